@@ -1,0 +1,37 @@
+// Builds dist/cli.js: one ESM file with the tree-sitter runtime and the C
+// grammar embedded, runnable with no node_modules.
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const embedWasm = {
+  name: 'embed-wasm',
+  setup(b) {
+    // replace the file-reading module by one that imports both .wasm as bytes
+    b.onResolve({ filter: /\/wasm-bytes\.js$/ }, () => ({ path: 'wasm-bytes', namespace: 'embed-wasm' }));
+    b.onLoad({ filter: /.*/, namespace: 'embed-wasm' }, () => ({
+      resolveDir: process.cwd(),
+      loader: 'js',
+      contents: `import runtime from 'web-tree-sitter/web-tree-sitter.wasm';
+import grammar from 'tree-sitter-c/tree-sitter-c.wasm';
+export const runtimeWasm = () => runtime;
+export const cGrammarWasm = () => grammar;`,
+    }));
+  },
+};
+
+await build({
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  loader: { '.wasm': 'binary' },
+  plugins: [embedWasm],
+  legalComments: 'none',
+  logLevel: 'warning',
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __mnlintCreateRequire } from 'node:module'; const require = __mnlintCreateRequire(import.meta.url);",
+  },
+});
+chmodSync('dist/cli.js', 0o755);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Fetch and unpack the Debian Linux source packages that the integration tests
+# and benchmarks read. Idempotent: an unpacked tree is kept and reused.
+#   scripts/fetch-kernels.sh [VERSION...]   (default: 6.12 6.1)
+# Trees land in $MNLINT_KERNEL_CACHE (default .cache/kernels, git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache=${MNLINT_KERNEL_CACHE:-.cache/kernels}
+versions=("$@")
+[ ${#versions[@]} -gt 0 ] || versions=(6.12 6.1)
+mkdir -p "$cache"
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+for v in "${versions[@]}"; do
+  dest="$cache/linux-$v"
+  if [ -f "$dest/.unpacked" ]; then
+    echo "linux-$v: already unpacked in $dest"
+    continue
+  fi
+  tarball="/usr/src/linux-source-$v.tar.xz"
+  if [ ! -f "$tarball" ]; then
+    echo "linux-$v: installing linux-source-$v with apt"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "linux-source-$v" >/dev/null
+  fi
+  [ -f "$tarball" ] || { echo "linux-$v: $tarball missing after install" >&2; exit 2; }
+  echo "linux-$v: unpacking $tarball into $dest"
+  rm -rf "$dest" "$dest.tmp"
+  mkdir -p "$dest.tmp"
+  tar -xJf "$tarball" -C "$dest.tmp" --strip-components=1
+  mv "$dest.tmp" "$dest"
+  touch "$dest/.unpacked"
+done

@@ -1,0 +1,187 @@
+// mnlint's command line: argument parsing and wiring only.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isMainThread, workerData } from 'node:worker_threads';
+import pkg from '../../package.json' with { type: 'json' };
+import { analyze } from '../engine/analyze.js';
+import { WORKER_ROLE } from '../engine/pool.js';
+import { scan, type ScanResult } from '../engine/scan.js';
+import { runParseWorker } from '../engine/worker.js';
+import { formatJson, formatTerse, formatText } from '../report/findings.js';
+import { buildInventory, formatInventoryText } from '../report/inventory.js';
+import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
+import { RULES, findRule } from '../rules/index.js';
+import type { Severity } from '../rules/rule.js';
+
+const USAGE = `usage: mnlint <command> [options] [PATH...]
+
+commands:
+  check [PATH...]       analyze C files and directories (default .) and report findings
+  inventory [PATH...]   list notifier ops tables, their callbacks and the callbacks' facts
+  rules                 list the rules
+  explain RULE          print a rule's documentation
+
+options:
+  --format FORMAT       check: text (default), terse, json; inventory: text, json; rules: text, json
+  --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
+  --rule ID             run only this rule (repeatable)
+  --jobs N              parse threads (default: the number of cores)
+  -h, --help            this help
+  -v, --version         the version
+
+exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or input errors`;
+
+class UsageError extends Error {}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        'fail-on': { type: 'string' },
+        rule: { type: 'string', multiple: true },
+        jobs: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`mnlint: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`mnlint ${pkg.version}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    (values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  try {
+    switch (command) {
+      case 'check':
+        return await check(rest, values);
+      case 'inventory':
+        return await inventory(rest, values);
+      case 'rules': {
+        const format = values.format ?? 'text';
+        if (format !== 'text' && format !== 'json') fail(`rules: unknown --format ${format} (text, json)`);
+        process.stdout.write(format === 'json' ? formatRulesJson(RULES) : formatRules(RULES));
+        return 0;
+      }
+      case 'explain': {
+        if (rest.length !== 1) fail('explain takes one rule id (see `mnlint rules`)');
+        const rule = findRule(rest[0]!);
+        if (!rule) fail(`explain: no rule ${rest[0]} (see \`mnlint rules\`)`);
+        process.stdout.write(formatExplain(rule));
+        return 0;
+      }
+      default:
+        fail(`unknown command ${command}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`mnlint: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+interface Values {
+  format?: string;
+  'fail-on'?: string;
+  rule?: string[];
+  jobs?: string;
+}
+
+function jobsOf(values: Values): number {
+  if (values.jobs === undefined) return availableParallelism();
+  const n = Number(values.jobs);
+  if (!Number.isInteger(n) || n < 1) fail(`--jobs takes a positive whole number, not ${values.jobs}`);
+  return n;
+}
+
+async function runScan(paths: string[], values: Values): Promise<ScanResult> {
+  const result = await scan({ paths: paths.length ? paths : ['.'], jobs: jobsOf(values), workerScript: workerScript() });
+  for (const p of result.problems) process.stderr.write(`mnlint: ${p.path}: ${p.message}\n`);
+  for (const p of result.partial) {
+    process.stderr.write(`mnlint: note: ${p.file}:${p.line}: ${p.function}() has text tree-sitter could not parse (line ${p.lines.join(', ')}); its facts are partial\n`);
+  }
+  return result;
+}
+
+/** The bundle starts its own file as the worker; from sources there is none. */
+function workerScript(): URL | undefined {
+  return import.meta.url.endsWith('.js') ? new URL(import.meta.url) : undefined;
+}
+
+async function check(paths: string[], values: Values): Promise<number> {
+  const format = values.format ?? 'text';
+  if (!['text', 'terse', 'json'].includes(format)) fail(`check: unknown --format ${format} (text, terse, json)`);
+  const failOn = values['fail-on'] ?? 'error';
+  if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
+  const rules = values.rule?.length
+    ? values.rule.map((id) => findRule(id) ?? fail(`no rule ${id} (see \`mnlint rules\`)`))
+    : RULES;
+  const result = await runScan(paths, values);
+  const findings = analyze(result.files, result.index, rules);
+  const stats = { ...result.stats, inputErrors: result.problems.length };
+  if (format === 'json') process.stdout.write(formatJson(findings, result.stats, pkg.version));
+  else if (format === 'terse') process.stdout.write(formatTerse(findings));
+  else process.stdout.write(formatText(findings, stats, lineReader(result.root)));
+  if (result.problems.length) return 2;
+  if (failOn === 'never') return 0;
+  const bar = SEVERITY_RANK[failOn as Severity];
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= bar) ? 1 : 0;
+}
+
+async function inventory(paths: string[], values: Values): Promise<number> {
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') fail(`inventory: unknown --format ${format} (text, json)`);
+  const result = await runScan(paths, values);
+  const inv = buildInventory(result.files, result.index);
+  process.stdout.write(format === 'json' ? JSON.stringify(inv, null, 2) + '\n' : formatInventoryText(inv));
+  return result.problems.length ? 2 : 0;
+}
+
+function lineReader(root: string): (file: string, line: number) => string | undefined {
+  const cache = new Map<string, string[] | null>();
+  return (file, line) => {
+    if (!cache.has(file)) {
+      try {
+        cache.set(file, readFileSync(resolve(root, file), 'utf8').split('\n'));
+      } catch {
+        cache.set(file, null);
+      }
+    }
+    return cache.get(file)?.[line - 1];
+  };
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
+  runParseWorker();
+} else if (process.env.MNLINT_NO_MAIN !== '1') {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e: Error) => {
+      // an internal error is mnlint's bug: one line, and the stack only on request
+      process.stderr.write(`mnlint: internal error: ${e.message}\n`);
+      if (process.env.MNLINT_DEBUG) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

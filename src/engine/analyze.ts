@@ -1,0 +1,158 @@
+// Runs the rules over a set of parsed files. Pure: IR in, findings out.
+import type { FileIR, FunctionIR, OpsTable } from '../ir/types.js';
+import { summarize, type FunctionSummary, type Resolver } from '../ir/summary.js';
+import { RULES } from '../rules/index.js';
+import type { CallbackView, Finding, Rule, RuleContext } from '../rules/rule.js';
+
+export class FunctionIndex {
+  private readonly byName = new Map<string, FunctionIR[]>();
+  /** every definition seen, walked or not: name -> files */
+  private readonly defined = new Map<string, Array<{ file: string; isStatic: boolean }>>();
+
+  static of(files: readonly FileIR[]): FunctionIndex {
+    const index = new FunctionIndex();
+    for (const f of files) index.add(f);
+    return index;
+  }
+
+  add(file: FileIR): void {
+    for (const fn of file.functions) {
+      const list = this.byName.get(fn.name);
+      if (list) list.push(fn);
+      else this.byName.set(fn.name, [fn]);
+    }
+    for (const d of file.defined) {
+      const list = this.defined.get(d.name) ?? [];
+      list.push({ file: file.file, isStatic: d.isStatic });
+      this.defined.set(d.name, list);
+    }
+  }
+
+  /** The parsed file that defines `name` for these callers, walked or not. */
+  definitionFile(name: string, callers: readonly string[]): string | undefined {
+    const list = this.defined.get(name);
+    if (!list) return undefined;
+    for (const c of callers) if (list.some((d) => d.file === c)) return c;
+    const global = list.filter((d) => !d.isStatic).sort((a, b) => commonPrefix(b.file, callers[0] ?? '') - commonPrefix(a.file, callers[0] ?? '') || (a.file < b.file ? -1 : 1));
+    return global[0]?.file;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Same file first (static functions); else the non-static definition nearest in the tree. */
+  readonly resolve: Resolver = (name, fromFile) => {
+    const list = this.byName.get(name);
+    if (!list) return undefined;
+    const local = list.find((f) => f.file === fromFile);
+    if (local) return local;
+    let best: FunctionIR | undefined;
+    let bestScore = -1;
+    for (const f of list) {
+      if (f.isStatic) continue;
+      const score = commonPrefix(f.file, fromFile);
+      if (score > bestScore || (score === bestScore && best && f.file < best.file)) {
+        best = f;
+        bestScore = score;
+      }
+    }
+    return best;
+  };
+}
+
+function commonPrefix(a: string, b: string): number {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  let i = 0;
+  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
+  return i;
+}
+
+export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES): Finding[] {
+  const tables: OpsTable[] = files.flatMap((f) => f.tables);
+  const summaries = new Map<FunctionIR, FunctionSummary>();
+  const findings: Finding[] = [];
+  let current: Rule | undefined;
+  const ctx: RuleContext = {
+    tables,
+    callback(table, fieldName): CallbackView | undefined {
+      const field = table.fields.find((f) => f.field === fieldName && f.function !== null);
+      if (!field) return undefined;
+      return { table, field, fn: index.resolve(field.function!, table.file) };
+    },
+    summary(fn) {
+      let s = summaries.get(fn);
+      if (!s) {
+        s = summarize(fn, index.resolve);
+        summaries.set(fn, s);
+      }
+      return s;
+    },
+    report(r) {
+      const rule = current!;
+      findings.push({
+        rule: rule.id,
+        severity: r.severity ?? rule.severity,
+        invariant: rule.invariant,
+        file: r.file,
+        line: r.line,
+        column: r.column,
+        endLine: r.endLine,
+        function: r.function,
+        message: r.message,
+        trace: r.trace,
+      });
+    },
+  };
+  for (const rule of rules) {
+    current = rule;
+    if (rule.checkTable) for (const t of tables) rule.checkTable(t, ctx);
+  }
+  return sortFindings(dedupe(findings));
+}
+
+/** One finding per rule and location: two callbacks reaching one helper report it once. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.rule}\0${f.file}\0${f.line}\0${f.column}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return findings.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.rule, b.rule) || a.column - b.column || cmp(a.message, b.message));
+}
+
+/**
+ * Callees the rules will want but the index lacks: every callback named by a
+ * table and its callees down to `depth`. Maps each missing name to the files
+ * calling it.
+ */
+export function neededCallees(files: readonly FileIR[], index: FunctionIndex, depth: number): Map<string, string[]> {
+  const missing = new Map<string, string[]>();
+  let frontier: Array<{ name: string; from: string }> = files.flatMap((f) => f.tables.flatMap((t) => t.fields.filter((x) => x.function).map((x) => ({ name: x.function!, from: t.file }))));
+  const visited = new Set<string>();
+  for (let level = 0; level <= depth && frontier.length; level++) {
+    const next: Array<{ name: string; from: string }> = [];
+    for (const { name, from } of frontier) {
+      const key = `${name}\0${from}`;
+      if (visited.has(key)) continue;
+      visited.add(key);
+      const fn = index.resolve(name, from);
+      if (!fn) {
+        const callers = missing.get(name) ?? [];
+        if (!callers.includes(from)) callers.push(from);
+        missing.set(name, callers);
+        continue;
+      }
+      if (level < depth) for (const c of fn.callees) next.push({ name: c, from: fn.file });
+    }
+    frontier = next;
+  }
+  return missing;
+}

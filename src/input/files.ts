@@ -1,0 +1,168 @@
+// Reading C sources from disk: directory walks, the cheap prefilter, and the
+// checks that turn bad input into one clear message.
+import { closeSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+
+/** A file larger than this is not C source mnlint analyzes. */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** Nor one with a line longer than this (minified or generated data). */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+export class InputError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads and validates one file as C source text. */
+export function readSource(path: string): string {
+  let bytes: Buffer;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size > MAX_FILE_BYTES) throw new InputError(path, `too large (${size} bytes; limit ${MAX_FILE_BYTES})`);
+      bytes = Buffer.allocUnsafe(size);
+      let off = 0;
+      while (off < size) {
+        const n = readSync(fd, bytes, off, size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      bytes = bytes.subarray(0, off);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(path, describeFsError(e));
+  }
+  if (bytes.includes(0)) throw new InputError(path, 'binary file (contains NUL bytes), not C source');
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new InputError(path, 'not valid UTF-8');
+  }
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); ; i = text.indexOf('\n', i + 1)) {
+    const end = i < 0 ? text.length : i;
+    if (end - lineStart > MAX_LINE_CHARS) {
+      const line = text.slice(0, lineStart).split('\n').length;
+      throw new InputError(path, `line ${line} is ${end - lineStart} characters long (limit ${MAX_LINE_CHARS}), not C source mnlint can analyze`);
+    }
+    if (i < 0) break;
+    lineStart = i + 1;
+  }
+  return text;
+}
+
+export function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'is a directory';
+    case 'ELOOP': return 'too many levels of symbolic links';
+    default: return err.code ? `cannot read (${err.code})` : `cannot read (${String(err.message ?? e)})`;
+  }
+}
+
+/** Walks a directory for `.c` files in a stable order; symlinks are not followed. */
+export function walkC(dir: string, onError: (path: string, message: string) => void): string[] {
+  const out: string[] = [];
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      onError(d, describeFsError(e));
+      continue;
+    }
+    const subdirs: string[] = [];
+    for (const ent of entries) {
+      if (ent.isDirectory()) {
+        if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(join(d, ent.name));
+      } else if (ent.isFile() && ent.name.endsWith('.c')) {
+        out.push(join(d, ent.name));
+      }
+    }
+    subdirs.sort().reverse();
+    stack.push(...subdirs);
+  }
+  return out.sort();
+}
+
+const CHUNK = 1 << 20;
+const scratch = Buffer.allocUnsafe(CHUNK);
+
+/**
+ * The prefilter: 'tables' when the file names an ops struct (it may define or
+ * bind a table: parse it), 'mention' when it only uses the API (parse it when a
+ * callee is wanted from it), false otherwise. Reads through a reused buffer, so
+ * a whole-tree scan allocates almost nothing.
+ */
+export function notifierMention(path: string): 'tables' | 'mention' | false {
+  const fd = openSync(path, 'r');
+  try {
+    let pos = 0;
+    const overlap = 32;
+    let mention = false;
+    for (;;) {
+      const n = readSync(fd, scratch, 0, CHUNK, pos);
+      if (n <= 0) return mention ? 'mention' : false;
+      const view = n === CHUNK ? scratch : scratch.subarray(0, n);
+      if (!mention && (view.indexOf('mmu_notifier') >= 0 || view.indexOf('mmu_interval_notifier') >= 0)) mention = true;
+      if (mention && view.indexOf('notifier_ops') >= 0) return 'tables';
+      if (n < CHUNK) return mention ? 'mention' : false;
+      pos += n - overlap;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const LINE_START_NAME = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm;
+
+/**
+ * Names that may be defined in the file: identifiers followed by `(` on a line
+ * that starts in column 0 (kernel style puts definitions there, code is
+ * indented). A superset, checked by the parse that follows.
+ */
+export function lineStartNames(path: string): Set<string> {
+  const names = new Set<string>();
+  let text: string;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const buf = size <= CHUNK ? scratch : Buffer.allocUnsafe(size);
+      const n = readSync(fd, buf, 0, Math.min(size, buf.length), 0);
+      text = buf.toString('latin1', 0, n);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return names;
+  }
+  for (const m of text.matchAll(LINE_START_NAME)) names.add(m[1]!);
+  return names;
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A path relative to the scan root, with forward slashes. */
+export function relName(root: string, path: string): string {
+  const rel = relative(root, resolve(path));
+  return (rel === '' ? path : rel).split(sep).join('/');
+}

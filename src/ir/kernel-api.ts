@@ -1,0 +1,138 @@
+// What kernel functions do, as far as the notifier rules care: which sleep,
+// which take or drop locks, which allocate and where their GFP mask is.
+// Plain data, shared by the parser (to classify events) and the rules.
+import type { GfpClass } from './types.js';
+
+/** Calls that may sleep, whatever their arguments. */
+export const SLEEPING_CALLS = new Set([
+  'mutex_lock', 'mutex_lock_interruptible', 'mutex_lock_killable', 'mutex_lock_nested',
+  'mutex_lock_io', 'down', 'down_interruptible', 'down_killable', 'down_timeout',
+  'down_read', 'down_write', 'down_read_killable', 'down_write_killable',
+  'down_read_interruptible', 'down_read_nested', 'down_write_nested',
+  'mmap_read_lock', 'mmap_write_lock', 'mmap_read_lock_killable', 'mmap_write_lock_killable',
+  'wait_for_completion', 'wait_for_completion_timeout', 'wait_for_completion_interruptible',
+  'wait_for_completion_killable', 'wait_for_completion_io',
+  'dma_fence_wait', 'dma_fence_wait_timeout', 'dma_fence_wait_any_timeout',
+  'dma_resv_wait_timeout', 'dma_resv_lock', 'dma_resv_lock_interruptible',
+  'ww_mutex_lock', 'ww_mutex_lock_interruptible',
+  'flush_work', 'flush_delayed_work', 'cancel_work_sync', 'cancel_delayed_work_sync',
+  'flush_workqueue', 'drain_workqueue', 'flush_scheduled_work',
+  'msleep', 'msleep_interruptible', 'ssleep', 'usleep_range', 'usleep_range_state', 'fsleep',
+  'schedule', 'schedule_timeout', 'schedule_timeout_interruptible',
+  'schedule_timeout_uninterruptible', 'schedule_timeout_killable', 'io_schedule',
+  'cond_resched', 'might_sleep',
+  'synchronize_rcu', 'synchronize_srcu', 'synchronize_rcu_expedited', 'synchronize_srcu_expedited',
+  'synchronize_irq', 'synchronize_net', 'rcu_barrier', 'srcu_barrier',
+  'mmu_interval_notifier_remove', 'mmu_notifier_unregister', 'mmu_notifier_put',
+  'mmu_notifier_synchronize', 'mmu_interval_read_begin',
+  'vmalloc', 'vzalloc', 'kthread_stop', 'kthread_park', 'flush_kthread_work',
+  'kthread_flush_work', 'kthread_flush_worker',
+  'lock_page', 'folio_lock', 'wait_on_page_locked', 'folio_wait_locked',
+  'i_mmap_lock_write', 'i_mmap_lock_read', 'lock_mm_and_find_vma',
+  'get_user_pages', 'get_user_pages_fast', 'pin_user_pages', 'pin_user_pages_fast',
+  'hmm_range_fault', 'copy_from_user', 'copy_to_user', 'get_user', 'put_user',
+]);
+
+/** Macro-like sleeping calls matched by prefix (`wait_event_timeout`...). */
+export const SLEEPING_PREFIXES = ['wait_event', 'wait_var_event', 'wait_on_bit'];
+
+export function isSleepingCall(name: string): boolean {
+  return SLEEPING_CALLS.has(name) || SLEEPING_PREFIXES.some((p) => name.startsWith(p) && !name.startsWith(`${p}_lock_irq_noresched`));
+}
+
+/** Calls that acquire a lock; the first argument names it. */
+export const LOCK_CALLS: Record<string, { sleeps: boolean }> = {
+  mutex_lock: { sleeps: true }, mutex_lock_interruptible: { sleeps: true },
+  mutex_lock_killable: { sleeps: true }, mutex_lock_nested: { sleeps: true },
+  down_read: { sleeps: true }, down_write: { sleeps: true }, down: { sleeps: true },
+  down_read_killable: { sleeps: true }, down_write_killable: { sleeps: true },
+  down_read_nested: { sleeps: true }, down_write_nested: { sleeps: true },
+  mmap_read_lock: { sleeps: true }, mmap_write_lock: { sleeps: true },
+  dma_resv_lock: { sleeps: true }, ww_mutex_lock: { sleeps: true },
+  spin_lock: { sleeps: false }, spin_lock_irq: { sleeps: false }, spin_lock_irqsave: { sleeps: false },
+  spin_lock_bh: { sleeps: false }, read_lock: { sleeps: false }, write_lock: { sleeps: false },
+  read_lock_irqsave: { sleeps: false }, write_lock_irqsave: { sleeps: false },
+  write_lock_irq: { sleeps: false }, read_lock_irq: { sleeps: false },
+  raw_spin_lock: { sleeps: false }, raw_spin_lock_irqsave: { sleeps: false },
+  xa_lock: { sleeps: false }, xa_lock_irq: { sleeps: false }, xa_lock_irqsave: { sleeps: false },
+  rcu_read_lock: { sleeps: false }, srcu_read_lock: { sleeps: false },
+  write_seqlock: { sleeps: false }, preempt_disable: { sleeps: false },
+  KVM_MMU_LOCK: { sleeps: false },
+};
+
+/** Trylock calls: their success (non-zero result) means the lock is held. */
+export const TRYLOCK_CALLS = new Set([
+  'mutex_trylock', 'down_read_trylock', 'down_write_trylock', 'down_trylock',
+  'spin_trylock', 'spin_trylock_irqsave', 'mmap_read_trylock', 'dma_resv_trylock',
+  'ww_mutex_trylock', 'read_trylock', 'write_trylock', 'raw_spin_trylock',
+]);
+
+/** Release calls: lock name -> released. `down_trylock` returns 0 on success (inverted). */
+export const UNLOCK_CALLS = new Set([
+  'mutex_unlock', 'up_read', 'up_write', 'up', 'spin_unlock', 'spin_unlock_irq',
+  'spin_unlock_irqrestore', 'spin_unlock_bh', 'read_unlock', 'write_unlock',
+  'read_unlock_irqrestore', 'write_unlock_irqrestore', 'write_unlock_irq', 'read_unlock_irq',
+  'raw_spin_unlock', 'raw_spin_unlock_irqrestore', 'mmap_read_unlock', 'mmap_write_unlock',
+  'dma_resv_unlock', 'ww_mutex_unlock', 'xa_unlock', 'xa_unlock_irq', 'xa_unlock_irqrestore',
+  'rcu_read_unlock', 'srcu_read_unlock', 'write_sequnlock', 'preempt_enable', 'KVM_MMU_UNLOCK',
+]);
+
+/** Trylocks whose success is a zero result (`down_trylock`). */
+export const INVERTED_TRYLOCKS = new Set(['down_trylock']);
+
+/** Allocation functions and the index of their GFP argument. */
+export const ALLOC_GFP_ARG: Record<string, number> = {
+  kmalloc: 1, kzalloc: 1, kmalloc_node: 1, kzalloc_node: 1, kcalloc: 2, kmalloc_array: 2,
+  kcalloc_node: 2, kmalloc_array_node: 2, kvmalloc: 1, kvzalloc: 1, kvmalloc_node: 1,
+  kvzalloc_node: 1, kvcalloc: 2, kvmalloc_array: 2, kmem_cache_alloc: 1, kmem_cache_zalloc: 1,
+  kmem_cache_alloc_node: 1, alloc_page: 0, alloc_pages: 0, __get_free_page: 0,
+  __get_free_pages: 0, get_zeroed_page: 0, alloc_pages_node: 1, folio_alloc: 0,
+  mempool_alloc: 1, kstrdup: 1, kstrndup: 2, kmemdup: 2, krealloc: 2, krealloc_array: 3,
+  idr_alloc: 4, idr_alloc_cyclic: 4, idr_alloc_u32: 4, xa_store: 3, xa_alloc: 4,
+  xa_alloc_cyclic: 5, xa_insert: 3, xa_reserve: 2, radix_tree_preload: 0,
+  dma_alloc_coherent: 3, dma_pool_alloc: 1, dma_pool_zalloc: 1, kthread_create_worker: 1,
+  xa_store_irq: 3,
+};
+
+/** GFP flags that allow direct reclaim (the allocation may sleep). */
+const SLEEPING_GFP = new Set([
+  'GFP_KERNEL', 'GFP_KERNEL_ACCOUNT', 'GFP_USER', 'GFP_HIGHUSER', 'GFP_HIGHUSER_MOVABLE',
+  'GFP_NOIO', 'GFP_NOFS', 'GFP_TRANSHUGE', 'GFP_TRANSHUGE_LIGHT', 'GFP_DMA32_KERNEL',
+  '__GFP_DIRECT_RECLAIM', '__GFP_RECLAIM',
+]);
+
+/** GFP flags that never sleep on their own. */
+const ATOMIC_GFP = new Set([
+  'GFP_ATOMIC', 'GFP_NOWAIT', '__GFP_NOWARN', '__GFP_ZERO', '__GFP_HIGH', '__GFP_NORETRY',
+  '__GFP_RETRY_MAYFAIL', '__GFP_NOFAIL', '__GFP_COMP', '__GFP_ACCOUNT', 'GFP_DMA', 'GFP_DMA32',
+  '__GFP_DMA', '__GFP_DMA32', '__GFP_HIGHMEM', 'GFP_HIGHMEM', '__GFP_MOVABLE', '__GFP_KSWAPD_RECLAIM',
+  '__GFP_NOMEMALLOC', '__GFP_MEMALLOC', '__GFP_THISNODE', '__GFP_RECLAIMABLE', '__GFP_WRITE',
+  '__GFP_HARDWALL', '__GFP_IO', '__GFP_FS', '__GFP_NOLOCKDEP', '__GFP_SKIP_ZERO',
+  '__GFP_NO_OBJ_EXT', 'GFP_NOWAIT_NOWARN', '0',
+]);
+
+/**
+ * Classifies a GFP mask expression: an OR of flags, possibly with `& ~FLAG`
+ * removing reclaim. Anything else (a variable, a call) is 'unknown'.
+ */
+export function classifyGfp(mask: string): GfpClass {
+  const text = mask.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+  const [orPart, ...andParts] = text.split('&');
+  const removed = new Set(andParts.map((p) => p.replace(/^~\(?|\)$/g, '').replace(/^~/, '')));
+  let sleeping = false;
+  for (const raw of (orPart ?? '').split('|')) {
+    const flag = raw.replace(/^\(|\)$/g, '');
+    if (SLEEPING_GFP.has(flag)) {
+      if (!(removed.has('__GFP_DIRECT_RECLAIM') || removed.has('__GFP_RECLAIM'))) sleeping = true;
+    } else if (!ATOMIC_GFP.has(flag)) {
+      return 'unknown';
+    }
+  }
+  return sleeping ? 'sleeping' : 'atomic';
+}
+
+export const SET_SEQ = 'mmu_interval_set_seq';
+export const READ_BEGIN = 'mmu_interval_read_begin';
+export const READ_RETRY = 'mmu_interval_read_retry';
+export const CHECK_RETRY = 'mmu_interval_check_retry';
+export const RANGE_BLOCKABLE = 'mmu_notifier_range_blockable';

@@ -1,0 +1,138 @@
+// The intermediate representation between the parser and the rules: plain,
+// serializable data (it crosses worker threads). Nothing here knows about
+// tree-sitter.
+
+/** 1-based lines and columns, end inclusive line / exclusive column. */
+export interface Loc {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export type OpsKind = 'mmu_notifier_ops' | 'mmu_interval_notifier_ops';
+
+export interface OpsField {
+  /** designator, e.g. `invalidate_range_start` */
+  field: string;
+  /** the initializer text as written */
+  value: string;
+  /** the function it names (`f`, `&f`, `(cast)f`), or null for NULL / expressions */
+  function: string | null;
+  loc: Loc;
+}
+
+export interface OpsTable {
+  kind: OpsKind;
+  name: string;
+  file: string;
+  loc: Loc;
+  isStatic: boolean;
+  isConst: boolean;
+  fields: OpsField[];
+}
+
+/** `x->ops = &table;` or `.ops = &table` inside another initializer: binds a table at run time. */
+export interface OpsBinding {
+  table: string;
+  target: string;
+  file: string;
+  loc: Loc;
+  /** enclosing function, null at file scope */
+  function: string | null;
+}
+
+/**
+ * Tracked condition atoms. `blockable` is `mmu_notifier_range_blockable(...)`
+ * (or a variable holding it); `param:NAME` a parameter tested directly, so a
+ * caller passing its own blockable flag can be matched; `trylock:LOCK` a
+ * trylock that succeeded; `alloc:VAR` an allocation result that is non-NULL.
+ */
+export type Atom = string;
+
+export type Assumptions = Readonly<Record<Atom, boolean>>;
+
+export type EventKind =
+  | 'call' // a call to a function that is not classified below
+  | 'sleep' // a call that may sleep (mutex_lock, wait_event, ...)
+  | 'alloc' // an allocation with a GFP mask
+  | 'lock' // lock acquired (sleeping or not: see `sleeps`)
+  | 'unlock'
+  | 'set_seq'
+  | 'read_begin'
+  | 'read_retry'
+  | 'check_retry'
+  | 'finish_write'; // a write through the two-pass `finish` out-parameter
+
+export type GfpClass = 'sleeping' | 'atomic' | 'unknown';
+
+export interface Event {
+  kind: EventKind;
+  /** callee name, or the written expression for finish_write */
+  name: string;
+  args: string[];
+  loc: Loc;
+  /** tracked assumptions in force when the event happens */
+  when: Assumptions;
+  /** locks held at this point (normalized argument text) */
+  locks: string[];
+  /** for alloc: the mask text and its class; for sleep/lock: why it sleeps */
+  gfp?: { mask: string; class: GfpClass };
+  sleeps?: boolean;
+  /** for lock/unlock: the normalized lock expression */
+  lock?: string;
+  /** the statement macro the event sits in (`scoped_guard` ...), if any */
+  macro?: string;
+  /** for calls: which arguments carry a tracked atom (the caller's blockable flag...) */
+  argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
+}
+
+/** An abstract value of an expression as far as the walk tracks it. */
+export type AbstractValue =
+  | { k: 'int'; v: number }
+  | { k: 'bool'; v: boolean }
+  | { k: 'null' }
+  | { k: 'call'; callee: string; args: string[] }
+  | { k: 'unknown'; text: string };
+
+export interface ReturnSite {
+  value: AbstractValue;
+  /** the returned expression as written ('' for a void return or falling off the end) */
+  text: string;
+  loc: Loc;
+  when: Assumptions;
+  /** events on the path(s) leading to this return, in order (ids into `events`) */
+  path: number[];
+}
+
+export interface FunctionIR {
+  name: string;
+  file: string;
+  loc: Loc;
+  isStatic: boolean;
+  returnType: string;
+  params: Array<{ name: string; type: string }>;
+  /** every event of the function, deduplicated across paths */
+  events: Event[];
+  returns: ReturnSite[];
+  /** names of functions called (any path), for the interprocedural pass */
+  callees: string[];
+  /** the walk hit its state budget: facts are a subset, rules must not prove absence */
+  truncated: boolean;
+  /** ERROR / MISSING nodes inside the body (line numbers) */
+  parseErrors: number[];
+}
+
+export interface FileIR {
+  file: string;
+  tables: OpsTable[];
+  bindings: OpsBinding[];
+  /** functions walked for facts: the callbacks named here, the wanted ones, their callees */
+  functions: FunctionIR[];
+  /** every function defined in the file, walked or not */
+  defined: Array<{ name: string; isStatic: boolean; line: number }>;
+  /** ERROR/MISSING nodes anywhere in the file */
+  parseErrorCount: number;
+  /** `#include`d header names, for API level detection later */
+  includes: string[];
+}

@@ -1,0 +1,930 @@
+// Turns one parsed C file into the IR: ops tables, run-time table bindings and
+// per-function facts from a path-sensitive walk. This is the only module that
+// reads tree-sitter nodes.
+//
+// The walk is a property simulation (ESP style): it follows every branch, but
+// only the facts the rules need are kept in the state (assumptions on tracked
+// atoms, locks held, a few local variables), and states that agree on them are
+// merged at join points. So the count of states stays small on real callbacks;
+// a budget cuts it off and marks the function `truncated` when it does not.
+import type { Node } from 'web-tree-sitter';
+import type {
+  AbstractValue, Assumptions, Event, EventKind, FileIR, FunctionIR, Loc, OpsBinding, OpsKind,
+  OpsTable, ReturnSite,
+} from '../ir/types.js';
+import {
+  ALLOC_GFP_ARG, CHECK_RETRY, INVERTED_TRYLOCKS, LOCK_CALLS, RANGE_BLOCKABLE, READ_BEGIN,
+  READ_RETRY, SET_SEQ, TRYLOCK_CALLS, UNLOCK_CALLS, classifyGfp, isSleepingCall,
+} from '../ir/kernel-api.js';
+import { CALL_DEPTH } from '../ir/summary.js';
+import type { MacroLoop } from './prepass.js';
+
+/** Live states at one program point before they are merged more coarsely. */
+const STATE_BUDGET = 32;
+/** Return sites kept per function. */
+const RETURN_BUDGET = 256;
+
+const OPS_KINDS: ReadonlySet<string> = new Set(['mmu_notifier_ops', 'mmu_interval_notifier_ops']);
+
+/** A local variable's tracked meaning. */
+type VarFact =
+  | { k: 'atom'; atom: string; negated: boolean } // holds a tracked condition
+  | { k: 'alloc' } // result of an allocation: NULL on failure
+  | { k: 'value'; value: AbstractValue };
+
+interface State {
+  when: Record<string, boolean>;
+  locks: string[];
+  vars: Record<string, VarFact>;
+  /** event ids along the path, in order */
+  path: number[];
+  /** set when the state is inside a statement macro such as scoped_guard */
+  macro?: string;
+}
+
+interface Flow {
+  normal: State[];
+  breaks: State[];
+  continues: State[];
+}
+
+export interface ExtractInput {
+  file: string;
+  /** the original text (for slices shown to users) */
+  source: string;
+  root: Node;
+  loops: MacroLoop[];
+  /**
+   * Functions to walk besides the callbacks the file's own tables name; their
+   * same-file callees follow, CALL_DEPTH levels down. Other functions are only
+   * listed in `defined` (walking all of mm/memory.c to check one driver is waste).
+   */
+  wanted?: readonly string[];
+}
+
+export function extractFile(input: ExtractInput): FileIR {
+  const lines = lineStarts(input.source);
+  const ctx: FileCtx = {
+    file: input.file,
+    source: input.source,
+    lineStarts: lines,
+    loops: new Map(input.loops.map((l) => [l.offset, l.macro])),
+  };
+  const ir: FileIR = {
+    file: input.file,
+    tables: [],
+    bindings: [],
+    functions: [],
+    defined: [],
+    parseErrorCount: 0,
+    includes: [],
+  };
+  const definitions = new Map<string, Node>();
+  for (const child of input.root.namedChildren) {
+    if (child.type === 'function_definition') {
+      const name = declaratorName(child.childForFieldName('declarator'));
+      if (name && child.childForFieldName('body') && !definitions.has(name)) {
+        definitions.set(name, child);
+        ir.defined.push({ name, isStatic: hasKeyword(child, 'storage_class_specifier', 'static'), line: position(ctx, child.startIndex).line });
+      }
+    } else if (child.type === 'declaration') {
+      const table = extractTable(ctx, child);
+      if (table) ir.tables.push(table);
+    }
+  }
+  // walk the wanted functions and the callbacks named here, then their callees
+  let frontier = [...(input.wanted ?? []), ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))];
+  const walked = new Set<string>();
+  for (let level = 0; level <= CALL_DEPTH && frontier.length; level++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      const def = definitions.get(name);
+      if (!def || walked.has(name)) continue;
+      walked.add(name);
+      const fn = extractFunction(ctx, def);
+      if (!fn) continue;
+      ir.functions.push(fn);
+      next.push(...fn.callees);
+    }
+    frontier = next;
+  }
+  ir.functions.sort((a, b) => a.loc.line - b.loc.line);
+  collectBindings(ctx, input.root, ir.bindings);
+  ir.parseErrorCount = countErrors(input.root);
+  const includeRe = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm;
+  for (const m of input.source.matchAll(includeRe)) ir.includes.push(m[1]!);
+  return ir;
+}
+
+interface FileCtx {
+  file: string;
+  source: string;
+  lineStarts: number[];
+  loops: Map<number, string>;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function position(ctx: FileCtx, index: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = ctx.lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.lineStarts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: index - ctx.lineStarts[lo]! + 1 };
+}
+
+function locOf(ctx: FileCtx, node: Node): Loc {
+  const a = position(ctx, node.startIndex);
+  const b = position(ctx, node.endIndex);
+  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+}
+
+/** Original source text of a node, whitespace folded. */
+function textOf(ctx: FileCtx, node: Node): string {
+  return ctx.source.slice(node.startIndex, node.endIndex).replace(/\s+/g, ' ').trim();
+}
+
+function countErrors(node: Node): number {
+  if (!node.hasError) return 0;
+  if (node.isError || node.isMissing) return 1;
+  let n = 0;
+  for (const c of node.children) if (c.hasError || c.isMissing) n += countErrors(c);
+  return n;
+}
+
+function errorLines(ctx: FileCtx, node: Node, out: number[]): void {
+  if (node.isError || node.isMissing) {
+    out.push(position(ctx, node.startIndex).line);
+    return;
+  }
+  if (!node.hasError) return;
+  for (const c of node.children) errorLines(ctx, c, out);
+}
+
+// ---------------------------------------------------------------- ops tables
+
+function structName(typeNode: Node | null): string | null {
+  if (!typeNode || typeNode.type !== 'struct_specifier') return null;
+  return typeNode.childForFieldName('name')?.text ?? null;
+}
+
+function hasKeyword(decl: Node, type: string, word: string): boolean {
+  return decl.children.some((c) => c.type === type && c.text === word);
+}
+
+function extractTable(ctx: FileCtx, decl: Node): OpsTable | null {
+  const kind = structName(decl.childForFieldName('type'));
+  if (!kind || !OPS_KINDS.has(kind)) return null;
+  const init = decl.namedChildren.find((c) => c.type === 'init_declarator');
+  if (!init) return null;
+  const value = init.childForFieldName('value');
+  const name = init.childForFieldName('declarator');
+  if (!value || value.type !== 'initializer_list' || !name || name.type !== 'identifier') return null;
+  const table: OpsTable = {
+    kind: kind as OpsKind,
+    name: name.text,
+    file: ctx.file,
+    loc: locOf(ctx, name),
+    isStatic: hasKeyword(decl, 'storage_class_specifier', 'static'),
+    isConst: hasKeyword(decl, 'type_qualifier', 'const'),
+    fields: [],
+  };
+  for (const pair of value.namedChildren) {
+    if (pair.type !== 'initializer_pair') continue;
+    const designator = pair.childForFieldName('designator') ?? pair.namedChildren[0];
+    const fieldNode = designator?.type === 'field_designator' ? designator.namedChildren[0] : null;
+    const val = pair.childForFieldName('value');
+    if (!fieldNode || !val) continue;
+    table.fields.push({
+      field: fieldNode.text,
+      value: textOf(ctx, val),
+      function: functionNamed(val),
+      loc: locOf(ctx, pair),
+    });
+  }
+  return table;
+}
+
+/** `f`, `&f`, `(type)f` name a function; NULL and other expressions do not. */
+function functionNamed(node: Node): string | null {
+  let n: Node | null = node;
+  while (n && (n.type === 'parenthesized_expression' || n.type === 'cast_expression' || n.type === 'pointer_expression')) {
+    if (n.type === 'pointer_expression' && n.children[0]?.text !== '&') return null;
+    n = n.type === 'cast_expression' ? n.childForFieldName('value') : n.namedChildren[n.namedChildren.length - 1] ?? null;
+  }
+  if (!n || n.type !== 'identifier' || n.text === 'NULL') return null;
+  return n.text;
+}
+
+function collectBindings(ctx: FileCtx, root: Node, out: OpsBinding[]): void {
+  for (const assign of root.descendantsOfType('assignment_expression')) {
+    if (!assign) continue;
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    if (left?.type !== 'field_expression' || left.childForFieldName('field')?.text !== 'ops' || !right) continue;
+    const table = addressOf(right);
+    if (table) out.push({ table, target: textOf(ctx, left), file: ctx.file, loc: locOf(ctx, assign), function: enclosingFunction(assign) });
+  }
+  for (const pair of root.descendantsOfType('initializer_pair')) {
+    if (!pair) continue;
+    const designators = pair.namedChildren.filter((c) => c.type === 'field_designator');
+    const last = designators[designators.length - 1];
+    const value = pair.childForFieldName('value');
+    if (!last || last.namedChildren[0]?.text !== 'ops' || !value) continue;
+    const table = addressOf(value);
+    if (table) out.push({ table, target: textOf(ctx, pair).split('=')[0]!.trim(), file: ctx.file, loc: locOf(ctx, pair), function: enclosingFunction(pair) });
+  }
+}
+
+function addressOf(node: Node): string | null {
+  if (node.type === 'pointer_expression' && node.children[0]?.text === '&') {
+    const arg = node.childForFieldName('argument');
+    if (arg?.type === 'identifier') return arg.text;
+  }
+  return null;
+}
+
+function enclosingFunction(node: Node): string | null {
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition') return declaratorName(n.childForFieldName('declarator'));
+  }
+  return null;
+}
+
+// ----------------------------------------------------------------- functions
+
+function declaratorName(node: Node | null): string | null {
+  let n = node;
+  while (n) {
+    if (n.type === 'identifier') return n.text;
+    if (n.type === 'function_declarator' || n.type === 'pointer_declarator' || n.type === 'parenthesized_declarator' || n.type === 'attributed_declarator') {
+      n = n.childForFieldName('declarator') ?? n.namedChildren[0] ?? null;
+    } else {
+      return null;
+    }
+  }
+  return null;
+}
+
+function functionDeclarator(node: Node | null): Node | null {
+  let n = node;
+  while (n && n.type !== 'function_declarator') n = n.childForFieldName('declarator');
+  return n;
+}
+
+function extractFunction(ctx: FileCtx, def: Node): FunctionIR | null {
+  const declarator = def.childForFieldName('declarator');
+  const name = declaratorName(declarator);
+  const body = def.childForFieldName('body');
+  if (!name || !body) return null;
+  const params: Array<{ name: string; type: string }> = [];
+  const paramList = functionDeclarator(declarator)?.childForFieldName('parameters');
+  for (const p of paramList?.namedChildren ?? []) {
+    if (p.type !== 'parameter_declaration') continue;
+    const pname = declaratorName(p.childForFieldName('declarator'));
+    params.push({ name: pname ?? '', type: textOf(ctx, p.childForFieldName('type') ?? p) });
+  }
+  const returnType = textOf(ctx, def.childForFieldName('type') ?? def) + (declarator?.type === 'pointer_declarator' ? ' *' : '');
+  const walker = new FunctionWalker(ctx, params.map((p) => p.name));
+  walker.run(body);
+  const parseErrors: number[] = [];
+  errorLines(ctx, body, parseErrors);
+  return {
+    name,
+    file: ctx.file,
+    loc: locOf(ctx, declaratorNameNode(declarator) ?? def),
+    isStatic: hasKeyword(def, 'storage_class_specifier', 'static'),
+    returnType,
+    params,
+    events: walker.events,
+    returns: walker.returns,
+    callees: [...walker.callees].sort(),
+    truncated: walker.truncated,
+    parseErrors,
+  };
+}
+
+function declaratorNameNode(node: Node | null): Node | null {
+  let n = node;
+  while (n && n.type !== 'identifier') n = n.childForFieldName('declarator') ?? n.namedChildren[0] ?? null;
+  return n;
+}
+
+function cloneState(s: State): State {
+  return { when: { ...s.when }, locks: [...s.locks], vars: { ...s.vars }, path: [...s.path], macro: s.macro };
+}
+
+function stateKey(s: State): string {
+  return JSON.stringify([s.when, s.locks, s.vars, s.macro ?? '']);
+}
+
+const ERRNO = /^E[A-Z0-9]+$/;
+
+class FunctionWalker {
+  readonly events: Event[] = [];
+  readonly returns: ReturnSite[] = [];
+  readonly callees = new Set<string>();
+  truncated = false;
+  private readonly eventIds = new Map<string, number>();
+  private readonly returnIds = new Map<string, number>();
+  private readonly pendingGotos = new Map<string, State[]>();
+  private readonly seenLabels = new Set<string>();
+  private readonly params: Set<string>;
+
+  constructor(private readonly ctx: FileCtx, params: string[]) {
+    this.params = new Set(params.filter(Boolean));
+  }
+
+  run(body: Node): void {
+    const start: State = { when: {}, locks: [], vars: {}, path: [] };
+    const flow = this.statement(body, [start]);
+    // falling off the end of the body
+    for (const s of flow.normal) this.addReturn(s, null, body);
+  }
+
+  // -------------------------------------------------------------- merging
+
+  private merge(states: State[]): State[] {
+    const byKey = new Map<string, State>();
+    for (const s of states) {
+      const key = stateKey(s);
+      const seen = byKey.get(key);
+      if (!seen) byKey.set(key, s);
+      else for (const id of s.path) if (!seen.path.includes(id)) seen.path.push(id);
+    }
+    let out = [...byKey.values()];
+    if (out.length > STATE_BUDGET) {
+      // forget local values first: they matter least
+      out = this.merge(out.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v]) => v.k === 'atom')) })));
+      if (out.length > STATE_BUDGET) {
+        this.truncated = true;
+        out = out.slice(0, STATE_BUDGET);
+      }
+    }
+    return out;
+  }
+
+  // ----------------------------------------------------------- statements
+
+  private statements(nodes: Node[], states: State[]): Flow {
+    const flow: Flow = { normal: states, breaks: [], continues: [] };
+    for (const node of nodes) {
+      if (node.type === 'labeled_statement') {
+        const label = node.childForFieldName('label')?.text ?? '';
+        this.seenLabels.add(label);
+        const arriving = this.pendingGotos.get(label) ?? [];
+        this.pendingGotos.delete(label);
+        flow.normal = this.merge([...flow.normal, ...arriving]);
+      }
+      if (flow.normal.length === 0 && node.type !== 'labeled_statement') continue;
+      const f = this.statement(node, flow.normal);
+      flow.normal = f.normal;
+      flow.breaks.push(...f.breaks);
+      flow.continues.push(...f.continues);
+    }
+    return flow;
+  }
+
+  private statement(node: Node, states: State[]): Flow {
+    const none: Flow = { normal: [], breaks: [], continues: [] };
+    if (states.length === 0 && node.type !== 'labeled_statement') return none;
+    switch (node.type) {
+      case 'compound_statement':
+        return this.statements(node.namedChildren, states);
+      case 'labeled_statement': {
+        const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier');
+        return this.statements(inner, states);
+      }
+      case 'expression_statement': {
+        const expr = node.namedChildren[0];
+        return { normal: this.merge(expr ? this.exprAll(expr, states) : states), breaks: [], continues: [] };
+      }
+      case 'declaration':
+        return { normal: this.merge(this.declaration(node, states)), breaks: [], continues: [] };
+      case 'return_statement': {
+        const expr = node.namedChildren[0] ?? null;
+        const after = expr ? this.exprAll(expr, states) : states;
+        for (const s of after) this.addReturn(s, expr, node);
+        return none;
+      }
+      case 'if_statement': {
+        const { t, f } = this.condition(node.childForFieldName('condition')!, states);
+        const thenFlow = this.statement(node.childForFieldName('consequence')!, t);
+        const alt = node.childForFieldName('alternative');
+        const elseBody = alt?.type === 'else_clause' ? alt.namedChildren[0] : alt;
+        const elseFlow = elseBody ? this.statement(elseBody, f) : { normal: f, breaks: [], continues: [] };
+        return {
+          normal: this.merge([...thenFlow.normal, ...elseFlow.normal]),
+          breaks: [...thenFlow.breaks, ...elseFlow.breaks],
+          continues: [...thenFlow.continues, ...elseFlow.continues],
+        };
+      }
+      case 'while_statement':
+        return this.whileLoop(node, states);
+      case 'for_statement': {
+        let entry = states;
+        const init = node.childForFieldName('initializer');
+        if (init) entry = init.type === 'declaration' ? this.declaration(init, entry) : this.exprAll(init, entry);
+        const cond = node.childForFieldName('condition');
+        const { t, f } = cond ? this.condition(cond, entry) : { t: entry, f: [] as State[] };
+        const body = this.statement(node.childForFieldName('body')!, t);
+        const update = node.childForFieldName('update');
+        const looped = update ? this.exprAll(update, [...body.normal, ...body.continues]) : [...body.normal, ...body.continues];
+        // zero or one iteration; an endless `for (;;)` leaves only by break
+        const exits = cond ? [...f, ...looped] : [];
+        return { normal: this.merge([...exits, ...body.breaks]), breaks: [], continues: [] };
+      }
+      case 'do_statement': {
+        const body = this.statement(node.childForFieldName('body')!, states);
+        const cond = node.childForFieldName('condition');
+        const after = cond ? this.exprAll(cond, [...body.normal, ...body.continues]) : body.normal;
+        return { normal: this.merge([...after, ...body.breaks]), breaks: [], continues: [] };
+      }
+      case 'switch_statement':
+        return this.switchStatement(node, states);
+      case 'break_statement':
+        return { normal: [], breaks: states, continues: [] };
+      case 'continue_statement':
+        return { normal: [], breaks: [], continues: states };
+      case 'goto_statement': {
+        const label = node.childForFieldName('label')?.text ?? '';
+        // a backward goto is a retry loop: its states were walked already
+        if (!this.seenLabels.has(label)) {
+          const list = this.pendingGotos.get(label) ?? [];
+          list.push(...states);
+          this.pendingGotos.set(label, list);
+        }
+        return none;
+      }
+      default:
+        return { normal: states, breaks: [], continues: [] };
+    }
+  }
+
+  private whileLoop(node: Node, states: State[]): Flow {
+    const macro = this.ctx.loops.get(node.startIndex);
+    const condNode = node.childForFieldName('condition')!;
+    const bodyNode = node.childForFieldName('body')!;
+    if (macro && /(^|_)guard$/.test(macro)) {
+      // scoped_guard(kind, &lock) { body }: the body runs once with the lock held
+      const args = argTexts(this.ctx, condNode);
+      const lock = normalizeLock(args[args.length - 1] ?? '');
+      const kind = args[0] ?? '';
+      const entered = this.exprAll(condNode, states).map((s) => {
+        const c = cloneState(s);
+        this.record(c, 'lock', `${macro}(${kind})`, args, condNode, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+        if (!c.locks.includes(lock)) c.locks = [...c.locks, lock].sort();
+        c.macro = macro;
+        return c;
+      });
+      const body = this.statement(bodyNode, entered);
+      const release = (s: State): State => ({ ...s, locks: s.locks.filter((l) => l !== lock), macro: undefined });
+      return { normal: this.merge([...body.normal, ...body.breaks].map(release)), breaks: [], continues: body.continues.map(release) };
+    }
+    const entry = macro
+      ? { t: this.exprAll(condNode, states).map((s) => ({ ...cloneState(s), macro })), f: this.exprAll(condNode, states) }
+      : this.condition(condNode, states);
+    const body = this.statement(bodyNode, entry.t);
+    const back = (s: State): State => (macro ? { ...s, macro: undefined } : s);
+    const exits = [...entry.f, ...body.normal.map(back), ...body.continues.map(back)];
+    return { normal: this.merge([...exits, ...body.breaks.map(back)]), breaks: [], continues: [] };
+  }
+
+  private switchStatement(node: Node, states: State[]): Flow {
+    const cond = node.childForFieldName('condition');
+    const entry = cond ? this.exprAll(cond, states) : states;
+    const body = node.childForFieldName('body');
+    const cases = body?.namedChildren.filter((c) => c.type === 'case_statement') ?? [];
+    let fallthrough: State[] = [];
+    const out: State[] = [];
+    let hasDefault = false;
+    for (const c of cases) {
+      if (c.children[0]?.text === 'default') hasDefault = true;
+      const stmts = c.namedChildren.filter((n) => n !== c.childForFieldName('value'));
+      const flow = this.statements(stmts, this.merge([...entry.map(cloneState), ...fallthrough]));
+      out.push(...flow.breaks);
+      fallthrough = flow.normal;
+      // `continue` inside a switch belongs to the enclosing loop
+      if (flow.continues.length) out.push(...flow.continues);
+    }
+    out.push(...fallthrough);
+    if (!hasDefault) out.push(...entry);
+    return { normal: this.merge(out), breaks: [], continues: [] };
+  }
+
+  private declaration(node: Node, states: State[]): State[] {
+    let out = states;
+    for (const d of node.namedChildren) {
+      if (d.type !== 'init_declarator') continue;
+      const name = declaratorName(d.childForFieldName('declarator'));
+      const value = d.childForFieldName('value');
+      if (!value) continue;
+      out = this.exprAll(value, out);
+      if (name) for (const s of out) this.assignVar(s, name, value);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------- expressions
+
+  /** Records the events of an expression evaluated for its effects. */
+  private exprAll(node: Node, states: State[]): State[] {
+    return states.map((s) => {
+      const c = cloneState(s);
+      this.expr(node, c);
+      return c;
+    });
+  }
+
+  private expr(node: Node, s: State): void {
+    switch (node.type) {
+      case 'call_expression':
+        this.call(node, s);
+        return;
+      case 'assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (right) this.expr(right, s);
+        if (left && left.type !== 'identifier') this.expr(left, s);
+        if (left?.type === 'identifier' && right) {
+          const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
+          if (op === '=') this.assignVar(s, left.text, right);
+          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
+        }
+        if (left?.type === 'pointer_expression' && left.children[0]?.text === '*') {
+          const target = left.childForFieldName('argument');
+          if (target?.type === 'identifier' && this.params.has(target.text) && /finish/.test(target.text)) {
+            this.record(s, 'finish_write', target.text, [textOf(this.ctx, right ?? node)], node);
+          }
+        }
+        return;
+      }
+      case 'comment':
+        return;
+      default:
+        for (const c of node.namedChildren) this.expr(c, s);
+    }
+  }
+
+  private call(node: Node, s: State): void {
+    const fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    for (const a of argsNode?.namedChildren ?? []) this.expr(a, s);
+    if (!fnNode) return;
+    if (fnNode.type === 'call_expression') {
+      // guard(mutex)(&lock): held until the end of the scope
+      const inner = fnNode.childForFieldName('function')?.text;
+      if (inner === 'guard') {
+        const kind = argTexts(this.ctx, fnNode.childForFieldName('arguments')!)[0] ?? '';
+        const lock = normalizeLock(argTexts(this.ctx, argsNode!)[0] ?? '');
+        this.record(s, 'lock', `guard(${kind})`, [lock], node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+        if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+        return;
+      }
+      this.expr(fnNode, s);
+      return;
+    }
+    if (fnNode.type !== 'identifier') {
+      this.expr(fnNode, s);
+      const field = fnNode.type === 'field_expression' ? fnNode.childForFieldName('field')?.text : null;
+      this.record(s, 'call', field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
+      return;
+    }
+    const name = fnNode.text;
+    const args = argTexts(this.ctx, argsNode);
+    let kind: EventKind = 'call';
+    const extra: Partial<Event> = {};
+    if (name === SET_SEQ) kind = 'set_seq';
+    else if (name === READ_BEGIN) kind = 'read_begin';
+    else if (name === READ_RETRY) kind = 'read_retry';
+    else if (name === CHECK_RETRY) kind = 'check_retry';
+    else if (LOCK_CALLS[name]) {
+      kind = 'lock';
+      extra.lock = normalizeLock(args[0] ?? '');
+      extra.sleeps = LOCK_CALLS[name]!.sleeps;
+    } else if (UNLOCK_CALLS.has(name)) {
+      kind = 'unlock';
+      extra.lock = normalizeLock(args[0] ?? '');
+    } else if (name in ALLOC_GFP_ARG) {
+      const idx = ALLOC_GFP_ARG[name]!;
+      const maskNode = argsNode?.namedChildren[idx];
+      if (maskNode) {
+        kind = 'alloc';
+        extra.gfp = this.gfpOf(maskNode, s);
+      }
+    } else if (isSleepingCall(name)) {
+      kind = 'sleep';
+      extra.sleeps = true;
+    } else if (!TRYLOCK_CALLS.has(name) && name !== RANGE_BLOCKABLE) {
+      this.callees.add(name);
+    }
+    if (kind === 'call') {
+      const atoms = (argsNode?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => this.atomOf(a, s));
+      if (atoms.some(Boolean)) extra.argAtoms = atoms;
+    }
+    this.record(s, kind, name, args, node, extra);
+    if (kind === 'lock' && extra.lock !== undefined && !s.locks.includes(extra.lock)) s.locks = [...s.locks, extra.lock].sort();
+    if (kind === 'unlock') s.locks = s.locks.filter((l) => l !== extra.lock);
+  }
+
+  /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
+  private gfpOf(mask: Node, s: State): { mask: string; class: ReturnType<typeof classifyGfp> } {
+    let m = mask;
+    while (m.type === 'parenthesized_expression' && m.namedChildren[0]) m = m.namedChildren[0];
+    if (m.type === 'conditional_expression') {
+      const atom = this.atomOf(m.childForFieldName('condition')!, s);
+      if (atom && atom.atom === 'blockable') {
+        const blockable = s.when.blockable;
+        const chosen = (blockable === undefined ? false : blockable) !== atom.negated
+          ? m.childForFieldName('consequence')
+          : m.childForFieldName('alternative');
+        if (chosen) return { mask: textOf(this.ctx, mask), class: classifyGfp(textOf(this.ctx, chosen)) };
+      }
+    }
+    if (m.type === 'identifier' && s.vars[m.text]?.k === 'value') {
+      const v = s.vars[m.text] as { k: 'value'; value: AbstractValue };
+      if (v.value.k === 'unknown') return { mask: textOf(this.ctx, mask), class: classifyGfp(v.value.text) };
+    }
+    return { mask: textOf(this.ctx, mask), class: classifyGfp(textOf(this.ctx, mask)) };
+  }
+
+  /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
+  private assignVar(s: State, name: string, value: Node): void {
+    const vars = { ...s.vars };
+    const atom = this.atomOf(value, s);
+    if (atom) vars[name] = { k: 'atom', atom: atom.atom, negated: atom.negated };
+    else if (isAllocCall(value)) vars[name] = { k: 'alloc' };
+    else {
+      const v = this.valueOf(value, s);
+      // GFP masks kept in a variable are resolved at the allocation
+      if (v.k === 'unknown' && !/^(GFP_|__GFP_)/.test(v.text)) delete vars[name];
+      else vars[name] = { k: 'value', value: v };
+    }
+    s.vars = vars;
+  }
+
+  // ----------------------------------------------------------- conditions
+
+  /** Splits states by the truth of a condition. */
+  private condition(node: Node, states: State[]): { t: State[]; f: State[] } {
+    const t: State[] = [];
+    const f: State[] = [];
+    for (const s of states) {
+      const r = this.cond(node, s);
+      t.push(...r.t);
+      f.push(...r.f);
+    }
+    return { t: this.merge(t), f: this.merge(f) };
+  }
+
+  private cond(node: Node, s: State): { t: State[]; f: State[] } {
+    const n = unwrapParens(node);
+    if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
+      const r = this.cond(n.childForFieldName('argument')!, s);
+      return { t: r.f, f: r.t };
+    }
+    if (n.type === 'binary_expression') {
+      const op = n.childForFieldName('operator')?.text ?? n.children[1]?.text;
+      const left = n.childForFieldName('left')!;
+      const right = n.childForFieldName('right')!;
+      if (op === '&&') {
+        const a = this.cond(left, s);
+        const t: State[] = [];
+        const f: State[] = [...a.f];
+        for (const x of a.t) {
+          const b = this.cond(right, x);
+          t.push(...b.t);
+          f.push(...b.f);
+        }
+        return { t, f };
+      }
+      if (op === '||') {
+        const a = this.cond(left, s);
+        const t: State[] = [...a.t];
+        const f: State[] = [];
+        for (const x of a.f) {
+          const b = this.cond(right, x);
+          t.push(...b.t);
+          f.push(...b.f);
+        }
+        return { t, f };
+      }
+      if ((op === '==' || op === '!=') && isZero(right)) {
+        const r = this.cond(left, s);
+        return op === '==' ? { t: r.f, f: r.t } : r;
+      }
+    }
+    // a leaf: evaluate its effects, then split on its atom if it is tracked
+    const c = cloneState(s);
+    const trylock = trylockOf(n);
+    this.expr(n, c);
+    const atom = this.atomOf(n, c);
+    if (!atom) return { t: [c], f: [cloneState(c)] };
+    const known = c.when[atom.atom];
+    const branch = (value: boolean): State[] => {
+      // value is the truth of the condition; the atom's truth may be negated
+      const atomValue = value !== atom.negated;
+      if (known !== undefined && known !== atomValue) return [];
+      const x = cloneState(c);
+      x.when[atom.atom] = atomValue;
+      if (trylock && atomValue !== trylock.inverted) {
+        if (!x.locks.includes(trylock.lock)) x.locks = [...x.locks, trylock.lock].sort();
+      }
+      return [x];
+    };
+    return { t: branch(true), f: branch(false) };
+  }
+
+  /** The tracked atom a condition leaf tests, if any. */
+  private atomOf(node: Node, s: State): { atom: string; negated: boolean } | null {
+    const n = unwrapParens(node);
+    if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
+      const inner = this.atomOf(n.childForFieldName('argument')!, s);
+      return inner ? { atom: inner.atom, negated: !inner.negated } : null;
+    }
+    if (n.type === 'call_expression') {
+      const fn = n.childForFieldName('function')?.text ?? '';
+      if (fn === RANGE_BLOCKABLE) return { atom: 'blockable', negated: false };
+      const tl = trylockOf(n);
+      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      return null;
+    }
+    if (n.type === 'identifier') {
+      const v = s.vars[n.text];
+      if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
+      if (v?.k === 'alloc') return { atom: `alloc:${n.text}`, negated: false };
+      if (!v && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
+    }
+    return null;
+  }
+
+  // -------------------------------------------------------------- values
+
+  private valueOf(node: Node, s: State): AbstractValue {
+    const n = unwrapParens(node);
+    const text = textOf(this.ctx, n);
+    switch (n.type) {
+      case 'true':
+        return { k: 'bool', v: true };
+      case 'false':
+        return { k: 'bool', v: false };
+      case 'null':
+        return { k: 'null' };
+      case 'number_literal': {
+        const v = Number(text.replace(/[uUlL]+$/, ''));
+        return Number.isFinite(v) ? { k: 'int', v } : { k: 'unknown', text };
+      }
+      case 'identifier': {
+        if (text === 'NULL') return { k: 'null' };
+        const v = s.vars[text];
+        if (v?.k === 'value') return v.value;
+        return { k: 'unknown', text };
+      }
+      case 'unary_expression': {
+        const op = n.children[0]?.text;
+        const arg = n.childForFieldName('argument');
+        if (op === '-' && arg?.type === 'identifier' && ERRNO.test(arg.text)) return { k: 'int', v: -errnoNumber(arg.text) };
+        if (op === '-' && arg?.type === 'number_literal') return { k: 'int', v: -Number(arg.text) };
+        if (op === '!' && arg) {
+          const inner = this.valueOf(arg, s);
+          if (inner.k === 'int') return { k: 'bool', v: inner.v === 0 };
+          if (inner.k === 'bool') return { k: 'bool', v: !inner.v };
+        }
+        return { k: 'unknown', text };
+      }
+      case 'call_expression': {
+        const fn = n.childForFieldName('function');
+        if (fn?.type === 'identifier') return { k: 'call', callee: fn.text, args: argTexts(this.ctx, n.childForFieldName('arguments')) };
+        return { k: 'unknown', text };
+      }
+      case 'cast_expression':
+        return this.valueOf(n.childForFieldName('value')!, s);
+      default:
+        return { k: 'unknown', text };
+    }
+  }
+
+  // ------------------------------------------------------------- records
+
+  private record(s: State, kind: EventKind, name: string, args: string[], node: Node, extra: Partial<Event> = {}): void {
+    const when: Assumptions = { ...s.when };
+    const key = `${node.startIndex}:${kind}:${JSON.stringify(when)}:${s.locks.join(',')}`;
+    let id = this.eventIds.get(key);
+    if (id === undefined) {
+      id = this.events.length;
+      const event: Event = { kind, name, args, loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      if (s.macro) event.macro = s.macro;
+      this.events.push(event);
+      this.eventIds.set(key, id);
+    }
+    s.path.push(id);
+  }
+
+  private addReturn(s: State, expr: Node | null, at: Node): void {
+    const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
+    const text = expr ? textOf(this.ctx, expr) : '';
+    const key = `${at.startIndex}:${JSON.stringify(s.when)}:${JSON.stringify(value)}`;
+    const seen = this.returnIds.get(key);
+    if (seen !== undefined) {
+      const r = this.returns[seen]!;
+      for (const id of s.path) if (!r.path.includes(id)) r.path.push(id);
+      return;
+    }
+    if (this.returns.length >= RETURN_BUDGET) {
+      this.truncated = true;
+      return;
+    }
+    const loc = expr ? locOf(this.ctx, at) : endLoc(this.ctx, at);
+    this.returnIds.set(key, this.returns.length);
+    this.returns.push({ value, text, loc, when: { ...s.when }, path: [...s.path] });
+  }
+}
+
+function endLoc(ctx: FileCtx, node: Node): Loc {
+  const b = position(ctx, Math.max(node.startIndex, node.endIndex - 1));
+  return { line: b.line, column: b.column, endLine: b.line, endColumn: b.column + 1 };
+}
+
+/** Branch hints and parentheses do not change what a condition tests. */
+const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'data_race']);
+
+function unwrapParens(node: Node): Node {
+  let n = node;
+  for (;;) {
+    if ((n.type === 'parenthesized_expression' || n.type === 'condition_clause') && n.namedChildren.length === 1) {
+      n = n.namedChildren[0]!;
+    } else if (n.type === 'call_expression' && TRANSPARENT_CALLS.has(n.childForFieldName('function')?.text ?? '')) {
+      const args = n.childForFieldName('arguments')?.namedChildren ?? [];
+      if (args.length !== 1) return n;
+      n = args[0]!;
+    } else {
+      return n;
+    }
+  }
+}
+
+function isZero(node: Node): boolean {
+  const t = unwrapParens(node).text;
+  return t === '0' || t === 'NULL' || t === 'false';
+}
+
+function isAllocCall(node: Node): boolean {
+  const n = unwrapParens(node);
+  if (n.type === 'cast_expression') return isAllocCall(n.childForFieldName('value')!);
+  return n.type === 'call_expression' && (n.childForFieldName('function')?.text ?? '') in ALLOC_GFP_ARG;
+}
+
+function trylockOf(node: Node): { lock: string; inverted: boolean } | null {
+  const n = unwrapParens(node);
+  if (n.type !== 'call_expression') return null;
+  const fn = n.childForFieldName('function')?.text ?? '';
+  if (!TRYLOCK_CALLS.has(fn)) return null;
+  const arg = n.childForFieldName('arguments')?.namedChildren[0];
+  return { lock: normalizeLock(arg?.text ?? ''), inverted: INVERTED_TRYLOCKS.has(fn) };
+}
+
+function argTexts(ctx: FileCtx, args: Node | null): string[] {
+  if (!args) return [];
+  // the rewritten scoped_guard header is a comma expression, not an argument list
+  const n = unwrapParens(args);
+  if (n.type === 'comma_expression') {
+    const out: string[] = [];
+    let c: Node | null = n;
+    while (c?.type === 'comma_expression') {
+      out.push(textOf(ctx, c.childForFieldName('left')!));
+      c = c.childForFieldName('right');
+    }
+    if (c) out.push(textOf(ctx, c));
+    return out;
+  }
+  if (n.type !== 'argument_list') return [textOf(ctx, n)];
+  return n.namedChildren.filter((c) => c.type !== 'comment').map((c) => textOf(ctx, c));
+}
+
+/** `&svmm->mutex` and `svmm->mutex` are the same lock. */
+export function normalizeLock(text: string): string {
+  return text.replace(/\s+/g, '').replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+}
+
+const ERRNOS: Record<string, number> = {
+  EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
+  EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28, ERANGE: 34,
+  EDEADLK: 35, ENOSYS: 38, ENOTSUPP: 524, EOPNOTSUPP: 95, ETIMEDOUT: 110, ERESTARTSYS: 512,
+  ECANCELED: 125, ENOLCK: 37,
+};
+
+function errnoNumber(name: string): number {
+  return ERRNOS[name] ?? 1000;
+}
+
+export function errnoName(value: number): string | null {
+  for (const [k, v] of Object.entries(ERRNOS)) if (v === -value) return `-${k}`;
+  return null;
+}

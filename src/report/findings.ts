@@ -1,0 +1,32 @@
+// Printers for `check`: checkpatch-like text, terse lines, and JSON.
+import type { Finding } from '../rules/rule.js';
+import type { ScanStats } from '../engine/scan.js';
+import { CheckReportSchema } from './schema.js';
+
+export type LineText = (file: string, line: number) => string | undefined;
+
+/** checkpatch's block: `ERROR:TYPE: message`, `#file:line:`, the line, then the trace. */
+export function formatText(findings: readonly Finding[], stats: ScanStats, lineText: LineText): string {
+  const out: string[] = [];
+  for (const f of findings) {
+    out.push(`${f.severity.toUpperCase()}:${f.rule}: ${f.message}`);
+    out.push(`#${f.file}:${f.line}:`);
+    const src = lineText(f.file, f.line);
+    if (src !== undefined) out.push(`+${src}`);
+    for (const t of f.trace) out.push(`  ${t}`);
+    out.push('');
+  }
+  const count = (s: string): number => findings.filter((f) => f.severity === s).length;
+  out.push(`total: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos, ${stats.tables} ops tables, ${stats.callbacks} callbacks, ${stats.parsedFiles} files parsed of ${stats.files}`);
+  return out.join('\n') + '\n';
+}
+
+/** One line a finding, like a compiler: `file:line: severity: message [rule]`. */
+export function formatTerse(findings: readonly Finding[]): string {
+  return findings.map((f) => `${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]\n`).join('');
+}
+
+export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string): string {
+  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings, stats });
+  return JSON.stringify(report, null, 2) + '\n';
+}

@@ -1,0 +1,37 @@
+// `mnlint rules` and `mnlint explain`: the catalogue and each rule's docs.
+import type { Rule } from '../rules/rule.js';
+
+export function formatRules(rules: readonly Rule[]): string {
+  const width = Math.max(...rules.map((r) => r.id.length));
+  return rules.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.invariant.padEnd(3)}  ${r.title}\n`).join('');
+}
+
+export function formatRulesJson(rules: readonly Rule[]): string {
+  return JSON.stringify(rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, invariant: r.invariant })), null, 2) + '\n';
+}
+
+const indent = (text: string): string => text.trimEnd().split('\n').map((l) => (l ? `    ${l}` : '')).join('\n');
+
+/** ruff's headings: What it does, Why is this bad?, Example, Use instead, References. */
+export function formatExplain(rule: Rule): string {
+  return [
+    `# ${rule.id}: ${rule.title}`,
+    `severity: ${rule.severity}   invariant: ${rule.invariant}`,
+    '',
+    '## What it does',
+    rule.docs.what,
+    '',
+    '## Why is this bad?',
+    rule.docs.why,
+    '',
+    '## Example',
+    indent(rule.docs.bad),
+    '',
+    '## Use instead',
+    indent(rule.docs.good),
+    '',
+    '## References',
+    ...rule.docs.references.map((r) => `- ${r}`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,81 @@
+import { truth } from '../ir/summary.js';
+import { describeWhen, describeVia } from './describe.js';
+import { defineRule, fieldFn } from './rule.js';
+
+export default defineRule({
+  id: 'range-end-with-failing-start',
+  title: '`invalidate_range_end` set while `invalidate_range_start` can fail',
+  severity: 'error',
+  invariant: 'I2',
+  docs: {
+    what: 'Flags a `struct mmu_notifier_ops` that implements `invalidate_range_end` although its `invalidate_range_start` has a path returning non-zero.',
+    why: 'Since commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()", v5.12), when any notifier fails `invalidate_range_start` the core calls `invalidate_range_end` on every notifier that has one, because it cannot tell which starts succeeded. A notifier that can fail its start therefore receives an `end` for a start that failed, and its start/end accounting breaks. The commit disallows notifiers that can fail `_start()` from implementing `_end()`, and the core WARNs when one does (`WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN)` plus the `ops->invalidate_range_end` check in `mn_hlist_invalidate_range_start`).',
+    bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	return 0;
+}
+
+static void drv_end(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+	.invalidate_range_end = drv_end,
+};
+`,
+    good: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	return 0;
+}
+
+static void drv_end(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+	.invalidate_range_end = drv_end,
+};
+`,
+    references: [
+      'commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()"), Linux 5.12',
+      'include/linux/mmu_notifier.h: struct mmu_notifier_ops, @invalidate_range_start',
+      'mm/mmu_notifier.c: mn_hlist_invalidate_range_start()',
+    ],
+  },
+  checkTable(table, ctx) {
+    if (table.kind !== 'mmu_notifier_ops') return;
+    const end = fieldFn(table, 'invalidate_range_end');
+    const cb = ctx.callback(table, 'invalidate_range_start');
+    if (!end || !cb?.fn) return;
+    const { fn } = cb;
+    const returns = ctx.summary(fn).returns;
+    const failing = returns.filter((r) => truth(r.value) === true);
+    const unknown = returns.filter((r) => truth(r.value) === null);
+    const first = failing[0] ?? unknown[0];
+    if (!first) return;
+    const proven = failing.length > 0;
+    const where = `${first.file}:${first.loc.line}`;
+    ctx.report({
+      severity: proven ? 'error' : 'warning',
+      file: table.file,
+      line: end.loc.line,
+      column: end.loc.column,
+      endLine: end.loc.endLine,
+      function: null,
+      message: proven
+        ? `${table.name} sets .invalidate_range_end but ${fn.name}() can fail (returns ${first.text} at ${where}): the core will call end for a start that failed`
+        : `${table.name} sets .invalidate_range_end and ${fn.name}() returns ${first.text || 'a value'} at ${where}, which mnlint cannot prove is 0`,
+      trace: [
+        `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn.name}`,
+        ...describeVia(first.via),
+        `${where}: returns ${first.text}${describeWhen(first.when)}`,
+        `${table.file}:${end.loc.line}: .invalidate_range_end = ${end.function}`,
+        'since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)',
+      ],
+    });
+  },
+});

@@ -1,0 +1,76 @@
+// The rule interface: one file per rule, ESLint/ruff style. A rule declares
+// what it protects and documents itself; its check sees only the IR (through
+// the context) and reports findings, it never prints.
+import type { FunctionIR, OpsField, OpsTable } from '../ir/types.js';
+import type { FunctionSummary } from '../ir/summary.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Invariant = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'API';
+
+export interface RuleDocs {
+  /** What it does */
+  what: string;
+  /** Why is this bad? (the kernel reason, with header, commit or thread) */
+  why: string;
+  /** Example: C that must give exactly one finding of this rule */
+  bad: string;
+  /** Use instead: C that must give none */
+  good: string;
+  references: string[];
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  invariant: Invariant | null;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  function: string | null;
+  message: string;
+  trace: string[];
+}
+
+export type Report = Omit<Finding, 'rule' | 'severity' | 'invariant'> & { severity?: Severity };
+
+/** A callback named by an ops table field, with its function if it was found. */
+export interface CallbackView {
+  table: OpsTable;
+  field: OpsField;
+  /** the function's IR, or undefined when its body is not in the scanned sources */
+  fn: FunctionIR | undefined;
+}
+
+export interface RuleContext {
+  readonly tables: readonly OpsTable[];
+  /** the callback behind a field of a table, if the field names a function */
+  callback(table: OpsTable, field: string): CallbackView | undefined;
+  /** interprocedural facts of a function (memoized) */
+  summary(fn: FunctionIR): FunctionSummary;
+  report(finding: Report): void;
+}
+
+export interface Rule {
+  id: string;
+  title: string;
+  severity: Severity;
+  invariant: Invariant;
+  docs: RuleDocs;
+  /** called once per ops table */
+  checkTable?(table: OpsTable, ctx: RuleContext): void;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return Object.freeze(rule);
+}
+
+/** `file:line` for traces. */
+export function at(file: string, line: number): string {
+  return `${file}:${line}`;
+}
+
+/** The field of a table if it names a function (not NULL). */
+export function fieldFn(table: OpsTable, name: string): OpsField | undefined {
+  return table.fields.find((f) => f.field === name && f.function !== null);
+}

@@ -1,0 +1,92 @@
+import type { OpsKind } from '../ir/types.js';
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+
+/** First-pass callbacks: what the core calls while the range is being invalidated. */
+const FIRST_PASS: Record<OpsKind, string[]> = {
+  mmu_interval_notifier_ops: ['invalidate', 'invalidate_start'],
+  mmu_notifier_ops: ['invalidate_range_start'],
+};
+
+export default defineRule({
+  id: 'sleeping-gfp-in-first-pass',
+  title: 'sleeping GFP allocation in a first-pass invalidation callback',
+  severity: 'error',
+  invariant: 'I5',
+  docs: {
+    what: 'Flags an allocation with a mask that allows direct reclaim (`GFP_KERNEL`, `GFP_USER`, `GFP_HIGHUSER*`, `GFP_NOFS`, `GFP_NOIO`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start` or `invalidate_range_start` on a path where the range is not known to be blockable. The same allocation on a path that only runs in blockable ranges is a warning.',
+    why: 'The core calls these callbacks with non-blockable ranges (the OOM reaper, `mmu_notifier_invalidate_range_start_nonblock`), inside `non_block_start()`: nothing may sleep there, and direct reclaim sleeps. Even in a blockable range, reclaim itself enters `invalidate_range_start` (mm/page_alloc.c annotates `fs_reclaim_acquire` with `__mmu_notifier_invalidate_range_start_map`), so lockdep reports the allocation as a possible reclaim recursion. The two-pass series asks for `GFP_NOWAIT` in the first pass and a single-pass fallback when it fails.',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_job *job = kmalloc(sizeof(*job), GFP_KERNEL);
+
+	if (!job)
+		return false;
+	drv_queue(job);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);
+
+	if (!job) {
+		drv_invalidate_now(mni);
+		return true;
+	}
+	drv_queue(job);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: [
+      'include/linux/mmu_notifier.h: struct mmu_interval_notifier_ops @invalidate ("Return false only if sleeping was required but mmu_notifier_range_blockable(range) is false")',
+      'mm/page_alloc.c: __fs_reclaim_acquire() and __mmu_notifier_invalidate_range_start_map',
+      '[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: "Allocate, typically using GFP_NOWAIT in the interval notifier\'s first pass"',
+    ],
+  },
+  checkTable(table, ctx) {
+    for (const field of FIRST_PASS[table.kind]) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      for (const e of ctx.summary(cb.fn).events) {
+        if (e.kind !== 'alloc' || !e.gfp) continue;
+        const nonBlocking = e.when.blockable !== true;
+        if (e.gfp.class === 'atomic') continue;
+        if (e.gfp.class === 'unknown' && !nonBlocking) continue;
+        // warnings only in the callback's own body: deeper, the conditions of
+        // the callees (a size test before a slow-path kmalloc) are not tracked
+        if (!(e.gfp.class === 'sleeping' && nonBlocking) && e.via.length > 0) continue;
+        const proven = e.gfp.class === 'sleeping' && nonBlocking;
+        const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
+        ctx.report({
+          severity: proven ? 'error' : 'warning',
+          file: e.file,
+          line: e.loc.line,
+          column: e.loc.column,
+          endLine: e.loc.endLine,
+          function: e.via.length ? e.via[e.via.length - 1]!.function : cb.fn.name,
+          message: e.gfp.class === 'unknown'
+            ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges`
+            : nonBlocking
+              ? `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`
+              : `${e.name}(..., ${e.gfp.mask}) in ${field} callback ${cb.fn.name}(): direct reclaim re-enters invalidate_range_start (lockdep reclaim recursion); use GFP_NOWAIT`,
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...describeVia(e.via),
+            `${head}${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`,
+          ],
+        });
+      }
+    }
+  },
+});
