@@ -89,7 +89,7 @@ function summarize(fn, resolve4, depth = CALL_DEPTH) {
         seen.add(key);
         summary.events.push({ ...e, when, via: via2, file: f.file });
       }
-      if (e.kind !== "call") continue;
+      if (e.kind !== "call" || !f.callees.includes(e.name)) continue;
       const callee = resolve4(e.name, f.file);
       if (!callee || callee === f || via2.some((v) => v.function === callee.name)) {
         if (!callee) unresolved.add(e.name);

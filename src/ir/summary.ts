@@ -88,7 +88,7 @@ export function summarize(fn: FunctionIR, resolve: Resolver, depth = CALL_DEPTH)
         seen.add(key);
         summary.events.push({ ...e, when, via, file: f.file });
       }
-      if (e.kind !== 'call') continue;
+      if (e.kind !== 'call' || !f.callees.includes(e.name)) continue;
       const callee = resolve(e.name, f.file);
       if (!callee || callee === f || via.some((v) => v.function === callee.name)) {
         if (!callee) unresolved.add(e.name);

@@ -1,0 +1,151 @@
+// The built CLI (dist/cli.js, made by `npm test` before vitest runs).
+import { mkdtempSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { CheckReportSchema, InventorySchema } from '../src/report/schema.js';
+import { REPO, runCli } from './helpers.js';
+
+const BAD = 'fixtures/rules/range-end-with-failing-start/bad.c';
+const GOOD = 'fixtures/rules/range-end-with-failing-start/good.c';
+
+describe('mnlint check', () => {
+  test('text: checkpatch-like block, quoted line, trace, total', () => {
+    const r = runCli(['check', BAD]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      'ERROR:range-end-with-failing-start: drv_mn_ops sets .invalidate_range_end but drv_range_start() can fail (returns -EAGAIN at fixtures/rules/range-end-with-failing-start/bad.c:20): the core will call end for a start that failed\n' +
+      '#fixtures/rules/range-end-with-failing-start/bad.c:39:\n' +
+      '+\t.invalidate_range_end = drv_range_end,\n' +
+      '  fixtures/rules/range-end-with-failing-start/bad.c:37: .invalidate_range_start = drv_range_start\n' +
+      '  fixtures/rules/range-end-with-failing-start/bad.c:20: returns -EAGAIN when the range is not blockable and trylock of d->lock failed\n' +
+      '  fixtures/rules/range-end-with-failing-start/bad.c:39: .invalidate_range_end = drv_range_end\n' +
+      '  since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)\n' +
+      '\n' +
+      'total: 1 errors, 0 warnings, 0 infos, 1 ops tables, 2 callbacks, 1 files parsed of 1\n',
+    );
+    expect(r.stderr).toBe('');
+  });
+
+  test('terse and json; json validates against the exported schema and is sorted', () => {
+    const terse = runCli(['check', '--format', 'terse', 'fixtures/rules']);
+    expect(terse.stdout.trim().split('\n').map((l) => l.split(': ')[0])).toEqual([
+      'range-end-with-failing-start/bad.c:39',
+      'range-end-with-failing-start/helper.c:39',
+      'sleeping-gfp-in-first-pass/bad.c:19',
+      'sleeping-gfp-in-first-pass/bad.c:34',
+      'sleeping-gfp-in-first-pass/blockable-only.c:15',
+      'two-pass-start-without-finish/bad.c:25',
+    ]);
+    const json = runCli(['check', '--format', 'json', 'fixtures/rules']);
+    expect(json.code).toBe(1);
+    const report = CheckReportSchema.parse(JSON.parse(json.stdout));
+    expect(report.tool).toBe('mnlint');
+    expect(report.findings[0]).toMatchObject({ rule: 'range-end-with-failing-start', severity: 'error', invariant: 'I2', file: 'range-end-with-failing-start/bad.c', line: 39, column: 2, function: null });
+    expect(report.stats).toEqual({ files: 8, parsedFiles: 8, tables: 12, callbacks: 17, parseErrors: 0 });
+  });
+
+  test('same input, same bytes out (also with more threads)', () => {
+    const a = runCli(['check', '--format', 'json', '--jobs', '1', 'fixtures']);
+    const b = runCli(['check', '--format', 'json', '--jobs', '2', 'fixtures']);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  test('exit status follows --fail-on', () => {
+    expect(runCli(['check', GOOD]).code).toBe(0);
+    expect(runCli(['check', 'fixtures/rules/sleeping-gfp-in-first-pass/blockable-only.c']).code).toBe(0);
+    expect(runCli(['check', '--fail-on', 'warning', 'fixtures/rules/sleeping-gfp-in-first-pass/blockable-only.c']).code).toBe(1);
+    expect(runCli(['check', '--fail-on', 'never', BAD]).code).toBe(0);
+    expect(runCli(['check', '--rule', 'two-pass-start-without-finish', BAD]).code).toBe(0);
+  });
+
+  test('usage errors exit 2 with one line', () => {
+    for (const args of [['check', '--format', 'xml', GOOD], ['check', '--fail-on', 'fatal', GOOD], ['frobnicate'], ['check', '--rule', 'nope', GOOD], ['explain', 'nope'], ['check', '--jobs', '0', GOOD]]) {
+      const r = runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/^mnlint: /);
+    }
+  });
+});
+
+describe('bad input: one clear line naming it, exit 2, other results kept', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mnlint-bad-'));
+  writeFileSync(join(dir, 'binary.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
+  writeFileSync(join(dir, 'latin1.c'), Buffer.from('/* caf\xe9 */\nint x;\n', 'latin1'));
+  writeFileSync(join(dir, 'oneline.c'), 'x'.repeat(10 * 1024 * 1024));
+  symlinkSync(join(dir, 'gone.c'), join(dir, 'dangling.c'));
+  copyFileSync(join(REPO, BAD), join(dir, 'bad.c'));
+
+  const cases: Array<[string, RegExp]> = [
+    ['missing.c', /^mnlint: missing\.c: no such file or directory$/],
+    ['binary.c', /^mnlint: binary\.c: binary file \(contains NUL bytes\), not C source$/],
+    ['latin1.c', /^mnlint: latin1\.c: not valid UTF-8$/],
+    ['oneline.c', /^mnlint: oneline\.c: too large \(10485760 bytes; limit 8388608\)$/],
+    ['dangling.c', /^mnlint: dangling\.c: no such file or directory$/],
+  ];
+  for (const [name, message] of cases) {
+    test(name, () => {
+      const r = runCli(['check', '--format', 'terse', name, 'bad.c'], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+      // the good input's finding is still printed
+      expect(r.stdout).toMatch(/^bad\.c:39: error: .*\[range-end-with-failing-start\]$/m);
+    });
+  }
+
+  test('a single 1 MB line is refused by its line length', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-line-'));
+    writeFileSync(join(d, 'long.c'), `int x = ${'1 +'.repeat(400_000)} 1;\n`);
+    const r = runCli(['check', 'long.c'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^mnlint: long\.c: line 1 is 1200011 characters long \(limit 65536\), not C source mnlint can analyze$/);
+  });
+
+  test('a file that cannot be opened (a socket) is named', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-sock-'));
+    const server = createServer().listen(join(d, 'sock.c'));
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const r = runCli(['check', 'sock.c'], { cwd: d });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^mnlint: sock\.c: cannot read \(ENXIO\)$/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('inside a directory scan, a bad file is named and counted, the scan goes on', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-dir-'));
+    mkdirSync(join(d, 'drv'));
+    copyFileSync(join(REPO, BAD), join(d, 'drv', 'bad.c'));
+    writeFileSync(join(d, 'drv', 'odd.c'), Buffer.concat([Buffer.from('struct mmu_notifier_ops x;\n'), Buffer.from([0xff, 0xfe, 0x0a])]));
+    const r = runCli(['check', '--format', 'terse', '.'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('mnlint: drv/odd.c: not valid UTF-8');
+    expect(r.stdout).toMatch(/^drv\/bad\.c:39: error:/m);
+  });
+});
+
+describe('other commands', () => {
+  test('inventory json validates and names every field', () => {
+    const r = runCli(['inventory', '--format', 'json', 'fixtures/rules/sleeping-gfp-in-first-pass/good.c']);
+    expect(r.code).toBe(0);
+    const inv = InventorySchema.parse(JSON.parse(r.stdout));
+    expect(inv.tables.map((t) => [t.name, t.kind, t.fields])).toEqual([
+      ['drv_mni_ops', 'mmu_interval_notifier_ops', { invalidate: 'drv_invalidate' }],
+      ['drv_mn_ops', 'mmu_notifier_ops', { invalidate_range_start: 'drv_range_start', alloc_notifier: 'drv_alloc_notifier' }],
+    ]);
+    const start = inv.tables[1]!.callbacks[0]!;
+    expect(start.summary).toMatchObject({ allocations: [{ call: 'kmalloc', mask: 'blockable ? GFP_ATOMIC : GFP_NOWAIT', class: 'atomic' }], unresolvedCallees: ['drv_queue'] });
+  });
+
+  test('rules and explain', () => {
+    const rules = runCli(['rules']);
+    expect(rules.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    const explain = runCli(['explain', 'two-pass-start-without-finish']);
+    expect(explain.code).toBe(0);
+    for (const h of ['## What it does', '## Why is this bad?', '## Example', '## Use instead', '## References']) expect(explain.stdout).toContain(h);
+  });
+});

@@ -1,0 +1,39 @@
+// Shared test helpers: analyze sources in-process, read fixture annotations,
+// run the built CLI.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { analyze } from '../src/engine/analyze.js';
+import { scan } from '../src/engine/scan.js';
+import type { Finding } from '../src/rules/rule.js';
+
+export const REPO = resolve(import.meta.dirname, '..');
+export const CLI = resolve(REPO, 'dist', 'cli.js');
+
+export async function check(paths: string[], cwd = REPO): Promise<Finding[]> {
+  const result = await scan({ paths, cwd, jobs: 1 });
+  if (result.problems.length) throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return analyze(result.files, result.index);
+}
+
+export interface Expectation {
+  line: number;
+  rule: string;
+  kind: 'expect' | 'ok' | 'todo-expect';
+  severity?: string;
+}
+
+/** `// expect: rule [severity]` and `// ok: rule` annotate the line after them. */
+export function expectations(path: string): Expectation[] {
+  const out: Expectation[] = [];
+  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
+    const m = /\/\/\s*(expect|ok|todo-expect):\s*([\w-]+)(?:\s+(error|warning|info))?/.exec(text);
+    if (m) out.push({ line: i + 2, rule: m[2]!, kind: m[1] as Expectation['kind'], severity: m[3] });
+  });
+  return out;
+}
+
+export function runCli(args: string[], opts: { cwd?: string; input?: string } = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO, encoding: 'utf8', input: opts.input, maxBuffer: 1 << 26 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
