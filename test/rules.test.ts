@@ -7,6 +7,18 @@ import { REPO, check, expectations } from './helpers.js';
 
 const FIXTURES = join(REPO, 'fixtures', 'rules');
 
+describe('bundled examples (strict annotations)', () => {
+  const dir = join(REPO, 'fixtures', 'examples');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.c')).sort()) {
+    test(file, async () => {
+      const rel = relative(REPO, join(dir, file));
+      const findings = await check([rel]);
+      const want = expectations(join(dir, file)).filter((e) => e.kind === 'expect').map((e) => `${e.line} ${e.rule}`);
+      expect(findings.map((f) => `${f.line} ${f.rule}`).sort()).toEqual(want.sort());
+    });
+  }
+});
+
 describe('rule fixtures (strict: every finding annotated, every expect found)', () => {
   for (const rule of RULES) {
     const dir = join(FIXTURES, rule.id);

@@ -58,7 +58,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of FIRST_PASS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      for (const e of ctx.summary(cb.fn).events) {
+      // one finding per allocation: the path where the range is not blockable
+      // decides, so visit those events first (the engine keeps the first report)
+      const events = [...ctx.summary(cb.fn).events].sort((a, b) => Number(a.when.blockable === true) - Number(b.when.blockable === true));
+      for (const e of events) {
         if (e.kind !== 'alloc' || !e.gfp) continue;
         const nonBlocking = e.when.blockable !== true;
         if (e.gfp.class === 'atomic') continue;
