@@ -31,12 +31,13 @@ var package_default = {
     "dist"
   ],
   scripts: {
+    prepare: "node scripts/build.mjs",
     build: "node scripts/build.mjs",
-    typecheck: "tsc -p tsconfig.json --noEmit",
+    typecheck: "tsc -p tsconfig.json",
+    pretest: "scripts/fetch-kernels.sh",
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
-    bench: "node bench/run.mjs",
-    "new-rule": "node scripts/new-rule.mjs"
+    bench: "node bench/run.mjs"
   },
   dependencies: {
     "tree-sitter-c": "0.24.1",
@@ -541,6 +542,150 @@ function neededCallees(files, index, depth) {
 // src/engine/pool.ts
 import { Worker } from "node:worker_threads";
 
+// src/input/files.ts
+import { closeSync, openSync, readSync, readdirSync, statSync, fstatSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+var MAX_FILE_BYTES = 8 * 1024 * 1024;
+var MAX_LINE_CHARS = 64 * 1024;
+var InputError = class extends Error {
+  constructor(path, message) {
+    super(message);
+    this.path = path;
+  }
+  path;
+};
+var decoder = new TextDecoder("utf-8", { fatal: true });
+function readSource(path) {
+  let bytes;
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      if (size > MAX_FILE_BYTES) throw new InputError(path, `too large (${size} bytes; limit ${MAX_FILE_BYTES})`);
+      bytes = Buffer.allocUnsafe(size);
+      let off = 0;
+      while (off < size) {
+        const n = readSync(fd, bytes, off, size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      bytes = bytes.subarray(0, off);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(path, describeFsError(e));
+  }
+  if (bytes.includes(0)) throw new InputError(path, "binary file (contains NUL bytes), not C source");
+  let text;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new InputError(path, "not valid UTF-8");
+  }
+  let lineStart = 0;
+  for (let i2 = text.indexOf("\n"); ; i2 = text.indexOf("\n", i2 + 1)) {
+    const end = i2 < 0 ? text.length : i2;
+    if (end - lineStart > MAX_LINE_CHARS) {
+      const line = text.slice(0, lineStart).split("\n").length;
+      throw new InputError(path, `line ${line} is ${end - lineStart} characters long (limit ${MAX_LINE_CHARS}), not C source mnlint can analyze`);
+    }
+    if (i2 < 0) break;
+    lineStart = i2 + 1;
+  }
+  return text;
+}
+function describeFsError(e) {
+  const err2 = e;
+  switch (err2.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    case "ELOOP":
+      return "too many levels of symbolic links";
+    default:
+      return err2.code ? `cannot read (${err2.code})` : `cannot read (${String(err2.message ?? e)})`;
+  }
+}
+function walkC(dir, onError, limit = Infinity) {
+  const out2 = [];
+  const stack = [dir];
+  while (stack.length) {
+    if (out2.length > limit) return null;
+    const d = stack.pop();
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      onError(d, describeFsError(e));
+      continue;
+    }
+    const subdirs = [];
+    for (const ent of entries) {
+      if (ent.isDirectory()) {
+        if (ent.name !== ".git" && ent.name !== "node_modules") subdirs.push(join(d, ent.name));
+      } else if (ent.isFile() && ent.name.endsWith(".c")) {
+        out2.push(join(d, ent.name));
+      }
+    }
+    subdirs.sort().reverse();
+    stack.push(...subdirs);
+  }
+  return out2.sort();
+}
+var CHUNK = 1 << 20;
+var scratch = Buffer.allocUnsafe(CHUNK);
+function notifierMention(path) {
+  const fd = openSync(path, "r");
+  try {
+    let pos = 0;
+    const overlap = 32;
+    let mention = false;
+    for (; ; ) {
+      const n = readSync(fd, scratch, 0, CHUNK, pos);
+      if (n <= 0) return mention ? "mention" : false;
+      const view = n === CHUNK ? scratch : scratch.subarray(0, n);
+      if (!mention && (view.indexOf("mmu_notifier") >= 0 || view.indexOf("mmu_interval_notifier") >= 0)) mention = true;
+      if (mention && view.indexOf("notifier_ops") >= 0) return "tables";
+      if (n < CHUNK) return mention ? "mention" : false;
+      pos += n - overlap;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+function readLatin1(path) {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const buf = size <= CHUNK ? scratch : Buffer.allocUnsafe(size);
+      const n = readSync(fd, buf, 0, Math.min(size, buf.length), 0);
+      return buf.toString("latin1", 0, n);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return "";
+  }
+}
+function isDirectory(path) {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function relName(root, path) {
+  const rel = relative(root, resolve(path));
+  return (rel === "" ? path : rel).split(sep).join("/");
+}
+
 // node_modules/web-tree-sitter/web-tree-sitter.js
 var __defProp2 = Object.defineProperty;
 var __name = (target, value) => __defProp2(target, "name", { value, configurable: true });
@@ -582,14 +727,14 @@ var Edit = class {
    * based on an edit operation. This is useful for editing points without
    * requiring a tree or node instance.
    */
-  editPoint(point, index) {
+  editPoint(point2, index) {
     let newIndex = index;
-    const newPoint = { ...point };
+    const newPoint = { ...point2 };
     if (index >= this.oldEndIndex) {
       newIndex = this.newEndIndex + (index - this.oldEndIndex);
-      const originalRow = point.row;
-      newPoint.row = this.newEndPosition.row + (point.row - this.oldEndPosition.row);
-      newPoint.column = originalRow === this.oldEndPosition.row ? this.newEndPosition.column + (point.column - this.oldEndPosition.column) : point.column;
+      const originalRow = point2.row;
+      newPoint.row = this.newEndPosition.row + (point2.row - this.oldEndPosition.row);
+      newPoint.column = originalRow === this.oldEndPosition.row ? this.newEndPosition.column + (point2.column - this.oldEndPosition.column) : point2.column;
     } else if (index > this.startIndex) {
       newIndex = this.newEndIndex;
       newPoint.row = this.newEndPosition.row;
@@ -656,8 +801,8 @@ function assertInternal(x) {
   if (x !== INTERNAL) throw new Error("Illegal constructor");
 }
 __name(assertInternal, "assertInternal");
-function isPoint(point) {
-  return !!point && typeof point.row === "number" && typeof point.column === "number";
+function isPoint(point2) {
+  return !!point2 && typeof point2.row === "number" && typeof point2.column === "number";
 }
 __name(isPoint, "isPoint");
 function setModule(module2) {
@@ -1799,9 +1944,9 @@ function unmarshalTreeCursor(cursor) {
   cursor[3] = C.getValue(TRANSFER_BUFFER + 3 * SIZE_OF_INT, "i32");
 }
 __name(unmarshalTreeCursor, "unmarshalTreeCursor");
-function marshalPoint(address, point) {
-  C.setValue(address, point.row, "i32");
-  C.setValue(address + SIZE_OF_INT, point.column, "i32");
+function marshalPoint(address, point2) {
+  C.setValue(address, point2.row, "i32");
+  C.setValue(address + SIZE_OF_INT, point2.column, "i32");
 }
 __name(marshalPoint, "marshalPoint");
 function unmarshalPoint(address) {
@@ -4798,11 +4943,22 @@ function isIdentStart(c) {
 function isIdentChar(c) {
   return isIdentStart(c) || c >= 48 && c <= 57;
 }
-function blank(out2, from, to) {
-  for (let i2 = from; i2 < to; i2++) if (out2[i2] !== "\n" && out2[i2] !== "\r") out2[i2] = " ";
+var SPACE = 32;
+function codeUnits(text) {
+  const out2 = new Uint16Array(text.length);
+  for (let i2 = 0; i2 < text.length; i2++) out2[i2] = text.charCodeAt(i2);
+  return out2;
 }
+function blankOut(out2, from, to) {
+  for (let i2 = from; i2 < to; i2++) if (out2[i2] !== 10 && out2[i2] !== 13) out2[i2] = SPACE;
+}
+function put(out2, at, text) {
+  for (let i2 = 0; i2 < text.length; i2++) out2[at + i2] = text.charCodeAt(i2);
+}
+var utf16 = new TextDecoder("utf-16le");
+var interesting = /[\n/"']/g;
 function maskLexical(src) {
-  const masked = src.split("");
+  const masked = codeUnits(src);
   const directives = [];
   const n = src.length;
   let i2 = 0;
@@ -4844,17 +5000,23 @@ function maskLexical(src) {
       continue;
     }
     lineStart = false;
+    if (c !== 47 && c !== 34 && c !== 39) {
+      interesting.lastIndex = i2 + 1;
+      const next = interesting.exec(src);
+      i2 = next ? next.index : n;
+      continue;
+    }
     if (c === 47 && src.charCodeAt(i2 + 1) === 47) {
       const end = src.indexOf("\n", i2);
       const stop2 = end < 0 ? n : end;
-      blank(masked, i2, stop2);
+      blankOut(masked, i2, stop2);
       i2 = stop2;
       continue;
     }
     if (c === 47 && src.charCodeAt(i2 + 1) === 42) {
       const end = src.indexOf("*/", i2 + 2);
       const stop2 = end < 0 ? n : end + 2;
-      blank(masked, i2, stop2);
+      blankOut(masked, i2, stop2);
       i2 = stop2;
       continue;
     }
@@ -4869,7 +5031,7 @@ function maskLexical(src) {
         if (d === c || d === 10) break;
         j++;
       }
-      blank(masked, i2 + 1, Math.min(j, n));
+      blankOut(masked, i2 + 1, Math.min(j, n));
       i2 = j + 1;
       continue;
     }
@@ -4960,6 +5122,7 @@ function splitArgs(m, open2, close) {
   args2.push([from, close]);
   return args2;
 }
+var TYPE_WORD = /\b(?:struct|union|enum|unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)\b/;
 var TYPE_ARG = /^(?:(?:const|volatile)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)(?:\s+(?:unsigned|signed|long|short|int|char))*)(?:\s*\*)*(?:\s*const)?$/;
 function rewriteTypeArg(out2, m, from, to) {
   let a = from;
@@ -4967,29 +5130,49 @@ function rewriteTypeArg(out2, m, from, to) {
   while (a < b && /\s/.test(m[a])) a++;
   while (b > a && /\s/.test(m[b - 1])) b--;
   if (a >= b) return;
-  const text = m.slice(a, b).join("");
+  const text = m.slice(a, b);
   if (text.includes("\n") || !TYPE_ARG.test(text)) return;
   const ident = text.replace(/[\s*]/g, "_");
   const chars = C_KEYWORDS.has(ident) ? "_" + ident.slice(1) : ident;
-  for (let i2 = 0; i2 < chars.length; i2++) out2[a + i2] = chars[i2];
+  put(out2, a, chars);
 }
-function prepass(src) {
-  const { masked, directives } = maskLexical(src);
-  const out2 = src.split("");
-  const loops = [];
-  for (const [from, to] of conditionalRegions(src, directives)) {
-    blank(out2, from, to);
-    blank(masked, from, to);
+var KernelSource = class {
+  /** comments, literal bodies, directives and dropped #if branches blanked */
+  masked;
+  loops = [];
+  out;
+  scanned = [];
+  constructor(src) {
+    const { masked, directives } = maskLexical(src);
+    this.out = codeUnits(src);
+    for (const [from, to] of [...conditionalRegions(src, directives), ...directives]) {
+      blankOut(this.out, from, to);
+      blankOut(masked, from, to);
+    }
+    this.masked = utf16.decode(masked);
   }
-  for (const [from, to] of directives) {
-    blank(out2, from, to);
-    blank(masked, from, to);
+  /** Rewrites the macros of these ranges (each starting at file scope), once. */
+  rewrite(ranges) {
+    for (const [from, to] of ranges) {
+      if (this.scanned.some(([a, b]) => a <= from && to <= b)) continue;
+      scanMacros(this.masked, this.out, this.loops, from, to);
+      this.scanned.push([from, to]);
+      this.decoded = void 0;
+    }
   }
-  const n = masked.length;
+  /** The text to parse: the source with every rewrite so far (decoded again only after a rewrite). */
+  text() {
+    this.decoded ??= utf16.decode(this.out);
+    return this.decoded;
+  }
+  decoded;
+};
+function scanMacros(m, out2, loops, from, to) {
+  const n = to;
   let depth = 0;
-  let i2 = 0;
+  let i2 = from;
   while (i2 < n) {
-    const ch = masked[i2];
+    const ch = m[i2];
     const c = ch.charCodeAt(0);
     if (ch === "{") {
       depth++;
@@ -5003,48 +5186,48 @@ function prepass(src) {
     }
     if (ch === '"' || ch === "'") {
       let j2 = i2 + 1;
-      while (j2 < n && masked[j2] !== ch && masked[j2] !== "\n") j2++;
+      while (j2 < n && m[j2] !== ch && m[j2] !== "\n") j2++;
       i2 = j2 + 1;
       continue;
     }
-    if (!isIdentStart(c) || i2 > 0 && isIdentChar(masked[i2 - 1].charCodeAt(0))) {
+    if (!isIdentStart(c) || i2 > 0 && isIdentChar(m.charCodeAt(i2 - 1))) {
       i2++;
       continue;
     }
     let j = i2 + 1;
-    while (j < n && isIdentChar(masked[j].charCodeAt(0))) j++;
-    const word = masked.slice(i2, j).join("");
+    while (j < n && isIdentChar(m.charCodeAt(j))) j++;
+    const word = m.slice(i2, j);
     if (ATTRIBUTE_WORDS.has(word)) {
-      blank(out2, i2, j);
+      blankOut(out2, i2, j);
       i2 = j;
       continue;
     }
-    const k = skipSpace(masked, j);
-    if (masked[k] !== "(" && /^[A-Z][A-Z0-9_]+$/.test(word) && depth === 0 && declarationItemStart(masked, i2)) {
+    const k = skipSpace(m, j);
+    if (m[k] !== "(" && /^[A-Z][A-Z0-9_]+$/.test(word) && depth === 0 && declarationItemStart(m, i2)) {
       let e = k;
-      while (e < n && isIdentChar(masked[e].charCodeAt(0))) e++;
-      if (DECL_START_WORDS.has(masked.slice(k, e).join(""))) blank(out2, i2, j);
+      while (e < n && isIdentChar(m.charCodeAt(e))) e++;
+      if (DECL_START_WORDS.has(m.slice(k, e))) blankOut(out2, i2, j);
       i2 = j;
       continue;
     }
-    if (masked[k] !== "(" || NOT_MACROS.has(word)) {
+    if (m[k] !== "(" || NOT_MACROS.has(word)) {
       i2 = j;
       continue;
     }
-    const close = matchParen(masked, k);
+    const close = matchParen(m, k);
     if (close < 0) {
       i2 = j;
       continue;
     }
     if (ATTRIBUTE_CALLS.has(word) || word === "__attribute__") {
-      if (word !== "__attribute__") blank(out2, i2, close + 1);
+      if (word !== "__attribute__") blankOut(out2, i2, close + 1);
       i2 = close + 1;
       continue;
     }
-    for (const [a, b] of splitArgs(masked, k, close)) rewriteTypeArg(out2, masked, a, b);
-    const item = declarationItemStart(masked, i2);
+    if (TYPE_WORD.test(m.slice(k + 1, close))) for (const [a, b] of splitArgs(m, k, close)) rewriteTypeArg(out2, m, a, b);
+    const item = declarationItemStart(m, i2);
     if (item === "storage" || depth === 0 && item === "bare") {
-      const after = masked[skipSpace(masked, close + 1)];
+      const after = m[skipSpace(m, close + 1)];
       if (after === ";" || after === "=") {
         rewriteDeclarationMacro(out2, k, close);
         i2 = close + 1;
@@ -5052,25 +5235,20 @@ function prepass(src) {
       }
     }
     if (depth > 0 && word.length >= 5) {
-      const prev = prevNonSpace(masked, i2 - 1);
-      const p = prev >= 0 ? masked[prev] : ";";
-      const atStatement = p === ";" || p === "{" || p === "}" || p === ")" || p === ":" || prev >= 3 && masked.slice(prev - 3, prev + 1).join("") === "else";
-      const next = skipSpace(masked, close + 1);
-      const nc = masked[next];
+      const prev = prevNonSpace(m, i2 - 1);
+      const p = prev >= 0 ? m[prev] : ";";
+      const atStatement = p === ";" || p === "{" || p === "}" || p === ")" || p === ":" || prev >= 3 && m.slice(prev - 3, prev + 1) === "else";
+      const next = skipSpace(m, close + 1);
+      const nc = m[next];
       const bodyFollows = nc === "{" || nc !== void 0 && isIdentStart(nc.charCodeAt(0));
-      if (atStatement && bodyFollows && !(p === ")" && isCallTail(masked, prev))) {
-        out2[i2] = "w";
-        out2[i2 + 1] = "h";
-        out2[i2 + 2] = "i";
-        out2[i2 + 3] = "l";
-        out2[i2 + 4] = "e";
-        for (let q = i2 + 5; q < j; q++) out2[q] = " ";
+      if (atStatement && bodyFollows && !(p === ")" && isCallTail(m, prev))) {
+        put(out2, i2, "while");
+        out2.fill(SPACE, i2 + 5, j);
         loops.push({ offset: i2, macro: word });
       }
     }
     i2 = j;
   }
-  return { text: out2.join(""), loops };
 }
 var STORAGE_WORDS = /* @__PURE__ */ new Set(["static", "extern", "const", "inline"]);
 var DECL_START_WORDS = /* @__PURE__ */ new Set([
@@ -5105,20 +5283,21 @@ function declarationItemStart(m, at) {
     if (c === ";" || c === "}" || c === "{") return sawStorage ? "storage" : "bare";
     if (!isIdentChar(c.charCodeAt(0))) return false;
     let s = i2;
-    while (s >= 0 && isIdentChar(m[s].charCodeAt(0))) s--;
-    if (!STORAGE_WORDS.has(m.slice(s + 1, i2 + 1).join(""))) return false;
+    while (s >= 0 && isIdentChar(m.charCodeAt(s))) s--;
+    if (!STORAGE_WORDS.has(m.slice(s + 1, i2 + 1))) return false;
     sawStorage = true;
     i2 = prevNonSpace(m, s);
   }
 }
 function rewriteDeclarationMacro(out2, open2, close) {
-  out2[open2] = " ";
-  out2[close] = " ";
+  out2[open2] = SPACE;
+  out2[close] = SPACE;
   let kept = false;
   let inIdent = false;
   for (let q = open2 + 1; q < close; q++) {
-    const ch = out2[q];
-    const identChar = isIdentChar(ch.charCodeAt(0)) && !(ch >= "0" && ch <= "9" && !inIdent);
+    const code = out2[q];
+    const digit = code >= 48 && code <= 57;
+    const identChar = isIdentChar(code) && !(digit && !inIdent);
     if (identChar && !kept) {
       inIdent = true;
       continue;
@@ -5127,7 +5306,7 @@ function rewriteDeclarationMacro(out2, open2, close) {
       kept = true;
       inIdent = false;
     }
-    if (ch !== "\n" && ch !== "\r") out2[q] = " ";
+    if (code !== 10 && code !== 13) out2[q] = SPACE;
   }
 }
 function isCallTail(m, closeParen) {
@@ -5142,8 +5321,8 @@ function isCallTail(m, closeParen) {
   }
   const before = prevNonSpace(m, i2 - 1);
   let s = before;
-  while (s >= 0 && isIdentChar(m[s].charCodeAt(0))) s--;
-  const word = m.slice(s + 1, before + 1).join("");
+  while (s >= 0 && isIdentChar(m.charCodeAt(s))) s--;
+  const word = m.slice(s + 1, before + 1);
   return !(word === "if" || word === "while" || word === "for" || isLoopWord(word));
 }
 function isLoopWord(word) {
@@ -5495,9 +5674,11 @@ function extractFile(input2) {
   ir.functions.sort((a, b) => a.loc.line - b.loc.line);
   collectBindings(ctx, input2.root, ir.bindings);
   ir.parseErrorCount = countErrors(input2.root);
-  const includeRe = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm;
-  for (const m of input2.source.matchAll(includeRe)) ir.includes.push(m[1]);
+  if (input2.includes !== false) ir.includes = includesOf(input2.source);
   return ir;
+}
+function includesOf(source) {
+  return [...source.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)].map((m) => m[1]);
 }
 function lineStarts(text) {
   const starts = [0];
@@ -6246,79 +6427,112 @@ function errnoNumber(name2) {
 }
 
 // src/parser/slice.ts
-function definitionRanges(text, names) {
-  const ranges = [];
-  const alt = [...names].map((n) => n.replace(/[^\w]/g, "")).filter(Boolean).join("|");
-  if (!alt) return ranges;
-  const re = new RegExp(`^(?:[A-Za-z_][\\w \\t*]*[\\s*])?(?:${alt})\\s*\\(`, "gm");
-  for (const m of text.matchAll(re)) {
-    let start2 = m.index;
-    const prevEnd = start2 - 1;
-    if (prevEnd > 0) {
-      const prevStart = text.lastIndexOf("\n", prevEnd - 1) + 1;
-      const prev = text.slice(prevStart, prevEnd);
-      if (/^[A-Za-z_][\w \t*]*$/.test(prev) && !/[;{}]/.test(prev)) start2 = prevStart;
-    }
-    const open2 = bodyStart(text, m.index + m[0].length);
-    if (open2 < 0) continue;
-    const close = matchingBrace(text, open2);
-    if (close < 0) continue;
-    ranges.push([start2, close + 1]);
-  }
-  return ranges;
-}
-function bodyStart(text, from) {
-  let depth = 1;
-  let i2 = from;
-  for (; i2 < text.length && depth > 0; i2++) {
-    const c = text[i2];
-    if (c === "(") depth++;
-    else if (c === ")") depth--;
-  }
-  for (; i2 < text.length; i2++) {
-    const c = text[i2];
-    if (c === "{") return i2;
-    if (c === ";") return -1;
-  }
-  return -1;
-}
-function matchingBrace(text, open2) {
+var TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
+var LINE_START_NAME = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm;
+function topLevelItems(masked) {
+  const items = [];
   let depth = 0;
-  for (let i2 = open2; i2 < text.length; i2++) {
-    const c = text[i2];
-    if (c === "/" && text[i2 + 1] === "*") {
-      const end = text.indexOf("*/", i2 + 2);
-      if (end < 0) return -1;
-      i2 = end + 1;
-    } else if (c === "/" && text[i2 + 1] === "/") {
-      const end = text.indexOf("\n", i2);
-      if (end < 0) return -1;
-      i2 = end;
-    } else if (c === '"' || c === "'") {
-      let j = i2 + 1;
-      while (j < text.length && text[j] !== c && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
-      i2 = j;
-    } else if (c === "{") {
+  let start2 = 0;
+  let functionBody = false;
+  const punct = /[{};]/g;
+  for (let m = punct.exec(masked); m; m = punct.exec(masked)) {
+    const i2 = m.index;
+    const c = masked.charCodeAt(i2);
+    if (c === 123) {
+      if (depth === 0) {
+        let p = i2 - 1;
+        while (p >= 0 && masked.charCodeAt(p) <= 32) p--;
+        functionBody = masked[p] === ")";
+      }
       depth++;
-    } else if (c === "}") {
-      depth--;
-      if (depth === 0) return i2;
+    } else if (c === 125) {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0 && functionBody) {
+        items.push([start2, i2 + 1]);
+        start2 = i2 + 1;
+        functionBody = false;
+      }
+    } else if (depth === 0) {
+      items.push([start2, i2 + 1]);
+      start2 = i2 + 1;
     }
   }
-  return -1;
+  if (start2 < masked.length) items.push([start2, masked.length]);
+  return items;
 }
-function keepFunctions(text, names) {
-  const ranges = definitionRanges(text, names);
-  if (ranges.length === 0) return null;
+function lineStartCalls(masked) {
   const out2 = [];
-  let pos = 0;
-  for (const [a, b] of ranges.sort((x, y) => x[0] - y[0])) {
-    if (a < pos) continue;
-    out2.push(text.slice(pos, a).replace(/[^\n]/g, " "), text.slice(a, b));
-    pos = b;
+  for (const m of masked.matchAll(LINE_START_NAME)) out2.push({ name: m[1], index: m.index, paren: m.index + m[0].length - 1 });
+  return out2;
+}
+function itemAt(items, offset) {
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = lo + hi >> 1;
+    const [a, b] = items[mid];
+    if (offset < a) hi = mid - 1;
+    else if (offset >= b) lo = mid + 1;
+    else return items[mid];
   }
-  out2.push(text.slice(pos).replace(/[^\n]/g, " "));
-  return out2.join("");
+  return void 0;
+}
+function tableItems(masked, items) {
+  const out2 = [];
+  for (const m of masked.matchAll(TABLE)) {
+    const item = itemAt(items, m.index);
+    if (item && !out2.includes(item)) out2.push(item);
+  }
+  return out2;
+}
+function bindingItems(masked, items, tables) {
+  const out2 = [];
+  if (tables.size === 0) return out2;
+  for (const m of masked.matchAll(/\bops\s*=\s*&\s*(\w+)/g)) {
+    if (!tables.has(m[1])) continue;
+    const item = itemAt(items, m.index);
+    if (item && !out2.includes(item)) out2.push(item);
+  }
+  return out2;
+}
+function definitionItems(masked, items, calls, names) {
+  const out2 = [];
+  for (const c of calls) {
+    if (!names.has(c.name)) continue;
+    const item = itemAt(items, c.paren);
+    if (item && !out2.includes(item) && endsWithBody(masked, item)) out2.push(item);
+  }
+  return out2;
+}
+function definedFunctions(masked, items, calls) {
+  const out2 = [];
+  const seen = /* @__PURE__ */ new Set();
+  let line = 1;
+  let counted = 0;
+  for (const c of calls) {
+    if (seen.has(c.name)) continue;
+    const item = itemAt(items, c.paren);
+    if (!item || !endsWithBody(masked, item)) continue;
+    const head = masked.slice(item[0], c.paren + 1);
+    if (head.includes("=")) continue;
+    seen.add(c.name);
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < c.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    out2.push({ name: c.name, isStatic: /\bstatic\b/.test(head), line });
+  }
+  return out2;
+}
+function endsWithBody(masked, [a, b]) {
+  let i2 = b - 1;
+  while (i2 > a && /\s/.test(masked[i2])) i2--;
+  return masked[i2] === "}";
+}
+function lineStartNames(masked) {
+  const names = /* @__PURE__ */ new Set();
+  for (const m of masked.matchAll(LINE_START_NAME)) names.add(m[1]);
+  return names;
 }
 
 // src/parser/index.ts
@@ -6329,44 +6543,116 @@ function parser() {
 }
 var ParseFailure = class extends Error {
 };
-async function parseToIR(file2, source, wanted = []) {
+async function parseNeededToIR(file2, source, wanted = []) {
   const p = await parser();
-  const pre = prepass(source);
-  const tree = p.parse(pre.text);
-  if (!tree) throw new ParseFailure("tree-sitter returned no tree");
-  try {
-    return extractFile({ file: file2, source, root: tree.rootNode, loops: pre.loops, wanted });
-  } finally {
-    tree.delete();
+  const ks = new KernelSource(source);
+  const masked = ks.masked;
+  const items = topLevelItems(masked);
+  const lines = lineStartOffsets(source);
+  const extract = (ranges, walk) => {
+    const merged = mergeRanges(ranges);
+    ks.rewrite(merged);
+    const included = merged.map(([a, b]) => ({ startIndex: a, endIndex: b, startPosition: point(lines, a), endPosition: point(lines, b) }));
+    const tree = included.length ? p.parse(ks.text(), null, { includedRanges: included }) : null;
+    if (included.length && !tree) throw new ParseFailure("tree-sitter returned no tree");
+    try {
+      if (!tree) return { file: file2, tables: [], bindings: [], functions: [], defined: [], parseErrorCount: 0, includes: [] };
+      return extractFile({ file: file2, source, root: tree.rootNode, loops: ks.loops, wanted: walk, includes: false });
+    } finally {
+      tree?.delete();
+    }
+  };
+  const tables = tableItems(masked, items);
+  const names = new Set(wanted);
+  const ir = extract(tables, []);
+  for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
+  const calls = lineStartCalls(masked);
+  const defined = new Set(calls.map((c) => c.name));
+  const parsed = new Set(tables.map((r) => r[0]));
+  let pending = [...bindingItems(masked, items, new Set(ir.tables.map((t) => t.name)))];
+  for (let level = 0; level <= CALL_DEPTH + 1; level++) {
+    const fresh = [...pending, ...definitionItems(masked, items, calls, names)].filter((r) => !parsed.has(r[0]));
+    pending = [];
+    if (fresh.length === 0) break;
+    for (const r of fresh) parsed.add(r[0]);
+    const walked = new Set(ir.functions.map((f) => f.name));
+    const part = extract(fresh, [...names].filter((n) => !walked.has(n)));
+    for (const fn of part.functions) if (!walked.has(fn.name)) ir.functions.push(fn);
+    ir.bindings.push(...part.bindings);
+    ir.parseErrorCount += part.parseErrorCount;
+    for (const fn of part.functions) for (const c of fn.callees) if (defined.has(c)) names.add(c);
   }
+  ir.functions.sort((a, b) => a.loc.line - b.loc.line);
+  ir.bindings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
+  return { ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source) };
 }
-async function parseFunctionsToIR(file2, source, names) {
-  const kept = keepFunctions(source, new Set(names));
-  const ir = await parseToIR(file2, kept ?? "", names);
-  return { ...ir, tables: [], bindings: [] };
+function lineStartOffsets(text) {
+  const starts = [0];
+  for (let i2 = text.indexOf("\n"); i2 >= 0; i2 = text.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
+  return starts;
+}
+function point(lines, index) {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (lines[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { row: lo, column: index - lines[lo] };
+}
+function mergeRanges(ranges) {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out2 = [];
+  for (const r of sorted) {
+    const last = out2[out2.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out2.push([r[0], r[1]]);
+  }
+  return out2;
 }
 
 // src/engine/pool.ts
 var WORKER_ROLE = "mnlint-parse-worker";
-function parseInMode(file2, text, wanted, mode) {
-  return mode === "full" ? parseToIR(file2, text, wanted) : parseFunctionsToIR(file2, text, wanted);
+async function runTask(task) {
+  switch (task.kind) {
+    case "parse":
+      return parseNeededToIR(task.file, task.text, task.wanted);
+    case "prefilter":
+      return task.paths.map((p) => {
+        try {
+          return notifierMention(p);
+        } catch (e) {
+          return { error: describeFsError(e) };
+        }
+      });
+    case "names":
+      return task.paths.map((p) => [...lineStartNames(readLatin1(p))]);
+  }
+}
+function typed(run2) {
+  return {
+    parse: (file2, text, wanted) => run2({ kind: "parse", file: file2, text, wanted }),
+    prefilter: (paths) => run2({ kind: "prefilter", paths }),
+    names: (paths) => run2({ kind: "names", paths }),
+    close: async () => {
+    }
+  };
 }
 function inProcessPool() {
-  return { parse: parseInMode, close: async () => {
-  } };
+  return typed(runTask);
 }
 function workerPool(script, size) {
   const workers = [];
   const idle = [];
   const queue = [];
   const running = /* @__PURE__ */ new Map();
-  let nextId = 0;
   const pump = () => {
     while (idle.length && queue.length) {
       const w = idle.pop();
       const job = queue.shift();
       running.set(w, job);
-      w.postMessage({ id: job.id, file: job.file, text: job.text, wanted: job.wanted, mode: job.mode });
+      w.postMessage(job.task);
     }
   };
   const spawn = () => {
@@ -6376,8 +6662,8 @@ function workerPool(script, size) {
       running.delete(w);
       idle.push(w);
       if (job) {
-        if (msg.ir) job.resolve(msg.ir);
-        else job.reject(new Error(msg.error ?? "parse failed"));
+        if (msg.error === void 0) job.resolve(msg.result);
+        else job.reject(new Error(msg.error));
       }
       pump();
     });
@@ -6389,174 +6675,25 @@ function workerPool(script, size) {
     workers.push(w);
     idle.push(w);
   };
-  return {
-    parse(file2, text, wanted, mode) {
-      if (workers.length < size) spawn();
-      return new Promise((resolve4, reject) => {
-        queue.push({ id: nextId++, file: file2, text, wanted, mode, resolve: resolve4, reject });
-        pump();
-      });
-    },
-    async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
-    }
+  const pool = typed((task) => {
+    if (workers.length < size) spawn();
+    return new Promise((resolve4, reject) => {
+      queue.push({ task, resolve: resolve4, reject });
+      pump();
+    });
+  });
+  pool.close = async () => {
+    await Promise.all(workers.map((w) => w.terminate()));
   };
+  return pool;
 }
 
 // src/engine/scan.ts
 import { existsSync, statSync as statSync2 } from "node:fs";
 import { dirname, resolve as resolve2 } from "node:path";
-
-// src/input/files.ts
-import { closeSync, openSync, readSync, readdirSync, statSync, fstatSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
-var MAX_FILE_BYTES = 8 * 1024 * 1024;
-var MAX_LINE_CHARS = 64 * 1024;
-var InputError = class extends Error {
-  constructor(path, message) {
-    super(message);
-    this.path = path;
-  }
-  path;
-};
-var decoder = new TextDecoder("utf-8", { fatal: true });
-function readSource(path) {
-  let bytes;
-  try {
-    const fd = openSync(path, "r");
-    try {
-      const size = fstatSync(fd).size;
-      if (size > MAX_FILE_BYTES) throw new InputError(path, `too large (${size} bytes; limit ${MAX_FILE_BYTES})`);
-      bytes = Buffer.allocUnsafe(size);
-      let off = 0;
-      while (off < size) {
-        const n = readSync(fd, bytes, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      bytes = bytes.subarray(0, off);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(path, describeFsError(e));
-  }
-  if (bytes.includes(0)) throw new InputError(path, "binary file (contains NUL bytes), not C source");
-  let text;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    throw new InputError(path, "not valid UTF-8");
-  }
-  let lineStart = 0;
-  for (let i2 = text.indexOf("\n"); ; i2 = text.indexOf("\n", i2 + 1)) {
-    const end = i2 < 0 ? text.length : i2;
-    if (end - lineStart > MAX_LINE_CHARS) {
-      const line = text.slice(0, lineStart).split("\n").length;
-      throw new InputError(path, `line ${line} is ${end - lineStart} characters long (limit ${MAX_LINE_CHARS}), not C source mnlint can analyze`);
-    }
-    if (i2 < 0) break;
-    lineStart = i2 + 1;
-  }
-  return text;
-}
-function describeFsError(e) {
-  const err2 = e;
-  switch (err2.code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    case "ELOOP":
-      return "too many levels of symbolic links";
-    default:
-      return err2.code ? `cannot read (${err2.code})` : `cannot read (${String(err2.message ?? e)})`;
-  }
-}
-function walkC(dir, onError) {
-  const out2 = [];
-  const stack = [dir];
-  while (stack.length) {
-    const d = stack.pop();
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch (e) {
-      onError(d, describeFsError(e));
-      continue;
-    }
-    const subdirs = [];
-    for (const ent of entries) {
-      if (ent.isDirectory()) {
-        if (ent.name !== ".git" && ent.name !== "node_modules") subdirs.push(join(d, ent.name));
-      } else if (ent.isFile() && ent.name.endsWith(".c")) {
-        out2.push(join(d, ent.name));
-      }
-    }
-    subdirs.sort().reverse();
-    stack.push(...subdirs);
-  }
-  return out2.sort();
-}
-var CHUNK = 1 << 20;
-var scratch = Buffer.allocUnsafe(CHUNK);
-function notifierMention(path) {
-  const fd = openSync(path, "r");
-  try {
-    let pos = 0;
-    const overlap = 32;
-    let mention = false;
-    for (; ; ) {
-      const n = readSync(fd, scratch, 0, CHUNK, pos);
-      if (n <= 0) return mention ? "mention" : false;
-      const view = n === CHUNK ? scratch : scratch.subarray(0, n);
-      if (!mention && (view.indexOf("mmu_notifier") >= 0 || view.indexOf("mmu_interval_notifier") >= 0)) mention = true;
-      if (mention && view.indexOf("notifier_ops") >= 0) return "tables";
-      if (n < CHUNK) return mention ? "mention" : false;
-      pos += n - overlap;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-var LINE_START_NAME = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm;
-function lineStartNames(path) {
-  const names = /* @__PURE__ */ new Set();
-  let text;
-  try {
-    const fd = openSync(path, "r");
-    try {
-      const size = fstatSync(fd).size;
-      const buf = size <= CHUNK ? scratch : Buffer.allocUnsafe(size);
-      const n = readSync(fd, buf, 0, Math.min(size, buf.length), 0);
-      text = buf.toString("latin1", 0, n);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return names;
-  }
-  for (const m of text.matchAll(LINE_START_NAME)) names.add(m[1]);
-  return names;
-}
-function isDirectory(path) {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function relName(root, path) {
-  const rel = relative(root, resolve(path));
-  return (rel === "" ? path : rel).split(sep).join("/");
-}
-
-// src/engine/scan.ts
 var SCOPE_FILE_LIMIT = 1500;
+var PREFILTER_BATCH = 2048;
+var NAMES_BATCH = 128;
 async function scan(opts) {
   const cwd = opts.cwd ?? process.cwd();
   const abs = opts.paths.map((p) => resolve2(cwd, p));
@@ -6568,15 +6705,14 @@ async function scan(opts) {
   const paths = /* @__PURE__ */ new Map();
   const wantedBy = /* @__PURE__ */ new Map();
   const pending = [];
+  const mentions = [];
   let considered = 0;
-  const full = /* @__PURE__ */ new Set();
-  const parseOne = (path, text, mode) => {
+  const parseOne = (path, text) => {
     const rel = relName(root, path);
     paths.set(rel, path);
-    if (mode === "full") full.add(rel);
     const wanted = [...wantedBy.get(rel) ?? []].sort();
     pending.push(
-      pool.parse(rel, text, wanted, mode).then(
+      pool.parse(rel, text, wanted).then(
         (ir) => {
           parsed.set(rel, ir);
         },
@@ -6586,9 +6722,9 @@ async function scan(opts) {
       )
     );
   };
-  const readAndParse = (path, named, mode) => {
+  const readAndParse = (path, named) => {
     try {
-      parseOne(path, readSource(path), mode);
+      parseOne(path, readSource(path));
     } catch (e) {
       const message = e instanceof InputError ? e.message : describeFsError(e);
       problems.push({ path: named ? path : relName(root, path), message, named });
@@ -6604,21 +6740,22 @@ async function scan(opts) {
       }
       if (isDirectory(path)) {
         dirs.push(path);
-        for (const file2 of walkC(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }))) {
-          considered++;
-          let hit = false;
-          try {
-            hit = notifierMention(file2);
-          } catch (e) {
-            problems.push({ path: relName(root, file2), message: describeFsError(e), named: false });
-          }
-          if (hit === "tables") readAndParse(file2, false, "full");
-        }
+        const files2 = walkC(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }));
+        considered += files2.length;
+        const batches = [];
+        for (let b = 0; b < files2.length; b += PREFILTER_BATCH) batches.push(files2.slice(b, b + PREFILTER_BATCH));
+        const verdicts = (await Promise.all(batches.map((b) => pool.prefilter(b)))).flat();
+        verdicts.forEach((hit, k) => {
+          const file2 = files2[k];
+          if (hit === "tables") readAndParse(file2, false);
+          else if (hit === "mention") mentions.push(file2);
+          else if (hit) problems.push({ path: relName(root, file2), message: hit.error, named: false });
+        });
       } else {
         considered++;
         try {
           statSync2(path);
-          parseOne(path, readSource(path), "full");
+          parseOne(path, readSource(path));
         } catch (e) {
           problems.push({ path: shown, message: e instanceof InputError ? e.message : describeFsError(e), named: true });
         }
@@ -6628,52 +6765,59 @@ async function scan(opts) {
     mark("walk, prefilter and first parse");
     const ordered = () => [...parsed.values()].sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
     let index = FunctionIndex.of(ordered());
-    const searchedScopes = /* @__PURE__ */ new Map();
+    const dirFiles = /* @__PURE__ */ new Map();
     const lineNames = /* @__PURE__ */ new Map();
+    const definesName = (file2, name2) => lineNames.get(file2)?.has(name2) ?? false;
     for (let round = 0; round <= CALL_DEPTH; round++) {
       const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
       if (missing.size === 0) break;
+      if (dirs.length) {
+        const candidates = /* @__PURE__ */ new Set();
+        for (const [name2, callers] of missing) {
+          if (index.definitionFile(name2, callers)) continue;
+          for (const caller of callers) {
+            for (const list of [mentions, ...scopesOf(resolve2(root, caller), root, dirs, dirFiles)]) for (const f of list) if (!lineNames.has(f)) candidates.add(f);
+          }
+        }
+        const todo = [...candidates].sort();
+        const batches = [];
+        for (let b = 0; b < todo.length; b += NAMES_BATCH) batches.push(todo.slice(b, b + NAMES_BATCH));
+        const listed = (await Promise.all(batches.map((b) => pool.names(b)))).flat();
+        listed.forEach((names, k) => lineNames.set(todo[k], new Set(names)));
+        mark(`callee round ${round}: listed the functions of ${todo.length} files`);
+      }
       const requests = /* @__PURE__ */ new Map();
       const request = (rel, name2) => {
         const set2 = requests.get(rel) ?? /* @__PURE__ */ new Set();
         set2.add(name2);
         requests.set(rel, set2);
       };
-      const byScope = /* @__PURE__ */ new Map();
       for (const [name2, callers] of missing) {
         const home = index.definitionFile(name2, callers);
         if (home && callers.some((c) => sameArea(c, home))) {
           if (!wantedBy.get(home)?.has(name2)) request(home, name2);
           continue;
         }
-        for (const caller of callers) {
-          const scope = dirs.length ? scopeOf(resolve2(root, caller), dirs, searchedScopes) : null;
-          if (!scope) continue;
-          const set2 = byScope.get(scope) ?? /* @__PURE__ */ new Set();
-          set2.add(name2);
-          byScope.set(scope, set2);
-        }
-      }
-      for (const [scope, names] of [...byScope].sort(([a], [b]) => a < b ? -1 : 1)) {
-        for (const file2 of searchedScopes.get(scope)) {
-          const rel = relName(root, file2);
-          if (full.has(rel)) continue;
-          let defined = lineNames.get(file2);
-          if (!defined) {
-            defined = lineStartNames(file2);
-            lineNames.set(file2, defined);
+        if (!dirs.length) continue;
+        search: for (const caller of callers) {
+          const callerPath = resolve2(root, caller);
+          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, dirFiles)]) {
+            for (const file2 of candidates) {
+              if (!definesName(file2, name2)) continue;
+              const rel = relName(root, file2);
+              if (parsed.has(rel) || !sameArea(caller, rel)) continue;
+              request(rel, name2);
+              break search;
+            }
           }
-          for (const n of names) if (defined.has(n)) request(rel, n);
         }
       }
       if (requests.size === 0) break;
       for (const [rel, names] of [...requests].sort(([a], [b]) => a < b ? -1 : 1)) {
-        if (process.env.MNLINT_PROFILE) process.stderr.write(`mnlint: profile: request ${rel}: ${[...names].join(" ")}
-`);
         const set2 = wantedBy.get(rel) ?? /* @__PURE__ */ new Set();
         for (const n of names) set2.add(n);
         wantedBy.set(rel, set2);
-        readAndParse(paths.get(rel) ?? resolve2(root, rel), false, full.has(rel) ? "full" : "functions");
+        readAndParse(paths.get(rel) ?? resolve2(root, rel), false);
       }
       await Promise.all(pending.splice(0));
       index = FunctionIndex.of(ordered());
@@ -6719,21 +6863,21 @@ function plausible(missing) {
   }
   return out2;
 }
-function scopeOf(callerPath, dirs, cache) {
+function scopesOf(callerPath, root, dirs, cache) {
   const own2 = dirname(callerPath);
   const parent = dirname(own2);
-  const inside = (d) => dirs.some((root) => d === root || d.startsWith(root + "/"));
-  for (const candidate of [parent, own2]) {
-    if (!inside(candidate)) continue;
-    let files = cache.get(candidate);
-    if (!files) {
-      files = walkC(candidate, () => {
-      });
-      cache.set(candidate, files);
-    }
-    if (files.length <= SCOPE_FILE_LIMIT || candidate === own2) return candidate;
+  const area = areaOf(relName(root, callerPath));
+  const inside = (d) => dirs.some((r) => d === r || d.startsWith(r + "/"));
+  const out2 = [];
+  for (const candidate of [own2, parent]) {
+    const rel = relName(root, candidate);
+    if (!inside(candidate) || area && rel !== area && !rel.startsWith(area + "/")) continue;
+    if (!cache.has(candidate)) cache.set(candidate, walkC(candidate, () => {
+    }, candidate === own2 ? Infinity : SCOPE_FILE_LIMIT));
+    const files = cache.get(candidate);
+    if (files) out2.push(files);
   }
-  return null;
+  return out2;
 }
 function areaOf(file2) {
   const parts2 = file2.split("/");
@@ -6749,12 +6893,11 @@ function sameArea(a, b) {
 // src/engine/worker.ts
 import { parentPort } from "node:worker_threads";
 function runParseWorker() {
-  parentPort.on("message", async (msg) => {
+  parentPort.on("message", async (task) => {
     try {
-      const ir = await parseInMode(msg.file, msg.text, msg.wanted, msg.mode);
-      parentPort.postMessage({ id: msg.id, ir });
+      parentPort.postMessage({ result: await runTask(task) });
     } catch (e) {
-      parentPort.postMessage({ id: msg.id, error: e.message });
+      parentPort.postMessage({ error: e.message });
     }
   });
 }
@@ -26659,7 +26802,7 @@ options:
   --format FORMAT       check: text (default), terse, json; inventory: text, json; rules: text, json
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
-  --jobs N              parse threads (default: the number of cores)
+  --jobs N              parse threads (default: the number of cores for a directory, 1 for files)
   -h, --help            this help
   -v, --version         the version
 
@@ -26734,14 +26877,15 @@ ${USAGE}
     throw e;
   }
 }
-function jobsOf(values) {
-  if (values.jobs === void 0) return availableParallelism();
+function jobsOf(values, paths) {
+  if (values.jobs === void 0) return paths.some((p) => isDirectory(p)) ? availableParallelism() : 1;
   const n = Number(values.jobs);
   if (!Number.isInteger(n) || n < 1) fail(`--jobs takes a positive whole number, not ${values.jobs}`);
   return n;
 }
 async function runScan(paths, values) {
-  const result = await scan({ paths: paths.length ? paths : ["."], jobs: jobsOf(values), workerScript: workerScript() });
+  const inputs = paths.length ? paths : ["."];
+  const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript() });
   for (const p of result.problems) process.stderr.write(`mnlint: ${p.path}: ${p.message}
 `);
   for (const p of result.partial) {

@@ -9,6 +9,7 @@ import { analyze } from '../engine/analyze.js';
 import { WORKER_ROLE } from '../engine/pool.js';
 import { scan, type ScanResult } from '../engine/scan.js';
 import { runParseWorker } from '../engine/worker.js';
+import { isDirectory } from '../input/files.js';
 import { formatJson, formatTerse, formatText } from '../report/findings.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
@@ -27,7 +28,7 @@ options:
   --format FORMAT       check: text (default), terse, json; inventory: text, json; rules: text, json
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
-  --jobs N              parse threads (default: the number of cores)
+  --jobs N              parse threads (default: the number of cores for a directory, 1 for files)
   -h, --help            this help
   -v, --version         the version
 
@@ -108,15 +109,17 @@ interface Values {
   jobs?: string;
 }
 
-function jobsOf(values: Values): number {
-  if (values.jobs === undefined) return availableParallelism();
+/** Parse threads: all cores for a directory scan; for a list of files starting workers costs more than it saves. */
+function jobsOf(values: Values, paths: string[]): number {
+  if (values.jobs === undefined) return paths.some((p) => isDirectory(p)) ? availableParallelism() : 1;
   const n = Number(values.jobs);
   if (!Number.isInteger(n) || n < 1) fail(`--jobs takes a positive whole number, not ${values.jobs}`);
   return n;
 }
 
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
-  const result = await scan({ paths: paths.length ? paths : ['.'], jobs: jobsOf(values), workerScript: workerScript() });
+  const inputs = paths.length ? paths : ['.'];
+  const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript() });
   for (const p of result.problems) process.stderr.write(`mnlint: ${p.path}: ${p.message}\n`);
   for (const p of result.partial) {
     process.stderr.write(`mnlint: note: ${p.file}:${p.line}: ${p.function}() has text tree-sitter could not parse (line ${p.lines.join(', ')}); its facts are partial\n`);

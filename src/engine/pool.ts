@@ -1,60 +1,93 @@
-// Parsing in parallel: a pool of worker threads, each with its own tree-sitter
-// instance. The main thread walks and prefilters while the workers parse.
+// The work of a scan that runs in parallel: prefiltering batches of files,
+// listing the functions files define, and parsing. A pool of worker threads,
+// each with its own tree-sitter instance, or the same work in-process.
 import { Worker } from 'node:worker_threads';
 import type { FileIR } from '../ir/types.js';
-import { parseFunctionsToIR, parseToIR } from '../parser/index.js';
-
-export interface ParsePool {
-  /** `full` parses the whole file; `functions` only the wanted definitions */
-  parse(file: string, text: string, wanted: readonly string[], mode: ParseMode): Promise<FileIR>;
-  close(): Promise<void>;
-}
+import { notifierMention, readLatin1, describeFsError } from '../input/files.js';
+import { parseNeededToIR } from '../parser/index.js';
+import { lineStartNames } from '../parser/slice.js';
 
 export const WORKER_ROLE = 'mnlint-parse-worker';
 
-export type ParseMode = 'full' | 'functions';
+export type Mention = 'tables' | 'mention' | false | { error: string };
 
-export function parseInMode(file: string, text: string, wanted: readonly string[], mode: ParseMode): Promise<FileIR> {
-  return mode === 'full' ? parseToIR(file, text, wanted) : parseFunctionsToIR(file, text, wanted);
+export type Task =
+  | { kind: 'parse'; file: string; text: string; wanted: readonly string[] }
+  | { kind: 'prefilter'; paths: readonly string[] }
+  | { kind: 'names'; paths: readonly string[] };
+
+export type TaskResult = FileIR | Mention[] | string[][];
+
+export interface WorkPool {
+  /** parses the tables of the file, their callbacks and the wanted functions (see parseNeededToIR) */
+  parse(file: string, text: string, wanted: readonly string[]): Promise<FileIR>;
+  /** the prefilter verdict of each path, in order */
+  prefilter(paths: readonly string[]): Promise<Mention[]>;
+  /** names each file may define (line-start `name(`), in order */
+  names(paths: readonly string[]): Promise<string[][]>;
+  close(): Promise<void>;
 }
 
-export function inProcessPool(): ParsePool {
-  return { parse: parseInMode, close: async () => {} };
+/** Runs one task; the same code in a worker thread and in-process. */
+export async function runTask(task: Task): Promise<TaskResult> {
+  switch (task.kind) {
+    case 'parse':
+      return parseNeededToIR(task.file, task.text, task.wanted);
+    case 'prefilter':
+      return task.paths.map((p) => {
+        try {
+          return notifierMention(p);
+        } catch (e) {
+          return { error: describeFsError(e) };
+        }
+      });
+    case 'names':
+      // raw text is enough: a false hit in a comment only costs a parse
+      return task.paths.map((p) => [...lineStartNames(readLatin1(p))]);
+  }
+}
+
+function typed(run: (task: Task) => Promise<TaskResult>): WorkPool {
+  return {
+    parse: (file, text, wanted) => run({ kind: 'parse', file, text, wanted }) as Promise<FileIR>,
+    prefilter: (paths) => run({ kind: 'prefilter', paths }) as Promise<Mention[]>,
+    names: (paths) => run({ kind: 'names', paths }) as Promise<string[][]>,
+    close: async () => {},
+  };
+}
+
+export function inProcessPool(): WorkPool {
+  return typed(runTask);
 }
 
 interface Job {
-  id: number;
-  file: string;
-  text: string;
-  wanted: readonly string[];
-  mode: ParseMode;
-  resolve: (ir: FileIR) => void;
+  task: Task;
+  resolve: (r: TaskResult) => void;
   reject: (e: Error) => void;
 }
 
-export function workerPool(script: URL, size: number): ParsePool {
+export function workerPool(script: URL, size: number): WorkPool {
   const workers: Worker[] = [];
   const idle: Worker[] = [];
   const queue: Job[] = [];
   const running = new Map<Worker, Job>();
-  let nextId = 0;
   const pump = (): void => {
     while (idle.length && queue.length) {
       const w = idle.pop()!;
       const job = queue.shift()!;
       running.set(w, job);
-      w.postMessage({ id: job.id, file: job.file, text: job.text, wanted: job.wanted, mode: job.mode });
+      w.postMessage(job.task);
     }
   };
   const spawn = (): void => {
     const w = new Worker(script, { workerData: { role: WORKER_ROLE } });
-    w.on('message', (msg: { id: number; ir?: FileIR; error?: string }) => {
+    w.on('message', (msg: { result?: TaskResult; error?: string }) => {
       const job = running.get(w);
       running.delete(w);
       idle.push(w);
       if (job) {
-        if (msg.ir) job.resolve(msg.ir);
-        else job.reject(new Error(msg.error ?? 'parse failed'));
+        if (msg.error === undefined) job.resolve(msg.result!);
+        else job.reject(new Error(msg.error));
       }
       pump();
     });
@@ -66,16 +99,15 @@ export function workerPool(script: URL, size: number): ParsePool {
     workers.push(w);
     idle.push(w);
   };
-  return {
-    parse(file, text, wanted, mode) {
-      if (workers.length < size) spawn();
-      return new Promise<FileIR>((resolve, reject) => {
-        queue.push({ id: nextId++, file, text, wanted, mode, resolve, reject });
-        pump();
-      });
-    },
-    async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
+  const pool = typed((task) => {
+    if (workers.length < size) spawn();
+    return new Promise<TaskResult>((resolve, reject) => {
+      queue.push({ task, resolve, reject });
+      pump();
+    });
+  });
+  pool.close = async () => {
+    await Promise.all(workers.map((w) => w.terminate()));
   };
+  return pool;
 }

@@ -5,9 +5,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
-import { InputError, lineStartNames, isDirectory, notifierMention, readSource, relName, walkC, describeFsError } from '../input/files.js';
+import { InputError, isDirectory, notifierMention, readSource, relName, walkC, describeFsError } from '../input/files.js';
 import { FunctionIndex, neededCallees } from './analyze.js';
-import { inProcessPool, workerPool, type ParseMode, type ParsePool } from './pool.js';
+import { inProcessPool, workerPool, type WorkPool } from './pool.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -45,6 +45,9 @@ export interface ScanResult {
 
 /** Scope searched for a callee of `file`: its parent directory, unless that is a hub. */
 const SCOPE_FILE_LIMIT = 1500;
+/** Files per prefilter task and per names task handed to a worker. */
+const PREFILTER_BATCH = 2048;
+const NAMES_BATCH = 128;
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const cwd = opts.cwd ?? process.cwd();
@@ -52,29 +55,29 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const root = abs.length === 1 && isDirectory(abs[0]!) ? abs[0]! : cwd;
   const problems: InputProblem[] = [];
   const dirs: string[] = [];
-  const pool: ParsePool = (opts.jobs ?? 1) > 1 && opts.workerScript ? workerPool(opts.workerScript, opts.jobs!) : inProcessPool();
+  const pool: WorkPool = (opts.jobs ?? 1) > 1 && opts.workerScript ? workerPool(opts.workerScript, opts.jobs!) : inProcessPool();
   const parsed = new Map<string, FileIR>();
   const paths = new Map<string, string>();
   const wantedBy = new Map<string, Set<string>>();
   const pending: Array<Promise<void>> = [];
+  /** files that use the API without naming an ops struct: first place to look for a callee */
+  const mentions: string[] = [];
   let considered = 0;
 
-  const full = new Set<string>();
-  const parseOne = (path: string, text: string, mode: ParseMode): void => {
+  const parseOne = (path: string, text: string): void => {
     const rel = relName(root, path);
     paths.set(rel, path);
-    if (mode === 'full') full.add(rel);
     const wanted = [...(wantedBy.get(rel) ?? [])].sort();
     pending.push(
-      pool.parse(rel, text, wanted, mode).then(
+      pool.parse(rel, text, wanted).then(
         (ir) => { parsed.set(rel, ir); },
         (e: Error) => { problems.push({ path: rel, message: `cannot parse: ${e.message}`, named: false }); },
       ),
     );
   };
-  const readAndParse = (path: string, named: boolean, mode: ParseMode): void => {
+  const readAndParse = (path: string, named: boolean): void => {
     try {
-      parseOne(path, readSource(path), mode);
+      parseOne(path, readSource(path));
     } catch (e) {
       const message = e instanceof InputError ? e.message : describeFsError(e);
       problems.push({ path: named ? path : relName(root, path), message, named });
@@ -91,22 +94,23 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       }
       if (isDirectory(path)) {
         dirs.push(path);
-        for (const file of walkC(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }))) {
-          considered++;
-          let hit: ReturnType<typeof notifierMention> = false;
-          try {
-            hit = notifierMention(file);
-          } catch (e) {
-            problems.push({ path: relName(root, file), message: describeFsError(e), named: false });
-          }
-          // a file that only uses the API is parsed when a callee is wanted from it
-          if (hit === 'tables') readAndParse(file, false, 'full');
-        }
+        const files = walkC(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }));
+        considered += files.length;
+        // the prefilter reads every file: in parallel batches, verdicts in order
+        const batches: string[][] = [];
+        for (let b = 0; b < files.length; b += PREFILTER_BATCH) batches.push(files.slice(b, b + PREFILTER_BATCH));
+        const verdicts = (await Promise.all(batches.map((b) => pool.prefilter(b)))).flat();
+        verdicts.forEach((hit, k) => {
+          const file = files[k]!;
+          if (hit === 'tables') readAndParse(file, false);
+          else if (hit === 'mention') mentions.push(file);
+          else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
+        });
       } else {
         considered++;
         try {
           statSync(path);
-          parseOne(path, readSource(path), 'full');
+          parseOne(path, readSource(path));
         } catch (e) {
           problems.push({ path: shown, message: e instanceof InputError ? e.message : describeFsError(e), named: true });
         }
@@ -118,53 +122,63 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const ordered = (): FileIR[] => [...parsed.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     let index = FunctionIndex.of(ordered());
 
-    // Callees not walked yet: walk them where they are defined (a second,
-    // targeted parse), or look for their definition near the caller.
-    const searchedScopes = new Map<string, string[]>();
+    // Callees not walked yet: walk them where they are defined (a targeted
+    // parse), or look for their definition: in the API users first, then in
+    // the caller's directory, then in its parent directory.
+    const dirFiles = new Map<string, string[] | null>();
     const lineNames = new Map<string, Set<string>>();
+    const definesName = (file: string, name: string): boolean => lineNames.get(file)?.has(name) ?? false;
     for (let round = 0; round <= CALL_DEPTH; round++) {
       const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
       if (missing.size === 0) break;
+      // list what the candidate files define, in parallel, before deciding
+      if (dirs.length) {
+        const candidates = new Set<string>();
+        for (const [name, callers] of missing) {
+          if (index.definitionFile(name, callers)) continue;
+          for (const caller of callers) {
+            for (const list of [mentions, ...scopesOf(resolve(root, caller), root, dirs, dirFiles)]) for (const f of list) if (!lineNames.has(f)) candidates.add(f);
+          }
+        }
+        const todo = [...candidates].sort();
+        const batches: string[][] = [];
+        for (let b = 0; b < todo.length; b += NAMES_BATCH) batches.push(todo.slice(b, b + NAMES_BATCH));
+        const listed = (await Promise.all(batches.map((b) => pool.names(b)))).flat();
+        listed.forEach((names, k) => lineNames.set(todo[k]!, new Set(names)));
+        mark(`callee round ${round}: listed the functions of ${todo.length} files`);
+      }
       const requests = new Map<string, Set<string>>();
       const request = (rel: string, name: string): void => {
         const set = requests.get(rel) ?? new Set<string>();
         set.add(name);
         requests.set(rel, set);
       };
-      const byScope = new Map<string, Set<string>>();
       for (const [name, callers] of missing) {
         const home = index.definitionFile(name, callers);
         if (home && callers.some((c) => sameArea(c, home))) {
           if (!wantedBy.get(home)?.has(name)) request(home, name);
           continue;
         }
-        for (const caller of callers) {
-          const scope = dirs.length ? scopeOf(resolve(root, caller), dirs, searchedScopes) : null;
-          if (!scope) continue;
-          const set = byScope.get(scope) ?? new Set<string>();
-          set.add(name);
-          byScope.set(scope, set);
-        }
-      }
-      for (const [scope, names] of [...byScope].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        for (const file of searchedScopes.get(scope)!) {
-          const rel = relName(root, file);
-          if (full.has(rel)) continue;
-          let defined = lineNames.get(file);
-          if (!defined) {
-            defined = lineStartNames(file);
-            lineNames.set(file, defined);
+        if (!dirs.length) continue;
+        search: for (const caller of callers) {
+          const callerPath = resolve(root, caller);
+          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, dirFiles)]) {
+            for (const file of candidates) {
+              if (!definesName(file, name)) continue;
+              const rel = relName(root, file);
+              if (parsed.has(rel) || !sameArea(caller, rel)) continue;
+              request(rel, name);
+              break search;
+            }
           }
-          for (const n of names) if (defined.has(n)) request(rel, n);
         }
       }
       if (requests.size === 0) break;
       for (const [rel, names] of [...requests].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (process.env.MNLINT_PROFILE) process.stderr.write(`mnlint: profile: request ${rel}: ${[...names].join(" ")}\n`);
         const set = wantedBy.get(rel) ?? new Set<string>();
         for (const n of names) set.add(n);
         wantedBy.set(rel, set);
-        readAndParse(paths.get(rel) ?? resolve(root, rel), false, full.has(rel) ? 'full' : 'functions');
+        readAndParse(paths.get(rel) ?? resolve(root, rel), false);
       }
       await Promise.all(pending.splice(0));
       index = FunctionIndex.of(ordered());
@@ -215,20 +229,24 @@ function plausible(missing: Map<string, string[]>): Map<string, string[]> {
   return out;
 }
 
-function scopeOf(callerPath: string, dirs: string[], cache: Map<string, string[]>): string | null {
+/**
+ * Where to look for a callee of `callerPath`: its own directory, then its
+ * parent directory unless that is a hub of more than SCOPE_FILE_LIMIT files.
+ */
+function scopesOf(callerPath: string, root: string, dirs: string[], cache: Map<string, string[] | null>): string[][] {
   const own = dirname(callerPath);
   const parent = dirname(own);
-  const inside = (d: string): boolean => dirs.some((root) => d === root || d.startsWith(root + '/'));
-  for (const candidate of [parent, own]) {
-    if (!inside(candidate)) continue;
-    let files = cache.get(candidate);
-    if (!files) {
-      files = walkC(candidate, () => {});
-      cache.set(candidate, files);
-    }
-    if (files.length <= SCOPE_FILE_LIMIT || candidate === own) return candidate;
+  const area = areaOf(relName(root, callerPath));
+  const inside = (d: string): boolean => dirs.some((r) => d === r || d.startsWith(r + '/'));
+  const out: string[][] = [];
+  for (const candidate of [own, parent]) {
+    const rel = relName(root, candidate);
+    if (!inside(candidate) || (area && rel !== area && !rel.startsWith(area + '/'))) continue;
+    if (!cache.has(candidate)) cache.set(candidate, walkC(candidate, () => {}, candidate === own ? Infinity : SCOPE_FILE_LIMIT));
+    const files = cache.get(candidate);
+    if (files) out.push(files);
   }
-  return null;
+  return out;
 }
 
 /**

@@ -1,14 +1,13 @@
-// The parse worker's side of the pool: text in, IR out.
+// The worker thread's side of the pool: a task in, its result out.
 import { parentPort } from 'node:worker_threads';
-import { parseInMode, type ParseMode } from './pool.js';
+import { runTask, type Task } from './pool.js';
 
 export function runParseWorker(): void {
-  parentPort!.on('message', async (msg: { id: number; file: string; text: string; wanted: string[]; mode: ParseMode }) => {
+  parentPort!.on('message', async (task: Task) => {
     try {
-      const ir = await parseInMode(msg.file, msg.text, msg.wanted, msg.mode);
-      parentPort!.postMessage({ id: msg.id, ir });
+      parentPort!.postMessage({ result: await runTask(task) });
     } catch (e) {
-      parentPort!.postMessage({ id: msg.id, error: (e as Error).message });
+      parentPort!.postMessage({ error: (e as Error).message });
     }
   });
 }

@@ -70,11 +70,17 @@ export function describeFsError(e: unknown): string {
   }
 }
 
-/** Walks a directory for `.c` files in a stable order; symlinks are not followed. */
-export function walkC(dir: string, onError: (path: string, message: string) => void): string[] {
+/**
+ * Walks a directory for `.c` files in a stable order; symlinks are not
+ * followed. With `limit`, gives up (null) once more files than that are seen.
+ */
+export function walkC(dir: string, onError: (path: string, message: string) => void): string[];
+export function walkC(dir: string, onError: (path: string, message: string) => void, limit: number): string[] | null;
+export function walkC(dir: string, onError: (path: string, message: string) => void, limit = Infinity): string[] | null {
   const out: string[] = [];
   const stack = [dir];
   while (stack.length) {
+    if (out.length > limit) return null;
     const d = stack.pop()!;
     let entries;
     try {
@@ -126,31 +132,21 @@ export function notifierMention(path: string): 'tables' | 'mention' | false {
   }
 }
 
-const LINE_START_NAME = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm;
-
-/**
- * Names that may be defined in the file: identifiers followed by `(` on a line
- * that starts in column 0 (kernel style puts definitions there, code is
- * indented). A superset, checked by the parse that follows.
- */
-export function lineStartNames(path: string): Set<string> {
-  const names = new Set<string>();
-  let text: string;
+/** Reads a file as Latin-1 text through the shared buffer (for text searches only). */
+export function readLatin1(path: string): string {
   try {
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
       const buf = size <= CHUNK ? scratch : Buffer.allocUnsafe(size);
       const n = readSync(fd, buf, 0, Math.min(size, buf.length), 0);
-      text = buf.toString('latin1', 0, n);
+      return buf.toString('latin1', 0, n);
     } finally {
       closeSync(fd);
     }
   } catch {
-    return names;
+    return '';
   }
-  for (const m of text.matchAll(LINE_START_NAME)) names.add(m[1]!);
-  return names;
 }
 
 export function isDirectory(path: string): boolean {

@@ -60,6 +60,8 @@ export interface ExtractInput {
    * listed in `defined` (walking all of mm/memory.c to check one driver is waste).
    */
   wanted?: readonly string[];
+  /** collect `#include` lines (default true; a caller parsing a file in parts does it once) */
+  includes?: boolean;
 }
 
 export function extractFile(input: ExtractInput): FileIR {
@@ -111,9 +113,12 @@ export function extractFile(input: ExtractInput): FileIR {
   ir.functions.sort((a, b) => a.loc.line - b.loc.line);
   collectBindings(ctx, input.root, ir.bindings);
   ir.parseErrorCount = countErrors(input.root);
-  const includeRe = /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm;
-  for (const m of input.source.matchAll(includeRe)) ir.includes.push(m[1]!);
+  if (input.includes !== false) ir.includes = includesOf(input.source);
   return ir;
+}
+
+export function includesOf(source: string): string[] {
+  return [...source.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)].map((m) => m[1]!);
 }
 
 interface FileCtx {

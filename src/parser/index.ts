@@ -2,10 +2,11 @@
 import type { Parser } from 'web-tree-sitter';
 import type { FileIR } from '../ir/types.js';
 import { createCParser } from './load.js';
-import { prepass } from './prepass.js';
-import { extractFile } from './extract.js';
+import { KernelSource, prepass } from './prepass.js';
+import { extractFile, includesOf } from './extract.js';
 
-import { keepFunctions } from './slice.js';
+import { CALL_DEPTH } from '../ir/summary.js';
+import { bindingItems, definedFunctions, definitionItems, lineStartCalls, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
 
@@ -32,12 +33,82 @@ export async function parseToIR(file: string, source: string, wanted: readonly s
 }
 
 /**
- * Parses only the named definitions of a file (a callee wanted by a callback
- * elsewhere): the rest is blanked first, so a 200 KB file costs what its few
- * functions cost. Lines and columns stay those of the full file.
+ * Parses what the analysis needs of a file: its ops tables, the functions
+ * binding them, the callbacks they name and the `wanted` functions, then the
+ * same-file functions those call, one call level at a time (CALL_DEPTH).
+ * tree-sitter reads only those ranges (`includedRanges`), so a 200 KB file
+ * costs what its few relevant functions cost; offsets stay the file's own.
  */
-export async function parseFunctionsToIR(file: string, source: string, names: readonly string[]): Promise<FileIR> {
-  const kept = keepFunctions(source, new Set(names));
-  const ir = await parseToIR(file, kept ?? '', names);
-  return { ...ir, tables: [], bindings: [] };
+export async function parseNeededToIR(file: string, source: string, wanted: readonly string[] = []): Promise<FileIR> {
+  const p = await parser();
+  const ks = new KernelSource(source);
+  const masked = ks.masked;
+  const items = topLevelItems(masked);
+  const lines = lineStartOffsets(source);
+  const extract = (ranges: Range[], walk: readonly string[]): FileIR => {
+    const merged = mergeRanges(ranges);
+    ks.rewrite(merged);
+    const included = merged.map(([a, b]) => ({ startIndex: a, endIndex: b, startPosition: point(lines, a), endPosition: point(lines, b) }));
+    const tree = included.length ? p.parse(ks.text(), null, { includedRanges: included }) : null;
+    if (included.length && !tree) throw new ParseFailure('tree-sitter returned no tree');
+    try {
+      if (!tree) return { file, tables: [], bindings: [], functions: [], defined: [], parseErrorCount: 0, includes: [] };
+      return extractFile({ file, source, root: tree.rootNode, loops: ks.loops, wanted: walk, includes: false });
+    } finally {
+      tree?.delete();
+    }
+  };
+  const tables = tableItems(masked, items);
+  const names = new Set(wanted);
+  const ir = extract(tables, []);
+  for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
+  const calls = lineStartCalls(masked);
+  const defined = new Set(calls.map((c) => c.name));
+  const parsed = new Set<number>(tables.map((r) => r[0]));
+  let pending = [...bindingItems(masked, items, new Set(ir.tables.map((t) => t.name)))];
+  // each level parses only the items it adds and walks only the new functions
+  for (let level = 0; level <= CALL_DEPTH + 1; level++) {
+    const fresh = [...pending, ...definitionItems(masked, items, calls, names)].filter((r) => !parsed.has(r[0]));
+    pending = [];
+    if (fresh.length === 0) break;
+    for (const r of fresh) parsed.add(r[0]);
+    const walked = new Set(ir.functions.map((f) => f.name));
+    const part = extract(fresh, [...names].filter((n) => !walked.has(n)));
+    for (const fn of part.functions) if (!walked.has(fn.name)) ir.functions.push(fn);
+    ir.bindings.push(...part.bindings);
+    ir.parseErrorCount += part.parseErrorCount;
+    for (const fn of part.functions) for (const c of fn.callees) if (defined.has(c)) names.add(c);
+  }
+  ir.functions.sort((a, b) => a.loc.line - b.loc.line);
+  ir.bindings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
+  // every definition of the file, not only the parsed ones, for callers elsewhere
+  return { ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source) };
+}
+
+function lineStartOffsets(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function point(lines: number[], index: number): { row: number; column: number } {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { row: lo, column: index - lines[lo]! };
+}
+
+function mergeRanges(ranges: Range[]): Range[] {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: Range[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else out.push([r[0], r[1]]);
+  }
+  return out;
 }

@@ -19,6 +19,8 @@ export interface MacroLoop {
 
 export interface PrepassResult {
   text: string;
+  /** the source with comments, literal bodies, directives and dropped #if branches blanked: for text searches */
+  masked: string;
   /** statement macros rewritten to `while`, so facts can name the real macro */
   loops: MacroLoop[];
 }
@@ -77,17 +79,36 @@ function isIdentChar(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
 
-/** Replaces [from, to) with spaces, keeping newlines. */
-function blank(out: string[], from: number, to: number): void {
-  for (let i = from; i < to; i++) if (out[i] !== '\n' && out[i] !== '\r') out[i] = ' ';
+/** The parse text is UTF-16 code units: writes are cheap and decoding is one call. */
+type Out = Uint16Array;
+const SPACE = 32;
+
+function codeUnits(text: string): Out {
+  const out = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
+
+/** Replaces [from, to) with spaces, keeping newlines. */
+function blankOut(out: Out, from: number, to: number): void {
+  for (let i = from; i < to; i++) if (out[i] !== 10 && out[i] !== 13) out[i] = SPACE;
+}
+
+function put(out: Out, at: number, text: string): void {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+}
+
+const utf16 = new TextDecoder('utf-16le');
 
 /**
  * First pass: a copy where comments, strings and char literals are blanked, so
  * later scans never look inside them. Returns the directive line ranges too.
  */
-function maskLexical(src: string): { masked: string[]; directives: Array<[number, number]> } {
-  const masked = src.split('');
+/** Characters the lexical mask must look at: newlines (for `#` at line start), comments, literals. */
+const interesting = /[\n/"']/g;
+
+function maskLexical(src: string): { masked: Out; directives: Array<[number, number]> } {
+  const masked = codeUnits(src);
   const directives: Array<[number, number]> = [];
   const n = src.length;
   let i = 0;
@@ -121,17 +142,24 @@ function maskLexical(src: string): { masked: string[]; directives: Array<[number
       continue;
     }
     lineStart = false;
+    if (c !== 47 && c !== 34 && c !== 39) {
+      // ordinary code: jump to the next character that can start something
+      interesting.lastIndex = i + 1;
+      const next = interesting.exec(src);
+      i = next ? next.index : n;
+      continue;
+    }
     if (c === 47 && src.charCodeAt(i + 1) === 47) {
       const end = src.indexOf('\n', i);
       const stop = end < 0 ? n : end;
-      blank(masked, i, stop);
+      blankOut(masked, i, stop);
       i = stop;
       continue;
     }
     if (c === 47 && src.charCodeAt(i + 1) === 42) {
       const end = src.indexOf('*/', i + 2);
       const stop = end < 0 ? n : end + 2;
-      blank(masked, i, stop);
+      blankOut(masked, i, stop);
       i = stop;
       continue;
     }
@@ -144,7 +172,7 @@ function maskLexical(src: string): { masked: string[]; directives: Array<[number
         j++;
       }
       // keep the quotes so the token stays a literal for the scanner
-      blank(masked, i + 1, Math.min(j, n));
+      blankOut(masked, i + 1, Math.min(j, n));
       i = j + 1;
       continue;
     }
@@ -216,7 +244,7 @@ function conditionalRegions(src: string, directives: Array<[number, number]>): A
 }
 
 /** Index of the `)` matching the `(` at `open` in the masked text, or -1. */
-function matchParen(m: string[], open: number): number {
+function matchParen(m: string, open: number): number {
   let depth = 0;
   for (let i = open; i < m.length; i++) {
     const c = m[i];
@@ -228,18 +256,18 @@ function matchParen(m: string[], open: number): number {
   return -1;
 }
 
-function skipSpace(m: string[], i: number): number {
+function skipSpace(m: string, i: number): number {
   while (i < m.length && (m[i] === ' ' || m[i] === '\t' || m[i] === '\n' || m[i] === '\r' || m[i] === '\f')) i++;
   return i;
 }
 
-function prevNonSpace(m: string[], i: number): number {
+function prevNonSpace(m: string, i: number): number {
   while (i >= 0 && (m[i] === ' ' || m[i] === '\t' || m[i] === '\n' || m[i] === '\r' || m[i] === '\f')) i--;
   return i;
 }
 
 /** Splits the argument list (open, close) at top-level commas. */
-function splitArgs(m: string[], open: number, close: number): Array<[number, number]> {
+function splitArgs(m: string, open: number, close: number): Array<[number, number]> {
   const args: Array<[number, number]> = [];
   let depth = 0;
   let from = open + 1;
@@ -253,89 +281,124 @@ function splitArgs(m: string[], open: number, close: number): Array<[number, num
   return args;
 }
 
+const TYPE_WORD = /\b(?:struct|union|enum|unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)\b/;
 const TYPE_ARG = /^(?:(?:const|volatile)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)(?:\s+(?:unsigned|signed|long|short|int|char))*)(?:\s*\*)*(?:\s*const)?$/;
 
 /** Rewrites a type used as a macro argument into one identifier of equal length. */
-function rewriteTypeArg(out: string[], m: string[], from: number, to: number): void {
+function rewriteTypeArg(out: Out, m: string, from: number, to: number): void {
   let a = from;
   let b = to;
   while (a < b && /\s/.test(m[a]!)) a++;
   while (b > a && /\s/.test(m[b - 1]!)) b--;
   if (a >= b) return;
-  const text = m.slice(a, b).join('');
+  const text = m.slice(a, b);
   if (text.includes('\n') || !TYPE_ARG.test(text)) return;
   const ident = text.replace(/[\s*]/g, '_');
   const chars = C_KEYWORDS.has(ident) ? '_' + ident.slice(1) : ident;
-  for (let i = 0; i < chars.length; i++) out[a + i] = chars[i]!;
+  put(out, a, chars);
+}
+
+/**
+ * A file on its way to the parser: masked once (comments, literals,
+ * directives, dropped #if branches), then its macros rewritten range by range,
+ * only where tree-sitter will read.
+ */
+export class KernelSource {
+  /** comments, literal bodies, directives and dropped #if branches blanked */
+  readonly masked: string;
+  readonly loops: MacroLoop[] = [];
+  private readonly out: Out;
+  private readonly scanned: Array<[number, number]> = [];
+
+  constructor(src: string) {
+    const { masked, directives } = maskLexical(src);
+    this.out = codeUnits(src);
+    for (const [from, to] of [...conditionalRegions(src, directives), ...directives]) {
+      blankOut(this.out, from, to);
+      blankOut(masked, from, to);
+    }
+    this.masked = utf16.decode(masked);
+  }
+
+  /** Rewrites the macros of these ranges (each starting at file scope), once. */
+  rewrite(ranges: ReadonlyArray<readonly [number, number]>): void {
+    for (const [from, to] of ranges) {
+      if (this.scanned.some(([a, b]) => a <= from && to <= b)) continue;
+      scanMacros(this.masked, this.out, this.loops, from, to);
+      this.scanned.push([from, to]);
+      this.decoded = undefined;
+    }
+  }
+
+  /** The text to parse: the source with every rewrite so far (decoded again only after a rewrite). */
+  text(): string {
+    this.decoded ??= utf16.decode(this.out);
+    return this.decoded;
+  }
+
+  private decoded: string | undefined;
 }
 
 export function prepass(src: string): PrepassResult {
-  const { masked, directives } = maskLexical(src);
-  const out = src.split('');
-  const loops: MacroLoop[] = [];
+  const ks = new KernelSource(src);
+  ks.rewrite([[0, src.length]]);
+  return { text: ks.text(), masked: ks.masked, loops: ks.loops };
+}
 
-  for (const [from, to] of conditionalRegions(src, directives)) {
-    blank(out, from, to);
-    blank(masked, from, to);
-  }
-  for (const [from, to] of directives) {
-    blank(out, from, to);
-    blank(masked, from, to);
-  }
-
-  // Token scan over the masked text with brace depth, to find macro uses.
-  const n = masked.length;
+/** Token scan of [from, to) with brace depth, to find and rewrite macro uses. */
+function scanMacros(m: string, out: Out, loops: MacroLoop[], from: number, to: number): void {
+  const n = to;
   let depth = 0;
-  let i = 0;
+  let i = from;
   while (i < n) {
-    const ch = masked[i]!;
+    const ch = m[i]!;
     const c = ch.charCodeAt(0);
     if (ch === '{') { depth++; i++; continue; }
     if (ch === '}') { depth = Math.max(0, depth - 1); i++; continue; }
     if (ch === '"' || ch === "'") {
       // skip a (masked) literal body up to its closing quote
       let j = i + 1;
-      while (j < n && masked[j] !== ch && masked[j] !== '\n') j++;
+      while (j < n && m[j] !== ch && m[j] !== '\n') j++;
       i = j + 1;
       continue;
     }
-    if (!isIdentStart(c) || (i > 0 && isIdentChar(masked[i - 1]!.charCodeAt(0)))) {
+    if (!isIdentStart(c) || (i > 0 && isIdentChar(m.charCodeAt(i - 1)))) {
       i++;
       continue;
     }
     let j = i + 1;
-    while (j < n && isIdentChar(masked[j]!.charCodeAt(0))) j++;
-    const word = masked.slice(i, j).join('');
+    while (j < n && isIdentChar(m.charCodeAt(j))) j++;
+    const word = m.slice(i, j);
     if (ATTRIBUTE_WORDS.has(word)) {
-      blank(out, i, j);
+      blankOut(out, i, j);
       i = j;
       continue;
     }
-    const k = skipSpace(masked, j);
-    if (masked[k] !== '(' && /^[A-Z][A-Z0-9_]+$/.test(word) && depth === 0 && declarationItemStart(masked, i)) {
+    const k = skipSpace(m, j);
+    if (m[k] !== '(' && /^[A-Z][A-Z0-9_]+$/.test(word) && depth === 0 && declarationItemStart(m, i)) {
       // storage-class macro before a declaration: `STATIC_NOPV void f(...)`
       let e = k;
-      while (e < n && isIdentChar(masked[e]!.charCodeAt(0))) e++;
-      if (DECL_START_WORDS.has(masked.slice(k, e).join(''))) blank(out, i, j);
+      while (e < n && isIdentChar(m.charCodeAt(e))) e++;
+      if (DECL_START_WORDS.has(m.slice(k, e))) blankOut(out, i, j);
       i = j;
       continue;
     }
-    if (masked[k] !== '(' || NOT_MACROS.has(word)) { i = j; continue; }
-    const close = matchParen(masked, k);
+    if (m[k] !== '(' || NOT_MACROS.has(word)) { i = j; continue; }
+    const close = matchParen(m, k);
     if (close < 0) { i = j; continue; }
     if (ATTRIBUTE_CALLS.has(word) || word === '__attribute__') {
-      if (word !== '__attribute__') blank(out, i, close + 1);
+      if (word !== '__attribute__') blankOut(out, i, close + 1);
       i = close + 1;
       continue;
     }
-    // a type used as a macro argument
-    for (const [a, b] of splitArgs(masked, k, close)) rewriteTypeArg(out, masked, a, b);
+    // a type used as a macro argument (most calls have none: test first)
+    if (TYPE_WORD.test(m.slice(k + 1, close))) for (const [a, b] of splitArgs(m, k, close)) rewriteTypeArg(out, m, a, b);
 
     // file-scope declaration macro: `[static] DEFINE_PER_CPU(struct x, y);` reads
     // as `[static] DEFINE_PER_CPU y;` (the macro name stands for the type)
-    const item = declarationItemStart(masked, i);
+    const item = declarationItemStart(m, i);
     if (item === 'storage' || (depth === 0 && item === 'bare')) {
-      const after = masked[skipSpace(masked, close + 1)];
+      const after = m[skipSpace(m, close + 1)];
       if (after === ';' || after === '=') {
         rewriteDeclarationMacro(out, k, close);
         i = close + 1;
@@ -345,22 +408,21 @@ export function prepass(src: string): PrepassResult {
 
     // statement macro with a body: `name(...) {` or `name(...) stmt` inside a function
     if (depth > 0 && word.length >= 5) {
-      const prev = prevNonSpace(masked, i - 1);
-      const p = prev >= 0 ? masked[prev] : ';';
-      const atStatement = p === ';' || p === '{' || p === '}' || p === ')' || p === ':' || (prev >= 3 && masked.slice(prev - 3, prev + 1).join('') === 'else');
-      const next = skipSpace(masked, close + 1);
-      const nc = masked[next];
+      const prev = prevNonSpace(m, i - 1);
+      const p = prev >= 0 ? m[prev] : ';';
+      const atStatement = p === ';' || p === '{' || p === '}' || p === ')' || p === ':' || (prev >= 3 && m.slice(prev - 3, prev + 1) === 'else');
+      const next = skipSpace(m, close + 1);
+      const nc = m[next];
       const bodyFollows = nc === '{' || (nc !== undefined && isIdentStart(nc.charCodeAt(0)));
-      if (atStatement && bodyFollows && !(p === ')' && isCallTail(masked, prev))) {
-        out[i] = 'w'; out[i + 1] = 'h'; out[i + 2] = 'i'; out[i + 3] = 'l'; out[i + 4] = 'e';
-        for (let q = i + 5; q < j; q++) out[q] = ' ';
+      if (atStatement && bodyFollows && !(p === ')' && isCallTail(m, prev))) {
+        put(out, i, 'while');
+        out.fill(SPACE, i + 5, j);
         loops.push({ offset: i, macro: word });
       }
     }
     // continue inside the argument list: nested macros matter too
     i = j;
   }
-  return { text: out.join(''), loops };
 }
 
 const STORAGE_WORDS = new Set(['static', 'extern', 'const', 'inline']);
@@ -373,7 +435,7 @@ const DECL_START_WORDS = new Set([
  * Whether the identifier at `at` begins a declaration item: 'storage' when
  * storage words (`static`...) precede it, 'bare' when nothing does.
  */
-function declarationItemStart(m: string[], at: number): 'storage' | 'bare' | false {
+function declarationItemStart(m: string, at: number): 'storage' | 'bare' | false {
   let i = prevNonSpace(m, at - 1);
   let sawStorage = false;
   for (;;) {
@@ -382,25 +444,26 @@ function declarationItemStart(m: string[], at: number): 'storage' | 'bare' | fal
     if (c === ';' || c === '}' || c === '{') return sawStorage ? 'storage' : 'bare';
     if (!isIdentChar(c.charCodeAt(0))) return false;
     let s = i;
-    while (s >= 0 && isIdentChar(m[s]!.charCodeAt(0))) s--;
-    if (!STORAGE_WORDS.has(m.slice(s + 1, i + 1).join(''))) return false;
+    while (s >= 0 && isIdentChar(m.charCodeAt(s))) s--;
+    if (!STORAGE_WORDS.has(m.slice(s + 1, i + 1))) return false;
     sawStorage = true;
     i = prevNonSpace(m, s);
   }
 }
 
 /** Keeps the first identifier inside the parentheses as the declarator; blanks the rest. */
-function rewriteDeclarationMacro(out: string[], open: number, close: number): void {
-  out[open] = ' ';
-  out[close] = ' ';
+function rewriteDeclarationMacro(out: Out, open: number, close: number): void {
+  out[open] = SPACE;
+  out[close] = SPACE;
   let kept = false;
   let inIdent = false;
   for (let q = open + 1; q < close; q++) {
-    const ch = out[q]!;
-    const identChar = isIdentChar(ch.charCodeAt(0)) && !(ch >= '0' && ch <= '9' && !inIdent);
+    const code = out[q]!;
+    const digit = code >= 48 && code <= 57;
+    const identChar = isIdentChar(code) && !(digit && !inIdent);
     if (identChar && !kept) { inIdent = true; continue; }
     if (inIdent) { kept = true; inIdent = false; }
-    if (ch !== '\n' && ch !== '\r') out[q] = ' ';
+    if (code !== 10 && code !== 13) out[q] = SPACE;
   }
 }
 
@@ -408,7 +471,7 @@ function rewriteDeclarationMacro(out: string[], open: number, close: number): vo
  * A `)` before the macro name that closes a cast or a call, rather than an
  * `if (...)`/`while (...)` header, means the name is not at statement start.
  */
-function isCallTail(m: string[], closeParen: number): boolean {
+function isCallTail(m: string, closeParen: number): boolean {
   let depth = 0;
   let i = closeParen;
   for (; i >= 0; i--) {
@@ -417,8 +480,8 @@ function isCallTail(m: string[], closeParen: number): boolean {
   }
   const before = prevNonSpace(m, i - 1);
   let s = before;
-  while (s >= 0 && isIdentChar(m[s]!.charCodeAt(0))) s--;
-  const word = m.slice(s + 1, before + 1).join('');
+  while (s >= 0 && isIdentChar(m.charCodeAt(s))) s--;
+  const word = m.slice(s + 1, before + 1);
   return !(word === 'if' || word === 'while' || word === 'for' || isLoopWord(word));
 }
 

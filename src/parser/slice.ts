@@ -1,86 +1,143 @@
-// Keeps only some function definitions of a file, blanking the rest with
-// spaces (newlines kept), so a callee can be parsed without its whole file and
-// its lines and columns stay those of the original.
+// Finding what the analysis needs in a file's text. A notifier file is mostly
+// code the rules never look at (kvm_main.c is 170 KB for a handful of
+// callbacks), so the parser parses only the file-scope items found here: the
+// ops tables, the functions binding them, the callbacks and what they call.
+// All searches run on the masked text (comments, literals and directives
+// blanked; the same length as the source).
 
-/** Offsets [start, end) of each named definition: from its line start to its closing brace. */
-export function definitionRanges(text: string, names: ReadonlySet<string>): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  const alt = [...names].map((n) => n.replace(/[^\w]/g, '')).filter(Boolean).join('|');
-  if (!alt) return ranges;
-  const re = new RegExp(`^(?:[A-Za-z_][\\w \\t*]*[\\s*])?(?:${alt})\\s*\\(`, 'gm');
-  for (const m of text.matchAll(re)) {
-    // include the return type written on the line before (`static int\nname(`)
-    let start = m.index;
-    const prevEnd = start - 1;
-    if (prevEnd > 0) {
-      const prevStart = text.lastIndexOf('\n', prevEnd - 1) + 1;
-      const prev = text.slice(prevStart, prevEnd);
-      if (/^[A-Za-z_][\w \t*]*$/.test(prev) && !/[;{}]/.test(prev)) start = prevStart;
-    }
-    const open = bodyStart(text, m.index + m[0].length);
-    if (open < 0) continue;
-    const close = matchingBrace(text, open);
-    if (close < 0) continue;
-    ranges.push([start, close + 1]);
-  }
-  return ranges;
-}
+export type Range = [number, number];
 
-/** The `{` opening the body after a parameter list, or -1 for a prototype. */
-function bodyStart(text: string, from: number): number {
-  let depth = 1;
-  let i = from;
-  for (; i < text.length && depth > 0; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-  }
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '{') return i;
-    if (c === ';') return -1;
-  }
-  return -1;
-}
+const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
+const LINE_START_NAME = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm;
 
-/** Index of the `}` matching `{` at `open`, skipping comments, strings and chars. */
-function matchingBrace(text: string, open: number): number {
+/**
+ * File-scope items: a function definition ends at its closing brace, any other
+ * item (declaration, initializer, struct) at its `;` at depth 0.
+ */
+export function topLevelItems(masked: string): Range[] {
+  const items: Range[] = [];
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i];
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) return -1;
-      i = end + 1;
-    } else if (c === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      if (end < 0) return -1;
-      i = end;
-    } else if (c === '"' || c === "'") {
-      let j = i + 1;
-      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      i = j;
-    } else if (c === '{') {
+  let start = 0;
+  let functionBody = false;
+  const punct = /[{};]/g;
+  for (let m = punct.exec(masked); m; m = punct.exec(masked)) {
+    const i = m.index;
+    const c = masked.charCodeAt(i);
+    if (c === 123 /* { */) {
+      if (depth === 0) {
+        let p = i - 1;
+        while (p >= 0 && masked.charCodeAt(p) <= 32) p--;
+        functionBody = masked[p] === ')';
+      }
       depth++;
-    } else if (c === '}') {
-      depth--;
-      if (depth === 0) return i;
+    } else if (c === 125 /* } */) {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0 && functionBody) {
+        items.push([start, i + 1]);
+        start = i + 1;
+        functionBody = false;
+      }
+    } else if (depth === 0) {
+      items.push([start, i + 1]);
+      start = i + 1;
     }
   }
-  return -1;
+  if (start < masked.length) items.push([start, masked.length]);
+  return items;
 }
 
-/** The text with everything but the named definitions blanked; null when none is found. */
-export function keepFunctions(text: string, names: ReadonlySet<string>): string | null {
-  const ranges = definitionRanges(text, names);
-  if (ranges.length === 0) return null;
-  const out: string[] = [];
-  let pos = 0;
-  for (const [a, b] of ranges.sort((x, y) => x[0] - y[0])) {
-    if (a < pos) continue;
-    out.push(text.slice(pos, a).replace(/[^\n]/g, ' '), text.slice(a, b));
-    pos = b;
+/** Every `name(` starting a line: candidate definitions, found once per file. */
+export interface LineStartCall {
+  name: string;
+  index: number;
+  /** offset of the `(` */
+  paren: number;
+}
+
+export function lineStartCalls(masked: string): LineStartCall[] {
+  const out: LineStartCall[] = [];
+  for (const m of masked.matchAll(LINE_START_NAME)) out.push({ name: m[1]!, index: m.index, paren: m.index + m[0].length - 1 });
+  return out;
+}
+
+function itemAt(items: readonly Range[], offset: number): Range | undefined {
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [a, b] = items[mid]!;
+    if (offset < a) hi = mid - 1;
+    else if (offset >= b) lo = mid + 1;
+    else return items[mid];
   }
-  out.push(text.slice(pos).replace(/[^\n]/g, ' '));
-  return out.join('');
+  return undefined;
+}
+
+/** Items defining a notifier ops table. */
+export function tableItems(masked: string, items: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  for (const m of masked.matchAll(TABLE)) {
+    const item = itemAt(items, m.index);
+    if (item && !out.includes(item)) out.push(item);
+  }
+  return out;
+}
+
+/** Items that bind one of `tables` at run time (`x->ops = &t`, `.ops = &t`). */
+export function bindingItems(masked: string, items: readonly Range[], tables: ReadonlySet<string>): Range[] {
+  const out: Range[] = [];
+  if (tables.size === 0) return out;
+  for (const m of masked.matchAll(/\bops\s*=\s*&\s*(\w+)/g)) {
+    if (!tables.has(m[1]!)) continue;
+    const item = itemAt(items, m.index);
+    if (item && !out.includes(item)) out.push(item);
+  }
+  return out;
+}
+
+/** Items defining one of `names` (a function definition: `name(...) {` starting a line). */
+export function definitionItems(masked: string, items: readonly Range[], calls: readonly LineStartCall[], names: ReadonlySet<string>): Range[] {
+  const out: Range[] = [];
+  for (const c of calls) {
+    if (!names.has(c.name)) continue;
+    const item = itemAt(items, c.paren);
+    if (item && !out.includes(item) && endsWithBody(masked, item)) out.push(item);
+  }
+  return out;
+}
+
+/** Function definitions of the text (a line-start `name(` whose item ends with a body). */
+export function definedFunctions(masked: string, items: readonly Range[], calls: readonly LineStartCall[]): Array<{ name: string; isStatic: boolean; line: number }> {
+  const out: Array<{ name: string; isStatic: boolean; line: number }> = [];
+  const seen = new Set<string>();
+  let line = 1;
+  let counted = 0;
+  for (const c of calls) {
+    if (seen.has(c.name)) continue;
+    const item = itemAt(items, c.paren);
+    if (!item || !endsWithBody(masked, item)) continue;
+    const head = masked.slice(item[0], c.paren + 1);
+    if (head.includes('=')) continue;
+    seen.add(c.name);
+    for (let i = masked.indexOf('\n', counted); i >= 0 && i < c.index; i = masked.indexOf('\n', i + 1)) {
+      line++;
+      counted = i + 1;
+    }
+    out.push({ name: c.name, isStatic: /\bstatic\b/.test(head), line });
+  }
+  return out;
+}
+
+/** Whether the item's last non-blank character closes a body. */
+function endsWithBody(masked: string, [a, b]: Range): boolean {
+  let i = b - 1;
+  while (i > a && /\s/.test(masked[i]!)) i--;
+  return masked[i] === '}';
+}
+
+/** Names that may be defined in the text: identifiers before `(` on a line starting in column 0. */
+export function lineStartNames(masked: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of masked.matchAll(LINE_START_NAME)) names.add(m[1]!);
+  return names;
 }
