@@ -62,6 +62,8 @@ export interface ExtractInput {
   wanted?: readonly string[];
   /** collect `#include` lines (default true; a caller parsing a file in parts does it once) */
   includes?: boolean;
+  /** look for run-time table bindings (default true; a caller parsing in parts knows where they are) */
+  bindings?: boolean;
 }
 
 export function extractFile(input: ExtractInput): FileIR {
@@ -111,7 +113,7 @@ export function extractFile(input: ExtractInput): FileIR {
     frontier = next;
   }
   ir.functions.sort((a, b) => a.loc.line - b.loc.line);
-  collectBindings(ctx, input.root, ir.bindings);
+  if (input.bindings !== false) collectBindings(ctx, input.root, ir.bindings);
   ir.parseErrorCount = countErrors(input.root);
   if (input.includes !== false) ir.includes = includesOf(input.source);
   return ir;
@@ -574,6 +576,8 @@ class FunctionWalker {
       case 'comment':
         return;
       default:
+        // leaves (identifiers, literals) hold no call: skip without building child objects
+        if (node.namedChildCount === 0) return;
         for (const c of node.namedChildren) this.expr(c, s);
     }
   }

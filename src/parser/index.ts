@@ -45,7 +45,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   const masked = ks.masked;
   const items = topLevelItems(masked);
   const lines = lineStartOffsets(source);
-  const extract = (ranges: Range[], walk: readonly string[]): FileIR => {
+  const extract = (ranges: Range[], walk: readonly string[], bindings = false): FileIR => {
     const merged = mergeRanges(ranges);
     ks.rewrite(merged);
     const included = merged.map(([a, b]) => ({ startIndex: a, endIndex: b, startPosition: point(lines, a), endPosition: point(lines, b) }));
@@ -53,7 +53,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     if (included.length && !tree) throw new ParseFailure('tree-sitter returned no tree');
     try {
       if (!tree) return { file, tables: [], bindings: [], functions: [], defined: [], parseErrorCount: 0, includes: [] };
-      return extractFile({ file, source, root: tree.rootNode, loops: ks.loops, wanted: walk, includes: false });
+      return extractFile({ file, source, root: tree.rootNode, loops: ks.loops, wanted: walk, includes: false, bindings });
     } finally {
       tree?.delete();
     }
@@ -68,12 +68,13 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   let pending = [...bindingItems(masked, items, new Set(ir.tables.map((t) => t.name)))];
   // each level parses only the items it adds and walks only the new functions
   for (let level = 0; level <= CALL_DEPTH + 1; level++) {
+    const withBindings = pending.length > 0;
     const fresh = [...pending, ...definitionItems(masked, items, calls, names)].filter((r) => !parsed.has(r[0]));
     pending = [];
     if (fresh.length === 0) break;
     for (const r of fresh) parsed.add(r[0]);
     const walked = new Set(ir.functions.map((f) => f.name));
-    const part = extract(fresh, [...names].filter((n) => !walked.has(n)));
+    const part = extract(fresh, [...names].filter((n) => !walked.has(n)), withBindings);
     for (const fn of part.functions) if (!walked.has(fn.name)) ir.functions.push(fn);
     ir.bindings.push(...part.bindings);
     ir.parseErrorCount += part.parseErrorCount;

@@ -84,9 +84,10 @@ type Out = Uint16Array;
 const SPACE = 32;
 
 function codeUnits(text: string): Out {
-  const out = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
+  // the native encoder, not a loop; a pooled Buffer may be oddly aligned
+  const bytes = Buffer.from(text, 'utf16le');
+  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, text.length);
+  return new Uint16Array(new Uint8Array(bytes).buffer);
 }
 
 /** Replaces [from, to) with spaces, keeping newlines. */

@@ -87,8 +87,9 @@ export function tableItems(masked: string, items: readonly Range[]): Range[] {
 export function bindingItems(masked: string, items: readonly Range[], tables: ReadonlySet<string>): Range[] {
   const out: Range[] = [];
   if (tables.size === 0) return out;
-  for (const m of masked.matchAll(/\bops\s*=\s*&\s*(\w+)/g)) {
-    if (!tables.has(m[1]!)) continue;
+  // a literal start lets V8 scan fast; the word boundary is checked by hand
+  for (const m of masked.matchAll(/ops\s*=\s*&\s*(\w+)/g)) {
+    if (!tables.has(m[1]!) || /\w/.test(masked[m.index - 1] ?? ' ')) continue;
     const item = itemAt(items, m.index);
     if (item && !out.includes(item)) out.push(item);
   }

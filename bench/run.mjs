@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Benchmarks for the analyzer foundation (issue 2), as ratios measured in one run:
+//   - whole-tree `mnlint check` on Linux 6.12 vs `grep -rlE 'mmu_(interval_)?notifier' --include='*.c' .`
+//     (goal: at most 3x the grep), and its peak RSS (goal: under 400 MB);
+//   - `mnlint check` on the 20 files that define notifier ops tables vs `spatch`
+//     with a one-rule semantic patch locating mmu_interval_notifier_ops tables
+//     (goal: at least 5x faster).
+// Runs are interleaved (A B A B ...) after one warm-up of each, medians reported.
+//   node bench/run.mjs [--runs N] [--kernel DIR] [--json]
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const runs = Number(opt('--runs', '7'));
+const kernel = resolve(opt('--kernel', resolve(repo, '.cache/kernels/linux-6.12')));
+const cli = resolve(repo, 'dist/cli.js');
+const cocci = resolve(repo, 'bench/find-interval-ops.cocci');
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+if (!existsSync(cli)) fail('dist/cli.js is missing: run `npm run build`');
+if (!existsSync(resolve(kernel, 'MAINTAINERS'))) fail(`${kernel} is not a kernel tree: run scripts/fetch-kernels.sh`);
+const haveTime = existsSync('/usr/bin/time');
+const haveSpatch = spawnSync('sh', ['-c', 'command -v spatch'], { encoding: 'utf8' }).status === 0;
+
+/** Runs a command; wall seconds and, with /usr/bin/time, peak RSS in MB. */
+function measure(cmd, argv, cwd) {
+  const full = haveTime ? ['/usr/bin/time', ['-f', '%M', cmd, ...argv]] : [cmd, argv];
+  const t = process.hrtime.bigint();
+  const r = spawnSync(full[0], full[1], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.error) fail(`${cmd}: ${r.error.message}`);
+  let rssMB = null;
+  if (haveTime) {
+    const last = r.stderr.trim().split('\n').pop() ?? '';
+    if (/^\d+$/.test(last)) rssMB = Number(last) / 1024;
+  }
+  return { seconds, rssMB, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function compare(label, a, b) {
+  measure(...a.cmd);
+  measure(...b.cmd);
+  const ta = [];
+  const tb = [];
+  const rss = [];
+  for (let i = 0; i < runs; i++) {
+    const ra = measure(...a.cmd);
+    if (a.check) a.check(ra);
+    ta.push(ra.seconds);
+    if (ra.rssMB !== null) rss.push(ra.rssMB);
+    tb.push(measure(...b.cmd).seconds);
+  }
+  return { label, a: a.name, b: b.name, aMedian: median(ta), bMedian: median(tb), aRuns: ta, bRuns: tb, aPeakRssMB: rss.length ? Math.max(...rss) : null };
+}
+
+// the files that define ops tables, from mnlint's own inventory
+const inv = measure('node', [cli, 'inventory', '--format', 'json', '.'], kernel);
+if (inv.status !== 0) fail(`mnlint inventory failed: ${inv.stderr.trim()}`);
+const tableFiles = [...new Set(JSON.parse(inv.stdout).tables.map((t) => t.file))].sort();
+
+const results = [];
+results.push(compare('whole Linux 6.12 tree',
+  {
+    name: 'mnlint check .',
+    cmd: ['node', [cli, 'check', '--format', 'json', '.'], kernel],
+    check: (r) => { if (r.status === 2) fail(`mnlint check failed: ${r.stderr.trim()}`); },
+  },
+  { name: "grep -rlE 'mmu_(interval_)?notifier' --include='*.c' .", cmd: ['grep', ['-rlE', 'mmu_(interval_)?notifier', '--include=*.c', '.'], kernel] },
+));
+if (haveSpatch) {
+  results.push(compare(`the ${tableFiles.length} files defining ops tables`,
+    { name: `mnlint check (${tableFiles.length} files)`, cmd: ['node', [cli, 'check', '--format', 'json', ...tableFiles], kernel] },
+    { name: 'spatch --sp-file bench/find-interval-ops.cocci --no-includes', cmd: ['spatch', ['--sp-file', cocci, '--very-quiet', '--no-includes', ...tableFiles], kernel] },
+  ));
+}
+
+if (args.includes('--json')) {
+  process.stdout.write(JSON.stringify({ runs, kernel, results }, null, 2) + '\n');
+} else {
+  process.stdout.write(`mnlint benchmarks: ${runs} interleaved runs each, medians; ${kernel}\n\n`);
+  for (const r of results) {
+    process.stdout.write(`${r.label}\n`);
+    process.stdout.write(`  ${r.a.padEnd(62)} ${r.aMedian.toFixed(3)} s${r.aPeakRssMB !== null ? `  (peak RSS ${r.aPeakRssMB.toFixed(0)} MB)` : ''}\n`);
+    process.stdout.write(`  ${r.b.padEnd(62)} ${r.bMedian.toFixed(3)} s\n`);
+    const ratio = r.aMedian / r.bMedian;
+    process.stdout.write(`  ratio mnlint/peer ${ratio.toFixed(2)}x  (peer/mnlint ${(1 / ratio).toFixed(2)}x)\n\n`);
+  }
+  const tree = results[0];
+  process.stdout.write(`goal whole tree <= 3x grep: ${(tree.aMedian / tree.bMedian).toFixed(2)}x ${tree.aMedian / tree.bMedian <= 3 ? 'met' : 'NOT met'}\n`);
+  if (tree.aPeakRssMB !== null) process.stdout.write(`goal peak RSS < 400 MB: ${tree.aPeakRssMB.toFixed(0)} MB ${tree.aPeakRssMB < 400 ? 'met' : 'NOT met'}\n`);
+  else process.stdout.write('peak RSS not measured: /usr/bin/time is missing (Debian package `time`)\n');
+  if (results[1]) {
+    const s = results[1].bMedian / results[1].aMedian;
+    process.stdout.write(`goal >= 5x faster than spatch: ${s.toFixed(2)}x ${s >= 5 ? 'met' : 'NOT met'}\n`);
+  } else {
+    process.stdout.write('spatch comparison not run: spatch is missing (Debian package `coccinelle`)\n');
+  }
+}
