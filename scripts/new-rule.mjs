@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// Scaffolds a rule: src/rules/<id>.ts, fixtures/rules/<id>/{bad,good}.c, and
+// its line in src/rules/index.ts.   npm run new-rule -- <id> <I1..I8|API>
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+const [id, invariant = 'API'] = process.argv.slice(2);
+if (!id || !/^[a-z][a-z0-9-]+$/.test(id) || !/^(I[1-8]|API)$/.test(invariant)) {
+  process.stderr.write('usage: npm run new-rule -- <rule-id> <I1..I8|API>\n');
+  process.exit(2);
+}
+const file = `src/rules/${id}.ts`;
+if (existsSync(file)) {
+  process.stderr.write(`new-rule: ${file} exists\n`);
+  process.exit(2);
+}
+const ident = id.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+writeFileSync(file, `import { defineRule } from './rule.js';
+
+export default defineRule({
+  id: '${id}',
+  title: 'TODO: one line',
+  severity: 'error',
+  invariant: '${invariant}',
+  docs: {
+    what: 'TODO: what the rule flags.',
+    why: 'TODO: the kernel reason, with the header, commit or review thread.',
+    bad: \`TODO: C that gives exactly one finding of this rule\`,
+    good: \`TODO: C that gives none\`,
+    references: ['TODO'],
+  },
+  checkTable(table, ctx) {
+    // TODO
+  },
+});
+`);
+mkdirSync(`fixtures/rules/${id}`, { recursive: true });
+writeFileSync(`fixtures/rules/${id}/bad.c`, `// SPDX-License-Identifier: GPL-2.0\n/* TODO: the defect */\n\n// expect: ${id}\n`);
+writeFileSync(`fixtures/rules/${id}/good.c`, `// SPDX-License-Identifier: GPL-2.0\n/* TODO: the correct twin */\n\n// ok: ${id}\n`);
+const index = 'src/rules/index.ts';
+let text = readFileSync(index, 'utf8');
+text = text.replace(/(import type \{ Rule \} from '\.\/rule\.js';\n)/, `$1import ${ident} from './${id}.js';\n`);
+text = text.replace(/(export const RULES: readonly Rule\[\] = \[\n)/, `$1  ${ident},\n`);
+writeFileSync(index, text);
+process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}\n`);
