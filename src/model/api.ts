@@ -1,0 +1,90 @@
+// API levels of the mmu_notifier core: what the ops structs contain and how
+// the core behaves, per kernel version. Written from include/linux/mmu_notifier.h
+// and mm/mmu_notifier.c of the versions named, and the two-pass series (seed 004).
+
+export type ApiLevelId = '5.5' | '5.11' | '5.12' | '6.1' | '6.6' | '6.9' | '6.12' | 'two-pass-v2' | '7.1';
+
+export interface ApiLevel {
+  id: ApiLevelId;
+  /** what a user can pass to --kernel / --api for this level */
+  description: string;
+  /** interval notifiers (mmu_interval_notifier_insert, ->invalidate) exist */
+  intervalNotifiers: boolean;
+  /** c2655835fd8c: after a failed start the core calls end on every notifier that has one */
+  endAfterFailedStart: boolean;
+  /** two-pass interval notifiers: invalidate_start / invalidate_finish */
+  twoPass: boolean;
+  /** mmu_interval_notifier_insert WARNs on invalidate_start without invalidate_finish (7.1) */
+  insertChecksFinish: boolean;
+  /** ops fields that exist at this level */
+  fields: { mmu_notifier_ops: readonly string[]; mmu_interval_notifier_ops: readonly string[] };
+}
+
+const HLIST_BASE = ['release', 'clear_flush_young', 'clear_young', 'test_young', 'invalidate_range_start', 'invalidate_range_end', 'alloc_notifier', 'free_notifier'];
+
+function level(id: ApiLevelId, description: string, o: {
+  endAfterFailedStart: boolean; twoPass?: boolean; insertChecksFinish?: boolean; secondaryTlbs: 'invalidate_range' | 'arch_invalidate_secondary_tlbs'; changePte: boolean;
+}): ApiLevel {
+  return {
+    id,
+    description,
+    intervalNotifiers: true,
+    endAfterFailedStart: o.endAfterFailedStart,
+    twoPass: o.twoPass ?? false,
+    insertChecksFinish: o.insertChecksFinish ?? false,
+    fields: {
+      mmu_notifier_ops: [...HLIST_BASE, o.secondaryTlbs, ...(o.changePte ? ['change_pte'] : [])],
+      mmu_interval_notifier_ops: ['invalidate', ...(o.twoPass ? ['invalidate_start', 'invalidate_finish'] : [])],
+    },
+  };
+}
+
+/** Ordered oldest first. */
+export const API_LEVELS: readonly ApiLevel[] = [
+  level('5.5', 'Linux 5.5 to 5.11: interval notifiers; no end after a failed start', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true }),
+  level('5.11', 'Linux 5.11 (before c2655835fd8c)', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true }),
+  level('5.12', 'Linux 5.12 to 6.5: end called on every notifier after a failed start', { endAfterFailedStart: true, secondaryTlbs: 'invalidate_range', changePte: true }),
+  level('6.1', 'Linux 6.1', { endAfterFailedStart: true, secondaryTlbs: 'invalidate_range', changePte: true }),
+  level('6.6', 'Linux 6.6 to 6.8: arch_invalidate_secondary_tlbs replaces invalidate_range', { endAfterFailedStart: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: true }),
+  level('6.9', 'Linux 6.9 to 7.0: change_pte removed', { endAfterFailedStart: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
+  level('6.12', 'Linux 6.12', { endAfterFailedStart: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
+  level('two-pass-v2', 'the two-pass series as posted (v2, March 2026)', { endAfterFailedStart: true, twoPass: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
+  level('7.1', 'Linux 7.1: two-pass merged, insert WARNs on start without finish', { endAfterFailedStart: true, twoPass: true, insertChecksFinish: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
+];
+
+export const NEWEST: ApiLevel = API_LEVELS[API_LEVELS.length - 1]!;
+
+export function apiById(id: string): ApiLevel | undefined {
+  return API_LEVELS.find((l) => l.id === id);
+}
+
+/** The level for a kernel version (`6.12`, `5.11.3`, `7.1.5`): the newest level not newer than it. */
+export function apiForKernel(version: string): ApiLevel | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return undefined;
+  const v = Number(m[1]) * 1000 + Number(m[2]);
+  if (v < 5005) return undefined;
+  let best: ApiLevel | undefined;
+  for (const l of API_LEVELS) {
+    const lm = /^(\d+)\.(\d+)$/.exec(l.id);
+    if (lm && Number(lm[1]) * 1000 + Number(lm[2]) <= v) best = l;
+  }
+  return best;
+}
+
+/**
+ * The level a tree is written for, from its include/linux/mmu_notifier.h:
+ * which ops members the header declares and whether insert checks the finish.
+ */
+export function apiFromHeader(header: string, core?: string): ApiLevel {
+  const has = (member: string): boolean => new RegExp(`\\(\\*${member}\\)\\s*\\(`).test(header);
+  if (has('invalidate_start') && has('invalidate_finish')) {
+    return core && /ops->invalidate_start\s*&&\s*!\s*ops->invalidate_finish/.test(core) ? apiById('7.1')! : apiById('two-pass-v2')!;
+  }
+  if (!has('invalidate_range_start')) return apiById('5.5')!;
+  if (has('arch_invalidate_secondary_tlbs')) return has('change_pte') ? apiById('6.6')! : apiById('6.12')!;
+  // 5.5 to 6.5 share this header; only the core tells c2655835fd8c apart,
+  // and without it the newest level the header allows is assumed
+  if (core && !/WARN_ON\(ops->invalidate_range_end\)/.test(core)) return apiById('5.11')!;
+  return apiById('6.1')!;
+}

@@ -1,0 +1,484 @@
+// An executable model of the mmu_notifier core (mm/mmu_notifier.c) for one mm:
+// the interval tree side (invalidate_seq, active_invalidate_ranges, the
+// deferred list, read_begin/read_retry, the two-pass finish queue) and the
+// hlist side (start/end pairing). Callbacks are abstract drivers: at each call
+// the model asks a Chooser which of the driver's possible outcomes happens, so
+// an explorer can enumerate them. Invariants I1-I8 are checked as the model runs.
+//
+// Plain TypeScript: imports nothing from the parser, the IR or the rules.
+import type { ApiLevel } from './api.js';
+
+export type Invariant = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'API';
+
+/** How a two-pass start hands out its finish object. */
+export type FinishKind =
+  | 'none' // finish left NULL: the whole job was done in the first pass
+  | 'fresh' // a new object per call (allocated, or from a pool)
+  | 'shared' // the same object every call, no protection
+  | 'guarded'; // the same object, taken under an in-use flag; busy -> single pass
+
+/** One possible behaviour of one callback call, as the driver's code allows it. */
+export interface Outcome {
+  /** interval: true/false; hlist start: 0 or an error; others: ignored */
+  ret: boolean | number;
+  setSeq?: boolean;
+  sleeps?: boolean;
+  /** the callback removes or unregisters its own notifier (waits for itself) */
+  removesSelf?: boolean;
+  finish?: FinishKind;
+  /** a finish object was allocated on this path (leaks if ret is false) */
+  allocatesFinish?: boolean;
+  /** the driver's source location and condition, for traces */
+  label: string;
+}
+
+export type CallbackName =
+  | 'invalidate' | 'invalidate_start' | 'invalidate_finish'
+  | 'invalidate_range_start' | 'invalidate_range_end' | 'release'
+  | 'arch_invalidate_secondary_tlbs' | 'clear_flush_young' | 'clear_young' | 'test_young' | 'free_notifier';
+
+/** An abstract driver: which callbacks it has and what each may do in a (non-)blockable range. */
+export interface AbstractNotifier {
+  name: string;
+  kind: 'interval' | 'hlist';
+  callbacks: Partial<Record<CallbackName, (ctx: { blockable: boolean }) => Outcome[]>>;
+  /** the driver uses mmu_interval_read_begin/read_retry on this notifier */
+  usesReadSide?: boolean;
+  /** interval: [start, end) of the subscription */
+  interval?: [number, number];
+}
+
+export interface Chooser {
+  /** picks one of `options` (length >= 1); `what` names the choice for traces */
+  choose<T>(what: string, options: readonly T[]): T;
+}
+
+export interface Violation {
+  invariant: Invariant;
+  notifier: string | null;
+  message: string;
+  trace: string[];
+}
+
+export interface ModelRange {
+  start: number;
+  end: number;
+  blockable: boolean;
+}
+
+interface IntervalSub {
+  n: AbstractNotifier;
+  start: number;
+  end: number;
+  invalidateSeq: number;
+  inTree: boolean;
+  /** the object a 'shared' / 'guarded' finish hands out, while queued */
+  finishBusy: boolean;
+}
+
+interface HlistSub {
+  n: AbstractNotifier;
+  /** successful starts minus ends */
+  balance: number;
+}
+
+export interface QueuedFinish {
+  sub: IntervalSub;
+  objectId: string;
+  label: string;
+}
+
+/** A token for one invalidation between start and end. */
+export interface Invalidation {
+  range: ModelRange;
+  ret: number;
+  /** start failed: the caller must not call end */
+  failed: boolean;
+  /** between the interval first pass and the finish pass (another CPU may run meanwhile) */
+  queue?: QueuedFinish[];
+  itreeErr?: number;
+}
+
+export class MmuNotifierCore {
+  /** even when idle (the kernel starts it at 2), odd while an invalidation touches a registered interval */
+  invalidateSeq = 2;
+  activeInvalidateRanges = 0;
+  readonly intervals: IntervalSub[] = [];
+  readonly deferred: Array<{ sub: IntervalSub; op: 'insert' | 'remove' }> = [];
+  readonly hlist: HlistSub[] = [];
+  readonly trace: string[] = [];
+  readonly violations: Violation[] = [];
+  private finishSerial = 0;
+  /** finishes handed out and not yet completed, across concurrent invalidations */
+  private readonly inFlight = new Map<string, string>();
+  /** nesting of callbacks currently running (to catch a callback that removes its own notifier) */
+  private running: string | null = null;
+
+  constructor(readonly api: ApiLevel, private readonly chooser: Chooser) {}
+
+  // ------------------------------------------------------------ registration
+
+  registerHlist(n: AbstractNotifier): void {
+    this.step(`mmu_notifier_register(${n.name})`);
+    this.hlist.push({ n, balance: 0 });
+  }
+
+  /** mmu_interval_notifier_insert: deferred while an invalidation is running. */
+  insertInterval(n: AbstractNotifier): void {
+    const [start, end] = n.interval ?? [0, 1 << 20];
+    if (this.api.twoPass && n.callbacks.invalidate_start && !n.callbacks.invalidate_finish) {
+      if (this.api.insertChecksFinish) this.step(`WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) for ${n.name}`);
+      this.violate('I3', n.name, `${n.name} sets invalidate_start without invalidate_finish`);
+    }
+    const sub: IntervalSub = { n, start, end, invalidateSeq: 0, inTree: false, finishBusy: false };
+    this.hasItree = true;
+    this.known.set(n.name, sub);
+    if (this.activeInvalidateRanges) {
+      if (this.isInvalidating()) {
+        this.deferred.push({ sub, op: 'insert' });
+        this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`);
+      } else {
+        this.invalidateSeq |= 1;
+        sub.inTree = true;
+        this.intervals.push(sub);
+        this.step(`mmu_interval_notifier_insert(${n.name}) during a range with no interval: seq now ${this.invalidateSeq}`);
+      }
+      sub.invalidateSeq = this.invalidateSeq;
+    } else {
+      sub.invalidateSeq = this.invalidateSeq - 1;
+      sub.inTree = true;
+      this.intervals.push(sub);
+      this.step(`mmu_interval_notifier_insert(${n.name})`);
+    }
+    this.checkParity();
+  }
+
+  /**
+   * mmu_interval_notifier_remove: while invalidating, queued and waiting for
+   * the invalidation to end. Returns whether the caller waits.
+   */
+  removeInterval(name: string): 'removed' | 'waits' {
+    const sub = this.findInterval(name);
+    if (this.running === name) {
+      this.violate('I5', name, `${name}'s own callback calls mmu_interval_notifier_remove(): it waits for the invalidation that is calling it (deadlock)`);
+    }
+    if (this.isInvalidating()) {
+      if (!sub.inTree) {
+        const i = this.deferred.findIndex((d) => d.sub === sub);
+        if (i >= 0) this.deferred.splice(i, 1);
+        this.step(`mmu_interval_notifier_remove(${name}): its deferred insert is dropped`);
+        return 'removed';
+      }
+      this.deferred.push({ sub, op: 'remove' });
+      this.step(`mmu_interval_notifier_remove(${name}): an invalidation is running, remove deferred, caller waits for seq ${this.invalidateSeq} to end`);
+      return 'waits';
+    }
+    sub.inTree = false;
+    this.intervals.splice(this.intervals.indexOf(sub), 1);
+    this.step(`mmu_interval_notifier_remove(${name})`);
+    return 'removed';
+  }
+
+  // ------------------------------------------------------------ invalidation
+
+  isInvalidating(): boolean {
+    return (this.invalidateSeq & 1) === 1;
+  }
+
+  /** __mmu_notifier_invalidate_range_start: the interval tree, then the hlist. */
+  invalidateRangeStart(range: ModelRange): Invalidation {
+    return this.completeStart(this.beginStart(range));
+  }
+
+  /**
+   * The first half of a start: mn_itree_invalidate up to its finish pass. A
+   * scenario may run another CPU's start before completeStart, as two CPUs
+   * can both be between the first pass and the finish pass.
+   */
+  beginStart(range: ModelRange): Invalidation {
+    const kind = range.blockable ? 'blockable' : 'non-blockable';
+    this.step(`invalidate_range_start([${range.start}, ${range.end}), ${kind})`);
+    const inv: Invalidation = { range, ret: 0, failed: false };
+    if (this.hasItree) {
+      const curSeq = this.invStartRange(range);
+      inv.queue = [];
+      inv.itreeErr = 0;
+      for (const sub of this.overlapping(range)) {
+        const ret = this.callInterval(sub, range, curSeq, inv.queue);
+        if (!ret) {
+          if (range.blockable) {
+            this.violate('I4', sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
+            continue;
+          }
+          inv.itreeErr = -11;
+          this.step(`  ${sub.n.name} returned false in a non-blockable range: -EAGAIN`);
+          break;
+        }
+      }
+    }
+    return inv;
+  }
+
+  /** The rest of a start: the finish pass, inv_end on -EAGAIN, then the hlist. */
+  completeStart(inv: Invalidation): Invalidation {
+    const range = inv.range;
+    if (inv.queue) {
+      this.finishPass(inv.queue, range);
+      if (inv.itreeErr) {
+        this.invEnd();
+        inv.ret = inv.itreeErr;
+        inv.failed = true;
+        this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
+        this.checkParity();
+        return inv;
+      }
+    }
+    if (this.hlist.length) inv.ret = this.hlistStart(range);
+    if (inv.ret) {
+      inv.failed = true;
+      this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
+    }
+    this.checkParity();
+    return inv;
+  }
+
+  /** __mmu_notifier_invalidate_range_end: only for a start that returned 0. */
+  invalidateRangeEnd(inv: Invalidation): void {
+    if (inv.failed) return;
+    this.step(`invalidate_range_end([${inv.range.start}, ${inv.range.end}))`);
+    if (this.hasItree) this.invEnd();
+    for (const h of this.hlist) {
+      const cb = h.n.callbacks.invalidate_range_end;
+      if (!cb) continue;
+      const o = this.call(h.n, 'invalidate_range_end', cb, inv.range);
+      this.endCalled(h);
+      void o;
+    }
+    this.checkParity();
+  }
+
+  /** mmu_notifier_release: exit_mmap. */
+  release(): void {
+    this.step('mmu_notifier_release (exit_mmap)');
+    const range: ModelRange = { start: 0, end: Number.MAX_SAFE_INTEGER, blockable: true };
+    if (this.hasItree) {
+      const curSeq = this.invStartRange(range);
+      const queue: QueuedFinish[] = [];
+      for (const sub of this.overlapping(range)) {
+        const ret = this.callInterval(sub, range, curSeq, queue);
+        if (!ret) this.violate('I4', sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
+      }
+      this.finishPass(queue, range);
+      this.invEnd();
+    }
+    for (const h of this.hlist) {
+      const cb = h.n.callbacks.release;
+      if (cb) this.call(h.n, 'release', cb, range);
+    }
+    this.checkParity();
+  }
+
+  // ------------------------------------------------------------ read side
+
+  /** mmu_interval_read_begin: waits while its interval is being invalidated. */
+  readBegin(name: string): { seq: number; blocked: boolean } {
+    const sub = this.findInterval(name);
+    const seq = sub.invalidateSeq;
+    const blocked = seq === this.invalidateSeq && this.isInvalidating();
+    this.step(`mmu_interval_read_begin(${name}) = ${seq}${blocked ? ': waits for the invalidation to end' : ''}`);
+    return { seq, blocked };
+  }
+
+  readRetry(name: string, seq: number): boolean {
+    const sub = this.findInterval(name);
+    const retry = sub.invalidateSeq !== seq;
+    this.step(`mmu_interval_read_retry(${name}, ${seq}) = ${retry}`);
+    return retry;
+  }
+
+  /** Callbacks that must never sleep (called under locks or from SRCU). */
+  callAtomic(name: string, field: 'arch_invalidate_secondary_tlbs' | 'clear_flush_young' | 'clear_young' | 'test_young' | 'free_notifier'): void {
+    const h = this.hlist.find((x) => x.n.name === name);
+    const cb = h?.n.callbacks[field];
+    if (!h || !cb) return;
+    this.call(h.n, field, cb, { start: 0, end: 1, blockable: false });
+  }
+
+  // ------------------------------------------------------------ invariants
+
+  /** I1 and I3/I8 at quiescence: every start balanced, every finish done, seq even. */
+  checkQuiescent(): void {
+    for (const h of this.hlist) {
+      if (h.balance > 0) this.violate('I1', h.n.name, `${h.n.name} got ${h.balance} successful invalidate_range_start without a matching invalidate_range_end`);
+    }
+    for (const [obj, owner] of this.inFlight) this.violate('I3', owner, `finish ${obj} of ${owner} never got its invalidate_finish`);
+    if (this.activeInvalidateRanges === 0 && this.isInvalidating()) this.violate('I8', null, `no invalidation is active but invalidate_seq is odd (${this.invalidateSeq}): read_begin would wait forever`);
+    if (this.activeInvalidateRanges !== 0) this.violate('I8', null, `active_invalidate_ranges is ${this.activeInvalidateRanges} with no invalidation in flight`);
+    if (this.activeInvalidateRanges === 0 && this.deferred.length) this.violate('I8', null, `${this.deferred.length} deferred insert/remove not applied after the last invalidate_range_end`);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  /** subscriptions->has_itree: set by the first interval insert, never cleared */
+  private hasItree = false;
+  /** every interval notifier ever inserted, also after its removal */
+  private readonly known = new Map<string, IntervalSub>();
+
+  private findInterval(name: string): IntervalSub {
+    const sub = this.known.get(name);
+    if (!sub) throw new Error(`model: no interval notifier ${name}`);
+    return sub;
+  }
+
+  private overlapping(range: ModelRange): IntervalSub[] {
+    // interval_tree_iter_first/next walk the tree in order of start
+    return this.intervals.filter((s) => s.inTree && s.start < range.end && range.start < s.end).sort((a, b) => a.start - b.start);
+  }
+
+  /** mn_itree_inv_start_range */
+  private invStartRange(range: ModelRange): number {
+    this.activeInvalidateRanges++;
+    if (this.overlapping(range).length) this.invalidateSeq |= 1;
+    this.step(`  mn_itree_inv_start_range: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
+    return this.invalidateSeq;
+  }
+
+  /** mn_itree_inv_end */
+  private invEnd(): void {
+    this.activeInvalidateRanges--;
+    if (this.activeInvalidateRanges || !this.isInvalidating()) {
+      this.step(`  mn_itree_inv_end: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
+      return;
+    }
+    this.invalidateSeq++;
+    for (const d of this.deferred.splice(0)) {
+      if (d.op === 'insert') {
+        d.sub.inTree = true;
+        this.intervals.push(d.sub);
+      } else {
+        d.sub.inTree = false;
+        this.intervals.splice(this.intervals.indexOf(d.sub), 1);
+      }
+      this.step(`  mn_itree_inv_end: deferred ${d.op} of ${d.sub.n.name} applied`);
+    }
+    this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, waiters woken`);
+  }
+
+  /** One interval callback call (invalidate, or invalidate_start on a two-pass core). */
+  private callInterval(sub: IntervalSub, range: ModelRange, curSeq: number, queue: QueuedFinish[]): boolean {
+    const n = sub.n;
+    const twoPass = this.api.twoPass && n.callbacks.invalidate_start;
+    const field: CallbackName = twoPass ? 'invalidate_start' : 'invalidate';
+    const cb = n.callbacks[field];
+    if (!cb) {
+      this.violate('API', n.name, `the core calls ops->${field} of ${n.name}, which is NULL at API level ${this.api.id}`);
+      return true;
+    }
+    const o = this.call(n, field, cb, range);
+    if (o.setSeq) sub.invalidateSeq = curSeq;
+    const ret = o.ret === true;
+    if (twoPass) {
+      const kind = o.finish ?? 'none';
+      if (!ret && o.allocatesFinish) this.violate('I7', n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o.label})`);
+      if (ret && kind !== 'none') {
+        let objectId: string;
+        if (kind === 'fresh') objectId = `${n.name}#${++this.finishSerial}`;
+        else if (kind === 'guarded' && sub.finishBusy) {
+          this.step(`  ${n.name}: its finish object is in use, the whole job is done in the first pass`);
+          return ret;
+        } else objectId = `${n.name}.finish`;
+        if (this.inFlight.has(objectId)) {
+          this.violate('I7', n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`);
+        }
+        this.inFlight.set(objectId, n.name);
+        if (kind !== 'fresh') sub.finishBusy = true;
+        queue.push({ sub, objectId, label: o.label });
+        this.step(`  ${n.name}: finish ${objectId} queued, finish->notifier set by the core`);
+      }
+    }
+    return ret;
+  }
+
+  /** mn_itree_finish_pass: invalidate_finish for each queued finish, in start order. */
+  private finishPass(queue: QueuedFinish[], range: ModelRange): void {
+    for (const f of queue) {
+      const cb = f.sub.n.callbacks.invalidate_finish;
+      if (!cb) {
+        this.violate('I3', f.sub.n.name, `finish ${f.objectId} of ${f.sub.n.name} is queued but ops->invalidate_finish is NULL`);
+      } else {
+        this.call(f.sub.n, 'invalidate_finish', cb, range);
+      }
+      this.inFlight.delete(f.objectId);
+      f.sub.finishBusy = false;
+    }
+  }
+
+  /** mn_hlist_invalidate_range_start */
+  private hlistStart(range: ModelRange): number {
+    let ret = 0;
+    for (const h of this.hlist) {
+      const cb = h.n.callbacks.invalidate_range_start;
+      if (!cb) continue;
+      const o = this.call(h.n, 'invalidate_range_start', cb, range);
+      const r = typeof o.ret === 'number' ? o.ret : o.ret ? 0 : -11;
+      if (r) {
+        if (range.blockable || r !== -11) this.violate('I4', h.n.name, `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`);
+        if (h.n.callbacks.invalidate_range_end && this.api.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
+        ret = r;
+      } else {
+        h.balance++;
+      }
+    }
+    if (ret && this.api.endAfterFailedStart) {
+      this.step('  a start failed: invalidate_range_end on every notifier that has one (c2655835fd8c)');
+      for (const h of this.hlist) {
+        const cb = h.n.callbacks.invalidate_range_end;
+        if (!cb) continue;
+        this.call(h.n, 'invalidate_range_end', cb, range);
+        this.endCalled(h);
+      }
+    }
+    return ret;
+  }
+
+  private endCalled(h: HlistSub): void {
+    if (h.balance === 0) this.violate('I1', h.n.name, `${h.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`);
+    else h.balance--;
+  }
+
+  /** Calls a callback: the chooser picks one of its outcomes for this range. */
+  private call(n: AbstractNotifier, field: CallbackName, cb: (ctx: { blockable: boolean }) => Outcome[], range: ModelRange): Outcome {
+    const options = cb({ blockable: range.blockable });
+    const o = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: 'no feasible path' };
+    const shown = typeof o.ret === 'boolean' ? String(o.ret) : String(o.ret);
+    this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`);
+    const mustNotSleep = !range.blockable || field === 'arch_invalidate_secondary_tlbs' || field === 'free_notifier' || field.includes('young');
+    if (o.sleeps && mustNotSleep) {
+      this.violate('I5', n.name, `${n.name}.${field} sleeps ${range.blockable ? 'in a callback that must never sleep' : 'in a non-blockable range'} (${o.label})`);
+    }
+    if (o.removesSelf) {
+      const prev = this.running;
+      this.running = n.name;
+      if (n.kind === 'interval' && this.intervals.some((s) => s.n === n)) this.removeInterval(n.name);
+      else this.violate('I5', n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o.label})`);
+      this.running = prev;
+    }
+    return o;
+  }
+
+  private step(text: string): void {
+    this.trace.push(text);
+  }
+
+  private violate(invariant: Invariant, notifier: string | null, message: string): void {
+    if (this.violations.some((v) => v.message === message)) return;
+    this.violations.push({ invariant, notifier, message, trace: [...this.trace] });
+  }
+
+  /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
+  private checkParity(): void {
+    if (this.isInvalidating() && this.activeInvalidateRanges === 0) {
+      this.violate('I8', null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
+    }
+  }
+}

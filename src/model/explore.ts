@@ -1,0 +1,199 @@
+// The explorer: runs bounded scenarios of core operations on abstract drivers,
+// enumerating every combination of callback outcomes (depth-first over the
+// choices, each run replaying a choice vector), and collects the invariant
+// violations with the trace that led to each.
+import type { ApiLevel } from './api.js';
+import { MmuNotifierCore, type AbstractNotifier, type Chooser, type Invariant, type Violation } from './core.js';
+
+export interface Scenario {
+  name: string;
+  /** which notifiers it needs */
+  applies(notifiers: readonly AbstractNotifier[]): boolean;
+  run(core: MmuNotifierCore, notifiers: readonly AbstractNotifier[]): void;
+}
+
+const RANGE = { start: 0, end: 1 << 20 };
+
+function register(core: MmuNotifierCore, notifiers: readonly AbstractNotifier[]): void {
+  for (const n of notifiers) {
+    if (n.kind === 'interval') core.insertInterval(n);
+    else core.registerHlist(n);
+  }
+}
+
+function invalidation(core: MmuNotifierCore, blockable: boolean): void {
+  const inv = core.invalidateRangeStart({ ...RANGE, blockable });
+  core.invalidateRangeEnd(inv);
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'a blockable invalidation (munmap)',
+    applies: () => true,
+    run(core, ns) {
+      register(core, ns);
+      invalidation(core, true);
+    },
+  },
+  {
+    name: 'a non-blockable invalidation (the OOM reaper)',
+    applies: () => true,
+    run(core, ns) {
+      register(core, ns);
+      invalidation(core, false);
+    },
+  },
+  {
+    name: 'two concurrent invalidations',
+    applies: () => true,
+    run(core, ns) {
+      register(core, ns);
+      // CPU A and CPU B both between their first pass and their finish pass
+      const a = core.beginStart({ ...RANGE, blockable: true });
+      const b = core.beginStart({ ...RANGE, blockable: false });
+      core.completeStart(b);
+      core.completeStart(a);
+      core.invalidateRangeEnd(b);
+      core.invalidateRangeEnd(a);
+    },
+  },
+  {
+    name: 'the read side across an invalidation',
+    applies: (ns) => ns.some((n) => n.kind === 'interval' && n.usesReadSide),
+    run(core, ns) {
+      register(core, ns);
+      const readers = ns.filter((n) => n.kind === 'interval' && n.usesReadSide);
+      const seqs = readers.map((n) => core.readBegin(n.name).seq);
+      const inv = core.invalidateRangeStart({ ...RANGE, blockable: true });
+      readers.forEach((n, i) => {
+        // a read_begin during the invalidation must wait (I8)
+        const during = core.readBegin(n.name);
+        if (!during.blocked) violation(core, 'I8', n.name, `mmu_interval_read_begin(${n.name}) returned during an invalidation of its interval: ${n.name}'s invalidate did not call mmu_interval_set_seq`);
+        void i;
+      });
+      core.invalidateRangeEnd(inv);
+      readers.forEach((n, i) => {
+        if (!core.readRetry(n.name, seqs[i]!)) {
+          violation(core, 'I6', n.name, `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`);
+        }
+      });
+    },
+  },
+  {
+    name: 'a remove during an invalidation',
+    applies: (ns) => ns.some((n) => n.kind === 'interval'),
+    run(core, ns) {
+      register(core, ns);
+      const victim = ns.find((n) => n.kind === 'interval')!;
+      const inv = core.invalidateRangeStart({ ...RANGE, blockable: true });
+      core.removeInterval(victim.name);
+      core.invalidateRangeEnd(inv);
+    },
+  },
+  {
+    name: 'an insert during an invalidation',
+    applies: (ns) => ns.some((n) => n.kind === 'interval'),
+    run(core, ns) {
+      const [first, ...rest] = ns;
+      register(core, rest);
+      core.insertInterval({ name: 'other', kind: 'interval', callbacks: { invalidate: () => [{ ret: true, setSeq: true, label: 'a well-behaved notifier' }] } });
+      const inv = core.invalidateRangeStart({ ...RANGE, blockable: true });
+      register(core, [first!]);
+      core.invalidateRangeEnd(inv);
+    },
+  },
+  {
+    name: 'exit_mmap (release)',
+    applies: () => true,
+    run(core, ns) {
+      register(core, ns);
+      core.release();
+    },
+  },
+  {
+    name: 'callbacks that must not sleep',
+    applies: (ns) => ns.some((n) => n.kind === 'hlist'),
+    run(core, ns) {
+      register(core, ns);
+      for (const n of ns.filter((x) => x.kind === 'hlist')) {
+        for (const f of ['arch_invalidate_secondary_tlbs', 'clear_flush_young', 'clear_young', 'test_young', 'free_notifier'] as const) core.callAtomic(n.name, f);
+      }
+    },
+  },
+];
+
+function violation(core: MmuNotifierCore, invariant: Invariant, notifier: string, message: string): void {
+  core.violations.push({ invariant, notifier, message, trace: [...core.trace] });
+}
+
+/** Replays a prefix of choices, then takes the first option; records the branching. */
+class ReplayChooser implements Chooser {
+  readonly taken: Array<{ index: number; count: number }> = [];
+  constructor(private readonly prefix: readonly number[]) {}
+  choose<T>(_what: string, options: readonly T[]): T {
+    const k = this.taken.length;
+    const index = k < this.prefix.length ? this.prefix[k]! : 0;
+    this.taken.push({ index, count: options.length });
+    return options[index]!;
+  }
+}
+
+export interface ExploreResult {
+  violations: Array<Violation & { scenario: string }>;
+  scenarios: number;
+  runs: number;
+  /** a scenario stopped at the run budget: its choices were not all explored */
+  truncated: boolean;
+}
+
+export interface ExploreOptions {
+  /** runs per scenario (choice vectors) */
+  maxRuns?: number;
+  scenarios?: readonly Scenario[];
+}
+
+/**
+ * Explores every scenario that applies to `notifiers` (registered together on
+ * one mm), enumerating callback outcomes. Violations are deduplicated by
+ * invariant, notifier and message; each keeps the first (shortest) trace.
+ */
+export function explore(api: ApiLevel, notifiers: readonly AbstractNotifier[], opts: ExploreOptions = {}): ExploreResult {
+  const maxRuns = opts.maxRuns ?? 2000;
+  const result: ExploreResult = { violations: [], scenarios: 0, runs: 0, truncated: false };
+  const seen = new Set<string>();
+  for (const scenario of opts.scenarios ?? SCENARIOS) {
+    if (!scenario.applies(notifiers)) continue;
+    result.scenarios++;
+    const stack: number[][] = [[]];
+    let runs = 0;
+    while (stack.length) {
+      if (runs >= maxRuns) {
+        result.truncated = true;
+        break;
+      }
+      const prefix = stack.pop()!;
+      const chooser = new ReplayChooser(prefix);
+      const core = new MmuNotifierCore(api, chooser);
+      core.trace.push(`scenario: ${scenario.name} (API ${api.id})`);
+      scenario.run(core, notifiers);
+      core.checkQuiescent();
+      runs++;
+      for (const v of core.violations) {
+        const key = `${v.invariant}\0${v.notifier}\0${v.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        result.violations.push({ ...v, scenario: scenario.name });
+      }
+      // siblings of every choice made past the prefix, deepest last so DFS order is stable
+      const next: number[][] = [];
+      for (let k = prefix.length; k < chooser.taken.length; k++) {
+        const { count } = chooser.taken[k]!;
+        const base = chooser.taken.slice(0, k).map((t) => t.index);
+        for (let alt = 1; alt < count; alt++) next.push([...base, alt]);
+      }
+      stack.push(...next.reverse());
+    }
+    result.runs += runs;
+  }
+  return result;
+}

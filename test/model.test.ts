@@ -1,0 +1,184 @@
+// Test vectors for the reference model, from the behaviour documented in
+// mm/mmu_notifier.c / include/linux/mmu_notifier.h and the two-pass series.
+import { describe, expect, test } from 'vitest';
+import { API_LEVELS, apiById, apiForKernel } from '../src/model/api.js';
+import { MmuNotifierCore, type AbstractNotifier, type Chooser, type Outcome } from '../src/model/core.js';
+import { explore } from '../src/model/explore.js';
+
+const first: Chooser = { choose: (_w, options) => options[0]! };
+const R = (blockable: boolean) => ({ start: 0, end: 100, blockable });
+
+const ok = (label = 'ok'): Outcome => ({ ret: true, setSeq: true, label });
+function interval(name: string, outcomes: (b: boolean) => Outcome[] = () => [ok()], extra: Partial<AbstractNotifier> = {}): AbstractNotifier {
+  return { name, kind: 'interval', interval: [0, 100], callbacks: { invalidate: ({ blockable }) => outcomes(blockable) }, usesReadSide: true, ...extra };
+}
+
+/** A notifier whose start fails with -EAGAIN when the range is not blockable (nouveau's shape). */
+const failing: AbstractNotifier = {
+  name: 'failing', kind: 'hlist',
+  callbacks: { invalidate_range_start: ({ blockable }) => [blockable ? { ret: 0, label: 'start ok' } : { ret: -11, label: 'return -EAGAIN when !blockable' }] },
+};
+/** KVM's shape: start always succeeds and counts, end uncounts. */
+const counting: AbstractNotifier = {
+  name: 'counting', kind: 'hlist',
+  callbacks: {
+    invalidate_range_start: () => [{ ret: 0, label: 'count++' }],
+    invalidate_range_end: () => [{ ret: 0, label: 'count--' }],
+  },
+};
+
+describe('API levels', () => {
+  test('versions map to levels; the ops fields follow the kernel', () => {
+    expect(apiForKernel('5.11')!.id).toBe('5.11');
+    expect(apiForKernel('5.15.3')!.id).toBe('5.12');
+    expect(apiForKernel('6.12')!.id).toBe('6.12');
+    expect(apiForKernel('7.1.5')!.id).toBe('7.1');
+    expect(apiForKernel('4.19')).toBeUndefined();
+    expect(apiById('6.1')!.fields.mmu_notifier_ops).toContain('invalidate_range');
+    expect(apiById('6.6')!.fields.mmu_notifier_ops).toContain('arch_invalidate_secondary_tlbs');
+    expect(apiById('6.6')!.fields.mmu_notifier_ops).toContain('change_pte');
+    expect(apiById('6.12')!.fields.mmu_notifier_ops).not.toContain('change_pte');
+    expect(apiById('6.12')!.fields.mmu_interval_notifier_ops).toEqual(['invalidate']);
+    expect(apiById('two-pass-v2')!.fields.mmu_interval_notifier_ops).toEqual(['invalidate', 'invalidate_start', 'invalidate_finish']);
+  });
+});
+
+for (const api of API_LEVELS) {
+  describe(`model at API ${api.id}`, () => {
+    test('seq parity during and after nested invalidations', () => {
+      const core = new MmuNotifierCore(api, first);
+      core.insertInterval(interval('a'));
+      expect(core.invalidateSeq % 2).toBe(0);
+      const x = core.invalidateRangeStart(R(true));
+      expect([core.invalidateSeq % 2, core.activeInvalidateRanges]).toEqual([1, 1]);
+      const y = core.invalidateRangeStart(R(true));
+      expect([core.invalidateSeq % 2, core.activeInvalidateRanges]).toEqual([1, 2]);
+      core.invalidateRangeEnd(y);
+      expect([core.invalidateSeq % 2, core.activeInvalidateRanges]).toEqual([1, 1]);
+      core.invalidateRangeEnd(x);
+      expect([core.invalidateSeq % 2, core.activeInvalidateRanges]).toEqual([0, 0]);
+      core.checkQuiescent();
+      expect(core.violations).toEqual([]);
+    });
+
+    test('an insert during an invalidation is deferred to the last inv_end', () => {
+      const core = new MmuNotifierCore(api, first);
+      core.insertInterval(interval('a'));
+      const x = core.invalidateRangeStart(R(true));
+      const y = core.invalidateRangeStart(R(true));
+      core.insertInterval(interval('late'));
+      expect(core.intervals.map((s) => s.n.name)).toEqual(['a']);
+      core.invalidateRangeEnd(y);
+      expect(core.intervals.map((s) => s.n.name)).toEqual(['a']);
+      core.invalidateRangeEnd(x);
+      expect(core.intervals.map((s) => s.n.name)).toEqual(['a', 'late']);
+      expect(core.deferred).toEqual([]);
+    });
+
+    test('read_begin waits while its interval is invalidated; read_retry sees the invalidation', () => {
+      const core = new MmuNotifierCore(api, first);
+      core.insertInterval(interval('a'));
+      const before = core.readBegin('a');
+      expect(before.blocked).toBe(false);
+      const x = core.invalidateRangeStart(R(true));
+      expect(core.readBegin('a').blocked).toBe(true);
+      core.invalidateRangeEnd(x);
+      expect(core.readBegin('a').blocked).toBe(false);
+      expect(core.readRetry('a', before.seq)).toBe(true);
+    });
+
+    test(`a failed start with a counting notifier: ${api.endAfterFailedStart ? 'balanced (c2655835fd8c)' : 'imbalance (before c2655835fd8c)'}`, () => {
+      const core = new MmuNotifierCore(api, first);
+      core.registerHlist(failing);
+      core.registerHlist(counting);
+      const inv = core.invalidateRangeStart(R(false));
+      expect(inv.ret).toBe(-11);
+      core.invalidateRangeEnd(inv);
+      core.checkQuiescent();
+      if (api.endAfterFailedStart) expect(core.violations).toEqual([]);
+      else expect(core.violations.map((v) => [v.invariant, v.notifier])).toEqual([['I1', 'counting']]);
+    });
+
+    test('the explorer finds the imbalance exactly where the API has it', () => {
+      const r = explore(api, [failing, counting]);
+      const i1 = r.violations.filter((v) => v.invariant === 'I1' && v.notifier === 'counting');
+      expect(i1.length > 0).toBe(!api.endAfterFailedStart);
+      expect(r.truncated).toBe(false);
+    });
+  });
+}
+
+describe('two-pass (seed 004 v2 and 7.1)', () => {
+  for (const id of ['two-pass-v2', '7.1'] as const) {
+    const api = apiById(id)!;
+    const twoPass = (name: string, start: (b: boolean) => Outcome[]): AbstractNotifier => ({
+      name, kind: 'interval', interval: [0, 100], usesReadSide: true,
+      callbacks: { invalidate_start: ({ blockable }) => start(blockable), invalidate_finish: () => [{ ret: true, label: 'wait for the flush' }] },
+    });
+
+    test(`${id}: the finish pass runs on the -EAGAIN path, before inv_end`, () => {
+      const core = new MmuNotifierCore(api, first);
+      core.insertInterval(twoPass('gpu0', () => [{ ret: true, setSeq: true, finish: 'fresh', label: 'flush started' }]));
+      core.insertInterval({ ...interval('busy', (b) => [b ? ok() : { ret: false, label: 'trylock failed' }]), interval: [50, 100] });
+      const inv = core.invalidateRangeStart(R(false));
+      expect(inv.ret).toBe(-11);
+      const finish = core.trace.findIndex((t) => t.includes('gpu0.invalidate_finish'));
+      const end = core.trace.findIndex((t) => t.includes('last invalidation done'));
+      expect(finish).toBeGreaterThan(0);
+      expect(end).toBeGreaterThan(finish);
+      core.checkQuiescent();
+      expect(core.violations).toEqual([]);
+    });
+
+    test(`${id}: a finish allocated before a false return is dropped by the core and leaks`, () => {
+      const core = new MmuNotifierCore(api, first);
+      core.insertInterval(twoPass('gpu0', () => [{ ret: false, finish: 'fresh', allocatesFinish: true, label: 'kmalloc then return false' }]));
+      core.invalidateRangeEnd(core.invalidateRangeStart(R(false)));
+      expect(core.trace.some((t) => t.includes('invalidate_finish'))).toBe(false);
+      expect(core.violations.map((v) => v.invariant)).toEqual(['I7']);
+    });
+
+    test(`${id}: one unguarded finish object shared by concurrent invalidations; a guarded one is fine`, () => {
+      const shared = explore(api, [twoPass('gpu0', () => [{ ret: true, setSeq: true, finish: 'shared', label: '&obj->finish' }])]);
+      expect(shared.violations.some((v) => v.invariant === 'I7' && v.scenario === 'two concurrent invalidations')).toBe(true);
+      const guarded = explore(api, [twoPass('gpu0', () => [{ ret: true, setSeq: true, finish: 'guarded', label: 'finish in use? single pass' }])]);
+      expect(guarded.violations).toEqual([]);
+    });
+
+    test(`${id}: invalidate_start without invalidate_finish`, () => {
+      const core = new MmuNotifierCore(api, first);
+      core.insertInterval({ name: 'half', kind: 'interval', interval: [0, 100], callbacks: { invalidate_start: () => [{ ret: true, setSeq: true, finish: 'fresh', label: 'x' }] } });
+      core.invalidateRangeEnd(core.invalidateRangeStart(R(true)));
+      expect(core.violations.map((v) => v.invariant)).toEqual(['I3', 'I3']);
+      expect(core.trace.some((t) => t.includes('WARN_ON_ONCE'))).toBe(id === '7.1');
+    });
+  }
+});
+
+describe('explorer', () => {
+  const api = apiById('6.12')!;
+  test('invalidate returning true without set_seq breaks the read side (I6) and read_begin (I8)', () => {
+    const r = explore(api, [interval('lazy', () => [{ ret: true, label: 'return true' }])]);
+    expect(r.violations.map((v) => v.invariant).sort()).toEqual(['I6', 'I8']);
+    const i6 = r.violations.find((v) => v.invariant === 'I6')!;
+    expect(i6.trace[0]).toBe('scenario: the read side across an invalidation (API 6.12)');
+    expect(i6.trace).toContain('  lazy.invalidate() -> true [return true]');
+  });
+
+  test('sleeping in a non-blockable range (I5), false in a blockable one (I4)', () => {
+    const r = explore(api, [interval('bad', (b) => [b ? { ret: false, setSeq: true, label: 'always false' } : { ret: true, setSeq: true, sleeps: true, label: 'mutex_lock' }])]);
+    expect([...new Set(r.violations.map((v) => v.invariant))].sort()).toEqual(['I4', 'I5']);
+  });
+
+  test('a callback that removes its own notifier deadlocks (I5)', () => {
+    const r = explore(api, [interval('selfremove', () => [{ ret: true, setSeq: true, removesSelf: true, label: 'mmu_interval_notifier_remove(mni)' }])]);
+    expect(r.violations.some((v) => v.invariant === 'I5' && /deadlock/.test(v.message))).toBe(true);
+  });
+
+  test('a well-behaved pair explores clean', () => {
+    const good = interval('good', (b) => [b ? ok('mutex_lock') : { ret: false, label: '!blockable' }]);
+    const r = explore(api, [good, counting]);
+    expect(r.violations).toEqual([]);
+    expect(r.scenarios).toBe(8);
+  });
+});
