@@ -3,8 +3,8 @@
 // each with its own tree-sitter instance, or the same work in-process.
 import { Worker } from 'node:worker_threads';
 import type { FileIR } from '../ir/types.js';
-import { notifierMention, readLatin1, describeFsError } from '../input/files.js';
-import { parseNeededToIR } from '../parser/index.js';
+import { InputError, notifierMention, readLatin1, readSource, describeFsError } from '../input/files.js';
+import { parseNeededToIR, textFactsOf } from '../parser/index.js';
 import { lineStartNames } from '../parser/slice.js';
 
 export const WORKER_ROLE = 'mnlint-parse-worker';
@@ -14,9 +14,12 @@ export type Mention = 'tables' | 'mention' | false | { error: string };
 export type Task =
   | { kind: 'parse'; file: string; text: string; wanted: readonly string[] }
   | { kind: 'prefilter'; paths: readonly string[] }
-  | { kind: 'names'; paths: readonly string[] };
+  | { kind: 'names'; paths: readonly string[] }
+  | { kind: 'facts'; files: ReadonlyArray<{ path: string; file: string }> };
 
-export type TaskResult = FileIR | Mention[] | string[][];
+export type Facts = FileIR | { error: string };
+
+export type TaskResult = FileIR | Mention[] | string[][] | Facts[];
 
 export interface WorkPool {
   /** parses the tables of the file, their callbacks and the wanted functions (see parseNeededToIR) */
@@ -25,6 +28,8 @@ export interface WorkPool {
   prefilter(paths: readonly string[]): Promise<Mention[]>;
   /** names each file may define (line-start `name(`), in order */
   names(paths: readonly string[]): Promise<string[][]>;
+  /** text-only facts of files that use the API (see textFactsOf), in order */
+  facts(files: ReadonlyArray<{ path: string; file: string }>): Promise<Facts[]>;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,14 @@ export async function runTask(task: Task): Promise<TaskResult> {
     case 'names':
       // raw text is enough: a false hit in a comment only costs a parse
       return task.paths.map((p) => [...lineStartNames(readLatin1(p))]);
+    case 'facts':
+      return task.files.map(({ path, file }) => {
+        try {
+          return textFactsOf(file, readSource(path));
+        } catch (e) {
+          return { error: e instanceof InputError ? e.message : describeFsError(e) };
+        }
+      });
   }
 }
 
@@ -52,6 +65,7 @@ function typed(run: (task: Task) => Promise<TaskResult>): WorkPool {
     parse: (file, text, wanted) => run({ kind: 'parse', file, text, wanted }) as Promise<FileIR>,
     prefilter: (paths) => run({ kind: 'prefilter', paths }) as Promise<Mention[]>,
     names: (paths) => run({ kind: 'names', paths }) as Promise<string[][]>,
+    facts: (files) => run({ kind: 'facts', files }) as Promise<Facts[]>,
     close: async () => {},
   };
 }

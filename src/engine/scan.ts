@@ -48,6 +48,7 @@ const SCOPE_FILE_LIMIT = 1500;
 /** Files per prefilter task and per names task handed to a worker. */
 const PREFILTER_BATCH = 2048;
 const NAMES_BATCH = 128;
+const FACTS_BATCH = 16;
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const cwd = opts.cwd ?? process.cwd();
@@ -116,6 +117,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         }
       }
     }
+    // API users without a table: their definitions and API calls from the text
+    const factBatches: Array<Array<{ path: string; file: string }>> = [];
+    for (let b = 0; b < mentions.length; b += FACTS_BATCH) factBatches.push(mentions.slice(b, b + FACTS_BATCH).map((p) => ({ path: p, file: relName(root, p) })));
+    const facts = (await Promise.all(factBatches.map((b) => pool.facts(b)))).flat();
+    facts.forEach((f, k) => {
+      const rel = relName(root, mentions[k]!);
+      paths.set(rel, mentions[k]!);
+      if ('error' in f) problems.push({ path: rel, message: f.error, named: false });
+      else if (!parsed.has(rel)) parsed.set(rel, f);
+    });
     await Promise.all(pending.splice(0));
     mark('walk, prefilter and first parse');
 
@@ -202,7 +213,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       partial,
       stats: {
         files: considered,
-        parsedFiles: files.length,
+        parsedFiles: files.filter((f) => !f.textOnly).length,
         tables: tables.length,
         callbacks: tables.reduce((n, t) => n + t.fields.filter((x) => x.function).length, 0),
         parseErrors: files.filter((f) => f.parseErrorCount > 0).length,

@@ -125,14 +125,26 @@ export interface FunctionIR {
 
 export interface FileIR {
   file: string;
+  /** facts read from the text only (definitions, API calls): the file was not parsed */
+  textOnly?: boolean;
   tables: OpsTable[];
   bindings: OpsBinding[];
   /** functions walked for facts: the callbacks named here, the wanted ones, their callees */
   functions: FunctionIR[];
   /** every function defined in the file, walked or not */
   defined: Array<{ name: string; isStatic: boolean; line: number }>;
+  /** calls of the notifier API anywhere in the file (not only in walked functions) */
+  apiCalls: ApiCall[];
   /** ERROR/MISSING nodes anywhere in the file */
   parseErrorCount: number;
   /** `#include`d header names, for API level detection later */
   includes: string[];
+}
+
+/** A call of a notifier API function, found in the file's text. */
+export interface ApiCall {
+  name: string;
+  line: number;
+  /** the function the call is in, null at file scope */
+  function: string | null;
 }

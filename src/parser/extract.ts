@@ -80,6 +80,7 @@ export function extractFile(input: ExtractInput): FileIR {
     bindings: [],
     functions: [],
     defined: [],
+    apiCalls: [],
     parseErrorCount: 0,
     includes: [],
   };

@@ -6,7 +6,7 @@ import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf } from './extract.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
-import { bindingItems, definedFunctions, definitionItems, lineStartCalls, tableItems, topLevelItems, type Range } from './slice.js';
+import { apiCallsOf, bindingItems, definedFunctions, definitionItems, lineStartCalls, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
 
@@ -26,7 +26,9 @@ export async function parseToIR(file: string, source: string, wanted: readonly s
   const tree = p.parse(pre.text);
   if (!tree) throw new ParseFailure('tree-sitter returned no tree');
   try {
-    return extractFile({ file, source, root: tree.rootNode, loops: pre.loops, wanted });
+    const ir = extractFile({ file, source, root: tree.rootNode, loops: pre.loops, wanted });
+    const items = topLevelItems(pre.masked);
+    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)) };
   } finally {
     tree.delete();
   }
@@ -52,7 +54,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     const tree = included.length ? p.parse(ks.text(), null, { includedRanges: included }) : null;
     if (included.length && !tree) throw new ParseFailure('tree-sitter returned no tree');
     try {
-      if (!tree) return { file, tables: [], bindings: [], functions: [], defined: [], parseErrorCount: 0, includes: [] };
+      if (!tree) return { file, tables: [], bindings: [], functions: [], defined: [], parseErrorCount: 0, includes: [], apiCalls: [] };
       return extractFile({ file, source, root: tree.rootNode, loops: ks.loops, wanted: walk, includes: false, bindings });
     } finally {
       tree?.delete();
@@ -83,7 +85,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   ir.functions.sort((a, b) => a.loc.line - b.loc.line);
   ir.bindings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
   // every definition of the file, not only the parsed ones, for callers elsewhere
-  return { ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source) };
+  return { ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls) };
 }
 
 function lineStartOffsets(text: string): number[] {
@@ -112,4 +114,19 @@ function mergeRanges(ranges: Range[]): Range[] {
     else out.push([r[0], r[1]]);
   }
   return out;
+}
+
+/**
+ * What the text alone tells of a file that uses the API without defining a
+ * table: its function definitions and its API calls. No tree-sitter; a wanted
+ * callee found here gets a real parse later.
+ */
+export function textFactsOf(file: string, source: string): FileIR {
+  const masked = new KernelSource(source).masked;
+  const items = topLevelItems(masked);
+  const calls = lineStartCalls(masked);
+  return {
+    file, textOnly: true, tables: [], bindings: [], functions: [], parseErrorCount: 0, includes: includesOf(source),
+    defined: definedFunctions(masked, items, calls), apiCalls: apiCallsOf(masked, items, calls),
+  };
 }

@@ -142,3 +142,32 @@ export function lineStartNames(masked: string): Set<string> {
   for (const m of masked.matchAll(LINE_START_NAME)) names.add(m[1]!);
   return names;
 }
+
+/** The notifier API functions whose use the rules ask about. */
+export const API_FUNCTIONS = [
+  'mmu_interval_read_begin', 'mmu_interval_read_retry', 'mmu_interval_check_retry', 'mmu_interval_set_seq',
+  'mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove',
+  'mmu_notifier_register', '__mmu_notifier_register', 'mmu_notifier_unregister', 'mmu_notifier_get',
+  'mmu_notifier_get_locked', 'mmu_notifier_put', 'mmu_notifier_synchronize', 'migrate_vma_setup',
+] as const;
+
+const API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join('|')})\\s*\\(`, 'g');
+
+/** Calls of API_FUNCTIONS in the text, with line and enclosing function. */
+export function apiCallsOf(masked: string, items: readonly Range[], calls: readonly LineStartCall[]): Array<{ name: string; line: number; function: string | null }> {
+  const out: Array<{ name: string; line: number; function: string | null }> = [];
+  let line = 1;
+  let counted = 0;
+  for (const m of masked.matchAll(API_CALL)) {
+    for (let i = masked.indexOf('\n', counted); i >= 0 && i < m.index; i = masked.indexOf('\n', i + 1)) {
+      line++;
+      counted = i + 1;
+    }
+    const item = itemAt(items, m.index);
+    const owner = item ? calls.find((c) => c.index >= item[0] && c.paren < item[1] && c.paren < m.index) : undefined;
+    // a definition's own name is not a call of itself
+    if (owner && owner.paren === m.index + m[0].length - 1) continue;
+    out.push({ name: m[1]!, line, function: owner && endsWithBody(masked, item!) ? owner.name : null });
+  }
+  return out;
+}
