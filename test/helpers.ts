@@ -23,12 +23,18 @@ export interface Expectation {
   severity?: string;
 }
 
-/** `// expect: rule [severity]` and `// ok: rule` annotate the line after them. */
+const ANNOTATION = /\/\/\s*(expect|ok|todo-expect):\s*([\w-]+)(?:\s+(error|warning|info))?/;
+
+/** `// expect: rule [severity]` and `// ok: rule` annotate the next line that is not an annotation. */
 export function expectations(path: string): Expectation[] {
   const out: Expectation[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((text, i) => {
-    const m = /\/\/\s*(expect|ok|todo-expect):\s*([\w-]+)(?:\s+(error|warning|info))?/.exec(text);
-    if (m) out.push({ line: i + 2, rule: m[2]!, kind: m[1] as Expectation['kind'], severity: m[3] });
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.forEach((text, i) => {
+    const m = ANNOTATION.exec(text);
+    if (!m) return;
+    let target = i + 1;
+    while (target < lines.length && ANNOTATION.test(lines[target]!)) target++;
+    out.push({ line: target + 1, rule: m[2]!, kind: m[1] as Expectation['kind'], severity: m[3] });
   });
   return out;
 }

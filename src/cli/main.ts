@@ -14,6 +14,8 @@ import { formatJson, formatTerse, formatText } from '../report/findings.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
+import { API_LEVELS, apiById, apiForKernel, type ApiLevel } from '../model/api.js';
+import { apiOfTree } from '../input/tree.js';
 import type { Severity } from '../rules/rule.js';
 
 const USAGE = `usage: mnlint <command> [options] [PATH...]
@@ -28,6 +30,9 @@ options:
   --format FORMAT       check: text (default), terse, json; inventory: text, json; rules: text, json
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
+  --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
+                        tree's include/linux/mmu_notifier.h, else the newest level
+  --api LEVEL           check against an API level by name (see \`mnlint rules --levels\`), e.g. two-pass-v2
   --jobs N              parse threads (default: the number of cores for a directory, 1 for files)
   -h, --help            this help
   -v, --version         the version
@@ -52,6 +57,9 @@ export async function main(argv: string[]): Promise<number> {
         format: { type: 'string' },
         'fail-on': { type: 'string' },
         rule: { type: 'string', multiple: true },
+        kernel: { type: 'string' },
+        api: { type: 'string' },
+        levels: { type: 'boolean' },
         jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -78,6 +86,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'inventory':
         return await inventory(rest, values);
       case 'rules': {
+        if (values.levels) {
+          process.stdout.write(API_LEVELS.map((l) => `${l.id.padEnd(12)} ${l.description}\n`).join(''));
+          return 0;
+        }
         const format = values.format ?? 'text';
         if (format !== 'text' && format !== 'json') fail(`rules: unknown --format ${format} (text, json)`);
         process.stdout.write(format === 'json' ? formatRulesJson(RULES) : formatRules(RULES));
@@ -103,6 +115,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 interface Values {
+  kernel?: string;
+  api?: string;
+  levels?: boolean;
   format?: string;
   'fail-on'?: string;
   rule?: string[];
@@ -141,7 +156,8 @@ async function check(paths: string[], values: Values): Promise<number> {
     ? values.rule.map((id) => findRule(id) ?? fail(`no rule ${id} (see \`mnlint rules\`)`))
     : RULES;
   const result = await runScan(paths, values);
-  const findings = analyze(result.files, result.index, rules);
+  const api = apiOf(values, result.root);
+  const findings = analyze(result.files, result.index, rules, api);
   const stats = { ...result.stats, inputErrors: result.problems.length };
   if (format === 'json') process.stdout.write(formatJson(findings, result.stats, pkg.version));
   else if (format === 'terse') process.stdout.write(formatTerse(findings));
@@ -159,6 +175,13 @@ async function inventory(paths: string[], values: Values): Promise<number> {
   const inv = buildInventory(result.files, result.index);
   process.stdout.write(format === 'json' ? JSON.stringify(inv, null, 2) + '\n' : formatInventoryText(inv));
   return result.problems.length ? 2 : 0;
+}
+
+/** The API level: --api, --kernel, the scanned tree's own header, else the newest. */
+function apiOf(values: Values, root: string): ApiLevel {
+  if (values.api !== undefined) return apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
+  if (values.kernel !== undefined) return apiForKernel(values.kernel) ?? fail(`--kernel ${values.kernel}: not a version mnlint models (5.5 or later, like 6.12)`);
+  return apiOfTree(root);
 }
 
 function lineReader(root: string): (file: string, line: number) => string | undefined {

@@ -2,7 +2,10 @@
 import type { FileIR, FunctionIR, OpsTable } from '../ir/types.js';
 import { summarize, type FunctionSummary, type Resolver } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
-import type { CallbackView, Finding, Rule, RuleContext } from '../rules/rule.js';
+import type { CallbackView, Finding, ModelView, Rule, RuleContext } from '../rules/rule.js';
+import { NEWEST, type ApiLevel } from '../model/api.js';
+import { explore } from '../model/explore.js';
+import { abstractNotifier } from './abstract.js';
 
 export class FunctionIndex {
   private readonly byName = new Map<string, FunctionIR[]>();
@@ -69,26 +72,42 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
-export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES): Finding[] {
+export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES, api: ApiLevel = NEWEST): Finding[] {
   const tables: OpsTable[] = files.flatMap((f) => f.tables);
   const summaries = new Map<FunctionIR, FunctionSummary>();
+  const models = new Map<OpsTable, ModelView>();
   const findings: Finding[] = [];
   let current: Rule | undefined;
+  const summary = (fn: FunctionIR): FunctionSummary => {
+    let s = summaries.get(fn);
+    if (!s) {
+      s = summarize(fn, index.resolve);
+      summaries.set(fn, s);
+    }
+    return s;
+  };
+  const usesReadSide = (table: OpsTable): boolean => readSideOf(files, table);
   const ctx: RuleContext = {
     tables,
+    files,
+    api,
+    usesReadSide,
+    model(table) {
+      let m = models.get(table);
+      if (!m) {
+        const notifier = abstractNotifier(table, (name) => index.resolve(name, table.file), summary, usesReadSide(table));
+        const result = explore(api, [notifier]);
+        m = { notifier, result, first: (inv) => result.violations.find((v) => v.invariant === inv && v.notifier === table.name) };
+        models.set(table, m);
+      }
+      return m;
+    },
     callback(table, fieldName): CallbackView | undefined {
       const field = table.fields.find((f) => f.field === fieldName && f.function !== null);
       if (!field) return undefined;
       return { table, field, fn: index.resolve(field.function!, table.file) };
     },
-    summary(fn) {
-      let s = summaries.get(fn);
-      if (!s) {
-        s = summarize(fn, index.resolve);
-        summaries.set(fn, s);
-      }
-      return s;
-    },
+    summary,
     report(r) {
       const rule = current!;
       findings.push({
@@ -116,7 +135,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = `${f.rule}\0${f.file}\0${f.line}\0${f.column}`;
+    const key = `${f.rule}\0${f.file}\0${f.line}\0${f.column}\0${f.severity}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -155,4 +174,30 @@ export function neededCallees(files: readonly FileIR[], index: FunctionIndex, de
     frontier = next;
   }
   return missing;
+}
+
+/** A read side that can miss an invalidation: one that retries (read_begin alone only waits). */
+const READ_SIDE = new Set(['mmu_interval_read_retry', 'mmu_interval_check_retry']);
+const INSERTS = new Set(['mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked']);
+const norm = (arg: string): string => arg.replace(/\s+/g, '').replace(/^\(|\)$/g, '');
+
+/**
+ * Whether the driver runs the read side on this table's notifiers: an insert
+ * binding the table (`insert(&obj->notifier, ..., &table)`) and, in the same
+ * directory, a read_retry/check_retry on that same object (`&obj->notifier`),
+ * or on a pointer that may be it (`notifier`, `range->notifier`). A driver
+ * calling read_begin alone (gntdev, radeon) only waits; it cannot miss one.
+ */
+export function readSideOf(files: readonly FileIR[], table: OpsTable): boolean {
+  const dir = table.file.slice(0, table.file.lastIndexOf('/') + 1);
+  const near = files.filter((f) => f.file.slice(0, f.file.lastIndexOf('/') + 1) === dir);
+  const objects = new Set(near.flatMap((f) => f.apiCalls)
+    .filter((c) => INSERTS.has(c.name) && norm(c.args[c.args.length - 1] ?? '') === `&${table.name}`)
+    .map((c) => norm(c.args[0] ?? '')));
+  if (objects.size === 0) return false;
+  return near.flatMap((f) => f.apiCalls).some((c) => {
+    if (!READ_SIDE.has(c.name)) return false;
+    const arg = norm(c.args[0] ?? '');
+    return objects.has(arg) || !arg.startsWith('&');
+  });
 }

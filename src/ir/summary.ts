@@ -150,3 +150,15 @@ export function truth(value: AbstractValue): boolean | null {
       return null;
   }
 }
+
+/** Events on the way to a return: the root's own path, and callee events reached through a call on it. */
+export function eventsOnPath(s: FunctionSummary, r: SummaryReturn): SummaryEvent[] {
+  const own = new Set(r.path.map((id) => s.fn.events[id]).filter(Boolean));
+  const callsOnPath = new Set([...own].filter((e) => e!.kind === 'call').map((e) => `${e!.name}:${e!.loc.line}`));
+  return s.events.filter((e) => {
+    if (e.via.length === 0) return [...own].some((o) => o!.loc.line === e.loc.line && o!.loc.column === e.loc.column && o!.kind === e.kind);
+    const first = e.via[0]!;
+    return callsOnPath.has(`${first.function}:${first.line}`) && combine(r.when, e.when) !== null;
+  });
+}
+

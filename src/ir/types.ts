@@ -62,7 +62,8 @@ export type EventKind =
   | 'read_begin'
   | 'read_retry'
   | 'check_retry'
-  | 'finish_write'; // a write through the two-pass `finish` out-parameter
+  | 'finish_write' // a write through the two-pass `finish` out-parameter
+  | 'finish_notifier_write'; // a write to finish->notifier (the core's field)
 
 export type GfpClass = 'sleeping' | 'atomic' | 'unknown';
 
@@ -144,6 +145,8 @@ export interface FileIR {
 /** A call of a notifier API function, found in the file's text. */
 export interface ApiCall {
   name: string;
+  /** the arguments as written, whitespace folded */
+  args: string[];
   line: number;
   /** the function the call is in, null at file scope */
   function: string | null;

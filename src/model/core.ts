@@ -451,7 +451,7 @@ export class MmuNotifierCore {
     const options = cb({ blockable: range.blockable });
     const o = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: 'no feasible path' };
     const shown = typeof o.ret === 'boolean' ? String(o.ret) : String(o.ret);
-    this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`);
+    this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq && n.kind === 'interval' ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`);
     const mustNotSleep = !range.blockable || field === 'arch_invalidate_secondary_tlbs' || field === 'free_notifier' || field.includes('young');
     if (o.sleeps && mustNotSleep) {
       this.violate('I5', n.name, `${n.name}.${field} sleeps ${range.blockable ? 'in a callback that must never sleep' : 'in a non-blockable range'} (${o.label})`);

@@ -566,10 +566,14 @@ class FunctionWalker {
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
         }
+        // the core owns finish->notifier: a driver writing it is a bug
+        if (left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'notifier' && /finish/.test(left.childForFieldName('argument')?.text ?? '')) {
+          this.record(s, 'finish_notifier_write', textOf(this.ctx, left), [textOf(this.ctx, right ?? node)], node);
+        }
         if (left?.type === 'pointer_expression' && left.children[0]?.text === '*') {
           const target = left.childForFieldName('argument');
           if (target?.type === 'identifier' && this.params.has(target.text) && /finish/.test(target.text)) {
-            this.record(s, 'finish_write', target.text, [textOf(this.ctx, right ?? node)], node);
+            this.record(s, 'finish_write', target.text, [textOf(this.ctx, right ?? node), right ? this.finishOrigin(right, s) : 'unknown'], node);
           }
         }
         return;
@@ -642,6 +646,22 @@ class FunctionWalker {
     this.record(s, kind, name, args, node, extra);
     if (kind === 'lock' && extra.lock !== undefined && !s.locks.includes(extra.lock)) s.locks = [...s.locks, extra.lock].sort();
     if (kind === 'unlock') s.locks = s.locks.filter((l) => l !== extra.lock);
+  }
+
+  /**
+   * Where a finish object handed out comes from: `&job->finish` of an object
+   * just allocated, or of the notifier's own state (`container_of(mni, ...)`),
+   * or something mnlint does not follow (a pool, a helper).
+   */
+  private finishOrigin(value: Node, s: State): 'allocated' | 'embedded' | 'unknown' {
+    let base: Node | null = unwrapParens(value);
+    if (base.type === 'pointer_expression' && base.children[0]?.text === '&') base = base.childForFieldName('argument');
+    while (base && base.type === 'field_expression') base = base.childForFieldName('argument');
+    if (!base || base.type !== 'identifier') return 'unknown';
+    const v = s.vars[base.text];
+    if (v?.k === 'alloc') return 'allocated';
+    if (v?.k === 'value' && v.value.k === 'call' && v.value.callee === 'container_of' && this.params.has((v.value.args[0] ?? '').replace(/^&/, ''))) return 'embedded';
+    return 'unknown';
   }
 
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
@@ -758,6 +778,16 @@ class FunctionWalker {
     if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
       const inner = this.atomOf(n.childForFieldName('argument')!, s);
       return inner ? { atom: inner.atom, negated: !inner.negated } : null;
+    }
+    if (n.type === 'binary_expression') {
+      // `range->event == MMU_NOTIFY_MIGRATE`: the event filters of a callback
+      const op = n.childForFieldName('operator')?.text ?? n.children[1]?.text;
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if ((op === '==' || op === '!=') && left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'event' && right?.type === 'identifier') {
+        return { atom: `event:${right.text}`, negated: op === '!=' };
+      }
+      return null;
     }
     if (n.type === 'call_expression') {
       const fn = n.childForFieldName('function')?.text ?? '';

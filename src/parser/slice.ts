@@ -149,13 +149,14 @@ export const API_FUNCTIONS = [
   'mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove',
   'mmu_notifier_register', '__mmu_notifier_register', 'mmu_notifier_unregister', 'mmu_notifier_get',
   'mmu_notifier_get_locked', 'mmu_notifier_put', 'mmu_notifier_synchronize', 'migrate_vma_setup',
+  'mmap_read_lock', 'mmap_write_lock', 'mmap_read_unlock', 'mmap_write_unlock',
 ] as const;
 
 const API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join('|')})\\s*\\(`, 'g');
 
 /** Calls of API_FUNCTIONS in the text, with line and enclosing function. */
-export function apiCallsOf(masked: string, items: readonly Range[], calls: readonly LineStartCall[]): Array<{ name: string; line: number; function: string | null }> {
-  const out: Array<{ name: string; line: number; function: string | null }> = [];
+export function apiCallsOf(masked: string, items: readonly Range[], calls: readonly LineStartCall[]): Array<{ name: string; args: string[]; line: number; function: string | null }> {
+  const out: Array<{ name: string; args: string[]; line: number; function: string | null }> = [];
   let line = 1;
   let counted = 0;
   for (const m of masked.matchAll(API_CALL)) {
@@ -167,7 +168,29 @@ export function apiCallsOf(masked: string, items: readonly Range[], calls: reado
     const owner = item ? calls.find((c) => c.index >= item[0] && c.paren < item[1] && c.paren < m.index) : undefined;
     // a definition's own name is not a call of itself
     if (owner && owner.paren === m.index + m[0].length - 1) continue;
-    out.push({ name: m[1]!, line, function: owner && endsWithBody(masked, item!) ? owner.name : null });
+    out.push({ name: m[1]!, args: argumentsAt(masked, m.index + m[0].length - 1), line, function: owner && endsWithBody(masked, item!) ? owner.name : null });
   }
   return out;
+}
+
+/** The arguments of the call whose `(` is at `open`, split at top-level commas. */
+function argumentsAt(masked: string, open: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let from = open + 1;
+  for (let i = open; i < masked.length; i++) {
+    const c = masked[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) {
+        args.push(masked.slice(from, i));
+        break;
+      }
+    } else if (c === ',' && depth === 1) {
+      args.push(masked.slice(from, i));
+      from = i + 1;
+    } else if (c === ';') break;
+  }
+  return args.map((a) => a.replace(/\s+/g, ' ').trim()).filter((a, i, all) => a !== '' || all.length > 1);
 }

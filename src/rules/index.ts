@@ -1,11 +1,43 @@
 // The rule registry. Adding a rule: one file in this folder, one line here,
 // fixtures in fixtures/rules/<id>/ (see `npm run new-rule`).
 import type { Rule } from './rule.js';
+import migrateWithoutOwnerSkip from './migrate-without-owner-skip.js';
+import putWithoutFreeNotifier from './put-without-free-notifier.js';
+import getWithoutAllocNotifier from './get-without-alloc-notifier.js';
+import fieldNotInApi from './field-not-in-api.js';
+import sharedFinishUnguarded from './shared-finish-unguarded.js';
+import driverWritesFinishNotifier from './driver-writes-finish-notifier.js';
+import finishAllocFailureReturnsFalse from './finish-alloc-failure-returns-false.js';
+import finishLeakOnFalse from './finish-leak-on-false.js';
+import invalidateAndInvalidateStart from './invalidate-and-invalidate-start.js';
+import finishWithoutStart from './finish-without-start.js';
+import invalidateWithoutSetSeq from './invalidate-without-set-seq.js';
+import removeFromCallback from './remove-from-callback.js';
+import sleepInAtomicCallback from './sleep-in-atomic-callback.js';
+import sleepInNonBlockableRange from './sleep-in-non-blockable-range.js';
+import startErrorNotEagain from './start-error-not-eagain.js';
+import falseReturnInBlockableRange from './false-return-in-blockable-range.js';
 import rangeEndWithFailingStart from './range-end-with-failing-start.js';
 import sleepingGfpInFirstPass from './sleeping-gfp-in-first-pass.js';
 import twoPassStartWithoutFinish from './two-pass-start-without-finish.js';
 
 export const RULES: readonly Rule[] = [
+  migrateWithoutOwnerSkip,
+  putWithoutFreeNotifier,
+  getWithoutAllocNotifier,
+  fieldNotInApi,
+  sharedFinishUnguarded,
+  driverWritesFinishNotifier,
+  finishAllocFailureReturnsFalse,
+  finishLeakOnFalse,
+  invalidateAndInvalidateStart,
+  finishWithoutStart,
+  invalidateWithoutSetSeq,
+  removeFromCallback,
+  sleepInAtomicCallback,
+  sleepInNonBlockableRange,
+  startErrorNotEagain,
+  falseReturnInBlockableRange,
   rangeEndWithFailingStart,
   sleepingGfpInFirstPass,
   twoPassStartWithoutFinish,

@@ -1,6 +1,7 @@
 import { truth } from '../ir/summary.js';
 import { describeWhen, describeVia } from './describe.js';
 import { defineRule, fieldFn } from './rule.js';
+import { modelTrace } from './support.js';
 
 export default defineRule({
   id: 'range-end-with-failing-start',
@@ -69,7 +70,7 @@ static const struct mmu_notifier_ops drv_ops = {
       message: proven
         ? `${table.name} sets .invalidate_range_end but ${fn.name}() can fail (returns ${first.text} at ${where}): the core will call end for a start that failed`
         : `${table.name} sets .invalidate_range_end and ${fn.name}() returns ${first.text || 'a value'} at ${where}, which mnlint cannot prove is 0`,
-      trace: [
+      trace: (proven ? modelTrace(ctx, table, 'I1') : null) ?? [
         `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn.name}`,
         ...describeVia(first.via),
         `${where}: returns ${first.text}${describeWhen(first.when)}`,

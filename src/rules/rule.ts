@@ -1,8 +1,11 @@
 // The rule interface: one file per rule, ESLint/ruff style. A rule declares
 // what it protects and documents itself; its check sees only the IR (through
 // the context) and reports findings, it never prints.
-import type { FunctionIR, OpsField, OpsTable } from '../ir/types.js';
+import type { FileIR, FunctionIR, OpsField, OpsTable } from '../ir/types.js';
 import type { FunctionSummary } from '../ir/summary.js';
+import type { ApiLevel } from '../model/api.js';
+import type { AbstractNotifier, Invariant as ModelInvariant, Violation } from '../model/core.js';
+import type { ExploreResult } from '../model/explore.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Invariant = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'API';
@@ -42,8 +45,24 @@ export interface CallbackView {
   fn: FunctionIR | undefined;
 }
 
+/** The model's view of one table's notifier, explored alone at the API level. */
+export interface ModelView {
+  notifier: AbstractNotifier;
+  result: ExploreResult;
+  /** the first violation of an invariant by this notifier, with its trace */
+  first(invariant: ModelInvariant): (Violation & { scenario: string }) | undefined;
+}
+
 export interface RuleContext {
   readonly tables: readonly OpsTable[];
+  /** every file of the scan, with the API calls each makes */
+  readonly files: readonly FileIR[];
+  /** the API level the code is checked against (--kernel / --api, or detected) */
+  readonly api: ApiLevel;
+  /** the model of a table's notifier (memoized) */
+  model(table: OpsTable): ModelView;
+  /** the driver calls mmu_interval_read_begin/read_retry in the table's directory */
+  usesReadSide(table: OpsTable): boolean;
   /** the callback behind a field of a table, if the field names a function */
   callback(table: OpsTable, field: string): CallbackView | undefined;
   /** interprocedural facts of a function (memoized) */

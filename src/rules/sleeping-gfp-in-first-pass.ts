@@ -21,8 +21,10 @@ export default defineRule({
 {
 	struct drv_job *job = kmalloc(sizeof(*job), GFP_KERNEL);
 
-	if (!job)
-		return false;
+	if (!job) {
+		drv_invalidate_now(mni);
+		return true;
+	}
 	drv_queue(job);
 	return true;
 }
@@ -61,8 +63,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       // one finding per allocation: the path where the range is not blockable
       // decides, so visit those events first (the engine keeps the first report)
       const events = [...ctx.summary(cb.fn).events].sort((a, b) => Number(a.when.blockable === true) - Number(b.when.blockable === true));
+      const reported = new Set<string>();
       for (const e of events) {
         if (e.kind !== 'alloc' || !e.gfp) continue;
+        const where = `${e.file}:${e.loc.line}:${e.loc.column}`;
+        if (reported.has(where)) continue;
         const nonBlocking = e.when.blockable !== true;
         if (e.gfp.class === 'atomic') continue;
         if (e.gfp.class === 'unknown' && !nonBlocking) continue;
@@ -70,6 +75,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         // the callees (a size test before a slow-path kmalloc) are not tracked
         if (!(e.gfp.class === 'sleeping' && nonBlocking) && e.via.length > 0) continue;
         const proven = e.gfp.class === 'sleeping' && nonBlocking;
+        reported.add(where);
         const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
         ctx.report({
           severity: proven ? 'error' : 'warning',

@@ -1,0 +1,80 @@
+// Abstract drivers for the model, built from the IR: what each callback of an
+// ops table can do in a blockable and a non-blockable range, one outcome per
+// return path (its value, whether the path sets the sequence, sleeps, removes
+// its own notifier, hands out a finish).
+import type { AbstractNotifier, CallbackName, FinishKind, Outcome } from '../model/core.js';
+import { eventsOnPath, truth, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
+import type { FunctionIR, OpsTable } from '../ir/types.js';
+import { describeWhen } from '../rules/describe.js';
+
+const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
+  'invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end', 'release',
+  'arch_invalidate_secondary_tlbs', 'clear_flush_young', 'clear_young', 'test_young', 'free_notifier',
+]);
+
+const SELF_REMOVAL = new Set(['mmu_interval_notifier_remove', 'mmu_notifier_unregister', 'mmu_notifier_put']);
+
+export function isSleeping(e: SummaryEvent): boolean {
+  return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
+}
+
+function finishOf(events: readonly SummaryEvent[]): { kind: FinishKind; allocates: boolean } {
+  const writes = events.filter((e) => e.kind === 'finish_write');
+  const allocates = events.some((e) => e.kind === 'alloc');
+  const last = writes[writes.length - 1];
+  if (!last) return { kind: 'none', allocates };
+  const value = last.args[0] ?? '';
+  if (/^NULL$/.test(value)) return { kind: 'none', allocates };
+  // one object embedded in the notifier's state: guarded when taken under a lock
+  if (last.args[1] === 'embedded') return { kind: events.some((e) => e.kind === 'lock') ? 'guarded' : 'shared', allocates };
+  // allocated per call, or from somewhere mnlint does not follow (a pool): assume private
+  return { kind: 'fresh', allocates };
+}
+
+export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field: string, blockable: boolean): Outcome[] {
+  const out: Outcome[] = [];
+  const seen = new Set<string>();
+  for (const r of s.returns) {
+    if (r.when.blockable !== undefined && r.when.blockable !== blockable) continue;
+    const events = eventsOnPath(s, r);
+    const t = truth(r.value);
+    // a value mnlint cannot evaluate counts as success: the model must not invent failures
+    const ret: boolean | number = kind === 'interval' && field !== 'invalidate_range_start' ? (t ?? true) : r.value.k === 'int' ? r.value.v : 0;
+    const fin = field === 'invalidate_start' ? finishOf(events) : { kind: 'none' as FinishKind, allocates: false };
+    const o: Outcome = {
+      ret,
+      // an unknown or cut-off path is assumed to set the sequence (precision before recall)
+      setSeq: events.some((e) => e.kind === 'set_seq') || s.truncated || s.unresolved.length > 0,
+      sleeps: events.some(isSleeping),
+      removesSelf: events.some((e) => SELF_REMOVAL.has(e.name)),
+      finish: fin.kind,
+      allocatesFinish: fin.allocates && fin.kind !== 'none',
+      label: `${r.file}:${r.loc.line}: return ${r.text || '(end)'}${describeWhen(r.when)}`,
+    };
+    const key = JSON.stringify([o.ret, o.setSeq, o.sleeps, o.removesSelf, o.finish, o.allocatesFinish]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(o);
+  }
+  return out;
+}
+
+export function abstractNotifier(
+  table: OpsTable,
+  resolveCallback: (name: string) => FunctionIR | undefined,
+  summary: (fn: FunctionIR) => FunctionSummary,
+  usesReadSide: boolean,
+): AbstractNotifier {
+  const kind = table.kind === 'mmu_interval_notifier_ops' ? 'interval' : 'hlist';
+  const callbacks: AbstractNotifier['callbacks'] = {};
+  for (const f of table.fields) {
+    if (!f.function || !MODEL_CALLBACKS.has(f.field)) continue;
+    const fn = resolveCallback(f.function);
+    const field = f.field as CallbackName;
+    callbacks[field] = fn
+      ? ({ blockable }) => outcomesOf(summary(fn), kind, field, blockable)
+      // a body mnlint did not find: a well-behaved callback as far as the model knows
+      : () => [{ ret: kind === 'interval' ? true : 0, setSeq: true, label: `${f.function}: body not found` }];
+  }
+  return { name: table.name, kind, callbacks, usesReadSide, interval: [0, 1 << 20] };
+}

@@ -1,0 +1,65 @@
+import { defineRule } from './rule.js';
+import { atEvent, functionOf } from './support.js';
+import { FINISH_FN, START_SIG } from './two-pass-api.js';
+
+export default defineRule({
+  id: 'driver-writes-finish-notifier',
+  title: 'driver writes `finish->notifier`',
+  severity: 'error',
+  invariant: 'API',
+  docs: {
+    what: 'Flags a write to the `notifier` member of a `struct mmu_interval_notifier_finish` from driver code.',
+    why: 'The core sets `finish->notifier = interval_sub` when it queues the finish, and calls `f->notifier->ops->invalidate_finish(f)` in the finish pass (seed 004). The member belongs to the core; a driver writing it can make the core call another notifier\'s finish.',
+    bad: `${FINISH_FN}
+${START_SIG}
+{
+	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);
+
+	mmu_interval_set_seq(mni, cur_seq);
+	if (!job)
+		return true;
+	job->finish.notifier = mni;
+	*finish = &job->finish;
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate_start = drv_start,
+	.invalidate_finish = drv_finish,
+};
+`,
+    good: `${FINISH_FN}
+${START_SIG}
+{
+	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);
+
+	mmu_interval_set_seq(mni, cur_seq);
+	if (!job)
+		return true;
+	*finish = &job->finish;
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate_start = drv_start,
+	.invalidate_finish = drv_finish,
+};
+`,
+    references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: `finish->notifier = interval_sub;` in mn_itree_invalidate()'],
+  },
+  checkTable(table, ctx) {
+    for (const field of ['invalidate_start', 'invalidate_finish']) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      for (const e of ctx.summary(cb.fn).events) {
+        if (e.kind !== 'finish_notifier_write') continue;
+        ctx.report({
+          ...atEvent(e),
+          function: functionOf(e, cb.fn.name),
+          message: `${e.name} is written by the driver: the core sets finish->notifier when it queues the finish`,
+          trace: [`${e.file}:${e.loc.line}: ${e.name} = ${e.args[0] ?? ''}`],
+        });
+      }
+    }
+  },
+});

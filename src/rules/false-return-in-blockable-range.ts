@@ -1,0 +1,81 @@
+import { truth } from '../ir/summary.js';
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { atReturn, modelTrace } from './support.js';
+
+export default defineRule({
+  id: 'false-return-in-blockable-range',
+  title: 'invalidation callback fails on a path that runs in blockable ranges',
+  severity: 'error',
+  invariant: 'I4',
+  docs: {
+    what: 'Flags `invalidate` / `invalidate_start` returning false, and `invalidate_range_start` returning non-zero, on a path that is not restricted to non-blockable ranges (no `!mmu_notifier_range_blockable(range)` test on the way).',
+    why: 'A callback may only fail when it would have to sleep and the range is not blockable: include/linux/mmu_notifier.h, `@invalidate`: "Return false only if sleeping was required but mmu_notifier_range_blockable(range) is false". In a blockable range the core WARNs (`WARN_ON(mmu_notifier_range_blockable(range))` in mn_itree_invalidate) and goes on as if the callback had succeeded, so the device keeps mappings of pages that are being freed.',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	if (!mutex_trylock(&d->lock))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&d->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&d->lock);
+	else if (!mutex_trylock(&d->lock))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&d->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: [
+      'include/linux/mmu_notifier.h: struct mmu_interval_notifier_ops @invalidate, struct mmu_notifier_ops @invalidate_range_start',
+      'mm/mmu_notifier.c: mn_itree_invalidate(), mn_hlist_invalidate_range_start()',
+      'commit 93065ac753e4 ("mm, oom: distinguish blockable mode for mmu notifiers")',
+    ],
+  },
+  checkTable(table, ctx) {
+    const fields = table.kind === 'mmu_interval_notifier_ops' ? ['invalidate', 'invalidate_start'] : ['invalidate_range_start'];
+    for (const field of fields) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      for (const r of ctx.summary(cb.fn).returns) {
+        const t = truth(r.value);
+        const fails = table.kind === 'mmu_interval_notifier_ops' && field !== 'invalidate_range_start' ? t === false : t === true;
+        if (!fails || r.when.blockable === false) continue;
+        // the blockable flag went into a call whose result may decide this return
+        // (`if (!drv_lock(obj, blockable)) return false;`): not followed, not reported
+        if (r.when.blockable === undefined && r.path.some((id) => cb.fn!.events[id]?.argAtoms?.some((a) => a?.atom === 'blockable'))) continue;
+        // an allocation failure answered with false is reported by its own rule
+        if (field === 'invalidate_start' && Object.entries(r.when).some(([a, v]) => a.includes('alloc:') && !v)) continue;
+        ctx.report({
+          ...atReturn(r),
+          function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
+          message: `${cb.fn.name}() returns ${r.text} on a path that also runs when the range is blockable${r.when.blockable === true ? '' : ' (no blockable test before it)'}; fail only when !mmu_notifier_range_blockable(range)`,
+          trace: modelTrace(ctx, table, 'I4') ?? [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...describeVia(r.via),
+            `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`,
+          ],
+        });
+      }
+    }
+  },
+});

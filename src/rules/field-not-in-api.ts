@@ -1,0 +1,48 @@
+import { defineRule } from './rule.js';
+
+export default defineRule({
+  id: 'field-not-in-api',
+  title: 'ops field that does not exist at the target kernel',
+  severity: 'error',
+  invariant: 'API',
+  docs: {
+    what: 'Flags an ops-table member the target API level does not have: `invalidate_range` after 6.6 (now `arch_invalidate_secondary_tlbs`), `change_pte` after 6.9, `invalidate_page`, the two-pass `invalidate_start`/`invalidate_finish` before the series, or any other unknown member. The level comes from `--kernel`/`--api` or the tree\'s include/linux/mmu_notifier.h.',
+    why: 'The build fails on an unknown member; worse, a back-port that keeps a removed callback under `#ifdef` silently loses it (the core no longer calls it), e.g. secondary TLB invalidation after commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier", 6.6).',
+    bad: `static void drv_invalidate_range(struct mmu_notifier *mn, struct mm_struct *mm,
+				 unsigned long start, unsigned long end)
+{
+	drv_flush_tlb(mn, start, end);
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range = drv_invalidate_range,
+};
+`,
+    good: `static void drv_invalidate_secondary_tlbs(struct mmu_notifier *mn, struct mm_struct *mm,
+					  unsigned long start, unsigned long end)
+{
+	drv_flush_tlb(mn, start, end);
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.arch_invalidate_secondary_tlbs = drv_invalidate_secondary_tlbs,
+};
+`,
+    references: ['include/linux/mmu_notifier.h of the target kernel', 'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6', 'two-pass series (seed 004), merged in 7.1'],
+  },
+  checkTable(table, ctx) {
+    const known = new Set(ctx.api.fields[table.kind]);
+    for (const f of table.fields) {
+      if (known.has(f.field)) continue;
+      ctx.report({
+        file: table.file,
+        line: f.loc.line,
+        column: f.loc.column,
+        endLine: f.loc.endLine,
+        function: null,
+        message: `struct ${table.kind} has no member ${f.field} at API level ${ctx.api.id} (${ctx.api.description})`,
+        trace: [`${table.file}:${f.loc.line}: .${f.field} = ${f.value}`, `members at ${ctx.api.id}: ${[...known].join(', ')}`],
+      });
+    }
+  },
+});

@@ -1,0 +1,82 @@
+import { eventsOnPath, truth } from '../ir/summary.js';
+import { describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { atReturn, modelTrace } from './support.js';
+import { FINISH_FN, START_SIG } from './two-pass-api.js';
+
+const FREES = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu)$/;
+
+export default defineRule({
+  id: 'finish-leak-on-false',
+  title: 'finish object allocated, then `invalidate_start` returns false',
+  severity: 'error',
+  invariant: 'I7',
+  docs: {
+    what: 'Flags an `invalidate_start` path that allocates (the finish object) and then returns false without freeing it.',
+    why: 'The core ignores `*finish` when the first pass returns false (two-pass series: only `if (ret && finish)` is queued), so the object is never passed to `invalidate_finish` and leaks on every non-blockable invalidation that bails out.',
+    bad: `${FINISH_FN}
+${START_SIG}
+{
+	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);
+
+	if (!job) {
+		drv_invalidate_now(mni);
+		mmu_interval_set_seq(mni, cur_seq);
+		return true;
+	}
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	*finish = &job->finish;
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate_start = drv_start,
+	.invalidate_finish = drv_finish,
+};
+`,
+    good: `${FINISH_FN}
+${START_SIG}
+{
+	struct drv_job *job;
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	job = kmalloc(sizeof(*job), GFP_NOWAIT);
+	mmu_interval_set_seq(mni, cur_seq);
+	if (!job) {
+		drv_invalidate_now(mni);
+		return true;
+	}
+	*finish = &job->finish;
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate_start = drv_start,
+	.invalidate_finish = drv_finish,
+};
+`,
+    references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: mn_itree_invalidate() queues only `if (ret && finish)`'],
+  },
+  checkTable(table, ctx) {
+    const cb = ctx.callback(table, 'invalidate_start');
+    if (!cb?.fn) return;
+    const s = ctx.summary(cb.fn);
+    for (const r of s.returns) {
+      if (truth(r.value) !== false) continue;
+      const events = eventsOnPath(s, r);
+      const alloc = events.find((e) => e.kind === 'alloc');
+      if (!alloc || events.some((e) => FREES.test(e.name) && e.loc.line > alloc.loc.line)) continue;
+      // the allocation itself failed on this path: nothing to leak
+      if (Object.entries(r.when).some(([a, v]) => a.includes('alloc:') && !v)) continue;
+      ctx.report({
+        ...atReturn(r),
+        function: cb.fn.name,
+        message: `${cb.fn.name}() returns false after ${alloc.name}() at line ${alloc.loc.line}: the core drops *finish on a false return, the object leaks`,
+        trace: modelTrace(ctx, table, 'I7') ?? [`${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ''})`, `${r.file}:${r.loc.line}: returns false${describeWhen(r.when)}; the core ignores *finish (I7)`],
+      });
+    }
+  },
+});

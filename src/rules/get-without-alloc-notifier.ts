@@ -1,0 +1,52 @@
+import { defineRule, fieldFn } from './rule.js';
+
+export default defineRule({
+  id: 'get-without-alloc-notifier',
+  title: '`mmu_notifier_get` on ops without `alloc_notifier`',
+  severity: 'error',
+  invariant: 'API',
+  docs: {
+    what: 'Flags `mmu_notifier_get(&ops, mm)` / `mmu_notifier_get_locked` where `ops` has no `alloc_notifier`.',
+    why: '`mmu_notifier_get_locked()` allocates the notifier by calling `ops->alloc_notifier(mm)` when none is registered yet; without it the call dereferences NULL the first time.',
+    bad: `static const struct mmu_notifier_ops drv_ops = {
+	.release = drv_release,
+};
+
+struct mmu_notifier *drv_bind(struct mm_struct *mm)
+{
+	return mmu_notifier_get(&drv_ops, mm);
+}
+`,
+    good: `static struct mmu_notifier *drv_alloc_notifier(struct mm_struct *mm)
+{
+	struct drv *d = kzalloc(sizeof(*d), GFP_KERNEL);
+
+	return d ? &d->mn : ERR_PTR(-ENOMEM);
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.release = drv_release,
+	.alloc_notifier = drv_alloc_notifier,
+};
+
+struct mmu_notifier *drv_bind(struct mm_struct *mm)
+{
+	return mmu_notifier_get(&drv_ops, mm);
+}
+`,
+    references: ['mm/mmu_notifier.c: mmu_notifier_get_locked()'],
+  },
+  checkTable(table, ctx) {
+    if (table.kind !== 'mmu_notifier_ops' || fieldFn(table, 'alloc_notifier')) return;
+    for (const f of ctx.files) {
+      for (const c of f.apiCalls) {
+        if (!/^mmu_notifier_get(_locked)?$/.test(c.name) || c.args[0]?.replace(/\s+/g, '') !== `&${table.name}`) continue;
+        ctx.report({
+          file: f.file, line: c.line, column: 1, endLine: c.line, function: c.function,
+          message: `${c.name}(&${table.name}, ...) but ${table.name} has no .alloc_notifier: the core calls ops->alloc_notifier to create the notifier`,
+          trace: [`${table.file}:${table.loc.line}: ${table.name} has no .alloc_notifier`, `${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
+        });
+      }
+    }
+  },
+});

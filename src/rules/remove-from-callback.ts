@@ -1,0 +1,59 @@
+import { describeVia } from './describe.js';
+import { defineRule } from './rule.js';
+import { SELF_WAITING, atEvent, functionOf } from './support.js';
+
+export default defineRule({
+  id: 'remove-from-callback',
+  title: 'notifier removed or unregistered from inside its own callback',
+  severity: 'error',
+  invariant: 'I5',
+  docs: {
+    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback. `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`.',
+    why: '`mmu_interval_notifier_remove()` waits until the invalidation running on its mm ends (`wait_event(subscriptions->wq, mmu_interval_seq_released(...))`), and `mmu_notifier_unregister()`/`mmu_notifier_synchronize()` wait for SRCU readers: called from the callback of that invalidation they wait for themselves. Defer the removal to a work item.',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	mmu_interval_set_seq(mni, cur_seq);
+	if (range->event == MMU_NOTIFY_UNMAP)
+		mmu_interval_notifier_remove(mni);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	mmu_interval_set_seq(mni, cur_seq);
+	if (range->event == MMU_NOTIFY_UNMAP)
+		schedule_work(&d->remove_work);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: ['mm/mmu_notifier.c: mmu_interval_notifier_remove(), mmu_notifier_unregister()', 'include/linux/mmu_notifier.h'],
+  },
+  checkTable(table, ctx) {
+    for (const f of table.fields) {
+      if (!f.function) continue;
+      const cb = ctx.callback(table, f.field);
+      if (!cb?.fn) continue;
+      for (const e of ctx.summary(cb.fn).events) {
+        if (!SELF_WAITING.has(e.name)) continue;
+        ctx.report({
+          ...atEvent(e),
+          function: functionOf(e, cb.fn.name),
+          message: `${e.name}() reachable from ${f.field} callback ${cb.fn.name}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item`,
+          trace: [`${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() waits for the running invalidation to end (I5)`],
+        });
+      }
+    }
+  },
+});

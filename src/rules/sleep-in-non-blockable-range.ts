@@ -1,0 +1,76 @@
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelTrace } from './support.js';
+
+export default defineRule({
+  id: 'sleep-in-non-blockable-range',
+  title: 'sleeping call reachable when the range is not blockable',
+  severity: 'error',
+  invariant: 'I5',
+  docs: {
+    what: 'Flags a call that may sleep (`mutex_lock`, `down_read/write`, `wait_event*`, `dma_fence_wait*`, `dma_resv_wait_timeout`, `flush_work`, `msleep`, `schedule`, `synchronize_*`...) reachable from `invalidate`, `invalidate_start`, `invalidate_range_start` or `invalidate_range_end` on a path where the range is not known to be blockable, and from `invalidate_finish` when the first pass hands out a finish in a non-blockable range. Sleeping allocations are the rule sleeping-gfp-in-first-pass.',
+    why: 'The OOM reaper invalidates with `mmu_notifier_invalidate_range_start_nonblock()`, and the core wraps the callbacks in `non_block_start()`/`non_block_end()`: sleeping there triggers "BUG: sleeping function called from invalid context" with CONFIG_DEBUG_ATOMIC_SLEEP, and can deadlock the reaper on a lock held by the dying task. Test `mmu_notifier_range_blockable(range)` and return false / -EAGAIN, or use a trylock.',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	mutex_lock(&d->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&d->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	mutex_lock(&d->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&d->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: ['include/linux/mmu_notifier.h: mmu_notifier_range_blockable()', 'mm/mmu_notifier.c: mn_hlist_invalidate_range_start() non_block_start()', 'mm/oom_kill.c: __oom_reap_task_mm()'],
+  },
+  checkTable(table, ctx) {
+    const report = (field: string, fnName: string, fieldLine: number, when: string | null, e: Parameters<typeof atEvent>[0]): void => {
+      ctx.report({
+        ...atEvent(e),
+        function: functionOf(e, fnName),
+        message: `${e.name}() may sleep, reachable from ${field} callback ${fnName}() ${when ?? 'when the range is not blockable'}`,
+        trace: modelTrace(ctx, table, 'I5') ?? [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}()${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`],
+      });
+    };
+    for (const field of INVALIDATION_CALLBACKS[table.kind]) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      for (const e of ctx.summary(cb.fn).events) {
+        if (!isSleepingEvent(e) || SELF_WAITING.has(e.name) || e.when.blockable === true) continue;
+        report(field, cb.fn.name, cb.field.loc.line, null, e);
+      }
+    }
+    // the finish pass runs where the first pass ran: in a non-blockable range too
+    const start = ctx.callback(table, 'invalidate_start');
+    const finish = ctx.callback(table, 'invalidate_finish');
+    if (start?.fn && finish?.fn) {
+      const handsOut = ctx.summary(start.fn).events.some((e) => e.kind === 'finish_write' && e.when.blockable !== true && !/^NULL$/.test(e.args[0] ?? ''));
+      if (handsOut) {
+        for (const e of ctx.summary(finish.fn).events) {
+          if (isSleepingEvent(e) && !SELF_WAITING.has(e.name)) report('invalidate_finish', finish.fn.name, finish.field.loc.line, `after ${start.fn.name}() handed out a finish in a non-blockable range`, e);
+        }
+      }
+    }
+  },
+});

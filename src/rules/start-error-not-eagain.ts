@@ -1,0 +1,51 @@
+import { defineRule, fieldFn } from './rule.js';
+import { describeVia, describeWhen } from './describe.js';
+import { atReturn } from './support.js';
+
+export default defineRule({
+  id: 'start-error-not-eagain',
+  title: '`invalidate_range_start` returns an error other than -EAGAIN',
+  severity: 'error',
+  invariant: 'I4',
+  docs: {
+    what: 'Flags an `invalidate_range_start` path returning a negative value other than `-EAGAIN`.',
+    why: 'The only failure the core accepts from `invalidate_range_start` is -EAGAIN in a non-blockable range: mn_hlist_invalidate_range_start() does `WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN)`. Callers such as the OOM reaper treat any failure as "try later"; another error code is reported as a bug and its meaning is lost.',
+    bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	if (!mmu_notifier_range_blockable(range))
+		return -EBUSY;
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    good: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    references: ['mm/mmu_notifier.c: mn_hlist_invalidate_range_start()', 'include/linux/mmu_notifier.h: struct mmu_notifier_ops @invalidate_range_start'],
+  },
+  checkTable(table, ctx) {
+    if (table.kind !== 'mmu_notifier_ops' || !fieldFn(table, 'invalidate_range_start')) return;
+    const cb = ctx.callback(table, 'invalidate_range_start');
+    if (!cb?.fn) return;
+    for (const r of ctx.summary(cb.fn).returns) {
+      if (r.value.k !== 'int' || r.value.v >= 0 || r.value.v === -11) continue;
+      ctx.report({
+        ...atReturn(r),
+        function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
+        message: `${cb.fn.name}() returns ${r.text}: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range`,
+        trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`, 'the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)'],
+      });
+    }
+  },
+});

@@ -1,0 +1,57 @@
+// What several rules share: the callback roles, where an event or a return is,
+// and the model's counterexample trace for a notifier.
+import type { SummaryEvent, SummaryReturn } from '../ir/summary.js';
+import type { OpsKind, OpsTable } from '../ir/types.js';
+import type { Invariant as ModelInvariant } from '../model/core.js';
+import type { Report, RuleContext } from './rule.js';
+
+/** Callbacks the core calls while a range is invalidated (the first pass, and end). */
+export const INVALIDATION_CALLBACKS: Record<OpsKind, readonly string[]> = {
+  mmu_interval_notifier_ops: ['invalidate', 'invalidate_start'],
+  mmu_notifier_ops: ['invalidate_range_start', 'invalidate_range_end'],
+};
+
+/** Callbacks that run under a spinlock or from an SRCU callback: they never sleep. */
+export const ATOMIC_CALLBACKS = ['arch_invalidate_secondary_tlbs', 'invalidate_range', 'free_notifier', 'clear_flush_young', 'clear_young', 'test_young', 'change_pte'];
+
+/**
+ * Calls that wait for the invalidation a callback is part of. Not
+ * mmu_notifier_put(): it frees asynchronously, and mm/mmu_notifier.c says it
+ * "can be called from the ops->release callback" (SGX and amdkfd do).
+ */
+export const SELF_WAITING = new Set(['mmu_interval_notifier_remove', 'mmu_notifier_unregister', 'mmu_notifier_synchronize']);
+
+export function isSleepingEvent(e: SummaryEvent): boolean {
+  return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true);
+}
+
+type Where = Pick<Report, 'file' | 'line' | 'column' | 'endLine'>;
+
+export function atEvent(e: SummaryEvent): Where {
+  return { file: e.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine };
+}
+
+export function atReturn(r: SummaryReturn): Where {
+  return { file: r.file, line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine };
+}
+
+export function atField(table: OpsTable, field: string): Where {
+  const f = table.fields.find((x) => x.field === field) ?? table.fields[0];
+  const loc = f?.loc ?? table.loc;
+  return { file: table.file, line: loc.line, column: loc.column, endLine: loc.endLine };
+}
+
+/** The function holding an event: the last callee on its way, or the callback. */
+export function functionOf(e: SummaryEvent, callback: string): string {
+  return e.via.length ? e.via[e.via.length - 1]!.function : callback;
+}
+
+/**
+ * The model's counterexample for this table's notifier and invariant, as
+ * trace lines, or null when the model did not reach the violation.
+ */
+export function modelTrace(ctx: RuleContext, table: OpsTable, invariant: ModelInvariant): string[] | null {
+  const v = ctx.model(table).first(invariant);
+  if (!v) return null;
+  return [`model (API ${ctx.api.id}): ${v.scenario}`, ...v.trace.slice(1).map((t) => t.replace(/^\s+/, '  ')), `violates ${invariant}: ${v.message}`];
+}
