@@ -182,3 +182,38 @@ describe('explorer', () => {
     expect(r.scenarios).toBe(8);
   });
 });
+
+describe('explorer on abstract drivers built from C fixtures', () => {
+  test('the c2655835fd8c imbalance: found before 5.12, gone from 5.12 on', async () => {
+    const { scan } = await import('../src/engine/scan.js');
+    const { exploreFiles } = await import('../src/engine/explore-files.js');
+    const r = await scan({ paths: ['fixtures/model/failing-and-counting.c'], jobs: 1 });
+    for (const api of API_LEVELS) {
+      const [run] = exploreFiles(r.files, r.index, api);
+      expect(run!.notifiers).toEqual(['drv_svm_ops', 'drv_vm_ops']);
+      const imbalance = run!.violations.filter((v) => v.invariant === 'I1' && v.notifier === 'drv_vm_ops');
+      expect(imbalance.length > 0, api.id).toBe(!api.endAfterFailedStart);
+      if (imbalance.length) {
+        expect(imbalance[0]!.scenario).toBe('a non-blockable invalidation (the OOM reaper)');
+        expect(imbalance[0]!.trace).toContain('  drv_svm_ops.invalidate_range_start() -> -11 [fixtures/model/failing-and-counting.c:25: return -EAGAIN when the range is not blockable]');
+      }
+    }
+  });
+});
+
+describe('core paths the model reproduces', () => {
+  test('an hlist start failing after the interval tree succeeded leaves the interval side invalidating (6.12 core)', () => {
+    const api = apiById('6.12')!;
+    const core = new MmuNotifierCore(api, first);
+    core.insertInterval(interval('range'));
+    core.registerHlist(failing);
+    const inv = core.invalidateRangeStart(R(false));
+    expect(inv.ret).toBe(-11);
+    core.invalidateRangeEnd(inv);
+    core.checkQuiescent();
+    // __mmu_notifier_invalidate_range_start returns the hlist error without mn_itree_inv_end
+    expect(core.activeInvalidateRanges).toBe(1);
+    expect(core.violations.map((v) => v.invariant)).toEqual(['I8']);
+    expect(core.isInvalidating()).toBe(true);
+  });
+});

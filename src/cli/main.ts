@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { isMainThread, workerData } from 'node:worker_threads';
 import pkg from '../../package.json' with { type: 'json' };
 import { analyze } from '../engine/analyze.js';
+import { exploreFiles } from '../engine/explore-files.js';
+import { formatExplore } from '../report/explore.js';
 import { WORKER_ROLE } from '../engine/pool.js';
 import { scan, type ScanResult } from '../engine/scan.js';
 import { runParseWorker } from '../engine/worker.js';
@@ -25,6 +27,9 @@ commands:
   inventory [PATH...]   list notifier ops tables, their callbacks and the callbacks' facts
   rules                 list the rules
   explain RULE          print a rule's documentation
+  model explore [PATH...]
+                        run the reference model's explorer on the notifiers of each file and print the
+                        invariant violations with their traces
 
 options:
   --format FORMAT       check: text (default), terse, json; inventory: text, json; rules: text, json
@@ -94,6 +99,10 @@ export async function main(argv: string[]): Promise<number> {
         if (format !== 'text' && format !== 'json') fail(`rules: unknown --format ${format} (text, json)`);
         process.stdout.write(format === 'json' ? formatRulesJson(RULES) : formatRules(RULES));
         return 0;
+      }
+      case 'model': {
+        if (rest[0] !== 'explore') fail('model takes a subcommand: model explore [PATH...]');
+        return await modelExplore(rest.slice(1), values);
       }
       case 'explain': {
         if (rest.length !== 1) fail('explain takes one rule id (see `mnlint rules`)');
@@ -166,6 +175,21 @@ async function check(paths: string[], values: Values): Promise<number> {
   if (failOn === 'never') return 0;
   const bar = SEVERITY_RANK[failOn as Severity];
   return findings.some((f) => SEVERITY_RANK[f.severity] >= bar) ? 1 : 0;
+}
+
+async function modelExplore(paths: string[], values: Values): Promise<number> {
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') fail(`model explore: unknown --format ${format} (text, json)`);
+  const result = await runScan(paths, values);
+  const api = apiOf(values, result.root);
+  const runs = exploreFiles(result.files, result.index, api);
+  if (format === 'json') {
+    process.stdout.write(JSON.stringify({ api: api.id, files: runs }, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatExplore(runs, api.id));
+  }
+  if (result.problems.length) return 2;
+  return runs.some((r) => r.violations.length) ? 1 : 0;
 }
 
 async function inventory(paths: string[], values: Values): Promise<number> {

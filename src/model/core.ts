@@ -425,7 +425,8 @@ export class MmuNotifierCore {
         if (range.blockable || r !== -11) this.violate('I4', h.n.name, `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`);
         if (h.n.callbacks.invalidate_range_end && this.api.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
         ret = r;
-      } else {
+      } else if (h.n.callbacks.invalidate_range_end) {
+        // pairing only concerns notifiers that have an end (KVM counts in-flight ranges)
         h.balance++;
       }
     }

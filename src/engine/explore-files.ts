@@ -1,0 +1,45 @@
+// `mnlint model explore`: the notifiers of each file, explored together on one
+// mm (the explorer's bound is three notifiers: more are explored one by one).
+import type { FileIR } from '../ir/types.js';
+import { summarize, type FunctionSummary } from '../ir/summary.js';
+import type { FunctionIR } from '../ir/types.js';
+import type { ApiLevel } from '../model/api.js';
+import { explore, type ExploreResult } from '../model/explore.js';
+import { abstractNotifier } from './abstract.js';
+import { readSideOf, type FunctionIndex } from './analyze.js';
+
+export interface FileExploration {
+  file: string;
+  notifiers: string[];
+  scenarios: number;
+  runs: number;
+  truncated: boolean;
+  violations: ExploreResult['violations'];
+}
+
+const MAX_TOGETHER = 3;
+
+export function exploreFiles(files: readonly FileIR[], index: FunctionIndex, api: ApiLevel): FileExploration[] {
+  const summaries = new Map<FunctionIR, FunctionSummary>();
+  const summary = (fn: FunctionIR): FunctionSummary => {
+    let s = summaries.get(fn);
+    if (!s) summaries.set(fn, (s = summarize(fn, index.resolve)));
+    return s;
+  };
+  const out: FileExploration[] = [];
+  for (const f of files) {
+    if (!f.tables.length) continue;
+    const notifiers = f.tables.map((t) => abstractNotifier(t, (name) => index.resolve(name, t.file), summary, readSideOf(files, t)));
+    const groups = notifiers.length <= MAX_TOGETHER ? [notifiers] : notifiers.map((n) => [n]);
+    const entry: FileExploration = { file: f.file, notifiers: notifiers.map((n) => n.name), scenarios: 0, runs: 0, truncated: false, violations: [] };
+    for (const group of groups) {
+      const r = explore(api, group);
+      entry.scenarios += r.scenarios;
+      entry.runs += r.runs;
+      entry.truncated ||= r.truncated;
+      entry.violations.push(...r.violations);
+    }
+    out.push(entry);
+  }
+  return out;
+}
