@@ -7,7 +7,8 @@ import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import { InputError, isDirectory, notifierMention, readSource, relName, walkC, describeFsError } from '../input/files.js';
 import { FunctionIndex, neededCallees } from './analyze.js';
-import { inProcessPool, workerPool, type WorkPool } from './pool.js';
+import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
+import { textFactsOf } from '../parser/index.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -16,6 +17,11 @@ export interface ScanOptions {
   /** the script a worker thread starts (the CLI bundle itself) */
   workerScript?: URL;
   cwd?: string;
+  /**
+   * Texts that replace files on disk (absolute path -> text): the post-image
+   * of a patch over its tree, or a mutation in a test.
+   */
+  overlay?: ReadonlyMap<string, string>;
 }
 
 export interface InputProblem {
@@ -76,9 +82,11 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       ),
     );
   };
+  const overlay = opts.overlay ?? new Map<string, string>();
+  const read = (path: string): string => overlay.get(resolve(path)) ?? readSource(path);
   const readAndParse = (path: string, named: boolean): void => {
     try {
-      parseOne(path, readSource(path));
+      parseOne(path, read(path));
     } catch (e) {
       const message = e instanceof InputError ? e.message : describeFsError(e);
       problems.push({ path: named ? path : relName(root, path), message, named });
@@ -101,6 +109,10 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         const batches: string[][] = [];
         for (let b = 0; b < files.length; b += PREFILTER_BATCH) batches.push(files.slice(b, b + PREFILTER_BATCH));
         const verdicts = (await Promise.all(batches.map((b) => pool.prefilter(b)))).flat();
+        files.forEach((file, k) => {
+          const text = overlay.get(file);
+          if (text !== undefined) verdicts[k] = mentionOf(text);
+        });
         verdicts.forEach((hit, k) => {
           const file = files[k]!;
           if (hit === 'tables') readAndParse(file, false);
@@ -111,7 +123,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         considered++;
         try {
           statSync(path);
-          parseOne(path, readSource(path));
+          parseOne(path, read(path));
         } catch (e) {
           problems.push({ path: shown, message: e instanceof InputError ? e.message : describeFsError(e), named: true });
         }
@@ -120,7 +132,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // API users without a table: their definitions and API calls from the text
     const factBatches: Array<Array<{ path: string; file: string }>> = [];
     for (let b = 0; b < mentions.length; b += FACTS_BATCH) factBatches.push(mentions.slice(b, b + FACTS_BATCH).map((p) => ({ path: p, file: relName(root, p) })));
-    const facts = (await Promise.all(factBatches.map((b) => pool.facts(b)))).flat();
+    const facts = (await Promise.all(factBatches.map((b) => pool.facts(b.filter((x) => !overlay.has(x.path)))))).flat();
+    // files replaced by the overlay: their facts from the overlay text
+    for (const p of mentions) {
+      const text = overlay.get(p);
+      if (text !== undefined) facts.splice(mentions.indexOf(p), 0, textFactsOf(relName(root, p), text));
+    }
     facts.forEach((f, k) => {
       const rel = relName(root, mentions[k]!);
       paths.set(rel, mentions[k]!);
@@ -276,4 +293,10 @@ function sameArea(a: string, b: string): boolean {
   const x = areaOf(a);
   const y = areaOf(b);
   return x === y || x === '' || y === '';
+}
+
+/** The prefilter's verdict on a text in memory (see notifierMention). */
+function mentionOf(text: string): Mention {
+  if (!text.includes('mmu_notifier') && !text.includes('mmu_interval_notifier')) return false;
+  return text.includes('notifier_ops') ? 'tables' : 'mention';
 }

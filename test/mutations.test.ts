@@ -1,0 +1,94 @@
+// Mutations of real Linux 6.12 drivers, as a reviewer would try them: each edit
+// is applied at test time to an in-memory copy of the Debian source laid over
+// the tree (the file's driver directory is scanned with it), and the
+// rule named must report something the unmutated file does not have. The
+// detection rate is printed at the end (and goes into the issue notes).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { analyze } from '../src/engine/analyze.js';
+import { scan } from '../src/engine/scan.js';
+import { apiById } from '../src/model/api.js';
+import type { Finding } from '../src/rules/rule.js';
+import { haveKernel, kernelDir } from './kernel-trees.js';
+
+interface Mutation {
+  name: string;
+  file: string;
+  find: string;
+  replace: string;
+  rule: string;
+  api?: string;
+  /** the directory scanned with the mutated file (default: the file's own) */
+  scope?: string;
+  /** a known miss, kept visible: the test fails if it starts being detected, so the list stays true */
+  miss?: string;
+}
+
+const BLOCKABLE_GUARD = '\tif (!mmu_notifier_range_blockable(range))\n\t\treturn false;\n';
+
+const MUTATIONS: Mutation[] = [
+  { name: 'amdgpu gfx: delete the blockable guard', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c', find: `${BLOCKABLE_GUARD}\n\tmutex_lock(&adev->notifier_lock);`, replace: '\tmutex_lock(&adev->notifier_lock);', rule: 'sleep-in-non-blockable-range' },
+  { name: 'amdgpu gfx: drop mmu_interval_set_seq', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c', find: '\tmutex_lock(&adev->notifier_lock);\n\n\tmmu_interval_set_seq(mni, cur_seq);\n', replace: '\tmutex_lock(&adev->notifier_lock);\n\n', rule: 'invalidate-without-set-seq' },
+  { name: 'amdgpu hsa: delete the blockable guard (the sleep is in amdkfd, another file)', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c', find: `${BLOCKABLE_GUARD}\n\tamdgpu_amdkfd_evict_userptr`, replace: '\tamdgpu_amdkfd_evict_userptr', rule: 'sleep-in-non-blockable-range', scope: 'drivers/gpu/drm/amd' },
+  { name: 'xe: delete the blockable guard', file: 'drivers/gpu/drm/xe/xe_vm.c', find: `${BLOCKABLE_GUARD}\n\tvm_dbg(&xe_vma_vm(vma)->xe->drm,`, replace: '\tvm_dbg(&xe_vma_vm(vma)->xe->drm,', rule: 'sleep-in-non-blockable-range' },
+  { name: 'xe: drop mmu_interval_set_seq', file: 'drivers/gpu/drm/xe/xe_vm.c', find: '\tdown_write(&vm->userptr.notifier_lock);\n\tmmu_interval_set_seq(mni, cur_seq);\n', replace: '\tdown_write(&vm->userptr.notifier_lock);\n', rule: 'invalidate-without-set-seq' },
+  { name: 'xe: a trylock that fails in blockable ranges too', file: 'drivers/gpu/drm/xe/xe_vm.c', find: `${BLOCKABLE_GUARD}\n\tvm_dbg(&xe_vma_vm(vma)->xe->drm,`, replace: '\tif (!down_write_trylock(&vm->userptr.notifier_lock))\n\t\treturn false;\n\tup_write(&vm->userptr.notifier_lock);\n\tvm_dbg(&xe_vma_vm(vma)->xe->drm,', rule: 'false-return-in-blockable-range' },
+  { name: 'nouveau range: swap the trylock for a lock', file: 'drivers/gpu/drm/nouveau/nouveau_svm.c', find: '\tif (mmu_notifier_range_blockable(range))\n\t\tmutex_lock(&sn->svmm->mutex);\n\telse if (!mutex_trylock(&sn->svmm->mutex))\n\t\treturn false;\n', replace: '\tmutex_lock(&sn->svmm->mutex);\n', rule: 'sleep-in-non-blockable-range' },
+  { name: 'nouveau range: take the lock through an ops pointer', file: 'drivers/gpu/drm/nouveau/nouveau_svm.c', find: '\tif (mmu_notifier_range_blockable(range))\n\t\tmutex_lock(&sn->svmm->mutex);\n\telse if (!mutex_trylock(&sn->svmm->mutex))\n\t\treturn false;\n', replace: '\tsn->svmm->lock_ops->lock(sn->svmm);\n', rule: 'sleep-in-non-blockable-range', miss: 'a call through a function pointer is not followed' },
+  { name: 'nouveau range: drop mmu_interval_set_seq', file: 'drivers/gpu/drm/nouveau/nouveau_svm.c', find: '\t\treturn false;\n\tmmu_interval_set_seq(mni, cur_seq);\n\tmutex_unlock(&sn->svmm->mutex);', replace: '\t\treturn false;\n\tmutex_unlock(&sn->svmm->mutex);', rule: 'invalidate-without-set-seq' },
+  { name: 'nouveau svmm start: delete the blockable guard', file: 'drivers/gpu/drm/nouveau/nouveau_svm.c', find: '\tif (!mmu_notifier_range_blockable(update))\n\t\treturn -EAGAIN;\n', replace: '', rule: 'sleep-in-non-blockable-range' },
+  { name: 'nouveau svmm start: -EBUSY instead of -EAGAIN', file: 'drivers/gpu/drm/nouveau/nouveau_svm.c', find: '\tif (!mmu_notifier_range_blockable(update))\n\t\treturn -EAGAIN;\n', replace: '\tif (!mmu_notifier_range_blockable(update))\n\t\treturn -EBUSY;\n', rule: 'start-error-not-eagain' },
+  { name: 'test_hmm: swap the trylock for a lock', file: 'lib/test_hmm.c', find: '\tif (mmu_notifier_range_blockable(range))\n\t\tmutex_lock(&dmirror->mutex);\n\telse if (!mutex_trylock(&dmirror->mutex))\n\t\treturn false;\n\n\tmmu_interval_set_seq(mni, cur_seq);\n\tdmirror_do_update', replace: '\tmutex_lock(&dmirror->mutex);\n\n\tmmu_interval_set_seq(mni, cur_seq);\n\tdmirror_do_update', rule: 'sleep-in-non-blockable-range' },
+  { name: 'test_hmm: remove the notifier from its own callback', file: 'lib/test_hmm.c', find: '\tmmu_interval_set_seq(mni, cur_seq);\n\tdmirror_do_update(dmirror, range->start, range->end);\n', replace: '\tmmu_interval_set_seq(mni, cur_seq);\n\tdmirror_do_update(dmirror, range->start, range->end);\n\tif (range->event == MMU_NOTIFY_UNMAP)\n\t\tmmu_interval_notifier_remove(mni);\n', rule: 'remove-from-callback' },
+  { name: 'test_hmm: stop skipping its own migrations', file: 'lib/test_hmm.c', find: '\tif (range->event == MMU_NOTIFY_MIGRATE &&\n\t    range->owner == dmirror->mdevice)\n\t\treturn true;\n\n\tif (mmu_notifier_range_blockable(range))\n\t\tmutex_lock(&dmirror->mutex);', replace: '\tif (mmu_notifier_range_blockable(range))\n\t\tmutex_lock(&dmirror->mutex);', rule: 'migrate-without-owner-skip' },
+  { name: 'GRU: a start that has an end returns -EAGAIN', file: 'drivers/misc/sgi-gru/grutlbpurge.c', find: '\tSTAT(mmu_invalidate_range);\n', replace: '\tif (!mmu_notifier_range_blockable(range))\n\t\treturn -EAGAIN;\n\tSTAT(mmu_invalidate_range);\n', rule: 'range-end-with-failing-start' },
+  { name: 'KVM: a start that has an end returns -EAGAIN', file: 'virt/kvm/kvm_main.c', find: 'static int kvm_mmu_notifier_invalidate_range_start(struct mmu_notifier *mn,\n\t\t\t\t\tconst struct mmu_notifier_range *range)\n{\n', replace: 'static int kvm_mmu_notifier_invalidate_range_start(struct mmu_notifier *mn,\n\t\t\t\t\tconst struct mmu_notifier_range *range)\n{\n\tif (!mmu_notifier_range_blockable(range))\n\t\treturn -EAGAIN;\n', rule: 'range-end-with-failing-start' },
+  { name: 'mlx5: delete the blockable guard', file: 'drivers/infiniband/hw/mlx5/odp.c', find: `${BLOCKABLE_GUARD}\n\tmutex_lock(&umem_odp->umem_mutex);`, replace: '\tmutex_lock(&umem_odp->umem_mutex);', rule: 'sleep-in-non-blockable-range' },
+  { name: 'intel iommu: a mutex in arch_invalidate_secondary_tlbs', file: 'drivers/iommu/intel/svm.c', find: '\tcache_tag_flush_range(domain, start, end - 1, 0);\n}', replace: '\tmutex_lock(&pasid_mutex);\n\tcache_tag_flush_range(domain, start, end - 1, 0);\n\tmutex_unlock(&pasid_mutex);\n}', rule: 'sleep-in-atomic-callback' },
+  { name: 'gntdev: a GFP_KERNEL allocation before the blockable test', file: 'drivers/xen/gntdev.c', find: `\tstruct gntdev_grant_map *map =\n\t\tcontainer_of(mn, struct gntdev_grant_map, notifier);\n\tunsigned long mstart, mend;\n\tunsigned long map_start, map_end;\n\n${BLOCKABLE_GUARD}`, replace: `\tstruct gntdev_grant_map *map =\n\t\tcontainer_of(mn, struct gntdev_grant_map, notifier);\n\tunsigned long mstart, mend;\n\tunsigned long map_start, map_end;\n\tvoid *scratch = kmalloc(64, GFP_KERNEL);\n\n\tkfree(scratch);\n${BLOCKABLE_GUARD}`, rule: 'sleeping-gfp-in-first-pass' },
+  {
+    name: 'i915: converted to two-pass with a GFP_KERNEL finish and no finish callback',
+    file: 'drivers/gpu/drm/i915/gem/i915_gem_userptr.c',
+    api: '7.1',
+    find: 'static bool i915_gem_userptr_invalidate(struct mmu_interval_notifier *mni,\n\t\t\t\t\tconst struct mmu_notifier_range *range,\n\t\t\t\t\tunsigned long cur_seq)\n{\n\tmmu_interval_set_seq(mni, cur_seq);\n\treturn true;\n}',
+    replace: 'static bool i915_gem_userptr_invalidate(struct mmu_interval_notifier *mni,\n\t\t\t\t\tconst struct mmu_notifier_range *range,\n\t\t\t\t\tunsigned long cur_seq,\n\t\t\t\t\tstruct mmu_interval_notifier_finish **finish)\n{\n\tstruct i915_userptr_finish *f = kmalloc(sizeof(*f), GFP_KERNEL);\n\n\tmmu_interval_set_seq(mni, cur_seq);\n\tif (f)\n\t\t*finish = &f->base;\n\treturn true;\n}',
+    rule: 'sleeping-gfp-in-first-pass',
+  },
+];
+
+const results: Array<{ name: string; rule: string; detected: boolean; miss?: string }> = [];
+const root = kernelDir('6.12');
+
+async function findingsOf(scope: string, api: string, overlay?: Map<string, string>): Promise<Finding[]> {
+  const r = await scan({ paths: [join(root, scope)], jobs: 1, overlay });
+  if (r.problems.length) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return analyze(r.files, r.index, undefined, apiById(api)!);
+}
+
+describe('mutations of Linux 6.12 drivers', () => {
+  for (const m of MUTATIONS) {
+    test(m.name, async () => {
+      if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+      const source = readFileSync(join(root, m.file), 'utf8');
+      const at = source.indexOf(m.find);
+      expect(at, 'the mutation applies exactly once').toBeGreaterThanOrEqual(0);
+      expect(source.indexOf(m.find, at + 1)).toBe(-1);
+      const api = m.api ?? '6.12';
+      // the edit is applied to an in-memory copy laid over the tree (scan's overlay)
+      const scope = m.scope ?? dirname(m.file);
+      const overlay = new Map([[join(root, m.file), source.replace(m.find, m.replace)]]);
+      const before = (await findingsOf(scope, api)).filter((f) => f.rule === m.rule).length;
+      const after = (await findingsOf(scope, api, overlay)).filter((f) => f.rule === m.rule).length;
+      const detected = after > before;
+      results.push({ name: m.name, rule: m.rule, detected, miss: m.miss });
+      expect(detected, m.miss ?? 'detected').toBe(m.miss === undefined);
+    });
+  }
+
+  afterAll(() => {
+    const found = results.filter((r) => r.detected).length;
+    const lines = results.map((r) => `  ${r.detected ? 'detected' : 'missed  '} ${r.rule.padEnd(32)} ${r.name}${r.miss ? ` (${r.miss})` : ''}`);
+    console.log(`mutation detection: ${found}/${results.length}\n${lines.join('\n')}`);
+  });
+});
