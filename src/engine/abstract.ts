@@ -5,6 +5,7 @@
 import type { AbstractNotifier, CallbackName, FinishKind, Outcome } from '../model/core.js';
 import { eventsOnPath, truth, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
+import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import { describeWhen } from '../rules/describe.js';
 
 const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
@@ -12,7 +13,6 @@ const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
   'arch_invalidate_secondary_tlbs', 'clear_flush_young', 'clear_young', 'test_young', 'free_notifier',
 ]);
 
-const SELF_REMOVAL = new Set(['mmu_interval_notifier_remove', 'mmu_notifier_unregister', 'mmu_notifier_put']);
 
 export function isSleeping(e: SummaryEvent): boolean {
   return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
@@ -46,7 +46,7 @@ export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field
       // an unknown or cut-off path is assumed to set the sequence (precision before recall)
       setSeq: events.some((e) => e.kind === 'set_seq') || s.truncated || s.unresolved.length > 0,
       sleeps: events.some(isSleeping),
-      removesSelf: events.some((e) => SELF_REMOVAL.has(e.name)),
+      removesSelf: events.some((e) => SELF_WAITING_CALLS.has(e.name)),
       finish: fin.kind,
       allocatesFinish: fin.allocates && fin.kind !== 'none',
       label: `${r.file}:${r.loc.line}: return ${r.text || '(end)'}${describeWhen(r.when)}`,

@@ -144,3 +144,10 @@ const HELPERS = new Set(['container_of', 'likely', 'unlikely', 'READ_ONCE', 'WRI
 export function isKernelHelper(name: string): boolean {
   return HELPERS.has(name) || HELPER_PREFIXES.some((p) => name.startsWith(p)) || /^[A-Z0-9_]+$/.test(name);
 }
+
+/**
+ * Calls that wait for the invalidation a callback is part of. Not
+ * mmu_notifier_put(): it frees asynchronously, and mm/mmu_notifier.c says it
+ * "can be called from the ops->release callback" (SGX and amdkfd do).
+ */
+export const SELF_WAITING_CALLS: ReadonlySet<string> = new Set(['mmu_interval_notifier_remove', 'mmu_notifier_unregister', 'mmu_notifier_synchronize']);

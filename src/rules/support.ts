@@ -1,5 +1,6 @@
 // What several rules share: the callback roles, where an event or a return is,
 // and the model's counterexample trace for a notifier.
+import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import type { SummaryEvent, SummaryReturn } from '../ir/summary.js';
 import type { OpsKind, OpsTable } from '../ir/types.js';
 import type { Invariant as ModelInvariant } from '../model/core.js';
@@ -14,12 +15,8 @@ export const INVALIDATION_CALLBACKS: Record<OpsKind, readonly string[]> = {
 /** Callbacks that run under a spinlock or from an SRCU callback: they never sleep. */
 export const ATOMIC_CALLBACKS = ['arch_invalidate_secondary_tlbs', 'invalidate_range', 'free_notifier', 'clear_flush_young', 'clear_young', 'test_young', 'change_pte'];
 
-/**
- * Calls that wait for the invalidation a callback is part of. Not
- * mmu_notifier_put(): it frees asynchronously, and mm/mmu_notifier.c says it
- * "can be called from the ops->release callback" (SGX and amdkfd do).
- */
-export const SELF_WAITING = new Set(['mmu_interval_notifier_remove', 'mmu_notifier_unregister', 'mmu_notifier_synchronize']);
+/** Calls that wait for the invalidation a callback is part of (see kernel-api). */
+export const SELF_WAITING = SELF_WAITING_CALLS;
 
 export function isSleepingEvent(e: SummaryEvent): boolean {
   return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true);
