@@ -144,6 +144,14 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       if ('error' in f) problems.push({ path: rel, message: f.error, named: false });
       else if (!parsed.has(rel)) parsed.set(rel, f);
     });
+    // API users whose read side retries: walk those functions (their locks matter)
+    for (const f of [...parsed.values()]) {
+      if (!f.textOnly) continue;
+      const readers = f.apiCalls.filter((c) => (c.name === 'mmu_interval_read_retry' || c.name === 'mmu_interval_check_retry') && c.function).map((c) => c.function!);
+      if (!readers.length) continue;
+      wantedBy.set(f.file, new Set(readers));
+      readAndParse(paths.get(f.file)!, false);
+    }
     await Promise.all(pending.splice(0));
     mark('walk, prefilter and first parse');
 

@@ -47,6 +47,11 @@ export const LOCK_CALLS: Record<string, { sleeps: boolean }> = {
   down_read: { sleeps: true }, down_write: { sleeps: true }, down: { sleeps: true },
   down_read_killable: { sleeps: true }, down_write_killable: { sleeps: true },
   down_read_nested: { sleeps: true }, down_write_nested: { sleeps: true },
+  // interruptible / killable acquires: held after the call on the success path
+  // (drivers return on the failure path), e.g. xe's `ret = down_read_interruptible(&l); if (ret) goto out;`
+  down_read_interruptible: { sleeps: true }, down_interruptible: { sleeps: true }, down_killable: { sleeps: true },
+  mmap_read_lock_killable: { sleeps: true }, mmap_write_lock_killable: { sleeps: true },
+  dma_resv_lock_interruptible: { sleeps: true }, ww_mutex_lock_interruptible: { sleeps: true },
   mmap_read_lock: { sleeps: true }, mmap_write_lock: { sleeps: true },
   dma_resv_lock: { sleeps: true }, ww_mutex_lock: { sleeps: true },
   spin_lock: { sleeps: false }, spin_lock_irq: { sleeps: false }, spin_lock_irqsave: { sleeps: false },

@@ -613,6 +613,12 @@ class FunctionWalker {
     }
     const name = fnNode.text;
     const args = argTexts(this.ctx, argsNode);
+    if (name.startsWith('lockdep_assert_held')) {
+      // held by contract from here on: the caller took it
+      const lock = normalizeLock(args[0] ?? '');
+      if (lock && !s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+      return;
+    }
     let kind: EventKind = 'call';
     const extra: Partial<Event> = {};
     if (name === SET_SEQ) kind = 'set_seq';

@@ -61,7 +61,8 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     }
   };
   const tables = tableItems(masked, items);
-  const names = new Set(wanted);
+  // the read side's functions are walked too: the rules ask which lock they hold
+  const names = new Set([...wanted, ...readSideFunctions(masked, items, lineStartCalls(masked))]);
   const ir = extract(tables, []);
   for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
   const calls = lineStartCalls(masked);
@@ -129,4 +130,11 @@ export function textFactsOf(file: string, source: string): FileIR {
     file, textOnly: true, tables: [], bindings: [], functions: [], parseErrorCount: 0, includes: includesOf(source),
     defined: definedFunctions(masked, items, calls), apiCalls: apiCallsOf(masked, items, calls),
   };
+}
+
+/** Functions of the text that call mmu_interval_read_retry / check_retry. */
+function readSideFunctions(masked: string, items: Range[], calls: ReturnType<typeof lineStartCalls>): string[] {
+  return apiCallsOf(masked, items, calls)
+    .filter((c) => (c.name === 'mmu_interval_read_retry' || c.name === 'mmu_interval_check_retry') && c.function)
+    .map((c) => c.function!);
 }

@@ -1,0 +1,116 @@
+import { defineRule } from './rule.js';
+import { atEvent, functionOf } from './support.js';
+import type { SummaryEvent } from '../ir/summary.js';
+import type { FileIR, OpsTable } from '../ir/types.js';
+
+const lastPart = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
+
+/** read_retry / check_retry sites of the driver's directory that run under a lock. */
+export function lockedRetries(files: readonly FileIR[], table: OpsTable): Array<{ file: string; line: number; fn: string; locks: string[] }> {
+  const dir = table.file.slice(0, table.file.lastIndexOf('/') + 1);
+  return files
+    .filter((f) => f.file.slice(0, f.file.lastIndexOf('/') + 1) === dir)
+    .flatMap((f) => f.functions.flatMap((fn) => fn.events
+      .filter((e) => e.kind === 'read_retry' && e.locks.length)
+      .map((e) => ({ file: f.file, line: e.loc.line, fn: fn.name, locks: e.locks }))));
+}
+
+export default defineRule({
+  id: 'set-seq-lock-mismatch',
+  title: '`mmu_interval_set_seq` not under the lock the read side holds around `read_retry`',
+  severity: 'error',
+  invariant: 'I6',
+  docs: {
+    what: 'For a notifier whose driver calls `mmu_interval_read_retry()` under a lock: flags an `mmu_interval_set_seq()` in its invalidate called with no lock held (error), or under locks that share none with the read side (warning: the IR compares lock expressions, so it says so instead of proving it).',
+    why: 'The collision-retry scheme is correct only when set_seq and read_retry serialize on the same "user lock": include/linux/mmu_notifier.h, mmu_interval_set_seq(): "This must be called unconditionally from the invalidate callback of a struct mmu_interval_notifier_ops under the same lock that is used to call mmu_interval_read_retry()". Without it, the read side can pass read_retry and commit mappings while the invalidation it raced with is tearing the pages down.',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+
+int drv_map(struct drv_obj *obj)
+{
+	unsigned long seq;
+	int err = mmu_interval_notifier_insert(&obj->notifier, current->mm, obj->start, obj->len, &drv_ops);
+
+	if (err)
+		return err;
+	seq = mmu_interval_read_begin(&obj->notifier);
+	drv_fault(obj);
+	mutex_lock(&obj->lock);
+	if (mmu_interval_read_retry(&obj->notifier, seq))
+		err = -EAGAIN;
+	mutex_unlock(&obj->lock);
+	return err;
+}
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_obj *obj = container_of(mni, struct drv_obj, notifier);
+
+	if (mmu_notifier_range_blockable(range))
+		mutex_lock(&obj->lock);
+	else if (!mutex_trylock(&obj->lock))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&obj->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+
+int drv_map(struct drv_obj *obj)
+{
+	unsigned long seq;
+	int err = mmu_interval_notifier_insert(&obj->notifier, current->mm, obj->start, obj->len, &drv_ops);
+
+	if (err)
+		return err;
+	seq = mmu_interval_read_begin(&obj->notifier);
+	drv_fault(obj);
+	mutex_lock(&obj->lock);
+	if (mmu_interval_read_retry(&obj->notifier, seq))
+		err = -EAGAIN;
+	mutex_unlock(&obj->lock);
+	return err;
+}
+`,
+    references: ['include/linux/mmu_notifier.h: mmu_interval_set_seq(), mmu_interval_read_retry()', 'Documentation/mm/hmm.rst: the driver "take_lock(driver->update)" pattern'],
+  },
+  checkTable(table, ctx) {
+    if (table.kind !== 'mmu_interval_notifier_ops' || !ctx.usesReadSide(table)) return;
+    const retries = lockedRetries(ctx.files, table);
+    if (!retries.length) return;
+    const readLocks = new Set(retries.flatMap((r) => r.locks.map(lastPart)));
+    for (const field of ['invalidate', 'invalidate_start']) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const seen = new Set<string>();
+      for (const e of ctx.summary(cb.fn).events as SummaryEvent[]) {
+        if (e.kind !== 'set_seq' || seen.has(`${e.file}:${e.loc.line}`)) continue;
+        seen.add(`${e.file}:${e.loc.line}`);
+        const shared = e.locks.some((l) => readLocks.has(lastPart(l)));
+        if (shared) continue;
+        const r = retries[0]!;
+        ctx.report({
+          ...atEvent(e),
+          severity: e.locks.length ? 'warning' : 'error',
+          function: functionOf(e, cb.fn.name),
+          message: e.locks.length
+            ? `mmu_interval_set_seq() runs under ${e.locks.join(', ')}, but mmu_interval_read_retry() in ${r.fn}() runs under ${r.locks.join(', ')}: they must serialize on the same lock`
+            : `mmu_interval_set_seq() runs with no lock held, but mmu_interval_read_retry() in ${r.fn}() runs under ${r.locks.join(', ')}: take that lock around set_seq`,
+          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(', ')}]`, `${r.file}:${r.line}: mmu_interval_read_retry() in ${r.fn}() holding [${r.locks.join(', ')}] (I6)`],
+        });
+      }
+    }
+  },
+});
