@@ -78,13 +78,17 @@ TRIAGED_ERRORS['6.1'] = TRIAGED_ERRORS['6.12']!;
 const TRIAGED_WARNINGS: Record<string, string[]> = {
   '6.12': [
     'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c amdgpu_hmm_range_get_pages_done read-retry-without-lock',
+    'drivers/gpu/drm/radeon/radeon_mn.c radeon_mn_register read-begin-result-unused',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c tid_cover_invalidate invalidate-without-set-seq',
+    'drivers/xen/gntdev.c gntdev_mmap read-begin-result-unused',
   ],
   '6.1': [
     'drivers/gpu/drm/amd/amdgpu/amdgpu_mn.c amdgpu_hmm_range_get_pages_done read-retry-without-lock',
     'drivers/gpu/drm/i915/gem/i915_gem_userptr.c i915_gem_object_userptr_submit_init read-retry-without-lock',
     'drivers/gpu/drm/i915/gem/i915_gem_userptr.c i915_gem_object_userptr_submit_done read-retry-without-lock',
+    'drivers/gpu/drm/radeon/radeon_mn.c radeon_mn_register read-begin-result-unused',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c tid_cover_invalidate invalidate-without-set-seq',
+    'drivers/xen/gntdev.c gntdev_mmap read-begin-result-unused',
   ],
 };
 

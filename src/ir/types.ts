@@ -84,6 +84,8 @@ export interface Event {
   lock?: string;
   /** the statement macro the event sits in (`scoped_guard` ...), if any */
   macro?: string;
+  /** the call is a statement of its own: its result is thrown away */
+  discarded?: boolean;
   /** for calls: which arguments carry a tracked atom (the caller's blockable flag...) */
   argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
 }

@@ -645,6 +645,7 @@ class FunctionWalker {
     } else if (!TRYLOCK_CALLS.has(name) && name !== RANGE_BLOCKABLE) {
       this.callees.add(name);
     }
+    if (node.parent?.type === 'expression_statement') extra.discarded = true;
     if (kind === 'call') {
       const atoms = (argsNode?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) extra.argAtoms = atoms;

@@ -132,9 +132,12 @@ export function textFactsOf(file: string, source: string): FileIR {
   };
 }
 
-/** Functions of the text that call mmu_interval_read_retry / check_retry. */
+/** API calls whose enclosing function is walked too: the rules ask about its locks and parameters. */
+const WALKED_API_USERS = new Set(['mmu_interval_read_retry', 'mmu_interval_check_retry', 'mmu_interval_read_begin', 'mmu_interval_notifier_insert_locked']);
+
+/** Functions of the text on the read side, or inserting under the caller's mmap lock. */
 function readSideFunctions(masked: string, items: Range[], calls: ReturnType<typeof lineStartCalls>): string[] {
   return apiCallsOf(masked, items, calls)
-    .filter((c) => (c.name === 'mmu_interval_read_retry' || c.name === 'mmu_interval_check_retry') && c.function)
+    .filter((c) => WALKED_API_USERS.has(c.name) && c.function)
     .map((c) => c.function!);
 }
