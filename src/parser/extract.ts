@@ -329,8 +329,31 @@ function cloneState(s: State): State {
   return { when: { ...s.when }, locks: [...s.locks], vars: { ...s.vars }, path: [...s.path], macro: s.macro };
 }
 
+/** Canonical text of the assumptions (sorted atoms): equal states get equal keys. */
+function whenKey(when: Readonly<Record<string, boolean>>): string {
+  let k = '';
+  for (const a of Object.keys(when).sort()) k += `${a}${when[a] ? '+' : '-'};`;
+  return k;
+}
+
+function valueKey(v: AbstractValue): string {
+  switch (v.k) {
+    case 'int': return `i${v.v}`;
+    case 'bool': return `b${v.v}`;
+    case 'null': return 'n';
+    case 'call': return `c${v.callee}`;
+    default: return `u${v.text.slice(0, 48)}`;
+  }
+}
+
+/** What merging compares: the tracked facts only (a compact string; this runs for every join). */
 function stateKey(s: State): string {
-  return JSON.stringify([s.when, s.locks, s.vars, s.macro ?? '']);
+  let k = `${whenKey(s.when)}|${s.locks.join(',')}|`;
+  for (const name of Object.keys(s.vars).sort()) {
+    const f = s.vars[name]!;
+    k += `${name}=${f.k === 'atom' ? `${f.atom}${f.negated ? '!' : ''}` : f.k === 'alloc' ? 'A' : valueKey(f.value)};`;
+  }
+  return `${k}|${s.macro ?? ''}`;
 }
 
 const ERRNO = /^E[A-Z0-9]+$/;
@@ -862,7 +885,7 @@ class FunctionWalker {
 
   private record(s: State, kind: EventKind, name: string, args: string[], node: Node, extra: Partial<Event> = {}): void {
     const when: Assumptions = { ...s.when };
-    const key = `${node.startIndex}:${kind}:${JSON.stringify(when)}:${s.locks.join(',')}`;
+    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(',')}`;
     let id = this.eventIds.get(key);
     if (id === undefined) {
       id = this.events.length;
@@ -877,7 +900,7 @@ class FunctionWalker {
   private addReturn(s: State, expr: Node | null, at: Node): void {
     const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
     const text = expr ? textOf(this.ctx, expr) : '';
-    const key = `${at.startIndex}:${JSON.stringify(s.when)}:${JSON.stringify(value)}`;
+    const key = `${at.startIndex}:${whenKey(s.when)}:${valueKey(value)}`;
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {
       const r = this.returns[seen]!;

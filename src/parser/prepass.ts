@@ -282,7 +282,8 @@ function splitArgs(m: string, open: number, close: number): Array<[number, numbe
   return args;
 }
 
-const TYPE_WORD = /\b(?:struct|union|enum|unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)\b/;
+/** A type word starting an argument (after `(` or `,`): the only place a type argument can be. */
+const TYPE_WORD = /(?:^|,)\s*(?:(?:const|volatile)\s+)*(?:struct|union|enum|unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)\b/;
 const TYPE_ARG = /^(?:(?:const|volatile)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)(?:\s+(?:unsigned|signed|long|short|int|char))*)(?:\s*\*)*(?:\s*const)?$/;
 
 /** Rewrites a type used as a macro argument into one identifier of equal length. */
