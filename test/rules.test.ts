@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -45,6 +45,15 @@ describe('rule fixtures (strict: every finding annotated, every expect found)', 
       });
     }
   }
+});
+
+describe('rule catalogue', () => {
+  test('the README lists every rule, with its severity and invariant', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('<!-- rules:start'), readme.indexOf('<!-- rules:end'));
+    const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \| (\w+) \| (\w+) \|/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(rows).toEqual(RULES.map((r) => `${r.id} ${r.severity} ${r.invariant}`));
+  });
 });
 
 describe('rule docs', () => {
