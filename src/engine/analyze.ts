@@ -1,5 +1,6 @@
 // Runs the rules over a set of parsed files. Pure: IR in, findings out.
 import type { FileIR, FunctionIR, OpsTable } from '../ir/types.js';
+import { filesBeside } from '../ir/files.js';
 import { summarize, type FunctionSummary, type Resolver } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
 import type { CallbackView, Finding, ModelView, Rule, RuleContext } from '../rules/rule.js';
@@ -189,8 +190,7 @@ const norm = (arg: string): string => arg.replace(/\s+/g, '').replace(/^\(|\)$/g
  * calling read_begin alone (gntdev, radeon) only waits; it cannot miss one.
  */
 export function readSideOf(files: readonly FileIR[], table: OpsTable): boolean {
-  const dir = table.file.slice(0, table.file.lastIndexOf('/') + 1);
-  const near = files.filter((f) => f.file.slice(0, f.file.lastIndexOf('/') + 1) === dir);
+  const near = filesBeside(files, table.file);
   const objects = new Set(near.flatMap((f) => f.apiCalls)
     .filter((c) => INSERTS.has(c.name) && norm(c.args[c.args.length - 1] ?? '') === `&${table.name}`)
     .map((c) => norm(c.args[0] ?? '')));

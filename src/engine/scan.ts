@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
-import { InputError, isDirectory, notifierMention, readSource, relName, walkC, describeFsError } from '../input/files.js';
+import { InputError, isDirectory, readSource, relName, walkC, describeFsError } from '../input/files.js';
 import { FunctionIndex, neededCallees } from './analyze.js';
 import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
 import { textFactsOf } from '../parser/index.js';

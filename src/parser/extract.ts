@@ -993,8 +993,3 @@ const ERRNOS: Record<string, number> = {
 function errnoNumber(name: string): number {
   return ERRNOS[name] ?? 1000;
 }
-
-export function errnoName(value: number): string | null {
-  for (const [k, v] of Object.entries(ERRNOS)) if (v === -value) return `-${k}`;
-  return null;
-}

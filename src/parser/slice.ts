@@ -192,5 +192,7 @@ function argumentsAt(masked: string, open: number): string[] {
       from = i + 1;
     } else if (c === ';') break;
   }
-  return args.map((a) => a.replace(/\s+/g, ' ').trim()).filter((a, i, all) => a !== '' || all.length > 1);
+  const out = args.map((a) => a.replace(/\s+/g, ' ').trim());
+  // `f()` has no argument, not one empty one
+  return out.length === 1 && out[0] === '' ? [] : out;
 }

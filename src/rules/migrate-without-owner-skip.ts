@@ -1,4 +1,5 @@
 import { defineRule } from './rule.js';
+import { dirOf } from '../ir/files.js';
 
 export default defineRule({
   id: 'migrate-without-owner-skip',
@@ -48,7 +49,7 @@ int drv_migrate(struct migrate_vma *args)
   },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops') return;
-    const dir = table.file.slice(0, table.file.lastIndexOf('/') + 1);
+    const dir = dirOf(table.file);
     const migrates = ctx.files.some((f) => f.file.startsWith(dir) && f.apiCalls.some((c) => c.name === 'migrate_vma_setup'));
     if (!migrates) return;
     const cb = ctx.callback(table, 'invalidate') ?? ctx.callback(table, 'invalidate_start');

@@ -1,4 +1,5 @@
 import { defineRule, fieldFn } from './rule.js';
+import { dirOf, filesBeside } from '../ir/files.js';
 
 export default defineRule({
   id: 'put-without-free-notifier',
@@ -70,8 +71,8 @@ static void __exit drv_exit(void)
   },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_notifier_ops') return;
-    const dir = table.file.slice(0, table.file.lastIndexOf('/') + 1);
-    const near = ctx.files.filter((f) => f.file.startsWith(dir) && !f.file.slice(dir.length).includes('/'));
+    const dir = dirOf(table.file);
+    const near = filesBeside(ctx.files, table.file);
     const calls = near.flatMap((f) => f.apiCalls.map((c) => ({ ...c, file: f.file })));
     const gets = calls.filter((c) => /^mmu_notifier_get(_locked)?$/.test(c.name) && c.args[0]?.replace(/\s+/g, '') === `&${table.name}`);
     const put = calls.find((c) => c.name === 'mmu_notifier_put');

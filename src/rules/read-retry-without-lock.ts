@@ -1,4 +1,5 @@
 import { defineRule } from './rule.js';
+import { filesBeside } from '../ir/files.js';
 
 export default defineRule({
   id: 'read-retry-without-lock',
@@ -90,9 +91,7 @@ int drv_map(struct drv_obj *obj)
     if (!cb?.fn) return;
     const setSeqLocked = ctx.summary(cb.fn).events.some((e) => e.kind === 'set_seq' && e.locks.length > 0);
     if (!setSeqLocked) return;
-    const dir = table.file.slice(0, table.file.lastIndexOf('/') + 1);
-    for (const f of ctx.files) {
-      if (f.file.slice(0, f.file.lastIndexOf('/') + 1) !== dir) continue;
+    for (const f of filesBeside(ctx.files, table.file)) {
       for (const fn of f.functions) {
         for (const e of fn.events) {
           if (e.kind !== 'read_retry' || e.locks.length) continue;

@@ -1,4 +1,5 @@
 import { defineRule } from './rule.js';
+import { filesBeside } from '../ir/files.js';
 import { atEvent, functionOf } from './support.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
@@ -7,9 +8,7 @@ const lastPart = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
 
 /** read_retry / check_retry sites of the driver's directory that run under a lock. */
 export function lockedRetries(files: readonly FileIR[], table: OpsTable): Array<{ file: string; line: number; fn: string; locks: string[] }> {
-  const dir = table.file.slice(0, table.file.lastIndexOf('/') + 1);
-  return files
-    .filter((f) => f.file.slice(0, f.file.lastIndexOf('/') + 1) === dir)
+  return filesBeside(files, table.file)
     .flatMap((f) => f.functions.flatMap((fn) => fn.events
       .filter((e) => e.kind === 'read_retry' && e.locks.length)
       .map((e) => ({ file: f.file, line: e.loc.line, fn: fn.name, locks: e.locks }))));
