@@ -1,6 +1,7 @@
 // The rule registry. Adding a rule: one file in this folder, one line here,
 // fixtures in fixtures/rules/<id>/ (see `npm run new-rule`).
 import type { Rule } from './rule.js';
+import finishNeverFreed from './finish-never-freed.js';
 import insertUnderMmapLock from './insert-under-mmap-lock.js';
 import readBeginResultUnused from './read-begin-result-unused.js';
 import readRetryWithoutLock from './read-retry-without-lock.js';
@@ -26,6 +27,7 @@ import sleepingGfpInFirstPass from './sleeping-gfp-in-first-pass.js';
 import twoPassStartWithoutFinish from './two-pass-start-without-finish.js';
 
 export const RULES: readonly Rule[] = [
+  finishNeverFreed,
   insertUnderMmapLock,
   readBeginResultUnused,
   readRetryWithoutLock,

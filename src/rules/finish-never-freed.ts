@@ -1,0 +1,91 @@
+import { eventsOnPath } from '../ir/summary.js';
+import { defineRule } from './rule.js';
+import { atReturn } from './support.js';
+import { START_SIG } from './two-pass-api.js';
+
+/** Calls that free an object or hand it back to its pool. */
+const RELEASES = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu|call_rcu)$|(_free|_put|_release|_recycle)$|^(put_|free_)/;
+
+export default defineRule({
+  id: 'finish-never-freed',
+  title: 'allocated finish object not freed by `invalidate_finish`',
+  severity: 'error',
+  invariant: 'I7',
+  docs: {
+    what: 'When `invalidate_start` hands out a finish object it allocated, flags each `invalidate_finish` path that neither frees it (`kfree`, `kmem_cache_free`, `mempool_free`...) nor hands it back (a call ending in `_free`, `_put`, `_release`).',
+    why: 'The finish pass is the last time the core touches the object: after `invalidate_finish(finish)` nothing else will free it. A path that forgets leaks one object per invalidation, under exactly the memory pressure that makes GFP_NOWAIT allocations fail (seed 004 suggests a small pool for that reason).',
+    bad: `${START_SIG}
+{
+	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);
+
+	mmu_interval_set_seq(mni, cur_seq);
+	if (!job) {
+		drv_invalidate_now(mni);
+		return true;
+	}
+	job->fence = drv_start_flush(mni);
+	*finish = &job->finish;
+	return true;
+}
+
+static void drv_finish(struct mmu_interval_notifier_finish *finish)
+{
+	struct drv_job *job = container_of(finish, struct drv_job, finish);
+
+	drv_wait_flush(job->fence);
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate_start = drv_start,
+	.invalidate_finish = drv_finish,
+};
+`,
+    good: `${START_SIG}
+{
+	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);
+
+	mmu_interval_set_seq(mni, cur_seq);
+	if (!job) {
+		drv_invalidate_now(mni);
+		return true;
+	}
+	job->fence = drv_start_flush(mni);
+	*finish = &job->finish;
+	return true;
+}
+
+static void drv_finish(struct mmu_interval_notifier_finish *finish)
+{
+	struct drv_job *job = container_of(finish, struct drv_job, finish);
+
+	drv_wait_flush(job->fence);
+	kfree(job);
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate_start = drv_start,
+	.invalidate_finish = drv_finish,
+};
+`,
+    references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, struct mmu_interval_notifier_finish kernel-doc ("consider implementing a small pool")'],
+  },
+  checkTable(table, ctx) {
+    const start = ctx.callback(table, 'invalidate_start');
+    const finish = ctx.callback(table, 'invalidate_finish');
+    if (!start?.fn || !finish?.fn) return;
+    // only an object the first pass allocated is the finish pass's to free
+    const allocated = ctx.summary(start.fn).events.some((e) => e.kind === 'finish_write' && e.args[1] === 'allocated');
+    if (!allocated) return;
+    const s = ctx.summary(finish.fn);
+    if (s.truncated) return;
+    for (const r of s.returns) {
+      if (eventsOnPath(s, r).some((e) => RELEASES.test(e.name))) continue;
+      ctx.report({
+        ...atReturn(r),
+        function: finish.fn.name,
+        message: `${finish.fn.name}() returns without freeing the finish object that ${start.fn.name}() allocated: it leaks on every invalidation taking this path`,
+        trace: [`${start.fn.file}:${start.fn.loc.line}: ${start.fn.name}() hands out an allocated finish`, `${r.file}:${r.loc.line}: ${finish.fn.name}() ends here without kfree / a pool put (I7)`],
+      });
+    }
+  },
+});
