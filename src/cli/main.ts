@@ -11,14 +11,17 @@ import { formatExplore } from '../report/explore.js';
 import { WORKER_ROLE } from '../engine/pool.js';
 import { scan, type ScanResult } from '../engine/scan.js';
 import { runParseWorker } from '../engine/worker.js';
-import { isDirectory } from '../input/files.js';
+import { describeFsError, isDirectory } from '../input/files.js';
+import { PatchInputError, readPatchInput, type Series } from '../input/patch.js';
+import { reviewSeries, type Filter, type PatchReview } from '../engine/review.js';
+import { formatPatchJson, formatPatchText } from '../report/patch.js';
 import { formatJson, formatTerse, formatText } from '../report/findings.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS, apiById, apiForKernel, type ApiLevel } from '../model/api.js';
 import { apiOfTree } from '../input/tree.js';
-import type { Severity } from '../rules/rule.js';
+import type { Rule, Severity } from '../rules/rule.js';
 
 const USAGE = `usage: mnlint <command> [options] [PATH...]
 
@@ -27,6 +30,8 @@ commands:
   inventory [PATH...]   list notifier ops tables, their callbacks and the callbacks' facts
   rules                 list the rules
   explain RULE          print a rule's documentation
+  patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series;
+                        with --tree DIR, each patch is applied in order and the touched drivers analyzed
   model explore [PATH...]
                         run the reference model's explorer on the notifiers of each file and print the
                         invariant violations with their traces
@@ -35,6 +40,8 @@ options:
   --format FORMAT       check: text (default), terse, json; inventory: text, json; rules: text, json
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
+  --tree DIR            patch: the kernel tree the series applies to
+  --filter MODE         patch: added (default), diff_context, file, nofilter
   --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
                         tree's include/linux/mmu_notifier.h, else the newest level
   --api LEVEL           check against an API level by name (see \`mnlint rules --levels\`), e.g. two-pass-v2
@@ -65,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
         kernel: { type: 'string' },
         api: { type: 'string' },
         levels: { type: 'boolean' },
+        tree: { type: 'string' },
+        filter: { type: 'string' },
         jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -100,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(format === 'json' ? formatRulesJson(RULES) : formatRules(RULES));
         return 0;
       }
+      case 'patch':
+        return await patchCommand(rest, values);
       case 'model': {
         if (rest[0] !== 'explore') fail('model takes a subcommand: model explore [PATH...]');
         return await modelExplore(rest.slice(1), values);
@@ -124,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 interface Values {
+  tree?: string;
+  filter?: string;
   kernel?: string;
   api?: string;
   levels?: boolean;
@@ -161,9 +174,7 @@ async function check(paths: string[], values: Values): Promise<number> {
   if (!['text', 'terse', 'json'].includes(format)) fail(`check: unknown --format ${format} (text, terse, json)`);
   const failOn = values['fail-on'] ?? 'error';
   if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
-  const rules = values.rule?.length
-    ? values.rule.map((id) => findRule(id) ?? fail(`no rule ${id} (see \`mnlint rules\`)`))
-    : RULES;
+  const rules = rulesOf(values);
   const result = await runScan(paths, values);
   const api = apiOf(values, result.root);
   const findings = analyze(result.files, result.index, rules, api);
@@ -190,6 +201,54 @@ async function modelExplore(paths: string[], values: Values): Promise<number> {
   }
   if (result.problems.length) return 2;
   return runs.some((r) => r.violations.length) ? 1 : 0;
+}
+
+async function patchCommand(inputs: string[], values: Values): Promise<number> {
+  const format = values.format ?? 'text';
+  if (!['text', 'terse', 'json'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json)`);
+  const filter = values.filter ?? 'added';
+  if (!['added', 'diff_context', 'file', 'nofilter'].includes(filter)) fail(`unknown --filter ${filter} (added, diff_context, file, nofilter)`);
+  if (!inputs.length) fail('patch takes one or more files, or - for standard input');
+  if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
+  const failOn = values['fail-on'] ?? 'error';
+  if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
+  const api = apiOf(values, values.tree ?? process.cwd());
+  let problems = 0;
+  const runs: Array<{ series: Series; reviews: PatchReview[] }> = [];
+  for (const input of inputs) {
+    let series: Series;
+    try {
+      const bytes = input === '-' ? readStdin() : readFileSync(input);
+      series = await readPatchInput(input === '-' ? '<stdin>' : input, bytes);
+    } catch (e) {
+      problems++;
+      const message = e instanceof PatchInputError ? e.message : `${input}: ${describeFsError(e)}`;
+      process.stderr.write(`mnlint: ${message}\n`);
+      continue;
+    }
+    const reviews = await reviewSeries(series, { tree: values.tree, filter: filter as Filter, api, rules: rulesOf(values), jobs: 1 });
+    for (const r of reviews) for (const p of r.problems) {
+      problems++;
+      process.stderr.write(`mnlint: ${p}\n`);
+    }
+    if (!values.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
+    runs.push({ series, reviews });
+  }
+  const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
+  if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
+  else process.stdout.write(formatPatchText(runs, lineReader(values.tree ?? process.cwd()), format === 'terse'));
+  if (problems) return 2;
+  if (failOn === 'never') return 0;
+  const bar = SEVERITY_RANK[failOn as Severity];
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= bar) ? 1 : 0;
+}
+
+function rulesOf(values: Values): readonly Rule[] {
+  return values.rule?.length ? values.rule.map((id) => findRule(id) ?? fail(`no rule ${id} (see \`mnlint rules\`)`)) : RULES;
+}
+
+function readStdin(): Buffer {
+  return readFileSync(0);
 }
 
 async function inventory(paths: string[], values: Values): Promise<number> {

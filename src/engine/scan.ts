@@ -17,6 +17,8 @@ export interface ScanOptions {
   /** the script a worker thread starts (the CLI bundle itself) */
   workerScript?: URL;
   cwd?: string;
+  /** what file names are relative to (default: the one directory scanned, else cwd) */
+  root?: string;
   /**
    * Texts that replace files on disk (absolute path -> text): the post-image
    * of a patch over its tree, or a mutation in a test.
@@ -59,7 +61,7 @@ const FACTS_BATCH = 16;
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const cwd = opts.cwd ?? process.cwd();
   const abs = opts.paths.map((p) => resolve(cwd, p));
-  const root = abs.length === 1 && isDirectory(abs[0]!) ? abs[0]! : cwd;
+  const root = opts.root ? resolve(opts.root) : abs.length === 1 && isDirectory(abs[0]!) ? abs[0]! : cwd;
   const problems: InputProblem[] = [];
   const dirs: string[] = [];
   const pool: WorkPool = (opts.jobs ?? 1) > 1 && opts.workerScript ? workerPool(opts.workerScript, opts.jobs!) : inProcessPool();
@@ -97,6 +99,13 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     for (let i = 0; i < abs.length; i++) {
       const path = abs[i]!;
       const shown = opts.paths[i]!;
+      const overlaid = overlay.get(path);
+      if (overlaid !== undefined && !existsSync(path)) {
+        // a file only the overlay has (a patch's hunks without a tree)
+        considered++;
+        parseOne(path, overlaid);
+        continue;
+      }
       if (!existsSync(path)) {
         problems.push({ path: shown, message: 'no such file or directory', named: true });
         continue;

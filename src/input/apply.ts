@@ -1,0 +1,58 @@
+// Applying a file patch to a text, one hunk at a time (jsdiff, with offset and
+// fuzz like patch(1)), so that a failure names the hunk that did not apply.
+import { applyPatch } from 'diff';
+import type { FilePatch } from './patch.js';
+
+/** Context lines that may differ before a hunk is refused, like `patch -F2`. */
+export const FUZZ = 2;
+
+export type ApplyResult = { ok: true; text: string } | { ok: false; hunk: number; header: string };
+
+export function hunkHeader(h: FilePatch['hunks'][number]): string {
+  return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`;
+}
+
+export function applyFilePatch(text: string, fp: FilePatch): ApplyResult {
+  let current = text;
+  for (let i = 0; i < fp.hunks.length; i++) {
+    const hunk = fp.hunks[i]!;
+    const next = applyPatch(current, { oldFileName: fp.oldPath ?? '', newFileName: fp.newPath ?? '', oldHeader: '', newHeader: '', hunks: [hunk] }, { fuzzFactor: FUZZ });
+    if (next === false) return { ok: false, hunk: i + 1, header: hunkHeader(hunk) };
+    current = next;
+  }
+  return { ok: true, text: current };
+}
+
+/** Lines of the post-image that a file patch adds, and the post-image ranges its hunks cover. */
+export function changedLines(fp: FilePatch): { added: Set<number>; context: Array<[number, number]> } {
+  const added = new Set<number>();
+  const context: Array<[number, number]> = [];
+  for (const h of fp.hunks) {
+    let line = h.newStart;
+    for (const l of h.lines) {
+      if (l.startsWith('+')) added.add(line++);
+      else if (l.startsWith(' ')) line++;
+    }
+    context.push([h.newStart, h.newStart + Math.max(0, h.newLines - 1)]);
+  }
+  return { added, context };
+}
+
+/**
+ * Without a tree: the post-image as far as the hunks show it, every other line
+ * blank, so the line numbers are the file's own. Only functions wholly inside
+ * a hunk can be analyzed from it.
+ */
+export function hunksOnly(fp: FilePatch): string {
+  const lines: string[] = [];
+  for (const h of fp.hunks) {
+    let n = h.newStart;
+    for (const l of h.lines) {
+      if (l.startsWith('-') || l.startsWith('\\')) continue;
+      while (lines.length < n - 1) lines.push('');
+      lines[n - 1] = l.slice(1);
+      n++;
+    }
+  }
+  return lines.join('\n') + '\n';
+}

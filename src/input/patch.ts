@@ -1,0 +1,178 @@
+// Patches as they arrive: a plain unified diff, a `git format-patch` mail, or
+// an mbox holding a series (cover letter, patches, replies). Mail is decoded by
+// postal-mime (MIME, quoted-printable, base64, encoded headers) and split by
+// mbox-reader; diffs are parsed by jsdiff.
+import { Readable } from 'node:stream';
+import { parsePatch, type StructuredPatch } from 'diff';
+import { mboxReader } from 'mbox-reader';
+import PostalMime from 'postal-mime';
+
+export interface FilePatch {
+  /** path in the tree, without a/ b/ prefixes; null for /dev/null */
+  oldPath: string | null;
+  newPath: string | null;
+  hunks: StructuredPatch['hunks'];
+}
+
+export interface Trailer {
+  key: string;
+  value: string;
+}
+
+export interface Patch {
+  /** the input it came from */
+  source: string;
+  /** [PATCH vN M/T]: 1 when absent */
+  version: number;
+  index: number;
+  total: number;
+  subject: string;
+  from: string | null;
+  messageId: string | null;
+  date: string | null;
+  /** the commit message, above the `---` line */
+  message: string;
+  trailers: Trailer[];
+  files: FilePatch[];
+}
+
+export interface Series {
+  source: string;
+  version: number;
+  cover: Patch | null;
+  patches: Patch[];
+  /** messages dropped: replies, and patches of older versions in the same mbox */
+  dropped: string[];
+}
+
+export class PatchInputError extends Error {}
+
+const SUBJECT_TAG = /^\s*\[([^\]]*PATCH[^\]]*)\]\s*/i;
+
+/** `[PATCH v2 3/4]` -> version 2, 3 of 4. */
+export function parseSubjectTag(subject: string): { version: number; index: number; total: number; rest: string } | null {
+  const m = SUBJECT_TAG.exec(subject);
+  if (!m) return null;
+  const tag = m[1]!;
+  const version = Number(/\bv(\d+)\b/i.exec(tag)?.[1] ?? 1);
+  const nm = /\b(\d+)\/(\d+)\b/.exec(tag);
+  return { version, index: nm ? Number(nm[1]) : 1, total: nm ? Number(nm[2]) : 1, rest: subject.slice(m[0].length).trim() };
+}
+
+const TRAILER = /^([A-Z][A-Za-z-]*-(?:by|to)|Fixes|Link|Closes|Cc|Assisted-by):\s*(.+)$/;
+
+/** Splits a patch mail body: message, trailers, and the diff. */
+export function splitBody(body: string): { message: string; trailers: Trailer[]; diff: string } {
+  const text = body.replace(/\r\n/g, '\n');
+  // the signature of format-patch (`-- \n2.43.0`) is not part of the diff
+  const sig = text.search(/^-- $/m);
+  const withoutSig = sig >= 0 ? text.slice(0, sig) : text;
+  const diffAt = withoutSig.search(/^(diff --git |--- (a\/|\/dev\/null))/m);
+  const head = diffAt >= 0 ? withoutSig.slice(0, diffAt) : withoutSig;
+  const diff = diffAt >= 0 ? withoutSig.slice(diffAt) : '';
+  const sep = head.search(/^---$/m);
+  const message = (sep >= 0 ? head.slice(0, sep) : head).trimEnd();
+  const trailers = message.split('\n').map((l) => TRAILER.exec(l.trim())).filter((m): m is RegExpExecArray => !!m).map((m) => ({ key: m[1]!, value: m[2]!.trim() }));
+  return { message, trailers, diff };
+}
+
+function stripPrefix(path: string | undefined): string | null {
+  if (!path || path === '/dev/null') return null;
+  return path.replace(/^[ab]\//, '').replace(/\t.*$/, '');
+}
+
+/** The file patches of a unified diff (plain or git). */
+export function parseDiff(diff: string, source: string): FilePatch[] {
+  if (!diff.trim()) return [];
+  let parsed: StructuredPatch[];
+  try {
+    parsed = parsePatch(diff);
+  } catch (e) {
+    throw new PatchInputError(`${source}: not a unified diff (${(e as Error).message})`);
+  }
+  return parsed
+    .filter((p) => p.hunks.length)
+    .map((p) => ({ oldPath: stripPrefix(p.oldFileName), newPath: stripPrefix(p.newFileName), hunks: p.hunks }));
+}
+
+async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; messageId: string | null; inReplyTo: string | null; date: string | null; text: string }> {
+  let email;
+  try {
+    email = await PostalMime.parse(raw);
+  } catch (e) {
+    throw new PatchInputError(`${source}: cannot decode the mail (${(e as Error).message})`);
+  }
+  const from = email.from ? `${email.from.name ? `${email.from.name} ` : ''}<${email.from.address ?? ''}>`.trim() : null;
+  return {
+    subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
+    from,
+    messageId: email.messageId ?? null,
+    inReplyTo: email.inReplyTo ?? null,
+    date: email.date ?? null,
+    text: email.text ?? '',
+  };
+}
+
+function looksLikeMail(text: string): boolean {
+  return /^(From|Subject|Date|Message-I[dD]|Return-Path|Received|MIME-Version):/m.test(text.slice(0, 4096).split(/\r?\n\r?\n/)[0] ?? '');
+}
+
+/** Reads one input: a diff, a mail, or an mbox, into a series (a lone diff is a series of one). */
+export async function readPatchInput(source: string, bytes: Buffer): Promise<Series> {
+  const head = bytes.subarray(0, 4096).toString('utf8');
+  const series: Series = { source, version: 1, cover: null, patches: [], dropped: [] };
+  if (/^From \S+/.test(head)) {
+    const mails: Buffer[] = [];
+    try {
+      for await (const m of mboxReader(Readable.from([bytes]))) mails.push(m.content);
+    } catch (e) {
+      throw new PatchInputError(`${source}: not a readable mbox (${(e as Error).message})`);
+    }
+    if (!mails.length) throw new PatchInputError(`${source}: an mbox with no message`);
+    for (const raw of mails) await addMail(series, raw, source);
+  } else if (looksLikeMail(head)) {
+    await addMail(series, bytes, source);
+  } else {
+    const text = bytes.toString('utf8');
+    const files = parseDiff(text, source);
+    if (!files.length) throw new PatchInputError(`${source}: no unified diff in it`);
+    series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', trailers: [], files });
+  }
+  // keep the newest version; order by M of M/T
+  const newest = Math.max(1, ...series.patches.map((p) => p.version), series.cover?.version ?? 1);
+  for (const p of series.patches.filter((x) => x.version !== newest)) series.dropped.push(`[v${p.version} ${p.index}/${p.total}] ${p.subject} (older version)`);
+  series.patches = series.patches.filter((p) => p.version === newest).sort((a, b) => a.index - b.index);
+  series.version = newest;
+  if (!series.patches.length) throw new PatchInputError(`${source}: no patch in it${series.dropped.length ? ` (${series.dropped.length} replies or older versions dropped)` : ''}`);
+  return series;
+}
+
+async function addMail(series: Series, raw: Buffer | string, source: string): Promise<void> {
+  const mail = await parseMail(raw, source);
+  const tag = parseSubjectTag(mail.subject.replace(/^(Re|Fwd|Aw):\s*/i, ''));
+  if (/^(Re|Aw):/i.test(mail.subject)) {
+    series.dropped.push(`${mail.subject} (reply)`);
+    return;
+  }
+  const { message, trailers, diff } = splitBody(mail.text);
+  const files = parseDiff(diff, source);
+  const patch: Patch = {
+    source, version: tag?.version ?? 1, index: tag?.index ?? 1, total: tag?.total ?? 1, subject: tag?.rest ?? mail.subject,
+    from: mail.from, messageId: mail.messageId, date: mail.date, message, trailers, files,
+  };
+  if (tag && tag.index === 0) {
+    series.cover = patch;
+    return;
+  }
+  if (!files.length) {
+    series.dropped.push(`${mail.subject} (no diff)`);
+    return;
+  }
+  series.patches.push(patch);
+}
+
+/** The label a maintainer would use: `[PATCH v2 3/4] subject`. */
+export function patchLabel(p: Patch): string {
+  const v = p.version > 1 ? `v${p.version} ` : '';
+  return p.total > 1 || v ? `[PATCH ${v}${p.index}/${p.total}] ${p.subject}` : p.subject;
+}

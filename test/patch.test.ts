@@ -1,0 +1,105 @@
+// Patch review: inputs (diff, format-patch mail, mbox series with a cover
+// letter, a reply and a quoted-printable patch), application to a tree, and the
+// filtering of findings to what each patch changes.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { applyFilePatch, changedLines, hunksOnly } from '../src/input/apply.js';
+import { parseSubjectTag, readPatchInput, splitBody } from '../src/input/patch.js';
+import { PatchReportSchema } from '../src/report/patch.js';
+import { runCli } from './helpers.js';
+
+const MBOX = 'fixtures/patches/drv-v2.mbox';
+const TREE = 'fixtures/trees/drv';
+const FILE = 'drivers/gpu/drm/drv/drv_mn.c';
+
+describe('patch inputs', () => {
+  test('subject tags', () => {
+    expect(parseSubjectTag('[PATCH v2 3/4] mm/mmu_notifier: Allow two-pass')).toEqual({ version: 2, index: 3, total: 4, rest: 'mm/mmu_notifier: Allow two-pass' });
+    expect(parseSubjectTag('[RFC PATCH 0/2] cover')).toMatchObject({ version: 1, index: 0, total: 2 });
+    expect(parseSubjectTag('plain subject')).toBeNull();
+  });
+
+  test('an mbox series: ordered by M/T, the cover letter kept apart, the reply dropped, QP decoded', async () => {
+    const s = await readPatchInput(MBOX, readFileSync(MBOX));
+    expect(s.version).toBe(2);
+    expect(s.cover?.subject).toBe('drm/drv: notifier fixes');
+    expect(s.patches.map((p) => [p.index, p.total, p.subject])).toEqual([
+      [1, 2, 'drm/drv: bail out of non-blockable invalidations'],
+      [2, 2, 'drm/drv: flush the GPU caches on invalidation'],
+    ]);
+    expect(s.dropped).toEqual(['Re: [PATCH v2 1/2] drm/drv: bail out of non-blockable invalidations (reply)']);
+    // the quoted-printable, CRLF patch decodes to the same diff as a plain one
+    const p2 = s.patches[1]!;
+    expect(p2.files[0]!.hunks[0]!.lines).toContain('+\tdrv_bo_flush(bo, kmalloc(64, GFP_KERNEL));');
+    expect(p2.trailers).toEqual([{ key: 'Signed-off-by', value: 'Ann Dev <ann@example.org>' }]);
+    expect(s.patches[0]!.from).toBe('Ann Dev <ann@example.org>');
+  });
+
+  test('the body of a format-patch mail: message, trailers, diff without the signature', () => {
+    const body = 'Fix it.\n\nSigned-off-by: A <a@x>\nReviewed-by: B <b@x>\n---\n f.c | 1 +\n\ndiff --git a/f.c b/f.c\n--- a/f.c\n+++ b/f.c\n@@ -1 +1,2 @@\n x\n+y\n-- \n2.39.5\n';
+    const { message, trailers, diff } = splitBody(body);
+    expect(message).toBe('Fix it.\n\nSigned-off-by: A <a@x>\nReviewed-by: B <b@x>');
+    expect(trailers.map((t) => t.key)).toEqual(['Signed-off-by', 'Reviewed-by']);
+    expect(diff.endsWith('+y\n')).toBe(true);
+  });
+});
+
+describe('applying', () => {
+  test('hunk by hunk, naming the one that does not apply', async () => {
+    const good = (await readPatchInput('d', readFileSync('fixtures/patches/drv-1.diff'))).patches[0]!.files[0]!;
+    const stale = (await readPatchInput('d', readFileSync('fixtures/patches/drv-stale.diff'))).patches[0]!.files[0]!;
+    const text = readFileSync(`${TREE}/${FILE}`, 'utf8');
+    const ok = applyFilePatch(text, good);
+    expect(ok.ok && ok.text.includes('\t\treturn -EAGAIN;')).toBe(true);
+    expect(applyFilePatch(text, stale)).toEqual({ ok: false, hunk: 1, header: '@@ -19,6 +19,8 @@' });
+    expect([...changedLines(good).added]).toEqual([22, 23]);
+    expect(hunksOnly(good).split('\n')[21]).toBe('\tif (!mmu_notifier_range_blockable(range))');
+  });
+});
+
+describe('mnlint patch', () => {
+  test('a series against its tree: each finding on the line its patch added', () => {
+    const r = runCli(['patch', '--tree', TREE, '--format', 'json', MBOX]);
+    expect(r.code).toBe(1);
+    const report = PatchReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.partial).toBe(false);
+    const [p1, p2] = report.series[0]!.patches;
+    // the I2 finding sits on .invalidate_range_end; the patch added the return -EAGAIN
+    expect(p1!.findings.map((f) => [f.rule, f.file, f.line])).toEqual([['range-end-with-failing-start', FILE, 23]]);
+    expect(p1!.findings[0]!.trace[0]).toBe(`${FILE}:56: where the finding is`);
+    expect(p2!.findings.map((f) => [f.rule, f.line, f.severity])).toEqual([['sleeping-gfp-in-first-pass', 51, 'error']]);
+  });
+
+  test('text: one block per patch, the post-image line quoted', () => {
+    const r = runCli(['patch', '--tree', TREE, '--rule', 'sleeping-gfp-in-first-pass', MBOX]);
+    expect(r.stdout).toContain('--- [PATCH v2 1/2] drm/drv: bail out of non-blockable invalidations\n--- [PATCH v2 2/2]');
+    expect(r.stdout).toContain(`#${FILE}:51:\n+\tdrv_bo_flush(bo, kmalloc(64, GFP_KERNEL));\n`);
+  });
+
+  test('filters: file keeps findings elsewhere in touched files, nofilter everything', () => {
+    const file = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', TREE, '--format', 'json', '--filter', 'file', 'fixtures/patches/drv-1.diff']).stdout));
+    expect(file.series[0]!.patches[0]!.findings.map((f) => f.line)).toEqual([56]);
+  });
+
+  test('a patch that does not apply: named with its hunk, exit 2, the other inputs reviewed', () => {
+    const r = runCli(['patch', '--tree', TREE, '--format', 'terse', 'fixtures/patches/drv-stale.diff', 'fixtures/patches/drv-v2-1.patch']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`mnlint: fixtures/patches/drv-stale.diff: hunk 1 (@@ -19,6 +19,8 @@) of ${FILE} does not apply to ${TREE}`);
+    expect(r.stdout).toBe(`${FILE}:23: error: drv_mm_ops sets .invalidate_range_end but drv_mm_start() can fail (returns -EAGAIN at ${FILE}:23): the core will call end for a start that failed [range-end-with-failing-start]\n`);
+  });
+
+  test('without a tree the review is partial and says so', () => {
+    const r = runCli(['patch', '--format', 'json', MBOX]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`mnlint: note: ${MBOX}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
+    expect(PatchReportSchema.parse(JSON.parse(r.stdout)).partial).toBe(true);
+  });
+
+  test('standard input, and input that is no patch', () => {
+    const diff = readFileSync('fixtures/patches/drv-1.diff', 'utf8');
+    expect(runCli(['patch', '--tree', TREE, '--format', 'terse', '-'], { input: diff }).code).toBe(1);
+    const bad = runCli(['patch', '-'], { input: 'hello\n' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('mnlint: <stdin>: no unified diff in it');
+  });
+});
