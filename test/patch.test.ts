@@ -103,3 +103,44 @@ describe('mnlint patch', () => {
     expect(bad.stderr.trim()).toBe('mnlint: <stdin>: no unified diff in it');
   });
 });
+
+describe('--format email', () => {
+  test('one reply per patch with findings, threaded, quoting down to the commented line', () => {
+    const r = runCli(['patch', '--tree', TREE, '--format', 'email', MBOX]);
+    expect(r.code).toBe(1);
+    const mails = r.stdout.split(/^From mnlint Thu Jan {2}1 00:00:00 1970\n/m).filter(Boolean);
+    expect(mails).toHaveLength(2);
+    const [head, body] = [mails[1]!.split('\n\n')[0]!, mails[1]!.slice(mails[1]!.indexOf('\n\n') + 2)];
+    expect(head.split('\n').filter((l) => /^(To|Subject|In-Reply-To|References|Date):/.test(l))).toEqual([
+      'To: Ann Dev <ann@example.org>',
+      'Subject: Re: [PATCH v2 2/2] drm/drv: flush the GPU caches on invalidation',
+      'Date: Sun, 22 Nov 2026 00:50:20 +0000',
+      'In-Reply-To: <641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org>',
+      'References: <641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org>',
+    ]);
+    expect(body.split('\n').slice(0, 9)).toEqual([
+      'On Sun, 22 Nov 2026 00:50:20 +0000, Ann Dev wrote:',
+      `> diff --git a/${FILE} b/${FILE}`,
+      '> [ ... ]',
+      '> @@ -48,6 +48,7 @@',
+      '>  \t\treturn false;',
+      '>  \tmmu_interval_set_seq(mni, cur_seq);',
+      '>  \tmutex_unlock(&bo->lock);',
+      '> +\tdrv_bo_flush(bo, kmalloc(64, GFP_KERNEL));',
+      '',
+    ]);
+    expect(body).toContain('ERROR: kmalloc(..., GFP_KERNEL) may sleep in direct reclaim');
+    expect(body).toContain(`-- \nmnlint 0.1.0, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.\nReproduce with: mnlint patch --tree ${TREE} ${MBOX}\n`);
+  });
+
+  test('same input, same bytes; --output-dir writes one file per reply', async () => {
+    const a = runCli(['patch', '--tree', TREE, '--format', 'email', MBOX]).stdout;
+    expect(runCli(['patch', '--tree', TREE, '--format', 'email', MBOX]).stdout).toBe(a);
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/mnlint-mail-`);
+    const r = runCli(['patch', '--tree', TREE, '--format', 'email', '--output-dir', dir, MBOX]);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir).sort()).toEqual(['0001-re-drm-drv-bail-out-of-non-blockable-invalidations.eml', '0002-re-drm-drv-flush-the-gpu-caches-on-invalidation.eml']);
+  });
+});

@@ -1,5 +1,5 @@
 // mnlint's command line: argument parsing and wiring only.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { describeFsError, isDirectory } from '../input/files.js';
 import { PatchInputError, readPatchInput, type Series } from '../input/patch.js';
 import { reviewSeries, type Filter, type PatchReview } from '../engine/review.js';
 import { formatPatchJson, formatPatchText } from '../report/patch.js';
+import { emailMbox, emailReplies } from '../report/email.js';
 import { formatJson, formatTerse, formatText } from '../report/findings.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
@@ -42,6 +43,7 @@ options:
   --rule ID             run only this rule (repeatable)
   --tree DIR            patch: the kernel tree the series applies to
   --filter MODE         patch: added (default), diff_context, file, nofilter
+  --output-dir DIR      patch --format email: one .eml reply per patch in DIR instead of an mbox on stdout
   --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
                         tree's include/linux/mmu_notifier.h, else the newest level
   --api LEVEL           check against an API level by name (see \`mnlint rules --levels\`), e.g. two-pass-v2
@@ -74,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
         levels: { type: 'boolean' },
         tree: { type: 'string' },
         filter: { type: 'string' },
+        'output-dir': { type: 'string' },
         jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -135,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 interface Values {
+  'output-dir'?: string;
   tree?: string;
   filter?: string;
   kernel?: string;
@@ -205,7 +209,7 @@ async function modelExplore(paths: string[], values: Values): Promise<number> {
 
 async function patchCommand(inputs: string[], values: Values): Promise<number> {
   const format = values.format ?? 'text';
-  if (!['text', 'terse', 'json'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json)`);
+  if (!['text', 'terse', 'json', 'email'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json, email)`);
   const filter = values.filter ?? 'added';
   if (!['added', 'diff_context', 'file', 'nofilter'].includes(filter)) fail(`unknown --filter ${filter} (added, diff_context, file, nofilter)`);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
@@ -236,7 +240,19 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
   }
   const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
   if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
-  else process.stdout.write(formatPatchText(runs, lineReader(values.tree ?? process.cwd()), format === 'terse'));
+  else if (format === 'email') {
+    const replies = runs.flatMap((r) => emailReplies(r.reviews, {
+      version: pkg.version,
+      reproduce: ['mnlint patch', ...(values.tree ? ['--tree', values.tree] : []), ...(values.kernel ? ['--kernel', values.kernel] : []), ...(values.api ? ['--api', values.api] : []), r.series.source].join(' '),
+    }));
+    if (values['output-dir']) {
+      mkdirSync(values['output-dir'], { recursive: true });
+      for (const reply of replies) writeFileSync(resolve(values['output-dir'], reply.name), reply.text);
+      process.stderr.write(`mnlint: ${replies.length} replies written to ${values['output-dir']}\n`);
+    } else {
+      process.stdout.write(emailMbox(replies));
+    }
+  } else process.stdout.write(formatPatchText(runs, lineReader(values.tree ?? process.cwd()), format === 'terse'));
   if (problems) return 2;
   if (failOn === 'never') return 0;
   const bar = SEVERITY_RANK[failOn as Severity];

@@ -1,0 +1,111 @@
+// `--format email`: a reply to each patch that has findings, the way a
+// maintainer answers on the list. Each reply has RFC 5322 headers threaded
+// under the patch, the hunk quoted with `> ` down to the line a comment is
+// about, `[ ... ]` where quote is elided, and a footer naming the tool and the
+// run. Deterministic: same input, same bytes (the date is the patch's own).
+import { createHash } from 'node:crypto';
+import type { PatchReview } from '../engine/review.js';
+import type { FilePatch } from '../input/patch.js';
+import { hunkHeader } from '../input/apply.js';
+import type { Finding } from '../rules/rule.js';
+
+export interface EmailOptions {
+  version: string;
+  /** the command line that reproduces the run, for the footer */
+  reproduce: string;
+  from?: string;
+}
+
+/** Lines of context quoted above a comment before the quote is elided. */
+const QUOTE_BEFORE = 3;
+
+export interface Reply {
+  /** a file name for --output-dir */
+  name: string;
+  text: string;
+}
+
+export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions): Reply[] {
+  const out: Reply[] = [];
+  for (const r of reviews) {
+    if (!r.findings.length) continue;
+    const p = r.patch;
+    const subject = `Re: ${r.label.startsWith('[') ? r.label : `[PATCH] ${r.label}`}`;
+    const id = createHash('sha256').update(`${p.messageId ?? r.label}\0${r.findings.map((f) => `${f.rule}:${f.file}:${f.line}`).join(',')}`).digest('hex').slice(0, 16);
+    const headers = [
+      `From: ${opts.from ?? 'mnlint <mnlint@localhost.invalid>'}`,
+      ...(p.from ? [`To: ${p.from}`] : []),
+      `Subject: ${subject}`,
+      `Date: ${p.date ? new Date(p.date).toUTCString().replace('GMT', '+0000') : 'Thu, 01 Jan 1970 00:00:00 +0000'}`,
+      `Message-Id: <mnlint.${id}@localhost.invalid>`,
+      ...(p.messageId ? [`In-Reply-To: ${p.messageId}`, `References: ${p.messageId}`] : []),
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+    ];
+    const body: string[] = [];
+    body.push(p.from ? `On ${headers.find((h) => h.startsWith('Date:'))!.slice(6)}, ${p.from.replace(/\s*<.*>$/, '')} wrote:` : 'The patch reads:');
+    const placed = new Set<Finding>();
+    for (const fp of p.files) {
+      if (!fp.newPath) continue;
+      const here = r.findings.filter((f) => f.file === fp.newPath);
+      if (!here.length) continue;
+      body.push(`> diff --git a/${fp.oldPath ?? fp.newPath} b/${fp.newPath}`);
+      body.push('> [ ... ]');
+      quoteFile(fp, here, body, placed);
+    }
+    const elsewhere = r.findings.filter((f) => !placed.has(f));
+    if (elsewhere.length) {
+      body.push('', 'Outside the hunks:', '');
+      for (const f of elsewhere) comment(body, f);
+    }
+    body.push('', '-- ', `mnlint ${opts.version}, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.`, `Reproduce with: ${opts.reproduce}`);
+    const text = `${headers.join('\n')}\n\n${body.join('\n')}\n`;
+    out.push({ name: `${String(p.index).padStart(4, '0')}-re-${slug(p.subject)}.eml`, text });
+  }
+  return out;
+}
+
+/** An mbox of the replies, for stdout. */
+export function emailMbox(replies: readonly Reply[]): string {
+  return replies.map((r) => `From mnlint Thu Jan  1 00:00:00 1970\n${r.text.replace(/^(>*From )/gm, '>$1')}`).join('\n');
+}
+
+function quoteFile(fp: FilePatch, findings: Finding[], body: string[], placed: Set<Finding>): void {
+  for (const h of fp.hunks) {
+    // new-side line number of each hunk line
+    const numbers: Array<number | null> = [];
+    let n = h.newStart;
+    for (const l of h.lines) numbers.push(l.startsWith('-') || l.startsWith('\\') ? null : n++);
+    const inHunk = findings.filter((f) => !placed.has(f) && numbers.includes(f.line)).sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
+    if (!inHunk.length) continue;
+    body.push(`> ${hunkHeader(h)}`);
+    let quotedUpTo = -1;
+    for (const f of inHunk) {
+      const at = numbers.indexOf(f.line);
+      if (at > quotedUpTo) {
+        const from = Math.max(quotedUpTo + 1, at - QUOTE_BEFORE);
+        if (from > quotedUpTo + 1) body.push('> [ ... ]');
+        for (let i = from; i <= at; i++) body.push(`> ${h.lines[i]}`);
+        quotedUpTo = at;
+      }
+      body.push('');
+      comment(body, f);
+      placed.add(f);
+    }
+    if (quotedUpTo < h.lines.length - 1) body.push('> [ ... ]');
+  }
+}
+
+function comment(body: string[], f: Finding): void {
+  body.push(`${f.severity.toUpperCase()}: ${f.message} [${f.rule}${f.invariant ? `, ${f.invariant}` : ''}]`);
+  if (f.trace.length) {
+    body.push('');
+    for (const t of f.trace) body.push(`    ${t}`);
+  }
+  body.push('');
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 52);
+}
