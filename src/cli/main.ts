@@ -16,6 +16,7 @@ import { PatchInputError, readPatchInput, type Series } from '../input/patch.js'
 import { reviewSeries, type Filter, type PatchReview } from '../engine/review.js';
 import { formatPatchJson, formatPatchText } from '../report/patch.js';
 import { emailMbox, emailReplies } from '../report/email.js';
+import { GitInputError, commitPatch, commitsOf } from '../input/git.js';
 import { formatJson, formatTerse, formatText } from '../report/findings.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
@@ -33,6 +34,7 @@ commands:
   explain RULE          print a rule's documentation
   patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series;
                         with --tree DIR, each patch is applied in order and the touched drivers analyzed
+  git RANGE             review each commit of a range (A..B, or one commit) against its parent
   model explore [PATH...]
                         run the reference model's explorer on the notifiers of each file and print the
                         invariant violations with their traces
@@ -42,6 +44,7 @@ options:
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
   --tree DIR            patch: the kernel tree the series applies to
+  --repo DIR            git: the repository (default .)
   --filter MODE         patch: added (default), diff_context, file, nofilter
   --output-dir DIR      patch --format email: one .eml reply per patch in DIR instead of an mbox on stdout
   --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
@@ -77,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
         tree: { type: 'string' },
         filter: { type: 'string' },
         'output-dir': { type: 'string' },
+        repo: { type: 'string' },
         jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -114,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'patch':
         return await patchCommand(rest, values);
+      case 'git':
+        return await gitCommand(rest, values);
       case 'model': {
         if (rest[0] !== 'explore') fail('model takes a subcommand: model explore [PATH...]');
         return await modelExplore(rest.slice(1), values);
@@ -138,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 interface Values {
+  repo?: string;
   'output-dir'?: string;
   tree?: string;
   filter?: string;
@@ -238,12 +245,17 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
     if (!values.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
     runs.push({ series, reviews });
   }
+  return printReviews(runs, values, format, problems, values.tree);
+}
+
+/** Prints the reviews of `patch` and `git` in the chosen format; the exit status. */
+function printReviews(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, values: Values, format: string, problems: number, tree: string | undefined): number {
   const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
   if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
   else if (format === 'email') {
     const replies = runs.flatMap((r) => emailReplies(r.reviews, {
       version: pkg.version,
-      reproduce: ['mnlint patch', ...(values.tree ? ['--tree', values.tree] : []), ...(values.kernel ? ['--kernel', values.kernel] : []), ...(values.api ? ['--api', values.api] : []), r.series.source].join(' '),
+      reproduce: reproduceLine(values, r.series.source),
     }));
     if (values['output-dir']) {
       mkdirSync(values['output-dir'], { recursive: true });
@@ -252,11 +264,66 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
     } else {
       process.stdout.write(emailMbox(replies));
     }
-  } else process.stdout.write(formatPatchText(runs, lineReader(values.tree ?? process.cwd()), format === 'terse'));
+  } else process.stdout.write(formatPatchText(runs, lineReader(tree ?? process.cwd()), format === 'terse'));
   if (problems) return 2;
+  const failOn = values['fail-on'] ?? 'error';
   if (failOn === 'never') return 0;
   const bar = SEVERITY_RANK[failOn as Severity];
   return findings.some((f) => SEVERITY_RANK[f.severity] >= bar) ? 1 : 0;
+}
+
+function reproduceLine(values: Values, source: string): string {
+  const common = [...(values.kernel ? ['--kernel', values.kernel] : []), ...(values.api ? ['--api', values.api] : [])];
+  if (source.startsWith('commit ')) return ['mnlint git', ...(values.repo ? ['--repo', values.repo] : []), ...common, source.slice(7)].join(' ');
+  return ['mnlint patch', ...(values.tree ? ['--tree', values.tree] : []), ...common, source].join(' ');
+}
+
+async function gitCommand(args: string[], values: Values): Promise<number> {
+  const format = values.format ?? 'text';
+  if (!['text', 'terse', 'json', 'email'].includes(format)) fail(`git: unknown --format ${format} (text, terse, json, email)`);
+  const filter = values.filter ?? 'added';
+  if (!['added', 'diff_context', 'file', 'nofilter'].includes(filter)) fail(`unknown --filter ${filter} (added, diff_context, file, nofilter)`);
+  if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
+  const failOn = values['fail-on'] ?? 'error';
+  if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
+  const repo = values.repo ?? '.';
+  let commits: string[];
+  try {
+    commits = await commitsOf(repo, args[0]!);
+  } catch (e) {
+    if (e instanceof GitInputError) {
+      process.stderr.write(`mnlint: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  let problems = 0;
+  const runs: Array<{ series: Series; reviews: PatchReview[] }> = [];
+  for (const commit of commits) {
+    let cp;
+    try {
+      cp = await commitPatch(repo, commit);
+    } catch (e) {
+      problems++;
+      process.stderr.write(`mnlint: ${e instanceof GitInputError || e instanceof PatchInputError ? e.message : (e as Error).message}\n`);
+      continue;
+    }
+    try {
+      const api = apiOf(values, cp.tree);
+      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: filter as Filter, api, rules: rulesOf(values), jobs: 1 });
+      for (const r of reviews) {
+        r.label = `${commit.slice(0, 12)} ("${r.patch.subject}")`;
+        for (const p of r.problems) {
+          problems++;
+          process.stderr.write(`mnlint: ${p}\n`);
+        }
+      }
+      runs.push({ series: cp.series, reviews });
+    } finally {
+      cp.cleanup();
+    }
+  }
+  return printReviews(runs, values, format, problems, undefined);
 }
 
 function rulesOf(values: Values): readonly Rule[] {

@@ -1,0 +1,58 @@
+// Commits as patches: each commit of a range, as `git format-patch` writes it,
+// with a private copy of the parent's version of the touched directories to
+// review it against. The user's work tree and index are never touched.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { readPatchInput, type Series } from './patch.js';
+
+export class GitInputError extends Error {}
+
+export interface CommitPatch {
+  commit: string;
+  series: Series;
+  /** the parent's files, for --tree; remove with cleanup() */
+  tree: string;
+  cleanup(): void;
+}
+
+/** Files the API level is read from, exported beside the touched directories. */
+const CORE_FILES = ['include/linux/mmu_notifier.h', 'mm/mmu_notifier.c'];
+
+export async function commitsOf(repo: string, range: string): Promise<string[]> {
+  const git = simpleGit(repo);
+  try {
+    if (!(await git.checkIsRepo())) throw new GitInputError(`${repo}: not a git repository`);
+    const out = await git.raw(['rev-list', '--reverse', '--no-merges', range.includes('..') ? range : `${range}^!`]);
+    return out.split('\n').filter(Boolean);
+  } catch (e) {
+    if (e instanceof GitInputError) throw e;
+    throw new GitInputError(`${range}: not a revision range of ${repo} (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+export async function commitPatch(repo: string, commit: string): Promise<CommitPatch> {
+  const git = simpleGit(repo);
+  const mail = await git.raw(['format-patch', '-1', '--stdout', '--no-signature', commit]);
+  const series = await readPatchInput(`commit ${commit.slice(0, 12)}`, Buffer.from(mail));
+  const parent = (await git.raw(['rev-parse', `${commit}^`])).trim();
+  const touched = series.patches.flatMap((p) => p.files.map((f) => f.oldPath ?? f.newPath!));
+  // only what the parent has: a commit may add a directory
+  const wanted = [...new Set(touched.map((f) => dirname(f))), ...CORE_FILES];
+  const present = (await git.raw(['ls-tree', '--name-only', parent, '--', ...wanted])).split('\n').filter(Boolean);
+  const tree = mkdtempSync(join(tmpdir(), 'mnlint-git-'));
+  // git archive is binary: piped straight into tar, not through simple-git's strings
+  const archive = spawnSync('git', ['-C', repo, 'archive', '--format=tar', parent, '--', ...present], { maxBuffer: 1 << 30 });
+  if (archive.status !== 0) {
+    rmSync(tree, { recursive: true, force: true });
+    throw new GitInputError(`${commit.slice(0, 12)}: cannot export ${parent.slice(0, 12)} (${archive.stderr.toString().trim().split('\n')[0]})`);
+  }
+  const untar = spawnSync('tar', ['-x', '-C', tree], { input: archive.stdout });
+  if (untar.status !== 0) {
+    rmSync(tree, { recursive: true, force: true });
+    throw new GitInputError(`${commit.slice(0, 12)}: cannot unpack the parent's files (${untar.stderr.toString().trim()})`);
+  }
+  return { commit, series, tree, cleanup: () => rmSync(tree, { recursive: true, force: true }) };
+}

@@ -1,0 +1,66 @@
+// `mnlint git RANGE`: each commit against its parent, in a repository the test
+// builds from the fixture tree. The work tree is left as it was.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { PatchReportSchema } from '../src/report/patch.js';
+import { REPO, runCli } from './helpers.js';
+
+const FILE = 'drivers/gpu/drm/drv/drv_mn.c';
+let repo = '';
+
+function git(...args: string[]): string {
+  const r = spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+}
+
+function edit(from: string, to: string): void {
+  const path = join(repo, FILE);
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`edit: ${from} not found`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+beforeAll(() => {
+  repo = mkdtempSync(join(tmpdir(), 'mnlint-repo-'));
+  cpSync(join(REPO, 'fixtures/trees/drv'), repo, { recursive: true });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'drm/drv: initial');
+  edit('\tspin_lock(&d->lock);\n\td->active++;', '\tif (!mmu_notifier_range_blockable(range))\n\t\treturn -EAGAIN;\n\tspin_lock(&d->lock);\n\td->active++;');
+  git('commit', '-qam', 'drm/drv: bail out of non-blockable invalidations');
+  edit('\tmutex_unlock(&bo->lock);\n\treturn true;', '\tmutex_unlock(&bo->lock);\n\tdrv_bo_note(bo);\n\treturn true;');
+  git('commit', '-qam', 'drm/drv: note invalidations');
+  // a change the user has not committed: must survive the review
+  writeFileSync(join(repo, 'WIP'), 'work in progress\n');
+});
+
+describe('mnlint git', () => {
+  test('each commit of the range, against its parent', () => {
+    const r = runCli(['git', '--repo', repo, '--format', 'json', 'HEAD~2..HEAD']);
+    expect(r.code).toBe(1);
+    const report = PatchReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.series.map((s) => s.patches[0]!.findings.map((f) => `${f.rule} ${f.file}:${f.line}`))).toEqual([
+      [`range-end-with-failing-start ${FILE}:23`],
+      [],
+    ]);
+    expect(report.series[0]!.patches[0]!.label).toMatch(/^[0-9a-f]{12} \("drm\/drv: bail out of non-blockable invalidations"\)$/);
+  });
+
+  test('one commit alone, and the work tree is left as it was', () => {
+    const clean = runCli(['git', '--repo', repo, '--format', 'terse', 'HEAD']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toBe('');
+    expect(git('status', '--porcelain')).toBe('?? WIP\n');
+  });
+
+  test('a range that is not one: one line, exit 2', () => {
+    const r = runCli(['git', '--repo', repo, 'nope..HEAD']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^mnlint: nope\.\.HEAD: not a revision range of /);
+  });
+});
