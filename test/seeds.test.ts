@@ -1,0 +1,48 @@
+// The seeds as mail: decoding a quoted-printable message with encoded headers,
+// and reviewing seed 004's v2 patch (a format-patch mail and its replies)
+// against Linux 6.12, which it applies to.
+import { describe, expect, test } from 'vitest';
+import { readPatchInput } from '../src/input/patch.js';
+import { reviewSeries } from '../src/engine/review.js';
+import { apiById } from '../src/model/api.js';
+import { seed002Message, seed004Mbox } from './seeds.js';
+import { haveKernel, kernelDir } from './kernel-trees.js';
+
+describe('seed 002 as a quoted-printable message', () => {
+  test('headers and body decode; a reply with no diff is no patch', async () => {
+    const mail = seed002Message();
+    expect(mail).toContain('Content-Transfer-Encoding: quoted-printable');
+    const err = await readPatchInput('seed-002.eml', Buffer.from(mail)).then(() => null, (e: Error) => e.message);
+    expect(err).toBe('seed-002.eml: no patch in it (1 replies or older versions dropped)');
+    const PostalMime = (await import('postal-mime')).default;
+    const decoded = await PostalMime.parse(mail);
+    expect(decoded.from?.name).toBe('Thomas Hellström');
+    expect(decoded.subject).toMatch(/^Re: \[RFC PATCH/);
+    expect(decoded.text).toContain('Thomas Hellström wrote:');
+    expect(decoded.text).not.toMatch(/=C3=B6|=\r?\n/);
+  });
+});
+
+describe('seed 004: the v2 patch and its thread', () => {
+  test('the patch is kept, the replies quoting it are dropped, trailers and the author decoded', async () => {
+    const { mbox, replies } = seed004Mbox();
+    const s = await readPatchInput('seed-004.mbox', Buffer.from(mbox));
+    expect(replies).toBe(2);
+    expect(s.dropped).toHaveLength(replies);
+    expect(s.patches).toHaveLength(1);
+    const p = s.patches[0]!;
+    expect([p.version, p.index, p.total, p.subject]).toEqual([2, 1, 4, 'mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers']);
+    expect(p.from).toBe('Thomas Hellström <thomas.hellstrom@linux.intel.com>');
+    expect(p.trailers.map((t) => t.key)).toEqual(['Cc', 'Cc', 'Cc', 'Cc', 'Cc', 'Cc', 'Cc', 'Cc', 'Assisted-by', 'Signed-off-by']);
+    expect(p.files.map((f) => f.newPath)).toEqual(['include/linux/mmu_notifier.h', 'mm/mmu_notifier.c']);
+  });
+
+  test('applied to Linux 6.12 it reviews clean of errors', async () => {
+    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+    const s = await readPatchInput('seed-004.mbox', Buffer.from(seed004Mbox().mbox));
+    const [review] = await reviewSeries(s, { tree: kernelDir('6.12'), filter: 'added', api: apiById('two-pass-v2')!, jobs: 1 });
+    expect(review!.problems).toEqual([]);
+    expect(review!.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(review!.postImage.get('include/linux/mmu_notifier.h')).toContain('void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);');
+  });
+});
