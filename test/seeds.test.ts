@@ -46,3 +46,44 @@ describe('seed 004: the v2 patch and its thread', () => {
     expect(review!.postImage.get('include/linux/mmu_notifier.h')).toContain('void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);');
   });
 });
+
+describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer would try', () => {
+  async function postImage(): Promise<string> {
+    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+    const s = await readPatchInput('seed-004.mbox', Buffer.from(seed004Mbox().mbox));
+    const [review] = await reviewSeries(s, { tree: kernelDir('6.12'), filter: 'nofilter', api: apiById('two-pass-v2')!, jobs: 1 });
+    return review!.postImage.get('mm/mmu_notifier.c')!;
+  }
+
+  async function coreFindings(core: string): Promise<string[]> {
+    const { scan } = await import('../src/engine/scan.js');
+    const { analyze } = await import('../src/engine/analyze.js');
+    const { join } = await import('node:path');
+    const r = await scan({ paths: [join(kernelDir('6.12'), 'mm')], root: kernelDir('6.12'), jobs: 1, overlay: new Map([[join(kernelDir('6.12'), 'mm/mmu_notifier.c'), core]]) });
+    return analyze(r.files, r.index, undefined, apiById('two-pass-v2')!).filter((f) => f.file === 'mm/mmu_notifier.c').map((f) => `${f.severity} ${f.rule} ${f.function}`);
+  }
+
+  function edit(text: string, from: RegExp, to: string): string {
+    expect(from.test(text), String(from)).toBe(true);
+    return text.replace(from, to);
+  }
+
+  test('the v2 core has no error; the missing insert check is a warning', async () => {
+    expect(await coreFindings(await postImage())).toEqual(['warning core-insert-checks-finish mn_itree_invalidate']);
+  });
+
+  test('finish pass removed from the -EAGAIN path of mn_itree_invalidate', async () => {
+    const core = edit(await postImage(), /\tmn_itree_finish_pass\(&finish_passes\);\n\n(\t\/\*[\s\S]*?\*\/\n)\tif \(err\)\n\t\tmn_itree_inv_end\(subscriptions\);\n/, '$1\tif (err) {\n\t\tmn_itree_inv_end(subscriptions);\n\t\treturn err;\n\t}\n\tmn_itree_finish_pass(&finish_passes);\n');
+    expect(await coreFindings(core)).toContain('error core-finish-pass mn_itree_invalidate');
+  });
+
+  test('finish pass moved after mn_itree_inv_end in mn_itree_release', async () => {
+    const core = edit(await postImage(), /\tmn_itree_finish_pass\(&finish_passes\);\n\tmn_itree_inv_end\(subscriptions\);\n}/, '\tmn_itree_inv_end(subscriptions);\n\tmn_itree_finish_pass(&finish_passes);\n}');
+    expect(await coreFindings(core)).toContain('error core-finish-pass mn_itree_release');
+  });
+
+  test('the post-failure invalidate_range_end loop removed from mn_hlist_invalidate_range_start', async () => {
+    const core = edit(await postImage(), /\tif \(ret\) \{\n\t\t\/\*\n\t\t \* Must be non-blocking[\s\S]*?\n\t\}\n\tsrcu_read_unlock/, '\tsrcu_read_unlock');
+    expect(await coreFindings(core)).toContain('error core-end-after-failed-start mn_hlist_invalidate_range_start');
+  });
+});

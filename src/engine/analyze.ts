@@ -128,6 +128,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
   for (const rule of rules) {
     current = rule;
     if (rule.checkTable) for (const t of tables) rule.checkTable(t, ctx);
+    if (rule.checkFile) for (const f of files) if (!f.textOnly) rule.checkFile(f, ctx);
   }
   return sortFindings(dedupe(findings));
 }

@@ -56,6 +56,7 @@ const SCOPE_FILE_LIMIT = 1500;
 /** Files per prefilter task and per names task handed to a worker. */
 const PREFILTER_BATCH = 2048;
 const NAMES_BATCH = 128;
+
 const FACTS_BATCH = 16;
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {

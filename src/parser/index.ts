@@ -62,9 +62,14 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   };
   const tables = tableItems(masked, items);
   // the read side's functions are walked too: the rules ask which lock they hold
-  const names = new Set([...wanted, ...readSideFunctions(masked, items, lineStartCalls(masked))]);
+  // the read side's functions and the core's invalidation walk are walked too,
+  // without their callees: the rules only ask what happens inside them
+  const calls0 = lineStartCalls(masked);
+  const shallow = new Set([...readSideFunctions(masked, items, calls0), ...coreFunctionsIn(calls0)]);
+  const names = new Set([...wanted, ...shallow]);
   const ir = extract(tables, []);
   for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
+  const deep = new Set([...wanted, ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))]);
   const calls = lineStartCalls(masked);
   const defined = new Set(calls.map((c) => c.name));
   const parsed = new Set<number>(tables.map((r) => r[0]));
@@ -81,7 +86,14 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     for (const fn of part.functions) if (!walked.has(fn.name)) ir.functions.push(fn);
     ir.bindings.push(...part.bindings);
     ir.parseErrorCount += part.parseErrorCount;
-    for (const fn of part.functions) for (const c of fn.callees) if (defined.has(c)) names.add(c);
+    for (const fn of part.functions) {
+      if (shallow.has(fn.name) && !deep.has(fn.name)) continue;
+      for (const c of fn.callees) {
+        if (!defined.has(c)) continue;
+        names.add(c);
+        deep.add(c);
+      }
+    }
   }
   ir.functions.sort((a, b) => a.loc.line - b.loc.line);
   ir.bindings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
@@ -140,4 +152,19 @@ function readSideFunctions(masked: string, items: Range[], calls: ReturnType<typ
   return apiCallsOf(masked, items, calls)
     .filter((c) => WALKED_API_USERS.has(c.name) && c.function)
     .map((c) => c.function!);
+}
+
+/** The functions of mm/mmu_notifier.c whose paths the core rules check. */
+export const CORE_FUNCTIONS = [
+  'mn_itree_invalidate', 'mn_itree_release', 'mn_itree_finish_pass', 'mn_itree_inv_end',
+  'mn_hlist_invalidate_range_start', 'mn_hlist_invalidate_end', '__mmu_notifier_invalidate_range_start',
+  '__mmu_notifier_invalidate_range_end', '__mmu_interval_notifier_insert', 'mmu_interval_notifier_insert',
+  'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove',
+];
+
+/** A file defining the core's invalidation walk (mm/mmu_notifier.c, or a patch to it): its core functions. */
+function coreFunctionsIn(calls: ReturnType<typeof lineStartCalls>): string[] {
+  const names = new Set(calls.map((c) => c.name));
+  if (!names.has('mn_itree_invalidate') && !names.has('mn_hlist_invalidate_range_start')) return [];
+  return CORE_FUNCTIONS.filter((n) => names.has(n));
 }

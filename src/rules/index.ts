@@ -1,6 +1,9 @@
 // The rule registry. Adding a rule: one file in this folder, one line here,
 // fixtures in fixtures/rules/<id>/ (see `npm run new-rule`).
 import type { Rule } from './rule.js';
+import coreInsertChecksFinish from './core-insert-checks-finish.js';
+import coreEndAfterFailedStart from './core-end-after-failed-start.js';
+import coreFinishPass from './core-finish-pass.js';
 import finishNeverFreed from './finish-never-freed.js';
 import insertUnderMmapLock from './insert-under-mmap-lock.js';
 import readBeginResultUnused from './read-begin-result-unused.js';
@@ -27,6 +30,9 @@ import sleepingGfpInFirstPass from './sleeping-gfp-in-first-pass.js';
 import twoPassStartWithoutFinish from './two-pass-start-without-finish.js';
 
 export const RULES: readonly Rule[] = [
+  coreInsertChecksFinish,
+  coreEndAfterFailedStart,
+  coreFinishPass,
   finishNeverFreed,
   insertUnderMmapLock,
   readBeginResultUnused,

@@ -78,6 +78,8 @@ export interface Rule {
   docs: RuleDocs;
   /** called once per ops table */
   checkTable?(table: OpsTable, ctx: RuleContext): void;
+  /** called once per parsed file (rules about the core itself) */
+  checkFile?(file: FileIR, ctx: RuleContext): void;
 }
 
 export function defineRule(rule: Rule): Rule {

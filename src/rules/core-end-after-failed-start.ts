@@ -1,0 +1,78 @@
+import { defineRule } from './rule.js';
+import { coreFunctions } from './core.js';
+
+export default defineRule({
+  id: 'core-end-after-failed-start',
+  title: 'core: no `invalidate_range_end` for the notifiers whose start succeeded when another failed',
+  severity: 'error',
+  invariant: 'I1',
+  docs: {
+    what: 'In mm/mmu_notifier.c at an API level with commit c2655835fd8c (5.12 and later), flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure.',
+    why: 'When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM\'s `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).',
+    bad: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
+					   struct mmu_notifier_range *range)
+{
+	struct mmu_notifier *subscription;
+	int ret = 0;
+	int id;
+
+	id = srcu_read_lock(&srcu);
+	hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
+		const struct mmu_notifier_ops *ops = subscription->ops;
+
+		if (ops->invalidate_range_start) {
+			int _ret = ops->invalidate_range_start(subscription, range);
+
+			if (_ret)
+				ret = _ret;
+		}
+	}
+	srcu_read_unlock(&srcu, id);
+	return ret;
+}
+`,
+    good: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
+					   struct mmu_notifier_range *range)
+{
+	struct mmu_notifier *subscription;
+	int ret = 0;
+	int id;
+
+	id = srcu_read_lock(&srcu);
+	hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
+		const struct mmu_notifier_ops *ops = subscription->ops;
+
+		if (ops->invalidate_range_start) {
+			int _ret = ops->invalidate_range_start(subscription, range);
+
+			if (_ret)
+				ret = _ret;
+		}
+	}
+	if (ret) {
+		hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
+			if (!subscription->ops->invalidate_range_end)
+				continue;
+			subscription->ops->invalidate_range_end(subscription, range);
+		}
+	}
+	srcu_read_unlock(&srcu, id);
+	return ret;
+}
+`,
+    references: ['commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()")', 'mm/mmu_notifier.c: mn_hlist_invalidate_range_start()'],
+  },
+  checkFile(file, ctx) {
+    if (!ctx.api.endAfterFailedStart) return;
+    const fn = coreFunctions(file)?.get('mn_hlist_invalidate_range_start');
+    if (!fn || !fn.events.some((e) => e.name === '->invalidate_range_start')) return;
+    if (fn.events.some((e) => e.name === '->invalidate_range_end')) return;
+    const r = fn.returns[fn.returns.length - 1] ?? { loc: fn.loc, text: '' };
+    const start = fn.events.find((e) => e.name === '->invalidate_range_start')!;
+    ctx.report({
+      file: file.file, line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine, function: fn.name,
+      message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it: those whose start succeeded stay unbalanced (c2655835fd8c)`,
+      trace: [`${file.file}:${start.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`, `${file.file}:${r.loc.line}: return ${r.text} with no ops->invalidate_range_end on any path (I1)`],
+    });
+  },
+});
