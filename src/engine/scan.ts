@@ -5,7 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
-import { InputError, isDirectory, readSource, relName, walkC, describeFsError } from '../input/files.js';
+import { isKernelHelper } from '../ir/kernel-api.js';
+import { InputError, isDirectory, readSource, relName, walkC, walkCFiles, describeFsError } from '../input/files.js';
 import { FunctionIndex, neededCallees } from './analyze.js';
 import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
 import { textFactsOf } from '../parser/index.js';
@@ -113,22 +114,33 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       }
       if (isDirectory(path)) {
         dirs.push(path);
-        const files = walkC(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }));
-        considered += files.length;
-        // the prefilter reads every file: in parallel batches, verdicts in order
-        const batches: string[][] = [];
-        for (let b = 0; b < files.length; b += PREFILTER_BATCH) batches.push(files.slice(b, b + PREFILTER_BATCH));
-        const verdicts = (await Promise.all(batches.map((b) => pool.prefilter(b)))).flat();
-        files.forEach((file, k) => {
-          const text = overlay.get(file);
-          if (text !== undefined) verdicts[k] = mentionOf(text);
-        });
-        verdicts.forEach((hit, k) => {
-          const file = files[k]!;
-          if (hit === 'tables') readAndParse(file, false);
-          else if (hit === 'mention') mentions.push(file);
-          else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
-        });
+        // batches go to the workers while the walk goes on; each batch's
+        // table files start parsing as soon as its verdicts are back
+        const handle = (batch: string[], verdicts: Mention[]): void => {
+          batch.forEach((file, k) => {
+            const text = overlay.get(file);
+            const hit = text !== undefined ? mentionOf(text) : verdicts[k];
+            if (hit === 'tables') readAndParse(file, false);
+            else if (hit === 'mention') mentions.push(file);
+            else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
+          });
+        };
+        const prefiltering: Array<Promise<void>> = [];
+        let batch: string[] = [];
+        const dispatch = (): void => {
+          const b = batch;
+          batch = [];
+          prefiltering.push(pool.prefilter(b).then((v) => handle(b, v)));
+        };
+        for (const file of walkCFiles(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }))) {
+          considered++;
+          batch.push(file);
+          if (batch.length === PREFILTER_BATCH) dispatch();
+        }
+        if (batch.length) dispatch();
+        mark(`walked ${considered} files`);
+        await Promise.all(prefiltering);
+        mark('prefiltered');
       } else {
         considered++;
         try {
@@ -140,6 +152,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       }
     }
     // API users without a table: their definitions and API calls from the text
+    // only API users in the area of some table matter: callees and the read
+    // side are looked for within an area (core mm/ code beside no table is skipped)
+    const tableAreas = new Set([...paths.keys()].map(areaOf));
+    const relevant = tableAreas.has('') ? mentions : mentions.filter((p) => tableAreas.has(areaOf(relName(root, p))));
+    mentions.length = 0;
+    mentions.push(...relevant.sort());
     const factBatches: Array<Array<{ path: string; file: string }>> = [];
     for (let b = 0; b < mentions.length; b += FACTS_BATCH) factBatches.push(mentions.slice(b, b + FACTS_BATCH).map((p) => ({ path: p, file: relName(root, p) })));
     const facts = (await Promise.all(factBatches.map((b) => pool.facts(b.filter((x) => !overlay.has(x.path)))))).flat();
@@ -154,6 +172,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       if ('error' in f) problems.push({ path: rel, message: f.error, named: false });
       else if (!parsed.has(rel)) parsed.set(rel, f);
     });
+    mark('text facts of the API users');
     // API users whose read side retries: walk those functions (their locks matter)
     for (const f of [...parsed.values()]) {
       if (!f.textOnly) continue;
@@ -269,7 +288,7 @@ function mark(phase: string): void {
 function plausible(missing: Map<string, string[]>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [name, callers] of missing) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(name) || /^(__builtin_|trace_|pr_|dev_|WARN|BUG|READ_ONCE|WRITE_ONCE|atomic_|list_|hlist_|container_of$|kfree$|likely$|unlikely$)/.test(name)) continue;
+    if (!/^[a-z_][a-z0-9_]*$/.test(name) || name.startsWith('__builtin_') || isKernelHelper(name)) continue;
     out.set(name, callers);
   }
   return out;

@@ -74,6 +74,33 @@ export function describeFsError(e: unknown): string {
  * Walks a directory for `.c` files in a stable order; symlinks are not
  * followed. With `limit`, gives up (null) once more files than that are seen.
  */
+/** The same walk as walkC, yielding files as it goes (so their reading can start early). */
+export function* walkCFiles(dir: string, onError: (path: string, message: string) => void): Generator<string> {
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      onError(d, describeFsError(e));
+      continue;
+    }
+    const subdirs: string[] = [];
+    const files: string[] = [];
+    for (const ent of entries) {
+      if (ent.isDirectory()) {
+        if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(join(d, ent.name));
+      } else if (ent.isFile() && ent.name.endsWith('.c')) {
+        files.push(join(d, ent.name));
+      }
+    }
+    yield* files.sort();
+    subdirs.sort().reverse();
+    stack.push(...subdirs);
+  }
+}
+
 export function walkC(dir: string, onError: (path: string, message: string) => void): string[];
 export function walkC(dir: string, onError: (path: string, message: string) => void, limit: number): string[] | null;
 export function walkC(dir: string, onError: (path: string, message: string) => void, limit = Infinity): string[] | null {
