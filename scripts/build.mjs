@@ -1,5 +1,5 @@
-// Builds dist/cli.js: one ESM file with the tree-sitter runtime and the C
-// grammar embedded, runnable with no node_modules.
+// Builds dist/cli.js (ESM, with the tree-sitter runtime and the C grammar
+// embedded) and the chunks it loads on demand: runnable with no node_modules.
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
@@ -26,6 +26,10 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // the patch/git commands' libraries go to chunks loaded on demand: `check`
+  // does not parse them at startup
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   loader: { '.wasm': 'binary' },
   plugins: [embedWasm],
   legalComments: 'none',

@@ -12,11 +12,10 @@ import { WORKER_ROLE } from '../engine/pool.js';
 import { scan, type ScanResult } from '../engine/scan.js';
 import { runParseWorker } from '../engine/worker.js';
 import { describeFsError, isDirectory } from '../input/files.js';
-import { PatchInputError, readPatchInput, type Series } from '../input/patch.js';
-import { reviewSeries, type Filter, type PatchReview } from '../engine/review.js';
-import { formatPatchJson, formatPatchText } from '../report/patch.js';
-import { emailMbox, emailReplies } from '../report/email.js';
-import { GitInputError, commitPatch, commitsOf } from '../input/git.js';
+// patch and git review: loaded when those commands run (mail, diff and git
+// libraries are not worth evaluating for every `check`)
+import type { Series } from '../input/patch.js';
+import type { Filter, PatchReview } from '../engine/review.js';
 import { formatJson, formatTerse, formatText } from '../report/findings.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
@@ -215,6 +214,8 @@ async function modelExplore(paths: string[], values: Values): Promise<number> {
 }
 
 async function patchCommand(inputs: string[], values: Values): Promise<number> {
+  const { PatchInputError, readPatchInput } = await import('../input/patch.js');
+  const { reviewSeries } = await import('../engine/review.js');
   const format = values.format ?? 'text';
   if (!['text', 'terse', 'json', 'email'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json, email)`);
   const filter = values.filter ?? 'added';
@@ -249,7 +250,9 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
 }
 
 /** Prints the reviews of `patch` and `git` in the chosen format; the exit status. */
-function printReviews(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, values: Values, format: string, problems: number, tree: string | undefined): number {
+async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, values: Values, format: string, problems: number, tree: string | undefined): Promise<number> {
+  const { formatPatchJson, formatPatchText } = await import('../report/patch.js');
+  const { emailMbox, emailReplies } = await import('../report/email.js');
   const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
   if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
   else if (format === 'email') {
@@ -279,6 +282,9 @@ function reproduceLine(values: Values, source: string): string {
 }
 
 async function gitCommand(args: string[], values: Values): Promise<number> {
+  const { GitInputError, commitPatch, commitsOf } = await import('../input/git.js');
+  const { PatchInputError } = await import('../input/patch.js');
+  const { reviewSeries } = await import('../engine/review.js');
   const format = values.format ?? 'text';
   if (!['text', 'terse', 'json', 'email'].includes(format)) fail(`git: unknown --format ${format} (text, terse, json, email)`);
   const filter = values.filter ?? 'added';

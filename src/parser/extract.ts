@@ -36,10 +36,31 @@ interface State {
   when: Record<string, boolean>;
   locks: string[];
   vars: Record<string, VarFact>;
-  /** event ids along the path, in order */
-  path: number[];
+  /** event ids along the path: shared, immutable nodes (cloning a state copies a pointer) */
+  path: PathNode | null;
   /** set when the state is inside a statement macro such as scoped_guard */
   macro?: string;
+}
+
+/** A path as a DAG: each event points back to the path before it; a merge joins two. */
+type PathNode = { id: number; prev: PathNode | null } | { join: [PathNode | null, PathNode | null] };
+
+/** The event ids of every path through the DAG, in walk order (ids grow along a path). */
+function pathIds(node: PathNode | null): number[] {
+  const ids = new Set<number>();
+  const seen = new Set<PathNode>();
+  const stack: Array<PathNode | null> = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || seen.has(n)) continue;
+    seen.add(n);
+    if ('join' in n) stack.push(n.join[0], n.join[1]);
+    else {
+      ids.add(n.id);
+      stack.push(n.prev);
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
 }
 
 interface Flow {
@@ -326,7 +347,7 @@ function declaratorNameNode(node: Node | null): Node | null {
 }
 
 function cloneState(s: State): State {
-  return { when: { ...s.when }, locks: [...s.locks], vars: { ...s.vars }, path: [...s.path], macro: s.macro };
+  return { when: { ...s.when }, locks: [...s.locks], vars: { ...s.vars }, path: s.path, macro: s.macro };
 }
 
 /** Canonical text of the assumptions (sorted atoms): equal states get equal keys. */
@@ -374,7 +395,7 @@ class FunctionWalker {
   }
 
   run(body: Node): void {
-    const start: State = { when: {}, locks: [], vars: {}, path: [] };
+    const start: State = { when: {}, locks: [], vars: {}, path: null };
     const flow = this.statement(body, [start]);
     // falling off the end of the body
     for (const s of flow.normal) this.addReturn(s, null, body);
@@ -388,7 +409,7 @@ class FunctionWalker {
       const key = stateKey(s);
       const seen = byKey.get(key);
       if (!seen) byKey.set(key, s);
-      else for (const id of s.path) if (!seen.path.includes(id)) seen.path.push(id);
+      else if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
     }
     let out = [...byKey.values()];
     if (out.length > STATE_BUDGET) {
@@ -894,7 +915,7 @@ class FunctionWalker {
       this.events.push(event);
       this.eventIds.set(key, id);
     }
-    s.path.push(id);
+    s.path = { id, prev: s.path };
   }
 
   private addReturn(s: State, expr: Node | null, at: Node): void {
@@ -904,7 +925,7 @@ class FunctionWalker {
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {
       const r = this.returns[seen]!;
-      for (const id of s.path) if (!r.path.includes(id)) r.path.push(id);
+      r.path = [...new Set([...r.path, ...pathIds(s.path)])].sort((a, b) => a - b);
       return;
     }
     if (this.returns.length >= RETURN_BUDGET) {
@@ -913,7 +934,7 @@ class FunctionWalker {
     }
     const loc = expr ? locOf(this.ctx, at) : endLoc(this.ctx, at);
     this.returnIds.set(key, this.returns.length);
-    this.returns.push({ value, text, loc, when: { ...s.when }, path: [...s.path] });
+    this.returns.push({ value, text, loc, when: { ...s.when }, path: pathIds(s.path) });
   }
 }
 
