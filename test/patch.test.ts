@@ -144,3 +144,18 @@ describe('--format email', () => {
     expect(readdirSync(dir).sort()).toEqual(['0001-re-drm-drv-bail-out-of-non-blockable-invalidations.eml', '0002-re-drm-drv-flush-the-gpu-caches-on-invalidation.eml']);
   });
 });
+
+describe('filters', () => {
+  test('diff_context keeps findings inside the hunks, added only on added lines', async () => {
+    const { reviewSeries, filterToPatch } = await import('../src/engine/review.js');
+    const { apiById } = await import('../src/model/api.js');
+    const s = await readPatchInput('d', readFileSync('fixtures/patches/drv-1.diff'));
+    const [r] = await reviewSeries(s, { tree: TREE, filter: 'nofilter', api: apiById('6.12')!, jobs: 1 });
+    const all = r!.findings;
+    const at = (line: number) => ({ ...all[0]!, line, trace: [] });
+    // line 20 is hunk context (@@ -19,6 +19,8 @@), 23 is added, 56 is outside
+    expect(filterToPatch([at(20), at(23), at(56)], s.patches[0]!, 'diff_context').map((f) => f.line)).toEqual([20, 23]);
+    expect(filterToPatch([at(20), at(23), at(56)], s.patches[0]!, 'added').map((f) => f.line)).toEqual([23]);
+    expect(filterToPatch([at(20), at(23), at(56)], s.patches[0]!, 'file').map((f) => f.line)).toEqual([20, 23, 56]);
+  });
+});

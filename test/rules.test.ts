@@ -22,7 +22,7 @@ describe('bundled examples (strict annotations)', () => {
 describe('rule fixtures (strict: every finding annotated, every expect found)', () => {
   for (const rule of RULES) {
     const dir = join(FIXTURES, rule.id);
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c')).sort() : [];
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c') || f.endsWith('.h')).sort() : [];
     test(`${rule.id} has fixtures that fire and that stay quiet`, () => {
       const all = files.flatMap((f) => expectations(join(dir, f)).filter((e) => e.rule === rule.id));
       expect(all.some((e) => e.kind === 'expect')).toBe(true);
@@ -67,10 +67,12 @@ describe('rule docs', () => {
       expect(rule.docs.references.length).toBeGreaterThan(0);
     });
     test(`${rule.id}: the bad example gives exactly one finding of the rule, the good one none`, async () => {
-      writeFileSync(join(tmp, `${rule.id}-bad.c`), rule.docs.bad);
-      writeFileSync(join(tmp, `${rule.id}-good.c`), rule.docs.good);
-      const bad = await check([`${rule.id}-bad.c`], tmp);
-      const good = await check([`${rule.id}-good.c`], tmp);
+      // a rule about the header itself gets its examples as headers
+      const ext = rule.id === 'ops-member-undocumented' ? 'h' : 'c';
+      writeFileSync(join(tmp, `${rule.id}-bad.${ext}`), rule.docs.bad);
+      writeFileSync(join(tmp, `${rule.id}-good.${ext}`), rule.docs.good);
+      const bad = await check([`${rule.id}-bad.${ext}`], tmp);
+      const good = await check([`${rule.id}-good.${ext}`], tmp);
       expect(bad.map((f) => f.rule)).toEqual([rule.id]);
       expect(good).toEqual([]);
     });

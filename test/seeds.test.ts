@@ -87,3 +87,23 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
     expect(await coreFindings(core)).toContain('error core-end-after-failed-start mn_hlist_invalidate_range_start');
   });
 });
+
+describe('core patches: the header', () => {
+  test('seed 004 documents its new members; dropping a @member line is caught on the patch', async () => {
+    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+    const { mbox } = seed004Mbox();
+    const clean = await readPatchInput('seed-004.mbox', Buffer.from(mbox));
+    const [ok] = await reviewSeries(clean, { tree: kernelDir('6.12'), filter: 'added', api: apiById('two-pass-v2')!, jobs: 1 });
+    expect(ok!.findings.filter((f) => f.rule === 'ops-member-undocumented')).toEqual([]);
+    // the same patch without the @invalidate_finish kernel-doc lines
+    const undocumented = mbox.replace(/\+ \* @invalidate_finish:[^\n]*\n(\+ \*\s{10,}[^\n]*\n)*/, '');
+    expect(undocumented).not.toBe(mbox);
+    const fixedHunk = undocumented.replace(/@@ -233,16 \+233,54 @@/, '@@ -233,16 +233,50 @@');
+    const s = await readPatchInput('seed-004-undoc.mbox', Buffer.from(fixedHunk));
+    const [review] = await reviewSeries(s, { tree: kernelDir('6.12'), filter: 'added', api: apiById('two-pass-v2')!, jobs: 1 });
+    expect(review!.problems).toEqual([]);
+    expect(review!.findings.filter((f) => f.rule === 'ops-member-undocumented').map((f) => `${f.file} ${f.message}`)).toEqual([
+      'include/linux/mmu_notifier.h struct mmu_interval_notifier_ops member invalidate_finish has no @invalidate_finish: line in the kernel-doc above the struct',
+    ]);
+  });
+});

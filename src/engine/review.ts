@@ -76,7 +76,11 @@ async function analyzePatch(patch: Patch, root: string, overlay: Map<string, str
   const touched = patch.files.filter((f) => f.newPath).map((f) => f.newPath!);
   // with a tree, the touched drivers' directories (tables and callees beside
   // the changed file); without one, the changed files alone
-  const paths = opts.tree ? [...new Set(touched.map((f) => dirname(resolve(root, f))))] : touched.map((f) => resolve(root, f));
+  // headers are named on their own (a directory scan reads .c files only)
+  const headers = touched.filter((f) => f.endsWith('.h')).map((f) => resolve(root, f));
+  const paths = opts.tree
+    ? [...new Set(touched.filter((f) => f.endsWith('.c')).map((f) => dirname(resolve(root, f)))), ...headers]
+    : touched.map((f) => resolve(root, f));
   const result = await scan({ paths, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript });
   const all = analyze(result.files, result.index, opts.rules, opts.api);
   return sortFindings(filterToPatch(all, patch, opts.filter));

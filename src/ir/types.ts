@@ -136,6 +136,8 @@ export interface FileIR {
   functions: FunctionIR[];
   /** every function defined in the file, walked or not */
   defined: Array<{ name: string; isStatic: boolean; line: number }>;
+  /** definitions of the ops structs themselves (include/linux/mmu_notifier.h, or a patch to it) */
+  opsStructs?: OpsStruct[];
   /** calls of the notifier API anywhere in the file (not only in walked functions) */
   apiCalls: ApiCall[];
   /** ERROR/MISSING nodes anywhere in the file */
@@ -152,4 +154,13 @@ export interface ApiCall {
   line: number;
   /** the function the call is in, null at file scope */
   function: string | null;
+}
+
+/** `struct mmu_interval_notifier_ops { ... };` as the header defines it, with its kernel-doc. */
+export interface OpsStruct {
+  kind: OpsKind;
+  line: number;
+  members: Array<{ name: string; line: number }>;
+  /** the `@name:` entries of the kernel-doc comment right above it */
+  documented: string[];
 }

@@ -6,7 +6,7 @@ import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf } from './extract.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
-import { apiCallsOf, bindingItems, definedFunctions, definitionItems, lineStartCalls, tableItems, topLevelItems, type Range } from './slice.js';
+import { apiCallsOf, bindingItems, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
 
@@ -98,7 +98,8 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   ir.functions.sort((a, b) => a.loc.line - b.loc.line);
   ir.bindings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
   // every definition of the file, not only the parsed ones, for callers elsewhere
-  return { ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls) };
+  const opsStructs = opsStructsOf(source, masked);
+  return { ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls), ...(opsStructs.length ? { opsStructs } : {}) };
 }
 
 function lineStartOffsets(text: string): number[] {

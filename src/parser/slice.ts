@@ -196,3 +196,43 @@ function argumentsAt(masked: string, open: number): string[] {
   // `f()` has no argument, not one empty one
   return out.length === 1 && out[0] === '' ? [] : out;
 }
+
+const OPS_STRUCT = /\bstruct\s+(mmu_(?:interval_)?notifier_ops)\s*\{/g;
+
+/**
+ * The ops struct definitions of a header, from the text: each function-pointer
+ * member (`(*name)(`), and the `@name:` lines of the kernel-doc comment ending
+ * right above the struct. `source` is the raw text (the comment), `masked` the
+ * same with comments blanked (the members).
+ */
+export function opsStructsOf(source: string, masked: string): Array<{ kind: 'mmu_notifier_ops' | 'mmu_interval_notifier_ops'; line: number; members: Array<{ name: string; line: number }>; documented: string[] }> {
+  const out: Array<{ kind: 'mmu_notifier_ops' | 'mmu_interval_notifier_ops'; line: number; members: Array<{ name: string; line: number }>; documented: string[] }> = [];
+  const lineAt = (offset: number): number => {
+    let n = 1;
+    for (let i = masked.indexOf('\n'); i >= 0 && i < offset; i = masked.indexOf('\n', i + 1)) n++;
+    return n;
+  };
+  for (const m of masked.matchAll(OPS_STRUCT)) {
+    const open = m.index + m[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < masked.length; i++) {
+      if (masked[i] === '{') depth++;
+      else if (masked[i] === '}' && --depth === 0) {
+        close = i;
+        break;
+      }
+    }
+    if (close < 0) continue;
+    const body = masked.slice(open, close);
+    const members = [...body.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((x) => ({ name: x[1]!, line: lineAt(open + x.index) }));
+    // the kernel-doc block ends just before `struct ... {`
+    const before = source.slice(0, m.index);
+    const end = before.lastIndexOf('*/');
+    const start = before.lastIndexOf('/**', end);
+    const doc = end >= 0 && start >= 0 && !before.slice(end + 2).trim() ? before.slice(start, end) : '';
+    const documented = [...doc.matchAll(/@(\w+)\s*:/g)].map((x) => x[1]!);
+    out.push({ kind: m[1] as 'mmu_notifier_ops' | 'mmu_interval_notifier_ops', line: lineAt(m.index), members, documented });
+  }
+  return out;
+}

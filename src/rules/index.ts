@@ -1,6 +1,7 @@
 // The rule registry. Adding a rule: one file in this folder, one line here,
 // fixtures in fixtures/rules/<id>/ (see `npm run new-rule`).
 import type { Rule } from './rule.js';
+import opsMemberUndocumented from './ops-member-undocumented.js';
 import coreInsertChecksFinish from './core-insert-checks-finish.js';
 import coreEndAfterFailedStart from './core-end-after-failed-start.js';
 import coreFinishPass from './core-finish-pass.js';
@@ -30,6 +31,7 @@ import sleepingGfpInFirstPass from './sleeping-gfp-in-first-pass.js';
 import twoPassStartWithoutFinish from './two-pass-start-without-finish.js';
 
 export const RULES: readonly Rule[] = [
+  opsMemberUndocumented,
   coreInsertChecksFinish,
   coreEndAfterFailedStart,
   coreFinishPass,
