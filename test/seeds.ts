@@ -2,13 +2,15 @@
 // them into proper RFC 5322 inputs at test time (the repository keeps no
 // kernel text): seed 002 as the quoted-printable message it was, seed 004 as
 // a `git format-patch` mail followed by the replies quoting it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const SEEDS = resolve(import.meta.dirname, '..', '..', 'shared', 'seeds');
+// the project's shared folder sits beside the checkout (CI clones it so too)
+const SEEDS = process.env.MNLINT_SEEDS ?? resolve(import.meta.dirname, '..', '..', 'shared', 'seeds');
 const MBOX_FROM = 'From mboxrd@z Thu Jan  1 00:00:00 1970';
 
 function seed(prefix: string): string {
+  if (!existsSync(SEEDS)) throw new Error(`${SEEDS} not found: the seed tests read ../shared/seeds beside the checkout (or set MNLINT_SEEDS)`);
   const names = ['000_63aa17fd074bb781.txt', '001_c22c2c560e340351.txt', '002_7c2af731662a4241.txt', '003_a771dad3023d4b9c.txt', '004_a7617382d73ea7e9.txt'];
   return readFileSync(resolve(SEEDS, names.find((n) => n.startsWith(prefix))!), 'utf8');
 }
