@@ -529,7 +529,7 @@ class FunctionWalker {
       const args = argTexts(this.ctx, condNode);
       const lock = normalizeLock(args[args.length - 1] ?? '');
       const kind = args[0] ?? '';
-      const entered = this.exprAll(condNode, states).map((s) => {
+      const entered = this.exprAll(condNode, states.map(cloneState)).map((s) => {
         const c = cloneState(s);
         this.record(c, 'lock', `${macro}(${kind})`, args, condNode, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
         if (!c.locks.includes(lock)) c.locks = [...c.locks, lock].sort();
@@ -541,7 +541,7 @@ class FunctionWalker {
       return { normal: this.merge([...body.normal, ...body.breaks].map(release)), breaks: [], continues: body.continues.map(release) };
     }
     const entry = macro
-      ? { t: this.exprAll(condNode, states).map((s) => ({ ...cloneState(s), macro })), f: this.exprAll(condNode, states) }
+      ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) }
       : this.condition(condNode, states);
     const body = this.statement(bodyNode, entry.t);
     const back = (s: State): State => (macro ? { ...s, macro: undefined } : s);
@@ -586,13 +586,14 @@ class FunctionWalker {
 
   // ---------------------------------------------------------- expressions
 
-  /** Records the events of an expression evaluated for its effects. */
+  /**
+   * Records the events of an expression evaluated for its effects. The states
+   * are updated in place: every caller hands over states it no longer uses
+   * (the two that evaluate one condition twice clone first).
+   */
   private exprAll(node: Node, states: State[]): State[] {
-    return states.map((s) => {
-      const c = cloneState(s);
-      this.expr(node, c);
-      return c;
-    });
+    for (const s of states) this.expr(node, s);
+    return states;
   }
 
   private expr(node: Node, s: State): void {
