@@ -45,6 +45,7 @@ options:
   --tree DIR            patch: the kernel tree the series applies to
   --repo DIR            git: the repository (default .)
   --filter MODE         patch: added (default), diff_context, file, nofilter
+                        (patch and git exit 2 only when no patch could be reviewed; problems are named on stderr)
   --output-dir DIR      patch --format email: one .eml reply per patch in DIR instead of an mbox on stdout
   --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
                         tree's include/linux/mmu_notifier.h, else the newest level
@@ -268,7 +269,9 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
       process.stdout.write(emailMbox(replies));
     }
   } else process.stdout.write(formatPatchText(runs, lineReader(tree ?? process.cwd()), format === 'terse'));
-  if (problems) return 2;
+  // problems are named on stderr; exit 2 only when nothing could be reviewed
+  const reviewed = runs.reduce((n, r) => n + r.reviews.filter((x) => !x.problems.length).length, 0);
+  if (problems && reviewed === 0) return 2;
   const failOn = values['fail-on'] ?? 'error';
   if (failOn === 'never') return 0;
   const bar = SEVERITY_RANK[failOn as Severity];

@@ -132,7 +132,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
           batch = [];
           prefiltering.push(pool.prefilter(b).then((v) => handle(b, v)));
         };
+        const walked = new Set<string>();
         for (const file of walkCFiles(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }))) {
+          considered++;
+          walked.add(file);
+          batch.push(file);
+          if (batch.length === PREFILTER_BATCH) dispatch();
+        }
+        // files only the overlay has (a patch creating them) belong to the walk too
+        for (const file of [...overlay.keys()].sort()) {
+          if (walked.has(file) || !file.startsWith(`${path}/`) || !file.endsWith('.c')) continue;
           considered++;
           batch.push(file);
           if (batch.length === PREFILTER_BATCH) dispatch();
