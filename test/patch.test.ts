@@ -160,3 +160,51 @@ describe('filters', () => {
     expect(filterToPatch([at(20), at(23), at(56)], s.patches[0]!, 'file').map((f) => f.line)).toEqual([20, 23, 56]);
   });
 });
+
+describe('bad patch input: one clear line, the other inputs still reviewed', () => {
+  const good = 'fixtures/patches/drv-1.diff';
+  const cases: Array<[string, string | Buffer, RegExp]> = [
+    ['truncated.mbox', readFileSync(MBOX).subarray(0, 1500), /^mnlint: \S+truncated\.mbox: no patch in it \(only a cover letter, 1 reply\)$/],
+    ['nodiff.eml', 'From: a@b\nSubject: [PATCH] just talk\n\nNo diff here.\n', /^mnlint: \S+nodiff\.eml: no patch in it \(only 1 message without a diff\)$/],
+    ['binary.diff', 'diff --git a/fw.bin b/fw.bin\nindex 1234567..89abcde 100644\nGIT binary patch\nliteral 4\nLcmZ?l\n\n', /^mnlint: \S+binary\.diff: a binary diff only, nothing mnlint can review$/],
+    ['missing.diff', readFileSync(good, 'utf8').replaceAll('drv_mn.c', 'missing.c'), /^mnlint: \S+missing\.diff: drivers\/gpu\/drm\/drv\/missing\.c does not exist in fixtures\/trees\/drv$/],
+  ];
+  for (const [name, content, message] of cases) {
+    test(name, async () => {
+      const { mkdtempSync, writeFileSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const dir = mkdtempSync(`${tmpdir()}/mnlint-bad-patch-`);
+      writeFileSync(`${dir}/${name}`, content);
+      const r = runCli(['patch', '--tree', TREE, '--format', 'terse', `${dir}/${name}`, good]);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/\[range-end-with-failing-start\]$/m);
+      // alone, nothing could be reviewed
+      expect(runCli(['patch', '--tree', TREE, `${dir}/${name}`]).code).toBe(2);
+    });
+  }
+});
+
+describe('property: no exception escapes the patch parsers', () => {
+  test('random bytes, mutated mboxes and diffs', async () => {
+    const fc = (await import('fast-check')).default;
+    const { PatchInputError } = await import('../src/input/patch.js');
+    const seedsIn = [readFileSync(MBOX), readFileSync('fixtures/patches/drv-1.diff'), readFileSync('fixtures/patches/drv-v2-1.patch')];
+    const mutated = fc.tuple(fc.constantFrom(...seedsIn), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }), fc.nat())
+      .map(([buf, flips, cut]) => {
+        const b = Buffer.from(buf);
+        for (const [at, v] of flips) b[at % b.length] = v;
+        return b.subarray(0, b.length - (cut % Math.max(1, b.length >> 2)));
+      });
+    const input = fc.oneof(fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)), mutated);
+    await fc.assert(fc.asyncProperty(input, async (bytes) => {
+      try {
+        const s = await readPatchInput('fuzz', bytes);
+        for (const p of s.patches) for (const f of p.files) applyFilePatch(readFileSync(`${TREE}/${FILE}`, 'utf8'), f);
+      } catch (e) {
+        if (!(e instanceof PatchInputError)) throw e;
+      }
+    }), { numRuns: 300, seed: 20261122 });
+  });
+});

@@ -13,7 +13,7 @@ describe('seed 002 as a quoted-printable message', () => {
     const mail = seed002Message();
     expect(mail).toContain('Content-Transfer-Encoding: quoted-printable');
     const err = await readPatchInput('seed-002.eml', Buffer.from(mail)).then(() => null, (e: Error) => e.message);
-    expect(err).toBe('seed-002.eml: no patch in it (1 replies or older versions dropped)');
+    expect(err).toBe('seed-002.eml: no patch in it (only 1 reply)');
     const PostalMime = (await import('postal-mime')).default;
     const decoded = await PostalMime.parse(mail);
     expect(decoded.from?.name).toBe('Thomas Hellström');

@@ -135,7 +135,10 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
   } else {
     const text = bytes.toString('utf8');
     const files = parseDiff(text, source);
-    if (!files.length) throw new PatchInputError(`${source}: no unified diff in it`);
+    if (!files.length) {
+      const binary = /^GIT binary patch$|^Binary files .* differ$/m.test(text);
+      throw new PatchInputError(`${source}: ${binary ? 'a binary diff only, nothing mnlint can review' : 'no unified diff in it'}`);
+    }
     series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', trailers: [], files });
   }
   // keep the newest version; order by M of M/T
@@ -143,7 +146,11 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
   for (const p of series.patches.filter((x) => x.version !== newest)) series.dropped.push(`[v${p.version} ${p.index}/${p.total}] ${p.subject} (older version)`);
   series.patches = series.patches.filter((p) => p.version === newest).sort((a, b) => a.index - b.index);
   series.version = newest;
-  if (!series.patches.length) throw new PatchInputError(`${source}: no patch in it${series.dropped.length ? ` (${series.dropped.length} replies or older versions dropped)` : ''}`);
+  if (!series.patches.length) {
+    const kinds = ['reply', 'no diff', 'older version'].map((k) => [k, series.dropped.filter((d) => d.endsWith(`(${k})`)).length] as const).filter(([, n]) => n);
+    const parts = [...(series.cover ? ['a cover letter'] : []), ...kinds.map(([k, n]) => (k === 'reply' ? `${n} repl${n === 1 ? 'y' : 'ies'}` : k === 'no diff' ? `${n} message${n === 1 ? '' : 's'} without a diff` : `${n} older version${n === 1 ? '' : 's'}`))];
+    throw new PatchInputError(`${source}: no patch in it${parts.length ? ` (only ${parts.join(', ')})` : ''}`);
+  }
   return series;
 }
 
