@@ -17,6 +17,7 @@ import { describeFsError, isDirectory } from '../input/files.js';
 import type { Series } from '../input/patch.js';
 import type { Filter, PatchReview } from '../engine/review.js';
 import { formatJson, formatTerse, formatText } from '../report/findings.js';
+import { formatRdjsonl, formatSarif } from '../report/sarif.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
@@ -39,7 +40,8 @@ commands:
                         invariant violations with their traces
 
 options:
-  --format FORMAT       check: text (default), terse, json; inventory: text, json; rules: text, json
+  --format FORMAT       check: text (default), terse, json, sarif, rdjsonl; patch, git: those and email;
+                        inventory: text, json; rules: text, json
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
   --tree DIR            patch: the kernel tree the series applies to
@@ -182,7 +184,7 @@ function workerScript(): URL | undefined {
 
 async function check(paths: string[], values: Values): Promise<number> {
   const format = values.format ?? 'text';
-  if (!['text', 'terse', 'json'].includes(format)) fail(`check: unknown --format ${format} (text, terse, json)`);
+  if (!['text', 'terse', 'json', 'sarif', 'rdjsonl'].includes(format)) fail(`check: unknown --format ${format} (text, terse, json, sarif, rdjsonl)`);
   const failOn = values['fail-on'] ?? 'error';
   if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
   const rules = rulesOf(values);
@@ -191,6 +193,8 @@ async function check(paths: string[], values: Values): Promise<number> {
   const findings = analyze(result.files, result.index, rules, api);
   const stats = { ...result.stats, inputErrors: result.problems.length };
   if (format === 'json') process.stdout.write(formatJson(findings, result.stats, pkg.version));
+  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rules, pkg.version));
+  else if (format === 'rdjsonl') process.stdout.write(formatRdjsonl(findings));
   else if (format === 'terse') process.stdout.write(formatTerse(findings));
   else process.stdout.write(formatText(findings, stats, lineReader(result.root)));
   if (result.problems.length) return 2;
@@ -218,7 +222,7 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
   const { PatchInputError, readPatchInput } = await import('../input/patch.js');
   const { reviewSeries } = await import('../engine/review.js');
   const format = values.format ?? 'text';
-  if (!['text', 'terse', 'json', 'email'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json, email)`);
+  if (!['text', 'terse', 'json', 'email', 'sarif', 'rdjsonl'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json, email, sarif, rdjsonl)`);
   const filter = values.filter ?? 'added';
   if (!['added', 'diff_context', 'file', 'nofilter'].includes(filter)) fail(`unknown --filter ${filter} (added, diff_context, file, nofilter)`);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
@@ -256,6 +260,8 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
   const { emailMbox, emailReplies } = await import('../report/email.js');
   const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
   if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
+  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rulesOf(values), pkg.version));
+  else if (format === 'rdjsonl') process.stdout.write(formatRdjsonl(findings));
   else if (format === 'email') {
     const replies = runs.flatMap((r) => emailReplies(r.reviews, {
       version: pkg.version,
@@ -289,7 +295,7 @@ async function gitCommand(args: string[], values: Values): Promise<number> {
   const { PatchInputError } = await import('../input/patch.js');
   const { reviewSeries } = await import('../engine/review.js');
   const format = values.format ?? 'text';
-  if (!['text', 'terse', 'json', 'email'].includes(format)) fail(`git: unknown --format ${format} (text, terse, json, email)`);
+  if (!['text', 'terse', 'json', 'email', 'sarif', 'rdjsonl'].includes(format)) fail(`git: unknown --format ${format} (text, terse, json, email, sarif, rdjsonl)`);
   const filter = values.filter ?? 'added';
   if (!['added', 'diff_context', 'file', 'nofilter'].includes(filter)) fail(`unknown --filter ${filter} (added, diff_context, file, nofilter)`);
   if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');

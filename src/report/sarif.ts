@@ -1,0 +1,71 @@
+// SARIF 2.1.0 (for GitHub code scanning and friends) and reviewdog's rdjsonl.
+import { createHash } from 'node:crypto';
+import type { Finding, Rule } from '../rules/rule.js';
+import { formatExplain } from './rules.js';
+
+const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+/**
+ * A fingerprint that survives code moving up or down: the rule, the file, the
+ * function and the message with its `file:line` references taken out.
+ */
+export function fingerprint(f: Finding): string {
+  const message = f.message.replace(/[\w./-]+\.[ch]:\d+/g, 'FILE:LINE').replace(/\bline \d+\b/g, 'line N');
+  return createHash('sha256').update([f.rule, f.file, f.function ?? '', message].join('\0')).digest('hex').slice(0, 32);
+}
+
+export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string): string {
+  // every rule of the run, so ruleIndex is stable whatever fired
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: {
+        driver: {
+          name: 'mnlint',
+          version,
+          rules: rules.map((r) => ({
+            id: r.id,
+            name: r.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+            shortDescription: { text: r.title.replace(/`/g, '') },
+            fullDescription: { text: r.docs.what },
+            help: { text: formatExplain(r), markdown: formatExplain(r) },
+            defaultConfiguration: { level: LEVEL[r.severity] },
+            properties: { invariant: r.invariant, tags: ['mmu_notifier', r.invariant] },
+          })),
+        },
+      },
+      columnKind: 'utf16CodeUnits',
+      results: findings.map((f) => ({
+        ruleId: f.rule,
+        ruleIndex: index.get(f.rule),
+        level: LEVEL[f.severity],
+        message: { text: f.message },
+        locations: [{
+          physicalLocation: {
+            artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' },
+            region: { startLine: f.line, startColumn: f.column, endLine: Math.max(f.line, f.endLine) },
+          },
+          ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
+        }],
+        partialFingerprints: { 'mnlint/v1': fingerprint(f) },
+        properties: { invariant: f.invariant, trace: f.trace },
+      })),
+    }],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
+
+const RD_SEVERITY: Record<Finding['severity'], string> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };
+
+/** reviewdog's rdjsonl: one diagnostic a line. */
+export function formatRdjsonl(findings: readonly Finding[]): string {
+  return findings.map((f) => JSON.stringify({
+    message: f.message,
+    location: { path: f.file, range: { start: { line: f.line, column: f.column }, end: { line: Math.max(f.line, f.endLine) } } },
+    severity: RD_SEVERITY[f.severity],
+    source: { name: 'mnlint' },
+    code: { value: f.rule },
+  }) + '\n').join('');
+}
