@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compare, fail, measure } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -23,51 +24,9 @@ const kernel = resolve(opt('--kernel', resolve(repo, '.cache/kernels/linux-6.12'
 const cli = resolve(repo, 'dist/cli.js');
 const cocci = resolve(repo, 'bench/find-interval-ops.cocci');
 
-function fail(message) {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
 if (!existsSync(cli)) fail('dist/cli.js is missing: run `npm run build`');
 if (!existsSync(resolve(kernel, 'MAINTAINERS'))) fail(`${kernel} is not a kernel tree: run scripts/fetch-kernels.sh`);
-const haveTime = existsSync('/usr/bin/time');
 const haveSpatch = spawnSync('sh', ['-c', 'command -v spatch'], { encoding: 'utf8' }).status === 0;
-
-/** Runs a command; wall seconds and, with /usr/bin/time, peak RSS in MB. */
-function measure(cmd, argv, cwd) {
-  const full = haveTime ? ['/usr/bin/time', ['-f', '%M', cmd, ...argv]] : [cmd, argv];
-  const t = process.hrtime.bigint();
-  const r = spawnSync(full[0], full[1], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
-  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  if (r.error) fail(`${cmd}: ${r.error.message}`);
-  let rssMB = null;
-  if (haveTime) {
-    const last = r.stderr.trim().split('\n').pop() ?? '';
-    if (/^\d+$/.test(last)) rssMB = Number(last) / 1024;
-  }
-  return { seconds, rssMB, status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function compare(label, a, b) {
-  measure(...a.cmd);
-  measure(...b.cmd);
-  const ta = [];
-  const tb = [];
-  const rss = [];
-  for (let i = 0; i < runs; i++) {
-    const ra = measure(...a.cmd);
-    if (a.check) a.check(ra);
-    ta.push(ra.seconds);
-    if (ra.rssMB !== null) rss.push(ra.rssMB);
-    tb.push(measure(...b.cmd).seconds);
-  }
-  return { label, a: a.name, b: b.name, aMedian: median(ta), bMedian: median(tb), aRuns: ta, bRuns: tb, aPeakRssMB: rss.length ? Math.max(...rss) : null };
-}
 
 // the files that define ops tables, from mnlint's own inventory
 const inv = measure('node', [cli, 'inventory', '--format', 'json', '.'], kernel);
@@ -75,7 +34,7 @@ if (inv.status !== 0) fail(`mnlint inventory failed: ${inv.stderr.trim()}`);
 const tableFiles = [...new Set(JSON.parse(inv.stdout).tables.map((t) => t.file))].sort();
 
 const results = [];
-results.push(compare('whole Linux 6.12 tree',
+results.push(compare(runs, 'whole Linux 6.12 tree',
   {
     name: 'mnlint check .',
     cmd: ['node', [cli, 'check', '--format', 'json', '.'], kernel],
@@ -84,7 +43,7 @@ results.push(compare('whole Linux 6.12 tree',
   { name: "grep -rlE 'mmu_(interval_)?notifier' --include='*.c' .", cmd: ['grep', ['-rlE', 'mmu_(interval_)?notifier', '--include=*.c', '.'], kernel] },
 ));
 if (haveSpatch) {
-  results.push(compare(`the ${tableFiles.length} files defining ops tables`,
+  results.push(compare(runs, `the ${tableFiles.length} files defining ops tables`,
     { name: `mnlint check (${tableFiles.length} files)`, cmd: ['node', [cli, 'check', '--format', 'json', ...tableFiles], kernel] },
     { name: 'spatch --sp-file bench/find-interval-ops.cocci --no-includes', cmd: ['spatch', ['--sp-file', cocci, '--very-quiet', '--no-includes', ...tableFiles], kernel] },
   ));
