@@ -71,10 +71,9 @@ export function describeFsError(e: unknown): string {
 }
 
 /**
- * Walks a directory for `.c` files in a stable order; symlinks are not
- * followed. With `limit`, gives up (null) once more files than that are seen.
+ * Walks a directory for `.c` files, depth first in name order, yielding them
+ * as it goes (so their reading can start early); symlinks are not followed.
  */
-/** The same walk as walkC, yielding files as it goes (so their reading can start early). */
 export function* walkCFiles(dir: string, onError: (path: string, message: string) => void): Generator<string> {
   const stack = [dir];
   while (stack.length) {
@@ -101,31 +100,17 @@ export function* walkCFiles(dir: string, onError: (path: string, message: string
   }
 }
 
+/**
+ * The `.c` files under a directory, sorted. With `limit`, gives up (null)
+ * once more files than that are seen.
+ */
 export function walkC(dir: string, onError: (path: string, message: string) => void): string[];
 export function walkC(dir: string, onError: (path: string, message: string) => void, limit: number): string[] | null;
 export function walkC(dir: string, onError: (path: string, message: string) => void, limit = Infinity): string[] | null {
   const out: string[] = [];
-  const stack = [dir];
-  while (stack.length) {
+  for (const file of walkCFiles(dir, onError)) {
+    out.push(file);
     if (out.length > limit) return null;
-    const d = stack.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch (e) {
-      onError(d, describeFsError(e));
-      continue;
-    }
-    const subdirs: string[] = [];
-    for (const ent of entries) {
-      if (ent.isDirectory()) {
-        if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(join(d, ent.name));
-      } else if (ent.isFile() && ent.name.endsWith('.c')) {
-        out.push(join(d, ent.name));
-      }
-    }
-    subdirs.sort().reverse();
-    stack.push(...subdirs);
   }
   return out.sort();
 }
