@@ -123,7 +123,8 @@ describe('--format email', () => {
       'On Sun, 22 Nov 2026 00:50:20 +0000, Ann Dev wrote:',
       `> diff --git a/${FILE} b/${FILE}`,
       '> [ ... ]',
-      '> @@ -48,6 +48,7 @@',
+      // git's function context stays on the hunk header (this patch came quoted-printable)
+      '> @@ -48,6 +48,7 @@ static bool drv_bo_invalidate(struct mmu_interval_notifier *mni,',
       '>  \t\treturn false;',
       '>  \tmmu_interval_set_seq(mni, cur_seq);',
       '>  \tmutex_unlock(&bo->lock);',

@@ -8,8 +8,8 @@ export const FUZZ = 2;
 
 export type ApplyResult = { ok: true; text: string } | { ok: false; hunk: number; header: string };
 
-export function hunkHeader(h: FilePatch['hunks'][number]): string {
-  return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`;
+export function hunkHeader(h: FilePatch['hunks'][number], section = ''): string {
+  return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${section ? ` ${section}` : ''}`;
 }
 
 export function applyFilePatch(text: string, fp: FilePatch): ApplyResult {

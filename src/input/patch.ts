@@ -12,6 +12,8 @@ export interface FilePatch {
   oldPath: string | null;
   newPath: string | null;
   hunks: StructuredPatch['hunks'];
+  /** per hunk, the text after its closing `@@` (git's function context), or '' */
+  sections: string[];
 }
 
 export interface Trailer {
@@ -90,9 +92,13 @@ export function parseDiff(diff: string, source: string): FilePatch[] {
   } catch (e) {
     throw new PatchInputError(`${source}: not a unified diff (${(e as Error).message})`);
   }
+  // jsdiff drops the text after `@@ ... @@`; its hunks come in the order of
+  // the header lines, so that text is picked up from them in turn
+  const sections = [...diff.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m) => m[1]!.replace(/\r$/, ''));
+  let next = 0;
   return parsed
-    .filter((p) => p.hunks.length)
-    .map((p) => ({ oldPath: stripPrefix(p.oldFileName), newPath: stripPrefix(p.newFileName), hunks: p.hunks }));
+    .map((p) => ({ oldPath: stripPrefix(p.oldFileName), newPath: stripPrefix(p.newFileName), hunks: p.hunks, sections: p.hunks.map(() => sections[next++] ?? '') }))
+    .filter((p) => p.hunks.length);
 }
 
 async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; messageId: string | null; inReplyTo: string | null; date: string | null; text: string }> {

@@ -72,14 +72,14 @@ export function emailMbox(replies: readonly Reply[]): string {
 }
 
 function quoteFile(fp: FilePatch, findings: Finding[], body: string[], placed: Set<Finding>): void {
-  for (const h of fp.hunks) {
+  for (const [k, h] of fp.hunks.entries()) {
     // new-side line number of each hunk line
     const numbers: Array<number | null> = [];
     let n = h.newStart;
     for (const l of h.lines) numbers.push(l.startsWith('-') || l.startsWith('\\') ? null : n++);
     const inHunk = findings.filter((f) => !placed.has(f) && numbers.includes(f.line)).sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule));
     if (!inHunk.length) continue;
-    body.push(`> ${hunkHeader(h)}`);
+    body.push(`> ${hunkHeader(h, fp.sections[k])}`);
     let quotedUpTo = -1;
     for (const f of inHunk) {
       const at = numbers.indexOf(f.line);
