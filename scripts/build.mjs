@@ -1,5 +1,6 @@
 // Builds dist/cli.js (ESM, with the tree-sitter runtime and the C grammar
-// embedded) and the chunks it loads on demand: runnable with no node_modules.
+// embedded) and the chunks it loads on demand, and dist/action.js: both
+// runnable with no node_modules.
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
@@ -39,3 +40,21 @@ await build({
   },
 });
 chmodSync('dist/cli.js', 0o755);
+
+// The GitHub Action: one self-contained file, committed, so the runner needs
+// no npm install. Its own worker threads start this same file.
+await build({
+  entryPoints: { action: 'src/action/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  loader: { '.wasm': 'binary' },
+  plugins: [embedWasm],
+  legalComments: 'none',
+  logLevel: 'warning',
+  banner: {
+    js: "import { createRequire as __mnlintCreateRequire } from 'node:module'; const require = __mnlintCreateRequire(import.meta.url);",
+  },
+});

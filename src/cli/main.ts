@@ -16,7 +16,7 @@ import { describeFsError, isDirectory } from '../input/files.js';
 // libraries are not worth evaluating for every `check`)
 import type { Series } from '../input/patch.js';
 import type { Filter, PatchReview } from '../engine/review.js';
-import { formatJson, formatTerse, formatText } from '../report/findings.js';
+import { failsAt, formatJson, formatTerse, formatText, type FailOn } from '../report/findings.js';
 import { formatRdjsonl, formatSarif } from '../report/sarif.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
@@ -59,8 +59,6 @@ options:
 exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or input errors`;
 
 class UsageError extends Error {}
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 function fail(message: string): never {
   throw new UsageError(message);
@@ -198,9 +196,7 @@ async function check(paths: string[], values: Values): Promise<number> {
   else if (format === 'terse') process.stdout.write(formatTerse(findings));
   else process.stdout.write(formatText(findings, stats, lineReader(result.root)));
   if (result.problems.length) return 2;
-  if (failOn === 'never') return 0;
-  const bar = SEVERITY_RANK[failOn as Severity];
-  return findings.some((f) => SEVERITY_RANK[f.severity] >= bar) ? 1 : 0;
+  return failsAt(findings, failOn as FailOn) ? 1 : 0;
 }
 
 async function modelExplore(paths: string[], values: Values): Promise<number> {
@@ -278,10 +274,7 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
   // problems are named on stderr; exit 2 only when nothing could be reviewed
   const reviewed = runs.reduce((n, r) => n + r.reviews.filter((x) => !x.problems.length).length, 0);
   if (problems && reviewed === 0) return 2;
-  const failOn = values['fail-on'] ?? 'error';
-  if (failOn === 'never') return 0;
-  const bar = SEVERITY_RANK[failOn as Severity];
-  return findings.some((f) => SEVERITY_RANK[f.severity] >= bar) ? 1 : 0;
+  return failsAt(findings, (values['fail-on'] ?? 'error') as FailOn) ? 1 : 0;
 }
 
 function reproduceLine(values: Values, source: string): string {

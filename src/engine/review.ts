@@ -72,6 +72,14 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
   return reviews;
 }
 
+/**
+ * A change already applied in `root` (a pull request's head checkout): the
+ * touched drivers analyzed, the findings kept to the change.
+ */
+export function reviewCheckedOut(patch: Patch, root: string, opts: Omit<ReviewOptions, 'tree'>): Promise<Finding[]> {
+  return analyzePatch(patch, resolve(root), new Map(), { ...opts, tree: root });
+}
+
 async function analyzePatch(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions): Promise<Finding[]> {
   const touched = patch.files.filter((f) => f.newPath).map((f) => f.newPath!);
   // with a tree, the touched drivers' directories (tables and callees beside

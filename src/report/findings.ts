@@ -3,6 +3,16 @@ import type { Finding } from '../rules/rule.js';
 import type { ScanStats } from '../engine/scan.js';
 import { CheckReportSchema } from './schema.js';
 
+export type FailOn = 'error' | 'warning' | 'info' | 'never';
+export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
+const SEVERITY_RANK: Record<Finding['severity'], number> = { info: 0, warning: 1, error: 2 };
+
+/** Whether a finding reaches the `--fail-on` bar. */
+export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {
+  if (failOn === 'never') return false;
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+}
+
 export type LineText = (file: string, line: number) => string | undefined;
 
 /** checkpatch's block: `ERROR:TYPE: message`, `#file:line:`, the line, then the trace. */

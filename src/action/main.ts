@@ -1,0 +1,163 @@
+// The GitHub Action (dist/action.js). On a pull request: the change reviewed
+// against the head checkout, one PR review with inline comments (updated, not
+// repeated, on re-runs), annotations for what cannot be commented inline. On
+// a fork's pull request, or on push / workflow_dispatch: annotations and SARIF.
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { simpleGit } from 'simple-git';
+import pkg from '../../package.json' with { type: 'json' };
+import { analyze } from '../engine/analyze.js';
+import { reviewCheckedOut } from '../engine/review.js';
+import { WORKER_ROLE } from '../engine/pool.js';
+import { runParseWorker } from '../engine/worker.js';
+import { scan } from '../engine/scan.js';
+import { changedLines } from '../input/apply.js';
+import { parseDiff, type Patch } from '../input/patch.js';
+import { apiOfTree } from '../input/tree.js';
+import { apiForKernel, type ApiLevel } from '../model/api.js';
+import { failsAt } from '../report/findings.js';
+import { formatSarif } from '../report/sarif.js';
+import { RULES } from '../rules/index.js';
+import type { Finding } from '../rules/rule.js';
+import { annotation, logError } from './commands.js';
+import { ActionInputError, readInputs, readPullRequestEvent, setOutput, type ActionInputs } from './env.js';
+import { gitHub, pullRequestDiff, syncReview, type Placed, type PullRequest } from './github.js';
+
+type Log = (line: string) => void;
+
+export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<number> {
+  const inputs = readInputs(env);
+  const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+  const root = resolve(workspace, inputs.path);
+  // where the scanned folder sits in the repository: findings are relative to it
+  const prefix = relative(workspace, root);
+  if (prefix.startsWith('..')) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
+  const api = apiOf(inputs, root);
+  const event = env.GITHUB_EVENT_NAME ?? '';
+  let findings: Finding[];
+  if (event === 'pull_request' || event === 'pull_request_target') {
+    findings = await pullRequest(env, inputs, workspace, root, prefix, api, log);
+  } else {
+    const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
+    for (const p of result.problems) log(`mnlint: ${p.path}: ${p.message}`);
+    findings = analyze(result.files, result.index, RULES, api);
+    log(`mnlint: ${event || 'run'}: scanned ${result.stats.files} files, ${findings.length} findings`);
+    if (inputs.annotations) for (const f of findings) log(annotation(f, prefix).trimEnd());
+  }
+  if (inputs.sarifFile) {
+    // SARIF locations are relative to the repository root
+    writeFileSync(resolve(workspace, inputs.sarifFile), formatSarif(findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })), RULES, pkg.version));
+  }
+  setOutput(env, 'findings', String(findings.length));
+  setOutput(env, 'errors', String(findings.filter((f) => f.severity === 'error').length));
+  setOutput(env, 'sarif-file', inputs.sarifFile ?? '');
+  if (failsAt(findings, inputs.failOn)) {
+    log(logError(`mnlint: findings at or above ${inputs.failOn}`).trimEnd());
+    return 1;
+  }
+  return 0;
+}
+
+function apiOf(inputs: ActionInputs, root: string): ApiLevel {
+  if (!inputs.kernel) return apiOfTree(root);
+  const api = apiForKernel(inputs.kernel);
+  if (!api) throw new ActionInputError(`input kernel: ${inputs.kernel} is not a version mnlint models (5.5 or later, like 6.12)`);
+  return api;
+}
+
+const repoPath = (prefix: string, file: string): string => (prefix ? `${prefix}/${file}` : file);
+
+async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, workspace: string, root: string, prefix: string, api: ApiLevel, log: Log): Promise<Finding[]> {
+  if (!env.GITHUB_EVENT_PATH) throw new ActionInputError('GITHUB_EVENT_PATH is not set: not running as a GitHub Action?');
+  const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
+  const pr: PullRequest = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
+  const fork = ev.pull_request.head.repo?.full_name !== ev.repository.full_name;
+  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? 'https://api.github.com', log);
+
+  const git = simpleGit(workspace);
+  const base = ev.pull_request.base.sha;
+  let diff: string;
+  if (await hasCommits(git, [base, pr.headSha])) {
+    diff = await git.raw(['diff', '--no-color', '--no-ext-diff', '--no-renames', `${base}...${pr.headSha}`]);
+  } else {
+    log(`mnlint: ${base.slice(0, 12)} is not in the checkout; the changed hunks come from the API (check out with fetch-depth: 0 to avoid this)`);
+    diff = await pullRequestDiff(gh, pr);
+  }
+  const checkedOut = (await git.revparse(['HEAD']).catch(() => '')).trim();
+  if (checkedOut && checkedOut !== pr.headSha) {
+    log(`mnlint: the checkout is ${checkedOut.slice(0, 12)}, not the pull request's head ${pr.headSha.slice(0, 12)}; check out with ref: \${{ github.event.pull_request.head.sha }} so lines match`);
+  }
+
+  // the diff's paths, made relative to the scanned folder
+  const files = parseDiff(diff, `pull request #${pr.number}`)
+    .map((fp) => ({ ...fp, oldPath: underPrefix(prefix, fp.oldPath), newPath: underPrefix(prefix, fp.newPath) }))
+    .filter((fp) => fp.oldPath !== null || fp.newPath !== null);
+  const patch: Patch = {
+    source: `pull request #${pr.number}`, version: 1, index: 1, total: 1, subject: `#${pr.number}`,
+    from: null, messageId: null, date: null, message: '', trailers: [], files,
+  };
+  const findings = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }) : [];
+
+  // GitHub takes inline comments only on lines inside the diff's hunks
+  const hunks = new Map(files.filter((f) => f.newPath).map((f) => [f.newPath!, changedLines(f).context]));
+  const inline: Placed[] = [];
+  const outside: Placed[] = [];
+  for (const f of findings) {
+    const placed = { finding: f, path: repoPath(prefix, f.file) };
+    (hunks.get(f.file)?.some(([a, b]) => f.line >= a && f.line <= b) ? inline : outside).push(placed);
+  }
+  log(`mnlint: pull request #${pr.number}: ${files.length} files changed, ${findings.length} findings (${inline.length} on the diff)`);
+
+  let annotate: Placed[] = [...inline, ...outside];
+  if (!inputs.review) {
+    log('mnlint: review is off: annotations only');
+  } else if (fork) {
+    log(`mnlint: pull request from a fork (${ev.pull_request.head.repo?.full_name ?? 'deleted repository'}): its token cannot write, so findings go to annotations and the SARIF file`);
+  } else if (!inputs.token) {
+    log('mnlint: no github-token: annotations only');
+  } else {
+    try {
+      const docs = env.GITHUB_ACTION_REPOSITORY ? `https://github.com/${env.GITHUB_ACTION_REPOSITORY}/blob/${env.GITHUB_ACTION_REF || 'main'}/README.md#rules` : null;
+      const r = await syncReview(gh, pr, inline, outside, () => docs);
+      log(`mnlint: review: ${r.created} new comments in ${r.reviews} review(s), ${r.updated} updated, ${r.resolved} marked resolved`);
+      annotate = outside;
+    } catch (e) {
+      // octokit's RequestError carries the HTTP status; anything else is ours
+      const http = e as { status?: unknown; request?: { method?: string; url?: string } };
+      if (typeof http.status !== 'number') throw e;
+      log(`mnlint: cannot post the review (HTTP ${http.status} on ${http.request?.method} ${http.request?.url}): findings go to annotations`);
+    }
+  }
+  if (inputs.annotations) for (const p of annotate) log(annotation(p.finding, prefix).trimEnd());
+  return findings;
+}
+
+async function hasCommits(git: ReturnType<typeof simpleGit>, shas: string[]): Promise<boolean> {
+  try {
+    for (const sha of shas) await git.raw(['cat-file', '-e', `${sha}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function underPrefix(prefix: string, path: string | null): string | null {
+  if (path === null || !prefix) return path;
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : null;
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
+  runParseWorker();
+} else if (process.env.MNLINT_NO_MAIN !== '1') {
+  const log: Log = (line) => process.stdout.write(`${line}\n`);
+  runAction(process.env, log).then(
+    (code) => { process.exitCode = code; },
+    (e: Error) => {
+      // bad input is the user's: one line; anything else is mnlint's bug, also one line
+      log(logError(e instanceof ActionInputError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,257 @@
+// The GitHub Action, run as the built bundle (dist/action.js) against a local
+// server on 127.0.0.1 that plays the GitHub REST API, with a pull_request
+// payload and a git repository built from the fixtures (base: the fixture
+// tree; head: the drv v2 series applied with `git am`).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO } from './helpers.js';
+
+const ACTION = resolve(REPO, 'dist', 'action.js');
+const FILE = 'drivers/gpu/drm/drv/drv_mn.c';
+
+interface Recorded { method: string; path: string; body: unknown }
+
+/** GitHub's REST API for one pull request, as far as the action uses it. */
+class FakeGitHub {
+  requests: Recorded[] = [];
+  comments: Array<{ id: number; body: string; path: string; line: number; side: string; user: { login: string } }> = [];
+  reviews: Array<{ id: number; body: string; commit_id: string }> = [];
+  /** answers queued for the next matching requests */
+  faults: Array<{ method: string; path: RegExp; status: number; headers?: Record<string, string>; message: string }> = [];
+  private nextId = 100;
+  private server: Server = createServer((req, res) => void this.handle(req, res));
+  url = '';
+
+  async start(): Promise<void> {
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
+    const addr = this.server.address();
+    if (!addr || typeof addr === 'string') throw new Error('no address');
+    this.url = `http://127.0.0.1:${addr.port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((ok) => this.server.close(() => ok()));
+  }
+
+  writes(): Recorded[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url!, this.url);
+    const method = req.method!;
+    const body = raw ? JSON.parse(raw) : null;
+    this.requests.push({ method, path: url.pathname, body });
+    const send = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(json));
+    };
+    const fault = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
+    if (fault >= 0) {
+      const f = this.faults.splice(fault, 1)[0]!;
+      send(f.status, { message: f.message, documentation_url: 'https://docs.github.com/rest' }, f.headers);
+      return;
+    }
+    if (req.headers.authorization !== 'token ghs_test_token') return send(401, { message: 'Bad credentials' });
+    const page = Number(url.searchParams.get('page') ?? '1');
+    // two entries a page, with GitHub's Link header, whatever per_page asks
+    const paged = <T>(items: T[]): void => {
+      const last = Math.max(1, Math.ceil(items.length / 2));
+      const headers: Record<string, string> = {};
+      if (page < last) {
+        const next = new URL(url);
+        next.searchParams.set('page', String(page + 1));
+        headers.link = `<${next}>; rel="next"`;
+      }
+      send(200, items.slice((page - 1) * 2, page * 2), headers);
+    };
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && url.pathname === '/repos/octo-gpu/linux/pulls/7/comments') return paged(this.comments);
+    if (method === 'GET' && url.pathname === '/repos/octo-gpu/linux/pulls/7/reviews') return paged(this.reviews);
+    if (method === 'POST' && url.pathname === '/repos/octo-gpu/linux/pulls/7/reviews') {
+      const review = { id: this.nextId++, body: body.body, commit_id: body.commit_id };
+      this.reviews.push(review);
+      for (const c of body.comments ?? []) this.comments.push({ id: this.nextId++, body: c.body, path: c.path, line: c.line, side: c.side, user: { login: 'github-actions[bot]' } });
+      return send(200, review);
+    }
+    if (method === 'PUT' && (m = /^\/repos\/octo-gpu\/linux\/pulls\/7\/reviews\/(\d+)$/.exec(url.pathname))) {
+      const review = this.reviews.find((r) => r.id === Number(m![1]));
+      if (!review) return send(404, { message: 'Not Found' });
+      review.body = body.body;
+      return send(200, review);
+    }
+    if (method === 'PATCH' && (m = /^\/repos\/octo-gpu\/linux\/pulls\/comments\/(\d+)$/.exec(url.pathname))) {
+      const comment = this.comments.find((c) => c.id === Number(m![1]));
+      if (!comment) return send(404, { message: 'Not Found' });
+      comment.body = body.body;
+      return send(200, comment);
+    }
+    send(404, { message: 'Not Found' });
+  }
+}
+
+let repo = '';
+let base = '';
+let head = '';
+const gh = new FakeGitHub();
+
+function git(...args: string[]): string {
+  const r = spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout.trim();
+}
+
+function payload(headOwner: string): string {
+  const path = join(repo, '..', `event-${headOwner}.json`);
+  const text = readFileSync(join(REPO, 'fixtures/action/pull_request.json'), 'utf8')
+    .replaceAll('BASE_SHA', base).replaceAll('HEAD_SHA', head).replaceAll('HEAD_OWNER', headOwner);
+  writeFileSync(path, text);
+  return path;
+}
+
+interface Run { code: number | null; stdout: string; stderr: string; outputs: string }
+
+/** Runs the bundle as the runner would; asynchronous, so the fake API keeps answering. */
+function runAction(env: Record<string, string>): Promise<Run> {
+  const outputs = join(repo, '..', `output-${Date.now()}-${Math.random()}`);
+  writeFileSync(outputs, '');
+  return new Promise((ok) => {
+    const child = spawn(process.execPath, [ACTION], {
+      cwd: repo,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        GITHUB_WORKSPACE: repo,
+        GITHUB_API_URL: gh.url,
+        GITHUB_OUTPUT: outputs,
+        GITHUB_ACTION_REPOSITORY: 'mnlint/mnlint',
+        GITHUB_ACTION_REF: 'v1',
+        'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+        INPUT_PATH: '.',
+        'INPUT_FAIL-ON': 'error',
+        INPUT_FILTER: 'added',
+        INPUT_REVIEW: 'true',
+        INPUT_ANNOTATIONS: 'true',
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => ok({ code, stdout, stderr, outputs: readFileSync(outputs, 'utf8') }));
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(ACTION)) throw new Error('dist/action.js is missing: run `npm run build`');
+  const dir = mkdtempSync(join(tmpdir(), 'mnlint-action-'));
+  repo = join(dir, 'linux');
+  cpSync(join(REPO, 'fixtures/trees/drv'), repo, { recursive: true });
+  spawnSync('git', ['init', '-q', '-b', 'main', repo]);
+  git('add', '-A');
+  git('commit', '-qm', 'drm/drv: initial');
+  base = git('rev-parse', 'HEAD');
+  // the series' patches out of the mbox (it also holds a cover letter and a reply), in order
+  const split = join(dir, 'mails');
+  mkdirSync(split);
+  git('mailsplit', `-o${split}`, join(REPO, 'fixtures/patches/drv-v2.mbox'));
+  const mails = readdirSync(split).map((f) => join(split, f)).filter((f) => /^Subject: \[PATCH v2 [12]\/2\]/m.test(readFileSync(f, 'utf8')));
+  mails.sort((a, b) => /\[PATCH v2 (\d)/.exec(readFileSync(a, 'utf8'))![1]!.localeCompare(/\[PATCH v2 (\d)/.exec(readFileSync(b, 'utf8'))![1]!));
+  git('am', '-q', ...mails);
+  head = git('rev-parse', 'HEAD');
+  await gh.start();
+});
+
+afterAll(() => gh.stop());
+
+describe('GitHub Action on a pull request', () => {
+  test('one review with an inline comment per finding on the added lines', async () => {
+    // one 500 on the first read and a secondary rate limit on the review: both retried
+    gh.faults.push({ method: 'GET', path: /\/pulls\/7\/comments$/, status: 500, message: 'Server Error' });
+    gh.faults.push({ method: 'POST', path: /\/pulls\/7\/reviews$/, status: 403, headers: { 'retry-after': '1' }, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' });
+    // a human's comment on the pull request is left alone
+    gh.comments.push({ id: 1, body: 'Why not GFP_NOWAIT here?', path: FILE, line: 51, side: 'RIGHT', user: { login: 'maintainer' } });
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const posts = gh.writes();
+    // the rate-limited attempt, then the review itself
+    expect(posts.map((p) => `${p.method} ${p.path}`)).toEqual(['POST /repos/octo-gpu/linux/pulls/7/reviews', 'POST /repos/octo-gpu/linux/pulls/7/reviews']);
+    const review = posts[1]!.body as { commit_id: string; event: string; body: string; comments: Array<{ path: string; line: number; side: string; body: string }> };
+    expect(review.commit_id).toBe(head);
+    expect(review.event).toBe('COMMENT');
+    expect(review.body).toContain('2 errors, 0 warnings, 0 infos');
+    expect(review.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual([`${FILE}:23:RIGHT`, `${FILE}:51:RIGHT`]);
+    expect(review.comments[0]!.body).toMatch(/^<!-- mnlint:v1 [0-9a-f]{32} -->\n\*\*ERROR\*\* \[`range-end-with-failing-start`\]\(https:\/\/github\.com\/mnlint\/mnlint\/blob\/v1\/README\.md#rules\) \(I2\): /);
+    expect(review.comments[1]!.body).toContain('<details><summary>trace</summary>');
+    // every comment page was read (two a page) and the 500 retried
+    expect(gh.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/comments')).length).toBeGreaterThanOrEqual(2);
+    expect(r.outputs).toContain('findings=2\n');
+    expect(r.outputs).toContain('errors=2\n');
+    // everything went inline: no annotation repeats it
+    expect(r.stdout).not.toMatch(/^::error file=/m);
+    expect(r.stdout).not.toContain('ghs_test_token');
+  });
+
+  test('a re-run makes no new comments; a changed finding is edited, a gone one marked resolved', async () => {
+    gh.requests = [];
+    const again = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu') });
+    expect(again.code).toBe(1);
+    expect(gh.writes()).toEqual([]);
+
+    // the bot's first comment as an older mnlint worded it, and a comment whose finding is gone
+    const ours = gh.comments.filter((c) => c.body.startsWith('<!-- mnlint:v1'));
+    expect(ours).toHaveLength(2);
+    ours[0]!.body = ours[0]!.body.replace('can fail', 'may fail');
+    gh.comments.push({ id: 999, body: '<!-- mnlint:v1 0123456789abcdef0123456789abcdef -->\n**ERROR** `finish-without-start` (I3): gone', path: FILE, line: 40, side: 'RIGHT', user: { login: 'github-actions[bot]' } });
+    gh.requests = [];
+    const third = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu') });
+    expect(third.code).toBe(1);
+    const writes = gh.writes();
+    expect(writes.map((w) => `${w.method} ${w.path}`).sort()).toEqual([
+      `PATCH /repos/octo-gpu/linux/pulls/comments/${ours[0]!.id}`,
+      'PATCH /repos/octo-gpu/linux/pulls/comments/999',
+    ]);
+    expect(gh.comments.find((c) => c.id === ours[0]!.id)!.body).toContain('can fail');
+    expect(gh.comments.find((c) => c.id === 999)!.body).toMatch(/^<!-- mnlint:v1 0123456789abcdef0123456789abcdef resolved -->\n\*\*Resolved\*\*/);
+    expect(gh.reviews).toHaveLength(1);
+  });
+
+  test('a pull request from a fork: no write calls, annotations instead', async () => {
+    gh.requests = [];
+    const sarif = 'mnlint.sarif';
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('ann-dev'), 'INPUT_SARIF-FILE': sarif });
+    expect(r.code).toBe(1);
+    expect(gh.writes()).toEqual([]);
+    expect(r.stdout).toContain('pull request from a fork (ann-dev/linux)');
+    const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error file='));
+    expect(annotations.map((l) => /^::error file=([^,]+),line=(\d+),/.exec(l)!.slice(1).join(':'))).toEqual([`${FILE}:23`, `${FILE}:51`]);
+    expect(annotations[0]).toContain('title=mnlint range-end-with-failing-start (I2)');
+    expect(JSON.parse(readFileSync(join(repo, sarif), 'utf8')).runs[0].results).toHaveLength(2);
+    expect(r.outputs).toContain(`sarif-file=${sarif}\n`);
+  });
+
+  test('bad input: one ::error:: line, exit 2', async () => {
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu'), 'INPUT_FAIL-ON': 'sometimes' });
+    expect(r.code).toBe(2);
+    expect(r.stdout.trim()).toBe('::error::mnlint: input fail-on: "sometimes" is not one of error, warning, info, never');
+  });
+});
+
+describe('GitHub Action on push', () => {
+  test('the tree scanned, annotations written, no API call', async () => {
+    gh.requests = [];
+    const r = await runAction({ GITHUB_EVENT_NAME: 'push', 'INPUT_FAIL-ON': 'never' });
+    expect(r.code).toBe(0);
+    expect(gh.requests).toEqual([]);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error file=')).length).toBe(2);
+  });
+});
