@@ -29458,7 +29458,7 @@ var package_default = {
     pretest: "scripts/fetch-kernels.sh",
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
-    bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts",
+    bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts",
     "new-rule": "node scripts/new-rule.mjs"
   },
   dependencies: {
@@ -46103,7 +46103,7 @@ if (!isMainThread && workerData?.role === WORKER_ROLE) {
       process.exitCode = code;
     },
     (e) => {
-      log(logError(e instanceof ActionInputError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());
+      log(logError(e instanceof ActionInputError || e instanceof PatchInputError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());
       process.exitCode = 2;
     }
   );

@@ -1,117 +1,36 @@
 // The GitHub Action, run as the built bundle (dist/action.js) against a local
-// server on 127.0.0.1 that plays the GitHub REST API, with a pull_request
+// server on 127.0.0.1 that plays the GitHub REST API (fake-github.ts), with a pull_request
 // payload and a git repository built from the fixtures (base: the fixture
 // tree; head: the drv v2 series applied with `git am`).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { bodyProblem, FakeGitHub } from './fake-github.js';
 import { REPO } from './helpers.js';
 
 const ACTION = resolve(REPO, 'dist', 'action.js');
 const FILE = 'drivers/gpu/drm/drv/drv_mn.c';
-
-interface Recorded { method: string; path: string; body: unknown }
-
-/** GitHub's REST API for one pull request, as far as the action uses it. */
-class FakeGitHub {
-  requests: Recorded[] = [];
-  comments: Array<{ id: number; body: string; path: string; line: number; side: string; user: { login: string } }> = [];
-  reviews: Array<{ id: number; body: string; commit_id: string }> = [];
-  /** answers queued for the next matching requests */
-  faults: Array<{ method: string; path: RegExp; status: number; headers?: Record<string, string>; message: string }> = [];
-  private nextId = 100;
-  private server: Server = createServer((req, res) => void this.handle(req, res));
-  url = '';
-
-  async start(): Promise<void> {
-    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
-    const addr = this.server.address();
-    if (!addr || typeof addr === 'string') throw new Error('no address');
-    this.url = `http://127.0.0.1:${addr.port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((ok) => this.server.close(() => ok()));
-  }
-
-  writes(): Recorded[] {
-    return this.requests.filter((r) => r.method !== 'GET');
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url!, this.url);
-    const method = req.method!;
-    const body = raw ? JSON.parse(raw) : null;
-    this.requests.push({ method, path: url.pathname, body });
-    const send = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(json));
-    };
-    const fault = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
-    if (fault >= 0) {
-      const f = this.faults.splice(fault, 1)[0]!;
-      send(f.status, { message: f.message, documentation_url: 'https://docs.github.com/rest' }, f.headers);
-      return;
-    }
-    if (req.headers.authorization !== 'token ghs_test_token') return send(401, { message: 'Bad credentials' });
-    const page = Number(url.searchParams.get('page') ?? '1');
-    // two entries a page, with GitHub's Link header, whatever per_page asks
-    const paged = <T>(items: T[]): void => {
-      const last = Math.max(1, Math.ceil(items.length / 2));
-      const headers: Record<string, string> = {};
-      if (page < last) {
-        const next = new URL(url);
-        next.searchParams.set('page', String(page + 1));
-        headers.link = `<${next}>; rel="next"`;
-      }
-      send(200, items.slice((page - 1) * 2, page * 2), headers);
-    };
-    let m: RegExpExecArray | null;
-    if (method === 'GET' && url.pathname === '/repos/octo-gpu/linux/pulls/7/comments') return paged(this.comments);
-    if (method === 'GET' && url.pathname === '/repos/octo-gpu/linux/pulls/7/reviews') return paged(this.reviews);
-    if (method === 'POST' && url.pathname === '/repos/octo-gpu/linux/pulls/7/reviews') {
-      const review = { id: this.nextId++, body: body.body, commit_id: body.commit_id };
-      this.reviews.push(review);
-      for (const c of body.comments ?? []) this.comments.push({ id: this.nextId++, body: c.body, path: c.path, line: c.line, side: c.side, user: { login: 'github-actions[bot]' } });
-      return send(200, review);
-    }
-    if (method === 'PUT' && (m = /^\/repos\/octo-gpu\/linux\/pulls\/7\/reviews\/(\d+)$/.exec(url.pathname))) {
-      const review = this.reviews.find((r) => r.id === Number(m![1]));
-      if (!review) return send(404, { message: 'Not Found' });
-      review.body = body.body;
-      return send(200, review);
-    }
-    if (method === 'PATCH' && (m = /^\/repos\/octo-gpu\/linux\/pulls\/comments\/(\d+)$/.exec(url.pathname))) {
-      const comment = this.comments.find((c) => c.id === Number(m![1]));
-      if (!comment) return send(404, { message: 'Not Found' });
-      comment.body = body.body;
-      return send(200, comment);
-    }
-    send(404, { message: 'Not Found' });
-  }
-}
 
 let repo = '';
 let base = '';
 let head = '';
 const gh = new FakeGitHub();
 
-function git(...args: string[]): string {
+/** git's output as it is (a diff's last context line may be a lone space). */
+function gitRaw(...args: string[]): string {
   const r = spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
+  return r.stdout;
 }
 
-function payload(headOwner: string): string {
-  const path = join(repo, '..', `event-${headOwner}.json`);
+const git = (...args: string[]): string => gitRaw(...args).trim();
+
+function payload(headOwner: string, baseSha = base): string {
+  const path = join(repo, '..', `event-${headOwner}-${baseSha}.json`);
   const text = readFileSync(join(REPO, 'fixtures/action/pull_request.json'), 'utf8')
-    .replaceAll('BASE_SHA', base).replaceAll('HEAD_SHA', head).replaceAll('HEAD_OWNER', headOwner);
+    .replaceAll('BASE_SHA', baseSha).replaceAll('HEAD_SHA', head).replaceAll('HEAD_OWNER', headOwner);
   writeFileSync(path, text);
   return path;
 }
@@ -199,6 +118,7 @@ describe('GitHub Action on a pull request', () => {
     // everything went inline: no annotation repeats it
     expect(r.stdout).not.toMatch(/^::error file=/m);
     expect(r.stdout).not.toContain('ghs_test_token');
+    expect(gh.invalid).toEqual([]);
   });
 
   test('a re-run makes no new comments; a changed finding is edited, a gone one marked resolved', async () => {
@@ -223,6 +143,27 @@ describe('GitHub Action on a pull request', () => {
     expect(gh.comments.find((c) => c.id === ours[0]!.id)!.body).toContain('can fail');
     expect(gh.comments.find((c) => c.id === 999)!.body).toMatch(/^<!-- mnlint:v1 0123456789abcdef0123456789abcdef resolved -->\n\*\*Resolved\*\*/);
     expect(gh.reviews).toHaveLength(1);
+    expect(gh.invalid).toEqual([]);
+  });
+
+  test('without the base commit in the checkout, the changed hunks come from the API', async () => {
+    // what GitHub lists for the pull request: each file's hunks without the headers
+    gh.files = [{ filename: FILE, status: 'modified', patch: gitRaw('diff', base, head, '--', FILE).replace(/\n$/, '').split('\n').slice(4).join('\n') }];
+    gh.requests = [];
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu', 'f'.repeat(40)) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${'f'.repeat(12)} is not in the checkout; the changed hunks come from the API`);
+    expect(gh.requests.some((q) => q.path === '/repos/octo-gpu/linux/pulls/7/files')).toBe(true);
+    // the same two findings, already commented: nothing to write
+    expect(r.stdout).toContain('2 findings (2 on the diff)');
+    expect(gh.writes()).toEqual([]);
+  });
+
+  test('the schema check would catch a malformed body', () => {
+    expect(bodyProblem('POST', '/repos/o/r/pulls/7/reviews', { event: 'COMMENT', comments: [{ path: FILE, line: '23', body: 'x' }] })).toMatch(/comments\.0\.line/);
+    expect(bodyProblem('PATCH', '/repos/o/r/pulls/comments/5', {})).toMatch(/body/);
+    expect(bodyProblem('DELETE', '/repos/o/r/pulls/comments/5', null)).toMatch(/no request-body schema/);
   });
 
   test('a pull request from a fork: no write calls, annotations instead', async () => {

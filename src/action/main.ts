@@ -14,7 +14,7 @@ import { WORKER_ROLE } from '../engine/pool.js';
 import { runParseWorker } from '../engine/worker.js';
 import { scan } from '../engine/scan.js';
 import { changedLines } from '../input/apply.js';
-import { parseDiff, type Patch } from '../input/patch.js';
+import { parseDiff, PatchInputError, type Patch } from '../input/patch.js';
 import { apiOfTree } from '../input/tree.js';
 import { apiForKernel, type ApiLevel } from '../model/api.js';
 import { failsAt } from '../report/findings.js';
@@ -156,7 +156,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_R
     (code) => { process.exitCode = code; },
     (e: Error) => {
       // bad input is the user's: one line; anything else is mnlint's bug, also one line
-      log(logError(e instanceof ActionInputError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());
+      log(logError(e instanceof ActionInputError || e instanceof PatchInputError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());
       process.exitCode = 2;
     },
   );
