@@ -195,4 +195,14 @@ describe('GitHub Action on push', () => {
     expect(gh.requests).toEqual([]);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::error file=')).length).toBe(2);
   });
+
+  test('the config input: a rule turned off; a bad file is one ::error:: line, exit 2', async () => {
+    writeFileSync(join(repo, '..', 'mnlint.json'), JSON.stringify({ rules: { 'sleeping-gfp-in-first-pass': 'off' } }));
+    const r = await runAction({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_CONFIG: '../mnlint.json', 'INPUT_FAIL-ON': 'never' });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error file=')).map((l) => /title=mnlint ([\w-]+)/.exec(l)![1])).toEqual(['range-end-with-failing-start']);
+    const bad = await runAction({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_CONFIG: 'missing.json' });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout.trim()).toBe(`::error::mnlint: ${join(repo, 'missing.json')}: no such file`);
+  });
 });

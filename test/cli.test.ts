@@ -167,3 +167,42 @@ describe('other commands', () => {
     for (const h of ['## What it does', '## Why is this bad?', '## Example', '## Use instead', '## References']) expect(explain.stdout).toContain(h);
   });
 });
+
+describe('--config FILE', () => {
+  const EXAMPLE = 'fixtures/examples/drv_userptr.c';
+  function config(json: unknown): string {
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-config-'));
+    const path = join(dir, 'mnlint.json');
+    writeFileSync(path, typeof json === 'string' ? json : JSON.stringify(json));
+    return path;
+  }
+  const rulesOf = (stdout: string): string[] => stdout.split('\n').filter(Boolean).map((l) => /: (\w+): .*\[([\w-]+)\]$/.exec(l)!.slice(1).join(' '));
+
+  test('rules turned off or re-graded; paths excluded', () => {
+    const plain = runCli(['check', '--format', 'terse', EXAMPLE]);
+    expect(rulesOf(plain.stdout)).toEqual(['error sleeping-gfp-in-first-pass', 'error sleep-in-non-blockable-range', 'error range-end-with-failing-start']);
+    const r = runCli(['check', '--format', 'terse', '--config', config({ rules: { 'sleeping-gfp-in-first-pass': 'off', 'sleep-in-non-blockable-range': 'warning' } }), EXAMPLE]);
+    expect(rulesOf(r.stdout)).toEqual(['warning sleep-in-non-blockable-range', 'error range-end-with-failing-start']);
+    expect(r.code).toBe(1);
+    const none = runCli(['check', '--format', 'terse', '--config', config({ exclude: ['fixtures/examples/'] }), EXAMPLE]);
+    expect([none.code, none.stdout]).toEqual([0, '']);
+  });
+
+  test('a bad configuration: one line naming it, exit 2, before any scan', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      ['{ "rules": ', /: not JSON \(/],
+      [{ rules: { 'no-such-rule': 'off' } }, /: rules: no rule no-such-rule \(see `mnlint rules`\)$/],
+      [{ rules: { 'range-end-with-failing-start': 'fatal' } }, /: rules\.range-end-with-failing-start: Invalid option: expected one of "off"\|"error"\|"warning"\|"info"$/],
+      [{ color: true }, /: Unrecognized key: "color"$/],
+    ];
+    for (const [json, message] of cases) {
+      const r = runCli(['check', '--config', config(json), EXAMPLE]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(message);
+    }
+    const missing = runCli(['check', '--config', '/nonexistent/mnlint.json', EXAMPLE]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'mnlint: --config /nonexistent/mnlint.json: no such file']);
+  });
+});

@@ -20,6 +20,7 @@ export interface ActionInputs {
   annotations: boolean;
   sarifFile: string | null;
   kernel: string | null;
+  config: string | null;
 }
 
 /** The runner's spelling: `INPUT_` + the name upper-cased, spaces to `_` (hyphens stay). */
@@ -41,7 +42,6 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 }
 
 export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
-  if (input(env, 'config')) throw new ActionInputError('input config: configuration files are not supported yet; remove the input');
   return {
     token: input(env, 'github-token'),
     path: input(env, 'path') || '.',
@@ -51,6 +51,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     annotations: flag(env, 'annotations', true),
     sarifFile: input(env, 'sarif-file') || null,
     kernel: input(env, 'kernel') || null,
+    config: input(env, 'config') || null,
   };
 }
 

@@ -14,6 +14,7 @@ import { WORKER_ROLE } from '../engine/pool.js';
 import { runParseWorker } from '../engine/worker.js';
 import { scan } from '../engine/scan.js';
 import { changedLines } from '../input/apply.js';
+import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
 import { parseDiff, PatchInputError, type Patch } from '../input/patch.js';
 import { apiOfTree } from '../input/tree.js';
 import { apiForKernel, type ApiLevel } from '../model/api.js';
@@ -34,15 +35,16 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   // where the scanned folder sits in the repository: findings are relative to it
   const prefix = relative(workspace, root);
   if (prefix.startsWith('..')) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
-  const api = apiOf(inputs, root);
+  const config = inputs.config ? readConfig(resolve(workspace, inputs.config)) : NO_CONFIG;
+  const api = apiOf(inputs.kernel ?? config.kernel, root);
   const event = env.GITHUB_EVENT_NAME ?? '';
   let findings: Finding[];
   if (event === 'pull_request' || event === 'pull_request_target') {
-    findings = await pullRequest(env, inputs, workspace, root, prefix, api, log);
+    findings = await pullRequest(env, inputs, config, workspace, root, prefix, api, log);
   } else {
     const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
     for (const p of result.problems) log(`mnlint: ${p.path}: ${p.message}`);
-    findings = analyze(result.files, result.index, RULES, api);
+    findings = applyConfig(analyze(result.files, result.index, RULES, api), config);
     log(`mnlint: ${event || 'run'}: scanned ${result.stats.files} files, ${findings.length} findings`);
     if (inputs.annotations) for (const f of findings) log(annotation(f, prefix).trimEnd());
   }
@@ -60,16 +62,16 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   return 0;
 }
 
-function apiOf(inputs: ActionInputs, root: string): ApiLevel {
-  if (!inputs.kernel) return apiOfTree(root);
-  const api = apiForKernel(inputs.kernel);
-  if (!api) throw new ActionInputError(`input kernel: ${inputs.kernel} is not a version mnlint models (5.5 or later, like 6.12)`);
+function apiOf(kernel: string | null, root: string): ApiLevel {
+  if (!kernel) return apiOfTree(root);
+  const api = apiForKernel(kernel);
+  if (!api) throw new ActionInputError(`kernel ${kernel} is not a version mnlint models (5.5 or later, like 6.12)`);
   return api;
 }
 
 const repoPath = (prefix: string, file: string): string => (prefix ? `${prefix}/${file}` : file);
 
-async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, workspace: string, root: string, prefix: string, api: ApiLevel, log: Log): Promise<Finding[]> {
+async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config: Config, workspace: string, root: string, prefix: string, api: ApiLevel, log: Log): Promise<Finding[]> {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError('GITHUB_EVENT_PATH is not set: not running as a GitHub Action?');
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr: PullRequest = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
@@ -98,7 +100,7 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, workspa
     source: `pull request #${pr.number}`, version: 1, index: 1, total: 1, subject: `#${pr.number}`,
     from: null, messageId: null, date: null, message: '', trailers: [], files,
   };
-  const findings = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }) : [];
+  const findings = files.length ? applyConfig(await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }), config) : [];
 
   // GitHub takes inline comments only on lines inside the diff's hunks
   const hunks = new Map(files.filter((f) => f.newPath).map((f) => [f.newPath!, changedLines(f).context]));
@@ -156,7 +158,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_R
     (code) => { process.exitCode = code; },
     (e: Error) => {
       // bad input is the user's: one line; anything else is mnlint's bug, also one line
-      log(logError(e instanceof ActionInputError || e instanceof PatchInputError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());
+      log(logError(e instanceof ActionInputError || e instanceof PatchInputError || e instanceof ConfigError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());
       process.exitCode = 2;
     },
   );

@@ -16,6 +16,7 @@ import { describeFsError, isDirectory } from '../input/files.js';
 // libraries are not worth evaluating for every `check`)
 import type { Series } from '../input/patch.js';
 import type { Filter, PatchReview } from '../engine/review.js';
+import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
 import { failsAt, formatJson, formatTerse, formatText, type FailOn } from '../report/findings.js';
 import { formatRdjsonl, formatSarif } from '../report/sarif.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
@@ -52,6 +53,8 @@ options:
   --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
                         tree's include/linux/mmu_notifier.h, else the newest level
   --api LEVEL           check against an API level by name (see \`mnlint rules --levels\`), e.g. two-pass-v2
+  --config FILE         check, patch, git: a JSON file turning rules off or changing their severity,
+                        excluding path prefixes, fixing the kernel version (see the README)
   --jobs N              parse threads (default: the number of cores for a directory, 1 for files)
   -h, --help            this help
   -v, --version         the version
@@ -75,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
         'fail-on': { type: 'string' },
         rule: { type: 'string', multiple: true },
         kernel: { type: 'string' },
+        config: { type: 'string' },
         api: { type: 'string' },
         levels: { type: 'boolean' },
         tree: { type: 'string' },
@@ -149,6 +153,7 @@ interface Values {
   tree?: string;
   filter?: string;
   kernel?: string;
+  config?: string;
   api?: string;
   levels?: boolean;
   format?: string;
@@ -186,9 +191,10 @@ async function check(paths: string[], values: Values): Promise<number> {
   const failOn = values['fail-on'] ?? 'error';
   if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
   const rules = rulesOf(values);
+  configOf(values); // a bad config is named before the scan
   const result = await runScan(paths, values);
   const api = apiOf(values, result.root);
-  const findings = analyze(result.files, result.index, rules, api);
+  const findings = applyConfig(analyze(result.files, result.index, rules, api), configOf(values));
   const stats = { ...result.stats, inputErrors: result.problems.length };
   if (format === 'json') process.stdout.write(formatJson(findings, result.stats, pkg.version));
   else if (format === 'sarif') process.stdout.write(formatSarif(findings, rules, pkg.version));
@@ -254,6 +260,8 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
 async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, values: Values, format: string, problems: number, tree: string | undefined): Promise<number> {
   const { formatPatchJson, formatPatchText } = await import('../report/patch.js');
   const { emailMbox, emailReplies } = await import('../report/email.js');
+  const config = configOf(values);
+  for (const r of runs) for (const x of r.reviews) x.findings = applyConfig(x.findings, config);
   const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
   if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
   else if (format === 'sarif') process.stdout.write(formatSarif(findings, rulesOf(values), pkg.version));
@@ -352,9 +360,25 @@ async function inventory(paths: string[], values: Values): Promise<number> {
 }
 
 /** The API level: --api, --kernel, the scanned tree's own header, else the newest. */
+const configs = new Map<string, Config>();
+/** The --config file, read once; without one, nothing changes. */
+function configOf(values: Values): Config {
+  if (values.config === undefined) return NO_CONFIG;
+  if (!configs.has(values.config)) {
+    try {
+      configs.set(values.config, readConfig(values.config));
+    } catch (e) {
+      if (e instanceof ConfigError) fail(`--config ${e.message}`);
+      throw e;
+    }
+  }
+  return configs.get(values.config)!;
+}
+
 function apiOf(values: Values, root: string): ApiLevel {
   if (values.api !== undefined) return apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
-  if (values.kernel !== undefined) return apiForKernel(values.kernel) ?? fail(`--kernel ${values.kernel}: not a version mnlint models (5.5 or later, like 6.12)`);
+  const kernel = values.kernel ?? configOf(values).kernel ?? undefined;
+  if (kernel !== undefined) return apiForKernel(kernel) ?? fail(`${values.kernel !== undefined ? '--kernel' : `${values.config}: kernel`} ${kernel}: not a version mnlint models (5.5 or later, like 6.12)`);
   return apiOfTree(root);
 }
 

@@ -1,0 +1,60 @@
+// The configuration file (`--config FILE`, the Action's `config` input): JSON,
+// validated with zod. Rules can be turned off or given another severity, paths
+// excluded, and the kernel version fixed.
+//   { "kernel": "6.12", "rules": { "migrate-without-owner-skip": "off" }, "exclude": ["drivers/staging/"] }
+import { readFileSync } from 'node:fs';
+import * as z from 'zod/mini';
+import { findRule } from '../rules/index.js';
+import type { Finding } from '../rules/rule.js';
+
+export class ConfigError extends Error {}
+
+// zod/mini ships without messages; the user reads these
+z.config(z.locales.en());
+
+const Level = z.enum(['off', 'error', 'warning', 'info']);
+
+const ConfigSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  kernel: z.optional(z.string().check(z.regex(/^\d+\.\d+/, 'a kernel version like 6.12'))),
+  rules: z.optional(z.record(z.string(), Level)),
+  /** path prefixes, relative to the scanned tree */
+  exclude: z.optional(z.array(z.string().check(z.minLength(1)))),
+});
+
+export interface Config {
+  kernel: string | null;
+  rules: ReadonlyMap<string, z.infer<typeof Level>>;
+  exclude: readonly string[];
+}
+
+export const NO_CONFIG: Config = { kernel: null, rules: new Map(), exclude: [] };
+
+export function readConfig(path: string): Config {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ConfigError(`${path}: ${err.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? `not JSON (${err.message})` : err.message}`);
+  }
+  const parsed = ConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${path}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
+  }
+  const unknown = Object.keys(parsed.data.rules ?? {}).filter((id) => !findRule(id));
+  if (unknown.length) throw new ConfigError(`${path}: rules: no rule ${unknown.join(', ')} (see \`mnlint rules\`)`);
+  return { kernel: parsed.data.kernel ?? null, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
+}
+
+/** The findings as the configuration wants them: excluded paths and rules off dropped, severities set. */
+export function applyConfig(findings: readonly Finding[], config: Config): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const level = config.rules.get(f.rule);
+    if (level === 'off' || config.exclude.some((p) => f.file === p || f.file.startsWith(p.endsWith('/') ? p : `${p}/`))) continue;
+    out.push(level ? { ...f, severity: level } : f);
+  }
+  return out;
+}
