@@ -9,17 +9,12 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { fail, median } from './lib.mjs';
+import { fail, median, option } from './lib.mjs';
 import { FakeGitHub } from '../test/fake-github.js';
 import { kernelDir } from '../test/kernel-trees.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const runs = Number(opt('--runs', '7'));
-const kernel = resolve(opt('--kernel', kernelDir('6.12')));
+const runs = Number(option('--runs', '7'));
+const kernel = resolve(option('--kernel', kernelDir('6.12')));
 const repoRoot = resolve(import.meta.dirname, '..');
 const action = join(repoRoot, 'dist', 'action.js');
 const cli = join(repoRoot, 'dist', 'cli.js');

@@ -2,6 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
+/** The value after `--name` on the command line, or the fallback. */
+export function option(name, fallback) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+}
+
 export function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);

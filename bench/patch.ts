@@ -6,17 +6,12 @@
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { compare, fail } from './lib.mjs';
+import { compare, fail, option } from './lib.mjs';
 import { seed004Mbox } from '../test/seeds.js';
 import { kernelDir } from '../test/kernel-trees.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
-const runs = Number(opt('--runs', '9'));
-const kernel = resolve(opt('--kernel', kernelDir('6.12')));
+const runs = Number(option('--runs', '9'));
+const kernel = resolve(option('--kernel', kernelDir('6.12')));
 const cli = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
 if (!existsSync(cli)) fail('dist/cli.js is missing: run `npm run build`');
 if (!existsSync(join(kernel, 'scripts', 'checkpatch.pl'))) fail(`${kernel} has no scripts/checkpatch.pl: run scripts/fetch-kernels.sh`);

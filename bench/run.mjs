@@ -11,16 +11,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare, fail, measure } from './lib.mjs';
+import { compare, fail, measure, option } from './lib.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const runs = Number(opt('--runs', '7'));
-const kernel = resolve(opt('--kernel', resolve(repo, '.cache/kernels/linux-6.12')));
+const runs = Number(option('--runs', '7'));
+const kernel = resolve(option('--kernel', resolve(repo, '.cache/kernels/linux-6.12')));
 const cli = resolve(repo, 'dist/cli.js');
 const cocci = resolve(repo, 'bench/find-interval-ops.cocci');
 

@@ -20,41 +20,36 @@ export const cGrammarWasm = () => grammar;`,
   },
 };
 
-await build({
-  entryPoints: { cli: 'src/cli/main.ts' },
+// ESM for Node 20, both .wasm files embedded; `require` for the CommonJS
+// dependencies esbuild inlines
+const REQUIRE_SHIM = "import { createRequire as __mnlintCreateRequire } from 'node:module'; const require = __mnlintCreateRequire(import.meta.url);";
+const common = {
   outdir: 'dist',
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  // the patch/git commands' libraries go to chunks loaded on demand: `check`
-  // does not parse them at startup
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   loader: { '.wasm': 'binary' },
   plugins: [embedWasm],
   legalComments: 'none',
   logLevel: 'warning',
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __mnlintCreateRequire } from 'node:module'; const require = __mnlintCreateRequire(import.meta.url);",
-  },
+};
+
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli/main.ts' },
+  // the patch/git commands' libraries go to chunks loaded on demand: `check`
+  // does not parse them at startup
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` },
 });
 chmodSync('dist/cli.js', 0o755);
 
 // The GitHub Action: one self-contained file, committed, so the runner needs
 // no npm install. Its own worker threads start this same file.
 await build({
+  ...common,
   entryPoints: { action: 'src/action/main.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  loader: { '.wasm': 'binary' },
-  plugins: [embedWasm],
-  legalComments: 'none',
-  logLevel: 'warning',
-  banner: {
-    js: "import { createRequire as __mnlintCreateRequire } from 'node:module'; const require = __mnlintCreateRequire(import.meta.url);",
-  },
+  banner: { js: REQUIRE_SHIM },
 });
