@@ -53829,6 +53829,9 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
     messageId: null,
     date: null,
     message: "",
+    notes: "",
+    to: [],
+    cc: [],
     trailers: [],
     files
   };

@@ -98,7 +98,7 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
     .filter((fp) => fp.oldPath !== null || fp.newPath !== null);
   const patch: Patch = {
     source: `pull request #${pr.number}`, version: 1, index: 1, total: 1, subject: `#${pr.number}`,
-    from: null, messageId: null, date: null, message: '', trailers: [], files,
+    from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files,
   };
   const findings = files.length ? applyConfig(await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }), config) : [];
 

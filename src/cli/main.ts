@@ -1,7 +1,8 @@
 // mnlint's command line: argument parsing and wiring only.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, workerData } from 'node:worker_threads';
 import pkg from '../../package.json' with { type: 'json' };
@@ -36,6 +37,10 @@ commands:
   patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series;
                         with --tree DIR, each patch is applied in order and the touched drivers analyzed
   git RANGE             review each commit of a range (A..B, or one commit) against its parent
+  checklist MBOX|RANGE  the pre-send checklist of a series (markdown; --format json, b4), with --repo DIR
+                        for Fixes:, subject prefixes and MAINTAINERS, --previous MBOX|RANGE for dropped trailers
+  hook install          write the repository's git send-email sendemail-validate hook: each outgoing
+                        patch gets the checklist, and a failing item stops the send
   model explore [PATH...]
                         run the reference model's explorer on the notifiers of each file and print the
                         invariant violations with their traces
@@ -78,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
         'fail-on': { type: 'string' },
         rule: { type: 'string', multiple: true },
         kernel: { type: 'string' },
+        previous: { type: 'string' },
+        'hunks-only': { type: 'boolean' },
         config: { type: 'string' },
         api: { type: 'string' },
         levels: { type: 'boolean' },
@@ -122,6 +129,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'patch':
         return await patchCommand(rest, values);
+      case 'checklist':
+        return await checklistCommand(rest, values);
+      case 'hook': {
+        if (rest[0] !== 'install' || rest.length !== 1) fail('hook takes a subcommand: hook install [--repo DIR]');
+        return await hookInstall(values.repo ?? '.');
+      }
       case 'git':
         return await gitCommand(rest, values);
       case 'model': {
@@ -153,6 +166,8 @@ interface Values {
   tree?: string;
   filter?: string;
   kernel?: string;
+  previous?: string;
+  'hunks-only'?: boolean;
   config?: string;
   api?: string;
   levels?: boolean;
@@ -292,9 +307,6 @@ function reproduceLine(values: Values, source: string): string {
 }
 
 async function gitCommand(args: string[], values: Values): Promise<number> {
-  const { GitInputError, commitPatch, commitsOf } = await import('../input/git.js');
-  const { PatchInputError } = await import('../input/patch.js');
-  const { reviewSeries } = await import('../engine/review.js');
   const format = values.format ?? 'text';
   if (!['text', 'terse', 'json', 'email', 'sarif', 'rdjsonl'].includes(format)) fail(`git: unknown --format ${format} (text, terse, json, email, sarif, rdjsonl)`);
   const filter = values.filter ?? 'added';
@@ -302,14 +314,23 @@ async function gitCommand(args: string[], values: Values): Promise<number> {
   if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
   const failOn = values['fail-on'] ?? 'error';
   if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
-  const repo = values.repo ?? '.';
+  const range = await reviewRange(values.repo ?? '.', args[0]!, values, filter as Filter);
+  if (!range) return 2;
+  return printReviews(range.runs, values, format, range.problems, undefined);
+}
+
+/** Each commit of a range reviewed against its parent; null (named on stderr) when the range is not one. */
+async function reviewRange(repo: string, rangeArg: string, values: Values, filter: Filter): Promise<{ runs: Array<{ series: Series; reviews: PatchReview[] }>; problems: number } | null> {
+  const { GitInputError, commitPatch, commitsOf } = await import('../input/git.js');
+  const { PatchInputError } = await import('../input/patch.js');
+  const { reviewSeries } = await import('../engine/review.js');
   let commits: string[];
   try {
-    commits = await commitsOf(repo, args[0]!);
+    commits = await commitsOf(repo, rangeArg);
   } catch (e) {
     if (e instanceof GitInputError) {
       process.stderr.write(`mnlint: ${e.message}\n`);
-      return 2;
+      return null;
     }
     throw e;
   }
@@ -326,7 +347,7 @@ async function gitCommand(args: string[], values: Values): Promise<number> {
     }
     try {
       const api = apiOf(values, cp.tree);
-      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: filter as Filter, api, rules: rulesOf(values), jobs: 1 });
+      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter, api, rules: rulesOf(values), jobs: 1 });
       for (const r of reviews) {
         r.label = `${commit.slice(0, 12)} ("${r.patch.subject}")`;
         for (const p of r.problems) {
@@ -339,7 +360,84 @@ async function gitCommand(args: string[], values: Values): Promise<number> {
       cp.cleanup();
     }
   }
-  return printReviews(runs, values, format, problems, undefined);
+  return { runs, problems };
+}
+
+/** A series from an mbox file or a git range (`git format-patch`), for --previous. */
+async function seriesOf(arg: string, repo: string): Promise<Series> {
+  const { readPatchInput } = await import('../input/patch.js');
+  if (existsSync(arg)) return readPatchInput(arg, readFileSync(arg));
+  const { rangeMbox } = await import('../input/git.js');
+  return readPatchInput(arg, Buffer.from(await rangeMbox(repo, arg)));
+}
+
+/** The sendemail-validate hook: this mnlint, by absolute path, on each outgoing patch. */
+async function hookInstall(repo: string): Promise<number> {
+  const { simpleGit } = await import('simple-git');
+  let hooks: string;
+  try {
+    const git = simpleGit(repo);
+    hooks = resolve(repo, (await git.raw(['rev-parse', '--git-path', 'hooks'])).trim());
+  } catch {
+    process.stderr.write(`mnlint: ${repo}: not a git repository\n`);
+    return 2;
+  }
+  const cli = fileURLToPath(import.meta.url);
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = [
+    '#!/bin/sh',
+    '# Installed by `mnlint hook install`: git send-email runs it on each outgoing patch ($1).',
+    '# The commits are already in the work tree, so the rules look at the hunks alone;',
+    '# trailers, Fixes:, the subject prefix and MAINTAINERS are checked against this repository.',
+    '# A failing item stops the send; `git send-email --no-validate` overrides.',
+    `exec ${quote(process.execPath)} ${quote(cli)} checklist --hunks-only --repo "$(git rev-parse --show-toplevel)" "$1" >&2`,
+    '',
+  ].join('\n');
+  mkdirSync(hooks, { recursive: true });
+  const path = join(hooks, 'sendemail-validate');
+  writeFileSync(path, script, { mode: 0o755 });
+  process.stdout.write(`mnlint: wrote ${path}\n`);
+  return 0;
+}
+
+async function checklistCommand(args: string[], values: Values): Promise<number> {
+  const { PatchInputError, readPatchInput } = await import('../input/patch.js');
+  const { GitInputError, repoFacts } = await import('../input/git.js');
+  const { reviewSeries } = await import('../engine/review.js');
+  const { buildChecklist, worst } = await import('../engine/checklist.js');
+  const { formatB4, formatChecklistJson, formatChecklistMarkdown } = await import('../report/checklist.js');
+  const format = values.format ?? 'markdown';
+  if (!['markdown', 'json', 'b4'].includes(format)) fail(`checklist: unknown --format ${format} (markdown, json, b4)`);
+  if (args.length !== 1) fail('checklist takes one mbox file, - for standard input, or one git range');
+  const arg = args[0]!;
+  // --hunks-only: the series is already in the work tree (the send-email hook)
+  const tree = values['hunks-only'] ? undefined : values.tree ?? values.repo;
+  try {
+    const repo = values.repo !== undefined ? await repoFacts(values.repo) : undefined;
+    const previous = values.previous !== undefined ? await seriesOf(values.previous, values.repo ?? '.') : undefined;
+    let series: Series;
+    let reviews: PatchReview[];
+    if (arg === '-' || existsSync(arg)) {
+      series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
+      reviews = await reviewSeries(series, { tree, filter: 'added', api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1 });
+    } else {
+      const range = await reviewRange(values.repo ?? '.', arg, values, 'added');
+      if (!range) return 2;
+      reviews = range.runs.flatMap((r) => r.reviews);
+      series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [] };
+    }
+    const config = configOf(values);
+    for (const r of reviews) r.findings = applyConfig(r.findings, config);
+    const list = await buildChecklist({ series, reviews, previous, repo });
+    process.stdout.write(format === 'json' ? formatChecklistJson([list], pkg.version) : format === 'b4' ? formatB4(list) : formatChecklistMarkdown([list]));
+    return worst(list) === 'fail' ? 1 : 0;
+  } catch (e) {
+    if (e instanceof PatchInputError || e instanceof GitInputError) {
+      process.stderr.write(`mnlint: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
 
 function rulesOf(values: Values): readonly Rule[] {

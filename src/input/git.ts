@@ -2,10 +2,12 @@
 // with a private copy of the parent's version of the touched directories to
 // review it against. The user's work tree and index are never touched.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import type { RepoFacts } from '../engine/checklist.js';
+import { parseMaintainers } from './maintainers.js';
 import { readPatchInput, type Series } from './patch.js';
 
 export class GitInputError extends Error {}
@@ -55,4 +57,31 @@ export async function commitPatch(repo: string, commit: string): Promise<CommitP
     throw new GitInputError(`${commit.slice(0, 12)}: cannot unpack the parent's files (${untar.stderr.toString().trim()})`);
   }
   return { commit, series, tree, cleanup: () => rmSync(tree, { recursive: true, force: true }) };
+}
+
+/** What the checklist asks a repository: commits by id, the history of files, MAINTAINERS. */
+export async function repoFacts(repo: string): Promise<RepoFacts> {
+  const git = simpleGit(repo);
+  if (!(await git.checkIsRepo().catch(() => false))) throw new GitInputError(`${repo}: not a git repository`);
+  const maintainersFile = join(repo, 'MAINTAINERS');
+  return {
+    maintainers: existsSync(maintainersFile) ? parseMaintainers(readFileSync(maintainersFile, 'utf8')) : null,
+    commitSubject: async (sha) => {
+      try {
+        return (await git.raw(['log', '-1', '--format=%s', `${sha}^{commit}`])).trim();
+      } catch {
+        return null;
+      }
+    },
+    subjectsTouching: async (file) => (await git.raw(['log', '-n', '30', '--no-merges', '--format=%s', '--', file]).catch(() => '')).split('\n').filter(Boolean),
+  };
+}
+
+/** A range (or one commit) as `git format-patch` would mail it. */
+export async function rangeMbox(repo: string, range: string): Promise<string> {
+  try {
+    return await simpleGit(repo).raw(['format-patch', '--stdout', '--no-signature', range.includes('..') ? range : '-1', ...(range.includes('..') ? [] : [range])]);
+  } catch (e) {
+    throw new GitInputError(`${range}: not a revision range of ${repo} (${(e as Error).message.split('\n')[0]})`);
+  }
 }

@@ -34,6 +34,11 @@ export interface Patch {
   date: string | null;
   /** the commit message, above the `---` line */
   message: string;
+  /** what the author wrote between `---` and the diff (changelog, notes; diffstat included) */
+  notes: string;
+  /** addresses the mail went to (lower-cased) */
+  to: string[];
+  cc: string[];
   trailers: Trailer[];
   files: FilePatch[];
 }
@@ -64,7 +69,7 @@ export function parseSubjectTag(subject: string): { version: number; index: numb
 const TRAILER = /^([A-Z][A-Za-z-]*-(?:by|to)|Fixes|Link|Closes|Cc|Assisted-by):\s*(.+)$/;
 
 /** Splits a patch mail body: message, trailers, and the diff. */
-export function splitBody(body: string): { message: string; trailers: Trailer[]; diff: string } {
+export function splitBody(body: string): { message: string; notes: string; trailers: Trailer[]; diff: string } {
   const text = body.replace(/\r\n/g, '\n');
   // the signature of format-patch (`-- \n2.43.0`) is not part of the diff
   const sig = text.search(/^-- $/m);
@@ -74,8 +79,9 @@ export function splitBody(body: string): { message: string; trailers: Trailer[];
   const diff = diffAt >= 0 ? withoutSig.slice(diffAt) : '';
   const sep = head.search(/^---$/m);
   const message = (sep >= 0 ? head.slice(0, sep) : head).trimEnd();
+  const notes = sep >= 0 ? head.slice(sep + 4).trim() : '';
   const trailers = message.split('\n').map((l) => TRAILER.exec(l.trim())).filter((m): m is RegExpExecArray => !!m).map((m) => ({ key: m[1]!, value: m[2]!.trim() }));
-  return { message, trailers, diff };
+  return { message, notes, trailers, diff };
 }
 
 function stripPrefix(path: string | undefined): string | null {
@@ -101,7 +107,12 @@ export function parseDiff(diff: string, source: string): FilePatch[] {
     .filter((p) => p.hunks.length);
 }
 
-async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; messageId: string | null; inReplyTo: string | null; date: string | null; text: string }> {
+/** The addresses of a To/Cc header, groups flattened, lower-cased. */
+function addresses(list: Array<{ address?: string; group?: Array<{ address?: string }> }> | undefined): string[] {
+  return (list ?? []).flatMap((a) => (a.group ? a.group.map((g) => g.address ?? '') : [a.address ?? ''])).filter(Boolean).map((a) => a.toLowerCase());
+}
+
+async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; inReplyTo: string | null; date: string | null; text: string }> {
   let email;
   try {
     email = await PostalMime.parse(raw);
@@ -112,6 +123,8 @@ async function parseMail(raw: Buffer | string, source: string): Promise<{ subjec
   return {
     subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
     from,
+    to: addresses(email.to),
+    cc: addresses(email.cc),
     messageId: email.messageId ?? null,
     inReplyTo: email.inReplyTo ?? null,
     date: email.date ?? null,
@@ -145,7 +158,7 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
       const binary = /^GIT binary patch$|^Binary files .* differ$/m.test(text);
       throw new PatchInputError(`${source}: ${binary ? 'a binary diff only, nothing mnlint can review' : 'no unified diff in it'}`);
     }
-    series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', trailers: [], files });
+    series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files });
   }
   // keep the newest version; order by M of M/T
   const newest = Math.max(1, ...series.patches.map((p) => p.version), series.cover?.version ?? 1);
@@ -167,11 +180,11 @@ async function addMail(series: Series, raw: Buffer | string, source: string): Pr
     series.dropped.push(`${mail.subject} (reply)`);
     return;
   }
-  const { message, trailers, diff } = splitBody(mail.text);
+  const { message, notes, trailers, diff } = splitBody(mail.text);
   const files = parseDiff(diff, source);
   const patch: Patch = {
     source, version: tag?.version ?? 1, index: tag?.index ?? 1, total: tag?.total ?? 1, subject: tag?.rest ?? mail.subject,
-    from: mail.from, messageId: mail.messageId, date: mail.date, message, trailers, files,
+    from: mail.from, messageId: mail.messageId, date: mail.date, message, notes, to: mail.to, cc: mail.cc, trailers, files,
   };
   if (tag && tag.index === 0) {
     series.cover = patch;
