@@ -40331,6 +40331,7 @@ var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 // node_modules/zod/v4/core/regexes.js
 var anyString = /^[\s\S]{0,}$/;
 var number = /^-?\d+(?:\.\d+)?$/;
+var boolean = /^(?:true|false)$/i;
 
 // node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
@@ -40684,6 +40685,27 @@ var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
 var $ZodNumberFormat = /* @__PURE__ */ $constructor("$ZodNumberFormat", (inst, def) => {
   $ZodCheckNumberFormat.init(inst, def);
   $ZodNumber.init(inst, def);
+});
+var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.pattern = boolean;
+  inst._zod.parse = (payload, _ctx) => {
+    if (def.coerce)
+      try {
+        payload.value = Boolean(payload.value);
+      } catch (_3) {
+      }
+    const input2 = payload.value;
+    if (typeof input2 === "boolean")
+      return payload;
+    payload.issues.push({
+      expected: "boolean",
+      code: "invalid_type",
+      input: input2,
+      inst
+    });
+    return payload;
+  };
 });
 var $ZodUnknown = /* @__PURE__ */ $constructor("$ZodUnknown", (inst, def) => {
   $ZodType.init(inst, def);
@@ -48786,6 +48808,13 @@ function _int(Class, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
+function _boolean(Class, params) {
+  return new Class({
+    type: "boolean",
+    ...normalizeParams(params)
+  });
+}
+// @__NO_SIDE_EFFECTS__
 function _unknown(Class) {
   return new Class({
     type: "unknown"
@@ -48915,6 +48944,14 @@ var ZodMiniNumberFormat = /* @__PURE__ */ $constructor("ZodMiniNumberFormat", (i
 });
 function int(params) {
   return _int(ZodMiniNumberFormat, params);
+}
+var ZodMiniBoolean = /* @__PURE__ */ $constructor("ZodMiniBoolean", (inst, def) => {
+  $ZodBoolean.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function boolean2(params) {
+  return _boolean(ZodMiniBoolean, params);
 }
 var ZodMiniUnknown = /* @__PURE__ */ $constructor("ZodMiniUnknown", (inst, def) => {
   $ZodUnknown.init(inst, def);
@@ -49047,9 +49084,19 @@ var ConfigSchema = strictObject({
   kernel: optional(string2().check(_regex(/^\d+\.\d+/, "a kernel version like 6.12"))),
   rules: optional(record(string2(), Level)),
   /** path prefixes, relative to the scanned tree */
-  exclude: optional(array(string2().check(_minLength(1))))
+  exclude: optional(array(string2().check(_minLength(1)))),
+  /** `mnlint watch`: per-list settings */
+  watch: optional(strictObject({
+    /** review, but write no replies */
+    mute: optional(boolean2()),
+    /** replies only for findings at or above this severity */
+    minSeverity: optional(_enum(["error", "warning", "info"])),
+    /** only series touching a file under one of these path prefixes */
+    paths: optional(array(string2().check(_minLength(1))))
+  }))
 });
-var NO_CONFIG = { kernel: null, rules: /* @__PURE__ */ new Map(), exclude: [] };
+var WATCH_DEFAULTS = { mute: false, minSeverity: "info", paths: [] };
+var NO_CONFIG = { kernel: null, watch: WATCH_DEFAULTS, rules: /* @__PURE__ */ new Map(), exclude: [] };
 function readConfig(path) {
   let json;
   try {
@@ -49065,7 +49112,9 @@ function readConfig(path) {
   }
   const unknown2 = Object.keys(parsed.data.rules ?? {}).filter((id) => !findRule(id));
   if (unknown2.length) throw new ConfigError(`${path}: rules: no rule ${unknown2.join(", ")} (see \`mnlint rules\`)`);
-  return { kernel: parsed.data.kernel ?? null, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
+  const w2 = parsed.data.watch ?? {};
+  const watch = { mute: w2.mute ?? WATCH_DEFAULTS.mute, minSeverity: w2.minSeverity ?? WATCH_DEFAULTS.minSeverity, paths: w2.paths ?? WATCH_DEFAULTS.paths };
+  return { kernel: parsed.data.kernel ?? null, watch, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
 }
 function applyConfig(findings, config2) {
   const out2 = [];

@@ -39,6 +39,9 @@ commands:
   git RANGE             review each commit of a range (A..B, or one commit) against its parent
   checklist MBOX|RANGE  the pre-send checklist of a series (markdown; --format json, b4), with --repo DIR
                         for Fixes:, subject prefixes and MAINTAINERS, --previous MBOX|RANGE for dropped trailers
+  watch --public-inbox DIR --outbox DIR
+                        review each new series touching notifier code in a public-inbox v2 archive
+                        and write the replies to the outbox (state kept in --state FILE)
   hook install          write the repository's git send-email sendemail-validate hook: each outgoing
                         patch gets the checklist, and a failing item stops the send
   model explore [PATH...]
@@ -84,6 +87,9 @@ export async function main(argv: string[]): Promise<number> {
         rule: { type: 'string', multiple: true },
         kernel: { type: 'string' },
         previous: { type: 'string' },
+        'public-inbox': { type: 'string' },
+        outbox: { type: 'string' },
+        state: { type: 'string' },
         'hunks-only': { type: 'boolean' },
         config: { type: 'string' },
         api: { type: 'string' },
@@ -131,6 +137,8 @@ export async function main(argv: string[]): Promise<number> {
         return await patchCommand(rest, values);
       case 'checklist':
         return await checklistCommand(rest, values);
+      case 'watch':
+        return await watchCommand(rest, values);
       case 'hook': {
         if (rest[0] !== 'install' || rest.length !== 1) fail('hook takes a subcommand: hook install [--repo DIR]');
         return await hookInstall(values.repo ?? '.');
@@ -167,6 +175,9 @@ interface Values {
   filter?: string;
   kernel?: string;
   previous?: string;
+  'public-inbox'?: string;
+  outbox?: string;
+  state?: string;
   'hunks-only'?: boolean;
   config?: string;
   api?: string;
@@ -369,6 +380,31 @@ async function seriesOf(arg: string, repo: string): Promise<Series> {
   if (existsSync(arg)) return readPatchInput(arg, readFileSync(arg));
   const { rangeMbox } = await import('../input/git.js');
   return readPatchInput(arg, Buffer.from(await rangeMbox(repo, arg)));
+}
+
+async function watchCommand(args: string[], values: Values): Promise<number> {
+  const { WatchInputError, defaultStatePath, watchInbox } = await import('../engine/watch.js');
+  if (args.length) fail('watch takes no arguments: --public-inbox DIR --outbox DIR');
+  const inbox = values['public-inbox'] ?? fail('watch needs --public-inbox DIR (a public-inbox v2 archive)');
+  const outbox = values.outbox ?? fail('watch needs --outbox DIR (where the replies go)');
+  if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
+  const crash = process.env.MNLINT_WATCH_CRASH_AFTER;
+  try {
+    const r = await watchInbox({
+      inbox, outbox, state: values.state ?? defaultStatePath(outbox), tree: values.tree,
+      api: apiOf(values, values.tree ?? process.cwd()), rules: rulesOf(values), config: configOf(values), version: pkg.version,
+      log: (line) => process.stdout.write(`${line}\n`),
+      crashAfter: crash ? Number(crash) : undefined,
+    });
+    process.stdout.write(`mnlint: ${r.messages} new messages, ${r.reviewed} series reviewed, ${r.skipped} skipped (no notifier code), ${r.replies} replies, ${r.pending} series incomplete\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof WatchInputError) {
+      process.stderr.write(`mnlint: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
 
 /** The sendemail-validate hook: this mnlint, by absolute path, on each outgoing patch. */

@@ -20,15 +20,32 @@ const ConfigSchema = z.strictObject({
   rules: z.optional(z.record(z.string(), Level)),
   /** path prefixes, relative to the scanned tree */
   exclude: z.optional(z.array(z.string().check(z.minLength(1)))),
+  /** `mnlint watch`: per-list settings */
+  watch: z.optional(z.strictObject({
+    /** review, but write no replies */
+    mute: z.optional(z.boolean()),
+    /** replies only for findings at or above this severity */
+    minSeverity: z.optional(z.enum(['error', 'warning', 'info'])),
+    /** only series touching a file under one of these path prefixes */
+    paths: z.optional(z.array(z.string().check(z.minLength(1)))),
+  })),
 });
+
+export interface WatchSettings {
+  mute: boolean;
+  minSeverity: 'error' | 'warning' | 'info';
+  paths: readonly string[];
+}
 
 export interface Config {
   kernel: string | null;
+  watch: WatchSettings;
   rules: ReadonlyMap<string, z.infer<typeof Level>>;
   exclude: readonly string[];
 }
 
-export const NO_CONFIG: Config = { kernel: null, rules: new Map(), exclude: [] };
+const WATCH_DEFAULTS: WatchSettings = { mute: false, minSeverity: 'info', paths: [] };
+export const NO_CONFIG: Config = { kernel: null, watch: WATCH_DEFAULTS, rules: new Map(), exclude: [] };
 
 export function readConfig(path: string): Config {
   let json: unknown;
@@ -45,7 +62,9 @@ export function readConfig(path: string): Config {
   }
   const unknown = Object.keys(parsed.data.rules ?? {}).filter((id) => !findRule(id));
   if (unknown.length) throw new ConfigError(`${path}: rules: no rule ${unknown.join(', ')} (see \`mnlint rules\`)`);
-  return { kernel: parsed.data.kernel ?? null, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
+  const w = parsed.data.watch ?? {};
+  const watch: WatchSettings = { mute: w.mute ?? WATCH_DEFAULTS.mute, minSeverity: w.minSeverity ?? WATCH_DEFAULTS.minSeverity, paths: w.paths ?? WATCH_DEFAULTS.paths };
+  return { kernel: parsed.data.kernel ?? null, watch, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
 }
 
 /** The findings as the configuration wants them: excluded paths and rules off dropped, severities set. */

@@ -132,6 +132,19 @@ async function parseMail(raw: Buffer | string, source: string): Promise<{ subjec
   };
 }
 
+/** The headers that place a mail in its thread: subject, Message-ID, and References (else In-Reply-To). */
+export async function threadHeaders(raw: Buffer, source: string): Promise<{ subject: string; messageId: string | null; thread: string[] }> {
+  let email;
+  try {
+    email = await PostalMime.parse(raw);
+  } catch (e) {
+    throw new PatchInputError(`${source}: cannot decode the mail (${(e as Error).message})`);
+  }
+  const ids = (v: string | undefined): string[] => (v ?? '').match(/<[^>]+>/g) ?? [];
+  const refs = ids(email.references);
+  return { subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(), messageId: email.messageId ?? null, thread: refs.length ? refs : ids(email.inReplyTo) };
+}
+
 function looksLikeMail(text: string): boolean {
   return /^(From|Subject|Date|Message-I[dD]|Return-Path|Received|MIME-Version):/m.test(text.slice(0, 4096).split(/\r?\n\r?\n/)[0] ?? '');
 }
