@@ -29462,7 +29462,7 @@ var package_default = {
     pretest: "scripts/fetch-kernels.sh",
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
-    bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts",
+    bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts",
     "new-rule": "node scripts/new-rule.mjs"
   },
   dependencies: {
