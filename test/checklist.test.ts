@@ -11,7 +11,7 @@ import { buildChecklist, type Item, type SeriesChecklist } from '../src/engine/c
 import { reviewSeries } from '../src/engine/review.js';
 import { readPatchInput } from '../src/input/patch.js';
 import { apiById } from '../src/model/api.js';
-import { REPO, runCli } from './helpers.js';
+import { gitIn, REPO, replaceIn, runCli } from './helpers.js';
 import { haveKernel, kernelDir } from './kernel-trees.js';
 import { seed004Mbox } from './seeds.js';
 
@@ -62,18 +62,8 @@ F:	*
 F:	*/
 `;
 
-function git(...args: string[]): string {
-  const r = spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout;
-}
-
-function edit(from: string, to: string): void {
-  const path = join(repo, FILE);
-  const text = readFileSync(path, 'utf8');
-  if (!text.includes(from)) throw new Error(`edit: ${from} not found`);
-  writeFileSync(path, text.replace(from, to));
-}
+const git = (...args: string[]): string => gitIn(repo, ...args);
+const edit = (from: string, to: string): void => replaceIn(join(repo, FILE), from, to);
 
 /** One commit on top of HEAD as `git format-patch` mails it, then HEAD back where it was. */
 function mailOf(message: string, prefix: string, extra: string[] = []): string {

@@ -6,23 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PatchReportSchema } from '../src/report/patch.js';
-import { REPO, runCli } from './helpers.js';
+import { gitIn, REPO, replaceIn, runCli } from './helpers.js';
 
 const FILE = 'drivers/gpu/drm/drv/drv_mn.c';
 let repo = '';
 
-function git(...args: string[]): string {
-  const r = spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout;
-}
-
-function edit(from: string, to: string): void {
-  const path = join(repo, FILE);
-  const text = readFileSync(path, 'utf8');
-  if (!text.includes(from)) throw new Error(`edit: ${from} not found`);
-  writeFileSync(path, text.replace(from, to));
-}
+const git = (...args: string[]): string => gitIn(repo, ...args);
+const edit = (from: string, to: string): void => replaceIn(join(repo, FILE), from, to);
 
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), 'mnlint-repo-'));

@@ -1,7 +1,7 @@
 // Shared test helpers: analyze sources in-process, read fixture annotations,
 // run the built CLI.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze } from '../src/engine/analyze.js';
 import { scan } from '../src/engine/scan.js';
@@ -42,4 +42,18 @@ export function expectations(path: string): Expectation[] {
 export function runCli(args: string[], opts: { cwd?: string; input?: string } = {}): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO, encoding: 'utf8', input: opts.input, maxBuffer: 1 << 26 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** git in a test repository, as Ann Dev; its output, or an Error with git's stderr. */
+export function gitIn(repo: string, ...args: string[]): string {
+  const r = spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return r.stdout;
+}
+
+/** Replaces text in a file; throws when the text is not there (an edit that silently did nothing would pass tests). */
+export function replaceIn(path: string, from: string, to: string): void {
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`edit: ${from} not found in ${path}`);
+  writeFileSync(path, text.replace(from, to));
 }
