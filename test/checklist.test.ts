@@ -96,8 +96,11 @@ beforeAll(() => {
 
 describe('a two-version series against a repository', () => {
   test('v2 drops a Reviewed-by; Fixes:, subject prefix, changelog and recipients checked', () => {
-    const v1 = mailOf('drm/drv: comment the locking\n\nSay why.\n\nReviewed-by: Bob Reviewer <bob@example.org>\nSigned-off-by: Ann Dev <ann@example.org>', 'PATCH');
+    const v1 = mailOf('drm/drv: comment the locking\n\nSay why.\n\nReviewed-by: Bob Reviewer <bob@example.org>\nSigned-off-by: Ann Dev <ann@example.org>', 'PATCH', ['--thread']);
     const v2 = mailOf(`drm/drv: comment the locking\n\nSay why.\n\nv2:\n- reword the comment\n\nFixes: ${fixesTarget.slice(0, 12)} ("drm/drv: count active ranges")\nSigned-off-by: Ann Dev <ann@example.org>`, 'PATCH v2', ['--to=ann.m@example.org', '--cc=rita@example.org']);
+    // Bob's review of v1, quoting the comment line v2 still adds
+    const v1Id = /^Message-ID: (<[^>]+>)/im.exec(readFileSync(v1, 'utf8'))![1]!;
+    writeFileSync(v1, `${readFileSync(v1, 'utf8')}\nFrom bob Mon Sep 17 00:00:00 2001\nFrom: Bob Reviewer <bob@example.org>\nSubject: Re: [PATCH] drm/drv: comment the locking\nIn-Reply-To: ${v1Id}\nMessage-ID: <bob-1@example.org>\n\n> @@ -19,6 +19,7 @@\n> +\t/* the lock orders start against end */\n\nWhich end? Name the callback.\n`);
     const { code, list } = checklist([v2, '--previous', v1]);
     expect(code).toBe(0);
     expect(list.version).toBe(2);
@@ -106,8 +109,9 @@ describe('a two-version series against a repository', () => {
     expect(list.series.find((i) => i.id === 'recipients')!.details).toEqual(['dri-devel@lists.example.org (DRV GPU DRIVER)']);
     const items = list.patches[0]!.items;
     expect(status(items)).toEqual({
-      mnlint: 'pass', 'signed-off-by': 'pass', fixes: 'pass', link: 'pass', 'assisted-by': 'pass', 'subject-prefix': 'pass', 'kept-trailers': 'warn',
+      mnlint: 'pass', 'signed-off-by': 'pass', fixes: 'pass', link: 'pass', 'assisted-by': 'pass', 'subject-prefix': 'pass', 'kept-trailers': 'warn', 'open-comments': 'warn',
     });
+    expect(items.find((i) => i.id === 'open-comments')!.details).toEqual(['Bob Reviewer: "Which end? Name the callback." on `/* the lock orders start against end */`, unchanged in v2']);
     expect(items.find((i) => i.id === 'kept-trailers')!.details).toEqual(['Reviewed-by: Bob Reviewer <bob@example.org>']);
   });
 

@@ -460,7 +460,7 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
       const range = await reviewRange(values.repo ?? '.', arg, values, 'added');
       if (!range) return 2;
       reviews = range.runs.flatMap((r) => r.reviews);
-      series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [] };
+      series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
     }
     const config = configOf(values);
     for (const r of reviews) r.findings = applyConfig(r.findings, config);

@@ -60,7 +60,7 @@ export async function buildChecklist(input: ChecklistInput): Promise<SeriesCheck
     if (touched.some((f) => CORE_FILES.includes(f))) items.push(...coreItems(review.findings, series, touched));
     items.push(signedOffItem(p), ...(await fixesItems(p.trailers, input.repo)), linkItem(p.trailers), assistedItem(p.trailers));
     if (input.repo) items.push(await subjectItem(p, touched, input.repo));
-    if (input.previous) items.push(droppedTrailersItem(p, input.previous));
+    if (input.previous) items.push(droppedTrailersItem(p, input.previous), openCommentsItem(p, input.previous));
     patches.push({ label: review.label, items });
   }
   const seriesItems: Item[] = [];
@@ -192,6 +192,35 @@ function droppedTrailersItem(p: Patch, previous: Series): Item {
   const dropped = before.trailers.filter((t) => KEPT_TRAILERS.includes(t.key.toLowerCase()) && !now.has(`${t.key.toLowerCase()}: ${person(t.value).address}`));
   if (!dropped.length) return item('kept-trailers', 'pass', `every Reviewed-by/Acked-by/Tested-by of v${previous.version} is kept`);
   return item('kept-trailers', 'warn', `v${previous.version} had ${dropped.length} trailer${dropped.length === 1 ? '' : 's'} this version drops: say why in the changelog`, dropped.map((t) => `${t.key}: ${t.value}`));
+}
+
+/** The added lines of a patch, trimmed. */
+function addedLines(p: Patch): Set<string> {
+  return new Set(p.files.flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.startsWith('+')).map((l) => l.slice(1).trim()))));
+}
+
+/**
+ * Review comments on the previous version (replies quoting its added lines,
+ * then saying something) whose quoted line this version still adds unchanged.
+ */
+function openCommentsItem(p: Patch, previous: Series): Item {
+  const before = previousOf(p, previous);
+  if (!before?.messageId) return item('open-comments', 'pass', `no review comments on v${previous.version} to follow up`);
+  const now = addedLines(p);
+  const open: string[] = [];
+  for (const reply of previous.replies.filter((r) => r.inReplyTo === before.messageId)) {
+    const lines = reply.text.replace(/\r\n/g, '\n').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      // a quoted added line (one level of quote) right above the reviewer's own words
+      const m = /^> \+(.*)$/.exec(lines[i]!);
+      if (!m || lines[i + 1]?.startsWith('>')) continue;
+      const comment = lines.slice(i + 1).find((l) => l.trim() && !l.startsWith('>'));
+      const code = m[1]!.trim();
+      if (comment && code.length >= 8 && now.has(code)) open.push(`${person(reply.from ?? '').name || reply.from}: "${comment.trim()}" on \`${code}\`, unchanged in v${p.version}`);
+    }
+  }
+  if (!open.length) return item('open-comments', 'pass', `no comment on v${previous.version} sits on a line this version adds unchanged`);
+  return item('open-comments', 'warn', `${open.length} review comment${open.length === 1 ? '' : 's'} on v${previous.version} on lines this version still adds unchanged: answered?`, open);
 }
 
 function changelogItem(series: Series): Item {

@@ -50,6 +50,15 @@ export interface Series {
   patches: Patch[];
   /** messages dropped: replies, and patches of older versions in the same mbox */
   dropped: string[];
+  /** the replies, kept for the checklist (review comments on a previous version) */
+  replies: Reply[];
+}
+
+export interface Reply {
+  from: string | null;
+  subject: string;
+  inReplyTo: string | null;
+  text: string;
 }
 
 export class PatchInputError extends Error {}
@@ -152,7 +161,7 @@ function looksLikeMail(text: string): boolean {
 /** Reads one input: a diff, a mail, or an mbox, into a series (a lone diff is a series of one). */
 export async function readPatchInput(source: string, bytes: Buffer): Promise<Series> {
   const head = bytes.subarray(0, 4096).toString('utf8');
-  const series: Series = { source, version: 1, cover: null, patches: [], dropped: [] };
+  const series: Series = { source, version: 1, cover: null, patches: [], dropped: [], replies: [] };
   if (/^From \S+/.test(head)) {
     const mails: Buffer[] = [];
     try {
@@ -191,6 +200,7 @@ async function addMail(series: Series, raw: Buffer | string, source: string): Pr
   const tag = parseSubjectTag(mail.subject.replace(/^(Re|Fwd|Aw):\s*/i, ''));
   if (/^(Re|Aw):/i.test(mail.subject)) {
     series.dropped.push(`${mail.subject} (reply)`);
+    series.replies.push({ from: mail.from, subject: mail.subject, inReplyTo: mail.inReplyTo, text: mail.text });
     return;
   }
   const { message, notes, trailers, diff } = splitBody(mail.text);
