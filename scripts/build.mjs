@@ -2,7 +2,7 @@
 // embedded) and the chunks it loads on demand, and dist/action.js: both
 // runnable with no node_modules.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 const embedWasm = {
   name: 'embed-wasm',
@@ -34,6 +34,9 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
+
+// chunk names carry content hashes: old ones would pile up
+rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   ...common,
