@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetch and unpack the Debian Linux source packages that the integration tests
-# and benchmarks read. Idempotent: an unpacked tree is kept and reused.
+# and benchmarks read, and install git send-email for the hook test.
+# Idempotent: an unpacked tree is kept and reused.
 #   scripts/fetch-kernels.sh [VERSION...]   (default: 6.12 6.1)
 # Trees land in $MNLINT_KERNEL_CACHE (default .cache/kernels, git-ignored).
 set -euo pipefail
@@ -31,3 +32,10 @@ for v in "${versions[@]}"; do
   mv "$dest.tmp" "$dest"
   touch "$dest/.unpacked"
 done
+
+# git send-email, for the sendemail-validate hook test (Debian package git-email)
+if [ $# -eq 0 ] && ! git send-email --help >/dev/null 2>&1; then
+  echo "git-email: installing with apt"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq git-email >/dev/null
+fi
