@@ -34,7 +34,7 @@ for v in "${versions[@]}"; do
 done
 
 # git send-email, for the sendemail-validate hook test (Debian package git-email)
-if [ $# -eq 0 ] && ! git send-email --help >/dev/null 2>&1; then
+if [ $# -eq 0 ] && [ ! -x "$(git --exec-path)/git-send-email" ]; then
   echo "git-email: installing with apt"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq git-email >/dev/null

@@ -3,7 +3,7 @@
 // prefixes, a two-version series whose v2 drops a Reviewed-by); b4's check
 // protocol; the git send-email hook.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -163,7 +163,7 @@ describe('b4 check protocol', () => {
 });
 
 describe('git send-email hook', () => {
-  const haveSendEmail = spawnSync('git', ['send-email', '--help'], { encoding: 'utf8' }).status === 0 || spawnSync('sh', ['-c', 'git send-email --version'], { encoding: 'utf8' }).status === 0;
+  const haveSendEmail = existsSync(join(spawnSync('git', ['--exec-path'], { encoding: 'utf8' }).stdout.trim(), 'git-send-email'));
   test('hook install; --dry-run --validate refuses the bad patch and sends the good one', () => {
     if (!haveSendEmail) throw new Error('git send-email is missing (Debian package git-email)');
     const install = runCli(['hook', 'install', '--repo', repo]);
