@@ -147,6 +147,13 @@ describe('a two-version series against a repository', () => {
   });
 });
 
+test('bad input: a missing mbox, a range that is not one: one line, exit 2', () => {
+  expect(runCli(['checklist', 'v3.mbox', '--repo', repo])).toMatchObject({ code: 2, stdout: '', stderr: 'mnlint: checklist: v3.mbox: no such file\n' });
+  const range = runCli(['checklist', 'nosuch..HEAD', '--repo', repo]);
+  expect(range.code).toBe(2);
+  expect(range.stderr).toMatch(/^mnlint: nosuch\.\.HEAD: not a revision range of .*\n$/);
+});
+
 describe('b4 check protocol', () => {
   test('one message on stdin, a JSON array of {tool, status, summary, url, details} on stdout', () => {
     const mail = readFileSync(mailOf('drm/drv: comment the locking\n\nFixes: abc123\nSigned-off-by: Ann Dev <ann@example.org>', 'PATCH'), 'utf8');

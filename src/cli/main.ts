@@ -50,11 +50,11 @@ commands:
 
 options:
   --format FORMAT       check: text (default), terse, json, sarif, rdjsonl; patch, git: those and email;
-                        inventory: text, json; rules: text, json
+                        inventory: text, json; rules: text, json; checklist: markdown, json, b4
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
   --tree DIR            patch: the kernel tree the series applies to
-  --repo DIR            git: the repository (default .)
+  --repo DIR            git, checklist, hook: the repository (default .)
   --filter MODE         patch: added (default), diff_context, file, nofilter
                         (patch and git exit 2 only when no patch could be reviewed; problems are named on stderr)
   --output-dir DIR      patch --format email: one .eml reply per patch in DIR instead of an mbox on stdout
@@ -374,6 +374,11 @@ async function reviewRange(repo: string, rangeArg: string, values: Values, filte
   return { runs, problems };
 }
 
+/** A path rather than a revision: a mail or patch file name, or a path with a folder. */
+function looksLikeFile(arg: string): boolean {
+  return /\.(mbox|patch|eml|diff|mail|txt)$/i.test(arg) || (arg.includes('/') && !arg.includes('..'));
+}
+
 /** A series from an mbox file or a git range (`git format-patch`), for --previous. */
 async function seriesOf(arg: string, repo: string): Promise<Series> {
   const { readPatchInput } = await import('../input/patch.js');
@@ -446,6 +451,8 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
   if (!['markdown', 'json', 'b4'].includes(format)) fail(`checklist: unknown --format ${format} (markdown, json, b4)`);
   if (args.length !== 1) fail('checklist takes one mbox file, - for standard input, or one git range');
   const arg = args[0]!;
+  if (arg !== '-' && !existsSync(arg) && looksLikeFile(arg)) fail(`checklist: ${arg}: no such file`);
+  if (values.previous !== undefined && !existsSync(values.previous) && looksLikeFile(values.previous)) fail(`--previous ${values.previous}: no such file`);
   // --hunks-only: the series is already in the work tree (the send-email hook)
   const tree = values['hunks-only'] ? undefined : values.tree ?? values.repo;
   try {
