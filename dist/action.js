@@ -49188,9 +49188,11 @@ var InventorySchema = object({
 // src/report/findings.ts
 var FAIL_ON = ["error", "warning", "info", "never"];
 var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
+function atLeast(severity, min) {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
+}
 function failsAt(findings, failOn) {
-  if (failOn === "never") return false;
-  return findings.some((f3) => SEVERITY_RANK[f3.severity] >= SEVERITY_RANK[failOn]);
+  return failOn !== "never" && findings.some((f3) => atLeast(f3.severity, failOn));
 }
 
 // src/report/sarif.ts
@@ -49292,9 +49294,13 @@ function logError(message) {
 // src/action/env.ts
 import { randomUUID } from "node:crypto";
 import { appendFileSync, readFileSync as readFileSync3 } from "node:fs";
+
+// src/engine/filter.ts
+var FILTERS = ["added", "diff_context", "file", "nofilter"];
+
+// src/action/env.ts
 var ActionInputError = class extends Error {
 };
-var FILTERS = ["added", "diff_context", "file", "nofilter"];
 function input(env, name2) {
   return (env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }

@@ -5,11 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { FAIL_ON, type FailOn } from '../report/findings.js';
-import type { Filter } from '../engine/review.js';
+import { FILTERS, type Filter } from '../engine/filter.js';
 
 export class ActionInputError extends Error {}
-
-const FILTERS: readonly Filter[] = ['added', 'diff_context', 'file', 'nofilter'];
 
 export interface ActionInputs {
   token: string;

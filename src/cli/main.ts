@@ -16,16 +16,17 @@ import { describeFsError, isDirectory } from '../input/files.js';
 // patch and git review: loaded when those commands run (mail, diff and git
 // libraries are not worth evaluating for every `check`)
 import type { Series } from '../input/patch.js';
-import type { Filter, PatchReview } from '../engine/review.js';
+import { FILTERS, type Filter } from '../engine/filter.js';
+import type { PatchReview } from '../engine/review.js';
 import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
-import { failsAt, formatJson, formatTerse, formatText, type FailOn } from '../report/findings.js';
+import { FAIL_ON, failsAt, formatJson, formatTerse, formatText, type FailOn } from '../report/findings.js';
 import { formatRdjsonl, formatSarif } from '../report/sarif.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS, apiById, apiForKernel, type ApiLevel } from '../model/api.js';
 import { apiOfTree } from '../input/tree.js';
-import type { Rule, Severity } from '../rules/rule.js';
+import type { Rule } from '../rules/rule.js';
 
 const USAGE = `usage: mnlint <command> [options] [PATH...]
 
@@ -214,8 +215,7 @@ function workerScript(): URL | undefined {
 async function check(paths: string[], values: Values): Promise<number> {
   const format = values.format ?? 'text';
   if (!['text', 'terse', 'json', 'sarif', 'rdjsonl'].includes(format)) fail(`check: unknown --format ${format} (text, terse, json, sarif, rdjsonl)`);
-  const failOn = values['fail-on'] ?? 'error';
-  if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
+  const failOn = failOnOf(values);
   const rules = rulesOf(values);
   configOf(values); // a bad config is named before the scan
   const result = await runScan(paths, values);
@@ -228,7 +228,7 @@ async function check(paths: string[], values: Values): Promise<number> {
   else if (format === 'terse') process.stdout.write(formatTerse(findings));
   else process.stdout.write(formatText(findings, stats, lineReader(result.root)));
   if (result.problems.length) return 2;
-  return failsAt(findings, failOn as FailOn) ? 1 : 0;
+  return failsAt(findings, failOn) ? 1 : 0;
 }
 
 async function modelExplore(paths: string[], values: Values): Promise<number> {
@@ -251,12 +251,10 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
   const { reviewSeries } = await import('../engine/review.js');
   const format = values.format ?? 'text';
   if (!['text', 'terse', 'json', 'email', 'sarif', 'rdjsonl'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json, email, sarif, rdjsonl)`);
-  const filter = values.filter ?? 'added';
-  if (!['added', 'diff_context', 'file', 'nofilter'].includes(filter)) fail(`unknown --filter ${filter} (added, diff_context, file, nofilter)`);
+  const filter = filterOf(values);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
   if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
-  const failOn = values['fail-on'] ?? 'error';
-  if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
+  failOnOf(values); // named before any work
   const api = apiOf(values, values.tree ?? process.cwd());
   let problems = 0;
   const runs: Array<{ series: Series; reviews: PatchReview[] }> = [];
@@ -271,7 +269,7 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
       process.stderr.write(`mnlint: ${message}\n`);
       continue;
     }
-    const reviews = await reviewSeries(series, { tree: values.tree, filter: filter as Filter, api, rules: rulesOf(values), jobs: 1 });
+    const reviews = await reviewSeries(series, { tree: values.tree, filter, api, rules: rulesOf(values), jobs: 1 });
     for (const r of reviews) for (const p of r.problems) {
       problems++;
       process.stderr.write(`mnlint: ${p}\n`);
@@ -308,7 +306,7 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
   // problems are named on stderr; exit 2 only when nothing could be reviewed
   const reviewed = runs.reduce((n, r) => n + r.reviews.filter((x) => !x.problems.length).length, 0);
   if (problems && reviewed === 0) return 2;
-  return failsAt(findings, (values['fail-on'] ?? 'error') as FailOn) ? 1 : 0;
+  return failsAt(findings, failOnOf(values)) ? 1 : 0;
 }
 
 function reproduceLine(values: Values, source: string): string {
@@ -320,12 +318,10 @@ function reproduceLine(values: Values, source: string): string {
 async function gitCommand(args: string[], values: Values): Promise<number> {
   const format = values.format ?? 'text';
   if (!['text', 'terse', 'json', 'email', 'sarif', 'rdjsonl'].includes(format)) fail(`git: unknown --format ${format} (text, terse, json, email, sarif, rdjsonl)`);
-  const filter = values.filter ?? 'added';
-  if (!['added', 'diff_context', 'file', 'nofilter'].includes(filter)) fail(`unknown --filter ${filter} (added, diff_context, file, nofilter)`);
+  const filter = filterOf(values);
   if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
-  const failOn = values['fail-on'] ?? 'error';
-  if (!['error', 'warning', 'info', 'never'].includes(failOn)) fail(`unknown --fail-on ${failOn} (error, warning, info, never)`);
-  const range = await reviewRange(values.repo ?? '.', args[0]!, values, filter as Filter);
+  failOnOf(values); // named before any work
+  const range = await reviewRange(values.repo ?? '.', args[0]!, values, filter);
   if (!range) return 2;
   return printReviews(range.runs, values, format, range.problems, undefined);
 }
@@ -481,6 +477,16 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
     }
     throw e;
   }
+}
+
+function failOnOf(values: Values): FailOn {
+  const v = values['fail-on'] ?? 'error';
+  return (FAIL_ON as readonly string[]).includes(v) ? (v as FailOn) : fail(`unknown --fail-on ${v} (${FAIL_ON.join(', ')})`);
+}
+
+function filterOf(values: Values): Filter {
+  const v = values.filter ?? 'added';
+  return (FILTERS as readonly string[]).includes(v) ? (v as Filter) : fail(`unknown --filter ${v} (${FILTERS.join(', ')})`);
 }
 
 function rulesOf(values: Values): readonly Rule[] {

@@ -10,7 +10,9 @@ import { patchLabel, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
 import { scan } from './scan.js';
 
-export type Filter = 'added' | 'diff_context' | 'file' | 'nofilter';
+import type { Filter } from './filter.js';
+
+export type { Filter } from './filter.js';
 
 export interface PatchReview {
   patch: Patch;

@@ -15,6 +15,7 @@ import type { Rule } from '../rules/rule.js';
 import { applyConfig, type Config } from '../input/config.js';
 import { parseSubjectTag, readPatchInput, threadHeaders, type Series } from '../input/patch.js';
 import { emailReplies } from '../report/email.js';
+import { atLeast } from '../report/findings.js';
 import { reviewSeries } from './review.js';
 
 export class WatchInputError extends Error {}
@@ -112,6 +113,13 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
   const state = readState(opts.state);
   const result: WatchResult = { messages: 0, reviewed: 0, skipped: 0, replies: 0, pending: 0 };
   const done = new Set(state.done);
+  // messages read in this run, so a series that completes now is not read twice
+  const read = new Map<string, Buffer>();
+  const message = async (ref: string): Promise<Buffer> => {
+    let raw = read.get(ref);
+    if (!raw) read.set(ref, (raw = await rawMessage(opts.inbox, ref)));
+    return raw;
+  };
 
   // 1. new patch mails, by thread root
   for (const epoch of epochsOf(opts.inbox)) {
@@ -125,7 +133,7 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
       const ref = `${epoch.n}:${commit}`;
       let raw: Buffer;
       try {
-        raw = await rawMessage(opts.inbox, ref);
+        raw = await message(ref);
       } catch {
         continue; // a deletion (`d`) or a commit without a message
       }
@@ -141,7 +149,7 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
   // 2. each complete series: reviewed, replies written, then the state saved
   for (const root of Object.keys(state.pending).sort()) {
     const refs = state.pending[root]!;
-    const raws = await Promise.all(refs.map((r) => rawMessage(opts.inbox, r)));
+    const raws = await Promise.all(refs.map(message));
     let series: Series;
     try {
       series = await readPatchInput(`thread ${root}`, mboxOf(raws));
@@ -155,9 +163,8 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
       result.skipped++;
     } else {
       const reviews = await reviewSeries(series, { tree: opts.tree, filter: 'added', api: opts.api, rules: opts.rules, jobs: 1 });
-      const rank = { info: 0, warning: 1, error: 2 } as const;
       for (const r of reviews) {
-        r.findings = applyConfig(r.findings, opts.config).filter((f) => rank[f.severity] >= rank[opts.config.watch.minSeverity]);
+        r.findings = applyConfig(r.findings, opts.config).filter((f) => atLeast(f.severity, opts.config.watch.minSeverity));
         for (const p of r.problems) opts.log(`mnlint: ${p}`);
       }
       const replies = opts.config.watch.mute ? [] : emailReplies(reviews, { version: opts.version, reproduce: `mnlint patch${opts.tree ? ` --tree ${opts.tree}` : ''} THREAD.mbox  # thread ${root}` });

@@ -64,6 +64,7 @@ export async function repoFacts(repo: string): Promise<RepoFacts> {
   const git = simpleGit(repo);
   if (!(await git.checkIsRepo().catch(() => false))) throw new GitInputError(`${repo}: not a git repository`);
   const maintainersFile = join(repo, 'MAINTAINERS');
+  const history = new Map<string, Promise<string[]>>();
   return {
     maintainers: existsSync(maintainersFile) ? parseMaintainers(readFileSync(maintainersFile, 'utf8')) : null,
     commitSubject: async (sha) => {
@@ -73,7 +74,11 @@ export async function repoFacts(repo: string): Promise<RepoFacts> {
         return null;
       }
     },
-    subjectsTouching: async (file) => (await git.raw(['log', '-n', '30', '--no-merges', '--format=%s', '--', file]).catch(() => '')).split('\n').filter(Boolean),
+    // a series touches the same files in several patches: one log per file
+    subjectsTouching: (file) => {
+      if (!history.has(file)) history.set(file, git.raw(['log', '-n', '30', '--no-merges', '--format=%s', '--', file]).catch(() => '').then((out) => out.split('\n').filter(Boolean)));
+      return history.get(file)!;
+    },
   };
 }
 

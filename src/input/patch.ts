@@ -51,10 +51,11 @@ export interface Series {
   /** messages dropped: replies, and patches of older versions in the same mbox */
   dropped: string[];
   /** the replies, kept for the checklist (review comments on a previous version) */
-  replies: Reply[];
+  replies: ReplyMail[];
 }
 
-export interface Reply {
+/** A reply in an mbox (a review comment), as the checklist reads it. */
+export interface ReplyMail {
   from: string | null;
   subject: string;
   inReplyTo: string | null;

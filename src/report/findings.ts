@@ -7,10 +7,14 @@ export type FailOn = 'error' | 'warning' | 'info' | 'never';
 export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
 const SEVERITY_RANK: Record<Finding['severity'], number> = { info: 0, warning: 1, error: 2 };
 
+/** Whether a severity is `min` or above. */
+export function atLeast(severity: Finding['severity'], min: Finding['severity']): boolean {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
+}
+
 /** Whether a finding reaches the `--fail-on` bar. */
 export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {
-  if (failOn === 'never') return false;
-  return findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+  return failOn !== 'never' && findings.some((f) => atLeast(f.severity, failOn));
 }
 
 export type LineText = (file: string, line: number) => string | undefined;
