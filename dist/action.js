@@ -30228,6 +30228,38 @@ function isKernelHelper(name2) {
   return HELPERS.has(name2) || HELPER_PREFIXES.some((p2) => name2.startsWith(p2)) || /^[A-Z0-9_]+$/.test(name2);
 }
 var SELF_WAITING_CALLS = /* @__PURE__ */ new Set(["mmu_interval_notifier_remove", "mmu_notifier_unregister", "mmu_notifier_synchronize"]);
+var ERRNOS = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  ENXIO: 6,
+  E2BIG: 7,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ERANGE: 34,
+  EDEADLK: 35,
+  ENOSYS: 38,
+  ENOTSUPP: 524,
+  EOPNOTSUPP: 95,
+  ETIMEDOUT: 110,
+  ERESTARTSYS: 512,
+  ECANCELED: 125,
+  ENOLCK: 37
+};
+var EAGAIN = ERRNOS.EAGAIN;
+function errnoNumber(name2) {
+  return ERRNOS[name2] ?? 1e3;
+}
+var ERRNO_NAME = /^E[A-Z0-9]+$/;
 
 // src/rules/support.ts
 var INVALIDATION_CALLBACKS = {
@@ -38172,81 +38204,7 @@ function isLoopWord(word) {
   return word.includes("for_each") || word.endsWith("_guard");
 }
 
-// src/parser/extract.ts
-var STATE_BUDGET = 32;
-var RETURN_BUDGET = 256;
-var OPS_KINDS = /* @__PURE__ */ new Set(["mmu_notifier_ops", "mmu_interval_notifier_ops"]);
-function pathIds(node) {
-  const ids = /* @__PURE__ */ new Set();
-  const seen = /* @__PURE__ */ new Set();
-  const stack = [node];
-  while (stack.length) {
-    const n = stack.pop();
-    if (!n || seen.has(n)) continue;
-    seen.add(n);
-    if ("join" in n) stack.push(n.join[0], n.join[1]);
-    else {
-      ids.add(n.id);
-      stack.push(n.prev);
-    }
-  }
-  return [...ids].sort((a, b3) => a - b3);
-}
-function extractFile(input2) {
-  const lines = lineStarts(input2.source);
-  const ctx = {
-    file: input2.file,
-    source: input2.source,
-    lineStarts: lines,
-    loops: new Map(input2.loops.map((l3) => [l3.offset, l3.macro]))
-  };
-  const ir2 = {
-    file: input2.file,
-    tables: [],
-    bindings: [],
-    functions: [],
-    defined: [],
-    apiCalls: [],
-    parseErrorCount: 0,
-    includes: []
-  };
-  const definitions = /* @__PURE__ */ new Map();
-  for (const child of input2.root.namedChildren) {
-    if (child.type === "function_definition") {
-      const name2 = declaratorName(child.childForFieldName("declarator"));
-      if (name2 && child.childForFieldName("body") && !definitions.has(name2)) {
-        definitions.set(name2, child);
-        ir2.defined.push({ name: name2, isStatic: hasKeyword(child, "storage_class_specifier", "static"), line: position(ctx, child.startIndex).line });
-      }
-    } else if (child.type === "declaration") {
-      const table = extractTable(ctx, child);
-      if (table) ir2.tables.push(table);
-    }
-  }
-  let frontier = [...input2.wanted ?? [], ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))];
-  const walked = /* @__PURE__ */ new Set();
-  for (let level2 = 0; level2 <= CALL_DEPTH && frontier.length; level2++) {
-    const next = [];
-    for (const name2 of frontier) {
-      const def = definitions.get(name2);
-      if (!def || walked.has(name2)) continue;
-      walked.add(name2);
-      const fn2 = extractFunction(ctx, def);
-      if (!fn2) continue;
-      ir2.functions.push(fn2);
-      next.push(...fn2.callees);
-    }
-    frontier = next;
-  }
-  ir2.functions.sort((a, b3) => a.loc.line - b3.loc.line);
-  if (input2.bindings !== false) collectBindings(ctx, input2.root, ir2.bindings);
-  ir2.parseErrorCount = countErrors(input2.root);
-  if (input2.includes !== false) ir2.includes = includesOf(input2.source);
-  return ir2;
-}
-function includesOf(source) {
-  return [...source.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)].map((m2) => m2[1]);
-}
+// src/parser/syntax.ts
 function lineStarts(text) {
   const starts = [0];
   for (let i2 = text.indexOf("\n"); i2 >= 0; i2 = text.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
@@ -38285,12 +38243,85 @@ function errorLines(ctx, node, out2) {
   if (!node.hasError) return;
   for (const c3 of node.children) errorLines(ctx, c3, out2);
 }
+function hasKeyword(decl, type, word) {
+  return decl.children.some((c3) => c3.type === type && c3.text === word);
+}
+function enclosingFunction(node) {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === "function_definition") return declaratorName(n.childForFieldName("declarator"));
+  }
+  return null;
+}
+function declaratorName(node) {
+  let n = node;
+  while (n) {
+    if (n.type === "identifier") return n.text;
+    if (n.type === "function_declarator" || n.type === "pointer_declarator" || n.type === "parenthesized_declarator" || n.type === "attributed_declarator") {
+      n = n.childForFieldName("declarator") ?? n.namedChildren[0] ?? null;
+    } else {
+      return null;
+    }
+  }
+  return null;
+}
+function functionDeclarator(node) {
+  let n = node;
+  while (n && n.type !== "function_declarator") n = n.childForFieldName("declarator");
+  return n;
+}
+function declaratorNameNode(node) {
+  let n = node;
+  while (n && n.type !== "identifier") n = n.childForFieldName("declarator") ?? n.namedChildren[0] ?? null;
+  return n;
+}
+function endLoc(ctx, node) {
+  const b3 = position(ctx, Math.max(node.startIndex, node.endIndex - 1));
+  return { line: b3.line, column: b3.column, endLine: b3.line, endColumn: b3.column + 1 };
+}
+var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
+function unwrapParens(node) {
+  let n = node;
+  for (; ; ) {
+    if ((n.type === "parenthesized_expression" || n.type === "condition_clause") && n.namedChildren.length === 1) {
+      n = n.namedChildren[0];
+    } else if (n.type === "call_expression" && TRANSPARENT_CALLS.has(n.childForFieldName("function")?.text ?? "")) {
+      const args2 = n.childForFieldName("arguments")?.namedChildren ?? [];
+      if (args2.length !== 1) return n;
+      n = args2[0];
+    } else {
+      return n;
+    }
+  }
+}
+function isZero(node) {
+  const t2 = unwrapParens(node).text;
+  return t2 === "0" || t2 === "NULL" || t2 === "false";
+}
+function argTexts(ctx, args2) {
+  if (!args2) return [];
+  const n = unwrapParens(args2);
+  if (n.type === "comma_expression") {
+    const out2 = [];
+    let c3 = n;
+    while (c3?.type === "comma_expression") {
+      out2.push(textOf(ctx, c3.childForFieldName("left")));
+      c3 = c3.childForFieldName("right");
+    }
+    if (c3) out2.push(textOf(ctx, c3));
+    return out2;
+  }
+  if (n.type !== "argument_list") return [textOf(ctx, n)];
+  return n.namedChildren.filter((c3) => c3.type !== "comment").map((c3) => textOf(ctx, c3));
+}
+function normalizeLock(text) {
+  return text.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
+}
+
+// src/parser/tables.ts
+var OPS_KINDS = /* @__PURE__ */ new Set(["mmu_notifier_ops", "mmu_interval_notifier_ops"]);
 function structName(typeNode) {
   if (!typeNode || typeNode.type !== "struct_specifier") return null;
   return typeNode.childForFieldName("name")?.text ?? null;
-}
-function hasKeyword(decl, type, word) {
-  return decl.children.some((c3) => c3.type === type && c3.text === word);
 }
 function extractTable(ctx, decl) {
   const kind = structName(decl.childForFieldName("type"));
@@ -38359,28 +38390,25 @@ function addressOf(node) {
   }
   return null;
 }
-function enclosingFunction(node) {
-  for (let n = node.parent; n; n = n.parent) {
-    if (n.type === "function_definition") return declaratorName(n.childForFieldName("declarator"));
-  }
-  return null;
-}
-function declaratorName(node) {
-  let n = node;
-  while (n) {
-    if (n.type === "identifier") return n.text;
-    if (n.type === "function_declarator" || n.type === "pointer_declarator" || n.type === "parenthesized_declarator" || n.type === "attributed_declarator") {
-      n = n.childForFieldName("declarator") ?? n.namedChildren[0] ?? null;
-    } else {
-      return null;
+
+// src/parser/walker.ts
+var STATE_BUDGET = 32;
+var RETURN_BUDGET = 256;
+function pathIds(node) {
+  const ids = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || seen.has(n)) continue;
+    seen.add(n);
+    if ("join" in n) stack.push(n.join[0], n.join[1]);
+    else {
+      ids.add(n.id);
+      stack.push(n.prev);
     }
   }
-  return null;
-}
-function functionDeclarator(node) {
-  let n = node;
-  while (n && n.type !== "function_declarator") n = n.childForFieldName("declarator");
-  return n;
+  return [...ids].sort((a, b3) => a - b3);
 }
 function extractFunction(ctx, def) {
   const declarator = def.childForFieldName("declarator");
@@ -38413,11 +38441,6 @@ function extractFunction(ctx, def) {
     parseErrors
   };
 }
-function declaratorNameNode(node) {
-  let n = node;
-  while (n && n.type !== "identifier") n = n.childForFieldName("declarator") ?? n.namedChildren[0] ?? null;
-  return n;
-}
 function cloneState(s) {
   return { when: { ...s.when }, locks: [...s.locks], vars: { ...s.vars }, path: s.path, macro: s.macro };
 }
@@ -38448,7 +38471,6 @@ function stateKey(s) {
   }
   return `${k2}|${s.macro ?? ""}`;
 }
-var ERRNO = /^E[A-Z0-9]+$/;
 var FunctionWalker = class {
   constructor(ctx, params) {
     this.ctx = ctx;
@@ -38913,7 +38935,7 @@ var FunctionWalker = class {
       case "unary_expression": {
         const op = n.children[0]?.text;
         const arg = n.childForFieldName("argument");
-        if (op === "-" && arg?.type === "identifier" && ERRNO.test(arg.text)) return { k: "int", v: -errnoNumber(arg.text) };
+        if (op === "-" && arg?.type === "identifier" && ERRNO_NAME.test(arg.text)) return { k: "int", v: -errnoNumber(arg.text) };
         if (op === "-" && arg?.type === "number_literal") return { k: "int", v: -Number(arg.text) };
         if (op === "!" && arg) {
           const inner = this.valueOf(arg, s);
@@ -38966,29 +38988,6 @@ var FunctionWalker = class {
     this.returns.push({ value, text, loc, when: { ...s.when }, path: pathIds(s.path) });
   }
 };
-function endLoc(ctx, node) {
-  const b3 = position(ctx, Math.max(node.startIndex, node.endIndex - 1));
-  return { line: b3.line, column: b3.column, endLine: b3.line, endColumn: b3.column + 1 };
-}
-var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
-function unwrapParens(node) {
-  let n = node;
-  for (; ; ) {
-    if ((n.type === "parenthesized_expression" || n.type === "condition_clause") && n.namedChildren.length === 1) {
-      n = n.namedChildren[0];
-    } else if (n.type === "call_expression" && TRANSPARENT_CALLS.has(n.childForFieldName("function")?.text ?? "")) {
-      const args2 = n.childForFieldName("arguments")?.namedChildren ?? [];
-      if (args2.length !== 1) return n;
-      n = args2[0];
-    } else {
-      return n;
-    }
-  }
-}
-function isZero(node) {
-  const t2 = unwrapParens(node).text;
-  return t2 === "0" || t2 === "NULL" || t2 === "false";
-}
 function isAllocCall(node) {
   const n = unwrapParens(node);
   if (n.type === "cast_expression") return isAllocCall(n.childForFieldName("value"));
@@ -39002,54 +39001,62 @@ function trylockOf(node) {
   const arg = n.childForFieldName("arguments")?.namedChildren[0];
   return { lock: normalizeLock(arg?.text ?? ""), inverted: INVERTED_TRYLOCKS.has(fn2) };
 }
-function argTexts(ctx, args2) {
-  if (!args2) return [];
-  const n = unwrapParens(args2);
-  if (n.type === "comma_expression") {
-    const out2 = [];
-    let c3 = n;
-    while (c3?.type === "comma_expression") {
-      out2.push(textOf(ctx, c3.childForFieldName("left")));
-      c3 = c3.childForFieldName("right");
+
+// src/parser/extract.ts
+function extractFile(input2) {
+  const lines = lineStarts(input2.source);
+  const ctx = {
+    file: input2.file,
+    source: input2.source,
+    lineStarts: lines,
+    loops: new Map(input2.loops.map((l3) => [l3.offset, l3.macro]))
+  };
+  const ir2 = {
+    file: input2.file,
+    tables: [],
+    bindings: [],
+    functions: [],
+    defined: [],
+    apiCalls: [],
+    parseErrorCount: 0,
+    includes: []
+  };
+  const definitions = /* @__PURE__ */ new Map();
+  for (const child of input2.root.namedChildren) {
+    if (child.type === "function_definition") {
+      const name2 = declaratorName(child.childForFieldName("declarator"));
+      if (name2 && child.childForFieldName("body") && !definitions.has(name2)) {
+        definitions.set(name2, child);
+        ir2.defined.push({ name: name2, isStatic: hasKeyword(child, "storage_class_specifier", "static"), line: position(ctx, child.startIndex).line });
+      }
+    } else if (child.type === "declaration") {
+      const table = extractTable(ctx, child);
+      if (table) ir2.tables.push(table);
     }
-    if (c3) out2.push(textOf(ctx, c3));
-    return out2;
   }
-  if (n.type !== "argument_list") return [textOf(ctx, n)];
-  return n.namedChildren.filter((c3) => c3.type !== "comment").map((c3) => textOf(ctx, c3));
+  let frontier = [...input2.wanted ?? [], ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))];
+  const walked = /* @__PURE__ */ new Set();
+  for (let level2 = 0; level2 <= CALL_DEPTH && frontier.length; level2++) {
+    const next = [];
+    for (const name2 of frontier) {
+      const def = definitions.get(name2);
+      if (!def || walked.has(name2)) continue;
+      walked.add(name2);
+      const fn2 = extractFunction(ctx, def);
+      if (!fn2) continue;
+      ir2.functions.push(fn2);
+      next.push(...fn2.callees);
+    }
+    frontier = next;
+  }
+  ir2.functions.sort((a, b3) => a.loc.line - b3.loc.line);
+  if (input2.bindings !== false) collectBindings(ctx, input2.root, ir2.bindings);
+  ir2.parseErrorCount = countErrors(input2.root);
+  if (input2.includes !== false) ir2.includes = includesOf(input2.source);
+  return ir2;
 }
-function normalizeLock(text) {
-  return text.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
-}
-var ERRNOS = {
-  EPERM: 1,
-  ENOENT: 2,
-  EINTR: 4,
-  EIO: 5,
-  ENXIO: 6,
-  E2BIG: 7,
-  EBADF: 9,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EFAULT: 14,
-  EBUSY: 16,
-  EEXIST: 17,
-  ENODEV: 19,
-  EINVAL: 22,
-  ENOSPC: 28,
-  ERANGE: 34,
-  EDEADLK: 35,
-  ENOSYS: 38,
-  ENOTSUPP: 524,
-  EOPNOTSUPP: 95,
-  ETIMEDOUT: 110,
-  ERESTARTSYS: 512,
-  ECANCELED: 125,
-  ENOLCK: 37
-};
-function errnoNumber(name2) {
-  return ERRNOS[name2] ?? 1e3;
+function includesOf(source) {
+  return [...source.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)].map((m2) => m2[1]);
 }
 
 // src/parser/slice.ts
