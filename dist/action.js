@@ -29500,6 +29500,8 @@ function filesBeside(files, file) {
 
 // src/ir/summary.ts
 var CALL_DEPTH = 3;
+var EVENT_BUDGET = 6e3;
+var ALTERNATIVES = 24;
 function combine(base, extra) {
   const out2 = { ...base };
   for (const [k2, v2] of Object.entries(extra)) {
@@ -29508,76 +29510,40 @@ function combine(base, extra) {
   }
   return out2;
 }
+function isGlobalAtom(atom) {
+  return atom === "blockable" || atom.startsWith("event:");
+}
 function translate(callee, call, when) {
   const out2 = {};
   for (const [atom, value] of Object.entries(when)) {
     if (atom.startsWith("param:")) {
-      const idx = callee.params.findIndex((p2) => p2.name === atom.slice(6));
-      const passed = idx >= 0 ? call.argAtoms?.[idx] : null;
-      if (passed) out2[passed.atom] = value !== passed.negated;
+      const m2 = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
+      const idx = m2 ? callee.params.findIndex((p2) => p2.name === m2[1]) : -1;
+      if (idx < 0 || !call) continue;
+      if (m2[2] === void 0) {
+        const passed = call.argAtoms?.[idx];
+        if (passed) out2[passed.atom] = value !== passed.negated;
+      } else {
+        const passed = call.argFields?.[idx]?.find((f3) => f3.field === m2[2]);
+        if (passed) out2[passed.atom] = value !== passed.negated;
+      }
       continue;
     }
-    out2[atom === "blockable" ? atom : `${callee.name}/${atom}`] = value;
+    out2[isGlobalAtom(atom) ? atom : `${callee.name}/${atom}`] = value;
   }
   return out2;
 }
-function summarize(fn2, resolve6, depth = CALL_DEPTH) {
-  const summary = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated };
-  const unresolved = /* @__PURE__ */ new Set();
-  const seen = /* @__PURE__ */ new Set();
-  const visit = (f3, context, via, level2, mapWhen) => {
-    if (f3.truncated) summary.truncated = true;
-    for (const e of f3.events) {
-      const when = combine(context, mapWhen(e.when));
-      if (!when) continue;
-      const key = `${f3.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${JSON.stringify(when)}:${via.map((v2) => v2.line).join(">")}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        summary.events.push({ ...e, when, via, file: f3.file });
-      }
-      if (e.kind !== "call" || !f3.callees.includes(e.name)) continue;
-      const callee = resolve6(e.name, f3.file);
-      if (!callee || callee === f3 || via.some((v2) => v2.function === callee.name)) {
-        if (!callee) unresolved.add(e.name);
-        continue;
-      }
-      if (level2 >= depth) {
-        unresolved.add(e.name);
-        continue;
-      }
-      const step = { function: e.name, file: f3.file, line: e.loc.line };
-      visit(callee, when, [...via, step], level2 + 1, (w2) => mapWhen(translate(callee, e, w2)));
-    }
-  };
-  visit(fn2, {}, [], 0, (w2) => w2);
-  summary.returns = resolveReturns(fn2, resolve6, depth, [], {});
-  summary.unresolved = [...unresolved].sort();
-  return summary;
+function project(when) {
+  const out2 = {};
+  for (const [k2, v2] of Object.entries(when)) if (isGlobalAtom(k2) || k2.startsWith("param:")) out2[k2] = v2;
+  return out2;
 }
-function resolveReturns(fn2, resolve6, depth, via, context) {
-  const out2 = [];
-  for (const r2 of fn2.returns) {
-    const when = combine(context, r2.when);
-    if (!when) continue;
-    const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when, via, path: r2.path };
-    if (r2.value.k !== "call" || depth <= 0) {
-      out2.push(base);
-      continue;
-    }
-    const callee = resolve6(r2.value.callee, fn2.file);
-    if (!callee || via.some((v2) => v2.function === callee.name)) {
-      out2.push(base);
-      continue;
-    }
-    const callEvent = fn2.events.find((e) => e.kind === "call" && e.name === callee.name && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
-    const step = { function: callee.name, file: fn2.file, line: r2.loc.line };
-    for (const inner of resolveReturns(callee, resolve6, depth - 1, [...via, step], {})) {
-      const mapped = callEvent ? translate(callee, callEvent, inner.when) : {};
-      const w2 = combine(when, mapped);
-      if (!w2) continue;
-      out2.push({ ...inner, when: w2, path: r2.path });
-    }
-  }
+function forCaller(when) {
+  let drop = false;
+  for (const k2 of Object.keys(when)) if (k2.includes("/ret:")) drop = true;
+  if (!drop) return when;
+  const out2 = {};
+  for (const [k2, v2] of Object.entries(when)) if (!k2.includes("/ret:")) out2[k2] = v2;
   return out2;
 }
 function truth(value) {
@@ -29591,6 +29557,218 @@ function truth(value) {
     default:
       return null;
   }
+}
+var union = (a, b3) => [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
+var minus = (a, b3) => a.filter((x3) => !b3.has(x3));
+function intersection(lists) {
+  if (lists.length === 0) return [];
+  return lists[0].filter((x3) => lists.every((l3) => l3.includes(x3)));
+}
+var Summarizer = class {
+  constructor(resolve6) {
+    this.resolve = resolve6;
+  }
+  resolve;
+  memo = /* @__PURE__ */ new Map();
+  active = [];
+  summary(fn2) {
+    return this.closure(fn2) ?? emptyClosure(fn2);
+  }
+  closure(fn2) {
+    const seen = this.memo.get(fn2);
+    if (seen) return seen;
+    if (this.active.includes(fn2) || this.active.length > CALL_DEPTH) return null;
+    this.active.push(fn2);
+    try {
+      const c3 = this.build(fn2);
+      this.memo.set(fn2, c3);
+      return c3;
+    } finally {
+      this.active.pop();
+    }
+  }
+  build(fn2) {
+    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [] };
+    const unresolved = /* @__PURE__ */ new Set();
+    const callees = /* @__PURE__ */ new Map();
+    fn2.events.forEach((e, id) => {
+      if (e.kind !== "call" || !fn2.callees.includes(e.name)) return;
+      const callee = this.resolve(e.name, fn2.file);
+      const closure = callee && callee !== fn2 ? this.closure(callee) : null;
+      if (!callee || !closure) {
+        unresolved.add(e.name);
+        return;
+      }
+      if (closure.truncated) c3.truncated = true;
+      for (const u2 of closure.unresolved) unresolved.add(u2);
+      callees.set(id, { callee, closure, step: { function: e.name, file: fn2.file, line: e.loc.line } });
+    });
+    const sites = /* @__PURE__ */ new Map();
+    fn2.events.forEach((e, id) => {
+      if (e.kind === "call") sites.set(`ret:${e.name}@${e.loc.line}:${e.loc.column}`, id);
+    });
+    const raw = [];
+    for (const r2 of fn2.returns) {
+      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: r2.path, held: r2.held ?? [], effects: r2.effects ?? [] };
+      const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
+      const target = callId >= 0 ? callees.get(callId) : void 0;
+      if (!target) {
+        raw.push(base);
+        continue;
+      }
+      for (const inner of target.closure.returns) {
+        const w2 = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
+        if (!w2) continue;
+        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: r2.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects) });
+      }
+    }
+    const outcomeMemo = /* @__PURE__ */ new Map();
+    const outcomes = (atom, value) => {
+      const key = `${atom}=${value}`;
+      if (outcomeMemo.has(key)) return outcomeMemo.get(key);
+      const id = sites.get(atom);
+      const target = id === void 0 ? void 0 : callees.get(id);
+      const out2 = id === void 0 || !target ? null : dedupe(target.closure.returns.filter((r2) => {
+        const t2 = truth(r2.value);
+        return t2 === null || t2 === value;
+      }).map((r2) => ({ when: project(translate(target.callee, fn2.events[id], r2.when)), held: r2.held, effects: r2.effects })));
+      outcomeMemo.set(key, out2);
+      return out2;
+    };
+    const expand2 = (when) => {
+      let alts = [{ when, held: [], effects: [] }];
+      if (!Object.keys(when).some((k2) => k2.startsWith("ret:"))) return alts;
+      for (const [atom, value] of Object.entries(when)) {
+        if (!atom.startsWith("ret:")) continue;
+        const outs = outcomes(atom, value);
+        if (!outs) continue;
+        const next = [];
+        for (const a of alts) {
+          for (const o2 of outs) {
+            const w2 = combine(a.when, o2.when);
+            if (w2) next.push({ when: w2, held: union(a.held, o2.held), effects: union(a.effects, o2.effects) });
+          }
+        }
+        if (next.length > ALTERNATIVES) {
+          c3.truncated = true;
+          continue;
+        }
+        alts = dedupe(next);
+      }
+      return alts;
+    };
+    const rawEvents = [];
+    fn2.events.forEach((e, id) => {
+      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id });
+      const target = callees.get(id);
+      if (!target) return;
+      const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
+      const leadsOf = leadsTo(target.closure);
+      const translated = /* @__PURE__ */ new Map();
+      for (const [k2, ce2] of target.closure.events.entries()) {
+        const leads = leadsOf.get(target.closure.origin[k2]);
+        const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0] : void 0;
+        let t2 = translated.get(ce2.when);
+        if (!t2) translated.set(ce2.when, t2 = forCaller(translate(target.callee, e, ce2.when)));
+        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
+        if (!w2) continue;
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via] }, origin: id });
+      }
+    });
+    const seen = /* @__PURE__ */ new Set();
+    for (const { e, origin } of rawEvents) {
+      for (const alt of expand2(e.when)) {
+        const key = `${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}:${e.via.map((v2) => v2.line).join(">")}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (c3.events.length >= EVENT_BUDGET) {
+          c3.truncated = true;
+          break;
+        }
+        c3.events.push({ ...e, when: alt.when });
+        c3.origin.push(origin);
+      }
+    }
+    const releases = /* @__PURE__ */ new Map();
+    c3.events.forEach((e, k2) => {
+      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.args[0] === "-1")) return;
+      const list = releases.get(c3.origin[k2]) ?? [];
+      list.push(e);
+      releases.set(c3.origin[k2], list);
+    });
+    for (const r2 of raw) {
+      const onPath = new Set(r2.path);
+      const unlocked = /* @__PURE__ */ new Set();
+      const lowered = /* @__PURE__ */ new Set();
+      const calleeHeld = [];
+      const calleeEffects = [];
+      for (const id of r2.path) {
+        for (const e of releases.get(id) ?? []) {
+          if (combine(r2.when, e.when) === null) continue;
+          if (e.kind === "unlock") unlocked.add(e.lock);
+          else lowered.add(`+${e.name}`);
+        }
+      }
+      for (const id of r2.path) {
+        const target = callees.get(id);
+        const e = fn2.events[id];
+        if (!target || `ret:${e.name}@${e.loc.line}:${e.loc.column}` in r2.when) continue;
+        calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
+        calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
+      }
+      const own2 = (kind, pred) => fn2.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2("unlock", (e) => e.lock === l3)));
+      const calleeLowers = new Set([...lowered].filter((x3) => !own2("update", (e) => `+${e.name}` === x3 && e.args[0] === "-1")));
+      for (const alt of expand2(r2.when)) {
+        const fromCallees = union(alt.held, calleeHeld.flat());
+        c3.returns.push({
+          ...r2,
+          when: alt.when,
+          held: union(minus(r2.held, calleeUnlocks), minus(fromCallees, unlocked)),
+          effects: union(minus(r2.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered))
+        });
+      }
+    }
+    c3.unresolved = [...unresolved].sort();
+    return c3;
+  }
+};
+function emptyClosure(fn2) {
+  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [] };
+}
+function callSiteIn(fn2, r2) {
+  if (r2.value.k !== "call") return -1;
+  const callee = r2.value.callee;
+  return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
+}
+function leadsTo(c3) {
+  if (c3.leads) return c3.leads;
+  const out2 = /* @__PURE__ */ new Map();
+  for (const r2 of c3.returns) {
+    const t2 = truth(r2.value);
+    for (const id of r2.path) {
+      const set = out2.get(id) ?? /* @__PURE__ */ new Set();
+      set.add(t2);
+      out2.set(id, set);
+    }
+  }
+  c3.leads = out2;
+  return out2;
+}
+var whenTexts = /* @__PURE__ */ new WeakMap();
+function whenText(when) {
+  let t2 = whenTexts.get(when);
+  if (t2 === void 0) whenTexts.set(when, t2 = Object.keys(when).sort().map((k2) => `${k2}${when[k2] ? "+" : "-"}`).join(";"));
+  return t2;
+}
+function dedupe(alts) {
+  const seen = /* @__PURE__ */ new Set();
+  return alts.filter((a) => {
+    const k2 = `${whenText(a.when)}|${a.held.join(",")}|${a.effects.join(",")}`;
+    if (seen.has(k2)) return false;
+    seen.add(k2);
+    return true;
+  });
 }
 function eventsOnPath(s, r2) {
   const own2 = new Set(r2.path.map((id) => s.fn.events[id]).filter(Boolean));
@@ -30108,6 +30286,46 @@ var UNLOCK_CALLS = /* @__PURE__ */ new Set([
   "preempt_enable",
   "KVM_MMU_UNLOCK"
 ]);
+var FAILABLE_ACQUIRES = /* @__PURE__ */ new Set([
+  "mutex_lock_interruptible",
+  "mutex_lock_killable",
+  "down_interruptible",
+  "down_killable",
+  "down_read_interruptible",
+  "down_read_killable",
+  "down_write_killable",
+  "mmap_read_lock_killable",
+  "mmap_write_lock_killable",
+  "dma_resv_lock",
+  "dma_resv_lock_interruptible",
+  "ww_mutex_lock",
+  "ww_mutex_lock_interruptible"
+]);
+var EFFECT_CALLS = {
+  atomic_inc: { arg: 0, delta: 1 },
+  atomic_dec: { arg: 0, delta: -1 },
+  atomic_long_inc: { arg: 0, delta: 1 },
+  atomic_long_dec: { arg: 0, delta: -1 },
+  atomic64_inc: { arg: 0, delta: 1 },
+  atomic64_dec: { arg: 0, delta: -1 },
+  refcount_inc: { arg: 0, delta: 1 },
+  refcount_dec: { arg: 0, delta: -1 },
+  kref_get: { arg: 0, delta: 1 },
+  kref_put: { arg: 0, delta: -1 },
+  mmget: { arg: 0, delta: 1 },
+  mmput: { arg: 0, delta: -1 },
+  mmput_async: { arg: 0, delta: -1 },
+  mmgrab: { arg: 0, delta: 1 },
+  mmdrop: { arg: 0, delta: -1 },
+  get_page: { arg: 0, delta: 1 },
+  put_page: { arg: 0, delta: -1 },
+  folio_get: { arg: 0, delta: 1 },
+  folio_put: { arg: 0, delta: -1 },
+  percpu_ref_get: { arg: 0, delta: 1 },
+  percpu_ref_put: { arg: 0, delta: -1 },
+  dma_fence_get: { arg: 0, delta: 1 },
+  dma_fence_put: { arg: 0, delta: -1 }
+};
 var INVERTED_TRYLOCKS = /* @__PURE__ */ new Set(["down_trylock"]);
 var ALLOC_GFP_ARG = {
   kmalloc: 1,
@@ -31194,6 +31412,7 @@ function describeWhen(when) {
     else if (atom.includes("trylock:")) parts2.push(`trylock of ${atom.slice(atom.indexOf("trylock:") + 8)} ${value ? "succeeded" : "failed"}`);
     else if (atom.includes("alloc:")) parts2.push(`allocation ${atom.slice(atom.indexOf("alloc:") + 6)} ${value ? "succeeded" : "failed"}`);
     else if (atom.includes("param:")) parts2.push(`parameter ${atom.slice(atom.indexOf("param:") + 6)} is ${value}`);
+    else if (atom.includes("ret:")) parts2.push(`${atom.slice(atom.indexOf("ret:") + 4, atom.indexOf("@"))}() ${value ? "returned non-zero" : "returned 0"}`);
     else if (atom.includes("event:")) parts2.push(`range->event ${value ? "is" : "is not"} ${atom.slice(atom.indexOf("event:") + 6)}`);
   }
   return parts2.length ? ` when ${parts2.join(" and ")}` : "";
@@ -32811,10 +33030,11 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
   const models = /* @__PURE__ */ new Map();
   const findings = [];
   let current;
+  const summarizer = new Summarizer(index.resolve);
   const summary = (fn2) => {
     let s = summaries.get(fn2);
     if (!s) {
-      s = summarize(fn2, index.resolve);
+      s = summarizer.summary(fn2);
       summaries.set(fn2, s);
     }
     return s;
@@ -32864,9 +33084,9 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
       for (const f3 of files) if (!f3.textOnly) rule.checkFile(f3, ctx);
     }
   }
-  return sortFindings(dedupe(findings));
+  return sortFindings(dedupe2(findings));
 }
-function dedupe(findings) {
+function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
   return findings.filter((f3) => {
     const key = `${f3.rule}\0${f3.file}\0${f3.line}\0${f3.column}\0${f3.severity}`;
@@ -38442,7 +38662,7 @@ function extractFunction(ctx, def) {
   };
 }
 function cloneState(s) {
-  return { when: { ...s.when }, locks: [...s.locks], vars: { ...s.vars }, path: s.path, macro: s.macro };
+  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro };
 }
 function whenKey(when) {
   let k2 = "";
@@ -38464,7 +38684,7 @@ function valueKey(v2) {
   }
 }
 function stateKey(s) {
-  let k2 = `${whenKey(s.when)}|${s.locks.join(",")}|`;
+  let k2 = `${whenKey(s.when)}|${s.locks.join(",")}|${s.scoped.join(",")}|${s.effects.join(",")}|`;
   for (const name2 of Object.keys(s.vars).sort()) {
     const f3 = s.vars[name2];
     k2 += `${name2}=${f3.k === "atom" ? `${f3.atom}${f3.negated ? "!" : ""}` : f3.k === "alloc" ? "A" : valueKey(f3.value)};`;
@@ -38486,13 +38706,18 @@ var FunctionWalker = class {
   pendingGotos = /* @__PURE__ */ new Map();
   seenLabels = /* @__PURE__ */ new Set();
   params;
+  /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
+  acquires = /* @__PURE__ */ new Map();
   run(body2) {
-    const start2 = { when: {}, locks: [], vars: {}, path: null };
+    const start2 = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
     const flow = this.statement(body2, [start2]);
     for (const s of flow.normal) this.addReturn(s, null, body2);
   }
   // -------------------------------------------------------------- merging
   merge(states) {
+    return this.budget(this.mergeKeys(states));
+  }
+  mergeKeys(states) {
     const byKey = /* @__PURE__ */ new Map();
     for (const s of states) {
       const key = stateKey(s);
@@ -38500,13 +38725,19 @@ var FunctionWalker = class {
       if (!seen) byKey.set(key, s);
       else if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
     }
-    let out2 = [...byKey.values()];
+    return [...byKey.values()];
+  }
+  budget(states) {
+    let out2 = states;
     if (out2.length > STATE_BUDGET) {
-      out2 = this.merge(out2.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v2]) => v2.k === "atom")) })));
-      if (out2.length > STATE_BUDGET) {
-        this.truncated = true;
-        out2 = out2.slice(0, STATE_BUDGET);
-      }
+      out2 = this.mergeKeys(out2.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !a.startsWith("ret:"))) })));
+    }
+    if (out2.length > STATE_BUDGET) {
+      out2 = this.mergeKeys(out2.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v2]) => v2.k === "atom")) })));
+    }
+    if (out2.length > STATE_BUDGET) {
+      this.truncated = true;
+      out2 = out2.slice(0, STATE_BUDGET);
     }
     return out2;
   }
@@ -38529,12 +38760,46 @@ var FunctionWalker = class {
     }
     return flow;
   }
+  /**
+   * A block: names it declares shadow the outer ones until it ends, so their
+   * outer facts are saved on entry and restored on every way out of it.
+   */
+  block(node, states) {
+    const declared = node.namedChildren.filter((c3) => c3.type === "declaration").flatMap((d2) => d2.namedChildren.map((c3) => declaratorName(c3.type === "init_declarator" ? c3.childForFieldName("declarator") : c3)).filter((n) => !!n));
+    if (declared.length === 0) return this.statements(node.namedChildren, states);
+    const id = node.startIndex;
+    for (const s of states) {
+      const saved = {};
+      for (const name2 of declared) {
+        saved[name2] = s.vars[name2] ?? null;
+        for (const k2 of Object.keys(s.vars)) if (k2.startsWith(`${name2}.`) || k2.startsWith(`${name2}->`)) saved[k2] = s.vars[k2];
+      }
+      const vars = { ...s.vars };
+      for (const k2 of Object.keys(saved)) delete vars[k2];
+      s.vars = vars;
+      s.frames = [...s.frames, { block: id, saved }];
+    }
+    const flow = this.statements(node.namedChildren, states);
+    const leave = (s) => {
+      const at2 = s.frames.findIndex((f3) => f3.block === id);
+      if (at2 < 0) return s;
+      const vars = { ...s.vars };
+      for (const f3 of s.frames.slice(at2).reverse()) {
+        for (const [k2, v2] of Object.entries(f3.saved)) {
+          for (const key of Object.keys(vars)) if (key === k2 || key.startsWith(`${k2}.`) || key.startsWith(`${k2}->`)) delete vars[key];
+          if (v2) vars[k2] = v2;
+        }
+      }
+      return { ...s, vars, frames: s.frames.slice(0, at2) };
+    };
+    return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
+  }
   statement(node, states) {
     const none = { normal: [], breaks: [], continues: [] };
     if (states.length === 0 && node.type !== "labeled_statement") return none;
     switch (node.type) {
       case "compound_statement":
-        return this.statements(node.namedChildren, states);
+        return this.block(node, states);
       case "labeled_statement": {
         const inner = node.namedChildren.filter((c3) => c3.type !== "statement_identifier");
         return this.statements(inner, states);
@@ -38655,7 +38920,17 @@ var FunctionWalker = class {
       const value = d2.childForFieldName("value");
       if (!value) continue;
       out2 = this.exprAll(value, out2);
-      if (name2) for (const s of out2) this.assignVar(s, name2, value);
+      if (name2 && value.type === "initializer_list") {
+        for (const pair of value.namedChildren) {
+          const field = pair.type === "initializer_pair" ? pair.namedChildren.find((c3) => c3.type === "field_designator")?.namedChildren[0]?.text : void 0;
+          const v2 = pair.childForFieldName("value");
+          if (!field || !v2) continue;
+          for (const s of out2) {
+            const atom = this.atomOf(v2, s);
+            if (atom) s.vars = { ...s.vars, [`${name2}.${field}`]: { k: "atom", atom: atom.atom, negated: atom.negated } };
+          }
+        }
+      } else if (name2) for (const s of out2) this.assignVar(s, name2, value);
     }
     return out2;
   }
@@ -38679,10 +38954,18 @@ var FunctionWalker = class {
         const right = node.childForFieldName("right");
         if (right) this.expr(right, s);
         if (left && left.type !== "identifier") this.expr(left, s);
+        const op = node.childForFieldName("operator")?.text ?? node.children[1]?.text;
         if (left?.type === "identifier" && right) {
-          const op = node.childForFieldName("operator")?.text ?? node.children[1]?.text;
           if (op === "=") this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
+        }
+        if (left?.type === "field_expression" && right) {
+          const key = fieldKey(left);
+          const atom = key ? this.atomOf(right, s) : null;
+          if (key && atom) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom.atom, negated: atom.negated } };
+          else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
+          if (op === "=") this.effect(s, 0, textOf(this.ctx, left), node);
+          else if (op === "+=" || op === "-=") this.effect(s, op === "+=" ? 1 : -1, textOf(this.ctx, left), node);
         }
         if (left?.type === "field_expression" && left.childForFieldName("field")?.text === "notifier" && /finish/.test(left.childForFieldName("argument")?.text ?? "")) {
           this.record(s, "finish_notifier_write", textOf(this.ctx, left), [textOf(this.ctx, right ?? node)], node);
@@ -38692,6 +38975,14 @@ var FunctionWalker = class {
           if (target?.type === "identifier" && this.params.has(target.text) && /finish/.test(target.text)) {
             this.record(s, "finish_write", target.text, [textOf(this.ctx, right ?? node), right ? this.finishOrigin(right, s) : "unknown"], node);
           }
+        }
+        return;
+      }
+      case "update_expression": {
+        const arg = node.childForFieldName("argument");
+        if (arg) {
+          this.expr(arg, s);
+          if (arg.type !== "identifier") this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.ctx, arg), node);
         }
         return;
       }
@@ -38713,7 +39004,10 @@ var FunctionWalker = class {
         const kind2 = argTexts(this.ctx, fnNode.childForFieldName("arguments"))[0] ?? "";
         const lock = normalizeLock(argTexts(this.ctx, argsNode)[0] ?? "");
         this.record(s, "lock", `guard(${kind2})`, [lock], node, { lock, sleeps: kind2 === "mutex" || kind2.startsWith("rwsem") });
-        if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+        if (!s.locks.includes(lock)) {
+          s.locks = [...s.locks, lock].sort();
+          s.scoped = [...s.scoped, lock].sort();
+        }
         return;
       }
       this.expr(fnNode, s);
@@ -38729,7 +39023,10 @@ var FunctionWalker = class {
     const args2 = argTexts(this.ctx, argsNode);
     if (name2.startsWith("lockdep_assert_held")) {
       const lock = normalizeLock(args2[0] ?? "");
-      if (lock && !s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+      if (lock && !s.locks.includes(lock)) {
+        s.locks = [...s.locks, lock].sort();
+        s.scoped = [...s.scoped, lock].sort();
+      }
       return;
     }
     let kind = "call";
@@ -38760,12 +39057,21 @@ var FunctionWalker = class {
     }
     if (node.parent?.type === "expression_statement") extra.discarded = true;
     if (kind === "call") {
-      const atoms = (argsNode?.namedChildren ?? []).filter((a) => a.type !== "comment").map((a) => this.atomOf(a, s));
+      const argNodes = (argsNode?.namedChildren ?? []).filter((a) => a.type !== "comment");
+      const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) extra.argAtoms = atoms;
+      const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
+      if (fields.some(Boolean)) extra.argFields = fields;
     }
     this.record(s, kind, name2, args2, node, extra);
+    if (kind === "lock" && FAILABLE_ACQUIRES.has(name2) && extra.lock) this.acquires.set(resultAtom(name2, position(this.ctx, node.startIndex)), extra.lock);
     if (kind === "lock" && extra.lock !== void 0 && !s.locks.includes(extra.lock)) s.locks = [...s.locks, extra.lock].sort();
-    if (kind === "unlock") s.locks = s.locks.filter((l3) => l3 !== extra.lock);
+    if (kind === "unlock") {
+      s.locks = s.locks.filter((l3) => l3 !== extra.lock);
+      if (s.scoped.includes(extra.lock)) s.scoped = s.scoped.filter((l3) => l3 !== extra.lock);
+    }
+    const effect = EFFECT_CALLS[name2];
+    if (effect && args2[effect.arg] !== void 0) this.effect(s, effect.delta, args2[effect.arg], node);
   }
   /**
    * Where a finish object handed out comes from: `&job->finish` of an object
@@ -38779,7 +39085,8 @@ var FunctionWalker = class {
     if (!base || base.type !== "identifier") return "unknown";
     const v2 = s.vars[base.text];
     if (v2?.k === "alloc") return "allocated";
-    if (v2?.k === "value" && v2.value.k === "call" && v2.value.callee === "container_of" && this.params.has((v2.value.args[0] ?? "").replace(/^&/, ""))) return "embedded";
+    const held = heldValue(v2);
+    if (held?.k === "call" && held.callee === "container_of" && this.params.has((held.args[0] ?? "").replace(/^&/, ""))) return "embedded";
     return "unknown";
   }
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
@@ -38804,9 +39111,11 @@ var FunctionWalker = class {
   assignVar(s, name2, value) {
     const vars = { ...s.vars };
     const atom = this.atomOf(value, s);
-    if (atom) vars[name2] = { k: "atom", atom: atom.atom, negated: atom.negated };
-    else if (isAllocCall(value)) vars[name2] = { k: "alloc" };
-    else {
+    if (isAllocCall(value)) vars[name2] = { k: "alloc" };
+    else if (atom) {
+      const v2 = atom.atom.startsWith("ret:") ? this.valueOf(value, s) : void 0;
+      vars[name2] = v2 ? { k: "atom", atom: atom.atom, negated: atom.negated, value: v2 } : { k: "atom", atom: atom.atom, negated: atom.negated };
+    } else {
       const v2 = this.valueOf(value, s);
       if (v2.k === "unknown" && !/^(GFP_|__GFP_)/.test(v2.text)) delete vars[name2];
       else vars[name2] = { k: "value", value: v2 };
@@ -38873,6 +39182,11 @@ var FunctionWalker = class {
       if (known !== void 0 && known !== atomValue) return [];
       const x3 = cloneState(c3);
       x3.when[atom.atom] = atomValue;
+      const failed = atomValue ? failingAcquire(atom.atom) : null;
+      if (failed) {
+        const lock = [...this.acquires.entries()].find(([a]) => a === atom.atom)?.[1];
+        if (lock) x3.locks = x3.locks.filter((l3) => l3 !== lock);
+      }
       if (trylock && atomValue !== trylock.inverted) {
         if (!x3.locks.includes(trylock.lock)) x3.locks = [...x3.locks, trylock.lock].sort();
       }
@@ -38897,10 +39211,20 @@ var FunctionWalker = class {
       return null;
     }
     if (n.type === "call_expression") {
-      const fn2 = n.childForFieldName("function")?.text ?? "";
+      const fnNode = n.childForFieldName("function");
+      const fn2 = fnNode?.text ?? "";
       if (fn2 === RANGE_BLOCKABLE) return { atom: "blockable", negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      if (fnNode?.type === "identifier") return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
+      return null;
+    }
+    if (n.type === "field_expression") {
+      const key = fieldKey(n);
+      if (!key) return null;
+      const v2 = s.vars[key];
+      if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
+      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: `param:${key}`, negated: false };
       return null;
     }
     if (n.type === "identifier") {
@@ -38910,6 +39234,28 @@ var FunctionWalker = class {
       if (!v2 && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
     }
     return null;
+  }
+  /** The tracked flags kept in fields of an argument (`&update`, `update`). */
+  fieldAtomsOf(node, s) {
+    let n = unwrapParens(node);
+    if (n.type === "pointer_expression" && n.children[0]?.text === "&") n = n.childForFieldName("argument") ?? n;
+    if (n.type !== "identifier") return null;
+    const out2 = [];
+    for (const [k2, v2] of Object.entries(s.vars)) {
+      const m2 = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k2);
+      if (m2 && m2[1] === n.text && v2.k === "atom") out2.push({ field: m2[2], atom: v2.atom, negated: v2.negated });
+    }
+    return out2.length ? out2 : null;
+  }
+  /** A counter or reference raised (+1), lowered (-1), or a field written (0). */
+  effect(s, delta, target, node) {
+    const t2 = normalizeLock(target);
+    this.record(s, "update", t2, [String(delta)], node);
+    if (delta > 0) s.effects = [...s.effects, `+${t2}`].sort();
+    else if (delta < 0) {
+      const at2 = s.effects.indexOf(`+${t2}`);
+      if (at2 >= 0) s.effects = [...s.effects.slice(0, at2), ...s.effects.slice(at2 + 1)];
+    }
   }
   // -------------------------------------------------------------- values
   valueOf(node, s) {
@@ -38930,6 +39276,7 @@ var FunctionWalker = class {
         if (text === "NULL") return { k: "null" };
         const v2 = s.vars[text];
         if (v2?.k === "value") return v2.value;
+        if (v2?.k === "atom" && v2.value && !v2.negated) return v2.value;
         return { k: "unknown", text };
       }
       case "unary_expression": {
@@ -38972,7 +39319,7 @@ var FunctionWalker = class {
   addReturn(s, expr, at2) {
     const value = expr ? this.valueOf(expr, s) : { k: "unknown", text: "" };
     const text = expr ? textOf(this.ctx, expr) : "";
-    const key = `${at2.startIndex}:${whenKey(s.when)}:${valueKey(value)}`;
+    const key = `${at2.startIndex}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}`;
     const seen = this.returnIds.get(key);
     if (seen !== void 0) {
       const r2 = this.returns[seen];
@@ -38985,7 +39332,15 @@ var FunctionWalker = class {
     }
     const loc = expr ? locOf(this.ctx, at2) : endLoc(this.ctx, at2);
     this.returnIds.set(key, this.returns.length);
-    this.returns.push({ value, text, loc, when: { ...s.when }, path: pathIds(s.path) });
+    this.returns.push({
+      value,
+      text,
+      loc,
+      when: { ...s.when },
+      path: pathIds(s.path),
+      held: s.locks.filter((l3) => !s.scoped.includes(l3)),
+      effects: [...s.effects]
+    });
   }
 };
 function isAllocCall(node) {
@@ -39000,6 +39355,22 @@ function trylockOf(node) {
   if (!TRYLOCK_CALLS.has(fn2)) return null;
   const arg = n.childForFieldName("arguments")?.namedChildren[0];
   return { lock: normalizeLock(arg?.text ?? ""), inverted: INVERTED_TRYLOCKS.has(fn2) };
+}
+function resultAtom(callee, at2) {
+  return `ret:${callee}@${at2.line}:${at2.column}`;
+}
+function failingAcquire(atom) {
+  const m2 = /^ret:([^@]+)@/.exec(atom);
+  return !!m2 && FAILABLE_ACQUIRES.has(m2[1]);
+}
+function fieldKey(node) {
+  const text = node.text.replace(/\s+/g, "");
+  return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
+}
+function heldValue(v2) {
+  if (v2?.k === "value") return v2.value;
+  if (v2?.k === "atom" && !v2.negated) return v2.value;
+  return void 0;
 }
 
 // src/parser/extract.ts

@@ -135,7 +135,8 @@ void drv_bind(struct drv *d)
       ['0', { blockable: true }, ['drv_helper']],
     ]);
     const sleep = s.events.find((e) => e.name === 'msleep')!;
-    expect(sleep.when).toEqual({ blockable: true });
+    // tied to the outcome it leads to: the helper's `return 0`
+    expect(sleep.when).toEqual({ blockable: true, 'ret:drv_helper@25:9': false });
     expect(sleep.via.map((v) => v.function)).toEqual(['drv_helper']);
   });
 

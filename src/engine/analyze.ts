@@ -1,7 +1,7 @@
 // Runs the rules over a set of parsed files. Pure: IR in, findings out.
 import type { FileIR, FunctionIR, OpsTable } from '../ir/types.js';
 import { filesBeside } from '../ir/files.js';
-import { summarize, type FunctionSummary, type Resolver } from '../ir/summary.js';
+import { Summarizer, type FunctionSummary, type Resolver } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
 import type { CallbackView, Finding, ModelView, Rule, RuleContext } from '../rules/rule.js';
 import { NEWEST, type ApiLevel } from '../model/api.js';
@@ -79,10 +79,11 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
   const models = new Map<OpsTable, ModelView>();
   const findings: Finding[] = [];
   let current: Rule | undefined;
+  const summarizer = new Summarizer(index.resolve);
   const summary = (fn: FunctionIR): FunctionSummary => {
     let s = summaries.get(fn);
     if (!s) {
-      s = summarize(fn, index.resolve);
+      s = summarizer.summary(fn);
       summaries.set(fn, s);
     }
     return s;

@@ -1,7 +1,7 @@
 // `mnlint model explore`: the notifiers of each file, explored together on one
 // mm (the explorer's bound is three notifiers: more are explored one by one).
 import type { FileIR } from '../ir/types.js';
-import { summarize, type FunctionSummary } from '../ir/summary.js';
+import { Summarizer } from '../ir/summary.js';
 import type { FunctionIR } from '../ir/types.js';
 import type { ApiLevel } from '../model/api.js';
 import { explore, type ExploreResult } from '../model/explore.js';
@@ -20,12 +20,8 @@ export interface FileExploration {
 const MAX_TOGETHER = 3;
 
 export function exploreFiles(files: readonly FileIR[], index: FunctionIndex, api: ApiLevel): FileExploration[] {
-  const summaries = new Map<FunctionIR, FunctionSummary>();
-  const summary = (fn: FunctionIR): FunctionSummary => {
-    let s = summaries.get(fn);
-    if (!s) summaries.set(fn, (s = summarize(fn, index.resolve)));
-    return s;
-  };
+  const summarizer = new Summarizer(index.resolve);
+  const summary = (fn: FunctionIR) => summarizer.summary(fn);
   const out: FileExploration[] = [];
   for (const f of files) {
     if (!f.tables.length) continue;

@@ -82,6 +82,32 @@ export const UNLOCK_CALLS = new Set([
   'rcu_read_unlock', 'srcu_read_unlock', 'write_sequnlock', 'preempt_enable', 'KVM_MMU_UNLOCK',
 ]);
 
+/** Acquires that can fail (non-zero result): the lock is held only when they return 0. */
+export const FAILABLE_ACQUIRES: ReadonlySet<string> = new Set([
+  'mutex_lock_interruptible', 'mutex_lock_killable', 'down_interruptible', 'down_killable',
+  'down_read_interruptible', 'down_read_killable', 'down_write_killable', 'mmap_read_lock_killable',
+  'mmap_write_lock_killable', 'dma_resv_lock', 'dma_resv_lock_interruptible', 'ww_mutex_lock',
+  'ww_mutex_lock_interruptible',
+]);
+
+/**
+ * Calls that raise (+1) or lower (-1) a counter or a reference: the state a
+ * callback leaves behind when it returns (`arg` is the index of the counter).
+ */
+export const EFFECT_CALLS: Readonly<Record<string, { arg: number; delta: 1 | -1 }>> = {
+  atomic_inc: { arg: 0, delta: 1 }, atomic_dec: { arg: 0, delta: -1 },
+  atomic_long_inc: { arg: 0, delta: 1 }, atomic_long_dec: { arg: 0, delta: -1 },
+  atomic64_inc: { arg: 0, delta: 1 }, atomic64_dec: { arg: 0, delta: -1 },
+  refcount_inc: { arg: 0, delta: 1 }, refcount_dec: { arg: 0, delta: -1 },
+  kref_get: { arg: 0, delta: 1 }, kref_put: { arg: 0, delta: -1 },
+  mmget: { arg: 0, delta: 1 }, mmput: { arg: 0, delta: -1 }, mmput_async: { arg: 0, delta: -1 },
+  mmgrab: { arg: 0, delta: 1 }, mmdrop: { arg: 0, delta: -1 },
+  get_page: { arg: 0, delta: 1 }, put_page: { arg: 0, delta: -1 },
+  folio_get: { arg: 0, delta: 1 }, folio_put: { arg: 0, delta: -1 },
+  percpu_ref_get: { arg: 0, delta: 1 }, percpu_ref_put: { arg: 0, delta: -1 },
+  dma_fence_get: { arg: 0, delta: 1 }, dma_fence_put: { arg: 0, delta: -1 },
+};
+
 /** Trylocks whose success is a zero result (`down_trylock`). */
 export const INVERTED_TRYLOCKS = new Set(['down_trylock']);
 

@@ -1,11 +1,23 @@
-// Interprocedural facts: a function's events and return values together with
-// those of the functions it calls, down to CALL_DEPTH levels, with the callee's
-// assumptions translated into the caller's (a callee testing its `blockable`
-// parameter is tested against the flag the caller passed).
+// Interprocedural facts. A function's summary is its own events and returns
+// with those of the functions it calls folded in, memoized per function (a
+// fixpoint over the call graph, cut by a depth and a size budget):
+// - a callee's events get the caller's assumptions at the call site, with the
+//   callee's own translated (a callee testing its `blockable` parameter is
+//   tested against the flag the caller passed, a field of a parameter against
+//   the field the caller stored it in);
+// - a caller branching on a callee's result (`ret:FN@L:C` atoms) inherits the
+//   conditions of the callee's returns of that truth, so `if (!helper()) return
+//   false;` fails exactly when the helper does;
+// - callee events are tied to the outcomes they lead to, and the locks and
+//   counters a callee leaves behind follow the outcome the caller took.
 import type { AbstractValue, Assumptions, Event, FunctionIR, Loc } from './types.js';
 
-/** Levels of calls followed below a callback (the callback itself is level 0). */
+/** How far the lazy callee search and the summaries follow calls below a callback. */
 export const CALL_DEPTH = 3;
+/** Events kept in one summary; past it the summary is marked truncated. */
+const EVENT_BUDGET = 6000;
+/** Alternatives one return or event may expand into through its callees' outcomes. */
+const ALTERNATIVES = 24;
 
 export interface CallStep {
   function: string;
@@ -29,6 +41,10 @@ export interface SummaryReturn {
   via: CallStep[];
   /** events on the way to this return, in the root function (ids into its events) */
   path: number[];
+  /** locks held at this return: taken here or by a callee on the outcome taken, not released */
+  held: string[];
+  /** counters and references raised and not lowered (`+target`) */
+  effects: string[];
 }
 
 export interface FunctionSummary {
@@ -36,9 +52,9 @@ export interface FunctionSummary {
   events: SummaryEvent[];
   /** return sites with calls resolved where the callee is known */
   returns: SummaryReturn[];
-  /** callees whose body was not found or lay beyond CALL_DEPTH */
+  /** callees whose body was not found or lay beyond the call budget */
   unresolved: string[];
-  /** some function on the way was cut off by its state budget */
+  /** some function on the way was cut off by its state or size budget */
   truncated: boolean;
 }
 
@@ -55,85 +71,56 @@ export function combine(base: Assumptions, extra: Assumptions): Assumptions | nu
   return out;
 }
 
+/** Atoms that mean the same in caller and callee: the range's own flags. */
+function isGlobalAtom(atom: string): boolean {
+  return atom === 'blockable' || atom.startsWith('event:');
+}
+
 /**
  * Translates a callee's assumptions into the caller's terms at one call site:
- * `param:X` becomes the atom the caller passed for X; atoms local to the callee
- * are kept under the callee's name.
+ * `param:X` becomes the atom the caller passed for X, `param:X->F` the atom the
+ * caller kept in field F of what it passed; atoms local to the callee are kept
+ * under the callee's name.
  */
-function translate(callee: FunctionIR, call: Event, when: Assumptions): Assumptions {
+function translate(callee: FunctionIR, call: Event | undefined, when: Assumptions): Assumptions {
   const out: Record<string, boolean> = {};
   for (const [atom, value] of Object.entries(when)) {
     if (atom.startsWith('param:')) {
-      const idx = callee.params.findIndex((p) => p.name === atom.slice(6));
-      const passed = idx >= 0 ? call.argAtoms?.[idx] : null;
-      if (passed) out[passed.atom] = value !== passed.negated;
+      const m = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
+      const idx = m ? callee.params.findIndex((p) => p.name === m[1]) : -1;
+      if (idx < 0 || !call) continue;
+      if (m![2] === undefined) {
+        const passed = call.argAtoms?.[idx];
+        if (passed) out[passed.atom] = value !== passed.negated;
+      } else {
+        const passed = call.argFields?.[idx]?.find((f) => f.field === m![2]);
+        if (passed) out[passed.atom] = value !== passed.negated;
+      }
       continue;
     }
-    out[atom === 'blockable' ? atom : `${callee.name}/${atom}`] = value;
+    out[isGlobalAtom(atom) ? atom : `${callee.name}/${atom}`] = value;
   }
   return out;
 }
 
-export function summarize(fn: FunctionIR, resolve: Resolver, depth = CALL_DEPTH): FunctionSummary {
-  const summary: FunctionSummary = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated };
-  const unresolved = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (f: FunctionIR, context: Assumptions, via: CallStep[], level: number, mapWhen: (w: Assumptions) => Assumptions): void => {
-    if (f.truncated) summary.truncated = true;
-    for (const e of f.events) {
-      const when = combine(context, mapWhen(e.when));
-      if (!when) continue;
-      const key = `${f.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${JSON.stringify(when)}:${via.map((v) => v.line).join('>')}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        summary.events.push({ ...e, when, via, file: f.file });
-      }
-      if (e.kind !== 'call' || !f.callees.includes(e.name)) continue;
-      const callee = resolve(e.name, f.file);
-      if (!callee || callee === f || via.some((v) => v.function === callee.name)) {
-        if (!callee) unresolved.add(e.name);
-        continue;
-      }
-      if (level >= depth) {
-        unresolved.add(e.name);
-        continue;
-      }
-      const step: CallStep = { function: e.name, file: f.file, line: e.loc.line };
-      visit(callee, when, [...via, step], level + 1, (w) => mapWhen(translate(callee, e, w)));
-    }
-  };
-  visit(fn, {}, [], 0, (w) => w);
-  summary.returns = resolveReturns(fn, resolve, depth, [], {});
-  summary.unresolved = [...unresolved].sort();
-  return summary;
+/** The atoms of a callee outcome that mean something to the caller. */
+function project(when: Assumptions): Assumptions {
+  const out: Record<string, boolean> = {};
+  for (const [k, v] of Object.entries(when)) if (isGlobalAtom(k) || k.startsWith('param:')) out[k] = v;
+  return out;
 }
 
-/** Return sites of `fn`; a `return callee(...)` is replaced by the callee's own returns. */
-function resolveReturns(fn: FunctionIR, resolve: Resolver, depth: number, via: CallStep[], context: Assumptions): SummaryReturn[] {
-  const out: SummaryReturn[] = [];
-  for (const r of fn.returns) {
-    const when = combine(context, r.when);
-    if (!when) continue;
-    const base: SummaryReturn = { value: r.value, text: r.text, file: fn.file, loc: r.loc, when, via, path: r.path };
-    if (r.value.k !== 'call' || depth <= 0) {
-      out.push(base);
-      continue;
-    }
-    const callee = resolve(r.value.callee, fn.file);
-    if (!callee || via.some((v) => v.function === callee.name)) {
-      out.push(base);
-      continue;
-    }
-    // the call event carries the argument atoms for translation
-    const callEvent = fn.events.find((e) => e.kind === 'call' && e.name === callee.name && e.loc.line >= r.loc.line && e.loc.line <= r.loc.endLine);
-    const step: CallStep = { function: callee.name, file: fn.file, line: r.loc.line };
-    for (const inner of resolveReturns(callee, resolve, depth - 1, [...via, step], {})) {
-      const mapped = callEvent ? translate(callee, callEvent, inner.when) : {};
-      const w = combine(when, mapped);
-      if (!w) continue;
-      out.push({ ...inner, when: w, path: r.path });
-    }
-  }
+/**
+ * A callee event's assumptions as the caller keeps them: what a helper's own
+ * helpers returned is dropped (the caller cannot branch on it), trylocks and
+ * allocations stay for the traces and the rules on them.
+ */
+function forCaller(when: Assumptions): Assumptions {
+  let drop = false;
+  for (const k of Object.keys(when)) if (k.includes('/ret:')) drop = true;
+  if (!drop) return when;
+  const out: Record<string, boolean> = {};
+  for (const [k, v] of Object.entries(when)) if (!k.includes('/ret:')) out[k] = v;
   return out;
 }
 
@@ -151,6 +138,263 @@ export function truth(value: AbstractValue): boolean | null {
   }
 }
 
+const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
+const minus = (a: readonly string[], b: ReadonlySet<string>): string[] => a.filter((x) => !b.has(x));
+
+function intersection(lists: ReadonlyArray<readonly string[]>): string[] {
+  if (lists.length === 0) return [];
+  return lists[0]!.filter((x) => lists.every((l) => l.includes(x)));
+}
+
+interface Closure extends FunctionSummary {
+  /** for each event: the own event of `fn` it descends from (itself, or the call it came through) */
+  origin: number[];
+  leads?: Map<number, Set<boolean | null>>;
+}
+
+/**
+ * Summaries of many functions over one resolver, sharing the memo: a callee
+ * reached from several callbacks is summarized once.
+ */
+export class Summarizer {
+  private readonly memo = new Map<FunctionIR, Closure>();
+  private readonly active: FunctionIR[] = [];
+
+  constructor(private readonly resolve: Resolver) {}
+
+  summary(fn: FunctionIR): FunctionSummary {
+    return this.closure(fn) ?? emptyClosure(fn);
+  }
+
+  private closure(fn: FunctionIR): Closure | null {
+    const seen = this.memo.get(fn);
+    if (seen) return seen;
+    // a recursive call, or one past the depth budget: not followed
+    if (this.active.includes(fn) || this.active.length > CALL_DEPTH) return null;
+    this.active.push(fn);
+    try {
+      const c = this.build(fn);
+      this.memo.set(fn, c);
+      return c;
+    } finally {
+      this.active.pop();
+    }
+  }
+
+  private build(fn: FunctionIR): Closure {
+    const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [] };
+    const unresolved = new Set<string>();
+    // callees of the call events, by the event's id
+    const callees = new Map<number, { callee: FunctionIR; closure: Closure; step: CallStep }>();
+    fn.events.forEach((e, id) => {
+      if (e.kind !== 'call' || !fn.callees.includes(e.name)) return;
+      const callee = this.resolve(e.name, fn.file);
+      const closure = callee && callee !== fn ? this.closure(callee) : null;
+      if (!callee || !closure) {
+        unresolved.add(e.name);
+        return;
+      }
+      if (closure.truncated) c.truncated = true;
+      for (const u of closure.unresolved) unresolved.add(u);
+      callees.set(id, { callee, closure, step: { function: e.name, file: fn.file, line: e.loc.line } });
+    });
+    const sites = new Map<string, number>();
+    fn.events.forEach((e, id) => {
+      if (e.kind === 'call') sites.set(`ret:${e.name}@${e.loc.line}:${e.loc.column}`, id);
+    });
+
+    // returns: `return helper(...)` becomes the helper's returns
+    const raw: SummaryReturn[] = [];
+    for (const r of fn.returns) {
+      const base: SummaryReturn = { value: r.value, text: r.text, file: fn.file, loc: r.loc, when: r.when, via: [], path: r.path, held: r.held ?? [], effects: r.effects ?? [] };
+      const callId = r.value.k === 'call' ? callSiteIn(fn, r) : -1;
+      const target = callId >= 0 ? callees.get(callId) : undefined;
+      if (!target) {
+        raw.push(base);
+        continue;
+      }
+      for (const inner of target.closure.returns) {
+        const w = combine(r.when, translate(target.callee, fn.events[callId], inner.when));
+        if (!w) continue;
+        raw.push({ ...inner, when: w, via: [target.step, ...inner.via], path: r.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects) });
+      }
+    }
+
+    // what the callee of a `ret:` atom returns under a truth, in the caller's terms
+    const outcomeMemo = new Map<string, Array<{ when: Assumptions; held: string[]; effects: string[] }> | null>();
+    const outcomes = (atom: string, value: boolean): Array<{ when: Assumptions; held: string[]; effects: string[] }> | null => {
+      const key = `${atom}=${value}`;
+      if (outcomeMemo.has(key)) return outcomeMemo.get(key)!;
+      const id = sites.get(atom);
+      const target = id === undefined ? undefined : callees.get(id);
+      const out = id === undefined || !target ? null : dedupe(target.closure.returns
+        .filter((r) => {
+          const t = truth(r.value);
+          return t === null || t === value;
+        })
+        // only what the caller can name: the range's flags and its own parameters
+        .map((r) => ({ when: project(translate(target.callee, fn.events[id], r.when)), held: r.held, effects: r.effects })));
+      outcomeMemo.set(key, out);
+      return out;
+    };
+    // expands every resolvable `ret:` atom of a when into the callee's outcomes
+    const expand = (when: Assumptions): Array<{ when: Assumptions; held: string[]; effects: string[] }> => {
+      let alts: Array<{ when: Assumptions; held: string[]; effects: string[] }> = [{ when, held: [], effects: [] }];
+      if (!Object.keys(when).some((k) => k.startsWith('ret:'))) return alts;
+      for (const [atom, value] of Object.entries(when)) {
+        if (!atom.startsWith('ret:')) continue;
+        const outs = outcomes(atom, value);
+        if (!outs) continue;
+        const next: typeof alts = [];
+        for (const a of alts) {
+          for (const o of outs) {
+            const w = combine(a.when, o.when);
+            if (w) next.push({ when: w, held: union(a.held, o.held), effects: union(a.effects, o.effects) });
+          }
+        }
+        // past the budget the atom stays as it is: less precise, never wrong
+        if (next.length > ALTERNATIVES) {
+          c.truncated = true;
+          continue;
+        }
+        alts = dedupe(next);
+      }
+      return alts;
+    };
+
+    // events: the function's own, then each callee's at its call site
+    const rawEvents: Array<{ e: SummaryEvent; origin: number }> = [];
+    fn.events.forEach((e, id) => {
+      rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id });
+      const target = callees.get(id);
+      if (!target) return;
+      const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
+      const leadsOf = leadsTo(target.closure);
+      const translated = new Map<Assumptions, Assumptions>();
+      for (const [k, ce] of target.closure.events.entries()) {
+        // tie the callee's event to the outcomes it leads to
+        const leads = leadsOf.get(target.closure.origin[k]!);
+        const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0]! : undefined;
+        let t = translated.get(ce.when);
+        if (!t) translated.set(ce.when, (t = forCaller(translate(target.callee, e, ce.when))));
+        const w = combine(e.when, tie === undefined ? t : { ...t, [atom]: tie });
+        if (!w) continue;
+        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via] }, origin: id });
+      }
+    });
+    const seen = new Set<string>();
+    for (const { e, origin } of rawEvents) {
+      for (const alt of expand(e.when)) {
+        const key = `${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}:${e.via.map((v) => v.line).join('>')}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (c.events.length >= EVENT_BUDGET) {
+          c.truncated = true;
+          break;
+        }
+        c.events.push({ ...e, when: alt.when });
+        c.origin.push(origin);
+      }
+    }
+
+    // returns: expand their `ret:` atoms; locks and counters follow the outcome
+    const releases = new Map<number, SummaryEvent[]>();
+    c.events.forEach((e, k) => {
+      if (!((e.kind === 'unlock' && e.lock) || (e.kind === 'update' && e.args[0] === '-1'))) return;
+      const list = releases.get(c.origin[k]!) ?? [];
+      list.push(e);
+      releases.set(c.origin[k]!, list);
+    });
+    for (const r of raw) {
+      const onPath = new Set(r.path);
+      const unlocked = new Set<string>();
+      const lowered = new Set<string>();
+      const calleeHeld: string[][] = [];
+      const calleeEffects: string[][] = [];
+      for (const id of r.path) {
+        for (const e of releases.get(id) ?? []) {
+          if (combine(r.when, e.when) === null) continue;
+          if (e.kind === 'unlock') unlocked.add(e.lock!);
+          else lowered.add(`+${e.name}`);
+        }
+      }
+      // helpers whose result this return does not depend on: what all their returns leave
+      for (const id of r.path) {
+        const target = callees.get(id);
+        const e = fn.events[id]!;
+        if (!target || `ret:${e.name}@${e.loc.line}:${e.loc.column}` in r.when) continue;
+        calleeHeld.push(intersection(target.closure.returns.map((x) => x.held)));
+        calleeEffects.push(intersection(target.closure.returns.map((x) => x.effects)));
+      }
+      // what callees release or lower of what this function took
+      const own = (kind: string, pred: (e: Event) => boolean): boolean => fn.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l) => !own('unlock', (e) => e.lock === l)));
+      const calleeLowers = new Set([...lowered].filter((x) => !own('update', (e) => `+${e.name}` === x && e.args[0] === '-1')));
+      for (const alt of expand(r.when)) {
+        const fromCallees = union(alt.held, calleeHeld.flat());
+        c.returns.push({
+          ...r,
+          when: alt.when,
+          held: union(minus(r.held, calleeUnlocks), minus(fromCallees, unlocked)),
+          effects: union(minus(r.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered)),
+        });
+      }
+    }
+    c.unresolved = [...unresolved].sort();
+    return c;
+  }
+}
+
+function emptyClosure(fn: FunctionIR): Closure {
+  return { fn, events: [], returns: [], unresolved: [fn.name], truncated: true, origin: [] };
+}
+
+/** The id of the call event a `return helper(...)` makes, or -1. */
+function callSiteIn(fn: FunctionIR, r: { value: AbstractValue; loc: Loc }): number {
+  if (r.value.k !== 'call') return -1;
+  const callee = r.value.callee;
+  return fn.events.findIndex((e) => e.kind === 'call' && e.name === callee && e.loc.line >= r.loc.line && e.loc.line <= r.loc.endLine);
+}
+
+/** For each own event of the closure's function: the truths of the returns it leads to. */
+function leadsTo(c: Closure): Map<number, Set<boolean | null>> {
+  if (c.leads) return c.leads;
+  const out = new Map<number, Set<boolean | null>>();
+  for (const r of c.returns) {
+    const t = truth(r.value);
+    for (const id of r.path) {
+      const set = out.get(id) ?? new Set<boolean | null>();
+      set.add(t);
+      out.set(id, set);
+    }
+  }
+  c.leads = out;
+  return out;
+}
+
+const whenTexts = new WeakMap<Assumptions, string>();
+
+function whenText(when: Assumptions): string {
+  let t = whenTexts.get(when);
+  if (t === undefined) whenTexts.set(when, (t = Object.keys(when).sort().map((k) => `${k}${when[k] ? '+' : '-'}`).join(';')));
+  return t;
+}
+
+function dedupe<T extends { when: Assumptions; held: string[]; effects: string[] }>(alts: T[]): T[] {
+  const seen = new Set<string>();
+  return alts.filter((a) => {
+    const k = `${whenText(a.when)}|${a.held.join(',')}|${a.effects.join(',')}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** One summary without a shared memo (tests, one-off callers). */
+export function summarize(fn: FunctionIR, resolve: Resolver): FunctionSummary {
+  return new Summarizer(resolve).summary(fn);
+}
+
 /** Events on the way to a return: the root's own path, and callee events reached through a call on it. */
 export function eventsOnPath(s: FunctionSummary, r: SummaryReturn): SummaryEvent[] {
   const own = new Set(r.path.map((id) => s.fn.events[id]).filter(Boolean));
@@ -161,4 +405,3 @@ export function eventsOnPath(s: FunctionSummary, r: SummaryReturn): SummaryEvent
     return callsOnPath.has(`${first.function}:${first.line}`) && combine(r.when, e.when) !== null;
   });
 }
-

@@ -44,9 +44,12 @@ export interface OpsBinding {
 
 /**
  * Tracked condition atoms. `blockable` is `mmu_notifier_range_blockable(...)`
- * (or a variable holding it); `param:NAME` a parameter tested directly, so a
- * caller passing its own blockable flag can be matched; `trylock:LOCK` a
- * trylock that succeeded; `alloc:VAR` an allocation result that is non-NULL.
+ * (or a variable or struct field holding it); `param:NAME` a parameter tested
+ * directly, `param:NAME->FIELD` a field of one, so a caller passing its own
+ * blockable flag can be matched; `trylock:LOCK` a trylock that succeeded;
+ * `alloc:VAR` an allocation result that is non-NULL; `event:NAME`
+ * `range->event == NAME`; `ret:FN@LINE:COL` the call of FN there returned
+ * non-zero (the summary replaces it by FN's own return conditions).
  */
 export type Atom = string;
 
@@ -63,7 +66,8 @@ export type EventKind =
   | 'read_retry'
   | 'check_retry'
   | 'finish_write' // a write through the two-pass `finish` out-parameter
-  | 'finish_notifier_write'; // a write to finish->notifier (the core's field)
+  | 'finish_notifier_write' // a write to finish->notifier (the core's field)
+  | 'update'; // a counter or reference raised or lowered (args[0] '1' / '-1'), or a field written ('0')
 
 export type GfpClass = 'sleeping' | 'atomic' | 'unknown';
 
@@ -88,6 +92,8 @@ export interface Event {
   discarded?: boolean;
   /** for calls: which arguments carry a tracked atom (the caller's blockable flag...) */
   argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
+  /** for calls: tracked flags in fields of each argument (`&update` with `update.blockable`) */
+  argFields?: Array<Array<{ field: string; atom: Atom; negated: boolean }> | null>;
 }
 
 /** An abstract value of an expression as far as the walk tracks it. */
@@ -106,6 +112,10 @@ export interface ReturnSite {
   when: Assumptions;
   /** events on the path(s) leading to this return, in order (ids into `events`) */
   path: number[];
+  /** locks this function took and still holds here (not lockdep-asserted or guard()ed ones) */
+  held: string[];
+  /** counters and references raised on the way and not lowered again (`+target`) */
+  effects: string[];
 }
 
 export interface FunctionIR {

@@ -13,10 +13,11 @@ import type {
 import {
   ALLOC_GFP_ARG, CHECK_RETRY, INVERTED_TRYLOCKS, LOCK_CALLS, RANGE_BLOCKABLE, READ_BEGIN,
   READ_RETRY, SET_SEQ, TRYLOCK_CALLS, UNLOCK_CALLS, classifyGfp, isSleepingCall, ERRNO_NAME, errnoNumber,
+  EFFECT_CALLS, FAILABLE_ACQUIRES,
 } from '../ir/kernel-api.js';
 import {
   argTexts, declaratorName, declaratorNameNode, endLoc, errorLines, functionDeclarator, hasKeyword, isZero,
-  locOf, normalizeLock, textOf, unwrapParens, type FileCtx,
+  locOf, normalizeLock, position, textOf, unwrapParens, type FileCtx,
 } from './syntax.js';
 
 /** Live states at one program point before they are merged more coarsely. */
@@ -26,13 +27,20 @@ const RETURN_BUDGET = 256;
 
 /** A local variable's tracked meaning. */
 type VarFact =
-  | { k: 'atom'; atom: string; negated: boolean } // holds a tracked condition
+  // holds a tracked condition (and, for a call's result, the value to return)
+  | { k: 'atom'; atom: string; negated: boolean; value?: AbstractValue }
   | { k: 'alloc' } // result of an allocation: NULL on failure
   | { k: 'value'; value: AbstractValue };
 
 interface State {
   when: Record<string, boolean>;
   locks: string[];
+  /** locks held but not taken here: lockdep_assert_held(), guard() (released by the scope) */
+  scoped: string[];
+  /** live effects: `+x` a counter or reference taken, `=x` a field written (sorted) */
+  effects: string[];
+  /** the outer facts of names a block declares, restored when the block ends */
+  frames: Array<{ block: number; saved: Record<string, VarFact | null> }>;
   vars: Record<string, VarFact>;
   /** event ids along the path: shared, immutable nodes (cloning a state copies a pointer) */
   path: PathNode | null;
@@ -100,7 +108,7 @@ export function extractFunction(ctx: FileCtx, def: Node): FunctionIR | null {
 }
 
 function cloneState(s: State): State {
-  return { when: { ...s.when }, locks: [...s.locks], vars: { ...s.vars }, path: s.path, macro: s.macro };
+  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro };
 }
 
 /** Canonical text of the assumptions (sorted atoms): equal states get equal keys. */
@@ -122,7 +130,7 @@ function valueKey(v: AbstractValue): string {
 
 /** What merging compares: the tracked facts only (a compact string; this runs for every join). */
 function stateKey(s: State): string {
-  let k = `${whenKey(s.when)}|${s.locks.join(',')}|`;
+  let k = `${whenKey(s.when)}|${s.locks.join(',')}|${s.scoped.join(',')}|${s.effects.join(',')}|`;
   for (const name of Object.keys(s.vars).sort()) {
     const f = s.vars[name]!;
     k += `${name}=${f.k === 'atom' ? `${f.atom}${f.negated ? '!' : ''}` : f.k === 'alloc' ? 'A' : valueKey(f.value)};`;
@@ -140,13 +148,15 @@ class FunctionWalker {
   private readonly pendingGotos = new Map<string, State[]>();
   private readonly seenLabels = new Set<string>();
   private readonly params: Set<string>;
+  /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
+  private readonly acquires = new Map<string, string>();
 
   constructor(private readonly ctx: FileCtx, params: string[]) {
     this.params = new Set(params.filter(Boolean));
   }
 
   run(body: Node): void {
-    const start: State = { when: {}, locks: [], vars: {}, path: null };
+    const start: State = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
     const flow = this.statement(body, [start]);
     // falling off the end of the body
     for (const s of flow.normal) this.addReturn(s, null, body);
@@ -155,6 +165,10 @@ class FunctionWalker {
   // -------------------------------------------------------------- merging
 
   private merge(states: State[]): State[] {
+    return this.budget(this.mergeKeys(states));
+  }
+
+  private mergeKeys(states: State[]): State[] {
     const byKey = new Map<string, State>();
     for (const s of states) {
       const key = stateKey(s);
@@ -162,14 +176,21 @@ class FunctionWalker {
       if (!seen) byKey.set(key, s);
       else if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
     }
-    let out = [...byKey.values()];
+    return [...byKey.values()];
+  }
+
+  private budget(states: State[]): State[] {
+    let out = states;
     if (out.length > STATE_BUDGET) {
-      // forget local values first: they matter least
-      out = this.merge(out.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v]) => v.k === 'atom')) })));
-      if (out.length > STATE_BUDGET) {
-        this.truncated = true;
-        out = out.slice(0, STATE_BUDGET);
-      }
+      // forget what a helper returned first, then local values: they matter least
+      out = this.mergeKeys(out.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !a.startsWith('ret:'))) })));
+    }
+    if (out.length > STATE_BUDGET) {
+      out = this.mergeKeys(out.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v]) => v.k === 'atom')) })));
+    }
+    if (out.length > STATE_BUDGET) {
+      this.truncated = true;
+      out = out.slice(0, STATE_BUDGET);
     }
     return out;
   }
@@ -195,12 +216,48 @@ class FunctionWalker {
     return flow;
   }
 
+  /**
+   * A block: names it declares shadow the outer ones until it ends, so their
+   * outer facts are saved on entry and restored on every way out of it.
+   */
+  private block(node: Node, states: State[]): Flow {
+    const declared = node.namedChildren.filter((c) => c.type === 'declaration').flatMap((d) =>
+      d.namedChildren.map((c) => declaratorName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c)).filter((n): n is string => !!n));
+    if (declared.length === 0) return this.statements(node.namedChildren, states);
+    const id = node.startIndex;
+    for (const s of states) {
+      const saved: Record<string, VarFact | null> = {};
+      for (const name of declared) {
+        saved[name] = s.vars[name] ?? null;
+        for (const k of Object.keys(s.vars)) if (k.startsWith(`${name}.`) || k.startsWith(`${name}->`)) saved[k] = s.vars[k]!;
+      }
+      const vars = { ...s.vars };
+      for (const k of Object.keys(saved)) delete vars[k];
+      s.vars = vars;
+      s.frames = [...s.frames, { block: id, saved }];
+    }
+    const flow = this.statements(node.namedChildren, states);
+    const leave = (s: State): State => {
+      const at = s.frames.findIndex((f) => f.block === id);
+      if (at < 0) return s;
+      const vars = { ...s.vars };
+      for (const f of s.frames.slice(at).reverse()) {
+        for (const [k, v] of Object.entries(f.saved)) {
+          for (const key of Object.keys(vars)) if (key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}->`)) delete vars[key];
+          if (v) vars[k] = v;
+        }
+      }
+      return { ...s, vars, frames: s.frames.slice(0, at) };
+    };
+    return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
+  }
+
   private statement(node: Node, states: State[]): Flow {
     const none: Flow = { normal: [], breaks: [], continues: [] };
     if (states.length === 0 && node.type !== 'labeled_statement') return none;
     switch (node.type) {
       case 'compound_statement':
-        return this.statements(node.namedChildren, states);
+        return this.block(node, states);
       case 'labeled_statement': {
         const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier');
         return this.statements(inner, states);
@@ -330,7 +387,18 @@ class FunctionWalker {
       const value = d.childForFieldName('value');
       if (!value) continue;
       out = this.exprAll(value, out);
-      if (name) for (const s of out) this.assignVar(s, name, value);
+      if (name && value.type === 'initializer_list') {
+        // `struct upd u = { .blockable = mmu_notifier_range_blockable(range) }`
+        for (const pair of value.namedChildren) {
+          const field = pair.type === 'initializer_pair' ? pair.namedChildren.find((c) => c.type === 'field_designator')?.namedChildren[0]?.text : undefined;
+          const v = pair.childForFieldName('value');
+          if (!field || !v) continue;
+          for (const s of out) {
+            const atom = this.atomOf(v, s);
+            if (atom) s.vars = { ...s.vars, [`${name}.${field}`]: { k: 'atom', atom: atom.atom, negated: atom.negated } };
+          }
+        }
+      } else if (name) for (const s of out) this.assignVar(s, name, value);
     }
     return out;
   }
@@ -357,10 +425,19 @@ class FunctionWalker {
         const right = node.childForFieldName('right');
         if (right) this.expr(right, s);
         if (left && left.type !== 'identifier') this.expr(left, s);
+        const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
         if (left?.type === 'identifier' && right) {
-          const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
+        }
+        if (left?.type === 'field_expression' && right) {
+          // `update.blockable = mmu_notifier_range_blockable(range)`: a flag kept in a field
+          const key = fieldKey(left);
+          const atom = key ? this.atomOf(right, s) : null;
+          if (key && atom) s.vars = { ...s.vars, [key]: { k: 'atom', atom: atom.atom, negated: atom.negated } };
+          else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== key));
+          if (op === '=') this.effect(s, 0, textOf(this.ctx, left), node);
+          else if (op === '+=' || op === '-=') this.effect(s, op === '+=' ? 1 : -1, textOf(this.ctx, left), node);
         }
         // the core owns finish->notifier: a driver writing it is a bug
         if (left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'notifier' && /finish/.test(left.childForFieldName('argument')?.text ?? '')) {
@@ -371,6 +448,15 @@ class FunctionWalker {
           if (target?.type === 'identifier' && this.params.has(target.text) && /finish/.test(target.text)) {
             this.record(s, 'finish_write', target.text, [textOf(this.ctx, right ?? node), right ? this.finishOrigin(right, s) : 'unknown'], node);
           }
+        }
+        return;
+      }
+      case 'update_expression': {
+        // `x->count++`: a counter the callback leaves raised until someone lowers it
+        const arg = node.childForFieldName('argument');
+        if (arg) {
+          this.expr(arg, s);
+          if (arg.type !== 'identifier') this.effect(s, node.text.includes('++') ? 1 : -1, textOf(this.ctx, arg), node);
         }
         return;
       }
@@ -395,7 +481,10 @@ class FunctionWalker {
         const kind = argTexts(this.ctx, fnNode.childForFieldName('arguments')!)[0] ?? '';
         const lock = normalizeLock(argTexts(this.ctx, argsNode!)[0] ?? '');
         this.record(s, 'lock', `guard(${kind})`, [lock], node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
-        if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+        if (!s.locks.includes(lock)) {
+          s.locks = [...s.locks, lock].sort();
+          s.scoped = [...s.scoped, lock].sort();
+        }
         return;
       }
       this.expr(fnNode, s);
@@ -412,7 +501,10 @@ class FunctionWalker {
     if (name.startsWith('lockdep_assert_held')) {
       // held by contract from here on: the caller took it
       const lock = normalizeLock(args[0] ?? '');
-      if (lock && !s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+      if (lock && !s.locks.includes(lock)) {
+        s.locks = [...s.locks, lock].sort();
+        s.scoped = [...s.scoped, lock].sort();
+      }
       return;
     }
     let kind: EventKind = 'call';
@@ -443,12 +535,22 @@ class FunctionWalker {
     }
     if (node.parent?.type === 'expression_statement') extra.discarded = true;
     if (kind === 'call') {
-      const atoms = (argsNode?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => this.atomOf(a, s));
+      const argNodes = (argsNode?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) extra.argAtoms = atoms;
+      // `helper(&update)`: the flags kept in fields of what is passed
+      const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
+      if (fields.some(Boolean)) extra.argFields = fields;
     }
     this.record(s, kind, name, args, node, extra);
+    if (kind === 'lock' && FAILABLE_ACQUIRES.has(name) && extra.lock) this.acquires.set(resultAtom(name, position(this.ctx, node.startIndex)), extra.lock);
     if (kind === 'lock' && extra.lock !== undefined && !s.locks.includes(extra.lock)) s.locks = [...s.locks, extra.lock].sort();
-    if (kind === 'unlock') s.locks = s.locks.filter((l) => l !== extra.lock);
+    if (kind === 'unlock') {
+      s.locks = s.locks.filter((l) => l !== extra.lock);
+      if (s.scoped.includes(extra.lock!)) s.scoped = s.scoped.filter((l) => l !== extra.lock);
+    }
+    const effect = EFFECT_CALLS[name];
+    if (effect && args[effect.arg] !== undefined) this.effect(s, effect.delta, args[effect.arg]!, node);
   }
 
   /**
@@ -463,7 +565,8 @@ class FunctionWalker {
     if (!base || base.type !== 'identifier') return 'unknown';
     const v = s.vars[base.text];
     if (v?.k === 'alloc') return 'allocated';
-    if (v?.k === 'value' && v.value.k === 'call' && v.value.callee === 'container_of' && this.params.has((v.value.args[0] ?? '').replace(/^&/, ''))) return 'embedded';
+    const held = heldValue(v);
+    if (held?.k === 'call' && held.callee === 'container_of' && this.params.has((held.args[0] ?? '').replace(/^&/, ''))) return 'embedded';
     return 'unknown';
   }
 
@@ -492,8 +595,11 @@ class FunctionWalker {
   private assignVar(s: State, name: string, value: Node): void {
     const vars = { ...s.vars };
     const atom = this.atomOf(value, s);
-    if (atom) vars[name] = { k: 'atom', atom: atom.atom, negated: atom.negated };
-    else if (isAllocCall(value)) vars[name] = { k: 'alloc' };
+    if (isAllocCall(value)) vars[name] = { k: 'alloc' };
+    else if (atom) {
+      const v = atom.atom.startsWith('ret:') ? this.valueOf(value, s) : undefined;
+      vars[name] = v ? { k: 'atom', atom: atom.atom, negated: atom.negated, value: v } : { k: 'atom', atom: atom.atom, negated: atom.negated };
+    }
     else {
       const v = this.valueOf(value, s);
       // GFP masks kept in a variable are resolved at the allocation
@@ -567,6 +673,12 @@ class FunctionWalker {
       if (known !== undefined && known !== atomValue) return [];
       const x = cloneState(c);
       x.when[atom.atom] = atomValue;
+      // `if (mutex_lock_interruptible(&l)) return -EINTR;`: a failed acquire holds nothing
+      const failed = atomValue ? failingAcquire(atom.atom) : null;
+      if (failed) {
+        const lock = [...this.acquires.entries()].find(([a]) => a === atom.atom)?.[1];
+        if (lock) x.locks = x.locks.filter((l) => l !== lock);
+      }
       if (trylock && atomValue !== trylock.inverted) {
         if (!x.locks.includes(trylock.lock)) x.locks = [...x.locks, trylock.lock].sort();
       }
@@ -593,10 +705,22 @@ class FunctionWalker {
       return null;
     }
     if (n.type === 'call_expression') {
-      const fn = n.childForFieldName('function')?.text ?? '';
+      const fnNode = n.childForFieldName('function');
+      const fn = fnNode?.text ?? '';
       if (fn === RANGE_BLOCKABLE) return { atom: 'blockable', negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      // what a helper returned: the summary replaces it by the helper's own conditions
+      if (fnNode?.type === 'identifier') return { atom: resultAtom(fn, position(this.ctx, n.startIndex)), negated: false };
+      return null;
+    }
+    if (n.type === 'field_expression') {
+      const key = fieldKey(n);
+      if (!key) return null;
+      const v = s.vars[key];
+      if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
+      // a flag in a field of a parameter: matched to what the caller stored there
+      if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: `param:${key}`, negated: false };
       return null;
     }
     if (n.type === 'identifier') {
@@ -606,6 +730,30 @@ class FunctionWalker {
       if (!v && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
     }
     return null;
+  }
+
+  /** The tracked flags kept in fields of an argument (`&update`, `update`). */
+  private fieldAtomsOf(node: Node, s: State): Array<{ field: string; atom: string; negated: boolean }> | null {
+    let n = unwrapParens(node);
+    if (n.type === 'pointer_expression' && n.children[0]?.text === '&') n = n.childForFieldName('argument') ?? n;
+    if (n.type !== 'identifier') return null;
+    const out: Array<{ field: string; atom: string; negated: boolean }> = [];
+    for (const [k, v] of Object.entries(s.vars)) {
+      const m = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k);
+      if (m && m[1] === n.text && v.k === 'atom') out.push({ field: m[2]!, atom: v.atom, negated: v.negated });
+    }
+    return out.length ? out : null;
+  }
+
+  /** A counter or reference raised (+1), lowered (-1), or a field written (0). */
+  private effect(s: State, delta: number, target: string, node: Node): void {
+    const t = normalizeLock(target);
+    this.record(s, 'update', t, [String(delta)], node);
+    if (delta > 0) s.effects = [...s.effects, `+${t}`].sort();
+    else if (delta < 0) {
+      const at = s.effects.indexOf(`+${t}`);
+      if (at >= 0) s.effects = [...s.effects.slice(0, at), ...s.effects.slice(at + 1)];
+    }
   }
 
   // -------------------------------------------------------------- values
@@ -628,6 +776,7 @@ class FunctionWalker {
         if (text === 'NULL') return { k: 'null' };
         const v = s.vars[text];
         if (v?.k === 'value') return v.value;
+        if (v?.k === 'atom' && v.value && !v.negated) return v.value;
         return { k: 'unknown', text };
       }
       case 'unary_expression': {
@@ -673,7 +822,7 @@ class FunctionWalker {
   private addReturn(s: State, expr: Node | null, at: Node): void {
     const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
     const text = expr ? textOf(this.ctx, expr) : '';
-    const key = `${at.startIndex}:${whenKey(s.when)}:${valueKey(value)}`;
+    const key = `${at.startIndex}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {
       const r = this.returns[seen]!;
@@ -686,7 +835,11 @@ class FunctionWalker {
     }
     const loc = expr ? locOf(this.ctx, at) : endLoc(this.ctx, at);
     this.returnIds.set(key, this.returns.length);
-    this.returns.push({ value, text, loc, when: { ...s.when }, path: pathIds(s.path) });
+    this.returns.push({
+      value, text, loc, when: { ...s.when }, path: pathIds(s.path),
+      held: s.locks.filter((l) => !s.scoped.includes(l)),
+      effects: [...s.effects],
+    });
   }
 }
 
@@ -706,3 +859,26 @@ function trylockOf(node: Node): { lock: string; inverted: boolean } | null {
   return { lock: normalizeLock(arg?.text ?? ''), inverted: INVERTED_TRYLOCKS.has(fn) };
 }
 
+
+/** The atom for "this call returned non-zero" (see ir/types.ts `Atom`). */
+function resultAtom(callee: string, at: { line: number; column: number }): string {
+  return `ret:${callee}@${at.line}:${at.column}`;
+}
+
+function failingAcquire(atom: string): boolean {
+  const m = /^ret:([^@]+)@/.exec(atom);
+  return !!m && FAILABLE_ACQUIRES.has(m[1]!);
+}
+
+/** `a->b.c` as the key of a tracked field, or null for a computed base (`f()->x`, `a[i].x`). */
+function fieldKey(node: Node): string | null {
+  const text = node.text.replace(/\s+/g, '');
+  return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
+}
+
+/** The value a variable holds, if the walk knows it. */
+function heldValue(v: VarFact | undefined): AbstractValue | undefined {
+  if (v?.k === 'value') return v.value;
+  if (v?.k === 'atom' && !v.negated) return v.value;
+  return undefined;
+}
