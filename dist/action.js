@@ -29780,6 +29780,23 @@ function eventsOnPath(s, r2) {
   });
 }
 
+// src/rules/describe.ts
+function describeWhen(when) {
+  const parts2 = [];
+  for (const [atom, value] of Object.entries(when)) {
+    if (atom === "blockable") parts2.push(value ? "the range is blockable" : "the range is not blockable");
+    else if (atom.includes("trylock:")) parts2.push(`trylock of ${atom.slice(atom.indexOf("trylock:") + 8)} ${value ? "succeeded" : "failed"}`);
+    else if (atom.includes("alloc:")) parts2.push(`allocation ${atom.slice(atom.indexOf("alloc:") + 6)} ${value ? "succeeded" : "failed"}`);
+    else if (atom.includes("param:")) parts2.push(`parameter ${atom.slice(atom.indexOf("param:") + 6)} is ${value}`);
+    else if (atom.includes("ret:")) parts2.push(`${atom.slice(atom.indexOf("ret:") + 4, atom.indexOf("@"))}() ${value ? "returned non-zero" : "returned 0"}`);
+    else if (atom.includes("event:")) parts2.push(`range->event ${value ? "is" : "is not"} ${atom.slice(atom.indexOf("event:") + 6)}`);
+  }
+  return parts2.length ? ` when ${parts2.join(" and ")}` : "";
+}
+function describeVia(via) {
+  return via.map((v2) => `${v2.file}:${v2.line}: calls ${v2.function}()`);
+}
+
 // src/rules/rule.ts
 function defineRule(rule) {
   return Object.freeze(rule);
@@ -29787,317 +29804,6 @@ function defineRule(rule) {
 function fieldFn(table, name2) {
   return table.fields.find((f3) => f3.field === name2 && f3.function !== null);
 }
-
-// src/rules/ops-member-undocumented.ts
-var ops_member_undocumented_default = defineRule({
-  id: "ops-member-undocumented",
-  title: "ops struct member missing from its kernel-doc",
-  severity: "warning",
-  invariant: "API",
-  docs: {
-    what: "In the definition of `struct mmu_interval_notifier_ops` or `struct mmu_notifier_ops` (include/linux/mmu_notifier.h, or a patch to it), warns on a callback member that the kernel-doc comment above the struct does not describe with an `@member:` line. Structs documented without a kernel-doc block are not checked.",
-    why: 'The ops kernel-doc is the contract drivers implement: when it may be called, whether it may sleep, what a false return means. A new member without its `@member:` line leaves that contract to the code, and `scripts/kernel-doc` warns "member not described". Reviewers of the two-pass series asked for exactly this update (seed 004).',
-    bad: `/**
- * struct mmu_interval_notifier_ops
- * @invalidate: Upon return the caller must stop using any SPTEs within this range.
- */
-struct mmu_interval_notifier_ops {
-	bool (*invalidate)(struct mmu_interval_notifier *interval_sub,
-			   const struct mmu_notifier_range *range, unsigned long cur_seq);
-	void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);
-};
-`,
-    good: `/**
- * struct mmu_interval_notifier_ops
- * @invalidate: Upon return the caller must stop using any SPTEs within this range.
- * @invalidate_finish: The second pass, for a finish handed out by the first.
- */
-struct mmu_interval_notifier_ops {
-	bool (*invalidate)(struct mmu_interval_notifier *interval_sub,
-			   const struct mmu_notifier_range *range, unsigned long cur_seq);
-	void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);
-};
-`,
-    references: ["Documentation/doc-guide/kernel-doc.rst: structure members", "[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)"]
-  },
-  checkFile(file, ctx) {
-    for (const s of file.opsStructs ?? []) {
-      if (!s.documented.length) continue;
-      for (const m2 of s.members) {
-        if (s.documented.includes(m2.name)) continue;
-        ctx.report({
-          file: file.file,
-          line: m2.line,
-          column: 1,
-          endLine: m2.line,
-          function: null,
-          message: `struct ${s.kind} member ${m2.name} has no @${m2.name}: line in the kernel-doc above the struct`,
-          trace: [`${file.file}:${s.line}: struct ${s.kind}, documented: ${s.documented.map((d2) => `@${d2}`).join(", ")}`]
-        });
-      }
-    }
-  }
-});
-
-// src/rules/core.ts
-function coreFunctions(file) {
-  const fns = new Map(file.functions.map((f3) => [f3.name, f3]));
-  return fns.has("mn_itree_invalidate") || fns.has("mn_hlist_invalidate_range_start") ? fns : null;
-}
-function pathEvents(fn2, r2) {
-  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
-}
-function isTwoPassCore(fns) {
-  return [...fns.values()].some((f3) => f3.events.some((e) => e.name === "->invalidate_start"));
-}
-
-// src/rules/core-insert-checks-finish.ts
-var INSERTS = ["__mmu_interval_notifier_insert", "mmu_interval_notifier_insert", "mmu_interval_notifier_insert_locked"];
-var core_insert_checks_finish_default = defineRule({
-  id: "core-insert-checks-finish",
-  title: "core: two-pass ops accepted at insert without `invalidate_finish`",
-  severity: "warning",
-  invariant: "API",
-  docs: {
-    what: "In a two-pass mm/mmu_notifier.c, warns when no interval insert function checks that ops setting `invalidate_start` also set `invalidate_finish`.",
-    why: "Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost, seed 004), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver's mistake.",
-    bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
-			       const struct mmu_notifier_range *range)
-{
-	struct mmu_interval_notifier *sub = subscriptions->first;
-
-	return sub->ops->invalidate_start(sub, range, 0, NULL) ? 0 : -EAGAIN;
-}
-
-static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval_sub, struct mm_struct *mm,
-					  struct mmu_notifier_subscriptions *subscriptions, unsigned long start,
-					  unsigned long length, const struct mmu_interval_notifier_ops *ops)
-{
-	interval_sub->ops = ops;
-	return 0;
-}
-`,
-    good: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
-			       const struct mmu_notifier_range *range)
-{
-	struct mmu_interval_notifier *sub = subscriptions->first;
-
-	return sub->ops->invalidate_start(sub, range, 0, NULL) ? 0 : -EAGAIN;
-}
-
-static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval_sub, struct mm_struct *mm,
-					  struct mmu_notifier_subscriptions *subscriptions, unsigned long start,
-					  unsigned long length, const struct mmu_interval_notifier_ops *ops)
-{
-	if (WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish))
-		return -EINVAL;
-	interval_sub->ops = ops;
-	return 0;
-}
-`,
-    references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, review by Matthew Brost", "mm/mmu_notifier.c (Linux 7.1): mmu_interval_notifier_insert()"]
-  },
-  checkFile(file, ctx) {
-    const fns = coreFunctions(file);
-    if (!fns || !isTwoPassCore(fns)) return;
-    const inserts = INSERTS.map((n) => fns.get(n)).filter((f3) => f3 !== void 0);
-    if (!inserts.length) return;
-    if (inserts.some((f3) => f3.events.some((e) => e.args.some((a) => a.includes("invalidate_finish"))))) return;
-    const calls = (f3) => !!f3?.events.some((e) => e.name === "->invalidate_start");
-    const caller = calls(fns.get("mn_itree_invalidate")) ? fns.get("mn_itree_invalidate") : [...fns.values()].find(calls);
-    const at2 = caller.events.find((e) => e.name === "->invalidate_start");
-    ctx.report({
-      file: file.file,
-      line: at2.loc.line,
-      column: at2.loc.column,
-      endLine: at2.loc.endLine,
-      function: caller.name,
-      message: "two-pass ops are accepted at insert time without a check that invalidate_finish is set: add WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) to the insert (as reviewers asked, and 7.1 has)",
-      trace: [`${file.file}:${at2.loc.line}: ops->invalidate_start is called here`, ...inserts.map((f3) => `${file.file}:${f3.loc.line}: ${f3.name}() does not check ops->invalidate_finish`)]
-    });
-  }
-});
-
-// src/rules/core-end-after-failed-start.ts
-var core_end_after_failed_start_default = defineRule({
-  id: "core-end-after-failed-start",
-  title: "core: no `invalidate_range_end` for the notifiers whose start succeeded when another failed",
-  severity: "error",
-  invariant: "I1",
-  docs: {
-    what: "In mm/mmu_notifier.c at an API level with commit c2655835fd8c (5.12 and later), flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure.",
-    why: "When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM's `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).",
-    bad: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
-					   struct mmu_notifier_range *range)
-{
-	struct mmu_notifier *subscription;
-	int ret = 0;
-	int id;
-
-	id = srcu_read_lock(&srcu);
-	hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
-		const struct mmu_notifier_ops *ops = subscription->ops;
-
-		if (ops->invalidate_range_start) {
-			int _ret = ops->invalidate_range_start(subscription, range);
-
-			if (_ret)
-				ret = _ret;
-		}
-	}
-	srcu_read_unlock(&srcu, id);
-	return ret;
-}
-`,
-    good: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
-					   struct mmu_notifier_range *range)
-{
-	struct mmu_notifier *subscription;
-	int ret = 0;
-	int id;
-
-	id = srcu_read_lock(&srcu);
-	hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
-		const struct mmu_notifier_ops *ops = subscription->ops;
-
-		if (ops->invalidate_range_start) {
-			int _ret = ops->invalidate_range_start(subscription, range);
-
-			if (_ret)
-				ret = _ret;
-		}
-	}
-	if (ret) {
-		hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
-			if (!subscription->ops->invalidate_range_end)
-				continue;
-			subscription->ops->invalidate_range_end(subscription, range);
-		}
-	}
-	srcu_read_unlock(&srcu, id);
-	return ret;
-}
-`,
-    references: ['commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()")', "mm/mmu_notifier.c: mn_hlist_invalidate_range_start()"]
-  },
-  checkFile(file, ctx) {
-    if (!ctx.api.endAfterFailedStart) return;
-    const fn2 = coreFunctions(file)?.get("mn_hlist_invalidate_range_start");
-    if (!fn2 || !fn2.events.some((e) => e.name === "->invalidate_range_start")) return;
-    if (fn2.events.some((e) => e.name === "->invalidate_range_end")) return;
-    const r2 = fn2.returns[fn2.returns.length - 1] ?? { loc: fn2.loc, text: "" };
-    const start2 = fn2.events.find((e) => e.name === "->invalidate_range_start");
-    ctx.report({
-      file: file.file,
-      line: r2.loc.line,
-      column: r2.loc.column,
-      endLine: r2.loc.endLine,
-      function: fn2.name,
-      message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it: those whose start succeeded stay unbalanced (c2655835fd8c)`,
-      trace: [`${file.file}:${start2.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`, `${file.file}:${r2.loc.line}: return ${r2.text} with no ops->invalidate_range_end on any path (I1)`]
-    });
-  }
-});
-
-// src/rules/core-finish-pass.ts
-var PASSES = ["mn_itree_invalidate", "mn_itree_release"];
-var core_finish_pass_default = defineRule({
-  id: "core-finish-pass",
-  title: "core: a path skips the finish pass, or runs it after `inv_end`",
-  severity: "error",
-  invariant: "I3",
-  docs: {
-    what: "In a two-pass mm/mmu_notifier.c, flags a return path of `mn_itree_invalidate` or `mn_itree_release` that called `ops->invalidate_start` but never runs the finish pass (`mn_itree_finish_pass`), or runs it only after `mn_itree_inv_end`.",
-    why: "Every finish handed out by a first pass must get exactly one `invalidate_finish`, before `inv_end`, on every path: the success path, the -EAGAIN path and release (seed 004, the v2 series). Skipped, the finish objects leak and the work the drivers started (TLB flushes, preemption) is never waited for; after inv_end, a new invalidation or a waiting `read_begin` can run before the previous one has finished.",
-    bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
-			       const struct mmu_notifier_range *range)
-{
-	struct mmu_interval_notifier *interval_sub;
-	LLIST_HEAD(finish_passes);
-	unsigned long cur_seq;
-
-	for (interval_sub = mn_itree_inv_start_range(subscriptions, range, &cur_seq);
-	     interval_sub;
-	     interval_sub = mn_itree_inv_next(interval_sub, range)) {
-		struct mmu_interval_notifier_finish *finish = NULL;
-		bool ret;
-
-		ret = interval_sub->ops->invalidate_start(interval_sub, range, cur_seq, &finish);
-		if (ret && finish)
-			__llist_add(&finish->link, &finish_passes);
-		if (!ret) {
-			if (WARN_ON(mmu_notifier_range_blockable(range)))
-				continue;
-			mn_itree_inv_end(subscriptions);
-			return -EAGAIN;
-		}
-	}
-	mn_itree_finish_pass(&finish_passes);
-	return 0;
-}
-`,
-    good: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
-			       const struct mmu_notifier_range *range)
-{
-	struct mmu_interval_notifier *interval_sub;
-	LLIST_HEAD(finish_passes);
-	unsigned long cur_seq;
-	int err = 0;
-
-	for (interval_sub = mn_itree_inv_start_range(subscriptions, range, &cur_seq);
-	     interval_sub;
-	     interval_sub = mn_itree_inv_next(interval_sub, range)) {
-		struct mmu_interval_notifier_finish *finish = NULL;
-		bool ret;
-
-		ret = interval_sub->ops->invalidate_start(interval_sub, range, cur_seq, &finish);
-		if (ret && finish)
-			__llist_add(&finish->link, &finish_passes);
-		if (!ret) {
-			if (WARN_ON(mmu_notifier_range_blockable(range)))
-				continue;
-			err = -EAGAIN;
-			break;
-		}
-	}
-	mn_itree_finish_pass(&finish_passes);
-	if (err)
-		mn_itree_inv_end(subscriptions);
-	return err;
-}
-`,
-    references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (seed 004): mn_itree_invalidate(), mn_itree_release()"]
-  },
-  checkFile(file, ctx) {
-    const fns = coreFunctions(file);
-    if (!fns || !isTwoPassCore(fns)) return;
-    for (const name2 of PASSES) {
-      const fn2 = fns.get(name2);
-      if (!fn2 || !fn2.events.some((e) => /llist_add$/.test(e.name))) continue;
-      const seen = /* @__PURE__ */ new Set();
-      for (const r2 of fn2.returns) {
-        const evs = pathEvents(fn2, r2);
-        const start2 = evs.find((e) => e.name === "->invalidate_start");
-        if (!start2) continue;
-        const finish = evs.find((e) => e.name === "mn_itree_finish_pass" || e.name === "->invalidate_finish");
-        const end = evs.find((e) => e.name === "mn_itree_inv_end");
-        const problem = !finish ? `${name2}() returns (line ${r2.loc.line}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish` : end && end.loc.line < finish.loc.line ? `${name2}() runs the finish pass (line ${finish.loc.line}) after mn_itree_inv_end (line ${end.loc.line}): invalidate_finish must run before the invalidation ends` : null;
-        if (!problem || seen.has(problem)) continue;
-        seen.add(problem);
-        const at2 = finish && end ? finish : r2;
-        ctx.report({
-          file: file.file,
-          line: at2.loc.line,
-          column: at2.loc.column,
-          endLine: at2.loc.endLine,
-          function: name2,
-          message: problem,
-          trace: [`${file.file}:${start2.loc.line}: ops->invalidate_start queues a finish`, ...finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : [], ...end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : [], `${file.file}:${r2.loc.line}: return ${r2.text} (I3: every finish once, before inv_end, on every path)`]
-        });
-      }
-    }
-  }
-});
 
 // src/ir/kernel-api.ts
 var SLEEPING_CALLS = /* @__PURE__ */ new Set([
@@ -30508,6 +30214,578 @@ function modelTrace(ctx, table, invariant) {
   if (!v2) return null;
   return [`model (API ${ctx.api.id}): ${v2.scenario}`, ...v2.trace.slice(1).map((t2) => t2.replace(/^\s+/, "  ")), `violates ${invariant}: ${v2.message}`];
 }
+
+// src/rules/reclaim-in-invalidation.ts
+var UNDER_START_MAP = ["invalidate", "invalidate_start", "invalidate_finish", "invalidate_range_start", "invalidate_range_end"];
+var FIRST_PASS = /* @__PURE__ */ new Set(["invalidate", "invalidate_start", "invalidate_range_start"]);
+var reclaim_in_invalidation_default = defineRule({
+  id: "reclaim-in-invalidation",
+  title: "allocation that may enter direct reclaim on the invalidation path, even in blockable ranges",
+  severity: "error",
+  invariant: "I5",
+  docs: {
+    what: "Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback's own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass.",
+    why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there.',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_job *job;
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	job = kmalloc(sizeof(*job), GFP_KERNEL);
+	mmu_interval_set_seq(mni, cur_seq);
+	drv_queue(job);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_job *job;
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	job = kmalloc(sizeof(*job), GFP_NOWAIT);
+	mmu_interval_set_seq(mni, cur_seq);
+	if (job)
+		drv_queue(job);
+	else
+		drv_invalidate_now(mni);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: [
+      'commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release")',
+      'commit 23b68395c7c7 ("mm/mmu_notifiers: add a lockdep map for invalidate_range_start/end")',
+      "mm/page_alloc.c: fs_reclaim_acquire(), __need_reclaim()"
+    ]
+  },
+  checkTable(table, ctx) {
+    for (const field of UNDER_START_MAP) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp?.class === "sleeping");
+      const key = (e) => `${e.file}:${e.loc.line}:${e.loc.column}`;
+      const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(key) : []);
+      const sites = /* @__PURE__ */ new Map();
+      for (const e of events) if (!sleeps.has(key(e)) && !sites.has(key(e))) sites.set(key(e), e);
+      if (sites.size === 0) continue;
+      const all = [...sites.values()].sort((a, b3) => a.via.length - b3.via.length || (a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.loc.line - b3.loc.line));
+      const first = all[0];
+      const own2 = first.via.length === 0;
+      ctx.report({
+        ...atEvent(first),
+        severity: own2 ? "error" : "warning",
+        function: functionOf(first, cb.fn.name),
+        message: `${first.name}(..., ${first.gfp.mask}) may enter direct reclaim from ${field} callback ${cb.fn.name}()${own2 ? "" : " (in a helper)"}${all.length > 1 ? ` (${all.length} sites)` : ""}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback`,
+        trace: [
+          `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+          ...all.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`])
+        ]
+      });
+    }
+  }
+});
+
+// src/rules/failed-start-leaves-state.ts
+var STARTS = {
+  invalidate_range_start: { fails: (t2) => t2 === true, after: "the core calls no invalidate_range_end for this start before 5.12, and from 5.12 on an end that cannot tell whether this start failed" },
+  invalidate: { fails: (t2) => t2 === false, after: "the core calls nothing more for this invalidation after a false return" },
+  invalidate_start: { fails: (t2) => t2 === false, after: "the core calls no invalidate_finish after a false return" }
+};
+var failed_start_leaves_state_default = defineRule({
+  id: "failed-start-leaves-state",
+  title: "a start that fails leaves a counter or reference raised",
+  severity: "error",
+  invariant: "I1",
+  docs: {
+    what: "Flags `invalidate_range_start` returning an error, and `invalidate` / `invalidate_start` returning false, on a path where a counter or reference raised earlier on the same path (`x++`, `atomic_inc`, `kref_get`, `mmget`, `get_page`...) has not been lowered again. Locks left held are the rule lock-held-at-return.",
+    why: 'A start that fails must leave the notifier as it found it. The core does not call `invalidate_range_end` after a start that failed before Linux 5.12, and since c2655835fd8c it calls the end of every notifier without saying which starts failed, so an end that lowers the counter lowers it once too often. Either way the count drifts: commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed a start that returned -EAGAIN with the notifiers count raised, leaving it "permanently incremented and deadlock".',
+    bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+
+	atomic_inc(&d->notifiers);
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	drv_flush(d);
+	atomic_dec(&d->notifiers);
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    good: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	atomic_inc(&d->notifiers);
+	drv_flush(d);
+	atomic_dec(&d->notifiers);
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    references: [
+      'commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
+      'commit c2655835fd8c ("mm/mmu_notifier: always call invalidate_range_end() on failure")',
+      "mm/mmu_notifier.c: mn_hlist_invalidate_range_start(), mn_itree_invalidate()"
+    ]
+  },
+  checkTable(table, ctx) {
+    for (const [field, start2] of Object.entries(STARTS)) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const s = ctx.summary(cb.fn);
+      const reported = /* @__PURE__ */ new Set();
+      for (const r2 of s.returns) {
+        if (!start2.fails(truth(r2.value)) || r2.effects.length === 0) continue;
+        const key = `${r2.file}:${r2.loc.line}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const raised = r2.effects.map((e) => e.slice(1));
+        const where = raised.map((t2) => s.events.find((e) => e.kind === "update" && e.name === t2 && e.args[0] === "1")).filter((e) => e !== void 0);
+        ctx.report({
+          ...atReturn(r2),
+          function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
+          message: `${cb.fn.name}() returns ${r2.text || "its failure"}${describeWhen(r2.when)} with ${raised.join(", ")} still raised: ${start2.after}`,
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),
+            ...describeVia(r2.via),
+            `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`
+          ]
+        });
+      }
+    }
+  }
+});
+
+// src/rules/lock-held-at-return.ts
+var CALLBACKS = [
+  "invalidate",
+  "invalidate_start",
+  "invalidate_finish",
+  "invalidate_range_start",
+  "invalidate_range_end",
+  "release",
+  "arch_invalidate_secondary_tlbs",
+  "invalidate_range",
+  "clear_flush_young",
+  "clear_young",
+  "test_young",
+  "free_notifier",
+  "alloc_notifier"
+];
+var tail = (lock) => lock.split(/->|\./).pop() ?? lock;
+var lock_held_at_return_default = defineRule({
+  id: "lock-held-at-return",
+  title: "callback returns with a lock it took still held on some path",
+  severity: "error",
+  invariant: "API",
+  docs: {
+    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it.",
+    why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
+    bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+
+	spin_lock(&d->lock);
+	if (!mmu_notifier_range_blockable(range) && d->busy)
+		return -EAGAIN;
+	d->generation++;
+	spin_unlock(&d->lock);
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    good: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+	int ret = 0;
+
+	spin_lock(&d->lock);
+	if (!mmu_notifier_range_blockable(range) && d->busy) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	d->generation++;
+out:
+	spin_unlock(&d->lock);
+	return ret;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    references: [
+      'commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
+      "Documentation/dev-tools/sparse.rst: __acquires / __releases context checking",
+      "include/linux/mmu_notifier.h: struct mmu_notifier_ops"
+    ]
+  },
+  checkTable(table, ctx) {
+    const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c3) => c3?.fn);
+    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && e.lock !== void 0 && tail(e.lock) === tail(lock)));
+    for (const cb of callbacks) {
+      const fn2 = cb.fn;
+      const s = ctx.summary(fn2);
+      if (s.truncated) continue;
+      const held = /* @__PURE__ */ new Map();
+      for (const r2 of s.returns) for (const l3 of r2.held) if (l3) held.set(l3, [...held.get(l3) ?? [], r2]);
+      for (const [lock, at2] of [...held].sort(([a], [b3]) => a < b3 ? -1 : 1)) {
+        const released = s.returns.some((r3) => !r3.held.includes(lock));
+        if (!released && releasedElsewhere(lock, cb.field.field)) continue;
+        const r2 = at2[0];
+        const taken = s.events.find((e) => e.kind === "lock" && e.lock === lock);
+        const value = r2.text || "(end of function)";
+        ctx.report({
+          ...atReturn(r2),
+          severity: released ? "error" : "warning",
+          function: r2.via.length ? r2.via[r2.via.length - 1].function : fn2.name,
+          message: released ? `${fn2.name}() returns ${value} with ${lock} still held${describeWhen(r2.when)}; the other paths release it` : `${fn2.name}() returns with ${lock} held on every path and no callback of ${table.name} releases it`,
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${fn2.name}`,
+            ...taken ? [...describeVia(taken.via), `${taken.file}:${taken.loc.line}: ${taken.name}(${lock})${describeWhen(taken.when)}`] : [],
+            ...describeVia(r2.via),
+            `${r2.file}:${r2.loc.line}: returns ${value} with ${lock} held${at2.length > 1 ? ` (and ${at2.length - 1} more return${at2.length > 2 ? "s" : ""})` : ""}`
+          ]
+        });
+      }
+    }
+  }
+});
+
+// src/rules/ops-member-undocumented.ts
+var ops_member_undocumented_default = defineRule({
+  id: "ops-member-undocumented",
+  title: "ops struct member missing from its kernel-doc",
+  severity: "warning",
+  invariant: "API",
+  docs: {
+    what: "In the definition of `struct mmu_interval_notifier_ops` or `struct mmu_notifier_ops` (include/linux/mmu_notifier.h, or a patch to it), warns on a callback member that the kernel-doc comment above the struct does not describe with an `@member:` line. Structs documented without a kernel-doc block are not checked.",
+    why: 'The ops kernel-doc is the contract drivers implement: when it may be called, whether it may sleep, what a false return means. A new member without its `@member:` line leaves that contract to the code, and `scripts/kernel-doc` warns "member not described". Reviewers of the two-pass series asked for exactly this update (seed 004).',
+    bad: `/**
+ * struct mmu_interval_notifier_ops
+ * @invalidate: Upon return the caller must stop using any SPTEs within this range.
+ */
+struct mmu_interval_notifier_ops {
+	bool (*invalidate)(struct mmu_interval_notifier *interval_sub,
+			   const struct mmu_notifier_range *range, unsigned long cur_seq);
+	void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);
+};
+`,
+    good: `/**
+ * struct mmu_interval_notifier_ops
+ * @invalidate: Upon return the caller must stop using any SPTEs within this range.
+ * @invalidate_finish: The second pass, for a finish handed out by the first.
+ */
+struct mmu_interval_notifier_ops {
+	bool (*invalidate)(struct mmu_interval_notifier *interval_sub,
+			   const struct mmu_notifier_range *range, unsigned long cur_seq);
+	void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);
+};
+`,
+    references: ["Documentation/doc-guide/kernel-doc.rst: structure members", "[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)"]
+  },
+  checkFile(file, ctx) {
+    for (const s of file.opsStructs ?? []) {
+      if (!s.documented.length) continue;
+      for (const m2 of s.members) {
+        if (s.documented.includes(m2.name)) continue;
+        ctx.report({
+          file: file.file,
+          line: m2.line,
+          column: 1,
+          endLine: m2.line,
+          function: null,
+          message: `struct ${s.kind} member ${m2.name} has no @${m2.name}: line in the kernel-doc above the struct`,
+          trace: [`${file.file}:${s.line}: struct ${s.kind}, documented: ${s.documented.map((d2) => `@${d2}`).join(", ")}`]
+        });
+      }
+    }
+  }
+});
+
+// src/rules/core.ts
+function coreFunctions(file) {
+  const fns = new Map(file.functions.map((f3) => [f3.name, f3]));
+  return fns.has("mn_itree_invalidate") || fns.has("mn_hlist_invalidate_range_start") ? fns : null;
+}
+function pathEvents(fn2, r2) {
+  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
+}
+function isTwoPassCore(fns) {
+  return [...fns.values()].some((f3) => f3.events.some((e) => e.name === "->invalidate_start"));
+}
+
+// src/rules/core-insert-checks-finish.ts
+var INSERTS = ["__mmu_interval_notifier_insert", "mmu_interval_notifier_insert", "mmu_interval_notifier_insert_locked"];
+var core_insert_checks_finish_default = defineRule({
+  id: "core-insert-checks-finish",
+  title: "core: two-pass ops accepted at insert without `invalidate_finish`",
+  severity: "warning",
+  invariant: "API",
+  docs: {
+    what: "In a two-pass mm/mmu_notifier.c, warns when no interval insert function checks that ops setting `invalidate_start` also set `invalidate_finish`.",
+    why: "Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost, seed 004), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver's mistake.",
+    bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
+			       const struct mmu_notifier_range *range)
+{
+	struct mmu_interval_notifier *sub = subscriptions->first;
+
+	return sub->ops->invalidate_start(sub, range, 0, NULL) ? 0 : -EAGAIN;
+}
+
+static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval_sub, struct mm_struct *mm,
+					  struct mmu_notifier_subscriptions *subscriptions, unsigned long start,
+					  unsigned long length, const struct mmu_interval_notifier_ops *ops)
+{
+	interval_sub->ops = ops;
+	return 0;
+}
+`,
+    good: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
+			       const struct mmu_notifier_range *range)
+{
+	struct mmu_interval_notifier *sub = subscriptions->first;
+
+	return sub->ops->invalidate_start(sub, range, 0, NULL) ? 0 : -EAGAIN;
+}
+
+static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval_sub, struct mm_struct *mm,
+					  struct mmu_notifier_subscriptions *subscriptions, unsigned long start,
+					  unsigned long length, const struct mmu_interval_notifier_ops *ops)
+{
+	if (WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish))
+		return -EINVAL;
+	interval_sub->ops = ops;
+	return 0;
+}
+`,
+    references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, review by Matthew Brost", "mm/mmu_notifier.c (Linux 7.1): mmu_interval_notifier_insert()"]
+  },
+  checkFile(file, ctx) {
+    const fns = coreFunctions(file);
+    if (!fns || !isTwoPassCore(fns)) return;
+    const inserts = INSERTS.map((n) => fns.get(n)).filter((f3) => f3 !== void 0);
+    if (!inserts.length) return;
+    if (inserts.some((f3) => f3.events.some((e) => e.args.some((a) => a.includes("invalidate_finish"))))) return;
+    const calls = (f3) => !!f3?.events.some((e) => e.name === "->invalidate_start");
+    const caller = calls(fns.get("mn_itree_invalidate")) ? fns.get("mn_itree_invalidate") : [...fns.values()].find(calls);
+    const at2 = caller.events.find((e) => e.name === "->invalidate_start");
+    ctx.report({
+      file: file.file,
+      line: at2.loc.line,
+      column: at2.loc.column,
+      endLine: at2.loc.endLine,
+      function: caller.name,
+      message: "two-pass ops are accepted at insert time without a check that invalidate_finish is set: add WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) to the insert (as reviewers asked, and 7.1 has)",
+      trace: [`${file.file}:${at2.loc.line}: ops->invalidate_start is called here`, ...inserts.map((f3) => `${file.file}:${f3.loc.line}: ${f3.name}() does not check ops->invalidate_finish`)]
+    });
+  }
+});
+
+// src/rules/core-end-after-failed-start.ts
+var core_end_after_failed_start_default = defineRule({
+  id: "core-end-after-failed-start",
+  title: "core: no `invalidate_range_end` for the notifiers whose start succeeded when another failed",
+  severity: "error",
+  invariant: "I1",
+  docs: {
+    what: "In mm/mmu_notifier.c at an API level with commit c2655835fd8c (5.12 and later), flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure.",
+    why: "When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM's `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).",
+    bad: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
+					   struct mmu_notifier_range *range)
+{
+	struct mmu_notifier *subscription;
+	int ret = 0;
+	int id;
+
+	id = srcu_read_lock(&srcu);
+	hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
+		const struct mmu_notifier_ops *ops = subscription->ops;
+
+		if (ops->invalidate_range_start) {
+			int _ret = ops->invalidate_range_start(subscription, range);
+
+			if (_ret)
+				ret = _ret;
+		}
+	}
+	srcu_read_unlock(&srcu, id);
+	return ret;
+}
+`,
+    good: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
+					   struct mmu_notifier_range *range)
+{
+	struct mmu_notifier *subscription;
+	int ret = 0;
+	int id;
+
+	id = srcu_read_lock(&srcu);
+	hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
+		const struct mmu_notifier_ops *ops = subscription->ops;
+
+		if (ops->invalidate_range_start) {
+			int _ret = ops->invalidate_range_start(subscription, range);
+
+			if (_ret)
+				ret = _ret;
+		}
+	}
+	if (ret) {
+		hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
+			if (!subscription->ops->invalidate_range_end)
+				continue;
+			subscription->ops->invalidate_range_end(subscription, range);
+		}
+	}
+	srcu_read_unlock(&srcu, id);
+	return ret;
+}
+`,
+    references: ['commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()")', "mm/mmu_notifier.c: mn_hlist_invalidate_range_start()"]
+  },
+  checkFile(file, ctx) {
+    if (!ctx.api.endAfterFailedStart) return;
+    const fn2 = coreFunctions(file)?.get("mn_hlist_invalidate_range_start");
+    if (!fn2 || !fn2.events.some((e) => e.name === "->invalidate_range_start")) return;
+    if (fn2.events.some((e) => e.name === "->invalidate_range_end")) return;
+    const r2 = fn2.returns[fn2.returns.length - 1] ?? { loc: fn2.loc, text: "" };
+    const start2 = fn2.events.find((e) => e.name === "->invalidate_range_start");
+    ctx.report({
+      file: file.file,
+      line: r2.loc.line,
+      column: r2.loc.column,
+      endLine: r2.loc.endLine,
+      function: fn2.name,
+      message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it: those whose start succeeded stay unbalanced (c2655835fd8c)`,
+      trace: [`${file.file}:${start2.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`, `${file.file}:${r2.loc.line}: return ${r2.text} with no ops->invalidate_range_end on any path (I1)`]
+    });
+  }
+});
+
+// src/rules/core-finish-pass.ts
+var PASSES = ["mn_itree_invalidate", "mn_itree_release"];
+var core_finish_pass_default = defineRule({
+  id: "core-finish-pass",
+  title: "core: a path skips the finish pass, or runs it after `inv_end`",
+  severity: "error",
+  invariant: "I3",
+  docs: {
+    what: "In a two-pass mm/mmu_notifier.c, flags a return path of `mn_itree_invalidate` or `mn_itree_release` that called `ops->invalidate_start` but never runs the finish pass (`mn_itree_finish_pass`), or runs it only after `mn_itree_inv_end`.",
+    why: "Every finish handed out by a first pass must get exactly one `invalidate_finish`, before `inv_end`, on every path: the success path, the -EAGAIN path and release (seed 004, the v2 series). Skipped, the finish objects leak and the work the drivers started (TLB flushes, preemption) is never waited for; after inv_end, a new invalidation or a waiting `read_begin` can run before the previous one has finished.",
+    bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
+			       const struct mmu_notifier_range *range)
+{
+	struct mmu_interval_notifier *interval_sub;
+	LLIST_HEAD(finish_passes);
+	unsigned long cur_seq;
+
+	for (interval_sub = mn_itree_inv_start_range(subscriptions, range, &cur_seq);
+	     interval_sub;
+	     interval_sub = mn_itree_inv_next(interval_sub, range)) {
+		struct mmu_interval_notifier_finish *finish = NULL;
+		bool ret;
+
+		ret = interval_sub->ops->invalidate_start(interval_sub, range, cur_seq, &finish);
+		if (ret && finish)
+			__llist_add(&finish->link, &finish_passes);
+		if (!ret) {
+			if (WARN_ON(mmu_notifier_range_blockable(range)))
+				continue;
+			mn_itree_inv_end(subscriptions);
+			return -EAGAIN;
+		}
+	}
+	mn_itree_finish_pass(&finish_passes);
+	return 0;
+}
+`,
+    good: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
+			       const struct mmu_notifier_range *range)
+{
+	struct mmu_interval_notifier *interval_sub;
+	LLIST_HEAD(finish_passes);
+	unsigned long cur_seq;
+	int err = 0;
+
+	for (interval_sub = mn_itree_inv_start_range(subscriptions, range, &cur_seq);
+	     interval_sub;
+	     interval_sub = mn_itree_inv_next(interval_sub, range)) {
+		struct mmu_interval_notifier_finish *finish = NULL;
+		bool ret;
+
+		ret = interval_sub->ops->invalidate_start(interval_sub, range, cur_seq, &finish);
+		if (ret && finish)
+			__llist_add(&finish->link, &finish_passes);
+		if (!ret) {
+			if (WARN_ON(mmu_notifier_range_blockable(range)))
+				continue;
+			err = -EAGAIN;
+			break;
+		}
+	}
+	mn_itree_finish_pass(&finish_passes);
+	if (err)
+		mn_itree_inv_end(subscriptions);
+	return err;
+}
+`,
+    references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (seed 004): mn_itree_invalidate(), mn_itree_release()"]
+  },
+  checkFile(file, ctx) {
+    const fns = coreFunctions(file);
+    if (!fns || !isTwoPassCore(fns)) return;
+    for (const name2 of PASSES) {
+      const fn2 = fns.get(name2);
+      if (!fn2 || !fn2.events.some((e) => /llist_add$/.test(e.name))) continue;
+      const seen = /* @__PURE__ */ new Set();
+      for (const r2 of fn2.returns) {
+        const evs = pathEvents(fn2, r2);
+        const start2 = evs.find((e) => e.name === "->invalidate_start");
+        if (!start2) continue;
+        const finish = evs.find((e) => e.name === "mn_itree_finish_pass" || e.name === "->invalidate_finish");
+        const end = evs.find((e) => e.name === "mn_itree_inv_end");
+        const problem = !finish ? `${name2}() returns (line ${r2.loc.line}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish` : end && end.loc.line < finish.loc.line ? `${name2}() runs the finish pass (line ${finish.loc.line}) after mn_itree_inv_end (line ${end.loc.line}): invalidate_finish must run before the invalidation ends` : null;
+        if (!problem || seen.has(problem)) continue;
+        seen.add(problem);
+        const at2 = finish && end ? finish : r2;
+        ctx.report({
+          file: file.file,
+          line: at2.loc.line,
+          column: at2.loc.column,
+          endLine: at2.loc.endLine,
+          function: name2,
+          message: problem,
+          trace: [`${file.file}:${start2.loc.line}: ops->invalidate_start queues a finish`, ...finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : [], ...end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : [], `${file.file}:${r2.loc.line}: return ${r2.text} (I3: every finish once, before inv_end, on every path)`]
+        });
+      }
+    }
+  }
+});
 
 // src/rules/two-pass-api.ts
 var START_SIG = `static bool drv_start(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
@@ -31404,23 +31682,6 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   }
 });
 
-// src/rules/describe.ts
-function describeWhen(when) {
-  const parts2 = [];
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom === "blockable") parts2.push(value ? "the range is blockable" : "the range is not blockable");
-    else if (atom.includes("trylock:")) parts2.push(`trylock of ${atom.slice(atom.indexOf("trylock:") + 8)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("alloc:")) parts2.push(`allocation ${atom.slice(atom.indexOf("alloc:") + 6)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("param:")) parts2.push(`parameter ${atom.slice(atom.indexOf("param:") + 6)} is ${value}`);
-    else if (atom.includes("ret:")) parts2.push(`${atom.slice(atom.indexOf("ret:") + 4, atom.indexOf("@"))}() ${value ? "returned non-zero" : "returned 0"}`);
-    else if (atom.includes("event:")) parts2.push(`range->event ${value ? "is" : "is not"} ${atom.slice(atom.indexOf("event:") + 6)}`);
-  }
-  return parts2.length ? ` when ${parts2.join(" and ")}` : "";
-}
-function describeVia(via) {
-  return via.map((v2) => `${v2.file}:${v2.line}: calls ${v2.function}()`);
-}
-
 // src/rules/finish-alloc-failure-returns-false.ts
 var finish_alloc_failure_returns_false_default = defineRule({
   id: "finish-alloc-failure-returns-false",
@@ -31914,30 +32175,42 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     references: ["include/linux/mmu_notifier.h: mmu_notifier_range_blockable()", "mm/mmu_notifier.c: mn_hlist_invalidate_range_start() non_block_start()", "mm/oom_kill.c: __oom_reap_task_mm()"]
   },
   checkTable(table, ctx) {
-    const report = (field, fnName, fieldLine, when, e) => {
+    const report = (field, fnName, fieldLine, when, events) => {
+      const byPlace = /* @__PURE__ */ new Map();
+      for (const e2 of events) {
+        const key = `${e2.file}:${e2.loc.line}:${e2.loc.column}`;
+        if (!byPlace.has(key)) byPlace.set(key, e2);
+      }
+      const sites = [...byPlace.values()].sort((a, b3) => a.via.length - b3.via.length || (a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.loc.line - b3.loc.line || a.loc.column - b3.loc.column));
+      const e = sites[0];
+      if (!e) return;
+      const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
+      const siteLines = sites.flatMap((x3) => [...describeVia(x3.via), `${x3.file}:${x3.loc.line}: ${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`]);
+      const model = modelTrace(ctx, table, "I5");
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
-        message: `${e.name}() may sleep, reachable from ${field} callback ${fnName}() ${when ?? "when the range is not blockable"}`,
-        trace: modelTrace(ctx, table, "I5") ?? [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}()${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`]
+        message: `${e.name}() may sleep, reachable from ${field} callback ${fnName}() ${when ?? "when the range is not blockable"}${more}`,
+        trace: model ? [...model, ...sites.length > 1 ? siteLines : []] : [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines]
       });
     };
     for (const field of INVALIDATION_CALLBACKS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      for (const e of ctx.summary(cb.fn).events) {
-        if (!isSleepingEvent(e) || SELF_WAITING.has(e.name) || e.when.blockable === true) continue;
-        report(field, cb.fn.name, cb.field.loc.line, null, e);
-      }
+      report(field, cb.fn.name, cb.field.loc.line, null, ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true));
     }
     const start2 = ctx.callback(table, "invalidate_start");
     const finish = ctx.callback(table, "invalidate_finish");
     if (start2?.fn && finish?.fn) {
       const handsOut = ctx.summary(start2.fn).events.some((e) => e.kind === "finish_write" && e.when.blockable !== true && !/^NULL$/.test(e.args[0] ?? ""));
       if (handsOut) {
-        for (const e of ctx.summary(finish.fn).events) {
-          if (isSleepingEvent(e) && !SELF_WAITING.has(e.name)) report("invalidate_finish", finish.fn.name, finish.field.loc.line, `after ${start2.fn.name}() handed out a finish in a non-blockable range`, e);
-        }
+        report(
+          "invalidate_finish",
+          finish.fn.name,
+          finish.field.loc.line,
+          `after ${start2.fn.name}() handed out a finish in a non-blockable range`,
+          ctx.summary(finish.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name))
+        );
       }
     }
   }
@@ -32046,11 +32319,15 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of fields) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      for (const r2 of ctx.summary(cb.fn).returns) {
+      const s = ctx.summary(cb.fn);
+      for (const r2 of s.returns) {
         const t2 = truth(r2.value);
         const fails = table.kind === "mmu_interval_notifier_ops" && field !== "invalidate_range_start" ? t2 === false : t2 === true;
         if (!fails || r2.when.blockable === false) continue;
-        if (r2.when.blockable === void 0 && r2.path.some((id) => cb.fn.events[id]?.argAtoms?.some((a) => a?.atom === "blockable"))) continue;
+        if (r2.when.blockable === void 0 && r2.path.some((id) => {
+          const e = cb.fn.events[id];
+          return e?.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
+        })) continue;
         if (field === "invalidate_start" && Object.entries(r2.when).some(([a, v2]) => a.includes("alloc:") && !v2)) continue;
         ctx.report({
           ...atReturn(r2),
@@ -32145,7 +32422,7 @@ static const struct mmu_notifier_ops drv_ops = {
 });
 
 // src/rules/sleeping-gfp-in-first-pass.ts
-var FIRST_PASS = {
+var FIRST_PASS2 = {
   mmu_interval_notifier_ops: ["invalidate", "invalidate_start"],
   mmu_notifier_ops: ["invalidate_range_start"]
 };
@@ -32155,7 +32432,7 @@ var sleeping_gfp_in_first_pass_default = defineRule({
   severity: "error",
   invariant: "I5",
   docs: {
-    what: "Flags an allocation with a mask that allows direct reclaim (`GFP_KERNEL`, `GFP_USER`, `GFP_HIGHUSER*`, `GFP_NOFS`, `GFP_NOIO`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start` or `invalidate_range_start` on a path where the range is not known to be blockable. The same allocation on a path that only runs in blockable ranges is a warning.",
+    what: "Flags an allocation with a mask that allows direct reclaim (`GFP_KERNEL`, `GFP_USER`, `GFP_HIGHUSER*`, `GFP_NOFS`, `GFP_NOIO`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start` or `invalidate_range_start` on a path where the range is not known to be blockable. The same allocation on a path that only runs in blockable ranges is the rule reclaim-in-invalidation.",
     why: "The core calls these callbacks with non-blockable ranges (the OOM reaper, `mmu_notifier_invalidate_range_start_nonblock`), inside `non_block_start()`: nothing may sleep there, and direct reclaim sleeps. Even in a blockable range, reclaim itself enters `invalidate_range_start` (mm/page_alloc.c annotates `fs_reclaim_acquire` with `__mmu_notifier_invalidate_range_start_map`), so lockdep reports the allocation as a possible reclaim recursion. The two-pass series asks for `GFP_NOWAIT` in the first pass and a single-pass fallback when it fails.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -32198,7 +32475,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     ]
   },
   checkTable(table, ctx) {
-    for (const field of FIRST_PASS[table.kind]) {
+    for (const field of FIRST_PASS2[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const events = [...ctx.summary(cb.fn).events].sort((a, b3) => Number(a.when.blockable === true) - Number(b3.when.blockable === true));
@@ -32209,9 +32486,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (reported.has(where)) continue;
         const nonBlocking = e.when.blockable !== true;
         if (e.gfp.class === "atomic") continue;
-        if (e.gfp.class === "unknown" && !nonBlocking) continue;
-        if (!(e.gfp.class === "sleeping" && nonBlocking) && e.via.length > 0) continue;
-        const proven = e.gfp.class === "sleeping" && nonBlocking;
+        if (!nonBlocking) continue;
+        if (e.gfp.class !== "sleeping" && e.via.length > 0) continue;
+        const proven = e.gfp.class === "sleeping";
         reported.add(where);
         const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
         ctx.report({
@@ -32221,7 +32498,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           column: e.loc.column,
           endLine: e.loc.endLine,
           function: e.via.length ? e.via[e.via.length - 1].function : cb.fn.name,
-          message: e.gfp.class === "unknown" ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges` : nonBlocking ? `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback` : `${e.name}(..., ${e.gfp.mask}) in ${field} callback ${cb.fn.name}(): direct reclaim re-enters invalidate_range_start (lockdep reclaim recursion); use GFP_NOWAIT`,
+          message: e.gfp.class === "unknown" ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges` : `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`,
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...describeVia(e.via),
@@ -32295,6 +32572,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 
 // src/rules/index.ts
 var RULES = [
+  reclaim_in_invalidation_default,
+  failed_start_leaves_state_default,
+  lock_held_at_return_default,
   ops_member_undocumented_default,
   core_insert_checks_finish_default,
   core_end_after_failed_start_default,
@@ -38997,6 +39277,10 @@ var FunctionWalker = class {
     const fnNode = node.childForFieldName("function");
     const argsNode = node.childForFieldName("arguments");
     for (const a of argsNode?.namedChildren ?? []) this.expr(a, s);
+    for (const a of argsNode?.namedChildren ?? []) {
+      const target = a.type === "pointer_expression" && a.children[0]?.text === "&" ? a.childForFieldName("argument") : null;
+      if (target?.type === "identifier" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
+    }
     if (!fnNode) return;
     if (fnNode.type === "call_expression") {
       const inner = fnNode.childForFieldName("function")?.text;
@@ -39175,7 +39459,13 @@ var FunctionWalker = class {
     const trylock = trylockOf(n);
     this.expr(n, c3);
     const atom = this.atomOf(n, c3);
-    if (!atom) return { t: [c3], f: [cloneState(c3)] };
+    if (!atom) {
+      const known2 = n.type === "identifier" ? this.valueOf(n, c3) : null;
+      const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
+      if (k2 === true) return { t: [c3], f: [] };
+      if (k2 === false) return { t: [], f: [c3] };
+      return { t: [c3], f: [cloneState(c3)] };
+    }
     const known = c3.when[atom.atom];
     const branch = (value) => {
       const atomValue = value !== atom.negated;

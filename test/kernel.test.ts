@@ -64,10 +64,8 @@ const EXPECTED: Record<string, string[][]> = {
 
 const TRIAGED_ERRORS: Record<string, string[]> = {
   '6.12': [
-    'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_unmap_from_gpus sleep-in-non-blockable-range',
+    // one finding for svm_range_cpu_invalidate_pagetables(), its four sleeping sites in the trace
     'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_evict sleep-in-non-blockable-range',
-    'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_evict sleep-in-non-blockable-range',
-    'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_unmap_from_cpu sleep-in-non-blockable-range',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c __clear_tid_node sleep-in-non-blockable-range',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c tid_cover_invalidate sleep-in-non-blockable-range',
   ],
@@ -78,6 +76,8 @@ TRIAGED_ERRORS['6.1'] = TRIAGED_ERRORS['6.12']!;
 const TRIAGED_WARNINGS: Record<string, string[]> = {
   '6.12': [
     'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c amdgpu_hmm_range_get_pages_done read-retry-without-lock',
+    // nouveau_svmm_invalidate() -> nvif_object_mthd(): kmalloc only past a 128-byte stack buffer
+    'drivers/gpu/drm/nouveau/nvif/object.c nvif_object_mthd reclaim-in-invalidation',
     'drivers/gpu/drm/radeon/radeon_mn.c radeon_mn_register read-begin-result-unused',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c tid_cover_invalidate invalidate-without-set-seq',
     'drivers/xen/gntdev.c gntdev_mmap read-begin-result-unused',
@@ -86,6 +86,8 @@ const TRIAGED_WARNINGS: Record<string, string[]> = {
     'drivers/gpu/drm/amd/amdgpu/amdgpu_mn.c amdgpu_hmm_range_get_pages_done read-retry-without-lock',
     'drivers/gpu/drm/i915/gem/i915_gem_userptr.c i915_gem_object_userptr_submit_init read-retry-without-lock',
     'drivers/gpu/drm/i915/gem/i915_gem_userptr.c i915_gem_object_userptr_submit_done read-retry-without-lock',
+    // nouveau_svmm_invalidate() -> nvif_object_mthd(): kmalloc only past a 128-byte stack buffer
+    'drivers/gpu/drm/nouveau/nvif/object.c nvif_object_mthd reclaim-in-invalidation',
     'drivers/gpu/drm/radeon/radeon_mn.c radeon_mn_register read-begin-result-unused',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c tid_cover_invalidate invalidate-without-set-seq',
     'drivers/xen/gntdev.c gntdev_mmap read-begin-result-unused',

@@ -473,6 +473,11 @@ class FunctionWalker {
     const fnNode = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
     for (const a of argsNode?.namedChildren ?? []) this.expr(a, s);
+    // `f(&x)` may write x: what the walk knew of it is gone
+    for (const a of argsNode?.namedChildren ?? []) {
+      const target = a.type === 'pointer_expression' && a.children[0]?.text === '&' ? a.childForFieldName('argument') : null;
+      if (target?.type === 'identifier' && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== target.text));
+    }
     if (!fnNode) return;
     if (fnNode.type === 'call_expression') {
       // guard(mutex)(&lock): held until the end of the scope
@@ -665,7 +670,14 @@ class FunctionWalker {
     const trylock = trylockOf(n);
     this.expr(n, c);
     const atom = this.atomOf(n, c);
-    if (!atom) return { t: [c], f: [cloneState(c)] };
+    if (!atom) {
+      // a flag whose value the path knows (`locked = true; ... if (locked)`): one branch
+      const known = n.type === 'identifier' ? this.valueOf(n, c) : null;
+      const k = known && (known.k === 'int' ? known.v !== 0 : known.k === 'bool' ? known.v : known.k === 'null' ? false : null);
+      if (k === true) return { t: [c], f: [] };
+      if (k === false) return { t: [], f: [c] };
+      return { t: [c], f: [cloneState(c)] };
+    }
     const known = c.when[atom.atom];
     const branch = (value: boolean): State[] => {
       // value is the truth of the condition; the atom's truth may be negated

@@ -56,13 +56,18 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of fields) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      for (const r of ctx.summary(cb.fn).returns) {
+      const s = ctx.summary(cb.fn);
+      for (const r of s.returns) {
         const t = truth(r.value);
         const fails = table.kind === 'mmu_interval_notifier_ops' && field !== 'invalidate_range_start' ? t === false : t === true;
         if (!fails || r.when.blockable === false) continue;
-        // the blockable flag went into a call whose result may decide this return
-        // (`if (!drv_lock(obj, blockable)) return false;`): not followed, not reported
-        if (r.when.blockable === undefined && r.path.some((id) => cb.fn!.events[id]?.argAtoms?.some((a) => a?.atom === 'blockable'))) continue;
+        // the blockable flag went into a helper whose body is not known and whose
+        // result may decide this return: not followed, not reported (a known helper's
+        // return conditions are in r.when already)
+        if (r.when.blockable === undefined && r.path.some((id) => {
+          const e = cb.fn!.events[id];
+          return e?.argAtoms?.some((a) => a?.atom === 'blockable') && s.unresolved.includes(e.name);
+        })) continue;
         // an allocation failure answered with false is reported by its own rule
         if (field === 'invalidate_start' && Object.entries(r.when).some(([a, v]) => a.includes('alloc:') && !v)) continue;
         ctx.report({

@@ -1,6 +1,9 @@
 // The rule registry. Adding a rule: one file in this folder, one line here,
 // fixtures in fixtures/rules/<id>/ (see `npm run new-rule`).
 import type { Rule } from './rule.js';
+import reclaimInInvalidation from './reclaim-in-invalidation.js';
+import failedStartLeavesState from './failed-start-leaves-state.js';
+import lockHeldAtReturn from './lock-held-at-return.js';
 import opsMemberUndocumented from './ops-member-undocumented.js';
 import coreInsertChecksFinish from './core-insert-checks-finish.js';
 import coreEndAfterFailedStart from './core-end-after-failed-start.js';
@@ -31,6 +34,9 @@ import sleepingGfpInFirstPass from './sleeping-gfp-in-first-pass.js';
 import twoPassStartWithoutFinish from './two-pass-start-without-finish.js';
 
 export const RULES: readonly Rule[] = [
+  reclaimInInvalidation,
+  failedStartLeavesState,
+  lockHeldAtReturn,
   opsMemberUndocumented,
   coreInsertChecksFinish,
   coreEndAfterFailedStart,

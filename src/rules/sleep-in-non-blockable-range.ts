@@ -1,3 +1,4 @@
+import type { SummaryEvent } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelTrace } from './support.js';
@@ -45,21 +46,30 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     references: ['include/linux/mmu_notifier.h: mmu_notifier_range_blockable()', 'mm/mmu_notifier.c: mn_hlist_invalidate_range_start() non_block_start()', 'mm/oom_kill.c: __oom_reap_task_mm()'],
   },
   checkTable(table, ctx) {
-    const report = (field: string, fnName: string, fieldLine: number, when: string | null, e: Parameters<typeof atEvent>[0]): void => {
+    // one finding per callback, at its first site, every site in the trace
+    const report = (field: string, fnName: string, fieldLine: number, when: string | null, events: readonly SummaryEvent[]): void => {
+      const byPlace = new Map<string, SummaryEvent>();
+      for (const e of events) {
+        const key = `${e.file}:${e.loc.line}:${e.loc.column}`;
+        if (!byPlace.has(key)) byPlace.set(key, e);
+      }
+      const sites = [...byPlace.values()].sort((a, b) => a.via.length - b.via.length || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line || a.loc.column - b.loc.column));
+      const e = sites[0];
+      if (!e) return;
+      const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';
+      const siteLines = sites.flatMap((x) => [...describeVia(x.via), `${x.file}:${x.loc.line}: ${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`]);
+      const model = modelTrace(ctx, table, 'I5');
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
-        message: `${e.name}() may sleep, reachable from ${field} callback ${fnName}() ${when ?? 'when the range is not blockable'}`,
-        trace: modelTrace(ctx, table, 'I5') ?? [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}()${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`],
+        message: `${e.name}() may sleep, reachable from ${field} callback ${fnName}() ${when ?? 'when the range is not blockable'}${more}`,
+        trace: model ? [...model, ...(sites.length > 1 ? siteLines : [])] : [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines],
       });
     };
     for (const field of INVALIDATION_CALLBACKS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      for (const e of ctx.summary(cb.fn).events) {
-        if (!isSleepingEvent(e) || SELF_WAITING.has(e.name) || e.when.blockable === true) continue;
-        report(field, cb.fn.name, cb.field.loc.line, null, e);
-      }
+      report(field, cb.fn.name, cb.field.loc.line, null, ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true));
     }
     // the finish pass runs where the first pass ran: in a non-blockable range too
     const start = ctx.callback(table, 'invalidate_start');
@@ -67,9 +77,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     if (start?.fn && finish?.fn) {
       const handsOut = ctx.summary(start.fn).events.some((e) => e.kind === 'finish_write' && e.when.blockable !== true && !/^NULL$/.test(e.args[0] ?? ''));
       if (handsOut) {
-        for (const e of ctx.summary(finish.fn).events) {
-          if (isSleepingEvent(e) && !SELF_WAITING.has(e.name)) report('invalidate_finish', finish.fn.name, finish.field.loc.line, `after ${start.fn.name}() handed out a finish in a non-blockable range`, e);
-        }
+        report('invalidate_finish', finish.fn.name, finish.field.loc.line, `after ${start.fn.name}() handed out a finish in a non-blockable range`,
+          ctx.summary(finish.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name)));
       }
     }
   },

@@ -14,7 +14,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'I5',
   docs: {
-    what: 'Flags an allocation with a mask that allows direct reclaim (`GFP_KERNEL`, `GFP_USER`, `GFP_HIGHUSER*`, `GFP_NOFS`, `GFP_NOIO`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start` or `invalidate_range_start` on a path where the range is not known to be blockable. The same allocation on a path that only runs in blockable ranges is a warning.',
+    what: 'Flags an allocation with a mask that allows direct reclaim (`GFP_KERNEL`, `GFP_USER`, `GFP_HIGHUSER*`, `GFP_NOFS`, `GFP_NOIO`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start` or `invalidate_range_start` on a path where the range is not known to be blockable. The same allocation on a path that only runs in blockable ranges is the rule reclaim-in-invalidation.',
     why: 'The core calls these callbacks with non-blockable ranges (the OOM reaper, `mmu_notifier_invalidate_range_start_nonblock`), inside `non_block_start()`: nothing may sleep there, and direct reclaim sleeps. Even in a blockable range, reclaim itself enters `invalidate_range_start` (mm/page_alloc.c annotates `fs_reclaim_acquire` with `__mmu_notifier_invalidate_range_start_map`), so lockdep reports the allocation as a possible reclaim recursion. The two-pass series asks for `GFP_NOWAIT` in the first pass and a single-pass fallback when it fails.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -70,11 +70,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (reported.has(where)) continue;
         const nonBlocking = e.when.blockable !== true;
         if (e.gfp.class === 'atomic') continue;
-        if (e.gfp.class === 'unknown' && !nonBlocking) continue;
+        // in a blockable range it is a reclaim recursion, not a sleep: reclaim-in-invalidation
+        if (!nonBlocking) continue;
         // warnings only in the callback's own body: deeper, the conditions of
         // the callees (a size test before a slow-path kmalloc) are not tracked
-        if (!(e.gfp.class === 'sleeping' && nonBlocking) && e.via.length > 0) continue;
-        const proven = e.gfp.class === 'sleeping' && nonBlocking;
+        if (e.gfp.class !== 'sleeping' && e.via.length > 0) continue;
+        const proven = e.gfp.class === 'sleeping';
         reported.add(where);
         const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
         ctx.report({
@@ -86,9 +87,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: e.via.length ? e.via[e.via.length - 1]!.function : cb.fn.name,
           message: e.gfp.class === 'unknown'
             ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges`
-            : nonBlocking
-              ? `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`
-              : `${e.name}(..., ${e.gfp.mask}) in ${field} callback ${cb.fn.name}(): direct reclaim re-enters invalidate_range_start (lockdep reclaim recursion); use GFP_NOWAIT`,
+            : `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`,
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...describeVia(e.via),

@@ -1,0 +1,86 @@
+import { truth } from '../ir/summary.js';
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { atReturn } from './support.js';
+
+/** The starts of an invalidation, and what a failure means to the core. */
+const STARTS: Record<string, { fails: (t: boolean | null) => boolean; after: string }> = {
+  invalidate_range_start: { fails: (t) => t === true, after: 'the core calls no invalidate_range_end for this start before 5.12, and from 5.12 on an end that cannot tell whether this start failed' },
+  invalidate: { fails: (t) => t === false, after: 'the core calls nothing more for this invalidation after a false return' },
+  invalidate_start: { fails: (t) => t === false, after: 'the core calls no invalidate_finish after a false return' },
+};
+
+export default defineRule({
+  id: 'failed-start-leaves-state',
+  title: 'a start that fails leaves a counter or reference raised',
+  severity: 'error',
+  invariant: 'I1',
+  docs: {
+    what: 'Flags `invalidate_range_start` returning an error, and `invalidate` / `invalidate_start` returning false, on a path where a counter or reference raised earlier on the same path (`x++`, `atomic_inc`, `kref_get`, `mmget`, `get_page`...) has not been lowered again. Locks left held are the rule lock-held-at-return.',
+    why: 'A start that fails must leave the notifier as it found it. The core does not call `invalidate_range_end` after a start that failed before Linux 5.12, and since c2655835fd8c it calls the end of every notifier without saying which starts failed, so an end that lowers the counter lowers it once too often. Either way the count drifts: commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed a start that returned -EAGAIN with the notifiers count raised, leaving it "permanently incremented and deadlock".',
+    bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+
+	atomic_inc(&d->notifiers);
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	drv_flush(d);
+	atomic_dec(&d->notifiers);
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    good: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	atomic_inc(&d->notifiers);
+	drv_flush(d);
+	atomic_dec(&d->notifiers);
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    references: [
+      'commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
+      'commit c2655835fd8c ("mm/mmu_notifier: always call invalidate_range_end() on failure")',
+      'mm/mmu_notifier.c: mn_hlist_invalidate_range_start(), mn_itree_invalidate()',
+    ],
+  },
+  checkTable(table, ctx) {
+    for (const [field, start] of Object.entries(STARTS)) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const s = ctx.summary(cb.fn);
+      const reported = new Set<string>();
+      for (const r of s.returns) {
+        if (!start.fails(truth(r.value)) || r.effects.length === 0) continue;
+        const key = `${r.file}:${r.loc.line}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const raised = r.effects.map((e) => e.slice(1));
+        const where = raised.map((t) => s.events.find((e) => e.kind === 'update' && e.name === t && e.args[0] === '1')).filter((e) => e !== undefined);
+        ctx.report({
+          ...atReturn(r),
+          function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
+          message: `${cb.fn.name}() returns ${r.text || 'its failure'}${describeWhen(r.when)} with ${raised.join(', ')} still raised: ${start.after}`,
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),
+            ...describeVia(r.via),
+            `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`,
+          ],
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,98 @@
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { atReturn } from './support.js';
+
+/** Callbacks that run and return within one core step: nothing they take may outlive them. */
+const CALLBACKS = [
+  'invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end',
+  'release', 'arch_invalidate_secondary_tlbs', 'invalidate_range', 'clear_flush_young', 'clear_young',
+  'test_young', 'free_notifier', 'alloc_notifier',
+];
+
+/** `a->b.lock` -> `lock`: two callbacks name one lock through different pointers. */
+const tail = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
+
+export default defineRule({
+  id: 'lock-held-at-return',
+  title: 'callback returns with a lock it took still held on some path',
+  severity: 'error',
+  invariant: 'API',
+  docs: {
+    what: 'Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse\'s `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it.',
+    why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
+    bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+
+	spin_lock(&d->lock);
+	if (!mmu_notifier_range_blockable(range) && d->busy)
+		return -EAGAIN;
+	d->generation++;
+	spin_unlock(&d->lock);
+	return 0;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    good: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+	int ret = 0;
+
+	spin_lock(&d->lock);
+	if (!mmu_notifier_range_blockable(range) && d->busy) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	d->generation++;
+out:
+	spin_unlock(&d->lock);
+	return ret;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    references: [
+      'commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
+      'Documentation/dev-tools/sparse.rst: __acquires / __releases context checking',
+      'include/linux/mmu_notifier.h: struct mmu_notifier_ops',
+    ],
+  },
+  checkTable(table, ctx) {
+    const callbacks = CALLBACKS.map((f) => ctx.callback(table, f)).filter((c) => c?.fn);
+    const releasedElsewhere = (lock: string, except: string): boolean => callbacks.some((c) => c!.field.field !== except
+      && ctx.summary(c!.fn!).events.some((e) => e.kind === 'unlock' && e.lock !== undefined && tail(e.lock) === tail(lock)));
+    for (const cb of callbacks) {
+      const fn = cb!.fn!;
+      const s = ctx.summary(fn);
+      if (s.truncated) continue;
+      const held = new Map<string, typeof s.returns>();
+      for (const r of s.returns) for (const l of r.held) if (l) held.set(l, [...(held.get(l) ?? []), r]);
+      for (const [lock, at] of [...held].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const released = s.returns.some((r) => !r.held.includes(lock));
+        if (!released && releasedElsewhere(lock, cb!.field.field)) continue;
+        const r = at[0]!;
+        const taken = s.events.find((e) => e.kind === 'lock' && e.lock === lock);
+        const value = r.text || '(end of function)';
+        ctx.report({
+          ...atReturn(r),
+          severity: released ? 'error' : 'warning',
+          function: r.via.length ? r.via[r.via.length - 1]!.function : fn.name,
+          message: released
+            ? `${fn.name}() returns ${value} with ${lock} still held${describeWhen(r.when)}; the other paths release it`
+            : `${fn.name}() returns with ${lock} held on every path and no callback of ${table.name} releases it`,
+          trace: [
+            `${table.file}:${cb!.field.loc.line}: ${table.name}.${cb!.field.field} = ${fn.name}`,
+            ...(taken ? [...describeVia(taken.via), `${taken.file}:${taken.loc.line}: ${taken.name}(${lock})${describeWhen(taken.when)}`] : []),
+            ...describeVia(r.via),
+            `${r.file}:${r.loc.line}: returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`,
+          ],
+        });
+      }
+    }
+  },
+});

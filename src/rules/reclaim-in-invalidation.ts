@@ -1,0 +1,87 @@
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { atEvent, functionOf } from './support.js';
+
+/** Callbacks the core runs inside `__mmu_notifier_invalidate_range_start_map` (start, the finish pass, end). */
+const UNDER_START_MAP = ['invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end'];
+/** The first pass in a non-blockable range: sleeping-gfp-in-first-pass reports it as a sleep. */
+const FIRST_PASS = new Set(['invalidate', 'invalidate_start', 'invalidate_range_start']);
+
+export default defineRule({
+  id: 'reclaim-in-invalidation',
+  title: 'allocation that may enter direct reclaim on the invalidation path, even in blockable ranges',
+  severity: 'error',
+  invariant: 'I5',
+  docs: {
+    what: 'Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback\'s own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass.',
+    why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there.',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_job *job;
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	job = kmalloc(sizeof(*job), GFP_KERNEL);
+	mmu_interval_set_seq(mni, cur_seq);
+	drv_queue(job);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_job *job;
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	job = kmalloc(sizeof(*job), GFP_NOWAIT);
+	mmu_interval_set_seq(mni, cur_seq);
+	if (job)
+		drv_queue(job);
+	else
+		drv_invalidate_now(mni);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: [
+      'commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release")',
+      'commit 23b68395c7c7 ("mm/mmu_notifiers: add a lockdep map for invalidate_range_start/end")',
+      'mm/page_alloc.c: fs_reclaim_acquire(), __need_reclaim()',
+    ],
+  },
+  checkTable(table, ctx) {
+    for (const field of UNDER_START_MAP) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const events = ctx.summary(cb.fn).events.filter((e) => e.kind === 'alloc' && e.gfp?.class === 'sleeping');
+      const key = (e: (typeof events)[number]): string => `${e.file}:${e.loc.line}:${e.loc.column}`;
+      // where the range may be non-blockable, the first pass sleeps: sleeping-gfp-in-first-pass says so
+      const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(key) : []);
+      const sites = new Map<string, (typeof events)[number]>();
+      for (const e of events) if (!sleeps.has(key(e)) && !sites.has(key(e))) sites.set(key(e), e);
+      if (sites.size === 0) continue;
+      const all = [...sites.values()].sort((a, b) => a.via.length - b.via.length || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line));
+      const first = all[0]!;
+      const own = first.via.length === 0;
+      ctx.report({
+        ...atEvent(first),
+        severity: own ? 'error' : 'warning',
+        function: functionOf(first, cb.fn.name),
+        message: `${first.name}(..., ${first.gfp!.mask}) may enter direct reclaim from ${field} callback ${cb.fn.name}()${own ? '' : ' (in a helper)'}${all.length > 1 ? ` (${all.length} sites)` : ''}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback`,
+        trace: [
+          `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+          ...all.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp!.mask})${describeWhen(e.when)}`]),
+        ],
+      });
+    }
+  },
+});
