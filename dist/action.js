@@ -29588,7 +29588,7 @@ var Summarizer = class {
     }
   }
   build(fn2) {
-    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [] };
+    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [] };
     const unresolved = /* @__PURE__ */ new Set();
     const callees = /* @__PURE__ */ new Map();
     fn2.events.forEach((e, id) => {
@@ -29609,7 +29609,7 @@ var Summarizer = class {
     });
     const raw = [];
     for (const r2 of fn2.returns) {
-      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: r2.path, held: r2.held ?? [], effects: r2.effects ?? [] };
+      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: r2.path, held: r2.held ?? [], effects: r2.effects ?? [], taken: [] };
       const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
       const target = callId >= 0 ? callees.get(callId) : void 0;
       if (!target) {
@@ -29619,7 +29619,7 @@ var Summarizer = class {
       for (const inner of target.closure.returns) {
         const w2 = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
         if (!w2) continue;
-        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: r2.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects) });
+        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: r2.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
       }
     }
     const outcomeMemo = /* @__PURE__ */ new Map();
@@ -29631,12 +29631,17 @@ var Summarizer = class {
       const out2 = id === void 0 || !target ? null : dedupe(target.closure.returns.filter((r2) => {
         const t2 = truth(r2.value);
         return t2 === null || t2 === value;
-      }).map((r2) => ({ when: project(translate(target.callee, fn2.events[id], r2.when)), held: r2.held, effects: r2.effects })));
+      }).map((r2) => {
+        const when = project(translate(target.callee, fn2.events[id], r2.when));
+        const e = fn2.events[id];
+        const taken = { callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when };
+        return { when, held: r2.held, effects: r2.effects, taken: [taken] };
+      }));
       outcomeMemo.set(key, out2);
       return out2;
     };
     const expand2 = (when) => {
-      let alts = [{ when, held: [], effects: [] }];
+      let alts = [{ when, held: [], effects: [], taken: [] }];
       if (!Object.keys(when).some((k2) => k2.startsWith("ret:"))) return alts;
       for (const [atom, value] of Object.entries(when)) {
         if (!atom.startsWith("ret:")) continue;
@@ -29646,7 +29651,7 @@ var Summarizer = class {
         for (const a of alts) {
           for (const o2 of outs) {
             const w2 = combine(a.when, o2.when);
-            if (w2) next.push({ when: w2, held: union(a.held, o2.held), effects: union(a.effects, o2.effects) });
+            if (w2) next.push({ when: w2, held: union(a.held, o2.held), effects: union(a.effects, o2.effects), taken: [...a.taken, ...o2.taken] });
           }
         }
         if (next.length > ALTERNATIVES) {
@@ -29725,8 +29730,18 @@ var Summarizer = class {
           ...r2,
           when: alt.when,
           held: union(minus(r2.held, calleeUnlocks), minus(fromCallees, unlocked)),
-          effects: union(minus(r2.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered))
+          effects: union(minus(r2.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered)),
+          taken: [...r2.taken, ...alt.taken]
         });
+      }
+    }
+    for (const [id, target] of callees) {
+      const e = fn2.events[id];
+      if (!e.discarded) continue;
+      for (const r2 of target.closure.returns) {
+        if (truth(r2.value) !== true) continue;
+        const when = combine(e.when, project(translate(target.callee, e, r2.when)));
+        if (when) c3.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
       }
     }
     c3.unresolved = [...unresolved].sort();
@@ -29734,7 +29749,7 @@ var Summarizer = class {
   }
 };
 function emptyClosure(fn2) {
-  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [] };
+  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [] };
 }
 function callSiteIn(fn2, r2) {
   if (r2.value.k !== "call") return -1;
@@ -29762,13 +29777,14 @@ function whenText(when) {
   return t2;
 }
 function dedupe(alts) {
-  const seen = /* @__PURE__ */ new Set();
-  return alts.filter((a) => {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const a of alts) {
     const k2 = `${whenText(a.when)}|${a.held.join(",")}|${a.effects.join(",")}`;
-    if (seen.has(k2)) return false;
-    seen.add(k2);
-    return true;
-  });
+    const seen = byKey.get(k2);
+    if (!seen) byKey.set(k2, a);
+    else if (a.taken.length) byKey.set(k2, { ...seen, taken: [...seen.taken, ...a.taken.filter((t2) => !seen.taken.some((x3) => x3.line === t2.line && x3.at.line === t2.at.line && x3.at.file === t2.at.file))] });
+  }
+  return [...byKey.values()];
 }
 function eventsOnPath(s, r2) {
   const own2 = new Set(r2.path.map((id) => s.fn.events[id]).filter(Boolean));
@@ -29778,31 +29794,6 @@ function eventsOnPath(s, r2) {
     const first = e.via[0];
     return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
   });
-}
-
-// src/rules/describe.ts
-function describeWhen(when) {
-  const parts2 = [];
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom === "blockable") parts2.push(value ? "the range is blockable" : "the range is not blockable");
-    else if (atom.includes("trylock:")) parts2.push(`trylock of ${atom.slice(atom.indexOf("trylock:") + 8)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("alloc:")) parts2.push(`allocation ${atom.slice(atom.indexOf("alloc:") + 6)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("param:")) parts2.push(`parameter ${atom.slice(atom.indexOf("param:") + 6)} is ${value}`);
-    else if (atom.includes("ret:")) parts2.push(`${atom.slice(atom.indexOf("ret:") + 4, atom.indexOf("@"))}() ${value ? "returned non-zero" : "returned 0"}`);
-    else if (atom.includes("event:")) parts2.push(`range->event ${value ? "is" : "is not"} ${atom.slice(atom.indexOf("event:") + 6)}`);
-  }
-  return parts2.length ? ` when ${parts2.join(" and ")}` : "";
-}
-function describeVia(via) {
-  return via.map((v2) => `${v2.file}:${v2.line}: calls ${v2.function}()`);
-}
-
-// src/rules/rule.ts
-function defineRule(rule) {
-  return Object.freeze(rule);
-}
-function fieldFn(table, name2) {
-  return table.fields.find((f3) => f3.field === name2 && f3.function !== null);
 }
 
 // src/ir/kernel-api.ts
@@ -30184,6 +30175,32 @@ function errnoNumber(name2) {
   return ERRNOS[name2] ?? 1e3;
 }
 var ERRNO_NAME = /^E[A-Z0-9]+$/;
+var MM_LAST_REFERENCE_CALLS = /* @__PURE__ */ new Set(["mmput"]);
+
+// src/rules/describe.ts
+function describeWhen(when) {
+  const parts2 = [];
+  for (const [atom, value] of Object.entries(when)) {
+    if (atom === "blockable") parts2.push(value ? "the range is blockable" : "the range is not blockable");
+    else if (atom.includes("trylock:")) parts2.push(`trylock of ${atom.slice(atom.indexOf("trylock:") + 8)} ${value ? "succeeded" : "failed"}`);
+    else if (atom.includes("alloc:")) parts2.push(`allocation ${atom.slice(atom.indexOf("alloc:") + 6)} ${value ? "succeeded" : "failed"}`);
+    else if (atom.includes("param:")) parts2.push(`parameter ${atom.slice(atom.indexOf("param:") + 6)} is ${value}`);
+    else if (atom.includes("ret:")) parts2.push(`${atom.slice(atom.indexOf("ret:") + 4, atom.indexOf("@"))}() ${value ? "returned non-zero" : "returned 0"}`);
+    else if (atom.includes("event:")) parts2.push(`range->event ${value ? "is" : "is not"} ${atom.slice(atom.indexOf("event:") + 6)}`);
+  }
+  return parts2.length ? ` when ${parts2.join(" and ")}` : "";
+}
+function describeVia(via) {
+  return via.map((v2) => `${v2.file}:${v2.line}: calls ${v2.function}()`);
+}
+
+// src/rules/rule.ts
+function defineRule(rule) {
+  return Object.freeze(rule);
+}
+function fieldFn(table, name2) {
+  return table.fields.find((f3) => f3.field === name2 && f3.function !== null);
+}
 
 // src/rules/support.ts
 var INVALIDATION_CALLBACKS = {
@@ -30214,6 +30231,109 @@ function modelTrace(ctx, table, invariant) {
   if (!v2) return null;
   return [`model (API ${ctx.api.id}): ${v2.scenario}`, ...v2.trace.slice(1).map((t2) => t2.replace(/^\s+/, "  ")), `violates ${invariant}: ${v2.message}`];
 }
+
+// src/rules/helper-failure-swallowed.ts
+var STARTS = { invalidate_range_start: false, invalidate: true, invalidate_start: true };
+var gaveUp = (t2) => t2.value.k === "int" && t2.value.v === -EAGAIN && t2.when.blockable === false;
+var helper_failure_swallowed_default = defineRule({
+  id: "helper-failure-swallowed",
+  title: "a start reports success although a helper gave up with -EAGAIN",
+  severity: "error",
+  invariant: "I4",
+  docs: {
+    what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count.",
+    why: 'A helper that returns -EAGAIN in a non-blockable range did not tear down the device mappings. If the callback still reports success, the core goes on to free the pages while the device can reach them. Commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed exactly this: the -EAGAIN of sync_cpu_device_pagetables() went into an inner `int ret` that shadowed the one returned, "a violation of the mmu notifier contract".',
+    bad: `static int drv_sync(struct drv *d, const struct mmu_notifier_range *range)
+{
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	drv_flush(d);
+	return 0;
+}
+
+static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+	int ret = 0;
+
+	if (d->active) {
+		int ret = drv_sync(d, range);
+
+		if (ret)
+			goto out;
+	}
+out:
+	return ret;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    good: `static int drv_sync(struct drv *d, const struct mmu_notifier_range *range)
+{
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	drv_flush(d);
+	return 0;
+}
+
+static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+	int ret = 0;
+
+	if (d->active) {
+		ret = drv_sync(d, range);
+		if (ret)
+			goto out;
+	}
+out:
+	return ret;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    references: ['commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")', "include/linux/mmu_notifier.h: struct mmu_notifier_ops @invalidate_range_start"]
+  },
+  checkTable(table, ctx) {
+    for (const [field, success] of Object.entries(STARTS)) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const fn2 = cb.fn;
+      const s = ctx.summary(fn2);
+      const report = (r2, t2, how) => {
+        ctx.report({
+          ...r2 ? atReturn(r2) : { file: t2.file, line: t2.line, column: 1, endLine: t2.line },
+          function: fn2.name,
+          message: `${fn2.name}() ${r2 ? `returns ${r2.text || "success"}` : "goes on to succeed"} although ${t2.callee}() returned ${t2.text} (${how}) when the range is not blockable: the invalidation did not happen`,
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${fn2.name}`,
+            `${t2.file}:${t2.line}: calls ${t2.callee}()`,
+            `${t2.at.file}:${t2.at.line}: returns ${t2.text}${describeWhen(t2.when)}`,
+            ...r2 ? [...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text || "(end)"}${describeWhen(r2.when)}`] : []
+          ]
+        });
+      };
+      const seen = /* @__PURE__ */ new Set();
+      for (const r2 of s.returns) {
+        if (truth(r2.value) !== success || r2.via.length > 0) continue;
+        const t2 = r2.taken.find((x3) => gaveUp(x3) && combine(r2.when, x3.when) !== null && x3.file === fn2.file);
+        if (!t2 || seen.has(`${t2.line}`)) continue;
+        seen.add(`${t2.line}`);
+        report(r2, t2, "its result was not returned");
+      }
+      for (const t2 of s.dropped) {
+        if (!gaveUp(t2) || seen.has(`${t2.line}`) || t2.file !== fn2.file) continue;
+        if (!s.returns.some((r2) => truth(r2.value) === success)) continue;
+        seen.add(`${t2.line}`);
+        report(null, t2, "its result was thrown away");
+      }
+    }
+  }
+});
 
 // src/rules/reclaim-in-invalidation.ts
 var UNDER_START_MAP = ["invalidate", "invalidate_start", "invalidate_finish", "invalidate_range_start", "invalidate_range_end"];
@@ -30297,7 +30417,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 });
 
 // src/rules/failed-start-leaves-state.ts
-var STARTS = {
+var STARTS2 = {
   invalidate_range_start: { fails: (t2) => t2 === true, after: "the core calls no invalidate_range_end for this start before 5.12, and from 5.12 on an end that cannot tell whether this start failed" },
   invalidate: { fails: (t2) => t2 === false, after: "the core calls nothing more for this invalidation after a false return" },
   invalidate_start: { fails: (t2) => t2 === false, after: "the core calls no invalidate_finish after a false return" }
@@ -30349,7 +30469,7 @@ static const struct mmu_notifier_ops drv_ops = {
     ]
   },
   checkTable(table, ctx) {
-    for (const [field, start2] of Object.entries(STARTS)) {
+    for (const [field, start2] of Object.entries(STARTS2)) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const s = ctx.summary(cb.fn);
@@ -32030,7 +32150,7 @@ var remove_from_callback_default = defineRule({
   severity: "error",
   invariant: "I5",
   docs: {
-    what: "Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback. `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`.",
+    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback, and `mmput` reachable from an invalidation callback (commit a29e067bd389, "drm/amdkfd: Don\'t call mmput from MMU notifier callback": the last reference runs exit_mmap inside the invalidation). `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`.',
     why: "`mmu_interval_notifier_remove()` waits until the invalidation running on its mm ends (`wait_event(subscriptions->wq, mmu_interval_seq_released(...))`), and `mmu_notifier_unregister()`/`mmu_notifier_synchronize()` wait for SRCU readers: called from the callback of that invalidation they wait for themselves. Defer the removal to a work item.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -32067,7 +32187,17 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!f3.function) continue;
       const cb = ctx.callback(table, f3.field);
       if (!cb?.fn) continue;
+      const invalidating = INVALIDATION_CALLBACKS[table.kind].includes(f3.field) || f3.field === "invalidate_finish";
       for (const e of ctx.summary(cb.fn).events) {
+        if (invalidating && MM_LAST_REFERENCE_CALLS.has(e.name)) {
+          ctx.report({
+            ...atEvent(e),
+            function: functionOf(e, cb.fn.name),
+            message: `${e.name}() reachable from ${f3.field} callback ${cb.fn.name}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()`,
+            trace: [`${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() may drop the last reference (I5)`]
+          });
+          continue;
+        }
         if (!SELF_WAITING.has(e.name)) continue;
         ctx.report({
           ...atEvent(e),
@@ -32572,6 +32702,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 
 // src/rules/index.ts
 var RULES = [
+  helper_failure_swallowed_default,
   reclaim_in_invalidation_default,
   failed_start_leaves_state_default,
   lock_held_at_return_default,
@@ -38988,6 +39119,8 @@ var FunctionWalker = class {
   params;
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
   acquires = /* @__PURE__ */ new Map();
+  /** blocks with declarations being walked, outermost first */
+  openBlocks = [];
   run(body2) {
     const start2 = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
     const flow = this.statement(body2, [start2]);
@@ -39028,7 +39161,7 @@ var FunctionWalker = class {
       if (node.type === "labeled_statement") {
         const label = node.childForFieldName("label")?.text ?? "";
         this.seenLabels.add(label);
-        const arriving = this.pendingGotos.get(label) ?? [];
+        const arriving = (this.pendingGotos.get(label) ?? []).map((g2) => leaveFrames(g2, g2.frames.findIndex((f4) => !this.openBlocks.includes(f4.block))));
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
       }
@@ -39059,19 +39192,10 @@ var FunctionWalker = class {
       s.vars = vars;
       s.frames = [...s.frames, { block: id, saved }];
     }
+    this.openBlocks.push(id);
     const flow = this.statements(node.namedChildren, states);
-    const leave = (s) => {
-      const at2 = s.frames.findIndex((f3) => f3.block === id);
-      if (at2 < 0) return s;
-      const vars = { ...s.vars };
-      for (const f3 of s.frames.slice(at2).reverse()) {
-        for (const [k2, v2] of Object.entries(f3.saved)) {
-          for (const key of Object.keys(vars)) if (key === k2 || key.startsWith(`${k2}.`) || key.startsWith(`${k2}->`)) delete vars[key];
-          if (v2) vars[k2] = v2;
-        }
-      }
-      return { ...s, vars, frames: s.frames.slice(0, at2) };
-    };
+    this.openBlocks.pop();
+    const leave = (s) => leaveFrames(s, s.frames.findIndex((f3) => f3.block === id));
     return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
   }
   statement(node, states) {
@@ -39661,6 +39785,17 @@ function heldValue(v2) {
   if (v2?.k === "value") return v2.value;
   if (v2?.k === "atom" && !v2.negated) return v2.value;
   return void 0;
+}
+function leaveFrames(s, at2) {
+  if (at2 < 0) return s;
+  const vars = { ...s.vars };
+  for (const f3 of s.frames.slice(at2).reverse()) {
+    for (const [k2, v2] of Object.entries(f3.saved)) {
+      for (const key of Object.keys(vars)) if (key === k2 || key.startsWith(`${k2}.`) || key.startsWith(`${k2}->`)) delete vars[key];
+      if (v2) vars[k2] = v2;
+    }
+  }
+  return { ...s, vars, frames: s.frames.slice(0, at2) };
 }
 
 // src/parser/extract.ts

@@ -200,3 +200,10 @@ export function errnoNumber(name: string): number {
 }
 
 export const ERRNO_NAME = /^E[A-Z0-9]+$/;
+
+/**
+ * Calls that may drop the last reference to the mm and run exit_mmap(), and so
+ * mmu_notifier_release(), inside the invalidation that called them (mmput()
+ * does it synchronously; mmput_async() defers it to a work item).
+ */
+export const MM_LAST_REFERENCE_CALLS: ReadonlySet<string> = new Set(['mmput']);

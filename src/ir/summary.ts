@@ -45,6 +45,22 @@ export interface SummaryReturn {
   held: string[];
   /** counters and references raised and not lowered (`+target`) */
   effects: string[];
+  /** the helper outcomes this return depends on: what each helper returned on the way */
+  taken: HelperOutcome[];
+}
+
+/** A helper's return that a caller's path depends on (or that a caller drops). */
+export interface HelperOutcome {
+  callee: string;
+  /** where the caller calls it */
+  file: string;
+  line: number;
+  /** the helper's return, in its own file */
+  value: AbstractValue;
+  text: string;
+  at: { file: string; line: number };
+  /** the helper's assumptions for it, in the caller's terms */
+  when: Assumptions;
 }
 
 export interface FunctionSummary {
@@ -56,6 +72,8 @@ export interface FunctionSummary {
   unresolved: string[];
   /** some function on the way was cut off by its state or size budget */
   truncated: boolean;
+  /** helpers called as statements whose result may be a failure: each failing outcome */
+  dropped: HelperOutcome[];
 }
 
 /** Finds a function's IR by name, preferring the caller's own file (static functions). */
@@ -182,7 +200,7 @@ export class Summarizer {
   }
 
   private build(fn: FunctionIR): Closure {
-    const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [] };
+    const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [], dropped: [] };
     const unresolved = new Set<string>();
     // callees of the call events, by the event's id
     const callees = new Map<number, { callee: FunctionIR; closure: Closure; step: CallStep }>();
@@ -206,7 +224,7 @@ export class Summarizer {
     // returns: `return helper(...)` becomes the helper's returns
     const raw: SummaryReturn[] = [];
     for (const r of fn.returns) {
-      const base: SummaryReturn = { value: r.value, text: r.text, file: fn.file, loc: r.loc, when: r.when, via: [], path: r.path, held: r.held ?? [], effects: r.effects ?? [] };
+      const base: SummaryReturn = { value: r.value, text: r.text, file: fn.file, loc: r.loc, when: r.when, via: [], path: r.path, held: r.held ?? [], effects: r.effects ?? [], taken: [] };
       const callId = r.value.k === 'call' ? callSiteIn(fn, r) : -1;
       const target = callId >= 0 ? callees.get(callId) : undefined;
       if (!target) {
@@ -216,13 +234,14 @@ export class Summarizer {
       for (const inner of target.closure.returns) {
         const w = combine(r.when, translate(target.callee, fn.events[callId], inner.when));
         if (!w) continue;
-        raw.push({ ...inner, when: w, via: [target.step, ...inner.via], path: r.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects) });
+        raw.push({ ...inner, when: w, via: [target.step, ...inner.via], path: r.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
       }
     }
 
     // what the callee of a `ret:` atom returns under a truth, in the caller's terms
-    const outcomeMemo = new Map<string, Array<{ when: Assumptions; held: string[]; effects: string[] }> | null>();
-    const outcomes = (atom: string, value: boolean): Array<{ when: Assumptions; held: string[]; effects: string[] }> | null => {
+    type Alt = { when: Assumptions; held: string[]; effects: string[]; taken: HelperOutcome[] };
+    const outcomeMemo = new Map<string, Alt[] | null>();
+    const outcomes = (atom: string, value: boolean): Alt[] | null => {
       const key = `${atom}=${value}`;
       if (outcomeMemo.has(key)) return outcomeMemo.get(key)!;
       const id = sites.get(atom);
@@ -233,13 +252,18 @@ export class Summarizer {
           return t === null || t === value;
         })
         // only what the caller can name: the range's flags and its own parameters
-        .map((r) => ({ when: project(translate(target.callee, fn.events[id], r.when)), held: r.held, effects: r.effects })));
+        .map((r) => {
+          const when = project(translate(target.callee, fn.events[id]!, r.when));
+          const e = fn.events[id]!;
+          const taken: HelperOutcome = { callee: e.name, file: fn.file, line: e.loc.line, value: r.value, text: r.text, at: { file: r.file, line: r.loc.line }, when };
+          return { when, held: r.held, effects: r.effects, taken: [taken] };
+        }));
       outcomeMemo.set(key, out);
       return out;
     };
     // expands every resolvable `ret:` atom of a when into the callee's outcomes
-    const expand = (when: Assumptions): Array<{ when: Assumptions; held: string[]; effects: string[] }> => {
-      let alts: Array<{ when: Assumptions; held: string[]; effects: string[] }> = [{ when, held: [], effects: [] }];
+    const expand = (when: Assumptions): Alt[] => {
+      let alts: Alt[] = [{ when, held: [], effects: [], taken: [] }];
       if (!Object.keys(when).some((k) => k.startsWith('ret:'))) return alts;
       for (const [atom, value] of Object.entries(when)) {
         if (!atom.startsWith('ret:')) continue;
@@ -249,7 +273,7 @@ export class Summarizer {
         for (const a of alts) {
           for (const o of outs) {
             const w = combine(a.when, o.when);
-            if (w) next.push({ when: w, held: union(a.held, o.held), effects: union(a.effects, o.effects) });
+            if (w) next.push({ when: w, held: union(a.held, o.held), effects: union(a.effects, o.effects), taken: [...a.taken, ...o.taken] });
           }
         }
         // past the budget the atom stays as it is: less precise, never wrong
@@ -337,7 +361,18 @@ export class Summarizer {
           when: alt.when,
           held: union(minus(r.held, calleeUnlocks), minus(fromCallees, unlocked)),
           effects: union(minus(r.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered)),
+          taken: [...r.taken, ...alt.taken],
         });
+      }
+    }
+    // a helper called for its effect alone: its failures go nowhere
+    for (const [id, target] of callees) {
+      const e = fn.events[id]!;
+      if (!e.discarded) continue;
+      for (const r of target.closure.returns) {
+        if (truth(r.value) !== true) continue;
+        const when = combine(e.when, project(translate(target.callee, e, r.when)));
+        if (when) c.dropped.push({ callee: e.name, file: fn.file, line: e.loc.line, value: r.value, text: r.text, at: { file: r.file, line: r.loc.line }, when });
       }
     }
     c.unresolved = [...unresolved].sort();
@@ -346,7 +381,7 @@ export class Summarizer {
 }
 
 function emptyClosure(fn: FunctionIR): Closure {
-  return { fn, events: [], returns: [], unresolved: [fn.name], truncated: true, origin: [] };
+  return { fn, events: [], returns: [], unresolved: [fn.name], truncated: true, origin: [], dropped: [] };
 }
 
 /** The id of the call event a `return helper(...)` makes, or -1. */
@@ -380,14 +415,16 @@ function whenText(when: Assumptions): string {
   return t;
 }
 
-function dedupe<T extends { when: Assumptions; held: string[]; effects: string[] }>(alts: T[]): T[] {
-  const seen = new Set<string>();
-  return alts.filter((a) => {
+/** Alternatives that agree on conditions, locks and counters are one; their helper outcomes are kept together. */
+function dedupe<T extends { when: Assumptions; held: string[]; effects: string[]; taken: HelperOutcome[] }>(alts: T[]): T[] {
+  const byKey = new Map<string, T>();
+  for (const a of alts) {
     const k = `${whenText(a.when)}|${a.held.join(',')}|${a.effects.join(',')}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+    const seen = byKey.get(k);
+    if (!seen) byKey.set(k, a);
+    else if (a.taken.length) byKey.set(k, { ...seen, taken: [...seen.taken, ...a.taken.filter((t) => !seen.taken.some((x) => x.line === t.line && x.at.line === t.at.line && x.at.file === t.at.file))] });
+  }
+  return [...byKey.values()];
 }
 
 /** One summary without a shared memo (tests, one-off callers). */

@@ -150,6 +150,8 @@ class FunctionWalker {
   private readonly params: Set<string>;
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
   private readonly acquires = new Map<string, string>();
+  /** blocks with declarations being walked, outermost first */
+  private readonly openBlocks: number[] = [];
 
   constructor(private readonly ctx: FileCtx, params: string[]) {
     this.params = new Set(params.filter(Boolean));
@@ -203,7 +205,8 @@ class FunctionWalker {
       if (node.type === 'labeled_statement') {
         const label = node.childForFieldName('label')?.text ?? '';
         this.seenLabels.add(label);
-        const arriving = this.pendingGotos.get(label) ?? [];
+        // a goto out of a block leaves its scopes: the outer names are back
+        const arriving = (this.pendingGotos.get(label) ?? []).map((g) => leaveFrames(g, g.frames.findIndex((f) => !this.openBlocks.includes(f.block))));
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
       }
@@ -236,19 +239,10 @@ class FunctionWalker {
       s.vars = vars;
       s.frames = [...s.frames, { block: id, saved }];
     }
+    this.openBlocks.push(id);
     const flow = this.statements(node.namedChildren, states);
-    const leave = (s: State): State => {
-      const at = s.frames.findIndex((f) => f.block === id);
-      if (at < 0) return s;
-      const vars = { ...s.vars };
-      for (const f of s.frames.slice(at).reverse()) {
-        for (const [k, v] of Object.entries(f.saved)) {
-          for (const key of Object.keys(vars)) if (key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}->`)) delete vars[key];
-          if (v) vars[k] = v;
-        }
-      }
-      return { ...s, vars, frames: s.frames.slice(0, at) };
-    };
+    this.openBlocks.pop();
+    const leave = (s: State): State => leaveFrames(s, s.frames.findIndex((f) => f.block === id));
     return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
   }
 
@@ -893,4 +887,17 @@ function heldValue(v: VarFact | undefined): AbstractValue | undefined {
   if (v?.k === 'value') return v.value;
   if (v?.k === 'atom' && !v.negated) return v.value;
   return undefined;
+}
+
+/** Leaves the scopes from frame `at` on: restores the names they shadowed. */
+function leaveFrames(s: State, at: number): State {
+  if (at < 0) return s;
+  const vars = { ...s.vars };
+  for (const f of s.frames.slice(at).reverse()) {
+    for (const [k, v] of Object.entries(f.saved)) {
+      for (const key of Object.keys(vars)) if (key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}->`)) delete vars[key];
+      if (v) vars[k] = v;
+    }
+  }
+  return { ...s, vars, frames: s.frames.slice(0, at) };
 }

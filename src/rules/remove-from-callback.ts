@@ -1,6 +1,7 @@
 import { describeVia } from './describe.js';
 import { defineRule } from './rule.js';
-import { SELF_WAITING, atEvent, functionOf } from './support.js';
+import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api.js';
+import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf } from './support.js';
 
 export default defineRule({
   id: 'remove-from-callback',
@@ -8,7 +9,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'I5',
   docs: {
-    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback. `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`.',
+    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback, and `mmput` reachable from an invalidation callback (commit a29e067bd389, "drm/amdkfd: Don\'t call mmput from MMU notifier callback": the last reference runs exit_mmap inside the invalidation). `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`.',
     why: '`mmu_interval_notifier_remove()` waits until the invalidation running on its mm ends (`wait_event(subscriptions->wq, mmu_interval_seq_released(...))`), and `mmu_notifier_unregister()`/`mmu_notifier_synchronize()` wait for SRCU readers: called from the callback of that invalidation they wait for themselves. Defer the removal to a work item.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -45,7 +46,17 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!f.function) continue;
       const cb = ctx.callback(table, f.field);
       if (!cb?.fn) continue;
+      const invalidating = INVALIDATION_CALLBACKS[table.kind].includes(f.field) || f.field === 'invalidate_finish';
       for (const e of ctx.summary(cb.fn).events) {
+        if (invalidating && MM_LAST_REFERENCE_CALLS.has(e.name)) {
+          ctx.report({
+            ...atEvent(e),
+            function: functionOf(e, cb.fn.name),
+            message: `${e.name}() reachable from ${f.field} callback ${cb.fn.name}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()`,
+            trace: [`${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() may drop the last reference (I5)`],
+          });
+          continue;
+        }
         if (!SELF_WAITING.has(e.name)) continue;
         ctx.report({
           ...atEvent(e),

@@ -1,0 +1,111 @@
+import { EAGAIN } from '../ir/kernel-api.js';
+import { combine, truth, type HelperOutcome } from '../ir/summary.js';
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { atReturn } from './support.js';
+
+/** The first-pass callbacks and the truth of their success. */
+const STARTS: Record<string, boolean> = { invalidate_range_start: false, invalidate: true, invalidate_start: true };
+
+/** A helper's -EAGAIN that only happens when the range is not blockable: it did not do the job. */
+const gaveUp = (t: HelperOutcome): boolean => t.value.k === 'int' && t.value.v === -EAGAIN && t.when.blockable === false;
+
+export default defineRule({
+  id: 'helper-failure-swallowed',
+  title: 'a start reports success although a helper gave up with -EAGAIN',
+  severity: 'error',
+  invariant: 'I4',
+  docs: {
+    what: 'Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper\'s returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count.',
+    why: 'A helper that returns -EAGAIN in a non-blockable range did not tear down the device mappings. If the callback still reports success, the core goes on to free the pages while the device can reach them. Commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed exactly this: the -EAGAIN of sync_cpu_device_pagetables() went into an inner `int ret` that shadowed the one returned, "a violation of the mmu notifier contract".',
+    bad: `static int drv_sync(struct drv *d, const struct mmu_notifier_range *range)
+{
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	drv_flush(d);
+	return 0;
+}
+
+static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+	int ret = 0;
+
+	if (d->active) {
+		int ret = drv_sync(d, range);
+
+		if (ret)
+			goto out;
+	}
+out:
+	return ret;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    good: `static int drv_sync(struct drv *d, const struct mmu_notifier_range *range)
+{
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+	drv_flush(d);
+	return 0;
+}
+
+static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
+{
+	struct drv *d = container_of(mn, struct drv, mn);
+	int ret = 0;
+
+	if (d->active) {
+		ret = drv_sync(d, range);
+		if (ret)
+			goto out;
+	}
+out:
+	return ret;
+}
+
+static const struct mmu_notifier_ops drv_ops = {
+	.invalidate_range_start = drv_start,
+};
+`,
+    references: ['commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")', 'include/linux/mmu_notifier.h: struct mmu_notifier_ops @invalidate_range_start'],
+  },
+  checkTable(table, ctx) {
+    for (const [field, success] of Object.entries(STARTS)) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const fn = cb.fn;
+      const s = ctx.summary(fn);
+      const report = (r: (typeof s.returns)[number] | null, t: HelperOutcome, how: string): void => {
+        ctx.report({
+          ...(r ? atReturn(r) : { file: t.file, line: t.line, column: 1, endLine: t.line }),
+          function: fn.name,
+          message: `${fn.name}() ${r ? `returns ${r.text || 'success'}` : 'goes on to succeed'} although ${t.callee}() returned ${t.text} (${how}) when the range is not blockable: the invalidation did not happen`,
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${fn.name}`,
+            `${t.file}:${t.line}: calls ${t.callee}()`,
+            `${t.at.file}:${t.at.line}: returns ${t.text}${describeWhen(t.when)}`,
+            ...(r ? [...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text || '(end)'}${describeWhen(r.when)}`] : []),
+          ],
+        });
+      };
+      const seen = new Set<string>();
+      for (const r of s.returns) {
+        if (truth(r.value) !== success || r.via.length > 0) continue;
+        const t = r.taken.find((x) => gaveUp(x) && combine(r.when, x.when) !== null && x.file === fn.file);
+        if (!t || seen.has(`${t.line}`)) continue;
+        seen.add(`${t.line}`);
+        report(r, t, 'its result was not returned');
+      }
+      for (const t of s.dropped) {
+        if (!gaveUp(t) || seen.has(`${t.line}`) || t.file !== fn.file) continue;
+        if (!s.returns.some((r) => truth(r.value) === success)) continue;
+        seen.add(`${t.line}`);
+        report(null, t, 'its result was thrown away');
+      }
+    }
+  },
+});
