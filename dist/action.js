@@ -38909,7 +38909,7 @@ function endLoc(ctx, node) {
   const b3 = position(ctx, Math.max(node.startIndex, node.endIndex - 1));
   return { line: b3.line, column: b3.column, endLine: b3.line, endColumn: b3.column + 1 };
 }
-var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
+var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race", "WARN_ON", "WARN_ON_ONCE"]);
 function unwrapParens(node) {
   let n = node;
   for (; ; ) {
@@ -39578,6 +39578,16 @@ var FunctionWalker = class {
         const r2 = this.cond(left, s);
         return op === "==" ? { t: r2.f, f: r2.t } : r2;
       }
+      if ((op === "==" || op === "!=") && isNonZeroConstant(right)) {
+        const atom2 = this.atomOf(left, s);
+        if (atom2?.atom.startsWith("ret:") && !atom2.negated && s.when[atom2.atom] !== false) {
+          const c4 = cloneState(s);
+          this.expr(n, c4);
+          const equal = cloneState(c4);
+          equal.when[atom2.atom] = true;
+          return op === "==" ? { t: [equal], f: [c4] } : { t: [c4], f: [equal] };
+        }
+      }
     }
     const c3 = cloneState(s);
     const trylock = trylockOf(n);
@@ -39796,6 +39806,15 @@ function leaveFrames(s, at2) {
     }
   }
   return { ...s, vars, frames: s.frames.slice(0, at2) };
+}
+function isNonZeroConstant(node) {
+  const n = unwrapParens(node);
+  if (n.type === "number_literal") return Number(n.text.replace(/[uUlL]+$/, "")) !== 0;
+  if (n.type === "unary_expression" && n.children[0]?.text === "-") {
+    const arg = n.childForFieldName("argument");
+    return !!arg && (arg.type === "identifier" && ERRNO_NAME.test(arg.text) || isNonZeroConstant(arg));
+  }
+  return false;
 }
 
 // src/parser/extract.ts

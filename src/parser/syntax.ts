@@ -102,7 +102,8 @@ export function endLoc(ctx: FileCtx, node: Node): Loc {
 
 
 /** Branch hints and parentheses do not change what a condition tests. */
-const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'data_race']);
+/** `WARN_ON(x)` and friends return x: a test of what they warn about. */
+const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'data_race', 'WARN_ON', 'WARN_ON_ONCE']);
 
 export function unwrapParens(node: Node): Node {
   let n = node;

@@ -658,6 +658,17 @@ class FunctionWalker {
         const r = this.cond(left, s);
         return op === '==' ? { t: r.f, f: r.t } : r;
       }
+      // `ret == -EAGAIN`: a helper's result equal to an error means it returned non-zero
+      if ((op === '==' || op === '!=') && isNonZeroConstant(right)) {
+        const atom = this.atomOf(left, s);
+        if (atom?.atom.startsWith('ret:') && !atom.negated && s.when[atom.atom] !== false) {
+          const c = cloneState(s);
+          this.expr(n, c);
+          const equal = cloneState(c);
+          equal.when[atom.atom] = true;
+          return op === '==' ? { t: [equal], f: [c] } : { t: [c], f: [equal] };
+        }
+      }
     }
     // a leaf: evaluate its effects, then split on its atom if it is tracked
     const c = cloneState(s);
@@ -900,4 +911,15 @@ function leaveFrames(s: State, at: number): State {
     }
   }
   return { ...s, vars, frames: s.frames.slice(0, at) };
+}
+
+/** `-EAGAIN`, `-11`, `1`: a constant that is not zero. */
+function isNonZeroConstant(node: Node): boolean {
+  const n = unwrapParens(node);
+  if (n.type === 'number_literal') return Number(n.text.replace(/[uUlL]+$/, '')) !== 0;
+  if (n.type === 'unary_expression' && n.children[0]?.text === '-') {
+    const arg = n.childForFieldName('argument');
+    return !!arg && ((arg.type === 'identifier' && ERRNO_NAME.test(arg.text)) || isNonZeroConstant(arg));
+  }
+  return false;
 }

@@ -1,0 +1,25 @@
+// The real-bug set (test/history/bugs.ts): every fix reproduced as a fixture
+// is detected with the annotations exact, and every reintroduction mutant on
+// the Debian sources is detected. The recall is printed at the end.
+import { afterAll, describe, expect, test } from 'vitest';
+import { BUGS, type BugResult, evaluate, recallTable } from './history/evaluate.js';
+import { haveKernel } from './kernel-trees.js';
+
+const results: BugResult[] = [];
+
+describe('real notifier bugs from kernel history', () => {
+  for (const bug of BUGS) {
+    test(`${bug.id}: ${bug.fix}`, async () => {
+      const m = bug.mutant;
+      if (!('none' in m) && !haveKernel(m.kernel)) throw new Error(`linux-${m.kernel} is not unpacked: run scripts/fetch-kernels.sh`);
+      const r = await evaluate(bug);
+      results.push(r);
+      expect(r.mismatches).toEqual([]);
+      expect(r.fixtureDetected).toBe(true);
+      if (r.mutantDetected !== null) expect(r.mutantDetected, 'the reintroduced bug is reported').toBe(true);
+    });
+  }
+  afterAll(() => {
+    console.log(recallTable(results));
+  });
+});

@@ -1,0 +1,89 @@
+// Real notifier bugs from kernel history: each fix commit reproduced as a
+// reduced fixture written for mnlint (the pre-fix callback fires, the fixed
+// twin stays quiet, every finding annotated as in fixtures/rules), and, where
+// the fixed code is in the Debian Linux sources, a reintroduction mutant
+// applied in memory. `bench/history.ts` prints the recall; the test asserts it.
+
+/** What part of the analysis a bug needs (issue 9's items, issue 10's later). */
+export type Capability =
+  | 'helper-outcomes' // a callee's return conditions reach the caller's branch
+  | 'resource-state' // locks and counters at every return
+  | 'derived-sleep' // sleeping and reclaim facts through the callees
+  | 'precision'; // scopes, flags in struct fields, one finding per callback
+
+export interface Mutant {
+  /** Debian linux-source version */
+  kernel: string;
+  file: string;
+  find: string;
+  replace: string;
+  /** the directory scanned with it (default: the file's own) */
+  scope?: string;
+  /** a second edit in the same file */
+  also?: { find: string; replace: string };
+}
+
+export interface HistoricBug {
+  id: string;
+  /** the fix commit, as `id ("subject")` */
+  fix: string;
+  /** the commit the fix names in its Fixes: tag, if any */
+  fixes?: string;
+  capabilities: Capability[];
+  /** fixture under test/history/ */
+  fixture: string;
+  /** the rule that must report the pre-fix code */
+  rule: string;
+  /** the fix undone in a Debian tree, or why there is none */
+  mutant: Mutant | { none: string };
+}
+
+export const BUGS: readonly HistoricBug[] = [
+  {
+    id: 'hmm-notifiers-count',
+    fix: '5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
+    capabilities: ['resource-state'],
+    fixture: 'hmm-notifiers-count.c',
+    rule: 'failed-start-leaves-state',
+    mutant: { none: 'hmm_invalidate_range_start() left mm/hmm.c with the move to mmu_interval_notifier (5.5); 6.1 and 6.12 have no such code' },
+  },
+  {
+    id: 'hmm-shadowed-ret',
+    fix: '5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
+    capabilities: ['helper-outcomes', 'precision'],
+    fixture: 'hmm-shadowed-ret.c',
+    rule: 'helper-failure-swallowed',
+    mutant: { none: 'as above: the code left mm/hmm.c in 5.5' },
+  },
+  {
+    id: 'odp-umem-rwsem',
+    fix: 'f25a546e6529 ("RDMA/odp: Use mmu_interval_notifier_insert()")',
+    fixes: 'ca748c39ea3f ("RDMA/umem: Get rid of per_mm->notifier_count")',
+    capabilities: ['resource-state'],
+    fixture: 'odp-umem-rwsem.c',
+    rule: 'lock-held-at-return',
+    // the fixed callback takes and drops umem_mutex inside itself: keep it held past the return again
+    mutant: {
+      kernel: '6.12',
+      file: 'drivers/infiniband/hw/mlx5/odp.c',
+      find: '\t\tdestroy_unused_implicit_child_mr(mr);\nout:\n\tmutex_unlock(&umem_odp->umem_mutex);\n\treturn true;\n}',
+      replace: '\t\tdestroy_unused_implicit_child_mr(mr);\nout:\n\treturn true;\n}',
+    },
+  },
+  {
+    id: 'amdkfd-mmput',
+    fix: 'a29e067bd389 ("drm/amdkfd: Don\'t call mmput from MMU notifier callback")',
+    fixes: 'fa582c6f3684 ("drm/amdkfd: Use mmget_not_zero in MMU notifier")',
+    capabilities: ['derived-sleep'],
+    fixture: 'amdkfd-mmput.c',
+    rule: 'remove-from-callback',
+    // back to fa582c6f3684's shape: a reference taken and dropped inside the callback
+    mutant: {
+      kernel: '6.12',
+      file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c',
+      find: '\tif (range->event == MMU_NOTIFY_RELEASE)\n\t\treturn true;\n\n\tstart = mni->interval_tree.start;',
+      replace: '\tif (range->event == MMU_NOTIFY_RELEASE)\n\t\treturn true;\n\tif (!mmget_not_zero(mni->mm))\n\t\treturn true;\n\n\tstart = mni->interval_tree.start;',
+      also: { find: '\tsvm_range_unlock(prange);\n\n\treturn true;\n}', replace: '\tsvm_range_unlock(prange);\n\tmmput(mni->mm);\n\n\treturn true;\n}' },
+    },
+  },
+];
