@@ -38909,7 +38909,7 @@ function endLoc(ctx, node) {
   const b3 = position(ctx, Math.max(node.startIndex, node.endIndex - 1));
   return { line: b3.line, column: b3.column, endLine: b3.line, endColumn: b3.column + 1 };
 }
-var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race", "WARN_ON", "WARN_ON_ONCE"]);
+var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
 function unwrapParens(node) {
   let n = node;
   for (; ; ) {
@@ -39544,6 +39544,14 @@ var FunctionWalker = class {
   }
   cond(node, s) {
     const n = unwrapParens(node);
+    if (n.type === "call_expression" && WARNING_CALLS.has(n.childForFieldName("function")?.text ?? "")) {
+      const args2 = (n.childForFieldName("arguments")?.namedChildren ?? []).filter((a) => a.type !== "comment");
+      if (args2.length === 1) {
+        const c4 = cloneState(s);
+        this.record(c4, "call", n.childForFieldName("function").text, argTexts(this.ctx, n.childForFieldName("arguments")), n);
+        return this.cond(args2[0], c4);
+      }
+    }
     if (n.type === "unary_expression" && n.children[0]?.text === "!") {
       const r2 = this.cond(n.childForFieldName("argument"), s);
       return { t: r2.f, f: r2.t };
@@ -39816,6 +39824,7 @@ function isNonZeroConstant(node) {
   }
   return false;
 }
+var WARNING_CALLS = /* @__PURE__ */ new Set(["WARN_ON", "WARN_ON_ONCE"]);
 
 // src/parser/extract.ts
 function extractFile(input2) {

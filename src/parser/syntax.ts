@@ -102,8 +102,7 @@ export function endLoc(ctx: FileCtx, node: Node): Loc {
 
 
 /** Branch hints and parentheses do not change what a condition tests. */
-/** `WARN_ON(x)` and friends return x: a test of what they warn about. */
-const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'data_race', 'WARN_ON', 'WARN_ON_ONCE']);
+const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'data_race']);
 
 export function unwrapParens(node: Node): Node {
   let n = node;

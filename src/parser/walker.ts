@@ -624,6 +624,15 @@ class FunctionWalker {
 
   private cond(node: Node, s: State): { t: State[]; f: State[] } {
     const n = unwrapParens(node);
+    // `if (WARN_ON(x))` tests x: the warning is recorded, the branch splits on x
+    if (n.type === 'call_expression' && WARNING_CALLS.has(n.childForFieldName('function')?.text ?? '')) {
+      const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      if (args.length === 1) {
+        const c = cloneState(s);
+        this.record(c, 'call', n.childForFieldName('function')!.text, argTexts(this.ctx, n.childForFieldName('arguments')), n);
+        return this.cond(args[0]!, c);
+      }
+    }
     if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
       const r = this.cond(n.childForFieldName('argument')!, s);
       return { t: r.f, f: r.t };
@@ -923,3 +932,6 @@ function isNonZeroConstant(node: Node): boolean {
   }
   return false;
 }
+
+/** `WARN_ON(x)` and friends return x. */
+const WARNING_CALLS = new Set(['WARN_ON', 'WARN_ON_ONCE']);
