@@ -39648,7 +39648,7 @@ var FunctionWalker = class {
       if (fn2 === RANGE_BLOCKABLE) return { atom: "blockable", negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
-      if (fnNode?.type === "identifier") return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
+      if (fnNode?.type === "identifier" && (!isKernelHelper(fn2) || this.ctx.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
       return null;
     }
     if (n.type === "field_expression") {
@@ -39833,7 +39833,8 @@ function extractFile(input2) {
     file: input2.file,
     source: input2.source,
     lineStarts: lines,
-    loops: new Map(input2.loops.map((l3) => [l3.offset, l3.macro]))
+    loops: new Map(input2.loops.map((l3) => [l3.offset, l3.macro])),
+    defined: new Set(input2.defined ?? [])
   };
   const ir2 = {
     file: input2.file,
@@ -39851,6 +39852,7 @@ function extractFile(input2) {
       const name2 = declaratorName(child.childForFieldName("declarator"));
       if (name2 && child.childForFieldName("body") && !definitions.has(name2)) {
         definitions.set(name2, child);
+        ctx.defined.add(name2);
         ir2.defined.push({ name: name2, isStatic: hasKeyword(child, "storage_class_specifier", "static"), line: position(ctx, child.startIndex).line });
       }
     } else if (child.type === "declaration") {
@@ -40096,6 +40098,8 @@ async function parseNeededToIR(file, source, wanted = []) {
   const masked = ks2.masked;
   const items = topLevelItems(masked);
   const lines = lineStartOffsets(source);
+  const calls = lineStartCalls(masked);
+  const defined = new Set(calls.map((c3) => c3.name));
   const extract = (ranges, walk, bindings = false) => {
     const merged = mergeRanges(ranges);
     ks2.rewrite(merged);
@@ -40104,20 +40108,17 @@ async function parseNeededToIR(file, source, wanted = []) {
     if (included.length && !tree) throw new ParseFailure("tree-sitter returned no tree");
     try {
       if (!tree) return { file, tables: [], bindings: [], functions: [], defined: [], parseErrorCount: 0, includes: [], apiCalls: [] };
-      return extractFile({ file, source, root: tree.rootNode, loops: ks2.loops, wanted: walk, includes: false, bindings });
+      return extractFile({ file, source, root: tree.rootNode, loops: ks2.loops, wanted: walk, includes: false, bindings, defined });
     } finally {
       tree?.delete();
     }
   };
   const tables = tableItems(masked, items);
-  const calls0 = lineStartCalls(masked);
-  const shallow = /* @__PURE__ */ new Set([...readSideFunctions(masked, items, calls0), ...coreFunctionsIn(calls0)]);
+  const shallow = /* @__PURE__ */ new Set([...readSideFunctions(masked, items, calls), ...coreFunctionsIn(calls)]);
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
   const deep = /* @__PURE__ */ new Set([...wanted, ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))]);
-  const calls = lineStartCalls(masked);
-  const defined = new Set(calls.map((c3) => c3.name));
   const parsed = new Set(tables.map((r2) => r2[0]));
   let pending = [...bindingItems(masked, items, new Set(ir2.tables.map((t2) => t2.name)))];
   for (let level2 = 0; level2 <= CALL_DEPTH + 1; level2++) {

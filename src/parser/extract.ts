@@ -22,6 +22,8 @@ export interface ExtractInput {
   wanted?: readonly string[];
   /** collect `#include` lines (default true; a caller parsing a file in parts does it once) */
   includes?: boolean;
+  /** every function the whole file defines (a caller parsing in parts knows them all) */
+  defined?: Iterable<string>;
   /** look for run-time table bindings (default true; a caller parsing in parts knows where they are) */
   bindings?: boolean;
 }
@@ -33,6 +35,7 @@ export function extractFile(input: ExtractInput): FileIR {
     source: input.source,
     lineStarts: lines,
     loops: new Map(input.loops.map((l) => [l.offset, l.macro])),
+    defined: new Set(input.defined ?? []),
   };
   const ir: FileIR = {
     file: input.file,
@@ -50,6 +53,7 @@ export function extractFile(input: ExtractInput): FileIR {
       const name = declaratorName(child.childForFieldName('declarator'));
       if (name && child.childForFieldName('body') && !definitions.has(name)) {
         definitions.set(name, child);
+        ctx.defined.add(name);
         ir.defined.push({ name, isStatic: hasKeyword(child, 'storage_class_specifier', 'static'), line: position(ctx, child.startIndex).line });
       }
     } else if (child.type === 'declaration') {

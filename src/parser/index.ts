@@ -47,6 +47,9 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   const masked = ks.masked;
   const items = topLevelItems(masked);
   const lines = lineStartOffsets(source);
+  // names at line starts followed by `(`: the file's definitions (and a few calls)
+  const calls = lineStartCalls(masked);
+  const defined = new Set(calls.map((c) => c.name));
   const extract = (ranges: Range[], walk: readonly string[], bindings = false): FileIR => {
     const merged = mergeRanges(ranges);
     ks.rewrite(merged);
@@ -55,7 +58,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     if (included.length && !tree) throw new ParseFailure('tree-sitter returned no tree');
     try {
       if (!tree) return { file, tables: [], bindings: [], functions: [], defined: [], parseErrorCount: 0, includes: [], apiCalls: [] };
-      return extractFile({ file, source, root: tree.rootNode, loops: ks.loops, wanted: walk, includes: false, bindings });
+      return extractFile({ file, source, root: tree.rootNode, loops: ks.loops, wanted: walk, includes: false, bindings, defined });
     } finally {
       tree?.delete();
     }
@@ -64,14 +67,11 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   // the read side's functions are walked too: the rules ask which lock they hold
   // the read side's functions and the core's invalidation walk are walked too,
   // without their callees: the rules only ask what happens inside them
-  const calls0 = lineStartCalls(masked);
-  const shallow = new Set([...readSideFunctions(masked, items, calls0), ...coreFunctionsIn(calls0)]);
+  const shallow = new Set([...readSideFunctions(masked, items, calls), ...coreFunctionsIn(calls)]);
   const names = new Set([...wanted, ...shallow]);
   const ir = extract(tables, []);
   for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
   const deep = new Set([...wanted, ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))]);
-  const calls = lineStartCalls(masked);
-  const defined = new Set(calls.map((c) => c.name));
   const parsed = new Set<number>(tables.map((r) => r[0]));
   let pending = [...bindingItems(masked, items, new Set(ir.tables.map((t) => t.name)))];
   // each level parses only the items it adds and walks only the new functions

@@ -8,6 +8,8 @@ export interface FileCtx {
   source: string;
   lineStarts: number[];
   loops: Map<number, string>;
+  /** the functions the file defines (a helper defined here is followed, whatever its name) */
+  defined: Set<string>;
 }
 
 export function lineStarts(text: string): number[] {

@@ -13,7 +13,7 @@ import type {
 import {
   ALLOC_GFP_ARG, CHECK_RETRY, INVERTED_TRYLOCKS, LOCK_CALLS, RANGE_BLOCKABLE, READ_BEGIN,
   READ_RETRY, SET_SEQ, TRYLOCK_CALLS, UNLOCK_CALLS, classifyGfp, isSleepingCall, ERRNO_NAME, errnoNumber,
-  EFFECT_CALLS, FAILABLE_ACQUIRES,
+  EFFECT_CALLS, FAILABLE_ACQUIRES, isKernelHelper,
 } from '../ir/kernel-api.js';
 import {
   argTexts, declaratorName, declaratorNameNode, endLoc, errorLines, functionDeclarator, hasKeyword, isZero,
@@ -737,7 +737,8 @@ class FunctionWalker {
       const tl = trylockOf(n);
       if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
       // what a helper returned: the summary replaces it by the helper's own conditions
-      if (fnNode?.type === 'identifier') return { atom: resultAtom(fn, position(this.ctx, n.startIndex)), negated: false };
+      // (kernel helpers and macros are never looked up: their results are not tracked)
+      if (fnNode?.type === 'identifier' && (!isKernelHelper(fn) || this.ctx.defined.has(fn) || FAILABLE_ACQUIRES.has(fn))) return { atom: resultAtom(fn, position(this.ctx, n.startIndex)), negated: false };
       return null;
     }
     if (n.type === 'field_expression') {
