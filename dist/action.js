@@ -29797,7 +29797,15 @@ function eventsOnPath(s, r2) {
 }
 
 // src/ir/kernel-api.ts
-var SLEEPING_CALLS = /* @__PURE__ */ new Set([
+var SLEEPING_PRIMITIVES = [
+  "might_sleep",
+  "cond_resched",
+  "schedule",
+  "schedule_timeout",
+  "schedule_timeout_interruptible",
+  "schedule_timeout_uninterruptible",
+  "schedule_timeout_killable",
+  "io_schedule",
   "mutex_lock",
   "mutex_lock_interruptible",
   "mutex_lock_killable",
@@ -29814,23 +29822,31 @@ var SLEEPING_CALLS = /* @__PURE__ */ new Set([
   "down_read_interruptible",
   "down_read_nested",
   "down_write_nested",
-  "mmap_read_lock",
-  "mmap_write_lock",
-  "mmap_read_lock_killable",
-  "mmap_write_lock_killable",
+  "ww_mutex_lock",
+  "ww_mutex_lock_interruptible",
   "wait_for_completion",
   "wait_for_completion_timeout",
   "wait_for_completion_interruptible",
   "wait_for_completion_killable",
   "wait_for_completion_io",
+  "msleep",
+  "msleep_interruptible",
+  "ssleep",
+  "usleep_range",
+  "usleep_range_state",
+  "fsleep"
+];
+var SLEEPING_CORE_FUNCTIONS = [
+  "mmap_read_lock",
+  "mmap_write_lock",
+  "mmap_read_lock_killable",
+  "mmap_write_lock_killable",
   "dma_fence_wait",
   "dma_fence_wait_timeout",
   "dma_fence_wait_any_timeout",
   "dma_resv_wait_timeout",
   "dma_resv_lock",
   "dma_resv_lock_interruptible",
-  "ww_mutex_lock",
-  "ww_mutex_lock_interruptible",
   "flush_work",
   "flush_delayed_work",
   "cancel_work_sync",
@@ -29838,20 +29854,6 @@ var SLEEPING_CALLS = /* @__PURE__ */ new Set([
   "flush_workqueue",
   "drain_workqueue",
   "flush_scheduled_work",
-  "msleep",
-  "msleep_interruptible",
-  "ssleep",
-  "usleep_range",
-  "usleep_range_state",
-  "fsleep",
-  "schedule",
-  "schedule_timeout",
-  "schedule_timeout_interruptible",
-  "schedule_timeout_uninterruptible",
-  "schedule_timeout_killable",
-  "io_schedule",
-  "cond_resched",
-  "might_sleep",
   "synchronize_rcu",
   "synchronize_srcu",
   "synchronize_rcu_expedited",
@@ -29888,7 +29890,8 @@ var SLEEPING_CALLS = /* @__PURE__ */ new Set([
   "copy_to_user",
   "get_user",
   "put_user"
-]);
+];
+var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
 var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
 function isSleepingCall(name2) {
   return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
@@ -39480,6 +39483,7 @@ var FunctionWalker = class {
     }
     const effect = EFFECT_CALLS[name2];
     if (effect && args2[effect.arg] !== void 0) this.effect(s, effect.delta, args2[effect.arg], node);
+    if (name2 === "WRITE_ONCE" && args2[0] !== void 0) this.effect(s, 0, args2[0], node);
   }
   /**
    * Where a finish object handed out comes from: `&job->finish` of an object

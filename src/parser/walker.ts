@@ -550,6 +550,8 @@ class FunctionWalker {
     }
     const effect = EFFECT_CALLS[name];
     if (effect && args[effect.arg] !== undefined) this.effect(s, effect.delta, args[effect.arg]!, node);
+    // WRITE_ONCE(x->f, v): a field written, like `x->f = v`
+    if (name === 'WRITE_ONCE' && args[0] !== undefined) this.effect(s, 0, args[0], node);
   }
 
   /**
