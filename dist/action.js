@@ -29500,9 +29500,16 @@ function filesBeside(files, file) {
 
 // src/ir/summary.ts
 var CALL_DEPTH = 3;
+var SUMMARY_DEPTH = 8;
 var EVENT_BUDGET = 6e3;
 var ALTERNATIVES = 24;
 function combine(base, extra) {
+  let empty = true;
+  for (const _3 in extra) {
+    empty = false;
+    break;
+  }
+  if (empty) return base;
   const out2 = { ...base };
   for (const [k2, v2] of Object.entries(extra)) {
     if (k2 in out2 && out2[k2] !== v2) return null;
@@ -29577,7 +29584,7 @@ var Summarizer = class {
   closure(fn2) {
     const seen = this.memo.get(fn2);
     if (seen) return seen;
-    if (this.active.includes(fn2) || this.active.length > CALL_DEPTH) return null;
+    if (this.active.includes(fn2) || this.active.length > SUMMARY_DEPTH) return null;
     this.active.push(fn2);
     try {
       const c3 = this.build(fn2);
@@ -29664,7 +29671,7 @@ var Summarizer = class {
     };
     const rawEvents = [];
     fn2.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id });
+      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, k: -1 });
       const target = callees.get(id);
       if (!target) return;
       const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
@@ -29677,20 +29684,20 @@ var Summarizer = class {
         if (!t2) translated.set(ce2.when, t2 = forCaller(translate(target.callee, e, ce2.when)));
         const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
         if (!w2) continue;
-        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via] }, origin: id });
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via] }, origin: id, k: k2 });
       }
     });
     const seen = /* @__PURE__ */ new Set();
-    for (const { e, origin } of rawEvents) {
+    for (const { e, origin, k: k2 } of rawEvents) {
       for (const alt of expand2(e.when)) {
-        const key = `${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}:${e.via.map((v2) => v2.line).join(">")}`;
+        const key = `${k2 < 0 ? -1 : origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}`;
         if (seen.has(key)) continue;
         seen.add(key);
         if (c3.events.length >= EVENT_BUDGET) {
           c3.truncated = true;
           break;
         }
-        c3.events.push({ ...e, when: alt.when });
+        c3.events.push(alt.when === e.when ? e : { ...e, when: alt.when });
         c3.origin.push(origin);
       }
     }
@@ -34152,7 +34159,7 @@ function notifierMention(path) {
       const n = readSync(fd, scratch, 0, CHUNK, pos);
       if (n <= 0) return mention ? "mention" : false;
       const view = n === CHUNK ? scratch : scratch.subarray(0, n);
-      if (!mention && (view.indexOf("mmu_notifier") >= 0 || view.indexOf("mmu_interval_notifier") >= 0)) mention = true;
+      if (!mention) mention = namesApi(view);
       if (mention && view.indexOf("notifier_ops") >= 0) return "tables";
       if (n < CHUNK) return mention ? "mention" : false;
       pos += n - overlap;
@@ -34160,6 +34167,17 @@ function notifierMention(path) {
   } finally {
     closeSync(fd);
   }
+}
+function namesApi(view) {
+  for (let at2 = view.indexOf("mmu_"); at2 >= 0; at2 = view.indexOf("mmu_", at2 + 4)) {
+    if (matchAt(view, at2 + 4, "notifier") || matchAt(view, at2 + 4, "interval_notifier")) return true;
+  }
+  return false;
+}
+function matchAt(view, at2, word) {
+  if (at2 + word.length > view.length) return false;
+  for (let i2 = 0; i2 < word.length; i2++) if (view[at2 + i2] !== word.charCodeAt(i2)) return false;
+  return true;
 }
 function readLatin1(path) {
   try {

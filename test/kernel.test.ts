@@ -64,6 +64,8 @@ const EXPECTED: Record<string, string[][]> = {
 
 const TRIAGED_ERRORS: Record<string, string[]> = {
   '6.12': [
+    // svm_range_unmap_from_cpu() -> ... -> svm_range_split() allocates with GFP_KERNEL on the UNMAP path
+    'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_new sleeping-gfp-in-first-pass',
     // one finding for svm_range_cpu_invalidate_pagetables(), its four sleeping sites in the trace
     'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_evict sleep-in-non-blockable-range',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c __clear_tid_node sleep-in-non-blockable-range',

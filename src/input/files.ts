@@ -134,7 +134,7 @@ export function notifierMention(path: string): 'tables' | 'mention' | false {
       const n = readSync(fd, scratch, 0, CHUNK, pos);
       if (n <= 0) return mention ? 'mention' : false;
       const view = n === CHUNK ? scratch : scratch.subarray(0, n);
-      if (!mention && (view.indexOf('mmu_notifier') >= 0 || view.indexOf('mmu_interval_notifier') >= 0)) mention = true;
+      if (!mention) mention = namesApi(view);
       if (mention && view.indexOf('notifier_ops') >= 0) return 'tables';
       if (n < CHUNK) return mention ? 'mention' : false;
       pos += n - overlap;
@@ -142,6 +142,24 @@ export function notifierMention(path: string): 'tables' | 'mention' | false {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Whether a chunk names `mmu_notifier` or `mmu_interval_notifier`: one pass
+ * over it for `mmu_`, each hit checked in place (both names start so; a
+ * chunk of an unrelated file has few or none).
+ */
+function namesApi(view: Buffer): boolean {
+  for (let at = view.indexOf('mmu_'); at >= 0; at = view.indexOf('mmu_', at + 4)) {
+    if (matchAt(view, at + 4, 'notifier') || matchAt(view, at + 4, 'interval_notifier')) return true;
+  }
+  return false;
+}
+
+function matchAt(view: Buffer, at: number, word: string): boolean {
+  if (at + word.length > view.length) return false;
+  for (let i = 0; i < word.length; i++) if (view[at + i] !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Reads a file as Latin-1 text through the shared buffer (for text searches only). */

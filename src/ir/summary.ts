@@ -12,8 +12,13 @@
 //   counters a callee leaves behind follow the outcome the caller took.
 import type { AbstractValue, Assumptions, Event, FunctionIR, Loc } from './types.js';
 
-/** How far the lazy callee search and the summaries follow calls below a callback. */
+/** How many levels of callees below a callback the parser walks and the lazy search looks up. */
 export const CALL_DEPTH = 3;
+/**
+ * How deep a summary follows the functions it has (the memo makes a shared
+ * callee cost once; a recursion is cut where it closes).
+ */
+const SUMMARY_DEPTH = 8;
 /** Events kept in one summary; past it the summary is marked truncated. */
 const EVENT_BUDGET = 6000;
 /** Alternatives one return or event may expand into through its callees' outcomes. */
@@ -81,6 +86,13 @@ export type Resolver = (name: string, fromFile: string) => FunctionIR | undefine
 
 /** Merges `extra` into `base`; null when they contradict each other. */
 export function combine(base: Assumptions, extra: Assumptions): Assumptions | null {
+  // most events carry no assumption at all: share the other side
+  let empty = true;
+  for (const _ in extra) {
+    empty = false;
+    break;
+  }
+  if (empty) return base;
   const out: Record<string, boolean> = { ...base };
   for (const [k, v] of Object.entries(extra)) {
     if (k in out && out[k] !== v) return null;
@@ -188,7 +200,7 @@ export class Summarizer {
     const seen = this.memo.get(fn);
     if (seen) return seen;
     // a recursive call, or one past the depth budget: not followed
-    if (this.active.includes(fn) || this.active.length > CALL_DEPTH) return null;
+    if (this.active.includes(fn) || this.active.length > SUMMARY_DEPTH) return null;
     this.active.push(fn);
     try {
       const c = this.build(fn);
@@ -287,9 +299,10 @@ export class Summarizer {
     };
 
     // events: the function's own, then each callee's at its call site
-    const rawEvents: Array<{ e: SummaryEvent; origin: number }> = [];
+    // each with its identity: the own event, or the callee event k at that call
+    const rawEvents: Array<{ e: SummaryEvent; origin: number; k: number }> = [];
     fn.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id });
+      rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id, k: -1 });
       const target = callees.get(id);
       if (!target) return;
       const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
@@ -303,20 +316,21 @@ export class Summarizer {
         if (!t) translated.set(ce.when, (t = forCaller(translate(target.callee, e, ce.when))));
         const w = combine(e.when, tie === undefined ? t : { ...t, [atom]: tie });
         if (!w) continue;
-        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via] }, origin: id });
+        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via] }, origin: id, k });
       }
     });
     const seen = new Set<string>();
-    for (const { e, origin } of rawEvents) {
+    for (const { e, origin, k } of rawEvents) {
       for (const alt of expand(e.when)) {
-        const key = `${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}:${e.via.map((v) => v.line).join('>')}`;
+        // one event per place, call site and assumptions (the deeper chain is kept from the first)
+        const key = `${k < 0 ? -1 : origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}`;
         if (seen.has(key)) continue;
         seen.add(key);
         if (c.events.length >= EVENT_BUDGET) {
           c.truncated = true;
           break;
         }
-        c.events.push({ ...e, when: alt.when });
+        c.events.push(alt.when === e.when ? e : { ...e, when: alt.when });
         c.origin.push(origin);
       }
     }
