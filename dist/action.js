@@ -30426,6 +30426,35 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   }
 });
 
+// src/ir/queries.ts
+function failedAllocation(when) {
+  for (const [atom, value] of Object.entries(when)) {
+    const at2 = atom.indexOf("alloc:");
+    if (at2 >= 0 && !value) return atom.slice(at2 + 6);
+  }
+  return null;
+}
+function bindsTable(call, table, at2 = "first") {
+  const i2 = at2 === "first" ? 0 : at2 === "last" ? call.args.length - 1 : at2;
+  return (call.args[i2] ?? "").replace(/\s+/g, "") === `&${table.name}`;
+}
+function sameLock(a, b3) {
+  const norm2 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
+  return norm2(a) === norm2(b3);
+}
+function lockMember(lock) {
+  return lock.split(/->|\./).pop() ?? lock;
+}
+function finishHandedOut(e) {
+  if (e.kind !== "finish_write") return null;
+  const value = e.args[0] ?? "";
+  const origin = e.args[1] === "allocated" || e.args[1] === "embedded" ? e.args[1] : "unknown";
+  return { value, origin, isNull: value === "NULL" };
+}
+function updateDelta(e) {
+  return e.kind === "update" ? Number(e.args[0]) : null;
+}
+
 // src/rules/failed-start-leaves-state.ts
 var STARTS2 = {
   invalidate_range_start: { fails: (t2) => t2 === true, after: "the core calls no invalidate_range_end for this start before 5.12, and from 5.12 on an end that cannot tell whether this start failed" },
@@ -30490,7 +30519,7 @@ static const struct mmu_notifier_ops drv_ops = {
         if (reported.has(key)) continue;
         reported.add(key);
         const raised = r2.effects.map((e) => e.slice(1));
-        const where = raised.map((t2) => s.events.find((e) => e.kind === "update" && e.name === t2 && e.args[0] === "1")).filter((e) => e !== void 0);
+        const where = raised.map((t2) => s.events.find((e) => updateDelta(e) === 1 && e.name === t2)).filter((e) => e !== void 0);
         ctx.report({
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
@@ -30523,7 +30552,6 @@ var CALLBACKS = [
   "free_notifier",
   "alloc_notifier"
 ];
-var tail = (lock) => lock.split(/->|\./).pop() ?? lock;
 var lock_held_at_return_default = defineRule({
   id: "lock-held-at-return",
   title: "callback returns with a lock it took still held on some path",
@@ -30576,7 +30604,7 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c3) => c3?.fn);
-    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && e.lock !== void 0 && tail(e.lock) === tail(lock)));
+    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && e.lock !== void 0 && lockMember(e.lock) === lockMember(lock)));
     for (const cb of callbacks) {
       const fn2 = cb.fn;
       const s = ctx.summary(fn2);
@@ -30587,7 +30615,7 @@ static const struct mmu_notifier_ops drv_ops = {
         const released = s.returns.some((r3) => !r3.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb.field.field)) continue;
         const r2 = at2[0];
-        const taken = s.events.find((e) => e.kind === "lock" && e.lock === lock);
+        const taken = s.events.find((e) => e.kind === "lock" && e.lock !== void 0 && sameLock(e.lock, lock));
         const value = r2.text || "(end of function)";
         ctx.report({
           ...atReturn(r2),
@@ -30998,7 +31026,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const start2 = ctx.callback(table, "invalidate_start");
     const finish = ctx.callback(table, "invalidate_finish");
     if (!start2?.fn || !finish?.fn) return;
-    const allocated = ctx.summary(start2.fn).events.some((e) => e.kind === "finish_write" && e.args[1] === "allocated");
+    const allocated = ctx.summary(start2.fn).events.some((e) => finishHandedOut(e)?.origin === "allocated");
     if (!allocated) return;
     const s = ctx.summary(finish.fn);
     if (s.truncated) return;
@@ -31081,7 +31109,7 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
     for (const f3 of ctx.files) {
       for (const c3 of f3.apiCalls) {
         if (c3.name !== "mmu_interval_notifier_insert" && c3.name !== "mmu_interval_notifier_insert_locked") continue;
-        if ((c3.args[c3.args.length - 1] ?? "").replace(/\s+/g, "") !== `&${table.name}` || !c3.function) continue;
+        if (!bindsTable(c3, table, "last") || !c3.function) continue;
         const held = mmapHeld(f3.apiCalls, c3);
         const locked = c3.name.endsWith("_locked");
         const takesLock = f3.apiCalls.some((x3) => x3.function === c3.function && (x3.name === "mmap_read_lock" || x3.name === "mmap_write_lock"));
@@ -31549,7 +31577,7 @@ static void __exit drv_exit(void)
     const dir = dirOf(table.file);
     const near = filesBeside(ctx.files, table.file);
     const calls = near.flatMap((f3) => f3.apiCalls.map((c3) => ({ ...c3, file: f3.file })));
-    const gets = calls.filter((c3) => /^mmu_notifier_get(_locked)?$/.test(c3.name) && c3.args[0]?.replace(/\s+/g, "") === `&${table.name}`);
+    const gets = calls.filter((c3) => /^mmu_notifier_get(_locked)?$/.test(c3.name) && bindsTable(c3, table));
     const put2 = calls.find((c3) => c3.name === "mmu_notifier_put");
     if (!gets.length || !put2) return;
     if (!fieldFn(table, "free_notifier")) {
@@ -31619,7 +31647,7 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
     if (table.kind !== "mmu_notifier_ops" || fieldFn(table, "alloc_notifier")) return;
     for (const f3 of ctx.files) {
       for (const c3 of f3.apiCalls) {
-        if (!/^mmu_notifier_get(_locked)?$/.test(c3.name) || c3.args[0]?.replace(/\s+/g, "") !== `&${table.name}`) continue;
+        if (!/^mmu_notifier_get(_locked)?$/.test(c3.name) || !bindsTable(c3, table)) continue;
         ctx.report({
           file: f3.file,
           line: c3.line,
@@ -31863,8 +31891,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const cb = ctx.callback(table, "invalidate_start");
     if (!cb?.fn) return;
     for (const r2 of ctx.summary(cb.fn).returns) {
-      const failedAlloc = Object.entries(r2.when).find(([a, v2]) => a.includes("alloc:") && !v2);
-      if (truth(r2.value) !== false || !failedAlloc) continue;
+      if (truth(r2.value) !== false || !failedAllocation(r2.when)) continue;
       ctx.report({
         ...atReturn(r2),
         function: cb.fn.name,
@@ -31940,7 +31967,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const events = eventsOnPath(s, r2);
       const alloc = events.find((e) => e.kind === "alloc");
       if (!alloc || events.some((e) => FREES.test(e.name) && e.loc.line > alloc.loc.line)) continue;
-      if (Object.entries(r2.when).some(([a, v2]) => a.includes("alloc:") && !v2)) continue;
+      if (failedAllocation(r2.when)) continue;
       ctx.report({
         ...atReturn(r2),
         function: cb.fn.name,
@@ -32342,7 +32369,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const start2 = ctx.callback(table, "invalidate_start");
     const finish = ctx.callback(table, "invalidate_finish");
     if (start2?.fn && finish?.fn) {
-      const handsOut = ctx.summary(start2.fn).events.some((e) => e.kind === "finish_write" && e.when.blockable !== true && !/^NULL$/.test(e.args[0] ?? ""));
+      const handsOut = ctx.summary(start2.fn).events.some((e) => e.when.blockable !== true && finishHandedOut(e)?.isNull === false);
       if (handsOut) {
         report(
           "invalidate_finish",
@@ -32468,7 +32495,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           const e = cb.fn.events[id];
           return e?.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
         })) continue;
-        if (field === "invalidate_start" && Object.entries(r2.when).some(([a, v2]) => a.includes("alloc:") && !v2)) continue;
+        if (field === "invalidate_start" && failedAllocation(r2.when)) continue;
         ctx.report({
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
@@ -33343,9 +33370,9 @@ function finishOf(events) {
   const allocates = events.some((e) => e.kind === "alloc");
   const last = writes[writes.length - 1];
   if (!last) return { kind: "none", allocates };
-  const value = last.args[0] ?? "";
-  if (/^NULL$/.test(value)) return { kind: "none", allocates };
-  if (last.args[1] === "embedded") return { kind: events.some((e) => e.kind === "lock") ? "guarded" : "shared", allocates };
+  const out2 = finishHandedOut(last);
+  if (out2.isNull) return { kind: "none", allocates };
+  if (out2.origin === "embedded") return { kind: events.some((e) => e.kind === "lock") ? "guarded" : "shared", allocates };
   return { kind: "fresh", allocates };
 }
 function outcomesOf(s, kind, field, blockable) {

@@ -6,6 +6,7 @@ import type { AbstractNotifier, CallbackName, FinishKind, Outcome } from '../mod
 import { eventsOnPath, truth, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
+import { finishHandedOut } from '../ir/queries.js';
 import { describeWhen } from '../rules/describe.js';
 
 const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
@@ -23,10 +24,10 @@ function finishOf(events: readonly SummaryEvent[]): { kind: FinishKind; allocate
   const allocates = events.some((e) => e.kind === 'alloc');
   const last = writes[writes.length - 1];
   if (!last) return { kind: 'none', allocates };
-  const value = last.args[0] ?? '';
-  if (/^NULL$/.test(value)) return { kind: 'none', allocates };
+  const out = finishHandedOut(last)!;
+  if (out.isNull) return { kind: 'none', allocates };
   // one object embedded in the notifier's state: guarded when taken under a lock
-  if (last.args[1] === 'embedded') return { kind: events.some((e) => e.kind === 'lock') ? 'guarded' : 'shared', allocates };
+  if (out.origin === 'embedded') return { kind: events.some((e) => e.kind === 'lock') ? 'guarded' : 'shared', allocates };
   // allocated per call, or from somewhere mnlint does not follow (a pool): assume private
   return { kind: 'fresh', allocates };
 }

@@ -1,4 +1,5 @@
 import { truth } from '../ir/summary.js';
+import { updateDelta } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
@@ -68,7 +69,7 @@ static const struct mmu_notifier_ops drv_ops = {
         if (reported.has(key)) continue;
         reported.add(key);
         const raised = r.effects.map((e) => e.slice(1));
-        const where = raised.map((t) => s.events.find((e) => e.kind === 'update' && e.name === t && e.args[0] === '1')).filter((e) => e !== undefined);
+        const where = raised.map((t) => s.events.find((e) => updateDelta(e) === 1 && e.name === t)).filter((e) => e !== undefined);
         ctx.report({
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,

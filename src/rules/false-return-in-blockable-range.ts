@@ -1,4 +1,5 @@
 import { truth } from '../ir/summary.js';
+import { failedAllocation } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, modelTrace } from './support.js';
@@ -69,7 +70,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           return e?.argAtoms?.some((a) => a?.atom === 'blockable') && s.unresolved.includes(e.name);
         })) continue;
         // an allocation failure answered with false is reported by its own rule
-        if (field === 'invalidate_start' && Object.entries(r.when).some(([a, v]) => a.includes('alloc:') && !v)) continue;
+        if (field === 'invalidate_start' && failedAllocation(r.when)) continue;
         ctx.report({
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,

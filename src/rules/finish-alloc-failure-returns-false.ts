@@ -1,4 +1,5 @@
 import { truth } from '../ir/summary.js';
+import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
@@ -54,8 +55,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const cb = ctx.callback(table, 'invalidate_start');
     if (!cb?.fn) return;
     for (const r of ctx.summary(cb.fn).returns) {
-      const failedAlloc = Object.entries(r.when).find(([a, v]) => a.includes('alloc:') && !v);
-      if (truth(r.value) !== false || !failedAlloc) continue;
+      if (truth(r.value) !== false || !failedAllocation(r.when)) continue;
       ctx.report({
         ...atReturn(r),
         function: cb.fn.name,

@@ -1,4 +1,5 @@
 import { eventsOnPath, truth } from '../ir/summary.js';
+import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, modelTrace } from './support.js';
@@ -70,7 +71,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const alloc = events.find((e) => e.kind === 'alloc');
       if (!alloc || events.some((e) => FREES.test(e.name) && e.loc.line > alloc.loc.line)) continue;
       // the allocation itself failed on this path: nothing to leak
-      if (Object.entries(r.when).some(([a, v]) => a.includes('alloc:') && !v)) continue;
+      if (failedAllocation(r.when)) continue;
       ctx.report({
         ...atReturn(r),
         function: cb.fn.name,

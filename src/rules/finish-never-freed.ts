@@ -1,4 +1,5 @@
 import { eventsOnPath } from '../ir/summary.js';
+import { finishHandedOut } from '../ir/queries.js';
 import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
 import { START_SIG } from './two-pass-api.js';
@@ -74,7 +75,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const finish = ctx.callback(table, 'invalidate_finish');
     if (!start?.fn || !finish?.fn) return;
     // only an object the first pass allocated is the finish pass's to free
-    const allocated = ctx.summary(start.fn).events.some((e) => e.kind === 'finish_write' && e.args[1] === 'allocated');
+    const allocated = ctx.summary(start.fn).events.some((e) => finishHandedOut(e)?.origin === 'allocated');
     if (!allocated) return;
     const s = ctx.summary(finish.fn);
     if (s.truncated) return;

@@ -1,4 +1,5 @@
 import { defineRule, fieldFn } from './rule.js';
+import { bindsTable } from '../ir/queries.js';
 
 export default defineRule({
   id: 'get-without-alloc-notifier',
@@ -40,7 +41,7 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
     if (table.kind !== 'mmu_notifier_ops' || fieldFn(table, 'alloc_notifier')) return;
     for (const f of ctx.files) {
       for (const c of f.apiCalls) {
-        if (!/^mmu_notifier_get(_locked)?$/.test(c.name) || c.args[0]?.replace(/\s+/g, '') !== `&${table.name}`) continue;
+        if (!/^mmu_notifier_get(_locked)?$/.test(c.name) || !bindsTable(c, table)) continue;
         ctx.report({
           file: f.file, line: c.line, column: 1, endLine: c.line, function: c.function,
           message: `${c.name}(&${table.name}, ...) but ${table.name} has no .alloc_notifier: the core calls ops->alloc_notifier to create the notifier`,

@@ -1,4 +1,5 @@
 import { defineRule } from './rule.js';
+import { bindsTable } from '../ir/queries.js';
 import type { ApiCall } from '../ir/types.js';
 
 const LOCKS: Record<string, number> = { mmap_read_lock: 1, mmap_write_lock: 1, mmap_read_unlock: -1, mmap_write_unlock: -1 };
@@ -70,7 +71,7 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
     for (const f of ctx.files) {
       for (const c of f.apiCalls) {
         if (c.name !== 'mmu_interval_notifier_insert' && c.name !== 'mmu_interval_notifier_insert_locked') continue;
-        if ((c.args[c.args.length - 1] ?? '').replace(/\s+/g, '') !== `&${table.name}` || !c.function) continue;
+        if (!bindsTable(c, table, 'last') || !c.function) continue;
         const held = mmapHeld(f.apiCalls, c);
         const locked = c.name.endsWith('_locked');
         const takesLock = f.apiCalls.some((x) => x.function === c.function && (x.name === 'mmap_read_lock' || x.name === 'mmap_write_lock'));

@@ -1,4 +1,5 @@
 import { defineRule, fieldFn } from './rule.js';
+import { bindsTable } from '../ir/queries.js';
 import { dirOf, filesBeside } from '../ir/files.js';
 
 export default defineRule({
@@ -74,7 +75,7 @@ static void __exit drv_exit(void)
     const dir = dirOf(table.file);
     const near = filesBeside(ctx.files, table.file);
     const calls = near.flatMap((f) => f.apiCalls.map((c) => ({ ...c, file: f.file })));
-    const gets = calls.filter((c) => /^mmu_notifier_get(_locked)?$/.test(c.name) && c.args[0]?.replace(/\s+/g, '') === `&${table.name}`);
+    const gets = calls.filter((c) => /^mmu_notifier_get(_locked)?$/.test(c.name) && bindsTable(c, table));
     const put = calls.find((c) => c.name === 'mmu_notifier_put');
     if (!gets.length || !put) return;
     if (!fieldFn(table, 'free_notifier')) {

@@ -1,4 +1,5 @@
 import type { SummaryEvent } from '../ir/summary.js';
+import { finishHandedOut } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelTrace } from './support.js';
@@ -75,7 +76,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const start = ctx.callback(table, 'invalidate_start');
     const finish = ctx.callback(table, 'invalidate_finish');
     if (start?.fn && finish?.fn) {
-      const handsOut = ctx.summary(start.fn).events.some((e) => e.kind === 'finish_write' && e.when.blockable !== true && !/^NULL$/.test(e.args[0] ?? ''));
+      const handsOut = ctx.summary(start.fn).events.some((e) => e.when.blockable !== true && finishHandedOut(e)?.isNull === false);
       if (handsOut) {
         report('invalidate_finish', finish.fn.name, finish.field.loc.line, `after ${start.fn.name}() handed out a finish in a non-blockable range`,
           ctx.summary(finish.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name)));
