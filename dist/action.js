@@ -29595,7 +29595,7 @@ var Summarizer = class {
     }
   }
   build(fn2) {
-    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [] };
+    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
     const unresolved = /* @__PURE__ */ new Set();
     const callees = /* @__PURE__ */ new Map();
     fn2.events.forEach((e, id) => {
@@ -29678,6 +29678,7 @@ var Summarizer = class {
       const leadsOf = leadsTo(target.closure);
       const translated = /* @__PURE__ */ new Map();
       for (const [k2, ce2] of target.closure.events.entries()) {
+        if (ce2.kind === "call" && target.closure.followed.has(ce2)) continue;
         const leads = leadsOf.get(target.closure.origin[k2]);
         const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0] : void 0;
         let t2 = translated.get(ce2.when);
@@ -29697,8 +29698,10 @@ var Summarizer = class {
           c3.truncated = true;
           break;
         }
-        c3.events.push(alt.when === e.when ? e : { ...e, when: alt.when });
+        const kept = alt.when === e.when ? e : { ...e, when: alt.when };
+        c3.events.push(kept);
         c3.origin.push(origin);
+        if (k2 < 0 && callees.has(origin)) c3.followed.add(kept);
       }
     }
     const releases = /* @__PURE__ */ new Map();
@@ -29756,7 +29759,7 @@ var Summarizer = class {
   }
 };
 function emptyClosure(fn2) {
-  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [] };
+  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
 }
 function callSiteIn(fn2, r2) {
   if (r2.value.k !== "call") return -1;
@@ -39231,13 +39234,23 @@ var FunctionWalker = class {
     const id = node.startIndex;
     for (const s of states) {
       const saved = {};
+      let shadows = false;
       for (const name2 of declared) {
         saved[name2] = s.vars[name2] ?? null;
-        for (const k2 of Object.keys(s.vars)) if (k2.startsWith(`${name2}.`) || k2.startsWith(`${name2}->`)) saved[k2] = s.vars[k2];
+        if (saved[name2]) shadows = true;
       }
-      const vars = { ...s.vars };
-      for (const k2 of Object.keys(saved)) delete vars[k2];
-      s.vars = vars;
+      for (const k2 of Object.keys(s.vars)) {
+        const base = /^[A-Za-z_]\w*/.exec(k2)?.[0];
+        if (base !== k2 && base && declared.includes(base)) {
+          saved[k2] = s.vars[k2];
+          shadows = true;
+        }
+      }
+      if (shadows) {
+        const vars = { ...s.vars };
+        for (const k2 of Object.keys(saved)) delete vars[k2];
+        s.vars = vars;
+      }
       s.frames = [...s.frames, { block: id, saved }];
     }
     this.openBlocks.push(id);
@@ -39516,8 +39529,10 @@ var FunctionWalker = class {
       const argNodes = (argsNode?.namedChildren ?? []).filter((a) => a.type !== "comment");
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) extra.argAtoms = atoms;
-      const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
-      if (fields.some(Boolean)) extra.argFields = fields;
+      if (Object.keys(s.vars).some((k2) => k2.includes(".") || k2.includes("->"))) {
+        const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
+        if (fields.some(Boolean)) extra.argFields = fields;
+      }
     }
     this.record(s, kind, name2, args2, node, extra);
     if (kind === "lock" && FAILABLE_ACQUIRES.has(name2) && extra.lock) this.acquires.set(resultAtom(name2, position(this.ctx, node.startIndex)), extra.lock);

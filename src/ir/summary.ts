@@ -177,6 +177,8 @@ function intersection(lists: ReadonlyArray<readonly string[]>): string[] {
 }
 
 interface Closure extends FunctionSummary {
+  /** the call events whose callee this summary folded in */
+  followed: Set<SummaryEvent>;
   /** for each event: the own event of `fn` it descends from (itself, or the call it came through) */
   origin: number[];
   leads?: Map<number, Set<boolean | null>>;
@@ -212,7 +214,7 @@ export class Summarizer {
   }
 
   private build(fn: FunctionIR): Closure {
-    const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [], dropped: [] };
+    const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [], dropped: [], followed: new Set() };
     const unresolved = new Set<string>();
     // callees of the call events, by the event's id
     const callees = new Map<number, { callee: FunctionIR; closure: Closure; step: CallStep }>();
@@ -309,6 +311,8 @@ export class Summarizer {
       const leadsOf = leadsTo(target.closure);
       const translated = new Map<Assumptions, Assumptions>();
       for (const [k, ce] of target.closure.events.entries()) {
+        // a call the callee's summary followed is only an edge: its events are there already
+        if (ce.kind === 'call' && target.closure.followed.has(ce)) continue;
         // tie the callee's event to the outcomes it leads to
         const leads = leadsOf.get(target.closure.origin[k]!);
         const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0]! : undefined;
@@ -330,8 +334,10 @@ export class Summarizer {
           c.truncated = true;
           break;
         }
-        c.events.push(alt.when === e.when ? e : { ...e, when: alt.when });
+        const kept = alt.when === e.when ? e : { ...e, when: alt.when };
+        c.events.push(kept);
         c.origin.push(origin);
+        if (k < 0 && callees.has(origin)) c.followed.add(kept);
       }
     }
 
@@ -395,7 +401,7 @@ export class Summarizer {
 }
 
 function emptyClosure(fn: FunctionIR): Closure {
-  return { fn, events: [], returns: [], unresolved: [fn.name], truncated: true, origin: [], dropped: [] };
+  return { fn, events: [], returns: [], unresolved: [fn.name], truncated: true, origin: [], dropped: [], followed: new Set() };
 }
 
 /** The id of the call event a `return helper(...)` makes, or -1. */

@@ -230,13 +230,23 @@ class FunctionWalker {
     const id = node.startIndex;
     for (const s of states) {
       const saved: Record<string, VarFact | null> = {};
+      let shadows = false;
       for (const name of declared) {
         saved[name] = s.vars[name] ?? null;
-        for (const k of Object.keys(s.vars)) if (k.startsWith(`${name}.`) || k.startsWith(`${name}->`)) saved[k] = s.vars[k]!;
+        if (saved[name]) shadows = true;
       }
-      const vars = { ...s.vars };
-      for (const k of Object.keys(saved)) delete vars[k];
-      s.vars = vars;
+      for (const k of Object.keys(s.vars)) {
+        const base = /^[A-Za-z_]\w*/.exec(k)?.[0];
+        if (base !== k && base && declared.includes(base)) {
+          saved[k] = s.vars[k]!;
+          shadows = true;
+        }
+      }
+      if (shadows) {
+        const vars = { ...s.vars };
+        for (const k of Object.keys(saved)) delete vars[k];
+        s.vars = vars;
+      }
       s.frames = [...s.frames, { block: id, saved }];
     }
     this.openBlocks.push(id);
@@ -538,8 +548,10 @@ class FunctionWalker {
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) extra.argAtoms = atoms;
       // `helper(&update)`: the flags kept in fields of what is passed
-      const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
-      if (fields.some(Boolean)) extra.argFields = fields;
+      if (Object.keys(s.vars).some((k) => k.includes('.') || k.includes('->'))) {
+        const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
+        if (fields.some(Boolean)) extra.argFields = fields;
+      }
     }
     this.record(s, kind, name, args, node, extra);
     if (kind === 'lock' && FAILABLE_ACQUIRES.has(name) && extra.lock) this.acquires.set(resultAtom(name, position(this.ctx, node.startIndex)), extra.lock);
