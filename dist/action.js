@@ -29462,7 +29462,7 @@ var package_default = {
     pretest: "scripts/fetch-kernels.sh",
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
-    bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts",
+    bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts && tsx bench/history.ts",
     "new-rule": "node scripts/new-rule.mjs"
   },
   dependencies: {
@@ -29685,7 +29685,8 @@ var Summarizer = class {
         if (!t2) translated.set(ce2.when, t2 = forCaller(translate(target.callee, e, ce2.when)));
         const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
         if (!w2) continue;
-        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via] }, origin: id, k: k2 });
+        const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, k: k2 });
       }
     });
     const seen = /* @__PURE__ */ new Set();
@@ -30036,6 +30037,33 @@ var EFFECT_CALLS = {
   dma_fence_get: { arg: 0, delta: 1 },
   dma_fence_put: { arg: 0, delta: -1 }
 };
+var ATOMIC_ACQUIRES = /* @__PURE__ */ new Set([
+  "spin_lock",
+  "spin_lock_irq",
+  "spin_lock_irqsave",
+  "spin_lock_bh",
+  "raw_spin_lock",
+  "raw_spin_lock_irqsave",
+  "read_lock",
+  "write_lock",
+  "read_lock_irqsave",
+  "write_lock_irqsave",
+  "write_lock_irq",
+  "read_lock_irq",
+  "xa_lock",
+  "xa_lock_irq",
+  "xa_lock_irqsave",
+  "rcu_read_lock",
+  "write_seqlock",
+  "preempt_disable",
+  "KVM_MMU_LOCK"
+]);
+var IMPLICIT_LOCKS = {
+  rcu_read_lock: "rcu",
+  rcu_read_unlock: "rcu",
+  preempt_disable: "preempt",
+  preempt_enable: "preempt"
+};
 var INVERTED_TRYLOCKS = /* @__PURE__ */ new Set(["down_trylock"]);
 var ALLOC_GFP_ARG = {
   kmalloc: 1,
@@ -30244,6 +30272,107 @@ function modelTrace(ctx, table, invariant) {
   if (!v2) return null;
   return [`model (API ${ctx.api.id}): ${v2.scenario}`, ...v2.trace.slice(1).map((t2) => t2.replace(/^\s+/, "  ")), `violates ${invariant}: ${v2.message}`];
 }
+
+// src/rules/sleep-under-spinlock.ts
+var sleep_under_spinlock_default = defineRule({
+  id: "sleep-under-spinlock",
+  title: "sleeping call while a spinlock, RCU or disabled preemption is held",
+  severity: "error",
+  invariant: "I5",
+  docs: {
+    what: "Flags a call that may sleep (a mutex, rwsem, wait, fence wait, sleeping allocation...) reached from a notifier callback while a lock that does not sleep is held: a spinlock, rwlock, `rcu_read_lock()` or `preempt_disable()`, taken in the callback or in a caller of the helper that sleeps. One finding per callback, every site in the trace: an error when the sleep is in the callback's own body, a warning when it is in a helper (the helper's branch conditions are not all tracked).",
+    why: 'Sleeping with a spinlock held or in an RCU read section schedules in atomic context: "BUG: scheduling while atomic", or a deadlock when the task that would release the lock needs this CPU. In a notifier it also runs under the invalidation the core is doing, so the sleep waits on whatever mm work is blocked behind it. Commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock") fixed a notifier that reached down_write(&mm->mmap_sem) under its handler spinlock.',
+    bad: `static void drv_release_pages(struct drv *d)
+{
+	down_write(&d->mm->mmap_lock);
+	drv_unpin(d);
+	up_write(&d->mm->mmap_lock);
+}
+
+static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	spin_lock(&d->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	drv_release_pages(d);
+	spin_unlock(&d->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static void drv_release_pages(struct drv *d)
+{
+	down_write(&d->mm->mmap_lock);
+	drv_unpin(d);
+	up_write(&d->mm->mmap_lock);
+}
+
+static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	spin_lock(&d->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	spin_unlock(&d->lock);
+	drv_release_pages(d);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: [
+      'commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")',
+      "Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep"
+    ]
+  },
+  checkTable(table, ctx) {
+    for (const f3 of table.fields) {
+      const cb = ctx.callback(table, f3.field);
+      if (!cb?.fn) continue;
+      const events = ctx.summary(cb.fn).events;
+      const spinning = /* @__PURE__ */ new Map();
+      for (const e of events) if (e.kind === "lock" && e.lock && ATOMIC_ACQUIRES.has(e.name) && !spinning.has(e.lock)) spinning.set(e.lock, e);
+      if (spinning.size === 0) continue;
+      const sites = /* @__PURE__ */ new Map();
+      for (const e of events) {
+        const sleeps = isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
+        if (!sleeps) continue;
+        const lock = e.locks.find((l3) => spinning.has(l3));
+        const key = `${e.file}:${e.loc.line}:${e.loc.column}`;
+        if (lock && !sites.has(key)) sites.set(key, { e, lock });
+      }
+      const all = [...sites.values()].sort((a, b3) => a.e.via.length - b3.e.via.length || (a.e.file < b3.e.file ? -1 : a.e.file > b3.e.file ? 1 : a.e.loc.line - b3.e.loc.line));
+      const first = all[0];
+      if (!first) continue;
+      const taken = spinning.get(first.lock);
+      const own2 = first.e.via.length === 0;
+      ctx.report({
+        ...atEvent(first.e),
+        severity: own2 ? "error" : "warning",
+        function: functionOf(first.e, cb.fn.name),
+        message: `${first.e.name}() may sleep while ${first.lock} is held (${taken.name}() at ${taken.file}:${taken.loc.line}), reached from ${f3.field} callback ${cb.fn.name}()${own2 ? "" : " through a helper whose branch conditions mnlint does not all track"}${all.length > 1 ? ` (${all.length} sites)` : ""}`,
+        trace: [
+          `${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`,
+          ...describeVia(taken.via),
+          `${taken.file}:${taken.loc.line}: ${taken.name}(${first.lock})`,
+          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() with ${lock} held${describeWhen(e.when)}`])
+        ]
+      });
+    }
+  }
+});
 
 // src/rules/helper-failure-swallowed.ts
 var STARTS = { invalidate_range_start: false, invalidate: true, invalidate_start: true };
@@ -32742,6 +32871,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 
 // src/rules/index.ts
 var RULES = [
+  sleep_under_spinlock_default,
   helper_failure_swallowed_default,
   reclaim_in_invalidation_default,
   failed_start_leaves_state_default,
@@ -39506,11 +39636,11 @@ var FunctionWalker = class {
     else if (name2 === CHECK_RETRY) kind = "check_retry";
     else if (LOCK_CALLS[name2]) {
       kind = "lock";
-      extra.lock = normalizeLock(args2[0] ?? "");
+      extra.lock = IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? "");
       extra.sleeps = LOCK_CALLS[name2].sleeps;
     } else if (UNLOCK_CALLS.has(name2)) {
       kind = "unlock";
-      extra.lock = normalizeLock(args2[0] ?? "");
+      extra.lock = IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? "");
     } else if (name2 in ALLOC_GFP_ARG) {
       const idx = ALLOC_GFP_ARG[name2];
       const maskNode = argsNode?.namedChildren[idx];

@@ -82,6 +82,9 @@ const TRIAGED_WARNINGS: Record<string, string[]> = {
     'drivers/gpu/drm/nouveau/nvif/object.c nvif_object_mthd reclaim-in-invalidation',
     'drivers/gpu/drm/radeon/radeon_mn.c radeon_mn_register read-begin-result-unused',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c tid_cover_invalidate invalidate-without-set-seq',
+    // intel_pasid_tear_down_entry() drains the PRQ (wait_for_completion) for a non-present,
+    // fault-disabled entry, and intel_mm_release() calls it under domain->lock
+    'drivers/iommu/intel/prq.c intel_iommu_drain_pasid_prq sleep-under-spinlock',
     'drivers/xen/gntdev.c gntdev_mmap read-begin-result-unused',
   ],
   '6.1': [

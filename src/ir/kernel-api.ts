@@ -123,6 +123,21 @@ export const EFFECT_CALLS: Readonly<Record<string, { arg: number; delta: 1 | -1 
   dma_fence_get: { arg: 0, delta: 1 }, dma_fence_put: { arg: 0, delta: -1 },
 };
 
+/**
+ * Acquires that open an atomic section: nothing may sleep until the release.
+ * Not SRCU (its readers may sleep), not the sleeping locks.
+ */
+export const ATOMIC_ACQUIRES: ReadonlySet<string> = new Set([
+  'spin_lock', 'spin_lock_irq', 'spin_lock_irqsave', 'spin_lock_bh', 'raw_spin_lock', 'raw_spin_lock_irqsave',
+  'read_lock', 'write_lock', 'read_lock_irqsave', 'write_lock_irqsave', 'write_lock_irq', 'read_lock_irq',
+  'xa_lock', 'xa_lock_irq', 'xa_lock_irqsave', 'rcu_read_lock', 'write_seqlock', 'preempt_disable', 'KVM_MMU_LOCK',
+]);
+
+/** Acquires without a lock argument: the name of what they hold (`rcu_read_lock()` -> `rcu`). */
+export const IMPLICIT_LOCKS: Readonly<Record<string, string>> = {
+  rcu_read_lock: 'rcu', rcu_read_unlock: 'rcu', preempt_disable: 'preempt', preempt_enable: 'preempt',
+};
+
 /** Trylocks whose success is a zero result (`down_trylock`). */
 export const INVERTED_TRYLOCKS = new Set(['down_trylock']);
 

@@ -320,7 +320,9 @@ export class Summarizer {
         if (!t) translated.set(ce.when, (t = forCaller(translate(target.callee, e, ce.when))));
         const w = combine(e.when, tie === undefined ? t : { ...t, [atom]: tie });
         if (!w) continue;
-        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via] }, origin: id, k });
+        // the locks the caller holds at the call are held at the callee's events too
+        const locks = e.locks.length ? union(e.locks, ce.locks) : ce.locks;
+        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks }, origin: id, k });
       }
     });
     const seen = new Set<string>();

@@ -13,7 +13,7 @@ import type {
 import {
   ALLOC_GFP_ARG, CHECK_RETRY, INVERTED_TRYLOCKS, LOCK_CALLS, RANGE_BLOCKABLE, READ_BEGIN,
   READ_RETRY, SET_SEQ, TRYLOCK_CALLS, UNLOCK_CALLS, classifyGfp, isSleepingCall, ERRNO_NAME, errnoNumber,
-  EFFECT_CALLS, FAILABLE_ACQUIRES, isKernelHelper,
+  EFFECT_CALLS, FAILABLE_ACQUIRES, IMPLICIT_LOCKS, isKernelHelper,
 } from '../ir/kernel-api.js';
 import {
   argTexts, declaratorName, declaratorNameNode, endLoc, errorLines, functionDeclarator, hasKeyword, isZero,
@@ -524,11 +524,11 @@ class FunctionWalker {
     else if (name === CHECK_RETRY) kind = 'check_retry';
     else if (LOCK_CALLS[name]) {
       kind = 'lock';
-      extra.lock = normalizeLock(args[0] ?? '');
+      extra.lock = IMPLICIT_LOCKS[name] ?? normalizeLock(args[0] ?? '');
       extra.sleeps = LOCK_CALLS[name]!.sleeps;
     } else if (UNLOCK_CALLS.has(name)) {
       kind = 'unlock';
-      extra.lock = normalizeLock(args[0] ?? '');
+      extra.lock = IMPLICIT_LOCKS[name] ?? normalizeLock(args[0] ?? '');
     } else if (name in ALLOC_GFP_ARG) {
       const idx = ALLOC_GFP_ARG[name]!;
       const maskNode = argsNode?.namedChildren[idx];

@@ -1,6 +1,7 @@
 // The rule registry. Adding a rule: one file in this folder, one line here,
 // fixtures in fixtures/rules/<id>/ (see `npm run new-rule`).
 import type { Rule } from './rule.js';
+import sleepUnderSpinlock from './sleep-under-spinlock.js';
 import helperFailureSwallowed from './helper-failure-swallowed.js';
 import reclaimInInvalidation from './reclaim-in-invalidation.js';
 import failedStartLeavesState from './failed-start-leaves-state.js';
@@ -35,6 +36,7 @@ import sleepingGfpInFirstPass from './sleeping-gfp-in-first-pass.js';
 import twoPassStartWithoutFinish from './two-pass-start-without-finish.js';
 
 export const RULES: readonly Rule[] = [
+  sleepUnderSpinlock,
   helperFailureSwallowed,
   reclaimInInvalidation,
   failedStartLeavesState,

@@ -86,4 +86,12 @@ export const BUGS: readonly HistoricBug[] = [
       also: { find: '\tsvm_range_unlock(prange);\n\n\treturn true;\n}', replace: '\tsvm_range_unlock(prange);\n\tmmput(mni->mm);\n\n\treturn true;\n}' },
     },
   },
+  {
+    id: 'hfi1-remove-under-spinlock',
+    fix: 'b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")',
+    capabilities: ['derived-sleep', 'resource-state'],
+    fixture: 'hfi1-remove-under-spinlock.c',
+    rule: 'sleep-under-spinlock',
+    mutant: { none: 'in 6.12 the node is dropped under the lock by kref_put() with a release function pointer, which mnlint does not follow' },
+  },
 ];

@@ -1,0 +1,107 @@
+import { ATOMIC_ACQUIRES } from '../ir/kernel-api.js';
+import type { SummaryEvent } from '../ir/summary.js';
+import { describeVia, describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+import { atEvent, functionOf, isSleepingEvent } from './support.js';
+
+export default defineRule({
+  id: 'sleep-under-spinlock',
+  title: 'sleeping call while a spinlock, RCU or disabled preemption is held',
+  severity: 'error',
+  invariant: 'I5',
+  docs: {
+    what: 'Flags a call that may sleep (a mutex, rwsem, wait, fence wait, sleeping allocation...) reached from a notifier callback while a lock that does not sleep is held: a spinlock, rwlock, `rcu_read_lock()` or `preempt_disable()`, taken in the callback or in a caller of the helper that sleeps. One finding per callback, every site in the trace: an error when the sleep is in the callback\'s own body, a warning when it is in a helper (the helper\'s branch conditions are not all tracked).',
+    why: 'Sleeping with a spinlock held or in an RCU read section schedules in atomic context: "BUG: scheduling while atomic", or a deadlock when the task that would release the lock needs this CPU. In a notifier it also runs under the invalidation the core is doing, so the sleep waits on whatever mm work is blocked behind it. Commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock") fixed a notifier that reached down_write(&mm->mmap_sem) under its handler spinlock.',
+    bad: `static void drv_release_pages(struct drv *d)
+{
+	down_write(&d->mm->mmap_lock);
+	drv_unpin(d);
+	up_write(&d->mm->mmap_lock);
+}
+
+static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	spin_lock(&d->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	drv_release_pages(d);
+	spin_unlock(&d->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static void drv_release_pages(struct drv *d)
+{
+	down_write(&d->mm->mmap_lock);
+	drv_unpin(d);
+	up_write(&d->mm->mmap_lock);
+}
+
+static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv *d = container_of(mni, struct drv, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	spin_lock(&d->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	spin_unlock(&d->lock);
+	drv_release_pages(d);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: [
+      'commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")',
+      'Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep',
+    ],
+  },
+  checkTable(table, ctx) {
+    for (const f of table.fields) {
+      const cb = ctx.callback(table, f.field);
+      if (!cb?.fn) continue;
+      const events = ctx.summary(cb.fn).events;
+      // the locks of this callback's summary that do not sleep
+      const spinning = new Map<string, SummaryEvent>();
+      for (const e of events) if (e.kind === 'lock' && e.lock && ATOMIC_ACQUIRES.has(e.name) && !spinning.has(e.lock)) spinning.set(e.lock, e);
+      if (spinning.size === 0) continue;
+      const sites = new Map<string, { e: SummaryEvent; lock: string }>();
+      for (const e of events) {
+        const sleeps = isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
+        if (!sleeps) continue;
+        const lock = e.locks.find((l) => spinning.has(l));
+        const key = `${e.file}:${e.loc.line}:${e.loc.column}`;
+        if (lock && !sites.has(key)) sites.set(key, { e, lock });
+      }
+      const all = [...sites.values()].sort((a, b) => a.e.via.length - b.e.via.length || (a.e.file < b.e.file ? -1 : a.e.file > b.e.file ? 1 : a.e.loc.line - b.e.loc.line));
+      const first = all[0];
+      if (!first) continue;
+      const taken = spinning.get(first.lock)!;
+      // in a helper, the branch conditions that lead to the sleep are not all tracked
+      const own = first.e.via.length === 0;
+      ctx.report({
+        ...atEvent(first.e),
+        severity: own ? 'error' : 'warning',
+        function: functionOf(first.e, cb.fn.name),
+        message: `${first.e.name}() may sleep while ${first.lock} is held (${taken.name}() at ${taken.file}:${taken.loc.line}), reached from ${f.field} callback ${cb.fn.name}()${own ? '' : ' through a helper whose branch conditions mnlint does not all track'}${all.length > 1 ? ` (${all.length} sites)` : ''}`,
+        trace: [
+          `${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`,
+          ...describeVia(taken.via),
+          `${taken.file}:${taken.loc.line}: ${taken.name}(${first.lock})`,
+          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() with ${lock} held${describeWhen(e.when)}`]),
+        ],
+      });
+    }
+  },
+});
