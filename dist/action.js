@@ -30589,9 +30589,12 @@ function updateDelta(e) {
 
 // src/rules/failed-start-leaves-state.ts
 var STARTS2 = {
-  invalidate_range_start: { fails: (t2) => t2 === true, after: "the core calls no invalidate_range_end for this start before 5.12, and from 5.12 on an end that cannot tell whether this start failed" },
-  invalidate: { fails: (t2) => t2 === false, after: "the core calls nothing more for this invalidation after a false return" },
-  invalidate_start: { fails: (t2) => t2 === false, after: "the core calls no invalidate_finish after a false return" }
+  invalidate_range_start: {
+    fails: (t2) => t2 === true,
+    after: (end) => end ? "the core then calls invalidate_range_end, which cannot tell that this start failed (c2655835fd8c)" : "at this API level the core calls no invalidate_range_end after a failed start"
+  },
+  invalidate: { fails: (t2) => t2 === false, after: () => "the core calls nothing more for this invalidation after a false return" },
+  invalidate_start: { fails: (t2) => t2 === false, after: () => "the core calls no invalidate_finish after a false return" }
 };
 var failed_start_leaves_state_default = defineRule({
   id: "failed-start-leaves-state",
@@ -30655,7 +30658,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
-          message: `${cb.fn.name}() returns ${r2.text || "its failure"}${describeWhen(r2.when)} with ${raised.join(", ")} still raised: ${start2.after}`,
+          message: `${cb.fn.name}() returns ${r2.text || "its failure"}${describeWhen(r2.when)} with ${raised.join(", ")} still raised: ${start2.after(ctx.api.endAfterFailedStart)}`,
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),

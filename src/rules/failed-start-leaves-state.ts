@@ -5,10 +5,15 @@ import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
 
 /** The starts of an invalidation, and what a failure means to the core. */
-const STARTS: Record<string, { fails: (t: boolean | null) => boolean; after: string }> = {
-  invalidate_range_start: { fails: (t) => t === true, after: 'the core calls no invalidate_range_end for this start before 5.12, and from 5.12 on an end that cannot tell whether this start failed' },
-  invalidate: { fails: (t) => t === false, after: 'the core calls nothing more for this invalidation after a false return' },
-  invalidate_start: { fails: (t) => t === false, after: 'the core calls no invalidate_finish after a false return' },
+const STARTS: Record<string, { fails: (t: boolean | null) => boolean; after: (endAfterFailedStart: boolean) => string }> = {
+  invalidate_range_start: {
+    fails: (t) => t === true,
+    after: (end) => end
+      ? 'the core then calls invalidate_range_end, which cannot tell that this start failed (c2655835fd8c)'
+      : 'at this API level the core calls no invalidate_range_end after a failed start',
+  },
+  invalidate: { fails: (t) => t === false, after: () => 'the core calls nothing more for this invalidation after a false return' },
+  invalidate_start: { fails: (t) => t === false, after: () => 'the core calls no invalidate_finish after a false return' },
 };
 
 export default defineRule({
@@ -73,7 +78,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
-          message: `${cb.fn.name}() returns ${r.text || 'its failure'}${describeWhen(r.when)} with ${raised.join(', ')} still raised: ${start.after}`,
+          message: `${cb.fn.name}() returns ${r.text || 'its failure'}${describeWhen(r.when)} with ${raised.join(', ')} still raised: ${start.after(ctx.api.endAfterFailedStart)}`,
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),
