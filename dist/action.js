@@ -29553,6 +29553,10 @@ function forCaller(when) {
   for (const [k2, v2] of Object.entries(when)) if (!k2.includes("/ret:")) out2[k2] = v2;
   return out2;
 }
+function hasResultAtom(when) {
+  for (const k2 in when) if (k2.startsWith("ret:")) return true;
+  return false;
+}
 function truth(value) {
   switch (value.k) {
     case "int":
@@ -29670,6 +29674,8 @@ var Summarizer = class {
       return alts;
     };
     const rawEvents = [];
+    const seen = /* @__PURE__ */ new Set();
+    const keyOf = (origin, e, when) => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
     fn2.events.forEach((e, id) => {
       rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, k: -1 });
       const target = callees.get(id);
@@ -29686,15 +29692,21 @@ var Summarizer = class {
         const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
         if (!w2) continue;
         const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
-        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, k: k2 });
+        const key = hasResultAtom(w2) ? void 0 : keyOf(id, ce2, w2);
+        if (key !== void 0) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, k: k2, key });
       }
     });
-    const seen = /* @__PURE__ */ new Set();
-    for (const { e, origin, k: k2 } of rawEvents) {
-      for (const alt of expand2(e.when)) {
-        const key = `${k2 < 0 ? -1 : origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+    for (const { e, origin, k: k2, key: known } of rawEvents) {
+      for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
+        if (known === void 0) {
+          const key = keyOf(k2 < 0 ? -1 : origin, e, alt.when);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
         if (c3.events.length >= EVENT_BUDGET) {
           c3.truncated = true;
           break;

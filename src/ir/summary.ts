@@ -154,6 +154,11 @@ function forCaller(when: Assumptions): Assumptions {
   return out;
 }
 
+function hasResultAtom(when: Assumptions): boolean {
+  for (const k in when) if (k.startsWith('ret:')) return true;
+  return false;
+}
+
 /** Whether a return value is provably non-zero / false / true. */
 export function truth(value: AbstractValue): boolean | null {
   switch (value.k) {
@@ -302,7 +307,10 @@ export class Summarizer {
 
     // events: the function's own, then each callee's at its call site
     // each with its identity: the own event, or the callee event k at that call
-    const rawEvents: Array<{ e: SummaryEvent; origin: number; k: number }> = [];
+    const rawEvents: Array<{ e: SummaryEvent; origin: number; k: number; key?: string }> = [];
+    // one event per place, call site and assumptions (the deeper chain is kept from the first)
+    const seen = new Set<string>();
+    const keyOf = (origin: number, e: Event & { file: string }, when: Assumptions): string => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
     fn.events.forEach((e, id) => {
       rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id, k: -1 });
       const target = callees.get(id);
@@ -322,16 +330,22 @@ export class Summarizer {
         if (!w) continue;
         // the locks the caller holds at the call are held at the callee's events too
         const locks = e.locks.length ? union(e.locks, ce.locks) : ce.locks;
-        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks }, origin: id, k });
+        // nothing to expand: a duplicate is known before it is built
+        const key = hasResultAtom(w) ? undefined : keyOf(id, ce, w);
+        if (key !== undefined) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks }, origin: id, k, key });
       }
     });
-    const seen = new Set<string>();
-    for (const { e, origin, k } of rawEvents) {
-      for (const alt of expand(e.when)) {
-        // one event per place, call site and assumptions (the deeper chain is kept from the first)
-        const key = `${k < 0 ? -1 : origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(alt.when)}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+    for (const { e, origin, k, key: known } of rawEvents) {
+      for (const alt of known === undefined ? expand(e.when) : [{ when: e.when }]) {
+        if (known === undefined) {
+          const key = keyOf(k < 0 ? -1 : origin, e, alt.when);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
         if (c.events.length >= EVENT_BUDGET) {
           c.truncated = true;
           break;
