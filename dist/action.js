@@ -29498,327 +29498,6 @@ function filesBeside(files, file) {
   return files.filter((f3) => dirOf(f3.file) === dir);
 }
 
-// src/ir/summary.ts
-var CALL_DEPTH = 3;
-var SUMMARY_DEPTH = 8;
-var EVENT_BUDGET = 6e3;
-var ALTERNATIVES = 24;
-function combine(base, extra) {
-  let empty = true;
-  for (const _3 in extra) {
-    empty = false;
-    break;
-  }
-  if (empty) return base;
-  const out2 = { ...base };
-  for (const [k2, v2] of Object.entries(extra)) {
-    if (k2 in out2 && out2[k2] !== v2) return null;
-    out2[k2] = v2;
-  }
-  return out2;
-}
-function isGlobalAtom(atom) {
-  return atom === "blockable" || atom.startsWith("event:");
-}
-function translate(callee, call, when) {
-  const out2 = {};
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom.startsWith("param:")) {
-      const m2 = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
-      const idx = m2 ? callee.params.findIndex((p2) => p2.name === m2[1]) : -1;
-      if (idx < 0 || !call) continue;
-      if (m2[2] === void 0) {
-        const passed = call.argAtoms?.[idx];
-        if (passed) out2[passed.atom] = value !== passed.negated;
-      } else {
-        const passed = call.argFields?.[idx]?.find((f3) => f3.field === m2[2]);
-        if (passed) out2[passed.atom] = value !== passed.negated;
-      }
-      continue;
-    }
-    out2[isGlobalAtom(atom) ? atom : `${callee.name}/${atom}`] = value;
-  }
-  return out2;
-}
-function project(when) {
-  const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (isGlobalAtom(k2) || k2.startsWith("param:")) out2[k2] = v2;
-  return out2;
-}
-function forCaller(when) {
-  let drop = false;
-  for (const k2 of Object.keys(when)) if (k2.includes("/ret:")) drop = true;
-  if (!drop) return when;
-  const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (!k2.includes("/ret:")) out2[k2] = v2;
-  return out2;
-}
-function hasResultAtom(when) {
-  for (const k2 in when) if (k2.startsWith("ret:")) return true;
-  return false;
-}
-function truth(value) {
-  switch (value.k) {
-    case "int":
-      return value.v !== 0;
-    case "bool":
-      return value.v;
-    case "null":
-      return false;
-    default:
-      return null;
-  }
-}
-var union = (a, b3) => [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
-var minus = (a, b3) => a.filter((x3) => !b3.has(x3));
-function intersection(lists) {
-  if (lists.length === 0) return [];
-  return lists[0].filter((x3) => lists.every((l3) => l3.includes(x3)));
-}
-var Summarizer = class {
-  constructor(resolve6) {
-    this.resolve = resolve6;
-  }
-  resolve;
-  memo = /* @__PURE__ */ new Map();
-  active = [];
-  summary(fn2) {
-    return this.closure(fn2) ?? emptyClosure(fn2);
-  }
-  closure(fn2) {
-    const seen = this.memo.get(fn2);
-    if (seen) return seen;
-    if (this.active.includes(fn2) || this.active.length > SUMMARY_DEPTH) return null;
-    this.active.push(fn2);
-    try {
-      const c3 = this.build(fn2);
-      this.memo.set(fn2, c3);
-      return c3;
-    } finally {
-      this.active.pop();
-    }
-  }
-  build(fn2) {
-    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
-    const unresolved = /* @__PURE__ */ new Set();
-    const callees = /* @__PURE__ */ new Map();
-    fn2.events.forEach((e, id) => {
-      if (e.kind !== "call" || !fn2.callees.includes(e.name)) return;
-      const callee = this.resolve(e.name, fn2.file);
-      const closure = callee && callee !== fn2 ? this.closure(callee) : null;
-      if (!callee || !closure) {
-        unresolved.add(e.name);
-        return;
-      }
-      if (closure.truncated) c3.truncated = true;
-      for (const u2 of closure.unresolved) unresolved.add(u2);
-      callees.set(id, { callee, closure, step: { function: e.name, file: fn2.file, line: e.loc.line } });
-    });
-    const sites = /* @__PURE__ */ new Map();
-    fn2.events.forEach((e, id) => {
-      if (e.kind === "call") sites.set(`ret:${e.name}@${e.loc.line}:${e.loc.column}`, id);
-    });
-    const raw = [];
-    for (const r2 of fn2.returns) {
-      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: r2.path, held: r2.held ?? [], effects: r2.effects ?? [], taken: [] };
-      const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
-      const target = callId >= 0 ? callees.get(callId) : void 0;
-      if (!target) {
-        raw.push(base);
-        continue;
-      }
-      for (const inner of target.closure.returns) {
-        const w2 = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
-        if (!w2) continue;
-        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: r2.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
-      }
-    }
-    const outcomeMemo = /* @__PURE__ */ new Map();
-    const outcomes = (atom, value) => {
-      const key = `${atom}=${value}`;
-      if (outcomeMemo.has(key)) return outcomeMemo.get(key);
-      const id = sites.get(atom);
-      const target = id === void 0 ? void 0 : callees.get(id);
-      const out2 = id === void 0 || !target ? null : dedupe(target.closure.returns.filter((r2) => {
-        const t2 = truth(r2.value);
-        return t2 === null || t2 === value;
-      }).map((r2) => {
-        const when = project(translate(target.callee, fn2.events[id], r2.when));
-        const e = fn2.events[id];
-        const taken = { callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when };
-        return { when, held: r2.held, effects: r2.effects, taken: [taken] };
-      }));
-      outcomeMemo.set(key, out2);
-      return out2;
-    };
-    const expand2 = (when) => {
-      let alts = [{ when, held: [], effects: [], taken: [] }];
-      if (!Object.keys(when).some((k2) => k2.startsWith("ret:"))) return alts;
-      for (const [atom, value] of Object.entries(when)) {
-        if (!atom.startsWith("ret:")) continue;
-        const outs = outcomes(atom, value);
-        if (!outs) continue;
-        const next = [];
-        for (const a of alts) {
-          for (const o2 of outs) {
-            const w2 = combine(a.when, o2.when);
-            if (w2) next.push({ when: w2, held: union(a.held, o2.held), effects: union(a.effects, o2.effects), taken: [...a.taken, ...o2.taken] });
-          }
-        }
-        if (next.length > ALTERNATIVES) {
-          c3.truncated = true;
-          continue;
-        }
-        alts = dedupe(next);
-      }
-      return alts;
-    };
-    const rawEvents = [];
-    const seen = /* @__PURE__ */ new Set();
-    const keyOf = (origin, e, when) => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
-    fn2.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, k: -1 });
-      const target = callees.get(id);
-      if (!target) return;
-      const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
-      const leadsOf = leadsTo(target.closure);
-      const translated = /* @__PURE__ */ new Map();
-      for (const [k2, ce2] of target.closure.events.entries()) {
-        if (ce2.kind === "call" && target.closure.followed.has(ce2)) continue;
-        const leads = leadsOf.get(target.closure.origin[k2]);
-        const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0] : void 0;
-        let t2 = translated.get(ce2.when);
-        if (!t2) translated.set(ce2.when, t2 = forCaller(translate(target.callee, e, ce2.when)));
-        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
-        if (!w2) continue;
-        const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
-        const key = hasResultAtom(w2) ? void 0 : keyOf(id, ce2, w2);
-        if (key !== void 0) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, k: k2, key });
-      }
-    });
-    for (const { e, origin, k: k2, key: known } of rawEvents) {
-      for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
-        if (known === void 0) {
-          const key = keyOf(k2 < 0 ? -1 : origin, e, alt.when);
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        if (c3.events.length >= EVENT_BUDGET) {
-          c3.truncated = true;
-          break;
-        }
-        const kept = alt.when === e.when ? e : { ...e, when: alt.when };
-        c3.events.push(kept);
-        c3.origin.push(origin);
-        if (k2 < 0 && callees.has(origin)) c3.followed.add(kept);
-      }
-    }
-    const releases = /* @__PURE__ */ new Map();
-    c3.events.forEach((e, k2) => {
-      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.args[0] === "-1")) return;
-      const list = releases.get(c3.origin[k2]) ?? [];
-      list.push(e);
-      releases.set(c3.origin[k2], list);
-    });
-    for (const r2 of raw) {
-      const onPath = new Set(r2.path);
-      const unlocked = /* @__PURE__ */ new Set();
-      const lowered = /* @__PURE__ */ new Set();
-      const calleeHeld = [];
-      const calleeEffects = [];
-      for (const id of r2.path) {
-        for (const e of releases.get(id) ?? []) {
-          if (combine(r2.when, e.when) === null) continue;
-          if (e.kind === "unlock") unlocked.add(e.lock);
-          else lowered.add(`+${e.name}`);
-        }
-      }
-      for (const id of r2.path) {
-        const target = callees.get(id);
-        const e = fn2.events[id];
-        if (!target || `ret:${e.name}@${e.loc.line}:${e.loc.column}` in r2.when) continue;
-        calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
-        calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
-      }
-      const own2 = (kind, pred) => fn2.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
-      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2("unlock", (e) => e.lock === l3)));
-      const calleeLowers = new Set([...lowered].filter((x3) => !own2("update", (e) => `+${e.name}` === x3 && e.args[0] === "-1")));
-      for (const alt of expand2(r2.when)) {
-        const fromCallees = union(alt.held, calleeHeld.flat());
-        c3.returns.push({
-          ...r2,
-          when: alt.when,
-          held: union(minus(r2.held, calleeUnlocks), minus(fromCallees, unlocked)),
-          effects: union(minus(r2.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered)),
-          taken: [...r2.taken, ...alt.taken]
-        });
-      }
-    }
-    for (const [id, target] of callees) {
-      const e = fn2.events[id];
-      if (!e.discarded) continue;
-      for (const r2 of target.closure.returns) {
-        if (truth(r2.value) !== true) continue;
-        const when = combine(e.when, project(translate(target.callee, e, r2.when)));
-        if (when) c3.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
-      }
-    }
-    c3.unresolved = [...unresolved].sort();
-    return c3;
-  }
-};
-function emptyClosure(fn2) {
-  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
-}
-function callSiteIn(fn2, r2) {
-  if (r2.value.k !== "call") return -1;
-  const callee = r2.value.callee;
-  return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
-}
-function leadsTo(c3) {
-  if (c3.leads) return c3.leads;
-  const out2 = /* @__PURE__ */ new Map();
-  for (const r2 of c3.returns) {
-    const t2 = truth(r2.value);
-    for (const id of r2.path) {
-      const set = out2.get(id) ?? /* @__PURE__ */ new Set();
-      set.add(t2);
-      out2.set(id, set);
-    }
-  }
-  c3.leads = out2;
-  return out2;
-}
-var whenTexts = /* @__PURE__ */ new WeakMap();
-function whenText(when) {
-  let t2 = whenTexts.get(when);
-  if (t2 === void 0) whenTexts.set(when, t2 = Object.keys(when).sort().map((k2) => `${k2}${when[k2] ? "+" : "-"}`).join(";"));
-  return t2;
-}
-function dedupe(alts) {
-  const byKey = /* @__PURE__ */ new Map();
-  for (const a of alts) {
-    const k2 = `${whenText(a.when)}|${a.held.join(",")}|${a.effects.join(",")}`;
-    const seen = byKey.get(k2);
-    if (!seen) byKey.set(k2, a);
-    else if (a.taken.length) byKey.set(k2, { ...seen, taken: [...seen.taken, ...a.taken.filter((t2) => !seen.taken.some((x3) => x3.line === t2.line && x3.at.line === t2.at.line && x3.at.file === t2.at.file))] });
-  }
-  return [...byKey.values()];
-}
-function eventsOnPath(s, r2) {
-  const own2 = new Set(r2.path.map((id) => s.fn.events[id]).filter(Boolean));
-  const callsOnPath = new Set([...own2].filter((e) => e.kind === "call").map((e) => `${e.name}:${e.loc.line}`));
-  return s.events.filter((e) => {
-    if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && o2.kind === e.kind);
-    const first = e.via[0];
-    return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
-  });
-}
-
 // src/ir/kernel-api.ts
 var SLEEPING_PRIMITIVES = [
   "might_sleep",
@@ -30229,6 +29908,337 @@ function errnoNumber(name2) {
 }
 var ERRNO_NAME = /^E[A-Z0-9]+$/;
 var MM_LAST_REFERENCE_CALLS = /* @__PURE__ */ new Set(["mmput"]);
+var FREE_CALLS = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu)$/;
+function isFreeCall(name2) {
+  return FREE_CALLS.test(name2);
+}
+function isReleaseCall(name2) {
+  return isFreeCall(name2) || name2 === "call_rcu" || /(_free|_put|_release|_recycle)$|^(put_|free_)/.test(name2);
+}
+function isCallOfInterest(name2) {
+  return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2);
+}
+
+// src/ir/summary.ts
+var CALL_DEPTH = 3;
+var SUMMARY_DEPTH = 8;
+var EVENT_BUDGET = 6e3;
+var ALTERNATIVES = 24;
+function combine(base, extra) {
+  let empty = true;
+  for (const _3 in extra) {
+    empty = false;
+    break;
+  }
+  if (empty) return base;
+  const out2 = { ...base };
+  for (const [k2, v2] of Object.entries(extra)) {
+    if (k2 in out2 && out2[k2] !== v2) return null;
+    out2[k2] = v2;
+  }
+  return out2;
+}
+function isGlobalAtom(atom) {
+  return atom === "blockable" || atom.startsWith("event:");
+}
+function translate(callee, call, when) {
+  const out2 = {};
+  for (const [atom, value] of Object.entries(when)) {
+    if (atom.startsWith("param:")) {
+      const m2 = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
+      const idx = m2 ? callee.params.findIndex((p2) => p2.name === m2[1]) : -1;
+      if (idx < 0 || !call) continue;
+      if (m2[2] === void 0) {
+        const passed = call.argAtoms?.[idx];
+        if (passed) out2[passed.atom] = value !== passed.negated;
+      } else {
+        const passed = call.argFields?.[idx]?.find((f3) => f3.field === m2[2]);
+        if (passed) out2[passed.atom] = value !== passed.negated;
+      }
+      continue;
+    }
+    out2[isGlobalAtom(atom) ? atom : `${callee.name}/${atom}`] = value;
+  }
+  return out2;
+}
+function project(when) {
+  const out2 = {};
+  for (const [k2, v2] of Object.entries(when)) if (isGlobalAtom(k2) || k2.startsWith("param:")) out2[k2] = v2;
+  return out2;
+}
+function forCaller(when) {
+  let drop = false;
+  for (const k2 of Object.keys(when)) if (k2.includes("/ret:")) drop = true;
+  if (!drop) return when;
+  const out2 = {};
+  for (const [k2, v2] of Object.entries(when)) if (!k2.includes("/ret:")) out2[k2] = v2;
+  return out2;
+}
+function hasResultAtom(when) {
+  for (const k2 in when) if (k2.startsWith("ret:")) return true;
+  return false;
+}
+function truth(value) {
+  switch (value.k) {
+    case "int":
+      return value.v !== 0;
+    case "bool":
+      return value.v;
+    case "null":
+      return false;
+    default:
+      return null;
+  }
+}
+var union = (a, b3) => [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
+var minus = (a, b3) => a.filter((x3) => !b3.has(x3));
+function intersection(lists) {
+  if (lists.length === 0) return [];
+  return lists[0].filter((x3) => lists.every((l3) => l3.includes(x3)));
+}
+var Summarizer = class {
+  constructor(resolve6) {
+    this.resolve = resolve6;
+  }
+  resolve;
+  memo = /* @__PURE__ */ new Map();
+  active = [];
+  summary(fn2) {
+    return this.closure(fn2) ?? emptyClosure(fn2);
+  }
+  closure(fn2) {
+    const seen = this.memo.get(fn2);
+    if (seen) return seen;
+    if (this.active.includes(fn2) || this.active.length > SUMMARY_DEPTH) return null;
+    this.active.push(fn2);
+    try {
+      const c3 = this.build(fn2);
+      this.memo.set(fn2, c3);
+      return c3;
+    } finally {
+      this.active.pop();
+    }
+  }
+  build(fn2) {
+    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
+    const unresolved = /* @__PURE__ */ new Set();
+    const callees = /* @__PURE__ */ new Map();
+    fn2.events.forEach((e, id) => {
+      if (e.kind !== "call" || !fn2.callees.includes(e.name)) return;
+      const callee = this.resolve(e.name, fn2.file);
+      const closure = callee && callee !== fn2 ? this.closure(callee) : null;
+      if (!callee || !closure) {
+        unresolved.add(e.name);
+        return;
+      }
+      if (closure.truncated) c3.truncated = true;
+      for (const u2 of closure.unresolved) unresolved.add(u2);
+      callees.set(id, { callee, closure, step: { function: e.name, file: fn2.file, line: e.loc.line } });
+    });
+    const sites = /* @__PURE__ */ new Map();
+    fn2.events.forEach((e, id) => {
+      if (e.kind === "call") sites.set(`ret:${e.name}@${e.loc.line}:${e.loc.column}`, id);
+    });
+    const raw = [];
+    for (const r2 of fn2.returns) {
+      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: r2.path, held: r2.held ?? [], effects: r2.effects ?? [], taken: [] };
+      const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
+      const target = callId >= 0 ? callees.get(callId) : void 0;
+      if (!target) {
+        raw.push(base);
+        continue;
+      }
+      for (const inner of target.closure.returns) {
+        const w2 = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
+        if (!w2) continue;
+        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: r2.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
+      }
+    }
+    const outcomeMemo = /* @__PURE__ */ new Map();
+    const outcomes = (atom, value) => {
+      const key = `${atom}=${value}`;
+      if (outcomeMemo.has(key)) return outcomeMemo.get(key);
+      const id = sites.get(atom);
+      const target = id === void 0 ? void 0 : callees.get(id);
+      const out2 = id === void 0 || !target ? null : dedupe(target.closure.returns.filter((r2) => {
+        const t2 = truth(r2.value);
+        return t2 === null || t2 === value;
+      }).map((r2) => {
+        const when = project(translate(target.callee, fn2.events[id], r2.when));
+        const e = fn2.events[id];
+        const taken = { callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when };
+        return { when, held: r2.held, effects: r2.effects, taken: [taken] };
+      }));
+      outcomeMemo.set(key, out2);
+      return out2;
+    };
+    const expand2 = (when) => {
+      let alts = [{ when, held: [], effects: [], taken: [] }];
+      if (!Object.keys(when).some((k2) => k2.startsWith("ret:"))) return alts;
+      for (const [atom, value] of Object.entries(when)) {
+        if (!atom.startsWith("ret:")) continue;
+        const outs = outcomes(atom, value);
+        if (!outs) continue;
+        const next = [];
+        for (const a of alts) {
+          for (const o2 of outs) {
+            const w2 = combine(a.when, o2.when);
+            if (w2) next.push({ when: w2, held: union(a.held, o2.held), effects: union(a.effects, o2.effects), taken: [...a.taken, ...o2.taken] });
+          }
+        }
+        if (next.length > ALTERNATIVES) {
+          c3.truncated = true;
+          continue;
+        }
+        alts = dedupe(next);
+      }
+      return alts;
+    };
+    const rawEvents = [];
+    const seen = /* @__PURE__ */ new Set();
+    const keyOf = (origin, e, when) => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
+    fn2.events.forEach((e, id) => {
+      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, k: -1 });
+      const target = callees.get(id);
+      if (!target) return;
+      const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
+      const leadsOf = leadsTo(target.closure);
+      const translated = /* @__PURE__ */ new Map();
+      for (const [k2, ce2] of target.closure.events.entries()) {
+        if (ce2.kind === "call" && (target.closure.followed.has(ce2) || !isCallOfInterest(ce2.name))) continue;
+        const leads = leadsOf.get(target.closure.origin[k2]);
+        const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0] : void 0;
+        let t2 = translated.get(ce2.when);
+        if (!t2) translated.set(ce2.when, t2 = forCaller(translate(target.callee, e, ce2.when)));
+        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
+        if (!w2) continue;
+        const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
+        const key = hasResultAtom(w2) ? void 0 : keyOf(id, ce2, w2);
+        if (key !== void 0) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, k: k2, key });
+      }
+    });
+    for (const { e, origin, k: k2, key: known } of rawEvents) {
+      for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
+        if (known === void 0) {
+          const key = keyOf(k2 < 0 ? -1 : origin, e, alt.when);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        if (c3.events.length >= EVENT_BUDGET) {
+          c3.truncated = true;
+          break;
+        }
+        const kept = alt.when === e.when ? e : { ...e, when: alt.when };
+        c3.events.push(kept);
+        c3.origin.push(origin);
+        if (k2 < 0 && callees.has(origin)) c3.followed.add(kept);
+      }
+    }
+    const releases = /* @__PURE__ */ new Map();
+    c3.events.forEach((e, k2) => {
+      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.args[0] === "-1")) return;
+      const list = releases.get(c3.origin[k2]) ?? [];
+      list.push(e);
+      releases.set(c3.origin[k2], list);
+    });
+    for (const r2 of raw) {
+      const onPath = new Set(r2.path);
+      const unlocked = /* @__PURE__ */ new Set();
+      const lowered = /* @__PURE__ */ new Set();
+      const calleeHeld = [];
+      const calleeEffects = [];
+      for (const id of r2.path) {
+        for (const e of releases.get(id) ?? []) {
+          if (combine(r2.when, e.when) === null) continue;
+          if (e.kind === "unlock") unlocked.add(e.lock);
+          else lowered.add(`+${e.name}`);
+        }
+      }
+      for (const id of r2.path) {
+        const target = callees.get(id);
+        const e = fn2.events[id];
+        if (!target || `ret:${e.name}@${e.loc.line}:${e.loc.column}` in r2.when) continue;
+        calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
+        calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
+      }
+      const own2 = (kind, pred) => fn2.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2("unlock", (e) => e.lock === l3)));
+      const calleeLowers = new Set([...lowered].filter((x3) => !own2("update", (e) => `+${e.name}` === x3 && e.args[0] === "-1")));
+      for (const alt of expand2(r2.when)) {
+        const fromCallees = union(alt.held, calleeHeld.flat());
+        c3.returns.push({
+          ...r2,
+          when: alt.when,
+          held: union(minus(r2.held, calleeUnlocks), minus(fromCallees, unlocked)),
+          effects: union(minus(r2.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered)),
+          taken: [...r2.taken, ...alt.taken]
+        });
+      }
+    }
+    for (const [id, target] of callees) {
+      const e = fn2.events[id];
+      if (!e.discarded) continue;
+      for (const r2 of target.closure.returns) {
+        if (truth(r2.value) !== true) continue;
+        const when = combine(e.when, project(translate(target.callee, e, r2.when)));
+        if (when) c3.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
+      }
+    }
+    c3.unresolved = [...unresolved].sort();
+    return c3;
+  }
+};
+function emptyClosure(fn2) {
+  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
+}
+function callSiteIn(fn2, r2) {
+  if (r2.value.k !== "call") return -1;
+  const callee = r2.value.callee;
+  return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
+}
+function leadsTo(c3) {
+  if (c3.leads) return c3.leads;
+  const out2 = /* @__PURE__ */ new Map();
+  for (const r2 of c3.returns) {
+    const t2 = truth(r2.value);
+    for (const id of r2.path) {
+      const set = out2.get(id) ?? /* @__PURE__ */ new Set();
+      set.add(t2);
+      out2.set(id, set);
+    }
+  }
+  c3.leads = out2;
+  return out2;
+}
+var whenTexts = /* @__PURE__ */ new WeakMap();
+function whenText(when) {
+  let t2 = whenTexts.get(when);
+  if (t2 === void 0) whenTexts.set(when, t2 = Object.keys(when).sort().map((k2) => `${k2}${when[k2] ? "+" : "-"}`).join(";"));
+  return t2;
+}
+function dedupe(alts) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const a of alts) {
+    const k2 = `${whenText(a.when)}|${a.held.join(",")}|${a.effects.join(",")}`;
+    const seen = byKey.get(k2);
+    if (!seen) byKey.set(k2, a);
+    else if (a.taken.length) byKey.set(k2, { ...seen, taken: [...seen.taken, ...a.taken.filter((t2) => !seen.taken.some((x3) => x3.line === t2.line && x3.at.line === t2.at.line && x3.at.file === t2.at.file))] });
+  }
+  return [...byKey.values()];
+}
+function eventsOnPath(s, r2) {
+  const own2 = new Set(r2.path.map((id) => s.fn.events[id]).filter(Boolean));
+  const callsOnPath = new Set([...own2].filter((e) => e.kind === "call").map((e) => `${e.name}:${e.loc.line}`));
+  return s.events.filter((e) => {
+    if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && o2.kind === e.kind);
+    const first = e.via[0];
+    return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
+  });
+}
 
 // src/rules/describe.ts
 function describeWhen(when) {
@@ -31105,7 +31115,6 @@ var FINISH_FN = `static void drv_finish(struct mmu_interval_notifier_finish *fin
 `;
 
 // src/rules/finish-never-freed.ts
-var RELEASES = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu|call_rcu)$|(_free|_put|_release|_recycle)$|^(put_|free_)/;
 var finish_never_freed_default = defineRule({
   id: "finish-never-freed",
   title: "allocated finish object not freed by `invalidate_finish`",
@@ -31178,7 +31187,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const s = ctx.summary(finish.fn);
     if (s.truncated) return;
     for (const r2 of s.returns) {
-      if (eventsOnPath(s, r2).some((e) => RELEASES.test(e.name))) continue;
+      if (eventsOnPath(s, r2).some((e) => isReleaseCall(e.name))) continue;
       ctx.report({
         ...atReturn(r2),
         function: finish.fn.name,
@@ -32050,7 +32059,6 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 });
 
 // src/rules/finish-leak-on-false.ts
-var FREES = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu)$/;
 var finish_leak_on_false_default = defineRule({
   id: "finish-leak-on-false",
   title: "finish object allocated, then `invalidate_start` returns false",
@@ -32113,7 +32121,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (truth(r2.value) !== false) continue;
       const events = eventsOnPath(s, r2);
       const alloc = events.find((e) => e.kind === "alloc");
-      if (!alloc || events.some((e) => FREES.test(e.name) && e.loc.line > alloc.loc.line)) continue;
+      if (!alloc || events.some((e) => isFreeCall(e.name) && e.loc.line > alloc.loc.line)) continue;
       if (failedAllocation(r2.when)) continue;
       ctx.report({
         ...atReturn(r2),

@@ -237,3 +237,26 @@ export const ERRNO_NAME = /^E[A-Z0-9]+$/;
  * does it synchronously; mmput_async() defers it to a work item).
  */
 export const MM_LAST_REFERENCE_CALLS: ReadonlySet<string> = new Set(['mmput']);
+
+/** Calls that free an object outright. */
+const FREE_CALLS = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu)$/;
+
+/** A call that frees an object (`kfree`...). */
+export function isFreeCall(name: string): boolean {
+  return FREE_CALLS.test(name);
+}
+
+/** A call that frees an object or hands it back: a free, an RCU-deferred free, a `*_put`/`*_release`. */
+export function isReleaseCall(name: string): boolean {
+  return isFreeCall(name) || name === 'call_rcu' || /(_free|_put|_release|_recycle)$|^(put_|free_)/.test(name);
+}
+
+/**
+ * The calls without a body in the tree that a caller's summary keeps from its
+ * callees (the rules ask about them by name): releases and the mm reference
+ * drops. A callee's other plain calls (list, print, trace helpers) stay in its
+ * own summary only.
+ */
+export function isCallOfInterest(name: string): boolean {
+  return isReleaseCall(name) || MM_LAST_REFERENCE_CALLS.has(name);
+}

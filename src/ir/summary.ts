@@ -10,6 +10,7 @@
 //   false;` fails exactly when the helper does;
 // - callee events are tied to the outcomes they lead to, and the locks and
 //   counters a callee leaves behind follow the outcome the caller took.
+import { isCallOfInterest } from './kernel-api.js';
 import type { AbstractValue, Assumptions, Event, FunctionIR, Loc } from './types.js';
 
 /** How many levels of callees below a callback the parser walks and the lazy search looks up. */
@@ -319,8 +320,9 @@ export class Summarizer {
       const leadsOf = leadsTo(target.closure);
       const translated = new Map<Assumptions, Assumptions>();
       for (const [k, ce] of target.closure.events.entries()) {
-        // a call the callee's summary followed is only an edge: its events are there already
-        if (ce.kind === 'call' && target.closure.followed.has(ce)) continue;
+        // a call the callee's summary followed is only an edge (its events are there
+        // already); a plain call matters to the caller only if the rules ask about it
+        if (ce.kind === 'call' && (target.closure.followed.has(ce) || !isCallOfInterest(ce.name))) continue;
         // tie the callee's event to the outcomes it leads to
         const leads = leadsOf.get(target.closure.origin[k]!);
         const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0]! : undefined;

@@ -1,3 +1,4 @@
+import { isFreeCall } from '../ir/kernel-api.js';
 import { eventsOnPath, truth } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from './describe.js';
@@ -5,7 +6,6 @@ import { defineRule } from './rule.js';
 import { atReturn, modelTrace } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 
-const FREES = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu)$/;
 
 export default defineRule({
   id: 'finish-leak-on-false',
@@ -69,7 +69,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (truth(r.value) !== false) continue;
       const events = eventsOnPath(s, r);
       const alloc = events.find((e) => e.kind === 'alloc');
-      if (!alloc || events.some((e) => FREES.test(e.name) && e.loc.line > alloc.loc.line)) continue;
+      if (!alloc || events.some((e) => isFreeCall(e.name) && e.loc.line > alloc.loc.line)) continue;
       // the allocation itself failed on this path: nothing to leak
       if (failedAllocation(r.when)) continue;
       ctx.report({

@@ -1,11 +1,10 @@
+import { isReleaseCall } from '../ir/kernel-api.js';
 import { eventsOnPath } from '../ir/summary.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
 import { START_SIG } from './two-pass-api.js';
 
-/** Calls that free an object or hand it back to its pool. */
-const RELEASES = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu|call_rcu)$|(_free|_put|_release|_recycle)$|^(put_|free_)/;
 
 export default defineRule({
   id: 'finish-never-freed',
@@ -80,7 +79,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const s = ctx.summary(finish.fn);
     if (s.truncated) return;
     for (const r of s.returns) {
-      if (eventsOnPath(s, r).some((e) => RELEASES.test(e.name))) continue;
+      if (eventsOnPath(s, r).some((e) => isReleaseCall(e.name))) continue;
       ctx.report({
         ...atReturn(r),
         function: finish.fn.name,
