@@ -39382,8 +39382,9 @@ var FunctionWalker = class {
    * outer facts are saved on entry and restored on every way out of it.
    */
   block(node, states) {
-    const declared = node.namedChildren.filter((c3) => c3.type === "declaration").flatMap((d2) => d2.namedChildren.map((c3) => declaratorName(c3.type === "init_declarator" ? c3.childForFieldName("declarator") : c3)).filter((n) => !!n));
-    if (declared.length === 0) return this.statements(node.namedChildren, states);
+    const children = node.namedChildren;
+    const declared = children.filter((c3) => c3.type === "declaration").flatMap((d2) => d2.namedChildren.map((c3) => declaratorName(c3.type === "init_declarator" ? c3.childForFieldName("declarator") : c3)).filter((n) => !!n));
+    if (declared.length === 0) return this.statements(children, states);
     const id = node.startIndex;
     for (const s of states) {
       const saved = {};
@@ -39407,7 +39408,7 @@ var FunctionWalker = class {
       s.frames = [...s.frames, { block: id, saved }];
     }
     this.openBlocks.push(id);
-    const flow = this.statements(node.namedChildren, states);
+    const flow = this.statements(children, states);
     this.openBlocks.pop();
     const leave = (s) => leaveFrames(s, s.frames.findIndex((f3) => f3.block === id));
     return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
@@ -39614,8 +39615,9 @@ var FunctionWalker = class {
   call(node, s) {
     const fnNode = node.childForFieldName("function");
     const argsNode = node.childForFieldName("arguments");
-    for (const a of argsNode?.namedChildren ?? []) this.expr(a, s);
-    for (const a of argsNode?.namedChildren ?? []) {
+    const argList = argsNode?.namedChildren ?? [];
+    for (const a of argList) this.expr(a, s);
+    for (const a of argList) {
       const target = a.type === "pointer_expression" && a.children[0]?.text === "&" ? a.childForFieldName("argument") : null;
       if (target?.type === "identifier" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
     }
@@ -39666,7 +39668,7 @@ var FunctionWalker = class {
       extra.lock = IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? "");
     } else if (name2 in ALLOC_GFP_ARG) {
       const idx = ALLOC_GFP_ARG[name2];
-      const maskNode = argsNode?.namedChildren[idx];
+      const maskNode = argList[idx];
       if (maskNode) {
         kind = "alloc";
         extra.gfp = this.gfpOf(maskNode, s);
@@ -39679,7 +39681,7 @@ var FunctionWalker = class {
     }
     if (node.parent?.type === "expression_statement") extra.discarded = true;
     if (kind === "call") {
-      const argNodes = (argsNode?.namedChildren ?? []).filter((a) => a.type !== "comment");
+      const argNodes = argList.filter((a) => a.type !== "comment");
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) extra.argAtoms = atoms;
       if (Object.keys(s.vars).some((k2) => k2.includes(".") || k2.includes("->"))) {

@@ -224,9 +224,11 @@ class FunctionWalker {
    * outer facts are saved on entry and restored on every way out of it.
    */
   private block(node: Node, states: State[]): Flow {
-    const declared = node.namedChildren.filter((c) => c.type === 'declaration').flatMap((d) =>
+    // (children read once: each read of a node list crosses into the wasm parser)
+    const children = node.namedChildren;
+    const declared = children.filter((c) => c.type === 'declaration').flatMap((d) =>
       d.namedChildren.map((c) => declaratorName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c)).filter((n): n is string => !!n));
-    if (declared.length === 0) return this.statements(node.namedChildren, states);
+    if (declared.length === 0) return this.statements(children, states);
     const id = node.startIndex;
     for (const s of states) {
       const saved: Record<string, VarFact | null> = {};
@@ -250,7 +252,7 @@ class FunctionWalker {
       s.frames = [...s.frames, { block: id, saved }];
     }
     this.openBlocks.push(id);
-    const flow = this.statements(node.namedChildren, states);
+    const flow = this.statements(children, states);
     this.openBlocks.pop();
     const leave = (s: State): State => leaveFrames(s, s.frames.findIndex((f) => f.block === id));
     return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
@@ -476,9 +478,10 @@ class FunctionWalker {
   private call(node: Node, s: State): void {
     const fnNode = node.childForFieldName('function');
     const argsNode = node.childForFieldName('arguments');
-    for (const a of argsNode?.namedChildren ?? []) this.expr(a, s);
+    const argList = argsNode?.namedChildren ?? [];
+    for (const a of argList) this.expr(a, s);
     // `f(&x)` may write x: what the walk knew of it is gone
-    for (const a of argsNode?.namedChildren ?? []) {
+    for (const a of argList) {
       const target = a.type === 'pointer_expression' && a.children[0]?.text === '&' ? a.childForFieldName('argument') : null;
       if (target?.type === 'identifier' && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== target.text));
     }
@@ -531,7 +534,7 @@ class FunctionWalker {
       extra.lock = IMPLICIT_LOCKS[name] ?? normalizeLock(args[0] ?? '');
     } else if (name in ALLOC_GFP_ARG) {
       const idx = ALLOC_GFP_ARG[name]!;
-      const maskNode = argsNode?.namedChildren[idx];
+      const maskNode = argList[idx];
       if (maskNode) {
         kind = 'alloc';
         extra.gfp = this.gfpOf(maskNode, s);
@@ -544,7 +547,7 @@ class FunctionWalker {
     }
     if (node.parent?.type === 'expression_statement') extra.discarded = true;
     if (kind === 'call') {
-      const argNodes = (argsNode?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      const argNodes = argList.filter((a) => a.type !== 'comment');
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) extra.argAtoms = atoms;
       // `helper(&update)`: the flags kept in fields of what is passed
