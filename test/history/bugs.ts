@@ -94,4 +94,20 @@ export const BUGS: readonly HistoricBug[] = [
     rule: 'sleep-under-spinlock',
     mutant: { none: 'in 6.12 the node is dropped under the lock by kref_put() with a release function pointer, which mnlint does not follow' },
   },
+  {
+    id: 'gntdev-blockable',
+    fix: '"xen/gntdev: fix up blockable calls to mn_invl_range_start" (Message-Id <20180827112623.8992-2-mhocko@kernel.org>, v4.19; its commit id is not in the stored archives)',
+    fixes: '93065ac753e4 ("mm, oom: distinguish blockable mode for mmu notifiers")',
+    capabilities: ['helper-outcomes', 'precision'],
+    fixture: 'gntdev-blockable.c',
+    rule: 'false-return-in-blockable-range',
+    // back to failing for every map in range, blockable or not
+    mutant: {
+      kernel: '6.12',
+      file: 'drivers/xen/gntdev.c',
+      find: '\tif (!mmu_notifier_range_blockable(range))\n\t\treturn false;\n\n\tmap_start = map->pages_vm_start;',
+      replace: '\tmap_start = map->pages_vm_start;',
+      also: { find: '\tif (map_start >= range->end || map_end <= range->start)\n\t\treturn true;\n', replace: '\tif (map_start >= range->end || map_end <= range->start)\n\t\treturn true;\n\treturn false;\n' },
+    },
+  },
 ];
