@@ -42,9 +42,11 @@ describe('mnlint check', () => {
       '  drv_mn_ops.invalidate_range_end() -> 0, sleeps [fixtures/rules/range-end-with-failing-start/bad.c:36: return (end)]',
       'violates I1: drv_mn_ops got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end',
     ]);
-    // on a kernel before c2655835fd8c the core never calls end after a failure: no I1 trace
+    // on a kernel before c2655835fd8c the core never calls end after a failure:
+    // a start that can fail beside an end is no defect of this notifier there
     const old = CheckReportSchema.parse(JSON.parse(runCli(['check', '--format', 'json', '--kernel', '5.11', BAD]).stdout));
-    expect(old.findings.find((f) => f.rule === 'range-end-with-failing-start')!.trace[0]).toBe('fixtures/rules/range-end-with-failing-start/bad.c:39: .invalidate_range_start = drv_range_start');
+    expect(old.findings.filter((f) => f.rule === 'range-end-with-failing-start')).toEqual([]);
+    expect(old.findings.filter((f) => f.rule === 'sleep-in-non-blockable-range')).toHaveLength(1);
   });
 
   test('terse and json; json validates against the exported schema and is sorted', () => {
