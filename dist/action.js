@@ -30098,7 +30098,7 @@ var Summarizer = class {
     const seen = /* @__PURE__ */ new Set();
     const keyOf = (origin, e, when) => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
     fn2.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, k: -1 });
+      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
       const target = callees.get(id);
       if (!target) return;
       const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
@@ -30118,13 +30118,13 @@ var Summarizer = class {
           if (seen.has(key)) continue;
           seen.add(key);
         }
-        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, k: k2, key });
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, own: false, key });
       }
     });
-    for (const { e, origin, k: k2, key: known } of rawEvents) {
+    for (const { e, origin, own: own2, key: known } of rawEvents) {
       for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
         if (known === void 0) {
-          const key = keyOf(k2 < 0 ? -1 : origin, e, alt.when);
+          const key = keyOf(own2 ? -1 : origin, e, alt.when);
           if (seen.has(key)) continue;
           seen.add(key);
         }
@@ -30135,7 +30135,7 @@ var Summarizer = class {
         const kept = alt.when === e.when ? e : { ...e, when: alt.when };
         c3.events.push(kept);
         c3.origin.push(origin);
-        if (k2 < 0 && callees.has(origin)) c3.followed.add(kept);
+        if (own2 && callees.has(origin)) c3.followed.add(kept);
       }
     }
     const releases = /* @__PURE__ */ new Map();
@@ -30275,6 +30275,24 @@ var SELF_WAITING = SELF_WAITING_CALLS;
 function isSleepingEvent(e) {
   return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
 }
+function mayBlock(e) {
+  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
+}
+function placeOf(e) {
+  return `${e.file}:${e.loc.line}:${e.loc.column}`;
+}
+function sitesOf(items, event) {
+  const byPlace = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const key = placeOf(event(item));
+    if (!byPlace.has(key)) byPlace.set(key, item);
+  }
+  return [...byPlace.values()].sort((x3, y2) => {
+    const a = event(x3);
+    const b3 = event(y2);
+    return a.via.length - b3.via.length || (a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
+  });
+}
 function atEvent(e) {
   return { file: e.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine };
 }
@@ -30367,15 +30385,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const spinning = /* @__PURE__ */ new Map();
       for (const e of events) if (e.kind === "lock" && e.lock && ATOMIC_ACQUIRES.has(e.name) && !spinning.has(e.lock)) spinning.set(e.lock, e);
       if (spinning.size === 0) continue;
-      const sites = /* @__PURE__ */ new Map();
-      for (const e of events) {
-        const sleeps = isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
-        if (!sleeps) continue;
-        const lock = e.locks.find((l3) => spinning.has(l3));
-        const key = `${e.file}:${e.loc.line}:${e.loc.column}`;
-        if (lock && !sites.has(key)) sites.set(key, { e, lock });
-      }
-      const all = [...sites.values()].sort((a, b3) => a.e.via.length - b3.e.via.length || (a.e.file < b3.e.file ? -1 : a.e.file > b3.e.file ? 1 : a.e.loc.line - b3.e.loc.line));
+      const held = events.filter(mayBlock).map((e) => ({ e, lock: e.locks.find((l3) => spinning.has(l3)) })).filter((x3) => x3.lock !== void 0);
+      const all = sitesOf(held, (x3) => x3.e);
       const first = all[0];
       if (!first) continue;
       const taken = spinning.get(first.lock);
@@ -30558,13 +30569,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp?.class === "sleeping");
-      const key = (e) => `${e.file}:${e.loc.line}:${e.loc.column}`;
-      const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(key) : []);
-      const sites = /* @__PURE__ */ new Map();
-      for (const e of events) if (!sleeps.has(key(e)) && !sites.has(key(e))) sites.set(key(e), e);
-      if (sites.size === 0) continue;
-      const all = [...sites.values()].sort((a, b3) => a.via.length - b3.via.length || (a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.loc.line - b3.loc.line));
+      const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
+      const all = sitesOf(events.filter((e) => !sleeps.has(placeOf(e))), (x3) => x3);
       const first = all[0];
+      if (!first) continue;
       const own2 = first.via.length === 0;
       ctx.report({
         ...atEvent(first),
@@ -32498,12 +32506,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     const report = (field, fnName, fieldLine, when, events) => {
-      const byPlace = /* @__PURE__ */ new Map();
-      for (const e2 of events) {
-        const key = `${e2.file}:${e2.loc.line}:${e2.loc.column}`;
-        if (!byPlace.has(key)) byPlace.set(key, e2);
-      }
-      const sites = [...byPlace.values()].sort((a, b3) => a.via.length - b3.via.length || (a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.loc.line - b3.loc.line || a.loc.column - b3.loc.column));
+      const sites = sitesOf(events, (x3) => x3);
       const e = sites[0];
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
@@ -33518,9 +33521,6 @@ var MODEL_CALLBACKS = /* @__PURE__ */ new Set([
   "test_young",
   "free_notifier"
 ]);
-function isSleeping(e) {
-  return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true || e.kind === "alloc" && e.gfp?.class === "sleeping";
-}
 function finishOf(events) {
   const writes = events.filter((e) => e.kind === "finish_write");
   const allocates = events.some((e) => e.kind === "alloc");
@@ -33544,7 +33544,7 @@ function outcomesOf(s, kind, field, blockable) {
       ret,
       // an unknown or cut-off path is assumed to set the sequence (precision before recall)
       setSeq: events.some((e) => e.kind === "set_seq") || s.truncated || s.unresolved.length > 0,
-      sleeps: events.some(isSleeping),
+      sleeps: events.some(mayBlock),
       removesSelf: events.some((e) => SELF_WAITING_CALLS.has(e.name)),
       finish: fin.kind,
       allocatesFinish: fin.allocates && fin.kind !== "none",

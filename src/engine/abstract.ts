@@ -8,6 +8,7 @@ import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { describeWhen } from '../rules/describe.js';
+import { mayBlock } from '../rules/support.js';
 
 const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
   'invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end', 'release',
@@ -15,9 +16,6 @@ const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
 ]);
 
 
-export function isSleeping(e: SummaryEvent): boolean {
-  return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
-}
 
 function finishOf(events: readonly SummaryEvent[]): { kind: FinishKind; allocates: boolean } {
   const writes = events.filter((e) => e.kind === 'finish_write');
@@ -46,7 +44,7 @@ export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field
       ret,
       // an unknown or cut-off path is assumed to set the sequence (precision before recall)
       setSeq: events.some((e) => e.kind === 'set_seq') || s.truncated || s.unresolved.length > 0,
-      sleeps: events.some(isSleeping),
+      sleeps: events.some(mayBlock),
       removesSelf: events.some((e) => SELF_WAITING_CALLS.has(e.name)),
       finish: fin.kind,
       allocatesFinish: fin.allocates && fin.kind !== 'none',

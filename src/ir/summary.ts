@@ -307,13 +307,13 @@ export class Summarizer {
     };
 
     // events: the function's own, then each callee's at its call site
-    // each with its identity: the own event, or the callee event k at that call
-    const rawEvents: Array<{ e: SummaryEvent; origin: number; k: number; key?: string }> = [];
+    // each with the own event it descends from, and whether it is that event itself
+    const rawEvents: Array<{ e: SummaryEvent; origin: number; own: boolean; key?: string }> = [];
     // one event per place, call site and assumptions (the deeper chain is kept from the first)
     const seen = new Set<string>();
     const keyOf = (origin: number, e: Event & { file: string }, when: Assumptions): string => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
     fn.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id, k: -1 });
+      rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id, own: true });
       const target = callees.get(id);
       if (!target) return;
       const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
@@ -338,13 +338,13 @@ export class Summarizer {
           if (seen.has(key)) continue;
           seen.add(key);
         }
-        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks }, origin: id, k, key });
+        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks }, origin: id, own: false, key });
       }
     });
-    for (const { e, origin, k, key: known } of rawEvents) {
+    for (const { e, origin, own, key: known } of rawEvents) {
       for (const alt of known === undefined ? expand(e.when) : [{ when: e.when }]) {
         if (known === undefined) {
-          const key = keyOf(k < 0 ? -1 : origin, e, alt.when);
+          const key = keyOf(own ? -1 : origin, e, alt.when);
           if (seen.has(key)) continue;
           seen.add(key);
         }
@@ -355,7 +355,7 @@ export class Summarizer {
         const kept = alt.when === e.when ? e : { ...e, when: alt.when };
         c.events.push(kept);
         c.origin.push(origin);
-        if (k < 0 && callees.has(origin)) c.followed.add(kept);
+        if (own && callees.has(origin)) c.followed.add(kept);
       }
     }
 

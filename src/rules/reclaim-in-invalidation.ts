@@ -1,6 +1,6 @@
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf } from './support.js';
+import { atEvent, functionOf, placeOf, sitesOf } from './support.js';
 
 /** Callbacks the core runs inside `__mmu_notifier_invalidate_range_start_map` (start, the finish pass, end). */
 const UNDER_START_MAP = ['invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end'];
@@ -63,14 +63,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === 'alloc' && e.gfp?.class === 'sleeping');
-      const key = (e: (typeof events)[number]): string => `${e.file}:${e.loc.line}:${e.loc.column}`;
       // where the range may be non-blockable, the first pass sleeps: sleeping-gfp-in-first-pass says so
-      const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(key) : []);
-      const sites = new Map<string, (typeof events)[number]>();
-      for (const e of events) if (!sleeps.has(key(e)) && !sites.has(key(e))) sites.set(key(e), e);
-      if (sites.size === 0) continue;
-      const all = [...sites.values()].sort((a, b) => a.via.length - b.via.length || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line));
-      const first = all[0]!;
+      const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
+      const all = sitesOf(events.filter((e) => !sleeps.has(placeOf(e))), (x) => x);
+      const first = all[0];
+      if (!first) continue;
       const own = first.via.length === 0;
       ctx.report({
         ...atEvent(first),

@@ -2,7 +2,7 @@ import type { SummaryEvent } from '../ir/summary.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelTrace } from './support.js';
+import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelTrace, sitesOf } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',
@@ -49,12 +49,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   checkTable(table, ctx) {
     // one finding per callback, at its first site, every site in the trace
     const report = (field: string, fnName: string, fieldLine: number, when: string | null, events: readonly SummaryEvent[]): void => {
-      const byPlace = new Map<string, SummaryEvent>();
-      for (const e of events) {
-        const key = `${e.file}:${e.loc.line}:${e.loc.column}`;
-        if (!byPlace.has(key)) byPlace.set(key, e);
-      }
-      const sites = [...byPlace.values()].sort((a, b) => a.via.length - b.via.length || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line || a.loc.column - b.loc.column));
+      const sites = sitesOf(events, (x) => x);
       const e = sites[0];
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';

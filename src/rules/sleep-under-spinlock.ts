@@ -2,7 +2,7 @@ import { ATOMIC_ACQUIRES } from '../ir/kernel-api.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, isSleepingEvent } from './support.js';
+import { atEvent, functionOf, mayBlock, sitesOf } from './support.js';
 
 export default defineRule({
   id: 'sleep-under-spinlock',
@@ -76,15 +76,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const spinning = new Map<string, SummaryEvent>();
       for (const e of events) if (e.kind === 'lock' && e.lock && ATOMIC_ACQUIRES.has(e.name) && !spinning.has(e.lock)) spinning.set(e.lock, e);
       if (spinning.size === 0) continue;
-      const sites = new Map<string, { e: SummaryEvent; lock: string }>();
-      for (const e of events) {
-        const sleeps = isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
-        if (!sleeps) continue;
-        const lock = e.locks.find((l) => spinning.has(l));
-        const key = `${e.file}:${e.loc.line}:${e.loc.column}`;
-        if (lock && !sites.has(key)) sites.set(key, { e, lock });
-      }
-      const all = [...sites.values()].sort((a, b) => a.e.via.length - b.e.via.length || (a.e.file < b.e.file ? -1 : a.e.file > b.e.file ? 1 : a.e.loc.line - b.e.loc.line));
+      const held = events.filter(mayBlock).map((e) => ({ e, lock: e.locks.find((l) => spinning.has(l)) }))
+        .filter((x): x is { e: SummaryEvent; lock: string } => x.lock !== undefined);
+      const all = sitesOf(held, (x) => x.e);
       const first = all[0];
       if (!first) continue;
       const taken = spinning.get(first.lock)!;

@@ -22,6 +22,33 @@ export function isSleepingEvent(e: SummaryEvent): boolean {
   return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true);
 }
 
+/** A sleeping call, or an allocation that may sleep in direct reclaim. */
+export function mayBlock(e: SummaryEvent): boolean {
+  return isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
+}
+
+/** `file:line:column` of an event: one site however many paths reach it. */
+export function placeOf(e: SummaryEvent): string {
+  return `${e.file}:${e.loc.line}:${e.loc.column}`;
+}
+
+/**
+ * The sites of a callback's finding: one event per place, the callback's own
+ * body first (nearest the reader), then by file and line.
+ */
+export function sitesOf<T>(items: Iterable<T>, event: (item: T) => SummaryEvent): T[] {
+  const byPlace = new Map<string, T>();
+  for (const item of items) {
+    const key = placeOf(event(item));
+    if (!byPlace.has(key)) byPlace.set(key, item);
+  }
+  return [...byPlace.values()].sort((x, y) => {
+    const a = event(x);
+    const b = event(y);
+    return a.via.length - b.via.length || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line || a.loc.column - b.loc.column);
+  });
+}
+
 type Where = Pick<Report, 'file' | 'line' | 'column' | 'endLine'>;
 
 export function atEvent(e: SummaryEvent): Where {
