@@ -30616,6 +30616,19 @@ function finishHandedOut(e) {
 function updateDelta(e) {
   return e.kind === "update" ? Number(e.args[0]) : null;
 }
+function updateOf(e) {
+  return e.kind === "update" ? { target: e.name, op: e.args[1] ?? "", value: e.args[2] ?? "" } : null;
+}
+function targetMember(target) {
+  return target.split(/->|\./).pop()?.trim() ?? target;
+}
+function pathEventsOf(fn2, r2) {
+  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
+}
+function calleeResult(when, callee) {
+  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
+  return void 0;
+}
 
 // src/rules/failed-start-leaves-state.ts
 var STARTS2 = {
@@ -30855,9 +30868,7 @@ function coreFunctions(file) {
   const fns = new Map(file.functions.map((f3) => [f3.name, f3]));
   return fns.has("mn_itree_invalidate") || fns.has("mn_hlist_invalidate_range_start") ? fns : null;
 }
-function pathEvents(fn2, r2) {
-  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
-}
+var pathEvents = pathEventsOf;
 function isTwoPassCore(fns) {
   return [...fns.values()].some((f3) => f3.events.some((e) => e.name === "->invalidate_start"));
 }
@@ -30914,8 +30925,8 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     const inserts = INSERTS.map((n) => fns.get(n)).filter((f3) => f3 !== void 0);
     if (!inserts.length) return;
     if (inserts.some((f3) => f3.events.some((e) => e.args.some((a) => a.includes("invalidate_finish"))))) return;
-    const calls = (f3) => !!f3?.events.some((e) => e.name === "->invalidate_start");
-    const caller = calls(fns.get("mn_itree_invalidate")) ? fns.get("mn_itree_invalidate") : [...fns.values()].find(calls);
+    const calls2 = (f3) => !!f3?.events.some((e) => e.name === "->invalidate_start");
+    const caller = calls2(fns.get("mn_itree_invalidate")) ? fns.get("mn_itree_invalidate") : [...fns.values()].find(calls2);
     const at2 = caller.events.find((e) => e.name === "->invalidate_start");
     ctx.report({
       file: file.file,
@@ -30936,7 +30947,7 @@ var core_end_after_failed_start_default = defineRule({
   severity: "error",
   invariant: "I1",
   docs: {
-    what: "In mm/mmu_notifier.c at an API level with commit c2655835fd8c (5.12 and later), flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure.",
+    what: "In mm/mmu_notifier.c, flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure, whatever the API level: before 5.12 that is the core as it was, and the model, run with two subscribers on one mm (one that can fail start, one that counts start/end as KVM does), shows the imbalance c2655835fd8c fixed; from 5.12 on it is a revert of that fix.",
     why: "When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM's `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).",
     bad: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
 					   struct mmu_notifier_range *range)
@@ -30992,20 +31003,29 @@ var core_end_after_failed_start_default = defineRule({
     references: ['commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()")', "mm/mmu_notifier.c: mn_hlist_invalidate_range_start()"]
   },
   checkFile(file, ctx) {
-    if (!ctx.api.endAfterFailedStart) return;
-    const fn2 = coreFunctions(file)?.get("mn_hlist_invalidate_range_start");
+    const step = ctx.core(file)?.steps.find((s) => s.step === "endAfterFailedStart");
+    if (!step || step.holds) return;
+    const fn2 = coreFunctions(file)?.get(step.function);
     if (!fn2 || !fn2.events.some((e) => e.name === "->invalidate_range_start")) return;
-    if (fn2.events.some((e) => e.name === "->invalidate_range_end")) return;
+    const v2 = ctx.core(file).violation("endAfterFailedStart");
+    if (!v2) return;
     const r2 = fn2.returns[fn2.returns.length - 1] ?? { loc: fn2.loc, text: "" };
     const start2 = fn2.events.find((e) => e.name === "->invalidate_range_start");
+    const level2 = ctx.api.endAfterFailedStart ? `at API ${ctx.api.id}, which has c2655835fd8c` : `as every core before c2655835fd8c (5.12) did; the tree is API ${ctx.api.id}`;
     ctx.report({
       file: file.file,
       line: r2.loc.line,
       column: r2.loc.column,
       endLine: r2.loc.endLine,
       function: fn2.name,
-      message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it: those whose start succeeded stay unbalanced (c2655835fd8c)`,
-      trace: [`${file.file}:${start2.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`, `${file.file}:${r2.loc.line}: return ${r2.text} with no ops->invalidate_range_end on any path (I1)`]
+      message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it (${level2}): ${v2.message}`,
+      trace: [
+        `${file.file}:${start2.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,
+        `${file.file}:${r2.loc.line}: return ${r2.text} with no ops->invalidate_range_end on any path`,
+        "model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM), an interval mirror",
+        ...v2.trace,
+        `${v2.invariant}: ${v2.message}`
+      ]
     });
   }
 });
@@ -31110,6 +31130,87 @@ var core_finish_pass_default = defineRule({
   }
 });
 
+// src/rules/core-sequence-state.ts
+var OWN_RULE = /* @__PURE__ */ new Set(["endAfterFailedStart"]);
+var NEEDS_MIXED_MM = /* @__PURE__ */ new Set(["hlistFailureEndsRange"]);
+var core_sequence_state_default = defineRule({
+  id: "core-sequence-state",
+  title: "core: a step of the interval sequence state machine is missing",
+  severity: "error",
+  invariant: "I8",
+  docs: {
+    what: "In mm/mmu_notifier.c (or a patch to it), reads what each core function does to the interval state: `mn_itree_inv_start_range` counts the range and marks `invalidate_seq` odd, `mn_itree_inv_end` uncounts it, advances the sequence, applies the deferred inserts and removes and wakes the waiters, `mn_itree_invalidate` ends the range on its -EAGAIN path, `mmu_interval_read_begin` and `mmu_interval_notifier_remove` wait while the sequence is being invalidated, insert and remove defer while the tree is walked, and a failed hlist start ends the interval range it started. A missing step is run in the model with probe notifiers (an interval mirror using the read side, an hlist notifier that may fail a non-blockable start, one that counts start/end as KVM does); the finding carries the model's trace.",
+    why: "Interval notifiers trust the sequence: `mmu_interval_read_retry()` is only as good as the core's parity. A range never ended leaves `invalidate_seq` odd, so every later `mmu_interval_read_begin()` and `mmu_interval_notifier_remove()` sleeps forever; a deferred list never applied loses inserts and removes; a remove that does not wait lets the driver free a notifier the core is still calling.",
+    bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
+			       const struct mmu_notifier_range *range)
+{
+	struct mmu_interval_notifier *interval_sub;
+	unsigned long cur_seq;
+
+	for (interval_sub = mn_itree_inv_start_range(subscriptions, range, &cur_seq);
+	     interval_sub;
+	     interval_sub = mn_itree_inv_next(interval_sub, range)) {
+		if (!interval_sub->ops->invalidate(interval_sub, range, cur_seq)) {
+			if (WARN_ON(mmu_notifier_range_blockable(range)))
+				continue;
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+`,
+    good: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
+			       const struct mmu_notifier_range *range)
+{
+	struct mmu_interval_notifier *interval_sub;
+	unsigned long cur_seq;
+
+	for (interval_sub = mn_itree_inv_start_range(subscriptions, range, &cur_seq);
+	     interval_sub;
+	     interval_sub = mn_itree_inv_next(interval_sub, range)) {
+		if (!interval_sub->ops->invalidate(interval_sub, range, cur_seq)) {
+			if (WARN_ON(mmu_notifier_range_blockable(range)))
+				continue;
+			goto out_would_block;
+		}
+	}
+	return 0;
+
+out_would_block:
+	/* the caller will not call end: the range must end here */
+	mn_itree_inv_end(subscriptions);
+	return -EAGAIN;
+}
+`,
+    references: ["mm/mmu_notifier.c: mn_itree_inv_start_range(), mn_itree_inv_end(), mmu_interval_read_begin(), mmu_interval_notifier_remove()", 'commit 56f434f40f05 ("mm/mmu_notifier: add an interval tree notifier")', "Documentation/mm/hmm.rst"]
+  },
+  checkFile(file, ctx) {
+    const core = ctx.core(file);
+    if (!core) return;
+    for (const s of core.steps) {
+      if (s.holds || OWN_RULE.has(s.step)) continue;
+      const v2 = core.violation(s.step);
+      if (!v2) continue;
+      const mixed = NEEDS_MIXED_MM.has(s.step);
+      ctx.report({
+        file: s.file,
+        line: s.loc.line,
+        column: s.loc.column,
+        endLine: s.loc.endLine,
+        function: s.function,
+        severity: mixed ? "warning" : void 0,
+        message: `${s.evidence}: ${v2.message}${mixed ? " (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)" : ""}`,
+        trace: [
+          `${s.file}:${s.loc.line}: ${s.evidence}`,
+          `model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`,
+          ...v2.trace,
+          `${v2.invariant}: ${v2.message}`
+        ]
+      });
+    }
+  }
+});
+
 // src/rules/two-pass-api.ts
 var START_SIG = `static bool drv_start(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 		      unsigned long cur_seq, struct mmu_interval_notifier_finish **finish)`;
@@ -31208,9 +31309,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 
 // src/rules/insert-under-mmap-lock.ts
 var LOCKS = { mmap_read_lock: 1, mmap_write_lock: 1, mmap_read_unlock: -1, mmap_write_unlock: -1 };
-function mmapHeld(calls, call) {
+function mmapHeld(calls2, call) {
   let depth = 0;
-  for (const c3 of calls) {
+  for (const c3 of calls2) {
     if (c3 === call) return depth > 0;
     if (c3.function === call.function && c3.name in LOCKS) depth = Math.max(0, depth + LOCKS[c3.name]);
   }
@@ -31740,9 +31841,9 @@ static void __exit drv_exit(void)
     if (table.kind !== "mmu_notifier_ops") return;
     const dir = dirOf(table.file);
     const near = filesBeside(ctx.files, table.file);
-    const calls = near.flatMap((f3) => f3.apiCalls.map((c3) => ({ ...c3, file: f3.file })));
-    const gets = calls.filter((c3) => /^mmu_notifier_get(_locked)?$/.test(c3.name) && bindsTable(c3, table));
-    const put2 = calls.find((c3) => c3.name === "mmu_notifier_put");
+    const calls2 = near.flatMap((f3) => f3.apiCalls.map((c3) => ({ ...c3, file: f3.file })));
+    const gets = calls2.filter((c3) => /^mmu_notifier_get(_locked)?$/.test(c3.name) && bindsTable(c3, table));
+    const put2 = calls2.find((c3) => c3.name === "mmu_notifier_put");
     if (!gets.length || !put2) return;
     if (!fieldFn(table, "free_notifier")) {
       ctx.report({
@@ -31755,7 +31856,7 @@ static void __exit drv_exit(void)
         trace: [`${gets[0].file}:${gets[0].line}: ${gets[0].name}(&${table.name}, ...)`, `${put2.file}:${put2.line}: mmu_notifier_put()`, `${table.file}:${table.loc.line}: ${table.name} has no .free_notifier`]
       });
     }
-    if (!calls.some((c3) => c3.name === "mmu_notifier_synchronize")) {
+    if (!calls2.some((c3) => c3.name === "mmu_notifier_synchronize")) {
       ctx.report({
         severity: "warning",
         file: put2.file,
@@ -32906,6 +33007,7 @@ var RULES = [
   core_insert_checks_finish_default,
   core_end_after_failed_start_default,
   core_finish_pass_default,
+  core_sequence_state_default,
   finish_never_freed_default,
   insert_under_mmap_lock_default,
   read_begin_result_unused_default,
@@ -32979,7 +33081,7 @@ function apiForKernel(version2) {
   return best;
 }
 function apiFromHeader(header, core) {
-  const has = (member) => new RegExp(`\\(\\*${member}\\)\\s*\\(`).test(header);
+  const has = (member2) => new RegExp(`\\(\\*${member2}\\)\\s*\\(`).test(header);
   if (has("invalidate_start") && has("invalidate_finish")) {
     return core && /ops->invalidate_start\s*&&\s*!\s*ops->invalidate_finish/.test(core) ? apiById("7.1") : apiById("two-pass-v2");
   }
@@ -32990,10 +33092,28 @@ function apiFromHeader(header, core) {
 }
 
 // src/model/core.ts
+function behaviourOf(api) {
+  return {
+    startCountsRange: true,
+    startMarksSeq: true,
+    endUncountsRange: true,
+    endAdvancesSeq: true,
+    endAppliesDeferred: true,
+    endWakes: true,
+    failedStartEnds: true,
+    readBeginWaits: true,
+    removeWaits: true,
+    insertDefers: true,
+    removeDefers: true,
+    endAfterFailedStart: api.endAfterFailedStart,
+    hlistFailureEndsRange: false
+  };
+}
 var MmuNotifierCore = class {
-  constructor(api, chooser) {
+  constructor(api, chooser, behaviour) {
     this.api = api;
     this.chooser = chooser;
+    this.core = { ...behaviourOf(api), ...behaviour };
   }
   api;
   chooser;
@@ -33010,6 +33130,9 @@ var MmuNotifierCore = class {
   inFlight = /* @__PURE__ */ new Map();
   /** nesting of callbacks currently running (to catch a callback that removes its own notifier) */
   running = null;
+  /** read_begin and remove callers asleep on subscriptions->wq */
+  waiters = [];
+  core;
   // ------------------------------------------------------------ registration
   registerHlist(n) {
     this.step(`mmu_notifier_register(${n.name})`);
@@ -33026,7 +33149,13 @@ var MmuNotifierCore = class {
     this.hasItree = true;
     this.known.set(n.name, sub);
     if (this.activeInvalidateRanges) {
-      if (this.isInvalidating()) {
+      if (this.isInvalidating() && !this.core.insertDefers) {
+        sub.invalidateSeq = this.invalidateSeq;
+        sub.inTree = true;
+        this.intervals.push(sub);
+        this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`);
+        this.violate("I8", n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
+      } else if (this.isInvalidating()) {
         this.deferred.push({ sub, op: "insert" });
         this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`);
       } else {
@@ -33060,7 +33189,20 @@ var MmuNotifierCore = class {
         this.step(`mmu_interval_notifier_remove(${name2}): its deferred insert is dropped`);
         return "removed";
       }
+      if (!this.core.removeDefers) {
+        sub.inTree = false;
+        this.intervals.splice(this.intervals.indexOf(sub), 1);
+        this.step(`mmu_interval_notifier_remove(${name2}): taken out of the interval tree while an invalidation walks it`);
+        this.violate("I8", name2, `mmu_interval_notifier_remove(${name2}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
+        return "removed";
+      }
       this.deferred.push({ sub, op: "remove" });
+      if (!this.core.removeWaits) {
+        this.step(`mmu_interval_notifier_remove(${name2}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
+        this.violate("I8", name2, `mmu_interval_notifier_remove(${name2}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name2} while the core may still call its invalidate (use after free)`);
+        return "removed";
+      }
+      this.waiters.push(`mmu_interval_notifier_remove(${name2})`);
       this.step(`mmu_interval_notifier_remove(${name2}): an invalidation is running, remove deferred, caller waits for seq ${this.invalidateSeq} to end`);
       return "waits";
     }
@@ -33111,7 +33253,8 @@ var MmuNotifierCore = class {
     if (inv.queue) {
       this.finishPass(inv.queue, range);
       if (inv.itreeErr) {
-        this.invEnd();
+        if (this.core.failedStartEnds) this.invEnd();
+        else this.step("  mn_itree_invalidate returns -EAGAIN without mn_itree_inv_end");
         inv.ret = inv.itreeErr;
         inv.failed = true;
         this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
@@ -33120,6 +33263,10 @@ var MmuNotifierCore = class {
       }
     }
     if (this.hlist.length) inv.ret = this.hlistStart(range);
+    if (inv.ret && inv.queue) {
+      if (this.core.hlistFailureEndsRange) this.invEnd();
+      else this.step("  the hlist start failed after the interval walk: mn_itree_inv_end is not called, the interval range stays active");
+    }
     if (inv.ret) {
       inv.failed = true;
       this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
@@ -33166,8 +33313,10 @@ var MmuNotifierCore = class {
   readBegin(name2) {
     const sub = this.findInterval(name2);
     const seq = sub.invalidateSeq;
-    const blocked = seq === this.invalidateSeq && this.isInvalidating();
-    this.step(`mmu_interval_read_begin(${name2}) = ${seq}${blocked ? ": waits for the invalidation to end" : ""}`);
+    const invalidated = seq === this.invalidateSeq && this.isInvalidating();
+    const blocked = invalidated && this.core.readBeginWaits;
+    if (blocked) this.waiters.push(`mmu_interval_read_begin(${name2})`);
+    this.step(`mmu_interval_read_begin(${name2}) = ${seq}${blocked ? ": waits for the invalidation to end" : invalidated ? ": returns although its interval is being invalidated" : ""}`);
     return { seq, blocked };
   }
   readRetry(name2, seq) {
@@ -33193,6 +33342,7 @@ var MmuNotifierCore = class {
     if (this.activeInvalidateRanges === 0 && this.isInvalidating()) this.violate("I8", null, `no invalidation is active but invalidate_seq is odd (${this.invalidateSeq}): read_begin would wait forever`);
     if (this.activeInvalidateRanges !== 0) this.violate("I8", null, `active_invalidate_ranges is ${this.activeInvalidateRanges} with no invalidation in flight`);
     if (this.activeInvalidateRanges === 0 && this.deferred.length) this.violate("I8", null, `${this.deferred.length} deferred insert/remove not applied after the last invalidate_range_end`);
+    for (const w2 of this.waiters) this.violate("I8", null, `${w2} sleeps on subscriptions->wq and is never woken: the last mn_itree_inv_end did not wake_up_all`);
   }
   // ------------------------------------------------------------ internals
   /** subscriptions->has_itree: set by the first interval insert, never cleared */
@@ -33209,20 +33359,20 @@ var MmuNotifierCore = class {
   }
   /** mn_itree_inv_start_range */
   invStartRange(range) {
-    this.activeInvalidateRanges++;
-    if (this.overlapping(range).length) this.invalidateSeq |= 1;
+    if (this.core.startCountsRange) this.activeInvalidateRanges++;
+    if (this.overlapping(range).length && this.core.startMarksSeq) this.invalidateSeq |= 1;
     this.step(`  mn_itree_inv_start_range: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
     return this.invalidateSeq;
   }
   /** mn_itree_inv_end */
   invEnd() {
-    this.activeInvalidateRanges--;
+    if (this.core.endUncountsRange) this.activeInvalidateRanges--;
     if (this.activeInvalidateRanges || !this.isInvalidating()) {
       this.step(`  mn_itree_inv_end: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
       return;
     }
-    this.invalidateSeq++;
-    for (const d2 of this.deferred.splice(0)) {
+    if (this.core.endAdvancesSeq) this.invalidateSeq++;
+    for (const d2 of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
       if (d2.op === "insert") {
         d2.sub.inTree = true;
         this.intervals.push(d2.sub);
@@ -33232,7 +33382,10 @@ var MmuNotifierCore = class {
       }
       this.step(`  mn_itree_inv_end: deferred ${d2.op} of ${d2.sub.n.name} applied`);
     }
-    this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, waiters woken`);
+    if (this.core.endWakes) {
+      this.waiters.splice(0);
+      this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, waiters woken`);
+    } else this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, no wake_up_all`);
   }
   /** One interval callback call (invalidate, or invalidate_start on a two-pass core). */
   callInterval(sub, range, curSeq, queue) {
@@ -33291,13 +33444,13 @@ var MmuNotifierCore = class {
       const r2 = typeof o2.ret === "number" ? o2.ret : o2.ret ? 0 : -11;
       if (r2) {
         if (range.blockable || r2 !== -11) this.violate("I4", h3.n.name, `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`);
-        if (h3.n.callbacks.invalidate_range_end && this.api.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h3.n.name} can fail start and has end`);
+        if (h3.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h3.n.name} can fail start and has end`);
         ret = r2;
       } else if (h3.n.callbacks.invalidate_range_end) {
         h3.balance++;
       }
     }
-    if (ret && this.api.endAfterFailedStart) {
+    if (ret && this.core.endAfterFailedStart) {
       this.step("  a start failed: invalidate_range_end on every notifier that has one (c2655835fd8c)");
       for (const h3 of this.hlist) {
         const cb = h3.n.callbacks.invalidate_range_end;
@@ -33398,7 +33551,10 @@ var SCENARIOS = [
       const inv = core.invalidateRangeStart({ ...RANGE, blockable: true });
       readers.forEach((n, i2) => {
         const during = core.readBegin(n.name);
-        if (!during.blocked) violation(core, "I8", n.name, `mmu_interval_read_begin(${n.name}) returned during an invalidation of its interval: ${n.name}'s invalidate did not call mmu_interval_set_seq`);
+        if (!during.blocked) {
+          const why = !core.isInvalidating() ? "the core left invalidate_seq even while the invalidation runs (mn_itree_inv_start_range did not mark it odd)" : during.seq === core.invalidateSeq ? "the core did not wait for the invalidation to end" : `${n.name}'s invalidate did not call mmu_interval_set_seq`;
+          violation(core, "I8", n.name, `mmu_interval_read_begin(${n.name}) returned during an invalidation of its interval: ${why}`);
+        }
         void i2;
       });
       core.invalidateRangeEnd(inv);
@@ -33451,6 +33607,35 @@ var SCENARIOS = [
     }
   }
 ];
+function coreProbes() {
+  return [
+    {
+      name: "mirror",
+      kind: "interval",
+      usesReadSide: true,
+      interval: [0, 1 << 20],
+      callbacks: {
+        invalidate: ({ blockable }) => [
+          { ret: true, setSeq: true, label: "probe: takes the driver lock, sets the sequence" },
+          ...blockable ? [] : [{ ret: false, label: "probe: the trylock failed in a non-blockable range" }]
+        ]
+      }
+    },
+    {
+      name: "failing",
+      kind: "hlist",
+      callbacks: { invalidate_range_start: ({ blockable }) => [{ ret: 0, label: "probe: start succeeds" }, ...blockable ? [] : [{ ret: -11, label: "probe: -EAGAIN in a non-blockable range" }]] }
+    },
+    {
+      name: "counter",
+      kind: "hlist",
+      callbacks: {
+        invalidate_range_start: () => [{ ret: 0, label: "probe: counts the range in (as KVM)" }],
+        invalidate_range_end: () => [{ ret: 0, label: "probe: counts the range out" }]
+      }
+    }
+  ];
+}
 function violation(core, invariant, notifier, message) {
   core.violations.push({ invariant, notifier, message, trace: [...core.trace] });
 }
@@ -33483,7 +33668,7 @@ function explore(api, notifiers, opts = {}) {
       }
       const prefix = stack.pop();
       const chooser = new ReplayChooser(prefix);
-      const core = new MmuNotifierCore(api, chooser);
+      const core = new MmuNotifierCore(api, chooser, opts.behaviour);
       core.trace.push(`scenario: ${scenario.name} (API ${api.id})`);
       scenario.run(core, notifiers);
       core.checkQuiescent();
@@ -33569,6 +33754,84 @@ function abstractNotifier(table, resolveCallback, summary, usesReadSide) {
   return { name: table.name, kind, callbacks, usesReadSide, interval: [0, 1 << 20] };
 }
 
+// src/engine/core-steps.ts
+function isCoreFile(file) {
+  return file.functions.some((f3) => STEPS.some((s) => s.fn === f3.name));
+}
+var member = (name2, sign) => (e) => {
+  const u2 = updateOf(e);
+  if (!u2 || targetMember(u2.target) !== name2) return false;
+  const d2 = updateDelta(e);
+  return sign === 0 ? true : Math.sign(d2) === sign;
+};
+var marksOdd = (e) => {
+  const u2 = updateOf(e);
+  return !!u2 && targetMember(u2.target) === "invalidate_seq" && (u2.op === "|=" || u2.op === "=" && /\|\s*1\b/.test(u2.value));
+};
+var calls = (...names) => (e) => names.includes(e.name);
+var waitsOn = (what) => (e) => e.kind === "sleep" && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(","));
+var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(","));
+var EAGAIN2 = -errnoNumber("EAGAIN");
+function hlistMayFail(r2) {
+  const known = calleeResult(r2.when, "mn_hlist_invalidate_range_start");
+  if (known !== void 0) return known;
+  return r2.value.k === "call" && r2.value.callee === "mn_hlist_invalidate_range_start";
+}
+var STEPS = [
+  { step: "startCountsRange", fn: "mn_itree_inv_start_range", mode: "every", applies: calls("interval_tree_iter_first"), tests: [member("active_invalidate_ranges", 1)], takes: "counts the range in active_invalidate_ranges", lacks: "does not count the range in active_invalidate_ranges" },
+  { step: "startMarksSeq", fn: "mn_itree_inv_start_range", mode: "some", applies: member("active_invalidate_ranges", 1), tests: [marksOdd], takes: "marks invalidate_seq odd when an interval overlaps", lacks: "never marks invalidate_seq odd" },
+  { step: "endUncountsRange", fn: "mn_itree_inv_end", mode: "every", applies: member("invalidate_seq", 0), tests: [member("active_invalidate_ranges", -1)], takes: "lowers active_invalidate_ranges", lacks: "does not lower active_invalidate_ranges" },
+  { step: "endAdvancesSeq", fn: "mn_itree_inv_end", mode: "some", applies: member("active_invalidate_ranges", -1), tests: [member("invalidate_seq", 1)], takes: "advances invalidate_seq past the invalidation", lacks: "never advances invalidate_seq back to even" },
+  { step: "endAppliesDeferred", fn: "mn_itree_inv_end", mode: "some", applies: member("active_invalidate_ranges", -1), tests: [calls("interval_tree_insert"), calls("interval_tree_remove")], takes: "applies the deferred inserts and removes", lacks: "does not apply the deferred inserts and removes" },
+  { step: "endWakes", fn: "mn_itree_inv_end", mode: "some", applies: member("active_invalidate_ranges", -1), tests: [calls("wake_up_all", "wake_up")], takes: "wakes the waiters on subscriptions->wq", lacks: "never wakes the waiters on subscriptions->wq" },
+  { step: "failedStartEnds", fn: "mn_itree_invalidate", mode: "every", applies: calls("mn_itree_inv_start_range"), on: (r2) => r2.value.k === "int" && r2.value.v === EAGAIN2, tests: [calls("mn_itree_inv_end")], takes: "ends the range (mn_itree_inv_end) before returning -EAGAIN", lacks: "returns -EAGAIN without mn_itree_inv_end" },
+  { step: "readBeginWaits", fn: "mmu_interval_read_begin", mode: "some", applies: (e) => /invalidate_seq/.test(e.args.join(",")), tests: [waitsOn(/invalidate_seq/)], takes: "waits while the interval is being invalidated", lacks: "does not wait while the interval is being invalidated" },
+  { step: "removeWaits", fn: "mmu_interval_notifier_remove", mode: "some", applies: defersTo, tests: [waitsOn(/seq/)], takes: "waits for the invalidation in flight on its sequence", lacks: "does not wait for the invalidation in flight" },
+  { step: "insertDefers", fn: "__mmu_interval_notifier_insert", mode: "some", applies: calls("interval_tree_insert"), tests: [defersTo], takes: "defers an insert during an invalidation", lacks: "never defers an insert during an invalidation" },
+  { step: "removeDefers", fn: "mmu_interval_notifier_remove", mode: "some", applies: calls("interval_tree_remove"), tests: [defersTo], takes: "defers a remove during an invalidation", lacks: "never defers a remove during an invalidation" },
+  { step: "hlistFailureEndsRange", fn: "__mmu_notifier_invalidate_range_start", mode: "every", applies: calls("mn_itree_invalidate"), on: (r2, evs) => hlistMayFail(r2) && evs.some(calls("mn_itree_invalidate")), tests: [calls("mn_itree_inv_end")], takes: "ends the interval range when the hlist start fails", lacks: "returns a failed hlist start without ending the interval range it started" },
+  { step: "endAfterFailedStart", fn: "mn_hlist_invalidate_range_start", mode: "some", applies: calls("->invalidate_range_start"), tests: [calls("->invalidate_range_end")], takes: "calls invalidate_range_end on every notifier that has one after a failed start", lacks: "returns a failed start without invalidate_range_end on the notifiers whose start succeeded" }
+];
+function coreSteps(file) {
+  const fns = new Map(file.functions.map((f3) => [f3.name, f3]));
+  const out2 = [];
+  for (const spec of STEPS) {
+    const fn2 = fns.get(spec.fn);
+    if (!fn2 || fn2.truncated || !fn2.events.some(spec.applies)) continue;
+    const fact = judge(fn2, spec);
+    if (fact) out2.push(fact);
+  }
+  return out2;
+}
+function judge(fn2, spec) {
+  const base = { step: spec.step, function: fn2.name, file: fn2.file };
+  const returns = fn2.returns.filter((r2) => spec.on?.(r2, pathEventsOf(fn2, r2)) ?? true);
+  const has = (r2) => {
+    const evs = pathEventsOf(fn2, r2);
+    const found = spec.tests.map((t2) => evs.find(t2));
+    return found.every(Boolean) ? found[0] : void 0;
+  };
+  if (spec.mode === "every") {
+    if (!returns.length) return null;
+    const missing = returns.find((r2) => !has(r2));
+    if (missing) return { ...base, holds: false, loc: missing.loc, evidence: `${fn2.name}() ${spec.lacks}` };
+    return { ...base, holds: true, loc: has(returns[0]).loc, evidence: `${fn2.name}() ${spec.takes}` };
+  }
+  for (const r2 of returns) {
+    const e = has(r2);
+    if (e) return { ...base, holds: true, loc: e.loc, evidence: `${fn2.name}() ${spec.takes}` };
+  }
+  if (spec.tests.every((t2) => fn2.events.some(t2))) return { ...base, holds: true, loc: fn2.events.find(spec.tests[0]).loc, evidence: `${fn2.name}() ${spec.takes}` };
+  return { ...base, holds: false, loc: fn2.loc, evidence: `${fn2.name}() ${spec.lacks}` };
+}
+function missingStepViolation(api, step) {
+  const contract = { ...behaviourOf(api), endAfterFailedStart: true, hlistFailureEndsRange: true };
+  const base = explore(api, coreProbes(), { behaviour: contract });
+  const known = new Set(base.violations.map((v2) => v2.message));
+  const broken = explore(api, coreProbes(), { behaviour: { ...contract, [step]: false } });
+  return broken.violations.find((v2) => !known.has(v2.message));
+}
+
 // src/engine/analyze.ts
 var FunctionIndex = class _FunctionIndex {
   byName = /* @__PURE__ */ new Map();
@@ -33644,7 +33907,21 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
     return s;
   };
   const usesReadSide = (table) => readSideOf(files, table);
+  const cores = /* @__PURE__ */ new Map();
+  const stepViolations = /* @__PURE__ */ new Map();
   const ctx = {
+    core(file) {
+      if (!cores.has(file)) {
+        cores.set(file, isCoreFile(file) ? {
+          steps: coreSteps(file),
+          violation(step) {
+            if (!stepViolations.has(step)) stepViolations.set(step, missingStepViolation(api, step));
+            return stepViolations.get(step);
+          }
+        } : null);
+      }
+      return cores.get(file);
+    },
     tables,
     files,
     api,
@@ -39583,8 +39860,8 @@ var FunctionWalker = class {
           const atom = key ? this.atomOf(right, s) : null;
           if (key && atom) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom.atom, negated: atom.negated } };
           else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
-          if (op === "=") this.effect(s, 0, textOf(this.ctx, left), node);
-          else if (op === "+=" || op === "-=") this.effect(s, op === "+=" ? 1 : -1, textOf(this.ctx, left), node);
+          if (op === "=" || op === "|=" || op === "&=") this.effect(s, 0, textOf(this.ctx, left), node, op, textOf(this.ctx, right));
+          else if (op === "+=" || op === "-=") this.effect(s, op === "+=" ? 1 : -1, textOf(this.ctx, left), node, op, textOf(this.ctx, right));
         }
         if (left?.type === "field_expression" && left.childForFieldName("field")?.text === "notifier" && /finish/.test(left.childForFieldName("argument")?.text ?? "")) {
           this.record(s, "finish_notifier_write", textOf(this.ctx, left), [textOf(this.ctx, right ?? node)], node);
@@ -39601,7 +39878,7 @@ var FunctionWalker = class {
         const arg = node.childForFieldName("argument");
         if (arg) {
           this.expr(arg, s);
-          if (arg.type !== "identifier") this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.ctx, arg), node);
+          if (arg.type !== "identifier") this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.ctx, arg), node, node.text.includes("++") ? "++" : "--");
         }
         return;
       }
@@ -39697,8 +39974,8 @@ var FunctionWalker = class {
       if (s.scoped.includes(extra.lock)) s.scoped = s.scoped.filter((l3) => l3 !== extra.lock);
     }
     const effect = EFFECT_CALLS[name2];
-    if (effect && args2[effect.arg] !== void 0) this.effect(s, effect.delta, args2[effect.arg], node);
-    if (name2 === "WRITE_ONCE" && args2[0] !== void 0) this.effect(s, 0, args2[0], node);
+    if (effect && args2[effect.arg] !== void 0) this.effect(s, effect.delta, args2[effect.arg], node, name2);
+    if (name2 === "WRITE_ONCE" && args2[0] !== void 0) this.effect(s, 0, args2[0], node, "=", args2[1] ?? "");
   }
   /**
    * Where a finish object handed out comes from: `&job->finish` of an object
@@ -39898,10 +40175,10 @@ var FunctionWalker = class {
     }
     return out2.length ? out2 : null;
   }
-  /** A counter or reference raised (+1), lowered (-1), or a field written (0). */
-  effect(s, delta, target, node) {
+  /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
+  effect(s, delta, target, node, op, value = "") {
     const t2 = normalizeLock(target);
-    this.record(s, "update", t2, [String(delta)], node);
+    this.record(s, "update", t2, [String(delta), op, value], node);
     if (delta > 0) s.effects = [...s.effects, `+${t2}`].sort();
     else if (delta < 0) {
       const at2 = s.effects.indexOf(`+${t2}`);
@@ -40173,21 +40450,21 @@ function bindingItems(masked, items, tables) {
   }
   return out2;
 }
-function definitionItems(masked, items, calls, names) {
+function definitionItems(masked, items, calls2, names) {
   const out2 = [];
-  for (const c3 of calls) {
+  for (const c3 of calls2) {
     if (!names.has(c3.name)) continue;
     const item = itemAt(items, c3.paren);
     if (item && !out2.includes(item) && endsWithBody(masked, item)) out2.push(item);
   }
   return out2;
 }
-function definedFunctions(masked, items, calls) {
+function definedFunctions(masked, items, calls2) {
   const out2 = [];
   const seen = /* @__PURE__ */ new Set();
   let line = 1;
   let counted = 0;
-  for (const c3 of calls) {
+  for (const c3 of calls2) {
     if (seen.has(c3.name)) continue;
     const item = itemAt(items, c3.paren);
     if (!item || !endsWithBody(masked, item)) continue;
@@ -40234,7 +40511,7 @@ var API_FUNCTIONS = [
   "mmap_write_unlock"
 ];
 var API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join("|")})\\s*\\(`, "g");
-function apiCallsOf(masked, items, calls) {
+function apiCallsOf(masked, items, calls2) {
   const out2 = [];
   let line = 1;
   let counted = 0;
@@ -40244,7 +40521,7 @@ function apiCallsOf(masked, items, calls) {
       counted = i2 + 1;
     }
     const item = itemAt(items, m2.index);
-    const owner = item ? calls.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
+    const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
     if (owner && owner.paren === m2.index + m2[0].length - 1) continue;
     out2.push({ name: m2[1], args: argumentsAt(masked, m2.index + m2[0].length - 1), line, function: owner && endsWithBody(masked, item) ? owner.name : null });
   }
@@ -40317,8 +40594,8 @@ async function parseNeededToIR(file, source, wanted = []) {
   const masked = ks2.masked;
   const items = topLevelItems(masked);
   const lines = lineStartOffsets(source);
-  const calls = lineStartCalls(masked);
-  const defined = new Set(calls.map((c3) => c3.name));
+  const calls2 = lineStartCalls(masked);
+  const defined = new Set(calls2.map((c3) => c3.name));
   const extract = (ranges, walk, bindings = false) => {
     const merged = mergeRanges(ranges);
     ks2.rewrite(merged);
@@ -40333,7 +40610,7 @@ async function parseNeededToIR(file, source, wanted = []) {
     }
   };
   const tables = tableItems(masked, items);
-  const shallow = /* @__PURE__ */ new Set([...readSideFunctions(masked, items, calls), ...coreFunctionsIn(calls)]);
+  const shallow = /* @__PURE__ */ new Set([...readSideFunctions(masked, items, calls2), ...coreFunctionsIn(calls2)]);
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
@@ -40342,7 +40619,7 @@ async function parseNeededToIR(file, source, wanted = []) {
   let pending = [...bindingItems(masked, items, new Set(ir2.tables.map((t2) => t2.name)))];
   for (let level2 = 0; level2 <= CALL_DEPTH + 1; level2++) {
     const withBindings = pending.length > 0;
-    const fresh = [...pending, ...definitionItems(masked, items, calls, names)].filter((r2) => !parsed.has(r2[0]));
+    const fresh = [...pending, ...definitionItems(masked, items, calls2, names)].filter((r2) => !parsed.has(r2[0]));
     pending = [];
     if (fresh.length === 0) break;
     for (const r2 of fresh) parsed.add(r2[0]);
@@ -40363,7 +40640,7 @@ async function parseNeededToIR(file, source, wanted = []) {
   ir2.functions.sort((a, b3) => a.loc.line - b3.loc.line);
   ir2.bindings.sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
   const opsStructs = opsStructsOf(source, masked);
-  return { ...ir2, defined: definedFunctions(masked, items, calls), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls), ...opsStructs.length ? { opsStructs } : {} };
+  return { ...ir2, defined: definedFunctions(masked, items, calls2), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls2), ...opsStructs.length ? { opsStructs } : {} };
 }
 function lineStartOffsets(text) {
   const starts = [0];
@@ -40393,7 +40670,7 @@ function mergeRanges(ranges) {
 function textFactsOf(file, source) {
   const masked = new KernelSource(source).masked;
   const items = topLevelItems(masked);
-  const calls = lineStartCalls(masked);
+  const calls2 = lineStartCalls(masked);
   return {
     file,
     textOnly: true,
@@ -40402,15 +40679,17 @@ function textFactsOf(file, source) {
     functions: [],
     parseErrorCount: 0,
     includes: includesOf(source),
-    defined: definedFunctions(masked, items, calls),
-    apiCalls: apiCallsOf(masked, items, calls)
+    defined: definedFunctions(masked, items, calls2),
+    apiCalls: apiCallsOf(masked, items, calls2)
   };
 }
 var WALKED_API_USERS = /* @__PURE__ */ new Set(["mmu_interval_read_retry", "mmu_interval_check_retry", "mmu_interval_read_begin", "mmu_interval_notifier_insert_locked"]);
-function readSideFunctions(masked, items, calls) {
-  return apiCallsOf(masked, items, calls).filter((c3) => WALKED_API_USERS.has(c3.name) && c3.function).map((c3) => c3.function);
+function readSideFunctions(masked, items, calls2) {
+  return apiCallsOf(masked, items, calls2).filter((c3) => WALKED_API_USERS.has(c3.name) && c3.function).map((c3) => c3.function);
 }
 var CORE_FUNCTIONS = [
+  "mn_itree_inv_start_range",
+  "mmu_interval_read_begin",
   "mn_itree_invalidate",
   "mn_itree_release",
   "mn_itree_finish_pass",
@@ -40424,9 +40703,10 @@ var CORE_FUNCTIONS = [
   "mmu_interval_notifier_insert_locked",
   "mmu_interval_notifier_remove"
 ];
-function coreFunctionsIn(calls) {
-  const names = new Set(calls.map((c3) => c3.name));
-  if (!names.has("mn_itree_invalidate") && !names.has("mn_hlist_invalidate_range_start")) return [];
+var CORE_MARKERS = ["mn_itree_invalidate", "mn_hlist_invalidate_range_start", "mn_itree_inv_start_range", "mn_itree_inv_end", "__mmu_notifier_invalidate_range_start", "mmu_interval_read_begin", "mmu_interval_notifier_remove"];
+function coreFunctionsIn(calls2) {
+  const names = new Set(calls2.map((c3) => c3.name));
+  if (!CORE_MARKERS.some((n) => names.has(n))) return [];
   return CORE_FUNCTIONS.filter((n) => names.has(n));
 }
 

@@ -68,8 +68,15 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
     return text.replace(from, to);
   }
 
-  test('the v2 core has no error; the missing insert check is a warning', async () => {
-    expect(await coreFindings(await postImage())).toEqual(['warning core-insert-checks-finish mn_itree_invalidate']);
+  test('the v2 core has no error; the missing insert check and the unended range after a failed hlist start are warnings', async () => {
+    expect(await coreFindings(await postImage())).toEqual(['warning core-insert-checks-finish mn_itree_invalidate', 'warning core-sequence-state __mmu_notifier_invalidate_range_start']);
+  });
+
+  test('the two-pass -EAGAIN path without mn_itree_inv_end', async () => {
+    const core = edit(await postImage(), /	if \(err\)
+		mn_itree_inv_end\(subscriptions\);
+/, '');
+    expect(await coreFindings(core)).toContain('error core-sequence-state mn_itree_invalidate');
   });
 
   test('finish pass removed from the -EAGAIN path of mn_itree_invalidate', async () => {

@@ -3,10 +3,12 @@ import type { FileIR, FunctionIR, OpsTable } from '../ir/types.js';
 import { filesBeside } from '../ir/files.js';
 import { Summarizer, type FunctionSummary, type Resolver } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
-import type { CallbackView, Finding, ModelView, Rule, RuleContext } from '../rules/rule.js';
+import type { CallbackView, CoreView, Finding, ModelView, Rule, RuleContext } from '../rules/rule.js';
 import { NEWEST, type ApiLevel } from '../model/api.js';
 import { explore } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
+import { coreSteps, isCoreFile, missingStepViolation } from './core-steps.js';
+import type { CoreStep } from '../model/core.js';
 
 export class FunctionIndex {
   private readonly byName = new Map<string, FunctionIR[]>();
@@ -89,7 +91,21 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
     return s;
   };
   const usesReadSide = (table: OpsTable): boolean => readSideOf(files, table);
+  const cores = new Map<FileIR, CoreView | null>();
+  const stepViolations = new Map<CoreStep, ReturnType<typeof missingStepViolation>>();
   const ctx: RuleContext = {
+    core(file) {
+      if (!cores.has(file)) {
+        cores.set(file, isCoreFile(file) ? {
+          steps: coreSteps(file),
+          violation(step) {
+            if (!stepViolations.has(step)) stepViolations.set(step, missingStepViolation(api, step));
+            return stepViolations.get(step);
+          },
+        } : null);
+      }
+      return cores.get(file)!;
+    },
     tables,
     files,
     api,

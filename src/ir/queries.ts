@@ -1,6 +1,6 @@
 // Typed questions the rules ask of the IR, so no rule decodes atom names,
 // argument texts or event arguments itself.
-import type { ApiCall, Assumptions, Event, OpsTable } from './types.js';
+import type { ApiCall, Assumptions, Event, FunctionIR, OpsTable, ReturnSite } from './types.js';
 
 /** The variable whose allocation failed under these assumptions (`alloc:VAR` false), if any. */
 export function failedAllocation(when: Assumptions): string | null {
@@ -39,4 +39,26 @@ export function finishHandedOut(e: Event): { value: string; origin: 'allocated' 
 /** For an `update` event: +1 a counter raised, -1 lowered, 0 a field written. */
 export function updateDelta(e: Event): number | null {
   return e.kind === 'update' ? Number(e.args[0]) : null;
+}
+
+/** For an `update` event: the field or variable written, the operator as written (`++`, `|=`, `=`, `kref_get`) and the value. */
+export function updateOf(e: Event): { target: string; op: string; value: string } | null {
+  return e.kind === 'update' ? { target: e.name, op: e.args[1] ?? '', value: e.args[2] ?? '' } : null;
+}
+
+/** The member a written target names (`subscriptions->invalidate_seq` -> `invalidate_seq`). */
+export function targetMember(target: string): string {
+  return target.split(/->|\./).pop()?.trim() ?? target;
+}
+
+/** The events of one return path in source order (a loop body comes before what follows it). */
+export function pathEventsOf(fn: FunctionIR, r: ReturnSite): Event[] {
+  return [...new Set(r.path)].map((id) => fn.events[id]!).filter(Boolean)
+    .sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
+}
+
+/** What the assumptions say a call of `callee` returned: true (non-zero), false (zero), or undefined when untested. */
+export function calleeResult(when: Assumptions, callee: string): boolean | undefined {
+  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
+  return undefined;
 }

@@ -67,7 +67,7 @@ export type EventKind =
   | 'check_retry'
   | 'finish_write' // a write through the two-pass `finish` out-parameter
   | 'finish_notifier_write' // a write to finish->notifier (the core's field)
-  | 'update'; // a counter or reference raised or lowered (args[0] '1' / '-1'), or a field written ('0')
+  | 'update'; // a counter or reference raised or lowered (args[0] '1' / '-1'), or a field written ('0'); args[1] the operator, args[2] the value
 
 export type GfpClass = 'sleeping' | 'atomic' | 'unknown';
 

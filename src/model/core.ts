@@ -60,6 +60,56 @@ export interface Violation {
   trace: string[];
 }
 
+/**
+ * What the core itself does, step by step, where the code of a scanned
+ * mm/mmu_notifier.c can differ from the level's contract. Defaults come from
+ * the API level (every step there); a core under review may lack some.
+ */
+export interface CoreBehaviour {
+  /** mn_itree_inv_start_range: active_invalidate_ranges++ */
+  startCountsRange: boolean;
+  /** mn_itree_inv_start_range: invalidate_seq |= 1 when an interval overlaps */
+  startMarksSeq: boolean;
+  /** mn_itree_inv_end: active_invalidate_ranges-- */
+  endUncountsRange: boolean;
+  /** mn_itree_inv_end: invalidate_seq++ (back to even) when the last range ends */
+  endAdvancesSeq: boolean;
+  /** mn_itree_inv_end: the deferred inserts and removes are applied then */
+  endAppliesDeferred: boolean;
+  /** mn_itree_inv_end: wake_up_all on the waiters of read_begin and remove */
+  endWakes: boolean;
+  /** mn_itree_invalidate: the -EAGAIN path ends the range it started (mn_itree_inv_end) */
+  failedStartEnds: boolean;
+  /** mmu_interval_read_begin: waits while its interval is being invalidated */
+  readBeginWaits: boolean;
+  /** mmu_interval_notifier_remove: waits for the invalidation in flight on its sequence */
+  removeWaits: boolean;
+  /** __mmu_interval_notifier_insert: deferred while an invalidation walks the tree */
+  insertDefers: boolean;
+  /** mmu_interval_notifier_remove: deferred while an invalidation walks the tree */
+  removeDefers: boolean;
+  /** mn_hlist_invalidate_range_start: end on every notifier that has one after a failed start (c2655835fd8c) */
+  endAfterFailedStart: boolean;
+  /**
+   * __mmu_notifier_invalidate_range_start: when the hlist start fails after
+   * the interval walk succeeded, the interval range is ended too. No kernel
+   * up to 7.1 does: the caller calls no end, so the range stays active.
+   */
+  hlistFailureEndsRange: boolean;
+}
+
+export type CoreStep = keyof CoreBehaviour;
+
+/** The core as the level's contract describes it. */
+export function behaviourOf(api: ApiLevel): CoreBehaviour {
+  return {
+    startCountsRange: true, startMarksSeq: true, endUncountsRange: true, endAdvancesSeq: true, endAppliesDeferred: true,
+    endWakes: true, failedStartEnds: true, readBeginWaits: true, removeWaits: true, insertDefers: true, removeDefers: true,
+    endAfterFailedStart: api.endAfterFailedStart,
+    hlistFailureEndsRange: false,
+  };
+}
+
 export interface ModelRange {
   start: number;
   end: number;
@@ -113,8 +163,13 @@ export class MmuNotifierCore {
   private readonly inFlight = new Map<string, string>();
   /** nesting of callbacks currently running (to catch a callback that removes its own notifier) */
   private running: string | null = null;
+  /** read_begin and remove callers asleep on subscriptions->wq */
+  private readonly waiters: string[] = [];
+  readonly core: CoreBehaviour;
 
-  constructor(readonly api: ApiLevel, private readonly chooser: Chooser) {}
+  constructor(readonly api: ApiLevel, private readonly chooser: Chooser, behaviour?: Partial<CoreBehaviour>) {
+    this.core = { ...behaviourOf(api), ...behaviour };
+  }
 
   // ------------------------------------------------------------ registration
 
@@ -134,7 +189,13 @@ export class MmuNotifierCore {
     this.hasItree = true;
     this.known.set(n.name, sub);
     if (this.activeInvalidateRanges) {
-      if (this.isInvalidating()) {
+      if (this.isInvalidating() && !this.core.insertDefers) {
+        sub.invalidateSeq = this.invalidateSeq;
+        sub.inTree = true;
+        this.intervals.push(sub);
+        this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`);
+        this.violate('I8', n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
+      } else if (this.isInvalidating()) {
         this.deferred.push({ sub, op: 'insert' });
         this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`);
       } else {
@@ -169,7 +230,20 @@ export class MmuNotifierCore {
         this.step(`mmu_interval_notifier_remove(${name}): its deferred insert is dropped`);
         return 'removed';
       }
+      if (!this.core.removeDefers) {
+        sub.inTree = false;
+        this.intervals.splice(this.intervals.indexOf(sub), 1);
+        this.step(`mmu_interval_notifier_remove(${name}): taken out of the interval tree while an invalidation walks it`);
+        this.violate('I8', name, `mmu_interval_notifier_remove(${name}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
+        return 'removed';
+      }
       this.deferred.push({ sub, op: 'remove' });
+      if (!this.core.removeWaits) {
+        this.step(`mmu_interval_notifier_remove(${name}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
+        this.violate('I8', name, `mmu_interval_notifier_remove(${name}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name} while the core may still call its invalidate (use after free)`);
+        return 'removed';
+      }
+      this.waiters.push(`mmu_interval_notifier_remove(${name})`);
       this.step(`mmu_interval_notifier_remove(${name}): an invalidation is running, remove deferred, caller waits for seq ${this.invalidateSeq} to end`);
       return 'waits';
     }
@@ -225,7 +299,8 @@ export class MmuNotifierCore {
     if (inv.queue) {
       this.finishPass(inv.queue, range);
       if (inv.itreeErr) {
-        this.invEnd();
+        if (this.core.failedStartEnds) this.invEnd();
+        else this.step('  mn_itree_invalidate returns -EAGAIN without mn_itree_inv_end');
         inv.ret = inv.itreeErr;
         inv.failed = true;
         this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
@@ -234,6 +309,10 @@ export class MmuNotifierCore {
       }
     }
     if (this.hlist.length) inv.ret = this.hlistStart(range);
+    if (inv.ret && inv.queue) {
+      if (this.core.hlistFailureEndsRange) this.invEnd();
+      else this.step('  the hlist start failed after the interval walk: mn_itree_inv_end is not called, the interval range stays active');
+    }
     if (inv.ret) {
       inv.failed = true;
       this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
@@ -284,8 +363,10 @@ export class MmuNotifierCore {
   readBegin(name: string): { seq: number; blocked: boolean } {
     const sub = this.findInterval(name);
     const seq = sub.invalidateSeq;
-    const blocked = seq === this.invalidateSeq && this.isInvalidating();
-    this.step(`mmu_interval_read_begin(${name}) = ${seq}${blocked ? ': waits for the invalidation to end' : ''}`);
+    const invalidated = seq === this.invalidateSeq && this.isInvalidating();
+    const blocked = invalidated && this.core.readBeginWaits;
+    if (blocked) this.waiters.push(`mmu_interval_read_begin(${name})`);
+    this.step(`mmu_interval_read_begin(${name}) = ${seq}${blocked ? ': waits for the invalidation to end' : invalidated ? ': returns although its interval is being invalidated' : ''}`);
     return { seq, blocked };
   }
 
@@ -315,6 +396,7 @@ export class MmuNotifierCore {
     if (this.activeInvalidateRanges === 0 && this.isInvalidating()) this.violate('I8', null, `no invalidation is active but invalidate_seq is odd (${this.invalidateSeq}): read_begin would wait forever`);
     if (this.activeInvalidateRanges !== 0) this.violate('I8', null, `active_invalidate_ranges is ${this.activeInvalidateRanges} with no invalidation in flight`);
     if (this.activeInvalidateRanges === 0 && this.deferred.length) this.violate('I8', null, `${this.deferred.length} deferred insert/remove not applied after the last invalidate_range_end`);
+    for (const w of this.waiters) this.violate('I8', null, `${w} sleeps on subscriptions->wq and is never woken: the last mn_itree_inv_end did not wake_up_all`);
   }
 
   // ------------------------------------------------------------ internals
@@ -337,21 +419,21 @@ export class MmuNotifierCore {
 
   /** mn_itree_inv_start_range */
   private invStartRange(range: ModelRange): number {
-    this.activeInvalidateRanges++;
-    if (this.overlapping(range).length) this.invalidateSeq |= 1;
+    if (this.core.startCountsRange) this.activeInvalidateRanges++;
+    if (this.overlapping(range).length && this.core.startMarksSeq) this.invalidateSeq |= 1;
     this.step(`  mn_itree_inv_start_range: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
     return this.invalidateSeq;
   }
 
   /** mn_itree_inv_end */
   private invEnd(): void {
-    this.activeInvalidateRanges--;
+    if (this.core.endUncountsRange) this.activeInvalidateRanges--;
     if (this.activeInvalidateRanges || !this.isInvalidating()) {
       this.step(`  mn_itree_inv_end: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
       return;
     }
-    this.invalidateSeq++;
-    for (const d of this.deferred.splice(0)) {
+    if (this.core.endAdvancesSeq) this.invalidateSeq++;
+    for (const d of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
       if (d.op === 'insert') {
         d.sub.inTree = true;
         this.intervals.push(d.sub);
@@ -361,7 +443,10 @@ export class MmuNotifierCore {
       }
       this.step(`  mn_itree_inv_end: deferred ${d.op} of ${d.sub.n.name} applied`);
     }
-    this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, waiters woken`);
+    if (this.core.endWakes) {
+      this.waiters.splice(0);
+      this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, waiters woken`);
+    } else this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, no wake_up_all`);
   }
 
   /** One interval callback call (invalidate, or invalidate_start on a two-pass core). */
@@ -423,14 +508,14 @@ export class MmuNotifierCore {
       const r = typeof o.ret === 'number' ? o.ret : o.ret ? 0 : -11;
       if (r) {
         if (range.blockable || r !== -11) this.violate('I4', h.n.name, `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`);
-        if (h.n.callbacks.invalidate_range_end && this.api.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
+        if (h.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
         ret = r;
       } else if (h.n.callbacks.invalidate_range_end) {
         // pairing only concerns notifiers that have an end (KVM counts in-flight ranges)
         h.balance++;
       }
     }
-    if (ret && this.api.endAfterFailedStart) {
+    if (ret && this.core.endAfterFailedStart) {
       this.step('  a start failed: invalidate_range_end on every notifier that has one (c2655835fd8c)');
       for (const h of this.hlist) {
         const cb = h.n.callbacks.invalidate_range_end;

@@ -157,15 +157,18 @@ function readSideFunctions(masked: string, items: Range[], calls: ReturnType<typ
 
 /** The functions of mm/mmu_notifier.c whose paths the core rules check. */
 export const CORE_FUNCTIONS = [
-  'mn_itree_invalidate', 'mn_itree_release', 'mn_itree_finish_pass', 'mn_itree_inv_end',
+  'mn_itree_inv_start_range', 'mmu_interval_read_begin', 'mn_itree_invalidate', 'mn_itree_release', 'mn_itree_finish_pass', 'mn_itree_inv_end',
   'mn_hlist_invalidate_range_start', 'mn_hlist_invalidate_end', '__mmu_notifier_invalidate_range_start',
   '__mmu_notifier_invalidate_range_end', '__mmu_interval_notifier_insert', 'mmu_interval_notifier_insert',
   'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove',
 ];
 
+const CORE_MARKERS = ['mn_itree_invalidate', 'mn_hlist_invalidate_range_start', 'mn_itree_inv_start_range', 'mn_itree_inv_end', '__mmu_notifier_invalidate_range_start', 'mmu_interval_read_begin', 'mmu_interval_notifier_remove'];
+
 /** A file defining the core's invalidation walk (mm/mmu_notifier.c, or a patch to it): its core functions. */
 function coreFunctionsIn(calls: ReturnType<typeof lineStartCalls>): string[] {
   const names = new Set(calls.map((c) => c.name));
-  if (!names.has('mn_itree_invalidate') && !names.has('mn_hlist_invalidate_range_start')) return [];
+  // the state machine's own functions mark the core too (a patch may touch only mn_itree_inv_end)
+  if (!CORE_MARKERS.some((n) => names.has(n))) return [];
   return CORE_FUNCTIONS.filter((n) => names.has(n));
 }

@@ -442,8 +442,8 @@ class FunctionWalker {
           const atom = key ? this.atomOf(right, s) : null;
           if (key && atom) s.vars = { ...s.vars, [key]: { k: 'atom', atom: atom.atom, negated: atom.negated } };
           else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== key));
-          if (op === '=') this.effect(s, 0, textOf(this.ctx, left), node);
-          else if (op === '+=' || op === '-=') this.effect(s, op === '+=' ? 1 : -1, textOf(this.ctx, left), node);
+          if (op === '=' || op === '|=' || op === '&=') this.effect(s, 0, textOf(this.ctx, left), node, op, textOf(this.ctx, right));
+          else if (op === '+=' || op === '-=') this.effect(s, op === '+=' ? 1 : -1, textOf(this.ctx, left), node, op, textOf(this.ctx, right));
         }
         // the core owns finish->notifier: a driver writing it is a bug
         if (left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'notifier' && /finish/.test(left.childForFieldName('argument')?.text ?? '')) {
@@ -462,7 +462,7 @@ class FunctionWalker {
         const arg = node.childForFieldName('argument');
         if (arg) {
           this.expr(arg, s);
-          if (arg.type !== 'identifier') this.effect(s, node.text.includes('++') ? 1 : -1, textOf(this.ctx, arg), node);
+          if (arg.type !== 'identifier') this.effect(s, node.text.includes('++') ? 1 : -1, textOf(this.ctx, arg), node, node.text.includes('++') ? '++' : '--');
         }
         return;
       }
@@ -564,9 +564,9 @@ class FunctionWalker {
       if (s.scoped.includes(extra.lock!)) s.scoped = s.scoped.filter((l) => l !== extra.lock);
     }
     const effect = EFFECT_CALLS[name];
-    if (effect && args[effect.arg] !== undefined) this.effect(s, effect.delta, args[effect.arg]!, node);
+    if (effect && args[effect.arg] !== undefined) this.effect(s, effect.delta, args[effect.arg]!, node, name);
     // WRITE_ONCE(x->f, v): a field written, like `x->f = v`
-    if (name === 'WRITE_ONCE' && args[0] !== undefined) this.effect(s, 0, args[0], node);
+    if (name === 'WRITE_ONCE' && args[0] !== undefined) this.effect(s, 0, args[0], node, '=', args[1] ?? '');
   }
 
   /**
@@ -789,10 +789,10 @@ class FunctionWalker {
     return out.length ? out : null;
   }
 
-  /** A counter or reference raised (+1), lowered (-1), or a field written (0). */
-  private effect(s: State, delta: number, target: string, node: Node): void {
+  /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
+  private effect(s: State, delta: number, target: string, node: Node, op: string, value = ''): void {
     const t = normalizeLock(target);
-    this.record(s, 'update', t, [String(delta)], node);
+    this.record(s, 'update', t, [String(delta), op, value], node);
     if (delta > 0) s.effects = [...s.effects, `+${t}`].sort();
     else if (delta < 0) {
       const at = s.effects.indexOf(`+${t}`);

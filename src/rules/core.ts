@@ -2,16 +2,14 @@
 // and the events of one return path in source order (the core's invalidation
 // functions have no backward jumps; a loop body comes before what follows it).
 import type { Event, FileIR, FunctionIR, ReturnSite } from '../ir/types.js';
+import { pathEventsOf } from '../ir/queries.js';
 
 export function coreFunctions(file: FileIR): Map<string, FunctionIR> | null {
   const fns = new Map(file.functions.map((f) => [f.name, f]));
   return fns.has('mn_itree_invalidate') || fns.has('mn_hlist_invalidate_range_start') ? fns : null;
 }
 
-export function pathEvents(fn: FunctionIR, r: ReturnSite): Event[] {
-  return [...new Set(r.path)].map((id) => fn.events[id]!).filter(Boolean)
-    .sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
-}
+export const pathEvents: (fn: FunctionIR, r: ReturnSite) => Event[] = pathEventsOf;
 
 /** The core is two-pass when its interval walk calls ops->invalidate_start. */
 export function isTwoPassCore(fns: Map<string, FunctionIR>): boolean {

@@ -10,6 +10,7 @@ import opsMemberUndocumented from './ops-member-undocumented.js';
 import coreInsertChecksFinish from './core-insert-checks-finish.js';
 import coreEndAfterFailedStart from './core-end-after-failed-start.js';
 import coreFinishPass from './core-finish-pass.js';
+import coreSequenceState from './core-sequence-state.js';
 import finishNeverFreed from './finish-never-freed.js';
 import insertUnderMmapLock from './insert-under-mmap-lock.js';
 import readBeginResultUnused from './read-begin-result-unused.js';
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
   coreInsertChecksFinish,
   coreEndAfterFailedStart,
   coreFinishPass,
+  coreSequenceState,
   finishNeverFreed,
   insertUnderMmapLock,
   readBeginResultUnused,

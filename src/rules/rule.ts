@@ -1,10 +1,10 @@
 // The rule interface: one file per rule, ESLint/ruff style. A rule declares
 // what it protects and documents itself; its check sees only the IR (through
 // the context) and reports findings, it never prints.
-import type { FileIR, FunctionIR, OpsField, OpsTable } from '../ir/types.js';
+import type { FileIR, FunctionIR, Loc, OpsField, OpsTable } from '../ir/types.js';
 import type { FunctionSummary } from '../ir/summary.js';
 import type { ApiLevel } from '../model/api.js';
-import type { AbstractNotifier, Invariant as ModelInvariant, Violation } from '../model/core.js';
+import type { AbstractNotifier, CoreStep, Invariant as ModelInvariant, Violation } from '../model/core.js';
 import type { ExploreResult } from '../model/explore.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -53,12 +53,31 @@ export interface ModelView {
   first(invariant: ModelInvariant): (Violation & { scenario: string }) | undefined;
 }
 
+/** One step of the core as a scanned mm/mmu_notifier.c takes it or lacks it. */
+export interface CoreStepView {
+  step: CoreStep;
+  holds: boolean;
+  function: string;
+  file: string;
+  loc: Loc;
+  evidence: string;
+}
+
+/** A scanned core: its steps, and what the model shows when one is missing. */
+export interface CoreView {
+  steps: readonly CoreStepView[];
+  /** the first violation the model finds with `step` missing (probe notifiers, the level's core otherwise) */
+  violation(step: CoreStep): (Violation & { scenario: string }) | undefined;
+}
+
 export interface RuleContext {
   readonly tables: readonly OpsTable[];
   /** every file of the scan, with the API calls each makes */
   readonly files: readonly FileIR[];
   /** the API level the code is checked against (--kernel / --api, or detected) */
   readonly api: ApiLevel;
+  /** the core's steps when `file` is mm/mmu_notifier.c (or a patched copy), else null */
+  core(file: FileIR): CoreView | null;
   /** the model of a table's notifier (memoized) */
   model(table: OpsTable): ModelView;
   /** the driver calls mmu_interval_read_begin/read_retry in the table's directory */

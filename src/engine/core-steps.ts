@@ -1,0 +1,138 @@
+// The core's own steps as a scanned mm/mmu_notifier.c implements them, read
+// from the IR of its functions: which of the model's CoreBehaviour steps the
+// code takes, where, and what the model makes of a missing one (run with the
+// code's step and the level's contract for the rest, against probe notifiers).
+import type { Event, FileIR, FunctionIR, Loc, ReturnSite } from '../ir/types.js';
+import { calleeResult, pathEventsOf, targetMember, updateDelta, updateOf } from '../ir/queries.js';
+import { errnoNumber } from '../ir/kernel-api.js';
+import type { ApiLevel } from '../model/api.js';
+import { behaviourOf, type CoreStep, type Violation } from '../model/core.js';
+import { coreProbes, explore } from '../model/explore.js';
+
+export interface CoreStepFact {
+  step: CoreStep;
+  /** the code takes the step (on the paths it must) */
+  holds: boolean;
+  function: string;
+  file: string;
+  /** where the step is, or where it is missing (the return that lacks it, else the function) */
+  loc: Loc;
+  /** what the code does, for messages and traces */
+  evidence: string;
+}
+
+export type CoreViolation = Violation & { scenario: string };
+
+/** The functions of the core that carry its state machine; a file defining one is the core (or a part of it). */
+export function isCoreFile(file: FileIR): boolean {
+  return file.functions.some((f) => STEPS.some((s) => s.fn === f.name));
+}
+
+type PathTest = (e: Event) => boolean;
+
+const member = (name: string, sign: 1 | -1 | 0): PathTest => (e) => {
+  const u = updateOf(e);
+  if (!u || targetMember(u.target) !== name) return false;
+  const d = updateDelta(e)!;
+  return sign === 0 ? true : Math.sign(d) === sign;
+};
+const marksOdd: PathTest = (e) => {
+  const u = updateOf(e);
+  return !!u && targetMember(u.target) === 'invalidate_seq' && (u.op === '|=' || (u.op === '=' && /\|\s*1\b/.test(u.value)));
+};
+const calls = (...names: string[]): PathTest => (e) => names.includes(e.name);
+const waitsOn = (what: RegExp): PathTest => (e) => e.kind === 'sleep' && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(','));
+const defersTo = (e: Event): boolean => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(','));
+
+interface StepSpec {
+  step: CoreStep;
+  fn: string;
+  /** `every`: each return path of the function (or each one `on` selects); `some`: one path */
+  mode: 'every' | 'some';
+  tests: PathTest[];
+  on?: (r: ReturnSite, events: readonly Event[]) => boolean;
+  /** what the function must do anywhere to be judged: a reduced or partial stand-in is not the core's step */
+  applies: PathTest;
+  takes: string;
+  lacks: string;
+}
+
+const EAGAIN = -errnoNumber('EAGAIN');
+
+/** A return that hands back an hlist start's result, unless the path knows it was 0. */
+function hlistMayFail(r: ReturnSite): boolean {
+  const known = calleeResult(r.when, 'mn_hlist_invalidate_range_start');
+  if (known !== undefined) return known;
+  return r.value.k === 'call' && r.value.callee === 'mn_hlist_invalidate_range_start';
+}
+
+const STEPS: readonly StepSpec[] = [
+  { step: 'startCountsRange', fn: 'mn_itree_inv_start_range', mode: 'every', applies: calls('interval_tree_iter_first'),  tests: [member('active_invalidate_ranges', 1)], takes: 'counts the range in active_invalidate_ranges', lacks: 'does not count the range in active_invalidate_ranges' },
+  { step: 'startMarksSeq', fn: 'mn_itree_inv_start_range', mode: 'some', applies: member('active_invalidate_ranges', 1),  tests: [marksOdd], takes: 'marks invalidate_seq odd when an interval overlaps', lacks: 'never marks invalidate_seq odd' },
+  { step: 'endUncountsRange', fn: 'mn_itree_inv_end', mode: 'every', applies: member('invalidate_seq', 0),  tests: [member('active_invalidate_ranges', -1)], takes: 'lowers active_invalidate_ranges', lacks: 'does not lower active_invalidate_ranges' },
+  { step: 'endAdvancesSeq', fn: 'mn_itree_inv_end', mode: 'some', applies: member('active_invalidate_ranges', -1),  tests: [member('invalidate_seq', 1)], takes: 'advances invalidate_seq past the invalidation', lacks: 'never advances invalidate_seq back to even' },
+  { step: 'endAppliesDeferred', fn: 'mn_itree_inv_end', mode: 'some', applies: member('active_invalidate_ranges', -1),  tests: [calls('interval_tree_insert'), calls('interval_tree_remove')], takes: 'applies the deferred inserts and removes', lacks: 'does not apply the deferred inserts and removes' },
+  { step: 'endWakes', fn: 'mn_itree_inv_end', mode: 'some', applies: member('active_invalidate_ranges', -1),  tests: [calls('wake_up_all', 'wake_up')], takes: 'wakes the waiters on subscriptions->wq', lacks: 'never wakes the waiters on subscriptions->wq' },
+  { step: 'failedStartEnds', fn: 'mn_itree_invalidate', mode: 'every', applies: calls('mn_itree_inv_start_range'),  on: (r) => r.value.k === 'int' && r.value.v === EAGAIN, tests: [calls('mn_itree_inv_end')], takes: 'ends the range (mn_itree_inv_end) before returning -EAGAIN', lacks: 'returns -EAGAIN without mn_itree_inv_end' },
+  { step: 'readBeginWaits', fn: 'mmu_interval_read_begin', mode: 'some', applies: (e) => /invalidate_seq/.test(e.args.join(',')),  tests: [waitsOn(/invalidate_seq/)], takes: 'waits while the interval is being invalidated', lacks: 'does not wait while the interval is being invalidated' },
+  { step: 'removeWaits', fn: 'mmu_interval_notifier_remove', mode: 'some', applies: defersTo,  tests: [waitsOn(/seq/)], takes: 'waits for the invalidation in flight on its sequence', lacks: 'does not wait for the invalidation in flight' },
+  { step: 'insertDefers', fn: '__mmu_interval_notifier_insert', mode: 'some', applies: calls('interval_tree_insert'),  tests: [defersTo], takes: 'defers an insert during an invalidation', lacks: 'never defers an insert during an invalidation' },
+  { step: 'removeDefers', fn: 'mmu_interval_notifier_remove', mode: 'some', applies: calls('interval_tree_remove'),  tests: [defersTo], takes: 'defers a remove during an invalidation', lacks: 'never defers a remove during an invalidation' },
+  { step: 'hlistFailureEndsRange', fn: '__mmu_notifier_invalidate_range_start', mode: 'every', applies: calls('mn_itree_invalidate'),  on: (r, evs) => hlistMayFail(r) && evs.some(calls('mn_itree_invalidate')), tests: [calls('mn_itree_inv_end')], takes: 'ends the interval range when the hlist start fails', lacks: 'returns a failed hlist start without ending the interval range it started' },
+  { step: 'endAfterFailedStart', fn: 'mn_hlist_invalidate_range_start', mode: 'some', applies: calls('->invalidate_range_start'),  tests: [calls('->invalidate_range_end')], takes: 'calls invalidate_range_end on every notifier that has one after a failed start', lacks: 'returns a failed start without invalidate_range_end on the notifiers whose start succeeded' },
+];
+
+/**
+ * The steps a scanned core takes or lacks. A step is judged only when its
+ * function was walked in full (a truncated walk proves no absence) and, for
+ * `every` steps, has a path it applies to.
+ */
+export function coreSteps(file: FileIR): CoreStepFact[] {
+  const fns = new Map(file.functions.map((f) => [f.name, f]));
+  const out: CoreStepFact[] = [];
+  for (const spec of STEPS) {
+    const fn = fns.get(spec.fn);
+    if (!fn || fn.truncated || !fn.events.some(spec.applies)) continue;
+    const fact = judge(fn, spec);
+    if (fact) out.push(fact);
+  }
+  return out;
+}
+
+function judge(fn: FunctionIR, spec: StepSpec): CoreStepFact | null {
+  const base = { step: spec.step, function: fn.name, file: fn.file };
+  const returns = fn.returns.filter((r) => spec.on?.(r, pathEventsOf(fn, r)) ?? true);
+  const has = (r: ReturnSite): Event | undefined => {
+    const evs = pathEventsOf(fn, r);
+    const found = spec.tests.map((t) => evs.find(t));
+    return found.every(Boolean) ? found[0] : undefined;
+  };
+  if (spec.mode === 'every') {
+    if (!returns.length) return null;
+    const missing = returns.find((r) => !has(r));
+    if (missing) return { ...base, holds: false, loc: missing.loc, evidence: `${fn.name}() ${spec.lacks}` };
+    return { ...base, holds: true, loc: has(returns[0]!)!.loc, evidence: `${fn.name}() ${spec.takes}` };
+  }
+  for (const r of returns) {
+    const e = has(r);
+    if (e) return { ...base, holds: true, loc: e.loc, evidence: `${fn.name}() ${spec.takes}` };
+  }
+  // events of a loop body the walk saw but no return path kept
+  if (spec.tests.every((t) => fn.events.some(t))) return { ...base, holds: true, loc: fn.events.find(spec.tests[0]!)!.loc, evidence: `${fn.name}() ${spec.takes}` };
+  return { ...base, holds: false, loc: fn.loc, evidence: `${fn.name}() ${spec.lacks}` };
+}
+
+/**
+ * What the model shows when the core runs `step` as the code does (not at
+ * all) and every other step as the level says: the first violation that the
+ * core with every step does not have, with its trace. The baseline has the
+ * hlist pairing of c2655835fd8c whatever the level: a pre-5.12 core lacks
+ * that step, and the model shows what that costs.
+ */
+export function missingStepViolation(api: ApiLevel, step: CoreStep): CoreViolation | undefined {
+  const contract = { ...behaviourOf(api), endAfterFailedStart: true, hlistFailureEndsRange: true };
+  const base = explore(api, coreProbes(), { behaviour: contract });
+  const known = new Set(base.violations.map((v) => v.message));
+  const broken = explore(api, coreProbes(), { behaviour: { ...contract, [step]: false } });
+  return broken.violations.find((v) => !known.has(v.message));
+}
