@@ -31022,7 +31022,7 @@ var core_end_after_failed_start_default = defineRule({
       trace: [
         `${file.file}:${start2.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,
         `${file.file}:${r2.loc.line}: return ${r2.text} with no ops->invalidate_range_end on any path`,
-        "model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM), an interval mirror",
+        "model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM)",
         ...v2.trace,
         `${v2.invariant}: ${v2.message}`
       ]
@@ -31187,11 +31187,18 @@ out_would_block:
   checkFile(file, ctx) {
     const core = ctx.core(file);
     if (!core) return;
+    const byPlace = /* @__PURE__ */ new Map();
     for (const s of core.steps) {
       if (s.holds || OWN_RULE.has(s.step)) continue;
       const v2 = core.violation(s.step);
       if (!v2) continue;
-      const mixed = NEEDS_MIXED_MM.has(s.step);
+      const key = `${s.loc.line}:${s.loc.column}`;
+      byPlace.set(key, [...byPlace.get(key) ?? [], { s, v: v2 }]);
+    }
+    for (const group of byPlace.values()) {
+      const { s, v: v2 } = group[0];
+      const mixed = group.every((g2) => NEEDS_MIXED_MM.has(g2.s.step));
+      const also = group.slice(1).map((g2) => `also ${g2.s.evidence}: ${g2.v.message}`);
       ctx.report({
         file: s.file,
         line: s.loc.line,
@@ -31199,12 +31206,13 @@ out_would_block:
         endLine: s.loc.endLine,
         function: s.function,
         severity: mixed ? "warning" : void 0,
-        message: `${s.evidence}: ${v2.message}${mixed ? " (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)" : ""}`,
+        message: `${group.map((g2) => g2.s.evidence).join("; ")}: ${v2.message}${mixed ? " (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)" : ""}`,
         trace: [
           `${s.file}:${s.loc.line}: ${s.evidence}`,
           `model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`,
           ...v2.trace,
-          `${v2.invariant}: ${v2.message}`
+          `${v2.invariant}: ${v2.message}`,
+          ...also
         ]
       });
     }
@@ -33038,22 +33046,26 @@ function findRule(id) {
 }
 
 // src/model/api.ts
-var HLIST_BASE = ["release", "clear_flush_young", "clear_young", "test_young", "invalidate_range_start", "invalidate_range_end", "alloc_notifier", "free_notifier"];
+var HLIST_BASE = ["release", "clear_flush_young", "clear_young", "test_young", "invalidate_range_start", "invalidate_range_end"];
+var GET_PUT = ["alloc_notifier", "free_notifier"];
 function level(id, description, o2) {
   return {
     id,
     description,
-    intervalNotifiers: true,
+    intervalNotifiers: !o2.hlistOnly,
+    blockableField: o2.blockableField ?? false,
     endAfterFailedStart: o2.endAfterFailedStart,
     twoPass: o2.twoPass ?? false,
     insertChecksFinish: o2.insertChecksFinish ?? false,
     fields: {
-      mmu_notifier_ops: [...HLIST_BASE, o2.secondaryTlbs, ...o2.changePte ? ["change_pte"] : []],
-      mmu_interval_notifier_ops: ["invalidate", ...o2.twoPass ? ["invalidate_start", "invalidate_finish"] : []]
+      mmu_notifier_ops: [...HLIST_BASE, ...o2.hlistOnly ? [] : GET_PUT, o2.secondaryTlbs, ...o2.changePte ? ["change_pte"] : []],
+      mmu_interval_notifier_ops: o2.hlistOnly ? [] : ["invalidate", ...o2.twoPass ? ["invalidate_start", "invalidate_finish"] : []]
     }
   };
 }
 var API_LEVELS = [
+  level("5.0", "Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true, hlistOnly: true, blockableField: true }),
+  level("5.2", "Linux 5.2 to 5.4: hlist only, mmu_notifier_range_blockable()", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true, hlistOnly: true }),
   level("5.5", "Linux 5.5 to 5.11: interval notifiers; no end after a failed start", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true }),
   level("5.11", "Linux 5.11 (before c2655835fd8c)", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true }),
   level("5.12", "Linux 5.12 to 6.5: end called on every notifier after a failed start", { endAfterFailedStart: true, secondaryTlbs: "invalidate_range", changePte: true }),
@@ -33072,7 +33084,7 @@ function apiForKernel(version2) {
   const m2 = /^(\d+)\.(\d+)/.exec(version2);
   if (!m2) return void 0;
   const v2 = Number(m2[1]) * 1e3 + Number(m2[2]);
-  if (v2 < 5005) return void 0;
+  if (v2 < 5e3) return void 0;
   let best;
   for (const l3 of API_LEVELS) {
     const lm = /^(\d+)\.(\d+)$/.exec(l3.id);
@@ -33080,15 +33092,27 @@ function apiForKernel(version2) {
   }
   return best;
 }
-function apiFromHeader(header, core) {
+function apiFromHeader(header, version2) {
   const has = (member2) => new RegExp(`\\(\\*${member2}\\)\\s*\\(`).test(header);
+  const byVersion = version2 ? apiForKernel(version2) : void 0;
+  const within = (ids, fallback) => byVersion && ids.includes(byVersion.id) ? byVersion : apiById(fallback);
   if (has("invalidate_start") && has("invalidate_finish")) {
-    return core && /ops->invalidate_start\s*&&\s*!\s*ops->invalidate_finish/.test(core) ? apiById("7.1") : apiById("two-pass-v2");
+    return byVersion && versionNumber(version2) >= 7001 ? apiById("7.1") : apiById("two-pass-v2");
   }
-  if (!has("invalidate_range_start")) return apiById("5.5");
-  if (has("arch_invalidate_secondary_tlbs")) return has("change_pte") ? apiById("6.6") : apiById("6.12");
-  if (core && !/WARN_ON\(ops->invalidate_range_end\)/.test(core)) return apiById("5.11");
-  return apiById("6.1");
+  if (!/struct\s+mmu_interval_notifier_ops\s*\{/.test(header)) {
+    return /struct\s+mmu_notifier_range\s*\{[^}]*\bbool\s+blockable\s*;/.test(header) ? apiById("5.0") : apiById("5.2");
+  }
+  if (has("arch_invalidate_secondary_tlbs")) return has("change_pte") ? within(["6.6"], "6.6") : within(["6.9", "6.12"], "6.12");
+  return within(["5.5", "5.11", "5.12", "6.1"], "6.1");
+}
+function versionNumber(version2) {
+  const m2 = /^(\d+)\.(\d+)/.exec(version2);
+  return m2 ? Number(m2[1]) * 1e3 + Number(m2[2]) : 0;
+}
+function versionOfMakefile(makefile) {
+  const v2 = /^VERSION\s*=\s*(\d+)\s*$/m.exec(makefile);
+  const p2 = /^PATCHLEVEL\s*=\s*(\d+)\s*$/m.exec(makefile);
+  return v2 && p2 ? `${v2[1]}.${p2[1]}` : void 0;
 }
 
 // src/model/core.ts
@@ -33636,6 +33660,14 @@ function coreProbes() {
     }
   ];
 }
+function withCompanions(notifiers) {
+  const out2 = [...notifiers];
+  const first = notifiers[0];
+  if (first) out2.push({ ...first, name: `${first.name}#2`, ops: first.ops ?? first.name });
+  const counts = notifiers.some((n) => n.callbacks.invalidate_range_start && n.callbacks.invalidate_range_end);
+  if (notifiers.some((n) => n.kind === "hlist" && n.callbacks.invalidate_range_start) && !counts) out2.push(coreProbes()[2]);
+  return out2;
+}
 function violation(core, invariant, notifier, message) {
   core.violations.push({ invariant, notifier, message, trace: [...core.trace] });
 }
@@ -33690,6 +33722,14 @@ function explore(api, notifiers, opts = {}) {
     result.runs += runs;
   }
   return result;
+}
+function exploreWithCompanions(api, notifier, opts = {}) {
+  const alone = explore(api, [notifier], opts);
+  const together = explore(api, withCompanions([notifier]), opts);
+  const same = (m2) => m2.split(`${notifier.name}#2`).join(notifier.name);
+  const seen = new Set(alone.violations.map((v2) => `${v2.invariant}\0${same(v2.message)}`));
+  const extra = together.violations.filter((v2) => !seen.has(`${v2.invariant}\0${same(v2.message)}`));
+  return { violations: [...alone.violations, ...extra], scenarios: alone.scenarios + together.scenarios, runs: alone.runs + together.runs, truncated: alone.truncated || together.truncated };
 }
 
 // src/engine/abstract.ts
@@ -33826,9 +33866,10 @@ function judge(fn2, spec) {
 }
 function missingStepViolation(api, step) {
   const contract = { ...behaviourOf(api), endAfterFailedStart: true, hlistFailureEndsRange: true };
-  const base = explore(api, coreProbes(), { behaviour: contract });
+  const probes = step === "endAfterFailedStart" ? coreProbes().filter((p2) => p2.kind === "hlist") : coreProbes();
+  const base = explore(api, probes, { behaviour: contract });
   const known = new Set(base.violations.map((v2) => v2.message));
-  const broken = explore(api, coreProbes(), { behaviour: { ...contract, [step]: false } });
+  const broken = explore(api, probes, { behaviour: { ...contract, [step]: false } });
   return broken.violations.find((v2) => !known.has(v2.message));
 }
 
@@ -33930,8 +33971,9 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
       let m2 = models.get(table);
       if (!m2) {
         const notifier = abstractNotifier(table, (name2) => index.resolve(name2, table.file), summary, usesReadSide(table));
-        const result = explore(api, [notifier]);
-        m2 = { notifier, result, first: (inv) => result.violations.find((v2) => v2.invariant === inv && v2.notifier === table.name) };
+        const result = exploreWithCompanions(api, notifier);
+        const own2 = /* @__PURE__ */ new Set([table.name, `${table.name}#2`]);
+        m2 = { notifier, result, first: (inv) => result.violations.find((v2) => v2.invariant === inv && v2.notifier !== null && own2.has(v2.notifier)) };
         models.set(table, m2);
       }
       return m2;
@@ -39535,7 +39577,7 @@ function extractFunction(ctx, def) {
     params.push({ name: pname ?? "", type: textOf(ctx, p2.childForFieldName("type") ?? p2) });
   }
   const returnType = textOf(ctx, def.childForFieldName("type") ?? def) + (declarator?.type === "pointer_declarator" ? " *" : "");
-  const walker = new FunctionWalker(ctx, params.map((p2) => p2.name));
+  const walker = new FunctionWalker(ctx, params.map((p2) => p2.name), params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name));
   walker.run(body2);
   const parseErrors = [];
   errorLines(ctx, body2, parseErrors);
@@ -39584,9 +39626,10 @@ function stateKey(s) {
   return `${k2}|${s.macro ?? ""}`;
 }
 var FunctionWalker = class {
-  constructor(ctx, params) {
+  constructor(ctx, params, ranges = []) {
     this.ctx = ctx;
     this.params = new Set(params.filter(Boolean));
+    this.ranges = new Set(ranges.filter(Boolean));
   }
   ctx;
   events = [];
@@ -39602,6 +39645,8 @@ var FunctionWalker = class {
   acquires = /* @__PURE__ */ new Map();
   /** blocks with declarations being walked, outermost first */
   openBlocks = [];
+  /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
+  ranges;
   run(body2) {
     const start2 = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
     const flow = this.statement(body2, [start2]);
@@ -40150,6 +40195,8 @@ var FunctionWalker = class {
     if (n.type === "field_expression") {
       const key = fieldKey(n);
       if (!key) return null;
+      const base = n.childForFieldName("argument");
+      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: "blockable", negated: false };
       const v2 = s.vars[key];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
       if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: `param:${key}`, negated: false };
@@ -50469,7 +50516,8 @@ function readOptional(path) {
 }
 function apiOfTree(root) {
   const header = readOptional(resolve4(root, "include/linux/mmu_notifier.h"));
-  return header === void 0 ? NEWEST : apiFromHeader(header, readOptional(resolve4(root, "mm/mmu_notifier.c")));
+  const makefile = readOptional(resolve4(root, "Makefile"));
+  return header === void 0 ? NEWEST : apiFromHeader(header, makefile === void 0 ? void 0 : versionOfMakefile(makefile));
 }
 
 // src/report/schema.ts

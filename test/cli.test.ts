@@ -88,6 +88,21 @@ describe('mnlint check', () => {
   });
 });
 
+describe('check on a core tree: the level from its Makefile, the core checked against the model', () => {
+  test('a 5.11 core has the c2655835fd8c imbalance, with the model trace; a 5.12 core has not', () => {
+    const old = runCli(['check', 'fixtures/trees/core-5.11', '--format', 'json']);
+    expect(old.code).toBe(1);
+    const findings = CheckReportSchema.parse(JSON.parse(old.stdout)).findings;
+    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line} ${f.function}`)).toEqual(['error core-end-after-failed-start mm/mmu_notifier.c:32 mn_hlist_invalidate_range_start']);
+    expect(findings[0]!.message).toContain('as every core before c2655835fd8c (5.12) did; the tree is API 5.11');
+    expect(findings[0]!.trace).toContain('  failing.invalidate_range_start() -> -11 [probe: -EAGAIN in a non-blockable range]');
+    expect(findings[0]!.trace[findings[0]!.trace.length - 1]).toBe('I1: counter got 1 successful invalidate_range_start without a matching invalidate_range_end');
+    const fixed = runCli(['check', 'fixtures/trees/core-5.12']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('total: 0 errors, 0 warnings');
+  });
+});
+
 describe('bad input: one clear line naming it, exit 2, other results kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mnlint-bad-'));
   writeFileSync(join(dir, 'binary.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));

@@ -1,9 +1,10 @@
 // Test vectors for the reference model, from the behaviour documented in
 // mm/mmu_notifier.c / include/linux/mmu_notifier.h and the two-pass series.
 import { describe, expect, test } from 'vitest';
-import { API_LEVELS, apiById, apiForKernel } from '../src/model/api.js';
+import { readFileSync } from 'node:fs';
+import { API_LEVELS, apiById, apiForKernel, apiFromHeader, versionOfMakefile } from '../src/model/api.js';
 import { MmuNotifierCore, type AbstractNotifier, type Chooser, type Outcome } from '../src/model/core.js';
-import { explore } from '../src/model/explore.js';
+import { explore, withCompanions } from '../src/model/explore.js';
 
 const first: Chooser = { choose: (_w, options) => options[0]! };
 const R = (blockable: boolean) => ({ start: 0, end: 100, blockable });
@@ -34,6 +35,11 @@ describe('API levels', () => {
     expect(apiForKernel('6.12')!.id).toBe('6.12');
     expect(apiForKernel('7.1.5')!.id).toBe('7.1');
     expect(apiForKernel('4.19')).toBeUndefined();
+    expect(apiForKernel('5.1')!.id).toBe('5.0');
+    expect(apiForKernel('5.4.2')!.id).toBe('5.2');
+    expect(apiById('5.2')!.intervalNotifiers).toBe(false);
+    expect(apiById('5.2')!.fields.mmu_interval_notifier_ops).toEqual([]);
+    expect(apiById('5.2')!.fields.mmu_notifier_ops).not.toContain('alloc_notifier');
     expect(apiById('6.1')!.fields.mmu_notifier_ops).toContain('invalidate_range');
     expect(apiById('6.6')!.fields.mmu_notifier_ops).toContain('arch_invalidate_secondary_tlbs');
     expect(apiById('6.6')!.fields.mmu_notifier_ops).toContain('change_pte');
@@ -180,6 +186,50 @@ describe('explorer', () => {
     const r = explore(api, [good, counting]);
     expect(r.violations).toEqual([]);
     expect(r.scenarios).toBe(8);
+  });
+});
+
+describe('the level of a tree: the header names the family, the Makefile the version', () => {
+  const header511 = readFileSync('fixtures/trees/core-5.11/include/linux/mmu_notifier.h', 'utf8');
+  test('5.5 to 6.5 headers: the version decides c2655835fd8c', () => {
+    expect(versionOfMakefile(readFileSync('fixtures/trees/core-5.11/Makefile', 'utf8'))).toBe('5.11');
+    expect(apiFromHeader(header511, '5.11').id).toBe('5.11');
+    expect(apiFromHeader(header511, '5.12').id).toBe('5.12');
+    expect(apiFromHeader(header511, '5.8').id).toBe('5.5');
+    // without a Makefile: the newest level the header allows
+    expect(apiFromHeader(header511).id).toBe('6.1');
+    // a version the header contradicts (a 6.12 Makefile over a 5.x header) does not win
+    expect(apiFromHeader(header511, '6.12').id).toBe('6.1');
+  });
+  test('before 5.5: hlist only; 5.0/5.1 by the bool blockable field of the range', () => {
+    const hlistOnly = header511.replace(/struct mmu_interval_notifier_ops \{[^}]*\};/, '');
+    expect(apiFromHeader(hlistOnly, '5.3').id).toBe('5.2');
+    expect(apiFromHeader(hlistOnly.replace('unsigned flags;', 'bool blockable;'), '5.0').id).toBe('5.0');
+  });
+  test('two-pass headers: 7.1 by version, the series as posted otherwise', () => {
+    const twoPass = header511.replace('unsigned long cur_seq);', 'unsigned long cur_seq);\n\tbool (*invalidate_start)(void);\n\tvoid (*invalidate_finish)(void);');
+    expect(apiFromHeader(twoPass, '7.1').id).toBe('7.1');
+    expect(apiFromHeader(twoPass, '6.12').id).toBe('two-pass-v2');
+  });
+});
+
+describe('several subscribers on one mm', () => {
+  test('a lone fail-able notifier with its counting companion: imbalanced at 5.11, not from 5.12 on', () => {
+    for (const api of API_LEVELS) {
+      const r = explore(api, withCompanions([failing]));
+      const imbalance = r.violations.filter((v) => v.invariant === 'I1' && v.notifier === 'counter');
+      expect(imbalance.length > 0, api.id).toBe(!api.endAfterFailedStart);
+      if (imbalance.length) {
+        expect(imbalance[0]!.trace).toContain('  failing.invalidate_range_start() -> -11 [return -EAGAIN when !blockable]');
+        expect(imbalance[0]!.trace).toContain('  counter.invalidate_range_start() -> 0 [probe: counts the range in (as KVM)]');
+      }
+    }
+  });
+  test('the twin is a second object of the same ops, with its own outcomes', () => {
+    const [a, twin] = withCompanions([interval('mirror')]);
+    expect(twin!.name).toBe('mirror#2');
+    expect(twin!.ops).toBe('mirror');
+    expect(twin!.callbacks).toBe(a!.callbacks);
   });
 });
 

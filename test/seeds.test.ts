@@ -73,9 +73,7 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
   });
 
   test('the two-pass -EAGAIN path without mn_itree_inv_end', async () => {
-    const core = edit(await postImage(), /	if \(err\)
-		mn_itree_inv_end\(subscriptions\);
-/, '');
+    const core = edit(await postImage(), /\tif \(err\)\n\t\tmn_itree_inv_end\(subscriptions\);\n/, '');
     expect(await coreFindings(core)).toContain('error core-sequence-state mn_itree_invalidate');
   });
 

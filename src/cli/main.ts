@@ -525,7 +525,7 @@ function configOf(values: Values): Config {
 function apiOf(values: Values, root: string): ApiLevel {
   if (values.api !== undefined) return apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
   const kernel = values.kernel ?? configOf(values).kernel ?? undefined;
-  if (kernel !== undefined) return apiForKernel(kernel) ?? fail(`${values.kernel !== undefined ? '--kernel' : `${values.config}: kernel`} ${kernel}: not a version mnlint models (5.5 or later, like 6.12)`);
+  if (kernel !== undefined) return apiForKernel(kernel) ?? fail(`${values.kernel !== undefined ? '--kernel' : `${values.config}: kernel`} ${kernel}: not a version mnlint models (5.0 or later, like 6.12)`);
   return apiOfTree(root);
 }
 

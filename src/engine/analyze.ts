@@ -5,7 +5,7 @@ import { Summarizer, type FunctionSummary, type Resolver } from '../ir/summary.j
 import { RULES } from '../rules/index.js';
 import type { CallbackView, CoreView, Finding, ModelView, Rule, RuleContext } from '../rules/rule.js';
 import { NEWEST, type ApiLevel } from '../model/api.js';
-import { explore } from '../model/explore.js';
+import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
 import { coreSteps, isCoreFile, missingStepViolation } from './core-steps.js';
 import type { CoreStep } from '../model/core.js';
@@ -114,8 +114,11 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       let m = models.get(table);
       if (!m) {
         const notifier = abstractNotifier(table, (name) => index.resolve(name, table.file), summary, usesReadSide(table));
-        const result = explore(api, [notifier]);
-        m = { notifier, result, first: (inv) => result.violations.find((v) => v.invariant === inv && v.notifier === table.name) };
+        // alone first (the shortest traces), then with its twin and a counting companion:
+        // what it does to other subscribers of the mm shows too
+        const result = exploreWithCompanions(api, notifier);
+        const own = new Set([table.name, `${table.name}#2`]);
+        m = { notifier, result, first: (inv) => result.violations.find((v) => v.invariant === inv && v.notifier !== null && own.has(v.notifier)) };
         models.set(table, m);
       }
       return m;

@@ -131,8 +131,10 @@ function judge(fn: FunctionIR, spec: StepSpec): CoreStepFact | null {
  */
 export function missingStepViolation(api: ApiLevel, step: CoreStep): CoreViolation | undefined {
   const contract = { ...behaviourOf(api), endAfterFailedStart: true, hlistFailureEndsRange: true };
-  const base = explore(api, coreProbes(), { behaviour: contract });
+  // the hlist pairing needs only the hlist probes: the trace shows nothing else
+  const probes = step === 'endAfterFailedStart' ? coreProbes().filter((p) => p.kind === 'hlist') : coreProbes();
+  const base = explore(api, probes, { behaviour: contract });
   const known = new Set(base.violations.map((v) => v.message));
-  const broken = explore(api, coreProbes(), { behaviour: { ...contract, [step]: false } });
+  const broken = explore(api, probes, { behaviour: { ...contract, [step]: false } });
   return broken.violations.find((v) => !known.has(v.message));
 }

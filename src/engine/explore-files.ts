@@ -1,10 +1,11 @@
 // `mnlint model explore`: the notifiers of each file, explored together on one
-// mm (the explorer's bound is three notifiers: more are explored one by one).
+// mm (the explorer's bound is three notifiers: more are explored one by one),
+// with the first one's twin and, for hlist starts, a KVM-like counter.
 import type { FileIR } from '../ir/types.js';
 import { Summarizer } from '../ir/summary.js';
 import type { FunctionIR } from '../ir/types.js';
 import type { ApiLevel } from '../model/api.js';
-import { explore, type ExploreResult } from '../model/explore.js';
+import { explore, withCompanions, type ExploreResult } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
 import { readSideOf, type FunctionIndex } from './analyze.js';
 
@@ -29,7 +30,7 @@ export function exploreFiles(files: readonly FileIR[], index: FunctionIndex, api
     const groups = notifiers.length <= MAX_TOGETHER ? [notifiers] : notifiers.map((n) => [n]);
     const entry: FileExploration = { file: f.file, notifiers: notifiers.map((n) => n.name), scenarios: 0, runs: 0, truncated: false, violations: [] };
     for (const group of groups) {
-      const r = explore(api, group);
+      const r = explore(api, withCompanions(group));
       entry.scenarios += r.scenarios;
       entry.runs += r.runs;
       entry.truncated ||= r.truncated;

@@ -1,7 +1,7 @@
 // Facts about a scanned tree as a whole.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { NEWEST, apiFromHeader, type ApiLevel } from '../model/api.js';
+import { NEWEST, apiFromHeader, versionOfMakefile, type ApiLevel } from '../model/api.js';
 
 function readOptional(path: string): string | undefined {
   try {
@@ -11,8 +11,9 @@ function readOptional(path: string): string | undefined {
   }
 }
 
-/** The API level a kernel tree is written for (its own header and core), else the newest. */
+/** The API level a kernel tree is written for (its header and its Makefile's version), else the newest. */
 export function apiOfTree(root: string): ApiLevel {
   const header = readOptional(resolve(root, 'include/linux/mmu_notifier.h'));
-  return header === undefined ? NEWEST : apiFromHeader(header, readOptional(resolve(root, 'mm/mmu_notifier.c')));
+  const makefile = readOptional(resolve(root, 'Makefile'));
+  return header === undefined ? NEWEST : apiFromHeader(header, makefile === undefined ? undefined : versionOfMakefile(makefile));
 }

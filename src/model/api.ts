@@ -2,7 +2,7 @@
 // the core behaves, per kernel version. Written from include/linux/mmu_notifier.h
 // and mm/mmu_notifier.c of the versions named, and the two-pass series (seed 004).
 
-export type ApiLevelId = '5.5' | '5.11' | '5.12' | '6.1' | '6.6' | '6.9' | '6.12' | 'two-pass-v2' | '7.1';
+export type ApiLevelId = '5.0' | '5.2' | '5.5' | '5.11' | '5.12' | '6.1' | '6.6' | '6.9' | '6.12' | 'two-pass-v2' | '7.1';
 
 export interface ApiLevel {
   id: ApiLevelId;
@@ -10,6 +10,8 @@ export interface ApiLevel {
   description: string;
   /** interval notifiers (mmu_interval_notifier_insert, ->invalidate) exist */
   intervalNotifiers: boolean;
+  /** 5.0 and 5.1: the range says `range->blockable` (a bool field), not mmu_notifier_range_blockable() */
+  blockableField: boolean;
   /** c2655835fd8c: after a failed start the core calls end on every notifier that has one */
   endAfterFailedStart: boolean;
   /** two-pass interval notifiers: invalidate_start / invalidate_finish */
@@ -20,27 +22,33 @@ export interface ApiLevel {
   fields: { mmu_notifier_ops: readonly string[]; mmu_interval_notifier_ops: readonly string[] };
 }
 
-const HLIST_BASE = ['release', 'clear_flush_young', 'clear_young', 'test_young', 'invalidate_range_start', 'invalidate_range_end', 'alloc_notifier', 'free_notifier'];
+const HLIST_BASE = ['release', 'clear_flush_young', 'clear_young', 'test_young', 'invalidate_range_start', 'invalidate_range_end'];
+/** mmu_notifier_get()/put() came with the interval notifiers (5.5) */
+const GET_PUT = ['alloc_notifier', 'free_notifier'];
 
 function level(id: ApiLevelId, description: string, o: {
   endAfterFailedStart: boolean; twoPass?: boolean; insertChecksFinish?: boolean; secondaryTlbs: 'invalidate_range' | 'arch_invalidate_secondary_tlbs'; changePte: boolean;
+  hlistOnly?: boolean; blockableField?: boolean;
 }): ApiLevel {
   return {
     id,
     description,
-    intervalNotifiers: true,
+    intervalNotifiers: !o.hlistOnly,
+    blockableField: o.blockableField ?? false,
     endAfterFailedStart: o.endAfterFailedStart,
     twoPass: o.twoPass ?? false,
     insertChecksFinish: o.insertChecksFinish ?? false,
     fields: {
-      mmu_notifier_ops: [...HLIST_BASE, o.secondaryTlbs, ...(o.changePte ? ['change_pte'] : [])],
-      mmu_interval_notifier_ops: ['invalidate', ...(o.twoPass ? ['invalidate_start', 'invalidate_finish'] : [])],
+      mmu_notifier_ops: [...HLIST_BASE, ...(o.hlistOnly ? [] : GET_PUT), o.secondaryTlbs, ...(o.changePte ? ['change_pte'] : [])],
+      mmu_interval_notifier_ops: o.hlistOnly ? [] : ['invalidate', ...(o.twoPass ? ['invalidate_start', 'invalidate_finish'] : [])],
     },
   };
 }
 
 /** Ordered oldest first. */
 export const API_LEVELS: readonly ApiLevel[] = [
+  level('5.0', 'Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true, hlistOnly: true, blockableField: true }),
+  level('5.2', 'Linux 5.2 to 5.4: hlist only, mmu_notifier_range_blockable()', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true, hlistOnly: true }),
   level('5.5', 'Linux 5.5 to 5.11: interval notifiers; no end after a failed start', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true }),
   level('5.11', 'Linux 5.11 (before c2655835fd8c)', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true }),
   level('5.12', 'Linux 5.12 to 6.5: end called on every notifier after a failed start', { endAfterFailedStart: true, secondaryTlbs: 'invalidate_range', changePte: true }),
@@ -63,7 +71,7 @@ export function apiForKernel(version: string): ApiLevel | undefined {
   const m = /^(\d+)\.(\d+)/.exec(version);
   if (!m) return undefined;
   const v = Number(m[1]) * 1000 + Number(m[2]);
-  if (v < 5005) return undefined;
+  if (v < 5000) return undefined;
   let best: ApiLevel | undefined;
   for (const l of API_LEVELS) {
     const lm = /^(\d+)\.(\d+)$/.exec(l.id);
@@ -73,18 +81,38 @@ export function apiForKernel(version: string): ApiLevel | undefined {
 }
 
 /**
- * The level a tree is written for, from its include/linux/mmu_notifier.h:
- * which ops members the header declares and whether insert checks the finish.
+ * The level a tree is written for, from its include/linux/mmu_notifier.h
+ * (which ops members and range fields it declares) and the version of its
+ * top Makefile (VERSION.PATCHLEVEL): the header names the family, the
+ * version the level within it. Never from the code under review (the core
+ * may be the thing a patch breaks).
  */
-export function apiFromHeader(header: string, core?: string): ApiLevel {
+export function apiFromHeader(header: string, version?: string): ApiLevel {
   const has = (member: string): boolean => new RegExp(`\\(\\*${member}\\)\\s*\\(`).test(header);
+  const byVersion = version ? apiForKernel(version) : undefined;
+  const within = (ids: readonly ApiLevelId[], fallback: ApiLevelId): ApiLevel =>
+    byVersion && ids.includes(byVersion.id) ? byVersion : apiById(fallback)!;
   if (has('invalidate_start') && has('invalidate_finish')) {
-    return core && /ops->invalidate_start\s*&&\s*!\s*ops->invalidate_finish/.test(core) ? apiById('7.1')! : apiById('two-pass-v2')!;
+    // the series as merged (7.1), or as posted on an older tree
+    return byVersion && versionNumber(version!) >= 7001 ? apiById('7.1')! : apiById('two-pass-v2')!;
   }
-  if (!has('invalidate_range_start')) return apiById('5.5')!;
-  if (has('arch_invalidate_secondary_tlbs')) return has('change_pte') ? apiById('6.6')! : apiById('6.12')!;
-  // 5.5 to 6.5 share this header; only the core tells c2655835fd8c apart,
+  if (!/struct\s+mmu_interval_notifier_ops\s*\{/.test(header)) {
+    return /struct\s+mmu_notifier_range\s*\{[^}]*\bbool\s+blockable\s*;/.test(header) ? apiById('5.0')! : apiById('5.2')!;
+  }
+  if (has('arch_invalidate_secondary_tlbs')) return has('change_pte') ? within(['6.6'], '6.6') : within(['6.9', '6.12'], '6.12');
+  // 5.5 to 6.5 share this header: only the version tells c2655835fd8c (5.12) apart,
   // and without it the newest level the header allows is assumed
-  if (core && !/WARN_ON\(ops->invalidate_range_end\)/.test(core)) return apiById('5.11')!;
-  return apiById('6.1')!;
+  return within(['5.5', '5.11', '5.12', '6.1'], '6.1');
+}
+
+function versionNumber(version: string): number {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  return m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
+}
+
+/** `VERSION = 6` and `PATCHLEVEL = 12` of a kernel's top Makefile, as `6.12`. */
+export function versionOfMakefile(makefile: string): string | undefined {
+  const v = /^VERSION\s*=\s*(\d+)\s*$/m.exec(makefile);
+  const p = /^PATCHLEVEL\s*=\s*(\d+)\s*$/m.exec(makefile);
+  return v && p ? `${v[1]}.${p[1]}` : undefined;
 }

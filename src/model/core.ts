@@ -40,6 +40,8 @@ export type CallbackName =
 /** An abstract driver: which callbacks it has and what each may do in a (non-)blockable range. */
 export interface AbstractNotifier {
   name: string;
+  /** the ops table when several notifiers share one (a driver's second object): state the table owns is shared */
+  ops?: string;
   kind: 'interval' | 'hlist';
   callbacks: Partial<Record<CallbackName, (ctx: { blockable: boolean }) => Outcome[]>>;
   /** the driver uses mmu_interval_read_begin/read_retry on this notifier */

@@ -160,6 +160,21 @@ export function coreProbes(): AbstractNotifier[] {
   ];
 }
 
+/**
+ * A driver's notifiers as they meet on a real mm: each table registered a
+ * second time (two objects of one driver: a private finish must not be one
+ * object for both), and, when an hlist notifier has a start, a companion that
+ * counts start/end as KVM does (a failed start must not unbalance it).
+ */
+export function withCompanions(notifiers: readonly AbstractNotifier[]): AbstractNotifier[] {
+  const out = [...notifiers];
+  const first = notifiers[0];
+  if (first) out.push({ ...first, name: `${first.name}#2`, ops: first.ops ?? first.name });
+  const counts = notifiers.some((n) => n.callbacks.invalidate_range_start && n.callbacks.invalidate_range_end);
+  if (notifiers.some((n) => n.kind === 'hlist' && n.callbacks.invalidate_range_start) && !counts) out.push(coreProbes()[2]!);
+  return out;
+}
+
 function violation(core: MmuNotifierCore, invariant: Invariant, notifier: string, message: string): void {
   core.violations.push({ invariant, notifier, message, trace: [...core.trace] });
 }
@@ -236,4 +251,17 @@ export function explore(api: ApiLevel, notifiers: readonly AbstractNotifier[], o
     result.runs += runs;
   }
   return result;
+}
+
+/**
+ * One driver's notifier explored alone, then with its companions
+ * (withCompanions); a violation already found alone keeps its shorter trace.
+ */
+export function exploreWithCompanions(api: ApiLevel, notifier: AbstractNotifier, opts: ExploreOptions = {}): ExploreResult {
+  const alone = explore(api, [notifier], opts);
+  const together = explore(api, withCompanions([notifier]), opts);
+  const same = (m: string): string => m.split(`${notifier.name}#2`).join(notifier.name);
+  const seen = new Set(alone.violations.map((v) => `${v.invariant}\0${same(v.message)}`));
+  const extra = together.violations.filter((v) => !seen.has(`${v.invariant}\0${same(v.message)}`));
+  return { violations: [...alone.violations, ...extra], scenarios: alone.scenarios + together.scenarios, runs: alone.runs + together.runs, truncated: alone.truncated || together.truncated };
 }

@@ -88,7 +88,7 @@ export function extractFunction(ctx: FileCtx, def: Node): FunctionIR | null {
     params.push({ name: pname ?? '', type: textOf(ctx, p.childForFieldName('type') ?? p) });
   }
   const returnType = textOf(ctx, def.childForFieldName('type') ?? def) + (declarator?.type === 'pointer_declarator' ? ' *' : '');
-  const walker = new FunctionWalker(ctx, params.map((p) => p.name));
+  const walker = new FunctionWalker(ctx, params.map((p) => p.name), params.filter((p) => /\bmmu_notifier_range\b/.test(p.type)).map((p) => p.name));
   walker.run(body);
   const parseErrors: number[] = [];
   errorLines(ctx, body, parseErrors);
@@ -153,8 +153,12 @@ class FunctionWalker {
   /** blocks with declarations being walked, outermost first */
   private readonly openBlocks: number[] = [];
 
-  constructor(private readonly ctx: FileCtx, params: string[]) {
+  /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
+  private readonly ranges: Set<string>;
+
+  constructor(private readonly ctx: FileCtx, params: string[], ranges: string[] = []) {
     this.params = new Set(params.filter(Boolean));
+    this.ranges = new Set(ranges.filter(Boolean));
   }
 
   run(body: Node): void {
@@ -761,6 +765,9 @@ class FunctionWalker {
     if (n.type === 'field_expression') {
       const key = fieldKey(n);
       if (!key) return null;
+      // Linux 5.0/5.1: `range->blockable` is what mmu_notifier_range_blockable(range) became
+      const base = n.childForFieldName('argument');
+      if (n.childForFieldName('field')?.text === 'blockable' && base?.type === 'identifier' && this.ranges.has(base.text)) return { atom: 'blockable', negated: false };
       const v = s.vars[key];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
       // a flag in a field of a parameter: matched to what the caller stored there

@@ -81,7 +81,7 @@ export default defineRule({
       trace: [
         `${file.file}:${start.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,
         `${file.file}:${r.loc.line}: return ${r.text} with no ops->invalidate_range_end on any path`,
-        'model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM), an interval mirror',
+        'model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM)',
         ...v.trace,
         `${v.invariant}: ${v.message}`,
       ],

@@ -45,7 +45,7 @@ export interface CallbackView {
   fn: FunctionIR | undefined;
 }
 
-/** The model's view of one table's notifier, explored alone at the API level. */
+/** The model's view of one table's notifier at the API level, explored with its twin and a counting companion. */
 export interface ModelView {
   notifier: AbstractNotifier;
   result: ExploreResult;
