@@ -30610,7 +30610,7 @@ function lockMember(lock) {
 function finishHandedOut(e) {
   if (e.kind !== "finish_write") return null;
   const value = e.args[0] ?? "";
-  const origin = e.args[1] === "allocated" || e.args[1] === "embedded" ? e.args[1] : "unknown";
+  const origin = e.args[1] === "allocated" || e.args[1] === "embedded" || e.args[1] === "global" ? e.args[1] : "unknown";
   return { value, origin, isNull: value === "NULL" };
 }
 function updateDelta(e) {
@@ -30628,6 +30628,11 @@ function pathEventsOf(fn2, r2) {
 function calleeResult(when, callee) {
   for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
   return void 0;
+}
+var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
+function racyGlobalWrite(e) {
+  if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
+  return PLAIN_WRITES.has(e.args[1] ?? "") ? { target: e.name, shared: e.shared } : null;
 }
 
 // src/rules/failed-start-leaves-state.ts
@@ -32040,13 +32045,83 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     if (!ctx.api.twoPass || !ctx.callback(table, "invalidate_start")?.fn) return;
     const trace = modelTrace(ctx, table, "I7");
     const v2 = ctx.model(table).first("I7");
-    if (!trace || !v2 || !/concurrent invalidation/.test(v2.message)) return;
+    const global2 = !!v2 && /global-finish/.test(v2.message);
+    if (!trace || !v2 || !(global2 || /concurrent invalidation/.test(v2.message))) return;
     ctx.report({
       ...atField(table, "invalidate_start"),
       function: null,
-      message: `${table.name}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call`,
+      message: global2 ? `${table.name}.invalidate_start hands out one global (or function-static) finish object to every notifier and invalidation; allocate one per call, or embed one per notifier and guard it` : `${table.name}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call`,
       trace
     });
+  }
+});
+
+// src/rules/shared-state-in-invalidation.ts
+var shared_state_in_invalidation_default = defineRule({
+  id: "shared-state-in-invalidation",
+  title: "a global or function-static variable written on the invalidation path without a lock",
+  severity: "warning",
+  invariant: "I7",
+  docs: {
+    what: "Flags a plain write (`=`, `++`, `+=`, `|=` ...) to a global or function-static variable, or a member of one, reached from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end` with no lock held. Atomics and `WRITE_ONCE` are not flagged. A warning: mnlint does not know whether a caller serializes the invalidations some other way.",
+    why: "The core runs invalidations concurrently: munmap on one CPU, the OOM reaper or a migration on another, and every mm with the driver's notifier at once. State that lives outside the notifier object is shared by all of them: a counter loses updates, a pointer saved in a static is overwritten by the next invalidation, a static finish object is handed out twice (I7).",
+    bad: `static unsigned long last_start;
+
+static bool drv_invalidate(struct mmu_interval_notifier *mni,
+			   const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_obj *obj = container_of(mni, struct drv_obj, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	mutex_lock(&obj->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	mutex_unlock(&obj->lock);
+	last_start = range->start;
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni,
+			   const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_obj *obj = container_of(mni, struct drv_obj, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	mutex_lock(&obj->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	obj->last_start = range->start;
+	mutex_unlock(&obj->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+`,
+    references: ['include/linux/mmu_notifier.h: "each parallel invocation needs its own finish object" (the two-pass kernel-doc)', "Documentation/mm/hmm.rst"]
+  },
+  checkTable(table, ctx) {
+    for (const field of [...INVALIDATION_CALLBACKS[table.kind], "invalidate_finish"]) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      const writes = sitesOf(ctx.summary(cb.fn).events.filter((e) => racyGlobalWrite(e)), (e) => e);
+      for (const e of writes) {
+        const w2 = racyGlobalWrite(e);
+        ctx.report({
+          ...atEvent(e),
+          function: functionOf(e, cb.fn.name),
+          message: `${table.name}.${field} writes ${w2.shared === "static" ? "the function-static" : "the global"} ${w2.target} with no lock held: concurrent invalidations share it`,
+          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${w2.target} written${describeWhen(e.when)}, no lock held (I7)`]
+        });
+      }
+    }
   }
 });
 
@@ -33026,6 +33101,7 @@ var RULES = [
   get_without_alloc_notifier_default,
   field_not_in_api_default,
   shared_finish_unguarded_default,
+  shared_state_in_invalidation_default,
   driver_writes_finish_notifier_default,
   finish_alloc_failure_returns_false_default,
   finish_leak_on_false_default,
@@ -33169,7 +33245,7 @@ var MmuNotifierCore = class {
       if (this.api.insertChecksFinish) this.step(`WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) for ${n.name}`);
       this.violate("I3", n.name, `${n.name} sets invalidate_start without invalidate_finish`);
     }
-    const sub = { n, start: start2, end, invalidateSeq: 0, inTree: false, finishBusy: false };
+    const sub = { n, start: start2, end, invalidateSeq: 0, inTree: false };
     this.hasItree = true;
     this.known.set(n.name, sub);
     if (this.activeInvalidateRanges) {
@@ -33428,17 +33504,16 @@ var MmuNotifierCore = class {
       const kind = o2.finish ?? "none";
       if (!ret && o2.allocatesFinish) this.violate("I7", n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o2.label})`);
       if (ret && kind !== "none") {
-        let objectId;
-        if (kind === "fresh") objectId = `${n.name}#${++this.finishSerial}`;
-        else if (kind === "guarded" && sub.finishBusy) {
+        const ops = n.ops ?? n.name;
+        const objectId = kind === "fresh" ? `${n.name}#${++this.finishSerial}` : kind === "global" || kind === "guarded-global" ? `${ops}.global-finish` : `${n.name}.finish`;
+        if ((kind === "guarded" || kind === "guarded-global") && this.inFlight.has(objectId)) {
           this.step(`  ${n.name}: its finish object is in use, the whole job is done in the first pass`);
           return ret;
-        } else objectId = `${n.name}.finish`;
+        }
         if (this.inFlight.has(objectId)) {
-          this.violate("I7", n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`);
+          this.violate("I7", n.name, kind === "global" ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o2.label})` : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`);
         }
         this.inFlight.set(objectId, n.name);
-        if (kind !== "fresh") sub.finishBusy = true;
         queue.push({ sub, objectId, label: o2.label });
         this.step(`  ${n.name}: finish ${objectId} queued, finish->notifier set by the core`);
       }
@@ -33455,7 +33530,6 @@ var MmuNotifierCore = class {
         this.call(f3.sub.n, "invalidate_finish", cb, range);
       }
       this.inFlight.delete(f3.objectId);
-      f3.sub.finishBusy = false;
     }
   }
   /** mn_hlist_invalidate_range_start */
@@ -33754,6 +33828,7 @@ function finishOf(events) {
   const out2 = finishHandedOut(last);
   if (out2.isNull) return { kind: "none", allocates };
   if (out2.origin === "embedded") return { kind: events.some((e) => e.kind === "lock") ? "guarded" : "shared", allocates };
+  if (out2.origin === "global") return { kind: events.some((e) => e.kind === "lock") ? "guarded-global" : "global", allocates };
   return { kind: "fresh", allocates };
 }
 function outcomesOf(s, kind, field, blockable) {
@@ -39645,6 +39720,9 @@ var FunctionWalker = class {
   acquires = /* @__PURE__ */ new Map();
   /** blocks with declarations being walked, outermost first */
   openBlocks = [];
+  /** locals declared in the body (any block); function-static ones apart: those are shared */
+  locals = /* @__PURE__ */ new Set();
+  staticLocals = /* @__PURE__ */ new Set();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   ranges;
   run(body2) {
@@ -39855,7 +39933,12 @@ var FunctionWalker = class {
   }
   declaration(node, states) {
     let out2 = states;
+    const isStatic = hasKeyword(node, "storage_class_specifier", "static");
     for (const d2 of node.namedChildren) {
+      if (d2.type === "identifier" || d2.type === "array_declarator" || d2.type === "pointer_declarator" || d2.type === "init_declarator") {
+        const local = declaratorName(d2.type === "init_declarator" ? d2.childForFieldName("declarator") : d2);
+        if (local) (isStatic ? this.staticLocals : this.locals).add(local);
+      }
       if (d2.type !== "init_declarator") continue;
       const name2 = declaratorName(d2.childForFieldName("declarator"));
       const value = d2.childForFieldName("value");
@@ -39899,6 +39982,7 @@ var FunctionWalker = class {
         if (left?.type === "identifier" && right) {
           if (op === "=") this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
+          if (this.sharedBase(left.text)) this.effect(s, op === "+=" ? 1 : op === "-=" ? -1 : 0, left.text, node, op ?? "=", textOf(this.ctx, right));
         }
         if (left?.type === "field_expression" && right) {
           const key = fieldKey(left);
@@ -39923,7 +40007,7 @@ var FunctionWalker = class {
         const arg = node.childForFieldName("argument");
         if (arg) {
           this.expr(arg, s);
-          if (arg.type !== "identifier") this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.ctx, arg), node, node.text.includes("++") ? "++" : "--");
+          if (arg.type !== "identifier" || this.sharedBase(arg.text)) this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.ctx, arg), node, node.text.includes("++") ? "++" : "--");
         }
         return;
       }
@@ -40020,7 +40104,7 @@ var FunctionWalker = class {
     }
     const effect = EFFECT_CALLS[name2];
     if (effect && args2[effect.arg] !== void 0) this.effect(s, effect.delta, args2[effect.arg], node, name2);
-    if (name2 === "WRITE_ONCE" && args2[0] !== void 0) this.effect(s, 0, args2[0], node, "=", args2[1] ?? "");
+    if (name2 === "WRITE_ONCE" && args2[0] !== void 0) this.effect(s, 0, args2[0], node, "WRITE_ONCE", args2[1] ?? "");
   }
   /**
    * Where a finish object handed out comes from: `&job->finish` of an object
@@ -40032,6 +40116,7 @@ var FunctionWalker = class {
     if (base.type === "pointer_expression" && base.children[0]?.text === "&") base = base.childForFieldName("argument");
     while (base && base.type === "field_expression") base = base.childForFieldName("argument");
     if (!base || base.type !== "identifier") return "unknown";
+    if (value.text.trim().startsWith("&") && this.sharedBase(base.text)) return "global";
     const v2 = s.vars[base.text];
     if (v2?.k === "alloc") return "allocated";
     const held = heldValue(v2);
@@ -40225,12 +40310,25 @@ var FunctionWalker = class {
   /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
   effect(s, delta, target, node, op, value = "") {
     const t2 = normalizeLock(target);
-    this.record(s, "update", t2, [String(delta), op, value], node);
+    const shared2 = this.sharedBase(t2);
+    this.record(s, "update", t2, [String(delta), op, value], node, shared2 ? { shared: shared2 } : {});
     if (delta > 0) s.effects = [...s.effects, `+${t2}`].sort();
     else if (delta < 0) {
       const at2 = s.effects.indexOf(`+${t2}`);
       if (at2 >= 0) s.effects = [...s.effects.slice(0, at2), ...s.effects.slice(at2 + 1)];
     }
+  }
+  /**
+   * Whether a written target lives outside this call: a function-static, or
+   * a variable that is neither a parameter nor a local (a global, or a member
+   * of one). `current` and upper-case macros are per task or per CPU.
+   */
+  sharedBase(target) {
+    const base = /^[&*(\s]*([A-Za-z_]\w*)/.exec(target)?.[1];
+    if (!base) return void 0;
+    if (this.staticLocals.has(base)) return "static";
+    if (this.locals.has(base) || this.params.has(base) || base === "current" || /^[A-Z0-9_]+$/.test(base)) return void 0;
+    return "global";
   }
   // -------------------------------------------------------------- values
   valueOf(node, s) {

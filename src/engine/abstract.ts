@@ -26,6 +26,8 @@ function finishOf(events: readonly SummaryEvent[]): { kind: FinishKind; allocate
   if (out.isNull) return { kind: 'none', allocates };
   // one object embedded in the notifier's state: guarded when taken under a lock
   if (out.origin === 'embedded') return { kind: events.some((e) => e.kind === 'lock') ? 'guarded' : 'shared', allocates };
+  // one object for the whole driver (a global or function-static)
+  if (out.origin === 'global') return { kind: events.some((e) => e.kind === 'lock') ? 'guarded-global' : 'global', allocates };
   // allocated per call, or from somewhere mnlint does not follow (a pool): assume private
   return { kind: 'fresh', allocates };
 }

@@ -29,10 +29,10 @@ export function lockMember(lock: string): string {
 }
 
 /** A write through the two-pass `*finish` out-parameter: what is handed out and where it comes from. */
-export function finishHandedOut(e: Event): { value: string; origin: 'allocated' | 'embedded' | 'unknown'; isNull: boolean } | null {
+export function finishHandedOut(e: Event): { value: string; origin: 'allocated' | 'embedded' | 'global' | 'unknown'; isNull: boolean } | null {
   if (e.kind !== 'finish_write') return null;
   const value = e.args[0] ?? '';
-  const origin = e.args[1] === 'allocated' || e.args[1] === 'embedded' ? e.args[1] : 'unknown';
+  const origin = e.args[1] === 'allocated' || e.args[1] === 'embedded' || e.args[1] === 'global' ? e.args[1] : 'unknown';
   return { value, origin, isNull: value === 'NULL' };
 }
 
@@ -61,4 +61,13 @@ export function pathEventsOf(fn: FunctionIR, r: ReturnSite): Event[] {
 export function calleeResult(when: Assumptions, callee: string): boolean | undefined {
   for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
   return undefined;
+}
+
+/** Operators that write a shared variable racily: plain stores and read-modify-writes (not atomics, not WRITE_ONCE). */
+const PLAIN_WRITES: ReadonlySet<string> = new Set(['=', '++', '--', '+=', '-=', '|=', '&=']);
+
+/** An update of a global or function-static variable, written without a lock and not atomically. */
+export function racyGlobalWrite(e: Event): { target: string; shared: 'global' | 'static' } | null {
+  if (e.kind !== 'update' || !e.shared || e.locks.length > 0) return null;
+  return PLAIN_WRITES.has(e.args[1] ?? '') ? { target: e.name, shared: e.shared } : null;
 }

@@ -88,6 +88,8 @@ export interface Event {
   lock?: string;
   /** the statement macro the event sits in (`scoped_guard` ...), if any */
   macro?: string;
+  /** for update: the variable written outlives the call (a global, or a function-static) */
+  shared?: 'global' | 'static';
   /** the call is a statement of its own: its result is thrown away */
   discarded?: boolean;
   /** for calls: which arguments carry a tracked atom (the caller's blockable flag...) */

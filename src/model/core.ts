@@ -15,7 +15,9 @@ export type FinishKind =
   | 'none' // finish left NULL: the whole job was done in the first pass
   | 'fresh' // a new object per call (allocated, or from a pool)
   | 'shared' // the same object every call, no protection
-  | 'guarded'; // the same object, taken under an in-use flag; busy -> single pass
+  | 'guarded' // the same object, taken under an in-use flag; busy -> single pass
+  | 'global' // one object for every notifier of the ops (a global or function-static), no protection
+  | 'guarded-global'; // that global object under a lock and an in-use flag
 
 /** One possible behaviour of one callback call, as the driver's code allows it. */
 export interface Outcome {
@@ -124,8 +126,6 @@ interface IntervalSub {
   end: number;
   invalidateSeq: number;
   inTree: boolean;
-  /** the object a 'shared' / 'guarded' finish hands out, while queued */
-  finishBusy: boolean;
 }
 
 interface HlistSub {
@@ -187,7 +187,7 @@ export class MmuNotifierCore {
       if (this.api.insertChecksFinish) this.step(`WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) for ${n.name}`);
       this.violate('I3', n.name, `${n.name} sets invalidate_start without invalidate_finish`);
     }
-    const sub: IntervalSub = { n, start, end, invalidateSeq: 0, inTree: false, finishBusy: false };
+    const sub: IntervalSub = { n, start, end, invalidateSeq: 0, inTree: false };
     this.hasItree = true;
     this.known.set(n.name, sub);
     if (this.activeInvalidateRanges) {
@@ -468,17 +468,18 @@ export class MmuNotifierCore {
       const kind = o.finish ?? 'none';
       if (!ret && o.allocatesFinish) this.violate('I7', n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o.label})`);
       if (ret && kind !== 'none') {
-        let objectId: string;
-        if (kind === 'fresh') objectId = `${n.name}#${++this.finishSerial}`;
-        else if (kind === 'guarded' && sub.finishBusy) {
+        const ops = n.ops ?? n.name;
+        const objectId = kind === 'fresh' ? `${n.name}#${++this.finishSerial}` : kind === 'global' || kind === 'guarded-global' ? `${ops}.global-finish` : `${n.name}.finish`;
+        if ((kind === 'guarded' || kind === 'guarded-global') && this.inFlight.has(objectId)) {
           this.step(`  ${n.name}: its finish object is in use, the whole job is done in the first pass`);
           return ret;
-        } else objectId = `${n.name}.finish`;
+        }
         if (this.inFlight.has(objectId)) {
-          this.violate('I7', n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`);
+          this.violate('I7', n.name, kind === 'global'
+            ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o.label})`
+            : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`);
         }
         this.inFlight.set(objectId, n.name);
-        if (kind !== 'fresh') sub.finishBusy = true;
         queue.push({ sub, objectId, label: o.label });
         this.step(`  ${n.name}: finish ${objectId} queued, finish->notifier set by the core`);
       }
@@ -496,7 +497,6 @@ export class MmuNotifierCore {
         this.call(f.sub.n, 'invalidate_finish', cb, range);
       }
       this.inFlight.delete(f.objectId);
-      f.sub.finishBusy = false;
     }
   }
 

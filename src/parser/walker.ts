@@ -153,6 +153,9 @@ class FunctionWalker {
   /** blocks with declarations being walked, outermost first */
   private readonly openBlocks: number[] = [];
 
+  /** locals declared in the body (any block); function-static ones apart: those are shared */
+  private readonly locals = new Set<string>();
+  private readonly staticLocals = new Set<string>();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   private readonly ranges: Set<string>;
 
@@ -391,7 +394,13 @@ class FunctionWalker {
 
   private declaration(node: Node, states: State[]): State[] {
     let out = states;
+    const isStatic = hasKeyword(node, 'storage_class_specifier', 'static');
     for (const d of node.namedChildren) {
+      // every local is known by name: a write to anything else is a global (I7)
+      if (d.type === 'identifier' || d.type === 'array_declarator' || d.type === 'pointer_declarator' || d.type === 'init_declarator') {
+        const local = declaratorName(d.type === 'init_declarator' ? d.childForFieldName('declarator') : d);
+        if (local) (isStatic ? this.staticLocals : this.locals).add(local);
+      }
       if (d.type !== 'init_declarator') continue;
       const name = declaratorName(d.childForFieldName('declarator'));
       const value = d.childForFieldName('value');
@@ -439,6 +448,8 @@ class FunctionWalker {
         if (left?.type === 'identifier' && right) {
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
+          // a global or function-static written: the write outlives the call
+          if (this.sharedBase(left.text)) this.effect(s, op === '+=' ? 1 : op === '-=' ? -1 : 0, left.text, node, op ?? '=', textOf(this.ctx, right));
         }
         if (left?.type === 'field_expression' && right) {
           // `update.blockable = mmu_notifier_range_blockable(range)`: a flag kept in a field
@@ -466,7 +477,7 @@ class FunctionWalker {
         const arg = node.childForFieldName('argument');
         if (arg) {
           this.expr(arg, s);
-          if (arg.type !== 'identifier') this.effect(s, node.text.includes('++') ? 1 : -1, textOf(this.ctx, arg), node, node.text.includes('++') ? '++' : '--');
+          if (arg.type !== 'identifier' || this.sharedBase(arg.text)) this.effect(s, node.text.includes('++') ? 1 : -1, textOf(this.ctx, arg), node, node.text.includes('++') ? '++' : '--');
         }
         return;
       }
@@ -570,7 +581,7 @@ class FunctionWalker {
     const effect = EFFECT_CALLS[name];
     if (effect && args[effect.arg] !== undefined) this.effect(s, effect.delta, args[effect.arg]!, node, name);
     // WRITE_ONCE(x->f, v): a field written, like `x->f = v`
-    if (name === 'WRITE_ONCE' && args[0] !== undefined) this.effect(s, 0, args[0], node, '=', args[1] ?? '');
+    if (name === 'WRITE_ONCE' && args[0] !== undefined) this.effect(s, 0, args[0], node, 'WRITE_ONCE', args[1] ?? '');
   }
 
   /**
@@ -578,11 +589,13 @@ class FunctionWalker {
    * just allocated, or of the notifier's own state (`container_of(mni, ...)`),
    * or something mnlint does not follow (a pool, a helper).
    */
-  private finishOrigin(value: Node, s: State): 'allocated' | 'embedded' | 'unknown' {
+  private finishOrigin(value: Node, s: State): 'allocated' | 'embedded' | 'global' | 'unknown' {
     let base: Node | null = unwrapParens(value);
     if (base.type === 'pointer_expression' && base.children[0]?.text === '&') base = base.childForFieldName('argument');
     while (base && base.type === 'field_expression') base = base.childForFieldName('argument');
     if (!base || base.type !== 'identifier') return 'unknown';
+    // one object for every caller: a global or a function-static (`static struct f fin;`)
+    if (value.text.trim().startsWith('&') && this.sharedBase(base.text)) return 'global';
     const v = s.vars[base.text];
     if (v?.k === 'alloc') return 'allocated';
     const held = heldValue(v);
@@ -799,12 +812,26 @@ class FunctionWalker {
   /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
   private effect(s: State, delta: number, target: string, node: Node, op: string, value = ''): void {
     const t = normalizeLock(target);
-    this.record(s, 'update', t, [String(delta), op, value], node);
+    const shared = this.sharedBase(t);
+    this.record(s, 'update', t, [String(delta), op, value], node, shared ? { shared } : {});
     if (delta > 0) s.effects = [...s.effects, `+${t}`].sort();
     else if (delta < 0) {
       const at = s.effects.indexOf(`+${t}`);
       if (at >= 0) s.effects = [...s.effects.slice(0, at), ...s.effects.slice(at + 1)];
     }
+  }
+
+  /**
+   * Whether a written target lives outside this call: a function-static, or
+   * a variable that is neither a parameter nor a local (a global, or a member
+   * of one). `current` and upper-case macros are per task or per CPU.
+   */
+  private sharedBase(target: string): 'static' | 'global' | undefined {
+    const base = /^[&*(\s]*([A-Za-z_]\w*)/.exec(target)?.[1];
+    if (!base) return undefined;
+    if (this.staticLocals.has(base)) return 'static';
+    if (this.locals.has(base) || this.params.has(base) || base === 'current' || /^[A-Z0-9_]+$/.test(base)) return undefined;
+    return 'global';
   }
 
   // -------------------------------------------------------------- values

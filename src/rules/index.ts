@@ -21,6 +21,7 @@ import putWithoutFreeNotifier from './put-without-free-notifier.js';
 import getWithoutAllocNotifier from './get-without-alloc-notifier.js';
 import fieldNotInApi from './field-not-in-api.js';
 import sharedFinishUnguarded from './shared-finish-unguarded.js';
+import sharedStateInInvalidation from './shared-state-in-invalidation.js';
 import driverWritesFinishNotifier from './driver-writes-finish-notifier.js';
 import finishAllocFailureReturnsFalse from './finish-alloc-failure-returns-false.js';
 import finishLeakOnFalse from './finish-leak-on-false.js';
@@ -57,6 +58,7 @@ export const RULES: readonly Rule[] = [
   getWithoutAllocNotifier,
   fieldNotInApi,
   sharedFinishUnguarded,
+  sharedStateInInvalidation,
   driverWritesFinishNotifier,
   finishAllocFailureReturnsFalse,
   finishLeakOnFalse,

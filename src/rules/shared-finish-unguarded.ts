@@ -58,11 +58,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     if (!ctx.api.twoPass || !ctx.callback(table, 'invalidate_start')?.fn) return;
     const trace = modelTrace(ctx, table, 'I7');
     const v = ctx.model(table).first('I7');
-    if (!trace || !v || !/concurrent invalidation/.test(v.message)) return;
+    const global = !!v && /global-finish/.test(v.message);
+    if (!trace || !v || !(global || /concurrent invalidation/.test(v.message))) return;
     ctx.report({
       ...atField(table, 'invalidate_start'),
       function: null,
-      message: `${table.name}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call`,
+      message: global
+        ? `${table.name}.invalidate_start hands out one global (or function-static) finish object to every notifier and invalidation; allocate one per call, or embed one per notifier and guard it`
+        : `${table.name}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call`,
       trace,
     });
   },
