@@ -34123,15 +34123,28 @@ function neededCallees(files, index, depth) {
 var READ_SIDE = /* @__PURE__ */ new Set(["mmu_interval_read_retry", "mmu_interval_check_retry"]);
 var INSERTS2 = /* @__PURE__ */ new Set(["mmu_interval_notifier_insert", "mmu_interval_notifier_insert_locked"]);
 var norm = (arg) => arg.replace(/\s+/g, "").replace(/^\(|\)$/g, "");
+var isIdentifier = (arg) => /^[A-Za-z_]\w*$/.test(arg);
 function readSideOf(files, table) {
   const near = filesBeside(files, table.file);
   const objects = new Set(near.flatMap((f3) => f3.apiCalls).filter((c3) => INSERTS2.has(c3.name) && norm(c3.args[c3.args.length - 1] ?? "") === `&${table.name}`).map((c3) => norm(c3.args[0] ?? "")));
+  const retryFiles = new Set(near);
+  const helpers = new Set(near.flatMap((f3) => f3.tableArgCalls ?? []).filter((c3) => c3.args[0] === table.name).map((c3) => c3.name));
+  for (const f3 of files) {
+    if (!f3.defined.some((d2) => helpers.has(d2.name))) continue;
+    const inserts = f3.apiCalls.filter((c3) => INSERTS2.has(c3.name) && isIdentifier(norm(c3.args[c3.args.length - 1] ?? "")));
+    if (!inserts.length) continue;
+    for (const c3 of inserts) objects.add(norm(c3.args[0] ?? ""));
+    for (const g2 of filesBeside(files, f3.file)) retryFiles.add(g2);
+  }
   if (objects.size === 0) return false;
-  return near.flatMap((f3) => f3.apiCalls).some((c3) => {
-    if (!READ_SIDE.has(c3.name)) return false;
+  const retries = (f3) => f3.apiCalls.filter((c3) => READ_SIDE.has(c3.name));
+  const direct = [...retryFiles].flatMap(retries).some((c3) => {
     const arg = norm(c3.args[0] ?? "");
     return objects.has(arg) || !arg.startsWith("&");
   });
+  if (direct) return true;
+  const called = new Set(near.flatMap((f3) => f3.calledNames ?? []));
+  return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c3) => c3.function !== null && called.has(c3.function) && !norm(c3.args[0] ?? "").startsWith("&")));
 }
 
 // src/engine/review.ts
@@ -40724,6 +40737,43 @@ function opsStructsOf(source, masked) {
   }
   return out2;
 }
+var NOT_CALLS = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__", "defined", "do", "case", "goto", "else", "__attribute__", "alignof", "_Alignof", "offsetof"]);
+function calledNamesOf(masked) {
+  const names = /* @__PURE__ */ new Set();
+  for (const m2 of masked.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!NOT_CALLS.has(m2[1])) names.add(m2[1]);
+  return [...names].sort();
+}
+function tableArgCallsOf(masked, items, calls2, tables) {
+  const out2 = [];
+  for (const table of tables) {
+    for (const m2 of masked.matchAll(new RegExp(`&\\s*${table}\\b`, "g"))) {
+      let depth = 0;
+      let commas = 0;
+      let open = -1;
+      for (let i2 = m2.index - 1; i2 >= 0; i2--) {
+        const c3 = masked[i2];
+        if (c3 === ")" || c3 === "]") depth++;
+        else if (c3 === "[") depth--;
+        else if (c3 === "(") {
+          if (depth === 0) {
+            open = i2;
+            break;
+          }
+          depth--;
+        } else if (depth === 0 && c3 === ",") commas++;
+        else if (c3 === ";" || c3 === "{" || c3 === "}") break;
+      }
+      if (open < 0) continue;
+      const callee = /([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, open - 80), open))?.[1];
+      if (!callee || NOT_CALLS.has(callee)) continue;
+      const line = masked.slice(0, m2.index).split("\n").length;
+      const item = itemAt(items, m2.index);
+      const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
+      out2.push({ name: callee, table, arg: commas, line, function: owner && endsWithBody(masked, item) ? owner.name : null });
+    }
+  }
+  return out2;
+}
 
 // src/parser/index.ts
 var shared;
@@ -40785,7 +40835,16 @@ async function parseNeededToIR(file, source, wanted = []) {
   ir2.functions.sort((a, b3) => a.loc.line - b3.loc.line);
   ir2.bindings.sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
   const opsStructs = opsStructsOf(source, masked);
-  return { ...ir2, defined: definedFunctions(masked, items, calls2), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls2), ...opsStructs.length ? { opsStructs } : {} };
+  const tableArgCalls = tableArgCallsOf(masked, items, calls2, ir2.tables.map((t2) => t2.name)).map((c3) => ({ name: c3.name, args: [c3.table, String(c3.arg)], line: c3.line, function: c3.function }));
+  return {
+    ...ir2,
+    defined: definedFunctions(masked, items, calls2),
+    includes: includesOf(source),
+    apiCalls: apiCallsOf(masked, items, calls2),
+    calledNames: calledNamesOf(masked),
+    ...tableArgCalls.length ? { tableArgCalls } : {},
+    ...opsStructs.length ? { opsStructs } : {}
+  };
 }
 function lineStartOffsets(text) {
   const starts = [0];
@@ -40825,7 +40884,8 @@ function textFactsOf(file, source) {
     parseErrorCount: 0,
     includes: includesOf(source),
     defined: definedFunctions(masked, items, calls2),
-    apiCalls: apiCallsOf(masked, items, calls2)
+    apiCalls: apiCallsOf(masked, items, calls2),
+    calledNames: calledNamesOf(masked)
   };
 }
 var WALKED_API_USERS = /* @__PURE__ */ new Set(["mmu_interval_read_retry", "mmu_interval_check_retry", "mmu_interval_read_begin", "mmu_interval_notifier_insert_locked"]);

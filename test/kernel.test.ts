@@ -78,6 +78,9 @@ TRIAGED_ERRORS['6.1'] = TRIAGED_ERRORS['6.12']!;
 const TRIAGED_WARNINGS: Record<string, string[]> = {
   '6.12': [
     'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c amdgpu_hmm_range_get_pages_done read-retry-without-lock',
+    // its read side is amdgpu_hmm_range_get_pages_done() in amdgpu/ (a wrapper in another
+    // directory): the MMU_NOTIFY_RELEASE early return skips set_seq, as the header forbids
+    'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_cpu_invalidate_pagetables invalidate-without-set-seq',
     // nouveau_svmm_invalidate() -> nvif_object_mthd(): kmalloc only past a 128-byte stack buffer
     'drivers/gpu/drm/nouveau/nvif/object.c nvif_object_mthd reclaim-in-invalidation',
     'drivers/gpu/drm/radeon/radeon_mn.c radeon_mn_register read-begin-result-unused',
@@ -92,6 +95,9 @@ const TRIAGED_WARNINGS: Record<string, string[]> = {
   ],
   '6.1': [
     'drivers/gpu/drm/amd/amdgpu/amdgpu_mn.c amdgpu_hmm_range_get_pages_done read-retry-without-lock',
+    // its read side is amdgpu_hmm_range_get_pages_done() in amdgpu/ (a wrapper in another
+    // directory): the MMU_NOTIFY_RELEASE early return skips set_seq, as the header forbids
+    'drivers/gpu/drm/amd/amdkfd/kfd_svm.c svm_range_cpu_invalidate_pagetables invalidate-without-set-seq',
     'drivers/gpu/drm/i915/gem/i915_gem_userptr.c i915_gem_object_userptr_submit_init read-retry-without-lock',
     'drivers/gpu/drm/i915/gem/i915_gem_userptr.c i915_gem_object_userptr_submit_done read-retry-without-lock',
     // nouveau_svmm_invalidate() -> nvif_object_mthd(): kmalloc only past a 128-byte stack buffer

@@ -47,6 +47,10 @@ const MUTATIONS: Mutation[] = [
   { name: 'mlx5: delete the blockable guard', file: 'drivers/infiniband/hw/mlx5/odp.c', find: `${BLOCKABLE_GUARD}\n\tmutex_lock(&umem_odp->umem_mutex);`, replace: '\tmutex_lock(&umem_odp->umem_mutex);', rule: 'sleep-in-non-blockable-range' },
   { name: 'intel iommu: a mutex in arch_invalidate_secondary_tlbs', file: 'drivers/iommu/intel/svm.c', find: '\tcache_tag_flush_range(domain, start, end - 1, 0);\n}', replace: '\tmutex_lock(&pasid_mutex);\n\tcache_tag_flush_range(domain, start, end - 1, 0);\n\tmutex_unlock(&pasid_mutex);\n}', rule: 'sleep-in-atomic-callback' },
   { name: 'gntdev: a GFP_KERNEL allocation before the blockable test', file: 'drivers/xen/gntdev.c', find: `\tstruct gntdev_grant_map *map =\n\t\tcontainer_of(mn, struct gntdev_grant_map, notifier);\n\tunsigned long mstart, mend;\n\tunsigned long map_start, map_end;\n\n${BLOCKABLE_GUARD}`, replace: `\tstruct gntdev_grant_map *map =\n\t\tcontainer_of(mn, struct gntdev_grant_map, notifier);\n\tunsigned long mstart, mend;\n\tunsigned long map_start, map_end;\n\tvoid *scratch = kmalloc(64, GFP_KERNEL);\n\n\tkfree(scratch);\n${BLOCKABLE_GUARD}`, rule: 'sleeping-gfp-in-first-pass' },
+  // the read side in another directory: the ops handed to a helper that inserts it, a retry in a wrapper
+  { name: 'mlx5: drop mmu_interval_set_seq (insert and retry in infiniband/core)', file: 'drivers/infiniband/hw/mlx5/odp.c', scope: 'drivers/infiniband', find: '\tmutex_lock(&umem_odp->umem_mutex);\n\tmmu_interval_set_seq(mni, cur_seq);\n', replace: '\tmutex_lock(&umem_odp->umem_mutex);\n', rule: 'invalidate-without-set-seq' },
+  { name: 'amdkfd svm: drop mmu_interval_set_seq (retry in an amdgpu wrapper)', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', scope: 'drivers/gpu/drm/amd', find: '\tsvm_range_lock(prange);\n\tmmu_interval_set_seq(mni, cur_seq);\n', replace: '\tsvm_range_lock(prange);\n', rule: 'invalidate-without-set-seq' },
+  { name: 'hfi1 cover: drop mmu_interval_set_seq', file: 'drivers/infiniband/hw/hfi1/user_exp_rcv.c', find: '\t\tmutex_lock(&tidbuf->cover_mutex);\n\t\tmmu_interval_set_seq(mni, cur_seq);\n', replace: '\t\tmutex_lock(&tidbuf->cover_mutex);\n', rule: 'invalidate-without-set-seq' },
   // the core itself (I8, I1): each edit drops one step of the sequence state machine
   { name: 'core: inv_start_range never marks the sequence odd', file: 'mm/mmu_notifier.c', scope: 'mm/mmu_notifier.c', find: '\tif (node) {\n\t\tsubscriptions->invalidate_seq |= 1;\n', replace: '\tif (node) {\n', rule: 'core-sequence-state' },
   { name: 'core: inv_start_range does not count the range', file: 'mm/mmu_notifier.c', scope: 'mm/mmu_notifier.c', find: '\tspin_lock(&subscriptions->lock);\n\tsubscriptions->active_invalidate_ranges++;\n', replace: '\tspin_lock(&subscriptions->lock);\n', rule: 'core-sequence-state' },
@@ -105,4 +109,36 @@ describe('mutations of Linux 6.12 drivers', () => {
     const lines = results.map((r) => `  ${r.detected ? 'detected' : 'missed  '} ${r.rule.padEnd(32)} ${r.name}${r.miss ? ` (${r.miss})` : ''}`);
     console.log(`mutation detection: ${found}/${results.length}\n${lines.join('\n')}`);
   });
+});
+
+/** Correct conversions a reviewer would accept: each must add no error (precision on the two-pass API). */
+const I915_INVALIDATE = 'static bool i915_gem_userptr_invalidate(struct mmu_interval_notifier *mni,\n\t\t\t\t\tconst struct mmu_notifier_range *range,\n\t\t\t\t\tunsigned long cur_seq)\n{\n\tmmu_interval_set_seq(mni, cur_seq);\n\treturn true;\n}\n\nstatic const struct mmu_interval_notifier_ops i915_gem_userptr_notifier_ops = {\n\t.invalidate = i915_gem_userptr_invalidate,\n};';
+const TWO_PASS_HEAD = 'static bool i915_gem_userptr_invalidate(struct mmu_interval_notifier *mni,\n\t\t\t\t\tconst struct mmu_notifier_range *range,\n\t\t\t\t\tunsigned long cur_seq,\n\t\t\t\t\tstruct mmu_interval_notifier_finish **finish)\n{\n';
+const TWO_PASS_TABLE = '\nstatic const struct mmu_interval_notifier_ops i915_gem_userptr_notifier_ops = {\n\t.invalidate_start = i915_gem_userptr_invalidate,\n\t.invalidate_finish = i915_gem_userptr_finish,\n};';
+const CONVERSIONS: Array<{ name: string; file: string; find: string; replace: string; api: string }> = [
+  {
+    name: 'i915 to two-pass, single pass (no finish handed out)',
+    file: 'drivers/gpu/drm/i915/gem/i915_gem_userptr.c', api: '7.1', find: I915_INVALIDATE,
+    replace: `static void i915_gem_userptr_finish(struct mmu_interval_notifier_finish *finish)\n{\n}\n\n${TWO_PASS_HEAD}\tmmu_interval_set_seq(mni, cur_seq);\n\treturn true;\n}\n${TWO_PASS_TABLE}`,
+  },
+  {
+    name: 'i915 to two-pass, a GFP_NOWAIT finish per call, freed by the finish',
+    file: 'drivers/gpu/drm/i915/gem/i915_gem_userptr.c', api: '7.1', find: I915_INVALIDATE,
+    replace: `struct i915_userptr_finish {\n\tstruct mmu_interval_notifier_finish base;\n};\n\nstatic void i915_gem_userptr_finish(struct mmu_interval_notifier_finish *finish)\n{\n\tkfree(container_of(finish, struct i915_userptr_finish, base));\n}\n\n${TWO_PASS_HEAD}\tstruct i915_userptr_finish *f = kmalloc(sizeof(*f), GFP_NOWAIT);\n\n\tmmu_interval_set_seq(mni, cur_seq);\n\tif (f)\n\t\t*finish = &f->base;\n\treturn true;\n}\n${TWO_PASS_TABLE}`,
+  },
+];
+
+describe('correct two-pass conversions of Linux 6.12 drivers add no error', () => {
+  for (const c of CONVERSIONS) {
+    test(c.name, async () => {
+      if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+      const source = readFileSync(join(root, c.file), 'utf8');
+      expect(source.split(c.find).length, 'the edit applies exactly once').toBe(2);
+      const scope = dirname(c.file);
+      const key = (f: Finding): string => `${f.rule} ${f.message}`;
+      const before = new Set((await findingsOf(scope, c.api)).filter((f) => f.severity === 'error').map(key));
+      const after = (await findingsOf(scope, c.api, new Map([[join(root, c.file), source.replace(c.find, c.replace)]]))).filter((f) => f.severity === 'error');
+      expect(after.filter((f) => !before.has(key(f))).map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`)).toEqual([]);
+    });
+  }
 });

@@ -152,6 +152,10 @@ export interface FileIR {
   opsStructs?: OpsStruct[];
   /** calls of the notifier API anywhere in the file (not only in walked functions) */
   apiCalls: ApiCall[];
+  /** calls handing one of the file's tables to a function (`helper(..., &table)`): `args[0]` is the table, `args[1]` the argument index */
+  tableArgCalls?: ApiCall[];
+  /** every function name the file calls, sorted (which helpers and wrappers it uses) */
+  calledNames?: string[];
   /** ERROR/MISSING nodes anywhere in the file */
   parseErrorCount: number;
   /** `#include`d header names, for API level detection later */

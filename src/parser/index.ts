@@ -6,7 +6,7 @@ import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf } from './extract.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
-import { apiCallsOf, bindingItems, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableItems, topLevelItems, type Range } from './slice.js';
+import { apiCallsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
 
@@ -99,7 +99,11 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   ir.bindings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
   // every definition of the file, not only the parsed ones, for callers elsewhere
   const opsStructs = opsStructsOf(source, masked);
-  return { ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls), ...(opsStructs.length ? { opsStructs } : {}) };
+  const tableArgCalls = tableArgCallsOf(masked, items, calls, ir.tables.map((t) => t.name)).map((c) => ({ name: c.name, args: [c.table, String(c.arg)], line: c.line, function: c.function }));
+  return {
+    ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls),
+    calledNames: calledNamesOf(masked), ...(tableArgCalls.length ? { tableArgCalls } : {}), ...(opsStructs.length ? { opsStructs } : {}),
+  };
 }
 
 function lineStartOffsets(text: string): number[] {
@@ -141,7 +145,7 @@ export function textFactsOf(file: string, source: string): FileIR {
   const calls = lineStartCalls(masked);
   return {
     file, textOnly: true, tables: [], bindings: [], functions: [], parseErrorCount: 0, includes: includesOf(source),
-    defined: definedFunctions(masked, items, calls), apiCalls: apiCallsOf(masked, items, calls),
+    defined: definedFunctions(masked, items, calls), apiCalls: apiCallsOf(masked, items, calls), calledNames: calledNamesOf(masked),
   };
 }
 

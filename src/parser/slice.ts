@@ -236,3 +236,49 @@ export function opsStructsOf(source: string, masked: string): Array<{ kind: 'mmu
   }
   return out;
 }
+
+const NOT_CALLS: ReadonlySet<string> = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'defined', 'do', 'case', 'goto', 'else', '__attribute__', 'alignof', '_Alignof', 'offsetof']);
+
+/** Every name the text calls (`name(`), keywords aside, sorted: which helpers a driver file uses. */
+export function calledNamesOf(masked: string): string[] {
+  const names = new Set<string>();
+  for (const m of masked.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!NOT_CALLS.has(m[1]!)) names.add(m[1]!);
+  return [...names].sort();
+}
+
+/**
+ * Calls passing `&TABLE` for one of the file's tables (`ib_umem_odp_get(...,
+ * &mlx5_mn_ops)`): the ops pointer is handed to a helper that may insert it.
+ */
+export function tableArgCallsOf(masked: string, items: readonly Range[], calls: readonly LineStartCall[], tables: readonly string[]): Array<{ name: string; table: string; arg: number; line: number; function: string | null }> {
+  const out: Array<{ name: string; table: string; arg: number; line: number; function: string | null }> = [];
+  for (const table of tables) {
+    for (const m of masked.matchAll(new RegExp(`&\\s*${table}\\b`, 'g'))) {
+      // back to the unmatched `(` of the call this argument is in
+      let depth = 0;
+      let commas = 0;
+      let open = -1;
+      for (let i = m.index - 1; i >= 0; i--) {
+        const c = masked[i]!;
+        if (c === ')' || c === ']') depth++;
+        else if (c === '[') depth--;
+        else if (c === '(') {
+          if (depth === 0) {
+            open = i;
+            break;
+          }
+          depth--;
+        } else if (depth === 0 && c === ',') commas++;
+        else if (c === ';' || c === '{' || c === '}') break;
+      }
+      if (open < 0) continue;
+      const callee = /([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, open - 80), open))?.[1];
+      if (!callee || NOT_CALLS.has(callee)) continue;
+      const line = masked.slice(0, m.index).split('\n').length;
+      const item = itemAt(items, m.index);
+      const owner = item ? calls.find((c) => c.index >= item[0] && c.paren < item[1] && c.paren < m.index) : undefined;
+      out.push({ name: callee, table, arg: commas, line, function: owner && endsWithBody(masked, item!) ? owner.name : null });
+    }
+  }
+  return out;
+}
