@@ -96,7 +96,32 @@ export function coreSteps(file: FileIR): CoreStepFact[] {
     const fact = judge(fn, spec);
     if (fact) out.push(fact);
   }
+  const deferred = removeWaitsForDeferred(fns);
+  if (deferred) out.push(deferred);
   return out;
+}
+
+/**
+ * remove's wait must not end before inv_end has walked the deferred list:
+ * either its condition takes subscriptions->lock (a helper that locks, as
+ * mmu_interval_seq_released() since 319561669a59), or inv_end advances the
+ * sequence only after the walk.
+ */
+function removeWaitsForDeferred(fns: ReadonlyMap<string, FunctionIR>): CoreStepFact | null {
+  const remove = fns.get('mmu_interval_notifier_remove');
+  const end = fns.get('mn_itree_inv_end');
+  const wait = remove?.events.find(waitsOn(/seq/));
+  if (!remove || !end || !wait || remove.truncated || end.truncated) return null;
+  const base = { step: 'removeWaitsForDeferred' as const, function: remove.name, file: remove.file };
+  // calls evaluated inside the wait's condition
+  const inside = remove.events.filter((e) => e.kind === 'call' && e !== wait && e.loc.line >= wait.loc.line && e.loc.line <= wait.loc.endLine);
+  const locked = inside.some((e) => fns.get(e.name)?.events.some((x) => x.kind === 'lock'));
+  if (locked) return { ...base, holds: true, loc: wait.loc, evidence: `${remove.name}() reads the sequence under subscriptions->lock while it waits` };
+  const advance = end.events.find(member('invalidate_seq', 1));
+  const walk = end.events.filter(calls('interval_tree_insert', 'interval_tree_remove', 'hlist_del'));
+  if (!advance || !walk.length) return null;
+  if (walk.every((e) => e.loc.line < advance.loc.line)) return { ...base, holds: true, loc: wait.loc, evidence: `${end.name}() advances the sequence after the deferred walk` };
+  return { ...base, holds: false, loc: wait.loc, evidence: `${remove.name}() waits on a lockless read of the sequence, which ${end.name}() advances before it walks the deferred list` };
 }
 
 function judge(fn: FunctionIR, spec: StepSpec): CoreStepFact | null {

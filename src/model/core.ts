@@ -92,6 +92,12 @@ export interface CoreBehaviour {
   insertDefers: boolean;
   /** mmu_interval_notifier_remove: deferred while an invalidation walks the tree */
   removeDefers: boolean;
+  /**
+   * remove's wait ends only once inv_end has applied the deferred list: its
+   * condition reads the sequence under the lock, or inv_end advances the
+   * sequence after the walk (319561669a59)
+   */
+  removeWaitsForDeferred: boolean;
   /** mn_hlist_invalidate_range_start: end on every notifier that has one after a failed start (c2655835fd8c) */
   endAfterFailedStart: boolean;
   /**
@@ -109,7 +115,7 @@ export function behaviourOf(api: ApiLevel): CoreBehaviour {
   return {
     startCountsRange: true, startMarksSeq: true, endUncountsRange: true, endAdvancesSeq: true, endAppliesDeferred: true,
     endWakes: true, failedStartEnds: true, readBeginWaits: true, removeWaits: true, insertDefers: true, removeDefers: true,
-    endAfterFailedStart: api.endAfterFailedStart,
+    removeWaitsForDeferred: true, endAfterFailedStart: api.endAfterFailedStart,
     hlistFailureEndsRange: false,
   };
 }
@@ -435,6 +441,15 @@ export class MmuNotifierCore {
       return;
     }
     if (this.core.endAdvancesSeq) this.invalidateSeq++;
+    if (!this.core.removeWaitsForDeferred) {
+      // remove's lockless wait sees the new sequence before the walk below
+      for (const d of this.deferred) {
+        const w = `mmu_interval_notifier_remove(${d.sub.n.name})`;
+        if (d.op !== 'remove' || !this.waiters.includes(w)) continue;
+        this.step(`  ${w} sees seq ${this.invalidateSeq} without the lock and returns: its caller frees ${d.sub.n.name}`);
+        this.violate('I8', d.sub.n.name, `${w} returns while ${d.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`);
+      }
+    }
     for (const d of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
       if (d.op === 'insert') {
         d.sub.inTree = true;

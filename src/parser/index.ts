@@ -164,7 +164,7 @@ export const CORE_FUNCTIONS = [
   'mn_itree_inv_start_range', 'mmu_interval_read_begin', 'mn_itree_invalidate', 'mn_itree_release', 'mn_itree_finish_pass', 'mn_itree_inv_end',
   'mn_hlist_invalidate_range_start', 'mn_hlist_invalidate_end', '__mmu_notifier_invalidate_range_start',
   '__mmu_notifier_invalidate_range_end', '__mmu_interval_notifier_insert', 'mmu_interval_notifier_insert',
-  'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove',
+  'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove', 'mmu_interval_seq_released',
 ];
 
 const CORE_MARKERS = ['mn_itree_invalidate', 'mn_hlist_invalidate_range_start', 'mn_itree_inv_start_range', 'mn_itree_inv_end', '__mmu_notifier_invalidate_range_start', 'mmu_interval_read_begin', 'mmu_interval_notifier_remove'];

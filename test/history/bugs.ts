@@ -4,12 +4,16 @@
 // the fixed code is in the Debian Linux sources, a reintroduction mutant
 // applied in memory. `bench/history.ts` prints the recall; the test asserts it.
 
-/** What part of the analysis a bug needs (issue 9's items, issue 10's later). */
+/** What part of the analysis a bug needs (issue 9's items, then issue 10's). */
 export type Capability =
   | 'helper-outcomes' // a callee's return conditions reach the caller's branch
   | 'resource-state' // locks and counters at every return
   | 'derived-sleep' // sleeping and reclaim facts through the callees
-  | 'precision'; // scopes, flags in struct fields, one finding per callback
+  | 'precision' // scopes, flags in struct fields, one finding per callback
+  | 'core-state' // the core's own sequence state machine (I8), checked against the model
+  | 'subscribers' // several subscribers on one mm in the model
+  | 'read-side' // the read side across files, wrappers and parameters
+  | 'shared-state'; // globals and function-statics written on the invalidation path
 
 export interface Mutant {
   /** Debian linux-source version */
@@ -108,6 +112,38 @@ export const BUGS: readonly HistoricBug[] = [
       find: '\tif (!mmu_notifier_range_blockable(range))\n\t\treturn false;\n\n\tmap_start = map->pages_vm_start;',
       replace: '\tmap_start = map->pages_vm_start;',
       also: { find: '\tif (map_start >= range->end || map_end <= range->start)\n\t\treturn true;\n', replace: '\tif (map_start >= range->end || map_end <= range->start)\n\t\treturn true;\n\treturn false;\n' },
+    },
+  },
+  {
+    id: 'core-remove-race',
+    fix: '319561669a59 ("mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove()")',
+    fixes: '99cb252f5e68 ("mm/mmu_notifier: add an interval tree notifier")',
+    capabilities: ['core-state'],
+    fixture: 'core-remove-race.c',
+    rule: 'core-sequence-state',
+    // back to the lockless wait: inv_end still advances the sequence before its deferred walk
+    mutant: {
+      kernel: '6.12',
+      file: 'mm/mmu_notifier.c',
+      scope: 'mm/mmu_notifier.c',
+      find: '\t\twait_event(subscriptions->wq,\n\t\t\t   mmu_interval_seq_released(subscriptions, seq));',
+      replace: '\t\twait_event(subscriptions->wq,\n\t\t\t   READ_ONCE(subscriptions->invalidate_seq) != seq);',
+    },
+  },
+  {
+    id: 'core-range-end-pairing',
+    fix: 'c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()")',
+    fixes: '93065ac753e4 ("mm, oom: distinguish blockable mode for mmu notifiers")',
+    capabilities: ['subscribers', 'core-state'],
+    fixture: 'core-range-end-pairing.c',
+    rule: 'core-end-after-failed-start',
+    // the post-failure end loop taken out again
+    mutant: {
+      kernel: '6.12',
+      file: 'mm/mmu_notifier.c',
+      scope: 'mm/mmu_notifier.c',
+      find: '\t\t\tsubscription->ops->invalidate_range_end(subscription,\n\t\t\t\t\t\t\t\trange);\n\t\t}\n\t}\n\tsrcu_read_unlock(&srcu, id);\n\n\treturn ret;\n',
+      replace: '\t\t}\n\t}\n\tsrcu_read_unlock(&srcu, id);\n\n\treturn ret;\n',
     },
   },
 ];

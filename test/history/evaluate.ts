@@ -66,10 +66,11 @@ export async function evaluate(bug: HistoricBug): Promise<BugResult> {
   const mutated = applyMutant(source, m);
   if (mutated === null) throw new Error(`${bug.id}: the mutant does not apply exactly once to ${m.file}`);
   const scope = m.scope ?? dirname(m.file);
-  const count = (fs: Finding[]): number => fs.filter((f) => f.rule === bug.rule).length;
-  const before = count(await findingsIn(root, scope));
-  const after = count(await findingsIn(root, scope, new Map([[join(root, m.file), mutated]])));
-  result.mutantDetected = after > before;
+  // a finding of the rule the unmutated tree does not have (place, severity, message)
+  const keys = (fs: Finding[]): string[] => fs.filter((f) => f.rule === bug.rule).map((f) => `${f.file}:${f.line}:${f.severity}:${f.message}`);
+  const before = new Set(keys(await findingsIn(root, scope)));
+  const after = keys(await findingsIn(root, scope, new Map([[join(root, m.file), mutated]])));
+  result.mutantDetected = after.some((k) => !before.has(k));
   return result;
 }
 
