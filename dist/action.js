@@ -33205,6 +33205,7 @@ function behaviourOf(api) {
     removeWaits: true,
     insertDefers: true,
     removeDefers: true,
+    removeWaitsForDeferred: true,
     endAfterFailedStart: api.endAfterFailedStart,
     hlistFailureEndsRange: false
   };
@@ -33472,6 +33473,14 @@ var MmuNotifierCore = class {
       return;
     }
     if (this.core.endAdvancesSeq) this.invalidateSeq++;
+    if (!this.core.removeWaitsForDeferred) {
+      for (const d2 of this.deferred) {
+        const w2 = `mmu_interval_notifier_remove(${d2.sub.n.name})`;
+        if (d2.op !== "remove" || !this.waiters.includes(w2)) continue;
+        this.step(`  ${w2} sees seq ${this.invalidateSeq} without the lock and returns: its caller frees ${d2.sub.n.name}`);
+        this.violate("I8", d2.sub.n.name, `${w2} returns while ${d2.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`);
+      }
+    }
     for (const d2 of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
       if (d2.op === "insert") {
         d2.sub.inTree = true;
@@ -33916,7 +33925,24 @@ function coreSteps(file) {
     const fact = judge(fn2, spec);
     if (fact) out2.push(fact);
   }
+  const deferred = removeWaitsForDeferred(fns);
+  if (deferred) out2.push(deferred);
   return out2;
+}
+function removeWaitsForDeferred(fns) {
+  const remove = fns.get("mmu_interval_notifier_remove");
+  const end = fns.get("mn_itree_inv_end");
+  const wait = remove?.events.find(waitsOn(/seq/));
+  if (!remove || !end || !wait || remove.truncated || end.truncated) return null;
+  const base = { step: "removeWaitsForDeferred", function: remove.name, file: remove.file };
+  const inside = remove.events.filter((e) => e.kind === "call" && e !== wait && e.loc.line >= wait.loc.line && e.loc.line <= wait.loc.endLine);
+  const locked = inside.some((e) => fns.get(e.name)?.events.some((x3) => x3.kind === "lock"));
+  if (locked) return { ...base, holds: true, loc: wait.loc, evidence: `${remove.name}() reads the sequence under subscriptions->lock while it waits` };
+  const advance = end.events.find(member("invalidate_seq", 1));
+  const walk = end.events.filter(calls("interval_tree_insert", "interval_tree_remove", "hlist_del"));
+  if (!advance || !walk.length) return null;
+  if (walk.every((e) => e.loc.line < advance.loc.line)) return { ...base, holds: true, loc: wait.loc, evidence: `${end.name}() advances the sequence after the deferred walk` };
+  return { ...base, holds: false, loc: wait.loc, evidence: `${remove.name}() waits on a lockless read of the sequence, which ${end.name}() advances before it walks the deferred list` };
 }
 function judge(fn2, spec) {
   const base = { step: spec.step, function: fn2.name, file: fn2.file };
@@ -40906,7 +40932,8 @@ var CORE_FUNCTIONS = [
   "__mmu_interval_notifier_insert",
   "mmu_interval_notifier_insert",
   "mmu_interval_notifier_insert_locked",
-  "mmu_interval_notifier_remove"
+  "mmu_interval_notifier_remove",
+  "mmu_interval_seq_released"
 ];
 var CORE_MARKERS = ["mn_itree_invalidate", "mn_hlist_invalidate_range_start", "mn_itree_inv_start_range", "mn_itree_inv_end", "__mmu_notifier_invalidate_range_start", "mmu_interval_read_begin", "mmu_interval_notifier_remove"];
 function coreFunctionsIn(calls2) {
