@@ -29869,6 +29869,23 @@ var READ_BEGIN = "mmu_interval_read_begin";
 var READ_RETRY = "mmu_interval_read_retry";
 var CHECK_RETRY = "mmu_interval_check_retry";
 var RANGE_BLOCKABLE = "mmu_notifier_range_blockable";
+var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
+var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
+  "get_page",
+  "folio_get",
+  "try_get_page",
+  "kmap",
+  "kmap_local_page",
+  "kmap_atomic",
+  "kmap_local_folio",
+  "page_address",
+  "set_page_dirty",
+  "set_page_dirty_lock",
+  "folio_mark_dirty",
+  "mark_page_accessed",
+  "lock_page",
+  "copy_page"
+]);
 var HELPER_PREFIXES = ["spin_", "raw_spin_", "mutex_", "atomic_", "list_", "hlist_", "trace_", "pr_", "dev_", "drm_", "WARN", "BUG", "rcu_", "read_", "write_", "kref_", "refcount_", "lockdep_", "test_", "set_bit", "clear_bit", "__set_bit", "__clear_bit", "bitmap_", "xa_", "idr_", "mmgrab", "mmdrop", "mmget", "mmput", "min", "max", "clamp"];
 var HELPERS = /* @__PURE__ */ new Set(["container_of", "likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "kfree", "kvfree", "memset", "memcpy", "offsetof", "sizeof", "ERR_PTR", "PTR_ERR", "IS_ERR", "IS_ERR_OR_NULL", "smp_mb", "smp_wmb", "smp_rmb", "wake_up", "wake_up_all", "complete", "schedule_work", "queue_work", "cpu_relax", "mmu_notifier_range_blockable"]);
 function isKernelHelper(name2) {
@@ -30633,6 +30650,9 @@ var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "
 function racyGlobalWrite(e) {
   if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
   return PLAIN_WRITES.has(e.args[1] ?? "") ? { target: e.name, shared: e.shared } : null;
+}
+function sectionRetried(when) {
+  return when.retry;
 }
 
 // src/rules/failed-start-leaves-state.ts
@@ -31884,6 +31904,104 @@ static void __exit drv_exit(void)
   }
 });
 
+// src/rules/pfns-used-before-retry.ts
+var pfns_used_before_retry_default = defineRule({
+  id: "pfns-used-before-retry",
+  title: "pages of a read section used before `mmu_interval_read_retry()` succeeded, or after the lock dropped",
+  severity: "error",
+  invariant: "I6",
+  docs: {
+    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false, or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
+    why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',
+    bad: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
+{
+	struct page *page;
+	int ret;
+
+again:
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	mmap_read_lock(m->mm);
+	ret = hmm_range_fault(range);
+	mmap_read_unlock(m->mm);
+	if (ret)
+		return ret;
+	page = hmm_pfn_to_page(range->hmm_pfns[0]);
+	set_page_dirty_lock(page);
+	mutex_lock(&m->lock);
+	if (mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
+		mutex_unlock(&m->lock);
+		goto again;
+	}
+	drv_update_device(m, range);
+	mutex_unlock(&m->lock);
+	return 0;
+}
+`,
+    good: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
+{
+	struct page *page;
+	int ret;
+
+again:
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	mmap_read_lock(m->mm);
+	ret = hmm_range_fault(range);
+	mmap_read_unlock(m->mm);
+	if (ret)
+		return ret;
+	mutex_lock(&m->lock);
+	if (mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
+		mutex_unlock(&m->lock);
+		goto again;
+	}
+	page = hmm_pfn_to_page(range->hmm_pfns[0]);
+	set_page_dirty_lock(page);
+	drv_update_device(m, range);
+	mutex_unlock(&m->lock);
+	return 0;
+}
+`,
+    references: ['Documentation/mm/hmm.rst: "Address space mirroring implementation and API"', "include/linux/mmu_notifier.h: mmu_interval_read_retry()"]
+  },
+  checkFile(file, ctx) {
+    void ctx;
+    for (const fn2 of file.functions) {
+      if (!fn2.events.some((e) => e.kind === "fault") || !fn2.events.some((e) => e.kind === "page_use")) continue;
+      const seen = /* @__PURE__ */ new Set();
+      for (const r2 of fn2.returns) {
+        let faulted = false;
+        let retry2 = null;
+        for (const e of pathEventsOf(fn2, r2)) {
+          if (e.kind === "fault") {
+            faulted = true;
+            retry2 = null;
+          } else if (e.kind === "read_retry" || e.kind === "check_retry") retry2 = e;
+          if (e.kind !== "page_use" || !faulted) continue;
+          const key = `${e.loc.line}:${e.loc.column}`;
+          if (seen.has(key)) continue;
+          const checked = sectionRetried(e.when) === false;
+          const dropped = checked && retry2 && retry2.locks.length > 0 && !retry2.locks.some((l3) => e.locks.includes(l3));
+          if (checked && !dropped) continue;
+          seen.add(key);
+          ctx.report({
+            file: fn2.file,
+            line: e.loc.line,
+            column: e.loc.column,
+            endLine: e.loc.endLine,
+            function: fn2.name,
+            message: checked ? `${e.name}() on a page of the read section after ${retry2.locks.join(", ")} was dropped: an invalidation may have run since mmu_interval_read_retry()` : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds: the page may already be unmapped and freed`,
+            trace: [
+              ...fn2.events.filter((x3) => x3.kind === "fault").slice(0, 1).map((x3) => `${fn2.file}:${x3.loc.line}: ${x3.name}() fills the pfns (no page references)`),
+              ...retry2 ? [`${fn2.file}:${retry2.loc.line}: ${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`] : [],
+              `${fn2.file}:${e.loc.line}: ${e.name}(${e.args.join(", ")})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`
+            ]
+          });
+        }
+      }
+    }
+  }
+});
+
 // src/rules/get-without-alloc-notifier.ts
 var get_without_alloc_notifier_default = defineRule({
   id: "get-without-alloc-notifier",
@@ -33098,6 +33216,7 @@ var RULES = [
   set_seq_lock_mismatch_default,
   migrate_without_owner_skip_default,
   put_without_free_notifier_default,
+  pfns_used_before_retry_default,
   get_without_alloc_notifier_default,
   field_not_in_api_default,
   shared_finish_unguarded_default,
@@ -39759,6 +39878,8 @@ var FunctionWalker = class {
   acquires = /* @__PURE__ */ new Map();
   /** blocks with declarations being walked, outermost first */
   openBlocks = [];
+  /** variables holding a page or pfn from hmm_range_fault's output */
+  pfnVars = /* @__PURE__ */ new Set();
   /** locals declared in the body (any block); function-static ones apart: those are shared */
   locals = /* @__PURE__ */ new Set();
   staticLocals = /* @__PURE__ */ new Set();
@@ -39947,7 +40068,8 @@ var FunctionWalker = class {
     const entry = macro ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) } : this.condition(condNode, states);
     const body2 = this.statement(bodyNode, entry.t);
     const back = (s) => macro ? { ...s, macro: void 0 } : s;
-    const exits = [...entry.f, ...body2.normal.map(back), ...body2.continues.map(back)];
+    const endless = !macro && /^\(\s*(true|1)\s*\)$/.test(condNode.text);
+    const exits = endless ? [] : [...entry.f, ...body2.normal.map(back), ...body2.continues.map(back)];
     return { normal: this.merge([...exits, ...body2.breaks.map(back)]), breaks: [], continues: [] };
   }
   switchStatement(node, states) {
@@ -39982,6 +40104,7 @@ var FunctionWalker = class {
       const name2 = declaratorName(d2.childForFieldName("declarator"));
       const value = d2.childForFieldName("value");
       if (!value) continue;
+      if (name2 && this.fromPfns(value)) this.pfnVars.add(name2);
       out2 = this.exprAll(value, out2);
       if (name2 && value.type === "initializer_list") {
         for (const pair of value.namedChildren) {
@@ -40019,6 +40142,7 @@ var FunctionWalker = class {
         if (left && left.type !== "identifier") this.expr(left, s);
         const op = node.childForFieldName("operator")?.text ?? node.children[1]?.text;
         if (left?.type === "identifier" && right) {
+          if (this.fromPfns(right)) this.pfnVars.add(left.text);
           if (op === "=") this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
           if (this.sharedBase(left.text)) this.effect(s, op === "+=" ? 1 : op === "-=" ? -1 : 0, left.text, node, op ?? "=", textOf(this.ctx, right));
@@ -40135,6 +40259,8 @@ var FunctionWalker = class {
       }
     }
     this.record(s, kind, name2, args2, node, extra);
+    if (HMM_FAULT_CALLS.has(name2)) this.record(s, "fault", name2, args2, node);
+    else if (PAGE_USE_CALLS.has(name2) && argList.some((a) => this.fromPfns(a))) this.record(s, "page_use", name2, args2, node);
     if (kind === "lock" && FAILABLE_ACQUIRES.has(name2) && extra.lock) this.acquires.set(resultAtom(name2, position(this.ctx, node.startIndex)), extra.lock);
     if (kind === "lock" && extra.lock !== void 0 && !s.locks.includes(extra.lock)) s.locks = [...s.locks, extra.lock].sort();
     if (kind === "unlock") {
@@ -40311,6 +40437,7 @@ var FunctionWalker = class {
       const fnNode = n.childForFieldName("function");
       const fn2 = fnNode?.text ?? "";
       if (fn2 === RANGE_BLOCKABLE) return { atom: "blockable", negated: false };
+      if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: "retry", negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
       if (fnNode?.type === "identifier" && (!isKernelHelper(fn2) || this.ctx.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
@@ -40356,6 +40483,16 @@ var FunctionWalker = class {
       const at2 = s.effects.indexOf(`+${t2}`);
       if (at2 >= 0) s.effects = [...s.effects.slice(0, at2), ...s.effects.slice(at2 + 1)];
     }
+  }
+  /**
+   * Whether an expression carries a page made from hmm pfns:
+   * `hmm_pfn_to_page(range->hmm_pfns[i])`, the array itself, or a variable
+   * assigned from one (kept per function: the walk does not track it by path).
+   */
+  fromPfns(node) {
+    const text = node.text;
+    if (/\bhmm_pfns\b|\bhmm_pfn_to_page\b/.test(text)) return true;
+    return [...text.matchAll(/[A-Za-z_]\w*/g)].some((m2) => this.pfnVars.has(m2[0]));
   }
   /**
    * Whether a written target lives outside this call: a function-static, or

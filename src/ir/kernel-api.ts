@@ -198,6 +198,20 @@ export const READ_RETRY = 'mmu_interval_read_retry';
 export const CHECK_RETRY = 'mmu_interval_check_retry';
 export const RANGE_BLOCKABLE = 'mmu_notifier_range_blockable';
 
+/** Fills `range->hmm_pfns` inside a read section (Documentation/mm/hmm.rst). */
+export const HMM_FAULT_CALLS: ReadonlySet<string> = new Set(['hmm_range_fault']);
+
+/**
+ * Uses of a page that are only safe once mmu_interval_read_retry() said the
+ * section holds (hmm.rst: "use the pfns, program the device" after it): a
+ * reference, a kernel mapping, a dirtying. DMA mapping is left out: drivers
+ * map before the retry and commit only after it.
+ */
+export const PAGE_USE_CALLS: ReadonlySet<string> = new Set([
+  'get_page', 'folio_get', 'try_get_page', 'kmap', 'kmap_local_page', 'kmap_atomic', 'kmap_local_folio', 'page_address',
+  'set_page_dirty', 'set_page_dirty_lock', 'folio_mark_dirty', 'mark_page_accessed', 'lock_page', 'copy_page',
+]);
+
 /** Kernel helpers and macros that never call back into the notifier API. */
 const HELPER_PREFIXES = ['spin_', 'raw_spin_', 'mutex_', 'atomic_', 'list_', 'hlist_', 'trace_', 'pr_', 'dev_', 'drm_', 'WARN', 'BUG', 'rcu_', 'read_', 'write_', 'kref_', 'refcount_', 'lockdep_', 'test_', 'set_bit', 'clear_bit', '__set_bit', '__clear_bit', 'bitmap_', 'xa_', 'idr_', 'mmgrab', 'mmdrop', 'mmget', 'mmput', 'min', 'max', 'clamp'];
 const HELPERS = new Set(['container_of', 'likely', 'unlikely', 'READ_ONCE', 'WRITE_ONCE', 'kfree', 'kvfree', 'memset', 'memcpy', 'offsetof', 'sizeof', 'ERR_PTR', 'PTR_ERR', 'IS_ERR', 'IS_ERR_OR_NULL', 'smp_mb', 'smp_wmb', 'smp_rmb', 'wake_up', 'wake_up_all', 'complete', 'schedule_work', 'queue_work', 'cpu_relax', 'mmu_notifier_range_blockable']);

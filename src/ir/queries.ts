@@ -71,3 +71,8 @@ export function racyGlobalWrite(e: Event): { target: string; shared: 'global' | 
   if (e.kind !== 'update' || !e.shared || e.locks.length > 0) return null;
   return PLAIN_WRITES.has(e.args[1] ?? '') ? { target: e.name, shared: e.shared } : null;
 }
+
+/** What a path knows of the read section: true invalidated (read_retry said so), false valid, undefined not checked. */
+export function sectionRetried(when: Assumptions): boolean | undefined {
+  return when.retry;
+}

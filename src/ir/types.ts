@@ -49,7 +49,9 @@ export interface OpsBinding {
  * blockable flag can be matched; `trylock:LOCK` a trylock that succeeded;
  * `alloc:VAR` an allocation result that is non-NULL; `event:NAME`
  * `range->event == NAME`; `ret:FN@LINE:COL` the call of FN there returned
- * non-zero (the summary replaces it by FN's own return conditions).
+ * non-zero (the summary replaces it by FN's own return conditions);
+ * `retry` mmu_interval_read_retry()/check_retry() returned true (the section
+ * was invalidated).
  */
 export type Atom = string;
 
@@ -67,6 +69,8 @@ export type EventKind =
   | 'check_retry'
   | 'finish_write' // a write through the two-pass `finish` out-parameter
   | 'finish_notifier_write' // a write to finish->notifier (the core's field)
+  | 'fault' // hmm_range_fault(): the pfns of a read section are produced
+  | 'page_use' // a page made from those pfns is referenced, mapped or dirtied (PAGE_USE_CALLS)
   | 'update'; // a counter or reference raised or lowered (args[0] '1' / '-1'), or a field written ('0'); args[1] the operator, args[2] the value
 
 export type GfpClass = 'sleeping' | 'atomic' | 'unknown';

@@ -13,7 +13,7 @@ import type {
 import {
   ALLOC_GFP_ARG, CHECK_RETRY, INVERTED_TRYLOCKS, LOCK_CALLS, RANGE_BLOCKABLE, READ_BEGIN,
   READ_RETRY, SET_SEQ, TRYLOCK_CALLS, UNLOCK_CALLS, classifyGfp, isSleepingCall, ERRNO_NAME, errnoNumber,
-  EFFECT_CALLS, FAILABLE_ACQUIRES, IMPLICIT_LOCKS, isKernelHelper,
+  EFFECT_CALLS, FAILABLE_ACQUIRES, HMM_FAULT_CALLS, IMPLICIT_LOCKS, PAGE_USE_CALLS, isKernelHelper,
 } from '../ir/kernel-api.js';
 import {
   argTexts, declaratorName, declaratorNameNode, endLoc, errorLines, functionDeclarator, hasKeyword, isZero,
@@ -153,6 +153,8 @@ class FunctionWalker {
   /** blocks with declarations being walked, outermost first */
   private readonly openBlocks: number[] = [];
 
+  /** variables holding a page or pfn from hmm_range_fault's output */
+  private readonly pfnVars = new Set<string>();
   /** locals declared in the body (any block); function-static ones apart: those are shared */
   private readonly locals = new Set<string>();
   private readonly staticLocals = new Set<string>();
@@ -366,7 +368,10 @@ class FunctionWalker {
       : this.condition(condNode, states);
     const body = this.statement(bodyNode, entry.t);
     const back = (s: State): State => (macro ? { ...s, macro: undefined } : s);
-    const exits = [...entry.f, ...body.normal.map(back), ...body.continues.map(back)];
+    // `while (true)` / `while (1)` leaves only by break, as `for (;;)` does: the end
+    // of the body and a continue go round again (their states were walked)
+    const endless = !macro && /^\(\s*(true|1)\s*\)$/.test(condNode.text);
+    const exits = endless ? [] : [...entry.f, ...body.normal.map(back), ...body.continues.map(back)];
     return { normal: this.merge([...exits, ...body.breaks.map(back)]), breaks: [], continues: [] };
   }
 
@@ -405,6 +410,7 @@ class FunctionWalker {
       const name = declaratorName(d.childForFieldName('declarator'));
       const value = d.childForFieldName('value');
       if (!value) continue;
+      if (name && this.fromPfns(value)) this.pfnVars.add(name);
       out = this.exprAll(value, out);
       if (name && value.type === 'initializer_list') {
         // `struct upd u = { .blockable = mmu_notifier_range_blockable(range) }`
@@ -446,6 +452,7 @@ class FunctionWalker {
         if (left && left.type !== 'identifier') this.expr(left, s);
         const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
         if (left?.type === 'identifier' && right) {
+          if (this.fromPfns(right)) this.pfnVars.add(left.text);
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
           // a global or function-static written: the write outlives the call
@@ -572,6 +579,9 @@ class FunctionWalker {
       }
     }
     this.record(s, kind, name, args, node, extra);
+    // the read section's own facts, beside what the call is otherwise
+    if (HMM_FAULT_CALLS.has(name)) this.record(s, 'fault', name, args, node);
+    else if (PAGE_USE_CALLS.has(name) && argList.some((a) => this.fromPfns(a))) this.record(s, 'page_use', name, args, node);
     if (kind === 'lock' && FAILABLE_ACQUIRES.has(name) && extra.lock) this.acquires.set(resultAtom(name, position(this.ctx, node.startIndex)), extra.lock);
     if (kind === 'lock' && extra.lock !== undefined && !s.locks.includes(extra.lock)) s.locks = [...s.locks, extra.lock].sort();
     if (kind === 'unlock') {
@@ -768,6 +778,8 @@ class FunctionWalker {
       const fnNode = n.childForFieldName('function');
       const fn = fnNode?.text ?? '';
       if (fn === RANGE_BLOCKABLE) return { atom: 'blockable', negated: false };
+      // the read section was invalidated: what follows `if (retry) goto again;` runs with it false
+      if (fn === READ_RETRY || fn === CHECK_RETRY) return { atom: 'retry', negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
       // what a helper returned: the summary replaces it by the helper's own conditions
@@ -819,6 +831,17 @@ class FunctionWalker {
       const at = s.effects.indexOf(`+${t}`);
       if (at >= 0) s.effects = [...s.effects.slice(0, at), ...s.effects.slice(at + 1)];
     }
+  }
+
+  /**
+   * Whether an expression carries a page made from hmm pfns:
+   * `hmm_pfn_to_page(range->hmm_pfns[i])`, the array itself, or a variable
+   * assigned from one (kept per function: the walk does not track it by path).
+   */
+  private fromPfns(node: Node): boolean {
+    const text = node.text;
+    if (/\bhmm_pfns\b|\bhmm_pfn_to_page\b/.test(text)) return true;
+    return [...text.matchAll(/[A-Za-z_]\w*/g)].some((m) => this.pfnVars.has(m[0]));
   }
 
   /**

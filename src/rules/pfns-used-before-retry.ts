@@ -1,0 +1,104 @@
+// I6 on the read side, as Documentation/mm/hmm.rst writes it: the pages of a
+// read section (hmm_range_fault() filling range->hmm_pfns) are used only
+// after mmu_interval_read_retry() said the section holds, and under the lock
+// it was checked under. The walker marks the fault, the uses of pages made
+// from its pfns, and the retry's outcome on each path.
+import { pathEventsOf, sectionRetried } from '../ir/queries.js';
+import type { Event } from '../ir/types.js';
+import { describeWhen } from './describe.js';
+import { defineRule } from './rule.js';
+
+export default defineRule({
+  id: 'pfns-used-before-retry',
+  title: 'pages of a read section used before `mmu_interval_read_retry()` succeeded, or after the lock dropped',
+  severity: 'error',
+  invariant: 'I6',
+  docs: {
+    what: 'In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false, or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.',
+    why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',
+    bad: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
+{
+	struct page *page;
+	int ret;
+
+again:
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	mmap_read_lock(m->mm);
+	ret = hmm_range_fault(range);
+	mmap_read_unlock(m->mm);
+	if (ret)
+		return ret;
+	page = hmm_pfn_to_page(range->hmm_pfns[0]);
+	set_page_dirty_lock(page);
+	mutex_lock(&m->lock);
+	if (mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
+		mutex_unlock(&m->lock);
+		goto again;
+	}
+	drv_update_device(m, range);
+	mutex_unlock(&m->lock);
+	return 0;
+}
+`,
+    good: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
+{
+	struct page *page;
+	int ret;
+
+again:
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	mmap_read_lock(m->mm);
+	ret = hmm_range_fault(range);
+	mmap_read_unlock(m->mm);
+	if (ret)
+		return ret;
+	mutex_lock(&m->lock);
+	if (mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
+		mutex_unlock(&m->lock);
+		goto again;
+	}
+	page = hmm_pfn_to_page(range->hmm_pfns[0]);
+	set_page_dirty_lock(page);
+	drv_update_device(m, range);
+	mutex_unlock(&m->lock);
+	return 0;
+}
+`,
+    references: ['Documentation/mm/hmm.rst: "Address space mirroring implementation and API"', 'include/linux/mmu_notifier.h: mmu_interval_read_retry()'],
+  },
+  checkFile(file, ctx) {
+    void ctx;
+    for (const fn of file.functions) {
+      if (!fn.events.some((e) => e.kind === 'fault') || !fn.events.some((e) => e.kind === 'page_use')) continue;
+      const seen = new Set<string>();
+      for (const r of fn.returns) {
+        let faulted = false;
+        let retry: Event | null = null;
+        for (const e of pathEventsOf(fn, r)) {
+          if (e.kind === 'fault') {
+            faulted = true;
+            retry = null;
+          } else if (e.kind === 'read_retry' || e.kind === 'check_retry') retry = e;
+          if (e.kind !== 'page_use' || !faulted) continue;
+          const key = `${e.loc.line}:${e.loc.column}`;
+          if (seen.has(key)) continue;
+          const checked = sectionRetried(e.when) === false;
+          const dropped = checked && retry && retry.locks.length > 0 && !retry.locks.some((l) => e.locks.includes(l));
+          if (checked && !dropped) continue;
+          seen.add(key);
+          ctx.report({
+            file: fn.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine, function: fn.name,
+            message: checked
+              ? `${e.name}() on a page of the read section after ${retry!.locks.join(', ')} was dropped: an invalidation may have run since mmu_interval_read_retry()`
+              : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds: the page may already be unmapped and freed`,
+            trace: [
+              ...fn.events.filter((x) => x.kind === 'fault').slice(0, 1).map((x) => `${fn.file}:${x.loc.line}: ${x.name}() fills the pfns (no page references)`),
+              ...(retry ? [`${fn.file}:${retry.loc.line}: ${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`] : []),
+              `${fn.file}:${e.loc.line}: ${e.name}(${e.args.join(', ')})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`,
+            ],
+          });
+        }
+      }
+    }
+  },
+});
