@@ -10,8 +10,6 @@ export interface ApiLevel {
   description: string;
   /** interval notifiers (mmu_interval_notifier_insert, ->invalidate) exist */
   intervalNotifiers: boolean;
-  /** 5.0 and 5.1: the range says `range->blockable` (a bool field), not mmu_notifier_range_blockable() */
-  blockableField: boolean;
   /** c2655835fd8c: after a failed start the core calls end on every notifier that has one */
   endAfterFailedStart: boolean;
   /** two-pass interval notifiers: invalidate_start / invalidate_finish */
@@ -28,13 +26,12 @@ const GET_PUT = ['alloc_notifier', 'free_notifier'];
 
 function level(id: ApiLevelId, description: string, o: {
   endAfterFailedStart: boolean; twoPass?: boolean; insertChecksFinish?: boolean; secondaryTlbs: 'invalidate_range' | 'arch_invalidate_secondary_tlbs'; changePte: boolean;
-  hlistOnly?: boolean; blockableField?: boolean;
+  hlistOnly?: boolean;
 }): ApiLevel {
   return {
     id,
     description,
     intervalNotifiers: !o.hlistOnly,
-    blockableField: o.blockableField ?? false,
     endAfterFailedStart: o.endAfterFailedStart,
     twoPass: o.twoPass ?? false,
     insertChecksFinish: o.insertChecksFinish ?? false,
@@ -47,7 +44,7 @@ function level(id: ApiLevelId, description: string, o: {
 
 /** Ordered oldest first. */
 export const API_LEVELS: readonly ApiLevel[] = [
-  level('5.0', 'Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true, hlistOnly: true, blockableField: true }),
+  level('5.0', 'Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true, hlistOnly: true }),
   level('5.2', 'Linux 5.2 to 5.4: hlist only, mmu_notifier_range_blockable()', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true, hlistOnly: true }),
   level('5.5', 'Linux 5.5 to 5.11: interval notifiers; no end after a failed start', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true }),
   level('5.11', 'Linux 5.11 (before c2655835fd8c)', { endAfterFailedStart: false, secondaryTlbs: 'invalidate_range', changePte: true }),
