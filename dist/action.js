@@ -33248,7 +33248,6 @@ function level(id, description, o2) {
     id,
     description,
     intervalNotifiers: !o2.hlistOnly,
-    blockableField: o2.blockableField ?? false,
     endAfterFailedStart: o2.endAfterFailedStart,
     twoPass: o2.twoPass ?? false,
     insertChecksFinish: o2.insertChecksFinish ?? false,
@@ -33259,7 +33258,7 @@ function level(id, description, o2) {
   };
 }
 var API_LEVELS = [
-  level("5.0", "Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true, hlistOnly: true, blockableField: true }),
+  level("5.0", "Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true, hlistOnly: true }),
   level("5.2", "Linux 5.2 to 5.4: hlist only, mmu_notifier_range_blockable()", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true, hlistOnly: true }),
   level("5.5", "Linux 5.5 to 5.11: interval notifiers; no end after a failed start", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true }),
   level("5.11", "Linux 5.11 (before c2655835fd8c)", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true }),
@@ -40704,7 +40703,25 @@ function includesOf(source) {
 
 // src/parser/slice.ts
 var TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
-var LINE_START_NAME = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm;
+var LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
+function lineHeads(text, each) {
+  const cr2 = text.includes("\r");
+  for (let i2 = 0; i2 < text.length; ) {
+    const c3 = text.charCodeAt(i2);
+    if (c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95) {
+      LINE_HEAD.lastIndex = i2;
+      const m2 = LINE_HEAD.exec(text);
+      if (m2) each(m2[1], i2, i2 + m2[0].length - 1);
+    }
+    let nl = text.indexOf("\n", i2);
+    if (cr2) {
+      const r2 = text.indexOf("\r", i2);
+      if (r2 >= 0 && (nl < 0 || r2 < nl)) nl = r2;
+    }
+    if (nl < 0) break;
+    i2 = nl + 1;
+  }
+}
 function topLevelItems(masked) {
   const items = [];
   let depth = 0;
@@ -40738,7 +40755,7 @@ function topLevelItems(masked) {
 }
 function lineStartCalls(masked) {
   const out2 = [];
-  for (const m2 of masked.matchAll(LINE_START_NAME)) out2.push({ name: m2[1], index: m2.index, paren: m2.index + m2[0].length - 1 });
+  lineHeads(masked, (name2, index, paren) => out2.push({ name: name2, index, paren }));
   return out2;
 }
 function itemAt(items, offset) {
@@ -40807,7 +40824,7 @@ function endsWithBody(masked, [a, b3]) {
 }
 function lineStartNames(masked) {
   const names = /* @__PURE__ */ new Set();
-  for (const m2 of masked.matchAll(LINE_START_NAME)) names.add(m2[1]);
+  lineHeads(masked, (name2) => names.add(name2));
   return names;
 }
 var API_FUNCTIONS = [

@@ -8,7 +8,32 @@
 export type Range = [number, number];
 
 const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
-const LINE_START_NAME = /^(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/gm;
+/** `name(` at a line start, as /^...$/m would find it; tried only where a line starts with a letter */
+const LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
+
+/**
+ * Each line-start match of LINE_HEAD: the same as a /^.../gm scan (a match
+ * never crosses a line), about twice as fast, since only lines starting with
+ * a letter or `_` are tried. Lines end at \n or \r, as `^` sees them.
+ */
+function lineHeads(text: string, each: (name: string, index: number, paren: number) => void): void {
+  const cr = text.includes('\r');
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
+      LINE_HEAD.lastIndex = i;
+      const m = LINE_HEAD.exec(text);
+      if (m) each(m[1]!, i, i + m[0].length - 1);
+    }
+    let nl = text.indexOf('\n', i);
+    if (cr) {
+      const r = text.indexOf('\r', i);
+      if (r >= 0 && (nl < 0 || r < nl)) nl = r;
+    }
+    if (nl < 0) break;
+    i = nl + 1;
+  }
+}
 
 /**
  * File-scope items: a function definition ends at its closing brace, any other
@@ -56,7 +81,7 @@ export interface LineStartCall {
 
 export function lineStartCalls(masked: string): LineStartCall[] {
   const out: LineStartCall[] = [];
-  for (const m of masked.matchAll(LINE_START_NAME)) out.push({ name: m[1]!, index: m.index, paren: m.index + m[0].length - 1 });
+  lineHeads(masked, (name, index, paren) => out.push({ name, index, paren }));
   return out;
 }
 
@@ -139,7 +164,7 @@ function endsWithBody(masked: string, [a, b]: Range): boolean {
 /** Names that may be defined in the text: identifiers before `(` on a line starting in column 0. */
 export function lineStartNames(masked: string): Set<string> {
   const names = new Set<string>();
-  for (const m of masked.matchAll(LINE_START_NAME)) names.add(m[1]!);
+  lineHeads(masked, (name) => names.add(name));
   return names;
 }
 
