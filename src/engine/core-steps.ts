@@ -41,6 +41,11 @@ const marksOdd: PathTest = (e) => {
   return !!u && targetMember(u.target) === 'invalidate_seq' && (u.op === '|=' || (u.op === '=' && /\|\s*1\b/.test(u.value)));
 };
 const calls = (...names: string[]): PathTest => (e) => names.includes(e.name);
+/** `subscriptions->invalidate_seq = 2`: an even constant (the idle state) */
+const startsEven: PathTest = (e) => {
+  const u = updateOf(e);
+  return !!u && targetMember(u.target) === 'invalidate_seq' && u.op === '=' && /^\d+$/.test(u.value.trim()) && Number(u.value) % 2 === 0;
+};
 const waitsOn = (what: RegExp): PathTest => (e) => e.kind === 'sleep' && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(','));
 const defersTo = (e: Event): boolean => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(','));
 
@@ -79,6 +84,8 @@ const STEPS: readonly StepSpec[] = [
   { step: 'insertDefers', fn: '__mmu_interval_notifier_insert', mode: 'some', applies: calls('interval_tree_insert'),  tests: [defersTo], takes: 'defers an insert during an invalidation', lacks: 'never defers an insert during an invalidation' },
   { step: 'removeDefers', fn: 'mmu_interval_notifier_remove', mode: 'some', applies: calls('interval_tree_remove'),  tests: [defersTo], takes: 'defers a remove during an invalidation', lacks: 'never defers a remove during an invalidation' },
   { step: 'hlistFailureEndsRange', fn: '__mmu_notifier_invalidate_range_start', mode: 'every', applies: calls('mn_itree_invalidate'),  on: (r, evs) => hlistMayFail(r) && evs.some(calls('mn_itree_invalidate')), tests: [calls('mn_itree_inv_end')], takes: 'ends the interval range when the hlist start fails', lacks: 'returns a failed hlist start without ending the interval range it started' },
+  { step: 'releaseEndsRange', fn: 'mn_itree_release', mode: 'every', applies: calls('mn_itree_inv_start_range'), tests: [calls('mn_itree_inv_end')], takes: 'ends the range it started over the address space', lacks: 'returns without mn_itree_inv_end' },
+  { step: 'registerStartsEven', fn: '__mmu_notifier_register', mode: 'some', applies: member('invalidate_seq', 0), tests: [startsEven], takes: 'starts invalidate_seq even', lacks: 'starts invalidate_seq odd: every mmu_interval_read_begin() would wait' },
   { step: 'endAfterFailedStart', fn: 'mn_hlist_invalidate_range_start', mode: 'some', applies: calls('->invalidate_range_start'),  tests: [calls('->invalidate_range_end')], takes: 'calls invalidate_range_end on every notifier that has one after a failed start', lacks: 'returns a failed start without invalidate_range_end on the notifiers whose start succeeded' },
 ];
 

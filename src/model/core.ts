@@ -106,6 +106,10 @@ export interface CoreBehaviour {
    * up to 7.1 does: the caller calls no end, so the range stays active.
    */
   hlistFailureEndsRange: boolean;
+  /** mn_itree_release (exit_mmap) ends the range it started over the whole address space */
+  releaseEndsRange: boolean;
+  /** __mmu_notifier_register starts invalidate_seq even (idle), at 2 */
+  registerStartsEven: boolean;
 }
 
 export type CoreStep = keyof CoreBehaviour;
@@ -117,6 +121,8 @@ export function behaviourOf(api: ApiLevel): CoreBehaviour {
     endWakes: true, failedStartEnds: true, readBeginWaits: true, removeWaits: true, insertDefers: true, removeDefers: true,
     removeWaitsForDeferred: true, endAfterFailedStart: api.endAfterFailedStart,
     hlistFailureEndsRange: false,
+    releaseEndsRange: true,
+    registerStartsEven: true,
   };
 }
 
@@ -177,6 +183,7 @@ export class MmuNotifierCore {
 
   constructor(readonly api: ApiLevel, private readonly chooser: Chooser, behaviour?: Partial<CoreBehaviour>) {
     this.core = { ...behaviourOf(api), ...behaviour };
+    if (!this.core.registerStartsEven) this.invalidateSeq = 1;
   }
 
   // ------------------------------------------------------------ registration
@@ -356,7 +363,8 @@ export class MmuNotifierCore {
         if (!ret) this.violate('I4', sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
       }
       this.finishPass(queue, range);
-      this.invEnd();
+      if (this.core.releaseEndsRange) this.invEnd();
+      else this.step('  mn_itree_release returns without mn_itree_inv_end');
     }
     for (const h of this.hlist) {
       const cb = h.n.callbacks.release;

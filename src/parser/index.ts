@@ -165,6 +165,7 @@ export const CORE_FUNCTIONS = [
   'mn_hlist_invalidate_range_start', 'mn_hlist_invalidate_end', '__mmu_notifier_invalidate_range_start',
   '__mmu_notifier_invalidate_range_end', '__mmu_interval_notifier_insert', 'mmu_interval_notifier_insert',
   'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove', 'mmu_interval_seq_released',
+  '__mmu_notifier_register',
 ];
 
 const CORE_MARKERS = ['mn_itree_invalidate', 'mn_hlist_invalidate_range_start', 'mn_itree_inv_start_range', 'mn_itree_inv_end', '__mmu_notifier_invalidate_range_start', 'mmu_interval_read_begin', 'mmu_interval_notifier_remove'];
