@@ -210,7 +210,15 @@ export const HMM_FAULT_CALLS: ReadonlySet<string> = new Set(['hmm_range_fault'])
 export const PAGE_USE_CALLS: ReadonlySet<string> = new Set([
   'get_page', 'folio_get', 'try_get_page', 'kmap', 'kmap_local_page', 'kmap_atomic', 'kmap_local_folio', 'page_address',
   'set_page_dirty', 'set_page_dirty_lock', 'folio_mark_dirty', 'mark_page_accessed', 'lock_page', 'copy_page',
+  'lock_page_killable', 'folio_lock', 'folio_lock_killable',
 ]);
+
+/**
+ * Page uses that take the page (folio) lock. Migration and reclaim hold it
+ * when they call the notifier (migrate_pages_batch -> try_to_migrate ->
+ * invalidate), so it must not be taken under a lock the callback takes.
+ */
+export const PAGE_LOCKING_CALLS: ReadonlySet<string> = new Set(['set_page_dirty_lock', 'lock_page', 'lock_page_killable', 'folio_lock', 'folio_lock_killable']);
 
 /** Kernel helpers and macros that never call back into the notifier API. */
 const HELPER_PREFIXES = ['spin_', 'raw_spin_', 'mutex_', 'atomic_', 'list_', 'hlist_', 'trace_', 'pr_', 'dev_', 'drm_', 'WARN', 'BUG', 'rcu_', 'read_', 'write_', 'kref_', 'refcount_', 'lockdep_', 'test_', 'set_bit', 'clear_bit', '__set_bit', '__clear_bit', 'bitmap_', 'xa_', 'idr_', 'mmgrab', 'mmdrop', 'mmget', 'mmput', 'min', 'max', 'clamp'];

@@ -71,7 +71,9 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   const names = new Set([...wanted, ...shallow]);
   const ir = extract(tables, []);
   for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
-  const deep = new Set([...wanted, ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))]);
+  // a read section that faults pages in is walked with its callees: what they do to the pages matters
+  const faulting = apiCallsOf(masked, items, calls).filter((c) => c.name === 'hmm_range_fault' && c.function && shallow.has(c.function)).map((c) => c.function!);
+  const deep = new Set([...wanted, ...faulting, ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))]);
   const parsed = new Set<number>(tables.map((r) => r[0]));
   let pending = [...bindingItems(masked, items, new Set(ir.tables.map((t) => t.name)))];
   // each level parses only the items it adds and walks only the new functions

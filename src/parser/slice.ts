@@ -174,7 +174,7 @@ export const API_FUNCTIONS = [
   'mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove',
   'mmu_notifier_register', '__mmu_notifier_register', 'mmu_notifier_unregister', 'mmu_notifier_get',
   'mmu_notifier_get_locked', 'mmu_notifier_put', 'mmu_notifier_synchronize', 'migrate_vma_setup',
-  'mmap_read_lock', 'mmap_write_lock', 'mmap_read_unlock', 'mmap_write_unlock',
+  'mmap_read_lock', 'mmap_write_lock', 'mmap_read_unlock', 'mmap_write_unlock', 'hmm_range_fault',
 ] as const;
 
 const API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join('|')})\\s*\\(`, 'g');

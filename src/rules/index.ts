@@ -18,6 +18,7 @@ import readRetryWithoutLock from './read-retry-without-lock.js';
 import setSeqLockMismatch from './set-seq-lock-mismatch.js';
 import migrateWithoutOwnerSkip from './migrate-without-owner-skip.js';
 import putWithoutFreeNotifier from './put-without-free-notifier.js';
+import pageLockUnderNotifierLock from './page-lock-under-notifier-lock.js';
 import pfnsUsedBeforeRetry from './pfns-used-before-retry.js';
 import getWithoutAllocNotifier from './get-without-alloc-notifier.js';
 import fieldNotInApi from './field-not-in-api.js';
@@ -56,6 +57,7 @@ export const RULES: readonly Rule[] = [
   setSeqLockMismatch,
   migrateWithoutOwnerSkip,
   putWithoutFreeNotifier,
+  pageLockUnderNotifierLock,
   pfnsUsedBeforeRetry,
   getWithoutAllocNotifier,
   fieldNotInApi,

@@ -3,10 +3,11 @@
 // after mmu_interval_read_retry() said the section holds, and under the lock
 // it was checked under. The walker marks the fault, the uses of pages made
 // from its pfns, and the retry's outcome on each path.
-import { pathEventsOf, sectionRetried } from '../ir/queries.js';
-import type { Event } from '../ir/types.js';
-import { describeWhen } from './describe.js';
+import { sectionRetried } from '../ir/queries.js';
+import { eventsOnPath, type SummaryEvent } from '../ir/summary.js';
+import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
+import { atEvent, functionOf, placeOf } from './support.js';
 
 export default defineRule({
   id: 'pfns-used-before-retry',
@@ -67,34 +68,39 @@ again:
     references: ['Documentation/mm/hmm.rst: "Address space mirroring implementation and API"', 'include/linux/mmu_notifier.h: mmu_interval_read_retry()'],
   },
   checkFile(file, ctx) {
-    void ctx;
     for (const fn of file.functions) {
-      if (!fn.events.some((e) => e.kind === 'fault') || !fn.events.some((e) => e.kind === 'page_use')) continue;
+      if (!fn.events.some((e) => e.kind === 'fault')) continue;
+      const s = ctx.summary(fn);
+      if (!s.events.some((e) => e.kind === 'page_use')) continue;
       const seen = new Set<string>();
-      for (const r of fn.returns) {
+      for (const r of s.returns) {
         let faulted = false;
-        let retry: Event | null = null;
-        for (const e of pathEventsOf(fn, r)) {
+        let retry: SummaryEvent | null = null;
+        // in the order of the root function: a helper's events sit at its call
+        for (const e of eventsOnPath(s, r).sort(byRootPlace)) {
           if (e.kind === 'fault') {
             faulted = true;
             retry = null;
           } else if (e.kind === 'read_retry' || e.kind === 'check_retry') retry = e;
           if (e.kind !== 'page_use' || !faulted) continue;
-          const key = `${e.loc.line}:${e.loc.column}`;
+          const key = placeOf(e);
           if (seen.has(key)) continue;
           const checked = sectionRetried(e.when) === false;
-          const dropped = checked && retry && retry.locks.length > 0 && !retry.locks.some((l) => e.locks.includes(l));
+          // every lock held at the retry is still held at the use
+          const dropped = checked && retry !== null && retry.locks.some((l) => !e.locks.includes(l));
           if (checked && !dropped) continue;
           seen.add(key);
           ctx.report({
-            file: fn.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine, function: fn.name,
+            ...atEvent(e),
+            function: functionOf(e, fn.name),
             message: checked
-              ? `${e.name}() on a page of the read section after ${retry!.locks.join(', ')} was dropped: an invalidation may have run since mmu_interval_read_retry()`
-              : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds: the page may already be unmapped and freed`,
+              ? `${e.name}() on a page of the read section after ${retry!.locks.filter((l) => !e.locks.includes(l)).join(', ')} was dropped: an invalidation may have run since mmu_interval_read_retry()`
+              : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds${e.via.length ? ` (in ${functionOf(e, fn.name)}(), called from ${fn.name}())` : ''}: the page may already be unmapped and freed`,
             trace: [
               ...fn.events.filter((x) => x.kind === 'fault').slice(0, 1).map((x) => `${fn.file}:${x.loc.line}: ${x.name}() fills the pfns (no page references)`),
-              ...(retry ? [`${fn.file}:${retry.loc.line}: ${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`] : []),
-              `${fn.file}:${e.loc.line}: ${e.name}(${e.args.join(', ')})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`,
+              ...(retry ? [`${retry.file}:${retry.loc.line}: ${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`] : []),
+              ...describeVia(e.via),
+              `${e.file}:${e.loc.line}: ${e.name}(${e.args.join(', ')})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`,
             ],
           });
         }
@@ -102,3 +108,9 @@ again:
     }
   },
 });
+
+/** Where an event sits in the root function: its own place, or the call that leads to it. */
+function byRootPlace(a: SummaryEvent, b: SummaryEvent): number {
+  const line = (e: SummaryEvent): number => (e.via.length ? e.via[0]!.line : e.loc.line);
+  return line(a) - line(b) || (a.via.length - b.via.length) || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
+}

@@ -1,0 +1,124 @@
+// I5 on the read side: the core calls the invalidate callback with folio
+// locks held (migration, reclaim), and the callback takes the driver's
+// notifier lock. A read side that takes a folio lock (set_page_dirty_lock,
+// lock_page) while holding that lock closes the cycle.
+import { filesBeside } from '../ir/files.js';
+import { PAGE_LOCKING_CALLS } from '../ir/kernel-api.js';
+import { lockMember } from '../ir/queries.js';
+import { describeVia } from './describe.js';
+import { defineRule } from './rule.js';
+import { atEvent, functionOf, sitesOf } from './support.js';
+
+export default defineRule({
+  id: 'page-lock-under-notifier-lock',
+  title: 'a page lock taken under the lock the `invalidate` callback takes',
+  severity: 'error',
+  invariant: 'I5',
+  docs: {
+    what: 'For an interval notifier, takes the locks its `invalidate` (or `invalidate_start`) callback takes, and flags a read-side function of the same directory (one that calls `hmm_range_fault()`) that takes a page or folio lock (`set_page_dirty_lock`, `lock_page`, `folio_lock` ...) on a page from those pfns while holding one of them.',
+    why: 'Migration and reclaim lock the folio and then invalidate its mappings (`migrate_pages_batch()` -> `try_to_migrate()` -> the notifier), so the callback waits for the driver lock with the folio locked. The read side holding the driver lock and waiting for the folio lock is the other half of an ABBA deadlock (the xe userptr fix "fix notifier vs folio deadlock", Fixes: 0a98219bcc96).',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni,
+			   const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_obj *obj = container_of(mni, struct drv_obj, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	down_write(&obj->notifier_lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	up_write(&obj->notifier_lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+
+static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
+{
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(&obj->notifier);
+	ret = hmm_range_fault(range);
+	if (ret)
+		return ret;
+	down_read(&obj->notifier_lock);
+	if (mmu_interval_read_retry(&obj->notifier, range->notifier_seq)) {
+		up_read(&obj->notifier_lock);
+		return -EAGAIN;
+	}
+	set_page_dirty_lock(hmm_pfn_to_page(range->hmm_pfns[0]));
+	up_read(&obj->notifier_lock);
+	return 0;
+}
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni,
+			   const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_obj *obj = container_of(mni, struct drv_obj, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	down_write(&obj->notifier_lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	up_write(&obj->notifier_lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+
+static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
+{
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(&obj->notifier);
+	ret = hmm_range_fault(range);
+	if (ret)
+		return ret;
+	down_read(&obj->notifier_lock);
+	if (mmu_interval_read_retry(&obj->notifier, range->notifier_seq)) {
+		up_read(&obj->notifier_lock);
+		return -EAGAIN;
+	}
+	/* hmm_range_fault() already marked the pages; no folio lock under ours */
+	drv_update_device(obj, range);
+	up_read(&obj->notifier_lock);
+	return 0;
+}
+`,
+    references: ['"drm/xe/userptr: fix notifier vs folio deadlock" (Matthew Auld, 2025, Message-Id <20250414132539.26654-2-matthew.auld@intel.com>)', 'mm/migrate.c: migrate_pages_batch()'],
+  },
+  checkTable(table, ctx) {
+    if (table.kind !== 'mmu_interval_notifier_ops') return;
+    const taken = new Map<string, string>();
+    for (const field of ['invalidate', 'invalidate_start']) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      for (const e of ctx.summary(cb.fn).events) if (e.kind === 'lock' && e.lock) taken.set(lockMember(e.lock), `${cb.fn.name}()`);
+    }
+    if (taken.size === 0) return;
+    for (const f of filesBeside(ctx.files, table.file)) {
+      for (const fn of f.functions) {
+        if (!fn.events.some((e) => e.kind === 'fault')) continue;
+        const uses = ctx.summary(fn).events.filter((e) => e.kind === 'page_use' && PAGE_LOCKING_CALLS.has(e.name) && e.locks.some((l) => taken.has(lockMember(l))));
+        for (const e of sitesOf(uses, (x) => x)) {
+          const held = e.locks.find((l) => taken.has(lockMember(l)))!;
+          ctx.report({
+            ...atEvent(e),
+            function: functionOf(e, fn.name),
+            message: `${e.name}() takes the folio lock while holding ${held}, which ${taken.get(lockMember(held))} (${table.name}) takes: migration calls the notifier with the folio locked, and the two wait for each other`,
+            trace: [
+              `${table.file}: ${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`,
+              ...describeVia(e.via),
+              `${e.file}:${e.loc.line}: ${e.name}() on a page from hmm_range_fault() with ${held} held (I5: ABBA with migrate_pages_batch())`,
+            ],
+          });
+        }
+      }
+    }
+  },
+});
