@@ -29884,8 +29884,12 @@ var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
   "folio_mark_dirty",
   "mark_page_accessed",
   "lock_page",
-  "copy_page"
+  "copy_page",
+  "lock_page_killable",
+  "folio_lock",
+  "folio_lock_killable"
 ]);
+var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
 var HELPER_PREFIXES = ["spin_", "raw_spin_", "mutex_", "atomic_", "list_", "hlist_", "trace_", "pr_", "dev_", "drm_", "WARN", "BUG", "rcu_", "read_", "write_", "kref_", "refcount_", "lockdep_", "test_", "set_bit", "clear_bit", "__set_bit", "__clear_bit", "bitmap_", "xa_", "idr_", "mmgrab", "mmdrop", "mmget", "mmput", "min", "max", "clamp"];
 var HELPERS = /* @__PURE__ */ new Set(["container_of", "likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "kfree", "kvfree", "memset", "memcpy", "offsetof", "sizeof", "ERR_PTR", "PTR_ERR", "IS_ERR", "IS_ERR_OR_NULL", "smp_mb", "smp_wmb", "smp_rmb", "wake_up", "wake_up_all", "complete", "schedule_work", "queue_work", "cpu_relax", "mmu_notifier_range_blockable"]);
 function isKernelHelper(name2) {
@@ -31904,6 +31908,121 @@ static void __exit drv_exit(void)
   }
 });
 
+// src/rules/page-lock-under-notifier-lock.ts
+var page_lock_under_notifier_lock_default = defineRule({
+  id: "page-lock-under-notifier-lock",
+  title: "a page lock taken under the lock the `invalidate` callback takes",
+  severity: "error",
+  invariant: "I5",
+  docs: {
+    what: "For an interval notifier, takes the locks its `invalidate` (or `invalidate_start`) callback takes, and flags a read-side function of the same directory (one that calls `hmm_range_fault()`) that takes a page or folio lock (`set_page_dirty_lock`, `lock_page`, `folio_lock` ...) on a page from those pfns while holding one of them.",
+    why: 'Migration and reclaim lock the folio and then invalidate its mappings (`migrate_pages_batch()` -> `try_to_migrate()` -> the notifier), so the callback waits for the driver lock with the folio locked. The read side holding the driver lock and waiting for the folio lock is the other half of an ABBA deadlock (the xe userptr fix "fix notifier vs folio deadlock", Fixes: 0a98219bcc96).',
+    bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni,
+			   const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_obj *obj = container_of(mni, struct drv_obj, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	down_write(&obj->notifier_lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	up_write(&obj->notifier_lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+
+static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
+{
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(&obj->notifier);
+	ret = hmm_range_fault(range);
+	if (ret)
+		return ret;
+	down_read(&obj->notifier_lock);
+	if (mmu_interval_read_retry(&obj->notifier, range->notifier_seq)) {
+		up_read(&obj->notifier_lock);
+		return -EAGAIN;
+	}
+	set_page_dirty_lock(hmm_pfn_to_page(range->hmm_pfns[0]));
+	up_read(&obj->notifier_lock);
+	return 0;
+}
+`,
+    good: `static bool drv_invalidate(struct mmu_interval_notifier *mni,
+			   const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct drv_obj *obj = container_of(mni, struct drv_obj, notifier);
+
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	down_write(&obj->notifier_lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	up_write(&obj->notifier_lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops drv_ops = {
+	.invalidate = drv_invalidate,
+};
+
+static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
+{
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(&obj->notifier);
+	ret = hmm_range_fault(range);
+	if (ret)
+		return ret;
+	down_read(&obj->notifier_lock);
+	if (mmu_interval_read_retry(&obj->notifier, range->notifier_seq)) {
+		up_read(&obj->notifier_lock);
+		return -EAGAIN;
+	}
+	/* hmm_range_fault() already marked the pages; no folio lock under ours */
+	drv_update_device(obj, range);
+	up_read(&obj->notifier_lock);
+	return 0;
+}
+`,
+    references: ['"drm/xe/userptr: fix notifier vs folio deadlock" (Matthew Auld, 2025, Message-Id <20250414132539.26654-2-matthew.auld@intel.com>)', "mm/migrate.c: migrate_pages_batch()"]
+  },
+  checkTable(table, ctx) {
+    if (table.kind !== "mmu_interval_notifier_ops") return;
+    const taken = /* @__PURE__ */ new Map();
+    for (const field of ["invalidate", "invalidate_start"]) {
+      const cb = ctx.callback(table, field);
+      if (!cb?.fn) continue;
+      for (const e of ctx.summary(cb.fn).events) if (e.kind === "lock" && e.lock) taken.set(lockMember(e.lock), `${cb.fn.name}()`);
+    }
+    if (taken.size === 0) return;
+    for (const f3 of filesBeside(ctx.files, table.file)) {
+      for (const fn2 of f3.functions) {
+        if (!fn2.events.some((e) => e.kind === "fault")) continue;
+        const uses = ctx.summary(fn2).events.filter((e) => e.kind === "page_use" && PAGE_LOCKING_CALLS.has(e.name) && e.locks.some((l3) => taken.has(lockMember(l3))));
+        for (const e of sitesOf(uses, (x3) => x3)) {
+          const held = e.locks.find((l3) => taken.has(lockMember(l3)));
+          ctx.report({
+            ...atEvent(e),
+            function: functionOf(e, fn2.name),
+            message: `${e.name}() takes the folio lock while holding ${held}, which ${taken.get(lockMember(held))} (${table.name}) takes: migration calls the notifier with the folio locked, and the two wait for each other`,
+            trace: [
+              `${table.file}: ${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`,
+              ...describeVia(e.via),
+              `${e.file}:${e.loc.line}: ${e.name}() on a page from hmm_range_fault() with ${held} held (I5: ABBA with migrate_pages_batch())`
+            ]
+          });
+        }
+      }
+    }
+  }
+});
+
 // src/rules/pfns-used-before-retry.ts
 var pfns_used_before_retry_default = defineRule({
   id: "pfns-used-before-retry",
@@ -31964,36 +32083,35 @@ again:
     references: ['Documentation/mm/hmm.rst: "Address space mirroring implementation and API"', "include/linux/mmu_notifier.h: mmu_interval_read_retry()"]
   },
   checkFile(file, ctx) {
-    void ctx;
     for (const fn2 of file.functions) {
-      if (!fn2.events.some((e) => e.kind === "fault") || !fn2.events.some((e) => e.kind === "page_use")) continue;
+      if (!fn2.events.some((e) => e.kind === "fault")) continue;
+      const s = ctx.summary(fn2);
+      if (!s.events.some((e) => e.kind === "page_use")) continue;
       const seen = /* @__PURE__ */ new Set();
-      for (const r2 of fn2.returns) {
+      for (const r2 of s.returns) {
         let faulted = false;
         let retry2 = null;
-        for (const e of pathEventsOf(fn2, r2)) {
+        for (const e of eventsOnPath(s, r2).sort(byRootPlace)) {
           if (e.kind === "fault") {
             faulted = true;
             retry2 = null;
           } else if (e.kind === "read_retry" || e.kind === "check_retry") retry2 = e;
           if (e.kind !== "page_use" || !faulted) continue;
-          const key = `${e.loc.line}:${e.loc.column}`;
+          const key = placeOf(e);
           if (seen.has(key)) continue;
           const checked = sectionRetried(e.when) === false;
-          const dropped = checked && retry2 && retry2.locks.length > 0 && !retry2.locks.some((l3) => e.locks.includes(l3));
+          const dropped = checked && retry2 !== null && retry2.locks.some((l3) => !e.locks.includes(l3));
           if (checked && !dropped) continue;
           seen.add(key);
           ctx.report({
-            file: fn2.file,
-            line: e.loc.line,
-            column: e.loc.column,
-            endLine: e.loc.endLine,
-            function: fn2.name,
-            message: checked ? `${e.name}() on a page of the read section after ${retry2.locks.join(", ")} was dropped: an invalidation may have run since mmu_interval_read_retry()` : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds: the page may already be unmapped and freed`,
+            ...atEvent(e),
+            function: functionOf(e, fn2.name),
+            message: checked ? `${e.name}() on a page of the read section after ${retry2.locks.filter((l3) => !e.locks.includes(l3)).join(", ")} was dropped: an invalidation may have run since mmu_interval_read_retry()` : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds${e.via.length ? ` (in ${functionOf(e, fn2.name)}(), called from ${fn2.name}())` : ""}: the page may already be unmapped and freed`,
             trace: [
               ...fn2.events.filter((x3) => x3.kind === "fault").slice(0, 1).map((x3) => `${fn2.file}:${x3.loc.line}: ${x3.name}() fills the pfns (no page references)`),
-              ...retry2 ? [`${fn2.file}:${retry2.loc.line}: ${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`] : [],
-              `${fn2.file}:${e.loc.line}: ${e.name}(${e.args.join(", ")})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`
+              ...retry2 ? [`${retry2.file}:${retry2.loc.line}: ${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`] : [],
+              ...describeVia(e.via),
+              `${e.file}:${e.loc.line}: ${e.name}(${e.args.join(", ")})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`
             ]
           });
         }
@@ -32001,6 +32119,10 @@ again:
     }
   }
 });
+function byRootPlace(a, b3) {
+  const line = (e) => e.via.length ? e.via[0].line : e.loc.line;
+  return line(a) - line(b3) || a.via.length - b3.via.length || a.loc.line - b3.loc.line || a.loc.column - b3.loc.column;
+}
 
 // src/rules/get-without-alloc-notifier.ts
 var get_without_alloc_notifier_default = defineRule({
@@ -33216,6 +33338,7 @@ var RULES = [
   set_seq_lock_mismatch_default,
   migrate_without_owner_skip_default,
   put_without_free_notifier_default,
+  page_lock_under_notifier_lock_default,
   pfns_used_before_retry_default,
   get_without_alloc_notifier_default,
   field_not_in_api_default,
@@ -33325,7 +33448,9 @@ function behaviourOf(api) {
     removeDefers: true,
     removeWaitsForDeferred: true,
     endAfterFailedStart: api.endAfterFailedStart,
-    hlistFailureEndsRange: false
+    hlistFailureEndsRange: false,
+    releaseEndsRange: true,
+    registerStartsEven: true
   };
 }
 var MmuNotifierCore = class {
@@ -33333,6 +33458,7 @@ var MmuNotifierCore = class {
     this.api = api;
     this.chooser = chooser;
     this.core = { ...behaviourOf(api), ...behaviour };
+    if (!this.core.registerStartsEven) this.invalidateSeq = 1;
   }
   api;
   chooser;
@@ -33519,7 +33645,8 @@ var MmuNotifierCore = class {
         if (!ret) this.violate("I4", sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
       }
       this.finishPass(queue, range);
-      this.invEnd();
+      if (this.core.releaseEndsRange) this.invEnd();
+      else this.step("  mn_itree_release returns without mn_itree_inv_end");
     }
     for (const h3 of this.hlist) {
       const cb = h3.n.callbacks.release;
@@ -34011,6 +34138,10 @@ var marksOdd = (e) => {
   return !!u2 && targetMember(u2.target) === "invalidate_seq" && (u2.op === "|=" || u2.op === "=" && /\|\s*1\b/.test(u2.value));
 };
 var calls = (...names) => (e) => names.includes(e.name);
+var startsEven = (e) => {
+  const u2 = updateOf(e);
+  return !!u2 && targetMember(u2.target) === "invalidate_seq" && u2.op === "=" && /^\d+$/.test(u2.value.trim()) && Number(u2.value) % 2 === 0;
+};
 var waitsOn = (what) => (e) => e.kind === "sleep" && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(","));
 var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(","));
 var EAGAIN2 = -errnoNumber("EAGAIN");
@@ -34032,6 +34163,8 @@ var STEPS = [
   { step: "insertDefers", fn: "__mmu_interval_notifier_insert", mode: "some", applies: calls("interval_tree_insert"), tests: [defersTo], takes: "defers an insert during an invalidation", lacks: "never defers an insert during an invalidation" },
   { step: "removeDefers", fn: "mmu_interval_notifier_remove", mode: "some", applies: calls("interval_tree_remove"), tests: [defersTo], takes: "defers a remove during an invalidation", lacks: "never defers a remove during an invalidation" },
   { step: "hlistFailureEndsRange", fn: "__mmu_notifier_invalidate_range_start", mode: "every", applies: calls("mn_itree_invalidate"), on: (r2, evs) => hlistMayFail(r2) && evs.some(calls("mn_itree_invalidate")), tests: [calls("mn_itree_inv_end")], takes: "ends the interval range when the hlist start fails", lacks: "returns a failed hlist start without ending the interval range it started" },
+  { step: "releaseEndsRange", fn: "mn_itree_release", mode: "every", applies: calls("mn_itree_inv_start_range"), tests: [calls("mn_itree_inv_end")], takes: "ends the range it started over the address space", lacks: "returns without mn_itree_inv_end" },
+  { step: "registerStartsEven", fn: "__mmu_notifier_register", mode: "some", applies: member("invalidate_seq", 0), tests: [startsEven], takes: "starts invalidate_seq even", lacks: "starts invalidate_seq odd: every mmu_interval_read_begin() would wait" },
   { step: "endAfterFailedStart", fn: "mn_hlist_invalidate_range_start", mode: "some", applies: calls("->invalidate_range_start"), tests: [calls("->invalidate_range_end")], takes: "calls invalidate_range_end on every notifier that has one after a failed start", lacks: "returns a failed start without invalidate_range_end on the notifiers whose start succeeded" }
 ];
 function coreSteps(file) {
@@ -40846,7 +40979,8 @@ var API_FUNCTIONS = [
   "mmap_read_lock",
   "mmap_write_lock",
   "mmap_read_unlock",
-  "mmap_write_unlock"
+  "mmap_write_unlock",
+  "hmm_range_fault"
 ];
 var API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join("|")})\\s*\\(`, "g");
 function apiCallsOf(masked, items, calls2) {
@@ -40989,7 +41123,8 @@ async function parseNeededToIR(file, source, wanted = []) {
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
-  const deep = /* @__PURE__ */ new Set([...wanted, ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))]);
+  const faulting = apiCallsOf(masked, items, calls2).filter((c3) => c3.name === "hmm_range_fault" && c3.function && shallow.has(c3.function)).map((c3) => c3.function);
+  const deep = /* @__PURE__ */ new Set([...wanted, ...faulting, ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))]);
   const parsed = new Set(tables.map((r2) => r2[0]));
   let pending = [...bindingItems(masked, items, new Set(ir2.tables.map((t2) => t2.name)))];
   for (let level2 = 0; level2 <= CALL_DEPTH + 1; level2++) {
@@ -41087,7 +41222,8 @@ var CORE_FUNCTIONS = [
   "mmu_interval_notifier_insert",
   "mmu_interval_notifier_insert_locked",
   "mmu_interval_notifier_remove",
-  "mmu_interval_seq_released"
+  "mmu_interval_seq_released",
+  "__mmu_notifier_register"
 ];
 var CORE_MARKERS = ["mn_itree_invalidate", "mn_hlist_invalidate_range_start", "mn_itree_inv_start_range", "mn_itree_inv_end", "__mmu_notifier_invalidate_range_start", "mmu_interval_read_begin", "mmu_interval_notifier_remove"];
 function coreFunctionsIn(calls2) {

@@ -42,6 +42,9 @@ export interface HistoricBug {
   mutant: Mutant | { none: string };
 }
 
+/** A helper that dirties every page of a faulted range (written for the xe mutants). */
+const XE_TOUCH_RANGE = 'static void xe_touch_range(struct hmm_range *range)\n{\n\tunsigned long i;\n\n\tfor (i = 0; i < xe_npages_in_range(range->start, range->end); i++)\n\t\tset_page_dirty_lock(hmm_pfn_to_page(range->hmm_pfns[i]));\n}\n\nstatic int xe_alloc_sg(';
+
 export const BUGS: readonly HistoricBug[] = [
   {
     id: 'hmm-notifiers-count',
@@ -144,6 +147,37 @@ export const BUGS: readonly HistoricBug[] = [
       scope: 'mm/mmu_notifier.c',
       find: '\t\t\tsubscription->ops->invalidate_range_end(subscription,\n\t\t\t\t\t\t\t\trange);\n\t\t}\n\t}\n\tsrcu_read_unlock(&srcu, id);\n\n\treturn ret;\n',
       replace: '\t\t}\n\t}\n\tsrcu_read_unlock(&srcu, id);\n\n\treturn ret;\n',
+    },
+  },
+  {
+    id: 'xe-pages-before-retry',
+    fix: '0a98219bcc96 ("drm/xe/hmm: Don\'t dereference struct page pointers without notifier lock")',
+    capabilities: ['read-side'],
+    fixture: 'xe-pages-before-retry.c',
+    rule: 'pfns-used-before-retry',
+    // pages dirtied by a helper before the notifier lock and the retry, as before the fix
+    mutant: {
+      kernel: '6.12',
+      file: 'drivers/gpu/drm/xe/xe_hmm.c',
+      find: '\tret = down_read_interruptible(&vm->userptr.notifier_lock);\n\tif (ret)\n\t\tgoto free_st;\n',
+      replace: '\txe_touch_range(&hmm_range);\n\tret = down_read_interruptible(&vm->userptr.notifier_lock);\n\tif (ret)\n\t\tgoto free_st;\n',
+      also: { find: 'static int xe_alloc_sg(', replace: XE_TOUCH_RANGE },
+    },
+  },
+  {
+    id: 'xe-folio-deadlock',
+    fix: '"drm/xe/userptr: fix notifier vs folio deadlock" (Message-Id <20250414132539.26654-2-matthew.auld@intel.com>; 2577b202458c in the stored shortlog)',
+    fixes: '0a98219bcc96 ("drm/xe/hmm: Don\'t dereference struct page pointers without notifier lock")',
+    capabilities: ['read-side', 'resource-state'],
+    fixture: 'xe-folio-deadlock.c',
+    rule: 'page-lock-under-notifier-lock',
+    // the marking put back under the notifier lock, after the retry, as 0a98219bcc96 had it
+    mutant: {
+      kernel: '6.12',
+      file: 'drivers/gpu/drm/xe/xe_hmm.c',
+      find: '\tuserptr->sg = &userptr->sgt;\n\txe_hmm_userptr_set_mapped(uvma);',
+      replace: '\txe_touch_range(&hmm_range);\n\tuserptr->sg = &userptr->sgt;\n\txe_hmm_userptr_set_mapped(uvma);',
+      also: { find: 'static int xe_alloc_sg(', replace: XE_TOUCH_RANGE },
     },
   },
 ];
