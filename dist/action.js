@@ -29891,7 +29891,7 @@ var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
 ]);
 var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
 var HELPER_PREFIXES = ["spin_", "raw_spin_", "mutex_", "atomic_", "list_", "hlist_", "trace_", "pr_", "dev_", "drm_", "WARN", "BUG", "rcu_", "read_", "write_", "kref_", "refcount_", "lockdep_", "test_", "set_bit", "clear_bit", "__set_bit", "__clear_bit", "bitmap_", "xa_", "idr_", "mmgrab", "mmdrop", "mmget", "mmput", "min", "max", "clamp"];
-var HELPERS = /* @__PURE__ */ new Set(["container_of", "likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "kfree", "kvfree", "memset", "memcpy", "offsetof", "sizeof", "ERR_PTR", "PTR_ERR", "IS_ERR", "IS_ERR_OR_NULL", "smp_mb", "smp_wmb", "smp_rmb", "wake_up", "wake_up_all", "complete", "schedule_work", "queue_work", "cpu_relax", "mmu_notifier_range_blockable"]);
+var HELPERS = /* @__PURE__ */ new Set(["container_of", "typeof", "__typeof__", "likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "kfree", "kvfree", "memset", "memcpy", "offsetof", "sizeof", "ERR_PTR", "PTR_ERR", "IS_ERR", "IS_ERR_OR_NULL", "smp_mb", "smp_wmb", "smp_rmb", "wake_up", "wake_up_all", "complete", "schedule_work", "queue_work", "cpu_relax", "mmu_notifier_range_blockable"]);
 function isKernelHelper(name2) {
   return HELPERS.has(name2) || HELPER_PREFIXES.some((p2) => name2.startsWith(p2)) || /^[A-Z0-9_]+$/.test(name2);
 }
@@ -34425,7 +34425,48 @@ function readSideOf(files, table) {
 }
 
 // src/engine/review.ts
+import { existsSync as existsSync2, readFileSync } from "node:fs";
 import { dirname as dirname2, resolve as resolve3 } from "node:path";
+
+// node_modules/diff/libesm/util/string.js
+function hasOnlyWinLineEndings(string3) {
+  return string3.includes("\r\n") && !string3.startsWith("\n") && !string3.match(/[^\r]\n/);
+}
+function hasOnlyUnixLineEndings(string3) {
+  return !string3.includes("\r\n") && string3.includes("\n");
+}
+
+// node_modules/diff/libesm/patch/line-endings.js
+function unixToWin(patch) {
+  if (Array.isArray(patch)) {
+    return patch.map((p2) => unixToWin(p2));
+  }
+  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i2) => {
+    var _a2;
+    return line.startsWith("\\") || line.endsWith("\r") || ((_a2 = hunk.lines[i2 + 1]) === null || _a2 === void 0 ? void 0 : _a2.startsWith("\\")) ? line : line + "\r";
+  }) })) });
+}
+function winToUnix(patch) {
+  if (Array.isArray(patch)) {
+    return patch.map((p2) => winToUnix(p2));
+  }
+  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line) => line.endsWith("\r") ? line.substring(0, line.length - 1) : line) })) });
+}
+function isUnix(patch) {
+  if (!Array.isArray(patch)) {
+    patch = [patch];
+  }
+  return !patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => !line.startsWith("\\") && line.endsWith("\r"))));
+}
+function isWin(patch) {
+  if (!Array.isArray(patch)) {
+    patch = [patch];
+  }
+  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i2) => {
+    var _a2;
+    return line.startsWith("\\") || line.endsWith("\r") || ((_a2 = hunk.lines[i2 + 1]) === null || _a2 === void 0 ? void 0 : _a2.startsWith("\\"));
+  })));
+}
 
 // node_modules/diff/libesm/patch/parse.js
 function parsePatch(uniDiff) {
@@ -34763,7 +34804,199 @@ function parsePatch(uniDiff) {
   return list;
 }
 
+// node_modules/diff/libesm/util/distance-iterator.js
+function distance_iterator_default(start2, minLine, maxLine) {
+  let wantForward = true, backwardExhausted = false, forwardExhausted = false, localOffset = 1;
+  return function iterator2() {
+    if (wantForward && !forwardExhausted) {
+      if (backwardExhausted) {
+        localOffset++;
+      } else {
+        wantForward = false;
+      }
+      if (start2 + localOffset <= maxLine) {
+        return start2 + localOffset;
+      }
+      forwardExhausted = true;
+    }
+    if (!backwardExhausted) {
+      if (!forwardExhausted) {
+        wantForward = true;
+      }
+      if (minLine <= start2 - localOffset) {
+        return start2 - localOffset++;
+      }
+      backwardExhausted = true;
+      return iterator2();
+    }
+    return void 0;
+  };
+}
+
+// node_modules/diff/libesm/patch/apply.js
+function applyPatch(source, patch, options = {}) {
+  let patches;
+  if (typeof patch === "string") {
+    patches = parsePatch(patch);
+  } else if (Array.isArray(patch)) {
+    patches = patch;
+  } else {
+    patches = [patch];
+  }
+  if (patches.length > 1) {
+    throw new Error("applyPatch only works with a single input.");
+  }
+  return applyStructuredPatch(source, patches[0], options);
+}
+function applyStructuredPatch(source, patch, options = {}) {
+  if (options.autoConvertLineEndings || options.autoConvertLineEndings == null) {
+    if (hasOnlyWinLineEndings(source) && isUnix(patch)) {
+      patch = unixToWin(patch);
+    } else if (hasOnlyUnixLineEndings(source) && isWin(patch)) {
+      patch = winToUnix(patch);
+    }
+  }
+  const lines = source.split("\n"), hunks = patch.hunks, compareLine = options.compareLine || ((lineNumber2, line, operation, patchContent) => line === patchContent), fuzzFactor = options.fuzzFactor || 0;
+  let minLine = 0;
+  if (fuzzFactor < 0 || !Number.isInteger(fuzzFactor)) {
+    throw new Error("fuzzFactor must be a non-negative integer");
+  }
+  if (!hunks.length) {
+    return source;
+  }
+  let prevLine = "", removeEOFNL = false, addEOFNL = false;
+  for (let i2 = 0; i2 < hunks[hunks.length - 1].lines.length; i2++) {
+    const line = hunks[hunks.length - 1].lines[i2];
+    if (line[0] == "\\") {
+      if (prevLine[0] == "+") {
+        removeEOFNL = true;
+      } else if (prevLine[0] == "-") {
+        addEOFNL = true;
+      }
+    }
+    prevLine = line;
+  }
+  if (removeEOFNL) {
+    if (addEOFNL) {
+      if (!fuzzFactor && lines[lines.length - 1] == "") {
+        return false;
+      }
+    } else if (lines[lines.length - 1] == "") {
+      lines.pop();
+    } else if (!fuzzFactor) {
+      return false;
+    }
+  } else if (addEOFNL) {
+    if (lines[lines.length - 1] != "") {
+      lines.push("");
+    } else if (!fuzzFactor) {
+      return false;
+    }
+  }
+  function applyHunk(hunkLines, toPos, maxErrors, hunkLinesI = 0, lastContextLineMatched = true, patchedLines = [], patchedLinesLength = 0) {
+    let nConsecutiveOldContextLines = 0;
+    let nextContextLineMustMatch = false;
+    for (; hunkLinesI < hunkLines.length; hunkLinesI++) {
+      const hunkLine = hunkLines[hunkLinesI], operation = hunkLine.length > 0 ? hunkLine[0] : " ", content = hunkLine.length > 0 ? hunkLine.substr(1) : hunkLine;
+      if (operation === "-") {
+        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
+          toPos++;
+          nConsecutiveOldContextLines = 0;
+        } else {
+          if (!maxErrors || lines[toPos] == null) {
+            return null;
+          }
+          patchedLines[patchedLinesLength] = lines[toPos];
+          return applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1);
+        }
+      }
+      if (operation === "+") {
+        if (!lastContextLineMatched) {
+          return null;
+        }
+        patchedLines[patchedLinesLength] = content;
+        patchedLinesLength++;
+        nConsecutiveOldContextLines = 0;
+        nextContextLineMustMatch = true;
+      }
+      if (operation === " ") {
+        nConsecutiveOldContextLines++;
+        patchedLines[patchedLinesLength] = lines[toPos];
+        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
+          patchedLinesLength++;
+          lastContextLineMatched = true;
+          nextContextLineMustMatch = false;
+          toPos++;
+        } else {
+          if (nextContextLineMustMatch || !maxErrors) {
+            return null;
+          }
+          return lines[toPos] && (applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength + 1) || applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1)) || applyHunk(hunkLines, toPos, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength);
+        }
+      }
+    }
+    patchedLinesLength -= nConsecutiveOldContextLines;
+    toPos -= nConsecutiveOldContextLines;
+    patchedLines.length = patchedLinesLength;
+    return {
+      patchedLines,
+      oldLineLastI: toPos - 1
+    };
+  }
+  const resultLines = [];
+  let prevHunkOffset = 0;
+  for (let i2 = 0; i2 < hunks.length; i2++) {
+    const hunk = hunks[i2];
+    let hunkResult;
+    const maxLine = lines.length - hunk.oldLines + fuzzFactor;
+    let toPos;
+    for (let maxErrors = 0; maxErrors <= fuzzFactor; maxErrors++) {
+      toPos = hunk.oldStart + prevHunkOffset - 1;
+      const iterator2 = distance_iterator_default(toPos, minLine, maxLine);
+      for (; toPos !== void 0; toPos = iterator2()) {
+        hunkResult = applyHunk(hunk.lines, toPos, maxErrors);
+        if (hunkResult) {
+          break;
+        }
+      }
+      if (hunkResult) {
+        break;
+      }
+    }
+    if (!hunkResult) {
+      return false;
+    }
+    for (let i3 = minLine; i3 < toPos; i3++) {
+      resultLines.push(lines[i3]);
+    }
+    for (let i3 = 0; i3 < hunkResult.patchedLines.length; i3++) {
+      const line = hunkResult.patchedLines[i3];
+      resultLines.push(line);
+    }
+    minLine = hunkResult.oldLineLastI + 1;
+    prevHunkOffset = toPos + 1 - hunk.oldStart;
+  }
+  for (let i2 = minLine; i2 < lines.length; i2++) {
+    resultLines.push(lines[i2]);
+  }
+  return resultLines.join("\n");
+}
+
 // src/input/apply.ts
+var FUZZ = 2;
+function hunkHeader(h3, section = "") {
+  return `@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@${section ? ` ${section}` : ""}`;
+}
+function applyFilePatch(text, fp) {
+  let current = text;
+  for (let i2 = 0; i2 < fp.hunks.length; i2++) {
+    const hunk = fp.hunks[i2];
+    const next = applyPatch(current, { oldFileName: fp.oldPath ?? "", newFileName: fp.newPath ?? "", oldHeader: "", newHeader: "", hunks: [hunk] }, { fuzzFactor: FUZZ });
+    if (next === false) return { ok: false, hunk: i2 + 1, header: hunkHeader(hunk) };
+    current = next;
+  }
+  return { ok: true, text: current };
+}
 function changedLines(fp) {
   const added = /* @__PURE__ */ new Set();
   const context = [];
@@ -34776,6 +35009,41 @@ function changedLines(fp) {
     context.push([h3.newStart, h3.newStart + Math.max(0, h3.newLines - 1)]);
   }
   return { added, context };
+}
+function reverseFilePatch(fp) {
+  return {
+    ...fp,
+    oldPath: fp.newPath,
+    newPath: fp.oldPath,
+    hunks: fp.hunks.map((h3) => ({
+      ...h3,
+      oldStart: h3.newStart,
+      oldLines: h3.newLines,
+      newStart: h3.oldStart,
+      newLines: h3.oldLines,
+      lines: h3.lines.map((l3) => l3.startsWith("+") ? `-${l3.slice(1)}` : l3.startsWith("-") ? `+${l3.slice(1)}` : l3)
+    }))
+  };
+}
+function changePoints(fp) {
+  const out2 = [];
+  for (const h3 of fp.hunks) {
+    let line = h3.newStart;
+    let deleting = false;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("+")) {
+        out2.push(line++);
+        deleting = false;
+      } else if (l3.startsWith("-")) deleting = true;
+      else if (l3.startsWith(" ")) {
+        if (deleting) out2.push(line);
+        deleting = false;
+        line++;
+      }
+    }
+    if (deleting) out2.push(Math.max(1, line));
+  }
+  return [...new Set(out2)].sort((a, b3) => a - b3);
 }
 
 // src/input/patch.ts
@@ -41578,16 +41846,71 @@ function mentionOf(text) {
 }
 
 // src/engine/review.ts
-function reviewCheckedOut(patch, root, opts) {
-  return analyzePatch(patch, resolve3(root), /* @__PURE__ */ new Map(), { ...opts, tree: root });
+async function reviewCheckedOut(patch, root, opts) {
+  const abs = resolve3(root);
+  const base = /* @__PURE__ */ new Map();
+  if (opts.filter === "new") {
+    for (const fp of patch.files) {
+      if (fp.oldPath === null) continue;
+      const post = fp.newPath === null ? "" : existsSync2(resolve3(abs, fp.newPath)) ? readFileSync(resolve3(abs, fp.newPath), "utf8") : null;
+      if (post === null) continue;
+      const back = applyFilePatch(post, reverseFilePatch(fp));
+      if (back.ok) base.set(resolve3(abs, fp.oldPath), back.text);
+    }
+  }
+  return analyzePatch(patch, abs, /* @__PURE__ */ new Map(), { ...opts, tree: root }, base);
 }
-async function analyzePatch(patch, root, overlay, opts) {
-  const touched = patch.files.filter((f3) => f3.newPath).map((f3) => f3.newPath);
+async function findingsOf(patch, root, overlay, opts, side) {
+  const touched = patch.files.map((f3) => side === "post" ? f3.newPath : f3.oldPath).filter((f3) => f3 !== null);
   const headers = touched.filter((f3) => f3.endsWith(".h")).map((f3) => resolve3(root, f3));
   const paths = opts.tree ? [...new Set(touched.filter((f3) => f3.endsWith(".c")).map((f3) => dirname2(resolve3(root, f3)))), ...headers] : touched.map((f3) => resolve3(root, f3));
-  const result = await scan({ paths, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript });
-  const all = analyze(result.files, result.index, opts.rules, opts.api);
-  return sortFindings(filterToPatch(all, patch, opts.filter));
+  if (paths.length === 0) return [];
+  const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync2(p2)) : paths.filter((p2) => overlay.has(p2));
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript });
+  return analyze(result.files, result.index, opts.rules, opts.api);
+}
+async function analyzePatch(patch, root, overlay, opts, base) {
+  const post = await findingsOf(patch, root, overlay, opts, "post");
+  if (opts.filter !== "new") return { findings: sortFindings(filterToPatch(post, patch, opts.filter)), fixed: [] };
+  const pre = (await findingsOf(patch, root, base, opts, "pre")).map((f3) => renamed(f3, patch));
+  const { added, removed } = compareFindings(pre, post);
+  return { findings: sortFindings(added.map((f3) => anchorToChange(f3, patch))), fixed: sortFindings(removed) };
+}
+function renamed(f3, patch) {
+  const fp = patch.files.find((x3) => x3.oldPath === f3.file && x3.newPath !== null && x3.newPath !== x3.oldPath);
+  return fp ? { ...f3, file: fp.newPath } : f3;
+}
+function findingKey(f3) {
+  return [f3.rule, f3.severity, f3.file, f3.function ?? "", f3.message.replace(/\d+/g, "#")].join("\0");
+}
+function compareFindings(pre, post) {
+  const keyed = (fs3) => {
+    const m2 = /* @__PURE__ */ new Map();
+    for (const f3 of sortFindings([...fs3])) {
+      const k2 = findingKey(f3);
+      m2.set(k2, [...m2.get(k2) ?? [], f3]);
+    }
+    return m2;
+  };
+  const before = keyed(pre);
+  const after = keyed(post);
+  const added = [];
+  const removed = [];
+  for (const [k2, fs3] of after) added.push(...fs3.slice(before.get(k2)?.length ?? 0));
+  for (const [k2, fs3] of before) removed.push(...fs3.slice(after.get(k2)?.length ?? 0));
+  return { added, removed };
+}
+function anchorToChange(f3, patch) {
+  const byFile = new Map(patch.files.filter((x3) => x3.newPath).map((x3) => [x3.newPath, x3]));
+  const fp = byFile.get(f3.file);
+  if (fp && changedLines(fp).added.has(f3.line)) return f3;
+  const moved = filterToPatch([f3], patch, "added")[0];
+  if (moved) return moved;
+  const at2 = (file, line) => ({ ...f3, file, line, column: 1, endLine: line, trace: [`${f3.file}:${f3.line}: where the finding is`, ...f3.trace] });
+  const points = fp ? changePoints(fp) : [];
+  if (points.length) return at2(f3.file, points.reduce((best, p2) => Math.abs(p2 - f3.line) < Math.abs(best - f3.line) ? p2 : best));
+  const first = patch.files.find((x3) => x3.newPath && changePoints(x3).length);
+  return first ? at2(first.newPath, changePoints(first)[0]) : f3;
 }
 function filterToPatch(findings, patch, filter) {
   if (filter === "nofilter") return [...findings];
@@ -41632,7 +41955,7 @@ function runParseWorker() {
 }
 
 // src/input/config.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 
 // node_modules/zod/v4/core/util.js
 function getEnumValues(entries) {
@@ -50953,7 +51276,7 @@ var NO_CONFIG = { kernel: null, watch: WATCH_DEFAULTS, rules: /* @__PURE__ */ ne
 function readConfig(path) {
   let json;
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = JSON.parse(readFileSync2(path, "utf8"));
   } catch (e) {
     const err2 = e;
     throw new ConfigError(`${path}: ${err2.code === "ENOENT" ? "no such file" : err2 instanceof SyntaxError ? `not JSON (${err2.message})` : err2.message}`);
@@ -50980,11 +51303,11 @@ function applyConfig(findings, config2) {
 }
 
 // src/input/tree.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import { resolve as resolve4 } from "node:path";
 function readOptional(path) {
   try {
-    return readFileSync2(path, "utf8");
+    return readFileSync3(path, "utf8");
   } catch {
     return void 0;
   }
@@ -51147,10 +51470,11 @@ function logError(message) {
 
 // src/action/env.ts
 import { randomUUID } from "node:crypto";
-import { appendFileSync, readFileSync as readFileSync3 } from "node:fs";
+import { appendFileSync, readFileSync as readFileSync4 } from "node:fs";
 
 // src/engine/filter.ts
-var FILTERS = ["added", "diff_context", "file", "nofilter"];
+var FILTERS = ["new", "added", "diff_context", "file", "nofilter"];
+var DEFAULT_FILTER = "new";
 
 // src/action/env.ts
 var ActionInputError = class extends Error {
@@ -51174,7 +51498,7 @@ function readInputs(env) {
     token: input(env, "github-token"),
     path: input(env, "path") || ".",
     failOn: oneOf(env, "fail-on", FAIL_ON, "error"),
-    filter: oneOf(env, "filter", FILTERS, "added"),
+    filter: oneOf(env, "filter", FILTERS, DEFAULT_FILTER),
     review: flag(env, "review", true),
     annotations: flag(env, "annotations", true),
     sarifFile: input(env, "sarif-file") || null,
@@ -51191,7 +51515,7 @@ var PullRequestEvent = object({
 function readPullRequestEvent(path) {
   let json;
   try {
-    json = JSON.parse(readFileSync3(path, "utf8"));
+    json = JSON.parse(readFileSync4(path, "utf8"));
   } catch (e) {
     throw new ActionInputError(`${path}: cannot read the event payload (${e.message.split("\n")[0]})`);
   }
@@ -55599,16 +55923,20 @@ function commentBody(p2, docsUrl, key) {
   if (f3.trace.length) lines.push("", "<details><summary>trace</summary>", "", "```", ...f3.trace, "```", "", "</details>");
   return lines.join("\n");
 }
-function summaryBody(all, outside, headSha) {
+function summaryBody(all, outside, headSha, fixed = []) {
   const count2 = (s) => all.filter((p2) => p2.finding.severity === s).length;
   const lines = [SUMMARY, `**mnlint** at ${headSha.slice(0, 12)}: ${count2("error")} errors, ${count2("warning")} warnings, ${count2("info")} infos.`];
   if (outside.length) {
     lines.push("", "Outside the diff:", "");
     for (const p2 of outside) lines.push(`- \`${p2.path}:${p2.finding.line}\` **${p2.finding.severity}** \`${p2.finding.rule}\`: ${p2.finding.message}`);
   }
+  if (fixed.length) {
+    lines.push("", "Fixed by this pull request (reported on the base):", "");
+    for (const p2 of fixed) lines.push(`- \`${p2.path}:${p2.finding.line}\` **${p2.finding.severity}** \`${p2.finding.rule}\`: ${p2.finding.message}`);
+  }
   return lines.join("\n");
 }
-async function syncReview(gh, pr2, inline, outside, docsUrl) {
+async function syncReview(gh, pr2, inline, outside, docsUrl, fixed = []) {
   const base = { owner: pr2.owner, repo: pr2.repo, pull_number: pr2.number };
   const comments = await gh.paginate(gh.rest.pulls.listReviewComments, { ...base, per_page: 100 });
   const ours = /* @__PURE__ */ new Map();
@@ -55644,7 +55972,7 @@ ${old.body.replace(MARKER_RE, "").trim()}
     await gh.rest.pulls.updateReviewComment({ owner: pr2.owner, repo: pr2.repo, comment_id: old.id, body: body2 });
     result.resolved++;
   }
-  const summary = summaryBody([...inline, ...outside], outside, pr2.headSha);
+  const summary = summaryBody([...inline, ...outside], outside, pr2.headSha, fixed);
   const reviews = await gh.paginate(gh.rest.pulls.listReviews, { ...base, per_page: 100 });
   const earlier = reviews.find((r2) => (r2.body ?? "").includes(SUMMARY));
   if (earlier && earlier.body !== summary) await gh.rest.pulls.updateReview({ ...base, review_id: earlier.id, body: summary });
@@ -55744,7 +56072,9 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
     trailers: [],
     files
   };
-  const findings = files.length ? applyConfig(await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }), config2) : [];
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }) : { findings: [], fixed: [] };
+  const findings = applyConfig(reviewed.findings, config2);
+  const fixed = applyConfig(reviewed.fixed, config2).map((f3) => ({ finding: f3, path: repoPath(prefix, f3.file) }));
   const hunks = new Map(files.filter((f3) => f3.newPath).map((f3) => [f3.newPath, changedLines(f3).context]));
   const inline = [];
   const outside = [];
@@ -55763,7 +56093,7 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
   } else {
     try {
       const docs = env.GITHUB_ACTION_REPOSITORY ? `https://github.com/${env.GITHUB_ACTION_REPOSITORY}/blob/${env.GITHUB_ACTION_REF || "main"}/README.md#rules` : null;
-      const r2 = await syncReview(gh, pr2, inline, outside, () => docs);
+      const r2 = await syncReview(gh, pr2, inline, outside, () => docs, fixed);
       log(`mnlint: review: ${r2.created} new comments in ${r2.reviews} review(s), ${r2.updated} updated, ${r2.resolved} marked resolved`);
       annotate = outside;
     } catch (e) {

@@ -187,6 +187,45 @@ describe('GitHub Action on a pull request', () => {
   });
 });
 
+describe('GitHub Action with the new filter (the default)', () => {
+  test('a pull request that only deletes mmu_interval_set_seq gets an inline comment after the deletion', async () => {
+    const saved = { repo, base, head };
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-action-del-'));
+    repo = join(dir, 'linux');
+    try {
+      cpSync(join(REPO, 'fixtures/trees/drv'), repo, { recursive: true });
+      spawnSync('git', ['init', '-q', '-b', 'main', repo]);
+      git('add', '-A');
+      git('commit', '-qm', 'drm/drv: initial');
+      base = git('rev-parse', 'HEAD');
+      const path = join(repo, FILE);
+      const text = readFileSync(path, 'utf8');
+      const edited = text.replace('\t\treturn false;\n\tmmu_interval_set_seq(mni, cur_seq);\n', '\t\treturn false;\n');
+      expect(edited).not.toBe(text);
+      writeFileSync(path, edited);
+      git('commit', '-qam', 'drm/drv: drop the sequence update');
+      head = git('rev-parse', 'HEAD');
+      gh.requests = [];
+      gh.comments.length = 0;
+      gh.reviews.length = 0;
+      const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu'), INPUT_FILTER: 'new' });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const review = gh.writes().find((p) => p.path.endsWith('/reviews'))!.body as { comments: Array<{ path: string; line: number; side: string; body: string }> };
+      expect(review.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual([`${FILE}:47:RIGHT`]);
+      expect(review.comments[0]!.body).toContain('invalidate-without-set-seq');
+      // with added, a deletion has nothing to comment on
+      gh.requests = [];
+      gh.comments.length = 0;
+      gh.reviews.length = 0;
+      const old = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu'), INPUT_FILTER: 'added' });
+      expect(old.code).toBe(0);
+    } finally {
+      ({ repo, base, head } = saved);
+    }
+  });
+});
+
 describe('GitHub Action on push', () => {
   test('the tree scanned, annotations written, no API call', async () => {
     gh.requests = [];

@@ -54,3 +54,24 @@ describe('mnlint git', () => {
     expect(r.stderr).toMatch(/^mnlint: nope\.\.HEAD: not a revision range of /);
   });
 });
+
+describe('mnlint git with the new filter (the default)', () => {
+  test('a commit that only deletes mmu_interval_set_seq is reported on the line after the deletion', () => {
+    const r2 = mkdtempSync(join(tmpdir(), 'mnlint-repo-'));
+    cpSync(join(REPO, 'fixtures/trees/drv'), r2, { recursive: true });
+    gitIn(r2, 'init', '-q');
+    gitIn(r2, 'add', '-A');
+    gitIn(r2, 'commit', '-qm', 'drm/drv: initial');
+    replaceIn(join(r2, FILE), '\t\treturn false;\n\tmmu_interval_set_seq(mni, cur_seq);\n', '\t\treturn false;\n');
+    gitIn(r2, 'commit', '-qam', 'drm/drv: drop the sequence update');
+    const r = runCli(['git', '--repo', r2, '--format', 'json', 'HEAD']);
+    expect(r.code).toBe(1);
+    const [p] = PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches;
+    expect(p!.findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`)).toEqual([`error invalidate-without-set-seq ${FILE}:47`]);
+    expect(runCli(['git', '--repo', r2, '--format', 'json', '--filter', 'added', 'HEAD']).code).toBe(0);
+    // the checklist of the same commit fails on it
+    const list = runCli(['checklist', '--repo', r2, '--format', 'json', 'HEAD']);
+    expect(list.code).toBe(1);
+    expect(list.stdout).toContain('invalidate-without-set-seq');
+  });
+});

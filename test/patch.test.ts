@@ -1,12 +1,16 @@
 // Patch review: inputs (diff, format-patch mail, mbox series with a cover
 // letter, a reply and a quoted-printable patch), application to a tree, and the
 // filtering of findings to what each patch changes.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { applyFilePatch, changedLines, hunksOnly } from '../src/input/apply.js';
 import { parseSubjectTag, readPatchInput, splitBody } from '../src/input/patch.js';
 import { PatchReportSchema } from '../src/report/patch.js';
 import { runCli } from './helpers.js';
+import { haveKernel, kernelDir } from './kernel-trees.js';
 
 const MBOX = 'fixtures/patches/drv-v2.mbox';
 const TREE = 'fixtures/trees/drv';
@@ -207,5 +211,79 @@ describe('property: no exception escapes the patch parsers', () => {
         if (!(e instanceof PatchInputError)) throw e;
       }
     }), { numRuns: 300, seed: 20261122 });
+  });
+});
+
+describe('the new filter (the default): what the patch changes, wherever it sits', () => {
+  const K = kernelDir('6.12');
+  const XE = 'drivers/gpu/drm/xe/xe_vm.c';
+  const CORE = 'mm/mmu_notifier.c';
+  const SET_SEQ = '\tdown_write(&vm->userptr.notifier_lock);\n\tmmu_interval_set_seq(mni, cur_seq);\n';
+  const END_LOOP = /\tif \(ret\) \{\n\t\t\/\*\n\t\t \* Must be non-blocking[\s\S]*?\n\t\}\n(\tsrcu_read_unlock\(&srcu, id\);\n\n\treturn ret;\n\}\n\nint __mmu_notifier_invalidate_range_start)/;
+
+  /** A git diff of one file's edit, as `git diff` writes it (a/ and b/ prefixes). */
+  function diffOf(path: string, before: string, after: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-diff-'));
+    for (const [side, text] of [['a', before], ['b', after]] as const) {
+      mkdirSync(join(dir, side, dirname(path)), { recursive: true });
+      writeFileSync(join(dir, side, path), text);
+    }
+    const r = spawnSync('git', ['diff', '--no-index', '--no-color', '--no-prefix', `a/${path}`, `b/${path}`], { cwd: dir, encoding: 'utf8' });
+    return r.stdout;
+  }
+  function need(): void {
+    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+  }
+
+  test('a patch deleting mmu_interval_set_seq: reported on the line after the deletion; `added` sees nothing', () => {
+    need();
+    const src = readFileSync(join(K, XE), 'utf8');
+    const diff = diffOf(XE, src, src.replace(SET_SEQ, '\tdown_write(&vm->userptr.notifier_lock);\n'));
+    const r = runCli(['patch', '--tree', K, '--format', 'json', '-'], { input: diff });
+    const [p] = PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches;
+    expect(p!.findings.map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual([`invalidate-without-set-seq ${XE}:688`]);
+    expect(p!.findings[0]!.trace[0]).toMatch(new RegExp(`^${XE}:\\d+: where the finding is$`));
+    expect(p!.fixed).toEqual([]);
+    const added = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', K, '--format', 'json', '--filter', 'added', '-'], { input: diff }).stdout));
+    expect(added.series[0]!.patches[0]!.findings).toEqual([]);
+  });
+
+  test('a revert of c2655835fd8c in the core: an I1 error on the hunk, at the base level', () => {
+    need();
+    const src = readFileSync(join(K, CORE), 'utf8');
+    expect(END_LOOP.test(src)).toBe(true);
+    const diff = diffOf(CORE, src, src.replace(END_LOOP, '$1'));
+    const r = runCli(['patch', '--tree', K, '--format', 'json', '-'], { input: diff });
+    const [p] = PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches;
+    expect(p!.findings.map((f) => `${f.severity} ${f.rule} ${f.invariant}`)).toEqual(['error core-end-after-failed-start I1']);
+    expect(p!.findings[0]!.message).toContain('at API 6.12, which has c2655835fd8c');
+    expect(r.code).toBe(1);
+  });
+
+  test('a patch that puts the loop back: nothing new, the error listed as fixed', () => {
+    need();
+    const src = readFileSync(join(K, CORE), 'utf8');
+    const broken = src.replace(END_LOOP, '$1');
+    const tree = mkdtempSync(join(tmpdir(), 'mnlint-tree-'));
+    mkdirSync(join(tree, 'mm'));
+    writeFileSync(join(tree, CORE), broken);
+    const r = runCli(['patch', '--tree', tree, '--format', 'json', '-'], { input: diffOf(CORE, broken, src) });
+    const [p] = PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches;
+    expect(p!.findings).toEqual([]);
+    expect(p!.fixed.map((f) => f.rule)).toEqual(['core-end-after-failed-start']);
+    expect(runCli(['patch', '--tree', tree, '-'], { input: diffOf(CORE, broken, src) }).stdout).toContain('FIXED:core-end-after-failed-start: mm/mmu_notifier.c:');
+  });
+
+  test('a clean patch stays clean, also in a driver with findings of its own', () => {
+    need();
+    // hfi1 has a triaged warning and two errors; a comment edit must not report them
+    const file = 'drivers/infiniband/hw/hfi1/user_exp_rcv.c';
+    const src = readFileSync(join(K, file), 'utf8');
+    const diff = diffOf(file, src, src.replace('\t/* take action only if unmapping */\n', '\t/* act on unmaps only */\n'));
+    const r = runCli(['patch', '--tree', K, '--format', 'json', '-'], { input: diff });
+    expect(r.code).toBe(0);
+    expect(PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches[0]!.findings).toEqual([]);
+    const nofilter = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', K, '--format', 'json', '--filter', 'nofilter', '-'], { input: diff }).stdout));
+    expect(nofilter.series[0]!.patches[0]!.findings.length).toBeGreaterThan(0);
   });
 });

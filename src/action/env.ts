@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { FAIL_ON, type FailOn } from '../report/findings.js';
-import { FILTERS, type Filter } from '../engine/filter.js';
+import { DEFAULT_FILTER, FILTERS, type Filter } from '../engine/filter.js';
 
 export class ActionInputError extends Error {}
 
@@ -44,7 +44,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     token: input(env, 'github-token'),
     path: input(env, 'path') || '.',
     failOn: oneOf(env, 'fail-on', FAIL_ON, 'error'),
-    filter: oneOf(env, 'filter', FILTERS, 'added'),
+    filter: oneOf(env, 'filter', FILTERS, DEFAULT_FILTER),
     review: flag(env, 'review', true),
     annotations: flag(env, 'annotations', true),
     sarifFile: input(env, 'sarif-file') || null,

@@ -59,12 +59,16 @@ export function commentBody(p: Placed, docsUrl: string | null, key: string): str
   return lines.join('\n');
 }
 
-export function summaryBody(all: readonly Placed[], outside: readonly Placed[], headSha: string): string {
+export function summaryBody(all: readonly Placed[], outside: readonly Placed[], headSha: string, fixed: readonly Placed[] = []): string {
   const count = (s: string): number => all.filter((p) => p.finding.severity === s).length;
   const lines = [SUMMARY, `**mnlint** at ${headSha.slice(0, 12)}: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos.`];
   if (outside.length) {
     lines.push('', 'Outside the diff:', '');
     for (const p of outside) lines.push(`- \`${p.path}:${p.finding.line}\` **${p.finding.severity}** \`${p.finding.rule}\`: ${p.finding.message}`);
+  }
+  if (fixed.length) {
+    lines.push('', 'Fixed by this pull request (reported on the base):', '');
+    for (const p of fixed) lines.push(`- \`${p.path}:${p.finding.line}\` **${p.finding.severity}** \`${p.finding.rule}\`: ${p.finding.message}`);
   }
   return lines.join('\n');
 }
@@ -80,7 +84,7 @@ export interface SyncResult {
  * Brings the bot's comments on the pull request in line with the findings:
  * new ones in one review, changed ones edited, gone ones marked resolved.
  */
-export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly Placed[], outside: readonly Placed[], docsUrl: (rule: string) => string | null): Promise<SyncResult> {
+export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly Placed[], outside: readonly Placed[], docsUrl: (rule: string) => string | null, fixed: readonly Placed[] = []): Promise<SyncResult> {
   const base = { owner: pr.owner, repo: pr.repo, pull_number: pr.number };
   const comments = await gh.paginate(gh.rest.pulls.listReviewComments, { ...base, per_page: 100 });
   const ours = new Map<string, { id: number; body: string; resolved: boolean }>();
@@ -109,7 +113,7 @@ export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly P
     await gh.rest.pulls.updateReviewComment({ owner: pr.owner, repo: pr.repo, comment_id: old.id, body });
     result.resolved++;
   }
-  const summary = summaryBody([...inline, ...outside], outside, pr.headSha);
+  const summary = summaryBody([...inline, ...outside], outside, pr.headSha, fixed);
   const reviews = await gh.paginate(gh.rest.pulls.listReviews, { ...base, per_page: 100 });
   const earlier = reviews.find((r) => (r.body ?? '').includes(SUMMARY));
   if (earlier && earlier.body !== summary) await gh.rest.pulls.updateReview({ ...base, review_id: earlier.id, body: summary });

@@ -100,7 +100,9 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
     source: `pull request #${pr.number}`, version: 1, index: 1, total: 1, subject: `#${pr.number}`,
     from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files,
   };
-  const findings = files.length ? applyConfig(await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }), config) : [];
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }) : { findings: [], fixed: [] };
+  const findings = applyConfig(reviewed.findings, config);
+  const fixed = applyConfig(reviewed.fixed, config).map((f) => ({ finding: f, path: repoPath(prefix, f.file) }));
 
   // GitHub takes inline comments only on lines inside the diff's hunks
   const hunks = new Map(files.filter((f) => f.newPath).map((f) => [f.newPath!, changedLines(f).context]));
@@ -122,7 +124,7 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
   } else {
     try {
       const docs = env.GITHUB_ACTION_REPOSITORY ? `https://github.com/${env.GITHUB_ACTION_REPOSITORY}/blob/${env.GITHUB_ACTION_REF || 'main'}/README.md#rules` : null;
-      const r = await syncReview(gh, pr, inline, outside, () => docs);
+      const r = await syncReview(gh, pr, inline, outside, () => docs, fixed);
       log(`mnlint: review: ${r.created} new comments in ${r.reviews} review(s), ${r.updated} updated, ${r.resolved} marked resolved`);
       annotate = outside;
     } catch (e) {

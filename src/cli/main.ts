@@ -16,7 +16,7 @@ import { describeFsError, isDirectory } from '../input/files.js';
 // patch and git review: loaded when those commands run (mail, diff and git
 // libraries are not worth evaluating for every `check`)
 import type { Series } from '../input/patch.js';
-import { FILTERS, type Filter } from '../engine/filter.js';
+import { DEFAULT_FILTER, FILTERS, type Filter } from '../engine/filter.js';
 import type { PatchReview } from '../engine/review.js';
 import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
 import { FAIL_ON, failsAt, formatJson, formatTerse, formatText, type FailOn } from '../report/findings.js';
@@ -56,7 +56,8 @@ options:
   --rule ID             run only this rule (repeatable)
   --tree DIR            patch: the kernel tree the series applies to
   --repo DIR            git, checklist, hook: the repository (default .)
-  --filter MODE         patch: added (default), diff_context, file, nofilter
+  --filter MODE         patch, git, checklist: new (default: what the post-image has and the pre-image
+                        has not, wherever it sits), added, diff_context, file, nofilter
                         (patch and git exit 2 only when no patch could be reviewed; problems are named on stderr)
   --output-dir DIR      patch --format email: one .eml reply per patch in DIR instead of an mbox on stdout
   --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
@@ -458,9 +459,9 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
     let reviews: PatchReview[];
     if (arg === '-' || existsSync(arg)) {
       series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
-      reviews = await reviewSeries(series, { tree, filter: 'added', api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1 });
+      reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1 });
     } else {
-      const range = await reviewRange(values.repo ?? '.', arg, values, 'added');
+      const range = await reviewRange(values.repo ?? '.', arg, values, filterOf(values));
       if (!range) return 2;
       reviews = range.runs.flatMap((r) => r.reviews);
       series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
@@ -485,7 +486,7 @@ function failOnOf(values: Values): FailOn {
 }
 
 function filterOf(values: Values): Filter {
-  const v = values.filter ?? 'added';
+  const v = values.filter ?? DEFAULT_FILTER;
   return (FILTERS as readonly string[]).includes(v) ? (v as Filter) : fail(`unknown --filter ${v} (${FILTERS.join(', ')})`);
 }
 

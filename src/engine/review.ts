@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiLevel } from '../model/api.js';
 import type { Finding, Rule } from '../rules/rule.js';
-import { applyFilePatch, changedLines, hunksOnly } from '../input/apply.js';
-import { patchLabel, type Patch, type Series } from '../input/patch.js';
+import { applyFilePatch, changePoints, changedLines, hunksOnly, reverseFilePatch } from '../input/apply.js';
+import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
 import { scan } from './scan.js';
 
@@ -18,6 +18,8 @@ export interface PatchReview {
   patch: Patch;
   label: string;
   findings: Finding[];
+  /** with the `new` filter: findings of the pre-image that the patch removes */
+  fixed: Finding[];
   /** the patch did not apply (named hunk), or an input problem while analyzing */
   problems: string[];
   /** no tree: only what the hunks themselves contain was analyzed */
@@ -40,9 +42,11 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
   // the series so far, over the tree: absolute path -> post-image text
   const overlay = new Map<string, string>();
   for (const patch of series.patches) {
-    const review: PatchReview = { patch, label: patchLabel(patch), findings: [], problems: [], partial: !opts.tree, postImage: new Map() };
+    const review: PatchReview = { patch, label: patchLabel(patch), findings: [], fixed: [], problems: [], partial: !opts.tree, postImage: new Map() };
     reviews.push(review);
     const root = opts.tree ? resolve(opts.tree) : resolve('/nonexistent-tree');
+    // the pre-image: the tree with the series so far (without a tree, the hunks' old side)
+    const base = new Map(overlay);
     const staged = new Map(overlay);
     let applies = true;
     for (const fp of patch.files) {
@@ -50,6 +54,7 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
       const abs = resolve(root, path);
       if (!opts.tree) {
         staged.set(abs, hunksOnly(fp));
+        if (fp.oldPath !== null) base.set(resolve(root, fp.oldPath), hunksOnly(fp, 'pre'));
         continue;
       }
       const before = fp.oldPath === null ? '' : staged.get(abs) ?? (existsSync(resolve(root, fp.oldPath)) ? readFileSync(resolve(root, fp.oldPath), 'utf8') : null);
@@ -69,7 +74,9 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
     if (!applies) continue;
     for (const [k, v] of staged) overlay.set(k, v);
     review.postImage = new Map(patch.files.filter((f) => f.newPath).map((f) => [f.newPath!, staged.get(resolve(root, f.newPath!)) ?? '']));
-    review.findings = await analyzePatch(patch, root, staged, opts);
+    const result = await analyzePatch(patch, root, staged, opts, base);
+    review.findings = result.findings;
+    review.fixed = result.fixed;
   }
   return reviews;
 }
@@ -78,12 +85,24 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
  * A change already applied in `root` (a pull request's head checkout): the
  * touched drivers analyzed, the findings kept to the change.
  */
-export function reviewCheckedOut(patch: Patch, root: string, opts: Omit<ReviewOptions, 'tree'>): Promise<Finding[]> {
-  return analyzePatch(patch, resolve(root), new Map(), { ...opts, tree: root });
+export async function reviewCheckedOut(patch: Patch, root: string, opts: Omit<ReviewOptions, 'tree'>): Promise<{ findings: Finding[]; fixed: Finding[] }> {
+  const abs = resolve(root);
+  // the pre-image: the checkout with the patch taken back out
+  const base = new Map<string, string>();
+  if (opts.filter === 'new') {
+    for (const fp of patch.files) {
+      if (fp.oldPath === null) continue;
+      const post = fp.newPath === null ? '' : existsSync(resolve(abs, fp.newPath)) ? readFileSync(resolve(abs, fp.newPath), 'utf8') : null;
+      if (post === null) continue;
+      const back = applyFilePatch(post, reverseFilePatch(fp));
+      if (back.ok) base.set(resolve(abs, fp.oldPath), back.text);
+    }
+  }
+  return analyzePatch(patch, abs, new Map(), { ...opts, tree: root }, base);
 }
 
-async function analyzePatch(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions): Promise<Finding[]> {
-  const touched = patch.files.filter((f) => f.newPath).map((f) => f.newPath!);
+async function findingsOf(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, side: 'pre' | 'post'): Promise<Finding[]> {
+  const touched = patch.files.map((f) => (side === 'post' ? f.newPath : f.oldPath)).filter((f): f is string => f !== null);
   // with a tree, the touched drivers' directories (tables and callees beside
   // the changed file); without one, the changed files alone
   // headers are named on their own (a directory scan reads .c files only)
@@ -91,9 +110,71 @@ async function analyzePatch(patch: Patch, root: string, overlay: Map<string, str
   const paths = opts.tree
     ? [...new Set(touched.filter((f) => f.endsWith('.c')).map((f) => dirname(resolve(root, f)))), ...headers]
     : touched.map((f) => resolve(root, f));
-  const result = await scan({ paths, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript });
-  const all = analyze(result.files, result.index, opts.rules, opts.api);
-  return sortFindings(filterToPatch(all, patch, opts.filter));
+  if (paths.length === 0) return [];
+  // the pre-image's files may be gone from the tree (a patch creating them): those are skipped
+  const present = opts.tree ? paths.filter((p) => overlay.has(p) || existsSync(p)) : paths.filter((p) => overlay.has(p));
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript });
+  return analyze(result.files, result.index, opts.rules, opts.api);
+}
+
+async function analyzePatch(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, base: Map<string, string>): Promise<{ findings: Finding[]; fixed: Finding[] }> {
+  const post = await findingsOf(patch, root, overlay, opts, 'post');
+  if (opts.filter !== 'new') return { findings: sortFindings(filterToPatch(post, patch, opts.filter)), fixed: [] };
+  const pre = (await findingsOf(patch, root, base, opts, 'pre')).map((f) => renamed(f, patch));
+  const { added, removed } = compareFindings(pre, post);
+  return { findings: sortFindings(added.map((f) => anchorToChange(f, patch))), fixed: sortFindings(removed) };
+}
+
+/** A pre-image finding under the name the patch gives its file. */
+function renamed(f: Finding, patch: Patch): Finding {
+  const fp = patch.files.find((x) => x.oldPath === f.file && x.newPath !== null && x.newPath !== x.oldPath);
+  return fp ? { ...f, file: fp.newPath! } : f;
+}
+
+/**
+ * The same finding before and after a patch, wherever its line moved: the
+ * rule, the file, the function and the message with its numbers blanked (line
+ * numbers, counts of sites), then the occurrence among equal ones.
+ */
+export function findingKey(f: Finding): string {
+  return [f.rule, f.severity, f.file, f.function ?? '', f.message.replace(/\d+/g, '#')].join('\0');
+}
+
+export function compareFindings(pre: readonly Finding[], post: readonly Finding[]): { added: Finding[]; removed: Finding[] } {
+  const keyed = (fs: readonly Finding[]): Map<string, Finding[]> => {
+    const m = new Map<string, Finding[]>();
+    for (const f of sortFindings([...fs])) {
+      const k = findingKey(f);
+      m.set(k, [...(m.get(k) ?? []), f]);
+    }
+    return m;
+  };
+  const before = keyed(pre);
+  const after = keyed(post);
+  const added: Finding[] = [];
+  const removed: Finding[] = [];
+  for (const [k, fs] of after) added.push(...fs.slice(before.get(k)?.length ?? 0));
+  for (const [k, fs] of before) removed.push(...fs.slice(after.get(k)?.length ?? 0));
+  return { added, removed };
+}
+
+/**
+ * A new finding is shown where the patch caused it: on itself when it sits on
+ * an added line; else on the added line its trace names; else on the nearest
+ * change of its file (an added line, or the line after a deletion); else on
+ * the patch's first change. The finding's own place goes to the trace.
+ */
+export function anchorToChange(f: Finding, patch: Patch): Finding {
+  const byFile = new Map(patch.files.filter((x) => x.newPath).map((x) => [x.newPath!, x]));
+  const fp = byFile.get(f.file);
+  if (fp && changedLines(fp).added.has(f.line)) return f;
+  const moved = filterToPatch([f], patch, 'added')[0];
+  if (moved) return moved;
+  const at = (file: string, line: number): Finding => ({ ...f, file, line, column: 1, endLine: line, trace: [`${f.file}:${f.line}: where the finding is`, ...f.trace] });
+  const points = fp ? changePoints(fp) : [];
+  if (points.length) return at(f.file, points.reduce((best, p) => (Math.abs(p - f.line) < Math.abs(best - f.line) ? p : best)));
+  const first = patch.files.find((x: FilePatch) => x.newPath && changePoints(x).length);
+  return first ? at(first.newPath!, changePoints(first)[0]!) : f;
 }
 
 /**

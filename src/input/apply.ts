@@ -38,17 +38,57 @@ export function changedLines(fp: FilePatch): { added: Set<number>; context: Arra
   return { added, context };
 }
 
+/** The patch the other way round: applied to the post-image, it gives the pre-image. */
+export function reverseFilePatch(fp: FilePatch): FilePatch {
+  return {
+    ...fp,
+    oldPath: fp.newPath,
+    newPath: fp.oldPath,
+    hunks: fp.hunks.map((h) => ({
+      ...h,
+      oldStart: h.newStart, oldLines: h.newLines, newStart: h.oldStart, newLines: h.oldLines,
+      lines: h.lines.map((l) => (l.startsWith('+') ? `-${l.slice(1)}` : l.startsWith('-') ? `+${l.slice(1)}` : l)),
+    })),
+  };
+}
+
+/**
+ * Where a patch changes a file, in post-image lines: each added line, and for
+ * a deletion with nothing added in its place the line that now follows it.
+ */
+export function changePoints(fp: FilePatch): number[] {
+  const out: number[] = [];
+  for (const h of fp.hunks) {
+    let line = h.newStart;
+    let deleting = false;
+    for (const l of h.lines) {
+      if (l.startsWith('+')) {
+        out.push(line++);
+        deleting = false;
+      } else if (l.startsWith('-')) deleting = true;
+      else if (l.startsWith(' ')) {
+        if (deleting) out.push(line);
+        deleting = false;
+        line++;
+      }
+    }
+    if (deleting) out.push(Math.max(1, line));
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
 /**
  * Without a tree: the post-image as far as the hunks show it, every other line
  * blank, so the line numbers are the file's own. Only functions wholly inside
  * a hunk can be analyzed from it.
  */
-export function hunksOnly(fp: FilePatch): string {
+export function hunksOnly(fp: FilePatch, side: 'post' | 'pre' = 'post'): string {
   const lines: string[] = [];
+  const skip = side === 'post' ? '-' : '+';
   for (const h of fp.hunks) {
-    let n = h.newStart;
+    let n = side === 'post' ? h.newStart : h.oldStart;
     for (const l of h.lines) {
-      if (l.startsWith('-') || l.startsWith('\\')) continue;
+      if (l.startsWith(skip) || l.startsWith('\\')) continue;
       while (lines.length < n - 1) lines.push('');
       lines[n - 1] = l.slice(1);
       n++;

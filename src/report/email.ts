@@ -59,6 +59,10 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
       body.push('', 'Outside the hunks:', '');
       for (const f of elsewhere) comment(body, f);
     }
+    if (r.fixed.length) {
+      body.push('', 'Fixed by this patch (reported on the tree before it):', '');
+      for (const f of r.fixed) body.push(`  ${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]`);
+    }
     body.push('', '-- ', `mnlint ${opts.version}, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.`, `Reproduce with: ${opts.reproduce}`);
     const text = `${headers.join('\n')}\n\n${body.join('\n')}\n`;
     out.push({ name: `${String(p.index).padStart(4, '0')}-re-${slug(p.subject)}.eml`, text });

@@ -1,6 +1,7 @@
 // Printers for `mnlint patch`: findings grouped by patch.
 import type { PatchReview } from '../engine/review.js';
 import type { Series } from '../input/patch.js';
+import { changedLines } from '../input/apply.js';
 import { formatTerse, type LineText } from './findings.js';
 import { CheckReportSchema } from './schema.js';
 import * as z from 'zod/mini';
@@ -21,6 +22,8 @@ export const PatchReportSchema = z.object({
       messageId: z.nullable(z.string()),
       problems: z.array(z.string()),
       findings: CheckReportSchema.shape.findings,
+      /** findings of the base that the patch removes (the `new` filter) */
+      fixed: CheckReportSchema.shape.findings,
     })),
   })),
 });
@@ -35,7 +38,7 @@ export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: P
       version: series.version,
       cover: series.cover?.subject ?? null,
       dropped: series.dropped,
-      patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings })),
+      patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings, fixed: r.fixed })),
     })),
   });
   return JSON.stringify(report, null, 2) + '\n';
@@ -57,10 +60,14 @@ export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: P
         out.push(`#${f.file}:${f.line}:`);
         const post = r.postImage.get(f.file);
         const src = post !== undefined ? post.split('\n')[f.line - 1] : lineText(f.file, f.line);
-        if (src !== undefined) out.push(`+${src}`);
+        // `+` for a line the patch adds, ` ` for the context a deletion left
+        const fp = r.patch.files.find((x) => x.newPath === f.file);
+        if (src !== undefined) out.push(`${fp && !changedLines(fp).added.has(f.line) ? ' ' : '+'}${src}`);
         for (const t of f.trace) out.push(`  ${t}`);
         out.push('');
       }
+      for (const f of r.fixed) out.push(`FIXED:${f.rule}: ${f.file}:${f.line}: ${f.message}`);
+      if (r.fixed.length) out.push('');
       errors += r.findings.filter((f) => f.severity === 'error').length;
       warnings += r.findings.filter((f) => f.severity === 'warning').length;
     }
