@@ -25996,9 +25996,9 @@ var require_light = __commonJS({
 });
 
 // src/action/main.ts
-import { writeFileSync } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { relative as relative2, resolve as resolve5 } from "node:path";
+import { join as join2, relative as relative2, resolve as resolve5 } from "node:path";
 import { isMainThread, workerData } from "node:worker_threads";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
@@ -51312,9 +51312,10 @@ function readOptional(path) {
     return void 0;
   }
 }
-function apiOfTree(root) {
-  const header = readOptional(resolve4(root, "include/linux/mmu_notifier.h"));
-  const makefile = readOptional(resolve4(root, "Makefile"));
+var LEVEL_FILES = ["include/linux/mmu_notifier.h", "Makefile"];
+function apiOfTree(root, text = () => void 0) {
+  const header = text(LEVEL_FILES[0]) ?? readOptional(resolve4(root, LEVEL_FILES[0]));
+  const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve4(root, LEVEL_FILES[1]));
   return header === void 0 ? NEWEST : apiFromHeader(header, makefile === void 0 ? void 0 : versionOfMakefile(makefile));
 }
 
@@ -56036,6 +56037,16 @@ function apiOf(kernel, root) {
   return api;
 }
 var repoPath = (prefix, file) => prefix ? `${prefix}/${file}` : file;
+function baseLevel(root, files) {
+  return apiOfTree(root, (path) => {
+    const fp = files.find((f3) => (f3.newPath ?? f3.oldPath) === path);
+    if (!fp) return void 0;
+    if (fp.oldPath === null) return "";
+    const head = fp.newPath === null ? "" : existsSync3(join2(root, fp.newPath)) ? readFileSync5(join2(root, fp.newPath), "utf8") : "";
+    const back = applyFilePatch(head, reverseFilePatch(fp));
+    return back.ok ? back.text : void 0;
+  });
+}
 async function pullRequest(env, inputs, config2, workspace, root, prefix, api, log) {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError("GITHUB_EVENT_PATH is not set: not running as a GitHub Action?");
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
@@ -56072,7 +56083,8 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
     trailers: [],
     files
   };
-  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }) : { findings: [], fixed: [] };
+  const level2 = !inputs.kernel && files.some((f3) => LEVEL_FILES.includes(f3.newPath ?? f3.oldPath ?? "")) ? baseLevel(root, files) : api;
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level2, jobs: 1 }) : { findings: [], fixed: [] };
   const findings = applyConfig(reviewed.findings, config2);
   const fixed = applyConfig(reviewed.fixed, config2).map((f3) => ({ finding: f3, path: repoPath(prefix, f3.file) }));
   const hunks = new Map(files.filter((f3) => f3.newPath).map((f3) => [f3.newPath, changedLines(f3).context]));

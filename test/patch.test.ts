@@ -2,7 +2,7 @@
 // letter, a reply and a quoted-printable patch), application to a tree, and the
 // filtering of findings to what each patch changes.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -285,5 +285,23 @@ describe('the new filter (the default): what the patch changes, wherever it sits
     expect(PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches[0]!.findings).toEqual([]);
     const nofilter = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', K, '--format', 'json', '--filter', 'nofilter', '-'], { input: diff }).stdout));
     expect(nofilter.series[0]!.patches[0]!.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('line numbers as the patch shows them', () => {
+  test('a hunk applied at an offset: the finding on the patch line, the tree line in the trace', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'mnlint-offset-'));
+    cpSync(TREE, tree, { recursive: true });
+    const path = join(tree, FILE);
+    writeFileSync(path, `/* one line more than the patch knows */\n${readFileSync(path, 'utf8')}`);
+    const exact = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', TREE, '--format', 'json', 'fixtures/patches/drv-1.diff']).stdout));
+    const shifted = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', tree, '--format', 'json', 'fixtures/patches/drv-1.diff']).stdout));
+    const [e] = exact.series[0]!.patches[0]!.findings;
+    const [s] = shifted.series[0]!.patches[0]!.findings;
+    expect(e!.line).toBe(23);
+    expect(s!.line).toBe(23);
+    expect(s!.trace[s!.trace.length - 1]).toBe(`${FILE}:24: the line in ${tree} (the hunk applies at an offset of 1)`);
+    // the quoted line is the one the finding is about
+    expect(runCli(['patch', '--tree', tree, 'fixtures/patches/drv-1.diff']).stdout).toContain(`#${FILE}:23:\n+\t\treturn -EAGAIN;\n`);
   });
 });

@@ -2,9 +2,9 @@
 // against the head checkout, one PR review with inline comments (updated, not
 // repeated, on re-runs), annotations for what cannot be commented inline. On
 // a fork's pull request, or on push / workflow_dispatch: annotations and SARIF.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { simpleGit } from 'simple-git';
 import pkg from '../../package.json' with { type: 'json' };
@@ -13,10 +13,10 @@ import { reviewCheckedOut } from '../engine/review.js';
 import { WORKER_ROLE } from '../engine/pool.js';
 import { runParseWorker } from '../engine/worker.js';
 import { scan } from '../engine/scan.js';
-import { changedLines } from '../input/apply.js';
+import { applyFilePatch, changedLines, reverseFilePatch } from '../input/apply.js';
 import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
-import { parseDiff, PatchInputError, type Patch } from '../input/patch.js';
-import { apiOfTree } from '../input/tree.js';
+import { parseDiff, PatchInputError, type FilePatch, type Patch } from '../input/patch.js';
+import { apiOfTree, LEVEL_FILES } from '../input/tree.js';
 import { apiForKernel, type ApiLevel } from '../model/api.js';
 import { failsAt } from '../report/findings.js';
 import { formatSarif } from '../report/sarif.js';
@@ -71,6 +71,18 @@ function apiOf(kernel: string | null, root: string): ApiLevel {
 
 const repoPath = (prefix: string, file: string): string => (prefix ? `${prefix}/${file}` : file);
 
+/** The API level of the base: the level files of the checkout with the change taken back out. */
+function baseLevel(root: string, files: readonly FilePatch[]): ApiLevel {
+  return apiOfTree(root, (path) => {
+    const fp = files.find((f) => (f.newPath ?? f.oldPath) === path);
+    if (!fp) return undefined;
+    if (fp.oldPath === null) return '';
+    const head = fp.newPath === null ? '' : existsSync(join(root, fp.newPath)) ? readFileSync(join(root, fp.newPath), 'utf8') : '';
+    const back = applyFilePatch(head, reverseFilePatch(fp));
+    return back.ok ? back.text : undefined;
+  });
+}
+
 async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config: Config, workspace: string, root: string, prefix: string, api: ApiLevel, log: Log): Promise<Finding[]> {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError('GITHUB_EVENT_PATH is not set: not running as a GitHub Action?');
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
@@ -100,7 +112,9 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
     source: `pull request #${pr.number}`, version: 1, index: 1, total: 1, subject: `#${pr.number}`,
     from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files,
   };
-  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api, jobs: 1 }) : { findings: [], fixed: [] };
+  // the level is the base's: a pull request changing the header or the Makefile is judged by what it changes
+  const level = !inputs.kernel && files.some((f) => (LEVEL_FILES as readonly string[]).includes(f.newPath ?? f.oldPath ?? '')) ? baseLevel(root, files) : api;
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level, jobs: 1 }) : { findings: [], fixed: [] };
   const findings = applyConfig(reviewed.findings, config);
   const fixed = applyConfig(reviewed.fixed, config).map((f) => ({ finding: f, path: repoPath(prefix, f.file) }));
 

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiLevel } from '../model/api.js';
 import type { Finding, Rule } from '../rules/rule.js';
-import { applyFilePatch, changePoints, changedLines, hunksOnly, reverseFilePatch } from '../input/apply.js';
+import { applyFilePatch, changePoints, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch } from '../input/apply.js';
 import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
 import { scan } from './scan.js';
@@ -26,6 +26,8 @@ export interface PatchReview {
   partial: boolean;
   /** the touched files after this patch (path in the tree -> text), for quoting lines */
   postImage: ReadonlyMap<string, string>;
+  /** a finding's line as the patch shows it -> the line in postImage (they differ when a hunk applied at an offset) */
+  treeLine(file: string, line: number): number;
 }
 
 export interface ReviewOptions {
@@ -42,13 +44,14 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
   // the series so far, over the tree: absolute path -> post-image text
   const overlay = new Map<string, string>();
   for (const patch of series.patches) {
-    const review: PatchReview = { patch, label: patchLabel(patch), findings: [], fixed: [], problems: [], partial: !opts.tree, postImage: new Map() };
+    const review: PatchReview = { patch, label: patchLabel(patch), findings: [], fixed: [], problems: [], partial: !opts.tree, postImage: new Map(), treeLine: (_f, l) => l };
     reviews.push(review);
     const root = opts.tree ? resolve(opts.tree) : resolve('/nonexistent-tree');
     // the pre-image: the tree with the series so far (without a tree, the hunks' old side)
     const base = new Map(overlay);
     const staged = new Map(overlay);
     let applies = true;
+    const offsets = new Map<FilePatch, number[]>();
     for (const fp of patch.files) {
       const path = fp.newPath ?? fp.oldPath!;
       const abs = resolve(root, path);
@@ -70,13 +73,34 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
         break;
       }
       staged.set(abs, result.text);
+      offsets.set(fp, hunkOffsets(result.text, fp));
     }
     if (!applies) continue;
     for (const [k, v] of staged) overlay.set(k, v);
     review.postImage = new Map(patch.files.filter((f) => f.newPath).map((f) => [f.newPath!, staged.get(resolve(root, f.newPath!)) ?? '']));
-    const result = await analyzePatch(patch, root, staged, opts, base);
-    review.findings = result.findings;
+    // analyzed where the hunks landed; reported with the patch's own numbers
+    const placed: Patch = { ...patch, files: patch.files.map((fp) => (offsets.has(fp) ? placedFilePatch(fp, offsets.get(fp)!) : fp)) };
+    const result = await analyzePatch(placed, root, staged, opts, base);
+    const asPatch = (f: Finding): Finding => {
+      const fp = patch.files.find((x) => x.newPath === f.file);
+      const off = fp && offsets.get(fp);
+      if (!fp || !off || off.every((o) => o === 0)) return f;
+      const line = patchLineOf(fp, off, f.line);
+      return line === f.line ? f : { ...f, line, endLine: f.endLine - (f.line - line), trace: [...f.trace, `${f.file}:${f.line}: the line in ${opts.tree} (the hunk applies at an offset of ${f.line - line})`] };
+    };
+    review.findings = result.findings.map(asPatch);
     review.fixed = result.fixed;
+    review.treeLine = (file, line) => {
+      const fp = patch.files.find((x) => x.newPath === file);
+      const off = fp && offsets.get(fp);
+      if (!fp || !off) return line;
+      // the inverse of patchLineOf: the offset of the last hunk the patch numbers at or above it
+      let offset = off[0] ?? 0;
+      fp.hunks.forEach((h, i) => {
+        if (h.newStart <= line) offset = off[i] ?? 0;
+      });
+      return line + offset;
+    };
   }
   return reviews;
 }

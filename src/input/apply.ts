@@ -96,3 +96,43 @@ export function hunksOnly(fp: FilePatch, side: 'post' | 'pre' = 'post'): string 
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * How far each hunk of `fp` landed from the line its header names, in the
+ * post-image `post` (a patch applied with an offset, as patch(1) says
+ * "Hunk #1 succeeded at 540 (offset -1 lines)"). A hunk that only fuzz placed
+ * keeps the offset of the one before.
+ */
+export function hunkOffsets(post: string, fp: FilePatch): number[] {
+  const lines = post.split('\n');
+  const out: number[] = [];
+  let carry = 0;
+  for (const h of fp.hunks) {
+    const block = h.lines.filter((l) => l.startsWith(' ') || l.startsWith('+')).map((l) => l.slice(1));
+    const at = (start: number): boolean => start >= 0 && block.every((b, i) => lines[start + i] === b);
+    const expected = h.newStart - 1 + carry;
+    let found: number | null = null;
+    for (let d = 0; d <= lines.length && found === null; d++) {
+      if (at(expected + d)) found = expected + d;
+      else if (d && at(expected - d)) found = expected - d;
+      if (expected + d > lines.length && expected - d < 0) break;
+    }
+    if (found !== null) carry = found - (h.newStart - 1);
+    out.push(carry);
+  }
+  return out;
+}
+
+/** The file patch with each hunk where it landed (post-image line numbers of the tree). */
+export function placedFilePatch(fp: FilePatch, offsets: readonly number[]): FilePatch {
+  return { ...fp, hunks: fp.hunks.map((h, i) => ({ ...h, newStart: h.newStart + (offsets[i] ?? 0) })) };
+}
+
+/** A tree line as the patch numbers it: minus the offset of the last hunk at or above it. */
+export function patchLineOf(fp: FilePatch, offsets: readonly number[], treeLine: number): number {
+  let offset = offsets[0] ?? 0;
+  fp.hunks.forEach((h, i) => {
+    if (h.newStart + (offsets[i] ?? 0) <= treeLine) offset = offsets[i] ?? 0;
+  });
+  return treeLine - offset;
+}

@@ -59,7 +59,7 @@ export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: P
         out.push(`${f.severity.toUpperCase()}:${f.rule}: ${f.message}`);
         out.push(`#${f.file}:${f.line}:`);
         const post = r.postImage.get(f.file);
-        const src = post !== undefined ? post.split('\n')[f.line - 1] : lineText(f.file, f.line);
+        const src = post !== undefined ? post.split('\n')[r.treeLine(f.file, f.line) - 1] : lineText(f.file, f.line);
         // `+` for a line the patch adds, ` ` for the context a deletion left
         const fp = r.patch.files.find((x) => x.newPath === f.file);
         if (src !== undefined) out.push(`${fp && !changedLines(fp).added.has(f.line) ? ' ' : '+'}${src}`);
