@@ -205,6 +205,21 @@ describe('--config FILE', () => {
     expect([none.code, none.stdout]).toEqual([0, '']);
   });
 
+  test('.mnlint.json found as checkpatch finds .checkpatch.conf: ., the repository top, $HOME; --config wins', () => {
+    const top = mkdtempSync(join(tmpdir(), 'mnlint-conf-'));
+    mkdirSync(join(top, '.git'));
+    mkdirSync(join(top, 'drivers'));
+    copyFileSync(join(REPO, EXAMPLE), join(top, 'drivers', 'drv.c'));
+    const off = JSON.stringify({ rules: { 'sleeping-gfp-in-first-pass': 'off', 'sleep-in-non-blockable-range': 'off', 'range-end-with-failing-start': 'off' } });
+    writeFileSync(join(top, '.mnlint.json'), off);
+    // from a subdirectory: the repository's top has it
+    expect(runCli(['check', '--format', 'terse', 'drv.c'], { cwd: join(top, 'drivers') }).stdout).toBe('');
+    // --config wins over the one found
+    const explicit = join(top, 'explicit.json');
+    writeFileSync(explicit, '{}');
+    expect(rulesOf(runCli(['check', '--format', 'terse', '--config', explicit, 'drv.c'], { cwd: join(top, 'drivers') }).stdout)).toHaveLength(3);
+  });
+
   test('a bad configuration: one line naming it, exit 2, before any scan', () => {
     const cases: Array<[unknown, RegExp]> = [
       ['{ "rules": ', /: not JSON \(/],

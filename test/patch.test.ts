@@ -77,7 +77,10 @@ describe('mnlint patch', () => {
   test('text: one block per patch, the post-image line quoted', () => {
     const r = runCli(['patch', '--tree', TREE, '--rule', 'sleeping-gfp-in-first-pass', MBOX]);
     expect(r.stdout).toContain('--- [PATCH v2 1/2] drm/drv: bail out of non-blockable invalidations\n--- [PATCH v2 2/2]');
-    expect(r.stdout).toContain(`#${FILE}:51:\n+\tdrv_bo_flush(bo, kmalloc(64, GFP_KERNEL));\n`);
+    // checkpatch's block: #N (the line in the mbox), FILE: path:line:, the quoted line
+    expect(r.stdout).toContain(`ERROR:sleeping-gfp-in-first-pass: kmalloc(..., GFP_KERNEL) may sleep`);
+    expect(r.stdout).toContain(`#77: FILE: ${FILE}:51:\n+\tdrv_bo_flush(bo, kmalloc(64, GFP_KERNEL));\n`);
+    expect(r.stdout).toMatch(/^total: 1 errors, 0 warnings, \d+ lines checked$/m);
   });
 
   test('filters: file keeps findings elsewhere in touched files, nofilter everything', () => {
@@ -90,7 +93,9 @@ describe('mnlint patch', () => {
     expect(r.code).toBe(1);
     expect(runCli(['patch', '--tree', TREE, 'fixtures/patches/drv-stale.diff']).code).toBe(2);
     expect(r.stderr.trim()).toBe(`mnlint: fixtures/patches/drv-stale.diff: hunk 1 (@@ -19,6 +19,8 @@) of ${FILE} does not apply to ${TREE}`);
-    expect(r.stdout).toBe(`${FILE}:23: error: drv_mm_ops sets .invalidate_range_end but drv_mm_start() can fail (returns -EAGAIN at ${FILE}:23): the core will call end for a start that failed [range-end-with-failing-start]\n`);
+    // checkpatch's --terse: the patch file and its line
+    // one total per input, as checkpatch prints for each file; the stale one reviewed nothing
+    expect(r.stdout).toBe(`total: 0 errors, 0 warnings, 13 lines checked\nfixtures/patches/drv-v2-1.patch:25: ERROR:range-end-with-failing-start: drv_mm_ops sets .invalidate_range_end but drv_mm_start() can fail (returns -EAGAIN at ${FILE}:23): the core will call end for a start that failed\ntotal: 1 errors, 0 warnings, 31 lines checked\n`);
   });
 
   test('without a tree the review is partial and says so', () => {
@@ -184,7 +189,7 @@ describe('bad patch input: one clear line, the other inputs still reviewed', () 
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr.trim()).toMatch(message);
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/\[range-end-with-failing-start\]$/m);
+      expect(r.stdout).toMatch(/^\S+drv-1\.diff:10: ERROR:range-end-with-failing-start: /m);
       // alone, nothing could be reviewed
       expect(runCli(['patch', '--tree', TREE, `${dir}/${name}`]).code).toBe(2);
     });
@@ -302,6 +307,30 @@ describe('line numbers as the patch shows them', () => {
     expect(s!.line).toBe(23);
     expect(s!.trace[s!.trace.length - 1]).toBe(`${FILE}:24: the line in ${tree} (the hunk applies at an offset of 1)`);
     // the quoted line is the one the finding is about
-    expect(runCli(['patch', '--tree', tree, 'fixtures/patches/drv-1.diff']).stdout).toContain(`#${FILE}:23:\n+\t\treturn -EAGAIN;\n`);
+    expect(runCli(['patch', '--tree', tree, 'fixtures/patches/drv-1.diff']).stdout).toContain(`#10: FILE: ${FILE}:23:\n+\t\treturn -EAGAIN;\n`);
+  });
+});
+
+describe("checkpatch's conventions, next to scripts/checkpatch.pl", () => {
+  const CHECKPATCH = join(kernelDir('6.12'), 'scripts/checkpatch.pl');
+  test('the block, --terse, --no-summary and the total line have checkpatch\'s shape', () => {
+    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+    const input = 'fixtures/patches/drv-1.diff';
+    const theirs = spawnSync('perl', [CHECKPATCH, '--no-tree', '--show-types', input], { encoding: 'utf8' }).stdout;
+    const ours = runCli(['patch', '--tree', TREE, '--format', 'checkpatch', input]).stdout;
+    // LEVEL:TYPE: message, then #N: FILE: path:line:, then the quoted + line
+    const block = /^(ERROR|WARNING|CHECK):[A-Za-z_-]+: .+\n#\d+: FILE: \S+:\d+:\n\+/m;
+    expect(theirs).toMatch(block);
+    expect(ours).toMatch(block);
+    // the same line count for the same input
+    const total = (s: string) => /^total: \d+ errors, \d+ warnings, (\d+) lines checked$/m.exec(s)?.[1];
+    expect(total(ours)).toBe(total(theirs));
+    const terseTheirs = spawnSync('perl', [CHECKPATCH, '--no-tree', '--terse', '--show-types', input], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const terseOurs = runCli(['patch', '--tree', TREE, '--terse', '--show-types', input]).stdout.trim().split('\n');
+    const line = /^fixtures\/patches\/drv-1\.diff:\d+: (ERROR|WARNING|CHECK):[A-Za-z_-]+: /;
+    expect(terseTheirs[0]).toMatch(line);
+    expect(terseOurs[0]).toMatch(line);
+    expect(terseOurs[terseOurs.length - 1]).toBe(terseTheirs[terseTheirs.length - 1]!.replace(/^total: \d+ errors, \d+ warnings/, 'total: 1 errors, 0 warnings'));
+    expect(runCli(['patch', '--tree', TREE, '--terse', '--no-summary', input]).stdout).not.toContain('total:');
   });
 });

@@ -1,7 +1,7 @@
 // mnlint's command line: argument parsing and wiring only.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -50,7 +50,9 @@ commands:
                         invariant violations with their traces
 
 options:
-  --format FORMAT       check: text (default), terse, json, sarif, rdjsonl; patch, git: those and email;
+  --format FORMAT       check: text (default), terse, json, sarif, rdjsonl; patch, git: those, checkpatch
+                        (the bare checkpatch block) and email; --terse, --no-summary, --show-types as in
+                        checkpatch (types are always shown);
                         inventory: text, json; rules: text, json; checklist: markdown, json, b4
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
@@ -93,6 +95,9 @@ export async function main(argv: string[]): Promise<number> {
         outbox: { type: 'string' },
         state: { type: 'string' },
         'hunks-only': { type: 'boolean' },
+        terse: { type: 'boolean' },
+        'no-summary': { type: 'boolean' },
+        'show-types': { type: 'boolean' },
         config: { type: 'string' },
         api: { type: 'string' },
         levels: { type: 'boolean' },
@@ -181,6 +186,9 @@ interface Values {
   outbox?: string;
   state?: string;
   'hunks-only'?: boolean;
+  terse?: boolean;
+  'no-summary'?: boolean;
+  'show-types'?: boolean;
   config?: string;
   api?: string;
   levels?: boolean;
@@ -247,11 +255,19 @@ async function modelExplore(paths: string[], values: Values): Promise<number> {
   return runs.some((r) => r.violations.length) ? 1 : 0;
 }
 
+/** `patch` and `git` output: checkpatch's shapes (text, checkpatch, terse) and the machine ones. */
+const PATCH_FORMATS = ['text', 'checkpatch', 'terse', 'json', 'email', 'sarif', 'rdjsonl'];
+
+/** --terse is checkpatch's flag for the terse format. */
+function patchFormat(values: Values): string {
+  return values.terse ? 'terse' : values.format ?? 'text';
+}
+
 async function patchCommand(inputs: string[], values: Values): Promise<number> {
   const { PatchInputError, readPatchInput } = await import('../input/patch.js');
   const { reviewSeries } = await import('../engine/review.js');
-  const format = values.format ?? 'text';
-  if (!['text', 'terse', 'json', 'email', 'sarif', 'rdjsonl'].includes(format)) fail(`patch: unknown --format ${format} (text, terse, json, email, sarif, rdjsonl)`);
+  const format = patchFormat(values);
+  if (!PATCH_FORMATS.includes(format)) fail(`patch: unknown --format ${format} (${PATCH_FORMATS.join(', ')})`);
   const filter = filterOf(values);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
   if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
@@ -303,7 +319,7 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
     } else {
       process.stdout.write(emailMbox(replies));
     }
-  } else process.stdout.write(formatPatchText(runs, lineReader(tree ?? process.cwd()), format === 'terse'));
+  } else process.stdout.write(formatPatchText(runs, lineReader(tree ?? process.cwd()), { terse: format === 'terse', checkpatch: format === 'checkpatch', summary: !values['no-summary'] }));
   // problems are named on stderr; exit 2 only when nothing could be reviewed
   const reviewed = runs.reduce((n, r) => n + r.reviews.filter((x) => !x.problems.length).length, 0);
   if (problems && reviewed === 0) return 2;
@@ -317,8 +333,8 @@ function reproduceLine(values: Values, source: string): string {
 }
 
 async function gitCommand(args: string[], values: Values): Promise<number> {
-  const format = values.format ?? 'text';
-  if (!['text', 'terse', 'json', 'email', 'sarif', 'rdjsonl'].includes(format)) fail(`git: unknown --format ${format} (text, terse, json, email, sarif, rdjsonl)`);
+  const format = patchFormat(values);
+  if (!PATCH_FORMATS.includes(format)) fail(`git: unknown --format ${format} (${PATCH_FORMATS.join(', ')})`);
   const filter = filterOf(values);
   if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
   failOnOf(values); // named before any work
@@ -510,17 +526,34 @@ async function inventory(paths: string[], values: Values): Promise<number> {
 /** The API level: --api, --kernel, the scanned tree's own header, else the newest. */
 const configs = new Map<string, Config>();
 /** The --config file, read once; without one, nothing changes. */
+/** The configuration file found as checkpatch finds .checkpatch.conf: `.`, the repository's top, then $HOME. */
+export function findConfig(cwd = process.cwd(), home = process.env.HOME): string | undefined {
+  const dirs = [cwd];
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) {
+      dirs.push(d);
+      break;
+    }
+    if (dirname(d) === d) break;
+  }
+  if (home) dirs.push(home);
+  return dirs.map((d) => join(d, CONFIG_NAME)).find((f) => existsSync(f));
+}
+
+const CONFIG_NAME = '.mnlint.json';
+
 function configOf(values: Values): Config {
-  if (values.config === undefined) return NO_CONFIG;
-  if (!configs.has(values.config)) {
+  const path = values.config ?? findConfig();
+  if (path === undefined) return NO_CONFIG;
+  if (!configs.has(path)) {
     try {
-      configs.set(values.config, readConfig(values.config));
+      configs.set(path, readConfig(path));
     } catch (e) {
-      if (e instanceof ConfigError) fail(`--config ${e.message}`);
+      if (e instanceof ConfigError) fail(`${values.config !== undefined ? '--config ' : ''}${e.message}`);
       throw e;
     }
   }
-  return configs.get(values.config)!;
+  return configs.get(path)!;
 }
 
 function apiOf(values: Values, root: string): ApiLevel {

@@ -14,6 +14,8 @@ export interface FilePatch {
   hunks: StructuredPatch['hunks'];
   /** per hunk, the text after its closing `@@` (git's function context), or '' */
   sections: string[];
+  /** per hunk, the 1-based line of its `@@` header in the input file (checkpatch's `#N:`) */
+  inputLines?: number[];
 }
 
 export interface Trailer {
@@ -44,6 +46,8 @@ export interface Patch {
 }
 
 export interface Series {
+  /** lines in the input file (checkpatch's "lines checked") */
+  inputLineCount?: number;
   source: string;
   version: number;
   cover: Patch | null;
@@ -183,6 +187,7 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
     }
     series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files });
   }
+  numberHunks(series, bytes.toString('utf8'));
   // keep the newest version; order by M of M/T
   const newest = Math.max(1, ...series.patches.map((p) => p.version), series.cover?.version ?? 1);
   for (const p of series.patches.filter((x) => x.version !== newest)) series.dropped.push(`[v${p.version} ${p.index}/${p.total}] ${p.subject} (older version)`);
@@ -225,4 +230,42 @@ async function addMail(series: Series, raw: Buffer | string, source: string): Pr
 export function patchLabel(p: Patch): string {
   const v = p.version > 1 ? `v${p.version} ` : '';
   return p.total > 1 || v ? `[PATCH ${v}${p.index}/${p.total}] ${p.subject}` : p.subject;
+}
+
+/**
+ * Each hunk's header line in the input, as checkpatch numbers lines: the
+ * headers at line starts, in input order, given to the hunks in turn (quoted
+ * ones in replies start with `>` and are skipped).
+ */
+function numberHunks(series: Series, text: string): void {
+  const headers: number[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const m of text.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/gm)) {
+    for (let i = text.indexOf('\n', counted); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) {
+      line++;
+      counted = i + 1;
+    }
+    headers.push(line);
+  }
+  let next = 0;
+  for (const p of series.patches) for (const fp of p.files) fp.inputLines = fp.hunks.map(() => headers[next++] ?? 0);
+  series.inputLineCount = text.length ? text.split('\n').length - (text.endsWith('\n') ? 1 : 0) : 0;
+}
+
+/** The input line (checkpatch's `#N`) of a post-image line the patch shows, or null outside its hunks. */
+export function inputLineOf(fp: FilePatch, line: number): number | null {
+  for (const [k, h] of fp.hunks.entries()) {
+    const start = fp.inputLines?.[k];
+    if (!start) continue;
+    let n = h.newStart;
+    for (const [i, l] of h.lines.entries()) {
+      if (l.startsWith('-') || l.startsWith('\\')) continue;
+      if (n === line) return start + 1 + i;
+      n++;
+    }
+    // a deletion at the hunk's end leaves its anchor one past the last line
+    if (line === n && h.lines.length) return start + h.lines.length;
+  }
+  return null;
 }

@@ -1,8 +1,9 @@
 // Printers for `mnlint patch`: findings grouped by patch.
 import type { PatchReview } from '../engine/review.js';
-import type { Series } from '../input/patch.js';
+import { inputLineOf, type FilePatch, type Series } from '../input/patch.js';
+import type { Finding } from '../rules/rule.js';
 import { changedLines } from '../input/apply.js';
-import { formatTerse, type LineText } from './findings.js';
+import type { LineText } from './findings.js';
 import { CheckReportSchema } from './schema.js';
 import * as z from 'zod/mini';
 
@@ -44,35 +45,59 @@ export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: P
   return JSON.stringify(report, null, 2) + '\n';
 }
 
-export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, lineText: LineText, terse: boolean): string {
+export interface PatchTextOptions {
+  /** checkpatch's --terse: one `FILE:N: LEVEL:TYPE: message` line per finding */
+  terse?: boolean;
+  /** the bare checkpatch block (what b4's prep --check reads): no patch labels, traces or fixed lines */
+  checkpatch?: boolean;
+  /** checkpatch's --no-summary: no `total:` line */
+  summary?: boolean;
+}
+
+/**
+ * checkpatch's output shape: `LEVEL:TYPE: message`, `#N: FILE: path:line:`
+ * (N the line in the patch file), the quoted line, and per input
+ * `total: N errors, N warnings, N lines checked`. The text format adds the
+ * patch labels, the traces and the findings each patch fixes.
+ */
+export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, lineText: LineText, opts: PatchTextOptions | boolean = {}): string {
+  const o: PatchTextOptions = typeof opts === 'boolean' ? { terse: opts } : opts;
   const out: string[] = [];
-  let errors = 0;
-  let warnings = 0;
-  for (const { reviews } of runs) {
+  for (const { series, reviews } of runs) {
+    let errors = 0;
+    let warnings = 0;
+    const input = series.source === '<stdin>' ? '-' : series.source;
     for (const r of reviews) {
-      if (terse) {
-        if (r.findings.length) out.push(formatTerse(r.findings).trimEnd());
+      const where = (f: Finding): { n: number | null; fp: FilePatch | undefined } => {
+        const fp = r.patch.files.find((x) => x.newPath === f.file);
+        return { n: fp ? inputLineOf(fp, f.line) : null, fp };
+      };
+      errors += r.findings.filter((f) => f.severity === 'error').length;
+      warnings += r.findings.filter((f) => f.severity === 'warning').length;
+      if (o.terse) {
+        for (const f of r.findings) out.push(`${input}:${where(f).n ?? f.line}: ${f.severity.toUpperCase()}:${f.rule}: ${f.message}`);
         continue;
       }
-      out.push(`--- ${r.label}${r.partial ? ' (partial review: no --tree, only what the hunks contain)' : ''}`);
+      if (!o.checkpatch) out.push(`--- ${r.label}${r.partial ? ' (partial review: no --tree, only what the hunks contain)' : ''}`);
       for (const f of r.findings) {
+        const { n, fp } = where(f);
         out.push(`${f.severity.toUpperCase()}:${f.rule}: ${f.message}`);
-        out.push(`#${f.file}:${f.line}:`);
+        out.push(`${n !== null ? `#${n}: ` : ''}FILE: ${f.file}:${f.line}:`);
         const post = r.postImage.get(f.file);
         const src = post !== undefined ? post.split('\n')[r.treeLine(f.file, f.line) - 1] : lineText(f.file, f.line);
         // `+` for a line the patch adds, ` ` for the context a deletion left
-        const fp = r.patch.files.find((x) => x.newPath === f.file);
         if (src !== undefined) out.push(`${fp && !changedLines(fp).added.has(f.line) ? ' ' : '+'}${src}`);
-        for (const t of f.trace) out.push(`  ${t}`);
+        if (!o.checkpatch) for (const t of f.trace) out.push(`  ${t}`);
         out.push('');
       }
-      for (const f of r.fixed) out.push(`FIXED:${f.rule}: ${f.file}:${f.line}: ${f.message}`);
-      if (r.fixed.length) out.push('');
-      errors += r.findings.filter((f) => f.severity === 'error').length;
-      warnings += r.findings.filter((f) => f.severity === 'warning').length;
+      if (!o.checkpatch) {
+        for (const f of r.fixed) out.push(`FIXED:${f.rule}: ${f.file}:${f.line}: ${f.message}`);
+        if (r.fixed.length) out.push('');
+      }
     }
+    // checkpatch prints the total in --terse too
+    if (o.summary !== false) out.push(`total: ${errors} errors, ${warnings} warnings, ${series.inputLineCount ?? 0} lines checked`, ...(o.terse ? [] : ['']));
   }
-  if (!terse) out.push(`total: ${errors} errors, ${warnings} warnings, ${runs.reduce((n, r) => n + r.reviews.length, 0)} patches reviewed`);
   const text = out.join('\n').replace(/\n+$/, '');
   return text ? `${text}\n` : '';
 }
