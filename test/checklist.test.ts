@@ -187,5 +187,60 @@ describe('git send-email hook', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.out).toContain('Fixes: deadbeef0000: no such commit in the repository');
     expect(bad.out).not.toContain('Dry-OK');
+    // a patch that only deletes the sequence update: reviewed as the commit against its parent
+    edit('\t\treturn false;\n\tmmu_interval_set_seq(mni, cur_seq);\n', '\t\treturn false;\n');
+    git('commit', '-qam', 'drm/drv: drop the sequence update\n\nSigned-off-by: Ann Dev <ann@example.org>');
+    const dropped = join(repo, '..', 'dropped-set-seq.patch');
+    writeFileSync(dropped, git('format-patch', '--stdout', '--no-signature', '-1'));
+    git('reset', '-q', '--hard', 'HEAD~1');
+    const refused = send(dropped);
+    expect(refused.status).not.toBe(0);
+    expect(refused.out).toContain('invalidate-without-set-seq');
+    expect(refused.out).not.toContain('Dry-OK');
+  });
+});
+
+describe("b4's hooks, called the way b4 calls them (b4 src/b4/__init__.py run_local_check, src/b4/review/checks.py)", () => {
+  // b4 shlex-splits the configured command, pipes the patch mail on stdin, runs it
+  // at the top of the repository where `b4 prep` has the commit applied already
+  const b4Run = (cmd: string, dir: string, mail: string): { out: string; err: string; code: number | null } => {
+    const [exe, ...args] = cmd.split(/\s+/);
+    expect(exe).toBe('mnlint');
+    const r = spawnSync(process.execPath, [join(REPO, 'dist/cli.js'), ...args], { cwd: dir, input: mail, encoding: 'utf8' });
+    return { out: r.stdout, err: r.stderr, code: r.status };
+  };
+  /** b4 prep --check: a stdout line with ERROR: fails, any other warns, stderr fails, nothing passes. */
+  const prepReport = (r: { out: string; err: string; code: number | null }): Array<[string, string]> => {
+    const report: Array<[string, string]> = [];
+    for (const raw of r.out.trim() ? r.out.trim().split('\n') : []) report.push([raw.includes('ERROR:') ? 'fail' : 'warning', raw.startsWith('-:') ? raw.slice(2) : raw]);
+    for (const raw of r.err.trim() ? r.err.trim().split('\n') : []) report.push(['fail', raw]);
+    if (!report.length) report.push([r.code ? 'fail' : 'success', r.code ? `exited with error code ${r.code}` : 'passed all checks']);
+    return report;
+  };
+  const PREP = 'mnlint patch - --tree . --terse --no-summary';
+  const REVIEW = 'mnlint checklist - --format b4 --repo .';
+
+  test('prep-perpatch-check-cmd: a commit in the work tree that drops set_seq fails, a clean one passes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-b4-'));
+    cpSync(join(REPO, 'fixtures/trees/drv'), dir, { recursive: true });
+    gitIn(dir, 'init', '-q');
+    gitIn(dir, 'add', '-A');
+    gitIn(dir, 'commit', '-qm', 'drm/drv: initial');
+    replaceIn(join(dir, FILE), '\t\treturn false;\n\tmmu_interval_set_seq(mni, cur_seq);\n', '\t\treturn false;\n');
+    gitIn(dir, 'commit', '-qam', 'drm/drv: drop the sequence update\n\nSigned-off-by: Ann Dev <ann@example.org>');
+    const bad = gitIn(dir, 'format-patch', '-1', '--stdout');
+    const report = prepReport(b4Run(PREP, dir, bad));
+    expect(report).toHaveLength(1);
+    expect(report[0]![0]).toBe('fail');
+    expect(report[0]![1]).toMatch(/^\d+: ERROR:invalidate-without-set-seq: /);
+    // the same mail through b4 review's JSON hook
+    const review = b4Run(REVIEW, dir, bad);
+    expect(review.err).toBe('');
+    const entries = JSON.parse(review.out) as Array<{ tool: string; status: string; details: string }>;
+    expect(entries.some((e) => e.status === 'fail' && e.details.includes('invalidate-without-set-seq'))).toBe(true);
+    // a clean commit on top: nothing on stdout or stderr, so b4 says "passed all checks"
+    replaceIn(join(dir, FILE), '\t\treturn false;\n\tmutex_unlock(&bo->lock);', '\t\treturn false;\n\t/* the sequence is someone else\'s now */\n\tmutex_unlock(&bo->lock);');
+    gitIn(dir, 'commit', '-qam', 'drm/drv: a comment\n\nSigned-off-by: Ann Dev <ann@example.org>');
+    expect(prepReport(b4Run(PREP, dir, gitIn(dir, 'format-patch', '-1', '--stdout')))).toEqual([['success', 'passed all checks']]);
   });
 });

@@ -1,4 +1,5 @@
 // mnlint's command line: argument parsing and wiring only.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -444,7 +445,7 @@ async function hookInstall(repo: string): Promise<number> {
     '# The commits are already in the work tree, so the rules look at the hunks alone;',
     '# trailers, Fixes:, the subject prefix and MAINTAINERS are checked against this repository.',
     '# A failing item stops the send; `git send-email --no-validate` overrides.',
-    `exec ${quote(process.execPath)} ${quote(cli)} checklist --hunks-only --repo "$(git rev-parse --show-toplevel)" "$1" >&2`,
+    `exec ${quote(process.execPath)} ${quote(cli)} checklist --repo "$(git rev-parse --show-toplevel)" "$1" >&2`,
     '',
   ].join('\n');
   mkdirSync(hooks, { recursive: true });
@@ -452,6 +453,14 @@ async function hookInstall(repo: string): Promise<number> {
   writeFileSync(path, script, { mode: 0o755 });
   process.stdout.write(`mnlint: wrote ${path}\n`);
   return 0;
+}
+
+/** The commit a format-patch mail names in its first line, if this repository has it. */
+async function formatPatchCommit(repo: string, bytes: Buffer): Promise<string | null> {
+  const sha = /^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$/m.exec(bytes.subarray(0, 200).toString('latin1'))?.[1];
+  if (!sha) return null;
+  const r = spawnSync('git', ['-C', repo, 'cat-file', '-e', `${sha}^{commit}`]);
+  return r.status === 0 ? sha : null;
 }
 
 async function checklistCommand(args: string[], values: Values): Promise<number> {
@@ -466,14 +475,27 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
   const arg = args[0]!;
   if (arg !== '-' && !existsSync(arg) && looksLikeFile(arg)) fail(`checklist: ${arg}: no such file`);
   if (values.previous !== undefined && !existsSync(values.previous) && looksLikeFile(values.previous)) fail(`--previous ${values.previous}: no such file`);
-  // --hunks-only: the series is already in the work tree (the send-email hook)
-  const tree = values['hunks-only'] ? undefined : values.tree ?? values.repo;
+  // --hunks-only (kept for hooks installed before): the work tree holds the commit
+  const tree = values.tree ?? values.repo;
   try {
     const repo = values.repo !== undefined ? await repoFacts(values.repo) : undefined;
     const previous = values.previous !== undefined ? await seriesOf(values.previous, values.repo ?? '.') : undefined;
     let series: Series;
     let reviews: PatchReview[];
-    if (arg === '-' || existsSync(arg)) {
+    // a mail git format-patch wrote in this repository ("From <sha> ..."): that commit
+    // against its parent, as `mnlint git` reviews it (the send-email hook's case)
+    const commit = arg !== '-' && existsSync(arg) && values.repo !== undefined ? await formatPatchCommit(values.repo, readFileSync(arg)) : null;
+    if (commit) {
+      const range = await reviewRange(values.repo!, commit, values, filterOf(values));
+      if (!range) return 2;
+      reviews = range.runs.flatMap((r) => r.reviews);
+      const mail = await readPatchInput(arg, readFileSync(arg));
+      // the mail's own headers and trailers (To, Cc as sent), the commit's review
+      series = mail;
+      reviews.forEach((r, i) => {
+        if (mail.patches[i]) r.patch = mail.patches[i]!;
+      });
+    } else if (arg === '-' || existsSync(arg)) {
       series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
       reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1 });
     } else {

@@ -68,6 +68,15 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
       }
       const result = applyFilePatch(before, fp);
       if (!result.ok) {
+        // already in the tree (b4 prep, a commit in the work tree): the tree is the
+        // post-image, the patch taken back out the pre-image
+        const back = fp.oldPath !== null && fp.newPath !== null && !overlay.has(abs) ? applyFilePatch(before, reverseFilePatch(fp)) : null;
+        if (back?.ok) {
+          base.set(resolve(root, fp.oldPath!), back.text);
+          staged.set(abs, before);
+          offsets.set(fp, hunkOffsets(before, fp));
+          continue;
+        }
         review.problems.push(`${review.label}: hunk ${result.hunk} (${result.header}) of ${path} does not apply to ${opts.tree}`);
         applies = false;
         break;
