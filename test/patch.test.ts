@@ -126,7 +126,8 @@ describe('--format email', () => {
       'Subject: Re: [PATCH v2 2/2] drm/drv: flush the GPU caches on invalidation',
       'Date: Sun, 22 Nov 2026 00:50:20 +0000',
       'In-Reply-To: <641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org>',
-      'References: <641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org>',
+      // the patch's own References (the cover letter), then the patch
+      'References: <cover.1795308620.git.maintainers@example.org> <641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org>',
     ]);
     expect(body.split('\n').slice(0, 9)).toEqual([
       'On Sun, 22 Nov 2026 00:50:20 +0000, Ann Dev wrote:',
@@ -152,7 +153,15 @@ describe('--format email', () => {
     const dir = mkdtempSync(`${tmpdir()}/mnlint-mail-`);
     const r = runCli(['patch', '--tree', TREE, '--format', 'email', '--output-dir', dir, MBOX]);
     expect(r.stdout).toBe('');
-    expect(readdirSync(dir).sort()).toEqual(['0001-re-drm-drv-bail-out-of-non-blockable-invalidations.eml', '0002-re-drm-drv-flush-the-gpu-caches-on-invalidation.eml']);
+    // the patch's Message-ID in the name: two versions of one patch never share a file
+    expect(readdirSync(dir).sort().map((n) => n.replace(/-[0-9a-f]{12}\.eml$/, '-ID.eml'))).toEqual(['0001-re-drm-drv-bail-out-of-non-blockable-invalidations-ID.eml', '0002-re-drm-drv-flush-the-gpu-caches-on-invalidation-ID.eml']);
+    // a second run writes nothing new; a different text under a taken name gets a suffix
+    runCli(['patch', '--tree', TREE, '--format', 'email', '--output-dir', dir, MBOX]);
+    expect(readdirSync(dir)).toHaveLength(2);
+    const { writeReply } = await import('../src/engine/watch.js');
+    const name = readdirSync(dir).sort()[0]!;
+    expect(writeReply(dir, { name, text: 'another reply\n' })).toBe(`${dir}/${name.replace(/\.eml$/, '-2.eml')}`);
+    expect(readdirSync(dir)).toHaveLength(3);
   });
 });
 

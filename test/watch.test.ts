@@ -117,3 +117,51 @@ describe('mnlint watch --public-inbox', () => {
     expect(broken.stderr).toMatch(/^mnlint: .*\.mnlint-watch-state\.json: the state file is not JSON \(.*\); remove it to start over\n$/);
   });
 });
+
+describe('mnlint watch on an archive written by public-inbox itself', () => {
+  const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+  test('two versions of a series, the first posted in two parts: every reply kept, threaded and addressed as on the list', () => {
+    if (!have('public-inbox-init') || !have('public-inbox-mda')) throw new Error('public-inbox is missing (Debian package public-inbox)');
+    const top = mkdtempSync(join(tmpdir(), 'mnlint-pi-'));
+    const env = { ...process.env, HOME: join(top, 'home'), PI_CONFIG: join(top, 'config') };
+    mkdirSync(env.HOME);
+    const inboxDir = join(top, 'inbox');
+    const run = (cmd: string, args: string[], input?: string): void => {
+      const r = spawnSync(cmd, args, { env: { ...env, ORIGINAL_RECIPIENT: 'drv@lists.example.org' }, input, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+    };
+    run('public-inbox-init', ['-V2', 'drv', inboxDir, 'http://example.invalid/drv', 'drv@lists.example.org']);
+    // no spamc here: the mda takes every message
+    run('git', ['config', '-f', env.PI_CONFIG, 'publicinboxmda.spamcheck', 'none']);
+    const addressed = (m: string): string => m.replace(/^(From: [^\n]*\n)/m, '$1To: Mai Ntainer <mai@example.org>\nCc: drv@lists.example.org, Rev Iewer <rev@example.org>\n');
+    const v2 = fixtureMails().map(addressed);
+    // v1: the same series, other ids and no version tag
+    const v1 = v2.map((m) => m.replaceAll('.1795308620.', '.1795000000.').replaceAll('[PATCH v2 ', '[PATCH ').replace(/^Message-Id: <reply-1@/m, 'Message-Id: <reply-0@'));
+    const [cover1, reply1, two1, one1] = v1 as [string, string, string, string];
+    const out = join(top, 'outbox');
+    const watchIt = (): string => {
+      const r = spawnSync(process.execPath, [join(REPO, 'dist/cli.js'), 'watch', '--public-inbox', inboxDir, '--outbox', out, '--tree', join(REPO, 'fixtures/trees/drv')], { encoding: 'utf8', env });
+      expect(r.stderr).toBe('');
+      return r.stdout;
+    };
+    for (const m of [cover1, two1]) run('public-inbox-mda', ['--no-precheck'], m);
+    expect(watchIt()).toContain('1 series incomplete');
+    for (const m of [reply1, one1]) run('public-inbox-mda', ['--no-precheck'], m);
+    expect(watchIt()).toContain('1 series reviewed');
+    for (const m of v2) run('public-inbox-mda', ['--no-precheck'], m);
+    expect(watchIt()).toContain('1 series reviewed');
+    // four replies, none overwritten: v1 2/2 and v2 2/2 have their own files
+    const files = readdirSync(out).filter((f) => !f.startsWith('.')).sort();
+    expect(files).toHaveLength(4);
+    const texts = files.map((f) => readFileSync(join(out, f), 'utf8'));
+    const header = (text: string, name: string): string | undefined => new RegExp(`^${name}: (.*)$`, 'm').exec(text.split('\n\n')[0]!)?.[1];
+    const twoV2 = texts.find((t) => header(t, 'Subject') === 'Re: [PATCH v2 2/2] drm/drv: flush the GPU caches on invalidation')!;
+    const twoV1 = texts.find((t) => header(t, 'Subject') === 'Re: [PATCH 2/2] drm/drv: flush the GPU caches on invalidation')!;
+    expect(twoV1).toBeDefined();
+    expect(header(twoV2, 'To')).toBe('Ann Dev <ann@example.org>');
+    expect(header(twoV2, 'Cc')).toBe('mai@example.org, drv@lists.example.org, rev@example.org');
+    expect(header(twoV2, 'In-Reply-To')).toBe('<641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org>');
+    expect(header(twoV2, 'References')).toBe('<cover.1795308620.git.maintainers@example.org> <641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org>');
+  });
+});

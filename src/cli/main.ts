@@ -315,7 +315,8 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
     }));
     if (values['output-dir']) {
       mkdirSync(values['output-dir'], { recursive: true });
-      for (const reply of replies) writeFileSync(resolve(values['output-dir'], reply.name), reply.text);
+      const { writeReply } = await import('../engine/watch.js');
+      for (const reply of replies) writeReply(resolve(values['output-dir']), reply);
       process.stderr.write(`mnlint: ${replies.length} replies written to ${values['output-dir']}\n`);
     } else {
       process.stdout.write(emailMbox(replies));

@@ -169,7 +169,7 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
       }
       const replies = opts.config.watch.mute ? [] : emailReplies(reviews, { version: opts.version, reproduce: `mnlint patch${opts.tree ? ` --tree ${opts.tree}` : ''} THREAD.mbox  # thread ${root}` });
       mkdirSync(opts.outbox, { recursive: true });
-      for (const reply of replies) writeFileSync(join(opts.outbox, reply.name), reply.text);
+      for (const reply of replies) writeReply(opts.outbox, reply);
       const findings = reviews.reduce((n, r) => n + r.findings.length, 0);
       opts.log(`mnlint: reviewed v${series.version} "${title}" (${series.patches.length} patches): ${findings} findings, ${replies.length} replies${opts.config.watch.mute ? ' (muted)' : ''}`);
       result.reviewed++;
@@ -188,4 +188,22 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
 
 export function defaultStatePath(outbox: string): string {
   return resolve(outbox, '.mnlint-watch-state.json');
+}
+
+/**
+ * Writes a reply file without ever overwriting one: the same text again is
+ * left as it is, a different text under a taken name gets `-2`, `-3`...
+ */
+export function writeReply(dir: string, reply: { name: string; text: string }): string {
+  const dot = reply.name.lastIndexOf('.');
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? reply.name : `${reply.name.slice(0, dot)}-${n}${reply.name.slice(dot)}`;
+    const path = join(dir, name);
+    if (existsSync(path)) {
+      if (readFileSync(path, 'utf8') === reply.text) return path;
+      continue;
+    }
+    writeFileSync(path, reply.text, { flag: 'wx' });
+    return path;
+  }
 }

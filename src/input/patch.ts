@@ -41,6 +41,8 @@ export interface Patch {
   /** addresses the mail went to (lower-cased) */
   to: string[];
   cc: string[];
+  /** the thread above the mail: its References (else In-Reply-To), oldest first */
+  references?: string[];
   trailers: Trailer[];
   files: FilePatch[];
 }
@@ -126,7 +128,7 @@ function addresses(list: Array<{ address?: string; group?: Array<{ address?: str
   return (list ?? []).flatMap((a) => (a.group ? a.group.map((g) => g.address ?? '') : [a.address ?? ''])).filter(Boolean).map((a) => a.toLowerCase());
 }
 
-async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; inReplyTo: string | null; date: string | null; text: string }> {
+async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; inReplyTo: string | null; references: string[]; date: string | null; text: string }> {
   let email;
   try {
     email = await PostalMime.parse(raw);
@@ -141,6 +143,7 @@ async function parseMail(raw: Buffer | string, source: string): Promise<{ subjec
     cc: addresses(email.cc),
     messageId: email.messageId ?? null,
     inReplyTo: email.inReplyTo ?? null,
+    references: (email.references ?? '').match(/<[^>]+>/g) ?? (email.inReplyTo ? [email.inReplyTo] : []),
     date: email.date ?? null,
     text: email.text ?? '',
   };
@@ -213,7 +216,7 @@ async function addMail(series: Series, raw: Buffer | string, source: string): Pr
   const files = parseDiff(diff, source);
   const patch: Patch = {
     source, version: tag?.version ?? 1, index: tag?.index ?? 1, total: tag?.total ?? 1, subject: tag?.rest ?? mail.subject,
-    from: mail.from, messageId: mail.messageId, date: mail.date, message, notes, to: mail.to, cc: mail.cc, trailers, files,
+    from: mail.from, messageId: mail.messageId, date: mail.date, message, notes, to: mail.to, cc: mail.cc, references: mail.references, trailers, files,
   };
   if (tag && tag.index === 0) {
     series.cover = patch;

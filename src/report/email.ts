@@ -32,13 +32,18 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
     const p = r.patch;
     const subject = `Re: ${r.label.startsWith('[') ? r.label : `[PATCH] ${r.label}`}`;
     const id = createHash('sha256').update(`${p.messageId ?? r.label}\0${r.findings.map((f) => `${f.rule}:${f.file}:${f.line}`).join(',')}`).digest('hex').slice(0, 16);
+    // as 0-day and maintainers reply: To the author, Cc everyone the patch went to
+    const author = p.from ? /<([^>]+)>/.exec(p.from)?.[1]?.toLowerCase() : undefined;
+    const cc = [...new Set([...p.to, ...p.cc])].filter((a) => a && a !== author);
+    const thread = [...(p.references ?? []).filter((r) => r !== p.messageId), ...(p.messageId ? [p.messageId] : [])];
     const headers = [
       `From: ${opts.from ?? 'mnlint <mnlint@localhost.invalid>'}`,
       ...(p.from ? [`To: ${p.from}`] : []),
+      ...(cc.length ? [`Cc: ${cc.join(', ')}`] : []),
       `Subject: ${subject}`,
       `Date: ${p.date ? new Date(p.date).toUTCString().replace('GMT', '+0000') : 'Thu, 01 Jan 1970 00:00:00 +0000'}`,
       `Message-Id: <mnlint.${id}@localhost.invalid>`,
-      ...(p.messageId ? [`In-Reply-To: ${p.messageId}`, `References: ${p.messageId}`] : []),
+      ...(p.messageId ? [`In-Reply-To: ${p.messageId}`, `References: ${thread.join(' ')}`] : []),
       'MIME-Version: 1.0',
       'Content-Type: text/plain; charset=utf-8',
       'Content-Transfer-Encoding: 8bit',
@@ -65,7 +70,8 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
     }
     body.push('', '-- ', `mnlint ${opts.version}, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.`, `Reproduce with: ${opts.reproduce}`);
     const text = `${headers.join('\n')}\n\n${body.join('\n')}\n`;
-    out.push({ name: `${String(p.index).padStart(4, '0')}-re-${slug(p.subject)}.eml`, text });
+    // the Message-ID in the name: v1 2/2 and v2 2/2 of one series never share a file
+    out.push({ name: `${String(p.index).padStart(4, '0')}-re-${slug(p.subject)}-${createHash('sha256').update(p.messageId ?? r.label).digest('hex').slice(0, 12)}.eml`, text });
   }
   return out;
 }
