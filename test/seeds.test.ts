@@ -72,6 +72,37 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
     expect(await coreFindings(await postImage())).toEqual(['warning core-insert-checks-finish mn_itree_invalidate', 'warning core-sequence-state __mmu_notifier_invalidate_range_start']);
   });
 
+  test('a reviewer\'s edits sent as patches on top of seed 004: caught by `mnlint patch` with the default filter', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdirSync, mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { dirname, join } = await import('node:path');
+    const { runCli } = await import('./helpers.js');
+    const s = await readPatchInput('seed-004.mbox', Buffer.from(seed004Mbox().mbox));
+    const [applied] = await reviewSeries(s, { tree: kernelDir('6.12'), filter: 'nofilter', api: apiById('two-pass-v2')!, jobs: 1 });
+    // the tree a follow-up patch is written against: 6.12 with seed 004
+    const tree = mkdtempSync(join(tmpdir(), 'mnlint-seed004-'));
+    for (const path of ['mm/mmu_notifier.c', 'include/linux/mmu_notifier.h']) {
+      mkdirSync(join(tree, dirname(path)), { recursive: true });
+      writeFileSync(join(tree, path), applied!.postImage.get(path)!);
+    }
+    const core = applied!.postImage.get('mm/mmu_notifier.c')!;
+    const review = (edited: string): string[] => {
+      const dir = mkdtempSync(join(tmpdir(), 'mnlint-edit-'));
+      for (const [side, text] of [['a', core], ['b', edited]] as const) {
+        mkdirSync(join(dir, side, 'mm'), { recursive: true });
+        writeFileSync(join(dir, side, 'mm/mmu_notifier.c'), text);
+      }
+      const diff = spawnSync('git', ['diff', '--no-index', '--no-prefix', 'a/mm/mmu_notifier.c', 'b/mm/mmu_notifier.c'], { cwd: dir, encoding: 'utf8' }).stdout;
+      const r = runCli(['patch', '--tree', tree, '--format', 'json', '-'], { input: diff });
+      return (JSON.parse(r.stdout) as { series: Array<{ patches: Array<{ findings: Array<{ severity: string; rule: string }> }> }> }).series[0]!.patches[0]!.findings.map((f) => `${f.severity} ${f.rule}`);
+    };
+    expect(review(edit(core, /\tif \(err\)\n\t\tmn_itree_inv_end\(subscriptions\);\n/, ''))).toEqual(['error core-sequence-state']);
+    expect(review(edit(core, /\tmn_itree_finish_pass\(&finish_passes\);\n\tmn_itree_inv_end\(subscriptions\);\n}/, '\tmn_itree_inv_end(subscriptions);\n\tmn_itree_finish_pass(&finish_passes);\n}'))).toEqual(['error core-finish-pass']);
+    // a comment edit on top of it stays clean, though the base has warnings of its own
+    expect(review(core.replace('/* global SRCU for all MMs */', '/* one SRCU for every mm */'))).toEqual([]);
+  });
+
   test('the two-pass -EAGAIN path without mn_itree_inv_end', async () => {
     const core = edit(await postImage(), /\tif \(err\)\n\t\tmn_itree_inv_end\(subscriptions\);\n/, '');
     expect(await coreFindings(core)).toContain('error core-sequence-state mn_itree_invalidate');
