@@ -35045,6 +35045,27 @@ function changePoints(fp) {
   }
   return [...new Set(out2)].sort((a, b3) => a - b3);
 }
+function deletedBefore(fp, postLine) {
+  for (const h3 of fp.hunks) {
+    let oldLine = h3.oldStart;
+    let newLine = h3.newStart;
+    let lastDeleted = null;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("-")) lastDeleted = oldLine++;
+      else if (l3.startsWith("+")) {
+        newLine++;
+        lastDeleted = null;
+      } else if (l3.startsWith(" ")) {
+        if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+        lastDeleted = null;
+        oldLine++;
+        newLine++;
+      }
+    }
+    if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+  }
+  return null;
+}
 
 // src/input/patch.ts
 var import_mbox_reader = __toESM(require_mbox_reader(), 1);
@@ -55954,7 +55975,7 @@ async function syncReview(gh, pr2, inline, outside, docsUrl, fixed = []) {
     seen.add(key);
     const body2 = commentBody(p2, docsUrl(p2.finding.rule), key);
     const old = ours.get(key);
-    if (!old) fresh.push({ path: p2.path, line: p2.finding.line, side: "RIGHT", body: body2 });
+    if (!old) fresh.push(p2.left !== void 0 ? { path: p2.path, line: p2.left, side: "LEFT", body: body2 } : { path: p2.path, line: p2.finding.line, side: "RIGHT", body: body2 });
     else if (old.body !== body2) {
       await gh.rest.pulls.updateReviewComment({ owner: pr2.owner, repo: pr2.repo, comment_id: old.id, body: body2 });
       result.updated++;
@@ -56090,8 +56111,11 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
   const hunks = new Map(files.filter((f3) => f3.newPath).map((f3) => [f3.newPath, changedLines(f3).context]));
   const inline = [];
   const outside = [];
+  const byFile = new Map(files.filter((f3) => f3.newPath).map((f3) => [f3.newPath, f3]));
   for (const f3 of findings) {
-    const placed = { finding: f3, path: repoPath(prefix, f3.file) };
+    const fp = byFile.get(f3.file);
+    const left = fp && !changedLines(fp).added.has(f3.line) ? deletedBefore(fp, f3.line) : null;
+    const placed = { finding: f3, path: repoPath(prefix, f3.file), ...left !== null ? { left } : {} };
     (hunks.get(f3.file)?.some(([a, b3]) => f3.line >= a && f3.line <= b3) ? inline : outside).push(placed);
   }
   log(`mnlint: pull request #${pr2.number}: ${files.length} files changed, ${findings.length} findings (${inline.length} on the diff)`);

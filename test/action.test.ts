@@ -212,7 +212,8 @@ describe('GitHub Action with the new filter (the default)', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(1);
       const review = gh.writes().find((p) => p.path.endsWith('/reviews'))!.body as { comments: Array<{ path: string; line: number; side: string; body: string }> };
-      expect(review.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual([`${FILE}:47:RIGHT`]);
+      // on the deleted line, the left side of the diff
+      expect(review.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual([`${FILE}:47:LEFT`]);
       expect(review.comments[0]!.body).toContain('invalidate-without-set-seq');
       // with added, a deletion has nothing to comment on
       gh.requests = [];

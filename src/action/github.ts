@@ -48,6 +48,8 @@ export interface Placed {
   finding: Finding;
   /** path in the repository */
   path: string;
+  /** a finding a deletion caused: commented on the deleted line, the diff's left side */
+  left?: number;
 }
 
 /** The inline comment: severity, rule, message, the trace folded, the rule's help. */
@@ -93,7 +95,7 @@ export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly P
     if (m && !ours.has(m[1]!)) ours.set(m[1]!, { id: c.id, body: c.body, resolved: Boolean(m[2]) });
   }
   const result: SyncResult = { created: 0, updated: 0, resolved: 0, reviews: 0 };
-  const fresh: Array<{ path: string; line: number; side: 'RIGHT'; body: string }> = [];
+  const fresh: Array<{ path: string; line: number; side: 'RIGHT' | 'LEFT'; body: string }> = [];
   const seen = new Set<string>();
   for (const p of inline) {
     const key = fingerprint({ ...p.finding, file: p.path });
@@ -101,7 +103,7 @@ export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly P
     seen.add(key);
     const body = commentBody(p, docsUrl(p.finding.rule), key);
     const old = ours.get(key);
-    if (!old) fresh.push({ path: p.path, line: p.finding.line, side: 'RIGHT', body });
+    if (!old) fresh.push(p.left !== undefined ? { path: p.path, line: p.left, side: 'LEFT', body } : { path: p.path, line: p.finding.line, side: 'RIGHT', body });
     else if (old.body !== body) {
       await gh.rest.pulls.updateReviewComment({ owner: pr.owner, repo: pr.repo, comment_id: old.id, body });
       result.updated++;

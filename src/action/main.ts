@@ -13,7 +13,7 @@ import { reviewCheckedOut } from '../engine/review.js';
 import { WORKER_ROLE } from '../engine/pool.js';
 import { runParseWorker } from '../engine/worker.js';
 import { scan } from '../engine/scan.js';
-import { applyFilePatch, changedLines, reverseFilePatch } from '../input/apply.js';
+import { applyFilePatch, changedLines, deletedBefore, reverseFilePatch } from '../input/apply.js';
 import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
 import { parseDiff, PatchInputError, type FilePatch, type Patch } from '../input/patch.js';
 import { apiOfTree, LEVEL_FILES } from '../input/tree.js';
@@ -122,8 +122,12 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
   const hunks = new Map(files.filter((f) => f.newPath).map((f) => [f.newPath!, changedLines(f).context]));
   const inline: Placed[] = [];
   const outside: Placed[] = [];
+  const byFile = new Map(files.filter((f) => f.newPath).map((f) => [f.newPath!, f]));
   for (const f of findings) {
-    const placed = { finding: f, path: repoPath(prefix, f.file) };
+    // a finding anchored after a deletion (the `new` filter) belongs on the deleted line
+    const fp = byFile.get(f.file);
+    const left = fp && !changedLines(fp).added.has(f.line) ? deletedBefore(fp, f.line) : null;
+    const placed: Placed = { finding: f, path: repoPath(prefix, f.file), ...(left !== null ? { left } : {}) };
     (hunks.get(f.file)?.some(([a, b]) => f.line >= a && f.line <= b) ? inline : outside).push(placed);
   }
   log(`mnlint: pull request #${pr.number}: ${files.length} files changed, ${findings.length} findings (${inline.length} on the diff)`);

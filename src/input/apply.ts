@@ -136,3 +136,29 @@ export function patchLineOf(fp: FilePatch, offsets: readonly number[], treeLine:
   });
   return treeLine - offset;
 }
+
+/**
+ * For a post-image line that follows a deletion with nothing added in its
+ * place: the old line number of the last line deleted there, else null.
+ */
+export function deletedBefore(fp: FilePatch, postLine: number): number | null {
+  for (const h of fp.hunks) {
+    let oldLine = h.oldStart;
+    let newLine = h.newStart;
+    let lastDeleted: number | null = null;
+    for (const l of h.lines) {
+      if (l.startsWith('-')) lastDeleted = oldLine++;
+      else if (l.startsWith('+')) {
+        newLine++;
+        lastDeleted = null;
+      } else if (l.startsWith(' ')) {
+        if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+        lastDeleted = null;
+        oldLine++;
+        newLine++;
+      }
+    }
+    if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+  }
+  return null;
+}
