@@ -39,3 +39,10 @@ if [ $# -eq 0 ] && [ ! -x "$(git --exec-path)/git-send-email" ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq git-email >/dev/null
 fi
+
+# public-inbox, whose own tools build the archive of the watch test
+if [ $# -eq 0 ] && ! command -v public-inbox-mda >/dev/null; then
+  echo "public-inbox: installing with apt"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq public-inbox >/dev/null
+fi
