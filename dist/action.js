@@ -30279,6 +30279,21 @@ function describeVia(via) {
 }
 
 // src/rules/rule.ts
+function identityOf(f3) {
+  return [f3.rule, f3.file, f3.function ?? "", f3.message.replace(/\d+/g, "#")].join("\0");
+}
+function occurrenceKeys(findings) {
+  const sorted = [...findings].sort((a, b3) => a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.line - b3.line || a.column - b3.column);
+  const seen = /* @__PURE__ */ new Map();
+  const out2 = /* @__PURE__ */ new Map();
+  for (const f3 of sorted) {
+    const id = identityOf(f3);
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    out2.set(f3, `${id}\0${n}`);
+  }
+  return out2;
+}
 function defineRule(rule) {
   return Object.freeze(rule);
 }
@@ -41902,7 +41917,7 @@ function renamed(f3, patch) {
   return fp ? { ...f3, file: fp.newPath } : f3;
 }
 function findingKey(f3) {
-  return [f3.rule, f3.severity, f3.file, f3.function ?? "", f3.message.replace(/\d+/g, "#")].join("\0");
+  return `${identityOf(f3)}\0${f3.severity}`;
 }
 function compareFindings(pre, post) {
   const keyed = (fs3) => {
@@ -51424,12 +51439,13 @@ function formatExplain(rule) {
 
 // src/report/sarif.ts
 var LEVEL = { error: "error", warning: "warning", info: "note" };
-function fingerprint(f3) {
-  const message = f3.message.replace(/[\w./-]+\.[ch]:\d+/g, "FILE:LINE").replace(/\bline \d+\b/g, "line N");
-  return createHash("sha256").update([f3.rule, f3.file, f3.function ?? "", message].join("\0")).digest("hex").slice(0, 32);
+function fingerprints(findings) {
+  const keys = occurrenceKeys(findings);
+  return new Map([...keys].map(([f3, k2]) => [f3, createHash("sha256").update(k2).digest("hex").slice(0, 32)]));
 }
 function formatSarif(findings, rules, version2) {
   const index = new Map(rules.map((r2, i2) => [r2.id, i2]));
+  const prints = fingerprints(findings);
   const log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -51462,7 +51478,7 @@ function formatSarif(findings, rules, version2) {
           },
           ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
         }],
-        partialFingerprints: { "mnlint/v1": fingerprint(f3) },
+        partialFingerprints: { "mnlint/v1": prints.get(f3) },
         properties: { invariant: f3.invariant, trace: f3.trace }
       }))
     }]
@@ -55969,8 +55985,10 @@ async function syncReview(gh, pr2, inline, outside, docsUrl, fixed = []) {
   const result = { created: 0, updated: 0, resolved: 0, reviews: 0 };
   const fresh = [];
   const seen = /* @__PURE__ */ new Set();
+  const placedAs = new Map([...inline, ...outside].map((p2) => [p2, { ...p2.finding, file: p2.path }]));
+  const keys = fingerprints([...placedAs.values()]);
   for (const p2 of inline) {
-    const key = fingerprint({ ...p2.finding, file: p2.path });
+    const key = keys.get(placedAs.get(p2));
     if (seen.has(key)) continue;
     seen.add(key);
     const body2 = commentBody(p2, docsUrl(p2.finding.rule), key);

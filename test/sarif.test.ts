@@ -38,11 +38,25 @@ describe('--format sarif', () => {
     expect(run.tool.driver.rules[0].help.text).toContain('## Why is this bad?');
   });
 
-  test('fingerprints do not move with the line', async () => {
-    const { fingerprint } = await import('../src/report/sarif.js');
+  test('fingerprints do not move with the line, and two equal messages in one function keep two', async () => {
+    const { fingerprints } = await import('../src/report/sarif.js');
+    const one = (f: Parameters<typeof fingerprints>[0][number]): string => fingerprints([f]).get(f)!;
     const f = { rule: 'r', severity: 'error' as const, invariant: null, file: 'a.c', line: 10, column: 1, endLine: 10, function: 'f', message: 'returns -EAGAIN at a.c:12', trace: [] };
-    expect(fingerprint({ ...f, line: 40, message: 'returns -EAGAIN at a.c:42' })).toBe(fingerprint(f));
-    expect(fingerprint({ ...f, function: 'g' })).not.toBe(fingerprint(f));
+    expect(one({ ...f, line: 40, message: 'returns -EAGAIN at a.c:42' })).toBe(one(f));
+    expect(one({ ...f, function: 'g' })).not.toBe(one(f));
+    // kfd_svm.c:1985 and :2027 on 6.12: one rule, one message, one function
+    const a = { ...f, line: 1985 };
+    const b = { ...f, line: 2027 };
+    const both = fingerprints([b, a]);
+    expect(both.get(a)).not.toBe(both.get(b));
+    // moving both keeps each its own
+    const a2 = { ...a, line: 1990 };
+    const b2 = { ...b, line: 2032 };
+    const moved = fingerprints([a2, b2]);
+    expect([moved.get(a2), moved.get(b2)]).toEqual([both.get(a), both.get(b)]);
+    const r = runCli(['check', '--format', 'sarif', 'fixtures/rules/sleep-in-non-blockable-range']);
+    const prints = (JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ partialFingerprints: Record<string, string> }> }> }).runs[0]!.results.map((x) => x.partialFingerprints['mnlint/v1']);
+    expect(new Set(prints).size).toBe(prints.length);
   });
 
   test('patch output validates too', () => {

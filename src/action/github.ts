@@ -6,7 +6,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Finding } from '../rules/rule.js';
-import { fingerprint } from '../report/sarif.js';
+import { fingerprints } from '../report/sarif.js';
 
 const Client = Octokit.plugin(throttling, retry);
 export type GitHub = InstanceType<typeof Client>;
@@ -97,8 +97,11 @@ export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly P
   const result: SyncResult = { created: 0, updated: 0, resolved: 0, reviews: 0 };
   const fresh: Array<{ path: string; line: number; side: 'RIGHT' | 'LEFT'; body: string }> = [];
   const seen = new Set<string>();
+  // keys over every finding of the run: equal messages in one function stay apart
+  const placedAs = new Map([...inline, ...outside].map((p) => [p, { ...p.finding, file: p.path }]));
+  const keys = fingerprints([...placedAs.values()]);
   for (const p of inline) {
-    const key = fingerprint({ ...p.finding, file: p.path });
+    const key = keys.get(placedAs.get(p)!)!;
     if (seen.has(key)) continue;
     seen.add(key);
     const body = commentBody(p, docsUrl(p.finding.rule), key);

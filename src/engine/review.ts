@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiLevel } from '../model/api.js';
-import type { Finding, Rule } from '../rules/rule.js';
+import { identityOf, type Finding, type Rule } from '../rules/rule.js';
 import { applyFilePatch, changePoints, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch } from '../input/apply.js';
 import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
@@ -170,7 +170,7 @@ function renamed(f: Finding, patch: Patch): Finding {
  * numbers, counts of sites), then the occurrence among equal ones.
  */
 export function findingKey(f: Finding): string {
-  return [f.rule, f.severity, f.file, f.function ?? '', f.message.replace(/\d+/g, '#')].join('\0');
+  return `${identityOf(f)}\0${f.severity}`;
 }
 
 export function compareFindings(pre: readonly Finding[], post: readonly Finding[]): { added: Finding[]; removed: Finding[] } {

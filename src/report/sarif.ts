@@ -1,6 +1,6 @@
 // SARIF 2.1.0 (for GitHub code scanning and friends) and reviewdog's rdjsonl.
 import { createHash } from 'node:crypto';
-import type { Finding, Rule } from '../rules/rule.js';
+import { occurrenceKeys, type Finding, type Rule } from '../rules/rule.js';
 import { formatExplain } from './rules.js';
 
 const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -9,14 +9,16 @@ const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error
  * A fingerprint that survives code moving up or down: the rule, the file, the
  * function and the message with its `file:line` references taken out.
  */
-export function fingerprint(f: Finding): string {
-  const message = f.message.replace(/[\w./-]+\.[ch]:\d+/g, 'FILE:LINE').replace(/\bline \d+\b/g, 'line N');
-  return createHash('sha256').update([f.rule, f.file, f.function ?? '', message].join('\0')).digest('hex').slice(0, 32);
+/** Each finding's fingerprint: its occurrence key, hashed (unique per finding, stable across line moves). */
+export function fingerprints(findings: readonly Finding[]): Map<Finding, string> {
+  const keys = occurrenceKeys(findings);
+  return new Map([...keys].map(([f, k]) => [f, createHash('sha256').update(k).digest('hex').slice(0, 32)]));
 }
 
 export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string): string {
   // every rule of the run, so ruleIndex is stable whatever fired
   const index = new Map(rules.map((r, i) => [r.id, i]));
+  const prints = fingerprints(findings);
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -49,7 +51,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
           },
           ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
         }],
-        partialFingerprints: { 'mnlint/v1': fingerprint(f) },
+        partialFingerprints: { 'mnlint/v1': prints.get(f)! },
         properties: { invariant: f.invariant, trace: f.trace },
       })),
     }],

@@ -101,6 +101,34 @@ export interface Rule {
   checkFile?(file: FileIR, ctx: RuleContext): void;
 }
 
+/**
+ * What makes two findings the same one across line moves: the rule, the
+ * file, the function and the message with its numbers blanked (line numbers,
+ * counts of sites).
+ */
+export function identityOf(f: Finding): string {
+  return [f.rule, f.file, f.function ?? '', f.message.replace(/\d+/g, '#')].join('\0');
+}
+
+/**
+ * One key per finding, unique and stable across line moves (as GitHub's own
+ * primaryLocationLineHash): its identity and its occurrence among findings of
+ * the same identity, in line order. Two equal messages in one function keep
+ * two keys.
+ */
+export function occurrenceKeys(findings: readonly Finding[]): Map<Finding, string> {
+  const sorted = [...findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  const seen = new Map<string, number>();
+  const out = new Map<Finding, string>();
+  for (const f of sorted) {
+    const id = identityOf(f);
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    out.set(f, `${id}\0${n}`);
+  }
+  return out;
+}
+
 export function defineRule(rule: Rule): Rule {
   return Object.freeze(rule);
 }
