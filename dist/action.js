@@ -29479,6 +29479,7 @@ var package_default = {
   },
   devDependencies: {
     "@microsoft/jest-sarif": "1.0.0-beta.0",
+    "@microsoft/sarif-multitool": "5.7.0",
     "@types/node": "20.19.43",
     ajv: "6.12.6",
     esbuild: "0.28.2",
@@ -51411,6 +51412,7 @@ function failsAt(findings, failOn) {
 
 // src/report/sarif.ts
 import { createHash } from "node:crypto";
+import { pathToFileURL } from "node:url";
 
 // src/report/rules.ts
 var indent = (text) => text.trimEnd().split("\n").map((l3) => l3 ? `    ${l3}` : "").join("\n");
@@ -51443,7 +51445,9 @@ function fingerprints(findings) {
   const keys = occurrenceKeys(findings);
   return new Map([...keys].map(([f3, k2]) => [f3, createHash("sha256").update(k2).digest("hex").slice(0, 32)]));
 }
-function formatSarif(findings, rules, version2) {
+var INFORMATION_URI = "https://github.com/mnlint/mnlint";
+function formatSarif(findings, rules, version2, base) {
+  const uri = (file) => base?.prefix ? `${base.prefix}/${file}` : file;
   const index = new Map(rules.map((r2, i2) => [r2.id, i2]));
   const prints = fingerprints(findings);
   const log = {
@@ -51454,6 +51458,7 @@ function formatSarif(findings, rules, version2) {
         driver: {
           name: "mnlint",
           version: version2,
+          informationUri: INFORMATION_URI,
           rules: rules.map((r2) => ({
             id: r2.id,
             name: r2.id.replace(/(^|-)([a-z])/g, (_3, __, c3) => c3.toUpperCase()),
@@ -51465,6 +51470,7 @@ function formatSarif(findings, rules, version2) {
           }))
         }
       },
+      ...base ? { originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(base.root.endsWith("/") ? base.root : `${base.root}/`).href } } } : {},
       columnKind: "utf16CodeUnits",
       results: findings.map((f3) => ({
         ruleId: f3.rule,
@@ -51473,7 +51479,7 @@ function formatSarif(findings, rules, version2) {
         message: { text: f3.message },
         locations: [{
           physicalLocation: {
-            artifactLocation: { uri: f3.file, uriBaseId: "%SRCROOT%" },
+            artifactLocation: { uri: uri(f3.file), uriBaseId: "%SRCROOT%" },
             region: { startLine: f3.line, startColumn: f3.column, endLine: Math.max(f3.line, f3.endLine) }
           },
           ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
@@ -56058,7 +56064,7 @@ async function runAction(env, log) {
     if (inputs.annotations) for (const f3 of findings) log(annotation(f3, prefix).trimEnd());
   }
   if (inputs.sarifFile) {
-    writeFileSync(resolve5(workspace, inputs.sarifFile), formatSarif(findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })), RULES, package_default.version));
+    writeFileSync(resolve5(workspace, inputs.sarifFile), formatSarif(findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })), RULES, package_default.version, { root: workspace, prefix: "" }));
   }
   setOutput(env, "findings", String(findings.length));
   setOutput(env, "errors", String(findings.filter((f3) => f3.severity === "error").length));

@@ -2,12 +2,16 @@
 // with ajv, which implements its formats (`uri-reference` allows the relative
 // paths SARIF uses with uriBaseId; zod's converter would demand absolute URLs),
 // and reviewdog's rdjsonl.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import Ajv from 'ajv';
 import { RULES } from '../src/rules/index.js';
-import { runCli } from './helpers.js';
+import { REPO, runCli } from './helpers.js';
+import { haveKernel, kernelDir } from './kernel-trees.js';
 
 const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
@@ -75,4 +79,35 @@ test('--format rdjsonl: one reviewdog diagnostic a line', () => {
     source: { name: 'mnlint' },
     code: { value: 'start-error-not-eagain' },
   }]);
+});
+
+describe("Microsoft's SARIF multitool (@microsoft/sarif-multitool) with GitHub's rules", () => {
+  const BIN = join(REPO, 'node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool');
+  /** errors and warnings the multitool reports for a SARIF file (its own SARIF output, read back) */
+  function validate(sarif: string): string[] {
+    if (!existsSync(BIN)) throw new Error('the SARIF multitool is missing: npm ci installs it (@microsoft/sarif-multitool)');
+    // npm may skip the package's chmod: the binary must be executable
+    chmodSync(BIN, 0o755);
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-smt-'));
+    writeFileSync(join(dir, 'in.sarif'), sarif);
+    const r = spawnSync(BIN, ['validate', join(dir, 'in.sarif'), '--rule-kind', 'Gh', '--level', 'Error;Warning', '--output', join(dir, 'out.sarif'), '--log', 'ForceOverwrite'], { encoding: 'utf8', env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const out = JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8')) as { runs: Array<{ results?: Array<{ ruleId: string; level?: string; message: { arguments?: string[] } }> }> };
+    return (out.runs[0]!.results ?? []).map((x) => `${x.level ?? 'warning'} ${x.ruleId} ${(x.message.arguments ?? []).join(' | ')}`);
+  }
+
+  test('check and patch output of the fixtures validate without an error or a warning', () => {
+    expect(validate(runCli(['check', '--format', 'sarif', 'fixtures/rules']).stdout)).toEqual([]);
+    expect(validate(runCli(['patch', '--tree', 'fixtures/trees/drv', '--format', 'sarif', 'fixtures/patches/drv-v2.mbox']).stdout)).toEqual([]);
+  });
+
+  test('check of Linux 6.12 drivers/gpu/drm validates too, URIs from the repository root', () => {
+    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+    const k = kernelDir('6.12');
+    const r = runCli(['check', '--format', 'sarif', '--sarif-root', k, join(k, 'drivers/gpu/drm')]);
+    const log = JSON.parse(r.stdout) as { runs: Array<{ originalUriBaseIds: Record<string, { uri: string }>; results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+    expect(log.runs[0]!.originalUriBaseIds['%SRCROOT%']!.uri).toBe(`file://${k}/`);
+    expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^drivers\/gpu\/drm\//);
+    expect(validate(r.stdout)).toEqual([]);
+  });
 });

@@ -50,7 +50,7 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   }
   if (inputs.sarifFile) {
     // SARIF locations are relative to the repository root
-    writeFileSync(resolve(workspace, inputs.sarifFile), formatSarif(findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })), RULES, pkg.version));
+    writeFileSync(resolve(workspace, inputs.sarifFile), formatSarif(findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })), RULES, pkg.version, { root: workspace, prefix: '' }));
   }
   setOutput(env, 'findings', String(findings.length));
   setOutput(env, 'errors', String(findings.filter((f) => f.severity === 'error').length));

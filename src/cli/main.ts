@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -68,6 +68,7 @@ options:
   --api LEVEL           check against an API level by name (see \`mnlint rules --levels\`), e.g. two-pass-v2
   --config FILE         check, patch, git: a JSON file turning rules off or changing their severity,
                         excluding path prefixes, fixing the kernel version (see the README)
+  --sarif-root DIR      sarif: URIs relative to DIR (default: the git top of the scanned tree)
   --jobs N              parse threads (default: the number of cores for a directory, 1 for files)
   -h, --help            this help
   -v, --version         the version
@@ -99,6 +100,7 @@ export async function main(argv: string[]): Promise<number> {
         terse: { type: 'boolean' },
         'no-summary': { type: 'boolean' },
         'show-types': { type: 'boolean' },
+        'sarif-root': { type: 'string' },
         config: { type: 'string' },
         api: { type: 'string' },
         levels: { type: 'boolean' },
@@ -190,6 +192,7 @@ interface Values {
   terse?: boolean;
   'no-summary'?: boolean;
   'show-types'?: boolean;
+  'sarif-root'?: string;
   config?: string;
   api?: string;
   levels?: boolean;
@@ -217,6 +220,27 @@ async function runScan(paths: string[], values: Values): Promise<ScanResult> {
   return result;
 }
 
+/**
+ * Where SARIF URIs start: --sarif-root, else the git top of the scanned tree
+ * (else the tree itself); findings' files get the tree's path below it.
+ */
+function sarifBase(values: Values, scanned: string): { root: string; prefix: string } {
+  const tree = resolve(scanned);
+  let root = values['sarif-root'] !== undefined ? resolve(values['sarif-root']) : tree;
+  if (values['sarif-root'] === undefined) {
+    for (let d = tree; ; d = dirname(d)) {
+      if (existsSync(join(d, '.git'))) {
+        root = d;
+        break;
+      }
+      if (dirname(d) === d) break;
+    }
+  }
+  const prefix = relative(root, tree);
+  if (prefix.startsWith('..')) fail(`--sarif-root ${values['sarif-root']}: ${tree} is not below it`);
+  return { root, prefix: prefix.split(sep).join('/') };
+}
+
 /** The bundle starts its own file as the worker; from sources there is none. */
 function workerScript(): URL | undefined {
   return import.meta.url.endsWith('.js') ? new URL(import.meta.url) : undefined;
@@ -233,7 +257,7 @@ async function check(paths: string[], values: Values): Promise<number> {
   const findings = applyConfig(analyze(result.files, result.index, rules, api), configOf(values));
   const stats = { ...result.stats, inputErrors: result.problems.length };
   if (format === 'json') process.stdout.write(formatJson(findings, result.stats, pkg.version));
-  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rules, pkg.version));
+  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rules, pkg.version, sarifBase(values, result.root)));
   else if (format === 'rdjsonl') process.stdout.write(formatRdjsonl(findings));
   else if (format === 'terse') process.stdout.write(formatTerse(findings));
   else process.stdout.write(formatText(findings, stats, lineReader(result.root)));
@@ -306,7 +330,7 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
   for (const r of runs) for (const x of r.reviews) x.findings = applyConfig(x.findings, config);
   const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
   if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
-  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rulesOf(values), pkg.version));
+  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rulesOf(values), pkg.version, sarifBase(values, tree ?? process.cwd())));
   else if (format === 'rdjsonl') process.stdout.write(formatRdjsonl(findings));
   else if (format === 'email') {
     const replies = runs.flatMap((r) => emailReplies(r.reviews, {

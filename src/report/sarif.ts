@@ -1,5 +1,6 @@
 // SARIF 2.1.0 (for GitHub code scanning and friends) and reviewdog's rdjsonl.
 import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { occurrenceKeys, type Finding, type Rule } from '../rules/rule.js';
 import { formatExplain } from './rules.js';
 
@@ -15,7 +16,22 @@ export function fingerprints(findings: readonly Finding[]): Map<Finding, string>
   return new Map([...keys].map(([f, k]) => [f, createHash('sha256').update(k).digest('hex').slice(0, 32)]));
 }
 
-export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string): string {
+export interface SarifBase {
+  /** the directory URIs are relative to (absolute): the repository's top */
+  root: string;
+  /** the scanned tree's path below it ('' when they are one), prefixed to each finding's file */
+  prefix: string;
+}
+
+const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
+
+/**
+ * SARIF 2.1.0. URIs are relative to the repository root (`%SRCROOT%`, defined
+ * in originalUriBaseIds), so code scanning matches them to the repository's
+ * files whatever directory was scanned.
+ */
+export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase): string {
+  const uri = (file: string): string => (base?.prefix ? `${base.prefix}/${file}` : file);
   // every rule of the run, so ruleIndex is stable whatever fired
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const prints = fingerprints(findings);
@@ -27,6 +43,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
         driver: {
           name: 'mnlint',
           version,
+          informationUri: INFORMATION_URI,
           rules: rules.map((r) => ({
             id: r.id,
             name: r.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
@@ -38,6 +55,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
           })),
         },
       },
+      ...(base ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(base.root.endsWith('/') ? base.root : `${base.root}/`).href } } } : {}),
       columnKind: 'utf16CodeUnits',
       results: findings.map((f) => ({
         ruleId: f.rule,
@@ -46,7 +64,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
         message: { text: f.message },
         locations: [{
           physicalLocation: {
-            artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' },
+            artifactLocation: { uri: uri(f.file), uriBaseId: '%SRCROOT%' },
             region: { startLine: f.line, startColumn: f.column, endLine: Math.max(f.line, f.endLine) },
           },
           ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
