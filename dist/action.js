@@ -33410,14 +33410,15 @@ var API_LEVELS = [
   level("7.1", "Linux 7.1: two-pass merged, insert WARNs on start without finish", { endAfterFailedStart: true, twoPass: true, insertChecksFinish: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false })
 ];
 var NEWEST = API_LEVELS[API_LEVELS.length - 1];
+var NEWEST_MAJOR = Math.max(...API_LEVELS.map((l3) => Number(/^(\d+)\./.exec(l3.id)?.[1] ?? 0)));
 function apiById(id) {
   return API_LEVELS.find((l3) => l3.id === id);
 }
 function apiForKernel(version2) {
-  const m2 = /^(\d+)\.(\d+)/.exec(version2);
+  const m2 = /^(\d+)\.(\d+)(?:\.\d+)?(?:-rc\d+)?$/.exec(version2.trim());
   if (!m2) return void 0;
   const v2 = Number(m2[1]) * 1e3 + Number(m2[2]);
-  if (v2 < 5e3) return void 0;
+  if (v2 < 5e3 || Number(m2[1]) > NEWEST_MAJOR) return void 0;
   let best;
   for (const l3 of API_LEVELS) {
     const lm = /^(\d+)\.(\d+)$/.exec(l3.id);
@@ -35217,7 +35218,7 @@ import { existsSync, statSync as statSync2 } from "node:fs";
 import { dirname, resolve as resolve2 } from "node:path";
 
 // src/input/files.ts
-import { closeSync, openSync, readSync, readdirSync, statSync, fstatSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
 var MAX_LINE_CHARS = 64 * 1024;
@@ -35229,9 +35230,16 @@ var InputError = class extends Error {
   path;
 };
 var decoder = new TextDecoder("utf-8", { fatal: true });
+function notRegular(path) {
+  const st2 = statSync(path);
+  if (st2.isFile()) return null;
+  return st2.isFIFO() ? "a FIFO, not a regular file" : st2.isSocket() ? "a socket, not a regular file" : st2.isCharacterDevice() || st2.isBlockDevice() ? "a device, not a regular file" : st2.isDirectory() ? "a directory, not a regular file" : "not a regular file";
+}
 function readSource(path) {
   let bytes;
   try {
+    const kind = notRegular(path);
+    if (kind) throw new InputError(path, kind);
     const fd = openSync(path, "r");
     try {
       const size = fstatSync(fd).size;
@@ -35258,6 +35266,7 @@ function readSource(path) {
   } catch {
     throw new InputError(path, "not valid UTF-8");
   }
+  if (text.includes("\r")) text = text.replace(/\r(?!\n)/g, "\n");
   let lineStart = 0;
   for (let i2 = text.indexOf("\n"); ; i2 = text.indexOf("\n", i2 + 1)) {
     const end = i2 < 0 ? text.length : i2;
@@ -35269,6 +35278,19 @@ function readSource(path) {
     lineStart = i2 + 1;
   }
   return text;
+}
+function missingPathReason(path) {
+  try {
+    lstatSync(path);
+  } catch {
+    return "no such file or directory";
+  }
+  try {
+    statSync(path);
+    return "cannot read";
+  } catch (e) {
+    return e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e);
+  }
 }
 function describeFsError(e) {
   const err2 = e;
@@ -35304,6 +35326,16 @@ function* walkCFiles(dir, onError) {
         if (ent.name !== ".git" && ent.name !== "node_modules") subdirs.push(join(d2, ent.name));
       } else if (ent.isFile() && ent.name.endsWith(".c")) {
         files.push(join(d2, ent.name));
+      } else if (ent.name.endsWith(".c")) {
+        const path = join(d2, ent.name);
+        if (ent.isSymbolicLink()) {
+          try {
+            const kind = notRegular(path);
+            if (kind) onError(path, kind);
+          } catch (e) {
+            onError(path, e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e));
+          }
+        } else onError(path, ent.isFIFO() ? "a FIFO, not a regular file" : ent.isSocket() ? "a socket, not a regular file" : "not a regular file");
       }
     }
     yield* files.sort();
@@ -41676,7 +41708,7 @@ async function scan(opts) {
         continue;
       }
       if (!existsSync(path)) {
-        problems.push({ path: shown, message: "no such file or directory", named: true });
+        problems.push({ path: shown, message: missingPathReason(path), named: true });
         continue;
       }
       if (isDirectory(path)) {

@@ -1,5 +1,6 @@
 // The built CLI (dist/cli.js, made by `npm test` before vitest runs).
-import { mkdtempSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,38 @@ describe('check on a core tree: the level from its Makefile, the core checked ag
 });
 
 describe('bad input: one clear line naming it, exit 2, other results kept', () => {
+  test('a FIFO, a dangling symlink and a symlink loop are named and skipped, in a directory and alone; no hang', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-special-'));
+    copyFileSync(join(REPO, 'fixtures/examples/drv_userptr.c'), join(d, 'ok.c'));
+    expect(spawnSync('mkfifo', [join(d, 'fifo.c')]).status).toBe(0);
+    symlinkSync('nowhere.c', join(d, 'dangling.c'));
+    symlinkSync('loop.c', join(d, 'loop.c'));
+    const dir = runCli(['check', '--format', 'terse', '.'], { cwd: d });
+    expect(dir.code).toBe(2);
+    expect(dir.stdout).toMatch(/^ok\.c:\d+: error: /m);
+    expect(dir.stderr.split('\n').filter(Boolean).sort()).toEqual([
+      'mnlint: dangling.c: a dangling symbolic link',
+      'mnlint: fifo.c: a FIFO, not a regular file',
+      'mnlint: loop.c: too many levels of symbolic links',
+    ]);
+    for (const [name, why] of [['fifo.c', 'a FIFO, not a regular file'], ['loop.c', 'too many levels of symbolic links'], ['dangling.c', 'a dangling symbolic link']]) {
+      const r = runCli(['check', name!], { cwd: d });
+      expect([r.code, r.stderr]).toEqual([2, `mnlint: ${name}: ${why}\n`]);
+    }
+  });
+
+  test('kernel versions are checked against the known levels; CR-only line ends read as lines', () => {
+    expect(runCli(['check', '--kernel', '99.99', 'fixtures/examples']).stderr).toBe('mnlint: --kernel 99.99: not a version mnlint models (5.0 or later, like 6.12)\n');
+    expect(runCli(['check', '--kernel', '6.12.38', 'fixtures/examples']).code).toBe(1);
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-cr-'));
+    const src = readFileSync(join(REPO, 'fixtures/examples/drv_userptr.c'), 'utf8');
+    writeFileSync(join(d, 'lf.c'), src);
+    writeFileSync(join(d, 'cr.c'), src.replaceAll('\n', '\r'));
+    const lines = (name: string): string => runCli(['check', '--format', 'terse', name], { cwd: d }).stdout.replaceAll(name, 'X');
+    expect(lines('cr.c')).toBe(lines('lf.c'));
+    expect(lines('lf.c')).not.toBe('');
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'mnlint-bad-'));
   writeFileSync(join(dir, 'binary.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
   writeFileSync(join(dir, 'latin1.c'), Buffer.from('/* caf\xe9 */\nint x;\n', 'latin1'));
@@ -116,7 +149,7 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
     ['binary.c', /^mnlint: binary\.c: binary file \(contains NUL bytes\), not C source$/],
     ['latin1.c', /^mnlint: latin1\.c: not valid UTF-8$/],
     ['oneline.c', /^mnlint: oneline\.c: too large \(10485760 bytes; limit 8388608\)$/],
-    ['dangling.c', /^mnlint: dangling\.c: no such file or directory$/],
+    ['dangling.c', /^mnlint: dangling\.c: a dangling symbolic link$/],
   ];
   for (const [name, message] of cases) {
     test(name, () => {
@@ -144,7 +177,7 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
     try {
       const r = runCli(['check', 'sock.c'], { cwd: d });
       expect(r.code).toBe(2);
-      expect(r.stderr.trim()).toMatch(/^mnlint: sock\.c: cannot read \(ENXIO\)$/);
+      expect(r.stderr.trim()).toMatch(/^mnlint: sock\.c: a socket, not a regular file$/);
     } finally {
       server.close();
     }

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import { isKernelHelper } from '../ir/kernel-api.js';
-import { InputError, isDirectory, readSource, relName, walkC, walkCFiles, describeFsError } from '../input/files.js';
+import { InputError, isDirectory, missingPathReason, readSource, relName, walkC, walkCFiles, describeFsError } from '../input/files.js';
 import { FunctionIndex, neededCallees } from './analyze.js';
 import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
 import { textFactsOf } from '../parser/index.js';
@@ -109,7 +109,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         continue;
       }
       if (!existsSync(path)) {
-        problems.push({ path: shown, message: 'no such file or directory', named: true });
+        problems.push({ path: shown, message: missingPathReason(path), named: true });
         continue;
       }
       if (isDirectory(path)) {

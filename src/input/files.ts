@@ -1,6 +1,6 @@
 // Reading C sources from disk: directory walks, the cheap prefilter, and the
 // checks that turn bad input into one clear message.
-import { closeSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 /** A file larger than this is not C source mnlint analyzes. */
@@ -17,9 +17,18 @@ export class InputError extends Error {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads and validates one file as C source text. */
+/** What a path is when it is no regular file (opening a FIFO would block). */
+function notRegular(path: string): string | null {
+  const st = statSync(path);
+  if (st.isFile()) return null;
+  return st.isFIFO() ? 'a FIFO, not a regular file' : st.isSocket() ? 'a socket, not a regular file' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device, not a regular file' : st.isDirectory() ? 'a directory, not a regular file' : 'not a regular file';
+}
+
 export function readSource(path: string): string {
   let bytes: Buffer;
   try {
+    const kind = notRegular(path);
+    if (kind) throw new InputError(path, kind);
     const fd = openSync(path, 'r');
     try {
       const size = fstatSync(fd).size;
@@ -46,6 +55,8 @@ export function readSource(path: string): string {
   } catch {
     throw new InputError(path, 'not valid UTF-8');
   }
+  // old Mac line ends (a lone CR) are line ends: same length, so offsets stay
+  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
   let lineStart = 0;
   for (let i = text.indexOf('\n'); ; i = text.indexOf('\n', i + 1)) {
     const end = i < 0 ? text.length : i;
@@ -57,6 +68,21 @@ export function readSource(path: string): string {
     lineStart = i + 1;
   }
   return text;
+}
+
+/** Why a path that does not resolve cannot be read: a dangling link or a loop are said so. */
+export function missingPathReason(path: string): string {
+  try {
+    lstatSync(path);
+  } catch {
+    return 'no such file or directory';
+  }
+  try {
+    statSync(path);
+    return 'cannot read';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a dangling symbolic link' : describeFsError(e);
+  }
 }
 
 export function describeFsError(e: unknown): string {
@@ -92,6 +118,18 @@ export function* walkCFiles(dir: string, onError: (path: string, message: string
         if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(join(d, ent.name));
       } else if (ent.isFile() && ent.name.endsWith('.c')) {
         files.push(join(d, ent.name));
+      } else if (ent.name.endsWith('.c')) {
+        // a .c that is no regular file is named, never opened (a FIFO would block)
+        const path = join(d, ent.name);
+        if (ent.isSymbolicLink()) {
+          // not followed; a link to nowhere, a loop or to no regular file is named
+          try {
+            const kind = notRegular(path);
+            if (kind) onError(path, kind);
+          } catch (e) {
+            onError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a dangling symbolic link' : describeFsError(e));
+          }
+        } else onError(path, ent.isFIFO() ? 'a FIFO, not a regular file' : ent.isSocket() ? 'a socket, not a regular file' : 'not a regular file');
       }
     }
     yield* files.sort();

@@ -59,16 +59,20 @@ export const API_LEVELS: readonly ApiLevel[] = [
 
 export const NEWEST: ApiLevel = API_LEVELS[API_LEVELS.length - 1]!;
 
+/** The newest kernel major version a level is named after (7 for 7.1). */
+const NEWEST_MAJOR = Math.max(...API_LEVELS.map((l) => Number(/^(\d+)\./.exec(l.id)?.[1] ?? 0)));
+
 export function apiById(id: string): ApiLevel | undefined {
   return API_LEVELS.find((l) => l.id === id);
 }
 
 /** The level for a kernel version (`6.12`, `5.11.3`, `7.1.5`): the newest level not newer than it. */
 export function apiForKernel(version: string): ApiLevel | undefined {
-  const m = /^(\d+)\.(\d+)/.exec(version);
+  const m = /^(\d+)\.(\d+)(?:\.\d+)?(?:-rc\d+)?$/.exec(version.trim());
   if (!m) return undefined;
   const v = Number(m[1]) * 1000 + Number(m[2]);
-  if (v < 5000) return undefined;
+  // a release mnlint's newest level could describe: this major, or older
+  if (v < 5000 || Number(m[1]) > NEWEST_MAJOR) return undefined;
   let best: ApiLevel | undefined;
   for (const l of API_LEVELS) {
     const lm = /^(\d+)\.(\d+)$/.exec(l.id);
