@@ -35203,14 +35203,29 @@ function stripPrefix(path) {
 function parseDiff(diff, source) {
   if (!diff.trim()) return [];
   let parsed;
+  let text = diff;
   try {
-    parsed = parsePatch(diff);
+    parsed = parsePatch(text);
   } catch (e) {
-    throw new PatchInputError(`${source}: not a unified diff (${e.message})`);
+    const cut = tailStart(text);
+    if (cut === null) throw new PatchInputError(`${source}: not a unified diff (${e.message})`);
+    text = text.slice(0, cut);
+    try {
+      parsed = parsePatch(text);
+    } catch (again) {
+      throw new PatchInputError(`${source}: not a unified diff (${again.message})`);
+    }
   }
-  const sections = [...diff.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m2) => m2[1].replace(/\r$/, ""));
+  const sections = [...text.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m2) => m2[1].replace(/\r$/, ""));
   let next = 0;
-  return parsed.map((p2) => ({ oldPath: stripPrefix(p2.oldFileName), newPath: stripPrefix(p2.newFileName), hunks: p2.hunks, sections: p2.hunks.map(() => sections[next++] ?? "") })).filter((p2) => p2.hunks.length);
+  const files = parsed.map((p2) => ({ oldPath: stripPrefix(p2.oldFileName), newPath: stripPrefix(p2.newFileName), hunks: p2.hunks, sections: p2.hunks.map(() => sections[next++] ?? ""), named: p2.oldFileName !== void 0 || p2.newFileName !== void 0 })).filter((p2) => p2.hunks.length);
+  if (files.some((f3) => !f3.named)) throw new PatchInputError(`${source}: a hunk without file headers (--- a/FILE and +++ b/FILE lines before its @@)`);
+  return files.map(({ named: _named, ...f3 }) => f3);
+}
+function tailStart(text) {
+  const lastHunk = text.lastIndexOf("\n@@ ");
+  const m2 = /^(?:-- $|base-commit: )/m.exec(text.slice(lastHunk < 0 ? 0 : lastHunk + 1));
+  return m2 ? (lastHunk < 0 ? 0 : lastHunk + 1) + m2.index : null;
 }
 
 // src/engine/scan.ts

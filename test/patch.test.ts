@@ -205,10 +205,39 @@ describe('bad patch input: one clear line, the other inputs still reviewed', () 
   }
 });
 
+describe('one bad message does not sink its neighbours', () => {
+  test('an mbox with one corrupt patch: it is named with its subject, the others are reviewed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-mbox-'));
+    const mbox = readFileSync(MBOX, 'utf8');
+    // break the hunk header of 2/2 only
+    const at = mbox.indexOf('@@ -48,6');
+    expect(at).toBeGreaterThan(0);
+    writeFileSync(join(dir, 'bad.mbox'), mbox.slice(0, at) + '@@ -48x,6' + mbox.slice(at + 8));
+    const r = runCli(['patch', '--tree', TREE, '--terse', join(dir, 'bad.mbox')]);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toContain('"[PATCH v2 2/2] drm/drv: flush the GPU caches on invalidation": not a unified diff');
+    expect(r.stdout).toMatch(/bad\.mbox:110: ERROR:range-end-with-failing-start: /);
+    expect(r.code).toBe(1);
+  });
+
+  test('a patch body ending in the `-- ` signature (and b4\'s base-commit:) is read; a hunk without file headers is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-sig-'));
+    const body = readFileSync('fixtures/patches/drv-1.diff', 'utf8');
+    writeFileSync(join(dir, 'sig.patch'), `drm/drv: bail out\n\nSigned-off-by: Ann Dev <ann@example.org>\n---\n${body}\nbase-commit: 0123456789abcdef0123456789abcdef01234567\nchange-id: 20261201-drv-1\n\n-- \n2.49.0\n\n`);
+    const sig = runCli(['patch', '--tree', TREE, '--terse', join(dir, 'sig.patch')]);
+    expect(sig.stderr).toBe('');
+    expect(sig.stdout).toMatch(/sig\.patch:\d+: ERROR:range-end-with-failing-start: /);
+    writeFileSync(join(dir, 'nohdr.diff'), '@@ -1,3 +1,3 @@\n int foo(void)\n {\n-\treturn 0;\n+\treturn 1;\n');
+    const bare = runCli(['patch', '--tree', TREE, join(dir, 'nohdr.diff')]);
+    expect([bare.code, bare.stderr]).toEqual([2, `mnlint: ${join(dir, 'nohdr.diff')}: a hunk without file headers (--- a/FILE and +++ b/FILE lines before its @@)\n`]);
+  });
+});
+
 describe('property: no exception escapes the patch parsers', () => {
-  test('random bytes, mutated mboxes and diffs', async () => {
+  test('random bytes, mutated mboxes and diffs: one line naming the input, or patches every later step takes', async () => {
     const fc = (await import('fast-check')).default;
-    const { PatchInputError } = await import('../src/input/patch.js');
+    const { PatchInputError, inputLineOf } = await import('../src/input/patch.js');
+    const { changePoints, hunkOffsets, reverseFilePatch } = await import('../src/input/apply.js');
     const seedsIn = [readFileSync(MBOX), readFileSync('fixtures/patches/drv-1.diff'), readFileSync('fixtures/patches/drv-v2-1.patch')];
     const mutated = fc.tuple(fc.constantFrom(...seedsIn), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }), fc.nat())
       .map(([buf, flips, cut]) => {
@@ -216,16 +245,40 @@ describe('property: no exception escapes the patch parsers', () => {
         for (const [at, v] of flips) b[at % b.length] = v;
         return b.subarray(0, b.length - (cut % Math.max(1, b.length >> 2)));
       });
-    const input = fc.oneof(fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)), mutated);
+    // lines of the seeds shuffled and dropped: hunks without headers, signatures, stray @@
+    const spliced = fc.tuple(fc.constantFrom(...seedsIn), fc.array(fc.nat(), { maxLength: 8 }))
+      .map(([buf, drops]) => {
+        const lines = buf.toString('utf8').split('\n');
+        for (const d of drops) lines.splice(d % lines.length, 1);
+        return Buffer.from(lines.join('\n'));
+      });
+    const input = fc.oneof(fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)), mutated, spliced);
+    const tree = readFileSync(`${TREE}/${FILE}`, 'utf8');
+    let cases = 0;
     await fc.assert(fc.asyncProperty(input, async (bytes) => {
+      cases++;
       try {
         const s = await readPatchInput('fuzz', bytes);
-        for (const p of s.patches) for (const f of p.files) applyFilePatch(readFileSync(`${TREE}/${FILE}`, 'utf8'), f);
+        for (const p of s.patches) {
+          for (const f of p.files) {
+            const r = applyFilePatch(tree, f);
+            if (r.ok) hunkOffsets(r.text, f);
+            applyFilePatch(tree, reverseFilePatch(f));
+            changePoints(f);
+            hunksOnly(f, 'pre');
+            for (const h of f.hunks) inputLineOf(f, h.newStart);
+          }
+        }
+        for (const problem of s.problems ?? []) expect(problem).not.toContain('\n');
       } catch (e) {
         if (!(e instanceof PatchInputError)) throw e;
+        // what the CLI prints: one line
+        expect(e.message).not.toContain('\n');
       }
-    }), { numRuns: 300, seed: 20261122 });
-  });
+    }), { numRuns: 10_000, seed: 20261122 });
+    console.log(`patch parser property: ${cases} cases`);
+    expect(cases).toBeGreaterThanOrEqual(10_000);
+  }, 120_000);
 });
 
 describe('the new filter (the default): what the patch changes, wherever it sits', () => {

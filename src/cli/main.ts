@@ -311,6 +311,10 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
       process.stderr.write(`mnlint: ${message}\n`);
       continue;
     }
+    for (const p of series.problems ?? []) {
+      problems++;
+      process.stderr.write(`mnlint: ${p}\n`);
+    }
     const reviews = await reviewSeries(series, { tree: values.tree, filter, api, rules: rulesOf(values), jobs: 1 });
     for (const r of reviews) for (const p of r.problems) {
       problems++;

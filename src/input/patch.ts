@@ -58,6 +58,8 @@ export interface Series {
   dropped: string[];
   /** the replies, kept for the checklist (review comments on a previous version) */
   replies: ReplyMail[];
+  /** messages of the input that could not be read, each named with its subject (the others are reviewed) */
+  problems?: string[];
 }
 
 /** A reply in an mbox (a review comment), as the checklist reads it. */
@@ -109,18 +111,36 @@ function stripPrefix(path: string | undefined): string | null {
 export function parseDiff(diff: string, source: string): FilePatch[] {
   if (!diff.trim()) return [];
   let parsed: StructuredPatch[];
+  let text = diff;
   try {
-    parsed = parsePatch(diff);
+    parsed = parsePatch(text);
   } catch (e) {
-    throw new PatchInputError(`${source}: not a unified diff (${(e as Error).message})`);
+    // what follows the last hunk in a mail body: the `-- ` signature, b4's base-commit: lines
+    const cut = tailStart(text);
+    if (cut === null) throw new PatchInputError(`${source}: not a unified diff (${(e as Error).message})`);
+    text = text.slice(0, cut);
+    try {
+      parsed = parsePatch(text);
+    } catch (again) {
+      throw new PatchInputError(`${source}: not a unified diff (${(again as Error).message})`);
+    }
   }
   // jsdiff drops the text after `@@ ... @@`; its hunks come in the order of
   // the header lines, so that text is picked up from them in turn
-  const sections = [...diff.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m) => m[1]!.replace(/\r$/, ''));
+  const sections = [...text.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m) => m[1]!.replace(/\r$/, ''));
   let next = 0;
-  return parsed
-    .map((p) => ({ oldPath: stripPrefix(p.oldFileName), newPath: stripPrefix(p.newFileName), hunks: p.hunks, sections: p.hunks.map(() => sections[next++] ?? '') }))
+  const files = parsed
+    .map((p) => ({ oldPath: stripPrefix(p.oldFileName), newPath: stripPrefix(p.newFileName), hunks: p.hunks, sections: p.hunks.map(() => sections[next++] ?? ''), named: p.oldFileName !== undefined || p.newFileName !== undefined }))
     .filter((p) => p.hunks.length);
+  if (files.some((f) => !f.named)) throw new PatchInputError(`${source}: a hunk without file headers (--- a/FILE and +++ b/FILE lines before its @@)`);
+  return files.map(({ named: _named, ...f }) => f);
+}
+
+/** Where a trailing signature (`-- `) or b4's `base-commit:` block starts after the last hunk, if any. */
+function tailStart(text: string): number | null {
+  const lastHunk = text.lastIndexOf('\n@@ ');
+  const m = /^(?:-- $|base-commit: )/m.exec(text.slice(lastHunk < 0 ? 0 : lastHunk + 1));
+  return m ? (lastHunk < 0 ? 0 : lastHunk + 1) + m.index : null;
 }
 
 /** The addresses of a To/Cc header, groups flattened, lower-cased. */
@@ -178,7 +198,16 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
       throw new PatchInputError(`${source}: not a readable mbox (${(e as Error).message})`);
     }
     if (!mails.length) throw new PatchInputError(`${source}: an mbox with no message`);
-    for (const raw of mails) await addMail(series, raw, source);
+    // each message on its own: a broken one is named, the others are reviewed
+    for (const raw of mails) {
+      try {
+        await addMail(series, raw, source);
+      } catch (e) {
+        if (!(e instanceof PatchInputError)) throw e;
+        const subject = /^Subject: (.*)$/m.exec(raw.subarray(0, 8192).toString('utf8'))?.[1]?.trim() ?? 'a message';
+        (series.problems ??= []).push(`${e.message.replace(`${source}: `, `${source}: "${subject}": `)}`);
+      }
+    }
   } else if (looksLikeMail(head)) {
     await addMail(series, bytes, source);
   } else {
@@ -196,6 +225,7 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
   for (const p of series.patches.filter((x) => x.version !== newest)) series.dropped.push(`[v${p.version} ${p.index}/${p.total}] ${p.subject} (older version)`);
   series.patches = series.patches.filter((p) => p.version === newest).sort((a, b) => a.index - b.index);
   series.version = newest;
+  if (!series.patches.length && series.problems?.length) throw new PatchInputError(series.problems.join('; '));
   if (!series.patches.length) {
     const kinds = ['reply', 'no diff', 'older version'].map((k) => [k, series.dropped.filter((d) => d.endsWith(`(${k})`)).length] as const).filter(([, n]) => n);
     const parts = [...(series.cover ? ['a cover letter'] : []), ...kinds.map(([k, n]) => (k === 'reply' ? `${n} repl${n === 1 ? 'y' : 'ies'}` : k === 'no diff' ? `${n} message${n === 1 ? '' : 's'} without a diff` : `${n} older version${n === 1 ? '' : 's'}`))];
