@@ -152,6 +152,14 @@ test('bad input: a missing mbox, a range that is not one: one line, exit 2', () 
   const range = runCli(['checklist', 'nosuch..HEAD', '--repo', repo]);
   expect(range.code).toBe(2);
   expect(range.stderr).toMatch(/^mnlint: nosuch\.\.HEAD: not a revision range of .*\n$/);
+  // the JSON formats keep their shape on failure
+  const json = runCli(['checklist', '-', '--format', 'json'], { input: 'no patch here\n' });
+  expect(json.code).toBe(2);
+  expect(JSON.parse(json.stdout)).toMatchObject({ tool: 'mnlint', checklists: [] });
+  const b4 = runCli(['checklist', '-', '--format', 'b4'], { input: 'no patch here\n' });
+  expect(b4.code).toBe(2);
+  expect(JSON.parse(b4.stdout)).toMatchObject([{ tool: 'mnlint', status: 'fail' }]);
+  expect(JSON.parse(runCli(['checklist', 'nosuch..HEAD', '--repo', repo, '--format', 'json']).stdout)).toMatchObject({ checklists: [] });
 });
 
 describe('b4 check protocol', () => {

@@ -506,6 +506,12 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
   if (values.previous !== undefined && !existsSync(values.previous) && looksLikeFile(values.previous)) fail(`--previous ${values.previous}: no such file`);
   // --hunks-only (kept for hooks installed before): the work tree holds the commit
   const tree = values.tree ?? values.repo;
+  // the JSON shapes still parse on bad input: an empty checklist (b4: one failing entry)
+  const unreadable = (why: string): number => {
+    if (format === 'json') process.stdout.write(formatChecklistJson([], pkg.version));
+    else if (format === 'b4') process.stdout.write(`${JSON.stringify([{ tool: 'mnlint', status: 'fail', summary: 'the patch could not be read', url: null, details: why }])}\n`);
+    return 2;
+  };
   try {
     const repo = values.repo !== undefined ? await repoFacts(values.repo) : undefined;
     const previous = values.previous !== undefined ? await seriesOf(values.previous, values.repo ?? '.') : undefined;
@@ -529,7 +535,7 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
       reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1 });
     } else {
       const range = await reviewRange(values.repo ?? '.', arg, values, filterOf(values));
-      if (!range) return 2;
+      if (!range) return unreadable(`${arg}: not a revision range`);
       reviews = range.runs.flatMap((r) => r.reviews);
       series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
     }
@@ -541,7 +547,7 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
   } catch (e) {
     if (e instanceof PatchInputError || e instanceof GitInputError) {
       process.stderr.write(`mnlint: ${e.message}\n`);
-      return 2;
+      return unreadable(e.message);
     }
     throw e;
   }
