@@ -41169,7 +41169,7 @@ function extractFile(input2) {
       const def = definitions.get(name2);
       if (!def || walked.has(name2)) continue;
       walked.add(name2);
-      const fn2 = extractFunction(ctx, def);
+      const fn2 = walkOrBound(ctx, def, name2);
       if (!fn2) continue;
       ir2.functions.push(fn2);
       next.push(...fn2.callees);
@@ -41181,6 +41181,15 @@ function extractFile(input2) {
   ir2.parseErrorCount = countErrors(input2.root);
   if (input2.includes !== false) ir2.includes = includesOf(input2.source);
   return ir2;
+}
+function walkOrBound(ctx, def, name2) {
+  try {
+    return extractFunction(ctx, def);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const loc = locOf(ctx, def);
+    return { name: name2, file: ctx.file, loc, isStatic: hasKeyword(def, "storage_class_specifier", "static"), returnType: "", params: [], events: [], returns: [], callees: [], truncated: true, parseErrors: [], tooDeep: true };
+  }
 }
 function includesOf(source) {
   return [...source.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)].map((m2) => m2[1]);
@@ -41863,7 +41872,8 @@ async function scan(opts) {
     for (const f3 of files) {
       const callbacks = new Set(f3.tables.flatMap((t2) => t2.fields.map((x3) => x3.function).filter((x3) => !!x3)));
       for (const fn2 of f3.functions) {
-        if (callbacks.has(fn2.name) && fn2.parseErrors.length) partial2.push({ file: f3.file, line: fn2.loc.line, function: fn2.name, lines: fn2.parseErrors });
+        if (fn2.tooDeep) partial2.push({ file: f3.file, line: fn2.loc.line, function: fn2.name, lines: [], tooDeep: true });
+        else if (callbacks.has(fn2.name) && fn2.parseErrors.length) partial2.push({ file: f3.file, line: fn2.loc.line, function: fn2.name, lines: fn2.parseErrors });
       }
     }
     const tables = files.flatMap((f3) => f3.tables);

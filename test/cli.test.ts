@@ -125,6 +125,20 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
     }
   });
 
+  test('valid C nested thousands deep is read: the callback kept, a note naming it, never refused', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-deep-'));
+    const fn = (body: string): string => `static bool drv_inv(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range, unsigned long cur_seq)\n{\n\tint x = 0;\n${body}\n\tmmu_interval_set_seq(mni, cur_seq);\n\treturn true;\n}\nstatic const struct mmu_interval_notifier_ops drv_ops = { .invalidate = drv_inv };\n`;
+    writeFileSync(join(d, 'braces.c'), fn(`${'{'.repeat(2000)}x++;${'}'.repeat(2000)}`));
+    writeFileSync(join(d, 'parens.c'), fn(`\tx = ${'('.repeat(5000)}1${')'.repeat(5000)};`));
+    writeFileSync(join(d, 'elseif.c'), fn(`\tif (x == 0) x = 1;\n${Array.from({ length: 4000 }, (_, i) => `\telse if (x == ${i + 1}) x = ${i + 2};`).join('\n')}`));
+    for (const name of ['braces.c', 'parens.c', 'elseif.c']) {
+      const r = runCli(['check', name], { cwd: d });
+      expect(r.code, name).toBe(0);
+      expect(r.stdout).toContain('1 ops tables, 1 callbacks, 1 files parsed of 1');
+      expect(r.stderr).toBe(name === 'elseif.c' ? '' : `mnlint: note: ${name}:1: drv_inv() nests deeper than mnlint walks; it has no facts, and nothing is proved absent from it\n`);
+    }
+  });
+
   test('kernel versions are checked against the known levels; CR-only line ends read as lines', () => {
     expect(runCli(['check', '--kernel', '99.99', 'fixtures/examples']).stderr).toBe('mnlint: --kernel 99.99: not a version mnlint models (5.0 or later, like 6.12)\n');
     expect(runCli(['check', '--kernel', '6.12.38', 'fixtures/examples']).code).toBe(1);

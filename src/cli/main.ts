@@ -215,7 +215,9 @@ async function runScan(paths: string[], values: Values): Promise<ScanResult> {
   const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript() });
   for (const p of result.problems) process.stderr.write(`mnlint: ${p.path}: ${p.message}\n`);
   for (const p of result.partial) {
-    process.stderr.write(`mnlint: note: ${p.file}:${p.line}: ${p.function}() has text tree-sitter could not parse (line ${p.lines.join(', ')}); its facts are partial\n`);
+    process.stderr.write(p.tooDeep
+      ? `mnlint: note: ${p.file}:${p.line}: ${p.function}() nests deeper than mnlint walks; it has no facts, and nothing is proved absent from it\n`
+      : `mnlint: note: ${p.file}:${p.line}: ${p.function}() has text tree-sitter could not parse (line ${p.lines.join(', ')}); its facts are partial\n`);
   }
   return result;
 }

@@ -48,8 +48,8 @@ export interface ScanResult {
   index: FunctionIndex;
   stats: ScanStats;
   problems: InputProblem[];
-  /** callbacks whose body holds unparsed regions: their facts are partial */
-  partial: Array<{ file: string; line: number; function: string; lines: number[] }>;
+  /** callbacks whose body holds unparsed regions (or nests too deep to walk): their facts are partial */
+  partial: Array<{ file: string; line: number; function: string; lines: number[]; tooDeep?: boolean }>;
 }
 
 /** Scope searched for a callee of `file`: its parent directory, unless that is a hub. */
@@ -264,7 +264,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     for (const f of files) {
       const callbacks = new Set(f.tables.flatMap((t) => t.fields.map((x) => x.function).filter((x): x is string => !!x)));
       for (const fn of f.functions) {
-        if (callbacks.has(fn.name) && fn.parseErrors.length) partial.push({ file: f.file, line: fn.loc.line, function: fn.name, lines: fn.parseErrors });
+        if (fn.tooDeep) partial.push({ file: f.file, line: fn.loc.line, function: fn.name, lines: [], tooDeep: true });
+        else if (callbacks.has(fn.name) && fn.parseErrors.length) partial.push({ file: f.file, line: fn.loc.line, function: fn.name, lines: fn.parseErrors });
       }
     }
     const tables = files.flatMap((f) => f.tables);

@@ -140,6 +140,8 @@ export interface FunctionIR {
   truncated: boolean;
   /** ERROR / MISSING nodes inside the body (line numbers) */
   parseErrors: number[];
+  /** nested deeper than the walk goes: no facts (and truncated) */
+  tooDeep?: boolean;
 }
 
 export interface FileIR {

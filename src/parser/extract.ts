@@ -2,10 +2,10 @@
 // per-function facts from a path-sensitive walk (walker.ts). With syntax.ts and
 // tables.ts, the only modules that read tree-sitter nodes.
 import type { Node } from 'web-tree-sitter';
-import type { FileIR } from '../ir/types.js';
+import type { FileIR, FunctionIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import type { MacroLoop } from './prepass.js';
-import { countErrors, declaratorName, hasKeyword, lineStarts, position, type FileCtx } from './syntax.js';
+import { countErrors, declaratorName, hasKeyword, lineStarts, locOf, position, type FileCtx } from './syntax.js';
 import { collectBindings, extractTable } from './tables.js';
 import { extractFunction } from './walker.js';
 export interface ExtractInput {
@@ -70,7 +70,7 @@ export function extractFile(input: ExtractInput): FileIR {
       const def = definitions.get(name);
       if (!def || walked.has(name)) continue;
       walked.add(name);
-      const fn = extractFunction(ctx, def);
+      const fn = walkOrBound(ctx, def, name);
       if (!fn) continue;
       ir.functions.push(fn);
       next.push(...fn.callees);
@@ -82,6 +82,21 @@ export function extractFile(input: ExtractInput): FileIR {
   ir.parseErrorCount = countErrors(input.root);
   if (input.includes !== false) ir.includes = includesOf(input.source);
   return ir;
+}
+
+/**
+ * A function nested deeper than the walk's stack allows (thousands of
+ * braces or parentheses) is kept with no facts and marked truncated, so no
+ * rule proves an absence from it; the scan names it in a note.
+ */
+function walkOrBound(ctx: FileCtx, def: Node, name: string): FunctionIR | null {
+  try {
+    return extractFunction(ctx, def);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const loc = locOf(ctx, def);
+    return { name, file: ctx.file, loc, isStatic: hasKeyword(def, 'storage_class_specifier', 'static'), returnType: '', params: [], events: [], returns: [], callees: [], truncated: true, parseErrors: [], tooDeep: true };
+  }
 }
 
 export function includesOf(source: string): string[] {
