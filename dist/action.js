@@ -25996,7 +25996,7 @@ var require_light = __commonJS({
 });
 
 // src/action/main.ts
-import { existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync } from "node:fs";
+import { appendFileSync as appendFileSync2, existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join as join2, relative as relative2, resolve as resolve5 } from "node:path";
 import { isMainThread, workerData } from "node:worker_threads";
@@ -51604,8 +51604,16 @@ function readInputs(env) {
     annotations: flag(env, "annotations", true),
     sarifFile: input(env, "sarif-file") || null,
     kernel: input(env, "kernel") || null,
-    config: input(env, "config") || null
+    config: input(env, "config") || null,
+    requestTimeout: seconds(env, "request-timeout", 30),
+    deadline: seconds(env, "deadline", 600)
   };
+}
+function seconds(env, name2, fallback) {
+  const v2 = input(env, name2);
+  if (!v2) return fallback;
+  if (!/^\d+$/.test(v2) || Number(v2) < 1) throw new ActionInputError(`input ${name2}: ${JSON.stringify(v2)} is not a whole number of seconds`);
+  return Number(v2);
 }
 var Repo = object({ full_name: string2(), name: string2(), owner: object({ login: string2() }) });
 var Ref = object({ sha: string2().check(_regex(/^[0-9a-f]{40}$/)), ref: string2(), repo: nullable(Repo) });
@@ -55991,27 +55999,51 @@ throttling.triggersNotification = triggersNotification;
 
 // src/action/github.ts
 var Client = Octokit2.plugin(throttling, retry);
-function gitHub(token, baseUrl, log) {
-  return new Client({
+var ApiUnreachable = class extends Error {
+};
+function gitHub(token, baseUrl, log, limits = { timeoutMs: 3e4, deadline: new AbortController().signal, maxWaitS: 30 }) {
+  const wait = (kind) => (after, options, _o, retryCount) => {
+    if (retryCount >= 2 || after > limits.maxWaitS) {
+      log(`mnlint: ${kind} on ${options.method} ${options.url}: GitHub asks for ${after} s, more than ${limits.maxWaitS} s; not waiting`);
+      return false;
+    }
+    log(`mnlint: ${kind} on ${options.method} ${options.url}, retrying after ${after} s`);
+    return true;
+  };
+  const limitedFetch = async (url, init2 = {}) => {
+    const timeout = AbortSignal.timeout(limits.timeoutMs);
+    const what = `${init2.method ?? "GET"} ${String(url)}`;
+    try {
+      return await fetch(url, { ...init2, signal: AbortSignal.any([timeout, limits.deadline, ...init2.signal ? [init2.signal] : []]) });
+    } catch (e) {
+      if (limits.deadline.aborted) throw new ApiUnreachable(`the run's deadline passed during ${what}`);
+      if (timeout.aborted) throw new ApiUnreachable(`no answer in ${limits.timeoutMs / 1e3} s on ${what}`);
+      const cause = e.cause;
+      if (cause?.code) throw new ApiUnreachable(`cannot reach ${baseUrl} (${cause.code}) on ${what}`);
+      throw e;
+    }
+  };
+  const client = new Client({
     auth: token,
     baseUrl,
     userAgent: "mnlint-action",
+    request: { fetch: limitedFetch },
     throttle: {
-      // GitHub asks to wait; two waits per request, then give up
-      onRateLimit: (after, options, _o, retryCount) => {
-        log(`mnlint: rate limited on ${options.method} ${options.url}, retrying after ${after} s`);
-        return retryCount < 2;
-      },
-      onSecondaryRateLimit: (after, options, _o, retryCount) => {
-        log(`mnlint: secondary rate limit on ${options.method} ${options.url}, retrying after ${after} s`);
-        return retryCount < 2;
-      }
+      onRateLimit: wait("rate limited"),
+      onSecondaryRateLimit: wait("secondary rate limit"),
+      // a secondary limit without retry-after: GitHub asks for a minute, which the bound may refuse
+      fallbackSecondaryRateRetryAfter: 60
     },
     retry: { retries: 2 },
     log: { debug: () => {
     }, info: () => {
     }, warn: log, error: log }
   });
+  client.hook.error("request", (e) => {
+    const cause = e.cause;
+    throw cause instanceof ApiUnreachable ? cause : e;
+  });
+  return client;
 }
 var MARK = "mnlint:v1";
 var marker = (key, state = "") => `<!-- ${MARK} ${key}${state ? ` ${state}` : ""} -->`;
@@ -56081,23 +56113,43 @@ ${old.body.replace(MARKER_RE, "").trim()}
   if (earlier && earlier.body !== summary) await gh.rest.pulls.updateReview({ ...base, review_id: earlier.id, body: summary });
   if (fresh.length || !earlier) {
     const body2 = earlier ? `**mnlint** at ${pr2.headSha.slice(0, 12)}: ${fresh.length} new finding${fresh.length === 1 ? "" : "s"}.` : summary;
-    await gh.rest.pulls.createReview({ ...base, commit_id: pr2.headSha, event: "COMMENT", body: body2, comments: fresh });
+    await createReviewOnce(gh, base, { commit_id: pr2.headSha, event: "COMMENT", body: body2, comments: fresh });
     result.reviews++;
     result.created += fresh.length;
   }
   return result;
+}
+async function createReviewOnce(gh, base, review) {
+  const markers = review.comments.map((c3) => MARKER_RE.exec(c3.body)?.[1]).filter((m2) => !!m2);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await gh.rest.pulls.createReview({ ...base, ...review, request: { retries: 0 } });
+      return;
+    } catch (e) {
+      const status = e.status;
+      const transient = e instanceof ApiUnreachable || typeof status === "number" && status >= 500;
+      if (!transient || attempt >= 2) throw e;
+      const comments = await gh.paginate(gh.rest.pulls.listReviewComments, { ...base, per_page: 100 });
+      const have = new Set(comments.map((c3) => MARKER_RE.exec(c3.body)?.[1]).filter(Boolean));
+      if (markers.length && markers.every((m2) => have.has(m2))) return;
+      if (!markers.length) {
+        const reviews = await gh.paginate(gh.rest.pulls.listReviews, { ...base, per_page: 100 });
+        if (reviews.some((r2) => r2.body === review.body && r2.commit_id === review.commit_id)) return;
+      }
+    }
+  }
 }
 async function pullRequestDiff(gh, pr2) {
   const files = await gh.paginate(gh.rest.pulls.listFiles, { owner: pr2.owner, repo: pr2.repo, pull_number: pr2.number, per_page: 100 });
   return files.filter((f3) => f3.patch).map((f3) => {
     const old = f3.status === "added" ? "/dev/null" : `a/${f3.previous_filename ?? f3.filename}`;
     const neu = f3.status === "removed" ? "/dev/null" : `b/${f3.filename}`;
-    return `diff --git a/${f3.previous_filename ?? f3.filename} b/${f3.filename}
+    return { filename: f3.filename, diff: `diff --git a/${f3.previous_filename ?? f3.filename} b/${f3.filename}
 --- ${old}
 +++ ${neu}
 ${f3.patch}
-`;
-  }).join("");
+` };
+  });
 }
 
 // src/action/main.ts
@@ -56123,6 +56175,7 @@ async function runAction(env, log) {
   if (inputs.sarifFile) {
     writeFileSync(resolve5(workspace, inputs.sarifFile), formatSarif(findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })), RULES, package_default.version, { root: workspace, prefix: "" }));
   }
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync2(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
   setOutput(env, "findings", String(findings.length));
   setOutput(env, "errors", String(findings.filter((f3) => f3.severity === "error").length));
   setOutput(env, "sarif-file", inputs.sarifFile ?? "");
@@ -56139,6 +56192,19 @@ function apiOf(kernel, root) {
   return api;
 }
 var repoPath = (prefix, file) => prefix ? `${prefix}/${file}` : file;
+function jobSummary(findings, prefix, env) {
+  const docs = `https://github.com/${env.GITHUB_ACTION_REPOSITORY || "mnlint/mnlint"}/blob/${env.GITHUB_ACTION_REF || "main"}/README.md#rules`;
+  const count2 = (s) => findings.filter((f3) => f3.severity === s).length;
+  const cell = (t2) => t2.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const lines = ["## mnlint", "", `${count2("error")} errors, ${count2("warning")} warnings, ${count2("info")} infos.`, ""];
+  if (findings.length) {
+    lines.push("| severity | rule | where | finding |", "| --- | --- | --- | --- |");
+    for (const f3 of findings) lines.push(`| ${f3.severity} | [\`${f3.rule}\`](${docs}) | \`${repoPath(prefix, f3.file)}:${f3.line}\` | ${cell(f3.message)} |`);
+    lines.push("");
+  }
+  return `${lines.join("\n")}
+`;
+}
 function baseLevel(root, files) {
   return apiOfTree(root, (path) => {
     const fp = files.find((f3) => (f3.newPath ?? f3.oldPath) === path);
@@ -56154,7 +56220,7 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr2 = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
   const fork = ev.pull_request.head.repo?.full_name !== ev.repository.full_name;
-  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? "https://api.github.com", log);
+  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? "https://api.github.com", log, { timeoutMs: inputs.requestTimeout * 1e3, deadline: AbortSignal.timeout(inputs.deadline * 1e3), maxWaitS: Math.min(60, inputs.requestTimeout) });
   const git = wo(workspace);
   const base = ev.pull_request.base.sha;
   let diff;
@@ -56162,7 +56228,17 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
     diff = await git.raw(["diff", "--no-color", "--no-ext-diff", "--no-renames", `${base}...${pr2.headSha}`]);
   } else {
     log(`mnlint: ${base.slice(0, 12)} is not in the checkout; the changed hunks come from the API (check out with fetch-depth: 0 to avoid this)`);
-    diff = await pullRequestDiff(gh, pr2);
+    const parts2 = [];
+    for (const f3 of await pullRequestDiff(gh, pr2)) {
+      try {
+        parseDiff(f3.diff, f3.filename);
+        parts2.push(f3.diff);
+      } catch (e) {
+        if (!(e instanceof PatchInputError)) throw e;
+        log(`::warning::mnlint: ${e.message}; that file is not reviewed`);
+      }
+    }
+    diff = parts2.join("");
   }
   const checkedOut = (await git.revparse(["HEAD"]).catch(() => "")).trim();
   if (checkedOut && checkedOut !== pr2.headSha) {
@@ -56214,9 +56290,13 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
       log(`mnlint: review: ${r2.created} new comments in ${r2.reviews} review(s), ${r2.updated} updated, ${r2.resolved} marked resolved`);
       annotate = outside;
     } catch (e) {
-      const http = e;
-      if (typeof http.status !== "number") throw e;
-      log(`mnlint: cannot post the review (HTTP ${http.status} on ${http.request?.method} ${http.request?.url}): findings go to annotations`);
+      if (e instanceof ApiUnreachable) {
+        log(`mnlint: cannot post the review (${e.message}): findings go to annotations`);
+      } else {
+        const http = e;
+        if (typeof http.status !== "number") throw e;
+        log(`mnlint: cannot post the review (HTTP ${http.status} on ${http.request?.method} ${http.request?.url}): findings go to annotations`);
+      }
     }
   }
   if (inputs.annotations) for (const p2 of annotate) log(annotation(p2.finding, prefix).trimEnd());
@@ -56250,5 +56330,6 @@ if (!isMainThread && workerData?.role === WORKER_ROLE) {
   );
 }
 export {
+  jobSummary,
   runAction
 };

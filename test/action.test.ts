@@ -227,6 +227,83 @@ describe('GitHub Action with the new filter (the default)', () => {
   });
 });
 
+describe('GitHub Action under API faults: one review, no hang, named failures', () => {
+  const fresh = (): void => {
+    gh.requests = [];
+    gh.comments.length = 0;
+    gh.reviews.length = 0;
+    gh.faults.length = 0;
+  };
+
+  test('a 502 after GitHub applied the review: read back, not posted twice', async () => {
+    fresh();
+    gh.faults.push({ method: 'POST', path: /\/pulls\/7\/reviews$/, status: 502, message: 'Bad Gateway', mode: 'after' });
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu') });
+    expect(r.stderr).toBe('');
+    expect(gh.writes().filter((p) => p.path.endsWith('/reviews'))).toHaveLength(1);
+    expect(gh.reviews).toHaveLength(1);
+    expect(gh.comments).toHaveLength(2);
+    expect(r.stdout).toContain('2 new comments in 1 review(s)');
+  });
+
+  test('an API that accepts and never answers: named after the request timeout, annotations instead, a job summary', async () => {
+    fresh();
+    // one stalled read is retried after the timeout and the review goes out
+    gh.faults.push({ method: 'GET', path: /\/pulls\/7\/comments$/, status: 200, message: '', mode: 'stall' });
+    const once = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu'), 'INPUT_REQUEST-TIMEOUT': '2' });
+    expect(once.stdout).toContain('2 new comments in 1 review(s)');
+    // every attempt stalled: named, and the findings go to annotations
+    fresh();
+    for (let i = 0; i < 3; i++) gh.faults.push({ method: 'GET', path: /\/pulls\/7\/comments$/, status: 200, message: '', mode: 'stall' });
+    const summary = join(repo, '..', `summary-${Date.now()}.md`);
+    const started = Date.now();
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu'), 'INPUT_REQUEST-TIMEOUT': '2', GITHUB_STEP_SUMMARY: summary });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/cannot post the review \(no answer in 2 s on GET .*\/pulls\/7\/comments.*\): findings go to annotations/);
+    expect(r.stdout).toMatch(/^::error file=/m);
+    const md = readFileSync(summary, 'utf8');
+    expect(md).toContain('## mnlint');
+    expect(md).toContain('2 errors, 0 warnings, 0 infos.');
+    expect(md).toContain('| error | [`range-end-with-failing-start`](https://github.com/mnlint/mnlint/blob/v1/README.md#rules) |');
+  });
+
+  test('a refused connection is named as the network, not as HTTP 500', async () => {
+    fresh();
+    // a port that was open a moment ago: nothing listens there now
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    const port = await new Promise<number>((ok) => probe.listen(0, '127.0.0.1', () => ok((probe.address() as { port: number }).port)));
+    await new Promise((ok) => probe.close(ok));
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu'), GITHUB_API_URL: `http://127.0.0.1:${port}` });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`cannot post the review (cannot reach http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(r.stdout).not.toContain('HTTP 500');
+  });
+
+  test('a secondary rate limit without retry-after: a bounded, logged wait, then annotations', async () => {
+    fresh();
+    gh.faults.push({ method: 'GET', path: /\/pulls\/7\/comments$/, status: 403, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' });
+    const started = Date.now();
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu') });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.stdout).toMatch(/secondary rate limit on GET .*: GitHub asks for 60 s, more than 30 s; not waiting/);
+    expect(r.stdout).toContain('findings go to annotations');
+  });
+
+  test('one malformed file patch from the API: that file is named and skipped, the others reviewed', async () => {
+    fresh();
+    gh.files = [
+      { filename: 'drivers/other/broken.c', status: 'modified', patch: '@@ -1,3 +1,9 @@\n-x\n' },
+      { filename: FILE, status: 'modified', patch: gitRaw('diff', base, head, '--', FILE).replace(/\n$/, '').split('\n').slice(4).join('\n') },
+    ];
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu', 'f'.repeat(40)) });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^::warning::mnlint: drivers\/other\/broken\.c: not a unified diff .*; that file is not reviewed$/m);
+    expect(r.stdout).toContain('2 findings (2 on the diff)');
+  });
+});
+
 describe('GitHub Action on push', () => {
   test('the tree scanned, annotations written, no API call', async () => {
     gh.requests = [];

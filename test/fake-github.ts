@@ -41,7 +41,8 @@ export class FakeGitHub {
   invalid: string[] = [];
   /** what GET /pulls/7/files answers (the fallback without git history) */
   files: Array<{ filename: string; status: string; patch?: string }> = [];
-  faults: Array<{ method: string; path: RegExp; status: number; headers?: Record<string, string>; message: string }> = [];
+  /** `after`: the request is applied, then answered with the fault (a 502 after the write); `stall`: never answered */
+  faults: Array<{ method: string; path: RegExp; status: number; headers?: Record<string, string>; message: string; mode?: 'after' | 'stall' }> = [];
   private nextId = 100;
   private server: Server = createServer((req, res) => void this.handle(req, res));
   url = '';
@@ -54,6 +55,8 @@ export class FakeGitHub {
   }
 
   stop(): Promise<void> {
+    // a stalled request keeps its socket: drop it, or close would wait for ever
+    this.server.closeAllConnections();
     return new Promise((ok) => this.server.close(() => ok()));
   }
 
@@ -73,14 +76,21 @@ export class FakeGitHub {
       const problem = bodyProblem(method, url.pathname, body);
       if (problem) this.invalid.push(problem);
     }
+    const at = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
+    const fault = at >= 0 ? this.faults.splice(at, 1)[0]! : undefined;
     const send = (status: number, json: unknown, headers: Record<string, string> = {}): void => {
+      // a fault that lets the write happen answers with its own status instead
+      if (fault?.mode === 'after') {
+        res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers });
+        res.end(JSON.stringify({ message: fault.message }));
+        return;
+      }
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(json));
     };
-    const fault = this.faults.findIndex((f) => f.method === method && f.path.test(url.pathname));
-    if (fault >= 0) {
-      const f = this.faults.splice(fault, 1)[0]!;
-      send(f.status, { message: f.message, documentation_url: 'https://docs.github.com/rest' }, f.headers);
+    if (fault?.mode === 'stall') return;
+    if (fault && !fault.mode) {
+      send(fault.status, { message: fault.message, documentation_url: 'https://docs.github.com/rest' }, fault.headers);
       return;
     }
     if (req.headers.authorization !== 'token ghs_test_token') return send(401, { message: 'Bad credentials' });

@@ -18,6 +18,10 @@ export interface ActionInputs {
   annotations: boolean;
   sarifFile: string | null;
   kernel: string | null;
+  /** seconds a GitHub API request may take */
+  requestTimeout: number;
+  /** seconds the whole run may take talking to GitHub */
+  deadline: number;
   config: string | null;
 }
 
@@ -50,7 +54,17 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     sarifFile: input(env, 'sarif-file') || null,
     kernel: input(env, 'kernel') || null,
     config: input(env, 'config') || null,
+    requestTimeout: seconds(env, 'request-timeout', 30),
+    deadline: seconds(env, 'deadline', 600),
   };
+}
+
+/** A whole number of seconds, at least 1. */
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const v = input(env, name);
+  if (!v) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new ActionInputError(`input ${name}: ${JSON.stringify(v)} is not a whole number of seconds`);
+  return Number(v);
 }
 
 const Repo = z.object({ full_name: z.string(), name: z.string(), owner: z.object({ login: z.string() }) });

@@ -11,25 +11,63 @@ import { fingerprints } from '../report/sarif.js';
 const Client = Octokit.plugin(throttling, retry);
 export type GitHub = InstanceType<typeof Client>;
 
-export function gitHub(token: string, baseUrl: string, log: (line: string) => void): GitHub {
-  return new Client({
+/** The API could not be reached or did not answer in time: named as such, never as an HTTP status. */
+export class ApiUnreachable extends Error {}
+
+export interface ApiLimits {
+  /** per request, in ms */
+  timeoutMs: number;
+  /** aborts every request once the run's deadline has passed */
+  deadline: AbortSignal;
+  /** the longest wait for a rate limit, in s; a longer one gives up (logged) */
+  maxWaitS: number;
+}
+
+export function gitHub(token: string, baseUrl: string, log: (line: string) => void, limits: ApiLimits = { timeoutMs: 30_000, deadline: new AbortController().signal, maxWaitS: 30 }): GitHub {
+  const wait = (kind: string) => (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
+    // GitHub asks to wait; a bounded wait, twice at most, each one logged
+    if (retryCount >= 2 || after > limits.maxWaitS) {
+      log(`mnlint: ${kind} on ${options.method} ${options.url}: GitHub asks for ${after} s, more than ${limits.maxWaitS} s; not waiting`);
+      return false;
+    }
+    log(`mnlint: ${kind} on ${options.method} ${options.url}, retrying after ${after} s`);
+    return true;
+  };
+  // every request through a fetch with a timeout and the run's deadline;
+  // what goes wrong on the wire is named (octokit would call it HTTP 500)
+  const limitedFetch = async (url: string | URL, init: RequestInit = {}): Promise<Response> => {
+    const timeout = AbortSignal.timeout(limits.timeoutMs);
+    const what = `${init.method ?? 'GET'} ${String(url)}`;
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.any([timeout, limits.deadline, ...(init.signal ? [init.signal] : [])]) });
+    } catch (e) {
+      if (limits.deadline.aborted) throw new ApiUnreachable(`the run's deadline passed during ${what}`);
+      if (timeout.aborted) throw new ApiUnreachable(`no answer in ${limits.timeoutMs / 1000} s on ${what}`);
+      const cause = (e as { cause?: { code?: string } }).cause;
+      if (cause?.code) throw new ApiUnreachable(`cannot reach ${baseUrl} (${cause.code}) on ${what}`);
+      throw e;
+    }
+  };
+  const client = new Client({
     auth: token,
     baseUrl,
     userAgent: 'mnlint-action',
+    request: { fetch: limitedFetch },
     throttle: {
-      // GitHub asks to wait; two waits per request, then give up
-      onRateLimit: (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        log(`mnlint: rate limited on ${options.method} ${options.url}, retrying after ${after} s`);
-        return retryCount < 2;
-      },
-      onSecondaryRateLimit: (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-        log(`mnlint: secondary rate limit on ${options.method} ${options.url}, retrying after ${after} s`);
-        return retryCount < 2;
-      },
+      onRateLimit: wait('rate limited'),
+      onSecondaryRateLimit: wait('secondary rate limit'),
+      // a secondary limit without retry-after: GitHub asks for a minute, which the bound may refuse
+      fallbackSecondaryRateRetryAfter: 60,
     },
     retry: { retries: 2 },
     log: { debug: () => {}, info: () => {}, warn: log, error: log },
   });
+  // octokit wraps what fetch threw as HTTP 500: hand the named failure on
+  client.hook.error('request', (e) => {
+    const cause = (e as { cause?: unknown }).cause;
+    throw cause instanceof ApiUnreachable ? cause : e;
+  });
+  return client;
 }
 
 const MARK = 'mnlint:v1';
@@ -125,22 +163,48 @@ export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly P
   if (fresh.length || !earlier) {
     // the first run's review carries the summary; later ones only the new comments
     const body = earlier ? `**mnlint** at ${pr.headSha.slice(0, 12)}: ${fresh.length} new finding${fresh.length === 1 ? '' : 's'}.` : summary;
-    await gh.rest.pulls.createReview({ ...base, commit_id: pr.headSha, event: 'COMMENT', body, comments: fresh });
+    await createReviewOnce(gh, base, { commit_id: pr.headSha, event: 'COMMENT', body, comments: fresh });
     result.reviews++;
     result.created += fresh.length;
   }
   return result;
 }
 
-/** The changed files of a pull request as a unified diff, for a checkout without the base commit. */
-export async function pullRequestDiff(gh: GitHub, pr: PullRequest): Promise<string> {
+/**
+ * Posts a review at most once. A write can fail after GitHub applied it (a
+ * 502 on the way back): before trying again, what exists is read back, and a
+ * review already holding these comments (their markers) or this body counts.
+ */
+async function createReviewOnce(gh: GitHub, base: { owner: string; repo: string; pull_number: number }, review: { commit_id: string; event: 'COMMENT'; body: string; comments: Array<{ path: string; line: number; side: 'RIGHT' | 'LEFT'; body: string }> }): Promise<void> {
+  const markers = review.comments.map((c) => MARKER_RE.exec(c.body)?.[1]).filter((m): m is string => !!m);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // the plugin's blind retry is off for this write: a retry here re-reads first
+      await gh.rest.pulls.createReview({ ...base, ...review, request: { retries: 0 } });
+      return;
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      const transient = e instanceof ApiUnreachable || (typeof status === 'number' && status >= 500);
+      if (!transient || attempt >= 2) throw e;
+      const comments = await gh.paginate(gh.rest.pulls.listReviewComments, { ...base, per_page: 100 });
+      const have = new Set(comments.map((c) => MARKER_RE.exec(c.body)?.[1]).filter(Boolean));
+      if (markers.length && markers.every((m) => have.has(m))) return;
+      if (!markers.length) {
+        const reviews = await gh.paginate(gh.rest.pulls.listReviews, { ...base, per_page: 100 });
+        if (reviews.some((r) => r.body === review.body && r.commit_id === review.commit_id)) return;
+      }
+    }
+  }
+}
+
+/** The changed files of a pull request, each as a unified diff, for a checkout without the base commit. */
+export async function pullRequestDiff(gh: GitHub, pr: PullRequest): Promise<Array<{ filename: string; diff: string }>> {
   const files = await gh.paginate(gh.rest.pulls.listFiles, { owner: pr.owner, repo: pr.repo, pull_number: pr.number, per_page: 100 });
   return files
     .filter((f) => f.patch)
     .map((f) => {
       const old = f.status === 'added' ? '/dev/null' : `a/${f.previous_filename ?? f.filename}`;
       const neu = f.status === 'removed' ? '/dev/null' : `b/${f.filename}`;
-      return `diff --git a/${f.previous_filename ?? f.filename} b/${f.filename}\n--- ${old}\n+++ ${neu}\n${f.patch}\n`;
-    })
-    .join('');
+      return { filename: f.filename, diff: `diff --git a/${f.previous_filename ?? f.filename} b/${f.filename}\n--- ${old}\n+++ ${neu}\n${f.patch}\n` };
+    });
 }

@@ -2,7 +2,7 @@
 // against the head checkout, one PR review with inline comments (updated, not
 // repeated, on re-runs), annotations for what cannot be commented inline. On
 // a fork's pull request, or on push / workflow_dispatch: annotations and SARIF.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -24,7 +24,7 @@ import { RULES } from '../rules/index.js';
 import type { Finding } from '../rules/rule.js';
 import { annotation, logError } from './commands.js';
 import { ActionInputError, readInputs, readPullRequestEvent, setOutput, type ActionInputs } from './env.js';
-import { gitHub, pullRequestDiff, syncReview, type Placed, type PullRequest } from './github.js';
+import { ApiUnreachable, gitHub, pullRequestDiff, syncReview, type Placed, type PullRequest } from './github.js';
 
 type Log = (line: string) => void;
 
@@ -52,6 +52,7 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
     // SARIF locations are relative to the repository root
     writeFileSync(resolve(workspace, inputs.sarifFile), formatSarif(findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })), RULES, pkg.version, { root: workspace, prefix: '' }));
   }
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
   setOutput(env, 'findings', String(findings.length));
   setOutput(env, 'errors', String(findings.filter((f) => f.severity === 'error').length));
   setOutput(env, 'sarif-file', inputs.sarifFile ?? '');
@@ -71,6 +72,20 @@ function apiOf(kernel: string | null, root: string): ApiLevel {
 
 const repoPath = (prefix: string, file: string): string => (prefix ? `${prefix}/${file}` : file);
 
+/** The job summary ($GITHUB_STEP_SUMMARY): counts, then a table of the findings with their rules' docs. */
+export function jobSummary(findings: readonly Finding[], prefix: string, env: NodeJS.ProcessEnv): string {
+  const docs = `https://github.com/${env.GITHUB_ACTION_REPOSITORY || 'mnlint/mnlint'}/blob/${env.GITHUB_ACTION_REF || 'main'}/README.md#rules`;
+  const count = (s: string): number => findings.filter((f) => f.severity === s).length;
+  const cell = (t: string): string => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = ['## mnlint', '', `${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos.`, ''];
+  if (findings.length) {
+    lines.push('| severity | rule | where | finding |', '| --- | --- | --- | --- |');
+    for (const f of findings) lines.push(`| ${f.severity} | [\`${f.rule}\`](${docs}) | \`${repoPath(prefix, f.file)}:${f.line}\` | ${cell(f.message)} |`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** The API level of the base: the level files of the checkout with the change taken back out. */
 function baseLevel(root: string, files: readonly FilePatch[]): ApiLevel {
   return apiOfTree(root, (path) => {
@@ -88,7 +103,7 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr: PullRequest = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
   const fork = ev.pull_request.head.repo?.full_name !== ev.repository.full_name;
-  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? 'https://api.github.com', log);
+  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? 'https://api.github.com', log, { timeoutMs: inputs.requestTimeout * 1000, deadline: AbortSignal.timeout(inputs.deadline * 1000), maxWaitS: Math.min(60, inputs.requestTimeout) });
 
   const git = simpleGit(workspace);
   const base = ev.pull_request.base.sha;
@@ -97,7 +112,18 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
     diff = await git.raw(['diff', '--no-color', '--no-ext-diff', '--no-renames', `${base}...${pr.headSha}`]);
   } else {
     log(`mnlint: ${base.slice(0, 12)} is not in the checkout; the changed hunks come from the API (check out with fetch-depth: 0 to avoid this)`);
-    diff = await pullRequestDiff(gh, pr);
+    // each file on its own: one malformed patch from the API is skipped, named, and the rest reviewed
+    const parts: string[] = [];
+    for (const f of await pullRequestDiff(gh, pr)) {
+      try {
+        parseDiff(f.diff, f.filename);
+        parts.push(f.diff);
+      } catch (e) {
+        if (!(e instanceof PatchInputError)) throw e;
+        log(`::warning::mnlint: ${e.message}; that file is not reviewed`);
+      }
+    }
+    diff = parts.join('');
   }
   const checkedOut = (await git.revparse(['HEAD']).catch(() => '')).trim();
   if (checkedOut && checkedOut !== pr.headSha) {
@@ -146,10 +172,14 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
       log(`mnlint: review: ${r.created} new comments in ${r.reviews} review(s), ${r.updated} updated, ${r.resolved} marked resolved`);
       annotate = outside;
     } catch (e) {
-      // octokit's RequestError carries the HTTP status; anything else is ours
-      const http = e as { status?: unknown; request?: { method?: string; url?: string } };
-      if (typeof http.status !== 'number') throw e;
-      log(`mnlint: cannot post the review (HTTP ${http.status} on ${http.request?.method} ${http.request?.url}): findings go to annotations`);
+      // octokit's RequestError carries the HTTP status, ApiUnreachable the network's failure; anything else is ours
+      if (e instanceof ApiUnreachable) {
+        log(`mnlint: cannot post the review (${e.message}): findings go to annotations`);
+      } else {
+        const http = e as { status?: unknown; request?: { method?: string; url?: string } };
+        if (typeof http.status !== 'number') throw e;
+        log(`mnlint: cannot post the review (HTTP ${http.status} on ${http.request?.method} ${http.request?.url}): findings go to annotations`);
+      }
     }
   }
   if (inputs.annotations) for (const p of annotate) log(annotation(p.finding, prefix).trimEnd());
