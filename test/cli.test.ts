@@ -273,6 +273,7 @@ describe('--config FILE', () => {
       [{ rules: { 'no-such-rule': 'off' } }, /: rules: no rule no-such-rule \(see `mnlint rules`\)$/],
       [{ rules: { 'range-end-with-failing-start': 'fatal' } }, /: rules\.range-end-with-failing-start: Invalid option: expected one of "off"\|"error"\|"warning"\|"info"$/],
       [{ color: true }, /: Unrecognized key: "color"$/],
+      [{ kernel: '99.99' }, /: kernel 99\.99: not a version mnlint models \(5\.0 or later, like 6\.12\)$/],
     ];
     for (const [json, message] of cases) {
       const r = runCli(['check', '--config', config(json), EXAMPLE]);
