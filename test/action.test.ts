@@ -268,6 +268,16 @@ describe('GitHub Action under API faults: one review, no hang, named failures', 
     expect(md).toContain('| error | [`range-end-with-failing-start`](https://github.com/mnlint/mnlint/blob/v1/README.md#rules) |');
   });
 
+  test('the run\'s deadline ends every wait: no hang past it', async () => {
+    fresh();
+    for (let i = 0; i < 3; i++) gh.faults.push({ method: 'GET', path: /\/pulls\/7\/comments$/, status: 200, message: '', mode: 'stall' });
+    const started = Date.now();
+    const r = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu'), 'INPUT_REQUEST-TIMEOUT': '60', INPUT_DEADLINE: '2' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.stdout).toMatch(/cannot post the review \(the run's deadline passed during GET .*\/pulls\/7\/comments.*\): findings go to annotations/);
+    expect(r.code).toBe(1);
+  });
+
   test('a refused connection is named as the network, not as HTTP 500', async () => {
     fresh();
     // a port that was open a moment ago: nothing listens there now
