@@ -1,7 +1,6 @@
 // `mnlint git RANGE`: each commit against its parent, in a repository the test
 // builds from the fixture tree. The work tree is left as it was.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';

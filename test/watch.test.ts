@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { REPO, runCli } from './helpers.js';
+import { REPO } from './helpers.js';
 
 let inbox = '';
 let outbox = '';

@@ -6,10 +6,7 @@
 // merged at join points. So the count of states stays small on real callbacks;
 // a budget cuts it off and marks the function `truncated` when it does not.
 import type { Node } from 'web-tree-sitter';
-import type {
-  AbstractValue, Assumptions, Event, EventKind, FileIR, FunctionIR, Loc, OpsBinding, OpsKind,
-  OpsTable, ReturnSite,
-} from '../ir/types.js';
+import type { AbstractValue, Assumptions, Event, EventKind, FunctionIR, ReturnSite } from '../ir/types.js';
 import {
   ALLOC_GFP_ARG, CHECK_RETRY, INVERTED_TRYLOCKS, LOCK_CALLS, RANGE_BLOCKABLE, READ_BEGIN,
   READ_RETRY, SET_SEQ, TRYLOCK_CALLS, UNLOCK_CALLS, classifyGfp, isSleepingCall, ERRNO_NAME, errnoNumber,
