@@ -40,7 +40,7 @@ for (const rel of sample) {
 type N = { hasError: boolean; isError: boolean; isMissing: boolean; children: Array<N | null>; startPosition: { row: number } };
 function findError(n: N): N | null {
   if (n.isError || n.isMissing) return n;
-  for (const c of n.children) if (c && c.hasError) { const f = findError(c); if (f) return f; }
+  for (const c of n.children) if (c?.hasError) { const f = findError(c); if (f) return f; }
   return null;
 }
 console.log(`sample ${SAMPLE} files of ${all.length} in ${root}`);

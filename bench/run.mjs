@@ -46,7 +46,7 @@ if (haveSpatch) {
 }
 
 if (args.includes('--json')) {
-  process.stdout.write(JSON.stringify({ runs, kernel, results }, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify({ runs, kernel, results }, null, 2)}\n`);
 } else {
   process.stdout.write(`mnlint benchmarks: ${runs} interleaved runs each, medians; ${kernel}\n\n`);
   for (const r of results) {

@@ -29478,6 +29478,7 @@ var package_default = {
     zod: "4.6.7"
   },
   devDependencies: {
+    "@biomejs/biome": "2.6.8",
     "@microsoft/jest-sarif": "1.0.0-beta.0",
     "@microsoft/sarif-multitool": "5.7.0",
     "@types/node": "20.19.43",
@@ -30131,7 +30132,10 @@ var Summarizer = class {
         const leads = leadsOf.get(target.closure.origin[k2]);
         const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0] : void 0;
         let t2 = translated.get(ce2.when);
-        if (!t2) translated.set(ce2.when, t2 = forCaller(translate(target.callee, e, ce2.when)));
+        if (!t2) {
+          t2 = forCaller(translate(target.callee, e, ce2.when));
+          translated.set(ce2.when, t2);
+        }
         const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
         if (!w2) continue;
         const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
@@ -30239,7 +30243,10 @@ function leadsTo(c3) {
 var whenTexts = /* @__PURE__ */ new WeakMap();
 function whenText(when) {
   let t2 = whenTexts.get(when);
-  if (t2 === void 0) whenTexts.set(when, t2 = Object.keys(when).sort().map((k2) => `${k2}${when[k2] ? "+" : "-"}`).join(";"));
+  if (t2 === void 0) {
+    t2 = Object.keys(when).sort().map((k2) => `${k2}${when[k2] ? "+" : "-"}`).join(";");
+    whenTexts.set(when, t2);
+  }
   return t2;
 }
 function dedupe(alts) {
@@ -31051,7 +31058,7 @@ var core_end_after_failed_start_default = defineRule({
     const step = ctx.core(file)?.steps.find((s) => s.step === "endAfterFailedStart");
     if (!step || step.holds) return;
     const fn2 = coreFunctions(file)?.get(step.function);
-    if (!fn2 || !fn2.events.some((e) => e.name === "->invalidate_range_start")) return;
+    if (!fn2?.events.some((e) => e.name === "->invalidate_range_start")) return;
     const v2 = ctx.core(file).violation("endAfterFailedStart");
     if (!v2) return;
     const r2 = fn2.returns[fn2.returns.length - 1] ?? { loc: fn2.loc, text: "" };
@@ -31149,7 +31156,7 @@ var core_finish_pass_default = defineRule({
     if (!fns || !isTwoPassCore(fns)) return;
     for (const name2 of PASSES) {
       const fn2 = fns.get(name2);
-      if (!fn2 || !fn2.events.some((e) => /llist_add$/.test(e.name))) continue;
+      if (!fn2?.events.some((e) => /llist_add$/.test(e.name))) continue;
       const seen = /* @__PURE__ */ new Set();
       for (const r2 of fn2.returns) {
         const evs = pathEvents(fn2, r2);
@@ -32116,7 +32123,7 @@ again:
           const key = placeOf(e);
           if (seen.has(key)) continue;
           const checked = sectionRetried(e.when) === false;
-          const dropped = checked && retry2 !== null && retry2.locks.some((l3) => !e.locks.includes(l3));
+          const dropped = checked && retry2?.locks.some((l3) => !e.locks.includes(l3));
           if (checked && !dropped) continue;
           seen.add(key);
           ctx.report({
@@ -39879,7 +39886,7 @@ function rewriteTypeArg(out2, m2, from, to2) {
   const text = m2.slice(a, b3);
   if (text.includes("\n") || !TYPE_ARG.test(text)) return;
   const ident = text.replace(/[\s*]/g, "_");
-  const chars = C_KEYWORDS.has(ident) ? "_" + ident.slice(1) : ident;
+  const chars = C_KEYWORDS.has(ident) ? `_${ident.slice(1)}` : ident;
   put(out2, a, chars);
 }
 var KernelSource = class {
@@ -40191,7 +40198,7 @@ function normalizeLock(text) {
 // src/parser/tables.ts
 var OPS_KINDS = /* @__PURE__ */ new Set(["mmu_notifier_ops", "mmu_interval_notifier_ops"]);
 function structName(typeNode) {
-  if (!typeNode || typeNode.type !== "struct_specifier") return null;
+  if (typeNode?.type !== "struct_specifier") return null;
   return typeNode.childForFieldName("name")?.text ?? null;
 }
 function extractTable(ctx, decl) {
@@ -40201,7 +40208,7 @@ function extractTable(ctx, decl) {
   if (!init2) return null;
   const value = init2.childForFieldName("value");
   const name2 = init2.childForFieldName("declarator");
-  if (!value || value.type !== "initializer_list" || !name2 || name2.type !== "identifier") return null;
+  if (value?.type !== "initializer_list" || !name2 || name2.type !== "identifier") return null;
   const table = {
     kind,
     name: name2.text,
@@ -40232,7 +40239,7 @@ function functionNamed(node) {
     if (n.type === "pointer_expression" && n.children[0]?.text !== "&") return null;
     n = n.type === "cast_expression" ? n.childForFieldName("value") : n.namedChildren[n.namedChildren.length - 1] ?? null;
   }
-  if (!n || n.type !== "identifier" || n.text === "NULL") return null;
+  if (n?.type !== "identifier" || n.text === "NULL") return null;
   return n.text;
 }
 function collectBindings(ctx, root, out2) {
@@ -40249,7 +40256,7 @@ function collectBindings(ctx, root, out2) {
     const designators = pair.namedChildren.filter((c3) => c3.type === "field_designator");
     const last = designators[designators.length - 1];
     const value = pair.childForFieldName("value");
-    if (!last || last.namedChildren[0]?.text !== "ops" || !value) continue;
+    if (last?.namedChildren[0]?.text !== "ops" || !value) continue;
     const table = addressOf(value);
     if (table) out2.push({ table, target: textOf(ctx, pair).split("=")[0].trim(), file: ctx.file, loc: locOf(ctx, pair), function: enclosingFunction(pair) });
   }
@@ -40764,7 +40771,7 @@ var FunctionWalker = class {
     let base = unwrapParens(value);
     if (base.type === "pointer_expression" && base.children[0]?.text === "&") base = base.childForFieldName("argument");
     while (base && base.type === "field_expression") base = base.childForFieldName("argument");
-    if (!base || base.type !== "identifier") return "unknown";
+    if (base?.type !== "identifier") return "unknown";
     if (value.text.trim().startsWith("&") && this.sharedBase(base.text)) return "global";
     const v2 = s.vars[base.text];
     if (v2?.k === "alloc") return "allocated";
@@ -41827,7 +41834,9 @@ async function scan(opts) {
         const batches = [];
         for (let b3 = 0; b3 < todo.length; b3 += NAMES_BATCH) batches.push(todo.slice(b3, b3 + NAMES_BATCH));
         const listed = (await Promise.all(batches.map((b3) => pool.names(b3)))).flat();
-        listed.forEach((names, k2) => lineNames.set(todo[k2], new Set(names)));
+        listed.forEach((names, k2) => {
+          lineNames.set(todo[k2], new Set(names));
+        });
         mark(`callee round ${round}: listed the functions of ${todo.length} files`);
       }
       const requests = /* @__PURE__ */ new Map();
@@ -41912,11 +41921,11 @@ function scopesOf(callerPath, root, dirs, cache) {
   const own2 = dirname(callerPath);
   const parent = dirname(own2);
   const area = areaOf(relName(root, callerPath));
-  const inside = (d2) => dirs.some((r2) => d2 === r2 || d2.startsWith(r2 + "/"));
+  const inside = (d2) => dirs.some((r2) => d2 === r2 || d2.startsWith(`${r2}/`));
   const out2 = [];
   for (const candidate of [own2, parent]) {
     const rel = relName(root, candidate);
-    if (!inside(candidate) || area && rel !== area && !rel.startsWith(area + "/")) continue;
+    if (!inside(candidate) || area && rel !== area && !rel.startsWith(`${area}/`)) continue;
     if (!cache.has(candidate)) cache.set(candidate, walkC(candidate, () => {
     }, candidate === own2 ? Infinity : SCOPE_FILE_LIMIT));
     const files = cache.get(candidate);
@@ -51546,7 +51555,8 @@ function formatSarif(findings, rules, version2, base) {
       }))
     }]
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  return `${JSON.stringify(log, null, 2)}
+`;
 }
 
 // src/action/commands.ts

@@ -5,7 +5,7 @@
 // into test/data/github-request-bodies.json, which the action test loads with zod.
 //   node scripts/extract-github-schemas.mjs
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,5 +32,5 @@ for (const endpoint of ENDPOINTS) {
   if (!schema) throw new Error(`${endpoint}: no JSON request body in ${member}`);
   out.endpoints[endpoint] = { operationId: op.operationId, schema };
 }
-writeFileSync(join(repo, 'test', 'data', 'github-request-bodies.json'), JSON.stringify(out, null, 2) + '\n');
+writeFileSync(join(repo, 'test', 'data', 'github-request-bodies.json'), `${JSON.stringify(out, null, 2)}\n`);
 console.log(`wrote test/data/github-request-bodies.json: ${ENDPOINTS.length} request bodies from ${out.source}`);

@@ -52,7 +52,7 @@ describe('mnlint check', () => {
 
   test('terse and json; json validates against the exported schema and is sorted', () => {
     const terse = runCli(['check', '--format', 'terse', 'fixtures/rules/range-end-with-failing-start']);
-    expect(terse.stdout.trim().split('\n').map((l) => l.split(': ').slice(0, 2).join(': ') + ' ' + l.slice(l.lastIndexOf('['))))
+    expect(terse.stdout.trim().split('\n').map((l) => `${l.split(': ').slice(0, 2).join(': ')} ${l.slice(l.lastIndexOf('['))}`))
       .toEqual([
         'bad.c:33: error [sleep-in-non-blockable-range]',
         'bad.c:41: error [range-end-with-failing-start]',

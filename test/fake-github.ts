@@ -116,13 +116,15 @@ export class FakeGitHub {
       for (const c of body.comments ?? []) this.comments.push({ id: this.nextId++, body: c.body, path: c.path, line: c.line, side: c.side, user: { login: 'github-actions[bot]' } });
       return send(200, review);
     }
-    if (method === 'PUT' && (m = /^\/repos\/octo-gpu\/linux\/pulls\/7\/reviews\/(\d+)$/.exec(url.pathname))) {
+    m = method === 'PUT' ? /^\/repos\/octo-gpu\/linux\/pulls\/7\/reviews\/(\d+)$/.exec(url.pathname) : null;
+    if (m) {
       const review = this.reviews.find((r) => r.id === Number(m![1]));
       if (!review) return send(404, { message: 'Not Found' });
       review.body = body.body;
       return send(200, review);
     }
-    if (method === 'PATCH' && (m = /^\/repos\/octo-gpu\/linux\/pulls\/comments\/(\d+)$/.exec(url.pathname))) {
+    m = method === 'PATCH' ? /^\/repos\/octo-gpu\/linux\/pulls\/comments\/(\d+)$/.exec(url.pathname) : null;
+    if (m) {
       const comment = this.comments.find((c) => c.id === Number(m![1]));
       if (!comment) return send(404, { message: 'Not Found' });
       comment.body = body.body;

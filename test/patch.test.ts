@@ -212,7 +212,7 @@ describe('one bad message does not sink its neighbours', () => {
     // break the hunk header of 2/2 only
     const at = mbox.indexOf('@@ -48,6');
     expect(at).toBeGreaterThan(0);
-    writeFileSync(join(dir, 'bad.mbox'), mbox.slice(0, at) + '@@ -48x,6' + mbox.slice(at + 8));
+    writeFileSync(join(dir, 'bad.mbox'), `${mbox.slice(0, at)}@@ -48x,6${mbox.slice(at + 8)}`);
     const r = runCli(['patch', '--tree', TREE, '--terse', join(dir, 'bad.mbox')]);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(r.stderr).toContain('"[PATCH v2 2/2] drm/drv: flush the GPU caches on invalidation": not a unified diff');

@@ -82,6 +82,7 @@ function fail(message: string): never {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: parseArgs types the values from its options, on assignment
   let parsed;
   try {
     parsed = parseArgs({
@@ -274,7 +275,7 @@ async function modelExplore(paths: string[], values: Values): Promise<number> {
   const api = apiOf(values, result.root);
   const runs = exploreFiles(result.files, result.index, api);
   if (format === 'json') {
-    process.stdout.write(JSON.stringify({ api: api.id, files: runs }, null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify({ api: api.id, files: runs }, null, 2)}\n`);
   } else {
     process.stdout.write(formatExplore(runs, api.id));
   }
@@ -393,7 +394,7 @@ async function reviewRange(repo: string, rangeArg: string, values: Values, filte
   let problems = 0;
   const runs: Array<{ series: Series; reviews: PatchReview[] }> = [];
   for (const commit of commits) {
-    let cp;
+    let cp: Awaited<ReturnType<typeof commitPatch>>;
     try {
       cp = await commitPatch(repo, commit);
     } catch (e) {
@@ -578,7 +579,7 @@ async function inventory(paths: string[], values: Values): Promise<number> {
   if (format !== 'text' && format !== 'json') fail(`inventory: unknown --format ${format} (text, json)`);
   const result = await runScan(paths, values);
   const inv = buildInventory(result.files, result.index);
-  process.stdout.write(format === 'json' ? JSON.stringify(inv, null, 2) + '\n' : formatInventoryText(inv));
+  process.stdout.write(format === 'json' ? `${JSON.stringify(inv, null, 2)}\n` : formatInventoryText(inv));
   return result.problems.length ? 2 : 0;
 }
 

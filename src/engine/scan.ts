@@ -218,7 +218,9 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         const batches: string[][] = [];
         for (let b = 0; b < todo.length; b += NAMES_BATCH) batches.push(todo.slice(b, b + NAMES_BATCH));
         const listed = (await Promise.all(batches.map((b) => pool.names(b)))).flat();
-        listed.forEach((names, k) => lineNames.set(todo[k]!, new Set(names)));
+        listed.forEach((names, k) => {
+          lineNames.set(todo[k]!, new Set(names));
+        });
         mark(`callee round ${round}: listed the functions of ${todo.length} files`);
       }
       const requests = new Map<string, Set<string>>();
@@ -312,11 +314,11 @@ function scopesOf(callerPath: string, root: string, dirs: string[], cache: Map<s
   const own = dirname(callerPath);
   const parent = dirname(own);
   const area = areaOf(relName(root, callerPath));
-  const inside = (d: string): boolean => dirs.some((r) => d === r || d.startsWith(r + '/'));
+  const inside = (d: string): boolean => dirs.some((r) => d === r || d.startsWith(`${r}/`));
   const out: string[][] = [];
   for (const candidate of [own, parent]) {
     const rel = relName(root, candidate);
-    if (!inside(candidate) || (area && rel !== area && !rel.startsWith(area + '/'))) continue;
+    if (!inside(candidate) || (area && rel !== area && !rel.startsWith(`${area}/`))) continue;
     if (!cache.has(candidate)) cache.set(candidate, walkC(candidate, () => {}, candidate === own ? Infinity : SCOPE_FILE_LIMIT));
     const files = cache.get(candidate);
     if (files) out.push(files);

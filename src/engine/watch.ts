@@ -72,7 +72,7 @@ function saveState(path: string, state: WatchState): void {
   // write then rename: a kill leaves the old state or the new one, never half
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(tmp, path);
 }
 
@@ -117,7 +117,10 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
   const read = new Map<string, Buffer>();
   const message = async (ref: string): Promise<Buffer> => {
     let raw = read.get(ref);
-    if (!raw) read.set(ref, (raw = await rawMessage(opts.inbox, ref)));
+    if (!raw) {
+      raw = await rawMessage(opts.inbox, ref);
+      read.set(ref, raw);
+    }
     return raw;
   };
 
@@ -142,7 +145,9 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
       if (!h || /^(re|aw|fwd):/i.test(h.subject) || !parseSubjectTag(h.subject)) continue;
       const root = h.thread[0] ?? h.messageId ?? ref;
       if (done.has(root)) continue;
-      (state.pending[root] ??= []).push(ref);
+      const waiting = state.pending[root] ?? [];
+      waiting.push(ref);
+      state.pending[root] = waiting;
     }
   }
 

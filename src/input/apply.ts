@@ -94,7 +94,7 @@ export function hunksOnly(fp: FilePatch, side: 'post' | 'pre' = 'post'): string 
       n++;
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**

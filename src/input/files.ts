@@ -1,6 +1,6 @@
 // Reading C sources from disk: directory walks, the cheap prefilter, and the
 // checks that turn bad input into one clear message.
-import { closeSync, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
+import { closeSync, type Dirent, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 /** A file larger than this is not C source mnlint analyzes. */
@@ -104,7 +104,7 @@ export function* walkCFiles(dir: string, onError: (path: string, message: string
   const stack = [dir];
   while (stack.length) {
     const d = stack.pop()!;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch (e) {

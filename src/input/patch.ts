@@ -149,7 +149,7 @@ function addresses(list: Array<{ address?: string; group?: Array<{ address?: str
 }
 
 async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; inReplyTo: string | null; references: string[]; date: string | null; text: string }> {
-  let email;
+  let email: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
     email = await PostalMime.parse(raw);
   } catch (e) {
@@ -171,7 +171,7 @@ async function parseMail(raw: Buffer | string, source: string): Promise<{ subjec
 
 /** The headers that place a mail in its thread: subject, Message-ID, and References (else In-Reply-To). */
 export async function threadHeaders(raw: Buffer, source: string): Promise<{ subject: string; messageId: string | null; thread: string[] }> {
-  let email;
+  let email: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
     email = await PostalMime.parse(raw);
   } catch (e) {
@@ -205,7 +205,7 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
       } catch (e) {
         if (!(e instanceof PatchInputError)) throw e;
         const subject = /^Subject: (.*)$/m.exec(raw.subarray(0, 8192).toString('utf8'))?.[1]?.trim() ?? 'a message';
-        (series.problems ??= []).push(`${e.message.replace(`${source}: `, `${source}: "${subject}": `)}`);
+        series.problems = [...(series.problems ?? []), e.message.replace(`${source}: `, `${source}: "${subject}": `)];
       }
     }
   } else if (looksLikeMail(head)) {

@@ -327,7 +327,10 @@ export class Summarizer {
         const leads = leadsOf.get(target.closure.origin[k]!);
         const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0]! : undefined;
         let t = translated.get(ce.when);
-        if (!t) translated.set(ce.when, (t = forCaller(translate(target.callee, e, ce.when))));
+        if (!t) {
+          t = forCaller(translate(target.callee, e, ce.when));
+          translated.set(ce.when, t);
+        }
         const w = combine(e.when, tie === undefined ? t : { ...t, [atom]: tie });
         if (!w) continue;
         // the locks the caller holds at the call are held at the callee's events too
@@ -449,7 +452,10 @@ const whenTexts = new WeakMap<Assumptions, string>();
 
 function whenText(when: Assumptions): string {
   let t = whenTexts.get(when);
-  if (t === undefined) whenTexts.set(when, (t = Object.keys(when).sort().map((k) => `${k}${when[k] ? '+' : '-'}`).join(';')));
+  if (t === undefined) {
+    t = Object.keys(when).sort().map((k) => `${k}${when[k] ? '+' : '-'}`).join(';');
+    whenTexts.set(when, t);
+  }
   return t;
 }
 

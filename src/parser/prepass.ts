@@ -296,7 +296,7 @@ function rewriteTypeArg(out: Out, m: string, from: number, to: number): void {
   const text = m.slice(a, b);
   if (text.includes('\n') || !TYPE_ARG.test(text)) return;
   const ident = text.replace(/[\s*]/g, '_');
-  const chars = C_KEYWORDS.has(ident) ? '_' + ident.slice(1) : ident;
+  const chars = C_KEYWORDS.has(ident) ? `_${ident.slice(1)}` : ident;
   put(out, a, chars);
 }
 

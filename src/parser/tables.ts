@@ -7,7 +7,7 @@ import { enclosingFunction, hasKeyword, locOf, textOf, type FileCtx } from './sy
 const OPS_KINDS: ReadonlySet<string> = new Set(['mmu_notifier_ops', 'mmu_interval_notifier_ops']);
 
 function structName(typeNode: Node | null): string | null {
-  if (!typeNode || typeNode.type !== 'struct_specifier') return null;
+  if (typeNode?.type !== 'struct_specifier') return null;
   return typeNode.childForFieldName('name')?.text ?? null;
 }
 
@@ -18,7 +18,7 @@ export function extractTable(ctx: FileCtx, decl: Node): OpsTable | null {
   if (!init) return null;
   const value = init.childForFieldName('value');
   const name = init.childForFieldName('declarator');
-  if (!value || value.type !== 'initializer_list' || !name || name.type !== 'identifier') return null;
+  if (value?.type !== 'initializer_list' || !name || name.type !== 'identifier') return null;
   const table: OpsTable = {
     kind: kind as OpsKind,
     name: name.text,
@@ -51,7 +51,7 @@ function functionNamed(node: Node): string | null {
     if (n.type === 'pointer_expression' && n.children[0]?.text !== '&') return null;
     n = n.type === 'cast_expression' ? n.childForFieldName('value') : n.namedChildren[n.namedChildren.length - 1] ?? null;
   }
-  if (!n || n.type !== 'identifier' || n.text === 'NULL') return null;
+  if (n?.type !== 'identifier' || n.text === 'NULL') return null;
   return n.text;
 }
 
@@ -69,7 +69,7 @@ export function collectBindings(ctx: FileCtx, root: Node, out: OpsBinding[]): vo
     const designators = pair.namedChildren.filter((c) => c.type === 'field_designator');
     const last = designators[designators.length - 1];
     const value = pair.childForFieldName('value');
-    if (!last || last.namedChildren[0]?.text !== 'ops' || !value) continue;
+    if (last?.namedChildren[0]?.text !== 'ops' || !value) continue;
     const table = addressOf(value);
     if (table) out.push({ table, target: textOf(ctx, pair).split('=')[0]!.trim(), file: ctx.file, loc: locOf(ctx, pair), function: enclosingFunction(pair) });
   }

@@ -600,7 +600,7 @@ class FunctionWalker {
     let base: Node | null = unwrapParens(value);
     if (base.type === 'pointer_expression' && base.children[0]?.text === '&') base = base.childForFieldName('argument');
     while (base && base.type === 'field_expression') base = base.childForFieldName('argument');
-    if (!base || base.type !== 'identifier') return 'unknown';
+    if (base?.type !== 'identifier') return 'unknown';
     // one object for every caller: a global or a function-static (`static struct f fin;`)
     if (value.text.trim().startsWith('&') && this.sharedBase(base.text)) return 'global';
     const v = s.vars[base.text];

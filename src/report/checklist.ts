@@ -19,7 +19,7 @@ export function formatChecklistMarkdown(lists: readonly SeriesChecklist[]): stri
 }
 
 export function formatChecklistJson(lists: readonly SeriesChecklist[], version: string): string {
-  return JSON.stringify({ tool: 'mnlint', version, checklists: lists }, null, 2) + '\n';
+  return `${JSON.stringify({ tool: 'mnlint', version, checklists: lists }, null, 2)}\n`;
 }
 
 /** b4's `prep-perpatch-check-cmd` answer for one patch: one entry per item. */
@@ -31,5 +31,5 @@ export function formatB4(list: SeriesChecklist): string {
     url: null,
     details: i.details.length ? i.details.join('\n') : null,
   }));
-  return JSON.stringify(entries) + '\n';
+  return `${JSON.stringify(entries)}\n`;
 }

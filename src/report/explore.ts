@@ -12,5 +12,5 @@ export function formatExplore(runs: readonly FileExploration[], api: string): st
   }
   const total = runs.reduce((n, r) => n + r.violations.length, 0);
   out.push(`total: ${total} violations in ${runs.length} files (API ${api})`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

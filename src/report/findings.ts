@@ -32,7 +32,7 @@ export function formatText(findings: readonly Finding[], stats: ScanStats, lineT
   }
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
   out.push(`total: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos, ${stats.tables} ops tables, ${stats.callbacks} callbacks, ${stats.parsedFiles} files parsed of ${stats.files}`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** One line a finding, like a compiler: `file:line: severity: message [rule]`. */
@@ -42,5 +42,5 @@ export function formatTerse(findings: readonly Finding[]): string {
 
 export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string): string {
   const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings, stats });
-  return JSON.stringify(report, null, 2) + '\n';
+  return `${JSON.stringify(report, null, 2)}\n`;
 }

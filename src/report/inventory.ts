@@ -45,5 +45,5 @@ export function formatInventoryText(inv: Inventory): string {
     }
   }
   out.push(`${inv.tables.length} ops tables in ${new Set(inv.tables.map((t) => t.file)).size} files`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

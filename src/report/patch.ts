@@ -42,7 +42,7 @@ export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: P
       patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings, fixed: r.fixed })),
     })),
   });
-  return JSON.stringify(report, null, 2) + '\n';
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 export interface PatchTextOptions {

@@ -74,18 +74,18 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
       })),
     }],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return `${JSON.stringify(log, null, 2)}\n`;
 }
 
 const RD_SEVERITY: Record<Finding['severity'], string> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };
 
 /** reviewdog's rdjsonl: one diagnostic a line. */
 export function formatRdjsonl(findings: readonly Finding[]): string {
-  return findings.map((f) => JSON.stringify({
+  return findings.map((f) => `${JSON.stringify({
     message: f.message,
     location: { path: f.file, range: { start: { line: f.line, column: f.column }, end: { line: Math.max(f.line, f.endLine) } } },
     severity: RD_SEVERITY[f.severity],
     source: { name: 'mnlint' },
     code: { value: f.rule },
-  }) + '\n').join('');
+  })}\n`).join('');
 }

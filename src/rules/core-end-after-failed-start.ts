@@ -66,7 +66,7 @@ export default defineRule({
     const step = ctx.core(file)?.steps.find((s) => s.step === 'endAfterFailedStart');
     if (!step || step.holds) return;
     const fn = coreFunctions(file)?.get(step.function);
-    if (!fn || !fn.events.some((e) => e.name === '->invalidate_range_start')) return;
+    if (!fn?.events.some((e) => e.name === '->invalidate_range_start')) return;
     // what the model shows with this core: a notifier that fails start beside one that counts
     const v = ctx.core(file)!.violation('endAfterFailedStart');
     if (!v) return;

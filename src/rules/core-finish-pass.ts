@@ -77,7 +77,7 @@ export default defineRule({
       const fn = fns.get(name);
       // only a function that queues finishes can lose one; the loop that
       // queues may have run several times before any exit (the walk runs it once)
-      if (!fn || !fn.events.some((e) => /llist_add$/.test(e.name))) continue;
+      if (!fn?.events.some((e) => /llist_add$/.test(e.name))) continue;
       const seen = new Set<string>();
       for (const r of fn.returns) {
         const evs = pathEvents(fn, r);

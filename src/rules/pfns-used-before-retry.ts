@@ -87,7 +87,7 @@ again:
           if (seen.has(key)) continue;
           const checked = sectionRetried(e.when) === false;
           // every lock held at the retry is still held at the use
-          const dropped = checked && retry !== null && retry.locks.some((l) => !e.locks.includes(l));
+          const dropped = checked && retry?.locks.some((l) => !e.locks.includes(l));
           if (checked && !dropped) continue;
           seen.add(key);
           ctx.report({
