@@ -51,20 +51,27 @@ try {
   writeFileSync(event, readFileSync(join(repoRoot, 'fixtures/action/pull_request.json'), 'utf8').replaceAll('BASE_SHA', base).replaceAll('HEAD_SHA', head).replaceAll('HEAD_OWNER', 'octo-gpu'));
   await gh.start();
 
-  const once = (): Promise<{ seconds: number; code: number | null; out: string }> => new Promise((ok) => {
-    const t = process.hrtime.bigint();
-    const child = spawn(process.execPath, [action], {
-      cwd: repo,
-      env: {
-        PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_WORKSPACE: repo, GITHUB_API_URL: gh.url,
-        GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, 'INPUT_GITHUB-TOKEN': 'ghs_test_token', 'INPUT_FAIL-ON': 'never',
-      },
+  const once = (): Promise<{ seconds: number; code: number | null; out: string }> =>
+    new Promise((ok) => {
+      const t = process.hrtime.bigint();
+      const child = spawn(process.execPath, [action], {
+        cwd: repo,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          GITHUB_WORKSPACE: repo,
+          GITHUB_API_URL: gh.url,
+          GITHUB_EVENT_NAME: 'pull_request',
+          GITHUB_EVENT_PATH: event,
+          'INPUT_GITHUB-TOKEN': 'ghs_test_token',
+          'INPUT_FAIL-ON': 'never',
+        },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', (code) => ok({ seconds: Number(process.hrtime.bigint() - t) / 1e9, code, out }));
     });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => ok({ seconds: Number(process.hrtime.bigint() - t) / 1e9, code, out }));
-  });
   const first = await once();
   if (first.code !== 0) fail(`the action failed: ${first.out.trim()}`);
   const times: number[] = [];

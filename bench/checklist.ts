@@ -35,13 +35,17 @@ try {
   const split = join(dir, 'mails');
   mkdirSync(split);
   spawnSync('git', ['mailsplit', `-o${split}`, join(repoRoot, 'fixtures/patches/drv-v2.mbox')]);
-  const mails = readdirSync(split).sort().map((f) => readFileSync(join(split, f), 'utf8'));
+  const mails = readdirSync(split)
+    .sort()
+    .map((f) => readFileSync(join(split, f), 'utf8'));
   const stream: string[] = [];
   let mark = 0;
   for (let s = 0; s < SERIES; s++) {
     for (const m of mails) {
       const raw = m.replace(/<([^>@]+)@/g, `<s${s}-$1@`);
-      stream.push(`commit refs/heads/master\nmark :${++mark}\ncommitter pi <pi@example.invalid> ${1795300000 + mark} +0000\ndata 8\nmessage\n${mark > 1 ? `from :${mark - 1}\n` : ''}M 644 inline m\ndata ${Buffer.byteLength(raw)}\n${raw}\n`);
+      stream.push(
+        `commit refs/heads/master\nmark :${++mark}\ncommitter pi <pi@example.invalid> ${1795300000 + mark} +0000\ndata 8\nmessage\n${mark > 1 ? `from :${mark - 1}\n` : ''}M 644 inline m\ndata ${Buffer.byteLength(raw)}\n${raw}\n`,
+      );
     }
   }
   const imported = spawnSync('git', ['--git-dir', epoch, 'fast-import', '--quiet'], { input: stream.join('') });
@@ -52,7 +56,9 @@ try {
   const first = measure(process.execPath, args, repoRoot);
   if (first.status !== 0) fail(`watch failed: ${first.stderr.trim()}`);
   const idle = measure(process.execPath, args, repoRoot);
-  console.log(`watch, ${SERIES * mails.length} messages (${SERIES} series): first run ${first.seconds.toFixed(2)} s (${((SERIES * mails.length) / first.seconds).toFixed(0)} messages/s, peak RSS ${first.rssMB?.toFixed(0) ?? '?'} MB), ${first.stdout.trim().split('\n').pop()}`);
+  console.log(
+    `watch, ${SERIES * mails.length} messages (${SERIES} series): first run ${first.seconds.toFixed(2)} s (${((SERIES * mails.length) / first.seconds).toFixed(0)} messages/s, peak RSS ${first.rssMB?.toFixed(0) ?? '?'} MB), ${first.stdout.trim().split('\n').pop()}`,
+  );
   console.log(`watch, idle re-run: ${idle.seconds.toFixed(3)} s, ${idle.stdout.trim().split('\n').pop()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

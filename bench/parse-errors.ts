@@ -9,7 +9,9 @@ import { kernelDir } from '../test/kernel-trees.js';
 
 const root = process.argv[2] ?? kernelDir('6.12');
 const all = execFileSync('find', ['.', '-name', '*.c', '-type', 'f'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 })
-  .split('\n').filter(Boolean).sort();
+  .split('\n')
+  .filter(Boolean)
+  .sort();
 const SAMPLE = 1002;
 const step = all.length / SAMPLE;
 const sample = Array.from({ length: SAMPLE }, (_, i) => all[Math.floor(i * step)]!);
@@ -40,7 +42,11 @@ for (const rel of sample) {
 type N = { hasError: boolean; isError: boolean; isMissing: boolean; children: Array<N | null>; startPosition: { row: number } };
 function findError(n: N): N | null {
   if (n.isError || n.isMissing) return n;
-  for (const c of n.children) if (c?.hasError) { const f = findError(c); if (f) return f; }
+  for (const c of n.children)
+    if (c?.hasError) {
+      const f = findError(c);
+      if (f) return f;
+    }
   return null;
 }
 console.log(`sample ${SAMPLE} files of ${all.length} in ${root}`);

@@ -20,12 +20,16 @@ const dir = mkdtempSync(join(tmpdir(), 'mnlint-bench-'));
 const mbox = join(dir, 'seed-004.mbox');
 writeFileSync(mbox, seed004Mbox().mbox);
 try {
-  const r = compare(runs, 'seed 004 v2 1/4 mbox on Linux 6.12',
+  const r = compare(
+    runs,
+    'seed 004 v2 1/4 mbox on Linux 6.12',
     {
       name: 'mnlint patch seed-004.mbox --tree linux-6.12',
       cmd: ['node', [cli, 'patch', '--format', 'json', mbox, '--tree', kernel], kernel],
       // a review that did not happen must not be timed as a fast one
-      check: (x: { status: number | null; stderr: string }) => { if (x.status === 2) fail(`mnlint patch failed: ${x.stderr.trim()}`); },
+      check: (x: { status: number | null; stderr: string }) => {
+        if (x.status === 2) fail(`mnlint patch failed: ${x.stderr.trim()}`);
+      },
     },
     { name: 'scripts/checkpatch.pl seed-004.mbox', cmd: ['perl', ['scripts/checkpatch.pl', mbox], kernel] },
   );

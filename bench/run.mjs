@@ -30,19 +30,29 @@ if (inv.status !== 0) fail(`mnlint inventory failed: ${inv.stderr.trim()}`);
 const tableFiles = [...new Set(JSON.parse(inv.stdout).tables.map((t) => t.file))].sort();
 
 const results = [];
-results.push(compare(runs, 'whole Linux 6.12 tree',
-  {
-    name: 'mnlint check .',
-    cmd: ['node', [cli, 'check', '--format', 'json', '.'], kernel],
-    check: (r) => { if (r.status === 2) fail(`mnlint check failed: ${r.stderr.trim()}`); },
-  },
-  { name: "grep -rlE 'mmu_(interval_)?notifier' --include='*.c' .", cmd: ['grep', ['-rlE', 'mmu_(interval_)?notifier', '--include=*.c', '.'], kernel] },
-));
+results.push(
+  compare(
+    runs,
+    'whole Linux 6.12 tree',
+    {
+      name: 'mnlint check .',
+      cmd: ['node', [cli, 'check', '--format', 'json', '.'], kernel],
+      check: (r) => {
+        if (r.status === 2) fail(`mnlint check failed: ${r.stderr.trim()}`);
+      },
+    },
+    { name: "grep -rlE 'mmu_(interval_)?notifier' --include='*.c' .", cmd: ['grep', ['-rlE', 'mmu_(interval_)?notifier', '--include=*.c', '.'], kernel] },
+  ),
+);
 if (haveSpatch) {
-  results.push(compare(runs, `the ${tableFiles.length} files defining ops tables`,
-    { name: `mnlint check (${tableFiles.length} files)`, cmd: ['node', [cli, 'check', '--format', 'json', ...tableFiles], kernel] },
-    { name: 'spatch --sp-file bench/find-interval-ops.cocci --no-includes', cmd: ['spatch', ['--sp-file', cocci, '--very-quiet', '--no-includes', ...tableFiles], kernel] },
-  ));
+  results.push(
+    compare(
+      runs,
+      `the ${tableFiles.length} files defining ops tables`,
+      { name: `mnlint check (${tableFiles.length} files)`, cmd: ['node', [cli, 'check', '--format', 'json', ...tableFiles], kernel] },
+      { name: 'spatch --sp-file bench/find-interval-ops.cocci --no-includes', cmd: ['spatch', ['--sp-file', cocci, '--very-quiet', '--no-includes', ...tableFiles], kernel] },
+    ),
+  );
 }
 
 if (args.includes('--json')) {
@@ -59,7 +69,9 @@ if (args.includes('--json')) {
   const tree = results[0];
   const treeRatio = tree.aMedian / tree.bMedian;
   process.stdout.write(`goal whole tree <= 3x grep (issue 2): ${treeRatio.toFixed(2)}x ${treeRatio <= 3 ? 'met' : 'NOT met'}\n`);
-  process.stdout.write(`goal whole tree <= 2.5x grep and < 300 MB (issue 9): ${treeRatio.toFixed(2)}x, ${tree.aPeakRssMB === null ? 'RSS not measured' : `${tree.aPeakRssMB.toFixed(0)} MB`}: ${treeRatio <= 2.5 && (tree.aPeakRssMB ?? 0) < 300 ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(
+    `goal whole tree <= 2.5x grep and < 300 MB (issue 9): ${treeRatio.toFixed(2)}x, ${tree.aPeakRssMB === null ? 'RSS not measured' : `${tree.aPeakRssMB.toFixed(0)} MB`}: ${treeRatio <= 2.5 && (tree.aPeakRssMB ?? 0) < 300 ? 'met' : 'NOT met'}\n`,
+  );
   if (tree.aPeakRssMB !== null) process.stdout.write(`goal peak RSS < 400 MB: ${tree.aPeakRssMB.toFixed(0)} MB ${tree.aPeakRssMB < 400 ? 'met' : 'NOT met'}\n`);
   else process.stdout.write('peak RSS not measured: /usr/bin/time is missing (Debian package `time`)\n');
   if (results[1]) {

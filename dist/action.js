@@ -29892,8 +29892,70 @@ var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
   "folio_lock_killable"
 ]);
 var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
-var HELPER_PREFIXES = ["spin_", "raw_spin_", "mutex_", "atomic_", "list_", "hlist_", "trace_", "pr_", "dev_", "drm_", "WARN", "BUG", "rcu_", "read_", "write_", "kref_", "refcount_", "lockdep_", "test_", "set_bit", "clear_bit", "__set_bit", "__clear_bit", "bitmap_", "xa_", "idr_", "mmgrab", "mmdrop", "mmget", "mmput", "min", "max", "clamp"];
-var HELPERS = /* @__PURE__ */ new Set(["container_of", "typeof", "__typeof__", "likely", "unlikely", "READ_ONCE", "WRITE_ONCE", "kfree", "kvfree", "memset", "memcpy", "offsetof", "sizeof", "ERR_PTR", "PTR_ERR", "IS_ERR", "IS_ERR_OR_NULL", "smp_mb", "smp_wmb", "smp_rmb", "wake_up", "wake_up_all", "complete", "schedule_work", "queue_work", "cpu_relax", "mmu_notifier_range_blockable"]);
+var HELPER_PREFIXES = [
+  "spin_",
+  "raw_spin_",
+  "mutex_",
+  "atomic_",
+  "list_",
+  "hlist_",
+  "trace_",
+  "pr_",
+  "dev_",
+  "drm_",
+  "WARN",
+  "BUG",
+  "rcu_",
+  "read_",
+  "write_",
+  "kref_",
+  "refcount_",
+  "lockdep_",
+  "test_",
+  "set_bit",
+  "clear_bit",
+  "__set_bit",
+  "__clear_bit",
+  "bitmap_",
+  "xa_",
+  "idr_",
+  "mmgrab",
+  "mmdrop",
+  "mmget",
+  "mmput",
+  "min",
+  "max",
+  "clamp"
+];
+var HELPERS = /* @__PURE__ */ new Set([
+  "container_of",
+  "typeof",
+  "__typeof__",
+  "likely",
+  "unlikely",
+  "READ_ONCE",
+  "WRITE_ONCE",
+  "kfree",
+  "kvfree",
+  "memset",
+  "memcpy",
+  "offsetof",
+  "sizeof",
+  "ERR_PTR",
+  "PTR_ERR",
+  "IS_ERR",
+  "IS_ERR_OR_NULL",
+  "smp_mb",
+  "smp_wmb",
+  "smp_rmb",
+  "wake_up",
+  "wake_up_all",
+  "complete",
+  "schedule_work",
+  "queue_work",
+  "cpu_relax",
+  "mmu_notifier_range_blockable"
+]);
 function isKernelHelper(name2) {
   return HELPERS.has(name2) || HELPER_PREFIXES.some((p2) => name2.startsWith(p2)) || /^[A-Z0-9_]+$/.test(name2);
 }
@@ -30083,15 +30145,17 @@ var Summarizer = class {
       if (outcomeMemo.has(key)) return outcomeMemo.get(key);
       const id = sites.get(atom);
       const target = id === void 0 ? void 0 : callees.get(id);
-      const out2 = id === void 0 || !target ? null : dedupe(target.closure.returns.filter((r2) => {
-        const t2 = truth(r2.value);
-        return t2 === null || t2 === value;
-      }).map((r2) => {
-        const when = project(translate(target.callee, fn2.events[id], r2.when));
-        const e = fn2.events[id];
-        const taken = { callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when };
-        return { when, held: r2.held, effects: r2.effects, taken: [taken] };
-      }));
+      const out2 = id === void 0 || !target ? null : dedupe(
+        target.closure.returns.filter((r2) => {
+          const t2 = truth(r2.value);
+          return t2 === null || t2 === value;
+        }).map((r2) => {
+          const when = project(translate(target.callee, fn2.events[id], r2.when));
+          const e = fn2.events[id];
+          const taken = { callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when };
+          return { when, held: r2.held, effects: r2.effects, taken: [taken] };
+        })
+      );
       outcomeMemo.set(key, out2);
       return out2;
     };
@@ -30416,10 +30480,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 	.invalidate = drv_invalidate,
 };
 `,
-    references: [
-      'commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")',
-      "Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep"
-    ]
+    references: ['commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")', "Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep"]
   },
   checkTable(table, ctx) {
     for (const f3 of table.fields) {
@@ -30614,7 +30675,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!cb?.fn) continue;
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp?.class === "sleeping");
       const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
-      const all = sitesOf(events.filter((e) => !sleeps.has(placeOf(e))), (x3) => x3);
+      const all = sitesOf(
+        events.filter((e) => !sleeps.has(placeOf(e))),
+        (x3) => x3
+      );
       const first = all[0];
       if (!first) continue;
       const own2 = first.via.length === 0;
@@ -30894,7 +30958,10 @@ struct mmu_interval_notifier_ops {
 	void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);
 };
 `,
-    references: ["Documentation/doc-guide/kernel-doc.rst: structure members", "[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)"]
+    references: [
+      "Documentation/doc-guide/kernel-doc.rst: structure members",
+      "[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)"
+    ]
   },
   checkFile(file, ctx) {
     for (const s of file.opsStructs ?? []) {
@@ -31175,7 +31242,12 @@ var core_finish_pass_default = defineRule({
           endLine: at2.loc.endLine,
           function: name2,
           message: problem,
-          trace: [`${file.file}:${start2.loc.line}: ops->invalidate_start queues a finish`, ...finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : [], ...end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : [], `${file.file}:${r2.loc.line}: return ${r2.text} (I3: every finish once, before inv_end, on every path)`]
+          trace: [
+            `${file.file}:${start2.loc.line}: ops->invalidate_start queues a finish`,
+            ...finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : [],
+            ...end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : [],
+            `${file.file}:${r2.loc.line}: return ${r2.text} (I3: every finish once, before inv_end, on every path)`
+          ]
         });
       }
     }
@@ -31234,7 +31306,11 @@ out_would_block:
 	return -EAGAIN;
 }
 `,
-    references: ["mm/mmu_notifier.c: mn_itree_inv_start_range(), mn_itree_inv_end(), mmu_interval_read_begin(), mmu_interval_notifier_remove()", 'commit 56f434f40f05 ("mm/mmu_notifier: add an interval tree notifier")', "Documentation/mm/hmm.rst"]
+    references: [
+      "mm/mmu_notifier.c: mn_itree_inv_start_range(), mn_itree_inv_end(), mmu_interval_read_begin(), mmu_interval_notifier_remove()",
+      'commit 56f434f40f05 ("mm/mmu_notifier: add an interval tree notifier")',
+      "Documentation/mm/hmm.rst"
+    ]
   },
   checkFile(file, ctx) {
     const core = ctx.core(file);
@@ -31654,7 +31730,9 @@ int drv_map(struct drv_obj *obj)
 // src/rules/set-seq-lock-mismatch.ts
 var lastPart = (lock) => lock.split(/->|\./).pop() ?? lock;
 function lockedRetries(files, table) {
-  return filesBeside(files, table.file).flatMap((f3) => f3.functions.flatMap((fn2) => fn2.events.filter((e) => e.kind === "read_retry" && e.locks.length).map((e) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks }))));
+  return filesBeside(files, table.file).flatMap(
+    (f3) => f3.functions.flatMap((fn2) => fn2.events.filter((e) => e.kind === "read_retry" && e.locks.length).map((e) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks })))
+  );
 }
 var set_seq_lock_mismatch_default = defineRule({
   id: "set-seq-lock-mismatch",
@@ -31747,7 +31825,11 @@ int drv_map(struct drv_obj *obj)
           severity: e.locks.length ? "warning" : "error",
           function: functionOf(e, cb.fn.name),
           message: e.locks.length ? `mmu_interval_set_seq() runs under ${e.locks.join(", ")}, but mmu_interval_read_retry() in ${r2.fn}() runs under ${r2.locks.join(", ")}: they must serialize on the same lock` : `mmu_interval_set_seq() runs with no lock held, but mmu_interval_read_retry() in ${r2.fn}() runs under ${r2.locks.join(", ")}: take that lock around set_seq`,
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(", ")}]`, `${r2.file}:${r2.line}: mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`]
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(", ")}]`,
+            `${r2.file}:${r2.line}: mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`
+          ]
         });
       }
     }
@@ -32374,7 +32456,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of [...INVALIDATION_CALLBACKS[table.kind], "invalidate_finish"]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      const writes = sitesOf(ctx.summary(cb.fn).events.filter((e) => racyGlobalWrite(e)), (e) => e);
+      const writes = sitesOf(
+        ctx.summary(cb.fn).events.filter((e) => racyGlobalWrite(e)),
+        (e) => e
+      );
       for (const e of writes) {
         const w2 = racyGlobalWrite(e);
         ctx.report({
@@ -32582,7 +32667,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: cb.fn.name,
         message: `${cb.fn.name}() returns false after ${alloc.name}() at line ${alloc.loc.line}: the core drops *finish on a false return, the object leaks`,
-        trace: modelTrace(ctx, table, "I7") ?? [`${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`, `${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`]
+        trace: modelTrace(ctx, table, "I7") ?? [
+          `${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`,
+          `${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`
+        ]
       });
     }
   }
@@ -32783,7 +32871,11 @@ int drv_pin(struct drv_obj *obj)
           severity: eventFilter || unsure ? "warning" : "error",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           message: eventFilter ? `${cb.fn.name}() returns true without mmu_interval_set_seq() for some range events${describeWhen(r2.when)}; the header asks for it unconditionally` : unsure ? `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path, unless ${unknown2.slice(0, 3).join(", ") || "a cut-off path"} calls it (${unknown2.length ? "not found in the scanned tree" : "too many paths"})` : `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path: mmu_interval_read_retry() will miss this invalidation`,
-          trace: modelTrace(ctx, table, "I6") ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)} without set_seq`]
+          trace: modelTrace(ctx, table, "I6") ?? [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...describeVia(r2.via),
+            `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)} without set_seq`
+          ]
         });
       }
     }
@@ -32901,7 +32993,12 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           message: `${e.name}() may sleep, reachable from ${field} callback ${cb.fn.name}(), which runs where sleeping is not allowed`,
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ""}`, `${field} never sleeps (I5)`]
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...describeVia(e.via),
+            `${e.file}:${e.loc.line}: ${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ""}`,
+            `${field} never sleeps (I5)`
+          ]
         });
       }
     }
@@ -32969,7 +33066,13 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of INVALIDATION_CALLBACKS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      report(field, cb.fn.name, cb.field.loc.line, null, ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true));
+      report(
+        field,
+        cb.fn.name,
+        cb.field.loc.line,
+        null,
+        ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true)
+      );
     }
     const start2 = ctx.callback(table, "invalidate_start");
     const finish = ctx.callback(table, "invalidate_finish");
@@ -33031,7 +33134,12 @@ static const struct mmu_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
         message: `${cb.fn.name}() returns ${r2.text}: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range`,
-        trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`, "the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)"]
+        trace: [
+          `${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`,
+          ...describeVia(r2.via),
+          `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`,
+          "the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)"
+        ]
       });
     }
   }
@@ -33099,17 +33207,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (r2.when.blockable === void 0 && r2.path.some((id) => {
           const e = cb.fn.events[id];
           return e?.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
-        })) continue;
+        }))
+          continue;
         if (field === "invalidate_start" && failedAllocation(r2.when)) continue;
         ctx.report({
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           message: `${cb.fn.name}() returns ${r2.text} on a path that also runs when the range is blockable${r2.when.blockable === true ? "" : " (no blockable test before it)"}; fail only when !mmu_notifier_range_blockable(range)`,
-          trace: modelTrace(ctx, table, "I4") ?? [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(r2.via),
-            `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`
-          ]
+          trace: modelTrace(ctx, table, "I4") ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`]
         });
       }
     }
@@ -33271,11 +33376,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           endLine: e.loc.endLine,
           function: e.via.length ? e.via[e.via.length - 1].function : cb.fn.name,
           message: e.gfp.class === "unknown" ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges` : `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`,
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(e.via),
-            `${head}${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`
-          ]
+          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${head}${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`]
         });
       }
     }
@@ -33414,7 +33515,13 @@ var API_LEVELS = [
   level("6.9", "Linux 6.9 to 7.0: change_pte removed", { endAfterFailedStart: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false }),
   level("6.12", "Linux 6.12", { endAfterFailedStart: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false }),
   level("two-pass-v2", "the two-pass series as posted (v2, March 2026)", { endAfterFailedStart: true, twoPass: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false }),
-  level("7.1", "Linux 7.1: two-pass merged, insert WARNs on start without finish", { endAfterFailedStart: true, twoPass: true, insertChecksFinish: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false })
+  level("7.1", "Linux 7.1: two-pass merged, insert WARNs on start without finish", {
+    endAfterFailedStart: true,
+    twoPass: true,
+    insertChecksFinish: true,
+    secondaryTlbs: "arch_invalidate_secondary_tlbs",
+    changePte: false
+  })
 ];
 var NEWEST = API_LEVELS[API_LEVELS.length - 1];
 var NEWEST_MAJOR = Math.max(...API_LEVELS.map((l3) => Number(/^(\d+)\./.exec(l3.id)?.[1] ?? 0)));
@@ -33568,7 +33675,11 @@ var MmuNotifierCore = class {
       this.deferred.push({ sub, op: "remove" });
       if (!this.core.removeWaits) {
         this.step(`mmu_interval_notifier_remove(${name2}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
-        this.violate("I8", name2, `mmu_interval_notifier_remove(${name2}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name2} while the core may still call its invalidate (use after free)`);
+        this.violate(
+          "I8",
+          name2,
+          `mmu_interval_notifier_remove(${name2}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name2} while the core may still call its invalidate (use after free)`
+        );
         return "removed";
       }
       this.waiters.push(`mmu_interval_notifier_remove(${name2})`);
@@ -33789,7 +33900,11 @@ var MmuNotifierCore = class {
           return ret;
         }
         if (this.inFlight.has(objectId)) {
-          this.violate("I7", n.name, kind === "global" ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o2.label})` : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`);
+          this.violate(
+            "I7",
+            n.name,
+            kind === "global" ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o2.label})` : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`
+          );
         }
         this.inFlight.set(objectId, n.name);
         queue.push({ sub, objectId, label: o2.label });
@@ -33819,7 +33934,8 @@ var MmuNotifierCore = class {
       const o2 = this.call(h3.n, "invalidate_range_start", cb, range);
       const r2 = typeof o2.ret === "number" ? o2.ret : o2.ret ? 0 : -11;
       if (r2) {
-        if (range.blockable || r2 !== -11) this.violate("I4", h3.n.name, `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`);
+        if (range.blockable || r2 !== -11)
+          this.violate("I4", h3.n.name, `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`);
         if (h3.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h3.n.name} can fail start and has end`);
         ret = r2;
       } else if (h3.n.callbacks.invalidate_range_end) {
@@ -33936,7 +34052,12 @@ var SCENARIOS = [
       core.invalidateRangeEnd(inv);
       readers.forEach((n, i2) => {
         if (!core.readRetry(n.name, seqs[i2])) {
-          violation(core, "I6", n.name, `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`);
+          violation(
+            core,
+            "I6",
+            n.name,
+            `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`
+          );
         }
       });
     }
@@ -34142,7 +34263,10 @@ function abstractNotifier(table, resolveCallback, summary, usesReadSide) {
     if (!f3.function || !MODEL_CALLBACKS.has(f3.field)) continue;
     const fn2 = resolveCallback(f3.function);
     const field = f3.field;
-    callbacks[field] = fn2 ? ({ blockable }) => outcomesOf(summary(fn2), kind, field, blockable) : () => [{ ret: kind === "interval" ? true : 0, setSeq: true, label: `${f3.function}: body not found` }];
+    callbacks[field] = fn2 ? ({ blockable }) => outcomesOf(summary(fn2), kind, field, blockable) : (
+      // a body mnlint did not find: a well-behaved callback as far as the model knows
+      () => [{ ret: kind === "interval" ? true : 0, setSeq: true, label: `${f3.function}: body not found` }]
+    );
   }
   return { name: table.name, kind, callbacks, usesReadSide, interval: [0, 1 << 20] };
 }
@@ -34175,21 +34299,143 @@ function hlistMayFail(r2) {
   return r2.value.k === "call" && r2.value.callee === "mn_hlist_invalidate_range_start";
 }
 var STEPS = [
-  { step: "startCountsRange", fn: "mn_itree_inv_start_range", mode: "every", applies: calls("interval_tree_iter_first"), tests: [member("active_invalidate_ranges", 1)], takes: "counts the range in active_invalidate_ranges", lacks: "does not count the range in active_invalidate_ranges" },
-  { step: "startMarksSeq", fn: "mn_itree_inv_start_range", mode: "some", applies: member("active_invalidate_ranges", 1), tests: [marksOdd], takes: "marks invalidate_seq odd when an interval overlaps", lacks: "never marks invalidate_seq odd" },
-  { step: "endUncountsRange", fn: "mn_itree_inv_end", mode: "every", applies: member("invalidate_seq", 0), tests: [member("active_invalidate_ranges", -1)], takes: "lowers active_invalidate_ranges", lacks: "does not lower active_invalidate_ranges" },
-  { step: "endAdvancesSeq", fn: "mn_itree_inv_end", mode: "some", applies: member("active_invalidate_ranges", -1), tests: [member("invalidate_seq", 1)], takes: "advances invalidate_seq past the invalidation", lacks: "never advances invalidate_seq back to even" },
-  { step: "endAppliesDeferred", fn: "mn_itree_inv_end", mode: "some", applies: member("active_invalidate_ranges", -1), tests: [calls("interval_tree_insert"), calls("interval_tree_remove")], takes: "applies the deferred inserts and removes", lacks: "does not apply the deferred inserts and removes" },
-  { step: "endWakes", fn: "mn_itree_inv_end", mode: "some", applies: member("active_invalidate_ranges", -1), tests: [calls("wake_up_all", "wake_up")], takes: "wakes the waiters on subscriptions->wq", lacks: "never wakes the waiters on subscriptions->wq" },
-  { step: "failedStartEnds", fn: "mn_itree_invalidate", mode: "every", applies: calls("mn_itree_inv_start_range"), on: (r2) => r2.value.k === "int" && r2.value.v === EAGAIN2, tests: [calls("mn_itree_inv_end")], takes: "ends the range (mn_itree_inv_end) before returning -EAGAIN", lacks: "returns -EAGAIN without mn_itree_inv_end" },
-  { step: "readBeginWaits", fn: "mmu_interval_read_begin", mode: "some", applies: (e) => /invalidate_seq/.test(e.args.join(",")), tests: [waitsOn(/invalidate_seq/)], takes: "waits while the interval is being invalidated", lacks: "does not wait while the interval is being invalidated" },
-  { step: "removeWaits", fn: "mmu_interval_notifier_remove", mode: "some", applies: defersTo, tests: [waitsOn(/seq/)], takes: "waits for the invalidation in flight on its sequence", lacks: "does not wait for the invalidation in flight" },
-  { step: "insertDefers", fn: "__mmu_interval_notifier_insert", mode: "some", applies: calls("interval_tree_insert"), tests: [defersTo], takes: "defers an insert during an invalidation", lacks: "never defers an insert during an invalidation" },
-  { step: "removeDefers", fn: "mmu_interval_notifier_remove", mode: "some", applies: calls("interval_tree_remove"), tests: [defersTo], takes: "defers a remove during an invalidation", lacks: "never defers a remove during an invalidation" },
-  { step: "hlistFailureEndsRange", fn: "__mmu_notifier_invalidate_range_start", mode: "every", applies: calls("mn_itree_invalidate"), on: (r2, evs) => hlistMayFail(r2) && evs.some(calls("mn_itree_invalidate")), tests: [calls("mn_itree_inv_end")], takes: "ends the interval range when the hlist start fails", lacks: "returns a failed hlist start without ending the interval range it started" },
-  { step: "releaseEndsRange", fn: "mn_itree_release", mode: "every", applies: calls("mn_itree_inv_start_range"), tests: [calls("mn_itree_inv_end")], takes: "ends the range it started over the address space", lacks: "returns without mn_itree_inv_end" },
-  { step: "registerStartsEven", fn: "__mmu_notifier_register", mode: "some", applies: member("invalidate_seq", 0), tests: [startsEven], takes: "starts invalidate_seq even", lacks: "starts invalidate_seq odd: every mmu_interval_read_begin() would wait" },
-  { step: "endAfterFailedStart", fn: "mn_hlist_invalidate_range_start", mode: "some", applies: calls("->invalidate_range_start"), tests: [calls("->invalidate_range_end")], takes: "calls invalidate_range_end on every notifier that has one after a failed start", lacks: "returns a failed start without invalidate_range_end on the notifiers whose start succeeded" }
+  {
+    step: "startCountsRange",
+    fn: "mn_itree_inv_start_range",
+    mode: "every",
+    applies: calls("interval_tree_iter_first"),
+    tests: [member("active_invalidate_ranges", 1)],
+    takes: "counts the range in active_invalidate_ranges",
+    lacks: "does not count the range in active_invalidate_ranges"
+  },
+  {
+    step: "startMarksSeq",
+    fn: "mn_itree_inv_start_range",
+    mode: "some",
+    applies: member("active_invalidate_ranges", 1),
+    tests: [marksOdd],
+    takes: "marks invalidate_seq odd when an interval overlaps",
+    lacks: "never marks invalidate_seq odd"
+  },
+  {
+    step: "endUncountsRange",
+    fn: "mn_itree_inv_end",
+    mode: "every",
+    applies: member("invalidate_seq", 0),
+    tests: [member("active_invalidate_ranges", -1)],
+    takes: "lowers active_invalidate_ranges",
+    lacks: "does not lower active_invalidate_ranges"
+  },
+  {
+    step: "endAdvancesSeq",
+    fn: "mn_itree_inv_end",
+    mode: "some",
+    applies: member("active_invalidate_ranges", -1),
+    tests: [member("invalidate_seq", 1)],
+    takes: "advances invalidate_seq past the invalidation",
+    lacks: "never advances invalidate_seq back to even"
+  },
+  {
+    step: "endAppliesDeferred",
+    fn: "mn_itree_inv_end",
+    mode: "some",
+    applies: member("active_invalidate_ranges", -1),
+    tests: [calls("interval_tree_insert"), calls("interval_tree_remove")],
+    takes: "applies the deferred inserts and removes",
+    lacks: "does not apply the deferred inserts and removes"
+  },
+  {
+    step: "endWakes",
+    fn: "mn_itree_inv_end",
+    mode: "some",
+    applies: member("active_invalidate_ranges", -1),
+    tests: [calls("wake_up_all", "wake_up")],
+    takes: "wakes the waiters on subscriptions->wq",
+    lacks: "never wakes the waiters on subscriptions->wq"
+  },
+  {
+    step: "failedStartEnds",
+    fn: "mn_itree_invalidate",
+    mode: "every",
+    applies: calls("mn_itree_inv_start_range"),
+    on: (r2) => r2.value.k === "int" && r2.value.v === EAGAIN2,
+    tests: [calls("mn_itree_inv_end")],
+    takes: "ends the range (mn_itree_inv_end) before returning -EAGAIN",
+    lacks: "returns -EAGAIN without mn_itree_inv_end"
+  },
+  {
+    step: "readBeginWaits",
+    fn: "mmu_interval_read_begin",
+    mode: "some",
+    applies: (e) => /invalidate_seq/.test(e.args.join(",")),
+    tests: [waitsOn(/invalidate_seq/)],
+    takes: "waits while the interval is being invalidated",
+    lacks: "does not wait while the interval is being invalidated"
+  },
+  {
+    step: "removeWaits",
+    fn: "mmu_interval_notifier_remove",
+    mode: "some",
+    applies: defersTo,
+    tests: [waitsOn(/seq/)],
+    takes: "waits for the invalidation in flight on its sequence",
+    lacks: "does not wait for the invalidation in flight"
+  },
+  {
+    step: "insertDefers",
+    fn: "__mmu_interval_notifier_insert",
+    mode: "some",
+    applies: calls("interval_tree_insert"),
+    tests: [defersTo],
+    takes: "defers an insert during an invalidation",
+    lacks: "never defers an insert during an invalidation"
+  },
+  {
+    step: "removeDefers",
+    fn: "mmu_interval_notifier_remove",
+    mode: "some",
+    applies: calls("interval_tree_remove"),
+    tests: [defersTo],
+    takes: "defers a remove during an invalidation",
+    lacks: "never defers a remove during an invalidation"
+  },
+  {
+    step: "hlistFailureEndsRange",
+    fn: "__mmu_notifier_invalidate_range_start",
+    mode: "every",
+    applies: calls("mn_itree_invalidate"),
+    on: (r2, evs) => hlistMayFail(r2) && evs.some(calls("mn_itree_invalidate")),
+    tests: [calls("mn_itree_inv_end")],
+    takes: "ends the interval range when the hlist start fails",
+    lacks: "returns a failed hlist start without ending the interval range it started"
+  },
+  {
+    step: "releaseEndsRange",
+    fn: "mn_itree_release",
+    mode: "every",
+    applies: calls("mn_itree_inv_start_range"),
+    tests: [calls("mn_itree_inv_end")],
+    takes: "ends the range it started over the address space",
+    lacks: "returns without mn_itree_inv_end"
+  },
+  {
+    step: "registerStartsEven",
+    fn: "__mmu_notifier_register",
+    mode: "some",
+    applies: member("invalidate_seq", 0),
+    tests: [startsEven],
+    takes: "starts invalidate_seq even",
+    lacks: "starts invalidate_seq odd: every mmu_interval_read_begin() would wait"
+  },
+  {
+    step: "endAfterFailedStart",
+    fn: "mn_hlist_invalidate_range_start",
+    mode: "some",
+    applies: calls("->invalidate_range_start"),
+    tests: [calls("->invalidate_range_end")],
+    takes: "calls invalidate_range_end on every notifier that has one after a failed start",
+    lacks: "returns a failed start without invalidate_range_end on the notifiers whose start succeeded"
+  }
 ];
 function coreSteps(file) {
   const fns = new Map(file.functions.map((f3) => [f3.name, f3]));
@@ -34329,13 +34575,16 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
   const ctx = {
     core(file) {
       if (!cores.has(file)) {
-        cores.set(file, isCoreFile(file) ? {
-          steps: coreSteps(file),
-          violation(step) {
-            if (!stepViolations.has(step)) stepViolations.set(step, missingStepViolation(api, step));
-            return stepViolations.get(step);
-          }
-        } : null);
+        cores.set(
+          file,
+          isCoreFile(file) ? {
+            steps: coreSteps(file),
+            violation(step) {
+              if (!stepViolations.has(step)) stepViolations.set(step, missingStepViolation(api, step));
+              return stepViolations.get(step);
+            }
+          } : null
+        );
       }
       return cores.get(file);
     },
@@ -34427,9 +34676,13 @@ var norm = (arg) => arg.replace(/\s+/g, "").replace(/^\(|\)$/g, "");
 var isIdentifier = (arg) => /^[A-Za-z_]\w*$/.test(arg);
 function readSideOf(files, table) {
   const near = filesBeside(files, table.file);
-  const objects = new Set(near.flatMap((f3) => f3.apiCalls).filter((c3) => INSERTS2.has(c3.name) && norm(c3.args[c3.args.length - 1] ?? "") === `&${table.name}`).map((c3) => norm(c3.args[0] ?? "")));
+  const objects = new Set(
+    near.flatMap((f3) => f3.apiCalls).filter((c3) => INSERTS2.has(c3.name) && norm(c3.args[c3.args.length - 1] ?? "") === `&${table.name}`).map((c3) => norm(c3.args[0] ?? ""))
+  );
   const retryFiles = new Set(near);
-  const helpers = new Set(near.flatMap((f3) => f3.tableArgCalls ?? []).filter((c3) => c3.args[0] === table.name).map((c3) => c3.name));
+  const helpers = new Set(
+    near.flatMap((f3) => f3.tableArgCalls ?? []).filter((c3) => c3.args[0] === table.name).map((c3) => c3.name)
+  );
   for (const f3 of files) {
     if (!f3.defined.some((d2) => helpers.has(d2.name))) continue;
     const inserts = f3.apiCalls.filter((c3) => INSERTS2.has(c3.name) && isIdentifier(norm(c3.args[c3.args.length - 1] ?? "")));
@@ -35225,7 +35478,13 @@ function parseDiff(diff, source) {
   }
   const sections = [...text.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m2) => m2[1].replace(/\r$/, ""));
   let next = 0;
-  const files = parsed.map((p2) => ({ oldPath: stripPrefix(p2.oldFileName), newPath: stripPrefix(p2.newFileName), hunks: p2.hunks, sections: p2.hunks.map(() => sections[next++] ?? ""), named: p2.oldFileName !== void 0 || p2.newFileName !== void 0 })).filter((p2) => p2.hunks.length);
+  const files = parsed.map((p2) => ({
+    oldPath: stripPrefix(p2.oldFileName),
+    newPath: stripPrefix(p2.newFileName),
+    hunks: p2.hunks,
+    sections: p2.hunks.map(() => sections[next++] ?? ""),
+    named: p2.oldFileName !== void 0 || p2.newFileName !== void 0
+  })).filter((p2) => p2.hunks.length);
   if (files.some((f3) => !f3.named)) throw new PatchInputError(`${source}: a hunk without file headers (--- a/FILE and +++ b/FILE lines before its @@)`);
   return files.map(({ named: _named, ...f3 }) => f3);
 }
@@ -40004,29 +40263,7 @@ function scanMacros(m2, out2, loops, from, to2) {
   }
 }
 var STORAGE_WORDS = /* @__PURE__ */ new Set(["static", "extern", "const", "inline"]);
-var DECL_START_WORDS = /* @__PURE__ */ new Set([
-  "static",
-  "extern",
-  "inline",
-  "const",
-  "void",
-  "int",
-  "long",
-  "unsigned",
-  "signed",
-  "char",
-  "short",
-  "bool",
-  "struct",
-  "union",
-  "enum",
-  "u8",
-  "u16",
-  "u32",
-  "u64",
-  "s32",
-  "s64"
-]);
+var DECL_START_WORDS = /* @__PURE__ */ new Set(["static", "extern", "inline", "const", "void", "int", "long", "unsigned", "signed", "char", "short", "bool", "struct", "union", "enum", "u8", "u16", "u32", "u64", "s32", "s64"]);
 function declarationItemStart(m2, at2) {
   let i2 = prevNonSpace(m2, at2 - 1);
   let sawStorage = false;
@@ -40301,7 +40538,11 @@ function extractFunction(ctx, def) {
     params.push({ name: pname ?? "", type: textOf(ctx, p2.childForFieldName("type") ?? p2) });
   }
   const returnType = textOf(ctx, def.childForFieldName("type") ?? def) + (declarator?.type === "pointer_declarator" ? " *" : "");
-  const walker = new FunctionWalker(ctx, params.map((p2) => p2.name), params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name));
+  const walker = new FunctionWalker(
+    ctx,
+    params.map((p2) => p2.name),
+    params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name)
+  );
   walker.run(body2);
   const parseErrors = [];
   errorLines(ctx, body2, parseErrors);
@@ -40416,7 +40657,12 @@ var FunctionWalker = class {
       if (node.type === "labeled_statement") {
         const label = node.childForFieldName("label")?.text ?? "";
         this.seenLabels.add(label);
-        const arriving = (this.pendingGotos.get(label) ?? []).map((g2) => leaveFrames(g2, g2.frames.findIndex((f4) => !this.openBlocks.includes(f4.block))));
+        const arriving = (this.pendingGotos.get(label) ?? []).map(
+          (g2) => leaveFrames(
+            g2,
+            g2.frames.findIndex((f4) => !this.openBlocks.includes(f4.block))
+          )
+        );
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
       }
@@ -40461,7 +40707,10 @@ var FunctionWalker = class {
     this.openBlocks.push(id);
     const flow = this.statements(children, states);
     this.openBlocks.pop();
-    const leave = (s) => leaveFrames(s, s.frames.findIndex((f3) => f3.block === id));
+    const leave = (s) => leaveFrames(
+      s,
+      s.frames.findIndex((f3) => f3.block === id)
+    );
     return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
   }
   statement(node, states) {
@@ -41502,7 +41751,11 @@ async function parseNeededToIR(file, source, wanted = []) {
     if (fresh.length === 0) break;
     for (const r2 of fresh) parsed.add(r2[0]);
     const walked = new Set(ir2.functions.map((f3) => f3.name));
-    const part = extract(fresh, [...names].filter((n) => !walked.has(n)), withBindings);
+    const part = extract(
+      fresh,
+      [...names].filter((n) => !walked.has(n)),
+      withBindings
+    );
     for (const fn2 of part.functions) if (!walked.has(fn2.name)) ir2.functions.push(fn2);
     ir2.bindings.push(...part.bindings);
     ir2.parseErrorCount += part.parseErrorCount;
@@ -41518,7 +41771,12 @@ async function parseNeededToIR(file, source, wanted = []) {
   ir2.functions.sort((a, b3) => a.loc.line - b3.loc.line);
   ir2.bindings.sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
   const opsStructs = opsStructsOf(source, masked);
-  const tableArgCalls = tableArgCallsOf(masked, items, calls2, ir2.tables.map((t2) => t2.name)).map((c3) => ({ name: c3.name, args: [c3.table, String(c3.arg)], line: c3.line, function: c3.function }));
+  const tableArgCalls = tableArgCallsOf(
+    masked,
+    items,
+    calls2,
+    ir2.tables.map((t2) => t2.name)
+  ).map((c3) => ({ name: c3.name, args: [c3.table, String(c3.arg)], line: c3.line, function: c3.function }));
   return {
     ...ir2,
     defined: definedFunctions(masked, items, calls2),
@@ -41593,7 +41851,15 @@ var CORE_FUNCTIONS = [
   "mmu_interval_seq_released",
   "__mmu_notifier_register"
 ];
-var CORE_MARKERS = ["mn_itree_invalidate", "mn_hlist_invalidate_range_start", "mn_itree_inv_start_range", "mn_itree_inv_end", "__mmu_notifier_invalidate_range_start", "mmu_interval_read_begin", "mmu_interval_notifier_remove"];
+var CORE_MARKERS = [
+  "mn_itree_invalidate",
+  "mn_hlist_invalidate_range_start",
+  "mn_itree_inv_start_range",
+  "mn_itree_inv_end",
+  "__mmu_notifier_invalidate_range_start",
+  "mmu_interval_read_begin",
+  "mmu_interval_notifier_remove"
+];
 function coreFunctionsIn(calls2) {
   const names = new Set(calls2.map((c3) => c3.name));
   if (!CORE_MARKERS.some((n) => names.has(n))) return [];
@@ -41926,8 +42192,12 @@ function scopesOf(callerPath, root, dirs, cache) {
   for (const candidate of [own2, parent]) {
     const rel = relName(root, candidate);
     if (!inside(candidate) || area && rel !== area && !rel.startsWith(`${area}/`)) continue;
-    if (!cache.has(candidate)) cache.set(candidate, walkC(candidate, () => {
-    }, candidate === own2 ? Infinity : SCOPE_FILE_LIMIT));
+    if (!cache.has(candidate))
+      cache.set(
+        candidate,
+        walkC(candidate, () => {
+        }, candidate === own2 ? Infinity : SCOPE_FILE_LIMIT)
+      );
     const files = cache.get(candidate);
     if (files) out2.push(files);
   }
@@ -42011,7 +42281,11 @@ function anchorToChange(f3, patch) {
   if (moved) return moved;
   const at2 = (file, line) => ({ ...f3, file, line, column: 1, endLine: line, trace: [`${f3.file}:${f3.line}: where the finding is`, ...f3.trace] });
   const points = fp ? changePoints(fp) : [];
-  if (points.length) return at2(f3.file, points.reduce((best, p2) => Math.abs(p2 - f3.line) < Math.abs(best - f3.line) ? p2 : best));
+  if (points.length)
+    return at2(
+      f3.file,
+      points.reduce((best, p2) => Math.abs(p2 - f3.line) < Math.abs(best - f3.line) ? p2 : best)
+    );
   const first = patch.files.find((x3) => x3.newPath && changePoints(x3).length);
   return first ? at2(first.newPath, changePoints(first)[0]) : f3;
 }
@@ -51365,14 +51639,16 @@ var ConfigSchema = strictObject({
   /** path prefixes, relative to the scanned tree */
   exclude: optional(array(string2().check(_minLength(1)))),
   /** `mnlint watch`: per-list settings */
-  watch: optional(strictObject({
-    /** review, but write no replies */
-    mute: optional(boolean2()),
-    /** replies only for findings at or above this severity */
-    minSeverity: optional(_enum(["error", "warning", "info"])),
-    /** only series touching a file under one of these path prefixes */
-    paths: optional(array(string2().check(_minLength(1))))
-  }))
+  watch: optional(
+    strictObject({
+      /** review, but write no replies */
+      mute: optional(boolean2()),
+      /** replies only for findings at or above this severity */
+      minSeverity: optional(_enum(["error", "warning", "info"])),
+      /** only series touching a file under one of these path prefixes */
+      paths: optional(array(string2().check(_minLength(1))))
+    })
+  )
 });
 var WATCH_DEFAULTS = { mute: false, minSeverity: "info", paths: [] };
 var NO_CONFIG = { kernel: null, watch: WATCH_DEFAULTS, rules: /* @__PURE__ */ new Map(), exclude: [] };
@@ -51450,20 +51726,24 @@ var CheckReportSchema = object({
   })
 });
 var InventorySchema = object({
-  tables: array(object({
-    file: string2(),
-    line: lineNumber,
-    name: string2(),
-    kind: _enum(["mmu_notifier_ops", "mmu_interval_notifier_ops"]),
-    fields: record(string2(), string2()),
-    callbacks: array(object({
-      field: string2(),
-      function: string2(),
-      file: nullable(string2()),
-      line: nullable(lineNumber),
-      summary: nullable(record(string2(), unknown()))
-    }))
-  }))
+  tables: array(
+    object({
+      file: string2(),
+      line: lineNumber,
+      name: string2(),
+      kind: _enum(["mmu_notifier_ops", "mmu_interval_notifier_ops"]),
+      fields: record(string2(), string2()),
+      callbacks: array(
+        object({
+          field: string2(),
+          function: string2(),
+          file: nullable(string2()),
+          line: nullable(lineNumber),
+          summary: nullable(record(string2(), unknown()))
+        })
+      )
+    })
+  )
 });
 
 // src/report/findings.ts
@@ -51519,41 +51799,45 @@ function formatSarif(findings, rules, version2, base) {
   const log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
-    runs: [{
-      tool: {
-        driver: {
-          name: "mnlint",
-          version: version2,
-          informationUri: INFORMATION_URI,
-          rules: rules.map((r2) => ({
-            id: r2.id,
-            name: r2.id.replace(/(^|-)([a-z])/g, (_3, __, c3) => c3.toUpperCase()),
-            shortDescription: { text: r2.title.replace(/`/g, "") },
-            fullDescription: { text: r2.docs.what },
-            help: { text: formatExplain(r2), markdown: formatExplain(r2) },
-            defaultConfiguration: { level: LEVEL[r2.severity] },
-            properties: { invariant: r2.invariant, tags: ["mmu_notifier", r2.invariant] }
-          }))
-        }
-      },
-      ...base ? { originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(base.root.endsWith("/") ? base.root : `${base.root}/`).href } } } : {},
-      columnKind: "utf16CodeUnits",
-      results: findings.map((f3) => ({
-        ruleId: f3.rule,
-        ruleIndex: index.get(f3.rule),
-        level: LEVEL[f3.severity],
-        message: { text: f3.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: uri(f3.file), uriBaseId: "%SRCROOT%" },
-            region: { startLine: f3.line, startColumn: f3.column, endLine: Math.max(f3.line, f3.endLine) }
-          },
-          ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
-        }],
-        partialFingerprints: { "mnlint/v1": prints.get(f3) },
-        properties: { invariant: f3.invariant, trace: f3.trace }
-      }))
-    }]
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "mnlint",
+            version: version2,
+            informationUri: INFORMATION_URI,
+            rules: rules.map((r2) => ({
+              id: r2.id,
+              name: r2.id.replace(/(^|-)([a-z])/g, (_3, __, c3) => c3.toUpperCase()),
+              shortDescription: { text: r2.title.replace(/`/g, "") },
+              fullDescription: { text: r2.docs.what },
+              help: { text: formatExplain(r2), markdown: formatExplain(r2) },
+              defaultConfiguration: { level: LEVEL[r2.severity] },
+              properties: { invariant: r2.invariant, tags: ["mmu_notifier", r2.invariant] }
+            }))
+          }
+        },
+        ...base ? { originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(base.root.endsWith("/") ? base.root : `${base.root}/`).href } } } : {},
+        columnKind: "utf16CodeUnits",
+        results: findings.map((f3) => ({
+          ruleId: f3.rule,
+          ruleIndex: index.get(f3.rule),
+          level: LEVEL[f3.severity],
+          message: { text: f3.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: uri(f3.file), uriBaseId: "%SRCROOT%" },
+                region: { startLine: f3.line, startColumn: f3.column, endLine: Math.max(f3.line, f3.endLine) }
+              },
+              ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
+            }
+          ],
+          partialFingerprints: { "mnlint/v1": prints.get(f3) },
+          properties: { invariant: f3.invariant, trace: f3.trace }
+        }))
+      }
+    ]
   };
   return `${JSON.stringify(log, null, 2)}
 `;
@@ -56183,7 +56467,15 @@ async function runAction(env, log) {
     if (inputs.annotations) for (const f3 of findings) log(annotation(f3, prefix).trimEnd());
   }
   if (inputs.sarifFile) {
-    writeFileSync(resolve5(workspace, inputs.sarifFile), formatSarif(findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })), RULES, package_default.version, { root: workspace, prefix: "" }));
+    writeFileSync(
+      resolve5(workspace, inputs.sarifFile),
+      formatSarif(
+        findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })),
+        RULES,
+        package_default.version,
+        { root: workspace, prefix: "" }
+      )
+    );
   }
   if (env.GITHUB_STEP_SUMMARY) appendFileSync2(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
   setOutput(env, "findings", String(findings.length));
@@ -56230,7 +56522,11 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr2 = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
   const fork = ev.pull_request.head.repo?.full_name !== ev.repository.full_name;
-  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? "https://api.github.com", log, { timeoutMs: inputs.requestTimeout * 1e3, deadline: AbortSignal.timeout(inputs.deadline * 1e3), maxWaitS: Math.min(60, inputs.requestTimeout) });
+  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? "https://api.github.com", log, {
+    timeoutMs: inputs.requestTimeout * 1e3,
+    deadline: AbortSignal.timeout(inputs.deadline * 1e3),
+    maxWaitS: Math.min(60, inputs.requestTimeout)
+  });
   const git = wo(workspace);
   const base = ev.pull_request.base.sha;
   let diff;

@@ -12,11 +12,7 @@ import { fileURLToPath } from 'node:url';
 const VERSION = '23.0.2';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(repo, '.cache', 'openapi');
-const ENDPOINTS = [
-  'POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews',
-  'PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}',
-  'PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}',
-];
+const ENDPOINTS = ['POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews', 'PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}', 'PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}'];
 
 mkdirSync(cache, { recursive: true });
 const tarball = join(cache, `octokit-openapi-${VERSION}.tgz`);

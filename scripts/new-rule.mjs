@@ -14,7 +14,9 @@ if (existsSync(file)) {
   process.exit(2);
 }
 const ident = id.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
-writeFileSync(file, `import { defineRule } from './rule.js';
+writeFileSync(
+  file,
+  `import { defineRule } from './rule.js';
 
 export default defineRule({
   id: '${id}',
@@ -32,7 +34,8 @@ export default defineRule({
     // TODO
   },
 });
-`);
+`,
+);
 mkdirSync(`fixtures/rules/${id}`, { recursive: true });
 writeFileSync(`fixtures/rules/${id}/bad.c`, `// SPDX-License-Identifier: GPL-2.0\n/* TODO: the defect */\n\n// expect: ${id}\n`);
 writeFileSync(`fixtures/rules/${id}/good.c`, `// SPDX-License-Identifier: GPL-2.0\n/* TODO: the correct twin */\n\n// ok: ${id}\n`);

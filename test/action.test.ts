@@ -29,13 +29,17 @@ const git = (...args: string[]): string => gitRaw(...args).trim();
 
 function payload(headOwner: string, baseSha = base): string {
   const path = join(repo, '..', `event-${headOwner}-${baseSha}.json`);
-  const text = readFileSync(join(REPO, 'fixtures/action/pull_request.json'), 'utf8')
-    .replaceAll('BASE_SHA', baseSha).replaceAll('HEAD_SHA', head).replaceAll('HEAD_OWNER', headOwner);
+  const text = readFileSync(join(REPO, 'fixtures/action/pull_request.json'), 'utf8').replaceAll('BASE_SHA', baseSha).replaceAll('HEAD_SHA', head).replaceAll('HEAD_OWNER', headOwner);
   writeFileSync(path, text);
   return path;
 }
 
-interface Run { code: number | null; stdout: string; stderr: string; outputs: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: string;
+}
 
 /** Runs the bundle as the runner would; asynchronous, so the fake API keeps answering. */
 function runAction(env: Record<string, string>): Promise<Run> {
@@ -82,7 +86,9 @@ beforeAll(async () => {
   const split = join(dir, 'mails');
   mkdirSync(split);
   git('mailsplit', `-o${split}`, join(REPO, 'fixtures/patches/drv-v2.mbox'));
-  const mails = readdirSync(split).map((f) => join(split, f)).filter((f) => /^Subject: \[PATCH v2 [12]\/2\]/m.test(readFileSync(f, 'utf8')));
+  const mails = readdirSync(split)
+    .map((f) => join(split, f))
+    .filter((f) => /^Subject: \[PATCH v2 [12]\/2\]/m.test(readFileSync(f, 'utf8')));
   mails.sort((a, b) => /\[PATCH v2 (\d)/.exec(readFileSync(a, 'utf8'))![1]!.localeCompare(/\[PATCH v2 (\d)/.exec(readFileSync(b, 'utf8'))![1]!));
   git('am', '-q', ...mails);
   head = git('rev-parse', 'HEAD');
@@ -136,10 +142,7 @@ describe('GitHub Action on a pull request', () => {
     const third = await runAction({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: payload('octo-gpu') });
     expect(third.code).toBe(1);
     const writes = gh.writes();
-    expect(writes.map((w) => `${w.method} ${w.path}`).sort()).toEqual([
-      `PATCH /repos/octo-gpu/linux/pulls/comments/${ours[0]!.id}`,
-      'PATCH /repos/octo-gpu/linux/pulls/comments/999',
-    ]);
+    expect(writes.map((w) => `${w.method} ${w.path}`).sort()).toEqual([`PATCH /repos/octo-gpu/linux/pulls/comments/${ours[0]!.id}`, 'PATCH /repos/octo-gpu/linux/pulls/comments/999']);
     expect(gh.comments.find((c) => c.id === ours[0]!.id)!.body).toContain('can fail');
     expect(gh.comments.find((c) => c.id === 999)!.body).toMatch(/^<!-- mnlint:v1 0123456789abcdef0123456789abcdef resolved -->\n\*\*Resolved\*\*/);
     expect(gh.reviews).toHaveLength(1);
@@ -268,7 +271,7 @@ describe('GitHub Action under API faults: one review, no hang, named failures', 
     expect(md).toContain('| error | [`range-end-with-failing-start`](https://github.com/mnlint/mnlint/blob/v1/README.md#rules) |');
   });
 
-  test('the run\'s deadline ends every wait: no hang past it', async () => {
+  test("the run's deadline ends every wait: no hang past it", async () => {
     fresh();
     for (let i = 0; i < 3; i++) gh.faults.push({ method: 'GET', path: /\/pulls\/7\/comments$/, status: 200, message: '', mode: 'stall' });
     const started = Date.now();
@@ -327,7 +330,12 @@ describe('GitHub Action on push', () => {
     writeFileSync(join(repo, '..', 'mnlint.json'), JSON.stringify({ rules: { 'sleeping-gfp-in-first-pass': 'off' } }));
     const r = await runAction({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_CONFIG: '../mnlint.json', 'INPUT_FAIL-ON': 'never' });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error file=')).map((l) => /title=mnlint ([\w-]+)/.exec(l)![1])).toEqual(['range-end-with-failing-start']);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('::error file='))
+        .map((l) => /title=mnlint ([\w-]+)/.exec(l)![1]),
+    ).toEqual(['range-end-with-failing-start']);
     const bad = await runAction({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_CONFIG: 'missing.json' });
     expect(bad.code).toBe(2);
     expect(bad.stdout.trim()).toBe(`::error::mnlint: ${join(repo, 'missing.json')}: no such file`);

@@ -97,10 +97,17 @@ beforeAll(() => {
 describe('a two-version series against a repository', () => {
   test('v2 drops a Reviewed-by; Fixes:, subject prefix, changelog and recipients checked', () => {
     const v1 = mailOf('drm/drv: comment the locking\n\nSay why.\n\nReviewed-by: Bob Reviewer <bob@example.org>\nSigned-off-by: Ann Dev <ann@example.org>', 'PATCH', ['--thread']);
-    const v2 = mailOf(`drm/drv: comment the locking\n\nSay why.\n\nv2:\n- reword the comment\n\nFixes: ${fixesTarget.slice(0, 12)} ("drm/drv: count active ranges")\nSigned-off-by: Ann Dev <ann@example.org>`, 'PATCH v2', ['--to=ann.m@example.org', '--cc=rita@example.org']);
+    const v2 = mailOf(
+      `drm/drv: comment the locking\n\nSay why.\n\nv2:\n- reword the comment\n\nFixes: ${fixesTarget.slice(0, 12)} ("drm/drv: count active ranges")\nSigned-off-by: Ann Dev <ann@example.org>`,
+      'PATCH v2',
+      ['--to=ann.m@example.org', '--cc=rita@example.org'],
+    );
     // Bob's review of v1, quoting the comment line v2 still adds
     const v1Id = /^Message-ID: (<[^>]+>)/im.exec(readFileSync(v1, 'utf8'))![1]!;
-    writeFileSync(v1, `${readFileSync(v1, 'utf8')}\nFrom bob Mon Sep 17 00:00:00 2001\nFrom: Bob Reviewer <bob@example.org>\nSubject: Re: [PATCH] drm/drv: comment the locking\nIn-Reply-To: ${v1Id}\nMessage-ID: <bob-1@example.org>\n\n> @@ -19,6 +19,7 @@\n> +\t/* the lock orders start against end */\n\nWhich end? Name the callback.\n`);
+    writeFileSync(
+      v1,
+      `${readFileSync(v1, 'utf8')}\nFrom bob Mon Sep 17 00:00:00 2001\nFrom: Bob Reviewer <bob@example.org>\nSubject: Re: [PATCH] drm/drv: comment the locking\nIn-Reply-To: ${v1Id}\nMessage-ID: <bob-1@example.org>\n\n> @@ -19,6 +19,7 @@\n> +\t/* the lock orders start against end */\n\nWhich end? Name the callback.\n`,
+    );
     const { code, list } = checklist([v2, '--previous', v1]);
     expect(code).toBe(0);
     expect(list.version).toBe(2);
@@ -109,22 +116,33 @@ describe('a two-version series against a repository', () => {
     expect(list.series.find((i) => i.id === 'recipients')!.details).toEqual(['dri-devel@lists.example.org (DRV GPU DRIVER)']);
     const items = list.patches[0]!.items;
     expect(status(items)).toEqual({
-      mnlint: 'pass', 'signed-off-by': 'pass', fixes: 'pass', link: 'pass', 'assisted-by': 'pass', 'subject-prefix': 'pass', 'kept-trailers': 'warn', 'open-comments': 'warn',
+      mnlint: 'pass',
+      'signed-off-by': 'pass',
+      fixes: 'pass',
+      link: 'pass',
+      'assisted-by': 'pass',
+      'subject-prefix': 'pass',
+      'kept-trailers': 'warn',
+      'open-comments': 'warn',
     });
     expect(items.find((i) => i.id === 'open-comments')!.details).toEqual(['Bob Reviewer: "Which end? Name the callback." on `/* the lock orders start against end */`, unchanged in v2']);
     expect(items.find((i) => i.id === 'kept-trailers')!.details).toEqual(['Reviewed-by: Bob Reviewer <bob@example.org>']);
   });
 
   test('malformed and dangling trailers fail; a foreign subject prefix warns', () => {
-    const bad = mailOf([
-      'drivers: comment the locking', '',
-      'Fixes: deadbeef0000 ("drm/drv: nothing")',
-      `Fixes: ${fixesTarget.slice(0, 12)} ("drm/drv: count the ranges")`,
-      'Fixes: abc123',
-      'Link: lore/12345',
-      'Assisted-by: a helpful tool',
-      'Signed-off-by: Somebody Else <else@example.org>',
-    ].join('\n'), 'PATCH');
+    const bad = mailOf(
+      [
+        'drivers: comment the locking',
+        '',
+        'Fixes: deadbeef0000 ("drm/drv: nothing")',
+        `Fixes: ${fixesTarget.slice(0, 12)} ("drm/drv: count the ranges")`,
+        'Fixes: abc123',
+        'Link: lore/12345',
+        'Assisted-by: a helpful tool',
+        'Signed-off-by: Somebody Else <else@example.org>',
+      ].join('\n'),
+      'PATCH',
+    );
     const { code, list } = checklist([bad]);
     expect(code).toBe(1);
     const items = list.patches[0]!.items;
@@ -173,7 +191,13 @@ describe('b4 check protocol', () => {
       expect(Object.keys(e)).toEqual(['tool', 'status', 'summary', 'url', 'details']);
       expect(['pass', 'warn', 'fail']).toContain(e.status);
     }
-    expect(out.find((e) => e.tool === 'mnlint fixes')).toEqual({ tool: 'mnlint fixes', status: 'fail', summary: 'Fixes: tags to correct', url: null, details: 'Fixes: abc123: not in the form <12+ hex digits> ("<subject>")' });
+    expect(out.find((e) => e.tool === 'mnlint fixes')).toEqual({
+      tool: 'mnlint fixes',
+      status: 'fail',
+      summary: 'Fixes: tags to correct',
+      url: null,
+      details: 'Fixes: abc123: not in the form <12+ hex digits> ("<subject>")',
+    });
   });
 });
 
@@ -185,7 +209,10 @@ describe('git send-email hook', () => {
     expect(install.code).toBe(0);
     expect(install.stdout).toMatch(/wrote .*\/hooks\/sendemail-validate\n$/);
     const send = (patch: string): { status: number | null; out: string } => {
-      const r = spawnSync('git', ['-C', repo, '-c', 'sendemail.smtpServer=/bin/true', 'send-email', '--dry-run', '--validate', '--confirm=never', '--to=ann.m@example.org', '--8bit-encoding=UTF-8', patch], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'Ann Dev', GIT_AUTHOR_EMAIL: 'ann@example.org', GIT_COMMITTER_NAME: 'Ann Dev', GIT_COMMITTER_EMAIL: 'ann@example.org' } });
+      const r = spawnSync('git', ['-C', repo, '-c', 'sendemail.smtpServer=/bin/true', 'send-email', '--dry-run', '--validate', '--confirm=never', '--to=ann.m@example.org', '--8bit-encoding=UTF-8', patch], {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_AUTHOR_NAME: 'Ann Dev', GIT_AUTHOR_EMAIL: 'ann@example.org', GIT_COMMITTER_NAME: 'Ann Dev', GIT_COMMITTER_EMAIL: 'ann@example.org' },
+      });
       return { status: r.status, out: r.stdout + r.stderr };
     };
     const good = send(mailOf('drm/drv: comment the locking\n\nSigned-off-by: Ann Dev <ann@example.org>', 'PATCH'));
@@ -247,7 +274,7 @@ describe("b4's hooks, called the way b4 calls them (b4 src/b4/__init__.py run_lo
     const entries = JSON.parse(review.out) as Array<{ tool: string; status: string; details: string }>;
     expect(entries.some((e) => e.status === 'fail' && e.details.includes('invalidate-without-set-seq'))).toBe(true);
     // a clean commit on top: nothing on stdout or stderr, so b4 says "passed all checks"
-    replaceIn(join(dir, FILE), '\t\treturn false;\n\tmutex_unlock(&bo->lock);', '\t\treturn false;\n\t/* the sequence is someone else\'s now */\n\tmutex_unlock(&bo->lock);');
+    replaceIn(join(dir, FILE), '\t\treturn false;\n\tmutex_unlock(&bo->lock);', "\t\treturn false;\n\t/* the sequence is someone else's now */\n\tmutex_unlock(&bo->lock);");
     gitIn(dir, 'commit', '-qam', 'drm/drv: a comment\n\nSigned-off-by: Ann Dev <ann@example.org>');
     expect(prepReport(b4Run(PREP, dir, gitIn(dir, 'format-patch', '-1', '--stdout')))).toEqual([['success', 'passed all checks']]);
   });

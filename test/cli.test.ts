@@ -18,18 +18,18 @@ describe('mnlint check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
       'ERROR:start-error-not-eagain: drv_start() returns -EBUSY: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range\n' +
-      '#fixtures/rules/start-error-not-eagain/bad.c:8:\n' +
-      '+\t\treturn -EBUSY;\n' +
-      '  fixtures/rules/start-error-not-eagain/bad.c:13: drv_ops.invalidate_range_start = drv_start\n' +
-      '  fixtures/rules/start-error-not-eagain/bad.c:8: returns -EBUSY when the range is not blockable\n' +
-      '  the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)\n' +
-      '\n' +
-      'total: 1 errors, 0 warnings, 0 infos, 1 ops tables, 1 callbacks, 1 files parsed of 1\n',
+        '#fixtures/rules/start-error-not-eagain/bad.c:8:\n' +
+        '+\t\treturn -EBUSY;\n' +
+        '  fixtures/rules/start-error-not-eagain/bad.c:13: drv_ops.invalidate_range_start = drv_start\n' +
+        '  fixtures/rules/start-error-not-eagain/bad.c:8: returns -EBUSY when the range is not blockable\n' +
+        '  the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)\n' +
+        '\n' +
+        'total: 1 errors, 0 warnings, 0 infos, 1 ops tables, 1 callbacks, 1 files parsed of 1\n',
     );
     expect(r.stderr).toBe('');
   });
 
-  test('the trace of a finding the model reached is the model\'s counterexample', () => {
+  test("the trace of a finding the model reached is the model's counterexample", () => {
     const r = runCli(['check', '--format', 'json', BAD]);
     const report = CheckReportSchema.parse(JSON.parse(r.stdout));
     const i2 = report.findings.find((f) => f.rule === 'range-end-with-failing-start')!;
@@ -52,12 +52,12 @@ describe('mnlint check', () => {
 
   test('terse and json; json validates against the exported schema and is sorted', () => {
     const terse = runCli(['check', '--format', 'terse', 'fixtures/rules/range-end-with-failing-start']);
-    expect(terse.stdout.trim().split('\n').map((l) => `${l.split(': ').slice(0, 2).join(': ')} ${l.slice(l.lastIndexOf('['))}`))
-      .toEqual([
-        'bad.c:33: error [sleep-in-non-blockable-range]',
-        'bad.c:41: error [range-end-with-failing-start]',
-        'helper.c:39: error [range-end-with-failing-start]',
-      ]);
+    expect(
+      terse.stdout
+        .trim()
+        .split('\n')
+        .map((l) => `${l.split(': ').slice(0, 2).join(': ')} ${l.slice(l.lastIndexOf('['))}`),
+    ).toEqual(['bad.c:33: error [sleep-in-non-blockable-range]', 'bad.c:41: error [range-end-with-failing-start]', 'helper.c:39: error [range-end-with-failing-start]']);
     const json = runCli(['check', '--format', 'json', 'fixtures/rules/range-end-with-failing-start']);
     expect(json.code).toBe(1);
     const report = CheckReportSchema.parse(JSON.parse(json.stdout));
@@ -114,12 +114,12 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
     const dir = runCli(['check', '--format', 'terse', '.'], { cwd: d });
     expect(dir.code).toBe(2);
     expect(dir.stdout).toMatch(/^ok\.c:\d+: error: /m);
-    expect(dir.stderr.split('\n').filter(Boolean).sort()).toEqual([
-      'mnlint: dangling.c: a dangling symbolic link',
-      'mnlint: fifo.c: a FIFO, not a regular file',
-      'mnlint: loop.c: too many levels of symbolic links',
-    ]);
-    for (const [name, why] of [['fifo.c', 'a FIFO, not a regular file'], ['loop.c', 'too many levels of symbolic links'], ['dangling.c', 'a dangling symbolic link']]) {
+    expect(dir.stderr.split('\n').filter(Boolean).sort()).toEqual(['mnlint: dangling.c: a dangling symbolic link', 'mnlint: fifo.c: a FIFO, not a regular file', 'mnlint: loop.c: too many levels of symbolic links']);
+    for (const [name, why] of [
+      ['fifo.c', 'a FIFO, not a regular file'],
+      ['loop.c', 'too many levels of symbolic links'],
+      ['dangling.c', 'a dangling symbolic link'],
+    ]) {
       const r = runCli(['check', name!], { cwd: d });
       expect([r.code, r.stderr]).toEqual([2, `mnlint: ${name}: ${why}\n`]);
     }
@@ -127,7 +127,8 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
 
   test('valid C nested thousands deep is read: the callback kept, a note naming it, never refused', () => {
     const d = mkdtempSync(join(tmpdir(), 'mnlint-deep-'));
-    const fn = (body: string): string => `static bool drv_inv(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range, unsigned long cur_seq)\n{\n\tint x = 0;\n${body}\n\tmmu_interval_set_seq(mni, cur_seq);\n\treturn true;\n}\nstatic const struct mmu_interval_notifier_ops drv_ops = { .invalidate = drv_inv };\n`;
+    const fn = (body: string): string =>
+      `static bool drv_inv(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range, unsigned long cur_seq)\n{\n\tint x = 0;\n${body}\n\tmmu_interval_set_seq(mni, cur_seq);\n\treturn true;\n}\nstatic const struct mmu_interval_notifier_ops drv_ops = { .invalidate = drv_inv };\n`;
     writeFileSync(join(d, 'braces.c'), fn(`${'{'.repeat(2000)}x++;${'}'.repeat(2000)}`));
     writeFileSync(join(d, 'parens.c'), fn(`\tx = ${'('.repeat(5000)}1${')'.repeat(5000)};`));
     writeFileSync(join(d, 'elseif.c'), fn(`\tif (x == 0) x = 1;\n${Array.from({ length: 4000 }, (_, i) => `\telse if (x == ${i + 1}) x = ${i + 2};`).join('\n')}`));
@@ -240,7 +241,11 @@ describe('--config FILE', () => {
     writeFileSync(path, typeof json === 'string' ? json : JSON.stringify(json));
     return path;
   }
-  const rulesOf = (stdout: string): string[] => stdout.split('\n').filter(Boolean).map((l) => /: (\w+): .*\[([\w-]+)\]$/.exec(l)!.slice(1).join(' '));
+  const rulesOf = (stdout: string): string[] =>
+    stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => /: (\w+): .*\[([\w-]+)\]$/.exec(l)!.slice(1).join(' '));
 
   test('rules turned off or re-graded; paths excluded', () => {
     const plain = runCli(['check', '--format', 'terse', EXAMPLE]);

@@ -10,14 +10,20 @@ import * as z from 'zod';
 
 const REPO = resolve(import.meta.dirname, '..');
 
-export interface Recorded { method: string; path: string; body: unknown }
+export interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+}
 
 // GitHub's published request-body schemas for the endpoints the action writes
 // to (extracted by scripts/extract-github-schemas.mjs)
-const BODIES = z.object({
-  source: z.string(),
-  endpoints: z.record(z.string(), z.object({ operationId: z.string(), schema: z.record(z.string(), z.unknown()) })),
-}).parse(JSON.parse(readFileSync(join(REPO, 'test/data/github-request-bodies.json'), 'utf8')));
+const BODIES = z
+  .object({
+    source: z.string(),
+    endpoints: z.record(z.string(), z.object({ operationId: z.string(), schema: z.record(z.string(), z.unknown()) })),
+  })
+  .parse(JSON.parse(readFileSync(join(REPO, 'test/data/github-request-bodies.json'), 'utf8')));
 const BODY_SCHEMAS = Object.entries(BODIES.endpoints).map(([endpoint, { schema }]) => {
   const [method, template] = endpoint.split(' ') as [string, string];
   return { method, path: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`), schema: z.fromJSONSchema(schema as z.core.JSONSchema.JSONSchema, { defaultTarget: 'openapi-3.0' }) };
@@ -133,4 +139,3 @@ export class FakeGitHub {
     send(404, { message: 'Not Found' });
   }
 }
-

@@ -32,10 +32,7 @@ describe('mnlint git', () => {
     const r = runCli(['git', '--repo', repo, '--format', 'json', 'HEAD~2..HEAD']);
     expect(r.code).toBe(1);
     const report = PatchReportSchema.parse(JSON.parse(r.stdout));
-    expect(report.series.map((s) => s.patches[0]!.findings.map((f) => `${f.rule} ${f.file}:${f.line}`))).toEqual([
-      [`range-end-with-failing-start ${FILE}:23`],
-      [],
-    ]);
+    expect(report.series.map((s) => s.patches[0]!.findings.map((f) => `${f.rule} ${f.file}:${f.line}`))).toEqual([[`range-end-with-failing-start ${FILE}:23`], []]);
     expect(report.series[0]!.patches[0]!.label).toMatch(/^[0-9a-f]{12} \("drm\/drv: bail out of non-blockable invalidations"\)$/);
   });
 

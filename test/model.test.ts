@@ -16,12 +16,14 @@ function interval(name: string, outcomes: (b: boolean) => Outcome[] = () => [ok(
 
 /** A notifier whose start fails with -EAGAIN when the range is not blockable (nouveau's shape). */
 const failing: AbstractNotifier = {
-  name: 'failing', kind: 'hlist',
+  name: 'failing',
+  kind: 'hlist',
   callbacks: { invalidate_range_start: ({ blockable }) => [blockable ? { ret: 0, label: 'start ok' } : { ret: -11, label: 'return -EAGAIN when !blockable' }] },
 };
 /** KVM's shape: start always succeeds and counts, end uncounts. */
 const counting: AbstractNotifier = {
-  name: 'counting', kind: 'hlist',
+  name: 'counting',
+  kind: 'hlist',
   callbacks: {
     invalidate_range_start: () => [{ ret: 0, label: 'count++' }],
     invalidate_range_end: () => [{ ret: 0, label: 'count--' }],
@@ -118,7 +120,10 @@ describe('two-pass (seed 004 v2 and 7.1)', () => {
   for (const id of ['two-pass-v2', '7.1'] as const) {
     const api = apiById(id)!;
     const twoPass = (name: string, start: (b: boolean) => Outcome[]): AbstractNotifier => ({
-      name, kind: 'interval', interval: [0, 100], usesReadSide: true,
+      name,
+      kind: 'interval',
+      interval: [0, 100],
+      usesReadSide: true,
       callbacks: { invalidate_start: ({ blockable }) => start(blockable), invalidate_finish: () => [{ ret: true, label: 'wait for the flush' }] },
     });
 

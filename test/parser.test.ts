@@ -104,7 +104,17 @@ void drv_bind(struct drv *d)
     const ir = await parseToIR('drv.c', src);
     expect(ir.tables.map((t) => ({ name: t.name, kind: t.kind, line: t.loc.line, isStatic: t.isStatic, isConst: t.isConst, fields: t.fields.map((f) => [f.field, f.function, f.value]) }))).toEqual([
       { name: 'drv_ops', kind: 'mmu_interval_notifier_ops', line: 28, isStatic: true, isConst: true, fields: [['invalidate', 'drv_inv', 'drv_inv']] },
-      { name: 'drv_mn_ops', kind: 'mmu_notifier_ops', line: 32, isStatic: false, isConst: true, fields: [['invalidate_range_start', 'drv_start', '&drv_start'], ['release', null, 'NULL']] },
+      {
+        name: 'drv_mn_ops',
+        kind: 'mmu_notifier_ops',
+        line: 32,
+        isStatic: false,
+        isConst: true,
+        fields: [
+          ['invalidate_range_start', 'drv_start', '&drv_start'],
+          ['release', null, 'NULL'],
+        ],
+      },
     ]);
     expect(ir.bindings.map((b) => [b.table, b.target, b.function, b.loc.line])).toEqual([['drv_mn_ops', 'd->mn.ops', 'drv_bind', 39]]);
   });

@@ -95,7 +95,9 @@ describe('mnlint patch', () => {
     expect(r.stderr.trim()).toBe(`mnlint: fixtures/patches/drv-stale.diff: hunk 1 (@@ -19,6 +19,8 @@) of ${FILE} does not apply to ${TREE}`);
     // checkpatch's --terse: the patch file and its line
     // one total per input, as checkpatch prints for each file; the stale one reviewed nothing
-    expect(r.stdout).toBe(`total: 0 errors, 0 warnings, 13 lines checked\nfixtures/patches/drv-v2-1.patch:25: ERROR:range-end-with-failing-start: drv_mm_ops sets .invalidate_range_end but drv_mm_start() can fail (returns -EAGAIN at ${FILE}:23): the core will call end for a start that failed\ntotal: 1 errors, 0 warnings, 31 lines checked\n`);
+    expect(r.stdout).toBe(
+      `total: 0 errors, 0 warnings, 13 lines checked\nfixtures/patches/drv-v2-1.patch:25: ERROR:range-end-with-failing-start: drv_mm_ops sets .invalidate_range_end but drv_mm_start() can fail (returns -EAGAIN at ${FILE}:23): the core will call end for a start that failed\ntotal: 1 errors, 0 warnings, 31 lines checked\n`,
+    );
   });
 
   test('without a tree the review is partial and says so', () => {
@@ -154,7 +156,11 @@ describe('--format email', () => {
     const r = runCli(['patch', '--tree', TREE, '--format', 'email', '--output-dir', dir, MBOX]);
     expect(r.stdout).toBe('');
     // the patch's Message-ID in the name: two versions of one patch never share a file
-    expect(readdirSync(dir).sort().map((n) => n.replace(/-[0-9a-f]{12}\.eml$/, '-ID.eml'))).toEqual(['0001-re-drm-drv-bail-out-of-non-blockable-invalidations-ID.eml', '0002-re-drm-drv-flush-the-gpu-caches-on-invalidation-ID.eml']);
+    expect(
+      readdirSync(dir)
+        .sort()
+        .map((n) => n.replace(/-[0-9a-f]{12}\.eml$/, '-ID.eml')),
+    ).toEqual(['0001-re-drm-drv-bail-out-of-non-blockable-invalidations-ID.eml', '0002-re-drm-drv-flush-the-gpu-caches-on-invalidation-ID.eml']);
     // a second run writes nothing new; a different text under a taken name gets a suffix
     runCli(['patch', '--tree', TREE, '--format', 'email', '--output-dir', dir, MBOX]);
     expect(readdirSync(dir)).toHaveLength(2);
@@ -220,10 +226,13 @@ describe('one bad message does not sink its neighbours', () => {
     expect(r.code).toBe(1);
   });
 
-  test('a patch body ending in the `-- ` signature (and b4\'s base-commit:) is read; a hunk without file headers is named', () => {
+  test("a patch body ending in the `-- ` signature (and b4's base-commit:) is read; a hunk without file headers is named", () => {
     const dir = mkdtempSync(join(tmpdir(), 'mnlint-sig-'));
     const body = readFileSync('fixtures/patches/drv-1.diff', 'utf8');
-    writeFileSync(join(dir, 'sig.patch'), `drm/drv: bail out\n\nSigned-off-by: Ann Dev <ann@example.org>\n---\n${body}\nbase-commit: 0123456789abcdef0123456789abcdef01234567\nchange-id: 20261201-drv-1\n\n-- \n2.49.0\n\n`);
+    writeFileSync(
+      join(dir, 'sig.patch'),
+      `drm/drv: bail out\n\nSigned-off-by: Ann Dev <ann@example.org>\n---\n${body}\nbase-commit: 0123456789abcdef0123456789abcdef01234567\nchange-id: 20261201-drv-1\n\n-- \n2.49.0\n\n`,
+    );
     const sig = runCli(['patch', '--tree', TREE, '--terse', join(dir, 'sig.patch')]);
     expect(sig.stderr).toBe('');
     expect(sig.stdout).toMatch(/sig\.patch:\d+: ERROR:range-end-with-failing-start: /);
@@ -239,43 +248,48 @@ describe('property: no exception escapes the patch parsers', () => {
     const { PatchInputError, inputLineOf } = await import('../src/input/patch.js');
     const { changePoints, hunkOffsets, reverseFilePatch } = await import('../src/input/apply.js');
     const seedsIn = [readFileSync(MBOX), readFileSync('fixtures/patches/drv-1.diff'), readFileSync('fixtures/patches/drv-v2-1.patch')];
-    const mutated = fc.tuple(fc.constantFrom(...seedsIn), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }), fc.nat())
-      .map(([buf, flips, cut]) => {
-        const b = Buffer.from(buf);
-        for (const [at, v] of flips) b[at % b.length] = v;
-        return b.subarray(0, b.length - (cut % Math.max(1, b.length >> 2)));
-      });
+    const mutated = fc.tuple(fc.constantFrom(...seedsIn), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }), fc.nat()).map(([buf, flips, cut]) => {
+      const b = Buffer.from(buf);
+      for (const [at, v] of flips) b[at % b.length] = v;
+      return b.subarray(0, b.length - (cut % Math.max(1, b.length >> 2)));
+    });
     // lines of the seeds shuffled and dropped: hunks without headers, signatures, stray @@
-    const spliced = fc.tuple(fc.constantFrom(...seedsIn), fc.array(fc.nat(), { maxLength: 8 }))
-      .map(([buf, drops]) => {
-        const lines = buf.toString('utf8').split('\n');
-        for (const d of drops) lines.splice(d % lines.length, 1);
-        return Buffer.from(lines.join('\n'));
-      });
-    const input = fc.oneof(fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)), mutated, spliced);
+    const spliced = fc.tuple(fc.constantFrom(...seedsIn), fc.array(fc.nat(), { maxLength: 8 })).map(([buf, drops]) => {
+      const lines = buf.toString('utf8').split('\n');
+      for (const d of drops) lines.splice(d % lines.length, 1);
+      return Buffer.from(lines.join('\n'));
+    });
+    const input = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
+      mutated,
+      spliced,
+    );
     const tree = readFileSync(`${TREE}/${FILE}`, 'utf8');
     let cases = 0;
-    await fc.assert(fc.asyncProperty(input, async (bytes) => {
-      cases++;
-      try {
-        const s = await readPatchInput('fuzz', bytes);
-        for (const p of s.patches) {
-          for (const f of p.files) {
-            const r = applyFilePatch(tree, f);
-            if (r.ok) hunkOffsets(r.text, f);
-            applyFilePatch(tree, reverseFilePatch(f));
-            changePoints(f);
-            hunksOnly(f, 'pre');
-            for (const h of f.hunks) inputLineOf(f, h.newStart);
+    await fc.assert(
+      fc.asyncProperty(input, async (bytes) => {
+        cases++;
+        try {
+          const s = await readPatchInput('fuzz', bytes);
+          for (const p of s.patches) {
+            for (const f of p.files) {
+              const r = applyFilePatch(tree, f);
+              if (r.ok) hunkOffsets(r.text, f);
+              applyFilePatch(tree, reverseFilePatch(f));
+              changePoints(f);
+              hunksOnly(f, 'pre');
+              for (const h of f.hunks) inputLineOf(f, h.newStart);
+            }
           }
+          for (const problem of s.problems ?? []) expect(problem).not.toContain('\n');
+        } catch (e) {
+          if (!(e instanceof PatchInputError)) throw e;
+          // what the CLI prints: one line
+          expect(e.message).not.toContain('\n');
         }
-        for (const problem of s.problems ?? []) expect(problem).not.toContain('\n');
-      } catch (e) {
-        if (!(e instanceof PatchInputError)) throw e;
-        // what the CLI prints: one line
-        expect(e.message).not.toContain('\n');
-      }
-    }), { numRuns: 10_000, seed: 20261122 });
+      }),
+      { numRuns: 10_000, seed: 20261122 },
+    );
     console.log(`patch parser property: ${cases} cases`);
     expect(cases).toBeGreaterThanOrEqual(10_000);
   }, 120_000);
@@ -291,7 +305,10 @@ describe('the new filter (the default): what the patch changes, wherever it sits
   /** A git diff of one file's edit, as `git diff` writes it (a/ and b/ prefixes). */
   function diffOf(path: string, before: string, after: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'mnlint-diff-'));
-    for (const [side, text] of [['a', before], ['b', after]] as const) {
+    for (const [side, text] of [
+      ['a', before],
+      ['b', after],
+    ] as const) {
       mkdirSync(join(dir, side, dirname(path)), { recursive: true });
       writeFileSync(join(dir, side, path), text);
     }
@@ -375,7 +392,7 @@ describe('line numbers as the patch shows them', () => {
 
 describe("checkpatch's conventions, next to scripts/checkpatch.pl", () => {
   const CHECKPATCH = join(kernelDir('6.12'), 'scripts/checkpatch.pl');
-  test('the block, --terse, --no-summary and the total line have checkpatch\'s shape', () => {
+  test("the block, --terse, --no-summary and the total line have checkpatch's shape", () => {
     if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
     const input = 'fixtures/patches/drv-1.diff';
     const theirs = spawnSync('perl', [CHECKPATCH, '--no-tree', '--show-types', input], { encoding: 'utf8' }).stdout;

@@ -9,11 +9,15 @@ const FIXTURES = join(REPO, 'fixtures', 'rules');
 
 describe('bundled examples (strict annotations)', () => {
   const dir = join(REPO, 'fixtures', 'examples');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.c')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.c'))
+    .sort()) {
     test(file, async () => {
       const rel = relative(REPO, join(dir, file));
       const findings = await check([rel]);
-      const want = expectations(join(dir, file)).filter((e) => e.kind === 'expect').map((e) => `${e.line} ${e.rule}`);
+      const want = expectations(join(dir, file))
+        .filter((e) => e.kind === 'expect')
+        .map((e) => `${e.line} ${e.rule}`);
       expect(findings.map((f) => `${f.line} ${f.rule}`).sort()).toEqual(want.sort());
     });
   }
@@ -22,7 +26,11 @@ describe('bundled examples (strict annotations)', () => {
 describe('rule fixtures (strict: every finding annotated, every expect found)', () => {
   for (const rule of RULES) {
     const dir = join(FIXTURES, rule.id);
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.c') || f.endsWith('.h')).sort() : [];
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.c') || f.endsWith('.h'))
+          .sort()
+      : [];
     test(`${rule.id} has fixtures that fire and that stay quiet`, () => {
       const all = files.flatMap((f) => expectations(join(dir, f)).filter((e) => e.rule === rule.id));
       expect(all.some((e) => e.kind === 'expect')).toBe(true);
@@ -35,7 +43,8 @@ describe('rule fixtures (strict: every finding annotated, every expect found)', 
         const findings = (await check([rel])).filter((f) => f.file === rel);
         const exp = expectations(path);
         const got = findings.map((f) => `${f.line} ${f.rule} ${f.severity}`).sort();
-        const want = exp.filter((e) => e.kind === 'expect')
+        const want = exp
+          .filter((e) => e.kind === 'expect')
           .map((e) => `${e.line} ${e.rule} ${e.severity ?? findings.find((f) => f.line === e.line && f.rule === e.rule)?.severity ?? 'error'}`)
           .sort();
         expect(got).toEqual(want);

@@ -72,13 +72,20 @@ describe('--format sarif', () => {
 
 test('--format rdjsonl: one reviewdog diagnostic a line', () => {
   const r = runCli(['check', '--format', 'rdjsonl', 'fixtures/rules/start-error-not-eagain/bad.c']);
-  expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{
-    message: 'drv_start() returns -EBUSY: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range',
-    location: { path: 'fixtures/rules/start-error-not-eagain/bad.c', range: { start: { line: 8, column: 3 }, end: { line: 8 } } },
-    severity: 'ERROR',
-    source: { name: 'mnlint' },
-    code: { value: 'start-error-not-eagain' },
-  }]);
+  expect(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  ).toEqual([
+    {
+      message: 'drv_start() returns -EBUSY: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range',
+      location: { path: 'fixtures/rules/start-error-not-eagain/bad.c', range: { start: { line: 8, column: 3 }, end: { line: 8 } } },
+      severity: 'ERROR',
+      source: { name: 'mnlint' },
+      code: { value: 'start-error-not-eagain' },
+    },
+  ]);
 });
 
 describe("Microsoft's SARIF multitool (@microsoft/sarif-multitool) with GitHub's rules", () => {
@@ -90,7 +97,10 @@ describe("Microsoft's SARIF multitool (@microsoft/sarif-multitool) with GitHub's
     chmodSync(BIN, 0o755);
     const dir = mkdtempSync(join(tmpdir(), 'mnlint-smt-'));
     writeFileSync(join(dir, 'in.sarif'), sarif);
-    const r = spawnSync(BIN, ['validate', join(dir, 'in.sarif'), '--rule-kind', 'Gh', '--level', 'Error;Warning', '--output', join(dir, 'out.sarif'), '--log', 'ForceOverwrite'], { encoding: 'utf8', env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+    const r = spawnSync(BIN, ['validate', join(dir, 'in.sarif'), '--rule-kind', 'Gh', '--level', 'Error;Warning', '--output', join(dir, 'out.sarif'), '--log', 'ForceOverwrite'], {
+      encoding: 'utf8',
+      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const out = JSON.parse(readFileSync(join(dir, 'out.sarif'), 'utf8')) as { runs: Array<{ results?: Array<{ ruleId: string; level?: string; message: { arguments?: string[] } }> }> };
     return (out.runs[0]!.results ?? []).map((x) => `${x.level ?? 'warning'} ${x.ruleId} ${(x.message.arguments ?? []).join(' | ')}`);

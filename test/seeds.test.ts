@@ -12,7 +12,10 @@ describe('seed 002 as a quoted-printable message', () => {
   test('headers and body decode; a reply with no diff is no patch', async () => {
     const mail = seed002Message();
     expect(mail).toContain('Content-Transfer-Encoding: quoted-printable');
-    const err = await readPatchInput('seed-002.eml', Buffer.from(mail)).then(() => null, (e: Error) => e.message);
+    const err = await readPatchInput('seed-002.eml', Buffer.from(mail)).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     expect(err).toBe('seed-002.eml: no patch in it (only 1 reply)');
     const PostalMime = (await import('postal-mime')).default;
     const decoded = await PostalMime.parse(mail);
@@ -60,7 +63,9 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
     const { analyze } = await import('../src/engine/analyze.js');
     const { join } = await import('node:path');
     const r = await scan({ paths: [join(kernelDir('6.12'), 'mm')], root: kernelDir('6.12'), jobs: 1, overlay: new Map([[join(kernelDir('6.12'), 'mm/mmu_notifier.c'), core]]) });
-    return analyze(r.files, r.index, undefined, apiById('two-pass-v2')!).filter((f) => f.file === 'mm/mmu_notifier.c').map((f) => `${f.severity} ${f.rule} ${f.function}`);
+    return analyze(r.files, r.index, undefined, apiById('two-pass-v2')!)
+      .filter((f) => f.file === 'mm/mmu_notifier.c')
+      .map((f) => `${f.severity} ${f.rule} ${f.function}`);
   }
 
   function edit(text: string, from: RegExp, to: string): string {
@@ -72,7 +77,7 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
     expect(await coreFindings(await postImage())).toEqual(['warning core-insert-checks-finish mn_itree_invalidate', 'warning core-sequence-state __mmu_notifier_invalidate_range_start']);
   });
 
-  test('a reviewer\'s edits sent as patches on top of seed 004: caught by `mnlint patch` with the default filter', async () => {
+  test("a reviewer's edits sent as patches on top of seed 004: caught by `mnlint patch` with the default filter", async () => {
     const { spawnSync } = await import('node:child_process');
     const { mkdirSync, mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -89,7 +94,10 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
     const core = applied!.postImage.get('mm/mmu_notifier.c')!;
     const review = (edited: string): string[] => {
       const dir = mkdtempSync(join(tmpdir(), 'mnlint-edit-'));
-      for (const [side, text] of [['a', core], ['b', edited]] as const) {
+      for (const [side, text] of [
+        ['a', core],
+        ['b', edited],
+      ] as const) {
         mkdirSync(join(dir, side, 'mm'), { recursive: true });
         writeFileSync(join(dir, side, 'mm/mmu_notifier.c'), text);
       }
@@ -98,7 +106,9 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
       return (JSON.parse(r.stdout) as { series: Array<{ patches: Array<{ findings: Array<{ severity: string; rule: string }> }> }> }).series[0]!.patches[0]!.findings.map((f) => `${f.severity} ${f.rule}`);
     };
     expect(review(edit(core, /\tif \(err\)\n\t\tmn_itree_inv_end\(subscriptions\);\n/, ''))).toEqual(['error core-sequence-state']);
-    expect(review(edit(core, /\tmn_itree_finish_pass\(&finish_passes\);\n\tmn_itree_inv_end\(subscriptions\);\n}/, '\tmn_itree_inv_end(subscriptions);\n\tmn_itree_finish_pass(&finish_passes);\n}'))).toEqual(['error core-finish-pass']);
+    expect(review(edit(core, /\tmn_itree_finish_pass\(&finish_passes\);\n\tmn_itree_inv_end\(subscriptions\);\n}/, '\tmn_itree_inv_end(subscriptions);\n\tmn_itree_finish_pass(&finish_passes);\n}'))).toEqual([
+      'error core-finish-pass',
+    ]);
     // a comment edit on top of it stays clean, though the base has warnings of its own
     expect(review(core.replace('/* global SRCU for all MMs */', '/* one SRCU for every mm */'))).toEqual([]);
   });
@@ -109,7 +119,11 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
   });
 
   test('finish pass removed from the -EAGAIN path of mn_itree_invalidate', async () => {
-    const core = edit(await postImage(), /\tmn_itree_finish_pass\(&finish_passes\);\n\n(\t\/\*[\s\S]*?\*\/\n)\tif \(err\)\n\t\tmn_itree_inv_end\(subscriptions\);\n/, '$1\tif (err) {\n\t\tmn_itree_inv_end(subscriptions);\n\t\treturn err;\n\t}\n\tmn_itree_finish_pass(&finish_passes);\n');
+    const core = edit(
+      await postImage(),
+      /\tmn_itree_finish_pass\(&finish_passes\);\n\n(\t\/\*[\s\S]*?\*\/\n)\tif \(err\)\n\t\tmn_itree_inv_end\(subscriptions\);\n/,
+      '$1\tif (err) {\n\t\tmn_itree_inv_end(subscriptions);\n\t\treturn err;\n\t}\n\tmn_itree_finish_pass(&finish_passes);\n',
+    );
     expect(await coreFindings(core)).toContain('error core-finish-pass mn_itree_invalidate');
   });
 

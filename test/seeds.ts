@@ -82,18 +82,22 @@ export function seed004Mbox(): { mbox: string; replies: number } {
   starts.forEach((start, k) => {
     const end = starts[k + 1] ?? lines.length;
     const who = /^Posted by (.+?) \d/.exec(lines[start + 1] ?? '')?.[1] ?? 'Someone';
-    mails.push(mboxrd([
-      `From: ${who} <reviewer${k}@example.invalid>`,
-      `Subject: ${lines[start]}`,
-      `Message-Id: <seed004-reply-${k}@example.invalid>`,
-      `In-Reply-To: ${SEED004_ID}`,
-      `References: ${SEED004_ID}`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=UTF-8',
-      'Content-Transfer-Encoding: 8bit',
-      '',
-      lines.slice(start + 2, end).join('\n'),
-    ].join('\n')));
+    mails.push(
+      mboxrd(
+        [
+          `From: ${who} <reviewer${k}@example.invalid>`,
+          `Subject: ${lines[start]}`,
+          `Message-Id: <seed004-reply-${k}@example.invalid>`,
+          `In-Reply-To: ${SEED004_ID}`,
+          `References: ${SEED004_ID}`,
+          'MIME-Version: 1.0',
+          'Content-Type: text/plain; charset=UTF-8',
+          'Content-Transfer-Encoding: 8bit',
+          '',
+          lines.slice(start + 2, end).join('\n'),
+        ].join('\n'),
+      ),
+    );
   });
   return { mbox: mails.join(''), replies: starts.length };
 }

@@ -63,19 +63,22 @@ static const struct mmu_interval_notifier_ops drv_tp_ops = {
 
 function qp(text: string): string {
   // quoted-printable: escape =, tabs at line end, non-ASCII; soft-break long lines
-  return text.split('\n').map((line) => {
-    let enc = line.replace(/=/g, '=3D').replace(/[^\x20-\x7e\t]/g, (c) => [...Buffer.from(c)].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
-    enc = enc.replace(/[ \t]$/, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    const out: string[] = [];
-    while (enc.length > 75) {
-      let cut = 75;
-      while (enc[cut - 1] === '=' || enc[cut - 2] === '=') cut--;
-      out.push(`${enc.slice(0, cut)}=`);
-      enc = enc.slice(cut);
-    }
-    out.push(enc);
-    return out.join('\n');
-  }).join('\n');
+  return text
+    .split('\n')
+    .map((line) => {
+      let enc = line.replace(/=/g, '=3D').replace(/[^\x20-\x7e\t]/g, (c) => [...Buffer.from(c)].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+      enc = enc.replace(/[ \t]$/, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+      const out: string[] = [];
+      while (enc.length > 75) {
+        let cut = 75;
+        while (enc[cut - 1] === '=' || enc[cut - 2] === '=') cut--;
+        out.push(`${enc.slice(0, cut)}=`);
+        enc = enc.slice(cut);
+      }
+      out.push(enc);
+      return out.join('\n');
+    })
+    .join('\n');
 }
 
 beforeAll(() => {
@@ -98,7 +101,9 @@ beforeAll(() => {
   edit('\tjob->gpu = gpu;\n', '\tjob->gpu = gpu;\n\tjob->finish.notifier = mni;\n', 'drm/drv: remember the notifier — for Jörg');
   const out = join(repo, 'out');
   git('format-patch', '-q', '-3', '-v3', '--cover-letter', '-o', out, 'HEAD');
-  const files = readdirSync(out).sort().map((f) => readFileSync(join(out, f), 'utf8'));
+  const files = readdirSync(out)
+    .sort()
+    .map((f) => readFileSync(join(out, f), 'utf8'));
   const [cover, p1, p2, p3] = files as [string, string, string, string];
   // patch 2 as quoted-printable
   const [h2, ...b2] = p2.split('\n\n');

@@ -33,7 +33,9 @@ function deliver(raw: string): void {
 function fixtureMails(): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'mnlint-mails-'));
   spawnSync('git', ['mailsplit', `-o${dir}`, join(REPO, 'fixtures/patches/drv-v2.mbox')]);
-  return readdirSync(dir).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+  return readdirSync(dir)
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
 }
 
 const OTHER = `From: Net Dev <net@example.org>
@@ -54,11 +56,17 @@ diff --git a/drivers/net/foo.c b/drivers/net/foo.c
 `;
 
 function watch(env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(REPO, 'dist/cli.js'), 'watch', '--public-inbox', inbox, '--outbox', outbox, '--tree', join(REPO, 'fixtures/trees/drv')], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [join(REPO, 'dist/cli.js'), 'watch', '--public-inbox', inbox, '--outbox', outbox, '--tree', join(REPO, 'fixtures/trees/drv')], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-const replies = (): string[] => readdirSync(outbox).filter((f) => !f.startsWith('.')).sort();
+const replies = (): string[] =>
+  readdirSync(outbox)
+    .filter((f) => !f.startsWith('.'))
+    .sort();
 
 beforeEach(() => {
   inbox = mkdtempSync(join(tmpdir(), 'mnlint-inbox-'));
@@ -137,7 +145,12 @@ describe('mnlint watch on an archive written by public-inbox itself', () => {
     const addressed = (m: string): string => m.replace(/^(From: [^\n]*\n)/m, '$1To: Mai Ntainer <mai@example.org>\nCc: drv@lists.example.org, Rev Iewer <rev@example.org>\n');
     const v2 = fixtureMails().map(addressed);
     // v1: the same series, other ids and no version tag
-    const v1 = v2.map((m) => m.replaceAll('.1795308620.', '.1795000000.').replaceAll('[PATCH v2 ', '[PATCH ').replace(/^Message-Id: <reply-1@/m, 'Message-Id: <reply-0@'));
+    const v1 = v2.map((m) =>
+      m
+        .replaceAll('.1795308620.', '.1795000000.')
+        .replaceAll('[PATCH v2 ', '[PATCH ')
+        .replace(/^Message-Id: <reply-1@/m, 'Message-Id: <reply-0@'),
+    );
     const [cover1, reply1, two1, one1] = v1 as [string, string, string, string];
     const out = join(top, 'outbox');
     const watchIt = (): string => {
@@ -152,7 +165,9 @@ describe('mnlint watch on an archive written by public-inbox itself', () => {
     for (const m of v2) run('public-inbox-mda', ['--no-precheck'], m);
     expect(watchIt()).toContain('1 series reviewed');
     // four replies, none overwritten: v1 2/2 and v2 2/2 have their own files
-    const files = readdirSync(out).filter((f) => !f.startsWith('.')).sort();
+    const files = readdirSync(out)
+      .filter((f) => !f.startsWith('.'))
+      .sort();
     expect(files).toHaveLength(4);
     const texts = files.map((f) => readFileSync(join(out, f), 'utf8'));
     const header = (text: string, name: string): string | undefined => new RegExp(`^${name}: (.*)$`, 'm').exec(text.split('\n\n')[0]!)?.[1];

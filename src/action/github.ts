@@ -24,15 +24,17 @@ export interface ApiLimits {
 }
 
 export function gitHub(token: string, baseUrl: string, log: (line: string) => void, limits: ApiLimits = { timeoutMs: 30_000, deadline: new AbortController().signal, maxWaitS: 30 }): GitHub {
-  const wait = (kind: string) => (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
-    // GitHub asks to wait; a bounded wait, twice at most, each one logged
-    if (retryCount >= 2 || after > limits.maxWaitS) {
-      log(`mnlint: ${kind} on ${options.method} ${options.url}: GitHub asks for ${after} s, more than ${limits.maxWaitS} s; not waiting`);
-      return false;
-    }
-    log(`mnlint: ${kind} on ${options.method} ${options.url}, retrying after ${after} s`);
-    return true;
-  };
+  const wait =
+    (kind: string) =>
+    (after: number, options: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
+      // GitHub asks to wait; a bounded wait, twice at most, each one logged
+      if (retryCount >= 2 || after > limits.maxWaitS) {
+        log(`mnlint: ${kind} on ${options.method} ${options.url}: GitHub asks for ${after} s, more than ${limits.maxWaitS} s; not waiting`);
+        return false;
+      }
+      log(`mnlint: ${kind} on ${options.method} ${options.url}, retrying after ${after} s`);
+      return true;
+    };
   // every request through a fetch with a timeout and the run's deadline;
   // what goes wrong on the wire is named (octokit would call it HTTP 500)
   const limitedFetch = async (url: string | URL, init: RequestInit = {}): Promise<Response> => {
@@ -175,7 +177,11 @@ export async function syncReview(gh: GitHub, pr: PullRequest, inline: readonly P
  * 502 on the way back): before trying again, what exists is read back, and a
  * review already holding these comments (their markers) or this body counts.
  */
-async function createReviewOnce(gh: GitHub, base: { owner: string; repo: string; pull_number: number }, review: { commit_id: string; event: 'COMMENT'; body: string; comments: Array<{ path: string; line: number; side: 'RIGHT' | 'LEFT'; body: string }> }): Promise<void> {
+async function createReviewOnce(
+  gh: GitHub,
+  base: { owner: string; repo: string; pull_number: number },
+  review: { commit_id: string; event: 'COMMENT'; body: string; comments: Array<{ path: string; line: number; side: 'RIGHT' | 'LEFT'; body: string }> },
+): Promise<void> {
   const markers = review.comments.map((c) => MARKER_RE.exec(c.body)?.[1]).filter((m): m is string => !!m);
   for (let attempt = 0; ; attempt++) {
     try {

@@ -50,7 +50,15 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   }
   if (inputs.sarifFile) {
     // SARIF locations are relative to the repository root
-    writeFileSync(resolve(workspace, inputs.sarifFile), formatSarif(findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })), RULES, pkg.version, { root: workspace, prefix: '' }));
+    writeFileSync(
+      resolve(workspace, inputs.sarifFile),
+      formatSarif(
+        findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })),
+        RULES,
+        pkg.version,
+        { root: workspace, prefix: '' },
+      ),
+    );
   }
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
   setOutput(env, 'findings', String(findings.length));
@@ -103,7 +111,11 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr: PullRequest = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
   const fork = ev.pull_request.head.repo?.full_name !== ev.repository.full_name;
-  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? 'https://api.github.com', log, { timeoutMs: inputs.requestTimeout * 1000, deadline: AbortSignal.timeout(inputs.deadline * 1000), maxWaitS: Math.min(60, inputs.requestTimeout) });
+  const gh = gitHub(inputs.token, env.GITHUB_API_URL ?? 'https://api.github.com', log, {
+    timeoutMs: inputs.requestTimeout * 1000,
+    deadline: AbortSignal.timeout(inputs.deadline * 1000),
+    maxWaitS: Math.min(60, inputs.requestTimeout),
+  });
 
   const git = simpleGit(workspace);
   const base = ev.pull_request.base.sha;
@@ -135,8 +147,20 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
     .map((fp) => ({ ...fp, oldPath: underPrefix(prefix, fp.oldPath), newPath: underPrefix(prefix, fp.newPath) }))
     .filter((fp) => fp.oldPath !== null || fp.newPath !== null);
   const patch: Patch = {
-    source: `pull request #${pr.number}`, version: 1, index: 1, total: 1, subject: `#${pr.number}`,
-    from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files,
+    source: `pull request #${pr.number}`,
+    version: 1,
+    index: 1,
+    total: 1,
+    subject: `#${pr.number}`,
+    from: null,
+    messageId: null,
+    date: null,
+    message: '',
+    notes: '',
+    to: [],
+    cc: [],
+    trailers: [],
+    files,
   };
   // the level is the base's: a pull request changing the header or the Makefile is judged by what it changes
   const level = !inputs.kernel && files.some((f) => (LEVEL_FILES as readonly string[]).includes(f.newPath ?? f.oldPath ?? '')) ? baseLevel(root, files) : api;
@@ -205,7 +229,9 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_R
 } else if (process.env.MNLINT_NO_MAIN !== '1') {
   const log: Log = (line) => process.stdout.write(`${line}\n`);
   runAction(process.env, log).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (e: Error) => {
       // bad input is the user's: one line; anything else is mnlint's bug, also one line
       log(logError(e instanceof ActionInputError || e instanceof PatchInputError || e instanceof ConfigError ? `mnlint: ${e.message}` : `mnlint: internal error: ${e.message}`).trimEnd());

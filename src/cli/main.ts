@@ -216,9 +216,11 @@ async function runScan(paths: string[], values: Values): Promise<ScanResult> {
   const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript() });
   for (const p of result.problems) process.stderr.write(`mnlint: ${p.path}: ${p.message}\n`);
   for (const p of result.partial) {
-    process.stderr.write(p.tooDeep
-      ? `mnlint: note: ${p.file}:${p.line}: ${p.function}() nests deeper than mnlint walks; it has no facts, and nothing is proved absent from it\n`
-      : `mnlint: note: ${p.file}:${p.line}: ${p.function}() has text tree-sitter could not parse (line ${p.lines.join(', ')}); its facts are partial\n`);
+    process.stderr.write(
+      p.tooDeep
+        ? `mnlint: note: ${p.file}:${p.line}: ${p.function}() nests deeper than mnlint walks; it has no facts, and nothing is proved absent from it\n`
+        : `mnlint: note: ${p.file}:${p.line}: ${p.function}() has text tree-sitter could not parse (line ${p.lines.join(', ')}); its facts are partial\n`,
+    );
   }
   return result;
 }
@@ -288,7 +290,7 @@ const PATCH_FORMATS = ['text', 'checkpatch', 'terse', 'json', 'email', 'sarif', 
 
 /** --terse is checkpatch's flag for the terse format. */
 function patchFormat(values: Values): string {
-  return values.terse ? 'terse' : values.format ?? 'text';
+  return values.terse ? 'terse' : (values.format ?? 'text');
 }
 
 async function patchCommand(inputs: string[], values: Values): Promise<number> {
@@ -319,10 +321,11 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
       process.stderr.write(`mnlint: ${p}\n`);
     }
     const reviews = await reviewSeries(series, { tree: values.tree, filter, api, rules: rulesOf(values), jobs: 1 });
-    for (const r of reviews) for (const p of r.problems) {
-      problems++;
-      process.stderr.write(`mnlint: ${p}\n`);
-    }
+    for (const r of reviews)
+      for (const p of r.problems) {
+        problems++;
+        process.stderr.write(`mnlint: ${p}\n`);
+      }
     if (!values.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
     runs.push({ series, reviews });
   }
@@ -340,10 +343,12 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
   else if (format === 'sarif') process.stdout.write(formatSarif(findings, rulesOf(values), pkg.version, sarifBase(values, tree ?? process.cwd())));
   else if (format === 'rdjsonl') process.stdout.write(formatRdjsonl(findings));
   else if (format === 'email') {
-    const replies = runs.flatMap((r) => emailReplies(r.reviews, {
-      version: pkg.version,
-      reproduce: reproduceLine(values, r.series.source),
-    }));
+    const replies = runs.flatMap((r) =>
+      emailReplies(r.reviews, {
+        version: pkg.version,
+        reproduce: reproduceLine(values, r.series.source),
+      }),
+    );
     if (values['output-dir']) {
       mkdirSync(values['output-dir'], { recursive: true });
       const { writeReply } = await import('../engine/watch.js');
@@ -442,8 +447,14 @@ async function watchCommand(args: string[], values: Values): Promise<number> {
   const crash = process.env.MNLINT_WATCH_CRASH_AFTER;
   try {
     const r = await watchInbox({
-      inbox, outbox, state: values.state ?? defaultStatePath(outbox), tree: values.tree,
-      api: apiOf(values, values.tree ?? process.cwd()), rules: rulesOf(values), config: configOf(values), version: pkg.version,
+      inbox,
+      outbox,
+      state: values.state ?? defaultStatePath(outbox),
+      tree: values.tree,
+      api: apiOf(values, values.tree ?? process.cwd()),
+      rules: rulesOf(values),
+      config: configOf(values),
+      version: pkg.version,
       log: (line) => process.stdout.write(`${line}\n`),
       crashAfter: crash ? Number(crash) : undefined,
     });
@@ -641,7 +652,9 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_R
   runParseWorker();
 } else if (process.env.MNLINT_NO_MAIN !== '1') {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (e: Error) => {
       // an internal error is mnlint's bug: one line, and the stack only on request
       process.stderr.write(`mnlint: internal error: ${e.message}\n`);

@@ -11,11 +11,18 @@ import { describeWhen } from '../rules/describe.js';
 import { mayBlock } from '../rules/support.js';
 
 const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
-  'invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end', 'release',
-  'arch_invalidate_secondary_tlbs', 'clear_flush_young', 'clear_young', 'test_young', 'free_notifier',
+  'invalidate',
+  'invalidate_start',
+  'invalidate_finish',
+  'invalidate_range_start',
+  'invalidate_range_end',
+  'release',
+  'arch_invalidate_secondary_tlbs',
+  'clear_flush_young',
+  'clear_young',
+  'test_young',
+  'free_notifier',
 ]);
-
-
 
 function finishOf(events: readonly SummaryEvent[]): { kind: FinishKind; allocates: boolean } {
   const writes = events.filter((e) => e.kind === 'finish_write');
@@ -60,12 +67,7 @@ export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field
   return out;
 }
 
-export function abstractNotifier(
-  table: OpsTable,
-  resolveCallback: (name: string) => FunctionIR | undefined,
-  summary: (fn: FunctionIR) => FunctionSummary,
-  usesReadSide: boolean,
-): AbstractNotifier {
+export function abstractNotifier(table: OpsTable, resolveCallback: (name: string) => FunctionIR | undefined, summary: (fn: FunctionIR) => FunctionSummary, usesReadSide: boolean): AbstractNotifier {
   const kind = table.kind === 'mmu_interval_notifier_ops' ? 'interval' : 'hlist';
   const callbacks: AbstractNotifier['callbacks'] = {};
   for (const f of table.fields) {
@@ -74,8 +76,8 @@ export function abstractNotifier(
     const field = f.field as CallbackName;
     callbacks[field] = fn
       ? ({ blockable }) => outcomesOf(summary(fn), kind, field, blockable)
-      // a body mnlint did not find: a well-behaved callback as far as the model knows
-      : () => [{ ret: kind === 'interval' ? true : 0, setSeq: true, label: `${f.function}: body not found` }];
+      : // a body mnlint did not find: a well-behaved callback as far as the model knows
+        () => [{ ret: kind === 'interval' ? true : 0, setSeq: true, label: `${f.function}: body not found` }];
   }
   return { name: table.name, kind, callbacks, usesReadSide, interval: [0, 1 << 20] };
 }

@@ -96,13 +96,18 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
   const ctx: RuleContext = {
     core(file) {
       if (!cores.has(file)) {
-        cores.set(file, isCoreFile(file) ? {
-          steps: coreSteps(file),
-          violation(step) {
-            if (!stepViolations.has(step)) stepViolations.set(step, missingStepViolation(api, step));
-            return stepViolations.get(step);
-          },
-        } : null);
+        cores.set(
+          file,
+          isCoreFile(file)
+            ? {
+                steps: coreSteps(file),
+                violation(step) {
+                  if (!stepViolations.has(step)) stepViolations.set(step, missingStepViolation(api, step));
+                  return stepViolations.get(step);
+                },
+              }
+            : null,
+        );
       }
       return cores.get(file)!;
     },
@@ -220,12 +225,20 @@ const isIdentifier = (arg: string): boolean => /^[A-Za-z_]\w*$/.test(arg);
  */
 export function readSideOf(files: readonly FileIR[], table: OpsTable): boolean {
   const near = filesBeside(files, table.file);
-  const objects = new Set(near.flatMap((f) => f.apiCalls)
-    .filter((c) => INSERTS.has(c.name) && norm(c.args[c.args.length - 1] ?? '') === `&${table.name}`)
-    .map((c) => norm(c.args[0] ?? '')));
+  const objects = new Set(
+    near
+      .flatMap((f) => f.apiCalls)
+      .filter((c) => INSERTS.has(c.name) && norm(c.args[c.args.length - 1] ?? '') === `&${table.name}`)
+      .map((c) => norm(c.args[0] ?? '')),
+  );
   const retryFiles = new Set(near);
   // the table handed to a helper: that helper's file inserts an ops pointer
-  const helpers = new Set(near.flatMap((f) => f.tableArgCalls ?? []).filter((c) => c.args[0] === table.name).map((c) => c.name));
+  const helpers = new Set(
+    near
+      .flatMap((f) => f.tableArgCalls ?? [])
+      .filter((c) => c.args[0] === table.name)
+      .map((c) => c.name),
+  );
   for (const f of files) {
     if (!f.defined.some((d) => helpers.has(d.name))) continue;
     const inserts = f.apiCalls.filter((c) => INSERTS.has(c.name) && isIdentifier(norm(c.args[c.args.length - 1] ?? '')));

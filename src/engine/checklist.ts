@@ -85,18 +85,30 @@ function coreItems(findings: readonly Finding[], series: Series, touched: string
   const unchecked = of('core-insert-checks-finish');
   const items = [
     undocumented.length
-      ? item('kernel-doc', 'fail', 'new ops members without a kernel-doc line', undocumented.map((f) => `${f.file}:${f.line}: ${f.message}`))
+      ? item(
+          'kernel-doc',
+          'fail',
+          'new ops members without a kernel-doc line',
+          undocumented.map((f) => `${f.file}:${f.line}: ${f.message}`),
+        )
       : item('kernel-doc', 'pass', 'every ops member has its kernel-doc line'),
     unchecked.length
-      ? item('registration-check', 'warn', 'two-pass ops are accepted at insert without checking that invalidate_finish exists', unchecked.map((f) => `${f.file}:${f.line}: ${f.message}`))
+      ? item(
+          'registration-check',
+          'warn',
+          'two-pass ops are accepted at insert without checking that invalidate_finish exists',
+          unchecked.map((f) => `${f.file}:${f.line}: ${f.message}`),
+        )
       : item('registration-check', 'pass', 'insert refuses or warns on invalidate_start without invalidate_finish, or the patch adds no two-pass ops'),
   ];
   // core behaviour changes want the header's documentation changed in the same series
   if (touched.includes('mm/mmu_notifier.c')) {
     const headerTouched = series.patches.some((p) => p.files.some((f) => f.newPath === 'include/linux/mmu_notifier.h'));
-    items.push(headerTouched
-      ? item('header-docs', 'pass', 'include/linux/mmu_notifier.h is updated in the series')
-      : item('header-docs', 'warn', 'mm/mmu_notifier.c changes but include/linux/mmu_notifier.h does not: is its documentation still right?'));
+    items.push(
+      headerTouched
+        ? item('header-docs', 'pass', 'include/linux/mmu_notifier.h is updated in the series')
+        : item('header-docs', 'warn', 'mm/mmu_notifier.c changes but include/linux/mmu_notifier.h does not: is its documentation still right?'),
+    );
   }
   return items;
 }
@@ -112,7 +124,13 @@ function signedOffItem(p: Patch): Item {
   const author = person(p.from);
   const sobs = p.trailers.filter((t) => t.key.toLowerCase() === 'signed-off-by').map((t) => person(t.value));
   const same = sobs.find((s) => s.address === author.address);
-  if (!same) return item('signed-off-by', 'fail', `no Signed-off-by from the author ${p.from}`, sobs.map((s) => `Signed-off-by: ${s.name} <${s.address}>`));
+  if (!same)
+    return item(
+      'signed-off-by',
+      'fail',
+      `no Signed-off-by from the author ${p.from}`,
+      sobs.map((s) => `Signed-off-by: ${s.name} <${s.address}>`),
+    );
   if (author.name && same.name !== author.name) return item('signed-off-by', 'warn', `the author's Signed-off-by names "${same.name}", From: names "${author.name}"`);
   return item('signed-off-by', 'pass', `Signed-off-by matches the author (${author.name || author.address})`);
 }
@@ -146,7 +164,13 @@ async function fixesItems(trailers: readonly Trailer[], repo: RepoFacts | undefi
 function linkItem(trailers: readonly Trailer[]): Item {
   const links = trailers.filter((t) => /^(link|closes)$/i.test(t.key));
   const bad = links.filter((t) => !/^https?:\/\/\S+$/.test(t.value));
-  if (bad.length) return item('link', 'fail', 'Link:/Closes: must be a URL', bad.map((t) => `${t.key}: ${t.value}`));
+  if (bad.length)
+    return item(
+      'link',
+      'fail',
+      'Link:/Closes: must be a URL',
+      bad.map((t) => `${t.key}: ${t.value}`),
+    );
   return item('link', 'pass', links.length ? `${links.length} Link:/Closes: tag${links.length === 1 ? '' : 's'} well formed` : 'no Link:/Closes: tags');
 }
 
@@ -154,7 +178,13 @@ function assistedItem(trailers: readonly Trailer[]): Item {
   const assisted = trailers.filter((t) => t.key.toLowerCase() === 'assisted-by');
   // Documentation/process: `Assisted-by: AGENT_NAME:MODEL_VERSION [TOOL...]`, an optional `# comment`
   const bad = assisted.filter((t) => !/^[^:#\s][^:#]*:[^\s#]+(\s+[^\s#]+)*(\s+#.*)?$/.test(t.value));
-  if (bad.length) return item('assisted-by', 'fail', 'Assisted-by: wants AGENT_NAME:MODEL_VERSION [TOOL...]', bad.map((t) => `Assisted-by: ${t.value}`));
+  if (bad.length)
+    return item(
+      'assisted-by',
+      'fail',
+      'Assisted-by: wants AGENT_NAME:MODEL_VERSION [TOOL...]',
+      bad.map((t) => `Assisted-by: ${t.value}`),
+    );
   return item('assisted-by', 'pass', assisted.length ? 'Assisted-by: in the documented form' : 'no Assisted-by: tags');
 }
 
@@ -176,7 +206,12 @@ async function subjectItem(p: Patch, touched: string[], repo: RepoFacts): Promis
   const usual = [...seen].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
   if (!usual.length) return item('subject-prefix', 'pass', 'no history for the touched files to compare the subject prefix with');
   if (mine && seen.has(mine)) return item('subject-prefix', 'pass', `subject prefix "${mine}:" as in the files' history`);
-  return item('subject-prefix', 'warn', `subject prefix ${mine ? `"${mine}:"` : '(none)'} is not one the touched files' history uses`, [`usual: ${usual.slice(0, 3).map((u) => `"${u}:"`).join(', ')}`]);
+  return item('subject-prefix', 'warn', `subject prefix ${mine ? `"${mine}:"` : '(none)'} is not one the touched files' history uses`, [
+    `usual: ${usual
+      .slice(0, 3)
+      .map((u) => `"${u}:"`)
+      .join(', ')}`,
+  ]);
 }
 
 /** b4's identity of a patch across versions: the same subject (patch-ids need a repository and the same base). */
@@ -191,7 +226,12 @@ function droppedTrailersItem(p: Patch, previous: Series): Item {
   const now = new Set(p.trailers.map((t) => `${t.key.toLowerCase()}: ${person(t.value).address}`));
   const dropped = before.trailers.filter((t) => KEPT_TRAILERS.includes(t.key.toLowerCase()) && !now.has(`${t.key.toLowerCase()}: ${person(t.value).address}`));
   if (!dropped.length) return item('kept-trailers', 'pass', `every Reviewed-by/Acked-by/Tested-by of v${previous.version} is kept`);
-  return item('kept-trailers', 'warn', `v${previous.version} had ${dropped.length} trailer${dropped.length === 1 ? '' : 's'} this version drops: say why in the changelog`, dropped.map((t) => `${t.key}: ${t.value}`));
+  return item(
+    'kept-trailers',
+    'warn',
+    `v${previous.version} had ${dropped.length} trailer${dropped.length === 1 ? '' : 's'} this version drops: say why in the changelog`,
+    dropped.map((t) => `${t.key}: ${t.value}`),
+  );
 }
 
 /** The added lines of a patch, trimmed. */
@@ -249,7 +289,12 @@ function recipientsItem(series: Series, entries: readonly MaintainerEntry[]): It
   const missing = [...wanted].filter(([a]) => !sent.has(a)).sort((a, b) => a[0].localeCompare(b[0]));
   if (!wanted.size) return item('recipients', 'pass', 'MAINTAINERS names nobody for the touched files');
   if (!missing.length) return item('recipients', 'pass', `every maintainer and list MAINTAINERS names for the touched files is on To/Cc (${wanted.size})`);
-  return item('recipients', 'warn', `${missing.length} of ${wanted.size} addresses MAINTAINERS names are not on To/Cc`, missing.map(([a, name]) => `${a} (${name})`));
+  return item(
+    'recipients',
+    'warn',
+    `${missing.length} of ${wanted.size} addresses MAINTAINERS names are not on To/Cc`,
+    missing.map(([a, name]) => `${a} (${name})`),
+  );
 }
 
 export function worst(list: SeriesChecklist): Status {

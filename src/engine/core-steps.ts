@@ -30,23 +30,31 @@ export function isCoreFile(file: FileIR): boolean {
 
 type PathTest = (e: Event) => boolean;
 
-const member = (name: string, sign: 1 | -1 | 0): PathTest => (e) => {
-  const u = updateOf(e);
-  if (!u || targetMember(u.target) !== name) return false;
-  const d = updateDelta(e)!;
-  return sign === 0 ? true : Math.sign(d) === sign;
-};
+const member =
+  (name: string, sign: 1 | -1 | 0): PathTest =>
+  (e) => {
+    const u = updateOf(e);
+    if (!u || targetMember(u.target) !== name) return false;
+    const d = updateDelta(e)!;
+    return sign === 0 ? true : Math.sign(d) === sign;
+  };
 const marksOdd: PathTest = (e) => {
   const u = updateOf(e);
   return !!u && targetMember(u.target) === 'invalidate_seq' && (u.op === '|=' || (u.op === '=' && /\|\s*1\b/.test(u.value)));
 };
-const calls = (...names: string[]): PathTest => (e) => names.includes(e.name);
+const calls =
+  (...names: string[]): PathTest =>
+  (e) =>
+    names.includes(e.name);
 /** `subscriptions->invalidate_seq = 2`: an even constant (the idle state) */
 const startsEven: PathTest = (e) => {
   const u = updateOf(e);
   return !!u && targetMember(u.target) === 'invalidate_seq' && u.op === '=' && /^\d+$/.test(u.value.trim()) && Number(u.value) % 2 === 0;
 };
-const waitsOn = (what: RegExp): PathTest => (e) => e.kind === 'sleep' && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(','));
+const waitsOn =
+  (what: RegExp): PathTest =>
+  (e) =>
+    e.kind === 'sleep' && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(','));
 const defersTo = (e: Event): boolean => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(','));
 
 interface StepSpec {
@@ -72,21 +80,143 @@ function hlistMayFail(r: ReturnSite): boolean {
 }
 
 const STEPS: readonly StepSpec[] = [
-  { step: 'startCountsRange', fn: 'mn_itree_inv_start_range', mode: 'every', applies: calls('interval_tree_iter_first'),  tests: [member('active_invalidate_ranges', 1)], takes: 'counts the range in active_invalidate_ranges', lacks: 'does not count the range in active_invalidate_ranges' },
-  { step: 'startMarksSeq', fn: 'mn_itree_inv_start_range', mode: 'some', applies: member('active_invalidate_ranges', 1),  tests: [marksOdd], takes: 'marks invalidate_seq odd when an interval overlaps', lacks: 'never marks invalidate_seq odd' },
-  { step: 'endUncountsRange', fn: 'mn_itree_inv_end', mode: 'every', applies: member('invalidate_seq', 0),  tests: [member('active_invalidate_ranges', -1)], takes: 'lowers active_invalidate_ranges', lacks: 'does not lower active_invalidate_ranges' },
-  { step: 'endAdvancesSeq', fn: 'mn_itree_inv_end', mode: 'some', applies: member('active_invalidate_ranges', -1),  tests: [member('invalidate_seq', 1)], takes: 'advances invalidate_seq past the invalidation', lacks: 'never advances invalidate_seq back to even' },
-  { step: 'endAppliesDeferred', fn: 'mn_itree_inv_end', mode: 'some', applies: member('active_invalidate_ranges', -1),  tests: [calls('interval_tree_insert'), calls('interval_tree_remove')], takes: 'applies the deferred inserts and removes', lacks: 'does not apply the deferred inserts and removes' },
-  { step: 'endWakes', fn: 'mn_itree_inv_end', mode: 'some', applies: member('active_invalidate_ranges', -1),  tests: [calls('wake_up_all', 'wake_up')], takes: 'wakes the waiters on subscriptions->wq', lacks: 'never wakes the waiters on subscriptions->wq' },
-  { step: 'failedStartEnds', fn: 'mn_itree_invalidate', mode: 'every', applies: calls('mn_itree_inv_start_range'),  on: (r) => r.value.k === 'int' && r.value.v === EAGAIN, tests: [calls('mn_itree_inv_end')], takes: 'ends the range (mn_itree_inv_end) before returning -EAGAIN', lacks: 'returns -EAGAIN without mn_itree_inv_end' },
-  { step: 'readBeginWaits', fn: 'mmu_interval_read_begin', mode: 'some', applies: (e) => /invalidate_seq/.test(e.args.join(',')),  tests: [waitsOn(/invalidate_seq/)], takes: 'waits while the interval is being invalidated', lacks: 'does not wait while the interval is being invalidated' },
-  { step: 'removeWaits', fn: 'mmu_interval_notifier_remove', mode: 'some', applies: defersTo,  tests: [waitsOn(/seq/)], takes: 'waits for the invalidation in flight on its sequence', lacks: 'does not wait for the invalidation in flight' },
-  { step: 'insertDefers', fn: '__mmu_interval_notifier_insert', mode: 'some', applies: calls('interval_tree_insert'),  tests: [defersTo], takes: 'defers an insert during an invalidation', lacks: 'never defers an insert during an invalidation' },
-  { step: 'removeDefers', fn: 'mmu_interval_notifier_remove', mode: 'some', applies: calls('interval_tree_remove'),  tests: [defersTo], takes: 'defers a remove during an invalidation', lacks: 'never defers a remove during an invalidation' },
-  { step: 'hlistFailureEndsRange', fn: '__mmu_notifier_invalidate_range_start', mode: 'every', applies: calls('mn_itree_invalidate'),  on: (r, evs) => hlistMayFail(r) && evs.some(calls('mn_itree_invalidate')), tests: [calls('mn_itree_inv_end')], takes: 'ends the interval range when the hlist start fails', lacks: 'returns a failed hlist start without ending the interval range it started' },
-  { step: 'releaseEndsRange', fn: 'mn_itree_release', mode: 'every', applies: calls('mn_itree_inv_start_range'), tests: [calls('mn_itree_inv_end')], takes: 'ends the range it started over the address space', lacks: 'returns without mn_itree_inv_end' },
-  { step: 'registerStartsEven', fn: '__mmu_notifier_register', mode: 'some', applies: member('invalidate_seq', 0), tests: [startsEven], takes: 'starts invalidate_seq even', lacks: 'starts invalidate_seq odd: every mmu_interval_read_begin() would wait' },
-  { step: 'endAfterFailedStart', fn: 'mn_hlist_invalidate_range_start', mode: 'some', applies: calls('->invalidate_range_start'),  tests: [calls('->invalidate_range_end')], takes: 'calls invalidate_range_end on every notifier that has one after a failed start', lacks: 'returns a failed start without invalidate_range_end on the notifiers whose start succeeded' },
+  {
+    step: 'startCountsRange',
+    fn: 'mn_itree_inv_start_range',
+    mode: 'every',
+    applies: calls('interval_tree_iter_first'),
+    tests: [member('active_invalidate_ranges', 1)],
+    takes: 'counts the range in active_invalidate_ranges',
+    lacks: 'does not count the range in active_invalidate_ranges',
+  },
+  {
+    step: 'startMarksSeq',
+    fn: 'mn_itree_inv_start_range',
+    mode: 'some',
+    applies: member('active_invalidate_ranges', 1),
+    tests: [marksOdd],
+    takes: 'marks invalidate_seq odd when an interval overlaps',
+    lacks: 'never marks invalidate_seq odd',
+  },
+  {
+    step: 'endUncountsRange',
+    fn: 'mn_itree_inv_end',
+    mode: 'every',
+    applies: member('invalidate_seq', 0),
+    tests: [member('active_invalidate_ranges', -1)],
+    takes: 'lowers active_invalidate_ranges',
+    lacks: 'does not lower active_invalidate_ranges',
+  },
+  {
+    step: 'endAdvancesSeq',
+    fn: 'mn_itree_inv_end',
+    mode: 'some',
+    applies: member('active_invalidate_ranges', -1),
+    tests: [member('invalidate_seq', 1)],
+    takes: 'advances invalidate_seq past the invalidation',
+    lacks: 'never advances invalidate_seq back to even',
+  },
+  {
+    step: 'endAppliesDeferred',
+    fn: 'mn_itree_inv_end',
+    mode: 'some',
+    applies: member('active_invalidate_ranges', -1),
+    tests: [calls('interval_tree_insert'), calls('interval_tree_remove')],
+    takes: 'applies the deferred inserts and removes',
+    lacks: 'does not apply the deferred inserts and removes',
+  },
+  {
+    step: 'endWakes',
+    fn: 'mn_itree_inv_end',
+    mode: 'some',
+    applies: member('active_invalidate_ranges', -1),
+    tests: [calls('wake_up_all', 'wake_up')],
+    takes: 'wakes the waiters on subscriptions->wq',
+    lacks: 'never wakes the waiters on subscriptions->wq',
+  },
+  {
+    step: 'failedStartEnds',
+    fn: 'mn_itree_invalidate',
+    mode: 'every',
+    applies: calls('mn_itree_inv_start_range'),
+    on: (r) => r.value.k === 'int' && r.value.v === EAGAIN,
+    tests: [calls('mn_itree_inv_end')],
+    takes: 'ends the range (mn_itree_inv_end) before returning -EAGAIN',
+    lacks: 'returns -EAGAIN without mn_itree_inv_end',
+  },
+  {
+    step: 'readBeginWaits',
+    fn: 'mmu_interval_read_begin',
+    mode: 'some',
+    applies: (e) => /invalidate_seq/.test(e.args.join(',')),
+    tests: [waitsOn(/invalidate_seq/)],
+    takes: 'waits while the interval is being invalidated',
+    lacks: 'does not wait while the interval is being invalidated',
+  },
+  {
+    step: 'removeWaits',
+    fn: 'mmu_interval_notifier_remove',
+    mode: 'some',
+    applies: defersTo,
+    tests: [waitsOn(/seq/)],
+    takes: 'waits for the invalidation in flight on its sequence',
+    lacks: 'does not wait for the invalidation in flight',
+  },
+  {
+    step: 'insertDefers',
+    fn: '__mmu_interval_notifier_insert',
+    mode: 'some',
+    applies: calls('interval_tree_insert'),
+    tests: [defersTo],
+    takes: 'defers an insert during an invalidation',
+    lacks: 'never defers an insert during an invalidation',
+  },
+  {
+    step: 'removeDefers',
+    fn: 'mmu_interval_notifier_remove',
+    mode: 'some',
+    applies: calls('interval_tree_remove'),
+    tests: [defersTo],
+    takes: 'defers a remove during an invalidation',
+    lacks: 'never defers a remove during an invalidation',
+  },
+  {
+    step: 'hlistFailureEndsRange',
+    fn: '__mmu_notifier_invalidate_range_start',
+    mode: 'every',
+    applies: calls('mn_itree_invalidate'),
+    on: (r, evs) => hlistMayFail(r) && evs.some(calls('mn_itree_invalidate')),
+    tests: [calls('mn_itree_inv_end')],
+    takes: 'ends the interval range when the hlist start fails',
+    lacks: 'returns a failed hlist start without ending the interval range it started',
+  },
+  {
+    step: 'releaseEndsRange',
+    fn: 'mn_itree_release',
+    mode: 'every',
+    applies: calls('mn_itree_inv_start_range'),
+    tests: [calls('mn_itree_inv_end')],
+    takes: 'ends the range it started over the address space',
+    lacks: 'returns without mn_itree_inv_end',
+  },
+  {
+    step: 'registerStartsEven',
+    fn: '__mmu_notifier_register',
+    mode: 'some',
+    applies: member('invalidate_seq', 0),
+    tests: [startsEven],
+    takes: 'starts invalidate_seq even',
+    lacks: 'starts invalidate_seq odd: every mmu_interval_read_begin() would wait',
+  },
+  {
+    step: 'endAfterFailedStart',
+    fn: 'mn_hlist_invalidate_range_start',
+    mode: 'some',
+    applies: calls('->invalidate_range_start'),
+    tests: [calls('->invalidate_range_end')],
+    takes: 'calls invalidate_range_end on every notifier that has one after a failed start',
+    lacks: 'returns a failed start without invalidate_range_end on the notifiers whose start succeeded',
+  },
 ];
 
 /**

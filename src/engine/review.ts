@@ -60,7 +60,7 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
         if (fp.oldPath !== null) base.set(resolve(root, fp.oldPath), hunksOnly(fp, 'pre'));
         continue;
       }
-      const before = fp.oldPath === null ? '' : staged.get(abs) ?? (existsSync(resolve(root, fp.oldPath)) ? readFileSync(resolve(root, fp.oldPath), 'utf8') : null);
+      const before = fp.oldPath === null ? '' : (staged.get(abs) ?? (existsSync(resolve(root, fp.oldPath)) ? readFileSync(resolve(root, fp.oldPath), 'utf8') : null));
       if (before === null) {
         review.problems.push(`${review.label}: ${fp.oldPath} does not exist in ${opts.tree}`);
         applies = false;
@@ -140,9 +140,7 @@ async function findingsOf(patch: Patch, root: string, overlay: Map<string, strin
   // the changed file); without one, the changed files alone
   // headers are named on their own (a directory scan reads .c files only)
   const headers = touched.filter((f) => f.endsWith('.h')).map((f) => resolve(root, f));
-  const paths = opts.tree
-    ? [...new Set(touched.filter((f) => f.endsWith('.c')).map((f) => dirname(resolve(root, f)))), ...headers]
-    : touched.map((f) => resolve(root, f));
+  const paths = opts.tree ? [...new Set(touched.filter((f) => f.endsWith('.c')).map((f) => dirname(resolve(root, f)))), ...headers] : touched.map((f) => resolve(root, f));
   if (paths.length === 0) return [];
   // the pre-image's files may be gone from the tree (a patch creating them): those are skipped
   const present = opts.tree ? paths.filter((p) => overlay.has(p) || existsSync(p)) : paths.filter((p) => overlay.has(p));
@@ -205,7 +203,11 @@ export function anchorToChange(f: Finding, patch: Patch): Finding {
   if (moved) return moved;
   const at = (file: string, line: number): Finding => ({ ...f, file, line, column: 1, endLine: line, trace: [`${f.file}:${f.line}: where the finding is`, ...f.trace] });
   const points = fp ? changePoints(fp) : [];
-  if (points.length) return at(f.file, points.reduce((best, p) => (Math.abs(p - f.line) < Math.abs(best - f.line) ? p : best)));
+  if (points.length)
+    return at(
+      f.file,
+      points.reduce((best, p) => (Math.abs(p - f.line) < Math.abs(best - f.line) ? p : best)),
+    );
   const first = patch.files.find((x: FilePatch) => x.newPath && changePoints(x).length);
   return first ? at(first.newPath!, changePoints(first)[0]!) : f;
 }

@@ -81,8 +81,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const wanted = [...(wantedBy.get(rel) ?? [])].sort();
     pending.push(
       pool.parse(rel, text, wanted).then(
-        (ir) => { parsed.set(rel, ir); },
-        (e: Error) => { problems.push({ path: rel, message: `cannot parse: ${e.message}`, named: false }); },
+        (ir) => {
+          parsed.set(rel, ir);
+        },
+        (e: Error) => {
+          problems.push({ path: rel, message: `cannot parse: ${e.message}`, named: false });
+        },
       ),
     );
   };
@@ -319,7 +323,11 @@ function scopesOf(callerPath: string, root: string, dirs: string[], cache: Map<s
   for (const candidate of [own, parent]) {
     const rel = relName(root, candidate);
     if (!inside(candidate) || (area && rel !== area && !rel.startsWith(`${area}/`))) continue;
-    if (!cache.has(candidate)) cache.set(candidate, walkC(candidate, () => {}, candidate === own ? Infinity : SCOPE_FILE_LIMIT));
+    if (!cache.has(candidate))
+      cache.set(
+        candidate,
+        walkC(candidate, () => {}, candidate === own ? Infinity : SCOPE_FILE_LIMIT),
+      );
     const files = cache.get(candidate);
     if (files) out.push(files);
   }

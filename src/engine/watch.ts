@@ -93,7 +93,17 @@ async function rawMessage(inbox: string, ref: string): Promise<Buffer> {
 }
 
 function mboxOf(raws: readonly Buffer[]): Buffer {
-  return Buffer.from(raws.map((r) => `From mboxrd@z Thu Jan  1 00:00:00 1970\n${r.toString('utf8').replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1')}\n`).join(''));
+  return Buffer.from(
+    raws
+      .map(
+        (r) =>
+          `From mboxrd@z Thu Jan  1 00:00:00 1970\n${r
+            .toString('utf8')
+            .replace(/\r\n/g, '\n')
+            .replace(/^(>*From )/gm, '>$1')}\n`,
+      )
+      .join(''),
+  );
 }
 
 /** The series is whole: patches 1..T of its newest version are all there. */

@@ -46,7 +46,10 @@ export function reverseFilePatch(fp: FilePatch): FilePatch {
     newPath: fp.oldPath,
     hunks: fp.hunks.map((h) => ({
       ...h,
-      oldStart: h.newStart, oldLines: h.newLines, newStart: h.oldStart, newLines: h.oldLines,
+      oldStart: h.newStart,
+      oldLines: h.newLines,
+      newStart: h.oldStart,
+      newLines: h.oldLines,
       lines: h.lines.map((l) => (l.startsWith('+') ? `-${l.slice(1)}` : l.startsWith('-') ? `+${l.slice(1)}` : l)),
     })),
   };

@@ -21,14 +21,16 @@ const ConfigSchema = z.strictObject({
   /** path prefixes, relative to the scanned tree */
   exclude: z.optional(z.array(z.string().check(z.minLength(1)))),
   /** `mnlint watch`: per-list settings */
-  watch: z.optional(z.strictObject({
-    /** review, but write no replies */
-    mute: z.optional(z.boolean()),
-    /** replies only for findings at or above this severity */
-    minSeverity: z.optional(z.enum(['error', 'warning', 'info'])),
-    /** only series touching a file under one of these path prefixes */
-    paths: z.optional(z.array(z.string().check(z.minLength(1)))),
-  })),
+  watch: z.optional(
+    z.strictObject({
+      /** review, but write no replies */
+      mute: z.optional(z.boolean()),
+      /** replies only for findings at or above this severity */
+      minSeverity: z.optional(z.enum(['error', 'warning', 'info'])),
+      /** only series touching a file under one of these path prefixes */
+      paths: z.optional(z.array(z.string().check(z.minLength(1)))),
+    }),
+  ),
 });
 
 export interface WatchSettings {

@@ -9,7 +9,10 @@ export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 export const MAX_LINE_CHARS = 64 * 1024;
 
 export class InputError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -21,7 +24,15 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 function notRegular(path: string): string | null {
   const st = statSync(path);
   if (st.isFile()) return null;
-  return st.isFIFO() ? 'a FIFO, not a regular file' : st.isSocket() ? 'a socket, not a regular file' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device, not a regular file' : st.isDirectory() ? 'a directory, not a regular file' : 'not a regular file';
+  return st.isFIFO()
+    ? 'a FIFO, not a regular file'
+    : st.isSocket()
+      ? 'a socket, not a regular file'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'a device, not a regular file'
+        : st.isDirectory()
+          ? 'a directory, not a regular file'
+          : 'not a regular file';
 }
 
 export function readSource(path: string): string {
@@ -88,11 +99,17 @@ export function missingPathReason(path: string): string {
 export function describeFsError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   switch (err.code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    case 'ELOOP': return 'too many levels of symbolic links';
-    default: return err.code ? `cannot read (${err.code})` : `cannot read (${String(err.message ?? e)})`;
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return err.code ? `cannot read (${err.code})` : `cannot read (${String(err.message ?? e)})`;
   }
 }
 

@@ -76,7 +76,14 @@ export async function repoFacts(repo: string): Promise<RepoFacts> {
     },
     // a series touches the same files in several patches: one log per file
     subjectsTouching: (file) => {
-      if (!history.has(file)) history.set(file, git.raw(['log', '-n', '30', '--no-merges', '--format=%s', '--', file]).catch(() => '').then((out) => out.split('\n').filter(Boolean)));
+      if (!history.has(file))
+        history.set(
+          file,
+          git
+            .raw(['log', '-n', '30', '--no-merges', '--format=%s', '--', file])
+            .catch(() => '')
+            .then((out) => out.split('\n').filter(Boolean)),
+        );
       return history.get(file)!;
     },
   };

@@ -98,7 +98,11 @@ export function splitBody(body: string): { message: string; notes: string; trail
   const sep = head.search(/^---$/m);
   const message = (sep >= 0 ? head.slice(0, sep) : head).trimEnd();
   const notes = sep >= 0 ? head.slice(sep + 4).trim() : '';
-  const trailers = message.split('\n').map((l) => TRAILER.exec(l.trim())).filter((m): m is RegExpExecArray => !!m).map((m) => ({ key: m[1]!, value: m[2]!.trim() }));
+  const trailers = message
+    .split('\n')
+    .map((l) => TRAILER.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ key: m[1]!, value: m[2]!.trim() }));
   return { message, notes, trailers, diff };
 }
 
@@ -130,7 +134,13 @@ export function parseDiff(diff: string, source: string): FilePatch[] {
   const sections = [...text.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m) => m[1]!.replace(/\r$/, ''));
   let next = 0;
   const files = parsed
-    .map((p) => ({ oldPath: stripPrefix(p.oldFileName), newPath: stripPrefix(p.newFileName), hunks: p.hunks, sections: p.hunks.map(() => sections[next++] ?? ''), named: p.oldFileName !== undefined || p.newFileName !== undefined }))
+    .map((p) => ({
+      oldPath: stripPrefix(p.oldFileName),
+      newPath: stripPrefix(p.newFileName),
+      hunks: p.hunks,
+      sections: p.hunks.map(() => sections[next++] ?? ''),
+      named: p.oldFileName !== undefined || p.newFileName !== undefined,
+    }))
     .filter((p) => p.hunks.length);
   if (files.some((f) => !f.named)) throw new PatchInputError(`${source}: a hunk without file headers (--- a/FILE and +++ b/FILE lines before its @@)`);
   return files.map(({ named: _named, ...f }) => f);
@@ -145,10 +155,16 @@ function tailStart(text: string): number | null {
 
 /** The addresses of a To/Cc header, groups flattened, lower-cased. */
 function addresses(list: Array<{ address?: string; group?: Array<{ address?: string }> }> | undefined): string[] {
-  return (list ?? []).flatMap((a) => (a.group ? a.group.map((g) => g.address ?? '') : [a.address ?? ''])).filter(Boolean).map((a) => a.toLowerCase());
+  return (list ?? [])
+    .flatMap((a) => (a.group ? a.group.map((g) => g.address ?? '') : [a.address ?? '']))
+    .filter(Boolean)
+    .map((a) => a.toLowerCase());
 }
 
-async function parseMail(raw: Buffer | string, source: string): Promise<{ subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; inReplyTo: string | null; references: string[]; date: string | null; text: string }> {
+async function parseMail(
+  raw: Buffer | string,
+  source: string,
+): Promise<{ subject: string; from: string | null; to: string[]; cc: string[]; messageId: string | null; inReplyTo: string | null; references: string[]; date: string | null; text: string }> {
   let email: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
     email = await PostalMime.parse(raw);
@@ -228,7 +244,10 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
   if (!series.patches.length && series.problems?.length) throw new PatchInputError(series.problems.join('; '));
   if (!series.patches.length) {
     const kinds = ['reply', 'no diff', 'older version'].map((k) => [k, series.dropped.filter((d) => d.endsWith(`(${k})`)).length] as const).filter(([, n]) => n);
-    const parts = [...(series.cover ? ['a cover letter'] : []), ...kinds.map(([k, n]) => (k === 'reply' ? `${n} repl${n === 1 ? 'y' : 'ies'}` : k === 'no diff' ? `${n} message${n === 1 ? '' : 's'} without a diff` : `${n} older version${n === 1 ? '' : 's'}`))];
+    const parts = [
+      ...(series.cover ? ['a cover letter'] : []),
+      ...kinds.map(([k, n]) => (k === 'reply' ? `${n} repl${n === 1 ? 'y' : 'ies'}` : k === 'no diff' ? `${n} message${n === 1 ? '' : 's'} without a diff` : `${n} older version${n === 1 ? '' : 's'}`)),
+    ];
     throw new PatchInputError(`${source}: no patch in it${parts.length ? ` (only ${parts.join(', ')})` : ''}`);
   }
   return series;
@@ -245,8 +264,21 @@ async function addMail(series: Series, raw: Buffer | string, source: string): Pr
   const { message, notes, trailers, diff } = splitBody(mail.text);
   const files = parseDiff(diff, source);
   const patch: Patch = {
-    source, version: tag?.version ?? 1, index: tag?.index ?? 1, total: tag?.total ?? 1, subject: tag?.rest ?? mail.subject,
-    from: mail.from, messageId: mail.messageId, date: mail.date, message, notes, to: mail.to, cc: mail.cc, references: mail.references, trailers, files,
+    source,
+    version: tag?.version ?? 1,
+    index: tag?.index ?? 1,
+    total: tag?.total ?? 1,
+    subject: tag?.rest ?? mail.subject,
+    from: mail.from,
+    messageId: mail.messageId,
+    date: mail.date,
+    message,
+    notes,
+    to: mail.to,
+    cc: mail.cc,
+    references: mail.references,
+    trailers,
+    files,
   };
   if (tag && tag.index === 0) {
     series.cover = patch;

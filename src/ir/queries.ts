@@ -19,7 +19,11 @@ export function bindsTable(call: ApiCall, table: OpsTable, at: 'first' | 'last' 
 
 /** Two lock expressions name one lock (`&d->lock` and `d->lock`, whitespace aside). */
 export function sameLock(a: string, b: string): boolean {
-  const norm = (x: string): string => x.replace(/\s+/g, '').replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+  const norm = (x: string): string =>
+    x
+      .replace(/\s+/g, '')
+      .replace(/^&/, '')
+      .replace(/^\((.*)\)$/, '$1');
   return norm(a) === norm(b);
 }
 
@@ -53,7 +57,9 @@ export function targetMember(target: string): string {
 
 /** The events of one return path in source order (a loop body comes before what follows it). */
 export function pathEventsOf(fn: FunctionIR, r: ReturnSite): Event[] {
-  return [...new Set(r.path)].map((id) => fn.events[id]!).filter(Boolean)
+  return [...new Set(r.path)]
+    .map((id) => fn.events[id]!)
+    .filter(Boolean)
     .sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
 }
 

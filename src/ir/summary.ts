@@ -266,18 +266,23 @@ export class Summarizer {
       if (outcomeMemo.has(key)) return outcomeMemo.get(key)!;
       const id = sites.get(atom);
       const target = id === undefined ? undefined : callees.get(id);
-      const out = id === undefined || !target ? null : dedupe(target.closure.returns
-        .filter((r) => {
-          const t = truth(r.value);
-          return t === null || t === value;
-        })
-        // only what the caller can name: the range's flags and its own parameters
-        .map((r) => {
-          const when = project(translate(target.callee, fn.events[id]!, r.when));
-          const e = fn.events[id]!;
-          const taken: HelperOutcome = { callee: e.name, file: fn.file, line: e.loc.line, value: r.value, text: r.text, at: { file: r.file, line: r.loc.line }, when };
-          return { when, held: r.held, effects: r.effects, taken: [taken] };
-        }));
+      const out =
+        id === undefined || !target
+          ? null
+          : dedupe(
+              target.closure.returns
+                .filter((r) => {
+                  const t = truth(r.value);
+                  return t === null || t === value;
+                })
+                // only what the caller can name: the range's flags and its own parameters
+                .map((r) => {
+                  const when = project(translate(target.callee, fn.events[id]!, r.when));
+                  const e = fn.events[id]!;
+                  const taken: HelperOutcome = { callee: e.name, file: fn.file, line: e.loc.line, value: r.value, text: r.text, at: { file: r.file, line: r.loc.line }, when };
+                  return { when, held: r.held, effects: r.effects, taken: [taken] };
+                }),
+            );
       outcomeMemo.set(key, out);
       return out;
     };
@@ -453,7 +458,10 @@ const whenTexts = new WeakMap<Assumptions, string>();
 function whenText(when: Assumptions): string {
   let t = whenTexts.get(when);
   if (t === undefined) {
-    t = Object.keys(when).sort().map((k) => `${k}${when[k] ? '+' : '-'}`).join(';');
+    t = Object.keys(when)
+      .sort()
+      .map((k) => `${k}${when[k] ? '+' : '-'}`)
+      .join(';');
     whenTexts.set(when, t);
   }
   return t;

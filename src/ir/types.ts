@@ -103,12 +103,7 @@ export interface Event {
 }
 
 /** An abstract value of an expression as far as the walk tracks it. */
-export type AbstractValue =
-  | { k: 'int'; v: number }
-  | { k: 'bool'; v: boolean }
-  | { k: 'null' }
-  | { k: 'call'; callee: string; args: string[] }
-  | { k: 'unknown'; text: string };
+export type AbstractValue = { k: 'int'; v: number } | { k: 'bool'; v: boolean } | { k: 'null' } | { k: 'call'; callee: string; args: string[] } | { k: 'unknown'; text: string };
 
 export interface ReturnSite {
   value: AbstractValue;

@@ -24,10 +24,18 @@ const HLIST_BASE = ['release', 'clear_flush_young', 'clear_young', 'test_young',
 /** mmu_notifier_get()/put() came with the interval notifiers (5.5) */
 const GET_PUT = ['alloc_notifier', 'free_notifier'];
 
-function level(id: ApiLevelId, description: string, o: {
-  endAfterFailedStart: boolean; twoPass?: boolean; insertChecksFinish?: boolean; secondaryTlbs: 'invalidate_range' | 'arch_invalidate_secondary_tlbs'; changePte: boolean;
-  hlistOnly?: boolean;
-}): ApiLevel {
+function level(
+  id: ApiLevelId,
+  description: string,
+  o: {
+    endAfterFailedStart: boolean;
+    twoPass?: boolean;
+    insertChecksFinish?: boolean;
+    secondaryTlbs: 'invalidate_range' | 'arch_invalidate_secondary_tlbs';
+    changePte: boolean;
+    hlistOnly?: boolean;
+  },
+): ApiLevel {
   return {
     id,
     description,
@@ -54,7 +62,13 @@ export const API_LEVELS: readonly ApiLevel[] = [
   level('6.9', 'Linux 6.9 to 7.0: change_pte removed', { endAfterFailedStart: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
   level('6.12', 'Linux 6.12', { endAfterFailedStart: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
   level('two-pass-v2', 'the two-pass series as posted (v2, March 2026)', { endAfterFailedStart: true, twoPass: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
-  level('7.1', 'Linux 7.1: two-pass merged, insert WARNs on start without finish', { endAfterFailedStart: true, twoPass: true, insertChecksFinish: true, secondaryTlbs: 'arch_invalidate_secondary_tlbs', changePte: false }),
+  level('7.1', 'Linux 7.1: two-pass merged, insert WARNs on start without finish', {
+    endAfterFailedStart: true,
+    twoPass: true,
+    insertChecksFinish: true,
+    secondaryTlbs: 'arch_invalidate_secondary_tlbs',
+    changePte: false,
+  }),
 ];
 
 export const NEWEST: ApiLevel = API_LEVELS[API_LEVELS.length - 1]!;
@@ -91,8 +105,7 @@ export function apiForKernel(version: string): ApiLevel | undefined {
 export function apiFromHeader(header: string, version?: string): ApiLevel {
   const has = (member: string): boolean => new RegExp(`\\(\\*${member}\\)\\s*\\(`).test(header);
   const byVersion = version ? apiForKernel(version) : undefined;
-  const within = (ids: readonly ApiLevelId[], fallback: ApiLevelId): ApiLevel =>
-    byVersion && ids.includes(byVersion.id) ? byVersion : apiById(fallback)!;
+  const within = (ids: readonly ApiLevelId[], fallback: ApiLevelId): ApiLevel => (byVersion && ids.includes(byVersion.id) ? byVersion : apiById(fallback)!);
   if (has('invalidate_start') && has('invalidate_finish')) {
     // the series as merged (7.1), or as posted on an older tree
     return byVersion && versionNumber(version!) >= 7001 ? apiById('7.1')! : apiById('two-pass-v2')!;

@@ -35,9 +35,17 @@ export interface Outcome {
 }
 
 export type CallbackName =
-  | 'invalidate' | 'invalidate_start' | 'invalidate_finish'
-  | 'invalidate_range_start' | 'invalidate_range_end' | 'release'
-  | 'arch_invalidate_secondary_tlbs' | 'clear_flush_young' | 'clear_young' | 'test_young' | 'free_notifier';
+  | 'invalidate'
+  | 'invalidate_start'
+  | 'invalidate_finish'
+  | 'invalidate_range_start'
+  | 'invalidate_range_end'
+  | 'release'
+  | 'arch_invalidate_secondary_tlbs'
+  | 'clear_flush_young'
+  | 'clear_young'
+  | 'test_young'
+  | 'free_notifier';
 
 /** An abstract driver: which callbacks it has and what each may do in a (non-)blockable range. */
 export interface AbstractNotifier {
@@ -117,9 +125,19 @@ export type CoreStep = keyof CoreBehaviour;
 /** The core as the level's contract describes it. */
 export function behaviourOf(api: ApiLevel): CoreBehaviour {
   return {
-    startCountsRange: true, startMarksSeq: true, endUncountsRange: true, endAdvancesSeq: true, endAppliesDeferred: true,
-    endWakes: true, failedStartEnds: true, readBeginWaits: true, removeWaits: true, insertDefers: true, removeDefers: true,
-    removeWaitsForDeferred: true, endAfterFailedStart: api.endAfterFailedStart,
+    startCountsRange: true,
+    startMarksSeq: true,
+    endUncountsRange: true,
+    endAdvancesSeq: true,
+    endAppliesDeferred: true,
+    endWakes: true,
+    failedStartEnds: true,
+    readBeginWaits: true,
+    removeWaits: true,
+    insertDefers: true,
+    removeDefers: true,
+    removeWaitsForDeferred: true,
+    endAfterFailedStart: api.endAfterFailedStart,
     hlistFailureEndsRange: false,
     releaseEndsRange: true,
     registerStartsEven: true,
@@ -181,7 +199,11 @@ export class MmuNotifierCore {
   private readonly waiters: string[] = [];
   readonly core: CoreBehaviour;
 
-  constructor(readonly api: ApiLevel, private readonly chooser: Chooser, behaviour?: Partial<CoreBehaviour>) {
+  constructor(
+    readonly api: ApiLevel,
+    private readonly chooser: Chooser,
+    behaviour?: Partial<CoreBehaviour>,
+  ) {
     this.core = { ...behaviourOf(api), ...behaviour };
     if (!this.core.registerStartsEven) this.invalidateSeq = 1;
   }
@@ -255,7 +277,11 @@ export class MmuNotifierCore {
       this.deferred.push({ sub, op: 'remove' });
       if (!this.core.removeWaits) {
         this.step(`mmu_interval_notifier_remove(${name}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
-        this.violate('I8', name, `mmu_interval_notifier_remove(${name}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name} while the core may still call its invalidate (use after free)`);
+        this.violate(
+          'I8',
+          name,
+          `mmu_interval_notifier_remove(${name}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name} while the core may still call its invalidate (use after free)`,
+        );
         return 'removed';
       }
       this.waiters.push(`mmu_interval_notifier_remove(${name})`);
@@ -498,9 +524,13 @@ export class MmuNotifierCore {
           return ret;
         }
         if (this.inFlight.has(objectId)) {
-          this.violate('I7', n.name, kind === 'global'
-            ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o.label})`
-            : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`);
+          this.violate(
+            'I7',
+            n.name,
+            kind === 'global'
+              ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o.label})`
+              : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`,
+          );
         }
         this.inFlight.set(objectId, n.name);
         queue.push({ sub, objectId, label: o.label });
@@ -532,7 +562,8 @@ export class MmuNotifierCore {
       const o = this.call(h.n, 'invalidate_range_start', cb, range);
       const r = typeof o.ret === 'number' ? o.ret : o.ret ? 0 : -11;
       if (r) {
-        if (range.blockable || r !== -11) this.violate('I4', h.n.name, `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`);
+        if (range.blockable || r !== -11)
+          this.violate('I4', h.n.name, `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`);
         if (h.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
         ret = r;
       } else if (h.n.callbacks.invalidate_range_end) {

@@ -81,7 +81,12 @@ export const SCENARIOS: readonly Scenario[] = [
       core.invalidateRangeEnd(inv);
       readers.forEach((n, i) => {
         if (!core.readRetry(n.name, seqs[i]!)) {
-          violation(core, 'I6', n.name, `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`);
+          violation(
+            core,
+            'I6',
+            n.name,
+            `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`,
+          );
         }
       });
     },
@@ -138,7 +143,10 @@ export const SCENARIOS: readonly Scenario[] = [
 export function coreProbes(): AbstractNotifier[] {
   return [
     {
-      name: 'mirror', kind: 'interval', usesReadSide: true, interval: [0, 1 << 20],
+      name: 'mirror',
+      kind: 'interval',
+      usesReadSide: true,
+      interval: [0, 1 << 20],
       callbacks: {
         invalidate: ({ blockable }) => [
           { ret: true, setSeq: true, label: 'probe: takes the driver lock, sets the sequence' },
@@ -147,11 +155,13 @@ export function coreProbes(): AbstractNotifier[] {
       },
     },
     {
-      name: 'failing', kind: 'hlist',
+      name: 'failing',
+      kind: 'hlist',
       callbacks: { invalidate_range_start: ({ blockable }) => [{ ret: 0, label: 'probe: start succeeds' }, ...(blockable ? [] : [{ ret: -11, label: 'probe: -EAGAIN in a non-blockable range' }])] },
     },
     {
-      name: 'counter', kind: 'hlist',
+      name: 'counter',
+      kind: 'hlist',
       callbacks: {
         invalidate_range_start: () => [{ ret: 0, label: 'probe: counts the range in (as KVM)' }],
         invalidate_range_end: () => [{ ret: 0, label: 'probe: counts the range out' }],

@@ -102,4 +102,3 @@ function walkOrBound(ctx: FileCtx, def: Node, name: string): FunctionIR | null {
 export function includesOf(source: string): string[] {
   return [...source.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)].map((m) => m[1]!);
 }
-

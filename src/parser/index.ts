@@ -72,7 +72,9 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   const ir = extract(tables, []);
   for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
   // a read section that faults pages in is walked with its callees: what they do to the pages matters
-  const faulting = apiCallsOf(masked, items, calls).filter((c) => c.name === 'hmm_range_fault' && c.function && shallow.has(c.function)).map((c) => c.function!);
+  const faulting = apiCallsOf(masked, items, calls)
+    .filter((c) => c.name === 'hmm_range_fault' && c.function && shallow.has(c.function))
+    .map((c) => c.function!);
   const deep = new Set([...wanted, ...faulting, ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))]);
   const parsed = new Set<number>(tables.map((r) => r[0]));
   let pending = [...bindingItems(masked, items, new Set(ir.tables.map((t) => t.name)))];
@@ -84,7 +86,11 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     if (fresh.length === 0) break;
     for (const r of fresh) parsed.add(r[0]);
     const walked = new Set(ir.functions.map((f) => f.name));
-    const part = extract(fresh, [...names].filter((n) => !walked.has(n)), withBindings);
+    const part = extract(
+      fresh,
+      [...names].filter((n) => !walked.has(n)),
+      withBindings,
+    );
     for (const fn of part.functions) if (!walked.has(fn.name)) ir.functions.push(fn);
     ir.bindings.push(...part.bindings);
     ir.parseErrorCount += part.parseErrorCount;
@@ -101,10 +107,20 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   ir.bindings.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
   // every definition of the file, not only the parsed ones, for callers elsewhere
   const opsStructs = opsStructsOf(source, masked);
-  const tableArgCalls = tableArgCallsOf(masked, items, calls, ir.tables.map((t) => t.name)).map((c) => ({ name: c.name, args: [c.table, String(c.arg)], line: c.line, function: c.function }));
+  const tableArgCalls = tableArgCallsOf(
+    masked,
+    items,
+    calls,
+    ir.tables.map((t) => t.name),
+  ).map((c) => ({ name: c.name, args: [c.table, String(c.arg)], line: c.line, function: c.function }));
   return {
-    ...ir, defined: definedFunctions(masked, items, calls), includes: includesOf(source), apiCalls: apiCallsOf(masked, items, calls),
-    calledNames: calledNamesOf(masked), ...(tableArgCalls.length ? { tableArgCalls } : {}), ...(opsStructs.length ? { opsStructs } : {}),
+    ...ir,
+    defined: definedFunctions(masked, items, calls),
+    includes: includesOf(source),
+    apiCalls: apiCallsOf(masked, items, calls),
+    calledNames: calledNamesOf(masked),
+    ...(tableArgCalls.length ? { tableArgCalls } : {}),
+    ...(opsStructs.length ? { opsStructs } : {}),
   };
 }
 
@@ -146,8 +162,16 @@ export function textFactsOf(file: string, source: string): FileIR {
   const items = topLevelItems(masked);
   const calls = lineStartCalls(masked);
   return {
-    file, textOnly: true, tables: [], bindings: [], functions: [], parseErrorCount: 0, includes: includesOf(source),
-    defined: definedFunctions(masked, items, calls), apiCalls: apiCallsOf(masked, items, calls), calledNames: calledNamesOf(masked),
+    file,
+    textOnly: true,
+    tables: [],
+    bindings: [],
+    functions: [],
+    parseErrorCount: 0,
+    includes: includesOf(source),
+    defined: definedFunctions(masked, items, calls),
+    apiCalls: apiCallsOf(masked, items, calls),
+    calledNames: calledNamesOf(masked),
   };
 }
 
@@ -163,14 +187,33 @@ function readSideFunctions(masked: string, items: Range[], calls: ReturnType<typ
 
 /** The functions of mm/mmu_notifier.c whose paths the core rules check. */
 export const CORE_FUNCTIONS = [
-  'mn_itree_inv_start_range', 'mmu_interval_read_begin', 'mn_itree_invalidate', 'mn_itree_release', 'mn_itree_finish_pass', 'mn_itree_inv_end',
-  'mn_hlist_invalidate_range_start', 'mn_hlist_invalidate_end', '__mmu_notifier_invalidate_range_start',
-  '__mmu_notifier_invalidate_range_end', '__mmu_interval_notifier_insert', 'mmu_interval_notifier_insert',
-  'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove', 'mmu_interval_seq_released',
+  'mn_itree_inv_start_range',
+  'mmu_interval_read_begin',
+  'mn_itree_invalidate',
+  'mn_itree_release',
+  'mn_itree_finish_pass',
+  'mn_itree_inv_end',
+  'mn_hlist_invalidate_range_start',
+  'mn_hlist_invalidate_end',
+  '__mmu_notifier_invalidate_range_start',
+  '__mmu_notifier_invalidate_range_end',
+  '__mmu_interval_notifier_insert',
+  'mmu_interval_notifier_insert',
+  'mmu_interval_notifier_insert_locked',
+  'mmu_interval_notifier_remove',
+  'mmu_interval_seq_released',
   '__mmu_notifier_register',
 ];
 
-const CORE_MARKERS = ['mn_itree_invalidate', 'mn_hlist_invalidate_range_start', 'mn_itree_inv_start_range', 'mn_itree_inv_end', '__mmu_notifier_invalidate_range_start', 'mmu_interval_read_begin', 'mmu_interval_notifier_remove'];
+const CORE_MARKERS = [
+  'mn_itree_invalidate',
+  'mn_hlist_invalidate_range_start',
+  'mn_itree_inv_start_range',
+  'mn_itree_inv_end',
+  '__mmu_notifier_invalidate_range_start',
+  'mmu_interval_read_begin',
+  'mmu_interval_notifier_remove',
+];
 
 /** A file defining the core's invalidation walk (mm/mmu_notifier.c, or a patch to it): its core functions. */
 function coreFunctionsIn(calls: ReturnType<typeof lineStartCalls>): string[] {

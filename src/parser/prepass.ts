@@ -26,51 +26,191 @@ export interface PrepassResult {
 }
 
 const ATTRIBUTE_WORDS = new Set([
-  '__must_check', '__rcu', '__iomem', '__user', '__kernel', '__force', '__bitwise',
-  '__percpu', '__init', '__exit', '__initdata', '__exitdata', '__initconst',
-  '__always_inline', 'noinline', '__noinline', '__maybe_unused', '__always_unused',
-  '__used', '__cold', '__hot', '__read_mostly', '__ro_after_init', '__packed',
-  '__weak', '__visible', 'notrace', 'asmlinkage', '__latent_entropy', '__pure',
-  '__malloc', '__nocfi', '__no_kcsan', '__noreturn', '__flatten', '__noclone',
-  '__cacheline_aligned', '__cacheline_aligned_in_smp', '____cacheline_aligned',
-  '____cacheline_aligned_in_smp', '__randomize_layout', '__no_randomize_layout',
-  '__designated_init', '__safe', '__private', '__nocast',
-  '__attribute_const__', '__deprecated', 'fallthrough', '__fallthrough',
-  '__ref', '__refdata', '__meminit', '__cpuinit', '__devinit', '__sched',
-  '__noinstr', 'noinstr', '__kprobes', 'nokprobe_inline', '__no_sanitize_address',
-  '__always_used', '__nonstring', '__aligned_largest', '__section_unused',
-  '__init_or_module', '__initdata_or_module', '__nosavedata', '__page_aligned_data',
-  '__page_aligned_bss', '__lockfunc', '__irq_entry', '__softirq_entry', '__acquire_ret',
-  '__counted_by_le', 'EXPORT_SYMBOL_NS',
+  '__must_check',
+  '__rcu',
+  '__iomem',
+  '__user',
+  '__kernel',
+  '__force',
+  '__bitwise',
+  '__percpu',
+  '__init',
+  '__exit',
+  '__initdata',
+  '__exitdata',
+  '__initconst',
+  '__always_inline',
+  'noinline',
+  '__noinline',
+  '__maybe_unused',
+  '__always_unused',
+  '__used',
+  '__cold',
+  '__hot',
+  '__read_mostly',
+  '__ro_after_init',
+  '__packed',
+  '__weak',
+  '__visible',
+  'notrace',
+  'asmlinkage',
+  '__latent_entropy',
+  '__pure',
+  '__malloc',
+  '__nocfi',
+  '__no_kcsan',
+  '__noreturn',
+  '__flatten',
+  '__noclone',
+  '__cacheline_aligned',
+  '__cacheline_aligned_in_smp',
+  '____cacheline_aligned',
+  '____cacheline_aligned_in_smp',
+  '__randomize_layout',
+  '__no_randomize_layout',
+  '__designated_init',
+  '__safe',
+  '__private',
+  '__nocast',
+  '__attribute_const__',
+  '__deprecated',
+  'fallthrough',
+  '__fallthrough',
+  '__ref',
+  '__refdata',
+  '__meminit',
+  '__cpuinit',
+  '__devinit',
+  '__sched',
+  '__noinstr',
+  'noinstr',
+  '__kprobes',
+  'nokprobe_inline',
+  '__no_sanitize_address',
+  '__always_used',
+  '__nonstring',
+  '__aligned_largest',
+  '__section_unused',
+  '__init_or_module',
+  '__initdata_or_module',
+  '__nosavedata',
+  '__page_aligned_data',
+  '__page_aligned_bss',
+  '__lockfunc',
+  '__irq_entry',
+  '__softirq_entry',
+  '__acquire_ret',
+  '__counted_by_le',
+  'EXPORT_SYMBOL_NS',
 ]);
 
 /** attribute macros that take an argument list: the whole `name(...)` is blanked */
 const ATTRIBUTE_CALLS = new Set([
-  '__acquires', '__releases', '__must_hold', '__cond_acquires', '__cond_releases',
-  '__acquire', '__release', '__aligned', '__section', '__printf', '__scanf',
-  '__counted_by', '__free', '__alloc_size', '__assume_aligned', '__diagnose_as',
-  '__guarded_by', '__pt_guarded_by', '__cleanup', '__no_sanitize_or_inline',
-  '__cond_lock', '__attribute_used__', '__alias', '__realloc_size', '__nonstring_array',
-  '__counted_by_be', '__sized_by',
+  '__acquires',
+  '__releases',
+  '__must_hold',
+  '__cond_acquires',
+  '__cond_releases',
+  '__acquire',
+  '__release',
+  '__aligned',
+  '__section',
+  '__printf',
+  '__scanf',
+  '__counted_by',
+  '__free',
+  '__alloc_size',
+  '__assume_aligned',
+  '__diagnose_as',
+  '__guarded_by',
+  '__pt_guarded_by',
+  '__cleanup',
+  '__no_sanitize_or_inline',
+  '__cond_lock',
+  '__attribute_used__',
+  '__alias',
+  '__realloc_size',
+  '__nonstring_array',
+  '__counted_by_be',
+  '__sized_by',
 ]);
 
 const C_KEYWORDS = new Set([
-  'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double',
-  'else', 'enum', 'extern', 'float', 'for', 'goto', 'if', 'inline', 'int', 'long',
-  'register', 'restrict', 'return', 'short', 'signed', 'sizeof', 'static', 'struct',
-  'switch', 'typedef', 'union', 'unsigned', 'void', 'volatile', 'while', 'bool',
-  '_Bool', 'true', 'false',
+  'auto',
+  'break',
+  'case',
+  'char',
+  'const',
+  'continue',
+  'default',
+  'do',
+  'double',
+  'else',
+  'enum',
+  'extern',
+  'float',
+  'for',
+  'goto',
+  'if',
+  'inline',
+  'int',
+  'long',
+  'register',
+  'restrict',
+  'return',
+  'short',
+  'signed',
+  'sizeof',
+  'static',
+  'struct',
+  'switch',
+  'typedef',
+  'union',
+  'unsigned',
+  'void',
+  'volatile',
+  'while',
+  'bool',
+  '_Bool',
+  'true',
+  'false',
 ]);
 
 /** names followed by `(` that are C syntax, not macros */
 const NOT_MACROS = new Set([
-  'if', 'while', 'for', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', '__typeof',
-  '_Alignof', 'alignof', '__alignof__', 'offsetof', '__builtin_offsetof', 'defined',
-  'asm', '__asm__', '__asm', 'volatile', '__volatile__', '__attribute__', '__attribute',
-  '_Static_assert', 'static_assert', '_Generic', 'do', 'else', 'case', 'goto',
-  'va_arg', '__builtin_va_arg', '__builtin_types_compatible_p',
+  'if',
+  'while',
+  'for',
+  'switch',
+  'return',
+  'sizeof',
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  '_Alignof',
+  'alignof',
+  '__alignof__',
+  'offsetof',
+  '__builtin_offsetof',
+  'defined',
+  'asm',
+  '__asm__',
+  '__asm',
+  'volatile',
+  '__volatile__',
+  '__attribute__',
+  '__attribute',
+  '_Static_assert',
+  'static_assert',
+  '_Generic',
+  'do',
+  'else',
+  'case',
+  'goto',
+  'va_arg',
+  '__builtin_va_arg',
+  '__builtin_types_compatible_p',
 ]);
-
 
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -116,8 +256,15 @@ function maskLexical(src: string): { masked: Out; directives: Array<[number, num
   let lineStart = true;
   while (i < n) {
     const c = src.charCodeAt(i);
-    if (c === 10) { lineStart = true; i++; continue; }
-    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    if (c === 10) {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
     if (lineStart && c === 35 /* # */) {
       // directive: up to the end of line, following backslash continuations
       const start = i;
@@ -126,8 +273,11 @@ function maskLexical(src: string): { masked: Out; directives: Array<[number, num
         const d = src.charCodeAt(j);
         if (d === 10) {
           let k = j - 1;
-          while (k > start && (src.charCodeAt(k) === 13)) k--;
-          if (src.charCodeAt(k) === 92 /* \ */) { j++; continue; }
+          while (k > start && src.charCodeAt(k) === 13) k--;
+          if (src.charCodeAt(k) === 92 /* \ */) {
+            j++;
+            continue;
+          }
           break;
         }
         if (d === 47 && src.charCodeAt(j + 1) === 42) {
@@ -168,7 +318,10 @@ function maskLexical(src: string): { masked: Out; directives: Array<[number, num
       let j = i + 1;
       while (j < n) {
         const d = src.charCodeAt(j);
-        if (d === 92) { j += 2; continue; }
+        if (d === 92) {
+          j += 2;
+          continue;
+        }
         if (d === c || d === 10) break;
         j++;
       }
@@ -202,7 +355,11 @@ function conditionalRegions(src: string, directives: Array<[number, number]>): A
   let dropFrom = -1;
   const keepingNow = (): boolean => stack.length === 0 || stack[stack.length - 1]!.keeping;
   for (const [start, end] of directives) {
-    const text = src.slice(start + 1, end).replace(/\\\r?\n/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').trim();
+    const text = src
+      .slice(start + 1, end)
+      .replace(/\\\r?\n/g, ' ')
+      .replace(/\/\*[\s\S]*?\*\//g, ' ')
+      .trim();
     const m = /^(\w+)\s*(.*)$/s.exec(text);
     const word = m?.[1] ?? '';
     const rest = (m?.[2] ?? '').trim();
@@ -236,7 +393,10 @@ function conditionalRegions(src: string, directives: Array<[number, number]>): A
     }
     const after = keepingNow();
     if (before && !after) dropFrom = end;
-    if (!before && after && dropFrom >= 0) { drop.push([dropFrom, start]); dropFrom = -1; }
+    if (!before && after && dropFrom >= 0) {
+      drop.push([dropFrom, start]);
+      dropFrom = -1;
+    }
     const top = stack[stack.length - 1];
     if (top && (word === 'if' || word === 'ifdef' || word === 'ifndef')) top.branchStart = end;
   }
@@ -250,8 +410,10 @@ function matchParen(m: string, open: number): number {
   for (let i = open; i < m.length; i++) {
     const c = m[i];
     if (c === '(') depth++;
-    else if (c === ')') { depth--; if (depth === 0) return i; }
-    else if (c === ';' && depth <= 1) return -1;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return i;
+    } else if (c === ';' && depth <= 1) return -1;
     else if (c === '{' || c === '}') return -1;
   }
   return -1;
@@ -276,7 +438,10 @@ function splitArgs(m: string, open: number, close: number): Array<[number, numbe
     const c = m[i];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) { args.push([from, i]); from = i + 1; }
+    else if (c === ',' && depth === 0) {
+      args.push([from, i]);
+      from = i + 1;
+    }
   }
   args.push([from, close]);
   return args;
@@ -284,7 +449,8 @@ function splitArgs(m: string, open: number, close: number): Array<[number, numbe
 
 /** A type word starting an argument (after `(` or `,`): the only place a type argument can be. */
 const TYPE_WORD = /(?:^|,)\s*(?:(?:const|volatile)\s+)*(?:struct|union|enum|unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)\b/;
-const TYPE_ARG = /^(?:(?:const|volatile)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)(?:\s+(?:unsigned|signed|long|short|int|char))*)(?:\s*\*)*(?:\s*const)?$/;
+const TYPE_ARG =
+  /^(?:(?:const|volatile)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)(?:\s+(?:unsigned|signed|long|short|int|char))*)(?:\s*\*)*(?:\s*const)?$/;
 
 /** Rewrites a type used as a macro argument into one identifier of equal length. */
 function rewriteTypeArg(out: Out, m: string, from: number, to: number): void {
@@ -355,8 +521,16 @@ function scanMacros(m: string, out: Out, loops: MacroLoop[], from: number, to: n
   while (i < n) {
     const ch = m[i]!;
     const c = ch.charCodeAt(0);
-    if (ch === '{') { depth++; i++; continue; }
-    if (ch === '}') { depth = Math.max(0, depth - 1); i++; continue; }
+    if (ch === '{') {
+      depth++;
+      i++;
+      continue;
+    }
+    if (ch === '}') {
+      depth = Math.max(0, depth - 1);
+      i++;
+      continue;
+    }
     if (ch === '"' || ch === "'") {
       // skip a (masked) literal body up to its closing quote
       let j = i + 1;
@@ -385,9 +559,15 @@ function scanMacros(m: string, out: Out, loops: MacroLoop[], from: number, to: n
       i = j;
       continue;
     }
-    if (m[k] !== '(' || NOT_MACROS.has(word)) { i = j; continue; }
+    if (m[k] !== '(' || NOT_MACROS.has(word)) {
+      i = j;
+      continue;
+    }
     const close = matchParen(m, k);
-    if (close < 0) { i = j; continue; }
+    if (close < 0) {
+      i = j;
+      continue;
+    }
     if (ATTRIBUTE_CALLS.has(word) || word === '__attribute__') {
       if (word !== '__attribute__') blankOut(out, i, close + 1);
       i = close + 1;
@@ -428,10 +608,7 @@ function scanMacros(m: string, out: Out, loops: MacroLoop[], from: number, to: n
 }
 
 const STORAGE_WORDS = new Set(['static', 'extern', 'const', 'inline']);
-const DECL_START_WORDS = new Set([
-  'static', 'extern', 'inline', 'const', 'void', 'int', 'long', 'unsigned', 'signed', 'char',
-  'short', 'bool', 'struct', 'union', 'enum', 'u8', 'u16', 'u32', 'u64', 's32', 's64',
-]);
+const DECL_START_WORDS = new Set(['static', 'extern', 'inline', 'const', 'void', 'int', 'long', 'unsigned', 'signed', 'char', 'short', 'bool', 'struct', 'union', 'enum', 'u8', 'u16', 'u32', 'u64', 's32', 's64']);
 
 /**
  * Whether the identifier at `at` begins a declaration item: 'storage' when
@@ -463,8 +640,14 @@ function rewriteDeclarationMacro(out: Out, open: number, close: number): void {
     const code = out[q]!;
     const digit = code >= 48 && code <= 57;
     const identChar = isIdentChar(code) && !(digit && !inIdent);
-    if (identChar && !kept) { inIdent = true; continue; }
-    if (inIdent) { kept = true; inIdent = false; }
+    if (identChar && !kept) {
+      inIdent = true;
+      continue;
+    }
+    if (inIdent) {
+      kept = true;
+      inIdent = false;
+    }
     if (code !== 10 && code !== 13) out[q] = SPACE;
   }
 }
@@ -478,7 +661,10 @@ function isCallTail(m: string, closeParen: number): boolean {
   let i = closeParen;
   for (; i >= 0; i--) {
     if (m[i] === ')') depth++;
-    else if (m[i] === '(') { depth--; if (depth === 0) break; }
+    else if (m[i] === '(') {
+      depth--;
+      if (depth === 0) break;
+    }
   }
   const before = prevNonSpace(m, i - 1);
   let s = before;

@@ -18,7 +18,7 @@ const LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
  */
 function lineHeads(text: string, each: (name: string, index: number, paren: number) => void): void {
   const cr = text.includes('\r');
-  for (let i = 0; i < text.length;) {
+  for (let i = 0; i < text.length; ) {
     const c = text.charCodeAt(i);
     if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95) {
       LINE_HEAD.lastIndex = i;
@@ -170,11 +170,26 @@ export function lineStartNames(masked: string): Set<string> {
 
 /** The notifier API functions whose use the rules ask about. */
 export const API_FUNCTIONS = [
-  'mmu_interval_read_begin', 'mmu_interval_read_retry', 'mmu_interval_check_retry', 'mmu_interval_set_seq',
-  'mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked', 'mmu_interval_notifier_remove',
-  'mmu_notifier_register', '__mmu_notifier_register', 'mmu_notifier_unregister', 'mmu_notifier_get',
-  'mmu_notifier_get_locked', 'mmu_notifier_put', 'mmu_notifier_synchronize', 'migrate_vma_setup',
-  'mmap_read_lock', 'mmap_write_lock', 'mmap_read_unlock', 'mmap_write_unlock', 'hmm_range_fault',
+  'mmu_interval_read_begin',
+  'mmu_interval_read_retry',
+  'mmu_interval_check_retry',
+  'mmu_interval_set_seq',
+  'mmu_interval_notifier_insert',
+  'mmu_interval_notifier_insert_locked',
+  'mmu_interval_notifier_remove',
+  'mmu_notifier_register',
+  '__mmu_notifier_register',
+  'mmu_notifier_unregister',
+  'mmu_notifier_get',
+  'mmu_notifier_get_locked',
+  'mmu_notifier_put',
+  'mmu_notifier_synchronize',
+  'migrate_vma_setup',
+  'mmap_read_lock',
+  'mmap_write_lock',
+  'mmap_read_unlock',
+  'mmap_write_unlock',
+  'hmm_range_fault',
 ] as const;
 
 const API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join('|')})\\s*\\(`, 'g');
@@ -275,7 +290,12 @@ export function calledNamesOf(masked: string): string[] {
  * Calls passing `&TABLE` for one of the file's tables (`ib_umem_odp_get(...,
  * &mlx5_mn_ops)`): the ops pointer is handed to a helper that may insert it.
  */
-export function tableArgCallsOf(masked: string, items: readonly Range[], calls: readonly LineStartCall[], tables: readonly string[]): Array<{ name: string; table: string; arg: number; line: number; function: string | null }> {
+export function tableArgCallsOf(
+  masked: string,
+  items: readonly Range[],
+  calls: readonly LineStartCall[],
+  tables: readonly string[],
+): Array<{ name: string; table: string; arg: number; line: number; function: string | null }> {
   const out: Array<{ name: string; table: string; arg: number; line: number; function: string | null }> = [];
   for (const table of tables) {
     for (const m of masked.matchAll(new RegExp(`&\\s*${table}\\b`, 'g'))) {

@@ -102,7 +102,6 @@ export function endLoc(ctx: FileCtx, node: Node): Loc {
   return { line: b.line, column: b.column, endLine: b.line, endColumn: b.column + 1 };
 }
 
-
 /** Branch hints and parentheses do not change what a condition tests. */
 const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'data_race']);
 
@@ -146,5 +145,8 @@ export function argTexts(ctx: FileCtx, args: Node | null): string[] {
 
 /** `&svmm->mutex` and `svmm->mutex` are the same lock. */
 export function normalizeLock(text: string): string {
-  return text.replace(/\s+/g, '').replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+  return text
+    .replace(/\s+/g, '')
+    .replace(/^&/, '')
+    .replace(/^\((.*)\)$/, '$1');
 }

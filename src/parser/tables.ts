@@ -49,7 +49,7 @@ function functionNamed(node: Node): string | null {
   let n: Node | null = node;
   while (n && (n.type === 'parenthesized_expression' || n.type === 'cast_expression' || n.type === 'pointer_expression')) {
     if (n.type === 'pointer_expression' && n.children[0]?.text !== '&') return null;
-    n = n.type === 'cast_expression' ? n.childForFieldName('value') : n.namedChildren[n.namedChildren.length - 1] ?? null;
+    n = n.type === 'cast_expression' ? n.childForFieldName('value') : (n.namedChildren[n.namedChildren.length - 1] ?? null);
   }
   if (n?.type !== 'identifier' || n.text === 'NULL') return null;
   return n.text;
@@ -82,4 +82,3 @@ function addressOf(node: Node): string | null {
   }
   return null;
 }
-

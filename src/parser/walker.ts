@@ -8,14 +8,28 @@
 import type { Node } from 'web-tree-sitter';
 import type { AbstractValue, Assumptions, Event, EventKind, FunctionIR, ReturnSite } from '../ir/types.js';
 import {
-  ALLOC_GFP_ARG, CHECK_RETRY, INVERTED_TRYLOCKS, LOCK_CALLS, RANGE_BLOCKABLE, READ_BEGIN,
-  READ_RETRY, SET_SEQ, TRYLOCK_CALLS, UNLOCK_CALLS, classifyGfp, isSleepingCall, ERRNO_NAME, errnoNumber,
-  EFFECT_CALLS, FAILABLE_ACQUIRES, HMM_FAULT_CALLS, IMPLICIT_LOCKS, PAGE_USE_CALLS, isKernelHelper,
+  ALLOC_GFP_ARG,
+  CHECK_RETRY,
+  INVERTED_TRYLOCKS,
+  LOCK_CALLS,
+  RANGE_BLOCKABLE,
+  READ_BEGIN,
+  READ_RETRY,
+  SET_SEQ,
+  TRYLOCK_CALLS,
+  UNLOCK_CALLS,
+  classifyGfp,
+  isSleepingCall,
+  ERRNO_NAME,
+  errnoNumber,
+  EFFECT_CALLS,
+  FAILABLE_ACQUIRES,
+  HMM_FAULT_CALLS,
+  IMPLICIT_LOCKS,
+  PAGE_USE_CALLS,
+  isKernelHelper,
 } from '../ir/kernel-api.js';
-import {
-  argTexts, declaratorName, declaratorNameNode, endLoc, errorLines, functionDeclarator, hasKeyword, isZero,
-  locOf, normalizeLock, position, textOf, unwrapParens, type FileCtx,
-} from './syntax.js';
+import { argTexts, declaratorName, declaratorNameNode, endLoc, errorLines, functionDeclarator, hasKeyword, isZero, locOf, normalizeLock, position, textOf, unwrapParens, type FileCtx } from './syntax.js';
 
 /** Live states at one program point before they are merged more coarsely. */
 const STATE_BUDGET = 32;
@@ -85,7 +99,11 @@ export function extractFunction(ctx: FileCtx, def: Node): FunctionIR | null {
     params.push({ name: pname ?? '', type: textOf(ctx, p.childForFieldName('type') ?? p) });
   }
   const returnType = textOf(ctx, def.childForFieldName('type') ?? def) + (declarator?.type === 'pointer_declarator' ? ' *' : '');
-  const walker = new FunctionWalker(ctx, params.map((p) => p.name), params.filter((p) => /\bmmu_notifier_range\b/.test(p.type)).map((p) => p.name));
+  const walker = new FunctionWalker(
+    ctx,
+    params.map((p) => p.name),
+    params.filter((p) => /\bmmu_notifier_range\b/.test(p.type)).map((p) => p.name),
+  );
   walker.run(body);
   const parseErrors: number[] = [];
   errorLines(ctx, body, parseErrors);
@@ -117,11 +135,16 @@ function whenKey(when: Readonly<Record<string, boolean>>): string {
 
 function valueKey(v: AbstractValue): string {
   switch (v.k) {
-    case 'int': return `i${v.v}`;
-    case 'bool': return `b${v.v}`;
-    case 'null': return 'n';
-    case 'call': return `c${v.callee}`;
-    default: return `u${v.text.slice(0, 48)}`;
+    case 'int':
+      return `i${v.v}`;
+    case 'bool':
+      return `b${v.v}`;
+    case 'null':
+      return 'n';
+    case 'call':
+      return `c${v.callee}`;
+    default:
+      return `u${v.text.slice(0, 48)}`;
   }
 }
 
@@ -158,7 +181,11 @@ class FunctionWalker {
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   private readonly ranges: Set<string>;
 
-  constructor(private readonly ctx: FileCtx, params: string[], ranges: string[] = []) {
+  constructor(
+    private readonly ctx: FileCtx,
+    params: string[],
+    ranges: string[] = [],
+  ) {
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
   }
@@ -212,7 +239,12 @@ class FunctionWalker {
         const label = node.childForFieldName('label')?.text ?? '';
         this.seenLabels.add(label);
         // a goto out of a block leaves its scopes: the outer names are back
-        const arriving = (this.pendingGotos.get(label) ?? []).map((g) => leaveFrames(g, g.frames.findIndex((f) => !this.openBlocks.includes(f.block))));
+        const arriving = (this.pendingGotos.get(label) ?? []).map((g) =>
+          leaveFrames(
+            g,
+            g.frames.findIndex((f) => !this.openBlocks.includes(f.block)),
+          ),
+        );
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
       }
@@ -232,8 +264,9 @@ class FunctionWalker {
   private block(node: Node, states: State[]): Flow {
     // (children read once: each read of a node list crosses into the wasm parser)
     const children = node.namedChildren;
-    const declared = children.filter((c) => c.type === 'declaration').flatMap((d) =>
-      d.namedChildren.map((c) => declaratorName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c)).filter((n): n is string => !!n));
+    const declared = children
+      .filter((c) => c.type === 'declaration')
+      .flatMap((d) => d.namedChildren.map((c) => declaratorName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c)).filter((n): n is string => !!n));
     if (declared.length === 0) return this.statements(children, states);
     const id = node.startIndex;
     for (const s of states) {
@@ -260,7 +293,11 @@ class FunctionWalker {
     this.openBlocks.push(id);
     const flow = this.statements(children, states);
     this.openBlocks.pop();
-    const leave = (s: State): State => leaveFrames(s, s.frames.findIndex((f) => f.block === id));
+    const leave = (s: State): State =>
+      leaveFrames(
+        s,
+        s.frames.findIndex((f) => f.block === id),
+      );
     return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
   }
 
@@ -360,9 +397,7 @@ class FunctionWalker {
       const release = (s: State): State => ({ ...s, locks: s.locks.filter((l) => l !== lock), macro: undefined });
       return { normal: this.merge([...body.normal, ...body.breaks].map(release)), breaks: [], continues: body.continues.map(release) };
     }
-    const entry = macro
-      ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) }
-      : this.condition(condNode, states);
+    const entry = macro ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) } : this.condition(condNode, states);
     const body = this.statement(bodyNode, entry.t);
     const back = (s: State): State => (macro ? { ...s, macro: undefined } : s);
     // `while (true)` / `while (1)` leaves only by break, as `for (;;)` does: the end
@@ -618,9 +653,7 @@ class FunctionWalker {
       const atom = this.atomOf(m.childForFieldName('condition')!, s);
       if (atom && atom.atom === 'blockable') {
         const blockable = s.when.blockable;
-        const chosen = (blockable === undefined ? false : blockable) !== atom.negated
-          ? m.childForFieldName('consequence')
-          : m.childForFieldName('alternative');
+        const chosen = (blockable === undefined ? false : blockable) !== atom.negated ? m.childForFieldName('consequence') : m.childForFieldName('alternative');
         if (chosen) return { mask: textOf(this.ctx, mask), class: classifyGfp(textOf(this.ctx, chosen)) };
       }
     }
@@ -639,8 +672,7 @@ class FunctionWalker {
     else if (atom) {
       const v = atom.atom.startsWith('ret:') ? this.valueOf(value, s) : undefined;
       vars[name] = v ? { k: 'atom', atom: atom.atom, negated: atom.negated, value: v } : { k: 'atom', atom: atom.atom, negated: atom.negated };
-    }
-    else {
+    } else {
       const v = this.valueOf(value, s);
       // GFP masks kept in a variable are resolved at the allocation
       if (v.k === 'unknown' && !/^(GFP_|__GFP_)/.test(v.text)) delete vars[name];
@@ -934,13 +966,16 @@ class FunctionWalker {
     const loc = expr ? locOf(this.ctx, at) : endLoc(this.ctx, at);
     this.returnIds.set(key, this.returns.length);
     this.returns.push({
-      value, text, loc, when: { ...s.when }, path: pathIds(s.path),
+      value,
+      text,
+      loc,
+      when: { ...s.when },
+      path: pathIds(s.path),
       held: s.locks.filter((l) => !s.scoped.includes(l)),
       effects: [...s.effects],
     });
   }
 }
-
 
 function isAllocCall(node: Node): boolean {
   const n = unwrapParens(node);
@@ -956,7 +991,6 @@ function trylockOf(node: Node): { lock: string; inverted: boolean } | null {
   const arg = n.childForFieldName('arguments')?.namedChildren[0];
   return { lock: normalizeLock(arg?.text ?? ''), inverted: INVERTED_TRYLOCKS.has(fn) };
 }
-
 
 /** The atom for "this call returned non-zero" (see ir/types.ts `Atom`). */
 function resultAtom(callee: string, at: { line: number; column: number }): string {

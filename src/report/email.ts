@@ -31,7 +31,10 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
     if (!r.findings.length) continue;
     const p = r.patch;
     const subject = `Re: ${r.label.startsWith('[') ? r.label : `[PATCH] ${r.label}`}`;
-    const id = createHash('sha256').update(`${p.messageId ?? r.label}\0${r.findings.map((f) => `${f.rule}:${f.file}:${f.line}`).join(',')}`).digest('hex').slice(0, 16);
+    const id = createHash('sha256')
+      .update(`${p.messageId ?? r.label}\0${r.findings.map((f) => `${f.rule}:${f.file}:${f.line}`).join(',')}`)
+      .digest('hex')
+      .slice(0, 16);
     // as 0-day and maintainers reply: To the author, Cc everyone the patch went to
     const author = p.from ? /<([^>]+)>/.exec(p.from)?.[1]?.toLowerCase() : undefined;
     const cc = [...new Set([...p.to, ...p.cc])].filter((a) => a && a !== author);
@@ -71,7 +74,13 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
     body.push('', '-- ', `mnlint ${opts.version}, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.`, `Reproduce with: ${opts.reproduce}`);
     const text = `${headers.join('\n')}\n\n${body.join('\n')}\n`;
     // the Message-ID in the name: v1 2/2 and v2 2/2 of one series never share a file
-    out.push({ name: `${String(p.index).padStart(4, '0')}-re-${slug(p.subject)}-${createHash('sha256').update(p.messageId ?? r.label).digest('hex').slice(0, 12)}.eml`, text });
+    out.push({
+      name: `${String(p.index).padStart(4, '0')}-re-${slug(p.subject)}-${createHash('sha256')
+        .update(p.messageId ?? r.label)
+        .digest('hex')
+        .slice(0, 12)}.eml`,
+      text,
+    });
   }
   return out;
 }
@@ -117,5 +126,9 @@ function comment(body: string[], f: Finding): void {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 52);
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 52);
 }

@@ -6,23 +6,27 @@ import type { FunctionIndex } from '../engine/analyze.js';
 import { InventorySchema, type Inventory } from './schema.js';
 
 export function buildInventory(files: readonly FileIR[], index: FunctionIndex): Inventory {
-  const tables = files.flatMap((f) => f.tables).map((t) => ({
-    file: t.file,
-    line: t.loc.line,
-    name: t.name,
-    kind: t.kind,
-    fields: Object.fromEntries(t.fields.map((f) => [f.field, f.function ?? f.value])),
-    callbacks: t.fields.filter((f) => f.function).map((f) => {
-      const fn = index.resolve(f.function!, t.file);
-      return {
-        field: f.field,
-        function: f.function!,
-        file: fn?.file ?? null,
-        line: fn?.loc.line ?? null,
-        summary: fn ? (callbackFacts(summarize(fn, index.resolve)) as unknown as Record<string, unknown>) : null,
-      };
-    }),
-  }));
+  const tables = files
+    .flatMap((f) => f.tables)
+    .map((t) => ({
+      file: t.file,
+      line: t.loc.line,
+      name: t.name,
+      kind: t.kind,
+      fields: Object.fromEntries(t.fields.map((f) => [f.field, f.function ?? f.value])),
+      callbacks: t.fields
+        .filter((f) => f.function)
+        .map((f) => {
+          const fn = index.resolve(f.function!, t.file);
+          return {
+            field: f.field,
+            function: f.function!,
+            file: fn?.file ?? null,
+            line: fn?.loc.line ?? null,
+            summary: fn ? (callbackFacts(summarize(fn, index.resolve)) as unknown as Record<string, unknown>) : null,
+          };
+        }),
+    }));
   return InventorySchema.parse({ tables });
 }
 
@@ -34,9 +38,14 @@ export function formatInventoryText(inv: Inventory): string {
       const s = cb.summary as { sleeps?: unknown[]; allocations?: unknown[]; setSeq?: unknown[]; testsBlockable?: boolean } | null;
       const where = cb.file ? `${cb.file}:${cb.line}` : 'body not found';
       const facts = s
-        ? [s.testsBlockable ? 'tests blockable' : null, s.sleeps?.length ? `${s.sleeps.length} sleeping calls` : null,
-           s.allocations?.length ? `${s.allocations.length} allocations` : null, s.setSeq?.length ? 'sets seq' : null]
-          .filter(Boolean).join(', ')
+        ? [
+            s.testsBlockable ? 'tests blockable' : null,
+            s.sleeps?.length ? `${s.sleeps.length} sleeping calls` : null,
+            s.allocations?.length ? `${s.allocations.length} allocations` : null,
+            s.setSeq?.length ? 'sets seq' : null,
+          ]
+            .filter(Boolean)
+            .join(', ')
         : '';
       out.push(`  .${cb.field} = ${cb.function} (${where})${facts ? `: ${facts}` : ''}`);
     }

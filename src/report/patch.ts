@@ -11,22 +11,26 @@ export const PatchReportSchema = z.object({
   tool: z.literal('mnlint'),
   version: z.string(),
   partial: z.boolean(),
-  series: z.array(z.object({
-    source: z.string(),
-    version: z.number(),
-    cover: z.nullable(z.string()),
-    dropped: z.array(z.string()),
-    patches: z.array(z.object({
-      label: z.string(),
-      index: z.number(),
-      total: z.number(),
-      messageId: z.nullable(z.string()),
-      problems: z.array(z.string()),
-      findings: CheckReportSchema.shape.findings,
-      /** findings of the base that the patch removes (the `new` filter) */
-      fixed: CheckReportSchema.shape.findings,
-    })),
-  })),
+  series: z.array(
+    z.object({
+      source: z.string(),
+      version: z.number(),
+      cover: z.nullable(z.string()),
+      dropped: z.array(z.string()),
+      patches: z.array(
+        z.object({
+          label: z.string(),
+          index: z.number(),
+          total: z.number(),
+          messageId: z.nullable(z.string()),
+          problems: z.array(z.string()),
+          findings: CheckReportSchema.shape.findings,
+          /** findings of the base that the patch removes (the `new` filter) */
+          fixed: CheckReportSchema.shape.findings,
+        }),
+      ),
+    }),
+  ),
 });
 
 export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, version: string): string {

@@ -7,10 +7,19 @@ export function formatRules(rules: readonly Rule[]): string {
 }
 
 export function formatRulesJson(rules: readonly Rule[]): string {
-  return `${JSON.stringify(rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, invariant: r.invariant })), null, 2)}\n`;
+  return `${JSON.stringify(
+    rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, invariant: r.invariant })),
+    null,
+    2,
+  )}\n`;
 }
 
-const indent = (text: string): string => text.trimEnd().split('\n').map((l) => (l ? `    ${l}` : '')).join('\n');
+const indent = (text: string): string =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => (l ? `    ${l}` : ''))
+    .join('\n');
 
 /** ruff's headings: What it does, Why is this bad?, Example, Use instead, References. */
 export function formatExplain(rule: Rule): string {

@@ -38,41 +38,45 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'mnlint',
-          version,
-          informationUri: INFORMATION_URI,
-          rules: rules.map((r) => ({
-            id: r.id,
-            name: r.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
-            shortDescription: { text: r.title.replace(/`/g, '') },
-            fullDescription: { text: r.docs.what },
-            help: { text: formatExplain(r), markdown: formatExplain(r) },
-            defaultConfiguration: { level: LEVEL[r.severity] },
-            properties: { invariant: r.invariant, tags: ['mmu_notifier', r.invariant] },
-          })),
-        },
-      },
-      ...(base ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(base.root.endsWith('/') ? base.root : `${base.root}/`).href } } } : {}),
-      columnKind: 'utf16CodeUnits',
-      results: findings.map((f) => ({
-        ruleId: f.rule,
-        ruleIndex: index.get(f.rule),
-        level: LEVEL[f.severity],
-        message: { text: f.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { uri: uri(f.file), uriBaseId: '%SRCROOT%' },
-            region: { startLine: f.line, startColumn: f.column, endLine: Math.max(f.line, f.endLine) },
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'mnlint',
+            version,
+            informationUri: INFORMATION_URI,
+            rules: rules.map((r) => ({
+              id: r.id,
+              name: r.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase()),
+              shortDescription: { text: r.title.replace(/`/g, '') },
+              fullDescription: { text: r.docs.what },
+              help: { text: formatExplain(r), markdown: formatExplain(r) },
+              defaultConfiguration: { level: LEVEL[r.severity] },
+              properties: { invariant: r.invariant, tags: ['mmu_notifier', r.invariant] },
+            })),
           },
-          ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
-        }],
-        partialFingerprints: { 'mnlint/v1': prints.get(f)! },
-        properties: { invariant: f.invariant, trace: f.trace },
-      })),
-    }],
+        },
+        ...(base ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(base.root.endsWith('/') ? base.root : `${base.root}/`).href } } } : {}),
+        columnKind: 'utf16CodeUnits',
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: index.get(f.rule),
+          level: LEVEL[f.severity],
+          message: { text: f.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: uri(f.file), uriBaseId: '%SRCROOT%' },
+                region: { startLine: f.line, startColumn: f.column, endLine: Math.max(f.line, f.endLine) },
+              },
+              ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
+            },
+          ],
+          partialFingerprints: { 'mnlint/v1': prints.get(f)! },
+          properties: { invariant: f.invariant, trace: f.trace },
+        })),
+      },
+    ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }
@@ -81,11 +85,16 @@ const RD_SEVERITY: Record<Finding['severity'], string> = { error: 'ERROR', warni
 
 /** reviewdog's rdjsonl: one diagnostic a line. */
 export function formatRdjsonl(findings: readonly Finding[]): string {
-  return findings.map((f) => `${JSON.stringify({
-    message: f.message,
-    location: { path: f.file, range: { start: { line: f.line, column: f.column }, end: { line: Math.max(f.line, f.endLine) } } },
-    severity: RD_SEVERITY[f.severity],
-    source: { name: 'mnlint' },
-    code: { value: f.rule },
-  })}\n`).join('');
+  return findings
+    .map(
+      (f) =>
+        `${JSON.stringify({
+          message: f.message,
+          location: { path: f.file, range: { start: { line: f.line, column: f.column }, end: { line: Math.max(f.line, f.endLine) } } },
+          severity: RD_SEVERITY[f.severity],
+          source: { name: 'mnlint' },
+          code: { value: f.rule },
+        })}\n`,
+    )
+    .join('');
 }

@@ -34,20 +34,24 @@ export const CheckReportSchema = z.object({
 });
 
 export const InventorySchema = z.object({
-  tables: z.array(z.object({
-    file: z.string(),
-    line: lineNumber,
-    name: z.string(),
-    kind: z.enum(['mmu_notifier_ops', 'mmu_interval_notifier_ops']),
-    fields: z.record(z.string(), z.string()),
-    callbacks: z.array(z.object({
-      field: z.string(),
-      function: z.string(),
-      file: z.nullable(z.string()),
-      line: z.nullable(lineNumber),
-      summary: z.nullable(z.record(z.string(), z.unknown())),
-    })),
-  })),
+  tables: z.array(
+    z.object({
+      file: z.string(),
+      line: lineNumber,
+      name: z.string(),
+      kind: z.enum(['mmu_notifier_ops', 'mmu_interval_notifier_ops']),
+      fields: z.record(z.string(), z.string()),
+      callbacks: z.array(
+        z.object({
+          field: z.string(),
+          function: z.string(),
+          file: z.nullable(z.string()),
+          line: z.nullable(lineNumber),
+          summary: z.nullable(z.record(z.string(), z.unknown())),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type CheckReport = z.infer<typeof CheckReportSchema>;

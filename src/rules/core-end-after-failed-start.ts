@@ -8,7 +8,7 @@ export default defineRule({
   invariant: 'I1',
   docs: {
     what: 'In mm/mmu_notifier.c, flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure, whatever the API level: before 5.12 that is the core as it was, and the model, run with two subscribers on one mm (one that can fail start, one that counts start/end as KVM does), shows the imbalance c2655835fd8c fixed; from 5.12 on it is a revert of that fix.',
-    why: 'When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM\'s `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).',
+    why: "When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM's `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).",
     bad: `static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
 					   struct mmu_notifier_range *range)
 {
@@ -72,11 +72,13 @@ export default defineRule({
     if (!v) return;
     const r = fn.returns[fn.returns.length - 1] ?? { loc: fn.loc, text: '' };
     const start = fn.events.find((e) => e.name === '->invalidate_range_start')!;
-    const level = ctx.api.endAfterFailedStart
-      ? `at API ${ctx.api.id}, which has c2655835fd8c`
-      : `as every core before c2655835fd8c (5.12) did; the tree is API ${ctx.api.id}`;
+    const level = ctx.api.endAfterFailedStart ? `at API ${ctx.api.id}, which has c2655835fd8c` : `as every core before c2655835fd8c (5.12) did; the tree is API ${ctx.api.id}`;
     ctx.report({
-      file: file.file, line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine, function: fn.name,
+      file: file.file,
+      line: r.loc.line,
+      column: r.loc.column,
+      endLine: r.loc.endLine,
+      function: fn.name,
       message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it (${level}): ${v.message}`,
       trace: [
         `${file.file}:${start.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,

@@ -94,8 +94,18 @@ export default defineRule({
         seen.add(problem);
         const at = finish && end ? finish : r;
         ctx.report({
-          file: file.file, line: at.loc.line, column: at.loc.column, endLine: at.loc.endLine, function: name, message: problem,
-          trace: [`${file.file}:${start.loc.line}: ops->invalidate_start queues a finish`, ...(finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : []), ...(end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : []), `${file.file}:${r.loc.line}: return ${r.text} (I3: every finish once, before inv_end, on every path)`],
+          file: file.file,
+          line: at.loc.line,
+          column: at.loc.column,
+          endLine: at.loc.endLine,
+          function: name,
+          message: problem,
+          trace: [
+            `${file.file}:${start.loc.line}: ops->invalidate_start queues a finish`,
+            ...(finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : []),
+            ...(end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : []),
+            `${file.file}:${r.loc.line}: return ${r.text} (I3: every finish once, before inv_end, on every path)`,
+          ],
         });
       }
     }

@@ -10,7 +10,7 @@ export default defineRule({
   invariant: 'API',
   docs: {
     what: 'In a two-pass mm/mmu_notifier.c, warns when no interval insert function checks that ops setting `invalidate_start` also set `invalidate_finish`.',
-    why: 'Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost, seed 004), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver\'s mistake.',
+    why: "Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost, seed 004), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver's mistake.",
     bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
 			       const struct mmu_notifier_range *range)
 {
@@ -58,7 +58,11 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     const caller = calls(fns.get('mn_itree_invalidate')) ? fns.get('mn_itree_invalidate')! : [...fns.values()].find(calls)!;
     const at = caller.events.find((e) => e.name === '->invalidate_start')!;
     ctx.report({
-      file: file.file, line: at.loc.line, column: at.loc.column, endLine: at.loc.endLine, function: caller.name,
+      file: file.file,
+      line: at.loc.line,
+      column: at.loc.column,
+      endLine: at.loc.endLine,
+      function: caller.name,
       message: 'two-pass ops are accepted at insert time without a check that invalidate_finish is set: add WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) to the insert (as reviewers asked, and 7.1 has)',
       trace: [`${file.file}:${at.loc.line}: ops->invalidate_start is called here`, ...inserts.map((f) => `${file.file}:${f.loc.line}: ${f.name}() does not check ops->invalidate_finish`)],
     });

@@ -22,8 +22,8 @@ export default defineRule({
   severity: 'error',
   invariant: 'I8',
   docs: {
-    what: 'In mm/mmu_notifier.c (or a patch to it), reads what each core function does to the interval state: `mn_itree_inv_start_range` counts the range and marks `invalidate_seq` odd, `mn_itree_inv_end` uncounts it, advances the sequence, applies the deferred inserts and removes and wakes the waiters, `mn_itree_invalidate` ends the range on its -EAGAIN path, `mmu_interval_read_begin` and `mmu_interval_notifier_remove` wait while the sequence is being invalidated, insert and remove defer while the tree is walked, and a failed hlist start ends the interval range it started. A missing step is run in the model with probe notifiers (an interval mirror using the read side, an hlist notifier that may fail a non-blockable start, one that counts start/end as KVM does); the finding carries the model\'s trace.',
-    why: 'Interval notifiers trust the sequence: `mmu_interval_read_retry()` is only as good as the core\'s parity. A range never ended leaves `invalidate_seq` odd, so every later `mmu_interval_read_begin()` and `mmu_interval_notifier_remove()` sleeps forever; a deferred list never applied loses inserts and removes; a remove that does not wait lets the driver free a notifier the core is still calling.',
+    what: "In mm/mmu_notifier.c (or a patch to it), reads what each core function does to the interval state: `mn_itree_inv_start_range` counts the range and marks `invalidate_seq` odd, `mn_itree_inv_end` uncounts it, advances the sequence, applies the deferred inserts and removes and wakes the waiters, `mn_itree_invalidate` ends the range on its -EAGAIN path, `mmu_interval_read_begin` and `mmu_interval_notifier_remove` wait while the sequence is being invalidated, insert and remove defer while the tree is walked, and a failed hlist start ends the interval range it started. A missing step is run in the model with probe notifiers (an interval mirror using the read side, an hlist notifier that may fail a non-blockable start, one that counts start/end as KVM does); the finding carries the model's trace.",
+    why: "Interval notifiers trust the sequence: `mmu_interval_read_retry()` is only as good as the core's parity. A range never ended leaves `invalidate_seq` odd, so every later `mmu_interval_read_begin()` and `mmu_interval_notifier_remove()` sleeps forever; a deferred list never applied loses inserts and removes; a remove that does not wait lets the driver free a notifier the core is still calling.",
     bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
 			       const struct mmu_notifier_range *range)
 {
@@ -65,7 +65,11 @@ out_would_block:
 	return -EAGAIN;
 }
 `,
-    references: ['mm/mmu_notifier.c: mn_itree_inv_start_range(), mn_itree_inv_end(), mmu_interval_read_begin(), mmu_interval_notifier_remove()', 'commit 56f434f40f05 ("mm/mmu_notifier: add an interval tree notifier")', 'Documentation/mm/hmm.rst'],
+    references: [
+      'mm/mmu_notifier.c: mn_itree_inv_start_range(), mn_itree_inv_end(), mmu_interval_read_begin(), mmu_interval_notifier_remove()',
+      'commit 56f434f40f05 ("mm/mmu_notifier: add an interval tree notifier")',
+      'Documentation/mm/hmm.rst',
+    ],
   },
   checkFile(file, ctx) {
     const core = ctx.core(file);
@@ -85,7 +89,11 @@ out_would_block:
       const mixed = group.every((g) => NEEDS_MIXED_MM.has(g.s.step));
       const also = group.slice(1).map((g) => `also ${g.s.evidence}: ${g.v.message}`);
       ctx.report({
-        file: s.file, line: s.loc.line, column: s.loc.column, endLine: s.loc.endLine, function: s.function,
+        file: s.file,
+        line: s.loc.line,
+        column: s.loc.column,
+        endLine: s.loc.endLine,
+        function: s.function,
         severity: mixed ? 'warning' : undefined,
         message: `${group.map((g) => g.s.evidence).join('; ')}: ${v.message}${mixed ? ' (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)' : ''}`,
         trace: [

@@ -8,9 +8,7 @@ import { atReturn } from './support.js';
 const STARTS: Record<string, { fails: (t: boolean | null) => boolean; after: (endAfterFailedStart: boolean) => string }> = {
   invalidate_range_start: {
     fails: (t) => t === true,
-    after: (end) => end
-      ? 'the core then calls invalidate_range_end, which cannot tell that this start failed (c2655835fd8c)'
-      : 'at this API level the core calls no invalidate_range_end after a failed start',
+    after: (end) => (end ? 'the core then calls invalidate_range_end, which cannot tell that this start failed (c2655835fd8c)' : 'at this API level the core calls no invalidate_range_end after a failed start'),
   },
   invalidate: { fails: (t) => t === false, after: () => 'the core calls nothing more for this invalidation after a false return' },
   invalidate_start: { fails: (t) => t === false, after: () => 'the core calls no invalidate_finish after a false return' },

@@ -65,21 +65,21 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         // the blockable flag went into a helper whose body is not known and whose
         // result may decide this return: not followed, not reported (a known helper's
         // return conditions are in r.when already)
-        if (r.when.blockable === undefined && r.path.some((id) => {
-          const e = cb.fn!.events[id];
-          return e?.argAtoms?.some((a) => a?.atom === 'blockable') && s.unresolved.includes(e.name);
-        })) continue;
+        if (
+          r.when.blockable === undefined &&
+          r.path.some((id) => {
+            const e = cb.fn!.events[id];
+            return e?.argAtoms?.some((a) => a?.atom === 'blockable') && s.unresolved.includes(e.name);
+          })
+        )
+          continue;
         // an allocation failure answered with false is reported by its own rule
         if (field === 'invalidate_start' && failedAllocation(r.when)) continue;
         ctx.report({
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
           message: `${cb.fn.name}() returns ${r.text} on a path that also runs when the range is blockable${r.when.blockable === true ? '' : ' (no blockable test before it)'}; fail only when !mmu_notifier_range_blockable(range)`,
-          trace: modelTrace(ctx, table, 'I4') ?? [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(r.via),
-            `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`,
-          ],
+          trace: modelTrace(ctx, table, 'I4') ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`],
         });
       }
     }

@@ -6,7 +6,6 @@ import { defineRule } from './rule.js';
 import { atReturn, modelTrace } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 
-
 export default defineRule({
   id: 'finish-leak-on-false',
   title: 'finish object allocated, then `invalidate_start` returns false',
@@ -76,7 +75,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r),
         function: cb.fn.name,
         message: `${cb.fn.name}() returns false after ${alloc.name}() at line ${alloc.loc.line}: the core drops *finish on a false return, the object leaks`,
-        trace: modelTrace(ctx, table, 'I7') ?? [`${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ''})`, `${r.file}:${r.loc.line}: returns false${describeWhen(r.when)}; the core ignores *finish (I7)`],
+        trace: modelTrace(ctx, table, 'I7') ?? [
+          `${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ''})`,
+          `${r.file}:${r.loc.line}: returns false${describeWhen(r.when)}; the core ignores *finish (I7)`,
+        ],
       });
     }
   },

@@ -5,7 +5,6 @@ import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
 import { START_SIG } from './two-pass-api.js';
 
-
 export default defineRule({
   id: 'finish-never-freed',
   title: 'allocated finish object not freed by `invalidate_finish`',

@@ -43,7 +43,11 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
       for (const c of f.apiCalls) {
         if (!/^mmu_notifier_get(_locked)?$/.test(c.name) || !bindsTable(c, table)) continue;
         ctx.report({
-          file: f.file, line: c.line, column: 1, endLine: c.line, function: c.function,
+          file: f.file,
+          line: c.line,
+          column: 1,
+          endLine: c.line,
+          function: c.function,
           message: `${c.name}(&${table.name}, ...) but ${table.name} has no .alloc_notifier: the core calls ops->alloc_notifier to create the notifier`,
           trace: [`${table.file}:${table.loc.line}: ${table.name} has no .alloc_notifier`, `${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
         });

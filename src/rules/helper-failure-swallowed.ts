@@ -16,7 +16,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'I4',
   docs: {
-    what: 'Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper\'s returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count.',
+    what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count.",
     why: 'A helper that returns -EAGAIN in a non-blockable range did not tear down the device mappings. If the callback still reports success, the core goes on to free the pages while the device can reach them. Commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed exactly this: the -EAGAIN of sync_cpu_device_pagetables() went into an inner `int ret` that shadowed the one returned, "a violation of the mmu notifier contract".',
     bad: `static int drv_sync(struct drv *d, const struct mmu_notifier_range *range)
 {

@@ -81,13 +81,21 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
         const heldByCaller = c.function.endsWith('_locked') || (fn?.params.some((p) => /vm_area_struct/.test(p.type)) ?? false);
         if (!locked && held) {
           ctx.report({
-            file: f.file, line: c.line, column: 1, endLine: c.line, function: c.function,
+            file: f.file,
+            line: c.line,
+            column: 1,
+            endLine: c.line,
+            function: c.function,
             message: `mmu_interval_notifier_insert() called with the mmap lock held (taken earlier in ${c.function}()): it may take the lock itself; use mmu_interval_notifier_insert_locked()`,
             trace: [`${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
           });
         } else if (locked && !takesLock && !heldByCaller) {
           ctx.report({
-            file: f.file, line: c.line, column: 1, endLine: c.line, function: c.function,
+            file: f.file,
+            line: c.line,
+            column: 1,
+            endLine: c.line,
+            function: c.function,
             message: `mmu_interval_notifier_insert_locked() in ${c.function}(), which takes no mmap lock: the caller must hold mmap_write_lock (mmap_assert_write_locked())`,
             trace: [`${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
           });

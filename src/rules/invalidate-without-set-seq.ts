@@ -100,7 +100,11 @@ int drv_pin(struct drv_obj *obj)
             : unsure
               ? `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path, unless ${unknown.slice(0, 3).join(', ') || 'a cut-off path'} calls it (${unknown.length ? 'not found in the scanned tree' : 'too many paths'})`
               : `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path: mmu_interval_read_retry() will miss this invalidation`,
-          trace: modelTrace(ctx, table, 'I6') ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)} without set_seq`],
+          trace: modelTrace(ctx, table, 'I6') ?? [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...describeVia(r.via),
+            `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)} without set_seq`,
+          ],
         });
       }
     }

@@ -5,11 +5,20 @@ import { atReturn } from './support.js';
 
 /** Callbacks that run and return within one core step: nothing they take may outlive them. */
 const CALLBACKS = [
-  'invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end',
-  'release', 'arch_invalidate_secondary_tlbs', 'invalidate_range', 'clear_flush_young', 'clear_young',
-  'test_young', 'free_notifier', 'alloc_notifier',
+  'invalidate',
+  'invalidate_start',
+  'invalidate_finish',
+  'invalidate_range_start',
+  'invalidate_range_end',
+  'release',
+  'arch_invalidate_secondary_tlbs',
+  'invalidate_range',
+  'clear_flush_young',
+  'clear_young',
+  'test_young',
+  'free_notifier',
+  'alloc_notifier',
 ];
-
 
 export default defineRule({
   id: 'lock-held-at-return',
@@ -17,7 +26,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'API',
   docs: {
-    what: 'Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse\'s `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it.',
+    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it.",
     why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
     bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
 {
@@ -63,8 +72,8 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f) => ctx.callback(table, f)).filter((c) => c?.fn);
-    const releasedElsewhere = (lock: string, except: string): boolean => callbacks.some((c) => c!.field.field !== except
-      && ctx.summary(c!.fn!).events.some((e) => e.kind === 'unlock' && e.lock !== undefined && lockMember(e.lock) === lockMember(lock)));
+    const releasedElsewhere = (lock: string, except: string): boolean =>
+      callbacks.some((c) => c!.field.field !== except && ctx.summary(c!.fn!).events.some((e) => e.kind === 'unlock' && e.lock !== undefined && lockMember(e.lock) === lockMember(lock)));
     for (const cb of callbacks) {
       const fn = cb!.fn!;
       const s = ctx.summary(fn);

@@ -65,7 +65,11 @@ int drv_migrate(struct migrate_vma *args)
     });
     if (skips) return;
     ctx.report({
-      file: table.file, line: cb.field.loc.line, column: cb.field.loc.column, endLine: cb.field.loc.endLine, function: null,
+      file: table.file,
+      line: cb.field.loc.line,
+      column: cb.field.loc.column,
+      endLine: cb.field.loc.endLine,
+      function: null,
       message: `the driver migrates to device-private memory (migrate_vma_setup) but ${cb.fn.name}() never tests range->event == MMU_NOTIFY_MIGRATE: its own migrations invalidate its mappings`,
       trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${cb.fn.name}`, 'no MMU_NOTIFY_MIGRATE / range->owner test on any path'],
     });

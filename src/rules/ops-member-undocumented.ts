@@ -29,7 +29,10 @@ struct mmu_interval_notifier_ops {
 	void (*invalidate_finish)(struct mmu_interval_notifier_finish *finish);
 };
 `,
-    references: ['Documentation/doc-guide/kernel-doc.rst: structure members', '[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)'],
+    references: [
+      'Documentation/doc-guide/kernel-doc.rst: structure members',
+      '[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)',
+    ],
   },
   checkFile(file, ctx) {
     for (const s of file.opsStructs ?? []) {
@@ -37,7 +40,11 @@ struct mmu_interval_notifier_ops {
       for (const m of s.members) {
         if (s.documented.includes(m.name)) continue;
         ctx.report({
-          file: file.file, line: m.line, column: 1, endLine: m.line, function: null,
+          file: file.file,
+          line: m.line,
+          column: 1,
+          endLine: m.line,
+          function: null,
           message: `struct ${s.kind} member ${m.name} has no @${m.name}: line in the kernel-doc above the struct`,
           trace: [`${file.file}:${s.line}: struct ${s.kind}, documented: ${s.documented.map((d) => `@${d}`).join(', ')}`],
         });

@@ -97,7 +97,10 @@ again:
               ? `${e.name}() on a page of the read section after ${retry!.locks.filter((l) => !e.locks.includes(l)).join(', ')} was dropped: an invalidation may have run since mmu_interval_read_retry()`
               : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds${e.via.length ? ` (in ${functionOf(e, fn.name)}(), called from ${fn.name}())` : ''}: the page may already be unmapped and freed`,
             trace: [
-              ...fn.events.filter((x) => x.kind === 'fault').slice(0, 1).map((x) => `${fn.file}:${x.loc.line}: ${x.name}() fills the pfns (no page references)`),
+              ...fn.events
+                .filter((x) => x.kind === 'fault')
+                .slice(0, 1)
+                .map((x) => `${fn.file}:${x.loc.line}: ${x.name}() fills the pfns (no page references)`),
               ...(retry ? [`${retry.file}:${retry.loc.line}: ${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`] : []),
               ...describeVia(e.via),
               `${e.file}:${e.loc.line}: ${e.name}(${e.args.join(', ')})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`,
@@ -112,5 +115,5 @@ again:
 /** Where an event sits in the root function: its own place, or the call that leads to it. */
 function byRootPlace(a: SummaryEvent, b: SummaryEvent): number {
   const line = (e: SummaryEvent): number => (e.via.length ? e.via[0]!.line : e.loc.line);
-  return line(a) - line(b) || (a.via.length - b.via.length) || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
+  return line(a) - line(b) || a.via.length - b.via.length || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
 }

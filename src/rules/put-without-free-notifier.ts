@@ -80,7 +80,11 @@ static void __exit drv_exit(void)
     if (!gets.length || !put) return;
     if (!fieldFn(table, 'free_notifier')) {
       ctx.report({
-        file: put.file, line: put.line, column: 1, endLine: put.line, function: put.function,
+        file: put.file,
+        line: put.line,
+        column: 1,
+        endLine: put.line,
+        function: put.function,
         message: `mmu_notifier_put() on notifiers of ${table.name}, which has no .free_notifier: the last put never frees the notifier`,
         trace: [`${gets[0]!.file}:${gets[0]!.line}: ${gets[0]!.name}(&${table.name}, ...)`, `${put.file}:${put.line}: mmu_notifier_put()`, `${table.file}:${table.loc.line}: ${table.name} has no .free_notifier`],
       });
@@ -88,7 +92,11 @@ static void __exit drv_exit(void)
     if (!calls.some((c) => c.name === 'mmu_notifier_synchronize')) {
       ctx.report({
         severity: 'warning',
-        file: put.file, line: put.line, column: 1, endLine: put.line, function: put.function,
+        file: put.file,
+        line: put.line,
+        column: 1,
+        endLine: put.line,
+        function: put.function,
         message: `mmu_notifier_put() is used but no mmu_notifier_synchronize() in ${dir || 'this directory'}: module exit must wait for pending free_notifier callbacks`,
         trace: [`${put.file}:${put.line}: mmu_notifier_put()`, 'no mmu_notifier_synchronize() call found next to it'],
       });

@@ -60,7 +60,11 @@ int drv_register(struct drv_obj *obj)
         for (const e of fn.events) {
           if (e.kind !== 'read_begin' || !e.discarded) continue;
           ctx.report({
-            file: f.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine, function: fn.name,
+            file: f.file,
+            line: e.loc.line,
+            column: e.loc.column,
+            endLine: e.loc.endLine,
+            function: fn.name,
             message: `the sequence returned by mmu_interval_read_begin() in ${fn.name}() is thrown away: no read_retry can detect a racing invalidation (if only waiting is meant, say so in a comment)`,
             trace: [`${f.file}:${e.loc.line}: mmu_interval_read_begin(${e.args.join(', ')}) as a statement (I6)`],
           });

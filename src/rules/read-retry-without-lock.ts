@@ -97,7 +97,11 @@ int drv_map(struct drv_obj *obj)
           if (e.kind !== 'read_retry' || e.locks.length) continue;
           // the notifier of this retry: the same object the table is inserted for, when it names one
           ctx.report({
-            file: f.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine, function: fn.name,
+            file: f.file,
+            line: e.loc.line,
+            column: e.loc.column,
+            endLine: e.loc.endLine,
+            function: fn.name,
             message: `mmu_interval_read_retry() in ${fn.name}() with no lock held or asserted; ${cb.fn.name}() sets the sequence under a lock, and the commit must happen under it`,
             trace: [`${f.file}:${e.loc.line}: mmu_interval_read_retry(${e.args.join(', ')}) holding no lock`, `if the caller holds the lock, say so with lockdep_assert_held() (I6)`],
           });

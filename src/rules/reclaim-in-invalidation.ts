@@ -13,7 +13,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'I5',
   docs: {
-    what: 'Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback\'s own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass.',
+    what: "Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback's own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass.",
     why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -65,7 +65,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === 'alloc' && e.gfp?.class === 'sleeping');
       // where the range may be non-blockable, the first pass sleeps: sleeping-gfp-in-first-pass says so
       const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
-      const all = sitesOf(events.filter((e) => !sleeps.has(placeOf(e))), (x) => x);
+      const all = sitesOf(
+        events.filter((e) => !sleeps.has(placeOf(e))),
+        (x) => x,
+      );
       const first = all[0];
       if (!first) continue;
       const own = first.via.length === 0;

@@ -8,10 +8,9 @@ const lastPart = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
 
 /** read_retry / check_retry sites of the driver's directory that run under a lock. */
 export function lockedRetries(files: readonly FileIR[], table: OpsTable): Array<{ file: string; line: number; fn: string; locks: string[] }> {
-  return filesBeside(files, table.file)
-    .flatMap((f) => f.functions.flatMap((fn) => fn.events
-      .filter((e) => e.kind === 'read_retry' && e.locks.length)
-      .map((e) => ({ file: f.file, line: e.loc.line, fn: fn.name, locks: e.locks }))));
+  return filesBeside(files, table.file).flatMap((f) =>
+    f.functions.flatMap((fn) => fn.events.filter((e) => e.kind === 'read_retry' && e.locks.length).map((e) => ({ file: f.file, line: e.loc.line, fn: fn.name, locks: e.locks }))),
+  );
 }
 
 export default defineRule({
@@ -107,7 +106,11 @@ int drv_map(struct drv_obj *obj)
           message: e.locks.length
             ? `mmu_interval_set_seq() runs under ${e.locks.join(', ')}, but mmu_interval_read_retry() in ${r.fn}() runs under ${r.locks.join(', ')}: they must serialize on the same lock`
             : `mmu_interval_set_seq() runs with no lock held, but mmu_interval_read_retry() in ${r.fn}() runs under ${r.locks.join(', ')}: take that lock around set_seq`,
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(', ')}]`, `${r.file}:${r.line}: mmu_interval_read_retry() in ${r.fn}() holding [${r.locks.join(', ')}] (I6)`],
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(', ')}]`,
+            `${r.file}:${r.line}: mmu_interval_read_retry() in ${r.fn}() holding [${r.locks.join(', ')}] (I6)`,
+          ],
         });
       }
     }

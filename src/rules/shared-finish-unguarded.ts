@@ -9,7 +9,7 @@ export default defineRule({
   invariant: 'I7',
   docs: {
     what: 'Flags an `invalidate_start` that hands out the same embedded finish object (`*finish = &obj->finish`) on every call without taking it under a lock and an in-use flag.',
-    why: 'Invalidations run in parallel on several CPUs, each holding its own queue of finishes until its finish pass. Two invalidations of the same notifier both queue the one embedded object: its llist link is corrupted and one finish pass runs twice. Linux 7.1\'s first user (xe) embeds one object but takes it under the notifier lock with an in-use flag, and does the job in the first pass when it is busy.',
+    why: "Invalidations run in parallel on several CPUs, each holding its own queue of finishes until its finish pass. Two invalidations of the same notifier both queue the one embedded object: its llist link is corrupted and one finish pass runs twice. Linux 7.1's first user (xe) embeds one object but takes it under the notifier lock with an in-use flag, and does the job in the first pass when it is busy.",
     bad: `${FINISH_FN.replace('kfree(job);', '')}
 static bool drv_start(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 		      unsigned long cur_seq, struct mmu_interval_notifier_finish **finish)

@@ -14,7 +14,7 @@ export default defineRule({
   invariant: 'I7',
   docs: {
     what: 'Flags a plain write (`=`, `++`, `+=`, `|=` ...) to a global or function-static variable, or a member of one, reached from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end` with no lock held. Atomics and `WRITE_ONCE` are not flagged. A warning: mnlint does not know whether a caller serializes the invalidations some other way.',
-    why: 'The core runs invalidations concurrently: munmap on one CPU, the OOM reaper or a migration on another, and every mm with the driver\'s notifier at once. State that lives outside the notifier object is shared by all of them: a counter loses updates, a pointer saved in a static is overwritten by the next invalidation, a static finish object is handed out twice (I7).',
+    why: "The core runs invalidations concurrently: munmap on one CPU, the OOM reaper or a migration on another, and every mm with the driver's notifier at once. State that lives outside the notifier object is shared by all of them: a counter loses updates, a pointer saved in a static is overwritten by the next invalidation, a static finish object is handed out twice (I7).",
     bad: `static unsigned long last_start;
 
 static bool drv_invalidate(struct mmu_interval_notifier *mni,
@@ -61,7 +61,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of [...INVALIDATION_CALLBACKS[table.kind], 'invalidate_finish']) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      const writes = sitesOf(ctx.summary(cb.fn).events.filter((e) => racyGlobalWrite(e)), (e) => e);
+      const writes = sitesOf(
+        ctx.summary(cb.fn).events.filter((e) => racyGlobalWrite(e)),
+        (e) => e,
+      );
       for (const e of writes) {
         const w = racyGlobalWrite(e)!;
         ctx.report({

@@ -45,7 +45,12 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           message: `${e.name}() may sleep, reachable from ${field} callback ${cb.fn.name}(), which runs where sleeping is not allowed`,
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ''}`, `${field} never sleeps (I5)`],
+          trace: [
+            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
+            ...describeVia(e.via),
+            `${e.file}:${e.loc.line}: ${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ''}`,
+            `${field} never sleeps (I5)`,
+          ],
         });
       }
     }

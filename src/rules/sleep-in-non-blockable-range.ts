@@ -65,7 +65,13 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of INVALIDATION_CALLBACKS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      report(field, cb.fn.name, cb.field.loc.line, null, ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true));
+      report(
+        field,
+        cb.fn.name,
+        cb.field.loc.line,
+        null,
+        ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true),
+      );
     }
     // the finish pass runs where the first pass ran: in a non-blockable range too
     const start = ctx.callback(table, 'invalidate_start');
@@ -73,8 +79,13 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     if (start?.fn && finish?.fn) {
       const handsOut = ctx.summary(start.fn).events.some((e) => e.when.blockable !== true && finishHandedOut(e)?.isNull === false);
       if (handsOut) {
-        report('invalidate_finish', finish.fn.name, finish.field.loc.line, `after ${start.fn.name}() handed out a finish in a non-blockable range`,
-          ctx.summary(finish.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name)));
+        report(
+          'invalidate_finish',
+          finish.fn.name,
+          finish.field.loc.line,
+          `after ${start.fn.name}() handed out a finish in a non-blockable range`,
+          ctx.summary(finish.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name)),
+        );
       }
     }
   },

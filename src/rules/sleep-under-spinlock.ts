@@ -10,7 +10,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'I5',
   docs: {
-    what: 'Flags a call that may sleep (a mutex, rwsem, wait, fence wait, sleeping allocation...) reached from a notifier callback while a lock that does not sleep is held: a spinlock, rwlock, `rcu_read_lock()` or `preempt_disable()`, taken in the callback or in a caller of the helper that sleeps. One finding per callback, every site in the trace: an error when the sleep is in the callback\'s own body, a warning when it is in a helper (the helper\'s branch conditions are not all tracked).',
+    what: "Flags a call that may sleep (a mutex, rwsem, wait, fence wait, sleeping allocation...) reached from a notifier callback while a lock that does not sleep is held: a spinlock, rwlock, `rcu_read_lock()` or `preempt_disable()`, taken in the callback or in a caller of the helper that sleeps. One finding per callback, every site in the trace: an error when the sleep is in the callback's own body, a warning when it is in a helper (the helper's branch conditions are not all tracked).",
     why: 'Sleeping with a spinlock held or in an RCU read section schedules in atomic context: "BUG: scheduling while atomic", or a deadlock when the task that would release the lock needs this CPU. In a notifier it also runs under the invalidation the core is doing, so the sleep waits on whatever mm work is blocked behind it. Commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock") fixed a notifier that reached down_write(&mm->mmap_sem) under its handler spinlock.',
     bad: `static void drv_release_pages(struct drv *d)
 {
@@ -62,10 +62,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 	.invalidate = drv_invalidate,
 };
 `,
-    references: [
-      'commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")',
-      'Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep',
-    ],
+    references: ['commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")', 'Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep'],
   },
   checkTable(table, ctx) {
     for (const f of table.fields) {
@@ -76,7 +73,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const spinning = new Map<string, SummaryEvent>();
       for (const e of events) if (e.kind === 'lock' && e.lock && ATOMIC_ACQUIRES.has(e.name) && !spinning.has(e.lock)) spinning.set(e.lock, e);
       if (spinning.size === 0) continue;
-      const held = events.filter(mayBlock).map((e) => ({ e, lock: e.locks.find((l) => spinning.has(l)) }))
+      const held = events
+        .filter(mayBlock)
+        .map((e) => ({ e, lock: e.locks.find((l) => spinning.has(l)) }))
         .filter((x): x is { e: SummaryEvent; lock: string } => x.lock !== undefined);
       const all = sitesOf(held, (x) => x.e);
       const first = all[0];

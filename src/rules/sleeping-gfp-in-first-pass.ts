@@ -85,14 +85,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           column: e.loc.column,
           endLine: e.loc.endLine,
           function: e.via.length ? e.via[e.via.length - 1]!.function : cb.fn.name,
-          message: e.gfp.class === 'unknown'
-            ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges`
-            : `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`,
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(e.via),
-            `${head}${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`,
-          ],
+          message:
+            e.gfp.class === 'unknown'
+              ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges`
+              : `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`,
+          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${head}${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`],
         });
       }
     }

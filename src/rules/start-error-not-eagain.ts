@@ -44,7 +44,12 @@ static const struct mmu_notifier_ops drv_ops = {
         ...atReturn(r),
         function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
         message: `${cb.fn.name}() returns ${r.text}: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range`,
-        trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`, 'the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)'],
+        trace: [
+          `${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`,
+          ...describeVia(r.via),
+          `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`,
+          'the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)',
+        ],
       });
     }
   },

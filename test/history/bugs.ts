@@ -43,7 +43,8 @@ export interface HistoricBug {
 }
 
 /** A helper that dirties every page of a faulted range (written for the xe mutants). */
-const XE_TOUCH_RANGE = 'static void xe_touch_range(struct hmm_range *range)\n{\n\tunsigned long i;\n\n\tfor (i = 0; i < xe_npages_in_range(range->start, range->end); i++)\n\t\tset_page_dirty_lock(hmm_pfn_to_page(range->hmm_pfns[i]));\n}\n\nstatic int xe_alloc_sg(';
+const XE_TOUCH_RANGE =
+  'static void xe_touch_range(struct hmm_range *range)\n{\n\tunsigned long i;\n\n\tfor (i = 0; i < xe_npages_in_range(range->start, range->end); i++)\n\t\tset_page_dirty_lock(hmm_pfn_to_page(range->hmm_pfns[i]));\n}\n\nstatic int xe_alloc_sg(';
 
 export const BUGS: readonly HistoricBug[] = [
   {

@@ -44,7 +44,10 @@ export async function evaluate(bug: HistoricBug): Promise<BugResult> {
   const findings = (await check([rel])).filter((f) => f.file === rel);
   const exp = expectations(path);
   const got = findings.map((f) => `${f.line} ${f.rule}`).sort();
-  const want = exp.filter((e) => e.kind === 'expect').map((e) => `${e.line} ${e.rule}`).sort();
+  const want = exp
+    .filter((e) => e.kind === 'expect')
+    .map((e) => `${e.line} ${e.rule}`)
+    .sort();
   const mismatches = [
     ...want.filter((w) => !got.includes(w)).map((w) => `expected, not found: ${w}`),
     ...got.filter((g) => !want.includes(g)).map((g) => `found, not annotated: ${g}`),
@@ -78,10 +81,7 @@ export function recallTable(results: readonly BugResult[]): string {
   const fixtures = results.filter((r) => r.fixtureDetected).length;
   const mutants = results.filter((r) => r.mutantDetected !== null);
   const lines = results.map((r) => `  ${r.fixtureDetected ? 'found ' : 'missed'} ${r.mutantDetected === null ? 'no mutant ' : r.mutantDetected ? 'mutant found ' : 'mutant missed'} ${r.bug.rule.padEnd(28)} ${r.bug.fix}`);
-  return [
-    `real-bug set: fixtures ${fixtures}/${results.length} detected, reintroduction mutants ${mutants.filter((r) => r.mutantDetected).length}/${mutants.length} detected`,
-    ...lines,
-  ].join('\n');
+  return [`real-bug set: fixtures ${fixtures}/${results.length} detected, reintroduction mutants ${mutants.filter((r) => r.mutantDetected).length}/${mutants.length} detected`, ...lines].join('\n');
 }
 
 export { BUGS };
