@@ -29463,7 +29463,8 @@ var package_default = {
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
     bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts && tsx bench/history.ts",
-    "new-rule": "node scripts/new-rule.mjs"
+    "new-rule": "node scripts/new-rule.mjs",
+    lint: "biome ci ."
   },
   dependencies: {
     "@octokit/plugin-retry": "8.1.1",
