@@ -3,7 +3,7 @@
 // paths SARIF uses with uriBaseId; zod's converter would demand absolute URLs),
 // and reviewdog's rdjsonl.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,19 @@ describe("Microsoft's SARIF multitool (@microsoft/sarif-multitool) with GitHub's
   test('check and patch output of the fixtures validate without an error or a warning', () => {
     expect(validate(runCli(['check', '--format', 'sarif', 'fixtures/rules']).stdout)).toEqual([]);
     expect(validate(runCli(['patch', '--tree', 'fixtures/trees/drv', '--format', 'sarif', 'fixtures/patches/drv-v2.mbox']).stdout)).toEqual([]);
+  });
+
+  test('one directory scanned inside a repository: URIs start at the repository top, as code scanning matches them', () => {
+    const top = mkdtempSync(join(tmpdir(), 'mnlint-sarif-repo-'));
+    mkdirSync(join(top, '.git'));
+    mkdirSync(join(top, 'drivers/gpu/drm/drv'), { recursive: true });
+    writeFileSync(join(top, 'drivers/gpu/drm/drv/drv.c'), readFileSync(join(REPO, 'fixtures/examples/drv_userptr.c')));
+    const r = runCli(['check', '--format', 'sarif', 'drivers/gpu/drm'], { cwd: top });
+    const run = (
+      JSON.parse(r.stdout) as { runs: Array<{ originalUriBaseIds: Record<string, { uri: string }>; results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } } }> }> }> }
+    ).runs[0]!;
+    expect(run.originalUriBaseIds['%SRCROOT%']!.uri).toBe(`file://${top}/`);
+    expect(new Set(run.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri))).toEqual(new Set(['drivers/gpu/drm/drv/drv.c']));
   });
 
   test('check of Linux 6.12 drivers/gpu/drm validates too, URIs from the repository root', () => {
