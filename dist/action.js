@@ -33130,7 +33130,7 @@ static const struct mmu_notifier_ops drv_ops = {
     const cb = ctx.callback(table, "invalidate_range_start");
     if (!cb?.fn) return;
     for (const r2 of ctx.summary(cb.fn).returns) {
-      if (r2.value.k !== "int" || r2.value.v >= 0 || r2.value.v === -11) continue;
+      if (r2.value.k !== "int" || r2.value.v >= 0 || r2.value.v === -errnoNumber("EAGAIN")) continue;
       ctx.report({
         ...atReturn(r2),
         function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
@@ -33565,6 +33565,7 @@ function versionOfMakefile(makefile) {
 }
 
 // src/model/core.ts
+var EAGAIN2 = -11;
 function behaviourOf(api) {
   return {
     startCountsRange: true,
@@ -33720,7 +33721,7 @@ var MmuNotifierCore = class {
             this.violate("I4", sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
             continue;
           }
-          inv.itreeErr = -11;
+          inv.itreeErr = EAGAIN2;
           this.step(`  ${sub.n.name} returned false in a non-blockable range: -EAGAIN`);
           break;
         }
@@ -33933,9 +33934,9 @@ var MmuNotifierCore = class {
       const cb = h3.n.callbacks.invalidate_range_start;
       if (!cb) continue;
       const o2 = this.call(h3.n, "invalidate_range_start", cb, range);
-      const r2 = typeof o2.ret === "number" ? o2.ret : o2.ret ? 0 : -11;
+      const r2 = typeof o2.ret === "number" ? o2.ret : o2.ret ? 0 : EAGAIN2;
       if (r2) {
-        if (range.blockable || r2 !== -11)
+        if (range.blockable || r2 !== EAGAIN2)
           this.violate("I4", h3.n.name, `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`);
         if (h3.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h3.n.name} can fail start and has end`);
         ret = r2;
@@ -34122,7 +34123,7 @@ function coreProbes() {
     {
       name: "failing",
       kind: "hlist",
-      callbacks: { invalidate_range_start: ({ blockable }) => [{ ret: 0, label: "probe: start succeeds" }, ...blockable ? [] : [{ ret: -11, label: "probe: -EAGAIN in a non-blockable range" }]] }
+      callbacks: { invalidate_range_start: ({ blockable }) => [{ ret: 0, label: "probe: start succeeds" }, ...blockable ? [] : [{ ret: EAGAIN2, label: "probe: -EAGAIN in a non-blockable range" }]] }
     },
     {
       name: "counter",
@@ -34293,7 +34294,7 @@ var startsEven = (e) => {
 };
 var waitsOn = (what) => (e) => e.kind === "sleep" && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(","));
 var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(","));
-var EAGAIN2 = -errnoNumber("EAGAIN");
+var EAGAIN3 = -errnoNumber("EAGAIN");
 function hlistMayFail(r2) {
   const known = calleeResult(r2.when, "mn_hlist_invalidate_range_start");
   if (known !== void 0) return known;
@@ -34359,7 +34360,7 @@ var STEPS = [
     fn: "mn_itree_invalidate",
     mode: "every",
     applies: calls("mn_itree_inv_start_range"),
-    on: (r2) => r2.value.k === "int" && r2.value.v === EAGAIN2,
+    on: (r2) => r2.value.k === "int" && r2.value.v === EAGAIN3,
     tests: [calls("mn_itree_inv_end")],
     takes: "ends the range (mn_itree_inv_end) before returning -EAGAIN",
     lacks: "returns -EAGAIN without mn_itree_inv_end"

@@ -8,6 +8,9 @@
 // Plain TypeScript: imports nothing from the parser, the IR or the rules.
 import type { ApiLevel } from './api.js';
 
+/** -EAGAIN, the one error a start may return (include/uapi/asm-generic/errno-base.h); the model imports nothing of ours */
+export const EAGAIN = -11;
+
 export type Invariant = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'API';
 
 /** How a two-pass start hands out its finish object. */
@@ -325,7 +328,7 @@ export class MmuNotifierCore {
             this.violate('I4', sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
             continue;
           }
-          inv.itreeErr = -11;
+          inv.itreeErr = EAGAIN;
           this.step(`  ${sub.n.name} returned false in a non-blockable range: -EAGAIN`);
           break;
         }
@@ -560,9 +563,9 @@ export class MmuNotifierCore {
       const cb = h.n.callbacks.invalidate_range_start;
       if (!cb) continue;
       const o = this.call(h.n, 'invalidate_range_start', cb, range);
-      const r = typeof o.ret === 'number' ? o.ret : o.ret ? 0 : -11;
+      const r = typeof o.ret === 'number' ? o.ret : o.ret ? 0 : EAGAIN;
       if (r) {
-        if (range.blockable || r !== -11)
+        if (range.blockable || r !== EAGAIN)
           this.violate('I4', h.n.name, `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`);
         if (h.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
         ret = r;

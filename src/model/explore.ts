@@ -3,7 +3,7 @@
 // choices, each run replaying a choice vector), and collects the invariant
 // violations with the trace that led to each.
 import type { ApiLevel } from './api.js';
-import { MmuNotifierCore, type AbstractNotifier, type Chooser, type CoreBehaviour, type Invariant, type Violation } from './core.js';
+import { EAGAIN, MmuNotifierCore, type AbstractNotifier, type Chooser, type CoreBehaviour, type Invariant, type Violation } from './core.js';
 
 export interface Scenario {
   name: string;
@@ -157,7 +157,7 @@ export function coreProbes(): AbstractNotifier[] {
     {
       name: 'failing',
       kind: 'hlist',
-      callbacks: { invalidate_range_start: ({ blockable }) => [{ ret: 0, label: 'probe: start succeeds' }, ...(blockable ? [] : [{ ret: -11, label: 'probe: -EAGAIN in a non-blockable range' }])] },
+      callbacks: { invalidate_range_start: ({ blockable }) => [{ ret: 0, label: 'probe: start succeeds' }, ...(blockable ? [] : [{ ret: EAGAIN, label: 'probe: -EAGAIN in a non-blockable range' }])] },
     },
     {
       name: 'counter',
