@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseToIR, prepass } from '../src/parser/index.js';
 import { summarize } from '../src/ir/summary.js';
-import { FunctionIndex } from '../src/engine/analyze.js';
+import { FunctionIndex } from '../src/ir/function-index.js';
 
 describe('kernel-macro pre-pass', () => {
   const src = `static LIST_HEAD(jobs);

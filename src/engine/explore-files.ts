@@ -7,7 +7,8 @@ import type { FunctionIR } from '../ir/types.js';
 import type { ApiLevel } from '../model/api.js';
 import { explore, withCompanions, type ExploreResult } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
-import { readSideOf, type FunctionIndex } from './analyze.js';
+import type { FunctionIndex } from '../ir/function-index.js';
+import { readSideOf } from '../ir/read-side.js';
 
 export interface FileExploration {
   file: string;

@@ -7,7 +7,7 @@ import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import { isKernelHelper } from '../ir/kernel-api.js';
 import { InputError, isDirectory, missingPathReason, readSource, relName, walkC, walkCFiles, describeFsError } from '../input/files.js';
-import { FunctionIndex, neededCallees } from './analyze.js';
+import { FunctionIndex, neededCallees } from '../ir/function-index.js';
 import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
 import { textFactsOf } from '../parser/index.js';
 

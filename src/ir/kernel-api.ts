@@ -424,6 +424,7 @@ export const READ_BEGIN = 'mmu_interval_read_begin';
 export const READ_RETRY = 'mmu_interval_read_retry';
 export const CHECK_RETRY = 'mmu_interval_check_retry';
 export const RANGE_BLOCKABLE = 'mmu_notifier_range_blockable';
+export const INTERVAL_INSERTS: ReadonlySet<string> = new Set(['mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked']);
 
 /** Fills `range->hmm_pfns` inside a read section (Documentation/mm/hmm.rst). */
 export const HMM_FAULT_CALLS: ReadonlySet<string> = new Set(['hmm_range_fault']);

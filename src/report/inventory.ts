@@ -2,7 +2,7 @@
 import type { FileIR } from '../ir/types.js';
 import { callbackFacts } from '../ir/facts.js';
 import { summarize } from '../ir/summary.js';
-import type { FunctionIndex } from '../engine/analyze.js';
+import type { FunctionIndex } from '../ir/function-index.js';
 import { InventorySchema, type Inventory } from './schema.js';
 
 export function buildInventory(files: readonly FileIR[], index: FunctionIndex): Inventory {
