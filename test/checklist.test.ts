@@ -7,7 +7,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildChecklist, type Item, type SeriesChecklist } from '../src/engine/checklist.js';
+import { buildChecklist } from '../src/app/checklist.js';
+import type { Item, SeriesChecklist } from '../src/report/checklist.js';
 import { reviewSeries } from '../src/engine/review.js';
 import { readPatchInput } from '../src/input/patch.js';
 import { apiById } from '../src/model/api.js';

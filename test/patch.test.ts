@@ -164,7 +164,7 @@ describe('--format email', () => {
     // a second run writes nothing new; a different text under a taken name gets a suffix
     runCli(['patch', '--tree', TREE, '--format', 'email', '--output-dir', dir, MBOX]);
     expect(readdirSync(dir)).toHaveLength(2);
-    const { writeReply } = await import('../src/engine/watch.js');
+    const { writeReply } = await import('../src/app/watch.js');
     const name = readdirSync(dir).sort()[0]!;
     expect(writeReply(dir, { name, text: 'another reply\n' })).toBe(`${dir}/${name.replace(/\.eml$/, '-2.eml')}`);
     expect(readdirSync(dir)).toHaveLength(3);

@@ -14,12 +14,12 @@ import { WORKER_ROLE } from '../engine/pool.js';
 import { runParseWorker } from '../engine/worker.js';
 import { scan } from '../engine/scan.js';
 import { applyFilePatch, changedLines, deletedBefore, reverseFilePatch } from '../input/apply.js';
-import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
+import { applyConfig, ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/config.js';
 import { parseDiff, PatchInputError, type FilePatch, type Patch } from '../input/patch.js';
-import { apiOfTree, LEVEL_FILES } from '../input/tree.js';
-import { apiForKernel, type ApiLevel } from '../model/api.js';
+import { apiOfKernelOrTree, apiOfTree, LEVEL_FILES } from '../input/tree.js';
+import type { ApiLevel } from '../model/api.js';
 import { failsAt } from '../report/findings.js';
-import { formatSarif } from '../report/sarif.js';
+import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
 import { RULES } from '../rules/index.js';
 import type { Finding } from '../rules/rule.js';
 import { annotation, logError } from './commands.js';
@@ -35,7 +35,7 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   // where the scanned folder sits in the repository: findings are relative to it
   const prefix = relative(workspace, root);
   if (prefix.startsWith('..')) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
-  const config = inputs.config ? readConfig(resolve(workspace, inputs.config)) : NO_CONFIG;
+  const config = inputs.config ? loadConfig(resolve(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config.kernel, root);
   const event = env.GITHUB_EVENT_NAME ?? '';
   let findings: Finding[];
@@ -52,12 +52,14 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
     // SARIF locations are relative to the repository root
     writeFileSync(
       resolve(workspace, inputs.sarifFile),
-      formatSarif(
-        findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })),
-        RULES,
-        pkg.version,
-        { root: workspace, prefix: '' },
-      ),
+      renderFindings('sarif', {
+        findings: findings.map((f) => ({ ...f, file: repoPath(prefix, f.file) })),
+        stats: NO_SCAN_STATS,
+        rules: RULES,
+        version: pkg.version,
+        lineText: () => undefined,
+        sarifBase: { root: workspace, prefix: '' },
+      }),
     );
   }
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
@@ -72,9 +74,8 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
 }
 
 function apiOf(kernel: string | null, root: string): ApiLevel {
-  if (!kernel) return apiOfTree(root);
-  const api = apiForKernel(kernel);
-  if (!api) throw new ActionInputError(`kernel ${kernel} is not a version mnlint models (5.5 or later, like 6.12)`);
+  const api = apiOfKernelOrTree(kernel, root);
+  if (typeof api === 'string') throw new ActionInputError(`kernel ${api}`);
   return api;
 }
 

@@ -4,39 +4,10 @@
 // subjects, what changed since the previous version, and the recipients.
 import type { Finding } from '../rules/rule.js';
 import type { Patch, Series, Trailer } from '../input/patch.js';
+import type { RepoFacts } from '../input/git.js';
 import { entriesFor, type MaintainerEntry } from '../input/maintainers.js';
-import type { PatchReview } from './review.js';
-
-export type Status = 'pass' | 'warn' | 'fail';
-
-export interface Item {
-  id: string;
-  status: Status;
-  summary: string;
-  details: string[];
-}
-
-export interface PatchChecklist {
-  label: string;
-  items: Item[];
-}
-
-export interface SeriesChecklist {
-  source: string;
-  version: number;
-  title: string;
-  series: Item[];
-  patches: PatchChecklist[];
-}
-
-/** What a repository can tell; absent without `--repo`. */
-export interface RepoFacts {
-  /** the subject of a commit, or null when it does not exist */
-  commitSubject(sha: string): Promise<string | null>;
-  /** subjects of recent commits touching a file */
-  subjectsTouching(file: string): Promise<string[]>;
-  maintainers: readonly MaintainerEntry[] | null;
-}
+import type { PatchReview } from '../engine/review.js';
+import type { Item, PatchChecklist, SeriesChecklist, Status } from '../report/checklist.js';
 
 export interface ChecklistInput {
   series: Series;

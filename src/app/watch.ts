@@ -11,12 +11,11 @@ import { dirname, join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import * as z from 'zod/mini';
 import type { ApiLevel } from '../model/api.js';
-import type { Rule } from '../rules/rule.js';
-import { applyConfig, type Config } from '../input/config.js';
+import { atLeast, type Rule } from '../rules/rule.js';
+import { applyConfig, type Config } from '../engine/config.js';
 import { parseSubjectTag, readPatchInput, threadHeaders, type Series } from '../input/patch.js';
 import { emailReplies } from '../report/email.js';
-import { atLeast } from '../report/findings.js';
-import { reviewSeries } from './review.js';
+import { reviewSeries } from '../engine/review.js';
 
 export class WatchInputError extends Error {}
 
@@ -41,8 +40,8 @@ export interface WatchOptions {
   config: Config;
   version: string;
   log: (line: string) => void;
-  /** test hook: stop (as a kill would) after writing the replies of this many series, before saving */
-  crashAfter?: number;
+  /** called when a series' replies are written and its state not yet saved: where a kill must lose nothing */
+  afterReplies?: (reviewed: number) => void;
 }
 
 export interface WatchResult {
@@ -189,7 +188,7 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
       opts.log(`mnlint: reviewed v${series.version} "${title}" (${series.patches.length} patches): ${findings} findings, ${replies.length} replies${opts.config.watch.mute ? ' (muted)' : ''}`);
       result.reviewed++;
       result.replies += replies.length;
-      if (opts.crashAfter !== undefined && result.reviewed >= opts.crashAfter) process.exit(3);
+      opts.afterReplies?.(result.reviewed);
     }
     delete state.pending[root];
     state.done.push(root);

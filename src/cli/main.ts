@@ -1,6 +1,5 @@
 // mnlint's command line: argument parsing and wiring only.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +18,15 @@ import { describeFsError, isDirectory } from '../input/files.js';
 import type { Series } from '../input/patch.js';
 import { DEFAULT_FILTER, FILTERS, type Filter } from '../engine/filter.js';
 import type { PatchReview } from '../engine/review.js';
-import { applyConfig, ConfigError, NO_CONFIG, readConfig, type Config } from '../input/config.js';
-import { FAIL_ON, failsAt, formatJson, formatTerse, formatText, type FailOn } from '../report/findings.js';
-import { formatRdjsonl, formatSarif } from '../report/sarif.js';
+import type { ReviewRun } from '../app/range.js';
+import { applyConfig, ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/config.js';
+import { FAIL_ON, failsAt, type FailOn } from '../report/findings.js';
+import { type FORMATS, formatFor, NO_SCAN_STATS, renderFindings, type FormatCommand } from '../report/formats.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
-import { API_LEVELS, apiById, apiForKernel, type ApiLevel } from '../model/api.js';
-import { apiOfTree } from '../input/tree.js';
+import { API_LEVELS, apiById, type ApiLevel } from '../model/api.js';
+import { apiOfKernelOrTree } from '../input/tree.js';
 import type { Rule } from '../rules/rule.js';
 
 const USAGE = `usage: mnlint <command> [options] [PATH...]
@@ -139,8 +139,7 @@ export async function main(argv: string[]): Promise<number> {
           process.stdout.write(API_LEVELS.map((l) => `${l.id.padEnd(12)} ${l.description}\n`).join(''));
           return 0;
         }
-        const format = values.format ?? 'text';
-        if (format !== 'text' && format !== 'json') fail(`rules: unknown --format ${format} (text, json)`);
+        const format = formatOf('rules', values.format);
         process.stdout.write(format === 'json' ? formatRulesJson(RULES) : formatRules(RULES));
         return 0;
       }
@@ -252,8 +251,7 @@ function workerScript(): URL | undefined {
 }
 
 async function check(paths: string[], values: Values): Promise<number> {
-  const format = values.format ?? 'text';
-  if (!['text', 'terse', 'json', 'sarif', 'rdjsonl'].includes(format)) fail(`check: unknown --format ${format} (text, terse, json, sarif, rdjsonl)`);
+  const format = formatOf('check', values.format);
   const failOn = failOnOf(values);
   const rules = rulesOf(values);
   configOf(values); // a bad config is named before the scan
@@ -261,18 +259,22 @@ async function check(paths: string[], values: Values): Promise<number> {
   const api = apiOf(values, result.root);
   const findings = applyConfig(analyze(result.files, result.index, rules, api), configOf(values));
   const stats = { ...result.stats, inputErrors: result.problems.length };
-  if (format === 'json') process.stdout.write(formatJson(findings, result.stats, pkg.version));
-  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rules, pkg.version, sarifBase(values, result.root)));
-  else if (format === 'rdjsonl') process.stdout.write(formatRdjsonl(findings));
-  else if (format === 'terse') process.stdout.write(formatTerse(findings));
-  else process.stdout.write(formatText(findings, stats, lineReader(result.root)));
+  process.stdout.write(
+    renderFindings(format, {
+      findings,
+      stats,
+      rules,
+      version: pkg.version,
+      lineText: lineReader(result.root),
+      sarifBase: format === 'sarif' ? sarifBase(values, result.root) : undefined,
+    }),
+  );
   if (result.problems.length) return 2;
   return failsAt(findings, failOn) ? 1 : 0;
 }
 
 async function modelExplore(paths: string[], values: Values): Promise<number> {
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') fail(`model explore: unknown --format ${format} (text, json)`);
+  const format = formatOf('explore', values.format, 'model explore');
   const result = await runScan(paths, values);
   const api = apiOf(values, result.root);
   const runs = exploreFiles(result.files, result.index, api);
@@ -285,26 +287,22 @@ async function modelExplore(paths: string[], values: Values): Promise<number> {
   return runs.some((r) => r.violations.length) ? 1 : 0;
 }
 
-/** `patch` and `git` output: checkpatch's shapes (text, checkpatch, terse) and the machine ones. */
-const PATCH_FORMATS = ['text', 'checkpatch', 'terse', 'json', 'email', 'sarif', 'rdjsonl'];
-
 /** --terse is checkpatch's flag for the terse format. */
-function patchFormat(values: Values): string {
-  return values.terse ? 'terse' : (values.format ?? 'text');
+function patchFormat(values: Values, command: string): PatchFormat {
+  return formatOf('patch', values.terse ? 'terse' : values.format, command);
 }
 
 async function patchCommand(inputs: string[], values: Values): Promise<number> {
   const { PatchInputError, readPatchInput } = await import('../input/patch.js');
   const { reviewSeries } = await import('../engine/review.js');
-  const format = patchFormat(values);
-  if (!PATCH_FORMATS.includes(format)) fail(`patch: unknown --format ${format} (${PATCH_FORMATS.join(', ')})`);
+  const format = patchFormat(values, 'patch');
   const filter = filterOf(values);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
   if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
   failOnOf(values); // named before any work
   const api = apiOf(values, values.tree ?? process.cwd());
   let problems = 0;
-  const runs: Array<{ series: Series; reviews: PatchReview[] }> = [];
+  const runs: ReviewRun[] = [];
   for (const input of inputs) {
     let series: Series;
     try {
@@ -333,16 +331,25 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
 }
 
 /** Prints the reviews of `patch` and `git` in the chosen format; the exit status. */
-async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, values: Values, format: string, problems: number, tree: string | undefined): Promise<number> {
+async function printReviews(runs: readonly ReviewRun[], values: Values, format: PatchFormat, problems: number, tree: string | undefined): Promise<number> {
   const { formatPatchJson, formatPatchText } = await import('../report/patch.js');
   const { emailMbox, emailReplies } = await import('../report/email.js');
   const config = configOf(values);
   for (const r of runs) for (const x of r.reviews) x.findings = applyConfig(x.findings, config);
   const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
   if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
-  else if (format === 'sarif') process.stdout.write(formatSarif(findings, rulesOf(values), pkg.version, sarifBase(values, tree ?? process.cwd())));
-  else if (format === 'rdjsonl') process.stdout.write(formatRdjsonl(findings));
-  else if (format === 'email') {
+  else if (format === 'sarif' || format === 'rdjsonl') {
+    process.stdout.write(
+      renderFindings(format, {
+        findings,
+        stats: NO_SCAN_STATS,
+        rules: rulesOf(values),
+        version: pkg.version,
+        lineText: () => undefined,
+        sarifBase: format === 'sarif' ? sarifBase(values, tree ?? process.cwd()) : undefined,
+      }),
+    );
+  } else if (format === 'email') {
     const replies = runs.flatMap((r) =>
       emailReplies(r.reviews, {
         version: pkg.version,
@@ -351,7 +358,7 @@ async function printReviews(runs: ReadonlyArray<{ series: Series; reviews: Patch
     );
     if (values['output-dir']) {
       mkdirSync(values['output-dir'], { recursive: true });
-      const { writeReply } = await import('../engine/watch.js');
+      const { writeReply } = await import('../app/watch.js');
       for (const reply of replies) writeReply(resolve(values['output-dir']), reply);
       process.stderr.write(`mnlint: ${replies.length} replies written to ${values['output-dir']}\n`);
     } else {
@@ -371,75 +378,35 @@ function reproduceLine(values: Values, source: string): string {
 }
 
 async function gitCommand(args: string[], values: Values): Promise<number> {
-  const format = patchFormat(values);
-  if (!PATCH_FORMATS.includes(format)) fail(`git: unknown --format ${format} (${PATCH_FORMATS.join(', ')})`);
+  const format = patchFormat(values, 'git');
   const filter = filterOf(values);
   if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
   failOnOf(values); // named before any work
-  const range = await reviewRange(values.repo ?? '.', args[0]!, values, filter);
+  const range = await rangeReview(values.repo ?? '.', args[0]!, values, filter);
   if (!range) return 2;
   return printReviews(range.runs, values, format, range.problems, undefined);
 }
 
-/** Each commit of a range reviewed against its parent; null (named on stderr) when the range is not one. */
-async function reviewRange(repo: string, rangeArg: string, values: Values, filter: Filter): Promise<{ runs: Array<{ series: Series; reviews: PatchReview[] }>; problems: number } | null> {
-  const { GitInputError, commitPatch, commitsOf } = await import('../input/git.js');
-  const { PatchInputError } = await import('../input/patch.js');
-  const { reviewSeries } = await import('../engine/review.js');
-  let commits: string[];
+/** `git`'s and the checklist's range review, its problems on stderr. */
+async function rangeReview(repo: string, range: string, values: Values, filter: Filter): Promise<{ runs: ReviewRun[]; problems: number } | null> {
+  const { reviewRange } = await import('../app/range.js');
+  return reviewRange(repo, range, { filter, rules: rulesOf(values), apiOf: (tree) => apiOf(values, tree), problem: (line) => process.stderr.write(`mnlint: ${line}\n`) });
+}
+
+async function hookInstall(repo: string): Promise<number> {
+  const { HookError, installHook } = await import('../app/hook.js');
   try {
-    commits = await commitsOf(repo, rangeArg);
+    process.stdout.write(`mnlint: wrote ${await installHook(repo, process.execPath, fileURLToPath(import.meta.url))}\n`);
+    return 0;
   } catch (e) {
-    if (e instanceof GitInputError) {
-      process.stderr.write(`mnlint: ${e.message}\n`);
-      return null;
-    }
-    throw e;
+    if (!(e instanceof HookError)) throw e;
+    process.stderr.write(`mnlint: ${e.message}\n`);
+    return 2;
   }
-  let problems = 0;
-  const runs: Array<{ series: Series; reviews: PatchReview[] }> = [];
-  for (const commit of commits) {
-    let cp: Awaited<ReturnType<typeof commitPatch>>;
-    try {
-      cp = await commitPatch(repo, commit);
-    } catch (e) {
-      problems++;
-      process.stderr.write(`mnlint: ${e instanceof GitInputError || e instanceof PatchInputError ? e.message : (e as Error).message}\n`);
-      continue;
-    }
-    try {
-      const api = apiOf(values, cp.tree);
-      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter, api, rules: rulesOf(values), jobs: 1 });
-      for (const r of reviews) {
-        r.label = `${commit.slice(0, 12)} ("${r.patch.subject}")`;
-        for (const p of r.problems) {
-          problems++;
-          process.stderr.write(`mnlint: ${p}\n`);
-        }
-      }
-      runs.push({ series: cp.series, reviews });
-    } finally {
-      cp.cleanup();
-    }
-  }
-  return { runs, problems };
-}
-
-/** A path rather than a revision: a mail or patch file name, or a path with a folder. */
-function looksLikeFile(arg: string): boolean {
-  return /\.(mbox|patch|eml|diff|mail|txt)$/i.test(arg) || (arg.includes('/') && !arg.includes('..'));
-}
-
-/** A series from an mbox file or a git range (`git format-patch`), for --previous. */
-async function seriesOf(arg: string, repo: string): Promise<Series> {
-  const { readPatchInput } = await import('../input/patch.js');
-  if (existsSync(arg)) return readPatchInput(arg, readFileSync(arg));
-  const { rangeMbox } = await import('../input/git.js');
-  return readPatchInput(arg, Buffer.from(await rangeMbox(repo, arg)));
 }
 
 async function watchCommand(args: string[], values: Values): Promise<number> {
-  const { WatchInputError, defaultStatePath, watchInbox } = await import('../engine/watch.js');
+  const { WatchInputError, defaultStatePath, watchInbox } = await import('../app/watch.js');
   if (args.length) fail('watch takes no arguments: --public-inbox DIR --outbox DIR');
   const inbox = values['public-inbox'] ?? fail('watch needs --public-inbox DIR (a public-inbox v2 archive)');
   const outbox = values.outbox ?? fail('watch needs --outbox DIR (where the replies go)');
@@ -456,7 +423,8 @@ async function watchCommand(args: string[], values: Values): Promise<number> {
       config: configOf(values),
       version: pkg.version,
       log: (line) => process.stdout.write(`${line}\n`),
-      crashAfter: crash ? Number(crash) : undefined,
+      // the tests' kill: exit as SIGKILL would, between the replies and the state
+      afterReplies: crash ? (n) => n >= Number(crash) && process.exit(3) : undefined,
     });
     process.stdout.write(`mnlint: ${r.messages} new messages, ${r.reviewed} series reviewed, ${r.skipped} skipped (no notifier code), ${r.replies} replies, ${r.pending} series incomplete\n`);
     return 0;
@@ -469,51 +437,14 @@ async function watchCommand(args: string[], values: Values): Promise<number> {
   }
 }
 
-/** The sendemail-validate hook: this mnlint, by absolute path, on each outgoing patch. */
-async function hookInstall(repo: string): Promise<number> {
-  const { simpleGit } = await import('simple-git');
-  let hooks: string;
-  try {
-    const git = simpleGit(repo);
-    hooks = resolve(repo, (await git.raw(['rev-parse', '--git-path', 'hooks'])).trim());
-  } catch {
-    process.stderr.write(`mnlint: ${repo}: not a git repository\n`);
-    return 2;
-  }
-  const cli = fileURLToPath(import.meta.url);
-  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const script = [
-    '#!/bin/sh',
-    '# Installed by `mnlint hook install`: git send-email runs it on each outgoing patch ($1).',
-    '# The commits are already in the work tree, so the rules look at the hunks alone;',
-    '# trailers, Fixes:, the subject prefix and MAINTAINERS are checked against this repository.',
-    '# A failing item stops the send; `git send-email --no-validate` overrides.',
-    `exec ${quote(process.execPath)} ${quote(cli)} checklist --repo "$(git rev-parse --show-toplevel)" "$1" >&2`,
-    '',
-  ].join('\n');
-  mkdirSync(hooks, { recursive: true });
-  const path = join(hooks, 'sendemail-validate');
-  writeFileSync(path, script, { mode: 0o755 });
-  process.stdout.write(`mnlint: wrote ${path}\n`);
-  return 0;
-}
-
-/** The commit a format-patch mail names in its first line, if this repository has it. */
-async function formatPatchCommit(repo: string, bytes: Buffer): Promise<string | null> {
-  const sha = /^From ([0-9a-f]{40}) Mon Sep 17 00:00:00 2001$/m.exec(bytes.subarray(0, 200).toString('latin1'))?.[1];
-  if (!sha) return null;
-  const r = spawnSync('git', ['-C', repo, 'cat-file', '-e', `${sha}^{commit}`]);
-  return r.status === 0 ? sha : null;
-}
-
 async function checklistCommand(args: string[], values: Values): Promise<number> {
   const { PatchInputError, readPatchInput } = await import('../input/patch.js');
   const { GitInputError, repoFacts } = await import('../input/git.js');
   const { reviewSeries } = await import('../engine/review.js');
-  const { buildChecklist, worst } = await import('../engine/checklist.js');
+  const { buildChecklist, worst } = await import('../app/checklist.js');
+  const { formatPatchCommit, looksLikeFile, seriesOf } = await import('../app/range.js');
   const { formatB4, formatChecklistJson, formatChecklistMarkdown } = await import('../report/checklist.js');
-  const format = values.format ?? 'markdown';
-  if (!['markdown', 'json', 'b4'].includes(format)) fail(`checklist: unknown --format ${format} (markdown, json, b4)`);
+  const format = formatOf('checklist', values.format);
   if (args.length !== 1) fail('checklist takes one mbox file, - for standard input, or one git range');
   const arg = args[0]!;
   if (arg !== '-' && !existsSync(arg) && looksLikeFile(arg)) fail(`checklist: ${arg}: no such file`);
@@ -533,9 +464,9 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
     let reviews: PatchReview[];
     // a mail git format-patch wrote in this repository ("From <sha> ..."): that commit
     // against its parent, as `mnlint git` reviews it (the send-email hook's case)
-    const commit = arg !== '-' && existsSync(arg) && values.repo !== undefined ? await formatPatchCommit(values.repo, readFileSync(arg)) : null;
+    const commit = arg !== '-' && existsSync(arg) && values.repo !== undefined ? formatPatchCommit(values.repo, readFileSync(arg)) : null;
     if (commit) {
-      const range = await reviewRange(values.repo!, commit, values, filterOf(values));
+      const range = await rangeReview(values.repo!, commit, values, filterOf(values));
       if (!range) return 2;
       reviews = range.runs.flatMap((r) => r.reviews);
       const mail = await readPatchInput(arg, readFileSync(arg));
@@ -548,7 +479,7 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
       series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
       reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1 });
     } else {
-      const range = await reviewRange(values.repo ?? '.', arg, values, filterOf(values));
+      const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
       if (!range) return unreadable(`${arg}: not a revision range`);
       reviews = range.runs.flatMap((r) => r.reviews);
       series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
@@ -565,6 +496,13 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
     }
     throw e;
   }
+}
+
+type PatchFormat = (typeof FORMATS)['patch'][number];
+
+function formatOf<C extends FormatCommand>(command: C, asked: string | undefined, label?: string): (typeof FORMATS)[C][number] {
+  const format = formatFor(command, asked, label);
+  return typeof format === 'object' ? fail(format.error) : format;
 }
 
 function failOnOf(values: Values): FailOn {
@@ -586,8 +524,7 @@ function readStdin(): Buffer {
 }
 
 async function inventory(paths: string[], values: Values): Promise<number> {
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') fail(`inventory: unknown --format ${format} (text, json)`);
+  const format = formatOf('inventory', values.format);
   const result = await runScan(paths, values);
   const inv = buildInventory(result.files, result.index);
   process.stdout.write(format === 'json' ? `${JSON.stringify(inv, null, 2)}\n` : formatInventoryText(inv));
@@ -618,7 +555,7 @@ function configOf(values: Values): Config {
   if (path === undefined) return NO_CONFIG;
   if (!configs.has(path)) {
     try {
-      configs.set(path, readConfig(path));
+      configs.set(path, loadConfig(path));
     } catch (e) {
       if (e instanceof ConfigError) fail(`${values.config !== undefined ? '--config ' : ''}${e.message}`);
       throw e;
@@ -629,9 +566,8 @@ function configOf(values: Values): Config {
 
 function apiOf(values: Values, root: string): ApiLevel {
   if (values.api !== undefined) return apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
-  const kernel = values.kernel ?? configOf(values).kernel ?? undefined;
-  if (kernel !== undefined) return apiForKernel(kernel) ?? fail(`${values.kernel !== undefined ? '--kernel' : `${values.config}: kernel`} ${kernel}: not a version mnlint models (5.0 or later, like 6.12)`);
-  return apiOfTree(root);
+  const api = apiOfKernelOrTree(values.kernel ?? configOf(values).kernel, root);
+  return typeof api === 'string' ? fail(`${values.kernel !== undefined ? '--kernel' : `${values.config}: kernel`} ${api}`) : api;
 }
 
 function lineReader(root: string): (file: string, line: number) => string | undefined {

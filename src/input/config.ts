@@ -4,8 +4,6 @@
 //   { "kernel": "6.12", "rules": { "migrate-without-owner-skip": "off" }, "exclude": ["drivers/staging/"] }
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import { findRule } from '../rules/index.js';
-import type { Finding } from '../rules/rule.js';
 
 export class ConfigError extends Error {}
 
@@ -49,6 +47,7 @@ export interface Config {
 const WATCH_DEFAULTS: WatchSettings = { mute: false, minSeverity: 'info', paths: [] };
 export const NO_CONFIG: Config = { kernel: null, watch: WATCH_DEFAULTS, rules: new Map(), exclude: [] };
 
+/** The file's settings, checked for shape; rule ids are checked against the registry by the engine's loadConfig. */
 export function readConfig(path: string): Config {
   let json: unknown;
   try {
@@ -62,20 +61,7 @@ export function readConfig(path: string): Config {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`${path}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
   }
-  const unknown = Object.keys(parsed.data.rules ?? {}).filter((id) => !findRule(id));
-  if (unknown.length) throw new ConfigError(`${path}: rules: no rule ${unknown.join(', ')} (see \`mnlint rules\`)`);
   const w = parsed.data.watch ?? {};
   const watch: WatchSettings = { mute: w.mute ?? WATCH_DEFAULTS.mute, minSeverity: w.minSeverity ?? WATCH_DEFAULTS.minSeverity, paths: w.paths ?? WATCH_DEFAULTS.paths };
   return { kernel: parsed.data.kernel ?? null, watch, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
-}
-
-/** The findings as the configuration wants them: excluded paths and rules off dropped, severities set. */
-export function applyConfig(findings: readonly Finding[], config: Config): Finding[] {
-  const out: Finding[] = [];
-  for (const f of findings) {
-    const level = config.rules.get(f.rule);
-    if (level === 'off' || config.exclude.some((p) => f.file === p || f.file.startsWith(p.endsWith('/') ? p : `${p}/`))) continue;
-    out.push(level ? { ...f, severity: level } : f);
-  }
-  return out;
 }

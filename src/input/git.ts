@@ -6,8 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import type { RepoFacts } from '../engine/checklist.js';
-import { parseMaintainers } from './maintainers.js';
+import { parseMaintainers, type MaintainerEntry } from './maintainers.js';
 import { readPatchInput, type Series } from './patch.js';
 
 export class GitInputError extends Error {}
@@ -60,6 +59,16 @@ export async function commitPatch(repo: string, commit: string): Promise<CommitP
 }
 
 /** What the checklist asks a repository: commits by id, the history of files, MAINTAINERS. */
+
+/** What a repository can tell; absent without `--repo`. */
+export interface RepoFacts {
+  /** the subject of a commit, or null when it does not exist */
+  commitSubject(sha: string): Promise<string | null>;
+  /** subjects of recent commits touching a file */
+  subjectsTouching(file: string): Promise<string[]>;
+  maintainers: readonly MaintainerEntry[] | null;
+}
+
 export async function repoFacts(repo: string): Promise<RepoFacts> {
   const git = simpleGit(repo);
   if (!(await git.checkIsRepo().catch(() => false))) throw new GitInputError(`${repo}: not a git repository`);

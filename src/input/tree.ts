@@ -1,7 +1,7 @@
 // Facts about a scanned tree as a whole.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { NEWEST, apiFromHeader, versionOfMakefile, type ApiLevel } from '../model/api.js';
+import { API_LEVELS, NEWEST, apiForKernel, apiFromHeader, versionOfMakefile, type ApiLevel } from '../model/api.js';
 
 function readOptional(path: string): string | undefined {
   try {
@@ -23,4 +23,15 @@ export function apiOfTree(root: string, text: (path: string) => string | undefin
   const header = text(LEVEL_FILES[0]) ?? readOptional(resolve(root, LEVEL_FILES[0]));
   const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve(root, LEVEL_FILES[1]));
   return header === undefined ? NEWEST : apiFromHeader(header, makefile === undefined ? undefined : versionOfMakefile(makefile));
+}
+
+/** Why a named kernel version has no API level: "6.99: not a version ...", for the caller to prefix with where it was named. */
+export function unknownKernel(kernel: string): string {
+  return `${kernel}: not a version mnlint models (${API_LEVELS[0]!.id} or later, like 6.12)`;
+}
+
+/** The API level: of a named kernel version, else of the tree; a string says why the version has none. */
+export function apiOfKernelOrTree(kernel: string | null | undefined, root: string): ApiLevel | string {
+  if (kernel === null || kernel === undefined) return apiOfTree(root);
+  return apiForKernel(kernel) ?? unknownKernel(kernel);
 }

@@ -1,6 +1,28 @@
 // The checklist as markdown (for the author), JSON, and b4's CI check
 // protocol: a JSON array of {tool, status, summary, url, details}.
-import type { Item, SeriesChecklist } from '../engine/checklist.js';
+
+/** The checklist's shape, as the printers show it. */
+export type Status = 'pass' | 'warn' | 'fail';
+
+export interface Item {
+  id: string;
+  status: Status;
+  summary: string;
+  details: string[];
+}
+
+export interface PatchChecklist {
+  label: string;
+  items: Item[];
+}
+
+export interface SeriesChecklist {
+  source: string;
+  version: number;
+  title: string;
+  series: Item[];
+  patches: PatchChecklist[];
+}
 
 const MARK: Record<Item['status'], string> = { pass: '[x]', warn: '[ ] **warn**', fail: '[ ] **FAIL**' };
 

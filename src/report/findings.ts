@@ -1,16 +1,10 @@
 // Printers for `check`: checkpatch-like text, terse lines, and JSON.
-import type { Finding } from '../rules/rule.js';
+import { atLeast, type Finding } from '../rules/rule.js';
 import type { ScanStats } from '../engine/scan.js';
 import { CheckReportSchema } from './schema.js';
 
 export type FailOn = 'error' | 'warning' | 'info' | 'never';
 export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
-const SEVERITY_RANK: Record<Finding['severity'], number> = { info: 0, warning: 1, error: 2 };
-
-/** Whether a severity is `min` or above. */
-export function atLeast(severity: Finding['severity'], min: Finding['severity']): boolean {
-  return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
-}
 
 /** Whether a finding reaches the `--fail-on` bar. */
 export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {

@@ -8,6 +8,12 @@ import type { AbstractNotifier, CoreStep, Invariant as ModelInvariant, Violation
 import type { ExploreResult } from '../model/explore.js';
 
 export type Severity = 'error' | 'warning' | 'info';
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Whether a severity is `min` or above. */
+export function atLeast(severity: Severity, min: Severity): boolean {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
+}
 export type Invariant = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'API';
 
 export interface RuleDocs {

@@ -1,0 +1,74 @@
+// The layers of src/ point down (README, "Layers"): a module imports only from
+// its own folder and the folders below it. Read from the sources' import
+// statements, static and dynamic, so a new arrow upward fails here.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** What each folder may import from, besides itself. */
+const ALLOWED: Record<string, readonly string[]> = {
+  // the model imports nothing of ours; the IR only itself
+  model: [],
+  ir: [],
+  parser: ['ir'],
+  input: ['ir', 'model'],
+  // rules read IR facts and the model, never syntax or input
+  rules: ['ir', 'model'],
+  engine: ['ir', 'model', 'parser', 'input', 'rules'],
+  report: ['ir', 'model', 'parser', 'input', 'rules', 'engine'],
+  app: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report'],
+  cli: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
+  action: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
+};
+
+/** Packages one folder owns: tree-sitter nodes never leave the parser. */
+const OWNED: Record<string, string> = { 'web-tree-sitter': 'parser', 'tree-sitter-c': 'parser' };
+
+const SRC = join(import.meta.dirname, '..', 'src');
+
+function sources(): Array<{ folder: string; file: string; text: string }> {
+  return readdirSync(SRC, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(SRC, d.name))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => ({ folder: d.name, file: `${d.name}/${f}`, text: readFileSync(join(SRC, d.name, f), 'utf8') })),
+    );
+}
+
+/** Every module a source names: `from '...'` and `import('...')`. */
+export function importsOf(text: string): string[] {
+  return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*)'([^']+)'/g)].map((m) => m[1]!);
+}
+
+/** The arrows of one source that break the layer order, as `file -> module`. */
+export function layerViolations(folder: string, file: string, text: string): string[] {
+  const out: string[] = [];
+  for (const spec of importsOf(text)) {
+    const up = /^\.\.\/([a-z]+)\//.exec(spec)?.[1];
+    if (up !== undefined && up !== folder && !(ALLOWED[folder] ?? []).includes(up)) out.push(`${file} -> ${spec}`);
+    const pkg = spec.startsWith('.') ? undefined : spec.split('/')[0];
+    if (pkg && OWNED[pkg] !== undefined && OWNED[pkg] !== folder) out.push(`${file} -> ${spec} (only ${OWNED[pkg]}/ may use it)`);
+  }
+  return out;
+}
+
+describe('layers', () => {
+  const files = sources();
+
+  it('every folder of src/ has a place in the order', () => {
+    expect([...new Set(files.map((f) => f.folder))].filter((f) => !(f in ALLOWED))).toEqual([]);
+  });
+
+  it('no import points up or sideways', () => {
+    expect(files.flatMap((f) => layerViolations(f.folder, f.file, f.text))).toEqual([]);
+  });
+
+  it('catches an arrow upward, a dynamic one, and tree-sitter outside the parser', () => {
+    expect(layerViolations('engine', 'engine/x.ts', "import { emailReplies } from '../report/email.js';")).toEqual(['engine/x.ts -> ../report/email.js']);
+    expect(layerViolations('input', 'input/x.ts', "const { RULES } = await import('../rules/index.js');")).toEqual(['input/x.ts -> ../rules/index.js']);
+    expect(layerViolations('rules', 'rules/x.ts', "import type { Node } from 'web-tree-sitter';")).toHaveLength(1);
+    expect(layerViolations('cli', 'cli/x.ts', "import { x } from '../action/main.js';")).toHaveLength(1);
+    expect(layerViolations('cli', 'cli/x.ts', "import { x } from '../app/watch.js';")).toEqual([]);
+  });
+});
