@@ -29872,6 +29872,7 @@ var READ_BEGIN = "mmu_interval_read_begin";
 var READ_RETRY = "mmu_interval_read_retry";
 var CHECK_RETRY = "mmu_interval_check_retry";
 var RANGE_BLOCKABLE = "mmu_notifier_range_blockable";
+var INTERVAL_INSERTS = /* @__PURE__ */ new Set(["mmu_interval_notifier_insert", "mmu_interval_notifier_insert_locked"]);
 var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
 var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
   "get_page",
@@ -30003,6 +30004,37 @@ function isReleaseCall(name2) {
 }
 function isCallOfInterest(name2) {
   return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2);
+}
+
+// src/ir/read-side.ts
+var READ_SIDE = /* @__PURE__ */ new Set([READ_RETRY, CHECK_RETRY]);
+var norm = (arg) => arg.replace(/\s+/g, "").replace(/^\(|\)$/g, "");
+var isIdentifier = (arg) => /^[A-Za-z_]\w*$/.test(arg);
+function readSideOf(files, table) {
+  const near = filesBeside(files, table.file);
+  const objects = new Set(
+    near.flatMap((f3) => f3.apiCalls).filter((c3) => INTERVAL_INSERTS.has(c3.name) && norm(c3.args[c3.args.length - 1] ?? "") === `&${table.name}`).map((c3) => norm(c3.args[0] ?? ""))
+  );
+  const retryFiles = new Set(near);
+  const helpers = new Set(
+    near.flatMap((f3) => f3.tableArgCalls ?? []).filter((c3) => c3.args[0] === table.name).map((c3) => c3.name)
+  );
+  for (const f3 of files) {
+    if (!f3.defined.some((d2) => helpers.has(d2.name))) continue;
+    const inserts = f3.apiCalls.filter((c3) => INTERVAL_INSERTS.has(c3.name) && isIdentifier(norm(c3.args[c3.args.length - 1] ?? "")));
+    if (!inserts.length) continue;
+    for (const c3 of inserts) objects.add(norm(c3.args[0] ?? ""));
+    for (const g2 of filesBeside(files, f3.file)) retryFiles.add(g2);
+  }
+  if (objects.size === 0) return false;
+  const retries = (f3) => f3.apiCalls.filter((c3) => READ_SIDE.has(c3.name));
+  const direct = [...retryFiles].flatMap(retries).some((c3) => {
+    const arg = norm(c3.args[0] ?? "");
+    return objects.has(arg) || !arg.startsWith("&");
+  });
+  if (direct) return true;
+  const called = new Set(near.flatMap((f3) => f3.calledNames ?? []));
+  return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c3) => c3.function !== null && called.has(c3.function) && !norm(c3.args[0] ?? "").startsWith("&")));
 }
 
 // src/ir/summary.ts
@@ -30352,6 +30384,10 @@ function describeVia(via) {
 }
 
 // src/rules/rule.ts
+var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
+function atLeast(severity, min) {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
+}
 function identityOf(f3) {
   return [f3.rule, f3.file, f3.function ?? "", f3.message.replace(/\d+/g, "#")].join("\0");
 }
@@ -34498,64 +34534,6 @@ function missingStepViolation(api, step) {
 }
 
 // src/engine/analyze.ts
-var FunctionIndex = class _FunctionIndex {
-  byName = /* @__PURE__ */ new Map();
-  /** every definition seen, walked or not: name -> files */
-  defined = /* @__PURE__ */ new Map();
-  static of(files) {
-    const index = new _FunctionIndex();
-    for (const f3 of files) index.add(f3);
-    return index;
-  }
-  add(file) {
-    for (const fn2 of file.functions) {
-      const list = this.byName.get(fn2.name);
-      if (list) list.push(fn2);
-      else this.byName.set(fn2.name, [fn2]);
-    }
-    for (const d2 of file.defined) {
-      const list = this.defined.get(d2.name) ?? [];
-      list.push({ file: file.file, isStatic: d2.isStatic });
-      this.defined.set(d2.name, list);
-    }
-  }
-  /** The parsed file that defines `name` for these callers, walked or not. */
-  definitionFile(name2, callers) {
-    const list = this.defined.get(name2);
-    if (!list) return void 0;
-    for (const c3 of callers) if (list.some((d2) => d2.file === c3)) return c3;
-    const global2 = list.filter((d2) => !d2.isStatic).sort((a, b3) => commonPrefix(b3.file, callers[0] ?? "") - commonPrefix(a.file, callers[0] ?? "") || (a.file < b3.file ? -1 : 1));
-    return global2[0]?.file;
-  }
-  has(name2) {
-    return this.byName.has(name2);
-  }
-  /** Same file first (static functions); else the non-static definition nearest in the tree. */
-  resolve = (name2, fromFile) => {
-    const list = this.byName.get(name2);
-    if (!list) return void 0;
-    const local = list.find((f3) => f3.file === fromFile);
-    if (local) return local;
-    let best;
-    let bestScore = -1;
-    for (const f3 of list) {
-      if (f3.isStatic) continue;
-      const score = commonPrefix(f3.file, fromFile);
-      if (score > bestScore || score === bestScore && best && f3.file < best.file) {
-        best = f3;
-        bestScore = score;
-      }
-    }
-    return best;
-  };
-};
-function commonPrefix(a, b3) {
-  const pa = a.split("/");
-  const pb = b3.split("/");
-  let i2 = 0;
-  while (i2 < pa.length && i2 < pb.length && pa[i2] === pb[i2]) i2++;
-  return i2;
-}
 function analyze(files, index, rules = RULES, api = NEWEST) {
   const tables = files.flatMap((f3) => f3.tables);
   const summaries = /* @__PURE__ */ new Map();
@@ -34648,59 +34626,6 @@ function dedupe2(findings) {
 function sortFindings(findings) {
   const cmp = (a, b3) => a < b3 ? -1 : a > b3 ? 1 : 0;
   return findings.sort((a, b3) => cmp(a.file, b3.file) || a.line - b3.line || cmp(a.rule, b3.rule) || a.column - b3.column || cmp(a.message, b3.message));
-}
-function neededCallees(files, index, depth) {
-  const missing = /* @__PURE__ */ new Map();
-  let frontier = files.flatMap((f3) => f3.tables.flatMap((t2) => t2.fields.filter((x3) => x3.function).map((x3) => ({ name: x3.function, from: t2.file }))));
-  const visited = /* @__PURE__ */ new Set();
-  for (let level2 = 0; level2 <= depth && frontier.length; level2++) {
-    const next = [];
-    for (const { name: name2, from } of frontier) {
-      const key = `${name2}\0${from}`;
-      if (visited.has(key)) continue;
-      visited.add(key);
-      const fn2 = index.resolve(name2, from);
-      if (!fn2) {
-        const callers = missing.get(name2) ?? [];
-        if (!callers.includes(from)) callers.push(from);
-        missing.set(name2, callers);
-        continue;
-      }
-      if (level2 < depth) for (const c3 of fn2.callees) next.push({ name: c3, from: fn2.file });
-    }
-    frontier = next;
-  }
-  return missing;
-}
-var READ_SIDE = /* @__PURE__ */ new Set(["mmu_interval_read_retry", "mmu_interval_check_retry"]);
-var INSERTS2 = /* @__PURE__ */ new Set(["mmu_interval_notifier_insert", "mmu_interval_notifier_insert_locked"]);
-var norm = (arg) => arg.replace(/\s+/g, "").replace(/^\(|\)$/g, "");
-var isIdentifier = (arg) => /^[A-Za-z_]\w*$/.test(arg);
-function readSideOf(files, table) {
-  const near = filesBeside(files, table.file);
-  const objects = new Set(
-    near.flatMap((f3) => f3.apiCalls).filter((c3) => INSERTS2.has(c3.name) && norm(c3.args[c3.args.length - 1] ?? "") === `&${table.name}`).map((c3) => norm(c3.args[0] ?? ""))
-  );
-  const retryFiles = new Set(near);
-  const helpers = new Set(
-    near.flatMap((f3) => f3.tableArgCalls ?? []).filter((c3) => c3.args[0] === table.name).map((c3) => c3.name)
-  );
-  for (const f3 of files) {
-    if (!f3.defined.some((d2) => helpers.has(d2.name))) continue;
-    const inserts = f3.apiCalls.filter((c3) => INSERTS2.has(c3.name) && isIdentifier(norm(c3.args[c3.args.length - 1] ?? "")));
-    if (!inserts.length) continue;
-    for (const c3 of inserts) objects.add(norm(c3.args[0] ?? ""));
-    for (const g2 of filesBeside(files, f3.file)) retryFiles.add(g2);
-  }
-  if (objects.size === 0) return false;
-  const retries = (f3) => f3.apiCalls.filter((c3) => READ_SIDE.has(c3.name));
-  const direct = [...retryFiles].flatMap(retries).some((c3) => {
-    const arg = norm(c3.args[0] ?? "");
-    return objects.has(arg) || !arg.startsWith("&");
-  });
-  if (direct) return true;
-  const called = new Set(near.flatMap((f3) => f3.calledNames ?? []));
-  return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c3) => c3.function !== null && called.has(c3.function) && !norm(c3.args[0] ?? "").startsWith("&")));
 }
 
 // src/engine/review.ts
@@ -35691,6 +35616,89 @@ function isDirectory(path) {
 function relName(root, path) {
   const rel = relative(root, resolve(path));
   return (rel === "" ? path : rel).split(sep).join("/");
+}
+
+// src/ir/function-index.ts
+var FunctionIndex = class _FunctionIndex {
+  byName = /* @__PURE__ */ new Map();
+  /** every definition seen, walked or not: name -> files */
+  defined = /* @__PURE__ */ new Map();
+  static of(files) {
+    const index = new _FunctionIndex();
+    for (const f3 of files) index.add(f3);
+    return index;
+  }
+  add(file) {
+    for (const fn2 of file.functions) {
+      const list = this.byName.get(fn2.name);
+      if (list) list.push(fn2);
+      else this.byName.set(fn2.name, [fn2]);
+    }
+    for (const d2 of file.defined) {
+      const list = this.defined.get(d2.name) ?? [];
+      list.push({ file: file.file, isStatic: d2.isStatic });
+      this.defined.set(d2.name, list);
+    }
+  }
+  /** The parsed file that defines `name` for these callers, walked or not. */
+  definitionFile(name2, callers) {
+    const list = this.defined.get(name2);
+    if (!list) return void 0;
+    for (const c3 of callers) if (list.some((d2) => d2.file === c3)) return c3;
+    const global2 = list.filter((d2) => !d2.isStatic).sort((a, b3) => commonPrefix(b3.file, callers[0] ?? "") - commonPrefix(a.file, callers[0] ?? "") || (a.file < b3.file ? -1 : 1));
+    return global2[0]?.file;
+  }
+  has(name2) {
+    return this.byName.has(name2);
+  }
+  /** Same file first (static functions); else the non-static definition nearest in the tree. */
+  resolve = (name2, fromFile) => {
+    const list = this.byName.get(name2);
+    if (!list) return void 0;
+    const local = list.find((f3) => f3.file === fromFile);
+    if (local) return local;
+    let best;
+    let bestScore = -1;
+    for (const f3 of list) {
+      if (f3.isStatic) continue;
+      const score = commonPrefix(f3.file, fromFile);
+      if (score > bestScore || score === bestScore && best && f3.file < best.file) {
+        best = f3;
+        bestScore = score;
+      }
+    }
+    return best;
+  };
+};
+function commonPrefix(a, b3) {
+  const pa = a.split("/");
+  const pb = b3.split("/");
+  let i2 = 0;
+  while (i2 < pa.length && i2 < pb.length && pa[i2] === pb[i2]) i2++;
+  return i2;
+}
+function neededCallees(files, index, depth) {
+  const missing = /* @__PURE__ */ new Map();
+  let frontier = files.flatMap((f3) => f3.tables.flatMap((t2) => t2.fields.filter((x3) => x3.function).map((x3) => ({ name: x3.function, from: t2.file }))));
+  const visited = /* @__PURE__ */ new Set();
+  for (let level2 = 0; level2 <= depth && frontier.length; level2++) {
+    const next = [];
+    for (const { name: name2, from } of frontier) {
+      const key = `${name2}\0${from}`;
+      if (visited.has(key)) continue;
+      visited.add(key);
+      const fn2 = index.resolve(name2, from);
+      if (!fn2) {
+        const callers = missing.get(name2) ?? [];
+        if (!callers.includes(from)) callers.push(from);
+        missing.set(name2, callers);
+        continue;
+      }
+      if (level2 < depth) for (const c3 of fn2.callees) next.push({ name: c3, from: fn2.file });
+    }
+    frontier = next;
+  }
+  return missing;
 }
 
 // src/engine/pool.ts
@@ -51667,11 +51675,17 @@ function readConfig(path) {
     const issue2 = parsed.error.issues[0];
     throw new ConfigError(`${path}: ${issue2.path.length ? `${issue2.path.join(".")}: ` : ""}${issue2.message}`);
   }
-  const unknown2 = Object.keys(parsed.data.rules ?? {}).filter((id) => !findRule(id));
-  if (unknown2.length) throw new ConfigError(`${path}: rules: no rule ${unknown2.join(", ")} (see \`mnlint rules\`)`);
   const w2 = parsed.data.watch ?? {};
   const watch = { mute: w2.mute ?? WATCH_DEFAULTS.mute, minSeverity: w2.minSeverity ?? WATCH_DEFAULTS.minSeverity, paths: w2.paths ?? WATCH_DEFAULTS.paths };
   return { kernel: parsed.data.kernel ?? null, watch, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
+}
+
+// src/engine/config.ts
+function loadConfig(path) {
+  const config2 = readConfig(path);
+  const unknown2 = [...config2.rules.keys()].filter((id) => !findRule(id));
+  if (unknown2.length) throw new ConfigError(`${path}: rules: no rule ${unknown2.join(", ")} (see \`mnlint rules\`)`);
+  return config2;
 }
 function applyConfig(findings, config2) {
   const out2 = [];
@@ -51698,6 +51712,13 @@ function apiOfTree(root, text = () => void 0) {
   const header = text(LEVEL_FILES[0]) ?? readOptional(resolve4(root, LEVEL_FILES[0]));
   const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve4(root, LEVEL_FILES[1]));
   return header === void 0 ? NEWEST : apiFromHeader(header, makefile === void 0 ? void 0 : versionOfMakefile(makefile));
+}
+function unknownKernel(kernel) {
+  return `${kernel}: not a version mnlint models (${API_LEVELS[0].id} or later, like 6.12)`;
+}
+function apiOfKernelOrTree(kernel, root) {
+  if (kernel === null || kernel === void 0) return apiOfTree(root);
+  return apiForKernel(kernel) ?? unknownKernel(kernel);
 }
 
 // src/report/schema.ts
@@ -51750,12 +51771,32 @@ var InventorySchema = object({
 
 // src/report/findings.ts
 var FAIL_ON = ["error", "warning", "info", "never"];
-var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
-function atLeast(severity, min) {
-  return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
-}
 function failsAt(findings, failOn) {
   return failOn !== "never" && findings.some((f3) => atLeast(f3.severity, failOn));
+}
+function formatText(findings, stats, lineText) {
+  const out2 = [];
+  for (const f3 of findings) {
+    out2.push(`${f3.severity.toUpperCase()}:${f3.rule}: ${f3.message}`);
+    out2.push(`#${f3.file}:${f3.line}:`);
+    const src = lineText(f3.file, f3.line);
+    if (src !== void 0) out2.push(`+${src}`);
+    for (const t2 of f3.trace) out2.push(`  ${t2}`);
+    out2.push("");
+  }
+  const count2 = (s) => findings.filter((f3) => f3.severity === s).length;
+  out2.push(`total: ${count2("error")} errors, ${count2("warning")} warnings, ${count2("info")} infos, ${stats.tables} ops tables, ${stats.callbacks} callbacks, ${stats.parsedFiles} files parsed of ${stats.files}`);
+  return `${out2.join("\n")}
+`;
+}
+function formatTerse(findings) {
+  return findings.map((f3) => `${f3.file}:${f3.line}: ${f3.severity}: ${f3.message} [${f3.rule}]
+`).join("");
+}
+function formatJson(findings, stats, version2) {
+  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings, stats });
+  return `${JSON.stringify(report, null, 2)}
+`;
 }
 
 // src/report/sarif.ts
@@ -51843,6 +51884,36 @@ function formatSarif(findings, rules, version2, base) {
   };
   return `${JSON.stringify(log, null, 2)}
 `;
+}
+var RD_SEVERITY = { error: "ERROR", warning: "WARNING", info: "INFO" };
+function formatRdjsonl(findings) {
+  return findings.map(
+    (f3) => `${JSON.stringify({
+      message: f3.message,
+      location: { path: f3.file, range: { start: { line: f3.line, column: f3.column }, end: { line: Math.max(f3.line, f3.endLine) } } },
+      severity: RD_SEVERITY[f3.severity],
+      source: { name: "mnlint" },
+      code: { value: f3.rule }
+    })}
+`
+  ).join("");
+}
+
+// src/report/formats.ts
+var NO_SCAN_STATS = { files: 0, parsedFiles: 0, tables: 0, callbacks: 0, parseErrors: 0 };
+function renderFindings(format, out2) {
+  switch (format) {
+    case "json":
+      return formatJson(out2.findings, out2.stats, out2.version);
+    case "sarif":
+      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase);
+    case "rdjsonl":
+      return formatRdjsonl(out2.findings);
+    case "terse":
+      return formatTerse(out2.findings);
+    case "text":
+      return formatText(out2.findings, out2.stats, out2.lineText);
+  }
 }
 
 // src/action/commands.ts
@@ -56455,7 +56526,7 @@ async function runAction(env, log) {
   const root = resolve5(workspace, inputs.path);
   const prefix = relative2(workspace, root);
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
-  const config2 = inputs.config ? readConfig(resolve5(workspace, inputs.config)) : NO_CONFIG;
+  const config2 = inputs.config ? loadConfig(resolve5(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
@@ -56471,12 +56542,14 @@ async function runAction(env, log) {
   if (inputs.sarifFile) {
     writeFileSync(
       resolve5(workspace, inputs.sarifFile),
-      formatSarif(
-        findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })),
-        RULES,
-        package_default.version,
-        { root: workspace, prefix: "" }
-      )
+      renderFindings("sarif", {
+        findings: findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })),
+        stats: NO_SCAN_STATS,
+        rules: RULES,
+        version: package_default.version,
+        lineText: () => void 0,
+        sarifBase: { root: workspace, prefix: "" }
+      })
     );
   }
   if (env.GITHUB_STEP_SUMMARY) appendFileSync2(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
@@ -56490,9 +56563,8 @@ async function runAction(env, log) {
   return 0;
 }
 function apiOf(kernel, root) {
-  if (!kernel) return apiOfTree(root);
-  const api = apiForKernel(kernel);
-  if (!api) throw new ActionInputError(`kernel ${kernel} is not a version mnlint models (5.5 or later, like 6.12)`);
+  const api = apiOfKernelOrTree(kernel, root);
+  if (typeof api === "string") throw new ActionInputError(`kernel ${api}`);
   return api;
 }
 var repoPath = (prefix, file) => prefix ? `${prefix}/${file}` : file;
