@@ -37,12 +37,12 @@ function sources(): Array<{ folder: string; file: string; text: string }> {
 }
 
 /** Every module a source names: `from '...'` and `import('...')`. */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*)'([^']+)'/g)].map((m) => m[1]!);
 }
 
 /** The arrows of one source that break the layer order, as `file -> module`. */
-export function layerViolations(folder: string, file: string, text: string): string[] {
+function layerViolations(folder: string, file: string, text: string): string[] {
   const out: string[] = [];
   for (const spec of importsOf(text)) {
     const up = /^\.\.\/([a-z]+)\//.exec(spec)?.[1];
@@ -51,6 +51,17 @@ export function layerViolations(folder: string, file: string, text: string): str
     if (pkg && OWNED[pkg] !== undefined && OWNED[pkg] !== folder) out.push(`${file} -> ${spec} (only ${OWNED[pkg]}/ may use it)`);
   }
   return out;
+}
+
+/** Kernel names a source spells out instead of taking them from ir/kernel-api.ts. */
+const TYPE_NAMES = new Set(['mmu_notifier', 'mmu_interval_notifier', 'mmu_notifier_ops', 'mmu_interval_notifier_ops']);
+function kernelNamesOutsideHome(file: string, text: string): string[] {
+  if (file === 'ir/kernel-api.ts') return [];
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  return [...code.matchAll(/'((?:__)?(?:mmu|mn|hmm|interval_tree)_[a-z_]+)'/g)]
+    .map((m) => m[1]!)
+    .filter((n) => !TYPE_NAMES.has(n))
+    .map((n) => `${file}: '${n}'`);
 }
 
 describe('layers', () => {
@@ -62,6 +73,11 @@ describe('layers', () => {
 
   it('no import points up or sideways', () => {
     expect(files.flatMap((f) => layerViolations(f.folder, f.file, f.text))).toEqual([]);
+  });
+
+  it('kernel API names have one home, ir/kernel-api.ts', () => {
+    expect(files.flatMap((f) => kernelNamesOutsideHome(f.file, f.text))).toEqual([]);
+    expect(kernelNamesOutsideHome('rules/x.ts', "if (c.name === 'mmu_notifier_put') return; // 'mmu_notifier_get'")).toEqual(["rules/x.ts: 'mmu_notifier_put'"]);
   });
 
   it('catches an arrow upward, a dynamic one, and tree-sitter outside the parser', () => {

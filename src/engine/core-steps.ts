@@ -4,7 +4,7 @@
 // code's step and the level's contract for the rest, against probe notifiers).
 import type { Event, FileIR, FunctionIR, Loc, ReturnSite } from '../ir/types.js';
 import { calleeResult, pathEventsOf, targetMember, updateDelta, updateOf } from '../ir/queries.js';
-import { errnoNumber } from '../ir/kernel-api.js';
+import { CORE, EAGAIN, READ_BEGIN, REMOVE } from '../ir/kernel-api.js';
 import type { ApiLevel } from '../model/api.js';
 import { behaviourOf, type CoreStep, type Violation } from '../model/core.js';
 import { coreProbes, explore } from '../model/explore.js';
@@ -70,28 +70,26 @@ interface StepSpec {
   lacks: string;
 }
 
-const EAGAIN = -errnoNumber('EAGAIN');
-
 /** A return that hands back an hlist start's result, unless the path knows it was 0. */
 function hlistMayFail(r: ReturnSite): boolean {
-  const known = calleeResult(r.when, 'mn_hlist_invalidate_range_start');
+  const known = calleeResult(r.when, CORE.hlistInvalidateRangeStart);
   if (known !== undefined) return known;
-  return r.value.k === 'call' && r.value.callee === 'mn_hlist_invalidate_range_start';
+  return r.value.k === 'call' && r.value.callee === CORE.hlistInvalidateRangeStart;
 }
 
 const STEPS: readonly StepSpec[] = [
   {
     step: 'startCountsRange',
-    fn: 'mn_itree_inv_start_range',
+    fn: CORE.itreeInvStartRange,
     mode: 'every',
-    applies: calls('interval_tree_iter_first'),
+    applies: calls(CORE.treeIterFirst),
     tests: [member('active_invalidate_ranges', 1)],
     takes: 'counts the range in active_invalidate_ranges',
     lacks: 'does not count the range in active_invalidate_ranges',
   },
   {
     step: 'startMarksSeq',
-    fn: 'mn_itree_inv_start_range',
+    fn: CORE.itreeInvStartRange,
     mode: 'some',
     applies: member('active_invalidate_ranges', 1),
     tests: [marksOdd],
@@ -100,7 +98,7 @@ const STEPS: readonly StepSpec[] = [
   },
   {
     step: 'endUncountsRange',
-    fn: 'mn_itree_inv_end',
+    fn: CORE.itreeInvEnd,
     mode: 'every',
     applies: member('invalidate_seq', 0),
     tests: [member('active_invalidate_ranges', -1)],
@@ -109,7 +107,7 @@ const STEPS: readonly StepSpec[] = [
   },
   {
     step: 'endAdvancesSeq',
-    fn: 'mn_itree_inv_end',
+    fn: CORE.itreeInvEnd,
     mode: 'some',
     applies: member('active_invalidate_ranges', -1),
     tests: [member('invalidate_seq', 1)],
@@ -118,16 +116,16 @@ const STEPS: readonly StepSpec[] = [
   },
   {
     step: 'endAppliesDeferred',
-    fn: 'mn_itree_inv_end',
+    fn: CORE.itreeInvEnd,
     mode: 'some',
     applies: member('active_invalidate_ranges', -1),
-    tests: [calls('interval_tree_insert'), calls('interval_tree_remove')],
+    tests: [calls(CORE.treeInsert), calls(CORE.treeRemove)],
     takes: 'applies the deferred inserts and removes',
     lacks: 'does not apply the deferred inserts and removes',
   },
   {
     step: 'endWakes',
-    fn: 'mn_itree_inv_end',
+    fn: CORE.itreeInvEnd,
     mode: 'some',
     applies: member('active_invalidate_ranges', -1),
     tests: [calls('wake_up_all', 'wake_up')],
@@ -136,17 +134,17 @@ const STEPS: readonly StepSpec[] = [
   },
   {
     step: 'failedStartEnds',
-    fn: 'mn_itree_invalidate',
+    fn: CORE.itreeInvalidate,
     mode: 'every',
-    applies: calls('mn_itree_inv_start_range'),
-    on: (r) => r.value.k === 'int' && r.value.v === EAGAIN,
-    tests: [calls('mn_itree_inv_end')],
+    applies: calls(CORE.itreeInvStartRange),
+    on: (r) => r.value.k === 'int' && r.value.v === -EAGAIN,
+    tests: [calls(CORE.itreeInvEnd)],
     takes: 'ends the range (mn_itree_inv_end) before returning -EAGAIN',
     lacks: 'returns -EAGAIN without mn_itree_inv_end',
   },
   {
     step: 'readBeginWaits',
-    fn: 'mmu_interval_read_begin',
+    fn: READ_BEGIN,
     mode: 'some',
     applies: (e) => /invalidate_seq/.test(e.args.join(',')),
     tests: [waitsOn(/invalidate_seq/)],
@@ -155,7 +153,7 @@ const STEPS: readonly StepSpec[] = [
   },
   {
     step: 'removeWaits',
-    fn: 'mmu_interval_notifier_remove',
+    fn: REMOVE,
     mode: 'some',
     applies: defersTo,
     tests: [waitsOn(/seq/)],
@@ -164,44 +162,44 @@ const STEPS: readonly StepSpec[] = [
   },
   {
     step: 'insertDefers',
-    fn: '__mmu_interval_notifier_insert',
+    fn: CORE.intervalInsert,
     mode: 'some',
-    applies: calls('interval_tree_insert'),
+    applies: calls(CORE.treeInsert),
     tests: [defersTo],
     takes: 'defers an insert during an invalidation',
     lacks: 'never defers an insert during an invalidation',
   },
   {
     step: 'removeDefers',
-    fn: 'mmu_interval_notifier_remove',
+    fn: REMOVE,
     mode: 'some',
-    applies: calls('interval_tree_remove'),
+    applies: calls(CORE.treeRemove),
     tests: [defersTo],
     takes: 'defers a remove during an invalidation',
     lacks: 'never defers a remove during an invalidation',
   },
   {
     step: 'hlistFailureEndsRange',
-    fn: '__mmu_notifier_invalidate_range_start',
+    fn: CORE.invalidateRangeStart,
     mode: 'every',
-    applies: calls('mn_itree_invalidate'),
-    on: (r, evs) => hlistMayFail(r) && evs.some(calls('mn_itree_invalidate')),
-    tests: [calls('mn_itree_inv_end')],
+    applies: calls(CORE.itreeInvalidate),
+    on: (r, evs) => hlistMayFail(r) && evs.some(calls(CORE.itreeInvalidate)),
+    tests: [calls(CORE.itreeInvEnd)],
     takes: 'ends the interval range when the hlist start fails',
     lacks: 'returns a failed hlist start without ending the interval range it started',
   },
   {
     step: 'releaseEndsRange',
-    fn: 'mn_itree_release',
+    fn: CORE.itreeRelease,
     mode: 'every',
-    applies: calls('mn_itree_inv_start_range'),
-    tests: [calls('mn_itree_inv_end')],
+    applies: calls(CORE.itreeInvStartRange),
+    tests: [calls(CORE.itreeInvEnd)],
     takes: 'ends the range it started over the address space',
     lacks: 'returns without mn_itree_inv_end',
   },
   {
     step: 'registerStartsEven',
-    fn: '__mmu_notifier_register',
+    fn: CORE.register,
     mode: 'some',
     applies: member('invalidate_seq', 0),
     tests: [startsEven],
@@ -210,7 +208,7 @@ const STEPS: readonly StepSpec[] = [
   },
   {
     step: 'endAfterFailedStart',
-    fn: 'mn_hlist_invalidate_range_start',
+    fn: CORE.hlistInvalidateRangeStart,
     mode: 'some',
     applies: calls('->invalidate_range_start'),
     tests: [calls('->invalidate_range_end')],
@@ -245,8 +243,8 @@ export function coreSteps(file: FileIR): CoreStepFact[] {
  * sequence only after the walk.
  */
 function removeWaitsForDeferred(fns: ReadonlyMap<string, FunctionIR>): CoreStepFact | null {
-  const remove = fns.get('mmu_interval_notifier_remove');
-  const end = fns.get('mn_itree_inv_end');
+  const remove = fns.get(REMOVE);
+  const end = fns.get(CORE.itreeInvEnd);
   const wait = remove?.events.find(waitsOn(/seq/));
   if (!remove || !end || !wait || remove.truncated || end.truncated) return null;
   const base = { step: 'removeWaitsForDeferred' as const, function: remove.name, file: remove.file };
@@ -255,7 +253,7 @@ function removeWaitsForDeferred(fns: ReadonlyMap<string, FunctionIR>): CoreStepF
   const locked = inside.some((e) => fns.get(e.name)?.events.some((x) => x.kind === 'lock'));
   if (locked) return { ...base, holds: true, loc: wait.loc, evidence: `${remove.name}() reads the sequence under subscriptions->lock while it waits` };
   const advance = end.events.find(member('invalidate_seq', 1));
-  const walk = end.events.filter(calls('interval_tree_insert', 'interval_tree_remove', 'hlist_del'));
+  const walk = end.events.filter(calls(CORE.treeInsert, CORE.treeRemove, 'hlist_del'));
   if (!advance || !walk.length) return null;
   if (walk.every((e) => e.loc.line < advance.loc.line)) return { ...base, holds: true, loc: wait.loc, evidence: `${end.name}() advances the sequence after the deferred walk` };
   return { ...base, holds: false, loc: wait.loc, evidence: `${remove.name}() waits on a lockless read of the sequence, which ${end.name}() advances before it walks the deferred list` };

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
-import { isKernelHelper } from '../ir/kernel-api.js';
+import { RETRY_CALLS, isKernelHelper } from '../ir/kernel-api.js';
 import { InputError, isDirectory, missingPathReason, readSource, relName, walkC, walkCFiles, describeFsError } from '../input/files.js';
 import { FunctionIndex, neededCallees } from '../ir/function-index.js';
 import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
@@ -189,7 +189,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // API users whose read side retries: walk those functions (their locks matter)
     for (const f of [...parsed.values()]) {
       if (!f.textOnly) continue;
-      const readers = f.apiCalls.filter((c) => (c.name === 'mmu_interval_read_retry' || c.name === 'mmu_interval_check_retry') && c.function).map((c) => c.function!);
+      const readers = f.apiCalls.filter((c) => RETRY_CALLS.has(c.name) && c.function).map((c) => c.function!);
       if (!readers.length) continue;
       wantedBy.set(f.file, new Set(readers));
       readAndParse(paths.get(f.file)!, false);

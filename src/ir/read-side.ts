@@ -1,10 +1,8 @@
 // Whether a driver runs the read side of its interval notifiers, across the files of its area.
 import { filesBeside } from './files.js';
-import { CHECK_RETRY, INTERVAL_INSERTS, READ_RETRY } from './kernel-api.js';
+import { INTERVAL_INSERTS, RETRY_CALLS } from './kernel-api.js';
 import type { FileIR, OpsTable } from './types.js';
 
-/** A read side that can miss an invalidation: one that retries (read_begin alone only waits). */
-const READ_SIDE: ReadonlySet<string> = new Set([READ_RETRY, CHECK_RETRY]);
 const norm = (arg: string): string => arg.replace(/\s+/g, '').replace(/^\(|\)$/g, '');
 const isIdentifier = (arg: string): boolean => /^[A-Za-z_]\w*$/.test(arg);
 
@@ -46,7 +44,7 @@ export function readSideOf(files: readonly FileIR[], table: OpsTable): boolean {
     for (const g of filesBeside(files, f.file)) retryFiles.add(g);
   }
   if (objects.size === 0) return false;
-  const retries = (f: FileIR) => f.apiCalls.filter((c) => READ_SIDE.has(c.name));
+  const retries = (f: FileIR) => f.apiCalls.filter((c) => RETRY_CALLS.has(c.name));
   const direct = [...retryFiles].flatMap(retries).some((c) => {
     const arg = norm(c.args[0] ?? '');
     return objects.has(arg) || !arg.startsWith('&');

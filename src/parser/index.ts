@@ -6,6 +6,7 @@ import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf } from './extract.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
+import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api.js';
 import { apiCallsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
@@ -73,7 +74,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
   // a read section that faults pages in is walked with its callees: what they do to the pages matters
   const faulting = apiCallsOf(masked, items, calls)
-    .filter((c) => c.name === 'hmm_range_fault' && c.function && shallow.has(c.function))
+    .filter((c) => c.name === HMM_RANGE_FAULT && c.function && shallow.has(c.function))
     .map((c) => c.function!);
   const deep = new Set([...wanted, ...faulting, ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))]);
   const parsed = new Set<number>(tables.map((r) => r[0]));
@@ -175,45 +176,12 @@ export function textFactsOf(file: string, source: string): FileIR {
   };
 }
 
-/** API calls whose enclosing function is walked too: the rules ask about its locks and parameters. */
-const WALKED_API_USERS = new Set(['mmu_interval_read_retry', 'mmu_interval_check_retry', 'mmu_interval_read_begin', 'mmu_interval_notifier_insert_locked']);
-
 /** Functions of the text on the read side, or inserting under the caller's mmap lock. */
 function readSideFunctions(masked: string, items: Range[], calls: ReturnType<typeof lineStartCalls>): string[] {
   return apiCallsOf(masked, items, calls)
     .filter((c) => WALKED_API_USERS.has(c.name) && c.function)
     .map((c) => c.function!);
 }
-
-/** The functions of mm/mmu_notifier.c whose paths the core rules check. */
-export const CORE_FUNCTIONS = [
-  'mn_itree_inv_start_range',
-  'mmu_interval_read_begin',
-  'mn_itree_invalidate',
-  'mn_itree_release',
-  'mn_itree_finish_pass',
-  'mn_itree_inv_end',
-  'mn_hlist_invalidate_range_start',
-  'mn_hlist_invalidate_end',
-  '__mmu_notifier_invalidate_range_start',
-  '__mmu_notifier_invalidate_range_end',
-  '__mmu_interval_notifier_insert',
-  'mmu_interval_notifier_insert',
-  'mmu_interval_notifier_insert_locked',
-  'mmu_interval_notifier_remove',
-  'mmu_interval_seq_released',
-  '__mmu_notifier_register',
-];
-
-const CORE_MARKERS = [
-  'mn_itree_invalidate',
-  'mn_hlist_invalidate_range_start',
-  'mn_itree_inv_start_range',
-  'mn_itree_inv_end',
-  '__mmu_notifier_invalidate_range_start',
-  'mmu_interval_read_begin',
-  'mmu_interval_notifier_remove',
-];
 
 /** A file defining the core's invalidation walk (mm/mmu_notifier.c, or a patch to it): its core functions. */
 function coreFunctionsIn(calls: ReturnType<typeof lineStartCalls>): string[] {

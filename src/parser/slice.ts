@@ -5,6 +5,7 @@
 // All searches run on the masked text (comments, literals and directives
 // blanked; the same length as the source).
 
+import { API_FUNCTIONS } from '../ir/kernel-api.js';
 export type Range = [number, number];
 
 const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
@@ -167,30 +168,6 @@ export function lineStartNames(masked: string): Set<string> {
   lineHeads(masked, (name) => names.add(name));
   return names;
 }
-
-/** The notifier API functions whose use the rules ask about. */
-export const API_FUNCTIONS = [
-  'mmu_interval_read_begin',
-  'mmu_interval_read_retry',
-  'mmu_interval_check_retry',
-  'mmu_interval_set_seq',
-  'mmu_interval_notifier_insert',
-  'mmu_interval_notifier_insert_locked',
-  'mmu_interval_notifier_remove',
-  'mmu_notifier_register',
-  '__mmu_notifier_register',
-  'mmu_notifier_unregister',
-  'mmu_notifier_get',
-  'mmu_notifier_get_locked',
-  'mmu_notifier_put',
-  'mmu_notifier_synchronize',
-  'migrate_vma_setup',
-  'mmap_read_lock',
-  'mmap_write_lock',
-  'mmap_read_unlock',
-  'mmap_write_unlock',
-  'hmm_range_fault',
-] as const;
 
 const API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join('|')})\\s*\\(`, 'g');
 

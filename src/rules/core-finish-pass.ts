@@ -1,7 +1,8 @@
+import { CORE } from '../ir/kernel-api.js';
 import { defineRule } from './rule.js';
 import { coreFunctions, isTwoPassCore, pathEvents } from './core.js';
 
-const PASSES = ['mn_itree_invalidate', 'mn_itree_release'];
+const PASSES = [CORE.itreeInvalidate, CORE.itreeRelease];
 
 export default defineRule({
   id: 'core-finish-pass',
@@ -83,8 +84,8 @@ export default defineRule({
         const evs = pathEvents(fn, r);
         const start = evs.find((e) => e.name === '->invalidate_start');
         if (!start) continue;
-        const finish = evs.find((e) => e.name === 'mn_itree_finish_pass' || e.name === '->invalidate_finish');
-        const end = evs.find((e) => e.name === 'mn_itree_inv_end');
+        const finish = evs.find((e) => e.name === CORE.itreeFinishPass || e.name === '->invalidate_finish');
+        const end = evs.find((e) => e.name === CORE.itreeInvEnd);
         const problem = !finish
           ? `${name}() returns (line ${r.loc.line}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish`
           : end && end.loc.line < finish.loc.line

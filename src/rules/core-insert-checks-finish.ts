@@ -1,7 +1,8 @@
+import { CORE, INSERT, INSERT_LOCKED } from '../ir/kernel-api.js';
 import { defineRule } from './rule.js';
 import { coreFunctions, isTwoPassCore } from './core.js';
 
-const INSERTS = ['__mmu_interval_notifier_insert', 'mmu_interval_notifier_insert', 'mmu_interval_notifier_insert_locked'];
+const INSERTS = [CORE.intervalInsert, INSERT, INSERT_LOCKED];
 
 export default defineRule({
   id: 'core-insert-checks-finish',
@@ -55,7 +56,7 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     if (inserts.some((f) => f.events.some((e) => e.args.some((a) => a.includes('invalidate_finish'))))) return;
     // point at the main walk when it is the one calling invalidate_start
     const calls = (f: { events: Array<{ name: string }> } | undefined): boolean => !!f?.events.some((e) => e.name === '->invalidate_start');
-    const caller = calls(fns.get('mn_itree_invalidate')) ? fns.get('mn_itree_invalidate')! : [...fns.values()].find(calls)!;
+    const caller = calls(fns.get(CORE.itreeInvalidate)) ? fns.get(CORE.itreeInvalidate)! : [...fns.values()].find(calls)!;
     const at = caller.events.find((e) => e.name === '->invalidate_start')!;
     ctx.report({
       file: file.file,

@@ -3,10 +3,11 @@
 // functions have no backward jumps; a loop body comes before what follows it).
 import type { Event, FileIR, FunctionIR, ReturnSite } from '../ir/types.js';
 import { pathEventsOf } from '../ir/queries.js';
+import { CORE } from '../ir/kernel-api.js';
 
 export function coreFunctions(file: FileIR): Map<string, FunctionIR> | null {
   const fns = new Map(file.functions.map((f) => [f.name, f]));
-  return fns.has('mn_itree_invalidate') || fns.has('mn_hlist_invalidate_range_start') ? fns : null;
+  return fns.has(CORE.itreeInvalidate) || fns.has(CORE.hlistInvalidateRangeStart) ? fns : null;
 }
 
 export const pathEvents: (fn: FunctionIR, r: ReturnSite) => Event[] = pathEventsOf;

@@ -1,3 +1,4 @@
+import { INTERVAL_INSERTS } from '../ir/kernel-api.js';
 import { defineRule } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
 import type { ApiCall } from '../ir/types.js';
@@ -70,7 +71,7 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
     if (table.kind !== 'mmu_interval_notifier_ops') return;
     for (const f of ctx.files) {
       for (const c of f.apiCalls) {
-        if (c.name !== 'mmu_interval_notifier_insert' && c.name !== 'mmu_interval_notifier_insert_locked') continue;
+        if (!INTERVAL_INSERTS.has(c.name)) continue;
         if (!bindsTable(c, table, 'last') || !c.function) continue;
         const held = mmapHeld(f.apiCalls, c);
         const locked = c.name.endsWith('_locked');

@@ -1,3 +1,4 @@
+import { PUT, SYNCHRONIZE } from '../ir/kernel-api.js';
 import { defineRule, fieldFn } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
 import { dirOf, filesBeside } from '../ir/files.js';
@@ -76,7 +77,7 @@ static void __exit drv_exit(void)
     const near = filesBeside(ctx.files, table.file);
     const calls = near.flatMap((f) => f.apiCalls.map((c) => ({ ...c, file: f.file })));
     const gets = calls.filter((c) => /^mmu_notifier_get(_locked)?$/.test(c.name) && bindsTable(c, table));
-    const put = calls.find((c) => c.name === 'mmu_notifier_put');
+    const put = calls.find((c) => c.name === PUT);
     if (!gets.length || !put) return;
     if (!fieldFn(table, 'free_notifier')) {
       ctx.report({
@@ -89,7 +90,7 @@ static void __exit drv_exit(void)
         trace: [`${gets[0]!.file}:${gets[0]!.line}: ${gets[0]!.name}(&${table.name}, ...)`, `${put.file}:${put.line}: mmu_notifier_put()`, `${table.file}:${table.loc.line}: ${table.name} has no .free_notifier`],
       });
     }
-    if (!calls.some((c) => c.name === 'mmu_notifier_synchronize')) {
+    if (!calls.some((c) => c.name === SYNCHRONIZE)) {
       ctx.report({
         severity: 'warning',
         file: put.file,

@@ -1,4 +1,4 @@
-import { errnoNumber } from '../ir/kernel-api.js';
+import { EAGAIN } from '../ir/kernel-api.js';
 import { defineRule, fieldFn } from './rule.js';
 import { describeVia, describeWhen } from './describe.js';
 import { atReturn } from './support.js';
@@ -40,7 +40,7 @@ static const struct mmu_notifier_ops drv_ops = {
     const cb = ctx.callback(table, 'invalidate_range_start');
     if (!cb?.fn) return;
     for (const r of ctx.summary(cb.fn).returns) {
-      if (r.value.k !== 'int' || r.value.v >= 0 || r.value.v === -errnoNumber('EAGAIN')) continue;
+      if (r.value.k !== 'int' || r.value.v >= 0 || r.value.v === -EAGAIN) continue;
       ctx.report({
         ...atReturn(r),
         function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
