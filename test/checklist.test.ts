@@ -3,7 +3,7 @@
 // prefixes, a two-version series whose v2 drops a Reviewed-by); b4's check
 // protocol; the git send-email hook.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -13,15 +13,16 @@ import { reviewSeries } from '../src/engine/review.js';
 import { readPatchInput } from '../src/input/patch.js';
 import { apiById } from '../src/model/api.js';
 import { gitIn, REPO, replaceIn, runCli } from './helpers.js';
-import { haveKernel, kernelDir } from './kernel-trees.js';
+import { kernelDir } from './kernel-trees.js';
 import { seed004Mbox } from './seeds.js';
+import { needKernel, needSeeds, needSendEmail, skipUnless } from './needs.js';
 
 const FILE = 'drivers/gpu/drm/drv/drv_mn.c';
 const status = (items: readonly Item[]): Record<string, string> => Object.fromEntries(items.map((i) => [i.id, i.status]));
 
 describe('seed 004', () => {
-  test('flags the missing registration check, passes its kernel-doc update', async () => {
-    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+  test('flags the missing registration check, passes its kernel-doc update', async (ctx) => {
+    skipUnless(ctx, needKernel('6.12'), needSeeds());
     const series = await readPatchInput('seed-004.mbox', Buffer.from(seed004Mbox().mbox));
     const reviews = await reviewSeries(series, { tree: kernelDir('6.12'), filter: 'added', api: apiById('two-pass-v2')!, jobs: 1 });
     const list = await buildChecklist({ series, reviews });
@@ -203,9 +204,8 @@ describe('b4 check protocol', () => {
 });
 
 describe('git send-email hook', () => {
-  const haveSendEmail = existsSync(join(spawnSync('git', ['--exec-path'], { encoding: 'utf8' }).stdout.trim(), 'git-send-email'));
-  test('hook install; --dry-run --validate refuses the bad patch and sends the good one', () => {
-    if (!haveSendEmail) throw new Error('git send-email is missing (Debian package git-email)');
+  test('hook install; --dry-run --validate refuses the bad patch and sends the good one', (ctx) => {
+    skipUnless(ctx, needSendEmail());
     const install = runCli(['hook', 'install', '--repo', repo]);
     expect(install.code).toBe(0);
     expect(install.stdout).toMatch(/wrote .*\/hooks\/sendemail-validate\n$/);

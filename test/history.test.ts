@@ -3,15 +3,15 @@
 // the Debian sources is detected. The recall is printed at the end.
 import { afterAll, describe, expect, test } from 'vitest';
 import { BUGS, type BugResult, evaluate, recallTable } from './history/evaluate.js';
-import { haveKernel } from './kernel-trees.js';
+import { needKernel, skipUnless } from './needs.js';
 
 const results: BugResult[] = [];
 
 describe('real notifier bugs from kernel history', () => {
   for (const bug of BUGS) {
-    test(`${bug.id}: ${bug.fix}`, async () => {
+    test(`${bug.id}: ${bug.fix}`, async (ctx) => {
       const m = bug.mutant;
-      if (!('none' in m) && !haveKernel(m.kernel)) throw new Error(`linux-${m.kernel} is not unpacked: run scripts/fetch-kernels.sh`);
+      skipUnless(ctx, 'none' in m ? null : needKernel(m.kernel));
       const r = await evaluate(bug);
       results.push(r);
       expect(r.mismatches).toEqual([]);

@@ -5,12 +5,13 @@
 // detection rate is printed at the end (and goes into the issue notes).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { analyze } from '../src/engine/analyze.js';
 import { scan } from '../src/engine/scan.js';
 import { apiById } from '../src/model/api.js';
 import type { Finding } from '../src/rules/rule.js';
-import { haveKernel, kernelDir } from './kernel-trees.js';
+import { kernelDir } from './kernel-trees.js';
+import { needKernel, skipUnless } from './needs.js';
 
 interface Mutation {
   name: string;
@@ -321,9 +322,10 @@ async function findingsOf(scope: string, api: string, overlay?: Map<string, stri
 }
 
 describe('mutations of Linux 6.12 drivers', () => {
+  beforeEach((ctx) => skipUnless(ctx, needKernel('6.12')));
+
   for (const m of MUTATIONS) {
     test(m.name, async () => {
-      if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
       const source = readFileSync(join(root, m.file), 'utf8');
       const at = source.indexOf(m.find);
       expect(at, 'the mutation applies exactly once').toBeGreaterThanOrEqual(0);
@@ -373,9 +375,10 @@ const CONVERSIONS: Array<{ name: string; file: string; find: string; replace: st
 ];
 
 describe('correct two-pass conversions of Linux 6.12 drivers add no error', () => {
+  beforeEach((ctx) => skipUnless(ctx, needKernel('6.12')));
+
   for (const c of CONVERSIONS) {
     test(c.name, async () => {
-      if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
       const source = readFileSync(join(root, c.file), 'utf8');
       expect(source.split(c.find).length, 'the edit applies exactly once').toBe(2);
       const scope = dirname(c.file);

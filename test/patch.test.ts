@@ -5,12 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { applyFilePatch, changedLines, hunksOnly } from '../src/input/apply.js';
 import { parseSubjectTag, readPatchInput, splitBody } from '../src/input/patch.js';
 import { PatchReportSchema } from '../src/report/patch.js';
 import { runCli } from './helpers.js';
-import { haveKernel, kernelDir } from './kernel-trees.js';
+import { kernelDir } from './kernel-trees.js';
+import { needKernel, skipUnless } from './needs.js';
 
 const MBOX = 'fixtures/patches/drv-v2.mbox';
 const TREE = 'fixtures/trees/drv';
@@ -296,6 +297,7 @@ describe('property: no exception escapes the patch parsers', () => {
 });
 
 describe('the new filter (the default): what the patch changes, wherever it sits', () => {
+  beforeEach((ctx) => skipUnless(ctx, needKernel('6.12')));
   const K = kernelDir('6.12');
   const XE = 'drivers/gpu/drm/xe/xe_vm.c';
   const CORE = 'mm/mmu_notifier.c';
@@ -315,12 +317,8 @@ describe('the new filter (the default): what the patch changes, wherever it sits
     const r = spawnSync('git', ['diff', '--no-index', '--no-color', '--no-prefix', `a/${path}`, `b/${path}`], { cwd: dir, encoding: 'utf8' });
     return r.stdout;
   }
-  function need(): void {
-    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
-  }
 
   test('a patch deleting mmu_interval_set_seq: reported on the line after the deletion; `added` sees nothing', () => {
-    need();
     const src = readFileSync(join(K, XE), 'utf8');
     const diff = diffOf(XE, src, src.replace(SET_SEQ, '\tdown_write(&vm->userptr.notifier_lock);\n'));
     const r = runCli(['patch', '--tree', K, '--format', 'json', '-'], { input: diff });
@@ -333,7 +331,6 @@ describe('the new filter (the default): what the patch changes, wherever it sits
   });
 
   test('a revert of c2655835fd8c in the core: an I1 error on the hunk, at the base level', () => {
-    need();
     const src = readFileSync(join(K, CORE), 'utf8');
     expect(END_LOOP.test(src)).toBe(true);
     const diff = diffOf(CORE, src, src.replace(END_LOOP, '$1'));
@@ -345,7 +342,6 @@ describe('the new filter (the default): what the patch changes, wherever it sits
   });
 
   test('a patch that puts the loop back: nothing new, the error listed as fixed', () => {
-    need();
     const src = readFileSync(join(K, CORE), 'utf8');
     const broken = src.replace(END_LOOP, '$1');
     const tree = mkdtempSync(join(tmpdir(), 'mnlint-tree-'));
@@ -359,7 +355,6 @@ describe('the new filter (the default): what the patch changes, wherever it sits
   });
 
   test('a clean patch stays clean, also in a driver with findings of its own', () => {
-    need();
     // hfi1 has a triaged warning and two errors; a comment edit must not report them
     const file = 'drivers/infiniband/hw/hfi1/user_exp_rcv.c';
     const src = readFileSync(join(K, file), 'utf8');
@@ -392,8 +387,8 @@ describe('line numbers as the patch shows them', () => {
 
 describe("checkpatch's conventions, next to scripts/checkpatch.pl", () => {
   const CHECKPATCH = join(kernelDir('6.12'), 'scripts/checkpatch.pl');
-  test("the block, --terse, --no-summary and the total line have checkpatch's shape", () => {
-    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+  test("the block, --terse, --no-summary and the total line have checkpatch's shape", (ctx) => {
+    skipUnless(ctx, needKernel('6.12'));
     const input = 'fixtures/patches/drv-1.diff';
     const theirs = spawnSync('perl', [CHECKPATCH, '--no-tree', '--show-types', input], { encoding: 'utf8' }).stdout;
     const ours = runCli(['patch', '--tree', TREE, '--format', 'checkpatch', input]).stdout;

@@ -11,7 +11,8 @@ import { describe, expect, test } from 'vitest';
 import Ajv from 'ajv';
 import { RULES } from '../src/rules/index.js';
 import { REPO, runCli } from './helpers.js';
-import { haveKernel, kernelDir } from './kernel-trees.js';
+import { kernelDir } from './kernel-trees.js';
+import { needKernel, skipUnless } from './needs.js';
 
 const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
@@ -124,8 +125,8 @@ describe("Microsoft's SARIF multitool (@microsoft/sarif-multitool) with GitHub's
     expect(new Set(run.results.map((x) => x.locations[0]!.physicalLocation.artifactLocation.uri))).toEqual(new Set(['drivers/gpu/drm/drv/drv.c']));
   });
 
-  test('check of Linux 6.12 drivers/gpu/drm validates too, URIs from the repository root', () => {
-    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
+  test('check of Linux 6.12 drivers/gpu/drm validates too, URIs from the repository root', (ctx) => {
+    skipUnless(ctx, needKernel('6.12'));
     const k = kernelDir('6.12');
     const r = runCli(['check', '--format', 'sarif', '--sarif-root', k, join(k, 'drivers/gpu/drm')]);
     const log = JSON.parse(r.stdout) as { runs: Array<{ originalUriBaseIds: Record<string, { uri: string }>; results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };

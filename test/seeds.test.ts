@@ -1,14 +1,17 @@
 // The seeds as mail: decoding a quoted-printable message with encoded headers,
 // and reviewing seed 004's v2 patch (a format-patch mail and its replies)
 // against Linux 6.12, which it applies to.
-import { describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { readPatchInput } from '../src/input/patch.js';
 import { reviewSeries } from '../src/engine/review.js';
 import { apiById } from '../src/model/api.js';
 import { seed002Message, seed004Mbox } from './seeds.js';
-import { haveKernel, kernelDir } from './kernel-trees.js';
+import { kernelDir } from './kernel-trees.js';
+import { needKernel, needSeeds, skipUnless } from './needs.js';
 
 describe('seed 002 as a quoted-printable message', () => {
+  beforeEach((ctx) => skipUnless(ctx, needSeeds()));
+
   test('headers and body decode; a reply with no diff is no patch', async () => {
     const mail = seed002Message();
     expect(mail).toContain('Content-Transfer-Encoding: quoted-printable');
@@ -27,6 +30,8 @@ describe('seed 002 as a quoted-printable message', () => {
 });
 
 describe('seed 004: the v2 patch and its thread', () => {
+  beforeEach((ctx) => skipUnless(ctx, needSeeds()));
+
   test('the patch is kept, the replies quoting it are dropped, trailers and the author decoded', async () => {
     const { mbox, replies } = seed004Mbox();
     const s = await readPatchInput('seed-004.mbox', Buffer.from(mbox));
@@ -41,7 +46,6 @@ describe('seed 004: the v2 patch and its thread', () => {
   });
 
   test('applied to Linux 6.12 it reviews clean of errors', async () => {
-    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
     const s = await readPatchInput('seed-004.mbox', Buffer.from(seed004Mbox().mbox));
     const [review] = await reviewSeries(s, { tree: kernelDir('6.12'), filter: 'added', api: apiById('two-pass-v2')!, jobs: 1 });
     expect(review!.problems).toEqual([]);
@@ -51,8 +55,9 @@ describe('seed 004: the v2 patch and its thread', () => {
 });
 
 describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer would try', () => {
+  beforeEach((ctx) => skipUnless(ctx, needSeeds(), needKernel('6.12')));
+
   async function postImage(): Promise<string> {
-    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
     const s = await readPatchInput('seed-004.mbox', Buffer.from(seed004Mbox().mbox));
     const [review] = await reviewSeries(s, { tree: kernelDir('6.12'), filter: 'nofilter', api: apiById('two-pass-v2')!, jobs: 1 });
     return review!.postImage.get('mm/mmu_notifier.c')!;
@@ -139,8 +144,9 @@ describe('core patches: seed 004 v2 on Linux 6.12, and the edits a reviewer woul
 });
 
 describe('core patches: the header', () => {
+  beforeEach((ctx) => skipUnless(ctx, needSeeds(), needKernel('6.12')));
+
   test('seed 004 documents its new members; dropping a @member line is caught on the patch', async () => {
-    if (!haveKernel('6.12')) throw new Error('linux-6.12 is not unpacked: run scripts/fetch-kernels.sh');
     const { mbox } = seed004Mbox();
     const clean = await readPatchInput('seed-004.mbox', Buffer.from(mbox));
     const [ok] = await reviewSeries(clean, { tree: kernelDir('6.12'), filter: 'added', api: apiById('two-pass-v2')!, jobs: 1 });

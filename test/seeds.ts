@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 // the project's shared folder sits beside the checkout (CI clones it so too)
-const SEEDS = process.env.MNLINT_SEEDS ?? resolve(import.meta.dirname, '..', '..', 'shared', 'seeds');
+export const SEEDS = process.env.MNLINT_SEEDS ?? resolve(import.meta.dirname, '..', '..', 'shared', 'seeds');
 const MBOX_FROM = 'From mboxrd@z Thu Jan  1 00:00:00 1970';
 
 function seed(prefix: string): string {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { REPO } from './helpers.js';
+import { needProgram, skipUnless } from './needs.js';
 
 let inbox = '';
 let outbox = '';
@@ -127,10 +128,8 @@ describe('mnlint watch --public-inbox', () => {
 });
 
 describe('mnlint watch on an archive written by public-inbox itself', () => {
-  const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-
-  test('two versions of a series, the first posted in two parts: every reply kept, threaded and addressed as on the list', () => {
-    if (!have('public-inbox-init') || !have('public-inbox-mda')) throw new Error('public-inbox is missing (Debian package public-inbox)');
+  test('two versions of a series, the first posted in two parts: every reply kept, threaded and addressed as on the list', (ctx) => {
+    skipUnless(ctx, needProgram('public-inbox-init', 'public-inbox'), needProgram('public-inbox-mda', 'public-inbox'));
     const top = mkdtempSync(join(tmpdir(), 'mnlint-pi-'));
     const env = { ...process.env, HOME: join(top, 'home'), PI_CONFIG: join(top, 'config') };
     mkdirSync(env.HOME);

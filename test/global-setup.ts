@@ -1,0 +1,8 @@
+// Names, once and before any test runs, what the tests that read things from
+// outside the repository will not find: those tests are skipped.
+import { needKernel, needProgram, needSeeds, needSendEmail } from './needs.js';
+
+export default function setup(): void {
+  const missing = [needKernel('6.12'), needKernel('6.1'), needSeeds(), needSendEmail(), needProgram('public-inbox-mda', 'public-inbox')].filter((m) => m !== null);
+  for (const m of missing) process.stdout.write(`mnlint tests: skipping the tests that need ${m}\n`);
+}
