@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Scaffolds a rule: src/rules/<id>.ts, fixtures/rules/<id>/{bad,good}.c, and
 // its line in src/rules/index.ts.   npm run new-rule -- <id> <I1..I8|API>
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const [id, invariant = 'API'] = process.argv.slice(2);
@@ -44,4 +45,7 @@ let text = readFileSync(index, 'utf8');
 text = text.replace(/(import type \{ Rule \} from '\.\/rule\.js';\n)/, `$1import ${ident} from './${id}.js';\n`);
 text = text.replace(/(export const RULES: readonly Rule\[\] = \[\n)/, `$1  ${ident},\n`);
 writeFileSync(index, text);
-process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}\n`);
+// the README's rule table is the registry's
+const table = spawnSync('npx', ['tsx', 'scripts/rules-table.ts'], { stdio: 'inherit' });
+if (table.status !== 0) process.exit(2);
+process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}; README table rewritten\n`);
