@@ -271,7 +271,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       const callbacks = new Set(f.tables.flatMap((t) => t.fields.map((x) => x.function).filter((x): x is string => !!x)));
       for (const fn of f.functions) {
         if (fn.tooDeep) partial.push({ file: f.file, line: fn.loc.line, function: fn.name, lines: [], tooDeep: true });
-        else if (callbacks.has(fn.name) && fn.parseErrors.length) partial.push({ file: f.file, line: fn.loc.line, function: fn.name, lines: fn.parseErrors });
+        else if (callbacks.has(fn.name) && fn.parseErrors.length) partial.push({ file: f.file, line: fn.loc.line, function: fn.name, lines: [...fn.parseErrors] });
       }
     }
     const tables = files.flatMap((f) => f.tables);

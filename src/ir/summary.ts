@@ -160,8 +160,8 @@ function hasResultAtom(when: Assumptions): boolean {
   return false;
 }
 
-/** Whether a return value is provably non-zero / false / true. */
-export function truth(value: AbstractValue): boolean | null {
+/** Whether a return value is provably non-zero (true), zero (false), or unknown (null); what that means is the callback's convention (see failsWith). */
+export function nonZero(value: AbstractValue): boolean | null {
   switch (value.k) {
     case 'int':
       return value.v !== 0;
@@ -173,6 +173,20 @@ export function truth(value: AbstractValue): boolean | null {
       return null;
   }
 }
+
+/**
+ * Whether a callback's return is its failure: invalidate_range_start fails
+ * with a non-zero errno, the bool callbacks (invalidate, invalidate_start)
+ * with false. Null when the value is not known.
+ */
+export function failsWith(field: string, value: AbstractValue): boolean | null {
+  const t = nonZero(value);
+  if (t === null) return null;
+  return ERRNO_CALLBACKS.has(field) ? t : !t;
+}
+
+/** The callbacks whose failure is a non-zero int; the others return bool. */
+const ERRNO_CALLBACKS: ReadonlySet<string> = new Set(['invalidate_range_start']);
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
 const minus = (a: readonly string[], b: ReadonlySet<string>): string[] => a.filter((x) => !b.has(x));
@@ -244,7 +258,7 @@ export class Summarizer {
     // returns: `return helper(...)` becomes the helper's returns
     const raw: SummaryReturn[] = [];
     for (const r of fn.returns) {
-      const base: SummaryReturn = { value: r.value, text: r.text, file: fn.file, loc: r.loc, when: r.when, via: [], path: r.path, held: r.held ?? [], effects: r.effects ?? [], taken: [] };
+      const base: SummaryReturn = { value: r.value, text: r.text, file: fn.file, loc: r.loc, when: r.when, via: [], path: [...r.path], held: [...(r.held ?? [])], effects: [...(r.effects ?? [])], taken: [] };
       const callId = r.value.k === 'call' ? callSiteIn(fn, r) : -1;
       const target = callId >= 0 ? callees.get(callId) : undefined;
       if (!target) {
@@ -254,7 +268,7 @@ export class Summarizer {
       for (const inner of target.closure.returns) {
         const w = combine(r.when, translate(target.callee, fn.events[callId], inner.when));
         if (!w) continue;
-        raw.push({ ...inner, when: w, via: [target.step, ...inner.via], path: r.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
+        raw.push({ ...inner, when: w, via: [target.step, ...inner.via], path: [...r.path], held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
       }
     }
 
@@ -272,7 +286,7 @@ export class Summarizer {
           : dedupe(
               target.closure.returns
                 .filter((r) => {
-                  const t = truth(r.value);
+                  const t = nonZero(r.value);
                   return t === null || t === value;
                 })
                 // only what the caller can name: the range's flags and its own parameters
@@ -416,7 +430,7 @@ export class Summarizer {
       const e = fn.events[id]!;
       if (!e.discarded) continue;
       for (const r of target.closure.returns) {
-        if (truth(r.value) !== true) continue;
+        if (nonZero(r.value) !== true) continue;
         const when = combine(e.when, project(translate(target.callee, e, r.when)));
         if (when) c.dropped.push({ callee: e.name, file: fn.file, line: e.loc.line, value: r.value, text: r.text, at: { file: r.file, line: r.loc.line }, when });
       }
@@ -442,7 +456,7 @@ function leadsTo(c: Closure): Map<number, Set<boolean | null>> {
   if (c.leads) return c.leads;
   const out = new Map<number, Set<boolean | null>>();
   for (const r of c.returns) {
-    const t = truth(r.value);
+    const t = nonZero(r.value);
     for (const id of r.path) {
       const set = out.get(id) ?? new Set<boolean | null>();
       set.add(t);

@@ -4,42 +4,42 @@
 
 /** 1-based lines and columns, end inclusive line / exclusive column. */
 export interface Loc {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
 }
 
 export type OpsKind = 'mmu_notifier_ops' | 'mmu_interval_notifier_ops';
 
 export interface OpsField {
   /** designator, e.g. `invalidate_range_start` */
-  field: string;
+  readonly field: string;
   /** the initializer text as written */
-  value: string;
+  readonly value: string;
   /** the function it names (`f`, `&f`, `(cast)f`), or null for NULL / expressions */
-  function: string | null;
-  loc: Loc;
+  readonly function: string | null;
+  readonly loc: Loc;
 }
 
 export interface OpsTable {
-  kind: OpsKind;
-  name: string;
-  file: string;
-  loc: Loc;
-  isStatic: boolean;
-  isConst: boolean;
-  fields: OpsField[];
+  readonly kind: OpsKind;
+  readonly name: string;
+  readonly file: string;
+  readonly loc: Loc;
+  readonly isStatic: boolean;
+  readonly isConst: boolean;
+  readonly fields: readonly OpsField[];
 }
 
 /** `x->ops = &table;` or `.ops = &table` inside another initializer: binds a table at run time. */
 export interface OpsBinding {
-  table: string;
-  target: string;
-  file: string;
-  loc: Loc;
+  readonly table: string;
+  readonly target: string;
+  readonly file: string;
+  readonly loc: Loc;
   /** enclosing function, null at file scope */
-  function: string | null;
+  readonly function: string | null;
 }
 
 /**
@@ -76,108 +76,111 @@ export type EventKind =
 export type GfpClass = 'sleeping' | 'atomic' | 'unknown';
 
 export interface Event {
-  kind: EventKind;
+  readonly kind: EventKind;
   /** callee name, or the written expression for finish_write */
-  name: string;
-  args: string[];
-  loc: Loc;
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly loc: Loc;
   /** tracked assumptions in force when the event happens */
-  when: Assumptions;
+  readonly when: Assumptions;
   /** locks held at this point (normalized argument text) */
-  locks: string[];
+  readonly locks: readonly string[];
   /** for alloc: the mask text and its class; for sleep/lock: why it sleeps */
-  gfp?: { mask: string; class: GfpClass };
-  sleeps?: boolean;
+  readonly gfp?: { mask: string; class: GfpClass };
+  readonly sleeps?: boolean;
   /** for lock/unlock: the normalized lock expression */
-  lock?: string;
+  readonly lock?: string;
   /** the statement macro the event sits in (`scoped_guard` ...), if any */
-  macro?: string;
+  readonly macro?: string;
   /** for update: the variable written outlives the call (a global, or a function-static) */
-  shared?: 'global' | 'static';
+  readonly shared?: 'global' | 'static';
   /** the call is a statement of its own: its result is thrown away */
-  discarded?: boolean;
+  readonly discarded?: boolean;
   /** for calls: which arguments carry a tracked atom (the caller's blockable flag...) */
-  argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
+  readonly argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
   /** for calls: tracked flags in fields of each argument (`&update` with `update.blockable`) */
-  argFields?: Array<Array<{ field: string; atom: Atom; negated: boolean }> | null>;
+  readonly argFields?: Array<Array<{ field: string; atom: Atom; negated: boolean }> | null>;
 }
 
 /** An abstract value of an expression as far as the walk tracks it. */
 export type AbstractValue = { k: 'int'; v: number } | { k: 'bool'; v: boolean } | { k: 'null' } | { k: 'call'; callee: string; args: string[] } | { k: 'unknown'; text: string };
 
 export interface ReturnSite {
-  value: AbstractValue;
+  readonly value: AbstractValue;
   /** the returned expression as written ('' for a void return or falling off the end) */
-  text: string;
-  loc: Loc;
-  when: Assumptions;
+  readonly text: string;
+  readonly loc: Loc;
+  readonly when: Assumptions;
   /** events on the path(s) leading to this return, in order (ids into `events`) */
-  path: number[];
+  readonly path: readonly number[];
   /** locks this function took and still holds here (not lockdep-asserted or guard()ed ones) */
-  held: string[];
+  readonly held: readonly string[];
   /** counters and references raised on the way and not lowered again (`+target`) */
-  effects: string[];
+  readonly effects: readonly string[];
 }
 
 export interface FunctionIR {
-  name: string;
-  file: string;
-  loc: Loc;
-  isStatic: boolean;
-  returnType: string;
-  params: Array<{ name: string; type: string }>;
+  readonly name: string;
+  readonly file: string;
+  readonly loc: Loc;
+  readonly isStatic: boolean;
+  readonly returnType: string;
+  readonly params: Array<{ name: string; type: string }>;
   /** every event of the function, deduplicated across paths */
-  events: Event[];
-  returns: ReturnSite[];
+  readonly events: readonly Event[];
+  readonly returns: readonly ReturnSite[];
   /** names of functions called (any path), for the interprocedural pass */
-  callees: string[];
+  readonly callees: readonly string[];
   /** the walk hit its state budget: facts are a subset, rules must not prove absence */
-  truncated: boolean;
+  readonly truncated: boolean;
   /** ERROR / MISSING nodes inside the body (line numbers) */
-  parseErrors: number[];
+  readonly parseErrors: readonly number[];
   /** nested deeper than the walk goes: no facts (and truncated) */
-  tooDeep?: boolean;
+  readonly tooDeep?: boolean;
 }
 
 export interface FileIR {
-  file: string;
+  readonly file: string;
   /** facts read from the text only (definitions, API calls): the file was not parsed */
-  textOnly?: boolean;
-  tables: OpsTable[];
-  bindings: OpsBinding[];
+  readonly textOnly?: boolean;
+  readonly tables: readonly OpsTable[];
+  readonly bindings: readonly OpsBinding[];
   /** functions walked for facts: the callbacks named here, the wanted ones, their callees */
-  functions: FunctionIR[];
+  readonly functions: readonly FunctionIR[];
   /** every function defined in the file, walked or not */
-  defined: Array<{ name: string; isStatic: boolean; line: number }>;
+  readonly defined: Array<{ name: string; isStatic: boolean; line: number }>;
   /** definitions of the ops structs themselves (include/linux/mmu_notifier.h, or a patch to it) */
-  opsStructs?: OpsStruct[];
+  readonly opsStructs?: readonly OpsStruct[];
   /** calls of the notifier API anywhere in the file (not only in walked functions) */
-  apiCalls: ApiCall[];
+  readonly apiCalls: readonly ApiCall[];
   /** calls handing one of the file's tables to a function (`helper(..., &table)`): `args[0]` is the table, `args[1]` the argument index */
-  tableArgCalls?: ApiCall[];
+  readonly tableArgCalls?: readonly ApiCall[];
   /** every function name the file calls, sorted (which helpers and wrappers it uses) */
-  calledNames?: string[];
+  readonly calledNames?: readonly string[];
   /** ERROR/MISSING nodes anywhere in the file */
-  parseErrorCount: number;
+  readonly parseErrorCount: number;
   /** `#include`d header names, for API level detection later */
-  includes: string[];
+  readonly includes: readonly string[];
 }
 
 /** A call of a notifier API function, found in the file's text. */
 export interface ApiCall {
-  name: string;
+  readonly name: string;
   /** the arguments as written, whitespace folded */
-  args: string[];
-  line: number;
+  readonly args: readonly string[];
+  readonly line: number;
   /** the function the call is in, null at file scope */
-  function: string | null;
+  readonly function: string | null;
 }
 
 /** `struct mmu_interval_notifier_ops { ... };` as the header defines it, with its kernel-doc. */
 export interface OpsStruct {
-  kind: OpsKind;
-  line: number;
-  members: Array<{ name: string; line: number }>;
+  readonly kind: OpsKind;
+  readonly line: number;
+  readonly members: Array<{ name: string; line: number }>;
   /** the `@name:` entries of the kernel-doc comment right above it */
-  documented: string[];
+  readonly documented: readonly string[];
 }
+
+/** An IR object as its producer (the parser) builds it: its fields and lists writable, what it holds still readonly. Every other layer sees the IR readonly. */
+export type Draft<T> = { -readonly [K in keyof T]: T[K] extends ReadonlyArray<infer U> ? U[] : T[K] };

@@ -2,7 +2,7 @@
 // per-function facts from a path-sensitive walk (walker.ts). With syntax.ts and
 // tables.ts, the only modules that read tree-sitter nodes.
 import type { Node } from 'web-tree-sitter';
-import type { FileIR, FunctionIR } from '../ir/types.js';
+import type { Draft, FileIR, FunctionIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import type { MacroLoop } from './prepass.js';
 import { countErrors, declaratorName, hasKeyword, lineStarts, locOf, position, type FileCtx } from './syntax.js';
@@ -28,7 +28,7 @@ export interface ExtractInput {
   bindings?: boolean;
 }
 
-export function extractFile(input: ExtractInput): FileIR {
+export function extractFile(input: ExtractInput): Draft<FileIR> {
   const lines = lineStarts(input.source);
   const ctx: FileCtx = {
     file: input.file,
@@ -37,7 +37,7 @@ export function extractFile(input: ExtractInput): FileIR {
     loops: new Map(input.loops.map((l) => [l.offset, l.macro])),
     defined: new Set(input.defined ?? []),
   };
-  const ir: FileIR = {
+  const ir: Draft<FileIR> = {
     file: input.file,
     tables: [],
     bindings: [],

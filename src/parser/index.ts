@@ -1,6 +1,6 @@
 // The parser layer's entry: C text in, IR out. Nothing else imports tree-sitter.
 import type { Parser } from 'web-tree-sitter';
-import type { FileIR } from '../ir/types.js';
+import type { Draft, FileIR } from '../ir/types.js';
 import { createCParser } from './load.js';
 import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf } from './extract.js';
@@ -51,7 +51,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   // names at line starts followed by `(`: the file's definitions (and a few calls)
   const calls = lineStartCalls(masked);
   const defined = new Set(calls.map((c) => c.name));
-  const extract = (ranges: Range[], walk: readonly string[], bindings = false): FileIR => {
+  const extract = (ranges: Range[], walk: readonly string[], bindings = false): Draft<FileIR> => {
     const merged = mergeRanges(ranges);
     ks.rewrite(merged);
     const included = merged.map(([a, b]) => ({ startIndex: a, endIndex: b, startPosition: point(lines, a), endPosition: point(lines, b) }));

@@ -1,7 +1,7 @@
 // Ops tables (`static const struct mmu_interval_notifier_ops x = {...}`) and
 // the run-time bindings of a table to a notifier (`x->ops = &table`).
 import type { Node } from 'web-tree-sitter';
-import type { OpsBinding, OpsKind, OpsTable } from '../ir/types.js';
+import type { Draft, OpsBinding, OpsKind, OpsTable } from '../ir/types.js';
 import { enclosingFunction, hasKeyword, locOf, textOf, type FileCtx } from './syntax.js';
 
 const OPS_KINDS: ReadonlySet<string> = new Set(['mmu_notifier_ops', 'mmu_interval_notifier_ops']);
@@ -19,7 +19,7 @@ export function extractTable(ctx: FileCtx, decl: Node): OpsTable | null {
   const value = init.childForFieldName('value');
   const name = init.childForFieldName('declarator');
   if (value?.type !== 'initializer_list' || !name || name.type !== 'identifier') return null;
-  const table: OpsTable = {
+  const table: Draft<OpsTable> = {
     kind: kind as OpsKind,
     name: name.text,
     file: ctx.file,

@@ -6,7 +6,7 @@
 // merged at join points. So the count of states stays small on real callbacks;
 // a budget cuts it off and marks the function `truncated` when it does not.
 import type { Node } from 'web-tree-sitter';
-import type { AbstractValue, Assumptions, Event, EventKind, FunctionIR, ReturnSite } from '../ir/types.js';
+import type { AbstractValue, Assumptions, Draft, Event, EventKind, FunctionIR, ReturnSite } from '../ir/types.js';
 import {
   ALLOC_GFP_ARG,
   CHECK_RETRY,
@@ -159,8 +159,8 @@ function stateKey(s: State): string {
 }
 
 class FunctionWalker {
-  readonly events: Event[] = [];
-  readonly returns: ReturnSite[] = [];
+  readonly events: Draft<Event>[] = [];
+  readonly returns: Draft<ReturnSite>[] = [];
   readonly callees = new Set<string>();
   truncated = false;
   private readonly eventIds = new Map<string, number>();
@@ -574,7 +574,7 @@ class FunctionWalker {
       return;
     }
     let kind: EventKind = 'call';
-    const extra: Partial<Event> = {};
+    const extra: Draft<Partial<Pick<Event, 'lock' | 'sleeps' | 'gfp' | 'discarded' | 'argAtoms' | 'argFields'>>> = {};
     if (name === SET_SEQ) kind = 'set_seq';
     else if (name === READ_BEGIN) kind = 'read_begin';
     else if (name === READ_RETRY) kind = 'read_retry';
@@ -935,13 +935,13 @@ class FunctionWalker {
 
   // ------------------------------------------------------------- records
 
-  private record(s: State, kind: EventKind, name: string, args: string[], node: Node, extra: Partial<Event> = {}): void {
+  private record(s: State, kind: EventKind, name: string, args: string[], node: Node, extra: Partial<Draft<Event>> = {}): void {
     const when: Assumptions = { ...s.when };
     const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(',')}`;
     let id = this.eventIds.get(key);
     if (id === undefined) {
       id = this.events.length;
-      const event: Event = { kind, name, args, loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      const event: Draft<Event> = { kind, name, args: [...args], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
