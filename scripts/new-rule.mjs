@@ -31,8 +31,17 @@ export default defineRule({
     good: \`TODO: C that gives none\`,
     references: ['TODO'],
   },
+  messages: {
+    // one per kind of finding; {{name}} is filled from a report's data
+    found: 'TODO: what is wrong in {{fn}}(), and what to do instead',
+  },
   checkTable(table, ctx) {
-    // TODO
+    // TODO: the check. Ask the IR through ctx (callback, summary, model, core),
+    // report at the line the finding is about (support.ts: atEvent, atReturn,
+    // atField, atLoc, atLine), e.g.
+    //   ctx.report({ ...atReturn(r), function: cb.fn.name, messageId: 'found', data: { fn: cb.fn.name }, trace: [] });
+    const cb = ctx.callback(table, 'invalidate');
+    if (!cb?.fn) return;
   },
 });
 `,

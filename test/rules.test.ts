@@ -46,6 +46,11 @@ describe('rule fixtures (strict: every finding annotated, every expect found)', 
       expect(all.some((e) => e.kind === 'expect')).toBe(true);
       expect(all.some((e) => e.kind === 'ok')).toBe(true);
     });
+    test(`${rule.id}: every message is given by one of its fixtures`, async () => {
+      const given = new Set<string>();
+      for (const file of files) for (const f of await check([relative(REPO, join(dir, file))])) if (f.rule === rule.id) given.add(f.messageId);
+      expect(Object.keys(rule.messages).filter((m) => !given.has(m))).toEqual([]);
+    });
     for (const file of files) {
       // known misses are listed in the test output as todo
       for (const todo of expectations(join(dir, file)).filter((e) => e.kind === 'todo-expect')) test.todo(`${rule.id}/${file}:${todo.line}: ${todo.rule} not found yet`);
@@ -94,7 +99,7 @@ describe('rule catalogue', () => {
   test('the README lists every rule, with its severity and invariant: the table the registry writes', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     const start = readme.indexOf('\n', readme.indexOf('<!-- rules:start')) + 1;
-    expect(readme.slice(start, readme.indexOf('<!-- rules:end'))).toBe(formatRulesMarkdown(RULES));
+    expect(readme.slice(start, readme.indexOf('<!-- rules:end')), 'the README table is not the registry: npm run rules-table').toBe(formatRulesMarkdown(RULES));
     const rows = [...formatRulesMarkdown(RULES).matchAll(/^\| `([a-z0-9-]+)` \| (\w+) \| (\w+) \|/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
     expect(rows).toEqual(RULES.map((r) => `${r.id} ${r.severity} ${r.invariant}`));
   });
@@ -110,7 +115,8 @@ describe('rule docs', () => {
       for (const key of ['what', 'why', 'bad', 'good'] as const) expect(rule.docs[key].length).toBeGreaterThan(20);
       expect(rule.docs.references.length).toBeGreaterThan(0);
       // the scaffold's placeholders (npm run new-rule) are not docs
-      const placeholders = [rule.title, rule.docs.what, rule.docs.why, rule.docs.bad, rule.docs.good, ...rule.docs.references].filter((t) => /\bTODO\b/.test(t));
+      expect(Object.keys(rule.messages).length).toBeGreaterThan(0);
+      const placeholders = [rule.title, rule.docs.what, rule.docs.why, rule.docs.bad, rule.docs.good, ...rule.docs.references, ...Object.values<string>(rule.messages)].filter((t) => /\bTODO\b/.test(t));
       expect(placeholders, 'a TODO placeholder left in the metadata or docs').toEqual([]);
     });
     test(`${rule.id}: the bad example gives exactly one finding of the rule, the good one none`, async () => {

@@ -3,7 +3,7 @@
 // return path (its value, whether the path sets the sequence, sleeps, removes
 // its own notifier, hands out a finish).
 import type { AbstractNotifier, CallbackName, FinishKind, Outcome } from '../model/core.js';
-import { eventsOnPath, truth, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
+import { eventsOnPath, nonZero, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import { finishHandedOut } from '../ir/queries.js';
@@ -45,7 +45,7 @@ export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field
   for (const r of s.returns) {
     if (r.when.blockable !== undefined && r.when.blockable !== blockable) continue;
     const events = eventsOnPath(s, r);
-    const t = truth(r.value);
+    const t = nonZero(r.value);
     // a value mnlint cannot evaluate counts as success: the model must not invent failures
     const ret: boolean | number = kind === 'interval' && field !== 'invalidate_range_start' ? (t ?? true) : r.value.k === 'int' ? r.value.v : 0;
     const fin = field === 'invalidate_start' ? finishOf(events) : { kind: 'none' as FinishKind, allocates: false };

@@ -4,7 +4,7 @@ import type { FunctionIndex } from '../ir/function-index.js';
 import { readSideOf } from '../ir/read-side.js';
 import { Summarizer, type FunctionSummary } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
-import type { CallbackView, CoreView, Finding, ModelView, Rule, RuleContext } from '../rules/rule.js';
+import { formatMessage, type CallbackView, type CoreView, type Finding, type ModelView, type Rule, type RuleContext } from '../rules/rule.js';
 import { NEWEST, type ApiLevel } from '../model/api.js';
 import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
@@ -72,8 +72,11 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
     summary,
     report(r) {
       const rule = current!;
+      const template = rule.messages[r.messageId];
+      if (template === undefined) throw new Error(`rule ${rule.id} reported an unknown message id ${r.messageId}`);
       findings.push({
         rule: rule.id,
+        messageId: r.messageId,
         severity: r.severity ?? rule.severity,
         invariant: rule.invariant,
         file: r.file,
@@ -81,7 +84,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
         column: r.column,
         endLine: r.endLine,
         function: r.function,
-        message: r.message,
+        message: formatMessage(template, r.data),
         trace: r.trace,
       });
     },

@@ -68,7 +68,37 @@ export interface Chooser {
   choose<T>(what: string, options: readonly T[]): T;
 }
 
+/** What went wrong, for a caller to branch on (the message is for people). */
+export type ViolationKind =
+  | 'active-ranges-left'
+  | 'deferred-not-applied'
+  | 'end-after-failed-start'
+  | 'false-from-release'
+  | 'false-in-blockable-range'
+  | 'finish-leaked-on-false'
+  | 'finish-never-completed'
+  | 'finish-shared-by-all'
+  | 'finish-shared-by-concurrent'
+  | 'finish-without-callback'
+  | 'freed-under-deferred-walk'
+  | 'insert-not-deferred'
+  | 'null-callback-called'
+  | 'read-begin-during-invalidation'
+  | 'remove-from-own-callback'
+  | 'remove-not-deferred'
+  | 'remove-without-wait'
+  | 'retry-misses-invalidation'
+  | 'seq-odd-when-idle'
+  | 'seq-odd-without-range'
+  | 'sleeps-where-forbidden'
+  | 'start-error-not-eagain'
+  | 'start-without-end'
+  | 'start-without-finish'
+  | 'unregister-from-own-callback'
+  | 'waiter-never-woken';
+
 export interface Violation {
+  kind: ViolationKind;
   invariant: Invariant;
   notifier: string | null;
   message: string;
@@ -223,7 +253,7 @@ export class MmuNotifierCore {
     const [start, end] = n.interval ?? [0, 1 << 20];
     if (this.api.twoPass && n.callbacks.invalidate_start && !n.callbacks.invalidate_finish) {
       if (this.api.insertChecksFinish) this.step(`WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) for ${n.name}`);
-      this.violate('I3', n.name, `${n.name} sets invalidate_start without invalidate_finish`);
+      this.violate('start-without-finish', 'I3', n.name, `${n.name} sets invalidate_start without invalidate_finish`);
     }
     const sub: IntervalSub = { n, start, end, invalidateSeq: 0, inTree: false };
     this.hasItree = true;
@@ -234,7 +264,7 @@ export class MmuNotifierCore {
         sub.inTree = true;
         this.intervals.push(sub);
         this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`);
-        this.violate('I8', n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
+        this.violate('insert-not-deferred', 'I8', n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
       } else if (this.isInvalidating()) {
         this.deferred.push({ sub, op: 'insert' });
         this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`);
@@ -261,7 +291,7 @@ export class MmuNotifierCore {
   removeInterval(name: string): 'removed' | 'waits' {
     const sub = this.findInterval(name);
     if (this.running === name) {
-      this.violate('I5', name, `${name}'s own callback calls mmu_interval_notifier_remove(): it waits for the invalidation that is calling it (deadlock)`);
+      this.violate('remove-from-own-callback', 'I5', name, `${name}'s own callback calls mmu_interval_notifier_remove(): it waits for the invalidation that is calling it (deadlock)`);
     }
     if (this.isInvalidating()) {
       if (!sub.inTree) {
@@ -274,13 +304,14 @@ export class MmuNotifierCore {
         sub.inTree = false;
         this.intervals.splice(this.intervals.indexOf(sub), 1);
         this.step(`mmu_interval_notifier_remove(${name}): taken out of the interval tree while an invalidation walks it`);
-        this.violate('I8', name, `mmu_interval_notifier_remove(${name}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
+        this.violate('remove-not-deferred', 'I8', name, `mmu_interval_notifier_remove(${name}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
         return 'removed';
       }
       this.deferred.push({ sub, op: 'remove' });
       if (!this.core.removeWaits) {
         this.step(`mmu_interval_notifier_remove(${name}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
         this.violate(
+          'remove-without-wait',
           'I8',
           name,
           `mmu_interval_notifier_remove(${name}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name} while the core may still call its invalidate (use after free)`,
@@ -325,7 +356,7 @@ export class MmuNotifierCore {
         const ret = this.callInterval(sub, range, curSeq, inv.queue);
         if (!ret) {
           if (range.blockable) {
-            this.violate('I4', sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
+            this.violate('false-in-blockable-range', 'I4', sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
             continue;
           }
           inv.itreeErr = EAGAIN;
@@ -389,7 +420,7 @@ export class MmuNotifierCore {
       const queue: QueuedFinish[] = [];
       for (const sub of this.overlapping(range)) {
         const ret = this.callInterval(sub, range, curSeq, queue);
-        if (!ret) this.violate('I4', sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
+        if (!ret) this.violate('false-from-release', 'I4', sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
       }
       this.finishPass(queue, range);
       if (this.core.releaseEndsRange) this.invEnd();
@@ -435,13 +466,14 @@ export class MmuNotifierCore {
   /** I1 and I3/I8 at quiescence: every start balanced, every finish done, seq even. */
   checkQuiescent(): void {
     for (const h of this.hlist) {
-      if (h.balance > 0) this.violate('I1', h.n.name, `${h.n.name} got ${h.balance} successful invalidate_range_start without a matching invalidate_range_end`);
+      if (h.balance > 0) this.violate('start-without-end', 'I1', h.n.name, `${h.n.name} got ${h.balance} successful invalidate_range_start without a matching invalidate_range_end`);
     }
-    for (const [obj, owner] of this.inFlight) this.violate('I3', owner, `finish ${obj} of ${owner} never got its invalidate_finish`);
-    if (this.activeInvalidateRanges === 0 && this.isInvalidating()) this.violate('I8', null, `no invalidation is active but invalidate_seq is odd (${this.invalidateSeq}): read_begin would wait forever`);
-    if (this.activeInvalidateRanges !== 0) this.violate('I8', null, `active_invalidate_ranges is ${this.activeInvalidateRanges} with no invalidation in flight`);
-    if (this.activeInvalidateRanges === 0 && this.deferred.length) this.violate('I8', null, `${this.deferred.length} deferred insert/remove not applied after the last invalidate_range_end`);
-    for (const w of this.waiters) this.violate('I8', null, `${w} sleeps on subscriptions->wq and is never woken: the last mn_itree_inv_end did not wake_up_all`);
+    for (const [obj, owner] of this.inFlight) this.violate('finish-never-completed', 'I3', owner, `finish ${obj} of ${owner} never got its invalidate_finish`);
+    if (this.activeInvalidateRanges === 0 && this.isInvalidating())
+      this.violate('seq-odd-when-idle', 'I8', null, `no invalidation is active but invalidate_seq is odd (${this.invalidateSeq}): read_begin would wait forever`);
+    if (this.activeInvalidateRanges !== 0) this.violate('active-ranges-left', 'I8', null, `active_invalidate_ranges is ${this.activeInvalidateRanges} with no invalidation in flight`);
+    if (this.activeInvalidateRanges === 0 && this.deferred.length) this.violate('deferred-not-applied', 'I8', null, `${this.deferred.length} deferred insert/remove not applied after the last invalidate_range_end`);
+    for (const w of this.waiters) this.violate('waiter-never-woken', 'I8', null, `${w} sleeps on subscriptions->wq and is never woken: the last mn_itree_inv_end did not wake_up_all`);
   }
 
   // ------------------------------------------------------------ internals
@@ -484,7 +516,12 @@ export class MmuNotifierCore {
         const w = `mmu_interval_notifier_remove(${d.sub.n.name})`;
         if (d.op !== 'remove' || !this.waiters.includes(w)) continue;
         this.step(`  ${w} sees seq ${this.invalidateSeq} without the lock and returns: its caller frees ${d.sub.n.name}`);
-        this.violate('I8', d.sub.n.name, `${w} returns while ${d.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`);
+        this.violate(
+          'freed-under-deferred-walk',
+          'I8',
+          d.sub.n.name,
+          `${w} returns while ${d.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`,
+        );
       }
     }
     for (const d of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
@@ -510,7 +547,7 @@ export class MmuNotifierCore {
     const field: CallbackName = twoPass ? 'invalidate_start' : 'invalidate';
     const cb = n.callbacks[field];
     if (!cb) {
-      this.violate('API', n.name, `the core calls ops->${field} of ${n.name}, which is NULL at API level ${this.api.id}`);
+      this.violate('null-callback-called', 'API', n.name, `the core calls ops->${field} of ${n.name}, which is NULL at API level ${this.api.id}`);
       return true;
     }
     const o = this.call(n, field, cb, range);
@@ -518,7 +555,7 @@ export class MmuNotifierCore {
     const ret = o.ret === true;
     if (twoPass) {
       const kind = o.finish ?? 'none';
-      if (!ret && o.allocatesFinish) this.violate('I7', n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o.label})`);
+      if (!ret && o.allocatesFinish) this.violate('finish-leaked-on-false', 'I7', n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o.label})`);
       if (ret && kind !== 'none') {
         const ops = n.ops ?? n.name;
         const objectId = kind === 'fresh' ? `${n.name}#${++this.finishSerial}` : kind === 'global' || kind === 'guarded-global' ? `${ops}.global-finish` : `${n.name}.finish`;
@@ -527,13 +564,8 @@ export class MmuNotifierCore {
           return ret;
         }
         if (this.inFlight.has(objectId)) {
-          this.violate(
-            'I7',
-            n.name,
-            kind === 'global'
-              ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o.label})`
-              : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`,
-          );
+          if (kind === 'global') this.violate('finish-shared-by-all', 'I7', n.name, `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o.label})`);
+          else this.violate('finish-shared-by-concurrent', 'I7', n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`);
         }
         this.inFlight.set(objectId, n.name);
         queue.push({ sub, objectId, label: o.label });
@@ -548,7 +580,7 @@ export class MmuNotifierCore {
     for (const f of queue) {
       const cb = f.sub.n.callbacks.invalidate_finish;
       if (!cb) {
-        this.violate('I3', f.sub.n.name, `finish ${f.objectId} of ${f.sub.n.name} is queued but ops->invalidate_finish is NULL`);
+        this.violate('finish-without-callback', 'I3', f.sub.n.name, `finish ${f.objectId} of ${f.sub.n.name} is queued but ops->invalidate_finish is NULL`);
       } else {
         this.call(f.sub.n, 'invalidate_finish', cb, range);
       }
@@ -566,7 +598,12 @@ export class MmuNotifierCore {
       const r = typeof o.ret === 'number' ? o.ret : o.ret ? 0 : EAGAIN;
       if (r) {
         if (range.blockable || r !== EAGAIN)
-          this.violate('I4', h.n.name, `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`);
+          this.violate(
+            'start-error-not-eagain',
+            'I4',
+            h.n.name,
+            `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`,
+          );
         if (h.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
         ret = r;
       } else if (h.n.callbacks.invalidate_range_end) {
@@ -587,7 +624,8 @@ export class MmuNotifierCore {
   }
 
   private endCalled(h: HlistSub): void {
-    if (h.balance === 0) this.violate('I1', h.n.name, `${h.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`);
+    if (h.balance === 0)
+      this.violate('end-after-failed-start', 'I1', h.n.name, `${h.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`);
     else h.balance--;
   }
 
@@ -599,13 +637,13 @@ export class MmuNotifierCore {
     this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq && n.kind === 'interval' ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`);
     const mustNotSleep = !range.blockable || field === 'arch_invalidate_secondary_tlbs' || field === 'free_notifier' || field.includes('young');
     if (o.sleeps && mustNotSleep) {
-      this.violate('I5', n.name, `${n.name}.${field} sleeps ${range.blockable ? 'in a callback that must never sleep' : 'in a non-blockable range'} (${o.label})`);
+      this.violate('sleeps-where-forbidden', 'I5', n.name, `${n.name}.${field} sleeps ${range.blockable ? 'in a callback that must never sleep' : 'in a non-blockable range'} (${o.label})`);
     }
     if (o.removesSelf) {
       const prev = this.running;
       this.running = n.name;
       if (n.kind === 'interval' && this.intervals.some((s) => s.n === n)) this.removeInterval(n.name);
-      else this.violate('I5', n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o.label})`);
+      else this.violate('unregister-from-own-callback', 'I5', n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o.label})`);
       this.running = prev;
     }
     return o;
@@ -615,15 +653,15 @@ export class MmuNotifierCore {
     this.trace.push(text);
   }
 
-  private violate(invariant: Invariant, notifier: string | null, message: string): void {
+  private violate(kind: ViolationKind, invariant: Invariant, notifier: string | null, message: string): void {
     if (this.violations.some((v) => v.message === message)) return;
-    this.violations.push({ invariant, notifier, message, trace: [...this.trace] });
+    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace] });
   }
 
   /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
   private checkParity(): void {
     if (this.isInvalidating() && this.activeInvalidateRanges === 0) {
-      this.violate('I8', null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
+      this.violate('seq-odd-without-range', 'I8', null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
     }
   }
 }

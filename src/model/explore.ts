@@ -3,7 +3,7 @@
 // choices, each run replaying a choice vector), and collects the invariant
 // violations with the trace that led to each.
 import type { ApiLevel } from './api.js';
-import { EAGAIN, MmuNotifierCore, type AbstractNotifier, type Chooser, type CoreBehaviour, type Invariant, type Violation } from './core.js';
+import { EAGAIN, MmuNotifierCore, type AbstractNotifier, type Chooser, type CoreBehaviour, type Invariant, type Violation, type ViolationKind } from './core.js';
 
 export interface Scenario {
   name: string;
@@ -74,7 +74,7 @@ export const SCENARIOS: readonly Scenario[] = [
             : during.seq === core.invalidateSeq
               ? 'the core did not wait for the invalidation to end'
               : `${n.name}'s invalidate did not call mmu_interval_set_seq`;
-          violation(core, 'I8', n.name, `mmu_interval_read_begin(${n.name}) returned during an invalidation of its interval: ${why}`);
+          violation(core, 'read-begin-during-invalidation', 'I8', n.name, `mmu_interval_read_begin(${n.name}) returned during an invalidation of its interval: ${why}`);
         }
         void i;
       });
@@ -83,6 +83,7 @@ export const SCENARIOS: readonly Scenario[] = [
         if (!core.readRetry(n.name, seqs[i]!)) {
           violation(
             core,
+            'retry-misses-invalidation',
             'I6',
             n.name,
             `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`,
@@ -185,8 +186,8 @@ export function withCompanions(notifiers: readonly AbstractNotifier[]): Abstract
   return out;
 }
 
-function violation(core: MmuNotifierCore, invariant: Invariant, notifier: string, message: string): void {
-  core.violations.push({ invariant, notifier, message, trace: [...core.trace] });
+function violation(core: MmuNotifierCore, kind: ViolationKind, invariant: Invariant, notifier: string, message: string): void {
+  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace] });
 }
 
 /** Replays a prefix of choices, then takes the first option; records the branching. */

@@ -9,6 +9,8 @@ const lineNumber = z.int().check(z.positive());
 
 export const FindingSchema = z.object({
   rule: z.string(),
+  /** which of the rule's messages (see `mnlint explain RULE`) */
+  messageId: z.string(),
   severity: z.enum(['error', 'warning', 'info']),
   invariant: z.nullable(z.enum(['I1', 'I2', 'I3', 'I4', 'I5', 'I6', 'I7', 'I8', 'API'])),
   file: z.string(),

@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import { defineRule } from './rule.js';
 import { coreFunctions } from './core.js';
 
@@ -62,6 +63,9 @@ export default defineRule({
 `,
     references: ['commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()")', 'mm/mmu_notifier.c: mn_hlist_invalidate_range_start()'],
   },
+  messages: {
+    noEndAfterFailedStart: 'mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it ({{level}}): {{message}}',
+  },
   checkFile(file, ctx) {
     const step = ctx.core(file)?.steps.find((s) => s.step === 'endAfterFailedStart');
     if (!step || step.holds) return;
@@ -74,12 +78,10 @@ export default defineRule({
     const start = fn.events.find((e) => e.name === '->invalidate_range_start')!;
     const level = ctx.api.endAfterFailedStart ? `at API ${ctx.api.id}, which has c2655835fd8c` : `as every core before c2655835fd8c (5.12) did; the tree is API ${ctx.api.id}`;
     ctx.report({
-      file: file.file,
-      line: r.loc.line,
-      column: r.loc.column,
-      endLine: r.loc.endLine,
+      ...atLoc(file.file, r.loc),
       function: fn.name,
-      message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it (${level}): ${v.message}`,
+      messageId: 'noEndAfterFailedStart',
+      data: { level, message: v.message },
       trace: [
         `${file.file}:${start.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,
         `${file.file}:${r.loc.line}: return ${r.text} with no ops->invalidate_range_end on any path`,

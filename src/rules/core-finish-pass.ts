@@ -1,5 +1,6 @@
+import { atLoc } from './support.js';
 import { CORE } from '../ir/kernel-api.js';
-import { defineRule } from './rule.js';
+import { defineRule, type MessageData } from './rule.js';
 import { coreFunctions, isTwoPassCore, pathEvents } from './core.js';
 
 const PASSES = [CORE.itreeInvalidate, CORE.itreeRelease];
@@ -71,6 +72,10 @@ export default defineRule({
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (seed 004): mn_itree_invalidate(), mn_itree_release()'],
   },
+  messages: {
+    noFinishPass: '{{fn}}() returns (line {{line}}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish',
+    finishAfterEnd: '{{fn}}() runs the finish pass (line {{finishLine}}) after mn_itree_inv_end (line {{endLine}}): invalidate_finish must run before the invalidation ends',
+  },
   checkFile(file, ctx) {
     const fns = coreFunctions(file);
     if (!fns || !isTwoPassCore(fns)) return;
@@ -86,21 +91,18 @@ export default defineRule({
         if (!start) continue;
         const finish = evs.find((e) => e.name === CORE.itreeFinishPass || e.name === '->invalidate_finish');
         const end = evs.find((e) => e.name === CORE.itreeInvEnd);
-        const problem = !finish
-          ? `${name}() returns (line ${r.loc.line}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish`
-          : end && end.loc.line < finish.loc.line
-            ? `${name}() runs the finish pass (line ${finish.loc.line}) after mn_itree_inv_end (line ${end.loc.line}): invalidate_finish must run before the invalidation ends`
-            : null;
-        if (!problem || seen.has(problem)) continue;
-        seen.add(problem);
+        const late = !!finish && !!end && end.loc.line < finish.loc.line;
+        if (finish && !late) continue;
+        const report: { messageId: 'noFinishPass' | 'finishAfterEnd'; data: MessageData } =
+          finish && end ? { messageId: 'finishAfterEnd', data: { fn: name, finishLine: finish.loc.line, endLine: end.loc.line } } : { messageId: 'noFinishPass', data: { fn: name, line: r.loc.line } };
+        const key = `${report.messageId} ${JSON.stringify(report.data)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         const at = finish && end ? finish : r;
         ctx.report({
-          file: file.file,
-          line: at.loc.line,
-          column: at.loc.column,
-          endLine: at.loc.endLine,
+          ...atLoc(file.file, at.loc),
           function: name,
-          message: problem,
+          ...report,
           trace: [
             `${file.file}:${start.loc.line}: ops->invalidate_start queues a finish`,
             ...(finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : []),

@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import { CORE, INSERT, INSERT_LOCKED } from '../ir/kernel-api.js';
 import { defineRule } from './rule.js';
 import { coreFunctions, isTwoPassCore } from './core.js';
@@ -48,6 +49,10 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, review by Matthew Brost', 'mm/mmu_notifier.c (Linux 7.1): mmu_interval_notifier_insert()'],
   },
+  messages: {
+    noFinishCheck:
+      'two-pass ops are accepted at insert time without a check that invalidate_finish is set: add WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) to the insert (as reviewers asked, and 7.1 has)',
+  },
   checkFile(file, ctx) {
     const fns = coreFunctions(file);
     if (!fns || !isTwoPassCore(fns)) return;
@@ -55,16 +60,13 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     if (!inserts.length) return;
     if (inserts.some((f) => f.events.some((e) => e.args.some((a) => a.includes('invalidate_finish'))))) return;
     // point at the main walk when it is the one calling invalidate_start
-    const calls = (f: { events: Array<{ name: string }> } | undefined): boolean => !!f?.events.some((e) => e.name === '->invalidate_start');
+    const calls = (f: { readonly events: ReadonlyArray<{ readonly name: string }> } | undefined): boolean => !!f?.events.some((e) => e.name === '->invalidate_start');
     const caller = calls(fns.get(CORE.itreeInvalidate)) ? fns.get(CORE.itreeInvalidate)! : [...fns.values()].find(calls)!;
     const at = caller.events.find((e) => e.name === '->invalidate_start')!;
     ctx.report({
-      file: file.file,
-      line: at.loc.line,
-      column: at.loc.column,
-      endLine: at.loc.endLine,
+      ...atLoc(file.file, at.loc),
       function: caller.name,
-      message: 'two-pass ops are accepted at insert time without a check that invalidate_finish is set: add WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) to the insert (as reviewers asked, and 7.1 has)',
+      messageId: 'noFinishCheck',
       trace: [`${file.file}:${at.loc.line}: ops->invalidate_start is called here`, ...inserts.map((f) => `${file.file}:${f.loc.line}: ${f.name}() does not check ops->invalidate_finish`)],
     });
   },

@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 // I8 in the core itself: mm/mmu_notifier.c keeps invalidate_seq odd exactly
 // while an interval invalidation runs, ends every range it starts, applies the
 // deferred list at the last end, and makes read_begin and remove wait. The
@@ -71,6 +72,10 @@ out_would_block:
       'Documentation/mm/hmm.rst',
     ],
   },
+  messages: {
+    stepMissing: '{{steps}}: {{model}}',
+    stepMissingMixedMm: '{{steps}}: {{model}} (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)',
+  },
   checkFile(file, ctx) {
     const core = ctx.core(file);
     if (!core) return;
@@ -89,13 +94,11 @@ out_would_block:
       const mixed = group.every((g) => NEEDS_MIXED_MM.has(g.s.step));
       const also = group.slice(1).map((g) => `also ${g.s.evidence}: ${g.v.message}`);
       ctx.report({
-        file: s.file,
-        line: s.loc.line,
-        column: s.loc.column,
-        endLine: s.loc.endLine,
+        ...atLoc(s.file, s.loc),
         function: s.function,
         severity: mixed ? 'warning' : undefined,
-        message: `${group.map((g) => g.s.evidence).join('; ')}: ${v.message}${mixed ? ' (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)' : ''}`,
+        messageId: mixed ? 'stepMissingMixedMm' : 'stepMissing',
+        data: { steps: group.map((g) => g.s.evidence).join('; '), model: v.message },
         trace: [
           `${s.file}:${s.loc.line}: ${s.evidence}`,
           `model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`,

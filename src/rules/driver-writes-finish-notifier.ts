@@ -47,6 +47,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: `finish->notifier = interval_sub;` in mn_itree_invalidate()'],
   },
+  messages: {
+    writesFinishNotifier: '{{call}} is written by the driver: the core sets finish->notifier when it queues the finish',
+  },
   checkTable(table, ctx) {
     for (const field of ['invalidate_start', 'invalidate_finish']) {
       const cb = ctx.callback(table, field);
@@ -56,7 +59,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${e.name} is written by the driver: the core sets finish->notifier when it queues the finish`,
+          messageId: 'writesFinishNotifier',
+          data: { call: e.name },
           trace: [`${e.file}:${e.loc.line}: ${e.name} = ${e.args[0] ?? ''}`],
         });
       }

@@ -1,17 +1,16 @@
-import { truth } from '../ir/summary.js';
+import { failsWith } from '../ir/summary.js';
 import { updateDelta } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
 
 /** The starts of an invalidation, and what a failure means to the core. */
-const STARTS: Record<string, { fails: (t: boolean | null) => boolean; after: (endAfterFailedStart: boolean) => string }> = {
+const STARTS: Record<string, { after: (endAfterFailedStart: boolean) => string }> = {
   invalidate_range_start: {
-    fails: (t) => t === true,
     after: (end) => (end ? 'the core then calls invalidate_range_end, which cannot tell that this start failed (c2655835fd8c)' : 'at this API level the core calls no invalidate_range_end after a failed start'),
   },
-  invalidate: { fails: (t) => t === false, after: () => 'the core calls nothing more for this invalidation after a false return' },
-  invalidate_start: { fails: (t) => t === false, after: () => 'the core calls no invalidate_finish after a false return' },
+  invalidate: { after: () => 'the core calls nothing more for this invalidation after a false return' },
+  invalidate_start: { after: () => 'the core calls no invalidate_finish after a false return' },
 };
 
 export default defineRule({
@@ -60,6 +59,9 @@ static const struct mmu_notifier_ops drv_ops = {
       'mm/mmu_notifier.c: mn_hlist_invalidate_range_start(), mn_itree_invalidate()',
     ],
   },
+  messages: {
+    stateRaised: '{{cb}}() returns {{result}}{{when}} with {{raised}} still raised: {{after}}',
+  },
   checkTable(table, ctx) {
     for (const [field, start] of Object.entries(STARTS)) {
       const cb = ctx.callback(table, field);
@@ -67,7 +69,7 @@ static const struct mmu_notifier_ops drv_ops = {
       const s = ctx.summary(cb.fn);
       const reported = new Set<string>();
       for (const r of s.returns) {
-        if (!start.fails(truth(r.value)) || r.effects.length === 0) continue;
+        if (failsWith(field, r.value) !== true || r.effects.length === 0) continue;
         const key = `${r.file}:${r.loc.line}`;
         if (reported.has(key)) continue;
         reported.add(key);
@@ -76,7 +78,8 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
-          message: `${cb.fn.name}() returns ${r.text || 'its failure'}${describeWhen(r.when)} with ${raised.join(', ')} still raised: ${start.after(ctx.api.endAfterFailedStart)}`,
+          messageId: 'stateRaised',
+          data: { cb: cb.fn.name, result: r.text || 'its failure', when: describeWhen(r.when), raised: raised.join(', '), after: start.after(ctx.api.endAfterFailedStart) },
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),

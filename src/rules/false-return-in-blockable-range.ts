@@ -1,4 +1,4 @@
-import { truth } from '../ir/summary.js';
+import { failsWith } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
@@ -52,6 +52,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       'commit 93065ac753e4 ("mm, oom: distinguish blockable mode for mmu notifiers")',
     ],
   },
+  messages: {
+    failsWhenBlockable: '{{cb}}() returns {{text}} on a path that also runs when the range is blockable{{untested}}; fail only when !mmu_notifier_range_blockable(range)',
+  },
   checkTable(table, ctx) {
     const fields = table.kind === 'mmu_interval_notifier_ops' ? ['invalidate', 'invalidate_start'] : ['invalidate_range_start'];
     for (const field of fields) {
@@ -59,9 +62,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!cb?.fn) continue;
       const s = ctx.summary(cb.fn);
       for (const r of s.returns) {
-        const t = truth(r.value);
-        const fails = table.kind === 'mmu_interval_notifier_ops' && field !== 'invalidate_range_start' ? t === false : t === true;
-        if (!fails || r.when.blockable === false) continue;
+        if (failsWith(field, r.value) !== true || r.when.blockable === false) continue;
         // the blockable flag went into a helper whose body is not known and whose
         // result may decide this return: not followed, not reported (a known helper's
         // return conditions are in r.when already)
@@ -78,7 +79,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
-          message: `${cb.fn.name}() returns ${r.text} on a path that also runs when the range is blockable${r.when.blockable === true ? '' : ' (no blockable test before it)'}; fail only when !mmu_notifier_range_blockable(range)`,
+          messageId: 'failsWhenBlockable',
+          data: { cb: cb.fn.name, text: r.text, untested: r.when.blockable === true ? '' : ' (no blockable test before it)' },
           trace: modelTrace(ctx, table, 'I4') ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`],
         });
       }

@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -30,17 +31,18 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ['include/linux/mmu_notifier.h of the target kernel', 'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6', 'two-pass series (seed 004), merged in 7.1'],
   },
+  messages: {
+    noSuchMember: 'struct {{kind}} has no member {{field}} at API level {{id}} ({{description}})',
+  },
   checkTable(table, ctx) {
     const known = new Set(ctx.api.fields[table.kind]);
     for (const f of table.fields) {
       if (known.has(f.field)) continue;
       ctx.report({
-        file: table.file,
-        line: f.loc.line,
-        column: f.loc.column,
-        endLine: f.loc.endLine,
+        ...atLoc(table.file, f.loc),
         function: null,
-        message: `struct ${table.kind} has no member ${f.field} at API level ${ctx.api.id} (${ctx.api.description})`,
+        messageId: 'noSuchMember',
+        data: { kind: table.kind, field: f.field, id: ctx.api.id, description: ctx.api.description },
         trace: [`${table.file}:${f.loc.line}: .${f.field} = ${f.value}`, `members at ${ctx.api.id}: ${[...known].join(', ')}`],
       });
     }

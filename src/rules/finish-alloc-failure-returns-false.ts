@@ -1,4 +1,4 @@
-import { truth } from '../ir/summary.js';
+import { nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
@@ -51,15 +51,19 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, struct mmu_interval_notifier_finish kernel-doc'],
   },
+  messages: {
+    falseOnAllocFailure: '{{cb}}() returns false when its finish allocation fails; fall back to doing the invalidation in the first pass and leave *finish NULL',
+  },
   checkTable(table, ctx) {
     const cb = ctx.callback(table, 'invalidate_start');
     if (!cb?.fn) return;
     for (const r of ctx.summary(cb.fn).returns) {
-      if (truth(r.value) !== false || !failedAllocation(r.when)) continue;
+      if (nonZero(r.value) !== false || !failedAllocation(r.when)) continue;
       ctx.report({
         ...atReturn(r),
         function: cb.fn.name,
-        message: `${cb.fn.name}() returns false when its finish allocation fails; fall back to doing the invalidation in the first pass and leave *finish NULL`,
+        messageId: 'falseOnAllocFailure',
+        data: { cb: cb.fn.name },
         trace: [`${r.file}:${r.loc.line}: returns false${describeWhen(r.when)}`, 'a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)'],
       });
     }

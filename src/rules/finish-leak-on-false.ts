@@ -1,5 +1,5 @@
 import { isFreeCall } from '../ir/kernel-api.js';
-import { eventsOnPath, truth } from '../ir/summary.js';
+import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
@@ -60,12 +60,15 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: mn_itree_invalidate() queues only `if (ret && finish)`'],
   },
+  messages: {
+    leakOnFalse: '{{cb}}() returns false after {{alloc}}() at line {{allocLine}}: the core drops *finish on a false return, the object leaks',
+  },
   checkTable(table, ctx) {
     const cb = ctx.callback(table, 'invalidate_start');
     if (!cb?.fn) return;
     const s = ctx.summary(cb.fn);
     for (const r of s.returns) {
-      if (truth(r.value) !== false) continue;
+      if (nonZero(r.value) !== false) continue;
       const events = eventsOnPath(s, r);
       const alloc = events.find((e) => e.kind === 'alloc');
       if (!alloc || events.some((e) => isFreeCall(e.name) && e.loc.line > alloc.loc.line)) continue;
@@ -74,7 +77,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       ctx.report({
         ...atReturn(r),
         function: cb.fn.name,
-        message: `${cb.fn.name}() returns false after ${alloc.name}() at line ${alloc.loc.line}: the core drops *finish on a false return, the object leaks`,
+        messageId: 'leakOnFalse',
+        data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
         trace: modelTrace(ctx, table, 'I7') ?? [
           `${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ''})`,
           `${r.file}:${r.loc.line}: returns false${describeWhen(r.when)}; the core ignores *finish (I7)`,

@@ -68,6 +68,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, struct mmu_interval_notifier_finish kernel-doc ("consider implementing a small pool")'],
   },
+  messages: {
+    neverFreed: '{{finish}}() returns without freeing the finish object that {{start}}() allocated: it leaks on every invalidation taking this path',
+  },
   checkTable(table, ctx) {
     const start = ctx.callback(table, 'invalidate_start');
     const finish = ctx.callback(table, 'invalidate_finish');
@@ -82,7 +85,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       ctx.report({
         ...atReturn(r),
         function: finish.fn.name,
-        message: `${finish.fn.name}() returns without freeing the finish object that ${start.fn.name}() allocated: it leaks on every invalidation taking this path`,
+        messageId: 'neverFreed',
+        data: { finish: finish.fn.name, start: start.fn.name },
         trace: [`${start.fn.file}:${start.fn.loc.line}: ${start.fn.name}() hands out an allocated finish`, `${r.file}:${r.loc.line}: ${finish.fn.name}() ends here without kfree / a pool put (I7)`],
       });
     }

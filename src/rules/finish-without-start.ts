@@ -38,12 +38,16 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers', 'include/linux/mmu_notifier.h (7.1): @invalidate_finish'],
   },
+  messages: {
+    finishWithoutStart: '{{table}} sets .invalidate_finish without .invalidate_start: the core never calls it',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops' || !fieldFn(table, 'invalidate_finish') || fieldFn(table, 'invalidate_start')) return;
     ctx.report({
       ...atField(table, 'invalidate_finish'),
       function: null,
-      message: `${table.name} sets .invalidate_finish without .invalidate_start: the core never calls it`,
+      messageId: 'finishWithoutStart',
+      data: { table: table.name },
       trace: [`${table.file}:${table.loc.line}: ${table.name}: only a finish handed out by invalidate_start is queued for invalidate_finish (I3)`],
     });
   },

@@ -1,3 +1,4 @@
+import { atLine } from './support.js';
 import { defineRule, fieldFn } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
 
@@ -37,18 +38,19 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
 `,
     references: ['mm/mmu_notifier.c: mmu_notifier_get_locked()'],
   },
+  messages: {
+    getWithoutAlloc: '{{c}}(&{{table}}, ...) but {{table}} has no .alloc_notifier: the core calls ops->alloc_notifier to create the notifier',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_notifier_ops' || fieldFn(table, 'alloc_notifier')) return;
     for (const f of ctx.files) {
       for (const c of f.apiCalls) {
         if (!/^mmu_notifier_get(_locked)?$/.test(c.name) || !bindsTable(c, table)) continue;
         ctx.report({
-          file: f.file,
-          line: c.line,
-          column: 1,
-          endLine: c.line,
+          ...atLine(f.file, c.line),
           function: c.function,
-          message: `${c.name}(&${table.name}, ...) but ${table.name} has no .alloc_notifier: the core calls ops->alloc_notifier to create the notifier`,
+          messageId: 'getWithoutAlloc',
+          data: { c: c.name, table: table.name },
           trace: [`${table.file}:${table.loc.line}: ${table.name} has no .alloc_notifier`, `${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
         });
       }

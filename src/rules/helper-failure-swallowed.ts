@@ -1,11 +1,11 @@
 import { EAGAIN } from '../ir/kernel-api.js';
-import { combine, truth, type HelperOutcome } from '../ir/summary.js';
+import { combine, failsWith, type HelperOutcome } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn } from './support.js';
+import { atLine, atReturn } from './support.js';
 
 /** The first-pass callbacks and the truth of their success. */
-const STARTS: Record<string, boolean> = { invalidate_range_start: false, invalidate: true, invalidate_start: true };
+const STARTS = ['invalidate_range_start', 'invalidate', 'invalidate_start'];
 
 /** A helper's -EAGAIN that only happens when the range is not blockable: it did not do the job. */
 const gaveUp = (t: HelperOutcome): boolean => t.value.k === 'int' && t.value.v === -EAGAIN && t.when.blockable === false;
@@ -73,17 +73,23 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ['commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")', 'include/linux/mmu_notifier.h: struct mmu_notifier_ops @invalidate_range_start'],
   },
+  messages: {
+    returnsSuccess: '{{fn}}() returns {{result}} although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen',
+    goesOn: '{{fn}}() goes on to succeed although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen',
+  },
   checkTable(table, ctx) {
-    for (const [field, success] of Object.entries(STARTS)) {
+    for (const field of STARTS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const fn = cb.fn;
       const s = ctx.summary(fn);
       const report = (r: (typeof s.returns)[number] | null, t: HelperOutcome, how: string): void => {
         ctx.report({
-          ...(r ? atReturn(r) : { file: t.file, line: t.line, column: 1, endLine: t.line }),
+          ...(r ? atReturn(r) : atLine(t.file, t.line)),
           function: fn.name,
-          message: `${fn.name}() ${r ? `returns ${r.text || 'success'}` : 'goes on to succeed'} although ${t.callee}() returned ${t.text} (${how}) when the range is not blockable: the invalidation did not happen`,
+          ...(r
+            ? { messageId: 'returnsSuccess' as const, data: { fn: fn.name, result: r.text || 'success', helper: t.callee, failure: t.text, how } }
+            : { messageId: 'goesOn' as const, data: { fn: fn.name, helper: t.callee, failure: t.text, how } }),
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${fn.name}`,
             `${t.file}:${t.line}: calls ${t.callee}()`,
@@ -94,7 +100,7 @@ static const struct mmu_notifier_ops drv_ops = {
       };
       const seen = new Set<string>();
       for (const r of s.returns) {
-        if (truth(r.value) !== success || r.via.length > 0) continue;
+        if (failsWith(field, r.value) !== false || r.via.length > 0) continue;
         const t = r.taken.find((x) => gaveUp(x) && combine(r.when, x.when) !== null && x.file === fn.file);
         if (!t || seen.has(`${t.line}`)) continue;
         seen.add(`${t.line}`);
@@ -102,7 +108,7 @@ static const struct mmu_notifier_ops drv_ops = {
       }
       for (const t of s.dropped) {
         if (!gaveUp(t) || seen.has(`${t.line}`) || t.file !== fn.file) continue;
-        if (!s.returns.some((r) => truth(r.value) === success)) continue;
+        if (!s.returns.some((r) => failsWith(field, r.value) === false)) continue;
         seen.add(`${t.line}`);
         report(null, t, 'its result was thrown away');
       }

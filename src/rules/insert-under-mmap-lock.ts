@@ -1,3 +1,4 @@
+import { atLine } from './support.js';
 import { INTERVAL_INSERTS } from '../ir/kernel-api.js';
 import { defineRule } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
@@ -67,6 +68,10 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
 `,
     references: ['mm/mmu_notifier.c: mmu_interval_notifier_insert(), mmu_interval_notifier_insert_locked()'],
   },
+  messages: {
+    insertUnderLock: 'mmu_interval_notifier_insert() called with the mmap lock held (taken earlier in {{function}}()): it may take the lock itself; use mmu_interval_notifier_insert_locked()',
+    lockedInsertUnlocked: 'mmu_interval_notifier_insert_locked() in {{function}}(), which takes no mmap lock: the caller must hold mmap_write_lock (mmap_assert_write_locked())',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops') return;
     for (const f of ctx.files) {
@@ -82,22 +87,18 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
         const heldByCaller = c.function.endsWith('_locked') || (fn?.params.some((p) => /vm_area_struct/.test(p.type)) ?? false);
         if (!locked && held) {
           ctx.report({
-            file: f.file,
-            line: c.line,
-            column: 1,
-            endLine: c.line,
+            ...atLine(f.file, c.line),
             function: c.function,
-            message: `mmu_interval_notifier_insert() called with the mmap lock held (taken earlier in ${c.function}()): it may take the lock itself; use mmu_interval_notifier_insert_locked()`,
+            messageId: 'insertUnderLock',
+            data: { function: c.function },
             trace: [`${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
           });
         } else if (locked && !takesLock && !heldByCaller) {
           ctx.report({
-            file: f.file,
-            line: c.line,
-            column: 1,
-            endLine: c.line,
+            ...atLine(f.file, c.line),
             function: c.function,
-            message: `mmu_interval_notifier_insert_locked() in ${c.function}(), which takes no mmap lock: the caller must hold mmap_write_lock (mmap_assert_write_locked())`,
+            messageId: 'lockedInsertUnlocked',
+            data: { function: c.function },
             trace: [`${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
           });
         }

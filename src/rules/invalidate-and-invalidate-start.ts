@@ -46,12 +46,16 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: "if ops->invalidate_start is set it is called instead of invalidate"'],
   },
+  messages: {
+    bothSet: '{{table}} sets both .invalidate and .invalidate_start: the core calls invalidate_start instead, .invalidate is never called',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops' || !fieldFn(table, 'invalidate') || !fieldFn(table, 'invalidate_start')) return;
     ctx.report({
       ...atField(table, 'invalidate'),
       function: null,
-      message: `${table.name} sets both .invalidate and .invalidate_start: the core calls invalidate_start instead, .invalidate is never called`,
+      messageId: 'bothSet',
+      data: { table: table.name },
       trace: [`${table.file}:${table.loc.line}: ${table.name}: mn_itree_invalidate() calls ops->invalidate_start when it is set`],
     });
   },

@@ -1,5 +1,5 @@
 import { isKernelHelper } from '../ir/kernel-api.js';
-import { eventsOnPath, truth } from '../ir/summary.js';
+import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, modelTrace } from './support.js';
@@ -76,6 +76,11 @@ int drv_pin(struct drv_obj *obj)
 `,
     references: ['include/linux/mmu_notifier.h: mmu_interval_set_seq(), mmu_interval_read_retry()', 'mm/mmu_notifier.c: mmu_interval_read_begin()'],
   },
+  messages: {
+    noSetSeq: '{{fn}}() returns true without mmu_interval_set_seq() on this path: mmu_interval_read_retry() will miss this invalidation',
+    skippedForEvents: '{{fn}}() returns true without mmu_interval_set_seq() for some range events{{when}}; the header asks for it unconditionally',
+    unlessCallee: '{{fn}}() returns true without mmu_interval_set_seq() on this path, unless {{callees}} calls it ({{why}})',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops' || !ctx.usesReadSide(table)) return;
     for (const field of ['invalidate', 'invalidate_start']) {
@@ -84,7 +89,7 @@ int drv_pin(struct drv_obj *obj)
       const s = ctx.summary(cb.fn);
       for (const r of s.returns) {
         const events = eventsOnPath(s, r);
-        if (truth(r.value) !== true || events.some((e) => e.kind === 'set_seq')) continue;
+        if (nonZero(r.value) !== true || events.some((e) => e.kind === 'set_seq')) continue;
         // skipping one's own migration or exclusive access is the documented pattern (998427b3ad2c)
         if (r.when['event:MMU_NOTIFY_MIGRATE'] === true || r.when['event:MMU_NOTIFY_EXCLUSIVE'] === true) continue;
         const eventFilter = Object.keys(r.when).some((a) => a.startsWith('event:'));
@@ -95,11 +100,11 @@ int drv_pin(struct drv_obj *obj)
           ...atReturn(r),
           severity: eventFilter || unsure ? 'warning' : 'error',
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
-          message: eventFilter
-            ? `${cb.fn.name}() returns true without mmu_interval_set_seq() for some range events${describeWhen(r.when)}; the header asks for it unconditionally`
+          ...(eventFilter
+            ? { messageId: 'skippedForEvents' as const, data: { fn: cb.fn.name, when: describeWhen(r.when) } }
             : unsure
-              ? `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path, unless ${unknown.slice(0, 3).join(', ') || 'a cut-off path'} calls it (${unknown.length ? 'not found in the scanned tree' : 'too many paths'})`
-              : `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path: mmu_interval_read_retry() will miss this invalidation`,
+              ? { messageId: 'unlessCallee' as const, data: { fn: cb.fn.name, callees: unknown.slice(0, 3).join(', ') || 'a cut-off path', why: unknown.length ? 'not found in the scanned tree' : 'too many paths' } }
+              : { messageId: 'noSetSeq' as const, data: { fn: cb.fn.name } }),
           trace: modelTrace(ctx, table, 'I6') ?? [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...describeVia(r.via),

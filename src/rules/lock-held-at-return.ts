@@ -70,6 +70,10 @@ static const struct mmu_notifier_ops drv_ops = {
       'include/linux/mmu_notifier.h: struct mmu_notifier_ops',
     ],
   },
+  messages: {
+    heldOnSomePath: '{{fn}}() returns {{value}} with {{lock}} still held{{when}}; the other paths release it',
+    neverReleased: '{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it',
+  },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f) => ctx.callback(table, f)).filter((c) => c?.fn);
     const releasedElsewhere = (lock: string, except: string): boolean =>
@@ -90,9 +94,9 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atReturn(r),
           severity: released ? 'error' : 'warning',
           function: r.via.length ? r.via[r.via.length - 1]!.function : fn.name,
-          message: released
-            ? `${fn.name}() returns ${value} with ${lock} still held${describeWhen(r.when)}; the other paths release it`
-            : `${fn.name}() returns with ${lock} held on every path and no callback of ${table.name} releases it`,
+          ...(released
+            ? { messageId: 'heldOnSomePath' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when) } }
+            : { messageId: 'neverReleased' as const, data: { fn: fn.name, lock, table: table.name } }),
           trace: [
             `${table.file}:${cb!.field.loc.line}: ${table.name}.${cb!.field.field} = ${fn.name}`,
             ...(taken ? [...describeVia(taken.via), `${taken.file}:${taken.loc.line}: ${taken.name}(${lock})${describeWhen(taken.when)}`] : []),

@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import { defineRule } from './rule.js';
 import { dirOf } from '../ir/files.js';
 
@@ -47,6 +48,9 @@ int drv_migrate(struct migrate_vma *args)
 `,
     references: ['commit 998427b3ad2c ("mm/notifier: add migration invalidation type")', 'include/linux/mmu_notifier.h: enum mmu_notifier_event, MMU_NOTIFY_MIGRATE'],
   },
+  messages: {
+    noOwnerSkip: 'the driver migrates to device-private memory (migrate_vma_setup) but {{cb}}() never tests range->event == MMU_NOTIFY_MIGRATE: its own migrations invalidate its mappings',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops') return;
     const dir = dirOf(table.file);
@@ -65,12 +69,10 @@ int drv_migrate(struct migrate_vma *args)
     });
     if (skips) return;
     ctx.report({
-      file: table.file,
-      line: cb.field.loc.line,
-      column: cb.field.loc.column,
-      endLine: cb.field.loc.endLine,
+      ...atLoc(table.file, cb.field.loc),
       function: null,
-      message: `the driver migrates to device-private memory (migrate_vma_setup) but ${cb.fn.name}() never tests range->event == MMU_NOTIFY_MIGRATE: its own migrations invalidate its mappings`,
+      messageId: 'noOwnerSkip',
+      data: { cb: cb.fn.name },
       trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${cb.fn.name}`, 'no MMU_NOTIFY_MIGRATE / range->owner test on any path'],
     });
   },

@@ -1,3 +1,4 @@
+import { atLine } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -34,18 +35,19 @@ struct mmu_interval_notifier_ops {
       '[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)',
     ],
   },
+  messages: {
+    undocumented: 'struct {{kind}} member {{m}} has no @{{m}}: line in the kernel-doc above the struct',
+  },
   checkFile(file, ctx) {
     for (const s of file.opsStructs ?? []) {
       if (!s.documented.length) continue;
       for (const m of s.members) {
         if (s.documented.includes(m.name)) continue;
         ctx.report({
-          file: file.file,
-          line: m.line,
-          column: 1,
-          endLine: m.line,
+          ...atLine(file.file, m.line),
           function: null,
-          message: `struct ${s.kind} member ${m.name} has no @${m.name}: line in the kernel-doc above the struct`,
+          messageId: 'undocumented',
+          data: { kind: s.kind, m: m.name },
           trace: [`${file.file}:${s.line}: struct ${s.kind}, documented: ${s.documented.map((d) => `@${d}`).join(', ')}`],
         });
       }

@@ -92,6 +92,9 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
 `,
     references: ['"drm/xe/userptr: fix notifier vs folio deadlock" (Matthew Auld, 2025, Message-Id <20250414132539.26654-2-matthew.auld@intel.com>)', 'mm/migrate.c: migrate_pages_batch()'],
   },
+  messages: {
+    folioLockUnderNotifierLock: '{{call}}() takes the folio lock while holding {{held}}, which {{taker}} ({{table}}) takes: migration calls the notifier with the folio locked, and the two wait for each other',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops') return;
     const taken = new Map<string, string>();
@@ -110,7 +113,8 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, fn.name),
-            message: `${e.name}() takes the folio lock while holding ${held}, which ${taken.get(lockMember(held))} (${table.name}) takes: migration calls the notifier with the folio locked, and the two wait for each other`,
+            messageId: 'folioLockUnderNotifierLock',
+            data: { call: e.name, held, taker: taken.get(lockMember(held))!, table: table.name },
             trace: [
               `${table.file}: ${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`,
               ...describeVia(e.via),

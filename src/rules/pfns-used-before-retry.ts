@@ -67,6 +67,11 @@ again:
 `,
     references: ['Documentation/mm/hmm.rst: "Address space mirroring implementation and API"', 'include/linux/mmu_notifier.h: mmu_interval_read_retry()'],
   },
+  messages: {
+    usedBeforeRetry: '{{call}}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds: the page may already be unmapped and freed',
+    usedBeforeRetryInHelper: '{{call}}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds (in {{helper}}(), called from {{fn}}()): the page may already be unmapped and freed',
+    usedAfterUnlock: '{{call}}() on a page of the read section after {{locks}} was dropped: an invalidation may have run since mmu_interval_read_retry()',
+  },
   checkFile(file, ctx) {
     for (const fn of file.functions) {
       if (!fn.events.some((e) => e.kind === 'fault')) continue;
@@ -93,9 +98,11 @@ again:
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, fn.name),
-            message: checked
-              ? `${e.name}() on a page of the read section after ${retry!.locks.filter((l) => !e.locks.includes(l)).join(', ')} was dropped: an invalidation may have run since mmu_interval_read_retry()`
-              : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds${e.via.length ? ` (in ${functionOf(e, fn.name)}(), called from ${fn.name}())` : ''}: the page may already be unmapped and freed`,
+            ...(checked
+              ? { messageId: 'usedAfterUnlock' as const, data: { call: e.name, locks: retry!.locks.filter((l) => !e.locks.includes(l)).join(', ') } }
+              : e.via.length
+                ? { messageId: 'usedBeforeRetryInHelper' as const, data: { call: e.name, helper: functionOf(e, fn.name), fn: fn.name } }
+                : { messageId: 'usedBeforeRetry' as const, data: { call: e.name } }),
             trace: [
               ...fn.events
                 .filter((x) => x.kind === 'fault')

@@ -1,3 +1,4 @@
+import { atLine } from './support.js';
 import { PUT, SYNCHRONIZE } from '../ir/kernel-api.js';
 import { defineRule, fieldFn } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
@@ -71,6 +72,10 @@ static void __exit drv_exit(void)
 `,
     references: ['mm/mmu_notifier.c: mmu_notifier_put(), mmu_notifier_free_rcu(), mmu_notifier_synchronize()'],
   },
+  messages: {
+    putWithoutFree: 'mmu_notifier_put() on notifiers of {{table}}, which has no .free_notifier: the last put never frees the notifier',
+    putWithoutSynchronize: 'mmu_notifier_put() is used but no mmu_notifier_synchronize() in {{dir}}: module exit must wait for pending free_notifier callbacks',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_notifier_ops') return;
     const dir = dirOf(table.file);
@@ -81,24 +86,20 @@ static void __exit drv_exit(void)
     if (!gets.length || !put) return;
     if (!fieldFn(table, 'free_notifier')) {
       ctx.report({
-        file: put.file,
-        line: put.line,
-        column: 1,
-        endLine: put.line,
+        ...atLine(put.file, put.line),
         function: put.function,
-        message: `mmu_notifier_put() on notifiers of ${table.name}, which has no .free_notifier: the last put never frees the notifier`,
+        messageId: 'putWithoutFree',
+        data: { table: table.name },
         trace: [`${gets[0]!.file}:${gets[0]!.line}: ${gets[0]!.name}(&${table.name}, ...)`, `${put.file}:${put.line}: mmu_notifier_put()`, `${table.file}:${table.loc.line}: ${table.name} has no .free_notifier`],
       });
     }
     if (!calls.some((c) => c.name === SYNCHRONIZE)) {
       ctx.report({
         severity: 'warning',
-        file: put.file,
-        line: put.line,
-        column: 1,
-        endLine: put.line,
+        ...atLine(put.file, put.line),
         function: put.function,
-        message: `mmu_notifier_put() is used but no mmu_notifier_synchronize() in ${dir || 'this directory'}: module exit must wait for pending free_notifier callbacks`,
+        messageId: 'putWithoutSynchronize',
+        data: { dir: dir || 'this directory' },
         trace: [`${put.file}:${put.line}: mmu_notifier_put()`, 'no mmu_notifier_synchronize() call found next to it'],
       });
     }

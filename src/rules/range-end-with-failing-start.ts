@@ -1,7 +1,7 @@
-import { truth } from '../ir/summary.js';
+import { nonZero } from '../ir/summary.js';
 import { describeWhen, describeVia } from './describe.js';
 import { defineRule, fieldFn } from './rule.js';
-import { modelTrace } from './support.js';
+import { atLoc, modelTrace } from './support.js';
 
 export default defineRule({
   id: 'range-end-with-failing-start',
@@ -47,6 +47,10 @@ static const struct mmu_notifier_ops drv_ops = {
       'mm/mmu_notifier.c: mn_hlist_invalidate_range_start()',
     ],
   },
+  messages: {
+    startCanFail: '{{table}} sets .invalidate_range_end but {{fn}}() can fail (returns {{result}} at {{where}}): the core will call end for a start that failed',
+    startMayFail: '{{table}} sets .invalidate_range_end and {{fn}}() returns {{result}} at {{where}}, which mnlint cannot prove is 0',
+  },
   checkTable(table, ctx) {
     // before c2655835fd8c (5.12) the core calls no end after a failed start: this
     // notifier's end is then never called for it, the defect is not there
@@ -56,22 +60,19 @@ static const struct mmu_notifier_ops drv_ops = {
     if (!end || !cb?.fn) return;
     const { fn } = cb;
     const returns = ctx.summary(fn).returns;
-    const failing = returns.filter((r) => truth(r.value) === true);
-    const unknown = returns.filter((r) => truth(r.value) === null);
+    const failing = returns.filter((r) => nonZero(r.value) === true);
+    const unknown = returns.filter((r) => nonZero(r.value) === null);
     const first = failing[0] ?? unknown[0];
     if (!first) return;
     const proven = failing.length > 0;
     const where = `${first.file}:${first.loc.line}`;
     ctx.report({
       severity: proven ? 'error' : 'warning',
-      file: table.file,
-      line: end.loc.line,
-      column: end.loc.column,
-      endLine: end.loc.endLine,
+      ...atLoc(table.file, end.loc),
       function: null,
-      message: proven
-        ? `${table.name} sets .invalidate_range_end but ${fn.name}() can fail (returns ${first.text} at ${where}): the core will call end for a start that failed`
-        : `${table.name} sets .invalidate_range_end and ${fn.name}() returns ${first.text || 'a value'} at ${where}, which mnlint cannot prove is 0`,
+      ...(proven
+        ? { messageId: 'startCanFail' as const, data: { table: table.name, fn: fn.name, result: first.text, where } }
+        : { messageId: 'startMayFail' as const, data: { table: table.name, fn: fn.name, result: first.text || 'a value', where } }),
       trace: (proven ? modelTrace(ctx, table, 'I1') : null) ?? [
         `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn.name}`,
         ...describeVia(first.via),

@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -52,6 +53,9 @@ int drv_register(struct drv_obj *obj)
 `,
     references: ['include/linux/mmu_notifier.h: mmu_interval_read_begin(), mmu_interval_read_retry()'],
   },
+  messages: {
+    sequenceUnused: 'the sequence returned by mmu_interval_read_begin() in {{fn}}() is thrown away: no read_retry can detect a racing invalidation (if only waiting is meant, say so in a comment)',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops') return;
     for (const f of ctx.files) {
@@ -60,12 +64,10 @@ int drv_register(struct drv_obj *obj)
         for (const e of fn.events) {
           if (e.kind !== 'read_begin' || !e.discarded) continue;
           ctx.report({
-            file: f.file,
-            line: e.loc.line,
-            column: e.loc.column,
-            endLine: e.loc.endLine,
+            ...atLoc(f.file, e.loc),
             function: fn.name,
-            message: `the sequence returned by mmu_interval_read_begin() in ${fn.name}() is thrown away: no read_retry can detect a racing invalidation (if only waiting is meant, say so in a comment)`,
+            messageId: 'sequenceUnused',
+            data: { fn: fn.name },
             trace: [`${f.file}:${e.loc.line}: mmu_interval_read_begin(${e.args.join(', ')}) as a statement (I6)`],
           });
         }

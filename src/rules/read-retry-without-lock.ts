@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import { defineRule } from './rule.js';
 import { filesBeside } from '../ir/files.js';
 
@@ -85,6 +86,9 @@ int drv_map(struct drv_obj *obj)
 `,
     references: ['include/linux/mmu_notifier.h: mmu_interval_read_retry()'],
   },
+  messages: {
+    retryWithoutLock: 'mmu_interval_read_retry() in {{fn}}() with no lock held or asserted; {{cb}}() sets the sequence under a lock, and the commit must happen under it',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops' || !ctx.usesReadSide(table)) return;
     const cb = ctx.callback(table, 'invalidate') ?? ctx.callback(table, 'invalidate_start');
@@ -97,12 +101,10 @@ int drv_map(struct drv_obj *obj)
           if (e.kind !== 'read_retry' || e.locks.length) continue;
           // the notifier of this retry: the same object the table is inserted for, when it names one
           ctx.report({
-            file: f.file,
-            line: e.loc.line,
-            column: e.loc.column,
-            endLine: e.loc.endLine,
+            ...atLoc(f.file, e.loc),
             function: fn.name,
-            message: `mmu_interval_read_retry() in ${fn.name}() with no lock held or asserted; ${cb.fn.name}() sets the sequence under a lock, and the commit must happen under it`,
+            messageId: 'retryWithoutLock',
+            data: { fn: fn.name, cb: cb.fn.name },
             trace: [`${f.file}:${e.loc.line}: mmu_interval_read_retry(${e.args.join(', ')}) holding no lock`, `if the caller holds the lock, say so with lockdep_assert_held() (I6)`],
           });
         }

@@ -58,6 +58,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       'mm/page_alloc.c: fs_reclaim_acquire(), __need_reclaim()',
     ],
   },
+  messages: {
+    directReclaim:
+      '{{first}}(..., {{mask}}) may enter direct reclaim from {{field}} callback {{cb}}(){{inHelper}}{{sites}}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback',
+  },
   checkTable(table, ctx) {
     for (const field of UNDER_START_MAP) {
       const cb = ctx.callback(table, field);
@@ -76,7 +80,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atEvent(first),
         severity: own ? 'error' : 'warning',
         function: functionOf(first, cb.fn.name),
-        message: `${first.name}(..., ${first.gfp!.mask}) may enter direct reclaim from ${field} callback ${cb.fn.name}()${own ? '' : ' (in a helper)'}${all.length > 1 ? ` (${all.length} sites)` : ''}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback`,
+        messageId: 'directReclaim',
+        data: { first: first.name, mask: first.gfp!.mask, field, cb: cb.fn.name, inHelper: own ? '' : ' (in a helper)', sites: all.length > 1 ? ` (${all.length} sites)` : '' },
         trace: [
           `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
           ...all.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp!.mask})${describeWhen(e.when)}`]),

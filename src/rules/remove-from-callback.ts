@@ -41,6 +41,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['mm/mmu_notifier.c: mmu_interval_notifier_remove(), mmu_notifier_unregister()', 'include/linux/mmu_notifier.h'],
   },
+  messages: {
+    dropsLastMmReference:
+      '{{call}}() reachable from {{field}} callback {{cb}}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()',
+    waitsForItself: '{{call}}() reachable from {{field}} callback {{cb}}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item',
+  },
   checkTable(table, ctx) {
     for (const f of table.fields) {
       if (!f.function) continue;
@@ -52,7 +57,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, cb.fn.name),
-            message: `${e.name}() reachable from ${f.field} callback ${cb.fn.name}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()`,
+            messageId: 'dropsLastMmReference',
+            data: { call: e.name, field: f.field, cb: cb.fn.name },
             trace: [`${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() may drop the last reference (I5)`],
           });
           continue;
@@ -61,7 +67,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${e.name}() reachable from ${f.field} callback ${cb.fn.name}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item`,
+          messageId: 'waitsForItself',
+          data: { call: e.name, field: f.field, cb: cb.fn.name },
           trace: [`${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() waits for the running invalidation to end (I5)`],
         });
       }

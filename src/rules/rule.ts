@@ -30,6 +30,8 @@ export interface RuleDocs {
 
 export interface Finding {
   rule: string;
+  /** which of the rule's messages (its `messages` key) */
+  messageId: string;
   severity: Severity;
   invariant: Invariant | null;
   file: string;
@@ -41,7 +43,36 @@ export interface Finding {
   trace: string[];
 }
 
-export type Report = Omit<Finding, 'rule' | 'severity' | 'invariant'> & { severity?: Severity };
+declare const placeBrand: unique symbol;
+/** Where a finding points: made by the location helpers of support.ts only (atEvent, atReturn, atField, atLoc, atLine). */
+export type Where = Pick<Finding, 'file' | 'line' | 'column' | 'endLine'> & { readonly [placeBrand]: true };
+
+/** The location helpers' constructor: the one place a Where is built from numbers. */
+export function place(file: string, line: number, column: number, endLine: number): Where {
+  return { file, line, column, endLine } as Where;
+}
+
+/** The values a message's `{{name}}` placeholders take. */
+export type MessageData = Readonly<Record<string, string | number>>;
+
+/** What a rule reports: a place, one of its message ids with the data it needs, and the trace. */
+export type Report<M extends string = string> = Where & {
+  function: string | null;
+  messageId: M;
+  data?: MessageData;
+  trace: string[];
+  /** only where one finding of the rule is graded apart from its default */
+  severity?: Severity;
+};
+
+/** A message template filled in: `{{name}}` from data; a name without a value is a bug in the rule. */
+export function formatMessage(template: string, data: MessageData = {}): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = data[name];
+    if (value === undefined) throw new Error(`message "${template}" has no value for {{${name}}}`);
+    return String(value);
+  });
+}
 
 /** A callback named by an ops table field, with its function if it was found. */
 export interface CallbackView {
@@ -76,7 +107,7 @@ export interface CoreView {
   violation(step: CoreStep): (Violation & { scenario: string }) | undefined;
 }
 
-export interface RuleContext {
+export interface RuleContext<M extends string = string> {
   readonly tables: readonly OpsTable[];
   /** every file of the scan, with the API calls each makes */
   readonly files: readonly FileIR[];
@@ -92,19 +123,21 @@ export interface RuleContext {
   callback(table: OpsTable, field: string): CallbackView | undefined;
   /** interprocedural facts of a function (memoized) */
   summary(fn: FunctionIR): FunctionSummary;
-  report(finding: Report): void;
+  report(finding: Report<M>): void;
 }
 
-export interface Rule {
+export interface Rule<M extends string = string> {
   id: string;
   title: string;
   severity: Severity;
   invariant: Invariant;
   docs: RuleDocs;
+  /** the rule's messages by id (ESLint's meta.messages): `{{name}}` placeholders are filled from a report's data */
+  messages: Readonly<Record<M, string>>;
   /** called once per ops table */
-  checkTable?(table: OpsTable, ctx: RuleContext): void;
+  checkTable?(table: OpsTable, ctx: RuleContext<M>): void;
   /** called once per parsed file (rules about the core itself) */
-  checkFile?(file: FileIR, ctx: RuleContext): void;
+  checkFile?(file: FileIR, ctx: RuleContext<M>): void;
 }
 
 /**
@@ -135,13 +168,9 @@ export function occurrenceKeys(findings: readonly Finding[]): Map<Finding, strin
   return out;
 }
 
-export function defineRule(rule: Rule): Rule {
-  return Object.freeze(rule);
-}
-
-/** `file:line` for traces. */
-export function at(file: string, line: number): string {
-  return `${file}:${line}`;
+/** A rule, its message ids typed from its `messages`: a report naming another id does not compile. */
+export function defineRule<M extends string>(rule: Rule<M>): Rule {
+  return Object.freeze(rule) as Rule;
 }
 
 /** The field of a table if it names a function (not NULL). */

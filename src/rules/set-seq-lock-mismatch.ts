@@ -7,7 +7,7 @@ import type { FileIR, OpsTable } from '../ir/types.js';
 const lastPart = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
 
 /** read_retry / check_retry sites of the driver's directory that run under a lock. */
-export function lockedRetries(files: readonly FileIR[], table: OpsTable): Array<{ file: string; line: number; fn: string; locks: string[] }> {
+export function lockedRetries(files: readonly FileIR[], table: OpsTable): Array<{ file: string; line: number; fn: string; locks: readonly string[] }> {
   return filesBeside(files, table.file).flatMap((f) =>
     f.functions.flatMap((fn) => fn.events.filter((e) => e.kind === 'read_retry' && e.locks.length).map((e) => ({ file: f.file, line: e.loc.line, fn: fn.name, locks: e.locks }))),
   );
@@ -84,6 +84,10 @@ int drv_map(struct drv_obj *obj)
 `,
     references: ['include/linux/mmu_notifier.h: mmu_interval_set_seq(), mmu_interval_read_retry()', 'Documentation/mm/hmm.rst: the driver "take_lock(driver->update)" pattern'],
   },
+  messages: {
+    otherLock: 'mmu_interval_set_seq() runs under {{locks}}, but mmu_interval_read_retry() in {{reader}}() runs under {{readerLocks}}: they must serialize on the same lock',
+    noLock: 'mmu_interval_set_seq() runs with no lock held, but mmu_interval_read_retry() in {{reader}}() runs under {{readerLocks}}: take that lock around set_seq',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops' || !ctx.usesReadSide(table)) return;
     const retries = lockedRetries(ctx.files, table);
@@ -103,9 +107,9 @@ int drv_map(struct drv_obj *obj)
           ...atEvent(e),
           severity: e.locks.length ? 'warning' : 'error',
           function: functionOf(e, cb.fn.name),
-          message: e.locks.length
-            ? `mmu_interval_set_seq() runs under ${e.locks.join(', ')}, but mmu_interval_read_retry() in ${r.fn}() runs under ${r.locks.join(', ')}: they must serialize on the same lock`
-            : `mmu_interval_set_seq() runs with no lock held, but mmu_interval_read_retry() in ${r.fn}() runs under ${r.locks.join(', ')}: take that lock around set_seq`,
+          ...(e.locks.length
+            ? { messageId: 'otherLock' as const, data: { locks: e.locks.join(', '), reader: r.fn, readerLocks: r.locks.join(', ') } }
+            : { messageId: 'noLock' as const, data: { reader: r.fn, readerLocks: r.locks.join(', ') } }),
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(', ')}]`,

@@ -54,18 +54,21 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['include/linux/mmu_notifier.h (7.1): "each parallel invocation needs its own struct mmu_interval_notifier_finish"', 'drivers/gpu/drm/xe/xe_userptr.c (7.1): the guarded embedded finish'],
   },
+  messages: {
+    globalFinish: '{{table}}.invalidate_start hands out one global (or function-static) finish object to every notifier and invalidation; allocate one per call, or embed one per notifier and guard it',
+    embeddedFinish: '{{table}}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call',
+  },
   checkTable(table, ctx) {
     if (!ctx.api.twoPass || !ctx.callback(table, 'invalidate_start')?.fn) return;
     const trace = modelTrace(ctx, table, 'I7');
     const v = ctx.model(table).first('I7');
     const global = !!v && /global-finish/.test(v.message);
-    if (!trace || !v || !(global || /concurrent invalidation/.test(v.message))) return;
+    if (!trace || !v || !(global || v.kind === 'finish-shared-by-concurrent')) return;
     ctx.report({
       ...atField(table, 'invalidate_start'),
       function: null,
-      message: global
-        ? `${table.name}.invalidate_start hands out one global (or function-static) finish object to every notifier and invalidation; allocate one per call, or embed one per notifier and guard it`
-        : `${table.name}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call`,
+      messageId: global ? 'globalFinish' : 'embeddedFinish',
+      data: { table: table.name },
       trace,
     });
   },

@@ -57,6 +57,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['include/linux/mmu_notifier.h: "each parallel invocation needs its own finish object" (the two-pass kernel-doc)', 'Documentation/mm/hmm.rst'],
   },
+  messages: {
+    unlockedSharedWrite: '{{table}}.{{field}} writes {{storage}} {{target}} with no lock held: concurrent invalidations share it',
+  },
   checkTable(table, ctx) {
     for (const field of [...INVALIDATION_CALLBACKS[table.kind], 'invalidate_finish']) {
       const cb = ctx.callback(table, field);
@@ -70,7 +73,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${table.name}.${field} writes ${w.shared === 'static' ? 'the function-static' : 'the global'} ${w.target} with no lock held: concurrent invalidations share it`,
+          messageId: 'unlockedSharedWrite',
+          data: { table: table.name, field, storage: w.shared === 'static' ? 'the function-static' : 'the global', target: w.target },
           trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${w.target} written${describeWhen(e.when)}, no lock held (I7)`],
         });
       }

@@ -33,6 +33,9 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ['include/linux/mmu_notifier.h: struct mmu_notifier_ops @arch_invalidate_secondary_tlbs, @free_notifier, @clear_flush_young', 'mm/mmu_notifier.c: mmu_notifier_free_rcu()'],
   },
+  messages: {
+    sleepsInAtomic: '{{call}}() may sleep, reachable from {{field}} callback {{cb}}(), which runs where sleeping is not allowed',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_notifier_ops') return;
     for (const field of ATOMIC_CALLBACKS) {
@@ -44,7 +47,8 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${e.name}() may sleep, reachable from ${field} callback ${cb.fn.name}(), which runs where sleeping is not allowed`,
+          messageId: 'sleepsInAtomic',
+          data: { call: e.name, field, cb: cb.fn.name },
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...describeVia(e.via),

@@ -46,6 +46,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['include/linux/mmu_notifier.h: mmu_notifier_range_blockable()', 'mm/mmu_notifier.c: mn_hlist_invalidate_range_start() non_block_start()', 'mm/oom_kill.c: __oom_reap_task_mm()'],
   },
+  messages: {
+    sleepsNonBlockable: '{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}',
+  },
   checkTable(table, ctx) {
     // one finding per callback, at its first site, every site in the trace
     const report = (field: string, fnName: string, fieldLine: number, when: string | null, events: readonly SummaryEvent[]): void => {
@@ -58,7 +61,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
-        message: `${e.name}() may sleep, reachable from ${field} callback ${fnName}() ${when ?? 'when the range is not blockable'}${more}`,
+        messageId: 'sleepsNonBlockable',
+        data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more },
         trace: model ? [...model, ...(sites.length > 1 ? siteLines : [])] : [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines],
       });
     };

@@ -64,6 +64,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")', 'Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep'],
   },
+  messages: {
+    sleepsUnderLock: '{{call}}() may sleep while {{lock}} is held ({{taken}}() at {{file}}:{{takenLine}}), reached from {{field}} callback {{cb}}(){{viaHelper}}{{sites}}',
+  },
   checkTable(table, ctx) {
     for (const f of table.fields) {
       const cb = ctx.callback(table, f.field);
@@ -87,7 +90,18 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atEvent(first.e),
         severity: own ? 'error' : 'warning',
         function: functionOf(first.e, cb.fn.name),
-        message: `${first.e.name}() may sleep while ${first.lock} is held (${taken.name}() at ${taken.file}:${taken.loc.line}), reached from ${f.field} callback ${cb.fn.name}()${own ? '' : ' through a helper whose branch conditions mnlint does not all track'}${all.length > 1 ? ` (${all.length} sites)` : ''}`,
+        messageId: 'sleepsUnderLock',
+        data: {
+          call: first.e.name,
+          lock: first.lock,
+          taken: taken.name,
+          file: taken.file,
+          takenLine: taken.loc.line,
+          field: f.field,
+          cb: cb.fn.name,
+          viaHelper: own ? '' : ' through a helper whose branch conditions mnlint does not all track',
+          sites: all.length > 1 ? ` (${all.length} sites)` : '',
+        },
         trace: [
           `${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`,
           ...describeVia(taken.via),

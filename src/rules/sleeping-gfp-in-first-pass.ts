@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import type { OpsKind } from '../ir/types.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
@@ -56,6 +57,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       '[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: "Allocate, typically using GFP_NOWAIT in the interval notifier\'s first pass"',
     ],
   },
+  messages: {
+    sleepingMask: '{{call}}(..., {{mask}}) may sleep in direct reclaim, reachable from {{field}} callback {{cb}}() when the range is not blockable; use GFP_NOWAIT and a fallback',
+    unknownMask: '{{call}}() in {{field}} callback {{cb}}() uses mask {{mask}}, which mnlint cannot classify, on a path that runs in non-blockable ranges',
+  },
   checkTable(table, ctx) {
     for (const field of FIRST_PASS[table.kind]) {
       const cb = ctx.callback(table, field);
@@ -80,15 +85,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
         ctx.report({
           severity: proven ? 'error' : 'warning',
-          file: e.file,
-          line: e.loc.line,
-          column: e.loc.column,
-          endLine: e.loc.endLine,
+          ...atLoc(e.file, e.loc),
           function: e.via.length ? e.via[e.via.length - 1]!.function : cb.fn.name,
-          message:
-            e.gfp.class === 'unknown'
-              ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges`
-              : `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`,
+          messageId: e.gfp.class === 'unknown' ? 'unknownMask' : 'sleepingMask',
+          data: { call: e.name, mask: e.gfp.mask, field, cb: cb.fn.name },
           trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${head}${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`],
         });
       }

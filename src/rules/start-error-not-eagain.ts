@@ -35,6 +35,9 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ['mm/mmu_notifier.c: mn_hlist_invalidate_range_start()', 'include/linux/mmu_notifier.h: struct mmu_notifier_ops @invalidate_range_start'],
   },
+  messages: {
+    notEagain: '{{cb}}() returns {{text}}: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_notifier_ops' || !fieldFn(table, 'invalidate_range_start')) return;
     const cb = ctx.callback(table, 'invalidate_range_start');
@@ -44,7 +47,8 @@ static const struct mmu_notifier_ops drv_ops = {
       ctx.report({
         ...atReturn(r),
         function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
-        message: `${cb.fn.name}() returns ${r.text}: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range`,
+        messageId: 'notEagain',
+        data: { cb: cb.fn.name, text: r.text },
         trace: [
           `${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`,
           ...describeVia(r.via),

@@ -2,9 +2,9 @@
 // and the model's counterexample trace for a notifier.
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import type { SummaryEvent, SummaryReturn } from '../ir/summary.js';
-import type { OpsKind, OpsTable } from '../ir/types.js';
+import type { Loc, OpsKind, OpsTable } from '../ir/types.js';
 import type { Invariant as ModelInvariant } from '../model/core.js';
-import type { Report, RuleContext } from './rule.js';
+import { place, type RuleContext, type Where } from './rule.js';
 
 /** Callbacks the core calls while a range is invalidated (the first pass, and end). */
 export const INVALIDATION_CALLBACKS: Record<OpsKind, readonly string[]> = {
@@ -49,20 +49,27 @@ export function sitesOf<T>(items: Iterable<T>, event: (item: T) => SummaryEvent)
   });
 }
 
-type Where = Pick<Report, 'file' | 'line' | 'column' | 'endLine'>;
-
 export function atEvent(e: SummaryEvent): Where {
-  return { file: e.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine };
+  return atLoc(e.file, e.loc);
 }
 
 export function atReturn(r: SummaryReturn): Where {
-  return { file: r.file, line: r.loc.line, column: r.loc.column, endLine: r.loc.endLine };
+  return atLoc(r.file, r.loc);
 }
 
 export function atField(table: OpsTable, field: string): Where {
   const f = table.fields.find((x) => x.field === field) ?? table.fields[0];
-  const loc = f?.loc ?? table.loc;
-  return { file: table.file, line: loc.line, column: loc.column, endLine: loc.endLine };
+  return atLoc(table.file, f?.loc ?? table.loc);
+}
+
+/** A span of a file: an event's, a return's, a field's, a function's. */
+export function atLoc(file: string, loc: Loc): Where {
+  return place(file, loc.line, loc.column, loc.endLine);
+}
+
+/** A whole line: the text facts (API calls, struct members) know no column. */
+export function atLine(file: string, line: number): Where {
+  return place(file, line, 1, line);
 }
 
 /** The function holding an event: the last callee on its way, or the callback. */

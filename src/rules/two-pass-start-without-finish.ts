@@ -1,3 +1,4 @@
+import { atLoc } from './support.js';
 import { defineRule, fieldFn } from './rule.js';
 
 export default defineRule({
@@ -39,17 +40,18 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       'mm/mmu_notifier.c (Linux 7.1): mmu_interval_notifier_insert() WARN_ON_ONCE',
     ],
   },
+  messages: {
+    startWithoutFinish: '{{table}} sets .invalidate_start = {{function}} but no .invalidate_finish: a finish handed out by the first pass has no second pass to complete it',
+  },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops') return;
     const start = fieldFn(table, 'invalidate_start');
     if (!start || fieldFn(table, 'invalidate_finish')) return;
     ctx.report({
-      file: table.file,
-      line: start.loc.line,
-      column: start.loc.column,
-      endLine: start.loc.endLine,
+      ...atLoc(table.file, start.loc),
       function: null,
-      message: `${table.name} sets .invalidate_start = ${start.function} but no .invalidate_finish: a finish handed out by the first pass has no second pass to complete it`,
+      messageId: 'startWithoutFinish',
+      data: { table: table.name, function: start.function! },
       trace: [
         `${table.file}:${table.loc.line}: ${table.name} is a struct mmu_interval_notifier_ops`,
         `${table.file}:${start.loc.line}: .invalidate_start = ${start.function}`,
