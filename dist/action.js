@@ -29459,11 +29459,12 @@ var package_default = {
     prepare: "node scripts/build.mjs",
     build: "node scripts/build.mjs",
     typecheck: "tsc -p tsconfig.json",
-    pretest: "scripts/fetch-kernels.sh",
+    pretest: "scripts/fetch-kernels.sh --unpack-only",
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
     bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts && tsx bench/history.ts",
     "new-rule": "node scripts/new-rule.mjs",
+    "rules-table": "tsx scripts/rules-table.ts",
     lint: "biome ci ."
   },
   dependencies: {
@@ -29867,12 +29868,82 @@ function classifyGfp(mask) {
   }
   return sleeping ? "sleeping" : "atomic";
 }
+var CORE = {
+  itreeInvEnd: "mn_itree_inv_end",
+  itreeInvStartRange: "mn_itree_inv_start_range",
+  itreeInvalidate: "mn_itree_invalidate",
+  itreeRelease: "mn_itree_release",
+  itreeFinishPass: "mn_itree_finish_pass",
+  hlistInvalidateRangeStart: "mn_hlist_invalidate_range_start",
+  hlistInvalidateEnd: "mn_hlist_invalidate_end",
+  invalidateRangeStart: "__mmu_notifier_invalidate_range_start",
+  invalidateRangeEnd: "__mmu_notifier_invalidate_range_end",
+  intervalInsert: "__mmu_interval_notifier_insert",
+  register: "__mmu_notifier_register",
+  treeInsert: "interval_tree_insert",
+  treeRemove: "interval_tree_remove",
+  treeIterFirst: "interval_tree_iter_first"
+};
 var SET_SEQ = "mmu_interval_set_seq";
 var READ_BEGIN = "mmu_interval_read_begin";
 var READ_RETRY = "mmu_interval_read_retry";
 var CHECK_RETRY = "mmu_interval_check_retry";
+var INSERT = "mmu_interval_notifier_insert";
+var INSERT_LOCKED = "mmu_interval_notifier_insert_locked";
+var REMOVE = "mmu_interval_notifier_remove";
+var REGISTER = "mmu_notifier_register";
+var UNREGISTER = "mmu_notifier_unregister";
+var GET = "mmu_notifier_get";
+var GET_LOCKED = "mmu_notifier_get_locked";
+var PUT = "mmu_notifier_put";
+var SYNCHRONIZE = "mmu_notifier_synchronize";
+var SEQ_RELEASED = "mmu_interval_seq_released";
 var RANGE_BLOCKABLE = "mmu_notifier_range_blockable";
-var INTERVAL_INSERTS = /* @__PURE__ */ new Set(["mmu_interval_notifier_insert", "mmu_interval_notifier_insert_locked"]);
+var HMM_RANGE_FAULT = "hmm_range_fault";
+var INTERVAL_INSERTS = /* @__PURE__ */ new Set([INSERT, INSERT_LOCKED]);
+var RETRY_CALLS = /* @__PURE__ */ new Set([READ_RETRY, CHECK_RETRY]);
+var API_FUNCTIONS = [
+  READ_BEGIN,
+  READ_RETRY,
+  CHECK_RETRY,
+  SET_SEQ,
+  INSERT,
+  INSERT_LOCKED,
+  REMOVE,
+  REGISTER,
+  CORE.register,
+  UNREGISTER,
+  GET,
+  GET_LOCKED,
+  PUT,
+  SYNCHRONIZE,
+  "migrate_vma_setup",
+  "mmap_read_lock",
+  "mmap_write_lock",
+  "mmap_read_unlock",
+  "mmap_write_unlock",
+  HMM_RANGE_FAULT
+];
+var WALKED_API_USERS = /* @__PURE__ */ new Set([READ_RETRY, CHECK_RETRY, READ_BEGIN, INSERT_LOCKED]);
+var CORE_FUNCTIONS = [
+  CORE.itreeInvStartRange,
+  READ_BEGIN,
+  CORE.itreeInvalidate,
+  CORE.itreeRelease,
+  CORE.itreeFinishPass,
+  CORE.itreeInvEnd,
+  CORE.hlistInvalidateRangeStart,
+  CORE.hlistInvalidateEnd,
+  CORE.invalidateRangeStart,
+  CORE.invalidateRangeEnd,
+  CORE.intervalInsert,
+  INSERT,
+  INSERT_LOCKED,
+  REMOVE,
+  SEQ_RELEASED,
+  CORE.register
+];
+var CORE_MARKERS = [CORE.itreeInvalidate, CORE.hlistInvalidateRangeStart, CORE.itreeInvStartRange, CORE.itreeInvEnd, CORE.invalidateRangeStart, READ_BEGIN, REMOVE];
 var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
 var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
   "get_page",
@@ -30007,7 +30078,6 @@ function isCallOfInterest(name2) {
 }
 
 // src/ir/read-side.ts
-var READ_SIDE = /* @__PURE__ */ new Set([READ_RETRY, CHECK_RETRY]);
 var norm = (arg) => arg.replace(/\s+/g, "").replace(/^\(|\)$/g, "");
 var isIdentifier = (arg) => /^[A-Za-z_]\w*$/.test(arg);
 function readSideOf(files, table) {
@@ -30027,7 +30097,7 @@ function readSideOf(files, table) {
     for (const g2 of filesBeside(files, f3.file)) retryFiles.add(g2);
   }
   if (objects.size === 0) return false;
-  const retries = (f3) => f3.apiCalls.filter((c3) => READ_SIDE.has(c3.name));
+  const retries = (f3) => f3.apiCalls.filter((c3) => RETRY_CALLS.has(c3.name));
   const direct = [...retryFiles].flatMap(retries).some((c3) => {
     const arg = norm(c3.args[0] ?? "");
     return objects.has(arg) || !arg.startsWith("&");
@@ -30096,7 +30166,7 @@ function hasResultAtom(when) {
   for (const k2 in when) if (k2.startsWith("ret:")) return true;
   return false;
 }
-function truth(value) {
+function nonZero(value) {
   switch (value.k) {
     case "int":
       return value.v !== 0;
@@ -30108,6 +30178,12 @@ function truth(value) {
       return null;
   }
 }
+function failsWith(field, value) {
+  const t2 = nonZero(value);
+  if (t2 === null) return null;
+  return ERRNO_CALLBACKS.has(field) ? t2 : !t2;
+}
+var ERRNO_CALLBACKS = /* @__PURE__ */ new Set(["invalidate_range_start"]);
 var union = (a, b3) => [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
 var minus = (a, b3) => a.filter((x3) => !b3.has(x3));
 function intersection(lists) {
@@ -30159,7 +30235,7 @@ var Summarizer = class {
     });
     const raw = [];
     for (const r2 of fn2.returns) {
-      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: r2.path, held: r2.held ?? [], effects: r2.effects ?? [], taken: [] };
+      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: [...r2.path], held: [...r2.held ?? []], effects: [...r2.effects ?? []], taken: [] };
       const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
       const target = callId >= 0 ? callees.get(callId) : void 0;
       if (!target) {
@@ -30169,7 +30245,7 @@ var Summarizer = class {
       for (const inner of target.closure.returns) {
         const w2 = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
         if (!w2) continue;
-        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: r2.path, held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
+        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: [...r2.path], held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
       }
     }
     const outcomeMemo = /* @__PURE__ */ new Map();
@@ -30180,7 +30256,7 @@ var Summarizer = class {
       const target = id === void 0 ? void 0 : callees.get(id);
       const out2 = id === void 0 || !target ? null : dedupe(
         target.closure.returns.filter((r2) => {
-          const t2 = truth(r2.value);
+          const t2 = nonZero(r2.value);
           return t2 === null || t2 === value;
         }).map((r2) => {
           const when = project(translate(target.callee, fn2.events[id], r2.when));
@@ -30306,7 +30382,7 @@ var Summarizer = class {
       const e = fn2.events[id];
       if (!e.discarded) continue;
       for (const r2 of target.closure.returns) {
-        if (truth(r2.value) !== true) continue;
+        if (nonZero(r2.value) !== true) continue;
         const when = combine(e.when, project(translate(target.callee, e, r2.when)));
         if (when) c3.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
       }
@@ -30327,7 +30403,7 @@ function leadsTo(c3) {
   if (c3.leads) return c3.leads;
   const out2 = /* @__PURE__ */ new Map();
   for (const r2 of c3.returns) {
-    const t2 = truth(r2.value);
+    const t2 = nonZero(r2.value);
     for (const id of r2.path) {
       const set = out2.get(id) ?? /* @__PURE__ */ new Set();
       set.add(t2);
@@ -30388,6 +30464,16 @@ var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
 function atLeast(severity, min) {
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
 }
+function place(file, line, column, endLine) {
+  return { file, line, column, endLine };
+}
+function formatMessage(template, data = {}) {
+  return template.replace(/\{\{(\w+)\}\}/g, (_3, name2) => {
+    const value = data[name2];
+    if (value === void 0) throw new Error(`message "${template}" has no value for {{${name2}}}`);
+    return String(value);
+  });
+}
 function identityOf(f3) {
   return [f3.rule, f3.file, f3.function ?? "", f3.message.replace(/\d+/g, "#")].join("\0");
 }
@@ -30439,15 +30525,20 @@ function sitesOf(items, event) {
   });
 }
 function atEvent(e) {
-  return { file: e.file, line: e.loc.line, column: e.loc.column, endLine: e.loc.endLine };
+  return atLoc(e.file, e.loc);
 }
 function atReturn(r2) {
-  return { file: r2.file, line: r2.loc.line, column: r2.loc.column, endLine: r2.loc.endLine };
+  return atLoc(r2.file, r2.loc);
 }
 function atField(table, field) {
   const f3 = table.fields.find((x3) => x3.field === field) ?? table.fields[0];
-  const loc = f3?.loc ?? table.loc;
-  return { file: table.file, line: loc.line, column: loc.column, endLine: loc.endLine };
+  return atLoc(table.file, f3?.loc ?? table.loc);
+}
+function atLoc(file, loc) {
+  return place(file, loc.line, loc.column, loc.endLine);
+}
+function atLine(file, line) {
+  return place(file, line, 1, line);
 }
 function functionOf(e, callback) {
   return e.via.length ? e.via[e.via.length - 1].function : callback;
@@ -30519,6 +30610,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock")', "Documentation/locking/locktypes.rst: spinlock_t, rwlock_t and RCU sections must not sleep"]
   },
+  messages: {
+    sleepsUnderLock: "{{call}}() may sleep while {{lock}} is held ({{taken}}() at {{file}}:{{takenLine}}), reached from {{field}} callback {{cb}}(){{viaHelper}}{{sites}}"
+  },
   checkTable(table, ctx) {
     for (const f3 of table.fields) {
       const cb = ctx.callback(table, f3.field);
@@ -30537,7 +30631,18 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atEvent(first.e),
         severity: own2 ? "error" : "warning",
         function: functionOf(first.e, cb.fn.name),
-        message: `${first.e.name}() may sleep while ${first.lock} is held (${taken.name}() at ${taken.file}:${taken.loc.line}), reached from ${f3.field} callback ${cb.fn.name}()${own2 ? "" : " through a helper whose branch conditions mnlint does not all track"}${all.length > 1 ? ` (${all.length} sites)` : ""}`,
+        messageId: "sleepsUnderLock",
+        data: {
+          call: first.e.name,
+          lock: first.lock,
+          taken: taken.name,
+          file: taken.file,
+          takenLine: taken.loc.line,
+          field: f3.field,
+          cb: cb.fn.name,
+          viaHelper: own2 ? "" : " through a helper whose branch conditions mnlint does not all track",
+          sites: all.length > 1 ? ` (${all.length} sites)` : ""
+        },
         trace: [
           `${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`,
           ...describeVia(taken.via),
@@ -30550,7 +30655,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 });
 
 // src/rules/helper-failure-swallowed.ts
-var STARTS = { invalidate_range_start: false, invalidate: true, invalidate_start: true };
+var STARTS = ["invalidate_range_start", "invalidate", "invalidate_start"];
 var gaveUp = (t2) => t2.value.k === "int" && t2.value.v === -EAGAIN && t2.when.blockable === false;
 var helper_failure_swallowed_default = defineRule({
   id: "helper-failure-swallowed",
@@ -30615,17 +30720,21 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ['commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")', "include/linux/mmu_notifier.h: struct mmu_notifier_ops @invalidate_range_start"]
   },
+  messages: {
+    returnsSuccess: "{{fn}}() returns {{result}} although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen",
+    goesOn: "{{fn}}() goes on to succeed although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen"
+  },
   checkTable(table, ctx) {
-    for (const [field, success] of Object.entries(STARTS)) {
+    for (const field of STARTS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const fn2 = cb.fn;
       const s = ctx.summary(fn2);
       const report = (r2, t2, how) => {
         ctx.report({
-          ...r2 ? atReturn(r2) : { file: t2.file, line: t2.line, column: 1, endLine: t2.line },
+          ...r2 ? atReturn(r2) : atLine(t2.file, t2.line),
           function: fn2.name,
-          message: `${fn2.name}() ${r2 ? `returns ${r2.text || "success"}` : "goes on to succeed"} although ${t2.callee}() returned ${t2.text} (${how}) when the range is not blockable: the invalidation did not happen`,
+          ...r2 ? { messageId: "returnsSuccess", data: { fn: fn2.name, result: r2.text || "success", helper: t2.callee, failure: t2.text, how } } : { messageId: "goesOn", data: { fn: fn2.name, helper: t2.callee, failure: t2.text, how } },
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${fn2.name}`,
             `${t2.file}:${t2.line}: calls ${t2.callee}()`,
@@ -30636,7 +30745,7 @@ static const struct mmu_notifier_ops drv_ops = {
       };
       const seen = /* @__PURE__ */ new Set();
       for (const r2 of s.returns) {
-        if (truth(r2.value) !== success || r2.via.length > 0) continue;
+        if (failsWith(field, r2.value) !== false || r2.via.length > 0) continue;
         const t2 = r2.taken.find((x3) => gaveUp(x3) && combine(r2.when, x3.when) !== null && x3.file === fn2.file);
         if (!t2 || seen.has(`${t2.line}`)) continue;
         seen.add(`${t2.line}`);
@@ -30644,7 +30753,7 @@ static const struct mmu_notifier_ops drv_ops = {
       }
       for (const t2 of s.dropped) {
         if (!gaveUp(t2) || seen.has(`${t2.line}`) || t2.file !== fn2.file) continue;
-        if (!s.returns.some((r2) => truth(r2.value) === success)) continue;
+        if (!s.returns.some((r2) => failsWith(field, r2.value) === false)) continue;
         seen.add(`${t2.line}`);
         report(null, t2, "its result was thrown away");
       }
@@ -30706,6 +30815,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       "mm/page_alloc.c: fs_reclaim_acquire(), __need_reclaim()"
     ]
   },
+  messages: {
+    directReclaim: "{{first}}(..., {{mask}}) may enter direct reclaim from {{field}} callback {{cb}}(){{inHelper}}{{sites}}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback"
+  },
   checkTable(table, ctx) {
     for (const field of UNDER_START_MAP) {
       const cb = ctx.callback(table, field);
@@ -30723,7 +30835,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atEvent(first),
         severity: own2 ? "error" : "warning",
         function: functionOf(first, cb.fn.name),
-        message: `${first.name}(..., ${first.gfp.mask}) may enter direct reclaim from ${field} callback ${cb.fn.name}()${own2 ? "" : " (in a helper)"}${all.length > 1 ? ` (${all.length} sites)` : ""}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback`,
+        messageId: "directReclaim",
+        data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
         trace: [
           `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
           ...all.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`])
@@ -30786,11 +30899,10 @@ function sectionRetried(when) {
 // src/rules/failed-start-leaves-state.ts
 var STARTS2 = {
   invalidate_range_start: {
-    fails: (t2) => t2 === true,
     after: (end) => end ? "the core then calls invalidate_range_end, which cannot tell that this start failed (c2655835fd8c)" : "at this API level the core calls no invalidate_range_end after a failed start"
   },
-  invalidate: { fails: (t2) => t2 === false, after: () => "the core calls nothing more for this invalidation after a false return" },
-  invalidate_start: { fails: (t2) => t2 === false, after: () => "the core calls no invalidate_finish after a false return" }
+  invalidate: { after: () => "the core calls nothing more for this invalidation after a false return" },
+  invalidate_start: { after: () => "the core calls no invalidate_finish after a false return" }
 };
 var failed_start_leaves_state_default = defineRule({
   id: "failed-start-leaves-state",
@@ -30838,6 +30950,9 @@ static const struct mmu_notifier_ops drv_ops = {
       "mm/mmu_notifier.c: mn_hlist_invalidate_range_start(), mn_itree_invalidate()"
     ]
   },
+  messages: {
+    stateRaised: "{{cb}}() returns {{result}}{{when}} with {{raised}} still raised: {{after}}"
+  },
   checkTable(table, ctx) {
     for (const [field, start2] of Object.entries(STARTS2)) {
       const cb = ctx.callback(table, field);
@@ -30845,7 +30960,7 @@ static const struct mmu_notifier_ops drv_ops = {
       const s = ctx.summary(cb.fn);
       const reported = /* @__PURE__ */ new Set();
       for (const r2 of s.returns) {
-        if (!start2.fails(truth(r2.value)) || r2.effects.length === 0) continue;
+        if (failsWith(field, r2.value) !== true || r2.effects.length === 0) continue;
         const key = `${r2.file}:${r2.loc.line}`;
         if (reported.has(key)) continue;
         reported.add(key);
@@ -30854,7 +30969,8 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
-          message: `${cb.fn.name}() returns ${r2.text || "its failure"}${describeWhen(r2.when)} with ${raised.join(", ")} still raised: ${start2.after(ctx.api.endAfterFailedStart)}`,
+          messageId: "stateRaised",
+          data: { cb: cb.fn.name, result: r2.text || "its failure", when: describeWhen(r2.when), raised: raised.join(", "), after: start2.after(ctx.api.endAfterFailedStart) },
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),
@@ -30933,6 +31049,10 @@ static const struct mmu_notifier_ops drv_ops = {
       "include/linux/mmu_notifier.h: struct mmu_notifier_ops"
     ]
   },
+  messages: {
+    heldOnSomePath: "{{fn}}() returns {{value}} with {{lock}} still held{{when}}; the other paths release it",
+    neverReleased: "{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it"
+  },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c3) => c3?.fn);
     const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && e.lock !== void 0 && lockMember(e.lock) === lockMember(lock)));
@@ -30952,7 +31072,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atReturn(r2),
           severity: released ? "error" : "warning",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : fn2.name,
-          message: released ? `${fn2.name}() returns ${value} with ${lock} still held${describeWhen(r2.when)}; the other paths release it` : `${fn2.name}() returns with ${lock} held on every path and no callback of ${table.name} releases it`,
+          ...released ? { messageId: "heldOnSomePath", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when) } } : { messageId: "neverReleased", data: { fn: fn2.name, lock, table: table.name } },
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${fn2.name}`,
             ...taken ? [...describeVia(taken.via), `${taken.file}:${taken.loc.line}: ${taken.name}(${lock})${describeWhen(taken.when)}`] : [],
@@ -31000,18 +31120,19 @@ struct mmu_interval_notifier_ops {
       "[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (the kernel-doc it adds for @invalidate_start and @invalidate_finish)"
     ]
   },
+  messages: {
+    undocumented: "struct {{kind}} member {{m}} has no @{{m}}: line in the kernel-doc above the struct"
+  },
   checkFile(file, ctx) {
     for (const s of file.opsStructs ?? []) {
       if (!s.documented.length) continue;
       for (const m2 of s.members) {
         if (s.documented.includes(m2.name)) continue;
         ctx.report({
-          file: file.file,
-          line: m2.line,
-          column: 1,
-          endLine: m2.line,
+          ...atLine(file.file, m2.line),
           function: null,
-          message: `struct ${s.kind} member ${m2.name} has no @${m2.name}: line in the kernel-doc above the struct`,
+          messageId: "undocumented",
+          data: { kind: s.kind, m: m2.name },
           trace: [`${file.file}:${s.line}: struct ${s.kind}, documented: ${s.documented.map((d2) => `@${d2}`).join(", ")}`]
         });
       }
@@ -31022,7 +31143,7 @@ struct mmu_interval_notifier_ops {
 // src/rules/core.ts
 function coreFunctions(file) {
   const fns = new Map(file.functions.map((f3) => [f3.name, f3]));
-  return fns.has("mn_itree_invalidate") || fns.has("mn_hlist_invalidate_range_start") ? fns : null;
+  return fns.has(CORE.itreeInvalidate) || fns.has(CORE.hlistInvalidateRangeStart) ? fns : null;
 }
 var pathEvents = pathEventsOf;
 function isTwoPassCore(fns) {
@@ -31030,7 +31151,7 @@ function isTwoPassCore(fns) {
 }
 
 // src/rules/core-insert-checks-finish.ts
-var INSERTS = ["__mmu_interval_notifier_insert", "mmu_interval_notifier_insert", "mmu_interval_notifier_insert_locked"];
+var INSERTS = [CORE.intervalInsert, INSERT, INSERT_LOCKED];
 var core_insert_checks_finish_default = defineRule({
   id: "core-insert-checks-finish",
   title: "core: two-pass ops accepted at insert without `invalidate_finish`",
@@ -31075,6 +31196,9 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
 `,
     references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, review by Matthew Brost", "mm/mmu_notifier.c (Linux 7.1): mmu_interval_notifier_insert()"]
   },
+  messages: {
+    noFinishCheck: "two-pass ops are accepted at insert time without a check that invalidate_finish is set: add WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) to the insert (as reviewers asked, and 7.1 has)"
+  },
   checkFile(file, ctx) {
     const fns = coreFunctions(file);
     if (!fns || !isTwoPassCore(fns)) return;
@@ -31082,15 +31206,12 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     if (!inserts.length) return;
     if (inserts.some((f3) => f3.events.some((e) => e.args.some((a) => a.includes("invalidate_finish"))))) return;
     const calls2 = (f3) => !!f3?.events.some((e) => e.name === "->invalidate_start");
-    const caller = calls2(fns.get("mn_itree_invalidate")) ? fns.get("mn_itree_invalidate") : [...fns.values()].find(calls2);
+    const caller = calls2(fns.get(CORE.itreeInvalidate)) ? fns.get(CORE.itreeInvalidate) : [...fns.values()].find(calls2);
     const at2 = caller.events.find((e) => e.name === "->invalidate_start");
     ctx.report({
-      file: file.file,
-      line: at2.loc.line,
-      column: at2.loc.column,
-      endLine: at2.loc.endLine,
+      ...atLoc(file.file, at2.loc),
       function: caller.name,
-      message: "two-pass ops are accepted at insert time without a check that invalidate_finish is set: add WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) to the insert (as reviewers asked, and 7.1 has)",
+      messageId: "noFinishCheck",
       trace: [`${file.file}:${at2.loc.line}: ops->invalidate_start is called here`, ...inserts.map((f3) => `${file.file}:${f3.loc.line}: ${f3.name}() does not check ops->invalidate_finish`)]
     });
   }
@@ -31158,6 +31279,9 @@ var core_end_after_failed_start_default = defineRule({
 `,
     references: ['commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()")', "mm/mmu_notifier.c: mn_hlist_invalidate_range_start()"]
   },
+  messages: {
+    noEndAfterFailedStart: "mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it ({{level}}): {{message}}"
+  },
   checkFile(file, ctx) {
     const step = ctx.core(file)?.steps.find((s) => s.step === "endAfterFailedStart");
     if (!step || step.holds) return;
@@ -31169,12 +31293,10 @@ var core_end_after_failed_start_default = defineRule({
     const start2 = fn2.events.find((e) => e.name === "->invalidate_range_start");
     const level2 = ctx.api.endAfterFailedStart ? `at API ${ctx.api.id}, which has c2655835fd8c` : `as every core before c2655835fd8c (5.12) did; the tree is API ${ctx.api.id}`;
     ctx.report({
-      file: file.file,
-      line: r2.loc.line,
-      column: r2.loc.column,
-      endLine: r2.loc.endLine,
+      ...atLoc(file.file, r2.loc),
       function: fn2.name,
-      message: `mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it (${level2}): ${v2.message}`,
+      messageId: "noEndAfterFailedStart",
+      data: { level: level2, message: v2.message },
       trace: [
         `${file.file}:${start2.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,
         `${file.file}:${r2.loc.line}: return ${r2.text} with no ops->invalidate_range_end on any path`,
@@ -31187,7 +31309,7 @@ var core_end_after_failed_start_default = defineRule({
 });
 
 // src/rules/core-finish-pass.ts
-var PASSES = ["mn_itree_invalidate", "mn_itree_release"];
+var PASSES = [CORE.itreeInvalidate, CORE.itreeRelease];
 var core_finish_pass_default = defineRule({
   id: "core-finish-pass",
   title: "core: a path skips the finish pass, or runs it after `inv_end`",
@@ -31255,6 +31377,10 @@ var core_finish_pass_default = defineRule({
 `,
     references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (seed 004): mn_itree_invalidate(), mn_itree_release()"]
   },
+  messages: {
+    noFinishPass: "{{fn}}() returns (line {{line}}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish",
+    finishAfterEnd: "{{fn}}() runs the finish pass (line {{finishLine}}) after mn_itree_inv_end (line {{endLine}}): invalidate_finish must run before the invalidation ends"
+  },
   checkFile(file, ctx) {
     const fns = coreFunctions(file);
     if (!fns || !isTwoPassCore(fns)) return;
@@ -31266,19 +31392,19 @@ var core_finish_pass_default = defineRule({
         const evs = pathEvents(fn2, r2);
         const start2 = evs.find((e) => e.name === "->invalidate_start");
         if (!start2) continue;
-        const finish = evs.find((e) => e.name === "mn_itree_finish_pass" || e.name === "->invalidate_finish");
-        const end = evs.find((e) => e.name === "mn_itree_inv_end");
-        const problem = !finish ? `${name2}() returns (line ${r2.loc.line}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish` : end && end.loc.line < finish.loc.line ? `${name2}() runs the finish pass (line ${finish.loc.line}) after mn_itree_inv_end (line ${end.loc.line}): invalidate_finish must run before the invalidation ends` : null;
-        if (!problem || seen.has(problem)) continue;
-        seen.add(problem);
+        const finish = evs.find((e) => e.name === CORE.itreeFinishPass || e.name === "->invalidate_finish");
+        const end = evs.find((e) => e.name === CORE.itreeInvEnd);
+        const late = !!finish && !!end && end.loc.line < finish.loc.line;
+        if (finish && !late) continue;
+        const report = finish && end ? { messageId: "finishAfterEnd", data: { fn: name2, finishLine: finish.loc.line, endLine: end.loc.line } } : { messageId: "noFinishPass", data: { fn: name2, line: r2.loc.line } };
+        const key = `${report.messageId} ${JSON.stringify(report.data)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         const at2 = finish && end ? finish : r2;
         ctx.report({
-          file: file.file,
-          line: at2.loc.line,
-          column: at2.loc.column,
-          endLine: at2.loc.endLine,
+          ...atLoc(file.file, at2.loc),
           function: name2,
-          message: problem,
+          ...report,
           trace: [
             `${file.file}:${start2.loc.line}: ops->invalidate_start queues a finish`,
             ...finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : [],
@@ -31349,6 +31475,10 @@ out_would_block:
       "Documentation/mm/hmm.rst"
     ]
   },
+  messages: {
+    stepMissing: "{{steps}}: {{model}}",
+    stepMissingMixedMm: "{{steps}}: {{model}} (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)"
+  },
   checkFile(file, ctx) {
     const core = ctx.core(file);
     if (!core) return;
@@ -31365,13 +31495,11 @@ out_would_block:
       const mixed = group.every((g2) => NEEDS_MIXED_MM.has(g2.s.step));
       const also = group.slice(1).map((g2) => `also ${g2.s.evidence}: ${g2.v.message}`);
       ctx.report({
-        file: s.file,
-        line: s.loc.line,
-        column: s.loc.column,
-        endLine: s.loc.endLine,
+        ...atLoc(s.file, s.loc),
         function: s.function,
         severity: mixed ? "warning" : void 0,
-        message: `${group.map((g2) => g2.s.evidence).join("; ")}: ${v2.message}${mixed ? " (reached when an hlist notifier that can fail a non-blockable start shares the mm with interval notifiers, as nouveau SVM does)" : ""}`,
+        messageId: mixed ? "stepMissingMixedMm" : "stepMissing",
+        data: { steps: group.map((g2) => g2.s.evidence).join("; "), model: v2.message },
         trace: [
           `${s.file}:${s.loc.line}: ${s.evidence}`,
           `model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`,
@@ -31460,6 +31588,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, struct mmu_interval_notifier_finish kernel-doc ("consider implementing a small pool")']
   },
+  messages: {
+    neverFreed: "{{finish}}() returns without freeing the finish object that {{start}}() allocated: it leaks on every invalidation taking this path"
+  },
   checkTable(table, ctx) {
     const start2 = ctx.callback(table, "invalidate_start");
     const finish = ctx.callback(table, "invalidate_finish");
@@ -31473,7 +31604,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       ctx.report({
         ...atReturn(r2),
         function: finish.fn.name,
-        message: `${finish.fn.name}() returns without freeing the finish object that ${start2.fn.name}() allocated: it leaks on every invalidation taking this path`,
+        messageId: "neverFreed",
+        data: { finish: finish.fn.name, start: start2.fn.name },
         trace: [`${start2.fn.file}:${start2.fn.loc.line}: ${start2.fn.name}() hands out an allocated finish`, `${r2.file}:${r2.loc.line}: ${finish.fn.name}() ends here without kfree / a pool put (I7)`]
       });
     }
@@ -31542,11 +31674,15 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
 `,
     references: ["mm/mmu_notifier.c: mmu_interval_notifier_insert(), mmu_interval_notifier_insert_locked()"]
   },
+  messages: {
+    insertUnderLock: "mmu_interval_notifier_insert() called with the mmap lock held (taken earlier in {{function}}()): it may take the lock itself; use mmu_interval_notifier_insert_locked()",
+    lockedInsertUnlocked: "mmu_interval_notifier_insert_locked() in {{function}}(), which takes no mmap lock: the caller must hold mmap_write_lock (mmap_assert_write_locked())"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     for (const f3 of ctx.files) {
       for (const c3 of f3.apiCalls) {
-        if (c3.name !== "mmu_interval_notifier_insert" && c3.name !== "mmu_interval_notifier_insert_locked") continue;
+        if (!INTERVAL_INSERTS.has(c3.name)) continue;
         if (!bindsTable(c3, table, "last") || !c3.function) continue;
         const held = mmapHeld(f3.apiCalls, c3);
         const locked = c3.name.endsWith("_locked");
@@ -31555,22 +31691,18 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
         const heldByCaller = c3.function.endsWith("_locked") || (fn2?.params.some((p2) => /vm_area_struct/.test(p2.type)) ?? false);
         if (!locked && held) {
           ctx.report({
-            file: f3.file,
-            line: c3.line,
-            column: 1,
-            endLine: c3.line,
+            ...atLine(f3.file, c3.line),
             function: c3.function,
-            message: `mmu_interval_notifier_insert() called with the mmap lock held (taken earlier in ${c3.function}()): it may take the lock itself; use mmu_interval_notifier_insert_locked()`,
+            messageId: "insertUnderLock",
+            data: { function: c3.function },
             trace: [`${f3.file}:${c3.line}: ${c3.name}(${c3.args.join(", ")})`]
           });
         } else if (locked && !takesLock && !heldByCaller) {
           ctx.report({
-            file: f3.file,
-            line: c3.line,
-            column: 1,
-            endLine: c3.line,
+            ...atLine(f3.file, c3.line),
             function: c3.function,
-            message: `mmu_interval_notifier_insert_locked() in ${c3.function}(), which takes no mmap lock: the caller must hold mmap_write_lock (mmap_assert_write_locked())`,
+            messageId: "lockedInsertUnlocked",
+            data: { function: c3.function },
             trace: [`${f3.file}:${c3.line}: ${c3.name}(${c3.args.join(", ")})`]
           });
         }
@@ -31632,6 +31764,9 @@ int drv_register(struct drv_obj *obj)
 `,
     references: ["include/linux/mmu_notifier.h: mmu_interval_read_begin(), mmu_interval_read_retry()"]
   },
+  messages: {
+    sequenceUnused: "the sequence returned by mmu_interval_read_begin() in {{fn}}() is thrown away: no read_retry can detect a racing invalidation (if only waiting is meant, say so in a comment)"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     for (const f3 of ctx.files) {
@@ -31640,12 +31775,10 @@ int drv_register(struct drv_obj *obj)
         for (const e of fn2.events) {
           if (e.kind !== "read_begin" || !e.discarded) continue;
           ctx.report({
-            file: f3.file,
-            line: e.loc.line,
-            column: e.loc.column,
-            endLine: e.loc.endLine,
+            ...atLoc(f3.file, e.loc),
             function: fn2.name,
-            message: `the sequence returned by mmu_interval_read_begin() in ${fn2.name}() is thrown away: no read_retry can detect a racing invalidation (if only waiting is meant, say so in a comment)`,
+            messageId: "sequenceUnused",
+            data: { fn: fn2.name },
             trace: [`${f3.file}:${e.loc.line}: mmu_interval_read_begin(${e.args.join(", ")}) as a statement (I6)`]
           });
         }
@@ -31739,6 +31872,9 @@ int drv_map(struct drv_obj *obj)
 `,
     references: ["include/linux/mmu_notifier.h: mmu_interval_read_retry()"]
   },
+  messages: {
+    retryWithoutLock: "mmu_interval_read_retry() in {{fn}}() with no lock held or asserted; {{cb}}() sets the sequence under a lock, and the commit must happen under it"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
     const cb = ctx.callback(table, "invalidate") ?? ctx.callback(table, "invalidate_start");
@@ -31750,12 +31886,10 @@ int drv_map(struct drv_obj *obj)
         for (const e of fn2.events) {
           if (e.kind !== "read_retry" || e.locks.length) continue;
           ctx.report({
-            file: f3.file,
-            line: e.loc.line,
-            column: e.loc.column,
-            endLine: e.loc.endLine,
+            ...atLoc(f3.file, e.loc),
             function: fn2.name,
-            message: `mmu_interval_read_retry() in ${fn2.name}() with no lock held or asserted; ${cb.fn.name}() sets the sequence under a lock, and the commit must happen under it`,
+            messageId: "retryWithoutLock",
+            data: { fn: fn2.name, cb: cb.fn.name },
             trace: [`${f3.file}:${e.loc.line}: mmu_interval_read_retry(${e.args.join(", ")}) holding no lock`, `if the caller holds the lock, say so with lockdep_assert_held() (I6)`]
           });
         }
@@ -31842,6 +31976,10 @@ int drv_map(struct drv_obj *obj)
 `,
     references: ["include/linux/mmu_notifier.h: mmu_interval_set_seq(), mmu_interval_read_retry()", 'Documentation/mm/hmm.rst: the driver "take_lock(driver->update)" pattern']
   },
+  messages: {
+    otherLock: "mmu_interval_set_seq() runs under {{locks}}, but mmu_interval_read_retry() in {{reader}}() runs under {{readerLocks}}: they must serialize on the same lock",
+    noLock: "mmu_interval_set_seq() runs with no lock held, but mmu_interval_read_retry() in {{reader}}() runs under {{readerLocks}}: take that lock around set_seq"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
     const retries = lockedRetries(ctx.files, table);
@@ -31861,7 +31999,7 @@ int drv_map(struct drv_obj *obj)
           ...atEvent(e),
           severity: e.locks.length ? "warning" : "error",
           function: functionOf(e, cb.fn.name),
-          message: e.locks.length ? `mmu_interval_set_seq() runs under ${e.locks.join(", ")}, but mmu_interval_read_retry() in ${r2.fn}() runs under ${r2.locks.join(", ")}: they must serialize on the same lock` : `mmu_interval_set_seq() runs with no lock held, but mmu_interval_read_retry() in ${r2.fn}() runs under ${r2.locks.join(", ")}: take that lock around set_seq`,
+          ...e.locks.length ? { messageId: "otherLock", data: { locks: e.locks.join(", "), reader: r2.fn, readerLocks: r2.locks.join(", ") } } : { messageId: "noLock", data: { reader: r2.fn, readerLocks: r2.locks.join(", ") } },
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(", ")}]`,
@@ -31920,6 +32058,9 @@ int drv_migrate(struct migrate_vma *args)
 `,
     references: ['commit 998427b3ad2c ("mm/notifier: add migration invalidation type")', "include/linux/mmu_notifier.h: enum mmu_notifier_event, MMU_NOTIFY_MIGRATE"]
   },
+  messages: {
+    noOwnerSkip: "the driver migrates to device-private memory (migrate_vma_setup) but {{cb}}() never tests range->event == MMU_NOTIFY_MIGRATE: its own migrations invalidate its mappings"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     const dir = dirOf(table.file);
@@ -31936,12 +32077,10 @@ int drv_migrate(struct migrate_vma *args)
     });
     if (skips) return;
     ctx.report({
-      file: table.file,
-      line: cb.field.loc.line,
-      column: cb.field.loc.column,
-      endLine: cb.field.loc.endLine,
+      ...atLoc(table.file, cb.field.loc),
       function: null,
-      message: `the driver migrates to device-private memory (migrate_vma_setup) but ${cb.fn.name}() never tests range->event == MMU_NOTIFY_MIGRATE: its own migrations invalidate its mappings`,
+      messageId: "noOwnerSkip",
+      data: { cb: cb.fn.name },
       trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${cb.fn.name}`, "no MMU_NOTIFY_MIGRATE / range->owner test on any path"]
     });
   }
@@ -32016,34 +32155,34 @@ static void __exit drv_exit(void)
 `,
     references: ["mm/mmu_notifier.c: mmu_notifier_put(), mmu_notifier_free_rcu(), mmu_notifier_synchronize()"]
   },
+  messages: {
+    putWithoutFree: "mmu_notifier_put() on notifiers of {{table}}, which has no .free_notifier: the last put never frees the notifier",
+    putWithoutSynchronize: "mmu_notifier_put() is used but no mmu_notifier_synchronize() in {{dir}}: module exit must wait for pending free_notifier callbacks"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_notifier_ops") return;
     const dir = dirOf(table.file);
     const near = filesBeside(ctx.files, table.file);
     const calls2 = near.flatMap((f3) => f3.apiCalls.map((c3) => ({ ...c3, file: f3.file })));
     const gets = calls2.filter((c3) => /^mmu_notifier_get(_locked)?$/.test(c3.name) && bindsTable(c3, table));
-    const put2 = calls2.find((c3) => c3.name === "mmu_notifier_put");
+    const put2 = calls2.find((c3) => c3.name === PUT);
     if (!gets.length || !put2) return;
     if (!fieldFn(table, "free_notifier")) {
       ctx.report({
-        file: put2.file,
-        line: put2.line,
-        column: 1,
-        endLine: put2.line,
+        ...atLine(put2.file, put2.line),
         function: put2.function,
-        message: `mmu_notifier_put() on notifiers of ${table.name}, which has no .free_notifier: the last put never frees the notifier`,
+        messageId: "putWithoutFree",
+        data: { table: table.name },
         trace: [`${gets[0].file}:${gets[0].line}: ${gets[0].name}(&${table.name}, ...)`, `${put2.file}:${put2.line}: mmu_notifier_put()`, `${table.file}:${table.loc.line}: ${table.name} has no .free_notifier`]
       });
     }
-    if (!calls2.some((c3) => c3.name === "mmu_notifier_synchronize")) {
+    if (!calls2.some((c3) => c3.name === SYNCHRONIZE)) {
       ctx.report({
         severity: "warning",
-        file: put2.file,
-        line: put2.line,
-        column: 1,
-        endLine: put2.line,
+        ...atLine(put2.file, put2.line),
         function: put2.function,
-        message: `mmu_notifier_put() is used but no mmu_notifier_synchronize() in ${dir || "this directory"}: module exit must wait for pending free_notifier callbacks`,
+        messageId: "putWithoutSynchronize",
+        data: { dir: dir || "this directory" },
         trace: [`${put2.file}:${put2.line}: mmu_notifier_put()`, "no mmu_notifier_synchronize() call found next to it"]
       });
     }
@@ -32134,6 +32273,9 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
 `,
     references: ['"drm/xe/userptr: fix notifier vs folio deadlock" (Matthew Auld, 2025, Message-Id <20250414132539.26654-2-matthew.auld@intel.com>)', "mm/migrate.c: migrate_pages_batch()"]
   },
+  messages: {
+    folioLockUnderNotifierLock: "{{call}}() takes the folio lock while holding {{held}}, which {{taker}} ({{table}}) takes: migration calls the notifier with the folio locked, and the two wait for each other"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     const taken = /* @__PURE__ */ new Map();
@@ -32152,7 +32294,8 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, fn2.name),
-            message: `${e.name}() takes the folio lock while holding ${held}, which ${taken.get(lockMember(held))} (${table.name}) takes: migration calls the notifier with the folio locked, and the two wait for each other`,
+            messageId: "folioLockUnderNotifierLock",
+            data: { call: e.name, held, taker: taken.get(lockMember(held)), table: table.name },
             trace: [
               `${table.file}: ${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`,
               ...describeVia(e.via),
@@ -32224,6 +32367,11 @@ again:
 `,
     references: ['Documentation/mm/hmm.rst: "Address space mirroring implementation and API"', "include/linux/mmu_notifier.h: mmu_interval_read_retry()"]
   },
+  messages: {
+    usedBeforeRetry: "{{call}}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds: the page may already be unmapped and freed",
+    usedBeforeRetryInHelper: "{{call}}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds (in {{helper}}(), called from {{fn}}()): the page may already be unmapped and freed",
+    usedAfterUnlock: "{{call}}() on a page of the read section after {{locks}} was dropped: an invalidation may have run since mmu_interval_read_retry()"
+  },
   checkFile(file, ctx) {
     for (const fn2 of file.functions) {
       if (!fn2.events.some((e) => e.kind === "fault")) continue;
@@ -32248,7 +32396,7 @@ again:
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, fn2.name),
-            message: checked ? `${e.name}() on a page of the read section after ${retry2.locks.filter((l3) => !e.locks.includes(l3)).join(", ")} was dropped: an invalidation may have run since mmu_interval_read_retry()` : `${e.name}() on a page from hmm_range_fault() before mmu_interval_read_retry() said the section holds${e.via.length ? ` (in ${functionOf(e, fn2.name)}(), called from ${fn2.name}())` : ""}: the page may already be unmapped and freed`,
+            ...checked ? { messageId: "usedAfterUnlock", data: { call: e.name, locks: retry2.locks.filter((l3) => !e.locks.includes(l3)).join(", ") } } : e.via.length ? { messageId: "usedBeforeRetryInHelper", data: { call: e.name, helper: functionOf(e, fn2.name), fn: fn2.name } } : { messageId: "usedBeforeRetry", data: { call: e.name } },
             trace: [
               ...fn2.events.filter((x3) => x3.kind === "fault").slice(0, 1).map((x3) => `${fn2.file}:${x3.loc.line}: ${x3.name}() fills the pfns (no page references)`),
               ...retry2 ? [`${retry2.file}:${retry2.loc.line}: ${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`] : [],
@@ -32303,18 +32451,19 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
 `,
     references: ["mm/mmu_notifier.c: mmu_notifier_get_locked()"]
   },
+  messages: {
+    getWithoutAlloc: "{{c}}(&{{table}}, ...) but {{table}} has no .alloc_notifier: the core calls ops->alloc_notifier to create the notifier"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_notifier_ops" || fieldFn(table, "alloc_notifier")) return;
     for (const f3 of ctx.files) {
       for (const c3 of f3.apiCalls) {
         if (!/^mmu_notifier_get(_locked)?$/.test(c3.name) || !bindsTable(c3, table)) continue;
         ctx.report({
-          file: f3.file,
-          line: c3.line,
-          column: 1,
-          endLine: c3.line,
+          ...atLine(f3.file, c3.line),
           function: c3.function,
-          message: `${c3.name}(&${table.name}, ...) but ${table.name} has no .alloc_notifier: the core calls ops->alloc_notifier to create the notifier`,
+          messageId: "getWithoutAlloc",
+          data: { c: c3.name, table: table.name },
           trace: [`${table.file}:${table.loc.line}: ${table.name} has no .alloc_notifier`, `${f3.file}:${c3.line}: ${c3.name}(${c3.args.join(", ")})`]
         });
       }
@@ -32353,17 +32502,18 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ["include/linux/mmu_notifier.h of the target kernel", 'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6', "two-pass series (seed 004), merged in 7.1"]
   },
+  messages: {
+    noSuchMember: "struct {{kind}} has no member {{field}} at API level {{id}} ({{description}})"
+  },
   checkTable(table, ctx) {
     const known = new Set(ctx.api.fields[table.kind]);
     for (const f3 of table.fields) {
       if (known.has(f3.field)) continue;
       ctx.report({
-        file: table.file,
-        line: f3.loc.line,
-        column: f3.loc.column,
-        endLine: f3.loc.endLine,
+        ...atLoc(table.file, f3.loc),
         function: null,
-        message: `struct ${table.kind} has no member ${f3.field} at API level ${ctx.api.id} (${ctx.api.description})`,
+        messageId: "noSuchMember",
+        data: { kind: table.kind, field: f3.field, id: ctx.api.id, description: ctx.api.description },
         trace: [`${table.file}:${f3.loc.line}: .${f3.field} = ${f3.value}`, `members at ${ctx.api.id}: ${[...known].join(", ")}`]
       });
     }
@@ -32423,16 +32573,21 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['include/linux/mmu_notifier.h (7.1): "each parallel invocation needs its own struct mmu_interval_notifier_finish"', "drivers/gpu/drm/xe/xe_userptr.c (7.1): the guarded embedded finish"]
   },
+  messages: {
+    globalFinish: "{{table}}.invalidate_start hands out one global (or function-static) finish object to every notifier and invalidation; allocate one per call, or embed one per notifier and guard it",
+    embeddedFinish: "{{table}}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call"
+  },
   checkTable(table, ctx) {
     if (!ctx.api.twoPass || !ctx.callback(table, "invalidate_start")?.fn) return;
     const trace = modelTrace(ctx, table, "I7");
     const v2 = ctx.model(table).first("I7");
     const global2 = !!v2 && /global-finish/.test(v2.message);
-    if (!trace || !v2 || !(global2 || /concurrent invalidation/.test(v2.message))) return;
+    if (!trace || !v2 || !(global2 || v2.kind === "finish-shared-by-concurrent")) return;
     ctx.report({
       ...atField(table, "invalidate_start"),
       function: null,
-      message: global2 ? `${table.name}.invalidate_start hands out one global (or function-static) finish object to every notifier and invalidation; allocate one per call, or embed one per notifier and guard it` : `${table.name}.invalidate_start hands out one embedded finish object to concurrent invalidations; guard it (lock + in-use flag, single pass when busy) or allocate one per call`,
+      messageId: global2 ? "globalFinish" : "embeddedFinish",
+      data: { table: table.name },
       trace
     });
   }
@@ -32489,6 +32644,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['include/linux/mmu_notifier.h: "each parallel invocation needs its own finish object" (the two-pass kernel-doc)', "Documentation/mm/hmm.rst"]
   },
+  messages: {
+    unlockedSharedWrite: "{{table}}.{{field}} writes {{storage}} {{target}} with no lock held: concurrent invalidations share it"
+  },
   checkTable(table, ctx) {
     for (const field of [...INVALIDATION_CALLBACKS[table.kind], "invalidate_finish"]) {
       const cb = ctx.callback(table, field);
@@ -32502,7 +32660,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${table.name}.${field} writes ${w2.shared === "static" ? "the function-static" : "the global"} ${w2.target} with no lock held: concurrent invalidations share it`,
+          messageId: "unlockedSharedWrite",
+          data: { table: table.name, field, storage: w2.shared === "static" ? "the function-static" : "the global", target: w2.target },
           trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${w2.target} written${describeWhen(e.when)}, no lock held (I7)`]
         });
       }
@@ -32556,6 +32715,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: `finish->notifier = interval_sub;` in mn_itree_invalidate()"]
   },
+  messages: {
+    writesFinishNotifier: "{{call}} is written by the driver: the core sets finish->notifier when it queues the finish"
+  },
   checkTable(table, ctx) {
     for (const field of ["invalidate_start", "invalidate_finish"]) {
       const cb = ctx.callback(table, field);
@@ -32565,7 +32727,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${e.name} is written by the driver: the core sets finish->notifier when it queues the finish`,
+          messageId: "writesFinishNotifier",
+          data: { call: e.name },
           trace: [`${e.file}:${e.loc.line}: ${e.name} = ${e.args[0] ?? ""}`]
         });
       }
@@ -32620,15 +32783,19 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, struct mmu_interval_notifier_finish kernel-doc"]
   },
+  messages: {
+    falseOnAllocFailure: "{{cb}}() returns false when its finish allocation fails; fall back to doing the invalidation in the first pass and leave *finish NULL"
+  },
   checkTable(table, ctx) {
     const cb = ctx.callback(table, "invalidate_start");
     if (!cb?.fn) return;
     for (const r2 of ctx.summary(cb.fn).returns) {
-      if (truth(r2.value) !== false || !failedAllocation(r2.when)) continue;
+      if (nonZero(r2.value) !== false || !failedAllocation(r2.when)) continue;
       ctx.report({
         ...atReturn(r2),
         function: cb.fn.name,
-        message: `${cb.fn.name}() returns false when its finish allocation fails; fall back to doing the invalidation in the first pass and leave *finish NULL`,
+        messageId: "falseOnAllocFailure",
+        data: { cb: cb.fn.name },
         trace: [`${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}`, "a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)"]
       });
     }
@@ -32690,12 +32857,15 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: mn_itree_invalidate() queues only `if (ret && finish)`"]
   },
+  messages: {
+    leakOnFalse: "{{cb}}() returns false after {{alloc}}() at line {{allocLine}}: the core drops *finish on a false return, the object leaks"
+  },
   checkTable(table, ctx) {
     const cb = ctx.callback(table, "invalidate_start");
     if (!cb?.fn) return;
     const s = ctx.summary(cb.fn);
     for (const r2 of s.returns) {
-      if (truth(r2.value) !== false) continue;
+      if (nonZero(r2.value) !== false) continue;
       const events = eventsOnPath(s, r2);
       const alloc = events.find((e) => e.kind === "alloc");
       if (!alloc || events.some((e) => isFreeCall(e.name) && e.loc.line > alloc.loc.line)) continue;
@@ -32703,7 +32873,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       ctx.report({
         ...atReturn(r2),
         function: cb.fn.name,
-        message: `${cb.fn.name}() returns false after ${alloc.name}() at line ${alloc.loc.line}: the core drops *finish on a false return, the object leaks`,
+        messageId: "leakOnFalse",
+        data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
         trace: modelTrace(ctx, table, "I7") ?? [
           `${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`,
           `${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`
@@ -32758,12 +32929,16 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: "if ops->invalidate_start is set it is called instead of invalidate"']
   },
+  messages: {
+    bothSet: "{{table}} sets both .invalidate and .invalidate_start: the core calls invalidate_start instead, .invalidate is never called"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !fieldFn(table, "invalidate") || !fieldFn(table, "invalidate_start")) return;
     ctx.report({
       ...atField(table, "invalidate"),
       function: null,
-      message: `${table.name} sets both .invalidate and .invalidate_start: the core calls invalidate_start instead, .invalidate is never called`,
+      messageId: "bothSet",
+      data: { table: table.name },
       trace: [`${table.file}:${table.loc.line}: ${table.name}: mn_itree_invalidate() calls ops->invalidate_start when it is set`]
     });
   }
@@ -32806,12 +32981,16 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers", "include/linux/mmu_notifier.h (7.1): @invalidate_finish"]
   },
+  messages: {
+    finishWithoutStart: "{{table}} sets .invalidate_finish without .invalidate_start: the core never calls it"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !fieldFn(table, "invalidate_finish") || fieldFn(table, "invalidate_start")) return;
     ctx.report({
       ...atField(table, "invalidate_finish"),
       function: null,
-      message: `${table.name} sets .invalidate_finish without .invalidate_start: the core never calls it`,
+      messageId: "finishWithoutStart",
+      data: { table: table.name },
       trace: [`${table.file}:${table.loc.line}: ${table.name}: only a finish handed out by invalidate_start is queued for invalidate_finish (I3)`]
     });
   }
@@ -32890,6 +33069,11 @@ int drv_pin(struct drv_obj *obj)
 `,
     references: ["include/linux/mmu_notifier.h: mmu_interval_set_seq(), mmu_interval_read_retry()", "mm/mmu_notifier.c: mmu_interval_read_begin()"]
   },
+  messages: {
+    noSetSeq: "{{fn}}() returns true without mmu_interval_set_seq() on this path: mmu_interval_read_retry() will miss this invalidation",
+    skippedForEvents: "{{fn}}() returns true without mmu_interval_set_seq() for some range events{{when}}; the header asks for it unconditionally",
+    unlessCallee: "{{fn}}() returns true without mmu_interval_set_seq() on this path, unless {{callees}} calls it ({{why}})"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
     for (const field of ["invalidate", "invalidate_start"]) {
@@ -32898,7 +33082,7 @@ int drv_pin(struct drv_obj *obj)
       const s = ctx.summary(cb.fn);
       for (const r2 of s.returns) {
         const events = eventsOnPath(s, r2);
-        if (truth(r2.value) !== true || events.some((e) => e.kind === "set_seq")) continue;
+        if (nonZero(r2.value) !== true || events.some((e) => e.kind === "set_seq")) continue;
         if (r2.when["event:MMU_NOTIFY_MIGRATE"] === true || r2.when["event:MMU_NOTIFY_EXCLUSIVE"] === true) continue;
         const eventFilter = Object.keys(r2.when).some((a) => a.startsWith("event:"));
         const unknown2 = [...new Set(events.filter((e) => e.kind === "call" && s.unresolved.includes(e.name) && !isKernelHelper(e.name)).map((e) => e.name))];
@@ -32907,7 +33091,7 @@ int drv_pin(struct drv_obj *obj)
           ...atReturn(r2),
           severity: eventFilter || unsure ? "warning" : "error",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
-          message: eventFilter ? `${cb.fn.name}() returns true without mmu_interval_set_seq() for some range events${describeWhen(r2.when)}; the header asks for it unconditionally` : unsure ? `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path, unless ${unknown2.slice(0, 3).join(", ") || "a cut-off path"} calls it (${unknown2.length ? "not found in the scanned tree" : "too many paths"})` : `${cb.fn.name}() returns true without mmu_interval_set_seq() on this path: mmu_interval_read_retry() will miss this invalidation`,
+          ...eventFilter ? { messageId: "skippedForEvents", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : unsure ? { messageId: "unlessCallee", data: { fn: cb.fn.name, callees: unknown2.slice(0, 3).join(", ") || "a cut-off path", why: unknown2.length ? "not found in the scanned tree" : "too many paths" } } : { messageId: "noSetSeq", data: { fn: cb.fn.name } },
           trace: modelTrace(ctx, table, "I6") ?? [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...describeVia(r2.via),
@@ -32958,6 +33142,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ["mm/mmu_notifier.c: mmu_interval_notifier_remove(), mmu_notifier_unregister()", "include/linux/mmu_notifier.h"]
   },
+  messages: {
+    dropsLastMmReference: "{{call}}() reachable from {{field}} callback {{cb}}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()",
+    waitsForItself: "{{call}}() reachable from {{field}} callback {{cb}}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item"
+  },
   checkTable(table, ctx) {
     for (const f3 of table.fields) {
       if (!f3.function) continue;
@@ -32969,7 +33157,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, cb.fn.name),
-            message: `${e.name}() reachable from ${f3.field} callback ${cb.fn.name}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()`,
+            messageId: "dropsLastMmReference",
+            data: { call: e.name, field: f3.field, cb: cb.fn.name },
             trace: [`${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() may drop the last reference (I5)`]
           });
           continue;
@@ -32978,7 +33167,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${e.name}() reachable from ${f3.field} callback ${cb.fn.name}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item`,
+          messageId: "waitsForItself",
+          data: { call: e.name, field: f3.field, cb: cb.fn.name },
           trace: [`${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() waits for the running invalidation to end (I5)`]
         });
       }
@@ -33018,6 +33208,9 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ["include/linux/mmu_notifier.h: struct mmu_notifier_ops @arch_invalidate_secondary_tlbs, @free_notifier, @clear_flush_young", "mm/mmu_notifier.c: mmu_notifier_free_rcu()"]
   },
+  messages: {
+    sleepsInAtomic: "{{call}}() may sleep, reachable from {{field}} callback {{cb}}(), which runs where sleeping is not allowed"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_notifier_ops") return;
     for (const field of ATOMIC_CALLBACKS) {
@@ -33029,7 +33222,8 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
-          message: `${e.name}() may sleep, reachable from ${field} callback ${cb.fn.name}(), which runs where sleeping is not allowed`,
+          messageId: "sleepsInAtomic",
+          data: { call: e.name, field, cb: cb.fn.name },
           trace: [
             `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
             ...describeVia(e.via),
@@ -33085,6 +33279,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 `,
     references: ["include/linux/mmu_notifier.h: mmu_notifier_range_blockable()", "mm/mmu_notifier.c: mn_hlist_invalidate_range_start() non_block_start()", "mm/oom_kill.c: __oom_reap_task_mm()"]
   },
+  messages: {
+    sleepsNonBlockable: "{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}"
+  },
   checkTable(table, ctx) {
     const report = (field, fnName, fieldLine, when, events) => {
       const sites = sitesOf(events, (x3) => x3);
@@ -33096,7 +33293,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
-        message: `${e.name}() may sleep, reachable from ${field} callback ${fnName}() ${when ?? "when the range is not blockable"}${more}`,
+        messageId: "sleepsNonBlockable",
+        data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more },
         trace: model ? [...model, ...sites.length > 1 ? siteLines : []] : [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines]
       });
     };
@@ -33161,16 +33359,20 @@ static const struct mmu_notifier_ops drv_ops = {
 `,
     references: ["mm/mmu_notifier.c: mn_hlist_invalidate_range_start()", "include/linux/mmu_notifier.h: struct mmu_notifier_ops @invalidate_range_start"]
   },
+  messages: {
+    notEagain: "{{cb}}() returns {{text}}: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_notifier_ops" || !fieldFn(table, "invalidate_range_start")) return;
     const cb = ctx.callback(table, "invalidate_range_start");
     if (!cb?.fn) return;
     for (const r2 of ctx.summary(cb.fn).returns) {
-      if (r2.value.k !== "int" || r2.value.v >= 0 || r2.value.v === -errnoNumber("EAGAIN")) continue;
+      if (r2.value.k !== "int" || r2.value.v >= 0 || r2.value.v === -EAGAIN) continue;
       ctx.report({
         ...atReturn(r2),
         function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
-        message: `${cb.fn.name}() returns ${r2.text}: invalidate_range_start may only fail with -EAGAIN, in a non-blockable range`,
+        messageId: "notEagain",
+        data: { cb: cb.fn.name, text: r2.text },
         trace: [
           `${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`,
           ...describeVia(r2.via),
@@ -33231,6 +33433,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       'commit 93065ac753e4 ("mm, oom: distinguish blockable mode for mmu notifiers")'
     ]
   },
+  messages: {
+    failsWhenBlockable: "{{cb}}() returns {{text}} on a path that also runs when the range is blockable{{untested}}; fail only when !mmu_notifier_range_blockable(range)"
+  },
   checkTable(table, ctx) {
     const fields = table.kind === "mmu_interval_notifier_ops" ? ["invalidate", "invalidate_start"] : ["invalidate_range_start"];
     for (const field of fields) {
@@ -33238,9 +33443,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!cb?.fn) continue;
       const s = ctx.summary(cb.fn);
       for (const r2 of s.returns) {
-        const t2 = truth(r2.value);
-        const fails = table.kind === "mmu_interval_notifier_ops" && field !== "invalidate_range_start" ? t2 === false : t2 === true;
-        if (!fails || r2.when.blockable === false) continue;
+        if (failsWith(field, r2.value) !== true || r2.when.blockable === false) continue;
         if (r2.when.blockable === void 0 && r2.path.some((id) => {
           const e = cb.fn.events[id];
           return e?.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
@@ -33250,7 +33453,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ctx.report({
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
-          message: `${cb.fn.name}() returns ${r2.text} on a path that also runs when the range is blockable${r2.when.blockable === true ? "" : " (no blockable test before it)"}; fail only when !mmu_notifier_range_blockable(range)`,
+          messageId: "failsWhenBlockable",
+          data: { cb: cb.fn.name, text: r2.text, untested: r2.when.blockable === true ? "" : " (no blockable test before it)" },
           trace: modelTrace(ctx, table, "I4") ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`]
         });
       }
@@ -33303,6 +33507,10 @@ static const struct mmu_notifier_ops drv_ops = {
       "mm/mmu_notifier.c: mn_hlist_invalidate_range_start()"
     ]
   },
+  messages: {
+    startCanFail: "{{table}} sets .invalidate_range_end but {{fn}}() can fail (returns {{result}} at {{where}}): the core will call end for a start that failed",
+    startMayFail: "{{table}} sets .invalidate_range_end and {{fn}}() returns {{result}} at {{where}}, which mnlint cannot prove is 0"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_notifier_ops" || !ctx.api.endAfterFailedStart) return;
     const end = fieldFn(table, "invalidate_range_end");
@@ -33310,20 +33518,17 @@ static const struct mmu_notifier_ops drv_ops = {
     if (!end || !cb?.fn) return;
     const { fn: fn2 } = cb;
     const returns = ctx.summary(fn2).returns;
-    const failing = returns.filter((r2) => truth(r2.value) === true);
-    const unknown2 = returns.filter((r2) => truth(r2.value) === null);
+    const failing = returns.filter((r2) => nonZero(r2.value) === true);
+    const unknown2 = returns.filter((r2) => nonZero(r2.value) === null);
     const first = failing[0] ?? unknown2[0];
     if (!first) return;
     const proven = failing.length > 0;
     const where = `${first.file}:${first.loc.line}`;
     ctx.report({
       severity: proven ? "error" : "warning",
-      file: table.file,
-      line: end.loc.line,
-      column: end.loc.column,
-      endLine: end.loc.endLine,
+      ...atLoc(table.file, end.loc),
       function: null,
-      message: proven ? `${table.name} sets .invalidate_range_end but ${fn2.name}() can fail (returns ${first.text} at ${where}): the core will call end for a start that failed` : `${table.name} sets .invalidate_range_end and ${fn2.name}() returns ${first.text || "a value"} at ${where}, which mnlint cannot prove is 0`,
+      ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first.text || "a value", where } },
       trace: (proven ? modelTrace(ctx, table, "I1") : null) ?? [
         `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn2.name}`,
         ...describeVia(first.via),
@@ -33388,6 +33593,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       `[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: "Allocate, typically using GFP_NOWAIT in the interval notifier's first pass"`
     ]
   },
+  messages: {
+    sleepingMask: "{{call}}(..., {{mask}}) may sleep in direct reclaim, reachable from {{field}} callback {{cb}}() when the range is not blockable; use GFP_NOWAIT and a fallback",
+    unknownMask: "{{call}}() in {{field}} callback {{cb}}() uses mask {{mask}}, which mnlint cannot classify, on a path that runs in non-blockable ranges"
+  },
   checkTable(table, ctx) {
     for (const field of FIRST_PASS2[table.kind]) {
       const cb = ctx.callback(table, field);
@@ -33407,12 +33616,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
         ctx.report({
           severity: proven ? "error" : "warning",
-          file: e.file,
-          line: e.loc.line,
-          column: e.loc.column,
-          endLine: e.loc.endLine,
+          ...atLoc(e.file, e.loc),
           function: e.via.length ? e.via[e.via.length - 1].function : cb.fn.name,
-          message: e.gfp.class === "unknown" ? `${e.name}() in ${field} callback ${cb.fn.name}() uses mask ${e.gfp.mask}, which mnlint cannot classify, on a path that runs in non-blockable ranges` : `${e.name}(..., ${e.gfp.mask}) may sleep in direct reclaim, reachable from ${field} callback ${cb.fn.name}() when the range is not blockable; use GFP_NOWAIT and a fallback`,
+          messageId: e.gfp.class === "unknown" ? "unknownMask" : "sleepingMask",
+          data: { call: e.name, mask: e.gfp.mask, field, cb: cb.fn.name },
           trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${head}${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`]
         });
       }
@@ -33460,17 +33667,18 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       "mm/mmu_notifier.c (Linux 7.1): mmu_interval_notifier_insert() WARN_ON_ONCE"
     ]
   },
+  messages: {
+    startWithoutFinish: "{{table}} sets .invalidate_start = {{function}} but no .invalidate_finish: a finish handed out by the first pass has no second pass to complete it"
+  },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     const start2 = fieldFn(table, "invalidate_start");
     if (!start2 || fieldFn(table, "invalidate_finish")) return;
     ctx.report({
-      file: table.file,
-      line: start2.loc.line,
-      column: start2.loc.column,
-      endLine: start2.loc.endLine,
+      ...atLoc(table.file, start2.loc),
       function: null,
-      message: `${table.name} sets .invalidate_start = ${start2.function} but no .invalidate_finish: a finish handed out by the first pass has no second pass to complete it`,
+      messageId: "startWithoutFinish",
+      data: { table: table.name, function: start2.function },
       trace: [
         `${table.file}:${table.loc.line}: ${table.name} is a struct mmu_interval_notifier_ops`,
         `${table.file}:${start2.loc.line}: .invalidate_start = ${start2.function}`,
@@ -33657,7 +33865,7 @@ var MmuNotifierCore = class {
     const [start2, end] = n.interval ?? [0, 1 << 20];
     if (this.api.twoPass && n.callbacks.invalidate_start && !n.callbacks.invalidate_finish) {
       if (this.api.insertChecksFinish) this.step(`WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish) for ${n.name}`);
-      this.violate("I3", n.name, `${n.name} sets invalidate_start without invalidate_finish`);
+      this.violate("start-without-finish", "I3", n.name, `${n.name} sets invalidate_start without invalidate_finish`);
     }
     const sub = { n, start: start2, end, invalidateSeq: 0, inTree: false };
     this.hasItree = true;
@@ -33668,7 +33876,7 @@ var MmuNotifierCore = class {
         sub.inTree = true;
         this.intervals.push(sub);
         this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`);
-        this.violate("I8", n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
+        this.violate("insert-not-deferred", "I8", n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
       } else if (this.isInvalidating()) {
         this.deferred.push({ sub, op: "insert" });
         this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`);
@@ -33694,7 +33902,7 @@ var MmuNotifierCore = class {
   removeInterval(name2) {
     const sub = this.findInterval(name2);
     if (this.running === name2) {
-      this.violate("I5", name2, `${name2}'s own callback calls mmu_interval_notifier_remove(): it waits for the invalidation that is calling it (deadlock)`);
+      this.violate("remove-from-own-callback", "I5", name2, `${name2}'s own callback calls mmu_interval_notifier_remove(): it waits for the invalidation that is calling it (deadlock)`);
     }
     if (this.isInvalidating()) {
       if (!sub.inTree) {
@@ -33707,13 +33915,14 @@ var MmuNotifierCore = class {
         sub.inTree = false;
         this.intervals.splice(this.intervals.indexOf(sub), 1);
         this.step(`mmu_interval_notifier_remove(${name2}): taken out of the interval tree while an invalidation walks it`);
-        this.violate("I8", name2, `mmu_interval_notifier_remove(${name2}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
+        this.violate("remove-not-deferred", "I8", name2, `mmu_interval_notifier_remove(${name2}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
         return "removed";
       }
       this.deferred.push({ sub, op: "remove" });
       if (!this.core.removeWaits) {
         this.step(`mmu_interval_notifier_remove(${name2}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
         this.violate(
+          "remove-without-wait",
           "I8",
           name2,
           `mmu_interval_notifier_remove(${name2}) returns while an invalidation of seq ${this.invalidateSeq} is in flight: the caller frees ${name2} while the core may still call its invalidate (use after free)`
@@ -33754,7 +33963,7 @@ var MmuNotifierCore = class {
         const ret = this.callInterval(sub, range, curSeq, inv.queue);
         if (!ret) {
           if (range.blockable) {
-            this.violate("I4", sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
+            this.violate("false-in-blockable-range", "I4", sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
             continue;
           }
           inv.itreeErr = EAGAIN2;
@@ -33815,7 +34024,7 @@ var MmuNotifierCore = class {
       const queue = [];
       for (const sub of this.overlapping(range)) {
         const ret = this.callInterval(sub, range, curSeq, queue);
-        if (!ret) this.violate("I4", sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
+        if (!ret) this.violate("false-from-release", "I4", sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
       }
       this.finishPass(queue, range);
       if (this.core.releaseEndsRange) this.invEnd();
@@ -33855,13 +34064,14 @@ var MmuNotifierCore = class {
   /** I1 and I3/I8 at quiescence: every start balanced, every finish done, seq even. */
   checkQuiescent() {
     for (const h3 of this.hlist) {
-      if (h3.balance > 0) this.violate("I1", h3.n.name, `${h3.n.name} got ${h3.balance} successful invalidate_range_start without a matching invalidate_range_end`);
+      if (h3.balance > 0) this.violate("start-without-end", "I1", h3.n.name, `${h3.n.name} got ${h3.balance} successful invalidate_range_start without a matching invalidate_range_end`);
     }
-    for (const [obj, owner] of this.inFlight) this.violate("I3", owner, `finish ${obj} of ${owner} never got its invalidate_finish`);
-    if (this.activeInvalidateRanges === 0 && this.isInvalidating()) this.violate("I8", null, `no invalidation is active but invalidate_seq is odd (${this.invalidateSeq}): read_begin would wait forever`);
-    if (this.activeInvalidateRanges !== 0) this.violate("I8", null, `active_invalidate_ranges is ${this.activeInvalidateRanges} with no invalidation in flight`);
-    if (this.activeInvalidateRanges === 0 && this.deferred.length) this.violate("I8", null, `${this.deferred.length} deferred insert/remove not applied after the last invalidate_range_end`);
-    for (const w2 of this.waiters) this.violate("I8", null, `${w2} sleeps on subscriptions->wq and is never woken: the last mn_itree_inv_end did not wake_up_all`);
+    for (const [obj, owner] of this.inFlight) this.violate("finish-never-completed", "I3", owner, `finish ${obj} of ${owner} never got its invalidate_finish`);
+    if (this.activeInvalidateRanges === 0 && this.isInvalidating())
+      this.violate("seq-odd-when-idle", "I8", null, `no invalidation is active but invalidate_seq is odd (${this.invalidateSeq}): read_begin would wait forever`);
+    if (this.activeInvalidateRanges !== 0) this.violate("active-ranges-left", "I8", null, `active_invalidate_ranges is ${this.activeInvalidateRanges} with no invalidation in flight`);
+    if (this.activeInvalidateRanges === 0 && this.deferred.length) this.violate("deferred-not-applied", "I8", null, `${this.deferred.length} deferred insert/remove not applied after the last invalidate_range_end`);
+    for (const w2 of this.waiters) this.violate("waiter-never-woken", "I8", null, `${w2} sleeps on subscriptions->wq and is never woken: the last mn_itree_inv_end did not wake_up_all`);
   }
   // ------------------------------------------------------------ internals
   /** subscriptions->has_itree: set by the first interval insert, never cleared */
@@ -33896,7 +34106,12 @@ var MmuNotifierCore = class {
         const w2 = `mmu_interval_notifier_remove(${d2.sub.n.name})`;
         if (d2.op !== "remove" || !this.waiters.includes(w2)) continue;
         this.step(`  ${w2} sees seq ${this.invalidateSeq} without the lock and returns: its caller frees ${d2.sub.n.name}`);
-        this.violate("I8", d2.sub.n.name, `${w2} returns while ${d2.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`);
+        this.violate(
+          "freed-under-deferred-walk",
+          "I8",
+          d2.sub.n.name,
+          `${w2} returns while ${d2.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`
+        );
       }
     }
     for (const d2 of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
@@ -33921,7 +34136,7 @@ var MmuNotifierCore = class {
     const field = twoPass ? "invalidate_start" : "invalidate";
     const cb = n.callbacks[field];
     if (!cb) {
-      this.violate("API", n.name, `the core calls ops->${field} of ${n.name}, which is NULL at API level ${this.api.id}`);
+      this.violate("null-callback-called", "API", n.name, `the core calls ops->${field} of ${n.name}, which is NULL at API level ${this.api.id}`);
       return true;
     }
     const o2 = this.call(n, field, cb, range);
@@ -33929,7 +34144,7 @@ var MmuNotifierCore = class {
     const ret = o2.ret === true;
     if (twoPass) {
       const kind = o2.finish ?? "none";
-      if (!ret && o2.allocatesFinish) this.violate("I7", n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o2.label})`);
+      if (!ret && o2.allocatesFinish) this.violate("finish-leaked-on-false", "I7", n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o2.label})`);
       if (ret && kind !== "none") {
         const ops = n.ops ?? n.name;
         const objectId = kind === "fresh" ? `${n.name}#${++this.finishSerial}` : kind === "global" || kind === "guarded-global" ? `${ops}.global-finish` : `${n.name}.finish`;
@@ -33938,11 +34153,8 @@ var MmuNotifierCore = class {
           return ret;
         }
         if (this.inFlight.has(objectId)) {
-          this.violate(
-            "I7",
-            n.name,
-            kind === "global" ? `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o2.label})` : `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`
-          );
+          if (kind === "global") this.violate("finish-shared-by-all", "I7", n.name, `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o2.label})`);
+          else this.violate("finish-shared-by-concurrent", "I7", n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`);
         }
         this.inFlight.set(objectId, n.name);
         queue.push({ sub, objectId, label: o2.label });
@@ -33956,7 +34168,7 @@ var MmuNotifierCore = class {
     for (const f3 of queue) {
       const cb = f3.sub.n.callbacks.invalidate_finish;
       if (!cb) {
-        this.violate("I3", f3.sub.n.name, `finish ${f3.objectId} of ${f3.sub.n.name} is queued but ops->invalidate_finish is NULL`);
+        this.violate("finish-without-callback", "I3", f3.sub.n.name, `finish ${f3.objectId} of ${f3.sub.n.name} is queued but ops->invalidate_finish is NULL`);
       } else {
         this.call(f3.sub.n, "invalidate_finish", cb, range);
       }
@@ -33973,7 +34185,12 @@ var MmuNotifierCore = class {
       const r2 = typeof o2.ret === "number" ? o2.ret : o2.ret ? 0 : EAGAIN2;
       if (r2) {
         if (range.blockable || r2 !== EAGAIN2)
-          this.violate("I4", h3.n.name, `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`);
+          this.violate(
+            "start-error-not-eagain",
+            "I4",
+            h3.n.name,
+            `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`
+          );
         if (h3.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h3.n.name} can fail start and has end`);
         ret = r2;
       } else if (h3.n.callbacks.invalidate_range_end) {
@@ -33992,7 +34209,8 @@ var MmuNotifierCore = class {
     return ret;
   }
   endCalled(h3) {
-    if (h3.balance === 0) this.violate("I1", h3.n.name, `${h3.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`);
+    if (h3.balance === 0)
+      this.violate("end-after-failed-start", "I1", h3.n.name, `${h3.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`);
     else h3.balance--;
   }
   /** Calls a callback: the chooser picks one of its outcomes for this range. */
@@ -34003,13 +34221,13 @@ var MmuNotifierCore = class {
     this.step(`  ${n.name}.${field}() -> ${shown}${o2.setSeq && n.kind === "interval" ? ", set_seq" : ""}${o2.sleeps ? ", sleeps" : ""} [${o2.label}]`);
     const mustNotSleep = !range.blockable || field === "arch_invalidate_secondary_tlbs" || field === "free_notifier" || field.includes("young");
     if (o2.sleeps && mustNotSleep) {
-      this.violate("I5", n.name, `${n.name}.${field} sleeps ${range.blockable ? "in a callback that must never sleep" : "in a non-blockable range"} (${o2.label})`);
+      this.violate("sleeps-where-forbidden", "I5", n.name, `${n.name}.${field} sleeps ${range.blockable ? "in a callback that must never sleep" : "in a non-blockable range"} (${o2.label})`);
     }
     if (o2.removesSelf) {
       const prev = this.running;
       this.running = n.name;
       if (n.kind === "interval" && this.intervals.some((s) => s.n === n)) this.removeInterval(n.name);
-      else this.violate("I5", n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o2.label})`);
+      else this.violate("unregister-from-own-callback", "I5", n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o2.label})`);
       this.running = prev;
     }
     return o2;
@@ -34017,14 +34235,14 @@ var MmuNotifierCore = class {
   step(text) {
     this.trace.push(text);
   }
-  violate(invariant, notifier, message) {
+  violate(kind, invariant, notifier, message) {
     if (this.violations.some((v2) => v2.message === message)) return;
-    this.violations.push({ invariant, notifier, message, trace: [...this.trace] });
+    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace] });
   }
   /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
   checkParity() {
     if (this.isInvalidating() && this.activeInvalidateRanges === 0) {
-      this.violate("I8", null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
+      this.violate("seq-odd-without-range", "I8", null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
     }
   }
 };
@@ -34083,7 +34301,7 @@ var SCENARIOS = [
         const during = core.readBegin(n.name);
         if (!during.blocked) {
           const why = !core.isInvalidating() ? "the core left invalidate_seq even while the invalidation runs (mn_itree_inv_start_range did not mark it odd)" : during.seq === core.invalidateSeq ? "the core did not wait for the invalidation to end" : `${n.name}'s invalidate did not call mmu_interval_set_seq`;
-          violation(core, "I8", n.name, `mmu_interval_read_begin(${n.name}) returned during an invalidation of its interval: ${why}`);
+          violation(core, "read-begin-during-invalidation", "I8", n.name, `mmu_interval_read_begin(${n.name}) returned during an invalidation of its interval: ${why}`);
         }
         void i2;
       });
@@ -34092,6 +34310,7 @@ var SCENARIOS = [
         if (!core.readRetry(n.name, seqs[i2])) {
           violation(
             core,
+            "retry-misses-invalidation",
             "I6",
             n.name,
             `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`
@@ -34179,8 +34398,8 @@ function withCompanions(notifiers) {
   if (notifiers.some((n) => n.kind === "hlist" && n.callbacks.invalidate_range_start) && !counts) out2.push(coreProbes()[2]);
   return out2;
 }
-function violation(core, invariant, notifier, message) {
-  core.violations.push({ invariant, notifier, message, trace: [...core.trace] });
+function violation(core, kind, invariant, notifier, message) {
+  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace] });
 }
 var ReplayChooser = class {
   constructor(prefix) {
@@ -34274,7 +34493,7 @@ function outcomesOf(s, kind, field, blockable) {
   for (const r2 of s.returns) {
     if (r2.when.blockable !== void 0 && r2.when.blockable !== blockable) continue;
     const events = eventsOnPath(s, r2);
-    const t2 = truth(r2.value);
+    const t2 = nonZero(r2.value);
     const ret = kind === "interval" && field !== "invalidate_range_start" ? t2 ?? true : r2.value.k === "int" ? r2.value.v : 0;
     const fin = field === "invalidate_start" ? finishOf(events) : { kind: "none", allocates: false };
     const o2 = {
@@ -34330,25 +34549,24 @@ var startsEven = (e) => {
 };
 var waitsOn = (what) => (e) => e.kind === "sleep" && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(","));
 var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(","));
-var EAGAIN3 = -errnoNumber("EAGAIN");
 function hlistMayFail(r2) {
-  const known = calleeResult(r2.when, "mn_hlist_invalidate_range_start");
+  const known = calleeResult(r2.when, CORE.hlistInvalidateRangeStart);
   if (known !== void 0) return known;
-  return r2.value.k === "call" && r2.value.callee === "mn_hlist_invalidate_range_start";
+  return r2.value.k === "call" && r2.value.callee === CORE.hlistInvalidateRangeStart;
 }
 var STEPS = [
   {
     step: "startCountsRange",
-    fn: "mn_itree_inv_start_range",
+    fn: CORE.itreeInvStartRange,
     mode: "every",
-    applies: calls("interval_tree_iter_first"),
+    applies: calls(CORE.treeIterFirst),
     tests: [member("active_invalidate_ranges", 1)],
     takes: "counts the range in active_invalidate_ranges",
     lacks: "does not count the range in active_invalidate_ranges"
   },
   {
     step: "startMarksSeq",
-    fn: "mn_itree_inv_start_range",
+    fn: CORE.itreeInvStartRange,
     mode: "some",
     applies: member("active_invalidate_ranges", 1),
     tests: [marksOdd],
@@ -34357,7 +34575,7 @@ var STEPS = [
   },
   {
     step: "endUncountsRange",
-    fn: "mn_itree_inv_end",
+    fn: CORE.itreeInvEnd,
     mode: "every",
     applies: member("invalidate_seq", 0),
     tests: [member("active_invalidate_ranges", -1)],
@@ -34366,7 +34584,7 @@ var STEPS = [
   },
   {
     step: "endAdvancesSeq",
-    fn: "mn_itree_inv_end",
+    fn: CORE.itreeInvEnd,
     mode: "some",
     applies: member("active_invalidate_ranges", -1),
     tests: [member("invalidate_seq", 1)],
@@ -34375,16 +34593,16 @@ var STEPS = [
   },
   {
     step: "endAppliesDeferred",
-    fn: "mn_itree_inv_end",
+    fn: CORE.itreeInvEnd,
     mode: "some",
     applies: member("active_invalidate_ranges", -1),
-    tests: [calls("interval_tree_insert"), calls("interval_tree_remove")],
+    tests: [calls(CORE.treeInsert), calls(CORE.treeRemove)],
     takes: "applies the deferred inserts and removes",
     lacks: "does not apply the deferred inserts and removes"
   },
   {
     step: "endWakes",
-    fn: "mn_itree_inv_end",
+    fn: CORE.itreeInvEnd,
     mode: "some",
     applies: member("active_invalidate_ranges", -1),
     tests: [calls("wake_up_all", "wake_up")],
@@ -34393,17 +34611,17 @@ var STEPS = [
   },
   {
     step: "failedStartEnds",
-    fn: "mn_itree_invalidate",
+    fn: CORE.itreeInvalidate,
     mode: "every",
-    applies: calls("mn_itree_inv_start_range"),
-    on: (r2) => r2.value.k === "int" && r2.value.v === EAGAIN3,
-    tests: [calls("mn_itree_inv_end")],
+    applies: calls(CORE.itreeInvStartRange),
+    on: (r2) => r2.value.k === "int" && r2.value.v === -EAGAIN,
+    tests: [calls(CORE.itreeInvEnd)],
     takes: "ends the range (mn_itree_inv_end) before returning -EAGAIN",
     lacks: "returns -EAGAIN without mn_itree_inv_end"
   },
   {
     step: "readBeginWaits",
-    fn: "mmu_interval_read_begin",
+    fn: READ_BEGIN,
     mode: "some",
     applies: (e) => /invalidate_seq/.test(e.args.join(",")),
     tests: [waitsOn(/invalidate_seq/)],
@@ -34412,7 +34630,7 @@ var STEPS = [
   },
   {
     step: "removeWaits",
-    fn: "mmu_interval_notifier_remove",
+    fn: REMOVE,
     mode: "some",
     applies: defersTo,
     tests: [waitsOn(/seq/)],
@@ -34421,44 +34639,44 @@ var STEPS = [
   },
   {
     step: "insertDefers",
-    fn: "__mmu_interval_notifier_insert",
+    fn: CORE.intervalInsert,
     mode: "some",
-    applies: calls("interval_tree_insert"),
+    applies: calls(CORE.treeInsert),
     tests: [defersTo],
     takes: "defers an insert during an invalidation",
     lacks: "never defers an insert during an invalidation"
   },
   {
     step: "removeDefers",
-    fn: "mmu_interval_notifier_remove",
+    fn: REMOVE,
     mode: "some",
-    applies: calls("interval_tree_remove"),
+    applies: calls(CORE.treeRemove),
     tests: [defersTo],
     takes: "defers a remove during an invalidation",
     lacks: "never defers a remove during an invalidation"
   },
   {
     step: "hlistFailureEndsRange",
-    fn: "__mmu_notifier_invalidate_range_start",
+    fn: CORE.invalidateRangeStart,
     mode: "every",
-    applies: calls("mn_itree_invalidate"),
-    on: (r2, evs) => hlistMayFail(r2) && evs.some(calls("mn_itree_invalidate")),
-    tests: [calls("mn_itree_inv_end")],
+    applies: calls(CORE.itreeInvalidate),
+    on: (r2, evs) => hlistMayFail(r2) && evs.some(calls(CORE.itreeInvalidate)),
+    tests: [calls(CORE.itreeInvEnd)],
     takes: "ends the interval range when the hlist start fails",
     lacks: "returns a failed hlist start without ending the interval range it started"
   },
   {
     step: "releaseEndsRange",
-    fn: "mn_itree_release",
+    fn: CORE.itreeRelease,
     mode: "every",
-    applies: calls("mn_itree_inv_start_range"),
-    tests: [calls("mn_itree_inv_end")],
+    applies: calls(CORE.itreeInvStartRange),
+    tests: [calls(CORE.itreeInvEnd)],
     takes: "ends the range it started over the address space",
     lacks: "returns without mn_itree_inv_end"
   },
   {
     step: "registerStartsEven",
-    fn: "__mmu_notifier_register",
+    fn: CORE.register,
     mode: "some",
     applies: member("invalidate_seq", 0),
     tests: [startsEven],
@@ -34467,7 +34685,7 @@ var STEPS = [
   },
   {
     step: "endAfterFailedStart",
-    fn: "mn_hlist_invalidate_range_start",
+    fn: CORE.hlistInvalidateRangeStart,
     mode: "some",
     applies: calls("->invalidate_range_start"),
     tests: [calls("->invalidate_range_end")],
@@ -34489,8 +34707,8 @@ function coreSteps(file) {
   return out2;
 }
 function removeWaitsForDeferred(fns) {
-  const remove = fns.get("mmu_interval_notifier_remove");
-  const end = fns.get("mn_itree_inv_end");
+  const remove = fns.get(REMOVE);
+  const end = fns.get(CORE.itreeInvEnd);
   const wait = remove?.events.find(waitsOn(/seq/));
   if (!remove || !end || !wait || remove.truncated || end.truncated) return null;
   const base = { step: "removeWaitsForDeferred", function: remove.name, file: remove.file };
@@ -34498,7 +34716,7 @@ function removeWaitsForDeferred(fns) {
   const locked = inside.some((e) => fns.get(e.name)?.events.some((x3) => x3.kind === "lock"));
   if (locked) return { ...base, holds: true, loc: wait.loc, evidence: `${remove.name}() reads the sequence under subscriptions->lock while it waits` };
   const advance = end.events.find(member("invalidate_seq", 1));
-  const walk = end.events.filter(calls("interval_tree_insert", "interval_tree_remove", "hlist_del"));
+  const walk = end.events.filter(calls(CORE.treeInsert, CORE.treeRemove, "hlist_del"));
   if (!advance || !walk.length) return null;
   if (walk.every((e) => e.loc.line < advance.loc.line)) return { ...base, holds: true, loc: wait.loc, evidence: `${end.name}() advances the sequence after the deferred walk` };
   return { ...base, holds: false, loc: wait.loc, evidence: `${remove.name}() waits on a lockless read of the sequence, which ${end.name}() advances before it walks the deferred list` };
@@ -34591,8 +34809,11 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
     summary,
     report(r2) {
       const rule = current;
+      const template = rule.messages[r2.messageId];
+      if (template === void 0) throw new Error(`rule ${rule.id} reported an unknown message id ${r2.messageId}`);
       findings.push({
         rule: rule.id,
+        messageId: r2.messageId,
         severity: r2.severity ?? rule.severity,
         invariant: rule.invariant,
         file: r2.file,
@@ -34600,7 +34821,7 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
         column: r2.column,
         endLine: r2.endLine,
         function: r2.function,
-        message: r2.message,
+        message: formatMessage(template, r2.data),
         trace: r2.trace
       });
     }
@@ -41308,7 +41529,7 @@ var FunctionWalker = class {
     let id = this.eventIds.get(key);
     if (id === void 0) {
       id = this.events.length;
-      const event = { kind, name: name2, args: args2, loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      const event = { kind, name: name2, args: [...args2], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
@@ -41587,28 +41808,6 @@ function lineStartNames(masked) {
   lineHeads(masked, (name2) => names.add(name2));
   return names;
 }
-var API_FUNCTIONS = [
-  "mmu_interval_read_begin",
-  "mmu_interval_read_retry",
-  "mmu_interval_check_retry",
-  "mmu_interval_set_seq",
-  "mmu_interval_notifier_insert",
-  "mmu_interval_notifier_insert_locked",
-  "mmu_interval_notifier_remove",
-  "mmu_notifier_register",
-  "__mmu_notifier_register",
-  "mmu_notifier_unregister",
-  "mmu_notifier_get",
-  "mmu_notifier_get_locked",
-  "mmu_notifier_put",
-  "mmu_notifier_synchronize",
-  "migrate_vma_setup",
-  "mmap_read_lock",
-  "mmap_write_lock",
-  "mmap_read_unlock",
-  "mmap_write_unlock",
-  "hmm_range_fault"
-];
 var API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join("|")})\\s*\\(`, "g");
 function apiCallsOf(masked, items, calls2) {
   const out2 = [];
@@ -41750,7 +41949,7 @@ async function parseNeededToIR(file, source, wanted = []) {
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
-  const faulting = apiCallsOf(masked, items, calls2).filter((c3) => c3.name === "hmm_range_fault" && c3.function && shallow.has(c3.function)).map((c3) => c3.function);
+  const faulting = apiCallsOf(masked, items, calls2).filter((c3) => c3.name === HMM_RANGE_FAULT && c3.function && shallow.has(c3.function)).map((c3) => c3.function);
   const deep = /* @__PURE__ */ new Set([...wanted, ...faulting, ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))]);
   const parsed = new Set(tables.map((r2) => r2[0]));
   let pending = [...bindingItems(masked, items, new Set(ir2.tables.map((t2) => t2.name)))];
@@ -41839,37 +42038,9 @@ function textFactsOf(file, source) {
     calledNames: calledNamesOf(masked)
   };
 }
-var WALKED_API_USERS = /* @__PURE__ */ new Set(["mmu_interval_read_retry", "mmu_interval_check_retry", "mmu_interval_read_begin", "mmu_interval_notifier_insert_locked"]);
 function readSideFunctions(masked, items, calls2) {
   return apiCallsOf(masked, items, calls2).filter((c3) => WALKED_API_USERS.has(c3.name) && c3.function).map((c3) => c3.function);
 }
-var CORE_FUNCTIONS = [
-  "mn_itree_inv_start_range",
-  "mmu_interval_read_begin",
-  "mn_itree_invalidate",
-  "mn_itree_release",
-  "mn_itree_finish_pass",
-  "mn_itree_inv_end",
-  "mn_hlist_invalidate_range_start",
-  "mn_hlist_invalidate_end",
-  "__mmu_notifier_invalidate_range_start",
-  "__mmu_notifier_invalidate_range_end",
-  "__mmu_interval_notifier_insert",
-  "mmu_interval_notifier_insert",
-  "mmu_interval_notifier_insert_locked",
-  "mmu_interval_notifier_remove",
-  "mmu_interval_seq_released",
-  "__mmu_notifier_register"
-];
-var CORE_MARKERS = [
-  "mn_itree_invalidate",
-  "mn_hlist_invalidate_range_start",
-  "mn_itree_inv_start_range",
-  "mn_itree_inv_end",
-  "__mmu_notifier_invalidate_range_start",
-  "mmu_interval_read_begin",
-  "mmu_interval_notifier_remove"
-];
 function coreFunctionsIn(calls2) {
   const names = new Set(calls2.map((c3) => c3.name));
   if (!CORE_MARKERS.some((n) => names.has(n))) return [];
@@ -42083,7 +42254,7 @@ async function scan(opts) {
     mark("text facts of the API users");
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
-      const readers = f3.apiCalls.filter((c3) => (c3.name === "mmu_interval_read_retry" || c3.name === "mmu_interval_check_retry") && c3.function).map((c3) => c3.function);
+      const readers = f3.apiCalls.filter((c3) => RETRY_CALLS.has(c3.name) && c3.function).map((c3) => c3.function);
       if (!readers.length) continue;
       wantedBy.set(f3.file, new Set(readers));
       readAndParse(paths.get(f3.file), false);
@@ -42158,7 +42329,7 @@ async function scan(opts) {
       const callbacks = new Set(f3.tables.flatMap((t2) => t2.fields.map((x3) => x3.function).filter((x3) => !!x3)));
       for (const fn2 of f3.functions) {
         if (fn2.tooDeep) partial2.push({ file: f3.file, line: fn2.loc.line, function: fn2.name, lines: [], tooDeep: true });
-        else if (callbacks.has(fn2.name) && fn2.parseErrors.length) partial2.push({ file: f3.file, line: fn2.loc.line, function: fn2.name, lines: fn2.parseErrors });
+        else if (callbacks.has(fn2.name) && fn2.parseErrors.length) partial2.push({ file: f3.file, line: fn2.loc.line, function: fn2.name, lines: [...fn2.parseErrors] });
       }
     }
     const tables = files.flatMap((f3) => f3.tables);
@@ -46351,8 +46522,8 @@ var error20 = () => {
       case "invalid_union":
         return "\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF";
       case "invalid_element": {
-        const place = withDefinite(issue2.origin ?? "array");
-        return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF \u05D1${place}`;
+        const place2 = withDefinite(issue2.origin ?? "array");
+        return `\u05E2\u05E8\u05DA \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF \u05D1${place2}`;
       }
       default:
         return `\u05E7\u05DC\u05D8 \u05DC\u05D0 \u05EA\u05E7\u05D9\u05DF`;
@@ -51726,6 +51897,8 @@ var count = int().check(_nonnegative());
 var lineNumber = int().check(_positive());
 var FindingSchema = object({
   rule: string2(),
+  /** which of the rule's messages (see `mnlint explain RULE`) */
+  messageId: string2(),
   severity: _enum(["error", "warning", "info"]),
   invariant: nullable(_enum(["I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "API"])),
   file: string2(),
