@@ -57,13 +57,18 @@ describe('mnlint check', () => {
         .trim()
         .split('\n')
         .map((l) => `${l.split(': ').slice(0, 2).join(': ')} ${l.slice(l.lastIndexOf('['))}`),
-    ).toEqual(['bad.c:33: error [sleep-in-non-blockable-range]', 'bad.c:41: error [range-end-with-failing-start]', 'helper.c:39: error [range-end-with-failing-start]']);
+    ).toEqual([
+      'bad.c:33: error [sleep-in-non-blockable-range]',
+      'bad.c:41: error [range-end-with-failing-start]',
+      'helper.c:39: error [range-end-with-failing-start]',
+      'unknown-result.c:27: warning [range-end-with-failing-start]',
+    ]);
     const json = runCli(['check', '--format', 'json', 'fixtures/rules/range-end-with-failing-start']);
     expect(json.code).toBe(1);
     const report = CheckReportSchema.parse(JSON.parse(json.stdout));
     expect(report.tool).toBe('mnlint');
-    expect(report.findings[1]).toMatchObject({ rule: 'range-end-with-failing-start', severity: 'error', invariant: 'I2', file: 'bad.c', line: 41, column: 2, function: null });
-    expect(report.stats).toEqual({ files: 3, parsedFiles: 3, tables: 4, callbacks: 7, parseErrors: 0 });
+    expect(report.findings[1]).toMatchObject({ rule: 'range-end-with-failing-start', messageId: 'startCanFail', severity: 'error', invariant: 'I2', file: 'bad.c', line: 41, column: 2, function: null });
+    expect(report.stats).toEqual({ files: 4, parsedFiles: 4, tables: 5, callbacks: 9, parseErrors: 0 });
   });
 
   test('same input, same bytes out (also with more threads)', () => {
