@@ -165,7 +165,7 @@ var require_common = __commonJS({
       createDebug.coerce = coerce;
       createDebug.disable = disable;
       createDebug.enable = enable;
-      createDebug.enabled = enabled;
+      createDebug.enabled = enabled2;
       createDebug.humanize = require_ms();
       createDebug.destroy = destroy;
       Object.keys(env).forEach((key) => {
@@ -304,7 +304,7 @@ var require_common = __commonJS({
         createDebug.enable("");
         return namespaces;
       }
-      function enabled(name2) {
+      function enabled2(name2) {
         for (const skip of createDebug.skips) {
           if (matchesTemplate(name2, skip)) {
             return false;
@@ -35737,48 +35737,42 @@ function describeFsError(e) {
       return err2.code ? `cannot read (${err2.code})` : `cannot read (${String(err2.message ?? e)})`;
   }
 }
+function readDirEntries(d2, onError) {
+  let entries;
+  try {
+    entries = readdirSync(d2, { withFileTypes: true });
+  } catch (e) {
+    onError(d2, describeFsError(e));
+    return { files: [], subdirs: [] };
+  }
+  const subdirs = [];
+  const files = [];
+  for (const ent of entries) {
+    if (ent.isDirectory()) {
+      if (ent.name !== ".git" && ent.name !== "node_modules") subdirs.push(join(d2, ent.name));
+    } else if (ent.isFile() && ent.name.endsWith(".c")) {
+      files.push(join(d2, ent.name));
+    } else if (ent.name.endsWith(".c")) {
+      const path = join(d2, ent.name);
+      if (ent.isSymbolicLink()) {
+        try {
+          const kind = notRegular(path);
+          if (kind) onError(path, kind);
+        } catch (e) {
+          onError(path, e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e));
+        }
+      } else onError(path, ent.isFIFO() ? "a FIFO, not a regular file" : ent.isSocket() ? "a socket, not a regular file" : "not a regular file");
+    }
+  }
+  return { files: files.sort(), subdirs: subdirs.sort() };
+}
 function* walkCFiles(dir, onError) {
   const stack = [dir];
   while (stack.length) {
-    const d2 = stack.pop();
-    let entries;
-    try {
-      entries = readdirSync(d2, { withFileTypes: true });
-    } catch (e) {
-      onError(d2, describeFsError(e));
-      continue;
-    }
-    const subdirs = [];
-    const files = [];
-    for (const ent of entries) {
-      if (ent.isDirectory()) {
-        if (ent.name !== ".git" && ent.name !== "node_modules") subdirs.push(join(d2, ent.name));
-      } else if (ent.isFile() && ent.name.endsWith(".c")) {
-        files.push(join(d2, ent.name));
-      } else if (ent.name.endsWith(".c")) {
-        const path = join(d2, ent.name);
-        if (ent.isSymbolicLink()) {
-          try {
-            const kind = notRegular(path);
-            if (kind) onError(path, kind);
-          } catch (e) {
-            onError(path, e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e));
-          }
-        } else onError(path, ent.isFIFO() ? "a FIFO, not a regular file" : ent.isSocket() ? "a socket, not a regular file" : "not a regular file");
-      }
-    }
-    yield* files.sort();
-    subdirs.sort().reverse();
-    stack.push(...subdirs);
+    const { files, subdirs } = readDirEntries(stack.pop(), onError);
+    yield* files;
+    stack.push(...subdirs.reverse());
   }
-}
-function walkC(dir, onError, limit = Infinity) {
-  const out2 = [];
-  for (const file of walkCFiles(dir, onError)) {
-    out2.push(file);
-    if (out2.length > limit) return null;
-  }
-  return out2.sort();
 }
 var CHUNK = 1 << 20;
 var scratch = Buffer.allocUnsafe(CHUNK);
@@ -35837,6 +35831,274 @@ function isDirectory(path) {
 function relName(root, path) {
   const rel = relative(root, resolve(path));
   return (rel === "" ? path : rel).split(sep).join("/");
+}
+
+// src/parser/slice.ts
+var TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
+var LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
+function lineHeads(text, each) {
+  const cr2 = text.includes("\r");
+  for (let i2 = 0; i2 < text.length; ) {
+    const c3 = text.charCodeAt(i2);
+    if (c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95) {
+      LINE_HEAD.lastIndex = i2;
+      const m2 = LINE_HEAD.exec(text);
+      if (m2) each(m2[1], i2, i2 + m2[0].length - 1);
+    }
+    let nl = text.indexOf("\n", i2);
+    if (cr2) {
+      const r2 = text.indexOf("\r", i2);
+      if (r2 >= 0 && (nl < 0 || r2 < nl)) nl = r2;
+    }
+    if (nl < 0) break;
+    i2 = nl + 1;
+  }
+}
+function topLevelItems(masked) {
+  const items = [];
+  let depth = 0;
+  let start2 = 0;
+  let functionBody = false;
+  const punct = /[{};]/g;
+  for (let m2 = punct.exec(masked); m2; m2 = punct.exec(masked)) {
+    const i2 = m2.index;
+    const c3 = masked.charCodeAt(i2);
+    if (c3 === 123) {
+      if (depth === 0) {
+        let p2 = i2 - 1;
+        while (p2 >= 0 && masked.charCodeAt(p2) <= 32) p2--;
+        functionBody = masked[p2] === ")";
+      }
+      depth++;
+    } else if (c3 === 125) {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0 && functionBody) {
+        items.push([start2, i2 + 1]);
+        start2 = i2 + 1;
+        functionBody = false;
+      }
+    } else if (depth === 0) {
+      items.push([start2, i2 + 1]);
+      start2 = i2 + 1;
+    }
+  }
+  if (start2 < masked.length) items.push([start2, masked.length]);
+  return items;
+}
+function lineStartCalls(masked) {
+  const out2 = [];
+  lineHeads(masked, (name2, index, paren) => out2.push({ name: name2, index, paren }));
+  return out2;
+}
+function itemAt(items, offset) {
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = lo + hi >> 1;
+    const [a, b3] = items[mid];
+    if (offset < a) hi = mid - 1;
+    else if (offset >= b3) lo = mid + 1;
+    else return items[mid];
+  }
+  return void 0;
+}
+function tableItems(masked, items) {
+  const out2 = [];
+  for (const m2 of masked.matchAll(TABLE)) {
+    const item = itemAt(items, m2.index);
+    if (item && !out2.includes(item)) out2.push(item);
+  }
+  return out2;
+}
+function bindingItems(masked, items, tables) {
+  const out2 = [];
+  if (tables.size === 0) return out2;
+  for (const m2 of masked.matchAll(/ops\s*=\s*&\s*(\w+)/g)) {
+    if (!tables.has(m2[1]) || /\w/.test(masked[m2.index - 1] ?? " ")) continue;
+    const item = itemAt(items, m2.index);
+    if (item && !out2.includes(item)) out2.push(item);
+  }
+  return out2;
+}
+function definitionItems(masked, items, calls2, names) {
+  const out2 = [];
+  for (const c3 of calls2) {
+    if (!names.has(c3.name)) continue;
+    const item = itemAt(items, c3.paren);
+    if (item && !out2.includes(item) && endsWithBody(masked, item)) out2.push(item);
+  }
+  return out2;
+}
+function definedFunctions(masked, items, calls2) {
+  const out2 = [];
+  const seen = /* @__PURE__ */ new Set();
+  let line = 1;
+  let counted = 0;
+  for (const c3 of calls2) {
+    if (seen.has(c3.name)) continue;
+    const item = itemAt(items, c3.paren);
+    if (!item || !endsWithBody(masked, item)) continue;
+    const head = masked.slice(item[0], c3.paren + 1);
+    if (head.includes("=")) continue;
+    seen.add(c3.name);
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < c3.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    out2.push({ name: c3.name, isStatic: /\bstatic\b/.test(head), line });
+  }
+  return out2;
+}
+function endsWithBody(masked, [a, b3]) {
+  let i2 = b3 - 1;
+  while (i2 > a && /\s/.test(masked[i2])) i2--;
+  return masked[i2] === "}";
+}
+function lineStartNames(masked) {
+  const names = /* @__PURE__ */ new Set();
+  lineHeads(masked, (name2) => names.add(name2));
+  return names;
+}
+var API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join("|")})\\s*\\(`, "g");
+function apiCallsOf(masked, items, calls2) {
+  const out2 = [];
+  let line = 1;
+  let counted = 0;
+  for (const m2 of masked.matchAll(API_CALL)) {
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    const item = itemAt(items, m2.index);
+    const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
+    if (owner && owner.paren === m2.index + m2[0].length - 1) continue;
+    out2.push({ name: m2[1], args: argumentsAt(masked, m2.index + m2[0].length - 1), line, function: owner && endsWithBody(masked, item) ? owner.name : null });
+  }
+  return out2;
+}
+function argumentsAt(masked, open) {
+  const args2 = [];
+  let depth = 0;
+  let from = open + 1;
+  for (let i2 = open; i2 < masked.length; i2++) {
+    const c3 = masked[i2];
+    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
+    else if (c3 === ")" || c3 === "]" || c3 === "}") {
+      depth--;
+      if (depth === 0) {
+        args2.push(masked.slice(from, i2));
+        break;
+      }
+    } else if (c3 === "," && depth === 1) {
+      args2.push(masked.slice(from, i2));
+      from = i2 + 1;
+    } else if (c3 === ";") break;
+  }
+  const out2 = args2.map((a) => a.replace(/\s+/g, " ").trim());
+  return out2.length === 1 && out2[0] === "" ? [] : out2;
+}
+var OPS_STRUCT = /\bstruct\s+(mmu_(?:interval_)?notifier_ops)\s*\{/g;
+function opsStructsOf(source, masked) {
+  const out2 = [];
+  const lineAt = (offset) => {
+    let n = 1;
+    for (let i2 = masked.indexOf("\n"); i2 >= 0 && i2 < offset; i2 = masked.indexOf("\n", i2 + 1)) n++;
+    return n;
+  };
+  for (const m2 of masked.matchAll(OPS_STRUCT)) {
+    const open = m2.index + m2[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i2 = open; i2 < masked.length; i2++) {
+      if (masked[i2] === "{") depth++;
+      else if (masked[i2] === "}" && --depth === 0) {
+        close = i2;
+        break;
+      }
+    }
+    if (close < 0) continue;
+    const body2 = masked.slice(open, close);
+    const members2 = [...body2.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((x3) => ({ name: x3[1], line: lineAt(open + x3.index) }));
+    const before = source.slice(0, m2.index);
+    const end = before.lastIndexOf("*/");
+    const start2 = before.lastIndexOf("/**", end);
+    const doc = end >= 0 && start2 >= 0 && !before.slice(end + 2).trim() ? before.slice(start2, end) : "";
+    const documented = [...doc.matchAll(/@(\w+)\s*:/g)].map((x3) => x3[1]);
+    out2.push({ kind: m2[1], line: lineAt(m2.index), members: members2, documented });
+  }
+  return out2;
+}
+var NOT_CALLS = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__", "defined", "do", "case", "goto", "else", "__attribute__", "alignof", "_Alignof", "offsetof"]);
+function calledNamesOf(masked) {
+  const names = /* @__PURE__ */ new Set();
+  for (const m2 of masked.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!NOT_CALLS.has(m2[1])) names.add(m2[1]);
+  return [...names].sort();
+}
+function tableArgCallsOf(masked, items, calls2, tables) {
+  const out2 = [];
+  for (const table of tables) {
+    for (const m2 of masked.matchAll(new RegExp(`&\\s*${table}\\b`, "g"))) {
+      let depth = 0;
+      let commas = 0;
+      let open = -1;
+      for (let i2 = m2.index - 1; i2 >= 0; i2--) {
+        const c3 = masked[i2];
+        if (c3 === ")" || c3 === "]") depth++;
+        else if (c3 === "[") depth--;
+        else if (c3 === "(") {
+          if (depth === 0) {
+            open = i2;
+            break;
+          }
+          depth--;
+        } else if (depth === 0 && c3 === ",") commas++;
+        else if (c3 === ";" || c3 === "{" || c3 === "}") break;
+      }
+      if (open < 0) continue;
+      const callee = /([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, open - 80), open))?.[1];
+      if (!callee || NOT_CALLS.has(callee)) continue;
+      const line = masked.slice(0, m2.index).split("\n").length;
+      const item = itemAt(items, m2.index);
+      const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
+      out2.push({ name: callee, table, arg: commas, line, function: owner && endsWithBody(masked, item) ? owner.name : null });
+    }
+  }
+  return out2;
+}
+
+// src/engine/name-filter.ts
+var HASHES = 3;
+function fnv1a(name2, seed) {
+  let h3 = (2166136261 ^ seed) >>> 0;
+  for (let i2 = 0; i2 < name2.length; i2++) {
+    h3 ^= name2.charCodeAt(i2);
+    h3 = Math.imul(h3, 16777619) >>> 0;
+  }
+  return h3 >>> 0;
+}
+function nameFilter(names, count2) {
+  let bits = 1024;
+  while (bits < count2 * 10) bits *= 2;
+  const words = new Uint32Array(bits / 32);
+  for (const n of names) {
+    const h1 = fnv1a(n, 0);
+    const h22 = fnv1a(n, 2654435769) | 1;
+    for (let i2 = 0; i2 < HASHES; i2++) {
+      const bit = h1 + i2 * h22 & bits - 1;
+      words[bit >>> 5] |= 1 << (bit & 31);
+    }
+  }
+  return words;
+}
+function mayHold(filter, name2) {
+  const bits = filter.length * 32;
+  const h1 = fnv1a(name2, 0);
+  const h22 = fnv1a(name2, 2654435769) | 1;
+  for (let i2 = 0; i2 < HASHES; i2++) {
+    const bit = h1 + i2 * h22 & bits - 1;
+    if (!(filter[bit >>> 5] & 1 << (bit & 31))) return false;
+  }
+  return true;
 }
 
 // src/ir/function-index.ts
@@ -41682,239 +41944,6 @@ function includesOf(source) {
   return [...source.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)].map((m2) => m2[1]);
 }
 
-// src/parser/slice.ts
-var TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
-var LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
-function lineHeads(text, each) {
-  const cr2 = text.includes("\r");
-  for (let i2 = 0; i2 < text.length; ) {
-    const c3 = text.charCodeAt(i2);
-    if (c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95) {
-      LINE_HEAD.lastIndex = i2;
-      const m2 = LINE_HEAD.exec(text);
-      if (m2) each(m2[1], i2, i2 + m2[0].length - 1);
-    }
-    let nl = text.indexOf("\n", i2);
-    if (cr2) {
-      const r2 = text.indexOf("\r", i2);
-      if (r2 >= 0 && (nl < 0 || r2 < nl)) nl = r2;
-    }
-    if (nl < 0) break;
-    i2 = nl + 1;
-  }
-}
-function topLevelItems(masked) {
-  const items = [];
-  let depth = 0;
-  let start2 = 0;
-  let functionBody = false;
-  const punct = /[{};]/g;
-  for (let m2 = punct.exec(masked); m2; m2 = punct.exec(masked)) {
-    const i2 = m2.index;
-    const c3 = masked.charCodeAt(i2);
-    if (c3 === 123) {
-      if (depth === 0) {
-        let p2 = i2 - 1;
-        while (p2 >= 0 && masked.charCodeAt(p2) <= 32) p2--;
-        functionBody = masked[p2] === ")";
-      }
-      depth++;
-    } else if (c3 === 125) {
-      depth = Math.max(0, depth - 1);
-      if (depth === 0 && functionBody) {
-        items.push([start2, i2 + 1]);
-        start2 = i2 + 1;
-        functionBody = false;
-      }
-    } else if (depth === 0) {
-      items.push([start2, i2 + 1]);
-      start2 = i2 + 1;
-    }
-  }
-  if (start2 < masked.length) items.push([start2, masked.length]);
-  return items;
-}
-function lineStartCalls(masked) {
-  const out2 = [];
-  lineHeads(masked, (name2, index, paren) => out2.push({ name: name2, index, paren }));
-  return out2;
-}
-function itemAt(items, offset) {
-  let lo = 0;
-  let hi = items.length - 1;
-  while (lo <= hi) {
-    const mid = lo + hi >> 1;
-    const [a, b3] = items[mid];
-    if (offset < a) hi = mid - 1;
-    else if (offset >= b3) lo = mid + 1;
-    else return items[mid];
-  }
-  return void 0;
-}
-function tableItems(masked, items) {
-  const out2 = [];
-  for (const m2 of masked.matchAll(TABLE)) {
-    const item = itemAt(items, m2.index);
-    if (item && !out2.includes(item)) out2.push(item);
-  }
-  return out2;
-}
-function bindingItems(masked, items, tables) {
-  const out2 = [];
-  if (tables.size === 0) return out2;
-  for (const m2 of masked.matchAll(/ops\s*=\s*&\s*(\w+)/g)) {
-    if (!tables.has(m2[1]) || /\w/.test(masked[m2.index - 1] ?? " ")) continue;
-    const item = itemAt(items, m2.index);
-    if (item && !out2.includes(item)) out2.push(item);
-  }
-  return out2;
-}
-function definitionItems(masked, items, calls2, names) {
-  const out2 = [];
-  for (const c3 of calls2) {
-    if (!names.has(c3.name)) continue;
-    const item = itemAt(items, c3.paren);
-    if (item && !out2.includes(item) && endsWithBody(masked, item)) out2.push(item);
-  }
-  return out2;
-}
-function definedFunctions(masked, items, calls2) {
-  const out2 = [];
-  const seen = /* @__PURE__ */ new Set();
-  let line = 1;
-  let counted = 0;
-  for (const c3 of calls2) {
-    if (seen.has(c3.name)) continue;
-    const item = itemAt(items, c3.paren);
-    if (!item || !endsWithBody(masked, item)) continue;
-    const head = masked.slice(item[0], c3.paren + 1);
-    if (head.includes("=")) continue;
-    seen.add(c3.name);
-    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < c3.index; i2 = masked.indexOf("\n", i2 + 1)) {
-      line++;
-      counted = i2 + 1;
-    }
-    out2.push({ name: c3.name, isStatic: /\bstatic\b/.test(head), line });
-  }
-  return out2;
-}
-function endsWithBody(masked, [a, b3]) {
-  let i2 = b3 - 1;
-  while (i2 > a && /\s/.test(masked[i2])) i2--;
-  return masked[i2] === "}";
-}
-function lineStartNames(masked) {
-  const names = /* @__PURE__ */ new Set();
-  lineHeads(masked, (name2) => names.add(name2));
-  return names;
-}
-var API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join("|")})\\s*\\(`, "g");
-function apiCallsOf(masked, items, calls2) {
-  const out2 = [];
-  let line = 1;
-  let counted = 0;
-  for (const m2 of masked.matchAll(API_CALL)) {
-    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
-      line++;
-      counted = i2 + 1;
-    }
-    const item = itemAt(items, m2.index);
-    const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
-    if (owner && owner.paren === m2.index + m2[0].length - 1) continue;
-    out2.push({ name: m2[1], args: argumentsAt(masked, m2.index + m2[0].length - 1), line, function: owner && endsWithBody(masked, item) ? owner.name : null });
-  }
-  return out2;
-}
-function argumentsAt(masked, open) {
-  const args2 = [];
-  let depth = 0;
-  let from = open + 1;
-  for (let i2 = open; i2 < masked.length; i2++) {
-    const c3 = masked[i2];
-    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
-    else if (c3 === ")" || c3 === "]" || c3 === "}") {
-      depth--;
-      if (depth === 0) {
-        args2.push(masked.slice(from, i2));
-        break;
-      }
-    } else if (c3 === "," && depth === 1) {
-      args2.push(masked.slice(from, i2));
-      from = i2 + 1;
-    } else if (c3 === ";") break;
-  }
-  const out2 = args2.map((a) => a.replace(/\s+/g, " ").trim());
-  return out2.length === 1 && out2[0] === "" ? [] : out2;
-}
-var OPS_STRUCT = /\bstruct\s+(mmu_(?:interval_)?notifier_ops)\s*\{/g;
-function opsStructsOf(source, masked) {
-  const out2 = [];
-  const lineAt = (offset) => {
-    let n = 1;
-    for (let i2 = masked.indexOf("\n"); i2 >= 0 && i2 < offset; i2 = masked.indexOf("\n", i2 + 1)) n++;
-    return n;
-  };
-  for (const m2 of masked.matchAll(OPS_STRUCT)) {
-    const open = m2.index + m2[0].length - 1;
-    let depth = 0;
-    let close = -1;
-    for (let i2 = open; i2 < masked.length; i2++) {
-      if (masked[i2] === "{") depth++;
-      else if (masked[i2] === "}" && --depth === 0) {
-        close = i2;
-        break;
-      }
-    }
-    if (close < 0) continue;
-    const body2 = masked.slice(open, close);
-    const members2 = [...body2.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((x3) => ({ name: x3[1], line: lineAt(open + x3.index) }));
-    const before = source.slice(0, m2.index);
-    const end = before.lastIndexOf("*/");
-    const start2 = before.lastIndexOf("/**", end);
-    const doc = end >= 0 && start2 >= 0 && !before.slice(end + 2).trim() ? before.slice(start2, end) : "";
-    const documented = [...doc.matchAll(/@(\w+)\s*:/g)].map((x3) => x3[1]);
-    out2.push({ kind: m2[1], line: lineAt(m2.index), members: members2, documented });
-  }
-  return out2;
-}
-var NOT_CALLS = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__", "defined", "do", "case", "goto", "else", "__attribute__", "alignof", "_Alignof", "offsetof"]);
-function calledNamesOf(masked) {
-  const names = /* @__PURE__ */ new Set();
-  for (const m2 of masked.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!NOT_CALLS.has(m2[1])) names.add(m2[1]);
-  return [...names].sort();
-}
-function tableArgCallsOf(masked, items, calls2, tables) {
-  const out2 = [];
-  for (const table of tables) {
-    for (const m2 of masked.matchAll(new RegExp(`&\\s*${table}\\b`, "g"))) {
-      let depth = 0;
-      let commas = 0;
-      let open = -1;
-      for (let i2 = m2.index - 1; i2 >= 0; i2--) {
-        const c3 = masked[i2];
-        if (c3 === ")" || c3 === "]") depth++;
-        else if (c3 === "[") depth--;
-        else if (c3 === "(") {
-          if (depth === 0) {
-            open = i2;
-            break;
-          }
-          depth--;
-        } else if (depth === 0 && c3 === ",") commas++;
-        else if (c3 === ";" || c3 === "{" || c3 === "}") break;
-      }
-      if (open < 0) continue;
-      const callee = /([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, open - 80), open))?.[1];
-      if (!callee || NOT_CALLS.has(callee)) continue;
-      const line = masked.slice(0, m2.index).split("\n").length;
-      const item = itemAt(items, m2.index);
-      const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
-      out2.push({ name: callee, table, arg: commas, line, function: owner && endsWithBody(masked, item) ? owner.name : null });
-    }
-  }
-  return out2;
-}
-
 // src/parser/index.ts
 var shared;
 function parser() {
@@ -42062,7 +42091,10 @@ async function runTask(task) {
         }
       });
     case "names":
-      return task.paths.map((p2) => [...lineStartNames(readLatin1(p2))]);
+      return task.paths.map((p2) => {
+        const names = lineStartNames(readLatin1(p2));
+        return nameFilter(names, names.size);
+      });
     case "facts":
       return task.files.map(({ path, file }) => {
         try {
@@ -42132,6 +42164,18 @@ function workerPool(script, size) {
   return pool;
 }
 
+// src/engine/profile.ts
+var enabled = !!process.env.MNLINT_PROFILE;
+function mark(phase) {
+  if (!enabled) return;
+  const m2 = process.memoryUsage();
+  const mb = (n) => (n / 1048576).toFixed(0);
+  process.stderr.write(
+    `mnlint: profile: ${performance.now().toFixed(0)} ms ${phase} (rss ${mb(m2.rss)} MB, heap ${mb(m2.heapUsed)}/${mb(m2.heapTotal)} MB, external ${mb(m2.external)} MB, buffers ${mb(m2.arrayBuffers)} MB)
+`
+  );
+}
+
 // src/engine/scan.ts
 var SCOPE_FILE_LIMIT = 1500;
 var PREFILTER_BATCH = 2048;
@@ -42150,6 +42194,7 @@ async function scan(opts) {
   const pending = [];
   const mentions = [];
   let considered = 0;
+  const treeFiles = [];
   const parseOne = (path, text) => {
     const rel = relName(root, path);
     paths.set(rel, path);
@@ -42190,40 +42235,48 @@ async function scan(opts) {
         continue;
       }
       if (isDirectory(path)) {
+        const before = treeFiles.length;
         dirs.push(path);
-        const handle2 = (batch2, verdicts) => {
-          batch2.forEach((file, k2) => {
-            const text = overlay.get(file);
-            const hit = text !== void 0 ? mentionOf(text) : verdicts[k2];
-            if (hit === "tables") readAndParse(file, false);
-            else if (hit === "mention") mentions.push(file);
-            else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
-          });
+        const verdict = (file, disk) => {
+          const text = overlay.get(file);
+          const hit = text !== void 0 ? mentionOf(text) : disk;
+          if (hit === "tables") readAndParse(file, false);
+          else if (hit === "mention") mentions.push(file);
+          else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
         };
-        const prefiltering = [];
+        const onError = (p2, m2) => {
+          problems.push({ path: relName(root, p2), message: m2, named: false });
+        };
+        const walking = [];
         let batch = [];
         const dispatch = () => {
           const b3 = batch;
           batch = [];
-          prefiltering.push(pool.prefilter(b3).then((v2) => handle2(b3, v2)));
+          walking.push(
+            pool.prefilter(b3).then((v2) => {
+              b3.forEach((file, k2) => {
+                verdict(file, v2[k2]);
+              });
+            })
+          );
         };
-        const walked = /* @__PURE__ */ new Set();
-        for (const file of walkCFiles(path, (p2, m2) => problems.push({ path: relName(root, p2), message: m2, named: false }))) {
-          considered++;
-          walked.add(file);
-          batch.push(file);
-          if (batch.length === PREFILTER_BATCH) dispatch();
-        }
-        for (const file of [...overlay.keys()].sort()) {
-          if (walked.has(file) || !file.startsWith(`${path}/`) || !file.endsWith(".c")) continue;
-          considered++;
+        for (const file of walkCFiles(path, onError)) {
+          treeFiles.push(file);
           batch.push(file);
           if (batch.length === PREFILTER_BATCH) dispatch();
         }
         if (batch.length) dispatch();
-        mark(`walked ${considered} files`);
-        await Promise.all(prefiltering);
-        mark("prefiltered");
+        mark(`walked ${treeFiles.length - before} files`);
+        await Promise.all(walking);
+        const walked = new Set(treeFiles);
+        let added = 0;
+        for (const file of [...overlay.keys()].sort()) {
+          if (walked.has(file) || !file.startsWith(`${path}/`) || !file.endsWith(".c")) continue;
+          added++;
+          verdict(file, false);
+        }
+        considered += treeFiles.length - before + added;
+        mark("walked and prefiltered");
       } else {
         considered++;
         try {
@@ -42251,7 +42304,7 @@ async function scan(opts) {
       if ("error" in f3) problems.push({ path: rel, message: f3.error, named: false });
       else if (!parsed.has(rel)) parsed.set(rel, f3);
     });
-    mark("text facts of the API users");
+    mark(`text facts of ${mentions.length} API users`);
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
       const readers = f3.apiCalls.filter((c3) => RETRY_CALLS.has(c3.name) && c3.function).map((c3) => c3.function);
@@ -42264,8 +42317,19 @@ async function scan(opts) {
     const ordered = () => [...parsed.values()].sort((a, b3) => a.file < b3.file ? -1 : a.file > b3.file ? 1 : 0);
     let index = FunctionIndex.of(ordered());
     const dirFiles = /* @__PURE__ */ new Map();
-    const lineNames = /* @__PURE__ */ new Map();
-    const definesName = (file, name2) => lineNames.get(file)?.has(name2) ?? false;
+    const sortedTree = [...treeFiles].sort();
+    const filters = /* @__PURE__ */ new Map();
+    const confirmed = /* @__PURE__ */ new Map();
+    const definesName = (file, name2) => {
+      const filter = filters.get(file);
+      if (!filter || !mayHold(filter, name2)) return false;
+      let names = confirmed.get(file);
+      if (!names) {
+        names = lineStartNames(readLatin1(file));
+        confirmed.set(file, names);
+      }
+      return names.has(name2);
+    };
     for (let round = 0; round <= CALL_DEPTH; round++) {
       const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
       if (missing.size === 0) break;
@@ -42274,17 +42338,17 @@ async function scan(opts) {
         for (const [name2, callers] of missing) {
           if (index.definitionFile(name2, callers)) continue;
           for (const caller of callers) {
-            for (const list of [mentions, ...scopesOf(resolve2(root, caller), root, dirs, dirFiles)]) for (const f3 of list) if (!lineNames.has(f3)) candidates.add(f3);
+            for (const list of [mentions, ...scopesOf(resolve2(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f3 of list) if (!filters.has(f3)) candidates.add(f3);
           }
         }
         const todo = [...candidates].sort();
         const batches = [];
         for (let b3 = 0; b3 < todo.length; b3 += NAMES_BATCH) batches.push(todo.slice(b3, b3 + NAMES_BATCH));
         const listed = (await Promise.all(batches.map((b3) => pool.names(b3)))).flat();
-        listed.forEach((names, k2) => {
-          lineNames.set(todo[k2], new Set(names));
+        listed.forEach((filter, k2) => {
+          filters.set(todo[k2], filter);
         });
-        mark(`callee round ${round}: listed the functions of ${todo.length} files`);
+        mark(`callee round ${round}: filtered the functions of ${todo.length} files`);
       }
       const requests = /* @__PURE__ */ new Map();
       const request2 = (rel, name2) => {
@@ -42301,7 +42365,7 @@ async function scan(opts) {
         if (!dirs.length) continue;
         search: for (const caller of callers) {
           const callerPath = resolve2(root, caller);
-          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, dirFiles)]) {
+          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles)]) {
             for (const file of candidates) {
               if (!definesName(file, name2)) continue;
               const rel = relName(root, file);
@@ -42351,11 +42415,6 @@ async function scan(opts) {
     await pool.close();
   }
 }
-var started = performance.now();
-function mark(phase) {
-  if (process.env.MNLINT_PROFILE) process.stderr.write(`mnlint: profile: ${(performance.now() - started).toFixed(0)} ms ${phase}
-`);
-}
 function plausible(missing) {
   const out2 = /* @__PURE__ */ new Map();
   for (const [name2, callers] of missing) {
@@ -42364,7 +42423,7 @@ function plausible(missing) {
   }
   return out2;
 }
-function scopesOf(callerPath, root, dirs, cache) {
+function scopesOf(callerPath, root, dirs, tree, cache) {
   const own2 = dirname(callerPath);
   const parent = dirname(own2);
   const area = areaOf(relName(root, callerPath));
@@ -42373,14 +42432,25 @@ function scopesOf(callerPath, root, dirs, cache) {
   for (const candidate of [own2, parent]) {
     const rel = relName(root, candidate);
     if (!inside(candidate) || area && rel !== area && !rel.startsWith(`${area}/`)) continue;
-    if (!cache.has(candidate))
-      cache.set(
-        candidate,
-        walkC(candidate, () => {
-        }, candidate === own2 ? Infinity : SCOPE_FILE_LIMIT)
-      );
+    if (!cache.has(candidate)) cache.set(candidate, filesUnder(tree, candidate, candidate === own2 ? Infinity : SCOPE_FILE_LIMIT));
     const files = cache.get(candidate);
     if (files) out2.push(files);
+  }
+  return out2;
+}
+function filesUnder(tree, dir, limit) {
+  const prefix = `${dir}/`;
+  let lo = 0;
+  let hi = tree.length;
+  while (lo < hi) {
+    const mid = lo + hi >>> 1;
+    if (tree[mid] < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out2 = [];
+  for (let i2 = lo; i2 < tree.length && tree[i2].startsWith(prefix); i2++) {
+    out2.push(tree[i2]);
+    if (out2.length > limit) return null;
   }
   return out2;
 }
@@ -56417,14 +56487,14 @@ var createGroups = function(Bottleneck2, common) {
 };
 function throttling(octokit, octokitOptions) {
   const {
-    enabled = true,
+    enabled: enabled2 = true,
     Bottleneck: Bottleneck2 = import_light2.default,
     id = "no-id",
     timeout = 1e3 * 60 * 2,
     // Redis TTL: 2 minutes
     connection
   } = octokitOptions.throttle || {};
-  if (!enabled) {
+  if (!enabled2) {
     return {};
   }
   const common = { timeout };

@@ -40,7 +40,8 @@ rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli/main.ts' },
+  // the worker threads start dist/worker.js: the parser without the CLI
+  entryPoints: { cli: 'src/cli/main.ts', worker: 'src/cli/worker.ts' },
   // the patch/git commands' libraries go to chunks loaded on demand: `check`
   // does not parse them at startup
   splitting: true,

@@ -4,14 +4,12 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { isMainThread, workerData } from 'node:worker_threads';
 import pkg from '../../package.json' with { type: 'json' };
 import { analyze } from '../engine/analyze.js';
 import { exploreFiles } from '../engine/explore-files.js';
 import { formatExplore } from '../report/explore.js';
-import { WORKER_ROLE } from '../engine/pool.js';
 import { scan, type ScanResult } from '../engine/scan.js';
-import { runParseWorker } from '../engine/worker.js';
+import { mark } from '../engine/profile.js';
 import { describeFsError, isDirectory } from '../input/files.js';
 // patch and git review: loaded when those commands run (mail, diff and git
 // libraries are not worth evaluating for every `check`)
@@ -245,9 +243,9 @@ function sarifBase(values: Values, scanned: string): { root: string; prefix: str
   return { root, prefix: prefix.split(sep).join('/') };
 }
 
-/** The bundle starts its own file as the worker; from sources there is none. */
+/** The bundle's worker entry, beside it (dist/worker.js); from sources there is none. */
 function workerScript(): URL | undefined {
-  return import.meta.url.endsWith('.js') ? new URL(import.meta.url) : undefined;
+  return import.meta.url.endsWith('.js') ? new URL('./worker.js', import.meta.url) : undefined;
 }
 
 async function check(paths: string[], values: Values): Promise<number> {
@@ -257,7 +255,9 @@ async function check(paths: string[], values: Values): Promise<number> {
   configOf(values); // a bad config is named before the scan
   const result = await runScan(paths, values);
   const api = apiOf(values, result.root);
+  mark('scan done');
   const findings = applyConfig(analyze(result.files, result.index, rules, api), configOf(values));
+  mark('rules');
   const stats = { ...result.stats, inputErrors: result.problems.length };
   process.stdout.write(
     renderFindings(format, {
@@ -269,6 +269,7 @@ async function check(paths: string[], values: Values): Promise<number> {
       sarifBase: format === 'sarif' ? sarifBase(values, result.root) : undefined,
     }),
   );
+  mark('output');
   if (result.problems.length) return 2;
   return failsAt(findings, failOn) ? 1 : 0;
 }
@@ -584,9 +585,7 @@ function lineReader(root: string): (file: string, line: number) => string | unde
   };
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === WORKER_ROLE) {
-  runParseWorker();
-} else if (process.env.MNLINT_NO_MAIN !== '1') {
+if (process.env.MNLINT_NO_MAIN !== '1') {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -6,6 +6,7 @@ import type { FileIR } from '../ir/types.js';
 import { InputError, notifierMention, readLatin1, readSource, describeFsError } from '../input/files.js';
 import { parseNeededToIR, textFactsOf } from '../parser/index.js';
 import { lineStartNames } from '../parser/slice.js';
+import { nameFilter } from './name-filter.js';
 
 export const WORKER_ROLE = 'mnlint-parse-worker';
 
@@ -19,15 +20,15 @@ export type Task =
 
 export type Facts = FileIR | { error: string };
 
-export type TaskResult = FileIR | Mention[] | string[][] | Facts[];
+export type TaskResult = FileIR | Mention[] | Uint32Array[] | Facts[];
 
 export interface WorkPool {
   /** parses the tables of the file, their callbacks and the wanted functions (see parseNeededToIR) */
   parse(file: string, text: string, wanted: readonly string[]): Promise<FileIR>;
   /** the prefilter verdict of each path, in order */
   prefilter(paths: readonly string[]): Promise<Mention[]>;
-  /** names each file may define (line-start `name(`), in order */
-  names(paths: readonly string[]): Promise<string[][]>;
+  /** a filter of the names each file may define (line-start `name(`; see name-filter.ts), in order */
+  names(paths: readonly string[]): Promise<Uint32Array[]>;
   /** text-only facts of files that use the API (see textFactsOf), in order */
   facts(files: ReadonlyArray<{ path: string; file: string }>): Promise<Facts[]>;
   close(): Promise<void>;
@@ -48,7 +49,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
       });
     case 'names':
       // raw text is enough: a false hit in a comment only costs a parse
-      return task.paths.map((p) => [...lineStartNames(readLatin1(p))]);
+      return task.paths.map((p) => {
+        const names = lineStartNames(readLatin1(p));
+        return nameFilter(names, names.size);
+      });
     case 'facts':
       return task.files.map(({ path, file }) => {
         try {
@@ -64,7 +68,7 @@ function typed(run: (task: Task) => Promise<TaskResult>): WorkPool {
   return {
     parse: (file, text, wanted) => run({ kind: 'parse', file, text, wanted }) as Promise<FileIR>,
     prefilter: (paths) => run({ kind: 'prefilter', paths }) as Promise<Mention[]>,
-    names: (paths) => run({ kind: 'names', paths }) as Promise<string[][]>,
+    names: (paths) => run({ kind: 'names', paths }) as Promise<Uint32Array[]>,
     facts: (files) => run({ kind: 'facts', files }) as Promise<Facts[]>,
     close: async () => {},
   };

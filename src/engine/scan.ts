@@ -6,10 +6,13 @@ import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import { RETRY_CALLS, isKernelHelper } from '../ir/kernel-api.js';
-import { InputError, isDirectory, missingPathReason, readSource, relName, walkC, walkCFiles, describeFsError } from '../input/files.js';
+import { InputError, isDirectory, missingPathReason, readLatin1, readSource, relName, walkCFiles, describeFsError } from '../input/files.js';
+import { lineStartNames } from '../parser/slice.js';
+import { mayHold } from './name-filter.js';
 import { FunctionIndex, neededCallees } from '../ir/function-index.js';
 import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
 import { textFactsOf } from '../parser/index.js';
+import { mark } from './profile.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -74,6 +77,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   /** files that use the API without naming an ops struct: first place to look for a callee */
   const mentions: string[] = [];
   let considered = 0;
+  /** the `.c` files of the scanned directories, for the callee search's scopes */
+  const treeFiles: string[] = [];
 
   const parseOne = (path: string, text: string): void => {
     const rel = relName(root, path);
@@ -117,43 +122,51 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         continue;
       }
       if (isDirectory(path)) {
+        const before = treeFiles.length;
         dirs.push(path);
         // batches go to the workers while the walk goes on; each batch's
         // table files start parsing as soon as its verdicts are back
-        const handle = (batch: string[], verdicts: Mention[]): void => {
-          batch.forEach((file, k) => {
-            const text = overlay.get(file);
-            const hit = text !== undefined ? mentionOf(text) : verdicts[k];
-            if (hit === 'tables') readAndParse(file, false);
-            else if (hit === 'mention') mentions.push(file);
-            else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
-          });
+        const verdict = (file: string, disk: Mention): void => {
+          const text = overlay.get(file);
+          const hit = text !== undefined ? mentionOf(text) : disk;
+          if (hit === 'tables') readAndParse(file, false);
+          else if (hit === 'mention') mentions.push(file);
+          else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
         };
-        const prefiltering: Array<Promise<void>> = [];
+        const onError = (p: string, m: string): void => {
+          problems.push({ path: relName(root, p), message: m, named: false });
+        };
+        const walking: Array<Promise<void>> = [];
         let batch: string[] = [];
         const dispatch = (): void => {
           const b = batch;
           batch = [];
-          prefiltering.push(pool.prefilter(b).then((v) => handle(b, v)));
+          walking.push(
+            pool.prefilter(b).then((v) => {
+              b.forEach((file, k) => {
+                verdict(file, v[k]!);
+              });
+            }),
+          );
         };
-        const walked = new Set<string>();
-        for (const file of walkCFiles(path, (p, m) => problems.push({ path: relName(root, p), message: m, named: false }))) {
-          considered++;
-          walked.add(file);
-          batch.push(file);
-          if (batch.length === PREFILTER_BATCH) dispatch();
-        }
-        // files only the overlay has (a patch creating them) belong to the walk too
-        for (const file of [...overlay.keys()].sort()) {
-          if (walked.has(file) || !file.startsWith(`${path}/`) || !file.endsWith('.c')) continue;
-          considered++;
+        for (const file of walkCFiles(path, onError)) {
+          treeFiles.push(file);
           batch.push(file);
           if (batch.length === PREFILTER_BATCH) dispatch();
         }
         if (batch.length) dispatch();
-        mark(`walked ${considered} files`);
-        await Promise.all(prefiltering);
-        mark('prefiltered');
+        mark(`walked ${treeFiles.length - before} files`);
+        await Promise.all(walking);
+        const walked = new Set(treeFiles);
+        // files only the overlay has (a patch creating them) belong to the walk too
+        let added = 0;
+        for (const file of [...overlay.keys()].sort()) {
+          if (walked.has(file) || !file.startsWith(`${path}/`) || !file.endsWith('.c')) continue;
+          added++;
+          verdict(file, false);
+        }
+        considered += treeFiles.length - before + added;
+        mark('walked and prefiltered');
       } else {
         considered++;
         try {
@@ -185,7 +198,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       if ('error' in f) problems.push({ path: rel, message: f.error, named: false });
       else if (!parsed.has(rel)) parsed.set(rel, f);
     });
-    mark('text facts of the API users');
+    mark(`text facts of ${mentions.length} API users`);
     // API users whose read side retries: walk those functions (their locks matter)
     for (const f of [...parsed.values()]) {
       if (!f.textOnly) continue;
@@ -204,28 +217,42 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // parse), or look for their definition: in the API users first, then in
     // the caller's directory, then in its parent directory.
     const dirFiles = new Map<string, string[] | null>();
-    const lineNames = new Map<string, Set<string>>();
-    const definesName = (file: string, name: string): boolean => lineNames.get(file)?.has(name) ?? false;
+    const sortedTree = [...treeFiles].sort();
+    // what each candidate file may define, as a Bloom filter from the pool
+    // (the names themselves, for 2,500 files, would hold tens of MB); a hit is
+    // confirmed on the file's text, once per file
+    const filters = new Map<string, Uint32Array>();
+    const confirmed = new Map<string, Set<string>>();
+    const definesName = (file: string, name: string): boolean => {
+      const filter = filters.get(file);
+      if (!filter || !mayHold(filter, name)) return false;
+      let names = confirmed.get(file);
+      if (!names) {
+        names = lineStartNames(readLatin1(file));
+        confirmed.set(file, names);
+      }
+      return names.has(name);
+    };
     for (let round = 0; round <= CALL_DEPTH; round++) {
       const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
       if (missing.size === 0) break;
-      // list what the candidate files define, in parallel, before deciding
+      // filter what the candidate files define, in parallel, before deciding
       if (dirs.length) {
         const candidates = new Set<string>();
         for (const [name, callers] of missing) {
           if (index.definitionFile(name, callers)) continue;
           for (const caller of callers) {
-            for (const list of [mentions, ...scopesOf(resolve(root, caller), root, dirs, dirFiles)]) for (const f of list) if (!lineNames.has(f)) candidates.add(f);
+            for (const list of [mentions, ...scopesOf(resolve(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f of list) if (!filters.has(f)) candidates.add(f);
           }
         }
         const todo = [...candidates].sort();
         const batches: string[][] = [];
         for (let b = 0; b < todo.length; b += NAMES_BATCH) batches.push(todo.slice(b, b + NAMES_BATCH));
         const listed = (await Promise.all(batches.map((b) => pool.names(b)))).flat();
-        listed.forEach((names, k) => {
-          lineNames.set(todo[k]!, new Set(names));
+        listed.forEach((filter, k) => {
+          filters.set(todo[k]!, filter);
         });
-        mark(`callee round ${round}: listed the functions of ${todo.length} files`);
+        mark(`callee round ${round}: filtered the functions of ${todo.length} files`);
       }
       const requests = new Map<string, Set<string>>();
       const request = (rel: string, name: string): void => {
@@ -242,7 +269,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         if (!dirs.length) continue;
         search: for (const caller of callers) {
           const callerPath = resolve(root, caller);
-          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, dirFiles)]) {
+          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles)]) {
             for (const file of candidates) {
               if (!definesName(file, name)) continue;
               const rel = relName(root, file);
@@ -294,12 +321,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   }
 }
 
-const started = performance.now();
-/** MNLINT_PROFILE=1 prints phase times on stderr (the bench reads them). */
-function mark(phase: string): void {
-  if (process.env.MNLINT_PROFILE) process.stderr.write(`mnlint: profile: ${(performance.now() - started).toFixed(0)} ms ${phase}\n`);
-}
-
 /** Names worth looking for in C files: macros and kernel helpers are not. */
 function plausible(missing: Map<string, string[]>): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -314,7 +335,7 @@ function plausible(missing: Map<string, string[]>): Map<string, string[]> {
  * Where to look for a callee of `callerPath`: its own directory, then its
  * parent directory unless that is a hub of more than SCOPE_FILE_LIMIT files.
  */
-function scopesOf(callerPath: string, root: string, dirs: string[], cache: Map<string, string[] | null>): string[][] {
+function scopesOf(callerPath: string, root: string, dirs: string[], tree: readonly string[], cache: Map<string, string[] | null>): string[][] {
   const own = dirname(callerPath);
   const parent = dirname(own);
   const area = areaOf(relName(root, callerPath));
@@ -323,13 +344,27 @@ function scopesOf(callerPath: string, root: string, dirs: string[], cache: Map<s
   for (const candidate of [own, parent]) {
     const rel = relName(root, candidate);
     if (!inside(candidate) || (area && rel !== area && !rel.startsWith(`${area}/`))) continue;
-    if (!cache.has(candidate))
-      cache.set(
-        candidate,
-        walkC(candidate, () => {}, candidate === own ? Infinity : SCOPE_FILE_LIMIT),
-      );
+    if (!cache.has(candidate)) cache.set(candidate, filesUnder(tree, candidate, candidate === own ? Infinity : SCOPE_FILE_LIMIT));
     const files = cache.get(candidate);
     if (files) out.push(files);
+  }
+  return out;
+}
+
+/** The files of a sorted walk below `dir`, sorted; null past `limit` of them. */
+function filesUnder(tree: readonly string[], dir: string, limit: number): string[] | null {
+  const prefix = `${dir}/`;
+  let lo = 0;
+  let hi = tree.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (tree[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: string[] = [];
+  for (let i = lo; i < tree.length && tree[i]!.startsWith(prefix); i++) {
+    out.push(tree[i]!);
+    if (out.length > limit) return null;
   }
   return out;
 }

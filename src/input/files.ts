@@ -113,6 +113,39 @@ export function describeFsError(e: unknown): string {
   }
 }
 
+/** One directory's `.c` files (sorted) and subdirectories (sorted); what cannot be read or opened is named. */
+function readDirEntries(d: string, onError: (path: string, message: string) => void): { files: string[]; subdirs: string[] } {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(d, { withFileTypes: true });
+  } catch (e) {
+    onError(d, describeFsError(e));
+    return { files: [], subdirs: [] };
+  }
+  const subdirs: string[] = [];
+  const files: string[] = [];
+  for (const ent of entries) {
+    if (ent.isDirectory()) {
+      if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(join(d, ent.name));
+    } else if (ent.isFile() && ent.name.endsWith('.c')) {
+      files.push(join(d, ent.name));
+    } else if (ent.name.endsWith('.c')) {
+      // a .c that is no regular file is named, never opened (a FIFO would block)
+      const path = join(d, ent.name);
+      if (ent.isSymbolicLink()) {
+        // not followed; a link to nowhere, a loop or to no regular file is named
+        try {
+          const kind = notRegular(path);
+          if (kind) onError(path, kind);
+        } catch (e) {
+          onError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a dangling symbolic link' : describeFsError(e));
+        }
+      } else onError(path, ent.isFIFO() ? 'a FIFO, not a regular file' : ent.isSocket() ? 'a socket, not a regular file' : 'not a regular file');
+    }
+  }
+  return { files: files.sort(), subdirs: subdirs.sort() };
+}
+
 /**
  * Walks a directory for `.c` files, depth first in name order, yielding them
  * as it goes (so their reading can start early); symlinks are not followed.
@@ -120,38 +153,9 @@ export function describeFsError(e: unknown): string {
 export function* walkCFiles(dir: string, onError: (path: string, message: string) => void): Generator<string> {
   const stack = [dir];
   while (stack.length) {
-    const d = stack.pop()!;
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch (e) {
-      onError(d, describeFsError(e));
-      continue;
-    }
-    const subdirs: string[] = [];
-    const files: string[] = [];
-    for (const ent of entries) {
-      if (ent.isDirectory()) {
-        if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(join(d, ent.name));
-      } else if (ent.isFile() && ent.name.endsWith('.c')) {
-        files.push(join(d, ent.name));
-      } else if (ent.name.endsWith('.c')) {
-        // a .c that is no regular file is named, never opened (a FIFO would block)
-        const path = join(d, ent.name);
-        if (ent.isSymbolicLink()) {
-          // not followed; a link to nowhere, a loop or to no regular file is named
-          try {
-            const kind = notRegular(path);
-            if (kind) onError(path, kind);
-          } catch (e) {
-            onError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a dangling symbolic link' : describeFsError(e));
-          }
-        } else onError(path, ent.isFIFO() ? 'a FIFO, not a regular file' : ent.isSocket() ? 'a socket, not a regular file' : 'not a regular file');
-      }
-    }
-    yield* files.sort();
-    subdirs.sort().reverse();
-    stack.push(...subdirs);
+    const { files, subdirs } = readDirEntries(stack.pop()!, onError);
+    yield* files;
+    stack.push(...subdirs.reverse());
   }
 }
 
