@@ -42177,6 +42177,9 @@ function mark(phase) {
 }
 
 // src/engine/scan.ts
+function scanCache() {
+  return { parsed: /* @__PURE__ */ new Map(), verdicts: /* @__PURE__ */ new Map(), facts: /* @__PURE__ */ new Map() };
+}
 var SCOPE_FILE_LIMIT = 1500;
 var PREFILTER_BATCH = 2048;
 var NAMES_BATCH = 128;
@@ -42199,10 +42202,17 @@ async function scan(opts) {
     const rel = relName(root, path);
     paths.set(rel, path);
     const wanted = [...wantedBy.get(rel) ?? []].sort();
+    const key = `${rel}\0${wanted.join(",")}\0${text}`;
+    const cached2 = opts.cache?.parsed.get(key);
+    if (cached2) {
+      parsed.set(rel, cached2);
+      return;
+    }
     pending.push(
       pool.parse(rel, text, wanted).then(
         (ir2) => {
           parsed.set(rel, ir2);
+          opts.cache?.parsed.set(key, ir2);
         },
         (e) => {
           problems.push({ path: rel, message: `cannot parse: ${e.message}`, named: false });
@@ -42250,11 +42260,15 @@ async function scan(opts) {
         const walking = [];
         let batch = [];
         const dispatch = () => {
-          const b3 = batch;
+          const known = opts.cache ? batch.filter((f3) => opts.cache.verdicts.has(f3)) : [];
+          for (const f3 of known) verdict(f3, opts.cache.verdicts.get(f3));
+          const b3 = known.length ? batch.filter((f3) => !opts.cache.verdicts.has(f3)) : batch;
           batch = [];
+          if (!b3.length) return;
           walking.push(
             pool.prefilter(b3).then((v2) => {
               b3.forEach((file, k2) => {
+                opts.cache?.verdicts.set(file, v2[k2]);
                 verdict(file, v2[k2]);
               });
             })
@@ -42293,7 +42307,15 @@ async function scan(opts) {
     mentions.push(...relevant.sort());
     const factBatches = [];
     for (let b3 = 0; b3 < mentions.length; b3 += FACTS_BATCH) factBatches.push(mentions.slice(b3, b3 + FACTS_BATCH).map((p2) => ({ path: p2, file: relName(root, p2) })));
-    const facts = (await Promise.all(factBatches.map((b3) => pool.facts(b3.filter((x3) => !overlay.has(x3.path)))))).flat();
+    const factsOf = async (b3) => {
+      const disk = b3.filter((x3) => !overlay.has(x3.path));
+      const todo = disk.filter((x3) => !opts.cache?.facts.has(`${x3.path}\0${x3.file}`));
+      const got = todo.length ? await pool.facts(todo) : [];
+      for (const [k2, x3] of todo.entries()) opts.cache?.facts.set(`${x3.path}\0${x3.file}`, got[k2]);
+      const fresh = new Map(todo.map((x3, k2) => [x3, got[k2]]));
+      return disk.map((x3) => fresh.get(x3) ?? opts.cache.facts.get(`${x3.path}\0${x3.file}`));
+    };
+    const facts = (await Promise.all(factBatches.map(factsOf))).flat();
     for (const p2 of mentions) {
       const text = overlay.get(p2);
       if (text !== void 0) facts.splice(mentions.indexOf(p2), 0, textFactsOf(relName(root, p2), text));
@@ -42484,19 +42506,20 @@ async function reviewCheckedOut(patch, root, opts) {
   }
   return analyzePatch(patch, abs, /* @__PURE__ */ new Map(), { ...opts, tree: root }, base);
 }
-async function findingsOf(patch, root, overlay, opts, side) {
+async function findingsOf(patch, root, overlay, opts, side, cache) {
   const touched = patch.files.map((f3) => side === "post" ? f3.newPath : f3.oldPath).filter((f3) => f3 !== null);
   const headers = touched.filter((f3) => f3.endsWith(".h")).map((f3) => resolve3(root, f3));
   const paths = opts.tree ? [...new Set(touched.filter((f3) => f3.endsWith(".c")).map((f3) => dirname2(resolve3(root, f3)))), ...headers] : touched.map((f3) => resolve3(root, f3));
   if (paths.length === 0) return [];
   const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync2(p2)) : paths.filter((p2) => overlay.has(p2));
-  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript });
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache });
   return analyze(result.files, result.index, opts.rules, opts.api);
 }
 async function analyzePatch(patch, root, overlay, opts, base) {
-  const post = await findingsOf(patch, root, overlay, opts, "post");
+  const cache = scanCache();
+  const post = await findingsOf(patch, root, overlay, opts, "post", cache);
   if (opts.filter !== "new") return { findings: sortFindings(filterToPatch(post, patch, opts.filter)), fixed: [] };
-  const pre = (await findingsOf(patch, root, base, opts, "pre")).map((f3) => renamed(f3, patch));
+  const pre = (await findingsOf(patch, root, base, opts, "pre", cache)).map((f3) => renamed(f3, patch));
   const { added, removed } = compareFindings(pre, post);
   return { findings: sortFindings(added.map((f3) => anchorToChange(f3, patch))), fixed: sortFindings(removed) };
 }

@@ -294,8 +294,10 @@ function patchFormat(values: Values, command: string): PatchFormat {
 }
 
 async function patchCommand(inputs: string[], values: Values): Promise<number> {
+  mark('started');
   const { PatchInputError, readPatchInput } = await import('../input/patch.js');
   const { reviewSeries } = await import('../engine/review.js');
+  mark('patch libraries loaded');
   const format = patchFormat(values, 'patch');
   const filter = filterOf(values);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
@@ -315,6 +317,7 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
       process.stderr.write(`mnlint: ${message}\n`);
       continue;
     }
+    mark(`read ${series.patches.length} patches`);
     for (const p of series.problems ?? []) {
       problems++;
       process.stderr.write(`mnlint: ${p}\n`);

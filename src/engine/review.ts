@@ -8,7 +8,7 @@ import { identityOf, type Finding, type Rule } from '../rules/rule.js';
 import { applyFilePatch, changePoints, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch } from '../input/apply.js';
 import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
-import { scan } from './scan.js';
+import { scan, scanCache, type ScanCache } from './scan.js';
 
 import type { Filter } from './filter.js';
 
@@ -134,7 +134,7 @@ export async function reviewCheckedOut(patch: Patch, root: string, opts: Omit<Re
   return analyzePatch(patch, abs, new Map(), { ...opts, tree: root }, base);
 }
 
-async function findingsOf(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, side: 'pre' | 'post'): Promise<Finding[]> {
+async function findingsOf(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, side: 'pre' | 'post', cache: ScanCache): Promise<Finding[]> {
   const touched = patch.files.map((f) => (side === 'post' ? f.newPath : f.oldPath)).filter((f): f is string => f !== null);
   // with a tree, the touched drivers' directories (tables and callees beside
   // the changed file); without one, the changed files alone
@@ -144,14 +144,16 @@ async function findingsOf(patch: Patch, root: string, overlay: Map<string, strin
   if (paths.length === 0) return [];
   // the pre-image's files may be gone from the tree (a patch creating them): those are skipped
   const present = opts.tree ? paths.filter((p) => overlay.has(p) || existsSync(p)) : paths.filter((p) => overlay.has(p));
-  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript });
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache });
   return analyze(result.files, result.index, opts.rules, opts.api);
 }
 
 async function analyzePatch(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, base: Map<string, string>): Promise<{ findings: Finding[]; fixed: Finding[] }> {
-  const post = await findingsOf(patch, root, overlay, opts, 'post');
+  // the two images share the parse of every file the patch leaves alone
+  const cache = scanCache();
+  const post = await findingsOf(patch, root, overlay, opts, 'post', cache);
   if (opts.filter !== 'new') return { findings: sortFindings(filterToPatch(post, patch, opts.filter)), fixed: [] };
-  const pre = (await findingsOf(patch, root, base, opts, 'pre')).map((f) => renamed(f, patch));
+  const pre = (await findingsOf(patch, root, base, opts, 'pre', cache)).map((f) => renamed(f, patch));
   const { added, removed } = compareFindings(pre, post);
   return { findings: sortFindings(added.map((f) => anchorToChange(f, patch))), fixed: sortFindings(removed) };
 }

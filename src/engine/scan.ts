@@ -10,7 +10,7 @@ import { InputError, isDirectory, missingPathReason, readLatin1, readSource, rel
 import { lineStartNames } from '../parser/slice.js';
 import { mayHold } from './name-filter.js';
 import { FunctionIndex, neededCallees } from '../ir/function-index.js';
-import { inProcessPool, workerPool, type WorkPool, type Mention } from './pool.js';
+import { inProcessPool, workerPool, type Facts, type WorkPool, type Mention } from './pool.js';
 import { textFactsOf } from '../parser/index.js';
 import { mark } from './profile.js';
 
@@ -28,6 +28,22 @@ export interface ScanOptions {
    * of a patch over its tree, or a mutation in a test.
    */
   overlay?: ReadonlyMap<string, string>;
+  /** what an earlier scan of the same tree parsed (the other image of a patch): reused where text and request are the same */
+  cache?: ScanCache;
+}
+
+/** Parses and prefilter verdicts of one tree, shared by the scans of a patch's pre- and post-image. */
+export interface ScanCache {
+  /** file, wanted functions and text -> its IR */
+  parsed: Map<string, FileIR>;
+  /** a disk file's prefilter verdict (absolute path) */
+  verdicts: Map<string, Mention>;
+  /** a disk file's text facts (absolute path and name) */
+  facts: Map<string, Facts>;
+}
+
+export function scanCache(): ScanCache {
+  return { parsed: new Map(), verdicts: new Map(), facts: new Map() };
 }
 
 export interface InputProblem {
@@ -84,10 +100,17 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     const rel = relName(root, path);
     paths.set(rel, path);
     const wanted = [...(wantedBy.get(rel) ?? [])].sort();
+    const key = `${rel}\0${wanted.join(',')}\0${text}`;
+    const cached = opts.cache?.parsed.get(key);
+    if (cached) {
+      parsed.set(rel, cached);
+      return;
+    }
     pending.push(
       pool.parse(rel, text, wanted).then(
         (ir) => {
           parsed.set(rel, ir);
+          opts.cache?.parsed.set(key, ir);
         },
         (e: Error) => {
           problems.push({ path: rel, message: `cannot parse: ${e.message}`, named: false });
@@ -139,11 +162,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         const walking: Array<Promise<void>> = [];
         let batch: string[] = [];
         const dispatch = (): void => {
-          const b = batch;
+          // verdicts known from the other image of the patch are not read again
+          const known = opts.cache ? batch.filter((f) => opts.cache!.verdicts.has(f)) : [];
+          for (const f of known) verdict(f, opts.cache!.verdicts.get(f)!);
+          const b = known.length ? batch.filter((f) => !opts.cache!.verdicts.has(f)) : batch;
           batch = [];
+          if (!b.length) return;
           walking.push(
             pool.prefilter(b).then((v) => {
               b.forEach((file, k) => {
+                opts.cache?.verdicts.set(file, v[k]!);
                 verdict(file, v[k]!);
               });
             }),
@@ -186,7 +214,16 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     mentions.push(...relevant.sort());
     const factBatches: Array<Array<{ path: string; file: string }>> = [];
     for (let b = 0; b < mentions.length; b += FACTS_BATCH) factBatches.push(mentions.slice(b, b + FACTS_BATCH).map((p) => ({ path: p, file: relName(root, p) })));
-    const facts = (await Promise.all(factBatches.map((b) => pool.facts(b.filter((x) => !overlay.has(x.path)))))).flat();
+    // a disk file's text facts known from the other image of a patch are kept
+    const factsOf = async (b: Array<{ path: string; file: string }>): Promise<Facts[]> => {
+      const disk = b.filter((x) => !overlay.has(x.path));
+      const todo = disk.filter((x) => !opts.cache?.facts.has(`${x.path}\0${x.file}`));
+      const got = todo.length ? await pool.facts(todo) : [];
+      for (const [k, x] of todo.entries()) opts.cache?.facts.set(`${x.path}\0${x.file}`, got[k]!);
+      const fresh = new Map(todo.map((x, k) => [x, got[k]!]));
+      return disk.map((x) => fresh.get(x) ?? opts.cache!.facts.get(`${x.path}\0${x.file}`)!);
+    };
+    const facts = (await Promise.all(factBatches.map(factsOf))).flat();
     // files replaced by the overlay: their facts from the overlay text
     for (const p of mentions) {
       const text = overlay.get(p);
