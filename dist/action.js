@@ -42197,6 +42197,7 @@ async function scan(opts) {
   const pending = [];
   const mentions = [];
   let considered = 0;
+  const counts = { read: 0, parsed: 0 };
   const treeFiles = [];
   const parseOne = (path, text) => {
     const rel = relName(root, path);
@@ -42213,6 +42214,8 @@ async function scan(opts) {
         (ir2) => {
           parsed.set(rel, ir2);
           opts.cache?.parsed.set(key, ir2);
+          counts.parsed++;
+          opts.progress?.(counts);
         },
         (e) => {
           problems.push({ path: rel, message: `cannot parse: ${e.message}`, named: false });
@@ -42248,6 +42251,8 @@ async function scan(opts) {
         const before = treeFiles.length;
         dirs.push(path);
         const verdict = (file, disk) => {
+          counts.read++;
+          if (counts.read % 1024 === 0) opts.progress?.(counts);
           const text = overlay.get(file);
           const hit = text !== void 0 ? mentionOf(text) : disk;
           if (hit === "tables") readAndParse(file, false);

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CheckReportSchema, InventorySchema } from '../src/report/schema.js';
-import { REPO, runCli } from './helpers.js';
+import { CLI, REPO, runCli } from './helpers.js';
+import { needProgram, skipUnless } from './needs.js';
 import { RULES } from '../src/rules/index.js';
 
 const BAD = 'fixtures/rules/range-end-with-failing-start/bad.c';
@@ -294,5 +295,30 @@ describe('--config FILE', () => {
     }
     const missing = runCli(['check', '--config', '/nonexistent/mnlint.json', EXAMPLE]);
     expect([missing.code, missing.stderr.trim()]).toEqual([2, 'mnlint: --config /nonexistent/mnlint.json: no such file']);
+  });
+});
+
+describe('the progress line', () => {
+  // util-linux's script(1) gives the CLI a terminal, as a user's shell does
+  const onTty = (args: string[]): string => {
+    const out = join(mkdtempSync(join(tmpdir(), 'mnlint-tty-')), 'typescript');
+    const cmd = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+    spawnSync('script', ['-qec', `${cmd} >/dev/null`, out], { cwd: REPO, encoding: 'utf8' });
+    return readFileSync(out, 'latin1');
+  };
+
+  test('on a terminal: files read and parsed on stderr, erased at the end', (ctx) => {
+    skipUnless(ctx, needProgram('script', 'util-linux'));
+    const shown = onTty(['check', 'fixtures/rules']);
+    const ESC = String.fromCharCode(27);
+    expect(shown).toMatch(new RegExp(`\\rmnlint: \\d+ files read, \\d+ parsed, \\d+\\.\\d s${ESC}\\[K`));
+    expect(shown).toContain('\r\x1b[K');
+  });
+
+  test('--quiet, a list of files, or no terminal: none', (ctx) => {
+    skipUnless(ctx, needProgram('script', 'util-linux'));
+    expect(onTty(['check', '--quiet', 'fixtures/rules'])).not.toContain('files read');
+    expect(onTty(['check', 'fixtures/examples/drv_userptr.c'])).not.toContain('files read');
+    expect(runCli(['check', 'fixtures/rules']).stderr).not.toContain('files read');
   });
 });

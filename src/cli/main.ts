@@ -8,7 +8,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { analyze } from '../engine/analyze.js';
 import { exploreFiles } from '../engine/explore-files.js';
 import { formatExplore } from '../report/explore.js';
-import { scan, type ScanResult } from '../engine/scan.js';
+import { scan, type ScanProgress, type ScanResult } from '../engine/scan.js';
 import { mark } from '../engine/profile.js';
 import { describeFsError, isDirectory } from '../input/files.js';
 // patch and git review: loaded when those commands run (mail, diff and git
@@ -68,6 +68,7 @@ options:
                         excluding path prefixes, fixing the kernel version (see the README)
   --sarif-root DIR      sarif: URIs relative to DIR (default: the git top of the scanned tree)
   --jobs N              parse threads (default: the number of cores for a directory, 1 for files)
+  -q, --quiet           no progress line (shown on a terminal while a directory is scanned)
   -h, --help            this help
   -v, --version         the version
 
@@ -96,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
         outbox: { type: 'string' },
         state: { type: 'string' },
         'hunks-only': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
         terse: { type: 'boolean' },
         'no-summary': { type: 'boolean' },
         'show-types': { type: 'boolean' },
@@ -187,6 +189,7 @@ interface Values {
   outbox?: string;
   state?: string;
   'hunks-only'?: boolean;
+  quiet?: boolean;
   terse?: boolean;
   'no-summary'?: boolean;
   'show-types'?: boolean;
@@ -210,7 +213,8 @@ function jobsOf(values: Values, paths: string[]): number {
 
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
   const inputs = paths.length ? paths : ['.'];
-  const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript() });
+  const progress = progressLine(values, inputs);
+  const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript(), progress: progress?.update }).finally(() => progress?.clear());
   for (const p of result.problems) process.stderr.write(`mnlint: ${p.path}: ${p.message}\n`);
   for (const p of result.partial) {
     process.stderr.write(
@@ -220,6 +224,30 @@ async function runScan(paths: string[], values: Values): Promise<ScanResult> {
     );
   }
   return result;
+}
+
+/**
+ * A directory scan on a terminal: one line on stderr (files read, parsed,
+ * elapsed), redrawn at most ten times a second and erased at the end. None
+ * when stderr is not a terminal, with --quiet, or for files named alone.
+ */
+function progressLine(values: Values, inputs: string[]): { update: (p: ScanProgress) => void; clear: () => void } | null {
+  if (values.quiet || !process.stderr.isTTY || !inputs.some((p) => isDirectory(p))) return null;
+  const started = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update: (p) => {
+      const now = performance.now();
+      if (now - last < 100) return;
+      last = now;
+      shown = true;
+      process.stderr.write(`\rmnlint: ${p.read} files read, ${p.parsed} parsed, ${((now - started) / 1000).toFixed(1)} s\x1b[K`);
+    },
+    clear: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 /**

@@ -30,6 +30,15 @@ export interface ScanOptions {
   overlay?: ReadonlyMap<string, string>;
   /** what an earlier scan of the same tree parsed (the other image of a patch): reused where text and request are the same */
   cache?: ScanCache;
+  /** told how far the scan is, as files are read and parsed */
+  progress?: (p: ScanProgress) => void;
+}
+
+export interface ScanProgress {
+  /** files walked and prefiltered */
+  read: number;
+  /** files parsed (walked functions) */
+  parsed: number;
 }
 
 /** Parses and prefilter verdicts of one tree, shared by the scans of a patch's pre- and post-image. */
@@ -93,6 +102,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   /** files that use the API without naming an ops struct: first place to look for a callee */
   const mentions: string[] = [];
   let considered = 0;
+  const counts: ScanProgress = { read: 0, parsed: 0 };
   /** the `.c` files of the scanned directories, for the callee search's scopes */
   const treeFiles: string[] = [];
 
@@ -111,6 +121,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         (ir) => {
           parsed.set(rel, ir);
           opts.cache?.parsed.set(key, ir);
+          counts.parsed++;
+          opts.progress?.(counts);
         },
         (e: Error) => {
           problems.push({ path: rel, message: `cannot parse: ${e.message}`, named: false });
@@ -150,6 +162,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         // batches go to the workers while the walk goes on; each batch's
         // table files start parsing as soon as its verdicts are back
         const verdict = (file: string, disk: Mention): void => {
+          counts.read++;
+          if (counts.read % 1024 === 0) opts.progress?.(counts);
           const text = overlay.get(file);
           const hit = text !== undefined ? mentionOf(text) : disk;
           if (hit === 'tables') readAndParse(file, false);
