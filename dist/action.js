@@ -42198,6 +42198,7 @@ async function scan(opts) {
   const mentions = [];
   let considered = 0;
   const counts = { read: 0, parsed: 0 };
+  let parsedBytes = 0;
   const treeFiles = [];
   const parseOne = (path, text) => {
     const rel = relName(root, path);
@@ -42209,6 +42210,7 @@ async function scan(opts) {
       parsed.set(rel, cached2);
       return;
     }
+    parsedBytes += text.length;
     pending.push(
       pool.parse(rel, text, wanted).then(
         (ir2) => {
@@ -42415,6 +42417,7 @@ async function scan(opts) {
       mark(`callee round ${round}: ${requests.size} files`);
     }
     const files = ordered();
+    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes`);
     const partial2 = [];
     for (const f3 of files) {
       const callbacks = new Set(f3.tables.flatMap((t2) => t2.fields.map((x3) => x3.function).filter((x3) => !!x3)));

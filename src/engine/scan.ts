@@ -103,6 +103,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const mentions: string[] = [];
   let considered = 0;
   const counts: ScanProgress = { read: 0, parsed: 0 };
+  let parsedBytes = 0;
   /** the `.c` files of the scanned directories, for the callee search's scopes */
   const treeFiles: string[] = [];
 
@@ -116,6 +117,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       parsed.set(rel, cached);
       return;
     }
+    parsedBytes += text.length;
     pending.push(
       pool.parse(rel, text, wanted).then(
         (ir) => {
@@ -344,6 +346,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
 
     const files = ordered();
+    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes`);
     const partial: ScanResult['partial'] = [];
     for (const f of files) {
       const callbacks = new Set(f.tables.flatMap((t) => t.fields.map((x) => x.function).filter((x): x is string => !!x)));
