@@ -8,6 +8,7 @@ import { buildInventory } from '../src/report/inventory.js';
 import { apiOfTree } from '../src/input/tree.js';
 import { kernelDir } from './kernel-trees.js';
 import { needKernel, skipUnless } from './needs.js';
+import { runCli } from './helpers.js';
 
 const EXPECTED: Record<string, string[][]> = {
   '6.12': [
@@ -209,3 +210,16 @@ for (const version of ['6.12', '6.1']) {
     });
   });
 }
+
+describe('the same bytes whatever --jobs (the built CLI on the whole tree)', () => {
+  beforeEach((ctx) => skipUnless(ctx, needKernel('6.12')));
+
+  test('Linux 6.12: --jobs 1, 2 and 3 print identical JSON and text', () => {
+    const run = (jobs: string, format: string): string => runCli(['check', '--quiet', '--jobs', jobs, '--format', format, '.'], { cwd: kernelDir('6.12') }).stdout;
+    const json = run('1', 'json');
+    expect(JSON.parse(json).findings.length).toBeGreaterThan(0);
+    expect(run('2', 'json')).toBe(json);
+    expect(run('3', 'json')).toBe(json);
+    expect(run('2', 'text')).toBe(run('1', 'text'));
+  });
+});
