@@ -42210,12 +42210,22 @@ async function scan(opts) {
       parsed.set(rel, cached2);
       return;
     }
+    const diskKey = opts.irCache?.key(rel, wanted, text);
+    const stored = diskKey === void 0 ? void 0 : opts.irCache.get(diskKey);
+    if (stored) {
+      parsed.set(rel, stored);
+      opts.cache?.parsed.set(key, stored);
+      counts.parsed++;
+      opts.progress?.(counts);
+      return;
+    }
     parsedBytes += text.length;
     pending.push(
       pool.parse(rel, text, wanted).then(
         (ir2) => {
           parsed.set(rel, ir2);
           opts.cache?.parsed.set(key, ir2);
+          if (diskKey !== void 0) opts.irCache.put(diskKey, ir2);
           counts.parsed++;
           opts.progress?.(counts);
         },
@@ -42417,7 +42427,7 @@ async function scan(opts) {
       mark(`callee round ${round}: ${requests.size} files`);
     }
     const files = ordered();
-    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes`);
+    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? `, ${opts.irCache.hits} from the IR cache` : ""}`);
     const partial2 = [];
     for (const f3 of files) {
       const callbacks = new Set(f3.tables.flatMap((t2) => t2.fields.map((x3) => x3.function).filter((x3) => !!x3)));
@@ -42520,7 +42530,7 @@ async function findingsOf(patch, root, overlay, opts, side, cache) {
   const paths = opts.tree ? [...new Set(touched.filter((f3) => f3.endsWith(".c")).map((f3) => dirname2(resolve3(root, f3)))), ...headers] : touched.map((f3) => resolve3(root, f3));
   if (paths.length === 0) return [];
   const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync2(p2)) : paths.filter((p2) => overlay.has(p2));
-  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache });
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
   return analyze(result.files, result.index, opts.rules, opts.api);
 }
 async function analyzePatch(patch, root, overlay, opts, base) {

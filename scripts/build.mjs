@@ -2,7 +2,21 @@
 // embedded) and the chunks it loads on demand, and dist/action.js: both
 // runnable with no node_modules.
 import { build } from 'esbuild';
-import { chmodSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+// what names this build in the IR cache: the sources and the locked
+// dependencies (the grammar among them), so a change to either is a new build
+function buildId() {
+  const h = createHash('sha256');
+  const files = readdirSync('src', { recursive: true })
+    .filter((f) => String(f).endsWith('.ts'))
+    .map(String)
+    .sort();
+  for (const f of [...files.map((x) => join('src', x)), 'package-lock.json']) h.update(f).update('\0').update(readFileSync(f)).update('\0');
+  return h.digest('hex').slice(0, 32);
+}
 
 const embedWasm = {
   name: 'embed-wasm',
@@ -33,6 +47,7 @@ const common = {
   plugins: [embedWasm],
   legalComments: 'none',
   logLevel: 'warning',
+  define: { 'process.env.MNLINT_BUILD': JSON.stringify(buildId()) },
 };
 
 // chunk names carry content hashes: old ones would pile up

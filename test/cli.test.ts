@@ -1,6 +1,6 @@
 // The built CLI (dist/cli.js, made by `npm test` before vitest runs).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -320,5 +320,39 @@ describe('the progress line', () => {
     expect(onTty(['check', '--quiet', 'fixtures/rules'])).not.toContain('files read');
     expect(onTty(['check', 'fixtures/examples/drv_userptr.c'])).not.toContain('files read');
     expect(runCli(['check', 'fixtures/rules']).stderr).not.toContain('files read');
+  });
+});
+
+describe('the IR cache', () => {
+  const checkIn = (dir: string, cache: string, ...args: string[]): { stdout: string; hits: number; parses: number } => {
+    const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', ...args, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, MNLINT_CACHE_DIR: cache, MNLINT_PROFILE: '1' } });
+    const m = /scanned: \d+ files walked, (\d+) parses of (\d+) bytes(?:, (\d+) from the IR cache)?/.exec(r.stderr);
+    return { stdout: r.stdout, hits: Number(m?.[3] ?? 0), parses: Number(m?.[1] ?? -1) - Number(m?.[3] ?? 0) };
+  };
+
+  test('a second run reads every parse from it and prints the same bytes; an edit or a damaged entry is a miss', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mnlint-cache-tree-'));
+    const cache = mkdtempSync(join(tmpdir(), 'mnlint-cache-'));
+    const src = join(REPO, 'fixtures/rules/sleep-under-spinlock');
+    for (const f of ['bad.c', 'good.c']) copyFileSync(join(src, f), join(dir, f));
+    const first = checkIn(dir, cache);
+    expect(first.hits).toBe(0);
+    expect(first.parses).toBeGreaterThan(0);
+    const second = checkIn(dir, cache);
+    expect(second.hits).toBe(first.parses);
+    expect(second.parses).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    // the fix of bad.c: its text changed, so it is parsed again and its findings go
+    const bad = readFileSync(join(dir, 'bad.c'), 'utf8');
+    writeFileSync(join(dir, 'bad.c'), bad.replace('\tdown_write(&d->mm->mmap_lock);', '\t/* nothing */'));
+    const edited = checkIn(dir, cache);
+    expect(edited.parses).toBe(1);
+    expect(JSON.parse(edited.stdout).findings.length).toBeLessThan(JSON.parse(first.stdout).findings.length);
+    // every entry damaged: all misses, the same result as a fresh parse
+    for (const f of readdirSync(join(cache, 'ir'))) writeFileSync(join(cache, 'ir', f), 'garbage');
+    const damaged = checkIn(dir, cache);
+    expect(damaged.hits).toBe(0);
+    expect(damaged.stdout).toBe(checkIn(dir, cache, '--no-cache').stdout);
+    expect(checkIn(dir, cache, '--no-cache').hits).toBe(0);
   });
 });

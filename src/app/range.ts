@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Filter } from '../engine/filter.js';
+import type { IrCache } from '../engine/ir-cache.js';
 import { reviewSeries, type PatchReview } from '../engine/review.js';
 import { GitInputError, commitPatch, commitsOf, rangeMbox } from '../input/git.js';
 import { PatchInputError, readPatchInput, type Series } from '../input/patch.js';
@@ -14,6 +15,8 @@ export interface RangeOptions {
   rules: readonly Rule[];
   /** the level of a commit's base, from its parent's tree */
   apiOf: (tree: string) => ApiLevel;
+  /** parsed IR kept between runs */
+  irCache?: IrCache;
   /** a problem with one commit, in one line; the other commits are still reviewed */
   problem: (line: string) => void;
 }
@@ -47,7 +50,7 @@ export async function reviewRange(repo: string, range: string, opts: RangeOption
       continue;
     }
     try {
-      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: opts.filter, api: opts.apiOf(cp.tree), rules: opts.rules, jobs: 1 });
+      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: opts.filter, api: opts.apiOf(cp.tree), rules: opts.rules, jobs: 1, irCache: opts.irCache });
       for (const r of reviews) {
         r.label = `${commit.slice(0, 12)} ("${r.patch.subject}")`;
         for (const p of r.problems) {

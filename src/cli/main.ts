@@ -1,6 +1,6 @@
 // mnlint's command line: argument parsing and wiring only.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -10,6 +10,7 @@ import { exploreFiles } from '../engine/explore-files.js';
 import { formatExplore } from '../report/explore.js';
 import { scan, type ScanProgress, type ScanResult } from '../engine/scan.js';
 import { mark } from '../engine/profile.js';
+import { IrCache } from '../engine/ir-cache.js';
 import { describeFsError, isDirectory } from '../input/files.js';
 // patch and git review: loaded when those commands run (mail, diff and git
 // libraries are not worth evaluating for every `check`)
@@ -69,6 +70,8 @@ options:
   --sarif-root DIR      sarif: URIs relative to DIR (default: the git top of the scanned tree)
   --jobs N              parse threads (default: the number of cores for a directory, 1 for files)
   -q, --quiet           no progress line (shown on a terminal while a directory is scanned)
+  --no-cache            parse every file (default: reuse the IR of files whose text this build parsed
+                        before, kept in $MNLINT_CACHE_DIR, else ~/.cache/mnlint)
   -h, --help            this help
   -v, --version         the version
 
@@ -98,6 +101,7 @@ export async function main(argv: string[]): Promise<number> {
         state: { type: 'string' },
         'hunks-only': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        'no-cache': { type: 'boolean' },
         terse: { type: 'boolean' },
         'no-summary': { type: 'boolean' },
         'show-types': { type: 'boolean' },
@@ -190,6 +194,7 @@ interface Values {
   state?: string;
   'hunks-only'?: boolean;
   quiet?: boolean;
+  'no-cache'?: boolean;
   terse?: boolean;
   'no-summary'?: boolean;
   'show-types'?: boolean;
@@ -214,7 +219,7 @@ function jobsOf(values: Values, paths: string[]): number {
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
   const inputs = paths.length ? paths : ['.'];
   const progress = progressLine(values, inputs);
-  const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript(), progress: progress?.update }).finally(() => progress?.clear());
+  const result = await scan({ paths: inputs, jobs: jobsOf(values, inputs), workerScript: workerScript(), irCache: irCacheOf(values), progress: progress?.update }).finally(() => progress?.clear());
   for (const p of result.problems) process.stderr.write(`mnlint: ${p.path}: ${p.message}\n`);
   for (const p of result.partial) {
     process.stderr.write(
@@ -224,6 +229,18 @@ async function runScan(paths: string[], values: Values): Promise<ScanResult> {
     );
   }
   return result;
+}
+
+/**
+ * The IR cache of this build (`$MNLINT_CACHE_DIR`, else `$XDG_CACHE_HOME/mnlint`,
+ * else `~/.cache/mnlint`); none with --no-cache, or when running from sources
+ * (no build to name entries by).
+ */
+function irCacheOf(values: Values): IrCache | undefined {
+  const build = process.env.MNLINT_BUILD;
+  if (values['no-cache'] || !build) return undefined;
+  const dir = process.env.MNLINT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mnlint');
+  return new IrCache(dir, build);
 }
 
 /**
@@ -350,7 +367,7 @@ async function patchCommand(inputs: string[], values: Values): Promise<number> {
       problems++;
       process.stderr.write(`mnlint: ${p}\n`);
     }
-    const reviews = await reviewSeries(series, { tree: values.tree, filter, api, rules: rulesOf(values), jobs: 1 });
+    const reviews = await reviewSeries(series, { tree: values.tree, filter, api, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
     for (const r of reviews)
       for (const p of r.problems) {
         problems++;
@@ -422,7 +439,7 @@ async function gitCommand(args: string[], values: Values): Promise<number> {
 /** `git`'s and the checklist's range review, its problems on stderr. */
 async function rangeReview(repo: string, range: string, values: Values, filter: Filter): Promise<{ runs: ReviewRun[]; problems: number } | null> {
   const { reviewRange } = await import('../app/range.js');
-  return reviewRange(repo, range, { filter, rules: rulesOf(values), apiOf: (tree) => apiOf(values, tree), problem: (line) => process.stderr.write(`mnlint: ${line}\n`) });
+  return reviewRange(repo, range, { filter, rules: rulesOf(values), irCache: irCacheOf(values), apiOf: (tree) => apiOf(values, tree), problem: (line) => process.stderr.write(`mnlint: ${line}\n`) });
 }
 
 async function hookInstall(repo: string): Promise<number> {
@@ -509,7 +526,7 @@ async function checklistCommand(args: string[], values: Values): Promise<number>
       });
     } else if (arg === '-' || existsSync(arg)) {
       series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
-      reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1 });
+      reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
     } else {
       const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
       if (!range) return unreadable(`${arg}: not a revision range`);

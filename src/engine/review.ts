@@ -8,6 +8,7 @@ import { identityOf, type Finding, type Rule } from '../rules/rule.js';
 import { applyFilePatch, changePoints, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch } from '../input/apply.js';
 import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
+import type { IrCache } from './ir-cache.js';
 import { scan, scanCache, type ScanCache } from './scan.js';
 
 import type { Filter } from './filter.js';
@@ -37,6 +38,8 @@ export interface ReviewOptions {
   rules?: readonly Rule[];
   jobs?: number;
   workerScript?: URL;
+  /** parsed IR kept between runs */
+  irCache?: IrCache;
 }
 
 export async function reviewSeries(series: Series, opts: ReviewOptions): Promise<PatchReview[]> {
@@ -144,7 +147,7 @@ async function findingsOf(patch: Patch, root: string, overlay: Map<string, strin
   if (paths.length === 0) return [];
   // the pre-image's files may be gone from the tree (a patch creating them): those are skipped
   const present = opts.tree ? paths.filter((p) => overlay.has(p) || existsSync(p)) : paths.filter((p) => overlay.has(p));
-  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache });
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
   return analyze(result.files, result.index, opts.rules, opts.api);
 }
 

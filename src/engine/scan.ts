@@ -12,6 +12,7 @@ import { mayHold } from './name-filter.js';
 import { FunctionIndex, neededCallees } from '../ir/function-index.js';
 import { inProcessPool, workerPool, type Facts, type WorkPool, type Mention } from './pool.js';
 import { textFactsOf } from '../parser/index.js';
+import type { IrCache } from './ir-cache.js';
 import { mark } from './profile.js';
 
 export interface ScanOptions {
@@ -30,6 +31,8 @@ export interface ScanOptions {
   overlay?: ReadonlyMap<string, string>;
   /** what an earlier scan of the same tree parsed (the other image of a patch): reused where text and request are the same */
   cache?: ScanCache;
+  /** parsed IR kept between runs (see ir-cache.ts) */
+  irCache?: IrCache;
   /** told how far the scan is, as files are read and parsed */
   progress?: (p: ScanProgress) => void;
 }
@@ -117,12 +120,22 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       parsed.set(rel, cached);
       return;
     }
+    const diskKey = opts.irCache?.key(rel, wanted, text);
+    const stored = diskKey === undefined ? undefined : opts.irCache!.get(diskKey);
+    if (stored) {
+      parsed.set(rel, stored);
+      opts.cache?.parsed.set(key, stored);
+      counts.parsed++;
+      opts.progress?.(counts);
+      return;
+    }
     parsedBytes += text.length;
     pending.push(
       pool.parse(rel, text, wanted).then(
         (ir) => {
           parsed.set(rel, ir);
           opts.cache?.parsed.set(key, ir);
+          if (diskKey !== undefined) opts.irCache!.put(diskKey, ir);
           counts.parsed++;
           opts.progress?.(counts);
         },
@@ -346,7 +359,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
 
     const files = ordered();
-    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes`);
+    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? `, ${opts.irCache.hits} from the IR cache` : ''}`);
     const partial: ScanResult['partial'] = [];
     for (const f of files) {
       const callbacks = new Set(f.tables.flatMap((t) => t.fields.map((x) => x.function).filter((x): x is string => !!x)));
