@@ -25998,7 +25998,7 @@ var require_light = __commonJS({
 // src/action/main.ts
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join as join2, relative as relative2, resolve as resolve5 } from "node:path";
+import { join, relative as relative2, resolve as resolve5 } from "node:path";
 import { isMainThread, workerData } from "node:worker_threads";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
@@ -35648,7 +35648,7 @@ import { dirname, resolve as resolve2 } from "node:path";
 
 // src/input/files.ts
 import { closeSync, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
 var MAX_LINE_CHARS = 64 * 1024;
 var InputError = class extends Error {
@@ -35747,13 +35747,14 @@ function readDirEntries(d2, onError) {
   }
   const subdirs = [];
   const files = [];
+  const base = d2.endsWith("/") ? d2 : `${d2}/`;
   for (const ent of entries) {
     if (ent.isDirectory()) {
-      if (ent.name !== ".git" && ent.name !== "node_modules") subdirs.push(join(d2, ent.name));
+      if (ent.name !== ".git" && ent.name !== "node_modules") subdirs.push(base + ent.name);
     } else if (ent.isFile() && ent.name.endsWith(".c")) {
-      files.push(join(d2, ent.name));
+      files.push(base + ent.name);
     } else if (ent.name.endsWith(".c")) {
-      const path = join(d2, ent.name);
+      const path = base + ent.name;
       if (ent.isSymbolicLink()) {
         try {
           const kind = notRegular(path);
@@ -42184,6 +42185,7 @@ var SCOPE_FILE_LIMIT = 1500;
 var PREFILTER_BATCH = 2048;
 var NAMES_BATCH = 128;
 var FACTS_BATCH = 16;
+var TEXT_FACTS = "\0text-facts";
 async function scan(opts) {
   const cwd = opts.cwd ?? process.cwd();
   const abs = opts.paths.map((p2) => resolve2(cwd, p2));
@@ -42326,11 +42328,39 @@ async function scan(opts) {
     for (let b3 = 0; b3 < mentions.length; b3 += FACTS_BATCH) factBatches.push(mentions.slice(b3, b3 + FACTS_BATCH).map((p2) => ({ path: p2, file: relName(root, p2) })));
     const factsOf = async (b3) => {
       const disk = b3.filter((x3) => !overlay.has(x3.path));
-      const todo = disk.filter((x3) => !opts.cache?.facts.has(`${x3.path}\0${x3.file}`));
+      const id = (x3) => `${x3.path}\0${x3.file}`;
+      const known = /* @__PURE__ */ new Map();
+      const keys = /* @__PURE__ */ new Map();
+      for (const x3 of disk) {
+        const shared2 = opts.cache?.facts.get(id(x3));
+        if (shared2) {
+          known.set(id(x3), shared2);
+          continue;
+        }
+        if (!opts.irCache) continue;
+        let text;
+        try {
+          text = readSource(x3.path);
+        } catch {
+          continue;
+        }
+        const key = opts.irCache.key(x3.file, [TEXT_FACTS], text);
+        const ir2 = opts.irCache.get(key);
+        if (ir2) {
+          known.set(id(x3), ir2);
+          opts.cache?.facts.set(id(x3), ir2);
+        } else keys.set(id(x3), key);
+      }
+      const todo = disk.filter((x3) => !known.has(id(x3)));
       const got = todo.length ? await pool.facts(todo) : [];
-      for (const [k2, x3] of todo.entries()) opts.cache?.facts.set(`${x3.path}\0${x3.file}`, got[k2]);
-      const fresh = new Map(todo.map((x3, k2) => [x3, got[k2]]));
-      return disk.map((x3) => fresh.get(x3) ?? opts.cache.facts.get(`${x3.path}\0${x3.file}`));
+      for (const [k2, x3] of todo.entries()) {
+        const f3 = got[k2];
+        known.set(id(x3), f3);
+        opts.cache?.facts.set(id(x3), f3);
+        const key = keys.get(id(x3));
+        if (key !== void 0 && !("error" in f3)) opts.irCache.put(key, f3);
+      }
+      return disk.map((x3) => known.get(id(x3)));
     };
     const facts = (await Promise.all(factBatches.map(factsOf))).flat();
     for (const p2 of mentions) {
@@ -56870,7 +56900,7 @@ function baseLevel(root, files) {
     const fp = files.find((f3) => (f3.newPath ?? f3.oldPath) === path);
     if (!fp) return void 0;
     if (fp.oldPath === null) return "";
-    const head = fp.newPath === null ? "" : existsSync3(join2(root, fp.newPath)) ? readFileSync5(join2(root, fp.newPath), "utf8") : "";
+    const head = fp.newPath === null ? "" : existsSync3(join(root, fp.newPath)) ? readFileSync5(join(root, fp.newPath), "utf8") : "";
     const back = applyFilePatch(head, reverseFilePatch(fp));
     return back.ok ? back.text : void 0;
   });

@@ -90,6 +90,8 @@ const PREFILTER_BATCH = 2048;
 const NAMES_BATCH = 128;
 
 const FACTS_BATCH = 16;
+/** What the IR cache files text facts under, beside the functions asked of a parse. */
+const TEXT_FACTS = '\0text-facts';
 
 export async function scan(opts: ScanOptions): Promise<ScanResult> {
   const cwd = opts.cwd ?? process.cwd();
@@ -246,11 +248,41 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // a disk file's text facts known from the other image of a patch are kept
     const factsOf = async (b: Array<{ path: string; file: string }>): Promise<Facts[]> => {
       const disk = b.filter((x) => !overlay.has(x.path));
-      const todo = disk.filter((x) => !opts.cache?.facts.has(`${x.path}\0${x.file}`));
+      const id = (x: { path: string; file: string }): string => `${x.path}\0${x.file}`;
+      // from the other image of a patch, or from the IR cache by their text
+      // (a file that cannot be read is left to the pool to name)
+      const known = new Map<string, Facts>();
+      const keys = new Map<string, string>();
+      for (const x of disk) {
+        const shared = opts.cache?.facts.get(id(x));
+        if (shared) {
+          known.set(id(x), shared);
+          continue;
+        }
+        if (!opts.irCache) continue;
+        let text: string;
+        try {
+          text = readSource(x.path);
+        } catch {
+          continue;
+        }
+        const key = opts.irCache.key(x.file, [TEXT_FACTS], text);
+        const ir = opts.irCache.get(key);
+        if (ir) {
+          known.set(id(x), ir);
+          opts.cache?.facts.set(id(x), ir);
+        } else keys.set(id(x), key);
+      }
+      const todo = disk.filter((x) => !known.has(id(x)));
       const got = todo.length ? await pool.facts(todo) : [];
-      for (const [k, x] of todo.entries()) opts.cache?.facts.set(`${x.path}\0${x.file}`, got[k]!);
-      const fresh = new Map(todo.map((x, k) => [x, got[k]!]));
-      return disk.map((x) => fresh.get(x) ?? opts.cache!.facts.get(`${x.path}\0${x.file}`)!);
+      for (const [k, x] of todo.entries()) {
+        const f = got[k]!;
+        known.set(id(x), f);
+        opts.cache?.facts.set(id(x), f);
+        const key = keys.get(id(x));
+        if (key !== undefined && !('error' in f)) opts.irCache!.put(key, f);
+      }
+      return disk.map((x) => known.get(id(x))!);
     };
     const facts = (await Promise.all(factBatches.map(factsOf))).flat();
     // files replaced by the overlay: their facts from the overlay text

@@ -1,7 +1,7 @@
 // Reading C sources from disk: directory walks, the cheap prefilter, and the
 // checks that turn bad input into one clear message.
 import { closeSync, type Dirent, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 
 /** A file larger than this is not C source mnlint analyzes. */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -124,14 +124,16 @@ function readDirEntries(d: string, onError: (path: string, message: string) => v
   }
   const subdirs: string[] = [];
   const files: string[] = [];
+  // d is normalized and names have no slash: plain concatenation is join()'s result, without its cost
+  const base = d.endsWith('/') ? d : `${d}/`;
   for (const ent of entries) {
     if (ent.isDirectory()) {
-      if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(join(d, ent.name));
+      if (ent.name !== '.git' && ent.name !== 'node_modules') subdirs.push(base + ent.name);
     } else if (ent.isFile() && ent.name.endsWith('.c')) {
-      files.push(join(d, ent.name));
+      files.push(base + ent.name);
     } else if (ent.name.endsWith('.c')) {
       // a .c that is no regular file is named, never opened (a FIFO would block)
-      const path = join(d, ent.name);
+      const path = base + ent.name;
       if (ent.isSymbolicLink()) {
         // not followed; a link to nowhere, a loop or to no regular file is named
         try {
