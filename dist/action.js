@@ -42457,7 +42457,7 @@ async function scan(opts) {
       mark(`callee round ${round}: ${requests.size} files`);
     }
     const files = ordered();
-    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? `, ${opts.irCache.hits} from the IR cache` : ""}`);
+    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? ` (${opts.irCache.hits} parses and text facts from the IR cache)` : ""}`);
     const partial2 = [];
     for (const f3 of files) {
       const callbacks = new Set(f3.tables.flatMap((t2) => t2.fields.map((x3) => x3.function).filter((x3) => !!x3)));

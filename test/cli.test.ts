@@ -326,7 +326,7 @@ describe('the progress line', () => {
 describe('the IR cache', () => {
   const checkIn = (dir: string, cache: string, ...args: string[]): { stdout: string; hits: number; parses: number } => {
     const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'json', ...args, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, MNLINT_CACHE_DIR: cache, MNLINT_PROFILE: '1' } });
-    const m = /scanned: \d+ files walked, (\d+) parses of (\d+) bytes(?:, (\d+) from the IR cache)?/.exec(r.stderr);
+    const m = /scanned: \d+ files walked, (\d+) parses of (\d+) bytes(?: \((\d+) parses and text facts from the IR cache\))?/.exec(r.stderr);
     return { stdout: r.stdout, hits: Number(m?.[3] ?? 0), parses: Number(m?.[1] ?? -1) - Number(m?.[3] ?? 0) };
   };
 

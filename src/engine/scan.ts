@@ -391,7 +391,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     }
 
     const files = ordered();
-    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? `, ${opts.irCache.hits} from the IR cache` : ''}`);
+    mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? ` (${opts.irCache.hits} parses and text facts from the IR cache)` : ''}`);
     const partial: ScanResult['partial'] = [];
     for (const f of files) {
       const callbacks = new Set(f.tables.flatMap((t) => t.fields.map((x) => x.function).filter((x): x is string => !!x)));
