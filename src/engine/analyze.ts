@@ -86,6 +86,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
         function: r.function,
         message: formatMessage(template, r.data),
         trace: r.trace,
+        ...(r.diagram ? { diagram: r.diagram } : {}),
       });
     },
   };

@@ -103,7 +103,21 @@ export interface Violation {
   notifier: string | null;
   message: string;
   trace: string[];
+  /** the same steps with who does them, for sequence diagrams */
+  steps: TraceStep[];
+  /** the lanes of those steps: the CPUs, the core, then the notifiers as they appear */
+  lanes: string[];
 }
+
+/** The core's lane in a diagram: the code the model stands for. */
+export const CORE_LANE = 'mm/mmu_notifier.c';
+
+/**
+ * One step of a trace with its lanes: a call from the CPU running an mm
+ * operation (or a driver) into the core, a callback call from the core into
+ * a notifier, the core's answer, or a note of state over one lane.
+ */
+export type TraceStep = { readonly kind: 'call' | 'return'; readonly from: string; readonly to: string; readonly text: string } | { readonly kind: 'note'; readonly over: string; readonly text: string };
 
 /**
  * What the core itself does, step by step, where the code of a scanned
@@ -222,6 +236,10 @@ export class MmuNotifierCore {
   readonly deferred: Array<{ sub: IntervalSub; op: 'insert' | 'remove' }> = [];
   readonly hlist: HlistSub[] = [];
   readonly trace: string[] = [];
+  readonly steps: TraceStep[] = [];
+  /** the CPU whose mm operation the next steps belong to (a scenario of two CPUs names them) */
+  caller = 'CPU';
+  private readonly cpus = new Set<string>();
   readonly violations: Violation[] = [];
   private finishSerial = 0;
   /** finishes handed out and not yet completed, across concurrent invalidations */
@@ -244,7 +262,7 @@ export class MmuNotifierCore {
   // ------------------------------------------------------------ registration
 
   registerHlist(n: AbstractNotifier): void {
-    this.step(`mmu_notifier_register(${n.name})`);
+    this.step(`mmu_notifier_register(${n.name})`, n.name, 'call');
     this.hlist.push({ n, balance: 0 });
   }
 
@@ -263,23 +281,23 @@ export class MmuNotifierCore {
         sub.invalidateSeq = this.invalidateSeq;
         sub.inTree = true;
         this.intervals.push(sub);
-        this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`);
+        this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`, n.name, 'call');
         this.violate('insert-not-deferred', 'I8', n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
       } else if (this.isInvalidating()) {
         this.deferred.push({ sub, op: 'insert' });
-        this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`);
+        this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`, n.name, 'call');
       } else {
         this.invalidateSeq |= 1;
         sub.inTree = true;
         this.intervals.push(sub);
-        this.step(`mmu_interval_notifier_insert(${n.name}) during a range with no interval: seq now ${this.invalidateSeq}`);
+        this.step(`mmu_interval_notifier_insert(${n.name}) during a range with no interval: seq now ${this.invalidateSeq}`, n.name, 'call');
       }
       sub.invalidateSeq = this.invalidateSeq;
     } else {
       sub.invalidateSeq = this.invalidateSeq - 1;
       sub.inTree = true;
       this.intervals.push(sub);
-      this.step(`mmu_interval_notifier_insert(${n.name})`);
+      this.step(`mmu_interval_notifier_insert(${n.name})`, n.name, 'call');
     }
     this.checkParity();
   }
@@ -297,19 +315,19 @@ export class MmuNotifierCore {
       if (!sub.inTree) {
         const i = this.deferred.findIndex((d) => d.sub === sub);
         if (i >= 0) this.deferred.splice(i, 1);
-        this.step(`mmu_interval_notifier_remove(${name}): its deferred insert is dropped`);
+        this.step(`mmu_interval_notifier_remove(${name}): its deferred insert is dropped`, name, 'call');
         return 'removed';
       }
       if (!this.core.removeDefers) {
         sub.inTree = false;
         this.intervals.splice(this.intervals.indexOf(sub), 1);
-        this.step(`mmu_interval_notifier_remove(${name}): taken out of the interval tree while an invalidation walks it`);
+        this.step(`mmu_interval_notifier_remove(${name}): taken out of the interval tree while an invalidation walks it`, name, 'call');
         this.violate('remove-not-deferred', 'I8', name, `mmu_interval_notifier_remove(${name}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
         return 'removed';
       }
       this.deferred.push({ sub, op: 'remove' });
       if (!this.core.removeWaits) {
-        this.step(`mmu_interval_notifier_remove(${name}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
+        this.step(`mmu_interval_notifier_remove(${name}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`, name, 'call');
         this.violate(
           'remove-without-wait',
           'I8',
@@ -319,12 +337,12 @@ export class MmuNotifierCore {
         return 'removed';
       }
       this.waiters.push(`mmu_interval_notifier_remove(${name})`);
-      this.step(`mmu_interval_notifier_remove(${name}): an invalidation is running, remove deferred, caller waits for seq ${this.invalidateSeq} to end`);
+      this.step(`mmu_interval_notifier_remove(${name}): an invalidation is running, remove deferred, caller waits for seq ${this.invalidateSeq} to end`, name, 'call');
       return 'waits';
     }
     sub.inTree = false;
     this.intervals.splice(this.intervals.indexOf(sub), 1);
-    this.step(`mmu_interval_notifier_remove(${name})`);
+    this.step(`mmu_interval_notifier_remove(${name})`, name, 'call');
     return 'removed';
   }
 
@@ -346,7 +364,7 @@ export class MmuNotifierCore {
    */
   beginStart(range: ModelRange): Invalidation {
     const kind = range.blockable ? 'blockable' : 'non-blockable';
-    this.step(`invalidate_range_start([${range.start}, ${range.end}), ${kind})`);
+    this.step(`invalidate_range_start([${range.start}, ${range.end}), ${kind})`, this.caller, 'call');
     const inv: Invalidation = { range, ret: 0, failed: false };
     if (this.hasItree) {
       const curSeq = this.invStartRange(range);
@@ -378,7 +396,7 @@ export class MmuNotifierCore {
         else this.step('  mn_itree_invalidate returns -EAGAIN without mn_itree_inv_end');
         inv.ret = inv.itreeErr;
         inv.failed = true;
-        this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
+        this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`, CORE_LANE, 'return', this.caller);
         this.checkParity();
         return inv;
       }
@@ -390,7 +408,7 @@ export class MmuNotifierCore {
     }
     if (inv.ret) {
       inv.failed = true;
-      this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
+      this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`, CORE_LANE, 'return', this.caller);
     }
     this.checkParity();
     return inv;
@@ -399,7 +417,7 @@ export class MmuNotifierCore {
   /** __mmu_notifier_invalidate_range_end: only for a start that returned 0. */
   invalidateRangeEnd(inv: Invalidation): void {
     if (inv.failed) return;
-    this.step(`invalidate_range_end([${inv.range.start}, ${inv.range.end}))`);
+    this.step(`invalidate_range_end([${inv.range.start}, ${inv.range.end}))`, this.caller, 'call');
     if (this.hasItree) this.invEnd();
     for (const h of this.hlist) {
       const cb = h.n.callbacks.invalidate_range_end;
@@ -413,7 +431,7 @@ export class MmuNotifierCore {
 
   /** mmu_notifier_release: exit_mmap. */
   release(): void {
-    this.step('mmu_notifier_release (exit_mmap)');
+    this.step('mmu_notifier_release (exit_mmap)', this.caller, 'call');
     const range: ModelRange = { start: 0, end: Number.MAX_SAFE_INTEGER, blockable: true };
     if (this.hasItree) {
       const curSeq = this.invStartRange(range);
@@ -442,14 +460,14 @@ export class MmuNotifierCore {
     const invalidated = seq === this.invalidateSeq && this.isInvalidating();
     const blocked = invalidated && this.core.readBeginWaits;
     if (blocked) this.waiters.push(`mmu_interval_read_begin(${name})`);
-    this.step(`mmu_interval_read_begin(${name}) = ${seq}${blocked ? ': waits for the invalidation to end' : invalidated ? ': returns although its interval is being invalidated' : ''}`);
+    this.step(`mmu_interval_read_begin(${name}) = ${seq}${blocked ? ': waits for the invalidation to end' : invalidated ? ': returns although its interval is being invalidated' : ''}`, name, 'call');
     return { seq, blocked };
   }
 
   readRetry(name: string, seq: number): boolean {
     const sub = this.findInterval(name);
     const retry = sub.invalidateSeq !== seq;
-    this.step(`mmu_interval_read_retry(${name}, ${seq}) = ${retry}`);
+    this.step(`mmu_interval_read_retry(${name}, ${seq}) = ${retry}`, name, 'call');
     return retry;
   }
 
@@ -560,7 +578,7 @@ export class MmuNotifierCore {
         const ops = n.ops ?? n.name;
         const objectId = kind === 'fresh' ? `${n.name}#${++this.finishSerial}` : kind === 'global' || kind === 'guarded-global' ? `${ops}.global-finish` : `${n.name}.finish`;
         if ((kind === 'guarded' || kind === 'guarded-global') && this.inFlight.has(objectId)) {
-          this.step(`  ${n.name}: its finish object is in use, the whole job is done in the first pass`);
+          this.step(`  ${n.name}: its finish object is in use, the whole job is done in the first pass`, n.name);
           return ret;
         }
         if (this.inFlight.has(objectId)) {
@@ -634,7 +652,7 @@ export class MmuNotifierCore {
     const options = cb({ blockable: range.blockable });
     const o = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: 'no feasible path' };
     const shown = typeof o.ret === 'boolean' ? String(o.ret) : String(o.ret);
-    this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq && n.kind === 'interval' ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`);
+    this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq && n.kind === 'interval' ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`, CORE_LANE, 'call', n.name);
     const mustNotSleep = !range.blockable || field === 'arch_invalidate_secondary_tlbs' || field === 'free_notifier' || field.includes('young');
     if (o.sleeps && mustNotSleep) {
       this.violate('sleeps-where-forbidden', 'I5', n.name, `${n.name}.${field} sleeps ${range.blockable ? 'in a callback that must never sleep' : 'in a non-blockable range'} (${o.label})`);
@@ -649,13 +667,25 @@ export class MmuNotifierCore {
     return o;
   }
 
-  private step(text: string): void {
+  /** The lanes of the steps so far: the CPUs, the core, then the notifiers in the order they appear. */
+  lanes(): string[] {
+    const seen = new Set<string>();
+    for (const s of this.steps) for (const l of s.kind === 'note' ? [s.over] : [s.from, s.to]) seen.add(l);
+    const cpus = [...seen].filter((l) => this.cpus.has(l));
+    return [...cpus, CORE_LANE, ...[...seen].filter((l) => l !== CORE_LANE && !this.cpus.has(l))];
+  }
+
+  /** A step of the trace: `from` calls `to`, `to` answers `from`, or a note over `from`. */
+  private step(text: string, from: string = CORE_LANE, kind: 'call' | 'return' | 'note' = 'note', to?: string): void {
     this.trace.push(text);
+    if (kind !== 'note' && (from === this.caller || to === this.caller)) this.cpus.add(this.caller);
+    const shown = text.trim();
+    this.steps.push(kind === 'note' ? { kind, over: from, text: shown } : { kind, from, to: to ?? CORE_LANE, text: shown });
   }
 
   private violate(kind: ViolationKind, invariant: Invariant, notifier: string | null, message: string): void {
     if (this.violations.some((v) => v.message === message)) return;
-    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace] });
+    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
   }
 
   /** I8: seq odd only while invalidating; idle means even and nothing deferred. */

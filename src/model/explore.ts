@@ -49,11 +49,19 @@ export const SCENARIOS: readonly Scenario[] = [
     run(core, ns) {
       register(core, ns);
       // CPU A and CPU B both between their first pass and their finish pass
+      const on = (cpu: string): void => {
+        core.caller = cpu;
+      };
+      on('CPU A');
       const a = core.beginStart({ ...RANGE, blockable: true });
+      on('CPU B');
       const b = core.beginStart({ ...RANGE, blockable: false });
       core.completeStart(b);
+      on('CPU A');
       core.completeStart(a);
+      on('CPU B');
       core.invalidateRangeEnd(b);
+      on('CPU A');
       core.invalidateRangeEnd(a);
     },
   },
@@ -187,7 +195,7 @@ export function withCompanions(notifiers: readonly AbstractNotifier[]): Abstract
 }
 
 function violation(core: MmuNotifierCore, kind: ViolationKind, invariant: Invariant, notifier: string, message: string): void {
-  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace] });
+  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
 }
 
 /** Replays a prefix of choices, then takes the first option; records the branching. */

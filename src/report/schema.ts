@@ -20,6 +20,15 @@ export const FindingSchema = z.object({
   function: z.nullable(z.string()),
   message: z.string(),
   trace: z.array(z.string()),
+  /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */
+  diagram: z.optional(
+    z.object({
+      title: z.string(),
+      lanes: z.array(z.string()),
+      steps: z.array(z.union([z.object({ kind: z.enum(['call', 'return']), from: z.string(), to: z.string(), text: z.string() }), z.object({ kind: z.literal('note'), over: z.string(), text: z.string() })])),
+      end: z.string(),
+    }),
+  ),
 });
 
 export const CheckReportSchema = z.object({
@@ -58,3 +67,25 @@ export const InventorySchema = z.object({
 
 export type CheckReport = z.infer<typeof CheckReportSchema>;
 export type Inventory = z.infer<typeof InventorySchema>;
+
+/** `inventory --survey --format json`: a row per notifier user (ops table). */
+export const SurveySchema = z.object({
+  api: z.string(),
+  users: z.array(
+    z.object({
+      table: z.string(),
+      file: z.string(),
+      line: lineNumber,
+      kind: z.enum(['mmu_notifier_ops', 'mmu_interval_notifier_ops']),
+      callbacks: z.array(z.string()),
+      /** how a non-blockable range is answered: false, -EAGAIN, "trylock, ..." ; "tested, never fails"; "not tested"; "n/a" */
+      nonBlockable: z.string(),
+      readSide: z.boolean(),
+      twoPass: z.boolean(),
+      /** setup/teardown calls: insert/remove, register/unregister, get/put */
+      lifetime: z.string(),
+      findings: z.object({ error: count, warning: count, info: count, rules: z.array(z.string()) }),
+    }),
+  ),
+});
+export type Survey = z.infer<typeof SurveySchema>;

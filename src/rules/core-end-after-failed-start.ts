@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, coreDiagram } from './support.js';
 import { defineRule } from './rule.js';
 import { coreFunctions } from './core.js';
 
@@ -89,6 +89,7 @@ export default defineRule({
         ...v.trace,
         `${v.invariant}: ${v.message}`,
       ],
+      diagram: coreDiagram(v, 'model with this core'),
     });
   },
 });

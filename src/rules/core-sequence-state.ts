@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, coreDiagram } from './support.js';
 // I8 in the core itself: mm/mmu_notifier.c keeps invalidate_seq odd exactly
 // while an interval invalidation runs, ends every range it starts, applies the
 // deferred list at the last end, and makes read_begin and remove wait. The
@@ -106,6 +106,7 @@ out_would_block:
           `${v.invariant}: ${v.message}`,
           ...also,
         ],
+        diagram: coreDiagram(v, `model at API ${ctx.api.id} with this step missing`),
       });
     }
   },

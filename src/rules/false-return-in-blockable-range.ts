@@ -2,7 +2,7 @@ import { failsWith } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelTrace } from './support.js';
+import { atReturn, modelEvidence } from './support.js';
 
 export default defineRule({
   id: 'false-return-in-blockable-range',
@@ -81,7 +81,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
           messageId: 'failsWhenBlockable',
           data: { cb: cb.fn.name, text: r.text, untested: r.when.blockable === true ? '' : ' (no blockable test before it)' },
-          trace: modelTrace(ctx, table, 'I4') ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`],
+          ...(modelEvidence(ctx, table, 'I4') ?? {
+            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`],
+          }),
         });
       }
     }

@@ -2,7 +2,7 @@ import { isKernelHelper } from '../ir/kernel-api.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelTrace } from './support.js';
+import { atReturn, modelEvidence } from './support.js';
 
 export default defineRule({
   id: 'invalidate-without-set-seq',
@@ -105,11 +105,10 @@ int drv_pin(struct drv_obj *obj)
             : unsure
               ? { messageId: 'unlessCallee' as const, data: { fn: cb.fn.name, callees: unknown.slice(0, 3).join(', ') || 'a cut-off path', why: unknown.length ? 'not found in the scanned tree' : 'too many paths' } }
               : { messageId: 'noSetSeq' as const, data: { fn: cb.fn.name } }),
-          trace: modelTrace(ctx, table, 'I6') ?? [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(r.via),
-            `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)} without set_seq`,
-          ],
+          // the model's counterexample is the table's, shown where it proves this return
+          ...((eventFilter || unsure ? null : modelEvidence(ctx, table, 'I6')) ?? {
+            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)} without set_seq`],
+          }),
         });
       }
     }

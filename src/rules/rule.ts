@@ -4,7 +4,7 @@
 import type { FileIR, FunctionIR, Loc, OpsField, OpsTable } from '../ir/types.js';
 import type { FunctionSummary } from '../ir/summary.js';
 import type { ApiLevel } from '../model/api.js';
-import type { AbstractNotifier, CoreStep, Invariant as ModelInvariant, Violation } from '../model/core.js';
+import type { AbstractNotifier, CoreStep, Invariant as ModelInvariant, TraceStep, Violation } from '../model/core.js';
 import type { ExploreResult } from '../model/explore.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -41,6 +41,17 @@ export interface Finding {
   function: string | null;
   message: string;
   trace: string[];
+  /** a model counterexample, drawable as a sequence diagram (its text is in trace) */
+  diagram?: TraceDiagram;
+}
+
+/** A model trace with lanes: the scenario, its steps, and the violation it ends on. */
+export interface TraceDiagram {
+  title: string;
+  /** the CPUs, mm/mmu_notifier.c, then the notifiers */
+  lanes: readonly string[];
+  steps: readonly TraceStep[];
+  end: string;
 }
 
 declare const placeBrand: unique symbol;
@@ -61,6 +72,7 @@ export type Report<M extends string = string> = Where & {
   messageId: M;
   data?: MessageData;
   trace: string[];
+  diagram?: TraceDiagram;
   /** only where one finding of the rule is graded apart from its default */
   severity?: Severity;
 };

@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { atField, modelTrace } from './support.js';
+import { atField, modelEvidence } from './support.js';
 import { FINISH_FN } from './two-pass-api.js';
 
 export default defineRule({
@@ -60,16 +60,16 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     if (!ctx.api.twoPass || !ctx.callback(table, 'invalidate_start')?.fn) return;
-    const trace = modelTrace(ctx, table, 'I7');
+    const evidence = modelEvidence(ctx, table, 'I7');
     const v = ctx.model(table).first('I7');
     const global = !!v && /global-finish/.test(v.message);
-    if (!trace || !v || !(global || v.kind === 'finish-shared-by-concurrent')) return;
+    if (!evidence || !v || !(global || v.kind === 'finish-shared-by-concurrent')) return;
     ctx.report({
       ...atField(table, 'invalidate_start'),
       function: null,
       messageId: global ? 'globalFinish' : 'embeddedFinish',
       data: { table: table.name },
-      trace,
+      ...evidence,
     });
   },
 });

@@ -2,7 +2,7 @@ import type { SummaryEvent } from '../ir/summary.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelTrace, sitesOf } from './support.js';
+import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelEvidence, sitesOf } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',
@@ -57,13 +57,13 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';
       const siteLines = sites.flatMap((x) => [...describeVia(x.via), `${x.file}:${x.loc.line}: ${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`]);
-      const model = modelTrace(ctx, table, 'I5');
+      const model = modelEvidence(ctx, table, 'I5');
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
         messageId: 'sleepsNonBlockable',
         data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more },
-        trace: model ? [...model, ...(sites.length > 1 ? siteLines : [])] : [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines],
+        ...(model ? { trace: [...model.trace, ...(sites.length > 1 ? siteLines : [])], diagram: model.diagram } : { trace: [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines] }),
       });
     };
     for (const field of INVALIDATION_CALLBACKS[table.kind]) {

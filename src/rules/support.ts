@@ -3,8 +3,8 @@
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import type { SummaryEvent, SummaryReturn } from '../ir/summary.js';
 import type { Loc, OpsKind, OpsTable } from '../ir/types.js';
-import type { Invariant as ModelInvariant } from '../model/core.js';
-import { place, type RuleContext, type Where } from './rule.js';
+import type { Invariant as ModelInvariant, Violation } from '../model/core.js';
+import { place, type RuleContext, type TraceDiagram, type Where } from './rule.js';
 
 /** Callbacks the core calls while a range is invalidated (the first pass, and end). */
 export const INVALIDATION_CALLBACKS: Record<OpsKind, readonly string[]> = {
@@ -79,10 +79,18 @@ export function functionOf(e: SummaryEvent, callback: string): string {
 
 /**
  * The model's counterexample for this table's notifier and invariant, as
- * trace lines, or null when the model did not reach the violation.
+ * trace lines and as a diagram, or null when the model did not reach the
+ * violation.
  */
-export function modelTrace(ctx: RuleContext, table: OpsTable, invariant: ModelInvariant): string[] | null {
+export function modelEvidence(ctx: RuleContext, table: OpsTable, invariant: ModelInvariant): { trace: string[]; diagram: TraceDiagram } | null {
   const v = ctx.model(table).first(invariant);
   if (!v) return null;
-  return [`model (API ${ctx.api.id}): ${v.scenario}`, ...v.trace.slice(1).map((t) => t.replace(/^\s+/, '  ')), `violates ${invariant}: ${v.message}`];
+  const title = `model (API ${ctx.api.id}): ${v.scenario}`;
+  const end = `violates ${invariant}: ${v.message}`;
+  return { trace: [title, ...v.trace.slice(1).map((t) => t.replace(/^\s+/, '  ')), end], diagram: { title, lanes: v.lanes, steps: v.steps, end } };
+}
+
+/** A scanned core's counterexample as a diagram: `title` says which core the model ran. */
+export function coreDiagram(v: Violation & { scenario: string }, title: string): TraceDiagram {
+  return { title: `${title}: ${v.scenario}`, lanes: v.lanes, steps: v.steps, end: `${v.invariant}: ${v.message}` };
 }
