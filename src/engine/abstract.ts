@@ -5,7 +5,7 @@
 import type { AbstractNotifier, CallbackName, FinishKind, Outcome } from '../model/core.js';
 import { eventsOnPath, nonZero, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
-import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
+import { SELF_WAITING_CALLS, isKernelHelper } from '../ir/kernel-api.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { describeWhen } from '../rules/describe.js';
 import { mayBlock } from '../rules/support.js';
@@ -51,8 +51,10 @@ export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field
     const fin = field === 'invalidate_start' ? finishOf(events) : { kind: 'none' as FinishKind, allocates: false };
     const o: Outcome = {
       ret,
-      // an unknown or cut-off path is assumed to set the sequence (precision before recall)
-      setSeq: events.some((e) => e.kind === 'set_seq') || s.truncated || s.unresolved.length > 0,
+      // a cut-off path, or one through a driver function whose body was not
+      // found, is assumed to set the sequence (precision before recall); a
+      // kernel helper (mutex_lock, container_of) never does
+      setSeq: events.some((e) => e.kind === 'set_seq') || s.truncated || events.some((e) => e.kind === 'call' && s.unresolved.includes(e.name) && !isKernelHelper(e.name)),
       sleeps: events.some(mayBlock),
       removesSelf: events.some((e) => SELF_WAITING_CALLS.has(e.name)),
       finish: fin.kind,
