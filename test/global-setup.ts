@@ -3,6 +3,14 @@
 import { needKernel, needProgram, needSeeds, needSendEmail } from './needs.js';
 
 export default function setup(): void {
-  const missing = [needKernel('6.12'), needKernel('6.1'), needSeeds(), needSendEmail(), needProgram('public-inbox-mda', 'public-inbox'), needProgram('script', 'util-linux')].filter((m) => m !== null);
+  const missing = [
+    needKernel('6.12'),
+    needKernel('6.1'),
+    needSeeds(),
+    needSendEmail(),
+    needProgram('public-inbox-mda', 'public-inbox'),
+    needProgram('script', 'util-linux'),
+    needProgram('/usr/bin/chromium', 'chromium'),
+  ].filter((m) => m !== null);
   for (const m of missing) process.stdout.write(`mnlint tests: skipping the tests that need ${m}\n`);
 }

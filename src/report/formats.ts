@@ -3,6 +3,7 @@
 import type { ScanStats } from '../engine/scan.js';
 import type { Finding, Rule } from '../rules/rule.js';
 import { formatJson, formatTerse, formatText, type LineText } from './findings.js';
+import { formatHtml } from './html.js';
 import { formatRdjsonl, formatSarif, type SarifBase } from './sarif.js';
 
 /** The formats of a list of findings (`check`, and `patch`/`git` after their own ones). */
@@ -11,7 +12,8 @@ export type FindingFormat = (typeof FINDING_FORMATS)[number];
 
 /** Each command's formats; the first is its default. */
 export const FORMATS = {
-  check: FINDING_FORMATS,
+  // html: one page with the source lines and the diagrams
+  check: [...FINDING_FORMATS, 'html'],
   // checkpatch's shapes (text, checkpatch, terse), the machine ones, and replies
   patch: ['text', 'checkpatch', 'terse', 'json', 'email', 'sarif', 'rdjsonl'],
   inventory: ['text', 'json'],
@@ -43,8 +45,10 @@ export interface FindingsOutput {
   sarifBase?: SarifBase;
 }
 
-export function renderFindings(format: FindingFormat, out: FindingsOutput): string {
+export function renderFindings(format: FindingFormat | 'html', out: FindingsOutput): string {
   switch (format) {
+    case 'html':
+      return formatHtml(out.findings, out.stats, out.lineText, out.version);
     case 'json':
       return formatJson(out.findings, out.stats, out.version);
     case 'sarif':
