@@ -21297,7 +21297,7 @@ var require_libbase64 = __commonJS({
       str = str || "";
       return Buffer2.from(str, "base64");
     }
-    function wrap(str, lineLength) {
+    function wrap2(str, lineLength) {
       str = (str || "").toString();
       lineLength = lineLength || 76;
       if (str.length <= lineLength) {
@@ -21348,7 +21348,7 @@ var require_libbase64 = __commonJS({
         this.push(chunk);
       }
       _getWrapped(str, isFinal) {
-        str = wrap(str, this.options.lineLength);
+        str = wrap2(str, this.options.lineLength);
         if (!isFinal && str.length === this.options.lineLength) {
           str += "\r\n";
         }
@@ -21448,7 +21448,7 @@ var require_libbase64 = __commonJS({
     module2.exports = {
       encode: encode2,
       decode: decode2,
-      wrap,
+      wrap: wrap2,
       Encoder,
       Decoder
     };
@@ -21505,7 +21505,7 @@ var require_libqp = __commonJS({
       }
       return buffer;
     }
-    function wrap(str, lineLength) {
+    function wrap2(str, lineLength) {
       str = (str || "").toString();
       lineLength = lineLength || 76;
       if (str.length <= lineLength) {
@@ -21598,7 +21598,7 @@ var require_libqp = __commonJS({
         this.inputBytes += chunk.length;
         if (this.options.lineLength) {
           qp = this._curLine + encode2(chunk);
-          qp = wrap(qp, this.options.lineLength);
+          qp = wrap2(qp, this.options.lineLength);
           qp = qp.replace(/(^|\n)([^\n]*)$/, (match, lineBreak, lastLine) => {
             this._curLine = lastLine;
             return lineBreak;
@@ -21664,7 +21664,7 @@ var require_libqp = __commonJS({
     module2.exports = {
       encode: encode2,
       decode: decode2,
-      wrap,
+      wrap: wrap2,
       Encoder,
       Decoder
     };
@@ -25995,6 +25995,102 @@ var require_light = __commonJS({
   }
 });
 
+// src/report/diagram.ts
+function mermaidText(text) {
+  return text.replace(/[#;<>]/g, (c3) => `#${c3.charCodeAt(0)};`);
+}
+function mermaidOf(d2) {
+  const id = (lane) => `L${d2.lanes.indexOf(lane)}`;
+  const out2 = ["sequenceDiagram"];
+  for (const lane of d2.lanes) out2.push(`  participant ${id(lane)} as ${mermaidText(lane)}`);
+  for (const s of d2.steps) {
+    if (s.kind === "note") out2.push(`  Note over ${id(s.over)}: ${mermaidText(s.text)}`);
+    else out2.push(`  ${id(s.from)}${s.kind === "call" ? "->>" : "-->>"}${id(s.to)}: ${mermaidText(s.text)}`);
+  }
+  const across = d2.lanes.length > 1 ? `${id(d2.lanes[0])},${id(d2.lanes[d2.lanes.length - 1])}` : id(d2.lanes[0]);
+  out2.push(`  Note over ${across}: ${mermaidText(d2.end)}`);
+  return out2.join("\n");
+}
+function mermaidBlock(d2) {
+  return `\`\`\`mermaid
+${mermaidOf(d2)}
+\`\`\``;
+}
+var xml = (s) => s.replace(/[&<>"]/g, (c3) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c3]);
+var CHAR = 6.6;
+var LINE = 14;
+var WRAP = 44;
+function wrap(text, max = WRAP) {
+  const lines = [];
+  let rest = text;
+  while (rest.length > max) {
+    const cut = rest.lastIndexOf(" ", max);
+    const at2 = cut > max / 2 ? cut : max;
+    lines.push(rest.slice(0, at2));
+    rest = rest.slice(at2).trimStart();
+  }
+  lines.push(rest);
+  return lines;
+}
+var widthOf = (lines) => Math.max(...lines.map((l3) => l3.length)) * CHAR;
+function svgOf(d2, key) {
+  const lane = new Map(d2.lanes.map((l3, i2) => [l3, i2]));
+  const rows = d2.steps.map((s) => ({ s, lines: wrap(s.text) }));
+  const endLines = wrap(d2.end, 2 * WRAP);
+  let gap = 150;
+  for (const { s, lines } of rows) {
+    if (s.kind === "note") continue;
+    const span = Math.abs(lane.get(s.to) - lane.get(s.from)) || 1;
+    gap = Math.max(gap, (widthOf(lines) + 24) / span);
+  }
+  const head = d2.lanes.map((l3) => ({ l: l3, w: Math.max(l3.length * CHAR + 20, 90) }));
+  const margin = Math.max(...rows.filter((r2) => r2.s.kind === "note").map((r2) => widthOf(r2.lines) / 2 + 10), ...head.map((h3) => h3.w / 2), 60) + 10;
+  const xOf = (l3) => margin + lane.get(l3) * gap;
+  const right = margin + (d2.lanes.length - 1) * gap;
+  const width = Math.ceil(Math.max(right + margin, widthOf(endLines) + 40));
+  const out2 = [];
+  let y2 = 52;
+  for (const { s, lines } of rows) {
+    const h3 = lines.length * LINE;
+    if (s.kind === "note") {
+      const x3 = xOf(s.over);
+      const w2 = widthOf(lines) + 16;
+      out2.push(`<rect class="note" x="${(x3 - w2 / 2).toFixed(1)}" y="${y2}" width="${w2.toFixed(1)}" height="${h3 + 8}"/>`);
+      lines.forEach((t2, i2) => {
+        out2.push(`<text x="${x3}" y="${y2 + 4 + (i2 + 1) * LINE - 3}" text-anchor="middle">${xml(t2)}</text>`);
+      });
+      y2 += h3 + 18;
+      continue;
+    }
+    const x1 = xOf(s.from);
+    const x22 = xOf(s.to);
+    const mid = (x1 + x22) / 2;
+    lines.forEach((t2, i2) => {
+      out2.push(`<text x="${mid}" y="${y2 + (i2 + 1) * LINE - 3}" text-anchor="middle">${xml(t2)}</text>`);
+    });
+    const ly = y2 + h3 + 4;
+    out2.push(`<line class="${s.kind}" x1="${x1}" y1="${ly}" x2="${x22 + (x22 > x1 ? -2 : 2)}" y2="${ly}" marker-end="url(#${key}-arrow)"/>`);
+    y2 = ly + 14;
+  }
+  const eh = endLines.length * LINE + 8;
+  out2.push(`<rect class="end" x="20" y="${y2}" width="${width - 40}" height="${eh}"/>`);
+  endLines.forEach((t2, i2) => {
+    out2.push(`<text x="${width / 2}" y="${y2 + 4 + (i2 + 1) * LINE - 3}" text-anchor="middle">${xml(t2)}</text>`);
+  });
+  const height = y2 + eh + 16;
+  const heads = head.map(({ l: l3, w: w2 }) => {
+    const x3 = xOf(l3);
+    return `<rect class="lane" x="${(x3 - w2 / 2).toFixed(1)}" y="8" width="${w2.toFixed(1)}" height="28"/><text x="${x3}" y="27" text-anchor="middle">${xml(l3)}</text><line class="life" x1="${x3}" y1="36" x2="${x3}" y2="${height - 8}"/>`;
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${xml(d2.title)}">`,
+    `<defs><marker id="${key}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`,
+    ...heads,
+    ...out2,
+    "</svg>"
+  ].join("\n");
+}
+
 // src/action/main.ts
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -29487,6 +29583,8 @@ var package_default = {
     ajv: "6.12.6",
     esbuild: "0.28.2",
     "fast-check": "4.10.2",
+    mermaid: "12.3.0",
+    "playwright-core": "1.65.1",
     tsx: "4.23.15",
     typescript: "5.9.3",
     vitest: "4.1.12"
@@ -30543,10 +30641,15 @@ function atLine(file, line) {
 function functionOf(e, callback) {
   return e.via.length ? e.via[e.via.length - 1].function : callback;
 }
-function modelTrace(ctx, table, invariant) {
+function modelEvidence(ctx, table, invariant) {
   const v2 = ctx.model(table).first(invariant);
   if (!v2) return null;
-  return [`model (API ${ctx.api.id}): ${v2.scenario}`, ...v2.trace.slice(1).map((t2) => t2.replace(/^\s+/, "  ")), `violates ${invariant}: ${v2.message}`];
+  const title = `model (API ${ctx.api.id}): ${v2.scenario}`;
+  const end = `violates ${invariant}: ${v2.message}`;
+  return { trace: [title, ...v2.trace.slice(1).map((t2) => t2.replace(/^\s+/, "  ")), end], diagram: { title, lanes: v2.lanes, steps: v2.steps, end } };
+}
+function coreDiagram(v2, title) {
+  return { title: `${title}: ${v2.scenario}`, lanes: v2.lanes, steps: v2.steps, end: `${v2.invariant}: ${v2.message}` };
 }
 
 // src/rules/sleep-under-spinlock.ts
@@ -31303,7 +31406,8 @@ var core_end_after_failed_start_default = defineRule({
         "model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM)",
         ...v2.trace,
         `${v2.invariant}: ${v2.message}`
-      ]
+      ],
+      diagram: coreDiagram(v2, "model with this core")
     });
   }
 });
@@ -31506,7 +31610,8 @@ out_would_block:
           ...v2.trace,
           `${v2.invariant}: ${v2.message}`,
           ...also
-        ]
+        ],
+        diagram: coreDiagram(v2, `model at API ${ctx.api.id} with this step missing`)
       });
     }
   }
@@ -32579,16 +32684,16 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     if (!ctx.api.twoPass || !ctx.callback(table, "invalidate_start")?.fn) return;
-    const trace = modelTrace(ctx, table, "I7");
+    const evidence = modelEvidence(ctx, table, "I7");
     const v2 = ctx.model(table).first("I7");
     const global2 = !!v2 && /global-finish/.test(v2.message);
-    if (!trace || !v2 || !(global2 || v2.kind === "finish-shared-by-concurrent")) return;
+    if (!evidence || !v2 || !(global2 || v2.kind === "finish-shared-by-concurrent")) return;
     ctx.report({
       ...atField(table, "invalidate_start"),
       function: null,
       messageId: global2 ? "globalFinish" : "embeddedFinish",
       data: { table: table.name },
-      trace
+      ...evidence
     });
   }
 });
@@ -32875,10 +32980,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: cb.fn.name,
         messageId: "leakOnFalse",
         data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
-        trace: modelTrace(ctx, table, "I7") ?? [
-          `${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`,
-          `${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`
-        ]
+        ...modelEvidence(ctx, table, "I7") ?? {
+          trace: [`${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`, `${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`]
+        }
       });
     }
   }
@@ -33092,11 +33196,10 @@ int drv_pin(struct drv_obj *obj)
           severity: eventFilter || unsure ? "warning" : "error",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           ...eventFilter ? { messageId: "skippedForEvents", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : unsure ? { messageId: "unlessCallee", data: { fn: cb.fn.name, callees: unknown2.slice(0, 3).join(", ") || "a cut-off path", why: unknown2.length ? "not found in the scanned tree" : "too many paths" } } : { messageId: "noSetSeq", data: { fn: cb.fn.name } },
-          trace: modelTrace(ctx, table, "I6") ?? [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(r2.via),
-            `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)} without set_seq`
-          ]
+          // the model's counterexample is the table's, shown where it proves this return
+          ...(eventFilter || unsure ? null : modelEvidence(ctx, table, "I6")) ?? {
+            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)} without set_seq`]
+          }
         });
       }
     }
@@ -33289,13 +33392,13 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
       const siteLines = sites.flatMap((x3) => [...describeVia(x3.via), `${x3.file}:${x3.loc.line}: ${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`]);
-      const model = modelTrace(ctx, table, "I5");
+      const model = modelEvidence(ctx, table, "I5");
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
         messageId: "sleepsNonBlockable",
         data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more },
-        trace: model ? [...model, ...sites.length > 1 ? siteLines : []] : [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines]
+        ...model ? { trace: [...model.trace, ...sites.length > 1 ? siteLines : []], diagram: model.diagram } : { trace: [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines] }
       });
     };
     for (const field of INVALIDATION_CALLBACKS[table.kind]) {
@@ -33455,7 +33558,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           messageId: "failsWhenBlockable",
           data: { cb: cb.fn.name, text: r2.text, untested: r2.when.blockable === true ? "" : " (no blockable test before it)" },
-          trace: modelTrace(ctx, table, "I4") ?? [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`]
+          ...modelEvidence(ctx, table, "I4") ?? {
+            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`]
+          }
         });
       }
     }
@@ -33529,13 +33634,15 @@ static const struct mmu_notifier_ops drv_ops = {
       ...atLoc(table.file, end.loc),
       function: null,
       ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first.text || "a value", where } },
-      trace: (proven ? modelTrace(ctx, table, "I1") : null) ?? [
-        `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn2.name}`,
-        ...describeVia(first.via),
-        `${where}: returns ${first.text}${describeWhen(first.when)}`,
-        `${table.file}:${end.loc.line}: .invalidate_range_end = ${end.function}`,
-        "since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)"
-      ]
+      ...(proven ? modelEvidence(ctx, table, "I1") : null) ?? {
+        trace: [
+          `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn2.name}`,
+          ...describeVia(first.via),
+          `${where}: returns ${first.text}${describeWhen(first.when)}`,
+          `${table.file}:${end.loc.line}: .invalidate_range_end = ${end.function}`,
+          "since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)"
+        ]
+      }
     });
   }
 });
@@ -33810,6 +33917,7 @@ function versionOfMakefile(makefile) {
 
 // src/model/core.ts
 var EAGAIN2 = -11;
+var CORE_LANE = "mm/mmu_notifier.c";
 function behaviourOf(api) {
   return {
     startCountsRange: true,
@@ -33846,6 +33954,10 @@ var MmuNotifierCore = class {
   deferred = [];
   hlist = [];
   trace = [];
+  steps = [];
+  /** the CPU whose mm operation the next steps belong to (a scenario of two CPUs names them) */
+  caller = "CPU";
+  cpus = /* @__PURE__ */ new Set();
   violations = [];
   finishSerial = 0;
   /** finishes handed out and not yet completed, across concurrent invalidations */
@@ -33857,7 +33969,7 @@ var MmuNotifierCore = class {
   core;
   // ------------------------------------------------------------ registration
   registerHlist(n) {
-    this.step(`mmu_notifier_register(${n.name})`);
+    this.step(`mmu_notifier_register(${n.name})`, n.name, "call");
     this.hlist.push({ n, balance: 0 });
   }
   /** mmu_interval_notifier_insert: deferred while an invalidation is running. */
@@ -33875,23 +33987,23 @@ var MmuNotifierCore = class {
         sub.invalidateSeq = this.invalidateSeq;
         sub.inTree = true;
         this.intervals.push(sub);
-        this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`);
+        this.step(`mmu_interval_notifier_insert(${n.name}): added to the interval tree while an invalidation walks it`, n.name, "call");
         this.violate("insert-not-deferred", "I8", n.name, `mmu_interval_notifier_insert(${n.name}) changes the interval tree while an invalidation walks it without the lock: the insert must go to the deferred list`);
       } else if (this.isInvalidating()) {
         this.deferred.push({ sub, op: "insert" });
-        this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`);
+        this.step(`mmu_interval_notifier_insert(${n.name}): an invalidation is running, insert deferred`, n.name, "call");
       } else {
         this.invalidateSeq |= 1;
         sub.inTree = true;
         this.intervals.push(sub);
-        this.step(`mmu_interval_notifier_insert(${n.name}) during a range with no interval: seq now ${this.invalidateSeq}`);
+        this.step(`mmu_interval_notifier_insert(${n.name}) during a range with no interval: seq now ${this.invalidateSeq}`, n.name, "call");
       }
       sub.invalidateSeq = this.invalidateSeq;
     } else {
       sub.invalidateSeq = this.invalidateSeq - 1;
       sub.inTree = true;
       this.intervals.push(sub);
-      this.step(`mmu_interval_notifier_insert(${n.name})`);
+      this.step(`mmu_interval_notifier_insert(${n.name})`, n.name, "call");
     }
     this.checkParity();
   }
@@ -33908,19 +34020,19 @@ var MmuNotifierCore = class {
       if (!sub.inTree) {
         const i2 = this.deferred.findIndex((d2) => d2.sub === sub);
         if (i2 >= 0) this.deferred.splice(i2, 1);
-        this.step(`mmu_interval_notifier_remove(${name2}): its deferred insert is dropped`);
+        this.step(`mmu_interval_notifier_remove(${name2}): its deferred insert is dropped`, name2, "call");
         return "removed";
       }
       if (!this.core.removeDefers) {
         sub.inTree = false;
         this.intervals.splice(this.intervals.indexOf(sub), 1);
-        this.step(`mmu_interval_notifier_remove(${name2}): taken out of the interval tree while an invalidation walks it`);
+        this.step(`mmu_interval_notifier_remove(${name2}): taken out of the interval tree while an invalidation walks it`, name2, "call");
         this.violate("remove-not-deferred", "I8", name2, `mmu_interval_notifier_remove(${name2}) changes the interval tree while an invalidation walks it without the lock: the remove must go to the deferred list`);
         return "removed";
       }
       this.deferred.push({ sub, op: "remove" });
       if (!this.core.removeWaits) {
-        this.step(`mmu_interval_notifier_remove(${name2}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`);
+        this.step(`mmu_interval_notifier_remove(${name2}): remove deferred, returns at once while seq ${this.invalidateSeq} is still being invalidated`, name2, "call");
         this.violate(
           "remove-without-wait",
           "I8",
@@ -33930,12 +34042,12 @@ var MmuNotifierCore = class {
         return "removed";
       }
       this.waiters.push(`mmu_interval_notifier_remove(${name2})`);
-      this.step(`mmu_interval_notifier_remove(${name2}): an invalidation is running, remove deferred, caller waits for seq ${this.invalidateSeq} to end`);
+      this.step(`mmu_interval_notifier_remove(${name2}): an invalidation is running, remove deferred, caller waits for seq ${this.invalidateSeq} to end`, name2, "call");
       return "waits";
     }
     sub.inTree = false;
     this.intervals.splice(this.intervals.indexOf(sub), 1);
-    this.step(`mmu_interval_notifier_remove(${name2})`);
+    this.step(`mmu_interval_notifier_remove(${name2})`, name2, "call");
     return "removed";
   }
   // ------------------------------------------------------------ invalidation
@@ -33953,7 +34065,7 @@ var MmuNotifierCore = class {
    */
   beginStart(range) {
     const kind = range.blockable ? "blockable" : "non-blockable";
-    this.step(`invalidate_range_start([${range.start}, ${range.end}), ${kind})`);
+    this.step(`invalidate_range_start([${range.start}, ${range.end}), ${kind})`, this.caller, "call");
     const inv = { range, ret: 0, failed: false };
     if (this.hasItree) {
       const curSeq = this.invStartRange(range);
@@ -33984,7 +34096,7 @@ var MmuNotifierCore = class {
         else this.step("  mn_itree_invalidate returns -EAGAIN without mn_itree_inv_end");
         inv.ret = inv.itreeErr;
         inv.failed = true;
-        this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
+        this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`, CORE_LANE, "return", this.caller);
         this.checkParity();
         return inv;
       }
@@ -33996,7 +34108,7 @@ var MmuNotifierCore = class {
     }
     if (inv.ret) {
       inv.failed = true;
-      this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`);
+      this.step(`invalidate_range_start returns ${inv.ret}: the caller will not call invalidate_range_end`, CORE_LANE, "return", this.caller);
     }
     this.checkParity();
     return inv;
@@ -34004,7 +34116,7 @@ var MmuNotifierCore = class {
   /** __mmu_notifier_invalidate_range_end: only for a start that returned 0. */
   invalidateRangeEnd(inv) {
     if (inv.failed) return;
-    this.step(`invalidate_range_end([${inv.range.start}, ${inv.range.end}))`);
+    this.step(`invalidate_range_end([${inv.range.start}, ${inv.range.end}))`, this.caller, "call");
     if (this.hasItree) this.invEnd();
     for (const h3 of this.hlist) {
       const cb = h3.n.callbacks.invalidate_range_end;
@@ -34017,7 +34129,7 @@ var MmuNotifierCore = class {
   }
   /** mmu_notifier_release: exit_mmap. */
   release() {
-    this.step("mmu_notifier_release (exit_mmap)");
+    this.step("mmu_notifier_release (exit_mmap)", this.caller, "call");
     const range = { start: 0, end: Number.MAX_SAFE_INTEGER, blockable: true };
     if (this.hasItree) {
       const curSeq = this.invStartRange(range);
@@ -34044,13 +34156,13 @@ var MmuNotifierCore = class {
     const invalidated = seq === this.invalidateSeq && this.isInvalidating();
     const blocked = invalidated && this.core.readBeginWaits;
     if (blocked) this.waiters.push(`mmu_interval_read_begin(${name2})`);
-    this.step(`mmu_interval_read_begin(${name2}) = ${seq}${blocked ? ": waits for the invalidation to end" : invalidated ? ": returns although its interval is being invalidated" : ""}`);
+    this.step(`mmu_interval_read_begin(${name2}) = ${seq}${blocked ? ": waits for the invalidation to end" : invalidated ? ": returns although its interval is being invalidated" : ""}`, name2, "call");
     return { seq, blocked };
   }
   readRetry(name2, seq) {
     const sub = this.findInterval(name2);
     const retry2 = sub.invalidateSeq !== seq;
-    this.step(`mmu_interval_read_retry(${name2}, ${seq}) = ${retry2}`);
+    this.step(`mmu_interval_read_retry(${name2}, ${seq}) = ${retry2}`, name2, "call");
     return retry2;
   }
   /** Callbacks that must never sleep (called under locks or from SRCU). */
@@ -34149,7 +34261,7 @@ var MmuNotifierCore = class {
         const ops = n.ops ?? n.name;
         const objectId = kind === "fresh" ? `${n.name}#${++this.finishSerial}` : kind === "global" || kind === "guarded-global" ? `${ops}.global-finish` : `${n.name}.finish`;
         if ((kind === "guarded" || kind === "guarded-global") && this.inFlight.has(objectId)) {
-          this.step(`  ${n.name}: its finish object is in use, the whole job is done in the first pass`);
+          this.step(`  ${n.name}: its finish object is in use, the whole job is done in the first pass`, n.name);
           return ret;
         }
         if (this.inFlight.has(objectId)) {
@@ -34218,7 +34330,7 @@ var MmuNotifierCore = class {
     const options = cb({ blockable: range.blockable });
     const o2 = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: "no feasible path" };
     const shown = typeof o2.ret === "boolean" ? String(o2.ret) : String(o2.ret);
-    this.step(`  ${n.name}.${field}() -> ${shown}${o2.setSeq && n.kind === "interval" ? ", set_seq" : ""}${o2.sleeps ? ", sleeps" : ""} [${o2.label}]`);
+    this.step(`  ${n.name}.${field}() -> ${shown}${o2.setSeq && n.kind === "interval" ? ", set_seq" : ""}${o2.sleeps ? ", sleeps" : ""} [${o2.label}]`, CORE_LANE, "call", n.name);
     const mustNotSleep = !range.blockable || field === "arch_invalidate_secondary_tlbs" || field === "free_notifier" || field.includes("young");
     if (o2.sleeps && mustNotSleep) {
       this.violate("sleeps-where-forbidden", "I5", n.name, `${n.name}.${field} sleeps ${range.blockable ? "in a callback that must never sleep" : "in a non-blockable range"} (${o2.label})`);
@@ -34232,12 +34344,23 @@ var MmuNotifierCore = class {
     }
     return o2;
   }
-  step(text) {
+  /** The lanes of the steps so far: the CPUs, the core, then the notifiers in the order they appear. */
+  lanes() {
+    const seen = /* @__PURE__ */ new Set();
+    for (const s of this.steps) for (const l3 of s.kind === "note" ? [s.over] : [s.from, s.to]) seen.add(l3);
+    const cpus = [...seen].filter((l3) => this.cpus.has(l3));
+    return [...cpus, CORE_LANE, ...[...seen].filter((l3) => l3 !== CORE_LANE && !this.cpus.has(l3))];
+  }
+  /** A step of the trace: `from` calls `to`, `to` answers `from`, or a note over `from`. */
+  step(text, from = CORE_LANE, kind = "note", to2) {
     this.trace.push(text);
+    if (kind !== "note" && (from === this.caller || to2 === this.caller)) this.cpus.add(this.caller);
+    const shown = text.trim();
+    this.steps.push(kind === "note" ? { kind, over: from, text: shown } : { kind, from, to: to2 ?? CORE_LANE, text: shown });
   }
   violate(kind, invariant, notifier, message) {
     if (this.violations.some((v2) => v2.message === message)) return;
-    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace] });
+    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
   }
   /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
   checkParity() {
@@ -34281,11 +34404,19 @@ var SCENARIOS = [
     applies: () => true,
     run(core, ns2) {
       register(core, ns2);
+      const on2 = (cpu) => {
+        core.caller = cpu;
+      };
+      on2("CPU A");
       const a = core.beginStart({ ...RANGE, blockable: true });
+      on2("CPU B");
       const b3 = core.beginStart({ ...RANGE, blockable: false });
       core.completeStart(b3);
+      on2("CPU A");
       core.completeStart(a);
+      on2("CPU B");
       core.invalidateRangeEnd(b3);
+      on2("CPU A");
       core.invalidateRangeEnd(a);
     }
   },
@@ -34399,7 +34530,7 @@ function withCompanions(notifiers) {
   return out2;
 }
 function violation(core, kind, invariant, notifier, message) {
-  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace] });
+  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
 }
 var ReplayChooser = class {
   constructor(prefix) {
@@ -34498,8 +34629,10 @@ function outcomesOf(s, kind, field, blockable) {
     const fin = field === "invalidate_start" ? finishOf(events) : { kind: "none", allocates: false };
     const o2 = {
       ret,
-      // an unknown or cut-off path is assumed to set the sequence (precision before recall)
-      setSeq: events.some((e) => e.kind === "set_seq") || s.truncated || s.unresolved.length > 0,
+      // a cut-off path, or one through a driver function whose body was not
+      // found, is assumed to set the sequence (precision before recall); a
+      // kernel helper (mutex_lock, container_of) never does
+      setSeq: events.some((e) => e.kind === "set_seq") || s.truncated || events.some((e) => e.kind === "call" && s.unresolved.includes(e.name) && !isKernelHelper(e.name)),
       sleeps: events.some(mayBlock),
       removesSelf: events.some((e) => SELF_WAITING_CALLS.has(e.name)),
       finish: fin.kind,
@@ -34822,7 +34955,8 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
         endLine: r2.endLine,
         function: r2.function,
         message: formatMessage(template, r2.data),
-        trace: r2.trace
+        trace: r2.trace,
+        ...r2.diagram ? { diagram: r2.diagram } : {}
       });
     }
   };
@@ -43845,6 +43979,71 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     return handleCatchall(proms, input2, payload, ctx, _normalized.value, inst, abortEarly === true);
   };
 });
+function handleUnionResults(results, final, inst, ctx) {
+  for (const result of results) {
+    if (result.issues.length === 0) {
+      final.value = result.value;
+      return final;
+    }
+  }
+  const nonaborted = results.filter((r2) => !aborted(r2));
+  if (nonaborted.length === 1) {
+    final.value = nonaborted[0].value;
+    return nonaborted[0];
+  }
+  final.issues.push({
+    code: "invalid_union",
+    input: final.value,
+    inst,
+    errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+  });
+  return final;
+}
+var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
+  $ZodType.init(inst, def);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o2) => o2._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o2) => o2._zod.optin !== void 0) ? "optional" : void 0);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o2) => o2._zod.optout === "optional") ? "optional" : void 0);
+  defineLazyInternal(inst, "values", (zod) => {
+    if (zod.def.options.every((o2) => o2._zod.values)) {
+      return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
+    }
+    return void 0;
+  });
+  defineLazyInternal(inst, "pattern", (zod) => {
+    if (zod.def.options.every((o2) => o2._zod.pattern)) {
+      const patterns = zod.def.options.map((o2) => o2._zod.pattern);
+      return new RegExp(`^(${patterns.map((p2) => cleanRegex(p2.source)).join("|")})$`);
+    }
+    return void 0;
+  });
+  const first = def.options.length === 1 ? def.options[0]._zod.run : null;
+  inst._zod.parse = (payload, ctx) => {
+    if (first) {
+      return first(payload, ctx);
+    }
+    let async = false;
+    const results = [];
+    for (const option of def.options) {
+      const result = option._zod.run({
+        value: payload.value,
+        issues: []
+      }, ctx);
+      if (result instanceof Promise) {
+        results.push(result);
+        async = true;
+      } else {
+        if (result.issues.length === 0)
+          return result;
+        results.push(result);
+      }
+    }
+    if (!async)
+      return handleUnionResults(results, payload, inst, ctx);
+    return Promise.all(results).then((results2) => {
+      return handleUnionResults(results2, payload, inst, ctx);
+    });
+  };
+});
 var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
   $ZodType.init(inst, def);
   const memo = globalConfig.memoizer;
@@ -51879,6 +52078,18 @@ function strictObject(shape, params) {
     ...normalizeParams(params)
   });
 }
+var ZodMiniUnion = /* @__PURE__ */ $constructor("ZodMiniUnion", (inst, def) => {
+  $ZodUnion.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function union2(options, params) {
+  return new ZodMiniUnion({
+    type: "union",
+    options,
+    ...normalizeParams(params)
+  });
+}
 var ZodMiniRecord = /* @__PURE__ */ $constructor("ZodMiniRecord", (inst, def) => {
   $ZodRecord.init(inst, def);
   ZodMiniType.init(inst, def);
@@ -52048,7 +52259,16 @@ var FindingSchema = object({
   endLine: lineNumber,
   function: nullable(string2()),
   message: string2(),
-  trace: array(string2())
+  trace: array(string2()),
+  /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */
+  diagram: optional(
+    object({
+      title: string2(),
+      lanes: array(string2()),
+      steps: array(union2([object({ kind: _enum(["call", "return"]), from: string2(), to: string2(), text: string2() }), object({ kind: literal("note"), over: string2(), text: string2() })])),
+      end: string2()
+    })
+  )
 });
 var CheckReportSchema = object({
   tool: literal("mnlint"),
@@ -52082,6 +52302,25 @@ var InventorySchema = object({
     })
   )
 });
+var SurveySchema = object({
+  api: string2(),
+  users: array(
+    object({
+      table: string2(),
+      file: string2(),
+      line: lineNumber,
+      kind: _enum(["mmu_notifier_ops", "mmu_interval_notifier_ops"]),
+      callbacks: array(string2()),
+      /** how a non-blockable range is answered: false, -EAGAIN, "trylock, ..." ; "tested, never fails"; "not tested"; "n/a" */
+      nonBlockable: string2(),
+      readSide: boolean2(),
+      twoPass: boolean2(),
+      /** setup/teardown calls: insert/remove, register/unregister, get/put */
+      lifetime: string2(),
+      findings: object({ error: count, warning: count, info: count, rules: array(string2()) })
+    })
+  )
+});
 
 // src/report/findings.ts
 var FAIL_ON = ["error", "warning", "info", "never"];
@@ -52110,6 +52349,86 @@ function formatTerse(findings) {
 function formatJson(findings, stats, version2) {
   const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings, stats });
   return `${JSON.stringify(report, null, 2)}
+`;
+}
+
+// src/report/html.ts
+var html = (s) => s.replace(/[&<>"']/g, (c3) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c3]);
+var CONTEXT = 3;
+var STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em 2em; color: #1f2328; }
+h1 { font-size: 1.4em; margin-bottom: 0.2em; }
+.summary { color: #59636e; margin-top: 0; }
+.finding { border: 1px solid #d1d9e0; border-left-width: 6px; border-radius: 6px; padding: 0.4em 1em 0.8em; margin: 1.2em 0; }
+.finding.error { border-left-color: #cf222e; }
+.finding.warning { border-left-color: #bf8700; }
+.finding.info { border-left-color: #0969da; }
+.finding h2 { font-size: 1em; margin: 0.5em 0; font-weight: 600; }
+.sev { text-transform: uppercase; font-size: 0.8em; padding: 0.1em 0.5em; border-radius: 1em; color: #fff; margin-right: 0.5em; }
+.error .sev { background: #cf222e; } .warning .sev { background: #9a6700; } .info .sev { background: #0969da; }
+.where { font-family: ui-monospace, monospace; color: #59636e; font-weight: normal; margin-left: 0.5em; }
+.message { margin: 0.3em 0 0.6em; }
+pre { font: 12px/1.4 ui-monospace, monospace; background: #f6f8fa; padding: 0.5em 0.8em; border-radius: 4px; overflow-x: auto; margin: 0.4em 0; }
+pre.source .ln { color: #8c959f; user-select: none; display: inline-block; min-width: 3.5em; }
+pre.source .line, pre.source .hit { display: block; min-height: 1.4em; }
+pre.source .hit { background: #fff8c5; }
+details summary { cursor: pointer; color: #59636e; }
+figure { margin: 0.6em 0; overflow-x: auto; }
+figcaption { color: #59636e; font-size: 0.9em; margin-bottom: 0.3em; }
+svg.diagram { font: 11px ui-monospace, monospace; max-width: 100%; height: auto; }
+svg.diagram text { fill: #1f2328; }
+svg.diagram .lane { fill: #ddf4ff; stroke: #54aeff; rx: 4; }
+svg.diagram .life { stroke: #8c959f; stroke-dasharray: 4 4; }
+svg.diagram line.call, svg.diagram line.return { stroke: #1f2328; stroke-width: 1.3; }
+svg.diagram line.return { stroke-dasharray: 5 3; }
+svg.diagram marker path { fill: #1f2328; }
+svg.diagram .note { fill: #fff8c5; stroke: #d4a72c; }
+svg.diagram .end { fill: #ffebe9; stroke: #cf222e; }
+`;
+function sourceOf(f3, lineText) {
+  const rows = [];
+  const last = Math.max(f3.endLine, f3.line);
+  for (let n = Math.max(1, f3.line - CONTEXT); n <= last + CONTEXT; n++) {
+    const text = lineText(f3.file, n);
+    if (text === void 0) break;
+    const hit = n >= f3.line && n <= last;
+    rows.push(`<span class="${hit ? "hit" : "line"}"><span class="ln">${n}</span>${html(text)}</span>`);
+  }
+  return rows.length ? `<pre class="source">${rows.join("")}</pre>` : "";
+}
+function formatHtml(findings, stats, lineText, version2) {
+  const count2 = (s) => findings.filter((f3) => f3.severity === s).length;
+  const body2 = findings.map((f3, k2) => {
+    const diagram = f3.diagram ? `<figure><figcaption>${html(f3.diagram.title)}</figcaption>
+${svgOf(f3.diagram, `d${k2 + 1}`)}
+</figure>` : "";
+    return [
+      `<section class="finding ${f3.severity}" id="finding-${k2 + 1}">`,
+      `<h2><span class="sev">${f3.severity}</span><code>${html(f3.rule)}</code><span class="where">${html(f3.file)}:${f3.line}${f3.function ? ` in ${html(f3.function)}()` : ""}</span></h2>`,
+      `<p class="message">${html(f3.message)}</p>`,
+      sourceOf(f3, lineText),
+      f3.trace.length ? `<details${f3.diagram ? "" : " open"}><summary>trace</summary><pre class="trace">${f3.trace.map(html).join("\n")}</pre></details>` : "",
+      diagram,
+      "</section>"
+    ].filter(Boolean).join("\n");
+  });
+  const summary = `${count2("error")} errors, ${count2("warning")} warnings, ${count2("info")} infos; ${stats.tables} ops tables, ${stats.callbacks} callbacks, ${stats.parsedFiles} files parsed of ${stats.files}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mnlint: ${findings.length} finding${findings.length === 1 ? "" : "s"}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>mnlint ${html(version2)}</h1>
+<p class="summary">${summary}</p>
+<main>
+${body2.join("\n") || "<p>No findings.</p>"}
+</main>
+</body>
+</html>
 `;
 }
 
@@ -52214,9 +52533,22 @@ function formatRdjsonl(findings) {
 }
 
 // src/report/formats.ts
+var FINDING_FORMATS = ["text", "terse", "json", "sarif", "rdjsonl"];
+var FORMATS = {
+  // html: one page with the source lines and the diagrams
+  check: [...FINDING_FORMATS, "html"],
+  // checkpatch's shapes (text, checkpatch, terse), the machine ones, and replies
+  patch: ["text", "checkpatch", "terse", "json", "email", "sarif", "rdjsonl"],
+  inventory: ["text", "json"],
+  rules: ["text", "json"],
+  explore: ["text", "json"],
+  checklist: ["markdown", "json", "b4"]
+};
 var NO_SCAN_STATS = { files: 0, parsedFiles: 0, tables: 0, callbacks: 0, parseErrors: 0 };
 function renderFindings(format, out2) {
   switch (format) {
+    case "html":
+      return formatHtml(out2.findings, out2.stats, out2.lineText, out2.version);
     case "json":
       return formatJson(out2.findings, out2.stats, out2.version);
     case "sarif":
@@ -56735,6 +57067,7 @@ function commentBody(p2, docsUrl, key) {
   const rule = docsUrl ? `[\`${f3.rule}\`](${docsUrl})` : `\`${f3.rule}\``;
   const lines = [marker(key), `**${f3.severity.toUpperCase()}** ${rule} (${f3.invariant}): ${f3.message}`];
   if (f3.trace.length) lines.push("", "<details><summary>trace</summary>", "", "```", ...f3.trace, "```", "", "</details>");
+  if (f3.diagram) lines.push("", "<details><summary>sequence diagram</summary>", "", mermaidBlock(f3.diagram), "", "</details>");
   return lines.join("\n");
 }
 function summaryBody(all, outside, headSha, fixed = []) {
@@ -56892,6 +57225,9 @@ function jobSummary(findings, prefix, env) {
     for (const f3 of findings) lines.push(`| ${f3.severity} | [\`${f3.rule}\`](${docs}) | \`${repoPath(prefix, f3.file)}:${f3.line}\` | ${cell(f3.message)} |`);
     lines.push("");
   }
+  const drawn = findings.filter((f3) => f3.diagram);
+  if (drawn.length) lines.push("### Counterexamples", "");
+  for (const f3 of drawn) lines.push(`\`${repoPath(prefix, f3.file)}:${f3.line}\` \`${f3.rule}\`: ${f3.diagram.title}`, "", mermaidBlock(f3.diagram), "");
   return `${lines.join("\n")}
 `;
 }

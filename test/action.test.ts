@@ -218,6 +218,10 @@ describe('GitHub Action with the new filter (the default)', () => {
       // on the deleted line, the left side of the diff
       expect(review.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual([`${FILE}:47:LEFT`]);
       expect(review.comments[0]!.body).toContain('invalidate-without-set-seq');
+      // the model's counterexample, drawn by GitHub's mermaid, folded under the trace
+      expect(review.comments[0]!.body).toMatch(
+        /<\/details>\n\n<details><summary>sequence diagram<\/summary>\n\n```mermaid\nsequenceDiagram\n {2}participant L0 as CPU\n {2}participant L1 as mm\/mmu_notifier\.c\n[\s\S]*\n```\n\n<\/details>$/,
+      );
       // with added, a deletion has nothing to comment on
       gh.requests = [];
       gh.comments.length = 0;

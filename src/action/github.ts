@@ -2,6 +2,7 @@
 // on the diff, and a summary. Re-runs find the bot's earlier comments by a
 // hidden marker and update them instead of posting again; a comment whose
 // finding is gone is marked resolved.
+import { mermaidBlock } from '../report/diagram.js';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
@@ -92,12 +93,14 @@ export interface Placed {
   left?: number;
 }
 
-/** The inline comment: severity, rule, message, the trace folded, the rule's help. */
+/** The inline comment: severity, rule, message, the trace and its diagram folded, the rule's help. */
 export function commentBody(p: Placed, docsUrl: string | null, key: string): string {
   const f = p.finding;
   const rule = docsUrl ? `[\`${f.rule}\`](${docsUrl})` : `\`${f.rule}\``;
   const lines = [marker(key), `**${f.severity.toUpperCase()}** ${rule} (${f.invariant}): ${f.message}`];
   if (f.trace.length) lines.push('', '<details><summary>trace</summary>', '', '```', ...f.trace, '```', '', '</details>');
+  // the model's counterexample drawn by GitHub's mermaid, folded under the text
+  if (f.diagram) lines.push('', '<details><summary>sequence diagram</summary>', '', mermaidBlock(f.diagram), '', '</details>');
   return lines.join('\n');
 }
 

@@ -2,6 +2,7 @@
 // against the head checkout, one PR review with inline comments (updated, not
 // repeated, on re-runs), annotations for what cannot be commented inline. On
 // a fork's pull request, or on push / workflow_dispatch: annotations and SARIF.
+import { mermaidBlock } from '../report/diagram.js';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -81,7 +82,7 @@ function apiOf(kernel: string | null, root: string): ApiLevel {
 
 const repoPath = (prefix: string, file: string): string => (prefix ? `${prefix}/${file}` : file);
 
-/** The job summary ($GITHUB_STEP_SUMMARY): counts, then a table of the findings with their rules' docs. */
+/** The job summary ($GITHUB_STEP_SUMMARY): counts, a table of the findings with their rules' docs, the model's diagrams. */
 export function jobSummary(findings: readonly Finding[], prefix: string, env: NodeJS.ProcessEnv): string {
   const docs = `https://github.com/${env.GITHUB_ACTION_REPOSITORY || 'mnlint/mnlint'}/blob/${env.GITHUB_ACTION_REF || 'main'}/README.md#rules`;
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
@@ -92,6 +93,10 @@ export function jobSummary(findings: readonly Finding[], prefix: string, env: No
     for (const f of findings) lines.push(`| ${f.severity} | [\`${f.rule}\`](${docs}) | \`${repoPath(prefix, f.file)}:${f.line}\` | ${cell(f.message)} |`);
     lines.push('');
   }
+  // the model's counterexamples, drawn
+  const drawn = findings.filter((f) => f.diagram);
+  if (drawn.length) lines.push('### Counterexamples', '');
+  for (const f of drawn) lines.push(`\`${repoPath(prefix, f.file)}:${f.line}\` \`${f.rule}\`: ${f.diagram!.title}`, '', mermaidBlock(f.diagram!), '');
   return `${lines.join('\n')}\n`;
 }
 
