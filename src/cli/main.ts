@@ -22,6 +22,7 @@ import { applyConfig, ConfigError, loadConfig, NO_CONFIG, type Config } from '..
 import { FAIL_ON, failsAt, type FailOn } from '../report/findings.js';
 import { type FORMATS, formatFor, NO_SCAN_STATS, renderFindings, type FormatCommand } from '../report/formats.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
+import { buildSurvey, formatSurveyMarkdown } from '../report/survey.js';
 import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS, apiById, type ApiLevel } from '../model/api.js';
@@ -32,7 +33,9 @@ const USAGE = `usage: mnlint <command> [options] [PATH...]
 
 commands:
   check [PATH...]       analyze C files and directories (default .) and report findings
-  inventory [PATH...]   list notifier ops tables, their callbacks and the callbacks' facts
+  inventory [PATH...]   list notifier ops tables, their callbacks and the callbacks' facts;
+                        with --survey, a markdown table of every notifier user (callbacks, non-blockable
+                        handling, read side, two-pass, lifetime, findings)
   rules                 list the rules
   explain RULE          print a rule's documentation
   patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series;
@@ -50,9 +53,9 @@ commands:
                         invariant violations with their traces
 
 options:
-  --format FORMAT       check: text (default), terse, json, sarif, rdjsonl; patch, git: those, checkpatch
-                        (the bare checkpatch block) and email; --terse, --no-summary, --show-types as in
-                        checkpatch (types are always shown);
+  --format FORMAT       check: text (default), terse, json, sarif, rdjsonl, html; patch, git: those but
+                        html, checkpatch (the bare checkpatch block) and email; --terse, --no-summary,
+                        --show-types as in checkpatch (types are always shown);
                         inventory: text, json; rules: text, json; checklist: markdown, json, b4
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
@@ -109,6 +112,7 @@ export async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
         api: { type: 'string' },
         levels: { type: 'boolean' },
+        survey: { type: 'boolean' },
         tree: { type: 'string' },
         filter: { type: 'string' },
         'output-dir': { type: 'string' },
@@ -195,6 +199,7 @@ interface Values {
   'hunks-only'?: boolean;
   quiet?: boolean;
   'no-cache'?: boolean;
+  survey?: boolean;
   terse?: boolean;
   'no-summary'?: boolean;
   'show-types'?: boolean;
@@ -575,6 +580,14 @@ function readStdin(): Buffer {
 async function inventory(paths: string[], values: Values): Promise<number> {
   const format = formatOf('inventory', values.format);
   const result = await runScan(paths, values);
+  if (values.survey) {
+    // a row per user, with what every rule finds in it (the configuration applies)
+    const api = apiOf(values, result.root);
+    const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api), configOf(values));
+    const survey = buildSurvey(result.files, result.index, findings, api.id);
+    process.stdout.write(format === 'json' ? `${JSON.stringify(survey, null, 2)}\n` : formatSurveyMarkdown(survey));
+    return result.problems.length ? 2 : 0;
+  }
   const inv = buildInventory(result.files, result.index);
   process.stdout.write(format === 'json' ? `${JSON.stringify(inv, null, 2)}\n` : formatInventoryText(inv));
   return result.problems.length ? 2 : 0;

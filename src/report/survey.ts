@@ -1,0 +1,142 @@
+// `mnlint inventory --survey`: every notifier user of a tree, a row each, with
+// what maintainers ask before changing the API: which callbacks, how a
+// non-blockable range is handled, the read side, two-pass, the lifetime, and
+// what mnlint reports.
+import type { FunctionIndex } from '../ir/function-index.js';
+import { TRYLOCK_CALLS } from '../ir/kernel-api.js';
+import { readSideOf } from '../ir/read-side.js';
+import { eventsOnPath, nonZero, summarize } from '../ir/summary.js';
+import type { FileIR, OpsTable } from '../ir/types.js';
+import type { Finding } from '../rules/rule.js';
+import { type Survey, SurveySchema } from './schema.js';
+
+/** The callbacks a non-blockable range reaches (interval: the first pass; hlist: the start). */
+const NON_BLOCKABLE_CALLBACKS: Readonly<Record<OpsTable['kind'], readonly string[]>> = {
+  mmu_interval_notifier_ops: ['invalidate', 'invalidate_start'],
+  mmu_notifier_ops: ['invalidate_range_start'],
+};
+
+// the notifier's setup and teardown calls, as the table is handed to them or called in its file
+const SETUP: Readonly<Record<string, string>> = {
+  mmu_interval_notifier_insert: 'insert',
+  mmu_interval_notifier_insert_locked: 'insert_locked',
+  mmu_notifier_register: 'register',
+  __mmu_notifier_register: 'register',
+  mmu_notifier_get: 'get',
+  mmu_notifier_get_locked: 'get',
+};
+const TEARDOWN: Readonly<Record<string, string>> = {
+  mmu_interval_notifier_remove: 'remove',
+  mmu_notifier_unregister: 'unregister',
+  mmu_notifier_put: 'put',
+  mmu_notifier_synchronize: 'synchronize',
+};
+
+/**
+ * How the table's callbacks answer a range that is not blockable: the ways
+ * they fail it (`false`, `-EAGAIN`, after a failed trylock), `tested, never
+ * fails` when they test it and go on, `never fails, not tested` when no path
+ * tests it,
+ * `n/a` when the table has no such callback.
+ */
+function nonBlockable(table: OpsTable, index: FunctionIndex): string {
+  const ways = new Set<string>();
+  let present = false;
+  let tested = false;
+  for (const field of NON_BLOCKABLE_CALLBACKS[table.kind]) {
+    const name = table.fields.find((f) => f.field === field)?.function;
+    const fn = name ? index.resolve(name, table.file) : undefined;
+    if (!fn) continue;
+    present = true;
+    const s = summarize(fn, index.resolve);
+    for (const r of s.returns) {
+      if ('blockable' in r.when || eventsOnPath(s, r).some((e) => 'blockable' in e.when)) tested = true;
+      // a failure a non-blockable range can take
+      if (r.when.blockable === true) continue;
+      const fails = table.kind === 'mmu_interval_notifier_ops' ? nonZero(r.value) === false : r.value.k === 'int' && r.value.v !== 0;
+      if (!fails) continue;
+      const after = eventsOnPath(s, r).some((e) => TRYLOCK_CALLS.has(e.name)) || Object.keys(r.when).some((a) => [...TRYLOCK_CALLS].some((t) => a.includes(t)));
+      const value = table.kind === 'mmu_interval_notifier_ops' ? 'false' : r.text || String((r.value as { v: number }).v);
+      ways.add(after ? `trylock, ${value}` : value);
+    }
+  }
+  if (!present) return 'n/a';
+  if (ways.size) return [...ways].sort().join('; ');
+  return tested ? 'tested, never fails' : 'never fails, not tested';
+}
+
+/** Setup and teardown calls of the table's kind in its file: the ones handed the table, else (its file's only table of the kind) all of them. */
+function lifetime(table: OpsTable, files: readonly FileIR[]): string {
+  const file = files.find((f) => f.file === table.file);
+  const calls = file?.apiCalls ?? [];
+  const interval = table.kind === 'mmu_interval_notifier_ops';
+  const ofKind = (name: string): boolean => name.startsWith('mmu_interval_') === interval;
+  const alone = (file?.tables ?? []).filter((t) => t.kind === table.kind).length === 1;
+  const bound = calls.filter((c) => SETUP[c.name] && c.args.some((a) => a.replace(/\s+/g, '') === `&${table.name}`));
+  const setup = new Set((bound.length || !alone ? bound : calls.filter((c) => SETUP[c.name] && ofKind(c.name))).map((c) => SETUP[c.name]!));
+  const teardown = new Set(calls.filter((c) => TEARDOWN[c.name] && ofKind(c.name)).map((c) => TEARDOWN[c.name]!));
+  const fields = new Set(table.fields.map((f) => f.field));
+  if (fields.has('alloc_notifier')) setup.add('get');
+  // ? : not in the table's file (a core helper or another file does it)
+  const shown = `${[...setup].sort().join('+') || '?'}/${[...teardown].sort().join('+') || '?'}`;
+  if (setup.has('get') && !fields.has('free_notifier')) return `${shown}, no free_notifier`;
+  return shown;
+}
+
+/** Findings of a table: on its fields, or in one of its callbacks; a file's other findings go to its only table. */
+function findingsOf(table: OpsTable, tablesOfFile: number, findings: readonly Finding[], index: FunctionIndex): Finding[] {
+  const callbacks = new Set(
+    table.fields
+      .filter((f) => f.function)
+      .map((f) => {
+        const fn = index.resolve(f.function!, table.file);
+        return fn ? `${fn.file}\0${fn.name}` : `${table.file}\0${f.function}`;
+      }),
+  );
+  const fieldLines = new Set([table.loc.line, ...table.fields.map((f) => f.loc.line)]);
+  return findings.filter((f) => (f.function !== null && callbacks.has(`${f.file}\0${f.function}`)) || (f.file === table.file && (fieldLines.has(f.line) || (tablesOfFile === 1 && f.function !== null))));
+}
+
+export function buildSurvey(files: readonly FileIR[], index: FunctionIndex, findings: readonly Finding[], api: string): Survey {
+  const tables = files.flatMap((f) => f.tables).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line));
+  const perFile = new Map<string, number>();
+  for (const t of tables) perFile.set(t.file, (perFile.get(t.file) ?? 0) + 1);
+  const users = tables.map((t) => {
+    const fields = t.fields.map((f) => f.field);
+    const mine = findingsOf(t, perFile.get(t.file)!, findings, index);
+    const count = (s: string): number => mine.filter((f) => f.severity === s).length;
+    return {
+      table: t.name,
+      file: t.file,
+      line: t.loc.line,
+      kind: t.kind,
+      callbacks: fields.filter((f) => t.fields.find((x) => x.field === f)!.function),
+      nonBlockable: nonBlockable(t, index),
+      readSide: t.kind === 'mmu_interval_notifier_ops' && readSideOf(files, t),
+      twoPass: fields.includes('invalidate_start'),
+      lifetime: lifetime(t, files),
+      findings: { error: count('error'), warning: count('warning'), info: count('info'), rules: [...new Set(mine.map((f) => f.rule))].sort() },
+    };
+  });
+  return SurveySchema.parse({ api, users });
+}
+
+const cell = (t: string): string => t.replace(/\|/g, '\\|');
+
+/** The survey as a markdown table, a row per user. */
+export function formatSurveyMarkdown(s: Survey): string {
+  const out = [
+    `Notifier users at API ${s.api}: ${s.users.length} ops tables in ${new Set(s.users.map((u) => u.file)).size} files.`,
+    '',
+    '| user | ops | callbacks | non-blockable range | read side | two-pass | lifetime | findings |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const u of s.users) {
+    const f = u.findings;
+    const found = f.error + f.warning + f.info ? `${[f.error && `${f.error} E`, f.warning && `${f.warning} W`, f.info && `${f.info} I`].filter(Boolean).join(', ')} (${f.rules.join(', ')})` : '-';
+    out.push(
+      `| \`${cell(u.table)}\` ${cell(u.file)}:${u.line} | ${u.kind === 'mmu_interval_notifier_ops' ? 'interval' : 'hlist'} | ${u.callbacks.join(', ') || '-'} | ${cell(u.nonBlockable)} | ${u.readSide ? 'yes' : '-'} | ${u.twoPass ? 'yes' : '-'} | ${cell(u.lifetime)} | ${cell(found)} |`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
