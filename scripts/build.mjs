@@ -56,7 +56,8 @@ rmSync('dist/chunks', { recursive: true, force: true });
 await build({
   ...common,
   // the worker threads start dist/worker.js: the parser without the CLI
-  entryPoints: { cli: 'src/cli/main.ts', worker: 'src/cli/worker.ts' },
+  // bin.js is the command: it loads cli.js unless `kbuild` has nothing to check
+  entryPoints: { bin: 'src/cli/bin.ts', cli: 'src/cli/main.ts', worker: 'src/cli/worker.ts' },
   // the patch/git commands' libraries go to chunks loaded on demand: `check`
   // does not parse them at startup
   splitting: true,
@@ -64,6 +65,7 @@ await build({
   banner: { js: `#!/usr/bin/env node\n${REQUIRE_SHIM}` },
 });
 chmodSync('dist/cli.js', 0o755);
+chmodSync('dist/bin.js', 0o755);
 
 // The GitHub Action: one self-contained file, committed, so the runner needs
 // no npm install. Its own worker threads start this same file.

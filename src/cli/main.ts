@@ -48,6 +48,9 @@ commands:
                         and write the replies to the outbox (state kept in --state FILE)
   hook install          write the repository's git send-email sendemail-validate hook: each outgoing
                         patch gets the checklist, and a failing item stops the send
+  kbuild [FLAGS] FILE.c  what kbuild's CHECK runs (make C=1 CHECK="mnlint kbuild"): the compiler's -D, -U,
+                        -I and -include decide each #if with the build's autoconf.h; findings on stderr as
+                        sparse prints them; exit 0 unless --fail-on LEVEL comes before the flags
   model explore [PATH...]
                         run the reference model's explorer on the notifiers of each file and print the
                         invariant violations with their traces
@@ -87,6 +90,11 @@ function fail(message: string): never {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // kbuild's flags are the compiler's (-D, -include ...), not mnlint's
+  if (argv[0] === 'kbuild') {
+    const { runKbuild } = await import('../app/kbuild.js');
+    return runKbuild({ argv: argv.slice(1), cwd: process.cwd(), irCache: irCacheOf({}), write: (t) => process.stderr.write(t) });
+  }
   // biome-ignore lint/suspicious/noImplicitAnyLet: parseArgs types the values from its options, on assignment
   let parsed;
   try {

@@ -1,0 +1,7 @@
+// The `mnlint` command. kbuild runs `CHECK` once per file it compiles: for a
+// file that names no notifier API, `mnlint kbuild` returns after reading it,
+// before the analyzer (dist/cli.js and its chunks) loads.
+import { kbuildNeedsAnalysis } from '../input/kbuild.js';
+
+const argv = process.argv.slice(2);
+if (argv[0] !== 'kbuild' || kbuildNeedsAnalysis(argv.slice(1), process.cwd())) await import('./main.js');
