@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { analyze } from '../engine/analyze.js';
 import type { IrCache } from '../engine/ir-cache.js';
 import { scan } from '../engine/scan.js';
+import { mentionsNotifierApi } from '../ir/kernel-api.js';
 import { macroEnvOf, parseKbuildArgs } from '../input/kbuild.js';
 import { apiOfTree } from '../input/tree.js';
 import { configure } from '../parser/cpp.js';
@@ -70,7 +71,7 @@ export async function runKbuild(run: KbuildRun): Promise<number> {
       status = 2;
       continue;
     }
-    if (!text.includes('mmu_notifier') && !text.includes('mmu_interval_notifier')) continue;
+    if (!mentionsNotifierApi(text)) continue;
     const root = kernelRoot(dirname(abs), args.includeDirs, run.cwd);
     const inTree = root !== undefined && !relative(root, abs).startsWith('..');
     const base = inTree ? root : dirname(abs);

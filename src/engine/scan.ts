@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
-import { RETRY_CALLS, isKernelHelper } from '../ir/kernel-api.js';
+import { RETRY_CALLS, isKernelHelper, mentionsNotifierApi } from '../ir/kernel-api.js';
 import { InputError, isDirectory, missingPathReason, readLatin1, readSource, relName, walkCFiles, describeFsError } from '../input/files.js';
 import { lineStartNames } from '../parser/slice.js';
 import { mayHold } from './name-filter.js';
@@ -488,6 +488,6 @@ function sameArea(a: string, b: string): boolean {
 
 /** The prefilter's verdict on a text in memory (see notifierMention). */
 function mentionOf(text: string): Mention {
-  if (!text.includes('mmu_notifier') && !text.includes('mmu_interval_notifier')) return false;
+  if (!mentionsNotifierApi(text)) return false;
   return text.includes('notifier_ops') ? 'tables' : 'mention';
 }

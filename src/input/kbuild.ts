@@ -4,7 +4,7 @@
 // through -I) are kept; every other compiler flag is skipped.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { MacroEnv } from '../parser/cpp.js';
+import { type MacroEnv, mentionsNotifierApi } from '../ir/kernel-api.js';
 
 export interface KbuildArgs {
   /** -D, in order (a later -D or -U of a name wins) */
@@ -101,7 +101,7 @@ export function kbuildNeedsAnalysis(argv: readonly string[], cwd: string): boole
     files.some((f) => {
       try {
         const text = readFileSync(resolve(cwd, f), 'latin1');
-        return text.includes('mmu_notifier') || text.includes('mmu_interval_notifier');
+        return mentionsNotifierApi(text);
       } catch {
         // the analyzer names what cannot be read
         return true;

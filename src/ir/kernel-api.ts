@@ -689,3 +689,32 @@ export function isReleaseCall(name: string): boolean {
 export function isCallOfInterest(name: string): boolean {
   return isReleaseCall(name) || MM_LAST_REFERENCE_CALLS.has(name);
 }
+
+/** Calls that begin or end a notifier's life, with the ops kind they take and the word the survey prints. */
+export const LIFETIME_CALLS: Readonly<Record<string, { interval: boolean; step: 'setup' | 'teardown'; word: string }>> = {
+  mmu_interval_notifier_insert: { interval: true, step: 'setup', word: 'insert' },
+  mmu_interval_notifier_insert_locked: { interval: true, step: 'setup', word: 'insert_locked' },
+  mmu_interval_notifier_remove: { interval: true, step: 'teardown', word: 'remove' },
+  mmu_notifier_register: { interval: false, step: 'setup', word: 'register' },
+  __mmu_notifier_register: { interval: false, step: 'setup', word: 'register' },
+  mmu_notifier_get: { interval: false, step: 'setup', word: 'get' },
+  mmu_notifier_get_locked: { interval: false, step: 'setup', word: 'get' },
+  mmu_notifier_unregister: { interval: false, step: 'teardown', word: 'unregister' },
+  mmu_notifier_put: { interval: false, step: 'teardown', word: 'put' },
+  mmu_notifier_synchronize: { interval: false, step: 'teardown', word: 'synchronize' },
+};
+
+/** Whether a text names the notifier API at all: the prefilter's test (grep's `mmu_(interval_)?notifier`). */
+export function mentionsNotifierApi(text: string): boolean {
+  return text.includes('mmu_notifier') || text.includes('mmu_interval_notifier');
+}
+
+/** What the build's -D/-U flags and autoconf.h define at the top of a file (kbuild's CHECK). */
+export interface MacroEnv {
+  /** object-like macros and their values (`-DX` is `1`) */
+  readonly defines: ReadonlyMap<string, string>;
+  /** names known not to be defined (`-UX`) */
+  readonly undefined: ReadonlySet<string>;
+  /** autoconf.h was read: a CONFIG_ option it does not define is off */
+  readonly configComplete: boolean;
+}

@@ -6,16 +6,9 @@
 // header mnlint does not read) is left as written: the pre-pass keeps one
 // branch of it as it does without a configuration. Blanking keeps every
 // newline and column, so findings point at the file's own lines.
+import type { MacroEnv } from '../ir/kernel-api.js';
 
-/** What is known of the macros at the top of a file. */
-export interface MacroEnv {
-  /** object-like macros and their values (`-DX` is `1`) */
-  readonly defines: ReadonlyMap<string, string>;
-  /** names known not to be defined (`-UX`) */
-  readonly undefined: ReadonlySet<string>;
-  /** autoconf.h was read: a CONFIG_ option it does not define is off */
-  readonly configComplete: boolean;
-}
+export type { MacroEnv };
 
 class Undecidable extends Error {}
 

@@ -3,7 +3,7 @@
 // non-blockable range is handled, the read side, two-pass, the lifetime, and
 // what mnlint reports.
 import type { FunctionIndex } from '../ir/function-index.js';
-import { TRYLOCK_CALLS } from '../ir/kernel-api.js';
+import { LIFETIME_CALLS, TRYLOCK_CALLS } from '../ir/kernel-api.js';
 import { readSideOf } from '../ir/read-side.js';
 import { eventsOnPath, nonZero, summarize } from '../ir/summary.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
@@ -14,22 +14,6 @@ import { type Survey, SurveySchema } from './schema.js';
 const NON_BLOCKABLE_CALLBACKS: Readonly<Record<OpsTable['kind'], readonly string[]>> = {
   mmu_interval_notifier_ops: ['invalidate', 'invalidate_start'],
   mmu_notifier_ops: ['invalidate_range_start'],
-};
-
-// the notifier's setup and teardown calls, as the table is handed to them or called in its file
-const SETUP: Readonly<Record<string, string>> = {
-  mmu_interval_notifier_insert: 'insert',
-  mmu_interval_notifier_insert_locked: 'insert_locked',
-  mmu_notifier_register: 'register',
-  __mmu_notifier_register: 'register',
-  mmu_notifier_get: 'get',
-  mmu_notifier_get_locked: 'get',
-};
-const TEARDOWN: Readonly<Record<string, string>> = {
-  mmu_interval_notifier_remove: 'remove',
-  mmu_notifier_unregister: 'unregister',
-  mmu_notifier_put: 'put',
-  mmu_notifier_synchronize: 'synchronize',
 };
 
 /**
@@ -70,11 +54,14 @@ function lifetime(table: OpsTable, files: readonly FileIR[]): string {
   const file = files.find((f) => f.file === table.file);
   const calls = file?.apiCalls ?? [];
   const interval = table.kind === 'mmu_interval_notifier_ops';
-  const ofKind = (name: string): boolean => name.startsWith('mmu_interval_') === interval;
+  const of =
+    (step: 'setup' | 'teardown') =>
+    (name: string): boolean =>
+      LIFETIME_CALLS[name]?.step === step && LIFETIME_CALLS[name]!.interval === interval;
   const alone = (file?.tables ?? []).filter((t) => t.kind === table.kind).length === 1;
-  const bound = calls.filter((c) => SETUP[c.name] && c.args.some((a) => a.replace(/\s+/g, '') === `&${table.name}`));
-  const setup = new Set((bound.length || !alone ? bound : calls.filter((c) => SETUP[c.name] && ofKind(c.name))).map((c) => SETUP[c.name]!));
-  const teardown = new Set(calls.filter((c) => TEARDOWN[c.name] && ofKind(c.name)).map((c) => TEARDOWN[c.name]!));
+  const bound = calls.filter((c) => of('setup')(c.name) && c.args.some((a) => a.replace(/\s+/g, '') === `&${table.name}`));
+  const setup = new Set((bound.length || !alone ? bound : calls.filter((c) => of('setup')(c.name))).map((c) => LIFETIME_CALLS[c.name]!.word));
+  const teardown = new Set(calls.filter((c) => of('teardown')(c.name)).map((c) => LIFETIME_CALLS[c.name]!.word));
   const fields = new Set(table.fields.map((f) => f.field));
   if (fields.has('alloc_notifier')) setup.add('get');
   // ? : not in the table's file (a core helper or another file does it)
