@@ -29546,7 +29546,7 @@ var package_default = {
     node: ">=20"
   },
   bin: {
-    mnlint: "dist/cli.js"
+    mnlint: "dist/bin.js"
   },
   files: [
     "dist"
@@ -30173,6 +30173,9 @@ function isReleaseCall(name2) {
 }
 function isCallOfInterest(name2) {
   return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2);
+}
+function mentionsNotifierApi(text) {
+  return text.includes("mmu_notifier") || text.includes("mmu_interval_notifier");
 }
 
 // src/ir/read-side.ts
@@ -42669,7 +42672,7 @@ function sameArea(a, b3) {
   return x3 === y2 || x3 === "" || y2 === "";
 }
 function mentionOf(text) {
-  if (!text.includes("mmu_notifier") && !text.includes("mmu_interval_notifier")) return false;
+  if (!mentionsNotifierApi(text)) return false;
   return text.includes("notifier_ops") ? "tables" : "mention";
 }
 
