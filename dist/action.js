@@ -29558,7 +29558,7 @@ var package_default = {
     pretest: "scripts/fetch-kernels.sh --unpack-only",
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
-    bench: "node bench/run.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts && tsx bench/history.ts",
+    bench: "node bench/run.mjs && node bench/kbuild.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts && tsx bench/history.ts",
     "new-rule": "node scripts/new-rule.mjs",
     "rules-table": "tsx scripts/rules-table.ts",
     lint: "biome ci ."
