@@ -57,3 +57,18 @@ if [ "$unpack_only" -eq 0 ] && [ $# -eq 0 ] && ! command -v public-inbox-mda >/d
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq public-inbox >/dev/null
 fi
+
+# Chromium (the HTML page and mermaid test), the kernel's own build tools
+# (the kbuild test), sparse (the kbuild benchmark's peer)
+if [ "$unpack_only" -eq 0 ] && [ $# -eq 0 ]; then
+  pkgs=()
+  [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  for p in make gcc flex bison bc sparse; do command -v "$p" >/dev/null || pkgs+=("$p"); done
+  [ -f /usr/include/libelf.h ] || pkgs+=(libelf-dev)
+  [ -f /usr/include/openssl/ssl.h ] || pkgs+=(libssl-dev)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    echo "${pkgs[*]}: installing with apt"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  fi
+fi
