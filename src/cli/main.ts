@@ -90,6 +90,7 @@ function fail(message: string): never {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  mark('main');
   // kbuild's flags are the compiler's (-D, -include ...), not mnlint's
   if (argv[0] === 'kbuild') {
     const { runKbuild } = await import('../app/kbuild.js');

@@ -76,8 +76,14 @@ export function abstractNotifier(table: OpsTable, resolveCallback: (name: string
     if (!f.function || !MODEL_CALLBACKS.has(f.field)) continue;
     const fn = resolveCallback(f.function);
     const field = f.field as CallbackName;
+    // the explorer asks once per call of every run: the outcomes of each range kind are computed once
+    const memo = new Map<boolean, Outcome[]>();
     callbacks[field] = fn
-      ? ({ blockable }) => outcomesOf(summary(fn), kind, field, blockable)
+      ? ({ blockable }) => {
+          let o = memo.get(blockable);
+          if (!o) memo.set(blockable, (o = outcomesOf(summary(fn), kind, field, blockable)));
+          return o;
+        }
       : // a body mnlint did not find: a well-behaved callback as far as the model knows
         () => [{ ret: kind === 'interval' ? true : 0, setSeq: true, label: `${f.function}: body not found` }];
   }
