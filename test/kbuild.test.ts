@@ -101,14 +101,18 @@ describe("kbuild's arguments", () => {
     expect(kept(r.text)).toEqual(['2:yes();']);
   });
 
-  test('a file naming no notifier API: nothing printed, exit 0; a missing one: named, exit 2', () => {
+  test('a file naming no notifier API: nothing printed, exit 0; a missing or non-UTF-8 one: named, exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mnlint-kbuild-'));
     writeFileSync(join(dir, 'plain.c'), 'int plain(void) { return 0; }\n');
     const plain = spawnSync(process.execPath, [BIN, 'kbuild', '-D__KERNEL__', '-include', 'nothing.h', 'plain.c'], { cwd: dir, encoding: 'utf8' });
     expect([plain.status, plain.stdout, plain.stderr]).toEqual([0, '', '']);
     const gone = spawnSync(process.execPath, [BIN, 'kbuild', '-D__KERNEL__', 'gone.c'], { cwd: dir, encoding: 'utf8' });
     expect(gone.status).toBe(2);
-    expect(gone.stderr).toBe('mnlint kbuild: gone.c: no such file\n');
+    expect(gone.stderr).toBe('mnlint kbuild: gone.c: no such file or directory\n');
+    // what check refuses, kbuild refuses: a notifier user that is not UTF-8
+    writeFileSync(join(dir, 'latin1.c'), Buffer.from('/* mmu_notifier \xe9 */\nint x;\n', 'latin1'));
+    const bad = spawnSync(process.execPath, [BIN, 'kbuild', '-D__KERNEL__', 'latin1.c'], { cwd: dir, encoding: 'utf8' });
+    expect([bad.status, bad.stderr]).toEqual([2, 'mnlint kbuild: latin1.c: not valid UTF-8\n']);
   });
 });
 

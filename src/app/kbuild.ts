@@ -4,12 +4,13 @@
 // analyzer loads); one that does is analyzed with its #if branches decided
 // by the build's configuration, and its findings go to stderr as sparse
 // prints its own: `file:line:col: warning: message [rule]`.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { analyze } from '../engine/analyze.js';
 import type { IrCache } from '../engine/ir-cache.js';
 import { scan } from '../engine/scan.js';
 import { mentionsNotifierApi } from '../ir/kernel-api.js';
+import { InputError, readSource } from '../input/files.js';
 import { macroEnvOf, parseKbuildArgs } from '../input/kbuild.js';
 import { apiOfTree } from '../input/tree.js';
 import { configure } from '../parser/cpp.js';
@@ -65,9 +66,10 @@ export async function runKbuild(run: KbuildRun): Promise<number> {
     const abs = resolve(run.cwd, given);
     let text: string;
     try {
-      text = readFileSync(abs, 'latin1');
+      // the checks `mnlint check` makes of an input: a file, UTF-8, not binary, not huge
+      text = readSource(abs);
     } catch (e) {
-      run.write(`mnlint kbuild: ${given}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+      run.write(`mnlint kbuild: ${given}: ${e instanceof InputError ? e.message : (e as Error).message}\n`);
       status = 2;
       continue;
     }
