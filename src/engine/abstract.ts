@@ -80,8 +80,10 @@ export function abstractNotifier(table: OpsTable, resolveCallback: (name: string
     const memo = new Map<boolean, Outcome[]>();
     callbacks[field] = fn
       ? ({ blockable }) => {
-          let o = memo.get(blockable);
-          if (!o) memo.set(blockable, (o = outcomesOf(summary(fn), kind, field, blockable)));
+          const known = memo.get(blockable);
+          if (known) return known;
+          const o = outcomesOf(summary(fn), kind, field, blockable);
+          memo.set(blockable, o);
           return o;
         }
       : // a body mnlint did not find: a well-behaved callback as far as the model knows
