@@ -38756,8 +38756,10 @@ function abstractNotifier(table, resolveCallback, summary, usesReadSide) {
     const field = f3.field;
     const memo = /* @__PURE__ */ new Map();
     callbacks[field] = fn2 ? ({ blockable }) => {
-      let o2 = memo.get(blockable);
-      if (!o2) memo.set(blockable, o2 = outcomesOf(summary(fn2), kind, field, blockable));
+      const known = memo.get(blockable);
+      if (known) return known;
+      const o2 = outcomesOf(summary(fn2), kind, field, blockable);
+      memo.set(blockable, o2);
       return o2;
     } : (
       // a body mnlint did not find: a well-behaved callback as far as the model knows
