@@ -7,6 +7,7 @@
 // branch of it as it does without a configuration. Blanking keeps every
 // newline and column, so findings point at the file's own lines.
 import type { MacroEnv } from '../ir/kernel-api.js';
+import { directiveRanges } from './prepass.js';
 
 export type { MacroEnv };
 
@@ -255,14 +256,14 @@ export interface Configured {
   undecided: number;
 }
 
-const blank = (s: string): string => s.replace(/[^\n]/g, ' ');
+const blank = (s: string): string => s.replace(/[^\r\n]/g, ' ');
 
 /**
  * A directive rewritten in place, padded to its length: `#elif X` as `#if X`
  * (the expression kept), or as `#else` (the expression blanked).
  */
 function rewrite(lines: string, word: 'if' | 'else'): string {
-  const m = /^(\s*#\s*)elif/.exec(lines)!;
+  const m = /^(#\s*)elif/.exec(lines)!;
   const tail = lines.slice(m[0].length);
   return word === 'if' ? `${m[1]}if  ${tail}` : `${m[1]}else${blank(tail)}`;
 }
@@ -270,12 +271,13 @@ function rewrite(lines: string, word: 'if' | 'else'): string {
 /** Applies the configuration to the file's #if chains (see the top of this file). */
 export function configure(text: string, base: MacroEnv): Configured {
   const env = new Env(base);
-  const src = text.split('\n');
-  const out: string[] = [];
   const stack: Frame[] = [];
+  // what replaces each directive ([start, end) -> text of the same length), and the dead code between directives
+  const replaced: Array<[number, number, string]> = [];
+  const dead: Array<[number, number]> = [];
+  let deadFrom = -1;
   let decided = 0;
   let undecided = 0;
-  let inComment = false;
   const region = (): Live => {
     let l: Live = 'live';
     for (const f of stack) {
@@ -292,82 +294,74 @@ export function configure(text: string, base: MacroEnv): Configured {
       throw e;
     }
   };
-  for (let i = 0; i < src.length; i++) {
-    const startsInComment = inComment;
-    // a directive and its continuation lines
-    let j = i;
-    while (j < src.length - 1 && src[j]!.endsWith('\\')) j++;
-    const lines = src.slice(i, j + 1).join('\n');
-    inComment = commentStateAfter(lines, startsInComment);
-    const m = startsInComment ? null : /^\s*#\s*(\w+)\s*([\s\S]*)$/.exec(lines);
-    if (!m) {
-      out.push(region() === 'dead' ? blank(lines) : lines);
-      i = j;
-      continue;
-    }
-    const word = m[1]!;
-    const rest = m[2]!
-      .replace(/\\\n/g, ' ')
+  // the pre-pass's own directive ranges: line starts outside comments, continuations followed
+  for (const [start, end] of directiveRanges(text)) {
+    const lines = text.slice(start, end);
+    const m = /^#\s*(\w+)\s*([\s\S]*)$/.exec(lines);
+    const word = m?.[1] ?? '';
+    const rest = (m?.[2] ?? '')
+      .replace(/\\\r?\n/g, ' ')
       .replace(/\/\*[\s\S]*?(\*\/|$)/g, ' ')
       .replace(/\/\/.*$/, '')
       .trim();
     const outer = region();
-    let shown = lines;
+    const show = (t: string): void => {
+      replaced.push([start, end, t]);
+    };
     if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
       const expr = word === 'if' ? rest : `${word === 'ifndef' ? '!' : ''}defined(${rest.split(/\s/)[0]})`;
-      const v = outer === 'dead' ? 0 : test(expr);
       const f: Frame = { parent: outer, branch: 'dead', state: 'none', kept: false };
-      if (outer === 'dead') shown = blank(lines);
-      else if (v === null) {
+      const v = outer === 'dead' ? 0 : test(expr);
+      if (outer !== 'dead' && v === null) {
         f.branch = outer === 'live' ? 'maybe' : outer;
         f.state = 'undecided';
         f.kept = true;
         undecided++;
       } else {
-        decided++;
+        if (outer !== 'dead') decided++;
         f.branch = v ? outer : 'dead';
         f.state = v ? 'taken' : 'none';
-        shown = blank(lines);
+        show(blank(lines));
       }
       stack.push(f);
     } else if ((word === 'elif' || word === 'else') && stack.length) {
       const f = stack[stack.length - 1]!;
-      const v = f.parent === 'dead' || f.state === 'taken' || f.state === 'closed' ? 0 : word === 'else' ? 1 : test(rest);
       if (f.parent === 'dead' || f.state === 'taken' || f.state === 'closed') {
         f.branch = 'dead';
-        shown = blank(lines);
-      } else if (f.state === 'none') {
-        if (v === null) {
-          // the first undecided branch opens the chain the pre-pass sees
-          shown = rewrite(lines, 'if');
-          f.branch = 'maybe';
-          f.state = 'undecided';
-          f.kept = true;
-          undecided++;
-        } else {
-          f.branch = v ? f.parent : 'dead';
-          f.state = v ? 'taken' : 'none';
-          shown = blank(lines);
-        }
+        show(blank(lines));
       } else {
-        // after an undecided branch: a true one is the chain's last (#else), a false one goes
-        if (v === null) {
+        const v = word === 'else' ? 1 : test(rest);
+        if (f.state === 'none') {
+          if (v === null) {
+            // the first undecided branch opens the chain the pre-pass sees
+            show(rewrite(lines, 'if'));
+            f.branch = 'maybe';
+            f.state = 'undecided';
+            f.kept = true;
+            undecided++;
+          } else {
+            f.branch = v ? f.parent : 'dead';
+            f.state = v ? 'taken' : 'none';
+            show(blank(lines));
+          }
+        } else if (v === null) {
+          // after an undecided branch: another one stays
           f.branch = 'maybe';
           undecided++;
         } else if (v) {
-          if (word === 'elif') shown = rewrite(lines, 'else');
+          // a true one is the chain's last (#else)
+          if (word === 'elif') show(rewrite(lines, 'else'));
           f.branch = 'maybe';
           f.state = 'closed';
         } else {
           f.branch = 'dead';
-          shown = blank(lines);
+          show(blank(lines));
         }
       }
     } else if (word === 'endif' && stack.length) {
-      const f = stack.pop()!;
-      if (!f.kept) shown = blank(lines);
+      if (!stack.pop()!.kept) show(blank(lines));
     } else if (outer === 'dead') {
-      shown = blank(lines);
+      show(blank(lines));
     } else if (word === 'define' || word === 'undef') {
       const d = /^(\w+)(\()?\s*([\s\S]*)$/.exec(rest);
       if (d) {
@@ -376,34 +370,19 @@ export function configure(text: string, base: MacroEnv): Configured {
         else env.define(d[1]!, d[2] ? undefined : d[3]!.trim(), sure);
       }
     }
-    out.push(shown);
-    i = j;
+    const now = region();
+    if (outer !== 'dead' && now === 'dead') deadFrom = end;
+    if (outer === 'dead' && now !== 'dead') dead.push([deadFrom, start]);
   }
-  return { text: out.join('\n'), decided, undecided };
-}
-
-/** Whether a block comment is open at the end of `text`, given whether one was at its start (strings and // comments skipped). */
-function commentStateAfter(text: string, open: boolean): boolean {
-  let inComment = open;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inComment) {
-      if (c === '*' && text[i + 1] === '/') {
-        inComment = false;
-        i++;
-      }
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      inComment = true;
-      i++;
-    } else if (c === '/' && text[i + 1] === '/') {
-      const nl = text.indexOf('\n', i);
-      if (nl < 0) return false;
-      i = nl;
-    } else if (c === '"' || c === "'") {
-      for (i++; i < text.length && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
-    }
+  if (region() === 'dead') dead.push([deadFrom, text.length]);
+  // directives inside dead code are blanked with it
+  const out: string[] = [];
+  let at = 0;
+  const pieces = [...dead.map(([a, b]): [number, number, string] => [a, b, blank(text.slice(a, b))]), ...replaced.filter(([a]) => !dead.some(([x, y]) => x <= a && a < y))].sort((x, y) => x[0] - y[0]);
+  for (const [a, b, t] of pieces) {
+    out.push(text.slice(at, a), t);
+    at = b;
   }
-  return inComment;
+  out.push(text.slice(at));
+  return { text: out.join(''), decided, undecided };
 }

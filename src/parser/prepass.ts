@@ -248,6 +248,11 @@ const utf16 = new TextDecoder('utf-16le');
 /** Characters the lexical mask must look at: newlines (for `#` at line start), comments, literals. */
 const interesting = /[\n/"']/g;
 
+/** The preprocessor directives of a text: [start, end) from the `#` to the line end, continuations and comments followed. */
+export function directiveRanges(src: string): Array<[number, number]> {
+  return maskLexical(src).directives;
+}
+
 function maskLexical(src: string): { masked: Out; directives: Array<[number, number]> } {
   const masked = codeUnits(src);
   const directives: Array<[number, number]> = [];
