@@ -32,12 +32,12 @@ export function parseKbuildArgs(argv: readonly string[]): KbuildArgs {
     };
     if (a === '--fail-on') out.failOn = next();
     else if (a.startsWith('--fail-on=')) out.failOn = a.slice('--fail-on='.length);
-    else if (a === '-D' || a.startsWith('-D')) {
+    else if (a.startsWith('-D')) {
       const d = a === '-D' ? next() : a.slice(2);
       const eq = d.indexOf('=');
       out.macros.push(eq < 0 ? { name: d, value: '1' } : { name: d.slice(0, eq), value: d.slice(eq + 1) });
-    } else if (a === '-U' || a.startsWith('-U')) out.macros.push({ name: a === '-U' ? next() : a.slice(2), undef: true });
-    else if (a === '-I' || (a.startsWith('-I') && a.length > 2)) out.includeDirs.push(a === '-I' ? next() : a.slice(2));
+    } else if (a.startsWith('-U')) out.macros.push({ name: a === '-U' ? next() : a.slice(2), undef: true });
+    else if (a.startsWith('-I')) out.includeDirs.push(a === '-I' ? next() : a.slice(2));
     else if (a === '-include' || a === '-imacros') out.preincludes.push(next());
     else if (WITH_VALUE.has(a)) next();
     else if (a.startsWith('-')) continue;
