@@ -11,6 +11,15 @@ export function failedAllocation(when: Assumptions): string | null {
   return null;
 }
 
+/** The lock whose trylock failed under these assumptions (`trylock:LOCK` false), if any. */
+export function failedTrylock(when: Assumptions): string | null {
+  for (const [atom, value] of Object.entries(when)) {
+    const at = atom.indexOf('trylock:');
+    if (at >= 0 && !value) return atom.slice(at + 8);
+  }
+  return null;
+}
+
 /** Whether an API call passes `&table` (its first argument, its last, or at an index). */
 export function bindsTable(call: ApiCall, table: OpsTable, at: 'first' | 'last' | number = 'first'): boolean {
   const i = at === 'first' ? 0 : at === 'last' ? call.args.length - 1 : at;

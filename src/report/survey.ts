@@ -3,9 +3,10 @@
 // non-blockable range is handled, the read side, two-pass, the lifetime, and
 // what mnlint reports.
 import type { FunctionIndex } from '../ir/function-index.js';
-import { LIFETIME_CALLS, TRYLOCK_CALLS } from '../ir/kernel-api.js';
+import { LIFETIME_CALLS } from '../ir/kernel-api.js';
+import { bindsTable, failedTrylock } from '../ir/queries.js';
 import { readSideOf } from '../ir/read-side.js';
-import { eventsOnPath, nonZero, summarize } from '../ir/summary.js';
+import { eventsOnPath, nonZero, Summarizer } from '../ir/summary.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
 import type { Finding } from '../rules/rule.js';
 import { type Survey, SurveySchema } from './schema.js';
@@ -23,7 +24,7 @@ const NON_BLOCKABLE_CALLBACKS: Readonly<Record<OpsTable['kind'], readonly string
  * tests it,
  * `n/a` when the table has no such callback.
  */
-function nonBlockable(table: OpsTable, index: FunctionIndex): string {
+function nonBlockable(table: OpsTable, index: FunctionIndex, summarizer: Summarizer): string {
   const ways = new Set<string>();
   let present = false;
   let tested = false;
@@ -32,14 +33,14 @@ function nonBlockable(table: OpsTable, index: FunctionIndex): string {
     const fn = name ? index.resolve(name, table.file) : undefined;
     if (!fn) continue;
     present = true;
-    const s = summarize(fn, index.resolve);
+    const s = summarizer.summary(fn);
     for (const r of s.returns) {
       if ('blockable' in r.when || eventsOnPath(s, r).some((e) => 'blockable' in e.when)) tested = true;
       // a failure a non-blockable range can take
       if (r.when.blockable === true) continue;
       const fails = table.kind === 'mmu_interval_notifier_ops' ? nonZero(r.value) === false : r.value.k === 'int' && r.value.v !== 0;
       if (!fails) continue;
-      const after = eventsOnPath(s, r).some((e) => TRYLOCK_CALLS.has(e.name)) || Object.keys(r.when).some((a) => [...TRYLOCK_CALLS].some((t) => a.includes(t)));
+      const after = failedTrylock(r.when) !== null;
       const value = table.kind === 'mmu_interval_notifier_ops' ? 'false' : r.text || String((r.value as { v: number }).v);
       ways.add(after ? `trylock, ${value}` : value);
     }
@@ -59,7 +60,7 @@ function lifetime(table: OpsTable, files: readonly FileIR[]): string {
     (name: string): boolean =>
       LIFETIME_CALLS[name]?.step === step && LIFETIME_CALLS[name]!.interval === interval;
   const alone = (file?.tables ?? []).filter((t) => t.kind === table.kind).length === 1;
-  const bound = calls.filter((c) => of('setup')(c.name) && c.args.some((a) => a.replace(/\s+/g, '') === `&${table.name}`));
+  const bound = calls.filter((c) => of('setup')(c.name) && c.args.some((_, i) => bindsTable(c, table, i)));
   const setup = new Set((bound.length || !alone ? bound : calls.filter((c) => of('setup')(c.name))).map((c) => LIFETIME_CALLS[c.name]!.word));
   const teardown = new Set(calls.filter((c) => of('teardown')(c.name)).map((c) => LIFETIME_CALLS[c.name]!.word));
   const fields = new Set(table.fields.map((f) => f.field));
@@ -88,6 +89,8 @@ export function buildSurvey(files: readonly FileIR[], index: FunctionIndex, find
   const tables = files.flatMap((f) => f.tables).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line));
   const perFile = new Map<string, number>();
   for (const t of tables) perFile.set(t.file, (perFile.get(t.file) ?? 0) + 1);
+  // one memo for every table: a helper two callbacks share is summarized once
+  const summarizer = new Summarizer(index.resolve);
   const users = tables.map((t) => {
     const fields = t.fields.map((f) => f.field);
     const mine = findingsOf(t, perFile.get(t.file)!, findings, index);
@@ -98,7 +101,7 @@ export function buildSurvey(files: readonly FileIR[], index: FunctionIndex, find
       line: t.loc.line,
       kind: t.kind,
       callbacks: fields.filter((f) => t.fields.find((x) => x.field === f)!.function),
-      nonBlockable: nonBlockable(t, index),
+      nonBlockable: nonBlockable(t, index, summarizer),
       readSide: t.kind === 'mmu_interval_notifier_ops' && readSideOf(files, t),
       twoPass: fields.includes('invalidate_start'),
       lifetime: lifetime(t, files),
