@@ -34742,12 +34742,15 @@ function atLine(file, line) {
 function functionOf(e, callback) {
   return e.via.length ? e.via[e.via.length - 1].function : callback;
 }
-function modelEvidence(ctx, table, invariant) {
-  const v2 = ctx.model(table).first(invariant);
+function modelEvidence(ctx, table, query) {
+  const v2 = ctx.model(table).find(query);
   if (!v2) return null;
   const title = `model (API ${ctx.api.id}): ${v2.scenario}`;
-  const end = `violates ${invariant}: ${v2.message}`;
+  const end = `violates ${v2.invariant}: ${v2.message}`;
   return { trace: [title, ...v2.trace.slice(1).map((t2) => t2.replace(/^\s+/, "  ")), end], diagram: { title, lanes: v2.lanes, steps: v2.steps, end } };
+}
+function siteOf(r2) {
+  return { file: r2.file, line: r2.loc.line };
 }
 function coreDiagram(v2, title) {
   return { title: `${title}: ${v2.scenario}`, lanes: v2.lanes, steps: v2.steps, end: `${v2.invariant}: ${v2.message}` };
@@ -36785,10 +36788,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     if (!ctx.api.twoPass || !ctx.callback(table, "invalidate_start")?.fn) return;
-    const evidence = modelEvidence(ctx, table, "I7");
-    const v2 = ctx.model(table).first("I7");
-    const global2 = !!v2 && /global-finish/.test(v2.message);
-    if (!evidence || !v2 || !(global2 || v2.kind === "finish-shared-by-concurrent")) return;
+    const query = { kinds: ["finish-shared-by-all", "finish-shared-by-concurrent"], callback: "invalidate_start" };
+    const v2 = ctx.model(table).find(query);
+    const evidence = modelEvidence(ctx, table, query);
+    if (!evidence || !v2) return;
+    const global2 = v2.kind === "finish-shared-by-all";
     ctx.report({
       ...atField(table, "invalidate_start"),
       function: null,
@@ -37081,7 +37085,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: cb.fn.name,
         messageId: "leakOnFalse",
         data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
-        ...modelEvidence(ctx, table, "I7") ?? {
+        ...modelEvidence(ctx, table, { kinds: ["finish-leaked-on-false"], callback: "invalidate_start", site: siteOf(r2) }) ?? {
           trace: [`${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`, `${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`]
         }
       });
@@ -37298,7 +37302,7 @@ int drv_pin(struct drv_obj *obj)
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           ...eventFilter ? { messageId: "skippedForEvents", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : unsure ? { messageId: "unlessCallee", data: { fn: cb.fn.name, callees: unknown2.slice(0, 3).join(", ") || "a cut-off path", why: unknown2.length ? "not found in the scanned tree" : "too many paths" } } : { messageId: "noSetSeq", data: { fn: cb.fn.name } },
           // the model's counterexample is the table's, shown where it proves this return
-          ...(eventFilter || unsure ? null : modelEvidence(ctx, table, "I6")) ?? {
+          ...(eventFilter || unsure ? null : modelEvidence(ctx, table, { kinds: ["retry-misses-invalidation"], callback: field, site: siteOf(r2) })) ?? {
             trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)} without set_seq`]
           }
         });
@@ -37493,7 +37497,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
       const siteLines = sites.flatMap((x3) => [...describeVia(x3.via), `${x3.file}:${x3.loc.line}: ${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`]);
-      const model = modelEvidence(ctx, table, "I5");
+      const model = modelEvidence(ctx, table, { kinds: ["sleeps-where-forbidden"], callback: field });
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
@@ -37659,7 +37663,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           messageId: "failsWhenBlockable",
           data: { cb: cb.fn.name, text: r2.text, untested: r2.when.blockable === true ? "" : " (no blockable test before it)" },
-          ...modelEvidence(ctx, table, "I4") ?? {
+          ...modelEvidence(ctx, table, { kinds: ["false-in-blockable-range", "false-from-release", "start-error-not-eagain"], callback: field, site: siteOf(r2) }) ?? {
             trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`]
           }
         });
@@ -37735,7 +37739,7 @@ static const struct mmu_notifier_ops drv_ops = {
       ...atLoc(table.file, end.loc),
       function: null,
       ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first.text || "a value", where } },
-      ...(proven ? modelEvidence(ctx, table, "I1") : null) ?? {
+      ...(proven ? modelEvidence(ctx, table, { kinds: ["end-after-failed-start"], callback: "invalidate_range_start", site: siteOf(first) }) : null) ?? {
         trace: [
           `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn2.name}`,
           ...describeVia(first.via),
@@ -38060,6 +38064,8 @@ var MmuNotifierCore = class {
   caller = "CPU";
   cpus = /* @__PURE__ */ new Set();
   violations = [];
+  /** the last outcome of each notifier's callbacks (`name.field`): what a later violation follows from */
+  lastOutcome = /* @__PURE__ */ new Map();
   finishSerial = 0;
   /** finishes handed out and not yet completed, across concurrent invalidations */
   inFlight = /* @__PURE__ */ new Map();
@@ -38176,7 +38182,7 @@ var MmuNotifierCore = class {
         const ret = this.callInterval(sub, range, curSeq, inv.queue);
         if (!ret) {
           if (range.blockable) {
-            this.violate("false-in-blockable-range", "I4", sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
+            this.violate("false-in-blockable-range", "I4", sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`, this.intervalCause(sub.n.name));
             continue;
           }
           inv.itreeErr = EAGAIN2;
@@ -38237,7 +38243,7 @@ var MmuNotifierCore = class {
       const queue = [];
       for (const sub of this.overlapping(range)) {
         const ret = this.callInterval(sub, range, curSeq, queue);
-        if (!ret) this.violate("false-from-release", "I4", sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
+        if (!ret) this.violate("false-from-release", "I4", sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`, this.intervalCause(sub.n.name));
       }
       this.finishPass(queue, range);
       if (this.core.releaseEndsRange) this.invEnd();
@@ -38357,7 +38363,8 @@ var MmuNotifierCore = class {
     const ret = o2.ret === true;
     if (twoPass) {
       const kind = o2.finish ?? "none";
-      if (!ret && o2.allocatesFinish) this.violate("finish-leaked-on-false", "I7", n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o2.label})`);
+      const cause = causeOf(field, o2);
+      if (!ret && o2.allocatesFinish) this.violate("finish-leaked-on-false", "I7", n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o2.label})`, cause);
       if (ret && kind !== "none") {
         const ops = n.ops ?? n.name;
         const objectId = kind === "fresh" ? `${n.name}#${++this.finishSerial}` : kind === "global" || kind === "guarded-global" ? `${ops}.global-finish` : `${n.name}.finish`;
@@ -38366,8 +38373,8 @@ var MmuNotifierCore = class {
           return ret;
         }
         if (this.inFlight.has(objectId)) {
-          if (kind === "global") this.violate("finish-shared-by-all", "I7", n.name, `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o2.label})`);
-          else this.violate("finish-shared-by-concurrent", "I7", n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`);
+          if (kind === "global") this.violate("finish-shared-by-all", "I7", n.name, `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o2.label})`, cause);
+          else this.violate("finish-shared-by-concurrent", "I7", n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o2.label})`, cause);
         }
         this.inFlight.set(objectId, n.name);
         queue.push({ sub, objectId, label: o2.label });
@@ -38402,7 +38409,8 @@ var MmuNotifierCore = class {
             "start-error-not-eagain",
             "I4",
             h3.n.name,
-            `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`
+            `${h3.n.name}'s invalidate_range_start returned ${r2} in a ${range.blockable ? "blockable" : "non-blockable"} range: only -EAGAIN in a non-blockable range is allowed (${o2.label})`,
+            causeOf("invalidate_range_start", o2)
           );
         if (h3.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h3.n.name} can fail start and has end`);
         ret = r2;
@@ -38423,7 +38431,13 @@ var MmuNotifierCore = class {
   }
   endCalled(h3) {
     if (h3.balance === 0)
-      this.violate("end-after-failed-start", "I1", h3.n.name, `${h3.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`);
+      this.violate(
+        "end-after-failed-start",
+        "I1",
+        h3.n.name,
+        `${h3.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`,
+        this.lastOutcome.get(`${h3.n.name}.invalidate_range_start`)
+      );
     else h3.balance--;
   }
   /** Calls a callback: the chooser picks one of its outcomes for this range. */
@@ -38432,15 +38446,17 @@ var MmuNotifierCore = class {
     const o2 = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: "no feasible path" };
     const shown = typeof o2.ret === "boolean" ? String(o2.ret) : String(o2.ret);
     this.step(`  ${n.name}.${field}() -> ${shown}${o2.setSeq && n.kind === "interval" ? ", set_seq" : ""}${o2.sleeps ? ", sleeps" : ""} [${o2.label}]`, CORE_LANE, "call", n.name);
+    const cause = causeOf(field, o2);
+    this.lastOutcome.set(`${n.name}.${field}`, cause);
     const mustNotSleep = !range.blockable || field === "arch_invalidate_secondary_tlbs" || field === "free_notifier" || field.includes("young");
     if (o2.sleeps && mustNotSleep) {
-      this.violate("sleeps-where-forbidden", "I5", n.name, `${n.name}.${field} sleeps ${range.blockable ? "in a callback that must never sleep" : "in a non-blockable range"} (${o2.label})`);
+      this.violate("sleeps-where-forbidden", "I5", n.name, `${n.name}.${field} sleeps ${range.blockable ? "in a callback that must never sleep" : "in a non-blockable range"} (${o2.label})`, cause);
     }
     if (o2.removesSelf) {
       const prev = this.running;
       this.running = n.name;
       if (n.kind === "interval" && this.intervals.some((s) => s.n === n)) this.removeInterval(n.name);
-      else this.violate("unregister-from-own-callback", "I5", n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o2.label})`);
+      else this.violate("unregister-from-own-callback", "I5", n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o2.label})`, cause);
       this.running = prev;
     }
     return o2;
@@ -38459,9 +38475,15 @@ var MmuNotifierCore = class {
     const shown = text.trim();
     this.steps.push(kind === "note" ? { kind, over: from, text: shown } : { kind, from, to: to2 ?? CORE_LANE, text: shown });
   }
-  violate(kind, invariant, notifier, message) {
-    if (this.violations.some((v2) => v2.message === message)) return;
-    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+  violate(kind, invariant, notifier, message, cause) {
+    if (this.violations.some((v2) => v2.message === message && sameCause(v2.cause, cause))) return;
+    this.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+  }
+  /** The last outcome of a notifier's interval invalidation (`invalidate`, or `invalidate_start` on a two-pass core). */
+  intervalCause(name2) {
+    const a = this.lastOutcome.get(`${name2}.invalidate_start`);
+    const b3 = this.lastOutcome.get(`${name2}.invalidate`);
+    return this.api.twoPass && a ? a : b3 ?? a;
   }
   /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
   checkParity() {
@@ -38470,6 +38492,15 @@ var MmuNotifierCore = class {
     }
   }
 };
+function causeOf(callback, o2) {
+  return { callback, sites: o2.sites ?? [] };
+}
+function causeKey(c3) {
+  return c3 ? `${c3.callback}@${c3.sites.map((x3) => `${x3.file}:${x3.line}`).join(",")}` : "";
+}
+function sameCause(a, b3) {
+  return causeKey(a) === causeKey(b3);
+}
 
 // src/model/explore.ts
 var RANGE = { start: 0, end: 1 << 20 };
@@ -38545,7 +38576,8 @@ var SCENARIOS = [
             "retry-misses-invalidation",
             "I6",
             n.name,
-            `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`
+            `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`,
+            core.intervalCause(n.name)
           );
         }
       });
@@ -38630,8 +38662,8 @@ function withCompanions(notifiers) {
   if (notifiers.some((n) => n.kind === "hlist" && n.callbacks.invalidate_range_start) && !counts) out2.push(coreProbes()[2]);
   return out2;
 }
-function violation(core, kind, invariant, notifier, message) {
-  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
+function violation(core, kind, invariant, notifier, message, cause) {
+  core.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
 }
 var ReplayChooser = class {
   constructor(prefix) {
@@ -38648,8 +38680,9 @@ var ReplayChooser = class {
 };
 function explore(api, notifiers, opts = {}) {
   const maxRuns = opts.maxRuns ?? 2e3;
-  const result = { violations: [], scenarios: 0, runs: 0, truncated: false };
+  const result = { violations: [], evidence: [], scenarios: 0, runs: 0, truncated: false };
   const seen = /* @__PURE__ */ new Set();
+  const seenCause = /* @__PURE__ */ new Set();
   for (const scenario of opts.scenarios ?? SCENARIOS) {
     if (!scenario.applies(notifiers)) continue;
     result.scenarios++;
@@ -38669,6 +38702,11 @@ function explore(api, notifiers, opts = {}) {
       runs++;
       for (const v2 of core.violations) {
         const key = `${v2.invariant}\0${v2.notifier}\0${v2.message}`;
+        const withCause = `${key}\0${causeKey(v2.cause)}`;
+        if (!seenCause.has(withCause)) {
+          seenCause.add(withCause);
+          result.evidence.push({ ...v2, scenario: scenario.name });
+        }
         if (seen.has(key)) continue;
         seen.add(key);
         result.violations.push({ ...v2, scenario: scenario.name });
@@ -38691,7 +38729,16 @@ function exploreWithCompanions(api, notifier, opts = {}) {
   const same = (m2) => m2.split(`${notifier.name}#2`).join(notifier.name);
   const seen = new Set(alone.violations.map((v2) => `${v2.invariant}\0${same(v2.message)}`));
   const extra = together.violations.filter((v2) => !seen.has(`${v2.invariant}\0${same(v2.message)}`));
-  return { violations: [...alone.violations, ...extra], scenarios: alone.scenarios + together.scenarios, runs: alone.runs + together.runs, truncated: alone.truncated || together.truncated };
+  const withCause = (v2) => `${v2.invariant}\0${same(v2.message)}\0${causeKey(v2.cause)}`;
+  const seenCause = new Set(alone.evidence.map(withCause));
+  const extraEvidence = together.evidence.filter((v2) => !seenCause.has(withCause(v2)));
+  return {
+    violations: [...alone.violations, ...extra],
+    evidence: [...alone.evidence, ...extraEvidence],
+    scenarios: alone.scenarios + together.scenarios,
+    runs: alone.runs + together.runs,
+    truncated: alone.truncated || together.truncated
+  };
 }
 
 // src/engine/abstract.ts
@@ -38721,7 +38768,7 @@ function finishOf(events) {
 }
 function outcomesOf(s, kind, field, blockable) {
   const out2 = [];
-  const seen = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Map();
   for (const r2 of s.returns) {
     if (r2.when.blockable !== void 0 && r2.when.blockable !== blockable) continue;
     const events = eventsOnPath(s, r2);
@@ -38740,10 +38787,16 @@ function outcomesOf(s, kind, field, blockable) {
       allocatesFinish: fin.allocates && fin.kind !== "none",
       label: `${r2.file}:${r2.loc.line}: return ${r2.text || "(end)"}${describeWhen(r2.when)}`
     };
+    const site = { file: r2.file, line: r2.loc.line };
     const key = JSON.stringify([o2.ret, o2.setSeq, o2.sleeps, o2.removesSelf, o2.finish, o2.allocatesFinish]);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out2.push(o2);
+    const sites = seen.get(key);
+    if (sites) {
+      if (!sites.some((x3) => x3.file === site.file && x3.line === site.line)) sites.push(site);
+      continue;
+    }
+    const own2 = [site];
+    seen.set(key, own2);
+    out2.push({ ...o2, sites: own2 });
   }
   return out2;
 }
@@ -39037,7 +39090,13 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
         const notifier = abstractNotifier(table, (name2) => index.resolve(name2, table.file), summary, usesReadSide(table));
         const result = exploreWithCompanions(api, notifier);
         const own2 = /* @__PURE__ */ new Set([table.name, `${table.name}#2`]);
-        m2 = { notifier, result, first: (inv) => result.violations.find((v2) => v2.invariant === inv && v2.notifier !== null && own2.has(v2.notifier)) };
+        m2 = {
+          notifier,
+          result,
+          find: (q3) => result.evidence.find(
+            (v2) => v2.notifier !== null && own2.has(v2.notifier) && q3.kinds.includes(v2.kind) && (q3.callback === void 0 || v2.cause?.callback === q3.callback) && (q3.site === void 0 || !!v2.cause?.sites.some((x3) => x3.file === q3.site.file && x3.line === q3.site.line))
+          )
+        };
         models.set(table, m2);
       }
       return m2;

@@ -2,7 +2,7 @@
 // ops table can do in a blockable and a non-blockable range, one outcome per
 // return path (its value, whether the path sets the sequence, sleeps, removes
 // its own notifier, hands out a finish).
-import type { AbstractNotifier, CallbackName, FinishKind, Outcome } from '../model/core.js';
+import type { AbstractNotifier, CallbackName, FinishKind, Outcome, Site } from '../model/core.js';
 import { eventsOnPath, nonZero, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { SELF_WAITING_CALLS, isKernelHelper } from '../ir/kernel-api.js';
@@ -41,7 +41,8 @@ function finishOf(events: readonly SummaryEvent[]): { kind: FinishKind; allocate
 
 export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field: string, blockable: boolean): Outcome[] {
   const out: Outcome[] = [];
-  const seen = new Set<string>();
+  // returns that behave alike are one outcome, which keeps every return's site
+  const seen = new Map<string, Site[]>();
   for (const r of s.returns) {
     if (r.when.blockable !== undefined && r.when.blockable !== blockable) continue;
     const events = eventsOnPath(s, r);
@@ -61,10 +62,16 @@ export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field
       allocatesFinish: fin.allocates && fin.kind !== 'none',
       label: `${r.file}:${r.loc.line}: return ${r.text || '(end)'}${describeWhen(r.when)}`,
     };
+    const site: Site = { file: r.file, line: r.loc.line };
     const key = JSON.stringify([o.ret, o.setSeq, o.sleeps, o.removesSelf, o.finish, o.allocatesFinish]);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(o);
+    const sites = seen.get(key);
+    if (sites) {
+      if (!sites.some((x) => x.file === site.file && x.line === site.line)) sites.push(site);
+      continue;
+    }
+    const own = [site];
+    seen.set(key, own);
+    out.push({ ...o, sites: own });
   }
   return out;
 }

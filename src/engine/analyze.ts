@@ -59,7 +59,19 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
         // what it does to other subscribers of the mm shows too
         const result = exploreWithCompanions(api, notifier);
         const own = new Set([table.name, `${table.name}#2`]);
-        m = { notifier, result, first: (inv) => result.violations.find((v) => v.invariant === inv && v.notifier !== null && own.has(v.notifier)) };
+        m = {
+          notifier,
+          result,
+          find: (q) =>
+            result.evidence.find(
+              (v) =>
+                v.notifier !== null &&
+                own.has(v.notifier) &&
+                q.kinds.includes(v.kind) &&
+                (q.callback === undefined || v.cause?.callback === q.callback) &&
+                (q.site === undefined || !!v.cause?.sites.some((x) => x.file === q.site!.file && x.line === q.site!.line)),
+            ),
+        };
         models.set(table, m);
       }
       return m;

@@ -35,6 +35,20 @@ export interface Outcome {
   allocatesFinish?: boolean;
   /** the driver's source location and condition, for traces */
   label: string;
+  /** the driver's return sites this outcome stands for (several returns may behave alike) */
+  sites?: readonly Site[];
+}
+
+/** A place in the driver's source. */
+export interface Site {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** The callback outcome a violation follows from: a finding matches its evidence by it. */
+export interface Cause {
+  readonly callback: CallbackName;
+  readonly sites: readonly Site[];
 }
 
 export type CallbackName =
@@ -102,6 +116,8 @@ export interface Violation {
   invariant: Invariant;
   notifier: string | null;
   message: string;
+  /** the callback outcome that led to it, when one did */
+  cause?: Cause;
   trace: string[];
   /** the same steps with who does them, for sequence diagrams */
   steps: TraceStep[];
@@ -241,6 +257,8 @@ export class MmuNotifierCore {
   caller = 'CPU';
   private readonly cpus = new Set<string>();
   readonly violations: Violation[] = [];
+  /** the last outcome of each notifier's callbacks (`name.field`): what a later violation follows from */
+  private readonly lastOutcome = new Map<string, Cause>();
   private finishSerial = 0;
   /** finishes handed out and not yet completed, across concurrent invalidations */
   private readonly inFlight = new Map<string, string>();
@@ -374,7 +392,7 @@ export class MmuNotifierCore {
         const ret = this.callInterval(sub, range, curSeq, inv.queue);
         if (!ret) {
           if (range.blockable) {
-            this.violate('false-in-blockable-range', 'I4', sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`);
+            this.violate('false-in-blockable-range', 'I4', sub.n.name, `${sub.n.name} returned false in a blockable range: the core WARNs and goes on`, this.intervalCause(sub.n.name));
             continue;
           }
           inv.itreeErr = EAGAIN;
@@ -438,7 +456,7 @@ export class MmuNotifierCore {
       const queue: QueuedFinish[] = [];
       for (const sub of this.overlapping(range)) {
         const ret = this.callInterval(sub, range, curSeq, queue);
-        if (!ret) this.violate('false-from-release', 'I4', sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`);
+        if (!ret) this.violate('false-from-release', 'I4', sub.n.name, `${sub.n.name}'s invalidate returned false from release (blockable): the core WARNs`, this.intervalCause(sub.n.name));
       }
       this.finishPass(queue, range);
       if (this.core.releaseEndsRange) this.invEnd();
@@ -573,7 +591,8 @@ export class MmuNotifierCore {
     const ret = o.ret === true;
     if (twoPass) {
       const kind = o.finish ?? 'none';
-      if (!ret && o.allocatesFinish) this.violate('finish-leaked-on-false', 'I7', n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o.label})`);
+      const cause = causeOf(field, o);
+      if (!ret && o.allocatesFinish) this.violate('finish-leaked-on-false', 'I7', n.name, `${n.name}'s invalidate_start allocated a finish and returned false: the core ignores it, it leaks (${o.label})`, cause);
       if (ret && kind !== 'none') {
         const ops = n.ops ?? n.name;
         const objectId = kind === 'fresh' ? `${n.name}#${++this.finishSerial}` : kind === 'global' || kind === 'guarded-global' ? `${ops}.global-finish` : `${n.name}.finish`;
@@ -582,8 +601,8 @@ export class MmuNotifierCore {
           return ret;
         }
         if (this.inFlight.has(objectId)) {
-          if (kind === 'global') this.violate('finish-shared-by-all', 'I7', n.name, `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o.label})`);
-          else this.violate('finish-shared-by-concurrent', 'I7', n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`);
+          if (kind === 'global') this.violate('finish-shared-by-all', 'I7', n.name, `${n.name} hands out finish ${objectId}, one object for every notifier of ${ops}, while it is still queued (${o.label})`, cause);
+          else this.violate('finish-shared-by-concurrent', 'I7', n.name, `${n.name} hands out finish ${objectId} while a concurrent invalidation still has it queued (${o.label})`, cause);
         }
         this.inFlight.set(objectId, n.name);
         queue.push({ sub, objectId, label: o.label });
@@ -621,6 +640,7 @@ export class MmuNotifierCore {
             'I4',
             h.n.name,
             `${h.n.name}'s invalidate_range_start returned ${r} in a ${range.blockable ? 'blockable' : 'non-blockable'} range: only -EAGAIN in a non-blockable range is allowed (${o.label})`,
+            causeOf('invalidate_range_start', o),
           );
         if (h.n.callbacks.invalidate_range_end && this.core.endAfterFailedStart) this.step(`  WARN_ON(ops->invalidate_range_end): ${h.n.name} can fail start and has end`);
         ret = r;
@@ -643,7 +663,13 @@ export class MmuNotifierCore {
 
   private endCalled(h: HlistSub): void {
     if (h.balance === 0)
-      this.violate('end-after-failed-start', 'I1', h.n.name, `${h.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`);
+      this.violate(
+        'end-after-failed-start',
+        'I1',
+        h.n.name,
+        `${h.n.name} got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end`,
+        this.lastOutcome.get(`${h.n.name}.invalidate_range_start`),
+      );
     else h.balance--;
   }
 
@@ -653,15 +679,17 @@ export class MmuNotifierCore {
     const o = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: 'no feasible path' };
     const shown = typeof o.ret === 'boolean' ? String(o.ret) : String(o.ret);
     this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq && n.kind === 'interval' ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`, CORE_LANE, 'call', n.name);
+    const cause = causeOf(field, o);
+    this.lastOutcome.set(`${n.name}.${field}`, cause);
     const mustNotSleep = !range.blockable || field === 'arch_invalidate_secondary_tlbs' || field === 'free_notifier' || field.includes('young');
     if (o.sleeps && mustNotSleep) {
-      this.violate('sleeps-where-forbidden', 'I5', n.name, `${n.name}.${field} sleeps ${range.blockable ? 'in a callback that must never sleep' : 'in a non-blockable range'} (${o.label})`);
+      this.violate('sleeps-where-forbidden', 'I5', n.name, `${n.name}.${field} sleeps ${range.blockable ? 'in a callback that must never sleep' : 'in a non-blockable range'} (${o.label})`, cause);
     }
     if (o.removesSelf) {
       const prev = this.running;
       this.running = n.name;
       if (n.kind === 'interval' && this.intervals.some((s) => s.n === n)) this.removeInterval(n.name);
-      else this.violate('unregister-from-own-callback', 'I5', n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o.label})`);
+      else this.violate('unregister-from-own-callback', 'I5', n.name, `${n.name}.${field} unregisters its own notifier: it waits for the invalidation that is calling it (deadlock) (${o.label})`, cause);
       this.running = prev;
     }
     return o;
@@ -683,9 +711,16 @@ export class MmuNotifierCore {
     this.steps.push(kind === 'note' ? { kind, over: from, text: shown } : { kind, from, to: to ?? CORE_LANE, text: shown });
   }
 
-  private violate(kind: ViolationKind, invariant: Invariant, notifier: string | null, message: string): void {
-    if (this.violations.some((v) => v.message === message)) return;
-    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+  private violate(kind: ViolationKind, invariant: Invariant, notifier: string | null, message: string, cause?: Cause): void {
+    if (this.violations.some((v) => v.message === message && sameCause(v.cause, cause))) return;
+    this.violations.push({ kind, invariant, notifier, message, ...(cause ? { cause } : {}), trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+  }
+
+  /** The last outcome of a notifier's interval invalidation (`invalidate`, or `invalidate_start` on a two-pass core). */
+  intervalCause(name: string): Cause | undefined {
+    const a = this.lastOutcome.get(`${name}.invalidate_start`);
+    const b = this.lastOutcome.get(`${name}.invalidate`);
+    return this.api.twoPass && a ? a : (b ?? a);
   }
 
   /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
@@ -694,4 +729,17 @@ export class MmuNotifierCore {
       this.violate('seq-odd-without-range', 'I8', null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
     }
   }
+}
+
+function causeOf(callback: CallbackName, o: Outcome): Cause {
+  return { callback, sites: o.sites ?? [] };
+}
+
+/** The text that tells causes apart (a violation is kept once per message and cause). */
+export function causeKey(c: Cause | undefined): string {
+  return c ? `${c.callback}@${c.sites.map((x) => `${x.file}:${x.line}`).join(',')}` : '';
+}
+
+function sameCause(a: Cause | undefined, b: Cause | undefined): boolean {
+  return causeKey(a) === causeKey(b);
 }

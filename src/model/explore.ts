@@ -3,7 +3,7 @@
 // choices, each run replaying a choice vector), and collects the invariant
 // violations with the trace that led to each.
 import type { ApiLevel } from './api.js';
-import { EAGAIN, MmuNotifierCore, type AbstractNotifier, type Chooser, type CoreBehaviour, type Invariant, type Violation, type ViolationKind } from './core.js';
+import { EAGAIN, MmuNotifierCore, causeKey, type AbstractNotifier, type Cause, type Chooser, type CoreBehaviour, type Invariant, type Violation, type ViolationKind } from './core.js';
 
 export interface Scenario {
   name: string;
@@ -95,6 +95,7 @@ export const SCENARIOS: readonly Scenario[] = [
             'I6',
             n.name,
             `mmu_interval_read_retry(${n.name}) returned false after an invalidation of its interval: ${n.name}'s invalidate returned true without mmu_interval_set_seq, so the driver commits stale mappings`,
+            core.intervalCause(n.name),
           );
         }
       });
@@ -194,8 +195,8 @@ export function withCompanions(notifiers: readonly AbstractNotifier[]): Abstract
   return out;
 }
 
-function violation(core: MmuNotifierCore, kind: ViolationKind, invariant: Invariant, notifier: string, message: string): void {
-  core.violations.push({ kind, invariant, notifier, message, trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
+function violation(core: MmuNotifierCore, kind: ViolationKind, invariant: Invariant, notifier: string, message: string, cause?: Cause): void {
+  core.violations.push({ kind, invariant, notifier, message, ...(cause ? { cause } : {}), trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
 }
 
 /** Replays a prefix of choices, then takes the first option; records the branching. */
@@ -211,7 +212,14 @@ class ReplayChooser implements Chooser {
 }
 
 export interface ExploreResult {
+  /** one per invariant, notifier and message: what `model explore` prints */
   violations: Array<Violation & { scenario: string }>;
+  /**
+   * The same, kept once more per cause: the first trace for each callback
+   * outcome that leads to a violation, so a finding at one return gets the
+   * counterexample that runs through that return.
+   */
+  evidence: Array<Violation & { scenario: string }>;
   scenarios: number;
   runs: number;
   /** a scenario stopped at the run budget: its choices were not all explored */
@@ -233,8 +241,9 @@ export interface ExploreOptions {
  */
 export function explore(api: ApiLevel, notifiers: readonly AbstractNotifier[], opts: ExploreOptions = {}): ExploreResult {
   const maxRuns = opts.maxRuns ?? 2000;
-  const result: ExploreResult = { violations: [], scenarios: 0, runs: 0, truncated: false };
+  const result: ExploreResult = { violations: [], evidence: [], scenarios: 0, runs: 0, truncated: false };
   const seen = new Set<string>();
+  const seenCause = new Set<string>();
   for (const scenario of opts.scenarios ?? SCENARIOS) {
     if (!scenario.applies(notifiers)) continue;
     result.scenarios++;
@@ -254,6 +263,11 @@ export function explore(api: ApiLevel, notifiers: readonly AbstractNotifier[], o
       runs++;
       for (const v of core.violations) {
         const key = `${v.invariant}\0${v.notifier}\0${v.message}`;
+        const withCause = `${key}\0${causeKey(v.cause)}`;
+        if (!seenCause.has(withCause)) {
+          seenCause.add(withCause);
+          result.evidence.push({ ...v, scenario: scenario.name });
+        }
         if (seen.has(key)) continue;
         seen.add(key);
         result.violations.push({ ...v, scenario: scenario.name });
@@ -282,5 +296,14 @@ export function exploreWithCompanions(api: ApiLevel, notifier: AbstractNotifier,
   const same = (m: string): string => m.split(`${notifier.name}#2`).join(notifier.name);
   const seen = new Set(alone.violations.map((v) => `${v.invariant}\0${same(v.message)}`));
   const extra = together.violations.filter((v) => !seen.has(`${v.invariant}\0${same(v.message)}`));
-  return { violations: [...alone.violations, ...extra], scenarios: alone.scenarios + together.scenarios, runs: alone.runs + together.runs, truncated: alone.truncated || together.truncated };
+  const withCause = (v: Violation): string => `${v.invariant}\0${same(v.message)}\0${causeKey(v.cause)}`;
+  const seenCause = new Set(alone.evidence.map(withCause));
+  const extraEvidence = together.evidence.filter((v) => !seenCause.has(withCause(v)));
+  return {
+    violations: [...alone.violations, ...extra],
+    evidence: [...alone.evidence, ...extraEvidence],
+    scenarios: alone.scenarios + together.scenarios,
+    runs: alone.runs + together.runs,
+    truncated: alone.truncated || together.truncated,
+  };
 }

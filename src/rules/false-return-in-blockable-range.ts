@@ -2,7 +2,7 @@ import { failsWith } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelEvidence } from './support.js';
+import { atReturn, modelEvidence, siteOf } from './support.js';
 
 export default defineRule({
   id: 'false-return-in-blockable-range',
@@ -81,7 +81,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
           messageId: 'failsWhenBlockable',
           data: { cb: cb.fn.name, text: r.text, untested: r.when.blockable === true ? '' : ' (no blockable test before it)' },
-          ...(modelEvidence(ctx, table, 'I4') ?? {
+          ...(modelEvidence(ctx, table, { kinds: ['false-in-blockable-range', 'false-from-release', 'start-error-not-eagain'], callback: field, site: siteOf(r) }) ?? {
             trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`],
           }),
         });

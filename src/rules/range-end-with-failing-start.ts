@@ -1,7 +1,7 @@
 import { nonZero } from '../ir/summary.js';
 import { describeWhen, describeVia } from './describe.js';
 import { defineRule, fieldFn } from './rule.js';
-import { atLoc, modelEvidence } from './support.js';
+import { atLoc, modelEvidence, siteOf } from './support.js';
 
 export default defineRule({
   id: 'range-end-with-failing-start',
@@ -73,7 +73,7 @@ static const struct mmu_notifier_ops drv_ops = {
       ...(proven
         ? { messageId: 'startCanFail' as const, data: { table: table.name, fn: fn.name, result: first.text, where } }
         : { messageId: 'startMayFail' as const, data: { table: table.name, fn: fn.name, result: first.text || 'a value', where } }),
-      ...((proven ? modelEvidence(ctx, table, 'I1') : null) ?? {
+      ...((proven ? modelEvidence(ctx, table, { kinds: ['end-after-failed-start'], callback: 'invalidate_range_start', site: siteOf(first) }) : null) ?? {
         trace: [
           `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn.name}`,
           ...describeVia(first.via),

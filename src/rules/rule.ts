@@ -4,7 +4,7 @@
 import type { FileIR, FunctionIR, Loc, OpsField, OpsTable } from '../ir/types.js';
 import type { FunctionSummary } from '../ir/summary.js';
 import type { ApiLevel } from '../model/api.js';
-import type { AbstractNotifier, CoreStep, Invariant as ModelInvariant, TraceStep, Violation } from '../model/core.js';
+import type { AbstractNotifier, CoreStep, TraceStep, Violation, ViolationKind } from '../model/core.js';
 import type { ExploreResult } from '../model/explore.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -98,8 +98,20 @@ export interface CallbackView {
 export interface ModelView {
   notifier: AbstractNotifier;
   result: ExploreResult;
-  /** the first violation of an invariant by this notifier, with its trace */
-  first(invariant: ModelInvariant): (Violation & { scenario: string }) | undefined;
+  /**
+   * The first counterexample of this notifier whose violation is the one
+   * asked for: one of `kinds`, following from an outcome of `callback` that
+   * stands for the return at `site` (each when given). Never another
+   * defect's trace with the same invariant.
+   */
+  find(query: EvidenceQuery): (Violation & { scenario: string }) | undefined;
+}
+
+/** Which violation a finding is about. */
+export interface EvidenceQuery {
+  readonly kinds: readonly ViolationKind[];
+  readonly callback?: string;
+  readonly site?: { readonly file: string; readonly line: number };
 }
 
 /** One step of the core as a scanned mm/mmu_notifier.c takes it or lacks it. */

@@ -60,10 +60,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     if (!ctx.api.twoPass || !ctx.callback(table, 'invalidate_start')?.fn) return;
-    const evidence = modelEvidence(ctx, table, 'I7');
-    const v = ctx.model(table).first('I7');
-    const global = !!v && /global-finish/.test(v.message);
-    if (!evidence || !v || !(global || v.kind === 'finish-shared-by-concurrent')) return;
+    const query = { kinds: ['finish-shared-by-all', 'finish-shared-by-concurrent'] as const, callback: 'invalidate_start' };
+    const v = ctx.model(table).find(query);
+    const evidence = modelEvidence(ctx, table, query);
+    if (!evidence || !v) return;
+    const global = v.kind === 'finish-shared-by-all';
     ctx.report({
       ...atField(table, 'invalidate_start'),
       function: null,

@@ -57,7 +57,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';
       const siteLines = sites.flatMap((x) => [...describeVia(x.via), `${x.file}:${x.loc.line}: ${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`]);
-      const model = modelEvidence(ctx, table, 'I5');
+      const model = modelEvidence(ctx, table, { kinds: ['sleeps-where-forbidden'], callback: field });
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),

@@ -3,8 +3,8 @@
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import type { SummaryEvent, SummaryReturn } from '../ir/summary.js';
 import type { Loc, OpsKind, OpsTable } from '../ir/types.js';
-import type { Invariant as ModelInvariant, Violation } from '../model/core.js';
-import { place, type RuleContext, type TraceDiagram, type Where } from './rule.js';
+import type { Violation } from '../model/core.js';
+import { place, type EvidenceQuery, type RuleContext, type TraceDiagram, type Where } from './rule.js';
 
 /** Callbacks the core calls while a range is invalidated (the first pass, and end). */
 export const INVALIDATION_CALLBACKS: Record<OpsKind, readonly string[]> = {
@@ -78,16 +78,21 @@ export function functionOf(e: SummaryEvent, callback: string): string {
 }
 
 /**
- * The model's counterexample for this table's notifier and invariant, as
- * trace lines and as a diagram, or null when the model did not reach the
- * violation.
+ * The model's counterexample for this table's notifier and the violation a
+ * finding is about (its kinds, callback and return site), as trace lines and
+ * as a diagram, or null when the model did not reach that violation.
  */
-export function modelEvidence(ctx: RuleContext, table: OpsTable, invariant: ModelInvariant): { trace: string[]; diagram: TraceDiagram } | null {
-  const v = ctx.model(table).first(invariant);
+export function modelEvidence(ctx: RuleContext, table: OpsTable, query: EvidenceQuery): { trace: string[]; diagram: TraceDiagram } | null {
+  const v = ctx.model(table).find(query);
   if (!v) return null;
   const title = `model (API ${ctx.api.id}): ${v.scenario}`;
-  const end = `violates ${invariant}: ${v.message}`;
+  const end = `violates ${v.invariant}: ${v.message}`;
   return { trace: [title, ...v.trace.slice(1).map((t) => t.replace(/^\s+/, '  ')), end], diagram: { title, lanes: v.lanes, steps: v.steps, end } };
+}
+
+/** The return site of a summarized return, as the model's outcomes name it. */
+export function siteOf(r: SummaryReturn): { file: string; line: number } {
+  return { file: r.file, line: r.loc.line };
 }
 
 /** A scanned core's counterexample as a diagram: `title` says which core the model ran. */
