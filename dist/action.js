@@ -34377,12 +34377,6 @@ function nonZero(value) {
       return null;
   }
 }
-function failsWith(field, value) {
-  const t2 = nonZero(value);
-  if (t2 === null) return null;
-  return ERRNO_CALLBACKS.has(field) ? t2 : !t2;
-}
-var ERRNO_CALLBACKS = /* @__PURE__ */ new Set(["invalidate_range_start"]);
 var union = (a, b3) => [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
 var minus = (a, b3) => a.filter((x3) => !b3.has(x3));
 function intersection(lists) {
@@ -34695,12 +34689,59 @@ function fieldFn(table, name2) {
   return table.fields.find((f3) => f3.field === name2 && f3.function !== null);
 }
 
-// src/rules/support.ts
-var INVALIDATION_CALLBACKS = {
+// src/model/ops.ts
+var INTERVAL_MEMBERS = ["invalidate", "invalidate_start", "invalidate_finish"];
+var HLIST_MEMBERS = [
+  "release",
+  "clear_flush_young",
+  "clear_young",
+  "test_young",
+  "change_pte",
+  "invalidate_range_start",
+  "invalidate_range_end",
+  "invalidate_range",
+  "arch_invalidate_secondary_tlbs",
+  "alloc_notifier",
+  "free_notifier"
+];
+var HLIST_BASE_MEMBERS = ["release", "clear_flush_young", "clear_young", "test_young", "invalidate_range_start", "invalidate_range_end"];
+var GET_PUT_MEMBERS = ["alloc_notifier", "free_notifier"];
+var TWO_PASS_MEMBERS = ["invalidate_start", "invalidate_finish"];
+var INVALIDATION_MEMBERS = {
   mmu_interval_notifier_ops: ["invalidate", "invalidate_start"],
   mmu_notifier_ops: ["invalidate_range_start", "invalidate_range_end"]
 };
-var ATOMIC_CALLBACKS = ["arch_invalidate_secondary_tlbs", "invalidate_range", "free_notifier", "clear_flush_young", "clear_young", "test_young", "change_pte"];
+var FIRST_PASS_MEMBERS = {
+  mmu_interval_notifier_ops: ["invalidate", "invalidate_start"],
+  mmu_notifier_ops: ["invalidate_range_start"]
+};
+var ATOMIC_MEMBERS = ["arch_invalidate_secondary_tlbs", "invalidate_range", "free_notifier", "clear_flush_young", "clear_young", "test_young", "change_pte"];
+var UNDER_START_MAP_MEMBERS = ["invalidate", "invalidate_start", "invalidate_finish", "invalidate_range_start", "invalidate_range_end"];
+var ERRNO_MEMBERS = ["invalidate_range_start"];
+var MODEL_CALLBACKS = [
+  "invalidate",
+  "invalidate_start",
+  "invalidate_finish",
+  "invalidate_range_start",
+  "invalidate_range_end",
+  "release",
+  "arch_invalidate_secondary_tlbs",
+  "clear_flush_young",
+  "clear_young",
+  "test_young",
+  "free_notifier"
+];
+var MODEL_ATOMIC_CALLBACKS = ["arch_invalidate_secondary_tlbs", "clear_flush_young", "clear_young", "test_young", "free_notifier"];
+function isOpsMember(name2) {
+  return INTERVAL_MEMBERS.includes(name2) || HLIST_MEMBERS.includes(name2);
+}
+
+// src/rules/support.ts
+function failsWith(field, value) {
+  const t2 = nonZero(value);
+  if (t2 === null) return null;
+  return ERRNO_MEMBERS.includes(field) ? t2 : !t2;
+}
 var SELF_WAITING = SELF_WAITING_CALLS;
 function isSleepingEvent(e) {
   return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
@@ -34862,7 +34903,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 });
 
 // src/rules/helper-failure-swallowed.ts
-var STARTS = ["invalidate_range_start", "invalidate", "invalidate_start"];
+var STARTS = [...FIRST_PASS_MEMBERS.mmu_notifier_ops, ...FIRST_PASS_MEMBERS.mmu_interval_notifier_ops];
 var gaveUp = (t2) => t2.value.k === "int" && t2.value.v === -EAGAIN && t2.when.blockable === false;
 var helper_failure_swallowed_default = defineRule({
   id: "helper-failure-swallowed",
@@ -34969,8 +35010,7 @@ static const struct mmu_notifier_ops drv_ops = {
 });
 
 // src/rules/reclaim-in-invalidation.ts
-var UNDER_START_MAP = ["invalidate", "invalidate_start", "invalidate_finish", "invalidate_range_start", "invalidate_range_end"];
-var FIRST_PASS = /* @__PURE__ */ new Set(["invalidate", "invalidate_start", "invalidate_range_start"]);
+var FIRST_PASS = /* @__PURE__ */ new Set([...FIRST_PASS_MEMBERS.mmu_interval_notifier_ops, ...FIRST_PASS_MEMBERS.mmu_notifier_ops]);
 var reclaim_in_invalidation_default = defineRule({
   id: "reclaim-in-invalidation",
   title: "allocation that may enter direct reclaim on the invalidation path, even in blockable ranges",
@@ -35026,7 +35066,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     directReclaim: "{{first}}(..., {{mask}}) may enter direct reclaim from {{field}} callback {{cb}}(){{inHelper}}{{sites}}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback"
   },
   checkTable(table, ctx) {
-    for (const field of UNDER_START_MAP) {
+    for (const field of UNDER_START_MAP_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp?.class === "sleeping");
@@ -35191,21 +35231,7 @@ static const struct mmu_notifier_ops drv_ops = {
 });
 
 // src/rules/lock-held-at-return.ts
-var CALLBACKS = [
-  "invalidate",
-  "invalidate_start",
-  "invalidate_finish",
-  "invalidate_range_start",
-  "invalidate_range_end",
-  "release",
-  "arch_invalidate_secondary_tlbs",
-  "invalidate_range",
-  "clear_flush_young",
-  "clear_young",
-  "test_young",
-  "free_notifier",
-  "alloc_notifier"
-];
+var CALLBACKS = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
 var lock_held_at_return_default = defineRule({
   id: "lock-held-at-return",
   title: "callback returns with a lock it took still held on some path",
@@ -36194,7 +36220,7 @@ int drv_map(struct drv_obj *obj)
     const retries = lockedRetries(ctx.files, table);
     if (!retries.length) return;
     const readLocks = new Set(retries.flatMap((r2) => r2.locks.map(lastPart)));
-    for (const field of ["invalidate", "invalidate_start"]) {
+    for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const seen = /* @__PURE__ */ new Set();
@@ -36488,7 +36514,7 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     const taken = /* @__PURE__ */ new Map();
-    for (const field of ["invalidate", "invalidate_start"]) {
+    for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) if (e.kind === "lock" && e.lock) taken.set(lockMember(e.lock), `${cb.fn.name}()`);
@@ -36858,7 +36884,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     unlockedSharedWrite: "{{table}}.{{field}} writes {{storage}} {{target}} with no lock held: concurrent invalidations share it"
   },
   checkTable(table, ctx) {
-    for (const field of [...INVALIDATION_CALLBACKS[table.kind], "invalidate_finish"]) {
+    for (const field of [...INVALIDATION_MEMBERS[table.kind], "invalidate_finish"]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const writes = sitesOf(
@@ -36929,7 +36955,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     writesFinishNotifier: "{{call}} is written by the driver: the core sets finish->notifier when it queues the finish"
   },
   checkTable(table, ctx) {
-    for (const field of ["invalidate_start", "invalidate_finish"]) {
+    for (const field of TWO_PASS_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) {
@@ -37285,7 +37311,7 @@ int drv_pin(struct drv_obj *obj)
   },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
-    for (const field of ["invalidate", "invalidate_start"]) {
+    for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const s = ctx.summary(cb.fn);
@@ -37359,7 +37385,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!f3.function) continue;
       const cb = ctx.callback(table, f3.field);
       if (!cb?.fn) continue;
-      const invalidating = INVALIDATION_CALLBACKS[table.kind].includes(f3.field) || f3.field === "invalidate_finish";
+      const invalidating = isOpsMember(f3.field) && INVALIDATION_MEMBERS[table.kind].includes(f3.field) || f3.field === "invalidate_finish";
       for (const e of ctx.summary(cb.fn).events) {
         if (invalidating && MM_LAST_REFERENCE_CALLS.has(e.name)) {
           ctx.report({
@@ -37421,7 +37447,7 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_notifier_ops") return;
-    for (const field of ATOMIC_CALLBACKS) {
+    for (const field of ATOMIC_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) {
@@ -37506,7 +37532,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...model ? { trace: [...model.trace, ...sites.length > 1 ? siteLines : []], diagram: model.diagram } : { trace: [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines] }
       });
     };
-    for (const field of INVALIDATION_CALLBACKS[table.kind]) {
+    for (const field of INVALIDATION_MEMBERS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       report(
@@ -37645,7 +37671,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     failsWhenBlockable: "{{cb}}() returns {{text}} on a path that also runs when the range is blockable{{untested}}; fail only when !mmu_notifier_range_blockable(range)"
   },
   checkTable(table, ctx) {
-    const fields = table.kind === "mmu_interval_notifier_ops" ? ["invalidate", "invalidate_start"] : ["invalidate_range_start"];
+    const fields = FIRST_PASS_MEMBERS[table.kind];
     for (const field of fields) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
@@ -37753,10 +37779,6 @@ static const struct mmu_notifier_ops drv_ops = {
 });
 
 // src/rules/sleeping-gfp-in-first-pass.ts
-var FIRST_PASS2 = {
-  mmu_interval_notifier_ops: ["invalidate", "invalidate_start"],
-  mmu_notifier_ops: ["invalidate_range_start"]
-};
 var sleeping_gfp_in_first_pass_default = defineRule({
   id: "sleeping-gfp-in-first-pass",
   title: "sleeping GFP allocation in a first-pass invalidation callback",
@@ -37810,7 +37832,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     unknownMask: "{{call}}() in {{field}} callback {{cb}}() uses mask {{mask}}, which mnlint cannot classify, on a path that runs in non-blockable ranges"
   },
   checkTable(table, ctx) {
-    for (const field of FIRST_PASS2[table.kind]) {
+    for (const field of FIRST_PASS_MEMBERS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const events = [...ctx.summary(cb.fn).events].sort((a, b3) => Number(a.when.blockable === true) - Number(b3.when.blockable === true));
@@ -37945,8 +37967,6 @@ function findRule(id) {
 }
 
 // src/model/api.ts
-var HLIST_BASE = ["release", "clear_flush_young", "clear_young", "test_young", "invalidate_range_start", "invalidate_range_end"];
-var GET_PUT = ["alloc_notifier", "free_notifier"];
 function level(id, description, o2) {
   return {
     id,
@@ -37956,8 +37976,8 @@ function level(id, description, o2) {
     twoPass: o2.twoPass ?? false,
     insertChecksFinish: o2.insertChecksFinish ?? false,
     fields: {
-      mmu_notifier_ops: [...HLIST_BASE, ...o2.hlistOnly ? [] : GET_PUT, o2.secondaryTlbs, ...o2.changePte ? ["change_pte"] : []],
-      mmu_interval_notifier_ops: o2.hlistOnly ? [] : ["invalidate", ...o2.twoPass ? ["invalidate_start", "invalidate_finish"] : []]
+      mmu_notifier_ops: [...HLIST_BASE_MEMBERS, ...o2.hlistOnly ? [] : GET_PUT_MEMBERS, o2.secondaryTlbs, ...o2.changePte ? ["change_pte"] : []],
+      mmu_interval_notifier_ops: o2.hlistOnly ? [] : ["invalidate", ...o2.twoPass ? TWO_PASS_MEMBERS : []]
     }
   };
 }
@@ -38620,7 +38640,7 @@ var SCENARIOS = [
     run(core, ns2) {
       register(core, ns2);
       for (const n of ns2.filter((x3) => x3.kind === "hlist")) {
-        for (const f3 of ["arch_invalidate_secondary_tlbs", "clear_flush_young", "clear_young", "test_young", "free_notifier"]) core.callAtomic(n.name, f3);
+        for (const f3 of MODEL_ATOMIC_CALLBACKS) core.callAtomic(n.name, f3);
       }
     }
   }
@@ -38742,19 +38762,7 @@ function exploreWithCompanions(api, notifier, opts = {}) {
 }
 
 // src/engine/abstract.ts
-var MODEL_CALLBACKS = /* @__PURE__ */ new Set([
-  "invalidate",
-  "invalidate_start",
-  "invalidate_finish",
-  "invalidate_range_start",
-  "invalidate_range_end",
-  "release",
-  "arch_invalidate_secondary_tlbs",
-  "clear_flush_young",
-  "clear_young",
-  "test_young",
-  "free_notifier"
-]);
+var MODELLED = new Set(MODEL_CALLBACKS);
 function finishOf(events) {
   const writes = events.filter((e) => e.kind === "finish_write");
   const allocates = events.some((e) => e.kind === "alloc");
@@ -38804,7 +38812,7 @@ function abstractNotifier(table, resolveCallback, summary, usesReadSide) {
   const kind = table.kind === "mmu_interval_notifier_ops" ? "interval" : "hlist";
   const callbacks = {};
   for (const f3 of table.fields) {
-    if (!f3.function || !MODEL_CALLBACKS.has(f3.field)) continue;
+    if (!f3.function || !MODELLED.has(f3.field)) continue;
     const fn2 = resolveCallback(f3.function);
     const field = f3.field;
     const memo = /* @__PURE__ */ new Map();

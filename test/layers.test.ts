@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HLIST_MEMBERS, INTERVAL_MEMBERS } from '../src/model/ops.js';
 
 /** What each folder may import from, besides itself. */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -64,6 +65,25 @@ function kernelNamesOutsideHome(file: string, text: string): string[] {
     .map((n) => `${file}: '${n}'`);
 }
 
+/** Lists of ops-member names (array literals, type unions) a source spells out instead of taking them from model/ops.ts. */
+const MEMBERS = new Set<string>([...INTERVAL_MEMBERS, ...HLIST_MEMBERS]);
+function memberListsOutsideHome(file: string, text: string): string[] {
+  if (file === 'model/ops.ts') return [];
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  const members = (s: string): string[] => [...s.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]!).filter((n) => MEMBERS.has(n));
+  const out: string[] = [];
+  // a list: an array literal of string literals (and spreads), not an expression naming members in passing
+  for (const m of code.matchAll(/\[([^[\]]*)\]/g)) {
+    const rest = m[1]!
+      .replace(/'[^']*'/g, '')
+      .replace(/\.\.\.[\w.]+/g, '')
+      .replace(/[\s,]/g, '');
+    if (rest === '' && members(m[1]!).length >= 2) out.push(`${file}: [${members(m[1]!).join(', ')}]`);
+  }
+  for (const m of code.matchAll(/'[a-z_]+'(?:\s*\|\s*'[a-z_]+')+/g)) if (members(m[0]).length >= 2) out.push(`${file}: ${members(m[0]).join(' | ')}`);
+  return out;
+}
+
 describe('layers', () => {
   const files = sources();
 
@@ -78,6 +98,14 @@ describe('layers', () => {
   it('kernel API names have one home, ir/kernel-api.ts', () => {
     expect(files.flatMap((f) => kernelNamesOutsideHome(f.file, f.text))).toEqual([]);
     expect(kernelNamesOutsideHome('rules/x.ts', "if (c.name === 'mmu_notifier_put') return; // 'mmu_notifier_get'")).toEqual(["rules/x.ts: 'mmu_notifier_put'"]);
+  });
+
+  it('ops-member names have one home, model/ops.ts', () => {
+    expect(files.flatMap((f) => memberListsOutsideHome(f.file, f.text))).toEqual([]);
+    expect(memberListsOutsideHome('rules/x.ts', "for (const f of ['invalidate', 'invalidate_start']) check(f);")).toEqual(['rules/x.ts: [invalidate, invalidate_start]']);
+    expect(memberListsOutsideHome('model/core.ts', "type C = 'release' | 'clear_young';")).toEqual(['model/core.ts: release | clear_young']);
+    // one member named where a rule asks for its callback is not a list
+    expect(memberListsOutsideHome('rules/x.ts', "ctx.callback(table, 'invalidate_start'); // ['release', 'test_young']")).toEqual([]);
   });
 
   it('catches an arrow upward, a dynamic one, and tree-sitter outside the parser', () => {

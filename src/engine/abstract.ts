@@ -3,6 +3,7 @@
 // return path (its value, whether the path sets the sequence, sleeps, removes
 // its own notifier, hands out a finish).
 import type { AbstractNotifier, CallbackName, FinishKind, Outcome, Site } from '../model/core.js';
+import { MODEL_CALLBACKS } from '../model/ops.js';
 import { eventsOnPath, nonZero, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { SELF_WAITING_CALLS, isKernelHelper } from '../ir/kernel-api.js';
@@ -10,19 +11,7 @@ import { finishHandedOut } from '../ir/queries.js';
 import { describeWhen } from '../rules/describe.js';
 import { mayBlock } from '../rules/support.js';
 
-const MODEL_CALLBACKS: ReadonlySet<string> = new Set<CallbackName>([
-  'invalidate',
-  'invalidate_start',
-  'invalidate_finish',
-  'invalidate_range_start',
-  'invalidate_range_end',
-  'release',
-  'arch_invalidate_secondary_tlbs',
-  'clear_flush_young',
-  'clear_young',
-  'test_young',
-  'free_notifier',
-]);
+const MODELLED: ReadonlySet<string> = new Set(MODEL_CALLBACKS);
 
 function finishOf(events: readonly SummaryEvent[]): { kind: FinishKind; allocates: boolean } {
   const writes = events.filter((e) => e.kind === 'finish_write');
@@ -80,7 +69,7 @@ export function abstractNotifier(table: OpsTable, resolveCallback: (name: string
   const kind = table.kind === 'mmu_interval_notifier_ops' ? 'interval' : 'hlist';
   const callbacks: AbstractNotifier['callbacks'] = {};
   for (const f of table.fields) {
-    if (!f.function || !MODEL_CALLBACKS.has(f.field)) continue;
+    if (!f.function || !MODELLED.has(f.field)) continue;
     const fn = resolveCallback(f.function);
     const field = f.field as CallbackName;
     // the explorer asks once per call of every run: the outcomes of each range kind are computed once

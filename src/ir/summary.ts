@@ -174,20 +174,6 @@ export function nonZero(value: AbstractValue): boolean | null {
   }
 }
 
-/**
- * Whether a callback's return is its failure: invalidate_range_start fails
- * with a non-zero errno, the bool callbacks (invalidate, invalidate_start)
- * with false. Null when the value is not known.
- */
-export function failsWith(field: string, value: AbstractValue): boolean | null {
-  const t = nonZero(value);
-  if (t === null) return null;
-  return ERRNO_CALLBACKS.has(field) ? t : !t;
-}
-
-/** The callbacks whose failure is a non-zero int; the others return bool. */
-const ERRNO_CALLBACKS: ReadonlySet<string> = new Set(['invalidate_range_start']);
-
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
 const minus = (a: readonly string[], b: ReadonlySet<string>): string[] => a.filter((x) => !b.has(x));
 

@@ -1,6 +1,7 @@
 // API levels of the mmu_notifier core: what the ops structs contain and how
 // the core behaves, per kernel version. Written from include/linux/mmu_notifier.h
 // and mm/mmu_notifier.c of the versions named, and the two-pass series (seed 004).
+import { GET_PUT_MEMBERS, HLIST_BASE_MEMBERS, type SecondaryTlbMember, TWO_PASS_MEMBERS } from './ops.js';
 
 export type ApiLevelId = '5.0' | '5.2' | '5.5' | '5.11' | '5.12' | '6.1' | '6.6' | '6.9' | '6.12' | 'two-pass-v2' | '7.1';
 
@@ -20,10 +21,6 @@ export interface ApiLevel {
   fields: { mmu_notifier_ops: readonly string[]; mmu_interval_notifier_ops: readonly string[] };
 }
 
-const HLIST_BASE = ['release', 'clear_flush_young', 'clear_young', 'test_young', 'invalidate_range_start', 'invalidate_range_end'];
-/** mmu_notifier_get()/put() came with the interval notifiers (5.5) */
-const GET_PUT = ['alloc_notifier', 'free_notifier'];
-
 function level(
   id: ApiLevelId,
   description: string,
@@ -31,7 +28,7 @@ function level(
     endAfterFailedStart: boolean;
     twoPass?: boolean;
     insertChecksFinish?: boolean;
-    secondaryTlbs: 'invalidate_range' | 'arch_invalidate_secondary_tlbs';
+    secondaryTlbs: SecondaryTlbMember;
     changePte: boolean;
     hlistOnly?: boolean;
   },
@@ -44,8 +41,8 @@ function level(
     twoPass: o.twoPass ?? false,
     insertChecksFinish: o.insertChecksFinish ?? false,
     fields: {
-      mmu_notifier_ops: [...HLIST_BASE, ...(o.hlistOnly ? [] : GET_PUT), o.secondaryTlbs, ...(o.changePte ? ['change_pte'] : [])],
-      mmu_interval_notifier_ops: o.hlistOnly ? [] : ['invalidate', ...(o.twoPass ? ['invalidate_start', 'invalidate_finish'] : [])],
+      mmu_notifier_ops: [...HLIST_BASE_MEMBERS, ...(o.hlistOnly ? [] : GET_PUT_MEMBERS), o.secondaryTlbs, ...(o.changePte ? ['change_pte'] : [])],
+      mmu_interval_notifier_ops: o.hlistOnly ? [] : ['invalidate', ...(o.twoPass ? TWO_PASS_MEMBERS : [])],
     },
   };
 }

@@ -7,6 +7,8 @@
 //
 // Plain TypeScript: imports nothing from the parser, the IR or the rules.
 import type { ApiLevel } from './api.js';
+import type { CallbackName } from './ops.js';
+import type { ModelAtomicCallback } from './ops.js';
 
 /** -EAGAIN, the one error a start may return (include/uapi/asm-generic/errno-base.h); the model imports nothing of ours */
 export const EAGAIN = -11;
@@ -51,18 +53,7 @@ export interface Cause {
   readonly sites: readonly Site[];
 }
 
-export type CallbackName =
-  | 'invalidate'
-  | 'invalidate_start'
-  | 'invalidate_finish'
-  | 'invalidate_range_start'
-  | 'invalidate_range_end'
-  | 'release'
-  | 'arch_invalidate_secondary_tlbs'
-  | 'clear_flush_young'
-  | 'clear_young'
-  | 'test_young'
-  | 'free_notifier';
+export type { CallbackName };
 
 /** An abstract driver: which callbacks it has and what each may do in a (non-)blockable range. */
 export interface AbstractNotifier {
@@ -490,7 +481,7 @@ export class MmuNotifierCore {
   }
 
   /** Callbacks that must never sleep (called under locks or from SRCU). */
-  callAtomic(name: string, field: 'arch_invalidate_secondary_tlbs' | 'clear_flush_young' | 'clear_young' | 'test_young' | 'free_notifier'): void {
+  callAtomic(name: string, field: ModelAtomicCallback): void {
     const h = this.hlist.find((x) => x.n.name === name);
     const cb = h?.n.callbacks[field];
     if (!h || !cb) return;

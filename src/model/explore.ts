@@ -4,6 +4,7 @@
 // violations with the trace that led to each.
 import type { ApiLevel } from './api.js';
 import { EAGAIN, MmuNotifierCore, causeKey, type AbstractNotifier, type Cause, type Chooser, type CoreBehaviour, type Invariant, type Violation, type ViolationKind } from './core.js';
+import { MODEL_ATOMIC_CALLBACKS } from './ops.js';
 
 export interface Scenario {
   name: string;
@@ -138,7 +139,7 @@ export const SCENARIOS: readonly Scenario[] = [
     run(core, ns) {
       register(core, ns);
       for (const n of ns.filter((x) => x.kind === 'hlist')) {
-        for (const f of ['arch_invalidate_secondary_tlbs', 'clear_flush_young', 'clear_young', 'test_young', 'free_notifier'] as const) core.callAtomic(n.name, f);
+        for (const f of MODEL_ATOMIC_CALLBACKS) core.callAtomic(n.name, f);
       }
     },
   },

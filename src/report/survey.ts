@@ -8,14 +8,9 @@ import { bindsTable, failedTrylock } from '../ir/queries.js';
 import { readSideOf } from '../ir/read-side.js';
 import { eventsOnPath, nonZero, Summarizer } from '../ir/summary.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
+import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 import type { Finding } from '../rules/rule.js';
 import { type Survey, SurveySchema } from './schema.js';
-
-/** The callbacks a non-blockable range reaches (interval: the first pass; hlist: the start). */
-const NON_BLOCKABLE_CALLBACKS: Readonly<Record<OpsTable['kind'], readonly string[]>> = {
-  mmu_interval_notifier_ops: ['invalidate', 'invalidate_start'],
-  mmu_notifier_ops: ['invalidate_range_start'],
-};
 
 /**
  * How the table's callbacks answer a range that is not blockable: the ways
@@ -28,7 +23,7 @@ function nonBlockable(table: OpsTable, index: FunctionIndex, summarizer: Summari
   const ways = new Set<string>();
   let present = false;
   let tested = false;
-  for (const field of NON_BLOCKABLE_CALLBACKS[table.kind]) {
+  for (const field of FIRST_PASS_MEMBERS[table.kind]) {
     const name = table.fields.find((f) => f.field === field)?.function;
     const fn = name ? index.resolve(name, table.file) : undefined;
     if (!fn) continue;

@@ -1,6 +1,7 @@
 import { defineRule } from './rule.js';
 import { atEvent, functionOf } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
+import { TWO_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
   id: 'driver-writes-finish-notifier',
@@ -51,7 +52,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     writesFinishNotifier: '{{call}} is written by the driver: the core sets finish->notifier when it queues the finish',
   },
   checkTable(table, ctx) {
-    for (const field of ['invalidate_start', 'invalidate_finish']) {
+    for (const field of TWO_PASS_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) {

@@ -1,8 +1,7 @@
-import { failsWith } from '../ir/summary.js';
 import { updateDelta } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn } from './support.js';
+import { atReturn, failsWith } from './support.js';
 
 /** The starts of an invalidation, and what a failure means to the core. */
 const STARTS: Record<string, { after: (endAfterFailedStart: boolean) => string }> = {

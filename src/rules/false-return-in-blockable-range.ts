@@ -1,8 +1,8 @@
-import { failsWith } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelEvidence, siteOf } from './support.js';
+import { atReturn, failsWith, modelEvidence, siteOf } from './support.js';
+import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
   id: 'false-return-in-blockable-range',
@@ -56,7 +56,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     failsWhenBlockable: '{{cb}}() returns {{text}} on a path that also runs when the range is blockable{{untested}}; fail only when !mmu_notifier_range_blockable(range)',
   },
   checkTable(table, ctx) {
-    const fields = table.kind === 'mmu_interval_notifier_ops' ? ['invalidate', 'invalidate_start'] : ['invalidate_range_start'];
+    const fields = FIRST_PASS_MEMBERS[table.kind];
     for (const field of fields) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;

@@ -1,11 +1,12 @@
 import { EAGAIN } from '../ir/kernel-api.js';
-import { combine, failsWith, type HelperOutcome } from '../ir/summary.js';
+import { combine, type HelperOutcome } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atLine, atReturn } from './support.js';
+import { atLine, atReturn, failsWith } from './support.js';
+import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 /** The first-pass callbacks and the truth of their success. */
-const STARTS = ['invalidate_range_start', 'invalidate', 'invalidate_start'];
+const STARTS = [...FIRST_PASS_MEMBERS.mmu_notifier_ops, ...FIRST_PASS_MEMBERS.mmu_interval_notifier_ops];
 
 /** A helper's -EAGAIN that only happens when the range is not blockable: it did not do the job. */
 const gaveUp = (t: HelperOutcome): boolean => t.value.k === 'int' && t.value.v === -EAGAIN && t.when.blockable === false;

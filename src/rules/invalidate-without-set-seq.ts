@@ -3,6 +3,7 @@ import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, modelEvidence, siteOf } from './support.js';
+import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
   id: 'invalidate-without-set-seq',
@@ -83,7 +84,7 @@ int drv_pin(struct drv_obj *obj)
   },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops' || !ctx.usesReadSide(table)) return;
-    for (const field of ['invalidate', 'invalidate_start']) {
+    for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const s = ctx.summary(cb.fn);

@@ -1,24 +1,11 @@
 import { describeVia, describeWhen } from './describe.js';
 import { lockMember, sameLock } from '../ir/queries.js';
+import { HLIST_MEMBERS, INTERVAL_MEMBERS, type OpsMember } from '../model/ops.js';
 import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
 
-/** Callbacks that run and return within one core step: nothing they take may outlive them. */
-const CALLBACKS = [
-  'invalidate',
-  'invalidate_start',
-  'invalidate_finish',
-  'invalidate_range_start',
-  'invalidate_range_end',
-  'release',
-  'arch_invalidate_secondary_tlbs',
-  'invalidate_range',
-  'clear_flush_young',
-  'clear_young',
-  'test_young',
-  'free_notifier',
-  'alloc_notifier',
-];
+/** Every callback runs and returns within one core step: nothing it takes may outlive it. */
+const CALLBACKS: readonly OpsMember[] = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
 
 export default defineRule({
   id: 'lock-held-at-return',

@@ -8,6 +8,7 @@ import { lockMember } from '../ir/queries.js';
 import { describeVia } from './describe.js';
 import { defineRule } from './rule.js';
 import { atEvent, functionOf, sitesOf } from './support.js';
+import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
   id: 'page-lock-under-notifier-lock',
@@ -98,7 +99,7 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops') return;
     const taken = new Map<string, string>();
-    for (const field of ['invalidate', 'invalidate_start']) {
+    for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) if (e.kind === 'lock' && e.lock) taken.set(lockMember(e.lock), `${cb.fn.name}()`);

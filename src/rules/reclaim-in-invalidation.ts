@@ -1,11 +1,10 @@
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
 import { atEvent, functionOf, placeOf, sitesOf } from './support.js';
+import { FIRST_PASS_MEMBERS, UNDER_START_MAP_MEMBERS } from '../model/ops.js';
 
-/** Callbacks the core runs inside `__mmu_notifier_invalidate_range_start_map` (start, the finish pass, end). */
-const UNDER_START_MAP = ['invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end'];
 /** The first pass in a non-blockable range: sleeping-gfp-in-first-pass reports it as a sleep. */
-const FIRST_PASS = new Set(['invalidate', 'invalidate_start', 'invalidate_range_start']);
+const FIRST_PASS: ReadonlySet<string> = new Set([...FIRST_PASS_MEMBERS.mmu_interval_notifier_ops, ...FIRST_PASS_MEMBERS.mmu_notifier_ops]);
 
 export default defineRule({
   id: 'reclaim-in-invalidation',
@@ -63,7 +62,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       '{{first}}(..., {{mask}}) may enter direct reclaim from {{field}} callback {{cb}}(){{inHelper}}{{sites}}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback',
   },
   checkTable(table, ctx) {
-    for (const field of UNDER_START_MAP) {
+    for (const field of UNDER_START_MAP_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === 'alloc' && e.gfp?.class === 'sleeping');

@@ -1,7 +1,8 @@
 import { describeVia } from './describe.js';
 import { defineRule } from './rule.js';
 import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api.js';
-import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf } from './support.js';
+import { INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
+import { SELF_WAITING, atEvent, functionOf } from './support.js';
 
 export default defineRule({
   id: 'remove-from-callback',
@@ -51,7 +52,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (!f.function) continue;
       const cb = ctx.callback(table, f.field);
       if (!cb?.fn) continue;
-      const invalidating = INVALIDATION_CALLBACKS[table.kind].includes(f.field) || f.field === 'invalidate_finish';
+      const invalidating = (isOpsMember(f.field) && INVALIDATION_MEMBERS[table.kind].includes(f.field)) || f.field === 'invalidate_finish';
       for (const e of ctx.summary(cb.fn).events) {
         if (invalidating && MM_LAST_REFERENCE_CALLS.has(e.name)) {
           ctx.report({

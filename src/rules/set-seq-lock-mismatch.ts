@@ -3,6 +3,7 @@ import { filesBeside } from '../ir/files.js';
 import { atEvent, functionOf } from './support.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
+import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 const lastPart = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
 
@@ -93,7 +94,7 @@ int drv_map(struct drv_obj *obj)
     const retries = lockedRetries(ctx.files, table);
     if (!retries.length) return;
     const readLocks = new Set(retries.flatMap((r) => r.locks.map(lastPart)));
-    for (const field of ['invalidate', 'invalidate_start']) {
+    for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const seen = new Set<string>();

@@ -5,7 +5,8 @@
 import { racyGlobalWrite } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, INVALIDATION_CALLBACKS, sitesOf } from './support.js';
+import { INVALIDATION_MEMBERS } from '../model/ops.js';
+import { atEvent, functionOf, sitesOf } from './support.js';
 
 export default defineRule({
   id: 'shared-state-in-invalidation',
@@ -61,7 +62,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     unlockedSharedWrite: '{{table}}.{{field}} writes {{storage}} {{target}} with no lock held: concurrent invalidations share it',
   },
   checkTable(table, ctx) {
-    for (const field of [...INVALIDATION_CALLBACKS[table.kind], 'invalidate_finish']) {
+    for (const field of [...INVALIDATION_MEMBERS[table.kind], 'invalidate_finish']) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const writes = sitesOf(

@@ -1,6 +1,7 @@
 import { describeVia } from './describe.js';
 import { defineRule } from './rule.js';
-import { ATOMIC_CALLBACKS, atEvent, functionOf, isSleepingEvent } from './support.js';
+import { ATOMIC_MEMBERS } from '../model/ops.js';
+import { atEvent, functionOf, isSleepingEvent } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-atomic-callback',
@@ -38,7 +39,7 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_notifier_ops') return;
-    for (const field of ATOMIC_CALLBACKS) {
+    for (const field of ATOMIC_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) {

@@ -2,7 +2,8 @@ import type { SummaryEvent } from '../ir/summary.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { INVALIDATION_CALLBACKS, SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelEvidence, sitesOf } from './support.js';
+import { INVALIDATION_MEMBERS } from '../model/ops.js';
+import { SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelEvidence, sitesOf } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',
@@ -66,7 +67,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...(model ? { trace: [...model.trace, ...(sites.length > 1 ? siteLines : [])], diagram: model.diagram } : { trace: [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines] }),
       });
     };
-    for (const field of INVALIDATION_CALLBACKS[table.kind]) {
+    for (const field of INVALIDATION_MEMBERS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       report(

@@ -1,13 +1,7 @@
 import { atLoc } from './support.js';
-import type { OpsKind } from '../ir/types.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-
-/** First-pass callbacks: what the core calls while the range is being invalidated. */
-const FIRST_PASS: Record<OpsKind, string[]> = {
-  mmu_interval_notifier_ops: ['invalidate', 'invalidate_start'],
-  mmu_notifier_ops: ['invalidate_range_start'],
-};
+import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
   id: 'sleeping-gfp-in-first-pass',
@@ -62,7 +56,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     unknownMask: '{{call}}() in {{field}} callback {{cb}}() uses mask {{mask}}, which mnlint cannot classify, on a path that runs in non-blockable ranges',
   },
   checkTable(table, ctx) {
-    for (const field of FIRST_PASS[table.kind]) {
+    for (const field of FIRST_PASS_MEMBERS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       // one finding per allocation: the path where the range is not blockable

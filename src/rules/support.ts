@@ -1,19 +1,22 @@
 // What several rules share: the callback roles, where an event or a return is,
 // and the model's counterexample trace for a notifier.
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
-import type { SummaryEvent, SummaryReturn } from '../ir/summary.js';
-import type { Loc, OpsKind, OpsTable } from '../ir/types.js';
+import { nonZero, type SummaryEvent, type SummaryReturn } from '../ir/summary.js';
+import type { AbstractValue, Loc, OpsTable } from '../ir/types.js';
+import { ERRNO_MEMBERS } from '../model/ops.js';
 import type { Violation } from '../model/core.js';
 import { place, type EvidenceQuery, type RuleContext, type TraceDiagram, type Where } from './rule.js';
 
-/** Callbacks the core calls while a range is invalidated (the first pass, and end). */
-export const INVALIDATION_CALLBACKS: Record<OpsKind, readonly string[]> = {
-  mmu_interval_notifier_ops: ['invalidate', 'invalidate_start'],
-  mmu_notifier_ops: ['invalidate_range_start', 'invalidate_range_end'],
-};
-
-/** Callbacks that run under a spinlock or from an SRCU callback: they never sleep. */
-export const ATOMIC_CALLBACKS = ['arch_invalidate_secondary_tlbs', 'invalidate_range', 'free_notifier', 'clear_flush_young', 'clear_young', 'test_young', 'change_pte'];
+/**
+ * Whether a callback's return is its failure: invalidate_range_start fails
+ * with a non-zero errno, the bool callbacks (invalidate, invalidate_start)
+ * with false. Null when the value is not known.
+ */
+export function failsWith(field: string, value: AbstractValue): boolean | null {
+  const t = nonZero(value);
+  if (t === null) return null;
+  return (ERRNO_MEMBERS as readonly string[]).includes(field) ? t : !t;
+}
 
 /** Calls that wait for the invalidation a callback is part of (see kernel-api). */
 export const SELF_WAITING = SELF_WAITING_CALLS;
