@@ -34635,7 +34635,7 @@ function eventsOnPath(s, r2) {
   });
 }
 
-// src/rules/describe.ts
+// src/ir/describe.ts
 function describeWhen(when) {
   const parts2 = [];
   for (const [atom, value] of Object.entries(when)) {
@@ -34687,6 +34687,62 @@ function defineRule(rule) {
 }
 function fieldFn(table, name2) {
   return table.fields.find((f3) => f3.field === name2 && f3.function !== null);
+}
+
+// src/ir/queries.ts
+function failedAllocation(when) {
+  for (const [atom, value] of Object.entries(when)) {
+    const at2 = atom.indexOf("alloc:");
+    if (at2 >= 0 && !value) return atom.slice(at2 + 6);
+  }
+  return null;
+}
+function bindsTable(call, table, at2 = "first") {
+  const i2 = at2 === "first" ? 0 : at2 === "last" ? call.args.length - 1 : at2;
+  return (call.args[i2] ?? "").replace(/\s+/g, "") === `&${table.name}`;
+}
+function sameLock(a, b3) {
+  const norm2 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
+  return norm2(a) === norm2(b3);
+}
+function lockMember(lock) {
+  return lock.split(/->|\./).pop() ?? lock;
+}
+function finishHandedOut(e) {
+  if (e.kind !== "finish_write") return null;
+  const value = e.args[0] ?? "";
+  const origin = e.args[1] === "allocated" || e.args[1] === "embedded" || e.args[1] === "global" ? e.args[1] : "unknown";
+  return { value, origin, isNull: value === "NULL" };
+}
+function updateDelta(e) {
+  return e.kind === "update" ? Number(e.args[0]) : null;
+}
+function updateOf(e) {
+  return e.kind === "update" ? { target: e.name, op: e.args[1] ?? "", value: e.args[2] ?? "" } : null;
+}
+function targetMember(target) {
+  return target.split(/->|\./).pop()?.trim() ?? target;
+}
+function pathEventsOf(fn2, r2) {
+  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
+}
+function calleeResult(when, callee) {
+  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
+  return void 0;
+}
+var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
+function racyGlobalWrite(e) {
+  if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
+  return PLAIN_WRITES.has(e.args[1] ?? "") ? { target: e.name, shared: e.shared } : null;
+}
+function sectionRetried(when) {
+  return when.retry;
+}
+function isSleepingEvent(e) {
+  return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
+}
+function mayBlock(e) {
+  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
 }
 
 // src/model/ops.ts
@@ -34743,12 +34799,6 @@ function failsWith(field, value) {
   return ERRNO_MEMBERS.includes(field) ? t2 : !t2;
 }
 var SELF_WAITING = SELF_WAITING_CALLS;
-function isSleepingEvent(e) {
-  return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
-}
-function mayBlock(e) {
-  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
-}
 function placeOf(e) {
   return `${e.file}:${e.loc.line}:${e.loc.column}`;
 }
@@ -35092,56 +35142,6 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     }
   }
 });
-
-// src/ir/queries.ts
-function failedAllocation(when) {
-  for (const [atom, value] of Object.entries(when)) {
-    const at2 = atom.indexOf("alloc:");
-    if (at2 >= 0 && !value) return atom.slice(at2 + 6);
-  }
-  return null;
-}
-function bindsTable(call, table, at2 = "first") {
-  const i2 = at2 === "first" ? 0 : at2 === "last" ? call.args.length - 1 : at2;
-  return (call.args[i2] ?? "").replace(/\s+/g, "") === `&${table.name}`;
-}
-function sameLock(a, b3) {
-  const norm2 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
-  return norm2(a) === norm2(b3);
-}
-function lockMember(lock) {
-  return lock.split(/->|\./).pop() ?? lock;
-}
-function finishHandedOut(e) {
-  if (e.kind !== "finish_write") return null;
-  const value = e.args[0] ?? "";
-  const origin = e.args[1] === "allocated" || e.args[1] === "embedded" || e.args[1] === "global" ? e.args[1] : "unknown";
-  return { value, origin, isNull: value === "NULL" };
-}
-function updateDelta(e) {
-  return e.kind === "update" ? Number(e.args[0]) : null;
-}
-function updateOf(e) {
-  return e.kind === "update" ? { target: e.name, op: e.args[1] ?? "", value: e.args[2] ?? "" } : null;
-}
-function targetMember(target) {
-  return target.split(/->|\./).pop()?.trim() ?? target;
-}
-function pathEventsOf(fn2, r2) {
-  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
-}
-function calleeResult(when, callee) {
-  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
-  return void 0;
-}
-var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
-function racyGlobalWrite(e) {
-  if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
-  return PLAIN_WRITES.has(e.args[1] ?? "") ? { target: e.name, shared: e.shared } : null;
-}
-function sectionRetried(when) {
-  return when.retry;
-}
 
 // src/rules/failed-start-leaves-state.ts
 var STARTS2 = {

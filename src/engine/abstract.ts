@@ -7,9 +7,8 @@ import { MODEL_CALLBACKS } from '../model/ops.js';
 import { eventsOnPath, nonZero, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { SELF_WAITING_CALLS, isKernelHelper } from '../ir/kernel-api.js';
-import { finishHandedOut } from '../ir/queries.js';
-import { describeWhen } from '../rules/describe.js';
-import { mayBlock } from '../rules/support.js';
+import { finishHandedOut, mayBlock } from '../ir/queries.js';
+import { describeWhen } from '../ir/describe.js';
 
 const MODELLED: ReadonlySet<string> = new Set(MODEL_CALLBACKS);
 

@@ -1,5 +1,6 @@
 // Typed questions the rules ask of the IR, so no rule decodes atom names,
 // argument texts or event arguments itself.
+import type { SummaryEvent } from './summary.js';
 import type { ApiCall, Assumptions, Event, FunctionIR, OpsTable, ReturnSite } from './types.js';
 
 /** The variable whose allocation failed under these assumptions (`alloc:VAR` false), if any. */
@@ -90,4 +91,14 @@ export function racyGlobalWrite(e: Event): { target: string; shared: 'global' | 
 /** What a path knows of the read section: true invalidated (read_retry said so), false valid, undefined not checked. */
 export function sectionRetried(when: Assumptions): boolean | undefined {
   return when.retry;
+}
+
+/** A sleeping call, or a lock acquire that sleeps. */
+export function isSleepingEvent(e: SummaryEvent): boolean {
+  return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true);
+}
+
+/** A sleeping call, or an allocation that may sleep in direct reclaim. */
+export function mayBlock(e: SummaryEvent): boolean {
+  return isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
 }

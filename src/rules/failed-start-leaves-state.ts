@@ -1,5 +1,5 @@
 import { updateDelta } from '../ir/queries.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, failsWith } from './support.js';
 

@@ -1,5 +1,5 @@
 import { failedAllocation } from '../ir/queries.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, failsWith, modelEvidence, siteOf } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';

@@ -1,6 +1,6 @@
 import { nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
-import { describeWhen } from './describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atReturn } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';

@@ -1,7 +1,7 @@
 import { isFreeCall } from '../ir/kernel-api.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
-import { describeWhen } from './describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, modelEvidence, siteOf } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';

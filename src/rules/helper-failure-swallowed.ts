@@ -1,6 +1,6 @@
 import { EAGAIN } from '../ir/kernel-api.js';
 import { combine, type HelperOutcome } from '../ir/summary.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atLine, atReturn, failsWith } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';

@@ -1,6 +1,6 @@
 import { isKernelHelper } from '../ir/kernel-api.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atReturn, modelEvidence, siteOf } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';

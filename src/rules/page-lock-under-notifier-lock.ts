@@ -5,7 +5,7 @@
 import { filesBeside } from '../ir/files.js';
 import { PAGE_LOCKING_CALLS } from '../ir/kernel-api.js';
 import { lockMember } from '../ir/queries.js';
-import { describeVia } from './describe.js';
+import { describeVia } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atEvent, functionOf, sitesOf } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';

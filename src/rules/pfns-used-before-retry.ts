@@ -5,7 +5,7 @@
 // from its pfns, and the retry's outcome on each path.
 import { sectionRetried } from '../ir/queries.js';
 import { eventsOnPath, type SummaryEvent } from '../ir/summary.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atEvent, functionOf, placeOf } from './support.js';
 

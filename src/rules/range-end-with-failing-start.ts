@@ -1,5 +1,5 @@
 import { nonZero } from '../ir/summary.js';
-import { describeWhen, describeVia } from './describe.js';
+import { describeWhen, describeVia } from '../ir/describe.js';
 import { defineRule, fieldFn } from './rule.js';
 import { atLoc, modelEvidence, siteOf } from './support.js';
 

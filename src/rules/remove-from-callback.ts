@@ -1,4 +1,4 @@
-import { describeVia } from './describe.js';
+import { describeVia } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api.js';
 import { INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';

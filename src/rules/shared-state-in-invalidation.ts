@@ -3,7 +3,7 @@
 // written on the invalidation path without a lock or an atomic is shared by
 // all of them. The walker marks writes whose variable outlives the call.
 import { racyGlobalWrite } from '../ir/queries.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
 import { atEvent, functionOf, sitesOf } from './support.js';

@@ -1,7 +1,8 @@
-import { describeVia } from './describe.js';
+import { describeVia } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { ATOMIC_MEMBERS } from '../model/ops.js';
-import { atEvent, functionOf, isSleepingEvent } from './support.js';
+import { isSleepingEvent } from '../ir/queries.js';
+import { atEvent, functionOf } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-atomic-callback',

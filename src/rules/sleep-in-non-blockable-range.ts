@@ -1,9 +1,9 @@
 import type { SummaryEvent } from '../ir/summary.js';
-import { finishHandedOut } from '../ir/queries.js';
-import { describeVia, describeWhen } from './describe.js';
+import { finishHandedOut, isSleepingEvent } from '../ir/queries.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
-import { SELF_WAITING, atEvent, functionOf, isSleepingEvent, modelEvidence, sitesOf } from './support.js';
+import { SELF_WAITING, atEvent, functionOf, modelEvidence, sitesOf } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',

@@ -1,8 +1,9 @@
 import { ATOMIC_ACQUIRES } from '../ir/kernel-api.js';
 import type { SummaryEvent } from '../ir/summary.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, mayBlock, sitesOf } from './support.js';
+import { mayBlock } from '../ir/queries.js';
+import { atEvent, functionOf, sitesOf } from './support.js';
 
 export default defineRule({
   id: 'sleep-under-spinlock',

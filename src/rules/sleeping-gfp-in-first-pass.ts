@@ -1,5 +1,5 @@
 import { atLoc } from './support.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 

@@ -1,6 +1,6 @@
 import { EAGAIN } from '../ir/kernel-api.js';
 import { defineRule, fieldFn } from './rule.js';
-import { describeVia, describeWhen } from './describe.js';
+import { describeVia, describeWhen } from '../ir/describe.js';
 import { atReturn } from './support.js';
 
 export default defineRule({

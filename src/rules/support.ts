@@ -21,15 +21,6 @@ export function failsWith(field: string, value: AbstractValue): boolean | null {
 /** Calls that wait for the invalidation a callback is part of (see kernel-api). */
 export const SELF_WAITING = SELF_WAITING_CALLS;
 
-export function isSleepingEvent(e: SummaryEvent): boolean {
-  return e.kind === 'sleep' || (e.kind === 'lock' && e.sleeps === true);
-}
-
-/** A sleeping call, or an allocation that may sleep in direct reclaim. */
-export function mayBlock(e: SummaryEvent): boolean {
-  return isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
-}
-
 /** `file:line:column` of an event: one site however many paths reach it. */
 export function placeOf(e: SummaryEvent): string {
   return `${e.file}:${e.loc.line}:${e.loc.column}`;

@@ -1,6 +1,6 @@
 // Shared wording for traces, so every rule explains paths the same way.
-import type { Assumptions } from '../ir/types.js';
-import type { CallStep } from '../ir/summary.js';
+import type { Assumptions } from './types.js';
+import type { CallStep } from './summary.js';
 
 /** ` when the range is not blockable and mutex_trylock(l) failed` */
 export function describeWhen(when: Assumptions): string {
