@@ -235,6 +235,18 @@ describe.each(fixtures)('fixtures/engine/%s', (file) => {
     expect(probes.map((p) => p.line).filter((l) => !annotations.some((a) => a.line === l))).toEqual([]);
   });
 
+  test('probing leaves the IR as a plain parse makes it', async () => {
+    const { ir } = await walkFixture(file);
+    const source = readFileSync(join(FIXTURES, file), 'utf8');
+    expect(ir).toEqual(
+      await parseToIR(
+        file,
+        source,
+        ir.defined.map((d) => d.name),
+      ),
+    );
+  });
+
   for (const a of annotations) {
     (a.todo ? test.fails : test)(`line ${a.line}: ${a.text}`, () => checkProbe(file, a));
   }
