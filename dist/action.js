@@ -41274,7 +41274,8 @@ function pathIds(node) {
   }
   return [...ids].sort((a, b3) => a - b3);
 }
-function extractFunction(ctx, def) {
+var PROBE_COMMENT = /^\/[/*]\s*walk:\s*(.*?)\s*(?:\*\/)?$/s;
+function extractFunction(ctx, def, probes) {
   const declarator = def.childForFieldName("declarator");
   const name2 = declaratorName(declarator);
   const body2 = def.childForFieldName("body");
@@ -41290,7 +41291,8 @@ function extractFunction(ctx, def) {
   const walker = new FunctionWalker(
     ctx,
     params.map((p2) => p2.name),
-    params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name)
+    params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name),
+    probes && { name: name2, out: probes }
   );
   walker.run(body2);
   const parseErrors = [];
@@ -41331,6 +41333,22 @@ function valueKey(v2) {
       return `u${v2.text.slice(0, 48)}`;
   }
 }
+function varText(f3) {
+  if (f3.k === "atom") return `${f3.negated ? "!" : ""}${f3.atom}`;
+  if (f3.k === "alloc") return "alloc";
+  const v2 = f3.value;
+  switch (v2.k) {
+    case "int":
+    case "bool":
+      return String(v2.v);
+    case "null":
+      return "NULL";
+    case "call":
+      return `${v2.callee}()`;
+    default:
+      return v2.text;
+  }
+}
 function stateKey(s) {
   let k2 = `${whenKey(s.when)}|${s.locks.join(",")}|${s.scoped.join(",")}|${s.effects.join(",")}|`;
   for (const name2 of Object.keys(s.vars).sort()) {
@@ -41340,12 +41358,14 @@ function stateKey(s) {
   return `${k2}|${s.macro ?? ""}`;
 }
 var FunctionWalker = class {
-  constructor(ctx, params, ranges = []) {
+  constructor(ctx, params, ranges = [], probes) {
     this.ctx = ctx;
+    this.probes = probes;
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
   }
   ctx;
+  probes;
   events = [];
   returns = [];
   callees = /* @__PURE__ */ new Set();
@@ -41402,7 +41422,12 @@ var FunctionWalker = class {
   // ----------------------------------------------------------- statements
   statements(nodes, states) {
     const flow = { normal: states, breaks: [], continues: [] };
+    let probing = [];
     for (const node of nodes) {
+      if (this.probes && node.type === "comment") {
+        if (PROBE_COMMENT.test(this.ctx.source.slice(node.startIndex, node.endIndex))) probing.push(node);
+        continue;
+      }
       if (node.type === "labeled_statement") {
         const label = node.childForFieldName("label")?.text ?? "";
         this.seenLabels.add(label);
@@ -41415,13 +41440,35 @@ var FunctionWalker = class {
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
       }
+      if (probing.length) {
+        for (const c3 of probing) this.recordProbe(c3, flow.normal);
+        probing = [];
+      }
       if (flow.normal.length === 0 && node.type !== "labeled_statement") continue;
       const f3 = this.statement(node, flow.normal);
       flow.normal = f3.normal;
       flow.breaks.push(...f3.breaks);
       flow.continues.push(...f3.continues);
     }
+    for (const c3 of probing) this.recordProbe(c3, flow.normal);
     return flow;
+  }
+  recordProbe(comment, states) {
+    if (!this.probes) return;
+    const annotation2 = PROBE_COMMENT.exec(this.ctx.source.slice(comment.startIndex, comment.endIndex))?.[1] ?? "";
+    this.probes.out.push({
+      function: this.probes.name,
+      line: position(this.ctx, comment.startIndex).line,
+      annotation: annotation2,
+      truncated: this.truncated,
+      states: states.map((s) => ({
+        when: { ...s.when },
+        locks: [...s.locks],
+        scoped: [...s.scoped],
+        effects: [...s.effects],
+        vars: Object.fromEntries(Object.entries(s.vars).map(([k2, v2]) => [k2, varText(v2)]))
+      }))
+    });
   }
   /**
    * A block: names it declares shadow the outer ones until it ends, so their
@@ -42174,7 +42221,7 @@ function extractFile(input2) {
       const def = definitions.get(name2);
       if (!def || walked.has(name2)) continue;
       walked.add(name2);
-      const fn2 = walkOrBound(ctx, def, name2);
+      const fn2 = walkOrBound(ctx, def, name2, input2.probes);
       if (!fn2) continue;
       ir2.functions.push(fn2);
       next.push(...fn2.callees);
@@ -42187,9 +42234,9 @@ function extractFile(input2) {
   if (input2.includes !== false) ir2.includes = includesOf(input2.source);
   return ir2;
 }
-function walkOrBound(ctx, def, name2) {
+function walkOrBound(ctx, def, name2, probes) {
   try {
-    return extractFunction(ctx, def);
+    return extractFunction(ctx, def, probes);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     const loc = locOf(ctx, def);

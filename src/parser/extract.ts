@@ -7,7 +7,7 @@ import { CALL_DEPTH } from '../ir/summary.js';
 import type { MacroLoop } from './prepass.js';
 import { countErrors, declaratorName, hasKeyword, lineStarts, locOf, position, type FileCtx } from './syntax.js';
 import { collectBindings, extractTable } from './tables.js';
-import { extractFunction } from './walker.js';
+import { extractFunction, type WalkProbe } from './walker.js';
 export interface ExtractInput {
   file: string;
   /** the original text (for slices shown to users) */
@@ -26,6 +26,8 @@ export interface ExtractInput {
   defined?: Iterable<string>;
   /** look for run-time table bindings (default true; a caller parsing in parts knows where they are) */
   bindings?: boolean;
+  /** engine tests only: filled with the states at `// walk:` comments (walker.ts) */
+  probes?: WalkProbe[];
 }
 
 export function extractFile(input: ExtractInput): Draft<FileIR> {
@@ -70,7 +72,7 @@ export function extractFile(input: ExtractInput): Draft<FileIR> {
       const def = definitions.get(name);
       if (!def || walked.has(name)) continue;
       walked.add(name);
-      const fn = walkOrBound(ctx, def, name);
+      const fn = walkOrBound(ctx, def, name, input.probes);
       if (!fn) continue;
       ir.functions.push(fn);
       next.push(...fn.callees);
@@ -89,9 +91,9 @@ export function extractFile(input: ExtractInput): Draft<FileIR> {
  * braces or parentheses) is kept with no facts and marked truncated, so no
  * rule proves an absence from it; the scan names it in a note.
  */
-function walkOrBound(ctx: FileCtx, def: Node, name: string): FunctionIR | null {
+function walkOrBound(ctx: FileCtx, def: Node, name: string, probes?: WalkProbe[]): FunctionIR | null {
   try {
-    return extractFunction(ctx, def);
+    return extractFunction(ctx, def, probes);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     const loc = locOf(ctx, def);

@@ -4,12 +4,14 @@ import type { Draft, FileIR } from '../ir/types.js';
 import { createCParser } from './load.js';
 import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf } from './extract.js';
+import type { WalkProbe } from './walker.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
 import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api.js';
 import { apiCallsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
+export type { StateSnapshot, WalkProbe } from './walker.js';
 
 let shared: Promise<Parser> | undefined;
 
@@ -22,12 +24,26 @@ export class ParseFailure extends Error {}
 
 /** Parses one file's text into its IR; `file` is the name used in findings. */
 export async function parseToIR(file: string, source: string, wanted: readonly string[] = []): Promise<FileIR> {
+  return parseWhole(file, source, wanted);
+}
+
+/**
+ * parseToIR, also recording the walk's live states at each `// walk: ...`
+ * comment of the walked functions: the engine's own tests read them.
+ */
+export async function inspectWalk(file: string, source: string, wanted: readonly string[] = []): Promise<{ ir: FileIR; probes: WalkProbe[] }> {
+  const probes: WalkProbe[] = [];
+  const ir = await parseWhole(file, source, wanted, probes);
+  return { ir, probes };
+}
+
+async function parseWhole(file: string, source: string, wanted: readonly string[], probes?: WalkProbe[]): Promise<FileIR> {
   const p = await parser();
   const pre = prepass(source);
   const tree = p.parse(pre.text);
   if (!tree) throw new ParseFailure('tree-sitter returned no tree');
   try {
-    const ir = extractFile({ file, source, root: tree.rootNode, loops: pre.loops, wanted });
+    const ir = extractFile({ file, source, root: tree.rootNode, loops: pre.loops, wanted, probes });
     const items = topLevelItems(pre.masked);
     return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)) };
   } finally {

@@ -80,13 +80,42 @@ function pathIds(node: PathNode | null): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
+/** One live state as an engine test sees it: plain data, vars as text (see `varText`). */
+export interface StateSnapshot {
+  when: Record<string, boolean>;
+  locks: string[];
+  scoped: string[];
+  effects: string[];
+  vars: Record<string, string>;
+}
+
+/**
+ * The live states where a `// walk: ...` comment stands in a block: those the
+ * next statement starts with (after a label's arriving gotos joined), or the
+ * block's end states when the comment is last. Recorded only when a caller
+ * hands the walk an array to fill (test/engine.test.ts); a probe in code the
+ * walk skips as dead is never recorded.
+ */
+export interface WalkProbe {
+  function: string;
+  /** the comment's line (1-based) */
+  line: number;
+  /** the comment's text after `walk:` */
+  annotation: string;
+  /** whether the function had hit the state budget by then */
+  truncated: boolean;
+  states: StateSnapshot[];
+}
+
+const PROBE_COMMENT = /^\/[/*]\s*walk:\s*(.*?)\s*(?:\*\/)?$/s;
+
 interface Flow {
   normal: State[];
   breaks: State[];
   continues: State[];
 }
 
-export function extractFunction(ctx: FileCtx, def: Node): FunctionIR | null {
+export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): FunctionIR | null {
   const declarator = def.childForFieldName('declarator');
   const name = declaratorName(declarator);
   const body = def.childForFieldName('body');
@@ -103,6 +132,7 @@ export function extractFunction(ctx: FileCtx, def: Node): FunctionIR | null {
     ctx,
     params.map((p) => p.name),
     params.filter((p) => /\bmmu_notifier_range\b/.test(p.type)).map((p) => p.name),
+    probes && { name, out: probes },
   );
   walker.run(body);
   const parseErrors: number[] = [];
@@ -148,6 +178,24 @@ function valueKey(v: AbstractValue): string {
   }
 }
 
+/** A tracked variable as a probe shows it: `!blockable`, `alloc`, `0`, `true`, `NULL`, `helper()`. */
+function varText(f: VarFact): string {
+  if (f.k === 'atom') return `${f.negated ? '!' : ''}${f.atom}`;
+  if (f.k === 'alloc') return 'alloc';
+  const v = f.value;
+  switch (v.k) {
+    case 'int':
+    case 'bool':
+      return String(v.v);
+    case 'null':
+      return 'NULL';
+    case 'call':
+      return `${v.callee}()`;
+    default:
+      return v.text;
+  }
+}
+
 /** What merging compares: the tracked facts only (a compact string; this runs for every join). */
 function stateKey(s: State): string {
   let k = `${whenKey(s.when)}|${s.locks.join(',')}|${s.scoped.join(',')}|${s.effects.join(',')}|`;
@@ -185,6 +233,8 @@ class FunctionWalker {
     private readonly ctx: FileCtx,
     params: string[],
     ranges: string[] = [],
+    /** engine tests only: where to record the states at `// walk:` comments */
+    private readonly probes?: { name: string; out: WalkProbe[] },
   ) {
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
@@ -234,7 +284,12 @@ class FunctionWalker {
 
   private statements(nodes: Node[], states: State[]): Flow {
     const flow: Flow = { normal: states, breaks: [], continues: [] };
+    let probing: Node[] = [];
     for (const node of nodes) {
+      if (this.probes && node.type === 'comment') {
+        if (PROBE_COMMENT.test(this.ctx.source.slice(node.startIndex, node.endIndex))) probing.push(node);
+        continue;
+      }
       if (node.type === 'labeled_statement') {
         const label = node.childForFieldName('label')?.text ?? '';
         this.seenLabels.add(label);
@@ -248,13 +303,36 @@ class FunctionWalker {
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
       }
+      if (probing.length) {
+        for (const c of probing) this.recordProbe(c, flow.normal);
+        probing = [];
+      }
       if (flow.normal.length === 0 && node.type !== 'labeled_statement') continue;
       const f = this.statement(node, flow.normal);
       flow.normal = f.normal;
       flow.breaks.push(...f.breaks);
       flow.continues.push(...f.continues);
     }
+    for (const c of probing) this.recordProbe(c, flow.normal);
     return flow;
+  }
+
+  private recordProbe(comment: Node, states: State[]): void {
+    if (!this.probes) return;
+    const annotation = PROBE_COMMENT.exec(this.ctx.source.slice(comment.startIndex, comment.endIndex))?.[1] ?? '';
+    this.probes.out.push({
+      function: this.probes.name,
+      line: position(this.ctx, comment.startIndex).line,
+      annotation,
+      truncated: this.truncated,
+      states: states.map((s) => ({
+        when: { ...s.when },
+        locks: [...s.locks],
+        scoped: [...s.scoped],
+        effects: [...s.effects],
+        vars: Object.fromEntries(Object.entries(s.vars).map(([k, v]) => [k, varText(v)])),
+      })),
+    });
   }
 
   /**
