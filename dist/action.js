@@ -41255,7 +41255,52 @@ function addressOf(node) {
   return null;
 }
 
-// src/parser/walker.ts
+// src/parser/checkers/atoms.ts
+function resultAtom(callee, at2) {
+  return `ret:${callee}@${at2.line}:${at2.column}`;
+}
+function failingAcquire(atom) {
+  const m2 = /^ret:([^@]+)@/.exec(atom);
+  return !!m2 && FAILABLE_ACQUIRES.has(m2[1]);
+}
+
+// src/parser/checkers/effects.ts
+var EffectChecker = class {
+  constructor(eng) {
+    this.eng = eng;
+  }
+  eng;
+  afterCall(call, _c, s) {
+    const effect = EFFECT_CALLS[call.name];
+    if (effect && call.args[effect.arg] !== void 0) this.effect(s, effect.delta, call.args[effect.arg], call.node, call.name);
+    if (call.name === "WRITE_ONCE" && call.args[0] !== void 0) this.effect(s, 0, call.args[0], call.node, "WRITE_ONCE", call.args[1] ?? "");
+  }
+  onAssign(left, op, right, node, s) {
+    if (!right) return;
+    const ctx = this.eng.ctx;
+    if (left.type === "identifier" && this.eng.sharedBase(left.text)) this.effect(s, op === "+=" ? 1 : op === "-=" ? -1 : 0, left.text, node, op ?? "=", textOf(ctx, right));
+    if (left.type === "field_expression") {
+      if (op === "=" || op === "|=" || op === "&=") this.effect(s, 0, textOf(ctx, left), node, op, textOf(ctx, right));
+      else if (op === "+=" || op === "-=") this.effect(s, op === "+=" ? 1 : -1, textOf(ctx, left), node, op, textOf(ctx, right));
+    }
+  }
+  onIncrement(target, node, s) {
+    if (target.type !== "identifier" || this.eng.sharedBase(target.text)) this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.eng.ctx, target), node, node.text.includes("++") ? "++" : "--");
+  }
+  /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
+  effect(s, delta, target, node, op, value = "") {
+    const t2 = normalizeLock(target);
+    const shared2 = this.eng.sharedBase(t2);
+    this.eng.record(s, "update", t2, [String(delta), op, value], node, shared2 ? { shared: shared2 } : {});
+    if (delta > 0) s.effects = [...s.effects, `+${t2}`].sort();
+    else if (delta < 0) {
+      const at2 = s.effects.indexOf(`+${t2}`);
+      if (at2 >= 0) s.effects = [...s.effects.slice(0, at2), ...s.effects.slice(at2 + 1)];
+    }
+  }
+};
+
+// src/parser/engine/state.ts
 var STATE_BUDGET = 32;
 var RETURN_BUDGET = 256;
 function pathIds(node) {
@@ -41275,42 +41320,6 @@ function pathIds(node) {
   return [...ids].sort((a, b3) => a - b3);
 }
 var PROBE_COMMENT = /^\/[/*]\s*walk:\s*(.*?)\s*(?:\*\/)?$/s;
-function extractFunction(ctx, def, probes) {
-  const declarator = def.childForFieldName("declarator");
-  const name2 = declaratorName(declarator);
-  const body2 = def.childForFieldName("body");
-  if (!name2 || !body2) return null;
-  const params = [];
-  const paramList = functionDeclarator(declarator)?.childForFieldName("parameters");
-  for (const p2 of paramList?.namedChildren ?? []) {
-    if (p2.type !== "parameter_declaration") continue;
-    const pname = declaratorName(p2.childForFieldName("declarator"));
-    params.push({ name: pname ?? "", type: textOf(ctx, p2.childForFieldName("type") ?? p2) });
-  }
-  const returnType = textOf(ctx, def.childForFieldName("type") ?? def) + (declarator?.type === "pointer_declarator" ? " *" : "");
-  const walker = new FunctionWalker(
-    ctx,
-    params.map((p2) => p2.name),
-    params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name),
-    probes && { name: name2, out: probes }
-  );
-  walker.run(body2);
-  const parseErrors = [];
-  errorLines(ctx, body2, parseErrors);
-  return {
-    name: name2,
-    file: ctx.file,
-    loc: locOf(ctx, declaratorNameNode(declarator) ?? def),
-    isStatic: hasKeyword(def, "storage_class_specifier", "static"),
-    returnType,
-    params,
-    events: walker.events,
-    returns: walker.returns,
-    callees: [...walker.callees].sort(),
-    truncated: walker.truncated,
-    parseErrors
-  };
-}
 function cloneState(s) {
   return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro };
 }
@@ -41357,39 +41366,235 @@ function stateKey(s) {
   }
   return `${k2}|${s.macro ?? ""}`;
 }
-var FunctionWalker = class {
-  constructor(ctx, params, ranges = [], probes) {
+function heldValue(v2) {
+  if (v2?.k === "value") return v2.value;
+  if (v2?.k === "atom" && !v2.negated) return v2.value;
+  return void 0;
+}
+function leaveFrames(s, at2) {
+  if (at2 < 0) return s;
+  const vars = { ...s.vars };
+  for (const f3 of s.frames.slice(at2).reverse()) {
+    for (const [k2, v2] of Object.entries(f3.saved)) {
+      for (const key of Object.keys(vars)) if (key === k2 || key.startsWith(`${k2}.`) || key.startsWith(`${k2}->`)) delete vars[key];
+      if (v2) vars[k2] = v2;
+    }
+  }
+  return { ...s, vars, frames: s.frames.slice(0, at2) };
+}
+
+// src/parser/checkers/finish.ts
+var FinishChecker = class {
+  constructor(eng) {
+    this.eng = eng;
+  }
+  eng;
+  onAssign(left, _op, right, node, s) {
+    const ctx = this.eng.ctx;
+    if (left.type === "field_expression" && left.childForFieldName("field")?.text === "notifier" && /finish/.test(left.childForFieldName("argument")?.text ?? "")) {
+      this.eng.record(s, "finish_notifier_write", textOf(ctx, left), [textOf(ctx, right ?? node)], node);
+    }
+    if (left.type === "pointer_expression" && left.children[0]?.text === "*") {
+      const target = left.childForFieldName("argument");
+      if (target?.type === "identifier" && this.eng.isParam(target.text) && /finish/.test(target.text)) {
+        this.eng.record(s, "finish_write", target.text, [textOf(ctx, right ?? node), right ? this.origin(right, s) : "unknown"], node);
+      }
+    }
+  }
+  /**
+   * Where a finish object handed out comes from: `&job->finish` of an object
+   * just allocated, or of the notifier's own state (`container_of(mni, ...)`),
+   * or something mnlint does not follow (a pool, a helper).
+   */
+  origin(value, s) {
+    let base = unwrapParens(value);
+    if (base.type === "pointer_expression" && base.children[0]?.text === "&") base = base.childForFieldName("argument");
+    while (base && base.type === "field_expression") base = base.childForFieldName("argument");
+    if (base?.type !== "identifier") return "unknown";
+    if (value.text.trim().startsWith("&") && this.eng.sharedBase(base.text)) return "global";
+    const v2 = s.vars[base.text];
+    if (v2?.k === "alloc") return "allocated";
+    const held = heldValue(v2);
+    if (held?.k === "call" && held.callee === "container_of" && this.eng.isParam((held.args[0] ?? "").replace(/^&/, ""))) return "embedded";
+    return "unknown";
+  }
+};
+
+// src/parser/checkers/locks.ts
+var LockChecker = class {
+  constructor(eng) {
+    this.eng = eng;
+  }
+  eng;
+  /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
+  acquires = /* @__PURE__ */ new Map();
+  intercept(node, fn2, argsNode, s) {
+    if (fn2.type === "call_expression") {
+      if (fn2.childForFieldName("function")?.text !== "guard") return false;
+      const kind = argTexts(this.eng.ctx, fn2.childForFieldName("arguments"))[0] ?? "";
+      const lock2 = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? "");
+      this.eng.record(s, "lock", `guard(${kind})`, [lock2], node, { lock: lock2, sleeps: kind === "mutex" || kind.startsWith("rwsem") });
+      if (!s.locks.includes(lock2)) {
+        s.locks = [...s.locks, lock2].sort();
+        s.scoped = [...s.scoped, lock2].sort();
+      }
+      return true;
+    }
+    if (fn2.type !== "identifier" || !fn2.text.startsWith("lockdep_assert_held")) return false;
+    const lock = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? "");
+    if (lock && !s.locks.includes(lock)) {
+      s.locks = [...s.locks, lock].sort();
+      s.scoped = [...s.scoped, lock].sort();
+    }
+    return true;
+  }
+  classify(call) {
+    const { name: name2, args: args2 } = call;
+    if (LOCK_CALLS[name2]) return { kind: "lock", facts: { lock: IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? ""), sleeps: LOCK_CALLS[name2].sleeps } };
+    if (UNLOCK_CALLS.has(name2)) return { kind: "unlock", facts: { lock: IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? "") } };
+    if (TRYLOCK_CALLS.has(name2)) return { kind: "call", facts: {} };
+    return null;
+  }
+  afterCall(call, { kind, facts }, s) {
+    if (kind === "lock" && FAILABLE_ACQUIRES.has(call.name) && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
+    if (kind === "lock" && facts.lock !== void 0 && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
+    if (kind === "unlock") {
+      s.locks = s.locks.filter((l3) => l3 !== facts.lock);
+      if (s.scoped.includes(facts.lock)) s.scoped = s.scoped.filter((l3) => l3 !== facts.lock);
+    }
+  }
+  onAssume(atom, value, cond, s) {
+    if (value && failingAcquire(atom)) {
+      const lock = this.acquires.get(atom);
+      if (lock) s.locks = s.locks.filter((l3) => l3 !== lock);
+    }
+    const trylock = trylockOf(cond);
+    if (trylock && value !== trylock.inverted) {
+      if (!s.locks.includes(trylock.lock)) s.locks = [...s.locks, trylock.lock].sort();
+    }
+  }
+  /** scoped_guard(kind, &lock) { body }: the body runs once with the lock held. */
+  enterScopedGuard(s, macro, kind, args2, node) {
+    const lock = normalizeLock(args2[args2.length - 1] ?? "");
+    this.eng.record(s, "lock", `${macro}(${kind})`, args2, node, { lock, sleeps: kind === "mutex" || kind.startsWith("rwsem") });
+    if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+    return lock;
+  }
+  /** The body of a scoped_guard left: its lock is released. */
+  leaveScopedGuard(s, lock) {
+    return { ...s, locks: s.locks.filter((l3) => l3 !== lock), macro: void 0 };
+  }
+};
+function trylockOf(node) {
+  const n = unwrapParens(node);
+  if (n.type !== "call_expression") return null;
+  const fn2 = n.childForFieldName("function")?.text ?? "";
+  if (!TRYLOCK_CALLS.has(fn2)) return null;
+  const arg = n.childForFieldName("arguments")?.namedChildren[0];
+  return { lock: normalizeLock(arg?.text ?? ""), inverted: INVERTED_TRYLOCKS.has(fn2) };
+}
+
+// src/parser/checkers/memory.ts
+var MemoryChecker = class {
+  constructor(eng) {
+    this.eng = eng;
+  }
+  eng;
+  classify(call, s) {
+    if (call.name in ALLOC_GFP_ARG) {
+      const maskNode = call.argNodes[ALLOC_GFP_ARG[call.name]];
+      return maskNode ? { kind: "alloc", facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: "call", facts: {} };
+    }
+    if (isSleepingCall(call.name)) return { kind: "sleep", facts: { sleeps: true } };
+    return null;
+  }
+  /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
+  gfpOf(mask, s) {
+    const ctx = this.eng.ctx;
+    let m2 = mask;
+    while (m2.type === "parenthesized_expression" && m2.namedChildren[0]) m2 = m2.namedChildren[0];
+    if (m2.type === "conditional_expression") {
+      const atom = this.eng.atomOf(m2.childForFieldName("condition"), s);
+      if (atom && atom.atom === "blockable") {
+        const blockable = s.when.blockable;
+        const chosen = (blockable === void 0 ? false : blockable) !== atom.negated ? m2.childForFieldName("consequence") : m2.childForFieldName("alternative");
+        if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };
+      }
+    }
+    if (m2.type === "identifier" && s.vars[m2.text]?.k === "value") {
+      const v2 = s.vars[m2.text];
+      if (v2.value.k === "unknown") return { mask: textOf(ctx, mask), class: classifyGfp(v2.value.text) };
+    }
+    return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, mask)) };
+  }
+};
+function isAllocCall(node) {
+  const n = unwrapParens(node);
+  if (n.type === "cast_expression") return isAllocCall(n.childForFieldName("value"));
+  return n.type === "call_expression" && (n.childForFieldName("function")?.text ?? "") in ALLOC_GFP_ARG;
+}
+
+// src/parser/checkers/read-side.ts
+var ReadSideChecker = class {
+  constructor(eng) {
+    this.eng = eng;
+  }
+  eng;
+  /** variables holding a page or pfn from hmm_range_fault's output (per function: not tracked by path) */
+  pfnVars = /* @__PURE__ */ new Set();
+  classify(call) {
+    if (call.name === SET_SEQ) return { kind: "set_seq", facts: {} };
+    if (call.name === READ_BEGIN) return { kind: "read_begin", facts: {} };
+    if (call.name === READ_RETRY) return { kind: "read_retry", facts: {} };
+    if (call.name === CHECK_RETRY) return { kind: "check_retry", facts: {} };
+    return null;
+  }
+  afterCall(call, _c, s) {
+    if (HMM_FAULT_CALLS.has(call.name)) this.eng.record(s, "fault", call.name, call.args, call.node);
+    else if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) this.eng.record(s, "page_use", call.name, call.args, call.node);
+  }
+  onStore(name2, value) {
+    if (this.fromPfns(value)) this.pfnVars.add(name2);
+  }
+  /**
+   * Whether an expression carries a page made from hmm pfns:
+   * `hmm_pfn_to_page(range->hmm_pfns[i])`, the array itself, or a variable
+   * assigned from one.
+   */
+  fromPfns(node) {
+    const text = node.text;
+    if (/\bhmm_pfns\b|\bhmm_pfn_to_page\b/.test(text)) return true;
+    return [...text.matchAll(/[A-Za-z_]\w*/g)].some((m2) => this.pfnVars.has(m2[0]));
+  }
+};
+
+// src/parser/engine/expressions.ts
+var ExpressionEngine = class {
+  constructor(ctx, params, ranges = []) {
     this.ctx = ctx;
-    this.probes = probes;
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
+    this.locks = new LockChecker(this);
+    this.checkers = [new ReadSideChecker(this), this.locks, new MemoryChecker(this), new EffectChecker(this), new FinishChecker(this)];
   }
   ctx;
-  probes;
   events = [];
   returns = [];
   callees = /* @__PURE__ */ new Set();
   truncated = false;
   eventIds = /* @__PURE__ */ new Map();
   returnIds = /* @__PURE__ */ new Map();
-  pendingGotos = /* @__PURE__ */ new Map();
-  seenLabels = /* @__PURE__ */ new Set();
   params;
-  /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
-  acquires = /* @__PURE__ */ new Map();
-  /** blocks with declarations being walked, outermost first */
-  openBlocks = [];
-  /** variables holding a page or pfn from hmm_range_fault's output */
-  pfnVars = /* @__PURE__ */ new Set();
   /** locals declared in the body (any block); function-static ones apart: those are shared */
   locals = /* @__PURE__ */ new Set();
   staticLocals = /* @__PURE__ */ new Set();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   ranges;
-  run(body2) {
-    const start2 = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
-    const flow = this.statement(body2, [start2]);
-    for (const s of flow.normal) this.addReturn(s, null, body2);
+  locks;
+  /** in the order they are asked: the first to classify a call wins, and events follow this order */
+  checkers;
+  isParam(name2) {
+    return this.params.has(name2);
   }
   // -------------------------------------------------------------- merging
   merge(states) {
@@ -41418,6 +41623,423 @@ var FunctionWalker = class {
       out2 = out2.slice(0, STATE_BUDGET);
     }
     return out2;
+  }
+  // ---------------------------------------------------------- expressions
+  /**
+   * Records the events of an expression evaluated for its effects. The states
+   * are updated in place: every caller hands over states it no longer uses
+   * (the two that evaluate one condition twice clone first).
+   */
+  exprAll(node, states) {
+    for (const s of states) this.expr(node, s);
+    return states;
+  }
+  expr(node, s) {
+    switch (node.type) {
+      case "call_expression":
+        this.call(node, s);
+        return;
+      case "assignment_expression": {
+        const left = node.childForFieldName("left");
+        const right = node.childForFieldName("right");
+        if (right) this.expr(right, s);
+        if (left && left.type !== "identifier") this.expr(left, s);
+        const op = node.childForFieldName("operator")?.text ?? node.children[1]?.text;
+        if (left?.type === "identifier" && right) {
+          if (op === "=") this.assignVar(s, left.text, right);
+          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
+          for (const c3 of this.checkers) c3.onStore?.(left.text, right);
+        }
+        if (left?.type === "field_expression" && right) {
+          const key = fieldKey(left);
+          const atom = key ? this.atomOf(right, s) : null;
+          if (key && atom) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom.atom, negated: atom.negated } };
+          else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
+        }
+        if (left) for (const c3 of this.checkers) c3.onAssign?.(left, op, right, node, s);
+        return;
+      }
+      case "update_expression": {
+        const arg = node.childForFieldName("argument");
+        if (arg) {
+          this.expr(arg, s);
+          for (const c3 of this.checkers) c3.onIncrement?.(arg, node, s);
+        }
+        return;
+      }
+      case "comment":
+        return;
+      default:
+        if (node.namedChildCount === 0) return;
+        for (const c3 of node.namedChildren) this.expr(c3, s);
+    }
+  }
+  call(node, s) {
+    const fnNode = node.childForFieldName("function");
+    const argsNode = node.childForFieldName("arguments");
+    const argList = argsNode?.namedChildren ?? [];
+    for (const a of argList) this.expr(a, s);
+    for (const a of argList) {
+      const target = a.type === "pointer_expression" && a.children[0]?.text === "&" ? a.childForFieldName("argument") : null;
+      if (target?.type === "identifier" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
+    }
+    if (!fnNode) return;
+    for (const c3 of this.checkers) if (c3.intercept?.(node, fnNode, argsNode, s)) return;
+    if (fnNode.type === "call_expression") {
+      this.expr(fnNode, s);
+      return;
+    }
+    if (fnNode.type !== "identifier") {
+      this.expr(fnNode, s);
+      const field = fnNode.type === "field_expression" ? fnNode.childForFieldName("field")?.text : null;
+      this.record(s, "call", field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
+      return;
+    }
+    const call = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
+    let known = null;
+    for (const c3 of this.checkers) {
+      known = c3.classify?.(call, s) ?? null;
+      if (known) break;
+    }
+    const classified = known ?? { kind: "call", facts: {} };
+    const { kind, facts } = classified;
+    if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
+    if (node.parent?.type === "expression_statement") facts.discarded = true;
+    if (kind === "call") {
+      const argNodes = argList.filter((a) => a.type !== "comment");
+      const atoms = argNodes.map((a) => this.atomOf(a, s));
+      if (atoms.some(Boolean)) facts.argAtoms = atoms;
+      if (Object.keys(s.vars).some((k2) => k2.includes(".") || k2.includes("->"))) {
+        const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
+        if (fields.some(Boolean)) facts.argFields = fields;
+      }
+    }
+    this.record(s, kind, call.name, call.args, node, facts);
+    for (const c3 of this.checkers) c3.afterCall?.(call, classified, s);
+  }
+  /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
+  assignVar(s, name2, value) {
+    const vars = { ...s.vars };
+    const atom = this.atomOf(value, s);
+    if (isAllocCall(value)) vars[name2] = { k: "alloc" };
+    else if (atom) {
+      const v2 = atom.atom.startsWith("ret:") ? this.valueOf(value, s) : void 0;
+      vars[name2] = v2 ? { k: "atom", atom: atom.atom, negated: atom.negated, value: v2 } : { k: "atom", atom: atom.atom, negated: atom.negated };
+    } else {
+      const v2 = this.valueOf(value, s);
+      if (v2.k === "unknown" && !/^(GFP_|__GFP_)/.test(v2.text)) delete vars[name2];
+      else vars[name2] = { k: "value", value: v2 };
+    }
+    s.vars = vars;
+  }
+  // ----------------------------------------------------------- conditions
+  /** Splits states by the truth of a condition. */
+  condition(node, states) {
+    const t2 = [];
+    const f3 = [];
+    for (const s of states) {
+      const r2 = this.cond(node, s);
+      t2.push(...r2.t);
+      f3.push(...r2.f);
+    }
+    return { t: this.merge(t2), f: this.merge(f3) };
+  }
+  cond(node, s) {
+    const n = unwrapParens(node);
+    if (n.type === "call_expression" && WARNING_CALLS.has(n.childForFieldName("function")?.text ?? "")) {
+      const args2 = (n.childForFieldName("arguments")?.namedChildren ?? []).filter((a) => a.type !== "comment");
+      if (args2.length === 1) {
+        const c4 = cloneState(s);
+        this.record(c4, "call", n.childForFieldName("function").text, argTexts(this.ctx, n.childForFieldName("arguments")), n);
+        return this.cond(args2[0], c4);
+      }
+    }
+    if (n.type === "unary_expression" && n.children[0]?.text === "!") {
+      const r2 = this.cond(n.childForFieldName("argument"), s);
+      return { t: r2.f, f: r2.t };
+    }
+    if (n.type === "binary_expression") {
+      const op = n.childForFieldName("operator")?.text ?? n.children[1]?.text;
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if (op === "&&") {
+        const a = this.cond(left, s);
+        const t2 = [];
+        const f3 = [...a.f];
+        for (const x3 of a.t) {
+          const b3 = this.cond(right, x3);
+          t2.push(...b3.t);
+          f3.push(...b3.f);
+        }
+        return { t: t2, f: f3 };
+      }
+      if (op === "||") {
+        const a = this.cond(left, s);
+        const t2 = [...a.t];
+        const f3 = [];
+        for (const x3 of a.f) {
+          const b3 = this.cond(right, x3);
+          t2.push(...b3.t);
+          f3.push(...b3.f);
+        }
+        return { t: t2, f: f3 };
+      }
+      if ((op === "==" || op === "!=") && isZero(right)) {
+        const r2 = this.cond(left, s);
+        return op === "==" ? { t: r2.f, f: r2.t } : r2;
+      }
+      if ((op === "==" || op === "!=") && isNonZeroConstant(right)) {
+        const atom2 = this.atomOf(left, s);
+        if (atom2?.atom.startsWith("ret:") && !atom2.negated && s.when[atom2.atom] !== false) {
+          const c4 = cloneState(s);
+          this.expr(n, c4);
+          const equal = cloneState(c4);
+          equal.when[atom2.atom] = true;
+          return op === "==" ? { t: [equal], f: [c4] } : { t: [c4], f: [equal] };
+        }
+      }
+    }
+    const c3 = cloneState(s);
+    this.expr(n, c3);
+    const atom = this.atomOf(n, c3);
+    if (!atom) {
+      const known2 = n.type === "identifier" ? this.valueOf(n, c3) : null;
+      const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
+      if (k2 === true) return { t: [c3], f: [] };
+      if (k2 === false) return { t: [], f: [c3] };
+      return { t: [c3], f: [cloneState(c3)] };
+    }
+    const known = c3.when[atom.atom];
+    const branch = (value) => {
+      const atomValue = value !== atom.negated;
+      if (known !== void 0 && known !== atomValue) return [];
+      const x3 = cloneState(c3);
+      x3.when[atom.atom] = atomValue;
+      for (const k2 of this.checkers) k2.onAssume?.(atom.atom, atomValue, n, x3);
+      return [x3];
+    };
+    return { t: branch(true), f: branch(false) };
+  }
+  /** The tracked atom a condition leaf tests, if any. */
+  atomOf(node, s) {
+    const n = unwrapParens(node);
+    if (n.type === "unary_expression" && n.children[0]?.text === "!") {
+      const inner = this.atomOf(n.childForFieldName("argument"), s);
+      return inner ? { atom: inner.atom, negated: !inner.negated } : null;
+    }
+    if (n.type === "binary_expression") {
+      const op = n.childForFieldName("operator")?.text ?? n.children[1]?.text;
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if ((op === "==" || op === "!=") && left?.type === "field_expression" && left.childForFieldName("field")?.text === "event" && right?.type === "identifier") {
+        return { atom: `event:${right.text}`, negated: op === "!=" };
+      }
+      return null;
+    }
+    if (n.type === "call_expression") {
+      const fnNode = n.childForFieldName("function");
+      const fn2 = fnNode?.text ?? "";
+      if (fn2 === RANGE_BLOCKABLE) return { atom: "blockable", negated: false };
+      if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: "retry", negated: false };
+      const tl = trylockOf(n);
+      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      if (fnNode?.type === "identifier" && (!isKernelHelper(fn2) || this.ctx.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
+      return null;
+    }
+    if (n.type === "field_expression") {
+      const key = fieldKey(n);
+      if (!key) return null;
+      const base = n.childForFieldName("argument");
+      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: "blockable", negated: false };
+      const v2 = s.vars[key];
+      if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
+      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: `param:${key}`, negated: false };
+      return null;
+    }
+    if (n.type === "identifier") {
+      const v2 = s.vars[n.text];
+      if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
+      if (v2?.k === "alloc") return { atom: `alloc:${n.text}`, negated: false };
+      if (!v2 && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
+    }
+    return null;
+  }
+  /** The tracked flags kept in fields of an argument (`&update`, `update`). */
+  fieldAtomsOf(node, s) {
+    let n = unwrapParens(node);
+    if (n.type === "pointer_expression" && n.children[0]?.text === "&") n = n.childForFieldName("argument") ?? n;
+    if (n.type !== "identifier") return null;
+    const out2 = [];
+    for (const [k2, v2] of Object.entries(s.vars)) {
+      const m2 = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k2);
+      if (m2 && m2[1] === n.text && v2.k === "atom") out2.push({ field: m2[2], atom: v2.atom, negated: v2.negated });
+    }
+    return out2.length ? out2 : null;
+  }
+  /**
+   * Whether a written target lives outside this call: a function-static, or
+   * a variable that is neither a parameter nor a local (a global, or a member
+   * of one). `current` and upper-case macros are per task or per CPU.
+   */
+  sharedBase(target) {
+    const base = /^[&*(\s]*([A-Za-z_]\w*)/.exec(target)?.[1];
+    if (!base) return void 0;
+    if (this.staticLocals.has(base)) return "static";
+    if (this.locals.has(base) || this.params.has(base) || base === "current" || /^[A-Z0-9_]+$/.test(base)) return void 0;
+    return "global";
+  }
+  // -------------------------------------------------------------- values
+  valueOf(node, s) {
+    const n = unwrapParens(node);
+    const text = textOf(this.ctx, n);
+    switch (n.type) {
+      case "true":
+        return { k: "bool", v: true };
+      case "false":
+        return { k: "bool", v: false };
+      case "null":
+        return { k: "null" };
+      case "number_literal": {
+        const v2 = Number(text.replace(/[uUlL]+$/, ""));
+        return Number.isFinite(v2) ? { k: "int", v: v2 } : { k: "unknown", text };
+      }
+      case "identifier": {
+        if (text === "NULL") return { k: "null" };
+        const v2 = s.vars[text];
+        if (v2?.k === "value") return v2.value;
+        if (v2?.k === "atom" && v2.value && !v2.negated) return v2.value;
+        return { k: "unknown", text };
+      }
+      case "unary_expression": {
+        const op = n.children[0]?.text;
+        const arg = n.childForFieldName("argument");
+        if (op === "-" && arg?.type === "identifier" && ERRNO_NAME.test(arg.text)) return { k: "int", v: -errnoNumber(arg.text) };
+        if (op === "-" && arg?.type === "number_literal") return { k: "int", v: -Number(arg.text) };
+        if (op === "!" && arg) {
+          const inner = this.valueOf(arg, s);
+          if (inner.k === "int") return { k: "bool", v: inner.v === 0 };
+          if (inner.k === "bool") return { k: "bool", v: !inner.v };
+        }
+        return { k: "unknown", text };
+      }
+      case "call_expression": {
+        const fn2 = n.childForFieldName("function");
+        if (fn2?.type === "identifier") return { k: "call", callee: fn2.text, args: argTexts(this.ctx, n.childForFieldName("arguments")) };
+        return { k: "unknown", text };
+      }
+      case "cast_expression":
+        return this.valueOf(n.childForFieldName("value"), s);
+      default:
+        return { k: "unknown", text };
+    }
+  }
+  // ------------------------------------------------------------- records
+  record(s, kind, name2, args2, node, extra = {}) {
+    const when = { ...s.when };
+    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(",")}`;
+    let id = this.eventIds.get(key);
+    if (id === void 0) {
+      id = this.events.length;
+      const event = { kind, name: name2, args: [...args2], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      if (s.macro) event.macro = s.macro;
+      this.events.push(event);
+      this.eventIds.set(key, id);
+    }
+    s.path = { id, prev: s.path };
+  }
+  addReturn(s, expr, at2) {
+    const value = expr ? this.valueOf(expr, s) : { k: "unknown", text: "" };
+    const text = expr ? textOf(this.ctx, expr) : "";
+    const key = `${at2.startIndex}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}`;
+    const seen = this.returnIds.get(key);
+    if (seen !== void 0) {
+      const r2 = this.returns[seen];
+      r2.path = [.../* @__PURE__ */ new Set([...r2.path, ...pathIds(s.path)])].sort((a, b3) => a - b3);
+      return;
+    }
+    if (this.returns.length >= RETURN_BUDGET) {
+      this.truncated = true;
+      return;
+    }
+    const loc = expr ? locOf(this.ctx, at2) : endLoc(this.ctx, at2);
+    this.returnIds.set(key, this.returns.length);
+    this.returns.push({
+      value,
+      text,
+      loc,
+      when: { ...s.when },
+      path: pathIds(s.path),
+      held: s.locks.filter((l3) => !s.scoped.includes(l3)),
+      effects: [...s.effects]
+    });
+  }
+};
+function fieldKey(node) {
+  const text = node.text.replace(/\s+/g, "");
+  return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
+}
+function isNonZeroConstant(node) {
+  const n = unwrapParens(node);
+  if (n.type === "number_literal") return Number(n.text.replace(/[uUlL]+$/, "")) !== 0;
+  if (n.type === "unary_expression" && n.children[0]?.text === "-") {
+    const arg = n.childForFieldName("argument");
+    return !!arg && (arg.type === "identifier" && ERRNO_NAME.test(arg.text) || isNonZeroConstant(arg));
+  }
+  return false;
+}
+var WARNING_CALLS = /* @__PURE__ */ new Set(["WARN_ON", "WARN_ON_ONCE"]);
+
+// src/parser/engine/walk.ts
+function extractFunction(ctx, def, probes) {
+  const declarator = def.childForFieldName("declarator");
+  const name2 = declaratorName(declarator);
+  const body2 = def.childForFieldName("body");
+  if (!name2 || !body2) return null;
+  const params = [];
+  const paramList = functionDeclarator(declarator)?.childForFieldName("parameters");
+  for (const p2 of paramList?.namedChildren ?? []) {
+    if (p2.type !== "parameter_declaration") continue;
+    const pname = declaratorName(p2.childForFieldName("declarator"));
+    params.push({ name: pname ?? "", type: textOf(ctx, p2.childForFieldName("type") ?? p2) });
+  }
+  const returnType = textOf(ctx, def.childForFieldName("type") ?? def) + (declarator?.type === "pointer_declarator" ? " *" : "");
+  const engine = new PathEngine(
+    ctx,
+    params.map((p2) => p2.name),
+    params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name),
+    probes && { name: name2, out: probes }
+  );
+  engine.run(body2);
+  const parseErrors = [];
+  errorLines(ctx, body2, parseErrors);
+  return {
+    name: name2,
+    file: ctx.file,
+    loc: locOf(ctx, declaratorNameNode(declarator) ?? def),
+    isStatic: hasKeyword(def, "storage_class_specifier", "static"),
+    returnType,
+    params,
+    events: engine.events,
+    returns: engine.returns,
+    callees: [...engine.callees].sort(),
+    truncated: engine.truncated,
+    parseErrors
+  };
+}
+var PathEngine = class extends ExpressionEngine {
+  constructor(ctx, params, ranges = [], probes) {
+    super(ctx, params, ranges);
+    this.probes = probes;
+  }
+  probes;
+  pendingGotos = /* @__PURE__ */ new Map();
+  seenLabels = /* @__PURE__ */ new Set();
+  /** blocks with declarations being walked, outermost first */
+  openBlocks = [];
+  run(body2) {
+    const start2 = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
+    const flow = this.statement(body2, [start2]);
+    for (const s of flow.normal) this.addReturn(s, null, body2);
   }
   // ----------------------------------------------------------- statements
   statements(nodes, states) {
@@ -41588,17 +42210,16 @@ var FunctionWalker = class {
     const bodyNode = node.childForFieldName("body");
     if (macro && /(^|_)guard$/.test(macro)) {
       const args2 = argTexts(this.ctx, condNode);
-      const lock = normalizeLock(args2[args2.length - 1] ?? "");
       const kind = args2[0] ?? "";
+      let lock = "";
       const entered = this.exprAll(condNode, states.map(cloneState)).map((s) => {
         const c3 = cloneState(s);
-        this.record(c3, "lock", `${macro}(${kind})`, args2, condNode, { lock, sleeps: kind === "mutex" || kind.startsWith("rwsem") });
-        if (!c3.locks.includes(lock)) c3.locks = [...c3.locks, lock].sort();
+        lock = this.locks.enterScopedGuard(c3, macro, kind, args2, condNode);
         c3.macro = macro;
         return c3;
       });
       const body3 = this.statement(bodyNode, entered);
-      const release = (s) => ({ ...s, locks: s.locks.filter((l3) => l3 !== lock), macro: void 0 });
+      const release = (s) => this.locks.leaveScopedGuard(s, lock);
       return { normal: this.merge([...body3.normal, ...body3.breaks].map(release)), breaks: [], continues: body3.continues.map(release) };
     }
     const entry = macro ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) } : this.condition(condNode, states);
@@ -41640,7 +42261,7 @@ var FunctionWalker = class {
       const name2 = declaratorName(d2.childForFieldName("declarator"));
       const value = d2.childForFieldName("value");
       if (!value) continue;
-      if (name2 && this.fromPfns(value)) this.pfnVars.add(name2);
+      if (name2) for (const c3 of this.checkers) c3.onStore?.(name2, value);
       out2 = this.exprAll(value, out2);
       if (name2 && value.type === "initializer_list") {
         for (const pair of value.namedChildren) {
@@ -41656,528 +42277,7 @@ var FunctionWalker = class {
     }
     return out2;
   }
-  // ---------------------------------------------------------- expressions
-  /**
-   * Records the events of an expression evaluated for its effects. The states
-   * are updated in place: every caller hands over states it no longer uses
-   * (the two that evaluate one condition twice clone first).
-   */
-  exprAll(node, states) {
-    for (const s of states) this.expr(node, s);
-    return states;
-  }
-  expr(node, s) {
-    switch (node.type) {
-      case "call_expression":
-        this.call(node, s);
-        return;
-      case "assignment_expression": {
-        const left = node.childForFieldName("left");
-        const right = node.childForFieldName("right");
-        if (right) this.expr(right, s);
-        if (left && left.type !== "identifier") this.expr(left, s);
-        const op = node.childForFieldName("operator")?.text ?? node.children[1]?.text;
-        if (left?.type === "identifier" && right) {
-          if (this.fromPfns(right)) this.pfnVars.add(left.text);
-          if (op === "=") this.assignVar(s, left.text, right);
-          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
-          if (this.sharedBase(left.text)) this.effect(s, op === "+=" ? 1 : op === "-=" ? -1 : 0, left.text, node, op ?? "=", textOf(this.ctx, right));
-        }
-        if (left?.type === "field_expression" && right) {
-          const key = fieldKey(left);
-          const atom = key ? this.atomOf(right, s) : null;
-          if (key && atom) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom.atom, negated: atom.negated } };
-          else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
-          if (op === "=" || op === "|=" || op === "&=") this.effect(s, 0, textOf(this.ctx, left), node, op, textOf(this.ctx, right));
-          else if (op === "+=" || op === "-=") this.effect(s, op === "+=" ? 1 : -1, textOf(this.ctx, left), node, op, textOf(this.ctx, right));
-        }
-        if (left?.type === "field_expression" && left.childForFieldName("field")?.text === "notifier" && /finish/.test(left.childForFieldName("argument")?.text ?? "")) {
-          this.record(s, "finish_notifier_write", textOf(this.ctx, left), [textOf(this.ctx, right ?? node)], node);
-        }
-        if (left?.type === "pointer_expression" && left.children[0]?.text === "*") {
-          const target = left.childForFieldName("argument");
-          if (target?.type === "identifier" && this.params.has(target.text) && /finish/.test(target.text)) {
-            this.record(s, "finish_write", target.text, [textOf(this.ctx, right ?? node), right ? this.finishOrigin(right, s) : "unknown"], node);
-          }
-        }
-        return;
-      }
-      case "update_expression": {
-        const arg = node.childForFieldName("argument");
-        if (arg) {
-          this.expr(arg, s);
-          if (arg.type !== "identifier" || this.sharedBase(arg.text)) this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.ctx, arg), node, node.text.includes("++") ? "++" : "--");
-        }
-        return;
-      }
-      case "comment":
-        return;
-      default:
-        if (node.namedChildCount === 0) return;
-        for (const c3 of node.namedChildren) this.expr(c3, s);
-    }
-  }
-  call(node, s) {
-    const fnNode = node.childForFieldName("function");
-    const argsNode = node.childForFieldName("arguments");
-    const argList = argsNode?.namedChildren ?? [];
-    for (const a of argList) this.expr(a, s);
-    for (const a of argList) {
-      const target = a.type === "pointer_expression" && a.children[0]?.text === "&" ? a.childForFieldName("argument") : null;
-      if (target?.type === "identifier" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
-    }
-    if (!fnNode) return;
-    if (fnNode.type === "call_expression") {
-      const inner = fnNode.childForFieldName("function")?.text;
-      if (inner === "guard") {
-        const kind2 = argTexts(this.ctx, fnNode.childForFieldName("arguments"))[0] ?? "";
-        const lock = normalizeLock(argTexts(this.ctx, argsNode)[0] ?? "");
-        this.record(s, "lock", `guard(${kind2})`, [lock], node, { lock, sleeps: kind2 === "mutex" || kind2.startsWith("rwsem") });
-        if (!s.locks.includes(lock)) {
-          s.locks = [...s.locks, lock].sort();
-          s.scoped = [...s.scoped, lock].sort();
-        }
-        return;
-      }
-      this.expr(fnNode, s);
-      return;
-    }
-    if (fnNode.type !== "identifier") {
-      this.expr(fnNode, s);
-      const field = fnNode.type === "field_expression" ? fnNode.childForFieldName("field")?.text : null;
-      this.record(s, "call", field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
-      return;
-    }
-    const name2 = fnNode.text;
-    const args2 = argTexts(this.ctx, argsNode);
-    if (name2.startsWith("lockdep_assert_held")) {
-      const lock = normalizeLock(args2[0] ?? "");
-      if (lock && !s.locks.includes(lock)) {
-        s.locks = [...s.locks, lock].sort();
-        s.scoped = [...s.scoped, lock].sort();
-      }
-      return;
-    }
-    let kind = "call";
-    const extra = {};
-    if (name2 === SET_SEQ) kind = "set_seq";
-    else if (name2 === READ_BEGIN) kind = "read_begin";
-    else if (name2 === READ_RETRY) kind = "read_retry";
-    else if (name2 === CHECK_RETRY) kind = "check_retry";
-    else if (LOCK_CALLS[name2]) {
-      kind = "lock";
-      extra.lock = IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? "");
-      extra.sleeps = LOCK_CALLS[name2].sleeps;
-    } else if (UNLOCK_CALLS.has(name2)) {
-      kind = "unlock";
-      extra.lock = IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? "");
-    } else if (name2 in ALLOC_GFP_ARG) {
-      const idx = ALLOC_GFP_ARG[name2];
-      const maskNode = argList[idx];
-      if (maskNode) {
-        kind = "alloc";
-        extra.gfp = this.gfpOf(maskNode, s);
-      }
-    } else if (isSleepingCall(name2)) {
-      kind = "sleep";
-      extra.sleeps = true;
-    } else if (!TRYLOCK_CALLS.has(name2) && name2 !== RANGE_BLOCKABLE) {
-      this.callees.add(name2);
-    }
-    if (node.parent?.type === "expression_statement") extra.discarded = true;
-    if (kind === "call") {
-      const argNodes = argList.filter((a) => a.type !== "comment");
-      const atoms = argNodes.map((a) => this.atomOf(a, s));
-      if (atoms.some(Boolean)) extra.argAtoms = atoms;
-      if (Object.keys(s.vars).some((k2) => k2.includes(".") || k2.includes("->"))) {
-        const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
-        if (fields.some(Boolean)) extra.argFields = fields;
-      }
-    }
-    this.record(s, kind, name2, args2, node, extra);
-    if (HMM_FAULT_CALLS.has(name2)) this.record(s, "fault", name2, args2, node);
-    else if (PAGE_USE_CALLS.has(name2) && argList.some((a) => this.fromPfns(a))) this.record(s, "page_use", name2, args2, node);
-    if (kind === "lock" && FAILABLE_ACQUIRES.has(name2) && extra.lock) this.acquires.set(resultAtom(name2, position(this.ctx, node.startIndex)), extra.lock);
-    if (kind === "lock" && extra.lock !== void 0 && !s.locks.includes(extra.lock)) s.locks = [...s.locks, extra.lock].sort();
-    if (kind === "unlock") {
-      s.locks = s.locks.filter((l3) => l3 !== extra.lock);
-      if (s.scoped.includes(extra.lock)) s.scoped = s.scoped.filter((l3) => l3 !== extra.lock);
-    }
-    const effect = EFFECT_CALLS[name2];
-    if (effect && args2[effect.arg] !== void 0) this.effect(s, effect.delta, args2[effect.arg], node, name2);
-    if (name2 === "WRITE_ONCE" && args2[0] !== void 0) this.effect(s, 0, args2[0], node, "WRITE_ONCE", args2[1] ?? "");
-  }
-  /**
-   * Where a finish object handed out comes from: `&job->finish` of an object
-   * just allocated, or of the notifier's own state (`container_of(mni, ...)`),
-   * or something mnlint does not follow (a pool, a helper).
-   */
-  finishOrigin(value, s) {
-    let base = unwrapParens(value);
-    if (base.type === "pointer_expression" && base.children[0]?.text === "&") base = base.childForFieldName("argument");
-    while (base && base.type === "field_expression") base = base.childForFieldName("argument");
-    if (base?.type !== "identifier") return "unknown";
-    if (value.text.trim().startsWith("&") && this.sharedBase(base.text)) return "global";
-    const v2 = s.vars[base.text];
-    if (v2?.k === "alloc") return "allocated";
-    const held = heldValue(v2);
-    if (held?.k === "call" && held.callee === "container_of" && this.params.has((held.args[0] ?? "").replace(/^&/, ""))) return "embedded";
-    return "unknown";
-  }
-  /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
-  gfpOf(mask, s) {
-    let m2 = mask;
-    while (m2.type === "parenthesized_expression" && m2.namedChildren[0]) m2 = m2.namedChildren[0];
-    if (m2.type === "conditional_expression") {
-      const atom = this.atomOf(m2.childForFieldName("condition"), s);
-      if (atom && atom.atom === "blockable") {
-        const blockable = s.when.blockable;
-        const chosen = (blockable === void 0 ? false : blockable) !== atom.negated ? m2.childForFieldName("consequence") : m2.childForFieldName("alternative");
-        if (chosen) return { mask: textOf(this.ctx, mask), class: classifyGfp(textOf(this.ctx, chosen)) };
-      }
-    }
-    if (m2.type === "identifier" && s.vars[m2.text]?.k === "value") {
-      const v2 = s.vars[m2.text];
-      if (v2.value.k === "unknown") return { mask: textOf(this.ctx, mask), class: classifyGfp(v2.value.text) };
-    }
-    return { mask: textOf(this.ctx, mask), class: classifyGfp(textOf(this.ctx, mask)) };
-  }
-  /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
-  assignVar(s, name2, value) {
-    const vars = { ...s.vars };
-    const atom = this.atomOf(value, s);
-    if (isAllocCall(value)) vars[name2] = { k: "alloc" };
-    else if (atom) {
-      const v2 = atom.atom.startsWith("ret:") ? this.valueOf(value, s) : void 0;
-      vars[name2] = v2 ? { k: "atom", atom: atom.atom, negated: atom.negated, value: v2 } : { k: "atom", atom: atom.atom, negated: atom.negated };
-    } else {
-      const v2 = this.valueOf(value, s);
-      if (v2.k === "unknown" && !/^(GFP_|__GFP_)/.test(v2.text)) delete vars[name2];
-      else vars[name2] = { k: "value", value: v2 };
-    }
-    s.vars = vars;
-  }
-  // ----------------------------------------------------------- conditions
-  /** Splits states by the truth of a condition. */
-  condition(node, states) {
-    const t2 = [];
-    const f3 = [];
-    for (const s of states) {
-      const r2 = this.cond(node, s);
-      t2.push(...r2.t);
-      f3.push(...r2.f);
-    }
-    return { t: this.merge(t2), f: this.merge(f3) };
-  }
-  cond(node, s) {
-    const n = unwrapParens(node);
-    if (n.type === "call_expression" && WARNING_CALLS.has(n.childForFieldName("function")?.text ?? "")) {
-      const args2 = (n.childForFieldName("arguments")?.namedChildren ?? []).filter((a) => a.type !== "comment");
-      if (args2.length === 1) {
-        const c4 = cloneState(s);
-        this.record(c4, "call", n.childForFieldName("function").text, argTexts(this.ctx, n.childForFieldName("arguments")), n);
-        return this.cond(args2[0], c4);
-      }
-    }
-    if (n.type === "unary_expression" && n.children[0]?.text === "!") {
-      const r2 = this.cond(n.childForFieldName("argument"), s);
-      return { t: r2.f, f: r2.t };
-    }
-    if (n.type === "binary_expression") {
-      const op = n.childForFieldName("operator")?.text ?? n.children[1]?.text;
-      const left = n.childForFieldName("left");
-      const right = n.childForFieldName("right");
-      if (op === "&&") {
-        const a = this.cond(left, s);
-        const t2 = [];
-        const f3 = [...a.f];
-        for (const x3 of a.t) {
-          const b3 = this.cond(right, x3);
-          t2.push(...b3.t);
-          f3.push(...b3.f);
-        }
-        return { t: t2, f: f3 };
-      }
-      if (op === "||") {
-        const a = this.cond(left, s);
-        const t2 = [...a.t];
-        const f3 = [];
-        for (const x3 of a.f) {
-          const b3 = this.cond(right, x3);
-          t2.push(...b3.t);
-          f3.push(...b3.f);
-        }
-        return { t: t2, f: f3 };
-      }
-      if ((op === "==" || op === "!=") && isZero(right)) {
-        const r2 = this.cond(left, s);
-        return op === "==" ? { t: r2.f, f: r2.t } : r2;
-      }
-      if ((op === "==" || op === "!=") && isNonZeroConstant(right)) {
-        const atom2 = this.atomOf(left, s);
-        if (atom2?.atom.startsWith("ret:") && !atom2.negated && s.when[atom2.atom] !== false) {
-          const c4 = cloneState(s);
-          this.expr(n, c4);
-          const equal = cloneState(c4);
-          equal.when[atom2.atom] = true;
-          return op === "==" ? { t: [equal], f: [c4] } : { t: [c4], f: [equal] };
-        }
-      }
-    }
-    const c3 = cloneState(s);
-    const trylock = trylockOf(n);
-    this.expr(n, c3);
-    const atom = this.atomOf(n, c3);
-    if (!atom) {
-      const known2 = n.type === "identifier" ? this.valueOf(n, c3) : null;
-      const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
-      if (k2 === true) return { t: [c3], f: [] };
-      if (k2 === false) return { t: [], f: [c3] };
-      return { t: [c3], f: [cloneState(c3)] };
-    }
-    const known = c3.when[atom.atom];
-    const branch = (value) => {
-      const atomValue = value !== atom.negated;
-      if (known !== void 0 && known !== atomValue) return [];
-      const x3 = cloneState(c3);
-      x3.when[atom.atom] = atomValue;
-      const failed = atomValue ? failingAcquire(atom.atom) : null;
-      if (failed) {
-        const lock = [...this.acquires.entries()].find(([a]) => a === atom.atom)?.[1];
-        if (lock) x3.locks = x3.locks.filter((l3) => l3 !== lock);
-      }
-      if (trylock && atomValue !== trylock.inverted) {
-        if (!x3.locks.includes(trylock.lock)) x3.locks = [...x3.locks, trylock.lock].sort();
-      }
-      return [x3];
-    };
-    return { t: branch(true), f: branch(false) };
-  }
-  /** The tracked atom a condition leaf tests, if any. */
-  atomOf(node, s) {
-    const n = unwrapParens(node);
-    if (n.type === "unary_expression" && n.children[0]?.text === "!") {
-      const inner = this.atomOf(n.childForFieldName("argument"), s);
-      return inner ? { atom: inner.atom, negated: !inner.negated } : null;
-    }
-    if (n.type === "binary_expression") {
-      const op = n.childForFieldName("operator")?.text ?? n.children[1]?.text;
-      const left = n.childForFieldName("left");
-      const right = n.childForFieldName("right");
-      if ((op === "==" || op === "!=") && left?.type === "field_expression" && left.childForFieldName("field")?.text === "event" && right?.type === "identifier") {
-        return { atom: `event:${right.text}`, negated: op === "!=" };
-      }
-      return null;
-    }
-    if (n.type === "call_expression") {
-      const fnNode = n.childForFieldName("function");
-      const fn2 = fnNode?.text ?? "";
-      if (fn2 === RANGE_BLOCKABLE) return { atom: "blockable", negated: false };
-      if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: "retry", negated: false };
-      const tl = trylockOf(n);
-      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
-      if (fnNode?.type === "identifier" && (!isKernelHelper(fn2) || this.ctx.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
-      return null;
-    }
-    if (n.type === "field_expression") {
-      const key = fieldKey(n);
-      if (!key) return null;
-      const base = n.childForFieldName("argument");
-      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: "blockable", negated: false };
-      const v2 = s.vars[key];
-      if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: `param:${key}`, negated: false };
-      return null;
-    }
-    if (n.type === "identifier") {
-      const v2 = s.vars[n.text];
-      if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (v2?.k === "alloc") return { atom: `alloc:${n.text}`, negated: false };
-      if (!v2 && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
-    }
-    return null;
-  }
-  /** The tracked flags kept in fields of an argument (`&update`, `update`). */
-  fieldAtomsOf(node, s) {
-    let n = unwrapParens(node);
-    if (n.type === "pointer_expression" && n.children[0]?.text === "&") n = n.childForFieldName("argument") ?? n;
-    if (n.type !== "identifier") return null;
-    const out2 = [];
-    for (const [k2, v2] of Object.entries(s.vars)) {
-      const m2 = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k2);
-      if (m2 && m2[1] === n.text && v2.k === "atom") out2.push({ field: m2[2], atom: v2.atom, negated: v2.negated });
-    }
-    return out2.length ? out2 : null;
-  }
-  /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
-  effect(s, delta, target, node, op, value = "") {
-    const t2 = normalizeLock(target);
-    const shared2 = this.sharedBase(t2);
-    this.record(s, "update", t2, [String(delta), op, value], node, shared2 ? { shared: shared2 } : {});
-    if (delta > 0) s.effects = [...s.effects, `+${t2}`].sort();
-    else if (delta < 0) {
-      const at2 = s.effects.indexOf(`+${t2}`);
-      if (at2 >= 0) s.effects = [...s.effects.slice(0, at2), ...s.effects.slice(at2 + 1)];
-    }
-  }
-  /**
-   * Whether an expression carries a page made from hmm pfns:
-   * `hmm_pfn_to_page(range->hmm_pfns[i])`, the array itself, or a variable
-   * assigned from one (kept per function: the walk does not track it by path).
-   */
-  fromPfns(node) {
-    const text = node.text;
-    if (/\bhmm_pfns\b|\bhmm_pfn_to_page\b/.test(text)) return true;
-    return [...text.matchAll(/[A-Za-z_]\w*/g)].some((m2) => this.pfnVars.has(m2[0]));
-  }
-  /**
-   * Whether a written target lives outside this call: a function-static, or
-   * a variable that is neither a parameter nor a local (a global, or a member
-   * of one). `current` and upper-case macros are per task or per CPU.
-   */
-  sharedBase(target) {
-    const base = /^[&*(\s]*([A-Za-z_]\w*)/.exec(target)?.[1];
-    if (!base) return void 0;
-    if (this.staticLocals.has(base)) return "static";
-    if (this.locals.has(base) || this.params.has(base) || base === "current" || /^[A-Z0-9_]+$/.test(base)) return void 0;
-    return "global";
-  }
-  // -------------------------------------------------------------- values
-  valueOf(node, s) {
-    const n = unwrapParens(node);
-    const text = textOf(this.ctx, n);
-    switch (n.type) {
-      case "true":
-        return { k: "bool", v: true };
-      case "false":
-        return { k: "bool", v: false };
-      case "null":
-        return { k: "null" };
-      case "number_literal": {
-        const v2 = Number(text.replace(/[uUlL]+$/, ""));
-        return Number.isFinite(v2) ? { k: "int", v: v2 } : { k: "unknown", text };
-      }
-      case "identifier": {
-        if (text === "NULL") return { k: "null" };
-        const v2 = s.vars[text];
-        if (v2?.k === "value") return v2.value;
-        if (v2?.k === "atom" && v2.value && !v2.negated) return v2.value;
-        return { k: "unknown", text };
-      }
-      case "unary_expression": {
-        const op = n.children[0]?.text;
-        const arg = n.childForFieldName("argument");
-        if (op === "-" && arg?.type === "identifier" && ERRNO_NAME.test(arg.text)) return { k: "int", v: -errnoNumber(arg.text) };
-        if (op === "-" && arg?.type === "number_literal") return { k: "int", v: -Number(arg.text) };
-        if (op === "!" && arg) {
-          const inner = this.valueOf(arg, s);
-          if (inner.k === "int") return { k: "bool", v: inner.v === 0 };
-          if (inner.k === "bool") return { k: "bool", v: !inner.v };
-        }
-        return { k: "unknown", text };
-      }
-      case "call_expression": {
-        const fn2 = n.childForFieldName("function");
-        if (fn2?.type === "identifier") return { k: "call", callee: fn2.text, args: argTexts(this.ctx, n.childForFieldName("arguments")) };
-        return { k: "unknown", text };
-      }
-      case "cast_expression":
-        return this.valueOf(n.childForFieldName("value"), s);
-      default:
-        return { k: "unknown", text };
-    }
-  }
-  // ------------------------------------------------------------- records
-  record(s, kind, name2, args2, node, extra = {}) {
-    const when = { ...s.when };
-    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(",")}`;
-    let id = this.eventIds.get(key);
-    if (id === void 0) {
-      id = this.events.length;
-      const event = { kind, name: name2, args: [...args2], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
-      if (s.macro) event.macro = s.macro;
-      this.events.push(event);
-      this.eventIds.set(key, id);
-    }
-    s.path = { id, prev: s.path };
-  }
-  addReturn(s, expr, at2) {
-    const value = expr ? this.valueOf(expr, s) : { k: "unknown", text: "" };
-    const text = expr ? textOf(this.ctx, expr) : "";
-    const key = `${at2.startIndex}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}`;
-    const seen = this.returnIds.get(key);
-    if (seen !== void 0) {
-      const r2 = this.returns[seen];
-      r2.path = [.../* @__PURE__ */ new Set([...r2.path, ...pathIds(s.path)])].sort((a, b3) => a - b3);
-      return;
-    }
-    if (this.returns.length >= RETURN_BUDGET) {
-      this.truncated = true;
-      return;
-    }
-    const loc = expr ? locOf(this.ctx, at2) : endLoc(this.ctx, at2);
-    this.returnIds.set(key, this.returns.length);
-    this.returns.push({
-      value,
-      text,
-      loc,
-      when: { ...s.when },
-      path: pathIds(s.path),
-      held: s.locks.filter((l3) => !s.scoped.includes(l3)),
-      effects: [...s.effects]
-    });
-  }
 };
-function isAllocCall(node) {
-  const n = unwrapParens(node);
-  if (n.type === "cast_expression") return isAllocCall(n.childForFieldName("value"));
-  return n.type === "call_expression" && (n.childForFieldName("function")?.text ?? "") in ALLOC_GFP_ARG;
-}
-function trylockOf(node) {
-  const n = unwrapParens(node);
-  if (n.type !== "call_expression") return null;
-  const fn2 = n.childForFieldName("function")?.text ?? "";
-  if (!TRYLOCK_CALLS.has(fn2)) return null;
-  const arg = n.childForFieldName("arguments")?.namedChildren[0];
-  return { lock: normalizeLock(arg?.text ?? ""), inverted: INVERTED_TRYLOCKS.has(fn2) };
-}
-function resultAtom(callee, at2) {
-  return `ret:${callee}@${at2.line}:${at2.column}`;
-}
-function failingAcquire(atom) {
-  const m2 = /^ret:([^@]+)@/.exec(atom);
-  return !!m2 && FAILABLE_ACQUIRES.has(m2[1]);
-}
-function fieldKey(node) {
-  const text = node.text.replace(/\s+/g, "");
-  return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
-}
-function heldValue(v2) {
-  if (v2?.k === "value") return v2.value;
-  if (v2?.k === "atom" && !v2.negated) return v2.value;
-  return void 0;
-}
-function leaveFrames(s, at2) {
-  if (at2 < 0) return s;
-  const vars = { ...s.vars };
-  for (const f3 of s.frames.slice(at2).reverse()) {
-    for (const [k2, v2] of Object.entries(f3.saved)) {
-      for (const key of Object.keys(vars)) if (key === k2 || key.startsWith(`${k2}.`) || key.startsWith(`${k2}->`)) delete vars[key];
-      if (v2) vars[k2] = v2;
-    }
-  }
-  return { ...s, vars, frames: s.frames.slice(0, at2) };
-}
-function isNonZeroConstant(node) {
-  const n = unwrapParens(node);
-  if (n.type === "number_literal") return Number(n.text.replace(/[uUlL]+$/, "")) !== 0;
-  if (n.type === "unary_expression" && n.children[0]?.text === "-") {
-    const arg = n.childForFieldName("argument");
-    return !!arg && (arg.type === "identifier" && ERRNO_NAME.test(arg.text) || isNonZeroConstant(arg));
-  }
-  return false;
-}
-var WARNING_CALLS = /* @__PURE__ */ new Set(["WARN_ON", "WARN_ON_ONCE"]);
 
 // src/parser/extract.ts
 function extractFile(input2) {

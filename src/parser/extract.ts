@@ -1,5 +1,5 @@
 // Turns one parsed C file into the IR: ops tables, run-time table bindings and
-// per-function facts from a path-sensitive walk (walker.ts). With syntax.ts and
+// per-function facts from a path-sensitive walk (engine/walk.ts, with the checkers of checkers/). With syntax.ts and
 // tables.ts, the only modules that read tree-sitter nodes.
 import type { Node } from 'web-tree-sitter';
 import type { Draft, FileIR, FunctionIR } from '../ir/types.js';
@@ -7,7 +7,7 @@ import { CALL_DEPTH } from '../ir/summary.js';
 import type { MacroLoop } from './prepass.js';
 import { countErrors, declaratorName, hasKeyword, lineStarts, locOf, position, type FileCtx } from './syntax.js';
 import { collectBindings, extractTable } from './tables.js';
-import { extractFunction, type WalkProbe } from './walker.js';
+import { extractFunction, type WalkProbe } from './engine/walk.js';
 export interface ExtractInput {
   file: string;
   /** the original text (for slices shown to users) */
@@ -26,7 +26,7 @@ export interface ExtractInput {
   defined?: Iterable<string>;
   /** look for run-time table bindings (default true; a caller parsing in parts knows where they are) */
   bindings?: boolean;
-  /** engine tests only: filled with the states at `// walk:` comments (walker.ts) */
+  /** engine tests only: filled with the states at `// walk:` comments (engine/walk.ts) */
   probes?: WalkProbe[];
 }
 

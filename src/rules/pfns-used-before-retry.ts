@@ -1,7 +1,7 @@
 // I6 on the read side, as Documentation/mm/hmm.rst writes it: the pages of a
 // read section (hmm_range_fault() filling range->hmm_pfns) are used only
 // after mmu_interval_read_retry() said the section holds, and under the lock
-// it was checked under. The walker marks the fault, the uses of pages made
+// it was checked under. The read-side checker marks the fault, the uses of pages made
 // from its pfns, and the retry's outcome on each path.
 import { sectionRetried } from '../ir/queries.js';
 import { eventsOnPath, type SummaryEvent } from '../ir/summary.js';

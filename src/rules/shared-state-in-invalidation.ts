@@ -1,7 +1,7 @@
 // I7 beyond finish objects: invalidations run concurrently (two CPUs, two
 // mms, the OOM reaper beside munmap), so a global or function-static variable
 // written on the invalidation path without a lock or an atomic is shared by
-// all of them. The walker marks writes whose variable outlives the call.
+// all of them. The effects checker marks writes whose variable outlives the call.
 import { racyGlobalWrite } from '../ir/queries.js';
 import { describeVia, describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';

@@ -1,0 +1,68 @@
+// What a checker is: one family of facts (locks, the read side, memory,
+// effects, the two-pass finish) with its own hooks into the path engine. The
+// engine owns paths, merging and the events' order; a checker says what a
+// call or an assignment means for its family and keeps its slot of the path
+// state. A new analysis is a new checker, not an engine change.
+import type { Node } from 'web-tree-sitter';
+import type { Draft, Event, EventKind } from '../../ir/types.js';
+import type { State } from '../engine/state.js';
+import type { FileCtx } from '../syntax.js';
+
+/** A call of a named function, as the engine hands it to the checkers. */
+export interface CallSite {
+  readonly name: string;
+  /** the call expression */
+  readonly node: Node;
+  /** its argument nodes as the grammar lists them (comments included) */
+  readonly argNodes: readonly Node[];
+  /** its arguments as written, whitespace folded */
+  readonly args: readonly string[];
+}
+
+/** The facts an event of a call carries beside its kind. */
+export type CallFacts = Draft<Partial<Pick<Event, 'lock' | 'sleeps' | 'gfp' | 'discarded' | 'argAtoms' | 'argFields'>>>;
+
+/** What a call is, as the checker that knows its name says. */
+export interface Classified {
+  kind: EventKind;
+  facts: CallFacts;
+}
+
+/** A tracked condition and its polarity. */
+export interface AtomRef {
+  atom: string;
+  negated: boolean;
+}
+
+/** What a checker may ask of the engine. */
+export interface Engine {
+  readonly ctx: FileCtx;
+  /** appends an event to the path (one event per place, kind, assumptions and locks) */
+  record(s: State, kind: EventKind, name: string, args: readonly string[], node: Node, extra?: Partial<Draft<Event>>): void;
+  /** the tracked atom an expression tests, if any */
+  atomOf(node: Node, s: State): AtomRef | null;
+  /** where a written target lives when it outlives the call: a global or a function-static */
+  sharedBase(target: string): 'static' | 'global' | undefined;
+  isParam(name: string): boolean;
+}
+
+export interface Checker {
+  /**
+   * A call the checker takes over whole (nothing else is recorded for it):
+   * `guard(mutex)(&l)`, `lockdep_assert_held(&l)`. `fn` is the call's
+   * function node, an identifier or a call.
+   */
+  intercept?(node: Node, fn: Node, argsNode: Node | null, s: State): boolean;
+  /** What a named call is. The checkers are asked in order; the first answer wins. */
+  classify?(call: CallSite, s: State): Classified | null;
+  /** After the call's own event is recorded, in checker order. */
+  afterCall?(call: CallSite, c: Classified, s: State): void;
+  /** A local name is given a value (a declaration's initializer, an assignment). */
+  onStore?(name: string, value: Node): void;
+  /** `left op right` evaluated, after the engine tracked what it knows of `left`. */
+  onAssign?(left: Node, op: string | undefined, right: Node | null, node: Node, s: State): void;
+  /** `x++` or `x--`. */
+  onIncrement?(target: Node, node: Node, s: State): void;
+  /** A branch assumed `atom` to be `value`; `cond` is the tested expression. */
+  onAssume?(atom: string, value: boolean, cond: Node, s: State): void;
+}

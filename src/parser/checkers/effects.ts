@@ -1,0 +1,48 @@
+// Effects that outlive a path: counters and references raised or lowered
+// (`x->n++`, `+=`, atomic_inc, kref_get, mmget...), fields written (`x->f = v`,
+// WRITE_ONCE), and writes to globals or function-statics. Its slot of the
+// path state is `effects`: what was raised and not lowered again.
+import type { Node } from 'web-tree-sitter';
+import { EFFECT_CALLS } from '../../ir/kernel-api.js';
+import type { State } from '../engine/state.js';
+import { normalizeLock, textOf } from '../syntax.js';
+import type { CallSite, Checker, Engine } from './checker.js';
+
+export class EffectChecker implements Checker {
+  constructor(private readonly eng: Engine) {}
+
+  afterCall(call: CallSite, _c: unknown, s: State): void {
+    const effect = EFFECT_CALLS[call.name];
+    if (effect && call.args[effect.arg] !== undefined) this.effect(s, effect.delta, call.args[effect.arg]!, call.node, call.name);
+    // WRITE_ONCE(x->f, v): a field written, like `x->f = v`
+    if (call.name === 'WRITE_ONCE' && call.args[0] !== undefined) this.effect(s, 0, call.args[0], call.node, 'WRITE_ONCE', call.args[1] ?? '');
+  }
+
+  onAssign(left: Node, op: string | undefined, right: Node | null, node: Node, s: State): void {
+    if (!right) return;
+    const ctx = this.eng.ctx;
+    // a global or function-static written: the write outlives the call
+    if (left.type === 'identifier' && this.eng.sharedBase(left.text)) this.effect(s, op === '+=' ? 1 : op === '-=' ? -1 : 0, left.text, node, op ?? '=', textOf(ctx, right));
+    if (left.type === 'field_expression') {
+      if (op === '=' || op === '|=' || op === '&=') this.effect(s, 0, textOf(ctx, left), node, op, textOf(ctx, right));
+      else if (op === '+=' || op === '-=') this.effect(s, op === '+=' ? 1 : -1, textOf(ctx, left), node, op, textOf(ctx, right));
+    }
+  }
+
+  onIncrement(target: Node, node: Node, s: State): void {
+    // `x->count++`: a counter the callback leaves raised until someone lowers it
+    if (target.type !== 'identifier' || this.eng.sharedBase(target.text)) this.effect(s, node.text.includes('++') ? 1 : -1, textOf(this.eng.ctx, target), node, node.text.includes('++') ? '++' : '--');
+  }
+
+  /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
+  private effect(s: State, delta: number, target: string, node: Node, op: string, value = ''): void {
+    const t = normalizeLock(target);
+    const shared = this.eng.sharedBase(t);
+    this.eng.record(s, 'update', t, [String(delta), op, value], node, shared ? { shared } : {});
+    if (delta > 0) s.effects = [...s.effects, `+${t}`].sort();
+    else if (delta < 0) {
+      const at = s.effects.indexOf(`+${t}`);
+      if (at >= 0) s.effects = [...s.effects.slice(0, at), ...s.effects.slice(at + 1)];
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// Locks: acquires and releases (sleeping or not), trylocks held on their
+// success branch only, acquires that can fail (held only when they returned
+// 0), locks held by contract (lockdep_assert_held) or by scope (guard(),
+// scoped_guard). Its slot of the path state is `locks` and `scoped`.
+import type { Node } from 'web-tree-sitter';
+import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from '../../ir/kernel-api.js';
+import type { State } from '../engine/state.js';
+import { argTexts, normalizeLock, position, unwrapParens } from '../syntax.js';
+import { failingAcquire, resultAtom } from './atoms.js';
+import type { CallSite, Checker, Classified, Engine } from './checker.js';
+
+export class LockChecker implements Checker {
+  /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
+  private readonly acquires = new Map<string, string>();
+
+  constructor(private readonly eng: Engine) {}
+
+  intercept(node: Node, fn: Node, argsNode: Node | null, s: State): boolean {
+    if (fn.type === 'call_expression') {
+      // guard(mutex)(&lock): held until the end of the scope
+      if (fn.childForFieldName('function')?.text !== 'guard') return false;
+      const kind = argTexts(this.eng.ctx, fn.childForFieldName('arguments')!)[0] ?? '';
+      const lock = normalizeLock(argTexts(this.eng.ctx, argsNode!)[0] ?? '');
+      this.eng.record(s, 'lock', `guard(${kind})`, [lock], node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+      if (!s.locks.includes(lock)) {
+        s.locks = [...s.locks, lock].sort();
+        s.scoped = [...s.scoped, lock].sort();
+      }
+      return true;
+    }
+    if (fn.type !== 'identifier' || !fn.text.startsWith('lockdep_assert_held')) return false;
+    // held by contract from here on: the caller took it
+    const lock = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? '');
+    if (lock && !s.locks.includes(lock)) {
+      s.locks = [...s.locks, lock].sort();
+      s.scoped = [...s.scoped, lock].sort();
+    }
+    return true;
+  }
+
+  classify(call: CallSite): Classified | null {
+    const { name, args } = call;
+    if (LOCK_CALLS[name]) return { kind: 'lock', facts: { lock: IMPLICIT_LOCKS[name] ?? normalizeLock(args[0] ?? ''), sleeps: LOCK_CALLS[name]!.sleeps } };
+    if (UNLOCK_CALLS.has(name)) return { kind: 'unlock', facts: { lock: IMPLICIT_LOCKS[name] ?? normalizeLock(args[0] ?? '') } };
+    // a trylock is a plain call here: its lock is taken on the branch where it succeeded (onAssume)
+    if (TRYLOCK_CALLS.has(name)) return { kind: 'call', facts: {} };
+    return null;
+  }
+
+  afterCall(call: CallSite, { kind, facts }: Classified, s: State): void {
+    if (kind === 'lock' && FAILABLE_ACQUIRES.has(call.name) && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
+    if (kind === 'lock' && facts.lock !== undefined && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
+    if (kind === 'unlock') {
+      s.locks = s.locks.filter((l) => l !== facts.lock);
+      if (s.scoped.includes(facts.lock!)) s.scoped = s.scoped.filter((l) => l !== facts.lock);
+    }
+  }
+
+  onAssume(atom: string, value: boolean, cond: Node, s: State): void {
+    // `if (mutex_lock_interruptible(&l)) return -EINTR;`: a failed acquire holds nothing
+    if (value && failingAcquire(atom)) {
+      const lock = this.acquires.get(atom);
+      if (lock) s.locks = s.locks.filter((l) => l !== lock);
+    }
+    const trylock = trylockOf(cond);
+    if (trylock && value !== trylock.inverted) {
+      if (!s.locks.includes(trylock.lock)) s.locks = [...s.locks, trylock.lock].sort();
+    }
+  }
+
+  /** scoped_guard(kind, &lock) { body }: the body runs once with the lock held. */
+  enterScopedGuard(s: State, macro: string, kind: string, args: readonly string[], node: Node): string {
+    const lock = normalizeLock(args[args.length - 1] ?? '');
+    this.eng.record(s, 'lock', `${macro}(${kind})`, args, node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+    if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+    return lock;
+  }
+
+  /** The body of a scoped_guard left: its lock is released. */
+  leaveScopedGuard(s: State, lock: string): State {
+    return { ...s, locks: s.locks.filter((l) => l !== lock), macro: undefined };
+  }
+}
+
+/** The lock a trylock call takes, and whether 0 means success (`down_trylock`). */
+export function trylockOf(node: Node): { lock: string; inverted: boolean } | null {
+  const n = unwrapParens(node);
+  if (n.type !== 'call_expression') return null;
+  const fn = n.childForFieldName('function')?.text ?? '';
+  if (!TRYLOCK_CALLS.has(fn)) return null;
+  const arg = n.childForFieldName('arguments')?.namedChildren[0];
+  return { lock: normalizeLock(arg?.text ?? ''), inverted: INVERTED_TRYLOCKS.has(fn) };
+}

@@ -1,0 +1,50 @@
+// Allocations and sleeps: the GFP mask of each allocation (judged on the
+// branch in force when it depends on the blockable flag) and the calls that
+// may sleep.
+import type { Node } from 'web-tree-sitter';
+import { ALLOC_GFP_ARG, classifyGfp, isSleepingCall } from '../../ir/kernel-api.js';
+import type { AbstractValue, GfpClass } from '../../ir/types.js';
+import type { State } from '../engine/state.js';
+import { textOf, unwrapParens } from '../syntax.js';
+import type { CallSite, Checker, Classified, Engine } from './checker.js';
+
+export class MemoryChecker implements Checker {
+  constructor(private readonly eng: Engine) {}
+
+  classify(call: CallSite, s: State): Classified | null {
+    if (call.name in ALLOC_GFP_ARG) {
+      const maskNode = call.argNodes[ALLOC_GFP_ARG[call.name]!];
+      // an allocator called without its mask argument (a macro's odd form) is a plain call
+      return maskNode ? { kind: 'alloc', facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: 'call', facts: {} };
+    }
+    if (isSleepingCall(call.name)) return { kind: 'sleep', facts: { sleeps: true } };
+    return null;
+  }
+
+  /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
+  private gfpOf(mask: Node, s: State): { mask: string; class: GfpClass } {
+    const ctx = this.eng.ctx;
+    let m = mask;
+    while (m.type === 'parenthesized_expression' && m.namedChildren[0]) m = m.namedChildren[0];
+    if (m.type === 'conditional_expression') {
+      const atom = this.eng.atomOf(m.childForFieldName('condition')!, s);
+      if (atom && atom.atom === 'blockable') {
+        const blockable = s.when.blockable;
+        const chosen = (blockable === undefined ? false : blockable) !== atom.negated ? m.childForFieldName('consequence') : m.childForFieldName('alternative');
+        if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };
+      }
+    }
+    if (m.type === 'identifier' && s.vars[m.text]?.k === 'value') {
+      const v = s.vars[m.text] as { k: 'value'; value: AbstractValue };
+      if (v.value.k === 'unknown') return { mask: textOf(ctx, mask), class: classifyGfp(v.value.text) };
+    }
+    return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, mask)) };
+  }
+}
+
+/** Whether an expression is an allocation call (its result is NULL on failure). */
+export function isAllocCall(node: Node): boolean {
+  const n = unwrapParens(node);
+  if (n.type === 'cast_expression') return isAllocCall(n.childForFieldName('value')!);
+  return n.type === 'call_expression' && (n.childForFieldName('function')?.text ?? '') in ALLOC_GFP_ARG;
+}

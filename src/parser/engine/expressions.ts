@@ -1,0 +1,487 @@
+// The path engine's expressions: evaluating an expression on a state
+// (recording the events of its calls, tracking what locals hold), splitting
+// states by a condition, the atoms a condition tests, and the values the walk
+// knows. What a call or an assignment means is the checkers' (../checkers):
+// the engine asks them in order and records what they say.
+import type { Node } from 'web-tree-sitter';
+import { ERRNO_NAME, FAILABLE_ACQUIRES, RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY, errnoNumber, isKernelHelper } from '../../ir/kernel-api.js';
+import type { AbstractValue, Assumptions, Draft, Event, EventKind, ReturnSite } from '../../ir/types.js';
+import { resultAtom } from '../checkers/atoms.js';
+import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
+import { EffectChecker } from '../checkers/effects.js';
+import { FinishChecker } from '../checkers/finish.js';
+import { LockChecker, trylockOf } from '../checkers/locks.js';
+import { isAllocCall, MemoryChecker } from '../checkers/memory.js';
+import { ReadSideChecker } from '../checkers/read-side.js';
+import { argTexts, endLoc, isZero, locOf, position, textOf, unwrapParens, type FileCtx } from '../syntax.js';
+import { cloneState, type Flow, pathIds, RETURN_BUDGET, STATE_BUDGET, type State, stateKey, valueKey, whenKey } from './state.js';
+
+export type { Flow };
+
+export abstract class ExpressionEngine implements Engine {
+  readonly events: Draft<Event>[] = [];
+  readonly returns: Draft<ReturnSite>[] = [];
+  readonly callees = new Set<string>();
+  truncated = false;
+  private readonly eventIds = new Map<string, number>();
+  private readonly returnIds = new Map<string, number>();
+  protected readonly params: Set<string>;
+  /** locals declared in the body (any block); function-static ones apart: those are shared */
+  protected readonly locals = new Set<string>();
+  protected readonly staticLocals = new Set<string>();
+  /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
+  private readonly ranges: Set<string>;
+  protected readonly locks: LockChecker;
+  /** in the order they are asked: the first to classify a call wins, and events follow this order */
+  protected readonly checkers: readonly Checker[];
+
+  constructor(
+    readonly ctx: FileCtx,
+    params: string[],
+    ranges: string[] = [],
+  ) {
+    this.params = new Set(params.filter(Boolean));
+    this.ranges = new Set(ranges.filter(Boolean));
+    this.locks = new LockChecker(this);
+    this.checkers = [new ReadSideChecker(this), this.locks, new MemoryChecker(this), new EffectChecker(this), new FinishChecker(this)];
+  }
+
+  isParam(name: string): boolean {
+    return this.params.has(name);
+  }
+
+  // -------------------------------------------------------------- merging
+
+  protected merge(states: State[]): State[] {
+    return this.budget(this.mergeKeys(states));
+  }
+
+  private mergeKeys(states: State[]): State[] {
+    const byKey = new Map<string, State>();
+    for (const s of states) {
+      const key = stateKey(s);
+      const seen = byKey.get(key);
+      if (!seen) byKey.set(key, s);
+      else if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
+    }
+    return [...byKey.values()];
+  }
+
+  private budget(states: State[]): State[] {
+    let out = states;
+    if (out.length > STATE_BUDGET) {
+      // forget what a helper returned first, then local values: they matter least
+      out = this.mergeKeys(out.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !a.startsWith('ret:'))) })));
+    }
+    if (out.length > STATE_BUDGET) {
+      out = this.mergeKeys(out.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v]) => v.k === 'atom')) })));
+    }
+    if (out.length > STATE_BUDGET) {
+      this.truncated = true;
+      out = out.slice(0, STATE_BUDGET);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------- expressions
+
+  /**
+   * Records the events of an expression evaluated for its effects. The states
+   * are updated in place: every caller hands over states it no longer uses
+   * (the two that evaluate one condition twice clone first).
+   */
+  protected exprAll(node: Node, states: State[]): State[] {
+    for (const s of states) this.expr(node, s);
+    return states;
+  }
+
+  protected expr(node: Node, s: State): void {
+    switch (node.type) {
+      case 'call_expression':
+        this.call(node, s);
+        return;
+      case 'assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (right) this.expr(right, s);
+        if (left && left.type !== 'identifier') this.expr(left, s);
+        const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
+        if (left?.type === 'identifier' && right) {
+          if (op === '=') this.assignVar(s, left.text, right);
+          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
+          for (const c of this.checkers) c.onStore?.(left.text, right);
+        }
+        if (left?.type === 'field_expression' && right) {
+          // `update.blockable = mmu_notifier_range_blockable(range)`: a flag kept in a field
+          const key = fieldKey(left);
+          const atom = key ? this.atomOf(right, s) : null;
+          if (key && atom) s.vars = { ...s.vars, [key]: { k: 'atom', atom: atom.atom, negated: atom.negated } };
+          else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== key));
+        }
+        if (left) for (const c of this.checkers) c.onAssign?.(left, op, right, node, s);
+        return;
+      }
+      case 'update_expression': {
+        const arg = node.childForFieldName('argument');
+        if (arg) {
+          this.expr(arg, s);
+          for (const c of this.checkers) c.onIncrement?.(arg, node, s);
+        }
+        return;
+      }
+      case 'comment':
+        return;
+      default:
+        // leaves (identifiers, literals) hold no call: skip without building child objects
+        if (node.namedChildCount === 0) return;
+        for (const c of node.namedChildren) this.expr(c, s);
+    }
+  }
+
+  private call(node: Node, s: State): void {
+    const fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    const argList = argsNode?.namedChildren ?? [];
+    for (const a of argList) this.expr(a, s);
+    // `f(&x)` may write x: what the walk knew of it is gone
+    for (const a of argList) {
+      const target = a.type === 'pointer_expression' && a.children[0]?.text === '&' ? a.childForFieldName('argument') : null;
+      if (target?.type === 'identifier' && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== target.text));
+    }
+    if (!fnNode) return;
+    for (const c of this.checkers) if (c.intercept?.(node, fnNode, argsNode, s)) return;
+    if (fnNode.type === 'call_expression') {
+      this.expr(fnNode, s);
+      return;
+    }
+    if (fnNode.type !== 'identifier') {
+      this.expr(fnNode, s);
+      const field = fnNode.type === 'field_expression' ? fnNode.childForFieldName('field')?.text : null;
+      this.record(s, 'call', field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
+      return;
+    }
+    const call: CallSite = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
+    let known: Classified | null = null;
+    for (const c of this.checkers) {
+      known = c.classify?.(call, s) ?? null;
+      if (known) break;
+    }
+    const classified: Classified = known ?? { kind: 'call', facts: {} };
+    const { kind, facts } = classified;
+    // a call no checker knows is a function to follow (the blockable test is the engine's own)
+    if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
+    if (node.parent?.type === 'expression_statement') facts.discarded = true;
+    if (kind === 'call') {
+      const argNodes = argList.filter((a) => a.type !== 'comment');
+      const atoms = argNodes.map((a) => this.atomOf(a, s));
+      if (atoms.some(Boolean)) facts.argAtoms = atoms;
+      // `helper(&update)`: the flags kept in fields of what is passed
+      if (Object.keys(s.vars).some((k) => k.includes('.') || k.includes('->'))) {
+        const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
+        if (fields.some(Boolean)) facts.argFields = fields;
+      }
+    }
+    this.record(s, kind, call.name, call.args, node, facts);
+    for (const c of this.checkers) c.afterCall?.(call, classified, s);
+  }
+
+  /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
+  protected assignVar(s: State, name: string, value: Node): void {
+    const vars = { ...s.vars };
+    const atom = this.atomOf(value, s);
+    if (isAllocCall(value)) vars[name] = { k: 'alloc' };
+    else if (atom) {
+      const v = atom.atom.startsWith('ret:') ? this.valueOf(value, s) : undefined;
+      vars[name] = v ? { k: 'atom', atom: atom.atom, negated: atom.negated, value: v } : { k: 'atom', atom: atom.atom, negated: atom.negated };
+    } else {
+      const v = this.valueOf(value, s);
+      // GFP masks kept in a variable are resolved at the allocation
+      if (v.k === 'unknown' && !/^(GFP_|__GFP_)/.test(v.text)) delete vars[name];
+      else vars[name] = { k: 'value', value: v };
+    }
+    s.vars = vars;
+  }
+
+  // ----------------------------------------------------------- conditions
+
+  /** Splits states by the truth of a condition. */
+  protected condition(node: Node, states: State[]): { t: State[]; f: State[] } {
+    const t: State[] = [];
+    const f: State[] = [];
+    for (const s of states) {
+      const r = this.cond(node, s);
+      t.push(...r.t);
+      f.push(...r.f);
+    }
+    return { t: this.merge(t), f: this.merge(f) };
+  }
+
+  private cond(node: Node, s: State): { t: State[]; f: State[] } {
+    const n = unwrapParens(node);
+    // `if (WARN_ON(x))` tests x: the warning is recorded, the branch splits on x
+    if (n.type === 'call_expression' && WARNING_CALLS.has(n.childForFieldName('function')?.text ?? '')) {
+      const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+      if (args.length === 1) {
+        const c = cloneState(s);
+        this.record(c, 'call', n.childForFieldName('function')!.text, argTexts(this.ctx, n.childForFieldName('arguments')), n);
+        return this.cond(args[0]!, c);
+      }
+    }
+    if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
+      const r = this.cond(n.childForFieldName('argument')!, s);
+      return { t: r.f, f: r.t };
+    }
+    if (n.type === 'binary_expression') {
+      const op = n.childForFieldName('operator')?.text ?? n.children[1]?.text;
+      const left = n.childForFieldName('left')!;
+      const right = n.childForFieldName('right')!;
+      if (op === '&&') {
+        const a = this.cond(left, s);
+        const t: State[] = [];
+        const f: State[] = [...a.f];
+        for (const x of a.t) {
+          const b = this.cond(right, x);
+          t.push(...b.t);
+          f.push(...b.f);
+        }
+        return { t, f };
+      }
+      if (op === '||') {
+        const a = this.cond(left, s);
+        const t: State[] = [...a.t];
+        const f: State[] = [];
+        for (const x of a.f) {
+          const b = this.cond(right, x);
+          t.push(...b.t);
+          f.push(...b.f);
+        }
+        return { t, f };
+      }
+      if ((op === '==' || op === '!=') && isZero(right)) {
+        const r = this.cond(left, s);
+        return op === '==' ? { t: r.f, f: r.t } : r;
+      }
+      // `ret == -EAGAIN`: a helper's result equal to an error means it returned non-zero
+      if ((op === '==' || op === '!=') && isNonZeroConstant(right)) {
+        const atom = this.atomOf(left, s);
+        if (atom?.atom.startsWith('ret:') && !atom.negated && s.when[atom.atom] !== false) {
+          const c = cloneState(s);
+          this.expr(n, c);
+          const equal = cloneState(c);
+          equal.when[atom.atom] = true;
+          return op === '==' ? { t: [equal], f: [c] } : { t: [c], f: [equal] };
+        }
+      }
+    }
+    // a leaf: evaluate its effects, then split on its atom if it is tracked
+    const c = cloneState(s);
+    this.expr(n, c);
+    const atom = this.atomOf(n, c);
+    if (!atom) {
+      // a flag whose value the path knows (`locked = true; ... if (locked)`): one branch
+      const known = n.type === 'identifier' ? this.valueOf(n, c) : null;
+      const k = known && (known.k === 'int' ? known.v !== 0 : known.k === 'bool' ? known.v : known.k === 'null' ? false : null);
+      if (k === true) return { t: [c], f: [] };
+      if (k === false) return { t: [], f: [c] };
+      return { t: [c], f: [cloneState(c)] };
+    }
+    const known = c.when[atom.atom];
+    const branch = (value: boolean): State[] => {
+      // value is the truth of the condition; the atom's truth may be negated
+      const atomValue = value !== atom.negated;
+      if (known !== undefined && known !== atomValue) return [];
+      const x = cloneState(c);
+      x.when[atom.atom] = atomValue;
+      for (const k of this.checkers) k.onAssume?.(atom.atom, atomValue, n, x);
+      return [x];
+    };
+    return { t: branch(true), f: branch(false) };
+  }
+
+  /** The tracked atom a condition leaf tests, if any. */
+  atomOf(node: Node, s: State): AtomRef | null {
+    const n = unwrapParens(node);
+    if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
+      const inner = this.atomOf(n.childForFieldName('argument')!, s);
+      return inner ? { atom: inner.atom, negated: !inner.negated } : null;
+    }
+    if (n.type === 'binary_expression') {
+      // `range->event == MMU_NOTIFY_MIGRATE`: the event filters of a callback
+      const op = n.childForFieldName('operator')?.text ?? n.children[1]?.text;
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if ((op === '==' || op === '!=') && left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'event' && right?.type === 'identifier') {
+        return { atom: `event:${right.text}`, negated: op === '!=' };
+      }
+      return null;
+    }
+    if (n.type === 'call_expression') {
+      const fnNode = n.childForFieldName('function');
+      const fn = fnNode?.text ?? '';
+      if (fn === RANGE_BLOCKABLE) return { atom: 'blockable', negated: false };
+      // the read section was invalidated: what follows `if (retry) goto again;` runs with it false
+      if (fn === READ_RETRY || fn === CHECK_RETRY) return { atom: 'retry', negated: false };
+      const tl = trylockOf(n);
+      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      // what a helper returned: the summary replaces it by the helper's own conditions
+      // (kernel helpers and macros are never looked up: their results are not tracked)
+      if (fnNode?.type === 'identifier' && (!isKernelHelper(fn) || this.ctx.defined.has(fn) || FAILABLE_ACQUIRES.has(fn))) return { atom: resultAtom(fn, position(this.ctx, n.startIndex)), negated: false };
+      return null;
+    }
+    if (n.type === 'field_expression') {
+      const key = fieldKey(n);
+      if (!key) return null;
+      // Linux 5.0/5.1: `range->blockable` is what mmu_notifier_range_blockable(range) became
+      const base = n.childForFieldName('argument');
+      if (n.childForFieldName('field')?.text === 'blockable' && base?.type === 'identifier' && this.ranges.has(base.text)) return { atom: 'blockable', negated: false };
+      const v = s.vars[key];
+      if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
+      // a flag in a field of a parameter: matched to what the caller stored there
+      if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: `param:${key}`, negated: false };
+      return null;
+    }
+    if (n.type === 'identifier') {
+      const v = s.vars[n.text];
+      if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
+      if (v?.k === 'alloc') return { atom: `alloc:${n.text}`, negated: false };
+      if (!v && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
+    }
+    return null;
+  }
+
+  /** The tracked flags kept in fields of an argument (`&update`, `update`). */
+  private fieldAtomsOf(node: Node, s: State): Array<{ field: string; atom: string; negated: boolean }> | null {
+    let n = unwrapParens(node);
+    if (n.type === 'pointer_expression' && n.children[0]?.text === '&') n = n.childForFieldName('argument') ?? n;
+    if (n.type !== 'identifier') return null;
+    const out: Array<{ field: string; atom: string; negated: boolean }> = [];
+    for (const [k, v] of Object.entries(s.vars)) {
+      const m = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k);
+      if (m && m[1] === n.text && v.k === 'atom') out.push({ field: m[2]!, atom: v.atom, negated: v.negated });
+    }
+    return out.length ? out : null;
+  }
+
+  /**
+   * Whether a written target lives outside this call: a function-static, or
+   * a variable that is neither a parameter nor a local (a global, or a member
+   * of one). `current` and upper-case macros are per task or per CPU.
+   */
+  sharedBase(target: string): 'static' | 'global' | undefined {
+    const base = /^[&*(\s]*([A-Za-z_]\w*)/.exec(target)?.[1];
+    if (!base) return undefined;
+    if (this.staticLocals.has(base)) return 'static';
+    if (this.locals.has(base) || this.params.has(base) || base === 'current' || /^[A-Z0-9_]+$/.test(base)) return undefined;
+    return 'global';
+  }
+
+  // -------------------------------------------------------------- values
+
+  protected valueOf(node: Node, s: State): AbstractValue {
+    const n = unwrapParens(node);
+    const text = textOf(this.ctx, n);
+    switch (n.type) {
+      case 'true':
+        return { k: 'bool', v: true };
+      case 'false':
+        return { k: 'bool', v: false };
+      case 'null':
+        return { k: 'null' };
+      case 'number_literal': {
+        const v = Number(text.replace(/[uUlL]+$/, ''));
+        return Number.isFinite(v) ? { k: 'int', v } : { k: 'unknown', text };
+      }
+      case 'identifier': {
+        if (text === 'NULL') return { k: 'null' };
+        const v = s.vars[text];
+        if (v?.k === 'value') return v.value;
+        if (v?.k === 'atom' && v.value && !v.negated) return v.value;
+        return { k: 'unknown', text };
+      }
+      case 'unary_expression': {
+        const op = n.children[0]?.text;
+        const arg = n.childForFieldName('argument');
+        if (op === '-' && arg?.type === 'identifier' && ERRNO_NAME.test(arg.text)) return { k: 'int', v: -errnoNumber(arg.text) };
+        if (op === '-' && arg?.type === 'number_literal') return { k: 'int', v: -Number(arg.text) };
+        if (op === '!' && arg) {
+          const inner = this.valueOf(arg, s);
+          if (inner.k === 'int') return { k: 'bool', v: inner.v === 0 };
+          if (inner.k === 'bool') return { k: 'bool', v: !inner.v };
+        }
+        return { k: 'unknown', text };
+      }
+      case 'call_expression': {
+        const fn = n.childForFieldName('function');
+        if (fn?.type === 'identifier') return { k: 'call', callee: fn.text, args: argTexts(this.ctx, n.childForFieldName('arguments')) };
+        return { k: 'unknown', text };
+      }
+      case 'cast_expression':
+        return this.valueOf(n.childForFieldName('value')!, s);
+      default:
+        return { k: 'unknown', text };
+    }
+  }
+
+  // ------------------------------------------------------------- records
+
+  record(s: State, kind: EventKind, name: string, args: readonly string[], node: Node, extra: Partial<Draft<Event>> = {}): void {
+    const when: Assumptions = { ...s.when };
+    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(',')}`;
+    let id = this.eventIds.get(key);
+    if (id === undefined) {
+      id = this.events.length;
+      const event: Draft<Event> = { kind, name, args: [...args], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      if (s.macro) event.macro = s.macro;
+      this.events.push(event);
+      this.eventIds.set(key, id);
+    }
+    s.path = { id, prev: s.path };
+  }
+
+  protected addReturn(s: State, expr: Node | null, at: Node): void {
+    const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
+    const text = expr ? textOf(this.ctx, expr) : '';
+    const key = `${at.startIndex}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
+    const seen = this.returnIds.get(key);
+    if (seen !== undefined) {
+      const r = this.returns[seen]!;
+      r.path = [...new Set([...r.path, ...pathIds(s.path)])].sort((a, b) => a - b);
+      return;
+    }
+    if (this.returns.length >= RETURN_BUDGET) {
+      this.truncated = true;
+      return;
+    }
+    const loc = expr ? locOf(this.ctx, at) : endLoc(this.ctx, at);
+    this.returnIds.set(key, this.returns.length);
+    this.returns.push({
+      value,
+      text,
+      loc,
+      when: { ...s.when },
+      path: pathIds(s.path),
+      held: s.locks.filter((l) => !s.scoped.includes(l)),
+      effects: [...s.effects],
+    });
+  }
+}
+
+/** `a->b.c` as the key of a tracked field, or null for a computed base (`f()->x`, `a[i].x`). */
+function fieldKey(node: Node): string | null {
+  const text = node.text.replace(/\s+/g, '');
+  return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
+}
+
+/** `-EAGAIN`, `-11`, `1`: a constant that is not zero. */
+function isNonZeroConstant(node: Node): boolean {
+  const n = unwrapParens(node);
+  if (n.type === 'number_literal') return Number(n.text.replace(/[uUlL]+$/, '')) !== 0;
+  if (n.type === 'unary_expression' && n.children[0]?.text === '-') {
+    const arg = n.childForFieldName('argument');
+    return !!arg && ((arg.type === 'identifier' && ERRNO_NAME.test(arg.text)) || isNonZeroConstant(arg));
+  }
+  return false;
+}
+
+/** `WARN_ON(x)` and friends return x. */
+const WARNING_CALLS = new Set(['WARN_ON', 'WARN_ON_ONCE']);

@@ -1,0 +1,164 @@
+// The path state of the walk: what one path knows (assumptions on tracked
+// atoms, the checkers' slots: locks held and effects raised, a few local
+// variables), how states are compared for merging, and how a test sees them.
+import type { AbstractValue } from '../../ir/types.js';
+
+/** Live states at one program point before they are merged more coarsely. */
+export const STATE_BUDGET = 32;
+/** Return sites kept per function. */
+export const RETURN_BUDGET = 256;
+
+/** A local variable's tracked meaning. */
+export type VarFact =
+  // holds a tracked condition (and, for a call's result, the value to return)
+  | { k: 'atom'; atom: string; negated: boolean; value?: AbstractValue }
+  | { k: 'alloc' } // result of an allocation: NULL on failure
+  | { k: 'value'; value: AbstractValue };
+
+export interface State {
+  /** the engine's: assumptions on tracked atoms */
+  when: Record<string, boolean>;
+  /** the lock checker's slot (checkers/locks.ts): locks held, sorted; every event records them */
+  locks: string[];
+  /** the lock checker's slot: locks held but not taken here: lockdep_assert_held(), guard() (released by the scope) */
+  scoped: string[];
+  /** the effects checker's slot (checkers/effects.ts): live effects, `+x` a counter or reference taken, `=x` a field written (sorted) */
+  effects: string[];
+  /** the outer facts of names a block declares, restored when the block ends */
+  frames: Array<{ block: number; saved: Record<string, VarFact | null> }>;
+  vars: Record<string, VarFact>;
+  /** event ids along the path: shared, immutable nodes (cloning a state copies a pointer) */
+  path: PathNode | null;
+  /** set when the state is inside a statement macro such as scoped_guard */
+  macro?: string;
+}
+
+/** A path as a DAG: each event points back to the path before it; a merge joins two. */
+export type PathNode = { id: number; prev: PathNode | null } | { join: [PathNode | null, PathNode | null] };
+
+/** The event ids of every path through the DAG, in walk order (ids grow along a path). */
+export function pathIds(node: PathNode | null): number[] {
+  const ids = new Set<number>();
+  const seen = new Set<PathNode>();
+  const stack: Array<PathNode | null> = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || seen.has(n)) continue;
+    seen.add(n);
+    if ('join' in n) stack.push(n.join[0], n.join[1]);
+    else {
+      ids.add(n.id);
+      stack.push(n.prev);
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** One live state as an engine test sees it: plain data, vars as text (see `varText`). */
+export interface StateSnapshot {
+  when: Record<string, boolean>;
+  locks: string[];
+  scoped: string[];
+  effects: string[];
+  vars: Record<string, string>;
+}
+
+/**
+ * The live states where a `// walk: ...` comment stands in a block: those the
+ * next statement starts with (after a label's arriving gotos joined), or the
+ * block's end states when the comment is last. Recorded only when a caller
+ * hands the walk an array to fill (test/engine.test.ts); a probe in code the
+ * walk skips as dead is never recorded.
+ */
+export interface WalkProbe {
+  function: string;
+  /** the comment's line (1-based) */
+  line: number;
+  /** the comment's text after `walk:` */
+  annotation: string;
+  /** whether the function had hit the state budget by then */
+  truncated: boolean;
+  states: StateSnapshot[];
+}
+
+export const PROBE_COMMENT = /^\/[/*]\s*walk:\s*(.*?)\s*(?:\*\/)?$/s;
+
+export interface Flow {
+  normal: State[];
+  breaks: State[];
+  continues: State[];
+}
+
+export function cloneState(s: State): State {
+  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro };
+}
+
+/** Canonical text of the assumptions (sorted atoms): equal states get equal keys. */
+export function whenKey(when: Readonly<Record<string, boolean>>): string {
+  let k = '';
+  for (const a of Object.keys(when).sort()) k += `${a}${when[a] ? '+' : '-'};`;
+  return k;
+}
+
+export function valueKey(v: AbstractValue): string {
+  switch (v.k) {
+    case 'int':
+      return `i${v.v}`;
+    case 'bool':
+      return `b${v.v}`;
+    case 'null':
+      return 'n';
+    case 'call':
+      return `c${v.callee}`;
+    default:
+      return `u${v.text.slice(0, 48)}`;
+  }
+}
+
+/** A tracked variable as a probe shows it: `!blockable`, `alloc`, `0`, `true`, `NULL`, `helper()`. */
+export function varText(f: VarFact): string {
+  if (f.k === 'atom') return `${f.negated ? '!' : ''}${f.atom}`;
+  if (f.k === 'alloc') return 'alloc';
+  const v = f.value;
+  switch (v.k) {
+    case 'int':
+    case 'bool':
+      return String(v.v);
+    case 'null':
+      return 'NULL';
+    case 'call':
+      return `${v.callee}()`;
+    default:
+      return v.text;
+  }
+}
+
+/** What merging compares: the tracked facts only (a compact string; this runs for every join). */
+export function stateKey(s: State): string {
+  let k = `${whenKey(s.when)}|${s.locks.join(',')}|${s.scoped.join(',')}|${s.effects.join(',')}|`;
+  for (const name of Object.keys(s.vars).sort()) {
+    const f = s.vars[name]!;
+    k += `${name}=${f.k === 'atom' ? `${f.atom}${f.negated ? '!' : ''}` : f.k === 'alloc' ? 'A' : valueKey(f.value)};`;
+  }
+  return `${k}|${s.macro ?? ''}`;
+}
+
+/** The value a variable holds, if the walk knows it. */
+export function heldValue(v: VarFact | undefined): AbstractValue | undefined {
+  if (v?.k === 'value') return v.value;
+  if (v?.k === 'atom' && !v.negated) return v.value;
+  return undefined;
+}
+
+/** Leaves the scopes from frame `at` on: restores the names they shadowed. */
+export function leaveFrames(s: State, at: number): State {
+  if (at < 0) return s;
+  const vars = { ...s.vars };
+  for (const f of s.frames.slice(at).reverse()) {
+    for (const [k, v] of Object.entries(f.saved)) {
+      for (const key of Object.keys(vars)) if (key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}->`)) delete vars[key];
+      if (v) vars[k] = v;
+    }
+  }
+  return { ...s, vars, frames: s.frames.slice(0, at) };
+}
