@@ -38063,21 +38063,18 @@ function behaviourOf(api) {
     registerStartsEven: true
   };
 }
-var MmuNotifierCore = class {
-  constructor(api, chooser, behaviour) {
-    this.api = api;
-    this.chooser = chooser;
-    this.core = { ...behaviourOf(api), ...behaviour };
-    if (!this.core.registerStartsEven) this.invalidateSeq = 1;
-  }
-  api;
-  chooser;
-  /** even when idle (the kernel starts it at 2), odd while an invalidation touches a registered interval */
-  invalidateSeq = 2;
-  activeInvalidateRanges = 0;
-  intervals = [];
-  deferred = [];
-  hlist = [];
+function causeOf(callback, o2) {
+  return { callback, sites: o2.sites ?? [] };
+}
+function causeKey(c3) {
+  return c3 ? `${c3.callback}@${c3.sites.map((x3) => `${x3.file}:${x3.line}`).join(",")}` : "";
+}
+function sameCause(a, b3) {
+  return causeKey(a) === causeKey(b3);
+}
+
+// src/model/core-record.ts
+var CoreRecord = class {
   trace = [];
   steps = [];
   /** the CPU whose mm operation the next steps belong to (a scenario of two CPUs names them) */
@@ -38086,19 +38083,50 @@ var MmuNotifierCore = class {
   violations = [];
   /** the last outcome of each notifier's callbacks (`name.field`): what a later violation follows from */
   lastOutcome = /* @__PURE__ */ new Map();
-  finishSerial = 0;
-  /** finishes handed out and not yet completed, across concurrent invalidations */
-  inFlight = /* @__PURE__ */ new Map();
+  /** The lanes of the steps so far: the CPUs, the core, then the notifiers in the order they appear. */
+  lanes() {
+    const seen = /* @__PURE__ */ new Set();
+    for (const s of this.steps) for (const l3 of s.kind === "note" ? [s.over] : [s.from, s.to]) seen.add(l3);
+    const cpus = [...seen].filter((l3) => this.cpus.has(l3));
+    return [...cpus, CORE_LANE, ...[...seen].filter((l3) => l3 !== CORE_LANE && !this.cpus.has(l3))];
+  }
+  /** A step of the trace: `from` calls `to`, `to` answers `from`, or a note over `from`. */
+  step(text, from = CORE_LANE, kind = "note", to2) {
+    this.trace.push(text);
+    if (kind !== "note" && (from === this.caller || to2 === this.caller)) this.cpus.add(this.caller);
+    const shown = text.trim();
+    this.steps.push(kind === "note" ? { kind, over: from, text: shown } : { kind, from, to: to2 ?? CORE_LANE, text: shown });
+  }
+  violate(kind, invariant, notifier, message, cause) {
+    if (this.violations.some((v2) => v2.message === message && sameCause(v2.cause, cause))) return;
+    this.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+  }
+};
+
+// src/model/interval-tree.ts
+var IntervalTreeCore = class extends CoreRecord {
+  constructor(api, behaviour) {
+    super();
+    this.api = api;
+    this.core = { ...behaviourOf(api), ...behaviour };
+    if (!this.core.registerStartsEven) this.invalidateSeq = 1;
+  }
+  api;
+  /** even when idle (the kernel starts it at 2), odd while an invalidation touches a registered interval */
+  invalidateSeq = 2;
+  activeInvalidateRanges = 0;
+  intervals = [];
+  deferred = [];
   /** nesting of callbacks currently running (to catch a callback that removes its own notifier) */
   running = null;
   /** read_begin and remove callers asleep on subscriptions->wq */
   waiters = [];
   core;
+  /** subscriptions->has_itree: set by the first interval insert, never cleared */
+  hasItree = false;
+  /** every interval notifier ever inserted, also after its removal */
+  known = /* @__PURE__ */ new Map();
   // ------------------------------------------------------------ registration
-  registerHlist(n) {
-    this.step(`mmu_notifier_register(${n.name})`, n.name, "call");
-    this.hlist.push({ n, balance: 0 });
-  }
   /** mmu_interval_notifier_insert: deferred while an invalidation is running. */
   insertInterval(n) {
     const [start2, end] = n.interval ?? [0, 1 << 20];
@@ -38177,10 +38205,104 @@ var MmuNotifierCore = class {
     this.step(`mmu_interval_notifier_remove(${name2})`, name2, "call");
     return "removed";
   }
-  // ------------------------------------------------------------ invalidation
+  /** invalidate_seq is odd: an invalidation touches a registered interval. */
   isInvalidating() {
     return (this.invalidateSeq & 1) === 1;
   }
+  // ------------------------------------------------------------ read side
+  /** mmu_interval_read_begin: waits while its interval is being invalidated. */
+  readBegin(name2) {
+    const sub = this.findInterval(name2);
+    const seq = sub.invalidateSeq;
+    const invalidated = seq === this.invalidateSeq && this.isInvalidating();
+    const blocked = invalidated && this.core.readBeginWaits;
+    if (blocked) this.waiters.push(`mmu_interval_read_begin(${name2})`);
+    this.step(`mmu_interval_read_begin(${name2}) = ${seq}${blocked ? ": waits for the invalidation to end" : invalidated ? ": returns although its interval is being invalidated" : ""}`, name2, "call");
+    return { seq, blocked };
+  }
+  readRetry(name2, seq) {
+    const sub = this.findInterval(name2);
+    const retry2 = sub.invalidateSeq !== seq;
+    this.step(`mmu_interval_read_retry(${name2}, ${seq}) = ${retry2}`, name2, "call");
+    return retry2;
+  }
+  // ------------------------------------------------------------ internals
+  findInterval(name2) {
+    const sub = this.known.get(name2);
+    if (!sub) throw new Error(`model: no interval notifier ${name2}`);
+    return sub;
+  }
+  overlapping(range) {
+    return this.intervals.filter((s) => s.inTree && s.start < range.end && range.start < s.end).sort((a, b3) => a.start - b3.start);
+  }
+  /** mn_itree_inv_start_range */
+  invStartRange(range) {
+    if (this.core.startCountsRange) this.activeInvalidateRanges++;
+    if (this.overlapping(range).length && this.core.startMarksSeq) this.invalidateSeq |= 1;
+    this.step(`  mn_itree_inv_start_range: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
+    return this.invalidateSeq;
+  }
+  /** mn_itree_inv_end */
+  invEnd() {
+    if (this.core.endUncountsRange) this.activeInvalidateRanges--;
+    if (this.activeInvalidateRanges || !this.isInvalidating()) {
+      this.step(`  mn_itree_inv_end: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
+      return;
+    }
+    if (this.core.endAdvancesSeq) this.invalidateSeq++;
+    if (!this.core.removeWaitsForDeferred) {
+      for (const d2 of this.deferred) {
+        const w2 = `mmu_interval_notifier_remove(${d2.sub.n.name})`;
+        if (d2.op !== "remove" || !this.waiters.includes(w2)) continue;
+        this.step(`  ${w2} sees seq ${this.invalidateSeq} without the lock and returns: its caller frees ${d2.sub.n.name}`);
+        this.violate(
+          "freed-under-deferred-walk",
+          "I8",
+          d2.sub.n.name,
+          `${w2} returns while ${d2.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`
+        );
+      }
+    }
+    for (const d2 of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
+      if (d2.op === "insert") {
+        d2.sub.inTree = true;
+        this.intervals.push(d2.sub);
+      } else {
+        d2.sub.inTree = false;
+        this.intervals.splice(this.intervals.indexOf(d2.sub), 1);
+      }
+      this.step(`  mn_itree_inv_end: deferred ${d2.op} of ${d2.sub.n.name} applied`);
+    }
+    if (this.core.endWakes) {
+      this.waiters.splice(0);
+      this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, waiters woken`);
+    } else this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, no wake_up_all`);
+  }
+  /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
+  checkParity() {
+    if (this.isInvalidating() && this.activeInvalidateRanges === 0) {
+      this.violate("seq-odd-without-range", "I8", null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
+    }
+  }
+};
+
+// src/model/mmu-notifier-core.ts
+var MmuNotifierCore = class extends IntervalTreeCore {
+  constructor(api, chooser, behaviour) {
+    super(api, behaviour);
+    this.chooser = chooser;
+  }
+  chooser;
+  hlist = [];
+  finishSerial = 0;
+  /** finishes handed out and not yet completed, across concurrent invalidations */
+  inFlight = /* @__PURE__ */ new Map();
+  // ------------------------------------------------------------ registration
+  registerHlist(n) {
+    this.step(`mmu_notifier_register(${n.name})`, n.name, "call");
+    this.hlist.push({ n, balance: 0 });
+  }
+  // ------------------------------------------------------------ invalidation
   /** __mmu_notifier_invalidate_range_start: the interval tree, then the hlist. */
   invalidateRangeStart(range) {
     return this.completeStart(this.beginStart(range));
@@ -38275,23 +38397,6 @@ var MmuNotifierCore = class {
     }
     this.checkParity();
   }
-  // ------------------------------------------------------------ read side
-  /** mmu_interval_read_begin: waits while its interval is being invalidated. */
-  readBegin(name2) {
-    const sub = this.findInterval(name2);
-    const seq = sub.invalidateSeq;
-    const invalidated = seq === this.invalidateSeq && this.isInvalidating();
-    const blocked = invalidated && this.core.readBeginWaits;
-    if (blocked) this.waiters.push(`mmu_interval_read_begin(${name2})`);
-    this.step(`mmu_interval_read_begin(${name2}) = ${seq}${blocked ? ": waits for the invalidation to end" : invalidated ? ": returns although its interval is being invalidated" : ""}`, name2, "call");
-    return { seq, blocked };
-  }
-  readRetry(name2, seq) {
-    const sub = this.findInterval(name2);
-    const retry2 = sub.invalidateSeq !== seq;
-    this.step(`mmu_interval_read_retry(${name2}, ${seq}) = ${retry2}`, name2, "call");
-    return retry2;
-  }
   /** Callbacks that must never sleep (called under locks or from SRCU). */
   callAtomic(name2, field) {
     const h3 = this.hlist.find((x3) => x3.n.name === name2);
@@ -38313,61 +38418,6 @@ var MmuNotifierCore = class {
     for (const w2 of this.waiters) this.violate("waiter-never-woken", "I8", null, `${w2} sleeps on subscriptions->wq and is never woken: the last mn_itree_inv_end did not wake_up_all`);
   }
   // ------------------------------------------------------------ internals
-  /** subscriptions->has_itree: set by the first interval insert, never cleared */
-  hasItree = false;
-  /** every interval notifier ever inserted, also after its removal */
-  known = /* @__PURE__ */ new Map();
-  findInterval(name2) {
-    const sub = this.known.get(name2);
-    if (!sub) throw new Error(`model: no interval notifier ${name2}`);
-    return sub;
-  }
-  overlapping(range) {
-    return this.intervals.filter((s) => s.inTree && s.start < range.end && range.start < s.end).sort((a, b3) => a.start - b3.start);
-  }
-  /** mn_itree_inv_start_range */
-  invStartRange(range) {
-    if (this.core.startCountsRange) this.activeInvalidateRanges++;
-    if (this.overlapping(range).length && this.core.startMarksSeq) this.invalidateSeq |= 1;
-    this.step(`  mn_itree_inv_start_range: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
-    return this.invalidateSeq;
-  }
-  /** mn_itree_inv_end */
-  invEnd() {
-    if (this.core.endUncountsRange) this.activeInvalidateRanges--;
-    if (this.activeInvalidateRanges || !this.isInvalidating()) {
-      this.step(`  mn_itree_inv_end: active_invalidate_ranges=${this.activeInvalidateRanges}, seq=${this.invalidateSeq}`);
-      return;
-    }
-    if (this.core.endAdvancesSeq) this.invalidateSeq++;
-    if (!this.core.removeWaitsForDeferred) {
-      for (const d2 of this.deferred) {
-        const w2 = `mmu_interval_notifier_remove(${d2.sub.n.name})`;
-        if (d2.op !== "remove" || !this.waiters.includes(w2)) continue;
-        this.step(`  ${w2} sees seq ${this.invalidateSeq} without the lock and returns: its caller frees ${d2.sub.n.name}`);
-        this.violate(
-          "freed-under-deferred-walk",
-          "I8",
-          d2.sub.n.name,
-          `${w2} returns while ${d2.sub.n.name} is still on the deferred list mn_itree_inv_end is walking: the caller frees it under the walk (use after free, 319561669a59)`
-        );
-      }
-    }
-    for (const d2 of this.core.endAppliesDeferred ? this.deferred.splice(0) : []) {
-      if (d2.op === "insert") {
-        d2.sub.inTree = true;
-        this.intervals.push(d2.sub);
-      } else {
-        d2.sub.inTree = false;
-        this.intervals.splice(this.intervals.indexOf(d2.sub), 1);
-      }
-      this.step(`  mn_itree_inv_end: deferred ${d2.op} of ${d2.sub.n.name} applied`);
-    }
-    if (this.core.endWakes) {
-      this.waiters.splice(0);
-      this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, waiters woken`);
-    } else this.step(`  mn_itree_inv_end: last invalidation done, seq=${this.invalidateSeq}, no wake_up_all`);
-  }
   /** One interval callback call (invalidate, or invalidate_start on a two-pass core). */
   callInterval(sub, range, curSeq, queue) {
     const n = sub.n;
@@ -38481,46 +38531,13 @@ var MmuNotifierCore = class {
     }
     return o2;
   }
-  /** The lanes of the steps so far: the CPUs, the core, then the notifiers in the order they appear. */
-  lanes() {
-    const seen = /* @__PURE__ */ new Set();
-    for (const s of this.steps) for (const l3 of s.kind === "note" ? [s.over] : [s.from, s.to]) seen.add(l3);
-    const cpus = [...seen].filter((l3) => this.cpus.has(l3));
-    return [...cpus, CORE_LANE, ...[...seen].filter((l3) => l3 !== CORE_LANE && !this.cpus.has(l3))];
-  }
-  /** A step of the trace: `from` calls `to`, `to` answers `from`, or a note over `from`. */
-  step(text, from = CORE_LANE, kind = "note", to2) {
-    this.trace.push(text);
-    if (kind !== "note" && (from === this.caller || to2 === this.caller)) this.cpus.add(this.caller);
-    const shown = text.trim();
-    this.steps.push(kind === "note" ? { kind, over: from, text: shown } : { kind, from, to: to2 ?? CORE_LANE, text: shown });
-  }
-  violate(kind, invariant, notifier, message, cause) {
-    if (this.violations.some((v2) => v2.message === message && sameCause(v2.cause, cause))) return;
-    this.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
-  }
   /** The last outcome of a notifier's interval invalidation (`invalidate`, or `invalidate_start` on a two-pass core). */
   intervalCause(name2) {
     const a = this.lastOutcome.get(`${name2}.invalidate_start`);
     const b3 = this.lastOutcome.get(`${name2}.invalidate`);
     return this.api.twoPass && a ? a : b3 ?? a;
   }
-  /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
-  checkParity() {
-    if (this.isInvalidating() && this.activeInvalidateRanges === 0) {
-      this.violate("seq-odd-without-range", "I8", null, `invalidate_seq ${this.invalidateSeq} is odd with no active invalidation`);
-    }
-  }
 };
-function causeOf(callback, o2) {
-  return { callback, sites: o2.sites ?? [] };
-}
-function causeKey(c3) {
-  return c3 ? `${c3.callback}@${c3.sites.map((x3) => `${x3.file}:${x3.line}`).join(",")}` : "";
-}
-function sameCause(a, b3) {
-  return causeKey(a) === causeKey(b3);
-}
 
 // src/model/explore.ts
 var RANGE = { start: 0, end: 1 << 20 };
@@ -40516,7 +40533,159 @@ async function createCParser() {
   return parser2;
 }
 
-// src/parser/prepass.ts
+// src/parser/code-units.ts
+function isIdentStart(c3) {
+  return c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95;
+}
+function isIdentChar(c3) {
+  return isIdentStart(c3) || c3 >= 48 && c3 <= 57;
+}
+var SPACE = 32;
+function codeUnits(text) {
+  const bytes = Buffer.from(text, "utf16le");
+  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, text.length);
+  return new Uint16Array(new Uint8Array(bytes).buffer);
+}
+function blankOut(out2, from, to2) {
+  for (let i2 = from; i2 < to2; i2++) if (out2[i2] !== 10 && out2[i2] !== 13) out2[i2] = SPACE;
+}
+function put(out2, at2, text) {
+  for (let i2 = 0; i2 < text.length; i2++) out2[at2 + i2] = text.charCodeAt(i2);
+}
+var utf16 = new TextDecoder("utf-16le");
+
+// src/parser/lexical-mask.ts
+var interesting = /[\n/"']/g;
+function maskLexical(src) {
+  const masked = codeUnits(src);
+  const directives = [];
+  const n = src.length;
+  let i2 = 0;
+  let lineStart = true;
+  while (i2 < n) {
+    const c3 = src.charCodeAt(i2);
+    if (c3 === 10) {
+      lineStart = true;
+      i2++;
+      continue;
+    }
+    if (c3 === 32 || c3 === 9 || c3 === 13 || c3 === 12 || c3 === 11) {
+      i2++;
+      continue;
+    }
+    if (lineStart && c3 === 35) {
+      const start2 = i2;
+      let j3 = i2;
+      while (j3 < n) {
+        const d2 = src.charCodeAt(j3);
+        if (d2 === 10) {
+          let k2 = j3 - 1;
+          while (k2 > start2 && src.charCodeAt(k2) === 13) k2--;
+          if (src.charCodeAt(k2) === 92) {
+            j3++;
+            continue;
+          }
+          break;
+        }
+        if (d2 === 47 && src.charCodeAt(j3 + 1) === 42) {
+          const end = src.indexOf("*/", j3 + 2);
+          j3 = end < 0 ? n : end + 2;
+          continue;
+        }
+        j3++;
+      }
+      directives.push([start2, j3]);
+      i2 = j3;
+      continue;
+    }
+    lineStart = false;
+    if (c3 !== 47 && c3 !== 34 && c3 !== 39) {
+      interesting.lastIndex = i2 + 1;
+      const next = interesting.exec(src);
+      i2 = next ? next.index : n;
+      continue;
+    }
+    if (c3 === 47 && src.charCodeAt(i2 + 1) === 47) {
+      const end = src.indexOf("\n", i2);
+      const stop2 = end < 0 ? n : end;
+      blankOut(masked, i2, stop2);
+      i2 = stop2;
+      continue;
+    }
+    if (c3 === 47 && src.charCodeAt(i2 + 1) === 42) {
+      const end = src.indexOf("*/", i2 + 2);
+      const stop2 = end < 0 ? n : end + 2;
+      blankOut(masked, i2, stop2);
+      i2 = stop2;
+      continue;
+    }
+    if (c3 === 34 || c3 === 39) {
+      let j3 = i2 + 1;
+      while (j3 < n) {
+        const d2 = src.charCodeAt(j3);
+        if (d2 === 92) {
+          j3 += 2;
+          continue;
+        }
+        if (d2 === c3 || d2 === 10) break;
+        j3++;
+      }
+      blankOut(masked, i2 + 1, Math.min(j3, n));
+      i2 = j3 + 1;
+      continue;
+    }
+    i2++;
+  }
+  return { masked, directives };
+}
+function conditionalRegions(src, directives) {
+  const drop = [];
+  const stack = [];
+  let dropFrom = -1;
+  const keepingNow = () => stack.length === 0 || stack[stack.length - 1].keeping;
+  for (const [start2, end] of directives) {
+    const text = src.slice(start2 + 1, end).replace(/\\\r?\n/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").trim();
+    const m2 = /^(\w+)\s*(.*)$/s.exec(text);
+    const word = m2?.[1] ?? "";
+    const rest = (m2?.[2] ?? "").trim();
+    const before = keepingNow();
+    if (word === "if" || word === "ifdef" || word === "ifndef") {
+      const zero = word === "if" && /^0\b/.test(rest);
+      const negative = word === "ifndef" || word === "if" && /^!/.test(rest);
+      const keeping = before && !zero;
+      stack.push({ keeping, taken: !zero, parentKeeping: before, negative });
+    } else if (word === "elif" || word === "else") {
+      const top2 = stack[stack.length - 1];
+      if (top2) {
+        let keepThis;
+        if (word === "else" && top2.negative && top2.taken) {
+          keepThis = true;
+          if (top2.keeping && top2.parentKeeping) {
+            drop.push([top2.branchStart ?? start2, start2]);
+          }
+        } else {
+          keepThis = !top2.taken;
+        }
+        top2.keeping = top2.parentKeeping && keepThis;
+        top2.taken = top2.taken || keepThis;
+      }
+    } else if (word === "endif") {
+      stack.pop();
+    }
+    const after = keepingNow();
+    if (before && !after) dropFrom = end;
+    if (!before && after && dropFrom >= 0) {
+      drop.push([dropFrom, start2]);
+      dropFrom = -1;
+    }
+    const top = stack[stack.length - 1];
+    if (top && (word === "if" || word === "ifdef" || word === "ifndef")) top.branchStart = end;
+  }
+  if (dropFrom >= 0) drop.push([dropFrom, src.length]);
+  return drop;
+}
+
+// src/parser/macro-words.ts
 var ATTRIBUTE_WORDS = /* @__PURE__ */ new Set([
   "__must_check",
   "__rcu",
@@ -40698,236 +40867,12 @@ var NOT_MACROS = /* @__PURE__ */ new Set([
   "__builtin_va_arg",
   "__builtin_types_compatible_p"
 ]);
-function isIdentStart(c3) {
-  return c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95;
-}
-function isIdentChar(c3) {
-  return isIdentStart(c3) || c3 >= 48 && c3 <= 57;
-}
-var SPACE = 32;
-function codeUnits(text) {
-  const bytes = Buffer.from(text, "utf16le");
-  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, text.length);
-  return new Uint16Array(new Uint8Array(bytes).buffer);
-}
-function blankOut(out2, from, to2) {
-  for (let i2 = from; i2 < to2; i2++) if (out2[i2] !== 10 && out2[i2] !== 13) out2[i2] = SPACE;
-}
-function put(out2, at2, text) {
-  for (let i2 = 0; i2 < text.length; i2++) out2[at2 + i2] = text.charCodeAt(i2);
-}
-var utf16 = new TextDecoder("utf-16le");
-var interesting = /[\n/"']/g;
-function maskLexical(src) {
-  const masked = codeUnits(src);
-  const directives = [];
-  const n = src.length;
-  let i2 = 0;
-  let lineStart = true;
-  while (i2 < n) {
-    const c3 = src.charCodeAt(i2);
-    if (c3 === 10) {
-      lineStart = true;
-      i2++;
-      continue;
-    }
-    if (c3 === 32 || c3 === 9 || c3 === 13 || c3 === 12 || c3 === 11) {
-      i2++;
-      continue;
-    }
-    if (lineStart && c3 === 35) {
-      const start2 = i2;
-      let j3 = i2;
-      while (j3 < n) {
-        const d2 = src.charCodeAt(j3);
-        if (d2 === 10) {
-          let k2 = j3 - 1;
-          while (k2 > start2 && src.charCodeAt(k2) === 13) k2--;
-          if (src.charCodeAt(k2) === 92) {
-            j3++;
-            continue;
-          }
-          break;
-        }
-        if (d2 === 47 && src.charCodeAt(j3 + 1) === 42) {
-          const end = src.indexOf("*/", j3 + 2);
-          j3 = end < 0 ? n : end + 2;
-          continue;
-        }
-        j3++;
-      }
-      directives.push([start2, j3]);
-      i2 = j3;
-      continue;
-    }
-    lineStart = false;
-    if (c3 !== 47 && c3 !== 34 && c3 !== 39) {
-      interesting.lastIndex = i2 + 1;
-      const next = interesting.exec(src);
-      i2 = next ? next.index : n;
-      continue;
-    }
-    if (c3 === 47 && src.charCodeAt(i2 + 1) === 47) {
-      const end = src.indexOf("\n", i2);
-      const stop2 = end < 0 ? n : end;
-      blankOut(masked, i2, stop2);
-      i2 = stop2;
-      continue;
-    }
-    if (c3 === 47 && src.charCodeAt(i2 + 1) === 42) {
-      const end = src.indexOf("*/", i2 + 2);
-      const stop2 = end < 0 ? n : end + 2;
-      blankOut(masked, i2, stop2);
-      i2 = stop2;
-      continue;
-    }
-    if (c3 === 34 || c3 === 39) {
-      let j3 = i2 + 1;
-      while (j3 < n) {
-        const d2 = src.charCodeAt(j3);
-        if (d2 === 92) {
-          j3 += 2;
-          continue;
-        }
-        if (d2 === c3 || d2 === 10) break;
-        j3++;
-      }
-      blankOut(masked, i2 + 1, Math.min(j3, n));
-      i2 = j3 + 1;
-      continue;
-    }
-    i2++;
-  }
-  return { masked, directives };
-}
-function conditionalRegions(src, directives) {
-  const drop = [];
-  const stack = [];
-  let dropFrom = -1;
-  const keepingNow = () => stack.length === 0 || stack[stack.length - 1].keeping;
-  for (const [start2, end] of directives) {
-    const text = src.slice(start2 + 1, end).replace(/\\\r?\n/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").trim();
-    const m2 = /^(\w+)\s*(.*)$/s.exec(text);
-    const word = m2?.[1] ?? "";
-    const rest = (m2?.[2] ?? "").trim();
-    const before = keepingNow();
-    if (word === "if" || word === "ifdef" || word === "ifndef") {
-      const zero = word === "if" && /^0\b/.test(rest);
-      const negative = word === "ifndef" || word === "if" && /^!/.test(rest);
-      const keeping = before && !zero;
-      stack.push({ keeping, taken: !zero, parentKeeping: before, negative });
-    } else if (word === "elif" || word === "else") {
-      const top2 = stack[stack.length - 1];
-      if (top2) {
-        let keepThis;
-        if (word === "else" && top2.negative && top2.taken) {
-          keepThis = true;
-          if (top2.keeping && top2.parentKeeping) {
-            drop.push([top2.branchStart ?? start2, start2]);
-          }
-        } else {
-          keepThis = !top2.taken;
-        }
-        top2.keeping = top2.parentKeeping && keepThis;
-        top2.taken = top2.taken || keepThis;
-      }
-    } else if (word === "endif") {
-      stack.pop();
-    }
-    const after = keepingNow();
-    if (before && !after) dropFrom = end;
-    if (!before && after && dropFrom >= 0) {
-      drop.push([dropFrom, start2]);
-      dropFrom = -1;
-    }
-    const top = stack[stack.length - 1];
-    if (top && (word === "if" || word === "ifdef" || word === "ifndef")) top.branchStart = end;
-  }
-  if (dropFrom >= 0) drop.push([dropFrom, src.length]);
-  return drop;
-}
-function matchParen(m2, open) {
-  let depth = 0;
-  for (let i2 = open; i2 < m2.length; i2++) {
-    const c3 = m2[i2];
-    if (c3 === "(") depth++;
-    else if (c3 === ")") {
-      depth--;
-      if (depth === 0) return i2;
-    } else if (c3 === ";" && depth <= 1) return -1;
-    else if (c3 === "{" || c3 === "}") return -1;
-  }
-  return -1;
-}
-function skipSpace(m2, i2) {
-  while (i2 < m2.length && (m2[i2] === " " || m2[i2] === "	" || m2[i2] === "\n" || m2[i2] === "\r" || m2[i2] === "\f")) i2++;
-  return i2;
-}
-function prevNonSpace(m2, i2) {
-  while (i2 >= 0 && (m2[i2] === " " || m2[i2] === "	" || m2[i2] === "\n" || m2[i2] === "\r" || m2[i2] === "\f")) i2--;
-  return i2;
-}
-function splitArgs(m2, open, close) {
-  const args2 = [];
-  let depth = 0;
-  let from = open + 1;
-  for (let i2 = open + 1; i2 < close; i2++) {
-    const c3 = m2[i2];
-    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
-    else if (c3 === ")" || c3 === "]" || c3 === "}") depth--;
-    else if (c3 === "," && depth === 0) {
-      args2.push([from, i2]);
-      from = i2 + 1;
-    }
-  }
-  args2.push([from, close]);
-  return args2;
-}
+var STORAGE_WORDS = /* @__PURE__ */ new Set(["static", "extern", "const", "inline"]);
+var DECL_START_WORDS = /* @__PURE__ */ new Set(["static", "extern", "inline", "const", "void", "int", "long", "unsigned", "signed", "char", "short", "bool", "struct", "union", "enum", "u8", "u16", "u32", "u64", "s32", "s64"]);
 var TYPE_WORD = /(?:^|,)\s*(?:(?:const|volatile)\s+)*(?:struct|union|enum|unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)\b/;
 var TYPE_ARG = /^(?:(?:const|volatile)\s+)*(?:(?:struct|union|enum)\s+[A-Za-z_]\w*|(?:unsigned|signed|long|short|int|char|void|float|double|bool|_Bool)(?:\s+(?:unsigned|signed|long|short|int|char))*)(?:\s*\*)*(?:\s*const)?$/;
-function rewriteTypeArg(out2, m2, from, to2) {
-  let a = from;
-  let b3 = to2;
-  while (a < b3 && /\s/.test(m2[a])) a++;
-  while (b3 > a && /\s/.test(m2[b3 - 1])) b3--;
-  if (a >= b3) return;
-  const text = m2.slice(a, b3);
-  if (text.includes("\n") || !TYPE_ARG.test(text)) return;
-  const ident = text.replace(/[\s*]/g, "_");
-  const chars = C_KEYWORDS.has(ident) ? `_${ident.slice(1)}` : ident;
-  put(out2, a, chars);
-}
-var KernelSource = class {
-  /** comments, literal bodies, directives and dropped #if branches blanked */
-  masked;
-  loops = [];
-  out;
-  scanned = [];
-  constructor(src) {
-    const { masked, directives } = maskLexical(src);
-    this.out = codeUnits(src);
-    for (const [from, to2] of [...conditionalRegions(src, directives), ...directives]) {
-      blankOut(this.out, from, to2);
-      blankOut(masked, from, to2);
-    }
-    this.masked = utf16.decode(masked);
-  }
-  /** Rewrites the macros of these ranges (each starting at file scope), once. */
-  rewrite(ranges) {
-    for (const [from, to2] of ranges) {
-      if (this.scanned.some(([a, b3]) => a <= from && to2 <= b3)) continue;
-      scanMacros(this.masked, this.out, this.loops, from, to2);
-      this.scanned.push([from, to2]);
-      this.decoded = void 0;
-    }
-  }
-  /** The text to parse: the source with every rewrite so far (decoded again only after a rewrite). */
-  text() {
-    this.decoded ??= utf16.decode(this.out);
-    return this.decoded;
-  }
-  decoded;
-};
+
+// src/parser/macro-scan.ts
 function scanMacros(m2, out2, loops, from, to2) {
   const n = to2;
   let depth = 0;
@@ -41011,8 +40956,55 @@ function scanMacros(m2, out2, loops, from, to2) {
     i2 = j3;
   }
 }
-var STORAGE_WORDS = /* @__PURE__ */ new Set(["static", "extern", "const", "inline"]);
-var DECL_START_WORDS = /* @__PURE__ */ new Set(["static", "extern", "inline", "const", "void", "int", "long", "unsigned", "signed", "char", "short", "bool", "struct", "union", "enum", "u8", "u16", "u32", "u64", "s32", "s64"]);
+function matchParen(m2, open) {
+  let depth = 0;
+  for (let i2 = open; i2 < m2.length; i2++) {
+    const c3 = m2[i2];
+    if (c3 === "(") depth++;
+    else if (c3 === ")") {
+      depth--;
+      if (depth === 0) return i2;
+    } else if (c3 === ";" && depth <= 1) return -1;
+    else if (c3 === "{" || c3 === "}") return -1;
+  }
+  return -1;
+}
+function skipSpace(m2, i2) {
+  while (i2 < m2.length && (m2[i2] === " " || m2[i2] === "	" || m2[i2] === "\n" || m2[i2] === "\r" || m2[i2] === "\f")) i2++;
+  return i2;
+}
+function prevNonSpace(m2, i2) {
+  while (i2 >= 0 && (m2[i2] === " " || m2[i2] === "	" || m2[i2] === "\n" || m2[i2] === "\r" || m2[i2] === "\f")) i2--;
+  return i2;
+}
+function splitArgs(m2, open, close) {
+  const args2 = [];
+  let depth = 0;
+  let from = open + 1;
+  for (let i2 = open + 1; i2 < close; i2++) {
+    const c3 = m2[i2];
+    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
+    else if (c3 === ")" || c3 === "]" || c3 === "}") depth--;
+    else if (c3 === "," && depth === 0) {
+      args2.push([from, i2]);
+      from = i2 + 1;
+    }
+  }
+  args2.push([from, close]);
+  return args2;
+}
+function rewriteTypeArg(out2, m2, from, to2) {
+  let a = from;
+  let b3 = to2;
+  while (a < b3 && /\s/.test(m2[a])) a++;
+  while (b3 > a && /\s/.test(m2[b3 - 1])) b3--;
+  if (a >= b3) return;
+  const text = m2.slice(a, b3);
+  if (text.includes("\n") || !TYPE_ARG.test(text)) return;
+  const ident = text.replace(/[\s*]/g, "_");
+  const chars = C_KEYWORDS.has(ident) ? `_${ident.slice(1)}` : ident;
+  put(out2, a, chars);
+}
 function declarationItemStart(m2, at2) {
   let i2 = prevNonSpace(m2, at2 - 1);
   let sawStorage = false;
@@ -41067,6 +41059,39 @@ function isCallTail(m2, closeParen) {
 function isLoopWord(word) {
   return word.includes("for_each") || word.endsWith("_guard");
 }
+
+// src/parser/prepass.ts
+var KernelSource = class {
+  /** comments, literal bodies, directives and dropped #if branches blanked */
+  masked;
+  loops = [];
+  out;
+  scanned = [];
+  constructor(src) {
+    const { masked, directives } = maskLexical(src);
+    this.out = codeUnits(src);
+    for (const [from, to2] of [...conditionalRegions(src, directives), ...directives]) {
+      blankOut(this.out, from, to2);
+      blankOut(masked, from, to2);
+    }
+    this.masked = utf16.decode(masked);
+  }
+  /** Rewrites the macros of these ranges (each starting at file scope), once. */
+  rewrite(ranges) {
+    for (const [from, to2] of ranges) {
+      if (this.scanned.some(([a, b3]) => a <= from && to2 <= b3)) continue;
+      scanMacros(this.masked, this.out, this.loops, from, to2);
+      this.scanned.push([from, to2]);
+      this.decoded = void 0;
+    }
+  }
+  /** The text to parse: the source with every rewrite so far (decoded again only after a rewrite). */
+  text() {
+    this.decoded ??= utf16.decode(this.out);
+    return this.decoded;
+  }
+  decoded;
+};
 
 // src/parser/syntax.ts
 function lineStarts(text) {

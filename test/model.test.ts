@@ -3,7 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { API_LEVELS, apiById, apiForKernel, apiFromHeader, versionOfMakefile } from '../src/model/api.js';
-import { MmuNotifierCore, type AbstractNotifier, type Chooser, type Outcome } from '../src/model/core.js';
+import type { AbstractNotifier, Chooser, Outcome } from '../src/model/core.js';
+import { MmuNotifierCore } from '../src/model/mmu-notifier-core.js';
 import { explore, withCompanions } from '../src/model/explore.js';
 
 const first: Chooser = { choose: (_w, options) => options[0]! };

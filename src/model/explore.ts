@@ -3,7 +3,8 @@
 // choices, each run replaying a choice vector), and collects the invariant
 // violations with the trace that led to each.
 import type { ApiLevel } from './api.js';
-import { EAGAIN, MmuNotifierCore, causeKey, type AbstractNotifier, type Cause, type Chooser, type CoreBehaviour, type Invariant, type Violation, type ViolationKind } from './core.js';
+import { EAGAIN, causeKey, type AbstractNotifier, type Cause, type Chooser, type CoreBehaviour, type Invariant, type Violation, type ViolationKind } from './core.js';
+import { MmuNotifierCore } from './mmu-notifier-core.js';
 import { MODEL_ATOMIC_CALLBACKS } from './ops.js';
 
 export interface Scenario {

@@ -7,7 +7,7 @@
 // branch of it as it does without a configuration. Blanking keeps every
 // newline and column, so findings point at the file's own lines.
 import type { MacroEnv } from '../ir/kernel-api.js';
-import { directiveRanges } from './prepass.js';
+import { directiveRanges } from './lexical-mask.js';
 
 export type { MacroEnv };
 

@@ -4,7 +4,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Draft, FileIR, FunctionIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
-import type { MacroLoop } from './prepass.js';
+import type { MacroLoop } from './macro-scan.js';
 import { countErrors, declaratorName, hasKeyword, lineStarts, locOf, position, type FileCtx } from './syntax.js';
 import { collectBindings, extractTable } from './tables.js';
 import { extractFunction, type WalkProbe } from './engine/walk.js';

@@ -1,0 +1,52 @@
+// What the configuration decides for a command: the configuration file
+// (--config, else found as checkpatch finds .checkpatch.conf), read once, and
+// the API level (--api, --kernel, the file's kernel, the tree's own header).
+// Apart from the option readers because both read files and the tree.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/config.js';
+import { apiOfKernelOrTree } from '../input/tree.js';
+import { API_LEVELS, apiById, type ApiLevel } from '../model/api.js';
+import type { Values } from './options.js';
+import { fail } from './usage.js';
+
+/** The configuration files read so far, by path. */
+const configs = new Map<string, Config>();
+
+/** The configuration file found as checkpatch finds .checkpatch.conf: `.`, the repository's top, then $HOME. */
+export function findConfig(cwd = process.cwd(), home = process.env.HOME): string | undefined {
+  const dirs = [cwd];
+  for (let d = resolve(cwd); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) {
+      dirs.push(d);
+      break;
+    }
+    if (dirname(d) === d) break;
+  }
+  if (home) dirs.push(home);
+  return dirs.map((d) => join(d, CONFIG_NAME)).find((f) => existsSync(f));
+}
+
+const CONFIG_NAME = '.mnlint.json';
+
+/** The --config file, read once; without one, nothing changes. */
+export function configOf(values: Values): Config {
+  const path = values.config ?? findConfig();
+  if (path === undefined) return NO_CONFIG;
+  if (!configs.has(path)) {
+    try {
+      configs.set(path, loadConfig(path));
+    } catch (e) {
+      if (e instanceof ConfigError) fail(`${values.config !== undefined ? '--config ' : ''}${e.message}`);
+      throw e;
+    }
+  }
+  return configs.get(path)!;
+}
+
+/** The API level: --api, --kernel, the scanned tree's own header, else the newest. */
+export function apiOf(values: Values, root: string): ApiLevel {
+  if (values.api !== undefined) return apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
+  const api = apiOfKernelOrTree(values.kernel ?? configOf(values).kernel, root);
+  return typeof api === 'string' ? fail(`${values.kernel !== undefined ? '--kernel' : `${values.config}: kernel`} ${api}`) : api;
+}

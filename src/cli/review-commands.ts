@@ -1,0 +1,220 @@
+// The commands that review patches rather than a tree: `patch`, `git`,
+// `checklist` and `watch`, with the printing of their reviews. Their mail, diff
+// and git libraries are loaded when they run (`check` never evaluates them).
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
+import type { ReviewRun } from '../app/range.js';
+import { applyConfig } from '../engine/config.js';
+import type { Filter } from '../engine/filter.js';
+import { mark } from '../engine/profile.js';
+import type { PatchReview } from '../engine/review.js';
+import { describeFsError, isDirectory } from '../input/files.js';
+import type { Series } from '../input/patch.js';
+import { failsAt } from '../report/findings.js';
+import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
+import { apiOf, configOf } from './config.js';
+import { failOnOf, filterOf, formatOf, irCacheOf, patchFormat, rulesOf, type PatchFormat, type Values } from './options.js';
+import { lineReader, sarifBase } from './render-context.js';
+import { fail } from './usage.js';
+
+export async function patchCommand(inputs: string[], values: Values): Promise<number> {
+  mark('started');
+  const { PatchInputError, readPatchInput } = await import('../input/patch.js');
+  const { reviewSeries } = await import('../engine/review.js');
+  mark('patch libraries loaded');
+  const format = patchFormat(values, 'patch');
+  const filter = filterOf(values);
+  if (!inputs.length) fail('patch takes one or more files, or - for standard input');
+  if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
+  failOnOf(values); // named before any work
+  const api = apiOf(values, values.tree ?? process.cwd());
+  let problems = 0;
+  const runs: ReviewRun[] = [];
+  for (const input of inputs) {
+    let series: Series;
+    try {
+      const bytes = input === '-' ? readStdin() : readFileSync(input);
+      series = await readPatchInput(input === '-' ? '<stdin>' : input, bytes);
+    } catch (e) {
+      problems++;
+      const message = e instanceof PatchInputError ? e.message : `${input}: ${describeFsError(e)}`;
+      process.stderr.write(`mnlint: ${message}\n`);
+      continue;
+    }
+    mark(`read ${series.patches.length} patches`);
+    for (const p of series.problems ?? []) {
+      problems++;
+      process.stderr.write(`mnlint: ${p}\n`);
+    }
+    const reviews = await reviewSeries(series, { tree: values.tree, filter, api, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
+    for (const r of reviews)
+      for (const p of r.problems) {
+        problems++;
+        process.stderr.write(`mnlint: ${p}\n`);
+      }
+    if (!values.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
+    runs.push({ series, reviews });
+  }
+  return printReviews(runs, values, format, problems, values.tree);
+}
+
+/** Prints the reviews of `patch` and `git` in the chosen format; the exit status. */
+async function printReviews(runs: readonly ReviewRun[], values: Values, format: PatchFormat, problems: number, tree: string | undefined): Promise<number> {
+  const { formatPatchJson, formatPatchText } = await import('../report/patch.js');
+  const { emailMbox, emailReplies } = await import('../report/email.js');
+  const config = configOf(values);
+  for (const r of runs) for (const x of r.reviews) x.findings = applyConfig(x.findings, config);
+  const findings = runs.flatMap((r) => r.reviews.flatMap((x) => x.findings));
+  if (format === 'json') process.stdout.write(formatPatchJson(runs, pkg.version));
+  else if (format === 'sarif' || format === 'rdjsonl') {
+    process.stdout.write(
+      renderFindings(format, {
+        findings,
+        stats: NO_SCAN_STATS,
+        rules: rulesOf(values),
+        version: pkg.version,
+        lineText: () => undefined,
+        sarifBase: format === 'sarif' ? sarifBase(values, tree ?? process.cwd()) : undefined,
+      }),
+    );
+  } else if (format === 'email') {
+    const replies = runs.flatMap((r) =>
+      emailReplies(r.reviews, {
+        version: pkg.version,
+        reproduce: reproduceLine(values, r.series.source),
+      }),
+    );
+    if (values['output-dir']) {
+      mkdirSync(values['output-dir'], { recursive: true });
+      const { writeReply } = await import('../app/watch.js');
+      for (const reply of replies) writeReply(resolve(values['output-dir']), reply);
+      process.stderr.write(`mnlint: ${replies.length} replies written to ${values['output-dir']}\n`);
+    } else {
+      process.stdout.write(emailMbox(replies));
+    }
+  } else process.stdout.write(formatPatchText(runs, lineReader(tree ?? process.cwd()), { terse: format === 'terse', checkpatch: format === 'checkpatch', summary: !values['no-summary'] }));
+  // problems are named on stderr; exit 2 only when nothing could be reviewed
+  const reviewed = runs.reduce((n, r) => n + r.reviews.filter((x) => !x.problems.length).length, 0);
+  if (problems && reviewed === 0) return 2;
+  return failsAt(findings, failOnOf(values)) ? 1 : 0;
+}
+
+function reproduceLine(values: Values, source: string): string {
+  const common = [...(values.kernel ? ['--kernel', values.kernel] : []), ...(values.api ? ['--api', values.api] : [])];
+  if (source.startsWith('commit ')) return ['mnlint git', ...(values.repo ? ['--repo', values.repo] : []), ...common, source.slice(7)].join(' ');
+  return ['mnlint patch', ...(values.tree ? ['--tree', values.tree] : []), ...common, source].join(' ');
+}
+
+export async function gitCommand(args: string[], values: Values): Promise<number> {
+  const format = patchFormat(values, 'git');
+  const filter = filterOf(values);
+  if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
+  failOnOf(values); // named before any work
+  const range = await rangeReview(values.repo ?? '.', args[0]!, values, filter);
+  if (!range) return 2;
+  return printReviews(range.runs, values, format, range.problems, undefined);
+}
+
+/** `git`'s and the checklist's range review, its problems on stderr. */
+async function rangeReview(repo: string, range: string, values: Values, filter: Filter): Promise<{ runs: ReviewRun[]; problems: number } | null> {
+  const { reviewRange } = await import('../app/range.js');
+  return reviewRange(repo, range, { filter, rules: rulesOf(values), irCache: irCacheOf(values), apiOf: (tree) => apiOf(values, tree), problem: (line) => process.stderr.write(`mnlint: ${line}\n`) });
+}
+
+export async function watchCommand(args: string[], values: Values): Promise<number> {
+  const { WatchInputError, defaultStatePath, watchInbox } = await import('../app/watch.js');
+  if (args.length) fail('watch takes no arguments: --public-inbox DIR --outbox DIR');
+  const inbox = values['public-inbox'] ?? fail('watch needs --public-inbox DIR (a public-inbox v2 archive)');
+  const outbox = values.outbox ?? fail('watch needs --outbox DIR (where the replies go)');
+  if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
+  const crash = process.env.MNLINT_WATCH_CRASH_AFTER;
+  try {
+    const r = await watchInbox({
+      inbox,
+      outbox,
+      state: values.state ?? defaultStatePath(outbox),
+      tree: values.tree,
+      api: apiOf(values, values.tree ?? process.cwd()),
+      rules: rulesOf(values),
+      config: configOf(values),
+      version: pkg.version,
+      log: (line) => process.stdout.write(`${line}\n`),
+      // the tests' kill: exit as SIGKILL would, between the replies and the state
+      afterReplies: crash ? (n) => n >= Number(crash) && process.exit(3) : undefined,
+    });
+    process.stdout.write(`mnlint: ${r.messages} new messages, ${r.reviewed} series reviewed, ${r.skipped} skipped (no notifier code), ${r.replies} replies, ${r.pending} series incomplete\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof WatchInputError) {
+      process.stderr.write(`mnlint: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export async function checklistCommand(args: string[], values: Values): Promise<number> {
+  const { PatchInputError, readPatchInput } = await import('../input/patch.js');
+  const { GitInputError, repoFacts } = await import('../input/git.js');
+  const { reviewSeries } = await import('../engine/review.js');
+  const { buildChecklist, worst } = await import('../app/checklist.js');
+  const { formatPatchCommit, looksLikeFile, seriesOf } = await import('../app/range.js');
+  const { formatB4, formatChecklistJson, formatChecklistMarkdown } = await import('../report/checklist.js');
+  const format = formatOf('checklist', values.format);
+  if (args.length !== 1) fail('checklist takes one mbox file, - for standard input, or one git range');
+  const arg = args[0]!;
+  if (arg !== '-' && !existsSync(arg) && looksLikeFile(arg)) fail(`checklist: ${arg}: no such file`);
+  if (values.previous !== undefined && !existsSync(values.previous) && looksLikeFile(values.previous)) fail(`--previous ${values.previous}: no such file`);
+  // --hunks-only (kept for hooks installed before): the work tree holds the commit
+  const tree = values.tree ?? values.repo;
+  // the JSON shapes still parse on bad input: an empty checklist (b4: one failing entry)
+  const unreadable = (why: string): number => {
+    if (format === 'json') process.stdout.write(formatChecklistJson([], pkg.version));
+    else if (format === 'b4') process.stdout.write(`${JSON.stringify([{ tool: 'mnlint', status: 'fail', summary: 'the patch could not be read', url: null, details: why }])}\n`);
+    return 2;
+  };
+  try {
+    const repo = values.repo !== undefined ? await repoFacts(values.repo) : undefined;
+    const previous = values.previous !== undefined ? await seriesOf(values.previous, values.repo ?? '.') : undefined;
+    let series: Series;
+    let reviews: PatchReview[];
+    // a mail git format-patch wrote in this repository ("From <sha> ..."): that commit
+    // against its parent, as `mnlint git` reviews it (the send-email hook's case)
+    const commit = arg !== '-' && existsSync(arg) && values.repo !== undefined ? formatPatchCommit(values.repo, readFileSync(arg)) : null;
+    if (commit) {
+      const range = await rangeReview(values.repo!, commit, values, filterOf(values));
+      if (!range) return 2;
+      reviews = range.runs.flatMap((r) => r.reviews);
+      const mail = await readPatchInput(arg, readFileSync(arg));
+      // the mail's own headers and trailers (To, Cc as sent), the commit's review
+      series = mail;
+      reviews.forEach((r, i) => {
+        if (mail.patches[i]) r.patch = mail.patches[i]!;
+      });
+    } else if (arg === '-' || existsSync(arg)) {
+      series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
+      reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
+    } else {
+      const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
+      if (!range) return unreadable(`${arg}: not a revision range`);
+      reviews = range.runs.flatMap((r) => r.reviews);
+      series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
+    }
+    const config = configOf(values);
+    for (const r of reviews) r.findings = applyConfig(r.findings, config);
+    const list = await buildChecklist({ series, reviews, previous, repo });
+    process.stdout.write(format === 'json' ? formatChecklistJson([list], pkg.version) : format === 'b4' ? formatB4(list) : formatChecklistMarkdown([list]));
+    return worst(list) === 'fail' ? 1 : 0;
+  } catch (e) {
+    if (e instanceof PatchInputError || e instanceof GitInputError) {
+      process.stderr.write(`mnlint: ${e.message}\n`);
+      return unreadable(e.message);
+    }
+    throw e;
+  }
+}
+
+function readStdin(): Buffer {
+  return readFileSync(0);
+}
