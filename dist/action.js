@@ -41327,6 +41327,7 @@ var EffectChecker = class {
 
 // src/parser/engine/state.ts
 var STATE_BUDGET = 32;
+var LOOP_ROUNDS = 4;
 var RETURN_BUDGET = 256;
 function pathIds(node) {
   const ids = /* @__PURE__ */ new Set();
@@ -41406,6 +41407,11 @@ function leaveFrames(s, at2) {
     }
   }
   return { ...s, vars, frames: s.frames.slice(0, at2) };
+}
+function forgetRound(s) {
+  const when = {};
+  for (const [a, v2] of Object.entries(s.when)) if (!/^(ret:|trylock:|alloc:|retry$)/.test(a)) when[a] = v2;
+  return { ...s, when };
 }
 
 // src/parser/checkers/finish.ts
@@ -42059,6 +42065,11 @@ var PathEngine = class extends ExpressionEngine {
   probes;
   pendingGotos = /* @__PURE__ */ new Map();
   seenLabels = /* @__PURE__ */ new Set();
+  /** states of backward gotos, walked again when the label's list ends */
+  backEdges = /* @__PURE__ */ new Map();
+  /** the state keys that entered each label, and the rounds walked again from it */
+  headSeen = /* @__PURE__ */ new Map();
+  rounds = /* @__PURE__ */ new Map();
   /** blocks with declarations being walked, outermost first */
   openBlocks = [];
   run(body2) {
@@ -42070,7 +42081,9 @@ var PathEngine = class extends ExpressionEngine {
   statements(nodes, states) {
     const flow = { normal: states, breaks: [], continues: [] };
     let probing = [];
-    for (const node of nodes) {
+    const heads = [];
+    for (let i2 = 0; i2 < nodes.length; i2++) {
+      const node = nodes[i2];
       if (this.probes && node.type === "comment") {
         if (PROBE_COMMENT.test(this.ctx.source.slice(node.startIndex, node.endIndex))) probing.push(node);
         continue;
@@ -42078,14 +42091,15 @@ var PathEngine = class extends ExpressionEngine {
       if (node.type === "labeled_statement") {
         const label = node.childForFieldName("label")?.text ?? "";
         this.seenLabels.add(label);
-        const arriving = (this.pendingGotos.get(label) ?? []).map(
-          (g2) => leaveFrames(
-            g2,
-            g2.frames.findIndex((f4) => !this.openBlocks.includes(f4.block))
-          )
-        );
+        const arriving = (this.pendingGotos.get(label) ?? []).map((g2) => this.leaveOpenBlocks(g2));
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
+        const seen = this.headSeen.get(label) ?? /* @__PURE__ */ new Set();
+        for (const x3 of flow.normal) seen.add(stateKey(x3));
+        this.headSeen.set(label, seen);
+        let at2 = i2;
+        while (at2 > 0 && nodes[at2 - 1].type === "comment") at2--;
+        heads.push({ label, at: at2 });
       }
       if (probing.length) {
         for (const c3 of probing) this.recordProbe(c3, flow.normal);
@@ -42098,7 +42112,41 @@ var PathEngine = class extends ExpressionEngine {
       flow.continues.push(...f3.continues);
     }
     for (const c3 of probing) this.recordProbe(c3, flow.normal);
+    for (const h3 of heads) this.loopAgain(nodes, h3, flow);
     return flow;
+  }
+  /**
+   * A backward goto to a label of this list: the states it brings are walked
+   * from the label again, until they bring nothing the label has not seen (a
+   * fixpoint; LOOP_ROUNDS at most, past which the walk is `truncated`). What a
+   * round learnt from the calls it made (their results, trylocks,
+   * allocations, the read section's retry) is forgotten at the back edge: the
+   * next round calls them again.
+   */
+  loopAgain(nodes, head, flow) {
+    const back = this.backEdges.get(head.label);
+    if (!back?.length) return;
+    this.backEdges.delete(head.label);
+    const seen = this.headSeen.get(head.label);
+    const rounds = (this.rounds.get(head.label) ?? 0) + 1;
+    const fresh = this.merge(back.map((g2) => forgetRound(this.leaveOpenBlocks(g2)))).filter((x3) => !seen.has(stateKey(x3)));
+    if (fresh.length === 0) return;
+    if (rounds > LOOP_ROUNDS) {
+      this.truncated = true;
+      return;
+    }
+    this.rounds.set(head.label, rounds);
+    const f3 = this.statements(nodes.slice(head.at), fresh);
+    flow.normal = this.merge([...flow.normal, ...f3.normal]);
+    flow.breaks.push(...f3.breaks);
+    flow.continues.push(...f3.continues);
+  }
+  /** A state arriving at a label from inside blocks that are not open there: their names are gone. */
+  leaveOpenBlocks(g2) {
+    return leaveFrames(
+      g2,
+      g2.frames.findIndex((f3) => !this.openBlocks.includes(f3.block))
+    );
   }
   recordProbe(comment, states) {
     if (!this.probes) return;
@@ -42218,11 +42266,10 @@ var PathEngine = class extends ExpressionEngine {
         return { normal: [], breaks: [], continues: states };
       case "goto_statement": {
         const label = node.childForFieldName("label")?.text ?? "";
-        if (!this.seenLabels.has(label)) {
-          const list = this.pendingGotos.get(label) ?? [];
-          list.push(...states);
-          this.pendingGotos.set(label, list);
-        }
+        const edges = this.seenLabels.has(label) ? this.backEdges : this.pendingGotos;
+        const list = edges.get(label) ?? [];
+        list.push(...states);
+        edges.set(label, list);
         return none;
       }
       default:

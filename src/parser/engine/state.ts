@@ -5,6 +5,8 @@ import type { AbstractValue } from '../../ir/types.js';
 
 /** Live states at one program point before they are merged more coarsely. */
 export const STATE_BUDGET = 32;
+/** Rounds of a loop made by a backward goto walked again before the walk is cut off. */
+export const LOOP_ROUNDS = 4;
 /** Return sites kept per function. */
 export const RETURN_BUDGET = 256;
 
@@ -161,4 +163,17 @@ export function leaveFrames(s: State, at: number): State {
     }
   }
   return { ...s, vars, frames: s.frames.slice(0, at) };
+}
+
+/**
+ * A state going round a loop again: the atoms that stand for what a call of
+ * the last round returned (a helper's result, a trylock, an allocation, the
+ * read section's retry) are forgotten, as the next round calls again. What
+ * holds for the whole call stays: the range's blockable flag, parameters, the
+ * range's event.
+ */
+export function forgetRound(s: State): State {
+  const when: Record<string, boolean> = {};
+  for (const [a, v] of Object.entries(s.when)) if (!/^(ret:|trylock:|alloc:|retry$)/.test(a)) when[a] = v;
+  return { ...s, when };
 }

@@ -12,7 +12,7 @@ import type { Node } from 'web-tree-sitter';
 import type { FunctionIR } from '../../ir/types.js';
 import { argTexts, declaratorName, declaratorNameNode, errorLines, functionDeclarator, hasKeyword, locOf, position, textOf, type FileCtx } from '../syntax.js';
 import { ExpressionEngine } from './expressions.js';
-import { cloneState, type Flow, leaveFrames, PROBE_COMMENT, type State, type VarFact, varText, type WalkProbe } from './state.js';
+import { cloneState, type Flow, forgetRound, LOOP_ROUNDS, leaveFrames, PROBE_COMMENT, type State, stateKey, type VarFact, varText, type WalkProbe } from './state.js';
 
 export type { StateSnapshot, WalkProbe } from './state.js';
 
@@ -56,6 +56,11 @@ export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): 
 class PathEngine extends ExpressionEngine {
   private readonly pendingGotos = new Map<string, State[]>();
   private readonly seenLabels = new Set<string>();
+  /** states of backward gotos, walked again when the label's list ends */
+  private readonly backEdges = new Map<string, State[]>();
+  /** the state keys that entered each label, and the rounds walked again from it */
+  private readonly headSeen = new Map<string, Set<string>>();
+  private readonly rounds = new Map<string, number>();
   /** blocks with declarations being walked, outermost first */
   private readonly openBlocks: number[] = [];
 
@@ -81,7 +86,10 @@ class PathEngine extends ExpressionEngine {
   private statements(nodes: Node[], states: State[]): Flow {
     const flow: Flow = { normal: states, breaks: [], continues: [] };
     let probing: Node[] = [];
-    for (const node of nodes) {
+    /** labels of this list: a backward goto to one is walked again from there */
+    const heads: Array<{ label: string; at: number }> = [];
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (this.probes && node.type === 'comment') {
         if (PROBE_COMMENT.test(this.ctx.source.slice(node.startIndex, node.endIndex))) probing.push(node);
         continue;
@@ -90,14 +98,16 @@ class PathEngine extends ExpressionEngine {
         const label = node.childForFieldName('label')?.text ?? '';
         this.seenLabels.add(label);
         // a goto out of a block leaves its scopes: the outer names are back
-        const arriving = (this.pendingGotos.get(label) ?? []).map((g) =>
-          leaveFrames(
-            g,
-            g.frames.findIndex((f) => !this.openBlocks.includes(f.block)),
-          ),
-        );
+        const arriving = (this.pendingGotos.get(label) ?? []).map((g) => this.leaveOpenBlocks(g));
         this.pendingGotos.delete(label);
         flow.normal = this.merge([...flow.normal, ...arriving]);
+        const seen = this.headSeen.get(label) ?? new Set<string>();
+        for (const x of flow.normal) seen.add(stateKey(x));
+        this.headSeen.set(label, seen);
+        // the comments just above the label belong to it: a new round passes them too
+        let at = i;
+        while (at > 0 && nodes[at - 1]!.type === 'comment') at--;
+        heads.push({ label, at });
       }
       if (probing.length) {
         for (const c of probing) this.recordProbe(c, flow.normal);
@@ -110,7 +120,44 @@ class PathEngine extends ExpressionEngine {
       flow.continues.push(...f.continues);
     }
     for (const c of probing) this.recordProbe(c, flow.normal);
+    for (const h of heads) this.loopAgain(nodes, h, flow);
     return flow;
+  }
+
+  /**
+   * A backward goto to a label of this list: the states it brings are walked
+   * from the label again, until they bring nothing the label has not seen (a
+   * fixpoint; LOOP_ROUNDS at most, past which the walk is `truncated`). What a
+   * round learnt from the calls it made (their results, trylocks,
+   * allocations, the read section's retry) is forgotten at the back edge: the
+   * next round calls them again.
+   */
+  private loopAgain(nodes: Node[], head: { label: string; at: number }, flow: Flow): void {
+    const back = this.backEdges.get(head.label);
+    if (!back?.length) return;
+    this.backEdges.delete(head.label);
+    const seen = this.headSeen.get(head.label)!;
+    const rounds = (this.rounds.get(head.label) ?? 0) + 1;
+    const fresh = this.merge(back.map((g) => forgetRound(this.leaveOpenBlocks(g)))).filter((x) => !seen.has(stateKey(x)));
+    if (fresh.length === 0) return;
+    if (rounds > LOOP_ROUNDS) {
+      this.truncated = true;
+      return;
+    }
+    this.rounds.set(head.label, rounds);
+    // the new round starts at the label, whose own handling records what it sees and loops again
+    const f = this.statements(nodes.slice(head.at), fresh);
+    flow.normal = this.merge([...flow.normal, ...f.normal]);
+    flow.breaks.push(...f.breaks);
+    flow.continues.push(...f.continues);
+  }
+
+  /** A state arriving at a label from inside blocks that are not open there: their names are gone. */
+  private leaveOpenBlocks(g: State): State {
+    return leaveFrames(
+      g,
+      g.frames.findIndex((f) => !this.openBlocks.includes(f.block)),
+    );
   }
 
   private recordProbe(comment: Node, states: State[]): void {
@@ -238,12 +285,11 @@ class PathEngine extends ExpressionEngine {
         return { normal: [], breaks: [], continues: states };
       case 'goto_statement': {
         const label = node.childForFieldName('label')?.text ?? '';
-        // a backward goto is a retry loop: its states were walked already
-        if (!this.seenLabels.has(label)) {
-          const list = this.pendingGotos.get(label) ?? [];
-          list.push(...states);
-          this.pendingGotos.set(label, list);
-        }
+        // forward: joined where the label stands; backward: a loop, walked again from the label
+        const edges = this.seenLabels.has(label) ? this.backEdges : this.pendingGotos;
+        const list = edges.get(label) ?? [];
+        list.push(...states);
+        edges.set(label, list);
         return none;
       }
       default:
