@@ -35,6 +35,15 @@ export interface Outcome {
   allocatesFinish?: boolean;
   /** the driver's source location and condition, for traces */
   label: string;
+  /** where in the driver's source the outcome is (the return it stands for), when it is one */
+  at?: SourcePlace;
+}
+
+/** A place in the driver's source, as the model's traces point at it. */
+export interface SourcePlace {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
 }
 
 export type CallbackName =
@@ -103,6 +112,8 @@ export interface Violation {
   notifier: string | null;
   message: string;
   trace: string[];
+  /** the driver's place of a trace line (by index in trace), for the lines that run a driver's return */
+  places: ReadonlyMap<number, SourcePlace>;
   /** the same steps with who does them, for sequence diagrams */
   steps: TraceStep[];
   /** the lanes of those steps: the CPUs, the core, then the notifiers as they appear */
@@ -236,6 +247,8 @@ export class MmuNotifierCore {
   readonly deferred: Array<{ sub: IntervalSub; op: 'insert' | 'remove' }> = [];
   readonly hlist: HlistSub[] = [];
   readonly trace: string[] = [];
+  /** the driver's place of a trace line, by its index in trace */
+  readonly places = new Map<number, SourcePlace>();
   readonly steps: TraceStep[] = [];
   /** the CPU whose mm operation the next steps belong to (a scenario of two CPUs names them) */
   caller = 'CPU';
@@ -652,6 +665,7 @@ export class MmuNotifierCore {
     const options = cb({ blockable: range.blockable });
     const o = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: 'no feasible path' };
     const shown = typeof o.ret === 'boolean' ? String(o.ret) : String(o.ret);
+    if (o.at) this.places.set(this.trace.length, o.at);
     this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq && n.kind === 'interval' ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`, CORE_LANE, 'call', n.name);
     const mustNotSleep = !range.blockable || field === 'arch_invalidate_secondary_tlbs' || field === 'free_notifier' || field.includes('young');
     if (o.sleeps && mustNotSleep) {
@@ -685,7 +699,7 @@ export class MmuNotifierCore {
 
   private violate(kind: ViolationKind, invariant: Invariant, notifier: string | null, message: string): void {
     if (this.violations.some((v) => v.message === message)) return;
-    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+    this.violations.push({ kind, invariant, notifier, message, trace: [...this.trace], places: new Map(this.places), steps: [...this.steps], lanes: this.lanes() });
   }
 
   /** I8: seq odd only while invalidating; idle means even and nothing deferred. */
