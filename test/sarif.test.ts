@@ -46,7 +46,7 @@ describe('--format sarif', () => {
   test('fingerprints do not move with the line, and two equal messages in one function keep two', async () => {
     const { fingerprints } = await import('../src/report/sarif.js');
     const one = (f: Parameters<typeof fingerprints>[0][number]): string => fingerprints([f]).get(f)!;
-    const f = { rule: 'r', messageId: 'm', severity: 'error' as const, invariant: null, file: 'a.c', line: 10, column: 1, endLine: 10, function: 'f', message: 'returns -EAGAIN at a.c:12', trace: [] };
+    const f = { rule: 'r', messageId: 'm', severity: 'error' as const, invariant: null, file: 'a.c', line: 10, column: 1, endLine: 10, function: 'f', message: 'returns -EAGAIN at a.c:12', steps: [] };
     expect(one({ ...f, line: 40, message: 'returns -EAGAIN at a.c:42' })).toBe(one(f));
     expect(one({ ...f, function: 'g' })).not.toBe(one(f));
     // kfd_svm.c:1985 and :2027 on 6.12: one rule, one message, one function

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { occurrenceKeys, type Finding, type Rule } from '../rules/rule.js';
 import { formatExplain } from './rules.js';
+import { renderTrace } from './trace.js';
 
 const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -73,7 +74,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
             },
           ],
           partialFingerprints: { 'mnlint/v1': prints.get(f)! },
-          properties: { invariant: f.invariant, trace: f.trace },
+          properties: { invariant: f.invariant, trace: renderTrace(f) },
         })),
       },
     ],

@@ -1,6 +1,8 @@
 // Shared wording for traces, so every rule explains paths the same way.
 import type { Assumptions } from '../ir/types.js';
 import type { CallStep } from '../ir/summary.js';
+import type { Step } from './rule.js';
+import { step } from './support.js';
 
 /** ` when the range is not blockable and mutex_trylock(l) failed` */
 export function describeWhen(when: Assumptions): string {
@@ -16,6 +18,7 @@ export function describeWhen(when: Assumptions): string {
   return parts.length ? ` when ${parts.join(' and ')}` : '';
 }
 
-export function describeVia(via: readonly CallStep[]): string[] {
-  return via.map((v) => `${v.file}:${v.line}: calls ${v.function}()`);
+/** The calls on the way from a callback down to a helper, a step each. */
+export function describeVia(via: readonly CallStep[]): Step[] {
+  return via.map((v) => step(v, `calls ${v.function}()`, 'call'));
 }

@@ -2,7 +2,7 @@ import { failsWith } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelEvidence } from './support.js';
+import { atReturn, bindingStep, modelEvidence, step } from './support.js';
 
 export default defineRule({
   id: 'false-return-in-blockable-range',
@@ -82,7 +82,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           messageId: 'failsWhenBlockable',
           data: { cb: cb.fn.name, text: r.text, untested: r.when.blockable === true ? '' : ' (no blockable test before it)' },
           ...(modelEvidence(ctx, table, 'I4') ?? {
-            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`],
+            steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r.via), step(r, `returns ${r.text}${describeWhen(r.when)}`, 'return')],
           }),
         });
       }

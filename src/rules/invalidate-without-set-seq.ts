@@ -2,7 +2,7 @@ import { isKernelHelper } from '../ir/kernel-api.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelEvidence } from './support.js';
+import { atReturn, bindingStep, modelEvidence, step } from './support.js';
 
 export default defineRule({
   id: 'invalidate-without-set-seq',
@@ -107,7 +107,7 @@ int drv_pin(struct drv_obj *obj)
               : { messageId: 'noSetSeq' as const, data: { fn: cb.fn.name } }),
           // the model's counterexample is the table's, shown where it proves this return
           ...((eventFilter || unsure ? null : modelEvidence(ctx, table, 'I6')) ?? {
-            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)} without set_seq`],
+            steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r.via), step(r, `returns ${r.text}${describeWhen(r.when)} without set_seq`, 'return')],
           }),
         });
       }

@@ -1,7 +1,7 @@
 import { describeVia, describeWhen } from './describe.js';
 import { lockMember, sameLock } from '../ir/queries.js';
 import { defineRule } from './rule.js';
-import { atReturn } from './support.js';
+import { atReturn, bindingStep, step } from './support.js';
 
 /** Callbacks that run and return within one core step: nothing they take may outlive them. */
 const CALLBACKS = [
@@ -97,11 +97,11 @@ static const struct mmu_notifier_ops drv_ops = {
           ...(released
             ? { messageId: 'heldOnSomePath' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when) } }
             : { messageId: 'neverReleased' as const, data: { fn: fn.name, lock, table: table.name } }),
-          trace: [
-            `${table.file}:${cb!.field.loc.line}: ${table.name}.${cb!.field.field} = ${fn.name}`,
-            ...(taken ? [...describeVia(taken.via), `${taken.file}:${taken.loc.line}: ${taken.name}(${lock})${describeWhen(taken.when)}`] : []),
+          steps: [
+            bindingStep(table, cb!.field, fn.name),
+            ...(taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, 'event')] : []),
             ...describeVia(r.via),
-            `${r.file}:${r.loc.line}: returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`,
+            step(r, `returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`, 'return'),
           ],
         });
       }

@@ -1,6 +1,6 @@
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, placeOf, sitesOf } from './support.js';
+import { atEvent, bindingStep, functionOf, placeOf, sitesOf, step } from './support.js';
 
 /** Callbacks the core runs inside `__mmu_notifier_invalidate_range_start_map` (start, the finish pass, end). */
 const UNDER_START_MAP = ['invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end'];
@@ -82,10 +82,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: functionOf(first, cb.fn.name),
         messageId: 'directReclaim',
         data: { first: first.name, mask: first.gfp!.mask, field, cb: cb.fn.name, inHelper: own ? '' : ' (in a helper)', sites: all.length > 1 ? ` (${all.length} sites)` : '' },
-        trace: [
-          `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-          ...all.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp!.mask})${describeWhen(e.when)}`]),
-        ],
+        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp!.mask})${describeWhen(e.when)}`, 'event')])],
       });
     }
   },

@@ -5,7 +5,7 @@
 import { racyGlobalWrite } from '../ir/queries.js';
 import { describeVia, describeWhen } from './describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, INVALIDATION_CALLBACKS, sitesOf } from './support.js';
+import { atEvent, bindingStep, functionOf, INVALIDATION_CALLBACKS, sitesOf, step } from './support.js';
 
 export default defineRule({
   id: 'shared-state-in-invalidation',
@@ -75,7 +75,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: 'unlockedSharedWrite',
           data: { table: table.name, field, storage: w.shared === 'static' ? 'the function-static' : 'the global', target: w.target },
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${w.target} written${describeWhen(e.when)}, no lock held (I7)`],
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${w.target} written${describeWhen(e.when)}, no lock held (I7)`, 'event')],
         });
       }
     }

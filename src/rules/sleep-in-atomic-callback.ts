@@ -1,6 +1,6 @@
 import { describeVia } from './describe.js';
 import { defineRule } from './rule.js';
-import { ATOMIC_CALLBACKS, atEvent, functionOf, isSleepingEvent } from './support.js';
+import { ATOMIC_CALLBACKS, atEvent, bindingStep, functionOf, isSleepingEvent, note, step } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-atomic-callback',
@@ -49,12 +49,7 @@ static const struct mmu_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: 'sleepsInAtomic',
           data: { call: e.name, field, cb: cb.fn.name },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(e.via),
-            `${e.file}:${e.loc.line}: ${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ''}`,
-            `${field} never sleeps (I5)`,
-          ],
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ''}`, 'event'), note(`${field} never sleeps (I5)`)],
         });
       }
     }

@@ -2,9 +2,9 @@
 // and the model's counterexample trace for a notifier.
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
 import type { SummaryEvent, SummaryReturn } from '../ir/summary.js';
-import type { Loc, OpsKind, OpsTable } from '../ir/types.js';
-import type { Invariant as ModelInvariant, Violation } from '../model/core.js';
-import { place, type RuleContext, type TraceDiagram, type Where } from './rule.js';
+import type { Loc, OpsField, OpsKind, OpsTable } from '../ir/types.js';
+import type { Invariant as ModelInvariant, SourcePlace, Violation } from '../model/core.js';
+import { place, type RuleContext, type Step, type StepRole, type TraceDiagram, type Where } from './rule.js';
 
 /** Callbacks the core calls while a range is invalidated (the first pass, and end). */
 export const INVALIDATION_CALLBACKS: Record<OpsKind, readonly string[]> = {
@@ -72,6 +72,35 @@ export function atLine(file: string, line: number): Where {
   return place(file, line, 1, line);
 }
 
+/** Where a step is: a span (an event's, a return's, a field's), a line the text facts know, or a whole file. */
+export type StepPlace = { readonly file: string; readonly loc: Loc } | { readonly file: string; readonly line?: number };
+
+/** A step of a trace at a place: the printers put `file:line:` before its text. */
+export function step(at: StepPlace, text: string, role: StepRole): Step {
+  if ('loc' in at) return { file: at.file, line: at.loc.line, column: at.loc.column, text, role };
+  return at.line === undefined ? { file: at.file, text, role } : { file: at.file, line: at.line, text, role };
+}
+
+/** A remark of a trace, at no place. */
+export function note(text: string): Step {
+  return { text, role: 'note' };
+}
+
+/** A table's field naming its callback: `drv_ops.invalidate = drv_invalidate`. */
+export function bindingStep(table: OpsTable, field: OpsField, fn: string): Step {
+  return step({ file: table.file, loc: field.loc }, `${table.name}.${field.field} = ${fn}`, 'binding');
+}
+
+/** A model's counterexample lines from `from` on, each with the driver's place it ran when it ran one. */
+export function modelSteps(v: Violation, from = 0): Step[] {
+  return v.trace.slice(from).map((text, i) => modelStep(text, v.places.get(from + i)));
+}
+
+/** A line of the model's: its text already names any place, so the place rides beside it. */
+export function modelStep(text: string, at?: SourcePlace): Step {
+  return at ? { file: at.file, line: at.line, column: at.column, text, role: 'model' } : { text, role: 'model' };
+}
+
 /** The function holding an event: the last callee on its way, or the callback. */
 export function functionOf(e: SummaryEvent, callback: string): string {
   return e.via.length ? e.via[e.via.length - 1]!.function : callback;
@@ -79,15 +108,16 @@ export function functionOf(e: SummaryEvent, callback: string): string {
 
 /**
  * The model's counterexample for this table's notifier and invariant, as
- * trace lines and as a diagram, or null when the model did not reach the
+ * trace steps and as a diagram, or null when the model did not reach the
  * violation.
  */
-export function modelEvidence(ctx: RuleContext, table: OpsTable, invariant: ModelInvariant): { trace: string[]; diagram: TraceDiagram } | null {
+export function modelEvidence(ctx: RuleContext, table: OpsTable, invariant: ModelInvariant): { steps: Step[]; diagram: TraceDiagram } | null {
   const v = ctx.model(table).first(invariant);
   if (!v) return null;
   const title = `model (API ${ctx.api.id}): ${v.scenario}`;
   const end = `violates ${invariant}: ${v.message}`;
-  return { trace: [title, ...v.trace.slice(1).map((t) => t.replace(/^\s+/, '  ')), end], diagram: { title, lanes: v.lanes, steps: v.steps, end } };
+  const lines = modelSteps(v, 1).map((s) => ({ ...s, text: s.text.replace(/^\s+/, '  ') }));
+  return { steps: [modelStep(title), ...lines, modelStep(end)], diagram: { title, lanes: v.lanes, steps: v.steps, end } };
 }
 
 /** A scanned core's counterexample as a diagram: `title` says which core the model ran. */
