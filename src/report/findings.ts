@@ -35,9 +35,9 @@ export function formatTerse(findings: readonly Finding[]): string {
   return findings.map((f) => `${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]\n`).join('');
 }
 
-/** A finding as the JSON contract has it: the trace rendered, as the text printers show it. */
+/** A finding as the JSON contract has it: the trace rendered as the text printers show it, and its steps as data. */
 export function asJson(f: Finding): Finding & { trace: string[] } {
-  return { ...f, trace: renderTrace(f) };
+  return { ...f, trace: renderTrace(f), steps: f.steps };
 }
 
 export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string): string {

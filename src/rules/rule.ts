@@ -34,7 +34,8 @@ export interface RuleDocs {
  * return, a line of the model's counterexample, a remark, or (patch review)
  * where the finding itself is.
  */
-export type StepRole = 'binding' | 'call' | 'event' | 'return' | 'model' | 'note' | 'origin';
+export const STEP_ROLES = ['binding', 'call', 'event', 'return', 'model', 'note', 'origin'] as const;
+export type StepRole = (typeof STEP_ROLES)[number];
 
 /**
  * One step of a finding's trace, as data: the printers render it (src/report),
