@@ -34646,6 +34646,7 @@ var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
 function atLeast(severity, min) {
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
 }
+var STEP_ROLES = ["binding", "call", "event", "return", "model", "note", "origin"];
 function place(file, line, column, endLine) {
   return { file, line, column, endLine };
 }
@@ -44884,7 +44885,18 @@ var FindingSchema = object({
   endLine: lineNumber,
   function: nullable(string2()),
   message: string2(),
+  /** the trace as the text printers show it, a line a step */
   trace: array(string2()),
+  /** the same trace as data: a step's place (none on a remark or a model line of its own) and what it is */
+  steps: array(
+    object({
+      file: optional(string2()),
+      line: optional(lineNumber),
+      column: optional(lineNumber),
+      text: string2(),
+      role: _enum(STEP_ROLES)
+    })
+  ),
   /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */
   diagram: optional(
     object({
@@ -44981,7 +44993,7 @@ function formatTerse(findings) {
 `).join("");
 }
 function asJson(f3) {
-  return { ...f3, trace: renderTrace(f3) };
+  return { ...f3, trace: renderTrace(f3), steps: f3.steps };
 }
 function formatJson(findings, stats, version2) {
   const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats });
@@ -45146,6 +45158,7 @@ function formatSarif(findings, rules, version2, base) {
               ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
             }
           ],
+          ...pathOf(f3.steps, uri),
           partialFingerprints: { "mnlint/v1": prints.get(f3) },
           properties: { invariant: f3.invariant, trace: renderTrace(f3) }
         }))
@@ -45154,6 +45167,22 @@ function formatSarif(findings, rules, version2, base) {
   };
   return `${JSON.stringify(log, null, 2)}
 `;
+}
+function pathOf(steps, uri) {
+  const located = steps.filter((s) => s.file !== void 0 && s.line !== void 0);
+  if (!located.length) return {};
+  const at2 = (s) => ({
+    physicalLocation: {
+      artifactLocation: { uri: uri(s.file), uriBaseId: "%SRCROOT%" },
+      region: { startLine: s.line, ...s.column !== void 0 ? { startColumn: s.column } : {} }
+    },
+    // a model line is indented under its scenario in text; not here
+    message: { text: s.text.trim() }
+  });
+  return {
+    codeFlows: [{ threadFlows: [{ locations: located.map((s) => ({ location: at2(s) })) }] }],
+    relatedLocations: located.map((s, i2) => ({ id: i2 + 1, ...at2(s) }))
+  };
 }
 var RD_SEVERITY = { error: "ERROR", warning: "WARNING", info: "INFO" };
 function formatRdjsonl(findings) {
