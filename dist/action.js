@@ -28260,8 +28260,8 @@ ${JSON.stringify(symbolNames, null, 2)}`);
       One: 3,
       OneOrMore: 4
     };
-    isCaptureStep = /* @__PURE__ */ __name((step) => step.type === "capture", "isCaptureStep");
-    isStringStep = /* @__PURE__ */ __name((step) => step.type === "string", "isStringStep");
+    isCaptureStep = /* @__PURE__ */ __name((step2) => step2.type === "capture", "isCaptureStep");
+    isStringStep = /* @__PURE__ */ __name((step2) => step2.type === "string", "isStringStep");
     QueryErrorKind = {
       Syntax: 1,
       NodeName: 2,
@@ -34485,7 +34485,7 @@ var Summarizer = class {
     };
     const rawEvents = [];
     const seen = /* @__PURE__ */ new Set();
-    const keyOf = (origin, e, when) => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
+    const keyOf = (origin2, e, when) => `${origin2}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
     fn2.events.forEach((e, id) => {
       rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
       const target = callees.get(id);
@@ -34513,10 +34513,10 @@ var Summarizer = class {
         rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, own: false, key });
       }
     });
-    for (const { e, origin, own: own2, key: known } of rawEvents) {
+    for (const { e, origin: origin2, own: own2, key: known } of rawEvents) {
       for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
         if (known === void 0) {
-          const key = keyOf(own2 ? -1 : origin, e, alt.when);
+          const key = keyOf(own2 ? -1 : origin2, e, alt.when);
           if (seen.has(key)) continue;
           seen.add(key);
         }
@@ -34526,8 +34526,8 @@ var Summarizer = class {
         }
         const kept = alt.when === e.when ? e : { ...e, when: alt.when };
         c3.events.push(kept);
-        c3.origin.push(origin);
-        if (own2 && callees.has(origin)) c3.followed.add(kept);
+        c3.origin.push(origin2);
+        if (own2 && callees.has(origin2)) c3.followed.add(kept);
       }
     }
     const releases = /* @__PURE__ */ new Map();
@@ -34648,15 +34648,13 @@ function describeWhen(when) {
   }
   return parts2.length ? ` when ${parts2.join(" and ")}` : "";
 }
-function describeVia(via) {
-  return via.map((v2) => `${v2.file}:${v2.line}: calls ${v2.function}()`);
-}
 
 // src/rules/rule.ts
 var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
 function atLeast(severity, min) {
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
 }
+var STEP_ROLES = ["binding", "call", "event", "return", "model", "note", "origin"];
 function place(file, line, column, endLine) {
   return { file, line, column, endLine };
 }
@@ -34711,8 +34709,8 @@ function lockMember(lock) {
 function finishHandedOut(e) {
   if (e.kind !== "finish_write") return null;
   const value = e.args[0] ?? "";
-  const origin = e.args[1] === "allocated" || e.args[1] === "embedded" || e.args[1] === "global" ? e.args[1] : "unknown";
-  return { value, origin, isNull: value === "NULL" };
+  const origin2 = e.args[1] === "allocated" || e.args[1] === "embedded" || e.args[1] === "global" ? e.args[1] : "unknown";
+  return { value, origin: origin2, isNull: value === "NULL" };
 }
 function updateDelta(e) {
   return e.kind === "update" ? Number(e.args[0]) : null;
@@ -34830,6 +34828,22 @@ function atLoc(file, loc) {
 function atLine(file, line) {
   return place(file, line, 1, line);
 }
+function step(at2, text, role) {
+  if ("loc" in at2) return { file: at2.file, line: at2.loc.line, column: at2.loc.column, text, role };
+  return at2.line === void 0 ? { file: at2.file, text, role } : { file: at2.file, line: at2.line, text, role };
+}
+function note(text) {
+  return { text, role: "note" };
+}
+function bindingStep(table, field, fn2) {
+  return step({ file: table.file, loc: field.loc }, `${table.name}.${field.field} = ${fn2}`, "binding");
+}
+function modelSteps(v2, from = 0) {
+  return v2.trace.slice(from).map((text, i2) => modelStep(text, v2.places.get(from + i2)));
+}
+function modelStep(text, at2) {
+  return at2 ? { file: at2.file, line: at2.line, column: at2.column, text, role: "model" } : { text, role: "model" };
+}
 function functionOf(e, callback) {
   return e.via.length ? e.via[e.via.length - 1].function : callback;
 }
@@ -34838,13 +34852,17 @@ function modelEvidence(ctx, table, query) {
   if (!v2) return null;
   const title = `model (API ${ctx.api.id}): ${v2.scenario}`;
   const end = `violates ${v2.invariant}: ${v2.message}`;
-  return { trace: [title, ...v2.trace.slice(1).map((t2) => t2.replace(/^\s+/, "  ")), end], diagram: { title, lanes: v2.lanes, steps: v2.steps, end } };
+  const lines = modelSteps(v2, 1).map((s) => ({ ...s, text: s.text.replace(/^\s+/, "  ") }));
+  return { steps: [modelStep(title), ...lines, modelStep(end)], diagram: { title, lanes: v2.lanes, steps: v2.steps, end } };
 }
 function siteOf(r2) {
   return { file: r2.file, line: r2.loc.line };
 }
 function coreDiagram(v2, title) {
   return { title: `${title}: ${v2.scenario}`, lanes: v2.lanes, steps: v2.steps, end: `${v2.invariant}: ${v2.message}` };
+}
+function describeVia(via) {
+  return via.map((v2) => step(v2, `calls ${v2.function}()`, "call"));
 }
 
 // src/rules/sleep-under-spinlock.ts
@@ -34941,11 +34959,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           viaHelper: own2 ? "" : " through a helper whose branch conditions mnlint does not all track",
           sites: all.length > 1 ? ` (${all.length} sites)` : ""
         },
-        trace: [
-          `${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`,
+        steps: [
+          bindingStep(table, f3, cb.fn.name),
           ...describeVia(taken.via),
-          `${taken.file}:${taken.loc.line}: ${taken.name}(${first.lock})`,
-          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() with ${lock} held${describeWhen(e.when)}`])
+          step(taken, `${taken.name}(${first.lock})`, "event"),
+          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${describeWhen(e.when)}`, "event")])
         ]
       });
     }
@@ -35033,11 +35051,11 @@ static const struct mmu_notifier_ops drv_ops = {
           ...r2 ? atReturn(r2) : atLine(t2.file, t2.line),
           function: fn2.name,
           ...r2 ? { messageId: "returnsSuccess", data: { fn: fn2.name, result: r2.text || "success", helper: t2.callee, failure: t2.text, how } } : { messageId: "goesOn", data: { fn: fn2.name, helper: t2.callee, failure: t2.text, how } },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${fn2.name}`,
-            `${t2.file}:${t2.line}: calls ${t2.callee}()`,
-            `${t2.at.file}:${t2.at.line}: returns ${t2.text}${describeWhen(t2.when)}`,
-            ...r2 ? [...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text || "(end)"}${describeWhen(r2.when)}`] : []
+          steps: [
+            bindingStep(table, cb.field, fn2.name),
+            step(t2, `calls ${t2.callee}()`, "call"),
+            step(t2.at, `returns ${t2.text}${describeWhen(t2.when)}`, "return"),
+            ...r2 ? [...describeVia(r2.via), step(r2, `returns ${r2.text || "(end)"}${describeWhen(r2.when)}`, "return")] : []
           ]
         });
       };
@@ -35134,10 +35152,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: functionOf(first, cb.fn.name),
         messageId: "directReclaim",
         data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
-        trace: [
-          `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-          ...all.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`])
-        ]
+        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`, "event")])]
       });
     }
   }
@@ -35218,11 +35233,11 @@ static const struct mmu_notifier_ops drv_ops = {
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           messageId: "stateRaised",
           data: { cb: cb.fn.name, result: r2.text || "its failure", when: describeWhen(r2.when), raised: raised.join(", "), after: start2.after(ctx.api.endAfterFailedStart) },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),
+          steps: [
+            bindingStep(table, cb.field, cb.fn.name),
+            ...where.flatMap((e) => [...describeVia(e.via), step(e, `raises ${e.name}`, "event")]),
             ...describeVia(r2.via),
-            `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`
+            step(r2, `returns ${r2.text}${describeWhen(r2.when)}`, "return")
           ]
         });
       }
@@ -35306,11 +35321,11 @@ static const struct mmu_notifier_ops drv_ops = {
           severity: released ? "error" : "warning",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : fn2.name,
           ...released ? { messageId: "heldOnSomePath", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when) } } : { messageId: "neverReleased", data: { fn: fn2.name, lock, table: table.name } },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${fn2.name}`,
-            ...taken ? [...describeVia(taken.via), `${taken.file}:${taken.loc.line}: ${taken.name}(${lock})${describeWhen(taken.when)}`] : [],
+          steps: [
+            bindingStep(table, cb.field, fn2.name),
+            ...taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, "event")] : [],
             ...describeVia(r2.via),
-            `${r2.file}:${r2.loc.line}: returns ${value} with ${lock} held${at2.length > 1 ? ` (and ${at2.length - 1} more return${at2.length > 2 ? "s" : ""})` : ""}`
+            step(r2, `returns ${value} with ${lock} held${at2.length > 1 ? ` (and ${at2.length - 1} more return${at2.length > 2 ? "s" : ""})` : ""}`, "return")
           ]
         });
       }
@@ -35366,7 +35381,7 @@ struct mmu_interval_notifier_ops {
           function: null,
           messageId: "undocumented",
           data: { kind: s.kind, m: m2.name },
-          trace: [`${file.file}:${s.line}: struct ${s.kind}, documented: ${s.documented.map((d2) => `@${d2}`).join(", ")}`]
+          steps: [step({ file: file.file, line: s.line }, `struct ${s.kind}, documented: ${s.documented.map((d2) => `@${d2}`).join(", ")}`, "note")]
         });
       }
     }
@@ -35445,7 +35460,10 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
       ...atLoc(file.file, at2.loc),
       function: caller.name,
       messageId: "noFinishCheck",
-      trace: [`${file.file}:${at2.loc.line}: ops->invalidate_start is called here`, ...inserts.map((f3) => `${file.file}:${f3.loc.line}: ${f3.name}() does not check ops->invalidate_finish`)]
+      steps: [
+        step({ file: file.file, loc: at2.loc }, "ops->invalidate_start is called here", "call"),
+        ...inserts.map((f3) => step({ file: file.file, loc: f3.loc }, `${f3.name}() does not check ops->invalidate_finish`, "note"))
+      ]
     });
   }
 });
@@ -35516,9 +35534,9 @@ var core_end_after_failed_start_default = defineRule({
     noEndAfterFailedStart: "mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it ({{level}}): {{message}}"
   },
   checkFile(file, ctx) {
-    const step = ctx.core(file)?.steps.find((s) => s.step === "endAfterFailedStart");
-    if (!step || step.holds) return;
-    const fn2 = coreFunctions(file)?.get(step.function);
+    const missing = ctx.core(file)?.steps.find((s) => s.step === "endAfterFailedStart");
+    if (!missing || missing.holds) return;
+    const fn2 = coreFunctions(file)?.get(missing.function);
     if (!fn2?.events.some((e) => e.name === "->invalidate_range_start")) return;
     const v2 = ctx.core(file).violation("endAfterFailedStart");
     if (!v2) return;
@@ -35530,12 +35548,12 @@ var core_end_after_failed_start_default = defineRule({
       function: fn2.name,
       messageId: "noEndAfterFailedStart",
       data: { level: level2, message: v2.message },
-      trace: [
-        `${file.file}:${start2.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,
-        `${file.file}:${r2.loc.line}: return ${r2.text} with no ops->invalidate_range_end on any path`,
-        "model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM)",
-        ...v2.trace,
-        `${v2.invariant}: ${v2.message}`
+      steps: [
+        step({ file: file.file, loc: start2.loc }, "ops->invalidate_range_start(), which may fail with -EAGAIN", "call"),
+        step({ file: file.file, loc: r2.loc }, `return ${r2.text} with no ops->invalidate_range_end on any path`, "return"),
+        modelStep("model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM)"),
+        ...modelSteps(v2),
+        modelStep(`${v2.invariant}: ${v2.message}`)
       ],
       diagram: coreDiagram(v2, "model with this core")
     });
@@ -35639,11 +35657,11 @@ var core_finish_pass_default = defineRule({
           ...atLoc(file.file, at2.loc),
           function: name2,
           ...report,
-          trace: [
-            `${file.file}:${start2.loc.line}: ops->invalidate_start queues a finish`,
-            ...finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : [],
-            ...end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : [],
-            `${file.file}:${r2.loc.line}: return ${r2.text} (I3: every finish once, before inv_end, on every path)`
+          steps: [
+            step({ file: file.file, loc: start2.loc }, "ops->invalidate_start queues a finish", "call"),
+            ...finish ? [step({ file: file.file, loc: finish.loc }, `${finish.name}()`, "call")] : [],
+            ...end ? [step({ file: file.file, loc: end.loc }, "mn_itree_inv_end()", "call")] : [],
+            step({ file: file.file, loc: r2.loc }, `return ${r2.text} (I3: every finish once, before inv_end, on every path)`, "return")
           ]
         });
       }
@@ -35734,12 +35752,12 @@ out_would_block:
         severity: mixed ? "warning" : void 0,
         messageId: mixed ? "stepMissingMixedMm" : "stepMissing",
         data: { steps: group.map((g2) => g2.s.evidence).join("; "), model: v2.message },
-        trace: [
-          `${s.file}:${s.loc.line}: ${s.evidence}`,
-          `model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`,
-          ...v2.trace,
-          `${v2.invariant}: ${v2.message}`,
-          ...also
+        steps: [
+          step(s, s.evidence, "event"),
+          modelStep(`model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`),
+          ...modelSteps(v2),
+          modelStep(`${v2.invariant}: ${v2.message}`),
+          ...also.map(note)
         ],
         diagram: coreDiagram(v2, `model at API ${ctx.api.id} with this step missing`)
       });
@@ -35841,7 +35859,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: finish.fn.name,
         messageId: "neverFreed",
         data: { finish: finish.fn.name, start: start2.fn.name },
-        trace: [`${start2.fn.file}:${start2.fn.loc.line}: ${start2.fn.name}() hands out an allocated finish`, `${r2.file}:${r2.loc.line}: ${finish.fn.name}() ends here without kfree / a pool put (I7)`]
+        steps: [step(start2.fn, `${start2.fn.name}() hands out an allocated finish`, "note"), step(r2, `${finish.fn.name}() ends here without kfree / a pool put (I7)`, "return")]
       });
     }
   }
@@ -35930,7 +35948,7 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
             function: c3.function,
             messageId: "insertUnderLock",
             data: { function: c3.function },
-            trace: [`${f3.file}:${c3.line}: ${c3.name}(${c3.args.join(", ")})`]
+            steps: [step({ file: f3.file, line: c3.line }, `${c3.name}(${c3.args.join(", ")})`, "call")]
           });
         } else if (locked && !takesLock && !heldByCaller) {
           ctx.report({
@@ -35938,7 +35956,7 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
             function: c3.function,
             messageId: "lockedInsertUnlocked",
             data: { function: c3.function },
-            trace: [`${f3.file}:${c3.line}: ${c3.name}(${c3.args.join(", ")})`]
+            steps: [step({ file: f3.file, line: c3.line }, `${c3.name}(${c3.args.join(", ")})`, "call")]
           });
         }
       }
@@ -36014,7 +36032,7 @@ int drv_register(struct drv_obj *obj)
             function: fn2.name,
             messageId: "sequenceUnused",
             data: { fn: fn2.name },
-            trace: [`${f3.file}:${e.loc.line}: mmu_interval_read_begin(${e.args.join(", ")}) as a statement (I6)`]
+            steps: [step({ file: f3.file, loc: e.loc }, `mmu_interval_read_begin(${e.args.join(", ")}) as a statement (I6)`, "event")]
           });
         }
       }
@@ -36125,7 +36143,7 @@ int drv_map(struct drv_obj *obj)
             function: fn2.name,
             messageId: "retryWithoutLock",
             data: { fn: fn2.name, cb: cb.fn.name },
-            trace: [`${f3.file}:${e.loc.line}: mmu_interval_read_retry(${e.args.join(", ")}) holding no lock`, `if the caller holds the lock, say so with lockdep_assert_held() (I6)`]
+            steps: [step({ file: f3.file, loc: e.loc }, `mmu_interval_read_retry(${e.args.join(", ")}) holding no lock`, "event"), note("if the caller holds the lock, say so with lockdep_assert_held() (I6)")]
           });
         }
       }
@@ -36235,10 +36253,10 @@ int drv_map(struct drv_obj *obj)
           severity: e.locks.length ? "warning" : "error",
           function: functionOf(e, cb.fn.name),
           ...e.locks.length ? { messageId: "otherLock", data: { locks: e.locks.join(", "), reader: r2.fn, readerLocks: r2.locks.join(", ") } } : { messageId: "noLock", data: { reader: r2.fn, readerLocks: r2.locks.join(", ") } },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(", ")}]`,
-            `${r2.file}:${r2.line}: mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`
+          steps: [
+            bindingStep(table, cb.field, cb.fn.name),
+            step(e, `mmu_interval_set_seq() holding [${e.locks.join(", ")}]`, "event"),
+            step(r2, `mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`, "event")
           ]
         });
       }
@@ -36316,7 +36334,7 @@ int drv_migrate(struct migrate_vma *args)
       function: null,
       messageId: "noOwnerSkip",
       data: { cb: cb.fn.name },
-      trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${cb.fn.name}`, "no MMU_NOTIFY_MIGRATE / range->owner test on any path"]
+      steps: [bindingStep(table, cb.field, cb.fn.name), note("no MMU_NOTIFY_MIGRATE / range->owner test on any path")]
     });
   }
 });
@@ -36408,7 +36426,7 @@ static void __exit drv_exit(void)
         function: put2.function,
         messageId: "putWithoutFree",
         data: { table: table.name },
-        trace: [`${gets[0].file}:${gets[0].line}: ${gets[0].name}(&${table.name}, ...)`, `${put2.file}:${put2.line}: mmu_notifier_put()`, `${table.file}:${table.loc.line}: ${table.name} has no .free_notifier`]
+        steps: [step(gets[0], `${gets[0].name}(&${table.name}, ...)`, "call"), step(put2, "mmu_notifier_put()", "call"), step(table, `${table.name} has no .free_notifier`, "note")]
       });
     }
     if (!calls2.some((c3) => c3.name === SYNCHRONIZE)) {
@@ -36418,7 +36436,7 @@ static void __exit drv_exit(void)
         function: put2.function,
         messageId: "putWithoutSynchronize",
         data: { dir: dir || "this directory" },
-        trace: [`${put2.file}:${put2.line}: mmu_notifier_put()`, "no mmu_notifier_synchronize() call found next to it"]
+        steps: [step(put2, "mmu_notifier_put()", "call"), note("no mmu_notifier_synchronize() call found next to it")]
       });
     }
   }
@@ -36531,10 +36549,10 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
             function: functionOf(e, fn2.name),
             messageId: "folioLockUnderNotifierLock",
             data: { call: e.name, held, taker: taken.get(lockMember(held)), table: table.name },
-            trace: [
-              `${table.file}: ${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`,
+            steps: [
+              step({ file: table.file }, `${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`, "note"),
               ...describeVia(e.via),
-              `${e.file}:${e.loc.line}: ${e.name}() on a page from hmm_range_fault() with ${held} held (I5: ABBA with migrate_pages_batch())`
+              step(e, `${e.name}() on a page from hmm_range_fault() with ${held} held (I5: ABBA with migrate_pages_batch())`, "event")
             ]
           });
         }
@@ -36632,11 +36650,11 @@ again:
             ...atEvent(e),
             function: functionOf(e, fn2.name),
             ...checked ? { messageId: "usedAfterUnlock", data: { call: e.name, locks: retry2.locks.filter((l3) => !e.locks.includes(l3)).join(", ") } } : e.via.length ? { messageId: "usedBeforeRetryInHelper", data: { call: e.name, helper: functionOf(e, fn2.name), fn: fn2.name } } : { messageId: "usedBeforeRetry", data: { call: e.name } },
-            trace: [
-              ...fn2.events.filter((x3) => x3.kind === "fault").slice(0, 1).map((x3) => `${fn2.file}:${x3.loc.line}: ${x3.name}() fills the pfns (no page references)`),
-              ...retry2 ? [`${retry2.file}:${retry2.loc.line}: ${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`] : [],
+            steps: [
+              ...fn2.events.filter((x3) => x3.kind === "fault").slice(0, 1).map((x3) => step({ file: fn2.file, loc: x3.loc }, `${x3.name}() fills the pfns (no page references)`, "event")),
+              ...retry2 ? [step(retry2, `${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`, "event")] : [],
               ...describeVia(e.via),
-              `${e.file}:${e.loc.line}: ${e.name}(${e.args.join(", ")})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`
+              step(e, `${e.name}(${e.args.join(", ")})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`, "event")
             ]
           });
         }
@@ -36699,7 +36717,7 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
           function: c3.function,
           messageId: "getWithoutAlloc",
           data: { c: c3.name, table: table.name },
-          trace: [`${table.file}:${table.loc.line}: ${table.name} has no .alloc_notifier`, `${f3.file}:${c3.line}: ${c3.name}(${c3.args.join(", ")})`]
+          steps: [step(table, `${table.name} has no .alloc_notifier`, "note"), step({ file: f3.file, line: c3.line }, `${c3.name}(${c3.args.join(", ")})`, "call")]
         });
       }
     }
@@ -36749,7 +36767,7 @@ static const struct mmu_notifier_ops drv_ops = {
         function: null,
         messageId: "noSuchMember",
         data: { kind: table.kind, field: f3.field, id: ctx.api.id, description: ctx.api.description },
-        trace: [`${table.file}:${f3.loc.line}: .${f3.field} = ${f3.value}`, `members at ${ctx.api.id}: ${[...known].join(", ")}`]
+        steps: [step({ file: table.file, loc: f3.loc }, `.${f3.field} = ${f3.value}`, "binding"), note(`members at ${ctx.api.id}: ${[...known].join(", ")}`)]
       });
     }
   }
@@ -36898,7 +36916,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: "unlockedSharedWrite",
           data: { table: table.name, field, storage: w2.shared === "static" ? "the function-static" : "the global", target: w2.target },
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${w2.target} written${describeWhen(e.when)}, no lock held (I7)`]
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${w2.target} written${describeWhen(e.when)}, no lock held (I7)`, "event")]
         });
       }
     }
@@ -36965,7 +36983,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: "writesFinishNotifier",
           data: { call: e.name },
-          trace: [`${e.file}:${e.loc.line}: ${e.name} = ${e.args[0] ?? ""}`]
+          steps: [step(e, `${e.name} = ${e.args[0] ?? ""}`, "event")]
         });
       }
     }
@@ -37032,7 +37050,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: cb.fn.name,
         messageId: "falseOnAllocFailure",
         data: { cb: cb.fn.name },
-        trace: [`${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}`, "a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)"]
+        steps: [step(r2, `returns false${describeWhen(r2.when)}`, "return"), note("a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)")]
       });
     }
   }
@@ -37112,7 +37130,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         messageId: "leakOnFalse",
         data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
         ...modelEvidence(ctx, table, { kinds: ["finish-leaked-on-false"], callback: "invalidate_start", site: siteOf(r2) }) ?? {
-          trace: [`${alloc.file}:${alloc.loc.line}: ${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`, `${r2.file}:${r2.loc.line}: returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`]
+          steps: [step(alloc, `${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`, "event"), step(r2, `returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`, "return")]
         }
       });
     }
@@ -37174,7 +37192,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       function: null,
       messageId: "bothSet",
       data: { table: table.name },
-      trace: [`${table.file}:${table.loc.line}: ${table.name}: mn_itree_invalidate() calls ops->invalidate_start when it is set`]
+      steps: [step(table, `${table.name}: mn_itree_invalidate() calls ops->invalidate_start when it is set`, "note")]
     });
   }
 });
@@ -37226,7 +37244,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       function: null,
       messageId: "finishWithoutStart",
       data: { table: table.name },
-      trace: [`${table.file}:${table.loc.line}: ${table.name}: only a finish handed out by invalidate_start is queued for invalidate_finish (I3)`]
+      steps: [step(table, `${table.name}: only a finish handed out by invalidate_start is queued for invalidate_finish (I3)`, "note")]
     });
   }
 });
@@ -37329,7 +37347,7 @@ int drv_pin(struct drv_obj *obj)
           ...eventFilter ? { messageId: "skippedForEvents", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : unsure ? { messageId: "unlessCallee", data: { fn: cb.fn.name, callees: unknown2.slice(0, 3).join(", ") || "a cut-off path", why: unknown2.length ? "not found in the scanned tree" : "too many paths" } } : { messageId: "noSetSeq", data: { fn: cb.fn.name } },
           // the model's counterexample is the table's, shown where it proves this return
           ...(eventFilter || unsure ? null : modelEvidence(ctx, table, { kinds: ["retry-misses-invalidation"], callback: field, site: siteOf(r2) })) ?? {
-            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)} without set_seq`]
+            steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r2.via), step(r2, `returns ${r2.text}${describeWhen(r2.when)} without set_seq`, "return")]
           }
         });
       }
@@ -37393,7 +37411,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
             function: functionOf(e, cb.fn.name),
             messageId: "dropsLastMmReference",
             data: { call: e.name, field: f3.field, cb: cb.fn.name },
-            trace: [`${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() may drop the last reference (I5)`]
+            steps: [bindingStep(table, f3, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() may drop the last reference (I5)`, "event")]
           });
           continue;
         }
@@ -37403,7 +37421,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: "waitsForItself",
           data: { call: e.name, field: f3.field, cb: cb.fn.name },
-          trace: [`${table.file}:${f3.loc.line}: ${table.name}.${f3.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() waits for the running invalidation to end (I5)`]
+          steps: [bindingStep(table, f3, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, "event")]
         });
       }
     }
@@ -37458,12 +37476,7 @@ static const struct mmu_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: "sleepsInAtomic",
           data: { call: e.name, field, cb: cb.fn.name },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(e.via),
-            `${e.file}:${e.loc.line}: ${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ""}`,
-            `${field} never sleeps (I5)`
-          ]
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ""}`, "event"), note(`${field} never sleeps (I5)`)]
         });
       }
     }
@@ -37517,28 +37530,28 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     sleepsNonBlockable: "{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}"
   },
   checkTable(table, ctx) {
-    const report = (field, fnName, fieldLine, when, events) => {
+    const report = (binding, fnName, when, events) => {
+      const field = binding.field;
       const sites = sitesOf(events, (x3) => x3);
       const e = sites[0];
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
-      const siteLines = sites.flatMap((x3) => [...describeVia(x3.via), `${x3.file}:${x3.loc.line}: ${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`]);
+      const siteSteps = sites.flatMap((x3) => [...describeVia(x3.via), step(x3, `${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]);
       const model = modelEvidence(ctx, table, { kinds: ["sleeps-where-forbidden"], callback: field });
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
         messageId: "sleepsNonBlockable",
         data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more },
-        ...model ? { trace: [...model.trace, ...sites.length > 1 ? siteLines : []], diagram: model.diagram } : { trace: [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines] }
+        ...model ? { steps: [...model.steps, ...sites.length > 1 ? siteSteps : []], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }
       });
     };
     for (const field of INVALIDATION_MEMBERS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       report(
-        field,
+        cb.field,
         cb.fn.name,
-        cb.field.loc.line,
         null,
         ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true)
       );
@@ -37549,9 +37562,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const handsOut = ctx.summary(start2.fn).events.some((e) => e.when.blockable !== true && finishHandedOut(e)?.isNull === false);
       if (handsOut) {
         report(
-          "invalidate_finish",
+          finish.field,
           finish.fn.name,
-          finish.field.loc.line,
           `after ${start2.fn.name}() handed out a finish in a non-blockable range`,
           ctx.summary(finish.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name))
         );
@@ -37607,11 +37619,11 @@ static const struct mmu_notifier_ops drv_ops = {
         function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
         messageId: "notEagain",
         data: { cb: cb.fn.name, text: r2.text },
-        trace: [
-          `${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`,
+        steps: [
+          bindingStep(table, cb.field, cb.fn.name),
           ...describeVia(r2.via),
-          `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`,
-          "the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)"
+          step(r2, `returns ${r2.text}${describeWhen(r2.when)}`, "return"),
+          note("the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)")
         ]
       });
     }
@@ -37690,7 +37702,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           messageId: "failsWhenBlockable",
           data: { cb: cb.fn.name, text: r2.text, untested: r2.when.blockable === true ? "" : " (no blockable test before it)" },
           ...modelEvidence(ctx, table, { kinds: ["false-in-blockable-range", "false-from-release", "start-error-not-eagain"], callback: field, site: siteOf(r2) }) ?? {
-            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r2.via), `${r2.file}:${r2.loc.line}: returns ${r2.text}${describeWhen(r2.when)}`]
+            steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r2.via), step(r2, `returns ${r2.text}${describeWhen(r2.when)}`, "return")]
           }
         });
       }
@@ -37766,12 +37778,12 @@ static const struct mmu_notifier_ops drv_ops = {
       function: null,
       ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first.text || "a value", where } },
       ...(proven ? modelEvidence(ctx, table, { kinds: ["end-after-failed-start"], callback: "invalidate_range_start", site: siteOf(first) }) : null) ?? {
-        trace: [
-          `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn2.name}`,
+        steps: [
+          step({ file: table.file, loc: cb.field.loc }, `.invalidate_range_start = ${fn2.name}`, "binding"),
           ...describeVia(first.via),
-          `${where}: returns ${first.text}${describeWhen(first.when)}`,
-          `${table.file}:${end.loc.line}: .invalidate_range_end = ${end.function}`,
-          "since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)"
+          step(first, `returns ${first.text}${describeWhen(first.when)}`, "return"),
+          step({ file: table.file, loc: end.loc }, `.invalidate_range_end = ${end.function}`, "binding"),
+          note("since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)")
         ]
       }
     });
@@ -37847,14 +37859,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (e.gfp.class !== "sleeping" && e.via.length > 0) continue;
         const proven = e.gfp.class === "sleeping";
         reported.add(where);
-        const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
+        const head = `${e.name}(..., ${e.gfp.mask})`;
         ctx.report({
           severity: proven ? "error" : "warning",
           ...atLoc(e.file, e.loc),
           function: e.via.length ? e.via[e.via.length - 1].function : cb.fn.name,
           messageId: e.gfp.class === "unknown" ? "unknownMask" : "sleepingMask",
           data: { call: e.name, mask: e.gfp.mask, field, cb: cb.fn.name },
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${head}${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`]
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${head}${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]
         });
       }
     }
@@ -37913,10 +37925,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       function: null,
       messageId: "startWithoutFinish",
       data: { table: table.name, function: start2.function },
-      trace: [
-        `${table.file}:${table.loc.line}: ${table.name} is a struct mmu_interval_notifier_ops`,
-        `${table.file}:${start2.loc.line}: .invalidate_start = ${start2.function}`,
-        "no .invalidate_finish: the core calls ops->invalidate_finish(finish) for every finish returned (I3)"
+      steps: [
+        step(table, `${table.name} is a struct mmu_interval_notifier_ops`, "note"),
+        step({ file: table.file, loc: start2.loc }, `.invalidate_start = ${start2.function}`, "binding"),
+        note("no .invalidate_finish: the core calls ops->invalidate_finish(finish) for every finish returned (I3)")
       ]
     });
   }
@@ -38076,6 +38088,8 @@ function sameCause(a, b3) {
 // src/model/core-record.ts
 var CoreRecord = class {
   trace = [];
+  /** the driver's place of a trace line, by its index in trace */
+  places = /* @__PURE__ */ new Map();
   steps = [];
   /** the CPU whose mm operation the next steps belong to (a scenario of two CPUs names them) */
   caller = "CPU";
@@ -38099,7 +38113,7 @@ var CoreRecord = class {
   }
   violate(kind, invariant, notifier, message, cause) {
     if (this.violations.some((v2) => v2.message === message && sameCause(v2.cause, cause))) return;
-    this.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+    this.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...this.trace], places: new Map(this.places), steps: [...this.steps], lanes: this.lanes() });
   }
 };
 
@@ -38515,6 +38529,7 @@ var MmuNotifierCore = class extends IntervalTreeCore {
     const options = cb({ blockable: range.blockable });
     const o2 = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: "no feasible path" };
     const shown = typeof o2.ret === "boolean" ? String(o2.ret) : String(o2.ret);
+    if (o2.at) this.places.set(this.trace.length, o2.at);
     this.step(`  ${n.name}.${field}() -> ${shown}${o2.setSeq && n.kind === "interval" ? ", set_seq" : ""}${o2.sleeps ? ", sleeps" : ""} [${o2.label}]`, CORE_LANE, "call", n.name);
     const cause = causeOf(field, o2);
     this.lastOutcome.set(`${n.name}.${field}`, cause);
@@ -38700,7 +38715,7 @@ function withCompanions(notifiers) {
   return out2;
 }
 function violation(core, kind, invariant, notifier, message, cause) {
-  core.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
+  core.violations.push({ kind, invariant, notifier, message, ...cause ? { cause } : {}, trace: [...core.trace], places: new Map(core.places), steps: [...core.steps], lanes: core.lanes() });
 }
 var ReplayChooser = class {
   constructor(prefix) {
@@ -38810,7 +38825,8 @@ function outcomesOf(s, kind, field, blockable) {
       removesSelf: events.some((e) => SELF_WAITING_CALLS.has(e.name)),
       finish: fin.kind,
       allocatesFinish: fin.allocates && fin.kind !== "none",
-      label: `${r2.file}:${r2.loc.line}: return ${r2.text || "(end)"}${describeWhen(r2.when)}`
+      label: `${r2.file}:${r2.loc.line}: return ${r2.text || "(end)"}${describeWhen(r2.when)}`,
+      at: { file: r2.file, line: r2.loc.line, column: r2.loc.column }
     };
     const site = { file: r2.file, line: r2.loc.line };
     const key = JSON.stringify([o2.ret, o2.setSeq, o2.sleeps, o2.removesSelf, o2.finish, o2.allocatesFinish]);
@@ -39061,12 +39077,12 @@ function judge(fn2, spec) {
   if (spec.tests.every((t2) => fn2.events.some(t2))) return { ...base, holds: true, loc: fn2.events.find(spec.tests[0]).loc, evidence: `${fn2.name}() ${spec.takes}` };
   return { ...base, holds: false, loc: fn2.loc, evidence: `${fn2.name}() ${spec.lacks}` };
 }
-function missingStepViolation(api, step) {
+function missingStepViolation(api, step2) {
   const contract = { ...behaviourOf(api), endAfterFailedStart: true, hlistFailureEndsRange: true };
-  const probes = step === "endAfterFailedStart" ? coreProbes().filter((p2) => p2.kind === "hlist") : coreProbes();
+  const probes = step2 === "endAfterFailedStart" ? coreProbes().filter((p2) => p2.kind === "hlist") : coreProbes();
   const base = explore(api, probes, { behaviour: contract });
   const known = new Set(base.violations.map((v2) => v2.message));
-  const broken = explore(api, probes, { behaviour: { ...contract, [step]: false } });
+  const broken = explore(api, probes, { behaviour: { ...contract, [step2]: false } });
   return broken.violations.find((v2) => !known.has(v2.message));
 }
 
@@ -39096,9 +39112,9 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
           file,
           isCoreFile(file) ? {
             steps: coreSteps(file),
-            violation(step) {
-              if (!stepViolations.has(step)) stepViolations.set(step, missingStepViolation(api, step));
-              return stepViolations.get(step);
+            violation(step2) {
+              if (!stepViolations.has(step2)) stepViolations.set(step2, missingStepViolation(api, step2));
+              return stepViolations.get(step2);
             }
           } : null
         );
@@ -39147,7 +39163,7 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
         endLine: r2.endLine,
         function: r2.function,
         message: formatMessage(template, r2.data),
-        trace: r2.trace,
+        steps: r2.steps,
         ...r2.diagram ? { diagram: r2.diagram } : {}
       });
     }
@@ -43069,13 +43085,16 @@ function compareFindings(pre, post) {
   for (const [k2, fs3] of before) removed.push(...fs3.slice(after.get(k2)?.length ?? 0));
   return { added, removed };
 }
+function origin(f3, text) {
+  return { file: f3.file, line: f3.line, column: f3.column, text, role: "origin" };
+}
 function anchorToChange(f3, patch) {
   const byFile = new Map(patch.files.filter((x3) => x3.newPath).map((x3) => [x3.newPath, x3]));
   const fp = byFile.get(f3.file);
   if (fp && changedLines(fp).added.has(f3.line)) return f3;
   const moved = filterToPatch([f3], patch, "added")[0];
   if (moved) return moved;
-  const at2 = (file, line) => ({ ...f3, file, line, column: 1, endLine: line, trace: [`${f3.file}:${f3.line}: where the finding is`, ...f3.trace] });
+  const at2 = (file, line) => ({ ...f3, file, line, column: 1, endLine: line, steps: [origin(f3, "where the finding is"), ...f3.steps] });
   const points = fp ? changePoints(fp) : [];
   if (points.length)
     return at2(
@@ -43104,13 +43123,8 @@ function filterToPatch(findings, patch, filter) {
       out2.push(f3);
       continue;
     }
-    for (const t2 of f3.trace) {
-      const m2 = /^\s*(?:\S+ )?([\w./-]+\.[ch]):(\d+):/.exec(t2) ?? /\[([\w./-]+\.[ch]):(\d+):/.exec(t2);
-      if (m2 && inChange(m2[1], Number(m2[2]))) {
-        out2.push({ ...f3, file: m2[1], line: Number(m2[2]), column: 1, endLine: Number(m2[2]), trace: [`${f3.file}:${f3.line}: where the finding is`, ...f3.trace] });
-        break;
-      }
-    }
+    const cause = f3.steps.find((s) => s.file !== void 0 && s.line !== void 0 && inChange(s.file, s.line));
+    if (cause) out2.push({ ...f3, file: cause.file, line: cause.line, column: 1, endLine: cause.line, steps: [origin(f3, "where the finding is"), ...f3.steps] });
   }
   return out2;
 }
@@ -43700,13 +43714,13 @@ var numericOriginMap = {
 };
 var $ZodCheckGreaterThan = /* @__PURE__ */ $constructor("$ZodCheckGreaterThan", (inst, def) => {
   $ZodCheck.init(inst, def);
-  const origin = numericOriginMap[typeof def.value];
+  const origin2 = numericOriginMap[typeof def.value];
   inst._zod.check = (payload) => {
     if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
       return;
     }
     payload.issues.push({
-      origin: numericOriginMap[typeof payload.value] ?? origin,
+      origin: numericOriginMap[typeof payload.value] ?? origin2,
       code: "too_small",
       minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
       input: payload.value,
@@ -43720,14 +43734,14 @@ var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat"
   $ZodCheck.init(inst, def);
   def.format = def.format || "float64";
   const isInt = def.format?.includes("int");
-  const origin = isInt ? "int" : "number";
+  const origin2 = isInt ? "int" : "number";
   const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
   inst._zod.check = (payload) => {
     const input2 = payload.value;
     if (isInt) {
       if (!Number.isInteger(input2)) {
         payload.issues.push({
-          expected: origin,
+          expected: origin2,
           format: def.format,
           code: "invalid_type",
           continue: false,
@@ -43744,7 +43758,7 @@ var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat"
             maximum: Number.MAX_SAFE_INTEGER,
             note: "Integers must be within the safe integer range.",
             inst,
-            origin,
+            origin: origin2,
             inclusive: true,
             continue: !def.abort
           });
@@ -43755,7 +43769,7 @@ var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat"
             minimum: Number.MIN_SAFE_INTEGER,
             note: "Integers must be within the safe integer range.",
             inst,
-            origin,
+            origin: origin2,
             inclusive: true,
             continue: !def.abort
           });
@@ -43797,9 +43811,9 @@ var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (ins
     const length = typeof input2 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input2) : units;
     if (length >= def.minimum)
       return;
-    const origin = getLengthableOrigin(input2);
+    const origin2 = getLengthableOrigin(input2);
     payload.issues.push({
-      origin,
+      origin: origin2,
       code: "too_small",
       minimum: def.minimum,
       inclusive: true,
@@ -44639,8 +44653,8 @@ var error = () => {
     set: { unit: "items", verb: "to have" },
     map: { unit: "entries", verb: "to have" }
   };
-  function getSizing(origin) {
-    return Sizable[origin] ?? null;
+  function getSizing(origin2) {
+    return Sizable[origin2] ?? null;
   }
   const FormatDictionary = {
     regex: "input",
@@ -45157,7 +45171,18 @@ var FindingSchema = object({
   endLine: lineNumber,
   function: nullable(string2()),
   message: string2(),
+  /** the trace as the text printers show it, a line a step */
   trace: array(string2()),
+  /** the same trace as data: a step's place (none on a remark or a model line of its own) and what it is */
+  steps: array(
+    object({
+      file: optional(string2()),
+      line: optional(lineNumber),
+      column: optional(lineNumber),
+      text: string2(),
+      role: _enum(STEP_ROLES)
+    })
+  ),
   /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */
   diagram: optional(
     object({
@@ -45220,6 +45245,15 @@ var SurveySchema = object({
   )
 });
 
+// src/report/trace.ts
+function renderStep(s) {
+  if (s.role === "model" || s.file === void 0) return s.text;
+  return s.line === void 0 ? `${s.file}: ${s.text}` : `${s.file}:${s.line}: ${s.text}`;
+}
+function renderTrace(f3) {
+  return f3.steps.map(renderStep);
+}
+
 // src/report/findings.ts
 var FAIL_ON = ["error", "warning", "info", "never"];
 function failsAt(findings, failOn) {
@@ -45232,7 +45266,7 @@ function formatText(findings, stats, lineText) {
     out2.push(`#${f3.file}:${f3.line}:`);
     const src = lineText(f3.file, f3.line);
     if (src !== void 0) out2.push(`+${src}`);
-    for (const t2 of f3.trace) out2.push(`  ${t2}`);
+    for (const t2 of renderTrace(f3)) out2.push(`  ${t2}`);
     out2.push("");
   }
   const count2 = (s) => findings.filter((f3) => f3.severity === s).length;
@@ -45244,8 +45278,11 @@ function formatTerse(findings) {
   return findings.map((f3) => `${f3.file}:${f3.line}: ${f3.severity}: ${f3.message} [${f3.rule}]
 `).join("");
 }
+function asJson(f3) {
+  return { ...f3, trace: renderTrace(f3), steps: f3.steps };
+}
 function formatJson(findings, stats, version2) {
-  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings, stats });
+  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats });
   return `${JSON.stringify(report, null, 2)}
 `;
 }
@@ -45305,7 +45342,7 @@ ${svgOf(f3.diagram, `d${k2 + 1}`)}
       `<h2><span class="sev">${f3.severity}</span><code>${html(f3.rule)}</code><span class="where">${html(f3.file)}:${f3.line}${f3.function ? ` in ${html(f3.function)}()` : ""}</span></h2>`,
       `<p class="message">${html(f3.message)}</p>`,
       sourceOf(f3, lineText),
-      f3.trace.length ? `<details${f3.diagram ? "" : " open"}><summary>trace</summary><pre class="trace">${f3.trace.map(html).join("\n")}</pre></details>` : "",
+      f3.steps.length ? `<details${f3.diagram ? "" : " open"}><summary>trace</summary><pre class="trace">${renderTrace(f3).map(html).join("\n")}</pre></details>` : "",
       diagram,
       "</section>"
     ].filter(Boolean).join("\n");
@@ -45407,14 +45444,31 @@ function formatSarif(findings, rules, version2, base) {
               ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
             }
           ],
+          ...pathOf(f3.steps, uri),
           partialFingerprints: { "mnlint/v1": prints.get(f3) },
-          properties: { invariant: f3.invariant, trace: f3.trace }
+          properties: { invariant: f3.invariant, trace: renderTrace(f3) }
         }))
       }
     ]
   };
   return `${JSON.stringify(log, null, 2)}
 `;
+}
+function pathOf(steps, uri) {
+  const located = steps.filter((s) => s.file !== void 0 && s.line !== void 0);
+  if (!located.length) return {};
+  const at2 = (s) => ({
+    physicalLocation: {
+      artifactLocation: { uri: uri(s.file), uriBaseId: "%SRCROOT%" },
+      region: { startLine: s.line, ...s.column !== void 0 ? { startColumn: s.column } : {} }
+    },
+    // a model line is indented under its scenario in text; not here
+    message: { text: s.text.trim() }
+  });
+  return {
+    codeFlows: [{ threadFlows: [{ locations: located.map((s) => ({ location: at2(s) })) }] }],
+    relatedLocations: located.map((s, i2) => ({ id: i2 + 1, ...at2(s) }))
+  };
 }
 var RD_SEVERITY = { error: "ERROR", warning: "WARNING", info: "INFO" };
 function formatRdjsonl(findings) {
@@ -45471,7 +45525,7 @@ function escapeProperty(s) {
 function annotation(f3, prefix = "") {
   const file = prefix ? `${prefix.replace(/\/+$/, "")}/${f3.file}` : f3.file;
   const props = [`file=${escapeProperty(file)}`, `line=${f3.line}`, `endLine=${Math.max(f3.line, f3.endLine)}`, `title=${escapeProperty(`mnlint ${f3.rule} (${f3.invariant})`)}`];
-  const body2 = [f3.message, ...f3.trace.map((t2) => `  ${t2}`)].join("\n");
+  const body2 = [f3.message, ...renderTrace(f3).map((t2) => `  ${t2}`)].join("\n");
   return `::${LEVEL2[f3.severity]} ${props.join(",")}::${escapeData(body2)}
 `;
 }
@@ -49964,7 +50018,7 @@ function commentBody(p2, docsUrl, key) {
   const f3 = p2.finding;
   const rule = docsUrl ? `[\`${f3.rule}\`](${docsUrl})` : `\`${f3.rule}\``;
   const lines = [marker(key), `**${f3.severity.toUpperCase()}** ${rule} (${f3.invariant}): ${f3.message}`];
-  if (f3.trace.length) lines.push("", "<details><summary>trace</summary>", "", "```", ...f3.trace, "```", "", "</details>");
+  if (f3.steps.length) lines.push("", "<details><summary>trace</summary>", "", "```", ...renderTrace(f3), "```", "", "</details>");
   if (f3.diagram) lines.push("", "<details><summary>sequence diagram</summary>", "", mermaidBlock(f3.diagram), "", "</details>");
   return lines.join("\n");
 }

@@ -39,7 +39,10 @@ export default defineRule({
     // TODO: the check. Ask the IR through ctx (callback, summary, model, core),
     // report at the line the finding is about (support.ts: atEvent, atReturn,
     // atField, atLoc, atLine), e.g.
-    //   ctx.report({ ...atReturn(r), function: cb.fn.name, messageId: 'found', data: { fn: cb.fn.name }, trace: [] });
+    //   ctx.report({ ...atReturn(r), function: cb.fn.name, messageId: 'found', data: { fn: cb.fn.name },
+    //                steps: [bindingStep(table, cb.field, cb.fn.name), step(r, \`returns \${r.text}\`, 'return')] });
+    // the trace is steps (support.ts: step, bindingStep, note; describe.ts:
+    // describeVia), never strings with a file:line: prefix
     const cb = ctx.callback(table, 'invalidate');
     if (!cb?.fn) return;
   },

@@ -44,6 +44,12 @@ describe('mnlint check', () => {
       '  drv_mn_ops.invalidate_range_end() -> 0, sleeps [fixtures/rules/range-end-with-failing-start/bad.c:36: return (end)]',
       'violates I1: drv_mn_ops got invalidate_range_end without a successful invalidate_range_start (its start failed): I2, a start that can fail must not have end',
     ]);
+    // the same trace as steps: the model's lines, those that ran the driver with its place
+    expect(i2.steps.every((s) => s.role === 'model')).toBe(true);
+    expect(i2.steps.filter((s) => s.file !== undefined).map((s) => [s.file, s.line])).toEqual([
+      ['fixtures/rules/range-end-with-failing-start/bad.c', 20],
+      ['fixtures/rules/range-end-with-failing-start/bad.c', 36],
+    ]);
     // on a kernel before c2655835fd8c the core never calls end after a failure:
     // a start that can fail beside an end is no defect of this notifier there
     const old = CheckReportSchema.parse(JSON.parse(runCli(['check', '--format', 'json', '--kernel', '5.11', BAD]).stdout));

@@ -18,12 +18,14 @@ describe('evidence by violation', () => {
     expect(leak).toBeDefined();
     expect(shared).toBeDefined();
     // the model never runs the leaking return with a finish handed out: no counterexample, the source trace
-    expect(leak!.trace.some((t) => t.startsWith('model ('))).toBe(false);
+    expect(leak!.steps.some((s) => s.role === 'model')).toBe(false);
     expect(leak!.diagram).toBeUndefined();
-    expect(leak!.trace.at(-1)).toContain(`${TWO_DEFECTS}:${leak!.line}: returns false`);
+    expect(leak!.steps.at(-1)).toMatchObject({ file: TWO_DEFECTS, line: leak!.line, role: 'return' });
+    expect(leak!.steps.at(-1)!.text).toMatch(/^returns false/);
     // the global finish's counterexample stays with its own finding
-    expect(shared!.trace[0]).toMatch(/^model \(API 7\.1\)/);
-    expect(shared!.trace.at(-1)).toContain('global-finish');
+    expect(shared!.steps[0]).toMatchObject({ role: 'model' });
+    expect(shared!.steps[0]!.text).toMatch(/^model \(API 7\.1\)/);
+    expect(shared!.steps.at(-1)!.text).toContain('global-finish');
   });
 
   test('the model view answers by kind, callback and site', async () => {

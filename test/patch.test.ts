@@ -179,7 +179,7 @@ describe('filters', () => {
     const s = await readPatchInput('d', readFileSync('fixtures/patches/drv-1.diff'));
     const [r] = await reviewSeries(s, { tree: TREE, filter: 'nofilter', api: apiById('6.12')!, jobs: 1 });
     const all = r!.findings;
-    const at = (line: number) => ({ ...all[0]!, line, trace: [] });
+    const at = (line: number) => ({ ...all[0]!, line, steps: [] });
     // line 20 is hunk context (@@ -19,6 +19,8 @@), 23 is added, 56 is outside
     expect(filterToPatch([at(20), at(23), at(56)], s.patches[0]!, 'diff_context').map((f) => f.line)).toEqual([20, 23]);
     expect(filterToPatch([at(20), at(23), at(56)], s.patches[0]!, 'added').map((f) => f.line)).toEqual([23]);

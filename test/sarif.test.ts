@@ -46,7 +46,7 @@ describe('--format sarif', () => {
   test('fingerprints do not move with the line, and two equal messages in one function keep two', async () => {
     const { fingerprints } = await import('../src/report/sarif.js');
     const one = (f: Parameters<typeof fingerprints>[0][number]): string => fingerprints([f]).get(f)!;
-    const f = { rule: 'r', messageId: 'm', severity: 'error' as const, invariant: null, file: 'a.c', line: 10, column: 1, endLine: 10, function: 'f', message: 'returns -EAGAIN at a.c:12', trace: [] };
+    const f = { rule: 'r', messageId: 'm', severity: 'error' as const, invariant: null, file: 'a.c', line: 10, column: 1, endLine: 10, function: 'f', message: 'returns -EAGAIN at a.c:12', steps: [] };
     expect(one({ ...f, line: 40, message: 'returns -EAGAIN at a.c:42' })).toBe(one(f));
     expect(one({ ...f, function: 'g' })).not.toBe(one(f));
     // kfd_svm.c:1985 and :2027 on 6.12: one rule, one message, one function
@@ -110,6 +110,28 @@ describe("Microsoft's SARIF multitool (@microsoft/sarif-multitool) with GitHub's
   test('check and patch output of the fixtures validate without an error or a warning', () => {
     expect(validate(runCli(['check', '--format', 'sarif', 'fixtures/rules']).stdout)).toEqual([]);
     expect(validate(runCli(['patch', '--tree', 'fixtures/trees/drv', '--format', 'sarif', 'fixtures/patches/drv-v2.mbox']).stdout)).toEqual([]);
+  });
+
+  test('a located trace is a code flow and related locations; a model line carries the driver place it ran', () => {
+    type Loc = { id?: number; physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn?: number } }; message: { text: string } };
+    type Result = { ruleId: string; codeFlows?: Array<{ threadFlows: Array<{ locations: Array<{ location: Loc }> }> }>; relatedLocations?: Loc[] };
+    const place = (l: Loc): string => `${l.physicalLocation.artifactLocation.uri}:${l.physicalLocation.region.startLine}: ${l.message.text}`;
+    const BAD = 'fixtures/rules/sleep-in-atomic-callback/bad.c';
+    const sarif = runCli(['check', '--format', 'sarif', BAD]).stdout;
+    const [first] = (JSON.parse(sarif) as { runs: Array<{ results: Result[] }> }).runs[0]!.results;
+    // the remark "... never sleeps (I5)" has no place: not in the flow
+    expect(first!.codeFlows![0]!.threadFlows[0]!.locations.map((x) => place(x.location))).toEqual([`${BAD}:30: drv_ops.arch_invalidate_secondary_tlbs = drv_tlbs`, `${BAD}:15: mutex_lock()`]);
+    expect(first!.relatedLocations!.map((x) => [x.id, place(x)])).toEqual([
+      [1, `${BAD}:30: drv_ops.arch_invalidate_secondary_tlbs = drv_tlbs`],
+      [2, `${BAD}:15: mutex_lock()`],
+    ]);
+    expect(Sarif.safeParse(JSON.parse(sarif)).success).toBe(true);
+    expect(validate(sarif)).toEqual([]);
+    const MODEL = 'fixtures/rules/range-end-with-failing-start/bad.c';
+    const model = (JSON.parse(runCli(['check', '--format', 'sarif', MODEL]).stdout) as { runs: Array<{ results: Result[] }> }).runs[0]!.results.find((x) => x.ruleId === 'range-end-with-failing-start')!;
+    const flow = model.codeFlows![0]!.threadFlows[0]!.locations.map((x) => x.location);
+    expect(flow[0]!.physicalLocation.region.startLine).toBe(20);
+    expect(flow[0]!.message.text).toMatch(/^drv_mn_ops\.invalidate_range_start\(\) -> -11 \[/);
   });
 
   test('one directory scanned inside a repository: URIs start at the repository top, as code scanning matches them', () => {

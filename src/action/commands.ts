@@ -1,6 +1,7 @@
 // GitHub workflow commands (`::error file=...,line=...::message`), escaped the
 // way the runner decodes them, so file names and messages stay data.
 import type { Finding } from '../rules/rule.js';
+import { renderTrace } from '../report/trace.js';
 
 const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', info: 'notice' };
 
@@ -16,7 +17,7 @@ function escapeProperty(s: string): string {
 export function annotation(f: Finding, prefix = ''): string {
   const file = prefix ? `${prefix.replace(/\/+$/, '')}/${f.file}` : f.file;
   const props = [`file=${escapeProperty(file)}`, `line=${f.line}`, `endLine=${Math.max(f.line, f.endLine)}`, `title=${escapeProperty(`mnlint ${f.rule} (${f.invariant})`)}`];
-  const body = [f.message, ...f.trace.map((t) => `  ${t}`)].join('\n');
+  const body = [f.message, ...renderTrace(f).map((t) => `  ${t}`)].join('\n');
   return `::${LEVEL[f.severity]} ${props.join(',')}::${escapeData(body)}\n`;
 }
 

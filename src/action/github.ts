@@ -8,6 +8,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { Finding } from '../rules/rule.js';
 import { fingerprints } from '../report/sarif.js';
+import { renderTrace } from '../report/trace.js';
 
 const Client = Octokit.plugin(throttling, retry);
 export type GitHub = InstanceType<typeof Client>;
@@ -98,7 +99,7 @@ export function commentBody(p: Placed, docsUrl: string | null, key: string): str
   const f = p.finding;
   const rule = docsUrl ? `[\`${f.rule}\`](${docsUrl})` : `\`${f.rule}\``;
   const lines = [marker(key), `**${f.severity.toUpperCase()}** ${rule} (${f.invariant}): ${f.message}`];
-  if (f.trace.length) lines.push('', '<details><summary>trace</summary>', '', '```', ...f.trace, '```', '', '</details>');
+  if (f.steps.length) lines.push('', '<details><summary>trace</summary>', '', '```', ...renderTrace(f), '```', '', '</details>');
   // the model's counterexample drawn by GitHub's mermaid, folded under the text
   if (f.diagram) lines.push('', '<details><summary>sequence diagram</summary>', '', mermaidBlock(f.diagram), '', '</details>');
   return lines.join('\n');

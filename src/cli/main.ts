@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { analyze } from '../engine/analyze.js';
 import { exploreFiles } from '../engine/explore-files.js';
-import { formatExplore } from '../report/explore.js';
+import { formatExplore, formatExploreJson } from '../report/explore.js';
 import { scan, type ScanProgress, type ScanResult } from '../engine/scan.js';
 import { mark } from '../engine/profile.js';
 import { isDirectory } from '../input/files.js';
@@ -180,7 +180,7 @@ async function modelExplore(paths: string[], values: Values): Promise<number> {
   const api = apiOf(values, result.root);
   const runs = exploreFiles(result.files, result.index, api);
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ api: api.id, files: runs }, null, 2)}\n`);
+    process.stdout.write(formatExploreJson(runs, api.id));
   } else {
     process.stdout.write(formatExplore(runs, api.id));
   }

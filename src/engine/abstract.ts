@@ -49,6 +49,7 @@ export function outcomesOf(s: FunctionSummary, kind: 'interval' | 'hlist', field
       finish: fin.kind,
       allocatesFinish: fin.allocates && fin.kind !== 'none',
       label: `${r.file}:${r.loc.line}: return ${r.text || '(end)'}${describeWhen(r.when)}`,
+      at: { file: r.file, line: r.loc.line, column: r.loc.column },
     };
     const site: Site = { file: r.file, line: r.loc.line };
     const key = JSON.stringify([o.ret, o.setSeq, o.sleeps, o.removesSelf, o.finish, o.allocatesFinish]);

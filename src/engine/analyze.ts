@@ -97,7 +97,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
         endLine: r.endLine,
         function: r.function,
         message: formatMessage(template, r.data),
-        trace: r.trace,
+        steps: r.steps,
         ...(r.diagram ? { diagram: r.diagram } : {}),
       });
     },

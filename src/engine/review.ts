@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiLevel } from '../model/api.js';
-import { identityOf, type Finding, type Rule } from '../rules/rule.js';
+import { identityOf, type Finding, type Rule, type Step } from '../rules/rule.js';
 import { applyFilePatch, changePoints, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch } from '../input/apply.js';
 import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
@@ -98,7 +98,7 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
       const off = fp && offsets.get(fp);
       if (!fp || !off || off.every((o) => o === 0)) return f;
       const line = patchLineOf(fp, off, f.line);
-      return line === f.line ? f : { ...f, line, endLine: f.endLine - (f.line - line), trace: [...f.trace, `${f.file}:${f.line}: the line in ${opts.tree} (the hunk applies at an offset of ${f.line - line})`] };
+      return line === f.line ? f : { ...f, line, endLine: f.endLine - (f.line - line), steps: [...f.steps, origin(f, `the line in ${opts.tree} (the hunk applies at an offset of ${f.line - line})`)] };
     };
     review.findings = result.findings.map(asPatch);
     review.fixed = result.fixed;
@@ -194,6 +194,11 @@ export function compareFindings(pre: readonly Finding[], post: readonly Finding[
   return { added, removed };
 }
 
+/** A step at the finding's own place, kept in its trace when the finding is shown elsewhere. */
+function origin(f: Finding, text: string): Step {
+  return { file: f.file, line: f.line, column: f.column, text, role: 'origin' };
+}
+
 /**
  * A new finding is shown where the patch caused it: on itself when it sits on
  * an added line; else on the added line its trace names; else on the nearest
@@ -206,7 +211,7 @@ export function anchorToChange(f: Finding, patch: Patch): Finding {
   if (fp && changedLines(fp).added.has(f.line)) return f;
   const moved = filterToPatch([f], patch, 'added')[0];
   if (moved) return moved;
-  const at = (file: string, line: number): Finding => ({ ...f, file, line, column: 1, endLine: line, trace: [`${f.file}:${f.line}: where the finding is`, ...f.trace] });
+  const at = (file: string, line: number): Finding => ({ ...f, file, line, column: 1, endLine: line, steps: [origin(f, 'where the finding is'), ...f.steps] });
   const points = fp ? changePoints(fp) : [];
   if (points.length)
     return at(
@@ -241,13 +246,8 @@ export function filterToPatch(findings: readonly Finding[], patch: Patch, filter
       continue;
     }
     // caused by a changed line elsewhere: report it there
-    for (const t of f.trace) {
-      const m = /^\s*(?:\S+ )?([\w./-]+\.[ch]):(\d+):/.exec(t) ?? /\[([\w./-]+\.[ch]):(\d+):/.exec(t);
-      if (m && inChange(m[1]!, Number(m[2]))) {
-        out.push({ ...f, file: m[1]!, line: Number(m[2]), column: 1, endLine: Number(m[2]), trace: [`${f.file}:${f.line}: where the finding is`, ...f.trace] });
-        break;
-      }
-    }
+    const cause = f.steps.find((s) => s.file !== undefined && s.line !== undefined && inChange(s.file, s.line));
+    if (cause) out.push({ ...f, file: cause.file!, line: cause.line!, column: 1, endLine: cause.line!, steps: [origin(f, 'where the finding is'), ...f.steps] });
   }
   return out;
 }

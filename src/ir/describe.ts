@@ -1,6 +1,5 @@
 // Shared wording for traces, so every rule explains paths the same way.
 import type { Assumptions } from './types.js';
-import type { CallStep } from './summary.js';
 
 /** ` when the range is not blockable and mutex_trylock(l) failed` */
 export function describeWhen(when: Assumptions): string {
@@ -14,8 +13,4 @@ export function describeWhen(when: Assumptions): string {
     else if (atom.includes('event:')) parts.push(`range->event ${value ? 'is' : 'is not'} ${atom.slice(atom.indexOf('event:') + 6)}`);
   }
   return parts.length ? ` when ${parts.join(' and ')}` : '';
-}
-
-export function describeVia(via: readonly CallStep[]): string[] {
-  return via.map((v) => `${v.file}:${v.line}: calls ${v.function}()`);
 }

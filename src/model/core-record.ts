@@ -3,11 +3,13 @@
 // the trace up to them, and the last outcome of each callback (what a later
 // violation follows from). Apart from the core's own state so that the
 // interval tree and the invalidation flow share one recorder.
-import { CORE_LANE, sameCause, type Cause, type Invariant, type TraceStep, type Violation, type ViolationKind } from './core.js';
+import { CORE_LANE, sameCause, type Cause, type Invariant, type SourcePlace, type TraceStep, type Violation, type ViolationKind } from './core.js';
 
 /** The record of one run of the model, shared by its two sides. */
 export abstract class CoreRecord {
   readonly trace: string[] = [];
+  /** the driver's place of a trace line, by its index in trace */
+  readonly places = new Map<number, SourcePlace>();
   readonly steps: TraceStep[] = [];
   /** the CPU whose mm operation the next steps belong to (a scenario of two CPUs names them) */
   caller = 'CPU';
@@ -34,6 +36,6 @@ export abstract class CoreRecord {
 
   protected violate(kind: ViolationKind, invariant: Invariant, notifier: string | null, message: string, cause?: Cause): void {
     if (this.violations.some((v) => v.message === message && sameCause(v.cause, cause))) return;
-    this.violations.push({ kind, invariant, notifier, message, ...(cause ? { cause } : {}), trace: [...this.trace], steps: [...this.steps], lanes: this.lanes() });
+    this.violations.push({ kind, invariant, notifier, message, ...(cause ? { cause } : {}), trace: [...this.trace], places: new Map(this.places), steps: [...this.steps], lanes: this.lanes() });
   }
 }

@@ -38,6 +38,15 @@ export interface Outcome {
   label: string;
   /** the driver's return sites this outcome stands for (several returns may behave alike) */
   sites?: readonly Site[];
+  /** where in the driver's source the outcome is (the return it stands for), when it is one */
+  at?: SourcePlace;
+}
+
+/** A place in the driver's source, as the model's traces point at it. */
+export interface SourcePlace {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
 }
 
 /** A place in the driver's source. */
@@ -109,6 +118,8 @@ export interface Violation {
   /** the callback outcome that led to it, when one did */
   cause?: Cause;
   trace: string[];
+  /** the driver's place of a trace line (by index in trace), for the lines that run a driver's return */
+  places: ReadonlyMap<number, SourcePlace>;
   /** the same steps with who does them, for sequence diagrams */
   steps: TraceStep[];
   /** the lanes of those steps: the CPUs, the core, then the notifiers as they appear */

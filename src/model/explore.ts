@@ -198,7 +198,7 @@ export function withCompanions(notifiers: readonly AbstractNotifier[]): Abstract
 }
 
 function violation(core: MmuNotifierCore, kind: ViolationKind, invariant: Invariant, notifier: string, message: string, cause?: Cause): void {
-  core.violations.push({ kind, invariant, notifier, message, ...(cause ? { cause } : {}), trace: [...core.trace], steps: [...core.steps], lanes: core.lanes() });
+  core.violations.push({ kind, invariant, notifier, message, ...(cause ? { cause } : {}), trace: [...core.trace], places: new Map(core.places), steps: [...core.steps], lanes: core.lanes() });
 }
 
 /** Replays a prefix of choices, then takes the first option; records the branching. */

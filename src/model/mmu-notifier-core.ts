@@ -284,6 +284,7 @@ export class MmuNotifierCore extends IntervalTreeCore {
     const options = cb({ blockable: range.blockable });
     const o = options.length ? this.chooser.choose(`${n.name}.${field}`, options) : { ret: true, label: 'no feasible path' };
     const shown = typeof o.ret === 'boolean' ? String(o.ret) : String(o.ret);
+    if (o.at) this.places.set(this.trace.length, o.at);
     this.step(`  ${n.name}.${field}() -> ${shown}${o.setSeq && n.kind === 'interval' ? ', set_seq' : ''}${o.sleeps ? ', sleeps' : ''} [${o.label}]`, CORE_LANE, 'call', n.name);
     const cause = causeOf(field, o);
     this.lastOutcome.set(`${n.name}.${field}`, cause);

@@ -8,6 +8,7 @@ import type { PatchReview } from '../engine/review.js';
 import type { FilePatch } from '../input/patch.js';
 import { hunkHeader } from '../input/apply.js';
 import type { Finding } from '../rules/rule.js';
+import { renderTrace } from './trace.js';
 
 export interface EmailOptions {
   version: string;
@@ -118,9 +119,9 @@ function quoteFile(fp: FilePatch, findings: Finding[], body: string[], placed: S
 
 function comment(body: string[], f: Finding): void {
   body.push(`${f.severity.toUpperCase()}: ${f.message} [${f.rule}${f.invariant ? `, ${f.invariant}` : ''}]`);
-  if (f.trace.length) {
+  if (f.steps.length) {
     body.push('');
-    for (const t of f.trace) body.push(`    ${t}`);
+    for (const t of renderTrace(f)) body.push(`    ${t}`);
   }
   body.push('');
 }

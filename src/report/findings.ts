@@ -2,6 +2,7 @@
 import { atLeast, type Finding } from '../rules/rule.js';
 import type { ScanStats } from '../engine/scan.js';
 import { CheckReportSchema } from './schema.js';
+import { renderTrace } from './trace.js';
 
 export type FailOn = 'error' | 'warning' | 'info' | 'never';
 export const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
@@ -21,7 +22,7 @@ export function formatText(findings: readonly Finding[], stats: ScanStats, lineT
     out.push(`#${f.file}:${f.line}:`);
     const src = lineText(f.file, f.line);
     if (src !== undefined) out.push(`+${src}`);
-    for (const t of f.trace) out.push(`  ${t}`);
+    for (const t of renderTrace(f)) out.push(`  ${t}`);
     out.push('');
   }
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
@@ -34,7 +35,12 @@ export function formatTerse(findings: readonly Finding[]): string {
   return findings.map((f) => `${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]\n`).join('');
 }
 
+/** A finding as the JSON contract has it: the trace rendered as the text printers show it, and its steps as data. */
+export function asJson(f: Finding): Finding & { trace: string[] } {
+  return { ...f, trace: renderTrace(f), steps: f.steps };
+}
+
 export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string): string {
-  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings, stats });
+  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats });
   return `${JSON.stringify(report, null, 2)}\n`;
 }

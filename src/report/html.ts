@@ -5,6 +5,7 @@ import type { ScanStats } from '../engine/scan.js';
 import type { Finding } from '../rules/rule.js';
 import { svgOf } from './diagram.js';
 import type { LineText } from './findings.js';
+import { renderTrace } from './trace.js';
 
 const html = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -64,7 +65,7 @@ export function formatHtml(findings: readonly Finding[], stats: ScanStats, lineT
       `<h2><span class="sev">${f.severity}</span><code>${html(f.rule)}</code><span class="where">${html(f.file)}:${f.line}${f.function ? ` in ${html(f.function)}()` : ''}</span></h2>`,
       `<p class="message">${html(f.message)}</p>`,
       sourceOf(f, lineText),
-      f.trace.length ? `<details${f.diagram ? '' : ' open'}><summary>trace</summary><pre class="trace">${f.trace.map(html).join('\n')}</pre></details>` : '',
+      f.steps.length ? `<details${f.diagram ? '' : ' open'}><summary>trace</summary><pre class="trace">${renderTrace(f).map(html).join('\n')}</pre></details>` : '',
       diagram,
       '</section>',
     ]

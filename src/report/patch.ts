@@ -3,9 +3,10 @@ import type { PatchReview } from '../engine/review.js';
 import { inputLineOf, type FilePatch, type Series } from '../input/patch.js';
 import type { Finding } from '../rules/rule.js';
 import { changedLines } from '../input/apply.js';
-import type { LineText } from './findings.js';
+import { asJson, type LineText } from './findings.js';
 import { CheckReportSchema } from './schema.js';
 import * as z from 'zod/mini';
+import { renderTrace } from './trace.js';
 
 export const PatchReportSchema = z.object({
   tool: z.literal('mnlint'),
@@ -43,7 +44,7 @@ export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: P
       version: series.version,
       cover: series.cover?.subject ?? null,
       dropped: series.dropped,
-      patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings, fixed: r.fixed })),
+      patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings.map(asJson), fixed: r.fixed.map(asJson) })),
     })),
   });
   return `${JSON.stringify(report, null, 2)}\n`;
@@ -91,7 +92,7 @@ export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: P
         const src = post !== undefined ? post.split('\n')[r.treeLine(f.file, f.line) - 1] : lineText(f.file, f.line);
         // `+` for a line the patch adds, ` ` for the context a deletion left
         if (src !== undefined) out.push(`${fp && !changedLines(fp).added.has(f.line) ? ' ' : '+'}${src}`);
-        if (!o.checkpatch) for (const t of f.trace) out.push(`  ${t}`);
+        if (!o.checkpatch) for (const t of renderTrace(f)) out.push(`  ${t}`);
         out.push('');
       }
       if (!o.checkpatch) {

@@ -1,8 +1,9 @@
 // SARIF 2.1.0 (for GitHub code scanning and friends) and reviewdog's rdjsonl.
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { occurrenceKeys, type Finding, type Rule } from '../rules/rule.js';
+import { occurrenceKeys, type Finding, type Rule, type Step } from '../rules/rule.js';
 import { formatExplain } from './rules.js';
+import { renderTrace } from './trace.js';
 
 const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -72,13 +73,38 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
               ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
             },
           ],
+          ...pathOf(f.steps, uri),
           partialFingerprints: { 'mnlint/v1': prints.get(f)! },
-          properties: { invariant: f.invariant, trace: f.trace },
+          properties: { invariant: f.invariant, trace: renderTrace(f) },
         })),
       },
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+type Located = Step & { file: string; line: number };
+
+/**
+ * The trace's located steps as a code flow (GitHub's "show paths") and as
+ * related locations; nothing when no step has a place (a remark, a model line
+ * of its own, a step on a whole file are left to properties.trace).
+ */
+function pathOf(steps: readonly Step[], uri: (file: string) => string): object {
+  const located = steps.filter((s): s is Located => s.file !== undefined && s.line !== undefined);
+  if (!located.length) return {};
+  const at = (s: Located) => ({
+    physicalLocation: {
+      artifactLocation: { uri: uri(s.file), uriBaseId: '%SRCROOT%' },
+      region: { startLine: s.line, ...(s.column !== undefined ? { startColumn: s.column } : {}) },
+    },
+    // a model line is indented under its scenario in text; not here
+    message: { text: s.text.trim() },
+  });
+  return {
+    codeFlows: [{ threadFlows: [{ locations: located.map((s) => ({ location: at(s) })) }] }],
+    relatedLocations: located.map((s, i) => ({ id: i + 1, ...at(s) })),
+  };
 }
 
 const RD_SEVERITY: Record<Finding['severity'], string> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };

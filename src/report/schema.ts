@@ -3,6 +3,7 @@
 // zod/mini: the same validation as zod at a sixteenth of the bundle, which
 // every run of the CLI loads.
 import * as z from 'zod/mini';
+import { STEP_ROLES } from '../rules/rule.js';
 
 const count = z.int().check(z.nonnegative());
 const lineNumber = z.int().check(z.positive());
@@ -19,7 +20,18 @@ export const FindingSchema = z.object({
   endLine: lineNumber,
   function: z.nullable(z.string()),
   message: z.string(),
+  /** the trace as the text printers show it, a line a step */
   trace: z.array(z.string()),
+  /** the same trace as data: a step's place (none on a remark or a model line of its own) and what it is */
+  steps: z.array(
+    z.object({
+      file: z.optional(z.string()),
+      line: z.optional(lineNumber),
+      column: z.optional(lineNumber),
+      text: z.string(),
+      role: z.enum(STEP_ROLES),
+    }),
+  ),
   /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */
   diagram: z.optional(
     z.object({

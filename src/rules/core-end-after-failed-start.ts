@@ -1,4 +1,4 @@
-import { atLoc, coreDiagram } from './support.js';
+import { atLoc, coreDiagram, modelStep, modelSteps, step } from './support.js';
 import { defineRule } from './rule.js';
 import { coreFunctions } from './core.js';
 
@@ -67,9 +67,9 @@ export default defineRule({
     noEndAfterFailedStart: 'mn_hlist_invalidate_range_start() returns a failed start without calling invalidate_range_end on the notifiers that have it ({{level}}): {{message}}',
   },
   checkFile(file, ctx) {
-    const step = ctx.core(file)?.steps.find((s) => s.step === 'endAfterFailedStart');
-    if (!step || step.holds) return;
-    const fn = coreFunctions(file)?.get(step.function);
+    const missing = ctx.core(file)?.steps.find((s) => s.step === 'endAfterFailedStart');
+    if (!missing || missing.holds) return;
+    const fn = coreFunctions(file)?.get(missing.function);
     if (!fn?.events.some((e) => e.name === '->invalidate_range_start')) return;
     // what the model shows with this core: a notifier that fails start beside one that counts
     const v = ctx.core(file)!.violation('endAfterFailedStart');
@@ -82,12 +82,12 @@ export default defineRule({
       function: fn.name,
       messageId: 'noEndAfterFailedStart',
       data: { level, message: v.message },
-      trace: [
-        `${file.file}:${start.loc.line}: ops->invalidate_range_start(), which may fail with -EAGAIN`,
-        `${file.file}:${r.loc.line}: return ${r.text} with no ops->invalidate_range_end on any path`,
-        'model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM)',
-        ...v.trace,
-        `${v.invariant}: ${v.message}`,
+      steps: [
+        step({ file: file.file, loc: start.loc }, 'ops->invalidate_range_start(), which may fail with -EAGAIN', 'call'),
+        step({ file: file.file, loc: r.loc }, `return ${r.text} with no ops->invalidate_range_end on any path`, 'return'),
+        modelStep('model with this core, probes: an hlist notifier that may fail start, a start/end counter (as KVM)'),
+        ...modelSteps(v),
+        modelStep(`${v.invariant}: ${v.message}`),
       ],
       diagram: coreDiagram(v, 'model with this core'),
     });

@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, step } from './support.js';
 import { CORE } from '../ir/kernel-api.js';
 import { defineRule, type MessageData } from './rule.js';
 import { coreFunctions, isTwoPassCore, pathEvents } from './core.js';
@@ -103,11 +103,11 @@ export default defineRule({
           ...atLoc(file.file, at.loc),
           function: name,
           ...report,
-          trace: [
-            `${file.file}:${start.loc.line}: ops->invalidate_start queues a finish`,
-            ...(finish ? [`${file.file}:${finish.loc.line}: ${finish.name}()`] : []),
-            ...(end ? [`${file.file}:${end.loc.line}: mn_itree_inv_end()`] : []),
-            `${file.file}:${r.loc.line}: return ${r.text} (I3: every finish once, before inv_end, on every path)`,
+          steps: [
+            step({ file: file.file, loc: start.loc }, 'ops->invalidate_start queues a finish', 'call'),
+            ...(finish ? [step({ file: file.file, loc: finish.loc }, `${finish.name}()`, 'call')] : []),
+            ...(end ? [step({ file: file.file, loc: end.loc }, 'mn_itree_inv_end()', 'call')] : []),
+            step({ file: file.file, loc: r.loc }, `return ${r.text} (I3: every finish once, before inv_end, on every path)`, 'return'),
           ],
         });
       }

@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, step } from './support.js';
 import { CORE, INSERT, INSERT_LOCKED } from '../ir/kernel-api.js';
 import { defineRule } from './rule.js';
 import { coreFunctions, isTwoPassCore } from './core.js';
@@ -67,7 +67,10 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
       ...atLoc(file.file, at.loc),
       function: caller.name,
       messageId: 'noFinishCheck',
-      trace: [`${file.file}:${at.loc.line}: ops->invalidate_start is called here`, ...inserts.map((f) => `${file.file}:${f.loc.line}: ${f.name}() does not check ops->invalidate_finish`)],
+      steps: [
+        step({ file: file.file, loc: at.loc }, 'ops->invalidate_start is called here', 'call'),
+        ...inserts.map((f) => step({ file: file.file, loc: f.loc }, `${f.name}() does not check ops->invalidate_finish`, 'note')),
+      ],
     });
   },
 });

@@ -1,4 +1,4 @@
-import { atLoc, coreDiagram } from './support.js';
+import { atLoc, coreDiagram, modelStep, modelSteps, note, step } from './support.js';
 // I8 in the core itself: mm/mmu_notifier.c keeps invalidate_seq odd exactly
 // while an interval invalidation runs, ends every range it starts, applies the
 // deferred list at the last end, and makes read_begin and remove wait. The
@@ -99,12 +99,12 @@ out_would_block:
         severity: mixed ? 'warning' : undefined,
         messageId: mixed ? 'stepMissingMixedMm' : 'stepMissing',
         data: { steps: group.map((g) => g.s.evidence).join('; '), model: v.message },
-        trace: [
-          `${s.file}:${s.loc.line}: ${s.evidence}`,
-          `model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`,
-          ...v.trace,
-          `${v.invariant}: ${v.message}`,
-          ...also,
+        steps: [
+          step(s, s.evidence, 'event'),
+          modelStep(`model at API ${ctx.api.id} with this step missing, probes: an interval mirror, an hlist notifier that may fail start, a start/end counter`),
+          ...modelSteps(v),
+          modelStep(`${v.invariant}: ${v.message}`),
+          ...also.map(note),
         ],
         diagram: coreDiagram(v, `model at API ${ctx.api.id} with this step missing`),
       });

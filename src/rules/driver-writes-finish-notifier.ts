@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { atEvent, functionOf } from './support.js';
+import { atEvent, functionOf, step } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 import { TWO_PASS_MEMBERS } from '../model/ops.js';
 
@@ -62,7 +62,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: 'writesFinishNotifier',
           data: { call: e.name },
-          trace: [`${e.file}:${e.loc.line}: ${e.name} = ${e.args[0] ?? ''}`],
+          steps: [step(e, `${e.name} = ${e.args[0] ?? ''}`, 'event')],
         });
       }
     }

@@ -1,7 +1,7 @@
 import { updateDelta } from '../ir/queries.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, failsWith } from './support.js';
+import { atReturn, bindingStep, failsWith, step, describeVia } from './support.js';
 
 /** The starts of an invalidation, and what a failure means to the core. */
 const STARTS: Record<string, { after: (endAfterFailedStart: boolean) => string }> = {
@@ -79,11 +79,11 @@ static const struct mmu_notifier_ops drv_ops = {
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
           messageId: 'stateRaised',
           data: { cb: cb.fn.name, result: r.text || 'its failure', when: describeWhen(r.when), raised: raised.join(', '), after: start.after(ctx.api.endAfterFailedStart) },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...where.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: raises ${e.name}`]),
+          steps: [
+            bindingStep(table, cb.field, cb.fn.name),
+            ...where.flatMap((e) => [...describeVia(e.via), step(e, `raises ${e.name}`, 'event')]),
             ...describeVia(r.via),
-            `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`,
+            step(r, `returns ${r.text}${describeWhen(r.when)}`, 'return'),
           ],
         });
       }

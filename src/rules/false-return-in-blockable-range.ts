@@ -1,7 +1,7 @@
 import { failedAllocation } from '../ir/queries.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, failsWith, modelEvidence, siteOf } from './support.js';
+import { atReturn, bindingStep, failsWith, modelEvidence, siteOf, step, describeVia } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
@@ -82,7 +82,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           messageId: 'failsWhenBlockable',
           data: { cb: cb.fn.name, text: r.text, untested: r.when.blockable === true ? '' : ' (no blockable test before it)' },
           ...(modelEvidence(ctx, table, { kinds: ['false-in-blockable-range', 'false-from-release', 'start-error-not-eagain'], callback: field, site: siteOf(r) }) ?? {
-            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`],
+            steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r.via), step(r, `returns ${r.text}${describeWhen(r.when)}`, 'return')],
           }),
         });
       }

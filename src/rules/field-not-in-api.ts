@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, note, step } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -43,7 +43,7 @@ static const struct mmu_notifier_ops drv_ops = {
         function: null,
         messageId: 'noSuchMember',
         data: { kind: table.kind, field: f.field, id: ctx.api.id, description: ctx.api.description },
-        trace: [`${table.file}:${f.loc.line}: .${f.field} = ${f.value}`, `members at ${ctx.api.id}: ${[...known].join(', ')}`],
+        steps: [step({ file: table.file, loc: f.loc }, `.${f.field} = ${f.value}`, 'binding'), note(`members at ${ctx.api.id}: ${[...known].join(', ')}`)],
       });
     }
   },

@@ -2,7 +2,7 @@ import { nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn } from './support.js';
+import { atReturn, note, step } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 
 export default defineRule({
@@ -64,7 +64,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: cb.fn.name,
         messageId: 'falseOnAllocFailure',
         data: { cb: cb.fn.name },
-        trace: [`${r.file}:${r.loc.line}: returns false${describeWhen(r.when)}`, 'a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)'],
+        steps: [step(r, `returns false${describeWhen(r.when)}`, 'return'), note('a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)')],
       });
     }
   },

@@ -2,7 +2,7 @@ import { isReleaseCall } from '../ir/kernel-api.js';
 import { eventsOnPath } from '../ir/summary.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { defineRule } from './rule.js';
-import { atReturn } from './support.js';
+import { atReturn, step } from './support.js';
 import { START_SIG } from './two-pass-api.js';
 
 export default defineRule({
@@ -87,7 +87,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: finish.fn.name,
         messageId: 'neverFreed',
         data: { finish: finish.fn.name, start: start.fn.name },
-        trace: [`${start.fn.file}:${start.fn.loc.line}: ${start.fn.name}() hands out an allocated finish`, `${r.file}:${r.loc.line}: ${finish.fn.name}() ends here without kfree / a pool put (I7)`],
+        steps: [step(start.fn, `${start.fn.name}() hands out an allocated finish`, 'note'), step(r, `${finish.fn.name}() ends here without kfree / a pool put (I7)`, 'return')],
       });
     }
   },

@@ -1,5 +1,5 @@
 import { defineRule, fieldFn } from './rule.js';
-import { atField } from './support.js';
+import { atField, step } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 
 export default defineRule({
@@ -48,7 +48,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       function: null,
       messageId: 'finishWithoutStart',
       data: { table: table.name },
-      trace: [`${table.file}:${table.loc.line}: ${table.name}: only a finish handed out by invalidate_start is queued for invalidate_finish (I3)`],
+      steps: [step(table, `${table.name}: only a finish handed out by invalidate_start is queued for invalidate_finish (I3)`, 'note')],
     });
   },
 });

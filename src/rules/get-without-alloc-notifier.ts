@@ -1,4 +1,4 @@
-import { atLine } from './support.js';
+import { atLine, step } from './support.js';
 import { defineRule, fieldFn } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
 
@@ -51,7 +51,7 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
           function: c.function,
           messageId: 'getWithoutAlloc',
           data: { c: c.name, table: table.name },
-          trace: [`${table.file}:${table.loc.line}: ${table.name} has no .alloc_notifier`, `${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
+          steps: [step(table, `${table.name} has no .alloc_notifier`, 'note'), step({ file: f.file, line: c.line }, `${c.name}(${c.args.join(', ')})`, 'call')],
         });
       }
     }

@@ -1,8 +1,8 @@
 import { EAGAIN } from '../ir/kernel-api.js';
 import { combine, type HelperOutcome } from '../ir/summary.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atLine, atReturn, failsWith } from './support.js';
+import { atLine, atReturn, bindingStep, failsWith, step, describeVia } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 /** The first-pass callbacks and the truth of their success. */
@@ -91,11 +91,11 @@ static const struct mmu_notifier_ops drv_ops = {
           ...(r
             ? { messageId: 'returnsSuccess' as const, data: { fn: fn.name, result: r.text || 'success', helper: t.callee, failure: t.text, how } }
             : { messageId: 'goesOn' as const, data: { fn: fn.name, helper: t.callee, failure: t.text, how } }),
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${fn.name}`,
-            `${t.file}:${t.line}: calls ${t.callee}()`,
-            `${t.at.file}:${t.at.line}: returns ${t.text}${describeWhen(t.when)}`,
-            ...(r ? [...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text || '(end)'}${describeWhen(r.when)}`] : []),
+          steps: [
+            bindingStep(table, cb.field, fn.name),
+            step(t, `calls ${t.callee}()`, 'call'),
+            step(t.at, `returns ${t.text}${describeWhen(t.when)}`, 'return'),
+            ...(r ? [...describeVia(r.via), step(r, `returns ${r.text || '(end)'}${describeWhen(r.when)}`, 'return')] : []),
           ],
         });
       };

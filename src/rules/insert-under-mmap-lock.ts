@@ -1,4 +1,4 @@
-import { atLine } from './support.js';
+import { atLine, step } from './support.js';
 import { INTERVAL_INSERTS } from '../ir/kernel-api.js';
 import { defineRule } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
@@ -91,7 +91,7 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
             function: c.function,
             messageId: 'insertUnderLock',
             data: { function: c.function },
-            trace: [`${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
+            steps: [step({ file: f.file, line: c.line }, `${c.name}(${c.args.join(', ')})`, 'call')],
           });
         } else if (locked && !takesLock && !heldByCaller) {
           ctx.report({
@@ -99,7 +99,7 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
             function: c.function,
             messageId: 'lockedInsertUnlocked',
             data: { function: c.function },
-            trace: [`${f.file}:${c.line}: ${c.name}(${c.args.join(', ')})`],
+            steps: [step({ file: f.file, line: c.line }, `${c.name}(${c.args.join(', ')})`, 'call')],
           });
         }
       }

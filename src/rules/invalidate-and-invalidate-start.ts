@@ -1,5 +1,5 @@
 import { defineRule, fieldFn } from './rule.js';
-import { atField } from './support.js';
+import { atField, step } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 
 export default defineRule({
@@ -56,7 +56,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       function: null,
       messageId: 'bothSet',
       data: { table: table.name },
-      trace: [`${table.file}:${table.loc.line}: ${table.name}: mn_itree_invalidate() calls ops->invalidate_start when it is set`],
+      steps: [step(table, `${table.name}: mn_itree_invalidate() calls ops->invalidate_start when it is set`, 'note')],
     });
   },
 });

@@ -1,8 +1,8 @@
 import { isKernelHelper } from '../ir/kernel-api.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelEvidence, siteOf } from './support.js';
+import { atReturn, bindingStep, modelEvidence, siteOf, step, describeVia } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
@@ -108,7 +108,7 @@ int drv_pin(struct drv_obj *obj)
               : { messageId: 'noSetSeq' as const, data: { fn: cb.fn.name } }),
           // the model's counterexample is the table's, shown where it proves this return
           ...((eventFilter || unsure ? null : modelEvidence(ctx, table, { kinds: ['retry-misses-invalidation'], callback: field, site: siteOf(r) })) ?? {
-            trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(r.via), `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)} without set_seq`],
+            steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r.via), step(r, `returns ${r.text}${describeWhen(r.when)} without set_seq`, 'return')],
           }),
         });
       }

@@ -1,8 +1,8 @@
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { lockMember, sameLock } from '../ir/queries.js';
 import { HLIST_MEMBERS, INTERVAL_MEMBERS, type OpsMember } from '../model/ops.js';
 import { defineRule } from './rule.js';
-import { atReturn } from './support.js';
+import { atReturn, bindingStep, step, describeVia } from './support.js';
 
 /** Every callback runs and returns within one core step: nothing it takes may outlive it. */
 const CALLBACKS: readonly OpsMember[] = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
@@ -84,11 +84,11 @@ static const struct mmu_notifier_ops drv_ops = {
           ...(released
             ? { messageId: 'heldOnSomePath' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when) } }
             : { messageId: 'neverReleased' as const, data: { fn: fn.name, lock, table: table.name } }),
-          trace: [
-            `${table.file}:${cb!.field.loc.line}: ${table.name}.${cb!.field.field} = ${fn.name}`,
-            ...(taken ? [...describeVia(taken.via), `${taken.file}:${taken.loc.line}: ${taken.name}(${lock})${describeWhen(taken.when)}`] : []),
+          steps: [
+            bindingStep(table, cb!.field, fn.name),
+            ...(taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, 'event')] : []),
             ...describeVia(r.via),
-            `${r.file}:${r.loc.line}: returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`,
+            step(r, `returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`, 'return'),
           ],
         });
       }

@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, bindingStep, note } from './support.js';
 import { defineRule } from './rule.js';
 import { dirOf } from '../ir/files.js';
 
@@ -73,7 +73,7 @@ int drv_migrate(struct migrate_vma *args)
       function: null,
       messageId: 'noOwnerSkip',
       data: { cb: cb.fn.name },
-      trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${cb.field.field} = ${cb.fn.name}`, 'no MMU_NOTIFY_MIGRATE / range->owner test on any path'],
+      steps: [bindingStep(table, cb.field, cb.fn.name), note('no MMU_NOTIFY_MIGRATE / range->owner test on any path')],
     });
   },
 });

@@ -1,4 +1,4 @@
-import { atLine } from './support.js';
+import { atLine, step } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -48,7 +48,7 @@ struct mmu_interval_notifier_ops {
           function: null,
           messageId: 'undocumented',
           data: { kind: s.kind, m: m.name },
-          trace: [`${file.file}:${s.line}: struct ${s.kind}, documented: ${s.documented.map((d) => `@${d}`).join(', ')}`],
+          steps: [step({ file: file.file, line: s.line }, `struct ${s.kind}, documented: ${s.documented.map((d) => `@${d}`).join(', ')}`, 'note')],
         });
       }
     }

@@ -5,9 +5,8 @@
 import { filesBeside } from '../ir/files.js';
 import { PAGE_LOCKING_CALLS } from '../ir/kernel-api.js';
 import { lockMember } from '../ir/queries.js';
-import { describeVia } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, sitesOf } from './support.js';
+import { atEvent, functionOf, sitesOf, step, describeVia } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
@@ -116,10 +115,10 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
             function: functionOf(e, fn.name),
             messageId: 'folioLockUnderNotifierLock',
             data: { call: e.name, held, taker: taken.get(lockMember(held))!, table: table.name },
-            trace: [
-              `${table.file}: ${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`,
+            steps: [
+              step({ file: table.file }, `${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`, 'note'),
               ...describeVia(e.via),
-              `${e.file}:${e.loc.line}: ${e.name}() on a page from hmm_range_fault() with ${held} held (I5: ABBA with migrate_pages_batch())`,
+              step(e, `${e.name}() on a page from hmm_range_fault() with ${held} held (I5: ABBA with migrate_pages_batch())`, 'event'),
             ],
           });
         }

@@ -5,9 +5,9 @@
 // from its pfns, and the retry's outcome on each path.
 import { sectionRetried } from '../ir/queries.js';
 import { eventsOnPath, type SummaryEvent } from '../ir/summary.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, placeOf } from './support.js';
+import { atEvent, functionOf, placeOf, step, describeVia } from './support.js';
 
 export default defineRule({
   id: 'pfns-used-before-retry',
@@ -103,14 +103,14 @@ again:
               : e.via.length
                 ? { messageId: 'usedBeforeRetryInHelper' as const, data: { call: e.name, helper: functionOf(e, fn.name), fn: fn.name } }
                 : { messageId: 'usedBeforeRetry' as const, data: { call: e.name } }),
-            trace: [
+            steps: [
               ...fn.events
                 .filter((x) => x.kind === 'fault')
                 .slice(0, 1)
-                .map((x) => `${fn.file}:${x.loc.line}: ${x.name}() fills the pfns (no page references)`),
-              ...(retry ? [`${retry.file}:${retry.loc.line}: ${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`] : []),
+                .map((x) => step({ file: fn.file, loc: x.loc }, `${x.name}() fills the pfns (no page references)`, 'event')),
+              ...(retry ? [step(retry, `${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`, 'event')] : []),
               ...describeVia(e.via),
-              `${e.file}:${e.loc.line}: ${e.name}(${e.args.join(', ')})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`,
+              step(e, `${e.name}(${e.args.join(', ')})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`, 'event'),
             ],
           });
         }

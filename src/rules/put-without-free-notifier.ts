@@ -1,4 +1,4 @@
-import { atLine } from './support.js';
+import { atLine, note, step } from './support.js';
 import { PUT, SYNCHRONIZE } from '../ir/kernel-api.js';
 import { defineRule, fieldFn } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
@@ -90,7 +90,7 @@ static void __exit drv_exit(void)
         function: put.function,
         messageId: 'putWithoutFree',
         data: { table: table.name },
-        trace: [`${gets[0]!.file}:${gets[0]!.line}: ${gets[0]!.name}(&${table.name}, ...)`, `${put.file}:${put.line}: mmu_notifier_put()`, `${table.file}:${table.loc.line}: ${table.name} has no .free_notifier`],
+        steps: [step(gets[0]!, `${gets[0]!.name}(&${table.name}, ...)`, 'call'), step(put, 'mmu_notifier_put()', 'call'), step(table, `${table.name} has no .free_notifier`, 'note')],
       });
     }
     if (!calls.some((c) => c.name === SYNCHRONIZE)) {
@@ -100,7 +100,7 @@ static void __exit drv_exit(void)
         function: put.function,
         messageId: 'putWithoutSynchronize',
         data: { dir: dir || 'this directory' },
-        trace: [`${put.file}:${put.line}: mmu_notifier_put()`, 'no mmu_notifier_synchronize() call found next to it'],
+        steps: [step(put, 'mmu_notifier_put()', 'call'), note('no mmu_notifier_synchronize() call found next to it')],
       });
     }
   },

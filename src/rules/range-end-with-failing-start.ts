@@ -1,7 +1,7 @@
 import { nonZero } from '../ir/summary.js';
-import { describeWhen, describeVia } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule, fieldFn } from './rule.js';
-import { atLoc, modelEvidence, siteOf } from './support.js';
+import { atLoc, modelEvidence, note, siteOf, step, describeVia } from './support.js';
 
 export default defineRule({
   id: 'range-end-with-failing-start',
@@ -74,12 +74,12 @@ static const struct mmu_notifier_ops drv_ops = {
         ? { messageId: 'startCanFail' as const, data: { table: table.name, fn: fn.name, result: first.text, where } }
         : { messageId: 'startMayFail' as const, data: { table: table.name, fn: fn.name, result: first.text || 'a value', where } }),
       ...((proven ? modelEvidence(ctx, table, { kinds: ['end-after-failed-start'], callback: 'invalidate_range_start', site: siteOf(first) }) : null) ?? {
-        trace: [
-          `${table.file}:${cb.field.loc.line}: .invalidate_range_start = ${fn.name}`,
+        steps: [
+          step({ file: table.file, loc: cb.field.loc }, `.invalidate_range_start = ${fn.name}`, 'binding'),
           ...describeVia(first.via),
-          `${where}: returns ${first.text}${describeWhen(first.when)}`,
-          `${table.file}:${end.loc.line}: .invalidate_range_end = ${end.function}`,
-          'since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)',
+          step(first, `returns ${first.text}${describeWhen(first.when)}`, 'return'),
+          step({ file: table.file, loc: end.loc }, `.invalidate_range_end = ${end.function}`, 'binding'),
+          note('since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)'),
         ],
       }),
     });

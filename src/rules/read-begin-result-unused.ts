@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, step } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -68,7 +68,7 @@ int drv_register(struct drv_obj *obj)
             function: fn.name,
             messageId: 'sequenceUnused',
             data: { fn: fn.name },
-            trace: [`${f.file}:${e.loc.line}: mmu_interval_read_begin(${e.args.join(', ')}) as a statement (I6)`],
+            steps: [step({ file: f.file, loc: e.loc }, `mmu_interval_read_begin(${e.args.join(', ')}) as a statement (I6)`, 'event')],
           });
         }
       }

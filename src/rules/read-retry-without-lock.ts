@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, note, step } from './support.js';
 import { defineRule } from './rule.js';
 import { filesBeside } from '../ir/files.js';
 
@@ -105,7 +105,7 @@ int drv_map(struct drv_obj *obj)
             function: fn.name,
             messageId: 'retryWithoutLock',
             data: { fn: fn.name, cb: cb.fn.name },
-            trace: [`${f.file}:${e.loc.line}: mmu_interval_read_retry(${e.args.join(', ')}) holding no lock`, `if the caller holds the lock, say so with lockdep_assert_held() (I6)`],
+            steps: [step({ file: f.file, loc: e.loc }, `mmu_interval_read_retry(${e.args.join(', ')}) holding no lock`, 'event'), note('if the caller holds the lock, say so with lockdep_assert_held() (I6)')],
           });
         }
       }

@@ -1,6 +1,6 @@
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, placeOf, sitesOf } from './support.js';
+import { atEvent, bindingStep, functionOf, placeOf, sitesOf, step, describeVia } from './support.js';
 import { FIRST_PASS_MEMBERS, UNDER_START_MAP_MEMBERS } from '../model/ops.js';
 
 /** The first pass in a non-blockable range: sleeping-gfp-in-first-pass reports it as a sleep. */
@@ -81,10 +81,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: functionOf(first, cb.fn.name),
         messageId: 'directReclaim',
         data: { first: first.name, mask: first.gfp!.mask, field, cb: cb.fn.name, inHelper: own ? '' : ' (in a helper)', sites: all.length > 1 ? ` (${all.length} sites)` : '' },
-        trace: [
-          `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-          ...all.flatMap((e) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp!.mask})${describeWhen(e.when)}`]),
-        ],
+        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp!.mask})${describeWhen(e.when)}`, 'event')])],
       });
     }
   },

@@ -1,8 +1,7 @@
-import { describeVia } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api.js';
 import { INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
-import { SELF_WAITING, atEvent, functionOf } from './support.js';
+import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia } from './support.js';
 
 export default defineRule({
   id: 'remove-from-callback',
@@ -60,7 +59,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
             function: functionOf(e, cb.fn.name),
             messageId: 'dropsLastMmReference',
             data: { call: e.name, field: f.field, cb: cb.fn.name },
-            trace: [`${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() may drop the last reference (I5)`],
+            steps: [bindingStep(table, f, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() may drop the last reference (I5)`, 'event')],
           });
           continue;
         }
@@ -70,7 +69,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: 'waitsForItself',
           data: { call: e.name, field: f.field, cb: cb.fn.name },
-          trace: [`${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() waits for the running invalidation to end (I5)`],
+          steps: [bindingStep(table, f, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, 'event')],
         });
       }
     }

@@ -28,6 +28,29 @@ export interface RuleDocs {
   references: string[];
 }
 
+/**
+ * What a step of a finding's trace is: a table field bound to a callback, a
+ * call on the way down, an event there (a lock, a sleep, an allocation...), a
+ * return, a line of the model's counterexample, a remark, or (patch review)
+ * where the finding itself is.
+ */
+export const STEP_ROLES = ['binding', 'call', 'event', 'return', 'model', 'note', 'origin'] as const;
+export type StepRole = (typeof STEP_ROLES)[number];
+
+/**
+ * One step of a finding's trace, as data: the printers render it (src/report),
+ * SARIF draws its places as a code flow, patch review reads them. No place on a
+ * remark; a model step's text names the driver's place itself, and carries it
+ * beside for tools.
+ */
+export interface Step {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly text: string;
+  readonly role: StepRole;
+}
+
 export interface Finding {
   rule: string;
   /** which of the rule's messages (its `messages` key) */
@@ -40,8 +63,9 @@ export interface Finding {
   endLine: number;
   function: string | null;
   message: string;
-  trace: string[];
-  /** a model counterexample, drawable as a sequence diagram (its text is in trace) */
+  /** the trace: the path to the finding, step by step */
+  steps: readonly Step[];
+  /** a model counterexample, drawable as a sequence diagram (its text is in steps) */
   diagram?: TraceDiagram;
 }
 
@@ -66,12 +90,12 @@ export function place(file: string, line: number, column: number, endLine: numbe
 /** The values a message's `{{name}}` placeholders take. */
 export type MessageData = Readonly<Record<string, string | number>>;
 
-/** What a rule reports: a place, one of its message ids with the data it needs, and the trace. */
+/** What a rule reports: a place, one of its message ids with the data it needs, and the trace's steps. */
 export type Report<M extends string = string> = Where & {
   function: string | null;
   messageId: M;
   data?: MessageData;
-  trace: string[];
+  steps: readonly Step[];
   diagram?: TraceDiagram;
   /** only where one finding of the rule is graded apart from its default */
   severity?: Severity;

@@ -1,6 +1,6 @@
 import { defineRule } from './rule.js';
 import { filesBeside } from '../ir/files.js';
-import { atEvent, functionOf } from './support.js';
+import { atEvent, bindingStep, functionOf, step } from './support.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
@@ -111,10 +111,10 @@ int drv_map(struct drv_obj *obj)
           ...(e.locks.length
             ? { messageId: 'otherLock' as const, data: { locks: e.locks.join(', '), reader: r.fn, readerLocks: r.locks.join(', ') } }
             : { messageId: 'noLock' as const, data: { reader: r.fn, readerLocks: r.locks.join(', ') } }),
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            `${e.file}:${e.loc.line}: mmu_interval_set_seq() holding [${e.locks.join(', ')}]`,
-            `${r.file}:${r.line}: mmu_interval_read_retry() in ${r.fn}() holding [${r.locks.join(', ')}] (I6)`,
+          steps: [
+            bindingStep(table, cb.field, cb.fn.name),
+            step(e, `mmu_interval_set_seq() holding [${e.locks.join(', ')}]`, 'event'),
+            step(r, `mmu_interval_read_retry() in ${r.fn}() holding [${r.locks.join(', ')}] (I6)`, 'event'),
           ],
         });
       }

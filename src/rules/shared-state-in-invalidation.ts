@@ -3,10 +3,10 @@
 // written on the invalidation path without a lock or an atomic is shared by
 // all of them. The effects checker marks writes whose variable outlives the call.
 import { racyGlobalWrite } from '../ir/queries.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
-import { atEvent, functionOf, sitesOf } from './support.js';
+import { atEvent, bindingStep, functionOf, sitesOf, step, describeVia } from './support.js';
 
 export default defineRule({
   id: 'shared-state-in-invalidation',
@@ -76,7 +76,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: 'unlockedSharedWrite',
           data: { table: table.name, field, storage: w.shared === 'static' ? 'the function-static' : 'the global', target: w.target },
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${e.file}:${e.loc.line}: ${w.target} written${describeWhen(e.when)}, no lock held (I7)`],
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${w.target} written${describeWhen(e.when)}, no lock held (I7)`, 'event')],
         });
       }
     }

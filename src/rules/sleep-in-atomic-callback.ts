@@ -1,8 +1,7 @@
-import { describeVia } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { ATOMIC_MEMBERS } from '../model/ops.js';
 import { isSleepingEvent } from '../ir/queries.js';
-import { atEvent, functionOf } from './support.js';
+import { atEvent, bindingStep, functionOf, note, step, describeVia } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-atomic-callback',
@@ -51,12 +50,7 @@ static const struct mmu_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: 'sleepsInAtomic',
           data: { call: e.name, field, cb: cb.fn.name },
-          trace: [
-            `${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`,
-            ...describeVia(e.via),
-            `${e.file}:${e.loc.line}: ${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ''}`,
-            `${field} never sleeps (I5)`,
-          ],
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ''}`, 'event'), note(`${field} never sleeps (I5)`)],
         });
       }
     }

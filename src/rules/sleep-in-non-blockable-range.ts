@@ -1,9 +1,10 @@
 import type { SummaryEvent } from '../ir/summary.js';
+import type { OpsField } from '../ir/types.js';
 import { finishHandedOut, isSleepingEvent } from '../ir/queries.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
-import { SELF_WAITING, atEvent, functionOf, modelEvidence, sitesOf } from './support.js';
+import { SELF_WAITING, atEvent, bindingStep, describeVia, functionOf, modelEvidence, sitesOf, step } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',
@@ -52,28 +53,28 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     // one finding per callback, at its first site, every site in the trace
-    const report = (field: string, fnName: string, fieldLine: number, when: string | null, events: readonly SummaryEvent[]): void => {
+    const report = (binding: OpsField, fnName: string, when: string | null, events: readonly SummaryEvent[]): void => {
+      const field = binding.field;
       const sites = sitesOf(events, (x) => x);
       const e = sites[0];
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';
-      const siteLines = sites.flatMap((x) => [...describeVia(x.via), `${x.file}:${x.loc.line}: ${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`]);
+      const siteSteps = sites.flatMap((x) => [...describeVia(x.via), step(x, `${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`, 'event')]);
       const model = modelEvidence(ctx, table, { kinds: ['sleeps-where-forbidden'], callback: field });
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
         messageId: 'sleepsNonBlockable',
         data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more },
-        ...(model ? { trace: [...model.trace, ...(sites.length > 1 ? siteLines : [])], diagram: model.diagram } : { trace: [`${table.file}:${fieldLine}: ${table.name}.${field} = ${fnName}`, ...siteLines] }),
+        ...(model ? { steps: [...model.steps, ...(sites.length > 1 ? siteSteps : [])], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }),
       });
     };
     for (const field of INVALIDATION_MEMBERS[table.kind]) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       report(
-        field,
+        cb.field,
         cb.fn.name,
-        cb.field.loc.line,
         null,
         ctx.summary(cb.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name) && e.when.blockable !== true),
       );
@@ -85,9 +86,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const handsOut = ctx.summary(start.fn).events.some((e) => e.when.blockable !== true && finishHandedOut(e)?.isNull === false);
       if (handsOut) {
         report(
-          'invalidate_finish',
+          finish.field,
           finish.fn.name,
-          finish.field.loc.line,
           `after ${start.fn.name}() handed out a finish in a non-blockable range`,
           ctx.summary(finish.fn).events.filter((e) => isSleepingEvent(e) && !SELF_WAITING.has(e.name)),
         );

@@ -1,9 +1,9 @@
 import { ATOMIC_ACQUIRES } from '../ir/kernel-api.js';
 import type { SummaryEvent } from '../ir/summary.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { mayBlock } from '../ir/queries.js';
-import { atEvent, functionOf, sitesOf } from './support.js';
+import { atEvent, bindingStep, functionOf, sitesOf, step, describeVia } from './support.js';
 
 export default defineRule({
   id: 'sleep-under-spinlock',
@@ -103,11 +103,11 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           viaHelper: own ? '' : ' through a helper whose branch conditions mnlint does not all track',
           sites: all.length > 1 ? ` (${all.length} sites)` : '',
         },
-        trace: [
-          `${table.file}:${f.loc.line}: ${table.name}.${f.field} = ${cb.fn.name}`,
+        steps: [
+          bindingStep(table, f, cb.fn.name),
           ...describeVia(taken.via),
-          `${taken.file}:${taken.loc.line}: ${taken.name}(${first.lock})`,
-          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), `${e.file}:${e.loc.line}: ${e.name}() with ${lock} held${describeWhen(e.when)}`]),
+          step(taken, `${taken.name}(${first.lock})`, 'event'),
+          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${describeWhen(e.when)}`, 'event')]),
         ],
       });
     }

@@ -1,5 +1,5 @@
-import { atLoc } from './support.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
+import { atLoc, bindingStep, step, describeVia } from './support.js';
+import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
@@ -76,14 +76,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (e.gfp.class !== 'sleeping' && e.via.length > 0) continue;
         const proven = e.gfp.class === 'sleeping';
         reported.add(where);
-        const head = `${e.file}:${e.loc.line}: ${e.name}(..., ${e.gfp.mask})`;
+        const head = `${e.name}(..., ${e.gfp.mask})`;
         ctx.report({
           severity: proven ? 'error' : 'warning',
           ...atLoc(e.file, e.loc),
           function: e.via.length ? e.via[e.via.length - 1]!.function : cb.fn.name,
           messageId: e.gfp.class === 'unknown' ? 'unknownMask' : 'sleepingMask',
           data: { call: e.name, mask: e.gfp.mask, field, cb: cb.fn.name },
-          trace: [`${table.file}:${cb.field.loc.line}: ${table.name}.${field} = ${cb.fn.name}`, ...describeVia(e.via), `${head}${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`],
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${head}${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`, 'event')],
         });
       }
     }

@@ -1,7 +1,7 @@
 import { EAGAIN } from '../ir/kernel-api.js';
 import { defineRule, fieldFn } from './rule.js';
-import { describeVia, describeWhen } from '../ir/describe.js';
-import { atReturn } from './support.js';
+import { describeWhen } from '../ir/describe.js';
+import { atReturn, bindingStep, note, step, describeVia } from './support.js';
 
 export default defineRule({
   id: 'start-error-not-eagain',
@@ -49,11 +49,11 @@ static const struct mmu_notifier_ops drv_ops = {
         function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
         messageId: 'notEagain',
         data: { cb: cb.fn.name, text: r.text },
-        trace: [
-          `${table.file}:${cb.field.loc.line}: ${table.name}.invalidate_range_start = ${cb.fn.name}`,
+        steps: [
+          bindingStep(table, cb.field, cb.fn.name),
           ...describeVia(r.via),
-          `${r.file}:${r.loc.line}: returns ${r.text}${describeWhen(r.when)}`,
-          'the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)',
+          step(r, `returns ${r.text}${describeWhen(r.when)}`, 'return'),
+          note('the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)'),
         ],
       });
     }

@@ -1,11 +1,11 @@
 // What several rules share: the callback roles, where an event or a return is,
 // and the model's counterexample trace for a notifier.
 import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
-import { nonZero, type SummaryEvent, type SummaryReturn } from '../ir/summary.js';
-import type { AbstractValue, Loc, OpsTable } from '../ir/types.js';
+import { nonZero, type CallStep, type SummaryEvent, type SummaryReturn } from '../ir/summary.js';
+import type { AbstractValue, Loc, OpsField, OpsTable } from '../ir/types.js';
 import { ERRNO_MEMBERS } from '../model/ops.js';
-import type { Violation } from '../model/core.js';
-import { place, type EvidenceQuery, type RuleContext, type TraceDiagram, type Where } from './rule.js';
+import type { SourcePlace, Violation } from '../model/core.js';
+import { place, type EvidenceQuery, type RuleContext, type Step, type StepRole, type TraceDiagram, type Where } from './rule.js';
 
 /**
  * Whether a callback's return is its failure: invalidate_range_start fails
@@ -66,6 +66,35 @@ export function atLine(file: string, line: number): Where {
   return place(file, line, 1, line);
 }
 
+/** Where a step is: a span (an event's, a return's, a field's), a line the text facts know, or a whole file. */
+export type StepPlace = { readonly file: string; readonly loc: Loc } | { readonly file: string; readonly line?: number };
+
+/** A step of a trace at a place: the printers put `file:line:` before its text. */
+export function step(at: StepPlace, text: string, role: StepRole): Step {
+  if ('loc' in at) return { file: at.file, line: at.loc.line, column: at.loc.column, text, role };
+  return at.line === undefined ? { file: at.file, text, role } : { file: at.file, line: at.line, text, role };
+}
+
+/** A remark of a trace, at no place. */
+export function note(text: string): Step {
+  return { text, role: 'note' };
+}
+
+/** A table's field naming its callback: `drv_ops.invalidate = drv_invalidate`. */
+export function bindingStep(table: OpsTable, field: OpsField, fn: string): Step {
+  return step({ file: table.file, loc: field.loc }, `${table.name}.${field.field} = ${fn}`, 'binding');
+}
+
+/** A model's counterexample lines from `from` on, each with the driver's place it ran when it ran one. */
+export function modelSteps(v: Violation, from = 0): Step[] {
+  return v.trace.slice(from).map((text, i) => modelStep(text, v.places.get(from + i)));
+}
+
+/** A line of the model's: its text already names any place, so the place rides beside it. */
+export function modelStep(text: string, at?: SourcePlace): Step {
+  return at ? { file: at.file, line: at.line, column: at.column, text, role: 'model' } : { text, role: 'model' };
+}
+
 /** The function holding an event: the last callee on its way, or the callback. */
 export function functionOf(e: SummaryEvent, callback: string): string {
   return e.via.length ? e.via[e.via.length - 1]!.function : callback;
@@ -73,15 +102,16 @@ export function functionOf(e: SummaryEvent, callback: string): string {
 
 /**
  * The model's counterexample for this table's notifier and the violation a
- * finding is about (its kinds, callback and return site), as trace lines and
+ * finding is about (its kinds, callback and return site), as trace steps and
  * as a diagram, or null when the model did not reach that violation.
  */
-export function modelEvidence(ctx: RuleContext, table: OpsTable, query: EvidenceQuery): { trace: string[]; diagram: TraceDiagram } | null {
+export function modelEvidence(ctx: RuleContext, table: OpsTable, query: EvidenceQuery): { steps: Step[]; diagram: TraceDiagram } | null {
   const v = ctx.model(table).find(query);
   if (!v) return null;
   const title = `model (API ${ctx.api.id}): ${v.scenario}`;
   const end = `violates ${v.invariant}: ${v.message}`;
-  return { trace: [title, ...v.trace.slice(1).map((t) => t.replace(/^\s+/, '  ')), end], diagram: { title, lanes: v.lanes, steps: v.steps, end } };
+  const lines = modelSteps(v, 1).map((s) => ({ ...s, text: s.text.replace(/^\s+/, '  ') }));
+  return { steps: [modelStep(title), ...lines, modelStep(end)], diagram: { title, lanes: v.lanes, steps: v.steps, end } };
 }
 
 /** The return site of a summarized return, as the model's outcomes name it. */
@@ -92,4 +122,9 @@ export function siteOf(r: SummaryReturn): { file: string; line: number } {
 /** A scanned core's counterexample as a diagram: `title` says which core the model ran. */
 export function coreDiagram(v: Violation & { scenario: string }, title: string): TraceDiagram {
   return { title: `${title}: ${v.scenario}`, lanes: v.lanes, steps: v.steps, end: `${v.invariant}: ${v.message}` };
+}
+
+/** The calls on the way from a callback down to a helper, a step each. */
+export function describeVia(via: readonly CallStep[]): Step[] {
+  return via.map((v) => step(v, `calls ${v.function}()`, 'call'));
 }

@@ -1,4 +1,4 @@
-import { atLoc } from './support.js';
+import { atLoc, note, step } from './support.js';
 import { defineRule, fieldFn } from './rule.js';
 
 export default defineRule({
@@ -52,10 +52,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       function: null,
       messageId: 'startWithoutFinish',
       data: { table: table.name, function: start.function! },
-      trace: [
-        `${table.file}:${table.loc.line}: ${table.name} is a struct mmu_interval_notifier_ops`,
-        `${table.file}:${start.loc.line}: .invalidate_start = ${start.function}`,
-        'no .invalidate_finish: the core calls ops->invalidate_finish(finish) for every finish returned (I3)',
+      steps: [
+        step(table, `${table.name} is a struct mmu_interval_notifier_ops`, 'note'),
+        step({ file: table.file, loc: start.loc }, `.invalidate_start = ${start.function}`, 'binding'),
+        note('no .invalidate_finish: the core calls ops->invalidate_finish(finish) for every finish returned (I3)'),
       ],
     });
   },
