@@ -28,13 +28,11 @@ const OWNED: Record<string, string> = { 'web-tree-sitter': 'parser', 'tree-sitte
 const SRC = join(import.meta.dirname, '..', 'src');
 
 function sources(): Array<{ folder: string; file: string; text: string }> {
+  // every .ts under src/, nested folders too (parser/engine, parser/checkers): the layer is the top folder
+  const walk = (rel: string): string[] => readdirSync(join(SRC, rel), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${rel}/${d.name}`) : d.name.endsWith('.ts') ? [`${rel}/${d.name}`] : []));
   return readdirSync(SRC, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .flatMap((d) =>
-      readdirSync(join(SRC, d.name))
-        .filter((f) => f.endsWith('.ts'))
-        .map((f) => ({ folder: d.name, file: `${d.name}/${f}`, text: readFileSync(join(SRC, d.name, f), 'utf8') })),
-    );
+    .flatMap((d) => walk(d.name).map((file) => ({ folder: d.name, file, text: readFileSync(join(SRC, file), 'utf8') })));
 }
 
 /** Every module a source names: `from '...'` and `import('...')`. */
@@ -42,11 +40,22 @@ function importsOf(text: string): string[] {
   return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*)'([^']+)'/g)].map((m) => m[1]!);
 }
 
+/** The top folder of src/ a relative import lands in, or undefined for a package or a file of src/ itself. */
+function layerOf(file: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const parts = file.split('/').slice(0, -1);
+  for (const p of spec.split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.') parts.push(p);
+  }
+  return parts.length > 1 ? parts[0] : undefined;
+}
+
 /** The arrows of one source that break the layer order, as `file -> module`. */
 function layerViolations(folder: string, file: string, text: string): string[] {
   const out: string[] = [];
   for (const spec of importsOf(text)) {
-    const up = /^\.\.\/([a-z]+)\//.exec(spec)?.[1];
+    const up = layerOf(file, spec);
     if (up !== undefined && up !== folder && !(ALLOWED[folder] ?? []).includes(up)) out.push(`${file} -> ${spec}`);
     const pkg = spec.startsWith('.') ? undefined : spec.split('/')[0];
     if (pkg && OWNED[pkg] !== undefined && OWNED[pkg] !== folder) out.push(`${file} -> ${spec} (only ${OWNED[pkg]}/ may use it)`);
@@ -114,5 +123,9 @@ describe('layers', () => {
     expect(layerViolations('rules', 'rules/x.ts', "import type { Node } from 'web-tree-sitter';")).toHaveLength(1);
     expect(layerViolations('cli', 'cli/x.ts', "import { x } from '../action/main.js';")).toHaveLength(1);
     expect(layerViolations('cli', 'cli/x.ts', "import { x } from '../app/watch.js';")).toEqual([]);
+    // a nested folder is its top folder's layer
+    expect(layerViolations('parser', 'parser/engine/x.ts', "import { RULES } from '../../rules/index.js';")).toEqual(['parser/engine/x.ts -> ../../rules/index.js']);
+    expect(layerViolations('parser', 'parser/engine/x.ts', "import type { Event } from '../../ir/types.js';")).toEqual([]);
+    expect(layerViolations('parser', 'parser/engine/x.ts', "import { LockChecker } from '../checkers/locks.js';")).toEqual([]);
   });
 });
