@@ -137,6 +137,24 @@ export interface FunctionIR {
   readonly parseErrors: readonly number[];
   /** nested deeper than the walk goes: no facts (and truncated) */
   readonly tooDeep?: boolean;
+  /** the read side's typestate at the page uses and calls that follow a fault (the read-side checker's) */
+  readonly readSections?: readonly ReadSectionFact[];
+}
+
+/**
+ * A read section's state where a page made from its pfns is used, or where a
+ * helper that may use them is called: on some path to that event,
+ * hmm_range_fault() ran, and `retry` is the last mmu_interval_read_retry()
+ * or check_retry since then (an id into the function's events), or null.
+ */
+export interface ReadSectionFact {
+  readonly event: number;
+  readonly retry: number | null;
+}
+
+/** What the checkers publish about a function beside its events and returns. */
+export interface CheckerFacts {
+  readSections?: ReadSectionFact[];
 }
 
 export interface FileIR {

@@ -4,7 +4,7 @@
 // call or an assignment means for its family and keeps its slot of the path
 // state. A new analysis is a new checker, not an engine change.
 import type { Node } from 'web-tree-sitter';
-import type { Draft, Event, EventKind } from '../../ir/types.js';
+import type { CheckerFacts, Draft, Event, EventKind } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import type { FileCtx } from '../syntax.js';
 
@@ -44,6 +44,11 @@ export interface Engine {
   /** where a written target lives when it outlives the call: a global or a function-static */
   sharedBase(target: string): 'static' | 'global' | undefined;
   isParam(name: string): boolean;
+  /** the id of the last event on the path (the call's own event, in afterCall), or null */
+  lastEvent(s: State): number | null;
+  /** a checker's own slot of the path state (a typestate); states with different slots do not merge */
+  slot<T>(s: State, name: string): T | undefined;
+  setSlot(s: State, name: string, value: unknown): void;
 }
 
 export interface Checker {
@@ -65,4 +70,6 @@ export interface Checker {
   onIncrement?(target: Node, node: Node, s: State): void;
   /** A branch assumed `atom` to be `value`; `cond` is the tested expression. */
   onAssume?(atom: string, value: boolean, cond: Node, s: State): void;
+  /** What the checker publishes about the function once the walk is done. */
+  facts?(): CheckerFacts;
 }

@@ -5,14 +5,12 @@
 // the engine asks them in order and records what they say.
 import type { Node } from 'web-tree-sitter';
 import { ERRNO_NAME, FAILABLE_ACQUIRES, RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY, errnoNumber, isKernelHelper } from '../../ir/kernel-api.js';
-import type { AbstractValue, Assumptions, Draft, Event, EventKind, ReturnSite } from '../../ir/types.js';
+import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventKind, ReturnSite } from '../../ir/types.js';
 import { resultAtom } from '../checkers/atoms.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
-import { EffectChecker } from '../checkers/effects.js';
-import { FinishChecker } from '../checkers/finish.js';
-import { LockChecker, trylockOf } from '../checkers/locks.js';
-import { isAllocCall, MemoryChecker } from '../checkers/memory.js';
-import { ReadSideChecker } from '../checkers/read-side.js';
+import { checkersFor } from '../checkers/index.js';
+import { type LockChecker, trylockOf } from '../checkers/locks.js';
+import { isAllocCall } from '../checkers/memory.js';
 import { argTexts, endLoc, isZero, locOf, position, textOf, unwrapParens, type FileCtx } from '../syntax.js';
 import { cloneState, type Flow, pathIds, RETURN_BUDGET, STATE_BUDGET, type State, stateKey, valueKey, whenKey } from './state.js';
 
@@ -42,12 +40,34 @@ export abstract class ExpressionEngine implements Engine {
   ) {
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
-    this.locks = new LockChecker(this);
-    this.checkers = [new ReadSideChecker(this), this.locks, new MemoryChecker(this), new EffectChecker(this), new FinishChecker(this)];
+    const { checkers, locks } = checkersFor(this);
+    this.checkers = checkers;
+    this.locks = locks;
   }
 
   isParam(name: string): boolean {
     return this.params.has(name);
+  }
+
+  lastEvent(s: State): number | null {
+    const p = s.path;
+    return p && 'id' in p ? p.id : null;
+  }
+
+  slot<T>(s: State, name: string): T | undefined {
+    return s.slots?.[name] as T | undefined;
+  }
+
+  setSlot(s: State, name: string, value: unknown): void {
+    const slots = { ...s.slots };
+    if (value === undefined) delete slots[name];
+    else slots[name] = value;
+    s.slots = Object.keys(slots).length ? slots : undefined;
+  }
+
+  /** What the checkers publish about the function. */
+  facts(): CheckerFacts {
+    return Object.assign({}, ...this.checkers.map((c) => c.facts?.() ?? {}));
   }
 
   // -------------------------------------------------------------- merging

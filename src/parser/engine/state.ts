@@ -33,6 +33,11 @@ export interface State {
   path: PathNode | null;
   /** set when the state is inside a statement macro such as scoped_guard */
   macro?: string;
+  /**
+   * The slots of the checkers that keep their own path state (a typestate),
+   * by checker name: immutable plain data, compared as JSON when states merge.
+   */
+  slots?: Readonly<Record<string, unknown>>;
 }
 
 /** A path as a DAG: each event points back to the path before it; a merge joins two. */
@@ -92,7 +97,7 @@ export interface Flow {
 }
 
 export function cloneState(s: State): State {
-  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro };
+  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro, ...(s.slots ? { slots: s.slots } : {}) };
 }
 
 /** Canonical text of the assumptions (sorted atoms): equal states get equal keys. */
@@ -142,7 +147,9 @@ export function stateKey(s: State): string {
     const f = s.vars[name]!;
     k += `${name}=${f.k === 'atom' ? `${f.atom}${f.negated ? '!' : ''}` : f.k === 'alloc' ? 'A' : valueKey(f.value)};`;
   }
-  return `${k}|${s.macro ?? ''}`;
+  k += `|${s.macro ?? ''}`;
+  if (s.slots) for (const name of Object.keys(s.slots).sort()) k += `|${name}=${JSON.stringify(s.slots[name])}`;
+  return k;
 }
 
 /** The value a variable holds, if the walk knows it. */

@@ -50,6 +50,7 @@ export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): 
     callees: [...engine.callees].sort(),
     truncated: engine.truncated,
     parseErrors,
+    ...engine.facts(),
   };
 }
 
