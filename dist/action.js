@@ -36627,24 +36627,20 @@ again:
   },
   checkFile(file, ctx) {
     for (const fn2 of file.functions) {
-      if (!fn2.events.some((e) => e.kind === "fault")) continue;
+      if (!fn2.readSections?.length) continue;
+      const sections = /* @__PURE__ */ new Map();
+      for (const f3 of fn2.readSections) sections.set(f3.event, [...sections.get(f3.event) ?? [], f3]);
       const s = ctx.summary(fn2);
-      if (!s.events.some((e) => e.kind === "page_use")) continue;
       const seen = /* @__PURE__ */ new Set();
-      for (const r2 of s.returns) {
-        let faulted = false;
-        let retry2 = null;
-        for (const e of eventsOnPath(s, r2).sort(byRootPlace)) {
-          if (e.kind === "fault") {
-            faulted = true;
-            retry2 = null;
-          } else if (e.kind === "read_retry" || e.kind === "check_retry") retry2 = e;
-          if (e.kind !== "page_use" || !faulted) continue;
+      s.events.forEach((e, k2) => {
+        if (e.kind !== "page_use") return;
+        for (const fact of sections.get(s.origin[k2]) ?? []) {
+          const retry2 = fact.retry === null ? null : fn2.events[fact.retry];
+          const checked = sectionRetried(e.when) === false;
+          const dropped = checked && !!retry2?.locks.some((l3) => !e.locks.includes(l3));
+          if (checked && !dropped) continue;
           const key = placeOf(e);
           if (seen.has(key)) continue;
-          const checked = sectionRetried(e.when) === false;
-          const dropped = checked && retry2?.locks.some((l3) => !e.locks.includes(l3));
-          if (checked && !dropped) continue;
           seen.add(key);
           ctx.report({
             ...atEvent(e),
@@ -36652,20 +36648,16 @@ again:
             ...checked ? { messageId: "usedAfterUnlock", data: { call: e.name, locks: retry2.locks.filter((l3) => !e.locks.includes(l3)).join(", ") } } : e.via.length ? { messageId: "usedBeforeRetryInHelper", data: { call: e.name, helper: functionOf(e, fn2.name), fn: fn2.name } } : { messageId: "usedBeforeRetry", data: { call: e.name } },
             steps: [
               ...fn2.events.filter((x3) => x3.kind === "fault").slice(0, 1).map((x3) => step({ file: fn2.file, loc: x3.loc }, `${x3.name}() fills the pfns (no page references)`, "event")),
-              ...retry2 ? [step(retry2, `${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`, "event")] : [],
+              ...retry2 ? [step({ file: fn2.file, loc: retry2.loc }, `${retry2.name}() under ${retry2.locks.join(", ") || "no lock"}`, "event")] : [],
               ...describeVia(e.via),
               step(e, `${e.name}(${e.args.join(", ")})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`, "event")
             ]
           });
         }
-      }
+      });
     }
   }
 });
-function byRootPlace(a, b3) {
-  const line = (e) => e.via.length ? e.via[0].line : e.loc.line;
-  return line(a) - line(b3) || a.via.length - b3.via.length || a.loc.line - b3.loc.line || a.loc.column - b3.loc.column;
-}
 
 // src/rules/get-without-alloc-notifier.ts
 var get_without_alloc_notifier_default = defineRule({
@@ -41363,7 +41355,7 @@ function pathIds(node) {
 }
 var PROBE_COMMENT = /^\/[/*]\s*walk:\s*(.*?)\s*(?:\*\/)?$/s;
 function cloneState(s) {
-  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro };
+  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro, ...s.slots ? { slots: s.slots } : {} };
 }
 function whenKey(when) {
   let k2 = "";
@@ -41406,7 +41398,9 @@ function stateKey(s) {
     const f3 = s.vars[name2];
     k2 += `${name2}=${f3.k === "atom" ? `${f3.atom}${f3.negated ? "!" : ""}` : f3.k === "alloc" ? "A" : valueKey(f3.value)};`;
   }
-  return `${k2}|${s.macro ?? ""}`;
+  k2 += `|${s.macro ?? ""}`;
+  if (s.slots) for (const name2 of Object.keys(s.slots).sort()) k2 += `|${name2}=${JSON.stringify(s.slots[name2])}`;
+  return k2;
 }
 function heldValue(v2) {
   if (v2?.k === "value") return v2.value;
@@ -41582,6 +41576,7 @@ function isAllocCall(node) {
 }
 
 // src/parser/checkers/read-side.ts
+var SLOT = "section";
 var ReadSideChecker = class {
   constructor(eng) {
     this.eng = eng;
@@ -41589,6 +41584,8 @@ var ReadSideChecker = class {
   eng;
   /** variables holding a page or pfn from hmm_range_fault's output (per function: not tracked by path) */
   pfnVars = /* @__PURE__ */ new Set();
+  /** the facts published, once each */
+  sections = /* @__PURE__ */ new Map();
   classify(call) {
     if (call.name === SET_SEQ) return { kind: "set_seq", facts: {} };
     if (call.name === READ_BEGIN) return { kind: "read_begin", facts: {} };
@@ -41596,9 +41593,27 @@ var ReadSideChecker = class {
     if (call.name === CHECK_RETRY) return { kind: "check_retry", facts: {} };
     return null;
   }
-  afterCall(call, _c, s) {
-    if (HMM_FAULT_CALLS.has(call.name)) this.eng.record(s, "fault", call.name, call.args, call.node);
-    else if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) this.eng.record(s, "page_use", call.name, call.args, call.node);
+  afterCall(call, c3, s) {
+    const own2 = this.eng.lastEvent(s);
+    const section = this.eng.slot(s, SLOT);
+    if (HMM_FAULT_CALLS.has(call.name)) {
+      this.eng.record(s, "fault", call.name, call.args, call.node);
+      this.eng.setSlot(s, SLOT, { retry: null });
+      return;
+    }
+    if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) {
+      this.eng.record(s, "page_use", call.name, call.args, call.node);
+      if (section) this.publish(this.eng.lastEvent(s), section);
+    } else if (c3.kind === "call" && section) this.publish(own2, section);
+    if ((c3.kind === "read_retry" || c3.kind === "check_retry") && section) this.eng.setSlot(s, SLOT, { retry: own2 });
+  }
+  facts() {
+    return this.sections.size ? { readSections: [...this.sections.values()] } : {};
+  }
+  publish(event, section) {
+    if (event === null) return;
+    const key = `${event}:${section.retry}`;
+    if (!this.sections.has(key)) this.sections.set(key, { event, retry: section.retry });
   }
   onStore(name2, value) {
     if (this.fromPfns(value)) this.pfnVars.add(name2);
@@ -41615,14 +41630,21 @@ var ReadSideChecker = class {
   }
 };
 
+// src/parser/checkers/index.ts
+function checkersFor(eng) {
+  const locks = new LockChecker(eng);
+  return { checkers: [new ReadSideChecker(eng), locks, new MemoryChecker(eng), new EffectChecker(eng), new FinishChecker(eng)], locks };
+}
+
 // src/parser/engine/expressions.ts
 var ExpressionEngine = class {
   constructor(ctx, params, ranges = []) {
     this.ctx = ctx;
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
-    this.locks = new LockChecker(this);
-    this.checkers = [new ReadSideChecker(this), this.locks, new MemoryChecker(this), new EffectChecker(this), new FinishChecker(this)];
+    const { checkers, locks } = checkersFor(this);
+    this.checkers = checkers;
+    this.locks = locks;
   }
   ctx;
   events = [];
@@ -41642,6 +41664,23 @@ var ExpressionEngine = class {
   checkers;
   isParam(name2) {
     return this.params.has(name2);
+  }
+  lastEvent(s) {
+    const p2 = s.path;
+    return p2 && "id" in p2 ? p2.id : null;
+  }
+  slot(s, name2) {
+    return s.slots?.[name2];
+  }
+  setSlot(s, name2, value) {
+    const slots = { ...s.slots };
+    if (value === void 0) delete slots[name2];
+    else slots[name2] = value;
+    s.slots = Object.keys(slots).length ? slots : void 0;
+  }
+  /** What the checkers publish about the function. */
+  facts() {
+    return Object.assign({}, ...this.checkers.map((c3) => c3.facts?.() ?? {}));
   }
   // -------------------------------------------------------------- merging
   merge(states) {
@@ -42070,7 +42109,8 @@ function extractFunction(ctx, def, probes) {
     returns: engine.returns,
     callees: [...engine.callees].sort(),
     truncated: engine.truncated,
-    parseErrors
+    parseErrors,
+    ...engine.facts()
   };
 }
 var PathEngine = class extends ExpressionEngine {

@@ -307,3 +307,27 @@ describe('backward goto', () => {
     expect(fn.truncated).toBe(true);
   });
 });
+
+describe('the read-side typestate', () => {
+  test('a page use and a helper call after the fault carry the retry that stands on their path', async () => {
+    const { ir } = await walkFixture('read-section.c');
+    const fn = ir.functions.find((f) => f.name === 'eng_section')!;
+    const at = (id: number): string => `${fn.events[id]!.kind} ${fn.events[id]!.name}@${fn.events[id]!.loc.line}`;
+    const facts = (fn.readSections ?? []).map((f) => `${at(f.event)} <- ${f.retry === null ? 'no retry' : at(f.retry)}`);
+    expect(facts.sort()).toEqual(
+      [
+        // used before the retry: nothing checked yet (any call may be a helper using the pages)
+        'call hmm_pfn_to_page@14 <- no retry',
+        'page_use get_page@15 <- no retry',
+        // after the retry, under e->lock: the retry at line 17 stands
+        'call eng_commit@21 <- read_retry mmu_interval_read_retry@17',
+        'page_use set_page_dirty@22 <- read_retry mmu_interval_read_retry@17',
+      ].sort(),
+    );
+  });
+
+  test('no fault, no section', async () => {
+    const { ir } = await walkFixture('read-section.c');
+    expect(ir.functions.find((f) => f.name === 'eng_no_section')!.readSections).toBeUndefined();
+  });
+});

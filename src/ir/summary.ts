@@ -72,6 +72,8 @@ export interface HelperOutcome {
 export interface FunctionSummary {
   fn: FunctionIR;
   events: SummaryEvent[];
+  /** for each event: the own event of `fn` it descends from (itself, or the call it came through), an id into fn.events */
+  origin: number[];
   /** return sites with calls resolved where the callee is known */
   returns: SummaryReturn[];
   /** callees whose body was not found or lay beyond the call budget */
@@ -185,8 +187,6 @@ function intersection(lists: ReadonlyArray<readonly string[]>): string[] {
 interface Closure extends FunctionSummary {
   /** the call events whose callee this summary folded in */
   followed: Set<SummaryEvent>;
-  /** for each event: the own event of `fn` it descends from (itself, or the call it came through) */
-  origin: number[];
   leads?: Map<number, Set<boolean | null>>;
 }
 

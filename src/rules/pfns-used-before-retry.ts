@@ -1,10 +1,11 @@
 // I6 on the read side, as Documentation/mm/hmm.rst writes it: the pages of a
 // read section (hmm_range_fault() filling range->hmm_pfns) are used only
 // after mmu_interval_read_retry() said the section holds, and under the lock
-// it was checked under. The read-side checker marks the fault, the uses of pages made
-// from its pfns, and the retry's outcome on each path.
+// it was checked under. The read-side checker follows each read section along
+// the paths (faulted, then retried) and says where it stood at each page use
+// and each call to a helper; this rule only reads those facts.
 import { sectionRetried } from '../ir/queries.js';
-import { eventsOnPath, type SummaryEvent } from '../ir/summary.js';
+import type { ReadSectionFact } from '../ir/types.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { atEvent, functionOf, placeOf, step, describeVia } from './support.js';
@@ -74,26 +75,23 @@ again:
   },
   checkFile(file, ctx) {
     for (const fn of file.functions) {
-      if (!fn.events.some((e) => e.kind === 'fault')) continue;
+      if (!fn.readSections?.length) continue;
+      // where the read-side checker saw the section stand, by the event of the function
+      const sections = new Map<number, ReadSectionFact[]>();
+      for (const f of fn.readSections) sections.set(f.event, [...(sections.get(f.event) ?? []), f]);
       const s = ctx.summary(fn);
-      if (!s.events.some((e) => e.kind === 'page_use')) continue;
       const seen = new Set<string>();
-      for (const r of s.returns) {
-        let faulted = false;
-        let retry: SummaryEvent | null = null;
-        // in the order of the root function: a helper's events sit at its call
-        for (const e of eventsOnPath(s, r).sort(byRootPlace)) {
-          if (e.kind === 'fault') {
-            faulted = true;
-            retry = null;
-          } else if (e.kind === 'read_retry' || e.kind === 'check_retry') retry = e;
-          if (e.kind !== 'page_use' || !faulted) continue;
-          const key = placeOf(e);
-          if (seen.has(key)) continue;
+      s.events.forEach((e, k) => {
+        if (e.kind !== 'page_use') return;
+        // a helper's page use stands where the function called it
+        for (const fact of sections.get(s.origin[k]!) ?? []) {
+          const retry = fact.retry === null ? null : fn.events[fact.retry]!;
           const checked = sectionRetried(e.when) === false;
           // every lock held at the retry is still held at the use
-          const dropped = checked && retry?.locks.some((l) => !e.locks.includes(l));
+          const dropped = checked && !!retry?.locks.some((l) => !e.locks.includes(l));
           if (checked && !dropped) continue;
+          const key = placeOf(e);
+          if (seen.has(key)) continue;
           seen.add(key);
           ctx.report({
             ...atEvent(e),
@@ -108,19 +106,13 @@ again:
                 .filter((x) => x.kind === 'fault')
                 .slice(0, 1)
                 .map((x) => step({ file: fn.file, loc: x.loc }, `${x.name}() fills the pfns (no page references)`, 'event')),
-              ...(retry ? [step(retry, `${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`, 'event')] : []),
+              ...(retry ? [step({ file: fn.file, loc: retry.loc }, `${retry.name}() under ${retry.locks.join(', ') || 'no lock'}`, 'event')] : []),
               ...describeVia(e.via),
               step(e, `${e.name}(${e.args.join(', ')})${describeWhen(e.when)} (I6: use the pages only after a successful retry, under its lock)`, 'event'),
             ],
           });
         }
-      }
+      });
     }
   },
 });
-
-/** Where an event sits in the root function: its own place, or the call that leads to it. */
-function byRootPlace(a: SummaryEvent, b: SummaryEvent): number {
-  const line = (e: SummaryEvent): number => (e.via.length ? e.via[0]!.line : e.loc.line);
-  return line(a) - line(b) || a.via.length - b.via.length || a.loc.line - b.loc.line || a.loc.column - b.loc.column;
-}
