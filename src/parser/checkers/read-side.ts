@@ -2,7 +2,8 @@
 // set by the invalidate (mmu_interval_set_seq), a read section's begin and
 // retry, the pfns hmm_range_fault() produces, and the pages made from them.
 import type { Node } from 'web-tree-sitter';
-import { CHECK_RETRY, HMM_FAULT_CALLS, PAGE_USE_CALLS, READ_BEGIN, READ_RETRY, SET_SEQ } from '../../ir/kernel-api.js';
+import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from '../../ir/kernel-api/notifier.js';
+import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from '../../ir/kernel-api/pages.js';
 import type { State } from '../engine/state.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
 
