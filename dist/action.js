@@ -33698,372 +33698,7 @@ function filesBeside(files, file) {
   return files.filter((f3) => dirOf(f3.file) === dir);
 }
 
-// src/ir/kernel-api.ts
-var SLEEPING_PRIMITIVES = [
-  "might_sleep",
-  "cond_resched",
-  "schedule",
-  "schedule_timeout",
-  "schedule_timeout_interruptible",
-  "schedule_timeout_uninterruptible",
-  "schedule_timeout_killable",
-  "io_schedule",
-  "mutex_lock",
-  "mutex_lock_interruptible",
-  "mutex_lock_killable",
-  "mutex_lock_nested",
-  "mutex_lock_io",
-  "down",
-  "down_interruptible",
-  "down_killable",
-  "down_timeout",
-  "down_read",
-  "down_write",
-  "down_read_killable",
-  "down_write_killable",
-  "down_read_interruptible",
-  "down_read_nested",
-  "down_write_nested",
-  "ww_mutex_lock",
-  "ww_mutex_lock_interruptible",
-  "wait_for_completion",
-  "wait_for_completion_timeout",
-  "wait_for_completion_interruptible",
-  "wait_for_completion_killable",
-  "wait_for_completion_io",
-  "msleep",
-  "msleep_interruptible",
-  "ssleep",
-  "usleep_range",
-  "usleep_range_state",
-  "fsleep"
-];
-var SLEEPING_CORE_FUNCTIONS = [
-  "mmap_read_lock",
-  "mmap_write_lock",
-  "mmap_read_lock_killable",
-  "mmap_write_lock_killable",
-  "dma_fence_wait",
-  "dma_fence_wait_timeout",
-  "dma_fence_wait_any_timeout",
-  "dma_resv_wait_timeout",
-  "dma_resv_lock",
-  "dma_resv_lock_interruptible",
-  "flush_work",
-  "flush_delayed_work",
-  "cancel_work_sync",
-  "cancel_delayed_work_sync",
-  "flush_workqueue",
-  "drain_workqueue",
-  "flush_scheduled_work",
-  "synchronize_rcu",
-  "synchronize_srcu",
-  "synchronize_rcu_expedited",
-  "synchronize_srcu_expedited",
-  "synchronize_irq",
-  "synchronize_net",
-  "rcu_barrier",
-  "srcu_barrier",
-  "mmu_interval_notifier_remove",
-  "mmu_notifier_unregister",
-  "mmu_notifier_put",
-  "mmu_notifier_synchronize",
-  "mmu_interval_read_begin",
-  "vmalloc",
-  "vzalloc",
-  "kthread_stop",
-  "kthread_park",
-  "flush_kthread_work",
-  "kthread_flush_work",
-  "kthread_flush_worker",
-  "lock_page",
-  "folio_lock",
-  "wait_on_page_locked",
-  "folio_wait_locked",
-  "i_mmap_lock_write",
-  "i_mmap_lock_read",
-  "lock_mm_and_find_vma",
-  "get_user_pages",
-  "get_user_pages_fast",
-  "pin_user_pages",
-  "pin_user_pages_fast",
-  "hmm_range_fault",
-  "copy_from_user",
-  "copy_to_user",
-  "get_user",
-  "put_user"
-];
-var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
-var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
-function isSleepingCall(name2) {
-  return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
-}
-var LOCK_CALLS = {
-  mutex_lock: { sleeps: true },
-  mutex_lock_interruptible: { sleeps: true },
-  mutex_lock_killable: { sleeps: true },
-  mutex_lock_nested: { sleeps: true },
-  down_read: { sleeps: true },
-  down_write: { sleeps: true },
-  down: { sleeps: true },
-  down_read_killable: { sleeps: true },
-  down_write_killable: { sleeps: true },
-  down_read_nested: { sleeps: true },
-  down_write_nested: { sleeps: true },
-  // interruptible / killable acquires: held after the call on the success path
-  // (drivers return on the failure path), e.g. xe's `ret = down_read_interruptible(&l); if (ret) goto out;`
-  down_read_interruptible: { sleeps: true },
-  down_interruptible: { sleeps: true },
-  down_killable: { sleeps: true },
-  mmap_read_lock_killable: { sleeps: true },
-  mmap_write_lock_killable: { sleeps: true },
-  dma_resv_lock_interruptible: { sleeps: true },
-  ww_mutex_lock_interruptible: { sleeps: true },
-  mmap_read_lock: { sleeps: true },
-  mmap_write_lock: { sleeps: true },
-  dma_resv_lock: { sleeps: true },
-  ww_mutex_lock: { sleeps: true },
-  spin_lock: { sleeps: false },
-  spin_lock_irq: { sleeps: false },
-  spin_lock_irqsave: { sleeps: false },
-  spin_lock_bh: { sleeps: false },
-  read_lock: { sleeps: false },
-  write_lock: { sleeps: false },
-  read_lock_irqsave: { sleeps: false },
-  write_lock_irqsave: { sleeps: false },
-  write_lock_irq: { sleeps: false },
-  read_lock_irq: { sleeps: false },
-  raw_spin_lock: { sleeps: false },
-  raw_spin_lock_irqsave: { sleeps: false },
-  xa_lock: { sleeps: false },
-  xa_lock_irq: { sleeps: false },
-  xa_lock_irqsave: { sleeps: false },
-  rcu_read_lock: { sleeps: false },
-  srcu_read_lock: { sleeps: false },
-  write_seqlock: { sleeps: false },
-  preempt_disable: { sleeps: false },
-  KVM_MMU_LOCK: { sleeps: false }
-};
-var TRYLOCK_CALLS = /* @__PURE__ */ new Set([
-  "mutex_trylock",
-  "down_read_trylock",
-  "down_write_trylock",
-  "down_trylock",
-  "spin_trylock",
-  "spin_trylock_irqsave",
-  "mmap_read_trylock",
-  "dma_resv_trylock",
-  "ww_mutex_trylock",
-  "read_trylock",
-  "write_trylock",
-  "raw_spin_trylock"
-]);
-var UNLOCK_CALLS = /* @__PURE__ */ new Set([
-  "mutex_unlock",
-  "up_read",
-  "up_write",
-  "up",
-  "spin_unlock",
-  "spin_unlock_irq",
-  "spin_unlock_irqrestore",
-  "spin_unlock_bh",
-  "read_unlock",
-  "write_unlock",
-  "read_unlock_irqrestore",
-  "write_unlock_irqrestore",
-  "write_unlock_irq",
-  "read_unlock_irq",
-  "raw_spin_unlock",
-  "raw_spin_unlock_irqrestore",
-  "mmap_read_unlock",
-  "mmap_write_unlock",
-  "dma_resv_unlock",
-  "ww_mutex_unlock",
-  "xa_unlock",
-  "xa_unlock_irq",
-  "xa_unlock_irqrestore",
-  "rcu_read_unlock",
-  "srcu_read_unlock",
-  "write_sequnlock",
-  "preempt_enable",
-  "KVM_MMU_UNLOCK"
-]);
-var FAILABLE_ACQUIRES = /* @__PURE__ */ new Set([
-  "mutex_lock_interruptible",
-  "mutex_lock_killable",
-  "down_interruptible",
-  "down_killable",
-  "down_read_interruptible",
-  "down_read_killable",
-  "down_write_killable",
-  "mmap_read_lock_killable",
-  "mmap_write_lock_killable",
-  "dma_resv_lock",
-  "dma_resv_lock_interruptible",
-  "ww_mutex_lock",
-  "ww_mutex_lock_interruptible"
-]);
-var EFFECT_CALLS = {
-  atomic_inc: { arg: 0, delta: 1 },
-  atomic_dec: { arg: 0, delta: -1 },
-  atomic_long_inc: { arg: 0, delta: 1 },
-  atomic_long_dec: { arg: 0, delta: -1 },
-  atomic64_inc: { arg: 0, delta: 1 },
-  atomic64_dec: { arg: 0, delta: -1 },
-  refcount_inc: { arg: 0, delta: 1 },
-  refcount_dec: { arg: 0, delta: -1 },
-  kref_get: { arg: 0, delta: 1 },
-  kref_put: { arg: 0, delta: -1 },
-  mmget: { arg: 0, delta: 1 },
-  mmput: { arg: 0, delta: -1 },
-  mmput_async: { arg: 0, delta: -1 },
-  mmgrab: { arg: 0, delta: 1 },
-  mmdrop: { arg: 0, delta: -1 },
-  get_page: { arg: 0, delta: 1 },
-  put_page: { arg: 0, delta: -1 },
-  folio_get: { arg: 0, delta: 1 },
-  folio_put: { arg: 0, delta: -1 },
-  percpu_ref_get: { arg: 0, delta: 1 },
-  percpu_ref_put: { arg: 0, delta: -1 },
-  dma_fence_get: { arg: 0, delta: 1 },
-  dma_fence_put: { arg: 0, delta: -1 }
-};
-var ATOMIC_ACQUIRES = /* @__PURE__ */ new Set([
-  "spin_lock",
-  "spin_lock_irq",
-  "spin_lock_irqsave",
-  "spin_lock_bh",
-  "raw_spin_lock",
-  "raw_spin_lock_irqsave",
-  "read_lock",
-  "write_lock",
-  "read_lock_irqsave",
-  "write_lock_irqsave",
-  "write_lock_irq",
-  "read_lock_irq",
-  "xa_lock",
-  "xa_lock_irq",
-  "xa_lock_irqsave",
-  "rcu_read_lock",
-  "write_seqlock",
-  "preempt_disable",
-  "KVM_MMU_LOCK"
-]);
-var IMPLICIT_LOCKS = {
-  rcu_read_lock: "rcu",
-  rcu_read_unlock: "rcu",
-  preempt_disable: "preempt",
-  preempt_enable: "preempt"
-};
-var INVERTED_TRYLOCKS = /* @__PURE__ */ new Set(["down_trylock"]);
-var ALLOC_GFP_ARG = {
-  kmalloc: 1,
-  kzalloc: 1,
-  kmalloc_node: 1,
-  kzalloc_node: 1,
-  kcalloc: 2,
-  kmalloc_array: 2,
-  kcalloc_node: 2,
-  kmalloc_array_node: 2,
-  kvmalloc: 1,
-  kvzalloc: 1,
-  kvmalloc_node: 1,
-  kvzalloc_node: 1,
-  kvcalloc: 2,
-  kvmalloc_array: 2,
-  kmem_cache_alloc: 1,
-  kmem_cache_zalloc: 1,
-  kmem_cache_alloc_node: 1,
-  alloc_page: 0,
-  alloc_pages: 0,
-  __get_free_page: 0,
-  __get_free_pages: 0,
-  get_zeroed_page: 0,
-  alloc_pages_node: 1,
-  folio_alloc: 0,
-  mempool_alloc: 1,
-  kstrdup: 1,
-  kstrndup: 2,
-  kmemdup: 2,
-  krealloc: 2,
-  krealloc_array: 3,
-  idr_alloc: 4,
-  idr_alloc_cyclic: 4,
-  idr_alloc_u32: 4,
-  xa_store: 3,
-  xa_alloc: 4,
-  xa_alloc_cyclic: 5,
-  xa_insert: 3,
-  xa_reserve: 2,
-  radix_tree_preload: 0,
-  dma_alloc_coherent: 3,
-  dma_pool_alloc: 1,
-  dma_pool_zalloc: 1,
-  kthread_create_worker: 1,
-  xa_store_irq: 3
-};
-var SLEEPING_GFP = /* @__PURE__ */ new Set([
-  "GFP_KERNEL",
-  "GFP_KERNEL_ACCOUNT",
-  "GFP_USER",
-  "GFP_HIGHUSER",
-  "GFP_HIGHUSER_MOVABLE",
-  "GFP_NOIO",
-  "GFP_NOFS",
-  "GFP_TRANSHUGE",
-  "GFP_TRANSHUGE_LIGHT",
-  "GFP_DMA32_KERNEL",
-  "__GFP_DIRECT_RECLAIM",
-  "__GFP_RECLAIM"
-]);
-var ATOMIC_GFP = /* @__PURE__ */ new Set([
-  "GFP_ATOMIC",
-  "GFP_NOWAIT",
-  "__GFP_NOWARN",
-  "__GFP_ZERO",
-  "__GFP_HIGH",
-  "__GFP_NORETRY",
-  "__GFP_RETRY_MAYFAIL",
-  "__GFP_NOFAIL",
-  "__GFP_COMP",
-  "__GFP_ACCOUNT",
-  "GFP_DMA",
-  "GFP_DMA32",
-  "__GFP_DMA",
-  "__GFP_DMA32",
-  "__GFP_HIGHMEM",
-  "GFP_HIGHMEM",
-  "__GFP_MOVABLE",
-  "__GFP_KSWAPD_RECLAIM",
-  "__GFP_NOMEMALLOC",
-  "__GFP_MEMALLOC",
-  "__GFP_THISNODE",
-  "__GFP_RECLAIMABLE",
-  "__GFP_WRITE",
-  "__GFP_HARDWALL",
-  "__GFP_IO",
-  "__GFP_FS",
-  "__GFP_NOLOCKDEP",
-  "__GFP_SKIP_ZERO",
-  "__GFP_NO_OBJ_EXT",
-  "GFP_NOWAIT_NOWARN",
-  "0"
-]);
-function classifyGfp(mask) {
-  const text = mask.replace(/\s+/g, "").replace(/^\((.*)\)$/, "$1");
-  const [orPart, ...andParts] = text.split("&");
-  const removed = new Set(andParts.map((p2) => p2.replace(/^~\(?|\)$/g, "").replace(/^~/, "")));
-  let sleeping = false;
-  for (const raw of (orPart ?? "").split("|")) {
-    const flag2 = raw.replace(/^\(|\)$/g, "");
-    if (SLEEPING_GFP.has(flag2)) {
-      if (!(removed.has("__GFP_DIRECT_RECLAIM") || removed.has("__GFP_RECLAIM"))) sleeping = true;
-    } else if (!ATOMIC_GFP.has(flag2)) {
-      return "unknown";
-    }
-  }
-  return sleeping ? "sleeping" : "atomic";
-}
+// src/ir/kernel-api/notifier.ts
 var CORE = {
   itreeInvEnd: "mn_itree_inv_end",
   itreeInvStartRange: "mn_itree_inv_start_range",
@@ -34140,138 +33775,7 @@ var CORE_FUNCTIONS = [
   CORE.register
 ];
 var CORE_MARKERS = [CORE.itreeInvalidate, CORE.hlistInvalidateRangeStart, CORE.itreeInvStartRange, CORE.itreeInvEnd, CORE.invalidateRangeStart, READ_BEGIN, REMOVE];
-var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
-var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
-  "get_page",
-  "folio_get",
-  "try_get_page",
-  "kmap",
-  "kmap_local_page",
-  "kmap_atomic",
-  "kmap_local_folio",
-  "page_address",
-  "set_page_dirty",
-  "set_page_dirty_lock",
-  "folio_mark_dirty",
-  "mark_page_accessed",
-  "lock_page",
-  "copy_page",
-  "lock_page_killable",
-  "folio_lock",
-  "folio_lock_killable"
-]);
-var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
-var HELPER_PREFIXES = [
-  "spin_",
-  "raw_spin_",
-  "mutex_",
-  "atomic_",
-  "list_",
-  "hlist_",
-  "trace_",
-  "pr_",
-  "dev_",
-  "drm_",
-  "WARN",
-  "BUG",
-  "rcu_",
-  "read_",
-  "write_",
-  "kref_",
-  "refcount_",
-  "lockdep_",
-  "test_",
-  "set_bit",
-  "clear_bit",
-  "__set_bit",
-  "__clear_bit",
-  "bitmap_",
-  "xa_",
-  "idr_",
-  "mmgrab",
-  "mmdrop",
-  "mmget",
-  "mmput",
-  "min",
-  "max",
-  "clamp"
-];
-var HELPERS = /* @__PURE__ */ new Set([
-  "container_of",
-  "typeof",
-  "__typeof__",
-  "likely",
-  "unlikely",
-  "READ_ONCE",
-  "WRITE_ONCE",
-  "kfree",
-  "kvfree",
-  "memset",
-  "memcpy",
-  "offsetof",
-  "sizeof",
-  "ERR_PTR",
-  "PTR_ERR",
-  "IS_ERR",
-  "IS_ERR_OR_NULL",
-  "smp_mb",
-  "smp_wmb",
-  "smp_rmb",
-  "wake_up",
-  "wake_up_all",
-  "complete",
-  "schedule_work",
-  "queue_work",
-  "cpu_relax",
-  "mmu_notifier_range_blockable"
-]);
-function isKernelHelper(name2) {
-  return HELPERS.has(name2) || HELPER_PREFIXES.some((p2) => name2.startsWith(p2)) || /^[A-Z0-9_]+$/.test(name2);
-}
 var SELF_WAITING_CALLS = /* @__PURE__ */ new Set(["mmu_interval_notifier_remove", "mmu_notifier_unregister", "mmu_notifier_synchronize"]);
-var ERRNOS = {
-  EPERM: 1,
-  ENOENT: 2,
-  EINTR: 4,
-  EIO: 5,
-  ENXIO: 6,
-  E2BIG: 7,
-  EBADF: 9,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EFAULT: 14,
-  EBUSY: 16,
-  EEXIST: 17,
-  ENODEV: 19,
-  EINVAL: 22,
-  ENOSPC: 28,
-  ERANGE: 34,
-  EDEADLK: 35,
-  ENOSYS: 38,
-  ENOTSUPP: 524,
-  EOPNOTSUPP: 95,
-  ETIMEDOUT: 110,
-  ERESTARTSYS: 512,
-  ECANCELED: 125,
-  ENOLCK: 37
-};
-var EAGAIN = ERRNOS.EAGAIN;
-function errnoNumber(name2) {
-  return ERRNOS[name2] ?? 1e3;
-}
-var ERRNO_NAME = /^E[A-Z0-9]+$/;
-var MM_LAST_REFERENCE_CALLS = /* @__PURE__ */ new Set(["mmput"]);
-var FREE_CALLS = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu)$/;
-function isFreeCall(name2) {
-  return FREE_CALLS.test(name2);
-}
-function isReleaseCall(name2) {
-  return isFreeCall(name2) || name2 === "call_rcu" || /(_free|_put|_release|_recycle)$|^(put_|free_)/.test(name2);
-}
-function isCallOfInterest(name2) {
-  return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2);
-}
 function mentionsNotifierApi(text) {
   return text.includes("mmu_notifier") || text.includes("mmu_interval_notifier");
 }
@@ -34304,6 +33808,44 @@ function readSideOf(files, table) {
   if (direct) return true;
   const called = new Set(near.flatMap((f3) => f3.calledNames ?? []));
   return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c3) => c3.function !== null && called.has(c3.function) && !norm(c3.args[0] ?? "").startsWith("&")));
+}
+
+// src/ir/kernel-api/effects.ts
+var EFFECT_CALLS = {
+  atomic_inc: { arg: 0, delta: 1 },
+  atomic_dec: { arg: 0, delta: -1 },
+  atomic_long_inc: { arg: 0, delta: 1 },
+  atomic_long_dec: { arg: 0, delta: -1 },
+  atomic64_inc: { arg: 0, delta: 1 },
+  atomic64_dec: { arg: 0, delta: -1 },
+  refcount_inc: { arg: 0, delta: 1 },
+  refcount_dec: { arg: 0, delta: -1 },
+  kref_get: { arg: 0, delta: 1 },
+  kref_put: { arg: 0, delta: -1 },
+  mmget: { arg: 0, delta: 1 },
+  mmput: { arg: 0, delta: -1 },
+  mmput_async: { arg: 0, delta: -1 },
+  mmgrab: { arg: 0, delta: 1 },
+  mmdrop: { arg: 0, delta: -1 },
+  get_page: { arg: 0, delta: 1 },
+  put_page: { arg: 0, delta: -1 },
+  folio_get: { arg: 0, delta: 1 },
+  folio_put: { arg: 0, delta: -1 },
+  percpu_ref_get: { arg: 0, delta: 1 },
+  percpu_ref_put: { arg: 0, delta: -1 },
+  dma_fence_get: { arg: 0, delta: 1 },
+  dma_fence_put: { arg: 0, delta: -1 }
+};
+var MM_LAST_REFERENCE_CALLS = /* @__PURE__ */ new Set(["mmput"]);
+var FREE_CALLS = /^(kfree|kvfree|kmem_cache_free|mempool_free|kfree_rcu)$/;
+function isFreeCall(name2) {
+  return FREE_CALLS.test(name2);
+}
+function isReleaseCall(name2) {
+  return isFreeCall(name2) || name2 === "call_rcu" || /(_free|_put|_release|_recycle)$|^(put_|free_)/.test(name2);
+}
+function isCallOfInterest(name2) {
+  return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2);
 }
 
 // src/ir/summary.ts
@@ -34634,6 +34176,141 @@ function eventsOnPath(s, r2) {
     return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
   });
 }
+
+// src/ir/kernel-api/locks.ts
+var LOCK_CALLS = {
+  mutex_lock: { sleeps: true },
+  mutex_lock_interruptible: { sleeps: true },
+  mutex_lock_killable: { sleeps: true },
+  mutex_lock_nested: { sleeps: true },
+  down_read: { sleeps: true },
+  down_write: { sleeps: true },
+  down: { sleeps: true },
+  down_read_killable: { sleeps: true },
+  down_write_killable: { sleeps: true },
+  down_read_nested: { sleeps: true },
+  down_write_nested: { sleeps: true },
+  // interruptible / killable acquires: held after the call on the success path
+  // (drivers return on the failure path), e.g. xe's `ret = down_read_interruptible(&l); if (ret) goto out;`
+  down_read_interruptible: { sleeps: true },
+  down_interruptible: { sleeps: true },
+  down_killable: { sleeps: true },
+  mmap_read_lock_killable: { sleeps: true },
+  mmap_write_lock_killable: { sleeps: true },
+  dma_resv_lock_interruptible: { sleeps: true },
+  ww_mutex_lock_interruptible: { sleeps: true },
+  mmap_read_lock: { sleeps: true },
+  mmap_write_lock: { sleeps: true },
+  dma_resv_lock: { sleeps: true },
+  ww_mutex_lock: { sleeps: true },
+  spin_lock: { sleeps: false },
+  spin_lock_irq: { sleeps: false },
+  spin_lock_irqsave: { sleeps: false },
+  spin_lock_bh: { sleeps: false },
+  read_lock: { sleeps: false },
+  write_lock: { sleeps: false },
+  read_lock_irqsave: { sleeps: false },
+  write_lock_irqsave: { sleeps: false },
+  write_lock_irq: { sleeps: false },
+  read_lock_irq: { sleeps: false },
+  raw_spin_lock: { sleeps: false },
+  raw_spin_lock_irqsave: { sleeps: false },
+  xa_lock: { sleeps: false },
+  xa_lock_irq: { sleeps: false },
+  xa_lock_irqsave: { sleeps: false },
+  rcu_read_lock: { sleeps: false },
+  srcu_read_lock: { sleeps: false },
+  write_seqlock: { sleeps: false },
+  preempt_disable: { sleeps: false },
+  KVM_MMU_LOCK: { sleeps: false }
+};
+var TRYLOCK_CALLS = /* @__PURE__ */ new Set([
+  "mutex_trylock",
+  "down_read_trylock",
+  "down_write_trylock",
+  "down_trylock",
+  "spin_trylock",
+  "spin_trylock_irqsave",
+  "mmap_read_trylock",
+  "dma_resv_trylock",
+  "ww_mutex_trylock",
+  "read_trylock",
+  "write_trylock",
+  "raw_spin_trylock"
+]);
+var UNLOCK_CALLS = /* @__PURE__ */ new Set([
+  "mutex_unlock",
+  "up_read",
+  "up_write",
+  "up",
+  "spin_unlock",
+  "spin_unlock_irq",
+  "spin_unlock_irqrestore",
+  "spin_unlock_bh",
+  "read_unlock",
+  "write_unlock",
+  "read_unlock_irqrestore",
+  "write_unlock_irqrestore",
+  "write_unlock_irq",
+  "read_unlock_irq",
+  "raw_spin_unlock",
+  "raw_spin_unlock_irqrestore",
+  "mmap_read_unlock",
+  "mmap_write_unlock",
+  "dma_resv_unlock",
+  "ww_mutex_unlock",
+  "xa_unlock",
+  "xa_unlock_irq",
+  "xa_unlock_irqrestore",
+  "rcu_read_unlock",
+  "srcu_read_unlock",
+  "write_sequnlock",
+  "preempt_enable",
+  "KVM_MMU_UNLOCK"
+]);
+var FAILABLE_ACQUIRES = /* @__PURE__ */ new Set([
+  "mutex_lock_interruptible",
+  "mutex_lock_killable",
+  "down_interruptible",
+  "down_killable",
+  "down_read_interruptible",
+  "down_read_killable",
+  "down_write_killable",
+  "mmap_read_lock_killable",
+  "mmap_write_lock_killable",
+  "dma_resv_lock",
+  "dma_resv_lock_interruptible",
+  "ww_mutex_lock",
+  "ww_mutex_lock_interruptible"
+]);
+var ATOMIC_ACQUIRES = /* @__PURE__ */ new Set([
+  "spin_lock",
+  "spin_lock_irq",
+  "spin_lock_irqsave",
+  "spin_lock_bh",
+  "raw_spin_lock",
+  "raw_spin_lock_irqsave",
+  "read_lock",
+  "write_lock",
+  "read_lock_irqsave",
+  "write_lock_irqsave",
+  "write_lock_irq",
+  "read_lock_irq",
+  "xa_lock",
+  "xa_lock_irq",
+  "xa_lock_irqsave",
+  "rcu_read_lock",
+  "write_seqlock",
+  "preempt_disable",
+  "KVM_MMU_LOCK"
+]);
+var IMPLICIT_LOCKS = {
+  rcu_read_lock: "rcu",
+  rcu_read_unlock: "rcu",
+  preempt_disable: "preempt",
+  preempt_enable: "preempt"
+};
+var INVERTED_TRYLOCKS = /* @__PURE__ */ new Set(["down_trylock"]);
 
 // src/ir/describe.ts
 function describeWhen(when) {
@@ -34969,6 +34646,40 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     }
   }
 });
+
+// src/ir/kernel-api/errno.ts
+var ERRNOS = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  ENXIO: 6,
+  E2BIG: 7,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ERANGE: 34,
+  EDEADLK: 35,
+  ENOSYS: 38,
+  ENOTSUPP: 524,
+  EOPNOTSUPP: 95,
+  ETIMEDOUT: 110,
+  ERESTARTSYS: 512,
+  ECANCELED: 125,
+  ENOLCK: 37
+};
+var EAGAIN = ERRNOS.EAGAIN;
+function errnoNumber(name2) {
+  return ERRNOS[name2] ?? 1e3;
+}
+var ERRNO_NAME = /^E[A-Z0-9]+$/;
 
 // src/rules/helper-failure-swallowed.ts
 var STARTS = [...FIRST_PASS_MEMBERS.mmu_notifier_ops, ...FIRST_PASS_MEMBERS.mmu_interval_notifier_ops];
@@ -36442,6 +36153,29 @@ static void __exit drv_exit(void)
   }
 });
 
+// src/ir/kernel-api/pages.ts
+var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
+var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
+  "get_page",
+  "folio_get",
+  "try_get_page",
+  "kmap",
+  "kmap_local_page",
+  "kmap_atomic",
+  "kmap_local_folio",
+  "page_address",
+  "set_page_dirty",
+  "set_page_dirty_lock",
+  "folio_mark_dirty",
+  "mark_page_accessed",
+  "lock_page",
+  "copy_page",
+  "lock_page_killable",
+  "folio_lock",
+  "folio_lock_killable"
+]);
+var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
+
 // src/rules/page-lock-under-notifier-lock.ts
 var page_lock_under_notifier_lock_default = defineRule({
   id: "page-lock-under-notifier-lock",
@@ -37240,6 +36974,75 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     });
   }
 });
+
+// src/ir/kernel-api/helpers.ts
+var HELPER_PREFIXES = [
+  "spin_",
+  "raw_spin_",
+  "mutex_",
+  "atomic_",
+  "list_",
+  "hlist_",
+  "trace_",
+  "pr_",
+  "dev_",
+  "drm_",
+  "WARN",
+  "BUG",
+  "rcu_",
+  "read_",
+  "write_",
+  "kref_",
+  "refcount_",
+  "lockdep_",
+  "test_",
+  "set_bit",
+  "clear_bit",
+  "__set_bit",
+  "__clear_bit",
+  "bitmap_",
+  "xa_",
+  "idr_",
+  "mmgrab",
+  "mmdrop",
+  "mmget",
+  "mmput",
+  "min",
+  "max",
+  "clamp"
+];
+var HELPERS = /* @__PURE__ */ new Set([
+  "container_of",
+  "typeof",
+  "__typeof__",
+  "likely",
+  "unlikely",
+  "READ_ONCE",
+  "WRITE_ONCE",
+  "kfree",
+  "kvfree",
+  "memset",
+  "memcpy",
+  "offsetof",
+  "sizeof",
+  "ERR_PTR",
+  "PTR_ERR",
+  "IS_ERR",
+  "IS_ERR_OR_NULL",
+  "smp_mb",
+  "smp_wmb",
+  "smp_rmb",
+  "wake_up",
+  "wake_up_all",
+  "complete",
+  "schedule_work",
+  "queue_work",
+  "cpu_relax",
+  "mmu_notifier_range_blockable"
+]);
+function isKernelHelper(name2) {
+  return HELPERS.has(name2) || HELPER_PREFIXES.some((p2) => name2.startsWith(p2)) || /^[A-Z0-9_]+$/.test(name2);
+}
 
 // src/rules/invalidate-without-set-seq.ts
 var invalidate_without_set_seq_default = defineRule({
@@ -41533,6 +41336,217 @@ function trylockOf(node) {
   if (!TRYLOCK_CALLS.has(fn2)) return null;
   const arg = n.childForFieldName("arguments")?.namedChildren[0];
   return { lock: normalizeLock(arg?.text ?? ""), inverted: INVERTED_TRYLOCKS.has(fn2) };
+}
+
+// src/ir/kernel-api/memory.ts
+var ALLOC_GFP_ARG = {
+  kmalloc: 1,
+  kzalloc: 1,
+  kmalloc_node: 1,
+  kzalloc_node: 1,
+  kcalloc: 2,
+  kmalloc_array: 2,
+  kcalloc_node: 2,
+  kmalloc_array_node: 2,
+  kvmalloc: 1,
+  kvzalloc: 1,
+  kvmalloc_node: 1,
+  kvzalloc_node: 1,
+  kvcalloc: 2,
+  kvmalloc_array: 2,
+  kmem_cache_alloc: 1,
+  kmem_cache_zalloc: 1,
+  kmem_cache_alloc_node: 1,
+  alloc_page: 0,
+  alloc_pages: 0,
+  __get_free_page: 0,
+  __get_free_pages: 0,
+  get_zeroed_page: 0,
+  alloc_pages_node: 1,
+  folio_alloc: 0,
+  mempool_alloc: 1,
+  kstrdup: 1,
+  kstrndup: 2,
+  kmemdup: 2,
+  krealloc: 2,
+  krealloc_array: 3,
+  idr_alloc: 4,
+  idr_alloc_cyclic: 4,
+  idr_alloc_u32: 4,
+  xa_store: 3,
+  xa_alloc: 4,
+  xa_alloc_cyclic: 5,
+  xa_insert: 3,
+  xa_reserve: 2,
+  radix_tree_preload: 0,
+  dma_alloc_coherent: 3,
+  dma_pool_alloc: 1,
+  dma_pool_zalloc: 1,
+  kthread_create_worker: 1,
+  xa_store_irq: 3
+};
+var SLEEPING_GFP = /* @__PURE__ */ new Set([
+  "GFP_KERNEL",
+  "GFP_KERNEL_ACCOUNT",
+  "GFP_USER",
+  "GFP_HIGHUSER",
+  "GFP_HIGHUSER_MOVABLE",
+  "GFP_NOIO",
+  "GFP_NOFS",
+  "GFP_TRANSHUGE",
+  "GFP_TRANSHUGE_LIGHT",
+  "GFP_DMA32_KERNEL",
+  "__GFP_DIRECT_RECLAIM",
+  "__GFP_RECLAIM"
+]);
+var ATOMIC_GFP = /* @__PURE__ */ new Set([
+  "GFP_ATOMIC",
+  "GFP_NOWAIT",
+  "__GFP_NOWARN",
+  "__GFP_ZERO",
+  "__GFP_HIGH",
+  "__GFP_NORETRY",
+  "__GFP_RETRY_MAYFAIL",
+  "__GFP_NOFAIL",
+  "__GFP_COMP",
+  "__GFP_ACCOUNT",
+  "GFP_DMA",
+  "GFP_DMA32",
+  "__GFP_DMA",
+  "__GFP_DMA32",
+  "__GFP_HIGHMEM",
+  "GFP_HIGHMEM",
+  "__GFP_MOVABLE",
+  "__GFP_KSWAPD_RECLAIM",
+  "__GFP_NOMEMALLOC",
+  "__GFP_MEMALLOC",
+  "__GFP_THISNODE",
+  "__GFP_RECLAIMABLE",
+  "__GFP_WRITE",
+  "__GFP_HARDWALL",
+  "__GFP_IO",
+  "__GFP_FS",
+  "__GFP_NOLOCKDEP",
+  "__GFP_SKIP_ZERO",
+  "__GFP_NO_OBJ_EXT",
+  "GFP_NOWAIT_NOWARN",
+  "0"
+]);
+function classifyGfp(mask) {
+  const text = mask.replace(/\s+/g, "").replace(/^\((.*)\)$/, "$1");
+  const [orPart, ...andParts] = text.split("&");
+  const removed = new Set(andParts.map((p2) => p2.replace(/^~\(?|\)$/g, "").replace(/^~/, "")));
+  let sleeping = false;
+  for (const raw of (orPart ?? "").split("|")) {
+    const flag2 = raw.replace(/^\(|\)$/g, "");
+    if (SLEEPING_GFP.has(flag2)) {
+      if (!(removed.has("__GFP_DIRECT_RECLAIM") || removed.has("__GFP_RECLAIM"))) sleeping = true;
+    } else if (!ATOMIC_GFP.has(flag2)) {
+      return "unknown";
+    }
+  }
+  return sleeping ? "sleeping" : "atomic";
+}
+
+// src/ir/kernel-api/sleep.ts
+var SLEEPING_PRIMITIVES = [
+  "might_sleep",
+  "cond_resched",
+  "schedule",
+  "schedule_timeout",
+  "schedule_timeout_interruptible",
+  "schedule_timeout_uninterruptible",
+  "schedule_timeout_killable",
+  "io_schedule",
+  "mutex_lock",
+  "mutex_lock_interruptible",
+  "mutex_lock_killable",
+  "mutex_lock_nested",
+  "mutex_lock_io",
+  "down",
+  "down_interruptible",
+  "down_killable",
+  "down_timeout",
+  "down_read",
+  "down_write",
+  "down_read_killable",
+  "down_write_killable",
+  "down_read_interruptible",
+  "down_read_nested",
+  "down_write_nested",
+  "ww_mutex_lock",
+  "ww_mutex_lock_interruptible",
+  "wait_for_completion",
+  "wait_for_completion_timeout",
+  "wait_for_completion_interruptible",
+  "wait_for_completion_killable",
+  "wait_for_completion_io",
+  "msleep",
+  "msleep_interruptible",
+  "ssleep",
+  "usleep_range",
+  "usleep_range_state",
+  "fsleep"
+];
+var SLEEPING_CORE_FUNCTIONS = [
+  "mmap_read_lock",
+  "mmap_write_lock",
+  "mmap_read_lock_killable",
+  "mmap_write_lock_killable",
+  "dma_fence_wait",
+  "dma_fence_wait_timeout",
+  "dma_fence_wait_any_timeout",
+  "dma_resv_wait_timeout",
+  "dma_resv_lock",
+  "dma_resv_lock_interruptible",
+  "flush_work",
+  "flush_delayed_work",
+  "cancel_work_sync",
+  "cancel_delayed_work_sync",
+  "flush_workqueue",
+  "drain_workqueue",
+  "flush_scheduled_work",
+  "synchronize_rcu",
+  "synchronize_srcu",
+  "synchronize_rcu_expedited",
+  "synchronize_srcu_expedited",
+  "synchronize_irq",
+  "synchronize_net",
+  "rcu_barrier",
+  "srcu_barrier",
+  "mmu_interval_notifier_remove",
+  "mmu_notifier_unregister",
+  "mmu_notifier_put",
+  "mmu_notifier_synchronize",
+  "mmu_interval_read_begin",
+  "vmalloc",
+  "vzalloc",
+  "kthread_stop",
+  "kthread_park",
+  "flush_kthread_work",
+  "kthread_flush_work",
+  "kthread_flush_worker",
+  "lock_page",
+  "folio_lock",
+  "wait_on_page_locked",
+  "folio_wait_locked",
+  "i_mmap_lock_write",
+  "i_mmap_lock_read",
+  "lock_mm_and_find_vma",
+  "get_user_pages",
+  "get_user_pages_fast",
+  "pin_user_pages",
+  "pin_user_pages_fast",
+  "hmm_range_fault",
+  "copy_from_user",
+  "copy_to_user",
+  "get_user",
+  "put_user"
+];
+var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
+var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
+function isSleepingCall(name2) {
+  return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
 }
 
 // src/parser/checkers/memory.ts

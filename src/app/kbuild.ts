@@ -9,7 +9,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { analyze } from '../engine/analyze.js';
 import type { IrCache } from '../engine/ir-cache.js';
 import { scan } from '../engine/scan.js';
-import { mentionsNotifierApi } from '../ir/kernel-api.js';
+import { mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
 import { InputError, readSource } from '../input/files.js';
 import { macroEnvOf, parseKbuildArgs } from '../input/kbuild.js';
 import { apiOfTree } from '../input/tree.js';

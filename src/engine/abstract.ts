@@ -6,7 +6,8 @@ import type { AbstractNotifier, CallbackName, FinishKind, Outcome, Site } from '
 import { MODEL_CALLBACKS } from '../model/ops.js';
 import { eventsOnPath, nonZero, type FunctionSummary, type SummaryEvent } from '../ir/summary.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
-import { SELF_WAITING_CALLS, isKernelHelper } from '../ir/kernel-api.js';
+import { SELF_WAITING_CALLS } from '../ir/kernel-api/notifier.js';
+import { isKernelHelper } from '../ir/kernel-api/helpers.js';
 import { finishHandedOut, mayBlock } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 

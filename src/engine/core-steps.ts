@@ -4,7 +4,8 @@
 // code's step and the level's contract for the rest, against probe notifiers).
 import type { Event, FileIR, FunctionIR, Loc, ReturnSite } from '../ir/types.js';
 import { calleeResult, pathEventsOf, targetMember, updateDelta, updateOf } from '../ir/queries.js';
-import { CORE, EAGAIN, READ_BEGIN, REMOVE } from '../ir/kernel-api.js';
+import { CORE, READ_BEGIN, REMOVE } from '../ir/kernel-api/notifier.js';
+import { EAGAIN } from '../ir/kernel-api/errno.js';
 import type { ApiLevel } from '../model/api.js';
 import { behaviourOf, type CoreStep, type Violation } from '../model/core.js';
 import { coreProbes, explore } from '../model/explore.js';

@@ -4,7 +4,8 @@
 // through -I) are kept; every other compiler flag is skipped.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { type MacroEnv, mentionsNotifierApi } from '../ir/kernel-api.js';
+import type { MacroEnv } from '../ir/kernel-api/macros.js';
+import { mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
 
 export interface KbuildArgs {
   /** -D, in order (a later -D or -U of a name wins) */

@@ -1,6 +1,6 @@
 // Whether a driver runs the read side of its interval notifiers, across the files of its area.
 import { filesBeside } from './files.js';
-import { INTERVAL_INSERTS, RETRY_CALLS } from './kernel-api.js';
+import { INTERVAL_INSERTS, RETRY_CALLS } from './kernel-api/notifier.js';
 import type { FileIR, OpsTable } from './types.js';
 
 const norm = (arg: string): string => arg.replace(/\s+/g, '').replace(/^\(|\)$/g, '');

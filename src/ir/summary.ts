@@ -10,7 +10,7 @@
 //   false;` fails exactly when the helper does;
 // - callee events are tied to the outcomes they lead to, and the locks and
 //   counters a callee leaves behind follow the outcome the caller took.
-import { isCallOfInterest } from './kernel-api.js';
+import { isCallOfInterest } from './kernel-api/effects.js';
 import type { AbstractValue, Assumptions, Event, FunctionIR, Loc } from './types.js';
 
 /** How many levels of callees below a callback the parser walks and the lazy search looks up. */

@@ -6,7 +6,7 @@
 // header mnlint does not read) is left as written: the pre-pass keeps one
 // branch of it as it does without a configuration. Blanking keeps every
 // newline and column, so findings point at the file's own lines.
-import type { MacroEnv } from '../ir/kernel-api.js';
+import type { MacroEnv } from '../ir/kernel-api/macros.js';
 import { directiveRanges } from './lexical-mask.js';
 
 export type { MacroEnv };

@@ -7,7 +7,7 @@ import { extractFile, includesOf } from './extract.js';
 import type { WalkProbe } from './engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
-import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api.js';
+import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
 import { apiCallsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';

@@ -5,7 +5,7 @@
 // All searches run on the masked text (comments, literals and directives
 // blanked; the same length as the source).
 
-import { API_FUNCTIONS } from '../ir/kernel-api.js';
+import { API_FUNCTIONS } from '../ir/kernel-api/notifier.js';
 export type Range = [number, number];
 
 const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;

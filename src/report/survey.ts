@@ -3,7 +3,7 @@
 // non-blockable range is handled, the read side, two-pass, the lifetime, and
 // what mnlint reports.
 import type { FunctionIndex } from '../ir/function-index.js';
-import { LIFETIME_CALLS } from '../ir/kernel-api.js';
+import { LIFETIME_CALLS } from '../ir/kernel-api/notifier.js';
 import { bindsTable, failedTrylock } from '../ir/queries.js';
 import { readSideOf } from '../ir/read-side.js';
 import { eventsOnPath, nonZero, Summarizer } from '../ir/summary.js';

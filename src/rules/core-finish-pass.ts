@@ -1,5 +1,5 @@
 import { atLoc, step } from './support.js';
-import { CORE } from '../ir/kernel-api.js';
+import { CORE } from '../ir/kernel-api/notifier.js';
 import { defineRule, type MessageData } from './rule.js';
 import { coreFunctions, isTwoPassCore, pathEvents } from './core.js';
 

@@ -1,5 +1,5 @@
 import { atLoc, step } from './support.js';
-import { CORE, INSERT, INSERT_LOCKED } from '../ir/kernel-api.js';
+import { CORE, INSERT, INSERT_LOCKED } from '../ir/kernel-api/notifier.js';
 import { defineRule } from './rule.js';
 import { coreFunctions, isTwoPassCore } from './core.js';
 

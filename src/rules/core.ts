@@ -3,7 +3,7 @@
 // functions have no backward jumps; a loop body comes before what follows it).
 import type { Event, FileIR, FunctionIR, ReturnSite } from '../ir/types.js';
 import { pathEventsOf } from '../ir/queries.js';
-import { CORE } from '../ir/kernel-api.js';
+import { CORE } from '../ir/kernel-api/notifier.js';
 
 export function coreFunctions(file: FileIR): Map<string, FunctionIR> | null {
   const fns = new Map(file.functions.map((f) => [f.name, f]));

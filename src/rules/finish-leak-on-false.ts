@@ -1,4 +1,4 @@
-import { isFreeCall } from '../ir/kernel-api.js';
+import { isFreeCall } from '../ir/kernel-api/effects.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';

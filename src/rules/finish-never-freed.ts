@@ -1,4 +1,4 @@
-import { isReleaseCall } from '../ir/kernel-api.js';
+import { isReleaseCall } from '../ir/kernel-api/effects.js';
 import { eventsOnPath } from '../ir/summary.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { defineRule } from './rule.js';

@@ -1,4 +1,4 @@
-import { EAGAIN } from '../ir/kernel-api.js';
+import { EAGAIN } from '../ir/kernel-api/errno.js';
 import { combine, type HelperOutcome } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';

@@ -1,5 +1,5 @@
 import { atLine, step } from './support.js';
-import { INTERVAL_INSERTS } from '../ir/kernel-api.js';
+import { INTERVAL_INSERTS } from '../ir/kernel-api/notifier.js';
 import { defineRule } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
 import type { ApiCall } from '../ir/types.js';

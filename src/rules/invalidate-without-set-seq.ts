@@ -1,4 +1,4 @@
-import { isKernelHelper } from '../ir/kernel-api.js';
+import { isKernelHelper } from '../ir/kernel-api/helpers.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';

@@ -3,7 +3,7 @@
 // notifier lock. A read side that takes a folio lock (set_page_dirty_lock,
 // lock_page) while holding that lock closes the cycle.
 import { filesBeside } from '../ir/files.js';
-import { PAGE_LOCKING_CALLS } from '../ir/kernel-api.js';
+import { PAGE_LOCKING_CALLS } from '../ir/kernel-api/pages.js';
 import { lockMember } from '../ir/queries.js';
 import { defineRule } from './rule.js';
 import { atEvent, functionOf, sitesOf, step, describeVia } from './support.js';

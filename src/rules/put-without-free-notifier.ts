@@ -1,5 +1,5 @@
 import { atLine, note, step } from './support.js';
-import { PUT, SYNCHRONIZE } from '../ir/kernel-api.js';
+import { PUT, SYNCHRONIZE } from '../ir/kernel-api/notifier.js';
 import { defineRule, fieldFn } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
 import { dirOf, filesBeside } from '../ir/files.js';

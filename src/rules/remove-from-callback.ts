@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api.js';
+import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api/effects.js';
 import { INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
 import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia } from './support.js';
 

@@ -1,4 +1,4 @@
-import { ATOMIC_ACQUIRES } from '../ir/kernel-api.js';
+import { ATOMIC_ACQUIRES } from '../ir/kernel-api/locks.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';

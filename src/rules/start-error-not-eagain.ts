@@ -1,4 +1,4 @@
-import { EAGAIN } from '../ir/kernel-api.js';
+import { EAGAIN } from '../ir/kernel-api/errno.js';
 import { defineRule, fieldFn } from './rule.js';
 import { describeWhen } from '../ir/describe.js';
 import { atReturn, bindingStep, note, step, describeVia } from './support.js';

@@ -1,6 +1,6 @@
 // What several rules share: the callback roles, where an event or a return is,
 // and the model's counterexample trace for a notifier.
-import { SELF_WAITING_CALLS } from '../ir/kernel-api.js';
+import { SELF_WAITING_CALLS } from '../ir/kernel-api/notifier.js';
 import { nonZero, type CallStep, type SummaryEvent, type SummaryReturn } from '../ir/summary.js';
 import type { AbstractValue, Loc, OpsField, OpsTable } from '../ir/types.js';
 import { ERRNO_MEMBERS } from '../model/ops.js';

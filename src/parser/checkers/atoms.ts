@@ -1,5 +1,5 @@
 // The atoms the engine and the checkers make (see ir/types.ts `Atom`).
-import { FAILABLE_ACQUIRES } from '../../ir/kernel-api.js';
+import { FAILABLE_ACQUIRES } from '../../ir/kernel-api/locks.js';
 
 /** The atom for "this call returned non-zero". */
 export function resultAtom(callee: string, at: { line: number; column: number }): string {

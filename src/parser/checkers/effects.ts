@@ -3,7 +3,7 @@
 // WRITE_ONCE), and writes to globals or function-statics. Its slot of the
 // path state is `effects`: what was raised and not lowered again.
 import type { Node } from 'web-tree-sitter';
-import { EFFECT_CALLS } from '../../ir/kernel-api.js';
+import { EFFECT_CALLS } from '../../ir/kernel-api/effects.js';
 import type { State } from '../engine/state.js';
 import { normalizeLock, textOf } from '../syntax.js';
 import type { CallSite, Checker, Engine } from './checker.js';

@@ -3,7 +3,7 @@
 // 0), locks held by contract (lockdep_assert_held) or by scope (guard(),
 // scoped_guard). Its slot of the path state is `locks` and `scoped`.
 import type { Node } from 'web-tree-sitter';
-import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from '../../ir/kernel-api.js';
+import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from '../../ir/kernel-api/locks.js';
 import type { State } from '../engine/state.js';
 import { argTexts, normalizeLock, position, unwrapParens } from '../syntax.js';
 import { failingAcquire, resultAtom } from './atoms.js';

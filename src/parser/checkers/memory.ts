@@ -2,7 +2,8 @@
 // branch in force when it depends on the blockable flag) and the calls that
 // may sleep.
 import type { Node } from 'web-tree-sitter';
-import { ALLOC_GFP_ARG, classifyGfp, isSleepingCall } from '../../ir/kernel-api.js';
+import { ALLOC_GFP_ARG, classifyGfp } from '../../ir/kernel-api/memory.js';
+import { isSleepingCall } from '../../ir/kernel-api/sleep.js';
 import type { AbstractValue, GfpClass } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import { textOf, unwrapParens } from '../syntax.js';

@@ -6,7 +6,8 @@
 // check_retry); at each page use and each call made after a fault it
 // publishes where the section stood (ReadSectionFact).
 import type { Node } from 'web-tree-sitter';
-import { CHECK_RETRY, HMM_FAULT_CALLS, PAGE_USE_CALLS, READ_BEGIN, READ_RETRY, SET_SEQ } from '../../ir/kernel-api.js';
+import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from '../../ir/kernel-api/notifier.js';
+import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from '../../ir/kernel-api/pages.js';
 import type { CheckerFacts, ReadSectionFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';

@@ -4,7 +4,10 @@
 // knows. What a call or an assignment means is the checkers' (../checkers):
 // the engine asks them in order and records what they say.
 import type { Node } from 'web-tree-sitter';
-import { ERRNO_NAME, FAILABLE_ACQUIRES, RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY, errnoNumber, isKernelHelper } from '../../ir/kernel-api.js';
+import { ERRNO_NAME, errnoNumber } from '../../ir/kernel-api/errno.js';
+import { FAILABLE_ACQUIRES } from '../../ir/kernel-api/locks.js';
+import { RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY } from '../../ir/kernel-api/notifier.js';
+import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
 import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventKind, ReturnSite } from '../../ir/types.js';
 import { resultAtom } from '../checkers/atoms.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';

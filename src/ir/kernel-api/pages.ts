@@ -1,0 +1,40 @@
+// The read side's page uses: what fills range->hmm_pfns, and the uses of a
+// page (a reference, a kernel mapping, a dirtying, the page lock) that belong
+// after the retry. Read from Documentation/mm/hmm.rst and include/linux/mm.h,
+// highmem.h, pagemap.h.
+
+/** Fills `range->hmm_pfns` inside a read section (Documentation/mm/hmm.rst). */
+export const HMM_FAULT_CALLS: ReadonlySet<string> = new Set(['hmm_range_fault']);
+
+/**
+ * Uses of a page that are only safe once mmu_interval_read_retry() said the
+ * section holds (hmm.rst: "use the pfns, program the device" after it): a
+ * reference, a kernel mapping, a dirtying. DMA mapping is left out: drivers
+ * map before the retry and commit only after it.
+ */
+export const PAGE_USE_CALLS: ReadonlySet<string> = new Set([
+  'get_page',
+  'folio_get',
+  'try_get_page',
+  'kmap',
+  'kmap_local_page',
+  'kmap_atomic',
+  'kmap_local_folio',
+  'page_address',
+  'set_page_dirty',
+  'set_page_dirty_lock',
+  'folio_mark_dirty',
+  'mark_page_accessed',
+  'lock_page',
+  'copy_page',
+  'lock_page_killable',
+  'folio_lock',
+  'folio_lock_killable',
+]);
+
+/**
+ * Page uses that take the page (folio) lock. Migration and reclaim hold it
+ * when they call the notifier (migrate_pages_batch -> try_to_migrate ->
+ * invalidate), so it must not be taken under a lock the callback takes.
+ */
+export const PAGE_LOCKING_CALLS: ReadonlySet<string> = new Set(['set_page_dirty_lock', 'lock_page', 'lock_page_killable', 'folio_lock', 'folio_lock_killable']);

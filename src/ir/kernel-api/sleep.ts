@@ -1,0 +1,122 @@
+// The calls that sleep: the sleeping primitives and the core kernel's
+// functions documented to sleep. Read from the primitives' headers
+// (include/linux/kernel.h's might_sleep(), sched.h, mutex.h, rwsem.h,
+// semaphore.h, completion.h, delay.h, wait.h, wait_bit.h) and from the core
+// functions' bodies. Plain data: the parser classifies a call with it.
+
+/**
+ * The sleeping primitives: a function sleeps when it calls one of these, a
+ * reclaiming allocation, or a function that sleeps (the summaries derive that
+ * through every body mnlint finds in the tree, however deep).
+ */
+const SLEEPING_PRIMITIVES = [
+  'might_sleep',
+  'cond_resched',
+  'schedule',
+  'schedule_timeout',
+  'schedule_timeout_interruptible',
+  'schedule_timeout_uninterruptible',
+  'schedule_timeout_killable',
+  'io_schedule',
+  'mutex_lock',
+  'mutex_lock_interruptible',
+  'mutex_lock_killable',
+  'mutex_lock_nested',
+  'mutex_lock_io',
+  'down',
+  'down_interruptible',
+  'down_killable',
+  'down_timeout',
+  'down_read',
+  'down_write',
+  'down_read_killable',
+  'down_write_killable',
+  'down_read_interruptible',
+  'down_read_nested',
+  'down_write_nested',
+  'ww_mutex_lock',
+  'ww_mutex_lock_interruptible',
+  'wait_for_completion',
+  'wait_for_completion_timeout',
+  'wait_for_completion_interruptible',
+  'wait_for_completion_killable',
+  'wait_for_completion_io',
+  'msleep',
+  'msleep_interruptible',
+  'ssleep',
+  'usleep_range',
+  'usleep_range_state',
+  'fsleep',
+];
+
+/**
+ * Functions of the core kernel (mm/, kernel/, drivers/dma-buf/, fs/) that sleep.
+ * Their bodies lie outside the area a driver's callees are looked up in, so
+ * their fact cannot be derived from the scanned tree; each is documented to
+ * sleep (a might_sleep(), a sleeping lock or a wait in its body).
+ */
+const SLEEPING_CORE_FUNCTIONS = [
+  'mmap_read_lock',
+  'mmap_write_lock',
+  'mmap_read_lock_killable',
+  'mmap_write_lock_killable',
+  'dma_fence_wait',
+  'dma_fence_wait_timeout',
+  'dma_fence_wait_any_timeout',
+  'dma_resv_wait_timeout',
+  'dma_resv_lock',
+  'dma_resv_lock_interruptible',
+  'flush_work',
+  'flush_delayed_work',
+  'cancel_work_sync',
+  'cancel_delayed_work_sync',
+  'flush_workqueue',
+  'drain_workqueue',
+  'flush_scheduled_work',
+  'synchronize_rcu',
+  'synchronize_srcu',
+  'synchronize_rcu_expedited',
+  'synchronize_srcu_expedited',
+  'synchronize_irq',
+  'synchronize_net',
+  'rcu_barrier',
+  'srcu_barrier',
+  'mmu_interval_notifier_remove',
+  'mmu_notifier_unregister',
+  'mmu_notifier_put',
+  'mmu_notifier_synchronize',
+  'mmu_interval_read_begin',
+  'vmalloc',
+  'vzalloc',
+  'kthread_stop',
+  'kthread_park',
+  'flush_kthread_work',
+  'kthread_flush_work',
+  'kthread_flush_worker',
+  'lock_page',
+  'folio_lock',
+  'wait_on_page_locked',
+  'folio_wait_locked',
+  'i_mmap_lock_write',
+  'i_mmap_lock_read',
+  'lock_mm_and_find_vma',
+  'get_user_pages',
+  'get_user_pages_fast',
+  'pin_user_pages',
+  'pin_user_pages_fast',
+  'hmm_range_fault',
+  'copy_from_user',
+  'copy_to_user',
+  'get_user',
+  'put_user',
+];
+
+/** Calls that may sleep, whatever their arguments. */
+export const SLEEPING_CALLS: ReadonlySet<string> = new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
+
+/** Macro-like sleeping calls matched by prefix (`wait_event_timeout`...). */
+export const SLEEPING_PREFIXES = ['wait_event', 'wait_var_event', 'wait_on_bit'];
+
+export function isSleepingCall(name: string): boolean {
+  return SLEEPING_CALLS.has(name) || SLEEPING_PREFIXES.some((p) => name.startsWith(p) && !name.startsWith(`${p}_lock_irq_noresched`));
+}
