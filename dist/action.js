@@ -38881,6 +38881,274 @@ function missingStepViolation(api, step2) {
   return broken.violations.find((v2) => !known.has(v2.message));
 }
 
+// src/ir/kernel-api/memory.ts
+var ALLOC_GFP_ARG = {
+  kmalloc: 1,
+  kzalloc: 1,
+  kmalloc_node: 1,
+  kzalloc_node: 1,
+  kcalloc: 2,
+  kmalloc_array: 2,
+  kcalloc_node: 2,
+  kmalloc_array_node: 2,
+  kvmalloc: 1,
+  kvzalloc: 1,
+  kvmalloc_node: 1,
+  kvzalloc_node: 1,
+  kvcalloc: 2,
+  kvmalloc_array: 2,
+  kmem_cache_alloc: 1,
+  kmem_cache_zalloc: 1,
+  kmem_cache_alloc_node: 1,
+  alloc_page: 0,
+  alloc_pages: 0,
+  __get_free_page: 0,
+  __get_free_pages: 0,
+  get_zeroed_page: 0,
+  alloc_pages_node: 1,
+  folio_alloc: 0,
+  mempool_alloc: 1,
+  kstrdup: 1,
+  kstrndup: 2,
+  kmemdup: 2,
+  krealloc: 2,
+  krealloc_array: 3,
+  idr_alloc: 4,
+  idr_alloc_cyclic: 4,
+  idr_alloc_u32: 4,
+  xa_store: 3,
+  xa_alloc: 4,
+  xa_alloc_cyclic: 5,
+  xa_insert: 3,
+  xa_reserve: 2,
+  radix_tree_preload: 0,
+  dma_alloc_coherent: 3,
+  dma_pool_alloc: 1,
+  dma_pool_zalloc: 1,
+  kthread_create_worker: 1,
+  xa_store_irq: 3
+};
+var SLEEPING_GFP = /* @__PURE__ */ new Set([
+  "GFP_KERNEL",
+  "GFP_KERNEL_ACCOUNT",
+  "GFP_USER",
+  "GFP_HIGHUSER",
+  "GFP_HIGHUSER_MOVABLE",
+  "GFP_NOIO",
+  "GFP_NOFS",
+  "GFP_TRANSHUGE",
+  "GFP_TRANSHUGE_LIGHT",
+  "GFP_DMA32_KERNEL",
+  "__GFP_DIRECT_RECLAIM",
+  "__GFP_RECLAIM"
+]);
+var ATOMIC_GFP = /* @__PURE__ */ new Set([
+  "GFP_ATOMIC",
+  "GFP_NOWAIT",
+  "__GFP_NOWARN",
+  "__GFP_ZERO",
+  "__GFP_HIGH",
+  "__GFP_NORETRY",
+  "__GFP_RETRY_MAYFAIL",
+  "__GFP_NOFAIL",
+  "__GFP_COMP",
+  "__GFP_ACCOUNT",
+  "GFP_DMA",
+  "GFP_DMA32",
+  "__GFP_DMA",
+  "__GFP_DMA32",
+  "__GFP_HIGHMEM",
+  "GFP_HIGHMEM",
+  "__GFP_MOVABLE",
+  "__GFP_KSWAPD_RECLAIM",
+  "__GFP_NOMEMALLOC",
+  "__GFP_MEMALLOC",
+  "__GFP_THISNODE",
+  "__GFP_RECLAIMABLE",
+  "__GFP_WRITE",
+  "__GFP_HARDWALL",
+  "__GFP_IO",
+  "__GFP_FS",
+  "__GFP_NOLOCKDEP",
+  "__GFP_SKIP_ZERO",
+  "__GFP_NO_OBJ_EXT",
+  "GFP_NOWAIT_NOWARN",
+  "0"
+]);
+function classifyGfp(mask) {
+  const text = mask.replace(/\s+/g, "").replace(/^\((.*)\)$/, "$1");
+  const [orPart, ...andParts] = text.split("&");
+  const removed = new Set(andParts.map((p2) => p2.replace(/^~\(?|\)$/g, "").replace(/^~/, "")));
+  let sleeping = false;
+  for (const raw of (orPart ?? "").split("|")) {
+    const flag2 = raw.replace(/^\(|\)$/g, "");
+    if (SLEEPING_GFP.has(flag2)) {
+      if (!(removed.has("__GFP_DIRECT_RECLAIM") || removed.has("__GFP_RECLAIM"))) sleeping = true;
+    } else if (!ATOMIC_GFP.has(flag2)) {
+      return "unknown";
+    }
+  }
+  return sleeping ? "sleeping" : "atomic";
+}
+
+// src/ir/kernel-api/sleep.ts
+var SLEEPING_PRIMITIVES = [
+  "might_sleep",
+  "cond_resched",
+  "schedule",
+  "schedule_timeout",
+  "schedule_timeout_interruptible",
+  "schedule_timeout_uninterruptible",
+  "schedule_timeout_killable",
+  "io_schedule",
+  "mutex_lock",
+  "mutex_lock_interruptible",
+  "mutex_lock_killable",
+  "mutex_lock_nested",
+  "mutex_lock_io",
+  "down",
+  "down_interruptible",
+  "down_killable",
+  "down_timeout",
+  "down_read",
+  "down_write",
+  "down_read_killable",
+  "down_write_killable",
+  "down_read_interruptible",
+  "down_read_nested",
+  "down_write_nested",
+  "ww_mutex_lock",
+  "ww_mutex_lock_interruptible",
+  "wait_for_completion",
+  "wait_for_completion_timeout",
+  "wait_for_completion_interruptible",
+  "wait_for_completion_killable",
+  "wait_for_completion_io",
+  "msleep",
+  "msleep_interruptible",
+  "ssleep",
+  "usleep_range",
+  "usleep_range_state",
+  "fsleep"
+];
+var SLEEPING_CORE_FUNCTIONS = [
+  "mmap_read_lock",
+  "mmap_write_lock",
+  "mmap_read_lock_killable",
+  "mmap_write_lock_killable",
+  "dma_fence_wait",
+  "dma_fence_wait_timeout",
+  "dma_fence_wait_any_timeout",
+  "dma_resv_wait_timeout",
+  "dma_resv_lock",
+  "dma_resv_lock_interruptible",
+  "flush_work",
+  "flush_delayed_work",
+  "cancel_work_sync",
+  "cancel_delayed_work_sync",
+  "flush_workqueue",
+  "drain_workqueue",
+  "flush_scheduled_work",
+  "synchronize_rcu",
+  "synchronize_srcu",
+  "synchronize_rcu_expedited",
+  "synchronize_srcu_expedited",
+  "synchronize_irq",
+  "synchronize_net",
+  "rcu_barrier",
+  "srcu_barrier",
+  "mmu_interval_notifier_remove",
+  "mmu_notifier_unregister",
+  "mmu_notifier_put",
+  "mmu_notifier_synchronize",
+  "mmu_interval_read_begin",
+  "vmalloc",
+  "vzalloc",
+  "kthread_stop",
+  "kthread_park",
+  "flush_kthread_work",
+  "kthread_flush_work",
+  "kthread_flush_worker",
+  "lock_page",
+  "folio_lock",
+  "wait_on_page_locked",
+  "folio_wait_locked",
+  "i_mmap_lock_write",
+  "i_mmap_lock_read",
+  "lock_mm_and_find_vma",
+  "get_user_pages",
+  "get_user_pages_fast",
+  "pin_user_pages",
+  "pin_user_pages_fast",
+  "hmm_range_fault",
+  "copy_from_user",
+  "copy_to_user",
+  "get_user",
+  "put_user"
+];
+var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
+var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
+function isSleepingCall(name2) {
+  return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
+}
+
+// src/ir/facts-db.ts
+var NOTIFIER_CALLS = { [SET_SEQ]: "set_seq", [READ_BEGIN]: "read_begin", [READ_RETRY]: "read_retry", [CHECK_RETRY]: "check_retry" };
+var curated = /* @__PURE__ */ new Map();
+function curatedFacts(name2) {
+  let f3 = curated.get(name2);
+  if (f3) return f3;
+  const facts = {};
+  const own2 = (table) => Object.hasOwn(table, name2) ? table[name2] : void 0;
+  const notifier = own2(NOTIFIER_CALLS);
+  if (notifier) facts.notifier = notifier;
+  const lock = own2(LOCK_CALLS);
+  const implicit = own2(IMPLICIT_LOCKS);
+  if (lock) facts.acquires = { sleeps: lock.sleeps, canFail: FAILABLE_ACQUIRES.has(name2), ...implicit ? { implicit } : {} };
+  if (UNLOCK_CALLS.has(name2)) facts.releases = implicit ? { implicit } : {};
+  if (TRYLOCK_CALLS.has(name2)) facts.trylock = { inverted: INVERTED_TRYLOCKS.has(name2) };
+  const gfpArg = own2(ALLOC_GFP_ARG);
+  if (gfpArg !== void 0) facts.allocates = { gfpArg };
+  if (isSleepingCall(name2)) facts.sleeps = true;
+  const effect = own2(EFFECT_CALLS);
+  if (effect) facts.counts = effect;
+  if (HMM_FAULT_CALLS.has(name2)) facts.faults = true;
+  if (PAGE_USE_CALLS.has(name2)) facts.usesPage = true;
+  f3 = facts;
+  curated.set(name2, f3);
+  return f3;
+}
+var FactsDatabase = class _FactsDatabase {
+  derived = /* @__PURE__ */ new Map();
+  byField = /* @__PURE__ */ new Map();
+  /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
+  static ofScan(files) {
+    const db = new _FactsDatabase();
+    for (const f3 of files) {
+      for (const t2 of f3.tables) for (const x3 of t2.fields) if (x3.function) db.bind({ field: x3.field, function: x3.function, file: t2.file, line: x3.loc.line });
+      for (const b3 of f3.fieldBindings ?? []) db.bind(b3);
+    }
+    return db;
+  }
+  /** What a call of `name` does: what a run derived, else the curated facts. */
+  call(name2) {
+    return this.derived.get(name2) ?? curatedFacts(name2);
+  }
+  /** Records what a run derived about a function (it wins over the curated entry). */
+  derive(name2, facts) {
+    this.derived.set(name2, facts);
+  }
+  bind(b3) {
+    const list = this.byField.get(b3.field) ?? [];
+    if (!list.some((x3) => x3.function === b3.function && x3.file === b3.file && x3.line === b3.line)) list.push(b3);
+    this.byField.set(b3.field, list);
+  }
+  /** The functions a call through `->field` may reach, in the order the scan found them. */
+  bound(field) {
+    return this.byField.get(field) ?? [];
+  }
+};
+
 // src/engine/analyze.ts
 function analyze(files, index, rules = RULES, api = NEWEST) {
   const tables = files.flatMap((f3) => f3.tables);
@@ -38917,6 +39185,7 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
       return cores.get(file);
     },
     tables,
+    facts: FactsDatabase.ofScan(files),
     files,
     api,
     usesReadSide,
@@ -40114,6 +40383,22 @@ function apiCallsOf(masked, items, calls2) {
   }
   return out2;
 }
+function fieldBindingsOf(file, masked, defined) {
+  const out2 = [];
+  let line = 1;
+  let counted = 0;
+  for (const m2 of masked.matchAll(FIELD_BINDING)) {
+    const fn2 = m2[3];
+    if (!defined.has(fn2)) continue;
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    out2.push({ field: m2[2], function: fn2, file, line });
+  }
+  return out2;
+}
+var FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 function argumentsAt(masked, open) {
   const args2 = [];
   let depth = 0;
@@ -41107,7 +41392,7 @@ var EffectChecker = class {
   }
   eng;
   afterCall(call, _c, s) {
-    const effect = EFFECT_CALLS[call.name];
+    const effect = curatedFacts(call.name).counts;
     if (effect && call.args[effect.arg] !== void 0) this.effect(s, effect.delta, call.args[effect.arg], call.node, call.name);
     if (call.name === "WRITE_ONCE" && call.args[0] !== void 0) this.effect(s, 0, call.args[0], call.node, "WRITE_ONCE", call.args[1] ?? "");
   }
@@ -41293,14 +41578,14 @@ var LockChecker = class {
     return true;
   }
   classify(call) {
-    const { name: name2, args: args2 } = call;
-    if (LOCK_CALLS[name2]) return { kind: "lock", facts: { lock: IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? ""), sleeps: LOCK_CALLS[name2].sleeps } };
-    if (UNLOCK_CALLS.has(name2)) return { kind: "unlock", facts: { lock: IMPLICIT_LOCKS[name2] ?? normalizeLock(args2[0] ?? "") } };
-    if (TRYLOCK_CALLS.has(name2)) return { kind: "call", facts: {} };
+    const known = curatedFacts(call.name);
+    if (known.acquires) return { kind: "lock", facts: { lock: known.acquires.implicit ?? normalizeLock(call.args[0] ?? ""), sleeps: known.acquires.sleeps } };
+    if (known.releases) return { kind: "unlock", facts: { lock: known.releases.implicit ?? normalizeLock(call.args[0] ?? "") } };
+    if (known.trylock) return { kind: "call", facts: {} };
     return null;
   }
   afterCall(call, { kind, facts }, s) {
-    if (kind === "lock" && FAILABLE_ACQUIRES.has(call.name) && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
+    if (kind === "lock" && curatedFacts(call.name).acquires?.canFail && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
     if (kind === "lock" && facts.lock !== void 0 && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
     if (kind === "unlock") {
       s.locks = s.locks.filter((l3) => l3 !== facts.lock);
@@ -41332,221 +41617,10 @@ var LockChecker = class {
 function trylockOf(node) {
   const n = unwrapParens(node);
   if (n.type !== "call_expression") return null;
-  const fn2 = n.childForFieldName("function")?.text ?? "";
-  if (!TRYLOCK_CALLS.has(fn2)) return null;
+  const trylock = curatedFacts(n.childForFieldName("function")?.text ?? "").trylock;
+  if (!trylock) return null;
   const arg = n.childForFieldName("arguments")?.namedChildren[0];
-  return { lock: normalizeLock(arg?.text ?? ""), inverted: INVERTED_TRYLOCKS.has(fn2) };
-}
-
-// src/ir/kernel-api/memory.ts
-var ALLOC_GFP_ARG = {
-  kmalloc: 1,
-  kzalloc: 1,
-  kmalloc_node: 1,
-  kzalloc_node: 1,
-  kcalloc: 2,
-  kmalloc_array: 2,
-  kcalloc_node: 2,
-  kmalloc_array_node: 2,
-  kvmalloc: 1,
-  kvzalloc: 1,
-  kvmalloc_node: 1,
-  kvzalloc_node: 1,
-  kvcalloc: 2,
-  kvmalloc_array: 2,
-  kmem_cache_alloc: 1,
-  kmem_cache_zalloc: 1,
-  kmem_cache_alloc_node: 1,
-  alloc_page: 0,
-  alloc_pages: 0,
-  __get_free_page: 0,
-  __get_free_pages: 0,
-  get_zeroed_page: 0,
-  alloc_pages_node: 1,
-  folio_alloc: 0,
-  mempool_alloc: 1,
-  kstrdup: 1,
-  kstrndup: 2,
-  kmemdup: 2,
-  krealloc: 2,
-  krealloc_array: 3,
-  idr_alloc: 4,
-  idr_alloc_cyclic: 4,
-  idr_alloc_u32: 4,
-  xa_store: 3,
-  xa_alloc: 4,
-  xa_alloc_cyclic: 5,
-  xa_insert: 3,
-  xa_reserve: 2,
-  radix_tree_preload: 0,
-  dma_alloc_coherent: 3,
-  dma_pool_alloc: 1,
-  dma_pool_zalloc: 1,
-  kthread_create_worker: 1,
-  xa_store_irq: 3
-};
-var SLEEPING_GFP = /* @__PURE__ */ new Set([
-  "GFP_KERNEL",
-  "GFP_KERNEL_ACCOUNT",
-  "GFP_USER",
-  "GFP_HIGHUSER",
-  "GFP_HIGHUSER_MOVABLE",
-  "GFP_NOIO",
-  "GFP_NOFS",
-  "GFP_TRANSHUGE",
-  "GFP_TRANSHUGE_LIGHT",
-  "GFP_DMA32_KERNEL",
-  "__GFP_DIRECT_RECLAIM",
-  "__GFP_RECLAIM"
-]);
-var ATOMIC_GFP = /* @__PURE__ */ new Set([
-  "GFP_ATOMIC",
-  "GFP_NOWAIT",
-  "__GFP_NOWARN",
-  "__GFP_ZERO",
-  "__GFP_HIGH",
-  "__GFP_NORETRY",
-  "__GFP_RETRY_MAYFAIL",
-  "__GFP_NOFAIL",
-  "__GFP_COMP",
-  "__GFP_ACCOUNT",
-  "GFP_DMA",
-  "GFP_DMA32",
-  "__GFP_DMA",
-  "__GFP_DMA32",
-  "__GFP_HIGHMEM",
-  "GFP_HIGHMEM",
-  "__GFP_MOVABLE",
-  "__GFP_KSWAPD_RECLAIM",
-  "__GFP_NOMEMALLOC",
-  "__GFP_MEMALLOC",
-  "__GFP_THISNODE",
-  "__GFP_RECLAIMABLE",
-  "__GFP_WRITE",
-  "__GFP_HARDWALL",
-  "__GFP_IO",
-  "__GFP_FS",
-  "__GFP_NOLOCKDEP",
-  "__GFP_SKIP_ZERO",
-  "__GFP_NO_OBJ_EXT",
-  "GFP_NOWAIT_NOWARN",
-  "0"
-]);
-function classifyGfp(mask) {
-  const text = mask.replace(/\s+/g, "").replace(/^\((.*)\)$/, "$1");
-  const [orPart, ...andParts] = text.split("&");
-  const removed = new Set(andParts.map((p2) => p2.replace(/^~\(?|\)$/g, "").replace(/^~/, "")));
-  let sleeping = false;
-  for (const raw of (orPart ?? "").split("|")) {
-    const flag2 = raw.replace(/^\(|\)$/g, "");
-    if (SLEEPING_GFP.has(flag2)) {
-      if (!(removed.has("__GFP_DIRECT_RECLAIM") || removed.has("__GFP_RECLAIM"))) sleeping = true;
-    } else if (!ATOMIC_GFP.has(flag2)) {
-      return "unknown";
-    }
-  }
-  return sleeping ? "sleeping" : "atomic";
-}
-
-// src/ir/kernel-api/sleep.ts
-var SLEEPING_PRIMITIVES = [
-  "might_sleep",
-  "cond_resched",
-  "schedule",
-  "schedule_timeout",
-  "schedule_timeout_interruptible",
-  "schedule_timeout_uninterruptible",
-  "schedule_timeout_killable",
-  "io_schedule",
-  "mutex_lock",
-  "mutex_lock_interruptible",
-  "mutex_lock_killable",
-  "mutex_lock_nested",
-  "mutex_lock_io",
-  "down",
-  "down_interruptible",
-  "down_killable",
-  "down_timeout",
-  "down_read",
-  "down_write",
-  "down_read_killable",
-  "down_write_killable",
-  "down_read_interruptible",
-  "down_read_nested",
-  "down_write_nested",
-  "ww_mutex_lock",
-  "ww_mutex_lock_interruptible",
-  "wait_for_completion",
-  "wait_for_completion_timeout",
-  "wait_for_completion_interruptible",
-  "wait_for_completion_killable",
-  "wait_for_completion_io",
-  "msleep",
-  "msleep_interruptible",
-  "ssleep",
-  "usleep_range",
-  "usleep_range_state",
-  "fsleep"
-];
-var SLEEPING_CORE_FUNCTIONS = [
-  "mmap_read_lock",
-  "mmap_write_lock",
-  "mmap_read_lock_killable",
-  "mmap_write_lock_killable",
-  "dma_fence_wait",
-  "dma_fence_wait_timeout",
-  "dma_fence_wait_any_timeout",
-  "dma_resv_wait_timeout",
-  "dma_resv_lock",
-  "dma_resv_lock_interruptible",
-  "flush_work",
-  "flush_delayed_work",
-  "cancel_work_sync",
-  "cancel_delayed_work_sync",
-  "flush_workqueue",
-  "drain_workqueue",
-  "flush_scheduled_work",
-  "synchronize_rcu",
-  "synchronize_srcu",
-  "synchronize_rcu_expedited",
-  "synchronize_srcu_expedited",
-  "synchronize_irq",
-  "synchronize_net",
-  "rcu_barrier",
-  "srcu_barrier",
-  "mmu_interval_notifier_remove",
-  "mmu_notifier_unregister",
-  "mmu_notifier_put",
-  "mmu_notifier_synchronize",
-  "mmu_interval_read_begin",
-  "vmalloc",
-  "vzalloc",
-  "kthread_stop",
-  "kthread_park",
-  "flush_kthread_work",
-  "kthread_flush_work",
-  "kthread_flush_worker",
-  "lock_page",
-  "folio_lock",
-  "wait_on_page_locked",
-  "folio_wait_locked",
-  "i_mmap_lock_write",
-  "i_mmap_lock_read",
-  "lock_mm_and_find_vma",
-  "get_user_pages",
-  "get_user_pages_fast",
-  "pin_user_pages",
-  "pin_user_pages_fast",
-  "hmm_range_fault",
-  "copy_from_user",
-  "copy_to_user",
-  "get_user",
-  "put_user"
-];
-var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
-var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
-function isSleepingCall(name2) {
-  return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
+  return { lock: normalizeLock(arg?.text ?? ""), inverted: trylock.inverted };
 }
 
 // src/parser/checkers/memory.ts
@@ -41556,11 +41630,12 @@ var MemoryChecker = class {
   }
   eng;
   classify(call, s) {
-    if (call.name in ALLOC_GFP_ARG) {
-      const maskNode = call.argNodes[ALLOC_GFP_ARG[call.name]];
+    const known = curatedFacts(call.name);
+    if (known.allocates) {
+      const maskNode = call.argNodes[known.allocates.gfpArg];
       return maskNode ? { kind: "alloc", facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: "call", facts: {} };
     }
-    if (isSleepingCall(call.name)) return { kind: "sleep", facts: { sleeps: true } };
+    if (known.sleeps) return { kind: "sleep", facts: { sleeps: true } };
     return null;
   }
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
@@ -41586,7 +41661,7 @@ var MemoryChecker = class {
 function isAllocCall(node) {
   const n = unwrapParens(node);
   if (n.type === "cast_expression") return isAllocCall(n.childForFieldName("value"));
-  return n.type === "call_expression" && (n.childForFieldName("function")?.text ?? "") in ALLOC_GFP_ARG;
+  return n.type === "call_expression" && !!curatedFacts(n.childForFieldName("function")?.text ?? "").allocates;
 }
 
 // src/parser/checkers/read-side.ts
@@ -41601,21 +41676,19 @@ var ReadSideChecker = class {
   /** the facts published, once each */
   sections = /* @__PURE__ */ new Map();
   classify(call) {
-    if (call.name === SET_SEQ) return { kind: "set_seq", facts: {} };
-    if (call.name === READ_BEGIN) return { kind: "read_begin", facts: {} };
-    if (call.name === READ_RETRY) return { kind: "read_retry", facts: {} };
-    if (call.name === CHECK_RETRY) return { kind: "check_retry", facts: {} };
-    return null;
+    const api = curatedFacts(call.name).notifier;
+    return api ? { kind: api, facts: {} } : null;
   }
   afterCall(call, c3, s) {
     const own2 = this.eng.lastEvent(s);
     const section = this.eng.slot(s, SLOT);
-    if (HMM_FAULT_CALLS.has(call.name)) {
+    const known = curatedFacts(call.name);
+    if (known.faults) {
       this.eng.record(s, "fault", call.name, call.args, call.node);
       this.eng.setSlot(s, SLOT, { retry: null });
       return;
     }
-    if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) {
+    if (known.usesPage && call.argNodes.some((a) => this.fromPfns(a))) {
       this.eng.record(s, "page_use", call.name, call.args, call.node);
       if (section) this.publish(this.eng.lastEvent(s), section);
     } else if (c3.kind === "call" && section) this.publish(own2, section);
@@ -42560,14 +42633,17 @@ async function parseNeededToIR(file, source, wanted = []) {
     calls2,
     ir2.tables.map((t2) => t2.name)
   ).map((c3) => ({ name: c3.name, args: [c3.table, String(c3.arg)], line: c3.line, function: c3.function }));
+  const definitions = definedFunctions(masked, items, calls2);
+  const fieldBindings = fieldBindingsOf(file, masked, new Set(definitions.map((d2) => d2.name)));
   return {
     ...ir2,
-    defined: definedFunctions(masked, items, calls2),
+    defined: definitions,
     includes: includesOf(source),
     apiCalls: apiCallsOf(masked, items, calls2),
     calledNames: calledNamesOf(masked),
     ...tableArgCalls.length ? { tableArgCalls } : {},
-    ...opsStructs.length ? { opsStructs } : {}
+    ...opsStructs.length ? { opsStructs } : {},
+    ...fieldBindings.length ? { fieldBindings } : {}
   };
 }
 function lineStartOffsets(text) {

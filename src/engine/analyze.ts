@@ -10,6 +10,7 @@ import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
 import { coreSteps, isCoreFile, missingStepViolation } from './core-steps.js';
 import type { CoreStep } from '../model/core.js';
+import { FactsDatabase } from '../ir/facts-db.js';
 
 export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES, api: ApiLevel = NEWEST): Finding[] {
   const tables: OpsTable[] = files.flatMap((f) => f.tables);
@@ -48,6 +49,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       return cores.get(file)!;
     },
     tables,
+    facts: FactsDatabase.ofScan(files),
     files,
     api,
     usesReadSide,

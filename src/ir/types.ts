@@ -32,6 +32,14 @@ export interface OpsTable {
   readonly fields: readonly OpsField[];
 }
 
+/** A function a struct field is set to somewhere in the tree. */
+export interface FieldBinding {
+  readonly field: string;
+  readonly function: string;
+  readonly file: string;
+  readonly line: number;
+}
+
 /** `x->ops = &table;` or `.ops = &table` inside another initializer: binds a table at run time. */
 export interface OpsBinding {
   readonly table: string;
@@ -163,6 +171,8 @@ export interface FileIR {
   readonly textOnly?: boolean;
   readonly tables: readonly OpsTable[];
   readonly bindings: readonly OpsBinding[];
+  /** function pointers: a function of this file set to a struct field (`.f = fn`, `x->f = fn`), outside ops tables too */
+  readonly fieldBindings?: readonly FieldBinding[];
   /** functions walked for facts: the callbacks named here, the wanted ones, their callees */
   readonly functions: readonly FunctionIR[];
   /** every function defined in the file, walked or not */

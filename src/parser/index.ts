@@ -8,7 +8,7 @@ import type { WalkProbe } from './engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
 import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
-import { apiCallsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
+import { apiCallsOf, fieldBindingsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
 export type { StateSnapshot, WalkProbe } from './engine/walk.js';
@@ -45,7 +45,8 @@ async function parseWhole(file: string, source: string, wanted: readonly string[
   try {
     const ir = extractFile({ file, source, root: tree.rootNode, loops: pre.loops, wanted, probes });
     const items = topLevelItems(pre.masked);
-    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)) };
+    const fieldBindings = fieldBindingsOf(file, pre.masked, new Set(ir.defined.map((d) => d.name)));
+    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)), ...(fieldBindings.length ? { fieldBindings } : {}) };
   } finally {
     tree.delete();
   }
@@ -130,14 +131,17 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     calls,
     ir.tables.map((t) => t.name),
   ).map((c) => ({ name: c.name, args: [c.table, String(c.arg)], line: c.line, function: c.function }));
+  const definitions = definedFunctions(masked, items, calls);
+  const fieldBindings = fieldBindingsOf(file, masked, new Set(definitions.map((d) => d.name)));
   return {
     ...ir,
-    defined: definedFunctions(masked, items, calls),
+    defined: definitions,
     includes: includesOf(source),
     apiCalls: apiCallsOf(masked, items, calls),
     calledNames: calledNamesOf(masked),
     ...(tableArgCalls.length ? { tableArgCalls } : {}),
     ...(opsStructs.length ? { opsStructs } : {}),
+    ...(fieldBindings.length ? { fieldBindings } : {}),
   };
 }
 

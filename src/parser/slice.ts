@@ -6,6 +6,7 @@
 // blanked; the same length as the source).
 
 import { API_FUNCTIONS } from '../ir/kernel-api/notifier.js';
+import type { FieldBinding } from '../ir/types.js';
 export type Range = [number, number];
 
 const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
@@ -189,6 +190,31 @@ export function apiCallsOf(masked: string, items: readonly Range[], calls: reado
   }
   return out;
 }
+
+/**
+ * Function pointers set in the text: `.field = fn` in an initializer and
+ * `x->field = fn;` or `x.field = fn;` in code, where fn is a function the
+ * file defines (`&fn` and a cast before it too). Read from the text, as the
+ * API calls are, so a file parsed in parts has them all.
+ */
+export function fieldBindingsOf(file: string, masked: string, defined: ReadonlySet<string>): FieldBinding[] {
+  const out: FieldBinding[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const m of masked.matchAll(FIELD_BINDING)) {
+    const fn = m[3]!;
+    if (!defined.has(fn)) continue;
+    for (let i = masked.indexOf('\n', counted); i >= 0 && i < m.index; i = masked.indexOf('\n', i + 1)) {
+      line++;
+      counted = i + 1;
+    }
+    out.push({ field: m[2]!, function: fn, file, line });
+  }
+  return out;
+}
+
+// `.f = fn,` `.f = fn }` `->f = fn;` `.f = &fn;` `.f = (cast)fn,`: the member, then a function name alone
+const FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 
 /** The arguments of the call whose `(` is at `open`, split at top-level commas. */
 function argumentsAt(masked: string, open: number): string[] {

@@ -1,6 +1,7 @@
 // The rule interface: one file per rule, ESLint/ruff style. A rule declares
 // what it protects and documents itself; its check sees only the IR (through
 // the context) and reports findings, it never prints.
+import type { FactsDatabase } from '../ir/facts-db.js';
 import type { FileIR, FunctionIR, Loc, OpsField, OpsTable } from '../ir/types.js';
 import type { FunctionSummary } from '../ir/summary.js';
 import type { ApiLevel } from '../model/api.js';
@@ -161,6 +162,8 @@ export interface RuleContext<M extends string = string> {
   readonly files: readonly FileIR[];
   /** the API level the code is checked against (--kernel / --api, or detected) */
   readonly api: ApiLevel;
+  /** what the scan knows of functions by name: curated and derived call facts, function-pointer bindings */
+  readonly facts: FactsDatabase;
   /** the core's steps when `file` is mm/mmu_notifier.c (or a patched copy), else null */
   core(file: FileIR): CoreView | null;
   /** the model of a table's notifier (memoized) */

@@ -3,7 +3,7 @@
 // WRITE_ONCE), and writes to globals or function-statics. Its slot of the
 // path state is `effects`: what was raised and not lowered again.
 import type { Node } from 'web-tree-sitter';
-import { EFFECT_CALLS } from '../../ir/kernel-api/effects.js';
+import { curatedFacts } from '../../ir/facts-db.js';
 import type { State } from '../engine/state.js';
 import { normalizeLock, textOf } from '../syntax.js';
 import type { CallSite, Checker, Engine } from './checker.js';
@@ -12,7 +12,7 @@ export class EffectChecker implements Checker {
   constructor(private readonly eng: Engine) {}
 
   afterCall(call: CallSite, _c: unknown, s: State): void {
-    const effect = EFFECT_CALLS[call.name];
+    const effect = curatedFacts(call.name).counts;
     if (effect && call.args[effect.arg] !== undefined) this.effect(s, effect.delta, call.args[effect.arg]!, call.node, call.name);
     // WRITE_ONCE(x->f, v): a field written, like `x->f = v`
     if (call.name === 'WRITE_ONCE' && call.args[0] !== undefined) this.effect(s, 0, call.args[0], call.node, 'WRITE_ONCE', call.args[1] ?? '');

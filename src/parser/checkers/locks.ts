@@ -3,7 +3,7 @@
 // 0), locks held by contract (lockdep_assert_held) or by scope (guard(),
 // scoped_guard). Its slot of the path state is `locks` and `scoped`.
 import type { Node } from 'web-tree-sitter';
-import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from '../../ir/kernel-api/locks.js';
+import { curatedFacts } from '../../ir/facts-db.js';
 import type { State } from '../engine/state.js';
 import { argTexts, normalizeLock, position, unwrapParens } from '../syntax.js';
 import { failingAcquire, resultAtom } from './atoms.js';
@@ -39,16 +39,16 @@ export class LockChecker implements Checker {
   }
 
   classify(call: CallSite): Classified | null {
-    const { name, args } = call;
-    if (LOCK_CALLS[name]) return { kind: 'lock', facts: { lock: IMPLICIT_LOCKS[name] ?? normalizeLock(args[0] ?? ''), sleeps: LOCK_CALLS[name]!.sleeps } };
-    if (UNLOCK_CALLS.has(name)) return { kind: 'unlock', facts: { lock: IMPLICIT_LOCKS[name] ?? normalizeLock(args[0] ?? '') } };
+    const known = curatedFacts(call.name);
+    if (known.acquires) return { kind: 'lock', facts: { lock: known.acquires.implicit ?? normalizeLock(call.args[0] ?? ''), sleeps: known.acquires.sleeps } };
+    if (known.releases) return { kind: 'unlock', facts: { lock: known.releases.implicit ?? normalizeLock(call.args[0] ?? '') } };
     // a trylock is a plain call here: its lock is taken on the branch where it succeeded (onAssume)
-    if (TRYLOCK_CALLS.has(name)) return { kind: 'call', facts: {} };
+    if (known.trylock) return { kind: 'call', facts: {} };
     return null;
   }
 
   afterCall(call: CallSite, { kind, facts }: Classified, s: State): void {
-    if (kind === 'lock' && FAILABLE_ACQUIRES.has(call.name) && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
+    if (kind === 'lock' && curatedFacts(call.name).acquires?.canFail && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
     if (kind === 'lock' && facts.lock !== undefined && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
     if (kind === 'unlock') {
       s.locks = s.locks.filter((l) => l !== facts.lock);
@@ -86,8 +86,8 @@ export class LockChecker implements Checker {
 export function trylockOf(node: Node): { lock: string; inverted: boolean } | null {
   const n = unwrapParens(node);
   if (n.type !== 'call_expression') return null;
-  const fn = n.childForFieldName('function')?.text ?? '';
-  if (!TRYLOCK_CALLS.has(fn)) return null;
+  const trylock = curatedFacts(n.childForFieldName('function')?.text ?? '').trylock;
+  if (!trylock) return null;
   const arg = n.childForFieldName('arguments')?.namedChildren[0];
-  return { lock: normalizeLock(arg?.text ?? ''), inverted: INVERTED_TRYLOCKS.has(fn) };
+  return { lock: normalizeLock(arg?.text ?? ''), inverted: trylock.inverted };
 }

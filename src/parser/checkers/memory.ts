@@ -2,8 +2,8 @@
 // branch in force when it depends on the blockable flag) and the calls that
 // may sleep.
 import type { Node } from 'web-tree-sitter';
-import { ALLOC_GFP_ARG, classifyGfp } from '../../ir/kernel-api/memory.js';
-import { isSleepingCall } from '../../ir/kernel-api/sleep.js';
+import { curatedFacts } from '../../ir/facts-db.js';
+import { classifyGfp } from '../../ir/kernel-api/memory.js';
 import type { AbstractValue, GfpClass } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import { textOf, unwrapParens } from '../syntax.js';
@@ -13,12 +13,13 @@ export class MemoryChecker implements Checker {
   constructor(private readonly eng: Engine) {}
 
   classify(call: CallSite, s: State): Classified | null {
-    if (call.name in ALLOC_GFP_ARG) {
-      const maskNode = call.argNodes[ALLOC_GFP_ARG[call.name]!];
+    const known = curatedFacts(call.name);
+    if (known.allocates) {
+      const maskNode = call.argNodes[known.allocates.gfpArg];
       // an allocator called without its mask argument (a macro's odd form) is a plain call
       return maskNode ? { kind: 'alloc', facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: 'call', facts: {} };
     }
-    if (isSleepingCall(call.name)) return { kind: 'sleep', facts: { sleeps: true } };
+    if (known.sleeps) return { kind: 'sleep', facts: { sleeps: true } };
     return null;
   }
 
@@ -47,5 +48,5 @@ export class MemoryChecker implements Checker {
 export function isAllocCall(node: Node): boolean {
   const n = unwrapParens(node);
   if (n.type === 'cast_expression') return isAllocCall(n.childForFieldName('value')!);
-  return n.type === 'call_expression' && (n.childForFieldName('function')?.text ?? '') in ALLOC_GFP_ARG;
+  return n.type === 'call_expression' && !!curatedFacts(n.childForFieldName('function')?.text ?? '').allocates;
 }

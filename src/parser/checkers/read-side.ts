@@ -6,8 +6,7 @@
 // check_retry); at each page use and each call made after a fault it
 // publishes where the section stood (ReadSectionFact).
 import type { Node } from 'web-tree-sitter';
-import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from '../../ir/kernel-api/notifier.js';
-import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from '../../ir/kernel-api/pages.js';
+import { curatedFacts } from '../../ir/facts-db.js';
 import type { CheckerFacts, ReadSectionFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
@@ -28,23 +27,21 @@ export class ReadSideChecker implements Checker {
   constructor(private readonly eng: Engine) {}
 
   classify(call: CallSite): Classified | null {
-    if (call.name === SET_SEQ) return { kind: 'set_seq', facts: {} };
-    if (call.name === READ_BEGIN) return { kind: 'read_begin', facts: {} };
-    if (call.name === READ_RETRY) return { kind: 'read_retry', facts: {} };
-    if (call.name === CHECK_RETRY) return { kind: 'check_retry', facts: {} };
-    return null;
+    const api = curatedFacts(call.name).notifier;
+    return api ? { kind: api, facts: {} } : null;
   }
 
   afterCall(call: CallSite, c: Classified, s: State): void {
     const own = this.eng.lastEvent(s);
     const section = this.eng.slot<Section>(s, SLOT);
     // the read section's own facts, beside what the call is otherwise
-    if (HMM_FAULT_CALLS.has(call.name)) {
+    const known = curatedFacts(call.name);
+    if (known.faults) {
       this.eng.record(s, 'fault', call.name, call.args, call.node);
       this.eng.setSlot(s, SLOT, { retry: null } satisfies Section);
       return;
     }
-    if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) {
+    if (known.usesPage && call.argNodes.some((a) => this.fromPfns(a))) {
       this.eng.record(s, 'page_use', call.name, call.args, call.node);
       if (section) this.publish(this.eng.lastEvent(s), section);
     } else if (c.kind === 'call' && section) this.publish(own, section);

@@ -1,0 +1,106 @@
+// The facts database: what mnlint knows of a function by its name, beside
+// what it reads from a body it walks. Three layers, asked in this order:
+//   - derived: facts a run derived from bodies (the next analyses add them:
+//     "this function sleeps", "takes this lock"), which win over the rest;
+//   - curated: the kernel-api/ tables, for primitives with no body in C and
+//     for core functions outside a driver's lookup area;
+//   - bindings: function pointers, the functions a tree assigns to a struct
+//     field (ops tables, designated initializers, `x->f = fn`).
+// The walk's checkers ask the curated layer (a worker knows no scan); the
+// rules' context holds the whole database of a scan.
+import { EFFECT_CALLS } from './kernel-api/effects.js';
+import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from './kernel-api/locks.js';
+import { ALLOC_GFP_ARG } from './kernel-api/memory.js';
+import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from './kernel-api/notifier.js';
+import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from './kernel-api/pages.js';
+import { isSleepingCall } from './kernel-api/sleep.js';
+import type { FieldBinding, FileIR } from './types.js';
+
+/** What a call does, as far as mnlint knows it by name. Absent fields: not known to. */
+export interface CallFacts {
+  /** a call of the interval notifier API that the read side and the invalidation are made of */
+  readonly notifier?: 'set_seq' | 'read_begin' | 'read_retry' | 'check_retry';
+  /** takes a lock: its argument's, or the one named here (rcu_read_lock, preempt_disable) */
+  readonly acquires?: { readonly sleeps: boolean; readonly implicit?: string; readonly canFail: boolean };
+  /** releases a lock: its argument's, or the one named here */
+  readonly releases?: { readonly implicit?: string };
+  /** takes its argument's lock when it succeeds (when it returns 0 if `inverted`) */
+  readonly trylock?: { readonly inverted: boolean };
+  /** allocates with the GFP mask in argument `gfpArg` */
+  readonly allocates?: { readonly gfpArg: number };
+  /** may sleep */
+  readonly sleeps?: boolean;
+  /** raises (+1) or lowers (-1) the counter or reference in argument `arg` */
+  readonly counts?: { readonly arg: number; readonly delta: 1 | -1 };
+  /** fills a read section's pfns (hmm_range_fault) */
+  readonly faults?: boolean;
+  /** references, maps or dirties a page given to it */
+  readonly usesPage?: boolean;
+}
+
+const NOTIFIER_CALLS: Readonly<Record<string, CallFacts['notifier']>> = { [SET_SEQ]: 'set_seq', [READ_BEGIN]: 'read_begin', [READ_RETRY]: 'read_retry', [CHECK_RETRY]: 'check_retry' };
+
+const curated = new Map<string, CallFacts>();
+
+/** The curated facts of a name (memoized: the walk asks for every call). */
+export function curatedFacts(name: string): CallFacts {
+  let f = curated.get(name);
+  if (f) return f;
+  const facts: { -readonly [K in keyof CallFacts]: CallFacts[K] } = {};
+  // own entries only: a C function named `constructor` is not Object's
+  const own = <T>(table: Readonly<Record<string, T>>): T | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
+  const notifier = own(NOTIFIER_CALLS);
+  if (notifier) facts.notifier = notifier;
+  const lock = own(LOCK_CALLS);
+  const implicit = own(IMPLICIT_LOCKS);
+  if (lock) facts.acquires = { sleeps: lock.sleeps, canFail: FAILABLE_ACQUIRES.has(name), ...(implicit ? { implicit } : {}) };
+  if (UNLOCK_CALLS.has(name)) facts.releases = implicit ? { implicit } : {};
+  if (TRYLOCK_CALLS.has(name)) facts.trylock = { inverted: INVERTED_TRYLOCKS.has(name) };
+  const gfpArg = own(ALLOC_GFP_ARG);
+  if (gfpArg !== undefined) facts.allocates = { gfpArg };
+  if (isSleepingCall(name)) facts.sleeps = true;
+  const effect = own(EFFECT_CALLS);
+  if (effect) facts.counts = effect;
+  if (HMM_FAULT_CALLS.has(name)) facts.faults = true;
+  if (PAGE_USE_CALLS.has(name)) facts.usesPage = true;
+  f = facts;
+  curated.set(name, f);
+  return f;
+}
+
+/** The facts of one scan: derived facts over curated ones, and the scan's function-pointer bindings. */
+export class FactsDatabase {
+  private readonly derived = new Map<string, CallFacts>();
+  private readonly byField = new Map<string, FieldBinding[]>();
+
+  /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
+  static ofScan(files: readonly FileIR[]): FactsDatabase {
+    const db = new FactsDatabase();
+    for (const f of files) {
+      for (const t of f.tables) for (const x of t.fields) if (x.function) db.bind({ field: x.field, function: x.function, file: t.file, line: x.loc.line });
+      for (const b of f.fieldBindings ?? []) db.bind(b);
+    }
+    return db;
+  }
+
+  /** What a call of `name` does: what a run derived, else the curated facts. */
+  call(name: string): CallFacts {
+    return this.derived.get(name) ?? curatedFacts(name);
+  }
+
+  /** Records what a run derived about a function (it wins over the curated entry). */
+  derive(name: string, facts: CallFacts): void {
+    this.derived.set(name, facts);
+  }
+
+  bind(b: FieldBinding): void {
+    const list = this.byField.get(b.field) ?? [];
+    if (!list.some((x) => x.function === b.function && x.file === b.file && x.line === b.line)) list.push(b);
+    this.byField.set(b.field, list);
+  }
+
+  /** The functions a call through `->field` may reach, in the order the scan found them. */
+  bound(field: string): readonly FieldBinding[] {
+    return this.byField.get(field) ?? [];
+  }
+}

@@ -1,0 +1,65 @@
+// The facts database (issue 20): curated call facts by name, derived facts
+// that win over them, and the function-pointer bindings of a scan.
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { curatedFacts, FactsDatabase } from '../src/ir/facts-db.js';
+import { scan } from '../src/engine/scan.js';
+import { kernelDir } from './kernel-trees.js';
+import { needKernel, skipUnless } from './needs.js';
+
+describe('curated facts', () => {
+  test('what the kernel-api tables say of a name', () => {
+    expect(curatedFacts('mutex_lock')).toEqual({ acquires: { sleeps: true, canFail: false }, sleeps: true });
+    expect(curatedFacts('mutex_lock_interruptible').acquires).toMatchObject({ sleeps: true, canFail: true });
+    expect(curatedFacts('spin_unlock')).toEqual({ releases: {} });
+    expect(curatedFacts('rcu_read_lock').acquires?.implicit).toBeDefined();
+    expect(curatedFacts('down_trylock')).toEqual({ trylock: { inverted: true } });
+    expect(curatedFacts('mutex_trylock')).toEqual({ trylock: { inverted: false } });
+    expect(curatedFacts('kmalloc')).toEqual({ allocates: { gfpArg: 1 } });
+    expect(curatedFacts('msleep').sleeps).toBe(true);
+    expect(curatedFacts('kref_get').counts).toEqual({ arg: 0, delta: 1 });
+    expect(curatedFacts('hmm_range_fault').faults).toBe(true);
+    expect(curatedFacts('mmu_interval_set_seq').notifier).toBe('set_seq');
+    expect(curatedFacts('drv_unknown_helper')).toEqual({});
+  });
+
+  test("a C function named like an Object property is nobody's", () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) expect(curatedFacts(name), name).toEqual({});
+  });
+});
+
+describe("a scan's database", () => {
+  test('derived facts win over curated ones, for that name only', () => {
+    const db = new FactsDatabase();
+    db.derive('drv_wait_all', { sleeps: true });
+    db.derive('msleep', {});
+    expect(db.call('drv_wait_all')).toEqual({ sleeps: true });
+    expect(db.call('msleep')).toEqual({});
+    expect(db.call('mutex_lock').acquires?.sleeps).toBe(true);
+  });
+
+  test('function pointers: designated initializers, assignments and ops tables', async () => {
+    const result = await scan({ paths: ['fixtures/facts/bindings.c'], jobs: 1 });
+    const db = FactsDatabase.ofScan(result.files);
+    const names = (field: string): string[] => db.bound(field).map((b) => `${b.function}@${b.line}`);
+    expect(names('flush')).toEqual(['drv_flush_sync@22']);
+    expect(names('kick')).toEqual(['drv_kick_irq@41']);
+    expect(names('invalidate')).toEqual(['drv_invalidate@35']);
+    // NULL, a table's address and a plain value bind no function
+    expect(names('backend')).toEqual([]);
+    expect(names('count')).toEqual([]);
+  });
+});
+
+describe('Linux 6.12', () => {
+  test('amdkfd: the notifier release and a sysfs release are both bound to `release`', async (ctx) => {
+    skipUnless(ctx, needKernel('6.12'));
+    const result = await scan({ paths: [join(kernelDir('6.12'), 'drivers/gpu/drm/amd/amdkfd')], jobs: 1 });
+    const bound = FactsDatabase.ofScan(result.files)
+      .bound('release')
+      .map((b) => b.function);
+    // kfd_process.c: the mmu_notifier_ops table, and a kobj_type of its procfs entries
+    expect(bound).toContain('kfd_process_notifier_release');
+    expect(bound).toContain('kfd_procfs_kobj_release');
+  });
+});
