@@ -34334,7 +34334,7 @@ function translate(callee, call, when) {
     if (atom.startsWith("param:")) {
       const m2 = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
       const idx = m2 ? callee.params.findIndex((p2) => p2.name === m2[1]) : -1;
-      if (idx < 0 || !call) continue;
+      if (idx < 0 || call?.kind !== "call") continue;
       if (m2[2] === void 0) {
         const passed = call.argAtoms?.[idx];
         if (passed) out2[passed.atom] = value !== passed.negated;
@@ -34532,7 +34532,7 @@ var Summarizer = class {
     }
     const releases = /* @__PURE__ */ new Map();
     c3.events.forEach((e, k2) => {
-      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.args[0] === "-1")) return;
+      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.delta === -1)) return;
       const list = releases.get(c3.origin[k2]) ?? [];
       list.push(e);
       releases.set(c3.origin[k2], list);
@@ -34557,9 +34557,9 @@ var Summarizer = class {
         calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
         calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
       }
-      const own2 = (kind, pred) => fn2.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
-      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2("unlock", (e) => e.lock === l3)));
-      const calleeLowers = new Set([...lowered].filter((x3) => !own2("update", (e) => `+${e.name}` === x3 && e.args[0] === "-1")));
+      const own2 = (pred) => fn2.events.some((e, id) => onPath.has(id) && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2((e) => e.kind === "unlock" && e.lock === l3)));
+      const calleeLowers = new Set([...lowered].filter((x3) => !own2((e) => e.kind === "update" && `+${e.name}` === x3 && e.delta === -1)));
       for (const alt of expand2(r2.when)) {
         const fromCallees = union(alt.held, calleeHeld.flat());
         c3.returns.push({
@@ -34573,7 +34573,7 @@ var Summarizer = class {
     }
     for (const [id, target] of callees) {
       const e = fn2.events[id];
-      if (!e.discarded) continue;
+      if (e.kind !== "call" || !e.discarded) continue;
       for (const r2 of target.closure.returns) {
         if (nonZero(r2.value) !== true) continue;
         const when = combine(e.when, project(translate(target.callee, e, r2.when)));
@@ -34708,15 +34708,16 @@ function lockMember(lock) {
 }
 function finishHandedOut(e) {
   if (e.kind !== "finish_write") return null;
-  const value = e.args[0] ?? "";
-  const origin2 = e.args[1] === "allocated" || e.args[1] === "embedded" || e.args[1] === "global" ? e.args[1] : "unknown";
-  return { value, origin: origin2, isNull: value === "NULL" };
+  return { value: e.value, origin: e.origin, isNull: e.value === "NULL" };
 }
 function updateDelta(e) {
-  return e.kind === "update" ? Number(e.args[0]) : null;
+  return e.kind === "update" ? e.delta : null;
 }
 function updateOf(e) {
-  return e.kind === "update" ? { target: e.name, op: e.args[1] ?? "", value: e.args[2] ?? "" } : null;
+  return e.kind === "update" ? { target: e.name, op: e.op, value: e.value } : null;
+}
+function writtenTexts(e) {
+  return e.kind === "update" || e.kind === "finish_write" || e.kind === "finish_notifier_write" ? [e.value] : e.args;
 }
 function targetMember(target) {
   return target.split(/->|\./).pop()?.trim() ?? target;
@@ -34731,7 +34732,7 @@ function calleeResult(when, callee) {
 var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
 function racyGlobalWrite(e) {
   if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
-  return PLAIN_WRITES.has(e.args[1] ?? "") ? { target: e.name, shared: e.shared } : null;
+  return PLAIN_WRITES.has(e.op) ? { target: e.name, shared: e.shared } : null;
 }
 function sectionRetried(when) {
   return when.retry;
@@ -34740,7 +34741,7 @@ function isSleepingEvent(e) {
   return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
 }
 function mayBlock(e) {
-  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
+  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp.class === "sleeping";
 }
 
 // src/model/ops.ts
@@ -35137,7 +35138,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of UNDER_START_MAP_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp?.class === "sleeping");
+      const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp.class === "sleeping");
       const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
       const all = sitesOf(
         events.filter((e) => !sleeps.has(placeOf(e))),
@@ -35303,7 +35304,7 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c3) => c3?.fn);
-    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && e.lock !== void 0 && lockMember(e.lock) === lockMember(lock)));
+    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && lockMember(e.lock) === lockMember(lock)));
     for (const cb of callbacks) {
       const fn2 = cb.fn;
       const s = ctx.summary(fn2);
@@ -35314,7 +35315,7 @@ static const struct mmu_notifier_ops drv_ops = {
         const released = s.returns.some((r3) => !r3.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb.field.field)) continue;
         const r2 = at2[0];
-        const taken = s.events.find((e) => e.kind === "lock" && e.lock !== void 0 && sameLock(e.lock, lock));
+        const taken = s.events.find((e) => e.kind === "lock" && sameLock(e.lock, lock));
         const value = r2.text || "(end of function)";
         ctx.report({
           ...atReturn(r2),
@@ -35452,7 +35453,7 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     if (!fns || !isTwoPassCore(fns)) return;
     const inserts = INSERTS.map((n) => fns.get(n)).filter((f3) => f3 !== void 0);
     if (!inserts.length) return;
-    if (inserts.some((f3) => f3.events.some((e) => e.args.some((a) => a.includes("invalidate_finish"))))) return;
+    if (inserts.some((f3) => f3.events.some((e) => writtenTexts(e).some((a) => a.includes("invalidate_finish"))))) return;
     const calls2 = (f3) => !!f3?.events.some((e) => e.name === "->invalidate_start");
     const caller = calls2(fns.get(CORE.itreeInvalidate)) ? fns.get(CORE.itreeInvalidate) : [...fns.values()].find(calls2);
     const at2 = caller.events.find((e) => e.name === "->invalidate_start");
@@ -36983,7 +36984,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: "writesFinishNotifier",
           data: { call: e.name },
-          steps: [step(e, `${e.name} = ${e.args[0] ?? ""}`, "event")]
+          steps: [step(e, `${e.name} = ${e.value}`, "event")]
         });
       }
     }
@@ -37469,14 +37470,14 @@ static const struct mmu_notifier_ops drv_ops = {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) {
-        const sleeps = isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
+        const sleeps = isSleepingEvent(e) || e.kind === "alloc" && e.gfp.class === "sleeping";
         if (!sleeps) continue;
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "sleepsInAtomic",
           data: { call: e.name, field, cb: cb.fn.name },
-          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ""}`, "event"), note(`${field} never sleeps (I5)`)]
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.kind === "alloc" ? ` with ${e.gfp.mask}` : ""}`, "event"), note(`${field} never sleeps (I5)`)]
         });
       }
     }
@@ -37692,7 +37693,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (failsWith(field, r2.value) !== true || r2.when.blockable === false) continue;
         if (r2.when.blockable === void 0 && r2.path.some((id) => {
           const e = cb.fn.events[id];
-          return e?.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
+          return e?.kind === "call" && e.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
         }))
           continue;
         if (field === "invalidate_start" && failedAllocation(r2.when)) continue;
@@ -38883,7 +38884,7 @@ var startsEven = (e) => {
   return !!u2 && targetMember(u2.target) === "invalidate_seq" && u2.op === "=" && /^\d+$/.test(u2.value.trim()) && Number(u2.value) % 2 === 0;
 };
 var waitsOn = (what) => (e) => e.kind === "sleep" && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(","));
-var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(","));
+var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(writtenTexts(e).join(","));
 function hlistMayFail(r2) {
   const known = calleeResult(r2.when, CORE.hlistInvalidateRangeStart);
   if (known !== void 0) return known;
@@ -38958,7 +38959,7 @@ var STEPS = [
     step: "readBeginWaits",
     fn: READ_BEGIN,
     mode: "some",
-    applies: (e) => /invalidate_seq/.test(e.args.join(",")),
+    applies: (e) => /invalidate_seq/.test(writtenTexts(e).join(",")),
     tests: [waitsOn(/invalidate_seq/)],
     takes: "waits while the interval is being invalidated",
     lacks: "does not wait while the interval is being invalidated"
@@ -41332,7 +41333,7 @@ var EffectChecker = class {
   effect(s, delta, target, node, op, value = "") {
     const t2 = normalizeLock(target);
     const shared2 = this.eng.sharedBase(t2);
-    this.eng.record(s, "update", t2, [String(delta), op, value], node, shared2 ? { shared: shared2 } : {});
+    this.eng.record(s, { kind: "update", name: t2, delta, op, value, ...shared2 ? { shared: shared2 } : {} }, node);
     if (delta > 0) s.effects = [...s.effects, `+${t2}`].sort();
     else if (delta < 0) {
       const at2 = s.effects.indexOf(`+${t2}`);
@@ -41439,12 +41440,12 @@ var FinishChecker = class {
   onAssign(left, _op, right, node, s) {
     const ctx = this.eng.ctx;
     if (left.type === "field_expression" && left.childForFieldName("field")?.text === "notifier" && /finish/.test(left.childForFieldName("argument")?.text ?? "")) {
-      this.eng.record(s, "finish_notifier_write", textOf(ctx, left), [textOf(ctx, right ?? node)], node);
+      this.eng.record(s, { kind: "finish_notifier_write", name: textOf(ctx, left), value: textOf(ctx, right ?? node) }, node);
     }
     if (left.type === "pointer_expression" && left.children[0]?.text === "*") {
       const target = left.childForFieldName("argument");
       if (target?.type === "identifier" && this.eng.isParam(target.text) && /finish/.test(target.text)) {
-        this.eng.record(s, "finish_write", target.text, [textOf(ctx, right ?? node), right ? this.origin(right, s) : "unknown"], node);
+        this.eng.record(s, { kind: "finish_write", name: target.text, value: textOf(ctx, right ?? node), origin: right ? this.origin(right, s) : "unknown" }, node);
       }
     }
   }
@@ -41480,7 +41481,7 @@ var LockChecker = class {
       if (fn2.childForFieldName("function")?.text !== "guard") return false;
       const kind = argTexts(this.eng.ctx, fn2.childForFieldName("arguments"))[0] ?? "";
       const lock2 = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? "");
-      this.eng.record(s, "lock", `guard(${kind})`, [lock2], node, { lock: lock2, sleeps: kind === "mutex" || kind.startsWith("rwsem") });
+      this.eng.record(s, { kind: "lock", name: `guard(${kind})`, args: [lock2], lock: lock2, sleeps: kind === "mutex" || kind.startsWith("rwsem") }, node);
       if (!s.locks.includes(lock2)) {
         s.locks = [...s.locks, lock2].sort();
         s.scoped = [...s.scoped, lock2].sort();
@@ -41502,12 +41503,16 @@ var LockChecker = class {
     if (TRYLOCK_CALLS.has(name2)) return { kind: "call", facts: {} };
     return null;
   }
-  afterCall(call, { kind, facts }, s) {
-    if (kind === "lock" && FAILABLE_ACQUIRES.has(call.name) && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
-    if (kind === "lock" && facts.lock !== void 0 && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
-    if (kind === "unlock") {
-      s.locks = s.locks.filter((l3) => l3 !== facts.lock);
-      if (s.scoped.includes(facts.lock)) s.scoped = s.scoped.filter((l3) => l3 !== facts.lock);
+  afterCall(call, c3, s) {
+    if (c3.kind === "lock") {
+      const { lock } = c3.facts;
+      if (FAILABLE_ACQUIRES.has(call.name) && lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), lock);
+      if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+    }
+    if (c3.kind === "unlock") {
+      const { lock } = c3.facts;
+      s.locks = s.locks.filter((l3) => l3 !== lock);
+      if (s.scoped.includes(lock)) s.scoped = s.scoped.filter((l3) => l3 !== lock);
     }
   }
   onAssume(atom, value, cond, s) {
@@ -41523,7 +41528,7 @@ var LockChecker = class {
   /** scoped_guard(kind, &lock) { body }: the body runs once with the lock held. */
   enterScopedGuard(s, macro, kind, args2, node) {
     const lock = normalizeLock(args2[args2.length - 1] ?? "");
-    this.eng.record(s, "lock", `${macro}(${kind})`, args2, node, { lock, sleeps: kind === "mutex" || kind.startsWith("rwsem") });
+    this.eng.record(s, { kind: "lock", name: `${macro}(${kind})`, args: [...args2], lock, sleeps: kind === "mutex" || kind.startsWith("rwsem") }, node);
     if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
     return lock;
   }
@@ -41552,7 +41557,7 @@ var MemoryChecker = class {
       const maskNode = call.argNodes[ALLOC_GFP_ARG[call.name]];
       return maskNode ? { kind: "alloc", facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: "call", facts: {} };
     }
-    if (isSleepingCall(call.name)) return { kind: "sleep", facts: { sleeps: true } };
+    if (isSleepingCall(call.name)) return { kind: "sleep", facts: {} };
     return null;
   }
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
@@ -41597,8 +41602,8 @@ var ReadSideChecker = class {
     return null;
   }
   afterCall(call, _c, s) {
-    if (HMM_FAULT_CALLS.has(call.name)) this.eng.record(s, "fault", call.name, call.args, call.node);
-    else if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) this.eng.record(s, "page_use", call.name, call.args, call.node);
+    if (HMM_FAULT_CALLS.has(call.name)) this.eng.record(s, { kind: "fault", name: call.name, args: [...call.args] }, call.node);
+    else if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) this.eng.record(s, { kind: "page_use", name: call.name, args: [...call.args] }, call.node);
   }
   onStore(name2, value) {
     if (this.fromPfns(value)) this.pfnVars.add(name2);
@@ -41739,7 +41744,7 @@ var ExpressionEngine = class {
     if (fnNode.type !== "identifier") {
       this.expr(fnNode, s);
       const field = fnNode.type === "field_expression" ? fnNode.childForFieldName("field")?.text : null;
-      this.record(s, "call", field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
+      this.record(s, { kind: "call", name: field ? `->${field}` : textOf(this.ctx, fnNode), args: argTexts(this.ctx, argsNode) }, node);
       return;
     }
     const call = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
@@ -41749,19 +41754,20 @@ var ExpressionEngine = class {
       if (known) break;
     }
     const classified = known ?? { kind: "call", facts: {} };
-    const { kind, facts } = classified;
     if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
-    if (node.parent?.type === "expression_statement") facts.discarded = true;
-    if (kind === "call") {
+    const base = { name: call.name, args: [...call.args] };
+    if (node.parent?.type === "expression_statement") base.discarded = true;
+    if (classified.kind === "call") {
+      const event = { kind: "call", ...base };
       const argNodes = argList.filter((a) => a.type !== "comment");
       const atoms = argNodes.map((a) => this.atomOf(a, s));
-      if (atoms.some(Boolean)) facts.argAtoms = atoms;
+      if (atoms.some(Boolean)) event.argAtoms = atoms;
       if (Object.keys(s.vars).some((k2) => k2.includes(".") || k2.includes("->"))) {
         const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
-        if (fields.some(Boolean)) facts.argFields = fields;
+        if (fields.some(Boolean)) event.argFields = fields;
       }
-    }
-    this.record(s, kind, call.name, call.args, node, facts);
+      this.record(s, event, node);
+    } else this.record(s, callEvent(classified, base), node);
     for (const c3 of this.checkers) c3.afterCall?.(call, classified, s);
   }
   /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
@@ -41797,7 +41803,7 @@ var ExpressionEngine = class {
       const args2 = (n.childForFieldName("arguments")?.namedChildren ?? []).filter((a) => a.type !== "comment");
       if (args2.length === 1) {
         const c4 = cloneState(s);
-        this.record(c4, "call", n.childForFieldName("function").text, argTexts(this.ctx, n.childForFieldName("arguments")), n);
+        this.record(c4, { kind: "call", name: n.childForFieldName("function").text, args: argTexts(this.ctx, n.childForFieldName("arguments")) }, n);
         return this.cond(args2[0], c4);
       }
     }
@@ -41981,13 +41987,13 @@ var ExpressionEngine = class {
     }
   }
   // ------------------------------------------------------------- records
-  record(s, kind, name2, args2, node, extra = {}) {
+  record(s, facts, node) {
     const when = { ...s.when };
-    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(",")}`;
+    const key = `${node.startIndex}:${facts.kind}:${whenKey(when)}:${s.locks.join(",")}`;
     let id = this.eventIds.get(key);
     if (id === void 0) {
       id = this.events.length;
-      const event = { kind, name: name2, args: [...args2], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      const event = { ...facts, loc: locOf(this.ctx, node), when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
@@ -42021,6 +42027,18 @@ var ExpressionEngine = class {
     });
   }
 };
+function callEvent(c3, base) {
+  switch (c3.kind) {
+    case "lock":
+      return { kind: "lock", ...base, ...c3.facts };
+    case "unlock":
+      return { kind: "unlock", ...base, ...c3.facts };
+    case "alloc":
+      return { kind: "alloc", ...base, ...c3.facts };
+    default:
+      return { kind: c3.kind, ...base };
+  }
+}
 function fieldKey(node) {
   const text = node.text.replace(/\s+/g, "");
   return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;

@@ -31,12 +31,13 @@ export interface CallStep {
   line: number;
 }
 
-export interface SummaryEvent extends Event {
+/** An event of a summary: one of the function's own, or of a callee folded in. */
+export type SummaryEvent = Event & {
   /** call sites from the summarized function down to the one holding the event */
   via: CallStep[];
   /** the file of the event (differs from the root function's for callee events) */
   file: string;
-}
+};
 
 export interface SummaryReturn {
   value: AbstractValue;
@@ -119,7 +120,7 @@ function translate(callee: FunctionIR, call: Event | undefined, when: Assumption
     if (atom.startsWith('param:')) {
       const m = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
       const idx = m ? callee.params.findIndex((p) => p.name === m[1]) : -1;
-      if (idx < 0 || !call) continue;
+      if (idx < 0 || call?.kind !== 'call') continue;
       if (m![2] === undefined) {
         const passed = call.argAtoms?.[idx];
         if (passed) out[passed.atom] = value !== passed.negated;
@@ -370,7 +371,7 @@ export class Summarizer {
     // returns: expand their `ret:` atoms; locks and counters follow the outcome
     const releases = new Map<number, SummaryEvent[]>();
     c.events.forEach((e, k) => {
-      if (!((e.kind === 'unlock' && e.lock) || (e.kind === 'update' && e.args[0] === '-1'))) return;
+      if (!((e.kind === 'unlock' && e.lock) || (e.kind === 'update' && e.delta === -1))) return;
       const list = releases.get(c.origin[k]!) ?? [];
       list.push(e);
       releases.set(c.origin[k]!, list);
@@ -384,7 +385,7 @@ export class Summarizer {
       for (const id of r.path) {
         for (const e of releases.get(id) ?? []) {
           if (combine(r.when, e.when) === null) continue;
-          if (e.kind === 'unlock') unlocked.add(e.lock!);
+          if (e.kind === 'unlock') unlocked.add(e.lock);
           else lowered.add(`+${e.name}`);
         }
       }
@@ -397,9 +398,9 @@ export class Summarizer {
         calleeEffects.push(intersection(target.closure.returns.map((x) => x.effects)));
       }
       // what callees release or lower of what this function took
-      const own = (kind: string, pred: (e: Event) => boolean): boolean => fn.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
-      const calleeUnlocks = new Set([...unlocked].filter((l) => !own('unlock', (e) => e.lock === l)));
-      const calleeLowers = new Set([...lowered].filter((x) => !own('update', (e) => `+${e.name}` === x && e.args[0] === '-1')));
+      const own = (pred: (e: Event) => boolean): boolean => fn.events.some((e, id) => onPath.has(id) && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l) => !own((e) => e.kind === 'unlock' && e.lock === l)));
+      const calleeLowers = new Set([...lowered].filter((x) => !own((e) => e.kind === 'update' && `+${e.name}` === x && e.delta === -1)));
       for (const alt of expand(r.when)) {
         const fromCallees = union(alt.held, calleeHeld.flat());
         c.returns.push({
@@ -414,7 +415,7 @@ export class Summarizer {
     // a helper called for its effect alone: its failures go nowhere
     for (const [id, target] of callees) {
       const e = fn.events[id]!;
-      if (!e.discarded) continue;
+      if (e.kind !== 'call' || !e.discarded) continue;
       for (const r of target.closure.returns) {
         if (nonZero(r.value) !== true) continue;
         const when = combine(e.when, project(translate(target.callee, e, r.when)));

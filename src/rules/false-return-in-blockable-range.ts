@@ -70,7 +70,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           r.when.blockable === undefined &&
           r.path.some((id) => {
             const e = cb.fn!.events[id];
-            return e?.argAtoms?.some((a) => a?.atom === 'blockable') && s.unresolved.includes(e.name);
+            return e?.kind === 'call' && e.argAtoms?.some((a) => a?.atom === 'blockable') && s.unresolved.includes(e.name);
           })
         )
           continue;

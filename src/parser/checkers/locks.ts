@@ -21,7 +21,7 @@ export class LockChecker implements Checker {
       if (fn.childForFieldName('function')?.text !== 'guard') return false;
       const kind = argTexts(this.eng.ctx, fn.childForFieldName('arguments')!)[0] ?? '';
       const lock = normalizeLock(argTexts(this.eng.ctx, argsNode!)[0] ?? '');
-      this.eng.record(s, 'lock', `guard(${kind})`, [lock], node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+      this.eng.record(s, { kind: 'lock', name: `guard(${kind})`, args: [lock], lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') }, node);
       if (!s.locks.includes(lock)) {
         s.locks = [...s.locks, lock].sort();
         s.scoped = [...s.scoped, lock].sort();
@@ -47,12 +47,16 @@ export class LockChecker implements Checker {
     return null;
   }
 
-  afterCall(call: CallSite, { kind, facts }: Classified, s: State): void {
-    if (kind === 'lock' && FAILABLE_ACQUIRES.has(call.name) && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
-    if (kind === 'lock' && facts.lock !== undefined && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
-    if (kind === 'unlock') {
-      s.locks = s.locks.filter((l) => l !== facts.lock);
-      if (s.scoped.includes(facts.lock!)) s.scoped = s.scoped.filter((l) => l !== facts.lock);
+  afterCall(call: CallSite, c: Classified, s: State): void {
+    if (c.kind === 'lock') {
+      const { lock } = c.facts;
+      if (FAILABLE_ACQUIRES.has(call.name) && lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), lock);
+      if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+    }
+    if (c.kind === 'unlock') {
+      const { lock } = c.facts;
+      s.locks = s.locks.filter((l) => l !== lock);
+      if (s.scoped.includes(lock)) s.scoped = s.scoped.filter((l) => l !== lock);
     }
   }
 
@@ -71,7 +75,7 @@ export class LockChecker implements Checker {
   /** scoped_guard(kind, &lock) { body }: the body runs once with the lock held. */
   enterScopedGuard(s: State, macro: string, kind: string, args: readonly string[], node: Node): string {
     const lock = normalizeLock(args[args.length - 1] ?? '');
-    this.eng.record(s, 'lock', `${macro}(${kind})`, args, node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+    this.eng.record(s, { kind: 'lock', name: `${macro}(${kind})`, args: [...args], lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') }, node);
     if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
     return lock;
   }

@@ -3,7 +3,7 @@
 // may sleep.
 import type { Node } from 'web-tree-sitter';
 import { ALLOC_GFP_ARG, classifyGfp, isSleepingCall } from '../../ir/kernel-api.js';
-import type { AbstractValue, GfpClass } from '../../ir/types.js';
+import type { AbstractValue, GfpMask } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import { textOf, unwrapParens } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
@@ -17,12 +17,12 @@ export class MemoryChecker implements Checker {
       // an allocator called without its mask argument (a macro's odd form) is a plain call
       return maskNode ? { kind: 'alloc', facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: 'call', facts: {} };
     }
-    if (isSleepingCall(call.name)) return { kind: 'sleep', facts: { sleeps: true } };
+    if (isSleepingCall(call.name)) return { kind: 'sleep', facts: {} };
     return null;
   }
 
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
-  private gfpOf(mask: Node, s: State): { mask: string; class: GfpClass } {
+  private gfpOf(mask: Node, s: State): GfpMask {
     const ctx = this.eng.ctx;
     let m = mask;
     while (m.type === 'parenthesized_expression' && m.namedChildren[0]) m = m.namedChildren[0];

@@ -22,8 +22,8 @@ export class ReadSideChecker implements Checker {
 
   afterCall(call: CallSite, _c: Classified, s: State): void {
     // the read section's own facts, beside what the call is otherwise
-    if (HMM_FAULT_CALLS.has(call.name)) this.eng.record(s, 'fault', call.name, call.args, call.node);
-    else if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) this.eng.record(s, 'page_use', call.name, call.args, call.node);
+    if (HMM_FAULT_CALLS.has(call.name)) this.eng.record(s, { kind: 'fault', name: call.name, args: [...call.args] }, call.node);
+    else if (PAGE_USE_CALLS.has(call.name) && call.argNodes.some((a) => this.fromPfns(a))) this.eng.record(s, { kind: 'page_use', name: call.name, args: [...call.args] }, call.node);
   }
 
   onStore(name: string, value: Node): void {

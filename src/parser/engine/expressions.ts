@@ -5,7 +5,7 @@
 // the engine asks them in order and records what they say.
 import type { Node } from 'web-tree-sitter';
 import { ERRNO_NAME, FAILABLE_ACQUIRES, RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY, errnoNumber, isKernelHelper } from '../../ir/kernel-api.js';
-import type { AbstractValue, Assumptions, Draft, Event, EventKind, ReturnSite } from '../../ir/types.js';
+import type { AbstractValue, Assumptions, Draft, Event, EventFacts, ReturnSite } from '../../ir/types.js';
 import { resultAtom } from '../checkers/atoms.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
 import { EffectChecker } from '../checkers/effects.js';
@@ -157,7 +157,7 @@ export abstract class ExpressionEngine implements Engine {
     if (fnNode.type !== 'identifier') {
       this.expr(fnNode, s);
       const field = fnNode.type === 'field_expression' ? fnNode.childForFieldName('field')?.text : null;
-      this.record(s, 'call', field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
+      this.record(s, { kind: 'call', name: field ? `->${field}` : textOf(this.ctx, fnNode), args: argTexts(this.ctx, argsNode) }, node);
       return;
     }
     const call: CallSite = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
@@ -167,21 +167,22 @@ export abstract class ExpressionEngine implements Engine {
       if (known) break;
     }
     const classified: Classified = known ?? { kind: 'call', facts: {} };
-    const { kind, facts } = classified;
     // a call no checker knows is a function to follow (the blockable test is the engine's own)
     if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
-    if (node.parent?.type === 'expression_statement') facts.discarded = true;
-    if (kind === 'call') {
+    const base: { name: string; args: string[]; discarded?: true } = { name: call.name, args: [...call.args] };
+    if (node.parent?.type === 'expression_statement') base.discarded = true;
+    if (classified.kind === 'call') {
+      const event: Extract<EventFacts, { kind: 'call' }> = { kind: 'call', ...base };
       const argNodes = argList.filter((a) => a.type !== 'comment');
       const atoms = argNodes.map((a) => this.atomOf(a, s));
-      if (atoms.some(Boolean)) facts.argAtoms = atoms;
+      if (atoms.some(Boolean)) event.argAtoms = atoms;
       // `helper(&update)`: the flags kept in fields of what is passed
       if (Object.keys(s.vars).some((k) => k.includes('.') || k.includes('->'))) {
         const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
-        if (fields.some(Boolean)) facts.argFields = fields;
+        if (fields.some(Boolean)) event.argFields = fields;
       }
-    }
-    this.record(s, kind, call.name, call.args, node, facts);
+      this.record(s, event, node);
+    } else this.record(s, callEvent(classified, base), node);
     for (const c of this.checkers) c.afterCall?.(call, classified, s);
   }
 
@@ -223,7 +224,7 @@ export abstract class ExpressionEngine implements Engine {
       const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
       if (args.length === 1) {
         const c = cloneState(s);
-        this.record(c, 'call', n.childForFieldName('function')!.text, argTexts(this.ctx, n.childForFieldName('arguments')), n);
+        this.record(c, { kind: 'call', name: n.childForFieldName('function')!.text, args: argTexts(this.ctx, n.childForFieldName('arguments')) }, n);
         return this.cond(args[0]!, c);
       }
     }
@@ -424,13 +425,13 @@ export abstract class ExpressionEngine implements Engine {
 
   // ------------------------------------------------------------- records
 
-  record(s: State, kind: EventKind, name: string, args: readonly string[], node: Node, extra: Partial<Draft<Event>> = {}): void {
+  record(s: State, facts: EventFacts, node: Node): void {
     const when: Assumptions = { ...s.when };
-    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(',')}`;
+    const key = `${node.startIndex}:${facts.kind}:${whenKey(when)}:${s.locks.join(',')}`;
     let id = this.eventIds.get(key);
     if (id === undefined) {
       id = this.events.length;
-      const event: Draft<Event> = { kind, name, args: [...args], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      const event: Draft<Event> = { ...facts, loc: locOf(this.ctx, node), when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
@@ -463,6 +464,20 @@ export abstract class ExpressionEngine implements Engine {
       held: s.locks.filter((l) => !s.scoped.includes(l)),
       effects: [...s.effects],
     });
+  }
+}
+
+/** The event of a call a checker classified (a plain call is the engine's: it carries the atoms passed). */
+function callEvent(c: Exclude<Classified, { kind: 'call' }>, base: { name: string; args: string[]; discarded?: true }): EventFacts {
+  switch (c.kind) {
+    case 'lock':
+      return { kind: 'lock', ...base, ...c.facts };
+    case 'unlock':
+      return { kind: 'unlock', ...base, ...c.facts };
+    case 'alloc':
+      return { kind: 'alloc', ...base, ...c.facts };
+    default:
+      return { kind: c.kind, ...base };
   }
 }
 
