@@ -34306,6 +34306,75 @@ function readSideOf(files, table) {
   return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c3) => c3.function !== null && called.has(c3.function) && !norm(c3.args[0] ?? "").startsWith("&")));
 }
 
+// src/ir/atoms.ts
+var atom = {
+  blockable: "blockable",
+  retry: "retry",
+  event: (name2) => `event:${name2}`,
+  /** a parameter (`flag`) or a field of one (`upd->blockable`, `upd.blockable`) */
+  param: (path) => `param:${path}`,
+  trylock: (lock) => `trylock:${lock}`,
+  alloc: (variable) => `alloc:${variable}`,
+  /** the call of `fn` at a line and column returned non-zero */
+  ret: (fn2, line, column) => `ret:${fn2}@${line}:${column}`,
+  /** an atom local to the callee `fn`, in its caller's terms */
+  ofCallee: (fn2, a) => `${fn2}/${a}`
+};
+function resultAtom(fn2, at2) {
+  return atom.ret(fn2, at2.line, at2.column);
+}
+function parseAtom(a) {
+  if (a === "blockable" || a === "retry") return { tag: a };
+  const callee = /^([A-Za-z_]\w*)\/([\s\S]*)$/.exec(a);
+  if (callee) return { tag: "callee", fn: callee[1], atom: parseAtom(callee[2]) };
+  const colon = a.indexOf(":");
+  const rest = a.slice(colon + 1);
+  switch (colon < 0 ? "" : a.slice(0, colon)) {
+    case "event":
+      return { tag: "event", name: rest };
+    case "param": {
+      const m2 = /^([A-Za-z_]\w*)(?:(?:\.|->)([\s\S]+))?$/.exec(rest);
+      if (!m2) return { tag: "param", path: rest };
+      return m2[2] === void 0 ? { tag: "param", path: rest, name: m2[1] } : { tag: "param", path: rest, name: m2[1], field: m2[2] };
+    }
+    case "trylock":
+      return { tag: "trylock", lock: rest };
+    case "alloc":
+      return { tag: "alloc", variable: rest };
+    case "ret": {
+      const m2 = /^([^@]+)@(\d+):(\d+)$/.exec(rest);
+      if (m2) return { tag: "ret", fn: m2[1], line: Number(m2[2]), column: Number(m2[3]) };
+      return { tag: "other", text: a };
+    }
+    default:
+      return { tag: "other", text: a };
+  }
+}
+function innermost(t2) {
+  return t2.tag === "callee" ? innermost(t2.atom) : t2;
+}
+function isResultAtom(a) {
+  return a.startsWith("ret:");
+}
+function isCalleeResult(a) {
+  return a.includes("/ret:");
+}
+function isParamAtom(a) {
+  return a.startsWith("param:");
+}
+function isEventAtom(a) {
+  return a.startsWith("event:");
+}
+function isRangeAtom(a) {
+  return a === "blockable" || isEventAtom(a);
+}
+function isRoundAtom(a) {
+  return /^(ret:|trylock:|alloc:|retry$)/.test(a);
+}
+function atomsOf(when) {
+  return Object.entries(when).map(([a, value]) => ({ atom: a, tag: parseAtom(a), value }));
+}
+
 // src/ir/summary.ts
 var CALL_DEPTH = 3;
 var SUMMARY_DEPTH = 8;
@@ -34325,44 +34394,40 @@ function combine(base, extra) {
   }
   return out2;
 }
-function isGlobalAtom(atom) {
-  return atom === "blockable" || atom.startsWith("event:");
-}
 function translate(callee, call, when) {
   const out2 = {};
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom.startsWith("param:")) {
-      const m2 = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
-      const idx = m2 ? callee.params.findIndex((p2) => p2.name === m2[1]) : -1;
+  for (const { atom: a, tag, value } of atomsOf(when)) {
+    if (tag.tag === "param") {
+      const idx = tag.name === void 0 ? -1 : callee.params.findIndex((p2) => p2.name === tag.name);
       if (idx < 0 || call?.kind !== "call") continue;
-      if (m2[2] === void 0) {
+      if (tag.field === void 0) {
         const passed = call.argAtoms?.[idx];
         if (passed) out2[passed.atom] = value !== passed.negated;
       } else {
-        const passed = call.argFields?.[idx]?.find((f3) => f3.field === m2[2]);
+        const passed = call.argFields?.[idx]?.find((f3) => f3.field === tag.field);
         if (passed) out2[passed.atom] = value !== passed.negated;
       }
       continue;
     }
-    out2[isGlobalAtom(atom) ? atom : `${callee.name}/${atom}`] = value;
+    out2[isRangeAtom(a) ? a : atom.ofCallee(callee.name, a)] = value;
   }
   return out2;
 }
 function project(when) {
   const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (isGlobalAtom(k2) || k2.startsWith("param:")) out2[k2] = v2;
+  for (const [k2, v2] of Object.entries(when)) if (isRangeAtom(k2) || isParamAtom(k2)) out2[k2] = v2;
   return out2;
 }
 function forCaller(when) {
   let drop = false;
-  for (const k2 of Object.keys(when)) if (k2.includes("/ret:")) drop = true;
+  for (const k2 of Object.keys(when)) if (isCalleeResult(k2)) drop = true;
   if (!drop) return when;
   const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (!k2.includes("/ret:")) out2[k2] = v2;
+  for (const [k2, v2] of Object.entries(when)) if (!isCalleeResult(k2)) out2[k2] = v2;
   return out2;
 }
 function hasResultAtom(when) {
-  for (const k2 in when) if (k2.startsWith("ret:")) return true;
+  for (const k2 in when) if (isResultAtom(k2)) return true;
   return false;
 }
 function nonZero(value) {
@@ -34424,7 +34489,7 @@ var Summarizer = class {
     });
     const sites = /* @__PURE__ */ new Map();
     fn2.events.forEach((e, id) => {
-      if (e.kind === "call") sites.set(`ret:${e.name}@${e.loc.line}:${e.loc.column}`, id);
+      if (e.kind === "call") sites.set(resultAtom(e.name, e.loc), id);
     });
     const raw = [];
     for (const r2 of fn2.returns) {
@@ -34442,10 +34507,10 @@ var Summarizer = class {
       }
     }
     const outcomeMemo = /* @__PURE__ */ new Map();
-    const outcomes = (atom, value) => {
-      const key = `${atom}=${value}`;
+    const outcomes = (result, value) => {
+      const key = `${result}=${value}`;
       if (outcomeMemo.has(key)) return outcomeMemo.get(key);
-      const id = sites.get(atom);
+      const id = sites.get(result);
       const target = id === void 0 ? void 0 : callees.get(id);
       const out2 = id === void 0 || !target ? null : dedupe(
         target.closure.returns.filter((r2) => {
@@ -34463,16 +34528,16 @@ var Summarizer = class {
     };
     const expand2 = (when) => {
       let alts = [{ when, held: [], effects: [], taken: [] }];
-      if (!Object.keys(when).some((k2) => k2.startsWith("ret:"))) return alts;
-      for (const [atom, value] of Object.entries(when)) {
-        if (!atom.startsWith("ret:")) continue;
-        const outs = outcomes(atom, value);
+      if (!Object.keys(when).some(isResultAtom)) return alts;
+      for (const [a, value] of Object.entries(when)) {
+        if (!isResultAtom(a)) continue;
+        const outs = outcomes(a, value);
         if (!outs) continue;
         const next = [];
-        for (const a of alts) {
+        for (const a2 of alts) {
           for (const o2 of outs) {
-            const w2 = combine(a.when, o2.when);
-            if (w2) next.push({ when: w2, held: union(a.held, o2.held), effects: union(a.effects, o2.effects), taken: [...a.taken, ...o2.taken] });
+            const w2 = combine(a2.when, o2.when);
+            if (w2) next.push({ when: w2, held: union(a2.held, o2.held), effects: union(a2.effects, o2.effects), taken: [...a2.taken, ...o2.taken] });
           }
         }
         if (next.length > ALTERNATIVES) {
@@ -34490,7 +34555,7 @@ var Summarizer = class {
       rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
       const target = callees.get(id);
       if (!target) return;
-      const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
+      const result = resultAtom(e.name, e.loc);
       const leadsOf = leadsTo(target.closure);
       const translated = /* @__PURE__ */ new Map();
       for (const [k2, ce2] of target.closure.events.entries()) {
@@ -34502,7 +34567,7 @@ var Summarizer = class {
           t2 = forCaller(translate(target.callee, e, ce2.when));
           translated.set(ce2.when, t2);
         }
-        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
+        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [result]: tie });
         if (!w2) continue;
         const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
         const key = hasResultAtom(w2) ? void 0 : keyOf(id, ce2, w2);
@@ -34553,7 +34618,7 @@ var Summarizer = class {
       for (const id of r2.path) {
         const target = callees.get(id);
         const e = fn2.events[id];
-        if (!target || `ret:${e.name}@${e.loc.line}:${e.loc.column}` in r2.when) continue;
+        if (!target || resultAtom(e.name, e.loc) in r2.when) continue;
         calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
         calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
       }
@@ -34638,13 +34703,17 @@ function eventsOnPath(s, r2) {
 // src/ir/describe.ts
 function describeWhen(when) {
   const parts2 = [];
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom === "blockable") parts2.push(value ? "the range is blockable" : "the range is not blockable");
-    else if (atom.includes("trylock:")) parts2.push(`trylock of ${atom.slice(atom.indexOf("trylock:") + 8)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("alloc:")) parts2.push(`allocation ${atom.slice(atom.indexOf("alloc:") + 6)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("param:")) parts2.push(`parameter ${atom.slice(atom.indexOf("param:") + 6)} is ${value}`);
-    else if (atom.includes("ret:")) parts2.push(`${atom.slice(atom.indexOf("ret:") + 4, atom.indexOf("@"))}() ${value ? "returned non-zero" : "returned 0"}`);
-    else if (atom.includes("event:")) parts2.push(`range->event ${value ? "is" : "is not"} ${atom.slice(atom.indexOf("event:") + 6)}`);
+  for (const { tag, value } of atomsOf(when)) {
+    if (tag.tag === "blockable") {
+      parts2.push(value ? "the range is blockable" : "the range is not blockable");
+      continue;
+    }
+    const t2 = innermost(tag);
+    if (t2.tag === "trylock") parts2.push(`trylock of ${t2.lock} ${value ? "succeeded" : "failed"}`);
+    else if (t2.tag === "alloc") parts2.push(`allocation ${t2.variable} ${value ? "succeeded" : "failed"}`);
+    else if (t2.tag === "param") parts2.push(`parameter ${t2.path} is ${value}`);
+    else if (t2.tag === "ret") parts2.push(`${t2.fn}() ${value ? "returned non-zero" : "returned 0"}`);
+    else if (t2.tag === "event") parts2.push(`range->event ${value ? "is" : "is not"} ${t2.name}`);
   }
   return parts2.length ? ` when ${parts2.join(" and ")}` : "";
 }
@@ -34689,9 +34758,9 @@ function fieldFn(table, name2) {
 
 // src/ir/queries.ts
 function failedAllocation(when) {
-  for (const [atom, value] of Object.entries(when)) {
-    const at2 = atom.indexOf("alloc:");
-    if (at2 >= 0 && !value) return atom.slice(at2 + 6);
+  for (const { tag, value } of atomsOf(when)) {
+    const t2 = innermost(tag);
+    if (t2.tag === "alloc" && !value) return t2.variable;
   }
   return null;
 }
@@ -34726,7 +34795,7 @@ function pathEventsOf(fn2, r2) {
   return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
 }
 function calleeResult(when, callee) {
-  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
+  for (const { tag, value } of atomsOf(when)) if (tag.tag === "ret" && tag.fn === callee) return value;
   return void 0;
 }
 var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
@@ -36327,7 +36396,7 @@ int drv_migrate(struct migrate_vma *args)
       const c3 = ctx.callback(t2, "invalidate") ?? ctx.callback(t2, "invalidate_start");
       if (!c3?.fn) return false;
       const s = ctx.summary(c3.fn);
-      return [...s.events.map((e) => e.when), ...s.returns.map((r2) => r2.when)].some((w2) => "event:MMU_NOTIFY_MIGRATE" in w2);
+      return [...s.events.map((e) => e.when), ...s.returns.map((r2) => r2.when)].some((w2) => atom.event("MMU_NOTIFY_MIGRATE") in w2);
     });
     if (skips) return;
     ctx.report({
@@ -37337,8 +37406,8 @@ int drv_pin(struct drv_obj *obj)
       for (const r2 of s.returns) {
         const events = eventsOnPath(s, r2);
         if (nonZero(r2.value) !== true || events.some((e) => e.kind === "set_seq")) continue;
-        if (r2.when["event:MMU_NOTIFY_MIGRATE"] === true || r2.when["event:MMU_NOTIFY_EXCLUSIVE"] === true) continue;
-        const eventFilter = Object.keys(r2.when).some((a) => a.startsWith("event:"));
+        if (r2.when[atom.event("MMU_NOTIFY_MIGRATE")] === true || r2.when[atom.event("MMU_NOTIFY_EXCLUSIVE")] === true) continue;
+        const eventFilter = Object.keys(r2.when).some(isEventAtom);
         const unknown2 = [...new Set(events.filter((e) => e.kind === "call" && s.unresolved.includes(e.name) && !isKernelHelper(e.name)).map((e) => e.name))];
         const unsure = s.truncated || unknown2.length > 0;
         ctx.report({
@@ -37693,7 +37762,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (failsWith(field, r2.value) !== true || r2.when.blockable === false) continue;
         if (r2.when.blockable === void 0 && r2.path.some((id) => {
           const e = cb.fn.events[id];
-          return e?.kind === "call" && e.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
+          return e?.kind === "call" && e.argAtoms?.some((a) => a?.atom === atom.blockable) && s.unresolved.includes(e.name);
         }))
           continue;
         if (field === "invalidate_start" && failedAllocation(r2.when)) continue;
@@ -41297,15 +41366,6 @@ function addressOf(node) {
   return null;
 }
 
-// src/parser/checkers/atoms.ts
-function resultAtom(callee, at2) {
-  return `ret:${callee}@${at2.line}:${at2.column}`;
-}
-function failingAcquire(atom) {
-  const m2 = /^ret:([^@]+)@/.exec(atom);
-  return !!m2 && FAILABLE_ACQUIRES.has(m2[1]);
-}
-
 // src/parser/checkers/effects.ts
 var EffectChecker = class {
   constructor(eng) {
@@ -41427,7 +41487,7 @@ function leaveFrames(s, at2) {
 }
 function forgetRound(s) {
   const when = {};
-  for (const [a, v2] of Object.entries(s.when)) if (!/^(ret:|trylock:|alloc:|retry$)/.test(a)) when[a] = v2;
+  for (const [a, v2] of Object.entries(s.when)) if (!isRoundAtom(a)) when[a] = v2;
   return { ...s, when };
 }
 
@@ -41515,9 +41575,9 @@ var LockChecker = class {
       if (s.scoped.includes(lock)) s.scoped = s.scoped.filter((l3) => l3 !== lock);
     }
   }
-  onAssume(atom, value, cond, s) {
-    if (value && failingAcquire(atom)) {
-      const lock = this.acquires.get(atom);
+  onAssume(atom2, value, cond, s) {
+    if (value && failingAcquire(atom2)) {
+      const lock = this.acquires.get(atom2);
       if (lock) s.locks = s.locks.filter((l3) => l3 !== lock);
     }
     const trylock = trylockOf(cond);
@@ -41537,6 +41597,10 @@ var LockChecker = class {
     return { ...s, locks: s.locks.filter((l3) => l3 !== lock), macro: void 0 };
   }
 };
+function failingAcquire(atom2) {
+  const t2 = parseAtom(atom2);
+  return t2.tag === "ret" && FAILABLE_ACQUIRES.has(t2.fn);
+}
 function trylockOf(node) {
   const n = unwrapParens(node);
   if (n.type !== "call_expression") return null;
@@ -41566,10 +41630,10 @@ var MemoryChecker = class {
     let m2 = mask;
     while (m2.type === "parenthesized_expression" && m2.namedChildren[0]) m2 = m2.namedChildren[0];
     if (m2.type === "conditional_expression") {
-      const atom = this.eng.atomOf(m2.childForFieldName("condition"), s);
-      if (atom && atom.atom === "blockable") {
+      const atom2 = this.eng.atomOf(m2.childForFieldName("condition"), s);
+      if (atom2 && atom2.atom === atom.blockable) {
         const blockable = s.when.blockable;
-        const chosen = (blockable === void 0 ? false : blockable) !== atom.negated ? m2.childForFieldName("consequence") : m2.childForFieldName("alternative");
+        const chosen = (blockable === void 0 ? false : blockable) !== atom2.negated ? m2.childForFieldName("consequence") : m2.childForFieldName("alternative");
         if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };
       }
     }
@@ -41665,7 +41729,7 @@ var ExpressionEngine = class {
   budget(states) {
     let out2 = states;
     if (out2.length > STATE_BUDGET) {
-      out2 = this.mergeKeys(out2.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !a.startsWith("ret:"))) })));
+      out2 = this.mergeKeys(out2.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !isResultAtom(a))) })));
     }
     if (out2.length > STATE_BUDGET) {
       out2 = this.mergeKeys(out2.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v2]) => v2.k === "atom")) })));
@@ -41704,8 +41768,8 @@ var ExpressionEngine = class {
         }
         if (left?.type === "field_expression" && right) {
           const key = fieldKey(left);
-          const atom = key ? this.atomOf(right, s) : null;
-          if (key && atom) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom.atom, negated: atom.negated } };
+          const atom2 = key ? this.atomOf(right, s) : null;
+          if (key && atom2) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
           else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
         }
         if (left) for (const c3 of this.checkers) c3.onAssign?.(left, op, right, node, s);
@@ -41773,11 +41837,11 @@ var ExpressionEngine = class {
   /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
   assignVar(s, name2, value) {
     const vars = { ...s.vars };
-    const atom = this.atomOf(value, s);
+    const atom2 = this.atomOf(value, s);
     if (isAllocCall(value)) vars[name2] = { k: "alloc" };
-    else if (atom) {
-      const v2 = atom.atom.startsWith("ret:") ? this.valueOf(value, s) : void 0;
-      vars[name2] = v2 ? { k: "atom", atom: atom.atom, negated: atom.negated, value: v2 } : { k: "atom", atom: atom.atom, negated: atom.negated };
+    else if (atom2) {
+      const v2 = isResultAtom(atom2.atom) ? this.valueOf(value, s) : void 0;
+      vars[name2] = v2 ? { k: "atom", atom: atom2.atom, negated: atom2.negated, value: v2 } : { k: "atom", atom: atom2.atom, negated: atom2.negated };
     } else {
       const v2 = this.valueOf(value, s);
       if (v2.k === "unknown" && !/^(GFP_|__GFP_)/.test(v2.text)) delete vars[name2];
@@ -41842,33 +41906,33 @@ var ExpressionEngine = class {
         return op === "==" ? { t: r2.f, f: r2.t } : r2;
       }
       if ((op === "==" || op === "!=") && isNonZeroConstant(right)) {
-        const atom2 = this.atomOf(left, s);
-        if (atom2?.atom.startsWith("ret:") && !atom2.negated && s.when[atom2.atom] !== false) {
+        const atom3 = this.atomOf(left, s);
+        if (atom3 && isResultAtom(atom3.atom) && !atom3.negated && s.when[atom3.atom] !== false) {
           const c4 = cloneState(s);
           this.expr(n, c4);
           const equal = cloneState(c4);
-          equal.when[atom2.atom] = true;
+          equal.when[atom3.atom] = true;
           return op === "==" ? { t: [equal], f: [c4] } : { t: [c4], f: [equal] };
         }
       }
     }
     const c3 = cloneState(s);
     this.expr(n, c3);
-    const atom = this.atomOf(n, c3);
-    if (!atom) {
+    const atom2 = this.atomOf(n, c3);
+    if (!atom2) {
       const known2 = n.type === "identifier" ? this.valueOf(n, c3) : null;
       const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
       if (k2 === true) return { t: [c3], f: [] };
       if (k2 === false) return { t: [], f: [c3] };
       return { t: [c3], f: [cloneState(c3)] };
     }
-    const known = c3.when[atom.atom];
+    const known = c3.when[atom2.atom];
     const branch = (value) => {
-      const atomValue = value !== atom.negated;
+      const atomValue = value !== atom2.negated;
       if (known !== void 0 && known !== atomValue) return [];
       const x3 = cloneState(c3);
-      x3.when[atom.atom] = atomValue;
-      for (const k2 of this.checkers) k2.onAssume?.(atom.atom, atomValue, n, x3);
+      x3.when[atom2.atom] = atomValue;
+      for (const k2 of this.checkers) k2.onAssume?.(atom2.atom, atomValue, n, x3);
       return [x3];
     };
     return { t: branch(true), f: branch(false) };
@@ -41885,17 +41949,17 @@ var ExpressionEngine = class {
       const left = n.childForFieldName("left");
       const right = n.childForFieldName("right");
       if ((op === "==" || op === "!=") && left?.type === "field_expression" && left.childForFieldName("field")?.text === "event" && right?.type === "identifier") {
-        return { atom: `event:${right.text}`, negated: op === "!=" };
+        return { atom: atom.event(right.text), negated: op === "!=" };
       }
       return null;
     }
     if (n.type === "call_expression") {
       const fnNode = n.childForFieldName("function");
       const fn2 = fnNode?.text ?? "";
-      if (fn2 === RANGE_BLOCKABLE) return { atom: "blockable", negated: false };
-      if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: "retry", negated: false };
+      if (fn2 === RANGE_BLOCKABLE) return { atom: atom.blockable, negated: false };
+      if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: atom.retry, negated: false };
       const tl = trylockOf(n);
-      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      if (tl) return { atom: atom.trylock(tl.lock), negated: false };
       if (fnNode?.type === "identifier" && (!isKernelHelper(fn2) || this.ctx.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
       return null;
     }
@@ -41903,17 +41967,17 @@ var ExpressionEngine = class {
       const key = fieldKey(n);
       if (!key) return null;
       const base = n.childForFieldName("argument");
-      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: "blockable", negated: false };
+      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: atom.blockable, negated: false };
       const v2 = s.vars[key];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: `param:${key}`, negated: false };
+      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: atom.param(key), negated: false };
       return null;
     }
     if (n.type === "identifier") {
       const v2 = s.vars[n.text];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (v2?.k === "alloc") return { atom: `alloc:${n.text}`, negated: false };
-      if (!v2 && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
+      if (v2?.k === "alloc") return { atom: atom.alloc(n.text), negated: false };
+      if (!v2 && this.params.has(n.text)) return { atom: atom.param(n.text), negated: false };
     }
     return null;
   }
@@ -42375,8 +42439,8 @@ var PathEngine = class extends ExpressionEngine {
           const v2 = pair.childForFieldName("value");
           if (!field || !v2) continue;
           for (const s of out2) {
-            const atom = this.atomOf(v2, s);
-            if (atom) s.vars = { ...s.vars, [`${name2}.${field}`]: { k: "atom", atom: atom.atom, negated: atom.negated } };
+            const atom2 = this.atomOf(v2, s);
+            if (atom2) s.vars = { ...s.vars, [`${name2}.${field}`]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
           }
         }
       } else if (name2) for (const s of out2) this.assignVar(s, name2, value);

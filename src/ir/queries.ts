@@ -1,22 +1,23 @@
 // Typed questions the rules ask of the IR, so no rule decodes atom names,
 // argument texts or event arguments itself.
+import { atomsOf, innermost } from './atoms.js';
 import type { SummaryEvent } from './summary.js';
 import type { ApiCall, Assumptions, Event, FinishOrigin, FunctionIR, OpsTable, ReturnSite } from './types.js';
 
 /** The variable whose allocation failed under these assumptions (`alloc:VAR` false), if any. */
 export function failedAllocation(when: Assumptions): string | null {
-  for (const [atom, value] of Object.entries(when)) {
-    const at = atom.indexOf('alloc:');
-    if (at >= 0 && !value) return atom.slice(at + 6);
+  for (const { tag, value } of atomsOf(when)) {
+    const t = innermost(tag);
+    if (t.tag === 'alloc' && !value) return t.variable;
   }
   return null;
 }
 
 /** The lock whose trylock failed under these assumptions (`trylock:LOCK` false), if any. */
 export function failedTrylock(when: Assumptions): string | null {
-  for (const [atom, value] of Object.entries(when)) {
-    const at = atom.indexOf('trylock:');
-    if (at >= 0 && !value) return atom.slice(at + 8);
+  for (const { tag, value } of atomsOf(when)) {
+    const t = innermost(tag);
+    if (t.tag === 'trylock' && !value) return t.lock;
   }
   return null;
 }
@@ -78,7 +79,7 @@ export function pathEventsOf(fn: FunctionIR, r: ReturnSite): Event[] {
 
 /** What the assumptions say a call of `callee` returned: true (non-zero), false (zero), or undefined when untested. */
 export function calleeResult(when: Assumptions, callee: string): boolean | undefined {
-  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
+  for (const { tag, value } of atomsOf(when)) if (tag.tag === 'ret' && tag.fn === callee) return value;
   return undefined;
 }
 

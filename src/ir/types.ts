@@ -2,6 +2,8 @@
 // serializable data (it crosses worker threads). Nothing here knows about
 // tree-sitter.
 
+import type { Atom } from './atoms.js';
+
 /** 1-based lines and columns, end inclusive line / exclusive column. */
 export interface Loc {
   readonly line: number;
@@ -42,20 +44,14 @@ export interface OpsBinding {
   readonly function: string | null;
 }
 
-/**
- * Tracked condition atoms. `blockable` is `mmu_notifier_range_blockable(...)`
- * (or a variable or struct field holding it); `param:NAME` a parameter tested
- * directly, `param:NAME->FIELD` a field of one, so a caller passing its own
- * blockable flag can be matched; `trylock:LOCK` a trylock that succeeded;
- * `alloc:VAR` an allocation result that is non-NULL; `event:NAME`
- * `range->event == NAME`; `ret:FN@LINE:COL` the call of FN there returned
- * non-zero (the summary replaces it by FN's own return conditions);
- * `retry` mmu_interval_read_retry()/check_retry() returned true (the section
- * was invalidated).
- */
-export type Atom = string;
+export type { Atom } from './atoms.js';
 
-export type Assumptions = Readonly<Record<Atom, boolean>>;
+/**
+ * What a path assumes of its tracked conditions: each atom's string form (an
+ * `Atom`, see ir/atoms.ts) to its truth. Plain string keys, so the map is
+ * JSON as it is; `atomsOf()` reads it back typed.
+ */
+export type Assumptions = Readonly<Record<string, boolean>>;
 
 export type GfpClass = 'sleeping' | 'atomic' | 'unknown';
 

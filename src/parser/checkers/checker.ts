@@ -4,6 +4,7 @@
 // call or an assignment means for its family and keeps its slot of the path
 // state. A new analysis is a new checker, not an engine change.
 import type { Node } from 'web-tree-sitter';
+import type { Atom } from '../../ir/atoms.js';
 import type { EventFacts, GfpMask } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import type { FileCtx } from '../syntax.js';
@@ -28,7 +29,7 @@ export type Classified =
 
 /** A tracked condition and its polarity. */
 export interface AtomRef {
-  atom: string;
+  atom: Atom;
   negated: boolean;
 }
 
@@ -62,5 +63,5 @@ export interface Checker {
   /** `x++` or `x--`. */
   onIncrement?(target: Node, node: Node, s: State): void;
   /** A branch assumed `atom` to be `value`; `cond` is the tested expression. */
-  onAssume?(atom: string, value: boolean, cond: Node, s: State): void;
+  onAssume?(atom: Atom, value: boolean, cond: Node, s: State): void;
 }

@@ -3,15 +3,15 @@
 // 0), locks held by contract (lockdep_assert_held) or by scope (guard(),
 // scoped_guard). Its slot of the path state is `locks` and `scoped`.
 import type { Node } from 'web-tree-sitter';
+import { type Atom, parseAtom, resultAtom } from '../../ir/atoms.js';
 import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from '../../ir/kernel-api.js';
 import type { State } from '../engine/state.js';
 import { argTexts, normalizeLock, position, unwrapParens } from '../syntax.js';
-import { failingAcquire, resultAtom } from './atoms.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
 
 export class LockChecker implements Checker {
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
-  private readonly acquires = new Map<string, string>();
+  private readonly acquires = new Map<Atom, string>();
 
   constructor(private readonly eng: Engine) {}
 
@@ -60,7 +60,7 @@ export class LockChecker implements Checker {
     }
   }
 
-  onAssume(atom: string, value: boolean, cond: Node, s: State): void {
+  onAssume(atom: Atom, value: boolean, cond: Node, s: State): void {
     // `if (mutex_lock_interruptible(&l)) return -EINTR;`: a failed acquire holds nothing
     if (value && failingAcquire(atom)) {
       const lock = this.acquires.get(atom);
@@ -84,6 +84,12 @@ export class LockChecker implements Checker {
   leaveScopedGuard(s: State, lock: string): State {
     return { ...s, locks: s.locks.filter((l) => l !== lock), macro: undefined };
   }
+}
+
+/** Whether an atom is the result of an acquire that can fail (`mutex_lock_interruptible`). */
+function failingAcquire(atom: Atom): boolean {
+  const t = parseAtom(atom);
+  return t.tag === 'ret' && FAILABLE_ACQUIRES.has(t.fn);
 }
 
 /** The lock a trylock call takes, and whether 0 means success (`down_trylock`). */

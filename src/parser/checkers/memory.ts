@@ -2,6 +2,7 @@
 // branch in force when it depends on the blockable flag) and the calls that
 // may sleep.
 import type { Node } from 'web-tree-sitter';
+import { atom as atoms } from '../../ir/atoms.js';
 import { ALLOC_GFP_ARG, classifyGfp, isSleepingCall } from '../../ir/kernel-api.js';
 import type { AbstractValue, GfpMask } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
@@ -28,7 +29,7 @@ export class MemoryChecker implements Checker {
     while (m.type === 'parenthesized_expression' && m.namedChildren[0]) m = m.namedChildren[0];
     if (m.type === 'conditional_expression') {
       const atom = this.eng.atomOf(m.childForFieldName('condition')!, s);
-      if (atom && atom.atom === 'blockable') {
+      if (atom && atom.atom === atoms.blockable) {
         const blockable = s.when.blockable;
         const chosen = (blockable === undefined ? false : blockable) !== atom.negated ? m.childForFieldName('consequence') : m.childForFieldName('alternative');
         if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };

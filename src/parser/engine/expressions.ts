@@ -4,9 +4,9 @@
 // knows. What a call or an assignment means is the checkers' (../checkers):
 // the engine asks them in order and records what they say.
 import type { Node } from 'web-tree-sitter';
+import { type Atom, atom as atoms, isResultAtom, resultAtom } from '../../ir/atoms.js';
 import { ERRNO_NAME, FAILABLE_ACQUIRES, RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY, errnoNumber, isKernelHelper } from '../../ir/kernel-api.js';
 import type { AbstractValue, Assumptions, Draft, Event, EventFacts, ReturnSite } from '../../ir/types.js';
-import { resultAtom } from '../checkers/atoms.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
 import { EffectChecker } from '../checkers/effects.js';
 import { FinishChecker } from '../checkers/finish.js';
@@ -71,7 +71,7 @@ export abstract class ExpressionEngine implements Engine {
     let out = states;
     if (out.length > STATE_BUDGET) {
       // forget what a helper returned first, then local values: they matter least
-      out = this.mergeKeys(out.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !a.startsWith('ret:'))) })));
+      out = this.mergeKeys(out.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !isResultAtom(a))) })));
     }
     if (out.length > STATE_BUDGET) {
       out = this.mergeKeys(out.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v]) => v.k === 'atom')) })));
@@ -192,7 +192,7 @@ export abstract class ExpressionEngine implements Engine {
     const atom = this.atomOf(value, s);
     if (isAllocCall(value)) vars[name] = { k: 'alloc' };
     else if (atom) {
-      const v = atom.atom.startsWith('ret:') ? this.valueOf(value, s) : undefined;
+      const v = isResultAtom(atom.atom) ? this.valueOf(value, s) : undefined;
       vars[name] = v ? { k: 'atom', atom: atom.atom, negated: atom.negated, value: v } : { k: 'atom', atom: atom.atom, negated: atom.negated };
     } else {
       const v = this.valueOf(value, s);
@@ -265,7 +265,7 @@ export abstract class ExpressionEngine implements Engine {
       // `ret == -EAGAIN`: a helper's result equal to an error means it returned non-zero
       if ((op === '==' || op === '!=') && isNonZeroConstant(right)) {
         const atom = this.atomOf(left, s);
-        if (atom?.atom.startsWith('ret:') && !atom.negated && s.when[atom.atom] !== false) {
+        if (atom && isResultAtom(atom.atom) && !atom.negated && s.when[atom.atom] !== false) {
           const c = cloneState(s);
           this.expr(n, c);
           const equal = cloneState(c);
@@ -312,18 +312,18 @@ export abstract class ExpressionEngine implements Engine {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       if ((op === '==' || op === '!=') && left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'event' && right?.type === 'identifier') {
-        return { atom: `event:${right.text}`, negated: op === '!=' };
+        return { atom: atoms.event(right.text), negated: op === '!=' };
       }
       return null;
     }
     if (n.type === 'call_expression') {
       const fnNode = n.childForFieldName('function');
       const fn = fnNode?.text ?? '';
-      if (fn === RANGE_BLOCKABLE) return { atom: 'blockable', negated: false };
+      if (fn === RANGE_BLOCKABLE) return { atom: atoms.blockable, negated: false };
       // the read section was invalidated: what follows `if (retry) goto again;` runs with it false
-      if (fn === READ_RETRY || fn === CHECK_RETRY) return { atom: 'retry', negated: false };
+      if (fn === READ_RETRY || fn === CHECK_RETRY) return { atom: atoms.retry, negated: false };
       const tl = trylockOf(n);
-      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      if (tl) return { atom: atoms.trylock(tl.lock), negated: false };
       // what a helper returned: the summary replaces it by the helper's own conditions
       // (kernel helpers and macros are never looked up: their results are not tracked)
       if (fnNode?.type === 'identifier' && (!isKernelHelper(fn) || this.ctx.defined.has(fn) || FAILABLE_ACQUIRES.has(fn))) return { atom: resultAtom(fn, position(this.ctx, n.startIndex)), negated: false };
@@ -334,28 +334,28 @@ export abstract class ExpressionEngine implements Engine {
       if (!key) return null;
       // Linux 5.0/5.1: `range->blockable` is what mmu_notifier_range_blockable(range) became
       const base = n.childForFieldName('argument');
-      if (n.childForFieldName('field')?.text === 'blockable' && base?.type === 'identifier' && this.ranges.has(base.text)) return { atom: 'blockable', negated: false };
+      if (n.childForFieldName('field')?.text === 'blockable' && base?.type === 'identifier' && this.ranges.has(base.text)) return { atom: atoms.blockable, negated: false };
       const v = s.vars[key];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
       // a flag in a field of a parameter: matched to what the caller stored there
-      if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: `param:${key}`, negated: false };
+      if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: atoms.param(key), negated: false };
       return null;
     }
     if (n.type === 'identifier') {
       const v = s.vars[n.text];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
-      if (v?.k === 'alloc') return { atom: `alloc:${n.text}`, negated: false };
-      if (!v && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
+      if (v?.k === 'alloc') return { atom: atoms.alloc(n.text), negated: false };
+      if (!v && this.params.has(n.text)) return { atom: atoms.param(n.text), negated: false };
     }
     return null;
   }
 
   /** The tracked flags kept in fields of an argument (`&update`, `update`). */
-  private fieldAtomsOf(node: Node, s: State): Array<{ field: string; atom: string; negated: boolean }> | null {
+  private fieldAtomsOf(node: Node, s: State): Array<{ field: string; atom: Atom; negated: boolean }> | null {
     let n = unwrapParens(node);
     if (n.type === 'pointer_expression' && n.children[0]?.text === '&') n = n.childForFieldName('argument') ?? n;
     if (n.type !== 'identifier') return null;
-    const out: Array<{ field: string; atom: string; negated: boolean }> = [];
+    const out: Array<{ field: string; atom: Atom; negated: boolean }> = [];
     for (const [k, v] of Object.entries(s.vars)) {
       const m = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k);
       if (m && m[1] === n.text && v.k === 'atom') out.push({ field: m[2]!, atom: v.atom, negated: v.negated });
