@@ -33810,6 +33810,75 @@ function readSideOf(files, table) {
   return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c3) => c3.function !== null && called.has(c3.function) && !norm(c3.args[0] ?? "").startsWith("&")));
 }
 
+// src/ir/atoms.ts
+var atom = {
+  blockable: "blockable",
+  retry: "retry",
+  event: (name2) => `event:${name2}`,
+  /** a parameter (`flag`) or a field of one (`upd->blockable`, `upd.blockable`) */
+  param: (path) => `param:${path}`,
+  trylock: (lock) => `trylock:${lock}`,
+  alloc: (variable) => `alloc:${variable}`,
+  /** the call of `fn` at a line and column returned non-zero */
+  ret: (fn2, line, column) => `ret:${fn2}@${line}:${column}`,
+  /** an atom local to the callee `fn`, in its caller's terms */
+  ofCallee: (fn2, a) => `${fn2}/${a}`
+};
+function resultAtom(fn2, at2) {
+  return atom.ret(fn2, at2.line, at2.column);
+}
+function parseAtom(a) {
+  if (a === "blockable" || a === "retry") return { tag: a };
+  const callee = /^([A-Za-z_]\w*)\/([\s\S]*)$/.exec(a);
+  if (callee) return { tag: "callee", fn: callee[1], atom: parseAtom(callee[2]) };
+  const colon = a.indexOf(":");
+  const rest = a.slice(colon + 1);
+  switch (colon < 0 ? "" : a.slice(0, colon)) {
+    case "event":
+      return { tag: "event", name: rest };
+    case "param": {
+      const m2 = /^([A-Za-z_]\w*)(?:(?:\.|->)([\s\S]+))?$/.exec(rest);
+      if (!m2) return { tag: "param", path: rest };
+      return m2[2] === void 0 ? { tag: "param", path: rest, name: m2[1] } : { tag: "param", path: rest, name: m2[1], field: m2[2] };
+    }
+    case "trylock":
+      return { tag: "trylock", lock: rest };
+    case "alloc":
+      return { tag: "alloc", variable: rest };
+    case "ret": {
+      const m2 = /^([^@]+)@(\d+):(\d+)$/.exec(rest);
+      if (m2) return { tag: "ret", fn: m2[1], line: Number(m2[2]), column: Number(m2[3]) };
+      return { tag: "other", text: a };
+    }
+    default:
+      return { tag: "other", text: a };
+  }
+}
+function innermost(t2) {
+  return t2.tag === "callee" ? innermost(t2.atom) : t2;
+}
+function isResultAtom(a) {
+  return a.startsWith("ret:");
+}
+function isCalleeResult(a) {
+  return a.includes("/ret:");
+}
+function isParamAtom(a) {
+  return a.startsWith("param:");
+}
+function isEventAtom(a) {
+  return a.startsWith("event:");
+}
+function isRangeAtom(a) {
+  return a === "blockable" || isEventAtom(a);
+}
+function isRoundAtom(a) {
+  return /^(ret:|trylock:|alloc:|retry$)/.test(a);
+}
+function atomsOf(when) {
+  return Object.entries(when).map(([a, value]) => ({ atom: a, tag: parseAtom(a), value }));
+}
+
 // src/ir/kernel-api/effects.ts
 var EFFECT_CALLS = {
   atomic_inc: { arg: 0, delta: 1 },
@@ -33867,44 +33936,40 @@ function combine(base, extra) {
   }
   return out2;
 }
-function isGlobalAtom(atom) {
-  return atom === "blockable" || atom.startsWith("event:");
-}
 function translate(callee, call, when) {
   const out2 = {};
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom.startsWith("param:")) {
-      const m2 = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
-      const idx = m2 ? callee.params.findIndex((p2) => p2.name === m2[1]) : -1;
-      if (idx < 0 || !call) continue;
-      if (m2[2] === void 0) {
+  for (const { atom: a, tag, value } of atomsOf(when)) {
+    if (tag.tag === "param") {
+      const idx = tag.name === void 0 ? -1 : callee.params.findIndex((p2) => p2.name === tag.name);
+      if (idx < 0 || call?.kind !== "call") continue;
+      if (tag.field === void 0) {
         const passed = call.argAtoms?.[idx];
         if (passed) out2[passed.atom] = value !== passed.negated;
       } else {
-        const passed = call.argFields?.[idx]?.find((f3) => f3.field === m2[2]);
+        const passed = call.argFields?.[idx]?.find((f3) => f3.field === tag.field);
         if (passed) out2[passed.atom] = value !== passed.negated;
       }
       continue;
     }
-    out2[isGlobalAtom(atom) ? atom : `${callee.name}/${atom}`] = value;
+    out2[isRangeAtom(a) ? a : atom.ofCallee(callee.name, a)] = value;
   }
   return out2;
 }
 function project(when) {
   const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (isGlobalAtom(k2) || k2.startsWith("param:")) out2[k2] = v2;
+  for (const [k2, v2] of Object.entries(when)) if (isRangeAtom(k2) || isParamAtom(k2)) out2[k2] = v2;
   return out2;
 }
 function forCaller(when) {
   let drop = false;
-  for (const k2 of Object.keys(when)) if (k2.includes("/ret:")) drop = true;
+  for (const k2 of Object.keys(when)) if (isCalleeResult(k2)) drop = true;
   if (!drop) return when;
   const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (!k2.includes("/ret:")) out2[k2] = v2;
+  for (const [k2, v2] of Object.entries(when)) if (!isCalleeResult(k2)) out2[k2] = v2;
   return out2;
 }
 function hasResultAtom(when) {
-  for (const k2 in when) if (k2.startsWith("ret:")) return true;
+  for (const k2 in when) if (isResultAtom(k2)) return true;
   return false;
 }
 function nonZero(value) {
@@ -33966,7 +34031,7 @@ var Summarizer = class {
     });
     const sites = /* @__PURE__ */ new Map();
     fn2.events.forEach((e, id) => {
-      if (e.kind === "call") sites.set(`ret:${e.name}@${e.loc.line}:${e.loc.column}`, id);
+      if (e.kind === "call") sites.set(resultAtom(e.name, e.loc), id);
     });
     const raw = [];
     for (const r2 of fn2.returns) {
@@ -33984,10 +34049,10 @@ var Summarizer = class {
       }
     }
     const outcomeMemo = /* @__PURE__ */ new Map();
-    const outcomes = (atom, value) => {
-      const key = `${atom}=${value}`;
+    const outcomes = (result, value) => {
+      const key = `${result}=${value}`;
       if (outcomeMemo.has(key)) return outcomeMemo.get(key);
-      const id = sites.get(atom);
+      const id = sites.get(result);
       const target = id === void 0 ? void 0 : callees.get(id);
       const out2 = id === void 0 || !target ? null : dedupe(
         target.closure.returns.filter((r2) => {
@@ -34005,16 +34070,16 @@ var Summarizer = class {
     };
     const expand2 = (when) => {
       let alts = [{ when, held: [], effects: [], taken: [] }];
-      if (!Object.keys(when).some((k2) => k2.startsWith("ret:"))) return alts;
-      for (const [atom, value] of Object.entries(when)) {
-        if (!atom.startsWith("ret:")) continue;
-        const outs = outcomes(atom, value);
+      if (!Object.keys(when).some(isResultAtom)) return alts;
+      for (const [a, value] of Object.entries(when)) {
+        if (!isResultAtom(a)) continue;
+        const outs = outcomes(a, value);
         if (!outs) continue;
         const next = [];
-        for (const a of alts) {
+        for (const a2 of alts) {
           for (const o2 of outs) {
-            const w2 = combine(a.when, o2.when);
-            if (w2) next.push({ when: w2, held: union(a.held, o2.held), effects: union(a.effects, o2.effects), taken: [...a.taken, ...o2.taken] });
+            const w2 = combine(a2.when, o2.when);
+            if (w2) next.push({ when: w2, held: union(a2.held, o2.held), effects: union(a2.effects, o2.effects), taken: [...a2.taken, ...o2.taken] });
           }
         }
         if (next.length > ALTERNATIVES) {
@@ -34032,7 +34097,7 @@ var Summarizer = class {
       rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
       const target = callees.get(id);
       if (!target) return;
-      const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
+      const result = resultAtom(e.name, e.loc);
       const leadsOf = leadsTo(target.closure);
       const translated = /* @__PURE__ */ new Map();
       for (const [k2, ce2] of target.closure.events.entries()) {
@@ -34044,7 +34109,7 @@ var Summarizer = class {
           t2 = forCaller(translate(target.callee, e, ce2.when));
           translated.set(ce2.when, t2);
         }
-        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [atom]: tie });
+        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [result]: tie });
         if (!w2) continue;
         const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
         const key = hasResultAtom(w2) ? void 0 : keyOf(id, ce2, w2);
@@ -34074,7 +34139,7 @@ var Summarizer = class {
     }
     const releases = /* @__PURE__ */ new Map();
     c3.events.forEach((e, k2) => {
-      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.args[0] === "-1")) return;
+      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.delta === -1)) return;
       const list = releases.get(c3.origin[k2]) ?? [];
       list.push(e);
       releases.set(c3.origin[k2], list);
@@ -34095,13 +34160,13 @@ var Summarizer = class {
       for (const id of r2.path) {
         const target = callees.get(id);
         const e = fn2.events[id];
-        if (!target || `ret:${e.name}@${e.loc.line}:${e.loc.column}` in r2.when) continue;
+        if (!target || resultAtom(e.name, e.loc) in r2.when) continue;
         calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
         calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
       }
-      const own2 = (kind, pred) => fn2.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
-      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2("unlock", (e) => e.lock === l3)));
-      const calleeLowers = new Set([...lowered].filter((x3) => !own2("update", (e) => `+${e.name}` === x3 && e.args[0] === "-1")));
+      const own2 = (pred) => fn2.events.some((e, id) => onPath.has(id) && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2((e) => e.kind === "unlock" && e.lock === l3)));
+      const calleeLowers = new Set([...lowered].filter((x3) => !own2((e) => e.kind === "update" && `+${e.name}` === x3 && e.delta === -1)));
       for (const alt of expand2(r2.when)) {
         const fromCallees = union(alt.held, calleeHeld.flat());
         c3.returns.push({
@@ -34115,7 +34180,7 @@ var Summarizer = class {
     }
     for (const [id, target] of callees) {
       const e = fn2.events[id];
-      if (!e.discarded) continue;
+      if (e.kind !== "call" || !e.discarded) continue;
       for (const r2 of target.closure.returns) {
         if (nonZero(r2.value) !== true) continue;
         const when = combine(e.when, project(translate(target.callee, e, r2.when)));
@@ -34315,13 +34380,17 @@ var INVERTED_TRYLOCKS = /* @__PURE__ */ new Set(["down_trylock"]);
 // src/ir/describe.ts
 function describeWhen(when) {
   const parts2 = [];
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom === "blockable") parts2.push(value ? "the range is blockable" : "the range is not blockable");
-    else if (atom.includes("trylock:")) parts2.push(`trylock of ${atom.slice(atom.indexOf("trylock:") + 8)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("alloc:")) parts2.push(`allocation ${atom.slice(atom.indexOf("alloc:") + 6)} ${value ? "succeeded" : "failed"}`);
-    else if (atom.includes("param:")) parts2.push(`parameter ${atom.slice(atom.indexOf("param:") + 6)} is ${value}`);
-    else if (atom.includes("ret:")) parts2.push(`${atom.slice(atom.indexOf("ret:") + 4, atom.indexOf("@"))}() ${value ? "returned non-zero" : "returned 0"}`);
-    else if (atom.includes("event:")) parts2.push(`range->event ${value ? "is" : "is not"} ${atom.slice(atom.indexOf("event:") + 6)}`);
+  for (const { tag, value } of atomsOf(when)) {
+    if (tag.tag === "blockable") {
+      parts2.push(value ? "the range is blockable" : "the range is not blockable");
+      continue;
+    }
+    const t2 = innermost(tag);
+    if (t2.tag === "trylock") parts2.push(`trylock of ${t2.lock} ${value ? "succeeded" : "failed"}`);
+    else if (t2.tag === "alloc") parts2.push(`allocation ${t2.variable} ${value ? "succeeded" : "failed"}`);
+    else if (t2.tag === "param") parts2.push(`parameter ${t2.path} is ${value}`);
+    else if (t2.tag === "ret") parts2.push(`${t2.fn}() ${value ? "returned non-zero" : "returned 0"}`);
+    else if (t2.tag === "event") parts2.push(`range->event ${value ? "is" : "is not"} ${t2.name}`);
   }
   return parts2.length ? ` when ${parts2.join(" and ")}` : "";
 }
@@ -34366,9 +34435,9 @@ function fieldFn(table, name2) {
 
 // src/ir/queries.ts
 function failedAllocation(when) {
-  for (const [atom, value] of Object.entries(when)) {
-    const at2 = atom.indexOf("alloc:");
-    if (at2 >= 0 && !value) return atom.slice(at2 + 6);
+  for (const { tag, value } of atomsOf(when)) {
+    const t2 = innermost(tag);
+    if (t2.tag === "alloc" && !value) return t2.variable;
   }
   return null;
 }
@@ -34385,15 +34454,16 @@ function lockMember(lock) {
 }
 function finishHandedOut(e) {
   if (e.kind !== "finish_write") return null;
-  const value = e.args[0] ?? "";
-  const origin2 = e.args[1] === "allocated" || e.args[1] === "embedded" || e.args[1] === "global" ? e.args[1] : "unknown";
-  return { value, origin: origin2, isNull: value === "NULL" };
+  return { value: e.value, origin: e.origin, isNull: e.value === "NULL" };
 }
 function updateDelta(e) {
-  return e.kind === "update" ? Number(e.args[0]) : null;
+  return e.kind === "update" ? e.delta : null;
 }
 function updateOf(e) {
-  return e.kind === "update" ? { target: e.name, op: e.args[1] ?? "", value: e.args[2] ?? "" } : null;
+  return e.kind === "update" ? { target: e.name, op: e.op, value: e.value } : null;
+}
+function writtenTexts(e) {
+  return e.kind === "update" || e.kind === "finish_write" || e.kind === "finish_notifier_write" ? [e.value] : e.args;
 }
 function targetMember(target) {
   return target.split(/->|\./).pop()?.trim() ?? target;
@@ -34402,13 +34472,13 @@ function pathEventsOf(fn2, r2) {
   return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
 }
 function calleeResult(when, callee) {
-  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
+  for (const { tag, value } of atomsOf(when)) if (tag.tag === "ret" && tag.fn === callee) return value;
   return void 0;
 }
 var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
 function racyGlobalWrite(e) {
   if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
-  return PLAIN_WRITES.has(e.args[1] ?? "") ? { target: e.name, shared: e.shared } : null;
+  return PLAIN_WRITES.has(e.op) ? { target: e.name, shared: e.shared } : null;
 }
 function sectionRetried(when) {
   return when.retry;
@@ -34417,7 +34487,7 @@ function isSleepingEvent(e) {
   return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
 }
 function mayBlock(e) {
-  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
+  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp.class === "sleeping";
 }
 
 // src/model/ops.ts
@@ -34848,7 +34918,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of UNDER_START_MAP_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp?.class === "sleeping");
+      const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp.class === "sleeping");
       const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
       const all = sitesOf(
         events.filter((e) => !sleeps.has(placeOf(e))),
@@ -35014,7 +35084,7 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c3) => c3?.fn);
-    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && e.lock !== void 0 && lockMember(e.lock) === lockMember(lock)));
+    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && lockMember(e.lock) === lockMember(lock)));
     for (const cb of callbacks) {
       const fn2 = cb.fn;
       const s = ctx.summary(fn2);
@@ -35025,7 +35095,7 @@ static const struct mmu_notifier_ops drv_ops = {
         const released = s.returns.some((r3) => !r3.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb.field.field)) continue;
         const r2 = at2[0];
-        const taken = s.events.find((e) => e.kind === "lock" && e.lock !== void 0 && sameLock(e.lock, lock));
+        const taken = s.events.find((e) => e.kind === "lock" && sameLock(e.lock, lock));
         const value = r2.text || "(end of function)";
         ctx.report({
           ...atReturn(r2),
@@ -35163,7 +35233,7 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     if (!fns || !isTwoPassCore(fns)) return;
     const inserts = INSERTS.map((n) => fns.get(n)).filter((f3) => f3 !== void 0);
     if (!inserts.length) return;
-    if (inserts.some((f3) => f3.events.some((e) => e.args.some((a) => a.includes("invalidate_finish"))))) return;
+    if (inserts.some((f3) => f3.events.some((e) => writtenTexts(e).some((a) => a.includes("invalidate_finish"))))) return;
     const calls2 = (f3) => !!f3?.events.some((e) => e.name === "->invalidate_start");
     const caller = calls2(fns.get(CORE.itreeInvalidate)) ? fns.get(CORE.itreeInvalidate) : [...fns.values()].find(calls2);
     const at2 = caller.events.find((e) => e.name === "->invalidate_start");
@@ -36037,7 +36107,7 @@ int drv_migrate(struct migrate_vma *args)
       const c3 = ctx.callback(t2, "invalidate") ?? ctx.callback(t2, "invalidate_start");
       if (!c3?.fn) return false;
       const s = ctx.summary(c3.fn);
-      return [...s.events.map((e) => e.when), ...s.returns.map((r2) => r2.when)].some((w2) => "event:MMU_NOTIFY_MIGRATE" in w2);
+      return [...s.events.map((e) => e.when), ...s.returns.map((r2) => r2.when)].some((w2) => atom.event("MMU_NOTIFY_MIGRATE") in w2);
     });
     if (skips) return;
     ctx.report({
@@ -36709,7 +36779,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: "writesFinishNotifier",
           data: { call: e.name },
-          steps: [step(e, `${e.name} = ${e.args[0] ?? ""}`, "event")]
+          steps: [step(e, `${e.name} = ${e.value}`, "event")]
         });
       }
     }
@@ -37131,8 +37201,8 @@ int drv_pin(struct drv_obj *obj)
       for (const r2 of s.returns) {
         const events = eventsOnPath(s, r2);
         if (nonZero(r2.value) !== true || events.some((e) => e.kind === "set_seq")) continue;
-        if (r2.when["event:MMU_NOTIFY_MIGRATE"] === true || r2.when["event:MMU_NOTIFY_EXCLUSIVE"] === true) continue;
-        const eventFilter = Object.keys(r2.when).some((a) => a.startsWith("event:"));
+        if (r2.when[atom.event("MMU_NOTIFY_MIGRATE")] === true || r2.when[atom.event("MMU_NOTIFY_EXCLUSIVE")] === true) continue;
+        const eventFilter = Object.keys(r2.when).some(isEventAtom);
         const unknown2 = [...new Set(events.filter((e) => e.kind === "call" && s.unresolved.includes(e.name) && !isKernelHelper(e.name)).map((e) => e.name))];
         const unsure = s.truncated || unknown2.length > 0;
         ctx.report({
@@ -37264,14 +37334,14 @@ static const struct mmu_notifier_ops drv_ops = {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) {
-        const sleeps = isSleepingEvent(e) || e.kind === "alloc" && e.gfp?.class === "sleeping";
+        const sleeps = isSleepingEvent(e) || e.kind === "alloc" && e.gfp.class === "sleeping";
         if (!sleeps) continue;
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "sleepsInAtomic",
           data: { call: e.name, field, cb: cb.fn.name },
-          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ""}`, "event"), note(`${field} never sleeps (I5)`)]
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.kind === "alloc" ? ` with ${e.gfp.mask}` : ""}`, "event"), note(`${field} never sleeps (I5)`)]
         });
       }
     }
@@ -37487,7 +37557,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         if (failsWith(field, r2.value) !== true || r2.when.blockable === false) continue;
         if (r2.when.blockable === void 0 && r2.path.some((id) => {
           const e = cb.fn.events[id];
-          return e?.argAtoms?.some((a) => a?.atom === "blockable") && s.unresolved.includes(e.name);
+          return e?.kind === "call" && e.argAtoms?.some((a) => a?.atom === atom.blockable) && s.unresolved.includes(e.name);
         }))
           continue;
         if (field === "invalidate_start" && failedAllocation(r2.when)) continue;
@@ -38678,7 +38748,7 @@ var startsEven = (e) => {
   return !!u2 && targetMember(u2.target) === "invalidate_seq" && u2.op === "=" && /^\d+$/.test(u2.value.trim()) && Number(u2.value) % 2 === 0;
 };
 var waitsOn = (what) => (e) => e.kind === "sleep" && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(","));
-var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(","));
+var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(writtenTexts(e).join(","));
 function hlistMayFail(r2) {
   const known = calleeResult(r2.when, CORE.hlistInvalidateRangeStart);
   if (known !== void 0) return known;
@@ -38753,7 +38823,7 @@ var STEPS = [
     step: "readBeginWaits",
     fn: READ_BEGIN,
     mode: "some",
-    applies: (e) => /invalidate_seq/.test(e.args.join(",")),
+    applies: (e) => /invalidate_seq/.test(writtenTexts(e).join(",")),
     tests: [waitsOn(/invalidate_seq/)],
     takes: "waits while the interval is being invalidated",
     lacks: "does not wait while the interval is being invalidated"
@@ -41376,15 +41446,6 @@ function addressOf(node) {
   return null;
 }
 
-// src/parser/checkers/atoms.ts
-function resultAtom(callee, at2) {
-  return `ret:${callee}@${at2.line}:${at2.column}`;
-}
-function failingAcquire(atom) {
-  const m2 = /^ret:([^@]+)@/.exec(atom);
-  return !!m2 && FAILABLE_ACQUIRES.has(m2[1]);
-}
-
 // src/parser/checkers/effects.ts
 var EffectChecker = class {
   constructor(eng) {
@@ -41412,7 +41473,7 @@ var EffectChecker = class {
   effect(s, delta, target, node, op, value = "") {
     const t2 = normalizeLock(target);
     const shared2 = this.eng.sharedBase(t2);
-    this.eng.record(s, "update", t2, [String(delta), op, value], node, shared2 ? { shared: shared2 } : {});
+    this.eng.record(s, { kind: "update", name: t2, delta, op, value, ...shared2 ? { shared: shared2 } : {} }, node);
     if (delta > 0) s.effects = [...s.effects, `+${t2}`].sort();
     else if (delta < 0) {
       const at2 = s.effects.indexOf(`+${t2}`);
@@ -41508,7 +41569,7 @@ function leaveFrames(s, at2) {
 }
 function forgetRound(s) {
   const when = {};
-  for (const [a, v2] of Object.entries(s.when)) if (!/^(ret:|trylock:|alloc:|retry$)/.test(a)) when[a] = v2;
+  for (const [a, v2] of Object.entries(s.when)) if (!isRoundAtom(a)) when[a] = v2;
   return { ...s, when };
 }
 
@@ -41521,12 +41582,12 @@ var FinishChecker = class {
   onAssign(left, _op, right, node, s) {
     const ctx = this.eng.ctx;
     if (left.type === "field_expression" && left.childForFieldName("field")?.text === "notifier" && /finish/.test(left.childForFieldName("argument")?.text ?? "")) {
-      this.eng.record(s, "finish_notifier_write", textOf(ctx, left), [textOf(ctx, right ?? node)], node);
+      this.eng.record(s, { kind: "finish_notifier_write", name: textOf(ctx, left), value: textOf(ctx, right ?? node) }, node);
     }
     if (left.type === "pointer_expression" && left.children[0]?.text === "*") {
       const target = left.childForFieldName("argument");
       if (target?.type === "identifier" && this.eng.isParam(target.text) && /finish/.test(target.text)) {
-        this.eng.record(s, "finish_write", target.text, [textOf(ctx, right ?? node), right ? this.origin(right, s) : "unknown"], node);
+        this.eng.record(s, { kind: "finish_write", name: target.text, value: textOf(ctx, right ?? node), origin: right ? this.origin(right, s) : "unknown" }, node);
       }
     }
   }
@@ -41562,7 +41623,7 @@ var LockChecker = class {
       if (fn2.childForFieldName("function")?.text !== "guard") return false;
       const kind = argTexts(this.eng.ctx, fn2.childForFieldName("arguments"))[0] ?? "";
       const lock2 = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? "");
-      this.eng.record(s, "lock", `guard(${kind})`, [lock2], node, { lock: lock2, sleeps: kind === "mutex" || kind.startsWith("rwsem") });
+      this.eng.record(s, { kind: "lock", name: `guard(${kind})`, args: [lock2], lock: lock2, sleeps: kind === "mutex" || kind.startsWith("rwsem") }, node);
       if (!s.locks.includes(lock2)) {
         s.locks = [...s.locks, lock2].sort();
         s.scoped = [...s.scoped, lock2].sort();
@@ -41584,17 +41645,21 @@ var LockChecker = class {
     if (known.trylock) return { kind: "call", facts: {} };
     return null;
   }
-  afterCall(call, { kind, facts }, s) {
-    if (kind === "lock" && curatedFacts(call.name).acquires?.canFail && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
-    if (kind === "lock" && facts.lock !== void 0 && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
-    if (kind === "unlock") {
-      s.locks = s.locks.filter((l3) => l3 !== facts.lock);
-      if (s.scoped.includes(facts.lock)) s.scoped = s.scoped.filter((l3) => l3 !== facts.lock);
+  afterCall(call, c3, s) {
+    if (c3.kind === "lock") {
+      const { lock } = c3.facts;
+      if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), lock);
+      if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+    }
+    if (c3.kind === "unlock") {
+      const { lock } = c3.facts;
+      s.locks = s.locks.filter((l3) => l3 !== lock);
+      if (s.scoped.includes(lock)) s.scoped = s.scoped.filter((l3) => l3 !== lock);
     }
   }
-  onAssume(atom, value, cond, s) {
-    if (value && failingAcquire(atom)) {
-      const lock = this.acquires.get(atom);
+  onAssume(atom2, value, cond, s) {
+    if (value && failingAcquire(atom2)) {
+      const lock = this.acquires.get(atom2);
       if (lock) s.locks = s.locks.filter((l3) => l3 !== lock);
     }
     const trylock = trylockOf(cond);
@@ -41605,7 +41670,7 @@ var LockChecker = class {
   /** scoped_guard(kind, &lock) { body }: the body runs once with the lock held. */
   enterScopedGuard(s, macro, kind, args2, node) {
     const lock = normalizeLock(args2[args2.length - 1] ?? "");
-    this.eng.record(s, "lock", `${macro}(${kind})`, args2, node, { lock, sleeps: kind === "mutex" || kind.startsWith("rwsem") });
+    this.eng.record(s, { kind: "lock", name: `${macro}(${kind})`, args: [...args2], lock, sleeps: kind === "mutex" || kind.startsWith("rwsem") }, node);
     if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
     return lock;
   }
@@ -41614,6 +41679,10 @@ var LockChecker = class {
     return { ...s, locks: s.locks.filter((l3) => l3 !== lock), macro: void 0 };
   }
 };
+function failingAcquire(atom2) {
+  const t2 = parseAtom(atom2);
+  return t2.tag === "ret" && !!curatedFacts(t2.fn).acquires?.canFail;
+}
 function trylockOf(node) {
   const n = unwrapParens(node);
   if (n.type !== "call_expression") return null;
@@ -41635,7 +41704,7 @@ var MemoryChecker = class {
       const maskNode = call.argNodes[known.allocates.gfpArg];
       return maskNode ? { kind: "alloc", facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: "call", facts: {} };
     }
-    if (known.sleeps) return { kind: "sleep", facts: { sleeps: true } };
+    if (known.sleeps) return { kind: "sleep", facts: {} };
     return null;
   }
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
@@ -41644,10 +41713,10 @@ var MemoryChecker = class {
     let m2 = mask;
     while (m2.type === "parenthesized_expression" && m2.namedChildren[0]) m2 = m2.namedChildren[0];
     if (m2.type === "conditional_expression") {
-      const atom = this.eng.atomOf(m2.childForFieldName("condition"), s);
-      if (atom && atom.atom === "blockable") {
+      const atom2 = this.eng.atomOf(m2.childForFieldName("condition"), s);
+      if (atom2 && atom2.atom === atom.blockable) {
         const blockable = s.when.blockable;
-        const chosen = (blockable === void 0 ? false : blockable) !== atom.negated ? m2.childForFieldName("consequence") : m2.childForFieldName("alternative");
+        const chosen = (blockable === void 0 ? false : blockable) !== atom2.negated ? m2.childForFieldName("consequence") : m2.childForFieldName("alternative");
         if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };
       }
     }
@@ -41684,12 +41753,12 @@ var ReadSideChecker = class {
     const section = this.eng.slot(s, SLOT);
     const known = curatedFacts(call.name);
     if (known.faults) {
-      this.eng.record(s, "fault", call.name, call.args, call.node);
+      this.eng.record(s, { kind: "fault", name: call.name, args: [...call.args] }, call.node);
       this.eng.setSlot(s, SLOT, { retry: null });
       return;
     }
     if (known.usesPage && call.argNodes.some((a) => this.fromPfns(a))) {
-      this.eng.record(s, "page_use", call.name, call.args, call.node);
+      this.eng.record(s, { kind: "page_use", name: call.name, args: [...call.args] }, call.node);
       if (section) this.publish(this.eng.lastEvent(s), section);
     } else if (c3.kind === "call" && section) this.publish(own2, section);
     if ((c3.kind === "read_retry" || c3.kind === "check_retry") && section) this.eng.setSlot(s, SLOT, { retry: own2 });
@@ -41786,7 +41855,7 @@ var ExpressionEngine = class {
   budget(states) {
     let out2 = states;
     if (out2.length > STATE_BUDGET) {
-      out2 = this.mergeKeys(out2.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !a.startsWith("ret:"))) })));
+      out2 = this.mergeKeys(out2.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !isResultAtom(a))) })));
     }
     if (out2.length > STATE_BUDGET) {
       out2 = this.mergeKeys(out2.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v2]) => v2.k === "atom")) })));
@@ -41825,8 +41894,8 @@ var ExpressionEngine = class {
         }
         if (left?.type === "field_expression" && right) {
           const key = fieldKey(left);
-          const atom = key ? this.atomOf(right, s) : null;
-          if (key && atom) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom.atom, negated: atom.negated } };
+          const atom2 = key ? this.atomOf(right, s) : null;
+          if (key && atom2) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
           else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
         }
         if (left) for (const c3 of this.checkers) c3.onAssign?.(left, op, right, node, s);
@@ -41865,7 +41934,7 @@ var ExpressionEngine = class {
     if (fnNode.type !== "identifier") {
       this.expr(fnNode, s);
       const field = fnNode.type === "field_expression" ? fnNode.childForFieldName("field")?.text : null;
-      this.record(s, "call", field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
+      this.record(s, { kind: "call", name: field ? `->${field}` : textOf(this.ctx, fnNode), args: argTexts(this.ctx, argsNode) }, node);
       return;
     }
     const call = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
@@ -41875,29 +41944,30 @@ var ExpressionEngine = class {
       if (known) break;
     }
     const classified = known ?? { kind: "call", facts: {} };
-    const { kind, facts } = classified;
     if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
-    if (node.parent?.type === "expression_statement") facts.discarded = true;
-    if (kind === "call") {
+    const base = { name: call.name, args: [...call.args] };
+    if (node.parent?.type === "expression_statement") base.discarded = true;
+    if (classified.kind === "call") {
+      const event = { kind: "call", ...base };
       const argNodes = argList.filter((a) => a.type !== "comment");
       const atoms = argNodes.map((a) => this.atomOf(a, s));
-      if (atoms.some(Boolean)) facts.argAtoms = atoms;
+      if (atoms.some(Boolean)) event.argAtoms = atoms;
       if (Object.keys(s.vars).some((k2) => k2.includes(".") || k2.includes("->"))) {
         const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
-        if (fields.some(Boolean)) facts.argFields = fields;
+        if (fields.some(Boolean)) event.argFields = fields;
       }
-    }
-    this.record(s, kind, call.name, call.args, node, facts);
+      this.record(s, event, node);
+    } else this.record(s, callEvent(classified, base), node);
     for (const c3 of this.checkers) c3.afterCall?.(call, classified, s);
   }
   /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
   assignVar(s, name2, value) {
     const vars = { ...s.vars };
-    const atom = this.atomOf(value, s);
+    const atom2 = this.atomOf(value, s);
     if (isAllocCall(value)) vars[name2] = { k: "alloc" };
-    else if (atom) {
-      const v2 = atom.atom.startsWith("ret:") ? this.valueOf(value, s) : void 0;
-      vars[name2] = v2 ? { k: "atom", atom: atom.atom, negated: atom.negated, value: v2 } : { k: "atom", atom: atom.atom, negated: atom.negated };
+    else if (atom2) {
+      const v2 = isResultAtom(atom2.atom) ? this.valueOf(value, s) : void 0;
+      vars[name2] = v2 ? { k: "atom", atom: atom2.atom, negated: atom2.negated, value: v2 } : { k: "atom", atom: atom2.atom, negated: atom2.negated };
     } else {
       const v2 = this.valueOf(value, s);
       if (v2.k === "unknown" && !/^(GFP_|__GFP_)/.test(v2.text)) delete vars[name2];
@@ -41923,7 +41993,7 @@ var ExpressionEngine = class {
       const args2 = (n.childForFieldName("arguments")?.namedChildren ?? []).filter((a) => a.type !== "comment");
       if (args2.length === 1) {
         const c4 = cloneState(s);
-        this.record(c4, "call", n.childForFieldName("function").text, argTexts(this.ctx, n.childForFieldName("arguments")), n);
+        this.record(c4, { kind: "call", name: n.childForFieldName("function").text, args: argTexts(this.ctx, n.childForFieldName("arguments")) }, n);
         return this.cond(args2[0], c4);
       }
     }
@@ -41962,33 +42032,33 @@ var ExpressionEngine = class {
         return op === "==" ? { t: r2.f, f: r2.t } : r2;
       }
       if ((op === "==" || op === "!=") && isNonZeroConstant(right)) {
-        const atom2 = this.atomOf(left, s);
-        if (atom2?.atom.startsWith("ret:") && !atom2.negated && s.when[atom2.atom] !== false) {
+        const atom3 = this.atomOf(left, s);
+        if (atom3 && isResultAtom(atom3.atom) && !atom3.negated && s.when[atom3.atom] !== false) {
           const c4 = cloneState(s);
           this.expr(n, c4);
           const equal = cloneState(c4);
-          equal.when[atom2.atom] = true;
+          equal.when[atom3.atom] = true;
           return op === "==" ? { t: [equal], f: [c4] } : { t: [c4], f: [equal] };
         }
       }
     }
     const c3 = cloneState(s);
     this.expr(n, c3);
-    const atom = this.atomOf(n, c3);
-    if (!atom) {
+    const atom2 = this.atomOf(n, c3);
+    if (!atom2) {
       const known2 = n.type === "identifier" ? this.valueOf(n, c3) : null;
       const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
       if (k2 === true) return { t: [c3], f: [] };
       if (k2 === false) return { t: [], f: [c3] };
       return { t: [c3], f: [cloneState(c3)] };
     }
-    const known = c3.when[atom.atom];
+    const known = c3.when[atom2.atom];
     const branch = (value) => {
-      const atomValue = value !== atom.negated;
+      const atomValue = value !== atom2.negated;
       if (known !== void 0 && known !== atomValue) return [];
       const x3 = cloneState(c3);
-      x3.when[atom.atom] = atomValue;
-      for (const k2 of this.checkers) k2.onAssume?.(atom.atom, atomValue, n, x3);
+      x3.when[atom2.atom] = atomValue;
+      for (const k2 of this.checkers) k2.onAssume?.(atom2.atom, atomValue, n, x3);
       return [x3];
     };
     return { t: branch(true), f: branch(false) };
@@ -42005,17 +42075,17 @@ var ExpressionEngine = class {
       const left = n.childForFieldName("left");
       const right = n.childForFieldName("right");
       if ((op === "==" || op === "!=") && left?.type === "field_expression" && left.childForFieldName("field")?.text === "event" && right?.type === "identifier") {
-        return { atom: `event:${right.text}`, negated: op === "!=" };
+        return { atom: atom.event(right.text), negated: op === "!=" };
       }
       return null;
     }
     if (n.type === "call_expression") {
       const fnNode = n.childForFieldName("function");
       const fn2 = fnNode?.text ?? "";
-      if (fn2 === RANGE_BLOCKABLE) return { atom: "blockable", negated: false };
-      if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: "retry", negated: false };
+      if (fn2 === RANGE_BLOCKABLE) return { atom: atom.blockable, negated: false };
+      if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: atom.retry, negated: false };
       const tl = trylockOf(n);
-      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      if (tl) return { atom: atom.trylock(tl.lock), negated: false };
       if (fnNode?.type === "identifier" && (!isKernelHelper(fn2) || this.ctx.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
       return null;
     }
@@ -42023,17 +42093,17 @@ var ExpressionEngine = class {
       const key = fieldKey(n);
       if (!key) return null;
       const base = n.childForFieldName("argument");
-      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: "blockable", negated: false };
+      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: atom.blockable, negated: false };
       const v2 = s.vars[key];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: `param:${key}`, negated: false };
+      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: atom.param(key), negated: false };
       return null;
     }
     if (n.type === "identifier") {
       const v2 = s.vars[n.text];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (v2?.k === "alloc") return { atom: `alloc:${n.text}`, negated: false };
-      if (!v2 && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
+      if (v2?.k === "alloc") return { atom: atom.alloc(n.text), negated: false };
+      if (!v2 && this.params.has(n.text)) return { atom: atom.param(n.text), negated: false };
     }
     return null;
   }
@@ -42107,13 +42177,13 @@ var ExpressionEngine = class {
     }
   }
   // ------------------------------------------------------------- records
-  record(s, kind, name2, args2, node, extra = {}) {
+  record(s, facts, node) {
     const when = { ...s.when };
-    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(",")}`;
+    const key = `${node.startIndex}:${facts.kind}:${whenKey(when)}:${s.locks.join(",")}`;
     let id = this.eventIds.get(key);
     if (id === void 0) {
       id = this.events.length;
-      const event = { kind, name: name2, args: [...args2], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      const event = { ...facts, loc: locOf(this.ctx, node), when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
@@ -42147,6 +42217,18 @@ var ExpressionEngine = class {
     });
   }
 };
+function callEvent(c3, base) {
+  switch (c3.kind) {
+    case "lock":
+      return { kind: "lock", ...base, ...c3.facts };
+    case "unlock":
+      return { kind: "unlock", ...base, ...c3.facts };
+    case "alloc":
+      return { kind: "alloc", ...base, ...c3.facts };
+    default:
+      return { kind: c3.kind, ...base };
+  }
+}
 function fieldKey(node) {
   const text = node.text.replace(/\s+/g, "");
   return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
@@ -42484,8 +42566,8 @@ var PathEngine = class extends ExpressionEngine {
           const v2 = pair.childForFieldName("value");
           if (!field || !v2) continue;
           for (const s of out2) {
-            const atom = this.atomOf(v2, s);
-            if (atom) s.vars = { ...s.vars, [`${name2}.${field}`]: { k: "atom", atom: atom.atom, negated: atom.negated } };
+            const atom2 = this.atomOf(v2, s);
+            if (atom2) s.vars = { ...s.vars, [`${name2}.${field}`]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
           }
         }
       } else if (name2) for (const s of out2) this.assignVar(s, name2, value);

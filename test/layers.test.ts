@@ -93,6 +93,18 @@ function memberListsOutsideHome(file: string, text: string): string[] {
   return out;
 }
 
+/**
+ * Atoms taken apart or put together by their prefix (`'ret:'`, `startsWith('param:')`,
+ * `/^(ret:|trylock:)/`, `indexOf('@')`) outside ir/atoms.ts, the one home of their encoding.
+ */
+function atomPrefixesOutsideHome(file: string, text: string): string[] {
+  if (file === 'ir/atoms.ts') return [];
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  const prefixes = [...code.matchAll(/(?:['"`|]|\/\^?\(?)(?:ret|param|trylock|alloc|event):/g)].map((m) => m[0]);
+  const at = [...code.matchAll(/\.indexOf\(\s*['"`]@['"`]\s*\)/g)].map((m) => m[0]);
+  return [...prefixes, ...at].map((m) => `${file}: ${m}`);
+}
+
 describe('layers', () => {
   const files = sources();
 
@@ -119,6 +131,21 @@ describe('layers', () => {
     expect(memberListsOutsideHome('model/core.ts', "type C = 'release' | 'clear_young';")).toEqual(['model/core.ts: release | clear_young']);
     // one member named where a rule asks for its callback is not a list
     expect(memberListsOutsideHome('rules/x.ts', "ctx.callback(table, 'invalidate_start'); // ['release', 'test_young']")).toEqual([]);
+  });
+
+  it('the encoding of atoms has one home, ir/atoms.ts', () => {
+    expect(files.flatMap((f) => atomPrefixesOutsideHome(f.file, f.text))).toEqual([]);
+    expect(atomPrefixesOutsideHome('ir/x.ts', "if (a.startsWith('ret:')) return; // 'param:x'")).toEqual(["ir/x.ts: 'ret:"]);
+    expect(atomPrefixesOutsideHome('rules/x.ts', 'const k = `trylock:` + lock; /* `alloc:VAR` */')).toEqual(['rules/x.ts: `trylock:']);
+    expect(atomPrefixesOutsideHome('parser/engine/x.ts', "if (/^(ret:|alloc:|retry$)/.test(a)) return a.slice(0, a.indexOf('@'));")).toEqual([
+      'parser/engine/x.ts: /^(ret:',
+      'parser/engine/x.ts: |alloc:',
+      "parser/engine/x.ts: .indexOf('@')",
+    ]);
+    expect(atomPrefixesOutsideHome('ir/summary.ts', "const drop = k.includes('/ret:') || 'event:MIGRATE' in when;")).toHaveLength(2);
+    // the home itself, and an object key or a message naming a word, are not a prefix test
+    expect(atomPrefixesOutsideHome('ir/atoms.ts', "return a.startsWith('ret:');")).toEqual([]);
+    expect(atomPrefixesOutsideHome('rules/x.ts', "const o = { event: e, ret: 1 }; note('the event is gone');")).toEqual([]);
   });
 
   it('catches an arrow upward, a dynamic one, and tree-sitter outside the parser', () => {

@@ -3,7 +3,7 @@
 // code takes, where, and what the model makes of a missing one (run with the
 // code's step and the level's contract for the rest, against probe notifiers).
 import type { Event, FileIR, FunctionIR, Loc, ReturnSite } from '../ir/types.js';
-import { calleeResult, pathEventsOf, targetMember, updateDelta, updateOf } from '../ir/queries.js';
+import { calleeResult, pathEventsOf, targetMember, updateDelta, updateOf, writtenTexts } from '../ir/queries.js';
 import { CORE, READ_BEGIN, REMOVE } from '../ir/kernel-api/notifier.js';
 import { EAGAIN } from '../ir/kernel-api/errno.js';
 import type { ApiLevel } from '../model/api.js';
@@ -56,7 +56,7 @@ const waitsOn =
   (what: RegExp): PathTest =>
   (e) =>
     e.kind === 'sleep' && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(','));
-const defersTo = (e: Event): boolean => /^hlist_add/.test(e.name) && /deferred_list/.test(e.args.join(','));
+const defersTo = (e: Event): boolean => /^hlist_add/.test(e.name) && /deferred_list/.test(writtenTexts(e).join(','));
 
 interface StepSpec {
   step: CoreStep;
@@ -147,7 +147,7 @@ const STEPS: readonly StepSpec[] = [
     step: 'readBeginWaits',
     fn: READ_BEGIN,
     mode: 'some',
-    applies: (e) => /invalidate_seq/.test(e.args.join(',')),
+    applies: (e) => /invalidate_seq/.test(writtenTexts(e).join(',')),
     tests: [waitsOn(/invalidate_seq/)],
     takes: 'waits while the interval is being invalidated',
     lacks: 'does not wait while the interval is being invalidated',

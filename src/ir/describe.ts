@@ -1,16 +1,22 @@
 // Shared wording for traces, so every rule explains paths the same way.
+import { atomsOf, innermost } from './atoms.js';
 import type { Assumptions } from './types.js';
 
 /** ` when the range is not blockable and mutex_trylock(l) failed` */
 export function describeWhen(when: Assumptions): string {
   const parts: string[] = [];
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom === 'blockable') parts.push(value ? 'the range is blockable' : 'the range is not blockable');
-    else if (atom.includes('trylock:')) parts.push(`trylock of ${atom.slice(atom.indexOf('trylock:') + 8)} ${value ? 'succeeded' : 'failed'}`);
-    else if (atom.includes('alloc:')) parts.push(`allocation ${atom.slice(atom.indexOf('alloc:') + 6)} ${value ? 'succeeded' : 'failed'}`);
-    else if (atom.includes('param:')) parts.push(`parameter ${atom.slice(atom.indexOf('param:') + 6)} is ${value}`);
-    else if (atom.includes('ret:')) parts.push(`${atom.slice(atom.indexOf('ret:') + 4, atom.indexOf('@'))}() ${value ? 'returned non-zero' : 'returned 0'}`);
-    else if (atom.includes('event:')) parts.push(`range->event ${value ? 'is' : 'is not'} ${atom.slice(atom.indexOf('event:') + 6)}`);
+  for (const { tag, value } of atomsOf(when)) {
+    if (tag.tag === 'blockable') {
+      parts.push(value ? 'the range is blockable' : 'the range is not blockable');
+      continue;
+    }
+    // a callee's own atom reads as the callee says it
+    const t = innermost(tag);
+    if (t.tag === 'trylock') parts.push(`trylock of ${t.lock} ${value ? 'succeeded' : 'failed'}`);
+    else if (t.tag === 'alloc') parts.push(`allocation ${t.variable} ${value ? 'succeeded' : 'failed'}`);
+    else if (t.tag === 'param') parts.push(`parameter ${t.path} is ${value}`);
+    else if (t.tag === 'ret') parts.push(`${t.fn}() ${value ? 'returned non-zero' : 'returned 0'}`);
+    else if (t.tag === 'event') parts.push(`range->event ${value ? 'is' : 'is not'} ${t.name}`);
   }
   return parts.length ? ` when ${parts.join(' and ')}` : '';
 }

@@ -25,20 +25,20 @@ export function callbackFacts(s: FunctionSummary): CallbackFacts {
     returns: s.returns.map((r) => ({ value: r.text || '(end)', line: r.loc.line, file: r.file, when: r.when })),
     sleeps: sleeping.map((e) => ({ call: e.name, file: e.file, line: e.loc.line, when: e.when, via: via(e) })),
     allocations: ev
-      .filter((e) => e.kind === 'alloc' && e.gfp)
+      .filter((e) => e.kind === 'alloc')
       .map((e) => ({
         call: e.name,
-        mask: e.gfp!.mask,
-        class: e.gfp!.class,
+        mask: e.gfp.mask,
+        class: e.gfp.class,
         file: e.file,
         line: e.loc.line,
         when: e.when,
         via: via(e),
       })),
-    locks: [...new Set(ev.filter((e) => e.kind === 'lock' && e.lock).map((e) => e.lock!))].sort(),
+    locks: [...new Set(ev.flatMap((e) => (e.kind === 'lock' && e.lock ? [e.lock] : [])))].sort(),
     setSeq: ev.filter((e) => e.kind === 'set_seq').map((e) => ({ file: e.file, line: e.loc.line, locks: [...e.locks] })),
     readSide: ev.filter((e) => e.kind === 'read_begin' || e.kind === 'read_retry' || e.kind === 'check_retry').map((e) => ({ kind: e.kind, file: e.file, line: e.loc.line, locks: [...e.locks] })),
-    finishWrites: ev.filter((e) => e.kind === 'finish_write').map((e) => ({ file: e.file, line: e.loc.line, value: e.args[0] ?? '' })),
+    finishWrites: ev.filter((e) => e.kind === 'finish_write').map((e) => ({ file: e.file, line: e.loc.line, value: e.value })),
     testsBlockable: ev.some((e) => 'blockable' in e.when) || s.returns.some((r) => 'blockable' in r.when),
     unresolvedCallees: s.unresolved,
     truncated: s.truncated,

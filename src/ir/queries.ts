@@ -1,22 +1,23 @@
 // Typed questions the rules ask of the IR, so no rule decodes atom names,
 // argument texts or event arguments itself.
+import { atomsOf, innermost } from './atoms.js';
 import type { SummaryEvent } from './summary.js';
-import type { ApiCall, Assumptions, Event, FunctionIR, OpsTable, ReturnSite } from './types.js';
+import type { ApiCall, Assumptions, Event, FinishOrigin, FunctionIR, OpsTable, ReturnSite } from './types.js';
 
 /** The variable whose allocation failed under these assumptions (`alloc:VAR` false), if any. */
 export function failedAllocation(when: Assumptions): string | null {
-  for (const [atom, value] of Object.entries(when)) {
-    const at = atom.indexOf('alloc:');
-    if (at >= 0 && !value) return atom.slice(at + 6);
+  for (const { tag, value } of atomsOf(when)) {
+    const t = innermost(tag);
+    if (t.tag === 'alloc' && !value) return t.variable;
   }
   return null;
 }
 
 /** The lock whose trylock failed under these assumptions (`trylock:LOCK` false), if any. */
 export function failedTrylock(when: Assumptions): string | null {
-  for (const [atom, value] of Object.entries(when)) {
-    const at = atom.indexOf('trylock:');
-    if (at >= 0 && !value) return atom.slice(at + 8);
+  for (const { tag, value } of atomsOf(when)) {
+    const t = innermost(tag);
+    if (t.tag === 'trylock' && !value) return t.lock;
   }
   return null;
 }
@@ -43,21 +44,24 @@ export function lockMember(lock: string): string {
 }
 
 /** A write through the two-pass `*finish` out-parameter: what is handed out and where it comes from. */
-export function finishHandedOut(e: Event): { value: string; origin: 'allocated' | 'embedded' | 'global' | 'unknown'; isNull: boolean } | null {
+export function finishHandedOut(e: Event): { value: string; origin: FinishOrigin; isNull: boolean } | null {
   if (e.kind !== 'finish_write') return null;
-  const value = e.args[0] ?? '';
-  const origin = e.args[1] === 'allocated' || e.args[1] === 'embedded' || e.args[1] === 'global' ? e.args[1] : 'unknown';
-  return { value, origin, isNull: value === 'NULL' };
+  return { value: e.value, origin: e.origin, isNull: e.value === 'NULL' };
 }
 
 /** For an `update` event: +1 a counter raised, -1 lowered, 0 a field written. */
-export function updateDelta(e: Event): number | null {
-  return e.kind === 'update' ? Number(e.args[0]) : null;
+export function updateDelta(e: Event): 1 | -1 | 0 | null {
+  return e.kind === 'update' ? e.delta : null;
 }
 
 /** For an `update` event: the field or variable written, the operator as written (`++`, `|=`, `=`, `kref_get`) and the value. */
 export function updateOf(e: Event): { target: string; op: string; value: string } | null {
-  return e.kind === 'update' ? { target: e.name, op: e.args[1] ?? '', value: e.args[2] ?? '' } : null;
+  return e.kind === 'update' ? { target: e.name, op: e.op, value: e.value } : null;
+}
+
+/** The texts an event carries as written: a call's arguments, the value a write stores. */
+export function writtenTexts(e: Event): readonly string[] {
+  return e.kind === 'update' || e.kind === 'finish_write' || e.kind === 'finish_notifier_write' ? [e.value] : e.args;
 }
 
 /** The member a written target names (`subscriptions->invalidate_seq` -> `invalidate_seq`). */
@@ -75,7 +79,7 @@ export function pathEventsOf(fn: FunctionIR, r: ReturnSite): Event[] {
 
 /** What the assumptions say a call of `callee` returned: true (non-zero), false (zero), or undefined when untested. */
 export function calleeResult(when: Assumptions, callee: string): boolean | undefined {
-  for (const [atom, value] of Object.entries(when)) if (atom.startsWith(`ret:${callee}@`)) return value;
+  for (const { tag, value } of atomsOf(when)) if (tag.tag === 'ret' && tag.fn === callee) return value;
   return undefined;
 }
 
@@ -85,7 +89,7 @@ const PLAIN_WRITES: ReadonlySet<string> = new Set(['=', '++', '--', '+=', '-=', 
 /** An update of a global or function-static variable, written without a lock and not atomically. */
 export function racyGlobalWrite(e: Event): { target: string; shared: 'global' | 'static' } | null {
   if (e.kind !== 'update' || !e.shared || e.locks.length > 0) return null;
-  return PLAIN_WRITES.has(e.args[1] ?? '') ? { target: e.name, shared: e.shared } : null;
+  return PLAIN_WRITES.has(e.op) ? { target: e.name, shared: e.shared } : null;
 }
 
 /** What a path knows of the read section: true invalidated (read_retry said so), false valid, undefined not checked. */
@@ -100,5 +104,5 @@ export function isSleepingEvent(e: SummaryEvent): boolean {
 
 /** A sleeping call, or an allocation that may sleep in direct reclaim. */
 export function mayBlock(e: SummaryEvent): boolean {
-  return isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
+  return isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp.class === 'sleeping');
 }

@@ -10,6 +10,7 @@
 //   false;` fails exactly when the helper does;
 // - callee events are tied to the outcomes they lead to, and the locks and
 //   counters a callee leaves behind follow the outcome the caller took.
+import { atom, atomsOf, isCalleeResult, isParamAtom, isRangeAtom, isResultAtom, resultAtom } from './atoms.js';
 import { isCallOfInterest } from './kernel-api/effects.js';
 import type { AbstractValue, Assumptions, Event, FunctionIR, Loc } from './types.js';
 
@@ -31,12 +32,13 @@ export interface CallStep {
   line: number;
 }
 
-export interface SummaryEvent extends Event {
+/** An event of a summary: one of the function's own, or of a callee folded in. */
+export type SummaryEvent = Event & {
   /** call sites from the summarized function down to the one holding the event */
   via: CallStep[];
   /** the file of the event (differs from the root function's for callee events) */
   file: string;
-}
+};
 
 export interface SummaryReturn {
   value: AbstractValue;
@@ -104,11 +106,6 @@ export function combine(base: Assumptions, extra: Assumptions): Assumptions | nu
   return out;
 }
 
-/** Atoms that mean the same in caller and callee: the range's own flags. */
-function isGlobalAtom(atom: string): boolean {
-  return atom === 'blockable' || atom.startsWith('event:');
-}
-
 /**
  * Translates a callee's assumptions into the caller's terms at one call site:
  * `param:X` becomes the atom the caller passed for X, `param:X->F` the atom the
@@ -117,21 +114,20 @@ function isGlobalAtom(atom: string): boolean {
  */
 function translate(callee: FunctionIR, call: Event | undefined, when: Assumptions): Assumptions {
   const out: Record<string, boolean> = {};
-  for (const [atom, value] of Object.entries(when)) {
-    if (atom.startsWith('param:')) {
-      const m = /^param:([A-Za-z_]\w*)(?:(?:\.|->)(.+))?$/.exec(atom);
-      const idx = m ? callee.params.findIndex((p) => p.name === m[1]) : -1;
-      if (idx < 0 || !call) continue;
-      if (m![2] === undefined) {
+  for (const { atom: a, tag, value } of atomsOf(when)) {
+    if (tag.tag === 'param') {
+      const idx = tag.name === undefined ? -1 : callee.params.findIndex((p) => p.name === tag.name);
+      if (idx < 0 || call?.kind !== 'call') continue;
+      if (tag.field === undefined) {
         const passed = call.argAtoms?.[idx];
         if (passed) out[passed.atom] = value !== passed.negated;
       } else {
-        const passed = call.argFields?.[idx]?.find((f) => f.field === m![2]);
+        const passed = call.argFields?.[idx]?.find((f) => f.field === tag.field);
         if (passed) out[passed.atom] = value !== passed.negated;
       }
       continue;
     }
-    out[isGlobalAtom(atom) ? atom : `${callee.name}/${atom}`] = value;
+    out[isRangeAtom(a) ? a : atom.ofCallee(callee.name, a)] = value;
   }
   return out;
 }
@@ -139,7 +135,7 @@ function translate(callee: FunctionIR, call: Event | undefined, when: Assumption
 /** The atoms of a callee outcome that mean something to the caller. */
 function project(when: Assumptions): Assumptions {
   const out: Record<string, boolean> = {};
-  for (const [k, v] of Object.entries(when)) if (isGlobalAtom(k) || k.startsWith('param:')) out[k] = v;
+  for (const [k, v] of Object.entries(when)) if (isRangeAtom(k) || isParamAtom(k)) out[k] = v;
   return out;
 }
 
@@ -150,15 +146,15 @@ function project(when: Assumptions): Assumptions {
  */
 function forCaller(when: Assumptions): Assumptions {
   let drop = false;
-  for (const k of Object.keys(when)) if (k.includes('/ret:')) drop = true;
+  for (const k of Object.keys(when)) if (isCalleeResult(k)) drop = true;
   if (!drop) return when;
   const out: Record<string, boolean> = {};
-  for (const [k, v] of Object.entries(when)) if (!k.includes('/ret:')) out[k] = v;
+  for (const [k, v] of Object.entries(when)) if (!isCalleeResult(k)) out[k] = v;
   return out;
 }
 
 function hasResultAtom(when: Assumptions): boolean {
-  for (const k in when) if (k.startsWith('ret:')) return true;
+  for (const k in when) if (isResultAtom(k)) return true;
   return false;
 }
 
@@ -238,7 +234,7 @@ export class Summarizer {
     });
     const sites = new Map<string, number>();
     fn.events.forEach((e, id) => {
-      if (e.kind === 'call') sites.set(`ret:${e.name}@${e.loc.line}:${e.loc.column}`, id);
+      if (e.kind === 'call') sites.set(resultAtom(e.name, e.loc), id);
     });
 
     // returns: `return helper(...)` becomes the helper's returns
@@ -261,10 +257,10 @@ export class Summarizer {
     // what the callee of a `ret:` atom returns under a truth, in the caller's terms
     type Alt = { when: Assumptions; held: string[]; effects: string[]; taken: HelperOutcome[] };
     const outcomeMemo = new Map<string, Alt[] | null>();
-    const outcomes = (atom: string, value: boolean): Alt[] | null => {
-      const key = `${atom}=${value}`;
+    const outcomes = (result: string, value: boolean): Alt[] | null => {
+      const key = `${result}=${value}`;
       if (outcomeMemo.has(key)) return outcomeMemo.get(key)!;
-      const id = sites.get(atom);
+      const id = sites.get(result);
       const target = id === undefined ? undefined : callees.get(id);
       const out =
         id === undefined || !target
@@ -289,10 +285,10 @@ export class Summarizer {
     // expands every resolvable `ret:` atom of a when into the callee's outcomes
     const expand = (when: Assumptions): Alt[] => {
       let alts: Alt[] = [{ when, held: [], effects: [], taken: [] }];
-      if (!Object.keys(when).some((k) => k.startsWith('ret:'))) return alts;
-      for (const [atom, value] of Object.entries(when)) {
-        if (!atom.startsWith('ret:')) continue;
-        const outs = outcomes(atom, value);
+      if (!Object.keys(when).some(isResultAtom)) return alts;
+      for (const [a, value] of Object.entries(when)) {
+        if (!isResultAtom(a)) continue;
+        const outs = outcomes(a, value);
         if (!outs) continue;
         const next: typeof alts = [];
         for (const a of alts) {
@@ -321,7 +317,7 @@ export class Summarizer {
       rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id, own: true });
       const target = callees.get(id);
       if (!target) return;
-      const atom = `ret:${e.name}@${e.loc.line}:${e.loc.column}`;
+      const result = resultAtom(e.name, e.loc);
       const leadsOf = leadsTo(target.closure);
       const translated = new Map<Assumptions, Assumptions>();
       for (const [k, ce] of target.closure.events.entries()) {
@@ -336,7 +332,7 @@ export class Summarizer {
           t = forCaller(translate(target.callee, e, ce.when));
           translated.set(ce.when, t);
         }
-        const w = combine(e.when, tie === undefined ? t : { ...t, [atom]: tie });
+        const w = combine(e.when, tie === undefined ? t : { ...t, [result]: tie });
         if (!w) continue;
         // the locks the caller holds at the call are held at the callee's events too
         const locks = e.locks.length ? union(e.locks, ce.locks) : ce.locks;
@@ -370,7 +366,7 @@ export class Summarizer {
     // returns: expand their `ret:` atoms; locks and counters follow the outcome
     const releases = new Map<number, SummaryEvent[]>();
     c.events.forEach((e, k) => {
-      if (!((e.kind === 'unlock' && e.lock) || (e.kind === 'update' && e.args[0] === '-1'))) return;
+      if (!((e.kind === 'unlock' && e.lock) || (e.kind === 'update' && e.delta === -1))) return;
       const list = releases.get(c.origin[k]!) ?? [];
       list.push(e);
       releases.set(c.origin[k]!, list);
@@ -384,7 +380,7 @@ export class Summarizer {
       for (const id of r.path) {
         for (const e of releases.get(id) ?? []) {
           if (combine(r.when, e.when) === null) continue;
-          if (e.kind === 'unlock') unlocked.add(e.lock!);
+          if (e.kind === 'unlock') unlocked.add(e.lock);
           else lowered.add(`+${e.name}`);
         }
       }
@@ -392,14 +388,14 @@ export class Summarizer {
       for (const id of r.path) {
         const target = callees.get(id);
         const e = fn.events[id]!;
-        if (!target || `ret:${e.name}@${e.loc.line}:${e.loc.column}` in r.when) continue;
+        if (!target || resultAtom(e.name, e.loc) in r.when) continue;
         calleeHeld.push(intersection(target.closure.returns.map((x) => x.held)));
         calleeEffects.push(intersection(target.closure.returns.map((x) => x.effects)));
       }
       // what callees release or lower of what this function took
-      const own = (kind: string, pred: (e: Event) => boolean): boolean => fn.events.some((e, id) => onPath.has(id) && e.kind === kind && pred(e));
-      const calleeUnlocks = new Set([...unlocked].filter((l) => !own('unlock', (e) => e.lock === l)));
-      const calleeLowers = new Set([...lowered].filter((x) => !own('update', (e) => `+${e.name}` === x && e.args[0] === '-1')));
+      const own = (pred: (e: Event) => boolean): boolean => fn.events.some((e, id) => onPath.has(id) && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l) => !own((e) => e.kind === 'unlock' && e.lock === l)));
+      const calleeLowers = new Set([...lowered].filter((x) => !own((e) => e.kind === 'update' && `+${e.name}` === x && e.delta === -1)));
       for (const alt of expand(r.when)) {
         const fromCallees = union(alt.held, calleeHeld.flat());
         c.returns.push({
@@ -414,7 +410,7 @@ export class Summarizer {
     // a helper called for its effect alone: its failures go nowhere
     for (const [id, target] of callees) {
       const e = fn.events[id]!;
-      if (!e.discarded) continue;
+      if (e.kind !== 'call' || !e.discarded) continue;
       for (const r of target.closure.returns) {
         if (nonZero(r.value) !== true) continue;
         const when = combine(e.when, project(translate(target.callee, e, r.when)));

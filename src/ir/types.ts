@@ -2,6 +2,8 @@
 // serializable data (it crosses worker threads). Nothing here knows about
 // tree-sitter.
 
+import type { Atom } from './atoms.js';
+
 /** 1-based lines and columns, end inclusive line / exclusive column. */
 export interface Loc {
   readonly line: number;
@@ -50,65 +52,125 @@ export interface OpsBinding {
   readonly function: string | null;
 }
 
+export type { Atom } from './atoms.js';
+
 /**
- * Tracked condition atoms. `blockable` is `mmu_notifier_range_blockable(...)`
- * (or a variable or struct field holding it); `param:NAME` a parameter tested
- * directly, `param:NAME->FIELD` a field of one, so a caller passing its own
- * blockable flag can be matched; `trylock:LOCK` a trylock that succeeded;
- * `alloc:VAR` an allocation result that is non-NULL; `event:NAME`
- * `range->event == NAME`; `ret:FN@LINE:COL` the call of FN there returned
- * non-zero (the summary replaces it by FN's own return conditions);
- * `retry` mmu_interval_read_retry()/check_retry() returned true (the section
- * was invalidated).
+ * What a path assumes of its tracked conditions: each atom's string form (an
+ * `Atom`, see ir/atoms.ts) to its truth. Plain string keys, so the map is
+ * JSON as it is; `atomsOf()` reads it back typed.
  */
-export type Atom = string;
-
-export type Assumptions = Readonly<Record<Atom, boolean>>;
-
-export type EventKind =
-  | 'call' // a call to a function that is not classified below
-  | 'sleep' // a call that may sleep (mutex_lock, wait_event, ...)
-  | 'alloc' // an allocation with a GFP mask
-  | 'lock' // lock acquired (sleeping or not: see `sleeps`)
-  | 'unlock'
-  | 'set_seq'
-  | 'read_begin'
-  | 'read_retry'
-  | 'check_retry'
-  | 'finish_write' // a write through the two-pass `finish` out-parameter
-  | 'finish_notifier_write' // a write to finish->notifier (the core's field)
-  | 'fault' // hmm_range_fault(): the pfns of a read section are produced
-  | 'page_use' // a page made from those pfns is referenced, mapped or dirtied (PAGE_USE_CALLS)
-  | 'update'; // a counter or reference raised or lowered (args[0] '1' / '-1'), or a field written ('0'); args[1] the operator, args[2] the value
+export type Assumptions = Readonly<Record<string, boolean>>;
 
 export type GfpClass = 'sleeping' | 'atomic' | 'unknown';
 
-export interface Event {
-  readonly kind: EventKind;
-  /** callee name, or the written expression for finish_write */
+/** An allocation's mask as written, and what it lets the allocator do. */
+export interface GfpMask {
+  readonly mask: string;
+  readonly class: GfpClass;
+}
+
+/** Where an object handed out through `*finish` comes from. */
+export type FinishOrigin = 'allocated' | 'embedded' | 'global' | 'unknown';
+
+/** What every event has, whatever its kind. */
+interface EventBase {
+  /** callee name, the target written for update, the written expression for the finish writes */
   readonly name: string;
-  readonly args: readonly string[];
   readonly loc: Loc;
   /** tracked assumptions in force when the event happens */
   readonly when: Assumptions;
   /** locks held at this point (normalized argument text) */
   readonly locks: readonly string[];
-  /** for alloc: the mask text and its class; for sleep/lock: why it sleeps */
-  readonly gfp?: { mask: string; class: GfpClass };
-  readonly sleeps?: boolean;
-  /** for lock/unlock: the normalized lock expression */
-  readonly lock?: string;
   /** the statement macro the event sits in (`scoped_guard` ...), if any */
   readonly macro?: string;
-  /** for update: the variable written outlives the call (a global, or a function-static) */
-  readonly shared?: 'global' | 'static';
+}
+
+/** An event that is a call: its arguments as written, and whether its result is thrown away. */
+interface CallEventBase extends EventBase {
+  /** the arguments as written, whitespace folded */
+  readonly args: readonly string[];
   /** the call is a statement of its own: its result is thrown away */
   readonly discarded?: boolean;
-  /** for calls: which arguments carry a tracked atom (the caller's blockable flag...) */
+}
+
+/** A call to a function that is not classified below. */
+export interface CallEvent extends CallEventBase {
+  readonly kind: 'call';
+  /** which arguments carry a tracked atom (the caller's blockable flag...) */
   readonly argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
-  /** for calls: tracked flags in fields of each argument (`&update` with `update.blockable`) */
+  /** tracked flags in fields of each argument (`&update` with `update.blockable`) */
   readonly argFields?: Array<Array<{ field: string; atom: Atom; negated: boolean }> | null>;
 }
+
+/** A call that may sleep (mutex_lock, wait_event, ...). */
+export interface SleepEvent extends CallEventBase {
+  readonly kind: 'sleep';
+}
+
+/** An allocation with a GFP mask. */
+export interface AllocEvent extends CallEventBase {
+  readonly kind: 'alloc';
+  readonly gfp: GfpMask;
+}
+
+/** A lock acquired, sleeping or not. */
+export interface LockEvent extends CallEventBase {
+  readonly kind: 'lock';
+  /** the normalized lock expression */
+  readonly lock: string;
+  readonly sleeps: boolean;
+}
+
+export interface UnlockEvent extends CallEventBase {
+  readonly kind: 'unlock';
+  /** the normalized lock expression */
+  readonly lock: string;
+}
+
+/**
+ * The read side and its invalidation: set_seq, a read section's begin and
+ * retry, hmm_range_fault() producing the pfns of a read section (`fault`), a
+ * page made from those pfns referenced, mapped or dirtied (`page_use`).
+ */
+export interface ReadSideEvent extends CallEventBase {
+  readonly kind: 'set_seq' | 'read_begin' | 'read_retry' | 'check_retry' | 'fault' | 'page_use';
+}
+
+/** A counter or reference raised or lowered, or a field written; `name` is the target. */
+export interface UpdateEvent extends EventBase {
+  readonly kind: 'update';
+  /** +1 raised, -1 lowered, 0 a field written */
+  readonly delta: 1 | -1 | 0;
+  /** the operator as written (`++`, `|=`, `=`), or the call (`kref_get`, `WRITE_ONCE`) */
+  readonly op: string;
+  /** the value written as written ('' for `++`, `--` and the counter calls) */
+  readonly value: string;
+  /** the variable written outlives the call: a global, or a function-static */
+  readonly shared?: 'global' | 'static';
+}
+
+/** A write through the two-pass `*finish` out-parameter; `name` is the parameter. */
+export interface FinishWriteEvent extends EventBase {
+  readonly kind: 'finish_write';
+  /** what is handed out, as written */
+  readonly value: string;
+  readonly origin: FinishOrigin;
+}
+
+/** A write to finish->notifier (the core's field); `name` is the field written. */
+export interface FinishNotifierWriteEvent extends EventBase {
+  readonly kind: 'finish_notifier_write';
+  /** the value written, as written */
+  readonly value: string;
+}
+
+/** What happens on a path, one kind each, with the facts of that kind. */
+export type Event = CallEvent | SleepEvent | AllocEvent | LockEvent | UnlockEvent | ReadSideEvent | UpdateEvent | FinishWriteEvent | FinishNotifierWriteEvent;
+
+export type EventKind = Event['kind'];
+
+/** What an event's producer says: the event without what the engine adds (place, assumptions, locks, macro). */
+export type EventFacts = Event extends infer E ? (E extends Event ? Draft<Omit<E, 'loc' | 'when' | 'locks' | 'macro'>> : never) : never;
 
 /** An abstract value of an expression as far as the walk tracks it. */
 export type AbstractValue = { k: 'int'; v: number } | { k: 'bool'; v: boolean } | { k: 'null' } | { k: 'call'; callee: string; args: string[] } | { k: 'unknown'; text: string };

@@ -1,5 +1,6 @@
 import { atLoc, step } from './support.js';
 import { CORE, INSERT, INSERT_LOCKED } from '../ir/kernel-api/notifier.js';
+import { writtenTexts } from '../ir/queries.js';
 import { defineRule } from './rule.js';
 import { coreFunctions, isTwoPassCore } from './core.js';
 
@@ -58,7 +59,7 @@ static int __mmu_interval_notifier_insert(struct mmu_interval_notifier *interval
     if (!fns || !isTwoPassCore(fns)) return;
     const inserts = INSERTS.map((n) => fns.get(n)).filter((f) => f !== undefined);
     if (!inserts.length) return;
-    if (inserts.some((f) => f.events.some((e) => e.args.some((a) => a.includes('invalidate_finish'))))) return;
+    if (inserts.some((f) => f.events.some((e) => writtenTexts(e).some((a) => a.includes('invalidate_finish'))))) return;
     // point at the main walk when it is the one calling invalidate_start
     const calls = (f: { readonly events: ReadonlyArray<{ readonly name: string }> } | undefined): boolean => !!f?.events.some((e) => e.name === '->invalidate_start');
     const caller = calls(fns.get(CORE.itreeInvalidate)) ? fns.get(CORE.itreeInvalidate)! : [...fns.values()].find(calls)!;

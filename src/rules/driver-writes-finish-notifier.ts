@@ -62,7 +62,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: functionOf(e, cb.fn.name),
           messageId: 'writesFinishNotifier',
           data: { call: e.name },
-          steps: [step(e, `${e.name} = ${e.args[0] ?? ''}`, 'event')],
+          steps: [step(e, `${e.name} = ${e.value}`, 'event')],
         });
       }
     }

@@ -1,3 +1,4 @@
+import { atom } from '../ir/atoms.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
@@ -70,7 +71,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           r.when.blockable === undefined &&
           r.path.some((id) => {
             const e = cb.fn!.events[id];
-            return e?.argAtoms?.some((a) => a?.atom === 'blockable') && s.unresolved.includes(e.name);
+            return e?.kind === 'call' && e.argAtoms?.some((a) => a?.atom === atom.blockable) && s.unresolved.includes(e.name);
           })
         )
           continue;

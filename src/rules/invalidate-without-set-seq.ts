@@ -1,3 +1,4 @@
+import { atom, isEventAtom } from '../ir/atoms.js';
 import { isKernelHelper } from '../ir/kernel-api/helpers.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
@@ -92,8 +93,8 @@ int drv_pin(struct drv_obj *obj)
         const events = eventsOnPath(s, r);
         if (nonZero(r.value) !== true || events.some((e) => e.kind === 'set_seq')) continue;
         // skipping one's own migration or exclusive access is the documented pattern (998427b3ad2c)
-        if (r.when['event:MMU_NOTIFY_MIGRATE'] === true || r.when['event:MMU_NOTIFY_EXCLUSIVE'] === true) continue;
-        const eventFilter = Object.keys(r.when).some((a) => a.startsWith('event:'));
+        if (r.when[atom.event('MMU_NOTIFY_MIGRATE')] === true || r.when[atom.event('MMU_NOTIFY_EXCLUSIVE')] === true) continue;
+        const eventFilter = Object.keys(r.when).some(isEventAtom);
         // a driver function on this path whose body was not found might set it
         const unknown = [...new Set(events.filter((e) => e.kind === 'call' && s.unresolved.includes(e.name) && !isKernelHelper(e.name)).map((e) => e.name))];
         const unsure = s.truncated || unknown.length > 0;

@@ -64,7 +64,7 @@ static const struct mmu_notifier_ops drv_ops = {
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f) => ctx.callback(table, f)).filter((c) => c?.fn);
     const releasedElsewhere = (lock: string, except: string): boolean =>
-      callbacks.some((c) => c!.field.field !== except && ctx.summary(c!.fn!).events.some((e) => e.kind === 'unlock' && e.lock !== undefined && lockMember(e.lock) === lockMember(lock)));
+      callbacks.some((c) => c!.field.field !== except && ctx.summary(c!.fn!).events.some((e) => e.kind === 'unlock' && lockMember(e.lock) === lockMember(lock)));
     for (const cb of callbacks) {
       const fn = cb!.fn!;
       const s = ctx.summary(fn);
@@ -75,7 +75,7 @@ static const struct mmu_notifier_ops drv_ops = {
         const released = s.returns.some((r) => !r.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb!.field.field)) continue;
         const r = at[0]!;
-        const taken = s.events.find((e) => e.kind === 'lock' && e.lock !== undefined && sameLock(e.lock, lock));
+        const taken = s.events.find((e) => e.kind === 'lock' && sameLock(e.lock, lock));
         const value = r.text || '(end of function)';
         ctx.report({
           ...atReturn(r),

@@ -1,6 +1,7 @@
 import { atLoc, bindingStep, note } from './support.js';
 import { defineRule } from './rule.js';
 import { dirOf } from '../ir/files.js';
+import { atom } from '../ir/atoms.js';
 
 export default defineRule({
   id: 'migrate-without-owner-skip',
@@ -65,7 +66,7 @@ int drv_migrate(struct migrate_vma *args)
       const c = ctx.callback(t, 'invalidate') ?? ctx.callback(t, 'invalidate_start');
       if (!c?.fn) return false;
       const s = ctx.summary(c.fn);
-      return [...s.events.map((e) => e.when), ...s.returns.map((r) => r.when)].some((w) => 'event:MMU_NOTIFY_MIGRATE' in w);
+      return [...s.events.map((e) => e.when), ...s.returns.map((r) => r.when)].some((w) => atom.event('MMU_NOTIFY_MIGRATE') in w);
     });
     if (skips) return;
     ctx.report({

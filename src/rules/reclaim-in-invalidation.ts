@@ -1,4 +1,5 @@
 import { describeWhen } from '../ir/describe.js';
+import type { SummaryEvent } from '../ir/summary.js';
 import { defineRule } from './rule.js';
 import { atEvent, bindingStep, functionOf, placeOf, sitesOf, step, describeVia } from './support.js';
 import { FIRST_PASS_MEMBERS, UNDER_START_MAP_MEMBERS } from '../model/ops.js';
@@ -65,7 +66,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     for (const field of UNDER_START_MAP_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
-      const events = ctx.summary(cb.fn).events.filter((e) => e.kind === 'alloc' && e.gfp?.class === 'sleeping');
+      const events = ctx.summary(cb.fn).events.filter((e): e is Extract<SummaryEvent, { kind: 'alloc' }> => e.kind === 'alloc' && e.gfp.class === 'sleeping');
       // where the range may be non-blockable, the first pass sleeps: sleeping-gfp-in-first-pass says so
       const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
       const all = sitesOf(
@@ -80,8 +81,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own ? 'error' : 'warning',
         function: functionOf(first, cb.fn.name),
         messageId: 'directReclaim',
-        data: { first: first.name, mask: first.gfp!.mask, field, cb: cb.fn.name, inHelper: own ? '' : ' (in a helper)', sites: all.length > 1 ? ` (${all.length} sites)` : '' },
-        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp!.mask})${describeWhen(e.when)}`, 'event')])],
+        data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own ? '' : ' (in a helper)', sites: all.length > 1 ? ` (${all.length} sites)` : '' },
+        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`, 'event')])],
       });
     }
   },

@@ -43,14 +43,14 @@ static const struct mmu_notifier_ops drv_ops = {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       for (const e of ctx.summary(cb.fn).events) {
-        const sleeps = isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp?.class === 'sleeping');
+        const sleeps = isSleepingEvent(e) || (e.kind === 'alloc' && e.gfp.class === 'sleeping');
         if (!sleeps) continue;
         ctx.report({
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: 'sleepsInAtomic',
           data: { call: e.name, field, cb: cb.fn.name },
-          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.gfp ? ` with ${e.gfp.mask}` : ''}`, 'event'), note(`${field} never sleeps (I5)`)],
+          steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.kind === 'alloc' ? ` with ${e.gfp.mask}` : ''}`, 'event'), note(`${field} never sleeps (I5)`)],
         });
       }
     }

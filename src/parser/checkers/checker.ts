@@ -4,7 +4,8 @@
 // call or an assignment means for its family and keeps its slot of the path
 // state. A new analysis is a new checker, not an engine change.
 import type { Node } from 'web-tree-sitter';
-import type { CheckerFacts, Draft, Event, EventKind } from '../../ir/types.js';
+import type { Atom } from '../../ir/atoms.js';
+import type { CheckerFacts, EventFacts, GfpMask } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import type { FileCtx } from '../syntax.js';
 
@@ -19,18 +20,16 @@ export interface CallSite {
   readonly args: readonly string[];
 }
 
-/** The facts an event of a call carries beside its kind. */
-export type CallFacts = Draft<Partial<Pick<Event, 'lock' | 'sleeps' | 'gfp' | 'discarded' | 'argAtoms' | 'argFields'>>>;
-
-/** What a call is, as the checker that knows its name says. */
-export interface Classified {
-  kind: EventKind;
-  facts: CallFacts;
-}
+/** What a call is, as the checker that knows its name says, with the facts of that kind. */
+export type Classified =
+  | { kind: 'lock'; facts: { lock: string; sleeps: boolean } }
+  | { kind: 'unlock'; facts: { lock: string } }
+  | { kind: 'alloc'; facts: { gfp: GfpMask } }
+  | { kind: 'call' | 'sleep' | 'set_seq' | 'read_begin' | 'read_retry' | 'check_retry'; facts: Record<string, never> };
 
 /** A tracked condition and its polarity. */
 export interface AtomRef {
-  atom: string;
+  atom: Atom;
   negated: boolean;
 }
 
@@ -38,7 +37,7 @@ export interface AtomRef {
 export interface Engine {
   readonly ctx: FileCtx;
   /** appends an event to the path (one event per place, kind, assumptions and locks) */
-  record(s: State, kind: EventKind, name: string, args: readonly string[], node: Node, extra?: Partial<Draft<Event>>): void;
+  record(s: State, event: EventFacts, node: Node): void;
   /** the tracked atom an expression tests, if any */
   atomOf(node: Node, s: State): AtomRef | null;
   /** where a written target lives when it outlives the call: a global or a function-static */
@@ -69,7 +68,7 @@ export interface Checker {
   /** `x++` or `x--`. */
   onIncrement?(target: Node, node: Node, s: State): void;
   /** A branch assumed `atom` to be `value`; `cond` is the tested expression. */
-  onAssume?(atom: string, value: boolean, cond: Node, s: State): void;
+  onAssume?(atom: Atom, value: boolean, cond: Node, s: State): void;
   /** What the checker publishes about the function once the walk is done. */
   facts?(): CheckerFacts;
 }

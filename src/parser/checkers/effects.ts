@@ -35,10 +35,10 @@ export class EffectChecker implements Checker {
   }
 
   /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
-  private effect(s: State, delta: number, target: string, node: Node, op: string, value = ''): void {
+  private effect(s: State, delta: 1 | -1 | 0, target: string, node: Node, op: string, value = ''): void {
     const t = normalizeLock(target);
     const shared = this.eng.sharedBase(t);
-    this.eng.record(s, 'update', t, [String(delta), op, value], node, shared ? { shared } : {});
+    this.eng.record(s, { kind: 'update', name: t, delta, op, value, ...(shared ? { shared } : {}) }, node);
     if (delta > 0) s.effects = [...s.effects, `+${t}`].sort();
     else if (delta < 0) {
       const at = s.effects.indexOf(`+${t}`);

@@ -3,15 +3,15 @@
 // 0), locks held by contract (lockdep_assert_held) or by scope (guard(),
 // scoped_guard). Its slot of the path state is `locks` and `scoped`.
 import type { Node } from 'web-tree-sitter';
+import { type Atom, parseAtom, resultAtom } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import type { State } from '../engine/state.js';
 import { argTexts, normalizeLock, position, unwrapParens } from '../syntax.js';
-import { failingAcquire, resultAtom } from './atoms.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
 
 export class LockChecker implements Checker {
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
-  private readonly acquires = new Map<string, string>();
+  private readonly acquires = new Map<Atom, string>();
 
   constructor(private readonly eng: Engine) {}
 
@@ -21,7 +21,7 @@ export class LockChecker implements Checker {
       if (fn.childForFieldName('function')?.text !== 'guard') return false;
       const kind = argTexts(this.eng.ctx, fn.childForFieldName('arguments')!)[0] ?? '';
       const lock = normalizeLock(argTexts(this.eng.ctx, argsNode!)[0] ?? '');
-      this.eng.record(s, 'lock', `guard(${kind})`, [lock], node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+      this.eng.record(s, { kind: 'lock', name: `guard(${kind})`, args: [lock], lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') }, node);
       if (!s.locks.includes(lock)) {
         s.locks = [...s.locks, lock].sort();
         s.scoped = [...s.scoped, lock].sort();
@@ -47,16 +47,20 @@ export class LockChecker implements Checker {
     return null;
   }
 
-  afterCall(call: CallSite, { kind, facts }: Classified, s: State): void {
-    if (kind === 'lock' && curatedFacts(call.name).acquires?.canFail && facts.lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), facts.lock);
-    if (kind === 'lock' && facts.lock !== undefined && !s.locks.includes(facts.lock)) s.locks = [...s.locks, facts.lock].sort();
-    if (kind === 'unlock') {
-      s.locks = s.locks.filter((l) => l !== facts.lock);
-      if (s.scoped.includes(facts.lock!)) s.scoped = s.scoped.filter((l) => l !== facts.lock);
+  afterCall(call: CallSite, c: Classified, s: State): void {
+    if (c.kind === 'lock') {
+      const { lock } = c.facts;
+      if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), lock);
+      if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
+    }
+    if (c.kind === 'unlock') {
+      const { lock } = c.facts;
+      s.locks = s.locks.filter((l) => l !== lock);
+      if (s.scoped.includes(lock)) s.scoped = s.scoped.filter((l) => l !== lock);
     }
   }
 
-  onAssume(atom: string, value: boolean, cond: Node, s: State): void {
+  onAssume(atom: Atom, value: boolean, cond: Node, s: State): void {
     // `if (mutex_lock_interruptible(&l)) return -EINTR;`: a failed acquire holds nothing
     if (value && failingAcquire(atom)) {
       const lock = this.acquires.get(atom);
@@ -71,7 +75,7 @@ export class LockChecker implements Checker {
   /** scoped_guard(kind, &lock) { body }: the body runs once with the lock held. */
   enterScopedGuard(s: State, macro: string, kind: string, args: readonly string[], node: Node): string {
     const lock = normalizeLock(args[args.length - 1] ?? '');
-    this.eng.record(s, 'lock', `${macro}(${kind})`, args, node, { lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') });
+    this.eng.record(s, { kind: 'lock', name: `${macro}(${kind})`, args: [...args], lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') }, node);
     if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
     return lock;
   }
@@ -80,6 +84,12 @@ export class LockChecker implements Checker {
   leaveScopedGuard(s: State, lock: string): State {
     return { ...s, locks: s.locks.filter((l) => l !== lock), macro: undefined };
   }
+}
+
+/** Whether an atom is the result of an acquire that can fail (`mutex_lock_interruptible`). */
+function failingAcquire(atom: Atom): boolean {
+  const t = parseAtom(atom);
+  return t.tag === 'ret' && !!curatedFacts(t.fn).acquires?.canFail;
 }
 
 /** The lock a trylock call takes, and whether 0 means success (`down_trylock`). */

@@ -2,9 +2,10 @@
 // branch in force when it depends on the blockable flag) and the calls that
 // may sleep.
 import type { Node } from 'web-tree-sitter';
+import { atom as atoms } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import { classifyGfp } from '../../ir/kernel-api/memory.js';
-import type { AbstractValue, GfpClass } from '../../ir/types.js';
+import type { AbstractValue, GfpMask } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import { textOf, unwrapParens } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
@@ -19,18 +20,18 @@ export class MemoryChecker implements Checker {
       // an allocator called without its mask argument (a macro's odd form) is a plain call
       return maskNode ? { kind: 'alloc', facts: { gfp: this.gfpOf(maskNode, s) } } : { kind: 'call', facts: {} };
     }
-    if (known.sleeps) return { kind: 'sleep', facts: { sleeps: true } };
+    if (known.sleeps) return { kind: 'sleep', facts: {} };
     return null;
   }
 
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
-  private gfpOf(mask: Node, s: State): { mask: string; class: GfpClass } {
+  private gfpOf(mask: Node, s: State): GfpMask {
     const ctx = this.eng.ctx;
     let m = mask;
     while (m.type === 'parenthesized_expression' && m.namedChildren[0]) m = m.namedChildren[0];
     if (m.type === 'conditional_expression') {
       const atom = this.eng.atomOf(m.childForFieldName('condition')!, s);
-      if (atom && atom.atom === 'blockable') {
+      if (atom && atom.atom === atoms.blockable) {
         const blockable = s.when.blockable;
         const chosen = (blockable === undefined ? false : blockable) !== atom.negated ? m.childForFieldName('consequence') : m.childForFieldName('alternative');
         if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };

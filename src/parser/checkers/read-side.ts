@@ -37,12 +37,12 @@ export class ReadSideChecker implements Checker {
     // the read section's own facts, beside what the call is otherwise
     const known = curatedFacts(call.name);
     if (known.faults) {
-      this.eng.record(s, 'fault', call.name, call.args, call.node);
+      this.eng.record(s, { kind: 'fault', name: call.name, args: [...call.args] }, call.node);
       this.eng.setSlot(s, SLOT, { retry: null } satisfies Section);
       return;
     }
     if (known.usesPage && call.argNodes.some((a) => this.fromPfns(a))) {
-      this.eng.record(s, 'page_use', call.name, call.args, call.node);
+      this.eng.record(s, { kind: 'page_use', name: call.name, args: [...call.args] }, call.node);
       if (section) this.publish(this.eng.lastEvent(s), section);
     } else if (c.kind === 'call' && section) this.publish(own, section);
     if ((c.kind === 'read_retry' || c.kind === 'check_retry') && section) this.eng.setSlot(s, SLOT, { retry: own } satisfies Section);

@@ -4,12 +4,12 @@
 // knows. What a call or an assignment means is the checkers' (../checkers):
 // the engine asks them in order and records what they say.
 import type { Node } from 'web-tree-sitter';
+import { type Atom, atom as atoms, isResultAtom, resultAtom } from '../../ir/atoms.js';
 import { ERRNO_NAME, errnoNumber } from '../../ir/kernel-api/errno.js';
 import { FAILABLE_ACQUIRES } from '../../ir/kernel-api/locks.js';
 import { RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY } from '../../ir/kernel-api/notifier.js';
 import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
-import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventKind, ReturnSite } from '../../ir/types.js';
-import { resultAtom } from '../checkers/atoms.js';
+import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventFacts, ReturnSite } from '../../ir/types.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
 import { checkersFor } from '../checkers/index.js';
 import { type LockChecker, trylockOf } from '../checkers/locks.js';
@@ -94,7 +94,7 @@ export abstract class ExpressionEngine implements Engine {
     let out = states;
     if (out.length > STATE_BUDGET) {
       // forget what a helper returned first, then local values: they matter least
-      out = this.mergeKeys(out.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !a.startsWith('ret:'))) })));
+      out = this.mergeKeys(out.map((s) => ({ ...s, when: Object.fromEntries(Object.entries(s.when).filter(([a]) => !isResultAtom(a))) })));
     }
     if (out.length > STATE_BUDGET) {
       out = this.mergeKeys(out.map((s) => ({ ...s, vars: Object.fromEntries(Object.entries(s.vars).filter(([, v]) => v.k === 'atom')) })));
@@ -180,7 +180,7 @@ export abstract class ExpressionEngine implements Engine {
     if (fnNode.type !== 'identifier') {
       this.expr(fnNode, s);
       const field = fnNode.type === 'field_expression' ? fnNode.childForFieldName('field')?.text : null;
-      this.record(s, 'call', field ? `->${field}` : textOf(this.ctx, fnNode), argTexts(this.ctx, argsNode), node);
+      this.record(s, { kind: 'call', name: field ? `->${field}` : textOf(this.ctx, fnNode), args: argTexts(this.ctx, argsNode) }, node);
       return;
     }
     const call: CallSite = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
@@ -190,21 +190,22 @@ export abstract class ExpressionEngine implements Engine {
       if (known) break;
     }
     const classified: Classified = known ?? { kind: 'call', facts: {} };
-    const { kind, facts } = classified;
     // a call no checker knows is a function to follow (the blockable test is the engine's own)
     if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
-    if (node.parent?.type === 'expression_statement') facts.discarded = true;
-    if (kind === 'call') {
+    const base: { name: string; args: string[]; discarded?: true } = { name: call.name, args: [...call.args] };
+    if (node.parent?.type === 'expression_statement') base.discarded = true;
+    if (classified.kind === 'call') {
+      const event: Extract<EventFacts, { kind: 'call' }> = { kind: 'call', ...base };
       const argNodes = argList.filter((a) => a.type !== 'comment');
       const atoms = argNodes.map((a) => this.atomOf(a, s));
-      if (atoms.some(Boolean)) facts.argAtoms = atoms;
+      if (atoms.some(Boolean)) event.argAtoms = atoms;
       // `helper(&update)`: the flags kept in fields of what is passed
       if (Object.keys(s.vars).some((k) => k.includes('.') || k.includes('->'))) {
         const fields = argNodes.map((a) => this.fieldAtomsOf(a, s));
-        if (fields.some(Boolean)) facts.argFields = fields;
+        if (fields.some(Boolean)) event.argFields = fields;
       }
-    }
-    this.record(s, kind, call.name, call.args, node, facts);
+      this.record(s, event, node);
+    } else this.record(s, callEvent(classified, base), node);
     for (const c of this.checkers) c.afterCall?.(call, classified, s);
   }
 
@@ -214,7 +215,7 @@ export abstract class ExpressionEngine implements Engine {
     const atom = this.atomOf(value, s);
     if (isAllocCall(value)) vars[name] = { k: 'alloc' };
     else if (atom) {
-      const v = atom.atom.startsWith('ret:') ? this.valueOf(value, s) : undefined;
+      const v = isResultAtom(atom.atom) ? this.valueOf(value, s) : undefined;
       vars[name] = v ? { k: 'atom', atom: atom.atom, negated: atom.negated, value: v } : { k: 'atom', atom: atom.atom, negated: atom.negated };
     } else {
       const v = this.valueOf(value, s);
@@ -246,7 +247,7 @@ export abstract class ExpressionEngine implements Engine {
       const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
       if (args.length === 1) {
         const c = cloneState(s);
-        this.record(c, 'call', n.childForFieldName('function')!.text, argTexts(this.ctx, n.childForFieldName('arguments')), n);
+        this.record(c, { kind: 'call', name: n.childForFieldName('function')!.text, args: argTexts(this.ctx, n.childForFieldName('arguments')) }, n);
         return this.cond(args[0]!, c);
       }
     }
@@ -287,7 +288,7 @@ export abstract class ExpressionEngine implements Engine {
       // `ret == -EAGAIN`: a helper's result equal to an error means it returned non-zero
       if ((op === '==' || op === '!=') && isNonZeroConstant(right)) {
         const atom = this.atomOf(left, s);
-        if (atom?.atom.startsWith('ret:') && !atom.negated && s.when[atom.atom] !== false) {
+        if (atom && isResultAtom(atom.atom) && !atom.negated && s.when[atom.atom] !== false) {
           const c = cloneState(s);
           this.expr(n, c);
           const equal = cloneState(c);
@@ -334,18 +335,18 @@ export abstract class ExpressionEngine implements Engine {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       if ((op === '==' || op === '!=') && left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'event' && right?.type === 'identifier') {
-        return { atom: `event:${right.text}`, negated: op === '!=' };
+        return { atom: atoms.event(right.text), negated: op === '!=' };
       }
       return null;
     }
     if (n.type === 'call_expression') {
       const fnNode = n.childForFieldName('function');
       const fn = fnNode?.text ?? '';
-      if (fn === RANGE_BLOCKABLE) return { atom: 'blockable', negated: false };
+      if (fn === RANGE_BLOCKABLE) return { atom: atoms.blockable, negated: false };
       // the read section was invalidated: what follows `if (retry) goto again;` runs with it false
-      if (fn === READ_RETRY || fn === CHECK_RETRY) return { atom: 'retry', negated: false };
+      if (fn === READ_RETRY || fn === CHECK_RETRY) return { atom: atoms.retry, negated: false };
       const tl = trylockOf(n);
-      if (tl) return { atom: `trylock:${tl.lock}`, negated: false };
+      if (tl) return { atom: atoms.trylock(tl.lock), negated: false };
       // what a helper returned: the summary replaces it by the helper's own conditions
       // (kernel helpers and macros are never looked up: their results are not tracked)
       if (fnNode?.type === 'identifier' && (!isKernelHelper(fn) || this.ctx.defined.has(fn) || FAILABLE_ACQUIRES.has(fn))) return { atom: resultAtom(fn, position(this.ctx, n.startIndex)), negated: false };
@@ -356,28 +357,28 @@ export abstract class ExpressionEngine implements Engine {
       if (!key) return null;
       // Linux 5.0/5.1: `range->blockable` is what mmu_notifier_range_blockable(range) became
       const base = n.childForFieldName('argument');
-      if (n.childForFieldName('field')?.text === 'blockable' && base?.type === 'identifier' && this.ranges.has(base.text)) return { atom: 'blockable', negated: false };
+      if (n.childForFieldName('field')?.text === 'blockable' && base?.type === 'identifier' && this.ranges.has(base.text)) return { atom: atoms.blockable, negated: false };
       const v = s.vars[key];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
       // a flag in a field of a parameter: matched to what the caller stored there
-      if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: `param:${key}`, negated: false };
+      if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: atoms.param(key), negated: false };
       return null;
     }
     if (n.type === 'identifier') {
       const v = s.vars[n.text];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
-      if (v?.k === 'alloc') return { atom: `alloc:${n.text}`, negated: false };
-      if (!v && this.params.has(n.text)) return { atom: `param:${n.text}`, negated: false };
+      if (v?.k === 'alloc') return { atom: atoms.alloc(n.text), negated: false };
+      if (!v && this.params.has(n.text)) return { atom: atoms.param(n.text), negated: false };
     }
     return null;
   }
 
   /** The tracked flags kept in fields of an argument (`&update`, `update`). */
-  private fieldAtomsOf(node: Node, s: State): Array<{ field: string; atom: string; negated: boolean }> | null {
+  private fieldAtomsOf(node: Node, s: State): Array<{ field: string; atom: Atom; negated: boolean }> | null {
     let n = unwrapParens(node);
     if (n.type === 'pointer_expression' && n.children[0]?.text === '&') n = n.childForFieldName('argument') ?? n;
     if (n.type !== 'identifier') return null;
-    const out: Array<{ field: string; atom: string; negated: boolean }> = [];
+    const out: Array<{ field: string; atom: Atom; negated: boolean }> = [];
     for (const [k, v] of Object.entries(s.vars)) {
       const m = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k);
       if (m && m[1] === n.text && v.k === 'atom') out.push({ field: m[2]!, atom: v.atom, negated: v.negated });
@@ -447,13 +448,13 @@ export abstract class ExpressionEngine implements Engine {
 
   // ------------------------------------------------------------- records
 
-  record(s: State, kind: EventKind, name: string, args: readonly string[], node: Node, extra: Partial<Draft<Event>> = {}): void {
+  record(s: State, facts: EventFacts, node: Node): void {
     const when: Assumptions = { ...s.when };
-    const key = `${node.startIndex}:${kind}:${whenKey(when)}:${s.locks.join(',')}`;
+    const key = `${node.startIndex}:${facts.kind}:${whenKey(when)}:${s.locks.join(',')}`;
     let id = this.eventIds.get(key);
     if (id === undefined) {
       id = this.events.length;
-      const event: Draft<Event> = { kind, name, args: [...args], loc: locOf(this.ctx, node), when, locks: [...s.locks], ...extra };
+      const event: Draft<Event> = { ...facts, loc: locOf(this.ctx, node), when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
@@ -486,6 +487,20 @@ export abstract class ExpressionEngine implements Engine {
       held: s.locks.filter((l) => !s.scoped.includes(l)),
       effects: [...s.effects],
     });
+  }
+}
+
+/** The event of a call a checker classified (a plain call is the engine's: it carries the atoms passed). */
+function callEvent(c: Exclude<Classified, { kind: 'call' }>, base: { name: string; args: string[]; discarded?: true }): EventFacts {
+  switch (c.kind) {
+    case 'lock':
+      return { kind: 'lock', ...base, ...c.facts };
+    case 'unlock':
+      return { kind: 'unlock', ...base, ...c.facts };
+    case 'alloc':
+      return { kind: 'alloc', ...base, ...c.facts };
+    default:
+      return { kind: c.kind, ...base };
   }
 }
 

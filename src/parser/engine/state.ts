@@ -1,6 +1,7 @@
 // The path state of the walk: what one path knows (assumptions on tracked
 // atoms, the checkers' slots: locks held and effects raised, a few local
 // variables), how states are compared for merging, and how a test sees them.
+import { type Atom, isRoundAtom } from '../../ir/atoms.js';
 import type { AbstractValue } from '../../ir/types.js';
 
 /** Live states at one program point before they are merged more coarsely. */
@@ -13,7 +14,7 @@ export const RETURN_BUDGET = 256;
 /** A local variable's tracked meaning. */
 export type VarFact =
   // holds a tracked condition (and, for a call's result, the value to return)
-  | { k: 'atom'; atom: string; negated: boolean; value?: AbstractValue }
+  | { k: 'atom'; atom: Atom; negated: boolean; value?: AbstractValue }
   | { k: 'alloc' } // result of an allocation: NULL on failure
   | { k: 'value'; value: AbstractValue };
 
@@ -181,6 +182,6 @@ export function leaveFrames(s: State, at: number): State {
  */
 export function forgetRound(s: State): State {
   const when: Record<string, boolean> = {};
-  for (const [a, v] of Object.entries(s.when)) if (!/^(ret:|trylock:|alloc:|retry$)/.test(a)) when[a] = v;
+  for (const [a, v] of Object.entries(s.when)) if (!isRoundAtom(a)) when[a] = v;
   return { ...s, when };
 }
