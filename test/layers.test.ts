@@ -11,15 +11,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   // the model imports nothing of ours; the IR only itself
   model: [],
   ir: [],
-  parser: ['ir'],
+  // the path engine and its checkers walk lowered functions: no syntax tree
+  path: ['ir'],
+  parser: ['ir', 'path'],
   input: ['ir', 'model'],
   // rules read IR facts and the model, never syntax or input
   rules: ['ir', 'model'],
-  engine: ['ir', 'model', 'parser', 'input', 'rules'],
-  report: ['ir', 'model', 'parser', 'input', 'rules', 'engine'],
-  app: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report'],
-  cli: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
-  action: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
+  engine: ['ir', 'model', 'path', 'parser', 'input', 'rules'],
+  report: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine'],
+  app: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine', 'report'],
+  cli: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
+  action: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
 };
 
 /** Packages one folder owns: tree-sitter nodes never leave the parser. */
