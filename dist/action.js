@@ -34446,8 +34446,8 @@ function bindsTable(call, table, at2 = "first") {
   return (call.args[i2] ?? "").replace(/\s+/g, "") === `&${table.name}`;
 }
 function sameLock(a, b3) {
-  const norm2 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
-  return norm2(a) === norm2(b3);
+  const norm3 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
+  return norm3(a) === norm3(b3);
 }
 function lockMember(lock) {
   return lock.split(/->|\./).pop() ?? lock;
@@ -41348,10 +41348,6 @@ function unwrapParens(node) {
     }
   }
 }
-function isZero(node) {
-  const t2 = unwrapParens(node).text;
-  return t2 === "0" || t2 === "NULL" || t2 === "false";
-}
 function argTexts(ctx, args2) {
   if (!args2) return [];
   const n = unwrapParens(args2);
@@ -41367,9 +41363,6 @@ function argTexts(ctx, args2) {
   }
   if (n.type !== "argument_list") return [textOf(ctx, n)];
   return n.namedChildren.filter((c3) => c3.type !== "comment").map((c3) => textOf(ctx, c3));
-}
-function normalizeLock(text) {
-  return text.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
 }
 
 // src/parser/tables.ts
@@ -41446,7 +41439,33 @@ function addressOf(node) {
   return null;
 }
 
-// src/parser/checkers/effects.ts
+// src/path/syntax.ts
+var TRANSPARENT_CALLS2 = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
+function unwrapParens2(e) {
+  let n = e;
+  for (; ; ) {
+    if (n.kind === "paren" && n.children.length === 1) {
+      n = n.children[0];
+    } else if (n.kind === "call" && TRANSPARENT_CALLS2.has(n.fn?.text ?? "")) {
+      if (n.argNodes.length !== 1) return n;
+      n = n.argNodes[0];
+    } else {
+      return n;
+    }
+  }
+}
+function isZero(e) {
+  const t2 = unwrapParens2(e).text;
+  return t2 === "0" || t2 === "NULL" || t2 === "false";
+}
+function normalizeLock(text) {
+  return text.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
+}
+function childrenOf(e) {
+  return "children" in e ? e.children : [];
+}
+
+// src/path/checkers/effects.ts
 var EffectChecker = class {
   constructor(eng) {
     this.eng = eng;
@@ -41459,15 +41478,14 @@ var EffectChecker = class {
   }
   onAssign(left, op, right, node, s) {
     if (!right) return;
-    const ctx = this.eng.ctx;
-    if (left.type === "identifier" && this.eng.sharedBase(left.text)) this.effect(s, op === "+=" ? 1 : op === "-=" ? -1 : 0, left.text, node, op ?? "=", textOf(ctx, right));
-    if (left.type === "field_expression") {
-      if (op === "=" || op === "|=" || op === "&=") this.effect(s, 0, textOf(ctx, left), node, op, textOf(ctx, right));
-      else if (op === "+=" || op === "-=") this.effect(s, op === "+=" ? 1 : -1, textOf(ctx, left), node, op, textOf(ctx, right));
+    if (left.kind === "ident" && this.eng.sharedBase(left.text)) this.effect(s, op === "+=" ? 1 : op === "-=" ? -1 : 0, left.text, node, op ?? "=", right.norm);
+    if (left.kind === "field") {
+      if (op === "=" || op === "|=" || op === "&=") this.effect(s, 0, left.norm, node, op, right.norm);
+      else if (op === "+=" || op === "-=") this.effect(s, op === "+=" ? 1 : -1, left.norm, node, op, right.norm);
     }
   }
   onIncrement(target, node, s) {
-    if (target.type !== "identifier" || this.eng.sharedBase(target.text)) this.effect(s, node.text.includes("++") ? 1 : -1, textOf(this.eng.ctx, target), node, node.text.includes("++") ? "++" : "--");
+    if (target.kind !== "ident" || this.eng.sharedBase(target.text)) this.effect(s, node.text.includes("++") ? 1 : -1, target.norm, node, node.text.includes("++") ? "++" : "--");
   }
   /** A counter or reference raised (+1), lowered (-1), or a field written (0); `op` as written (`++`, `|=`, `kref_get`). */
   effect(s, delta, target, node, op, value = "") {
@@ -41482,7 +41500,7 @@ var EffectChecker = class {
   }
 };
 
-// src/parser/engine/state.ts
+// src/path/engine/state.ts
 var STATE_BUDGET = 32;
 var LOOP_ROUNDS = 4;
 var RETURN_BUDGET = 256;
@@ -41573,21 +41591,20 @@ function forgetRound(s) {
   return { ...s, when };
 }
 
-// src/parser/checkers/finish.ts
+// src/path/checkers/finish.ts
 var FinishChecker = class {
   constructor(eng) {
     this.eng = eng;
   }
   eng;
   onAssign(left, _op, right, node, s) {
-    const ctx = this.eng.ctx;
-    if (left.type === "field_expression" && left.childForFieldName("field")?.text === "notifier" && /finish/.test(left.childForFieldName("argument")?.text ?? "")) {
-      this.eng.record(s, { kind: "finish_notifier_write", name: textOf(ctx, left), value: textOf(ctx, right ?? node) }, node);
+    if (left.kind === "field" && left.field === "notifier" && /finish/.test(left.arg?.text ?? "")) {
+      this.eng.record(s, { kind: "finish_notifier_write", name: left.norm, value: (right ?? node).norm }, node);
     }
-    if (left.type === "pointer_expression" && left.children[0]?.text === "*") {
-      const target = left.childForFieldName("argument");
-      if (target?.type === "identifier" && this.eng.isParam(target.text) && /finish/.test(target.text)) {
-        this.eng.record(s, { kind: "finish_write", name: target.text, value: textOf(ctx, right ?? node), origin: right ? this.origin(right, s) : "unknown" }, node);
+    if (left.kind === "unary" && left.op === "*") {
+      const target = left.arg;
+      if (target?.kind === "ident" && this.eng.isParam(target.text) && /finish/.test(target.text)) {
+        this.eng.record(s, { kind: "finish_write", name: target.text, value: (right ?? node).norm, origin: right ? this.origin(right, s) : "unknown" }, node);
       }
     }
   }
@@ -41597,10 +41614,10 @@ var FinishChecker = class {
    * or something mnlint does not follow (a pool, a helper).
    */
   origin(value, s) {
-    let base = unwrapParens(value);
-    if (base.type === "pointer_expression" && base.children[0]?.text === "&") base = base.childForFieldName("argument");
-    while (base && base.type === "field_expression") base = base.childForFieldName("argument");
-    if (base?.type !== "identifier") return "unknown";
+    let base = unwrapParens2(value);
+    if (base.kind === "unary" && base.op === "&") base = base.arg;
+    while (base && base.kind === "field") base = base.arg;
+    if (base?.kind !== "ident") return "unknown";
     if (value.text.trim().startsWith("&") && this.eng.sharedBase(base.text)) return "global";
     const v2 = s.vars[base.text];
     if (v2?.k === "alloc") return "allocated";
@@ -41610,7 +41627,7 @@ var FinishChecker = class {
   }
 };
 
-// src/parser/checkers/locks.ts
+// src/path/checkers/locks.ts
 var LockChecker = class {
   constructor(eng) {
     this.eng = eng;
@@ -41618,11 +41635,11 @@ var LockChecker = class {
   eng;
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
   acquires = /* @__PURE__ */ new Map();
-  intercept(node, fn2, argsNode, s) {
-    if (fn2.type === "call_expression") {
-      if (fn2.childForFieldName("function")?.text !== "guard") return false;
-      const kind = argTexts(this.eng.ctx, fn2.childForFieldName("arguments"))[0] ?? "";
-      const lock2 = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? "");
+  intercept(node, fn2, s) {
+    if (fn2.kind === "call") {
+      if (fn2.fn?.text !== "guard") return false;
+      const kind = fn2.args[0] ?? "";
+      const lock2 = normalizeLock(node.args[0] ?? "");
       this.eng.record(s, { kind: "lock", name: `guard(${kind})`, args: [lock2], lock: lock2, sleeps: kind === "mutex" || kind.startsWith("rwsem") }, node);
       if (!s.locks.includes(lock2)) {
         s.locks = [...s.locks, lock2].sort();
@@ -41630,8 +41647,8 @@ var LockChecker = class {
       }
       return true;
     }
-    if (fn2.type !== "identifier" || !fn2.text.startsWith("lockdep_assert_held")) return false;
-    const lock = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? "");
+    if (fn2.kind !== "ident" || !fn2.text.startsWith("lockdep_assert_held")) return false;
+    const lock = normalizeLock(node.args[0] ?? "");
     if (lock && !s.locks.includes(lock)) {
       s.locks = [...s.locks, lock].sort();
       s.scoped = [...s.scoped, lock].sort();
@@ -41648,7 +41665,7 @@ var LockChecker = class {
   afterCall(call, c3, s) {
     if (c3.kind === "lock") {
       const { lock } = c3.facts;
-      if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), lock);
+      if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, { line: call.node.loc.line, column: call.node.loc.column }), lock);
       if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
     }
     if (c3.kind === "unlock") {
@@ -41684,15 +41701,15 @@ function failingAcquire(atom2) {
   return t2.tag === "ret" && !!curatedFacts(t2.fn).acquires?.canFail;
 }
 function trylockOf(node) {
-  const n = unwrapParens(node);
-  if (n.type !== "call_expression") return null;
-  const trylock = curatedFacts(n.childForFieldName("function")?.text ?? "").trylock;
+  const n = unwrapParens2(node);
+  if (n.kind !== "call") return null;
+  const trylock = curatedFacts(n.fn?.text ?? "").trylock;
   if (!trylock) return null;
-  const arg = n.childForFieldName("arguments")?.namedChildren[0];
+  const arg = n.argNodes[0];
   return { lock: normalizeLock(arg?.text ?? ""), inverted: trylock.inverted };
 }
 
-// src/parser/checkers/memory.ts
+// src/path/checkers/memory.ts
 var MemoryChecker = class {
   constructor(eng) {
     this.eng = eng;
@@ -41709,31 +41726,30 @@ var MemoryChecker = class {
   }
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
   gfpOf(mask, s) {
-    const ctx = this.eng.ctx;
     let m2 = mask;
-    while (m2.type === "parenthesized_expression" && m2.namedChildren[0]) m2 = m2.namedChildren[0];
-    if (m2.type === "conditional_expression") {
-      const atom2 = this.eng.atomOf(m2.childForFieldName("condition"), s);
+    while (m2.kind === "paren" && m2.children[0]) m2 = m2.children[0];
+    if (m2.kind === "conditional") {
+      const atom2 = this.eng.atomOf(m2.cond, s);
       if (atom2 && atom2.atom === atom.blockable) {
         const blockable = s.when.blockable;
-        const chosen = (blockable === void 0 ? false : blockable) !== atom2.negated ? m2.childForFieldName("consequence") : m2.childForFieldName("alternative");
-        if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };
+        const chosen = (blockable === void 0 ? false : blockable) !== atom2.negated ? m2.consequence : m2.alternative;
+        if (chosen) return { mask: mask.norm, class: classifyGfp(chosen.norm) };
       }
     }
-    if (m2.type === "identifier" && s.vars[m2.text]?.k === "value") {
+    if (m2.kind === "ident" && s.vars[m2.text]?.k === "value") {
       const v2 = s.vars[m2.text];
-      if (v2.value.k === "unknown") return { mask: textOf(ctx, mask), class: classifyGfp(v2.value.text) };
+      if (v2.value.k === "unknown") return { mask: mask.norm, class: classifyGfp(v2.value.text) };
     }
-    return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, mask)) };
+    return { mask: mask.norm, class: classifyGfp(mask.norm) };
   }
 };
 function isAllocCall(node) {
-  const n = unwrapParens(node);
-  if (n.type === "cast_expression") return isAllocCall(n.childForFieldName("value"));
-  return n.type === "call_expression" && !!curatedFacts(n.childForFieldName("function")?.text ?? "").allocates;
+  const n = unwrapParens2(node);
+  if (n.kind === "cast") return isAllocCall(n.value);
+  return n.kind === "call" && !!curatedFacts(n.fn?.text ?? "").allocates;
 }
 
-// src/parser/checkers/read-side.ts
+// src/path/checkers/read-side.ts
 var SLOT = "section";
 var ReadSideChecker = class {
   constructor(eng) {
@@ -41786,23 +41802,23 @@ var ReadSideChecker = class {
   }
 };
 
-// src/parser/checkers/index.ts
+// src/path/checkers/index.ts
 function checkersFor(eng) {
   const locks = new LockChecker(eng);
   return { checkers: [new ReadSideChecker(eng), locks, new MemoryChecker(eng), new EffectChecker(eng), new FinishChecker(eng)], locks };
 }
 
-// src/parser/engine/expressions.ts
+// src/path/engine/expressions.ts
 var ExpressionEngine = class {
-  constructor(ctx, params, ranges = []) {
-    this.ctx = ctx;
+  constructor(defined, params, ranges = []) {
+    this.defined = defined;
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
     const { checkers, locks } = checkersFor(this);
     this.checkers = checkers;
     this.locks = locks;
   }
-  ctx;
+  defined;
   events = [];
   returns = [];
   callees = /* @__PURE__ */ new Set();
@@ -41877,22 +41893,20 @@ var ExpressionEngine = class {
     return states;
   }
   expr(node, s) {
-    switch (node.type) {
-      case "call_expression":
+    switch (node.kind) {
+      case "call":
         this.call(node, s);
         return;
-      case "assignment_expression": {
-        const left = node.childForFieldName("left");
-        const right = node.childForFieldName("right");
+      case "assign": {
+        const { left, right, op } = node;
         if (right) this.expr(right, s);
-        if (left && left.type !== "identifier") this.expr(left, s);
-        const op = node.childForFieldName("operator")?.text ?? node.children[1]?.text;
-        if (left?.type === "identifier" && right) {
+        if (left && left.kind !== "ident") this.expr(left, s);
+        if (left?.kind === "ident" && right) {
           if (op === "=") this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
           for (const c3 of this.checkers) c3.onStore?.(left.text, right);
         }
-        if (left?.type === "field_expression" && right) {
+        if (left?.kind === "field" && right) {
           const key = fieldKey(left);
           const atom2 = key ? this.atomOf(right, s) : null;
           if (key && atom2) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
@@ -41901,8 +41915,8 @@ var ExpressionEngine = class {
         if (left) for (const c3 of this.checkers) c3.onAssign?.(left, op, right, node, s);
         return;
       }
-      case "update_expression": {
-        const arg = node.childForFieldName("argument");
+      case "update": {
+        const arg = node.arg;
         if (arg) {
           this.expr(arg, s);
           for (const c3 of this.checkers) c3.onIncrement?.(arg, node, s);
@@ -41912,32 +41926,30 @@ var ExpressionEngine = class {
       case "comment":
         return;
       default:
-        if (node.namedChildCount === 0) return;
-        for (const c3 of node.namedChildren) this.expr(c3, s);
+        for (const c3 of childrenOf(node)) this.expr(c3, s);
     }
   }
   call(node, s) {
-    const fnNode = node.childForFieldName("function");
-    const argsNode = node.childForFieldName("arguments");
-    const argList = argsNode?.namedChildren ?? [];
+    const fnNode = node.fn;
+    const argList = node.argNodes;
     for (const a of argList) this.expr(a, s);
     for (const a of argList) {
-      const target = a.type === "pointer_expression" && a.children[0]?.text === "&" ? a.childForFieldName("argument") : null;
-      if (target?.type === "identifier" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
+      const target = a.kind === "unary" && a.op === "&" ? a.arg : null;
+      if (target?.kind === "ident" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
     }
     if (!fnNode) return;
-    for (const c3 of this.checkers) if (c3.intercept?.(node, fnNode, argsNode, s)) return;
-    if (fnNode.type === "call_expression") {
+    for (const c3 of this.checkers) if (c3.intercept?.(node, fnNode, s)) return;
+    if (fnNode.kind === "call") {
       this.expr(fnNode, s);
       return;
     }
-    if (fnNode.type !== "identifier") {
+    if (fnNode.kind !== "ident") {
       this.expr(fnNode, s);
-      const field = fnNode.type === "field_expression" ? fnNode.childForFieldName("field")?.text : null;
-      this.record(s, { kind: "call", name: field ? `->${field}` : textOf(this.ctx, fnNode), args: argTexts(this.ctx, argsNode) }, node);
+      const field = fnNode.kind === "field" ? fnNode.field : null;
+      this.record(s, { kind: "call", name: field ? `->${field}` : fnNode.norm, args: [...node.args] }, node);
       return;
     }
-    const call = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
+    const call = { name: fnNode.text, node, argNodes: argList, args: node.args };
     let known = null;
     for (const c3 of this.checkers) {
       known = c3.classify?.(call, s) ?? null;
@@ -41946,10 +41958,10 @@ var ExpressionEngine = class {
     const classified = known ?? { kind: "call", facts: {} };
     if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
     const base = { name: call.name, args: [...call.args] };
-    if (node.parent?.type === "expression_statement") base.discarded = true;
+    if (node.stmt) base.discarded = true;
     if (classified.kind === "call") {
       const event = { kind: "call", ...base };
-      const argNodes = argList.filter((a) => a.type !== "comment");
+      const argNodes = argList.filter((a) => a.kind !== "comment");
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) event.argAtoms = atoms;
       if (Object.keys(s.vars).some((k2) => k2.includes(".") || k2.includes("->"))) {
@@ -41988,23 +42000,23 @@ var ExpressionEngine = class {
     return { t: this.merge(t2), f: this.merge(f3) };
   }
   cond(node, s) {
-    const n = unwrapParens(node);
-    if (n.type === "call_expression" && WARNING_CALLS.has(n.childForFieldName("function")?.text ?? "")) {
-      const args2 = (n.childForFieldName("arguments")?.namedChildren ?? []).filter((a) => a.type !== "comment");
+    const n = unwrapParens2(node);
+    if (n.kind === "call" && WARNING_CALLS.has(n.fn?.text ?? "")) {
+      const args2 = n.argNodes.filter((a) => a.kind !== "comment");
       if (args2.length === 1) {
         const c4 = cloneState(s);
-        this.record(c4, { kind: "call", name: n.childForFieldName("function").text, args: argTexts(this.ctx, n.childForFieldName("arguments")) }, n);
+        this.record(c4, { kind: "call", name: n.fn.text, args: [...n.args] }, n);
         return this.cond(args2[0], c4);
       }
     }
-    if (n.type === "unary_expression" && n.children[0]?.text === "!") {
-      const r2 = this.cond(n.childForFieldName("argument"), s);
+    if (n.kind === "unary" && n.op === "!") {
+      const r2 = this.cond(n.arg, s);
       return { t: r2.f, f: r2.t };
     }
-    if (n.type === "binary_expression") {
-      const op = n.childForFieldName("operator")?.text ?? n.children[1]?.text;
-      const left = n.childForFieldName("left");
-      const right = n.childForFieldName("right");
+    if (n.kind === "binary") {
+      const op = n.op;
+      const left = n.left;
+      const right = n.right;
       if (op === "&&") {
         const a = this.cond(left, s);
         const t2 = [];
@@ -42046,7 +42058,7 @@ var ExpressionEngine = class {
     this.expr(n, c3);
     const atom2 = this.atomOf(n, c3);
     if (!atom2) {
-      const known2 = n.type === "identifier" ? this.valueOf(n, c3) : null;
+      const known2 = n.kind === "ident" ? this.valueOf(n, c3) : null;
       const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
       if (k2 === true) return { t: [c3], f: [] };
       if (k2 === false) return { t: [], f: [c3] };
@@ -42065,41 +42077,39 @@ var ExpressionEngine = class {
   }
   /** The tracked atom a condition leaf tests, if any. */
   atomOf(node, s) {
-    const n = unwrapParens(node);
-    if (n.type === "unary_expression" && n.children[0]?.text === "!") {
-      const inner = this.atomOf(n.childForFieldName("argument"), s);
+    const n = unwrapParens2(node);
+    if (n.kind === "unary" && n.op === "!") {
+      const inner = this.atomOf(n.arg, s);
       return inner ? { atom: inner.atom, negated: !inner.negated } : null;
     }
-    if (n.type === "binary_expression") {
-      const op = n.childForFieldName("operator")?.text ?? n.children[1]?.text;
-      const left = n.childForFieldName("left");
-      const right = n.childForFieldName("right");
-      if ((op === "==" || op === "!=") && left?.type === "field_expression" && left.childForFieldName("field")?.text === "event" && right?.type === "identifier") {
+    if (n.kind === "binary") {
+      const { op, left, right } = n;
+      if ((op === "==" || op === "!=") && left?.kind === "field" && left.field === "event" && right?.kind === "ident") {
         return { atom: atom.event(right.text), negated: op === "!=" };
       }
       return null;
     }
-    if (n.type === "call_expression") {
-      const fnNode = n.childForFieldName("function");
+    if (n.kind === "call") {
+      const fnNode = n.fn;
       const fn2 = fnNode?.text ?? "";
       if (fn2 === RANGE_BLOCKABLE) return { atom: atom.blockable, negated: false };
       if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: atom.retry, negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: atom.trylock(tl.lock), negated: false };
-      if (fnNode?.type === "identifier" && (!isKernelHelper(fn2) || this.ctx.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, position(this.ctx, n.startIndex)), negated: false };
+      if (fnNode?.kind === "ident" && (!isKernelHelper(fn2) || this.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, { line: n.loc.line, column: n.loc.column }), negated: false };
       return null;
     }
-    if (n.type === "field_expression") {
+    if (n.kind === "field") {
       const key = fieldKey(n);
       if (!key) return null;
-      const base = n.childForFieldName("argument");
-      if (n.childForFieldName("field")?.text === "blockable" && base?.type === "identifier" && this.ranges.has(base.text)) return { atom: atom.blockable, negated: false };
+      const base = n.arg;
+      if (n.field === "blockable" && base?.kind === "ident" && this.ranges.has(base.text)) return { atom: atom.blockable, negated: false };
       const v2 = s.vars[key];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
       if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: atom.param(key), negated: false };
       return null;
     }
-    if (n.type === "identifier") {
+    if (n.kind === "ident") {
       const v2 = s.vars[n.text];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
       if (v2?.k === "alloc") return { atom: atom.alloc(n.text), negated: false };
@@ -42109,9 +42119,9 @@ var ExpressionEngine = class {
   }
   /** The tracked flags kept in fields of an argument (`&update`, `update`). */
   fieldAtomsOf(node, s) {
-    let n = unwrapParens(node);
-    if (n.type === "pointer_expression" && n.children[0]?.text === "&") n = n.childForFieldName("argument") ?? n;
-    if (n.type !== "identifier") return null;
+    let n = unwrapParens2(node);
+    if (n.kind === "unary" && n.op === "&") n = n.arg ?? n;
+    if (n.kind !== "ident") return null;
     const out2 = [];
     for (const [k2, v2] of Object.entries(s.vars)) {
       const m2 = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k2);
@@ -42133,31 +42143,30 @@ var ExpressionEngine = class {
   }
   // -------------------------------------------------------------- values
   valueOf(node, s) {
-    const n = unwrapParens(node);
-    const text = textOf(this.ctx, n);
-    switch (n.type) {
+    const n = unwrapParens2(node);
+    const text = n.norm;
+    switch (n.kind) {
       case "true":
         return { k: "bool", v: true };
       case "false":
         return { k: "bool", v: false };
       case "null":
         return { k: "null" };
-      case "number_literal": {
+      case "number": {
         const v2 = Number(text.replace(/[uUlL]+$/, ""));
         return Number.isFinite(v2) ? { k: "int", v: v2 } : { k: "unknown", text };
       }
-      case "identifier": {
+      case "ident": {
         if (text === "NULL") return { k: "null" };
         const v2 = s.vars[text];
         if (v2?.k === "value") return v2.value;
         if (v2?.k === "atom" && v2.value && !v2.negated) return v2.value;
         return { k: "unknown", text };
       }
-      case "unary_expression": {
-        const op = n.children[0]?.text;
-        const arg = n.childForFieldName("argument");
-        if (op === "-" && arg?.type === "identifier" && ERRNO_NAME.test(arg.text)) return { k: "int", v: -errnoNumber(arg.text) };
-        if (op === "-" && arg?.type === "number_literal") return { k: "int", v: -Number(arg.text) };
+      case "unary": {
+        const { op, arg } = n;
+        if (op === "-" && arg?.kind === "ident" && ERRNO_NAME.test(arg.text)) return { k: "int", v: -errnoNumber(arg.text) };
+        if (op === "-" && arg?.kind === "number") return { k: "int", v: -Number(arg.text) };
         if (op === "!" && arg) {
           const inner = this.valueOf(arg, s);
           if (inner.k === "int") return { k: "bool", v: inner.v === 0 };
@@ -42165,25 +42174,25 @@ var ExpressionEngine = class {
         }
         return { k: "unknown", text };
       }
-      case "call_expression": {
-        const fn2 = n.childForFieldName("function");
-        if (fn2?.type === "identifier") return { k: "call", callee: fn2.text, args: argTexts(this.ctx, n.childForFieldName("arguments")) };
+      case "call": {
+        const fn2 = n.fn;
+        if (fn2?.kind === "ident") return { k: "call", callee: fn2.text, args: [...n.args] };
         return { k: "unknown", text };
       }
-      case "cast_expression":
-        return this.valueOf(n.childForFieldName("value"), s);
+      case "cast":
+        return this.valueOf(n.value, s);
       default:
         return { k: "unknown", text };
     }
   }
   // ------------------------------------------------------------- records
-  record(s, facts, node) {
+  record(s, facts, at2) {
     const when = { ...s.when };
-    const key = `${node.startIndex}:${facts.kind}:${whenKey(when)}:${s.locks.join(",")}`;
+    const key = `${at2.start}:${facts.kind}:${whenKey(when)}:${s.locks.join(",")}`;
     let id = this.eventIds.get(key);
     if (id === void 0) {
       id = this.events.length;
-      const event = { ...facts, loc: locOf(this.ctx, node), when, locks: [...s.locks] };
+      const event = { ...facts, loc: { ...at2.loc }, when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
@@ -42192,8 +42201,8 @@ var ExpressionEngine = class {
   }
   addReturn(s, expr, at2) {
     const value = expr ? this.valueOf(expr, s) : { k: "unknown", text: "" };
-    const text = expr ? textOf(this.ctx, expr) : "";
-    const key = `${at2.startIndex}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}`;
+    const text = expr ? expr.norm : "";
+    const key = `${at2.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}`;
     const seen = this.returnIds.get(key);
     if (seen !== void 0) {
       const r2 = this.returns[seen];
@@ -42204,12 +42213,12 @@ var ExpressionEngine = class {
       this.truncated = true;
       return;
     }
-    const loc = expr ? locOf(this.ctx, at2) : endLoc(this.ctx, at2);
+    const loc = expr ? at2.loc : at2.end;
     this.returnIds.set(key, this.returns.length);
     this.returns.push({
       value,
       text,
-      loc,
+      loc: { ...loc },
       when: { ...s.when },
       path: pathIds(s.path),
       held: s.locks.filter((l3) => !s.scoped.includes(l3)),
@@ -42234,57 +42243,25 @@ function fieldKey(node) {
   return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
 }
 function isNonZeroConstant(node) {
-  const n = unwrapParens(node);
-  if (n.type === "number_literal") return Number(n.text.replace(/[uUlL]+$/, "")) !== 0;
-  if (n.type === "unary_expression" && n.children[0]?.text === "-") {
-    const arg = n.childForFieldName("argument");
-    return !!arg && (arg.type === "identifier" && ERRNO_NAME.test(arg.text) || isNonZeroConstant(arg));
+  const n = unwrapParens2(node);
+  if (n.kind === "number") return Number(n.text.replace(/[uUlL]+$/, "")) !== 0;
+  if (n.kind === "unary" && n.op === "-") {
+    const arg = n.arg;
+    return !!arg && (arg.kind === "ident" && ERRNO_NAME.test(arg.text) || isNonZeroConstant(arg));
   }
   return false;
 }
 var WARNING_CALLS = /* @__PURE__ */ new Set(["WARN_ON", "WARN_ON_ONCE"]);
 
-// src/parser/engine/walk.ts
-function extractFunction(ctx, def, probes) {
-  const declarator = def.childForFieldName("declarator");
-  const name2 = declaratorName(declarator);
-  const body2 = def.childForFieldName("body");
-  if (!name2 || !body2) return null;
-  const params = [];
-  const paramList = functionDeclarator(declarator)?.childForFieldName("parameters");
-  for (const p2 of paramList?.namedChildren ?? []) {
-    if (p2.type !== "parameter_declaration") continue;
-    const pname = declaratorName(p2.childForFieldName("declarator"));
-    params.push({ name: pname ?? "", type: textOf(ctx, p2.childForFieldName("type") ?? p2) });
-  }
-  const returnType = textOf(ctx, def.childForFieldName("type") ?? def) + (declarator?.type === "pointer_declarator" ? " *" : "");
-  const engine = new PathEngine(
-    ctx,
-    params.map((p2) => p2.name),
-    params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name),
-    probes && { name: name2, out: probes }
-  );
-  engine.run(body2);
-  const parseErrors = [];
-  errorLines(ctx, body2, parseErrors);
-  return {
-    name: name2,
-    file: ctx.file,
-    loc: locOf(ctx, declaratorNameNode(declarator) ?? def),
-    isStatic: hasKeyword(def, "storage_class_specifier", "static"),
-    returnType,
-    params,
-    events: engine.events,
-    returns: engine.returns,
-    callees: [...engine.callees].sort(),
-    truncated: engine.truncated,
-    parseErrors,
-    ...engine.facts()
-  };
+// src/path/engine/walk.ts
+function walkFunction(fn2, defined, probes) {
+  const engine = new PathEngine(defined, fn2.params, fn2.ranges, probes && { name: fn2.name, out: probes });
+  engine.run(fn2);
+  return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts() };
 }
 var PathEngine = class extends ExpressionEngine {
-  constructor(ctx, params, ranges = [], probes) {
-    super(ctx, params, ranges);
+  constructor(defined, params, ranges = [], probes) {
+    super(defined, params, ranges);
     this.probes = probes;
   }
   probes;
@@ -42297,10 +42274,10 @@ var PathEngine = class extends ExpressionEngine {
   rounds = /* @__PURE__ */ new Map();
   /** blocks with declarations being walked, outermost first */
   openBlocks = [];
-  run(body2) {
+  run(fn2) {
     const start2 = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
-    const flow = this.statement(body2, [start2]);
-    for (const s of flow.normal) this.addReturn(s, null, body2);
+    const flow = this.statement(fn2.body, [start2]);
+    for (const s of flow.normal) this.addReturn(s, null, { start: fn2.body.start, loc: fn2.bodyLoc, end: fn2.bodyEnd });
   }
   // ----------------------------------------------------------- statements
   statements(nodes, states) {
@@ -42309,12 +42286,12 @@ var PathEngine = class extends ExpressionEngine {
     const heads = [];
     for (let i2 = 0; i2 < nodes.length; i2++) {
       const node = nodes[i2];
-      if (this.probes && node.type === "comment") {
-        if (PROBE_COMMENT.test(this.ctx.source.slice(node.startIndex, node.endIndex))) probing.push(node);
+      if (this.probes && node.kind === "comment") {
+        if (PROBE_COMMENT.test(node.text)) probing.push(node);
         continue;
       }
-      if (node.type === "labeled_statement") {
-        const label = node.childForFieldName("label")?.text ?? "";
+      if (node.kind === "label") {
+        const label = node.label;
         this.seenLabels.add(label);
         const arriving = (this.pendingGotos.get(label) ?? []).map((g2) => this.leaveOpenBlocks(g2));
         this.pendingGotos.delete(label);
@@ -42323,14 +42300,14 @@ var PathEngine = class extends ExpressionEngine {
         for (const x3 of flow.normal) seen.add(stateKey(x3));
         this.headSeen.set(label, seen);
         let at2 = i2;
-        while (at2 > 0 && nodes[at2 - 1].type === "comment") at2--;
+        while (at2 > 0 && nodes[at2 - 1].kind === "comment") at2--;
         heads.push({ label, at: at2 });
       }
       if (probing.length) {
         for (const c3 of probing) this.recordProbe(c3, flow.normal);
         probing = [];
       }
-      if (flow.normal.length === 0 && node.type !== "labeled_statement") continue;
+      if (flow.normal.length === 0 && node.kind !== "label") continue;
       const f3 = this.statement(node, flow.normal);
       flow.normal = f3.normal;
       flow.breaks.push(...f3.breaks);
@@ -42375,10 +42352,10 @@ var PathEngine = class extends ExpressionEngine {
   }
   recordProbe(comment, states) {
     if (!this.probes) return;
-    const annotation2 = PROBE_COMMENT.exec(this.ctx.source.slice(comment.startIndex, comment.endIndex))?.[1] ?? "";
+    const annotation2 = PROBE_COMMENT.exec(comment.text)?.[1] ?? "";
     this.probes.out.push({
       function: this.probes.name,
-      line: position(this.ctx, comment.startIndex).line,
+      line: comment.line,
       annotation: annotation2,
       truncated: this.truncated,
       states: states.map((s) => ({
@@ -42395,10 +42372,9 @@ var PathEngine = class extends ExpressionEngine {
    * outer facts are saved on entry and restored on every way out of it.
    */
   block(node, states) {
-    const children = node.namedChildren;
-    const declared = children.filter((c3) => c3.type === "declaration").flatMap((d2) => d2.namedChildren.map((c3) => declaratorName(c3.type === "init_declarator" ? c3.childForFieldName("declarator") : c3)).filter((n) => !!n));
-    if (declared.length === 0) return this.statements(children, states);
-    const id = node.startIndex;
+    const declared = node.declares;
+    if (declared.length === 0) return this.statements(node.body, states);
+    const id = node.start;
     for (const s of states) {
       const saved = {};
       let shadows = false;
@@ -42421,7 +42397,7 @@ var PathEngine = class extends ExpressionEngine {
       s.frames = [...s.frames, { block: id, saved }];
     }
     this.openBlocks.push(id);
-    const flow = this.statements(children, states);
+    const flow = this.statements(node.body, states);
     this.openBlocks.pop();
     const leave = (s) => leaveFrames(
       s,
@@ -42431,66 +42407,60 @@ var PathEngine = class extends ExpressionEngine {
   }
   statement(node, states) {
     const none = { normal: [], breaks: [], continues: [] };
-    if (states.length === 0 && node.type !== "labeled_statement") return none;
-    switch (node.type) {
-      case "compound_statement":
+    if (states.length === 0 && node.kind !== "label") return none;
+    switch (node.kind) {
+      case "block":
         return this.block(node, states);
-      case "labeled_statement": {
-        const inner = node.namedChildren.filter((c3) => c3.type !== "statement_identifier");
-        return this.statements(inner, states);
-      }
-      case "expression_statement": {
-        const expr = node.namedChildren[0];
-        return { normal: this.merge(expr ? this.exprAll(expr, states) : states), breaks: [], continues: [] };
-      }
-      case "declaration":
+      case "label":
+        return this.statements(node.body, states);
+      case "expr":
+        return { normal: this.merge(node.expr ? this.exprAll(node.expr, states) : states), breaks: [], continues: [] };
+      case "decl":
         return { normal: this.merge(this.declaration(node, states)), breaks: [], continues: [] };
-      case "return_statement": {
-        const expr = node.namedChildren[0] ?? null;
+      case "return": {
+        const expr = node.expr;
         const after = expr ? this.exprAll(expr, states) : states;
         for (const s of after) this.addReturn(s, expr, node);
         return none;
       }
-      case "if_statement": {
-        const { t: t2, f: f3 } = this.condition(node.childForFieldName("condition"), states);
-        const thenFlow = this.statement(node.childForFieldName("consequence"), t2);
-        const alt = node.childForFieldName("alternative");
-        const elseBody = alt?.type === "else_clause" ? alt.namedChildren[0] : alt;
-        const elseFlow = elseBody ? this.statement(elseBody, f3) : { normal: f3, breaks: [], continues: [] };
+      case "if": {
+        const { t: t2, f: f3 } = this.condition(node.cond, states);
+        const thenFlow = this.statement(node.consequence, t2);
+        const elseFlow = node.alternative ? this.statement(node.alternative, f3) : { normal: f3, breaks: [], continues: [] };
         return {
           normal: this.merge([...thenFlow.normal, ...elseFlow.normal]),
           breaks: [...thenFlow.breaks, ...elseFlow.breaks],
           continues: [...thenFlow.continues, ...elseFlow.continues]
         };
       }
-      case "while_statement":
+      case "while":
         return this.whileLoop(node, states);
-      case "for_statement": {
+      case "for": {
         let entry = states;
-        const init2 = node.childForFieldName("initializer");
-        if (init2) entry = init2.type === "declaration" ? this.declaration(init2, entry) : this.exprAll(init2, entry);
-        const cond = node.childForFieldName("condition");
+        const init2 = node.init;
+        if (init2) entry = init2.kind === "decl" ? this.declaration(init2, entry) : this.exprAll(init2, entry);
+        const cond = node.cond;
         const { t: t2, f: f3 } = cond ? this.condition(cond, entry) : { t: entry, f: [] };
-        const body2 = this.statement(node.childForFieldName("body"), t2);
-        const update = node.childForFieldName("update");
+        const body2 = this.statement(node.body, t2);
+        const update = node.update;
         const looped = update ? this.exprAll(update, [...body2.normal, ...body2.continues]) : [...body2.normal, ...body2.continues];
         const exits = cond ? [...f3, ...looped] : [];
         return { normal: this.merge([...exits, ...body2.breaks]), breaks: [], continues: [] };
       }
-      case "do_statement": {
-        const body2 = this.statement(node.childForFieldName("body"), states);
-        const cond = node.childForFieldName("condition");
+      case "do": {
+        const body2 = this.statement(node.body, states);
+        const cond = node.cond;
         const after = cond ? this.exprAll(cond, [...body2.normal, ...body2.continues]) : body2.normal;
         return { normal: this.merge([...after, ...body2.breaks]), breaks: [], continues: [] };
       }
-      case "switch_statement":
+      case "switch":
         return this.switchStatement(node, states);
-      case "break_statement":
+      case "break":
         return { normal: [], breaks: states, continues: [] };
-      case "continue_statement":
+      case "continue":
         return { normal: [], breaks: [], continues: states };
-      case "goto_statement": {
-        const label = node.childForFieldName("label")?.text ?? "";
+      case "goto": {
+        const label = node.label;
         const edges = this.seenLabels.has(label) ? this.backEdges : this.pendingGotos;
         const list = edges.get(label) ?? [];
         list.push(...states);
@@ -42502,16 +42472,16 @@ var PathEngine = class extends ExpressionEngine {
     }
   }
   whileLoop(node, states) {
-    const macro = this.ctx.loops.get(node.startIndex);
-    const condNode = node.childForFieldName("condition");
-    const bodyNode = node.childForFieldName("body");
+    const macro = node.macro;
+    const condNode = node.cond;
+    const bodyNode = node.body;
     if (macro && /(^|_)guard$/.test(macro)) {
-      const args2 = argTexts(this.ctx, condNode);
+      const args2 = node.condArgs;
       const kind = args2[0] ?? "";
       let lock = "";
       const entered = this.exprAll(condNode, states.map(cloneState)).map((s) => {
         const c3 = cloneState(s);
-        lock = this.locks.enterScopedGuard(c3, macro, kind, args2, condNode);
+        lock = this.locks.enterScopedGuard(c3, macro, kind, args2, { start: condNode.start, loc: node.condLoc });
         c3.macro = macro;
         return c3;
       });
@@ -42527,17 +42497,14 @@ var PathEngine = class extends ExpressionEngine {
     return { normal: this.merge([...exits, ...body2.breaks.map(back)]), breaks: [], continues: [] };
   }
   switchStatement(node, states) {
-    const cond = node.childForFieldName("condition");
+    const cond = node.cond;
     const entry = cond ? this.exprAll(cond, states) : states;
-    const body2 = node.childForFieldName("body");
-    const cases = body2?.namedChildren.filter((c3) => c3.type === "case_statement") ?? [];
     let fallthrough = [];
     const out2 = [];
     let hasDefault = false;
-    for (const c3 of cases) {
-      if (c3.children[0]?.text === "default") hasDefault = true;
-      const stmts = c3.namedChildren.filter((n) => n !== c3.childForFieldName("value"));
-      const flow = this.statements(stmts, this.merge([...entry.map(cloneState), ...fallthrough]));
+    for (const c3 of node.cases) {
+      if (c3.isDefault) hasDefault = true;
+      const flow = this.statements(c3.body, this.merge([...entry.map(cloneState), ...fallthrough]));
       out2.push(...flow.breaks);
       fallthrough = flow.normal;
       if (flow.continues.length) out2.push(...flow.continues);
@@ -42548,23 +42515,16 @@ var PathEngine = class extends ExpressionEngine {
   }
   declaration(node, states) {
     let out2 = states;
-    const isStatic = hasKeyword(node, "storage_class_specifier", "static");
-    for (const d2 of node.namedChildren) {
-      if (d2.type === "identifier" || d2.type === "array_declarator" || d2.type === "pointer_declarator" || d2.type === "init_declarator") {
-        const local = declaratorName(d2.type === "init_declarator" ? d2.childForFieldName("declarator") : d2);
-        if (local) (isStatic ? this.staticLocals : this.locals).add(local);
-      }
-      if (d2.type !== "init_declarator") continue;
-      const name2 = declaratorName(d2.childForFieldName("declarator"));
-      const value = d2.childForFieldName("value");
+    const isStatic = node.static;
+    for (const d2 of node.declarators) {
+      if (d2.local) (isStatic ? this.staticLocals : this.locals).add(d2.local);
+      if (!d2.init) continue;
+      const { name: name2, value } = d2.init;
       if (!value) continue;
       if (name2) for (const c3 of this.checkers) c3.onStore?.(name2, value);
       out2 = this.exprAll(value, out2);
-      if (name2 && value.type === "initializer_list") {
-        for (const pair of value.namedChildren) {
-          const field = pair.type === "initializer_pair" ? pair.namedChildren.find((c3) => c3.type === "field_designator")?.namedChildren[0]?.text : void 0;
-          const v2 = pair.childForFieldName("value");
-          if (!field || !v2) continue;
+      if (name2 && d2.init.fields) {
+        for (const { field, value: v2 } of d2.init.fields) {
           for (const s of out2) {
             const atom2 = this.atomOf(v2, s);
             if (atom2) s.vars = { ...s.vars, [`${name2}.${field}`]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
@@ -42575,6 +42535,237 @@ var PathEngine = class extends ExpressionEngine {
     return out2;
   }
 };
+
+// src/parser/lower.ts
+function lowerFunction(ctx, name2, params, ranges, body2) {
+  return { name: name2, params: [...params], ranges: [...ranges], body: lowerStmt(ctx, body2), bodyLoc: locOf(ctx, body2), bodyEnd: endLoc(ctx, body2) };
+}
+function lowerStmts(ctx, nodes) {
+  return nodes.map((n) => lowerStmt(ctx, n));
+}
+function lowerStmt(ctx, node) {
+  const start2 = node.startIndex;
+  switch (node.type) {
+    case "compound_statement": {
+      const children = node.namedChildren;
+      const declares = children.filter((c3) => c3.type === "declaration").flatMap((d2) => d2.namedChildren.map((c3) => declaratorName(c3.type === "init_declarator" ? c3.childForFieldName("declarator") : c3)).filter((n) => !!n));
+      return { kind: "block", start: start2, declares, body: lowerStmts(ctx, children) };
+    }
+    case "labeled_statement":
+      return {
+        kind: "label",
+        start: start2,
+        label: node.childForFieldName("label")?.text ?? "",
+        body: lowerStmts(
+          ctx,
+          node.namedChildren.filter((c3) => c3.type !== "statement_identifier")
+        )
+      };
+    case "expression_statement": {
+      const expr = node.namedChildren[0];
+      return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true) : null };
+    }
+    case "declaration":
+      return lowerDecl(ctx, node);
+    case "return_statement": {
+      const expr = node.namedChildren[0];
+      return { kind: "return", start: start2, expr: expr ? lowerExpr(ctx, expr) : null, loc: locOf(ctx, node), end: endLoc(ctx, node) };
+    }
+    case "if_statement": {
+      const alt = node.childForFieldName("alternative");
+      const elseBody = alt?.type === "else_clause" ? alt.namedChildren[0] : alt;
+      return {
+        kind: "if",
+        start: start2,
+        cond: lowerExpr(ctx, node.childForFieldName("condition")),
+        consequence: lowerStmt(ctx, node.childForFieldName("consequence")),
+        alternative: elseBody ? lowerStmt(ctx, elseBody) : null
+      };
+    }
+    case "while_statement": {
+      const macro = ctx.loops.get(start2);
+      const cond = node.childForFieldName("condition");
+      return {
+        kind: "while",
+        start: start2,
+        ...macro ? { macro } : {},
+        cond: lowerExpr(ctx, cond),
+        condLoc: locOf(ctx, cond),
+        condArgs: macro ? argTexts(ctx, cond) : [],
+        body: lowerStmt(ctx, node.childForFieldName("body"))
+      };
+    }
+    case "for_statement": {
+      const init2 = node.childForFieldName("initializer");
+      const cond = node.childForFieldName("condition");
+      const update = node.childForFieldName("update");
+      return {
+        kind: "for",
+        start: start2,
+        init: init2 ? init2.type === "declaration" ? lowerDecl(ctx, init2) : lowerExpr(ctx, init2) : null,
+        cond: cond ? lowerExpr(ctx, cond) : null,
+        update: update ? lowerExpr(ctx, update) : null,
+        body: lowerStmt(ctx, node.childForFieldName("body"))
+      };
+    }
+    case "do_statement": {
+      const cond = node.childForFieldName("condition");
+      return { kind: "do", start: start2, body: lowerStmt(ctx, node.childForFieldName("body")), cond: cond ? lowerExpr(ctx, cond) : null };
+    }
+    case "switch_statement": {
+      const cond = node.childForFieldName("condition");
+      const body2 = node.childForFieldName("body");
+      const cases = (body2?.namedChildren.filter((c3) => c3.type === "case_statement") ?? []).map((c3) => {
+        const value = c3.childForFieldName("value");
+        return {
+          isDefault: c3.children[0]?.text === "default",
+          body: lowerStmts(
+            ctx,
+            c3.namedChildren.filter((n) => n.id !== value?.id)
+          )
+        };
+      });
+      return { kind: "switch", start: start2, cond: cond ? lowerExpr(ctx, cond) : null, cases };
+    }
+    case "break_statement":
+      return { kind: "break", start: start2 };
+    case "continue_statement":
+      return { kind: "continue", start: start2 };
+    case "goto_statement":
+      return { kind: "goto", start: start2, label: node.childForFieldName("label")?.text ?? "" };
+    case "comment":
+      return { kind: "comment", start: start2, line: position(ctx, start2).line, text: ctx.source.slice(start2, node.endIndex) };
+    default:
+      return { kind: "other", start: start2, type: node.type };
+  }
+}
+function lowerDecl(ctx, node) {
+  const declarators = [];
+  for (const d2 of node.namedChildren) {
+    let local = null;
+    if (d2.type === "identifier" || d2.type === "array_declarator" || d2.type === "pointer_declarator" || d2.type === "init_declarator") {
+      local = declaratorName(d2.type === "init_declarator" ? d2.childForFieldName("declarator") : d2);
+    }
+    if (d2.type !== "init_declarator") {
+      if (local) declarators.push({ local });
+      continue;
+    }
+    const name2 = declaratorName(d2.childForFieldName("declarator"));
+    const value = d2.childForFieldName("value");
+    let fields;
+    if (value?.type === "initializer_list") {
+      fields = [];
+      for (const pair of value.namedChildren) {
+        const field = pair.type === "initializer_pair" ? pair.namedChildren.find((c3) => c3.type === "field_designator")?.namedChildren[0]?.text : void 0;
+        const v2 = pair.childForFieldName("value");
+        if (field && v2) fields.push({ field, value: lowerExpr(ctx, v2) });
+      }
+    }
+    declarators.push({ local, init: { name: name2, value: value ? lowerExpr(ctx, value) : null, ...fields ? { fields } : {} } });
+  }
+  return { kind: "decl", start: node.startIndex, static: hasKeyword(node, "storage_class_specifier", "static"), declarators };
+}
+function norm2(ctx, start2, end) {
+  const t2 = ctx.source.slice(start2, end);
+  return /\s/.test(t2) ? t2.replace(/\s+/g, " ").trim() : t2;
+}
+function pick(named, lowered, field) {
+  if (!field) return null;
+  for (let i2 = 0; i2 < named.length; i2++) if (named[i2].id === field.id) return lowered[i2];
+  return null;
+}
+function lowerAll(ctx, node) {
+  const named = node.namedChildCount === 0 ? [] : node.namedChildren;
+  const stmt = node.type === "expression_statement";
+  return { named, children: named.map((c3) => lowerExpr(ctx, c3, stmt)) };
+}
+function lowerExpr(ctx, node, stmt = false) {
+  const start2 = node.startIndex;
+  const end = node.endIndex;
+  const base = { start: start2, text: node.text, norm: norm2(ctx, start2, end) };
+  switch (node.type) {
+    case "call_expression": {
+      const fn2 = node.childForFieldName("function");
+      const argsNode = node.childForFieldName("arguments");
+      return {
+        kind: "call",
+        ...base,
+        loc: locOf(ctx, node),
+        fn: fn2 ? lowerExpr(ctx, fn2) : null,
+        callee: fn2?.type === "identifier" ? fn2.text : null,
+        argNodes: (argsNode?.namedChildren ?? []).map((a) => lowerExpr(ctx, a)),
+        args: argTexts(ctx, argsNode),
+        stmt
+      };
+    }
+    case "assignment_expression": {
+      const left = node.childForFieldName("left");
+      const right = node.childForFieldName("right");
+      return {
+        kind: "assign",
+        ...base,
+        loc: locOf(ctx, node),
+        op: node.childForFieldName("operator")?.text ?? node.children[1]?.text,
+        left: left ? lowerExpr(ctx, left) : null,
+        right: right ? lowerExpr(ctx, right) : null
+      };
+    }
+    case "update_expression": {
+      const arg = node.childForFieldName("argument");
+      return { kind: "update", ...base, loc: locOf(ctx, node), arg: arg ? lowerExpr(ctx, arg) : null };
+    }
+    case "identifier":
+      return { kind: "ident", ...base };
+    case "number_literal":
+      return { kind: "number", ...base };
+    case "true":
+    case "false":
+    case "null":
+    case "comment":
+      if (node.namedChildCount === 0) return { kind: node.type, ...base };
+      break;
+  }
+  const { named, children } = lowerAll(ctx, node);
+  switch (node.type) {
+    case "unary_expression":
+    case "pointer_expression":
+      return { kind: "unary", ...base, children, op: node.children[0]?.text, arg: pick(named, children, node.childForFieldName("argument")) };
+    case "binary_expression":
+      return {
+        kind: "binary",
+        ...base,
+        children,
+        op: node.childForFieldName("operator")?.text ?? node.children[1]?.text,
+        left: pick(named, children, node.childForFieldName("left")),
+        right: pick(named, children, node.childForFieldName("right"))
+      };
+    case "field_expression":
+      return {
+        kind: "field",
+        ...base,
+        children,
+        op: node.childForFieldName("operator")?.text,
+        arg: pick(named, children, node.childForFieldName("argument")),
+        field: node.childForFieldName("field")?.text
+      };
+    case "cast_expression":
+      return { kind: "cast", ...base, children, value: pick(named, children, node.childForFieldName("value")) };
+    case "parenthesized_expression":
+    case "condition_clause":
+      return { kind: "paren", ...base, children };
+    case "conditional_expression":
+      return {
+        kind: "conditional",
+        ...base,
+        children,
+        cond: pick(named, children, node.childForFieldName("condition")),
+        consequence: pick(named, children, node.childForFieldName("consequence")),
+        alternative: pick(named, children, node.childForFieldName("alternative"))
+      };
+    default:
+      return { kind: "other", ...base, type: node.type, children };
+  }
+}
 
 // src/parser/extract.ts
 function extractFile(input2) {
@@ -42630,6 +42821,44 @@ function extractFile(input2) {
   ir2.parseErrorCount = countErrors(input2.root);
   if (input2.includes !== false) ir2.includes = includesOf(input2.source);
   return ir2;
+}
+function extractFunction(ctx, def, probes) {
+  const declarator = def.childForFieldName("declarator");
+  const name2 = declaratorName(declarator);
+  const body2 = def.childForFieldName("body");
+  if (!name2 || !body2) return null;
+  const params = [];
+  const paramList = functionDeclarator(declarator)?.childForFieldName("parameters");
+  for (const p2 of paramList?.namedChildren ?? []) {
+    if (p2.type !== "parameter_declaration") continue;
+    const pname = declaratorName(p2.childForFieldName("declarator"));
+    params.push({ name: pname ?? "", type: textOf(ctx, p2.childForFieldName("type") ?? p2) });
+  }
+  const returnType = textOf(ctx, def.childForFieldName("type") ?? def) + (declarator?.type === "pointer_declarator" ? " *" : "");
+  const lowered = lowerFunction(
+    ctx,
+    name2,
+    params.map((p2) => p2.name),
+    params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name),
+    body2
+  );
+  const walked = walkFunction(lowered, ctx.defined, probes);
+  const parseErrors = [];
+  errorLines(ctx, body2, parseErrors);
+  return {
+    name: name2,
+    file: ctx.file,
+    loc: locOf(ctx, declaratorNameNode(declarator) ?? def),
+    isStatic: hasKeyword(def, "storage_class_specifier", "static"),
+    returnType,
+    params,
+    events: walked.events,
+    returns: walked.returns,
+    callees: walked.callees,
+    truncated: walked.truncated,
+    parseErrors,
+    ...walked.facts
+  };
 }
 function walkOrBound(ctx, def, name2, probes) {
   try {

@@ -11,15 +11,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   // the model imports nothing of ours; the IR only itself
   model: [],
   ir: [],
-  parser: ['ir'],
+  // the path engine and its checkers walk lowered functions: no syntax tree
+  path: ['ir'],
+  parser: ['ir', 'path'],
   input: ['ir', 'model'],
   // rules read IR facts and the model, never syntax or input
   rules: ['ir', 'model'],
-  engine: ['ir', 'model', 'parser', 'input', 'rules'],
-  report: ['ir', 'model', 'parser', 'input', 'rules', 'engine'],
-  app: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report'],
-  cli: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
-  action: ['ir', 'model', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
+  engine: ['ir', 'model', 'path', 'parser', 'input', 'rules'],
+  report: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine'],
+  app: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine', 'report'],
+  cli: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
+  action: ['ir', 'model', 'path', 'parser', 'input', 'rules', 'engine', 'report', 'app'],
 };
 
 /** Packages one folder owns: tree-sitter nodes never leave the parser. */
@@ -28,7 +30,7 @@ const OWNED: Record<string, string> = { 'web-tree-sitter': 'parser', 'tree-sitte
 const SRC = join(import.meta.dirname, '..', 'src');
 
 function sources(): Array<{ folder: string; file: string; text: string }> {
-  // every .ts under src/, nested folders too (parser/engine, parser/checkers): the layer is the top folder
+  // every .ts under src/, nested folders too (path/engine, path/checkers): the layer is the top folder
   const walk = (rel: string): string[] => readdirSync(join(SRC, rel), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${rel}/${d.name}`) : d.name.endsWith('.ts') ? [`${rel}/${d.name}`] : []));
   return readdirSync(SRC, { withFileTypes: true })
     .filter((d) => d.isDirectory())
@@ -137,10 +139,10 @@ describe('layers', () => {
     expect(files.flatMap((f) => atomPrefixesOutsideHome(f.file, f.text))).toEqual([]);
     expect(atomPrefixesOutsideHome('ir/x.ts', "if (a.startsWith('ret:')) return; // 'param:x'")).toEqual(["ir/x.ts: 'ret:"]);
     expect(atomPrefixesOutsideHome('rules/x.ts', 'const k = `trylock:` + lock; /* `alloc:VAR` */')).toEqual(['rules/x.ts: `trylock:']);
-    expect(atomPrefixesOutsideHome('parser/engine/x.ts', "if (/^(ret:|alloc:|retry$)/.test(a)) return a.slice(0, a.indexOf('@'));")).toEqual([
-      'parser/engine/x.ts: /^(ret:',
-      'parser/engine/x.ts: |alloc:',
-      "parser/engine/x.ts: .indexOf('@')",
+    expect(atomPrefixesOutsideHome('path/engine/x.ts', "if (/^(ret:|alloc:|retry$)/.test(a)) return a.slice(0, a.indexOf('@'));")).toEqual([
+      'path/engine/x.ts: /^(ret:',
+      'path/engine/x.ts: |alloc:',
+      "path/engine/x.ts: .indexOf('@')",
     ]);
     expect(atomPrefixesOutsideHome('ir/summary.ts', "const drop = k.includes('/ret:') || 'event:MIGRATE' in when;")).toHaveLength(2);
     // the home itself, and an object key or a message naming a word, are not a prefix test
@@ -155,8 +157,12 @@ describe('layers', () => {
     expect(layerViolations('cli', 'cli/x.ts', "import { x } from '../action/main.js';")).toHaveLength(1);
     expect(layerViolations('cli', 'cli/x.ts', "import { x } from '../app/watch.js';")).toEqual([]);
     // a nested folder is its top folder's layer
-    expect(layerViolations('parser', 'parser/engine/x.ts', "import { RULES } from '../../rules/index.js';")).toEqual(['parser/engine/x.ts -> ../../rules/index.js']);
-    expect(layerViolations('parser', 'parser/engine/x.ts', "import type { Event } from '../../ir/types.js';")).toEqual([]);
-    expect(layerViolations('parser', 'parser/engine/x.ts', "import { LockChecker } from '../checkers/locks.js';")).toEqual([]);
+    expect(layerViolations('path', 'path/engine/x.ts', "import { RULES } from '../../rules/index.js';")).toEqual(['path/engine/x.ts -> ../../rules/index.js']);
+    expect(layerViolations('path', 'path/engine/x.ts', "import type { Event } from '../../ir/types.js';")).toEqual([]);
+    expect(layerViolations('path', 'path/engine/x.ts', "import { LockChecker } from '../checkers/locks.js';")).toEqual([]);
+    // the path engine walks lowered functions: neither the parser nor tree-sitter
+    expect(layerViolations('path', 'path/engine/x.ts', "import { textOf } from '../../parser/syntax.js';")).toEqual(['path/engine/x.ts -> ../../parser/syntax.js']);
+    expect(layerViolations('path', 'path/checkers/x.ts', "import type { Node } from 'web-tree-sitter';")).toHaveLength(1);
+    expect(layerViolations('parser', 'parser/extract.ts', "import { walkFunction } from '../path/engine/walk.js';")).toEqual([]);
   });
 });

@@ -1,13 +1,15 @@
 // Turns one parsed C file into the IR: ops tables, run-time table bindings and
-// per-function facts from a path-sensitive walk (engine/walk.ts, with the checkers of checkers/). With syntax.ts and
-// tables.ts, the only modules that read tree-sitter nodes.
+// per-function facts from a path-sensitive walk (src/path: the engine walks the
+// function lowered by lower.ts). With syntax.ts, tables.ts and lower.ts, the
+// only modules that read tree-sitter nodes.
 import type { Node } from 'web-tree-sitter';
 import type { Draft, FileIR, FunctionIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import type { MacroLoop } from './macro-scan.js';
-import { countErrors, declaratorName, hasKeyword, lineStarts, locOf, position, type FileCtx } from './syntax.js';
+import { countErrors, declaratorName, declaratorNameNode, errorLines, functionDeclarator, hasKeyword, lineStarts, locOf, position, textOf, type FileCtx } from './syntax.js';
 import { collectBindings, extractTable } from './tables.js';
-import { extractFunction, type WalkProbe } from './engine/walk.js';
+import { walkFunction, type WalkProbe } from '../path/engine/walk.js';
+import { lowerFunction } from './lower.js';
 export interface ExtractInput {
   file: string;
   /** the original text (for slices shown to users) */
@@ -26,7 +28,7 @@ export interface ExtractInput {
   defined?: Iterable<string>;
   /** look for run-time table bindings (default true; a caller parsing in parts knows where they are) */
   bindings?: boolean;
-  /** engine tests only: filled with the states at `// walk:` comments (engine/walk.ts) */
+  /** engine tests only: filled with the states at `// walk:` comments (path/engine/walk.ts) */
   probes?: WalkProbe[];
 }
 
@@ -84,6 +86,46 @@ export function extractFile(input: ExtractInput): Draft<FileIR> {
   ir.parseErrorCount = countErrors(input.root);
   if (input.includes !== false) ir.includes = includesOf(input.source);
   return ir;
+}
+
+/** One function definition: its signature read here, its body lowered and walked by the path engine. */
+export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): FunctionIR | null {
+  const declarator = def.childForFieldName('declarator');
+  const name = declaratorName(declarator);
+  const body = def.childForFieldName('body');
+  if (!name || !body) return null;
+  const params: Array<{ name: string; type: string }> = [];
+  const paramList = functionDeclarator(declarator)?.childForFieldName('parameters');
+  for (const p of paramList?.namedChildren ?? []) {
+    if (p.type !== 'parameter_declaration') continue;
+    const pname = declaratorName(p.childForFieldName('declarator'));
+    params.push({ name: pname ?? '', type: textOf(ctx, p.childForFieldName('type') ?? p) });
+  }
+  const returnType = textOf(ctx, def.childForFieldName('type') ?? def) + (declarator?.type === 'pointer_declarator' ? ' *' : '');
+  const lowered = lowerFunction(
+    ctx,
+    name,
+    params.map((p) => p.name),
+    params.filter((p) => /\bmmu_notifier_range\b/.test(p.type)).map((p) => p.name),
+    body,
+  );
+  const walked = walkFunction(lowered, ctx.defined, probes);
+  const parseErrors: number[] = [];
+  errorLines(ctx, body, parseErrors);
+  return {
+    name,
+    file: ctx.file,
+    loc: locOf(ctx, declaratorNameNode(declarator) ?? def),
+    isStatic: hasKeyword(def, 'storage_class_specifier', 'static'),
+    returnType,
+    params,
+    events: walked.events,
+    returns: walked.returns,
+    callees: walked.callees,
+    truncated: walked.truncated,
+    parseErrors,
+    ...walked.facts,
+  };
 }
 
 /**

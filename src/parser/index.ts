@@ -4,14 +4,14 @@ import type { Draft, FileIR } from '../ir/types.js';
 import { createCParser } from './load.js';
 import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf } from './extract.js';
-import type { WalkProbe } from './engine/walk.js';
+import type { WalkProbe } from '../path/engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
 import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
 import { apiCallsOf, fieldBindingsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
-export type { StateSnapshot, WalkProbe } from './engine/walk.js';
+export type { StateSnapshot, WalkProbe } from '../path/engine/walk.js';
 
 let shared: Promise<Parser> | undefined;
 

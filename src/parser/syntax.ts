@@ -120,11 +120,6 @@ export function unwrapParens(node: Node): Node {
   }
 }
 
-export function isZero(node: Node): boolean {
-  const t = unwrapParens(node).text;
-  return t === '0' || t === 'NULL' || t === 'false';
-}
-
 export function argTexts(ctx: FileCtx, args: Node | null): string[] {
   if (!args) return [];
   // the rewritten scoped_guard header is a comma expression, not an argument list
@@ -141,12 +136,4 @@ export function argTexts(ctx: FileCtx, args: Node | null): string[] {
   }
   if (n.type !== 'argument_list') return [textOf(ctx, n)];
   return n.namedChildren.filter((c) => c.type !== 'comment').map((c) => textOf(ctx, c));
-}
-
-/** `&svmm->mutex` and `svmm->mutex` are the same lock. */
-export function normalizeLock(text: string): string {
-  return text
-    .replace(/\s+/g, '')
-    .replace(/^&/, '')
-    .replace(/^\((.*)\)$/, '$1');
 }

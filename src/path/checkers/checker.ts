@@ -3,19 +3,18 @@
 // engine owns paths, merging and the events' order; a checker says what a
 // call or an assignment means for its family and keeps its slot of the path
 // state. A new analysis is a new checker, not an engine change.
-import type { Node } from 'web-tree-sitter';
+import type { LAssign, LCall, LExpr, LUpdate } from '../../ir/lowered.js';
 import type { Atom } from '../../ir/atoms.js';
-import type { CheckerFacts, EventFacts, GfpMask } from '../../ir/types.js';
+import type { CheckerFacts, EventFacts, GfpMask, Loc } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
-import type { FileCtx } from '../syntax.js';
 
 /** A call of a named function, as the engine hands it to the checkers. */
 export interface CallSite {
   readonly name: string;
   /** the call expression */
-  readonly node: Node;
+  readonly node: LCall;
   /** its argument nodes as the grammar lists them (comments included) */
-  readonly argNodes: readonly Node[];
+  readonly argNodes: readonly LExpr[];
   /** its arguments as written, whitespace folded */
   readonly args: readonly string[];
 }
@@ -35,11 +34,10 @@ export interface AtomRef {
 
 /** What a checker may ask of the engine. */
 export interface Engine {
-  readonly ctx: FileCtx;
   /** appends an event to the path (one event per place, kind, assumptions and locks) */
-  record(s: State, event: EventFacts, node: Node): void;
+  record(s: State, event: EventFacts, at: { readonly start: number; readonly loc: Loc }): void;
   /** the tracked atom an expression tests, if any */
-  atomOf(node: Node, s: State): AtomRef | null;
+  atomOf(node: LExpr, s: State): AtomRef | null;
   /** where a written target lives when it outlives the call: a global or a function-static */
   sharedBase(target: string): 'static' | 'global' | undefined;
   isParam(name: string): boolean;
@@ -54,21 +52,21 @@ export interface Checker {
   /**
    * A call the checker takes over whole (nothing else is recorded for it):
    * `guard(mutex)(&l)`, `lockdep_assert_held(&l)`. `fn` is the call's
-   * function node, an identifier or a call.
+   * function, an identifier or a call.
    */
-  intercept?(node: Node, fn: Node, argsNode: Node | null, s: State): boolean;
+  intercept?(node: LCall, fn: LExpr, s: State): boolean;
   /** What a named call is. The checkers are asked in order; the first answer wins. */
   classify?(call: CallSite, s: State): Classified | null;
   /** After the call's own event is recorded, in checker order. */
   afterCall?(call: CallSite, c: Classified, s: State): void;
   /** A local name is given a value (a declaration's initializer, an assignment). */
-  onStore?(name: string, value: Node): void;
+  onStore?(name: string, value: LExpr): void;
   /** `left op right` evaluated, after the engine tracked what it knows of `left`. */
-  onAssign?(left: Node, op: string | undefined, right: Node | null, node: Node, s: State): void;
+  onAssign?(left: LExpr, op: string | undefined, right: LExpr | null, node: LAssign, s: State): void;
   /** `x++` or `x--`. */
-  onIncrement?(target: Node, node: Node, s: State): void;
+  onIncrement?(target: LExpr, node: LUpdate, s: State): void;
   /** A branch assumed `atom` to be `value`; `cond` is the tested expression. */
-  onAssume?(atom: Atom, value: boolean, cond: Node, s: State): void;
+  onAssume?(atom: Atom, value: boolean, cond: LExpr, s: State): void;
   /** What the checker publishes about the function once the walk is done. */
   facts?(): CheckerFacts;
 }

@@ -8,50 +8,31 @@
 // `truncated` when it does not. This file holds the statements (blocks,
 // branches, loops, switch, goto); expressions.ts the expressions and the
 // checkers' dispatch.
-import type { Node } from 'web-tree-sitter';
-import type { FunctionIR } from '../../ir/types.js';
-import { argTexts, declaratorName, declaratorNameNode, errorLines, functionDeclarator, hasKeyword, locOf, position, textOf, type FileCtx } from '../syntax.js';
+import type { LBlock, LDecl, LoweredFunction, LStmt } from '../../ir/lowered.js';
+import type { Draft, Event, ReturnSite, CheckerFacts } from '../../ir/types.js';
 import { ExpressionEngine } from './expressions.js';
 import { cloneState, type Flow, forgetRound, LOOP_ROUNDS, leaveFrames, PROBE_COMMENT, type State, stateKey, type VarFact, varText, type WalkProbe } from './state.js';
 
 export type { StateSnapshot, WalkProbe } from './state.js';
 
-export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): FunctionIR | null {
-  const declarator = def.childForFieldName('declarator');
-  const name = declaratorName(declarator);
-  const body = def.childForFieldName('body');
-  if (!name || !body) return null;
-  const params: Array<{ name: string; type: string }> = [];
-  const paramList = functionDeclarator(declarator)?.childForFieldName('parameters');
-  for (const p of paramList?.namedChildren ?? []) {
-    if (p.type !== 'parameter_declaration') continue;
-    const pname = declaratorName(p.childForFieldName('declarator'));
-    params.push({ name: pname ?? '', type: textOf(ctx, p.childForFieldName('type') ?? p) });
-  }
-  const returnType = textOf(ctx, def.childForFieldName('type') ?? def) + (declarator?.type === 'pointer_declarator' ? ' *' : '');
-  const engine = new PathEngine(
-    ctx,
-    params.map((p) => p.name),
-    params.filter((p) => /\bmmu_notifier_range\b/.test(p.type)).map((p) => p.name),
-    probes && { name, out: probes },
-  );
-  engine.run(body);
-  const parseErrors: number[] = [];
-  errorLines(ctx, body, parseErrors);
-  return {
-    name,
-    file: ctx.file,
-    loc: locOf(ctx, declaratorNameNode(declarator) ?? def),
-    isStatic: hasKeyword(def, 'storage_class_specifier', 'static'),
-    returnType,
-    params,
-    events: engine.events,
-    returns: engine.returns,
-    callees: [...engine.callees].sort(),
-    truncated: engine.truncated,
-    parseErrors,
-    ...engine.facts(),
-  };
+/** What the walk of one function found. */
+export interface WalkResult {
+  events: Draft<Event>[];
+  returns: Draft<ReturnSite>[];
+  callees: string[];
+  truncated: boolean;
+  facts: CheckerFacts;
+}
+
+/**
+ * Walks one lowered function. `defined` names the functions the file
+ * defines (a helper defined there is followed, whatever its name); `probes`,
+ * for the engine tests only, is filled with the states at `// walk:` comments.
+ */
+export function walkFunction(fn: LoweredFunction, defined: ReadonlySet<string>, probes?: WalkProbe[]): WalkResult {
+  const engine = new PathEngine(defined, fn.params, fn.ranges, probes && { name: fn.name, out: probes });
+  engine.run(fn);
+  return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts() };
 }
 
 class PathEngine extends ExpressionEngine {
@@ -66,37 +47,37 @@ class PathEngine extends ExpressionEngine {
   private readonly openBlocks: number[] = [];
 
   constructor(
-    ctx: FileCtx,
-    params: string[],
-    ranges: string[] = [],
+    defined: ReadonlySet<string>,
+    params: readonly string[],
+    ranges: readonly string[] = [],
     /** engine tests only: where to record the states at `// walk:` comments */
     private readonly probes?: { name: string; out: WalkProbe[] },
   ) {
-    super(ctx, params, ranges);
+    super(defined, params, ranges);
   }
 
-  run(body: Node): void {
+  run(fn: LoweredFunction): void {
     const start: State = { when: {}, locks: [], scoped: [], effects: [], frames: [], vars: {}, path: null };
-    const flow = this.statement(body, [start]);
+    const flow = this.statement(fn.body, [start]);
     // falling off the end of the body
-    for (const s of flow.normal) this.addReturn(s, null, body);
+    for (const s of flow.normal) this.addReturn(s, null, { start: fn.body.start, loc: fn.bodyLoc, end: fn.bodyEnd });
   }
 
   // ----------------------------------------------------------- statements
 
-  private statements(nodes: Node[], states: State[]): Flow {
+  private statements(nodes: readonly LStmt[], states: State[]): Flow {
     const flow: Flow = { normal: states, breaks: [], continues: [] };
-    let probing: Node[] = [];
+    let probing: Array<Extract<LStmt, { kind: 'comment' }>> = [];
     /** labels of this list: a backward goto to one is walked again from there */
     const heads: Array<{ label: string; at: number }> = [];
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      if (this.probes && node.type === 'comment') {
-        if (PROBE_COMMENT.test(this.ctx.source.slice(node.startIndex, node.endIndex))) probing.push(node);
+      if (this.probes && node.kind === 'comment') {
+        if (PROBE_COMMENT.test(node.text)) probing.push(node);
         continue;
       }
-      if (node.type === 'labeled_statement') {
-        const label = node.childForFieldName('label')?.text ?? '';
+      if (node.kind === 'label') {
+        const label = node.label;
         this.seenLabels.add(label);
         // a goto out of a block leaves its scopes: the outer names are back
         const arriving = (this.pendingGotos.get(label) ?? []).map((g) => this.leaveOpenBlocks(g));
@@ -107,14 +88,14 @@ class PathEngine extends ExpressionEngine {
         this.headSeen.set(label, seen);
         // the comments just above the label belong to it: a new round passes them too
         let at = i;
-        while (at > 0 && nodes[at - 1]!.type === 'comment') at--;
+        while (at > 0 && nodes[at - 1]!.kind === 'comment') at--;
         heads.push({ label, at });
       }
       if (probing.length) {
         for (const c of probing) this.recordProbe(c, flow.normal);
         probing = [];
       }
-      if (flow.normal.length === 0 && node.type !== 'labeled_statement') continue;
+      if (flow.normal.length === 0 && node.kind !== 'label') continue;
       const f = this.statement(node, flow.normal);
       flow.normal = f.normal;
       flow.breaks.push(...f.breaks);
@@ -133,7 +114,7 @@ class PathEngine extends ExpressionEngine {
    * allocations, the read section's retry) is forgotten at the back edge: the
    * next round calls them again.
    */
-  private loopAgain(nodes: Node[], head: { label: string; at: number }, flow: Flow): void {
+  private loopAgain(nodes: readonly LStmt[], head: { label: string; at: number }, flow: Flow): void {
     const back = this.backEdges.get(head.label);
     if (!back?.length) return;
     this.backEdges.delete(head.label);
@@ -161,12 +142,12 @@ class PathEngine extends ExpressionEngine {
     );
   }
 
-  private recordProbe(comment: Node, states: State[]): void {
+  private recordProbe(comment: Extract<LStmt, { kind: 'comment' }>, states: State[]): void {
     if (!this.probes) return;
-    const annotation = PROBE_COMMENT.exec(this.ctx.source.slice(comment.startIndex, comment.endIndex))?.[1] ?? '';
+    const annotation = PROBE_COMMENT.exec(comment.text)?.[1] ?? '';
     this.probes.out.push({
       function: this.probes.name,
-      line: position(this.ctx, comment.startIndex).line,
+      line: comment.line,
       annotation,
       truncated: this.truncated,
       states: states.map((s) => ({
@@ -183,14 +164,10 @@ class PathEngine extends ExpressionEngine {
    * A block: names it declares shadow the outer ones until it ends, so their
    * outer facts are saved on entry and restored on every way out of it.
    */
-  private block(node: Node, states: State[]): Flow {
-    // (children read once: each read of a node list crosses into the wasm parser)
-    const children = node.namedChildren;
-    const declared = children
-      .filter((c) => c.type === 'declaration')
-      .flatMap((d) => d.namedChildren.map((c) => declaratorName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c)).filter((n): n is string => !!n));
-    if (declared.length === 0) return this.statements(children, states);
-    const id = node.startIndex;
+  private block(node: LBlock, states: State[]): Flow {
+    const declared = node.declares;
+    if (declared.length === 0) return this.statements(node.body, states);
+    const id = node.start;
     for (const s of states) {
       const saved: Record<string, VarFact | null> = {};
       let shadows = false;
@@ -213,7 +190,7 @@ class PathEngine extends ExpressionEngine {
       s.frames = [...s.frames, { block: id, saved }];
     }
     this.openBlocks.push(id);
-    const flow = this.statements(children, states);
+    const flow = this.statements(node.body, states);
     this.openBlocks.pop();
     const leave = (s: State): State =>
       leaveFrames(
@@ -223,69 +200,63 @@ class PathEngine extends ExpressionEngine {
     return { normal: this.merge(flow.normal.map(leave)), breaks: flow.breaks.map(leave), continues: flow.continues.map(leave) };
   }
 
-  private statement(node: Node, states: State[]): Flow {
+  private statement(node: LStmt, states: State[]): Flow {
     const none: Flow = { normal: [], breaks: [], continues: [] };
-    if (states.length === 0 && node.type !== 'labeled_statement') return none;
-    switch (node.type) {
-      case 'compound_statement':
+    if (states.length === 0 && node.kind !== 'label') return none;
+    switch (node.kind) {
+      case 'block':
         return this.block(node, states);
-      case 'labeled_statement': {
-        const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier');
-        return this.statements(inner, states);
-      }
-      case 'expression_statement': {
-        const expr = node.namedChildren[0];
-        return { normal: this.merge(expr ? this.exprAll(expr, states) : states), breaks: [], continues: [] };
-      }
-      case 'declaration':
+      case 'label':
+        return this.statements(node.body, states);
+      case 'expr':
+        return { normal: this.merge(node.expr ? this.exprAll(node.expr, states) : states), breaks: [], continues: [] };
+      case 'decl':
         return { normal: this.merge(this.declaration(node, states)), breaks: [], continues: [] };
-      case 'return_statement': {
-        const expr = node.namedChildren[0] ?? null;
+      case 'return': {
+        const expr = node.expr;
         const after = expr ? this.exprAll(expr, states) : states;
         for (const s of after) this.addReturn(s, expr, node);
         return none;
       }
-      case 'if_statement': {
-        const { t, f } = this.condition(node.childForFieldName('condition')!, states);
-        const thenFlow = this.statement(node.childForFieldName('consequence')!, t);
-        const alt = node.childForFieldName('alternative');
-        const elseBody = alt?.type === 'else_clause' ? alt.namedChildren[0] : alt;
-        const elseFlow = elseBody ? this.statement(elseBody, f) : { normal: f, breaks: [], continues: [] };
+      case 'if': {
+        const { t, f } = this.condition(node.cond, states);
+        const thenFlow = this.statement(node.consequence, t);
+        const elseFlow = node.alternative ? this.statement(node.alternative, f) : { normal: f, breaks: [], continues: [] };
         return {
           normal: this.merge([...thenFlow.normal, ...elseFlow.normal]),
           breaks: [...thenFlow.breaks, ...elseFlow.breaks],
           continues: [...thenFlow.continues, ...elseFlow.continues],
         };
       }
-      case 'while_statement':
+      case 'while':
         return this.whileLoop(node, states);
-      case 'for_statement': {
+      case 'for': {
         let entry = states;
-        const init = node.childForFieldName('initializer');
-        if (init) entry = init.type === 'declaration' ? this.declaration(init, entry) : this.exprAll(init, entry);
-        const cond = node.childForFieldName('condition');
+        const init = node.init;
+        if (init) entry = init.kind === 'decl' ? this.declaration(init, entry) : this.exprAll(init, entry);
+        const cond = node.cond;
         const { t, f } = cond ? this.condition(cond, entry) : { t: entry, f: [] as State[] };
-        const body = this.statement(node.childForFieldName('body')!, t);
-        const update = node.childForFieldName('update');
+        const body = this.statement(node.body, t);
+        const update = node.update;
         const looped = update ? this.exprAll(update, [...body.normal, ...body.continues]) : [...body.normal, ...body.continues];
         // zero or one iteration; an endless `for (;;)` leaves only by break
         const exits = cond ? [...f, ...looped] : [];
         return { normal: this.merge([...exits, ...body.breaks]), breaks: [], continues: [] };
       }
-      case 'do_statement': {
-        const body = this.statement(node.childForFieldName('body')!, states);
-        const cond = node.childForFieldName('condition');
+      case 'do': {
+        const body = this.statement(node.body, states);
+        const cond = node.cond;
         const after = cond ? this.exprAll(cond, [...body.normal, ...body.continues]) : body.normal;
         return { normal: this.merge([...after, ...body.breaks]), breaks: [], continues: [] };
       }
-      case 'switch_statement':
+      case 'switch':
         return this.switchStatement(node, states);
-      case 'break_statement':
+      case 'break':
         return { normal: [], breaks: states, continues: [] };
-      case 'continue_statement':
+      case 'continue':
         return { normal: [], breaks: [], continues: states };
-      case 'goto_statement': {
-        const label = node.childForFieldName('label')?.text ?? '';
+      case 'goto': {
+        const label = node.label;
         // forward: joined where the label stands; backward: a loop, walked again from the label
         const edges = this.seenLabels.has(label) ? this.backEdges : this.pendingGotos;
         const list = edges.get(label) ?? [];
@@ -298,18 +269,18 @@ class PathEngine extends ExpressionEngine {
     }
   }
 
-  private whileLoop(node: Node, states: State[]): Flow {
-    const macro = this.ctx.loops.get(node.startIndex);
-    const condNode = node.childForFieldName('condition')!;
-    const bodyNode = node.childForFieldName('body')!;
+  private whileLoop(node: Extract<LStmt, { kind: 'while' }>, states: State[]): Flow {
+    const macro = node.macro;
+    const condNode = node.cond;
+    const bodyNode = node.body;
     if (macro && /(^|_)guard$/.test(macro)) {
       // scoped_guard(kind, &lock) { body }: the body runs once with the lock held
-      const args = argTexts(this.ctx, condNode);
+      const args = node.condArgs;
       const kind = args[0] ?? '';
       let lock = '';
       const entered = this.exprAll(condNode, states.map(cloneState)).map((s) => {
         const c = cloneState(s);
-        lock = this.locks.enterScopedGuard(c, macro, kind, args, condNode);
+        lock = this.locks.enterScopedGuard(c, macro, kind, args, { start: condNode.start, loc: node.condLoc });
         c.macro = macro;
         return c;
       });
@@ -327,18 +298,15 @@ class PathEngine extends ExpressionEngine {
     return { normal: this.merge([...exits, ...body.breaks.map(back)]), breaks: [], continues: [] };
   }
 
-  private switchStatement(node: Node, states: State[]): Flow {
-    const cond = node.childForFieldName('condition');
+  private switchStatement(node: Extract<LStmt, { kind: 'switch' }>, states: State[]): Flow {
+    const cond = node.cond;
     const entry = cond ? this.exprAll(cond, states) : states;
-    const body = node.childForFieldName('body');
-    const cases = body?.namedChildren.filter((c) => c.type === 'case_statement') ?? [];
     let fallthrough: State[] = [];
     const out: State[] = [];
     let hasDefault = false;
-    for (const c of cases) {
-      if (c.children[0]?.text === 'default') hasDefault = true;
-      const stmts = c.namedChildren.filter((n) => n !== c.childForFieldName('value'));
-      const flow = this.statements(stmts, this.merge([...entry.map(cloneState), ...fallthrough]));
+    for (const c of node.cases) {
+      if (c.isDefault) hasDefault = true;
+      const flow = this.statements(c.body, this.merge([...entry.map(cloneState), ...fallthrough]));
       out.push(...flow.breaks);
       fallthrough = flow.normal;
       // `continue` inside a switch belongs to the enclosing loop
@@ -349,27 +317,20 @@ class PathEngine extends ExpressionEngine {
     return { normal: this.merge(out), breaks: [], continues: [] };
   }
 
-  private declaration(node: Node, states: State[]): State[] {
+  private declaration(node: LDecl, states: State[]): State[] {
     let out = states;
-    const isStatic = hasKeyword(node, 'storage_class_specifier', 'static');
-    for (const d of node.namedChildren) {
+    const isStatic = node.static;
+    for (const d of node.declarators) {
       // every local is known by name: a write to anything else is a global (I7)
-      if (d.type === 'identifier' || d.type === 'array_declarator' || d.type === 'pointer_declarator' || d.type === 'init_declarator') {
-        const local = declaratorName(d.type === 'init_declarator' ? d.childForFieldName('declarator') : d);
-        if (local) (isStatic ? this.staticLocals : this.locals).add(local);
-      }
-      if (d.type !== 'init_declarator') continue;
-      const name = declaratorName(d.childForFieldName('declarator'));
-      const value = d.childForFieldName('value');
+      if (d.local) (isStatic ? this.staticLocals : this.locals).add(d.local);
+      if (!d.init) continue;
+      const { name, value } = d.init;
       if (!value) continue;
       if (name) for (const c of this.checkers) c.onStore?.(name, value);
       out = this.exprAll(value, out);
-      if (name && value.type === 'initializer_list') {
+      if (name && d.init.fields) {
         // `struct upd u = { .blockable = mmu_notifier_range_blockable(range) }`
-        for (const pair of value.namedChildren) {
-          const field = pair.type === 'initializer_pair' ? pair.namedChildren.find((c) => c.type === 'field_designator')?.namedChildren[0]?.text : undefined;
-          const v = pair.childForFieldName('value');
-          if (!field || !v) continue;
+        for (const { field, value: v } of d.init.fields) {
           for (const s of out) {
             const atom = this.atomOf(v, s);
             if (atom) s.vars = { ...s.vars, [`${name}.${field}`]: { k: 'atom', atom: atom.atom, negated: atom.negated } };

@@ -2,11 +2,12 @@
 // success branch only, acquires that can fail (held only when they returned
 // 0), locks held by contract (lockdep_assert_held) or by scope (guard(),
 // scoped_guard). Its slot of the path state is `locks` and `scoped`.
-import type { Node } from 'web-tree-sitter';
+import type { LCall, LExpr } from '../../ir/lowered.js';
 import { type Atom, parseAtom, resultAtom } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
+import type { Loc } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
-import { argTexts, normalizeLock, position, unwrapParens } from '../syntax.js';
+import { normalizeLock, unwrapParens } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
 
 export class LockChecker implements Checker {
@@ -15,12 +16,12 @@ export class LockChecker implements Checker {
 
   constructor(private readonly eng: Engine) {}
 
-  intercept(node: Node, fn: Node, argsNode: Node | null, s: State): boolean {
-    if (fn.type === 'call_expression') {
+  intercept(node: LCall, fn: LExpr, s: State): boolean {
+    if (fn.kind === 'call') {
       // guard(mutex)(&lock): held until the end of the scope
-      if (fn.childForFieldName('function')?.text !== 'guard') return false;
-      const kind = argTexts(this.eng.ctx, fn.childForFieldName('arguments')!)[0] ?? '';
-      const lock = normalizeLock(argTexts(this.eng.ctx, argsNode!)[0] ?? '');
+      if (fn.fn?.text !== 'guard') return false;
+      const kind = fn.args[0] ?? '';
+      const lock = normalizeLock(node.args[0] ?? '');
       this.eng.record(s, { kind: 'lock', name: `guard(${kind})`, args: [lock], lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') }, node);
       if (!s.locks.includes(lock)) {
         s.locks = [...s.locks, lock].sort();
@@ -28,9 +29,9 @@ export class LockChecker implements Checker {
       }
       return true;
     }
-    if (fn.type !== 'identifier' || !fn.text.startsWith('lockdep_assert_held')) return false;
+    if (fn.kind !== 'ident' || !fn.text.startsWith('lockdep_assert_held')) return false;
     // held by contract from here on: the caller took it
-    const lock = normalizeLock(argTexts(this.eng.ctx, argsNode)[0] ?? '');
+    const lock = normalizeLock(node.args[0] ?? '');
     if (lock && !s.locks.includes(lock)) {
       s.locks = [...s.locks, lock].sort();
       s.scoped = [...s.scoped, lock].sort();
@@ -50,7 +51,7 @@ export class LockChecker implements Checker {
   afterCall(call: CallSite, c: Classified, s: State): void {
     if (c.kind === 'lock') {
       const { lock } = c.facts;
-      if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, position(this.eng.ctx, call.node.startIndex)), lock);
+      if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, { line: call.node.loc.line, column: call.node.loc.column }), lock);
       if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
     }
     if (c.kind === 'unlock') {
@@ -60,7 +61,7 @@ export class LockChecker implements Checker {
     }
   }
 
-  onAssume(atom: Atom, value: boolean, cond: Node, s: State): void {
+  onAssume(atom: Atom, value: boolean, cond: LExpr, s: State): void {
     // `if (mutex_lock_interruptible(&l)) return -EINTR;`: a failed acquire holds nothing
     if (value && failingAcquire(atom)) {
       const lock = this.acquires.get(atom);
@@ -73,7 +74,7 @@ export class LockChecker implements Checker {
   }
 
   /** scoped_guard(kind, &lock) { body }: the body runs once with the lock held. */
-  enterScopedGuard(s: State, macro: string, kind: string, args: readonly string[], node: Node): string {
+  enterScopedGuard(s: State, macro: string, kind: string, args: readonly string[], node: { readonly start: number; readonly loc: Loc }): string {
     const lock = normalizeLock(args[args.length - 1] ?? '');
     this.eng.record(s, { kind: 'lock', name: `${macro}(${kind})`, args: [...args], lock, sleeps: kind === 'mutex' || kind.startsWith('rwsem') }, node);
     if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
@@ -93,11 +94,11 @@ function failingAcquire(atom: Atom): boolean {
 }
 
 /** The lock a trylock call takes, and whether 0 means success (`down_trylock`). */
-export function trylockOf(node: Node): { lock: string; inverted: boolean } | null {
+export function trylockOf(node: LExpr): { lock: string; inverted: boolean } | null {
   const n = unwrapParens(node);
-  if (n.type !== 'call_expression') return null;
-  const trylock = curatedFacts(n.childForFieldName('function')?.text ?? '').trylock;
+  if (n.kind !== 'call') return null;
+  const trylock = curatedFacts(n.fn?.text ?? '').trylock;
   if (!trylock) return null;
-  const arg = n.childForFieldName('arguments')?.namedChildren[0];
+  const arg = n.argNodes[0];
   return { lock: normalizeLock(arg?.text ?? ''), inverted: trylock.inverted };
 }

@@ -1,13 +1,13 @@
 // Allocations and sleeps: the GFP mask of each allocation (judged on the
 // branch in force when it depends on the blockable flag) and the calls that
 // may sleep.
-import type { Node } from 'web-tree-sitter';
+import type { LExpr } from '../../ir/lowered.js';
 import { atom as atoms } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import { classifyGfp } from '../../ir/kernel-api/memory.js';
 import type { AbstractValue, GfpMask } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
-import { textOf, unwrapParens } from '../syntax.js';
+import { unwrapParens } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
 
 export class MemoryChecker implements Checker {
@@ -25,29 +25,28 @@ export class MemoryChecker implements Checker {
   }
 
   /** A GFP mask chosen by the blockable flag is judged by the branch in force. */
-  private gfpOf(mask: Node, s: State): GfpMask {
-    const ctx = this.eng.ctx;
+  private gfpOf(mask: LExpr, s: State): GfpMask {
     let m = mask;
-    while (m.type === 'parenthesized_expression' && m.namedChildren[0]) m = m.namedChildren[0];
-    if (m.type === 'conditional_expression') {
-      const atom = this.eng.atomOf(m.childForFieldName('condition')!, s);
+    while (m.kind === 'paren' && m.children[0]) m = m.children[0];
+    if (m.kind === 'conditional') {
+      const atom = this.eng.atomOf(m.cond!, s);
       if (atom && atom.atom === atoms.blockable) {
         const blockable = s.when.blockable;
-        const chosen = (blockable === undefined ? false : blockable) !== atom.negated ? m.childForFieldName('consequence') : m.childForFieldName('alternative');
-        if (chosen) return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, chosen)) };
+        const chosen = (blockable === undefined ? false : blockable) !== atom.negated ? m.consequence : m.alternative;
+        if (chosen) return { mask: mask.norm, class: classifyGfp(chosen.norm) };
       }
     }
-    if (m.type === 'identifier' && s.vars[m.text]?.k === 'value') {
+    if (m.kind === 'ident' && s.vars[m.text]?.k === 'value') {
       const v = s.vars[m.text] as { k: 'value'; value: AbstractValue };
-      if (v.value.k === 'unknown') return { mask: textOf(ctx, mask), class: classifyGfp(v.value.text) };
+      if (v.value.k === 'unknown') return { mask: mask.norm, class: classifyGfp(v.value.text) };
     }
-    return { mask: textOf(ctx, mask), class: classifyGfp(textOf(ctx, mask)) };
+    return { mask: mask.norm, class: classifyGfp(mask.norm) };
   }
 }
 
 /** Whether an expression is an allocation call (its result is NULL on failure). */
-export function isAllocCall(node: Node): boolean {
+export function isAllocCall(node: LExpr): boolean {
   const n = unwrapParens(node);
-  if (n.type === 'cast_expression') return isAllocCall(n.childForFieldName('value')!);
-  return n.type === 'call_expression' && !!curatedFacts(n.childForFieldName('function')?.text ?? '').allocates;
+  if (n.kind === 'cast') return isAllocCall(n.value!);
+  return n.kind === 'call' && !!curatedFacts(n.fn?.text ?? '').allocates;
 }

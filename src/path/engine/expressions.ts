@@ -3,18 +3,18 @@
 // states by a condition, the atoms a condition tests, and the values the walk
 // knows. What a call or an assignment means is the checkers' (../checkers):
 // the engine asks them in order and records what they say.
-import type { Node } from 'web-tree-sitter';
+import type { LCall, LExpr } from '../../ir/lowered.js';
 import { type Atom, atom as atoms, isResultAtom, resultAtom } from '../../ir/atoms.js';
 import { ERRNO_NAME, errnoNumber } from '../../ir/kernel-api/errno.js';
 import { FAILABLE_ACQUIRES } from '../../ir/kernel-api/locks.js';
 import { RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY } from '../../ir/kernel-api/notifier.js';
 import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
-import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventFacts, ReturnSite } from '../../ir/types.js';
+import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventFacts, Loc, ReturnSite } from '../../ir/types.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
 import { checkersFor } from '../checkers/index.js';
 import { type LockChecker, trylockOf } from '../checkers/locks.js';
 import { isAllocCall } from '../checkers/memory.js';
-import { argTexts, endLoc, isZero, locOf, position, textOf, unwrapParens, type FileCtx } from '../syntax.js';
+import { childrenOf, isZero, unwrapParens } from '../syntax.js';
 import { cloneState, type Flow, pathIds, RETURN_BUDGET, STATE_BUDGET, type State, stateKey, valueKey, whenKey } from './state.js';
 
 export type { Flow };
@@ -37,9 +37,10 @@ export abstract class ExpressionEngine implements Engine {
   protected readonly checkers: readonly Checker[];
 
   constructor(
-    readonly ctx: FileCtx,
-    params: string[],
-    ranges: string[] = [],
+    /** the functions the file defines (a helper defined there is followed, whatever its name) */
+    private readonly defined: ReadonlySet<string>,
+    params: readonly string[],
+    ranges: readonly string[] = [],
   ) {
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
@@ -113,28 +114,26 @@ export abstract class ExpressionEngine implements Engine {
    * are updated in place: every caller hands over states it no longer uses
    * (the two that evaluate one condition twice clone first).
    */
-  protected exprAll(node: Node, states: State[]): State[] {
+  protected exprAll(node: LExpr, states: State[]): State[] {
     for (const s of states) this.expr(node, s);
     return states;
   }
 
-  protected expr(node: Node, s: State): void {
-    switch (node.type) {
-      case 'call_expression':
+  protected expr(node: LExpr, s: State): void {
+    switch (node.kind) {
+      case 'call':
         this.call(node, s);
         return;
-      case 'assignment_expression': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
+      case 'assign': {
+        const { left, right, op } = node;
         if (right) this.expr(right, s);
-        if (left && left.type !== 'identifier') this.expr(left, s);
-        const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
-        if (left?.type === 'identifier' && right) {
+        if (left && left.kind !== 'ident') this.expr(left, s);
+        if (left?.kind === 'ident' && right) {
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
           for (const c of this.checkers) c.onStore?.(left.text, right);
         }
-        if (left?.type === 'field_expression' && right) {
+        if (left?.kind === 'field' && right) {
           // `update.blockable = mmu_notifier_range_blockable(range)`: a flag kept in a field
           const key = fieldKey(left);
           const atom = key ? this.atomOf(right, s) : null;
@@ -144,8 +143,8 @@ export abstract class ExpressionEngine implements Engine {
         if (left) for (const c of this.checkers) c.onAssign?.(left, op, right, node, s);
         return;
       }
-      case 'update_expression': {
-        const arg = node.childForFieldName('argument');
+      case 'update': {
+        const arg = node.arg;
         if (arg) {
           this.expr(arg, s);
           for (const c of this.checkers) c.onIncrement?.(arg, node, s);
@@ -155,35 +154,33 @@ export abstract class ExpressionEngine implements Engine {
       case 'comment':
         return;
       default:
-        // leaves (identifiers, literals) hold no call: skip without building child objects
-        if (node.namedChildCount === 0) return;
-        for (const c of node.namedChildren) this.expr(c, s);
+        // leaves (identifiers, literals) hold no call
+        for (const c of childrenOf(node)) this.expr(c, s);
     }
   }
 
-  private call(node: Node, s: State): void {
-    const fnNode = node.childForFieldName('function');
-    const argsNode = node.childForFieldName('arguments');
-    const argList = argsNode?.namedChildren ?? [];
+  private call(node: LCall, s: State): void {
+    const fnNode = node.fn;
+    const argList = node.argNodes;
     for (const a of argList) this.expr(a, s);
     // `f(&x)` may write x: what the walk knew of it is gone
     for (const a of argList) {
-      const target = a.type === 'pointer_expression' && a.children[0]?.text === '&' ? a.childForFieldName('argument') : null;
-      if (target?.type === 'identifier' && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== target.text));
+      const target = a.kind === 'unary' && a.op === '&' ? a.arg : null;
+      if (target?.kind === 'ident' && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== target.text));
     }
     if (!fnNode) return;
-    for (const c of this.checkers) if (c.intercept?.(node, fnNode, argsNode, s)) return;
-    if (fnNode.type === 'call_expression') {
+    for (const c of this.checkers) if (c.intercept?.(node, fnNode, s)) return;
+    if (fnNode.kind === 'call') {
       this.expr(fnNode, s);
       return;
     }
-    if (fnNode.type !== 'identifier') {
+    if (fnNode.kind !== 'ident') {
       this.expr(fnNode, s);
-      const field = fnNode.type === 'field_expression' ? fnNode.childForFieldName('field')?.text : null;
-      this.record(s, { kind: 'call', name: field ? `->${field}` : textOf(this.ctx, fnNode), args: argTexts(this.ctx, argsNode) }, node);
+      const field = fnNode.kind === 'field' ? fnNode.field : null;
+      this.record(s, { kind: 'call', name: field ? `->${field}` : fnNode.norm, args: [...node.args] }, node);
       return;
     }
-    const call: CallSite = { name: fnNode.text, node, argNodes: argList, args: argTexts(this.ctx, argsNode) };
+    const call: CallSite = { name: fnNode.text, node, argNodes: argList, args: node.args };
     let known: Classified | null = null;
     for (const c of this.checkers) {
       known = c.classify?.(call, s) ?? null;
@@ -193,10 +190,10 @@ export abstract class ExpressionEngine implements Engine {
     // a call no checker knows is a function to follow (the blockable test is the engine's own)
     if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
     const base: { name: string; args: string[]; discarded?: true } = { name: call.name, args: [...call.args] };
-    if (node.parent?.type === 'expression_statement') base.discarded = true;
+    if (node.stmt) base.discarded = true;
     if (classified.kind === 'call') {
       const event: Extract<EventFacts, { kind: 'call' }> = { kind: 'call', ...base };
-      const argNodes = argList.filter((a) => a.type !== 'comment');
+      const argNodes = argList.filter((a) => a.kind !== 'comment');
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) event.argAtoms = atoms;
       // `helper(&update)`: the flags kept in fields of what is passed
@@ -210,7 +207,7 @@ export abstract class ExpressionEngine implements Engine {
   }
 
   /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
-  protected assignVar(s: State, name: string, value: Node): void {
+  protected assignVar(s: State, name: string, value: LExpr): void {
     const vars = { ...s.vars };
     const atom = this.atomOf(value, s);
     if (isAllocCall(value)) vars[name] = { k: 'alloc' };
@@ -229,7 +226,7 @@ export abstract class ExpressionEngine implements Engine {
   // ----------------------------------------------------------- conditions
 
   /** Splits states by the truth of a condition. */
-  protected condition(node: Node, states: State[]): { t: State[]; f: State[] } {
+  protected condition(node: LExpr, states: State[]): { t: State[]; f: State[] } {
     const t: State[] = [];
     const f: State[] = [];
     for (const s of states) {
@@ -240,25 +237,25 @@ export abstract class ExpressionEngine implements Engine {
     return { t: this.merge(t), f: this.merge(f) };
   }
 
-  private cond(node: Node, s: State): { t: State[]; f: State[] } {
+  private cond(node: LExpr, s: State): { t: State[]; f: State[] } {
     const n = unwrapParens(node);
     // `if (WARN_ON(x))` tests x: the warning is recorded, the branch splits on x
-    if (n.type === 'call_expression' && WARNING_CALLS.has(n.childForFieldName('function')?.text ?? '')) {
-      const args = (n.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+    if (n.kind === 'call' && WARNING_CALLS.has(n.fn?.text ?? '')) {
+      const args = n.argNodes.filter((a) => a.kind !== 'comment');
       if (args.length === 1) {
         const c = cloneState(s);
-        this.record(c, { kind: 'call', name: n.childForFieldName('function')!.text, args: argTexts(this.ctx, n.childForFieldName('arguments')) }, n);
+        this.record(c, { kind: 'call', name: n.fn!.text, args: [...n.args] }, n);
         return this.cond(args[0]!, c);
       }
     }
-    if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
-      const r = this.cond(n.childForFieldName('argument')!, s);
+    if (n.kind === 'unary' && n.op === '!') {
+      const r = this.cond(n.arg!, s);
       return { t: r.f, f: r.t };
     }
-    if (n.type === 'binary_expression') {
-      const op = n.childForFieldName('operator')?.text ?? n.children[1]?.text;
-      const left = n.childForFieldName('left')!;
-      const right = n.childForFieldName('right')!;
+    if (n.kind === 'binary') {
+      const op = n.op;
+      const left = n.left!;
+      const right = n.right!;
       if (op === '&&') {
         const a = this.cond(left, s);
         const t: State[] = [];
@@ -303,7 +300,7 @@ export abstract class ExpressionEngine implements Engine {
     const atom = this.atomOf(n, c);
     if (!atom) {
       // a flag whose value the path knows (`locked = true; ... if (locked)`): one branch
-      const known = n.type === 'identifier' ? this.valueOf(n, c) : null;
+      const known = n.kind === 'ident' ? this.valueOf(n, c) : null;
       const k = known && (known.k === 'int' ? known.v !== 0 : known.k === 'bool' ? known.v : known.k === 'null' ? false : null);
       if (k === true) return { t: [c], f: [] };
       if (k === false) return { t: [], f: [c] };
@@ -323,24 +320,22 @@ export abstract class ExpressionEngine implements Engine {
   }
 
   /** The tracked atom a condition leaf tests, if any. */
-  atomOf(node: Node, s: State): AtomRef | null {
+  atomOf(node: LExpr, s: State): AtomRef | null {
     const n = unwrapParens(node);
-    if (n.type === 'unary_expression' && n.children[0]?.text === '!') {
-      const inner = this.atomOf(n.childForFieldName('argument')!, s);
+    if (n.kind === 'unary' && n.op === '!') {
+      const inner = this.atomOf(n.arg!, s);
       return inner ? { atom: inner.atom, negated: !inner.negated } : null;
     }
-    if (n.type === 'binary_expression') {
+    if (n.kind === 'binary') {
       // `range->event == MMU_NOTIFY_MIGRATE`: the event filters of a callback
-      const op = n.childForFieldName('operator')?.text ?? n.children[1]?.text;
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if ((op === '==' || op === '!=') && left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'event' && right?.type === 'identifier') {
+      const { op, left, right } = n;
+      if ((op === '==' || op === '!=') && left?.kind === 'field' && left.field === 'event' && right?.kind === 'ident') {
         return { atom: atoms.event(right.text), negated: op === '!=' };
       }
       return null;
     }
-    if (n.type === 'call_expression') {
-      const fnNode = n.childForFieldName('function');
+    if (n.kind === 'call') {
+      const fnNode = n.fn;
       const fn = fnNode?.text ?? '';
       if (fn === RANGE_BLOCKABLE) return { atom: atoms.blockable, negated: false };
       // the read section was invalidated: what follows `if (retry) goto again;` runs with it false
@@ -349,22 +344,22 @@ export abstract class ExpressionEngine implements Engine {
       if (tl) return { atom: atoms.trylock(tl.lock), negated: false };
       // what a helper returned: the summary replaces it by the helper's own conditions
       // (kernel helpers and macros are never looked up: their results are not tracked)
-      if (fnNode?.type === 'identifier' && (!isKernelHelper(fn) || this.ctx.defined.has(fn) || FAILABLE_ACQUIRES.has(fn))) return { atom: resultAtom(fn, position(this.ctx, n.startIndex)), negated: false };
+      if (fnNode?.kind === 'ident' && (!isKernelHelper(fn) || this.defined.has(fn) || FAILABLE_ACQUIRES.has(fn))) return { atom: resultAtom(fn, { line: n.loc.line, column: n.loc.column }), negated: false };
       return null;
     }
-    if (n.type === 'field_expression') {
+    if (n.kind === 'field') {
       const key = fieldKey(n);
       if (!key) return null;
       // Linux 5.0/5.1: `range->blockable` is what mmu_notifier_range_blockable(range) became
-      const base = n.childForFieldName('argument');
-      if (n.childForFieldName('field')?.text === 'blockable' && base?.type === 'identifier' && this.ranges.has(base.text)) return { atom: atoms.blockable, negated: false };
+      const base = n.arg;
+      if (n.field === 'blockable' && base?.kind === 'ident' && this.ranges.has(base.text)) return { atom: atoms.blockable, negated: false };
       const v = s.vars[key];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
       // a flag in a field of a parameter: matched to what the caller stored there
       if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: atoms.param(key), negated: false };
       return null;
     }
-    if (n.type === 'identifier') {
+    if (n.kind === 'ident') {
       const v = s.vars[n.text];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
       if (v?.k === 'alloc') return { atom: atoms.alloc(n.text), negated: false };
@@ -374,10 +369,10 @@ export abstract class ExpressionEngine implements Engine {
   }
 
   /** The tracked flags kept in fields of an argument (`&update`, `update`). */
-  private fieldAtomsOf(node: Node, s: State): Array<{ field: string; atom: Atom; negated: boolean }> | null {
+  private fieldAtomsOf(node: LExpr, s: State): Array<{ field: string; atom: Atom; negated: boolean }> | null {
     let n = unwrapParens(node);
-    if (n.type === 'pointer_expression' && n.children[0]?.text === '&') n = n.childForFieldName('argument') ?? n;
-    if (n.type !== 'identifier') return null;
+    if (n.kind === 'unary' && n.op === '&') n = n.arg ?? n;
+    if (n.kind !== 'ident') return null;
     const out: Array<{ field: string; atom: Atom; negated: boolean }> = [];
     for (const [k, v] of Object.entries(s.vars)) {
       const m = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k);
@@ -401,32 +396,31 @@ export abstract class ExpressionEngine implements Engine {
 
   // -------------------------------------------------------------- values
 
-  protected valueOf(node: Node, s: State): AbstractValue {
+  protected valueOf(node: LExpr, s: State): AbstractValue {
     const n = unwrapParens(node);
-    const text = textOf(this.ctx, n);
-    switch (n.type) {
+    const text = n.norm;
+    switch (n.kind) {
       case 'true':
         return { k: 'bool', v: true };
       case 'false':
         return { k: 'bool', v: false };
       case 'null':
         return { k: 'null' };
-      case 'number_literal': {
+      case 'number': {
         const v = Number(text.replace(/[uUlL]+$/, ''));
         return Number.isFinite(v) ? { k: 'int', v } : { k: 'unknown', text };
       }
-      case 'identifier': {
+      case 'ident': {
         if (text === 'NULL') return { k: 'null' };
         const v = s.vars[text];
         if (v?.k === 'value') return v.value;
         if (v?.k === 'atom' && v.value && !v.negated) return v.value;
         return { k: 'unknown', text };
       }
-      case 'unary_expression': {
-        const op = n.children[0]?.text;
-        const arg = n.childForFieldName('argument');
-        if (op === '-' && arg?.type === 'identifier' && ERRNO_NAME.test(arg.text)) return { k: 'int', v: -errnoNumber(arg.text) };
-        if (op === '-' && arg?.type === 'number_literal') return { k: 'int', v: -Number(arg.text) };
+      case 'unary': {
+        const { op, arg } = n;
+        if (op === '-' && arg?.kind === 'ident' && ERRNO_NAME.test(arg.text)) return { k: 'int', v: -errnoNumber(arg.text) };
+        if (op === '-' && arg?.kind === 'number') return { k: 'int', v: -Number(arg.text) };
         if (op === '!' && arg) {
           const inner = this.valueOf(arg, s);
           if (inner.k === 'int') return { k: 'bool', v: inner.v === 0 };
@@ -434,13 +428,13 @@ export abstract class ExpressionEngine implements Engine {
         }
         return { k: 'unknown', text };
       }
-      case 'call_expression': {
-        const fn = n.childForFieldName('function');
-        if (fn?.type === 'identifier') return { k: 'call', callee: fn.text, args: argTexts(this.ctx, n.childForFieldName('arguments')) };
+      case 'call': {
+        const fn = n.fn;
+        if (fn?.kind === 'ident') return { k: 'call', callee: fn.text, args: [...n.args] };
         return { k: 'unknown', text };
       }
-      case 'cast_expression':
-        return this.valueOf(n.childForFieldName('value')!, s);
+      case 'cast':
+        return this.valueOf(n.value!, s);
       default:
         return { k: 'unknown', text };
     }
@@ -448,13 +442,13 @@ export abstract class ExpressionEngine implements Engine {
 
   // ------------------------------------------------------------- records
 
-  record(s: State, facts: EventFacts, node: Node): void {
+  record(s: State, facts: EventFacts, at: { readonly start: number; readonly loc: Loc }): void {
     const when: Assumptions = { ...s.when };
-    const key = `${node.startIndex}:${facts.kind}:${whenKey(when)}:${s.locks.join(',')}`;
+    const key = `${at.start}:${facts.kind}:${whenKey(when)}:${s.locks.join(',')}`;
     let id = this.eventIds.get(key);
     if (id === undefined) {
       id = this.events.length;
-      const event: Draft<Event> = { ...facts, loc: locOf(this.ctx, node), when, locks: [...s.locks] };
+      const event: Draft<Event> = { ...facts, loc: { ...at.loc }, when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
       this.events.push(event);
       this.eventIds.set(key, id);
@@ -462,10 +456,10 @@ export abstract class ExpressionEngine implements Engine {
     s.path = { id, prev: s.path };
   }
 
-  protected addReturn(s: State, expr: Node | null, at: Node): void {
+  protected addReturn(s: State, expr: LExpr | null, at: { readonly start: number; readonly loc: Loc; readonly end: Loc }): void {
     const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
-    const text = expr ? textOf(this.ctx, expr) : '';
-    const key = `${at.startIndex}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
+    const text = expr ? expr.norm : '';
+    const key = `${at.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {
       const r = this.returns[seen]!;
@@ -476,12 +470,12 @@ export abstract class ExpressionEngine implements Engine {
       this.truncated = true;
       return;
     }
-    const loc = expr ? locOf(this.ctx, at) : endLoc(this.ctx, at);
+    const loc = expr ? at.loc : at.end;
     this.returnIds.set(key, this.returns.length);
     this.returns.push({
       value,
       text,
-      loc,
+      loc: { ...loc },
       when: { ...s.when },
       path: pathIds(s.path),
       held: s.locks.filter((l) => !s.scoped.includes(l)),
@@ -505,18 +499,18 @@ function callEvent(c: Exclude<Classified, { kind: 'call' }>, base: { name: strin
 }
 
 /** `a->b.c` as the key of a tracked field, or null for a computed base (`f()->x`, `a[i].x`). */
-function fieldKey(node: Node): string | null {
+function fieldKey(node: LExpr): string | null {
   const text = node.text.replace(/\s+/g, '');
   return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
 }
 
 /** `-EAGAIN`, `-11`, `1`: a constant that is not zero. */
-function isNonZeroConstant(node: Node): boolean {
+function isNonZeroConstant(node: LExpr): boolean {
   const n = unwrapParens(node);
-  if (n.type === 'number_literal') return Number(n.text.replace(/[uUlL]+$/, '')) !== 0;
-  if (n.type === 'unary_expression' && n.children[0]?.text === '-') {
-    const arg = n.childForFieldName('argument');
-    return !!arg && ((arg.type === 'identifier' && ERRNO_NAME.test(arg.text)) || isNonZeroConstant(arg));
+  if (n.kind === 'number') return Number(n.text.replace(/[uUlL]+$/, '')) !== 0;
+  if (n.kind === 'unary' && n.op === '-') {
+    const arg = n.arg;
+    return !!arg && ((arg.kind === 'ident' && ERRNO_NAME.test(arg.text)) || isNonZeroConstant(arg));
   }
   return false;
 }

@@ -5,7 +5,7 @@
 // faulted by hmm_range_fault(), then retried (mmu_interval_read_retry or
 // check_retry); at each page use and each call made after a fault it
 // publishes where the section stood (ReadSectionFact).
-import type { Node } from 'web-tree-sitter';
+import type { LExpr } from '../../ir/lowered.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import type { CheckerFacts, ReadSectionFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
@@ -58,7 +58,7 @@ export class ReadSideChecker implements Checker {
     if (!this.sections.has(key)) this.sections.set(key, { event, retry: section.retry });
   }
 
-  onStore(name: string, value: Node): void {
+  onStore(name: string, value: LExpr): void {
     if (this.fromPfns(value)) this.pfnVars.add(name);
   }
 
@@ -67,7 +67,7 @@ export class ReadSideChecker implements Checker {
    * `hmm_pfn_to_page(range->hmm_pfns[i])`, the array itself, or a variable
    * assigned from one.
    */
-  private fromPfns(node: Node): boolean {
+  private fromPfns(node: LExpr): boolean {
     const text = node.text;
     if (/\bhmm_pfns\b|\bhmm_pfn_to_page\b/.test(text)) return true;
     return [...text.matchAll(/[A-Za-z_]\w*/g)].some((m) => this.pfnVars.has(m[0]));

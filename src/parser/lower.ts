@@ -1,0 +1,254 @@
+// The lowering: one function definition's syntax tree into the plain data the
+// path engine walks (src/ir/lowered.ts). The only reader of a body's
+// tree-sitter nodes; each node's children are read once here, where the
+// walk used to read them again for every path state.
+import type { Node } from 'web-tree-sitter';
+import type { LDecl, LDeclarator, LExpr, LoweredFunction, LStmt } from '../ir/lowered.js';
+import { argTexts, declaratorName, endLoc, hasKeyword, locOf, position, type FileCtx } from './syntax.js';
+
+export function lowerFunction(ctx: FileCtx, name: string, params: readonly string[], ranges: readonly string[], body: Node): LoweredFunction {
+  return { name, params: [...params], ranges: [...ranges], body: lowerStmt(ctx, body), bodyLoc: locOf(ctx, body), bodyEnd: endLoc(ctx, body) };
+}
+
+// ----------------------------------------------------------------- statements
+
+function lowerStmts(ctx: FileCtx, nodes: readonly Node[]): LStmt[] {
+  return nodes.map((n) => lowerStmt(ctx, n));
+}
+
+function lowerStmt(ctx: FileCtx, node: Node): LStmt {
+  const start = node.startIndex;
+  switch (node.type) {
+    case 'compound_statement': {
+      const children = node.namedChildren;
+      const declares = children
+        .filter((c) => c.type === 'declaration')
+        .flatMap((d) => d.namedChildren.map((c) => declaratorName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c)).filter((n): n is string => !!n));
+      return { kind: 'block', start, declares, body: lowerStmts(ctx, children) };
+    }
+    case 'labeled_statement':
+      return {
+        kind: 'label',
+        start,
+        label: node.childForFieldName('label')?.text ?? '',
+        body: lowerStmts(
+          ctx,
+          node.namedChildren.filter((c) => c.type !== 'statement_identifier'),
+        ),
+      };
+    case 'expression_statement': {
+      const expr = node.namedChildren[0];
+      return { kind: 'expr', start, expr: expr ? lowerExpr(ctx, expr, true) : null };
+    }
+    case 'declaration':
+      return lowerDecl(ctx, node);
+    case 'return_statement': {
+      const expr = node.namedChildren[0];
+      return { kind: 'return', start, expr: expr ? lowerExpr(ctx, expr) : null, loc: locOf(ctx, node), end: endLoc(ctx, node) };
+    }
+    case 'if_statement': {
+      const alt = node.childForFieldName('alternative');
+      const elseBody = alt?.type === 'else_clause' ? alt.namedChildren[0] : alt;
+      return {
+        kind: 'if',
+        start,
+        cond: lowerExpr(ctx, node.childForFieldName('condition')!),
+        consequence: lowerStmt(ctx, node.childForFieldName('consequence')!),
+        alternative: elseBody ? lowerStmt(ctx, elseBody) : null,
+      };
+    }
+    case 'while_statement': {
+      const macro = ctx.loops.get(start);
+      const cond = node.childForFieldName('condition')!;
+      return {
+        kind: 'while',
+        start,
+        ...(macro ? { macro } : {}),
+        cond: lowerExpr(ctx, cond),
+        condLoc: locOf(ctx, cond),
+        condArgs: macro ? argTexts(ctx, cond) : [],
+        body: lowerStmt(ctx, node.childForFieldName('body')!),
+      };
+    }
+    case 'for_statement': {
+      const init = node.childForFieldName('initializer');
+      const cond = node.childForFieldName('condition');
+      const update = node.childForFieldName('update');
+      return {
+        kind: 'for',
+        start,
+        init: init ? (init.type === 'declaration' ? lowerDecl(ctx, init) : lowerExpr(ctx, init)) : null,
+        cond: cond ? lowerExpr(ctx, cond) : null,
+        update: update ? lowerExpr(ctx, update) : null,
+        body: lowerStmt(ctx, node.childForFieldName('body')!),
+      };
+    }
+    case 'do_statement': {
+      const cond = node.childForFieldName('condition');
+      return { kind: 'do', start, body: lowerStmt(ctx, node.childForFieldName('body')!), cond: cond ? lowerExpr(ctx, cond) : null };
+    }
+    case 'switch_statement': {
+      const cond = node.childForFieldName('condition');
+      const body = node.childForFieldName('body');
+      const cases = (body?.namedChildren.filter((c) => c.type === 'case_statement') ?? []).map((c) => {
+        const value = c.childForFieldName('value');
+        return {
+          isDefault: c.children[0]?.text === 'default',
+          body: lowerStmts(
+            ctx,
+            c.namedChildren.filter((n) => n.id !== value?.id),
+          ),
+        };
+      });
+      return { kind: 'switch', start, cond: cond ? lowerExpr(ctx, cond) : null, cases };
+    }
+    case 'break_statement':
+      return { kind: 'break', start };
+    case 'continue_statement':
+      return { kind: 'continue', start };
+    case 'goto_statement':
+      return { kind: 'goto', start, label: node.childForFieldName('label')?.text ?? '' };
+    case 'comment':
+      return { kind: 'comment', start, line: position(ctx, start).line, text: ctx.source.slice(start, node.endIndex) };
+    default:
+      return { kind: 'other', start, type: node.type };
+  }
+}
+
+function lowerDecl(ctx: FileCtx, node: Node): LDecl {
+  const declarators: LDeclarator[] = [];
+  for (const d of node.namedChildren) {
+    // every local is known by name: a write to anything else is a global (I7)
+    let local: string | null = null;
+    if (d.type === 'identifier' || d.type === 'array_declarator' || d.type === 'pointer_declarator' || d.type === 'init_declarator') {
+      local = declaratorName(d.type === 'init_declarator' ? d.childForFieldName('declarator') : d);
+    }
+    if (d.type !== 'init_declarator') {
+      if (local) declarators.push({ local });
+      continue;
+    }
+    const name = declaratorName(d.childForFieldName('declarator'));
+    const value = d.childForFieldName('value');
+    let fields: Array<{ field: string; value: LExpr }> | undefined;
+    if (value?.type === 'initializer_list') {
+      // `struct upd u = { .blockable = mmu_notifier_range_blockable(range) }`
+      fields = [];
+      for (const pair of value.namedChildren) {
+        const field = pair.type === 'initializer_pair' ? pair.namedChildren.find((c) => c.type === 'field_designator')?.namedChildren[0]?.text : undefined;
+        const v = pair.childForFieldName('value');
+        if (field && v) fields.push({ field, value: lowerExpr(ctx, v) });
+      }
+    }
+    declarators.push({ local, init: { name, value: value ? lowerExpr(ctx, value) : null, ...(fields ? { fields } : {}) } });
+  }
+  return { kind: 'decl', start: node.startIndex, static: hasKeyword(node, 'storage_class_specifier', 'static'), declarators };
+}
+
+// ---------------------------------------------------------------- expressions
+
+/** Source text of a node, whitespace folded (textOf without a second slice when there is no whitespace). */
+function norm(ctx: FileCtx, start: number, end: number): string {
+  const t = ctx.source.slice(start, end);
+  return /\s/.test(t) ? t.replace(/\s+/g, ' ').trim() : t;
+}
+
+/** The lowered child among the lowered named children that is `field`, found by node id. */
+function pick(named: readonly Node[], lowered: readonly LExpr[], field: Node | null): LExpr | null {
+  if (!field) return null;
+  for (let i = 0; i < named.length; i++) if (named[i]!.id === field.id) return lowered[i]!;
+  return null;
+}
+
+function lowerAll(ctx: FileCtx, node: Node): { named: Node[]; children: LExpr[] } {
+  const named = node.namedChildCount === 0 ? [] : node.namedChildren;
+  const stmt = node.type === 'expression_statement';
+  return { named, children: named.map((c) => lowerExpr(ctx, c, stmt)) };
+}
+
+function lowerExpr(ctx: FileCtx, node: Node, stmt = false): LExpr {
+  const start = node.startIndex;
+  const end = node.endIndex;
+  const base = { start, text: node.text, norm: norm(ctx, start, end) };
+  switch (node.type) {
+    case 'call_expression': {
+      const fn = node.childForFieldName('function');
+      const argsNode = node.childForFieldName('arguments');
+      return {
+        kind: 'call',
+        ...base,
+        loc: locOf(ctx, node),
+        fn: fn ? lowerExpr(ctx, fn) : null,
+        callee: fn?.type === 'identifier' ? fn.text : null,
+        argNodes: (argsNode?.namedChildren ?? []).map((a) => lowerExpr(ctx, a)),
+        args: argTexts(ctx, argsNode),
+        stmt,
+      };
+    }
+    case 'assignment_expression': {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      return {
+        kind: 'assign',
+        ...base,
+        loc: locOf(ctx, node),
+        op: node.childForFieldName('operator')?.text ?? node.children[1]?.text,
+        left: left ? lowerExpr(ctx, left) : null,
+        right: right ? lowerExpr(ctx, right) : null,
+      };
+    }
+    case 'update_expression': {
+      const arg = node.childForFieldName('argument');
+      return { kind: 'update', ...base, loc: locOf(ctx, node), arg: arg ? lowerExpr(ctx, arg) : null };
+    }
+    case 'identifier':
+      return { kind: 'ident', ...base };
+    case 'number_literal':
+      return { kind: 'number', ...base };
+    case 'true':
+    case 'false':
+    case 'null':
+    case 'comment':
+      if (node.namedChildCount === 0) return { kind: node.type, ...base };
+      break;
+  }
+  const { named, children } = lowerAll(ctx, node);
+  switch (node.type) {
+    case 'unary_expression':
+    case 'pointer_expression':
+      return { kind: 'unary', ...base, children, op: node.children[0]?.text, arg: pick(named, children, node.childForFieldName('argument')) };
+    case 'binary_expression':
+      return {
+        kind: 'binary',
+        ...base,
+        children,
+        op: node.childForFieldName('operator')?.text ?? node.children[1]?.text,
+        left: pick(named, children, node.childForFieldName('left')),
+        right: pick(named, children, node.childForFieldName('right')),
+      };
+    case 'field_expression':
+      return {
+        kind: 'field',
+        ...base,
+        children,
+        op: node.childForFieldName('operator')?.text,
+        arg: pick(named, children, node.childForFieldName('argument')),
+        field: node.childForFieldName('field')?.text,
+      };
+    case 'cast_expression':
+      return { kind: 'cast', ...base, children, value: pick(named, children, node.childForFieldName('value')) };
+    case 'parenthesized_expression':
+    case 'condition_clause':
+      return { kind: 'paren', ...base, children };
+    case 'conditional_expression':
+      return {
+        kind: 'conditional',
+        ...base,
+        children,
+        cond: pick(named, children, node.childForFieldName('condition')),
+        consequence: pick(named, children, node.childForFieldName('consequence')),
+        alternative: pick(named, children, node.childForFieldName('alternative')),
+      };
+    default:
+      return { kind: 'other', ...base, type: node.type, children };
+  }
+}
