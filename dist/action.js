@@ -42540,6 +42540,24 @@ var PathEngine = class extends ExpressionEngine {
 function lowerFunction(ctx, name2, params, ranges, body2) {
   return { name: name2, params: [...params], ranges: [...ranges], body: lowerStmt(ctx, body2), bodyLoc: locOf(ctx, body2), bodyEnd: endLoc(ctx, body2) };
 }
+function lowerIfChain(ctx, first) {
+  const links = [];
+  let node = first;
+  let last = null;
+  while (node) {
+    links.push({ start: node.startIndex, cond: lowerExpr(ctx, node.childForFieldName("condition")), consequence: lowerStmt(ctx, node.childForFieldName("consequence")) });
+    const alt = node.childForFieldName("alternative");
+    const elseBody = alt?.type === "else_clause" ? alt.namedChildren[0] : alt;
+    if (elseBody?.type === "if_statement") node = elseBody;
+    else {
+      last = elseBody ? lowerStmt(ctx, elseBody) : null;
+      node = null;
+    }
+  }
+  let out2 = last;
+  for (let i2 = links.length - 1; i2 >= 0; i2--) out2 = { kind: "if", ...links[i2], alternative: out2 };
+  return out2;
+}
 function lowerStmts(ctx, nodes) {
   return nodes.map((n) => lowerStmt(ctx, n));
 }
@@ -42571,17 +42589,8 @@ function lowerStmt(ctx, node) {
       const expr = node.namedChildren[0];
       return { kind: "return", start: start2, expr: expr ? lowerExpr(ctx, expr) : null, loc: locOf(ctx, node), end: endLoc(ctx, node) };
     }
-    case "if_statement": {
-      const alt = node.childForFieldName("alternative");
-      const elseBody = alt?.type === "else_clause" ? alt.namedChildren[0] : alt;
-      return {
-        kind: "if",
-        start: start2,
-        cond: lowerExpr(ctx, node.childForFieldName("condition")),
-        consequence: lowerStmt(ctx, node.childForFieldName("consequence")),
-        alternative: elseBody ? lowerStmt(ctx, elseBody) : null
-      };
-    }
+    case "if_statement":
+      return lowerIfChain(ctx, node);
     case "while_statement": {
       const macro = ctx.loops.get(start2);
       const cond = node.childForFieldName("condition");

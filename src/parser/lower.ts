@@ -12,6 +12,30 @@ export function lowerFunction(ctx: FileCtx, name: string, params: readonly strin
 
 // ----------------------------------------------------------------- statements
 
+/**
+ * An `if` with its `else if`s, lowered by a loop rather than by recursion: a
+ * chain of thousands of `else if`s must not cost a stack frame per link here
+ * (the walk itself goes down the chain as deep as it always did).
+ */
+function lowerIfChain(ctx: FileCtx, first: Node): LStmt {
+  const links: Array<{ start: number; cond: LExpr; consequence: LStmt }> = [];
+  let node: Node | null = first;
+  let last: LStmt | null = null;
+  while (node) {
+    links.push({ start: node.startIndex, cond: lowerExpr(ctx, node.childForFieldName('condition')!), consequence: lowerStmt(ctx, node.childForFieldName('consequence')!) });
+    const alt: Node | null = node.childForFieldName('alternative');
+    const elseBody: Node | null | undefined = alt?.type === 'else_clause' ? alt.namedChildren[0] : alt;
+    if (elseBody?.type === 'if_statement') node = elseBody;
+    else {
+      last = elseBody ? lowerStmt(ctx, elseBody) : null;
+      node = null;
+    }
+  }
+  let out: LStmt | null = last;
+  for (let i = links.length - 1; i >= 0; i--) out = { kind: 'if', ...links[i]!, alternative: out };
+  return out!;
+}
+
 function lowerStmts(ctx: FileCtx, nodes: readonly Node[]): LStmt[] {
   return nodes.map((n) => lowerStmt(ctx, n));
 }
@@ -46,17 +70,8 @@ function lowerStmt(ctx: FileCtx, node: Node): LStmt {
       const expr = node.namedChildren[0];
       return { kind: 'return', start, expr: expr ? lowerExpr(ctx, expr) : null, loc: locOf(ctx, node), end: endLoc(ctx, node) };
     }
-    case 'if_statement': {
-      const alt = node.childForFieldName('alternative');
-      const elseBody = alt?.type === 'else_clause' ? alt.namedChildren[0] : alt;
-      return {
-        kind: 'if',
-        start,
-        cond: lowerExpr(ctx, node.childForFieldName('condition')!),
-        consequence: lowerStmt(ctx, node.childForFieldName('consequence')!),
-        alternative: elseBody ? lowerStmt(ctx, elseBody) : null,
-      };
-    }
+    case 'if_statement':
+      return lowerIfChain(ctx, node);
     case 'while_statement': {
       const macro = ctx.loops.get(start);
       const cond = node.childForFieldName('condition')!;
