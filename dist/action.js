@@ -42688,7 +42688,30 @@ function lowerAll(ctx, node) {
   const stmt = node.type === "expression_statement";
   return { named, children: named.map((c3) => lowerExpr(ctx, c3, stmt)) };
 }
+function lowerBinaryChain(ctx, top) {
+  const spine = [];
+  for (let n = top; n?.type === "binary_expression"; n = n.childForFieldName("left")) spine.push(n);
+  let below = null;
+  for (let i2 = spine.length - 1; i2 >= 0; i2--) {
+    const b3 = spine[i2];
+    const named = b3.namedChildCount === 0 ? [] : b3.namedChildren;
+    const children = named.map((c3) => below && c3.id === below.id ? below.lowered : lowerExpr(ctx, c3));
+    const lowered = {
+      kind: "binary",
+      start: b3.startIndex,
+      text: b3.text,
+      norm: norm2(ctx, b3.startIndex, b3.endIndex),
+      children,
+      op: b3.childForFieldName("operator")?.text ?? b3.children[1]?.text,
+      left: pick(named, children, b3.childForFieldName("left")),
+      right: pick(named, children, b3.childForFieldName("right"))
+    };
+    below = { id: b3.id, lowered };
+  }
+  return below.lowered;
+}
 function lowerExpr(ctx, node, stmt = false) {
+  if (node.type === "binary_expression") return lowerBinaryChain(ctx, node);
   const start2 = node.startIndex;
   const end = node.endIndex;
   const base = { start: start2, text: node.text, norm: norm2(ctx, start2, end) };
@@ -42739,15 +42762,6 @@ function lowerExpr(ctx, node, stmt = false) {
     case "unary_expression":
     case "pointer_expression":
       return { kind: "unary", ...base, children, op: node.children[0]?.text, arg: pick(named, children, node.childForFieldName("argument")) };
-    case "binary_expression":
-      return {
-        kind: "binary",
-        ...base,
-        children,
-        op: node.childForFieldName("operator")?.text ?? node.children[1]?.text,
-        left: pick(named, children, node.childForFieldName("left")),
-        right: pick(named, children, node.childForFieldName("right"))
-      };
     case "field_expression":
       return {
         kind: "field",

@@ -180,7 +180,35 @@ function lowerAll(ctx: FileCtx, node: Node): { named: Node[]; children: LExpr[] 
   return { named, children: named.map((c) => lowerExpr(ctx, c, stmt)) };
 }
 
+/**
+ * `a || b || c ...` and `x + y + z ...` nest to the left: a long chain is
+ * lowered by a loop down its spine, not a stack frame per operator.
+ */
+function lowerBinaryChain(ctx: FileCtx, top: Node): LExpr {
+  const spine: Node[] = [];
+  for (let n: Node | null = top; n?.type === 'binary_expression'; n = n.childForFieldName('left')) spine.push(n);
+  let below: { id: number; lowered: LExpr } | null = null;
+  for (let i = spine.length - 1; i >= 0; i--) {
+    const b = spine[i]!;
+    const named = b.namedChildCount === 0 ? [] : b.namedChildren;
+    const children = named.map((c) => (below && c.id === below.id ? below.lowered : lowerExpr(ctx, c)));
+    const lowered: LExpr = {
+      kind: 'binary',
+      start: b.startIndex,
+      text: b.text,
+      norm: norm(ctx, b.startIndex, b.endIndex),
+      children,
+      op: b.childForFieldName('operator')?.text ?? b.children[1]?.text,
+      left: pick(named, children, b.childForFieldName('left')),
+      right: pick(named, children, b.childForFieldName('right')),
+    };
+    below = { id: b.id, lowered };
+  }
+  return below!.lowered;
+}
+
 function lowerExpr(ctx: FileCtx, node: Node, stmt = false): LExpr {
+  if (node.type === 'binary_expression') return lowerBinaryChain(ctx, node);
   const start = node.startIndex;
   const end = node.endIndex;
   const base = { start, text: node.text, norm: norm(ctx, start, end) };
@@ -231,15 +259,6 @@ function lowerExpr(ctx: FileCtx, node: Node, stmt = false): LExpr {
     case 'unary_expression':
     case 'pointer_expression':
       return { kind: 'unary', ...base, children, op: node.children[0]?.text, arg: pick(named, children, node.childForFieldName('argument')) };
-    case 'binary_expression':
-      return {
-        kind: 'binary',
-        ...base,
-        children,
-        op: node.childForFieldName('operator')?.text ?? node.children[1]?.text,
-        left: pick(named, children, node.childForFieldName('left')),
-        right: pick(named, children, node.childForFieldName('right')),
-      };
     case 'field_expression':
       return {
         kind: 'field',
