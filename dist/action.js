@@ -41471,6 +41471,10 @@ var EffectChecker = class {
     this.eng = eng;
   }
   eng;
+  /** The counters and references raised on the way and not lowered again. */
+  onReturn(s) {
+    return { effects: [...s.effects] };
+  }
   afterCall(call, _c, s) {
     const effect = curatedFacts(call.name).counts;
     if (effect && call.args[effect.arg] !== void 0) this.effect(s, effect.delta, call.args[effect.arg], call.node, call.name);
@@ -41654,6 +41658,10 @@ var LockChecker = class {
       s.scoped = [...s.scoped, lock].sort();
     }
     return true;
+  }
+  /** The locks this function took and still holds (not those held by contract or by scope). */
+  onReturn(s) {
+    return { held: s.locks.filter((l3) => !s.scoped.includes(l3)) };
   }
   classify(call) {
     const known = curatedFacts(call.name);
@@ -42221,8 +42229,9 @@ var ExpressionEngine = class {
       loc: { ...loc },
       when: { ...s.when },
       path: pathIds(s.path),
-      held: s.locks.filter((l3) => !s.scoped.includes(l3)),
-      effects: [...s.effects]
+      held: [],
+      effects: [],
+      ...Object.assign({}, ...this.checkers.map((c3) => c3.onReturn?.(s) ?? {}))
     });
   }
 };

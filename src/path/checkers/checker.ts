@@ -5,7 +5,7 @@
 // state. A new analysis is a new checker, not an engine change.
 import type { LAssign, LCall, LExpr, LUpdate } from '../../ir/lowered.js';
 import type { Atom } from '../../ir/atoms.js';
-import type { CheckerFacts, EventFacts, GfpMask, Loc } from '../../ir/types.js';
+import type { CheckerFacts, EventFacts, GfpMask, Loc, ReturnSite } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 
 /** A call of a named function, as the engine hands it to the checkers. */
@@ -67,6 +67,8 @@ export interface Checker {
   onIncrement?(target: LExpr, node: LUpdate, s: State): void;
   /** A branch assumed `atom` to be `value`; `cond` is the tested expression. */
   onAssume?(atom: Atom, value: boolean, cond: LExpr, s: State): void;
+  /** What a return on this path carries from the checker's state (the locks still held, the effects still raised). */
+  onReturn?(s: State): Partial<Pick<ReturnSite, 'held' | 'effects'>>;
   /** What the checker publishes about the function once the walk is done. */
   facts?(): CheckerFacts;
 }

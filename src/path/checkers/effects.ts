@@ -12,6 +12,11 @@ import type { CallSite, Checker, Engine } from './checker.js';
 export class EffectChecker implements Checker {
   constructor(private readonly eng: Engine) {}
 
+  /** The counters and references raised on the way and not lowered again. */
+  onReturn(s: State): { effects: string[] } {
+    return { effects: [...s.effects] };
+  }
+
   afterCall(call: CallSite, _c: unknown, s: State): void {
     const effect = curatedFacts(call.name).counts;
     if (effect && call.args[effect.arg] !== undefined) this.effect(s, effect.delta, call.args[effect.arg]!, call.node, call.name);

@@ -39,6 +39,11 @@ export class LockChecker implements Checker {
     return true;
   }
 
+  /** The locks this function took and still holds (not those held by contract or by scope). */
+  onReturn(s: State): { held: string[] } {
+    return { held: s.locks.filter((l) => !s.scoped.includes(l)) };
+  }
+
   classify(call: CallSite): Classified | null {
     const known = curatedFacts(call.name);
     if (known.acquires) return { kind: 'lock', facts: { lock: known.acquires.implicit ?? normalizeLock(call.args[0] ?? ''), sleeps: known.acquires.sleeps } };

@@ -478,8 +478,9 @@ export abstract class ExpressionEngine implements Engine {
       loc: { ...loc },
       when: { ...s.when },
       path: pathIds(s.path),
-      held: s.locks.filter((l) => !s.scoped.includes(l)),
-      effects: [...s.effects],
+      held: [],
+      effects: [],
+      ...Object.assign({}, ...this.checkers.map((c) => c.onReturn?.(s) ?? {})),
     });
   }
 }
