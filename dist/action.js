@@ -39238,6 +39238,7 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
   const usesReadSide = (table) => readSideOf(files, table);
   const cores = /* @__PURE__ */ new Map();
   const stepViolations = /* @__PURE__ */ new Map();
+  let facts;
   const ctx = {
     core(file) {
       if (!cores.has(file)) {
@@ -39255,7 +39256,11 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
       return cores.get(file);
     },
     tables,
-    facts: FactsDatabase.ofScan(files),
+    // built when a rule first asks: most runs have no rule that does
+    get facts() {
+      facts ??= FactsDatabase.ofScan(files);
+      return facts;
+    },
     files,
     api,
     usesReadSide,
@@ -41333,20 +41338,10 @@ function endLoc(ctx, node) {
   const b3 = position(ctx, Math.max(node.startIndex, node.endIndex - 1));
   return { line: b3.line, column: b3.column, endLine: b3.line, endColumn: b3.column + 1 };
 }
-var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
 function unwrapParens(node) {
   let n = node;
-  for (; ; ) {
-    if ((n.type === "parenthesized_expression" || n.type === "condition_clause") && n.namedChildren.length === 1) {
-      n = n.namedChildren[0];
-    } else if (n.type === "call_expression" && TRANSPARENT_CALLS.has(n.childForFieldName("function")?.text ?? "")) {
-      const args2 = n.childForFieldName("arguments")?.namedChildren ?? [];
-      if (args2.length !== 1) return n;
-      n = args2[0];
-    } else {
-      return n;
-    }
-  }
+  while ((n.type === "parenthesized_expression" || n.type === "condition_clause") && n.namedChildren.length === 1) n = n.namedChildren[0];
+  return n;
 }
 function argTexts(ctx, args2) {
   if (!args2) return [];
@@ -41440,13 +41435,13 @@ function addressOf(node) {
 }
 
 // src/path/syntax.ts
-var TRANSPARENT_CALLS2 = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
+var TRANSPARENT_CALLS = /* @__PURE__ */ new Set(["likely", "unlikely", "READ_ONCE", "data_race"]);
 function unwrapParens2(e) {
   let n = e;
   for (; ; ) {
     if (n.kind === "paren" && n.children.length === 1) {
       n = n.children[0];
-    } else if (n.kind === "call" && TRANSPARENT_CALLS2.has(n.fn?.text ?? "")) {
+    } else if (n.kind === "call" && TRANSPARENT_CALLS.has(n.fn?.text ?? "")) {
       if (n.argNodes.length !== 1) return n;
       n = n.argNodes[0];
     } else {
@@ -42104,7 +42099,7 @@ var ExpressionEngine = class {
       if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: atom.retry, negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: atom.trylock(tl.lock), negated: false };
-      if (fnNode?.kind === "ident" && (!isKernelHelper(fn2) || this.defined.has(fn2) || FAILABLE_ACQUIRES.has(fn2))) return { atom: resultAtom(fn2, { line: n.loc.line, column: n.loc.column }), negated: false };
+      if (fnNode?.kind === "ident" && (!isKernelHelper(fn2) || this.defined.has(fn2) || !!curatedFacts(fn2).acquires?.canFail)) return { atom: resultAtom(fn2, { line: n.loc.line, column: n.loc.column }), negated: false };
       return null;
     }
     if (n.kind === "field") {

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { curatedFacts, FactsDatabase } from '../src/ir/facts-db.js';
+import { analyze } from '../src/engine/analyze.js';
 import { scan } from '../src/engine/scan.js';
 import { kernelDir } from './kernel-trees.js';
 import { needKernel, skipUnless } from './needs.js';
@@ -48,6 +49,25 @@ describe("a scan's database", () => {
     // NULL, a table's address and a plain value bind no function
     expect(names('backend')).toEqual([]);
     expect(names('count')).toEqual([]);
+  });
+
+  test("rules reach the scan's database as ctx.facts", async () => {
+    const result = await scan({ paths: ['fixtures/facts/bindings.c'], jobs: 1 });
+    const seen: string[] = [];
+    analyze(result.files, result.index, [
+      {
+        id: 'probe',
+        title: 'probe',
+        severity: 'info',
+        invariant: 'API',
+        docs: { what: '', why: '', bad: '', good: '', references: [] },
+        messages: {},
+        checkTable(_table, ctx) {
+          seen.push(...ctx.facts.bound('flush').map((b) => b.function));
+        },
+      },
+    ]);
+    expect(seen).toEqual(['drv_flush_sync']);
   });
 });
 

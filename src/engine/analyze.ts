@@ -30,6 +30,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
   const usesReadSide = (table: OpsTable): boolean => readSideOf(files, table);
   const cores = new Map<FileIR, CoreView | null>();
   const stepViolations = new Map<CoreStep, ReturnType<typeof missingStepViolation>>();
+  let facts: FactsDatabase | undefined;
   const ctx: RuleContext = {
     core(file) {
       if (!cores.has(file)) {
@@ -49,7 +50,11 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       return cores.get(file)!;
     },
     tables,
-    facts: FactsDatabase.ofScan(files),
+    // built when a rule first asks: most runs have no rule that does
+    get facts() {
+      facts ??= FactsDatabase.ofScan(files);
+      return facts;
+    },
     files,
     api,
     usesReadSide,

@@ -102,22 +102,11 @@ export function endLoc(ctx: FileCtx, node: Node): Loc {
   return { line: b.line, column: b.column, endLine: b.line, endColumn: b.column + 1 };
 }
 
-/** Branch hints and parentheses do not change what a condition tests. */
-const TRANSPARENT_CALLS = new Set(['likely', 'unlikely', 'READ_ONCE', 'data_race']);
-
-export function unwrapParens(node: Node): Node {
+/** What a pair of parentheses (or an if's condition clause) holds. */
+function unwrapParens(node: Node): Node {
   let n = node;
-  for (;;) {
-    if ((n.type === 'parenthesized_expression' || n.type === 'condition_clause') && n.namedChildren.length === 1) {
-      n = n.namedChildren[0]!;
-    } else if (n.type === 'call_expression' && TRANSPARENT_CALLS.has(n.childForFieldName('function')?.text ?? '')) {
-      const args = n.childForFieldName('arguments')?.namedChildren ?? [];
-      if (args.length !== 1) return n;
-      n = args[0]!;
-    } else {
-      return n;
-    }
-  }
+  while ((n.type === 'parenthesized_expression' || n.type === 'condition_clause') && n.namedChildren.length === 1) n = n.namedChildren[0]!;
+  return n;
 }
 
 export function argTexts(ctx: FileCtx, args: Node | null): string[] {

@@ -6,7 +6,7 @@
 import type { LCall, LExpr } from '../../ir/lowered.js';
 import { type Atom, atom as atoms, isResultAtom, resultAtom } from '../../ir/atoms.js';
 import { ERRNO_NAME, errnoNumber } from '../../ir/kernel-api/errno.js';
-import { FAILABLE_ACQUIRES } from '../../ir/kernel-api/locks.js';
+import { curatedFacts } from '../../ir/facts-db.js';
 import { RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY } from '../../ir/kernel-api/notifier.js';
 import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
 import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventFacts, Loc, ReturnSite } from '../../ir/types.js';
@@ -344,7 +344,7 @@ export abstract class ExpressionEngine implements Engine {
       if (tl) return { atom: atoms.trylock(tl.lock), negated: false };
       // what a helper returned: the summary replaces it by the helper's own conditions
       // (kernel helpers and macros are never looked up: their results are not tracked)
-      if (fnNode?.kind === 'ident' && (!isKernelHelper(fn) || this.defined.has(fn) || FAILABLE_ACQUIRES.has(fn))) return { atom: resultAtom(fn, { line: n.loc.line, column: n.loc.column }), negated: false };
+      if (fnNode?.kind === 'ident' && (!isKernelHelper(fn) || this.defined.has(fn) || !!curatedFacts(fn).acquires?.canFail)) return { atom: resultAtom(fn, { line: n.loc.line, column: n.loc.column }), negated: false };
       return null;
     }
     if (n.kind === 'field') {
