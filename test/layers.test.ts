@@ -66,7 +66,7 @@ function layerViolations(folder: string, file: string, text: string): string[] {
 }
 
 /** Kernel names a source spells out instead of taking them from a module of ir/kernel-api/. */
-const TYPE_NAMES = new Set(['mmu_notifier', 'mmu_interval_notifier', 'mmu_notifier_ops', 'mmu_interval_notifier_ops']);
+const TYPE_NAMES = new Set(['mmu_notifier', 'mmu_interval_notifier', 'mmu_notifier_ops', 'mmu_interval_notifier_ops', 'mmu_notifier_range']);
 function kernelNamesOutsideHome(file: string, text: string): string[] {
   if (file.startsWith('ir/kernel-api/')) return [];
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');

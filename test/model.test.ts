@@ -2,7 +2,8 @@
 // mm/mmu_notifier.c / include/linux/mmu_notifier.h and the two-pass series.
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { API_LEVELS, apiById, apiForKernel, apiFromHeader, versionOfMakefile } from '../src/model/api.js';
+import { API_LEVELS, apiById, apiForKernel, versionOfMakefile } from '../src/model/api.js';
+import { apiFromHeader, readNotifierHeader } from '../src/input/header.js';
 import type { AbstractNotifier, Chooser, Outcome } from '../src/model/core.js';
 import { MmuNotifierCore } from '../src/model/mmu-notifier-core.js';
 import { explore, withCompanions } from '../src/model/explore.js';
@@ -34,18 +35,32 @@ const counting: AbstractNotifier = {
 describe('API levels', () => {
   test('versions map to levels; the ops fields follow the kernel', () => {
     expect(apiForKernel('5.11')!.id).toBe('5.11');
-    expect(apiForKernel('5.15.3')!.id).toBe('5.12');
+    expect(apiForKernel('5.15.3')!.id).toBe('5.14');
     expect(apiForKernel('6.12')!.id).toBe('6.12');
     expect(apiForKernel('7.1.5')!.id).toBe('7.1');
-    expect(apiForKernel('4.19')).toBeUndefined();
+    expect(apiForKernel('4.14')).toBeUndefined();
+    expect(apiForKernel('4.20')!.id).toBe('4.19');
     expect(apiForKernel('5.1')!.id).toBe('5.0');
-    expect(apiForKernel('5.4.2')!.id).toBe('5.2');
+    expect(apiForKernel('5.3.2')!.id).toBe('5.2');
+    expect(apiForKernel('5.4.2')!.id).toBe('5.4');
+    expect(apiForKernel('5.10')!.id).toBe('5.9');
+    expect(apiForKernel('6.9')!.id).toBe('6.6');
+    expect(apiForKernel('6.10')!.id).toBe('6.10');
     expect(apiById('5.2')!.intervalNotifiers).toBe(false);
     expect(apiById('5.2')!.fields.mmu_interval_notifier_ops).toEqual([]);
     expect(apiById('5.2')!.fields.mmu_notifier_ops).not.toContain('alloc_notifier');
+    // 2c7933f53f6b: get/put with alloc_notifier/free_notifier from 5.4, before the interval notifiers
+    expect(apiById('5.4')!.fields.mmu_notifier_ops).toEqual(expect.arrayContaining(['alloc_notifier', 'free_notifier']));
+    expect(apiById('5.4')!.intervalNotifiers).toBe(false);
+    expect(apiById('4.19')!.blockable).toBe('argument');
+    expect(apiById('4.19')!.rangeFields).toEqual([]);
+    expect(apiById('6.6')!.tlbHookFromRangeEnd).toBe(false);
+    expect(apiById('6.1')!.tlbHookFromRangeEnd).toBe(true);
     expect(apiById('6.1')!.fields.mmu_notifier_ops).toContain('invalidate_range');
     expect(apiById('6.6')!.fields.mmu_notifier_ops).toContain('arch_invalidate_secondary_tlbs');
     expect(apiById('6.6')!.fields.mmu_notifier_ops).toContain('change_pte');
+    // 997308f9ae72 removed change_pte in 6.10, not 6.9
+    expect(apiById('6.10')!.fields.mmu_notifier_ops).not.toContain('change_pte');
     expect(apiById('6.12')!.fields.mmu_notifier_ops).not.toContain('change_pte');
     expect(apiById('6.12')!.fields.mmu_interval_notifier_ops).toEqual(['invalidate']);
     expect(apiById('two-pass-v2')!.fields.mmu_interval_notifier_ops).toEqual(['invalidate', 'invalidate_start', 'invalidate_finish']);
@@ -197,22 +212,65 @@ describe('explorer', () => {
 
 describe('the level of a tree: the header names the family, the Makefile the version', () => {
   const header511 = readFileSync('fixtures/trees/core-5.11/include/linux/mmu_notifier.h', 'utf8');
-  test('5.5 to 6.5 headers: the version decides c2655835fd8c', () => {
+  const header54 = readFileSync('fixtures/trees/drv-5.4/include/linux/mmu_notifier.h', 'utf8');
+  test('5.9 to 5.13 share a header: the version decides c2655835fd8c', () => {
     expect(versionOfMakefile(readFileSync('fixtures/trees/core-5.11/Makefile', 'utf8'))).toBe('5.11');
     expect(apiFromHeader(header511, '5.11').id).toBe('5.11');
     expect(apiFromHeader(header511, '5.12').id).toBe('5.12');
-    expect(apiFromHeader(header511, '5.8').id).toBe('5.5');
+    expect(apiFromHeader(header511, '5.10').id).toBe('5.9');
+    // a version older than the header (a back-port on a 5.8 tree): the oldest level the header allows
+    expect(apiFromHeader(header511, '5.8').id).toBe('5.9');
     // without a Makefile: the newest level the header allows
-    expect(apiFromHeader(header511).id).toBe('6.1');
+    expect(apiFromHeader(header511).id).toBe('5.12');
     // a version the header contradicts (a 6.12 Makefile over a 5.x header) does not win
-    expect(apiFromHeader(header511, '6.12').id).toBe('6.1');
+    expect(apiFromHeader(header511, '6.12').id).toBe('5.12');
   });
-  test('before 5.5: hlist only; 5.0/5.1 by the bool blockable field of the range', () => {
-    const hlistOnly = header511.replace(/struct mmu_interval_notifier_ops \{[^}]*\};/, '');
-    expect(apiFromHeader(hlistOnly, '5.3').id).toBe('5.2');
-    expect(apiFromHeader(hlistOnly.replace('unsigned flags;', 'bool blockable;'), '5.0').id).toBe('5.0');
+  test('the facts read: members and fields of every definition, not of comments', () => {
+    const facts = readNotifierHeader(header54);
+    expect(facts.mmu_notifier_ops).toContain('alloc_notifier');
+    expect(facts.mmu_notifier_ops).toContain('change_pte');
+    expect(facts.mmu_interval_notifier_ops).toBeUndefined();
+    expect(facts.mmu_notifier_range).toEqual(['vma', 'mm', 'start', 'end', 'flags', 'event']);
   });
-  test('two-pass headers: 7.1 by version, the series as posted otherwise', () => {
+  test('before 5.5: hlist only; 5.4 by get/put, 5.0 by the bool blockable field, 4.19 without a range', () => {
+    expect(apiFromHeader(header54, '5.4').id).toBe('5.4');
+    expect(apiFromHeader(header54).id).toBe('5.4');
+    // a 5.4 header read with a 5.3 Makefile (a back-port of get/put): the header wins
+    expect(apiFromHeader(header54, '5.3').id).toBe('5.4');
+    const noGetPut = header54.replace(/\tstruct mmu_notifier \*\(\*alloc_notifier\)[^;]*;\n\tvoid \(\*free_notifier\)[^;]*;\n/, '');
+    expect(readNotifierHeader(noGetPut).mmu_notifier_ops).not.toContain('alloc_notifier');
+    expect(apiFromHeader(noGetPut, '5.3').id).toBe('5.2');
+    const blockableField = noGetPut.replace(/\tstruct vm_area_struct \*vma;\n/, '').replace(/\tunsigned flags;\n\tenum mmu_notifier_event event;/, '\tbool blockable;');
+    expect(apiFromHeader(blockableField, '5.1').id).toBe('5.0');
+    const noRange = noGetPut.replace(/struct mmu_notifier_range \{[^}]*\};/g, '').replace('const struct mmu_notifier_range *range);', 'struct mm_struct *mm, unsigned long start, unsigned long end, bool blockable);');
+    expect(readNotifierHeader(noRange).mmu_notifier_range).toBeUndefined();
+    expect(apiFromHeader(noRange, '4.19').id).toBe('4.19');
+    expect(apiFromHeader(noRange).id).toBe('4.19');
+  });
+  test('5.14 on: the range owner, vma gone in 6.3, the TLB hook renamed in 6.6, change_pte gone in 6.10', () => {
+    const owner = header511.replace('migrate_pgmap_owner;', 'owner;');
+    expect(apiFromHeader(owner, '5.15').id).toBe('5.14');
+    expect(apiFromHeader(owner, '6.1').id).toBe('6.1');
+    const noVma = owner.replace(/\tstruct vm_area_struct \*vma;\n/, '');
+    expect(apiFromHeader(noVma, '6.4').id).toBe('6.3');
+    const renamed = noVma.replace('(*invalidate_range)(', '(*arch_invalidate_secondary_tlbs)(');
+    expect(apiFromHeader(renamed, '6.8').id).toBe('6.6');
+    const noChangePte = renamed.replace(/\tvoid \(\*change_pte\)[^;]*;\n/, '');
+    expect(apiFromHeader(noChangePte, '6.10').id).toBe('6.10');
+    expect(apiFromHeader(noChangePte, '6.12').id).toBe('6.12');
+    expect(apiFromHeader(noChangePte).id).toBe('6.12');
+    // a 6.9 Makefile over a header without change_pte: the header wins
+    expect(apiFromHeader(noChangePte, '6.9').id).toBe('6.10');
+  });
+  test('every level named for a release is picked by its own header facts and version', () => {
+    for (const l of API_LEVELS.filter((x) => /^\d+\.\d+$/.test(x.id))) {
+      const ops = l.fields.mmu_notifier_ops.map((m) => `\tvoid (*${m})(void);\n`).join('');
+      const range = l.rangeFields.length ? `struct mmu_notifier_range {\n${l.rangeFields.map((f) => `\tlong ${f};\n`).join('')}};\n` : '';
+      const interval = l.intervalNotifiers ? `struct mmu_interval_notifier_ops {\n${l.fields.mmu_interval_notifier_ops.map((m) => `\tbool (*${m})(void);\n`).join('')}};\n` : '';
+      expect(apiFromHeader(`${range}struct mmu_notifier_ops {\n${ops}};\n${interval}`, l.id).id).toBe(l.id);
+    }
+  });
+  test('two-pass headers: 7.1 by version, the series as posted on an older tree', () => {
     const twoPass = header511.replace('unsigned long cur_seq);', 'unsigned long cur_seq);\n\tbool (*invalidate_start)(void);\n\tvoid (*invalidate_finish)(void);');
     expect(apiFromHeader(twoPass, '7.1').id).toBe('7.1');
     expect(apiFromHeader(twoPass, '6.12').id).toBe('two-pass-v2');

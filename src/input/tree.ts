@@ -1,7 +1,8 @@
 // Facts about a scanned tree as a whole.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { API_LEVELS, NEWEST, apiForKernel, apiFromHeader, versionOfMakefile, type ApiLevel } from '../model/api.js';
+import { API_LEVELS, NEWEST, apiForKernel, versionOfMakefile, type ApiLevel } from '../model/api.js';
+import { apiFromHeader } from './header.js';
 
 function readOptional(path: string): string | undefined {
   try {

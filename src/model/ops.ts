@@ -6,7 +6,7 @@
 /** `struct mmu_interval_notifier_ops`, 5.5 on (the two-pass pair from the March 2026 series). */
 export const INTERVAL_MEMBERS = ['invalidate', 'invalidate_start', 'invalidate_finish'] as const;
 
-/** `struct mmu_notifier_ops`, every member any level from 5.0 to 7.1 declares. */
+/** `struct mmu_notifier_ops`, every member any level from 4.19 to 7.1 declares. */
 export const HLIST_MEMBERS = [
   'release',
   'clear_flush_young',
@@ -33,6 +33,8 @@ export const GET_PUT_MEMBERS: readonly HlistMember[] = ['alloc_notifier', 'free_
 /** The secondary-TLB hook: `invalidate_range` until 6.5, then `arch_invalidate_secondary_tlbs`. */
 export const SECONDARY_TLB_MEMBERS = ['invalidate_range', 'arch_invalidate_secondary_tlbs'] as const satisfies readonly HlistMember[];
 export type SecondaryTlbMember = (typeof SECONDARY_TLB_MEMBERS)[number];
+/** `struct mmu_interval_notifier_ops` as 5.5 declares it. */
+export const INTERVAL_BASE_MEMBERS: readonly IntervalMember[] = ['invalidate'];
 /** The two-pass pair of the interval ops. */
 export const TWO_PASS_MEMBERS: readonly IntervalMember[] = ['invalidate_start', 'invalidate_finish'];
 
