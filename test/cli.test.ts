@@ -1,6 +1,6 @@
 // The built CLI (dist/cli.js, made by `npm test` before vitest runs).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,8 @@ import { CheckReportSchema, InventorySchema } from '../src/report/schema.js';
 import { CLI, REPO, runCli } from './helpers.js';
 import { needProgram, skipUnless } from './needs.js';
 import { RULES } from '../src/rules/index.js';
+import { API_LEVELS } from '../src/model/api.js';
+import { USAGE } from '../src/cli/usage.js';
 
 const BAD = 'fixtures/rules/range-end-with-failing-start/bad.c';
 const GOOD = 'fixtures/rules/range-end-with-failing-start/good.c';
@@ -153,7 +155,7 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
   });
 
   test('kernel versions are checked against the known levels; CR-only line ends read as lines', () => {
-    expect(runCli(['check', '--kernel', '99.99', 'fixtures/examples']).stderr).toBe('mnlint: --kernel 99.99: not a version mnlint models (5.0 or later, like 6.12)\n');
+    expect(runCli(['check', '--kernel', '99.99', 'fixtures/examples']).stderr).toBe('mnlint: --kernel 99.99: not a version mnlint models (4.19 or later, like 6.12)\n');
     expect(runCli(['check', '--kernel', '6.12.38', 'fixtures/examples']).code).toBe(1);
     const d = mkdtempSync(join(tmpdir(), 'mnlint-cr-'));
     const src = readFileSync(join(REPO, 'fixtures/examples/drv_userptr.c'), 'utf8');
@@ -238,10 +240,50 @@ describe('other commands', () => {
   test('rules and explain', () => {
     const rules = runCli(['rules']);
     expect(rules.stdout.split('\n').filter(Boolean)).toHaveLength(RULES.length);
-    expect(runCli(['rules', '--levels']).stdout).toMatch(/^two-pass-v2 +the two-pass series as posted/m);
+    expect(runCli(['rules', '--levels']).stdout).toMatch(/^two-pass-v2 +series on 6\.12-7\.0 +interval ops gain invalidate_start/m);
     const explain = runCli(['explain', 'two-pass-start-without-finish']);
     expect(explain.code).toBe(0);
     for (const h of ['## What it does', '## Why is this bad?', '## Example', '## Use instead', '## References']) expect(explain.stdout).toContain(h);
+  });
+});
+
+describe('API levels: rules --levels, and the level of a tree from its header', () => {
+  test('rules --levels: every level once, oldest first, with its kernels, change and commits; the same text every run', () => {
+    const text = runCli(['rules', '--levels']);
+    expect(text.code).toBe(0);
+    expect(runCli(['rules', '--levels']).stdout).toBe(text.stdout);
+    const ids = text.stdout
+      .split('\n')
+      .filter((l) => /^\S/.test(l))
+      .map((l) => l.split(/\s+/)[0]);
+    expect(ids).toEqual(API_LEVELS.map((l) => l.id));
+    expect(text.stdout).toMatch(/^5\.4 +5\.4 +mmu_notifier_get\/put and ops->alloc_notifier\/->free_notifier.*\n +commit 2c7933f53f6b \("mm\/mmu_notifiers: add a get\/put scheme for the registration"\)$/m);
+    expect(text.stdout).toMatch(/^6\.10 +6\.10-6\.11 +ops->change_pte removed.*\n +commit 997308f9ae72 /m);
+    const json = JSON.parse(runCli(['rules', '--levels', '--format', 'json']).stdout) as { id: string; kernels: string; commits: { id: string; verified: string }[] }[];
+    expect(json.map((l) => l.id)).toEqual(ids);
+    expect(json.find((l) => l.id === '5.12')!.commits.map((c) => c.id)).toEqual(['c2655835fd8c']);
+    // every commit says how its id was checked
+    for (const l of json) for (const c of l.commits) expect(c.verified).not.toBe('');
+    expect(USAGE).toContain('rules [--levels]');
+  });
+
+  test('a 5.4 tree: its header names 5.4, where alloc_notifier/free_notifier and get/put exist; 5.2 has neither', () => {
+    const TREE = 'fixtures/trees/drv-5.4';
+    const json = (args: string[]) => CheckReportSchema.parse(JSON.parse(runCli(['check', '--format', 'json', ...args, TREE]).stdout));
+    const detected = json([]);
+    expect(detected.findings).toEqual([]);
+    expect(detected.stats.tables).toBe(1);
+    expect(json(['--kernel', '5.4']).findings).toEqual([]);
+    const at52 = json(['--api', '5.2']).findings;
+    expect(at52.map((f) => [f.rule, f.message.split(' at ')[0]])).toEqual([
+      ['field-not-in-api', 'struct mmu_notifier_ops has no member alloc_notifier'],
+      ['field-not-in-api', 'struct mmu_notifier_ops has no member free_notifier'],
+    ]);
+    // without the Makefile the header alone names 5.4
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-54-'));
+    cpSync(join(REPO, TREE), d, { recursive: true });
+    rmSync(join(d, 'Makefile'));
+    expect(CheckReportSchema.parse(JSON.parse(runCli(['check', '--format', 'json', '.'], { cwd: d }).stdout)).findings).toEqual([]);
   });
 });
 
@@ -290,7 +332,7 @@ describe('--config FILE', () => {
       [{ rules: { 'no-such-rule': 'off' } }, /: rules: no rule no-such-rule \(see `mnlint rules`\)$/],
       [{ rules: { 'range-end-with-failing-start': 'fatal' } }, /: rules\.range-end-with-failing-start: Invalid option: expected one of "off"\|"error"\|"warning"\|"info"$/],
       [{ color: true }, /: Unrecognized key: "color"$/],
-      [{ kernel: '99.99' }, /: kernel 99\.99: not a version mnlint models \(5\.0 or later, like 6\.12\)$/],
+      [{ kernel: '99.99' }, /: kernel 99\.99: not a version mnlint models \(4\.19 or later, like 6\.12\)$/],
     ];
     for (const [json, message] of cases) {
       const r = runCli(['check', '--config', config(json), EXAMPLE]);

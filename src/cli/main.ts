@@ -16,7 +16,7 @@ import { failsAt } from '../report/findings.js';
 import { renderFindings } from '../report/formats.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { buildSurvey, formatSurveyMarkdown } from '../report/survey.js';
-import { formatExplain, formatRules, formatRulesJson } from '../report/rules.js';
+import { formatExplain, formatLevels, formatLevelsJson, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS } from '../model/api.js';
 import { apiOf, configOf } from './config.js';
@@ -61,11 +61,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'inventory':
         return await inventory(rest, values);
       case 'rules': {
+        const format = formatOf('rules', values.format);
         if (values.levels) {
-          process.stdout.write(API_LEVELS.map((l) => `${l.id.padEnd(12)} ${l.description}\n`).join(''));
+          process.stdout.write(format === 'json' ? formatLevelsJson(API_LEVELS) : formatLevels(API_LEVELS));
           return 0;
         }
-        const format = formatOf('rules', values.format);
         process.stdout.write(format === 'json' ? formatRulesJson(RULES) : formatRules(RULES));
         return 0;
       }

@@ -9,7 +9,8 @@ commands:
   inventory [PATH...]   list notifier ops tables, their callbacks and the callbacks' facts;
                         with --survey, a markdown table of every notifier user (callbacks, non-blockable
                         handling, read side, two-pass, lifetime, findings)
-  rules                 list the rules
+  rules [--levels]      list the rules; with --levels, the API levels instead: id, the kernels it stands
+                        for, what changed and the commit that changed it (--format json too)
   explain RULE          print a rule's documentation
   patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series;
                         with --tree DIR, each patch is applied in order and the touched drivers analyzed
@@ -32,7 +33,7 @@ options:
   --format FORMAT       check: text (default), terse, json, sarif, rdjsonl, html; patch, git: those but
                         html, checkpatch (the bare checkpatch block) and email; --terse, --no-summary,
                         --show-types as in checkpatch (types are always shown);
-                        inventory: text, json; rules: text, json; checklist: markdown, json, b4
+                        inventory: text, json; rules (and --levels): text, json; checklist: markdown, json, b4
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
   --tree DIR            patch: the kernel tree the series applies to
@@ -41,8 +42,9 @@ options:
                         has not, wherever it sits), added, diff_context, file, nofilter
                         (patch and git exit 2 only when no patch could be reviewed; problems are named on stderr)
   --output-dir DIR      patch --format email: one .eml reply per patch in DIR instead of an mbox on stdout
-  --kernel VERSION      check against this kernel's API (6.12, 6.1, 5.11...); default: detected from the
-                        tree's include/linux/mmu_notifier.h, else the newest level
+  --kernel VERSION      check against this kernel's API (4.19 to 7.1: 6.12, 5.4...); default: detected from
+                        the tree's include/linux/mmu_notifier.h (which ops members and range fields it
+                        declares) and its Makefile's version, else the newest level
   --api LEVEL           check against an API level by name (see \`mnlint rules --levels\`), e.g. two-pass-v2
   --config FILE         check, patch, git: a JSON file turning rules off or changing their severity,
                         excluding path prefixes, fixing the kernel version (see the README)

@@ -1,4 +1,5 @@
 // `mnlint rules` and `mnlint explain`: the catalogue and each rule's docs.
+import type { ApiLevel } from '../model/api.js';
 import type { Rule } from '../rules/rule.js';
 
 export function formatRules(rules: readonly Rule[]): string {
@@ -49,4 +50,25 @@ export function formatExplain(rule: Rule): string {
     ...rule.docs.references.map((r) => `- ${r}`),
     '',
   ].join('\n');
+}
+
+/** `mnlint rules --levels`: each API level, the releases it stands for, what changed and the commits that changed it. */
+export function formatLevels(levels: readonly ApiLevel[]): string {
+  const id = Math.max(...levels.map((l) => l.id.length));
+  const kernels = Math.max(...levels.map((l) => l.kernels.length));
+  const pad = ' '.repeat(id + kernels + 4);
+  return levels
+    .map((l) => {
+      const commits = l.commits.map((c) => `${pad}commit ${c.id} ("${c.subject}")\n`).join('');
+      return `${l.id.padEnd(id)}  ${l.kernels.padEnd(kernels)}  ${l.change}\n${commits}`;
+    })
+    .join('');
+}
+
+export function formatLevelsJson(levels: readonly ApiLevel[]): string {
+  return `${JSON.stringify(
+    levels.map((l) => ({ id: l.id, kernels: l.kernels, description: l.description, change: l.change, commits: l.commits })),
+    null,
+    2,
+  )}\n`;
 }
