@@ -11,6 +11,7 @@ import { needProgram, skipUnless } from './needs.js';
 import { RULES } from '../src/rules/index.js';
 import { API_LEVELS } from '../src/model/api.js';
 import { USAGE } from '../src/cli/usage.js';
+import { apiOfTree } from '../src/input/tree.js';
 
 const BAD = 'fixtures/rules/range-end-with-failing-start/bad.c';
 const GOOD = 'fixtures/rules/range-end-with-failing-start/good.c';
@@ -284,6 +285,23 @@ describe('API levels: rules --levels, and the level of a tree from its header', 
     cpSync(join(REPO, TREE), d, { recursive: true });
     rmSync(join(d, 'Makefile'));
     expect(CheckReportSchema.parse(JSON.parse(runCli(['check', '--format', 'json', '.'], { cwd: d }).stdout)).findings).toEqual([]);
+  });
+
+  test("a 4.19 tree: the level from a header without a range; start's bool blockable argument is the flag", () => {
+    expect(apiOfTree(join(REPO, 'fixtures/trees/drv-4.19')).id).toBe('4.19');
+    expect(apiOfTree(join(REPO, 'fixtures/trees/drv-5.4')).id).toBe('5.4');
+    const TREE = 'fixtures/trees/drv-4.19';
+    const rules = (cwd: string) =>
+      CheckReportSchema.parse(JSON.parse(runCli(['check', '--no-cache', '--format', 'json', '.'], { cwd }).stdout))
+        .findings.map((f) => f.rule)
+        .sort();
+    expect(rules(join(REPO, TREE))).toEqual([]);
+    // the same driver testing something else than the flag: it sleeps and fails in blockable ranges
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-419-'));
+    cpSync(join(REPO, TREE), d, { recursive: true });
+    const file = join(d, 'drivers/misc/drv/drv_mn.c');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('\tif (blockable)\n', '\tif (d->gen)\n'));
+    expect(rules(d)).toContain('sleep-in-non-blockable-range');
   });
 });
 

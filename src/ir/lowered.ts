@@ -165,6 +165,8 @@ export interface LoweredFunction {
   readonly params: readonly string[];
   /** parameters that are a `struct mmu_notifier_range *` */
   readonly ranges: readonly string[];
+  /** parameters that are the blockable flag itself (4.19's `bool blockable` of invalidate_range_start) */
+  readonly blockableArgs?: readonly string[];
   /** the body: a block */
   readonly body: LStmt;
   /** the body's place, and its last character (where falling off the end returns) */

@@ -10,6 +10,7 @@ import { countErrors, declaratorName, declaratorNameNode, errorLines, functionDe
 import { collectBindings, extractTable } from './tables.js';
 import { walkFunction, type WalkProbe } from '../path/engine/walk.js';
 import { lowerFunction } from './lower.js';
+import { blockableArgumentOf } from '../ir/kernel-api/notifier.js';
 export interface ExtractInput {
   file: string;
   /** the original text (for slices shown to users) */
@@ -108,6 +109,7 @@ export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): 
     params.map((p) => p.name),
     params.filter((p) => /\bmmu_notifier_range\b/.test(p.type)).map((p) => p.name),
     body,
+    [blockableArgumentOf(params)].filter((p): p is string => !!p),
   );
   const walked = walkFunction(lowered, ctx.defined, probes);
   const parseErrors: number[] = [];

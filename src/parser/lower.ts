@@ -6,8 +6,8 @@ import type { Node } from 'web-tree-sitter';
 import type { LDecl, LDeclarator, LExpr, LoweredFunction, LStmt } from '../ir/lowered.js';
 import { argTexts, declaratorName, endLoc, hasKeyword, locOf, position, type FileCtx } from './syntax.js';
 
-export function lowerFunction(ctx: FileCtx, name: string, params: readonly string[], ranges: readonly string[], body: Node): LoweredFunction {
-  return { name, params: [...params], ranges: [...ranges], body: lowerStmt(ctx, body), bodyLoc: locOf(ctx, body), bodyEnd: endLoc(ctx, body) };
+export function lowerFunction(ctx: FileCtx, name: string, params: readonly string[], ranges: readonly string[], body: Node, blockableArgs: readonly string[] = []): LoweredFunction {
+  return { name, params: [...params], ranges: [...ranges], blockableArgs: [...blockableArgs], body: lowerStmt(ctx, body), bodyLoc: locOf(ctx, body), bodyEnd: endLoc(ctx, body) };
 }
 
 // ----------------------------------------------------------------- statements

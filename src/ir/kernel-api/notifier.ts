@@ -118,3 +118,17 @@ export const LIFETIME_CALLS: Readonly<Record<string, { interval: boolean; step: 
 export function mentionsNotifierApi(text: string): boolean {
   return text.includes('mmu_notifier') || text.includes('mmu_interval_notifier');
 }
+
+/**
+ * The parameter types of invalidate_range_start in Linux 4.19 and 4.20
+ * (93065ac753e4 "mm, oom: distinguish blockable mode for mmu notifiers",
+ * before 5.0's struct mmu_notifier_range): `struct mmu_notifier *mn, struct
+ * mm_struct *mm, unsigned long start, unsigned long end, bool blockable`.
+ */
+const START_4_19_PARAMS: readonly RegExp[] = [/\bstruct\s+mmu_notifier\b/, /\bstruct\s+mm_struct\b/, /^\s*unsigned\s+long\s*$/, /^\s*unsigned\s+long\s*$/, /^\s*bool\s*$/];
+
+/** The name of the `bool blockable` parameter of a function with 4.19's invalidate_range_start signature. */
+export function blockableArgumentOf(params: readonly { name: string; type: string }[]): string | undefined {
+  if (params.length !== START_4_19_PARAMS.length || !params.every((p, i) => START_4_19_PARAMS[i]!.test(p.type))) return undefined;
+  return params[params.length - 1]!.name || undefined;
+}

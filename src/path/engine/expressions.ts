@@ -32,6 +32,8 @@ export abstract class ExpressionEngine implements Engine {
   protected readonly staticLocals = new Set<string>();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   private readonly ranges: Set<string>;
+  /** parameters that are the blockable flag itself (4.19's invalidate_range_start) */
+  private readonly blockableArgs: Set<string>;
   protected readonly locks: LockChecker;
   /** in the order they are asked: the first to classify a call wins, and events follow this order */
   protected readonly checkers: readonly Checker[];
@@ -41,9 +43,11 @@ export abstract class ExpressionEngine implements Engine {
     private readonly defined: ReadonlySet<string>,
     params: readonly string[],
     ranges: readonly string[] = [],
+    blockableArgs: readonly string[] = [],
   ) {
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
+    this.blockableArgs = new Set(blockableArgs.filter(Boolean));
     const { checkers, locks } = checkersFor(this);
     this.checkers = checkers;
     this.locks = locks;
@@ -363,6 +367,8 @@ export abstract class ExpressionEngine implements Engine {
       const v = s.vars[n.text];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
       if (v?.k === 'alloc') return { atom: atoms.alloc(n.text), negated: false };
+      // Linux 4.19 and 4.20: invalidate_range_start's `bool blockable` argument is the flag
+      if (!v && this.blockableArgs.has(n.text)) return { atom: atoms.blockable, negated: false };
       if (!v && this.params.has(n.text)) return { atom: atoms.param(n.text), negated: false };
     }
     return null;

@@ -30,7 +30,7 @@ export interface WalkResult {
  * for the engine tests only, is filled with the states at `// walk:` comments.
  */
 export function walkFunction(fn: LoweredFunction, defined: ReadonlySet<string>, probes?: WalkProbe[]): WalkResult {
-  const engine = new PathEngine(defined, fn.params, fn.ranges, probes && { name: fn.name, out: probes });
+  const engine = new PathEngine(defined, fn.params, fn.ranges, fn.blockableArgs ?? [], probes && { name: fn.name, out: probes });
   engine.run(fn);
   return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts() };
 }
@@ -50,10 +50,11 @@ class PathEngine extends ExpressionEngine {
     defined: ReadonlySet<string>,
     params: readonly string[],
     ranges: readonly string[] = [],
+    blockableArgs: readonly string[] = [],
     /** engine tests only: where to record the states at `// walk:` comments */
     private readonly probes?: { name: string; out: WalkProbe[] },
   ) {
-    super(defined, params, ranges);
+    super(defined, params, ranges, blockableArgs);
   }
 
   run(fn: LoweredFunction): void {
