@@ -39,7 +39,9 @@ describe('API levels', () => {
     expect(apiForKernel('6.12')!.id).toBe('6.12');
     expect(apiForKernel('7.1.5')!.id).toBe('7.1');
     expect(apiForKernel('4.14')).toBeUndefined();
-    expect(apiForKernel('4.20')!.id).toBe('4.19');
+    expect(apiForKernel('4.20')!.id).toBe('4.20');
+    expect(apiById('4.19')!.fields.mmu_notifier_ops).toContain('flags');
+    expect(apiById('4.20')!.fields.mmu_notifier_ops).not.toContain('flags');
     expect(apiForKernel('5.1')!.id).toBe('5.0');
     expect(apiForKernel('5.3.2')!.id).toBe('5.2');
     expect(apiForKernel('5.4.2')!.id).toBe('5.4');
@@ -232,7 +234,7 @@ describe('the level of a tree: the header names the family, the Makefile the ver
     expect(facts.mmu_interval_notifier_ops).toBeUndefined();
     expect(facts.mmu_notifier_range).toEqual(['vma', 'mm', 'start', 'end', 'flags', 'event']);
   });
-  test('before 5.5: hlist only; 5.4 by get/put, 5.0 by the bool blockable field, 4.19 without a range', () => {
+  test('before 5.5: hlist only; 5.4 by get/put, 5.0 by the bool blockable field, 4.19/4.20 without a range', () => {
     expect(apiFromHeader(header54, '5.4').id).toBe('5.4');
     expect(apiFromHeader(header54).id).toBe('5.4');
     // a 5.4 header read with a 5.3 Makefile (a back-port of get/put): the header wins
@@ -244,8 +246,12 @@ describe('the level of a tree: the header names the family, the Makefile the ver
     expect(apiFromHeader(blockableField, '5.1').id).toBe('5.0');
     const noRange = noGetPut.replace(/struct mmu_notifier_range \{[^}]*\};/g, '').replace('const struct mmu_notifier_range *range);', 'struct mm_struct *mm, unsigned long start, unsigned long end, bool blockable);');
     expect(readNotifierHeader(noRange).mmu_notifier_range).toBeUndefined();
-    expect(apiFromHeader(noRange, '4.19').id).toBe('4.19');
-    expect(apiFromHeader(noRange).id).toBe('4.19');
+    expect(apiFromHeader(noRange, '4.20').id).toBe('4.20');
+    // 4.19's ops still have the int flags member (a data member, read like the callbacks)
+    const withFlags = noRange.replace('struct mmu_notifier_ops {\n', 'struct mmu_notifier_ops {\n\tint flags;\n');
+    expect(readNotifierHeader(withFlags).mmu_notifier_ops).toContain('flags');
+    expect(apiFromHeader(withFlags, '4.19').id).toBe('4.19');
+    expect(apiFromHeader(withFlags).id).toBe('4.19');
   });
   test('5.14 on: the range owner, vma gone in 6.3, the TLB hook renamed in 6.6, change_pte gone in 6.10', () => {
     const owner = header511.replace('migrate_pgmap_owner;', 'owner;');

@@ -26,17 +26,17 @@ function structBodies(text: string, name: string): string[] {
   return out;
 }
 
-/** The function-pointer members of a struct body: `ret (*name)(args);`. */
-function pointerMembers(body: string): string[] {
-  return [...body.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((m) => m[1]!);
-}
-
-/** The data fields of a struct body: the last identifier of each top-level declaration. */
-function dataFields(body: string): string[] {
+/**
+ * The members of a struct body, each declaration's name: a function
+ * pointer's (`ret (*name)(args);`), else the last identifier (`int flags;`).
+ */
+function members(body: string): string[] {
   const out: string[] = [];
   for (const decl of body.split(';')) {
-    const m = /(\w+)\s*(?:\[[^\]]*\]\s*)?(?::\s*\d+\s*)?$/.exec(decl.trim());
-    if (m) out.push(m[1]!);
+    const pointer = /\(\s*\*\s*(\w+)\s*\)\s*\(/.exec(decl);
+    const data = /(\w+)\s*(?:\[[^\]]*\]\s*)?(?::\s*\d+\s*)?$/.exec(decl.trim());
+    if (pointer) out.push(pointer[1]!);
+    else if (data) out.push(data[1]!);
   }
   return out;
 }
@@ -52,9 +52,9 @@ export function readNotifierHeader(text: string): HeaderFacts {
   const interval = structBodies(code, 'mmu_interval_notifier_ops');
   const range = structBodies(code, 'mmu_notifier_range');
   return {
-    mmu_notifier_ops: union(hlist.map(pointerMembers)),
-    mmu_interval_notifier_ops: interval.length ? union(interval.map(pointerMembers)) : undefined,
-    mmu_notifier_range: range.length ? union(range.map(dataFields)) : undefined,
+    mmu_notifier_ops: union(hlist.map(members)),
+    mmu_interval_notifier_ops: interval.length ? union(interval.map(members)) : undefined,
+    mmu_notifier_range: range.length ? union(range.map(members)) : undefined,
   };
 }
 

@@ -6,13 +6,14 @@
 // the last release before a change (5.11). Written from
 // include/linux/mmu_notifier.h and mm/mmu_notifier.c of the versions named,
 // and the two-pass series (seed 004).
-import { GET_PUT_MEMBERS, HLIST_BASE_MEMBERS, INTERVAL_BASE_MEMBERS, type SecondaryTlbMember, TWO_PASS_MEMBERS } from './ops.js';
+import { GET_PUT_MEMBERS, HLIST_BASE_MEMBERS, INTERVAL_BASE_MEMBERS, OPS_FLAGS_MEMBER, type SecondaryTlbMember, TWO_PASS_MEMBERS } from './ops.js';
 
-export type ApiLevelId = '4.19' | '5.0' | '5.2' | '5.4' | '5.5' | '5.9' | '5.11' | '5.12' | '5.14' | '6.1' | '6.3' | '6.6' | '6.10' | '6.12' | 'two-pass-v2' | '7.1';
+export type ApiLevelId = '4.19' | '4.20' | '5.0' | '5.2' | '5.4' | '5.5' | '5.9' | '5.11' | '5.12' | '5.14' | '6.1' | '6.3' | '6.6' | '6.10' | '6.12' | 'two-pass-v2' | '7.1';
 
 /** A commit that made a level's change, and how mnlint's authors checked its id and release. */
 export interface LevelCommit {
-  id: string;
+  /** 12 hex digits; null where the mainline id could not be checked */
+  id: string | null;
   subject: string;
   /** where the id and the release were read (a stable backport's "Upstream commit", a pull request's shortlog...) */
   verified: string;
@@ -67,6 +68,8 @@ interface LevelSpec {
   changePte: boolean;
   twoPass?: boolean;
   insertChecksFinish?: boolean;
+  /** 4.19's `int flags` of the ops (MMU_INVALIDATE_DOES_NOT_BLOCK) */
+  opsFlags?: boolean;
 }
 
 function level(id: ApiLevelId, description: string, o: LevelSpec): ApiLevel {
@@ -85,13 +88,13 @@ function level(id: ApiLevelId, description: string, o: LevelSpec): ApiLevel {
     twoPass: o.twoPass ?? false,
     insertChecksFinish: o.insertChecksFinish ?? false,
     fields: {
-      mmu_notifier_ops: [...HLIST_BASE_MEMBERS, ...(o.getPut ? GET_PUT_MEMBERS : []), o.secondaryTlbs, ...(o.changePte ? ['change_pte'] : [])],
+      mmu_notifier_ops: [...(o.opsFlags ? [OPS_FLAGS_MEMBER] : []), ...HLIST_BASE_MEMBERS, ...(o.getPut ? GET_PUT_MEMBERS : []), o.secondaryTlbs, ...(o.changePte ? ['change_pte'] : [])],
       mmu_interval_notifier_ops: o.intervalNotifiers ? [...INTERVAL_BASE_MEMBERS, ...(o.twoPass ? TWO_PASS_MEMBERS : [])] : [],
     },
   };
 }
 
-const c = (id: string, subject: string, verified: string): LevelCommit => ({ id, subject, verified });
+const c = (id: string | null, subject: string, verified: string): LevelCommit => ({ id, subject, verified });
 
 // where the ids were read: a shortlog is a list of mainline commits with full ids
 // (a pull request or a release's), a backport names its "Upstream commit"
@@ -110,11 +113,26 @@ const MODERN_6_10 = { ...INTERVAL_5_5, endAfterFailedStart: true, secondaryTlbs:
 
 /** Ordered oldest first. */
 export const API_LEVELS: readonly ApiLevel[] = [
-  level('4.19', 'Linux 4.19 and 4.20: invalidate_range_start returns int and takes bool blockable', {
+  level('4.19', 'Linux 4.19: invalidate_range_start returns int and takes bool blockable', {
     ...HLIST_4_19,
-    kernels: '4.19-4.20',
-    change: 'invalidate_range_start returns an int and takes a bool blockable: a non-blockable start (the OOM reaper) may fail with -EAGAIN',
-    commits: [c('93065ac753e4', 'mm, oom: distinguish blockable mode for mmu notifiers', 'cited by the RHEL DRM backport shim and as Fixes: of c2655835fd8c; posted July 2018, 4.19')],
+    kernels: '4.19',
+    change: 'invalidate_range_start returns an int and takes a bool blockable: a non-blockable start (the OOM reaper) may fail with -EAGAIN; the ops still have int flags (MMU_INVALIDATE_DOES_NOT_BLOCK)',
+    commits: [c('93065ac753e4', 'mm, oom: distinguish blockable mode for mmu notifiers', 'cited by the RHEL DRM backport shim and as Fixes: of c2655835fd8c; the 4.19 release tree has it')],
+    blockable: 'argument',
+    rangeFields: [],
+    opsFlags: true,
+  }),
+  level('4.20', 'Linux 4.20: the ops lose int flags', {
+    ...HLIST_4_19,
+    kernels: '4.20',
+    change: 'the ops lose int flags and MMU_INVALIDATE_DOES_NOT_BLOCK (the bool blockable argument replaces them)',
+    commits: [
+      c(
+        null,
+        'Revert "mm, mmu_notifier: annotate mmu notifiers with blockable invalidate callbacks"',
+        'reverts 5ff7091f5a2c; posted 2018-08-27; its mainline id was not found; the 4.19 release tree has the flags, the 5.0 tree not: 4.20 inferred from the posting date',
+      ),
+    ],
     blockable: 'argument',
     rangeFields: [],
   }),

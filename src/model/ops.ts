@@ -33,6 +33,8 @@ export const GET_PUT_MEMBERS: readonly HlistMember[] = ['alloc_notifier', 'free_
 /** The secondary-TLB hook: `invalidate_range` until 6.5, then `arch_invalidate_secondary_tlbs`. */
 export const SECONDARY_TLB_MEMBERS = ['invalidate_range', 'arch_invalidate_secondary_tlbs'] as const satisfies readonly HlistMember[];
 export type SecondaryTlbMember = (typeof SECONDARY_TLB_MEMBERS)[number];
+/** The data member of `struct mmu_notifier_ops` in 4.19 (`int flags`, MMU_INVALIDATE_DOES_NOT_BLOCK), gone in 4.20. */
+export const OPS_FLAGS_MEMBER = 'flags';
 /** `struct mmu_interval_notifier_ops` as 5.5 declares it. */
 export const INTERVAL_BASE_MEMBERS: readonly IntervalMember[] = ['invalidate'];
 /** The two-pass pair of the interval ops. */

@@ -59,7 +59,7 @@ export function formatLevels(levels: readonly ApiLevel[]): string {
   const pad = ' '.repeat(id + kernels + 4);
   return levels
     .map((l) => {
-      const commits = l.commits.map((c) => `${pad}commit ${c.id} ("${c.subject}")\n`).join('');
+      const commits = l.commits.map((c) => `${pad}${c.id ? `commit ${c.id}` : 'commit (id not verified)'} ("${c.subject}")\n`).join('');
       return `${l.id.padEnd(id)}  ${l.kernels.padEnd(kernels)}  ${l.change}\n${commits}`;
     })
     .join('');
