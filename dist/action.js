@@ -455,8 +455,8 @@ var require_browser = __commonJS({
       if (!this.useColors) {
         return;
       }
-      const c3 = "color: " + this.color;
-      args2.splice(1, 0, c3, "color: inherit");
+      const c4 = "color: " + this.color;
+      args2.splice(1, 0, c4, "color: inherit");
       let index = 0;
       let lastC = 0;
       args2[0].replace(/%[a-zA-Z%]/g, (match) => {
@@ -468,7 +468,7 @@ var require_browser = __commonJS({
           lastC = index;
         }
       });
-      args2.splice(lastC, 0, c3);
+      args2.splice(lastC, 0, c4);
     }
     exports.log = console.debug || console.log || (() => {
     });
@@ -752,8 +752,8 @@ var require_node = __commonJS({
     function formatArgs(args2) {
       const { namespace: name2, useColors: useColors2 } = this;
       if (useColors2) {
-        const c3 = this.color;
-        const colorCode = "\x1B[3" + (c3 < 8 ? c3 : "8;5;" + c3);
+        const c4 = this.color;
+        const colorCode = "\x1B[3" + (c4 < 8 ? c4 : "8;5;" + c4);
         const prefix = `  ${colorCode};1m${name2} \x1B[0m`;
         args2[0] = prefix + args2[0].split("\n").join("\n" + prefix);
         args2.push(colorCode + "m+" + module2.exports.humanize(this.diff) + "\x1B[0m");
@@ -4921,7 +4921,7 @@ var require_util = __commonJS({
     var base64EncodePadding = "=".charCodeAt(0);
     function base64encode(data) {
       var out2, i2, len;
-      var c1, c22, c3;
+      var c1, c22, c32;
       len = data && data.length;
       i2 = 0;
       out2 = [];
@@ -4942,17 +4942,17 @@ var require_util = __commonJS({
           out2[out2.length] = base64EncodePadding;
           break;
         }
-        c3 = data[i2++];
+        c32 = data[i2++];
         out2[out2.length] = base64EncodeChars[c1 >> 2];
         out2[out2.length] = base64EncodeChars[(c1 & 3) << 4 | (c22 & 240) >> 4];
-        out2[out2.length] = base64EncodeChars[(c22 & 15) << 2 | (c3 & 192) >> 6];
-        out2[out2.length] = base64EncodeChars[c3 & 63];
+        out2[out2.length] = base64EncodeChars[(c22 & 15) << 2 | (c32 & 192) >> 6];
+        out2[out2.length] = base64EncodeChars[c32 & 63];
       }
       return codeToString_fast(out2);
     }
     exports.base64encode = base64encode;
     function base64decode(str) {
-      var c1, c22, c3, c4;
+      var c1, c22, c32, c4;
       var i2, len, out2;
       len = str && str.length;
       i2 = 0;
@@ -4972,16 +4972,16 @@ var require_util = __commonJS({
         }
         out2[out2.length] = c1 << 2 | (c22 & 48) >> 4;
         do {
-          c3 = str.charCodeAt(i2++) & 255;
-          if (c3 == 61) {
+          c32 = str.charCodeAt(i2++) & 255;
+          if (c32 == 61) {
             return out2;
           }
-          c3 = base64DecodeChars[c3];
-        } while (i2 < len && c3 == -1);
-        if (c3 == -1) {
+          c32 = base64DecodeChars[c32];
+        } while (i2 < len && c32 == -1);
+        if (c32 == -1) {
           break;
         }
-        out2[out2.length] = (c22 & 15) << 4 | (c3 & 60) >> 2;
+        out2[out2.length] = (c22 & 15) << 4 | (c32 & 60) >> 2;
         do {
           c4 = str.charCodeAt(i2++) & 255;
           if (c4 == 61) {
@@ -4992,7 +4992,7 @@ var require_util = __commonJS({
         if (c4 == -1) {
           break;
         }
-        out2[out2.length] = (c3 & 3) << 6 | c4;
+        out2[out2.length] = (c32 & 3) << 6 | c4;
       }
       return out2;
     }
@@ -18632,13 +18632,13 @@ var require_encoding_detect = __commonJS({
     function isBINARY(data) {
       var i2 = 0;
       var len = data && data.length;
-      var c3;
+      var c4;
       for (; i2 < len; i2++) {
-        c3 = data[i2];
-        if (c3 > 255) {
+        c4 = data[i2];
+        if (c4 > 255) {
           return false;
         }
-        if (c3 >= 0 && c3 <= 7 || c3 === 255) {
+        if (c4 >= 0 && c4 <= 7 || c4 === 255) {
           return true;
         }
       }
@@ -18982,10 +18982,10 @@ var require_encoding_detect = __commonJS({
     function isUNICODE(data) {
       var i2 = 0;
       var len = data && data.length;
-      var c3;
+      var c4;
       for (; i2 < len; i2++) {
-        c3 = data[i2];
-        if (c3 < 0 || c3 > 1114111) {
+        c4 = data[i2];
+        if (c4 < 0 || c4 > 1114111) {
           return false;
         }
       }
@@ -19735,30 +19735,30 @@ var require_encoding_convert = __commonJS({
       var results = [];
       var i2 = 0;
       var len = data && data.length;
-      var c3, second;
+      var c4, second;
       for (; i2 < len; i2++) {
-        c3 = data[i2];
-        if (c3 >= 55296 && c3 <= 56319 && i2 + 1 < len) {
+        c4 = data[i2];
+        if (c4 >= 55296 && c4 <= 56319 && i2 + 1 < len) {
           second = data[i2 + 1];
           if (second >= 56320 && second <= 57343) {
-            c3 = (c3 - 55296) * 1024 + second - 56320 + 65536;
+            c4 = (c4 - 55296) * 1024 + second - 56320 + 65536;
             i2++;
           }
         }
-        if (c3 < 128) {
-          results[results.length] = c3;
-        } else if (c3 < 2048) {
-          results[results.length] = 192 | c3 >> 6 & 31;
-          results[results.length] = 128 | c3 & 63;
-        } else if (c3 < 65536) {
-          results[results.length] = 224 | c3 >> 12 & 15;
-          results[results.length] = 128 | c3 >> 6 & 63;
-          results[results.length] = 128 | c3 & 63;
-        } else if (c3 < 2097152) {
-          results[results.length] = 240 | c3 >> 18 & 15;
-          results[results.length] = 128 | c3 >> 12 & 63;
-          results[results.length] = 128 | c3 >> 6 & 63;
-          results[results.length] = 128 | c3 & 63;
+        if (c4 < 128) {
+          results[results.length] = c4;
+        } else if (c4 < 2048) {
+          results[results.length] = 192 | c4 >> 6 & 31;
+          results[results.length] = 128 | c4 & 63;
+        } else if (c4 < 65536) {
+          results[results.length] = 224 | c4 >> 12 & 15;
+          results[results.length] = 128 | c4 >> 6 & 63;
+          results[results.length] = 128 | c4 & 63;
+        } else if (c4 < 2097152) {
+          results[results.length] = 240 | c4 >> 18 & 15;
+          results[results.length] = 128 | c4 >> 12 & 63;
+          results[results.length] = 128 | c4 >> 6 & 63;
+          results[results.length] = 128 | c4 & 63;
         }
       }
       return results;
@@ -19768,25 +19768,25 @@ var require_encoding_convert = __commonJS({
       var results = [];
       var i2 = 0;
       var len = data && data.length;
-      var n, c3, c22, c32, c4, code;
+      var n, c4, c22, c32, c42, code;
       var ignoreSurrogatePair = options && options.ignoreSurrogatePair;
       while (i2 < len) {
-        c3 = data[i2++];
-        n = c3 >> 4;
+        c4 = data[i2++];
+        n = c4 >> 4;
         if (n >= 0 && n <= 7) {
-          code = c3;
+          code = c4;
         } else if (n === 12 || n === 13) {
           c22 = data[i2++];
-          code = (c3 & 31) << 6 | c22 & 63;
+          code = (c4 & 31) << 6 | c22 & 63;
         } else if (n === 14) {
           c22 = data[i2++];
           c32 = data[i2++];
-          code = (c3 & 15) << 12 | (c22 & 63) << 6 | c32 & 63;
+          code = (c4 & 15) << 12 | (c22 & 63) << 6 | c32 & 63;
         } else if (n === 15) {
           c22 = data[i2++];
           c32 = data[i2++];
-          c4 = data[i2++];
-          code = (c3 & 7) << 18 | (c22 & 63) << 12 | (c32 & 63) << 6 | c4 & 63;
+          c42 = data[i2++];
+          code = (c4 & 7) << 18 | (c22 & 63) << 12 | (c32 & 63) << 6 | c42 & 63;
         }
         if (code <= 65535 || ignoreSurrogatePair) {
           results[results.length] = code;
@@ -19830,15 +19830,15 @@ var require_encoding_convert = __commonJS({
       var results = [];
       var i2 = 0;
       var len = data && data.length;
-      var c3;
+      var c4;
       while (i2 < len) {
-        c3 = data[i2++];
-        if (c3 <= 255) {
+        c4 = data[i2++];
+        if (c4 <= 255) {
           results[results.length] = 0;
-          results[results.length] = c3;
-        } else if (c3 <= 65535) {
-          results[results.length] = c3 >> 8 & 255;
-          results[results.length] = c3 & 255;
+          results[results.length] = c4;
+        } else if (c4 <= 65535) {
+          results[results.length] = c4 >> 8 & 255;
+          results[results.length] = c4 & 255;
         }
       }
       return results;
@@ -19848,15 +19848,15 @@ var require_encoding_convert = __commonJS({
       var results = [];
       var i2 = 0;
       var len = data && data.length;
-      var c3;
+      var c4;
       while (i2 < len) {
-        c3 = data[i2++];
-        if (c3 <= 255) {
-          results[results.length] = c3;
+        c4 = data[i2++];
+        if (c4 <= 255) {
+          results[results.length] = c4;
           results[results.length] = 0;
-        } else if (c3 <= 65535) {
-          results[results.length] = c3 & 255;
-          results[results.length] = c3 >> 8 & 255;
+        } else if (c4 <= 65535) {
+          results[results.length] = c4 & 255;
+          results[results.length] = c4 >> 8 & 255;
         }
       }
       return results;
@@ -20635,16 +20635,16 @@ var require_src3 = __commonJS({
         var results = [];
         var i2 = 0;
         var len = string3 && string3.length;
-        var c3;
+        var c4;
         while (i2 < len) {
-          c3 = string3.charCodeAt(i2++);
-          if (c3 === 37) {
+          c4 = string3.charCodeAt(i2++);
+          if (c4 === 37) {
             results[results.length] = parseInt(
               string3.charAt(i2++) + string3.charAt(i2++),
               16
             );
           } else {
-            results[results.length] = c3;
+            results[results.length] = c4;
           }
         }
         return results;
@@ -20706,13 +20706,13 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3;
+        var c4;
         while (i2 < len) {
-          c3 = data[i2++];
-          if (c3 >= 65281 && c3 <= 65374) {
-            c3 -= 65248;
+          c4 = data[i2++];
+          if (c4 >= 65281 && c4 <= 65374) {
+            c4 -= 65248;
           }
-          results[results.length] = c3;
+          results[results.length] = c4;
         }
         return asString ? util.codeToString_fast(results) : results;
       },
@@ -20738,13 +20738,13 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3;
+        var c4;
         while (i2 < len) {
-          c3 = data[i2++];
-          if (c3 >= 33 && c3 <= 126) {
-            c3 += 65248;
+          c4 = data[i2++];
+          if (c4 >= 33 && c4 <= 126) {
+            c4 += 65248;
           }
-          results[results.length] = c3;
+          results[results.length] = c4;
         }
         return asString ? util.codeToString_fast(results) : results;
       },
@@ -20769,19 +20769,19 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3;
+        var c4;
         while (i2 < len) {
-          c3 = data[i2++];
-          if (c3 >= 12449 && c3 <= 12534) {
-            c3 -= 96;
-          } else if (c3 === 12535) {
+          c4 = data[i2++];
+          if (c4 >= 12449 && c4 <= 12534) {
+            c4 -= 96;
+          } else if (c4 === 12535) {
             results[results.length] = 12431;
-            c3 = 12443;
-          } else if (c3 === 12538) {
+            c4 = 12443;
+          } else if (c4 === 12538) {
             results[results.length] = 12434;
-            c3 = 12443;
+            c4 = 12443;
           }
-          results[results.length] = c3;
+          results[results.length] = c4;
         }
         return asString ? util.codeToString_fast(results) : results;
       },
@@ -20806,20 +20806,20 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3;
+        var c4;
         while (i2 < len) {
-          c3 = data[i2++];
-          if (c3 >= 12353 && c3 <= 12438) {
-            if ((c3 === 12431 || // 「わ」 + 「゛」 => 「ワ゛」
-            c3 === 12434) && // 「を」 + 「゛」 => 「ヲ゛」
+          c4 = data[i2++];
+          if (c4 >= 12353 && c4 <= 12438) {
+            if ((c4 === 12431 || // 「わ」 + 「゛」 => 「ワ゛」
+            c4 === 12434) && // 「を」 + 「゛」 => 「ヲ゛」
             i2 < len && data[i2] === 12443) {
-              c3 = c3 === 12431 ? 12535 : 12538;
+              c4 = c4 === 12431 ? 12535 : 12538;
               i2++;
             } else {
-              c3 += 96;
+              c4 += 96;
             }
           }
-          results[results.length] = c3;
+          results[results.length] = c4;
         }
         return asString ? util.codeToString_fast(results) : results;
       },
@@ -20844,28 +20844,28 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3, d2, t2;
+        var c4, d2, t2;
         while (i2 < len) {
-          c3 = data[i2++];
-          if (c3 >= 12289 && c3 <= 12540) {
-            t2 = KanaCaseTable.HANKANA_TABLE[c3];
+          c4 = data[i2++];
+          if (c4 >= 12289 && c4 <= 12540) {
+            t2 = KanaCaseTable.HANKANA_TABLE[c4];
             if (t2 !== void 0) {
               results[results.length] = t2;
               continue;
             }
           }
-          if (c3 === 12532 || c3 === 12535 || c3 === 12538) {
-            results[results.length] = KanaCaseTable.HANKANA_SONANTS[c3];
+          if (c4 === 12532 || c4 === 12535 || c4 === 12538) {
+            results[results.length] = KanaCaseTable.HANKANA_SONANTS[c4];
             results[results.length] = 65438;
-          } else if (c3 >= 12459 && c3 <= 12489) {
-            results[results.length] = KanaCaseTable.HANKANA_TABLE[c3 - 1];
+          } else if (c4 >= 12459 && c4 <= 12489) {
+            results[results.length] = KanaCaseTable.HANKANA_TABLE[c4 - 1];
             results[results.length] = 65438;
-          } else if (c3 >= 12495 && c3 <= 12509) {
-            d2 = c3 % 3;
-            results[results.length] = KanaCaseTable.HANKANA_TABLE[c3 - d2];
+          } else if (c4 >= 12495 && c4 <= 12509) {
+            d2 = c4 % 3;
+            results[results.length] = KanaCaseTable.HANKANA_TABLE[c4 - d2];
             results[results.length] = KanaCaseTable.HANKANA_MARKS[d2 - 1];
           } else {
-            results[results.length] = c3;
+            results[results.length] = c4;
           }
         }
         return asString ? util.codeToString_fast(results) : results;
@@ -20891,33 +20891,33 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3, code, next;
+        var c4, code, next;
         for (i2 = 0; i2 < len; i2++) {
-          c3 = data[i2];
-          if (c3 > 65376 && c3 < 65440) {
-            code = KanaCaseTable.ZENKANA_TABLE[c3 - 65377];
+          c4 = data[i2];
+          if (c4 > 65376 && c4 < 65440) {
+            code = KanaCaseTable.ZENKANA_TABLE[c4 - 65377];
             if (i2 + 1 < len) {
               next = data[i2 + 1];
-              if (next === 65438 && c3 === 65395) {
+              if (next === 65438 && c4 === 65395) {
                 code = 12532;
                 i2++;
-              } else if (next === 65438 && c3 === 65436) {
+              } else if (next === 65438 && c4 === 65436) {
                 code = 12535;
                 i2++;
-              } else if (next === 65438 && c3 === 65382) {
+              } else if (next === 65438 && c4 === 65382) {
                 code = 12538;
                 i2++;
-              } else if (next === 65438 && (c3 > 65397 && c3 < 65413 || c3 > 65417 && c3 < 65423)) {
+              } else if (next === 65438 && (c4 > 65397 && c4 < 65413 || c4 > 65417 && c4 < 65423)) {
                 code++;
                 i2++;
-              } else if (next === 65439 && (c3 > 65417 && c3 < 65423)) {
+              } else if (next === 65439 && (c4 > 65417 && c4 < 65423)) {
                 code += 2;
                 i2++;
               }
             }
-            c3 = code;
+            c4 = code;
           }
-          results[results.length] = c3;
+          results[results.length] = c4;
         }
         return asString ? util.codeToString_fast(results) : results;
       },
@@ -20936,13 +20936,13 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3;
+        var c4;
         while (i2 < len) {
-          c3 = data[i2++];
-          if (c3 === 12288) {
-            c3 = 32;
+          c4 = data[i2++];
+          if (c4 === 12288) {
+            c4 = 32;
           }
-          results[results.length] = c3;
+          results[results.length] = c4;
         }
         return results;
       },
@@ -20961,13 +20961,13 @@ var require_src3 = __commonJS({
         var results = [];
         var len = data && data.length;
         var i2 = 0;
-        var c3;
+        var c4;
         while (i2 < len) {
-          c3 = data[i2++];
-          if (c3 === 32) {
-            c3 = 12288;
+          c4 = data[i2++];
+          if (c4 === 32) {
+            c4 = 12288;
           }
-          results[results.length] = c3;
+          results[results.length] = c4;
         }
         return results;
       }
@@ -23894,18 +23894,18 @@ var require_libmime = __commonJS({
           let buf = Buffer2.from(str);
           let bytes = [];
           for (let i2 = 0, len = buf.length; i2 < len; i2++) {
-            let c3 = buf[i2];
-            if (i2 <= len - 2 && c3 === 61) {
+            let c4 = buf[i2];
+            if (i2 <= len - 2 && c4 === 61) {
               let c1 = this.getHex(buf[i2 + 1]);
               let c22 = this.getHex(buf[i2 + 2]);
               if (c1 && c22) {
-                let c4 = parseInt(c1 + c22, 16);
-                bytes.push(c4);
+                let c5 = parseInt(c1 + c22, 16);
+                bytes.push(c5);
                 i2 += 2;
                 continue;
               }
             }
-            bytes.push(c3);
+            bytes.push(c4);
           }
           str = Buffer2.from(bytes);
         } else if (encoding === "B") {
@@ -23968,9 +23968,9 @@ var require_libmime = __commonJS({
           return match;
         }).replace(/(\?=)?__\x00JOIN\x00__(=\?([^?]+)\?[QqBb]\?)?/g, "").replace(/(=\?[^?]+\?[QqBb]\?[^?]*\?=)\s+(?==\?[^?]+\?[QqBb]\?[^?]*\?=)/g, "$1").replace(/=\?([\w_\-*]+)\?([QqBb])\?([^?]*)\?=/g, (m2, charset, encoding, text) => this.decodeWord(charset, encoding, text));
       }
-      getHex(c3) {
-        if (c3 >= 48 && c3 <= 57 || c3 >= 97 && c3 <= 102 || c3 >= 65 && c3 <= 70) {
-          return String.fromCharCode(c3);
+      getHex(c4) {
+        if (c4 >= 48 && c4 <= 57 || c4 >= 97 && c4 <= 102 || c4 >= 65 && c4 <= 70) {
+          return String.fromCharCode(c4);
         }
         return false;
       }
@@ -24145,11 +24145,11 @@ var require_libmime = __commonJS({
             if (response.params[key2].charset) {
               response.params[key2] = this.decodeWords(
                 "=?" + response.params[key2].charset + "?Q?" + value2.replace(/[=?_\s]/g, (s) => {
-                  let c3 = s.charCodeAt(0).toString(16);
+                  let c4 = s.charCodeAt(0).toString(16);
                   if (s === " ") {
                     return "_";
                   } else {
-                    return "%" + (c3.length < 2 ? "0" : "") + c3;
+                    return "%" + (c4.length < 2 ? "0" : "") + c4;
                   }
                 }).replace(/%/g, "=") + "?="
               );
@@ -26076,12 +26076,12 @@ async function Module2(moduleArg = {}) {
   var lengthBytesUTF8 = /* @__PURE__ */ __name((str) => {
     var len = 0;
     for (var i2 = 0; i2 < str.length; ++i2) {
-      var c3 = str.charCodeAt(i2);
-      if (c3 <= 127) {
+      var c4 = str.charCodeAt(i2);
+      if (c4 <= 127) {
         len++;
-      } else if (c3 <= 2047) {
+      } else if (c4 <= 2047) {
         len += 2;
-      } else if (c3 >= 55296 && c3 <= 57343) {
+      } else if (c4 >= 55296 && c4 <= 57343) {
         len += 4;
         ++i2;
       } else {
@@ -26483,9 +26483,9 @@ function parseAnyPredicate(steps, index, operator, textPredicates) {
     textPredicates[index].push((captures) => {
       const nodes1 = [];
       const nodes2 = [];
-      for (const c3 of captures) {
-        if (c3.name === captureName1) nodes1.push(c3.node);
-        if (c3.name === captureName2) nodes2.push(c3.node);
+      for (const c4 of captures) {
+        if (c4.name === captureName1) nodes1.push(c4.node);
+        if (c4.name === captureName2) nodes2.push(c4.node);
       }
       const compare = /* @__PURE__ */ __name((n1, n2, positive) => {
         return positive ? n1.text === n2.text : n1.text !== n2.text;
@@ -26499,8 +26499,8 @@ function parseAnyPredicate(steps, index, operator, textPredicates) {
     const doesNotMatch = /* @__PURE__ */ __name((n) => n.text !== stringValue, "doesNotMatch");
     textPredicates[index].push((captures) => {
       const nodes = [];
-      for (const c3 of captures) {
-        if (c3.name === captureName) nodes.push(c3.node);
+      for (const c4 of captures) {
+        if (c4.name === captureName) nodes.push(c4.node);
       }
       const test = isPositive ? matches : doesNotMatch;
       return matchAll ? nodes.every(test) : nodes.some(test);
@@ -26529,8 +26529,8 @@ function parseMatchPredicate(steps, index, operator, textPredicates) {
   const regex2 = new RegExp(steps[2].value);
   textPredicates[index].push((captures) => {
     const nodes = [];
-    for (const c3 of captures) {
-      if (c3.name === captureName) nodes.push(c3.node.text);
+    for (const c4 of captures) {
+      if (c4.name === captureName) nodes.push(c4.node.text);
     }
     const test = /* @__PURE__ */ __name((text, positive) => {
       return positive ? regex2.test(text) : !regex2.test(text);
@@ -26561,8 +26561,8 @@ function parseAnyOfPredicate(steps, index, operator, textPredicates) {
   const values = stringSteps.map((s) => s.value);
   textPredicates[index].push((captures) => {
     const nodes = [];
-    for (const c3 of captures) {
-      if (c3.name === captureName) nodes.push(c3.node.text);
+    for (const c4 of captures) {
+      if (c4.name === captureName) nodes.push(c4.node.text);
     }
     if (nodes.length === 0) return !isPositive;
     return nodes.every((text) => values.includes(text)) === isPositive;
@@ -30095,7 +30095,7 @@ var require_light = __commonJS({
 
 // src/report/diagram.ts
 function mermaidText(text) {
-  return text.replace(/[#;<>]/g, (c3) => `#${c3.charCodeAt(0)};`);
+  return text.replace(/[#;<>]/g, (c4) => `#${c4.charCodeAt(0)};`);
 }
 function mermaidOf(d2) {
   const id = (lane) => `L${d2.lanes.indexOf(lane)}`;
@@ -30114,7 +30114,7 @@ function mermaidBlock(d2) {
 ${mermaidOf(d2)}
 \`\`\``;
 }
-var xml = (s) => s.replace(/[&<>"]/g, (c3) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c3]);
+var xml = (s) => s.replace(/[&<>"]/g, (c4) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c4]);
 var CHAR = 6.6;
 var LINE = 14;
 var WRAP = 44;
@@ -30951,11 +30951,11 @@ function Tt(t2, e) {
 function E2(t2, e, n, r2 = true) {
   return v(n).forEach((s) => {
     for (let o2 = H2(s, r2), i2 = 0, a = o2.length; i2 < a; i2++) {
-      const c3 = (y2 = 0) => {
+      const c4 = (y2 = 0) => {
         if (!(i2 + y2 >= a))
           return o2[i2 + y2];
       };
-      e.some(({ parse: y2 }) => y2(c3, t2));
+      e.some(({ parse: y2 }) => y2(c4, t2));
     }
   }), t2;
 }
@@ -31147,9 +31147,9 @@ function* Wt(t2, e = null) {
     let i2 = n[r2++], a = e;
     if (i2.includes(`
 `)) {
-      const c3 = Pe(i2, `
+      const c4 = Pe(i2, `
 `);
-      a = c3[0], i2 = c3[1];
+      a = c4[0], i2 = c4[1];
     }
     yield { file: o2, key: a, value: i2 };
   }
@@ -31323,7 +31323,7 @@ function $n(t2, e, { namespace: n }) {
 function $2(t2, e, n, r2 = Nn()) {
   const s = t2 && `[${t2}]` || "", o2 = [], i2 = typeof e == "string" ? r2.extend(e) : e, a = $n(d(e, m), i2, r2);
   return y2(n);
-  function c3(w2, T2) {
+  function c4(w2, T2) {
     return S2(
       o2,
       $2(t2, a.replace(/^[^:]+/, w2), T2, r2)
@@ -31333,7 +31333,7 @@ function $2(t2, e, n, r2 = Nn()) {
     const T2 = w2 && `[${w2}]` || "", k2 = i2 && vt(i2, T2) || W2, C3 = vt(r2, `${s} ${T2}`, k2);
     return Object.assign(i2 ? k2 : C3, {
       label: t2,
-      sibling: c3,
+      sibling: c4,
       info: C3,
       step: y2
     });
@@ -31439,7 +31439,7 @@ var Pn = class {
     return n("empty task bypassing child process to call to task's parser"), e.parser(this);
   }
   handleTaskData(e, n, r2, s) {
-    const { exitCode: o2, rejection: i2, stdOut: a, stdErr: c3 } = r2;
+    const { exitCode: o2, rejection: i2, stdOut: a, stdErr: c4 } = r2;
     return new Promise((y2, w2) => {
       s("Preparing to handle process response exitCode=%d stdOut=", o2);
       const { error: T2 } = this._plugins.exec(
@@ -31458,7 +31458,7 @@ var Pn = class {
             s.info("custom error handler treated as success"), s("custom error returned a %s", ft(k2)), y2(
               new z2(
                 Array.isArray(k2) ? Buffer.concat(k2) : k2,
-                Buffer.concat(c3)
+                Buffer.concat(c4)
               )
             );
           },
@@ -31468,10 +31468,10 @@ var Pn = class {
         return s.info(
           "handling as error: exitCode=%s stdErr=%s rejection=%o",
           o2,
-          c3.length,
+          c4.length,
           i2
         ), w2(T2);
-      s.info("retrieving task output complete"), y2(new z2(Buffer.concat(a), Buffer.concat(c3)));
+      s.info("retrieving task output complete"), y2(new z2(Buffer.concat(a), Buffer.concat(c4)));
     });
   }
   async gitResponse(e, n, r2, s, o2) {
@@ -31484,12 +31484,12 @@ var Pn = class {
       },
       this.taskContext(e, e.commands)
     );
-    return new Promise((c3) => {
+    return new Promise((c4) => {
       const y2 = [], w2 = [];
       o2.info("%s %o", n, r2), o2("%O", a);
       let T2 = this._beforeSpawn(e, r2);
       if (T2)
-        return c3({
+        return c4({
           stdOut: y2,
           stdErr: w2,
           exitCode: 9901,
@@ -31512,7 +31512,7 @@ var Pn = class {
         ...this.taskContext(e, r2),
         spawned: k2,
         close(C3, Te) {
-          c3({
+          c4({
             stdOut: y2,
             stdErr: w2,
             exitCode: C3,
@@ -31951,8 +31951,8 @@ function re(t2 = ne2, e = ur, n = R2.NONE) {
       false,
       te
     ).map(function(i2) {
-      const a = i2.split(ee2), c3 = cr(a[0].split(t2), e);
-      return a.length > 1 && a[1].trim() && (c3.diff = r2(a[1])), c3;
+      const a = i2.split(ee2), c4 = cr(a[0].split(t2), e);
+      return a.length > 1 && a[1].trim() && (c4.diff = r2(a[1])), c4;
     });
     return {
       all: o2,
@@ -32003,8 +32003,8 @@ function oe2(t2 = {}, e = []) {
   }, [s, o2] = lr(r2, n), i2 = [], a = [
     `--pretty=format:${te}${o2}${ee2}`,
     ...e
-  ], c3 = t2.n || t2["max-count"] || t2.maxCount;
-  if (c3 && a.push(`--max-count=${c3}`), t2.from || t2.to) {
+  ], c4 = t2.n || t2["max-count"] || t2.maxCount;
+  if (c4 && a.push(`--max-count=${c4}`), t2.from || t2.to) {
     const y2 = t2.symmetric !== false ? "..." : "..";
     i2.push(`${t2.from || ""}${y2}${t2.to || ""}`);
   }
@@ -32435,8 +32435,8 @@ function Fr(t2, e) {
       return;
   }
   function r2(s, o2, i2) {
-    const a = `${s}${o2}`, c3 = Ir.get(a);
-    c3 && c3(t2, i2), a !== "##" && a !== "!!" && t2.files.push(new jr(i2, s, o2));
+    const a = `${s}${o2}`, c4 = Ir.get(a);
+    c4 && c4(t2, i2), a !== "##" && a !== "!!" && t2.files.push(new jr(i2, s, o2));
   }
 }
 var Gr = ["--null", "-z"];
@@ -32777,9 +32777,9 @@ function cs(t2, e = false) {
     parser(r2, s) {
       return gt(r2, s).branches[t2];
     },
-    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i2, a, c3) {
+    onError({ exitCode: r2, stdErr: s, stdOut: o2 }, i2, a, c4) {
       if (!de(String(i2), r2))
-        return c3(i2);
+        return c4(i2);
       throw new at(
         n.parser(F2(o2), F2(s)),
         String(i2)
@@ -32880,12 +32880,12 @@ function Ts(t2, e, n) {
       return ue(s, o2);
     },
     onError(s, o2, i2, a) {
-      const c3 = Rr(
+      const c4 = Rr(
         F2(s.stdOut),
         F2(s.stdErr)
       );
-      if (c3)
-        return a(new at(c3));
+      if (c4)
+        return a(new at(c4));
       a(o2);
     }
   };
@@ -32965,8 +32965,8 @@ var Ps = function(t2, e = false) {
     const i2 = s.split("."), a = o2.split(".");
     if (i2.length === 1 || a.length === 1)
       return Ms(B2(i2[0]), B2(a[0]));
-    for (let c3 = 0, y2 = Math.max(i2.length, a.length); c3 < y2; c3++) {
-      const w2 = ye(B2(i2[c3]), B2(a[c3]));
+    for (let c4 = 0, y2 = Math.max(i2.length, a.length); c4 < y2; c4++) {
+      const w2 = ye(B2(i2[c4]), B2(a[c4]));
       if (w2)
         return w2;
     }
@@ -33311,9 +33311,9 @@ function Fs(t2, e = false) {
         Object.keys(s.env).map((a) => a.toLowerCase().trim())
       );
       for (const a of Object.keys(o2)) {
-        const c3 = a.toLowerCase().trim();
-        if (!(!Gs(c3) || n.has(c3))) {
-          if (i2.has(c3))
+        const c4 = a.toLowerCase().trim();
+        if (!(!Gs(c4) || n.has(c4))) {
+          if (i2.has(c4))
             throw new A2(
               void 0,
               "allowEnvironment",
@@ -33392,12 +33392,12 @@ function Ws({
     type: "spawn.after",
     async action(s, { spawned: o2, close: i2 }) {
       const a = n();
-      let c3 = true, y2 = () => {
-        c3 = false;
+      let c4 = true, y2 = () => {
+        c4 = false;
       };
       o2.stdout?.on("data", y2), o2.stderr?.on("data", y2), o2.on("error", y2), o2.on("close", (w2) => a.close(w2)), o2.on("exit", (w2) => a.exit(w2));
       try {
-        await a.result, c3 && await wt(50), i2(a.exitCode);
+        await a.result, c4 && await wt(50), i2(a.exitCode);
       } catch (w2) {
         i2(a.exitCode, w2);
       }
@@ -33544,13 +33544,13 @@ function so(t2) {
     type: "spawn.after",
     action(o2, i2) {
       i2.commands.includes(e) && i2.spawned.stderr?.on("data", (a) => {
-        const c3 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
-        c3 && t2({
+        const c4 = /^([\s\S]+?):\s*(\d+)% \((\d+)\/(\d+)\)/.exec(a.toString("utf8"));
+        c4 && t2({
           method: i2.method,
-          stage: oo(c3[1]),
-          progress: p(c3[2]),
-          processed: p(c3[3]),
-          total: p(c3[4])
+          stage: oo(c4[1]),
+          progress: p(c4[2]),
+          processed: p(c4[3]),
+          total: p(c4[4])
         });
       });
     }
@@ -33606,12 +33606,12 @@ function uo({
       action(r2, s) {
         let o2;
         function i2() {
-          o2 && clearTimeout(o2), o2 = setTimeout(c3, t2);
+          o2 && clearTimeout(o2), o2 = setTimeout(c4, t2);
         }
         function a() {
           s.spawned.stdout?.off("data", i2), s.spawned.stderr?.off("data", i2), s.spawned.off("exit", a), s.spawned.off("close", a), o2 && clearTimeout(o2);
         }
-        function c3() {
+        function c4() {
           a(), s.kill(new A2(void 0, "timeout", "block timeout reached"));
         }
         n && s.spawned.stdout?.on("data", i2), e && s.spawned.stderr?.on("data", i2), s.spawned.on("exit", a), s.spawned.on("close", a), i2();
@@ -33779,6 +33779,11 @@ var SELF_WAITING_CALLS = /* @__PURE__ */ new Set(["mmu_interval_notifier_remove"
 function mentionsNotifierApi(text) {
   return text.includes("mmu_notifier") || text.includes("mmu_interval_notifier");
 }
+var START_4_19_PARAMS = [/\bstruct\s+mmu_notifier\b/, /\bstruct\s+mm_struct\b/, /^\s*unsigned\s+long\s*$/, /^\s*unsigned\s+long\s*$/, /^\s*bool\s*$/];
+function blockableArgumentOf(params) {
+  if (params.length !== START_4_19_PARAMS.length || !params.every((p2, i2) => START_4_19_PARAMS[i2].test(p2.type))) return void 0;
+  return params[params.length - 1].name || void 0;
+}
 
 // src/ir/read-side.ts
 var norm = (arg) => arg.replace(/\s+/g, "").replace(/^\(|\)$/g, "");
@@ -33786,28 +33791,28 @@ var isIdentifier = (arg) => /^[A-Za-z_]\w*$/.test(arg);
 function readSideOf(files, table) {
   const near = filesBeside(files, table.file);
   const objects = new Set(
-    near.flatMap((f3) => f3.apiCalls).filter((c3) => INTERVAL_INSERTS.has(c3.name) && norm(c3.args[c3.args.length - 1] ?? "") === `&${table.name}`).map((c3) => norm(c3.args[0] ?? ""))
+    near.flatMap((f3) => f3.apiCalls).filter((c4) => INTERVAL_INSERTS.has(c4.name) && norm(c4.args[c4.args.length - 1] ?? "") === `&${table.name}`).map((c4) => norm(c4.args[0] ?? ""))
   );
   const retryFiles = new Set(near);
   const helpers = new Set(
-    near.flatMap((f3) => f3.tableArgCalls ?? []).filter((c3) => c3.args[0] === table.name).map((c3) => c3.name)
+    near.flatMap((f3) => f3.tableArgCalls ?? []).filter((c4) => c4.args[0] === table.name).map((c4) => c4.name)
   );
   for (const f3 of files) {
     if (!f3.defined.some((d2) => helpers.has(d2.name))) continue;
-    const inserts = f3.apiCalls.filter((c3) => INTERVAL_INSERTS.has(c3.name) && isIdentifier(norm(c3.args[c3.args.length - 1] ?? "")));
+    const inserts = f3.apiCalls.filter((c4) => INTERVAL_INSERTS.has(c4.name) && isIdentifier(norm(c4.args[c4.args.length - 1] ?? "")));
     if (!inserts.length) continue;
-    for (const c3 of inserts) objects.add(norm(c3.args[0] ?? ""));
+    for (const c4 of inserts) objects.add(norm(c4.args[0] ?? ""));
     for (const g2 of filesBeside(files, f3.file)) retryFiles.add(g2);
   }
   if (objects.size === 0) return false;
-  const retries = (f3) => f3.apiCalls.filter((c3) => RETRY_CALLS.has(c3.name));
-  const direct = [...retryFiles].flatMap(retries).some((c3) => {
-    const arg = norm(c3.args[0] ?? "");
+  const retries = (f3) => f3.apiCalls.filter((c4) => RETRY_CALLS.has(c4.name));
+  const direct = [...retryFiles].flatMap(retries).some((c4) => {
+    const arg = norm(c4.args[0] ?? "");
     return objects.has(arg) || !arg.startsWith("&");
   });
   if (direct) return true;
   const called = new Set(near.flatMap((f3) => f3.calledNames ?? []));
-  return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c3) => c3.function !== null && called.has(c3.function) && !norm(c3.args[0] ?? "").startsWith("&")));
+  return files.some((f3) => !retryFiles.has(f3) && retries(f3).some((c4) => c4.function !== null && called.has(c4.function) && !norm(c4.args[0] ?? "").startsWith("&")));
 }
 
 // src/ir/atoms.ts
@@ -34006,15 +34011,15 @@ var Summarizer = class {
     if (this.active.includes(fn2) || this.active.length > SUMMARY_DEPTH) return null;
     this.active.push(fn2);
     try {
-      const c3 = this.build(fn2);
-      this.memo.set(fn2, c3);
-      return c3;
+      const c4 = this.build(fn2);
+      this.memo.set(fn2, c4);
+      return c4;
     } finally {
       this.active.pop();
     }
   }
   build(fn2) {
-    const c3 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
+    const c4 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
     const unresolved = /* @__PURE__ */ new Set();
     const callees = /* @__PURE__ */ new Map();
     fn2.events.forEach((e, id) => {
@@ -34025,7 +34030,7 @@ var Summarizer = class {
         unresolved.add(e.name);
         return;
       }
-      if (closure.truncated) c3.truncated = true;
+      if (closure.truncated) c4.truncated = true;
       for (const u2 of closure.unresolved) unresolved.add(u2);
       callees.set(id, { callee, closure, step: { function: e.name, file: fn2.file, line: e.loc.line } });
     });
@@ -34083,7 +34088,7 @@ var Summarizer = class {
           }
         }
         if (next.length > ALTERNATIVES) {
-          c3.truncated = true;
+          c4.truncated = true;
           continue;
         }
         alts = dedupe(next);
@@ -34127,22 +34132,22 @@ var Summarizer = class {
           if (seen.has(key)) continue;
           seen.add(key);
         }
-        if (c3.events.length >= EVENT_BUDGET) {
-          c3.truncated = true;
+        if (c4.events.length >= EVENT_BUDGET) {
+          c4.truncated = true;
           break;
         }
         const kept = alt.when === e.when ? e : { ...e, when: alt.when };
-        c3.events.push(kept);
-        c3.origin.push(origin2);
-        if (own2 && callees.has(origin2)) c3.followed.add(kept);
+        c4.events.push(kept);
+        c4.origin.push(origin2);
+        if (own2 && callees.has(origin2)) c4.followed.add(kept);
       }
     }
     const releases = /* @__PURE__ */ new Map();
-    c3.events.forEach((e, k2) => {
+    c4.events.forEach((e, k2) => {
       if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.delta === -1)) return;
-      const list = releases.get(c3.origin[k2]) ?? [];
+      const list = releases.get(c4.origin[k2]) ?? [];
       list.push(e);
-      releases.set(c3.origin[k2], list);
+      releases.set(c4.origin[k2], list);
     });
     for (const r2 of raw) {
       const onPath = new Set(r2.path);
@@ -34169,7 +34174,7 @@ var Summarizer = class {
       const calleeLowers = new Set([...lowered].filter((x3) => !own2((e) => e.kind === "update" && `+${e.name}` === x3 && e.delta === -1)));
       for (const alt of expand2(r2.when)) {
         const fromCallees = union(alt.held, calleeHeld.flat());
-        c3.returns.push({
+        c4.returns.push({
           ...r2,
           when: alt.when,
           held: union(minus(r2.held, calleeUnlocks), minus(fromCallees, unlocked)),
@@ -34184,11 +34189,11 @@ var Summarizer = class {
       for (const r2 of target.closure.returns) {
         if (nonZero(r2.value) !== true) continue;
         const when = combine(e.when, project(translate(target.callee, e, r2.when)));
-        if (when) c3.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
+        if (when) c4.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
       }
     }
-    c3.unresolved = [...unresolved].sort();
-    return c3;
+    c4.unresolved = [...unresolved].sort();
+    return c4;
   }
 };
 function emptyClosure(fn2) {
@@ -34199,10 +34204,10 @@ function callSiteIn(fn2, r2) {
   const callee = r2.value.callee;
   return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
 }
-function leadsTo(c3) {
-  if (c3.leads) return c3.leads;
+function leadsTo(c4) {
+  if (c4.leads) return c4.leads;
   const out2 = /* @__PURE__ */ new Map();
-  for (const r2 of c3.returns) {
+  for (const r2 of c4.returns) {
     const t2 = nonZero(r2.value);
     for (const id of r2.path) {
       const set = out2.get(id) ?? /* @__PURE__ */ new Set();
@@ -34210,7 +34215,7 @@ function leadsTo(c3) {
       out2.set(id, set);
     }
   }
-  c3.leads = out2;
+  c4.leads = out2;
   return out2;
 }
 var whenTexts = /* @__PURE__ */ new WeakMap();
@@ -34507,6 +34512,8 @@ var HLIST_MEMBERS = [
 ];
 var HLIST_BASE_MEMBERS = ["release", "clear_flush_young", "clear_young", "test_young", "invalidate_range_start", "invalidate_range_end"];
 var GET_PUT_MEMBERS = ["alloc_notifier", "free_notifier"];
+var OPS_FLAGS_MEMBER = "flags";
+var INTERVAL_BASE_MEMBERS = ["invalidate"];
 var TWO_PASS_MEMBERS = ["invalidate_start", "invalidate_finish"];
 var INVALIDATION_MEMBERS = {
   mmu_interval_notifier_ops: ["invalidate", "invalidate_start"],
@@ -35083,8 +35090,8 @@ static const struct mmu_notifier_ops drv_ops = {
     neverReleased: "{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it"
   },
   checkTable(table, ctx) {
-    const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c3) => c3?.fn);
-    const releasedElsewhere = (lock, except) => callbacks.some((c3) => c3.field.field !== except && ctx.summary(c3.fn).events.some((e) => e.kind === "unlock" && lockMember(e.lock) === lockMember(lock)));
+    const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c4) => c4?.fn);
+    const releasedElsewhere = (lock, except) => callbacks.some((c4) => c4.field.field !== except && ctx.summary(c4.fn).events.some((e) => e.kind === "unlock" && lockMember(e.lock) === lockMember(lock)));
     for (const cb of callbacks) {
       const fn2 = cb.fn;
       const s = ctx.summary(fn2);
@@ -35650,9 +35657,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 var LOCKS = { mmap_read_lock: 1, mmap_write_lock: 1, mmap_read_unlock: -1, mmap_write_unlock: -1 };
 function mmapHeld(calls2, call) {
   let depth = 0;
-  for (const c3 of calls2) {
-    if (c3 === call) return depth > 0;
-    if (c3.function === call.function && c3.name in LOCKS) depth = Math.max(0, depth + LOCKS[c3.name]);
+  for (const c4 of calls2) {
+    if (c4 === call) return depth > 0;
+    if (c4.function === call.function && c4.name in LOCKS) depth = Math.max(0, depth + LOCKS[c4.name]);
   }
   return false;
 }
@@ -35715,29 +35722,29 @@ int drv_track(struct drv_obj *obj, struct mm_struct *mm)
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     for (const f3 of ctx.files) {
-      for (const c3 of f3.apiCalls) {
-        if (!INTERVAL_INSERTS.has(c3.name)) continue;
-        if (!bindsTable(c3, table, "last") || !c3.function) continue;
-        const held = mmapHeld(f3.apiCalls, c3);
-        const locked = c3.name.endsWith("_locked");
-        const takesLock = f3.apiCalls.some((x3) => x3.function === c3.function && (x3.name === "mmap_read_lock" || x3.name === "mmap_write_lock"));
-        const fn2 = f3.functions.find((x3) => x3.name === c3.function);
-        const heldByCaller = c3.function.endsWith("_locked") || (fn2?.params.some((p2) => /vm_area_struct/.test(p2.type)) ?? false);
+      for (const c4 of f3.apiCalls) {
+        if (!INTERVAL_INSERTS.has(c4.name)) continue;
+        if (!bindsTable(c4, table, "last") || !c4.function) continue;
+        const held = mmapHeld(f3.apiCalls, c4);
+        const locked = c4.name.endsWith("_locked");
+        const takesLock = f3.apiCalls.some((x3) => x3.function === c4.function && (x3.name === "mmap_read_lock" || x3.name === "mmap_write_lock"));
+        const fn2 = f3.functions.find((x3) => x3.name === c4.function);
+        const heldByCaller = c4.function.endsWith("_locked") || (fn2?.params.some((p2) => /vm_area_struct/.test(p2.type)) ?? false);
         if (!locked && held) {
           ctx.report({
-            ...atLine(f3.file, c3.line),
-            function: c3.function,
+            ...atLine(f3.file, c4.line),
+            function: c4.function,
             messageId: "insertUnderLock",
-            data: { function: c3.function },
-            steps: [step({ file: f3.file, line: c3.line }, `${c3.name}(${c3.args.join(", ")})`, "call")]
+            data: { function: c4.function },
+            steps: [step({ file: f3.file, line: c4.line }, `${c4.name}(${c4.args.join(", ")})`, "call")]
           });
         } else if (locked && !takesLock && !heldByCaller) {
           ctx.report({
-            ...atLine(f3.file, c3.line),
-            function: c3.function,
+            ...atLine(f3.file, c4.line),
+            function: c4.function,
             messageId: "lockedInsertUnlocked",
-            data: { function: c3.function },
-            steps: [step({ file: f3.file, line: c3.line }, `${c3.name}(${c3.args.join(", ")})`, "call")]
+            data: { function: c4.function },
+            steps: [step({ file: f3.file, line: c4.line }, `${c4.name}(${c4.args.join(", ")})`, "call")]
           });
         }
       }
@@ -36098,15 +36105,15 @@ int drv_migrate(struct migrate_vma *args)
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops") return;
     const dir = dirOf(table.file);
-    const migrates = ctx.files.some((f3) => f3.file.startsWith(dir) && f3.apiCalls.some((c3) => c3.name === "migrate_vma_setup"));
+    const migrates = ctx.files.some((f3) => f3.file.startsWith(dir) && f3.apiCalls.some((c4) => c4.name === "migrate_vma_setup"));
     if (!migrates) return;
     const cb = ctx.callback(table, "invalidate") ?? ctx.callback(table, "invalidate_start");
     if (!cb?.fn) return;
     const skips = ctx.tables.some((t2) => {
       if (t2.kind !== "mmu_interval_notifier_ops" || !t2.file.startsWith(dir)) return false;
-      const c3 = ctx.callback(t2, "invalidate") ?? ctx.callback(t2, "invalidate_start");
-      if (!c3?.fn) return false;
-      const s = ctx.summary(c3.fn);
+      const c4 = ctx.callback(t2, "invalidate") ?? ctx.callback(t2, "invalidate_start");
+      if (!c4?.fn) return false;
+      const s = ctx.summary(c4.fn);
       return [...s.events.map((e) => e.when), ...s.returns.map((r2) => r2.when)].some((w2) => atom.event("MMU_NOTIFY_MIGRATE") in w2);
     });
     if (skips) return;
@@ -36197,9 +36204,9 @@ static void __exit drv_exit(void)
     if (table.kind !== "mmu_notifier_ops") return;
     const dir = dirOf(table.file);
     const near = filesBeside(ctx.files, table.file);
-    const calls2 = near.flatMap((f3) => f3.apiCalls.map((c3) => ({ ...c3, file: f3.file })));
-    const gets = calls2.filter((c3) => /^mmu_notifier_get(_locked)?$/.test(c3.name) && bindsTable(c3, table));
-    const put2 = calls2.find((c3) => c3.name === PUT);
+    const calls2 = near.flatMap((f3) => f3.apiCalls.map((c4) => ({ ...c4, file: f3.file })));
+    const gets = calls2.filter((c4) => /^mmu_notifier_get(_locked)?$/.test(c4.name) && bindsTable(c4, table));
+    const put2 = calls2.find((c4) => c4.name === PUT);
     if (!gets.length || !put2) return;
     if (!fieldFn(table, "free_notifier")) {
       ctx.report({
@@ -36210,7 +36217,7 @@ static void __exit drv_exit(void)
         steps: [step(gets[0], `${gets[0].name}(&${table.name}, ...)`, "call"), step(put2, "mmu_notifier_put()", "call"), step(table, `${table.name} has no .free_notifier`, "note")]
       });
     }
-    if (!calls2.some((c3) => c3.name === SYNCHRONIZE)) {
+    if (!calls2.some((c4) => c4.name === SYNCHRONIZE)) {
       ctx.report({
         severity: "warning",
         ...atLine(put2.file, put2.line),
@@ -36506,14 +36513,14 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
   checkTable(table, ctx) {
     if (table.kind !== "mmu_notifier_ops" || fieldFn(table, "alloc_notifier")) return;
     for (const f3 of ctx.files) {
-      for (const c3 of f3.apiCalls) {
-        if (!/^mmu_notifier_get(_locked)?$/.test(c3.name) || !bindsTable(c3, table)) continue;
+      for (const c4 of f3.apiCalls) {
+        if (!/^mmu_notifier_get(_locked)?$/.test(c4.name) || !bindsTable(c4, table)) continue;
         ctx.report({
-          ...atLine(f3.file, c3.line),
-          function: c3.function,
+          ...atLine(f3.file, c4.line),
+          function: c4.function,
           messageId: "getWithoutAlloc",
-          data: { c: c3.name, table: table.name },
-          steps: [step(table, `${table.name} has no .alloc_notifier`, "note"), step({ file: f3.file, line: c3.line }, `${c3.name}(${c3.args.join(", ")})`, "call")]
+          data: { c: c4.name, table: table.name },
+          steps: [step(table, `${table.name} has no .alloc_notifier`, "note"), step({ file: f3.file, line: c4.line }, `${c4.name}(${c4.args.join(", ")})`, "call")]
         });
       }
     }
@@ -36527,7 +36534,7 @@ var field_not_in_api_default = defineRule({
   severity: "error",
   invariant: "API",
   docs: {
-    what: "Flags an ops-table member the target API level does not have: `invalidate_range` after 6.6 (now `arch_invalidate_secondary_tlbs`), `change_pte` after 6.9, `invalidate_page`, the two-pass `invalidate_start`/`invalidate_finish` before the series, or any other unknown member. The level comes from `--kernel`/`--api` or the tree's include/linux/mmu_notifier.h.",
+    what: "Flags an ops-table member the target API level does not have: `invalidate_range` after 6.6 (now `arch_invalidate_secondary_tlbs`), `change_pte` from 6.10, `alloc_notifier`/`free_notifier` before 5.4, `invalidate_page`, the two-pass `invalidate_start`/`invalidate_finish` before the series, or any other unknown member. The level comes from `--kernel`/`--api` or the tree's include/linux/mmu_notifier.h.",
     why: 'The build fails on an unknown member; worse, a back-port that keeps a removed callback under `#ifdef` silently loses it (the core no longer calls it), e.g. secondary TLB invalidation after commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier", 6.6).',
     bad: `static void drv_invalidate_range(struct mmu_notifier *mn, struct mm_struct *mm,
 				 unsigned long start, unsigned long end)
@@ -37848,45 +37855,191 @@ function level(id, description, o2) {
   return {
     id,
     description,
-    intervalNotifiers: !o2.hlistOnly,
+    kernels: o2.kernels,
+    change: o2.change,
+    commits: o2.commits ?? [],
+    intervalNotifiers: o2.intervalNotifiers,
+    getPut: o2.getPut,
+    blockable: o2.blockable,
+    rangeFields: o2.rangeFields,
     endAfterFailedStart: o2.endAfterFailedStart,
+    tlbHookFromRangeEnd: o2.secondaryTlbs === "invalidate_range",
     twoPass: o2.twoPass ?? false,
     insertChecksFinish: o2.insertChecksFinish ?? false,
     fields: {
-      mmu_notifier_ops: [...HLIST_BASE_MEMBERS, ...o2.hlistOnly ? [] : GET_PUT_MEMBERS, o2.secondaryTlbs, ...o2.changePte ? ["change_pte"] : []],
-      mmu_interval_notifier_ops: o2.hlistOnly ? [] : ["invalidate", ...o2.twoPass ? TWO_PASS_MEMBERS : []]
+      mmu_notifier_ops: [...o2.opsFlags ? [OPS_FLAGS_MEMBER] : [], ...HLIST_BASE_MEMBERS, ...o2.getPut ? GET_PUT_MEMBERS : [], o2.secondaryTlbs, ...o2.changePte ? ["change_pte"] : []],
+      mmu_interval_notifier_ops: o2.intervalNotifiers ? [...INTERVAL_BASE_MEMBERS, ...o2.twoPass ? TWO_PASS_MEMBERS : []] : []
     }
   };
 }
+var c3 = (id, subject, verified) => ({ id, subject, verified });
+var SHORTLOG = "full id in a mainline shortlog";
+var RANGE_5_0 = ["mm", "start", "end", "blockable"];
+var RANGE_5_2 = ["vma", "mm", "start", "end", "flags", "event"];
+var RANGE_5_9 = [...RANGE_5_2, "migrate_pgmap_owner"];
+var RANGE_5_14 = [...RANGE_5_2, "owner"];
+var RANGE_6_3 = RANGE_5_14.filter((f3) => f3 !== "vma");
+var HLIST_4_19 = { intervalNotifiers: false, getPut: false, endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true };
+var INTERVAL_5_5 = { ...HLIST_4_19, intervalNotifiers: true, getPut: true, blockable: "range-flags" };
+var MODERN_6_10 = { ...INTERVAL_5_5, endAfterFailedStart: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false, rangeFields: RANGE_6_3 };
 var API_LEVELS = [
-  level("5.0", "Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true, hlistOnly: true }),
-  level("5.2", "Linux 5.2 to 5.4: hlist only, mmu_notifier_range_blockable()", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true, hlistOnly: true }),
-  level("5.5", "Linux 5.5 to 5.11: interval notifiers; no end after a failed start", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true }),
-  level("5.11", "Linux 5.11 (before c2655835fd8c)", { endAfterFailedStart: false, secondaryTlbs: "invalidate_range", changePte: true }),
-  level("5.12", "Linux 5.12 to 6.5: end called on every notifier after a failed start", { endAfterFailedStart: true, secondaryTlbs: "invalidate_range", changePte: true }),
-  level("6.1", "Linux 6.1", { endAfterFailedStart: true, secondaryTlbs: "invalidate_range", changePte: true }),
-  level("6.6", "Linux 6.6 to 6.8: arch_invalidate_secondary_tlbs replaces invalidate_range", { endAfterFailedStart: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: true }),
-  level("6.9", "Linux 6.9 to 7.0: change_pte removed", { endAfterFailedStart: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false }),
-  level("6.12", "Linux 6.12", { endAfterFailedStart: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false }),
-  level("two-pass-v2", "the two-pass series as posted (v2, March 2026)", { endAfterFailedStart: true, twoPass: true, secondaryTlbs: "arch_invalidate_secondary_tlbs", changePte: false }),
-  level("7.1", "Linux 7.1: two-pass merged, insert WARNs on start without finish", {
+  level("4.19", "Linux 4.19: invalidate_range_start returns int and takes bool blockable", {
+    ...HLIST_4_19,
+    kernels: "4.19",
+    change: "invalidate_range_start returns an int and takes a bool blockable: a non-blockable start (the OOM reaper) may fail with -EAGAIN; the ops still have int flags (MMU_INVALIDATE_DOES_NOT_BLOCK)",
+    commits: [c3("93065ac753e4", "mm, oom: distinguish blockable mode for mmu notifiers", "cited by the RHEL DRM backport shim and as Fixes: of c2655835fd8c; the 4.19 release tree has it")],
+    blockable: "argument",
+    rangeFields: [],
+    opsFlags: true
+  }),
+  level("4.20", "Linux 4.20: the ops lose int flags", {
+    ...HLIST_4_19,
+    kernels: "4.20",
+    change: "the ops lose int flags and MMU_INVALIDATE_DOES_NOT_BLOCK (the bool blockable argument replaces them)",
+    commits: [
+      c3(
+        null,
+        'Revert "mm, mmu_notifier: annotate mmu notifiers with blockable invalidate callbacks"',
+        "reverts 5ff7091f5a2c; posted 2018-08-27; its mainline id was not found; the 4.19 release tree has the flags, the 5.0 tree not: 4.20 inferred from the posting date"
+      )
+    ],
+    blockable: "argument",
+    rangeFields: []
+  }),
+  level("5.0", "Linux 5.0 and 5.1: hlist only, struct mmu_notifier_range with a bool blockable field", {
+    ...HLIST_4_19,
+    kernels: "5.0-5.1",
+    change: "start and end take const struct mmu_notifier_range * (mm, start, end, bool blockable)",
+    commits: [
+      c3("5d6527a784f7", "mm/mmu_notifier: use structure for invalidate_range_start/end callback", "cited by the RHEL DRM backport shim; git blame dates ac46d4f3c432 2018-12-28, 5.0"),
+      c3("ac46d4f3c432", "mm/mmu_notifier: use structure for invalidate_range_start/end calls v2", "cited by the RHEL DRM backport shim; git blame 2018-12-28, 5.0")
+    ],
+    blockable: "range-field",
+    rangeFields: RANGE_5_0
+  }),
+  level("5.2", "Linux 5.2 and 5.3: hlist only, mmu_notifier_range_blockable()", {
+    ...HLIST_4_19,
+    kernels: "5.2-5.3",
+    change: "mmu_notifier_range_blockable() reads range->flags; the range gains vma, flags and event (enum mmu_notifier_event)",
+    commits: [
+      c3("4a83bfe916f3", "mm/mmu_notifier: helper to test if a range invalidation is blockable", "amdgpu DKMS configure names it v5.1-10225-g4a83bfe916f3 (5.2 merge window)"),
+      c3("6f4f13e8d9e2", "mm/mmu_notifier: contextual information for event triggering invalidation", "full id in a Gentoo ebuild note on 5.2; git blame 2019-05-13, 5.2")
+    ],
+    blockable: "range-flags",
+    rangeFields: RANGE_5_2
+  }),
+  level("5.4", "Linux 5.4: mmu_notifier_get/put with alloc_notifier and free_notifier", {
+    ...HLIST_4_19,
+    kernels: "5.4",
+    change: "mmu_notifier_get/put and ops->alloc_notifier/->free_notifier; lockdep ties reclaim to invalidate_range_start/end; a non-blockable start runs under non_block_start()",
+    commits: [
+      c3("2c7933f53f6b", "mm/mmu_notifiers: add a get/put scheme for the registration", "amdgpu DKMS configure names it v5.3-rc1-29-g2c7933f53f6b (hmm tree for 5.4)"),
+      c3("23b68395c7c7", "mm/mmu_notifiers: add a lockdep map for invalidate_range_start/end", "checkpatch output and a dma-fence series cite it; release 5.4 inferred from the series, not from a tag"),
+      c3("ba170f76b69d", "mm, notifier: Catch sleeping/blocking for !blockable", "cited on the KVM list (2024); release 5.4 inferred from the series, not from a tag")
+    ],
+    getPut: true,
+    blockable: "range-flags",
+    rangeFields: RANGE_5_2
+  }),
+  level("5.5", "Linux 5.5 to 5.8: interval notifiers; no end after a failed start", {
+    ...INTERVAL_5_5,
+    kernels: "5.5-5.8",
+    change: "interval notifiers: struct mmu_interval_notifier_ops with ->invalidate, mmu_interval_read_begin/retry, mmu_interval_set_seq",
+    commits: [c3("99cb252f5e68", "mm/mmu_notifier: add an interval tree notifier", "amdgpu DKMS configure names it v5.4-rc5-19-g99cb252f5e68 (5.5); Fixes: tags of later fixes")],
+    rangeFields: RANGE_5_2
+  }),
+  level("5.9", "Linux 5.9 and 5.10: range->migrate_pgmap_owner", {
+    ...INTERVAL_5_5,
+    kernels: "5.9-5.10",
+    change: "the range gains migrate_pgmap_owner (MMU_NOTIFY_MIGRATE events carry the device owner)",
+    commits: [c3("998427b3ad2c", "mm/notifier: add migration invalidation type", "Fixes: tag of a build fix; v4 posted July 2020, 5.9 inferred, not from a tag")],
+    rangeFields: RANGE_5_9
+  }),
+  level("5.11", "Linux 5.11 (before c2655835fd8c)", {
+    ...INTERVAL_5_5,
+    kernels: "5.11",
+    change: "none: the contract of 5.9, named as the last release before c2655835fd8c",
+    rangeFields: RANGE_5_9
+  }),
+  level("5.12", "Linux 5.12 and 5.13: end called on every notifier after a failed start", {
+    ...INTERVAL_5_5,
+    kernels: "5.12-5.13",
+    change: "after a failed start the core calls invalidate_range_end on every notifier that has one; a start that can fail must not have an end (WARN)",
+    commits: [c3("c2655835fd8c", "mm/mmu_notifiers: ensure range_end() is paired with range_start()", "the 5.10 stable backport names it as Upstream commit (March 2021, 5.12-rc)")],
     endAfterFailedStart: true,
+    rangeFields: RANGE_5_9
+  }),
+  level("5.14", "Linux 5.14 to 6.0: range->owner", {
+    ...INTERVAL_5_5,
+    kernels: "5.14-6.0",
+    change: "range->migrate_pgmap_owner renamed owner (MMU_NOTIFY_EXCLUSIVE uses it too)",
+    commits: [c3("6b49bf6ddbb0", "mm: rename migrate_pgmap_owner", `${SHORTLOG} beside b756a3b5e7ea "mm: device exclusive memory access"; v11 posted June 2021, 5.14 inferred`)],
+    endAfterFailedStart: true,
+    rangeFields: RANGE_5_14
+  }),
+  level("6.1", "Linux 6.1 and 6.2", {
+    ...INTERVAL_5_5,
+    kernels: "6.1-6.2",
+    change: "none: the contract of 5.14, named for the Debian 6.1 tree mnlint is tested on",
+    endAfterFailedStart: true,
+    rangeFields: RANGE_5_14
+  }),
+  level("6.3", "Linux 6.3 to 6.5: range->vma removed", {
+    ...INTERVAL_5_5,
+    kernels: "6.3-6.5",
+    change: "the range loses vma (mmu_notifier_range_init takes the mm)",
+    commits: [
+      c3(
+        "7d4a8be0c4b2",
+        "mm/mmu_notifier: remove unused mmu_notifier_range_update_to_read_only export",
+        "listed under 6.3 in a per-release commit list; git blame shows it dropping the vma argument of mmu_notifier_range_init; that it also drops the field is inferred (the Debian 6.1 header has it, 6.12 not), not read from the diff"
+      )
+    ],
+    endAfterFailedStart: true,
+    rangeFields: RANGE_6_3
+  }),
+  level("6.6", "Linux 6.6 to 6.9: arch_invalidate_secondary_tlbs replaces invalidate_range", {
+    ...MODERN_6_10,
+    kernels: "6.6-6.9",
+    change: "ops->invalidate_range renamed arch_invalidate_secondary_tlbs and called from the TLB flush, no longer from invalidate_range_end",
+    commits: [
+      c3("1af5a8109904", "mmu_notifiers: rename invalidate_range notifier", `${SHORTLOG}; commit date 2023-08-18 (6.6 merge window)`),
+      c3("ec8832d007cb", "mmu_notifiers: don't invalidate secondary TLBs as part of mmu_notifier_invalidate_range_end()", `${SHORTLOG}, same series`)
+    ],
+    changePte: true
+  }),
+  level("6.10", "Linux 6.10 and 6.11: change_pte removed", {
+    ...MODERN_6_10,
+    kernels: "6.10-6.11",
+    change: "ops->change_pte removed (set_pte_at_notify() is set_pte_at())",
+    commits: [c3("997308f9ae72", "mmu_notifier: remove the .change_pte() callback", "in the KVM pull request for the 6.10 merge window (shortlog)")]
+  }),
+  level("6.12", "Linux 6.12", {
+    ...MODERN_6_10,
+    kernels: "6.12-7.0",
+    change: "none: the contract of 6.10, named for the Debian 6.12 tree mnlint is tested on"
+  }),
+  level("two-pass-v2", "the two-pass series as posted (v2, March 2026)", {
+    ...MODERN_6_10,
+    kernels: "series on 6.12-7.0",
+    change: "interval ops gain invalidate_start/invalidate_finish: the core calls every finish after the first pass (the series of seed 004, not in mainline)",
+    twoPass: true
+  }),
+  level("7.1", "Linux 7.1: two-pass merged, insert WARNs on start without finish", {
+    ...MODERN_6_10,
+    kernels: "7.1",
+    change: "the two-pass series merged; mmu_interval_notifier_insert WARNs on invalidate_start without invalidate_finish (read from a 7.1.5 tree; the merge commit is not recorded)",
     twoPass: true,
-    insertChecksFinish: true,
-    secondaryTlbs: "arch_invalidate_secondary_tlbs",
-    changePte: false
+    insertChecksFinish: true
   })
 ];
 var NEWEST = API_LEVELS[API_LEVELS.length - 1];
 var NEWEST_MAJOR = Math.max(...API_LEVELS.map((l3) => Number(/^(\d+)\./.exec(l3.id)?.[1] ?? 0)));
-function apiById(id) {
-  return API_LEVELS.find((l3) => l3.id === id);
-}
 function apiForKernel(version2) {
   const m2 = /^(\d+)\.(\d+)(?:\.\d+)?(?:-rc\d+)?$/.exec(version2.trim());
   if (!m2) return void 0;
   const v2 = Number(m2[1]) * 1e3 + Number(m2[2]);
-  if (v2 < 5e3 || Number(m2[1]) > NEWEST_MAJOR) return void 0;
+  if (v2 < 4019 || Number(m2[1]) > NEWEST_MAJOR) return void 0;
   let best;
   for (const l3 of API_LEVELS) {
     const lm = /^(\d+)\.(\d+)$/.exec(l3.id);
@@ -37894,18 +38047,39 @@ function apiForKernel(version2) {
   }
   return best;
 }
-function apiFromHeader(header, version2) {
-  const has = (member2) => new RegExp(`\\(\\*${member2}\\)\\s*\\(`).test(header);
+function factsOf(l3) {
+  return {
+    mmu_notifier_ops: l3.fields.mmu_notifier_ops,
+    mmu_interval_notifier_ops: l3.intervalNotifiers ? l3.fields.mmu_interval_notifier_ops : void 0,
+    mmu_notifier_range: l3.rangeFields.length ? l3.rangeFields : void 0
+  };
+}
+var TELLING_FACTS = (() => {
+  const facts = [(h3) => h3.mmu_interval_notifier_ops !== void 0, (h3) => h3.mmu_notifier_range !== void 0];
+  const all = API_LEVELS.map(factsOf);
+  for (const key of ["mmu_interval_notifier_ops", "mmu_notifier_ops", "mmu_notifier_range"]) {
+    const lists = all.map((f3) => f3[key] ?? []);
+    const union4 = [...new Set(lists.flat())].sort();
+    for (const name2 of union4) if (!lists.every((l3) => l3.includes(name2))) facts.push((h3) => (h3[key] ?? []).includes(name2));
+  }
+  return facts;
+})();
+var RELEASE_ID = /^\d+\.\d+$/;
+function apiFromFacts(header, version2) {
+  let family = API_LEVELS;
+  for (const fact of TELLING_FACTS) {
+    const agree = family.filter((l3) => fact(factsOf(l3)) === fact(header));
+    if (agree.length) family = agree;
+  }
   const byVersion = version2 ? apiForKernel(version2) : void 0;
-  const within = (ids, fallback) => byVersion && ids.includes(byVersion.id) ? byVersion : apiById(fallback);
-  if (has("invalidate_start") && has("invalidate_finish")) {
-    return byVersion && versionNumber(version2) >= 7001 ? apiById("7.1") : apiById("two-pass-v2");
+  if (byVersion && family.includes(byVersion)) return byVersion;
+  const v2 = version2 ? versionNumber(version2) : 0;
+  if (v2 > 0) {
+    const reached = family.filter((l3) => RELEASE_ID.test(l3.id) && versionNumber(l3.id) <= v2);
+    if (!reached.length) return family[0];
+    if (family.some((l3) => !RELEASE_ID.test(l3.id))) return reached.at(-1);
   }
-  if (!/struct\s+mmu_interval_notifier_ops\s*\{/.test(header)) {
-    return /struct\s+mmu_notifier_range\s*\{[^}]*\bbool\s+blockable\s*;/.test(header) ? apiById("5.0") : apiById("5.2");
-  }
-  if (has("arch_invalidate_secondary_tlbs")) return has("change_pte") ? within(["6.6"], "6.6") : within(["6.9", "6.12"], "6.12");
-  return within(["5.5", "5.11", "5.12", "6.1"], "6.1");
+  return family[family.length - 1];
 }
 function versionNumber(version2) {
   const m2 = /^(\d+)\.(\d+)/.exec(version2);
@@ -37943,8 +38117,8 @@ function behaviourOf(api) {
 function causeOf(callback, o2) {
   return { callback, sites: o2.sites ?? [] };
 }
-function causeKey(c3) {
-  return c3 ? `${c3.callback}@${c3.sites.map((x3) => `${x3.file}:${x3.line}`).join(",")}` : "";
+function causeKey(c4) {
+  return c4 ? `${c4.callback}@${c4.sites.map((x3) => `${x3.file}:${x3.line}`).join(",")}` : "";
 }
 function sameCause(a, b3) {
   return causeKey(a) === causeKey(b3);
@@ -40321,8 +40495,8 @@ var LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
 function lineHeads(text, each) {
   const cr2 = text.includes("\r");
   for (let i2 = 0; i2 < text.length; ) {
-    const c3 = text.charCodeAt(i2);
-    if (c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95) {
+    const c4 = text.charCodeAt(i2);
+    if (c4 >= 97 && c4 <= 122 || c4 >= 65 && c4 <= 90 || c4 === 95) {
       LINE_HEAD.lastIndex = i2;
       const m2 = LINE_HEAD.exec(text);
       if (m2) each(m2[1], i2, i2 + m2[0].length - 1);
@@ -40344,15 +40518,15 @@ function topLevelItems(masked) {
   const punct = /[{};]/g;
   for (let m2 = punct.exec(masked); m2; m2 = punct.exec(masked)) {
     const i2 = m2.index;
-    const c3 = masked.charCodeAt(i2);
-    if (c3 === 123) {
+    const c4 = masked.charCodeAt(i2);
+    if (c4 === 123) {
       if (depth === 0) {
         let p2 = i2 - 1;
         while (p2 >= 0 && masked.charCodeAt(p2) <= 32) p2--;
         functionBody = masked[p2] === ")";
       }
       depth++;
-    } else if (c3 === 125) {
+    } else if (c4 === 125) {
       depth = Math.max(0, depth - 1);
       if (depth === 0 && functionBody) {
         items.push([start2, i2 + 1]);
@@ -40404,9 +40578,9 @@ function bindingItems(masked, items, tables) {
 }
 function definitionItems(masked, items, calls2, names) {
   const out2 = [];
-  for (const c3 of calls2) {
-    if (!names.has(c3.name)) continue;
-    const item = itemAt(items, c3.paren);
+  for (const c4 of calls2) {
+    if (!names.has(c4.name)) continue;
+    const item = itemAt(items, c4.paren);
     if (item && !out2.includes(item) && endsWithBody(masked, item)) out2.push(item);
   }
   return out2;
@@ -40416,18 +40590,18 @@ function definedFunctions(masked, items, calls2) {
   const seen = /* @__PURE__ */ new Set();
   let line = 1;
   let counted = 0;
-  for (const c3 of calls2) {
-    if (seen.has(c3.name)) continue;
-    const item = itemAt(items, c3.paren);
+  for (const c4 of calls2) {
+    if (seen.has(c4.name)) continue;
+    const item = itemAt(items, c4.paren);
     if (!item || !endsWithBody(masked, item)) continue;
-    const head = masked.slice(item[0], c3.paren + 1);
+    const head = masked.slice(item[0], c4.paren + 1);
     if (head.includes("=")) continue;
-    seen.add(c3.name);
-    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < c3.index; i2 = masked.indexOf("\n", i2 + 1)) {
+    seen.add(c4.name);
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < c4.index; i2 = masked.indexOf("\n", i2 + 1)) {
       line++;
       counted = i2 + 1;
     }
-    out2.push({ name: c3.name, isStatic: /\bstatic\b/.test(head), line });
+    out2.push({ name: c4.name, isStatic: /\bstatic\b/.test(head), line });
   }
   return out2;
 }
@@ -40452,7 +40626,7 @@ function apiCallsOf(masked, items, calls2) {
       counted = i2 + 1;
     }
     const item = itemAt(items, m2.index);
-    const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
+    const owner = item ? calls2.find((c4) => c4.index >= item[0] && c4.paren < item[1] && c4.paren < m2.index) : void 0;
     if (owner && owner.paren === m2.index + m2[0].length - 1) continue;
     out2.push({ name: m2[1], args: argumentsAt(masked, m2.index + m2[0].length - 1), line, function: owner && endsWithBody(masked, item) ? owner.name : null });
   }
@@ -40479,18 +40653,18 @@ function argumentsAt(masked, open) {
   let depth = 0;
   let from = open + 1;
   for (let i2 = open; i2 < masked.length; i2++) {
-    const c3 = masked[i2];
-    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
-    else if (c3 === ")" || c3 === "]" || c3 === "}") {
+    const c4 = masked[i2];
+    if (c4 === "(" || c4 === "[" || c4 === "{") depth++;
+    else if (c4 === ")" || c4 === "]" || c4 === "}") {
       depth--;
       if (depth === 0) {
         args2.push(masked.slice(from, i2));
         break;
       }
-    } else if (c3 === "," && depth === 1) {
+    } else if (c4 === "," && depth === 1) {
       args2.push(masked.slice(from, i2));
       from = i2 + 1;
-    } else if (c3 === ";") break;
+    } else if (c4 === ";") break;
   }
   const out2 = args2.map((a) => a.replace(/\s+/g, " ").trim());
   return out2.length === 1 && out2[0] === "" ? [] : out2;
@@ -40516,13 +40690,13 @@ function opsStructsOf(source, masked) {
     }
     if (close < 0) continue;
     const body2 = masked.slice(open, close);
-    const members2 = [...body2.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((x3) => ({ name: x3[1], line: lineAt(open + x3.index) }));
+    const members3 = [...body2.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((x3) => ({ name: x3[1], line: lineAt(open + x3.index) }));
     const before = source.slice(0, m2.index);
     const end = before.lastIndexOf("*/");
     const start2 = before.lastIndexOf("/**", end);
     const doc = end >= 0 && start2 >= 0 && !before.slice(end + 2).trim() ? before.slice(start2, end) : "";
     const documented = [...doc.matchAll(/@(\w+)\s*:/g)].map((x3) => x3[1]);
-    out2.push({ kind: m2[1], line: lineAt(m2.index), members: members2, documented });
+    out2.push({ kind: m2[1], line: lineAt(m2.index), members: members3, documented });
   }
   return out2;
 }
@@ -40540,24 +40714,24 @@ function tableArgCallsOf(masked, items, calls2, tables) {
       let commas = 0;
       let open = -1;
       for (let i2 = m2.index - 1; i2 >= 0; i2--) {
-        const c3 = masked[i2];
-        if (c3 === ")" || c3 === "]") depth++;
-        else if (c3 === "[") depth--;
-        else if (c3 === "(") {
+        const c4 = masked[i2];
+        if (c4 === ")" || c4 === "]") depth++;
+        else if (c4 === "[") depth--;
+        else if (c4 === "(") {
           if (depth === 0) {
             open = i2;
             break;
           }
           depth--;
-        } else if (depth === 0 && c3 === ",") commas++;
-        else if (c3 === ";" || c3 === "{" || c3 === "}") break;
+        } else if (depth === 0 && c4 === ",") commas++;
+        else if (c4 === ";" || c4 === "{" || c4 === "}") break;
       }
       if (open < 0) continue;
       const callee = /([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, open - 80), open))?.[1];
       if (!callee || NOT_CALLS.has(callee)) continue;
       const line = masked.slice(0, m2.index).split("\n").length;
       const item = itemAt(items, m2.index);
-      const owner = item ? calls2.find((c3) => c3.index >= item[0] && c3.paren < item[1] && c3.paren < m2.index) : void 0;
+      const owner = item ? calls2.find((c4) => c4.index >= item[0] && c4.paren < item[1] && c4.paren < m2.index) : void 0;
       out2.push({ name: callee, table, arg: commas, line, function: owner && endsWithBody(masked, item) ? owner.name : null });
     }
   }
@@ -40625,7 +40799,7 @@ var FunctionIndex = class _FunctionIndex {
   definitionFile(name2, callers) {
     const list = this.defined.get(name2);
     if (!list) return void 0;
-    for (const c3 of callers) if (list.some((d2) => d2.file === c3)) return c3;
+    for (const c4 of callers) if (list.some((d2) => d2.file === c4)) return c4;
     const global2 = list.filter((d2) => !d2.isStatic).sort((a, b3) => commonPrefix(b3.file, callers[0] ?? "") - commonPrefix(a.file, callers[0] ?? "") || (a.file < b3.file ? -1 : 1));
     return global2[0]?.file;
   }
@@ -40675,7 +40849,7 @@ function neededCallees(files, index, depth) {
         missing.set(name2, callers);
         continue;
       }
-      if (level2 < depth) for (const c3 of fn2.callees) next.push({ name: c3, from: fn2.file });
+      if (level2 < depth) for (const c4 of fn2.callees) next.push({ name: c4, from: fn2.file });
     }
     frontier = next;
   }
@@ -40705,11 +40879,11 @@ async function createCParser() {
 }
 
 // src/parser/code-units.ts
-function isIdentStart(c3) {
-  return c3 >= 97 && c3 <= 122 || c3 >= 65 && c3 <= 90 || c3 === 95;
+function isIdentStart(c4) {
+  return c4 >= 97 && c4 <= 122 || c4 >= 65 && c4 <= 90 || c4 === 95;
 }
-function isIdentChar(c3) {
-  return isIdentStart(c3) || c3 >= 48 && c3 <= 57;
+function isIdentChar(c4) {
+  return isIdentStart(c4) || c4 >= 48 && c4 <= 57;
 }
 var SPACE = 32;
 function codeUnits(text) {
@@ -40734,17 +40908,17 @@ function maskLexical(src) {
   let i2 = 0;
   let lineStart = true;
   while (i2 < n) {
-    const c3 = src.charCodeAt(i2);
-    if (c3 === 10) {
+    const c4 = src.charCodeAt(i2);
+    if (c4 === 10) {
       lineStart = true;
       i2++;
       continue;
     }
-    if (c3 === 32 || c3 === 9 || c3 === 13 || c3 === 12 || c3 === 11) {
+    if (c4 === 32 || c4 === 9 || c4 === 13 || c4 === 12 || c4 === 11) {
       i2++;
       continue;
     }
-    if (lineStart && c3 === 35) {
+    if (lineStart && c4 === 35) {
       const start2 = i2;
       let j3 = i2;
       while (j3 < n) {
@@ -40770,27 +40944,27 @@ function maskLexical(src) {
       continue;
     }
     lineStart = false;
-    if (c3 !== 47 && c3 !== 34 && c3 !== 39) {
+    if (c4 !== 47 && c4 !== 34 && c4 !== 39) {
       interesting.lastIndex = i2 + 1;
       const next = interesting.exec(src);
       i2 = next ? next.index : n;
       continue;
     }
-    if (c3 === 47 && src.charCodeAt(i2 + 1) === 47) {
+    if (c4 === 47 && src.charCodeAt(i2 + 1) === 47) {
       const end = src.indexOf("\n", i2);
       const stop2 = end < 0 ? n : end;
       blankOut(masked, i2, stop2);
       i2 = stop2;
       continue;
     }
-    if (c3 === 47 && src.charCodeAt(i2 + 1) === 42) {
+    if (c4 === 47 && src.charCodeAt(i2 + 1) === 42) {
       const end = src.indexOf("*/", i2 + 2);
       const stop2 = end < 0 ? n : end + 2;
       blankOut(masked, i2, stop2);
       i2 = stop2;
       continue;
     }
-    if (c3 === 34 || c3 === 39) {
+    if (c4 === 34 || c4 === 39) {
       let j3 = i2 + 1;
       while (j3 < n) {
         const d2 = src.charCodeAt(j3);
@@ -40798,7 +40972,7 @@ function maskLexical(src) {
           j3 += 2;
           continue;
         }
-        if (d2 === c3 || d2 === 10) break;
+        if (d2 === c4 || d2 === 10) break;
         j3++;
       }
       blankOut(masked, i2 + 1, Math.min(j3, n));
@@ -41050,7 +41224,7 @@ function scanMacros(m2, out2, loops, from, to2) {
   let i2 = from;
   while (i2 < n) {
     const ch = m2[i2];
-    const c3 = ch.charCodeAt(0);
+    const c4 = ch.charCodeAt(0);
     if (ch === "{") {
       depth++;
       i2++;
@@ -41067,7 +41241,7 @@ function scanMacros(m2, out2, loops, from, to2) {
       i2 = j4 + 1;
       continue;
     }
-    if (!isIdentStart(c3) || i2 > 0 && isIdentChar(m2.charCodeAt(i2 - 1))) {
+    if (!isIdentStart(c4) || i2 > 0 && isIdentChar(m2.charCodeAt(i2 - 1))) {
       i2++;
       continue;
     }
@@ -41130,13 +41304,13 @@ function scanMacros(m2, out2, loops, from, to2) {
 function matchParen(m2, open) {
   let depth = 0;
   for (let i2 = open; i2 < m2.length; i2++) {
-    const c3 = m2[i2];
-    if (c3 === "(") depth++;
-    else if (c3 === ")") {
+    const c4 = m2[i2];
+    if (c4 === "(") depth++;
+    else if (c4 === ")") {
       depth--;
       if (depth === 0) return i2;
-    } else if (c3 === ";" && depth <= 1) return -1;
-    else if (c3 === "{" || c3 === "}") return -1;
+    } else if (c4 === ";" && depth <= 1) return -1;
+    else if (c4 === "{" || c4 === "}") return -1;
   }
   return -1;
 }
@@ -41153,10 +41327,10 @@ function splitArgs(m2, open, close) {
   let depth = 0;
   let from = open + 1;
   for (let i2 = open + 1; i2 < close; i2++) {
-    const c3 = m2[i2];
-    if (c3 === "(" || c3 === "[" || c3 === "{") depth++;
-    else if (c3 === ")" || c3 === "]" || c3 === "}") depth--;
-    else if (c3 === "," && depth === 0) {
+    const c4 = m2[i2];
+    if (c4 === "(" || c4 === "[" || c4 === "{") depth++;
+    else if (c4 === ")" || c4 === "]" || c4 === "}") depth--;
+    else if (c4 === "," && depth === 0) {
       args2.push([from, i2]);
       from = i2 + 1;
     }
@@ -41181,9 +41355,9 @@ function declarationItemStart(m2, at2) {
   let sawStorage = false;
   for (; ; ) {
     if (i2 < 0) return sawStorage ? "storage" : "bare";
-    const c3 = m2[i2];
-    if (c3 === ";" || c3 === "}" || c3 === "{") return sawStorage ? "storage" : "bare";
-    if (!isIdentChar(c3.charCodeAt(0))) return false;
+    const c4 = m2[i2];
+    if (c4 === ";" || c4 === "}" || c4 === "{") return sawStorage ? "storage" : "bare";
+    if (!isIdentChar(c4.charCodeAt(0))) return false;
     let s = i2;
     while (s >= 0 && isIdentChar(m2.charCodeAt(s))) s--;
     if (!STORAGE_WORDS.has(m2.slice(s + 1, i2 + 1))) return false;
@@ -41292,7 +41466,7 @@ function countErrors(node) {
   if (!node.hasError) return 0;
   if (node.isError || node.isMissing) return 1;
   let n = 0;
-  for (const c3 of node.children) if (c3.hasError || c3.isMissing) n += countErrors(c3);
+  for (const c4 of node.children) if (c4.hasError || c4.isMissing) n += countErrors(c4);
   return n;
 }
 function errorLines(ctx, node, out2) {
@@ -41301,10 +41475,10 @@ function errorLines(ctx, node, out2) {
     return;
   }
   if (!node.hasError) return;
-  for (const c3 of node.children) errorLines(ctx, c3, out2);
+  for (const c4 of node.children) errorLines(ctx, c4, out2);
 }
 function hasKeyword(decl, type, word) {
-  return decl.children.some((c3) => c3.type === type && c3.text === word);
+  return decl.children.some((c4) => c4.type === type && c4.text === word);
 }
 function enclosingFunction(node) {
   for (let n = node.parent; n; n = n.parent) {
@@ -41348,16 +41522,16 @@ function argTexts(ctx, args2) {
   const n = unwrapParens(args2);
   if (n.type === "comma_expression") {
     const out2 = [];
-    let c3 = n;
-    while (c3?.type === "comma_expression") {
-      out2.push(textOf(ctx, c3.childForFieldName("left")));
-      c3 = c3.childForFieldName("right");
+    let c4 = n;
+    while (c4?.type === "comma_expression") {
+      out2.push(textOf(ctx, c4.childForFieldName("left")));
+      c4 = c4.childForFieldName("right");
     }
-    if (c3) out2.push(textOf(ctx, c3));
+    if (c4) out2.push(textOf(ctx, c4));
     return out2;
   }
   if (n.type !== "argument_list") return [textOf(ctx, n)];
-  return n.namedChildren.filter((c3) => c3.type !== "comment").map((c3) => textOf(ctx, c3));
+  return n.namedChildren.filter((c4) => c4.type !== "comment").map((c4) => textOf(ctx, c4));
 }
 
 // src/parser/tables.ts
@@ -41369,7 +41543,7 @@ function structName(typeNode) {
 function extractTable(ctx, decl) {
   const kind = structName(decl.childForFieldName("type"));
   if (!kind || !OPS_KINDS.has(kind)) return null;
-  const init2 = decl.namedChildren.find((c3) => c3.type === "init_declarator");
+  const init2 = decl.namedChildren.find((c4) => c4.type === "init_declarator");
   if (!init2) return null;
   const value = init2.childForFieldName("value");
   const name2 = init2.childForFieldName("declarator");
@@ -41418,7 +41592,7 @@ function collectBindings(ctx, root, out2) {
   }
   for (const pair of root.descendantsOfType("initializer_pair")) {
     if (!pair) continue;
-    const designators = pair.namedChildren.filter((c3) => c3.type === "field_designator");
+    const designators = pair.namedChildren.filter((c4) => c4.type === "field_designator");
     const last = designators[designators.length - 1];
     const value = pair.childForFieldName("value");
     if (last?.namedChildren[0]?.text !== "ops" || !value) continue;
@@ -41665,14 +41839,14 @@ var LockChecker = class {
     if (known.trylock) return { kind: "call", facts: {} };
     return null;
   }
-  afterCall(call, c3, s) {
-    if (c3.kind === "lock") {
-      const { lock } = c3.facts;
+  afterCall(call, c4, s) {
+    if (c4.kind === "lock") {
+      const { lock } = c4.facts;
       if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, { line: call.node.loc.line, column: call.node.loc.column }), lock);
       if (!s.locks.includes(lock)) s.locks = [...s.locks, lock].sort();
     }
-    if (c3.kind === "unlock") {
-      const { lock } = c3.facts;
+    if (c4.kind === "unlock") {
+      const { lock } = c4.facts;
       s.locks = s.locks.filter((l3) => l3 !== lock);
       if (s.scoped.includes(lock)) s.scoped = s.scoped.filter((l3) => l3 !== lock);
     }
@@ -41767,7 +41941,7 @@ var ReadSideChecker = class {
     const api = curatedFacts(call.name).notifier;
     return api ? { kind: api, facts: {} } : null;
   }
-  afterCall(call, c3, s) {
+  afterCall(call, c4, s) {
     const own2 = this.eng.lastEvent(s);
     const section = this.eng.slot(s, SLOT);
     const known = curatedFacts(call.name);
@@ -41779,8 +41953,8 @@ var ReadSideChecker = class {
     if (known.usesPage && call.argNodes.some((a) => this.fromPfns(a))) {
       this.eng.record(s, { kind: "page_use", name: call.name, args: [...call.args] }, call.node);
       if (section) this.publish(this.eng.lastEvent(s), section);
-    } else if (c3.kind === "call" && section) this.publish(own2, section);
-    if ((c3.kind === "read_retry" || c3.kind === "check_retry") && section) this.eng.setSlot(s, SLOT, { retry: own2 });
+    } else if (c4.kind === "call" && section) this.publish(own2, section);
+    if ((c4.kind === "read_retry" || c4.kind === "check_retry") && section) this.eng.setSlot(s, SLOT, { retry: own2 });
   }
   facts() {
     return this.sections.size ? { readSections: [...this.sections.values()] } : {};
@@ -41813,10 +41987,11 @@ function checkersFor(eng) {
 
 // src/path/engine/expressions.ts
 var ExpressionEngine = class {
-  constructor(defined, params, ranges = []) {
+  constructor(defined, params, ranges = [], blockableArgs = []) {
     this.defined = defined;
     this.params = new Set(params.filter(Boolean));
     this.ranges = new Set(ranges.filter(Boolean));
+    this.blockableArgs = new Set(blockableArgs.filter(Boolean));
     const { checkers, locks } = checkersFor(this);
     this.checkers = checkers;
     this.locks = locks;
@@ -41834,6 +42009,8 @@ var ExpressionEngine = class {
   staticLocals = /* @__PURE__ */ new Set();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   ranges;
+  /** parameters that are the blockable flag itself (4.19's invalidate_range_start) */
+  blockableArgs;
   locks;
   /** in the order they are asked: the first to classify a call wins, and events follow this order */
   checkers;
@@ -41855,7 +42032,7 @@ var ExpressionEngine = class {
   }
   /** What the checkers publish about the function. */
   facts() {
-    return Object.assign({}, ...this.checkers.map((c3) => c3.facts?.() ?? {}));
+    return Object.assign({}, ...this.checkers.map((c4) => c4.facts?.() ?? {}));
   }
   // -------------------------------------------------------------- merging
   merge(states) {
@@ -41907,7 +42084,7 @@ var ExpressionEngine = class {
         if (left?.kind === "ident" && right) {
           if (op === "=") this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
-          for (const c3 of this.checkers) c3.onStore?.(left.text, right);
+          for (const c4 of this.checkers) c4.onStore?.(left.text, right);
         }
         if (left?.kind === "field" && right) {
           const key = fieldKey(left);
@@ -41915,21 +42092,21 @@ var ExpressionEngine = class {
           if (key && atom2) s.vars = { ...s.vars, [key]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
           else if (key && key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
         }
-        if (left) for (const c3 of this.checkers) c3.onAssign?.(left, op, right, node, s);
+        if (left) for (const c4 of this.checkers) c4.onAssign?.(left, op, right, node, s);
         return;
       }
       case "update": {
         const arg = node.arg;
         if (arg) {
           this.expr(arg, s);
-          for (const c3 of this.checkers) c3.onIncrement?.(arg, node, s);
+          for (const c4 of this.checkers) c4.onIncrement?.(arg, node, s);
         }
         return;
       }
       case "comment":
         return;
       default:
-        for (const c3 of childrenOf(node)) this.expr(c3, s);
+        for (const c4 of childrenOf(node)) this.expr(c4, s);
     }
   }
   call(node, s) {
@@ -41941,7 +42118,7 @@ var ExpressionEngine = class {
       if (target?.kind === "ident" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
     }
     if (!fnNode) return;
-    for (const c3 of this.checkers) if (c3.intercept?.(node, fnNode, s)) return;
+    for (const c4 of this.checkers) if (c4.intercept?.(node, fnNode, s)) return;
     if (fnNode.kind === "call") {
       this.expr(fnNode, s);
       return;
@@ -41954,8 +42131,8 @@ var ExpressionEngine = class {
     }
     const call = { name: fnNode.text, node, argNodes: argList, args: node.args };
     let known = null;
-    for (const c3 of this.checkers) {
-      known = c3.classify?.(call, s) ?? null;
+    for (const c4 of this.checkers) {
+      known = c4.classify?.(call, s) ?? null;
       if (known) break;
     }
     const classified = known ?? { kind: "call", facts: {} };
@@ -41973,7 +42150,7 @@ var ExpressionEngine = class {
       }
       this.record(s, event, node);
     } else this.record(s, callEvent(classified, base), node);
-    for (const c3 of this.checkers) c3.afterCall?.(call, classified, s);
+    for (const c4 of this.checkers) c4.afterCall?.(call, classified, s);
   }
   /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
   assignVar(s, name2, value) {
@@ -42007,9 +42184,9 @@ var ExpressionEngine = class {
     if (n.kind === "call" && WARNING_CALLS.has(n.fn?.text ?? "")) {
       const args2 = n.argNodes.filter((a) => a.kind !== "comment");
       if (args2.length === 1) {
-        const c4 = cloneState(s);
-        this.record(c4, { kind: "call", name: n.fn.text, args: [...n.args] }, n);
-        return this.cond(args2[0], c4);
+        const c5 = cloneState(s);
+        this.record(c5, { kind: "call", name: n.fn.text, args: [...n.args] }, n);
+        return this.cond(args2[0], c5);
       }
     }
     if (n.kind === "unary" && n.op === "!") {
@@ -42049,29 +42226,29 @@ var ExpressionEngine = class {
       if ((op === "==" || op === "!=") && isNonZeroConstant(right)) {
         const atom3 = this.atomOf(left, s);
         if (atom3 && isResultAtom(atom3.atom) && !atom3.negated && s.when[atom3.atom] !== false) {
-          const c4 = cloneState(s);
-          this.expr(n, c4);
-          const equal = cloneState(c4);
+          const c5 = cloneState(s);
+          this.expr(n, c5);
+          const equal = cloneState(c5);
           equal.when[atom3.atom] = true;
-          return op === "==" ? { t: [equal], f: [c4] } : { t: [c4], f: [equal] };
+          return op === "==" ? { t: [equal], f: [c5] } : { t: [c5], f: [equal] };
         }
       }
     }
-    const c3 = cloneState(s);
-    this.expr(n, c3);
-    const atom2 = this.atomOf(n, c3);
+    const c4 = cloneState(s);
+    this.expr(n, c4);
+    const atom2 = this.atomOf(n, c4);
     if (!atom2) {
-      const known2 = n.kind === "ident" ? this.valueOf(n, c3) : null;
+      const known2 = n.kind === "ident" ? this.valueOf(n, c4) : null;
       const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
-      if (k2 === true) return { t: [c3], f: [] };
-      if (k2 === false) return { t: [], f: [c3] };
-      return { t: [c3], f: [cloneState(c3)] };
+      if (k2 === true) return { t: [c4], f: [] };
+      if (k2 === false) return { t: [], f: [c4] };
+      return { t: [c4], f: [cloneState(c4)] };
     }
-    const known = c3.when[atom2.atom];
+    const known = c4.when[atom2.atom];
     const branch = (value) => {
       const atomValue = value !== atom2.negated;
       if (known !== void 0 && known !== atomValue) return [];
-      const x3 = cloneState(c3);
+      const x3 = cloneState(c4);
       x3.when[atom2.atom] = atomValue;
       for (const k2 of this.checkers) k2.onAssume?.(atom2.atom, atomValue, n, x3);
       return [x3];
@@ -42116,6 +42293,7 @@ var ExpressionEngine = class {
       const v2 = s.vars[n.text];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
       if (v2?.k === "alloc") return { atom: atom.alloc(n.text), negated: false };
+      if (!v2 && this.blockableArgs.has(n.text)) return { atom: atom.blockable, negated: false };
       if (!v2 && this.params.has(n.text)) return { atom: atom.param(n.text), negated: false };
     }
     return null;
@@ -42226,20 +42404,20 @@ var ExpressionEngine = class {
       path: pathIds(s.path),
       held: [],
       effects: [],
-      ...Object.assign({}, ...this.checkers.map((c3) => c3.onReturn?.(s) ?? {}))
+      ...Object.assign({}, ...this.checkers.map((c4) => c4.onReturn?.(s) ?? {}))
     });
   }
 };
-function callEvent(c3, base) {
-  switch (c3.kind) {
+function callEvent(c4, base) {
+  switch (c4.kind) {
     case "lock":
-      return { kind: "lock", ...base, ...c3.facts };
+      return { kind: "lock", ...base, ...c4.facts };
     case "unlock":
-      return { kind: "unlock", ...base, ...c3.facts };
+      return { kind: "unlock", ...base, ...c4.facts };
     case "alloc":
-      return { kind: "alloc", ...base, ...c3.facts };
+      return { kind: "alloc", ...base, ...c4.facts };
     default:
-      return { kind: c3.kind, ...base };
+      return { kind: c4.kind, ...base };
   }
 }
 function fieldKey(node) {
@@ -42259,13 +42437,13 @@ var WARNING_CALLS = /* @__PURE__ */ new Set(["WARN_ON", "WARN_ON_ONCE"]);
 
 // src/path/engine/walk.ts
 function walkFunction(fn2, defined, probes) {
-  const engine = new PathEngine(defined, fn2.params, fn2.ranges, probes && { name: fn2.name, out: probes });
+  const engine = new PathEngine(defined, fn2.params, fn2.ranges, fn2.blockableArgs ?? [], probes && { name: fn2.name, out: probes });
   engine.run(fn2);
   return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts() };
 }
 var PathEngine = class extends ExpressionEngine {
-  constructor(defined, params, ranges = [], probes) {
-    super(defined, params, ranges);
+  constructor(defined, params, ranges = [], blockableArgs = [], probes) {
+    super(defined, params, ranges, blockableArgs);
     this.probes = probes;
   }
   probes;
@@ -42308,7 +42486,7 @@ var PathEngine = class extends ExpressionEngine {
         heads.push({ label, at: at2 });
       }
       if (probing.length) {
-        for (const c3 of probing) this.recordProbe(c3, flow.normal);
+        for (const c4 of probing) this.recordProbe(c4, flow.normal);
         probing = [];
       }
       if (flow.normal.length === 0 && node.kind !== "label") continue;
@@ -42317,7 +42495,7 @@ var PathEngine = class extends ExpressionEngine {
       flow.breaks.push(...f3.breaks);
       flow.continues.push(...f3.continues);
     }
-    for (const c3 of probing) this.recordProbe(c3, flow.normal);
+    for (const c4 of probing) this.recordProbe(c4, flow.normal);
     for (const h3 of heads) this.loopAgain(nodes, h3, flow);
     return flow;
   }
@@ -42484,10 +42662,10 @@ var PathEngine = class extends ExpressionEngine {
       const kind = args2[0] ?? "";
       let lock = "";
       const entered = this.exprAll(condNode, states.map(cloneState)).map((s) => {
-        const c3 = cloneState(s);
-        lock = this.locks.enterScopedGuard(c3, macro, kind, args2, { start: condNode.start, loc: node.condLoc });
-        c3.macro = macro;
-        return c3;
+        const c4 = cloneState(s);
+        lock = this.locks.enterScopedGuard(c4, macro, kind, args2, { start: condNode.start, loc: node.condLoc });
+        c4.macro = macro;
+        return c4;
       });
       const body3 = this.statement(bodyNode, entered);
       const release = (s) => this.locks.leaveScopedGuard(s, lock);
@@ -42506,9 +42684,9 @@ var PathEngine = class extends ExpressionEngine {
     let fallthrough = [];
     const out2 = [];
     let hasDefault = false;
-    for (const c3 of node.cases) {
-      if (c3.isDefault) hasDefault = true;
-      const flow = this.statements(c3.body, this.merge([...entry.map(cloneState), ...fallthrough]));
+    for (const c4 of node.cases) {
+      if (c4.isDefault) hasDefault = true;
+      const flow = this.statements(c4.body, this.merge([...entry.map(cloneState), ...fallthrough]));
       out2.push(...flow.breaks);
       fallthrough = flow.normal;
       if (flow.continues.length) out2.push(...flow.continues);
@@ -42525,7 +42703,7 @@ var PathEngine = class extends ExpressionEngine {
       if (!d2.init) continue;
       const { name: name2, value } = d2.init;
       if (!value) continue;
-      if (name2) for (const c3 of this.checkers) c3.onStore?.(name2, value);
+      if (name2) for (const c4 of this.checkers) c4.onStore?.(name2, value);
       out2 = this.exprAll(value, out2);
       if (name2 && d2.init.fields) {
         for (const { field, value: v2 } of d2.init.fields) {
@@ -42541,8 +42719,8 @@ var PathEngine = class extends ExpressionEngine {
 };
 
 // src/parser/lower.ts
-function lowerFunction(ctx, name2, params, ranges, body2) {
-  return { name: name2, params: [...params], ranges: [...ranges], body: lowerStmt(ctx, body2), bodyLoc: locOf(ctx, body2), bodyEnd: endLoc(ctx, body2) };
+function lowerFunction(ctx, name2, params, ranges, body2, blockableArgs = []) {
+  return { name: name2, params: [...params], ranges: [...ranges], blockableArgs: [...blockableArgs], body: lowerStmt(ctx, body2), bodyLoc: locOf(ctx, body2), bodyEnd: endLoc(ctx, body2) };
 }
 function lowerIfChain(ctx, first) {
   const links = [];
@@ -42570,7 +42748,7 @@ function lowerStmt(ctx, node) {
   switch (node.type) {
     case "compound_statement": {
       const children = node.namedChildren;
-      const declares = children.filter((c3) => c3.type === "declaration").flatMap((d2) => d2.namedChildren.map((c3) => declaratorName(c3.type === "init_declarator" ? c3.childForFieldName("declarator") : c3)).filter((n) => !!n));
+      const declares = children.filter((c4) => c4.type === "declaration").flatMap((d2) => d2.namedChildren.map((c4) => declaratorName(c4.type === "init_declarator" ? c4.childForFieldName("declarator") : c4)).filter((n) => !!n));
       return { kind: "block", start: start2, declares, body: lowerStmts(ctx, children) };
     }
     case "labeled_statement":
@@ -42580,7 +42758,7 @@ function lowerStmt(ctx, node) {
         label: node.childForFieldName("label")?.text ?? "",
         body: lowerStmts(
           ctx,
-          node.namedChildren.filter((c3) => c3.type !== "statement_identifier")
+          node.namedChildren.filter((c4) => c4.type !== "statement_identifier")
         )
       };
     case "expression_statement": {
@@ -42628,13 +42806,13 @@ function lowerStmt(ctx, node) {
     case "switch_statement": {
       const cond = node.childForFieldName("condition");
       const body2 = node.childForFieldName("body");
-      const cases = (body2?.namedChildren.filter((c3) => c3.type === "case_statement") ?? []).map((c3) => {
-        const value = c3.childForFieldName("value");
+      const cases = (body2?.namedChildren.filter((c4) => c4.type === "case_statement") ?? []).map((c4) => {
+        const value = c4.childForFieldName("value");
         return {
-          isDefault: c3.children[0]?.text === "default",
+          isDefault: c4.children[0]?.text === "default",
           body: lowerStmts(
             ctx,
-            c3.namedChildren.filter((n) => n.id !== value?.id)
+            c4.namedChildren.filter((n) => n.id !== value?.id)
           )
         };
       });
@@ -42669,7 +42847,7 @@ function lowerDecl(ctx, node) {
     if (value?.type === "initializer_list") {
       fields = [];
       for (const pair of value.namedChildren) {
-        const field = pair.type === "initializer_pair" ? pair.namedChildren.find((c3) => c3.type === "field_designator")?.namedChildren[0]?.text : void 0;
+        const field = pair.type === "initializer_pair" ? pair.namedChildren.find((c4) => c4.type === "field_designator")?.namedChildren[0]?.text : void 0;
         const v2 = pair.childForFieldName("value");
         if (field && v2) fields.push({ field, value: lowerExpr(ctx, v2) });
       }
@@ -42690,7 +42868,7 @@ function pick(named, lowered, field) {
 function lowerAll(ctx, node) {
   const named = node.namedChildCount === 0 ? [] : node.namedChildren;
   const stmt = node.type === "expression_statement";
-  return { named, children: named.map((c3) => lowerExpr(ctx, c3, stmt)) };
+  return { named, children: named.map((c4) => lowerExpr(ctx, c4, stmt)) };
 }
 function lowerBinaryChain(ctx, top) {
   const spine = [];
@@ -42699,7 +42877,7 @@ function lowerBinaryChain(ctx, top) {
   for (let i2 = spine.length - 1; i2 >= 0; i2--) {
     const b3 = spine[i2];
     const named = b3.namedChildCount === 0 ? [] : b3.namedChildren;
-    const children = named.map((c3) => below && c3.id === below.id ? below.lowered : lowerExpr(ctx, c3));
+    const children = named.map((c4) => below && c4.id === below.id ? below.lowered : lowerExpr(ctx, c4));
     const lowered = {
       kind: "binary",
       start: b3.startIndex,
@@ -42867,7 +43045,8 @@ function extractFunction(ctx, def, probes) {
     name2,
     params.map((p2) => p2.name),
     params.filter((p2) => /\bmmu_notifier_range\b/.test(p2.type)).map((p2) => p2.name),
-    body2
+    body2,
+    [blockableArgumentOf(params)].filter((p2) => !!p2)
   );
   const walked = walkFunction(lowered, ctx.defined, probes);
   const parseErrors = [];
@@ -42915,7 +43094,7 @@ async function parseNeededToIR(file, source, wanted = []) {
   const items = topLevelItems(masked);
   const lines = lineStartOffsets(source);
   const calls2 = lineStartCalls(masked);
-  const defined = new Set(calls2.map((c3) => c3.name));
+  const defined = new Set(calls2.map((c4) => c4.name));
   const extract = (ranges, walk, bindings = false) => {
     const merged = mergeRanges(ranges);
     ks2.rewrite(merged);
@@ -42934,7 +43113,7 @@ async function parseNeededToIR(file, source, wanted = []) {
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
-  const faulting = apiCallsOf(masked, items, calls2).filter((c3) => c3.name === HMM_RANGE_FAULT && c3.function && shallow.has(c3.function)).map((c3) => c3.function);
+  const faulting = apiCallsOf(masked, items, calls2).filter((c4) => c4.name === HMM_RANGE_FAULT && c4.function && shallow.has(c4.function)).map((c4) => c4.function);
   const deep = /* @__PURE__ */ new Set([...wanted, ...faulting, ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))]);
   const parsed = new Set(tables.map((r2) => r2[0]));
   let pending = [...bindingItems(masked, items, new Set(ir2.tables.map((t2) => t2.name)))];
@@ -42955,10 +43134,10 @@ async function parseNeededToIR(file, source, wanted = []) {
     ir2.parseErrorCount += part.parseErrorCount;
     for (const fn2 of part.functions) {
       if (shallow.has(fn2.name) && !deep.has(fn2.name)) continue;
-      for (const c3 of fn2.callees) {
-        if (!defined.has(c3)) continue;
-        names.add(c3);
-        deep.add(c3);
+      for (const c4 of fn2.callees) {
+        if (!defined.has(c4)) continue;
+        names.add(c4);
+        deep.add(c4);
       }
     }
   }
@@ -42970,7 +43149,7 @@ async function parseNeededToIR(file, source, wanted = []) {
     items,
     calls2,
     ir2.tables.map((t2) => t2.name)
-  ).map((c3) => ({ name: c3.name, args: [c3.table, String(c3.arg)], line: c3.line, function: c3.function }));
+  ).map((c4) => ({ name: c4.name, args: [c4.table, String(c4.arg)], line: c4.line, function: c4.function }));
   const definitions = definedFunctions(masked, items, calls2);
   const fieldBindings = fieldBindingsOf(file, masked, new Set(definitions.map((d2) => d2.name)));
   return {
@@ -43027,10 +43206,10 @@ function textFactsOf(file, source) {
   };
 }
 function readSideFunctions(masked, items, calls2) {
-  return apiCallsOf(masked, items, calls2).filter((c3) => WALKED_API_USERS.has(c3.name) && c3.function).map((c3) => c3.function);
+  return apiCallsOf(masked, items, calls2).filter((c4) => WALKED_API_USERS.has(c4.name) && c4.function).map((c4) => c4.function);
 }
 function coreFunctionsIn(calls2) {
-  const names = new Set(calls2.map((c3) => c3.name));
+  const names = new Set(calls2.map((c4) => c4.name));
   if (!CORE_MARKERS.some((n) => names.has(n))) return [];
   return CORE_FUNCTIONS.filter((n) => names.has(n));
 }
@@ -43284,7 +43463,7 @@ async function scan(opts) {
     mentions.push(...relevant.sort());
     const factBatches = [];
     for (let b3 = 0; b3 < mentions.length; b3 += FACTS_BATCH) factBatches.push(mentions.slice(b3, b3 + FACTS_BATCH).map((p2) => ({ path: p2, file: relName(root, p2) })));
-    const factsOf = async (b3) => {
+    const factsOf2 = async (b3) => {
       const disk = b3.filter((x3) => !overlay.has(x3.path));
       const id = (x3) => `${x3.path}\0${x3.file}`;
       const known = /* @__PURE__ */ new Map();
@@ -43320,7 +43499,7 @@ async function scan(opts) {
       }
       return disk.map((x3) => known.get(id(x3)));
     };
-    const facts = (await Promise.all(factBatches.map(factsOf))).flat();
+    const facts = (await Promise.all(factBatches.map(factsOf2))).flat();
     for (const p2 of mentions) {
       const text = overlay.get(p2);
       if (text !== void 0) facts.splice(mentions.indexOf(p2), 0, textFactsOf(relName(root, p2), text));
@@ -43334,7 +43513,7 @@ async function scan(opts) {
     mark(`text facts of ${mentions.length} API users`);
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
-      const readers = f3.apiCalls.filter((c3) => RETRY_CALLS.has(c3.name) && c3.function).map((c3) => c3.function);
+      const readers = f3.apiCalls.filter((c4) => RETRY_CALLS.has(c4.name) && c4.function).map((c4) => c4.function);
       if (!readers.length) continue;
       wantedBy.set(f3.file, new Set(readers));
       readAndParse(paths.get(f3.file), false);
@@ -43385,7 +43564,7 @@ async function scan(opts) {
       };
       for (const [name2, callers] of missing) {
         const home = index.definitionFile(name2, callers);
-        if (home && callers.some((c3) => sameArea(c3, home))) {
+        if (home && callers.some((c4) => sameArea(c4, home))) {
           if (!wantedBy.get(home)?.has(name2)) request2(home, name2);
           continue;
         }
@@ -43583,9 +43762,9 @@ function filterToPatch(findings, patch, filter) {
       continue;
     }
     const inChange = (file, line) => {
-      const c3 = byFile.get(file);
-      if (!c3) return false;
-      return filter === "added" ? c3.added.has(line) : c3.context.some(([a, b3]) => line >= a && line <= b3);
+      const c4 = byFile.get(file);
+      if (!c4) return false;
+      return filter === "added" ? c4.added.has(line) : c4.context.some(([a, b3]) => line >= a && line <= b3);
     };
     if (inChange(f3.file, f3.line)) {
       out2.push(f3);
@@ -44558,7 +44737,7 @@ function capSize(inst, size) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  const cap = Math.min(...caps.map((c3) => c3[0]));
+  const cap = Math.min(...caps.map((c4) => c4[0]));
   const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
@@ -45603,6 +45782,55 @@ function applyConfig(findings, config2) {
 // src/input/tree.ts
 import { readFileSync as readFileSync3 } from "node:fs";
 import { resolve as resolve4 } from "node:path";
+
+// src/input/header.ts
+function withoutComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c4) => c4.replace(/[^\n]/g, " "));
+}
+function structBodies(text, name2) {
+  const out2 = [];
+  const head = new RegExp(`\\bstruct\\s+${name2}\\s*\\{`, "g");
+  for (let m2 = head.exec(text); m2; m2 = head.exec(text)) {
+    let depth = 1;
+    let i2 = m2.index + m2[0].length;
+    const from = i2;
+    for (; i2 < text.length && depth > 0; i2++) {
+      if (text[i2] === "{") depth++;
+      else if (text[i2] === "}") depth--;
+    }
+    if (depth === 0) out2.push(text.slice(from, i2 - 1));
+  }
+  return out2;
+}
+function members2(body2) {
+  const out2 = [];
+  for (const decl of body2.split(";")) {
+    const pointer = /\(\s*\*\s*(\w+)\s*\)\s*\(/.exec(decl);
+    const data = /(\w+)\s*(?:\[[^\]]*\]\s*)?(?::\s*\d+\s*)?$/.exec(decl.trim());
+    if (pointer) out2.push(pointer[1]);
+    else if (data) out2.push(data[1]);
+  }
+  return out2;
+}
+function union3(lists) {
+  return [...new Set(lists.flat())];
+}
+function readNotifierHeader(text) {
+  const code = withoutComments(text);
+  const hlist = structBodies(code, "mmu_notifier_ops");
+  const interval = structBodies(code, "mmu_interval_notifier_ops");
+  const range = structBodies(code, "mmu_notifier_range");
+  return {
+    mmu_notifier_ops: union3(hlist.map(members2)),
+    mmu_interval_notifier_ops: interval.length ? union3(interval.map(members2)) : void 0,
+    mmu_notifier_range: range.length ? union3(range.map(members2)) : void 0
+  };
+}
+function apiFromHeader(header, version2) {
+  return apiFromFacts(readNotifierHeader(header), version2);
+}
+
+// src/input/tree.ts
 function readOptional(path) {
   try {
     return readFileSync3(path, "utf8");
@@ -45756,7 +45984,7 @@ function formatJson(findings, stats, version2) {
 }
 
 // src/report/html.ts
-var html = (s) => s.replace(/[&<>"']/g, (c3) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c3]);
+var html = (s) => s.replace(/[&<>"']/g, (c4) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c4]);
 var CONTEXT = 3;
 var STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em 2em; color: #1f2328; }
@@ -45887,7 +46115,7 @@ function formatSarif(findings, rules, version2, base) {
             informationUri: INFORMATION_URI,
             rules: rules.map((r2) => ({
               id: r2.id,
-              name: r2.id.replace(/(^|-)([a-z])/g, (_3, __, c3) => c3.toUpperCase()),
+              name: r2.id.replace(/(^|-)([a-z])/g, (_3, __, c4) => c4.toUpperCase()),
               shortDescription: { text: r2.title.replace(/`/g, "") },
               fullDescription: { text: r2.docs.what },
               help: { text: formatExplain(r2), markdown: formatExplain(r2) },
@@ -46307,8 +46535,8 @@ function encodeReserved(str) {
   }).join("");
 }
 function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c3) {
-    return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c4) {
+    return "%" + c4.charCodeAt(0).toString(16).toUpperCase();
   });
 }
 function encodeValue(operator, value, key) {
@@ -50270,7 +50498,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path) => path.split("/").map((c3) => c3.startsWith("{") ? "(?:.+?)" : c3).join("/")
+    (path) => path.split("/").map((c4) => c4.startsWith("{") ? "(?:.+?)" : c4).join("/")
   );
   const regex2 = `^(?:${regexes.map((r2) => `(?:${r2})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -50507,9 +50735,9 @@ async function syncReview(gh, pr2, inline, outside, docsUrl, fixed = []) {
   const base = { owner: pr2.owner, repo: pr2.repo, pull_number: pr2.number };
   const comments = await gh.paginate(gh.rest.pulls.listReviewComments, { ...base, per_page: 100 });
   const ours = /* @__PURE__ */ new Map();
-  for (const c3 of comments) {
-    const m2 = MARKER_RE.exec(c3.body);
-    if (m2 && !ours.has(m2[1])) ours.set(m2[1], { id: c3.id, body: c3.body, resolved: Boolean(m2[2]) });
+  for (const c4 of comments) {
+    const m2 = MARKER_RE.exec(c4.body);
+    if (m2 && !ours.has(m2[1])) ours.set(m2[1], { id: c4.id, body: c4.body, resolved: Boolean(m2[2]) });
   }
   const result = { created: 0, updated: 0, resolved: 0, reviews: 0 };
   const fresh = [];
@@ -50554,7 +50782,7 @@ ${old.body.replace(MARKER_RE, "").trim()}
   return result;
 }
 async function createReviewOnce(gh, base, review) {
-  const markers = review.comments.map((c3) => MARKER_RE.exec(c3.body)?.[1]).filter((m2) => !!m2);
+  const markers = review.comments.map((c4) => MARKER_RE.exec(c4.body)?.[1]).filter((m2) => !!m2);
   for (let attempt = 0; ; attempt++) {
     try {
       await gh.rest.pulls.createReview({ ...base, ...review, request: { retries: 0 } });
@@ -50564,7 +50792,7 @@ async function createReviewOnce(gh, base, review) {
       const transient = e instanceof ApiUnreachable || typeof status === "number" && status >= 500;
       if (!transient || attempt >= 2) throw e;
       const comments = await gh.paginate(gh.rest.pulls.listReviewComments, { ...base, per_page: 100 });
-      const have = new Set(comments.map((c3) => MARKER_RE.exec(c3.body)?.[1]).filter(Boolean));
+      const have = new Set(comments.map((c4) => MARKER_RE.exec(c4.body)?.[1]).filter(Boolean));
       if (markers.length && markers.every((m2) => have.has(m2))) return;
       if (!markers.length) {
         const reviews = await gh.paginate(gh.rest.pulls.listReviews, { ...base, per_page: 100 });
