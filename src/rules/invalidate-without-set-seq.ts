@@ -3,7 +3,7 @@ import { isKernelHelper } from '../ir/kernel-api/helpers.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, modelEvidence, siteOf, step, describeVia } from './support.js';
+import { atReturn, bindingStep, modelEvidence, siteOf, step, describeVia, decidedBy } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
@@ -106,6 +106,7 @@ int drv_pin(struct drv_obj *obj)
           ...atReturn(r),
           severity: eventFilter || unsure ? 'warning' : 'error',
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
+          decidedBy: decidedBy(r),
           ...(eventFilter
             ? { messageId: 'skippedForEvents' as const, data: { fn: cb.fn.name, when: describeWhen(r.when) } }
             : unsure
