@@ -210,10 +210,10 @@ describe('the level of a tree: the header names the family, the Makefile the ver
   test('before 5.5: hlist only; 5.0/5.1 by the bool blockable field of the range', () => {
     const hlistOnly = header511.replace(/struct mmu_interval_notifier_ops \{[^}]*\};/, '');
     expect(apiFromHeader(hlistOnly, '5.3').id).toBe('5.2');
-    expect(apiFromHeader(hlistOnly.replace('unsigned flags;', 'bool blockable;'), '5.0').id).toBe('5.0');
+    expect(apiFromHeader(hlistOnly.replace('unsigned int flags;', 'bool blockable;'), '5.0').id).toBe('5.0');
   });
   test('two-pass headers: 7.1 by version, the series as posted otherwise', () => {
-    const twoPass = header511.replace('unsigned long cur_seq);', 'unsigned long cur_seq);\n\tbool (*invalidate_start)(void);\n\tvoid (*invalidate_finish)(void);');
+    const twoPass = header511.replace('unsigned long seq);', 'unsigned long seq);\n\tbool (*invalidate_start)(void);\n\tvoid (*invalidate_finish)(void);');
     expect(apiFromHeader(twoPass, '7.1').id).toBe('7.1');
     expect(apiFromHeader(twoPass, '6.12').id).toBe('two-pass-v2');
   });
