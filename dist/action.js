@@ -34040,7 +34040,19 @@ var Summarizer = class {
     });
     const raw = [];
     for (const r2 of fn2.returns) {
-      const base = { value: r2.value, text: r2.text, file: fn2.file, loc: r2.loc, when: r2.when, via: [], path: [...r2.path], held: [...r2.held ?? []], effects: [...r2.effects ?? []], taken: [] };
+      const base = {
+        value: r2.value,
+        text: r2.text,
+        file: fn2.file,
+        loc: r2.loc,
+        when: r2.when,
+        via: [],
+        path: [...r2.path],
+        held: [...r2.held ?? []],
+        effects: [...r2.effects ?? []],
+        taken: [],
+        ...r2.untracked ? { untracked: r2.untracked } : {}
+      };
       const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
       const target = callId >= 0 ? callees.get(callId) : void 0;
       if (!target) {
@@ -34050,7 +34062,17 @@ var Summarizer = class {
       for (const inner of target.closure.returns) {
         const w2 = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
         if (!w2) continue;
-        raw.push({ ...inner, when: w2, via: [target.step, ...inner.via], path: [...r2.path], held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
+        const untracked = bothUntracked(r2.untracked, inner.untracked);
+        raw.push({
+          ...inner,
+          when: w2,
+          via: [target.step, ...inner.via],
+          path: [...r2.path],
+          held: union(base.held, inner.held),
+          effects: union(base.effects, inner.effects),
+          taken: inner.taken,
+          ...untracked ? { untracked } : {}
+        });
       }
     }
     const outcomeMemo = /* @__PURE__ */ new Map();
@@ -34122,7 +34144,8 @@ var Summarizer = class {
           if (seen.has(key)) continue;
           seen.add(key);
         }
-        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks }, origin: id, own: false, key });
+        const untracked = bothUntracked(e.untracked, ce2.untracked);
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks, ...untracked ? { untracked } : {} }, origin: id, own: false, key });
       }
     });
     for (const { e, origin: origin2, own: own2, key: known } of rawEvents) {
@@ -34196,6 +34219,11 @@ var Summarizer = class {
     return c4;
   }
 };
+function bothUntracked(a, b3) {
+  if (!a?.length) return b3?.length ? b3 : void 0;
+  if (!b3?.length) return a;
+  return [...a, ...b3];
+}
 function emptyClosure(fn2) {
   return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
 }
@@ -34409,6 +34437,14 @@ var STEP_ROLES = ["binding", "call", "event", "return", "model", "note", "origin
 function place(file, line, column, endLine) {
   return { file, line, column, endLine };
 }
+function weighUntracked(severity, message, decidedBy2) {
+  if (!decidedBy2?.length) return { severity, message };
+  const first = decidedBy2[0];
+  const more = decidedBy2.length > 1 ? ` (and ${decidedBy2.length - 1} more such test${decidedBy2.length > 2 ? "s" : ""})` : "";
+  const at2 = first.line ? ` at line ${first.line}` : "";
+  const reason = ` [unproven: the path needs \`${first.text}\` ${first.holds ? "true" : "false"}${at2}${more}, a test of ${first.data}, which the function builds and mnlint does not track]`;
+  return { severity: severity === "error" ? "warning" : severity, message: `${message}${reason}` };
+}
 function formatMessage(template, data = {}) {
   return template.replace(/\{\{(\w+)\}\}/g, (_3, name2) => {
     const value = data[name2];
@@ -34618,6 +34654,15 @@ function coreDiagram(v2, title) {
 function describeVia(via) {
   return via.map((v2) => step(v2, `calls ${v2.function}()`, "call"));
 }
+function decidedBy(...on2) {
+  const out2 = on2.flatMap((x3) => x3?.untracked ?? []);
+  return out2.length ? out2 : void 0;
+}
+function provenSite(sites) {
+  const proven = sites.find((x3) => !x3.untracked?.length);
+  if (proven) return { site: proven, decidedBy: void 0 };
+  return { site: sites[0], decidedBy: decidedBy(sites[0]) };
+}
 
 // src/rules/sleep-under-spinlock.ts
 var sleep_under_spinlock_default = defineRule({
@@ -34693,7 +34738,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (spinning.size === 0) continue;
       const held = events.filter(mayBlock).map((e) => ({ e, lock: e.locks.find((l3) => spinning.has(l3)) })).filter((x3) => x3.lock !== void 0);
       const all = sitesOf(held, (x3) => x3.e);
-      const first = all[0];
+      const first = all.find((x3) => !x3.e.untracked?.length) ?? all[0];
       if (!first) continue;
       const taken = spinning.get(first.lock);
       const own2 = first.e.via.length === 0;
@@ -34702,6 +34747,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own2 ? "error" : "warning",
         function: functionOf(first.e, cb.fn.name),
         messageId: "sleepsUnderLock",
+        decidedBy: decidedBy(first.e),
         data: {
           call: first.e.name,
           lock: first.lock,
@@ -34838,6 +34884,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...r2 ? atReturn(r2) : atLine(t2.file, t2.line),
           function: fn2.name,
+          decidedBy: decidedBy(r2 ?? void 0),
           ...r2 ? { messageId: "returnsSuccess", data: { fn: fn2.name, result: r2.text || "success", helper: t2.callee, failure: t2.text, how } } : { messageId: "goesOn", data: { fn: fn2.name, helper: t2.callee, failure: t2.text, how } },
           steps: [
             bindingStep(table, cb.field, fn2.name),
@@ -34931,7 +34978,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         events.filter((e) => !sleeps.has(placeOf(e))),
         (x3) => x3
       );
-      const first = all[0];
+      const { site: first, decidedBy: decidedBy2 } = provenSite(all);
       if (!first) continue;
       const own2 = first.via.length === 0;
       ctx.report({
@@ -34939,6 +34986,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own2 ? "error" : "warning",
         function: functionOf(first, cb.fn.name),
         messageId: "directReclaim",
+        decidedBy: decidedBy2,
         data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
         steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`, "event")])]
       });
@@ -35020,6 +35068,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           messageId: "stateRaised",
+          decidedBy: decidedBy(r2),
           data: { cb: cb.fn.name, result: r2.text || "its failure", when: describeWhen(r2.when), raised: raised.join(", "), after: start2.after(ctx.api.endAfterFailedStart) },
           steps: [
             bindingStep(table, cb.field, cb.fn.name),
@@ -35041,7 +35090,7 @@ var lock_held_at_return_default = defineRule({
   severity: "error",
   invariant: "API",
   docs: {
-    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it.",
+    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. An `invalidate_range_start` that returns holding a lock its table's `invalidate_range_end` releases hands the lock over (ib_umem_odp up to 5.4 holds `umem_rwsem` from start to end): no imbalance, but a warning, as invalidations of one mm nest; a non-blockable range must take it with a trylock (sleep-in-non-blockable-range says so otherwise). Before 5.12 the core calls no end after a failed start, so there a failing return holding it is an error.",
     why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
     bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
 {
@@ -35087,28 +35136,41 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   messages: {
     heldOnSomePath: "{{fn}}() returns {{value}} with {{lock}} still held{{when}}; the other paths release it",
+    heldUntilEnd: "{{fn}}() returns {{value}}{{when}} holding {{lock}} for {{end}}() to release: legal for one invalidation, but invalidations of one mm nest (a start inside another start/end, as zap_page_range() splitting a huge pmd) and the nested start takes {{lock}} again; a read lock then deadlocks behind a waiting writer (f25a546e6529)",
     neverReleased: "{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it"
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c4) => c4?.fn);
     const releasedElsewhere = (lock, except) => callbacks.some((c4) => c4.field.field !== except && ctx.summary(c4.fn).events.some((e) => e.kind === "unlock" && lockMember(e.lock) === lockMember(lock)));
+    const handedToEnd = (field, lock) => {
+      if (field !== "invalidate_range_start") return null;
+      const end = callbacks.find((c4) => c4.field.field === "invalidate_range_end");
+      if (!end?.fn) return null;
+      return ctx.summary(end.fn).events.some((e) => e.kind === "unlock" && lockMember(e.lock) === lockMember(lock)) ? end.fn.name : null;
+    };
     for (const cb of callbacks) {
       const fn2 = cb.fn;
       const s = ctx.summary(fn2);
       if (s.truncated) continue;
       const held = /* @__PURE__ */ new Map();
       for (const r2 of s.returns) for (const l3 of r2.held) if (l3) held.set(l3, [...held.get(l3) ?? [], r2]);
-      for (const [lock, at2] of [...held].sort(([a], [b3]) => a < b3 ? -1 : 1)) {
+      for (const [lock, all] of [...held].sort(([a], [b3]) => a < b3 ? -1 : 1)) {
         const released = s.returns.some((r3) => !r3.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb.field.field)) continue;
-        const r2 = at2[0];
+        const handOff = handedToEnd(cb.field.field, lock);
+        const leaked = handOff ? all.filter((r3) => !ctx.api.endAfterFailedStart && failsWith(cb.field.field, r3.value) === true) : all;
+        const handed = handOff !== null && leaked.length === 0;
+        const at2 = handed ? all : leaked;
+        const r2 = at2.find((x3) => !x3.untracked?.length) ?? at2[0];
+        if (!r2) continue;
         const taken = s.events.find((e) => e.kind === "lock" && sameLock(e.lock, lock));
         const value = r2.text || "(end of function)";
         ctx.report({
           ...atReturn(r2),
-          severity: released ? "error" : "warning",
+          severity: released && !handed ? "error" : "warning",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : fn2.name,
-          ...released ? { messageId: "heldOnSomePath", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when) } } : { messageId: "neverReleased", data: { fn: fn2.name, lock, table: table.name } },
+          decidedBy: decidedBy(r2),
+          ...handed ? { messageId: "heldUntilEnd", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when), end: handOff } } : released ? { messageId: "heldOnSomePath", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when) } } : { messageId: "neverReleased", data: { fn: fn2.name, lock, table: table.name } },
           steps: [
             bindingStep(table, cb.field, fn2.name),
             ...taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, "event")] : [],
@@ -35444,6 +35506,7 @@ var core_finish_pass_default = defineRule({
         ctx.report({
           ...atLoc(file.file, at2.loc),
           function: name2,
+          decidedBy: decidedBy(r2),
           ...report,
           steps: [
             step({ file: file.file, loc: start2.loc }, "ops->invalidate_start queues a finish", "call"),
@@ -35646,6 +35709,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: finish.fn.name,
         messageId: "neverFreed",
+        decidedBy: decidedBy(r2),
         data: { finish: finish.fn.name, start: start2.fn.name },
         steps: [step(start2.fn, `${start2.fn.name}() hands out an allocated finish`, "note"), step(r2, `${finish.fn.name}() ends here without kfree / a pool put (I7)`, "return")]
       });
@@ -36040,6 +36104,7 @@ int drv_map(struct drv_obj *obj)
           ...atEvent(e),
           severity: e.locks.length ? "warning" : "error",
           function: functionOf(e, cb.fn.name),
+          decidedBy: decidedBy(e),
           ...e.locks.length ? { messageId: "otherLock", data: { locks: e.locks.join(", "), reader: r2.fn, readerLocks: r2.locks.join(", ") } } : { messageId: "noLock", data: { reader: r2.fn, readerLocks: r2.locks.join(", ") } },
           steps: [
             bindingStep(table, cb.field, cb.fn.name),
@@ -36359,6 +36424,7 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
             ...atEvent(e),
             function: functionOf(e, fn2.name),
             messageId: "folioLockUnderNotifierLock",
+            decidedBy: decidedBy(e),
             data: { call: e.name, held, taker: taken.get(lockMember(held)), table: table.name },
             steps: [
               step({ file: table.file }, `${table.name}.invalidate takes ${lockMember(held)} in ${taken.get(lockMember(held))}`, "note"),
@@ -36456,6 +36522,7 @@ again:
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, fn2.name),
+            decidedBy: decidedBy(e),
             ...checked ? { messageId: "usedAfterUnlock", data: { call: e.name, locks: retry2.locks.filter((l3) => !e.locks.includes(l3)).join(", ") } } : e.via.length ? { messageId: "usedBeforeRetryInHelper", data: { call: e.name, helper: functionOf(e, fn2.name), fn: fn2.name } } : { messageId: "usedBeforeRetry", data: { call: e.name } },
             steps: [
               ...fn2.events.filter((x3) => x3.kind === "fault").slice(0, 1).map((x3) => step({ file: fn2.file, loc: x3.loc }, `${x3.name}() fills the pfns (no page references)`, "event")),
@@ -36785,6 +36852,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "writesFinishNotifier",
+          decidedBy: decidedBy(e),
           data: { call: e.name },
           steps: [step(e, `${e.name} = ${e.value}`, "event")]
         });
@@ -36852,6 +36920,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: cb.fn.name,
         messageId: "falseOnAllocFailure",
+        decidedBy: decidedBy(r2),
         data: { cb: cb.fn.name },
         steps: [step(r2, `returns false${describeWhen(r2.when)}`, "return"), note("a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)")]
       });
@@ -36931,6 +37000,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: cb.fn.name,
         messageId: "leakOnFalse",
+        decidedBy: decidedBy(r2),
         data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
         ...modelEvidence(ctx, table, { kinds: ["finish-leaked-on-false"], callback: "invalidate_start", site: siteOf(r2) }) ?? {
           steps: [step(alloc, `${alloc.name}(..., ${alloc.gfp?.mask ?? ""})`, "event"), step(r2, `returns false${describeWhen(r2.when)}; the core ignores *finish (I7)`, "return")]
@@ -37120,6 +37190,9 @@ var HELPERS = /* @__PURE__ */ new Set([
 function isKernelHelper(name2) {
   return HELPERS.has(name2) || HELPER_PREFIXES.some((p2) => name2.startsWith(p2)) || /^[A-Z0-9_]+$/.test(name2);
 }
+function declaresLocal(name2) {
+  return /^(LIST_HEAD|HLIST_HEAD|LLIST_HEAD|DECLARE_[A-Z0-9_]+|DEFINE_[A-Z0-9_]+)$/.test(name2);
+}
 
 // src/rules/invalidate-without-set-seq.ts
 var invalidate_without_set_seq_default = defineRule({
@@ -37128,7 +37201,7 @@ var invalidate_without_set_seq_default = defineRule({
   severity: "error",
   invariant: "I6",
   docs: {
-    what: "Flags an `invalidate` / `invalidate_start` path returning true without calling `mmu_interval_set_seq()`, for a notifier whose driver uses `mmu_interval_read_begin()`/`mmu_interval_read_retry()` on it. A path skipped only for some `range->event` values is a warning.",
+    what: "Flags an `invalidate` / `invalidate_start` path returning true without calling `mmu_interval_set_seq()`, for a notifier whose driver uses `mmu_interval_read_begin()`/`mmu_interval_read_retry()` on it. A path skipped only for some `range->event` values is a warning, unless no path returning true sets it at all: then no event filter can be what keeps it, and it is an error.",
     why: '`mmu_interval_read_retry()` compares the sequence saved by `mmu_interval_set_seq()`: include/linux/mmu_notifier.h says set_seq "must be called unconditionally from the invalidate callback". A path that skips it lets read_retry miss the invalidation, and lets read_begin return while the interval is being invalidated: the driver then commits device mappings of pages that are being freed.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -37196,6 +37269,7 @@ int drv_pin(struct drv_obj *obj)
   },
   messages: {
     noSetSeq: "{{fn}}() returns true without mmu_interval_set_seq() on this path: mmu_interval_read_retry() will miss this invalidation",
+    neverSet: "{{fn}}() returns true{{when}} and calls mmu_interval_set_seq() on no path: no invalidation it acknowledges is seen by mmu_interval_read_retry()",
     skippedForEvents: "{{fn}}() returns true without mmu_interval_set_seq() for some range events{{when}}; the header asks for it unconditionally",
     unlessCallee: "{{fn}}() returns true without mmu_interval_set_seq() on this path, unless {{callees}} calls it ({{why}})"
   },
@@ -37205,18 +37279,20 @@ int drv_pin(struct drv_obj *obj)
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
       const s = ctx.summary(cb.fn);
+      const neverSets = !s.events.some((e) => e.kind === "set_seq");
       for (const r2 of s.returns) {
         const events = eventsOnPath(s, r2);
         if (nonZero(r2.value) !== true || events.some((e) => e.kind === "set_seq")) continue;
         if (r2.when[atom.event("MMU_NOTIFY_MIGRATE")] === true || r2.when[atom.event("MMU_NOTIFY_EXCLUSIVE")] === true) continue;
-        const eventFilter = Object.keys(r2.when).some(isEventAtom);
+        const eventFilter = !neverSets && Object.keys(r2.when).some(isEventAtom);
         const unknown2 = [...new Set(events.filter((e) => e.kind === "call" && s.unresolved.includes(e.name) && !isKernelHelper(e.name)).map((e) => e.name))];
         const unsure = s.truncated || unknown2.length > 0;
         ctx.report({
           ...atReturn(r2),
           severity: eventFilter || unsure ? "warning" : "error",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
-          ...eventFilter ? { messageId: "skippedForEvents", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : unsure ? { messageId: "unlessCallee", data: { fn: cb.fn.name, callees: unknown2.slice(0, 3).join(", ") || "a cut-off path", why: unknown2.length ? "not found in the scanned tree" : "too many paths" } } : { messageId: "noSetSeq", data: { fn: cb.fn.name } },
+          decidedBy: decidedBy(r2),
+          ...eventFilter ? { messageId: "skippedForEvents", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : unsure ? { messageId: "unlessCallee", data: { fn: cb.fn.name, callees: unknown2.slice(0, 3).join(", ") || "a cut-off path", why: unknown2.length ? "not found in the scanned tree" : "too many paths" } } : neverSets && Object.keys(r2.when).some(isEventAtom) ? { messageId: "neverSet", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : { messageId: "noSetSeq", data: { fn: cb.fn.name } },
           // the model's counterexample is the table's, shown where it proves this return
           ...(eventFilter || unsure ? null : modelEvidence(ctx, table, { kinds: ["retry-misses-invalidation"], callback: field, site: siteOf(r2) })) ?? {
             steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r2.via), step(r2, `returns ${r2.text}${describeWhen(r2.when)} without set_seq`, "return")]
@@ -37282,6 +37358,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
             ...atEvent(e),
             function: functionOf(e, cb.fn.name),
             messageId: "dropsLastMmReference",
+            decidedBy: decidedBy(e),
             data: { call: e.name, field: f3.field, cb: cb.fn.name },
             steps: [bindingStep(table, f3, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() may drop the last reference (I5)`, "event")]
           });
@@ -37292,6 +37369,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "waitsForItself",
+          decidedBy: decidedBy(e),
           data: { call: e.name, field: f3.field, cb: cb.fn.name },
           steps: [bindingStep(table, f3, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, "event")]
         });
@@ -37347,6 +37425,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "sleepsInAtomic",
+          decidedBy: decidedBy(e),
           data: { call: e.name, field, cb: cb.fn.name },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.kind === "alloc" ? ` with ${e.gfp.mask}` : ""}`, "event"), note(`${field} never sleeps (I5)`)]
         });
@@ -37405,7 +37484,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const report = (binding, fnName, when, events) => {
       const field = binding.field;
       const sites = sitesOf(events, (x3) => x3);
-      const e = sites[0];
+      const { site: e, decidedBy: decidedBy2 } = provenSite(sites);
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
       const siteSteps = sites.flatMap((x3) => [...describeVia(x3.via), step(x3, `${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]);
@@ -37415,6 +37494,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: functionOf(e, fnName),
         messageId: "sleepsNonBlockable",
         data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more },
+        decidedBy: decidedBy2,
         ...model ? { steps: [...model.steps, ...sites.length > 1 ? siteSteps : []], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }
       });
     };
@@ -37490,6 +37570,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
         messageId: "notEagain",
+        decidedBy: decidedBy(r2),
         data: { cb: cb.fn.name, text: r2.text },
         steps: [
           bindingStep(table, cb.field, cb.fn.name),
@@ -37572,6 +37653,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           messageId: "failsWhenBlockable",
+          decidedBy: decidedBy(r2),
           data: { cb: cb.fn.name, text: r2.text, untested: r2.when.blockable === true ? "" : " (no blockable test before it)" },
           ...modelEvidence(ctx, table, { kinds: ["false-in-blockable-range", "false-from-release", "start-error-not-eagain"], callback: field, site: siteOf(r2) }) ?? {
             steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(r2.via), step(r2, `returns ${r2.text}${describeWhen(r2.when)}`, "return")]
@@ -37640,7 +37722,7 @@ static const struct mmu_notifier_ops drv_ops = {
     const returns = ctx.summary(fn2).returns;
     const failing = returns.filter((r2) => nonZero(r2.value) === true);
     const unknown2 = returns.filter((r2) => nonZero(r2.value) === null);
-    const first = failing[0] ?? unknown2[0];
+    const first = failing.find((r2) => !r2.untracked?.length) ?? failing[0] ?? unknown2[0];
     if (!first) return;
     const proven = failing.length > 0;
     const where = `${first.file}:${first.loc.line}`;
@@ -37648,6 +37730,7 @@ static const struct mmu_notifier_ops drv_ops = {
       severity: proven ? "error" : "warning",
       ...atLoc(table.file, end.loc),
       function: null,
+      decidedBy: decidedBy(first),
       ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first.text || "a value", where } },
       ...(proven ? modelEvidence(ctx, table, { kinds: ["end-after-failed-start"], callback: "invalidate_range_start", site: siteOf(first) }) : null) ?? {
         steps: [
@@ -37737,6 +37820,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atLoc(e.file, e.loc),
           function: e.via.length ? e.via[e.via.length - 1].function : cb.fn.name,
           messageId: e.gfp.class === "unknown" ? "unknownMask" : "sleepingMask",
+          decidedBy: decidedBy(e),
           data: { call: e.name, mask: e.gfp.mask, field, cb: cb.fn.name },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${head}${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]
         });
@@ -38921,7 +39005,16 @@ var startsEven = (e) => {
   const u2 = updateOf(e);
   return !!u2 && targetMember(u2.target) === "invalidate_seq" && u2.op === "=" && /^\d+$/.test(u2.value.trim()) && Number(u2.value) % 2 === 0;
 };
-var waitsOn = (what) => (e) => e.kind === "sleep" && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(","));
+var waitsOn = (what) => (e, fns) => {
+  if (e.kind !== "sleep" || !/^wait_event/.test(e.name)) return false;
+  const cond = e.args.slice(1).join(",");
+  if (what.test(cond)) return true;
+  return conditionHelpers(cond, fns).some((h3) => h3.events.some((x3) => x3.kind === "lock") || h3.returns.some((r2) => what.test(r2.text)) || h3.events.some((x3) => "args" in x3 && what.test(x3.args.join(","))));
+};
+function conditionHelpers(cond, fns) {
+  if (!fns) return [];
+  return [...cond.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m2) => fns.get(m2[1])).filter((f3) => f3 !== void 0);
+}
 var defersTo = (e) => /^hlist_add/.test(e.name) && /deferred_list/.test(writtenTexts(e).join(","));
 function hlistMayFail(r2) {
   const known = calleeResult(r2.when, CORE.hlistInvalidateRangeStart);
@@ -39034,7 +39127,9 @@ var STEPS = [
     fn: CORE.invalidateRangeStart,
     mode: "every",
     applies: calls(CORE.itreeInvalidate),
-    on: (r2, evs) => hlistMayFail(r2) && evs.some(calls(CORE.itreeInvalidate)),
+    // an hlist start fails only in a non-blockable range (c2655835fd8c WARNs otherwise):
+    // a blockable path is not a failure path, its caller ends the range
+    on: (r2, evs) => hlistMayFail(r2) && r2.when.blockable !== true && evs.some((e) => calls(CORE.itreeInvalidate)(e)),
     tests: [calls(CORE.itreeInvEnd)],
     takes: "ends the interval range when the hlist start fails",
     lacks: "returns a failed hlist start without ending the interval range it started"
@@ -39072,8 +39167,8 @@ function coreSteps(file) {
   const out2 = [];
   for (const spec of STEPS) {
     const fn2 = fns.get(spec.fn);
-    if (!fn2 || fn2.truncated || !fn2.events.some(spec.applies)) continue;
-    const fact = judge(fn2, spec);
+    if (!fn2 || fn2.truncated || !fn2.events.some((e) => spec.applies(e, fns))) continue;
+    const fact = judge(fn2, spec, fns);
     if (fact) out2.push(fact);
   }
   const deferred = removeWaitsForDeferred(fns);
@@ -39083,24 +39178,24 @@ function coreSteps(file) {
 function removeWaitsForDeferred(fns) {
   const remove = fns.get(REMOVE);
   const end = fns.get(CORE.itreeInvEnd);
-  const wait = remove?.events.find(waitsOn(/seq/));
+  const wait = remove?.events.find((e) => waitsOn(/seq/)(e, fns));
   if (!remove || !end || !wait || remove.truncated || end.truncated) return null;
   const base = { step: "removeWaitsForDeferred", function: remove.name, file: remove.file };
   const inside = remove.events.filter((e) => e.kind === "call" && e !== wait && e.loc.line >= wait.loc.line && e.loc.line <= wait.loc.endLine);
   const locked = inside.some((e) => fns.get(e.name)?.events.some((x3) => x3.kind === "lock"));
   if (locked) return { ...base, holds: true, loc: wait.loc, evidence: `${remove.name}() reads the sequence under subscriptions->lock while it waits` };
-  const advance = end.events.find(member("invalidate_seq", 1));
-  const walk = end.events.filter(calls(CORE.treeInsert, CORE.treeRemove, "hlist_del"));
+  const advance = end.events.find((e) => member("invalidate_seq", 1)(e));
+  const walk = end.events.filter((e) => calls(CORE.treeInsert, CORE.treeRemove, "hlist_del")(e));
   if (!advance || !walk.length) return null;
   if (walk.every((e) => e.loc.line < advance.loc.line)) return { ...base, holds: true, loc: wait.loc, evidence: `${end.name}() advances the sequence after the deferred walk` };
   return { ...base, holds: false, loc: wait.loc, evidence: `${remove.name}() waits on a lockless read of the sequence, which ${end.name}() advances before it walks the deferred list` };
 }
-function judge(fn2, spec) {
+function judge(fn2, spec, fns) {
   const base = { step: spec.step, function: fn2.name, file: fn2.file };
   const returns = fn2.returns.filter((r2) => spec.on?.(r2, pathEventsOf(fn2, r2)) ?? true);
   const has = (r2) => {
     const evs = pathEventsOf(fn2, r2);
-    const found = spec.tests.map((t2) => evs.find(t2));
+    const found = spec.tests.map((t2) => evs.find((e) => t2(e, fns)));
     return found.every(Boolean) ? found[0] : void 0;
   };
   if (spec.mode === "every") {
@@ -39113,7 +39208,7 @@ function judge(fn2, spec) {
     const e = has(r2);
     if (e) return { ...base, holds: true, loc: e.loc, evidence: `${fn2.name}() ${spec.takes}` };
   }
-  if (spec.tests.every((t2) => fn2.events.some(t2))) return { ...base, holds: true, loc: fn2.events.find(spec.tests[0]).loc, evidence: `${fn2.name}() ${spec.takes}` };
+  if (spec.tests.every((t2) => fn2.events.some((e) => t2(e, fns)))) return { ...base, holds: true, loc: fn2.events.find((e) => spec.tests[0](e, fns)).loc, evidence: `${fn2.name}() ${spec.takes}` };
   return { ...base, holds: false, loc: fn2.loc, evidence: `${fn2.name}() ${spec.lacks}` };
 }
 function missingStepViolation(api, step2) {
@@ -39465,17 +39560,18 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
       const rule = current;
       const template = rule.messages[r2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported an unknown message id ${r2.messageId}`);
+      const { severity, message } = weighUntracked(r2.severity ?? rule.severity, formatMessage(template, r2.data), r2.decidedBy);
       findings.push({
         rule: rule.id,
         messageId: r2.messageId,
-        severity: r2.severity ?? rule.severity,
+        severity,
         invariant: rule.invariant,
         file: r2.file,
         line: r2.line,
         column: r2.column,
         endLine: r2.endLine,
         function: r2.function,
-        message: formatMessage(template, r2.data),
+        message,
         steps: r2.steps,
         ...r2.diagram ? { diagram: r2.diagram } : {}
       });
@@ -41695,7 +41791,32 @@ function pathIds(node) {
 }
 var PROBE_COMMENT = /^\/[/*]\s*walk:\s*(.*?)\s*(?:\*\/)?$/s;
 function cloneState(s) {
-  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro, ...s.slots ? { slots: s.slots } : {} };
+  return {
+    when: { ...s.when },
+    locks: [...s.locks],
+    scoped: s.scoped,
+    effects: s.effects,
+    frames: s.frames,
+    vars: { ...s.vars },
+    path: s.path,
+    macro: s.macro,
+    ...s.slots ? { slots: s.slots } : {},
+    ...s.untracked ? { untracked: s.untracked } : {}
+  };
+}
+function untrackedKey(c4) {
+  return `${c4.line}:${c4.holds ? "+" : "-"}${c4.text}`;
+}
+function commonUntracked(a, b3) {
+  if (!a?.length || !b3?.length) return void 0;
+  const keys = new Set(b3.map(untrackedKey));
+  const out2 = a.filter((c4) => keys.has(untrackedKey(c4)));
+  return out2.length ? out2 : void 0;
+}
+function withUntracked(s, c4) {
+  const key = untrackedKey(c4);
+  if (s.untracked?.some((x3) => untrackedKey(x3) === key)) return;
+  s.untracked = [...s.untracked ?? [], c4].sort((x3, y2) => x3.line - y2.line || (untrackedKey(x3) < untrackedKey(y2) ? -1 : 1));
 }
 function whenKey(when) {
   let k2 = "";
@@ -42007,6 +42128,13 @@ var ExpressionEngine = class {
   /** locals declared in the body (any block); function-static ones apart: those are shared */
   locals = /* @__PURE__ */ new Set();
   staticLocals = /* @__PURE__ */ new Set();
+  /**
+   * Locals the function builds through the walk: passed by address to a call
+   * (a list head `list_add()` fills, a struct a helper fills) or raised and
+   * lowered (`n++`, `n += k`). A condition on them the walk cannot decide is
+   * recorded on the path (UntrackedCondition).
+   */
+  built = /* @__PURE__ */ new Set();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   ranges;
   /** parameters that are the blockable flag itself (4.19's invalidate_range_start) */
@@ -42044,7 +42172,10 @@ var ExpressionEngine = class {
       const key = stateKey(s);
       const seen = byKey.get(key);
       if (!seen) byKey.set(key, s);
-      else if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
+      else {
+        if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
+        if (seen.untracked) seen.untracked = commonUntracked(seen.untracked, s.untracked);
+      }
     }
     return [...byKey.values()];
   }
@@ -42081,6 +42212,7 @@ var ExpressionEngine = class {
         const { left, right, op } = node;
         if (right) this.expr(right, s);
         if (left && left.kind !== "ident") this.expr(left, s);
+        if (left?.kind === "ident" && op !== "=" && this.locals.has(left.text)) this.built.add(left.text);
         if (left?.kind === "ident" && right) {
           if (op === "=") this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
@@ -42098,6 +42230,7 @@ var ExpressionEngine = class {
       case "update": {
         const arg = node.arg;
         if (arg) {
+          if (arg.kind === "ident" && this.locals.has(arg.text)) this.built.add(arg.text);
           this.expr(arg, s);
           for (const c4 of this.checkers) c4.onIncrement?.(arg, node, s);
         }
@@ -42116,8 +42249,11 @@ var ExpressionEngine = class {
     for (const a of argList) {
       const target = a.kind === "unary" && a.op === "&" ? a.arg : null;
       if (target?.kind === "ident" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
+      const base2 = target && !target.text.includes("->") && !target.text.includes("*") ? baseIdent(target) : null;
+      if (base2 && this.locals.has(base2)) this.built.add(base2);
     }
     if (!fnNode) return;
+    if (node.stmt && fnNode.kind === "ident" && declaresLocal(fnNode.text) && argList[0]?.kind === "ident") this.locals.add(argList[0].text);
     for (const c4 of this.checkers) if (c4.intercept?.(node, fnNode, s)) return;
     if (fnNode.kind === "call") {
       this.expr(fnNode, s);
@@ -42242,7 +42378,9 @@ var ExpressionEngine = class {
       const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
       if (k2 === true) return { t: [c4], f: [] };
       if (k2 === false) return { t: [], f: [c4] };
-      return { t: [c4], f: [cloneState(c4)] };
+      const f3 = cloneState(c4);
+      this.untrackedBranches(n, c4, f3);
+      return { t: [c4], f: [f3] };
     }
     const known = c4.when[atom2.atom];
     const branch = (value) => {
@@ -42254,6 +42392,28 @@ var ExpressionEngine = class {
       return [x3];
     };
     return { t: branch(true), f: branch(false) };
+  }
+  /**
+   * A condition the walk cannot decide that reads data the function built
+   * (see `built`): both branches are marked as decided by it.
+   */
+  untrackedBranches(n, t2, f3) {
+    const data = this.builtDataOf(n);
+    if (!data) return;
+    const line = "loc" in n ? n.loc.line : lineOf(n);
+    withUntracked(t2, { text: n.norm, line, holds: true, data });
+    withUntracked(f3, { text: n.norm, line, holds: false, data });
+  }
+  /** The first local the function builds that an expression reads, if any. */
+  builtDataOf(n) {
+    if (this.built.size === 0) return null;
+    if (n.kind === "ident") return this.built.has(n.text) ? n.text : null;
+    if (n.kind === "call" && !(n.fn?.kind === "ident" && isKernelHelper(n.fn.text))) return null;
+    for (const c4 of n.kind === "call" ? n.argNodes : n.kind === "assign" ? [n.left, n.right].filter((x3) => !!x3) : n.kind === "update" ? n.arg ? [n.arg] : [] : childrenOf(n)) {
+      const d2 = this.builtDataOf(c4);
+      if (d2) return d2;
+    }
+    return null;
   }
   /** The tracked atom a condition leaf tests, if any. */
   atomOf(node, s) {
@@ -42375,8 +42535,16 @@ var ExpressionEngine = class {
       id = this.events.length;
       const event = { ...facts, loc: { ...at2.loc }, when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
+      if (s.untracked) event.untracked = s.untracked;
       this.events.push(event);
       this.eventIds.set(key, id);
+    } else {
+      const event = this.events[id];
+      if (event.untracked) {
+        const common = commonUntracked(event.untracked, s.untracked);
+        if (common) event.untracked = common;
+        else delete event.untracked;
+      }
     }
     s.path = { id, prev: s.path };
   }
@@ -42388,6 +42556,11 @@ var ExpressionEngine = class {
     if (seen !== void 0) {
       const r2 = this.returns[seen];
       r2.path = [.../* @__PURE__ */ new Set([...r2.path, ...pathIds(s.path)])].sort((a, b3) => a - b3);
+      if (r2.untracked) {
+        const common = commonUntracked(r2.untracked, s.untracked);
+        if (common) r2.untracked = common;
+        else delete r2.untracked;
+      }
       return;
     }
     if (this.returns.length >= RETURN_BUDGET) {
@@ -42404,7 +42577,8 @@ var ExpressionEngine = class {
       path: pathIds(s.path),
       held: [],
       effects: [],
-      ...Object.assign({}, ...this.checkers.map((c4) => c4.onReturn?.(s) ?? {}))
+      ...Object.assign({}, ...this.checkers.map((c4) => c4.onReturn?.(s) ?? {})),
+      ...s.untracked ? { untracked: s.untracked } : {}
     });
   }
 };
@@ -42419,6 +42593,18 @@ function callEvent(c4, base) {
     default:
       return { kind: c4.kind, ...base };
   }
+}
+function baseIdent(node) {
+  const m2 = /^[(\s]*([A-Za-z_]\w*)/.exec(node.text);
+  return m2 ? m2[1] : null;
+}
+function lineOf(n) {
+  if ("loc" in n) return n.loc.line;
+  for (const c4 of childrenOf(n)) {
+    const l3 = lineOf(c4);
+    if (l3) return l3;
+  }
+  return 0;
 }
 function fieldKey(node) {
   const text = node.text.replace(/\s+/g, "");
@@ -42672,6 +42858,7 @@ var PathEngine = class extends ExpressionEngine {
       return { normal: this.merge([...body3.normal, ...body3.breaks].map(release)), breaks: [], continues: body3.continues.map(release) };
     }
     const entry = macro ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) } : this.condition(condNode, states);
+    if (macro) for (let i2 = 0; i2 < entry.t.length && i2 < entry.f.length; i2++) this.untrackedBranches(condNode, entry.t[i2], entry.f[i2]);
     const body2 = this.statement(bodyNode, entry.t);
     const back = (s) => macro ? { ...s, macro: void 0 } : s;
     const endless = !macro && /^\(\s*(true|1)\s*\)$/.test(condNode.text);
@@ -43133,7 +43320,14 @@ async function parseNeededToIR(file, source, wanted = []) {
     ir2.bindings.push(...part.bindings);
     ir2.parseErrorCount += part.parseErrorCount;
     for (const fn2 of part.functions) {
-      if (shallow.has(fn2.name) && !deep.has(fn2.name)) continue;
+      if (shallow.has(fn2.name) && !deep.has(fn2.name)) {
+        for (const e of fn2.events) {
+          if (e.kind !== "sleep" || !/^wait_event/.test(e.name)) continue;
+          const cond = e.args.slice(1).join(",");
+          for (const c4 of fn2.callees) if (defined.has(c4) && new RegExp(`\\b${c4}\\s*\\(`).test(cond)) names.add(c4);
+        }
+        continue;
+      }
       for (const c4 of fn2.callees) {
         if (!defined.has(c4)) continue;
         names.add(c4);

@@ -109,7 +109,7 @@ describe('check on a core tree: the level from its Makefile, the core checked ag
     const old = runCli(['check', 'fixtures/trees/core-5.11', '--format', 'json']);
     expect(old.code).toBe(1);
     const findings = CheckReportSchema.parse(JSON.parse(old.stdout)).findings;
-    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line} ${f.function}`)).toEqual(['error core-end-after-failed-start mm/mmu_notifier.c:32 mn_hlist_invalidate_range_start']);
+    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line} ${f.function}`)).toEqual(['error core-end-after-failed-start mm/mmu_notifier.c:27 mn_hlist_invalidate_range_start']);
     expect(findings[0]!.message).toContain('as every core before c2655835fd8c (5.12) did; the tree is API 5.11');
     expect(findings[0]!.trace).toContain('  failing.invalidate_range_start() -> -11 [probe: -EAGAIN in a non-blockable range]');
     expect(findings[0]!.trace[findings[0]!.trace.length - 1]).toBe('I1: counter got 1 successful invalidate_range_start without a matching invalidate_range_end');

@@ -277,7 +277,7 @@ describe('the level of a tree: the header names the family, the Makefile the ver
     }
   });
   test('two-pass headers: 7.1 by version, the series as posted on an older tree', () => {
-    const twoPass = header511.replace('unsigned long cur_seq);', 'unsigned long cur_seq);\n\tbool (*invalidate_start)(void);\n\tvoid (*invalidate_finish)(void);');
+    const twoPass = header511.replace('unsigned long seq);', 'unsigned long seq);\n\tbool (*invalidate_start)(void);\n\tvoid (*invalidate_finish)(void);');
     expect(apiFromHeader(twoPass, '7.1').id).toBe('7.1');
     expect(apiFromHeader(twoPass, '6.12').id).toBe('two-pass-v2');
   });

@@ -4,7 +4,7 @@ import type { FunctionIndex } from '../ir/function-index.js';
 import { readSideOf } from '../ir/read-side.js';
 import { Summarizer, type FunctionSummary } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
-import { formatMessage, type CallbackView, type CoreView, type Finding, type ModelView, type Rule, type RuleContext } from '../rules/rule.js';
+import { formatMessage, weighUntracked, type CallbackView, type CoreView, type Finding, type ModelView, type Rule, type RuleContext } from '../rules/rule.js';
 import { NEWEST, type ApiLevel } from '../model/api.js';
 import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
@@ -93,17 +93,18 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       const rule = current!;
       const template = rule.messages[r.messageId];
       if (template === undefined) throw new Error(`rule ${rule.id} reported an unknown message id ${r.messageId}`);
+      const { severity, message } = weighUntracked(r.severity ?? rule.severity, formatMessage(template, r.data), r.decidedBy);
       findings.push({
         rule: rule.id,
         messageId: r.messageId,
-        severity: r.severity ?? rule.severity,
+        severity,
         invariant: rule.invariant,
         file: r.file,
         line: r.line,
         column: r.column,
         endLine: r.endLine,
         function: r.function,
-        message: formatMessage(template, r.data),
+        message,
         steps: r.steps,
         ...(r.diagram ? { diagram: r.diagram } : {}),
       });

@@ -29,7 +29,8 @@ export function isCoreFile(file: FileIR): boolean {
   return file.functions.some((f) => STEPS.some((s) => s.fn === f.name));
 }
 
-type PathTest = (e: Event) => boolean;
+/** A test of an event of a core function; `fns` are the core file's functions (helpers an event's arguments call). */
+type PathTest = (e: Event, fns?: ReadonlyMap<string, FunctionIR>) => boolean;
 
 const member =
   (name: string, sign: 1 | -1 | 0): PathTest =>
@@ -52,10 +53,25 @@ const startsEven: PathTest = (e) => {
   const u = updateOf(e);
   return !!u && targetMember(u.target) === 'invalidate_seq' && u.op === '=' && /^\d+$/.test(u.value.trim()) && Number(u.value) % 2 === 0;
 };
+/**
+ * A wait_event whose condition reads `what`: in its own text, or through a
+ * helper of the core it calls that reads it (its returns, its calls) or reads
+ * the core's state under a lock (as mmu_interval_seq_released()).
+ */
 const waitsOn =
   (what: RegExp): PathTest =>
-  (e) =>
-    e.kind === 'sleep' && /^wait_event/.test(e.name) && what.test(e.args.slice(1).join(','));
+  (e, fns) => {
+    if (e.kind !== 'sleep' || !/^wait_event/.test(e.name)) return false;
+    const cond = e.args.slice(1).join(',');
+    if (what.test(cond)) return true;
+    return conditionHelpers(cond, fns).some((h) => h.events.some((x) => x.kind === 'lock') || h.returns.some((r) => what.test(r.text)) || h.events.some((x) => 'args' in x && what.test(x.args.join(','))));
+  };
+
+/** The core's own functions a condition calls. */
+function conditionHelpers(cond: string, fns: ReadonlyMap<string, FunctionIR> | undefined): FunctionIR[] {
+  if (!fns) return [];
+  return [...cond.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => fns.get(m[1]!)).filter((f): f is FunctionIR => f !== undefined);
+}
 const defersTo = (e: Event): boolean => /^hlist_add/.test(e.name) && /deferred_list/.test(writtenTexts(e).join(','));
 
 interface StepSpec {
@@ -184,7 +200,9 @@ const STEPS: readonly StepSpec[] = [
     fn: CORE.invalidateRangeStart,
     mode: 'every',
     applies: calls(CORE.itreeInvalidate),
-    on: (r, evs) => hlistMayFail(r) && evs.some(calls(CORE.itreeInvalidate)),
+    // an hlist start fails only in a non-blockable range (c2655835fd8c WARNs otherwise):
+    // a blockable path is not a failure path, its caller ends the range
+    on: (r, evs) => hlistMayFail(r) && r.when.blockable !== true && evs.some((e) => calls(CORE.itreeInvalidate)(e)),
     tests: [calls(CORE.itreeInvEnd)],
     takes: 'ends the interval range when the hlist start fails',
     lacks: 'returns a failed hlist start without ending the interval range it started',
@@ -228,8 +246,8 @@ export function coreSteps(file: FileIR): CoreStepFact[] {
   const out: CoreStepFact[] = [];
   for (const spec of STEPS) {
     const fn = fns.get(spec.fn);
-    if (!fn || fn.truncated || !fn.events.some(spec.applies)) continue;
-    const fact = judge(fn, spec);
+    if (!fn || fn.truncated || !fn.events.some((e) => spec.applies(e, fns))) continue;
+    const fact = judge(fn, spec, fns);
     if (fact) out.push(fact);
   }
   const deferred = removeWaitsForDeferred(fns);
@@ -246,26 +264,26 @@ export function coreSteps(file: FileIR): CoreStepFact[] {
 function removeWaitsForDeferred(fns: ReadonlyMap<string, FunctionIR>): CoreStepFact | null {
   const remove = fns.get(REMOVE);
   const end = fns.get(CORE.itreeInvEnd);
-  const wait = remove?.events.find(waitsOn(/seq/));
+  const wait = remove?.events.find((e) => waitsOn(/seq/)(e, fns));
   if (!remove || !end || !wait || remove.truncated || end.truncated) return null;
   const base = { step: 'removeWaitsForDeferred' as const, function: remove.name, file: remove.file };
   // calls evaluated inside the wait's condition
   const inside = remove.events.filter((e) => e.kind === 'call' && e !== wait && e.loc.line >= wait.loc.line && e.loc.line <= wait.loc.endLine);
   const locked = inside.some((e) => fns.get(e.name)?.events.some((x) => x.kind === 'lock'));
   if (locked) return { ...base, holds: true, loc: wait.loc, evidence: `${remove.name}() reads the sequence under subscriptions->lock while it waits` };
-  const advance = end.events.find(member('invalidate_seq', 1));
-  const walk = end.events.filter(calls(CORE.treeInsert, CORE.treeRemove, 'hlist_del'));
+  const advance = end.events.find((e) => member('invalidate_seq', 1)(e));
+  const walk = end.events.filter((e) => calls(CORE.treeInsert, CORE.treeRemove, 'hlist_del')(e));
   if (!advance || !walk.length) return null;
   if (walk.every((e) => e.loc.line < advance.loc.line)) return { ...base, holds: true, loc: wait.loc, evidence: `${end.name}() advances the sequence after the deferred walk` };
   return { ...base, holds: false, loc: wait.loc, evidence: `${remove.name}() waits on a lockless read of the sequence, which ${end.name}() advances before it walks the deferred list` };
 }
 
-function judge(fn: FunctionIR, spec: StepSpec): CoreStepFact | null {
+function judge(fn: FunctionIR, spec: StepSpec, fns: ReadonlyMap<string, FunctionIR>): CoreStepFact | null {
   const base = { step: spec.step, function: fn.name, file: fn.file };
   const returns = fn.returns.filter((r) => spec.on?.(r, pathEventsOf(fn, r)) ?? true);
   const has = (r: ReturnSite): Event | undefined => {
     const evs = pathEventsOf(fn, r);
-    const found = spec.tests.map((t) => evs.find(t));
+    const found = spec.tests.map((t) => evs.find((e) => t(e, fns)));
     return found.every(Boolean) ? found[0] : undefined;
   };
   if (spec.mode === 'every') {
@@ -279,7 +297,7 @@ function judge(fn: FunctionIR, spec: StepSpec): CoreStepFact | null {
     if (e) return { ...base, holds: true, loc: e.loc, evidence: `${fn.name}() ${spec.takes}` };
   }
   // events of a loop body the walk saw but no return path kept
-  if (spec.tests.every((t) => fn.events.some(t))) return { ...base, holds: true, loc: fn.events.find(spec.tests[0]!)!.loc, evidence: `${fn.name}() ${spec.takes}` };
+  if (spec.tests.every((t) => fn.events.some((e) => t(e, fns)))) return { ...base, holds: true, loc: fn.events.find((e) => spec.tests[0]!(e, fns))!.loc, evidence: `${fn.name}() ${spec.takes}` };
   return { ...base, holds: false, loc: fn.loc, evidence: `${fn.name}() ${spec.lacks}` };
 }
 

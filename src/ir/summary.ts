@@ -12,7 +12,7 @@
 //   counters a callee leaves behind follow the outcome the caller took.
 import { atom, atomsOf, isCalleeResult, isParamAtom, isRangeAtom, isResultAtom, resultAtom } from './atoms.js';
 import { isCallOfInterest } from './kernel-api/effects.js';
-import type { AbstractValue, Assumptions, Event, FunctionIR, Loc } from './types.js';
+import type { AbstractValue, Assumptions, Event, FunctionIR, Loc, UntrackedCondition } from './types.js';
 
 /** How many levels of callees below a callback the parser walks and the lazy search looks up. */
 export const CALL_DEPTH = 3;
@@ -55,6 +55,8 @@ export interface SummaryReturn {
   effects: string[];
   /** the helper outcomes this return depends on: what each helper returned on the way */
   taken: HelperOutcome[];
+  /** the untracked conditions on the function's own data the path is decided by (absent: none; see UntrackedCondition) */
+  untracked?: readonly UntrackedCondition[];
 }
 
 /** A helper's return that a caller's path depends on (or that a caller drops). */
@@ -240,7 +242,19 @@ export class Summarizer {
     // returns: `return helper(...)` becomes the helper's returns
     const raw: SummaryReturn[] = [];
     for (const r of fn.returns) {
-      const base: SummaryReturn = { value: r.value, text: r.text, file: fn.file, loc: r.loc, when: r.when, via: [], path: [...r.path], held: [...(r.held ?? [])], effects: [...(r.effects ?? [])], taken: [] };
+      const base: SummaryReturn = {
+        value: r.value,
+        text: r.text,
+        file: fn.file,
+        loc: r.loc,
+        when: r.when,
+        via: [],
+        path: [...r.path],
+        held: [...(r.held ?? [])],
+        effects: [...(r.effects ?? [])],
+        taken: [],
+        ...(r.untracked ? { untracked: r.untracked } : {}),
+      };
       const callId = r.value.k === 'call' ? callSiteIn(fn, r) : -1;
       const target = callId >= 0 ? callees.get(callId) : undefined;
       if (!target) {
@@ -250,7 +264,17 @@ export class Summarizer {
       for (const inner of target.closure.returns) {
         const w = combine(r.when, translate(target.callee, fn.events[callId], inner.when));
         if (!w) continue;
-        raw.push({ ...inner, when: w, via: [target.step, ...inner.via], path: [...r.path], held: union(base.held, inner.held), effects: union(base.effects, inner.effects), taken: inner.taken });
+        const untracked = bothUntracked(r.untracked, inner.untracked);
+        raw.push({
+          ...inner,
+          when: w,
+          via: [target.step, ...inner.via],
+          path: [...r.path],
+          held: union(base.held, inner.held),
+          effects: union(base.effects, inner.effects),
+          taken: inner.taken,
+          ...(untracked ? { untracked } : {}),
+        });
       }
     }
 
@@ -342,7 +366,8 @@ export class Summarizer {
           if (seen.has(key)) continue;
           seen.add(key);
         }
-        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks }, origin: id, own: false, key });
+        const untracked = bothUntracked(e.untracked, ce.untracked);
+        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks, ...(untracked ? { untracked } : {}) }, origin: id, own: false, key });
       }
     });
     for (const { e, origin, own, key: known } of rawEvents) {
@@ -420,6 +445,13 @@ export class Summarizer {
     c.unresolved = [...unresolved].sort();
     return c;
   }
+}
+
+/** A callee's path inside a caller's: decided by the conditions of both (undefined: none). */
+function bothUntracked(a: readonly UntrackedCondition[] | undefined, b: readonly UntrackedCondition[] | undefined): readonly UntrackedCondition[] | undefined {
+  if (!a?.length) return b?.length ? b : undefined;
+  if (!b?.length) return a;
+  return [...a, ...b];
 }
 
 function emptyClosure(fn: FunctionIR): Closure {

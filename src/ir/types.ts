@@ -72,6 +72,24 @@ export interface GfpMask {
 /** Where an object handed out through `*finish` comes from. */
 export type FinishOrigin = 'allocated' | 'embedded' | 'global' | 'unknown';
 
+/**
+ * A branch a path took on a condition the walk does not track, whose data the
+ * function builds itself on its way (a local list it fills, a local counter it
+ * raises, a local struct a call fills through `&`): unlike a free input (a
+ * helper's result, a field of shared state), such data may be tied to what the
+ * path did before, so a path through the branch may be infeasible. A finding
+ * on such a path is not proven.
+ */
+export interface UntrackedCondition {
+  /** the condition as written, whitespace folded */
+  readonly text: string;
+  readonly line: number;
+  /** the truth the path took */
+  readonly holds: boolean;
+  /** the local the condition reads */
+  readonly data: string;
+}
+
 /** What every event has, whatever its kind. */
 interface EventBase {
   /** callee name, the target written for update, the written expression for the finish writes */
@@ -83,6 +101,8 @@ interface EventBase {
   readonly locks: readonly string[];
   /** the statement macro the event sits in (`scoped_guard` ...), if any */
   readonly macro?: string;
+  /** the untracked conditions every path to the event is decided by (absent: none) */
+  readonly untracked?: readonly UntrackedCondition[];
 }
 
 /** An event that is a call: its arguments as written, and whether its result is thrown away. */
@@ -170,7 +190,7 @@ export type Event = CallEvent | SleepEvent | AllocEvent | LockEvent | UnlockEven
 export type EventKind = Event['kind'];
 
 /** What an event's producer says: the event without what the engine adds (place, assumptions, locks, macro). */
-export type EventFacts = Event extends infer E ? (E extends Event ? Draft<Omit<E, 'loc' | 'when' | 'locks' | 'macro'>> : never) : never;
+export type EventFacts = Event extends infer E ? (E extends Event ? Draft<Omit<E, 'loc' | 'when' | 'locks' | 'macro' | 'untracked'>> : never) : never;
 
 /** An abstract value of an expression as far as the walk tracks it. */
 export type AbstractValue = { k: 'int'; v: number } | { k: 'bool'; v: boolean } | { k: 'null' } | { k: 'call'; callee: string; args: string[] } | { k: 'unknown'; text: string };
@@ -187,6 +207,8 @@ export interface ReturnSite {
   readonly held: readonly string[];
   /** counters and references raised on the way and not lowered again (`+target`) */
   readonly effects: readonly string[];
+  /** the untracked conditions every path to this return is decided by (absent: none) */
+  readonly untracked?: readonly UntrackedCondition[];
 }
 
 export interface FunctionIR {

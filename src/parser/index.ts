@@ -113,7 +113,15 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     ir.bindings.push(...part.bindings);
     ir.parseErrorCount += part.parseErrorCount;
     for (const fn of part.functions) {
-      if (shallow.has(fn.name) && !deep.has(fn.name)) continue;
+      if (shallow.has(fn.name) && !deep.has(fn.name)) {
+        // the helpers a core wait's condition calls are walked too: what they read, under which lock
+        for (const e of fn.events) {
+          if (e.kind !== 'sleep' || !/^wait_event/.test(e.name)) continue;
+          const cond = e.args.slice(1).join(',');
+          for (const c of fn.callees) if (defined.has(c) && new RegExp(`\\b${c}\\s*\\(`).test(cond)) names.add(c);
+        }
+        continue;
+      }
       for (const c of fn.callees) {
         if (!defined.has(c)) continue;
         names.add(c);

@@ -1,4 +1,4 @@
-import { atLoc, step } from './support.js';
+import { atLoc, step, decidedBy } from './support.js';
 import { CORE } from '../ir/kernel-api/notifier.js';
 import { defineRule, type MessageData } from './rule.js';
 import { coreFunctions, isTwoPassCore, pathEvents } from './core.js';
@@ -102,6 +102,7 @@ export default defineRule({
         ctx.report({
           ...atLoc(file.file, at.loc),
           function: name,
+          decidedBy: decidedBy(r),
           ...report,
           steps: [
             step({ file: file.file, loc: start.loc }, 'ops->invalidate_start queues a finish', 'call'),

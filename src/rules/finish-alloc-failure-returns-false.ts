@@ -2,7 +2,7 @@ import { nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, note, step } from './support.js';
+import { atReturn, note, step, decidedBy } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 
 export default defineRule({
@@ -63,6 +63,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r),
         function: cb.fn.name,
         messageId: 'falseOnAllocFailure',
+        decidedBy: decidedBy(r),
         data: { cb: cb.fn.name },
         steps: [step(r, `returns false${describeWhen(r.when)}`, 'return'), note('a failed GFP_NOWAIT allocation is not a reason to fail the invalidation (I4)')],
       });

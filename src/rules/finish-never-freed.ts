@@ -2,7 +2,7 @@ import { isReleaseCall } from '../ir/kernel-api/effects.js';
 import { eventsOnPath } from '../ir/summary.js';
 import { finishHandedOut } from '../ir/queries.js';
 import { defineRule } from './rule.js';
-import { atReturn, step } from './support.js';
+import { atReturn, step, decidedBy } from './support.js';
 import { START_SIG } from './two-pass-api.js';
 
 export default defineRule({
@@ -86,6 +86,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r),
         function: finish.fn.name,
         messageId: 'neverFreed',
+        decidedBy: decidedBy(r),
         data: { finish: finish.fn.name, start: start.fn.name },
         steps: [step(start.fn, `${start.fn.name}() hands out an allocated finish`, 'note'), step(r, `${finish.fn.name}() ends here without kfree / a pool put (I7)`, 'return')],
       });

@@ -2,7 +2,7 @@ import { EAGAIN } from '../ir/kernel-api/errno.js';
 import { combine, type HelperOutcome } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atLine, atReturn, bindingStep, failsWith, step, describeVia } from './support.js';
+import { atLine, atReturn, bindingStep, failsWith, step, describeVia, decidedBy } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 /** The first-pass callbacks and the truth of their success. */
@@ -88,6 +88,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ctx.report({
           ...(r ? atReturn(r) : atLine(t.file, t.line)),
           function: fn.name,
+          decidedBy: decidedBy(r ?? undefined),
           ...(r
             ? { messageId: 'returnsSuccess' as const, data: { fn: fn.name, result: r.text || 'success', helper: t.callee, failure: t.text, how } }
             : { messageId: 'goesOn' as const, data: { fn: fn.name, helper: t.callee, failure: t.text, how } }),

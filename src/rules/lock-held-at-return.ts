@@ -2,7 +2,7 @@ import { describeWhen } from '../ir/describe.js';
 import { lockMember, sameLock } from '../ir/queries.js';
 import { HLIST_MEMBERS, INTERVAL_MEMBERS, type OpsMember } from '../model/ops.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, step, describeVia } from './support.js';
+import { atReturn, bindingStep, step, describeVia, decidedBy, failsWith } from './support.js';
 
 /** Every callback runs and returns within one core step: nothing it takes may outlive it. */
 const CALLBACKS: readonly OpsMember[] = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
@@ -13,7 +13,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'API',
   docs: {
-    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it.",
+    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. An `invalidate_range_start` that returns holding a lock its table's `invalidate_range_end` releases hands the lock over (ib_umem_odp up to 5.4 holds `umem_rwsem` from start to end): no imbalance, but a warning, as invalidations of one mm nest; a non-blockable range must take it with a trylock (sleep-in-non-blockable-range says so otherwise). Before 5.12 the core calls no end after a failed start, so there a failing return holding it is an error.",
     why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
     bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
 {
@@ -59,31 +59,50 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   messages: {
     heldOnSomePath: '{{fn}}() returns {{value}} with {{lock}} still held{{when}}; the other paths release it',
+    heldUntilEnd:
+      '{{fn}}() returns {{value}}{{when}} holding {{lock}} for {{end}}() to release: legal for one invalidation, but invalidations of one mm nest (a start inside another start/end, as zap_page_range() splitting a huge pmd) and the nested start takes {{lock}} again; a read lock then deadlocks behind a waiting writer (f25a546e6529)',
     neverReleased: '{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it',
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f) => ctx.callback(table, f)).filter((c) => c?.fn);
     const releasedElsewhere = (lock: string, except: string): boolean =>
       callbacks.some((c) => c!.field.field !== except && ctx.summary(c!.fn!).events.some((e) => e.kind === 'unlock' && lockMember(e.lock) === lockMember(lock)));
+    // the end callback that releases a lock its start took: the lock is held from start to end
+    const handedToEnd = (field: string, lock: string): string | null => {
+      if (field !== 'invalidate_range_start') return null;
+      const end = callbacks.find((c) => c!.field.field === 'invalidate_range_end');
+      if (!end?.fn) return null;
+      return ctx.summary(end.fn).events.some((e) => e.kind === 'unlock' && lockMember(e.lock) === lockMember(lock)) ? end.fn.name : null;
+    };
     for (const cb of callbacks) {
       const fn = cb!.fn!;
       const s = ctx.summary(fn);
       if (s.truncated) continue;
       const held = new Map<string, typeof s.returns>();
       for (const r of s.returns) for (const l of r.held) if (l) held.set(l, [...(held.get(l) ?? []), r]);
-      for (const [lock, at] of [...held].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      for (const [lock, all] of [...held].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const released = s.returns.some((r) => !r.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb!.field.field)) continue;
-        const r = at[0]!;
+        // start hands the lock to its end: the returns that succeed keep it for end to release
+        const handOff = handedToEnd(cb!.field.field, lock);
+        // what end cannot release: before 5.12 the core calls no end after a failed start
+        const leaked = handOff ? all.filter((r) => !ctx.api.endAfterFailedStart && failsWith(cb!.field.field, r.value) === true) : all;
+        const handed = handOff !== null && leaked.length === 0;
+        const at = handed ? all : leaked;
+        const r = at.find((x) => !x.untracked?.length) ?? at[0];
+        if (!r) continue;
         const taken = s.events.find((e) => e.kind === 'lock' && sameLock(e.lock, lock));
         const value = r.text || '(end of function)';
         ctx.report({
           ...atReturn(r),
-          severity: released ? 'error' : 'warning',
+          severity: released && !handed ? 'error' : 'warning',
           function: r.via.length ? r.via[r.via.length - 1]!.function : fn.name,
-          ...(released
-            ? { messageId: 'heldOnSomePath' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when) } }
-            : { messageId: 'neverReleased' as const, data: { fn: fn.name, lock, table: table.name } }),
+          decidedBy: decidedBy(r),
+          ...(handed
+            ? { messageId: 'heldUntilEnd' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when), end: handOff } }
+            : released
+              ? { messageId: 'heldOnSomePath' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when) } }
+              : { messageId: 'neverReleased' as const, data: { fn: fn.name, lock, table: table.name } }),
           steps: [
             bindingStep(table, cb!.field, fn.name),
             ...(taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, 'event')] : []),

@@ -1,7 +1,7 @@
 import { nonZero } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule, fieldFn } from './rule.js';
-import { atLoc, modelEvidence, note, siteOf, step, describeVia } from './support.js';
+import { atLoc, modelEvidence, note, siteOf, step, describeVia, decidedBy } from './support.js';
 
 export default defineRule({
   id: 'range-end-with-failing-start',
@@ -62,7 +62,7 @@ static const struct mmu_notifier_ops drv_ops = {
     const returns = ctx.summary(fn).returns;
     const failing = returns.filter((r) => nonZero(r.value) === true);
     const unknown = returns.filter((r) => nonZero(r.value) === null);
-    const first = failing[0] ?? unknown[0];
+    const first = failing.find((r) => !r.untracked?.length) ?? failing[0] ?? unknown[0];
     if (!first) return;
     const proven = failing.length > 0;
     const where = `${first.file}:${first.loc.line}`;
@@ -70,6 +70,7 @@ static const struct mmu_notifier_ops drv_ops = {
       severity: proven ? 'error' : 'warning',
       ...atLoc(table.file, end.loc),
       function: null,
+      decidedBy: decidedBy(first),
       ...(proven
         ? { messageId: 'startCanFail' as const, data: { table: table.name, fn: fn.name, result: first.text, where } }
         : { messageId: 'startMayFail' as const, data: { table: table.name, fn: fn.name, result: first.text || 'a value', where } }),

@@ -1,7 +1,7 @@
 import { defineRule } from './rule.js';
 import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api/effects.js';
 import { INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
-import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia } from './support.js';
+import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia, decidedBy } from './support.js';
 
 export default defineRule({
   id: 'remove-from-callback',
@@ -58,6 +58,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
             ...atEvent(e),
             function: functionOf(e, cb.fn.name),
             messageId: 'dropsLastMmReference',
+            decidedBy: decidedBy(e),
             data: { call: e.name, field: f.field, cb: cb.fn.name },
             steps: [bindingStep(table, f, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() may drop the last reference (I5)`, 'event')],
           });
@@ -68,6 +69,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: 'waitsForItself',
+          decidedBy: decidedBy(e),
           data: { call: e.name, field: f.field, cb: cb.fn.name },
           steps: [bindingStep(table, f, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, 'event')],
         });

@@ -2,7 +2,7 @@
 // what it protects and documents itself; its check sees only the IR (through
 // the context) and reports findings, it never prints.
 import type { FactsDatabase } from '../ir/facts-db.js';
-import type { FileIR, FunctionIR, Loc, OpsField, OpsTable } from '../ir/types.js';
+import type { FileIR, FunctionIR, Loc, OpsField, OpsTable, UntrackedCondition } from '../ir/types.js';
 import type { FunctionSummary } from '../ir/summary.js';
 import type { ApiLevel } from '../model/api.js';
 import type { AbstractNotifier, CoreStep, TraceStep, Violation, ViolationKind } from '../model/core.js';
@@ -100,7 +100,23 @@ export type Report<M extends string = string> = Where & {
   diagram?: TraceDiagram;
   /** only where one finding of the rule is graded apart from its default */
   severity?: Severity;
+  /**
+   * The untracked conditions the finding's path is decided by (an event's or a
+   * return's `untracked`, see support.ts `decidedBy`): the path may be
+   * infeasible, so an error is reported as a warning whose message names them.
+   */
+  decidedBy?: readonly UntrackedCondition[];
 };
+
+/** A finding's severity and message once its path's untracked conditions are weighed: an error on such a path is a warning that says why. */
+export function weighUntracked(severity: Severity, message: string, decidedBy: readonly UntrackedCondition[] | undefined): { severity: Severity; message: string } {
+  if (!decidedBy?.length) return { severity, message };
+  const first = decidedBy[0]!;
+  const more = decidedBy.length > 1 ? ` (and ${decidedBy.length - 1} more such test${decidedBy.length > 2 ? 's' : ''})` : '';
+  const at = first.line ? ` at line ${first.line}` : '';
+  const reason = ` [unproven: the path needs \`${first.text}\` ${first.holds ? 'true' : 'false'}${at}${more}, a test of ${first.data}, which the function builds and mnlint does not track]`;
+  return { severity: severity === 'error' ? 'warning' : severity, message: `${message}${reason}` };
+}
 
 /** A message template filled in: `{{name}}` from data; a name without a value is a bug in the rule. */
 export function formatMessage(template: string, data: MessageData = {}): string {

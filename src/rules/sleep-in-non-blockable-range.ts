@@ -4,7 +4,7 @@ import { finishHandedOut, isSleepingEvent } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
-import { SELF_WAITING, atEvent, bindingStep, describeVia, functionOf, modelEvidence, sitesOf, step } from './support.js';
+import { SELF_WAITING, atEvent, bindingStep, describeVia, functionOf, modelEvidence, provenSite, sitesOf, step } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',
@@ -56,7 +56,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     const report = (binding: OpsField, fnName: string, when: string | null, events: readonly SummaryEvent[]): void => {
       const field = binding.field;
       const sites = sitesOf(events, (x) => x);
-      const e = sites[0];
+      const { site: e, decidedBy } = provenSite(sites);
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';
       const siteSteps = sites.flatMap((x) => [...describeVia(x.via), step(x, `${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`, 'event')]);
@@ -66,6 +66,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         function: functionOf(e, fnName),
         messageId: 'sleepsNonBlockable',
         data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more },
+        decidedBy,
         ...(model ? { steps: [...model.steps, ...(sites.length > 1 ? siteSteps : [])], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }),
       });
     };

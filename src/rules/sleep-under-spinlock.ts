@@ -3,7 +3,7 @@ import type { SummaryEvent } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { mayBlock } from '../ir/queries.js';
-import { atEvent, bindingStep, functionOf, sitesOf, step, describeVia } from './support.js';
+import { atEvent, bindingStep, functionOf, sitesOf, step, describeVia, decidedBy } from './support.js';
 
 export default defineRule({
   id: 'sleep-under-spinlock',
@@ -82,7 +82,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         .map((e) => ({ e, lock: e.locks.find((l) => spinning.has(l)) }))
         .filter((x): x is { e: SummaryEvent; lock: string } => x.lock !== undefined);
       const all = sitesOf(held, (x) => x.e);
-      const first = all[0];
+      const first = all.find((x) => !x.e.untracked?.length) ?? all[0];
       if (!first) continue;
       const taken = spinning.get(first.lock)!;
       // in a helper, the branch conditions that lead to the sleep are not all tracked
@@ -92,6 +92,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own ? 'error' : 'warning',
         function: functionOf(first.e, cb.fn.name),
         messageId: 'sleepsUnderLock',
+        decidedBy: decidedBy(first.e),
         data: {
           call: first.e.name,
           lock: first.lock,

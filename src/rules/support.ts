@@ -2,7 +2,7 @@
 // and the model's counterexample trace for a notifier.
 import { SELF_WAITING_CALLS } from '../ir/kernel-api/notifier.js';
 import { nonZero, type CallStep, type SummaryEvent, type SummaryReturn } from '../ir/summary.js';
-import type { AbstractValue, Loc, OpsField, OpsTable } from '../ir/types.js';
+import type { AbstractValue, Loc, OpsField, OpsTable, UntrackedCondition } from '../ir/types.js';
 import { ERRNO_MEMBERS } from '../model/ops.js';
 import type { SourcePlace, Violation } from '../model/core.js';
 import { place, type EvidenceQuery, type RuleContext, type Step, type StepRole, type TraceDiagram, type Where } from './rule.js';
@@ -127,4 +127,27 @@ export function coreDiagram(v: Violation & { scenario: string }, title: string):
 /** The calls on the way from a callback down to a helper, a step each. */
 export function describeVia(via: readonly CallStep[]): Step[] {
   return via.map((v) => step(v, `calls ${v.function}()`, 'call'));
+}
+
+/**
+ * What a finding's path is decided by that mnlint does not track: the
+ * untracked conditions (a test of a list the function filled, a counter it
+ * raised...) on every path to an event or return, and on the call chain down
+ * to it. Hand it to `report` as `decidedBy`: an error on such a path is a
+ * warning that names the test.
+ */
+export function decidedBy(...on: Array<{ readonly untracked?: readonly UntrackedCondition[] } | undefined>): readonly UntrackedCondition[] | undefined {
+  const out = on.flatMap((x) => x?.untracked ?? []);
+  return out.length ? out : undefined;
+}
+
+/**
+ * The site a finding about several paths stands on: the first whose path is
+ * decided by no untracked condition (the finding is proven there), else the
+ * first, with what decides it.
+ */
+export function provenSite<T extends { readonly untracked?: readonly UntrackedCondition[] }>(sites: readonly T[]): { site: T | undefined; decidedBy: readonly UntrackedCondition[] | undefined } {
+  const proven = sites.find((x) => !x.untracked?.length);
+  if (proven) return { site: proven, decidedBy: undefined };
+  return { site: sites[0], decidedBy: decidedBy(sites[0]) };
 }

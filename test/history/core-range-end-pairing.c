@@ -10,27 +10,23 @@
  */
 #include <linux/mmu_notifier.h>
 
-static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subscriptions,
+static int mn_hlist_invalidate_range_start(struct mmu_notifier_subscriptions *subs,
 					   struct mmu_notifier_range *range)
 {
-	struct mmu_notifier *subscription;
-	int ret = 0;
-	int id;
+	struct mmu_notifier *sub;
+	int idx, err, failed = 0;
 
-	id = srcu_read_lock(&srcu);
-	hlist_for_each_entry_rcu(subscription, &subscriptions->list, hlist, srcu_read_lock_held(&srcu)) {
-		const struct mmu_notifier_ops *ops = subscription->ops;
+	idx = srcu_read_lock(&srcu);
+	hlist_for_each_entry_rcu(sub, &subs->list, hlist, srcu_read_lock_held(&srcu)) {
+		const struct mmu_notifier_ops *ops = sub->ops;
 
-		if (ops->invalidate_range_start) {
-			int _ret = ops->invalidate_range_start(subscription, range);
-
-			if (_ret) {
-				WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN);
-				ret = _ret;
-			}
-		}
+		if (!ops->invalidate_range_start)
+			continue;
+		err = ops->invalidate_range_start(sub, range);
+		if (err && !failed)
+			failed = err;
 	}
-	srcu_read_unlock(&srcu, id);
+	srcu_read_unlock(&srcu, idx);
 	// expect: core-end-after-failed-start
-	return ret;
+	return failed;
 }

@@ -11,47 +11,46 @@
  */
 #include <linux/mmu_notifier.h>
 
-static void mn_itree_inv_end(struct mmu_notifier_subscriptions *subscriptions)
+static void mn_itree_inv_end(struct mmu_notifier_subscriptions *subs)
 {
-	struct mmu_interval_notifier *interval_sub;
-	struct hlist_node *next;
+	struct mmu_interval_notifier *sub;
+	struct hlist_node *tmp;
 
-	spin_lock(&subscriptions->lock);
-	if (--subscriptions->active_invalidate_ranges ||
-	    !mn_itree_is_invalidating(subscriptions)) {
-		spin_unlock(&subscriptions->lock);
+	spin_lock(&subs->lock);
+	subs->active_invalidate_ranges--;
+	if (subs->active_invalidate_ranges || !(subs->invalidate_seq & 1)) {
+		spin_unlock(&subs->lock);
 		return;
 	}
-	subscriptions->invalidate_seq++;
-	hlist_for_each_entry_safe(interval_sub, next, &subscriptions->deferred_list, deferred_item) {
-		if (RB_EMPTY_NODE(&interval_sub->interval_tree.rb))
-			interval_tree_insert(&interval_sub->interval_tree, &subscriptions->itree);
+	/* even again first: a lockless reader of the sequence may go now */
+	subs->invalidate_seq++;
+	hlist_for_each_entry_safe(sub, tmp, &subs->deferred_list, deferred_item) {
+		hlist_del(&sub->deferred_item);
+		if (!RB_EMPTY_NODE(&sub->interval_tree.rb))
+			interval_tree_remove(&sub->interval_tree, &subs->itree);
 		else
-			interval_tree_remove(&interval_sub->interval_tree, &subscriptions->itree);
-		hlist_del(&interval_sub->deferred_item);
+			interval_tree_insert(&sub->interval_tree, &subs->itree);
 	}
-	spin_unlock(&subscriptions->lock);
-	wake_up_all(&subscriptions->wq);
+	spin_unlock(&subs->lock);
+	wake_up_all(&subs->wq);
 }
 
-void mmu_interval_notifier_remove(struct mmu_interval_notifier *interval_sub)
+void mmu_interval_notifier_remove(struct mmu_interval_notifier *sub)
 {
-	struct mmu_notifier_subscriptions *subscriptions = interval_sub->mm->notifier_subscriptions;
-	unsigned long seq = 0;
+	struct mmu_notifier_subscriptions *subs = sub->mm->notifier_subscriptions;
+	unsigned long wait_seq = 0;
 
-	spin_lock(&subscriptions->lock);
-	if (mn_itree_is_invalidating(subscriptions)) {
-		if (RB_EMPTY_NODE(&interval_sub->interval_tree.rb)) {
-			hlist_del(&interval_sub->deferred_item);
-		} else {
-			hlist_add_head(&interval_sub->deferred_item, &subscriptions->deferred_list);
-			seq = subscriptions->invalidate_seq;
-		}
+	spin_lock(&subs->lock);
+	if (!(subs->invalidate_seq & 1)) {
+		interval_tree_remove(&sub->interval_tree, &subs->itree);
+	} else if (!RB_EMPTY_NODE(&sub->interval_tree.rb)) {
+		hlist_add_head(&sub->deferred_item, &subs->deferred_list);
+		wait_seq = subs->invalidate_seq;
 	} else {
-		interval_tree_remove(&interval_sub->interval_tree, &subscriptions->itree);
+		hlist_del(&sub->deferred_item);
 	}
-	spin_unlock(&subscriptions->lock);
-	if (seq)
+	spin_unlock(&subs->lock);
+	if (wait_seq)
 		// expect: core-sequence-state
-		wait_event(subscriptions->wq, READ_ONCE(subscriptions->invalidate_seq) != seq);
+		wait_event(subs->wq, READ_ONCE(subs->invalidate_seq) != wait_seq);
 }

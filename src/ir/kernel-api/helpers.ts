@@ -72,3 +72,12 @@ const HELPERS = new Set([
 export function isKernelHelper(name: string): boolean {
   return HELPERS.has(name) || HELPER_PREFIXES.some((p) => name.startsWith(p)) || /^[A-Z0-9_]+$/.test(name);
 }
+
+/**
+ * Macros that declare the local named by their first argument when written
+ * as a statement inside a body (`LIST_HEAD(todo);` in include/linux/list.h,
+ * `DECLARE_BITMAP(map, n);`, `DEFINE_XARRAY(xa);`...).
+ */
+export function declaresLocal(name: string): boolean {
+  return /^(LIST_HEAD|HLIST_HEAD|LLIST_HEAD|DECLARE_[A-Z0-9_]+|DEFINE_[A-Z0-9_]+)$/.test(name);
+}

@@ -8,14 +8,14 @@ import { type Atom, atom as atoms, isResultAtom, resultAtom } from '../../ir/ato
 import { ERRNO_NAME, errnoNumber } from '../../ir/kernel-api/errno.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import { RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY } from '../../ir/kernel-api/notifier.js';
-import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
+import { declaresLocal, isKernelHelper } from '../../ir/kernel-api/helpers.js';
 import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventFacts, Loc, ReturnSite } from '../../ir/types.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
 import { checkersFor } from '../checkers/index.js';
 import { type LockChecker, trylockOf } from '../checkers/locks.js';
 import { isAllocCall } from '../checkers/memory.js';
 import { childrenOf, isZero, unwrapParens } from '../syntax.js';
-import { cloneState, type Flow, pathIds, RETURN_BUDGET, STATE_BUDGET, type State, stateKey, valueKey, whenKey } from './state.js';
+import { cloneState, commonUntracked, type Flow, pathIds, RETURN_BUDGET, STATE_BUDGET, type State, stateKey, valueKey, whenKey, withUntracked } from './state.js';
 
 export type { Flow };
 
@@ -30,6 +30,13 @@ export abstract class ExpressionEngine implements Engine {
   /** locals declared in the body (any block); function-static ones apart: those are shared */
   protected readonly locals = new Set<string>();
   protected readonly staticLocals = new Set<string>();
+  /**
+   * Locals the function builds through the walk: passed by address to a call
+   * (a list head `list_add()` fills, a struct a helper fills) or raised and
+   * lowered (`n++`, `n += k`). A condition on them the walk cannot decide is
+   * recorded on the path (UntrackedCondition).
+   */
+  protected readonly built = new Set<string>();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
   private readonly ranges: Set<string>;
   /** parameters that are the blockable flag itself (4.19's invalidate_range_start) */
@@ -90,7 +97,11 @@ export abstract class ExpressionEngine implements Engine {
       const key = stateKey(s);
       const seen = byKey.get(key);
       if (!seen) byKey.set(key, s);
-      else if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
+      else {
+        if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
+        // the merged paths are decided by what all of them were decided by
+        if (seen.untracked) seen.untracked = commonUntracked(seen.untracked, s.untracked);
+      }
     }
     return [...byKey.values()];
   }
@@ -132,6 +143,7 @@ export abstract class ExpressionEngine implements Engine {
         const { left, right, op } = node;
         if (right) this.expr(right, s);
         if (left && left.kind !== 'ident') this.expr(left, s);
+        if (left?.kind === 'ident' && op !== '=' && this.locals.has(left.text)) this.built.add(left.text);
         if (left?.kind === 'ident' && right) {
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
@@ -150,6 +162,7 @@ export abstract class ExpressionEngine implements Engine {
       case 'update': {
         const arg = node.arg;
         if (arg) {
+          if (arg.kind === 'ident' && this.locals.has(arg.text)) this.built.add(arg.text);
           this.expr(arg, s);
           for (const c of this.checkers) c.onIncrement?.(arg, node, s);
         }
@@ -171,8 +184,13 @@ export abstract class ExpressionEngine implements Engine {
     for (const a of argList) {
       const target = a.kind === 'unary' && a.op === '&' ? a.arg : null;
       if (target?.kind === 'ident' && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== target.text));
+      // `&todo`, `&req.list`: a local object itself, not what a local pointer points to
+      const base = target && !target.text.includes('->') && !target.text.includes('*') ? baseIdent(target) : null;
+      if (base && this.locals.has(base)) this.built.add(base);
     }
     if (!fnNode) return;
+    // `LIST_HEAD(todo);` declares the local todo
+    if (node.stmt && fnNode.kind === 'ident' && declaresLocal(fnNode.text) && argList[0]?.kind === 'ident') this.locals.add(argList[0].text);
     for (const c of this.checkers) if (c.intercept?.(node, fnNode, s)) return;
     if (fnNode.kind === 'call') {
       this.expr(fnNode, s);
@@ -308,7 +326,9 @@ export abstract class ExpressionEngine implements Engine {
       const k = known && (known.k === 'int' ? known.v !== 0 : known.k === 'bool' ? known.v : known.k === 'null' ? false : null);
       if (k === true) return { t: [c], f: [] };
       if (k === false) return { t: [], f: [c] };
-      return { t: [c], f: [cloneState(c)] };
+      const f = cloneState(c);
+      this.untrackedBranches(n, c, f);
+      return { t: [c], f: [f] };
     }
     const known = c.when[atom.atom];
     const branch = (value: boolean): State[] => {
@@ -321,6 +341,32 @@ export abstract class ExpressionEngine implements Engine {
       return [x];
     };
     return { t: branch(true), f: branch(false) };
+  }
+
+  /**
+   * A condition the walk cannot decide that reads data the function built
+   * (see `built`): both branches are marked as decided by it.
+   */
+  protected untrackedBranches(n: LExpr, t: State, f: State): void {
+    const data = this.builtDataOf(n);
+    if (!data) return;
+    const line = 'loc' in n ? n.loc.line : lineOf(n);
+    withUntracked(t, { text: n.norm, line, holds: true, data });
+    withUntracked(f, { text: n.norm, line, holds: false, data });
+  }
+
+  /** The first local the function builds that an expression reads, if any. */
+  protected builtDataOf(n: LExpr): string | null {
+    if (this.built.size === 0) return null;
+    if (n.kind === 'ident') return this.built.has(n.text) ? n.text : null;
+    // a kernel helper's result is a query of its arguments (`list_empty(&todo)`); any
+    // other function's is an input of its own, whatever it is passed
+    if (n.kind === 'call' && !(n.fn?.kind === 'ident' && isKernelHelper(n.fn.text))) return null;
+    for (const c of n.kind === 'call' ? n.argNodes : n.kind === 'assign' ? [n.left, n.right].filter((x): x is LExpr => !!x) : n.kind === 'update' ? (n.arg ? [n.arg] : []) : childrenOf(n)) {
+      const d = this.builtDataOf(c);
+      if (d) return d;
+    }
+    return null;
   }
 
   /** The tracked atom a condition leaf tests, if any. */
@@ -456,8 +502,17 @@ export abstract class ExpressionEngine implements Engine {
       id = this.events.length;
       const event: Draft<Event> = { ...facts, loc: { ...at.loc }, when, locks: [...s.locks] };
       if (s.macro) event.macro = s.macro;
+      if (s.untracked) event.untracked = s.untracked;
       this.events.push(event);
       this.eventIds.set(key, id);
+    } else {
+      // reached again: decided only by what every path to it is decided by
+      const event = this.events[id]!;
+      if (event.untracked) {
+        const common = commonUntracked(event.untracked, s.untracked);
+        if (common) event.untracked = common;
+        else delete event.untracked;
+      }
     }
     s.path = { id, prev: s.path };
   }
@@ -470,6 +525,11 @@ export abstract class ExpressionEngine implements Engine {
     if (seen !== undefined) {
       const r = this.returns[seen]!;
       r.path = [...new Set([...r.path, ...pathIds(s.path)])].sort((a, b) => a - b);
+      if (r.untracked) {
+        const common = commonUntracked(r.untracked, s.untracked);
+        if (common) r.untracked = common;
+        else delete r.untracked;
+      }
       return;
     }
     if (this.returns.length >= RETURN_BUDGET) {
@@ -487,6 +547,7 @@ export abstract class ExpressionEngine implements Engine {
       held: [],
       effects: [],
       ...Object.assign({}, ...this.checkers.map((c) => c.onReturn?.(s) ?? {})),
+      ...(s.untracked ? { untracked: s.untracked } : {}),
     });
   }
 }
@@ -503,6 +564,22 @@ function callEvent(c: Exclude<Classified, { kind: 'call' }>, base: { name: strin
     default:
       return { kind: c.kind, ...base };
   }
+}
+
+/** The variable an lvalue starts from: `x` of `x`, `x.f`, `x->f`, `x[i]`. */
+function baseIdent(node: LExpr): string | null {
+  const m = /^[(\s]*([A-Za-z_]\w*)/.exec(node.text);
+  return m ? m[1]! : null;
+}
+
+/** A node without a place of its own: its first call's line, else 0 (the caller knows better). */
+function lineOf(n: LExpr): number {
+  if ('loc' in n) return (n as { loc: Loc }).loc.line;
+  for (const c of childrenOf(n)) {
+    const l = lineOf(c);
+    if (l) return l;
+  }
+  return 0;
 }
 
 /** `a->b.c` as the key of a tracked field, or null for a computed base (`f()->x`, `a[i].x`). */

@@ -2,7 +2,7 @@
 // atoms, the checkers' slots: locks held and effects raised, a few local
 // variables), how states are compared for merging, and how a test sees them.
 import { type Atom, isRoundAtom } from '../../ir/atoms.js';
-import type { AbstractValue } from '../../ir/types.js';
+import type { AbstractValue, UntrackedCondition } from '../../ir/types.js';
 
 /** Live states at one program point before they are merged more coarsely. */
 export const STATE_BUDGET = 32;
@@ -34,6 +34,12 @@ export interface State {
   path: PathNode | null;
   /** set when the state is inside a statement macro such as scoped_guard */
   macro?: string;
+  /**
+   * The engine's: the untracked conditions on the function's own data this
+   * path is decided by (see UntrackedCondition). Not part of the merge key:
+   * merged states keep what all of them were decided by.
+   */
+  untracked?: readonly UntrackedCondition[];
   /**
    * The slots of the checkers that keep their own path state (a typestate),
    * by checker name: immutable plain data, compared as JSON when states merge.
@@ -98,7 +104,38 @@ export interface Flow {
 }
 
 export function cloneState(s: State): State {
-  return { when: { ...s.when }, locks: [...s.locks], scoped: s.scoped, effects: s.effects, frames: s.frames, vars: { ...s.vars }, path: s.path, macro: s.macro, ...(s.slots ? { slots: s.slots } : {}) };
+  return {
+    when: { ...s.when },
+    locks: [...s.locks],
+    scoped: s.scoped,
+    effects: s.effects,
+    frames: s.frames,
+    vars: { ...s.vars },
+    path: s.path,
+    macro: s.macro,
+    ...(s.slots ? { slots: s.slots } : {}),
+    ...(s.untracked ? { untracked: s.untracked } : {}),
+  };
+}
+
+/** One untracked condition's identity: its place, text and truth. */
+export function untrackedKey(c: UntrackedCondition): string {
+  return `${c.line}:${c.holds ? '+' : '-'}${c.text}`;
+}
+
+/** What two sets of paths are both decided by: a condition one of them does not stand on drops out (undefined: none). */
+export function commonUntracked(a: readonly UntrackedCondition[] | undefined, b: readonly UntrackedCondition[] | undefined): readonly UntrackedCondition[] | undefined {
+  if (!a?.length || !b?.length) return undefined;
+  const keys = new Set(b.map(untrackedKey));
+  const out = a.filter((c) => keys.has(untrackedKey(c)));
+  return out.length ? out : undefined;
+}
+
+/** A path decided by one more untracked condition. */
+export function withUntracked(s: State, c: UntrackedCondition): void {
+  const key = untrackedKey(c);
+  if (s.untracked?.some((x) => untrackedKey(x) === key)) return;
+  s.untracked = [...(s.untracked ?? []), c].sort((x, y) => x.line - y.line || (untrackedKey(x) < untrackedKey(y) ? -1 : 1));
 }
 
 /** Canonical text of the assumptions (sorted atoms): equal states get equal keys. */

@@ -290,6 +290,8 @@ class PathEngine extends ExpressionEngine {
       return { normal: this.merge([...body.normal, ...body.breaks].map(release)), breaks: [], continues: body.continues.map(release) };
     }
     const entry = macro ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) } : this.condition(condNode, states);
+    // a loop macro over a list the function built (`list_for_each_entry(x, &local, ...)`): entered or not is decided by it
+    if (macro) for (let i = 0; i < entry.t.length && i < entry.f.length; i++) this.untrackedBranches(condNode, entry.t[i]!, entry.f[i]!);
     const body = this.statement(bodyNode, entry.t);
     const back = (s: State): State => (macro ? { ...s, macro: undefined } : s);
     // `while (true)` / `while (1)` leaves only by break, as `for (;;)` does: the end
