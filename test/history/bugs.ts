@@ -327,4 +327,29 @@ export const BUGS: readonly HistoricBug[] = [
       note: 'first fixed in 5.19',
     },
   },
+  {
+    id: 'amdkfd-userptr-notifier-lock',
+    fix: 'f95f51a4c335 ("drm/amdgpu: Add notifier lock for KFD userptrs")',
+    capabilities: ['read-side', 'resource-state'],
+    rule: 'set-seq-lock-mismatch',
+    invariant: 'I6',
+    why: 'the HSA invalidate callback set the sequence under the device-wide adev->notifier_lock while the KFD restore worker checked mmu_interval_read_retry() under process_info->lock; the fix adds a per-process notifier lock taken on both sides',
+    real: {
+      pre: { release: '6.1-rc7', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_mn.c', fns: ['amdgpu_mn_invalidate_hsa'] },
+      post: { release: '6.6', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c', fns: ['amdgpu_hmm_invalidate_hsa'] },
+      note: 'first fixed in 6.3; 6.2 renamed amdgpu_mn.c to amdgpu_hmm.c; the sequence is now set in amdgpu_amdkfd_evict_userptr()',
+    },
+  },
+  {
+    id: 'odp-end-with-failing-start',
+    fix: 'f25a546e6529 ("RDMA/odp: Use mmu_interval_notifier_insert()")',
+    fixes: 'c2655835fd8c\'s audit ("hmm is OK, ODP is not": an ODP start that returns -EAGAIN also has invalidate_range_end)',
+    capabilities: ['helper-outcomes', 'subscribers'],
+    rule: 'range-end-with-failing-start',
+    invariant: 'I2',
+    why: 'ib_umem_notifiers can fail invalidate_range_start with -EAGAIN and sets invalidate_range_end: once c2655835fd8c makes the core call every end after a failed start, ODP gets an end for a start that failed; f25a546e6529 removed the start/end pair',
+    real: {
+      none: 'no release carries it: before 5.12 (c2655835fd8c) the core called no end after a failed start, so 5.4 ODP was consistent with its own core (mnlint, at the 5.4 level, rightly stays quiet there; at the 7.1 level it reports core/umem_odp.c), and ODP lost its start/end pair in 5.5',
+    },
+  },
 ];

@@ -38,7 +38,7 @@ export function functionSpans(text: string, fn: string): [number, number][] {
     let depth = 0;
     let opened = false;
     let end = -1;
-    for (let j = i; j < lines.length && end < 0; j++) {
+    for (let j = i; j < lines.length && end === -1; j++) {
       for (const ch of lines[j]!) {
         if (!opened && ch === ';' && depth === 0) {
           end = -2;
