@@ -91,8 +91,8 @@ export const BUGS: readonly HistoricBug[] = [
     invariant: 'I1',
     real: {
       pre: { release: '5.2', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
-      post: { release: '5.4', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
-      note: 'first fixed in 5.3; 5.4 also moved struct hmm under mmu_notifier_get (unrelated to the error flows)',
+      post: { release: '5.3', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
+      note: 'first fixed in 5.3 (the 5.3 tree is 5.3.1)',
     },
     mutant: { none: 'hmm_invalidate_range_start() left mm/hmm.c with the move to mmu_interval_notifier (5.5); 6.1 and 6.12 have no such code' },
   },
@@ -105,8 +105,8 @@ export const BUGS: readonly HistoricBug[] = [
     invariant: 'I4',
     real: {
       pre: { release: '5.2', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
-      post: { release: '5.4', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
-      note: 'first fixed in 5.3',
+      post: { release: '5.3', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
+      note: 'first fixed in 5.3 (the 5.3 tree is 5.3.1)',
     },
     mutant: { none: 'as above: the code left mm/hmm.c in 5.5' },
   },
@@ -280,8 +280,8 @@ export const BUGS: readonly HistoricBug[] = [
     invariant: 'I1',
     real: {
       pre: { release: '5.2', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
-      post: { release: '5.4', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
-      note: 'first fixed in 5.3 (5.2.3 stable); in both trees the blockable path keeps umem_rwsem until invalidate_range_end by design (odp-umem-rwsem), only the -EAGAIN return after a successful trylock must drop it',
+      post: { release: '5.3', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
+      note: 'first fixed in 5.3 (5.2.3 stable; the 5.2 tree is 5.2.1, the 5.3 tree 5.3.1); in both trees the blockable path keeps umem_rwsem until invalidate_range_end by design (odp-umem-rwsem), only the -EAGAIN return after a successful trylock must drop it',
       match: 'not blockable|non-blockable|-EAGAIN|-11',
     },
   },
@@ -351,5 +351,15 @@ export const BUGS: readonly HistoricBug[] = [
     real: {
       none: 'no release carries it: before 5.12 (c2655835fd8c) the core called no end after a failed start, so 5.4 ODP was consistent with its own core (mnlint, at the 5.4 level, rightly stays quiet there; at the 7.1 level it reports core/umem_odp.c), and ODP lost its start/end pair in 5.5',
     },
+  },
+  {
+    id: 'i915-page-lock-recursion',
+    fix: '505a8ec7e11a ("Revert "drm/i915/userptr: Acquire the page lock around set_page_dirty()"")',
+    fixes: 'aa56a292ce62 ("drm/i915/userptr: Acquire the page lock around set_page_dirty()")',
+    capabilities: ['derived-sleep'],
+    rule: null,
+    invariant: 'I5',
+    why: 'put_pages, reached from the invalidation, took the page lock that try_to_unmap() already holds around the notifier call: a lock the core holds while it calls the callback; no rule knows which locks the core holds at the call (the context facts of the call sites)',
+    real: { none: 'no cached release carries it: aa56a292ce62 and its revert are both in the 5.3 rc cycle (the 5.3 tree has plain set_page_dirty); only 5.2.y stable releases after the cb6d7c7dc7ff backport had it' },
   },
 ];
