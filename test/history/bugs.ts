@@ -75,6 +75,8 @@ export interface HistoricBug {
   mutant?: Mutant | { none: string };
   /** the real pre-fix and post-fix files in release trees, or why there are none */
   real: RealCase;
+  /** when the real pre-fix file is missed: which fact the IR or the model lacks */
+  miss?: string;
 }
 
 /** A helper that dirties every page of a faulted range (written for the xe mutants). */
@@ -103,6 +105,7 @@ export const BUGS: readonly HistoricBug[] = [
     fixture: 'hmm-shadowed-ret.c',
     rule: 'helper-failure-swallowed',
     invariant: 'I4',
+    miss: 'call through a function pointer: the helper is mirror->ops->sync_cpu_device_pagetables, implemented by drivers outside mm/ (no binding in the facts database), so its -EAGAIN is unknown and the shadowed ret is not a proven swallow',
     real: {
       pre: { release: '5.2', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
       post: { release: '5.3', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
@@ -233,6 +236,7 @@ export const BUGS: readonly HistoricBug[] = [
     fixture: 'xe-pages-before-retry.c',
     rule: 'pfns-used-before-retry',
     invariant: 'I6',
+    miss: 'read-side protocol across files: the sequence is stored in userptr->notifier_seq and mmu_interval_read_retry() runs at bind time in xe_pt.c; pfns-used-before-retry follows a read section within one call chain, not through a stored sequence',
     real: {
       pre: { release: '6.13', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
       post: { release: '6.14', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
@@ -278,6 +282,7 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['resource-state', 'helper-outcomes'],
     rule: 'lock-held-at-return',
     invariant: 'I1',
+    miss: 'lock-held-at-return gives one finding per callback and shows the blockable hand-off (held until invalidate_range_end, by design); the -EAGAIN return after a successful down_read_trylock(), where -EAGAIN comes from the helper rbt_ib_umem_for_each_in_range(..., blockable), is folded into "and N more returns": the rule does not tell a return after which end follows (0) from one after which none does (-EAGAIN)',
     real: {
       pre: { release: '5.2', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
       post: { release: '5.3', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
@@ -293,6 +298,7 @@ export const BUGS: readonly HistoricBug[] = [
     rule: 'reclaim-in-invalidation',
     invariant: 'I5',
     why: 'the callback flushes a workqueue whose work takes struct_mutex, which the invalidating thread may already hold (the shrinker): a wait in the invalidation on work that needs a reclaim-held lock',
+    miss: 'the wait is flush_workqueue() on work (cancel_userptr) that takes struct_mutex, held around reclaim by the shrinker: mnlint does not follow a workqueue flush to the queued work functions (call through a work item) and has no fact that struct_mutex is held around reclaim; it reports the flush only as sleep-in-non-blockable-range, on a path the non-blockable branch leaves empty',
     real: {
       pre: { release: '5.0', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/i915_gem_userptr.c', fns: ['i915_gem_userptr_mn_invalidate_range_start', 'cancel_userptr'] },
       post: { release: '5.2', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/i915_gem_userptr.c', fns: ['userptr_mn_invalidate_range_start'] },
@@ -334,6 +340,7 @@ export const BUGS: readonly HistoricBug[] = [
     rule: 'set-seq-lock-mismatch',
     invariant: 'I6',
     why: 'the HSA invalidate callback set the sequence under the device-wide adev->notifier_lock while the KFD restore worker checked mmu_interval_read_retry() under process_info->lock; the fix adds a per-process notifier lock taken on both sides',
+    miss: "the read side's retry is in a helper (amdgpu_hmm_range_get_pages_done) whose callers in amdgpu_amdkfd_gpuvm.c hold process_info->lock: the lock held at the retry is a caller's fact, not followed up the call chain, so the mismatch with adev->notifier_lock is not proven (only a read-retry-without-lock warning at the helper)",
     real: {
       pre: { release: '6.1-rc7', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_mn.c', fns: ['amdgpu_mn_invalidate_hsa'] },
       post: { release: '6.6', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c', fns: ['amdgpu_hmm_invalidate_hsa'] },

@@ -157,6 +157,7 @@ export function realTable(results: readonly RealResult[]): string {
       `         pre:  ${where(r.pre!)}`,
       `         post: ${where(r.post!)}`,
     );
+    if (!r.found) lines.push(`         why missed: ${b.miss ?? '(no diagnosis recorded)'}`);
   }
   return lines.join('\n');
 }
