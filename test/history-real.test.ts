@@ -26,6 +26,7 @@ const OUTCOME: Record<string, 'found' | 'missed'> = {
   'i915-flush-cancel-worker': 'missed',
   'hfi1-cover-invalidate': 'found',
   'amdkfd-userptr-notifier-lock': 'missed',
+  'kvm-arm64-resched-nonblock': 'missed',
 };
 
 describe('the real-bug catalogue', () => {

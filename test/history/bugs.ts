@@ -369,4 +369,19 @@ export const BUGS: readonly HistoricBug[] = [
     why: 'put_pages, reached from the invalidation, took the page lock that try_to_unmap() already holds around the notifier call: a lock the core holds while it calls the callback; no rule knows which locks the core holds at the call (the context facts of the call sites)',
     real: { none: 'no cached release carries it: aa56a292ce62 and its revert are both in the 5.3 rc cycle (the 5.3 tree has plain set_page_dirty); only 5.2.y stable releases after the cb6d7c7dc7ff backport had it' },
   },
+  {
+    id: 'kvm-arm64-resched-nonblock',
+    fix: 'b5331379bc62 ("KVM: arm64: Only reschedule if MMU_NOTIFIER_RANGE_BLOCKABLE is not set")',
+    fixes: '8b3405e345b5 ("kvm: arm/arm64: Fix locking for kvm_free_stage2_pgd")',
+    capabilities: ['derived-sleep', 'helper-outcomes'],
+    rule: 'sleep-in-non-blockable-range',
+    invariant: 'I5',
+    why: "kvm_mmu_notifier_invalidate_range_start() -> kvm_unmap_hva_range() -> handle_hva_to_gpa(..., kvm_unmap_hva_handler) -> unmap_stage2_range() calls cond_resched_lock() whatever the range, so the OOM reaper's non-blockable invalidation may sleep (might_sleep splat in the commit message)",
+    miss: 'two missing facts: cond_resched_lock() is not in the hand list of sleeping calls (only cond_resched is), and the handler is passed as a function-pointer argument to handle_hva_to_gpa(), a call through a pointer the IR does not bind',
+    real: {
+      pre: { release: '5.6', dir: 'virt/kvm', file: 'virt/kvm/arm/mmu.c', fns: ['unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range', 'handle_hva_to_gpa'] },
+      post: { release: '5.10', dir: 'arch/arm64/kvm', file: 'arch/arm64/kvm/mmu.c', fns: ['__unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range'] },
+      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned alone it has no ops table, so the post-fix side is clean trivially',
+    },
+  },
 ];
