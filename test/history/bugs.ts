@@ -1,8 +1,12 @@
-// Real notifier bugs from kernel history: each fix commit reproduced as a
-// reduced fixture written for mnlint (the pre-fix callback fires, the fixed
-// twin stays quiet, every finding annotated as in fixtures/rules), and, where
-// the fixed code is in the Debian Linux sources, a reintroduction mutant
-// applied in memory. `bench/history.ts` prints the recall; the test asserts it.
+// Real notifier bugs from kernel history. Each entry is one fix commit and,
+// where a release carries it, the REAL pre-fix and post-fix files inside their
+// release trees (.cache/releases/<version>, the Debian trees as <x.y>-debian):
+// bench/history.ts scans the whole directory a user would and asks whether the
+// bug's rule fires at the fixed function before the fix and stays quiet after
+// it (test/history/real.ts). The first entries also have a reduced fixture
+// written for mnlint (the pre-fix callback fires, the fixed twin stays quiet,
+// every finding annotated as in fixtures/rules) and, where the fixed code is in
+// the Debian sources, a reintroduction mutant applied in memory.
 
 /** What part of the analysis a bug needs (issue 9's items, then issue 10's). */
 export type Capability =
@@ -27,6 +31,31 @@ export interface Mutant {
   also?: { find: string; replace: string };
 }
 
+/** One side of a fix inside a release tree. */
+export interface ReleaseSite {
+  /** a directory under .cache/releases, or `6.1-debian` / `6.12-debian` for .cache/kernels/linux-<x.y> */
+  release: string;
+  /** the directory scanned, as a user would scan it (relative to the tree) */
+  dir: string;
+  /** the file the fix touches (relative to the tree) */
+  file: string;
+  /** the fixed function first, then helpers the fix touched: a finding in any of them is "at the fix" */
+  fns: readonly string[];
+}
+
+export type RealCase =
+  | {
+      pre: ReleaseSite;
+      post: ReleaseSite;
+      /** how the release files differ from the fix commit's own pre- and post-image, when they do */
+      note?: string;
+      /** a finding counts only if its message or trace matches (a regular expression): the path of this bug, not another one at the same function */
+      match?: string;
+    }
+  | { none: string };
+
+export type InvariantId = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'API';
+
 export interface HistoricBug {
   id: string;
   /** the fix commit, as `id ("subject")` */
@@ -34,12 +63,20 @@ export interface HistoricBug {
   /** the commit the fix names in its Fixes: tag, if any */
   fixes?: string;
   capabilities: Capability[];
-  /** fixture under test/history/ */
-  fixture: string;
-  /** the rule that must report the pre-fix code */
-  rule: string;
+  /** the invariant of /work/shared/design/semantics.md the bug breaks */
+  invariant: InvariantId;
+  /** fixture under test/history/ (the first entries) */
+  fixture?: string;
+  /** the rule that must report the pre-fix code; null when no rule models the bug (then `why`) */
+  rule: string | null;
+  /** why no rule, or what the rule needs */
+  why?: string;
   /** the fix undone in a Debian tree, or why there is none */
-  mutant: Mutant | { none: string };
+  mutant?: Mutant | { none: string };
+  /** the real pre-fix and post-fix files in release trees, or why there are none */
+  real: RealCase;
+  /** when the real pre-fix file is missed: which fact the IR or the model lacks */
+  miss?: string;
 }
 
 /** A helper that dirties every page of a faulted range (written for the xe mutants). */
@@ -53,6 +90,12 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['resource-state'],
     fixture: 'hmm-notifiers-count.c',
     rule: 'failed-start-leaves-state',
+    invariant: 'I1',
+    real: {
+      pre: { release: '5.2', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
+      post: { release: '5.3', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
+      note: 'first fixed in 5.3 (the 5.3 tree is 5.3.1)',
+    },
     mutant: { none: 'hmm_invalidate_range_start() left mm/hmm.c with the move to mmu_interval_notifier (5.5); 6.1 and 6.12 have no such code' },
   },
   {
@@ -61,6 +104,13 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['helper-outcomes', 'precision'],
     fixture: 'hmm-shadowed-ret.c',
     rule: 'helper-failure-swallowed',
+    invariant: 'I4',
+    miss: 'call through a function pointer: the helper is mirror->ops->sync_cpu_device_pagetables, implemented by drivers outside mm/ (no binding in the facts database), so its -EAGAIN is unknown and the shadowed ret is not a proven swallow',
+    real: {
+      pre: { release: '5.2', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
+      post: { release: '5.3', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
+      note: 'first fixed in 5.3 (the 5.3 tree is 5.3.1)',
+    },
     mutant: { none: 'as above: the code left mm/hmm.c in 5.5' },
   },
   {
@@ -70,6 +120,13 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['resource-state'],
     fixture: 'odp-umem-rwsem.c',
     rule: 'lock-held-at-return',
+    invariant: 'I5',
+    real: {
+      pre: { release: '5.4', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start', 'ib_umem_notifier_invalidate_range_end'] },
+      post: { release: '5.10', dir: 'drivers/infiniband', file: 'drivers/infiniband/hw/mlx5/odp.c', fns: ['mlx5_ib_invalidate_range'] },
+      note: 'the fix replaced the per-mm start/end pair by an interval notifier (5.5): the post-fix callback is mlx5_ib_invalidate_range',
+      match: 'when the range is blockable',
+    },
     // the fixed callback takes and drops umem_mutex inside itself: keep it held past the return again
     mutant: {
       kernel: '6.12',
@@ -85,6 +142,12 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['derived-sleep'],
     fixture: 'amdkfd-mmput.c',
     rule: 'remove-from-callback',
+    invariant: 'I5',
+    real: {
+      pre: { release: '6.1-rc7', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_cpu_invalidate_pagetables'] },
+      post: { release: '6.12-debian', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_cpu_invalidate_pagetables'] },
+      note: 'fixed in 6.17, backported to the 6.12 stable series the Debian tree is',
+    },
     // back to fa582c6f3684's shape: a reference taken and dropped inside the callback
     mutant: {
       kernel: '6.12',
@@ -100,6 +163,8 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['derived-sleep', 'resource-state'],
     fixture: 'hfi1-remove-under-spinlock.c',
     rule: 'sleep-under-spinlock',
+    invariant: 'I5',
+    real: { none: 'fixed for 4.9 (pre-fix 4.8): no cached release is that old' },
     mutant: { none: 'in 6.12 the node is dropped under the lock by kref_put() with a release function pointer, which mnlint does not follow' },
   },
   {
@@ -109,6 +174,8 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['helper-outcomes', 'precision'],
     fixture: 'gntdev-blockable.c',
     rule: 'false-return-in-blockable-range',
+    invariant: 'I4',
+    real: { none: 'no release carries it: 93065ac753e4 and the fix are both in the 4.19 rc cycle' },
     // back to failing for every map in range, blockable or not
     mutant: {
       kernel: '6.12',
@@ -125,6 +192,12 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['core-state'],
     fixture: 'core-remove-race.c',
     rule: 'core-sequence-state',
+    invariant: 'I8',
+    real: {
+      pre: { release: '5.10', dir: 'mm', file: 'mm/mmu_notifier.c', fns: ['mmu_interval_notifier_remove'] },
+      post: { release: '6.1-rc7', dir: 'mm', file: 'mm/mmu_notifier.c', fns: ['mmu_interval_notifier_remove', 'mmu_interval_seq_released'] },
+      note: 'first fixed in 5.18',
+    },
     // back to the lockless wait: inv_end still advances the sequence before its deferred walk
     mutant: {
       kernel: '6.12',
@@ -141,6 +214,12 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['subscribers', 'core-state'],
     fixture: 'core-range-end-pairing.c',
     rule: 'core-end-after-failed-start',
+    invariant: 'I1',
+    real: {
+      pre: { release: '5.10', dir: 'mm', file: 'mm/mmu_notifier.c', fns: ['mn_hlist_invalidate_range_start', '__mmu_notifier_invalidate_range_start'] },
+      post: { release: '5.15', dir: 'mm', file: 'mm/mmu_notifier.c', fns: ['mn_hlist_invalidate_range_start', '__mmu_notifier_invalidate_range_start'] },
+      note: 'first fixed in 5.12',
+    },
     // the post-failure end loop taken out again
     mutant: {
       kernel: '6.12',
@@ -156,6 +235,13 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['read-side'],
     fixture: 'xe-pages-before-retry.c',
     rule: 'pfns-used-before-retry',
+    invariant: 'I6',
+    miss: 'read-side protocol across files: the sequence is stored in userptr->notifier_seq and mmu_interval_read_retry() runs at bind time in xe_pt.c; pfns-used-before-retry follows a read section within one call chain, not through a stored sequence',
+    real: {
+      pre: { release: '6.13', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
+      post: { release: '6.14', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
+      note: 'the 6.13 tree is 6.13.2, the 6.14 tree 6.14.0',
+    },
     // pages dirtied by a helper before the notifier lock and the retry, as before the fix
     mutant: {
       kernel: '6.12',
@@ -172,6 +258,12 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['read-side', 'resource-state'],
     fixture: 'xe-folio-deadlock.c',
     rule: 'page-lock-under-notifier-lock',
+    invariant: 'I5',
+    real: {
+      pre: { release: '6.14', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed'] },
+      post: { release: '6.12-debian', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed'] },
+      note: 'first fixed in 6.15; the post-fix file is the 6.12 stable backport in the Debian tree (6.15 to 6.19 moved userptr to xe_userptr.c / drm_gpusvm)',
+    },
     // the marking put back under the notifier lock, after the retry, as 0a98219bcc96 had it
     mutant: {
       kernel: '6.12',
@@ -179,6 +271,117 @@ export const BUGS: readonly HistoricBug[] = [
       find: '\tuserptr->sg = &userptr->sgt;\n\txe_hmm_userptr_set_mapped(uvma);',
       replace: '\txe_touch_range(&hmm_range);\n\tuserptr->sg = &userptr->sgt;\n\txe_hmm_userptr_set_mapped(uvma);',
       also: { find: 'static int xe_alloc_sg(', replace: XE_TOUCH_RANGE },
+    },
+  },
+  // Fixes found in the stable and mailing-list archives; no reduced fixture,
+  // the real release files are the benchmark.
+  {
+    id: 'odp-missed-unlock',
+    fix: '7608bf40cf24 ("RDMA/odp: Fix missed unlock in non-blocking invalidate_start")',
+    fixes: 'ca748c39ea3f ("RDMA/umem: Get rid of per_mm->notifier_count")',
+    capabilities: ['resource-state', 'helper-outcomes'],
+    rule: 'lock-held-at-return',
+    invariant: 'I1',
+    miss: 'lock-held-at-return gives one finding per callback and shows the blockable hand-off (held until invalidate_range_end, by design); the -EAGAIN return after a successful down_read_trylock(), where -EAGAIN comes from the helper rbt_ib_umem_for_each_in_range(..., blockable), is folded into "and N more returns": the rule does not tell a return after which end follows (0) from one after which none does (-EAGAIN)',
+    real: {
+      pre: { release: '5.2', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
+      post: { release: '5.3', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
+      note: 'first fixed in 5.3 (5.2.3 stable; the 5.2 tree is 5.2.1, the 5.3 tree 5.3.1); in both trees the blockable path keeps umem_rwsem until invalidate_range_end by design (odp-umem-rwsem), only the -EAGAIN return after a successful trylock must drop it',
+      match: 'not blockable|non-blockable|-EAGAIN|-11',
+    },
+  },
+  {
+    id: 'i915-flush-cancel-worker',
+    fix: '484d9a844d0d ("drm/i915/userptr: Avoid struct_mutex recursion for mmu_invalidate_range_start")',
+    fixes: '93065ac753e4 ("mm, oom: distinguish blockable mode for mmu notifiers") (References:)',
+    capabilities: ['derived-sleep', 'precision'],
+    rule: 'reclaim-in-invalidation',
+    invariant: 'I5',
+    why: 'the callback flushes a workqueue whose work takes struct_mutex, which the invalidating thread may already hold (the shrinker): a wait in the invalidation on work that needs a reclaim-held lock',
+    miss: 'the wait is flush_workqueue() on work (cancel_userptr) that takes struct_mutex, held around reclaim by the shrinker: mnlint does not follow a workqueue flush to the queued work functions (call through a work item) and has no fact that struct_mutex is held around reclaim; it reports the flush only as sleep-in-non-blockable-range, on a path the non-blockable branch leaves empty',
+    real: {
+      pre: { release: '5.0', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/i915_gem_userptr.c', fns: ['i915_gem_userptr_mn_invalidate_range_start', 'cancel_userptr'] },
+      post: { release: '5.2', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/i915_gem_userptr.c', fns: ['userptr_mn_invalidate_range_start'] },
+      note: 'first fixed in 5.1; the fixed callback was renamed userptr_mn_invalidate_range_start',
+    },
+  },
+  {
+    id: 'hfi1-cover-invalidate',
+    fix: 'b3deec25847b ("IB/hfi1: Remove user expected buffer invalidate race")',
+    fixes: '3889551db212 ("RDMA/hfi1: Use mmu_interval_notifier_insert for user_exp_rcv")',
+    capabilities: ['read-side'],
+    rule: 'read-begin-result-unused',
+    invariant: 'I6',
+    why: 'the sequence from mmu_interval_read_begin() is dropped (taken after the pages were pinned) and never checked with mmu_interval_read_retry(): an invalidation during setup goes unseen',
+    real: {
+      pre: { release: '6.1-rc7', dir: 'drivers/infiniband/hw/hfi1', file: 'drivers/infiniband/hw/hfi1/user_exp_rcv.c', fns: ['set_rcvarray_entry', 'hfi1_user_exp_rcv_setup'] },
+      post: { release: '6.1-debian', dir: 'drivers/infiniband/hw/hfi1', file: 'drivers/infiniband/hw/hfi1/user_exp_rcv.c', fns: ['set_rcvarray_entry', 'hfi1_user_exp_rcv_setup'] },
+      note: 'first fixed in 6.2, backported to 6.1.9; the Debian 6.1 tree has later hfi1 fixes too',
+    },
+  },
+  {
+    id: 'gntdev-unmap-async',
+    fix: 'dbe97cff7dd9 ("xen/gntdev: Avoid blocking in unmap_grant_pages()")',
+    fixes: '745282256c75 ("xen/gntdev: safely unmap grants in case they are still in use")',
+    capabilities: ['derived-sleep'],
+    rule: null,
+    invariant: 'I5',
+    why: 'the invalidation waits (blockable range) until another subscriber (i915) drops its page references, while that subscriber waits for this notifier: a cross-subscriber wait the contract forbids only informally; no rule models waits on other subscribers',
+    real: {
+      pre: { release: '5.10', dir: 'drivers/xen', file: 'drivers/xen/gntdev.c', fns: ['gntdev_invalidate', 'unmap_grant_pages', '__unmap_grant_pages'] },
+      post: { release: '6.1-rc7', dir: 'drivers/xen', file: 'drivers/xen/gntdev.c', fns: ['gntdev_invalidate', 'unmap_grant_pages', '__unmap_grant_pages'] },
+      note: 'first fixed in 5.19',
+    },
+  },
+  {
+    id: 'amdkfd-userptr-notifier-lock',
+    fix: 'f95f51a4c335 ("drm/amdgpu: Add notifier lock for KFD userptrs")',
+    capabilities: ['read-side', 'resource-state'],
+    rule: 'set-seq-lock-mismatch',
+    invariant: 'I6',
+    why: 'the HSA invalidate callback set the sequence under the device-wide adev->notifier_lock while the KFD restore worker checked mmu_interval_read_retry() under process_info->lock; the fix adds a per-process notifier lock taken on both sides',
+    miss: "the read side's retry is in a helper (amdgpu_hmm_range_get_pages_done) whose callers in amdgpu_amdkfd_gpuvm.c hold process_info->lock: the lock held at the retry is a caller's fact, not followed up the call chain, so the mismatch with adev->notifier_lock is not proven (only a read-retry-without-lock warning at the helper)",
+    real: {
+      pre: { release: '6.1-rc7', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_mn.c', fns: ['amdgpu_mn_invalidate_hsa'] },
+      post: { release: '6.6', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c', fns: ['amdgpu_hmm_invalidate_hsa'] },
+      note: 'first fixed in 6.3; 6.2 renamed amdgpu_mn.c to amdgpu_hmm.c; the sequence is now set in amdgpu_amdkfd_evict_userptr()',
+    },
+  },
+  {
+    id: 'odp-end-with-failing-start',
+    fix: 'f25a546e6529 ("RDMA/odp: Use mmu_interval_notifier_insert()")',
+    fixes: 'c2655835fd8c\'s audit ("hmm is OK, ODP is not": an ODP start that returns -EAGAIN also has invalidate_range_end)',
+    capabilities: ['helper-outcomes', 'subscribers'],
+    rule: 'range-end-with-failing-start',
+    invariant: 'I2',
+    why: 'ib_umem_notifiers can fail invalidate_range_start with -EAGAIN and sets invalidate_range_end: once c2655835fd8c makes the core call every end after a failed start, ODP gets an end for a start that failed; f25a546e6529 removed the start/end pair',
+    real: {
+      none: 'no release carries it: before 5.12 (c2655835fd8c) the core called no end after a failed start, so 5.4 ODP was consistent with its own core (mnlint, at the 5.4 level, rightly stays quiet there; at the 7.1 level it reports core/umem_odp.c), and ODP lost its start/end pair in 5.5',
+    },
+  },
+  {
+    id: 'i915-page-lock-recursion',
+    fix: '505a8ec7e11a ("Revert "drm/i915/userptr: Acquire the page lock around set_page_dirty()"")',
+    fixes: 'aa56a292ce62 ("drm/i915/userptr: Acquire the page lock around set_page_dirty()")',
+    capabilities: ['derived-sleep'],
+    rule: null,
+    invariant: 'I5',
+    why: 'put_pages, reached from the invalidation, took the page lock that try_to_unmap() already holds around the notifier call: a lock the core holds while it calls the callback; no rule knows which locks the core holds at the call (the context facts of the call sites)',
+    real: { none: 'no cached release carries it: aa56a292ce62 and its revert are both in the 5.3 rc cycle (the 5.3 tree has plain set_page_dirty); only 5.2.y stable releases after the cb6d7c7dc7ff backport had it' },
+  },
+  {
+    id: 'kvm-arm64-resched-nonblock',
+    fix: 'b5331379bc62 ("KVM: arm64: Only reschedule if MMU_NOTIFIER_RANGE_BLOCKABLE is not set")',
+    fixes: '8b3405e345b5 ("kvm: arm/arm64: Fix locking for kvm_free_stage2_pgd")',
+    capabilities: ['derived-sleep', 'helper-outcomes'],
+    rule: 'sleep-in-non-blockable-range',
+    invariant: 'I5',
+    why: "kvm_mmu_notifier_invalidate_range_start() -> kvm_unmap_hva_range() -> handle_hva_to_gpa(..., kvm_unmap_hva_handler) -> unmap_stage2_range() calls cond_resched_lock() whatever the range, so the OOM reaper's non-blockable invalidation may sleep (might_sleep splat in the commit message)",
+    miss: 'two missing facts: cond_resched_lock() is not in the hand list of sleeping calls (only cond_resched is), and the handler is passed as a function-pointer argument to handle_hva_to_gpa(), a call through a pointer the IR does not bind',
+    real: {
+      pre: { release: '5.6', dir: 'virt/kvm', file: 'virt/kvm/arm/mmu.c', fns: ['unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range', 'handle_hva_to_gpa'] },
+      post: { release: '5.10', dir: 'arch/arm64/kvm', file: 'arch/arm64/kvm/mmu.c', fns: ['__unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range'] },
+      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned alone it has no ops table, so the post-fix side is clean trivially',
     },
   },
 ];

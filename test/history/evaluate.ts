@@ -12,7 +12,7 @@ import { haveKernel, kernelDir } from '../kernel-trees.js';
 import { BUGS, type HistoricBug, type Mutant } from './bugs.js';
 
 export interface BugResult {
-  bug: HistoricBug;
+  bug: HistoricBug & { fixture: string; rule: string };
   /** the pre-fix code is reported by the bug's rule */
   fixtureDetected: boolean;
   /** annotations that did not hold (a finding not annotated, an expectation not met) */
@@ -38,7 +38,10 @@ export function applyMutant(source: string, m: Mutant): string | null {
   return out;
 }
 
-export async function evaluate(bug: HistoricBug): Promise<BugResult> {
+/** The bugs with a reduced fixture (the first entries). */
+export const FIXTURE_BUGS = BUGS.filter((b): b is HistoricBug & { fixture: string; rule: string } => b.fixture !== undefined && b.rule !== null);
+
+export async function evaluate(bug: HistoricBug & { fixture: string; rule: string }): Promise<BugResult> {
   const path = join(REPO, 'test', 'history', bug.fixture);
   const rel = relative(REPO, path);
   const findings = (await check([rel])).filter((f) => f.file === rel);
@@ -55,7 +58,7 @@ export async function evaluate(bug: HistoricBug): Promise<BugResult> {
   ];
   const fixtureDetected = exp.some((e) => e.kind === 'expect' && e.rule === bug.rule && got.includes(`${e.line} ${e.rule}`));
   const result: BugResult = { bug, fixtureDetected, mismatches, mutantDetected: null };
-  const m = bug.mutant;
+  const m = bug.mutant ?? { none: 'no mutant written' };
   if ('none' in m) {
     result.mutantSkipped = m.none;
     return result;
@@ -81,7 +84,7 @@ export function recallTable(results: readonly BugResult[]): string {
   const fixtures = results.filter((r) => r.fixtureDetected).length;
   const mutants = results.filter((r) => r.mutantDetected !== null);
   const lines = results.map((r) => `  ${r.fixtureDetected ? 'found ' : 'missed'} ${r.mutantDetected === null ? 'no mutant ' : r.mutantDetected ? 'mutant found ' : 'mutant missed'} ${r.bug.rule.padEnd(28)} ${r.bug.fix}`);
-  return [`real-bug set: fixtures ${fixtures}/${results.length} detected, reintroduction mutants ${mutants.filter((r) => r.mutantDetected).length}/${mutants.length} detected`, ...lines].join('\n');
+  return [`reduced fixtures: ${fixtures}/${results.length} detected, reintroduction mutants ${mutants.filter((r) => r.mutantDetected).length}/${mutants.length} detected`, ...lines].join('\n');
 }
 
 export { BUGS };
