@@ -22,7 +22,7 @@ const OUTCOME: Record<string, 'found' | 'missed'> = {
   'core-range-end-pairing': 'found',
   'xe-pages-before-retry': 'missed',
   'xe-folio-deadlock': 'found',
-  'odp-missed-unlock': 'missed',
+  'odp-missed-unlock': 'found',
   'i915-flush-cancel-worker': 'missed',
   'hfi1-cover-invalidate': 'found',
   'amdkfd-userptr-notifier-lock': 'missed',

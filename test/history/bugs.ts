@@ -282,7 +282,6 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['resource-state', 'helper-outcomes'],
     rule: 'lock-held-at-return',
     invariant: 'I1',
-    miss: 'lock-held-at-return gives one finding per callback and shows the blockable hand-off (held until invalidate_range_end, by design); the -EAGAIN return after a successful down_read_trylock(), where -EAGAIN comes from the helper rbt_ib_umem_for_each_in_range(..., blockable), is folded into "and N more returns": the rule does not tell a return after which end follows (0) from one after which none does (-EAGAIN)',
     real: {
       pre: { release: '5.2', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
       post: { release: '5.3', dir: 'drivers/infiniband', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start'] },
