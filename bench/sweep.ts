@@ -121,6 +121,9 @@ for (const rel of releases) {
     results.push(r);
     writeFileSync(join(out, `${dir.replaceAll('/', '__')}.json`), `${JSON.stringify({ dir, users: r.users, exit: r.exit, stderr: r.stderr, report: r.report }, null, 2)}\n`);
   }
+  // a user directory inside another (drivers/gpu/drm and its drivers) is
+  // checked twice: a finding counts once a release
+  const seen = new Set<string>();
   let errs = 0;
   let warns = 0;
   let probs = 0;
@@ -135,10 +138,14 @@ for (const rel of releases) {
       for (const l of r.stderr.trim().split('\n')) if (l !== '') problems.push(`${rel.version} ${r.dir}: ${l}`);
     }
     for (const f of r.report.findings) {
+      const file = normalize(join(r.dir, f.file));
+      const key = [f.severity, f.rule, file, f.line, f.function, f.message].join('\0');
+      if (seen.has(key)) continue;
+      seen.add(key);
       if (f.severity === 'warning') warns++;
       if (f.severity !== 'error') continue;
       errs++;
-      errors.push({ release: rel.version, rule: f.rule, file: normalize(join(r.dir, f.file)), function: f.function ?? '-', line: f.line, message: f.message });
+      errors.push({ release: rel.version, rule: f.rule, file, function: f.function ?? '-', line: f.line, message: f.message });
     }
   }
   const seconds = results.reduce((s, r) => s + r.seconds, 0);
@@ -152,7 +159,7 @@ for (const rel of releases) {
     const w = r.report?.findings.filter((f) => f.severity === 'warning').length ?? '?';
     console.log(`| ${r.dir} | ${r.users.length} | ${s?.files ?? '?'} | ${s?.parsedFiles ?? '?'} | ${s?.tables ?? '?'} | ${e} | ${w} | ${r.seconds.toFixed(1)} |`);
   }
-  console.log(`| **total** | ${users.length} | | | | ${errs} | ${warns} | ${seconds.toFixed(1)} |`);
+  console.log(`| **total** (distinct findings) | ${users.length} | | | | ${errs} | ${warns} | ${seconds.toFixed(1)} |`);
 }
 
 errors.sort((a, b) => compareVersions(a.release, b.release) || a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
