@@ -2,7 +2,7 @@ import { describeWhen } from '../ir/describe.js';
 import { lockMember, sameLock } from '../ir/queries.js';
 import { HLIST_MEMBERS, INTERVAL_MEMBERS, type OpsMember } from '../model/ops.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, failsWith, note, step, describeVia } from './support.js';
+import { atReturn, bindingStep, step, describeVia } from './support.js';
 
 /** Every callback runs and returns within one core step: nothing it takes may outlive it. */
 const CALLBACKS: readonly OpsMember[] = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
@@ -13,7 +13,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'API',
   docs: {
-    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. A lock that `invalidate_range_start` keeps for the table's `invalidate_range_end` to release is handed off, not leaked, on every return after which the core calls `end`: a successful start, and at API levels since 5.12 (c2655835fd8c) a failed one too; before 5.12 a failed start that keeps it leaks it.",
+    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it.",
     why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
     bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
 {
@@ -65,23 +65,13 @@ static const struct mmu_notifier_ops drv_ops = {
     const callbacks = CALLBACKS.map((f) => ctx.callback(table, f)).filter((c) => c?.fn);
     const releasedElsewhere = (lock: string, except: string): boolean =>
       callbacks.some((c) => c!.field.field !== except && ctx.summary(c!.fn!).events.some((e) => e.kind === 'unlock' && lockMember(e.lock) === lockMember(lock)));
-    // start -> end hand-off: the core calls end after every start that
-    // succeeded, and since 5.12 after a failed one too
-    const end = callbacks.find((c) => c!.field.field === 'invalidate_range_end');
-    const endReleases = (lock: string): boolean => end !== undefined && ctx.summary(end.fn!).events.some((e) => e.kind === 'unlock' && lockMember(e.lock) === lockMember(lock));
     for (const cb of callbacks) {
       const fn = cb!.fn!;
       const s = ctx.summary(fn);
       if (s.truncated) continue;
-      const isStart = cb!.field.field === 'invalidate_range_start';
-      /** a return after which the core calls end: not a failure, or any return when end follows a failure too */
-      const endFollows = (r: (typeof s.returns)[number]): boolean => ctx.api.endAfterFailedStart || failsWith('invalidate_range_start', r.value) !== true;
       const held = new Map<string, typeof s.returns>();
       for (const r of s.returns) for (const l of r.held) if (l) held.set(l, [...(held.get(l) ?? []), r]);
-      for (const [lock, all] of [...held].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        const handedOff = isStart && endReleases(lock);
-        const at = handedOff ? all.filter((r) => !endFollows(r)) : all;
-        if (at.length === 0) continue;
+      for (const [lock, at] of [...held].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const released = s.returns.some((r) => !r.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb!.field.field)) continue;
         const r = at[0]!;
@@ -99,7 +89,6 @@ static const struct mmu_notifier_ops drv_ops = {
             ...(taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, 'event')] : []),
             ...describeVia(r.via),
             step(r, `returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`, 'return'),
-            ...(handedOff ? [note(`${end!.fn!.name}() releases ${lock}, but at this API level the core calls no invalidate_range_end after a failed start`)] : []),
           ],
         });
       }
