@@ -30190,9 +30190,9 @@ function svgOf(d2, key) {
 }
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync } from "node:fs";
+import { appendFileSync as appendFileSync2, existsSync as existsSync4, readFileSync as readFileSync5, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative as relative2, resolve as resolve5 } from "node:path";
+import { join as join2, relative as relative2, resolve as resolve5 } from "node:path";
 import { isMainThread, workerData } from "node:worker_threads";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
@@ -45974,8 +45974,8 @@ function applyConfig(findings, config2) {
 }
 
 // src/input/tree.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import { resolve as resolve4 } from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync3, statSync as statSync3 } from "node:fs";
+import { dirname as dirname3, join, resolve as resolve4 } from "node:path";
 
 // src/input/header.ts
 function withoutComments(text) {
@@ -46034,9 +46034,23 @@ function readOptional(path) {
 }
 var LEVEL_FILES = ["include/linux/mmu_notifier.h", "Makefile"];
 function apiOfTree(root, text = () => void 0) {
-  const header = text(LEVEL_FILES[0]) ?? readOptional(resolve4(root, LEVEL_FILES[0]));
-  const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve4(root, LEVEL_FILES[1]));
+  const top = kernelTopOf(root) ?? root;
+  const header = text(LEVEL_FILES[0]) ?? readOptional(resolve4(top, LEVEL_FILES[0]));
+  const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve4(top, LEVEL_FILES[1]));
   return header === void 0 ? NEWEST : apiFromHeader(header, makefile === void 0 ? void 0 : versionOfMakefile(makefile));
+}
+function kernelTopOf(path) {
+  let d2 = resolve4(path);
+  try {
+    if (!statSync3(d2).isDirectory()) d2 = dirname3(d2);
+  } catch {
+    return void 0;
+  }
+  for (; ; ) {
+    if (existsSync3(join(d2, LEVEL_FILES[0]))) return d2;
+    if (dirname3(d2) === d2) return void 0;
+    d2 = dirname3(d2);
+  }
 }
 function unknownKernel(kernel) {
   return `${kernel}: not a version mnlint models (${API_LEVELS[0].id} or later, like 6.12)`;
@@ -51078,7 +51092,7 @@ function baseLevel(root, files) {
     const fp = files.find((f3) => (f3.newPath ?? f3.oldPath) === path);
     if (!fp) return void 0;
     if (fp.oldPath === null) return "";
-    const head = fp.newPath === null ? "" : existsSync3(join(root, fp.newPath)) ? readFileSync5(join(root, fp.newPath), "utf8") : "";
+    const head = fp.newPath === null ? "" : existsSync4(join2(root, fp.newPath)) ? readFileSync5(join2(root, fp.newPath), "utf8") : "";
     const back = applyFilePatch(head, reverseFilePatch(fp));
     return back.ok ? back.text : void 0;
   });

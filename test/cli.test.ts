@@ -287,6 +287,27 @@ describe('API levels: rules --levels, and the level of a tree from its header', 
     expect(CheckReportSchema.parse(JSON.parse(runCli(['check', '--format', 'json', '.'], { cwd: d }).stdout)).findings).toEqual([]);
   });
 
+  test("a driver directory or file checked inside a 5.4 tree takes the tree's level, not the newest", () => {
+    const TREE = 'fixtures/trees/drv-5.4';
+    expect(apiOfTree(join(REPO, TREE, 'drivers/misc/drv')).id).toBe('5.4');
+    expect(apiOfTree(join(REPO, TREE, 'drivers/misc/drv/drv_mn.c')).id).toBe('5.4');
+    // the same driver in a 5.2 tree (its header without get/put): the tree's level reports the 5.4 members
+    const d52 = mkdtempSync(join(tmpdir(), 'mnlint-52-'));
+    cpSync(join(REPO, TREE), d52, { recursive: true });
+    const header = join(d52, 'include/linux/mmu_notifier.h');
+    writeFileSync(header, readFileSync(header, 'utf8').replace(/\tstruct mmu_notifier \*\(\*alloc_notifier\)[^;]*;\n\tvoid \(\*free_notifier\)[^;]*;\n/, ''));
+    writeFileSync(join(d52, 'Makefile'), readFileSync(join(d52, 'Makefile'), 'utf8').replace('PATCHLEVEL = 4', 'PATCHLEVEL = 2'));
+    for (const target of ['drivers/misc/drv', 'drivers/misc/drv/drv_mn.c']) {
+      const rules = (cwd: string) => CheckReportSchema.parse(JSON.parse(runCli(['check', '--format', 'json', target], { cwd }).stdout)).findings.map((f) => f.rule);
+      expect(rules(join(REPO, TREE)), target).toEqual([]);
+      expect(rules(d52), target).toEqual(['field-not-in-api', 'field-not-in-api']);
+    }
+    // outside any kernel tree: the newest level, where the 5.4 members are gone
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-54-alone-'));
+    cpSync(join(REPO, TREE, 'drivers/misc/drv/drv_mn.c'), join(d, 'drv_mn.c'));
+    expect(apiOfTree(d).id).toBe('7.1');
+  });
+
   test("a 4.19 tree: the level from a header without a range; start's bool blockable argument is the flag", () => {
     expect(apiOfTree(join(REPO, 'fixtures/trees/drv-4.19')).id).toBe('4.19');
     expect(apiOfTree(join(REPO, 'fixtures/trees/drv-5.4')).id).toBe('5.4');

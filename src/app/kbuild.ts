@@ -12,7 +12,7 @@ import { scan } from '../engine/scan.js';
 import { mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
 import { InputError, readSource } from '../input/files.js';
 import { macroEnvOf, parseKbuildArgs } from '../input/kbuild.js';
-import { apiOfTree } from '../input/tree.js';
+import { apiOfTree, kernelTopOf } from '../input/tree.js';
 import { configure } from '../parser/cpp.js';
 import { FAIL_ON, type FailOn, failsAt } from '../report/findings.js';
 import { RULES } from '../rules/index.js';
@@ -20,10 +20,8 @@ import type { Severity } from '../rules/rule.js';
 
 /** The kernel source tree around `dir`, or among the include directories (an external module). */
 function kernelRoot(dir: string, includeDirs: readonly string[], cwd: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, 'include/linux/mmu_notifier.h'))) return d;
-    if (dirname(d) === d) break;
-  }
+  const top = kernelTopOf(dir);
+  if (top !== undefined) return top;
   for (const inc of includeDirs) {
     const d = resolve(cwd, inc);
     if (existsSync(join(d, 'linux/mmu_notifier.h'))) return dirname(d);

@@ -1,6 +1,6 @@
 // Facts about a scanned tree as a whole.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { API_LEVELS, NEWEST, apiForKernel, versionOfMakefile, type ApiLevel } from '../model/api.js';
 import { apiFromHeader } from './header.js';
 
@@ -21,9 +21,26 @@ export const LEVEL_FILES = ['include/linux/mmu_notifier.h', 'Makefile'] as const
  * tree's (the base of a change checked out at its head).
  */
 export function apiOfTree(root: string, text: (path: string) => string | undefined = () => undefined): ApiLevel {
-  const header = text(LEVEL_FILES[0]) ?? readOptional(resolve(root, LEVEL_FILES[0]));
-  const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve(root, LEVEL_FILES[1]));
+  // a driver directory checked inside a kernel tree takes that tree's level
+  const top = kernelTopOf(root) ?? root;
+  const header = text(LEVEL_FILES[0]) ?? readOptional(resolve(top, LEVEL_FILES[0]));
+  const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve(top, LEVEL_FILES[1]));
   return header === undefined ? NEWEST : apiFromHeader(header, makefile === undefined ? undefined : versionOfMakefile(makefile));
+}
+
+/** The kernel tree a path is in: the nearest directory at or above it holding the notifier header. */
+export function kernelTopOf(path: string): string | undefined {
+  let d = resolve(path);
+  try {
+    if (!statSync(d).isDirectory()) d = dirname(d);
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    if (existsSync(join(d, LEVEL_FILES[0]))) return d;
+    if (dirname(d) === d) return undefined;
+    d = dirname(d);
+  }
 }
 
 /** Why a named kernel version has no API level: "6.99: not a version ...", for the caller to prefix with where it was named. */
