@@ -37478,7 +37478,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     references: ["include/linux/mmu_notifier.h: mmu_notifier_range_blockable()", "mm/mmu_notifier.c: mn_hlist_invalidate_range_start() non_block_start()", "mm/oom_kill.c: __oom_reap_task_mm()"]
   },
   messages: {
-    sleepsNonBlockable: "{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}"
+    sleepsNonBlockable: "{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}",
+    sleepsInEndBeforeRule: "{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}; at API {{api}} the header does not yet forbid sleeping in invalidate_range_end after a non-blocking start (5.0 does), but the OOM reaper that started it must not block"
   },
   checkTable(table, ctx) {
     const report = (binding, fnName, when, events) => {
@@ -37489,11 +37490,13 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
       const siteSteps = sites.flatMap((x3) => [...describeVia(x3.via), step(x3, `${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]);
       const model = modelEvidence(ctx, table, { kinds: ["sleeps-where-forbidden"], callback: field });
+      const endBeforeRule = field === "invalidate_range_end" && !ctx.api.endNonBlocking;
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
-        messageId: "sleepsNonBlockable",
-        data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more },
+        messageId: endBeforeRule ? "sleepsInEndBeforeRule" : "sleepsNonBlockable",
+        data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more, api: ctx.api.id },
+        ...endBeforeRule ? { severity: "warning" } : {},
         decidedBy: decidedBy2,
         ...model ? { steps: [...model.steps, ...sites.length > 1 ? siteSteps : []], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }
       });
@@ -37947,6 +37950,7 @@ function level(id, description, o2) {
     blockable: o2.blockable,
     rangeFields: o2.rangeFields,
     endAfterFailedStart: o2.endAfterFailedStart,
+    endNonBlocking: o2.blockable !== "argument",
     tlbHookFromRangeEnd: o2.secondaryTlbs === "invalidate_range",
     twoPass: o2.twoPass ?? false,
     insertChecksFinish: o2.insertChecksFinish ?? false,

@@ -324,6 +324,26 @@ describe('API levels: rules --levels, and the level of a tree from its header', 
     writeFileSync(file, readFileSync(file, 'utf8').replace('\tif (blockable)\n', '\tif (d->gen)\n'));
     expect(rules(d)).toContain('sleep-in-non-blockable-range');
   });
+
+  test('a 4.19 end that sleeps: a warning at 4.19, whose header has no rule for end; an error from 5.0, whose header has', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-419-end-'));
+    cpSync(join(REPO, 'fixtures/trees/drv-4.19'), d, { recursive: true });
+    const file = join(d, 'drivers/misc/drv/drv_mn.c');
+    const end =
+      'static void drv_range_end(struct mmu_notifier *mn, struct mm_struct *mm,\n\t\t\t unsigned long start, unsigned long end)\n{\n\tstruct drv_mm *d = container_of(mn, struct drv_mm, mn);\n\n\tmutex_lock(&d->lock);\n\td->gen++;\n\tmutex_unlock(&d->lock);\n}\n\nstatic const struct mmu_notifier_ops';
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('static const struct mmu_notifier_ops', end)
+        .replace('.invalidate_range_start = drv_range_start,', '.invalidate_range_start = drv_range_start,\n\t.invalidate_range_end = drv_range_end,'),
+    );
+    const sleeps = (args: string[]) =>
+      CheckReportSchema.parse(JSON.parse(runCli(['check', '--no-cache', '--format', 'json', ...args, '.'], { cwd: d }).stdout))
+        .findings.filter((f) => f.rule === 'sleep-in-non-blockable-range')
+        .map((f) => [f.severity, f.function]);
+    expect(sleeps([])).toEqual([['warning', 'drv_range_end']]);
+    expect(sleeps(['--api', '5.0'])).toEqual([['error', 'drv_range_end']]);
+  });
 });
 
 describe('--config FILE', () => {

@@ -2,9 +2,10 @@
 // run the built CLI.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { analyze } from '../src/engine/analyze.js';
 import { scan } from '../src/engine/scan.js';
+import { apiById, type ApiLevel } from '../src/model/api.js';
 import type { Finding } from '../src/rules/rule.js';
 
 export const REPO = resolve(import.meta.dirname, '..');
@@ -13,7 +14,17 @@ export const CLI = resolve(REPO, 'dist', 'cli.js');
 export async function check(paths: string[], cwd = REPO): Promise<Finding[]> {
   const result = await scan({ paths, cwd, jobs: 1 });
   if (result.problems.length) throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
-  return analyze(result.files, result.index);
+  return analyze(result.files, result.index, undefined, pinnedApi(paths, cwd));
+}
+
+/** A fixture written for an older kernel pins its level: `// mnlint-api: 4.19` (one file checked alone). */
+function pinnedApi(paths: string[], cwd: string): ApiLevel | undefined {
+  if (paths.length !== 1 || !paths[0]!.endsWith('.c')) return undefined;
+  const m = /\/\/\s*mnlint-api:\s*(\S+)/.exec(readFileSync(join(cwd, paths[0]!), 'utf8'));
+  if (!m) return undefined;
+  const api = apiById(m[1]!);
+  if (!api) throw new Error(`${paths[0]}: mnlint-api names no level: ${m[1]}`);
+  return api;
 }
 
 export interface Expectation {

@@ -45,6 +45,12 @@ export interface ApiLevel {
   rangeFields: readonly RangeField[];
   /** c2655835fd8c: after a failed start the core calls end on every notifier that has one */
   endAfterFailedStart: boolean;
+  /**
+   * invalidate_range_end after a non-blocking start may not sleep either: the
+   * header says so from 5.0 ("the same applies to invalidate_range_end"); 4.19's
+   * end has no flag and its header no such rule
+   */
+  endNonBlocking: boolean;
   /** ec8832d007cb (6.6): invalidate_range_end no longer calls the secondary-TLB hook; the TLB flush does */
   tlbHookFromRangeEnd: boolean;
   /** two-pass interval notifiers: invalidate_start / invalidate_finish */
@@ -84,6 +90,7 @@ function level(id: ApiLevelId, description: string, o: LevelSpec): ApiLevel {
     blockable: o.blockable,
     rangeFields: o.rangeFields,
     endAfterFailedStart: o.endAfterFailedStart,
+    endNonBlocking: o.blockable !== 'argument',
     tlbHookFromRangeEnd: o.secondaryTlbs === 'invalidate_range',
     twoPass: o.twoPass ?? false,
     insertChecksFinish: o.insertChecksFinish ?? false,

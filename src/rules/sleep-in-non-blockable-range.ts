@@ -50,6 +50,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   messages: {
     sleepsNonBlockable: '{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}',
+    sleepsInEndBeforeRule:
+      '{{call}}() may sleep, reachable from {{field}} callback {{fnName}}() {{when}}{{more}}; at API {{api}} the header does not yet forbid sleeping in invalidate_range_end after a non-blocking start (5.0 does), but the OOM reaper that started it must not block',
   },
   checkTable(table, ctx) {
     // one finding per callback, at its first site, every site in the trace
@@ -61,11 +63,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';
       const siteSteps = sites.flatMap((x) => [...describeVia(x.via), step(x, `${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`, 'event')]);
       const model = modelEvidence(ctx, table, { kinds: ['sleeps-where-forbidden'], callback: field });
+      // before 5.0 the contract said nothing of end: a hazard, not a proven breach
+      const endBeforeRule = field === 'invalidate_range_end' && !ctx.api.endNonBlocking;
       ctx.report({
         ...atEvent(e),
         function: functionOf(e, fnName),
-        messageId: 'sleepsNonBlockable',
-        data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more },
+        messageId: endBeforeRule ? 'sleepsInEndBeforeRule' : 'sleepsNonBlockable',
+        data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more, api: ctx.api.id },
+        ...(endBeforeRule ? { severity: 'warning' as const } : {}),
         decidedBy,
         ...(model ? { steps: [...model.steps, ...(sites.length > 1 ? siteSteps : [])], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }),
       });
