@@ -38,3 +38,22 @@ export const PAGE_USE_CALLS: ReadonlySet<string> = new Set([
  * invalidate), so it must not be taken under a lock the callback takes.
  */
 export const PAGE_LOCKING_CALLS: ReadonlySet<string> = new Set(['set_page_dirty_lock', 'lock_page', 'lock_page_killable', 'folio_lock', 'folio_lock_killable']);
+
+/**
+ * Calls that look pages up for a read section without taking part in its
+ * sequence (include/linux/mm.h, mm/gup.c; make_device_exclusive_range() in
+ * mm/rmap.c): what they return may be stale once an invalidation ran, so the
+ * section's retry must follow them as it follows hmm_range_fault().
+ */
+export const PAGE_LOOKUP_CALLS: ReadonlySet<string> = new Set([
+  'get_user_pages',
+  'get_user_pages_fast',
+  'get_user_pages_remote',
+  'get_user_pages_unlocked',
+  'pin_user_pages',
+  'pin_user_pages_fast',
+  'pin_user_pages_remote',
+  'pin_user_pages_unlocked',
+  'make_device_exclusive_range',
+  'make_device_exclusive',
+]);

@@ -53,6 +53,17 @@ export abstract class ExpressionEngine implements Engine {
     return this.params.has(name);
   }
 
+  isLocal(name: string): boolean {
+    return this.locals.has(name);
+  }
+
+  /** the loop statements being walked, outermost first */
+  protected readonly loopStack: number[] = [];
+
+  loops(): readonly number[] {
+    return [...this.loopStack];
+  }
+
   lastEvent(s: State): number | null {
     const p = s.path;
     return p && 'id' in p ? p.id : null;
@@ -71,7 +82,14 @@ export abstract class ExpressionEngine implements Engine {
 
   /** What the checkers publish about the function. */
   facts(): CheckerFacts {
-    return Object.assign({}, ...this.checkers.map((c) => c.facts?.() ?? {}));
+    const out: CheckerFacts = {};
+    for (const c of this.checkers) {
+      const f = c.facts?.() ?? {};
+      if (f.readSections) out.readSections = [...(out.readSections ?? []), ...f.readSections];
+      // each protocol's checker publishes its own: one list
+      if (f.typestates) out.typestates = [...(out.typestates ?? []), ...f.typestates];
+    }
+    return out;
   }
 
   // -------------------------------------------------------------- merging
@@ -131,7 +149,7 @@ export abstract class ExpressionEngine implements Engine {
         if (left?.kind === 'ident' && right) {
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
-          for (const c of this.checkers) c.onStore?.(left.text, right);
+          for (const c of this.checkers) c.onStore?.(left.text, right, s);
         }
         if (left?.kind === 'field' && right) {
           // `update.blockable = mmu_notifier_range_blockable(range)`: a flag kept in a field
@@ -459,6 +477,7 @@ export abstract class ExpressionEngine implements Engine {
   protected addReturn(s: State, expr: LExpr | null, at: { readonly start: number; readonly loc: Loc; readonly end: Loc }): void {
     const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
     const text = expr ? expr.norm : '';
+    for (const c of this.checkers) c.atReturn?.(s, { expr, value, loc: expr ? at.loc : at.end });
     const key = `${at.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {
