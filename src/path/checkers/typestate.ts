@@ -73,6 +73,16 @@ function baseOf(name: string): string | undefined {
   return /^[&*(]*([A-Za-z_]\w*)/.exec(name)?.[1];
 }
 
+/** An expression as a path of members, without the address-of and casts (`&(struct x *)obj->n` -> `obj->n`). */
+function pathOf(name: string): string {
+  return name.replace(/^[&*]*(\([^()]*\))?[&*]*/, '');
+}
+
+/** Whether the path `h` is the object's path or what holds it (`obj` holds `obj->a.n`, `obj->start` does not). */
+function holds(h: string, path: string): boolean {
+  return path === h || path.startsWith(`${h}->`) || path.startsWith(`${h}.`);
+}
+
 /** Whether `name` appears in `text` as a whole expression part (not a prefix of a longer name). */
 function mentions(text: string, name: string): boolean {
   let at = text.indexOf(name);
@@ -233,24 +243,27 @@ export class TypestateChecker implements Checker {
   /** A call the protocol does not name: a free of an object's container, or a helper the object escapes to. */
   private otherCall(call: CallSite, c: Classified, s: State, event: number | null): void {
     const slot = this.slot(s);
-    if (!Object.keys(slot).length) return;
+    if (!Object.keys(slot).length && !this.protocol.fresh) return;
     if (isFreeCall(call.name)) {
       const freed = baseOf(objectName(call.args[0] ?? ''));
       for (const [key, o] of Object.entries(slot)) {
         // only an object inside what is freed (`&obj->n` for kfree(obj)), not one it points to
         if (freed && /^&/.test(key) && baseOf(key) === freed && this.protocol.live?.includes(o.s)) {
           this.publish({ protocol: this.protocol.name, kind: 'freed', object: key, state: o.s, call: call.name, event, since: o.at });
+          // gone with its memory: said once
+          this.setSlot(s, { ...this.slot(s), [key]: { s: UNKNOWN, at: null } });
         }
       }
       return;
     }
     // a primitive the checkers know (a lock, an allocation, a sleep), a kernel helper: the object stays ours
     if (c.kind !== 'call' || isKernelHelper(call.name) || curatedFacts(call.name).notifier) return;
-    const handed = new Set(call.args.map((a) => baseOf(objectName(a))).filter((b): b is string => !!b));
+    // what the helper can reach: an argument naming the object or what holds it (`obj`, `&obj->sub`), not a value read from it (`obj->start`)
+    const handed = call.args.map((a) => pathOf(objectName(a))).filter((p) => p !== '');
     const next: Record<string, ObjState> = {};
     let changed = false;
     for (const [k, o] of Object.entries(slot)) {
-      const escapes = o.s !== UNKNOWN && [k, ...(o.names ?? [])].some((n) => handed.has(baseOf(n) ?? ''));
+      const escapes = o.s !== UNKNOWN && [k, ...(o.names ?? [])].some((n) => handed.some((h) => holds(h, pathOf(n))));
       next[k] = escapes ? { s: UNKNOWN, at: null } : o;
       changed ||= escapes;
     }
