@@ -33,6 +33,8 @@ export interface Move {
   readonly forbidden?: readonly string[];
   /** the result decides the next state: thrown away, it is an `ignored` fact */
   readonly mustTest?: boolean;
+  /** the argument that holds what the move produced for the object (the hmm_range, the page array): see Protocol.dataUse */
+  readonly data?: number;
 }
 
 /** What a call requires of an object, without moving it. */
@@ -60,4 +62,10 @@ export interface Protocol {
   readonly live?: readonly string[];
   /** the states whose objects a loop round must not leave to a next round that moves them again (a `loop` fact) */
   readonly roundLeaves?: readonly string[];
+  /**
+   * A call the protocol does not name (nor a release of pages, a free, a
+   * kernel helper) handed what a move produced for an object (Move.data): a
+   * `use` fact when the object is in one of these states.
+   */
+  readonly dataUse?: { readonly forbidden: readonly string[] };
 }

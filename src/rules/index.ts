@@ -42,6 +42,7 @@ import intervalNotifierNotInserted from './interval-notifier-not-inserted.js';
 import intervalInsertNotUndone from './interval-insert-not-undone.js';
 import readSequenceOverwritten from './read-sequence-overwritten.js';
 import readRetryResultIgnored from './read-retry-result-ignored.js';
+import pagesCommittedAfterFailedRetry from './pages-committed-after-failed-retry.js';
 
 export const RULES: readonly Rule[] = [
   sleepUnderSpinlock,
@@ -85,6 +86,7 @@ export const RULES: readonly Rule[] = [
   intervalInsertNotUndone,
   readSequenceOverwritten,
   readRetryResultIgnored,
+  pagesCommittedAfterFailedRetry,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function findRule(id: string): Rule | undefined {

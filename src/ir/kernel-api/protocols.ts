@@ -4,7 +4,7 @@
 // API"). The path engine's typestate checker runs each along every path.
 import type { Protocol } from '../typestate.js';
 import { CHECK_RETRY, HMM_RANGE_FAULT, INSERT, INSERT_LOCKED, READ_BEGIN, READ_RETRY, REMOVE } from './notifier.js';
-import { PAGE_LOOKUP_CALLS } from './pages.js';
+import { PAGE_LOOKUP_OUTPUT } from './pages.js';
 
 const NOTIFIER = [{ arg: 0 }] as const;
 /** What needs an inserted notifier: a read section on it, or its removal. */
@@ -42,19 +42,22 @@ const BEFORE_RETRY = ['begun', 'faulted'];
  * invalidated otherwise (mmu_interval_check_retry() only says invalidated).
  * Beginning again where a section with pages is kept, before its retry,
  * loses the sequence those pages were read under; a retry whose result is
- * thrown away checks nothing.
+ * thrown away checks nothing; the range or pages handed to a helper after
+ * the retry said invalidated are committed stale.
  */
 export const READ_SECTION: Protocol = {
   name: 'read-section',
   states: ['begun', 'faulting', 'faulted', 'retrying', 'valid', 'invalid'],
   moves: {
     [READ_BEGIN]: { object: ['stored'], to: 'begun', forbidden: ['faulted'] },
-    [HMM_RANGE_FAULT]: { object: FAULT_SECTION, from: BEFORE_RETRY, to: { pending: 'faulting', ok: 'faulted', fail: null } },
-    ...Object.fromEntries([...PAGE_LOOKUP_CALLS].map((n) => [n, { object: ['open'], from: BEFORE_RETRY, to: 'faulted' }])),
+    [HMM_RANGE_FAULT]: { object: FAULT_SECTION, from: BEFORE_RETRY, to: { pending: 'faulting', ok: 'faulted', fail: null }, data: 0 },
+    ...Object.fromEntries(Object.entries(PAGE_LOOKUP_OUTPUT).map(([n, pages]) => [n, { object: ['open'], from: BEFORE_RETRY, to: 'faulted', data: pages }])),
     [READ_RETRY]: { object: [{ mentions: 1 }], to: { pending: 'retrying', ok: 'valid', fail: 'invalid' }, mustTest: true },
     [CHECK_RETRY]: { object: [{ mentions: 1 }], to: { pending: 'retrying', ok: null, fail: 'invalid' }, mustTest: true },
   },
   roundLeaves: ['faulted'],
+  // the range or the pages handed on after the retry said invalidated: committed stale
+  dataUse: { forbidden: ['invalid'] },
 };
 
 /** The protocols the walk follows. */

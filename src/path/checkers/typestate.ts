@@ -12,6 +12,7 @@ import type { Atom } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import { isFreeCall } from '../../ir/kernel-api/effects.js';
 import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
+import { PAGE_RELEASE_CALLS } from '../../ir/kernel-api/pages.js';
 import type { Move, ObjectRef, Protocol } from '../../ir/typestate.js';
 import type { AbstractValue, CheckerFacts, Loc, TypestateFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
@@ -36,6 +37,8 @@ interface ObjState {
   stack?: true;
   /** the event of the move that named it where a result was stored (a section's begin) */
   origin?: number;
+  /** what the moves produced for it, as paths (`range`, `pvec`): Protocol.dataUse */
+  data?: string[];
 }
 
 type Slot = Readonly<Record<string, ObjState>>;
@@ -76,6 +79,11 @@ function baseOf(name: string): string | undefined {
 /** An expression as a path of members, without the address-of and casts (`&(struct x *)obj->n` -> `obj->n`). */
 function pathOf(name: string): string {
   return name.replace(/^[&*]*(\([^()]*\))?[&*]*/, '');
+}
+
+/** What an argument hands as a path, its indexing dropped (`&pvec[pinned]` -> `pvec`). */
+function dataPath(arg: string): string {
+  return pathOf(objectName(arg)).replace(/\[.*$/, '');
 }
 
 /** Whether the path `h` is the object's path or what holds it (`obj` holds `obj->a.n`, `obj->start` does not). */
@@ -235,6 +243,9 @@ export class TypestateChecker implements Checker {
     if (keptNames?.length) next.names = keptNames;
     const keptLoops = loops ?? before?.loops;
     if (keptLoops?.length) next.loops = keptLoops;
+    const produced = move.data === undefined ? undefined : dataPath(call.args[move.data] ?? '');
+    const data = [...new Set([...(before?.data ?? []), ...(produced ? [produced] : [])])];
+    if (data.length) next.data = data;
     const keptOrigin = origin === undefined ? before?.origin : origin;
     if (keptOrigin !== undefined && keptOrigin !== null) next.origin = keptOrigin;
     this.setSlot(s, { ...this.slot(s), [key]: next });
@@ -260,6 +271,17 @@ export class TypestateChecker implements Checker {
     if (c.kind !== 'call' || isKernelHelper(call.name) || curatedFacts(call.name).notifier) return;
     // what the helper can reach: an argument naming the object or what holds it (`obj`, `&obj->sub`), not a value read from it (`obj->start`)
     const handed = call.args.map((a) => pathOf(objectName(a))).filter((p) => p !== '');
+    const dataUse = this.protocol.dataUse;
+    // (a page use by name is pfns-used-before-retry's, through the read-side checker)
+    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage) {
+      for (const [k, o] of Object.entries(slot)) {
+        if (!o.data || !dataUse.forbidden.includes(o.s)) continue;
+        // the range, a member of it (`range->hmm_pfns[i]`), the pages, or what holds them
+        if (handed.some((h) => o.data!.some((d) => holds(d, dataPath(h)) || holds(dataPath(h), d)))) {
+          this.publish({ protocol: this.protocol.name, kind: 'use', object: k, state: o.s, call: call.name, event, since: o.at });
+        }
+      }
+    }
     const next: Record<string, ObjState> = {};
     let changed = false;
     for (const [k, o] of Object.entries(slot)) {
