@@ -322,6 +322,9 @@ export abstract class ExpressionEngine implements Engine {
       const k = known && (known.k === 'int' ? known.v !== 0 : known.k === 'bool' ? known.v : known.k === 'null' ? false : null);
       if (k === true) return { t: [c], f: [] };
       if (k === false) return { t: [], f: [c] };
+      // `err == -EAGAIN` where the path set `err = -EFAULT`: both values known, one branch
+      const decided = n.kind === 'binary' ? this.knownEquality(n, c) : null;
+      if (decided !== null) return decided ? { t: [c], f: [] } : { t: [], f: [c] };
       return { t: [c], f: [cloneState(c)] };
     }
     const known = c.when[atom.atom];
@@ -335,6 +338,15 @@ export abstract class ExpressionEngine implements Engine {
       return [x];
     };
     return { t: branch(true), f: branch(false) };
+  }
+
+  /** `a == b` or `a != b` where the path knows both as integers: its truth; else null. */
+  private knownEquality(n: Extract<LExpr, { kind: 'binary' }>, s: State): boolean | null {
+    if ((n.op !== '==' && n.op !== '!=') || !n.left || !n.right) return null;
+    const a = this.valueOf(n.left, s);
+    const b = this.valueOf(n.right, s);
+    if (a.k !== 'int' || b.k !== 'int') return null;
+    return (a.v === b.v) === (n.op === '==');
   }
 
   /** The tracked atom a condition leaf tests, if any. */
