@@ -33,6 +33,11 @@ export interface Move {
   readonly forbidden?: readonly string[];
   /** the result decides the next state: thrown away, it is an `ignored` fact */
   readonly mustTest?: boolean;
+  /**
+   * The result means 0-or-error only with this many arguments; another form
+   * (an older signature) leaves the object in `pending`, its result unread.
+   */
+  readonly resultArity?: number;
   /** the argument that holds what the move produced for the object (the hmm_range, the page array): see Protocol.dataUse */
   readonly data?: number;
 }

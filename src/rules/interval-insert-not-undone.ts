@@ -70,6 +70,8 @@ export default defineRule({
           });
         } else if (f.kind === 'return' && f.loc) {
           const at = step({ file: file.file, loc: f.loc }, `return ${f.returned?.text ?? ''}`.trim(), 'return');
+          // a call's non-zero result is an error only where the function returns an int (a pointer is its success)
+          if (!f.stack && f.returned?.error === 'likely' && !returnsInt(fn.returnType)) continue;
           if (f.stack) ctx.report({ ...atLoc(file.file, f.loc), severity: 'error', function: fn.name, messageId: 'stackReturn', data: { fn: fn.name, object: f.object, line }, steps: [...inserted, at] });
           else {
             const why = f.returned?.error === 'likely' ? 'the value is the non-zero result of a call that failed on this path' : 'an error value';
@@ -86,3 +88,8 @@ export default defineRule({
     }
   },
 });
+
+/** An integer return type (`int`, `long`, `ssize_t`), where a non-zero result is an error code. */
+function returnsInt(type: string): boolean {
+  return !/[*]|\bbool\b|\bvoid\b|\bstruct\b/.test(type) && /\b(int|long|ssize_t|s32|s64)\b/.test(type);
+}

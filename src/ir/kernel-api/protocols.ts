@@ -50,7 +50,8 @@ export const READ_SECTION: Protocol = {
   states: ['begun', 'faulting', 'faulted', 'retrying', 'valid', 'invalid'],
   moves: {
     [READ_BEGIN]: { object: ['stored'], to: 'begun', forbidden: ['faulted'] },
-    [HMM_RANGE_FAULT]: { object: FAULT_SECTION, from: BEFORE_RETRY, to: { pending: 'faulting', ok: 'faulted', fail: null }, data: 0 },
+    // `int hmm_range_fault(range)`: 0 or an error (mm/hmm.c of 5.10 on); 5.6 had `long hmm_range_fault(range, flags)`, a page count
+    [HMM_RANGE_FAULT]: { object: FAULT_SECTION, from: BEFORE_RETRY, to: { pending: 'faulting', ok: 'faulted', fail: null }, resultArity: 1, data: 0 },
     ...Object.fromEntries(Object.entries(PAGE_LOOKUP_OUTPUT).map(([n, pages]) => [n, { object: ['open'], from: BEFORE_RETRY, to: 'faulted', data: pages }])),
     [READ_RETRY]: { object: [{ mentions: 1 }], to: { pending: 'retrying', ok: 'valid', fail: 'invalid' }, mustTest: true },
     [CHECK_RETRY]: { object: [{ mentions: 1 }], to: { pending: 'retrying', ok: null, fail: 'invalid' }, mustTest: true },

@@ -230,7 +230,8 @@ export class TypestateChecker implements Checker {
     let next: ObjState;
     if (typeof move.to === 'string') next = { s: move.to, at: event };
     else {
-      const atom = this.eng.atomOf(call.node, s);
+      const read = move.resultArity === undefined || call.args.length === move.resultArity;
+      const atom = read ? this.eng.atomOf(call.node, s) : null;
       const prev = before?.s;
       if (!atom) next = { s: move.to.pending, at: event };
       else {
@@ -267,13 +268,13 @@ export class TypestateChecker implements Checker {
       }
       return;
     }
-    // a primitive the checkers know (a lock, an allocation, a sleep), a kernel helper: the object stays ours
-    if (c.kind !== 'call' || isKernelHelper(call.name) || curatedFacts(call.name).notifier) return;
+    // a primitive the checkers know (a lock, an allocation, a sleep): the object stays ours
+    if (c.kind !== 'call' || curatedFacts(call.name).notifier) return;
     // what the helper can reach: an argument naming the object or what holds it (`obj`, `&obj->sub`), not a value read from it (`obj->start`)
     const handed = call.args.map((a) => pathOf(objectName(a))).filter((p) => p !== '');
     const dataUse = this.protocol.dataUse;
     // (a page use by name is pfns-used-before-retry's, through the read-side checker)
-    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage) {
+    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !isKernelHelper(call.name)) {
       for (const [k, o] of Object.entries(slot)) {
         if (!o.data || !dataUse.forbidden.includes(o.s)) continue;
         // the range, a member of it (`range->hmm_pfns[i]`), the pages, or what holds them
