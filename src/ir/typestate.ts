@@ -72,5 +72,9 @@ export interface Protocol {
    * kernel helper) handed what a move produced for an object (Move.data): a
    * `use` fact when the object is in one of these states.
    */
-  readonly dataUse?: { readonly forbidden: readonly string[] };
+  readonly dataUse?: {
+    readonly forbidden: readonly string[];
+    /** states where such a use must still hold the locks held by the move into the state (a `use` fact too: the rule compares the locks) */
+    readonly underLocks?: readonly string[];
+  };
 }

@@ -51,12 +51,32 @@ export default defineRule({
     references: ['include/linux/mmu_notifier.h: mmu_interval_read_retry()', 'Documentation/mm/hmm.rst: "Address space mirroring implementation and API"'],
   },
   messages: {
+    afterUnlock: '{{call}}() is handed the pages of the section kept in {{object}} after {{locks}}, held at {{retry}}() (line {{line}}), was dropped: an invalidation may have run since',
     committed: '{{call}}() is handed the pages of the section kept in {{object}} after {{retry}}() reported an invalidation (line {{line}}): they may be unmapped and freed already',
   },
   checkFile(file, ctx) {
     for (const fn of file.functions) {
       for (const f of typestateFacts(fn, READ_SECTION.name, ['use'])) {
-        if (!f.use || f.state !== 'invalid') continue;
+        if (!f.use) continue;
+        if (f.state === 'valid') {
+          // after a successful retry: only where a lock held at the retry is gone (a warning: the helper may only read what it was handed)
+          const dropped = (f.from?.locks ?? []).filter((l) => !f.use!.locks.includes(l));
+          if (!f.from || !dropped.length) continue;
+          ctx.report({
+            ...atLoc(file.file, f.use.loc),
+            severity: 'warning',
+            function: fn.name,
+            messageId: 'afterUnlock',
+            data: { call: f.call ?? '', object: f.object, locks: dropped.join(', '), retry: f.from.name, line: f.from.loc.line },
+            steps: [
+              step({ file: file.file, loc: f.from.loc }, `${callText(f.from)} returned false under ${f.from.locks.join(', ')}`, 'event'),
+              step({ file: file.file, loc: f.use.loc }, `${callText(f.use)} holding [${f.use.locks.join(', ')}]`, 'event'),
+              note('commit the pages before dropping the lock the retry ran under (I6)'),
+            ],
+          });
+          continue;
+        }
+        if (f.state !== 'invalid') continue;
         ctx.report({
           ...atLoc(file.file, f.use.loc),
           function: fn.name,

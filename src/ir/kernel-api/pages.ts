@@ -80,3 +80,10 @@ export const PAGE_RELEASE_CALLS: ReadonlySet<string> = new Set([
   'unlock_page',
   'folio_unlock',
 ]);
+
+/**
+ * Conversions of a pfn or a page to another name of it (include/linux/hmm.h,
+ * mm.h, migrate.h): reading what a section produced without committing it
+ * anywhere.
+ */
+export const PFN_CONVERSIONS: ReadonlySet<string> = new Set(['hmm_pfn_to_page', 'hmm_pfn_to_phys', 'hmm_pfn_to_map_order', 'page_folio', 'page_to_pfn', 'page_to_phys', 'pfn_to_page', 'migrate_pfn_to_page']);

@@ -57,8 +57,9 @@ export const READ_SECTION: Protocol = {
     [CHECK_RETRY]: { object: [{ mentions: 1 }], to: { pending: 'retrying', ok: null, fail: 'invalid' }, mustTest: true },
   },
   roundLeaves: ['faulted'],
-  // the range or the pages handed on after the retry said invalidated: committed stale
-  dataUse: { forbidden: ['invalid'] },
+  // the range or the pages handed on after the retry said invalidated: committed stale;
+  // after it said valid, only under the lock it ran under (hmm.rst: "under the update lock")
+  dataUse: { forbidden: ['invalid'], underLocks: ['valid'] },
 };
 
 /** The protocols the walk follows. */

@@ -12,7 +12,7 @@ import type { Atom } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import { isFreeCall } from '../../ir/kernel-api/effects.js';
 import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
-import { PAGE_RELEASE_CALLS } from '../../ir/kernel-api/pages.js';
+import { PAGE_RELEASE_CALLS, PFN_CONVERSIONS } from '../../ir/kernel-api/pages.js';
 import type { Move, ObjectRef, Protocol } from '../../ir/typestate.js';
 import type { AbstractValue, CheckerFacts, Loc, TypestateFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
@@ -273,10 +273,10 @@ export class TypestateChecker implements Checker {
     // what the helper can reach: an argument naming the object or what holds it (`obj`, `&obj->sub`), not a value read from it (`obj->start`)
     const handed = call.args.map((a) => pathOf(objectName(a))).filter((p) => p !== '');
     const dataUse = this.protocol.dataUse;
-    // (a page use by name is pfns-used-before-retry's, through the read-side checker)
-    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !isKernelHelper(call.name)) {
+    // (a page use by name is pfns-used-before-retry's, through the read-side checker; a conversion commits nothing)
+    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {
       for (const [k, o] of Object.entries(slot)) {
-        if (!o.data || !dataUse.forbidden.includes(o.s)) continue;
+        if (!o.data || !(dataUse.forbidden.includes(o.s) || dataUse.underLocks?.includes(o.s))) continue;
         // the range, a member of it (`range->hmm_pfns[i]`), the pages, or what holds them
         if (handed.some((h) => o.data!.some((d) => holds(d, dataPath(h)) || holds(dataPath(h), d)))) {
           this.publish({ protocol: this.protocol.name, kind: 'use', object: k, state: o.s, call: call.name, event, since: o.at });
