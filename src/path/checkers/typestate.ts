@@ -142,6 +142,11 @@ export class TypestateChecker implements Checker {
     return alias ?? name;
   }
 
+  /** The names aliased to an object (`range->notifier` for `&n.notifier` after `range->notifier = &n.notifier`). */
+  private aliasesOf(key: string): string[] {
+    return [...this.aliases].filter(([, target]) => target === key).map(([alias]) => alias);
+  }
+
   /** The key of an object already in the slot under this name (or one of its other names). */
   private find(slot: Slot, name: string): string | undefined {
     if (slot[name]) return name;
@@ -286,13 +291,15 @@ export class TypestateChecker implements Checker {
     const next: Record<string, ObjState> = {};
     let changed = false;
     for (const [k, o] of Object.entries(slot)) {
-      const escapes = o.s !== UNKNOWN && [k, ...(o.names ?? [])].some((n) => handed.some((h) => holds(h, pathOf(n))));
+      const escapes = o.s !== UNKNOWN && [k, ...(o.names ?? []), ...this.aliasesOf(k)].some((n) => handed.some((h) => holds(h, pathOf(n))));
       next[k] = escapes ? { s: UNKNOWN, at: null } : o;
       changed ||= escapes;
     }
     // a local the helper may have set up (its address, or an allocation it holds): nothing in it is fresh any more
     if (this.protocol.fresh) {
-      for (const a of call.args) {
+      // `range->notifier = &local.n; helper(range)`: the helper reaches the local through the alias
+      const reached = [...this.aliases].filter(([alias, target]) => target && handed.some((h) => holds(h, pathOf(alias)))).map(([, target]) => target!);
+      for (const a of [...call.args, ...reached]) {
         const name = objectName(a);
         const b = baseOf(name);
         if (!b || !this.eng.isLocal(b) || next[escapedKey(b)]) continue;
@@ -309,15 +316,36 @@ export class TypestateChecker implements Checker {
 
   onAssign(left: LExpr, op: string | undefined, right: LExpr | null, _node: unknown, s: State): void {
     if (op !== '=' || !right) return;
-    if (left.kind !== 'ident') this.stored(objectName(left.text), right, s);
+    if (left.kind !== 'ident') {
+      this.stored(objectName(left.text), right, s);
+      this.kept(right, s);
+    }
     this.alias(objectName(left.text), right);
   }
 
   onStore(name: string, value: LExpr, s: State, fields?: ReadonlyArray<{ readonly field: string; readonly value: LExpr }>): void {
     this.stored(name, value, s);
+    this.kept(value, s);
     // `struct hmm_range range = { .notifier = &n->notifier }`: range.notifier names that object
     for (const f of fields ?? []) this.alias(`${name}.${f.field}`, f.value);
     this.alias(name, value);
+  }
+
+  /** `d->obj = obj`: an object (or what holds it) kept where a helper may reach it later has no state from here on. */
+  private kept(value: LExpr, s: State): void {
+    const v = unwrapParens(value);
+    if (v.kind === 'call' || v.kind === 'assign') return;
+    const path = pathOf(objectName(v.text));
+    if (!path) return;
+    const slot = this.slot(s);
+    let changed = false;
+    const next: Record<string, ObjState> = {};
+    for (const [k, o] of Object.entries(slot)) {
+      const escapes = o.s !== UNKNOWN && [k, ...(o.names ?? [])].some((n) => holds(path, pathOf(n)));
+      next[k] = escapes ? { s: UNKNOWN, at: null } : o;
+      changed ||= escapes;
+    }
+    if (changed) this.setSlot(s, next);
   }
 
   private alias(name: string, value: LExpr): void {
