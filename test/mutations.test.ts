@@ -340,6 +340,13 @@ const MUTATIONS: Mutation[] = [
     rule: 'interval-insert-not-undone',
   },
   {
+    name: 'amdgpu: a begin per chunk again (as 6.6 to 6.19 have it; 7.1 and 6.12.118 begin once before the loop)',
+    file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c',
+    find: '\thmm_range->notifier_seq = mmu_interval_read_begin(notifier);\n\tdo {\n\t\thmm_range->end = min(hmm_range->start + max_bytes, end);\n',
+    replace: '\tdo {\n\t\thmm_range->end = min(hmm_range->start + max_bytes, end);\n\t\thmm_range->notifier_seq = mmu_interval_read_begin(notifier);\n',
+    rule: 'read-sequence-overwritten',
+  },
+  {
     name: 'test_hmm: a second begin between the fault and the retry',
     file: 'lib/test_hmm.c',
     find: '\t\t\tgoto out;\n\t\t}\n\n\t\tmutex_lock(&dmirror->mutex);\n\t\tif (mmu_interval_read_retry(range->notifier,\n\t\t\t\t\t    range->notifier_seq)) {\n\t\t\tmutex_unlock(&dmirror->mutex);\n\t\t\tcontinue;\n\t\t}\n\t\tbreak;\n\t}\n\n\tn = ',
