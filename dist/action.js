@@ -33755,7 +33755,7 @@ var API_FUNCTIONS = [
   "mmap_write_unlock",
   HMM_RANGE_FAULT
 ];
-var WALKED_API_USERS = /* @__PURE__ */ new Set([READ_RETRY, CHECK_RETRY, READ_BEGIN, INSERT_LOCKED]);
+var WALKED_API_USERS = /* @__PURE__ */ new Set([READ_RETRY, CHECK_RETRY, READ_BEGIN, INSERT, INSERT_LOCKED, REMOVE]);
 var CORE_FUNCTIONS = [
   CORE.itreeInvStartRange,
   READ_BEGIN,
@@ -36317,6 +36317,31 @@ var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
   "folio_lock_killable"
 ]);
 var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
+var PAGE_LOOKUP_OUTPUT = {
+  get_user_pages: 3,
+  get_user_pages_fast: 3,
+  get_user_pages_remote: 4,
+  get_user_pages_unlocked: 3,
+  pin_user_pages: 3,
+  pin_user_pages_fast: 3,
+  pin_user_pages_remote: 4,
+  pin_user_pages_unlocked: 3,
+  make_device_exclusive_range: 3,
+  make_device_exclusive: 3
+};
+var PAGE_LOOKUP_CALLS = new Set(Object.keys(PAGE_LOOKUP_OUTPUT));
+var PAGE_RELEASE_CALLS = /* @__PURE__ */ new Set([
+  "put_page",
+  "folio_put",
+  "release_pages",
+  "unpin_user_page",
+  "unpin_user_pages",
+  "unpin_user_pages_dirty_lock",
+  "unpin_user_page_range_dirty_lock",
+  "unlock_page",
+  "folio_unlock"
+]);
+var PFN_CONVERSIONS = /* @__PURE__ */ new Set(["hmm_pfn_to_page", "hmm_pfn_to_phys", "hmm_pfn_to_map_order", "page_folio", "page_to_pfn", "page_to_phys", "pfn_to_page", "migrate_pfn_to_page"]);
 
 // src/rules/page-lock-under-notifier-lock.ts
 var page_lock_under_notifier_lock_default = defineRule({
@@ -37893,6 +37918,447 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   }
 });
 
+// src/ir/kernel-api/protocols.ts
+var NOTIFIER = [{ arg: 0 }];
+var NEEDS_INSERTED = { object: NOTIFIER, forbidden: ["fresh", "failed", "removed"] };
+var INTERVAL_NOTIFIER = {
+  name: "interval-notifier",
+  states: ["fresh", "inserting", "inserted", "failed", "removed"],
+  fresh: "fresh",
+  moves: {
+    [INSERT]: { object: NOTIFIER, to: { pending: "inserting", ok: "inserted", fail: "failed" } },
+    [INSERT_LOCKED]: { object: NOTIFIER, to: { pending: "inserting", ok: "inserted", fail: "failed" } },
+    [REMOVE]: { object: NOTIFIER, to: "removed" }
+  },
+  uses: { [READ_BEGIN]: NEEDS_INSERTED, [READ_RETRY]: NEEDS_INSERTED, [CHECK_RETRY]: NEEDS_INSERTED, [REMOVE]: NEEDS_INSERTED },
+  live: ["inserted"]
+};
+var FAULT_SECTION = [{ member: 0, field: "notifier_seq" }, "open"];
+var BEFORE_RETRY = ["begun", "faulted"];
+var READ_SECTION = {
+  name: "read-section",
+  states: ["begun", "faulting", "faulted", "retrying", "valid", "invalid"],
+  moves: {
+    [READ_BEGIN]: { object: ["stored"], to: "begun", forbidden: ["faulted"] },
+    // `int hmm_range_fault(range)`: 0 or an error (mm/hmm.c of 5.10 on); 5.6 had `long hmm_range_fault(range, flags)`, a page count
+    [HMM_RANGE_FAULT]: { object: FAULT_SECTION, from: BEFORE_RETRY, to: { pending: "faulting", ok: "faulted", fail: null }, resultArity: 1, data: 0 },
+    ...Object.fromEntries(Object.entries(PAGE_LOOKUP_OUTPUT).map(([n, pages]) => [n, { object: ["open"], from: BEFORE_RETRY, to: "faulted", data: pages }])),
+    [READ_RETRY]: { object: [{ mentions: 1 }], to: { pending: "retrying", ok: "valid", fail: "invalid" }, mustTest: true },
+    [CHECK_RETRY]: { object: [{ mentions: 1 }], to: { pending: "retrying", ok: null, fail: "invalid" }, mustTest: true }
+  },
+  roundLeaves: ["faulted"],
+  // the range or the pages handed on after the retry said invalidated: committed stale;
+  // after it said valid, only under the lock it ran under (hmm.rst: "under the update lock")
+  dataUse: { forbidden: ["invalid"], underLocks: ["valid"] }
+};
+var PROTOCOLS = [INTERVAL_NOTIFIER, READ_SECTION];
+
+// src/rules/typestate-support.ts
+function typestateFacts(fn2, protocol, kinds) {
+  const byPlace = /* @__PURE__ */ new Map();
+  for (const f3 of fn2.typestates ?? []) {
+    if (f3.protocol !== protocol || !kinds.includes(f3.kind)) continue;
+    const use = f3.event === null ? null : fn2.events[f3.event] ?? null;
+    const from = f3.since === null ? null : fn2.events[f3.since] ?? null;
+    const at2 = use?.loc ?? f3.loc ?? from?.loc;
+    const key = `${f3.kind}:${f3.object}:${f3.state}:${at2?.line}:${at2?.column}`;
+    if (!byPlace.has(key)) byPlace.set(key, { ...f3, use, from });
+  }
+  return [...byPlace.values()];
+}
+function callText(e) {
+  return `${e.name}(${"args" in e ? e.args.join(", ") : ""})`;
+}
+
+// src/rules/interval-notifier-not-inserted.ts
+var interval_notifier_not_inserted_default = defineRule({
+  id: "interval-notifier-not-inserted",
+  title: "read section or remove on an interval notifier that is not inserted on that path",
+  severity: "error",
+  invariant: "API",
+  docs: {
+    what: "Flags `mmu_interval_read_begin()`, `mmu_interval_read_retry()`, `mmu_interval_check_retry()` or `mmu_interval_notifier_remove()` on a notifier that the function itself made (a member of a local struct or of an object it just allocated) and never inserted, whose `mmu_interval_notifier_insert*()` returned non-zero on that path, or that it already removed. A notifier received from a caller (a parameter, a field of one) or handed to a helper is not judged.",
+    why: "mm/mmu_notifier.c: a failed insert returns before `interval_sub->mm` is set, and remove dereferences `interval_sub->mm` and takes the notifier out of the mm's interval tree (amdgpu_hmm_register() clears `bo->notifier.mm` on failure for that reason). read_begin on a notifier that is not in the tree reads a sequence no invalidation ever moves, so read_retry can never report one: the section is unprotected. A second remove takes an already removed node out of the tree again.",
+    bad: `int drv_snapshot(struct drv_dev *d, struct mm_struct *mm)
+{
+	struct drv_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	int ret;
+
+	if (!obj)
+		return -ENOMEM;
+	ret = mmu_interval_notifier_insert(&obj->notifier, mm, d->start, d->len, &drv_ops);
+	if (ret)
+		goto out;
+	ret = drv_mirror(d, obj);
+out:
+	mmu_interval_notifier_remove(&obj->notifier);
+	kfree(obj);
+	return ret;
+}
+`,
+    good: `int drv_snapshot(struct drv_dev *d, struct mm_struct *mm)
+{
+	struct drv_obj *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	int ret;
+
+	if (!obj)
+		return -ENOMEM;
+	ret = mmu_interval_notifier_insert(&obj->notifier, mm, d->start, d->len, &drv_ops);
+	if (ret)
+		goto out_free;
+	ret = drv_mirror(d, obj);
+	mmu_interval_notifier_remove(&obj->notifier);
+out_free:
+	kfree(obj);
+	return ret;
+}
+`,
+    references: ["mm/mmu_notifier.c: __mmu_interval_notifier_insert(), mmu_interval_notifier_insert(), mmu_interval_notifier_remove()", "include/linux/mmu_notifier.h: mmu_interval_read_begin()"]
+  },
+  messages: {
+    neverInserted: "{{call}}() on {{object}}, which {{fn}}() made and never inserted: no invalidation reaches a notifier outside the interval tree",
+    insertFailed: "{{call}}() on {{object}} after its insert failed (line {{line}}): nothing was inserted{{remove}}",
+    removed: "{{call}}() on {{object}}, already removed (line {{line}})"
+  },
+  checkFile(file, ctx) {
+    for (const fn2 of file.functions) {
+      for (const f3 of typestateFacts(fn2, INTERVAL_NOTIFIER.name, ["use"])) {
+        if (!f3.use) continue;
+        const common = { ...atLoc(file.file, f3.use.loc), function: fn2.name };
+        const steps = [
+          ...f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)}${f3.state === "failed" ? " returned non-zero" : ""}`, "event")] : [],
+          step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} with the notifier ${f3.state === "fresh" ? "never inserted" : f3.state}`, "event")
+        ];
+        if (f3.state === "fresh")
+          ctx.report({
+            ...common,
+            messageId: "neverInserted",
+            data: { call: f3.call ?? "", object: f3.object, fn: fn2.name },
+            steps: [...steps, note("insert it with mmu_interval_notifier_insert*() first, and check what that returns")]
+          });
+        else if (f3.state === "failed") {
+          const remove = f3.call === REMOVE ? " (remove dereferences the interval_sub->mm the failed insert never set)" : "";
+          ctx.report({ ...common, messageId: "insertFailed", data: { call: f3.call ?? "", object: f3.object, line: f3.from?.loc.line ?? 0, remove }, steps });
+        } else if (f3.state === "removed") ctx.report({ ...common, messageId: "removed", data: { call: f3.call ?? "", object: f3.object, line: f3.from?.loc.line ?? 0 }, steps });
+      }
+    }
+  }
+});
+
+// src/rules/interval-insert-not-undone.ts
+var interval_insert_not_undone_default = defineRule({
+  id: "interval-insert-not-undone",
+  title: "interval notifier still inserted on an error path, or when its memory goes",
+  severity: "warning",
+  invariant: "API",
+  docs: {
+    what: "After a `mmu_interval_notifier_insert*()` that returned 0, flags a path of the same function that returns an error (a negative errno, `ERR_PTR()`, or the non-zero result of a call that failed) without `mmu_interval_notifier_remove()` (a warning: a caller may remove it on that error), and, as errors, a free of the notifier's container (`kfree(obj)` with `&obj->notifier` inserted) or any return with the notifier in the function's own stack frame. A notifier handed to a helper after the insert is not judged.",
+    why: "An inserted notifier stays in the mm's interval tree until mmu_interval_notifier_remove(): every invalidation of its range calls its ops with a pointer to it (mm/mmu_notifier.c, mn_itree_invalidate()). An error path that forgets the remove leaves a notifier for an object the caller believes was never set up; once that object is freed (or the stack frame holding it is gone), the next invalidation is a use after free.",
+    bad: `int drv_setup(struct drv_obj *obj, struct mm_struct *mm)
+{
+	int ret;
+
+	ret = mmu_interval_notifier_insert(&obj->notifier, mm, obj->start, obj->len, &drv_ops);
+	if (ret)
+		return ret;
+	obj->pages = kvcalloc(obj->npages, sizeof(*obj->pages), GFP_KERNEL);
+	if (!obj->pages)
+		return -ENOMEM;
+	return 0;
+}
+`,
+    good: `int drv_setup(struct drv_obj *obj, struct mm_struct *mm)
+{
+	int ret;
+
+	ret = mmu_interval_notifier_insert(&obj->notifier, mm, obj->start, obj->len, &drv_ops);
+	if (ret)
+		return ret;
+	obj->pages = kvcalloc(obj->npages, sizeof(*obj->pages), GFP_KERNEL);
+	if (!obj->pages) {
+		mmu_interval_notifier_remove(&obj->notifier);
+		return -ENOMEM;
+	}
+	return 0;
+}
+`,
+    references: ["mm/mmu_notifier.c: mmu_interval_notifier_insert(), mmu_interval_notifier_remove(), mn_itree_invalidate()"]
+  },
+  messages: {
+    errorReturn: "{{fn}}() returns an error ({{value}}) with {{object}} still inserted (line {{line}}): no mmu_interval_notifier_remove() on this path",
+    freed: "{{call}}() frees the memory of {{object}} while it is still inserted (line {{line}}): the next invalidation of its range uses freed memory",
+    stackReturn: "{{fn}}() returns with {{object}}, in its own stack frame, still inserted (line {{line}}): the next invalidation of its range uses a dead frame"
+  },
+  checkFile(file, ctx) {
+    for (const fn2 of file.functions) {
+      for (const f3 of typestateFacts(fn2, INTERVAL_NOTIFIER.name, ["return", "freed"])) {
+        const line = f3.from?.loc.line ?? 0;
+        const inserted = f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} returned 0`, "event")] : [];
+        if (f3.kind === "freed" && f3.use) {
+          ctx.report({
+            ...atLoc(file.file, f3.use.loc),
+            severity: "error",
+            function: fn2.name,
+            messageId: "freed",
+            data: { call: f3.call ?? "", object: f3.object, line },
+            steps: [
+              ...inserted,
+              step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} with no remove since`, "event"),
+              note("remove the notifier first: mmu_interval_notifier_remove() waits for a running invalidation")
+            ]
+          });
+        } else if (f3.kind === "return" && f3.loc) {
+          const at2 = step({ file: file.file, loc: f3.loc }, `return ${f3.returned?.text ?? ""}`.trim(), "return");
+          if (!f3.stack && f3.returned?.error === "likely" && !returnsInt(fn2.returnType)) continue;
+          if (f3.stack) ctx.report({ ...atLoc(file.file, f3.loc), severity: "error", function: fn2.name, messageId: "stackReturn", data: { fn: fn2.name, object: f3.object, line }, steps: [...inserted, at2] });
+          else {
+            const why = f3.returned?.error === "likely" ? "the value is the non-zero result of a call that failed on this path" : "an error value";
+            ctx.report({
+              ...atLoc(file.file, f3.loc),
+              function: fn2.name,
+              messageId: "errorReturn",
+              data: { fn: fn2.name, value: f3.returned?.text ?? "", object: f3.object, line },
+              steps: [...inserted, at2, note(`${why}; a warning: a caller may remove the notifier on this error`)]
+            });
+          }
+        }
+      }
+    }
+  }
+});
+function returnsInt(type) {
+  return !/[*]|\bbool\b|\bvoid\b|\bstruct\b/.test(type) && /\b(int|long|ssize_t|s32|s64)\b/.test(type);
+}
+
+// src/rules/read-sequence-overwritten.ts
+var read_sequence_overwritten_default = defineRule({
+  id: "read-sequence-overwritten",
+  title: "read section sequence overwritten before its pages were retried",
+  severity: "error",
+  invariant: "I6",
+  docs: {
+    what: "Flags an `mmu_interval_read_begin()` that stores its sequence where an earlier section's sequence is kept while that section has produced pages (`hmm_range_fault()` returned 0, or a gup/pin call ran) and no `mmu_interval_read_retry()` has checked it: on a straight path or through a backward `goto`, an error; when it is the next round of a loop (a begin per chunk, only the last retried), a warning, as the loop may run once.",
+    why: "read_retry compares the sequence it is given with the notifier's: an invalidation that ran between the first begin and the second moved the sequence before the second begin read it, so the retry of the second sequence cannot see it, and the pages of the first section, possibly unmapped and freed by then, are committed as valid. Documentation/mm/hmm.rst: every `hmm_range_fault()` sits between a begin and the retry of the same sequence.",
+    bad: `int drv_populate(struct drv_obj *obj, struct hmm_range *first, struct hmm_range *second)
+{
+	unsigned long seq;
+	int ret;
+
+	seq = mmu_interval_read_begin(&obj->notifier);
+	ret = hmm_range_fault(first);
+	if (ret)
+		return ret;
+	seq = mmu_interval_read_begin(&obj->notifier);
+	ret = hmm_range_fault(second);
+	if (ret)
+		return ret;
+	mutex_lock(&obj->lock);
+	if (mmu_interval_read_retry(&obj->notifier, seq)) {
+		mutex_unlock(&obj->lock);
+		return -EAGAIN;
+	}
+	drv_commit(obj, first, second);
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+`,
+    good: `int drv_populate(struct drv_obj *obj, struct hmm_range *first, struct hmm_range *second)
+{
+	unsigned long seq;
+	int ret;
+
+	seq = mmu_interval_read_begin(&obj->notifier);
+	ret = hmm_range_fault(first);
+	if (ret)
+		return ret;
+	ret = hmm_range_fault(second);
+	if (ret)
+		return ret;
+	mutex_lock(&obj->lock);
+	if (mmu_interval_read_retry(&obj->notifier, seq)) {
+		mutex_unlock(&obj->lock);
+		return -EAGAIN;
+	}
+	drv_commit(obj, first, second);
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+`,
+    references: ['Documentation/mm/hmm.rst: "Address space mirroring implementation and API"', "include/linux/mmu_notifier.h: mmu_interval_read_begin(), mmu_interval_read_retry()"]
+  },
+  messages: {
+    overwritten: "mmu_interval_read_begin() overwrites {{object}} while the pages read under it (line {{line}}) were never checked by mmu_interval_read_retry(): an invalidation between the two begins goes unseen",
+    nextRound: "mmu_interval_read_begin() in a loop: the next round overwrites {{object}} before the pages of this round were checked by mmu_interval_read_retry(); only the last round's sequence is retried"
+  },
+  checkFile(file, ctx) {
+    for (const fn2 of file.functions) {
+      for (const f3 of typestateFacts(fn2, READ_SECTION.name, ["move", "loop"])) {
+        if (f3.kind === "move" && f3.use) {
+          ctx.report({
+            ...atLoc(file.file, f3.use.loc),
+            function: fn2.name,
+            messageId: "overwritten",
+            data: { object: f3.object, line: f3.from?.loc.line ?? 0 },
+            steps: [
+              ...f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)}: pages of the section kept in ${f3.object}`, "event")] : [],
+              step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} stored in ${f3.object} again, no retry since (I6)`, "event")
+            ]
+          });
+        } else if (f3.kind === "loop" && f3.from) {
+          ctx.report({
+            ...atLoc(file.file, f3.from.loc),
+            severity: "warning",
+            function: fn2.name,
+            messageId: "nextRound",
+            data: { object: f3.object },
+            steps: [
+              step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} kept in ${f3.object}, pages produced, the round ends with no retry`, "event"),
+              note("retry each section before the next begin, or begin once before the loop (I6); a warning: the loop may run once")
+            ]
+          });
+        }
+      }
+    }
+  }
+});
+
+// src/rules/read-retry-result-ignored.ts
+var read_retry_result_ignored_default = defineRule({
+  id: "read-retry-result-ignored",
+  title: "`mmu_interval_read_retry()` / `mmu_interval_check_retry()` result thrown away",
+  severity: "error",
+  invariant: "I6",
+  docs: {
+    what: "Flags a call of `mmu_interval_read_retry()` or `mmu_interval_check_retry()` whose result is thrown away (the call is a statement of its own).",
+    why: 'The retry only reports whether an invalidation ran since `mmu_interval_read_begin()`; it changes nothing. Its result thrown away, the pages of the section are committed whether or not they were unmapped meanwhile (include/linux/mmu_notifier.h, mmu_interval_read_retry(): "If this returns true then the pages must be discarded and the caller must retry").',
+    bad: `int drv_commit_range(struct drv_obj *obj, struct hmm_range *range)
+{
+	mutex_lock(&obj->lock);
+	mmu_interval_read_retry(range->notifier, range->notifier_seq);
+	drv_program(obj, range);
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+`,
+    good: `int drv_commit_range(struct drv_obj *obj, struct hmm_range *range)
+{
+	mutex_lock(&obj->lock);
+	if (mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
+		mutex_unlock(&obj->lock);
+		return -EAGAIN;
+	}
+	drv_program(obj, range);
+	mutex_unlock(&obj->lock);
+	return 0;
+}
+`,
+    references: ["include/linux/mmu_notifier.h: mmu_interval_read_retry(), mmu_interval_check_retry()"]
+  },
+  messages: {
+    ignored: "the result of {{call}}() on {{object}} is thrown away: an invalidation it reports is never acted on"
+  },
+  checkFile(file, ctx) {
+    for (const fn2 of file.functions) {
+      for (const f3 of typestateFacts(fn2, READ_SECTION.name, ["ignored"])) {
+        if (!f3.use) continue;
+        ctx.report({
+          ...atLoc(file.file, f3.use.loc),
+          function: fn2.name,
+          messageId: "ignored",
+          data: { call: f3.call ?? "", object: f3.object },
+          steps: [step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} as a statement (I6: discard the pages and retry when it returns true)`, "event")]
+        });
+      }
+    }
+  }
+});
+
+// src/rules/pages-committed-after-failed-retry.ts
+var pages_committed_after_failed_retry_default = defineRule({
+  id: "pages-committed-after-failed-retry",
+  title: "pages of a read section handed on after `mmu_interval_read_retry()` reported an invalidation",
+  severity: "error",
+  invariant: "I6",
+  docs: {
+    what: "On a path where `mmu_interval_read_retry()` (or `mmu_interval_check_retry()`) returned true, flags a call handed what the section produced: the `struct hmm_range` that `hmm_range_fault()` filled (or a member of it, such as `range->hmm_pfns`), or the page array of a gup or pin call. Releases (`put_page`, `unpin_user_pages`, `kvfree` ...) and kernel helpers are not uses; a page referenced, mapped or dirtied by name is `pfns-used-before-retry`'s.",
+    why: 'A retry that returns true says the pages may already be unmapped and freed: include/linux/mmu_notifier.h, mmu_interval_read_retry(): "If this returns true then the pages must be discarded and the caller must retry". Programming the device from them maps memory the process no longer has at that address.',
+    bad: `int drv_map(struct drv_obj *obj, struct hmm_range *range)
+{
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	ret = hmm_range_fault(range);
+	if (ret)
+		return ret;
+	mutex_lock(&obj->lock);
+	if (mmu_interval_read_retry(range->notifier, range->notifier_seq))
+		ret = -EAGAIN;
+	drv_program(obj, range);
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+`,
+    good: `int drv_map(struct drv_obj *obj, struct hmm_range *range)
+{
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	ret = hmm_range_fault(range);
+	if (ret)
+		return ret;
+	mutex_lock(&obj->lock);
+	if (mmu_interval_read_retry(range->notifier, range->notifier_seq))
+		ret = -EAGAIN;
+	else
+		drv_program(obj, range);
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+`,
+    references: ["include/linux/mmu_notifier.h: mmu_interval_read_retry()", 'Documentation/mm/hmm.rst: "Address space mirroring implementation and API"']
+  },
+  messages: {
+    afterUnlock: "{{call}}() is handed the pages of the section kept in {{object}} after {{locks}}, held at {{retry}}() (line {{line}}), was dropped: an invalidation may have run since",
+    committed: "{{call}}() is handed the pages of the section kept in {{object}} after {{retry}}() reported an invalidation (line {{line}}): they may be unmapped and freed already"
+  },
+  checkFile(file, ctx) {
+    for (const fn2 of file.functions) {
+      for (const f3 of typestateFacts(fn2, READ_SECTION.name, ["use"])) {
+        if (!f3.use) continue;
+        if (f3.state === "valid") {
+          const dropped = (f3.from?.locks ?? []).filter((l3) => !f3.use.locks.includes(l3));
+          if (!f3.from || !dropped.length) continue;
+          ctx.report({
+            ...atLoc(file.file, f3.use.loc),
+            severity: "warning",
+            function: fn2.name,
+            messageId: "afterUnlock",
+            data: { call: f3.call ?? "", object: f3.object, locks: dropped.join(", "), retry: f3.from.name, line: f3.from.loc.line },
+            steps: [
+              step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} returned false under ${f3.from.locks.join(", ")}`, "event"),
+              step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} holding [${f3.use.locks.join(", ")}]`, "event"),
+              note("commit the pages before dropping the lock the retry ran under (I6)")
+            ]
+          });
+          continue;
+        }
+        if (f3.state !== "invalid") continue;
+        ctx.report({
+          ...atLoc(file.file, f3.use.loc),
+          function: fn2.name,
+          messageId: "committed",
+          data: { call: f3.call ?? "", object: f3.object, retry: f3.from?.name ?? "", line: f3.from?.loc.line ?? 0 },
+          steps: [
+            ...f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} returned true`, "event")] : [],
+            step({ file: file.file, loc: f3.use.loc }, callText(f3.use), "event"),
+            note("discard the pages and begin again when the retry returns true (I6)")
+          ]
+        });
+      }
+    }
+  }
+});
+
 // src/rules/index.ts
 var RULES = [
   sleep_under_spinlock_default,
@@ -37931,7 +38397,12 @@ var RULES = [
   false_return_in_blockable_range_default,
   range_end_with_failing_start_default,
   sleeping_gfp_in_first_pass_default,
-  two_pass_start_without_finish_default
+  two_pass_start_without_finish_default,
+  interval_notifier_not_inserted_default,
+  interval_insert_not_undone_default,
+  read_sequence_overwritten_default,
+  read_retry_result_ignored_default,
+  pages_committed_after_failed_retry_default
 ].sort((a, b3) => a.id.localeCompare(b3.id));
 function findRule(id) {
   return RULES.find((r2) => r2.id === id);
@@ -41793,6 +42264,17 @@ function pathIds(node) {
   }
   return [...ids].sort((a, b3) => a - b3);
 }
+function typestateText(s) {
+  const out2 = {};
+  for (const [protocol, slot] of Object.entries(s.slots ?? {})) {
+    if (!slot || typeof slot !== "object") continue;
+    for (const [object2, o2] of Object.entries(slot)) {
+      if (typeof o2?.s !== "string" || object2.startsWith("^")) continue;
+      out2[`${protocol}/${object2}`] = o2.s || "?";
+    }
+  }
+  return out2;
+}
 var PROBE_COMMENT = /^\/[/*]\s*walk:\s*(.*?)\s*(?:\*\/)?$/s;
 function cloneState(s) {
   return {
@@ -42104,10 +42586,360 @@ var ReadSideChecker = class {
   }
 };
 
+// src/path/checkers/typestate.ts
+var UNKNOWN = "";
+function escapedKey(base) {
+  return `^${base}`;
+}
+function objectName(text) {
+  let t2 = text.replace(/\s+/g, "");
+  for (; ; ) {
+    const m2 = /^\((.*)\)$/.exec(t2);
+    if (!m2 || !balanced(m2[1])) break;
+    t2 = m2[1];
+  }
+  return t2.replace(/^&\((.*)\)$/, (all, inner) => balanced(inner) ? `&${inner}` : all);
+}
+function balanced(t2) {
+  let depth = 0;
+  for (const c4 of t2) {
+    if (c4 === "(") depth++;
+    else if (c4 === ")" && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+function baseOf(name2) {
+  return /^[&*(]*([A-Za-z_]\w*)/.exec(name2)?.[1];
+}
+function pathOf(name2) {
+  return name2.replace(/^[&*]*(\([^()]*\))?[&*]*/, "");
+}
+function dataPath(arg) {
+  return pathOf(objectName(arg)).replace(/\[.*$/, "");
+}
+function holds(h3, path) {
+  return path === h3 || path.startsWith(`${h3}->`) || path.startsWith(`${h3}.`);
+}
+function mentions(text, name2) {
+  let at2 = text.indexOf(name2);
+  while (at2 >= 0) {
+    const before = text[at2 - 1];
+    const after = text.slice(at2 + name2.length);
+    if ((before === void 0 || !/[\w.>]/.test(before)) && !/^(\w|\.|->|\[)/.test(after)) return true;
+    at2 = text.indexOf(name2, at2 + 1);
+  }
+  return false;
+}
+var TypestateChecker = class {
+  constructor(eng, protocol) {
+    this.eng = eng;
+    this.protocol = protocol;
+  }
+  eng;
+  protocol;
+  facts_ = [];
+  seen = /* @__PURE__ */ new Set();
+  /** a call whose result is stored where the object will be named (`stored`) */
+  storing = null;
+  /** `range.notifier = &n->notifier`, `.notifier = &n->notifier`: names of one object (per function; a name given two values is dropped) */
+  aliases = /* @__PURE__ */ new Map();
+  facts() {
+    return this.facts_.length ? { typestates: [...this.facts_] } : {};
+  }
+  slot(s) {
+    return this.eng.slot(s, this.protocol.name) ?? {};
+  }
+  setSlot(s, slot) {
+    this.eng.setSlot(s, this.protocol.name, Object.keys(slot).length ? slot : void 0);
+  }
+  publish(f3) {
+    const key = JSON.stringify(f3);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.facts_.push(f3);
+  }
+  // ------------------------------------------------------------ naming
+  resolve(name2) {
+    const alias = this.aliases.get(name2);
+    return alias ?? name2;
+  }
+  /** The names aliased to an object (`range->notifier` for `&n.notifier` after `range->notifier = &n.notifier`). */
+  aliasesOf(key) {
+    return [...this.aliases].filter(([, target]) => target === key).map(([alias]) => alias);
+  }
+  /** The key of an object already in the slot under this name (or one of its other names). */
+  find(slot, name2) {
+    if (slot[name2]) return name2;
+    return Object.keys(slot).find((k2) => slot[k2].names?.includes(name2));
+  }
+  /** A member of a local struct, or of an allocation this path holds: made here, in the protocol's fresh state. */
+  freshState(name2, s) {
+    if (!this.protocol.fresh) return void 0;
+    const base = baseOf(name2);
+    if (!base || this.slot(s)[escapedKey(base)]) return void 0;
+    const local = /^&([A-Za-z_]\w*)\.[A-Za-z_]/.exec(name2);
+    if (local && this.eng.isLocal(local[1])) return { s: this.protocol.fresh, at: null, stack: true };
+    const owned = /^&([A-Za-z_]\w*)->[A-Za-z_]/.exec(name2);
+    if (owned && s.vars[owned[1]]?.k === "alloc") return { s: this.protocol.fresh, at: null };
+    return void 0;
+  }
+  /** The objects a call names: existing keys, or new names (state undefined) the move may start. */
+  objectsOf(refs, call, s, from) {
+    const slot = this.slot(s);
+    for (const ref of refs) {
+      if (ref === "stored") return [];
+      if (ref === "open") {
+        const open = Object.keys(slot).filter((k2) => !from || from.includes(slot[k2].s));
+        if (open.length) return open;
+        continue;
+      }
+      if ("mentions" in ref) {
+        const text = objectName(call.args[ref.mentions] ?? "");
+        const named = Object.keys(slot).filter((k2) => [k2, ...slot[k2].names ?? []].some((n) => mentions(text, n)));
+        if (named.length) return named;
+        continue;
+      }
+      if ("member" in ref) {
+        const arg2 = objectName(call.args[ref.member] ?? "");
+        if (!arg2) continue;
+        const name3 = arg2.startsWith("&") ? `${arg2.slice(1)}.${ref.field}` : `${arg2}->${ref.field}`;
+        const key = this.find(slot, name3);
+        if (key) return [key];
+        continue;
+      }
+      const arg = call.args[ref.arg];
+      if (arg === void 0) continue;
+      const name2 = this.resolve(objectName(arg));
+      return [this.find(slot, name2) ?? name2];
+    }
+    return [];
+  }
+  // ------------------------------------------------------------- calls
+  afterCall(call, c4, s) {
+    const p2 = this.protocol;
+    const event = this.eng.lastEvent(s);
+    const use = Object.hasOwn(p2.uses ?? {}, call.name) ? p2.uses[call.name] : void 0;
+    const move = Object.hasOwn(p2.moves, call.name) ? p2.moves[call.name] : void 0;
+    if (use) {
+      for (const key of this.objectsOf(use.object, call, s, void 0)) {
+        const o2 = this.slot(s)[key] ?? this.freshState(key, s);
+        if (o2 && use.forbidden.includes(o2.s)) this.publish({ protocol: p2.name, kind: "use", object: key, state: o2.s, call: call.name, event, since: o2.at });
+        if (o2 && !this.slot(s)[key]) this.setSlot(s, { ...this.slot(s), [key]: o2 });
+      }
+    }
+    if (move) {
+      if (move.mustTest && call.node.stmt) {
+        const ref = move.object.find((r2) => typeof r2 === "object" && ("arg" in r2 || "mentions" in r2));
+        const text = ref ? objectName(call.args["arg" in ref ? ref.arg : ref.mentions] ?? "") : "";
+        this.publish({ protocol: p2.name, kind: "ignored", object: text, state: "", call: call.name, event, since: null });
+      }
+      if (move.object.includes("stored")) {
+        this.storing = { start: call.node.start, event, move, key: null, loops: [...this.eng.loops()] };
+      } else {
+        for (const key of this.objectsOf(move.object, call, s, move.from)) this.apply(s, key, move, call, event, void 0);
+      }
+    }
+    if (!use && !move) this.otherCall(call, c4, s, event);
+  }
+  /** Moves one object; `loops` for an object named where the result is stored. */
+  apply(s, key, move, call, event, loops, names, origin2) {
+    const p2 = this.protocol;
+    const before = this.slot(s)[key] ?? this.freshState(key, s);
+    if (move.from && (!before || !move.from.includes(before.s))) return;
+    if (before && move.forbidden?.includes(before.s)) this.publish({ protocol: p2.name, kind: "move", object: key, state: before.s, call: call.name, event, since: before.at });
+    let next;
+    if (typeof move.to === "string") next = { s: move.to, at: event };
+    else {
+      const read = move.resultArity === void 0 || call.args.length === move.resultArity;
+      const atom2 = read ? this.eng.atomOf(call.node, s) : null;
+      const prev = before?.s;
+      if (!atom2) next = { s: move.to.pending, at: event };
+      else {
+        next = { s: move.to.pending, at: event, atom: atom2.atom, ok: atom2.negated ? move.to.fail : move.to.ok, fail: atom2.negated ? move.to.ok : move.to.fail };
+        if (prev) next.prev = prev;
+      }
+    }
+    if (before?.stack) next.stack = true;
+    const keptNames = names ?? before?.names;
+    if (keptNames?.length) next.names = keptNames;
+    const keptLoops = loops ?? before?.loops;
+    if (keptLoops?.length) next.loops = keptLoops;
+    const produced = move.data === void 0 ? void 0 : dataPath(call.args[move.data] ?? "");
+    const data = [.../* @__PURE__ */ new Set([...before?.data ?? [], ...produced ? [produced] : []])];
+    if (data.length) next.data = data;
+    const keptOrigin = origin2 === void 0 ? before?.origin : origin2;
+    if (keptOrigin !== void 0 && keptOrigin !== null) next.origin = keptOrigin;
+    this.setSlot(s, { ...this.slot(s), [key]: next });
+  }
+  /** A call the protocol does not name: a free of an object's container, or a helper the object escapes to. */
+  otherCall(call, c4, s, event) {
+    const slot = this.slot(s);
+    if (!Object.keys(slot).length && !this.protocol.fresh) return;
+    if (isFreeCall(call.name)) {
+      const freed = baseOf(objectName(call.args[0] ?? ""));
+      for (const [key, o2] of Object.entries(slot)) {
+        if (freed && /^&/.test(key) && baseOf(key) === freed && this.protocol.live?.includes(o2.s)) {
+          this.publish({ protocol: this.protocol.name, kind: "freed", object: key, state: o2.s, call: call.name, event, since: o2.at });
+          this.setSlot(s, { ...this.slot(s), [key]: { s: UNKNOWN, at: null } });
+        }
+      }
+      return;
+    }
+    if (c4.kind !== "call" || curatedFacts(call.name).notifier) return;
+    const handed = call.args.map((a) => pathOf(objectName(a))).filter((p2) => p2 !== "");
+    const dataUse = this.protocol.dataUse;
+    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {
+      for (const [k2, o2] of Object.entries(slot)) {
+        if (!o2.data || !(dataUse.forbidden.includes(o2.s) || dataUse.underLocks?.includes(o2.s))) continue;
+        if (handed.some((h3) => o2.data.some((d2) => holds(d2, dataPath(h3)) || holds(dataPath(h3), d2)))) {
+          this.publish({ protocol: this.protocol.name, kind: "use", object: k2, state: o2.s, call: call.name, event, since: o2.at });
+        }
+      }
+    }
+    const next = {};
+    let changed = false;
+    for (const [k2, o2] of Object.entries(slot)) {
+      const escapes = o2.s !== UNKNOWN && [k2, ...o2.names ?? [], ...this.aliasesOf(k2)].some((n) => handed.some((h3) => holds(h3, pathOf(n))));
+      next[k2] = escapes ? { s: UNKNOWN, at: null } : o2;
+      changed ||= escapes;
+    }
+    if (this.protocol.fresh) {
+      const reached = [...this.aliases].filter(([alias, target]) => target && handed.some((h3) => holds(h3, pathOf(alias)))).map(([, target]) => target);
+      for (const a of [...call.args, ...reached]) {
+        const name2 = objectName(a);
+        const b3 = baseOf(name2);
+        if (!b3 || !this.eng.isLocal(b3) || next[escapedKey(b3)]) continue;
+        if (name2.startsWith("&") || s.vars[b3]?.k === "alloc") {
+          next[escapedKey(b3)] = { s: UNKNOWN, at: null };
+          changed = true;
+        }
+      }
+    }
+    if (changed) this.setSlot(s, next);
+  }
+  // -------------------------------------------------------- assignments
+  onAssign(left, op, right, _node, s) {
+    if (op !== "=" || !right) return;
+    if (left.kind !== "ident") {
+      this.stored(objectName(left.text), right, s);
+      this.kept(right, s);
+    }
+    this.alias(objectName(left.text), right);
+  }
+  onStore(name2, value, s, fields) {
+    this.stored(name2, value, s);
+    this.kept(value, s);
+    for (const f3 of fields ?? []) this.alias(`${name2}.${f3.field}`, f3.value);
+    this.alias(name2, value);
+  }
+  /** `d->obj = obj`: an object (or what holds it) kept where a helper may reach it later has no state from here on. */
+  kept(value, s) {
+    const v2 = unwrapParens2(value);
+    if (v2.kind === "call" || v2.kind === "assign") return;
+    const path = pathOf(objectName(v2.text));
+    if (!path) return;
+    const slot = this.slot(s);
+    let changed = false;
+    const next = {};
+    for (const [k2, o2] of Object.entries(slot)) {
+      const escapes = o2.s !== UNKNOWN && [k2, ...o2.names ?? []].some((n) => holds(path, pathOf(n)));
+      next[k2] = escapes ? { s: UNKNOWN, at: null } : o2;
+      changed ||= escapes;
+    }
+    if (changed) this.setSlot(s, next);
+  }
+  alias(name2, value) {
+    const v2 = unwrapParens2(value);
+    if (v2.kind !== "unary" && v2.kind !== "field" && v2.kind !== "ident") return;
+    const target = objectName(v2.text);
+    if (!this.aliases.has(name2)) this.aliases.set(name2, target);
+    else if (this.aliases.get(name2) !== target) this.aliases.set(name2, null);
+  }
+  /** `loc = call()` (or `a = loc = call()`): the object the stored call names is `loc`. */
+  stored(name2, value, s) {
+    const st2 = this.storing;
+    if (!st2) return;
+    let v2 = unwrapParens2(value);
+    while (v2.kind === "assign" && v2.right) v2 = unwrapParens2(v2.right);
+    if (v2.kind === "cast" && v2.value) v2 = unwrapParens2(v2.value);
+    if (v2.kind !== "call" || v2.start !== st2.start) return;
+    if (st2.key === null) {
+      const slot2 = this.slot(s);
+      const key = this.find(slot2, name2) ?? name2;
+      st2.key = key;
+      const call = { name: v2.fn?.text ?? "", node: v2, argNodes: v2.argNodes, args: v2.args };
+      this.apply(s, key, st2.move, call, st2.event, st2.loops, slot2[key]?.names, st2.event);
+      return;
+    }
+    const slot = this.slot(s);
+    const o2 = slot[st2.key];
+    if (o2 && st2.key !== name2 && !o2.names?.includes(name2)) this.setSlot(s, { ...slot, [st2.key]: { ...o2, names: [...o2.names ?? [], name2] } });
+  }
+  // ------------------------------------------------------------ branches
+  onAssume(atom2, value, _cond, s) {
+    const slot = this.slot(s);
+    let changed = false;
+    const next = {};
+    for (const [k2, o2] of Object.entries(slot)) {
+      if (o2.atom !== atom2) {
+        next[k2] = o2;
+        continue;
+      }
+      changed = true;
+      const to2 = value ? o2.fail : o2.ok;
+      const { atom: _a2, ok: _o, fail: _f, prev, ...rest } = o2;
+      next[k2] = { ...rest, s: to2 ?? prev ?? o2.s };
+    }
+    if (changed) this.setSlot(s, next);
+  }
+  // ---------------------------------------------------- rounds and returns
+  onLoopBack(s, loop) {
+    const leaves = this.protocol.roundLeaves;
+    if (!leaves) return;
+    for (const [key, o2] of Object.entries(this.slot(s))) {
+      if (leaves.includes(o2.s) && o2.loops?.includes(loop)) this.publish({ protocol: this.protocol.name, kind: "loop", object: key, state: o2.s, event: null, since: firstMove(o2) });
+    }
+  }
+  atReturn(s, ret) {
+    const live = this.protocol.live;
+    if (!live) return;
+    const slot = this.slot(s);
+    if (!Object.keys(slot).length) return;
+    const error2 = errorOf(ret.expr, ret.value, s);
+    for (const [key, o2] of Object.entries(slot)) {
+      if (!live.includes(o2.s) || !o2.stack && !error2) continue;
+      this.publish({
+        protocol: this.protocol.name,
+        kind: "return",
+        object: key,
+        state: o2.s,
+        event: null,
+        since: o2.at,
+        loc: { ...ret.loc },
+        returned: { text: ret.expr?.norm ?? "", error: error2 },
+        ...o2.stack ? { stack: true } : {}
+      });
+    }
+  }
+};
+function firstMove(o2) {
+  return o2.origin ?? o2.at;
+}
+function errorOf(expr, value, s) {
+  if (value.k === "int") return value.v < 0 ? "errno" : null;
+  if (value.k === "call" && (value.callee === "ERR_PTR" || value.callee === "ERR_CAST")) return "errno";
+  const n = expr ? unwrapParens2(expr) : null;
+  if (n?.kind === "ident") {
+    const v2 = s.vars[n.text];
+    if (v2?.k === "atom" && !v2.negated && s.when[v2.atom] === true && v2.value?.k === "call") return "likely";
+  }
+  return null;
+}
+
 // src/path/checkers/index.ts
 function checkersFor(eng) {
   const locks = new LockChecker(eng);
-  return { checkers: [new ReadSideChecker(eng), locks, new MemoryChecker(eng), new EffectChecker(eng), new FinishChecker(eng)], locks };
+  return { checkers: [new ReadSideChecker(eng), locks, new MemoryChecker(eng), new EffectChecker(eng), new FinishChecker(eng), ...PROTOCOLS.map((p2) => new TypestateChecker(eng, p2))], locks };
 }
 
 // src/path/engine/expressions.ts
@@ -42149,6 +42981,14 @@ var ExpressionEngine = class {
   isParam(name2) {
     return this.params.has(name2);
   }
+  isLocal(name2) {
+    return this.locals.has(name2);
+  }
+  /** the loop statements being walked, outermost first */
+  loopStack = [];
+  loops() {
+    return [...this.loopStack];
+  }
   lastEvent(s) {
     const p2 = s.path;
     return p2 && "id" in p2 ? p2.id : null;
@@ -42164,7 +43004,13 @@ var ExpressionEngine = class {
   }
   /** What the checkers publish about the function. */
   facts() {
-    return Object.assign({}, ...this.checkers.map((c4) => c4.facts?.() ?? {}));
+    const out2 = {};
+    for (const c4 of this.checkers) {
+      const f3 = c4.facts?.() ?? {};
+      if (f3.readSections) out2.readSections = [...out2.readSections ?? [], ...f3.readSections];
+      if (f3.typestates) out2.typestates = [...out2.typestates ?? [], ...f3.typestates];
+    }
+    return out2;
   }
   // -------------------------------------------------------------- merging
   merge(states) {
@@ -42220,7 +43066,7 @@ var ExpressionEngine = class {
         if (left?.kind === "ident" && right) {
           if (op === "=") this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
-          for (const c4 of this.checkers) c4.onStore?.(left.text, right);
+          for (const c4 of this.checkers) c4.onStore?.(left.text, right, s);
         }
         if (left?.kind === "field" && right) {
           const key = fieldKey(left);
@@ -42382,6 +43228,8 @@ var ExpressionEngine = class {
       const k2 = known2 && (known2.k === "int" ? known2.v !== 0 : known2.k === "bool" ? known2.v : known2.k === "null" ? false : null);
       if (k2 === true) return { t: [c4], f: [] };
       if (k2 === false) return { t: [], f: [c4] };
+      const decided = n.kind === "binary" ? this.knownEquality(n, c4) : null;
+      if (decided !== null) return decided ? { t: [c4], f: [] } : { t: [], f: [c4] };
       const f3 = cloneState(c4);
       this.untrackedBranches(n, c4, f3);
       return { t: [c4], f: [f3] };
@@ -42418,6 +43266,14 @@ var ExpressionEngine = class {
       if (d2) return d2;
     }
     return null;
+  }
+  /** `a == b` or `a != b` where the path knows both as integers: its truth; else null. */
+  knownEquality(n, s) {
+    if (n.op !== "==" && n.op !== "!=" || !n.left || !n.right) return null;
+    const a = this.valueOf(n.left, s);
+    const b3 = this.valueOf(n.right, s);
+    if (a.k !== "int" || b3.k !== "int") return null;
+    return a.v === b3.v === (n.op === "==");
   }
   /** The tracked atom a condition leaf tests, if any. */
   atomOf(node, s) {
@@ -42555,6 +43411,7 @@ var ExpressionEngine = class {
   addReturn(s, expr, at2) {
     const value = expr ? this.valueOf(expr, s) : { k: "unknown", text: "" };
     const text = expr ? expr.norm : "";
+    for (const c4 of this.checkers) c4.atReturn?.(s, { expr, value, loc: expr ? at2.loc : at2.end });
     const key = `${at2.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}`;
     const seen = this.returnIds.get(key);
     if (seen !== void 0) {
@@ -42735,7 +43592,8 @@ var PathEngine = class extends ExpressionEngine {
         locks: [...s.locks],
         scoped: [...s.scoped],
         effects: [...s.effects],
-        vars: Object.fromEntries(Object.entries(s.vars).map(([k2, v2]) => [k2, varText(v2)]))
+        vars: Object.fromEntries(Object.entries(s.vars).map(([k2, v2]) => [k2, varText(v2)])),
+        typestate: typestateText(s)
       }))
     });
   }
@@ -42813,14 +43671,16 @@ var PathEngine = class extends ExpressionEngine {
         if (init2) entry = init2.kind === "decl" ? this.declaration(init2, entry) : this.exprAll(init2, entry);
         const cond = node.cond;
         const { t: t2, f: f3 } = cond ? this.condition(cond, entry) : { t: entry, f: [] };
-        const body2 = this.statement(node.body, t2);
+        const body2 = this.loopBody(node.start, node.body, t2);
         const update = node.update;
         const looped = update ? this.exprAll(update, [...body2.normal, ...body2.continues]) : [...body2.normal, ...body2.continues];
+        this.roundEnds(node.start, looped);
         const exits = cond ? [...f3, ...looped] : [];
         return { normal: this.merge([...exits, ...body2.breaks]), breaks: [], continues: [] };
       }
       case "do": {
-        const body2 = this.statement(node.body, states);
+        const body2 = this.loopBody(node.start, node.body, states);
+        this.roundEnds(node.start, [...body2.normal, ...body2.continues]);
         const cond = node.cond;
         const after = cond ? this.exprAll(cond, [...body2.normal, ...body2.continues]) : body2.normal;
         return { normal: this.merge([...after, ...body2.breaks]), breaks: [], continues: [] };
@@ -42863,11 +43723,25 @@ var PathEngine = class extends ExpressionEngine {
     }
     const entry = macro ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) } : this.condition(condNode, states);
     if (macro) for (let i2 = 0; i2 < entry.t.length && i2 < entry.f.length; i2++) this.untrackedBranches(condNode, entry.t[i2], entry.f[i2]);
-    const body2 = this.statement(bodyNode, entry.t);
+    const body2 = this.loopBody(node.start, bodyNode, entry.t);
     const back = (s) => macro ? { ...s, macro: void 0 } : s;
+    this.roundEnds(node.start, [...body2.normal, ...body2.continues].map(back));
     const endless = !macro && /^\(\s*(true|1)\s*\)$/.test(condNode.text);
     const exits = endless ? [] : [...entry.f, ...body2.normal.map(back), ...body2.continues.map(back)];
     return { normal: this.merge([...exits, ...body2.breaks.map(back)]), breaks: [], continues: [] };
+  }
+  /** A loop's body, walked with the loop on the stack the checkers see (Engine.loops). */
+  loopBody(loop, body2, states) {
+    this.loopStack.push(loop);
+    try {
+      return this.statement(body2, states);
+    } finally {
+      this.loopStack.pop();
+    }
+  }
+  /** The paths that end a round of a loop and go round again: the checkers look at them (they walk one round). */
+  roundEnds(loop, states) {
+    for (const s of states) for (const c4 of this.checkers) c4.onLoopBack?.(s, loop);
   }
   switchStatement(node, states) {
     const cond = node.cond;
@@ -42894,8 +43768,8 @@ var PathEngine = class extends ExpressionEngine {
       if (!d2.init) continue;
       const { name: name2, value } = d2.init;
       if (!value) continue;
-      if (name2) for (const c4 of this.checkers) c4.onStore?.(name2, value);
       out2 = this.exprAll(value, out2);
+      if (name2) for (const s of out2) for (const c4 of this.checkers) c4.onStore?.(name2, value, s, d2.init.fields);
       if (name2 && d2.init.fields) {
         for (const { field, value: v2 } of d2.init.fields) {
           for (const s of out2) {
@@ -43532,7 +44406,7 @@ async function scan(opts) {
   const paths = /* @__PURE__ */ new Map();
   const wantedBy = /* @__PURE__ */ new Map();
   const pending = [];
-  const mentions = [];
+  const mentions2 = [];
   let considered = 0;
   const counts = { read: 0, parsed: 0 };
   let parsedBytes = 0;
@@ -43605,7 +44479,7 @@ async function scan(opts) {
           const text = overlay.get(file);
           const hit = text !== void 0 ? mentionOf(text) : disk;
           if (hit === "tables") readAndParse(file, false);
-          else if (hit === "mention") mentions.push(file);
+          else if (hit === "mention") mentions2.push(file);
           else if (hit) problems.push({ path: relName(root, file), message: hit.error, named: false });
         };
         const onError = (p2, m2) => {
@@ -43656,11 +44530,11 @@ async function scan(opts) {
       }
     }
     const tableAreas = new Set([...paths.keys()].map(areaOf));
-    const relevant = tableAreas.has("") ? mentions : mentions.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
-    mentions.length = 0;
-    mentions.push(...relevant.sort());
+    const relevant = tableAreas.has("") ? mentions2 : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
+    mentions2.length = 0;
+    mentions2.push(...relevant.sort());
     const factBatches = [];
-    for (let b3 = 0; b3 < mentions.length; b3 += FACTS_BATCH) factBatches.push(mentions.slice(b3, b3 + FACTS_BATCH).map((p2) => ({ path: p2, file: relName(root, p2) })));
+    for (let b3 = 0; b3 < mentions2.length; b3 += FACTS_BATCH) factBatches.push(mentions2.slice(b3, b3 + FACTS_BATCH).map((p2) => ({ path: p2, file: relName(root, p2) })));
     const factsOf2 = async (b3) => {
       const disk = b3.filter((x3) => !overlay.has(x3.path));
       const id = (x3) => `${x3.path}\0${x3.file}`;
@@ -43698,17 +44572,17 @@ async function scan(opts) {
       return disk.map((x3) => known.get(id(x3)));
     };
     const facts = (await Promise.all(factBatches.map(factsOf2))).flat();
-    for (const p2 of mentions) {
+    for (const p2 of mentions2) {
       const text = overlay.get(p2);
-      if (text !== void 0) facts.splice(mentions.indexOf(p2), 0, textFactsOf(relName(root, p2), text));
+      if (text !== void 0) facts.splice(mentions2.indexOf(p2), 0, textFactsOf(relName(root, p2), text));
     }
     facts.forEach((f3, k2) => {
-      const rel = relName(root, mentions[k2]);
-      paths.set(rel, mentions[k2]);
+      const rel = relName(root, mentions2[k2]);
+      paths.set(rel, mentions2[k2]);
       if ("error" in f3) problems.push({ path: rel, message: f3.error, named: false });
       else if (!parsed.has(rel)) parsed.set(rel, f3);
     });
-    mark(`text facts of ${mentions.length} API users`);
+    mark(`text facts of ${mentions2.length} API users`);
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
       const readers = f3.apiCalls.filter((c4) => RETRY_CALLS.has(c4.name) && c4.function).map((c4) => c4.function);
@@ -43742,7 +44616,7 @@ async function scan(opts) {
         for (const [name2, callers] of missing) {
           if (index.definitionFile(name2, callers)) continue;
           for (const caller of callers) {
-            for (const list of [mentions, ...scopesOf(resolve2(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f3 of list) if (!filters.has(f3)) candidates.add(f3);
+            for (const list of [mentions2, ...scopesOf(resolve2(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f3 of list) if (!filters.has(f3)) candidates.add(f3);
           }
         }
         const todo = [...candidates].sort();
@@ -43769,7 +44643,7 @@ async function scan(opts) {
         if (!dirs.length) continue;
         search: for (const caller of callers) {
           const callerPath = resolve2(root, caller);
-          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles)]) {
+          for (const candidates of [mentions2, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles)]) {
             for (const file of candidates) {
               if (!definesName(file, name2)) continue;
               const rel = relName(root, file);
@@ -46352,7 +47226,7 @@ function formatSarif(findings, rules, version2, base) {
               ...f3.function ? { logicalLocations: [{ name: f3.function, kind: "function" }] } : {}
             }
           ],
-          ...pathOf(f3.steps, uri),
+          ...pathOf2(f3.steps, uri),
           partialFingerprints: { "mnlint/v1": prints.get(f3) },
           properties: { invariant: f3.invariant, trace: renderTrace(f3) }
         }))
@@ -46362,7 +47236,7 @@ function formatSarif(findings, rules, version2, base) {
   return `${JSON.stringify(log, null, 2)}
 `;
 }
-function pathOf(steps, uri) {
+function pathOf2(steps, uri) {
   const located = steps.filter((s) => s.file !== void 0 && s.line !== void 0);
   if (!located.length) return {};
   const at2 = (s) => ({

@@ -16,6 +16,11 @@
 //   when={atom:V, ...}    V = `true`, `false` or `?` (no assumption), joined by `|`:
 //                         the values the live states give the atom (the last `:`
 //                         splits, so `trylock:e->lock:true` names `trylock:e->lock`)
+//   typestate={P/OBJ:S, ...}  the same for the objects of the typestate checkers:
+//                         protocol P (ir/kernel-api/protocols.ts), object OBJ as
+//                         the protocol names it, S its state, `?` when a helper
+//                         was handed it, `-` when the path has no state for it
+//                         (the last `:` splits)
 //   vars={name:V, ...}    the same for tracked locals, as the walk shows them
 //                         (`blockable`, `!blockable`, `0`, `true`, `NULL`, `alloc`,
 //                         `?` for untracked; the first `:` splits)
@@ -49,6 +54,7 @@ interface Expectation {
   effects?: string[];
   when?: Record<string, string[]>;
   vars?: Record<string, string[]>;
+  typestate?: Record<string, string[]>;
 }
 
 interface Annotation {
@@ -138,6 +144,9 @@ function parseAnnotation(text: string): { todo: boolean; expect: Expectation } {
       case 'vars':
         expect.vars = parseMap(value, false);
         break;
+      case 'typestate':
+        expect.typestate = parseMap(value, true);
+        break;
       default:
         throw new Error(`unknown clause: ${clause}`);
     }
@@ -155,6 +164,7 @@ function observe(states: readonly StateSnapshot[], truncated: boolean, want: Exp
   for (const key of ['locks', 'scoped', 'effects'] as const) if (want[key]) got[key] = set(states.map((s) => listText(s[key])));
   if (want.when) got.when = Object.fromEntries(Object.keys(want.when).map((a) => [a, set(states.map((s) => (a in s.when ? String(s.when[a]) : '?')))]));
   if (want.vars) got.vars = Object.fromEntries(Object.keys(want.vars).map((v) => [v, set(states.map((s) => s.vars[v] ?? '?'))]));
+  if (want.typestate) got.typestate = Object.fromEntries(Object.keys(want.typestate).map((o) => [o, set(states.map((s) => s.typestate[o] ?? '-'))]));
   return got;
 }
 
@@ -216,7 +226,7 @@ describe('the annotation grammar', () => {
   });
 
   test('a wrong annotation fails: the comparison sees the live states', () => {
-    const state: StateSnapshot = { when: { blockable: true }, locks: ['e->lock'], scoped: [], effects: [], vars: { ok: '0' } };
+    const state: StateSnapshot = { when: { blockable: true }, locks: ['e->lock'], scoped: [], effects: [], vars: { ok: '0' }, typestate: {} };
     const wrong = parseAnnotation('states=1 locks=[] when={blockable:false} vars={ok:1}').expect;
     expect(observe([state], false, wrong)).toEqual({ states: 1, locks: ['[e->lock]'], when: { blockable: ['true'] }, vars: { ok: ['0'] } });
     // no live state: every set is empty, so only states=0 holds
@@ -329,5 +339,25 @@ describe('the read-side typestate', () => {
   test('no fault, no section', async () => {
     const { ir } = await walkFixture('read-section.c');
     expect(ir.functions.find((f) => f.name === 'eng_no_section')!.readSections).toBeUndefined();
+  });
+});
+
+describe('the typestate checkers', () => {
+  /** The facts of a function as `kind object state call@line <- since@line` lines. */
+  async function factsOf(name: string): Promise<string[]> {
+    const { ir } = await walkFixture('typestate.c');
+    const fn = ir.functions.find((f) => f.name === name)!;
+    const at = (id: number | null): string => (id === null ? '-' : `${fn.events[id]!.name}@${fn.events[id]!.loc.line}`);
+    return [...new Set((fn.typestates ?? []).map((f) => `${f.kind} ${f.object} ${f.state || '?'} ${f.call ?? f.loc?.line ?? ''} ${at(f.event)} <- ${at(f.since)}`))].sort();
+  }
+
+  test('a notifier moved by the function itself: nothing goes against its protocol', async () => {
+    expect(await factsOf('eng_lifetime')).toEqual([]);
+    expect(await factsOf('eng_escape')).toEqual([]);
+    expect(await factsOf('eng_section')).toEqual([]);
+  });
+
+  test('a loop round leaving a faulted section to the next begin, and a retry thrown away', async () => {
+    expect(await factsOf('eng_chunks')).toEqual(['ignored seq ? mmu_interval_read_retry mmu_interval_read_retry@94 <- -', 'loop seq faulted  - <- mmu_interval_read_begin@87']);
   });
 });

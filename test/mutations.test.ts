@@ -314,6 +314,50 @@ const MUTATIONS: Mutation[] = [
       'static bool i915_gem_userptr_invalidate(struct mmu_interval_notifier *mni,\n\t\t\t\t\tconst struct mmu_notifier_range *range,\n\t\t\t\t\tunsigned long cur_seq,\n\t\t\t\t\tstruct mmu_interval_notifier_finish **finish)\n{\n\tstruct i915_userptr_finish *f = kmalloc(sizeof(*f), GFP_KERNEL);\n\n\tmmu_interval_set_seq(mni, cur_seq);\n\tif (f)\n\t\t*finish = &f->base;\n\treturn true;\n}',
     rule: 'sleeping-gfp-in-first-pass',
   },
+  // the interval notifier's life and the read section, as typestates (src/path/checkers/typestate.ts)
+  {
+    name: 'nouveau: a failed insert goes to the exit that removes',
+    file: 'drivers/gpu/drm/nouveau/nouveau_svm.c',
+    find: '\t\t\t\t\t&nouveau_svm_mni_ops);\n\tif (ret)\n\t\treturn ret;\n\n\trange.start',
+    replace: '\t\t\t\t\t&nouveau_svm_mni_ops);\n\tif (ret)\n\t\tgoto out;\n\n\trange.start',
+    rule: 'interval-notifier-not-inserted',
+  },
+  {
+    name: 'nouveau: the retry as a statement',
+    file: 'drivers/gpu/drm/nouveau/nouveau_svm.c',
+    find: '\t\tif (mmu_interval_read_retry(range.notifier,\n\t\t\t\t\t    range.notifier_seq)) {\n\t\t\tmutex_unlock(&svmm->mutex);\n\t\t\tcontinue;\n\t\t}\n\t\tbreak;',
+    replace: '\t\tmmu_interval_read_retry(range.notifier,\n\t\t\t\t\t    range.notifier_seq);\n\t\tbreak;',
+    rule: 'read-retry-result-ignored',
+  },
+  {
+    name: 'nouveau: an error return after the insert skips the remove',
+    file: 'drivers/gpu/drm/nouveau/nouveau_svm.c',
+    find: '\t\tif (ret <= 0 || !page) {\n\t\t\tret = -EINVAL;\n\t\t\tgoto out;\n\t\t}',
+    replace: '\t\tif (ret <= 0 || !page)\n\t\t\treturn -EINVAL;',
+    rule: 'interval-insert-not-undone',
+  },
+  {
+    name: 'test_hmm: the snapshot notifier on the stack left inserted',
+    file: 'lib/test_hmm.c',
+    find: '\tmutex_unlock(&dmirror->mutex);\nout:\n\tmmu_interval_notifier_remove(range->notifier);\n\treturn ret;',
+    replace: '\tmutex_unlock(&dmirror->mutex);\nout:\n\treturn ret;',
+    rule: 'interval-insert-not-undone',
+  },
+  {
+    name: 'amdgpu: a begin per chunk again (as 6.6 to 6.19 have it; 7.1 and 6.12.118 begin once before the loop)',
+    file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c',
+    find: '\thmm_range->notifier_seq = mmu_interval_read_begin(notifier);\n\tdo {\n\t\thmm_range->end = min(hmm_range->start + max_bytes, end);\n',
+    replace: '\tdo {\n\t\thmm_range->end = min(hmm_range->start + max_bytes, end);\n\t\thmm_range->notifier_seq = mmu_interval_read_begin(notifier);\n',
+    rule: 'read-sequence-overwritten',
+  },
+  {
+    name: 'test_hmm: a second begin between the fault and the retry',
+    file: 'lib/test_hmm.c',
+    find: '\t\t\tgoto out;\n\t\t}\n\n\t\tmutex_lock(&dmirror->mutex);\n\t\tif (mmu_interval_read_retry(range->notifier,\n\t\t\t\t\t    range->notifier_seq)) {\n\t\t\tmutex_unlock(&dmirror->mutex);\n\t\t\tcontinue;\n\t\t}\n\t\tbreak;\n\t}\n\n\tn = ',
+    replace:
+      '\t\t\tgoto out;\n\t\t}\n\t\trange->notifier_seq = mmu_interval_read_begin(range->notifier);\n\n\t\tmutex_lock(&dmirror->mutex);\n\t\tif (mmu_interval_read_retry(range->notifier,\n\t\t\t\t\t    range->notifier_seq)) {\n\t\t\tmutex_unlock(&dmirror->mutex);\n\t\t\tcontinue;\n\t\t}\n\t\tbreak;\n\t}\n\n\tn = ',
+    rule: 'read-sequence-overwritten',
+  },
 ];
 
 const results: Array<{ name: string; rule: string; detected: boolean; miss?: string }> = [];

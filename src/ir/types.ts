@@ -231,6 +231,8 @@ export interface FunctionIR {
   readonly tooDeep?: boolean;
   /** the read side's typestate at the page uses and calls that follow a fault (the read-side checker's) */
   readonly readSections?: readonly ReadSectionFact[];
+  /** what the typestate checkers saw go against their protocol (ir/typestate.ts) */
+  readonly typestates?: readonly TypestateFact[];
 }
 
 /**
@@ -244,9 +246,43 @@ export interface ReadSectionFact {
   readonly retry: number | null;
 }
 
+/**
+ * A place where an object of a typestate protocol (ir/typestate.ts) was not
+ * where the protocol wants it, as the walk saw it on some path:
+ * - `use`: a call the protocol forbids in the object's state (`call`);
+ * - `move`: a call moving the object from a state it must not leave that way
+ *   (a sequence overwritten before it was retried);
+ * - `ignored`: a call whose result decides the next state, thrown away;
+ * - `loop`: the object left in `state` at the end of a loop round whose next
+ *   round moves it again from the same call (`since`);
+ * - `freed`: the object's container freed (`call`) while in `state`;
+ * - `return`: a return while the object is in `state` (an error return, or
+ *   any return of an object on the stack).
+ * `event` is the use's event (null for a return or a loop round), `since`
+ * the event that moved the object into `state` (null when not recorded).
+ */
+export interface TypestateFact {
+  readonly protocol: string;
+  readonly kind: 'use' | 'move' | 'ignored' | 'loop' | 'freed' | 'return';
+  /** the object as the protocol names it (`&obj->notifier`, `range->notifier_seq`) */
+  readonly object: string;
+  readonly state: string;
+  /** the call (use, move, ignored, freed) */
+  readonly call?: string;
+  readonly event: number | null;
+  readonly since: number | null;
+  /** the place of a return or a loop's end of round */
+  readonly loc?: Loc;
+  /** a return: what it returns as written, and whether it is an error (`errno`: a negative errno or ERR_PTR; `likely`: a failed call's non-zero result) */
+  readonly returned?: { readonly text: string; readonly error: 'errno' | 'likely' | null };
+  /** the object lives in this function's stack frame */
+  readonly stack?: boolean;
+}
+
 /** What the checkers publish about a function beside its events and returns. */
 export interface CheckerFacts {
   readSections?: ReadSectionFact[];
+  typestates?: TypestateFact[];
 }
 
 export interface FileIR {

@@ -38,6 +38,11 @@ import falseReturnInBlockableRange from './false-return-in-blockable-range.js';
 import rangeEndWithFailingStart from './range-end-with-failing-start.js';
 import sleepingGfpInFirstPass from './sleeping-gfp-in-first-pass.js';
 import twoPassStartWithoutFinish from './two-pass-start-without-finish.js';
+import intervalNotifierNotInserted from './interval-notifier-not-inserted.js';
+import intervalInsertNotUndone from './interval-insert-not-undone.js';
+import readSequenceOverwritten from './read-sequence-overwritten.js';
+import readRetryResultIgnored from './read-retry-result-ignored.js';
+import pagesCommittedAfterFailedRetry from './pages-committed-after-failed-retry.js';
 
 export const RULES: readonly Rule[] = [
   sleepUnderSpinlock,
@@ -77,6 +82,11 @@ export const RULES: readonly Rule[] = [
   rangeEndWithFailingStart,
   sleepingGfpInFirstPass,
   twoPassStartWithoutFinish,
+  intervalNotifierNotInserted,
+  intervalInsertNotUndone,
+  readSequenceOverwritten,
+  readRetryResultIgnored,
+  pagesCommittedAfterFailedRetry,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function findRule(id: string): Rule | undefined {

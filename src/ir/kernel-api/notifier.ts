@@ -67,8 +67,12 @@ export const API_FUNCTIONS: readonly string[] = [
   HMM_RANGE_FAULT,
 ];
 
-/** API calls whose enclosing function is walked too: the rules ask about its locks and parameters. */
-export const WALKED_API_USERS: ReadonlySet<string> = new Set([READ_RETRY, CHECK_RETRY, READ_BEGIN, INSERT_LOCKED]);
+/**
+ * API calls whose enclosing function is walked too: the rules ask about its
+ * locks and parameters, and the typestate checkers follow the notifier's life
+ * (insert, remove) and its read sections there.
+ */
+export const WALKED_API_USERS: ReadonlySet<string> = new Set([READ_RETRY, CHECK_RETRY, READ_BEGIN, INSERT, INSERT_LOCKED, REMOVE]);
 
 /** The functions of mm/mmu_notifier.c whose paths the core rules check. */
 export const CORE_FUNCTIONS: readonly string[] = [

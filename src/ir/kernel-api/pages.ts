@@ -38,3 +38,52 @@ export const PAGE_USE_CALLS: ReadonlySet<string> = new Set([
  * invalidate), so it must not be taken under a lock the callback takes.
  */
 export const PAGE_LOCKING_CALLS: ReadonlySet<string> = new Set(['set_page_dirty_lock', 'lock_page', 'lock_page_killable', 'folio_lock', 'folio_lock_killable']);
+
+/**
+ * The page lookups (see PAGE_LOOKUP_CALLS) and the argument each fills with
+ * pages (include/linux/mm.h; make_device_exclusive_range(): mm/rmap.c).
+ */
+export const PAGE_LOOKUP_OUTPUT: Readonly<Record<string, number>> = {
+  get_user_pages: 3,
+  get_user_pages_fast: 3,
+  get_user_pages_remote: 4,
+  get_user_pages_unlocked: 3,
+  pin_user_pages: 3,
+  pin_user_pages_fast: 3,
+  pin_user_pages_remote: 4,
+  pin_user_pages_unlocked: 3,
+  make_device_exclusive_range: 3,
+  make_device_exclusive: 3,
+};
+
+/**
+ * Calls that look pages up for a read section without taking part in its
+ * sequence (include/linux/mm.h, mm/gup.c; make_device_exclusive_range() in
+ * mm/rmap.c): what they return may be stale once an invalidation ran, so the
+ * section's retry must follow them as it follows hmm_range_fault().
+ */
+export const PAGE_LOOKUP_CALLS: ReadonlySet<string> = new Set(Object.keys(PAGE_LOOKUP_OUTPUT));
+
+/**
+ * Calls that give pages back or free what held them (include/linux/mm.h,
+ * pagemap.h, slab.h): what a section does with its pages after a failed
+ * retry, which is no use of them.
+ */
+export const PAGE_RELEASE_CALLS: ReadonlySet<string> = new Set([
+  'put_page',
+  'folio_put',
+  'release_pages',
+  'unpin_user_page',
+  'unpin_user_pages',
+  'unpin_user_pages_dirty_lock',
+  'unpin_user_page_range_dirty_lock',
+  'unlock_page',
+  'folio_unlock',
+]);
+
+/**
+ * Conversions of a pfn or a page to another name of it (include/linux/hmm.h,
+ * mm.h, migrate.h): reading what a section produced without committing it
+ * anywhere.
+ */
+export const PFN_CONVERSIONS: ReadonlySet<string> = new Set(['hmm_pfn_to_page', 'hmm_pfn_to_phys', 'hmm_pfn_to_map_order', 'page_folio', 'page_to_pfn', 'page_to_phys', 'pfn_to_page', 'migrate_pfn_to_page']);

@@ -5,7 +5,7 @@
 // state. A new analysis is a new checker, not an engine change.
 import type { LAssign, LCall, LExpr, LUpdate } from '../../ir/lowered.js';
 import type { Atom } from '../../ir/atoms.js';
-import type { CheckerFacts, EventFacts, GfpMask, Loc, ReturnSite } from '../../ir/types.js';
+import type { AbstractValue, CheckerFacts, EventFacts, GfpMask, Loc, ReturnSite } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 
 /** A call of a named function, as the engine hands it to the checkers. */
@@ -41,6 +41,10 @@ export interface Engine {
   /** where a written target lives when it outlives the call: a global or a function-static */
   sharedBase(target: string): 'static' | 'global' | undefined;
   isParam(name: string): boolean;
+  /** a local of the body (not a parameter, not a function-static) */
+  isLocal(name: string): boolean;
+  /** the loops (their statements' start offsets) the walk is inside, outermost first */
+  loops(): readonly number[];
   /** the id of the last event on the path (the call's own event, in afterCall), or null */
   lastEvent(s: State): number | null;
   /** a checker's own slot of the path state (a typestate); states with different slots do not merge */
@@ -59,8 +63,11 @@ export interface Checker {
   classify?(call: CallSite, s: State): Classified | null;
   /** After the call's own event is recorded, in checker order. */
   afterCall?(call: CallSite, c: Classified, s: State): void;
-  /** A local name is given a value (a declaration's initializer, an assignment). */
-  onStore?(name: string, value: LExpr): void;
+  /**
+   * A local name is given a value (a declaration's initializer, an
+   * assignment), with an initializer list's designated fields.
+   */
+  onStore?(name: string, value: LExpr, s: State, fields?: ReadonlyArray<{ readonly field: string; readonly value: LExpr }>): void;
   /** `left op right` evaluated, after the engine tracked what it knows of `left`. */
   onAssign?(left: LExpr, op: string | undefined, right: LExpr | null, node: LAssign, s: State): void;
   /** `x++` or `x--`. */
@@ -69,6 +76,10 @@ export interface Checker {
   onAssume?(atom: Atom, value: boolean, cond: LExpr, s: State): void;
   /** What a return on this path carries from the checker's state (the locks still held, the effects still raised). */
   onReturn?(s: State): Partial<Pick<ReturnSite, 'held' | 'effects'>>;
+  /** Every path reaching a return (before returns are deduplicated): what it returns, as written and as far as the walk knows it. */
+  atReturn?(s: State, ret: { readonly expr: LExpr | null; readonly value: AbstractValue; readonly loc: Loc }): void;
+  /** A path at the end of a loop's body (or at a `continue`), about to go round again. */
+  onLoopBack?(s: State, loop: number): void;
   /** What the checker publishes about the function once the walk is done. */
   facts?(): CheckerFacts;
 }

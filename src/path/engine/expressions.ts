@@ -64,6 +64,17 @@ export abstract class ExpressionEngine implements Engine {
     return this.params.has(name);
   }
 
+  isLocal(name: string): boolean {
+    return this.locals.has(name);
+  }
+
+  /** the loop statements being walked, outermost first */
+  protected readonly loopStack: number[] = [];
+
+  loops(): readonly number[] {
+    return [...this.loopStack];
+  }
+
   lastEvent(s: State): number | null {
     const p = s.path;
     return p && 'id' in p ? p.id : null;
@@ -82,7 +93,14 @@ export abstract class ExpressionEngine implements Engine {
 
   /** What the checkers publish about the function. */
   facts(): CheckerFacts {
-    return Object.assign({}, ...this.checkers.map((c) => c.facts?.() ?? {}));
+    const out: CheckerFacts = {};
+    for (const c of this.checkers) {
+      const f = c.facts?.() ?? {};
+      if (f.readSections) out.readSections = [...(out.readSections ?? []), ...f.readSections];
+      // each protocol's checker publishes its own: one list
+      if (f.typestates) out.typestates = [...(out.typestates ?? []), ...f.typestates];
+    }
+    return out;
   }
 
   // -------------------------------------------------------------- merging
@@ -147,7 +165,7 @@ export abstract class ExpressionEngine implements Engine {
         if (left?.kind === 'ident' && right) {
           if (op === '=') this.assignVar(s, left.text, right);
           else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
-          for (const c of this.checkers) c.onStore?.(left.text, right);
+          for (const c of this.checkers) c.onStore?.(left.text, right, s);
         }
         if (left?.kind === 'field' && right) {
           // `update.blockable = mmu_notifier_range_blockable(range)`: a flag kept in a field
@@ -326,6 +344,9 @@ export abstract class ExpressionEngine implements Engine {
       const k = known && (known.k === 'int' ? known.v !== 0 : known.k === 'bool' ? known.v : known.k === 'null' ? false : null);
       if (k === true) return { t: [c], f: [] };
       if (k === false) return { t: [], f: [c] };
+      // `err == -EAGAIN` where the path set `err = -EFAULT`: both values known, one branch
+      const decided = n.kind === 'binary' ? this.knownEquality(n, c) : null;
+      if (decided !== null) return decided ? { t: [c], f: [] } : { t: [], f: [c] };
       const f = cloneState(c);
       this.untrackedBranches(n, c, f);
       return { t: [c], f: [f] };
@@ -367,6 +388,15 @@ export abstract class ExpressionEngine implements Engine {
       if (d) return d;
     }
     return null;
+  }
+
+  /** `a == b` or `a != b` where the path knows both as integers: its truth; else null. */
+  private knownEquality(n: Extract<LExpr, { kind: 'binary' }>, s: State): boolean | null {
+    if ((n.op !== '==' && n.op !== '!=') || !n.left || !n.right) return null;
+    const a = this.valueOf(n.left, s);
+    const b = this.valueOf(n.right, s);
+    if (a.k !== 'int' || b.k !== 'int') return null;
+    return (a.v === b.v) === (n.op === '==');
   }
 
   /** The tracked atom a condition leaf tests, if any. */
@@ -520,6 +550,7 @@ export abstract class ExpressionEngine implements Engine {
   protected addReturn(s: State, expr: LExpr | null, at: { readonly start: number; readonly loc: Loc; readonly end: Loc }): void {
     const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
     const text = expr ? expr.norm : '';
+    for (const c of this.checkers) c.atReturn?.(s, { expr, value, loc: expr ? at.loc : at.end });
     const key = `${at.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {

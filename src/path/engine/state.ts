@@ -75,6 +75,21 @@ export interface StateSnapshot {
   scoped: string[];
   effects: string[];
   vars: Record<string, string>;
+  /** the typestate checkers' objects, `protocol/object` to its state (`?` when a helper was handed it) */
+  typestate: Record<string, string>;
+}
+
+/** The objects of the typestate slots as a probe shows them (see StateSnapshot.typestate). */
+export function typestateText(s: State): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [protocol, slot] of Object.entries(s.slots ?? {})) {
+    if (!slot || typeof slot !== 'object') continue;
+    for (const [object, o] of Object.entries(slot as Record<string, { s?: unknown }>)) {
+      if (typeof o?.s !== 'string' || object.startsWith('^')) continue;
+      out[`${protocol}/${object}`] = o.s || '?';
+    }
+  }
+  return out;
 }
 
 /**

@@ -11,7 +11,7 @@
 import type { LBlock, LDecl, LoweredFunction, LStmt } from '../../ir/lowered.js';
 import type { Draft, Event, ReturnSite, CheckerFacts } from '../../ir/types.js';
 import { ExpressionEngine } from './expressions.js';
-import { cloneState, type Flow, forgetRound, LOOP_ROUNDS, leaveFrames, PROBE_COMMENT, type State, stateKey, type VarFact, varText, type WalkProbe } from './state.js';
+import { cloneState, type Flow, forgetRound, LOOP_ROUNDS, leaveFrames, PROBE_COMMENT, type State, stateKey, typestateText, type VarFact, varText, type WalkProbe } from './state.js';
 
 export type { StateSnapshot, WalkProbe } from './state.js';
 
@@ -157,6 +157,7 @@ class PathEngine extends ExpressionEngine {
         scoped: [...s.scoped],
         effects: [...s.effects],
         vars: Object.fromEntries(Object.entries(s.vars).map(([k, v]) => [k, varText(v)])),
+        typestate: typestateText(s),
       })),
     });
   }
@@ -237,15 +238,17 @@ class PathEngine extends ExpressionEngine {
         if (init) entry = init.kind === 'decl' ? this.declaration(init, entry) : this.exprAll(init, entry);
         const cond = node.cond;
         const { t, f } = cond ? this.condition(cond, entry) : { t: entry, f: [] as State[] };
-        const body = this.statement(node.body, t);
+        const body = this.loopBody(node.start, node.body, t);
         const update = node.update;
         const looped = update ? this.exprAll(update, [...body.normal, ...body.continues]) : [...body.normal, ...body.continues];
+        this.roundEnds(node.start, looped);
         // zero or one iteration; an endless `for (;;)` leaves only by break
         const exits = cond ? [...f, ...looped] : [];
         return { normal: this.merge([...exits, ...body.breaks]), breaks: [], continues: [] };
       }
       case 'do': {
-        const body = this.statement(node.body, states);
+        const body = this.loopBody(node.start, node.body, states);
+        this.roundEnds(node.start, [...body.normal, ...body.continues]);
         const cond = node.cond;
         const after = cond ? this.exprAll(cond, [...body.normal, ...body.continues]) : body.normal;
         return { normal: this.merge([...after, ...body.breaks]), breaks: [], continues: [] };
@@ -292,13 +295,29 @@ class PathEngine extends ExpressionEngine {
     const entry = macro ? { t: this.exprAll(condNode, states.map(cloneState)).map((s) => ({ ...s, macro })), f: this.exprAll(condNode, states.map(cloneState)) } : this.condition(condNode, states);
     // a loop macro over a list the function built (`list_for_each_entry(x, &local, ...)`): entered or not is decided by it
     if (macro) for (let i = 0; i < entry.t.length && i < entry.f.length; i++) this.untrackedBranches(condNode, entry.t[i]!, entry.f[i]!);
-    const body = this.statement(bodyNode, entry.t);
+    const body = this.loopBody(node.start, bodyNode, entry.t);
     const back = (s: State): State => (macro ? { ...s, macro: undefined } : s);
+    this.roundEnds(node.start, [...body.normal, ...body.continues].map(back));
     // `while (true)` / `while (1)` leaves only by break, as `for (;;)` does: the end
     // of the body and a continue go round again (their states were walked)
     const endless = !macro && /^\(\s*(true|1)\s*\)$/.test(condNode.text);
     const exits = endless ? [] : [...entry.f, ...body.normal.map(back), ...body.continues.map(back)];
     return { normal: this.merge([...exits, ...body.breaks.map(back)]), breaks: [], continues: [] };
+  }
+
+  /** A loop's body, walked with the loop on the stack the checkers see (Engine.loops). */
+  private loopBody(loop: number, body: LStmt, states: State[]): Flow {
+    this.loopStack.push(loop);
+    try {
+      return this.statement(body, states);
+    } finally {
+      this.loopStack.pop();
+    }
+  }
+
+  /** The paths that end a round of a loop and go round again: the checkers look at them (they walk one round). */
+  private roundEnds(loop: number, states: readonly State[]): void {
+    for (const s of states) for (const c of this.checkers) c.onLoopBack?.(s, loop);
   }
 
   private switchStatement(node: Extract<LStmt, { kind: 'switch' }>, states: State[]): Flow {
@@ -329,8 +348,8 @@ class PathEngine extends ExpressionEngine {
       if (!d.init) continue;
       const { name, value } = d.init;
       if (!value) continue;
-      if (name) for (const c of this.checkers) c.onStore?.(name, value);
       out = this.exprAll(value, out);
+      if (name) for (const s of out) for (const c of this.checkers) c.onStore?.(name, value, s, d.init.fields);
       if (name && d.init.fields) {
         // `struct upd u = { .blockable = mmu_notifier_range_blockable(range) }`
         for (const { field, value: v } of d.init.fields) {
