@@ -117,7 +117,10 @@ export function definitionsOf(file: string, src: string): Definition[] {
         const def = headOf(head);
         if (def && (!header || (/\bstatic\b/.test(head) && /\binline\b/.test(head)))) {
           const body = text.slice(i + 1, end);
-          out.push({ name: def.name, file, line: lineOf(itemStart + def.at), isStatic: /\bstatic\b/.test(head), params: def.params, gfpParam: def.gfpParam, calls: callsOf(body, i + 1, lineOf) });
+          // the arguments matter only where they may be a mask: keep no others (a tree's worth of them is large)
+          const mask = def.gfpParam >= 0 ? def.params[def.gfpParam] : undefined;
+          const calls = callsOf(body, i + 1, lineOf).map((c) => (c.args.some((a) => (mask !== undefined && a.includes(mask)) || a.includes('GFP')) ? c : { ...c, args: [] }));
+          out.push({ name: def.name, file, line: lineOf(itemStart + def.at), isStatic: /\bstatic\b/.test(head), params: def.params, gfpParam: def.gfpParam, calls });
         }
         i = end;
         itemStart = end + 1;
