@@ -40252,254 +40252,68 @@ var derived_6_12_default = {
     zswap_swapon: "kvcalloc mm/zswap.c:1661"
   },
   reclaims: {
-    __kmalloc_cache_node_noprof: [
-      1,
-      "slab_alloc_node mm/slub.c:4405"
-    ],
-    __kmalloc_cache_noprof: [
-      1,
-      "slab_alloc_node mm/slub.c:4392"
-    ],
-    aead_request_alloc: [
-      1,
-      "kmalloc include/crypto/aead.h:436"
-    ],
-    akcipher_request_alloc: [
-      1,
-      "kmalloc include/crypto/akcipher.h:201"
-    ],
-    alloc_cpumask_var_node: [
-      1,
-      "kmalloc_node lib/cpumask.c:62"
-    ],
-    alloc_slab_obj_exts: [
-      2,
-      "kcalloc_node mm/slub.c:2010"
-    ],
-    alloc_string_stream: [
-      0,
-      "kzalloc lib/kunit/string-stream.c:161"
-    ],
-    alloc_ts_config: [
-      1,
-      "kzalloc include/linux/textsearch.h:168"
-    ],
-    argv_split: [
-      0,
-      "kstrndup lib/argv_split.c:67"
-    ],
-    bitmap_alloc: [
-      1,
-      "kmalloc_array lib/bitmap.c:719"
-    ],
-    bitmap_alloc_node: [
-      1,
-      "kmalloc_array_node lib/bitmap.c:732"
-    ],
-    btree_alloc: [
-      0,
-      "kmem_cache_alloc lib/btree.c:82"
-    ],
-    call_usermodehelper_setup: [
-      3,
-      "kzalloc kernel/umh.c:362"
-    ],
-    devm_bitmap_alloc: [
-      2,
-      "bitmap_alloc lib/bitmap.c:762"
-    ],
-    devm_get_free_pages: [
-      1,
-      "__get_free_pages drivers/base/devres.c:1141"
-    ],
-    devres_open_group: [
-      2,
-      "kmalloc drivers/base/devres.c:557"
-    ],
-    firmware_request_nowait_nowarn: [
-      3,
-      "_request_firmware_nowait drivers/base/firmware_loader/main.c:1305"
-    ],
-    genradix_alloc_node: [
-      0,
-      "kzalloc include/linux/generic-radix-tree.h:101"
-    ],
-    iucv_path_alloc: [
-      2,
-      "kzalloc include/net/iucv/iucv.h:234"
-    ],
-    kasprintf_strarray: [
-      0,
-      "kcalloc lib/string_helpers.c:764"
-    ],
-    kdb_strdup: [
-      1,
-      "kmalloc kernel/debug/kdb/kdb_support.c:250"
-    ],
-    kmem_cache_alloc_lru_noprof: [
-      2,
-      "slab_alloc_node mm/slub.c:4250"
-    ],
-    kmem_cache_alloc_node_noprof: [
-      1,
-      "slab_alloc_node mm/slub.c:4283"
-    ],
-    kmem_cache_alloc_noprof: [
-      1,
-      "slab_alloc_node mm/slub.c:4238"
-    ],
-    kmemdup_array: [
-      3,
-      "kmemdup mm/util.c:153"
-    ],
-    kpp_request_alloc: [
-      1,
-      "kmalloc include/crypto/kpp.h:185"
-    ],
-    kstrdup_and_replace: [
-      3,
-      "kstrdup lib/string_helpers.c:739"
-    ],
-    kstrdup_quotable_cmdline: [
-      1,
-      "kmalloc lib/string_helpers.c:681"
-    ],
-    kunit_alloc_and_get_resource: [
-      3,
-      "kzalloc include/kunit/resource.h:246"
-    ],
-    kunit_alloc_resource: [
-      3,
-      "kzalloc include/kunit/resource.h:288"
-    ],
-    kunit_alloc_string_stream: [
-      1,
-      "alloc_string_stream lib/kunit/string-stream.c:194"
-    ],
-    kunit_kmalloc: [
-      2,
-      "kunit_kmalloc_array include/kunit/test.h:447"
-    ],
-    kunit_kmalloc_array: [
-      3,
-      "kmalloc_array lib/kunit/test.c:856"
-    ],
-    kvmemdup: [
-      2,
-      "kvmalloc mm/util.c:171"
-    ],
-    mempool_alloc_noprof: [
-      1,
-      "might_alloc mm/mempool.c:412"
-    ],
-    mempool_alloc_slab: [
-      0,
-      "kmem_cache_alloc_noprof mm/mempool.c:579"
-    ],
-    mempool_init_node: [
-      5,
-      "kmalloc_array_node mm/mempool.c:226"
-    ],
-    mempool_kvmalloc: [
-      0,
-      "kvmalloc mm/mempool.c:610"
-    ],
-    might_alloc: [
-      0,
-      "might_sleep_if include/linux/sched/mm.h:321"
-    ],
-    nla_strdup: [
-      1,
-      "kmalloc lib/nlattr.c:816"
-    ],
-    request_firmware_nowait: [
-      4,
-      "_request_firmware_nowait drivers/base/firmware_loader/main.c:1279"
-    ],
-    sg_split: [
-      7,
-      "kcalloc lib/sg_split.c:155"
-    ],
-    skb_header_unclone: [
-      1,
-      "might_sleep_if include/linux/skbuff.h:2039"
-    ],
-    skb_share_check: [
-      1,
-      "might_sleep_if include/linux/skbuff.h:2087"
-    ],
-    skb_unclone: [
-      1,
-      "might_sleep_if include/linux/skbuff.h:1994"
-    ],
-    skb_unclone_keeptruesize: [
-      1,
-      "might_sleep_if include/linux/skbuff.h:2011"
-    ],
-    skb_unshare: [
-      1,
-      "might_sleep_if include/linux/skbuff.h:2123"
-    ],
-    spi_message_alloc: [
-      1,
-      "kzalloc include/linux/spi/spi.h:1264"
-    ],
-    wb_get_create: [
-      2,
-      "might_alloc mm/backing-dev.c:825"
-    ],
-    xa_alloc_bh: [
-      4,
-      "might_alloc include/linux/xarray.h:909"
-    ],
-    xa_alloc_cyclic_bh: [
-      5,
-      "might_alloc include/linux/xarray.h:1016"
-    ],
-    xa_alloc_cyclic_irq: [
-      5,
-      "might_alloc include/linux/xarray.h:1053"
-    ],
-    xa_alloc_irq: [
-      4,
-      "might_alloc include/linux/xarray.h:942"
-    ],
-    xa_cmpxchg: [
-      4,
-      "might_alloc include/linux/xarray.h:697"
-    ],
-    xa_cmpxchg_bh: [
-      4,
-      "might_alloc include/linux/xarray.h:725"
-    ],
-    xa_cmpxchg_irq: [
-      4,
-      "might_alloc include/linux/xarray.h:753"
-    ],
-    xa_insert_bh: [
-      3,
-      "might_alloc include/linux/xarray.h:813"
-    ],
-    xa_insert_irq: [
-      3,
-      "might_alloc include/linux/xarray.h:843"
-    ],
-    xa_reserve_bh: [
-      2,
-      "xa_cmpxchg_bh include/linux/xarray.h:1100"
-    ],
-    xa_reserve_irq: [
-      2,
-      "xa_cmpxchg_irq include/linux/xarray.h:1118"
-    ],
-    xa_store_bh: [
-      3,
-      "might_alloc include/linux/xarray.h:594"
-    ],
-    xdr_netobj_dup: [
-      2,
-      "kmemdup include/linux/sunrpc/xdr.h:192"
-    ]
+    __kmalloc_cache_node_noprof: [1, "slab_alloc_node mm/slub.c:4405"],
+    __kmalloc_cache_noprof: [1, "slab_alloc_node mm/slub.c:4392"],
+    aead_request_alloc: [1, "kmalloc include/crypto/aead.h:436"],
+    akcipher_request_alloc: [1, "kmalloc include/crypto/akcipher.h:201"],
+    alloc_cpumask_var_node: [1, "kmalloc_node lib/cpumask.c:62"],
+    alloc_slab_obj_exts: [2, "kcalloc_node mm/slub.c:2010"],
+    alloc_string_stream: [0, "kzalloc lib/kunit/string-stream.c:161"],
+    alloc_ts_config: [1, "kzalloc include/linux/textsearch.h:168"],
+    argv_split: [0, "kstrndup lib/argv_split.c:67"],
+    bitmap_alloc: [1, "kmalloc_array lib/bitmap.c:719"],
+    bitmap_alloc_node: [1, "kmalloc_array_node lib/bitmap.c:732"],
+    btree_alloc: [0, "kmem_cache_alloc lib/btree.c:82"],
+    call_usermodehelper_setup: [3, "kzalloc kernel/umh.c:362"],
+    devm_bitmap_alloc: [2, "bitmap_alloc lib/bitmap.c:762"],
+    devm_get_free_pages: [1, "__get_free_pages drivers/base/devres.c:1141"],
+    devres_open_group: [2, "kmalloc drivers/base/devres.c:557"],
+    firmware_request_nowait_nowarn: [3, "_request_firmware_nowait drivers/base/firmware_loader/main.c:1305"],
+    genradix_alloc_node: [0, "kzalloc include/linux/generic-radix-tree.h:101"],
+    iucv_path_alloc: [2, "kzalloc include/net/iucv/iucv.h:234"],
+    kasprintf_strarray: [0, "kcalloc lib/string_helpers.c:764"],
+    kdb_strdup: [1, "kmalloc kernel/debug/kdb/kdb_support.c:250"],
+    kmem_cache_alloc_lru_noprof: [2, "slab_alloc_node mm/slub.c:4250"],
+    kmem_cache_alloc_node_noprof: [1, "slab_alloc_node mm/slub.c:4283"],
+    kmem_cache_alloc_noprof: [1, "slab_alloc_node mm/slub.c:4238"],
+    kmemdup_array: [3, "kmemdup mm/util.c:153"],
+    kpp_request_alloc: [1, "kmalloc include/crypto/kpp.h:185"],
+    kstrdup_and_replace: [3, "kstrdup lib/string_helpers.c:739"],
+    kstrdup_quotable_cmdline: [1, "kmalloc lib/string_helpers.c:681"],
+    kunit_alloc_and_get_resource: [3, "kzalloc include/kunit/resource.h:246"],
+    kunit_alloc_resource: [3, "kzalloc include/kunit/resource.h:288"],
+    kunit_alloc_string_stream: [1, "alloc_string_stream lib/kunit/string-stream.c:194"],
+    kunit_kmalloc: [2, "kunit_kmalloc_array include/kunit/test.h:447"],
+    kunit_kmalloc_array: [3, "kmalloc_array lib/kunit/test.c:856"],
+    kvmemdup: [2, "kvmalloc mm/util.c:171"],
+    mempool_alloc_noprof: [1, "might_alloc mm/mempool.c:412"],
+    mempool_alloc_slab: [0, "kmem_cache_alloc_noprof mm/mempool.c:579"],
+    mempool_init_node: [5, "kmalloc_array_node mm/mempool.c:226"],
+    mempool_kvmalloc: [0, "kvmalloc mm/mempool.c:610"],
+    might_alloc: [0, "might_sleep_if include/linux/sched/mm.h:321"],
+    nla_strdup: [1, "kmalloc lib/nlattr.c:816"],
+    request_firmware_nowait: [4, "_request_firmware_nowait drivers/base/firmware_loader/main.c:1279"],
+    sg_split: [7, "kcalloc lib/sg_split.c:155"],
+    skb_header_unclone: [1, "might_sleep_if include/linux/skbuff.h:2039"],
+    skb_share_check: [1, "might_sleep_if include/linux/skbuff.h:2087"],
+    skb_unclone: [1, "might_sleep_if include/linux/skbuff.h:1994"],
+    skb_unclone_keeptruesize: [1, "might_sleep_if include/linux/skbuff.h:2011"],
+    skb_unshare: [1, "might_sleep_if include/linux/skbuff.h:2123"],
+    spi_message_alloc: [1, "kzalloc include/linux/spi/spi.h:1264"],
+    wb_get_create: [2, "might_alloc mm/backing-dev.c:825"],
+    xa_alloc_bh: [4, "might_alloc include/linux/xarray.h:909"],
+    xa_alloc_cyclic_bh: [5, "might_alloc include/linux/xarray.h:1016"],
+    xa_alloc_cyclic_irq: [5, "might_alloc include/linux/xarray.h:1053"],
+    xa_alloc_irq: [4, "might_alloc include/linux/xarray.h:942"],
+    xa_cmpxchg: [4, "might_alloc include/linux/xarray.h:697"],
+    xa_cmpxchg_bh: [4, "might_alloc include/linux/xarray.h:725"],
+    xa_cmpxchg_irq: [4, "might_alloc include/linux/xarray.h:753"],
+    xa_insert_bh: [3, "might_alloc include/linux/xarray.h:813"],
+    xa_insert_irq: [3, "might_alloc include/linux/xarray.h:843"],
+    xa_reserve_bh: [2, "xa_cmpxchg_bh include/linux/xarray.h:1100"],
+    xa_reserve_irq: [2, "xa_cmpxchg_irq include/linux/xarray.h:1118"],
+    xa_store_bh: [3, "might_alloc include/linux/xarray.h:594"],
+    xdr_netobj_dup: [2, "kmemdup include/linux/sunrpc/xdr.h:192"]
   }
 };
 

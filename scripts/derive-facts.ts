@@ -15,6 +15,7 @@ const t0 = performance.now();
 const files = derivedSources(tree);
 const table = deriveTree(tree, 'linux-6.12 (Debian linux-source-6.12)', files);
 const ms = performance.now() - t0;
-const text = `${JSON.stringify(table, null, 2)}\n`;
+// as biome formats JSON: two-space indent, a [arg, why] pair on one line
+const text = `${JSON.stringify(table, null, 2).replace(/\[\n\s*(\d+),\n\s*("[^"]*")\n\s*\]/g, '[$1, $2]')}\n`;
 writeFileSync(out, text);
 process.stderr.write(`${files.length} files, ${Object.keys(table.sleeps).length} sleep, ${Object.keys(table.reclaims).length} reclaim per their gfp; ${text.length} bytes; ${ms.toFixed(0)} ms\n`);
