@@ -19806,19 +19806,19 @@ var require_encoding_convert = __commonJS({
         if (!util.isString(optBom)) {
           optBom = "BE";
         }
-        var bom, utf162;
+        var bom, utf163;
         if (optBom.charAt(0).toUpperCase() === "B") {
           bom = [254, 255];
-          utf162 = UNICODEToUTF16BE(data);
+          utf163 = UNICODEToUTF16BE(data);
         } else {
           bom = [255, 254];
-          utf162 = UNICODEToUTF16LE(data);
+          utf163 = UNICODEToUTF16LE(data);
         }
         results = [];
         results[0] = bom[0];
         results[1] = bom[1];
-        for (var i2 = 0, len = utf162.length; i2 < len; i2++) {
-          results[results.length] = utf162[i2];
+        for (var i2 = 0, len = utf163.length; i2 < len; i2++) {
+          results[results.length] = utf163[i2];
         }
       } else {
         results = UNICODEToUTF16BE(data);
@@ -33922,6 +33922,116 @@ function isCallOfInterest(name2) {
   return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2);
 }
 
+// src/ir/kernel-api/memory.ts
+var ALLOC_GFP_ARG = {
+  kmalloc: 1,
+  kzalloc: 1,
+  kmalloc_node: 1,
+  kzalloc_node: 1,
+  kcalloc: 2,
+  kmalloc_array: 2,
+  kcalloc_node: 2,
+  kmalloc_array_node: 2,
+  kvmalloc: 1,
+  kvzalloc: 1,
+  kvmalloc_node: 1,
+  kvzalloc_node: 1,
+  kvcalloc: 2,
+  kvmalloc_array: 2,
+  kmem_cache_alloc: 1,
+  kmem_cache_zalloc: 1,
+  kmem_cache_alloc_node: 1,
+  alloc_page: 0,
+  alloc_pages: 0,
+  __get_free_page: 0,
+  __get_free_pages: 0,
+  get_zeroed_page: 0,
+  alloc_pages_node: 1,
+  folio_alloc: 0,
+  mempool_alloc: 1,
+  kstrdup: 1,
+  kstrndup: 2,
+  kmemdup: 2,
+  krealloc: 2,
+  krealloc_array: 3,
+  idr_alloc: 4,
+  idr_alloc_cyclic: 4,
+  idr_alloc_u32: 4,
+  xa_store: 3,
+  xa_alloc: 4,
+  xa_alloc_cyclic: 5,
+  xa_insert: 3,
+  xa_reserve: 2,
+  radix_tree_preload: 0,
+  dma_alloc_coherent: 3,
+  dma_pool_alloc: 1,
+  dma_pool_zalloc: 1,
+  kthread_create_worker: 1,
+  xa_store_irq: 3
+};
+var SLEEPING_GFP = /* @__PURE__ */ new Set([
+  "GFP_KERNEL",
+  "GFP_KERNEL_ACCOUNT",
+  "GFP_USER",
+  "GFP_HIGHUSER",
+  "GFP_HIGHUSER_MOVABLE",
+  "GFP_NOIO",
+  "GFP_NOFS",
+  "GFP_TRANSHUGE",
+  "GFP_TRANSHUGE_LIGHT",
+  "GFP_DMA32_KERNEL",
+  "__GFP_DIRECT_RECLAIM",
+  "__GFP_RECLAIM"
+]);
+var ATOMIC_GFP = /* @__PURE__ */ new Set([
+  "GFP_ATOMIC",
+  "GFP_NOWAIT",
+  "__GFP_NOWARN",
+  "__GFP_ZERO",
+  "__GFP_HIGH",
+  "__GFP_NORETRY",
+  "__GFP_RETRY_MAYFAIL",
+  "__GFP_NOFAIL",
+  "__GFP_COMP",
+  "__GFP_ACCOUNT",
+  "GFP_DMA",
+  "GFP_DMA32",
+  "__GFP_DMA",
+  "__GFP_DMA32",
+  "__GFP_HIGHMEM",
+  "GFP_HIGHMEM",
+  "__GFP_MOVABLE",
+  "__GFP_KSWAPD_RECLAIM",
+  "__GFP_NOMEMALLOC",
+  "__GFP_MEMALLOC",
+  "__GFP_THISNODE",
+  "__GFP_RECLAIMABLE",
+  "__GFP_WRITE",
+  "__GFP_HARDWALL",
+  "__GFP_IO",
+  "__GFP_FS",
+  "__GFP_NOLOCKDEP",
+  "__GFP_SKIP_ZERO",
+  "__GFP_NO_OBJ_EXT",
+  "GFP_NOWAIT_NOWARN",
+  "0"
+]);
+function classifyGfp(mask) {
+  const text = mask.replace(/\s+/g, "").replace(/^\((.*)\)$/, "$1");
+  const [orPart, ...andParts] = text.split("&");
+  const removed = new Set(andParts.map((p2) => p2.replace(/^~\(?|\)$/g, "").replace(/^~/, "")));
+  let sleeping = false;
+  for (const raw of (orPart ?? "").split("|")) {
+    const flag2 = raw.replace(/^\(|\)$/g, "");
+    if (SLEEPING_GFP.has(flag2)) {
+      if (!(removed.has("__GFP_DIRECT_RECLAIM") || removed.has("__GFP_RECLAIM"))) sleeping = true;
+    } else if (!ATOMIC_GFP.has(flag2)) {
+      return "unknown";
+    }
+  }
+  return sleeping ? "sleeping" : "atomic";
+}
+
 // src/ir/summary.ts
 var CALL_DEPTH = 3;
 var SUMMARY_DEPTH = 8;
@@ -33996,10 +34106,12 @@ function intersection(lists) {
   return lists[0].filter((x3) => lists.every((l3) => l3.includes(x3)));
 }
 var Summarizer = class {
-  constructor(resolve6) {
+  constructor(resolve6, facts) {
     this.resolve = resolve6;
+    this.facts = facts;
   }
   resolve;
+  facts;
   memo = /* @__PURE__ */ new Map();
   active = [];
   summary(fn2) {
@@ -34022,12 +34134,36 @@ var Summarizer = class {
     const c4 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
     const unresolved = /* @__PURE__ */ new Set();
     const callees = /* @__PURE__ */ new Map();
+    const indirect = /* @__PURE__ */ new Map();
+    const derived = /* @__PURE__ */ new Map();
     fn2.events.forEach((e, id) => {
-      if (e.kind !== "call" || !fn2.callees.includes(e.name)) return;
+      if (e.kind !== "call") return;
+      if (e.name.startsWith("->")) {
+        const field = e.name.slice(2);
+        const bound = this.facts?.bound(field, fn2.file) ?? [];
+        const targets = [];
+        for (const b3 of bound) {
+          const callee2 = this.resolve(b3.function, b3.file);
+          const closure2 = callee2 && callee2 !== fn2 ? this.closure(callee2) : null;
+          if (!callee2 || !closure2) continue;
+          if (closure2.truncated) c4.truncated = true;
+          targets.push({ callee: callee2, closure: closure2, step: { function: b3.function, file: fn2.file, line: e.loc.line, through: { field, file: b3.file, line: b3.line, of: bound.length } } });
+        }
+        if (targets.length) indirect.set(id, targets);
+        return;
+      }
+      if (!fn2.callees.includes(e.name)) return;
       const callee = this.resolve(e.name, fn2.file);
       const closure = callee && callee !== fn2 ? this.closure(callee) : null;
       if (!callee || !closure) {
         unresolved.add(e.name);
+        const known = callee ? void 0 : this.facts?.derived(e.name, fn2.file);
+        const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn2.file, ...e.macro ? { macro: e.macro } : {}, ...e.discarded ? { discarded: e.discarded } : {} };
+        if (known?.sleeps) derived.set(id, { ...base, kind: "sleep", derived: known.sleeps });
+        else if (known?.reclaims) {
+          const mask = e.args[known.reclaims[0]];
+          if (mask !== void 0 && classifyGfp(mask) === "sleeping") derived.set(id, { ...base, kind: "alloc", gfp: { mask, class: "sleeping" }, derived: known.reclaims[1] });
+        }
         return;
       }
       if (closure.truncated) c4.truncated = true;
@@ -34120,10 +34256,7 @@ var Summarizer = class {
     const rawEvents = [];
     const seen = /* @__PURE__ */ new Set();
     const keyOf = (origin2, e, when) => `${origin2}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
-    fn2.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
-      const target = callees.get(id);
-      if (!target) return;
+    const fold = (e, id, target) => {
       const result = resultAtom(e.name, e.loc);
       const leadsOf = leadsTo(target.closure);
       const translated = /* @__PURE__ */ new Map();
@@ -34147,6 +34280,14 @@ var Summarizer = class {
         const untracked = bothUntracked(e.untracked, ce2.untracked);
         rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks, ...untracked ? { untracked } : {} }, origin: id, own: false, key });
       }
+    };
+    fn2.events.forEach((e, id) => {
+      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
+      const target = callees.get(id);
+      if (target) fold(e, id, target);
+      for (const t2 of indirect.get(id) ?? []) fold(e, id, t2);
+      const d2 = derived.get(id);
+      if (d2) rawEvents.push({ e: d2, origin: id, own: false });
     });
     for (const { e, origin: origin2, own: own2, key: known } of rawEvents) {
       for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
@@ -34269,7 +34410,7 @@ function eventsOnPath(s, r2) {
   const own2 = new Set(r2.path.map((id) => s.fn.events[id]).filter(Boolean));
   const callsOnPath = new Set([...own2].filter((e) => e.kind === "call").map((e) => `${e.name}:${e.loc.line}`));
   return s.events.filter((e) => {
-    if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && o2.kind === e.kind);
+    if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && (o2.kind === e.kind || e.derived !== void 0 && o2.kind === "call"));
     const first = e.via[0];
     return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
   });
@@ -34652,7 +34793,20 @@ function coreDiagram(v2, title) {
   return { title: `${title}: ${v2.scenario}`, lanes: v2.lanes, steps: v2.steps, end: `${v2.invariant}: ${v2.message}` };
 }
 function describeVia(via) {
-  return via.map((v2) => step(v2, `calls ${v2.function}()`, "call"));
+  return via.map((v2) => step(v2, v2.through ? throughText(v2, v2.through) : `calls ${v2.function}()`, "call"));
+}
+function throughText(v2, t2) {
+  const others = t2.of > 1 ? `, one of ${t2.of} functions the tree sets it to` : "";
+  return `${THROUGH} ->${t2.field}(), which the tree sets to ${v2.function}() (${t2.file}:${t2.line})${others}`;
+}
+var THROUGH = "calls through";
+function throughPointer(steps) {
+  return !!steps?.some((s) => s.role === "call" && s.text.startsWith(THROUGH));
+}
+function derivedWhy(e) {
+  if (!e.derived) return "";
+  const [call, at2] = e.derived.split(" ");
+  return ` (derived from the kernel's code: it calls ${call}() at ${at2} on every path)`;
 }
 function decidedBy(...on2) {
   const out2 = on2.flatMap((x3) => x3?.untracked ?? []);
@@ -34763,7 +34917,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           bindingStep(table, f3, cb.fn.name),
           ...describeVia(taken.via),
           step(taken, `${taken.name}(${first.lock})`, "event"),
-          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${describeWhen(e.when)}`, "event")])
+          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${derivedWhy(e)}${describeWhen(e.when)}`, "event")])
         ]
       });
     }
@@ -34988,7 +35142,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         messageId: "directReclaim",
         decidedBy: decidedBy2,
         data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
-        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`, "event")])]
+        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${derivedWhy(e)}${describeWhen(e.when)}`, "event")])]
       });
     }
   }
@@ -37513,8 +37667,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const { site: e, decidedBy: decidedBy2 } = provenSite(sites);
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? "s" : ""} on such paths)` : "";
-      const siteSteps = sites.flatMap((x3) => [...describeVia(x3.via), step(x3, `${x3.name}()${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]);
-      const model = modelEvidence(ctx, table, { kinds: ["sleeps-where-forbidden"], callback: field });
+      const siteSteps = sites.flatMap((x3) => [...describeVia(x3.via), step(x3, `${x3.name}()${derivedWhy(x3)}${describeWhen(x3.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]);
+      const indirect = sites.some((x3) => x3.via.some((v2) => v2.through));
+      const model = indirect ? void 0 : modelEvidence(ctx, table, { kinds: ["sleeps-where-forbidden"], callback: field });
       const endBeforeRule = field === "invalidate_range_end" && !ctx.api.endNonBlocking;
       ctx.report({
         ...atEvent(e),
@@ -37523,7 +37678,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more, api: ctx.api.id },
         ...endBeforeRule ? { severity: "warning" } : {},
         decidedBy: decidedBy2,
-        ...model ? { steps: [...model.steps, ...sites.length > 1 ? siteSteps : []], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }
+        ...model ? { steps: [...model.steps, ...sites.length > 1 || sites.some((x3) => x3.derived) ? siteSteps : []], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }
       });
     };
     for (const field of INVALIDATION_MEMBERS[table.kind]) {
@@ -39695,116 +39850,6 @@ function missingStepViolation(api, step2) {
   return broken.violations.find((v2) => !known.has(v2.message));
 }
 
-// src/ir/kernel-api/memory.ts
-var ALLOC_GFP_ARG = {
-  kmalloc: 1,
-  kzalloc: 1,
-  kmalloc_node: 1,
-  kzalloc_node: 1,
-  kcalloc: 2,
-  kmalloc_array: 2,
-  kcalloc_node: 2,
-  kmalloc_array_node: 2,
-  kvmalloc: 1,
-  kvzalloc: 1,
-  kvmalloc_node: 1,
-  kvzalloc_node: 1,
-  kvcalloc: 2,
-  kvmalloc_array: 2,
-  kmem_cache_alloc: 1,
-  kmem_cache_zalloc: 1,
-  kmem_cache_alloc_node: 1,
-  alloc_page: 0,
-  alloc_pages: 0,
-  __get_free_page: 0,
-  __get_free_pages: 0,
-  get_zeroed_page: 0,
-  alloc_pages_node: 1,
-  folio_alloc: 0,
-  mempool_alloc: 1,
-  kstrdup: 1,
-  kstrndup: 2,
-  kmemdup: 2,
-  krealloc: 2,
-  krealloc_array: 3,
-  idr_alloc: 4,
-  idr_alloc_cyclic: 4,
-  idr_alloc_u32: 4,
-  xa_store: 3,
-  xa_alloc: 4,
-  xa_alloc_cyclic: 5,
-  xa_insert: 3,
-  xa_reserve: 2,
-  radix_tree_preload: 0,
-  dma_alloc_coherent: 3,
-  dma_pool_alloc: 1,
-  dma_pool_zalloc: 1,
-  kthread_create_worker: 1,
-  xa_store_irq: 3
-};
-var SLEEPING_GFP = /* @__PURE__ */ new Set([
-  "GFP_KERNEL",
-  "GFP_KERNEL_ACCOUNT",
-  "GFP_USER",
-  "GFP_HIGHUSER",
-  "GFP_HIGHUSER_MOVABLE",
-  "GFP_NOIO",
-  "GFP_NOFS",
-  "GFP_TRANSHUGE",
-  "GFP_TRANSHUGE_LIGHT",
-  "GFP_DMA32_KERNEL",
-  "__GFP_DIRECT_RECLAIM",
-  "__GFP_RECLAIM"
-]);
-var ATOMIC_GFP = /* @__PURE__ */ new Set([
-  "GFP_ATOMIC",
-  "GFP_NOWAIT",
-  "__GFP_NOWARN",
-  "__GFP_ZERO",
-  "__GFP_HIGH",
-  "__GFP_NORETRY",
-  "__GFP_RETRY_MAYFAIL",
-  "__GFP_NOFAIL",
-  "__GFP_COMP",
-  "__GFP_ACCOUNT",
-  "GFP_DMA",
-  "GFP_DMA32",
-  "__GFP_DMA",
-  "__GFP_DMA32",
-  "__GFP_HIGHMEM",
-  "GFP_HIGHMEM",
-  "__GFP_MOVABLE",
-  "__GFP_KSWAPD_RECLAIM",
-  "__GFP_NOMEMALLOC",
-  "__GFP_MEMALLOC",
-  "__GFP_THISNODE",
-  "__GFP_RECLAIMABLE",
-  "__GFP_WRITE",
-  "__GFP_HARDWALL",
-  "__GFP_IO",
-  "__GFP_FS",
-  "__GFP_NOLOCKDEP",
-  "__GFP_SKIP_ZERO",
-  "__GFP_NO_OBJ_EXT",
-  "GFP_NOWAIT_NOWARN",
-  "0"
-]);
-function classifyGfp(mask) {
-  const text = mask.replace(/\s+/g, "").replace(/^\((.*)\)$/, "$1");
-  const [orPart, ...andParts] = text.split("&");
-  const removed = new Set(andParts.map((p2) => p2.replace(/^~\(?|\)$/g, "").replace(/^~/, "")));
-  let sleeping = false;
-  for (const raw of (orPart ?? "").split("|")) {
-    const flag2 = raw.replace(/^\(|\)$/g, "");
-    if (SLEEPING_GFP.has(flag2)) {
-      if (!(removed.has("__GFP_DIRECT_RECLAIM") || removed.has("__GFP_RECLAIM"))) sleeping = true;
-    } else if (!ATOMIC_GFP.has(flag2)) {
-      return "unknown";
-    }
-  }
-  return sleeping ? "sleeping" : "atomic";
-}
-
 // src/ir/kernel-api/sleep.ts
 var SLEEPING_PRIMITIVES = [
   "might_sleep",
@@ -39846,49 +39891,31 @@ var SLEEPING_PRIMITIVES = [
   "fsleep"
 ];
 var SLEEPING_CORE_FUNCTIONS = [
-  "mmap_read_lock",
-  "mmap_write_lock",
-  "mmap_read_lock_killable",
-  "mmap_write_lock_killable",
   "dma_fence_wait",
   "dma_fence_wait_timeout",
   "dma_fence_wait_any_timeout",
   "dma_resv_wait_timeout",
-  "dma_resv_lock",
-  "dma_resv_lock_interruptible",
-  "flush_work",
-  "flush_delayed_work",
   "cancel_work_sync",
   "cancel_delayed_work_sync",
   "flush_workqueue",
-  "drain_workqueue",
   "flush_scheduled_work",
   "synchronize_rcu",
   "synchronize_srcu",
   "synchronize_rcu_expedited",
-  "synchronize_srcu_expedited",
   "synchronize_irq",
   "synchronize_net",
   "rcu_barrier",
-  "srcu_barrier",
-  "mmu_interval_notifier_remove",
   "mmu_notifier_unregister",
   "mmu_notifier_put",
   "mmu_notifier_synchronize",
   "mmu_interval_read_begin",
   "vmalloc",
   "vzalloc",
-  "kthread_stop",
   "kthread_park",
   "flush_kthread_work",
   "kthread_flush_work",
-  "kthread_flush_worker",
-  "lock_page",
-  "folio_lock",
   "wait_on_page_locked",
   "folio_wait_locked",
-  "i_mmap_lock_write",
-  "i_mmap_lock_read",
   "lock_mm_and_find_vma",
   "get_user_pages",
   "get_user_pages_fast",
@@ -39961,16 +39988,1258 @@ var FactsDatabase = class _FactsDatabase {
   bound(field) {
     return this.byField.get(field) ?? [];
   }
+  /**
+   * The functions a call through `->field` in `fromFile` may reach, by what the
+   * tree near it assigns: the bindings of its own file, else of its directory;
+   * none when more than BOUND_LIMIT are (a field name shared by unrelated
+   * structs says too little).
+   */
+  boundNear(field, fromFile) {
+    const all = this.byField.get(field);
+    if (!all) return [];
+    const own2 = all.filter((b3) => b3.file === fromFile);
+    const dir = dirOf2(fromFile);
+    const near = own2.length ? own2 : all.filter((b3) => dirOf2(b3.file) === dir);
+    const names = new Set(near.map((b3) => b3.function));
+    return names.size > BOUND_LIMIT ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
+  }
+};
+var BOUND_LIMIT = 4;
+function dirOf2(file) {
+  const i2 = file.lastIndexOf("/");
+  return i2 < 0 ? "" : file.slice(0, i2);
+}
+function derivedOf(table, name2) {
+  if (Object.hasOwn(table.sleeps, name2)) return { sleeps: table.sleeps[name2] };
+  if (Object.hasOwn(table.reclaims, name2)) return { reclaims: table.reclaims[name2] };
+  return void 0;
+}
+
+// src/ir/kernel-api/derived-6.12.json
+var derived_6_12_default = {
+  source: "linux-6.12 (Debian linux-source-6.12)",
+  sleeps: {
+    __anon_vma_prepare: "might_sleep mm/rmap.c:193",
+    __audit_log_bprm_fcaps: "kmalloc kernel/auditsc.c:2805",
+    __audit_log_kern_module: "kstrdup kernel/auditsc.c:2877",
+    __clocksource_register: "__clocksource_register_scale include/linux/clocksource.h:249",
+    __clocksource_register_scale: "mutex_lock kernel/time/clocksource.c:1255",
+    __copy_siginfo_to_user32: "copy_to_user kernel/signal.c:3545",
+    __cpuhp_remove_state: "__cpuhp_remove_state_cpuslocked kernel/cpu.c:2641",
+    __cpuhp_remove_state_cpuslocked: "mutex_lock kernel/cpu.c:2609",
+    __cpuhp_setup_state: "cpus_read_lock kernel/cpu.c:2544",
+    __cpuhp_state_add_instance: "cpus_read_lock kernel/cpu.c:2452",
+    __delayacct_tsk_init: "kmem_cache_zalloc kernel/delayacct.c:89",
+    __do_once_sleepable_start: "mutex_lock lib/once.c:75",
+    __free_insn_slot: "mutex_lock kernel/kprobes.c:262",
+    __gcov_init: "mutex_lock kernel/gcov/gcc_base.c:16",
+    __get_insn_slot: "mutex_lock kernel/kprobes.c:150",
+    __irq_domain_alloc_fwnode: "kzalloc kernel/irq/irqdomain.c:84",
+    __kfifo_from_user: "kfifo_copy_from_user lib/kfifo.c:239",
+    __kfifo_to_user: "kfifo_copy_to_user lib/kfifo.c:298",
+    __kmem_cache_create: "__kmem_cache_create_args include/linux/slab.h:337",
+    __kmem_cache_create_args: "mutex_lock mm/slab_common.c:320",
+    __kunit_abort: "kunit_try_catch_throw lib/kunit/test.c:301",
+    __kunit_do_failed_assertion: "kunit_fail lib/kunit/test.c:327",
+    __kvfree_call_rcu: "might_sleep include/linux/rcutiny.h:109",
+    __list_lru_init: "kcalloc mm/list_lru.c:580",
+    __memcat_p: "kmalloc_array lib/memcat_p.c:23",
+    __module_put_and_kthread_exit: "kthread_exit kernel/module/main.c:179",
+    __mpol_dup: "kmem_cache_alloc mm/mempolicy.c:2588",
+    __platform_create_bundle: "platform_device_alloc drivers/base/platform.c:984",
+    __put_anon_vma: "anon_vma_free mm/rmap.c:2592",
+    __register_one_node: "kzalloc drivers/base/node.c:874",
+    __request_region: "alloc_resource kernel/resource.c:1312",
+    __ring_buffer_alloc: "alloc_buffer kernel/trace/ring_buffer.c:2540",
+    __ring_buffer_alloc_range: "alloc_buffer kernel/trace/ring_buffer.c:2564",
+    __root_device_register: "kzalloc drivers/base/core.c:4411",
+    __sb_start_write: "percpu_down_read include/linux/fs.h:1769",
+    __split_huge_pmd: "mmu_notifier_invalidate_range_start mm/huge_memory.c:2973",
+    __split_huge_pud: "mmu_notifier_invalidate_range_start mm/huge_memory.c:2658",
+    __static_call_update: "static_call_lock kernel/static_call_inline.c:140",
+    __static_key_deferred_flush: "flush_delayed_work kernel/jump_label.c:362",
+    __usermodehelper_set_disable_depth: "down_write kernel/umh.c:281",
+    __virtio_cread_many: "might_sleep include/linux/virtio_config.h:510",
+    _down_write_nest_lock: "might_sleep kernel/locking/rwsem.c:1670",
+    _install_special_mapping: "__install_special_mapping mm/mmap.c:2204",
+    _mutex_lock_nest_lock: "__mutex_lock kernel/locking/mutex.c:819",
+    _rt_mutex_lock_nest_lock: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:58",
+    _snd_soc_dapm_mutex_lock_c: "mutex_lock_nested include/sound/soc.h:1513",
+    _snd_soc_dapm_mutex_lock_d: "_snd_soc_dapm_mutex_lock_c include/sound/soc.h:1533",
+    _snd_soc_dapm_mutex_lock_root_c: "mutex_lock_nested include/sound/soc.h:1508",
+    _snd_soc_dapm_mutex_lock_root_d: "_snd_soc_dapm_mutex_lock_root_c include/sound/soc.h:1528",
+    _snd_soc_dpcm_mutex_lock_c: "mutex_lock_nested include/sound/soc.h:1564",
+    _snd_soc_dpcm_mutex_lock_r: "_snd_soc_dpcm_mutex_lock_c include/sound/soc.h:1579",
+    acpi_alloc_fwnode_static: "kzalloc include/linux/acpi.h:68",
+    add_cpu: "device_online kernel/cpu.c:1743",
+    add_memory: "lock_device_hotplug mm/memory_hotplug.c:1625",
+    adis_check_status: "guard(mutex) include/linux/iio/imu/adis.h:402",
+    adis_enable_irq: "guard(mutex) include/linux/iio/imu/adis.h:396",
+    adis_reset: "guard(mutex) include/linux/iio/imu/adis.h:154",
+    adis_update_bits_base: "guard(mutex) include/linux/iio/imu/adis.h:354",
+    adis_write_reg: "guard(mutex) include/linux/iio/imu/adis.h:247",
+    adis_write_reg_16: "adis_write_reg include/linux/iio/imu/adis.h:286",
+    adis_write_reg_32: "adis_write_reg include/linux/iio/imu/adis.h:298",
+    adis_write_reg_8: "adis_write_reg include/linux/iio/imu/adis.h:274",
+    all_vm_events: "cpus_read_lock mm/vmstat.c:132",
+    alloc_fair_sched_group: "kcalloc kernel/sched/fair.c:13473",
+    alloc_free_mem_region: "get_free_mem_region kernel/resource.c:2055",
+    alloc_memory_type: "kmalloc mm/memory-tiers.c:618",
+    alloc_rt_sched_group: "kcalloc kernel/sched/rt.c:249",
+    alloc_sched_domains: "kmalloc_array kernel/sched/topology.c:2587",
+    alloc_shrinker_info: "mutex_lock mm/shrinker.c:91",
+    alloc_workqueue_attrs: "kzalloc kernel/workqueue.c:4670",
+    allocate_fgraph_ops: "kzalloc kernel/trace/trace_functions_graph.c:295",
+    allocate_ftrace_func_mapper: "alloc_ftrace_hash kernel/trace/ftrace.c:5219",
+    anon_transport_class_register: "attribute_container_register drivers/base/transport_class.c:96",
+    anon_transport_class_unregister: "attribute_container_unregister drivers/base/transport_class.c:115",
+    anon_vma_lock_read: "down_read include/linux/rmap.h:136",
+    anon_vma_lock_write: "down_write include/linux/rmap.h:121",
+    anon_vma_name_alloc: "kmalloc mm/madvise.c:78",
+    apple_gmux_is_mmio: "ioremap include/linux/apple-gmux.h:69",
+    apply_subsystem_event_filter: "mutex_lock kernel/trace/trace_events_filter.c:2414",
+    apply_workqueue_attrs: "mutex_lock kernel/workqueue.c:5444",
+    arch_ftrace_update_code: "ftrace_run_stop_machine kernel/trace/ftrace.c:2966",
+    arch_unregister_cpu: "unregister_cpu drivers/base/cpu.c:557",
+    assign_fw: "mutex_lock drivers/base/firmware_loader/main.c:704",
+    assoc_array_delete: "kzalloc lib/assoc_array.c:1171",
+    assoc_array_insert: "kzalloc lib/assoc_array.c:1059",
+    async_schedule_dev_nocall: "kzalloc kernel/async.c:264",
+    async_synchronize_cookie: "async_synchronize_cookie_domain kernel/async.c:333",
+    async_synchronize_cookie_domain: "wait_event kernel/async.c:317",
+    async_synchronize_full: "async_synchronize_full_domain kernel/async.c:284",
+    async_synchronize_full_domain: "async_synchronize_cookie_domain kernel/async.c:297",
+    attribute_container_add_device: "mutex_lock drivers/base/attribute_container.c:148",
+    attribute_container_class_device_del: "device_del drivers/base/attribute_container.c:476",
+    attribute_container_device_trigger: "mutex_lock drivers/base/attribute_container.c:359",
+    attribute_container_device_trigger_safe: "mutex_lock drivers/base/attribute_container.c:308",
+    attribute_container_register: "mutex_lock drivers/base/attribute_container.c:79",
+    attribute_container_remove_device: "mutex_lock drivers/base/attribute_container.c:213",
+    attribute_container_unregister: "mutex_lock drivers/base/attribute_container.c:97",
+    audit_add_watch: "mutex_lock kernel/audit_watch.c:424",
+    audit_ctl_lock: "mutex_lock kernel/audit.c:235",
+    audit_del_rule: "mutex_lock kernel/auditfilter.c:1042",
+    audit_dupe_exe: "kstrdup kernel/audit_watch.c:522",
+    audit_dupe_rule: "audit_init_entry kernel/auditfilter.c:830",
+    audit_kill_trees: "mutex_lock kernel/audit_tree.c:993",
+    audit_list_rules_send: "kmalloc kernel/auditfilter.c:1185",
+    audit_register_class: "kcalloc kernel/auditfilter.c:170",
+    audit_send_list_thread: "audit_ctl_lock kernel/audit.c:926",
+    audit_trim_trees: "mutex_lock kernel/audit_tree.c:697",
+    audit_update_lsm_rules: "mutex_lock kernel/auditfilter.c:1446",
+    auxiliary_bus_init: "bus_register drivers/base/auxiliary.c:419",
+    auxiliary_device_delete: "device_del include/linux/auxiliary_bus.h:247",
+    auxiliary_device_sysfs_irq_add: "auxiliary_irq_dir_prepare drivers/base/auxiliary_sysfs.c:62",
+    backlight_update_status: "mutex_lock include/linux/backlight.h:336",
+    bdi_alloc: "kzalloc_node mm/backing-dev.c:1028",
+    bdi_unregister: "cgwb_bdi_unregister mm/backing-dev.c:1166",
+    blk_trace_ioctl: "mutex_lock kernel/trace/blktrace.c:735",
+    blk_trace_remove: "mutex_lock kernel/trace/blktrace.c:406",
+    blk_trace_setup: "__blk_trace_setup kernel/trace/blktrace.c:648",
+    blk_trace_startstop: "mutex_lock kernel/trace/blktrace.c:708",
+    bpf_cgroup_atype_put: "cgroup_lock kernel/bpf/cgroup.c:193",
+    bpf_core_apply: "kcalloc kernel/bpf/btf.c:9194",
+    bpf_crypto_register_type: "down_write kernel/bpf/crypto.c:65",
+    bpf_crypto_unregister_type: "down_write kernel/bpf/crypto.c:92",
+    bpf_dev_bound_netdev_unregister: "down_write kernel/bpf/offload.c:816",
+    bpf_dev_bound_resolve_kfunc: "down_read kernel/bpf/offload.c:849",
+    bpf_iter_get_func_proto: "mutex_lock kernel/bpf/bpf_iter.c:377",
+    bpf_iter_reg_target: "kzalloc kernel/bpf/bpf_iter.c:299",
+    bpf_iter_unreg_target: "mutex_lock kernel/bpf/bpf_iter.c:318",
+    bpf_jit_binary_pack_free: "bpf_prog_pack_free kernel/bpf/core.c:1271",
+    bpf_map_offload_delete_elem: "down_read kernel/bpf/offload.c:617",
+    bpf_map_offload_get_next_key: "down_read kernel/bpf/offload.c:630",
+    bpf_map_offload_lookup_elem: "down_read kernel/bpf/offload.c:586",
+    bpf_map_offload_map_free: "down_write kernel/bpf/offload.c:566",
+    bpf_offload_dev_create: "kzalloc kernel/bpf/offload.c:785",
+    bpf_offload_dev_match: "down_read kernel/bpf/offload.c:719",
+    bpf_offload_dev_netdev_register: "down_write kernel/bpf/offload.c:764",
+    bpf_offload_dev_netdev_unregister: "down_write kernel/bpf/offload.c:774",
+    bpf_probe_unregister: "tracepoint_probe_unregister kernel/trace/bpf_trace.c:2402",
+    bpf_prog_array_copy_to_user: "kcalloc kernel/bpf/core.c:2696",
+    bpf_prog_calc_tag: "vmalloc kernel/bpf/core.c:304",
+    bpf_prog_dev_bound_destroy: "down_write kernel/bpf/offload.c:387",
+    bpf_prog_offload_compile: "bpf_prog_offload_translate kernel/bpf/offload.c:427",
+    bpf_prog_offload_finalize: "down_read kernel/bpf/offload.c:333",
+    bpf_prog_offload_remove_insns: "down_read kernel/bpf/offload.c:371",
+    bpf_prog_offload_replace_insn: "down_read kernel/bpf/offload.c:354",
+    bpf_prog_offload_verifier_prep: "down_read kernel/bpf/offload.c:301",
+    bpf_prog_offload_verify_insn: "down_read kernel/bpf/offload.c:318",
+    bpf_prog_pack_alloc: "mutex_lock kernel/bpf/core.c:965",
+    bpf_prog_pack_free: "mutex_lock kernel/bpf/core.c:1050",
+    bpf_trampoline_get: "bpf_trampoline_lookup kernel/bpf/trampoline.c:827",
+    bpf_trampoline_link_prog: "mutex_lock kernel/bpf/trampoline.c:611",
+    bpf_trampoline_set_flags: "mutex_lock kernel/bpf/trampoline.c:402",
+    bpf_trampoline_unlink_cgroup_shim: "bpf_trampoline_lookup kernel/bpf/trampoline.c:807",
+    bpf_trampoline_unlink_prog: "mutex_lock kernel/bpf/trampoline.c:646",
+    btf_get_info_by_fd: "copy_from_user kernel/bpf/btf.c:7975",
+    btf_parse_vmlinux: "kzalloc kernel/bpf/btf.c:6271",
+    btf_try_get_module: "mutex_lock kernel/bpf/btf.c:8216",
+    bus_register: "kzalloc drivers/base/bus.c:921",
+    buses_init: "kset_create_and_add drivers/base/bus.c:1448",
+    cec_get_device: "mutex_lock include/media/cec.h:312",
+    cgroup1_pidlist_destroy_all: "mutex_lock kernel/cgroup/cgroup-v1.c:206",
+    cgroup1_reconfigure: "cgroup_lock_and_drain_offline kernel/cgroup/cgroup-v1.c:1085",
+    cgroup_attach_lock: "cpus_read_lock kernel/cgroup/cgroup.c:2492",
+    cgroup_attach_task_all: "cgroup_attach_lock kernel/cgroup/cgroup-v1.c:68",
+    cgroup_bpf_offline: "percpu_ref_kill kernel/bpf/cgroup.c:212",
+    cgroup_can_fork: "cgroup_css_set_fork kernel/cgroup/cgroup.c:6731",
+    cgroup_init: "cgroup_lock kernel/cgroup/cgroup.c:6265",
+    cgroup_lock: "mutex_lock include/linux/cgroup.h:368",
+    cgroup_lock_and_drain_offline: "cgroup_lock kernel/cgroup/cgroup.c:3172",
+    cgroup_path_ns: "cgroup_lock kernel/cgroup/cgroup.c:2455",
+    cgroup_rstat_exit: "cgroup_rstat_flush kernel/cgroup/rstat.c:422",
+    cgroup_rstat_flush: "might_sleep kernel/cgroup/rstat.c:362",
+    cgroup_rstat_flush_hold: "might_sleep kernel/cgroup/rstat.c:381",
+    cgroup_show_path: "kmalloc kernel/cgroup/cgroup.c:1926",
+    cgroup_threadgroup_change_begin: "percpu_down_read include/linux/cgroup-defs.h:815",
+    chacha20poly1305_selftest: "kmalloc lib/crypto/chacha20poly1305-selftest.c:8893",
+    class_compat_register: "kmalloc drivers/base/class.c:576",
+    class_create: "kzalloc drivers/base/class.c:271",
+    classes_init: "kset_create_and_add drivers/base/class.c:675",
+    clean_record_shared_mapping_range: "i_mmap_lock_read mm/mapping_dirty_helpers.c:329",
+    clear_node_memory_type: "mutex_lock mm/memory-tiers.c:647",
+    clockevents_unbind_device: "mutex_lock kernel/time/clockevents.c:432",
+    clocksource_change_rating: "mutex_lock kernel/time/clocksource.c:1286",
+    clocksource_register_hz: "__clocksource_register_scale include/linux/clocksource.h:254",
+    clocksource_register_khz: "__clocksource_register_scale include/linux/clocksource.h:259",
+    clocksource_unregister: "mutex_lock kernel/time/clocksource.c:1344",
+    codetag_register_type: "kzalloc lib/codetag.c:272",
+    component_add: "__component_add drivers/base/component.c:789",
+    component_del: "mutex_lock drivers/base/component.c:806",
+    component_master_del: "mutex_lock drivers/base/component.c:562",
+    cond_resched_rcu: "cond_resched include/linux/rcupdate_wait.h:63",
+    cond_synchronize_rcu_expedited: "cond_synchronize_rcu include/linux/rcutiny.h:78",
+    cond_synchronize_rcu_expedited_full: "cond_synchronize_rcu_expedited include/linux/rcutiny.h:83",
+    console_device: "console_lock kernel/printk/printk.c:3498",
+    console_is_registered: "console_list_lock include/linux/console.h:569",
+    console_list_lock: "mutex_lock kernel/printk/printk.c:262",
+    console_lock: "might_sleep kernel/printk/printk.c:2791",
+    console_start: "__pr_flush kernel/printk/printk.c:3559",
+    console_stop: "__pr_flush kernel/printk/printk.c:3521",
+    container_dev_init: "subsys_system_register drivers/base/container.c:38",
+    copy_module_elf: "kmalloc kernel/module/livepatch.c:24",
+    copy_siginfo_from_user: "copy_from_user kernel/signal.c:3455",
+    copy_siginfo_from_user32: "copy_from_user kernel/signal.c:3643",
+    copy_siginfo_to_user: "copy_to_user kernel/signal.c:3414",
+    cpu_dev_init: "subsys_system_register drivers/base/cpu.c:667",
+    cpu_device_create: "__cpu_device_create drivers/base/cpu.c:486",
+    cpu_device_down: "cpu_down kernel/cpu.c:1519",
+    cpu_hotplug_disable: "cpu_maps_update_begin kernel/cpu.c:564",
+    cpu_hotplug_disable_offlining: "cpu_maps_update_begin kernel/cpu.c:550",
+    cpu_hotplug_enable: "cpu_maps_update_begin kernel/cpu.c:579",
+    cpu_maps_update_begin: "mutex_lock kernel/cpu.c:468",
+    cpudl_init: "kcalloc kernel/sched/cpudeadline.c:254",
+    cpuhp_remove_multi_state: "__cpuhp_remove_state include/linux/cpuhotplug.h:469",
+    cpuhp_remove_state: "__cpuhp_remove_state include/linux/cpuhotplug.h:433",
+    cpuhp_remove_state_nocalls: "__cpuhp_remove_state include/linux/cpuhotplug.h:443",
+    cpuhp_remove_state_nocalls_cpuslocked: "__cpuhp_remove_state_cpuslocked include/linux/cpuhotplug.h:456",
+    cpuhp_setup_state: "__cpuhp_setup_state include/linux/cpuhotplug.h:275",
+    cpuhp_setup_state_multi: "__cpuhp_setup_state include/linux/cpuhotplug.h:360",
+    cpuhp_setup_state_nocalls: "__cpuhp_setup_state include/linux/cpuhotplug.h:315",
+    cpuhp_smt_disable: "cpu_maps_update_begin kernel/cpu.c:2669",
+    cpuhp_smt_enable: "cpu_maps_update_begin kernel/cpu.c:2715",
+    cpuhp_state_add_instance: "__cpuhp_state_add_instance include/linux/cpuhotplug.h:384",
+    cpuhp_state_add_instance_nocalls: "__cpuhp_state_add_instance include/linux/cpuhotplug.h:400",
+    cpuhp_threads_init: "smpboot_register_percpu_thread kernel/cpu.c:1217",
+    cpus_read_lock: "percpu_down_read kernel/cpu.c:490",
+    cpus_write_lock: "percpu_down_write kernel/cpu.c:508",
+    cpuset_lock: "mutex_lock kernel/cgroup/cpuset.c:241",
+    cpuset_update_active_cpus: "cpuset_handle_hotplug kernel/cgroup/cpuset.c:4012",
+    cpuset_write_resmask: "mutex_lock kernel/cgroup/cpuset.c:3215",
+    crash_prepare_elf64_headers: "vzalloc kernel/crash_core.c:188",
+    cred_alloc_blank: "kmem_cache_zalloc kernel/cred.c:177",
+    damon_is_running: "mutex_lock mm/damon/core.c:1237",
+    damon_kdamond_pid: "mutex_lock mm/damon/core.c:1253",
+    damon_modules_new_paddr_ctx_target: "damon_new_ctx mm/damon/modules-common.c:23",
+    damon_new_ctx: "kzalloc mm/damon/core.c:506",
+    damon_new_region: "kmem_cache_alloc mm/damon/core.c:125",
+    damon_new_scheme: "kmalloc mm/damon/core.c:377",
+    damon_new_target: "kmalloc mm/damon/core.c:455",
+    damon_nr_running_ctxs: "mutex_lock mm/damon/core.c:1085",
+    damon_start: "mutex_lock mm/damon/core.c:1164",
+    damon_sysfs_schemes_alloc: "kzalloc mm/damon/sysfs-schemes.c:1770",
+    damon_sysfs_ul_range_alloc: "kmalloc mm/damon/sysfs-common.c:22",
+    damos_new_filter: "kmalloc mm/damon/core.c:286",
+    damos_new_quota_goal: "kmalloc mm/damon/core.c:322",
+    destroy_workqueue: "mutex_lock kernel/workqueue.c:5904",
+    dev_pm_get_subsys_data: "kzalloc drivers/base/power/common.c:29",
+    dev_pm_qos_add_notifier: "mutex_lock drivers/base/power/qos.c:540",
+    dev_pm_qos_add_request: "mutex_lock drivers/base/power/qos.c:393",
+    dev_pm_qos_constraints_destroy: "mutex_lock drivers/base/power/qos.c:253",
+    dev_pm_qos_get_user_latency_tolerance: "mutex_lock drivers/base/power/qos.c:890",
+    dev_pm_qos_hide_flags: "mutex_lock drivers/base/power/qos.c:836",
+    dev_pm_qos_hide_latency_limit: "mutex_lock drivers/base/power/qos.c:757",
+    dev_pm_qos_hide_latency_tolerance: "mutex_lock drivers/base/power/qos.c:972",
+    dev_pm_qos_remove_notifier: "mutex_lock drivers/base/power/qos.c:591",
+    dev_pm_qos_remove_request: "mutex_lock drivers/base/power/qos.c:514",
+    dev_pm_qos_update_flags: "mutex_lock drivers/base/power/qos.c:861",
+    dev_pm_qos_update_request: "mutex_lock drivers/base/power/qos.c:467",
+    dev_pm_qos_update_user_latency_tolerance: "mutex_lock drivers/base/power/qos.c:908",
+    device_attach: "__device_attach drivers/base/dd.c:1187",
+    device_block_probing: "wait_for_device_probe drivers/base/dd.c:208",
+    device_del: "device_lock drivers/base/core.c:3925",
+    device_driver_attach: "__device_driver_lock drivers/base/dd.c:1220",
+    device_driver_detach: "device_release_driver_internal drivers/base/dd.c:1426",
+    device_link_del: "device_links_write_lock drivers/base/core.c:1034",
+    device_link_wait_removal: "flush_workqueue drivers/base/core.c:623",
+    device_links_busy: "device_links_write_lock drivers/base/core.c:1609",
+    device_links_check_suppliers: "guard(mutex) drivers/base/core.c:1133",
+    device_links_driver_bound: "device_links_write_lock drivers/base/core.c:1393",
+    device_links_driver_cleanup: "device_links_write_lock drivers/base/core.c:1563",
+    device_links_force_bind: "device_links_write_lock drivers/base/core.c:1340",
+    device_links_no_driver: "device_links_write_lock drivers/base/core.c:1526",
+    device_links_supplier_sync_state_pause: "device_links_write_lock drivers/base/core.c:1255",
+    device_links_supplier_sync_state_resume: "device_links_write_lock drivers/base/core.c:1265",
+    device_links_unbind_consumers: "device_links_write_lock drivers/base/core.c:1649",
+    device_lock: "mutex_lock include/linux/device.h:1013",
+    device_lock_interruptible: "mutex_lock_interruptible include/linux/device.h:1018",
+    device_online: "device_lock drivers/base/core.c:4352",
+    device_pm_lock: "mutex_lock drivers/base/power/main.c:113",
+    device_pm_move_to_tail: "device_pm_lock drivers/base/core.c:489",
+    device_release_driver: "device_release_driver_internal drivers/base/dd.c:1413",
+    device_release_driver_internal: "__device_driver_lock drivers/base/dd.c:1387",
+    device_set_deferred_probe_reason: "mutex_lock drivers/base/dd.c:233",
+    device_shutdown: "wait_for_device_probe drivers/base/core.c:4923",
+    device_unregister: "device_del drivers/base/core.c:4004",
+    devices_init: "kset_create_and_add drivers/base/core.c:4259",
+    devm_irq_domain_create_sim: "devm_irq_domain_create_sim_full kernel/irq/irq_sim.c:272",
+    devm_irq_domain_create_sim_full: "irq_domain_create_sim_full kernel/irq/irq_sim.c:287",
+    devm_pm_clk_create: "pm_clk_create drivers/base/power/clock_ops.c:531",
+    devm_request_free_mem_region: "get_free_mem_region kernel/resource.c:2020",
+    dir_relax: "inode_lock include/linux/fs.h:3788",
+    dir_relax_shared: "inode_lock_shared include/linux/fs.h:3795",
+    disable_branch_tracing: "mutex_lock kernel/trace/trace_branch.c:117",
+    disable_irq: "might_sleep kernel/irq/manage.c:739",
+    disable_irq_lockdep: "disable_irq include/linux/interrupt.h:468",
+    disable_kprobe: "mutex_lock kernel/kprobes.c:2411",
+    disable_kretprobe: "disable_kprobe include/linux/kprobes.h:519",
+    disable_swap_slots_cache_lock: "mutex_lock mm/swap_slots.c:70",
+    dma_common_contiguous_remap: "kvmalloc_array kernel/dma/remap.c:48",
+    dma_fence_wait: "dma_fence_wait_timeout include/linux/dma-fence.h:636",
+    dma_resv_lock: "ww_mutex_lock include/linux/dma-resv.h:345",
+    dma_resv_lock_interruptible: "ww_mutex_lock_interruptible include/linux/dma-resv.h:372",
+    dma_resv_lock_slow: "ww_mutex_lock_slow include/linux/dma-resv.h:389",
+    dma_resv_lock_slow_interruptible: "ww_mutex_lock_slow_interruptible include/linux/dma-resv.h:405",
+    dmaengine_synchronize: "might_sleep include/linux/dmaengine.h:1189",
+    do_exit: "exit_task_namespaces kernel/exit.c:953",
+    do_group_exit: "do_exit kernel/exit.c:1096",
+    do_kimage_alloc_init: "kzalloc kernel/kexec_core.c:221",
+    down: "might_sleep kernel/locking/semaphore.c:59",
+    down_interruptible: "might_sleep kernel/locking/semaphore.c:83",
+    down_killable: "might_sleep kernel/locking/semaphore.c:110",
+    down_read: "might_sleep kernel/locking/rwsem.c:1523",
+    down_read_interruptible: "might_sleep kernel/locking/rwsem.c:1532",
+    down_read_killable: "might_sleep kernel/locking/rwsem.c:1546",
+    down_read_killable_nested: "might_sleep kernel/locking/rwsem.c:1656",
+    down_read_nested: "might_sleep kernel/locking/rwsem.c:1648",
+    down_read_non_owner: "might_sleep kernel/locking/rwsem.c:1678",
+    down_timeout: "might_sleep kernel/locking/semaphore.c:165",
+    down_write: "might_sleep kernel/locking/rwsem.c:1576",
+    down_write_killable: "might_sleep kernel/locking/rwsem.c:1587",
+    down_write_killable_nested: "might_sleep kernel/locking/rwsem.c:1700",
+    down_write_nested: "might_sleep kernel/locking/rwsem.c:1692",
+    dpm_complete: "might_sleep drivers/base/power/main.c:1125",
+    dpm_prepare: "might_sleep drivers/base/power/main.c:1922",
+    dpm_resume: "might_sleep drivers/base/power/main.c:1025",
+    dpm_resume_early: "mutex_lock drivers/base/power/main.c:864",
+    dpm_resume_end: "dpm_complete drivers/base/power/main.c:1164",
+    dpm_resume_noirq: "dpm_noirq_resume_devices drivers/base/power/main.c:767",
+    dpm_resume_start: "dpm_resume_early drivers/base/power/main.c:905",
+    dpm_save_failed_dev: "mutex_lock kernel/power/main.c:332",
+    dpm_suspend: "might_sleep drivers/base/power/main.c:1744",
+    dpm_suspend_end: "dpm_suspend_late drivers/base/power/main.c:1532",
+    dpm_suspend_late: "mutex_lock drivers/base/power/main.c:1484",
+    dpm_suspend_noirq: "dpm_noirq_suspend_devices drivers/base/power/main.c:1359",
+    dpm_suspend_start: "dpm_prepare drivers/base/power/main.c:1986",
+    drain_workqueue: "mutex_lock kernel/workqueue.c:4144",
+    driver_deferred_probe_del: "mutex_lock drivers/base/dd.c:148",
+    driver_init: "hypervisor_init drivers/base/init.c:30",
+    dyn_event_create: "mutex_lock kernel/trace/trace_dynevent.c:136",
+    dyn_event_release: "argv_split kernel/trace/trace_dynevent.c:79",
+    dyn_event_seq_start: "mutex_lock kernel/trace/trace_dynevent.c:168",
+    dyn_events_release_all: "mutex_lock kernel/trace/trace_dynevent.c:215",
+    em_table_alloc: "kzalloc kernel/power/energy_model.c:196",
+    enable_branch_tracing: "mutex_lock kernel/trace/trace_branch.c:102",
+    enable_kprobe: "mutex_lock kernel/kprobes.c:2429",
+    enable_kretprobe: "enable_kprobe include/linux/kprobes.h:523",
+    enable_swap_slots_cache: "mutex_lock mm/swap_slots.c:240",
+    event_trace_del_tracer: "down_write kernel/trace/trace_events.c:4253",
+    exec_mm_release: "futex_exec_release kernel/fork.c:1690",
+    exit_mm_release: "futex_exit_release kernel/fork.c:1684",
+    exit_signals: "cgroup_threadgroup_change_begin kernel/signal.c:3036",
+    exit_task_namespaces: "switch_task_namespaces kernel/nsproxy.c:256",
+    fault_in_user_writeable: "mmap_read_lock kernel/futex/core.c:429",
+    filemap_invalidate_lock: "down_write include/linux/fs.h:905",
+    filemap_invalidate_lock_shared: "down_read include/linux/fs.h:915",
+    filemap_page_mkwrite: "folio_lock mm/filemap.c:3731",
+    firmware_init: "kobject_create_and_add drivers/base/firmware.c:22",
+    firmware_request_cache: "mutex_lock drivers/base/firmware_loader/main.c:1095",
+    firmware_upload_unregister: "mutex_lock drivers/base/firmware_loader/sysfs_upload.c:390",
+    flat_get_addr_from_rp: "get_user include/asm-generic/flat.h:13",
+    flat_put_addr_at_rp: "put_user include/asm-generic/flat.h:22",
+    flush_delayed_work: "flush_work kernel/workqueue.c:4323",
+    flush_module_init_free_work: "flush_work kernel/module/main.c:2708",
+    flush_work: "might_sleep kernel/workqueue.c:4300",
+    folio_lock: "might_sleep include/linux/pagemap.h:1156",
+    folio_lock_killable: "might_sleep include/linux/pagemap.h:1194",
+    folio_lock_or_retry: "might_sleep include/linux/pagemap.h:1210",
+    for_each_module_tracepoint: "mutex_lock kernel/tracepoint.c:777",
+    force_compatible_cpus_allowed_ptr: "cpus_read_lock kernel/sched/core.c:3213",
+    fork_init: "kmem_cache_create_usercopy kernel/fork.c:1076",
+    free_shrinker_info: "mutex_lock mm/shrinker.c:81",
+    freeze_secondary_cpus: "cpu_maps_update_begin kernel/cpu.c:1901",
+    freeze_workqueues_begin: "mutex_lock kernel/workqueue.c:6854",
+    freeze_workqueues_busy: "mutex_lock kernel/workqueue.c:6887",
+    fscache_wait_for_objects: "wait_event include/linux/fscache-cache.h:188",
+    fsnotify_group_lock: "mutex_lock include/linux/fsnotify_backend.h:269",
+    ftrace_clear_pids: "mutex_lock kernel/trace/ftrace.c:8229",
+    ftrace_destroy_filter_files: "mutex_lock kernel/trace/ftrace.c:7013",
+    ftrace_destroy_function_files: "ftrace_destroy_filter_files kernel/trace/trace_functions.c:107",
+    ftrace_module_enable: "mutex_lock kernel/trace/ftrace.c:7486",
+    ftrace_profile_set_filter: "mutex_lock kernel/trace/trace_events_filter.c:2621",
+    ftrace_regex_release: "mutex_lock kernel/trace/ftrace.c:6492",
+    ftrace_release_mod: "mutex_lock kernel/trace/ftrace.c:7416",
+    ftrace_run_stop_machine: "stop_machine kernel/trace/ftrace.c:2954",
+    futex_atomic_cmpxchg_inatomic_local: "get_user include/asm-generic/futex.h:105",
+    futex_atomic_op_inuser_local: "get_user include/asm-generic/futex.h:46",
+    futex_exec_release: "futex_cleanup_begin kernel/futex/core.c:1164",
+    futex_exit_release: "futex_cleanup_begin kernel/futex/core.c:1175",
+    fw_create_instance: "kzalloc drivers/base/firmware_loader/sysfs.c:402",
+    fw_devlink_drivers_done: "device_links_write_lock drivers/base/core.c:1836",
+    fw_devlink_probing_done: "device_links_write_lock drivers/base/core.c:1873",
+    fwnode_link_add: "guard(mutex) drivers/base/core.c:100",
+    fwnode_links_purge: "fwnode_links_purge_consumers drivers/base/core.c:174",
+    gameport_allocate_port: "kzalloc include/linux/gameport.h:100",
+    gameport_pin_driver: "mutex_lock_interruptible include/linux/gameport.h:134",
+    gcov_enable_events: "mutex_lock kernel/gcov/base.c:40",
+    gcov_event: "mutex_lock kernel/gcov/fs.c:842",
+    gcov_info_dup: "kmemdup kernel/gcov/clang.c:320",
+    gen_pool_create: "kmalloc_node lib/genalloc.c:157",
+    generic_file_write_iter: "inode_lock mm/filemap.c:4198",
+    get_callchain_buffers: "mutex_lock kernel/events/callchain.c:114",
+    get_compat_sigset: "copy_from_user kernel/compat.c:254",
+    get_injectable_error_type: "mutex_lock lib/error-inject.c:45",
+    get_itimerspec64: "get_timespec64 kernel/time/time.c:989",
+    get_old_itimerspec32: "__get_old_timespec32 kernel/time/time.c:1033",
+    get_old_timex32: "copy_from_user kernel/time/time.c:291",
+    get_online_mems: "percpu_down_read mm/memory_hotplug.c:212",
+    get_timespec64: "copy_from_user kernel/time/time.c:877",
+    gf128mul_init_4k_bbe: "kzalloc lib/crypto/gf128mul.c:388",
+    gf128mul_init_4k_lle: "kzalloc lib/crypto/gf128mul.c:366",
+    gf128mul_init_64k_bbe: "kzalloc lib/crypto/gf128mul.c:285",
+    groups_alloc: "kvmalloc kernel/groups.c:18",
+    handle_nested_irq: "might_sleep kernel/irq/chip.c:467",
+    hci_connect_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2089",
+    hci_disconn_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2104",
+    hci_key_change_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2180",
+    hci_role_switch_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2193",
+    hibernate_quiet_exec: "lock_system_sleep kernel/power/hibernate.c:873",
+    hibernate_resume_nonboot_cpu_disable: "suspend_disable_secondary_cpus kernel/power/hibernate.c:461",
+    hibernation_restore: "pm_restore_console kernel/power/hibernate.c:570",
+    hisi_qm_add_list: "mutex_lock include/linux/hisi_acc_qm.h:523",
+    hisi_qm_del_list: "mutex_lock include/linux/hisi_acc_qm.h:530",
+    huge_pmd_share: "i_mmap_lock_read mm/hugetlb.c:7287",
+    hugepage_new_subpool: "kzalloc mm/hugetlb.c:152",
+    hugetlb_cgroup_file_init: "__hugetlb_cgroup_file_pre_init mm/hugetlb_cgroup.c:920",
+    hugetlb_change_protection: "mmu_notifier_invalidate_range_start mm/hugetlb.c:6874",
+    hugetlb_fault: "mutex_lock mm/hugetlb.c:6432",
+    hypervisor_init: "kobject_create_and_add drivers/base/hypervisor.c:20",
+    i_mmap_lock_read: "down_read include/linux/fs.h:560",
+    i_mmap_lock_write: "down_write include/linux/fs.h:540",
+    ib_copy_from_udata: "copy_from_user include/rdma/ib_verbs.h:2947",
+    ib_copy_to_udata: "copy_to_user include/rdma/ib_verbs.h:2952",
+    init_function_trace: "init_func_cmd_traceon kernel/trace/trace_functions.c:979",
+    init_mm_internals: "cpus_read_lock mm/vmstat.c:2193",
+    init_node_memory_type: "mutex_lock mm/memory-tiers.c:639",
+    init_per_zone_wmark_min: "khugepaged_min_free_kbytes_update mm/page_alloc.c:6255",
+    init_swap_address_space: "kvcalloc mm/swap_state.c:716",
+    inode_lock: "down_write include/linux/fs.h:850",
+    inode_lock_killable: "down_write_killable include/linux/fs.h:855",
+    inode_lock_nested: "down_write_nested include/linux/fs.h:895",
+    inode_lock_shared: "down_read include/linux/fs.h:865",
+    inode_lock_shared_killable: "down_read_killable include/linux/fs.h:870",
+    inode_lock_shared_nested: "down_read_nested include/linux/fs.h:900",
+    io_mapping_create_wc: "kmalloc include/linux/io-mapping.h:209",
+    ioremap: "mutex_lock lib/logic_iomem.c:92",
+    ipaq_micro_tx_msg_sync: "wait_for_completion include/linux/mfd/ipaq-micro.h:136",
+    irq_affinity_online_cpu: "irq_lock_sparse kernel/irq/cpuhotplug.c:244",
+    irq_alloc_generic_chip: "kzalloc kernel/irq/generic-chip.c:251",
+    irq_alloc_matrix: "kzalloc kernel/irq/matrix.c:54",
+    irq_cpu_rmap_add: "kzalloc lib/cpu_rmap.c:312",
+    irq_cpu_rmap_remove: "irq_set_affinity_notifier lib/cpu_rmap.c:295",
+    irq_domain_alloc_fwnode: "__irq_domain_alloc_fwnode include/linux/irqdomain.h:279",
+    irq_domain_alloc_named_fwnode: "__irq_domain_alloc_fwnode include/linux/irqdomain.h:267",
+    irq_domain_alloc_named_id_fwnode: "__irq_domain_alloc_fwnode include/linux/irqdomain.h:273",
+    irq_domain_associate: "mutex_lock kernel/irq/irqdomain.c:729",
+    irq_domain_create_sim: "irq_domain_create_sim_full kernel/irq/irq_sim.c:195",
+    irq_domain_create_sim_full: "kzalloc kernel/irq/irq_sim.c:205",
+    irq_domain_debugfs_init: "mutex_lock kernel/irq/irqdomain.c:2132",
+    irq_domain_remove: "mutex_lock kernel/irq/irqdomain.c:390",
+    irq_domain_remove_sim: "irq_work_sync kernel/irq/irq_sim.c:242",
+    irq_find_host: "irq_find_matching_host include/linux/irqdomain.h:397",
+    irq_find_matching_fwnode: "irq_find_matching_fwspec include/linux/irqdomain.h:384",
+    irq_find_matching_fwspec: "mutex_lock kernel/irq/irqdomain.c:554",
+    irq_find_matching_host: "irq_find_matching_fwnode include/linux/irqdomain.h:390",
+    irq_lock_sparse: "mutex_lock kernel/irq/irqdesc.c:437",
+    irq_matrix_debug_show: "cpus_read_lock kernel/irq/matrix.c:508",
+    irq_set_affinity_notifier: "might_sleep kernel/irq/manage.c:563",
+    irq_work_sync: "might_sleep kernel/irq_work.c:289",
+    jump_label_lock: "mutex_lock kernel/jump_label.c:27",
+    jump_label_update_timeout: "__static_key_slow_dec kernel/jump_label.c:329",
+    kdf_test: "kzalloc include/crypto/internal/kdf_selftest.h:35",
+    kernel_halt: "migrate_to_reboot_cpu kernel/reboot.c:316",
+    kernel_param_lock: "mutex_lock kernel/params.c:603",
+    kernel_power_off: "pr_flush kernel/reboot.c:710",
+    kernel_restart: "migrate_to_reboot_cpu kernel/reboot.c:289",
+    kernel_restart_prepare: "device_shutdown kernel/reboot.c:106",
+    khugepaged_min_free_kbytes_update: "mutex_lock mm/khugepaged.c:2691",
+    kill_pending_fw_fallback_reqs: "mutex_lock drivers/base/firmware_loader/fallback.c:54",
+    kimage_map_segment: "kmalloc_array kernel/kexec_core.c:885",
+    kiocb_start_write: "sb_start_write include/linux/fs.h:3036",
+    klp_try_complete_transition: "cpus_read_lock kernel/livepatch/transition.c:478",
+    kmap: "might_sleep include/linux/highmem-internal.h:44",
+    kmem_cache_create_usercopy: "__kmem_cache_create_args include/linux/slab.h:371",
+    kmem_cache_init: "init_freelist_randomization mm/slub.c:6048",
+    kmod_dup_request_announce: "mutex_lock kernel/module/dups.c:217",
+    kmod_dup_request_exists_wait: "kzalloc kernel/module/dups.c:116",
+    kobj_lookup: "mutex_lock drivers/base/map.c:102",
+    kobj_map: "kmalloc_array drivers/base/map.c:44",
+    kobj_map_init: "kmalloc drivers/base/map.c:137",
+    kobj_unmap: "mutex_lock drivers/base/map.c:78",
+    kobject_create_and_add: "kobject_create lib/kobject.c:794",
+    kprobe_free_init_mem: "mutex_lock kernel/kprobes.c:2710",
+    kset_create_and_add: "kset_create lib/kobject.c:1008",
+    kstrtobool_from_user: "copy_from_user lib/kstrtox.c:401",
+    kswapd_run: "pgdat_kswapd_lock mm/vmscan.c:7376",
+    kswapd_stop: "pgdat_kswapd_lock mm/vmscan.c:7399",
+    kthread_complete_and_exit: "kthread_exit kernel/kthread.c:337",
+    kthread_create_on_cpu: "kthread_create_on_node kernel/kthread.c:577",
+    kthread_create_on_node: "__kthread_create_on_node kernel/kthread.c:513",
+    kthread_create_worker: "__kthread_create_worker kernel/kthread.c:918",
+    kthread_create_worker_on_cpu: "__kthread_create_worker kernel/kthread.c:968",
+    kthread_exit: "do_exit kernel/kthread.c:316",
+    kthread_flush_worker: "wait_for_completion kernel/kthread.c:1403",
+    kthread_freezable_should_stop: "might_sleep kernel/kthread.c:207",
+    kthread_run_on_cpu: "kthread_create_on_cpu include/linux/kthread.h:78",
+    kthread_stop: "wait_for_completion kernel/kthread.c:712",
+    kthread_stop_put: "kthread_stop kernel/kthread.c:733",
+    kunit_add_action: "kzalloc lib/kunit/resource.c:101",
+    kunit_add_action_or_reset: "kunit_add_action lib/kunit/resource.c:119",
+    kunit_device_register_with_driver: "kunit_device_register_internal lib/kunit/device.c:153",
+    kunit_filter_attr_tests: "kmemdup lib/kunit/attributes.c:407",
+    kunit_filter_suites: "kcalloc lib/kunit/executor.c:174",
+    kunit_merge_suite_sets: "kmalloc_array lib/kunit/executor.c:318",
+    kunit_platform_device_alloc: "kunit_alloc_resource lib/kunit/platform.c:58",
+    kunit_try_catch_throw: "kthread_exit lib/kunit/try-catch.c:21",
+    kunit_vm_mmap: "kunit_alloc_resource lib/kunit/user_alloc.c:106",
+    kunmap: "might_sleep include/linux/highmem-internal.h:55",
+    kvm_arch_alloc_vm: "kzalloc include/linux/kvm_host.h:1592",
+    l2cap_chan_lock: "mutex_lock_nested include/net/bluetooth/l2cap.h:837",
+    lcd_set_power: "mutex_lock include/linux/lcd.h:98",
+    llvm_gcda_emit_function: "kzalloc kernel/gcov/clang.c:115",
+    llvm_gcov_init: "kzalloc kernel/gcov/clang.c:84",
+    lock_buffer: "might_sleep include/linux/buffer_head.h:432",
+    lock_device_hotplug: "mutex_lock drivers/base/core.c:2411",
+    lock_fb_info: "mutex_lock include/linux/fb.h:622",
+    lock_page: "might_sleep include/linux/pagemap.h:1175",
+    lock_system_sleep: "mutex_lock kernel/power/main.c:56",
+    lockdep_unregister_key: "might_sleep kernel/locking/lockdep.c:6584",
+    lockup_detector_reconfigure: "mutex_lock kernel/watchdog.c:892",
+    logic_pio_unregister_range: "mutex_lock lib/logic_pio.c:111",
+    make_task_dead: "do_exit kernel/exit.c:1058",
+    mem_hotplug_begin: "percpu_down_write mm/memory_hotplug.c:261",
+    memcg_reparent_list_lrus: "mutex_lock mm/list_lru.c:464",
+    memory_dev_init: "subsys_system_register drivers/base/memory.c:974",
+    memory_failure: "mutex_lock mm/memory-failure.c:2267",
+    memory_stat_show: "kmalloc mm/memcontrol.c:4235",
+    mempool_init_noprof: "mempool_init_node mm/mempool.c:266",
+    mempool_resize: "might_sleep mm/mempool.c:335",
+    memunmap_pages: "wait_for_completion mm/memremap.c:147",
+    migrate_device_coherent_folio: "folio_lock mm/migrate_device.c:941",
+    migrate_to_reboot_cpu: "cpu_hotplug_disable kernel/reboot.c:253",
+    mm_access: "down_read_killable kernel/fork.c:1587",
+    mm_cache_init: "kmem_cache_create_usercopy kernel/fork.c:3205",
+    mm_core_init: "vmalloc_init mm/mm_init.c:2689",
+    mm_take_all_locks: "mutex_lock mm/vma.c:2033",
+    mmap_read_lock: "down_read include/linux/mmap_lock.h:161",
+    mmap_read_lock_killable: "down_read_killable include/linux/mmap_lock.h:170",
+    mmap_write_lock: "down_write include/linux/mmap_lock.h:105",
+    mmap_write_lock_killable: "down_write_killable include/linux/mmap_lock.h:123",
+    mmap_write_lock_nested: "down_write_nested include/linux/mmap_lock.h:113",
+    mmput: "might_sleep kernel/fork.c:1396",
+    mmu_interval_notifier_remove: "might_sleep mm/mmu_notifier.c:1057",
+    mmu_notifier_get: "mmap_write_lock include/linux/mmu_notifier.h:283",
+    mmu_notifier_invalidate_range_start: "might_sleep include/linux/mmu_notifier.h:434",
+    mmu_notifier_register: "mmap_write_lock mm/mmu_notifier.c:713",
+    mod_sysfs_teardown: "mod_sysfs_fini kernel/module/sysfs.c:440",
+    module_decompress: "module_extend_max_pages kernel/module/decompress.c:309",
+    module_kallsyms_on_each_symbol: "mutex_lock kernel/module/kallsyms.c:485",
+    move_hugetlb_page_tables: "mmu_notifier_invalidate_range_start mm/hugetlb.c:5535",
+    mpi_alloc: "kmalloc lib/crypto/mpi/mpiutil.c:34",
+    mpol_rebind_mm: "mmap_write_lock mm/mempolicy.c:420",
+    msi_domain_alloc_irq_at: "msi_lock_descs kernel/irq/msi.c:1486",
+    msi_domain_alloc_irqs: "msi_domain_alloc_irqs_range include/linux/msi.h:626",
+    msi_domain_alloc_irqs_range: "msi_lock_descs kernel/irq/msi.c:1377",
+    msi_domain_free_irqs_all: "msi_lock_descs kernel/irq/msi.c:1657",
+    msi_domain_free_irqs_range: "msi_lock_descs kernel/irq/msi.c:1625",
+    msi_domain_insert_msi_desc: "msi_alloc_desc kernel/irq/msi.c:155",
+    msi_insert_msi_desc: "msi_domain_insert_msi_desc include/linux/msi.h:313",
+    msi_lock_descs: "mutex_lock kernel/irq/msi.c:350",
+    msi_match_device_irq_domain: "msi_lock_descs kernel/irq/msi.c:1097",
+    msi_remove_device_irq_domain: "msi_lock_descs kernel/irq/msi.c:1063",
+    mt_perf_to_adistance: "guard(mutex) mm/memory-tiers.c:787",
+    mt_set_default_dram_perf: "guard(mutex) mm/memory-tiers.c:739",
+    mutex_lock: "might_sleep kernel/locking/mutex.c:283",
+    mutex_lock_interruptible: "might_sleep kernel/locking/mutex.c:992",
+    mutex_lock_interruptible_nested: "__mutex_lock kernel/locking/mutex.c:833",
+    mutex_lock_io: "mutex_lock kernel/locking/mutex.c:1040",
+    mutex_lock_io_nested: "might_sleep kernel/locking/mutex.c:842",
+    mutex_lock_killable: "might_sleep kernel/locking/mutex.c:1016",
+    mutex_lock_killable_nested: "__mutex_lock kernel/locking/mutex.c:826",
+    mutex_lock_nested: "__mutex_lock kernel/locking/mutex.c:811",
+    mwriteprotect_range: "down_read mm/userfaultfd.c:959",
+    net_dim_init_irq_moder: "kzalloc lib/dim/net_dim.c:108",
+    netfs_wait_for_outstanding_io: "wait_var_event include/linux/netfs.h:550",
+    netif_napi_del: "synchronize_net include/linux/netdevice.h:2703",
+    nf_flow_table_offload_add_cb: "down_write include/net/netfilter/nf_flow_table.h:232",
+    nf_flow_table_offload_del_cb: "down_write include/net/netfilter/nf_flow_table.h:264",
+    node_dev_init: "subsys_system_register drivers/base/node.c:970",
+    nommu_shrink_inode_mappings: "down_write mm/nommu.c:1726",
+    objagg_destroy: "rhashtable_destroy lib/objagg.c:569",
+    objagg_hints_get: "kzalloc lib/objagg.c:933",
+    objagg_hints_stats_get: "kzalloc lib/objagg.c:1013",
+    objagg_stats_get: "kzalloc lib/objagg.c:613",
+    oom_killer_disable: "mutex_lock_killable mm/oom_kill.c:831",
+    padata_alloc: "kzalloc kernel/padata.c:976",
+    padata_alloc_shell: "kzalloc kernel/padata.c:1062",
+    padata_init: "cpuhp_setup_state_multi kernel/padata.c:1117",
+    padata_set_cpumask: "mutex_lock kernel/padata.c:746",
+    page_alloc_init_cpuhp: "cpuhp_setup_state_nocalls mm/page_alloc.c:6035",
+    page_alloc_init_late: "wait_for_completion mm/mm_init.c:2313",
+    page_cache_ra_unbounded: "filemap_invalidate_lock_shared mm/readahead.c:226",
+    page_offline_begin: "down_write mm/util.c:1218",
+    page_offline_freeze: "down_read mm/util.c:1208",
+    page_reporting_register: "mutex_lock mm/page_reporting.c:358",
+    page_reporting_unregister: "mutex_lock mm/page_reporting.c:405",
+    page_writeback_init: "cpuhp_setup_state mm/page-writeback.c:2392",
+    pagecache_init: "page_writeback_init mm/filemap.c:1070",
+    pagetable_pmd_ctor: "pmd_ptlock_init include/linux/mm.h:3164",
+    pagetable_pte_ctor: "ptlock_init include/linux/mm.h:3049",
+    parman_create: "kzalloc lib/parman.c:271",
+    partition_sched_domains: "mutex_lock kernel/sched/topology.c:2804",
+    pci_request_config_region_exclusive: "__request_region include/linux/pci.h:1526",
+    percpu_down_read: "might_sleep include/linux/percpu-rwsem.h:49",
+    percpu_down_write: "might_sleep kernel/locking/percpu-rwsem.c:228",
+    percpu_ref_kill: "percpu_ref_kill_and_confirm include/linux/percpu-refcount.h:149",
+    percpu_ref_kill_and_confirm: "__percpu_ref_switch_mode lib/percpu-refcount.c:395",
+    percpu_ref_reinit: "percpu_ref_resurrect lib/percpu-refcount.c:445",
+    percpu_ref_resurrect: "__percpu_ref_switch_mode lib/percpu-refcount.c:475",
+    percpu_ref_switch_to_atomic: "__percpu_ref_switch_mode lib/percpu-refcount.c:314",
+    percpu_ref_switch_to_atomic_sync: "wait_event lib/percpu-refcount.c:331",
+    percpu_ref_switch_to_percpu: "__percpu_ref_switch_mode lib/percpu-refcount.c:360",
+    perf_event_detach_bpf_prog: "mutex_lock kernel/trace/bpf_trace.c:2214",
+    perf_event_exit_cpu: "perf_event_exit_cpu_context kernel/events/core.c:14192",
+    perf_event_exit_task: "mutex_lock kernel/events/core.c:13607",
+    perf_event_init: "perf_event_init_cpu kernel/events/core.c:14228",
+    perf_event_init_cpu: "mutex_lock kernel/events/core.c:14177",
+    perf_event_read_value: "__perf_event_read_value kernel/events/core.c:5673",
+    perf_event_task_disable: "mutex_lock kernel/events/core.c:6246",
+    perf_event_task_enable: "mutex_lock kernel/events/core.c:6230",
+    perf_kprobe_destroy: "mutex_lock kernel/trace/trace_event_perf.c:287",
+    perf_pmu_migrate_context: "mutex_lock_double kernel/events/core.c:13432",
+    perf_pmu_register: "mutex_lock kernel/events/core.c:11894",
+    perf_pmu_unregister: "mutex_lock kernel/events/core.c:12006",
+    perf_trace_destroy: "mutex_lock kernel/trace/trace_event_perf.c:239",
+    perf_trace_init: "mutex_lock kernel/trace/trace_event_perf.c:221",
+    perf_uprobe_destroy: "mutex_lock kernel/trace/trace_event_perf.c:343",
+    pgdat_kswapd_lock: "mutex_lock include/linux/memory_hotplug.h:183",
+    phy_lock_mdio_bus: "mutex_lock include/linux/phy.h:1903",
+    platform_device_alloc: "kzalloc drivers/base/platform.c:580",
+    platform_device_msi_free_irqs_all: "msi_domain_free_irqs_all drivers/base/platform-msi.c:97",
+    platform_device_register_data: "platform_device_register_resndata include/linux/platform_device.h:217",
+    platform_device_register_full: "platform_device_alloc drivers/base/platform.c:811",
+    platform_device_register_resndata: "platform_device_register_full include/linux/platform_device.h:164",
+    platform_device_register_simple: "platform_device_register_resndata include/linux/platform_device.h:193",
+    pldmfw_flash_image: "kzalloc lib/pldmfw/pldmfw.c:837",
+    pm_autosleep_init: "wakeup_source_register kernel/power/autosleep.c:119",
+    pm_autosleep_lock: "mutex_lock_interruptible kernel/power/autosleep.c:82",
+    pm_clk_create: "dev_pm_get_subsys_data drivers/base/power/clock_ops.c:482",
+    pm_prepare_console: "pm_vt_switch kernel/power/console.c:133",
+    pm_restore_console: "pm_vt_switch kernel/power/console.c:148",
+    pm_runtime_remove: "flush_work drivers/base/power/runtime.c:1886",
+    pm_runtime_set_memalloc_noio: "mutex_lock drivers/base/power/runtime.c:223",
+    pm_show_wakelocks: "mutex_lock kernel/power/wakelock.c:44",
+    pm_vt_switch_required: "mutex_lock kernel/power/console.c:51",
+    pm_vt_switch_unregister: "mutex_lock kernel/power/console.c:83",
+    pmd_ptlock_init: "ptlock_init include/linux/mm.h:3126",
+    posix_clock_unregister: "down_write kernel/time/posix-clock.c:206",
+    pr_flush: "__pr_flush kernel/printk/printk.c:4492",
+    prepare_creds: "kmem_cache_alloc kernel/cred.c:212",
+    prepare_exec_creds: "prepare_creds kernel/cred.c:261",
+    print_subsystem_event_filter: "mutex_lock kernel/trace/trace_events_filter.c:1278",
+    probe_irq_on: "mutex_lock kernel/irq/autoprobe.c:40",
+    proc_cgroup_show: "kmalloc kernel/cgroup/cgroup.c:6453",
+    proc_cpuset_show: "kmalloc kernel/cgroup/cpuset.c:4367",
+    ptdump_walk_pgd: "get_online_mems mm/ptdump.c:179",
+    ptlock_alloc: "kmem_cache_alloc mm/memory.c:6992",
+    ptlock_init: "ptlock_alloc include/linux/mm.h:3022",
+    put_compat_rusage: "copy_to_user kernel/compat.c:105",
+    put_compat_sigset: "copy_to_user include/linux/compat.h:466",
+    put_itimerspec64: "put_timespec64 kernel/time/time.c:1012",
+    put_old_itimerspec32: "__put_old_timespec32 kernel/time/time.c:1051",
+    put_old_timex32: "copy_to_user kernel/time/time.c:344",
+    put_timespec64: "copy_to_user kernel/time/time.c:910",
+    queue_limits_start_update: "mutex_lock include/linux/blkdev.h:990",
+    radix_tree_init: "cpuhp_setup_state_nocalls lib/radix-tree.c:1605",
+    raid6_select_algo: "__get_free_pages lib/raid6/algos.c:253",
+    rb_alloc: "kzalloc_node kernel/events/ring_buffer.c:950",
+    rdmacg_register_device: "mutex_lock kernel/cgroup/rdma.c:321",
+    rdmacg_unregister_device: "mutex_lock kernel/cgroup/rdma.c:344",
+    rebuild_sched_domains: "rebuild_sched_domains_cpuslocked kernel/cgroup/cpuset.c:1110",
+    rebuild_sched_domains_energy: "mutex_lock kernel/sched/topology.c:280",
+    reclaim_clean_pages_from_list: "shrink_folio_list mm/vmscan.c:1613",
+    ref_tracker_dir_init: "stack_depot_init include/linux/ref_tracker.h:38",
+    register_console: "console_list_lock kernel/printk/printk.c:3982",
+    register_event_command: "mutex_lock kernel/trace/trace_events_trigger.c:381",
+    register_ftrace_command: "mutex_lock kernel/trace/ftrace.c:5670",
+    register_ftrace_graph: "guard(mutex) kernel/trace/fgraph.c:1269",
+    register_refined_jiffies: "__clocksource_register kernel/time/jiffies.c:99",
+    register_syscore: "mutex_lock drivers/base/syscore.c:23",
+    register_trace_event: "down_write kernel/trace/trace_output.c:748",
+    register_tracepoint_module_notifier: "mutex_lock kernel/tracepoint.c:596",
+    register_trigger_cmds: "register_trigger_traceon_traceoff_cmds kernel/trace/trace_events_trigger.c:1923",
+    register_trigger_hist_cmd: "register_event_command kernel/trace/trace_events_hist.c:6966",
+    register_trigger_hist_enable_disable_cmds: "register_event_command kernel/trace/trace_events_hist.c:7046",
+    regmap_debugfs_initcall: "mutex_lock drivers/base/regmap/regmap-debugfs.c:697",
+    regmap_field_alloc: "kzalloc drivers/base/regmap/regmap.c:1387",
+    regmap_field_bulk_alloc: "kcalloc drivers/base/regmap/regmap.c:1277",
+    relay_prepare_cpu: "mutex_lock kernel/relay.c:438",
+    remove_cpu: "lock_device_hotplug kernel/cpu.c:1526",
+    remove_memory: "lock_device_hotplug mm/memory_hotplug.c:2343",
+    remove_vm_area: "might_sleep mm/vmalloc.c:3289",
+    remove_vma: "might_sleep mm/vma.c:331",
+    reparent_shrinker_deferred: "mutex_lock mm/shrinker.c:307",
+    request_free_mem_region: "get_free_mem_region kernel/resource.c:2031",
+    resource_list_create_entry: "kzalloc kernel/resource.c:1846",
+    restore_altstack: "copy_from_user kernel/signal.c:4354",
+    restore_online_page_callback: "mutex_lock mm/memory_hotplug.c:637",
+    resv_map_alloc: "kmalloc mm/hugetlb.c:1101",
+    rhashtable_destroy: "rhashtable_free_and_destroy lib/rhashtable.c:1185",
+    rhashtable_free_and_destroy: "mutex_lock lib/rhashtable.c:1154",
+    rhltable_destroy: "rhltable_free_and_destroy include/linux/rhashtable.h:1283",
+    rhltable_free_and_destroy: "rhashtable_free_and_destroy include/linux/rhashtable.h:1278",
+    ring_buffer_change_overwrite: "mutex_lock kernel/trace/ring_buffer.c:3081",
+    ring_buffer_free: "irq_work_sync kernel/trace/ring_buffer.c:2604",
+    ring_buffer_reset: "mutex_lock kernel/trace/ring_buffer.c:6227",
+    ring_buffer_reset_online_cpus: "mutex_lock kernel/trace/ring_buffer.c:6181",
+    root_device_unregister: "device_unregister drivers/base/core.c:4460",
+    rt_mutex_lock_interruptible: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:87",
+    rt_mutex_lock_killable: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:102",
+    rt_mutex_lock_nested: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:52",
+    rv_unregister_monitor: "mutex_lock kernel/trace/rv/rv.c:743",
+    rv_unregister_reactor: "mutex_lock kernel/trace/rv/rv_reactors.c:334",
+    rz_mtu3_release_channel: "mutex_lock include/linux/mfd/rz-mtu3.h:170",
+    rz_mtu3_request_channel: "mutex_lock include/linux/mfd/rz-mtu3.h:156",
+    s2idle_set_ops: "lock_system_sleep kernel/power/suspend.c:80",
+    save_named_trigger: "kstrdup kernel/trace/trace_events_trigger.c:1241",
+    sb_start_intwrite: "__sb_start_write include/linux/fs.h:1952",
+    sb_start_pagefault: "__sb_start_write include/linux/fs.h:1934",
+    sb_start_write: "__sb_start_write include/linux/fs.h:1905",
+    sched_autogroup_create_attach: "autogroup_create kernel/sched/autogroup.c:194",
+    sched_create_group: "kmem_cache_alloc kernel/sched/core.c:8909",
+    sched_dynamic_klp_disable: "mutex_lock kernel/sched/core.c:7557",
+    sched_dynamic_klp_enable: "mutex_lock kernel/sched/core.c:7547",
+    sched_dynamic_update: "mutex_lock kernel/sched/core.c:7532",
+    sched_group_set_shares: "mutex_lock kernel/sched/fair.c:13633",
+    sched_init_domains: "alloc_sched_domains kernel/sched/topology.c:2622",
+    sched_init_numa: "bitmap_alloc kernel/sched/topology.c:1873",
+    sched_init_smp: "sched_init_numa kernel/sched/core.c:8381",
+    scx_cgroup_can_attach: "percpu_down_read kernel/sched/ext.c:4094",
+    scx_group_set_idle: "percpu_down_read kernel/sched/ext.c:4194",
+    scx_group_set_weight: "percpu_down_read kernel/sched/ext.c:4180",
+    scx_pre_fork: "percpu_down_read kernel/sched/ext.c:3861",
+    scx_tg_offline: "percpu_down_read kernel/sched/ext.c:4078",
+    scx_tg_online: "percpu_down_read kernel/sched/ext.c:4050",
+    set_current_groups: "prepare_creds kernel/groups.c:140",
+    set_freezable: "might_sleep kernel/freezer.c:216",
+    set_online_page_callback: "mutex_lock mm/memory_hotplug.c:618",
+    set_page_dirty_lock: "lock_page mm/page-writeback.c:2934",
+    setup_userns_sysctls: "kmemdup kernel/ucount.c:100",
+    shmem_charge: "shmem_inode_acct_blocks mm/shmem.c:463",
+    shmem_init_fs_context: "kzalloc mm/shmem.c:5057",
+    shmem_mfill_atomic_pte: "shmem_inode_acct_blocks mm/shmem.c:3018",
+    show_trace_dev_match: "device_pm_lock drivers/base/power/trace.c:234",
+    shrinker_alloc: "kzalloc mm/shrinker.c:694",
+    si476x_core_lock: "mutex_lock include/linux/mfd/si476x-core.h:172",
+    smp_init: "cpuhp_threads_init kernel/smp.c:1004",
+    smp_shutdown_nonboot_cpus: "cpu_maps_update_begin kernel/cpu.c:1539",
+    smpboot_create_threads: "mutex_lock kernel/smpboot.c:218",
+    smpboot_park_threads: "mutex_lock kernel/smpboot.c:259",
+    smpboot_register_percpu_thread: "mutex_lock kernel/smpboot.c:294",
+    smpboot_unpark_threads: "mutex_lock kernel/smpboot.c:240",
+    smpboot_unregister_percpu_thread: "mutex_lock kernel/smpboot.c:320",
+    snd_emu1010_fpga_lock: "mutex_lock include/sound/emu10k1.h:1845",
+    snd_power_sync_ref: "wait_event include/sound/core.h:196",
+    snd_soc_card_mutex_lock: "mutex_lock_nested include/sound/soc-card.h:23",
+    snd_soc_card_mutex_lock_root: "mutex_lock_nested include/sound/soc-card.h:18",
+    soc_device_unregister: "device_unregister drivers/base/soc.c:190",
+    srcu_barrier: "mutex_lock kernel/rcu/srcutree.c:1606",
+    ssam_request_sync_wait: "wait_for_completion include/linux/surface_aggregator/controller.h:206",
+    stack_depot_init: "mutex_lock lib/stackdepot.c:195",
+    stack_trace_sysctl: "mutex_lock kernel/trace/trace_stack.c:523",
+    start_stop_khugepaged: "mutex_lock mm/khugepaged.c:2665",
+    static_key_disable: "cpus_read_lock kernel/jump_label.c:247",
+    static_key_enable: "cpus_read_lock kernel/jump_label.c:222",
+    static_key_slow_dec: "__static_key_slow_dec kernel/jump_label.c:336",
+    static_key_slow_inc: "cpus_read_lock kernel/jump_label.c:190",
+    stop_core_cpuslocked: "stop_cpus kernel/stop_machine.c:650",
+    stop_machine: "cpus_read_lock kernel/stop_machine.c:627",
+    subsys_system_register: "subsys_register drivers/base/bus.c:1342",
+    suspend_disable_secondary_cpus: "freeze_secondary_cpus include/linux/cpu.h:150",
+    suspend_enable_secondary_cpus: "thaw_secondary_cpus include/linux/cpu.h:154",
+    suspend_set_ops: "lock_system_sleep kernel/power/suspend.c:217",
+    switch_task_namespaces: "might_sleep kernel/nsproxy.c:243",
+    synchronize_srcu_expedited: "__synchronize_srcu kernel/rcu/srcutree.c:1426",
+    synth_event_create: "kzalloc kernel/trace/trace_events_synth.c:1487",
+    synth_event_delete: "mutex_lock kernel/trace/trace_events_synth.c:1539",
+    syscore_shutdown: "mutex_lock drivers/base/syscore.c:121",
+    sysctl_vm_numa_stat_handler: "mutex_lock mm/vmstat.c:82",
+    task_barrier_enter: "down include/drm/task_barrier.h:83",
+    task_barrier_exit: "down include/drm/task_barrier.h:97",
+    task_barrier_full: "task_barrier_exit include/drm/task_barrier.h:104",
+    tasklet_disable: "tasklet_unlock_wait include/linux/interrupt.h:752",
+    tasklet_kill: "tasklet_unlock_wait kernel/softirq.c:902",
+    tasklet_unlock_wait: "wait_var_event kernel/softirq.c:919",
+    tb_xdomain_find_by_route_locked: "mutex_lock include/linux/thunderbolt.h:316",
+    tb_xdomain_find_by_uuid_locked: "mutex_lock include/linux/thunderbolt.h:304",
+    tc_action_net_init: "kmalloc include/net/act_api.h:157",
+    thaw_kernel_threads: "thaw_workqueues kernel/power/process.c:222",
+    thaw_processes: "__usermodehelper_set_disable_depth kernel/power/process.c:194",
+    thaw_secondary_cpus: "cpu_maps_update_begin kernel/cpu.c:1968",
+    thaw_workqueues: "mutex_lock kernel/workqueue.c:6927",
+    torture_cleanup_begin: "mutex_lock kernel/torture.c:856",
+    torture_cleanup_end: "mutex_lock kernel/torture.c:875",
+    torture_init_begin: "mutex_lock kernel/torture.c:813",
+    trace_add_event_call: "mutex_lock kernel/trace/trace_events.c:3395",
+    trace_array_find_get: "mutex_lock kernel/trace/trace.c:9450",
+    trace_array_get: "guard(mutex) kernel/trace/trace.c:540",
+    trace_array_get_by_name: "guard(mutex) kernel/trace/trace.c:9637",
+    trace_create_savedcmd: "allocate_cmdlines_buffer kernel/trace/trace_sched_switch.c:238",
+    trace_event_raw_init: "register_trace_event kernel/trace/trace_events.c:612",
+    trace_event_read_lock: "down_read kernel/trace/trace_output.c:720",
+    trace_event_update_all: "down_write kernel/trace/trace_events.c:3157",
+    trace_get_user: "get_user kernel/trace/trace.c:1746",
+    trace_parse_run_command: "kmalloc kernel/trace/trace.c:10351",
+    trace_parser_get_init: "kmalloc kernel/trace/trace.c:1708",
+    trace_pid_list_alloc: "kzalloc kernel/trace/pid_list.c:419",
+    trace_pid_write: "trace_parser_get_init kernel/trace/trace.c:758",
+    trace_probe_add_file: "kmalloc kernel/trace/trace_probe.c:2195",
+    trace_probe_create: "argv_split kernel/trace/trace_probe.c:2286",
+    trace_put_event_file: "mutex_lock kernel/trace/trace_events.c:3696",
+    trace_remove_event_call: "down_write kernel/trace/trace_events.c:3466",
+    trace_set_options: "mutex_lock kernel/trace/trace.c:5259",
+    trace_uprobe_create: "trace_probe_create kernel/trace/trace_uprobe.c:732",
+    tracepoint_printk_sysctl: "guard(mutex) kernel/trace/trace.c:2791",
+    tracepoint_probe_register: "tracepoint_probe_register_prio kernel/tracepoint.c:533",
+    tracepoint_probe_register_may_exist: "tracepoint_probe_register_prio_may_exist include/linux/tracepoint.h:51",
+    tracepoint_probe_register_prio: "mutex_lock kernel/tracepoint.c:509",
+    tracepoint_probe_register_prio_may_exist: "mutex_lock kernel/tracepoint.c:480",
+    tracepoint_probe_unregister: "mutex_lock kernel/tracepoint.c:550",
+    traceprobe_set_print_fmt: "kmalloc kernel/trace/trace_probe.c:1972",
+    tracing_arm_snapshot: "mutex_lock kernel/trace/trace.c:1372",
+    tracing_log_err: "guard(mutex) kernel/trace/trace.c:7700",
+    tracing_map_sort_entries: "vmalloc kernel/trace/tracing_map.c:1088",
+    tracing_reset_all_online_cpus: "mutex_lock kernel/trace/trace.c:2400",
+    tracing_resize_ring_buffer: "guard(mutex) kernel/trace/trace.c:5979",
+    tracing_set_filter_buffering: "guard(mutex) kernel/trace/trace.c:7164",
+    tracing_set_tracer: "guard(mutex) kernel/trace/trace.c:6080",
+    tracing_snapshot_cond_enable: "kzalloc kernel/trace/trace.c:1449",
+    tracing_start_cmdline_record: "tracing_start_sched_switch kernel/trace/trace_sched_switch.c:135",
+    tracing_start_tgid_record: "tracing_start_sched_switch kernel/trace/trace_sched_switch.c:145",
+    tracing_stop_cmdline_record: "tracing_stop_sched_switch kernel/trace/trace_sched_switch.c:140",
+    tracing_stop_tgid_record: "tracing_stop_sched_switch kernel/trace/trace_sched_switch.c:150",
+    tracing_update_buffers: "mutex_lock kernel/trace/trace.c:6023",
+    transport_add_device: "attribute_container_device_trigger_safe drivers/base/transport_class.c:196",
+    transport_configure_device: "attribute_container_device_trigger drivers/base/transport_class.c:229",
+    transport_container_register: "attribute_container_register include/linux/transport_class.h:92",
+    transport_container_unregister: "attribute_container_unregister include/linux/transport_class.h:97",
+    transport_destroy_device: "attribute_container_remove_device drivers/base/transport_class.c:297",
+    transport_register_device: "transport_add_device include/linux/transport_class.h:76",
+    transport_remove_device: "attribute_container_device_trigger drivers/base/transport_class.c:268",
+    transport_setup_device: "attribute_container_add_device drivers/base/transport_class.c:150",
+    transport_unregister_device: "transport_remove_device include/linux/transport_class.h:86",
+    trigger_data_alloc: "kzalloc kernel/trace/trace_events_trigger.c:901",
+    trigger_process_regex: "mutex_lock kernel/trace/trace_events_trigger.c:279",
+    truncate_pagecache: "unmap_mapping_range mm/truncate.c:751",
+    truncate_setsize: "truncate_pagecache mm/truncate.c:777",
+    try_online_node: "mem_hotplug_begin mm/memory_hotplug.c:1323",
+    try_to_freeze: "might_sleep include/linux/freezer.h:53",
+    unmap_hugepage_range: "mmu_notifier_invalidate_range_start mm/hugetlb.c:5785",
+    unmap_mapping_folio: "i_mmap_lock_read mm/memory.c:3813",
+    unmap_mapping_pages: "i_mmap_lock_read mm/memory.c:3843",
+    unmap_mapping_range: "unmap_mapping_pages mm/memory.c:3882",
+    unmap_region: "unmap_vmas mm/vma.c:356",
+    unmap_shared_mapping_range: "unmap_mapping_range include/linux/mm.h:2525",
+    unmap_vmas: "mmu_notifier_invalidate_range_start mm/memory.c:1893",
+    unregister_console: "console_list_lock kernel/printk/printk.c:4240",
+    unregister_cpu: "device_unregister drivers/base/cpu.c:101",
+    unregister_event_command: "mutex_lock kernel/trace/trace_events_trigger.c:404",
+    unregister_ftrace_command: "mutex_lock kernel/trace/ftrace.c:5693",
+    unregister_ftrace_export: "mutex_lock kernel/trace/trace.c:469",
+    unregister_ftrace_function: "mutex_lock kernel/trace/ftrace.c:8747",
+    unregister_ftrace_graph: "mutex_lock kernel/trace/fgraph.c:1342",
+    unregister_node: "device_unregister drivers/base/node.c:647",
+    unregister_stat_tracer: "mutex_lock kernel/trace/trace_stat.c:355",
+    unregister_syscore: "mutex_lock drivers/base/syscore.c:35",
+    unregister_trace_event: "down_write kernel/trace/trace_output.c:806",
+    unregister_tracepoint_module_notifier: "mutex_lock kernel/tracepoint.c:620",
+    uprobe_apply: "down_write kernel/events/uprobes.c:1263",
+    uprobe_clear_state: "mutex_lock kernel/events/uprobes.c:1619",
+    uprobe_start_dup_mmap: "percpu_down_read kernel/events/uprobes.c:1633",
+    uprobe_unregister_nosync: "down_write kernel/events/uprobes.c:1151",
+    user_event_mm_dup: "user_event_mm_alloc kernel/trace/trace_events_user.c:868",
+    user_event_mm_remove: "might_sleep kernel/trace/trace_events_user.c:817",
+    userfaultfd_release_new: "mmap_write_lock mm/userfaultfd.c:2020",
+    usermodehelper_enable: "__usermodehelper_set_disable_depth include/linux/umh.h:61",
+    usermodehelper_read_trylock: "down_read kernel/umh.c:214",
+    userns_may_setgroups: "mutex_lock kernel/user_namespace.c:1289",
+    uts_ns_init: "kmem_cache_create_usercopy kernel/utsname.c:171",
+    v4l2_ctrl_lock: "mutex_lock include/media/v4l2-ctrls.h:572",
+    v4l2_ctrl_modify_dimensions: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1018",
+    v4l2_ctrl_modify_range: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:965",
+    v4l2_ctrl_s_ctrl: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1117",
+    v4l2_ctrl_s_ctrl_compound: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1250",
+    v4l2_ctrl_s_ctrl_int64: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1169",
+    v4l2_ctrl_s_ctrl_string: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1207",
+    v4l2_subdev_lock_state: "mutex_lock include/media/v4l2-subdev.h:1752",
+    v4l2_subdev_lock_states: "mutex_lock include/media/v4l2-subdev.h:1783",
+    validate_slab_cache: "bitmap_alloc mm/slub.c:6230",
+    vdpa_reset: "down_write include/linux/vdpa.h:529",
+    vdpa_set_features: "down_write include/linux/vdpa.h:554",
+    vhost_task_create: "kzalloc kernel/vhost_task.c:135",
+    vhost_task_stop: "wait_for_completion kernel/vhost_task.c:102",
+    virtio_cread16: "might_sleep include/linux/virtio_config.h:551",
+    virtio_cread32: "might_sleep include/linux/virtio_config.h:571",
+    virtio_cread64: "__virtio_cread_many include/linux/virtio_config.h:591",
+    virtio_cread8: "might_sleep include/linux/virtio_config.h:534",
+    virtio_cread_bytes: "__virtio_cread_many include/linux/virtio_config.h:527",
+    virtio_cwrite16: "might_sleep include/linux/virtio_config.h:561",
+    virtio_cwrite32: "might_sleep include/linux/virtio_config.h:581",
+    virtio_cwrite64: "might_sleep include/linux/virtio_config.h:600",
+    virtio_cwrite8: "might_sleep include/linux/virtio_config.h:542",
+    vm_area_alloc: "kmem_cache_alloc kernel/fork.c:480",
+    vm_area_dup: "kmem_cache_alloc kernel/fork.c:495",
+    vm_area_map_pages: "check_sparse_vm_area mm/vmalloc.c:752",
+    vm_area_unmap_pages: "check_sparse_vm_area mm/vmalloc.c:768",
+    vm_munmap: "__vm_munmap mm/mmap.c:1656",
+    vmalloc_init: "shrinker_alloc mm/vmalloc.c:5313",
+    vmap_page_range: "vmap_range_noflush mm/vmalloc.c:368",
+    vmpressure_cleanup: "flush_work mm/vmpressure.c:480",
+    vmpressure_register_event: "kstrndup mm/vmpressure.c:385",
+    vmpressure_unregister_event: "mutex_lock mm/vmpressure.c:441",
+    wait_for_completion: "wait_for_common kernel/sched/completion.c:148",
+    wait_for_completion_interruptible: "wait_for_common kernel/sched/completion.c:216",
+    wait_for_completion_interruptible_timeout: "wait_for_common kernel/sched/completion.c:239",
+    wait_for_completion_io: "wait_for_common_io kernel/sched/completion.c:181",
+    wait_for_completion_io_timeout: "wait_for_common_io kernel/sched/completion.c:201",
+    wait_for_completion_killable: "wait_for_common kernel/sched/completion.c:254",
+    wait_for_completion_killable_timeout: "wait_for_common kernel/sched/completion.c:288",
+    wait_for_completion_state: "wait_for_common kernel/sched/completion.c:264",
+    wait_for_completion_timeout: "wait_for_common kernel/sched/completion.c:167",
+    wait_for_device_probe: "flush_work drivers/base/dd.c:830",
+    wait_for_kprobe_optimizer: "mutex_lock kernel/kprobes.c:649",
+    wait_on_bit: "might_sleep include/linux/wait_bit.h:73",
+    wait_on_bit_action: "might_sleep include/linux/wait_bit.h:153",
+    wait_on_bit_io: "might_sleep include/linux/wait_bit.h:98",
+    wait_on_bit_lock: "might_sleep include/linux/wait_bit.h:181",
+    wait_on_bit_lock_action: "might_sleep include/linux/wait_bit.h:232",
+    wait_on_bit_lock_io: "might_sleep include/linux/wait_bit.h:205",
+    wait_on_bit_timeout: "might_sleep include/linux/wait_bit.h:125",
+    wait_on_buffer: "might_sleep include/linux/buffer_head.h:420",
+    wait_on_inode: "wait_var_event include/linux/writeback.h:206",
+    wakeup_source_create: "kzalloc drivers/base/power/wakeup.c:86",
+    wakeup_source_register: "wakeup_source_create drivers/base/power/wakeup.c:220",
+    wakeup_source_sysfs_add: "wakeup_source_device_create drivers/base/power/wakeup_stats.c:181",
+    wakeup_source_sysfs_remove: "device_unregister drivers/base/power/wakeup_stats.c:208",
+    walk_system_ram_res_rev: "kvcalloc kernel/resource.c:450",
+    watch_queue_init: "kzalloc kernel/watch_queue.c:698",
+    wiphy_lock: "mutex_lock include/net/cfg80211.h:6130",
+    within_error_injection_list: "mutex_lock lib/error-inject.c:29",
+    wm8350_mask_irq: "disable_irq include/linux/mfd/wm8350/core.h:676",
+    work_on_cpu_key: "flush_work kernel/workqueue.c:6806",
+    work_on_cpu_safe_key: "cpus_read_lock kernel/workqueue.c:6829",
+    workqueue_init: "mutex_lock kernel/workqueue.c:7952",
+    workqueue_init_early: "kcalloc kernel/workqueue.c:7826",
+    workqueue_init_topology: "init_pod_type kernel/workqueue.c:8071",
+    workqueue_online_cpu: "mutex_lock kernel/workqueue.c:6700",
+    wp_shared_mapping_range: "i_mmap_lock_read mm/mapping_dirty_helpers.c:268",
+    wq_worker_comm: "mutex_lock kernel/workqueue.c:6499",
+    ww_mutex_lock: "might_sleep kernel/locking/mutex.c:882",
+    ww_mutex_lock_interruptible: "might_sleep kernel/locking/mutex.c:897",
+    ww_mutex_lock_slow: "ww_mutex_lock include/linux/ww_mutex.h:299",
+    ww_mutex_lock_slow_interruptible: "ww_mutex_lock_interruptible include/linux/ww_mutex.h:335",
+    xfrm_algo_aead_clone: "kmemdup include/net/xfrm.h:1966",
+    xfrm_algo_auth_clone: "kmemdup include/net/xfrm.h:1977",
+    xfrm_algo_clone: "kmemdup include/net/xfrm.h:1972",
+    xfrm_replay_clone: "kmemdup include/net/xfrm.h:1950",
+    xz_dec_bcj_create: "kmalloc lib/xz/xz_dec_bcj.c:686",
+    xz_dec_init: "kmalloc lib/xz/xz_dec_stream.c:787",
+    xz_dec_lzma2_create: "kmalloc lib/xz/xz_dec_lzma2.c:1141",
+    zap_page_range_single: "mmu_notifier_invalidate_range_start mm/memory.c:1928",
+    zap_vma_pages: "zap_page_range_single include/linux/mm.h:2432",
+    zlib_inflate_blob: "kmalloc lib/zlib_inflate/infutil.c:17",
+    zone_device_page_init: "lock_page mm/memremap.c:510",
+    zone_pcp_disable: "mutex_lock mm/page_alloc.c:6959",
+    zs_create_pool: "kzalloc mm/zsmalloc.c:2136",
+    zs_destroy_pool: "zs_flush_migration mm/zsmalloc.c:2249",
+    zswap_swapon: "kvcalloc mm/zswap.c:1661"
+  },
+  reclaims: {
+    __kmalloc_cache_node_noprof: [1, "slab_alloc_node mm/slub.c:4405"],
+    __kmalloc_cache_noprof: [1, "slab_alloc_node mm/slub.c:4392"],
+    aead_request_alloc: [1, "kmalloc include/crypto/aead.h:436"],
+    akcipher_request_alloc: [1, "kmalloc include/crypto/akcipher.h:201"],
+    alloc_cpumask_var_node: [1, "kmalloc_node lib/cpumask.c:62"],
+    alloc_slab_obj_exts: [2, "kcalloc_node mm/slub.c:2010"],
+    alloc_string_stream: [0, "kzalloc lib/kunit/string-stream.c:161"],
+    alloc_ts_config: [1, "kzalloc include/linux/textsearch.h:168"],
+    argv_split: [0, "kstrndup lib/argv_split.c:67"],
+    bitmap_alloc: [1, "kmalloc_array lib/bitmap.c:719"],
+    bitmap_alloc_node: [1, "kmalloc_array_node lib/bitmap.c:732"],
+    btree_alloc: [0, "kmem_cache_alloc lib/btree.c:82"],
+    call_usermodehelper_setup: [3, "kzalloc kernel/umh.c:362"],
+    devm_bitmap_alloc: [2, "bitmap_alloc lib/bitmap.c:762"],
+    devm_get_free_pages: [1, "__get_free_pages drivers/base/devres.c:1141"],
+    devres_open_group: [2, "kmalloc drivers/base/devres.c:557"],
+    firmware_request_nowait_nowarn: [3, "_request_firmware_nowait drivers/base/firmware_loader/main.c:1305"],
+    genradix_alloc_node: [0, "kzalloc include/linux/generic-radix-tree.h:101"],
+    iucv_path_alloc: [2, "kzalloc include/net/iucv/iucv.h:234"],
+    kasprintf_strarray: [0, "kcalloc lib/string_helpers.c:764"],
+    kdb_strdup: [1, "kmalloc kernel/debug/kdb/kdb_support.c:250"],
+    kmem_cache_alloc_lru_noprof: [2, "slab_alloc_node mm/slub.c:4250"],
+    kmem_cache_alloc_node_noprof: [1, "slab_alloc_node mm/slub.c:4283"],
+    kmem_cache_alloc_noprof: [1, "slab_alloc_node mm/slub.c:4238"],
+    kmemdup_array: [3, "kmemdup mm/util.c:153"],
+    kpp_request_alloc: [1, "kmalloc include/crypto/kpp.h:185"],
+    kstrdup_and_replace: [3, "kstrdup lib/string_helpers.c:739"],
+    kstrdup_quotable_cmdline: [1, "kmalloc lib/string_helpers.c:681"],
+    kunit_alloc_and_get_resource: [3, "kzalloc include/kunit/resource.h:246"],
+    kunit_alloc_resource: [3, "kzalloc include/kunit/resource.h:288"],
+    kunit_alloc_string_stream: [1, "alloc_string_stream lib/kunit/string-stream.c:194"],
+    kunit_kmalloc: [2, "kunit_kmalloc_array include/kunit/test.h:447"],
+    kunit_kmalloc_array: [3, "kmalloc_array lib/kunit/test.c:856"],
+    kvmemdup: [2, "kvmalloc mm/util.c:171"],
+    mempool_alloc_noprof: [1, "might_alloc mm/mempool.c:412"],
+    mempool_alloc_slab: [0, "kmem_cache_alloc_noprof mm/mempool.c:579"],
+    mempool_init_node: [5, "kmalloc_array_node mm/mempool.c:226"],
+    mempool_kvmalloc: [0, "kvmalloc mm/mempool.c:610"],
+    might_alloc: [0, "might_sleep_if include/linux/sched/mm.h:321"],
+    nla_strdup: [1, "kmalloc lib/nlattr.c:816"],
+    request_firmware_nowait: [4, "_request_firmware_nowait drivers/base/firmware_loader/main.c:1279"],
+    sg_split: [7, "kcalloc lib/sg_split.c:155"],
+    skb_header_unclone: [1, "might_sleep_if include/linux/skbuff.h:2039"],
+    skb_share_check: [1, "might_sleep_if include/linux/skbuff.h:2087"],
+    skb_unclone: [1, "might_sleep_if include/linux/skbuff.h:1994"],
+    skb_unclone_keeptruesize: [1, "might_sleep_if include/linux/skbuff.h:2011"],
+    skb_unshare: [1, "might_sleep_if include/linux/skbuff.h:2123"],
+    spi_message_alloc: [1, "kzalloc include/linux/spi/spi.h:1264"],
+    wb_get_create: [2, "might_alloc mm/backing-dev.c:825"],
+    xa_alloc_bh: [4, "might_alloc include/linux/xarray.h:909"],
+    xa_alloc_cyclic_bh: [5, "might_alloc include/linux/xarray.h:1016"],
+    xa_alloc_cyclic_irq: [5, "might_alloc include/linux/xarray.h:1053"],
+    xa_alloc_irq: [4, "might_alloc include/linux/xarray.h:942"],
+    xa_cmpxchg: [4, "might_alloc include/linux/xarray.h:697"],
+    xa_cmpxchg_bh: [4, "might_alloc include/linux/xarray.h:725"],
+    xa_cmpxchg_irq: [4, "might_alloc include/linux/xarray.h:753"],
+    xa_insert_bh: [3, "might_alloc include/linux/xarray.h:813"],
+    xa_insert_irq: [3, "might_alloc include/linux/xarray.h:843"],
+    xa_reserve_bh: [2, "xa_cmpxchg_bh include/linux/xarray.h:1100"],
+    xa_reserve_irq: [2, "xa_cmpxchg_irq include/linux/xarray.h:1118"],
+    xa_store_bh: [3, "might_alloc include/linux/xarray.h:594"],
+    xdr_netobj_dup: [2, "kmemdup include/linux/sunrpc/xdr.h:192"]
+  }
 };
 
+// src/ir/kernel-api/derived.ts
+var FALLBACK_DERIVED = derived_6_12_default;
+
+// src/parser/code-units.ts
+function isIdentStart(c4) {
+  return c4 >= 97 && c4 <= 122 || c4 >= 65 && c4 <= 90 || c4 === 95;
+}
+function isIdentChar(c4) {
+  return isIdentStart(c4) || c4 >= 48 && c4 <= 57;
+}
+var SPACE = 32;
+function codeUnits(text) {
+  const bytes = Buffer.from(text, "utf16le");
+  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, text.length);
+  return new Uint16Array(new Uint8Array(bytes).buffer);
+}
+function blankOut(out2, from, to2) {
+  for (let i2 = from; i2 < to2; i2++) if (out2[i2] !== 10 && out2[i2] !== 13) out2[i2] = SPACE;
+}
+function put(out2, at2, text) {
+  for (let i2 = 0; i2 < text.length; i2++) out2[at2 + i2] = text.charCodeAt(i2);
+}
+var utf16 = new TextDecoder("utf-16le");
+
+// src/parser/lexical-mask.ts
+var interesting = /[\n/"']/g;
+function maskLexical(src) {
+  const masked = codeUnits(src);
+  const directives = [];
+  const n = src.length;
+  let i2 = 0;
+  let lineStart = true;
+  while (i2 < n) {
+    const c4 = src.charCodeAt(i2);
+    if (c4 === 10) {
+      lineStart = true;
+      i2++;
+      continue;
+    }
+    if (c4 === 32 || c4 === 9 || c4 === 13 || c4 === 12 || c4 === 11) {
+      i2++;
+      continue;
+    }
+    if (lineStart && c4 === 35) {
+      const start2 = i2;
+      let j3 = i2;
+      while (j3 < n) {
+        const d2 = src.charCodeAt(j3);
+        if (d2 === 10) {
+          let k2 = j3 - 1;
+          while (k2 > start2 && src.charCodeAt(k2) === 13) k2--;
+          if (src.charCodeAt(k2) === 92) {
+            j3++;
+            continue;
+          }
+          break;
+        }
+        if (d2 === 47 && src.charCodeAt(j3 + 1) === 42) {
+          const end = src.indexOf("*/", j3 + 2);
+          j3 = end < 0 ? n : end + 2;
+          continue;
+        }
+        j3++;
+      }
+      directives.push([start2, j3]);
+      i2 = j3;
+      continue;
+    }
+    lineStart = false;
+    if (c4 !== 47 && c4 !== 34 && c4 !== 39) {
+      interesting.lastIndex = i2 + 1;
+      const next = interesting.exec(src);
+      i2 = next ? next.index : n;
+      continue;
+    }
+    if (c4 === 47 && src.charCodeAt(i2 + 1) === 47) {
+      const end = src.indexOf("\n", i2);
+      const stop2 = end < 0 ? n : end;
+      blankOut(masked, i2, stop2);
+      i2 = stop2;
+      continue;
+    }
+    if (c4 === 47 && src.charCodeAt(i2 + 1) === 42) {
+      const end = src.indexOf("*/", i2 + 2);
+      const stop2 = end < 0 ? n : end + 2;
+      blankOut(masked, i2, stop2);
+      i2 = stop2;
+      continue;
+    }
+    if (c4 === 34 || c4 === 39) {
+      let j3 = i2 + 1;
+      while (j3 < n) {
+        const d2 = src.charCodeAt(j3);
+        if (d2 === 92) {
+          j3 += 2;
+          continue;
+        }
+        if (d2 === c4 || d2 === 10) break;
+        j3++;
+      }
+      blankOut(masked, i2 + 1, Math.min(j3, n));
+      i2 = j3 + 1;
+      continue;
+    }
+    i2++;
+  }
+  return { masked, directives };
+}
+function conditionalRegions(src, directives) {
+  const drop = [];
+  const stack = [];
+  let dropFrom = -1;
+  const keepingNow = () => stack.length === 0 || stack[stack.length - 1].keeping;
+  for (const [start2, end] of directives) {
+    const text = src.slice(start2 + 1, end).replace(/\\\r?\n/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").trim();
+    const m2 = /^(\w+)\s*(.*)$/s.exec(text);
+    const word = m2?.[1] ?? "";
+    const rest = (m2?.[2] ?? "").trim();
+    const before = keepingNow();
+    if (word === "if" || word === "ifdef" || word === "ifndef") {
+      const zero = word === "if" && /^0\b/.test(rest);
+      const negative = word === "ifndef" || word === "if" && /^!/.test(rest);
+      const keeping = before && !zero;
+      stack.push({ keeping, taken: !zero, parentKeeping: before, negative });
+    } else if (word === "elif" || word === "else") {
+      const top2 = stack[stack.length - 1];
+      if (top2) {
+        let keepThis;
+        if (word === "else" && top2.negative && top2.taken) {
+          keepThis = true;
+          if (top2.keeping && top2.parentKeeping) {
+            drop.push([top2.branchStart ?? start2, start2]);
+          }
+        } else {
+          keepThis = !top2.taken;
+        }
+        top2.keeping = top2.parentKeeping && keepThis;
+        top2.taken = top2.taken || keepThis;
+      }
+    } else if (word === "endif") {
+      stack.pop();
+    }
+    const after = keepingNow();
+    if (before && !after) dropFrom = end;
+    if (!before && after && dropFrom >= 0) {
+      drop.push([dropFrom, start2]);
+      dropFrom = -1;
+    }
+    const top = stack[stack.length - 1];
+    if (top && (word === "if" || word === "ifdef" || word === "ifndef")) top.branchStart = end;
+  }
+  if (dropFrom >= 0) drop.push([dropFrom, src.length]);
+  return drop;
+}
+
+// src/parser/derive-facts.ts
+var DERIVED_AREAS = ["kernel/", "mm/", "lib/", "drivers/base/", "include/"];
+var utf162 = new TextDecoder("utf-16le");
+function inDerivedArea(file) {
+  return DERIVED_AREAS.some((a) => file.startsWith(a)) && (file.endsWith(".c") || file.startsWith("include/") && file.endsWith(".h"));
+}
+
 // src/engine/analyze.ts
-function analyze(files, index, rules = RULES, api = NEWEST) {
+function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_DERIVED) {
   const tables = files.flatMap((f3) => f3.tables);
   const summaries = /* @__PURE__ */ new Map();
   const models = /* @__PURE__ */ new Map();
   const findings = [];
   let current;
-  const summarizer = new Summarizer(index.resolve);
+  let facts;
+  const database = () => facts ??= FactsDatabase.ofScan(files);
+  const summarizer = new Summarizer(index.resolve, {
+    // a name the scan defines outside the kernel's core is that function, not the core's namesake
+    derived: (name2, fromFile) => {
+      const home = index.definitionFile(name2, [fromFile]);
+      return home !== void 0 && !inDerivedArea(home) ? void 0 : derivedOf(derived, name2);
+    },
+    bound: (field, fromFile) => database().boundNear(field, fromFile)
+  });
   const summary = (fn2) => {
     let s = summaries.get(fn2);
     if (!s) {
@@ -39982,7 +41251,6 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
   const usesReadSide = (table) => readSideOf(files, table);
   const cores = /* @__PURE__ */ new Map();
   const stepViolations = /* @__PURE__ */ new Map();
-  let facts;
   const ctx = {
     core(file) {
       if (!cores.has(file)) {
@@ -40002,8 +41270,7 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
     tables,
     // built when a rule first asks: most runs have no rule that does
     get facts() {
-      facts ??= FactsDatabase.ofScan(files);
-      return facts;
+      return database();
     },
     files,
     api,
@@ -40035,7 +41302,10 @@ function analyze(files, index, rules = RULES, api = NEWEST) {
       const rule = current;
       const template = rule.messages[r2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported an unknown message id ${r2.messageId}`);
-      const { severity, message } = weighUntracked(r2.severity ?? rule.severity, formatMessage(template, r2.data), r2.decidedBy);
+      const indirect = throughPointer(r2.steps);
+      const weighed = weighUntracked(r2.severity ?? rule.severity, formatMessage(template, r2.data), r2.decidedBy);
+      const severity = indirect && weighed.severity === "error" ? "warning" : weighed.severity;
+      const message = weighed.message + (indirect ? " (through a function pointer: the function that runs there is what the tree assigns, not proved)" : "");
       findings.push({
         rule: rule.id,
         messageId: r2.messageId,
@@ -41405,6 +42675,7 @@ function commonPrefix(a, b3) {
 }
 function neededCallees(files, index, depth) {
   const missing = /* @__PURE__ */ new Map();
+  let bindings;
   let frontier = files.flatMap((f3) => f3.tables.flatMap((t2) => t2.fields.filter((x3) => x3.function).map((x3) => ({ name: x3.function, from: t2.file }))));
   const visited = /* @__PURE__ */ new Set();
   for (let level2 = 0; level2 <= depth && frontier.length; level2++) {
@@ -41420,7 +42691,13 @@ function neededCallees(files, index, depth) {
         missing.set(name2, callers);
         continue;
       }
-      if (level2 < depth) for (const c4 of fn2.callees) next.push({ name: c4, from: fn2.file });
+      if (level2 >= depth) continue;
+      for (const c4 of fn2.callees) next.push({ name: c4, from: fn2.file });
+      for (const e of fn2.events) {
+        if (e.kind !== "call" || !e.name.startsWith("->")) continue;
+        bindings ??= FactsDatabase.ofScan(files);
+        for (const b3 of bindings.boundNear(e.name.slice(2), fn2.file)) next.push({ name: b3.function, from: b3.file });
+      }
     }
     frontier = next;
   }
@@ -41447,158 +42724,6 @@ async function createCParser() {
   const parser2 = new Parser2();
   parser2.setLanguage(language);
   return parser2;
-}
-
-// src/parser/code-units.ts
-function isIdentStart(c4) {
-  return c4 >= 97 && c4 <= 122 || c4 >= 65 && c4 <= 90 || c4 === 95;
-}
-function isIdentChar(c4) {
-  return isIdentStart(c4) || c4 >= 48 && c4 <= 57;
-}
-var SPACE = 32;
-function codeUnits(text) {
-  const bytes = Buffer.from(text, "utf16le");
-  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, text.length);
-  return new Uint16Array(new Uint8Array(bytes).buffer);
-}
-function blankOut(out2, from, to2) {
-  for (let i2 = from; i2 < to2; i2++) if (out2[i2] !== 10 && out2[i2] !== 13) out2[i2] = SPACE;
-}
-function put(out2, at2, text) {
-  for (let i2 = 0; i2 < text.length; i2++) out2[at2 + i2] = text.charCodeAt(i2);
-}
-var utf16 = new TextDecoder("utf-16le");
-
-// src/parser/lexical-mask.ts
-var interesting = /[\n/"']/g;
-function maskLexical(src) {
-  const masked = codeUnits(src);
-  const directives = [];
-  const n = src.length;
-  let i2 = 0;
-  let lineStart = true;
-  while (i2 < n) {
-    const c4 = src.charCodeAt(i2);
-    if (c4 === 10) {
-      lineStart = true;
-      i2++;
-      continue;
-    }
-    if (c4 === 32 || c4 === 9 || c4 === 13 || c4 === 12 || c4 === 11) {
-      i2++;
-      continue;
-    }
-    if (lineStart && c4 === 35) {
-      const start2 = i2;
-      let j3 = i2;
-      while (j3 < n) {
-        const d2 = src.charCodeAt(j3);
-        if (d2 === 10) {
-          let k2 = j3 - 1;
-          while (k2 > start2 && src.charCodeAt(k2) === 13) k2--;
-          if (src.charCodeAt(k2) === 92) {
-            j3++;
-            continue;
-          }
-          break;
-        }
-        if (d2 === 47 && src.charCodeAt(j3 + 1) === 42) {
-          const end = src.indexOf("*/", j3 + 2);
-          j3 = end < 0 ? n : end + 2;
-          continue;
-        }
-        j3++;
-      }
-      directives.push([start2, j3]);
-      i2 = j3;
-      continue;
-    }
-    lineStart = false;
-    if (c4 !== 47 && c4 !== 34 && c4 !== 39) {
-      interesting.lastIndex = i2 + 1;
-      const next = interesting.exec(src);
-      i2 = next ? next.index : n;
-      continue;
-    }
-    if (c4 === 47 && src.charCodeAt(i2 + 1) === 47) {
-      const end = src.indexOf("\n", i2);
-      const stop2 = end < 0 ? n : end;
-      blankOut(masked, i2, stop2);
-      i2 = stop2;
-      continue;
-    }
-    if (c4 === 47 && src.charCodeAt(i2 + 1) === 42) {
-      const end = src.indexOf("*/", i2 + 2);
-      const stop2 = end < 0 ? n : end + 2;
-      blankOut(masked, i2, stop2);
-      i2 = stop2;
-      continue;
-    }
-    if (c4 === 34 || c4 === 39) {
-      let j3 = i2 + 1;
-      while (j3 < n) {
-        const d2 = src.charCodeAt(j3);
-        if (d2 === 92) {
-          j3 += 2;
-          continue;
-        }
-        if (d2 === c4 || d2 === 10) break;
-        j3++;
-      }
-      blankOut(masked, i2 + 1, Math.min(j3, n));
-      i2 = j3 + 1;
-      continue;
-    }
-    i2++;
-  }
-  return { masked, directives };
-}
-function conditionalRegions(src, directives) {
-  const drop = [];
-  const stack = [];
-  let dropFrom = -1;
-  const keepingNow = () => stack.length === 0 || stack[stack.length - 1].keeping;
-  for (const [start2, end] of directives) {
-    const text = src.slice(start2 + 1, end).replace(/\\\r?\n/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").trim();
-    const m2 = /^(\w+)\s*(.*)$/s.exec(text);
-    const word = m2?.[1] ?? "";
-    const rest = (m2?.[2] ?? "").trim();
-    const before = keepingNow();
-    if (word === "if" || word === "ifdef" || word === "ifndef") {
-      const zero = word === "if" && /^0\b/.test(rest);
-      const negative = word === "ifndef" || word === "if" && /^!/.test(rest);
-      const keeping = before && !zero;
-      stack.push({ keeping, taken: !zero, parentKeeping: before, negative });
-    } else if (word === "elif" || word === "else") {
-      const top2 = stack[stack.length - 1];
-      if (top2) {
-        let keepThis;
-        if (word === "else" && top2.negative && top2.taken) {
-          keepThis = true;
-          if (top2.keeping && top2.parentKeeping) {
-            drop.push([top2.branchStart ?? start2, start2]);
-          }
-        } else {
-          keepThis = !top2.taken;
-        }
-        top2.keeping = top2.parentKeeping && keepThis;
-        top2.taken = top2.taken || keepThis;
-      }
-    } else if (word === "endif") {
-      stack.pop();
-    }
-    const after = keepingNow();
-    if (before && !after) dropFrom = end;
-    if (!before && after && dropFrom >= 0) {
-      drop.push([dropFrom, start2]);
-      dropFrom = -1;
-    }
-    const top = stack[stack.length - 1];
-    if (top && (word === "if" || word === "ifdef" || word === "ifndef")) top.branchStart = end;
-  }
-  if (dropFrom >= 0) drop.push([dropFrom, src.length]);
-  return drop;
 }
 
 // src/parser/macro-words.ts

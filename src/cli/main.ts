@@ -20,6 +20,8 @@ import { formatExplain, formatLevels, formatLevelsJson, formatRules, formatRules
 import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS } from '../model/api.js';
 import { apiOf, configOf } from './config.js';
+import { derivedFactsFor } from '../engine/derived-facts.js';
+import type { DerivedTable } from '../ir/facts-db.js';
 import { failOnOf, formatOf, irCacheOf, jobsOf, OPTIONS, rulesOf, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { checklistCommand, gitCommand, patchCommand, watchCommand } from './review-commands.js';
@@ -104,6 +106,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The facts derived from the scanned tree's core (cached beside the IR cache), else from Linux 6.12's. */
+function derivedFactsOf(values: Values, root: string): DerivedTable {
+  return derivedFactsFor(root, process.env.MNLINT_BUILD ?? 'sources', irCacheOf(values)?.dir);
+}
+
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
   const inputs = paths.length ? paths : ['.'];
   const progress = progressLine(values, inputs);
@@ -156,7 +163,9 @@ async function check(paths: string[], values: Values): Promise<number> {
   const result = await runScan(paths, values);
   const api = apiOf(values, result.root);
   mark('scan done');
-  const findings = applyConfig(analyze(result.files, result.index, rules, api), configOf(values));
+  const derived = derivedFactsOf(values, result.root);
+  mark('derived facts');
+  const findings = applyConfig(analyze(result.files, result.index, rules, api, derived), configOf(values));
   mark('rules');
   const stats = { ...result.stats, inputErrors: result.problems.length };
   process.stdout.write(
@@ -207,7 +216,7 @@ async function inventory(paths: string[], values: Values): Promise<number> {
   if (values.survey) {
     // a row per user, with what every rule finds in it (the configuration applies)
     const api = apiOf(values, result.root);
-    const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api), configOf(values));
+    const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api, derivedFactsOf(values, result.root)), configOf(values));
     const survey = buildSurvey(result.files, result.index, findings, api.id);
     process.stdout.write(format === 'json' ? `${JSON.stringify(survey, null, 2)}\n` : formatSurveyMarkdown(survey));
     return result.problems.length ? 2 : 0;

@@ -8,17 +8,33 @@ import { formatMessage, weighUntracked, type CallbackView, type CoreView, type F
 import { NEWEST, type ApiLevel } from '../model/api.js';
 import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
+import { throughPointer } from '../rules/support.js';
 import { coreSteps, isCoreFile, missingStepViolation } from './core-steps.js';
 import type { CoreStep } from '../model/core.js';
-import { FactsDatabase } from '../ir/facts-db.js';
+import { FactsDatabase, derivedOf, type DerivedTable } from '../ir/facts-db.js';
+import { FALLBACK_DERIVED } from '../ir/kernel-api/derived.js';
+import { inDerivedArea } from '../parser/derive-facts.js';
 
-export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES, api: ApiLevel = NEWEST): Finding[] {
+/**
+ * The rules over the IR of a scan. `derived`: the facts derived from the
+ * kernel's code (engine/derived-facts.ts), by default the table of Linux 6.12.
+ */
+export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES, api: ApiLevel = NEWEST, derived: DerivedTable = FALLBACK_DERIVED): Finding[] {
   const tables: OpsTable[] = files.flatMap((f) => f.tables);
   const summaries = new Map<FunctionIR, FunctionSummary>();
   const models = new Map<OpsTable, ModelView>();
   const findings: Finding[] = [];
   let current: Rule | undefined;
-  const summarizer = new Summarizer(index.resolve);
+  let facts: FactsDatabase | undefined;
+  const database = (): FactsDatabase => (facts ??= FactsDatabase.ofScan(files));
+  const summarizer = new Summarizer(index.resolve, {
+    // a name the scan defines outside the kernel's core is that function, not the core's namesake
+    derived: (name, fromFile) => {
+      const home = index.definitionFile(name, [fromFile]);
+      return home !== undefined && !inDerivedArea(home) ? undefined : derivedOf(derived, name);
+    },
+    bound: (field, fromFile) => database().boundNear(field, fromFile),
+  });
   const summary = (fn: FunctionIR): FunctionSummary => {
     let s = summaries.get(fn);
     if (!s) {
@@ -30,7 +46,6 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
   const usesReadSide = (table: OpsTable): boolean => readSideOf(files, table);
   const cores = new Map<FileIR, CoreView | null>();
   const stepViolations = new Map<CoreStep, ReturnType<typeof missingStepViolation>>();
-  let facts: FactsDatabase | undefined;
   const ctx: RuleContext = {
     core(file) {
       if (!cores.has(file)) {
@@ -52,8 +67,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
     tables,
     // built when a rule first asks: most runs have no rule that does
     get facts() {
-      facts ??= FactsDatabase.ofScan(files);
-      return facts;
+      return database();
     },
     files,
     api,
@@ -93,7 +107,11 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       const rule = current!;
       const template = rule.messages[r.messageId];
       if (template === undefined) throw new Error(`rule ${rule.id} reported an unknown message id ${r.messageId}`);
-      const { severity, message } = weighUntracked(r.severity ?? rule.severity, formatMessage(template, r.data), r.decidedBy);
+      // evidence reached through a function pointer is not a proof: the tree may set the field elsewhere
+      const indirect = throughPointer(r.steps);
+      const weighed = weighUntracked(r.severity ?? rule.severity, formatMessage(template, r.data), r.decidedBy);
+      const severity = indirect && weighed.severity === 'error' ? 'warning' : weighed.severity;
+      const message = weighed.message + (indirect ? ' (through a function pointer: the function that runs there is what the tree assigns, not proved)' : '');
       findings.push({
         rule: rule.id,
         messageId: r.messageId,

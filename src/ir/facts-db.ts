@@ -68,6 +68,20 @@ export function curatedFacts(name: string): CallFacts {
   return f;
 }
 
+/**
+ * Facts derived from a kernel tree's own code (parser/derive-facts.ts): the
+ * functions that sleep and those that reclaim as their GFP argument allows,
+ * each with why (`call file:line`, the call that makes it so).
+ */
+export interface DerivedTable {
+  /** the tree it was derived from */
+  readonly source: string;
+  /** name -> `call file:line` */
+  readonly sleeps: Readonly<Record<string, string>>;
+  /** name -> [index of its GFP argument, `call file:line`] */
+  readonly reclaims: Readonly<Record<string, readonly [number, string]>>;
+}
+
 /** The facts of one scan: derived facts over curated ones, and the scan's function-pointer bindings. */
 export class FactsDatabase {
   private readonly derived = new Map<string, CallFacts>();
@@ -103,4 +117,35 @@ export class FactsDatabase {
   bound(field: string): readonly FieldBinding[] {
     return this.byField.get(field) ?? [];
   }
+
+  /**
+   * The functions a call through `->field` in `fromFile` may reach, by what the
+   * tree near it assigns: the bindings of its own file, else of its directory;
+   * none when more than BOUND_LIMIT are (a field name shared by unrelated
+   * structs says too little).
+   */
+  boundNear(field: string, fromFile: string): readonly FieldBinding[] {
+    const all = this.byField.get(field);
+    if (!all) return [];
+    const own = all.filter((b) => b.file === fromFile);
+    const dir = dirOf(fromFile);
+    const near = own.length ? own : all.filter((b) => dirOf(b.file) === dir);
+    const names = new Set(near.map((b) => b.function));
+    return names.size > BOUND_LIMIT ? [] : near.filter((b, i) => near.findIndex((x) => x.function === b.function) === i);
+  }
+}
+
+/** Functions one field may be bound to before a call through it is left unresolved. */
+export const BOUND_LIMIT = 4;
+
+function dirOf(file: string): string {
+  const i = file.lastIndexOf('/');
+  return i < 0 ? '' : file.slice(0, i);
+}
+
+/** What a derived table says of a name: why it sleeps, or the GFP argument it reclaims by. */
+export function derivedOf(table: DerivedTable, name: string): { sleeps?: string; reclaims?: readonly [number, string] } | undefined {
+  if (Object.hasOwn(table.sleeps, name)) return { sleeps: table.sleeps[name]! };
+  if (Object.hasOwn(table.reclaims, name)) return { reclaims: table.reclaims[name]! };
+  return undefined;
 }

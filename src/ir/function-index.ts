@@ -2,6 +2,7 @@
 // seen (walked or not), resolved the way the linker would for a caller's file.
 import type { FileIR, FunctionIR } from './types.js';
 import type { Resolver } from './summary.js';
+import { FactsDatabase } from './facts-db.js';
 
 export class FunctionIndex {
   private readonly byName = new Map<string, FunctionIR[]>();
@@ -70,11 +71,13 @@ function commonPrefix(a: string, b: string): number {
 
 /**
  * Callees the rules will want but the index lacks: every callback named by a
- * table and its callees down to `depth`. Maps each missing name to the files
- * calling it.
+ * table and its callees down to `depth`, a call through a struct field
+ * followed to the functions the tree near it binds the field to. Maps each
+ * missing name to the files calling it (for a bound function: its own file).
  */
 export function neededCallees(files: readonly FileIR[], index: FunctionIndex, depth: number): Map<string, string[]> {
   const missing = new Map<string, string[]>();
+  let bindings: FactsDatabase | undefined;
   let frontier: Array<{ name: string; from: string }> = files.flatMap((f) => f.tables.flatMap((t) => t.fields.filter((x) => x.function).map((x) => ({ name: x.function!, from: t.file }))));
   const visited = new Set<string>();
   for (let level = 0; level <= depth && frontier.length; level++) {
@@ -90,7 +93,13 @@ export function neededCallees(files: readonly FileIR[], index: FunctionIndex, de
         missing.set(name, callers);
         continue;
       }
-      if (level < depth) for (const c of fn.callees) next.push({ name: c, from: fn.file });
+      if (level >= depth) continue;
+      for (const c of fn.callees) next.push({ name: c, from: fn.file });
+      for (const e of fn.events) {
+        if (e.kind !== 'call' || !e.name.startsWith('->')) continue;
+        bindings ??= FactsDatabase.ofScan(files);
+        for (const b of bindings.boundNear(e.name.slice(2), fn.file)) next.push({ name: b.function, from: b.file });
+      }
     }
     frontier = next;
   }

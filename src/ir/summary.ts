@@ -12,7 +12,8 @@
 //   counters a callee leaves behind follow the outcome the caller took.
 import { atom, atomsOf, isCalleeResult, isParamAtom, isRangeAtom, isResultAtom, resultAtom } from './atoms.js';
 import { isCallOfInterest } from './kernel-api/effects.js';
-import type { AbstractValue, Assumptions, Event, FunctionIR, Loc, UntrackedCondition } from './types.js';
+import { classifyGfp } from './kernel-api/memory.js';
+import type { AbstractValue, Assumptions, Event, FieldBinding, FunctionIR, Loc, UntrackedCondition } from './types.js';
 
 /** How many levels of callees below a callback the parser walks and the lazy search looks up. */
 export const CALL_DEPTH = 3;
@@ -30,6 +31,18 @@ export interface CallStep {
   function: string;
   file: string;
   line: number;
+  /** a call through a function pointer: the field, where the tree sets it to `function`, and to how many functions in all */
+  through?: { field: string; file: string; line: number; of: number };
+}
+
+/**
+ * What a summary knows beside the bodies it has: the facts derived from the
+ * kernel's code for a function whose body the scan does not hold, and the
+ * functions a call through a struct field may reach.
+ */
+export interface SummaryFacts {
+  derived(name: string, fromFile: string): { sleeps?: string; reclaims?: readonly [number, string] } | undefined;
+  bound(field: string, fromFile: string): readonly FieldBinding[];
 }
 
 /** An event of a summary: one of the function's own, or of a callee folded in. */
@@ -38,6 +51,8 @@ export type SummaryEvent = Event & {
   via: CallStep[];
   /** the file of the event (differs from the root function's for callee events) */
   file: string;
+  /** a call of a function whose body the scan lacks, which sleeps or reclaims by the facts derived from the kernel's code: why (`call file:line`) */
+  derived?: string;
 };
 
 export interface SummaryReturn {
@@ -196,7 +211,10 @@ export class Summarizer {
   private readonly memo = new Map<FunctionIR, Closure>();
   private readonly active: FunctionIR[] = [];
 
-  constructor(private readonly resolve: Resolver) {}
+  constructor(
+    private readonly resolve: Resolver,
+    private readonly facts?: SummaryFacts,
+  ) {}
 
   summary(fn: FunctionIR): FunctionSummary {
     return this.closure(fn) ?? emptyClosure(fn);
@@ -221,13 +239,41 @@ export class Summarizer {
     const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [], dropped: [], followed: new Set() };
     const unresolved = new Set<string>();
     // callees of the call events, by the event's id
-    const callees = new Map<number, { callee: FunctionIR; closure: Closure; step: CallStep }>();
+    type Target = { callee: FunctionIR; closure: Closure; step: CallStep };
+    const callees = new Map<number, Target>();
+    // calls through a function pointer: each function the tree binds the field to
+    const indirect = new Map<number, Target[]>();
+    // calls of bodiless functions that sleep or reclaim by the derived facts
+    const derived = new Map<number, SummaryEvent>();
     fn.events.forEach((e, id) => {
-      if (e.kind !== 'call' || !fn.callees.includes(e.name)) return;
+      if (e.kind !== 'call') return;
+      if (e.name.startsWith('->')) {
+        const field = e.name.slice(2);
+        const bound = this.facts?.bound(field, fn.file) ?? [];
+        const targets: Target[] = [];
+        for (const b of bound) {
+          const callee = this.resolve(b.function, b.file);
+          const closure = callee && callee !== fn ? this.closure(callee) : null;
+          if (!callee || !closure) continue;
+          if (closure.truncated) c.truncated = true;
+          targets.push({ callee, closure, step: { function: b.function, file: fn.file, line: e.loc.line, through: { field, file: b.file, line: b.line, of: bound.length } } });
+        }
+        if (targets.length) indirect.set(id, targets);
+        return;
+      }
+      if (!fn.callees.includes(e.name)) return;
       const callee = this.resolve(e.name, fn.file);
       const closure = callee && callee !== fn ? this.closure(callee) : null;
       if (!callee || !closure) {
         unresolved.add(e.name);
+        const known = callee ? undefined : this.facts?.derived(e.name, fn.file);
+        const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn.file, ...(e.macro ? { macro: e.macro } : {}), ...(e.discarded ? { discarded: e.discarded } : {}) };
+        if (known?.sleeps) derived.set(id, { ...base, kind: 'sleep', derived: known.sleeps });
+        else if (known?.reclaims) {
+          const mask = e.args[known.reclaims[0]];
+          // the caller's mask decides, as for kmalloc(): only a mask that allows reclaim
+          if (mask !== undefined && classifyGfp(mask) === 'sleeping') derived.set(id, { ...base, kind: 'alloc', gfp: { mask, class: 'sleeping' }, derived: known.reclaims[1] });
+        }
         return;
       }
       if (closure.truncated) c.truncated = true;
@@ -337,10 +383,7 @@ export class Summarizer {
     // one event per place, call site and assumptions (the deeper chain is kept from the first)
     const seen = new Set<string>();
     const keyOf = (origin: number, e: Event & { file: string }, when: Assumptions): string => `${origin}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
-    fn.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id, own: true });
-      const target = callees.get(id);
-      if (!target) return;
+    const fold = (e: Event, id: number, target: Target): void => {
       const result = resultAtom(e.name, e.loc);
       const leadsOf = leadsTo(target.closure);
       const translated = new Map<Assumptions, Assumptions>();
@@ -369,6 +412,14 @@ export class Summarizer {
         const untracked = bothUntracked(e.untracked, ce.untracked);
         rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks, ...(untracked ? { untracked } : {}) }, origin: id, own: false, key });
       }
+    };
+    fn.events.forEach((e, id) => {
+      rawEvents.push({ e: { ...e, via: [], file: fn.file }, origin: id, own: true });
+      const target = callees.get(id);
+      if (target) fold(e, id, target);
+      for (const t of indirect.get(id) ?? []) fold(e, id, t);
+      const d = derived.get(id);
+      if (d) rawEvents.push({ e: d, origin: id, own: false });
     });
     for (const { e, origin, own, key: known } of rawEvents) {
       for (const alt of known === undefined ? expand(e.when) : [{ when: e.when }]) {
@@ -508,8 +559,8 @@ function dedupe<T extends { when: Assumptions; held: string[]; effects: string[]
 }
 
 /** One summary without a shared memo (tests, one-off callers). */
-export function summarize(fn: FunctionIR, resolve: Resolver): FunctionSummary {
-  return new Summarizer(resolve).summary(fn);
+export function summarize(fn: FunctionIR, resolve: Resolver, facts?: SummaryFacts): FunctionSummary {
+  return new Summarizer(resolve, facts).summary(fn);
 }
 
 /** Events on the way to a return: the root's own path, and callee events reached through a call on it. */
@@ -517,7 +568,7 @@ export function eventsOnPath(s: FunctionSummary, r: SummaryReturn): SummaryEvent
   const own = new Set(r.path.map((id) => s.fn.events[id]).filter(Boolean));
   const callsOnPath = new Set([...own].filter((e) => e!.kind === 'call').map((e) => `${e!.name}:${e!.loc.line}`));
   return s.events.filter((e) => {
-    if (e.via.length === 0) return [...own].some((o) => o!.loc.line === e.loc.line && o!.loc.column === e.loc.column && o!.kind === e.kind);
+    if (e.via.length === 0) return [...own].some((o) => o!.loc.line === e.loc.line && o!.loc.column === e.loc.column && (o!.kind === e.kind || (e.derived !== undefined && o!.kind === 'call')));
     const first = e.via[0]!;
     return callsOnPath.has(`${first.function}:${first.line}`) && combine(r.when, e.when) !== null;
   });

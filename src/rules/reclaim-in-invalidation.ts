@@ -1,7 +1,7 @@
 import { describeWhen } from '../ir/describe.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import { defineRule } from './rule.js';
-import { atEvent, bindingStep, functionOf, placeOf, sitesOf, step, describeVia, provenSite } from './support.js';
+import { atEvent, bindingStep, derivedWhy, functionOf, placeOf, sitesOf, step, describeVia, provenSite } from './support.js';
 import { FIRST_PASS_MEMBERS, UNDER_START_MAP_MEMBERS } from '../model/ops.js';
 
 /** The first pass in a non-blockable range: sleeping-gfp-in-first-pass reports it as a sleep. */
@@ -83,7 +83,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         messageId: 'directReclaim',
         decidedBy,
         data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own ? '' : ' (in a helper)', sites: all.length > 1 ? ` (${all.length} sites)` : '' },
-        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${describeWhen(e.when)}`, 'event')])],
+        steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${derivedWhy(e)}${describeWhen(e.when)}`, 'event')])],
       });
     }
   },

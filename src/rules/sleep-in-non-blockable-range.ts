@@ -4,7 +4,7 @@ import { finishHandedOut, isSleepingEvent } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
-import { SELF_WAITING, atEvent, bindingStep, describeVia, functionOf, modelEvidence, provenSite, sitesOf, step } from './support.js';
+import { SELF_WAITING, atEvent, bindingStep, derivedWhy, describeVia, functionOf, modelEvidence, provenSite, sitesOf, step } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',
@@ -61,8 +61,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       const { site: e, decidedBy } = provenSite(sites);
       if (!e) return;
       const more = sites.length > 1 ? ` (and ${sites.length - 1} more sleeping call${sites.length > 2 ? 's' : ''} on such paths)` : '';
-      const siteSteps = sites.flatMap((x) => [...describeVia(x.via), step(x, `${x.name}()${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`, 'event')]);
-      const model = modelEvidence(ctx, table, { kinds: ['sleeps-where-forbidden'], callback: field });
+      const siteSteps = sites.flatMap((x) => [...describeVia(x.via), step(x, `${x.name}()${derivedWhy(x)}${describeWhen(x.when) || ' on a path with no mmu_notifier_range_blockable() test'}`, 'event')]);
+      // a sleep reached through a function pointer keeps its own trace (the model's does not say so)
+      const indirect = sites.some((x) => x.via.some((v) => v.through));
+      const model = indirect ? undefined : modelEvidence(ctx, table, { kinds: ['sleeps-where-forbidden'], callback: field });
       // before 5.0 the contract said nothing of end: a hazard, not a proven breach
       const endBeforeRule = field === 'invalidate_range_end' && !ctx.api.endNonBlocking;
       ctx.report({
@@ -72,7 +74,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more, api: ctx.api.id },
         ...(endBeforeRule ? { severity: 'warning' as const } : {}),
         decidedBy,
-        ...(model ? { steps: [...model.steps, ...(sites.length > 1 ? siteSteps : [])], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }),
+        ...(model ? { steps: [...model.steps, ...(sites.length > 1 || sites.some((x) => x.derived) ? siteSteps : [])], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }),
       });
     };
     for (const field of INVALIDATION_MEMBERS[table.kind]) {

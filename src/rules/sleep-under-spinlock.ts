@@ -3,7 +3,7 @@ import type { SummaryEvent } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { mayBlock } from '../ir/queries.js';
-import { atEvent, bindingStep, functionOf, sitesOf, step, describeVia, decidedBy } from './support.js';
+import { atEvent, bindingStep, derivedWhy, functionOf, sitesOf, step, describeVia, decidedBy } from './support.js';
 
 export default defineRule({
   id: 'sleep-under-spinlock',
@@ -108,7 +108,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           bindingStep(table, f, cb.fn.name),
           ...describeVia(taken.via),
           step(taken, `${taken.name}(${first.lock})`, 'event'),
-          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${describeWhen(e.when)}`, 'event')]),
+          ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${derivedWhy(e)}${describeWhen(e.when)}`, 'event')]),
         ],
       });
     }

@@ -9,7 +9,7 @@
  * reclaiming allocation, or a function that sleeps (the summaries derive that
  * through every body mnlint finds in the tree, however deep).
  */
-const SLEEPING_PRIMITIVES = [
+export const SLEEPING_PRIMITIVES = [
   'might_sleep',
   'cond_resched',
   'schedule',
@@ -50,55 +50,41 @@ const SLEEPING_PRIMITIVES = [
 ];
 
 /**
- * Functions of the core kernel (mm/, kernel/, drivers/dma-buf/, fs/) that sleep.
- * Their bodies lie outside the area a driver's callees are looked up in, so
- * their fact cannot be derived from the scanned tree; each is documented to
- * sleep (a might_sleep(), a sleeping lock or a wait in its body).
+ * Functions of the core kernel (mm/, kernel/, drivers/dma-buf/, fs/) that sleep
+ * and that the derivation from the kernel's code (parser/derive-facts.ts) does
+ * not find: their sleep is under a condition or in a loop (synchronize_rcu(),
+ * cancel_work_sync(), mmu_interval_read_begin()), behind a macro (vmalloc()),
+ * in arch code (copy_from_user()) or outside the derived areas (fs/,
+ * drivers/dma-buf/). Each is documented to sleep. The ones the derivation finds
+ * (mmap_read_lock(), flush_work(), kthread_stop(), lock_page(),
+ * mmu_interval_notifier_remove()...) come from its table (kernel-api/derived.ts).
  */
 const SLEEPING_CORE_FUNCTIONS = [
-  'mmap_read_lock',
-  'mmap_write_lock',
-  'mmap_read_lock_killable',
-  'mmap_write_lock_killable',
   'dma_fence_wait',
   'dma_fence_wait_timeout',
   'dma_fence_wait_any_timeout',
   'dma_resv_wait_timeout',
-  'dma_resv_lock',
-  'dma_resv_lock_interruptible',
-  'flush_work',
-  'flush_delayed_work',
   'cancel_work_sync',
   'cancel_delayed_work_sync',
   'flush_workqueue',
-  'drain_workqueue',
   'flush_scheduled_work',
   'synchronize_rcu',
   'synchronize_srcu',
   'synchronize_rcu_expedited',
-  'synchronize_srcu_expedited',
   'synchronize_irq',
   'synchronize_net',
   'rcu_barrier',
-  'srcu_barrier',
-  'mmu_interval_notifier_remove',
   'mmu_notifier_unregister',
   'mmu_notifier_put',
   'mmu_notifier_synchronize',
   'mmu_interval_read_begin',
   'vmalloc',
   'vzalloc',
-  'kthread_stop',
   'kthread_park',
   'flush_kthread_work',
   'kthread_flush_work',
-  'kthread_flush_worker',
-  'lock_page',
-  'folio_lock',
   'wait_on_page_locked',
   'folio_wait_locked',
-  'i_mmap_lock_write',
-  'i_mmap_lock_read',
   'lock_mm_and_find_vma',
   'get_user_pages',
   'get_user_pages_fast',
