@@ -43712,6 +43712,7 @@ var ReadSideChecker = class {
 };
 
 // src/path/checkers/typestate.ts
+var PROTOCOL_CALLS = new Set(PROTOCOLS.flatMap((p2) => Object.keys(p2.moves)));
 var UNKNOWN = "";
 function escapedKey(base) {
   return `^${base}`;
@@ -43913,7 +43914,7 @@ var TypestateChecker = class {
     if (c4.kind !== "call" || curatedFacts(call.name).notifier) return;
     const handed = call.args.map((a) => pathOf(objectName(a))).filter((p2) => p2 !== "");
     const dataUse = this.protocol.dataUse;
-    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {
+    if (dataUse && !PROTOCOL_CALLS.has(call.name) && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {
       for (const [k2, o2] of Object.entries(slot)) {
         if (!o2.data || !(dataUse.forbidden.includes(o2.s) || dataUse.underLocks?.includes(o2.s))) continue;
         if (handed.some((h3) => o2.data.some((d2) => holds(d2, dataPath(h3)) || holds(dataPath(h3), d2)))) {

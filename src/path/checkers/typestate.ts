@@ -13,6 +13,7 @@ import { curatedFacts } from '../../ir/facts-db.js';
 import { isFreeCall } from '../../ir/kernel-api/effects.js';
 import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
 import { PAGE_RELEASE_CALLS, PFN_CONVERSIONS } from '../../ir/kernel-api/pages.js';
+import { PROTOCOLS } from '../../ir/kernel-api/protocols.js';
 import type { Move, ObjectRef, Protocol } from '../../ir/typestate.js';
 import type { AbstractValue, CheckerFacts, Loc, TypestateFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
@@ -42,6 +43,9 @@ interface ObjState {
 }
 
 type Slot = Readonly<Record<string, ObjState>>;
+
+/** The calls some table moves an object by: none of them uses another table's data (remove takes the notifier, not its pages). */
+const PROTOCOL_CALLS: ReadonlySet<string> = new Set(PROTOCOLS.flatMap((p) => Object.keys(p.moves)));
 
 /** The state of an object a helper was handed: anything. */
 const UNKNOWN = '';
@@ -279,7 +283,7 @@ export class TypestateChecker implements Checker {
     const handed = call.args.map((a) => pathOf(objectName(a))).filter((p) => p !== '');
     const dataUse = this.protocol.dataUse;
     // (a page use by name is pfns-used-before-retry's, through the read-side checker; a conversion commits nothing)
-    if (dataUse && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {
+    if (dataUse && !PROTOCOL_CALLS.has(call.name) && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {
       for (const [k, o] of Object.entries(slot)) {
         if (!o.data || !(dataUse.forbidden.includes(o.s) || dataUse.underLocks?.includes(o.s))) continue;
         // the range, a member of it (`range->hmm_pfns[i]`), the pages, or what holds them
