@@ -537,4 +537,17 @@ export const BUGS: readonly HistoricBug[] = [
       note: 'fixed after 6.6 (Cc stable 5.13+): the 6.6.0 tree lacks the check, the Debian 6.12 tree has it',
     },
   },
+  {
+    id: 'kfd-deferred-work-mmput',
+    fix: '2a9de42e8d3c ("drm/amdkfd: Fix lock dependency warning with srcu")',
+    capabilities: ['derived-sleep'],
+    rule: null,
+    invariant: 'I5',
+    why: 'svm_range_deferred_list_work() dropped its mm reference with mmput(); when it was the last one, exit_mmap() ran __mmu_notifier_release() (synchronize_srcu, and the KFD release callback that cancels work this worker depends on) inside the work item: a lockdep cycle through SRCU; the fix uses mmput_async(); like odp-nested-mmput the mmput is in a work item, not in a callback, so remove-from-callback does not claim it',
+    real: {
+      pre: { release: '6.6', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_deferred_list_work'] },
+      post: { release: '6.12-debian', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_deferred_list_work'] },
+      note: 'first fixed in 6.8 (AUTOSEL backport to 6.6.y in the stored archives); the 6.6 tree is 6.6.0',
+    },
+  },
 ];
