@@ -389,9 +389,11 @@ export const BUGS: readonly HistoricBug[] = [
     id: 'hmm-range-end-sleep',
     fix: '5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
     capabilities: ['derived-sleep'],
+    fixture: 'hmm-range-end-sleep.c',
     rule: 'sleep-in-non-blockable-range',
     invariant: 'I5',
     why: 'hmm_invalidate_range_end() took the hmm->lock mutex unconditionally, also after a non-blockable start (the OOM reaper); the fix made the lock the ranges_lock spinlock',
+    mutant: { none: 'hmm_invalidate_range_end() left mm/hmm.c with the move to mmu_interval_notifier (5.5): 6.1 and 6.12 have no such code' },
     real: {
       pre: { release: '5.2', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_end'] },
       post: { release: '5.3', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_end'] },
@@ -402,9 +404,11 @@ export const BUGS: readonly HistoricBug[] = [
     id: 'hmm-mirrors-sem-nonblock',
     fix: 'a3e0d41c2b1f ("mm/hmm: improve driver API to work and wait over a range")',
     capabilities: ['derived-sleep', 'helper-outcomes'],
+    fixture: 'hmm-mirrors-sem-nonblock.c',
     rule: 'sleep-in-non-blockable-range',
     invariant: 'I5',
     why: 'the 5.0 start called hmm_invalidate_range(), which took down_read(&hmm->mirrors_sem) whatever range->blockable said; v2 of the series squashed Dan Carpenter\'s "potential deadlock in nonblocking code" fix: a trylock (-EAGAIN) on the non-blockable path',
+    mutant: { none: 'the mirrors and their rwsem left mm/hmm.c in 5.5: 6.1 and 6.12 have no such code' },
     real: {
       pre: { release: '5.0', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range', 'hmm_invalidate_range_start'] },
       post: { release: '5.2', dir: 'mm', file: 'mm/hmm.c', fns: ['hmm_invalidate_range_start'] },
