@@ -442,7 +442,7 @@ export const BUGS: readonly HistoricBug[] = [
     real: {
       pre: { release: '5.15', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_process.c', fns: ['kfd_process_notifier_release'] },
       post: { release: '6.1-rc7', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_process.c', fns: ['kfd_process_notifier_release'] },
-      note: 'first fixed in 5.17 (the id is the one of the drm-fixes shortlog in the stored archives; stable trees carry cherry-picks under other ids); the 5.15 tree is 5.15.85',
+      note: 'fixed between the 5.15.85 tree (which still waits in the release callback) and 6.1-rc7; the id is the one of the drm-fixes shortlog in the stored archives (stable trees carry cherry-picks under other ids)',
     },
   },
   {
@@ -484,7 +484,7 @@ export const BUGS: readonly HistoricBug[] = [
     real: {
       pre: { release: '5.6', dir: 'mm', file: 'mm/mmu_notifier.c', fns: ['__mmu_interval_notifier_insert'] },
       post: { release: '5.10', dir: 'mm', file: 'mm/mmu_notifier.c', fns: ['__mmu_interval_notifier_insert'] },
-      note: 'merged for 5.10 (reviewed by Jason Gunthorpe in the stored thread)',
+      note: 'the 5.6 tree asserts mm_count, the 5.10 tree mm_users (reviewed by Jason Gunthorpe in the stored thread)',
     },
   },
   {
@@ -497,7 +497,7 @@ export const BUGS: readonly HistoricBug[] = [
     real: {
       pre: { release: '5.10', dir: 'virt/kvm', file: 'virt/kvm/kvm_main.c', fns: ['kvm_mmu_notifier_invalidate_range_start', 'kvm_set_memslot'] },
       post: { release: '5.15', dir: 'virt/kvm', file: 'virt/kvm/kvm_main.c', fns: ['kvm_mmu_notifier_invalidate_range_start', 'kvm_set_memslot'] },
-      note: 'first in 5.15 (with 071064f14d87 "KVM: Don\'t take mmu_lock for range invalidation unless necessary")',
+      note: 'fixed between the 5.10 and the 5.15 tree (merged with 071064f14d87 "KVM: Don\'t take mmu_lock for range invalidation unless necessary")',
     },
   },
   {
