@@ -27,6 +27,11 @@ const OUTCOME: Record<string, 'found' | 'missed'> = {
   'hfi1-cover-invalidate': 'found',
   'amdkfd-userptr-notifier-lock': 'missed',
   'kvm-arm64-resched-nonblock': 'missed',
+  'hmm-range-end-sleep': 'found',
+  'hmm-mirrors-sem-nonblock': 'found',
+  'odp-notifier-count-eagain': 'missed',
+  'kfd-release-cancels-restore-work': 'missed',
+  'i915-userptr-mm-lock': 'missed',
 };
 
 describe('the real-bug catalogue', () => {
