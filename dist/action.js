@@ -34195,9 +34195,14 @@ var Summarizer = class {
         raw.push(base);
         continue;
       }
+      const result = resultAtom(fn2.events[callId].name, fn2.events[callId].loc);
+      const truth = r2.when[result];
       for (const inner of target.closure.returns) {
-        const w2 = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
-        if (!w2) continue;
+        const t2 = truth === void 0 ? null : nonZero(inner.value);
+        if (t2 !== null && t2 !== truth) continue;
+        const both = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
+        if (!both) continue;
+        const w2 = truth === void 0 ? both : Object.fromEntries(Object.entries(both).filter(([k2]) => k2 !== result));
         const untracked = bothUntracked(r2.untracked, inner.untracked);
         raw.push({
           ...inner,
@@ -34371,6 +34376,8 @@ function emptyClosure(fn2) {
 function callSiteIn(fn2, r2) {
   if (r2.value.k !== "call") return -1;
   const callee = r2.value.callee;
+  const at2 = r2.value.at;
+  if (at2) return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line === at2.line && e.loc.column === at2.column);
   return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
 }
 function leadsTo(c4) {
@@ -44270,7 +44277,8 @@ var ExpressionEngine = class {
     const atom2 = this.atomOf(value, s);
     if (isAllocCall(value)) vars[name2] = { k: "alloc" };
     else if (atom2) {
-      const v2 = isResultAtom(atom2.atom) ? this.valueOf(value, s) : void 0;
+      const r2 = isResultAtom(atom2.atom) ? this.valueOf(value, s) : void 0;
+      const v2 = r2?.k === "call" && value.kind === "call" ? { ...r2, at: { line: value.loc.line, column: value.loc.column } } : r2;
       vars[name2] = v2 ? { k: "atom", atom: atom2.atom, negated: atom2.negated, value: v2 } : { k: "atom", atom: atom2.atom, negated: atom2.negated };
     } else {
       const v2 = this.valueOf(value, s);

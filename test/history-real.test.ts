@@ -29,7 +29,7 @@ const OUTCOME: Record<string, 'found' | 'missed'> = {
   'kvm-arm64-resched-nonblock': 'missed',
   'hmm-range-end-sleep': 'found',
   'hmm-mirrors-sem-nonblock': 'found',
-  'odp-notifier-count-eagain': 'missed',
+  'odp-notifier-count-eagain': 'found',
   'kfd-release-cancels-restore-work': 'missed',
   'i915-userptr-mm-lock': 'missed',
 };

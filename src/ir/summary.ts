@@ -307,9 +307,16 @@ export class Summarizer {
         raw.push(base);
         continue;
       }
+      // `ret = helper(); if (ret) return ret;`: the helper's returns of the truth the path took
+      const result = resultAtom(fn.events[callId]!.name, fn.events[callId]!.loc);
+      const truth = r.when[result];
       for (const inner of target.closure.returns) {
-        const w = combine(r.when, translate(target.callee, fn.events[callId], inner.when));
-        if (!w) continue;
+        const t = truth === undefined ? null : nonZero(inner.value);
+        if (t !== null && t !== truth) continue;
+        const both = combine(r.when, translate(target.callee, fn.events[callId], inner.when));
+        if (!both) continue;
+        // the helper's own conditions stand for its result now
+        const w = truth === undefined ? both : Object.fromEntries(Object.entries(both).filter(([k]) => k !== result));
         const untracked = bothUntracked(r.untracked, inner.untracked);
         raw.push({
           ...inner,
@@ -513,6 +520,8 @@ function emptyClosure(fn: FunctionIR): Closure {
 function callSiteIn(fn: FunctionIR, r: { value: AbstractValue; loc: Loc }): number {
   if (r.value.k !== 'call') return -1;
   const callee = r.value.callee;
+  const at = r.value.at;
+  if (at) return fn.events.findIndex((e) => e.kind === 'call' && e.name === callee && e.loc.line === at.line && e.loc.column === at.column);
   return fn.events.findIndex((e) => e.kind === 'call' && e.name === callee && e.loc.line >= r.loc.line && e.loc.line <= r.loc.endLine);
 }
 

@@ -193,7 +193,12 @@ export type EventKind = Event['kind'];
 export type EventFacts = Event extends infer E ? (E extends Event ? Draft<Omit<E, 'loc' | 'when' | 'locks' | 'macro' | 'untracked'>> : never) : never;
 
 /** An abstract value of an expression as far as the walk tracks it. */
-export type AbstractValue = { k: 'int'; v: number } | { k: 'bool'; v: boolean } | { k: 'null' } | { k: 'call'; callee: string; args: string[] } | { k: 'unknown'; text: string };
+export type AbstractValue =
+  | { k: 'int'; v: number }
+  | { k: 'bool'; v: boolean }
+  | { k: 'null' }
+  | { k: 'call'; callee: string; args: string[] /** where the call is, when a variable carried its result to a later return */; at?: { line: number; column: number } }
+  | { k: 'unknown'; text: string };
 
 export interface ReturnSite {
   readonly value: AbstractValue;

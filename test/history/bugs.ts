@@ -422,7 +422,6 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['resource-state', 'helper-outcomes'],
     rule: 'failed-start-leaves-state',
     invariant: 'I1',
-    miss: 'the -EAGAIN is a value carried in a variable: ret = rbt_ib_umem_for_each_in_range(..., blockable, ...) returns -EAGAIN only when the range is not blockable and the tree has a node in range (a loop over data), and the start returns ret after up_read(); the rule sees the raised count but no failing return, because a helper result (or even `ret = blockable ? 0 : -EAGAIN`) stored in a variable does not carry its failure condition to the `return ret` (checked on a minimal reduction of our own: a direct `if (!blockable) return -EAGAIN;` after the increment is reported)',
     why: 'the 4.19 start raised context->notifier_count (ib_ucontext_notifier_start_account) and then returned the -EAGAIN of rbt_ib_umem_for_each_in_range() in a non-blockable range; no end follows a failed start, so the count stayed raised and ODP page faults waited for it forever; ca748c39ea3f removed the count (the stored archives have its id and subject through the Fixes: tags of 7608bf40cf24 and f25a546e6529, not its message)',
     real: {
       pre: { release: '4.19', dir: 'drivers/infiniband/core', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_notifier_invalidate_range_start', 'ib_ucontext_notifier_start_account'] },

@@ -252,7 +252,9 @@ export abstract class ExpressionEngine implements Engine {
     const atom = this.atomOf(value, s);
     if (isAllocCall(value)) vars[name] = { k: 'alloc' };
     else if (atom) {
-      const v = isResultAtom(atom.atom) ? this.valueOf(value, s) : undefined;
+      const r = isResultAtom(atom.atom) ? this.valueOf(value, s) : undefined;
+      // the call's place goes with its result: `return ret` is then that call's outcome
+      const v = r?.k === 'call' && value.kind === 'call' ? { ...r, at: { line: value.loc.line, column: value.loc.column } } : r;
       vars[name] = v ? { k: 'atom', atom: atom.atom, negated: atom.negated, value: v } : { k: 'atom', atom: atom.atom, negated: atom.negated };
     } else {
       const v = this.valueOf(value, s);
