@@ -178,7 +178,9 @@ export abstract class ExpressionEngine implements Engine {
         return;
       }
       case 'update': {
-        const arg = node.arg;
+        // `!x++` is `!(x++)`: a unary operand is no lvalue, so the counter is inside it
+        let arg = node.arg;
+        while (arg?.kind === 'unary' && arg.arg) arg = arg.arg;
         if (arg) {
           if (arg.kind === 'ident' && this.locals.has(arg.text)) this.built.add(arg.text);
           this.expr(arg, s);
