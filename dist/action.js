@@ -34198,6 +34198,7 @@ var Summarizer = class {
       const result = resultAtom(fn2.events[callId].name, fn2.events[callId].loc);
       const truth = r2.when[result];
       for (const inner of target.closure.returns) {
+        if (r2.value.k === "call" && r2.value.at && inner.via.length > 0) continue;
         const t2 = truth === void 0 ? null : nonZero(inner.value);
         if (t2 !== null && t2 !== truth) continue;
         const both = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
@@ -44211,7 +44212,8 @@ var ExpressionEngine = class {
         return;
       }
       case "update": {
-        const arg = node.arg;
+        let arg = node.arg;
+        while (arg?.kind === "unary" && arg.arg) arg = arg.arg;
         if (arg) {
           if (arg.kind === "ident" && this.locals.has(arg.text)) this.built.add(arg.text);
           this.expr(arg, s);

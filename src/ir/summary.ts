@@ -311,6 +311,9 @@ export class Summarizer {
       const result = resultAtom(fn.events[callId]!.name, fn.events[callId]!.loc);
       const truth = r.when[result];
       for (const inner of target.closure.returns) {
+        // through a variable, only the helper's own returns: deeper ones stand on
+        // results of its callees that the paths between the call and the return re-test
+        if (r.value.k === 'call' && r.value.at && inner.via.length > 0) continue;
         const t = truth === undefined ? null : nonZero(inner.value);
         if (t !== null && t !== truth) continue;
         const both = combine(r.when, translate(target.callee, fn.events[callId], inner.when));
