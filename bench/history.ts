@@ -8,9 +8,16 @@
 //    sources.
 //   npx tsx bench/history.ts [--real-only]
 import { FIXTURE_BUGS, evaluate, recallTable } from '../test/history/evaluate.js';
+import { OUTCOME } from '../test/history/outcomes.js';
 import { evaluateAllReal, realTable } from '../test/history/real.js';
 
-console.log(realTable(await evaluateAllReal()));
+const real = await evaluateAllReal();
+console.log(realTable(real));
+// a measured outcome that moved, or a post-fix file with an error: explained in the
+// change that moves it (test/history/outcomes.ts), or a regression
+const changed = real.filter((r) => r.found !== undefined && ((r.found ? 'found' : 'missed') !== OUTCOME[r.bug.id] || !r.clean));
+for (const r of changed) console.log(`  CHANGED ${r.bug.id}: ${r.found ? 'found' : 'missed'} (recorded ${OUTCOME[r.bug.id]}), post-fix ${r.clean ? 'clean' : 'NOT clean'}`);
+if (changed.length) process.exitCode = 1;
 if (!process.argv.includes('--real-only')) {
   const results = [];
   for (const bug of FIXTURE_BUGS) results.push(await evaluate(bug));
