@@ -34161,8 +34161,8 @@ var Summarizer = class {
         const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn2.file, ...e.macro ? { macro: e.macro } : {}, ...e.discarded ? { discarded: e.discarded } : {} };
         if (known?.sleeps) derived.set(id, { ...base, kind: "sleep", derived: known.sleeps });
         else if (known?.reclaims) {
-          const mask = e.args[known.reclaims[0]];
-          if (mask !== void 0 && classifyGfp(mask) === "sleeping") derived.set(id, { ...base, kind: "alloc", gfp: { mask, class: "sleeping" }, derived: known.reclaims[1] });
+          const mask = e.args[known.reclaims.gfpArg];
+          if (mask !== void 0 && classifyGfp(mask) === "sleeping") derived.set(id, { ...base, kind: "alloc", gfp: { mask, class: "sleeping" }, derived: known.reclaims.why });
         }
         return;
       }
@@ -34801,20 +34801,18 @@ function coreDiagram(v2, title) {
   return { title: `${title}: ${v2.scenario}`, lanes: v2.lanes, steps: v2.steps, end: `${v2.invariant}: ${v2.message}` };
 }
 function describeVia(via) {
-  return via.map((v2) => step(v2, v2.through ? throughText(v2, v2.through) : `calls ${v2.function}()`, "call"));
+  return via.map((v2) => v2.through ? { ...step(v2, throughText(v2, v2.through), "call"), indirect: true } : step(v2, `calls ${v2.function}()`, "call"));
 }
 function throughText(v2, t2) {
   const others = t2.of > 1 ? `, one of ${t2.of} functions the tree sets it to` : "";
-  return `${THROUGH} ->${t2.field}(), which the tree sets to ${v2.function}() (${t2.file}:${t2.line})${others}`;
+  return `calls through ->${t2.field}(), which the tree sets to ${v2.function}() (${t2.file}:${t2.line})${others}`;
 }
-var THROUGH = "calls through";
 function throughPointer(steps) {
-  return !!steps?.some((s) => s.role === "call" && s.text.startsWith(THROUGH));
+  return !!steps?.some((s) => s.indirect);
 }
 function derivedWhy(e) {
   if (!e.derived) return "";
-  const [call, at2] = e.derived.split(" ");
-  return ` (derived from the kernel's code: it calls ${call}() at ${at2} on every path)`;
+  return ` (derived from the kernel's code: it calls ${e.derived.call}() at ${e.derived.at} on every path)`;
 }
 function decidedBy(...on2) {
   const out2 = on2.flatMap((x3) => x3?.untracked ?? []);
@@ -40017,9 +40015,16 @@ function dirOf2(file) {
   const i2 = file.lastIndexOf("/");
   return i2 < 0 ? "" : file.slice(0, i2);
 }
+function whyOf(text) {
+  const space = text.indexOf(" ");
+  return space < 0 ? { call: text, at: "" } : { call: text.slice(0, space), at: text.slice(space + 1) };
+}
 function derivedOf(table, name2) {
-  if (Object.hasOwn(table.sleeps, name2)) return { sleeps: table.sleeps[name2] };
-  if (Object.hasOwn(table.reclaims, name2)) return { reclaims: table.reclaims[name2] };
+  if (Object.hasOwn(table.sleeps, name2)) return { sleeps: whyOf(table.sleeps[name2]) };
+  if (Object.hasOwn(table.reclaims, name2)) {
+    const [gfpArg, why] = table.reclaims[name2];
+    return { reclaims: { gfpArg, why: whyOf(why) } };
+  }
   return void 0;
 }
 
@@ -48098,7 +48103,8 @@ var FindingSchema = object({
       line: optional(lineNumber),
       column: optional(lineNumber),
       text: string2(),
-      role: _enum(STEP_ROLES)
+      role: _enum(STEP_ROLES),
+      indirect: optional(literal(true))
     })
   ),
   /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */

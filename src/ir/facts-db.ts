@@ -143,9 +143,31 @@ function dirOf(file: string): string {
   return i < 0 ? '' : file.slice(0, i);
 }
 
+/** Why a derived function sleeps or reclaims: the call that does it, and where (`file:line`). */
+export interface DerivedWhy {
+  readonly call: string;
+  readonly at: string;
+}
+
+/** What a derived table knows of a name, read into its parts. */
+export interface DerivedFacts {
+  readonly sleeps?: DerivedWhy;
+  /** the index of its GFP argument, and why */
+  readonly reclaims?: { readonly gfpArg: number; readonly why: DerivedWhy };
+}
+
+/** The table keeps a reason as `call file:line`. */
+function whyOf(text: string): DerivedWhy {
+  const space = text.indexOf(' ');
+  return space < 0 ? { call: text, at: '' } : { call: text.slice(0, space), at: text.slice(space + 1) };
+}
+
 /** What a derived table says of a name: why it sleeps, or the GFP argument it reclaims by. */
-export function derivedOf(table: DerivedTable, name: string): { sleeps?: string; reclaims?: readonly [number, string] } | undefined {
-  if (Object.hasOwn(table.sleeps, name)) return { sleeps: table.sleeps[name]! };
-  if (Object.hasOwn(table.reclaims, name)) return { reclaims: table.reclaims[name]! };
+export function derivedOf(table: DerivedTable, name: string): DerivedFacts | undefined {
+  if (Object.hasOwn(table.sleeps, name)) return { sleeps: whyOf(table.sleeps[name]!) };
+  if (Object.hasOwn(table.reclaims, name)) {
+    const [gfpArg, why] = table.reclaims[name]!;
+    return { reclaims: { gfpArg, why: whyOf(why) } };
+  }
   return undefined;
 }

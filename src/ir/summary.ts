@@ -13,6 +13,7 @@
 import { atom, atomsOf, isCalleeResult, isParamAtom, isRangeAtom, isResultAtom, resultAtom } from './atoms.js';
 import { isCallOfInterest } from './kernel-api/effects.js';
 import { classifyGfp } from './kernel-api/memory.js';
+import type { DerivedFacts, DerivedWhy } from './facts-db.js';
 import type { AbstractValue, Assumptions, Event, FieldBinding, FunctionIR, Loc, UntrackedCondition } from './types.js';
 
 /** How many levels of callees below a callback the parser walks and the lazy search looks up. */
@@ -41,7 +42,7 @@ export interface CallStep {
  * functions a call through a struct field may reach.
  */
 export interface SummaryFacts {
-  derived(name: string, fromFile: string): { sleeps?: string; reclaims?: readonly [number, string] } | undefined;
+  derived(name: string, fromFile: string): DerivedFacts | undefined;
   bound(field: string, fromFile: string): readonly FieldBinding[];
 }
 
@@ -51,8 +52,8 @@ export type SummaryEvent = Event & {
   via: CallStep[];
   /** the file of the event (differs from the root function's for callee events) */
   file: string;
-  /** a call of a function whose body the scan lacks, which sleeps or reclaims by the facts derived from the kernel's code: why (`call file:line`) */
-  derived?: string;
+  /** a call of a function whose body the scan lacks, which sleeps or reclaims by the facts derived from the kernel's code: why */
+  derived?: DerivedWhy;
 };
 
 export interface SummaryReturn {
@@ -270,9 +271,9 @@ export class Summarizer {
         const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn.file, ...(e.macro ? { macro: e.macro } : {}), ...(e.discarded ? { discarded: e.discarded } : {}) };
         if (known?.sleeps) derived.set(id, { ...base, kind: 'sleep', derived: known.sleeps });
         else if (known?.reclaims) {
-          const mask = e.args[known.reclaims[0]];
+          const mask = e.args[known.reclaims.gfpArg];
           // the caller's mask decides, as for kmalloc(): only a mask that allows reclaim
-          if (mask !== undefined && classifyGfp(mask) === 'sleeping') derived.set(id, { ...base, kind: 'alloc', gfp: { mask, class: 'sleeping' }, derived: known.reclaims[1] });
+          if (mask !== undefined && classifyGfp(mask) === 'sleeping') derived.set(id, { ...base, kind: 'alloc', gfp: { mask, class: 'sleeping' }, derived: known.reclaims.why });
         }
         return;
       }

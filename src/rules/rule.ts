@@ -50,6 +50,8 @@ export interface Step {
   readonly column?: number;
   readonly text: string;
   readonly role: StepRole;
+  /** a call through a function pointer: what runs there is what the tree assigns, not proved */
+  readonly indirect?: true;
 }
 
 export interface Finding {

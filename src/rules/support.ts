@@ -126,27 +126,24 @@ export function coreDiagram(v: Violation & { scenario: string }, title: string):
 
 /** The calls on the way from a callback down to a helper, a step each. */
 export function describeVia(via: readonly CallStep[]): Step[] {
-  return via.map((v) => step(v, v.through ? throughText(v, v.through) : `calls ${v.function}()`, 'call'));
+  return via.map((v) => (v.through ? { ...step(v, throughText(v, v.through), 'call'), indirect: true as const } : step(v, `calls ${v.function}()`, 'call')));
 }
 
 /** What a call through a function pointer stands on: where the tree sets the field, and to how many functions. */
 function throughText(v: CallStep, t: NonNullable<CallStep['through']>): string {
   const others = t.of > 1 ? `, one of ${t.of} functions the tree sets it to` : '';
-  return `${THROUGH} ->${t.field}(), which the tree sets to ${v.function}() (${t.file}:${t.line})${others}`;
+  return `calls through ->${t.field}(), which the tree sets to ${v.function}() (${t.file}:${t.line})${others}`;
 }
-
-const THROUGH = 'calls through';
 
 /** Whether a trace reaches its evidence through a function pointer: the function that runs there is not proved. */
 export function throughPointer(steps: readonly Step[] | undefined): boolean {
-  return !!steps?.some((s) => s.role === 'call' && s.text.startsWith(THROUGH));
+  return !!steps?.some((s) => s.indirect);
 }
 
 /** Why a bodiless call sleeps or reclaims by the facts derived from the kernel's code, for a trace step. */
 export function derivedWhy(e: SummaryEvent): string {
   if (!e.derived) return '';
-  const [call, at] = e.derived.split(' ');
-  return ` (derived from the kernel's code: it calls ${call}() at ${at} on every path)`;
+  return ` (derived from the kernel's code: it calls ${e.derived.call}() at ${e.derived.at} on every path)`;
 }
 
 /**
