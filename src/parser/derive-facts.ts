@@ -21,6 +21,7 @@ import { SLEEPING_PRIMITIVES, isSleepingCall } from '../ir/kernel-api/sleep.js';
 import type { DerivedTable } from '../ir/facts-db.js';
 import { blankOut } from './code-units.js';
 import { conditionalRegions, maskLexical } from './lexical-mask.js';
+import { argumentsAt } from './slice.js';
 
 /** The directories whose functions are derived (and include/'s static inlines). */
 export const DERIVED_AREAS = ['kernel/', 'mm/', 'lib/', 'drivers/base/', 'include/'] as const;
@@ -158,8 +159,8 @@ function headOf(head: string): { name: string; params: string[]; gfpParam: numbe
     const rest = head.slice(close + 1).trim();
     if (!attributesOnly(rest)) continue;
     if (/\b(?:struct|union|enum)\s*$/.test(head.slice(0, x.index))) return null;
-    const list = head.slice(open + 1, close);
-    return { name, params: paramNames(list), gfpParam: splitTop(list).findIndex((p) => /\bgfp_t\b/.test(p)), at: x.index };
+    const params = argumentsAt(head, open);
+    return { name, params: paramNames(params), gfpParam: params.findIndex((p) => /\bgfp_t\b/.test(p)), at: x.index };
   }
   return null;
 }
@@ -193,26 +194,9 @@ function closeParen(text: string, open: number): number {
   return -1;
 }
 
-function splitTop(text: string): string[] {
-  const out: string[] = [];
-  let d = 0;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '[' || c === '{') d++;
-    else if (c === ')' || c === ']' || c === '}') d--;
-    else if (c === ',' && d === 0) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(text.slice(from));
-  return out.map((a) => a.replace(/\s+/g, ' ').trim());
-}
-
-function paramNames(list: string): string[] {
-  const parts = splitTop(list);
-  if (parts.length === 1 && (parts[0] === '' || parts[0] === 'void')) return [];
+/** The names of a parameter list split at its commas. */
+function paramNames(parts: readonly string[]): string[] {
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'void')) return [];
   return parts.map((p) => {
     // `void (*fn)(int)`: the name inside the first parentheses
     const fp = /\(\s*\*\s*([A-Za-z_]\w*)\s*\)/.exec(p);
@@ -302,7 +286,7 @@ function callsOf(body: string, base: number, lineOf: (offset: number) => number)
     while (q < body.length && /\s/.test(body[q]!)) q++;
     const statementMacro = body[q] === '{' || (/[A-Za-z_]/.test(body[q] ?? '') && !/^(?:const|volatile)\b/.test(body.slice(q, q + 8)));
     const always = !inRegion(at) && !condAt.some(Boolean) && (!exited || ANNOTATIONS.has(tok));
-    const args = splitTop(body.slice(p + 1, close));
+    const args = argumentsAt(body, p);
     if (statementMacro) {
       const guard = /^scoped_(?:cond_)?guard$/.test(tok) && SLEEPING_GUARDS.test(args[0] ?? '');
       if (guard) out.push({ name: `guard(${args[0]})`, always, args, line: lineOf(base + at) });

@@ -217,7 +217,7 @@ export function fieldBindingsOf(file: string, masked: string, defined: ReadonlyS
 const FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 
 /** The arguments of the call whose `(` is at `open`, split at top-level commas. */
-function argumentsAt(masked: string, open: number): string[] {
+export function argumentsAt(masked: string, open: number): string[] {
   const args: string[] = [];
   let depth = 0;
   let from = open + 1;
