@@ -21,7 +21,7 @@ import { SLEEPING_PRIMITIVES, isSleepingCall } from '../ir/kernel-api/sleep.js';
 import type { DerivedTable } from '../ir/facts-db.js';
 import { blankOut } from './code-units.js';
 import { conditionalRegions, maskLexical } from './lexical-mask.js';
-import { argumentsAt } from './slice.js';
+import { NOT_CALLS, argumentsAt } from './slice.js';
 
 /** The directories whose functions are derived (and include/'s static inlines). */
 export const DERIVED_AREAS = ['kernel/', 'mm/', 'lib/', 'drivers/base/', 'include/'] as const;
@@ -45,32 +45,6 @@ interface Definition {
   calls: CallSite[];
 }
 
-const KEYWORDS = new Set([
-  'if',
-  'for',
-  'while',
-  'switch',
-  'return',
-  'sizeof',
-  'typeof',
-  '__typeof__',
-  '__typeof',
-  'defined',
-  'do',
-  'case',
-  'goto',
-  'else',
-  '__attribute__',
-  'alignof',
-  '_Alignof',
-  'offsetof',
-  'asm',
-  '__asm__',
-  'volatile',
-  '__builtin_expect',
-  'likely',
-  'unlikely',
-]);
 /** Calls that are transparent to the scan: their arguments are evaluated, nothing else. */
 const TRANSPARENT = new Set(['likely', 'unlikely', '__builtin_expect', 'WARN_ON', 'WARN_ON_ONCE', 'READ_ONCE', 'WRITE_ONCE']);
 const SLEEPING_GUARDS = /^(?:mutex|mutex_intr|rwsem_read|rwsem_write|rwsem_read_intr|rwsem_read_try|rwsem_write_kill)$/;
@@ -152,7 +126,7 @@ function headOf(head: string): { name: string; params: string[]; gfpParam: numbe
   const m = /([A-Za-z_]\w*)\s*\(/g;
   for (let x = m.exec(head); x; x = m.exec(head)) {
     const name = x[1]!;
-    if (KEYWORDS.has(name) || name.startsWith('__attribute')) continue;
+    if (NOT_CALLS.has(name) || name.startsWith('__attribute')) continue;
     const open = x.index + x[0].length - 1;
     const close = closeParen(head, open);
     if (close < 0) return null;
@@ -280,7 +254,7 @@ function callsOf(body: string, base: number, lineOf: (offset: number) => number)
       regions.push([p, statementEnd(close + 1)]);
       continue;
     }
-    if (KEYWORDS.has(tok) && !TRANSPARENT.has(tok)) continue;
+    if (NOT_CALLS.has(tok) && !TRANSPARENT.has(tok)) continue;
     // a statement macro: `name(...) {` or `name(...) stmt;` (loops, scoped guards)
     let q = close + 1;
     while (q < body.length && /\s/.test(body[q]!)) q++;

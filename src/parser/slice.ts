@@ -280,7 +280,27 @@ export function opsStructsOf(source: string, masked: string): Array<{ kind: 'mmu
   return out;
 }
 
-const NOT_CALLS: ReadonlySet<string> = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'typeof', '__typeof__', 'defined', 'do', 'case', 'goto', 'else', '__attribute__', 'alignof', '_Alignof', 'offsetof']);
+/** Names followed by `(` that are C syntax, not calls. */
+export const NOT_CALLS: ReadonlySet<string> = new Set([
+  'if',
+  'for',
+  'while',
+  'switch',
+  'return',
+  'sizeof',
+  'typeof',
+  '__typeof__',
+  '__typeof',
+  'defined',
+  'do',
+  'case',
+  'goto',
+  'else',
+  '__attribute__',
+  'alignof',
+  '_Alignof',
+  'offsetof',
+]);
 
 /** Every name the text calls (`name(`), keywords aside, sorted: which helpers a driver file uses. */
 export function calledNamesOf(masked: string): string[] {
