@@ -3,10 +3,11 @@
 // directory (the API level read from the tree's own header and Makefile).
 // Recall: the bug's rule fires in the pre-fix file at the fixed function (or a
 // helper the fix touched). Post-fix clean: no error of that rule there after
-// the fix. Shared by bench/history.ts and test/history-real.test.ts.
+// the fix. Used by bench/history.ts (the catalogue test reads its function finder).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyze } from '../../src/engine/analyze.js';
+import { derivedFactsFor } from '../../src/engine/derived-facts.js';
 import { scan } from '../../src/engine/scan.js';
 import { apiOfTree } from '../../src/input/tree.js';
 import type { Finding } from '../../src/rules/rule.js';
@@ -96,7 +97,8 @@ export function findingsOf(release: string, dir: string): Promise<Finding[]> {
       const root = releaseRoot(release);
       const r = await scan({ paths: [join(root, dir)], root, jobs: 1 });
       const files = r.files;
-      return analyze(files, r.index, undefined, apiOfTree(root));
+      // the facts derived from that release's own code, as `mnlint check` in its tree uses them
+      return analyze(files, r.index, undefined, apiOfTree(root), derivedFactsFor(root, 'history-bench', join(REPO, '.cache', 'history')));
     })();
     scans.set(key, p);
   }
