@@ -34138,8 +34138,8 @@ var Summarizer = class {
     const derived = /* @__PURE__ */ new Map();
     fn2.events.forEach((e, id) => {
       if (e.kind !== "call") return;
-      if (e.name.startsWith("->")) {
-        const field = e.name.slice(2);
+      if (e.field !== void 0) {
+        const field = e.field;
         const bound = this.facts?.bound(field, fn2.file) ?? [];
         const targets = [];
         for (const b3 of bound) {
@@ -41229,6 +41229,274 @@ function conditionalRegions(src, directives) {
   return drop;
 }
 
+// src/parser/slice.ts
+var TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
+var LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
+function lineHeads(text, each) {
+  const cr2 = text.includes("\r");
+  for (let i2 = 0; i2 < text.length; ) {
+    const c4 = text.charCodeAt(i2);
+    if (c4 >= 97 && c4 <= 122 || c4 >= 65 && c4 <= 90 || c4 === 95) {
+      LINE_HEAD.lastIndex = i2;
+      const m2 = LINE_HEAD.exec(text);
+      if (m2) each(m2[1], i2, i2 + m2[0].length - 1);
+    }
+    let nl = text.indexOf("\n", i2);
+    if (cr2) {
+      const r2 = text.indexOf("\r", i2);
+      if (r2 >= 0 && (nl < 0 || r2 < nl)) nl = r2;
+    }
+    if (nl < 0) break;
+    i2 = nl + 1;
+  }
+}
+function topLevelItems(masked) {
+  const items = [];
+  let depth = 0;
+  let start2 = 0;
+  let functionBody = false;
+  const punct = /[{};]/g;
+  for (let m2 = punct.exec(masked); m2; m2 = punct.exec(masked)) {
+    const i2 = m2.index;
+    const c4 = masked.charCodeAt(i2);
+    if (c4 === 123) {
+      if (depth === 0) {
+        let p2 = i2 - 1;
+        while (p2 >= 0 && masked.charCodeAt(p2) <= 32) p2--;
+        functionBody = masked[p2] === ")";
+      }
+      depth++;
+    } else if (c4 === 125) {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0 && functionBody) {
+        items.push([start2, i2 + 1]);
+        start2 = i2 + 1;
+        functionBody = false;
+      }
+    } else if (depth === 0) {
+      items.push([start2, i2 + 1]);
+      start2 = i2 + 1;
+    }
+  }
+  if (start2 < masked.length) items.push([start2, masked.length]);
+  return items;
+}
+function lineStartCalls(masked) {
+  const out2 = [];
+  lineHeads(masked, (name2, index, paren) => out2.push({ name: name2, index, paren }));
+  return out2;
+}
+function itemAt(items, offset) {
+  let lo = 0;
+  let hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = lo + hi >> 1;
+    const [a, b3] = items[mid];
+    if (offset < a) hi = mid - 1;
+    else if (offset >= b3) lo = mid + 1;
+    else return items[mid];
+  }
+  return void 0;
+}
+function tableItems(masked, items) {
+  const out2 = [];
+  for (const m2 of masked.matchAll(TABLE)) {
+    const item = itemAt(items, m2.index);
+    if (item && !out2.includes(item)) out2.push(item);
+  }
+  return out2;
+}
+function bindingItems(masked, items, tables) {
+  const out2 = [];
+  if (tables.size === 0) return out2;
+  for (const m2 of masked.matchAll(/ops\s*=\s*&\s*(\w+)/g)) {
+    if (!tables.has(m2[1]) || /\w/.test(masked[m2.index - 1] ?? " ")) continue;
+    const item = itemAt(items, m2.index);
+    if (item && !out2.includes(item)) out2.push(item);
+  }
+  return out2;
+}
+function definitionItems(masked, items, calls2, names) {
+  const out2 = [];
+  for (const c4 of calls2) {
+    if (!names.has(c4.name)) continue;
+    const item = itemAt(items, c4.paren);
+    if (item && !out2.includes(item) && endsWithBody(masked, item)) out2.push(item);
+  }
+  return out2;
+}
+function definedFunctions(masked, items, calls2) {
+  const out2 = [];
+  const seen = /* @__PURE__ */ new Set();
+  let line = 1;
+  let counted = 0;
+  for (const c4 of calls2) {
+    if (seen.has(c4.name)) continue;
+    const item = itemAt(items, c4.paren);
+    if (!item || !endsWithBody(masked, item)) continue;
+    const head = masked.slice(item[0], c4.paren + 1);
+    if (head.includes("=")) continue;
+    seen.add(c4.name);
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < c4.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    out2.push({ name: c4.name, isStatic: /\bstatic\b/.test(head), line });
+  }
+  return out2;
+}
+function endsWithBody(masked, [a, b3]) {
+  let i2 = b3 - 1;
+  while (i2 > a && /\s/.test(masked[i2])) i2--;
+  return masked[i2] === "}";
+}
+function lineStartNames(masked) {
+  const names = /* @__PURE__ */ new Set();
+  lineHeads(masked, (name2) => names.add(name2));
+  return names;
+}
+var API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join("|")})\\s*\\(`, "g");
+function apiCallsOf(masked, items, calls2) {
+  const out2 = [];
+  let line = 1;
+  let counted = 0;
+  for (const m2 of masked.matchAll(API_CALL)) {
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    const item = itemAt(items, m2.index);
+    const owner = item ? calls2.find((c4) => c4.index >= item[0] && c4.paren < item[1] && c4.paren < m2.index) : void 0;
+    if (owner && owner.paren === m2.index + m2[0].length - 1) continue;
+    out2.push({ name: m2[1], args: argumentsAt(masked, m2.index + m2[0].length - 1), line, function: owner && endsWithBody(masked, item) ? owner.name : null });
+  }
+  return out2;
+}
+function fieldBindingsOf(file, masked, defined) {
+  const out2 = [];
+  let line = 1;
+  let counted = 0;
+  for (const m2 of masked.matchAll(FIELD_BINDING)) {
+    const fn2 = m2[3];
+    if (!defined.has(fn2)) continue;
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    out2.push({ field: m2[2], function: fn2, file, line });
+  }
+  return out2;
+}
+var FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
+function argumentsAt(masked, open) {
+  const args2 = [];
+  let depth = 0;
+  let from = open + 1;
+  for (let i2 = open; i2 < masked.length; i2++) {
+    const c4 = masked[i2];
+    if (c4 === "(" || c4 === "[" || c4 === "{") depth++;
+    else if (c4 === ")" || c4 === "]" || c4 === "}") {
+      depth--;
+      if (depth === 0) {
+        args2.push(masked.slice(from, i2));
+        break;
+      }
+    } else if (c4 === "," && depth === 1) {
+      args2.push(masked.slice(from, i2));
+      from = i2 + 1;
+    } else if (c4 === ";") break;
+  }
+  const out2 = args2.map((a) => a.replace(/\s+/g, " ").trim());
+  return out2.length === 1 && out2[0] === "" ? [] : out2;
+}
+var OPS_STRUCT = /\bstruct\s+(mmu_(?:interval_)?notifier_ops)\s*\{/g;
+function opsStructsOf(source, masked) {
+  const out2 = [];
+  const lineAt = (offset) => {
+    let n = 1;
+    for (let i2 = masked.indexOf("\n"); i2 >= 0 && i2 < offset; i2 = masked.indexOf("\n", i2 + 1)) n++;
+    return n;
+  };
+  for (const m2 of masked.matchAll(OPS_STRUCT)) {
+    const open = m2.index + m2[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i2 = open; i2 < masked.length; i2++) {
+      if (masked[i2] === "{") depth++;
+      else if (masked[i2] === "}" && --depth === 0) {
+        close = i2;
+        break;
+      }
+    }
+    if (close < 0) continue;
+    const body2 = masked.slice(open, close);
+    const members3 = [...body2.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((x3) => ({ name: x3[1], line: lineAt(open + x3.index) }));
+    const before = source.slice(0, m2.index);
+    const end = before.lastIndexOf("*/");
+    const start2 = before.lastIndexOf("/**", end);
+    const doc = end >= 0 && start2 >= 0 && !before.slice(end + 2).trim() ? before.slice(start2, end) : "";
+    const documented = [...doc.matchAll(/@(\w+)\s*:/g)].map((x3) => x3[1]);
+    out2.push({ kind: m2[1], line: lineAt(m2.index), members: members3, documented });
+  }
+  return out2;
+}
+var NOT_CALLS = /* @__PURE__ */ new Set([
+  "if",
+  "for",
+  "while",
+  "switch",
+  "return",
+  "sizeof",
+  "typeof",
+  "__typeof__",
+  "__typeof",
+  "defined",
+  "do",
+  "case",
+  "goto",
+  "else",
+  "__attribute__",
+  "alignof",
+  "_Alignof",
+  "offsetof"
+]);
+function calledNamesOf(masked) {
+  const names = /* @__PURE__ */ new Set();
+  for (const m2 of masked.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!NOT_CALLS.has(m2[1])) names.add(m2[1]);
+  return [...names].sort();
+}
+function tableArgCallsOf(masked, items, calls2, tables) {
+  const out2 = [];
+  for (const table of tables) {
+    for (const m2 of masked.matchAll(new RegExp(`&\\s*${table}\\b`, "g"))) {
+      let depth = 0;
+      let commas = 0;
+      let open = -1;
+      for (let i2 = m2.index - 1; i2 >= 0; i2--) {
+        const c4 = masked[i2];
+        if (c4 === ")" || c4 === "]") depth++;
+        else if (c4 === "[") depth--;
+        else if (c4 === "(") {
+          if (depth === 0) {
+            open = i2;
+            break;
+          }
+          depth--;
+        } else if (depth === 0 && c4 === ",") commas++;
+        else if (c4 === ";" || c4 === "{" || c4 === "}") break;
+      }
+      if (open < 0) continue;
+      const callee = /([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, open - 80), open))?.[1];
+      if (!callee || NOT_CALLS.has(callee)) continue;
+      const line = masked.slice(0, m2.index).split("\n").length;
+      const item = itemAt(items, m2.index);
+      const owner = item ? calls2.find((c4) => c4.index >= item[0] && c4.paren < item[1] && c4.paren < m2.index) : void 0;
+      out2.push({ name: callee, table, arg: commas, line, function: owner && endsWithBody(masked, item) ? owner.name : null });
+    }
+  }
+  return out2;
+}
+
 // src/parser/derive-facts.ts
 var DERIVED_AREAS = ["kernel/", "mm/", "lib/", "drivers/base/", "include/"];
 var utf162 = new TextDecoder("utf-16le");
@@ -42343,255 +42611,6 @@ function relName(root, path) {
   return (rel === "" ? path : rel).split(sep).join("/");
 }
 
-// src/parser/slice.ts
-var TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
-var LINE_HEAD = /(?:[A-Za-z_][\w \t*]*[ \t*])?([A-Za-z_]\w*)[ \t]*\(/y;
-function lineHeads(text, each) {
-  const cr2 = text.includes("\r");
-  for (let i2 = 0; i2 < text.length; ) {
-    const c4 = text.charCodeAt(i2);
-    if (c4 >= 97 && c4 <= 122 || c4 >= 65 && c4 <= 90 || c4 === 95) {
-      LINE_HEAD.lastIndex = i2;
-      const m2 = LINE_HEAD.exec(text);
-      if (m2) each(m2[1], i2, i2 + m2[0].length - 1);
-    }
-    let nl = text.indexOf("\n", i2);
-    if (cr2) {
-      const r2 = text.indexOf("\r", i2);
-      if (r2 >= 0 && (nl < 0 || r2 < nl)) nl = r2;
-    }
-    if (nl < 0) break;
-    i2 = nl + 1;
-  }
-}
-function topLevelItems(masked) {
-  const items = [];
-  let depth = 0;
-  let start2 = 0;
-  let functionBody = false;
-  const punct = /[{};]/g;
-  for (let m2 = punct.exec(masked); m2; m2 = punct.exec(masked)) {
-    const i2 = m2.index;
-    const c4 = masked.charCodeAt(i2);
-    if (c4 === 123) {
-      if (depth === 0) {
-        let p2 = i2 - 1;
-        while (p2 >= 0 && masked.charCodeAt(p2) <= 32) p2--;
-        functionBody = masked[p2] === ")";
-      }
-      depth++;
-    } else if (c4 === 125) {
-      depth = Math.max(0, depth - 1);
-      if (depth === 0 && functionBody) {
-        items.push([start2, i2 + 1]);
-        start2 = i2 + 1;
-        functionBody = false;
-      }
-    } else if (depth === 0) {
-      items.push([start2, i2 + 1]);
-      start2 = i2 + 1;
-    }
-  }
-  if (start2 < masked.length) items.push([start2, masked.length]);
-  return items;
-}
-function lineStartCalls(masked) {
-  const out2 = [];
-  lineHeads(masked, (name2, index, paren) => out2.push({ name: name2, index, paren }));
-  return out2;
-}
-function itemAt(items, offset) {
-  let lo = 0;
-  let hi = items.length - 1;
-  while (lo <= hi) {
-    const mid = lo + hi >> 1;
-    const [a, b3] = items[mid];
-    if (offset < a) hi = mid - 1;
-    else if (offset >= b3) lo = mid + 1;
-    else return items[mid];
-  }
-  return void 0;
-}
-function tableItems(masked, items) {
-  const out2 = [];
-  for (const m2 of masked.matchAll(TABLE)) {
-    const item = itemAt(items, m2.index);
-    if (item && !out2.includes(item)) out2.push(item);
-  }
-  return out2;
-}
-function bindingItems(masked, items, tables) {
-  const out2 = [];
-  if (tables.size === 0) return out2;
-  for (const m2 of masked.matchAll(/ops\s*=\s*&\s*(\w+)/g)) {
-    if (!tables.has(m2[1]) || /\w/.test(masked[m2.index - 1] ?? " ")) continue;
-    const item = itemAt(items, m2.index);
-    if (item && !out2.includes(item)) out2.push(item);
-  }
-  return out2;
-}
-function definitionItems(masked, items, calls2, names) {
-  const out2 = [];
-  for (const c4 of calls2) {
-    if (!names.has(c4.name)) continue;
-    const item = itemAt(items, c4.paren);
-    if (item && !out2.includes(item) && endsWithBody(masked, item)) out2.push(item);
-  }
-  return out2;
-}
-function definedFunctions(masked, items, calls2) {
-  const out2 = [];
-  const seen = /* @__PURE__ */ new Set();
-  let line = 1;
-  let counted = 0;
-  for (const c4 of calls2) {
-    if (seen.has(c4.name)) continue;
-    const item = itemAt(items, c4.paren);
-    if (!item || !endsWithBody(masked, item)) continue;
-    const head = masked.slice(item[0], c4.paren + 1);
-    if (head.includes("=")) continue;
-    seen.add(c4.name);
-    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < c4.index; i2 = masked.indexOf("\n", i2 + 1)) {
-      line++;
-      counted = i2 + 1;
-    }
-    out2.push({ name: c4.name, isStatic: /\bstatic\b/.test(head), line });
-  }
-  return out2;
-}
-function endsWithBody(masked, [a, b3]) {
-  let i2 = b3 - 1;
-  while (i2 > a && /\s/.test(masked[i2])) i2--;
-  return masked[i2] === "}";
-}
-function lineStartNames(masked) {
-  const names = /* @__PURE__ */ new Set();
-  lineHeads(masked, (name2) => names.add(name2));
-  return names;
-}
-var API_CALL = new RegExp(`\\b(${API_FUNCTIONS.join("|")})\\s*\\(`, "g");
-function apiCallsOf(masked, items, calls2) {
-  const out2 = [];
-  let line = 1;
-  let counted = 0;
-  for (const m2 of masked.matchAll(API_CALL)) {
-    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
-      line++;
-      counted = i2 + 1;
-    }
-    const item = itemAt(items, m2.index);
-    const owner = item ? calls2.find((c4) => c4.index >= item[0] && c4.paren < item[1] && c4.paren < m2.index) : void 0;
-    if (owner && owner.paren === m2.index + m2[0].length - 1) continue;
-    out2.push({ name: m2[1], args: argumentsAt(masked, m2.index + m2[0].length - 1), line, function: owner && endsWithBody(masked, item) ? owner.name : null });
-  }
-  return out2;
-}
-function fieldBindingsOf(file, masked, defined) {
-  const out2 = [];
-  let line = 1;
-  let counted = 0;
-  for (const m2 of masked.matchAll(FIELD_BINDING)) {
-    const fn2 = m2[3];
-    if (!defined.has(fn2)) continue;
-    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
-      line++;
-      counted = i2 + 1;
-    }
-    out2.push({ field: m2[2], function: fn2, file, line });
-  }
-  return out2;
-}
-var FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
-function argumentsAt(masked, open) {
-  const args2 = [];
-  let depth = 0;
-  let from = open + 1;
-  for (let i2 = open; i2 < masked.length; i2++) {
-    const c4 = masked[i2];
-    if (c4 === "(" || c4 === "[" || c4 === "{") depth++;
-    else if (c4 === ")" || c4 === "]" || c4 === "}") {
-      depth--;
-      if (depth === 0) {
-        args2.push(masked.slice(from, i2));
-        break;
-      }
-    } else if (c4 === "," && depth === 1) {
-      args2.push(masked.slice(from, i2));
-      from = i2 + 1;
-    } else if (c4 === ";") break;
-  }
-  const out2 = args2.map((a) => a.replace(/\s+/g, " ").trim());
-  return out2.length === 1 && out2[0] === "" ? [] : out2;
-}
-var OPS_STRUCT = /\bstruct\s+(mmu_(?:interval_)?notifier_ops)\s*\{/g;
-function opsStructsOf(source, masked) {
-  const out2 = [];
-  const lineAt = (offset) => {
-    let n = 1;
-    for (let i2 = masked.indexOf("\n"); i2 >= 0 && i2 < offset; i2 = masked.indexOf("\n", i2 + 1)) n++;
-    return n;
-  };
-  for (const m2 of masked.matchAll(OPS_STRUCT)) {
-    const open = m2.index + m2[0].length - 1;
-    let depth = 0;
-    let close = -1;
-    for (let i2 = open; i2 < masked.length; i2++) {
-      if (masked[i2] === "{") depth++;
-      else if (masked[i2] === "}" && --depth === 0) {
-        close = i2;
-        break;
-      }
-    }
-    if (close < 0) continue;
-    const body2 = masked.slice(open, close);
-    const members3 = [...body2.matchAll(/\(\s*\*\s*(\w+)\s*\)\s*\(/g)].map((x3) => ({ name: x3[1], line: lineAt(open + x3.index) }));
-    const before = source.slice(0, m2.index);
-    const end = before.lastIndexOf("*/");
-    const start2 = before.lastIndexOf("/**", end);
-    const doc = end >= 0 && start2 >= 0 && !before.slice(end + 2).trim() ? before.slice(start2, end) : "";
-    const documented = [...doc.matchAll(/@(\w+)\s*:/g)].map((x3) => x3[1]);
-    out2.push({ kind: m2[1], line: lineAt(m2.index), members: members3, documented });
-  }
-  return out2;
-}
-var NOT_CALLS = /* @__PURE__ */ new Set(["if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__", "defined", "do", "case", "goto", "else", "__attribute__", "alignof", "_Alignof", "offsetof"]);
-function calledNamesOf(masked) {
-  const names = /* @__PURE__ */ new Set();
-  for (const m2 of masked.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) if (!NOT_CALLS.has(m2[1])) names.add(m2[1]);
-  return [...names].sort();
-}
-function tableArgCallsOf(masked, items, calls2, tables) {
-  const out2 = [];
-  for (const table of tables) {
-    for (const m2 of masked.matchAll(new RegExp(`&\\s*${table}\\b`, "g"))) {
-      let depth = 0;
-      let commas = 0;
-      let open = -1;
-      for (let i2 = m2.index - 1; i2 >= 0; i2--) {
-        const c4 = masked[i2];
-        if (c4 === ")" || c4 === "]") depth++;
-        else if (c4 === "[") depth--;
-        else if (c4 === "(") {
-          if (depth === 0) {
-            open = i2;
-            break;
-          }
-          depth--;
-        } else if (depth === 0 && c4 === ",") commas++;
-        else if (c4 === ";" || c4 === "{" || c4 === "}") break;
-      }
-      if (open < 0) continue;
-      const callee = /([A-Za-z_]\w*)\s*$/.exec(masked.slice(Math.max(0, open - 80), open))?.[1];
-      if (!callee || NOT_CALLS.has(callee)) continue;
-      const line = masked.slice(0, m2.index).split("\n").length;
-      const item = itemAt(items, m2.index);
-      const owner = item ? calls2.find((c4) => c4.index >= item[0] && c4.paren < item[1] && c4.paren < m2.index) : void 0;
-      out2.push({ name: callee, table, arg: commas, line, function: owner && endsWithBody(masked, item) ? owner.name : null });
-    }
-  }
-  return out2;
-}
-
 // src/engine/name-filter.ts
 var HASHES = 3;
 function fnv1a(name2, seed) {
@@ -42707,9 +42726,9 @@ function neededCallees(files, index, depth) {
       if (level2 >= depth) continue;
       for (const c4 of fn2.callees) next.push({ name: c4, from: fn2.file });
       for (const e of fn2.events) {
-        if (e.kind !== "call" || !e.name.startsWith("->")) continue;
+        if (e.kind !== "call" || e.field === void 0) continue;
         bindings ??= FactsDatabase.ofScan(files);
-        for (const b3 of bindings.boundNear(e.name.slice(2), fn2.file)) next.push({ name: b3.function, from: b3.file });
+        for (const b3 of bindings.boundNear(e.field, fn2.file)) next.push({ name: b3.function, from: b3.file });
       }
     }
     frontier = next;
@@ -44252,7 +44271,7 @@ var ExpressionEngine = class {
     if (fnNode.kind !== "ident") {
       this.expr(fnNode, s);
       const field = fnNode.kind === "field" ? fnNode.field : null;
-      this.record(s, { kind: "call", name: field ? `->${field}` : fnNode.norm, args: [...node.args] }, node);
+      this.record(s, field ? { kind: "call", name: `->${field}`, field, args: [...node.args] } : { kind: "call", name: fnNode.norm, args: [...node.args] }, node);
       return;
     }
     const call = { name: fnNode.text, node, argNodes: argList, args: node.args };

@@ -96,9 +96,9 @@ export function neededCallees(files: readonly FileIR[], index: FunctionIndex, de
       if (level >= depth) continue;
       for (const c of fn.callees) next.push({ name: c, from: fn.file });
       for (const e of fn.events) {
-        if (e.kind !== 'call' || !e.name.startsWith('->')) continue;
+        if (e.kind !== 'call' || e.field === undefined) continue;
         bindings ??= FactsDatabase.ofScan(files);
-        for (const b of bindings.boundNear(e.name.slice(2), fn.file)) next.push({ name: b.function, from: b.file });
+        for (const b of bindings.boundNear(e.field, fn.file)) next.push({ name: b.function, from: b.file });
       }
     }
     frontier = next;

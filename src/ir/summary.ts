@@ -248,8 +248,8 @@ export class Summarizer {
     const derived = new Map<number, SummaryEvent>();
     fn.events.forEach((e, id) => {
       if (e.kind !== 'call') return;
-      if (e.name.startsWith('->')) {
-        const field = e.name.slice(2);
+      if (e.field !== undefined) {
+        const field = e.field;
         const bound = this.facts?.bound(field, fn.file) ?? [];
         const targets: Target[] = [];
         for (const b of bound) {

@@ -116,6 +116,8 @@ interface CallEventBase extends EventBase {
 /** A call to a function that is not classified below. */
 export interface CallEvent extends CallEventBase {
   readonly kind: 'call';
+  /** a call through a struct field (`d->ops->flush(d)`, named `->flush`): the field */
+  readonly field?: string;
   /** which arguments carry a tracked atom (the caller's blockable flag...) */
   readonly argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
   /** tracked flags in fields of each argument (`&update` with `update.blockable`) */
@@ -193,12 +195,16 @@ export type EventKind = Event['kind'];
 export type EventFacts = Event extends infer E ? (E extends Event ? Draft<Omit<E, 'loc' | 'when' | 'locks' | 'macro' | 'untracked'>> : never) : never;
 
 /** An abstract value of an expression as far as the walk tracks it. */
-export type AbstractValue =
-  | { k: 'int'; v: number }
-  | { k: 'bool'; v: boolean }
-  | { k: 'null' }
-  | { k: 'call'; callee: string; args: string[] /** where the call is, when a variable carried its result to a later return */; at?: { line: number; column: number } }
-  | { k: 'unknown'; text: string };
+/** The result of a call, as a variable or a return holds it. */
+export interface CallValue {
+  k: 'call';
+  callee: string;
+  args: string[];
+  /** where the call is, when a variable carried its result to a later return */
+  at?: { line: number; column: number };
+}
+
+export type AbstractValue = { k: 'int'; v: number } | { k: 'bool'; v: boolean } | { k: 'null' } | CallValue | { k: 'unknown'; text: string };
 
 export interface ReturnSite {
   readonly value: AbstractValue;

@@ -219,7 +219,7 @@ export abstract class ExpressionEngine implements Engine {
     if (fnNode.kind !== 'ident') {
       this.expr(fnNode, s);
       const field = fnNode.kind === 'field' ? fnNode.field : null;
-      this.record(s, { kind: 'call', name: field ? `->${field}` : fnNode.norm, args: [...node.args] }, node);
+      this.record(s, field ? { kind: 'call', name: `->${field}`, field, args: [...node.args] } : { kind: 'call', name: fnNode.norm, args: [...node.args] }, node);
       return;
     }
     const call: CallSite = { name: fnNode.text, node, argNodes: argList, args: node.args };
