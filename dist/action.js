@@ -24597,22 +24597,22 @@ var require_mbox_reader = __commonJS({
       let finished = false;
       let errored = false;
       let waitNext = false;
-      let getNext = () => new Promise((resolve6, reject) => {
+      let getNext = () => new Promise((resolve7, reject) => {
         if (rowQueue.length) {
           let { err: err2, row } = rowQueue.shift();
           if (err2) {
             return reject(err2);
           }
-          return resolve6(row);
+          return resolve7(row);
         }
         if (finished) {
-          return resolve6(null);
+          return resolve7(null);
         }
         waitNext = (err2, row) => {
           if (err2) {
             return reject(err2);
           }
-          return resolve6(row);
+          return resolve7(row);
         };
       });
       let push = (err2, row) => {
@@ -24914,13 +24914,13 @@ async function Module2(moduleArg = {}) {
       }
       readAsync = /* @__PURE__ */ __name(async (url) => {
         if (isFileURI(url)) {
-          return new Promise((resolve6, reject) => {
+          return new Promise((resolve7, reject) => {
             var xhr = new XMLHttpRequest();
             xhr.open("GET", url, true);
             xhr.responseType = "arraybuffer";
             xhr.onload = () => {
               if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-                resolve6(xhr.response);
+                resolve7(xhr.response);
                 return;
               }
               reject(xhr.status);
@@ -25116,9 +25116,9 @@ async function Module2(moduleArg = {}) {
     __name(receiveInstantiationResult, "receiveInstantiationResult");
     var info2 = getWasmImports();
     if (Module["instantiateWasm"]) {
-      return new Promise((resolve6, reject) => {
+      return new Promise((resolve7, reject) => {
         Module["instantiateWasm"](info2, (mod, inst) => {
-          resolve6(receiveInstance(mod, inst));
+          resolve7(receiveInstance(mod, inst));
         });
       });
     }
@@ -26451,8 +26451,8 @@ async function Module2(moduleArg = {}) {
   if (runtimeInitialized) {
     moduleRtn = Module;
   } else {
-    moduleRtn = new Promise((resolve6, reject) => {
-      readyPromiseResolve = resolve6;
+    moduleRtn = new Promise((resolve7, reject) => {
+      readyPromiseResolve = resolve7;
       readyPromiseReject = reject;
     });
   }
@@ -29227,8 +29227,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve6, reject) {
-            return setTimeout(resolve6, t2);
+          return new this.Promise(function(resolve7, reject) {
+            return setTimeout(resolve7, t2);
           });
         }
         computePenalty() {
@@ -29439,15 +29439,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args2, cb, error2, reject, resolve6, returned, task;
+          var args2, cb, error2, reject, resolve7, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args: args2, resolve: resolve6, reject } = this._queue.shift());
+            ({ task, args: args2, resolve: resolve7, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args2);
                 return function() {
-                  return resolve6(returned);
+                  return resolve7(returned);
                 };
               } catch (error1) {
                 error2 = error1;
@@ -29462,13 +29462,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args2) {
-          var promise, reject, resolve6;
-          resolve6 = reject = null;
+          var promise, reject, resolve7;
+          resolve7 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve6 = _resolve;
+            resolve7 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args: args2, resolve: resolve6, reject });
+          this._queue.push({ task, args: args2, resolve: resolve7, reject });
           this._tryToRun();
           return promise;
         }
@@ -29869,14 +29869,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
-              return new this.Promise((resolve6, reject) => {
+              return new this.Promise((resolve7, reject) => {
                 if (finished()) {
-                  return resolve6();
+                  return resolve7();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve6();
+                      return resolve7();
                     }
                   });
                 }
@@ -29969,9 +29969,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args3) => {
-              return new this.Promise(function(resolve6, reject) {
+              return new this.Promise(function(resolve7, reject) {
                 return fn2(...args3, function(...args4) {
-                  return (args4[0] != null ? reject : resolve6)(args4);
+                  return (args4[0] != null ? reject : resolve7)(args4);
                 });
               });
             };
@@ -30190,9 +30190,9 @@ function svgOf(d2, key) {
 }
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, existsSync as existsSync4, readFileSync as readFileSync5, writeFileSync } from "node:fs";
+import { appendFileSync as appendFileSync2, existsSync as existsSync5, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join as join2, relative as relative2, resolve as resolve5 } from "node:path";
+import { join as join3, relative as relative2, resolve as resolve6 } from "node:path";
 import { isMainThread, workerData } from "node:worker_threads";
 
 // node_modules/@simple-git/args-pathspec/dist/index.mjs
@@ -34106,8 +34106,8 @@ function intersection(lists) {
   return lists[0].filter((x3) => lists.every((l3) => l3.includes(x3)));
 }
 var Summarizer = class {
-  constructor(resolve6, facts) {
-    this.resolve = resolve6;
+  constructor(resolve7, facts) {
+    this.resolve = resolve7;
     this.facts = facts;
   }
   resolve;
@@ -41499,7 +41499,310 @@ function tableArgCallsOf(masked, items, calls2, tables) {
 
 // src/parser/derive-facts.ts
 var DERIVED_AREAS = ["kernel/", "mm/", "lib/", "drivers/base/", "include/"];
+var TRANSPARENT = /* @__PURE__ */ new Set(["likely", "unlikely", "__builtin_expect", "WARN_ON", "WARN_ON_ONCE", "READ_ONCE", "WRITE_ONCE"]);
+var SLEEPING_GUARDS = /^(?:mutex|mutex_intr|rwsem_read|rwsem_write|rwsem_read_intr|rwsem_read_try|rwsem_write_kill)$/;
 var utf162 = new TextDecoder("utf-16le");
+var ANNOTATIONS = /* @__PURE__ */ new Set(["might_sleep", "__might_sleep", "might_alloc", "might_sleep_if"]);
+function maskForScan(src) {
+  const { masked, directives } = maskLexical(src);
+  for (const [from, to2] of [...conditionalRegions(src, directives), ...directives]) blankOut(masked, from, to2);
+  return utf162.decode(masked);
+}
+function definitionsOf(file, src) {
+  const header = file.endsWith(".h");
+  if (header && !src.includes("inline")) return [];
+  const text = maskForScan(src);
+  const out2 = [];
+  const lineStarts2 = [0];
+  for (let i2 = text.indexOf("\n"); i2 >= 0; i2 = text.indexOf("\n", i2 + 1)) lineStarts2.push(i2 + 1);
+  const lineOf2 = (offset) => {
+    let lo = 0;
+    let hi = lineStarts2.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (lineStarts2[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  let depth = 0;
+  let itemStart = 0;
+  for (let i2 = 0; i2 < text.length; i2++) {
+    const c4 = text.charCodeAt(i2);
+    if (c4 === 59 && depth === 0) itemStart = i2 + 1;
+    else if (c4 === 125) {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) itemStart = i2 + 1;
+    } else if (c4 === 123) {
+      if (depth === 0) {
+        const end = matching(text, i2);
+        const head = text.slice(itemStart, i2);
+        const def = headOf(head);
+        if (def && (!header || /\bstatic\b/.test(head) && /\binline\b/.test(head))) {
+          const body2 = text.slice(i2 + 1, end);
+          const mask = def.gfpParam >= 0 ? def.params[def.gfpParam] : void 0;
+          const calls2 = callsOf(body2, i2 + 1, lineOf2).map((c5) => c5.args.some((a) => mask !== void 0 && a.includes(mask) || a.includes("GFP")) ? c5 : { ...c5, args: [] });
+          out2.push({ name: def.name, file, line: lineOf2(itemStart + def.at), isStatic: /\bstatic\b/.test(head), params: def.params, gfpParam: def.gfpParam, calls: calls2 });
+        }
+        i2 = end;
+        itemStart = end + 1;
+        continue;
+      }
+      depth++;
+    }
+  }
+  return out2;
+}
+function matching(text, open) {
+  let d2 = 0;
+  for (let i2 = open; i2 < text.length; i2++) {
+    const c4 = text.charCodeAt(i2);
+    if (c4 === 123) d2++;
+    else if (c4 === 125 && --d2 === 0) return i2;
+  }
+  return text.length - 1;
+}
+function headOf(head) {
+  if (head.includes("=")) return null;
+  const m2 = /([A-Za-z_]\w*)\s*\(/g;
+  for (let x3 = m2.exec(head); x3; x3 = m2.exec(head)) {
+    const name2 = x3[1];
+    if (NOT_CALLS.has(name2) || name2.startsWith("__attribute")) continue;
+    const open = x3.index + x3[0].length - 1;
+    const close = closeParen(head, open);
+    if (close < 0) return null;
+    const rest = head.slice(close + 1).trim();
+    if (!attributesOnly(rest)) continue;
+    if (/\b(?:struct|union|enum)\s*$/.test(head.slice(0, x3.index))) return null;
+    const params = argumentsAt(head, open);
+    return { name: name2, params: paramNames(params), gfpParam: params.findIndex((p2) => /\bgfp_t\b/.test(p2)), at: x3.index };
+  }
+  return null;
+}
+function attributesOnly(rest) {
+  const word = /\s*[A-Za-z_]\w*\s*/y;
+  let i2 = 0;
+  while (i2 < rest.length) {
+    word.lastIndex = i2;
+    const m2 = word.exec(rest);
+    if (!m2) return false;
+    i2 = word.lastIndex;
+    if (rest[i2] === "(") {
+      const close = closeParen(rest, i2);
+      if (close < 0) return false;
+      i2 = close + 1;
+      while (i2 < rest.length && /\s/.test(rest[i2])) i2++;
+    }
+  }
+  return true;
+}
+function closeParen(text, open) {
+  let d2 = 0;
+  for (let i2 = open; i2 < text.length; i2++) {
+    const c4 = text[i2];
+    if (c4 === "(") d2++;
+    else if (c4 === ")" && --d2 === 0) return i2;
+  }
+  return -1;
+}
+function paramNames(parts2) {
+  if (parts2.length === 0 || parts2.length === 1 && parts2[0] === "void") return [];
+  return parts2.map((p2) => {
+    const fp = /\(\s*\*\s*([A-Za-z_]\w*)\s*\)/.exec(p2);
+    if (fp) return fp[1];
+    const ids = p2.replace(/\[[^\]]*\]/g, "").match(/[A-Za-z_]\w*/g);
+    return ids?.[ids.length - 1] ?? "";
+  });
+}
+function callsOf(body2, base, lineOf2) {
+  const out2 = [];
+  const regions = [];
+  const inRegion = (i2) => regions.some(([a, b3]) => i2 >= a && i2 < b3);
+  const statementEnd = (from) => {
+    let i2 = from;
+    while (i2 < body2.length && /\s/.test(body2[i2])) i2++;
+    if (body2[i2] === "{") return matching(body2, i2) + 1;
+    let d2 = 0;
+    for (; i2 < body2.length; i2++) {
+      const c4 = body2[i2];
+      if (c4 === "(" || c4 === "[") d2++;
+      else if (c4 === ")" || c4 === "]") d2--;
+      else if (c4 === "{" && d2 === 0) return matching(body2, i2) + 1;
+      else if (c4 === ";" && d2 === 0) return i2 + 1;
+    }
+    return body2.length;
+  };
+  const condAt = [false];
+  let exited = false;
+  let exiting = false;
+  const ident = /[A-Za-z_]\w*|&&|\|\||[?;(){}]/g;
+  for (let m2 = ident.exec(body2); m2; m2 = ident.exec(body2)) {
+    const tok = m2[0];
+    const at2 = m2.index;
+    if (tok === "(") {
+      condAt.push(false);
+      continue;
+    }
+    if (tok === ")") {
+      if (condAt.length > 1) condAt.pop();
+      continue;
+    }
+    if (tok === ";" || tok === "{" || tok === "}") {
+      if (exiting) exited = true;
+      condAt.length = 1;
+      condAt[0] = false;
+      continue;
+    }
+    if (tok === "&&" || tok === "||" || tok === "?") {
+      condAt[condAt.length - 1] = true;
+      continue;
+    }
+    if (tok === "return" || tok === "goto") {
+      exiting = true;
+      continue;
+    }
+    if (tok === "else" || tok === "do") {
+      regions.push([at2 + tok.length, statementEnd(at2 + tok.length)]);
+      continue;
+    }
+    let p2 = ident.lastIndex;
+    while (p2 < body2.length && /\s/.test(body2[p2])) p2++;
+    if (body2[p2] !== "(") continue;
+    const close = closeParen(body2, p2);
+    if (close < 0) continue;
+    if (tok === "if" || tok === "switch" || tok === "while") {
+      regions.push([close + 1, statementEnd(close + 1)]);
+      continue;
+    }
+    if (tok === "for") {
+      regions.push([p2, statementEnd(close + 1)]);
+      continue;
+    }
+    if (NOT_CALLS.has(tok) && !TRANSPARENT.has(tok)) continue;
+    let q3 = close + 1;
+    while (q3 < body2.length && /\s/.test(body2[q3])) q3++;
+    const statementMacro = body2[q3] === "{" || /[A-Za-z_]/.test(body2[q3] ?? "") && !/^(?:const|volatile)\b/.test(body2.slice(q3, q3 + 8));
+    const always = !inRegion(at2) && !condAt.some(Boolean) && (!exited || ANNOTATIONS.has(tok));
+    const args2 = argumentsAt(body2, p2);
+    if (statementMacro) {
+      const guard = /^scoped_(?:cond_)?guard$/.test(tok) && SLEEPING_GUARDS.test(args2[0] ?? "");
+      if (guard) out2.push({ name: `guard(${args2[0]})`, always, args: args2, line: lineOf2(base + at2) });
+      if (!/^scoped_guard$/.test(tok)) regions.push([q3, statementEnd(q3)]);
+      continue;
+    }
+    if (tok === "guard" && SLEEPING_GUARDS.test(args2[0] ?? "")) {
+      out2.push({ name: `guard(${args2[0]})`, always, args: args2, line: lineOf2(base + at2) });
+      continue;
+    }
+    out2.push({ name: tok, always, args: args2.length === 1 && args2[0] === "" ? [] : args2, line: lineOf2(base + at2) });
+  }
+  return out2;
+}
+function deriveFacts(defs, source) {
+  const globals = /* @__PURE__ */ new Map();
+  const statics = /* @__PURE__ */ new Map();
+  for (const d2 of defs) {
+    if (d2.isStatic) statics.set(`${d2.file}\0${d2.name}`, d2);
+    else globals.set(d2.name, [...globals.get(d2.name) ?? [], d2]);
+  }
+  const inlines = /* @__PURE__ */ new Map();
+  for (const d2 of defs) if (d2.isStatic && d2.file.endsWith(".h")) inlines.set(d2.name, [...inlines.get(d2.name) ?? [], d2]);
+  const sleeps = /* @__PURE__ */ new Map();
+  const reclaims = /* @__PURE__ */ new Map();
+  const primitive = new Set(SLEEPING_PRIMITIVES);
+  const targets = (c4, from) => {
+    const own2 = statics.get(`${from.file}\0${c4.name}`);
+    if (own2) return [own2];
+    return globals.get(c4.name) ?? inlines.get(c4.name) ?? [];
+  };
+  const allSleep = (list) => list.length > 0 && (list[0].file.endsWith(".h") ? list.some((d2) => sleeps.has(d2)) : list.every((d2) => sleeps.has(d2)));
+  const gfpArgOf = (name2, list) => {
+    if (Object.hasOwn(ALLOC_GFP_ARG, name2)) return ALLOC_GFP_ARG[name2];
+    const r2 = list.map((d2) => reclaims.get(d2)?.arg);
+    return r2.length > 0 && r2.every((x3) => x3 !== void 0 && x3 === r2[0]) ? r2[0] : void 0;
+  };
+  const edges = /* @__PURE__ */ new Map();
+  const callers = /* @__PURE__ */ new Map();
+  for (const d2 of defs) {
+    const out2 = [];
+    for (const c4 of d2.calls) {
+      if (!c4.always) continue;
+      const list = targets(c4, d2);
+      out2.push({ c: c4, list });
+      for (const t2 of list) {
+        const l3 = callers.get(t2);
+        if (l3) {
+          if (l3[l3.length - 1] !== d2) l3.push(d2);
+        } else callers.set(t2, [d2]);
+      }
+    }
+    edges.set(d2, out2);
+  }
+  const evaluate = (d2) => {
+    if (sleeps.has(d2)) return false;
+    let changed = false;
+    for (const { c: c4, list } of edges.get(d2)) {
+      const why = { call: c4.name, file: d2.file, line: c4.line };
+      const known = list.length === 0 && (primitive.has(c4.name) || isSleepingCall(c4.name) || c4.name.startsWith("guard("));
+      const gfp = gfpArgOf(c4.name, list);
+      const mask = gfp === void 0 ? void 0 : c4.args[gfp];
+      const annotated = c4.name === "might_sleep" || c4.name === "__might_sleep";
+      if (known || allSleep(list) || mask !== void 0 && classifyGfp(mask) === "sleeping") {
+        if (d2.gfpParam >= 0 && !annotated) {
+          if (reclaims.has(d2)) continue;
+          reclaims.set(d2, { arg: d2.gfpParam, why });
+          changed = true;
+          continue;
+        }
+        sleeps.set(d2, why);
+        reclaims.delete(d2);
+        return true;
+      }
+      let param = -1;
+      if (mask !== void 0) param = d2.params.indexOf(mask);
+      else if (c4.name === "might_alloc") param = d2.params.indexOf(c4.args[0] ?? "");
+      else if (c4.name === "might_sleep_if") {
+        const g2 = /^gfpflags_allow_blocking\s*\(\s*([A-Za-z_]\w*)\s*\)$/.exec(c4.args[0] ?? "");
+        if (g2) param = d2.params.indexOf(g2[1]);
+      }
+      if (param >= 0 && !reclaims.has(d2)) {
+        reclaims.set(d2, { arg: param, why });
+        changed = true;
+      }
+    }
+    return changed;
+  };
+  const queue = [...defs];
+  const queued = new Set(defs);
+  while (queue.length) {
+    const d2 = queue.pop();
+    queued.delete(d2);
+    if (!evaluate(d2)) continue;
+    for (const caller of callers.get(d2) ?? []) {
+      if (!queued.has(caller)) {
+        queued.add(caller);
+        queue.push(caller);
+      }
+    }
+  }
+  const sleepTable = {};
+  const reclaimTable = {};
+  const names = /* @__PURE__ */ new Set([...globals.keys(), ...inlines.keys()]);
+  for (const name2 of [...names].sort()) {
+    const list = globals.get(name2) ?? inlines.get(name2);
+    if (allSleep(list)) {
+      const why = list.map((d2) => sleeps.get(d2)).find(Boolean);
+      sleepTable[name2] = `${why.call} ${why.file}:${why.line}`;
+      continue;
+    }
+    const gfp = gfpArgOf(name2, list);
+    if (gfp !== void 0 && !Object.hasOwn(ALLOC_GFP_ARG, name2)) {
+      const why = reclaims.get(list[0]).why;
+      reclaimTable[name2] = [gfp, `${why.call} ${why.file}:${why.line}`];
+    }
+  }
+  return { source, sleeps: sleepTable, reclaims: reclaimTable };
+}
 function inDerivedArea(file) {
   return DERIVED_AREAS.some((a) => file.startsWith(a)) && (file.endsWith(".c") || file.startsWith("include/") && file.endsWith(".h"));
 }
@@ -41626,9 +41929,179 @@ function sortFindings(findings) {
   return findings.sort((a, b3) => cmp(a.file, b3.file) || a.line - b3.line || cmp(a.rule, b3.rule) || a.column - b3.column || cmp(a.message, b3.message));
 }
 
+// src/engine/derived-facts.ts
+import { createHash } from "node:crypto";
+import { existsSync as existsSync2, mkdirSync, readdirSync, readFileSync as readFileSync2, renameSync, writeFileSync } from "node:fs";
+import { join as join2, resolve as resolve2 } from "node:path";
+
+// src/input/tree.ts
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+// src/input/header.ts
+function withoutComments(text) {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c4) => c4.replace(/[^\n]/g, " "));
+}
+function structBodies(text, name2) {
+  const out2 = [];
+  const head = new RegExp(`\\bstruct\\s+${name2}\\s*\\{`, "g");
+  for (let m2 = head.exec(text); m2; m2 = head.exec(text)) {
+    let depth = 1;
+    let i2 = m2.index + m2[0].length;
+    const from = i2;
+    for (; i2 < text.length && depth > 0; i2++) {
+      if (text[i2] === "{") depth++;
+      else if (text[i2] === "}") depth--;
+    }
+    if (depth === 0) out2.push(text.slice(from, i2 - 1));
+  }
+  return out2;
+}
+function members(body2) {
+  const out2 = [];
+  for (const decl of body2.split(";")) {
+    const pointer = /\(\s*\*\s*(\w+)\s*\)\s*\(/.exec(decl);
+    const data = /(\w+)\s*(?:\[[^\]]*\]\s*)?(?::\s*\d+\s*)?$/.exec(decl.trim());
+    if (pointer) out2.push(pointer[1]);
+    else if (data) out2.push(data[1]);
+  }
+  return out2;
+}
+function union2(lists) {
+  return [...new Set(lists.flat())];
+}
+function readNotifierHeader(text) {
+  const code = withoutComments(text);
+  const hlist = structBodies(code, "mmu_notifier_ops");
+  const interval = structBodies(code, "mmu_interval_notifier_ops");
+  const range = structBodies(code, "mmu_notifier_range");
+  return {
+    mmu_notifier_ops: union2(hlist.map(members)),
+    mmu_interval_notifier_ops: interval.length ? union2(interval.map(members)) : void 0,
+    mmu_notifier_range: range.length ? union2(range.map(members)) : void 0
+  };
+}
+function apiFromHeader(header, version2) {
+  return apiFromFacts(readNotifierHeader(header), version2);
+}
+
+// src/input/tree.ts
+function readOptional(path) {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return void 0;
+  }
+}
+var LEVEL_FILES = ["include/linux/mmu_notifier.h", "Makefile"];
+function apiOfTree(root, text = () => void 0) {
+  const top = kernelTopOf(root) ?? root;
+  const header = text(LEVEL_FILES[0]) ?? readOptional(resolve(top, LEVEL_FILES[0]));
+  const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve(top, LEVEL_FILES[1]));
+  return header === void 0 ? NEWEST : apiFromHeader(header, makefile === void 0 ? void 0 : versionOfMakefile(makefile));
+}
+function kernelTopOf(path) {
+  let d2 = resolve(path);
+  try {
+    if (!statSync(d2).isDirectory()) d2 = dirname(d2);
+  } catch {
+    return void 0;
+  }
+  for (; ; ) {
+    if (existsSync(join(d2, LEVEL_FILES[0]))) return d2;
+    if (dirname(d2) === d2) return void 0;
+    d2 = dirname(d2);
+  }
+}
+function unknownKernel(kernel) {
+  return `${kernel}: not a version mnlint models (${API_LEVELS[0].id} or later, like 6.12)`;
+}
+function apiOfKernelOrTree(kernel, root) {
+  if (kernel === null || kernel === void 0) return apiOfTree(root);
+  return apiForKernel(kernel) ?? unknownKernel(kernel);
+}
+
+// src/engine/derived-facts.ts
+var FALLBACK_RELEASE = "6.12";
+function releaseOf(root) {
+  try {
+    const head = readFileSync2(join2(root, "Makefile"), "latin1").slice(0, 2e3);
+    const v2 = /^VERSION\s*=\s*(\d+)/m.exec(head)?.[1];
+    const p2 = /^PATCHLEVEL\s*=\s*(\d+)/m.exec(head)?.[1];
+    return v2 && p2 ? `${v2}.${p2}` : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function holdsKernelCore(root) {
+  return existsSync2(join2(root, "kernel", "sched")) && existsSync2(join2(root, "mm")) && existsSync2(join2(root, "include", "linux"));
+}
+function derivedSources(root) {
+  const out2 = [];
+  const walk = (rel, ext) => {
+    let entries;
+    try {
+      entries = readdirSync(join2(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const name2 = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(name2, ext);
+      else if (e.isFile() && e.name.endsWith(ext)) out2.push(name2);
+    }
+  };
+  for (const a of DERIVED_AREAS) {
+    const dir = a.replace(/\/$/, "");
+    walk(dir, dir === "include" ? ".h" : ".c");
+  }
+  return out2.sort();
+}
+function deriveTree(root, source, files = derivedSources(root)) {
+  const defs = files.flatMap((f3) => {
+    let text;
+    try {
+      text = readFileSync2(join2(root, f3), "latin1");
+    } catch {
+      return [];
+    }
+    return definitionsOf(f3, text);
+  });
+  return deriveFacts(defs, source);
+}
+function derivedFactsFor(scanned, build, cacheDir) {
+  const root = kernelTopOf(scanned) ?? scanned;
+  if (!holdsKernelCore(root) || releaseOf(root) === FALLBACK_RELEASE) return FALLBACK_DERIVED;
+  const h3 = createHash("sha256").update(build).update("\0").update(resolve2(root));
+  try {
+    h3.update("\0").update(readFileSync2(join2(root, "Makefile"), "latin1").slice(0, 400));
+  } catch {
+    h3.update("\0-");
+  }
+  const key = h3.digest("hex");
+  const path = cacheDir ? join2(cacheDir, "derived", `${key}.json`) : void 0;
+  if (path) {
+    try {
+      return JSON.parse(readFileSync2(path, "utf8"));
+    } catch {
+    }
+  }
+  const table = deriveTree(root, root);
+  if (path) {
+    try {
+      mkdirSync(join2(cacheDir, "derived"), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(table));
+      renameSync(tmp, path);
+    } catch {
+    }
+  }
+  return table;
+}
+
 // src/engine/review.ts
-import { existsSync as existsSync2, readFileSync } from "node:fs";
-import { dirname as dirname2, resolve as resolve3 } from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync3 } from "node:fs";
+import { dirname as dirname3, resolve as resolve5 } from "node:path";
 
 // node_modules/diff/libesm/util/string.js
 function hasOnlyWinLineEndings(string3) {
@@ -42420,12 +42893,12 @@ function tailStart(text) {
 }
 
 // src/engine/scan.ts
-import { existsSync, statSync as statSync2 } from "node:fs";
-import { dirname, resolve as resolve2 } from "node:path";
+import { existsSync as existsSync3, statSync as statSync3 } from "node:fs";
+import { dirname as dirname2, resolve as resolve4 } from "node:path";
 
 // src/input/files.ts
-import { closeSync, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
+import { closeSync, lstatSync, openSync, readSync, readdirSync as readdirSync2, statSync as statSync2, fstatSync } from "node:fs";
+import { relative, resolve as resolve3, sep } from "node:path";
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
 var MAX_LINE_CHARS = 64 * 1024;
 var InputError = class extends Error {
@@ -42437,7 +42910,7 @@ var InputError = class extends Error {
 };
 var decoder = new TextDecoder("utf-8", { fatal: true });
 function notRegular(path) {
-  const st2 = statSync(path);
+  const st2 = statSync2(path);
   if (st2.isFile()) return null;
   return st2.isFIFO() ? "a FIFO, not a regular file" : st2.isSocket() ? "a socket, not a regular file" : st2.isCharacterDevice() || st2.isBlockDevice() ? "a device, not a regular file" : st2.isDirectory() ? "a directory, not a regular file" : "not a regular file";
 }
@@ -42492,7 +42965,7 @@ function missingPathReason(path) {
     return "no such file or directory";
   }
   try {
-    statSync(path);
+    statSync2(path);
     return "cannot read";
   } catch (e) {
     return e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e);
@@ -42517,7 +42990,7 @@ function describeFsError(e) {
 function readDirEntries(d2, onError) {
   let entries;
   try {
-    entries = readdirSync(d2, { withFileTypes: true });
+    entries = readdirSync2(d2, { withFileTypes: true });
   } catch (e) {
     onError(d2, describeFsError(e));
     return { files: [], subdirs: [] };
@@ -42601,13 +43074,13 @@ function readLatin1(path) {
 }
 function isDirectory(path) {
   try {
-    return statSync(path).isDirectory();
+    return statSync2(path).isDirectory();
   } catch {
     return false;
   }
 }
 function relName(root, path) {
-  const rel = relative(root, resolve(path));
+  const rel = relative(root, resolve3(path));
   return (rel === "" ? path : rel).split(sep).join("/");
 }
 
@@ -43113,9 +43586,9 @@ function rewriteDeclarationMacro(out2, open, close) {
     if (code !== 10 && code !== 13) out2[q3] = SPACE;
   }
 }
-function isCallTail(m2, closeParen) {
+function isCallTail(m2, closeParen2) {
   let depth = 0;
-  let i2 = closeParen;
+  let i2 = closeParen2;
   for (; i2 >= 0; i2--) {
     if (m2[i2] === ")") depth++;
     else if (m2[i2] === "(") {
@@ -45523,8 +45996,8 @@ function workerPool(script, size) {
   };
   const pool = typed((task) => {
     if (workers.length < size) spawn();
-    return new Promise((resolve6, reject) => {
-      queue.push({ task, resolve: resolve6, reject });
+    return new Promise((resolve7, reject) => {
+      queue.push({ task, resolve: resolve7, reject });
       pump();
     });
   });
@@ -45557,8 +46030,8 @@ var FACTS_BATCH = 16;
 var TEXT_FACTS = "\0text-facts";
 async function scan(opts) {
   const cwd = opts.cwd ?? process.cwd();
-  const abs = opts.paths.map((p2) => resolve2(cwd, p2));
-  const root = opts.root ? resolve2(opts.root) : abs.length === 1 && isDirectory(abs[0]) ? abs[0] : cwd;
+  const abs = opts.paths.map((p2) => resolve4(cwd, p2));
+  const root = opts.root ? resolve4(opts.root) : abs.length === 1 && isDirectory(abs[0]) ? abs[0] : cwd;
   const problems = [];
   const dirs = [];
   const pool = (opts.jobs ?? 1) > 1 && opts.workerScript ? workerPool(opts.workerScript, opts.jobs) : inProcessPool();
@@ -45607,7 +46080,7 @@ async function scan(opts) {
     );
   };
   const overlay = opts.overlay ?? /* @__PURE__ */ new Map();
-  const read = (path) => overlay.get(resolve2(path)) ?? readSource(path);
+  const read = (path) => overlay.get(resolve4(path)) ?? readSource(path);
   const readAndParse = (path, named) => {
     try {
       parseOne(path, read(path));
@@ -45621,12 +46094,12 @@ async function scan(opts) {
       const path = abs[i2];
       const shown = opts.paths[i2];
       const overlaid = overlay.get(path);
-      if (overlaid !== void 0 && !existsSync(path)) {
+      if (overlaid !== void 0 && !existsSync3(path)) {
         considered++;
         parseOne(path, overlaid);
         continue;
       }
-      if (!existsSync(path)) {
+      if (!existsSync3(path)) {
         problems.push({ path: shown, message: missingPathReason(path), named: true });
         continue;
       }
@@ -45682,7 +46155,7 @@ async function scan(opts) {
       } else {
         considered++;
         try {
-          statSync2(path);
+          statSync3(path);
           parseOne(path, read(path));
         } catch (e) {
           problems.push({ path: shown, message: e instanceof InputError ? e.message : describeFsError(e), named: true });
@@ -45776,7 +46249,7 @@ async function scan(opts) {
         for (const [name2, callers] of missing) {
           if (index.definitionFile(name2, callers)) continue;
           for (const caller of callers) {
-            for (const list of [mentions2, ...scopesOf(resolve2(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f3 of list) if (!filters.has(f3)) candidates.add(f3);
+            for (const list of [mentions2, ...scopesOf(resolve4(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f3 of list) if (!filters.has(f3)) candidates.add(f3);
           }
         }
         const todo = [...candidates].sort();
@@ -45802,7 +46275,7 @@ async function scan(opts) {
         }
         if (!dirs.length) continue;
         search: for (const caller of callers) {
-          const callerPath = resolve2(root, caller);
+          const callerPath = resolve4(root, caller);
           for (const candidates of [mentions2, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles)]) {
             for (const file of candidates) {
               if (!definesName(file, name2)) continue;
@@ -45819,7 +46292,7 @@ async function scan(opts) {
         const set = wantedBy.get(rel) ?? /* @__PURE__ */ new Set();
         for (const n of names) set.add(n);
         wantedBy.set(rel, set);
-        readAndParse(paths.get(rel) ?? resolve2(root, rel), false);
+        readAndParse(paths.get(rel) ?? resolve4(root, rel), false);
       }
       await Promise.all(pending.splice(0));
       index = FunctionIndex.of(ordered());
@@ -45863,8 +46336,8 @@ function plausible(missing) {
   return out2;
 }
 function scopesOf(callerPath, root, dirs, tree, cache) {
-  const own2 = dirname(callerPath);
-  const parent = dirname(own2);
+  const own2 = dirname2(callerPath);
+  const parent = dirname2(own2);
   const area = areaOf(relName(root, callerPath));
   const inside = (d2) => dirs.some((r2) => d2 === r2 || d2.startsWith(`${r2}/`));
   const out2 = [];
@@ -45910,27 +46383,27 @@ function mentionOf(text) {
 
 // src/engine/review.ts
 async function reviewCheckedOut(patch, root, opts) {
-  const abs = resolve3(root);
+  const abs = resolve5(root);
   const base = /* @__PURE__ */ new Map();
   if (opts.filter === "new") {
     for (const fp of patch.files) {
       if (fp.oldPath === null) continue;
-      const post = fp.newPath === null ? "" : existsSync2(resolve3(abs, fp.newPath)) ? readFileSync(resolve3(abs, fp.newPath), "utf8") : null;
+      const post = fp.newPath === null ? "" : existsSync4(resolve5(abs, fp.newPath)) ? readFileSync3(resolve5(abs, fp.newPath), "utf8") : null;
       if (post === null) continue;
       const back = applyFilePatch(post, reverseFilePatch(fp));
-      if (back.ok) base.set(resolve3(abs, fp.oldPath), back.text);
+      if (back.ok) base.set(resolve5(abs, fp.oldPath), back.text);
     }
   }
   return analyzePatch(patch, abs, /* @__PURE__ */ new Map(), { ...opts, tree: root }, base);
 }
 async function findingsOf(patch, root, overlay, opts, side, cache) {
   const touched = patch.files.map((f3) => side === "post" ? f3.newPath : f3.oldPath).filter((f3) => f3 !== null);
-  const headers = touched.filter((f3) => f3.endsWith(".h")).map((f3) => resolve3(root, f3));
-  const paths = opts.tree ? [...new Set(touched.filter((f3) => f3.endsWith(".c")).map((f3) => dirname2(resolve3(root, f3)))), ...headers] : touched.map((f3) => resolve3(root, f3));
+  const headers = touched.filter((f3) => f3.endsWith(".h")).map((f3) => resolve5(root, f3));
+  const paths = opts.tree ? [...new Set(touched.filter((f3) => f3.endsWith(".c")).map((f3) => dirname3(resolve5(root, f3)))), ...headers] : touched.map((f3) => resolve5(root, f3));
   if (paths.length === 0) return [];
-  const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync2(p2)) : paths.filter((p2) => overlay.has(p2));
+  const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync4(p2)) : paths.filter((p2) => overlay.has(p2));
   const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
-  return analyze(result.files, result.index, opts.rules, opts.api);
+  return analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
 }
 async function analyzePatch(patch, root, overlay, opts, base) {
   const cache = scanCache();
@@ -46021,7 +46494,7 @@ function runParseWorker() {
 }
 
 // src/input/config.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 
 // node_modules/zod/v4/core/util.js
 function getEnumValues(entries) {
@@ -46251,7 +46724,7 @@ function parsedType(data) {
   }
   return t2;
 }
-function members(proto, table) {
+function members2(proto, table) {
   for (const key in table) {
     const desc = Object.getOwnPropertyDescriptor(table, key);
     if (desc.get)
@@ -46399,7 +46872,7 @@ function $constructor(name2, initializer2, proto, params) {
       const target = up ?? own2;
       if (!initialized.has(target)) {
         initialized.add(target);
-        members(target, protoMembers);
+        members2(target, protoMembers);
       }
     }
     const proto2 = _3.prototype;
@@ -47874,7 +48347,7 @@ var ZodMiniUnion = /* @__PURE__ */ $constructor("ZodMiniUnion", (inst, def) => {
   ZodMiniType.init(inst, def);
 });
 // @__NO_SIDE_EFFECTS__
-function union2(options, params) {
+function union3(options, params) {
   return new ZodMiniUnion({
     type: "union",
     options,
@@ -47979,7 +48452,7 @@ var NO_CONFIG = { kernel: null, watch: WATCH_DEFAULTS, rules: /* @__PURE__ */ ne
 function readConfig(path) {
   let json;
   try {
-    json = JSON.parse(readFileSync2(path, "utf8"));
+    json = JSON.parse(readFileSync4(path, "utf8"));
   } catch (e) {
     const err2 = e;
     throw new ConfigError(`${path}: ${err2.code === "ENOENT" ? "no such file" : err2 instanceof SyntaxError ? `not JSON (${err2.message})` : err2.message}`);
@@ -48009,93 +48482,6 @@ function applyConfig(findings, config2) {
     out2.push(level2 ? { ...f3, severity: level2 } : f3);
   }
   return out2;
-}
-
-// src/input/tree.ts
-import { existsSync as existsSync3, readFileSync as readFileSync3, statSync as statSync3 } from "node:fs";
-import { dirname as dirname3, join, resolve as resolve4 } from "node:path";
-
-// src/input/header.ts
-function withoutComments(text) {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c4) => c4.replace(/[^\n]/g, " "));
-}
-function structBodies(text, name2) {
-  const out2 = [];
-  const head = new RegExp(`\\bstruct\\s+${name2}\\s*\\{`, "g");
-  for (let m2 = head.exec(text); m2; m2 = head.exec(text)) {
-    let depth = 1;
-    let i2 = m2.index + m2[0].length;
-    const from = i2;
-    for (; i2 < text.length && depth > 0; i2++) {
-      if (text[i2] === "{") depth++;
-      else if (text[i2] === "}") depth--;
-    }
-    if (depth === 0) out2.push(text.slice(from, i2 - 1));
-  }
-  return out2;
-}
-function members2(body2) {
-  const out2 = [];
-  for (const decl of body2.split(";")) {
-    const pointer = /\(\s*\*\s*(\w+)\s*\)\s*\(/.exec(decl);
-    const data = /(\w+)\s*(?:\[[^\]]*\]\s*)?(?::\s*\d+\s*)?$/.exec(decl.trim());
-    if (pointer) out2.push(pointer[1]);
-    else if (data) out2.push(data[1]);
-  }
-  return out2;
-}
-function union3(lists) {
-  return [...new Set(lists.flat())];
-}
-function readNotifierHeader(text) {
-  const code = withoutComments(text);
-  const hlist = structBodies(code, "mmu_notifier_ops");
-  const interval = structBodies(code, "mmu_interval_notifier_ops");
-  const range = structBodies(code, "mmu_notifier_range");
-  return {
-    mmu_notifier_ops: union3(hlist.map(members2)),
-    mmu_interval_notifier_ops: interval.length ? union3(interval.map(members2)) : void 0,
-    mmu_notifier_range: range.length ? union3(range.map(members2)) : void 0
-  };
-}
-function apiFromHeader(header, version2) {
-  return apiFromFacts(readNotifierHeader(header), version2);
-}
-
-// src/input/tree.ts
-function readOptional(path) {
-  try {
-    return readFileSync3(path, "utf8");
-  } catch {
-    return void 0;
-  }
-}
-var LEVEL_FILES = ["include/linux/mmu_notifier.h", "Makefile"];
-function apiOfTree(root, text = () => void 0) {
-  const top = kernelTopOf(root) ?? root;
-  const header = text(LEVEL_FILES[0]) ?? readOptional(resolve4(top, LEVEL_FILES[0]));
-  const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve4(top, LEVEL_FILES[1]));
-  return header === void 0 ? NEWEST : apiFromHeader(header, makefile === void 0 ? void 0 : versionOfMakefile(makefile));
-}
-function kernelTopOf(path) {
-  let d2 = resolve4(path);
-  try {
-    if (!statSync3(d2).isDirectory()) d2 = dirname3(d2);
-  } catch {
-    return void 0;
-  }
-  for (; ; ) {
-    if (existsSync3(join(d2, LEVEL_FILES[0]))) return d2;
-    if (dirname3(d2) === d2) return void 0;
-    d2 = dirname3(d2);
-  }
-}
-function unknownKernel(kernel) {
-  return `${kernel}: not a version mnlint models (${API_LEVELS[0].id} or later, like 6.12)`;
-}
-function apiOfKernelOrTree(kernel, root) {
-  if (kernel === null || kernel === void 0) return apiOfTree(root);
-  return apiForKernel(kernel) ?? unknownKernel(kernel);
 }
 
 // src/report/schema.ts
@@ -48131,7 +48517,7 @@ var FindingSchema = object({
     object({
       title: string2(),
       lanes: array(string2()),
-      steps: array(union2([object({ kind: _enum(["call", "return"]), from: string2(), to: string2(), text: string2() }), object({ kind: literal("note"), over: string2(), text: string2() })])),
+      steps: array(union3([object({ kind: _enum(["call", "return"]), from: string2(), to: string2(), text: string2() }), object({ kind: literal("note"), over: string2(), text: string2() })])),
       end: string2()
     })
   )
@@ -48311,7 +48697,7 @@ ${body2.join("\n") || "<p>No findings.</p>"}
 }
 
 // src/report/sarif.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { pathToFileURL } from "node:url";
 
 // src/report/rules.ts
@@ -48343,7 +48729,7 @@ function formatExplain(rule) {
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function fingerprints(findings) {
   const keys = occurrenceKeys(findings);
-  return new Map([...keys].map(([f3, k2]) => [f3, createHash("sha256").update(k2).digest("hex").slice(0, 32)]));
+  return new Map([...keys].map(([f3, k2]) => [f3, createHash2("sha256").update(k2).digest("hex").slice(0, 32)]));
 }
 var INFORMATION_URI = "https://github.com/mnlint/mnlint";
 function formatSarif(findings, rules, version2, base) {
@@ -48479,7 +48865,7 @@ function logError(message) {
 
 // src/action/env.ts
 import { randomUUID } from "node:crypto";
-import { appendFileSync, readFileSync as readFileSync4 } from "node:fs";
+import { appendFileSync, readFileSync as readFileSync5 } from "node:fs";
 
 // src/engine/filter.ts
 var FILTERS = ["new", "added", "diff_context", "file", "nofilter"];
@@ -48532,7 +48918,7 @@ var PullRequestEvent = object({
 function readPullRequestEvent(path) {
   let json;
   try {
-    json = JSON.parse(readFileSync4(path, "utf8"));
+    json = JSON.parse(readFileSync5(path, "utf8"));
   } catch (e) {
     throw new ActionInputError(`${path}: cannot read the event payload (${e.message.split("\n")[0]})`);
   }
@@ -53064,26 +53450,27 @@ ${f3.patch}
 // src/action/main.ts
 async function runAction(env, log) {
   const inputs = readInputs(env);
-  const workspace = resolve5(env.GITHUB_WORKSPACE ?? process.cwd());
-  const root = resolve5(workspace, inputs.path);
+  const workspace = resolve6(env.GITHUB_WORKSPACE ?? process.cwd());
+  const root = resolve6(workspace, inputs.path);
   const prefix = relative2(workspace, root);
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
-  const config2 = inputs.config ? loadConfig(resolve5(workspace, inputs.config)) : NO_CONFIG;
+  const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
+  const derived = derivedFactsFor(root, "ddce48b7c5843f347f7056f49de5a979");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
-    findings = await pullRequest(env, inputs, config2, workspace, root, prefix, api, log);
+    findings = await pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log);
   } else {
     const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
     for (const p2 of result.problems) log(`mnlint: ${p2.path}: ${p2.message}`);
-    findings = applyConfig(analyze(result.files, result.index, RULES, api), config2);
+    findings = applyConfig(analyze(result.files, result.index, RULES, api, derived), config2);
     log(`mnlint: ${event || "run"}: scanned ${result.stats.files} files, ${findings.length} findings`);
     if (inputs.annotations) for (const f3 of findings) log(annotation(f3, prefix).trimEnd());
   }
   if (inputs.sarifFile) {
-    writeFileSync(
-      resolve5(workspace, inputs.sarifFile),
+    writeFileSync2(
+      resolve6(workspace, inputs.sarifFile),
       renderFindings("sarif", {
         findings: findings.map((f3) => ({ ...f3, file: repoPath(prefix, f3.file) })),
         stats: NO_SCAN_STATS,
@@ -53131,12 +53518,12 @@ function baseLevel(root, files) {
     const fp = files.find((f3) => (f3.newPath ?? f3.oldPath) === path);
     if (!fp) return void 0;
     if (fp.oldPath === null) return "";
-    const head = fp.newPath === null ? "" : existsSync4(join2(root, fp.newPath)) ? readFileSync5(join2(root, fp.newPath), "utf8") : "";
+    const head = fp.newPath === null ? "" : existsSync5(join3(root, fp.newPath)) ? readFileSync6(join3(root, fp.newPath), "utf8") : "";
     const back = applyFilePatch(head, reverseFilePatch(fp));
     return back.ok ? back.text : void 0;
   });
 }
-async function pullRequest(env, inputs, config2, workspace, root, prefix, api, log) {
+async function pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log) {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError("GITHUB_EVENT_PATH is not set: not running as a GitHub Action?");
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr2 = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
@@ -53187,7 +53574,7 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, l
     files
   };
   const level2 = !inputs.kernel && files.some((f3) => LEVEL_FILES.includes(f3.newPath ?? f3.oldPath ?? "")) ? baseLevel(root, files) : api;
-  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level2, jobs: 1 }) : { findings: [], fixed: [] };
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level2, derived, jobs: 1 }) : { findings: [], fixed: [] };
   const findings = applyConfig(reviewed.findings, config2);
   const fixed = applyConfig(reviewed.fixed, config2).map((f3) => ({ finding: f3, path: repoPath(prefix, f3.file) }));
   const hunks = new Map(files.filter((f3) => f3.newPath).map((f3) => [f3.newPath, changedLines(f3).context]));

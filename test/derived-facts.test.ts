@@ -9,7 +9,7 @@ import { derivedFactsFor, deriveTree, holdsKernelCore } from '../src/engine/deri
 import { scan } from '../src/engine/scan.js';
 import { FALLBACK_DERIVED } from '../src/ir/kernel-api/derived.js';
 import { isSleepingCall } from '../src/ir/kernel-api/sleep.js';
-import { check, REPO } from './helpers.js';
+import { check, REPO, runCli } from './helpers.js';
 import { kernelDir } from './kernel-trees.js';
 
 const TREE = join(REPO, 'fixtures/facts/tree');
@@ -54,6 +54,20 @@ describe('derivation from a tree', () => {
     expect(findings[0]!.steps?.some((s) => s.text.includes("derived from the kernel's code: it calls core_sync() at lib/core_lib.c:6"))).toBe(true);
     // without the derived facts (the 6.12 table does not know the fixture's core) nothing
     expect(analyze(result.files, result.index)).toEqual([]);
+  });
+  test("a patch reviewed against a tree is judged by that tree's facts, not 6.12's", () => {
+    // the patch calls core_sync(), which sleeps only by the fixture tree's own code
+    const patch = join(REPO, 'fixtures/facts/drv-sync.patch');
+    const sleeps = (args: string[]): string[] => {
+      const out = JSON.parse(runCli(['patch', '--format', 'json', '--filter', 'nofilter', ...args, patch]).stdout) as { series: { patches: { findings: { rule: string; trace: string[] }[] }[] }[] };
+      const findings = out.series.flatMap((s) => s.patches).flatMap((p) => p.findings);
+      return findings.flatMap((f) => f.trace.filter((t) => t.startsWith('drivers/drv/drv.c:19: core_sync()')).map((t) => `${f.rule}: ${t}`));
+    };
+    expect(sleeps(['--tree', TREE])).toEqual([
+      "sleep-in-non-blockable-range: drivers/drv/drv.c:19: core_sync() (derived from the kernel's code: it calls core_flush() at include/linux/core.h:7 on every path) on a path with no mmu_notifier_range_blockable() test",
+    ]);
+    // without the tree, the 6.12 table does not know core_sync()
+    expect(sleeps([])).toEqual([]);
   });
 });
 

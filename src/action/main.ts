@@ -10,6 +10,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { simpleGit } from 'simple-git';
 import pkg from '../../package.json' with { type: 'json' };
 import { analyze } from '../engine/analyze.js';
+import { derivedFactsFor } from '../engine/derived-facts.js';
 import { reviewCheckedOut } from '../engine/review.js';
 import { WORKER_ROLE } from '../engine/pool.js';
 import { runParseWorker } from '../engine/worker.js';
@@ -18,6 +19,7 @@ import { applyFilePatch, changedLines, deletedBefore, reverseFilePatch } from '.
 import { applyConfig, ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/config.js';
 import { parseDiff, PatchInputError, type FilePatch, type Patch } from '../input/patch.js';
 import { apiOfKernelOrTree, apiOfTree, LEVEL_FILES } from '../input/tree.js';
+import type { DerivedTable } from '../ir/facts-db.js';
 import type { ApiLevel } from '../model/api.js';
 import { failsAt } from '../report/findings.js';
 import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
@@ -38,14 +40,16 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   if (prefix.startsWith('..')) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config = inputs.config ? loadConfig(resolve(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config.kernel, root);
+  // the fork's own core says what sleeps and reclaims (no IR cache on a runner: derived once per run)
+  const derived = derivedFactsFor(root, process.env.MNLINT_BUILD ?? 'action');
   const event = env.GITHUB_EVENT_NAME ?? '';
   let findings: Finding[];
   if (event === 'pull_request' || event === 'pull_request_target') {
-    findings = await pullRequest(env, inputs, config, workspace, root, prefix, api, log);
+    findings = await pullRequest(env, inputs, config, workspace, root, prefix, api, derived, log);
   } else {
     const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
     for (const p of result.problems) log(`mnlint: ${p.path}: ${p.message}`);
-    findings = applyConfig(analyze(result.files, result.index, RULES, api), config);
+    findings = applyConfig(analyze(result.files, result.index, RULES, api, derived), config);
     log(`mnlint: ${event || 'run'}: scanned ${result.stats.files} files, ${findings.length} findings`);
     if (inputs.annotations) for (const f of findings) log(annotation(f, prefix).trimEnd());
   }
@@ -112,7 +116,7 @@ function baseLevel(root: string, files: readonly FilePatch[]): ApiLevel {
   });
 }
 
-async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config: Config, workspace: string, root: string, prefix: string, api: ApiLevel, log: Log): Promise<Finding[]> {
+async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config: Config, workspace: string, root: string, prefix: string, api: ApiLevel, derived: DerivedTable, log: Log): Promise<Finding[]> {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError('GITHUB_EVENT_PATH is not set: not running as a GitHub Action?');
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr: PullRequest = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
@@ -170,7 +174,7 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
   };
   // the level is the base's: a pull request changing the header or the Makefile is judged by what it changes
   const level = !inputs.kernel && files.some((f) => (LEVEL_FILES as readonly string[]).includes(f.newPath ?? f.oldPath ?? '')) ? baseLevel(root, files) : api;
-  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level, jobs: 1 }) : { findings: [], fixed: [] };
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level, derived, jobs: 1 }) : { findings: [], fixed: [] };
   const findings = applyConfig(reviewed.findings, config);
   const fixed = applyConfig(reviewed.fixed, config).map((f) => ({ finding: f, path: repoPath(prefix, f.file) }));
 

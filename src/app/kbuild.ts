@@ -17,6 +17,7 @@ import { configure } from '../parser/cpp.js';
 import { FAIL_ON, type FailOn, failsAt } from '../report/findings.js';
 import { RULES } from '../rules/index.js';
 import type { Severity } from '../rules/rule.js';
+import type { DerivedTable } from '../ir/facts-db.js';
 
 /** The kernel source tree around `dir`, or among the include directories (an external module). */
 function kernelRoot(dir: string, includeDirs: readonly string[], cwd: string): string | undefined {
@@ -36,6 +37,8 @@ export interface KbuildRun {
   argv: readonly string[];
   cwd: string;
   irCache?: IrCache;
+  /** the kernel facts of a tree (derived once per tree and cached); Linux 6.12's table when absent */
+  derivedOf?: (root: string) => DerivedTable;
   /** stderr */
   write(text: string): void;
 }
@@ -84,7 +87,7 @@ export async function runKbuild(run: KbuildRun): Promise<number> {
     const api = apiOfTree(root ?? base);
     const own = relative(base, abs).split('\\').join('/');
     // findings in the file kbuild named: a helper's own file gets its own CHECK
-    const findings = analyze(result.files, result.index, RULES, api).filter((f) => f.file === own);
+    const findings = analyze(result.files, result.index, RULES, api, root ? run.derivedOf?.(root) : undefined).filter((f) => f.file === own);
     const shown = (file: string): string => (isAbsolute(given) ? join(base, file) : relative(run.cwd, join(base, file)));
     for (const f of findings) run.write(`${shown(f.file)}:${f.line}:${f.column}: ${WORD[f.severity]}: ${f.message} [${f.rule}]\n`);
     if (status === 0 && failsAt(findings, failOn)) status = 1;

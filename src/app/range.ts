@@ -9,12 +9,15 @@ import { GitInputError, commitPatch, commitsOf, rangeMbox } from '../input/git.j
 import { PatchInputError, readPatchInput, type Series } from '../input/patch.js';
 import type { ApiLevel } from '../model/api.js';
 import type { Rule } from '../rules/rule.js';
+import type { DerivedTable } from '../ir/facts-db.js';
 
 export interface RangeOptions {
   filter: Filter;
   rules: readonly Rule[];
   /** the level of a commit's base, from its parent's tree */
   apiOf: (tree: string) => ApiLevel;
+  /** the kernel facts the commits are judged by: the repository's own core, as its work tree holds it */
+  derived?: DerivedTable;
   /** parsed IR kept between runs */
   irCache?: IrCache;
   /** a problem with one commit, in one line; the other commits are still reviewed */
@@ -50,7 +53,7 @@ export async function reviewRange(repo: string, range: string, opts: RangeOption
       continue;
     }
     try {
-      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: opts.filter, api: opts.apiOf(cp.tree), rules: opts.rules, jobs: 1, irCache: opts.irCache });
+      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: opts.filter, api: opts.apiOf(cp.tree), derived: opts.derived, rules: opts.rules, jobs: 1, irCache: opts.irCache });
       for (const r of reviews) {
         r.label = `${commit.slice(0, 12)} ("${r.patch.subject}")`;
         for (const p of r.problems) {

@@ -16,6 +16,7 @@ import { applyConfig, type Config } from '../engine/config.js';
 import { parseSubjectTag, readPatchInput, threadHeaders, type Series } from '../input/patch.js';
 import { emailReplies } from '../report/email.js';
 import { reviewSeries } from '../engine/review.js';
+import type { DerivedTable } from '../ir/facts-db.js';
 
 export class WatchInputError extends Error {}
 
@@ -36,6 +37,8 @@ export interface WatchOptions {
   state: string;
   tree?: string;
   api: ApiLevel;
+  /** the kernel facts of --tree */
+  derived?: DerivedTable;
   rules?: readonly Rule[];
   config: Config;
   version: string;
@@ -176,7 +179,7 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
     if (!touchesNotifiers(series, raws, opts.config.watch.paths)) {
       result.skipped++;
     } else {
-      const reviews = await reviewSeries(series, { tree: opts.tree, filter: 'added', api: opts.api, rules: opts.rules, jobs: 1 });
+      const reviews = await reviewSeries(series, { tree: opts.tree, filter: 'added', api: opts.api, derived: opts.derived, rules: opts.rules, jobs: 1 });
       for (const r of reviews) {
         r.findings = applyConfig(r.findings, opts.config).filter((f) => atLeast(f.severity, opts.config.watch.minSeverity));
         for (const p of r.problems) opts.log(`mnlint: ${p}`);

@@ -20,9 +20,7 @@ import { formatExplain, formatLevels, formatLevelsJson, formatRules, formatRules
 import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS } from '../model/api.js';
 import { apiOf, configOf } from './config.js';
-import { derivedFactsFor } from '../engine/derived-facts.js';
-import type { DerivedTable } from '../ir/facts-db.js';
-import { failOnOf, formatOf, irCacheOf, jobsOf, OPTIONS, rulesOf, type Values } from './options.js';
+import { derivedOf, failOnOf, formatOf, irCacheOf, jobsOf, OPTIONS, rulesOf, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { checklistCommand, gitCommand, patchCommand, watchCommand } from './review-commands.js';
 import { fail, USAGE, UsageError } from './usage.js';
@@ -32,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   // kbuild's flags are the compiler's (-D, -include ...), not mnlint's
   if (argv[0] === 'kbuild') {
     const { runKbuild } = await import('../app/kbuild.js');
-    return runKbuild({ argv: argv.slice(1), cwd: process.cwd(), irCache: irCacheOf({}), write: (t) => process.stderr.write(t) });
+    return runKbuild({ argv: argv.slice(1), cwd: process.cwd(), irCache: irCacheOf({}), derivedOf: (root) => derivedOf({}, root), write: (t) => process.stderr.write(t) });
   }
   // biome-ignore lint/suspicious/noImplicitAnyLet: parseArgs types the values from its options, on assignment
   let parsed;
@@ -106,11 +104,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The facts derived from the scanned tree's core (cached beside the IR cache), else from Linux 6.12's. */
-function derivedFactsOf(values: Values, root: string): DerivedTable {
-  return derivedFactsFor(root, process.env.MNLINT_BUILD ?? 'sources', irCacheOf(values)?.dir);
-}
-
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
   const inputs = paths.length ? paths : ['.'];
   const progress = progressLine(values, inputs);
@@ -163,7 +156,7 @@ async function check(paths: string[], values: Values): Promise<number> {
   const result = await runScan(paths, values);
   const api = apiOf(values, result.root);
   mark('scan done');
-  const derived = derivedFactsOf(values, result.root);
+  const derived = derivedOf(values, result.root);
   mark('derived facts');
   const findings = applyConfig(analyze(result.files, result.index, rules, api, derived), configOf(values));
   mark('rules');
@@ -216,7 +209,7 @@ async function inventory(paths: string[], values: Values): Promise<number> {
   if (values.survey) {
     // a row per user, with what every rule finds in it (the configuration applies)
     const api = apiOf(values, result.root);
-    const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api, derivedFactsOf(values, result.root)), configOf(values));
+    const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api, derivedOf(values, result.root)), configOf(values));
     const survey = buildSurvey(result.files, result.index, findings, api.id);
     process.stdout.write(format === 'json' ? `${JSON.stringify(survey, null, 2)}\n` : formatSurveyMarkdown(survey));
     return result.problems.length ? 2 : 0;

@@ -5,8 +5,10 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { derivedFactsFor } from '../engine/derived-facts.js';
 import { DEFAULT_FILTER, FILTERS, type Filter } from '../engine/filter.js';
 import { IrCache } from '../engine/ir-cache.js';
+import type { DerivedTable } from '../ir/facts-db.js';
 import { isDirectory } from '../input/files.js';
 import { FAIL_ON, type FailOn } from '../report/findings.js';
 import { type FORMATS, formatFor, type FormatCommand } from '../report/formats.js';
@@ -89,6 +91,11 @@ export function irCacheOf(values: Values): IrCache | undefined {
   if (values['no-cache'] || !build) return undefined;
   const dir = process.env.MNLINT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mnlint');
   return new IrCache(dir, build);
+}
+
+/** The kernel facts derived from `root`'s core (cached beside the IR cache), else Linux 6.12's table. */
+export function derivedOf(values: Values, root: string): DerivedTable {
+  return derivedFactsFor(root, process.env.MNLINT_BUILD ?? 'sources', irCacheOf(values)?.dir);
 }
 
 export type PatchFormat = (typeof FORMATS)['patch'][number];

@@ -14,7 +14,7 @@ import type { Series } from '../input/patch.js';
 import { failsAt } from '../report/findings.js';
 import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
 import { apiOf, configOf } from './config.js';
-import { failOnOf, filterOf, formatOf, irCacheOf, patchFormat, rulesOf, type PatchFormat, type Values } from './options.js';
+import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, patchFormat, rulesOf, type PatchFormat, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { fail } from './usage.js';
 
@@ -29,6 +29,7 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
   if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
   failOnOf(values); // named before any work
   const api = apiOf(values, values.tree ?? process.cwd());
+  const derived = values.tree === undefined ? undefined : derivedOf(values, values.tree);
   let problems = 0;
   const runs: ReviewRun[] = [];
   for (const input of inputs) {
@@ -47,7 +48,7 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
       problems++;
       process.stderr.write(`mnlint: ${p}\n`);
     }
-    const reviews = await reviewSeries(series, { tree: values.tree, filter, api, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
+    const reviews = await reviewSeries(series, { tree: values.tree, filter, api, derived, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
     for (const r of reviews)
       for (const p of r.problems) {
         problems++;
@@ -119,7 +120,14 @@ export async function gitCommand(args: string[], values: Values): Promise<number
 /** `git`'s and the checklist's range review, its problems on stderr. */
 async function rangeReview(repo: string, range: string, values: Values, filter: Filter): Promise<{ runs: ReviewRun[]; problems: number } | null> {
   const { reviewRange } = await import('../app/range.js');
-  return reviewRange(repo, range, { filter, rules: rulesOf(values), irCache: irCacheOf(values), apiOf: (tree) => apiOf(values, tree), problem: (line) => process.stderr.write(`mnlint: ${line}\n`) });
+  return reviewRange(repo, range, {
+    filter,
+    rules: rulesOf(values),
+    irCache: irCacheOf(values),
+    apiOf: (tree) => apiOf(values, tree),
+    derived: derivedOf(values, repo),
+    problem: (line) => process.stderr.write(`mnlint: ${line}\n`),
+  });
 }
 
 export async function watchCommand(args: string[], values: Values): Promise<number> {
@@ -136,6 +144,7 @@ export async function watchCommand(args: string[], values: Values): Promise<numb
       state: values.state ?? defaultStatePath(outbox),
       tree: values.tree,
       api: apiOf(values, values.tree ?? process.cwd()),
+      derived: values.tree === undefined ? undefined : derivedOf(values, values.tree),
       rules: rulesOf(values),
       config: configOf(values),
       version: pkg.version,
@@ -194,7 +203,15 @@ export async function checklistCommand(args: string[], values: Values): Promise<
       });
     } else if (arg === '-' || existsSync(arg)) {
       series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
-      reviews = await reviewSeries(series, { tree, filter: filterOf(values), api: apiOf(values, tree ?? process.cwd()), rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
+      reviews = await reviewSeries(series, {
+        tree,
+        filter: filterOf(values),
+        api: apiOf(values, tree ?? process.cwd()),
+        derived: tree === undefined ? undefined : derivedOf(values, tree),
+        rules: rulesOf(values),
+        jobs: 1,
+        irCache: irCacheOf(values),
+      });
     } else {
       const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
       if (!range) return unreadable(`${arg}: not a revision range`);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join, resolve } from 'node:path';
 import type { DerivedTable } from '../ir/facts-db.js';
 import { FALLBACK_DERIVED } from '../ir/kernel-api/derived.js';
+import { kernelTopOf } from '../input/tree.js';
 import { DERIVED_AREAS, definitionsOf, deriveFacts } from '../parser/derive-facts.js';
 
 /** The release of the generated table. */
@@ -68,11 +69,13 @@ export function deriveTree(root: string, source: string, files = derivedSources(
 }
 
 /**
- * The derived facts for a scan of `root`: the tree's own when it holds the
+ * The derived facts for a scan of `scanned`: its tree's own when it holds the
  * core of another release than 6.12 (cached under `cacheDir` by this build,
  * the tree's path and its Makefile's version), else the generated 6.12 table.
  */
-export function derivedFactsFor(root: string, build: string, cacheDir?: string): DerivedTable {
+export function derivedFactsFor(scanned: string, build: string, cacheDir?: string): DerivedTable {
+  // a driver directory inside a tree takes that tree's core
+  const root = kernelTopOf(scanned) ?? scanned;
   // a tree of the release the table comes from is that table (a derivation costs seconds)
   if (!holdsKernelCore(root) || releaseOf(root) === FALLBACK_RELEASE) return FALLBACK_DERIVED;
   // once per tree: named by the build, the tree's place and its Makefile's version lines (walking

@@ -12,6 +12,7 @@ import type { IrCache } from './ir-cache.js';
 import { scan, scanCache, type ScanCache } from './scan.js';
 
 import type { Filter } from './filter.js';
+import type { DerivedTable } from '../ir/facts-db.js';
 
 export type { Filter } from './filter.js';
 
@@ -35,6 +36,8 @@ export interface ReviewOptions {
   tree?: string;
   filter: Filter;
   api: ApiLevel;
+  /** the kernel facts of the tree reviewed against (Linux 6.12's table when absent) */
+  derived?: DerivedTable;
   rules?: readonly Rule[];
   jobs?: number;
   workerScript?: URL;
@@ -148,7 +151,7 @@ async function findingsOf(patch: Patch, root: string, overlay: Map<string, strin
   // the pre-image's files may be gone from the tree (a patch creating them): those are skipped
   const present = opts.tree ? paths.filter((p) => overlay.has(p) || existsSync(p)) : paths.filter((p) => overlay.has(p));
   const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
-  return analyze(result.files, result.index, opts.rules, opts.api);
+  return analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
 }
 
 async function analyzePatch(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, base: Map<string, string>): Promise<{ findings: Finding[]; fixed: Finding[] }> {
