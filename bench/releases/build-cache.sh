@@ -48,8 +48,9 @@ while IFS=$'\t' read -r version gitdir commit subdir makefile fetch; do
   mv "$tmp.missing" "$tmp/.missing"
   rm -f "$tmp.list" "$tmp.gone"
   got=$(sed -n -E 's/^(VERSION|PATCHLEVEL|SUBLEVEL) = ([0-9]+)$/\2/p' "$tmp/Makefile" | head -3 | paste -sd.)
-  got=${got%.0}
-  want=${makefile%.0}
+  got=${got%.0}$(sed -n -E 's/^EXTRAVERSION = (-rc[0-9]+)$/\1/p' "$tmp/Makefile" | head -1)
+  want=${makefile/.0-rc/-rc}
+  want=${want%.0}
   if [ "$got" != "$want" ]; then
     echo "build-cache.sh: release $version: the Makefile of $commit says $got, the manifest $makefile" >&2
     rm -rf "$tmp"

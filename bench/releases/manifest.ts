@@ -4,8 +4,8 @@
 // build-cache.sh: version, mirror git dir, commit, subdir (or -), Makefile
 // version, the fetch to run.
 //   npx tsx bench/releases/manifest.ts [versions...]
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as z from 'zod/mini';
 
 const version = z.string().check(z.regex(/^\d+\.\d+$/));
@@ -34,7 +34,20 @@ export const ManifestSchema = z.object({
   releases: z.array(z.discriminatedUnion('source', [GithubRelease, DebianRelease])),
 });
 
+/** Trees only bench/history.ts reads (an rc, a release the sweep does not cover): no source field, always fetched. */
+const ExtraRelease = z.object({
+  version: z.string().check(z.regex(/^\d+\.\d+(-rc\d+)?$/)),
+  repo: z.string().check(z.regex(/^[\w.-]+\/[\w.-]+$/)),
+  commit: z.string().check(z.regex(/^[0-9a-f]{40}$/)),
+  makefile: z.string().check(z.regex(/^\d+\.\d+\.\d+(-rc\d+)?$/)),
+  excluded: z.optional(z.string()),
+  notes: z.string(),
+});
+
+export const ExtraManifestSchema = z.object({ about: z.string(), releases: z.array(ExtraRelease) });
+
 export type Manifest = z.infer<typeof ManifestSchema>;
+export type ExtraManifest = z.infer<typeof ExtraManifestSchema>;
 export type Release = Manifest['releases'][number];
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
@@ -43,9 +56,14 @@ export function loadManifest(file = resolve(import.meta.dirname, 'manifest.json'
   return ManifestSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-/** the mirror of a fetched release: $MNLINT_MIRROR or the manifest's, then owner+name/repo */
+export function loadExtraManifest(file = resolve(import.meta.dirname, 'extra-manifest.json')): ExtraManifest {
+  return ExtraManifestSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/** the mirror of a fetched release: $MNLINT_MIRROR or the manifest's, then owner+name/repo (a bare repository, or a checkout's .git) */
 export function mirrorDir(m: Manifest, repo: string): string {
-  return resolve(process.env.MNLINT_MIRROR ?? m.mirror, repo.replace('/', '+'), 'repo');
+  const dir = resolve(process.env.MNLINT_MIRROR ?? m.mirror, repo.replace('/', '+'), 'repo');
+  return existsSync(join(dir, '.git')) ? join(dir, '.git') : dir;
 }
 
 /** where a release's full source tree lives: the release cache, or the Debian tree */
@@ -63,15 +81,17 @@ export function compareVersions(a: string, b: string): number {
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const m = loadManifest();
+  const extra = loadExtraManifest();
   const wanted = process.argv.slice(2);
   for (const w of wanted) {
-    if (!m.releases.some((r) => r.version === w)) {
-      console.error(`manifest.ts: no release ${w} in bench/releases/manifest.json`);
+    if (!m.releases.some((r) => r.version === w) && !extra.releases.some((r) => r.version === w)) {
+      console.error(`manifest.ts: no release ${w} in bench/releases/manifest.json or extra-manifest.json`);
       process.exit(2);
     }
   }
-  for (const r of m.releases) {
-    if (r.source !== 'github' || (wanted.length > 0 && !wanted.includes(r.version))) continue;
-    console.log([r.version, mirrorDir(m, r.repo), r.commit, r.subdir ?? '-', r.makefile, `github:${r.repo}`].join('\t'));
+  const fetched = [...m.releases.flatMap((r) => (r.source === 'github' ? [r] : [])), ...extra.releases];
+  for (const r of fetched) {
+    if (wanted.length > 0 && !wanted.includes(r.version)) continue;
+    console.log([r.version, mirrorDir(m, r.repo), r.commit, ('subdir' in r ? r.subdir : undefined) ?? '-', r.makefile, `github:${r.repo}`].join('\t'));
   }
 }

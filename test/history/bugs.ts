@@ -164,7 +164,9 @@ export const BUGS: readonly HistoricBug[] = [
     fixture: 'hfi1-remove-under-spinlock.c',
     rule: 'sleep-under-spinlock',
     invariant: 'I5',
-    real: { none: 'fixed for 4.9 (pre-fix 4.8): no cached release is that old' },
+    real: {
+      none: 'fixed for 4.9 and backported to 4.8.y: the stored 4.8 imports (4.8.15, 4.8.17) carry the fix, and 4.7 (4.7.4) predates the bug (its notifier path passes no mm to the page release, which then takes no mmap_sem)',
+    },
     mutant: { none: 'in 6.12 the node is dropped under the lock by kref_put() with a release function pointer, which mnlint does not follow' },
   },
   {
