@@ -13,6 +13,8 @@
 import { atom, atomsOf, isCalleeResult, isParamAtom, isRangeAtom, isResultAtom, resultAtom } from './atoms.js';
 import { isCallOfInterest } from './kernel-api/effects.js';
 import { classifyGfp } from './kernel-api/memory.js';
+import { SLEEPS_UNLOCKED } from './kernel-api/locks.js';
+import { lockMember, sameLock } from './queries.js';
 import { FUNCTION_ARG, type DerivedFacts, type DerivedWhy } from './facts-db.js';
 import type { AbstractValue, Assumptions, Event, FieldBinding, FunctionIR, Loc, ParamBinding, UntrackedCondition } from './types.js';
 
@@ -67,6 +69,8 @@ export type SummaryEvent = Event & {
   file: string;
   /** a call of a function whose body the scan lacks, which sleeps or reclaims by the facts derived from the kernel's code: why */
   derived?: DerivedWhy;
+  /** the lock the call releases while it sleeps (cond_resched_lock()): not held at the sleep, in the callers either */
+  unlocks?: string;
 };
 
 export interface SummaryReturn {
@@ -298,7 +302,8 @@ export class Summarizer {
         unresolved.add(e.name);
         const known = callee ? undefined : this.facts?.derived(e.name, fn.file);
         const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn.file, ...(e.macro ? { macro: e.macro } : {}), ...(e.discarded ? { discarded: e.discarded } : {}) };
-        if (known?.sleeps) derived.set(id, { ...base, kind: 'sleep', derived: known.sleeps });
+        const unlocked = Object.hasOwn(SLEEPS_UNLOCKED, e.name) ? e.args[SLEEPS_UNLOCKED[e.name]!] : undefined;
+        if (known?.sleeps) derived.set(id, { ...base, kind: 'sleep', derived: known.sleeps, ...(unlocked ? { unlocks: unlocked, locks: base.locks.filter((l) => !sameLock(l, unlocked)) } : {}) });
         else if (known?.reclaims) {
           const mask = e.args[known.reclaims.gfpArg];
           // the caller's mask decides, as for kmalloc(): only a mask that allows reclaim
@@ -455,7 +460,9 @@ export class Summarizer {
         const w = combine(e.when, tie === undefined ? t : { ...t, [result]: tie });
         if (!w) continue;
         // the locks the caller holds at the call are held at the callee's events too
-        const locks = e.locks.length ? union(e.locks, ce.locks) : ce.locks;
+        const all = e.locks.length ? union(e.locks, ce.locks) : ce.locks;
+        // a lock released for the sleep, named in the callee's terms: the caller's lock of that member
+        const locks = ce.unlocks === undefined ? all : all.filter((l) => lockMember(l) !== lockMember(ce.unlocks!.replace(/\s+/g, '').replace(/^&/, '')));
         // nothing to expand: a duplicate is known before it is built
         const key = hasResultAtom(w) ? undefined : keyOf(id, ce, w);
         if (key !== undefined) {
