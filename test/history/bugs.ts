@@ -379,7 +379,7 @@ export const BUGS: readonly HistoricBug[] = [
     real: {
       pre: { release: '5.6', dir: 'virt/kvm', file: 'virt/kvm/arm/mmu.c', fns: ['unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range', 'handle_hva_to_gpa'] },
       post: { release: '5.10', dir: 'arch/arm64/kvm', file: 'arch/arm64/kvm/mmu.c', fns: ['__unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range'] },
-      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned alone it has no ops table, so the post-fix side is clean trivially. Found as a warning: cond_resched_lock() sleeps by the facts derived from 5.6\'s sched.h (a macro expanding to ___might_sleep()), reached through the parameter `handler` of handle_hva_to_gpa(), bound to kvm_unmap_hva_handler() where kvm_unmap_hva_range() passes it',
+      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned alone it has no ops table, so the post-fix side is clean trivially. Found as a warning: cond_resched_lock() sleeps by the facts derived from 5.6 sched.h (a macro expanding to ___might_sleep()), reached through the parameter `handler` of handle_hva_to_gpa(), bound to kvm_unmap_hva_handler() where kvm_unmap_hva_range() passes it. Scanned with kvm_main.c, the 5.10 file would still warn: the fix passes the flag as `*(unsigned *)data` and tests `flags & MMU_NOTIFIER_RANGE_BLOCKABLE`, neither a tracked atom',
     },
   },
   // Added for issue 21's second pass (realbugs2): fixes whose pre-fix and
