@@ -373,9 +373,11 @@ export const BUGS: readonly HistoricBug[] = [
     fix: 'b5331379bc62 ("KVM: arm64: Only reschedule if MMU_NOTIFIER_RANGE_BLOCKABLE is not set")',
     fixes: '8b3405e345b5 ("kvm: arm/arm64: Fix locking for kvm_free_stage2_pgd")',
     capabilities: ['derived-sleep', 'helper-outcomes'],
+    fixture: 'kvm-arm64-resched-nonblock.c',
     rule: 'sleep-in-non-blockable-range',
     invariant: 'I5',
     why: "kvm_mmu_notifier_invalidate_range_start() -> kvm_unmap_hva_range() -> handle_hva_to_gpa(..., kvm_unmap_hva_handler) -> unmap_stage2_range() calls cond_resched_lock() whatever the range, so the OOM reaper's non-blockable invalidation may sleep (might_sleep splat in the commit message)",
+    mutant: { none: "6.1 and 6.12 pass the range's may_block to the arm64 unmap in struct kvm_gfn_range, called through a struct field (`.handler = kvm_mmu_unmap_gfn_range`): no one-line edit brings back this shape" },
     real: {
       pre: { release: '5.6', dir: 'virt/kvm', file: 'virt/kvm/arm/mmu.c', fns: ['unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range', 'handle_hva_to_gpa'] },
       post: { release: '5.10', dir: 'arch/arm64/kvm', file: 'arch/arm64/kvm/mmu.c', fns: ['__unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range'] },
