@@ -34032,398 +34032,6 @@ function classifyGfp(mask) {
   return sleeping ? "sleeping" : "atomic";
 }
 
-// src/ir/summary.ts
-var CALL_DEPTH = 3;
-var SUMMARY_DEPTH = 8;
-var EVENT_BUDGET = 6e3;
-var ALTERNATIVES = 24;
-function combine(base, extra) {
-  let empty = true;
-  for (const _3 in extra) {
-    empty = false;
-    break;
-  }
-  if (empty) return base;
-  const out2 = { ...base };
-  for (const [k2, v2] of Object.entries(extra)) {
-    if (k2 in out2 && out2[k2] !== v2) return null;
-    out2[k2] = v2;
-  }
-  return out2;
-}
-function translate(callee, call, when) {
-  const out2 = {};
-  for (const { atom: a, tag, value } of atomsOf(when)) {
-    if (tag.tag === "param") {
-      const idx = tag.name === void 0 ? -1 : callee.params.findIndex((p2) => p2.name === tag.name);
-      if (idx < 0 || call?.kind !== "call") continue;
-      if (tag.field === void 0) {
-        const passed = call.argAtoms?.[idx];
-        if (passed) out2[passed.atom] = value !== passed.negated;
-      } else {
-        const passed = call.argFields?.[idx]?.find((f3) => f3.field === tag.field);
-        if (passed) out2[passed.atom] = value !== passed.negated;
-      }
-      continue;
-    }
-    out2[isRangeAtom(a) ? a : atom.ofCallee(callee.name, a)] = value;
-  }
-  return out2;
-}
-function project(when) {
-  const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (isRangeAtom(k2) || isParamAtom(k2)) out2[k2] = v2;
-  return out2;
-}
-function forCaller(when) {
-  let drop = false;
-  for (const k2 of Object.keys(when)) if (isCalleeResult(k2)) drop = true;
-  if (!drop) return when;
-  const out2 = {};
-  for (const [k2, v2] of Object.entries(when)) if (!isCalleeResult(k2)) out2[k2] = v2;
-  return out2;
-}
-function hasResultAtom(when) {
-  for (const k2 in when) if (isResultAtom(k2)) return true;
-  return false;
-}
-function nonZero(value) {
-  switch (value.k) {
-    case "int":
-      return value.v !== 0;
-    case "bool":
-      return value.v;
-    case "null":
-      return false;
-    default:
-      return null;
-  }
-}
-var union = (a, b3) => [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
-var minus = (a, b3) => a.filter((x3) => !b3.has(x3));
-function intersection(lists) {
-  if (lists.length === 0) return [];
-  return lists[0].filter((x3) => lists.every((l3) => l3.includes(x3)));
-}
-var Summarizer = class {
-  constructor(resolve7, facts) {
-    this.resolve = resolve7;
-    this.facts = facts;
-  }
-  resolve;
-  facts;
-  memo = /* @__PURE__ */ new Map();
-  active = [];
-  summary(fn2) {
-    return this.closure(fn2) ?? emptyClosure(fn2);
-  }
-  closure(fn2) {
-    const seen = this.memo.get(fn2);
-    if (seen) return seen;
-    if (this.active.includes(fn2) || this.active.length > SUMMARY_DEPTH) return null;
-    this.active.push(fn2);
-    try {
-      const c4 = this.build(fn2);
-      this.memo.set(fn2, c4);
-      return c4;
-    } finally {
-      this.active.pop();
-    }
-  }
-  build(fn2) {
-    const c4 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
-    const unresolved = /* @__PURE__ */ new Set();
-    const callees = /* @__PURE__ */ new Map();
-    const indirect = /* @__PURE__ */ new Map();
-    const derived = /* @__PURE__ */ new Map();
-    fn2.events.forEach((e, id) => {
-      if (e.kind !== "call") return;
-      if (e.field !== void 0) {
-        const field = e.field;
-        const bound = this.facts?.bound(field, fn2.file) ?? [];
-        const targets = [];
-        for (const b3 of bound) {
-          const callee2 = this.resolve(b3.function, b3.file);
-          const closure2 = callee2 && callee2 !== fn2 ? this.closure(callee2) : null;
-          if (!callee2 || !closure2) continue;
-          if (closure2.truncated) c4.truncated = true;
-          targets.push({ callee: callee2, closure: closure2, step: { function: b3.function, file: fn2.file, line: e.loc.line, through: { field, file: b3.file, line: b3.line, of: bound.length } } });
-        }
-        if (targets.length) indirect.set(id, targets);
-        return;
-      }
-      if (!fn2.callees.includes(e.name)) return;
-      const callee = this.resolve(e.name, fn2.file);
-      const closure = callee && callee !== fn2 ? this.closure(callee) : null;
-      if (!callee || !closure) {
-        unresolved.add(e.name);
-        const known = callee ? void 0 : this.facts?.derived(e.name, fn2.file);
-        const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn2.file, ...e.macro ? { macro: e.macro } : {}, ...e.discarded ? { discarded: e.discarded } : {} };
-        if (known?.sleeps) derived.set(id, { ...base, kind: "sleep", derived: known.sleeps });
-        else if (known?.reclaims) {
-          const mask = e.args[known.reclaims.gfpArg];
-          if (mask !== void 0 && classifyGfp(mask) === "sleeping") derived.set(id, { ...base, kind: "alloc", gfp: { mask, class: "sleeping" }, derived: known.reclaims.why });
-        }
-        return;
-      }
-      if (closure.truncated) c4.truncated = true;
-      for (const u2 of closure.unresolved) unresolved.add(u2);
-      callees.set(id, { callee, closure, step: { function: e.name, file: fn2.file, line: e.loc.line } });
-    });
-    const sites = /* @__PURE__ */ new Map();
-    fn2.events.forEach((e, id) => {
-      if (e.kind === "call") sites.set(resultAtom(e.name, e.loc), id);
-    });
-    const raw = [];
-    for (const r2 of fn2.returns) {
-      const base = {
-        value: r2.value,
-        text: r2.text,
-        file: fn2.file,
-        loc: r2.loc,
-        when: r2.when,
-        via: [],
-        path: [...r2.path],
-        held: [...r2.held ?? []],
-        effects: [...r2.effects ?? []],
-        taken: [],
-        ...r2.untracked ? { untracked: r2.untracked } : {}
-      };
-      const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
-      const target = callId >= 0 ? callees.get(callId) : void 0;
-      if (!target) {
-        raw.push(base);
-        continue;
-      }
-      const result = resultAtom(fn2.events[callId].name, fn2.events[callId].loc);
-      const truth = r2.when[result];
-      for (const inner of target.closure.returns) {
-        if (r2.value.k === "call" && r2.value.at && inner.via.length > 0) continue;
-        const t2 = truth === void 0 ? null : nonZero(inner.value);
-        if (t2 !== null && t2 !== truth) continue;
-        const both = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
-        if (!both) continue;
-        const w2 = truth === void 0 ? both : Object.fromEntries(Object.entries(both).filter(([k2]) => k2 !== result));
-        const untracked = bothUntracked(r2.untracked, inner.untracked);
-        raw.push({
-          ...inner,
-          when: w2,
-          via: [target.step, ...inner.via],
-          path: [...r2.path],
-          held: union(base.held, inner.held),
-          effects: union(base.effects, inner.effects),
-          taken: inner.taken,
-          ...untracked ? { untracked } : {}
-        });
-      }
-    }
-    const outcomeMemo = /* @__PURE__ */ new Map();
-    const outcomes = (result, value) => {
-      const key = `${result}=${value}`;
-      if (outcomeMemo.has(key)) return outcomeMemo.get(key);
-      const id = sites.get(result);
-      const target = id === void 0 ? void 0 : callees.get(id);
-      const out2 = id === void 0 || !target ? null : dedupe(
-        target.closure.returns.filter((r2) => {
-          const t2 = nonZero(r2.value);
-          return t2 === null || t2 === value;
-        }).map((r2) => {
-          const when = project(translate(target.callee, fn2.events[id], r2.when));
-          const e = fn2.events[id];
-          const taken = { callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when };
-          return { when, held: r2.held, effects: r2.effects, taken: [taken] };
-        })
-      );
-      outcomeMemo.set(key, out2);
-      return out2;
-    };
-    const expand2 = (when) => {
-      let alts = [{ when, held: [], effects: [], taken: [] }];
-      if (!Object.keys(when).some(isResultAtom)) return alts;
-      for (const [a, value] of Object.entries(when)) {
-        if (!isResultAtom(a)) continue;
-        const outs = outcomes(a, value);
-        if (!outs) continue;
-        const next = [];
-        for (const a2 of alts) {
-          for (const o2 of outs) {
-            const w2 = combine(a2.when, o2.when);
-            if (w2) next.push({ when: w2, held: union(a2.held, o2.held), effects: union(a2.effects, o2.effects), taken: [...a2.taken, ...o2.taken] });
-          }
-        }
-        if (next.length > ALTERNATIVES) {
-          c4.truncated = true;
-          continue;
-        }
-        alts = dedupe(next);
-      }
-      return alts;
-    };
-    const rawEvents = [];
-    const seen = /* @__PURE__ */ new Set();
-    const keyOf = (origin2, e, when) => `${origin2}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
-    const fold = (e, id, target) => {
-      const result = resultAtom(e.name, e.loc);
-      const leadsOf = leadsTo(target.closure);
-      const translated = /* @__PURE__ */ new Map();
-      for (const [k2, ce2] of target.closure.events.entries()) {
-        if (ce2.kind === "call" && (target.closure.followed.has(ce2) || !isCallOfInterest(ce2.name))) continue;
-        const leads = leadsOf.get(target.closure.origin[k2]);
-        const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0] : void 0;
-        let t2 = translated.get(ce2.when);
-        if (!t2) {
-          t2 = forCaller(translate(target.callee, e, ce2.when));
-          translated.set(ce2.when, t2);
-        }
-        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [result]: tie });
-        if (!w2) continue;
-        const locks = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
-        const key = hasResultAtom(w2) ? void 0 : keyOf(id, ce2, w2);
-        if (key !== void 0) {
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        const untracked = bothUntracked(e.untracked, ce2.untracked);
-        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...ce2.via], locks, ...untracked ? { untracked } : {} }, origin: id, own: false, key });
-      }
-    };
-    fn2.events.forEach((e, id) => {
-      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
-      const target = callees.get(id);
-      if (target) fold(e, id, target);
-      for (const t2 of indirect.get(id) ?? []) fold(e, id, t2);
-      const d2 = derived.get(id);
-      if (d2) rawEvents.push({ e: d2, origin: id, own: false });
-    });
-    for (const { e, origin: origin2, own: own2, key: known } of rawEvents) {
-      for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
-        if (known === void 0) {
-          const key = keyOf(own2 ? -1 : origin2, e, alt.when);
-          if (seen.has(key)) continue;
-          seen.add(key);
-        }
-        if (c4.events.length >= EVENT_BUDGET) {
-          c4.truncated = true;
-          break;
-        }
-        const kept = alt.when === e.when ? e : { ...e, when: alt.when };
-        c4.events.push(kept);
-        c4.origin.push(origin2);
-        if (own2 && callees.has(origin2)) c4.followed.add(kept);
-      }
-    }
-    const releases = /* @__PURE__ */ new Map();
-    c4.events.forEach((e, k2) => {
-      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.delta === -1)) return;
-      const list = releases.get(c4.origin[k2]) ?? [];
-      list.push(e);
-      releases.set(c4.origin[k2], list);
-    });
-    for (const r2 of raw) {
-      const onPath = new Set(r2.path);
-      const unlocked = /* @__PURE__ */ new Set();
-      const lowered = /* @__PURE__ */ new Set();
-      const calleeHeld = [];
-      const calleeEffects = [];
-      for (const id of r2.path) {
-        for (const e of releases.get(id) ?? []) {
-          if (combine(r2.when, e.when) === null) continue;
-          if (e.kind === "unlock") unlocked.add(e.lock);
-          else lowered.add(`+${e.name}`);
-        }
-      }
-      for (const id of r2.path) {
-        const target = callees.get(id);
-        const e = fn2.events[id];
-        if (!target || resultAtom(e.name, e.loc) in r2.when) continue;
-        calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
-        calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
-      }
-      const own2 = (pred) => fn2.events.some((e, id) => onPath.has(id) && pred(e));
-      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2((e) => e.kind === "unlock" && e.lock === l3)));
-      const calleeLowers = new Set([...lowered].filter((x3) => !own2((e) => e.kind === "update" && `+${e.name}` === x3 && e.delta === -1)));
-      for (const alt of expand2(r2.when)) {
-        const fromCallees = union(alt.held, calleeHeld.flat());
-        c4.returns.push({
-          ...r2,
-          when: alt.when,
-          held: union(minus(r2.held, calleeUnlocks), minus(fromCallees, unlocked)),
-          effects: union(minus(r2.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered)),
-          taken: [...r2.taken, ...alt.taken]
-        });
-      }
-    }
-    for (const [id, target] of callees) {
-      const e = fn2.events[id];
-      if (e.kind !== "call" || !e.discarded) continue;
-      for (const r2 of target.closure.returns) {
-        if (nonZero(r2.value) !== true) continue;
-        const when = combine(e.when, project(translate(target.callee, e, r2.when)));
-        if (when) c4.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
-      }
-    }
-    c4.unresolved = [...unresolved].sort();
-    return c4;
-  }
-};
-function bothUntracked(a, b3) {
-  if (!a?.length) return b3?.length ? b3 : void 0;
-  if (!b3?.length) return a;
-  return [...a, ...b3];
-}
-function emptyClosure(fn2) {
-  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
-}
-function callSiteIn(fn2, r2) {
-  if (r2.value.k !== "call") return -1;
-  const callee = r2.value.callee;
-  const at2 = r2.value.at;
-  if (at2) return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line === at2.line && e.loc.column === at2.column);
-  return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
-}
-function leadsTo(c4) {
-  if (c4.leads) return c4.leads;
-  const out2 = /* @__PURE__ */ new Map();
-  for (const r2 of c4.returns) {
-    const t2 = nonZero(r2.value);
-    for (const id of r2.path) {
-      const set = out2.get(id) ?? /* @__PURE__ */ new Set();
-      set.add(t2);
-      out2.set(id, set);
-    }
-  }
-  c4.leads = out2;
-  return out2;
-}
-var whenTexts = /* @__PURE__ */ new WeakMap();
-function whenText(when) {
-  let t2 = whenTexts.get(when);
-  if (t2 === void 0) {
-    t2 = Object.keys(when).sort().map((k2) => `${k2}${when[k2] ? "+" : "-"}`).join(";");
-    whenTexts.set(when, t2);
-  }
-  return t2;
-}
-function dedupe(alts) {
-  const byKey = /* @__PURE__ */ new Map();
-  for (const a of alts) {
-    const k2 = `${whenText(a.when)}|${a.held.join(",")}|${a.effects.join(",")}`;
-    const seen = byKey.get(k2);
-    if (!seen) byKey.set(k2, a);
-    else if (a.taken.length) byKey.set(k2, { ...seen, taken: [...seen.taken, ...a.taken.filter((t2) => !seen.taken.some((x3) => x3.line === t2.line && x3.at.line === t2.at.line && x3.at.file === t2.at.file))] });
-  }
-  return [...byKey.values()];
-}
-function eventsOnPath(s, r2) {
-  const own2 = new Set(r2.path.map((id) => s.fn.events[id]).filter(Boolean));
-  const callsOnPath = new Set([...own2].filter((e) => e.kind === "call").map((e) => `${e.name}:${e.loc.line}`));
-  return s.events.filter((e) => {
-    if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && (o2.kind === e.kind || e.derived !== void 0 && o2.kind === "call"));
-    const first = e.via[0];
-    return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
-  });
-}
-
 // src/ir/kernel-api/locks.ts
 var LOCK_CALLS = {
   mutex_lock: { sleeps: true },
@@ -34558,6 +34166,769 @@ var IMPLICIT_LOCKS = {
   preempt_enable: "preempt"
 };
 var INVERTED_TRYLOCKS = /* @__PURE__ */ new Set(["down_trylock"]);
+var SLEEPS_UNLOCKED = { cond_resched_lock: 0, cond_resched_rwlock_read: 0, cond_resched_rwlock_write: 0 };
+
+// src/ir/queries.ts
+function failedAllocation(when) {
+  for (const { tag, value } of atomsOf(when)) {
+    const t2 = innermost(tag);
+    if (t2.tag === "alloc" && !value) return t2.variable;
+  }
+  return null;
+}
+function bindsTable(call, table, at2 = "first") {
+  const i2 = at2 === "first" ? 0 : at2 === "last" ? call.args.length - 1 : at2;
+  return (call.args[i2] ?? "").replace(/\s+/g, "") === `&${table.name}`;
+}
+function sameLock(a, b3) {
+  const norm3 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
+  return norm3(a) === norm3(b3);
+}
+function lockMember(lock) {
+  return lock.split(/->|\./).pop() ?? lock;
+}
+function finishHandedOut(e) {
+  if (e.kind !== "finish_write") return null;
+  return { value: e.value, origin: e.origin, isNull: e.value === "NULL" };
+}
+function updateDelta(e) {
+  return e.kind === "update" ? e.delta : null;
+}
+function updateOf(e) {
+  return e.kind === "update" ? { target: e.name, op: e.op, value: e.value } : null;
+}
+function writtenTexts(e) {
+  return e.kind === "update" || e.kind === "finish_write" || e.kind === "finish_notifier_write" ? [e.value] : e.args;
+}
+function targetMember(target) {
+  return target.split(/->|\./).pop()?.trim() ?? target;
+}
+function pathEventsOf(fn2, r2) {
+  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
+}
+function calleeResult(when, callee) {
+  for (const { tag, value } of atomsOf(when)) if (tag.tag === "ret" && tag.fn === callee) return value;
+  return void 0;
+}
+var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
+function racyGlobalWrite(e) {
+  if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
+  return PLAIN_WRITES.has(e.op) ? { target: e.name, shared: e.shared } : null;
+}
+function sectionRetried(when) {
+  return when.retry;
+}
+function isSleepingEvent(e) {
+  return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
+}
+function mayBlock(e) {
+  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp.class === "sleeping";
+}
+
+// src/ir/kernel-api/pages.ts
+var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
+var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
+  "get_page",
+  "folio_get",
+  "try_get_page",
+  "kmap",
+  "kmap_local_page",
+  "kmap_atomic",
+  "kmap_local_folio",
+  "page_address",
+  "set_page_dirty",
+  "set_page_dirty_lock",
+  "folio_mark_dirty",
+  "mark_page_accessed",
+  "lock_page",
+  "copy_page",
+  "lock_page_killable",
+  "folio_lock",
+  "folio_lock_killable"
+]);
+var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
+var PAGE_LOOKUP_OUTPUT = {
+  get_user_pages: 3,
+  get_user_pages_fast: 3,
+  get_user_pages_remote: 4,
+  get_user_pages_unlocked: 3,
+  pin_user_pages: 3,
+  pin_user_pages_fast: 3,
+  pin_user_pages_remote: 4,
+  pin_user_pages_unlocked: 3,
+  make_device_exclusive_range: 3,
+  make_device_exclusive: 3
+};
+var PAGE_LOOKUP_CALLS = new Set(Object.keys(PAGE_LOOKUP_OUTPUT));
+var PAGE_RELEASE_CALLS = /* @__PURE__ */ new Set([
+  "put_page",
+  "folio_put",
+  "release_pages",
+  "unpin_user_page",
+  "unpin_user_pages",
+  "unpin_user_pages_dirty_lock",
+  "unpin_user_page_range_dirty_lock",
+  "unlock_page",
+  "folio_unlock"
+]);
+var PFN_CONVERSIONS = /* @__PURE__ */ new Set(["hmm_pfn_to_page", "hmm_pfn_to_phys", "hmm_pfn_to_map_order", "page_folio", "page_to_pfn", "page_to_phys", "pfn_to_page", "migrate_pfn_to_page"]);
+
+// src/ir/kernel-api/sleep.ts
+var SLEEPING_PRIMITIVES = [
+  "might_sleep",
+  "cond_resched",
+  "schedule",
+  "schedule_timeout",
+  "schedule_timeout_interruptible",
+  "schedule_timeout_uninterruptible",
+  "schedule_timeout_killable",
+  "io_schedule",
+  "mutex_lock",
+  "mutex_lock_interruptible",
+  "mutex_lock_killable",
+  "mutex_lock_nested",
+  "mutex_lock_io",
+  "down",
+  "down_interruptible",
+  "down_killable",
+  "down_timeout",
+  "down_read",
+  "down_write",
+  "down_read_killable",
+  "down_write_killable",
+  "down_read_interruptible",
+  "down_read_nested",
+  "down_write_nested",
+  "ww_mutex_lock",
+  "ww_mutex_lock_interruptible",
+  "wait_for_completion",
+  "wait_for_completion_timeout",
+  "wait_for_completion_interruptible",
+  "wait_for_completion_killable",
+  "wait_for_completion_io",
+  "msleep",
+  "msleep_interruptible",
+  "ssleep",
+  "usleep_range",
+  "usleep_range_state",
+  "fsleep"
+];
+var SLEEP_CHECKS = /* @__PURE__ */ new Set(["__might_sleep", "___might_sleep", "__might_resched"]);
+var SLEEPING_CORE_FUNCTIONS = [
+  "dma_fence_wait",
+  "dma_fence_wait_timeout",
+  "dma_fence_wait_any_timeout",
+  "dma_resv_wait_timeout",
+  "cancel_work_sync",
+  "cancel_delayed_work_sync",
+  "flush_workqueue",
+  "flush_scheduled_work",
+  "synchronize_rcu",
+  "synchronize_srcu",
+  "synchronize_rcu_expedited",
+  "synchronize_irq",
+  "synchronize_net",
+  "rcu_barrier",
+  "mmu_notifier_unregister",
+  "mmu_notifier_put",
+  "mmu_notifier_synchronize",
+  "mmu_interval_read_begin",
+  "vmalloc",
+  "vzalloc",
+  "kthread_park",
+  "flush_kthread_work",
+  "kthread_flush_work",
+  "wait_on_page_locked",
+  "folio_wait_locked",
+  "lock_mm_and_find_vma",
+  "get_user_pages",
+  "get_user_pages_fast",
+  "pin_user_pages",
+  "pin_user_pages_fast",
+  "hmm_range_fault",
+  "copy_from_user",
+  "copy_to_user",
+  "get_user",
+  "put_user"
+];
+var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEP_CHECKS, ...SLEEPING_CORE_FUNCTIONS]);
+var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
+function isSleepingCall(name2) {
+  return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
+}
+
+// src/ir/facts-db.ts
+var NOTIFIER_CALLS = { [SET_SEQ]: "set_seq", [READ_BEGIN]: "read_begin", [READ_RETRY]: "read_retry", [CHECK_RETRY]: "check_retry" };
+var curated = /* @__PURE__ */ new Map();
+function curatedFacts(name2) {
+  let f3 = curated.get(name2);
+  if (f3) return f3;
+  const facts = {};
+  const own2 = (table) => Object.hasOwn(table, name2) ? table[name2] : void 0;
+  const notifier = own2(NOTIFIER_CALLS);
+  if (notifier) facts.notifier = notifier;
+  const lock = own2(LOCK_CALLS);
+  const implicit = own2(IMPLICIT_LOCKS);
+  if (lock) facts.acquires = { sleeps: lock.sleeps, canFail: FAILABLE_ACQUIRES.has(name2), ...implicit ? { implicit } : {} };
+  if (UNLOCK_CALLS.has(name2)) facts.releases = implicit ? { implicit } : {};
+  if (TRYLOCK_CALLS.has(name2)) facts.trylock = { inverted: INVERTED_TRYLOCKS.has(name2) };
+  const gfpArg = own2(ALLOC_GFP_ARG);
+  if (gfpArg !== void 0) facts.allocates = { gfpArg };
+  if (isSleepingCall(name2)) facts.sleeps = true;
+  const effect = own2(EFFECT_CALLS);
+  if (effect) facts.counts = effect;
+  if (HMM_FAULT_CALLS.has(name2)) facts.faults = true;
+  if (PAGE_USE_CALLS.has(name2)) facts.usesPage = true;
+  f3 = facts;
+  curated.set(name2, f3);
+  return f3;
+}
+var FactsDatabase = class _FactsDatabase {
+  derived = /* @__PURE__ */ new Map();
+  byField = /* @__PURE__ */ new Map();
+  /** `callee\0index` -> the functions passed there */
+  byParam = /* @__PURE__ */ new Map();
+  /** callee -> the arguments of its walked call sites (`file:line` and the texts) */
+  sites = /* @__PURE__ */ new Map();
+  /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
+  static ofScan(files) {
+    const db = new _FactsDatabase();
+    for (const f3 of files) {
+      for (const t2 of f3.tables) for (const x3 of t2.fields) if (x3.function) db.bind({ field: x3.field, function: x3.function, file: t2.file, line: x3.loc.line });
+      for (const b3 of f3.fieldBindings ?? []) db.bind(b3);
+      for (const b3 of f3.paramBindings ?? []) db.bindParam(b3);
+    }
+    for (const f3 of files) {
+      for (const fn2 of f3.functions) {
+        for (const e of fn2.events) {
+          if (e.kind !== "call" || e.field !== void 0 || e.param !== void 0 || !db.passedTo.has(e.name)) continue;
+          const list = db.sites.get(e.name) ?? [];
+          list.push({ file: fn2.file, line: e.loc.line, args: e.args });
+          db.sites.set(e.name, list);
+        }
+      }
+    }
+    return db;
+  }
+  /** the callees a function is passed to somewhere */
+  passedTo = /* @__PURE__ */ new Set();
+  bindParam(b3) {
+    const key = `${b3.callee}\0${b3.index}`;
+    const list = this.byParam.get(key) ?? [];
+    if (!list.some((x3) => x3.function === b3.function && x3.file === b3.file && x3.line === b3.line)) list.push(b3);
+    this.byParam.set(key, list);
+    this.passedTo.add(b3.callee);
+  }
+  /**
+   * The functions a call through parameter `index` of `callee` (defined in
+   * `file`) may reach: those its call sites pass there, from its own file when
+   * it is static; none when more than PASSED_LIMIT are. `unknown`: the walked
+   * call sites that pass something else there (a variable, a parameter), whose
+   * functions are not known.
+   */
+  boundParam(callee, index, file, isStatic) {
+    const key = `${callee}\0${index}\0${isStatic ? file : ""}`;
+    let r2 = this.paramMemo.get(key);
+    if (!r2) {
+      r2 = this.passed(callee, index, file, isStatic);
+      this.paramMemo.set(key, r2);
+    }
+    return r2;
+  }
+  paramMemo = /* @__PURE__ */ new Map();
+  passed(callee, index, file, isStatic) {
+    const all = (this.byParam.get(`${callee}\0${index}`) ?? []).filter((b3) => !isStatic || b3.file === file);
+    const names = new Set(all.map((b3) => b3.function));
+    const sites = (this.sites.get(callee) ?? []).filter((s) => !isStatic || s.file === file);
+    const unknown2 = sites.filter((s) => {
+      const arg = s.args[index];
+      const name2 = arg === void 0 ? void 0 : FUNCTION_ARG.exec(arg)?.[1];
+      return !name2 || !names.has(name2);
+    }).length;
+    if (names.size > PASSED_LIMIT) return { bound: [], unknown: unknown2 };
+    return { bound: all.filter((b3, i2) => all.findIndex((x3) => x3.function === b3.function) === i2), unknown: unknown2 };
+  }
+  /** What a call of `name` does: what a run derived, else the curated facts. */
+  call(name2) {
+    return this.derived.get(name2) ?? curatedFacts(name2);
+  }
+  /** Records what a run derived about a function (it wins over the curated entry). */
+  derive(name2, facts) {
+    this.derived.set(name2, facts);
+  }
+  bind(b3) {
+    const list = this.byField.get(b3.field) ?? [];
+    if (!list.some((x3) => x3.function === b3.function && x3.file === b3.file && x3.line === b3.line)) list.push(b3);
+    this.byField.set(b3.field, list);
+  }
+  /** The functions a call through `->field` may reach, in the order the scan found them. */
+  bound(field) {
+    return this.byField.get(field) ?? [];
+  }
+  /**
+   * The functions a call through `->field` in `fromFile` may reach, by what the
+   * tree near it assigns: the bindings of its own file, else of its directory;
+   * none when more than BOUND_LIMIT are (a field name shared by unrelated
+   * structs says too little).
+   */
+  boundNear(field, fromFile) {
+    const all = this.byField.get(field);
+    if (!all) return [];
+    const own2 = all.filter((b3) => b3.file === fromFile);
+    const dir = dirOf2(fromFile);
+    const near = own2.length ? own2 : all.filter((b3) => dirOf2(b3.file) === dir);
+    const names = new Set(near.map((b3) => b3.function));
+    return names.size > BOUND_LIMIT ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
+  }
+};
+var BOUND_LIMIT = 4;
+var PASSED_LIMIT = 8;
+var FUNCTION_ARG = /^(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)$/;
+function dirOf2(file) {
+  const i2 = file.lastIndexOf("/");
+  return i2 < 0 ? "" : file.slice(0, i2);
+}
+function whyOf(text) {
+  const space = text.indexOf(" ");
+  return space < 0 ? { call: text, at: "" } : { call: text.slice(0, space), at: text.slice(space + 1) };
+}
+function derivedOf(table, name2) {
+  if (Object.hasOwn(table.sleeps, name2)) return { sleeps: whyOf(table.sleeps[name2]) };
+  if (Object.hasOwn(table.reclaims, name2)) {
+    const [gfpArg, why] = table.reclaims[name2];
+    return { reclaims: { gfpArg, why: whyOf(why) } };
+  }
+  return void 0;
+}
+
+// src/ir/summary.ts
+var CALL_DEPTH = 3;
+var SUMMARY_DEPTH = 8;
+var EVENT_BUDGET = 6e3;
+var ALTERNATIVES = 24;
+function combine(base, extra) {
+  let empty = true;
+  for (const _3 in extra) {
+    empty = false;
+    break;
+  }
+  if (empty) return base;
+  const out2 = { ...base };
+  for (const [k2, v2] of Object.entries(extra)) {
+    if (k2 in out2 && out2[k2] !== v2) return null;
+    out2[k2] = v2;
+  }
+  return out2;
+}
+function translate(callee, call, when) {
+  const out2 = {};
+  for (const { atom: a, tag, value } of atomsOf(when)) {
+    if (tag.tag === "param") {
+      const idx = tag.name === void 0 ? -1 : callee.params.findIndex((p2) => p2.name === tag.name);
+      if (idx < 0 || call?.kind !== "call") continue;
+      if (tag.field === void 0) {
+        const passed = call.argAtoms?.[idx];
+        if (passed) out2[passed.atom] = value !== passed.negated;
+      } else {
+        const passed = call.argFields?.[idx]?.find((f3) => f3.field === tag.field);
+        if (passed) out2[passed.atom] = value !== passed.negated;
+      }
+      continue;
+    }
+    out2[isRangeAtom(a) ? a : atom.ofCallee(callee.name, a)] = value;
+  }
+  return out2;
+}
+function project(when) {
+  const out2 = {};
+  for (const [k2, v2] of Object.entries(when)) if (isRangeAtom(k2) || isParamAtom(k2)) out2[k2] = v2;
+  return out2;
+}
+function forCaller(when) {
+  let drop = false;
+  for (const k2 of Object.keys(when)) if (isCalleeResult(k2)) drop = true;
+  if (!drop) return when;
+  const out2 = {};
+  for (const [k2, v2] of Object.entries(when)) if (!isCalleeResult(k2)) out2[k2] = v2;
+  return out2;
+}
+function hasResultAtom(when) {
+  for (const k2 in when) if (isResultAtom(k2)) return true;
+  return false;
+}
+function nonZero(value) {
+  switch (value.k) {
+    case "int":
+      return value.v !== 0;
+    case "bool":
+      return value.v;
+    case "null":
+      return false;
+    default:
+      return null;
+  }
+}
+var union = (a, b3) => [.../* @__PURE__ */ new Set([...a, ...b3])].sort();
+var minus = (a, b3) => a.filter((x3) => !b3.has(x3));
+function intersection(lists) {
+  if (lists.length === 0) return [];
+  return lists[0].filter((x3) => lists.every((l3) => l3.includes(x3)));
+}
+var Summarizer = class {
+  constructor(resolve7, facts) {
+    this.resolve = resolve7;
+    this.facts = facts;
+  }
+  resolve;
+  facts;
+  memo = /* @__PURE__ */ new Map();
+  active = [];
+  summary(fn2) {
+    return this.closure(fn2) ?? emptyClosure(fn2);
+  }
+  closure(fn2) {
+    const seen = this.memo.get(fn2);
+    if (seen) return seen;
+    if (this.active.includes(fn2) || this.active.length > SUMMARY_DEPTH) return null;
+    this.active.push(fn2);
+    try {
+      const c4 = this.build(fn2);
+      this.memo.set(fn2, c4);
+      return c4;
+    } finally {
+      this.active.pop();
+    }
+  }
+  build(fn2) {
+    const c4 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
+    const unresolved = /* @__PURE__ */ new Set();
+    const callees = /* @__PURE__ */ new Map();
+    const indirect = /* @__PURE__ */ new Map();
+    const derived = /* @__PURE__ */ new Map();
+    fn2.events.forEach((e, id) => {
+      if (e.kind !== "call") return;
+      if (e.field !== void 0) {
+        const field = e.field;
+        const bound = this.facts?.bound(field, fn2.file) ?? [];
+        const targets = [];
+        for (const b3 of bound) {
+          const callee2 = this.resolve(b3.function, b3.file);
+          const closure2 = callee2 && callee2 !== fn2 ? this.closure(callee2) : null;
+          if (!callee2 || !closure2) continue;
+          if (closure2.truncated) c4.truncated = true;
+          targets.push({ callee: callee2, closure: closure2, step: { function: b3.function, file: fn2.file, line: e.loc.line, through: { field, file: b3.file, line: b3.line, of: bound.length } } });
+        }
+        if (targets.length) indirect.set(id, targets);
+        return;
+      }
+      if (e.param !== void 0) {
+        const { bound, unknown: unknown2 } = this.facts?.boundParam?.(fn2, e.param) ?? { bound: [], unknown: 0 };
+        const targets = [];
+        for (const b3 of bound) {
+          const callee2 = this.resolve(b3.function, b3.file);
+          const closure2 = callee2 && callee2 !== fn2 ? this.closure(callee2) : null;
+          if (!callee2 || !closure2) continue;
+          if (closure2.truncated) c4.truncated = true;
+          const param = { name: e.name, owner: fn2.name, unknown: unknown2 };
+          targets.push({ callee: callee2, closure: closure2, step: { function: b3.function, file: fn2.file, line: e.loc.line, through: { param, file: b3.file, line: b3.line, of: bound.length } } });
+        }
+        if (targets.length) indirect.set(id, targets);
+        if (!targets.length || unknown2 > 0) unresolved.add(e.name);
+        return;
+      }
+      if (!fn2.callees.includes(e.name)) return;
+      const callee = this.resolve(e.name, fn2.file);
+      const closure = callee && callee !== fn2 ? this.closure(callee) : null;
+      if (!callee || !closure) {
+        unresolved.add(e.name);
+        const known = callee ? void 0 : this.facts?.derived(e.name, fn2.file);
+        const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn2.file, ...e.macro ? { macro: e.macro } : {}, ...e.discarded ? { discarded: e.discarded } : {} };
+        const unlocked = Object.hasOwn(SLEEPS_UNLOCKED, e.name) ? e.args[SLEEPS_UNLOCKED[e.name]] : void 0;
+        if (known?.sleeps) derived.set(id, { ...base, kind: "sleep", derived: known.sleeps, ...unlocked ? { unlocks: unlocked, locks: base.locks.filter((l3) => !sameLock(l3, unlocked)) } : {} });
+        else if (known?.reclaims) {
+          const mask = e.args[known.reclaims.gfpArg];
+          if (mask !== void 0 && classifyGfp(mask) === "sleeping") derived.set(id, { ...base, kind: "alloc", gfp: { mask, class: "sleeping" }, derived: known.reclaims.why });
+        }
+        return;
+      }
+      if (closure.truncated) c4.truncated = true;
+      for (const u2 of closure.unresolved) unresolved.add(u2);
+      callees.set(id, { callee, closure, step: { function: e.name, file: fn2.file, line: e.loc.line } });
+    });
+    const sites = /* @__PURE__ */ new Map();
+    fn2.events.forEach((e, id) => {
+      if (e.kind === "call") sites.set(resultAtom(e.name, e.loc), id);
+    });
+    const raw = [];
+    for (const r2 of fn2.returns) {
+      const base = {
+        value: r2.value,
+        text: r2.text,
+        file: fn2.file,
+        loc: r2.loc,
+        when: r2.when,
+        via: [],
+        path: [...r2.path],
+        held: [...r2.held ?? []],
+        effects: [...r2.effects ?? []],
+        taken: [],
+        ...r2.untracked ? { untracked: r2.untracked } : {}
+      };
+      const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
+      const target = callId >= 0 ? callees.get(callId) : void 0;
+      if (!target) {
+        raw.push(base);
+        continue;
+      }
+      const result = resultAtom(fn2.events[callId].name, fn2.events[callId].loc);
+      const truth = r2.when[result];
+      for (const inner of target.closure.returns) {
+        if (r2.value.k === "call" && r2.value.at && inner.via.length > 0) continue;
+        const t2 = truth === void 0 ? null : nonZero(inner.value);
+        if (t2 !== null && t2 !== truth) continue;
+        const both = combine(r2.when, translate(target.callee, fn2.events[callId], inner.when));
+        if (!both) continue;
+        const w2 = truth === void 0 ? both : Object.fromEntries(Object.entries(both).filter(([k2]) => k2 !== result));
+        const untracked = bothUntracked(r2.untracked, inner.untracked);
+        raw.push({
+          ...inner,
+          when: w2,
+          via: [target.step, ...inner.via],
+          path: [...r2.path],
+          held: union(base.held, inner.held),
+          effects: union(base.effects, inner.effects),
+          taken: inner.taken,
+          ...untracked ? { untracked } : {}
+        });
+      }
+    }
+    const outcomeMemo = /* @__PURE__ */ new Map();
+    const outcomes = (result, value) => {
+      const key = `${result}=${value}`;
+      if (outcomeMemo.has(key)) return outcomeMemo.get(key);
+      const id = sites.get(result);
+      const target = id === void 0 ? void 0 : callees.get(id);
+      const out2 = id === void 0 || !target ? null : dedupe(
+        target.closure.returns.filter((r2) => {
+          const t2 = nonZero(r2.value);
+          return t2 === null || t2 === value;
+        }).map((r2) => {
+          const when = project(translate(target.callee, fn2.events[id], r2.when));
+          const e = fn2.events[id];
+          const taken = { callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when };
+          return { when, held: r2.held, effects: r2.effects, taken: [taken] };
+        })
+      );
+      outcomeMemo.set(key, out2);
+      return out2;
+    };
+    const expand2 = (when) => {
+      let alts = [{ when, held: [], effects: [], taken: [] }];
+      if (!Object.keys(when).some(isResultAtom)) return alts;
+      for (const [a, value] of Object.entries(when)) {
+        if (!isResultAtom(a)) continue;
+        const outs = outcomes(a, value);
+        if (!outs) continue;
+        const next = [];
+        for (const a2 of alts) {
+          for (const o2 of outs) {
+            const w2 = combine(a2.when, o2.when);
+            if (w2) next.push({ when: w2, held: union(a2.held, o2.held), effects: union(a2.effects, o2.effects), taken: [...a2.taken, ...o2.taken] });
+          }
+        }
+        if (next.length > ALTERNATIVES) {
+          c4.truncated = true;
+          continue;
+        }
+        alts = dedupe(next);
+      }
+      return alts;
+    };
+    const rawEvents = [];
+    const seen = /* @__PURE__ */ new Set();
+    const keyOf = (origin2, e, when) => `${origin2}:${e.file}:${e.loc.line}:${e.loc.column}:${e.kind}:${whenText(when)}`;
+    const fold = (e, id, target) => {
+      const result = resultAtom(e.name, e.loc);
+      const leadsOf = leadsTo(target.closure);
+      const translated = /* @__PURE__ */ new Map();
+      const passing = passedAt(e, target.callee);
+      for (const [k2, ce2] of target.closure.events.entries()) {
+        const first = ce2.via[0];
+        let via = ce2.via;
+        if (passing && first?.through?.param?.owner === target.callee.name) {
+          const index = target.callee.params.findIndex((p2) => p2.name === first.through.param.name);
+          const passed = passing.get(index);
+          if (passed !== void 0 && this.facts?.boundParam?.(target.callee, index).bound.some((b3) => b3.function === passed)) {
+            if (passed !== first.function) continue;
+            via = [{ ...first, through: { ...first.through, file: fn2.file, line: e.loc.line, of: 1, param: { ...first.through.param, unknown: 0 } } }, ...ce2.via.slice(1)];
+          }
+        }
+        if (ce2.kind === "call" && (target.closure.followed.has(ce2) || !isCallOfInterest(ce2.name))) continue;
+        const leads = leadsOf.get(target.closure.origin[k2]);
+        const tie = leads?.size === 1 && !leads.has(null) ? [...leads][0] : void 0;
+        let t2 = translated.get(ce2.when);
+        if (!t2) {
+          t2 = forCaller(translate(target.callee, e, ce2.when));
+          translated.set(ce2.when, t2);
+        }
+        const w2 = combine(e.when, tie === void 0 ? t2 : { ...t2, [result]: tie });
+        if (!w2) continue;
+        const all = e.locks.length ? union(e.locks, ce2.locks) : ce2.locks;
+        const locks = ce2.unlocks === void 0 ? all : all.filter((l3) => lockMember(l3) !== lockMember(ce2.unlocks.replace(/\s+/g, "").replace(/^&/, "")));
+        const key = hasResultAtom(w2) ? void 0 : keyOf(id, ce2, w2);
+        if (key !== void 0) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        const untracked = bothUntracked(e.untracked, ce2.untracked);
+        rawEvents.push({ e: { ...ce2, when: w2, via: [target.step, ...via], locks, ...untracked ? { untracked } : {} }, origin: id, own: false, key });
+      }
+    };
+    fn2.events.forEach((e, id) => {
+      rawEvents.push({ e: { ...e, via: [], file: fn2.file }, origin: id, own: true });
+      const target = callees.get(id);
+      if (target) fold(e, id, target);
+      for (const t2 of indirect.get(id) ?? []) fold(e, id, t2);
+      const d2 = derived.get(id);
+      if (d2) rawEvents.push({ e: d2, origin: id, own: false });
+    });
+    for (const { e, origin: origin2, own: own2, key: known } of rawEvents) {
+      for (const alt of known === void 0 ? expand2(e.when) : [{ when: e.when }]) {
+        if (known === void 0) {
+          const key = keyOf(own2 ? -1 : origin2, e, alt.when);
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
+        if (c4.events.length >= EVENT_BUDGET) {
+          c4.truncated = true;
+          break;
+        }
+        const kept = alt.when === e.when ? e : { ...e, when: alt.when };
+        c4.events.push(kept);
+        c4.origin.push(origin2);
+        if (own2 && callees.has(origin2)) c4.followed.add(kept);
+      }
+    }
+    const releases = /* @__PURE__ */ new Map();
+    c4.events.forEach((e, k2) => {
+      if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.delta === -1)) return;
+      const list = releases.get(c4.origin[k2]) ?? [];
+      list.push(e);
+      releases.set(c4.origin[k2], list);
+    });
+    for (const r2 of raw) {
+      const onPath = new Set(r2.path);
+      const unlocked = /* @__PURE__ */ new Set();
+      const lowered = /* @__PURE__ */ new Set();
+      const calleeHeld = [];
+      const calleeEffects = [];
+      for (const id of r2.path) {
+        for (const e of releases.get(id) ?? []) {
+          if (combine(r2.when, e.when) === null) continue;
+          if (e.kind === "unlock") unlocked.add(e.lock);
+          else lowered.add(`+${e.name}`);
+        }
+      }
+      for (const id of r2.path) {
+        const target = callees.get(id);
+        const e = fn2.events[id];
+        if (!target || resultAtom(e.name, e.loc) in r2.when) continue;
+        calleeHeld.push(intersection(target.closure.returns.map((x3) => x3.held)));
+        calleeEffects.push(intersection(target.closure.returns.map((x3) => x3.effects)));
+      }
+      const own2 = (pred) => fn2.events.some((e, id) => onPath.has(id) && pred(e));
+      const calleeUnlocks = new Set([...unlocked].filter((l3) => !own2((e) => e.kind === "unlock" && e.lock === l3)));
+      const calleeLowers = new Set([...lowered].filter((x3) => !own2((e) => e.kind === "update" && `+${e.name}` === x3 && e.delta === -1)));
+      for (const alt of expand2(r2.when)) {
+        const fromCallees = union(alt.held, calleeHeld.flat());
+        c4.returns.push({
+          ...r2,
+          when: alt.when,
+          held: union(minus(r2.held, calleeUnlocks), minus(fromCallees, unlocked)),
+          effects: union(minus(r2.effects, calleeLowers), minus(union(alt.effects, calleeEffects.flat()), lowered)),
+          taken: [...r2.taken, ...alt.taken]
+        });
+      }
+    }
+    for (const [id, target] of callees) {
+      const e = fn2.events[id];
+      if (e.kind !== "call" || !e.discarded) continue;
+      for (const r2 of target.closure.returns) {
+        if (nonZero(r2.value) !== true) continue;
+        const when = combine(e.when, project(translate(target.callee, e, r2.when)));
+        if (when) c4.dropped.push({ callee: e.name, file: fn2.file, line: e.loc.line, value: r2.value, text: r2.text, at: { file: r2.file, line: r2.loc.line }, when });
+      }
+    }
+    c4.unresolved = [...unresolved].sort();
+    return c4;
+  }
+};
+function passedAt(e, callee) {
+  if (e.kind !== "call" || callee.params.length === 0) return null;
+  const out2 = /* @__PURE__ */ new Map();
+  e.args.forEach((a, i2) => {
+    const name2 = FUNCTION_ARG.exec(a)?.[1];
+    if (name2) out2.set(i2, name2);
+  });
+  return out2.size ? out2 : null;
+}
+function bothUntracked(a, b3) {
+  if (!a?.length) return b3?.length ? b3 : void 0;
+  if (!b3?.length) return a;
+  return [...a, ...b3];
+}
+function emptyClosure(fn2) {
+  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
+}
+function callSiteIn(fn2, r2) {
+  if (r2.value.k !== "call") return -1;
+  const callee = r2.value.callee;
+  const at2 = r2.value.at;
+  if (at2) return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line === at2.line && e.loc.column === at2.column);
+  return fn2.events.findIndex((e) => e.kind === "call" && e.name === callee && e.loc.line >= r2.loc.line && e.loc.line <= r2.loc.endLine);
+}
+function leadsTo(c4) {
+  if (c4.leads) return c4.leads;
+  const out2 = /* @__PURE__ */ new Map();
+  for (const r2 of c4.returns) {
+    const t2 = nonZero(r2.value);
+    for (const id of r2.path) {
+      const set = out2.get(id) ?? /* @__PURE__ */ new Set();
+      set.add(t2);
+      out2.set(id, set);
+    }
+  }
+  c4.leads = out2;
+  return out2;
+}
+var whenTexts = /* @__PURE__ */ new WeakMap();
+function whenText(when) {
+  let t2 = whenTexts.get(when);
+  if (t2 === void 0) {
+    t2 = Object.keys(when).sort().map((k2) => `${k2}${when[k2] ? "+" : "-"}`).join(";");
+    whenTexts.set(when, t2);
+  }
+  return t2;
+}
+function dedupe(alts) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const a of alts) {
+    const k2 = `${whenText(a.when)}|${a.held.join(",")}|${a.effects.join(",")}`;
+    const seen = byKey.get(k2);
+    if (!seen) byKey.set(k2, a);
+    else if (a.taken.length) byKey.set(k2, { ...seen, taken: [...seen.taken, ...a.taken.filter((t2) => !seen.taken.some((x3) => x3.line === t2.line && x3.at.line === t2.at.line && x3.at.file === t2.at.file))] });
+  }
+  return [...byKey.values()];
+}
+function eventsOnPath(s, r2) {
+  const own2 = new Set(r2.path.map((id) => s.fn.events[id]).filter(Boolean));
+  const callsOnPath = new Set([...own2].filter((e) => e.kind === "call").map((e) => `${e.name}:${e.loc.line}`));
+  return s.events.filter((e) => {
+    if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && (o2.kind === e.kind || e.derived !== void 0 && o2.kind === "call"));
+    const first = e.via[0];
+    return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
+  });
+}
 
 // src/ir/describe.ts
 function describeWhen(when) {
@@ -34621,63 +34992,6 @@ function defineRule(rule) {
 }
 function fieldFn(table, name2) {
   return table.fields.find((f3) => f3.field === name2 && f3.function !== null);
-}
-
-// src/ir/queries.ts
-function failedAllocation(when) {
-  for (const { tag, value } of atomsOf(when)) {
-    const t2 = innermost(tag);
-    if (t2.tag === "alloc" && !value) return t2.variable;
-  }
-  return null;
-}
-function bindsTable(call, table, at2 = "first") {
-  const i2 = at2 === "first" ? 0 : at2 === "last" ? call.args.length - 1 : at2;
-  return (call.args[i2] ?? "").replace(/\s+/g, "") === `&${table.name}`;
-}
-function sameLock(a, b3) {
-  const norm3 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
-  return norm3(a) === norm3(b3);
-}
-function lockMember(lock) {
-  return lock.split(/->|\./).pop() ?? lock;
-}
-function finishHandedOut(e) {
-  if (e.kind !== "finish_write") return null;
-  return { value: e.value, origin: e.origin, isNull: e.value === "NULL" };
-}
-function updateDelta(e) {
-  return e.kind === "update" ? e.delta : null;
-}
-function updateOf(e) {
-  return e.kind === "update" ? { target: e.name, op: e.op, value: e.value } : null;
-}
-function writtenTexts(e) {
-  return e.kind === "update" || e.kind === "finish_write" || e.kind === "finish_notifier_write" ? [e.value] : e.args;
-}
-function targetMember(target) {
-  return target.split(/->|\./).pop()?.trim() ?? target;
-}
-function pathEventsOf(fn2, r2) {
-  return [...new Set(r2.path)].map((id) => fn2.events[id]).filter(Boolean).sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
-}
-function calleeResult(when, callee) {
-  for (const { tag, value } of atomsOf(when)) if (tag.tag === "ret" && tag.fn === callee) return value;
-  return void 0;
-}
-var PLAIN_WRITES = /* @__PURE__ */ new Set(["=", "++", "--", "+=", "-=", "|=", "&="]);
-function racyGlobalWrite(e) {
-  if (e.kind !== "update" || !e.shared || e.locks.length > 0) return null;
-  return PLAIN_WRITES.has(e.op) ? { target: e.name, shared: e.shared } : null;
-}
-function sectionRetried(when) {
-  return when.retry;
-}
-function isSleepingEvent(e) {
-  return e.kind === "sleep" || e.kind === "lock" && e.sleeps === true;
-}
-function mayBlock(e) {
-  return isSleepingEvent(e) || e.kind === "alloc" && e.gfp.class === "sleeping";
 }
 
 // src/model/ops.ts
@@ -34804,6 +35118,11 @@ function describeVia(via) {
   return via.map((v2) => v2.through ? { ...step(v2, throughText(v2, v2.through), "call"), indirect: true } : step(v2, `calls ${v2.function}()`, "call"));
 }
 function throughText(v2, t2) {
+  if (t2.param) {
+    const others2 = t2.of > 1 ? `, one of ${t2.of} functions its call sites pass` : "";
+    const unknown2 = t2.param.unknown > 0 ? `; ${t2.param.unknown} call site${t2.param.unknown > 1 ? "s pass" : " passes"} a value mnlint cannot name` : "";
+    return `calls through parameter \`${t2.param.name}\` of ${t2.param.owner}(), bound to ${v2.function}() at ${t2.file}:${t2.line}${others2}${unknown2}`;
+  }
   const others = t2.of > 1 ? `, one of ${t2.of} functions the tree sets it to` : "";
   return `calls through ->${t2.field}(), which the tree sets to ${v2.function}() (${t2.file}:${t2.line})${others}`;
 }
@@ -36454,54 +36773,6 @@ static void __exit drv_exit(void)
     }
   }
 });
-
-// src/ir/kernel-api/pages.ts
-var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
-var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
-  "get_page",
-  "folio_get",
-  "try_get_page",
-  "kmap",
-  "kmap_local_page",
-  "kmap_atomic",
-  "kmap_local_folio",
-  "page_address",
-  "set_page_dirty",
-  "set_page_dirty_lock",
-  "folio_mark_dirty",
-  "mark_page_accessed",
-  "lock_page",
-  "copy_page",
-  "lock_page_killable",
-  "folio_lock",
-  "folio_lock_killable"
-]);
-var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
-var PAGE_LOOKUP_OUTPUT = {
-  get_user_pages: 3,
-  get_user_pages_fast: 3,
-  get_user_pages_remote: 4,
-  get_user_pages_unlocked: 3,
-  pin_user_pages: 3,
-  pin_user_pages_fast: 3,
-  pin_user_pages_remote: 4,
-  pin_user_pages_unlocked: 3,
-  make_device_exclusive_range: 3,
-  make_device_exclusive: 3
-};
-var PAGE_LOOKUP_CALLS = new Set(Object.keys(PAGE_LOOKUP_OUTPUT));
-var PAGE_RELEASE_CALLS = /* @__PURE__ */ new Set([
-  "put_page",
-  "folio_put",
-  "release_pages",
-  "unpin_user_page",
-  "unpin_user_pages",
-  "unpin_user_pages_dirty_lock",
-  "unpin_user_page_range_dirty_lock",
-  "unlock_page",
-  "folio_unlock"
-]);
-var PFN_CONVERSIONS = /* @__PURE__ */ new Set(["hmm_pfn_to_page", "hmm_pfn_to_phys", "hmm_pfn_to_map_order", "page_folio", "page_to_pfn", "page_to_phys", "pfn_to_page", "migrate_pfn_to_page"]);
 
 // src/rules/page-lock-under-notifier-lock.ts
 var page_lock_under_notifier_lock_default = defineRule({
@@ -39856,185 +40127,22 @@ function missingStepViolation(api, step2) {
   return broken.violations.find((v2) => !known.has(v2.message));
 }
 
-// src/ir/kernel-api/sleep.ts
-var SLEEPING_PRIMITIVES = [
-  "might_sleep",
-  "cond_resched",
-  "schedule",
-  "schedule_timeout",
-  "schedule_timeout_interruptible",
-  "schedule_timeout_uninterruptible",
-  "schedule_timeout_killable",
-  "io_schedule",
-  "mutex_lock",
-  "mutex_lock_interruptible",
-  "mutex_lock_killable",
-  "mutex_lock_nested",
-  "mutex_lock_io",
-  "down",
-  "down_interruptible",
-  "down_killable",
-  "down_timeout",
-  "down_read",
-  "down_write",
-  "down_read_killable",
-  "down_write_killable",
-  "down_read_interruptible",
-  "down_read_nested",
-  "down_write_nested",
-  "ww_mutex_lock",
-  "ww_mutex_lock_interruptible",
-  "wait_for_completion",
-  "wait_for_completion_timeout",
-  "wait_for_completion_interruptible",
-  "wait_for_completion_killable",
-  "wait_for_completion_io",
-  "msleep",
-  "msleep_interruptible",
-  "ssleep",
-  "usleep_range",
-  "usleep_range_state",
-  "fsleep"
-];
-var SLEEPING_CORE_FUNCTIONS = [
-  "dma_fence_wait",
-  "dma_fence_wait_timeout",
-  "dma_fence_wait_any_timeout",
-  "dma_resv_wait_timeout",
-  "cancel_work_sync",
-  "cancel_delayed_work_sync",
-  "flush_workqueue",
-  "flush_scheduled_work",
-  "synchronize_rcu",
-  "synchronize_srcu",
-  "synchronize_rcu_expedited",
-  "synchronize_irq",
-  "synchronize_net",
-  "rcu_barrier",
-  "mmu_notifier_unregister",
-  "mmu_notifier_put",
-  "mmu_notifier_synchronize",
-  "mmu_interval_read_begin",
-  "vmalloc",
-  "vzalloc",
-  "kthread_park",
-  "flush_kthread_work",
-  "kthread_flush_work",
-  "wait_on_page_locked",
-  "folio_wait_locked",
-  "lock_mm_and_find_vma",
-  "get_user_pages",
-  "get_user_pages_fast",
-  "pin_user_pages",
-  "pin_user_pages_fast",
-  "hmm_range_fault",
-  "copy_from_user",
-  "copy_to_user",
-  "get_user",
-  "put_user"
-];
-var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
-var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
-function isSleepingCall(name2) {
-  return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
-}
-
-// src/ir/facts-db.ts
-var NOTIFIER_CALLS = { [SET_SEQ]: "set_seq", [READ_BEGIN]: "read_begin", [READ_RETRY]: "read_retry", [CHECK_RETRY]: "check_retry" };
-var curated = /* @__PURE__ */ new Map();
-function curatedFacts(name2) {
-  let f3 = curated.get(name2);
-  if (f3) return f3;
-  const facts = {};
-  const own2 = (table) => Object.hasOwn(table, name2) ? table[name2] : void 0;
-  const notifier = own2(NOTIFIER_CALLS);
-  if (notifier) facts.notifier = notifier;
-  const lock = own2(LOCK_CALLS);
-  const implicit = own2(IMPLICIT_LOCKS);
-  if (lock) facts.acquires = { sleeps: lock.sleeps, canFail: FAILABLE_ACQUIRES.has(name2), ...implicit ? { implicit } : {} };
-  if (UNLOCK_CALLS.has(name2)) facts.releases = implicit ? { implicit } : {};
-  if (TRYLOCK_CALLS.has(name2)) facts.trylock = { inverted: INVERTED_TRYLOCKS.has(name2) };
-  const gfpArg = own2(ALLOC_GFP_ARG);
-  if (gfpArg !== void 0) facts.allocates = { gfpArg };
-  if (isSleepingCall(name2)) facts.sleeps = true;
-  const effect = own2(EFFECT_CALLS);
-  if (effect) facts.counts = effect;
-  if (HMM_FAULT_CALLS.has(name2)) facts.faults = true;
-  if (PAGE_USE_CALLS.has(name2)) facts.usesPage = true;
-  f3 = facts;
-  curated.set(name2, f3);
-  return f3;
-}
-var FactsDatabase = class _FactsDatabase {
-  derived = /* @__PURE__ */ new Map();
-  byField = /* @__PURE__ */ new Map();
-  /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
-  static ofScan(files) {
-    const db = new _FactsDatabase();
-    for (const f3 of files) {
-      for (const t2 of f3.tables) for (const x3 of t2.fields) if (x3.function) db.bind({ field: x3.field, function: x3.function, file: t2.file, line: x3.loc.line });
-      for (const b3 of f3.fieldBindings ?? []) db.bind(b3);
-    }
-    return db;
-  }
-  /** What a call of `name` does: what a run derived, else the curated facts. */
-  call(name2) {
-    return this.derived.get(name2) ?? curatedFacts(name2);
-  }
-  /** Records what a run derived about a function (it wins over the curated entry). */
-  derive(name2, facts) {
-    this.derived.set(name2, facts);
-  }
-  bind(b3) {
-    const list = this.byField.get(b3.field) ?? [];
-    if (!list.some((x3) => x3.function === b3.function && x3.file === b3.file && x3.line === b3.line)) list.push(b3);
-    this.byField.set(b3.field, list);
-  }
-  /** The functions a call through `->field` may reach, in the order the scan found them. */
-  bound(field) {
-    return this.byField.get(field) ?? [];
-  }
-  /**
-   * The functions a call through `->field` in `fromFile` may reach, by what the
-   * tree near it assigns: the bindings of its own file, else of its directory;
-   * none when more than BOUND_LIMIT are (a field name shared by unrelated
-   * structs says too little).
-   */
-  boundNear(field, fromFile) {
-    const all = this.byField.get(field);
-    if (!all) return [];
-    const own2 = all.filter((b3) => b3.file === fromFile);
-    const dir = dirOf2(fromFile);
-    const near = own2.length ? own2 : all.filter((b3) => dirOf2(b3.file) === dir);
-    const names = new Set(near.map((b3) => b3.function));
-    return names.size > BOUND_LIMIT ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
-  }
-};
-var BOUND_LIMIT = 4;
-function dirOf2(file) {
-  const i2 = file.lastIndexOf("/");
-  return i2 < 0 ? "" : file.slice(0, i2);
-}
-function whyOf(text) {
-  const space = text.indexOf(" ");
-  return space < 0 ? { call: text, at: "" } : { call: text.slice(0, space), at: text.slice(space + 1) };
-}
-function derivedOf(table, name2) {
-  if (Object.hasOwn(table.sleeps, name2)) return { sleeps: whyOf(table.sleeps[name2]) };
-  if (Object.hasOwn(table.reclaims, name2)) {
-    const [gfpArg, why] = table.reclaims[name2];
-    return { reclaims: { gfpArg, why: whyOf(why) } };
-  }
-  return void 0;
-}
-
 // src/ir/kernel-api/derived-6.12.json
 var derived_6_12_default = {
   source: "linux-6.12 (Debian linux-source-6.12)",
   sleeps: {
+    KMEM_CACHE: "__kmem_cache_create_args include/linux/slab.h:432",
+    KMEM_CACHE_USERCOPY: "__kmem_cache_create_args include/linux/slab.h:442",
+    KUNIT_FAIL: "KUNIT_FAIL_ASSERTION include/kunit/test.h:705",
+    KUNIT_FAIL_AND_ABORT: "KUNIT_FAIL_ASSERTION include/kunit/test.h:1293",
+    KUNIT_FAIL_ASSERTION: "_KUNIT_FAILED include/kunit/test.h:684",
+    NODEMASK_SCRATCH: "NODEMASK_ALLOC include/linux/nodemask.h:560",
+    _KUNIT_FAILED: "__kunit_do_failed_assertion include/kunit/test.h:670",
+    __BPF_DISPATCHER_UPDATE: "__static_call_update include/linux/bpf.h:1346",
     __anon_vma_prepare: "might_sleep mm/rmap.c:193",
     __audit_log_bprm_fcaps: "kmalloc kernel/auditsc.c:2805",
     __audit_log_kern_module: "kstrdup kernel/auditsc.c:2877",
+    __bpf_prog_enter_sleepable_recur: "might_fault kernel/bpf/trampoline.c:979",
     __clocksource_register: "__clocksource_register_scale include/linux/clocksource.h:249",
     __clocksource_register_scale: "mutex_lock kernel/time/clocksource.c:1255",
     __copy_siginfo_to_user32: "copy_to_user kernel/signal.c:3545",
@@ -40047,6 +40155,7 @@ var derived_6_12_default = {
     __free_insn_slot: "mutex_lock kernel/kprobes.c:262",
     __gcov_init: "mutex_lock kernel/gcov/gcc_base.c:16",
     __get_insn_slot: "mutex_lock kernel/kprobes.c:150",
+    __getname: "kmem_cache_alloc include/linux/fs.h:2861",
     __irq_domain_alloc_fwnode: "kzalloc kernel/irq/irqdomain.c:84",
     __kfifo_from_user: "kfifo_copy_from_user lib/kfifo.c:239",
     __kfifo_to_user: "kfifo_copy_to_user lib/kfifo.c:298",
@@ -40057,11 +40166,14 @@ var derived_6_12_default = {
     __kvfree_call_rcu: "might_sleep include/linux/rcutiny.h:109",
     __list_lru_init: "kcalloc mm/list_lru.c:580",
     __memcat_p: "kmalloc_array lib/memcat_p.c:23",
+    __might_fault: "__might_sleep mm/memory.c:6787",
+    __might_sleep: "__might_resched kernel/sched/core.c:8660",
     __module_put_and_kthread_exit: "kthread_exit kernel/module/main.c:179",
     __mpol_dup: "kmem_cache_alloc mm/mempolicy.c:2588",
     __platform_create_bundle: "platform_device_alloc drivers/base/platform.c:984",
     __put_anon_vma: "anon_vma_free mm/rmap.c:2592",
     __register_one_node: "kzalloc drivers/base/node.c:874",
+    __request_mem_region: "__request_region include/linux/ioport.h:338",
     __request_region: "alloc_resource kernel/resource.c:1312",
     __ring_buffer_alloc: "alloc_buffer kernel/trace/ring_buffer.c:2540",
     __ring_buffer_alloc_range: "alloc_buffer kernel/trace/ring_buffer.c:2564",
@@ -40073,7 +40185,11 @@ var derived_6_12_default = {
     __static_key_deferred_flush: "flush_delayed_work kernel/jump_label.c:362",
     __usermodehelper_set_disable_depth: "down_write kernel/umh.c:281",
     __virtio_cread_many: "might_sleep include/linux/virtio_config.h:510",
+    _copy_from_user: "_inline_copy_from_user lib/usercopy.c:18",
+    _copy_to_user: "_inline_copy_to_user lib/usercopy.c:26",
     _down_write_nest_lock: "might_sleep kernel/locking/rwsem.c:1670",
+    _inline_copy_from_user: "might_fault include/linux/uaccess.h:162",
+    _inline_copy_to_user: "might_fault include/linux/uaccess.h:192",
     _install_special_mapping: "__install_special_mapping mm/mmap.c:2204",
     _mutex_lock_nest_lock: "__mutex_lock kernel/locking/mutex.c:819",
     _rt_mutex_lock_nest_lock: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:58",
@@ -40083,12 +40199,15 @@ var derived_6_12_default = {
     _snd_soc_dapm_mutex_lock_root_d: "_snd_soc_dapm_mutex_lock_root_c include/sound/soc.h:1528",
     _snd_soc_dpcm_mutex_lock_c: "mutex_lock_nested include/sound/soc.h:1564",
     _snd_soc_dpcm_mutex_lock_r: "_snd_soc_dpcm_mutex_lock_c include/sound/soc.h:1579",
+    _torture_create_kthread: "kthread_create kernel/torture.c:931",
     acpi_alloc_fwnode_static: "kzalloc include/linux/acpi.h:68",
     add_cpu: "device_online kernel/cpu.c:1743",
     add_memory: "lock_device_hotplug mm/memory_hotplug.c:1625",
     adis_check_status: "guard(mutex) include/linux/iio/imu/adis.h:402",
+    adis_dev_auto_lock: "guard(mutex) include/linux/iio/imu/adis.h:406",
     adis_enable_irq: "guard(mutex) include/linux/iio/imu/adis.h:396",
     adis_reset: "guard(mutex) include/linux/iio/imu/adis.h:154",
+    adis_update_bits: "adis_update_bits_base include/linux/iio/imu/adis.h:371",
     adis_update_bits_base: "guard(mutex) include/linux/iio/imu/adis.h:354",
     adis_write_reg: "guard(mutex) include/linux/iio/imu/adis.h:247",
     adis_write_reg_16: "adis_write_reg include/linux/iio/imu/adis.h:286",
@@ -40106,6 +40225,7 @@ var derived_6_12_default = {
     allocate_ftrace_func_mapper: "alloc_ftrace_hash kernel/trace/ftrace.c:5219",
     anon_transport_class_register: "attribute_container_register drivers/base/transport_class.c:96",
     anon_transport_class_unregister: "attribute_container_unregister drivers/base/transport_class.c:115",
+    anon_vma_init: "KMEM_CACHE mm/rmap.c:473",
     anon_vma_lock_read: "down_read include/linux/rmap.h:136",
     anon_vma_lock_write: "down_write include/linux/rmap.h:121",
     anon_vma_name_alloc: "kmalloc mm/madvise.c:78",
@@ -40113,6 +40233,7 @@ var derived_6_12_default = {
     apply_subsystem_event_filter: "mutex_lock kernel/trace/trace_events_filter.c:2414",
     apply_workqueue_attrs: "mutex_lock kernel/workqueue.c:5444",
     arch_ftrace_update_code: "ftrace_run_stop_machine kernel/trace/ftrace.c:2966",
+    arch_futex_atomic_op_inuser: "futex_atomic_op_inuser_local include/asm-generic/futex.h:19",
     arch_unregister_cpu: "unregister_cpu drivers/base/cpu.c:557",
     assign_fw: "mutex_lock drivers/base/firmware_loader/main.c:704",
     assoc_array_delete: "kzalloc lib/assoc_array.c:1171",
@@ -40212,6 +40333,7 @@ var derived_6_12_default = {
     classes_init: "kset_create_and_add drivers/base/class.c:675",
     clean_record_shared_mapping_range: "i_mmap_lock_read mm/mapping_dirty_helpers.c:329",
     clear_node_memory_type: "mutex_lock mm/memory-tiers.c:647",
+    clear_user: "might_fault include/asm-generic/uaccess.h:222",
     clockevents_unbind_device: "mutex_lock kernel/time/clockevents.c:432",
     clocksource_change_rating: "mutex_lock kernel/time/clocksource.c:1286",
     clocksource_register_hz: "__clocksource_register_scale include/linux/clocksource.h:254",
@@ -40221,7 +40343,12 @@ var derived_6_12_default = {
     component_add: "__component_add drivers/base/component.c:789",
     component_del: "mutex_lock drivers/base/component.c:806",
     component_master_del: "mutex_lock drivers/base/component.c:562",
+    cond_resched: "__might_resched include/linux/sched.h:2094",
+    cond_resched_lock: "__might_resched include/linux/sched.h:2122",
     cond_resched_rcu: "cond_resched include/linux/rcupdate_wait.h:63",
+    cond_resched_rwlock_read: "__might_resched include/linux/sched.h:2127",
+    cond_resched_rwlock_write: "__might_resched include/linux/sched.h:2132",
+    cond_resched_tasks_rcu_qs: "cond_resched include/linux/rcupdate.h:255",
     cond_synchronize_rcu_expedited: "cond_synchronize_rcu include/linux/rcutiny.h:78",
     cond_synchronize_rcu_expedited_full: "cond_synchronize_rcu_expedited include/linux/rcutiny.h:83",
     console_device: "console_lock kernel/printk/printk.c:3498",
@@ -40262,6 +40389,7 @@ var derived_6_12_default = {
     cpuset_write_resmask: "mutex_lock kernel/cgroup/cpuset.c:3215",
     crash_prepare_elf64_headers: "vzalloc kernel/crash_core.c:188",
     cred_alloc_blank: "kmem_cache_zalloc kernel/cred.c:177",
+    cred_init: "KMEM_CACHE kernel/cred.c:609",
     damon_is_running: "mutex_lock mm/damon/core.c:1237",
     damon_kdamond_pid: "mutex_lock mm/damon/core.c:1253",
     damon_modules_new_paddr_ctx_target: "damon_new_ctx mm/damon/modules-common.c:23",
@@ -40275,6 +40403,7 @@ var derived_6_12_default = {
     damon_sysfs_ul_range_alloc: "kmalloc mm/damon/sysfs-common.c:22",
     damos_new_filter: "kmalloc mm/damon/core.c:286",
     damos_new_quota_goal: "kmalloc mm/damon/core.c:322",
+    delayacct_init: "KMEM_CACHE kernel/delayacct.c:41",
     destroy_workqueue: "mutex_lock kernel/workqueue.c:5904",
     dev_pm_get_subsys_data: "kzalloc drivers/base/power/common.c:29",
     dev_pm_qos_add_notifier: "mutex_lock drivers/base/power/qos.c:540",
@@ -40320,6 +40449,7 @@ var derived_6_12_default = {
     devm_irq_domain_create_sim_full: "irq_domain_create_sim_full kernel/irq/irq_sim.c:287",
     devm_pm_clk_create: "pm_clk_create drivers/base/power/clock_ops.c:531",
     devm_request_free_mem_region: "get_free_mem_region kernel/resource.c:2020",
+    dio_request_device: "request_mem_region include/linux/dio.h:257",
     dir_relax: "inode_lock include/linux/fs.h:3788",
     dir_relax_shared: "inode_lock_shared include/linux/fs.h:3795",
     disable_branch_tracing: "mutex_lock kernel/trace/trace_branch.c:117",
@@ -40329,6 +40459,7 @@ var derived_6_12_default = {
     disable_kretprobe: "disable_kprobe include/linux/kprobes.h:519",
     disable_swap_slots_cache_lock: "mutex_lock mm/swap_slots.c:70",
     dma_common_contiguous_remap: "kvmalloc_array kernel/dma/remap.c:48",
+    dma_fence_chain_alloc: "kmalloc include/linux/dma-fence-chain.h:94",
     dma_fence_wait: "dma_fence_wait_timeout include/linux/dma-fence.h:636",
     dma_resv_lock: "ww_mutex_lock include/linux/dma-resv.h:345",
     dma_resv_lock_interruptible: "ww_mutex_lock_interruptible include/linux/dma-resv.h:372",
@@ -40351,6 +40482,7 @@ var derived_6_12_default = {
     down_write: "might_sleep kernel/locking/rwsem.c:1576",
     down_write_killable: "might_sleep kernel/locking/rwsem.c:1587",
     down_write_killable_nested: "might_sleep kernel/locking/rwsem.c:1700",
+    down_write_nest_lock: "_down_write_nest_lock include/linux/rwsem.h:276",
     down_write_nested: "might_sleep kernel/locking/rwsem.c:1692",
     dpm_complete: "might_sleep drivers/base/power/main.c:1125",
     dpm_prepare: "might_sleep drivers/base/power/main.c:1922",
@@ -40409,13 +40541,16 @@ var derived_6_12_default = {
     ftrace_clear_pids: "mutex_lock kernel/trace/ftrace.c:8229",
     ftrace_destroy_filter_files: "mutex_lock kernel/trace/ftrace.c:7013",
     ftrace_destroy_function_files: "ftrace_destroy_filter_files kernel/trace/trace_functions.c:107",
+    ftrace_graph_stop: "static_branch_enable kernel/trace/fgraph.c:521",
     ftrace_module_enable: "mutex_lock kernel/trace/ftrace.c:7486",
     ftrace_profile_set_filter: "mutex_lock kernel/trace/trace_events_filter.c:2621",
     ftrace_regex_release: "mutex_lock kernel/trace/ftrace.c:6492",
     ftrace_release_mod: "mutex_lock kernel/trace/ftrace.c:7416",
     ftrace_run_stop_machine: "stop_machine kernel/trace/ftrace.c:2954",
+    futex_atomic_cmpxchg_inatomic: "futex_atomic_cmpxchg_inatomic_local include/asm-generic/futex.h:17",
     futex_atomic_cmpxchg_inatomic_local: "get_user include/asm-generic/futex.h:105",
     futex_atomic_op_inuser_local: "get_user include/asm-generic/futex.h:46",
+    futex_cmpxchg_value_locked: "futex_atomic_cmpxchg_inatomic kernel/futex/core.c:460",
     futex_exec_release: "futex_cleanup_begin kernel/futex/core.c:1164",
     futex_exit_release: "futex_cleanup_begin kernel/futex/core.c:1175",
     fw_create_instance: "kzalloc drivers/base/firmware_loader/sysfs.c:402",
@@ -40438,14 +40573,17 @@ var derived_6_12_default = {
     get_old_timex32: "copy_from_user kernel/time/time.c:291",
     get_online_mems: "percpu_down_read mm/memory_hotplug.c:212",
     get_timespec64: "copy_from_user kernel/time/time.c:877",
+    get_user: "might_fault include/asm-generic/uaccess.h:189",
     gf128mul_init_4k_bbe: "kzalloc lib/crypto/gf128mul.c:388",
     gf128mul_init_4k_lle: "kzalloc lib/crypto/gf128mul.c:366",
     gf128mul_init_64k_bbe: "kzalloc lib/crypto/gf128mul.c:285",
     groups_alloc: "kvmalloc kernel/groups.c:18",
     handle_nested_irq: "might_sleep kernel/irq/chip.c:467",
     hci_connect_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2089",
+    hci_dev_lock: "mutex_lock include/net/bluetooth/hci_core.h:1715",
     hci_disconn_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2104",
     hci_key_change_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2180",
+    hci_req_sync_lock: "mutex_lock include/net/bluetooth/hci_sync.h:15",
     hci_role_switch_cfm: "mutex_lock include/net/bluetooth/hci_core.h:2193",
     hibernate_quiet_exec: "lock_system_sleep kernel/power/hibernate.c:873",
     hibernate_resume_nonboot_cpu_disable: "suspend_disable_secondary_cpus kernel/power/hibernate.c:461",
@@ -40474,6 +40612,7 @@ var derived_6_12_default = {
     inode_lock_shared_killable: "down_read_killable include/linux/fs.h:870",
     inode_lock_shared_nested: "down_read_nested include/linux/fs.h:900",
     io_mapping_create_wc: "kmalloc include/linux/io-mapping.h:209",
+    io_wait_event: "might_sleep include/linux/wait.h:357",
     ioremap: "mutex_lock lib/logic_iomem.c:92",
     ipaq_micro_tx_msg_sync: "wait_for_completion include/linux/mfd/ipaq-micro.h:136",
     irq_affinity_online_cpu: "irq_lock_sparse kernel/irq/cpuhotplug.c:244",
@@ -40497,6 +40636,8 @@ var derived_6_12_default = {
     irq_lock_sparse: "mutex_lock kernel/irq/irqdesc.c:437",
     irq_matrix_debug_show: "cpus_read_lock kernel/irq/matrix.c:508",
     irq_set_affinity_notifier: "might_sleep kernel/irq/manage.c:563",
+    irq_timings_disable: "static_branch_disable kernel/irq/timings.c:33",
+    irq_timings_enable: "static_branch_enable kernel/irq/timings.c:28",
     irq_work_sync: "might_sleep kernel/irq_work.c:289",
     jump_label_lock: "mutex_lock kernel/jump_label.c:27",
     jump_label_update_timeout: "__static_key_slow_dec kernel/jump_label.c:329",
@@ -40506,6 +40647,7 @@ var derived_6_12_default = {
     kernel_power_off: "pr_flush kernel/reboot.c:710",
     kernel_restart: "migrate_to_reboot_cpu kernel/reboot.c:289",
     kernel_restart_prepare: "device_shutdown kernel/reboot.c:106",
+    khugepaged_init: "KMEM_CACHE mm/khugepaged.c:390",
     khugepaged_min_free_kbytes_update: "mutex_lock mm/khugepaged.c:2691",
     kill_pending_fw_fallback_reqs: "mutex_lock drivers/base/firmware_loader/fallback.c:54",
     kimage_map_segment: "kmalloc_array kernel/kexec_core.c:885",
@@ -40527,6 +40669,7 @@ var derived_6_12_default = {
     kswapd_run: "pgdat_kswapd_lock mm/vmscan.c:7376",
     kswapd_stop: "pgdat_kswapd_lock mm/vmscan.c:7399",
     kthread_complete_and_exit: "kthread_exit kernel/kthread.c:337",
+    kthread_create: "kthread_create_on_node include/linux/kthread.h:28",
     kthread_create_on_cpu: "kthread_create_on_node kernel/kthread.c:577",
     kthread_create_on_node: "__kthread_create_on_node kernel/kthread.c:513",
     kthread_create_worker: "__kthread_create_worker kernel/kthread.c:918",
@@ -40534,22 +40677,28 @@ var derived_6_12_default = {
     kthread_exit: "do_exit kernel/kthread.c:316",
     kthread_flush_worker: "wait_for_completion kernel/kthread.c:1403",
     kthread_freezable_should_stop: "might_sleep kernel/kthread.c:207",
+    kthread_run: "kthread_create include/linux/kthread.h:54",
     kthread_run_on_cpu: "kthread_create_on_cpu include/linux/kthread.h:78",
     kthread_stop: "wait_for_completion kernel/kthread.c:712",
     kthread_stop_put: "kthread_stop kernel/kthread.c:733",
     kunit_add_action: "kzalloc lib/kunit/resource.c:101",
     kunit_add_action_or_reset: "kunit_add_action lib/kunit/resource.c:119",
+    kunit_bus_init: "root_device_register lib/kunit/device.c:48",
     kunit_device_register_with_driver: "kunit_device_register_internal lib/kunit/device.c:153",
     kunit_filter_attr_tests: "kmemdup lib/kunit/attributes.c:407",
     kunit_filter_suites: "kcalloc lib/kunit/executor.c:174",
     kunit_merge_suite_sets: "kmalloc_array lib/kunit/executor.c:318",
     kunit_platform_device_alloc: "kunit_alloc_resource lib/kunit/platform.c:58",
+    kunit_skip: "kunit_try_catch_throw include/kunit/test.h:587",
+    kunit_try_catch_run: "kthread_create lib/kunit/try-catch.c:71",
     kunit_try_catch_throw: "kthread_exit lib/kunit/try-catch.c:21",
     kunit_vm_mmap: "kunit_alloc_resource lib/kunit/user_alloc.c:106",
     kunmap: "might_sleep include/linux/highmem-internal.h:55",
     kvm_arch_alloc_vm: "kzalloc include/linux/kvm_host.h:1592",
     l2cap_chan_lock: "mutex_lock_nested include/net/bluetooth/l2cap.h:837",
     lcd_set_power: "mutex_lock include/linux/lcd.h:98",
+    list_lru_init: "__list_lru_init include/linux/list_lru.h:66",
+    list_lru_init_memcg: "__list_lru_init include/linux/list_lru.h:68",
     llvm_gcda_emit_function: "kzalloc kernel/gcov/clang.c:115",
     llvm_gcov_init: "kzalloc kernel/gcov/clang.c:84",
     lock_buffer: "might_sleep include/linux/buffer_head.h:432",
@@ -40562,13 +40711,21 @@ var derived_6_12_default = {
     logic_pio_unregister_range: "mutex_lock lib/logic_pio.c:111",
     make_task_dead: "do_exit kernel/exit.c:1058",
     mem_hotplug_begin: "percpu_down_write mm/memory_hotplug.c:261",
+    memcat_p: "__memcat_p include/linux/string.h:255",
     memcg_reparent_list_lrus: "mutex_lock mm/list_lru.c:464",
     memory_dev_init: "subsys_system_register drivers/base/memory.c:974",
     memory_failure: "mutex_lock mm/memory-failure.c:2267",
     memory_stat_show: "kmalloc mm/memcontrol.c:4235",
+    mempool_init: "mempool_init_noprof include/linux/mempool.h:48",
+    mempool_init_kmalloc_pool: "mempool_init include/linux/mempool.h:101",
+    mempool_init_kvmalloc_pool: "mempool_init include/linux/mempool.h:112",
     mempool_init_noprof: "mempool_init_node mm/mempool.c:266",
+    mempool_init_page_pool: "mempool_init include/linux/mempool.h:128",
+    mempool_init_slab_pool: "mempool_init include/linux/mempool.h:89",
     mempool_resize: "might_sleep mm/mempool.c:335",
     memunmap_pages: "wait_for_completion mm/memremap.c:147",
+    might_fault: "__might_fault include/linux/kernel.h:160",
+    might_sleep: "__might_sleep include/linux/kernel.h:106",
     migrate_device_coherent_folio: "folio_lock mm/migrate_device.c:941",
     migrate_to_reboot_cpu: "cpu_hotplug_disable kernel/reboot.c:253",
     mm_access: "down_read_killable kernel/fork.c:1587",
@@ -40588,6 +40745,7 @@ var derived_6_12_default = {
     mod_sysfs_teardown: "mod_sysfs_fini kernel/module/sysfs.c:440",
     module_decompress: "module_extend_max_pages kernel/module/decompress.c:309",
     module_kallsyms_on_each_symbol: "mutex_lock kernel/module/kallsyms.c:485",
+    module_put_and_kthread_exit: "__module_put_and_kthread_exit include/linux/module.h:676",
     move_hugetlb_page_tables: "mmu_notifier_invalidate_range_start mm/hugetlb.c:5535",
     mpi_alloc: "kmalloc lib/crypto/mpi/mpiutil.c:34",
     mpol_rebind_mm: "mmap_write_lock mm/mempolicy.c:420",
@@ -40610,6 +40768,7 @@ var derived_6_12_default = {
     mutex_lock_io_nested: "might_sleep kernel/locking/mutex.c:842",
     mutex_lock_killable: "might_sleep kernel/locking/mutex.c:1016",
     mutex_lock_killable_nested: "__mutex_lock kernel/locking/mutex.c:826",
+    mutex_lock_nest_lock: "_mutex_lock_nest_lock include/linux/mutex.h:174",
     mutex_lock_nested: "__mutex_lock kernel/locking/mutex.c:811",
     mwriteprotect_range: "down_read mm/userfaultfd.c:959",
     net_dim_init_irq_moder: "kzalloc lib/dim/net_dim.c:108",
@@ -40619,6 +40778,9 @@ var derived_6_12_default = {
     nf_flow_table_offload_del_cb: "down_write include/net/netfilter/nf_flow_table.h:264",
     node_dev_init: "subsys_system_register drivers/base/node.c:970",
     nommu_shrink_inode_mappings: "down_write mm/nommu.c:1726",
+    nsproxy_cache_init: "KMEM_CACHE kernel/nsproxy.c:588",
+    numa_default_policy: "do_set_mempolicy mm/mempolicy.c:3149",
+    numa_policy_init: "do_set_mempolicy mm/mempolicy.c:3140",
     objagg_destroy: "rhashtable_destroy lib/objagg.c:569",
     objagg_hints_get: "kzalloc lib/objagg.c:933",
     objagg_hints_stats_get: "kzalloc lib/objagg.c:1013",
@@ -40640,6 +40802,7 @@ var derived_6_12_default = {
     pagetable_pmd_ctor: "pmd_ptlock_init include/linux/mm.h:3164",
     pagetable_pte_ctor: "ptlock_init include/linux/mm.h:3049",
     parman_create: "kzalloc lib/parman.c:271",
+    parport_disable_irq: "disable_irq include/linux/parport.h:536",
     partition_sched_domains: "mutex_lock kernel/sched/topology.c:2804",
     pci_request_config_region_exclusive: "__request_region include/linux/pci.h:1526",
     percpu_down_read: "might_sleep include/linux/percpu-rwsem.h:49",
@@ -40668,6 +40831,7 @@ var derived_6_12_default = {
     perf_uprobe_destroy: "mutex_lock kernel/trace/trace_event_perf.c:343",
     pgdat_kswapd_lock: "mutex_lock include/linux/memory_hotplug.h:183",
     phy_lock_mdio_bus: "mutex_lock include/linux/phy.h:1903",
+    platform_create_bundle: "__platform_create_bundle include/linux/platform_device.h:342",
     platform_device_alloc: "kzalloc drivers/base/platform.c:580",
     platform_device_msi_free_irqs_all: "msi_domain_free_irqs_all drivers/base/platform-msi.c:97",
     platform_device_register_data: "platform_device_register_resndata include/linux/platform_device.h:217",
@@ -40688,12 +40852,16 @@ var derived_6_12_default = {
     pmd_ptlock_init: "ptlock_init include/linux/mm.h:3126",
     posix_clock_unregister: "down_write kernel/time/posix-clock.c:206",
     pr_flush: "__pr_flush kernel/printk/printk.c:4492",
+    preempt_notifier_dec: "static_branch_dec kernel/sched/core.c:4887",
+    preempt_notifier_inc: "static_branch_inc kernel/sched/core.c:4881",
     prepare_creds: "kmem_cache_alloc kernel/cred.c:212",
     prepare_exec_creds: "prepare_creds kernel/cred.c:261",
     print_subsystem_event_filter: "mutex_lock kernel/trace/trace_events_filter.c:1278",
     probe_irq_on: "mutex_lock kernel/irq/autoprobe.c:40",
+    proc_caches_init: "KMEM_CACHE kernel/fork.c:3232",
     proc_cgroup_show: "kmalloc kernel/cgroup/cgroup.c:6453",
     proc_cpuset_show: "kmalloc kernel/cgroup/cpuset.c:4367",
+    psi_trigger_create_rtpoll_worker: "kthread_create kernel/sched/psi.c:1303",
     ptdump_walk_pgd: "get_online_mems mm/ptdump.c:179",
     ptlock_alloc: "kmem_cache_alloc mm/memory.c:6992",
     ptlock_init: "ptlock_alloc include/linux/mm.h:3022",
@@ -40703,6 +40871,7 @@ var derived_6_12_default = {
     put_old_itimerspec32: "__put_old_timespec32 kernel/time/time.c:1051",
     put_old_timex32: "copy_to_user kernel/time/time.c:344",
     put_timespec64: "copy_to_user kernel/time/time.c:910",
+    put_user: "might_fault include/asm-generic/uaccess.h:127",
     queue_limits_start_update: "mutex_lock include/linux/blkdev.h:990",
     radix_tree_init: "cpuhp_setup_state_nocalls lib/radix-tree.c:1605",
     raid6_select_algo: "__get_free_pages lib/raid6/algos.c:253",
@@ -40734,22 +40903,34 @@ var derived_6_12_default = {
     remove_vma: "might_sleep mm/vma.c:331",
     reparent_shrinker_deferred: "mutex_lock mm/shrinker.c:307",
     request_free_mem_region: "get_free_mem_region kernel/resource.c:2031",
+    request_mem_region: "__request_region include/linux/ioport.h:339",
+    request_mem_region_exclusive: "__request_region include/linux/ioport.h:343",
+    request_mem_region_muxed: "__request_region include/linux/ioport.h:341",
+    request_muxed_region: "__request_region include/linux/ioport.h:337",
+    request_region: "__request_region include/linux/ioport.h:336",
     resource_list_create_entry: "kzalloc kernel/resource.c:1846",
     restore_altstack: "copy_from_user kernel/signal.c:4354",
     restore_online_page_callback: "mutex_lock mm/memory_hotplug.c:637",
     resv_map_alloc: "kmalloc mm/hugetlb.c:1101",
+    rfcomm_dlc_lock: "mutex_lock include/net/bluetooth/rfcomm.h:250",
     rhashtable_destroy: "rhashtable_free_and_destroy lib/rhashtable.c:1185",
     rhashtable_free_and_destroy: "mutex_lock lib/rhashtable.c:1154",
     rhltable_destroy: "rhltable_free_and_destroy include/linux/rhashtable.h:1283",
     rhltable_free_and_destroy: "rhashtable_free_and_destroy include/linux/rhashtable.h:1278",
+    ring_buffer_alloc: "__ring_buffer_alloc include/linux/ring_buffer.h:108",
+    ring_buffer_alloc_range: "__ring_buffer_alloc_range include/linux/ring_buffer.h:119",
     ring_buffer_change_overwrite: "mutex_lock kernel/trace/ring_buffer.c:3081",
     ring_buffer_free: "irq_work_sync kernel/trace/ring_buffer.c:2604",
     ring_buffer_reset: "mutex_lock kernel/trace/ring_buffer.c:6227",
     ring_buffer_reset_online_cpus: "mutex_lock kernel/trace/ring_buffer.c:6181",
+    root_device_register: "__root_device_register include/linux/device.h:1178",
     root_device_unregister: "device_unregister drivers/base/core.c:4460",
+    rt_mutex_lock: "rt_mutex_lock_nested include/linux/rtmutex.h:103",
     rt_mutex_lock_interruptible: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:87",
     rt_mutex_lock_killable: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:102",
+    rt_mutex_lock_nest_lock: "_rt_mutex_lock_nest_lock include/linux/rtmutex.h:107",
     rt_mutex_lock_nested: "__rt_mutex_lock_common kernel/locking/rtmutex_api.c:52",
+    rtc_lock: "mutex_lock include/linux/rtc.h:168",
     rv_unregister_monitor: "mutex_lock kernel/trace/rv/rv.c:743",
     rv_unregister_reactor: "mutex_lock kernel/trace/rv/rv_reactors.c:334",
     rz_mtu3_release_channel: "mutex_lock include/linux/mfd/rz-mtu3.h:170",
@@ -40760,11 +40941,13 @@ var derived_6_12_default = {
     sb_start_pagefault: "__sb_start_write include/linux/fs.h:1934",
     sb_start_write: "__sb_start_write include/linux/fs.h:1905",
     sched_autogroup_create_attach: "autogroup_create kernel/sched/autogroup.c:194",
+    sched_clock_init: "static_branch_inc kernel/sched/clock.c:218",
     sched_create_group: "kmem_cache_alloc kernel/sched/core.c:8909",
     sched_dynamic_klp_disable: "mutex_lock kernel/sched/core.c:7557",
     sched_dynamic_klp_enable: "mutex_lock kernel/sched/core.c:7547",
     sched_dynamic_update: "mutex_lock kernel/sched/core.c:7532",
     sched_group_set_shares: "mutex_lock kernel/sched/fair.c:13633",
+    sched_init: "KMEM_CACHE kernel/sched/core.c:8500",
     sched_init_domains: "alloc_sched_domains kernel/sched/topology.c:2622",
     sched_init_numa: "bitmap_alloc kernel/sched/topology.c:1873",
     sched_init_smp: "sched_init_numa kernel/sched/core.c:8381",
@@ -40785,6 +40968,7 @@ var derived_6_12_default = {
     show_trace_dev_match: "device_pm_lock drivers/base/power/trace.c:234",
     shrinker_alloc: "kzalloc mm/shrinker.c:694",
     si476x_core_lock: "mutex_lock include/linux/mfd/si476x-core.h:172",
+    signals_init: "KMEM_CACHE kernel/signal.c:4891",
     smp_init: "cpuhp_threads_init kernel/smp.c:1004",
     smp_shutdown_nonboot_cpus: "cpu_maps_update_begin kernel/cpu.c:1539",
     smpboot_create_threads: "mutex_lock kernel/smpboot.c:218",
@@ -40793,6 +40977,7 @@ var derived_6_12_default = {
     smpboot_unpark_threads: "mutex_lock kernel/smpboot.c:240",
     smpboot_unregister_percpu_thread: "mutex_lock kernel/smpboot.c:320",
     snd_emu1010_fpga_lock: "mutex_lock include/sound/emu10k1.h:1845",
+    snd_hdac_dsp_lock: "mutex_lock include/sound/hdaudio.h:653",
     snd_power_sync_ref: "wait_event include/sound/core.h:196",
     snd_soc_card_mutex_lock: "mutex_lock_nested include/sound/soc-card.h:23",
     snd_soc_card_mutex_lock_root: "mutex_lock_nested include/sound/soc-card.h:18",
@@ -40802,12 +40987,21 @@ var derived_6_12_default = {
     stack_depot_init: "mutex_lock lib/stackdepot.c:195",
     stack_trace_sysctl: "mutex_lock kernel/trace/trace_stack.c:523",
     start_stop_khugepaged: "mutex_lock mm/khugepaged.c:2665",
+    static_branch_dec: "static_key_slow_dec include/linux/jump_label.h:525",
+    static_branch_deferred_inc: "static_branch_inc include/linux/jump_label_ratelimit.h:97",
+    static_branch_disable: "static_key_disable include/linux/jump_label.h:534",
+    static_branch_enable: "static_key_enable include/linux/jump_label.h:533",
+    static_branch_inc: "static_key_slow_inc include/linux/jump_label.h:524",
+    static_call_update: "__static_call_update include/linux/static_call.h:155",
+    static_key_deferred_flush: "__static_key_deferred_flush include/linux/jump_label_ratelimit.h:33",
     static_key_disable: "cpus_read_lock kernel/jump_label.c:247",
     static_key_enable: "cpus_read_lock kernel/jump_label.c:222",
     static_key_slow_dec: "__static_key_slow_dec kernel/jump_label.c:336",
     static_key_slow_inc: "cpus_read_lock kernel/jump_label.c:190",
     stop_core_cpuslocked: "stop_cpus kernel/stop_machine.c:650",
     stop_machine: "cpus_read_lock kernel/stop_machine.c:627",
+    strncpy_from_user: "might_fault lib/strncpy_from_user.c:117",
+    stutter_wait: "cond_resched_tasks_rcu_qs kernel/torture.c:737",
     subsys_system_register: "subsys_register drivers/base/bus.c:1342",
     suspend_disable_secondary_cpus: "freeze_secondary_cpus include/linux/cpu.h:150",
     suspend_enable_secondary_cpus: "thaw_secondary_cpus include/linux/cpu.h:154",
@@ -40824,6 +41018,7 @@ var derived_6_12_default = {
     tasklet_disable: "tasklet_unlock_wait include/linux/interrupt.h:752",
     tasklet_kill: "tasklet_unlock_wait kernel/softirq.c:902",
     tasklet_unlock_wait: "wait_var_event kernel/softirq.c:919",
+    taskstats_init_early: "KMEM_CACHE kernel/taskstats.c:703",
     tb_xdomain_find_by_route_locked: "mutex_lock include/linux/thunderbolt.h:316",
     tb_xdomain_find_by_uuid_locked: "mutex_lock include/linux/thunderbolt.h:304",
     tc_action_net_init: "kmalloc include/net/act_api.h:157",
@@ -40833,16 +41028,21 @@ var derived_6_12_default = {
     thaw_workqueues: "mutex_lock kernel/workqueue.c:6927",
     torture_cleanup_begin: "mutex_lock kernel/torture.c:856",
     torture_cleanup_end: "mutex_lock kernel/torture.c:875",
+    torture_create_kthread: "_torture_create_kthread include/linux/torture.h:117",
+    torture_create_kthread_cb: "_torture_create_kthread include/linux/torture.h:120",
     torture_init_begin: "mutex_lock kernel/torture.c:813",
+    torture_stutter_init: "torture_create_kthread kernel/torture.c:779",
     trace_add_event_call: "mutex_lock kernel/trace/trace_events.c:3395",
     trace_array_find_get: "mutex_lock kernel/trace/trace.c:9450",
     trace_array_get: "guard(mutex) kernel/trace/trace.c:540",
     trace_array_get_by_name: "guard(mutex) kernel/trace/trace.c:9637",
     trace_create_savedcmd: "allocate_cmdlines_buffer kernel/trace/trace_sched_switch.c:238",
+    trace_event_init: "event_trace_memsetup kernel/trace/trace_events.c:4423",
     trace_event_raw_init: "register_trace_event kernel/trace/trace_events.c:612",
     trace_event_read_lock: "down_read kernel/trace/trace_output.c:720",
     trace_event_update_all: "down_write kernel/trace/trace_events.c:3157",
     trace_get_user: "get_user kernel/trace/trace.c:1746",
+    trace_init: "trace_event_init kernel/trace/trace.c:10740",
     trace_parse_run_command: "kmalloc kernel/trace/trace.c:10351",
     trace_parser_get_init: "kmalloc kernel/trace/trace.c:1708",
     trace_pid_list_alloc: "kzalloc kernel/trace/pid_list.c:419",
@@ -40851,6 +41051,7 @@ var derived_6_12_default = {
     trace_probe_create: "argv_split kernel/trace/trace_probe.c:2286",
     trace_put_event_file: "mutex_lock kernel/trace/trace_events.c:3696",
     trace_remove_event_call: "down_write kernel/trace/trace_events.c:3466",
+    trace_selftest_startup_wakeup: "kthread_run kernel/trace/trace_selftest.c:1469",
     trace_set_options: "mutex_lock kernel/trace/trace.c:5259",
     trace_uprobe_create: "trace_probe_create kernel/trace/trace_uprobe.c:732",
     tracepoint_printk_sysctl: "guard(mutex) kernel/trace/trace.c:2791",
@@ -40911,6 +41112,8 @@ var derived_6_12_default = {
     uprobe_clear_state: "mutex_lock kernel/events/uprobes.c:1619",
     uprobe_start_dup_mmap: "percpu_down_read kernel/events/uprobes.c:1633",
     uprobe_unregister_nosync: "down_write kernel/events/uprobes.c:1151",
+    usb_lock_device: "device_lock include/linux/usb.h:773",
+    usb_lock_device_interruptible: "device_lock_interruptible include/linux/usb.h:775",
     user_event_mm_dup: "user_event_mm_alloc kernel/trace/trace_events_user.c:868",
     user_event_mm_remove: "might_sleep kernel/trace/trace_events_user.c:817",
     userfaultfd_release_new: "mmap_write_lock mm/userfaultfd.c:2020",
@@ -40922,6 +41125,7 @@ var derived_6_12_default = {
     v4l2_ctrl_modify_dimensions: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1018",
     v4l2_ctrl_modify_range: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:965",
     v4l2_ctrl_s_ctrl: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1117",
+    v4l2_ctrl_s_ctrl_area: "v4l2_ctrl_s_ctrl_compound include/media/v4l2-ctrls.h:1261",
     v4l2_ctrl_s_ctrl_compound: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1250",
     v4l2_ctrl_s_ctrl_int64: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1169",
     v4l2_ctrl_s_ctrl_string: "v4l2_ctrl_lock include/media/v4l2-ctrls.h:1207",
@@ -40932,15 +41136,19 @@ var derived_6_12_default = {
     vdpa_set_features: "down_write include/linux/vdpa.h:554",
     vhost_task_create: "kzalloc kernel/vhost_task.c:135",
     vhost_task_stop: "wait_for_completion kernel/vhost_task.c:102",
+    virtio_cread: "might_sleep include/linux/virtio_config.h:398",
     virtio_cread16: "might_sleep include/linux/virtio_config.h:551",
     virtio_cread32: "might_sleep include/linux/virtio_config.h:571",
     virtio_cread64: "__virtio_cread_many include/linux/virtio_config.h:591",
     virtio_cread8: "might_sleep include/linux/virtio_config.h:534",
     virtio_cread_bytes: "__virtio_cread_many include/linux/virtio_config.h:527",
+    virtio_cread_le: "might_sleep include/linux/virtio_config.h:462",
+    virtio_cwrite: "might_sleep include/linux/virtio_config.h:428",
     virtio_cwrite16: "might_sleep include/linux/virtio_config.h:561",
     virtio_cwrite32: "might_sleep include/linux/virtio_config.h:581",
     virtio_cwrite64: "might_sleep include/linux/virtio_config.h:600",
     virtio_cwrite8: "might_sleep include/linux/virtio_config.h:542",
+    virtio_cwrite_le: "might_sleep include/linux/virtio_config.h:491",
     vm_area_alloc: "kmem_cache_alloc kernel/fork.c:480",
     vm_area_dup: "kmem_cache_alloc kernel/fork.c:495",
     vm_area_map_pages: "check_sparse_vm_area mm/vmalloc.c:752",
@@ -40951,6 +41159,24 @@ var derived_6_12_default = {
     vmpressure_cleanup: "flush_work mm/vmpressure.c:480",
     vmpressure_register_event: "kstrndup mm/vmpressure.c:385",
     vmpressure_unregister_event: "mutex_lock mm/vmpressure.c:441",
+    wait_event: "might_sleep include/linux/wait.h:342",
+    wait_event_freezable: "might_sleep include/linux/wait.h:382",
+    wait_event_freezable_exclusive: "might_sleep include/linux/wait.h:651",
+    wait_event_freezable_timeout: "might_sleep include/linux/wait.h:433",
+    wait_event_hrtimeout: "might_sleep include/linux/wait.h:584",
+    wait_event_idle: "might_sleep include/linux/wait.h:672",
+    wait_event_idle_exclusive: "might_sleep include/linux/wait.h:696",
+    wait_event_idle_exclusive_timeout: "might_sleep include/linux/wait.h:765",
+    wait_event_idle_timeout: "might_sleep include/linux/wait.h:728",
+    wait_event_interruptible: "might_sleep include/linux/wait.h:499",
+    wait_event_interruptible_exclusive: "might_sleep include/linux/wait.h:624",
+    wait_event_interruptible_hrtimeout: "might_sleep include/linux/wait.h:610",
+    wait_event_interruptible_timeout: "might_sleep include/linux/wait.h:533",
+    wait_event_killable: "might_sleep include/linux/wait.h:929",
+    wait_event_killable_exclusive: "might_sleep include/linux/wait.h:637",
+    wait_event_killable_timeout: "might_sleep include/linux/wait.h:993",
+    wait_event_state: "might_sleep include/linux/wait.h:957",
+    wait_event_timeout: "might_sleep include/linux/wait.h:415",
     wait_for_completion: "wait_for_common kernel/sched/completion.c:148",
     wait_for_completion_interruptible: "wait_for_common kernel/sched/completion.c:216",
     wait_for_completion_interruptible_timeout: "wait_for_common kernel/sched/completion.c:239",
@@ -40971,6 +41197,10 @@ var derived_6_12_default = {
     wait_on_bit_timeout: "might_sleep include/linux/wait_bit.h:125",
     wait_on_buffer: "might_sleep include/linux/buffer_head.h:420",
     wait_on_inode: "wait_var_event include/linux/writeback.h:206",
+    wait_var_event: "might_sleep include/linux/wait_bit.h:275",
+    wait_var_event_interruptible: "might_sleep include/linux/wait_bit.h:315",
+    wait_var_event_killable: "might_sleep include/linux/wait_bit.h:288",
+    wait_var_event_timeout: "might_sleep include/linux/wait_bit.h:302",
     wakeup_source_create: "kzalloc drivers/base/power/wakeup.c:86",
     wakeup_source_register: "wakeup_source_create drivers/base/power/wakeup.c:220",
     wakeup_source_sysfs_add: "wakeup_source_device_create drivers/base/power/wakeup_stats.c:181",
@@ -40980,7 +41210,9 @@ var derived_6_12_default = {
     wiphy_lock: "mutex_lock include/net/cfg80211.h:6130",
     within_error_injection_list: "mutex_lock lib/error-inject.c:29",
     wm8350_mask_irq: "disable_irq include/linux/mfd/wm8350/core.h:676",
+    work_on_cpu: "work_on_cpu_key include/linux/workqueue.h:843",
     work_on_cpu_key: "flush_work kernel/workqueue.c:6806",
+    work_on_cpu_safe: "work_on_cpu_safe_key include/linux/workqueue.h:857",
     work_on_cpu_safe_key: "cpus_read_lock kernel/workqueue.c:6829",
     workqueue_init: "mutex_lock kernel/workqueue.c:7952",
     workqueue_init_early: "kcalloc kernel/workqueue.c:7826",
@@ -41004,11 +41236,13 @@ var derived_6_12_default = {
     zlib_inflate_blob: "kmalloc lib/zlib_inflate/infutil.c:17",
     zone_device_page_init: "lock_page mm/memremap.c:510",
     zone_pcp_disable: "mutex_lock mm/page_alloc.c:6959",
+    zorro_request_device: "request_mem_region include/linux/zorro.h:100",
     zs_create_pool: "kzalloc mm/zsmalloc.c:2136",
     zs_destroy_pool: "zs_flush_migration mm/zsmalloc.c:2249",
     zswap_swapon: "kvcalloc mm/zswap.c:1661"
   },
   reclaims: {
+    NODEMASK_ALLOC: [2, "kmalloc include/linux/nodemask.h:546"],
     __kmalloc_cache_node_noprof: [1, "slab_alloc_node mm/slub.c:4405"],
     __kmalloc_cache_noprof: [1, "slab_alloc_node mm/slub.c:4392"],
     aead_request_alloc: [1, "kmalloc include/crypto/aead.h:436"],
@@ -41028,6 +41262,8 @@ var derived_6_12_default = {
     firmware_request_nowait_nowarn: [3, "_request_firmware_nowait drivers/base/firmware_loader/main.c:1305"],
     genradix_alloc_node: [0, "kzalloc include/linux/generic-radix-tree.h:101"],
     iucv_path_alloc: [2, "kzalloc include/net/iucv/iucv.h:234"],
+    jbd2_alloc_handle: [0, "kmem_cache_zalloc include/linux/jbd2.h:1610"],
+    jbd2_alloc_inode: [0, "kmem_cache_alloc include/linux/jbd2.h:1629"],
     kasprintf_strarray: [0, "kcalloc lib/string_helpers.c:764"],
     kdb_strdup: [1, "kmalloc kernel/debug/kdb/kdb_support.c:250"],
     kmem_cache_alloc_lru_noprof: [2, "slab_alloc_node mm/slub.c:4250"],
@@ -41387,6 +41623,33 @@ function fieldBindingsOf(file, masked, defined) {
   }
   return out2;
 }
+function paramBindingsOf(file, masked, defined) {
+  const out2 = [];
+  if (defined.size === 0) return out2;
+  let line = 1;
+  let counted = 0;
+  for (const m2 of masked.matchAll(CALL_OPEN)) {
+    const callee = m2[1];
+    if (NOT_CALLS.has(callee)) continue;
+    const open = m2.index + m2[0].length - 1;
+    const args2 = argumentsAt(masked, open);
+    let at2 = -1;
+    for (let i2 = 0; i2 < args2.length; i2++) {
+      const fn2 = FUNCTION_ARG.exec(args2[i2])?.[1];
+      if (!fn2 || fn2 === callee || !defined.has(fn2)) continue;
+      if (at2 < 0) {
+        for (let j3 = masked.indexOf("\n", counted); j3 >= 0 && j3 < m2.index; j3 = masked.indexOf("\n", j3 + 1)) {
+          line++;
+          counted = j3 + 1;
+        }
+        at2 = line;
+      }
+      out2.push({ callee, index: i2, function: fn2, file, line: at2 });
+    }
+  }
+  return out2;
+}
+var CALL_OPEN = /\b([A-Za-z_]\w*)\s*\(/g;
 var FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 function argumentsAt(masked, open) {
   const args2 = [];
@@ -41498,20 +41761,20 @@ function tableArgCallsOf(masked, items, calls2, tables) {
 }
 
 // src/parser/derive-facts.ts
+var DERIVATION = 2;
 var DERIVED_AREAS = ["kernel/", "mm/", "lib/", "drivers/base/", "include/"];
 var TRANSPARENT = /* @__PURE__ */ new Set(["likely", "unlikely", "__builtin_expect", "WARN_ON", "WARN_ON_ONCE", "READ_ONCE", "WRITE_ONCE"]);
 var SLEEPING_GUARDS = /^(?:mutex|mutex_intr|rwsem_read|rwsem_write|rwsem_read_intr|rwsem_read_try|rwsem_write_kill)$/;
 var utf162 = new TextDecoder("utf-16le");
 var ANNOTATIONS = /* @__PURE__ */ new Set(["might_sleep", "__might_sleep", "might_alloc", "might_sleep_if"]);
-function maskForScan(src) {
-  const { masked, directives } = maskLexical(src);
-  for (const [from, to2] of [...conditionalRegions(src, directives), ...directives]) blankOut(masked, from, to2);
-  return utf162.decode(masked);
-}
 function definitionsOf(file, src) {
   const header = file.endsWith(".h");
-  if (header && !src.includes("inline")) return [];
-  const text = maskForScan(src);
+  if (header && !src.includes("inline") && !src.includes("define")) return [];
+  const { masked, directives } = maskLexical(src);
+  const dropped = conditionalRegions(src, directives);
+  const defines = header ? directives.filter(([from]) => !dropped.some(([a, b3]) => from >= a && from < b3)).map(([from, to2]) => [from, to2, utf162.decode(masked.subarray(from, to2))]) : [];
+  for (const [from, to2] of [...dropped, ...directives]) blankOut(masked, from, to2);
+  const text = utf162.decode(masked);
   const out2 = [];
   const lineStarts2 = [0];
   for (let i2 = text.indexOf("\n"); i2 >= 0; i2 = text.indexOf("\n", i2 + 1)) lineStarts2.push(i2 + 1);
@@ -41551,7 +41814,24 @@ function definitionsOf(file, src) {
       depth++;
     }
   }
+  for (const [from, , directive] of defines) {
+    const m2 = FUNCTION_MACRO.exec(directive);
+    if (!m2) continue;
+    const open = m2[0].length - 1;
+    const close = closeParen(directive, open);
+    if (close < 0) continue;
+    const body2 = " ".repeat(close + 1) + runsOnce(
+      directive.slice(close + 1).replace(/\\(?=\r?\n)/g, " ").replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (x3) => x3.replace(/[^\n]/g, " "))
+    );
+    const params = argumentsAt(directive, open).map((p2) => p2.replace(/\.\.\.$/, "").trim());
+    out2.push({ name: m2[1], file, line: lineOf2(from), isStatic: true, params, gfpParam: -1, calls: callsOf(body2, from, lineOf2), macro: true });
+  }
   return out2;
+}
+var FUNCTION_MACRO = /^#\s*define\s+([A-Za-z_]\w*)\(/;
+function runsOnce(body2) {
+  const m2 = /^(\s*)do(\s*\{[\s\S]*\})(\s*)while\s*\(\s*0\s*\)(\s*)$/.exec(body2);
+  return m2 ? `${m2[1]}  ${m2[2]}${m2[3]}${" ".repeat(body2.length - m2[1].length - 2 - m2[2].length - m2[3].length)}` : body2;
 }
 function matching(text, open) {
   let d2 = 0;
@@ -41618,6 +41898,8 @@ function callsOf(body2, base, lineOf2) {
   const out2 = [];
   const regions = [];
   const inRegion = (i2) => regions.some(([a, b3]) => i2 >= a && i2 < b3);
+  const loops = [];
+  const inLoop = (i2) => loops.some(([a, b3]) => i2 >= a && i2 < b3);
   const statementEnd = (from) => {
     let i2 = from;
     while (i2 < body2.length && /\s/.test(body2[i2])) i2++;
@@ -41657,12 +41939,13 @@ function callsOf(body2, base, lineOf2) {
       condAt[condAt.length - 1] = true;
       continue;
     }
-    if (tok === "return" || tok === "goto") {
+    if (tok === "return" || tok === "goto" || (tok === "break" || tok === "continue") && !inLoop(at2)) {
       exiting = true;
       continue;
     }
     if (tok === "else" || tok === "do") {
       regions.push([at2 + tok.length, statementEnd(at2 + tok.length)]);
+      if (tok === "do") loops.push(regions[regions.length - 1]);
       continue;
     }
     let p2 = ident.lastIndex;
@@ -41672,10 +41955,12 @@ function callsOf(body2, base, lineOf2) {
     if (close < 0) continue;
     if (tok === "if" || tok === "switch" || tok === "while") {
       regions.push([close + 1, statementEnd(close + 1)]);
+      if (tok !== "if") loops.push(regions[regions.length - 1]);
       continue;
     }
     if (tok === "for") {
       regions.push([p2, statementEnd(close + 1)]);
+      loops.push(regions[regions.length - 1]);
       continue;
     }
     if (NOT_CALLS.has(tok) && !TRANSPARENT.has(tok)) continue;
@@ -41687,7 +41972,10 @@ function callsOf(body2, base, lineOf2) {
     if (statementMacro) {
       const guard = /^scoped_(?:cond_)?guard$/.test(tok) && SLEEPING_GUARDS.test(args2[0] ?? "");
       if (guard) out2.push({ name: `guard(${args2[0]})`, always, args: args2, line: lineOf2(base + at2) });
-      if (!/^scoped_guard$/.test(tok)) regions.push([q3, statementEnd(q3)]);
+      if (!/^scoped_guard$/.test(tok)) {
+        regions.push([q3, statementEnd(q3)]);
+        loops.push(regions[regions.length - 1]);
+      }
       continue;
     }
     if (tok === "guard" && SLEEPING_GUARDS.test(args2[0] ?? "")) {
@@ -41743,7 +42031,8 @@ function deriveFacts(defs, source) {
     let changed = false;
     for (const { c: c4, list } of edges.get(d2)) {
       const why = { call: c4.name, file: d2.file, line: c4.line };
-      const known = list.length === 0 && (primitive.has(c4.name) || isSleepingCall(c4.name) || c4.name.startsWith("guard("));
+      const bodiless = list.every((t2) => t2.macro);
+      const known = SLEEP_CHECKS.has(c4.name) || bodiless && (primitive.has(c4.name) || isSleepingCall(c4.name) || c4.name.startsWith("guard("));
       const gfp = gfpArgOf(c4.name, list);
       const mask = gfp === void 0 ? void 0 : c4.args[gfp];
       const annotated = c4.name === "might_sleep" || c4.name === "__might_sleep";
@@ -41822,7 +42111,8 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
       const home = index.definitionFile(name2, [fromFile]);
       return home !== void 0 && !inDerivedArea(home) ? void 0 : derivedOf(derived, name2);
     },
-    bound: (field, fromFile) => database().boundNear(field, fromFile)
+    bound: (field, fromFile) => database().boundNear(field, fromFile),
+    boundParam: (fn2, index2) => database().boundParam(fn2.name, index2, fn2.file, fn2.isStatic)
   });
   const summary = (fn2) => {
     let s = summaries.get(fn2);
@@ -42072,7 +42362,7 @@ function deriveTree(root, source, files = derivedSources(root)) {
 function derivedFactsFor(scanned, build, cacheDir) {
   const root = kernelTopOf(scanned) ?? scanned;
   if (!holdsKernelCore(root) || releaseOf(root) === FALLBACK_RELEASE) return FALLBACK_DERIVED;
-  const h3 = createHash("sha256").update(build).update("\0").update(resolve2(root));
+  const h3 = createHash("sha256").update(build).update(`\0${DERIVATION}\0`).update(resolve2(root));
   try {
     h3.update("\0").update(readFileSync2(join2(root, "Makefile"), "latin1").slice(0, 400));
   } catch {
@@ -43199,7 +43489,12 @@ function neededCallees(files, index, depth) {
       if (level2 >= depth) continue;
       for (const c4 of fn2.callees) next.push({ name: c4, from: fn2.file });
       for (const e of fn2.events) {
-        if (e.kind !== "call" || e.field === void 0) continue;
+        if (e.kind !== "call") continue;
+        if (e.param !== void 0) {
+          bindings ??= FactsDatabase.ofScan(files);
+          for (const b3 of bindings.boundParam(fn2.name, e.param, fn2.file, fn2.isStatic).bound) next.push({ name: b3.function, from: b3.file });
+        }
+        if (e.field === void 0) continue;
         bindings ??= FactsDatabase.ofScan(files);
         for (const b3 of bindings.boundNear(e.field, fn2.file)) next.push({ name: b3.function, from: b3.file });
       }
@@ -44578,6 +44873,7 @@ var ExpressionEngine = class {
   constructor(defined, params, ranges = [], blockableArgs = []) {
     this.defined = defined;
     this.params = new Set(params.filter(Boolean));
+    this.paramOrder = params;
     this.ranges = new Set(ranges.filter(Boolean));
     this.blockableArgs = new Set(blockableArgs.filter(Boolean));
     const { checkers, locks } = checkersFor(this);
@@ -44592,6 +44888,8 @@ var ExpressionEngine = class {
   eventIds = /* @__PURE__ */ new Map();
   returnIds = /* @__PURE__ */ new Map();
   params;
+  /** the parameters in order (a call through one is named by its index) */
+  paramOrder;
   /** locals declared in the body (any block); function-static ones apart: those are shared */
   locals = /* @__PURE__ */ new Set();
   staticLocals = /* @__PURE__ */ new Set();
@@ -44748,17 +45046,18 @@ var ExpressionEngine = class {
       return;
     }
     const call = { name: fnNode.text, node, argNodes: argList, args: node.args };
+    const param = this.locals.has(call.name) ? -1 : this.paramOrder.indexOf(call.name);
     let known = null;
-    for (const c4 of this.checkers) {
+    for (const c4 of param >= 0 ? [] : this.checkers) {
       known = c4.classify?.(call, s) ?? null;
       if (known) break;
     }
     const classified = known ?? { kind: "call", facts: {} };
-    if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
+    if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
     const base = { name: call.name, args: [...call.args] };
     if (node.stmt) base.discarded = true;
     if (classified.kind === "call") {
-      const event = { kind: "call", ...base };
+      const event = { kind: "call", ...base, ...param >= 0 ? { param } : {} };
       const argNodes = argList.filter((a) => a.kind !== "comment");
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) event.argAtoms = atoms;
@@ -45715,7 +46014,7 @@ function extractFile(input2) {
       const fn2 = walkOrBound(ctx, def, name2, input2.probes);
       if (!fn2) continue;
       ir2.functions.push(fn2);
-      next.push(...fn2.callees);
+      next.push(...fn2.callees, ...passedFunctions(fn2, ctx.defined));
     }
     frontier = next;
   }
@@ -45724,6 +46023,17 @@ function extractFile(input2) {
   ir2.parseErrorCount = countErrors(input2.root);
   if (input2.includes !== false) ir2.includes = includesOf(input2.source);
   return ir2;
+}
+function passedFunctions(fn2, defined) {
+  const out2 = [];
+  for (const e of fn2.events) {
+    if (e.kind !== "call" || e.field !== void 0 || !defined.has(e.name)) continue;
+    for (const a of e.args) {
+      const name2 = FUNCTION_ARG.exec(a)?.[1];
+      if (name2 && name2 !== e.name && defined.has(name2) && !out2.includes(name2)) out2.push(name2);
+    }
+  }
+  return out2;
 }
 function extractFunction(ctx, def, probes) {
   const declarator = def.childForFieldName("declarator");
@@ -45839,7 +46149,7 @@ async function parseNeededToIR(file, source, wanted = []) {
         }
         continue;
       }
-      for (const c4 of fn2.callees) {
+      for (const c4 of [...fn2.callees, ...passedFunctions(fn2, defined)]) {
         if (!defined.has(c4)) continue;
         names.add(c4);
         deep.add(c4);
@@ -45856,7 +46166,9 @@ async function parseNeededToIR(file, source, wanted = []) {
     ir2.tables.map((t2) => t2.name)
   ).map((c4) => ({ name: c4.name, args: [c4.table, String(c4.arg)], line: c4.line, function: c4.function }));
   const definitions = definedFunctions(masked, items, calls2);
-  const fieldBindings = fieldBindingsOf(file, masked, new Set(definitions.map((d2) => d2.name)));
+  const definedNames = new Set(definitions.map((d2) => d2.name));
+  const fieldBindings = fieldBindingsOf(file, masked, definedNames);
+  const paramBindings = paramBindingsOf(file, masked, definedNames);
   return {
     ...ir2,
     defined: definitions,
@@ -45865,7 +46177,8 @@ async function parseNeededToIR(file, source, wanted = []) {
     calledNames: calledNamesOf(masked),
     ...tableArgCalls.length ? { tableArgCalls } : {},
     ...opsStructs.length ? { opsStructs } : {},
-    ...fieldBindings.length ? { fieldBindings } : {}
+    ...fieldBindings.length ? { fieldBindings } : {},
+    ...paramBindings.length ? { paramBindings } : {}
   };
 }
 function lineStartOffsets(text) {
@@ -53456,7 +53769,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "ddce48b7c5843f347f7056f49de5a979");
+  const derived = derivedFactsFor(root, "cb0fd2ef64de84648f2c34c2f99fba63");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { analyze } from '../src/engine/analyze.js';
 import { derivedFactsFor, deriveTree, holdsKernelCore } from '../src/engine/derived-facts.js';
 import { scan } from '../src/engine/scan.js';
+import { FactsDatabase } from '../src/ir/facts-db.js';
 import { FALLBACK_DERIVED } from '../src/ir/kernel-api/derived.js';
 import { isSleepingCall } from '../src/ir/kernel-api/sleep.js';
 import { check, REPO, runCli } from './helpers.js';
@@ -31,6 +32,13 @@ describe('derivation from a tree', () => {
       expect(t.sleeps[name], name).toBeUndefined();
       expect(t.reclaims[name], name).toBeUndefined();
     }
+  });
+
+  test('a function-like macro of a header sleeps when its body reaches a sleep check or a sleeper', () => {
+    expect(t.sleeps.core_resched_lock).toBe('__might_resched include/linux/core.h:21');
+    // a call that does not sleep, and one after a `break` out of the macro's do-while(0)
+    expect(t.sleeps.core_peek).toBeUndefined();
+    expect(t.sleeps.core_maybe_resched).toBeUndefined();
   });
 
   test('a function taking a GFP mask reclaims as its caller mask allows', () => {
@@ -113,5 +121,30 @@ describe('calls through function pointers', () => {
     expect(steps(kick!)).toContain('calls through ->kick(), which the tree sets to drv_kick_wait() (drv_fp.c:50), one of 2 functions the tree sets it to');
     // ->poke is bound to a function that does not sleep; ->done, assigned, is called in a blockable range
     expect(findings.map((f) => f.rule).sort()).toEqual(['sleep-in-non-blockable-range', 'sleep-under-spinlock']);
+  });
+});
+
+describe('function pointers passed as arguments', () => {
+  const steps = (f: { steps?: ReadonlyArray<{ text: string }> }): string[] => (f.steps ?? []).map((s) => s.text);
+
+  test('a call through a parameter reaches the function its caller passes, as a warning naming the binding', async () => {
+    const findings = await check(['fixtures/facts/fnarg']);
+    // the flushing handler (passed by release only) reaches neither the start nor clear_young under the spinlock;
+    // cond_resched_lock() drops the lock it is given, so it sleeps under no spinlock
+    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.line}`)).toEqual(['warning sleep-in-non-blockable-range 26']);
+    expect(steps(findings[0]!)).toContain('calls through parameter `handler` of drv_walk(), bound to drv_unmap_handler() at drv_walk.c:52');
+    expect(steps(findings[0]!).some((s) => s.startsWith("cond_resched_lock() (derived from the kernel's code: it calls __might_resched()"))).toBe(true);
+  });
+
+  test('the bindings of a parameter: every function passed there, and the call sites passing something else', async () => {
+    const result = await scan({ paths: [join(REPO, 'fixtures/facts/fnarg')], jobs: 1 });
+    const db = FactsDatabase.ofScan(result.files);
+    const file = result.files[0]!.file;
+    const { bound, unknown } = db.boundParam('drv_walk', 3, file, true);
+    expect(bound.map((b) => `${b.function}:${b.line}`)).toEqual(['drv_unmap_handler:52', 'drv_test_handler:64', 'drv_flush_handler:74']);
+    expect(unknown).toBe(1);
+    // a static function's parameter is bound by its own file's calls only
+    expect(db.boundParam('drv_walk', 3, 'elsewhere.c', true).bound).toEqual([]);
+    expect(db.boundParam('drv_walk', 0, file, true).bound).toEqual([]);
   });
 });

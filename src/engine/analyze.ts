@@ -34,6 +34,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       return home !== undefined && !inDerivedArea(home) ? undefined : derivedOf(derived, name);
     },
     bound: (field, fromFile) => database().boundNear(field, fromFile),
+    boundParam: (fn, index) => database().boundParam(fn.name, index, fn.file, fn.isStatic),
   });
   const summary = (fn: FunctionIR): FunctionSummary => {
     let s = summaries.get(fn);

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { DerivedTable } from '../ir/facts-db.js';
 import { FALLBACK_DERIVED } from '../ir/kernel-api/derived.js';
 import { kernelTopOf } from '../input/tree.js';
-import { DERIVED_AREAS, definitionsOf, deriveFacts } from '../parser/derive-facts.js';
+import { DERIVATION, DERIVED_AREAS, definitionsOf, deriveFacts } from '../parser/derive-facts.js';
 
 /** The release of the generated table. */
 const FALLBACK_RELEASE = '6.12';
@@ -81,7 +81,7 @@ export function derivedFactsFor(scanned: string, build: string, cacheDir?: strin
   // once per tree: named by the build, the tree's place and its Makefile's version lines (walking
   // and stating the sources on every run would cost more than the rules; an edit of the core
   // derives again once the entry is deleted)
-  const h = createHash('sha256').update(build).update('\0').update(resolve(root));
+  const h = createHash('sha256').update(build).update(`\0${DERIVATION}\0`).update(resolve(root));
   try {
     h.update('\0').update(readFileSync(join(root, 'Makefile'), 'latin1').slice(0, 400));
   } catch {

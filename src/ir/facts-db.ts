@@ -5,7 +5,8 @@
 //   - curated: the kernel-api/ tables, for primitives with no body in C and
 //     for core functions outside a driver's lookup area;
 //   - bindings: function pointers, the functions a tree assigns to a struct
-//     field (ops tables, designated initializers, `x->f = fn`).
+//     field (ops tables, designated initializers, `x->f = fn`) or passes as a
+//     call's argument (`walk(..., &fn, ...)`, bound to walk()'s parameter).
 // The walk's checkers ask the curated layer (a worker knows no scan); the
 // rules' context holds the whole database of a scan.
 import { EFFECT_CALLS } from './kernel-api/effects.js';
@@ -14,7 +15,7 @@ import { ALLOC_GFP_ARG } from './kernel-api/memory.js';
 import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from './kernel-api/notifier.js';
 import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from './kernel-api/pages.js';
 import { isSleepingCall } from './kernel-api/sleep.js';
-import type { FieldBinding, FileIR } from './types.js';
+import type { FieldBinding, FileIR, ParamBinding } from './types.js';
 
 /** What a call does, as far as mnlint knows it by name. Absent fields: not known to. */
 export interface CallFacts {
@@ -86,6 +87,10 @@ export interface DerivedTable {
 export class FactsDatabase {
   private readonly derived = new Map<string, CallFacts>();
   private readonly byField = new Map<string, FieldBinding[]>();
+  /** `callee\0index` -> the functions passed there */
+  private readonly byParam = new Map<string, ParamBinding[]>();
+  /** callee -> the arguments of its walked call sites (`file:line` and the texts) */
+  private readonly sites = new Map<string, Array<{ file: string; line: number; args: readonly string[] }>>();
 
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files: readonly FileIR[]): FactsDatabase {
@@ -93,8 +98,63 @@ export class FactsDatabase {
     for (const f of files) {
       for (const t of f.tables) for (const x of t.fields) if (x.function) db.bind({ field: x.field, function: x.function, file: t.file, line: x.loc.line });
       for (const b of f.fieldBindings ?? []) db.bind(b);
+      for (const b of f.paramBindings ?? []) db.bindParam(b);
+    }
+    // the walked call sites of the functions something is passed to: which pass something else
+    for (const f of files) {
+      for (const fn of f.functions) {
+        for (const e of fn.events) {
+          if (e.kind !== 'call' || e.field !== undefined || e.param !== undefined || !db.passedTo.has(e.name)) continue;
+          const list = db.sites.get(e.name) ?? [];
+          list.push({ file: fn.file, line: e.loc.line, args: e.args });
+          db.sites.set(e.name, list);
+        }
+      }
     }
     return db;
+  }
+
+  /** the callees a function is passed to somewhere */
+  private readonly passedTo = new Set<string>();
+
+  bindParam(b: ParamBinding): void {
+    const key = `${b.callee}\0${b.index}`;
+    const list = this.byParam.get(key) ?? [];
+    if (!list.some((x) => x.function === b.function && x.file === b.file && x.line === b.line)) list.push(b);
+    this.byParam.set(key, list);
+    this.passedTo.add(b.callee);
+  }
+
+  /**
+   * The functions a call through parameter `index` of `callee` (defined in
+   * `file`) may reach: those its call sites pass there, from its own file when
+   * it is static; none when more than PASSED_LIMIT are. `unknown`: the walked
+   * call sites that pass something else there (a variable, a parameter), whose
+   * functions are not known.
+   */
+  boundParam(callee: string, index: number, file: string, isStatic: boolean): { bound: readonly ParamBinding[]; unknown: number } {
+    const key = `${callee}\0${index}\0${isStatic ? file : ''}`;
+    let r = this.paramMemo.get(key);
+    if (!r) {
+      r = this.passed(callee, index, file, isStatic);
+      this.paramMemo.set(key, r);
+    }
+    return r;
+  }
+
+  private readonly paramMemo = new Map<string, { bound: readonly ParamBinding[]; unknown: number }>();
+
+  private passed(callee: string, index: number, file: string, isStatic: boolean): { bound: readonly ParamBinding[]; unknown: number } {
+    const all = (this.byParam.get(`${callee}\0${index}`) ?? []).filter((b) => !isStatic || b.file === file);
+    const names = new Set(all.map((b) => b.function));
+    const sites = (this.sites.get(callee) ?? []).filter((s) => !isStatic || s.file === file);
+    const unknown = sites.filter((s) => {
+      const arg = s.args[index];
+      const name = arg === undefined ? undefined : FUNCTION_ARG.exec(arg)?.[1];
+      return !name || !names.has(name);
+    }).length;
+    if (names.size > PASSED_LIMIT) return { bound: [], unknown };
+    return { bound: all.filter((b, i) => all.findIndex((x) => x.function === b.function) === i), unknown };
   }
 
   /** What a call of `name` does: what a run derived, else the curated facts. */
@@ -137,6 +197,11 @@ export class FactsDatabase {
 
 /** Functions one field may be bound to before a call through it is left unresolved. */
 export const BOUND_LIMIT = 4;
+/** Functions one parameter may be passed before a call through it is left unresolved (the call site's own argument picks one: see summary.ts). */
+export const PASSED_LIMIT = 8;
+
+/** A call argument that is a function name alone, `&fn` or `(cast)fn`. */
+export const FUNCTION_ARG = /^(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)$/;
 
 function dirOf(file: string): string {
   const i = file.lastIndexOf('/');

@@ -13,8 +13,10 @@
 import { atom, atomsOf, isCalleeResult, isParamAtom, isRangeAtom, isResultAtom, resultAtom } from './atoms.js';
 import { isCallOfInterest } from './kernel-api/effects.js';
 import { classifyGfp } from './kernel-api/memory.js';
-import type { DerivedFacts, DerivedWhy } from './facts-db.js';
-import type { AbstractValue, Assumptions, Event, FieldBinding, FunctionIR, Loc, UntrackedCondition } from './types.js';
+import { SLEEPS_UNLOCKED } from './kernel-api/locks.js';
+import { lockMember, sameLock } from './queries.js';
+import { FUNCTION_ARG, type DerivedFacts, type DerivedWhy } from './facts-db.js';
+import type { AbstractValue, Assumptions, Event, FieldBinding, FunctionIR, Loc, ParamBinding, UntrackedCondition } from './types.js';
 
 /** How many levels of callees below a callback the parser walks and the lazy search looks up. */
 export const CALL_DEPTH = 3;
@@ -32,8 +34,19 @@ export interface CallStep {
   function: string;
   file: string;
   line: number;
-  /** a call through a function pointer: the field, where the tree sets it to `function`, and to how many functions in all */
-  through?: { field: string; file: string; line: number; of: number };
+  /**
+   * a call through a function pointer: a struct field, or a parameter of the
+   * calling function; where the tree sets it to `function` (for a parameter,
+   * the call site passing it), and to how many functions in all
+   */
+  through?: { field?: string; param?: PassedThrough; file: string; line: number; of: number };
+}
+
+/** A call through a parameter: its name, the function it belongs to, and how many walked call sites pass something mnlint cannot name there. */
+export interface PassedThrough {
+  name: string;
+  owner: string;
+  unknown: number;
 }
 
 /**
@@ -44,6 +57,8 @@ export interface CallStep {
 export interface SummaryFacts {
   derived(name: string, fromFile: string): DerivedFacts | undefined;
   bound(field: string, fromFile: string): readonly FieldBinding[];
+  /** the functions passed as parameter `index` of `fn` at its call sites, and how many sites pass something else */
+  boundParam?(fn: FunctionIR, index: number): { bound: readonly ParamBinding[]; unknown: number };
 }
 
 /** An event of a summary: one of the function's own, or of a callee folded in. */
@@ -54,6 +69,8 @@ export type SummaryEvent = Event & {
   file: string;
   /** a call of a function whose body the scan lacks, which sleeps or reclaims by the facts derived from the kernel's code: why */
   derived?: DerivedWhy;
+  /** the lock the call releases while it sleeps (cond_resched_lock()): not held at the sleep, in the callers either */
+  unlocks?: string;
 };
 
 export interface SummaryReturn {
@@ -262,6 +279,22 @@ export class Summarizer {
         if (targets.length) indirect.set(id, targets);
         return;
       }
+      if (e.param !== undefined) {
+        // context-insensitive: every function a call site passes there (the caller's fold keeps the one it passes)
+        const { bound, unknown } = this.facts?.boundParam?.(fn, e.param) ?? { bound: [], unknown: 0 };
+        const targets: Target[] = [];
+        for (const b of bound) {
+          const callee = this.resolve(b.function, b.file);
+          const closure = callee && callee !== fn ? this.closure(callee) : null;
+          if (!callee || !closure) continue;
+          if (closure.truncated) c.truncated = true;
+          const param = { name: e.name, owner: fn.name, unknown };
+          targets.push({ callee, closure, step: { function: b.function, file: fn.file, line: e.loc.line, through: { param, file: b.file, line: b.line, of: bound.length } } });
+        }
+        if (targets.length) indirect.set(id, targets);
+        if (!targets.length || unknown > 0) unresolved.add(e.name);
+        return;
+      }
       if (!fn.callees.includes(e.name)) return;
       const callee = this.resolve(e.name, fn.file);
       const closure = callee && callee !== fn ? this.closure(callee) : null;
@@ -269,7 +302,8 @@ export class Summarizer {
         unresolved.add(e.name);
         const known = callee ? undefined : this.facts?.derived(e.name, fn.file);
         const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn.file, ...(e.macro ? { macro: e.macro } : {}), ...(e.discarded ? { discarded: e.discarded } : {}) };
-        if (known?.sleeps) derived.set(id, { ...base, kind: 'sleep', derived: known.sleeps });
+        const unlocked = Object.hasOwn(SLEEPS_UNLOCKED, e.name) ? e.args[SLEEPS_UNLOCKED[e.name]!] : undefined;
+        if (known?.sleeps) derived.set(id, { ...base, kind: 'sleep', derived: known.sleeps, ...(unlocked ? { unlocks: unlocked, locks: base.locks.filter((l) => !sameLock(l, unlocked)) } : {}) });
         else if (known?.reclaims) {
           const mask = e.args[known.reclaims.gfpArg];
           // the caller's mask decides, as for kmalloc(): only a mask that allows reclaim
@@ -398,7 +432,20 @@ export class Summarizer {
       const result = resultAtom(e.name, e.loc);
       const leadsOf = leadsTo(target.closure);
       const translated = new Map<Assumptions, Assumptions>();
+      const passing = passedAt(e, target.callee);
       for (const [k, ce] of target.closure.events.entries()) {
+        // through the callee's parameter: only the function this call site passes there
+        const first = ce.via[0];
+        let via = ce.via;
+        if (passing && first?.through?.param?.owner === target.callee.name) {
+          const index = target.callee.params.findIndex((p) => p.name === first.through!.param!.name);
+          const passed = passing.get(index);
+          // a name that is one of the functions bound there (a variable or a parameter passed on keeps them all)
+          if (passed !== undefined && this.facts?.boundParam?.(target.callee, index).bound.some((b) => b.function === passed)) {
+            if (passed !== first.function) continue;
+            via = [{ ...first, through: { ...first.through, file: fn.file, line: e.loc.line, of: 1, param: { ...first.through.param, unknown: 0 } } }, ...ce.via.slice(1)];
+          }
+        }
         // a call the callee's summary followed is only an edge (its events are there
         // already); a plain call matters to the caller only if the rules ask about it
         if (ce.kind === 'call' && (target.closure.followed.has(ce) || !isCallOfInterest(ce.name))) continue;
@@ -413,7 +460,9 @@ export class Summarizer {
         const w = combine(e.when, tie === undefined ? t : { ...t, [result]: tie });
         if (!w) continue;
         // the locks the caller holds at the call are held at the callee's events too
-        const locks = e.locks.length ? union(e.locks, ce.locks) : ce.locks;
+        const all = e.locks.length ? union(e.locks, ce.locks) : ce.locks;
+        // a lock released for the sleep, named in the callee's terms: the caller's lock of that member
+        const locks = ce.unlocks === undefined ? all : all.filter((l) => lockMember(l) !== lockMember(ce.unlocks!.replace(/\s+/g, '').replace(/^&/, '')));
         // nothing to expand: a duplicate is known before it is built
         const key = hasResultAtom(w) ? undefined : keyOf(id, ce, w);
         if (key !== undefined) {
@@ -421,7 +470,7 @@ export class Summarizer {
           seen.add(key);
         }
         const untracked = bothUntracked(e.untracked, ce.untracked);
-        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...ce.via], locks, ...(untracked ? { untracked } : {}) }, origin: id, own: false, key });
+        rawEvents.push({ e: { ...ce, when: w, via: [target.step, ...via], locks, ...(untracked ? { untracked } : {}) }, origin: id, own: false, key });
       }
     };
     fn.events.forEach((e, id) => {
@@ -507,6 +556,17 @@ export class Summarizer {
     c.unresolved = [...unresolved].sort();
     return c;
   }
+}
+
+/** The functions a call passes by name (`&fn`, `fn`), by argument index; null when it passes none. */
+function passedAt(e: Event, callee: FunctionIR): Map<number, string> | null {
+  if (e.kind !== 'call' || callee.params.length === 0) return null;
+  const out = new Map<number, string>();
+  e.args.forEach((a, i) => {
+    const name = FUNCTION_ARG.exec(a)?.[1];
+    if (name) out.set(i, name);
+  });
+  return out.size ? out : null;
 }
 
 /** A callee's path inside a caller's: decided by the conditions of both (undefined: none). */

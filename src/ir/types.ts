@@ -42,6 +42,15 @@ export interface FieldBinding {
   readonly line: number;
 }
 
+/** `walk(kvm, start, end, &handler_fn, data)`: a function of this file passed as argument `index` of `callee`. */
+export interface ParamBinding {
+  readonly callee: string;
+  readonly index: number;
+  readonly function: string;
+  readonly file: string;
+  readonly line: number;
+}
+
 /** `x->ops = &table;` or `.ops = &table` inside another initializer: binds a table at run time. */
 export interface OpsBinding {
   readonly table: string;
@@ -118,6 +127,8 @@ export interface CallEvent extends CallEventBase {
   readonly kind: 'call';
   /** a call through a struct field (`d->ops->flush(d)`, named `->flush`): the field */
   readonly field?: string;
+  /** a call through the function's own parameter (`handler(kvm, ...)`, named `handler`): its index */
+  readonly param?: number;
   /** which arguments carry a tracked atom (the caller's blockable flag...) */
   readonly argAtoms?: Array<{ atom: Atom; negated: boolean } | null>;
   /** tracked flags in fields of each argument (`&update` with `update.blockable`) */
@@ -304,6 +315,8 @@ export interface FileIR {
   readonly bindings: readonly OpsBinding[];
   /** function pointers: a function of this file set to a struct field (`.f = fn`, `x->f = fn`), outside ops tables too */
   readonly fieldBindings?: readonly FieldBinding[];
+  /** function pointers: a function of this file passed as a call's argument (`walk(..., &fn, ...)`) */
+  readonly paramBindings?: readonly ParamBinding[];
   /** functions walked for facts: the callbacks named here, the wanted ones, their callees */
   readonly functions: readonly FunctionIR[];
   /** every function defined in the file, walked or not */

@@ -16,12 +16,19 @@
 //     caller's mask decides, as for kmalloc() (kernel-api/memory.ts).
 // A call under an `if`, a loop, a `switch`, `?:`, `&&` or `||` depends on data
 // the scan does not track, and counts for nothing (precision first).
+// A function-like macro of include/ (`#define cond_resched_lock(lock) ({
+// __might_resched(...); __cond_resched_lock(lock); })`) is read as a static
+// inline whose body is the macro's (a `do { } while (0)` wrapper runs once),
+// so a macro that expands to a sleeping call sleeps too.
 import { ALLOC_GFP_ARG, classifyGfp } from '../ir/kernel-api/memory.js';
-import { SLEEPING_PRIMITIVES, isSleepingCall } from '../ir/kernel-api/sleep.js';
+import { SLEEP_CHECKS, SLEEPING_PRIMITIVES, isSleepingCall } from '../ir/kernel-api/sleep.js';
 import type { DerivedTable } from '../ir/facts-db.js';
 import { blankOut } from './code-units.js';
 import { conditionalRegions, maskLexical } from './lexical-mask.js';
 import { NOT_CALLS, argumentsAt } from './slice.js';
+
+/** The derivation's version: a table cached by an older one is derived again (2: function-like macros). */
+export const DERIVATION = 2;
 
 /** The directories whose functions are derived (and include/'s static inlines). */
 export const DERIVED_AREAS = ['kernel/', 'mm/', 'lib/', 'drivers/base/', 'include/'] as const;
@@ -43,6 +50,8 @@ interface Definition {
   /** the index of its first `gfp_t` parameter, or -1: its caller's mask decides whether it may reclaim */
   gfpParam: number;
   calls: CallSite[];
+  /** a function-like macro of a header, not a function */
+  macro?: true;
 }
 
 /** Calls that are transparent to the scan: their arguments are evaluated, nothing else. */
@@ -62,8 +71,13 @@ export function maskForScan(src: string): string {
 /** The functions a file defines, with their calls; in include/, only the static inline ones. */
 export function definitionsOf(file: string, src: string): Definition[] {
   const header = file.endsWith('.h');
-  if (header && !src.includes('inline')) return [];
-  const text = maskForScan(src);
+  if (header && !src.includes('inline') && !src.includes('define')) return [];
+  const { masked, directives } = maskLexical(src);
+  const dropped = conditionalRegions(src, directives);
+  // the macros of the branches kept, read before the directives are blanked
+  const defines = header ? directives.filter(([from]) => !dropped.some(([a, b]) => from >= a && from < b)).map(([from, to]) => [from, to, utf16.decode(masked.subarray(from, to))] as const) : [];
+  for (const [from, to] of [...dropped, ...directives]) blankOut(masked, from, to);
+  const text = utf16.decode(masked);
   const out: Definition[] = [];
   const lineStarts: number[] = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
@@ -104,7 +118,34 @@ export function definitionsOf(file: string, src: string): Definition[] {
       depth++;
     }
   }
+  for (const [from, , directive] of defines) {
+    const m = FUNCTION_MACRO.exec(directive);
+    if (!m) continue;
+    const open = m[0].length - 1;
+    const close = closeParen(directive, open);
+    if (close < 0) continue;
+    // comments and literals blanked, continuations joined (offsets kept: the lines stay the file's)
+    const body =
+      ' '.repeat(close + 1) +
+      runsOnce(
+        directive
+          .slice(close + 1)
+          .replace(/\\(?=\r?\n)/g, ' ')
+          .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (x) => x.replace(/[^\n]/g, ' ')),
+      );
+    const params = argumentsAt(directive, open).map((p) => p.replace(/\.\.\.$/, '').trim());
+    out.push({ name: m[1]!, file, line: lineOf(from), isStatic: true, params, gfpParam: -1, calls: callsOf(body, from, lineOf), macro: true });
+  }
   return out;
+}
+
+/** `#define name(`: a function-like macro (no space before its parenthesis). */
+const FUNCTION_MACRO = /^#\s*define\s+([A-Za-z_]\w*)\(/;
+
+/** A macro body wrapped in `do { ... } while (0)`: its block runs once, the wrapper blanked. */
+function runsOnce(body: string): string {
+  const m = /^(\s*)do(\s*\{[\s\S]*\})(\s*)while\s*\(\s*0\s*\)(\s*)$/.exec(body);
+  return m ? `${m[1]}  ${m[2]}${m[3]}${' '.repeat(body.length - m[1]!.length - 2 - m[2]!.length - m[3]!.length)}` : body;
 }
 
 /** The `}` matching the `{` at `open` (the text's end when unbalanced). */
@@ -190,6 +231,9 @@ function callsOf(body: string, base: number, lineOf: (offset: number) => number)
   // [start, end) of the body's conditional regions
   const regions: Array<[number, number]> = [];
   const inRegion = (i: number): boolean => regions.some(([a, b]) => i >= a && i < b);
+  // [start, end) of the loops and switches: what a `break` leaves
+  const loops: Array<[number, number]> = [];
+  const inLoop = (i: number): boolean => loops.some(([a, b]) => i >= a && i < b);
   /** the end of the statement starting at `from` (its `;` at depth 0, or its closing brace) */
   const statementEnd = (from: number): number => {
     let i = from;
@@ -232,12 +276,14 @@ function callsOf(body: string, base: number, lineOf: (offset: number) => number)
       condAt[condAt.length - 1] = true;
       continue;
     }
-    if (tok === 'return' || tok === 'goto') {
+    // a `break` outside any loop or switch of the body leaves a macro's `do { } while (0)`
+    if (tok === 'return' || tok === 'goto' || ((tok === 'break' || tok === 'continue') && !inLoop(at))) {
       exiting = true;
       continue;
     }
     if (tok === 'else' || tok === 'do') {
       regions.push([at + tok.length, statementEnd(at + tok.length)]);
+      if (tok === 'do') loops.push(regions[regions.length - 1]!);
       continue;
     }
     let p = ident.lastIndex;
@@ -248,10 +294,12 @@ function callsOf(body: string, base: number, lineOf: (offset: number) => number)
     if (tok === 'if' || tok === 'switch' || tok === 'while') {
       // the condition runs; the statement it controls may not
       regions.push([close + 1, statementEnd(close + 1)]);
+      if (tok !== 'if') loops.push(regions[regions.length - 1]!);
       continue;
     }
     if (tok === 'for') {
       regions.push([p, statementEnd(close + 1)]);
+      loops.push(regions[regions.length - 1]!);
       continue;
     }
     if (NOT_CALLS.has(tok) && !TRANSPARENT.has(tok)) continue;
@@ -265,7 +313,10 @@ function callsOf(body: string, base: number, lineOf: (offset: number) => number)
       const guard = /^scoped_(?:cond_)?guard$/.test(tok) && SLEEPING_GUARDS.test(args[0] ?? '');
       if (guard) out.push({ name: `guard(${args[0]})`, always, args, line: lineOf(base + at) });
       // the scoped guard's body runs once; a loop's may not
-      if (!/^scoped_guard$/.test(tok)) regions.push([q, statementEnd(q)]);
+      if (!/^scoped_guard$/.test(tok)) {
+        regions.push([q, statementEnd(q)]);
+        loops.push(regions[regions.length - 1]!);
+      }
       continue;
     }
     if (tok === 'guard' && SLEEPING_GUARDS.test(args[0] ?? '')) {
@@ -335,7 +386,9 @@ export function deriveFacts(defs: readonly Definition[], source: string): Derive
     let changed = false;
     for (const { c, list } of edges.get(d)!) {
       const why: Why = { call: c.name, file: d.file, line: c.line };
-      const known = list.length === 0 && (primitive.has(c.name) || isSleepingCall(c.name) || c.name.startsWith('guard('));
+      // the hand facts hold where the tree has no body for them (a macro is none), and a sleep check says it sleeps
+      const bodiless = list.every((t) => t.macro);
+      const known = SLEEP_CHECKS.has(c.name) || (bodiless && (primitive.has(c.name) || isSleepingCall(c.name) || c.name.startsWith('guard(')));
       const gfp = gfpArgOf(c.name, list);
       const mask = gfp === undefined ? undefined : c.args[gfp];
       const annotated = c.name === 'might_sleep' || c.name === '__might_sleep';

@@ -11,6 +11,7 @@ import { collectBindings, extractTable } from './tables.js';
 import { walkFunction, type WalkProbe } from '../path/engine/walk.js';
 import { lowerFunction } from './lower.js';
 import { blockableArgumentOf } from '../ir/kernel-api/notifier.js';
+import { FUNCTION_ARG } from '../ir/facts-db.js';
 export interface ExtractInput {
   file: string;
   /** the original text (for slices shown to users) */
@@ -78,7 +79,7 @@ export function extractFile(input: ExtractInput): Draft<FileIR> {
       const fn = walkOrBound(ctx, def, name, input.probes);
       if (!fn) continue;
       ir.functions.push(fn);
-      next.push(...fn.callees);
+      next.push(...fn.callees, ...passedFunctions(fn, ctx.defined));
     }
     frontier = next;
   }
@@ -87,6 +88,23 @@ export function extractFile(input: ExtractInput): Draft<FileIR> {
   ir.parseErrorCount = countErrors(input.root);
   if (input.includes !== false) ir.includes = includesOf(input.source);
   return ir;
+}
+
+/**
+ * The functions of the file a walked function passes to another of the file
+ * (`walk(kvm, start, end, &handler_fn, data)`): the callee may call them
+ * through its parameter, so they are walked as callees are.
+ */
+export function passedFunctions(fn: FunctionIR, defined: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const e of fn.events) {
+    if (e.kind !== 'call' || e.field !== undefined || !defined.has(e.name)) continue;
+    for (const a of e.args) {
+      const name = FUNCTION_ARG.exec(a)?.[1];
+      if (name && name !== e.name && defined.has(name) && !out.includes(name)) out.push(name);
+    }
+  }
+  return out;
 }
 
 /** One function definition: its signature read here, its body lowered and walked by the path engine. */

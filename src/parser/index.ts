@@ -3,12 +3,26 @@ import type { Parser } from 'web-tree-sitter';
 import type { Draft, FileIR } from '../ir/types.js';
 import { createCParser } from './load.js';
 import { KernelSource, prepass } from './prepass.js';
-import { extractFile, includesOf } from './extract.js';
+import { extractFile, includesOf, passedFunctions } from './extract.js';
 import type { WalkProbe } from '../path/engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
 import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
-import { apiCallsOf, fieldBindingsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
+import {
+  apiCallsOf,
+  fieldBindingsOf,
+  paramBindingsOf,
+  bindingItems,
+  calledNamesOf,
+  definedFunctions,
+  definitionItems,
+  lineStartCalls,
+  opsStructsOf,
+  tableArgCallsOf,
+  tableItems,
+  topLevelItems,
+  type Range,
+} from './slice.js';
 
 export { prepass } from './prepass.js';
 export type { StateSnapshot, WalkProbe } from '../path/engine/walk.js';
@@ -45,8 +59,10 @@ async function parseWhole(file: string, source: string, wanted: readonly string[
   try {
     const ir = extractFile({ file, source, root: tree.rootNode, loops: pre.loops, wanted, probes });
     const items = topLevelItems(pre.masked);
-    const fieldBindings = fieldBindingsOf(file, pre.masked, new Set(ir.defined.map((d) => d.name)));
-    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)), ...(fieldBindings.length ? { fieldBindings } : {}) };
+    const defined = new Set(ir.defined.map((d) => d.name));
+    const fieldBindings = fieldBindingsOf(file, pre.masked, defined);
+    const paramBindings = paramBindingsOf(file, pre.masked, defined);
+    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)), ...(fieldBindings.length ? { fieldBindings } : {}), ...(paramBindings.length ? { paramBindings } : {}) };
   } finally {
     tree.delete();
   }
@@ -122,7 +138,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
         }
         continue;
       }
-      for (const c of fn.callees) {
+      for (const c of [...fn.callees, ...passedFunctions(fn, defined)]) {
         if (!defined.has(c)) continue;
         names.add(c);
         deep.add(c);
@@ -140,7 +156,9 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     ir.tables.map((t) => t.name),
   ).map((c) => ({ name: c.name, args: [c.table, String(c.arg)], line: c.line, function: c.function }));
   const definitions = definedFunctions(masked, items, calls);
-  const fieldBindings = fieldBindingsOf(file, masked, new Set(definitions.map((d) => d.name)));
+  const definedNames = new Set(definitions.map((d) => d.name));
+  const fieldBindings = fieldBindingsOf(file, masked, definedNames);
+  const paramBindings = paramBindingsOf(file, masked, definedNames);
   return {
     ...ir,
     defined: definitions,
@@ -150,6 +168,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     ...(tableArgCalls.length ? { tableArgCalls } : {}),
     ...(opsStructs.length ? { opsStructs } : {}),
     ...(fieldBindings.length ? { fieldBindings } : {}),
+    ...(paramBindings.length ? { paramBindings } : {}),
   };
 }
 

@@ -6,7 +6,8 @@
 // blanked; the same length as the source).
 
 import { API_FUNCTIONS } from '../ir/kernel-api/notifier.js';
-import type { FieldBinding } from '../ir/types.js';
+import type { FieldBinding, ParamBinding } from '../ir/types.js';
+import { FUNCTION_ARG } from '../ir/facts-db.js';
 export type Range = [number, number];
 
 const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
@@ -213,6 +214,40 @@ export function fieldBindingsOf(file: string, masked: string, defined: ReadonlyS
   return out;
 }
 
+/**
+ * Functions passed as call arguments: `walk(kvm, start, end, &fn, data)`,
+ * where fn is a function the file defines (`&fn` and a cast before it too),
+ * bound to that argument of the callee. Read from the text, as the field
+ * bindings are, so a file parsed in parts has every call site.
+ */
+export function paramBindingsOf(file: string, masked: string, defined: ReadonlySet<string>): ParamBinding[] {
+  const out: ParamBinding[] = [];
+  if (defined.size === 0) return out;
+  let line = 1;
+  let counted = 0;
+  for (const m of masked.matchAll(CALL_OPEN)) {
+    const callee = m[1]!;
+    if (NOT_CALLS.has(callee)) continue;
+    const open = m.index + m[0].length - 1;
+    const args = argumentsAt(masked, open);
+    let at = -1;
+    for (let i = 0; i < args.length; i++) {
+      const fn = FUNCTION_ARG.exec(args[i]!)?.[1];
+      if (!fn || fn === callee || !defined.has(fn)) continue;
+      if (at < 0) {
+        for (let j = masked.indexOf('\n', counted); j >= 0 && j < m.index; j = masked.indexOf('\n', j + 1)) {
+          line++;
+          counted = j + 1;
+        }
+        at = line;
+      }
+      out.push({ callee, index: i, function: fn, file, line: at });
+    }
+  }
+  return out;
+}
+
+const CALL_OPEN = /\b([A-Za-z_]\w*)\s*\(/g;
 // `.f = fn,` `.f = fn }` `->f = fn;` `.f = &fn;` `.f = (cast)fn,`: the member, then a function name alone
 const FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 

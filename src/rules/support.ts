@@ -131,6 +131,11 @@ export function describeVia(via: readonly CallStep[]): Step[] {
 
 /** What a call through a function pointer stands on: where the tree sets the field, and to how many functions. */
 function throughText(v: CallStep, t: NonNullable<CallStep['through']>): string {
+  if (t.param) {
+    const others = t.of > 1 ? `, one of ${t.of} functions its call sites pass` : '';
+    const unknown = t.param.unknown > 0 ? `; ${t.param.unknown} call site${t.param.unknown > 1 ? 's pass' : ' passes'} a value mnlint cannot name` : '';
+    return `calls through parameter \`${t.param.name}\` of ${t.param.owner}(), bound to ${v.function}() at ${t.file}:${t.line}${others}${unknown}`;
+  }
   const others = t.of > 1 ? `, one of ${t.of} functions the tree sets it to` : '';
   return `calls through ->${t.field}(), which the tree sets to ${v.function}() (${t.file}:${t.line})${others}`;
 }

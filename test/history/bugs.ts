@@ -375,14 +375,15 @@ export const BUGS: readonly HistoricBug[] = [
     fix: 'b5331379bc62 ("KVM: arm64: Only reschedule if MMU_NOTIFIER_RANGE_BLOCKABLE is not set")',
     fixes: '8b3405e345b5 ("kvm: arm/arm64: Fix locking for kvm_free_stage2_pgd")',
     capabilities: ['derived-sleep', 'helper-outcomes'],
+    fixture: 'kvm-arm64-resched-nonblock.c',
     rule: 'sleep-in-non-blockable-range',
     invariant: 'I5',
     why: "kvm_mmu_notifier_invalidate_range_start() -> kvm_unmap_hva_range() -> handle_hva_to_gpa(..., kvm_unmap_hva_handler) -> unmap_stage2_range() calls cond_resched_lock() whatever the range, so the OOM reaper's non-blockable invalidation may sleep (might_sleep splat in the commit message)",
-    miss: 'two missing facts: cond_resched_lock() is not in the hand list of sleeping calls (only cond_resched is), and the handler is passed as a function-pointer argument to handle_hva_to_gpa(), a call through a pointer the IR does not bind',
+    mutant: { none: "6.1 and 6.12 pass the range's may_block to the arm64 unmap in struct kvm_gfn_range, called through a struct field (`.handler = kvm_mmu_unmap_gfn_range`): no one-line edit brings back this shape" },
     real: {
       pre: { release: '5.6', dir: 'virt/kvm', file: 'virt/kvm/arm/mmu.c', fns: ['unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range', 'handle_hva_to_gpa'] },
       post: { release: '5.10', dir: 'arch/arm64/kvm', file: 'arch/arm64/kvm/mmu.c', fns: ['__unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range'] },
-      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned alone it has no ops table, so the post-fix side is clean trivially',
+      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned alone it has no ops table, so the post-fix side is clean trivially. Found as a warning: cond_resched_lock() sleeps by the facts derived from 5.6 sched.h (a macro expanding to ___might_sleep()), reached through the parameter `handler` of handle_hva_to_gpa(), bound to kvm_unmap_hva_handler() where kvm_unmap_hva_range() passes it. Scanned with kvm_main.c, the 5.10 file would still warn: the fix passes the flag as `*(unsigned *)data` and tests `flags & MMU_NOTIFIER_RANGE_BLOCKABLE`, neither a tracked atom',
     },
   },
   // Added for issue 21's second pass (realbugs2): fixes whose pre-fix and

@@ -15,7 +15,7 @@ export const OUTCOME: Record<string, 'found' | 'missed'> = {
   'i915-flush-cancel-worker': 'missed',
   'hfi1-cover-invalidate': 'found',
   'amdkfd-userptr-notifier-lock': 'missed',
-  'kvm-arm64-resched-nonblock': 'missed',
+  'kvm-arm64-resched-nonblock': 'found',
   'hmm-range-end-sleep': 'found',
   'hmm-mirrors-sem-nonblock': 'found',
   'odp-notifier-count-eagain': 'found',

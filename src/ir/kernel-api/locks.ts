@@ -153,3 +153,11 @@ export const IMPLICIT_LOCKS: Readonly<Record<string, string>> = {
 
 /** Trylocks whose success is a zero result (`down_trylock`). */
 export const INVERTED_TRYLOCKS = new Set(['down_trylock']);
+
+/**
+ * Calls that sleep only with the lock of an argument released: cond_resched_lock()
+ * and its rwlock forms (include/linux/sched.h) unlock it, reschedule and lock it
+ * again (kernel/sched/core.c __cond_resched_lock()); their sleep check allows
+ * that one lock held (PREEMPT_LOCK_OFFSET). Name -> the lock's argument.
+ */
+export const SLEEPS_UNLOCKED: Readonly<Record<string, number>> = { cond_resched_lock: 0, cond_resched_rwlock_read: 0, cond_resched_rwlock_write: 0 };

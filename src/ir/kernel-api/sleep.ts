@@ -50,6 +50,16 @@ export const SLEEPING_PRIMITIVES = [
 ];
 
 /**
+ * The checks CONFIG_DEBUG_ATOMIC_SLEEP builds into might_sleep() and
+ * cond_resched*() (include/linux/kernel.h, sched.h): `__might_sleep()`,
+ * 4.x-5.x's `___might_sleep()` and 5.16's `__might_resched()` print "BUG:
+ * sleeping function called from invalid context". Their own bodies do not
+ * sleep; a call of one says that its caller may (a macro expanding to one,
+ * such as cond_resched_lock(), sleeps).
+ */
+export const SLEEP_CHECKS: ReadonlySet<string> = new Set(['__might_sleep', '___might_sleep', '__might_resched']);
+
+/**
  * Functions of the core kernel (mm/, kernel/, drivers/dma-buf/, fs/) that sleep
  * and that the derivation from the kernel's code (parser/derive-facts.ts) does
  * not find: their sleep is under a condition or in a loop (synchronize_rcu(),
@@ -98,7 +108,7 @@ const SLEEPING_CORE_FUNCTIONS = [
 ];
 
 /** Calls that may sleep, whatever their arguments. */
-export const SLEEPING_CALLS: ReadonlySet<string> = new Set([...SLEEPING_PRIMITIVES, ...SLEEPING_CORE_FUNCTIONS]);
+export const SLEEPING_CALLS: ReadonlySet<string> = new Set([...SLEEPING_PRIMITIVES, ...SLEEP_CHECKS, ...SLEEPING_CORE_FUNCTIONS]);
 
 /** Macro-like sleeping calls matched by prefix (`wait_event_timeout`...). */
 export const SLEEPING_PREFIXES = ['wait_event', 'wait_var_event', 'wait_on_bit'];

@@ -27,6 +27,8 @@ export abstract class ExpressionEngine implements Engine {
   private readonly eventIds = new Map<string, number>();
   private readonly returnIds = new Map<string, number>();
   protected readonly params: Set<string>;
+  /** the parameters in order (a call through one is named by its index) */
+  private readonly paramOrder: readonly string[];
   /** locals declared in the body (any block); function-static ones apart: those are shared */
   protected readonly locals = new Set<string>();
   protected readonly staticLocals = new Set<string>();
@@ -53,6 +55,7 @@ export abstract class ExpressionEngine implements Engine {
     blockableArgs: readonly string[] = [],
   ) {
     this.params = new Set(params.filter(Boolean));
+    this.paramOrder = params;
     this.ranges = new Set(ranges.filter(Boolean));
     this.blockableArgs = new Set(blockableArgs.filter(Boolean));
     const { checkers, locks } = checkersFor(this);
@@ -223,18 +226,20 @@ export abstract class ExpressionEngine implements Engine {
       return;
     }
     const call: CallSite = { name: fnNode.text, node, argNodes: argList, args: node.args };
+    // `handler(kvm, ...)` with handler a parameter: a call through a function pointer, not of a function so named
+    const param = this.locals.has(call.name) ? -1 : this.paramOrder.indexOf(call.name);
     let known: Classified | null = null;
-    for (const c of this.checkers) {
+    for (const c of param >= 0 ? [] : this.checkers) {
       known = c.classify?.(call, s) ?? null;
       if (known) break;
     }
     const classified: Classified = known ?? { kind: 'call', facts: {} };
     // a call no checker knows is a function to follow (the blockable test is the engine's own)
-    if (!known && call.name !== RANGE_BLOCKABLE) this.callees.add(call.name);
+    if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
     const base: { name: string; args: string[]; discarded?: true } = { name: call.name, args: [...call.args] };
     if (node.stmt) base.discarded = true;
     if (classified.kind === 'call') {
-      const event: Extract<EventFacts, { kind: 'call' }> = { kind: 'call', ...base };
+      const event: Extract<EventFacts, { kind: 'call' }> = { kind: 'call', ...base, ...(param >= 0 ? { param } : {}) };
       const argNodes = argList.filter((a) => a.kind !== 'comment');
       const atoms = argNodes.map((a) => this.atomOf(a, s));
       if (atoms.some(Boolean)) event.argAtoms = atoms;
