@@ -332,6 +332,25 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       }
       return names.has(name);
     };
+    // directories named together are one program (virt/kvm with arch/arm64/kvm,
+    // which its Makefile links in): a callee is looked for in the others too
+    const namedDir = (abs: string): string | undefined => (dirs.length > 1 ? dirs.find((d) => abs === d || abs.startsWith(`${d}/`)) : undefined);
+    const namedTogether = (a: string, b: string): boolean => {
+      const x = namedDir(resolve(root, a));
+      const y = namedDir(resolve(root, b));
+      return x !== undefined && y !== undefined && x !== y;
+    };
+    const otherNamed = (callerPath: string): string[][] => {
+      const own = namedDir(callerPath);
+      if (own === undefined) return [];
+      return dirs
+        .filter((d) => d !== own)
+        .flatMap((d) => {
+          if (!dirFiles.has(d)) dirFiles.set(d, filesUnder(sortedTree, d, Infinity));
+          const files = dirFiles.get(d);
+          return files ? [files] : [];
+        });
+    };
     for (let round = 0; round <= CALL_DEPTH; round++) {
       const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
       if (missing.size === 0) break;
@@ -341,7 +360,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         for (const [name, callers] of missing) {
           if (index.definitionFile(name, callers)) continue;
           for (const caller of callers) {
-            for (const list of [mentions, ...scopesOf(resolve(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f of list) if (!filters.has(f)) candidates.add(f);
+            for (const list of [mentions, ...scopesOf(resolve(root, caller), root, dirs, sortedTree, dirFiles), ...otherNamed(resolve(root, caller))]) for (const f of list) if (!filters.has(f)) candidates.add(f);
           }
         }
         const todo = [...candidates].sort();
@@ -361,18 +380,18 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       };
       for (const [name, callers] of missing) {
         const home = index.definitionFile(name, callers);
-        if (home && callers.some((c) => sameArea(c, home))) {
+        if (home && callers.some((c) => sameArea(c, home) || namedTogether(c, home))) {
           if (!wantedBy.get(home)?.has(name)) request(home, name);
           continue;
         }
         if (!dirs.length) continue;
         search: for (const caller of callers) {
           const callerPath = resolve(root, caller);
-          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles)]) {
+          for (const candidates of [mentions, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles), ...otherNamed(callerPath)]) {
             for (const file of candidates) {
               if (!definesName(file, name)) continue;
               const rel = relName(root, file);
-              if (parsed.has(rel) || !sameArea(caller, rel)) continue;
+              if (parsed.has(rel) || !(sameArea(caller, rel) || namedTogether(caller, rel))) continue;
               request(rel, name);
               break search;
             }
