@@ -35,8 +35,8 @@ export interface Mutant {
 export interface ReleaseSite {
   /** a directory under .cache/releases, or `6.1-debian` / `6.12-debian` for .cache/kernels/linux-<x.y> */
   release: string;
-  /** the directory scanned, as a user would scan it (relative to the tree) */
-  dir: string;
+  /** the directory scanned, as a user would scan it (relative to the tree); several when the code is linked from several (virt/kvm with arch/<arch>/kvm) */
+  dir: string | readonly string[];
   /** the file the fix touches (relative to the tree) */
   file: string;
   /** the fixed function first, then helpers the fix touched: a finding in any of them is "at the fix" */
@@ -382,8 +382,8 @@ export const BUGS: readonly HistoricBug[] = [
     mutant: { none: "6.1 and 6.12 pass the range's may_block to the arm64 unmap in struct kvm_gfn_range, called through a struct field (`.handler = kvm_mmu_unmap_gfn_range`): no one-line edit brings back this shape" },
     real: {
       pre: { release: '5.6', dir: 'virt/kvm', file: 'virt/kvm/arm/mmu.c', fns: ['unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range', 'handle_hva_to_gpa'] },
-      post: { release: '5.10', dir: 'arch/arm64/kvm', file: 'arch/arm64/kvm/mmu.c', fns: ['__unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range'] },
-      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned alone it has no ops table, so the post-fix side is clean trivially. Found as a warning: cond_resched_lock() sleeps by the facts derived from 5.6 sched.h (a macro expanding to ___might_sleep()), reached through the parameter `handler` of handle_hva_to_gpa(), bound to kvm_unmap_hva_handler() where kvm_unmap_hva_range() passes it. Scanned with kvm_main.c, the 5.10 file would still warn: the fix passes the flag as `*(unsigned *)data` and tests `flags & MMU_NOTIFIER_RANGE_BLOCKABLE`, neither a tracked atom',
+      post: { release: '5.10', dir: ['virt/kvm', 'arch/arm64/kvm'], file: 'arch/arm64/kvm/mmu.c', fns: ['__unmap_stage2_range', 'kvm_unmap_hva_handler', 'kvm_unmap_hva_range', 'stage2_apply_range'] },
+      note: 'first fixed in 5.9 (4.19.142, 5.4.61 stable); by 5.10 the arm64 code moved to arch/arm64/kvm, scanned with virt/kvm (the callbacks; its Makefile links them). Found as a warning: cond_resched_lock() sleeps by the facts derived from 5.6 sched.h (a macro expanding to ___might_sleep()), reached through the parameter `handler` of handle_hva_to_gpa(), bound to kvm_unmap_hva_handler() where kvm_unmap_hva_range() passes it. The 5.10 file still gets the warning (no error): the fix passes the flag as `*(unsigned *)data` and tests `flags & MMU_NOTIFIER_RANGE_BLOCKABLE`, neither a tracked atom',
     },
   },
   // Added for issue 21's second pass (realbugs2): fixes whose pre-fix and

@@ -84,18 +84,21 @@ export interface RealResult {
   found?: boolean;
   /** no error of the rule at the fix in the post-fix file */
   clean?: boolean;
+  /** no finding of the rule at the fix in the post-fix file, warnings included: the fix tells the two apart */
+  quiet?: boolean;
 }
 
 const scans = new Map<string, Promise<Finding[]>>();
 
 /** All findings of a directory of a release (memoized: several bugs share a tree and directory). */
-export function findingsOf(release: string, dir: string): Promise<Finding[]> {
-  const key = `${release}\0${dir}`;
+export function findingsOf(release: string, dir: string | readonly string[]): Promise<Finding[]> {
+  const dirs = typeof dir === 'string' ? [dir] : dir;
+  const key = `${release}\0${dirs.join('\0')}`;
   let p = scans.get(key);
   if (!p) {
     p = (async () => {
       const root = releaseRoot(release);
-      const r = await scan({ paths: [join(root, dir)], root, jobs: 1 });
+      const r = await scan({ paths: dirs.map((d) => join(root, d)), root, jobs: 1 });
       const files = r.files;
       // the facts derived from that release's own code, as `mnlint check` in its tree uses them
       return analyze(files, r.index, undefined, apiOfTree(root), derivedFactsFor(root, 'history-bench', join(REPO, '.cache', 'history')));
@@ -127,7 +130,7 @@ export async function evaluateReal(bug: HistoricBug): Promise<RealResult> {
   if (absent.length) return { bug, skipped: `not cached: ${absent.join(', ')}` };
   const pre = atSite(await findingsOf(real.pre.release, real.pre.dir), real.pre, bug.rule, real.match);
   const post = atSite(await findingsOf(real.post.release, real.post.dir), real.post, bug.rule, real.match);
-  return { bug, pre, post, found: pre.atFix.length > 0, clean: post.errors.length === 0 };
+  return { bug, pre, post, found: pre.atFix.length > 0, clean: post.errors.length === 0, quiet: post.atFix.length === 0 };
 }
 
 const pct = (a: number, b: number): string => (b === 0 ? '-' : `${Math.round((100 * a) / b)}%`);
@@ -137,9 +140,10 @@ export function realTable(results: readonly RealResult[]): string {
   const measured = results.filter((r) => r.found !== undefined);
   const found = measured.filter((r) => r.found).length;
   const clean = measured.filter((r) => r.clean).length;
+  const quiet = measured.filter((r) => r.quiet).length;
   const releases = new Set(measured.flatMap((r) => [r.pre!.release, r.post!.release]));
   const lines = [
-    `real pre-fix/post-fix files: recall ${found}/${measured.length} (${pct(found, measured.length)}), post-fix clean ${clean}/${measured.length} (${pct(clean, measured.length)}); ${results.length - measured.length} of ${results.length} fixes not measured; ${releases.size} release trees`,
+    `real pre-fix/post-fix files: recall ${found}/${measured.length} (${pct(found, measured.length)}), post-fix clean ${clean}/${measured.length} (${pct(clean, measured.length)}), quiet ${quiet}/${measured.length} (no warning either); ${results.length - measured.length} of ${results.length} fixes not measured; ${releases.size} release trees`,
   ];
   for (const r of results) {
     const b = r.bug;
