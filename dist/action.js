@@ -46554,6 +46554,21 @@ async function scan(opts) {
       }
       return names.has(name2);
     };
+    const namedDir = (abs2) => dirs.length > 1 ? dirs.find((d2) => abs2 === d2 || abs2.startsWith(`${d2}/`)) : void 0;
+    const namedTogether = (a, b3) => {
+      const x3 = namedDir(resolve4(root, a));
+      const y2 = namedDir(resolve4(root, b3));
+      return x3 !== void 0 && y2 !== void 0 && x3 !== y2;
+    };
+    const otherNamed = (callerPath) => {
+      const own2 = namedDir(callerPath);
+      if (own2 === void 0) return [];
+      return dirs.filter((d2) => d2 !== own2).flatMap((d2) => {
+        if (!dirFiles.has(d2)) dirFiles.set(d2, filesUnder(sortedTree, d2, Infinity));
+        const files2 = dirFiles.get(d2);
+        return files2 ? [files2] : [];
+      });
+    };
     for (let round = 0; round <= CALL_DEPTH; round++) {
       const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
       if (missing.size === 0) break;
@@ -46562,7 +46577,7 @@ async function scan(opts) {
         for (const [name2, callers] of missing) {
           if (index.definitionFile(name2, callers)) continue;
           for (const caller of callers) {
-            for (const list of [mentions2, ...scopesOf(resolve4(root, caller), root, dirs, sortedTree, dirFiles)]) for (const f3 of list) if (!filters.has(f3)) candidates.add(f3);
+            for (const list of [mentions2, ...scopesOf(resolve4(root, caller), root, dirs, sortedTree, dirFiles), ...otherNamed(resolve4(root, caller))]) for (const f3 of list) if (!filters.has(f3)) candidates.add(f3);
           }
         }
         const todo = [...candidates].sort();
@@ -46582,18 +46597,18 @@ async function scan(opts) {
       };
       for (const [name2, callers] of missing) {
         const home = index.definitionFile(name2, callers);
-        if (home && callers.some((c4) => sameArea(c4, home))) {
+        if (home && callers.some((c4) => sameArea(c4, home) || namedTogether(c4, home))) {
           if (!wantedBy.get(home)?.has(name2)) request2(home, name2);
           continue;
         }
         if (!dirs.length) continue;
         search: for (const caller of callers) {
           const callerPath = resolve4(root, caller);
-          for (const candidates of [mentions2, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles)]) {
+          for (const candidates of [mentions2, ...scopesOf(callerPath, root, dirs, sortedTree, dirFiles), ...otherNamed(callerPath)]) {
             for (const file of candidates) {
               if (!definesName(file, name2)) continue;
               const rel = relName(root, file);
-              if (parsed.has(rel) || !sameArea(caller, rel)) continue;
+              if (parsed.has(rel) || !(sameArea(caller, rel) || namedTogether(caller, rel))) continue;
               request2(rel, name2);
               break search;
             }
@@ -53769,7 +53784,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "cb0fd2ef64de84648f2c34c2f99fba63");
+  const derived = derivedFactsFor(root, "6a288386098a44bf21e8e59820b487f3");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
