@@ -72,7 +72,8 @@ function commonPrefix(a: string, b: string): number {
 /**
  * Callees the rules will want but the index lacks: every callback named by a
  * table and its callees down to `depth`, a call through a struct field
- * followed to the functions the tree near it binds the field to. Maps each
+ * followed to the functions the tree near it binds the field to, a wait on a
+ * work item to its work functions. Maps each
  * missing name to the files calling it (for a bound function: its own file).
  */
 export function neededCallees(files: readonly FileIR[], index: FunctionIndex, depth: number): Map<string, string[]> {
@@ -96,8 +97,11 @@ export function neededCallees(files: readonly FileIR[], index: FunctionIndex, de
       if (level >= depth) continue;
       for (const c of fn.callees) next.push({ name: c, from: fn.file });
       for (const e of fn.events) {
-        if (e.kind !== 'call' || e.field === undefined) continue;
+        if (!('args' in e)) continue;
         bindings ??= FactsDatabase.ofScan(files);
+        // a wait on a work item: the work functions it waits for
+        for (const w of bindings.waited(e.name, e.args, fn.file)) next.push({ name: w.function, from: w.file });
+        if (e.kind !== 'call' || e.field === undefined) continue;
         for (const b of bindings.boundNear(e.field, fn.file)) next.push({ name: b.function, from: b.file });
       }
     }

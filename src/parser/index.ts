@@ -8,7 +8,7 @@ import type { WalkProbe } from '../path/engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
 import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
-import { apiCallsOf, fieldBindingsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
+import { apiCallsOf, fieldBindingsOf, workFactsOf, bindingItems, calledNamesOf, definedFunctions, definitionItems, lineStartCalls, opsStructsOf, tableArgCallsOf, tableItems, topLevelItems, type Range } from './slice.js';
 
 export { prepass } from './prepass.js';
 export type { StateSnapshot, WalkProbe } from '../path/engine/walk.js';
@@ -46,7 +46,7 @@ async function parseWhole(file: string, source: string, wanted: readonly string[
     const ir = extractFile({ file, source, root: tree.rootNode, loops: pre.loops, wanted, probes });
     const items = topLevelItems(pre.masked);
     const fieldBindings = fieldBindingsOf(file, pre.masked, new Set(ir.defined.map((d) => d.name)));
-    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)), ...(fieldBindings.length ? { fieldBindings } : {}) };
+    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)), ...(fieldBindings.length ? { fieldBindings } : {}), ...workFacts(file, pre.masked) };
   } finally {
     tree.delete();
   }
@@ -150,7 +150,14 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     ...(tableArgCalls.length ? { tableArgCalls } : {}),
     ...(opsStructs.length ? { opsStructs } : {}),
     ...(fieldBindings.length ? { fieldBindings } : {}),
+    ...workFacts(file, masked),
   };
+}
+
+/** The work facts of a text, absent when it has none (the IR of most files stays as it was). */
+function workFacts(file: string, masked: string): Pick<FileIR, 'workBindings' | 'queuedWork'> {
+  const { workBindings, queuedWork } = workFactsOf(file, masked);
+  return { ...(workBindings.length ? { workBindings } : {}), ...(queuedWork.length ? { queuedWork } : {}) };
 }
 
 function lineStartOffsets(text: string): number[] {
@@ -201,6 +208,7 @@ export function textFactsOf(file: string, source: string): FileIR {
     defined: definedFunctions(masked, items, calls),
     apiCalls: apiCallsOf(masked, items, calls),
     calledNames: calledNamesOf(masked),
+    ...workFacts(file, masked),
   };
 }
 
