@@ -10,6 +10,7 @@ import { scan } from '../src/engine/scan.js';
 import { FactsDatabase, derivedOf } from '../src/ir/facts-db.js';
 import { FALLBACK_DERIVED } from '../src/ir/kernel-api/derived.js';
 import { Summarizer } from '../src/ir/summary.js';
+import type { FileIR } from '../src/ir/types.js';
 import { memberPath, sharedSuffix } from '../src/ir/work-items.js';
 import { workFactsOf } from '../src/parser/slice.js';
 import { check, REPO } from './helpers.js';
@@ -58,7 +59,7 @@ describe('work facts of a text', () => {
 
 describe('waits resolved by the facts database', () => {
   const db = new FactsDatabase();
-  const files = [
+  const files: Array<Pick<FileIR, 'file' | 'workBindings' | 'queuedWork'>> = [
     { file: 'd/a.c', workBindings: [{ work: ['process', 'restore_work'], function: 'proc_restore', by: 'INIT_DELAYED_WORK', file: 'd/a.c', line: 3 }] },
     {
       file: 'd/b.c',
@@ -70,7 +71,7 @@ describe('waits resolved by the facts database', () => {
     },
     { file: 'e/c.c', workBindings: [{ work: ['q', 'restore_work'], function: 'far_restore', by: 'INIT_WORK', file: 'e/c.c', line: 1 }] },
   ];
-  const full = FactsDatabase.ofScan(files.map((f) => ({ ...f, tables: [], bindings: [], functions: [], defined: [], apiCalls: [], parseErrorCount: 0 })));
+  const full = FactsDatabase.ofScan(files.map((f) => ({ ...f, tables: [], bindings: [], functions: [], defined: [], apiCalls: [], includes: [], parseErrorCount: 0 })));
 
   test('the longest agreeing member path wins; on a tie the waiter own file; never another directory', () => {
     expect(full.waited('cancel_delayed_work_sync', ['&p->svms.restore_work'], 'd/a.c').map((w) => w.function)).toEqual(['svm_restore']);
