@@ -546,7 +546,7 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['derived-sleep'],
     rule: null,
     invariant: 'I5',
-    why: 'svm_range_deferred_list_work() dropped its mm reference with mmput(); when it was the last one, exit_mmap() ran __mmu_notifier_release() (synchronize_srcu, and the KFD release callback that cancels work this worker depends on) inside the work item: a lockdep cycle through SRCU; the fix uses mmput_async(); like odp-nested-mmput the mmput is in a work item, not in a callback, so remove-from-callback does not claim it',
+    why: "svm_range_deferred_list_work() dropped its mm reference with mmput(); when it was the last one, exit_mmap() ran __mmu_notifier_release() (synchronize_srcu, and the KFD release callback that cancels work this worker depends on) inside the work item: a lockdep cycle through SRCU; the fix uses mmput_async(); like odp-nested-mmput the mmput is in a work item, not in a callback, so remove-from-callback does not claim it: it follows a callback's waits for work, and finds no callback of 6.6 that waits for the deferred list work (the release callback's wait on it through svms.restore_work went with 6225bb3a88d2, kfd-release-cancels-restore-work)",
     real: {
       pre: { release: '6.6', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_deferred_list_work'] },
       post: { release: '6.12-debian', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_deferred_list_work'] },
