@@ -24615,7 +24615,7 @@ var require_mbox_reader = __commonJS({
           return resolve7(row);
         };
       });
-      let push = (err2, row) => {
+      let push2 = (err2, row) => {
         if (errored) {
           return;
         }
@@ -24629,10 +24629,10 @@ var require_mbox_reader = __commonJS({
       };
       let finish = (err2) => {
         if (err2) {
-          push(err2);
+          push2(err2);
         }
         finished = true;
-        push(null, null);
+        push2(null, null);
       };
       let mr2 = new MboxReader();
       let input2 = sourceStream;
@@ -24652,7 +24652,7 @@ var require_mbox_reader = __commonJS({
           reading = false;
           return;
         }
-        push(null, part);
+        push2(null, part);
       };
       mbox.on("readable", () => {
         if (!reading) {
@@ -34357,6 +34357,178 @@ function isSleepingCall(name2) {
   return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
 }
 
+// src/ir/kernel-api/work.ts
+var SYSTEM_WQ = "system_wq";
+var WORK_INITS = {
+  INIT_WORK: { work: 0, fn: 1 },
+  INIT_WORK_ONSTACK: { work: 0, fn: 1 },
+  __INIT_WORK: { work: 0, fn: 1 },
+  INIT_DELAYED_WORK: { work: 0, fn: 1 },
+  INIT_DELAYED_WORK_ONSTACK: { work: 0, fn: 1 },
+  INIT_DEFERRABLE_WORK: { work: 0, fn: 1 },
+  INIT_RCU_WORK: { work: 0, fn: 1 },
+  INIT_RCU_WORK_ONSTACK: { work: 0, fn: 1 },
+  DECLARE_WORK: { work: 0, fn: 1 },
+  DECLARE_DELAYED_WORK: { work: 0, fn: 1 },
+  DECLARE_DEFERRABLE_WORK: { work: 0, fn: 1 },
+  kthread_init_work: { work: 0, fn: 1 },
+  kthread_init_delayed_work: { work: 0, fn: 1 },
+  DEFINE_KTHREAD_WORK: { work: 0, fn: 1 },
+  DEFINE_KTHREAD_DELAYED_WORK: { work: 0, fn: 1 }
+};
+var WORK_QUEUES = {
+  queue_work: { queue: 0, work: 1 },
+  queue_work_on: { queue: 1, work: 2 },
+  queue_work_node: { queue: 1, work: 2 },
+  queue_delayed_work: { queue: 0, work: 1 },
+  queue_delayed_work_on: { queue: 1, work: 2 },
+  mod_delayed_work: { queue: 0, work: 1 },
+  mod_delayed_work_on: { queue: 1, work: 2 },
+  queue_rcu_work: { queue: 0, work: 1 },
+  schedule_work: { queue: SYSTEM_WQ, work: 0 },
+  schedule_work_on: { queue: SYSTEM_WQ, work: 1 },
+  schedule_delayed_work: { queue: SYSTEM_WQ, work: 0 },
+  schedule_delayed_work_on: { queue: SYSTEM_WQ, work: 1 },
+  kthread_queue_work: { queue: 0, work: 1 },
+  kthread_queue_delayed_work: { queue: 0, work: 1 },
+  kthread_mod_delayed_work: { queue: 0, work: 1 }
+};
+var WORK_WAITS = {
+  flush_work: { work: 0 },
+  flush_delayed_work: { work: 0 },
+  flush_rcu_work: { work: 0 },
+  cancel_work_sync: { work: 0 },
+  cancel_delayed_work_sync: { work: 0 },
+  disable_work_sync: { work: 0 },
+  disable_delayed_work_sync: { work: 0 },
+  kthread_flush_work: { work: 0 },
+  kthread_cancel_work_sync: { work: 0 },
+  kthread_cancel_delayed_work_sync: { work: 0 },
+  flush_workqueue: { queue: 0 },
+  drain_workqueue: { queue: 0 },
+  destroy_workqueue: { queue: 0 },
+  flush_scheduled_work: { queue: SYSTEM_WQ },
+  kthread_flush_worker: { queue: 0 },
+  kthread_destroy_worker: { queue: 0 }
+};
+function workWait(name2) {
+  return Object.hasOwn(WORK_WAITS, name2) ? WORK_WAITS[name2] : void 0;
+}
+
+// src/ir/work-items.ts
+function memberPath(text) {
+  let t2 = text.trim().replace(/^&\s*/, "");
+  for (let prev = ""; prev !== t2; ) {
+    prev = t2;
+    t2 = t2.replace(/\[[^[\]]*\]/g, "");
+  }
+  while (/^\(.*\)$/s.test(t2) && balanced(t2.slice(1, -1))) t2 = t2.slice(1, -1).trim();
+  const close = t2.lastIndexOf(")");
+  if (close >= 0) {
+    const rest = t2.slice(close + 1).trim();
+    if (!/^(->|\.)/.test(rest)) return null;
+    t2 = `?${rest}`;
+  }
+  const parts2 = [];
+  const seps = [];
+  const re2 = /\s*(->|\.)\s*/g;
+  let from = 0;
+  for (const m2 of t2.matchAll(re2)) {
+    parts2.push(t2.slice(from, m2.index));
+    seps.push(m2[1]);
+    from = m2.index + m2[0].length;
+  }
+  parts2.push(t2.slice(from));
+  if (!parts2.every((p2, i2) => /^[A-Za-z_]\w*$/.test(p2) || i2 === 0 && p2 === "?")) return null;
+  return { parts: parts2, dotted: seps[seps.length - 1] === "." };
+}
+function balanced(t2) {
+  let depth = 0;
+  for (const c4 of t2) {
+    if (c4 === "(") depth++;
+    else if (c4 === ")" && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+function sharedSuffix(a, b3) {
+  let n = 0;
+  while (n < a.length && n < b3.length && a[a.length - 1 - n] === b3[b3.length - 1 - n] && a[a.length - 1 - n] !== "?") n++;
+  return n;
+}
+var BOUND_LIMIT = 4;
+var QUEUE_LIMIT = 8;
+function dirOf2(file) {
+  const i2 = file.lastIndexOf("/");
+  return i2 < 0 ? "" : file.slice(0, i2);
+}
+function nearest(sites, pathOf3, path, fromFile) {
+  const dir = dirOf2(fromFile);
+  let best = 0;
+  let out2 = [];
+  for (const s of sites) {
+    if (s.file !== fromFile && dirOf2(s.file) !== dir) continue;
+    const n = sharedSuffix(pathOf3(s), path);
+    if (n === 0 || n < best) continue;
+    if (n > best) {
+      best = n;
+      out2 = [];
+    }
+    out2.push(s);
+  }
+  const own2 = out2.filter((s) => s.file === fromFile);
+  return own2.length ? own2 : out2;
+}
+var WorkIndex = class {
+  bindings = /* @__PURE__ */ new Map();
+  queued = /* @__PURE__ */ new Map();
+  add(bindings = [], queued = []) {
+    for (const b3 of bindings) push(this.bindings, b3.work[b3.work.length - 1], b3);
+    for (const q3 of queued) push(this.queued, q3.queue[q3.queue.length - 1], q3);
+  }
+  /** The bindings of the work item written `path` in `fromFile`: the nearest by member path. */
+  bound(path, fromFile) {
+    const of = (parts2) => nearest(this.bindings.get(parts2[parts2.length - 1]) ?? [], (b3) => b3.work, parts2, fromFile);
+    if (path.dotted && path.parts.length > 1 && path.parts[path.parts.length - 1] === "work") {
+      const outer = of(path.parts.slice(0, -1));
+      if (outer.length) return outer;
+    }
+    return of(path.parts);
+  }
+  /** What a call of `name` with `args` in `fromFile` waits for: none when it is no wait, the item is not bound near, or too many functions are. */
+  waited(name2, args2, fromFile) {
+    const wait = workWait(name2);
+    if (!wait) return [];
+    if ("work" in wait) {
+      const path = args2[wait.work] === void 0 ? null : memberPath(args2[wait.work]);
+      if (!path) return [];
+      const bound = distinct(this.bound(path, fromFile));
+      if (bound.length > BOUND_LIMIT) return [];
+      return bound.map((b3) => ({ function: b3.function, work: b3.work.join("->"), by: b3.by, file: b3.file, line: b3.line, of: bound.length }));
+    }
+    const queue = typeof wait.queue === "string" ? { parts: [wait.queue], dotted: false } : args2[wait.queue] === void 0 ? null : memberPath(args2[wait.queue]);
+    if (!queue) return [];
+    const name_ = queue.parts.join("->");
+    const sites = nearest(this.queued.get(queue.parts[queue.parts.length - 1]) ?? [], (q3) => q3.queue, queue.parts, fromFile);
+    const out2 = [];
+    for (const q3 of sites) {
+      for (const b3 of distinct(this.bound({ parts: [...q3.work], dotted: false }, q3.file))) {
+        if (out2.some((x3) => x3.function === b3.function)) continue;
+        out2.push({ function: b3.function, work: b3.work.join("->"), by: b3.by, file: b3.file, line: b3.line, queue: { name: name_, by: q3.by, file: q3.file, line: q3.line } });
+      }
+    }
+    if (out2.length > QUEUE_LIMIT) return [];
+    return out2.map((x3) => ({ ...x3, of: out2.length }));
+  }
+};
+function push(map, key, value) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+function distinct(list) {
+  return list.filter((b3, i2) => list.findIndex((x3) => x3.function === b3.function) === i2);
+}
+
 // src/ir/facts-db.ts
 var NOTIFIER_CALLS = { [SET_SEQ]: "set_seq", [READ_BEGIN]: "read_begin", [READ_RETRY]: "read_retry", [CHECK_RETRY]: "check_retry" };
 var curated = /* @__PURE__ */ new Map();
@@ -34390,6 +34562,7 @@ var FactsDatabase = class _FactsDatabase {
   byParam = /* @__PURE__ */ new Map();
   /** callee -> the arguments of its walked call sites (`file:line` and the texts) */
   sites = /* @__PURE__ */ new Map();
+  work = new WorkIndex();
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files) {
     const db = new _FactsDatabase();
@@ -34397,6 +34570,7 @@ var FactsDatabase = class _FactsDatabase {
       for (const t2 of f3.tables) for (const x3 of t2.fields) if (x3.function) db.bind({ field: x3.field, function: x3.function, file: t2.file, line: x3.loc.line });
       for (const b3 of f3.fieldBindings ?? []) db.bind(b3);
       for (const b3 of f3.paramBindings ?? []) db.bindParam(b3);
+      db.work.add(f3.workBindings, f3.queuedWork);
     }
     for (const f3 of files) {
       for (const fn2 of f3.functions) {
@@ -34461,6 +34635,15 @@ var FactsDatabase = class _FactsDatabase {
     if (!list.some((x3) => x3.function === b3.function && x3.file === b3.file && x3.line === b3.line)) list.push(b3);
     this.byField.set(b3.field, list);
   }
+  /**
+   * The work functions a call of `name` in `fromFile` waits for: the work
+   * item's (flush_work(), cancel_delayed_work_sync()...) or those queued on
+   * the workqueue (flush_workqueue()...), by the bindings near it; none when
+   * the call waits for no work or its work is not bound near.
+   */
+  waited(name2, args2, fromFile) {
+    return this.work.waited(name2, args2, fromFile);
+  }
   /** The functions a call through `->field` may reach, in the order the scan found them. */
   bound(field) {
     return this.byField.get(field) ?? [];
@@ -34475,16 +34658,16 @@ var FactsDatabase = class _FactsDatabase {
     const all = this.byField.get(field);
     if (!all) return [];
     const own2 = all.filter((b3) => b3.file === fromFile);
-    const dir = dirOf2(fromFile);
-    const near = own2.length ? own2 : all.filter((b3) => dirOf2(b3.file) === dir);
+    const dir = dirOf3(fromFile);
+    const near = own2.length ? own2 : all.filter((b3) => dirOf3(b3.file) === dir);
     const names = new Set(near.map((b3) => b3.function));
-    return names.size > BOUND_LIMIT ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
+    return names.size > BOUND_LIMIT2 ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
   }
 };
-var BOUND_LIMIT = 4;
+var BOUND_LIMIT2 = 4;
 var PASSED_LIMIT = 8;
 var FUNCTION_ARG = /^(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)$/;
-function dirOf2(file) {
+function dirOf3(file) {
   const i2 = file.lastIndexOf("/");
   return i2 < 0 ? "" : file.slice(0, i2);
 }
@@ -34600,11 +34783,25 @@ var Summarizer = class {
     }
   }
   build(fn2) {
-    const c4 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
+    const c4 = { fn: fn2, events: [], returns: [], unresolved: [], truncated: fn2.truncated, origin: [], dropped: [], followed: /* @__PURE__ */ new Set(), waited: [] };
     const unresolved = /* @__PURE__ */ new Set();
     const callees = /* @__PURE__ */ new Map();
     const indirect = /* @__PURE__ */ new Map();
     const derived = /* @__PURE__ */ new Map();
+    const waits = /* @__PURE__ */ new Map();
+    fn2.events.forEach((e, id) => {
+      if (!("args" in e) || !this.facts?.waited) return;
+      const targets = [];
+      for (const w2 of this.facts.waited(e.name, e.args, fn2.file)) {
+        const callee = this.resolve(w2.function, w2.file);
+        const closure = callee && callee !== fn2 ? this.closure(callee) : null;
+        if (!callee || !closure) continue;
+        if (closure.truncated) c4.truncated = true;
+        const { function: _3, ...waited } = w2;
+        targets.push({ callee, closure, step: { function: w2.function, file: fn2.file, line: e.loc.line, waits: waited } });
+      }
+      if (targets.length) waits.set(id, targets);
+    });
     fn2.events.forEach((e, id) => {
       if (e.kind !== "call") return;
       if (e.field !== void 0) {
@@ -34809,6 +35006,33 @@ var Summarizer = class {
         if (own2 && callees.has(origin2)) c4.followed.add(kept);
       }
     }
+    const waitedSeen = /* @__PURE__ */ new Set();
+    const addWaited = (e, target, ce2, call) => {
+      if (c4.waited.length >= EVENT_BUDGET) {
+        c4.truncated = true;
+        return;
+      }
+      const when = combine(e.when, forCaller(translate(target.callee, call, ce2.when)));
+      if (!when) return;
+      const waiterLocks = union(e.locks, ce2.waiterLocks ?? []);
+      const via = [target.step, ...ce2.via];
+      const key = `${ce2.file}:${ce2.loc.line}:${ce2.loc.column}:${ce2.kind}:${whenText(when)}:${via.map((v2) => `${v2.function}@${v2.line}`).join(">")}`;
+      if (waitedSeen.has(key)) return;
+      waitedSeen.add(key);
+      const untracked = bothUntracked(e.untracked, ce2.untracked);
+      c4.waited.push({ ...ce2, when, via, waiterLocks, ...untracked ? { untracked } : {} });
+    };
+    fn2.events.forEach((e, id) => {
+      for (const t2 of waits.get(id) ?? []) {
+        for (const ce2 of t2.closure.events) {
+          if (ce2.kind === "call" && (t2.closure.followed.has(ce2) || !isCallOfInterest(ce2.name))) continue;
+          addWaited(e, t2, ce2, void 0);
+        }
+        for (const ce2 of t2.closure.waited) addWaited(e, t2, ce2, void 0);
+      }
+      const direct = callees.get(id);
+      for (const t2 of [...direct ? [direct] : [], ...indirect.get(id) ?? []]) for (const ce2 of t2.closure.waited) addWaited(e, t2, ce2, e);
+    });
     const releases = /* @__PURE__ */ new Map();
     c4.events.forEach((e, k2) => {
       if (!(e.kind === "unlock" && e.lock || e.kind === "update" && e.delta === -1)) return;
@@ -34878,7 +35102,7 @@ function bothUntracked(a, b3) {
   return [...a, ...b3];
 }
 function emptyClosure(fn2) {
-  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set() };
+  return { fn: fn2, events: [], returns: [], unresolved: [fn2.name], truncated: true, origin: [], dropped: [], followed: /* @__PURE__ */ new Set(), waited: [] };
 }
 function callSiteIn(fn2, r2) {
   if (r2.value.k !== "call") return -1;
@@ -35115,7 +35339,15 @@ function coreDiagram(v2, title) {
   return { title: `${title}: ${v2.scenario}`, lanes: v2.lanes, steps: v2.steps, end: `${v2.invariant}: ${v2.message}` };
 }
 function describeVia(via) {
-  return via.map((v2) => v2.through ? { ...step(v2, throughText(v2, v2.through), "call"), indirect: true } : step(v2, `calls ${v2.function}()`, "call"));
+  return via.map((v2) => {
+    if (v2.waits) return { ...step(v2, waitText(v2, v2.waits), "call"), indirect: true, waits: true };
+    return v2.through ? { ...step(v2, throughText(v2, v2.through), "call"), indirect: true } : step(v2, `calls ${v2.function}()`, "call");
+  });
+}
+function waitText(v2, w2) {
+  const others = w2.of > 1 ? `, one of ${w2.of} functions` : "";
+  const queued = w2.queue ? ` queued on ${w2.queue.name} (${w2.queue.by} at ${w2.queue.file}:${w2.queue.line})` : "";
+  return `waits for work ${v2.function}()${queued} (bound by ${w2.by} at ${w2.file}:${w2.line}${others}): what it does, it does while this waits`;
 }
 function throughText(v2, t2) {
   if (t2.param) {
@@ -35127,7 +35359,10 @@ function throughText(v2, t2) {
   return `calls through ->${t2.field}(), which the tree sets to ${v2.function}() (${t2.file}:${t2.line})${others}`;
 }
 function throughPointer(steps) {
-  return !!steps?.some((s) => s.indirect);
+  return !!steps?.some((s) => s.indirect && !s.waits);
+}
+function throughWork(steps) {
+  return !!steps?.some((s) => s.waits);
 }
 function derivedWhy(e) {
   if (!e.derived) return "";
@@ -37766,7 +38001,7 @@ var remove_from_callback_default = defineRule({
   severity: "error",
   invariant: "I5",
   docs: {
-    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback, and `mmput` reachable from an invalidation callback (commit a29e067bd389, "drm/amdkfd: Don\'t call mmput from MMU notifier callback": the last reference runs exit_mmap inside the invalidation). `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`.',
+    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback, and `mmput` reachable from an invalidation callback (commit a29e067bd389, "drm/amdkfd: Don\'t call mmput from MMU notifier callback": the last reference runs exit_mmap inside the invalidation). `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`. A wait for a work item (`flush_work`, `cancel_delayed_work_sync`, `flush_workqueue`...) counts as a call of the work function: a callback that waits for work calling `mmput` (commit 6225bb3a88d2, "drm/amdkfd: svm range restore work deadlock when process exit") or one of the calls above is flagged, as a warning (the work function is found by the field name of the work item).',
     why: "`mmu_interval_notifier_remove()` waits until the invalidation running on its mm ends (`wait_event(subscriptions->wq, mmu_interval_seq_released(...))`), and `mmu_notifier_unregister()`/`mmu_notifier_synchronize()` wait for SRCU readers: called from the callback of that invalidation they wait for themselves. Defer the removal to a work item.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -37800,7 +38035,9 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   messages: {
     dropsLastMmReference: "{{call}}() reachable from {{field}} callback {{cb}}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()",
-    waitsForItself: "{{call}}() reachable from {{field}} callback {{cb}}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item"
+    waitsForItself: "{{call}}() reachable from {{field}} callback {{cb}}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item",
+    waitsForLastMmReference: "{{field}} callback {{cb}}() waits for work {{work}}(), which reaches {{call}}(): when that drops the last mm reference, exit_mmap() runs mmu_notifier_release() inside the work, and its synchronize_srcu() (or the release callback) waits for this callback, which waits for the work (deadlock); do not wait for the work in the callback, or use mmput_async() in it",
+    waitsForWorkWaitingForItself: "{{field}} callback {{cb}}() waits for work {{work}}(), which reaches {{call}}(): that waits for the callback to end, and the callback waits for the work (deadlock); do not wait for the work in the callback"
   },
   checkTable(table, ctx) {
     for (const f3 of table.fields) {
@@ -37828,6 +38065,30 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           decidedBy: decidedBy(e),
           data: { call: e.name, field: f3.field, cb: cb.fn.name },
           steps: [bindingStep(table, f3, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, "event")]
+        });
+      }
+      const underSrcu = isOpsMember(f3.field) && !GET_PUT_MEMBERS.includes(f3.field) || f3.field === "invalidate_finish";
+      if (!underSrcu) continue;
+      const reported = /* @__PURE__ */ new Set();
+      for (const e of ctx.summary(cb.fn).waited) {
+        const last = MM_LAST_REFERENCE_CALLS.has(e.name);
+        if (!last && !SELF_WAITING.has(e.name)) continue;
+        if (e.name === REMOVE && !invalidating) continue;
+        const wait = e.via.find((v2) => v2.waits);
+        const key = `${wait.function}:${e.name}:${e.file}:${e.loc.line}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        ctx.report({
+          ...atEvent(e),
+          function: functionOf(e, cb.fn.name),
+          messageId: last ? "waitsForLastMmReference" : "waitsForWorkWaitingForItself",
+          decidedBy: decidedBy(e),
+          data: { call: e.name, field: f3.field, cb: cb.fn.name, work: wait.function },
+          steps: [
+            bindingStep(table, f3, cb.fn.name),
+            ...describeVia(e.via),
+            step(e, last ? `${e.name}() may drop the last mm reference: exit_mmap() runs the notifier release in the work (I5)` : `${e.name}() waits for the running callback to end (I5)`, "event")
+          ]
         });
       }
     }
@@ -41651,6 +41912,33 @@ function paramBindingsOf(file, masked, defined) {
 }
 var CALL_OPEN = /\b([A-Za-z_]\w*)\s*\(/g;
 var FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
+function workFactsOf(file, masked) {
+  const workBindings = [];
+  const queuedWork = [];
+  let line = 1;
+  let counted = 0;
+  for (const m2 of masked.matchAll(WORK_CALL)) {
+    const name2 = m2[1];
+    for (let i2 = masked.indexOf("\n", counted); i2 >= 0 && i2 < m2.index; i2 = masked.indexOf("\n", i2 + 1)) {
+      line++;
+      counted = i2 + 1;
+    }
+    const args2 = argumentsAt(masked, m2.index + m2[0].length - 1);
+    const init2 = Object.hasOwn(WORK_INITS, name2) ? WORK_INITS[name2] : void 0;
+    if (init2) {
+      const work2 = memberPath(args2[init2.work] ?? "");
+      const fn2 = /^(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)$/.exec(args2[init2.fn] ?? "");
+      if (work2 && fn2) workBindings.push({ work: work2.parts, function: fn2[1], by: name2, file, line });
+      continue;
+    }
+    const q3 = WORK_QUEUES[name2];
+    const queue = typeof q3.queue === "string" ? { parts: [q3.queue] } : memberPath(args2[q3.queue] ?? "");
+    const work = memberPath(args2[q3.work] ?? "");
+    if (queue && work) queuedWork.push({ queue: queue.parts, work: work.parts, by: name2, file, line });
+  }
+  return { workBindings, queuedWork };
+}
+var WORK_CALL = new RegExp(`\\b(${[...Object.keys(WORK_INITS), ...Object.keys(WORK_QUEUES)].join("|")})\\s*\\(`, "g");
 function argumentsAt(masked, open) {
   const args2 = [];
   let depth = 0;
@@ -42112,7 +42400,8 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
       return home !== void 0 && !inDerivedArea(home) ? void 0 : derivedOf(derived, name2);
     },
     bound: (field, fromFile) => database().boundNear(field, fromFile),
-    boundParam: (fn2, index2) => database().boundParam(fn2.name, index2, fn2.file, fn2.isStatic)
+    boundParam: (fn2, index2) => database().boundParam(fn2.name, index2, fn2.file, fn2.isStatic),
+    waited: (name2, args2, fromFile) => database().waited(name2, args2, fromFile)
   });
   const summary = (fn2) => {
     let s = summaries.get(fn2);
@@ -42177,9 +42466,10 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
       const template = rule.messages[r2.messageId];
       if (template === void 0) throw new Error(`rule ${rule.id} reported an unknown message id ${r2.messageId}`);
       const indirect = throughPointer(r2.steps);
+      const work = throughWork(r2.steps);
       const weighed = weighUntracked(r2.severity ?? rule.severity, formatMessage(template, r2.data), r2.decidedBy);
-      const severity = indirect && weighed.severity === "error" ? "warning" : weighed.severity;
-      const message = weighed.message + (indirect ? " (through a function pointer: the function that runs there is what the tree assigns, not proved)" : "");
+      const severity = (indirect || work) && weighed.severity === "error" ? "warning" : weighed.severity;
+      const message = weighed.message + (indirect ? " (through a function pointer: the function that runs there is what the tree assigns, not proved)" : "") + (work ? " (through a wait on a work item: the work function is the one the tree binds to that field name, not proved)" : "");
       findings.push({
         rule: rule.id,
         messageId: r2.messageId,
@@ -43489,14 +43779,12 @@ function neededCallees(files, index, depth) {
       if (level2 >= depth) continue;
       for (const c4 of fn2.callees) next.push({ name: c4, from: fn2.file });
       for (const e of fn2.events) {
-        if (e.kind !== "call") continue;
-        if (e.param !== void 0) {
-          bindings ??= FactsDatabase.ofScan(files);
-          for (const b3 of bindings.boundParam(fn2.name, e.param, fn2.file, fn2.isStatic).bound) next.push({ name: b3.function, from: b3.file });
-        }
-        if (e.field === void 0) continue;
+        if (!("args" in e)) continue;
         bindings ??= FactsDatabase.ofScan(files);
-        for (const b3 of bindings.boundNear(e.field, fn2.file)) next.push({ name: b3.function, from: b3.file });
+        for (const w2 of bindings.waited(e.name, e.args, fn2.file)) next.push({ name: w2.function, from: w2.file });
+        if (e.kind !== "call") continue;
+        if (e.param !== void 0) for (const b3 of bindings.boundParam(fn2.name, e.param, fn2.file, fn2.isStatic).bound) next.push({ name: b3.function, from: b3.file });
+        if (e.field !== void 0) for (const b3 of bindings.boundNear(e.field, fn2.file)) next.push({ name: b3.function, from: b3.file });
       }
     }
     frontier = next;
@@ -44521,12 +44809,12 @@ function objectName(text) {
   let t2 = text.replace(/\s+/g, "");
   for (; ; ) {
     const m2 = /^\((.*)\)$/.exec(t2);
-    if (!m2 || !balanced(m2[1])) break;
+    if (!m2 || !balanced2(m2[1])) break;
     t2 = m2[1];
   }
-  return t2.replace(/^&\((.*)\)$/, (all, inner) => balanced(inner) ? `&${inner}` : all);
+  return t2.replace(/^&\((.*)\)$/, (all, inner) => balanced2(inner) ? `&${inner}` : all);
 }
-function balanced(t2) {
+function balanced2(t2) {
   let depth = 0;
   for (const c4 of t2) {
     if (c4 === "(") depth++;
@@ -46178,8 +46466,13 @@ async function parseNeededToIR(file, source, wanted = []) {
     ...tableArgCalls.length ? { tableArgCalls } : {},
     ...opsStructs.length ? { opsStructs } : {},
     ...fieldBindings.length ? { fieldBindings } : {},
-    ...paramBindings.length ? { paramBindings } : {}
+    ...paramBindings.length ? { paramBindings } : {},
+    ...workFacts(file, masked)
   };
+}
+function workFacts(file, masked) {
+  const { workBindings, queuedWork } = workFactsOf(file, masked);
+  return { ...workBindings.length ? { workBindings } : {}, ...queuedWork.length ? { queuedWork } : {} };
 }
 function lineStartOffsets(text) {
   const starts = [0];
@@ -46220,7 +46513,8 @@ function textFactsOf(file, source) {
     includes: includesOf(source),
     defined: definedFunctions(masked, items, calls2),
     apiCalls: apiCallsOf(masked, items, calls2),
-    calledNames: calledNamesOf(masked)
+    calledNames: calledNamesOf(masked),
+    ...workFacts(file, masked)
   };
 }
 function readSideFunctions(masked, items, calls2) {
@@ -48837,7 +49131,8 @@ var FindingSchema = object({
       column: optional(lineNumber),
       text: string2(),
       role: _enum(STEP_ROLES),
-      indirect: optional(literal(true))
+      indirect: optional(literal(true)),
+      waits: optional(literal(true))
     })
   ),
   /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */
@@ -53784,7 +54079,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "6a288386098a44bf21e8e59820b487f3");
+  const derived = derivedFactsFor(root, "b5952134b73b761ca87dd704d455fc2e");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -8,7 +8,7 @@ import { formatMessage, weighUntracked, type CallbackView, type CoreView, type F
 import { NEWEST, type ApiLevel } from '../model/api.js';
 import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
-import { throughPointer } from '../rules/support.js';
+import { throughPointer, throughWork } from '../rules/support.js';
 import { coreSteps, isCoreFile, missingStepViolation } from './core-steps.js';
 import type { CoreStep } from '../model/core.js';
 import { FactsDatabase, derivedOf, type DerivedTable } from '../ir/facts-db.js';
@@ -35,6 +35,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
     },
     bound: (field, fromFile) => database().boundNear(field, fromFile),
     boundParam: (fn, index) => database().boundParam(fn.name, index, fn.file, fn.isStatic),
+    waited: (name, args, fromFile) => database().waited(name, args, fromFile),
   });
   const summary = (fn: FunctionIR): FunctionSummary => {
     let s = summaries.get(fn);
@@ -110,9 +111,14 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       if (template === undefined) throw new Error(`rule ${rule.id} reported an unknown message id ${r.messageId}`);
       // evidence reached through a function pointer is not a proof: the tree may set the field elsewhere
       const indirect = throughPointer(r.steps);
+      // and so is evidence in a work function reached by a wait: the work is bound by field name
+      const work = throughWork(r.steps);
       const weighed = weighUntracked(r.severity ?? rule.severity, formatMessage(template, r.data), r.decidedBy);
-      const severity = indirect && weighed.severity === 'error' ? 'warning' : weighed.severity;
-      const message = weighed.message + (indirect ? ' (through a function pointer: the function that runs there is what the tree assigns, not proved)' : '');
+      const severity = (indirect || work) && weighed.severity === 'error' ? 'warning' : weighed.severity;
+      const message =
+        weighed.message +
+        (indirect ? ' (through a function pointer: the function that runs there is what the tree assigns, not proved)' : '') +
+        (work ? ' (through a wait on a work item: the work function is the one the tree binds to that field name, not proved)' : '');
       findings.push({
         rule: rule.id,
         messageId: r.messageId,

@@ -6,7 +6,10 @@
 //     for core functions outside a driver's lookup area;
 //   - bindings: function pointers, the functions a tree assigns to a struct
 //     field (ops tables, designated initializers, `x->f = fn`) or passes as a
-//     call's argument (`walk(..., &fn, ...)`, bound to walk()'s parameter).
+//     call's argument (`walk(..., &fn, ...)`, bound to walk()'s parameter), and
+//     work items, the functions a tree binds a work field to (`INIT_WORK(&x->f, fn)`)
+//     and the work it queues on each workqueue: a wait on one is a call of
+//     those functions in another context (work-items.ts).
 // The walk's checkers ask the curated layer (a worker knows no scan); the
 // rules' context holds the whole database of a scan.
 import { EFFECT_CALLS } from './kernel-api/effects.js';
@@ -16,6 +19,7 @@ import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from './kernel-api/notif
 import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from './kernel-api/pages.js';
 import { isSleepingCall } from './kernel-api/sleep.js';
 import type { FieldBinding, FileIR, ParamBinding } from './types.js';
+import { WorkIndex, type WaitTarget } from './work-items.js';
 
 /** What a call does, as far as mnlint knows it by name. Absent fields: not known to. */
 export interface CallFacts {
@@ -91,6 +95,7 @@ export class FactsDatabase {
   private readonly byParam = new Map<string, ParamBinding[]>();
   /** callee -> the arguments of its walked call sites (`file:line` and the texts) */
   private readonly sites = new Map<string, Array<{ file: string; line: number; args: readonly string[] }>>();
+  private readonly work = new WorkIndex();
 
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files: readonly FileIR[]): FactsDatabase {
@@ -99,6 +104,7 @@ export class FactsDatabase {
       for (const t of f.tables) for (const x of t.fields) if (x.function) db.bind({ field: x.field, function: x.function, file: t.file, line: x.loc.line });
       for (const b of f.fieldBindings ?? []) db.bind(b);
       for (const b of f.paramBindings ?? []) db.bindParam(b);
+      db.work.add(f.workBindings, f.queuedWork);
     }
     // the walked call sites of the functions something is passed to: which pass something else
     for (const f of files) {
@@ -171,6 +177,16 @@ export class FactsDatabase {
     const list = this.byField.get(b.field) ?? [];
     if (!list.some((x) => x.function === b.function && x.file === b.file && x.line === b.line)) list.push(b);
     this.byField.set(b.field, list);
+  }
+
+  /**
+   * The work functions a call of `name` in `fromFile` waits for: the work
+   * item's (flush_work(), cancel_delayed_work_sync()...) or those queued on
+   * the workqueue (flush_workqueue()...), by the bindings near it; none when
+   * the call waits for no work or its work is not bound near.
+   */
+  waited(name: string, args: readonly string[], fromFile: string): readonly WaitTarget[] {
+    return this.work.waited(name, args, fromFile);
   }
 
   /** The functions a call through `->field` may reach, in the order the scan found them. */

@@ -73,7 +73,8 @@ function commonPrefix(a: string, b: string): number {
  * Callees the rules will want but the index lacks: every callback named by a
  * table and its callees down to `depth`, a call through a struct field
  * followed to the functions the tree near it binds the field to, a call
- * through a parameter to the functions its call sites pass. Maps each
+ * through a parameter to the functions its call sites pass, a wait on a
+ * work item to its work functions. Maps each
  * missing name to the files calling it (for a bound function: its own file).
  */
 export function neededCallees(files: readonly FileIR[], index: FunctionIndex, depth: number): Map<string, string[]> {
@@ -97,15 +98,14 @@ export function neededCallees(files: readonly FileIR[], index: FunctionIndex, de
       if (level >= depth) continue;
       for (const c of fn.callees) next.push({ name: c, from: fn.file });
       for (const e of fn.events) {
-        if (e.kind !== 'call') continue;
-        if (e.param !== undefined) {
-          // a call through a parameter: the functions passed there
-          bindings ??= FactsDatabase.ofScan(files);
-          for (const b of bindings.boundParam(fn.name, e.param, fn.file, fn.isStatic).bound) next.push({ name: b.function, from: b.file });
-        }
-        if (e.field === undefined) continue;
+        if (!('args' in e)) continue;
         bindings ??= FactsDatabase.ofScan(files);
-        for (const b of bindings.boundNear(e.field, fn.file)) next.push({ name: b.function, from: b.file });
+        // a wait on a work item: the work functions it waits for
+        for (const w of bindings.waited(e.name, e.args, fn.file)) next.push({ name: w.function, from: w.file });
+        if (e.kind !== 'call') continue;
+        // a call through a parameter: the functions passed there
+        if (e.param !== undefined) for (const b of bindings.boundParam(fn.name, e.param, fn.file, fn.isStatic).bound) next.push({ name: b.function, from: b.file });
+        if (e.field !== undefined) for (const b of bindings.boundNear(e.field, fn.file)) next.push({ name: b.function, from: b.file });
       }
     }
     frontier = next;

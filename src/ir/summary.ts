@@ -9,13 +9,21 @@
 //   conditions of the callee's returns of that truth, so `if (!helper()) return
 //   false;` fails exactly when the helper does;
 // - callee events are tied to the outcomes they lead to, and the locks and
-//   counters a callee leaves behind follow the outcome the caller took.
+//   counters a callee leaves behind follow the outcome the caller took;
+// - a wait on a work item (flush_work(), cancel_delayed_work_sync(),
+//   flush_workqueue()...) is an edge too: what the work function does is
+//   something the waiter depends on, in another context. Its events go to the
+//   summary's `waited` list, not to `events`: they do not happen in the
+//   waiter's context (a sleep there is no sleep of the callback's), but a
+//   lock the waiter holds that the work takes, or an mmput() that runs
+//   exit_mmap() there, is a deadlock of the waiter all the same.
 import { atom, atomsOf, isCalleeResult, isParamAtom, isRangeAtom, isResultAtom, resultAtom } from './atoms.js';
 import { isCallOfInterest } from './kernel-api/effects.js';
 import { classifyGfp } from './kernel-api/memory.js';
 import { SLEEPS_UNLOCKED } from './kernel-api/locks.js';
 import { lockMember, sameLock } from './queries.js';
 import { FUNCTION_ARG, type DerivedFacts, type DerivedWhy } from './facts-db.js';
+import type { WaitTarget } from './work-items.js';
 import type { AbstractValue, Assumptions, Event, FieldBinding, FunctionIR, Loc, ParamBinding, UntrackedCondition } from './types.js';
 
 /** How many levels of callees below a callback the parser walks and the lazy search looks up. */
@@ -40,6 +48,8 @@ export interface CallStep {
    * the call site passing it), and to how many functions in all
    */
   through?: { field?: string; param?: PassedThrough; file: string; line: number; of: number };
+  /** a wait for a work item, which runs `function` in another context: the work's binding and, for a workqueue flush, its queueing */
+  waits?: Omit<WaitTarget, 'function'>;
 }
 
 /** A call through a parameter: its name, the function it belongs to, and how many walked call sites pass something mnlint cannot name there. */
@@ -59,6 +69,8 @@ export interface SummaryFacts {
   bound(field: string, fromFile: string): readonly FieldBinding[];
   /** the functions passed as parameter `index` of `fn` at its call sites, and how many sites pass something else */
   boundParam?(fn: FunctionIR, index: number): { bound: readonly ParamBinding[]; unknown: number };
+  /** the work functions a call of `name` with `args` waits for (none: it waits for no known work) */
+  waited?(name: string, args: readonly string[], fromFile: string): readonly WaitTarget[];
 }
 
 /** An event of a summary: one of the function's own, or of a callee folded in. */
@@ -71,6 +83,8 @@ export type SummaryEvent = Event & {
   derived?: DerivedWhy;
   /** the lock the call releases while it sleeps (cond_resched_lock()): not held at the sleep, in the callers either */
   unlocks?: string;
+  /** an event of a work the function waits for (in `waited`): the locks the waiting context holds at the wait */
+  waiterLocks?: readonly string[];
 };
 
 export interface SummaryReturn {
@@ -119,6 +133,12 @@ export interface FunctionSummary {
   truncated: boolean;
   /** helpers called as statements whose result may be a failure: each failing outcome */
   dropped: HelperOutcome[];
+  /**
+   * What the function waits for in other contexts: the events of the work
+   * functions it (or a callee) waits for, each with the wait in its `via`
+   * (a step with `waits`) and the waiter's locks.
+   */
+  waited: SummaryEvent[];
 }
 
 /** Finds a function's IR by name, preferring the caller's own file (static functions). */
@@ -254,7 +274,7 @@ export class Summarizer {
   }
 
   private build(fn: FunctionIR): Closure {
-    const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [], dropped: [], followed: new Set() };
+    const c: Closure = { fn, events: [], returns: [], unresolved: [], truncated: fn.truncated, origin: [], dropped: [], followed: new Set(), waited: [] };
     const unresolved = new Set<string>();
     // callees of the call events, by the event's id
     type Target = { callee: FunctionIR; closure: Closure; step: CallStep };
@@ -263,6 +283,21 @@ export class Summarizer {
     const indirect = new Map<number, Target[]>();
     // calls of bodiless functions that sleep or reclaim by the derived facts
     const derived = new Map<number, SummaryEvent>();
+    // waits for work items: each work function the wait may reach
+    const waits = new Map<number, Target[]>();
+    fn.events.forEach((e, id) => {
+      if (!('args' in e) || !this.facts?.waited) return;
+      const targets: Target[] = [];
+      for (const w of this.facts.waited(e.name, e.args, fn.file)) {
+        const callee = this.resolve(w.function, w.file);
+        const closure = callee && callee !== fn ? this.closure(callee) : null;
+        if (!callee || !closure) continue;
+        if (closure.truncated) c.truncated = true;
+        const { function: _, ...waited } = w;
+        targets.push({ callee, closure, step: { function: w.function, file: fn.file, line: e.loc.line, waits: waited } });
+      }
+      if (targets.length) waits.set(id, targets);
+    });
     fn.events.forEach((e, id) => {
       if (e.kind !== 'call') return;
       if (e.field !== undefined) {
@@ -499,6 +534,37 @@ export class Summarizer {
       }
     }
 
+    // what it waits for in other contexts: the work functions' events and waits,
+    // and what its callees wait for
+    const waitedSeen = new Set<string>();
+    const addWaited = (e: Event, target: Target, ce: SummaryEvent, call: Event | undefined): void => {
+      if (c.waited.length >= EVENT_BUDGET) {
+        c.truncated = true;
+        return;
+      }
+      const when = combine(e.when, forCaller(translate(target.callee, call, ce.when)));
+      if (!when) return;
+      const waiterLocks = union(e.locks, ce.waiterLocks ?? []);
+      const via = [target.step, ...ce.via];
+      const key = `${ce.file}:${ce.loc.line}:${ce.loc.column}:${ce.kind}:${whenText(when)}:${via.map((v) => `${v.function}@${v.line}`).join('>')}`;
+      if (waitedSeen.has(key)) return;
+      waitedSeen.add(key);
+      const untracked = bothUntracked(e.untracked, ce.untracked);
+      c.waited.push({ ...ce, when, via, waiterLocks, ...(untracked ? { untracked } : {}) });
+    };
+    fn.events.forEach((e, id) => {
+      for (const t of waits.get(id) ?? []) {
+        // the work runs in its own context: its parameters are not the waiter's arguments
+        for (const ce of t.closure.events) {
+          if (ce.kind === 'call' && (t.closure.followed.has(ce) || !isCallOfInterest(ce.name))) continue;
+          addWaited(e, t, ce, undefined);
+        }
+        for (const ce of t.closure.waited) addWaited(e, t, ce, undefined);
+      }
+      const direct = callees.get(id);
+      for (const t of [...(direct ? [direct] : []), ...(indirect.get(id) ?? [])]) for (const ce of t.closure.waited) addWaited(e, t, ce, e);
+    });
+
     // returns: expand their `ret:` atoms; locks and counters follow the outcome
     const releases = new Map<number, SummaryEvent[]>();
     c.events.forEach((e, k) => {
@@ -577,7 +643,7 @@ function bothUntracked(a: readonly UntrackedCondition[] | undefined, b: readonly
 }
 
 function emptyClosure(fn: FunctionIR): Closure {
-  return { fn, events: [], returns: [], unresolved: [fn.name], truncated: true, origin: [], dropped: [], followed: new Set() };
+  return { fn, events: [], returns: [], unresolved: [fn.name], truncated: true, origin: [], dropped: [], followed: new Set(), waited: [] };
 }
 
 /** The id of the call event a `return helper(...)` makes, or -1. */

@@ -51,6 +51,30 @@ export interface ParamBinding {
   readonly line: number;
 }
 
+/**
+ * A work item bound to its function (`INIT_WORK(&x->f, fn)`,
+ * `DECLARE_DELAYED_WORK(name, fn)`...): the item as the member path written,
+ * root first (`&p->svms.restore_work`: `p`, `svms`, `restore_work`).
+ */
+export interface WorkBinding {
+  readonly work: readonly string[];
+  readonly function: string;
+  /** the macro or function that binds it */
+  readonly by: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** A work item queued on a workqueue (`queue_work(wq, &x->f)`), both as member paths (see WorkBinding). */
+export interface QueuedWork {
+  readonly queue: readonly string[];
+  readonly work: readonly string[];
+  /** the call that queues it */
+  readonly by: string;
+  readonly file: string;
+  readonly line: number;
+}
+
 /** `x->ops = &table;` or `.ops = &table` inside another initializer: binds a table at run time. */
 export interface OpsBinding {
   readonly table: string;
@@ -317,6 +341,9 @@ export interface FileIR {
   readonly fieldBindings?: readonly FieldBinding[];
   /** function pointers: a function of this file passed as a call's argument (`walk(..., &fn, ...)`) */
   readonly paramBindings?: readonly ParamBinding[];
+  /** work items bound to their functions, and work queued on workqueues, anywhere in the file's text */
+  readonly workBindings?: readonly WorkBinding[];
+  readonly queuedWork?: readonly QueuedWork[];
   /** functions walked for facts: the callbacks named here, the wanted ones, their callees */
   readonly functions: readonly FunctionIR[];
   /** every function defined in the file, walked or not */

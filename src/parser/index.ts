@@ -12,6 +12,7 @@ import {
   apiCallsOf,
   fieldBindingsOf,
   paramBindingsOf,
+  workFactsOf,
   bindingItems,
   calledNamesOf,
   definedFunctions,
@@ -62,7 +63,13 @@ async function parseWhole(file: string, source: string, wanted: readonly string[
     const defined = new Set(ir.defined.map((d) => d.name));
     const fieldBindings = fieldBindingsOf(file, pre.masked, defined);
     const paramBindings = paramBindingsOf(file, pre.masked, defined);
-    return { ...ir, apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)), ...(fieldBindings.length ? { fieldBindings } : {}), ...(paramBindings.length ? { paramBindings } : {}) };
+    return {
+      ...ir,
+      apiCalls: apiCallsOf(pre.masked, items, lineStartCalls(pre.masked)),
+      ...(fieldBindings.length ? { fieldBindings } : {}),
+      ...(paramBindings.length ? { paramBindings } : {}),
+      ...workFacts(file, pre.masked),
+    };
   } finally {
     tree.delete();
   }
@@ -169,7 +176,14 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     ...(opsStructs.length ? { opsStructs } : {}),
     ...(fieldBindings.length ? { fieldBindings } : {}),
     ...(paramBindings.length ? { paramBindings } : {}),
+    ...workFacts(file, masked),
   };
+}
+
+/** The work facts of a text, absent when it has none (the IR of most files stays as it was). */
+function workFacts(file: string, masked: string): Pick<FileIR, 'workBindings' | 'queuedWork'> {
+  const { workBindings, queuedWork } = workFactsOf(file, masked);
+  return { ...(workBindings.length ? { workBindings } : {}), ...(queuedWork.length ? { queuedWork } : {}) };
 }
 
 function lineStartOffsets(text: string): number[] {
@@ -220,6 +234,7 @@ export function textFactsOf(file: string, source: string): FileIR {
     defined: definedFunctions(masked, items, calls),
     apiCalls: apiCallsOf(masked, items, calls),
     calledNames: calledNamesOf(masked),
+    ...workFacts(file, masked),
   };
 }
 

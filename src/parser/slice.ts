@@ -6,8 +6,10 @@
 // blanked; the same length as the source).
 
 import { API_FUNCTIONS } from '../ir/kernel-api/notifier.js';
-import type { FieldBinding, ParamBinding } from '../ir/types.js';
+import type { FieldBinding, ParamBinding, QueuedWork, WorkBinding } from '../ir/types.js';
 import { FUNCTION_ARG } from '../ir/facts-db.js';
+import { WORK_INITS, WORK_QUEUES } from '../ir/kernel-api/work.js';
+import { memberPath } from '../ir/work-items.js';
 export type Range = [number, number];
 
 const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
@@ -250,6 +252,41 @@ export function paramBindingsOf(file: string, masked: string, defined: ReadonlyS
 const CALL_OPEN = /\b([A-Za-z_]\w*)\s*\(/g;
 // `.f = fn,` `.f = fn }` `->f = fn;` `.f = &fn;` `.f = (cast)fn,`: the member, then a function name alone
 const FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
+
+/**
+ * Work items in the text: each bound to its function (`INIT_WORK(&x->f, fn)`,
+ * `DECLARE_WORK(name, fn)`...) and each queued on a workqueue
+ * (`queue_work(wq, &x->f)`, `schedule_work(&x->f)` on the system workqueue),
+ * with their member paths. Read from the text, as the field bindings are.
+ */
+export function workFactsOf(file: string, masked: string): { workBindings: WorkBinding[]; queuedWork: QueuedWork[] } {
+  const workBindings: WorkBinding[] = [];
+  const queuedWork: QueuedWork[] = [];
+  let line = 1;
+  let counted = 0;
+  for (const m of masked.matchAll(WORK_CALL)) {
+    const name = m[1]!;
+    for (let i = masked.indexOf('\n', counted); i >= 0 && i < m.index; i = masked.indexOf('\n', i + 1)) {
+      line++;
+      counted = i + 1;
+    }
+    const args = argumentsAt(masked, m.index + m[0].length - 1);
+    const init = Object.hasOwn(WORK_INITS, name) ? WORK_INITS[name] : undefined;
+    if (init) {
+      const work = memberPath(args[init.work] ?? '');
+      const fn = /^(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)$/.exec(args[init.fn] ?? '');
+      if (work && fn) workBindings.push({ work: work.parts, function: fn[1]!, by: name, file, line });
+      continue;
+    }
+    const q = WORK_QUEUES[name]!;
+    const queue = typeof q.queue === 'string' ? { parts: [q.queue] } : memberPath(args[q.queue] ?? '');
+    const work = memberPath(args[q.work] ?? '');
+    if (queue && work) queuedWork.push({ queue: queue.parts, work: work.parts, by: name, file, line });
+  }
+  return { workBindings, queuedWork };
+}
+
+const WORK_CALL = new RegExp(`\\b(${[...Object.keys(WORK_INITS), ...Object.keys(WORK_QUEUES)].join('|')})\\s*\\(`, 'g');
 
 /** The arguments of the call whose `(` is at `open`, split at top-level commas. */
 export function argumentsAt(masked: string, open: number): string[] {

@@ -31,6 +31,7 @@ export const FindingSchema = z.object({
       text: z.string(),
       role: z.enum(STEP_ROLES),
       indirect: z.optional(z.literal(true)),
+      waits: z.optional(z.literal(true)),
     }),
   ),
   /** a model counterexample by lanes (the CPUs, mm/mmu_notifier.c, the notifiers), as the diagrams draw it */

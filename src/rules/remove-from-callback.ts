@@ -1,6 +1,7 @@
 import { defineRule } from './rule.js';
 import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api/effects.js';
-import { INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
+import { REMOVE } from '../ir/kernel-api/notifier.js';
+import { GET_PUT_MEMBERS, INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
 import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia, decidedBy } from './support.js';
 
 export default defineRule({
@@ -9,7 +10,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'I5',
   docs: {
-    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback, and `mmput` reachable from an invalidation callback (commit a29e067bd389, "drm/amdkfd: Don\'t call mmput from MMU notifier callback": the last reference runs exit_mmap inside the invalidation). `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`.',
+    what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback, and `mmput` reachable from an invalidation callback (commit a29e067bd389, "drm/amdkfd: Don\'t call mmput from MMU notifier callback": the last reference runs exit_mmap inside the invalidation). `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`. A wait for a work item (`flush_work`, `cancel_delayed_work_sync`, `flush_workqueue`...) counts as a call of the work function: a callback that waits for work calling `mmput` (commit 6225bb3a88d2, "drm/amdkfd: svm range restore work deadlock when process exit") or one of the calls above is flagged, as a warning (the work function is found by the field name of the work item).',
     why: '`mmu_interval_notifier_remove()` waits until the invalidation running on its mm ends (`wait_event(subscriptions->wq, mmu_interval_seq_released(...))`), and `mmu_notifier_unregister()`/`mmu_notifier_synchronize()` wait for SRCU readers: called from the callback of that invalidation they wait for themselves. Defer the removal to a work item.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -45,6 +46,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     dropsLastMmReference:
       '{{call}}() reachable from {{field}} callback {{cb}}(): dropping the last mm reference runs exit_mmap() and mmu_notifier_release() inside this invalidation (deadlock); hold the reference elsewhere or use mmput_async()',
     waitsForItself: '{{call}}() reachable from {{field}} callback {{cb}}(): it waits for the invalidation that is calling it (deadlock); defer it to a work item',
+    waitsForLastMmReference:
+      '{{field}} callback {{cb}}() waits for work {{work}}(), which reaches {{call}}(): when that drops the last mm reference, exit_mmap() runs mmu_notifier_release() inside the work, and its synchronize_srcu() (or the release callback) waits for this callback, which waits for the work (deadlock); do not wait for the work in the callback, or use mmput_async() in it',
+    waitsForWorkWaitingForItself:
+      '{{field}} callback {{cb}}() waits for work {{work}}(), which reaches {{call}}(): that waits for the callback to end, and the callback waits for the work (deadlock); do not wait for the work in the callback',
   },
   checkTable(table, ctx) {
     for (const f of table.fields) {
@@ -72,6 +77,37 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           decidedBy: decidedBy(e),
           data: { call: e.name, field: f.field, cb: cb.fn.name },
           steps: [bindingStep(table, f, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, 'event')],
+        });
+      }
+      // what the callback waits for in a work item counts as if it called it there: the
+      // work cannot end while its mmput() or removal waits for the callback (any callback:
+      // all run inside the SRCU read section that mmu_notifier_release() synchronizes)
+      // the callbacks the core calls inside its SRCU read section (not alloc_notifier, free_notifier)
+      const underSrcu = (isOpsMember(f.field) && !(GET_PUT_MEMBERS as readonly string[]).includes(f.field)) || f.field === 'invalidate_finish';
+      if (!underSrcu) continue;
+      const reported = new Set<string>();
+      for (const e of ctx.summary(cb.fn).waited) {
+        const last = MM_LAST_REFERENCE_CALLS.has(e.name);
+        if (!last && !SELF_WAITING.has(e.name)) continue;
+        // an interval notifier's removal waits for the invalidation in progress only, which
+        // the release callbacks are not part of (mn_itree_release() ended before them)
+        if (e.name === REMOVE && !invalidating) continue;
+        const wait = e.via.find((v) => v.waits)!;
+        // one finding per callback, work and call
+        const key = `${wait.function}:${e.name}:${e.file}:${e.loc.line}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        ctx.report({
+          ...atEvent(e),
+          function: functionOf(e, cb.fn.name),
+          messageId: last ? 'waitsForLastMmReference' : 'waitsForWorkWaitingForItself',
+          decidedBy: decidedBy(e),
+          data: { call: e.name, field: f.field, cb: cb.fn.name, work: wait.function },
+          steps: [
+            bindingStep(table, f, cb.fn.name),
+            ...describeVia(e.via),
+            step(e, last ? `${e.name}() may drop the last mm reference: exit_mmap() runs the notifier release in the work (I5)` : `${e.name}() waits for the running callback to end (I5)`, 'event'),
+          ],
         });
       }
     }

@@ -52,6 +52,8 @@ export interface Step {
   readonly role: StepRole;
   /** a call through a function pointer: what runs there is what the tree assigns, not proved */
   readonly indirect?: true;
+  /** a wait for a work item (also `indirect`): the work function runs in another context, bound by field name */
+  readonly waits?: true;
 }
 
 export interface Finding {

@@ -126,7 +126,17 @@ export function coreDiagram(v: Violation & { scenario: string }, title: string):
 
 /** The calls on the way from a callback down to a helper, a step each. */
 export function describeVia(via: readonly CallStep[]): Step[] {
-  return via.map((v) => (v.through ? { ...step(v, throughText(v, v.through), 'call'), indirect: true as const } : step(v, `calls ${v.function}()`, 'call')));
+  return via.map((v) => {
+    if (v.waits) return { ...step(v, waitText(v, v.waits), 'call'), indirect: true as const, waits: true as const };
+    return v.through ? { ...step(v, throughText(v, v.through), 'call'), indirect: true as const } : step(v, `calls ${v.function}()`, 'call');
+  });
+}
+
+/** What a wait for a work item stands on: where the tree binds the work to the function, and how it was queued. */
+function waitText(v: CallStep, w: NonNullable<CallStep['waits']>): string {
+  const others = w.of > 1 ? `, one of ${w.of} functions` : '';
+  const queued = w.queue ? ` queued on ${w.queue.name} (${w.queue.by} at ${w.queue.file}:${w.queue.line})` : '';
+  return `waits for work ${v.function}()${queued} (bound by ${w.by} at ${w.file}:${w.line}${others}): what it does, it does while this waits`;
 }
 
 /** What a call through a function pointer stands on: where the tree sets the field, and to how many functions. */
@@ -142,7 +152,12 @@ function throughText(v: CallStep, t: NonNullable<CallStep['through']>): string {
 
 /** Whether a trace reaches its evidence through a function pointer: the function that runs there is not proved. */
 export function throughPointer(steps: readonly Step[] | undefined): boolean {
-  return !!steps?.some((s) => s.indirect);
+  return !!steps?.some((s) => s.indirect && !s.waits);
+}
+
+/** Whether a trace reaches its evidence through a wait on a work item bound by field name: the function that runs there is not proved. */
+export function throughWork(steps: readonly Step[] | undefined): boolean {
+  return !!steps?.some((s) => s.waits);
 }
 
 /** Why a bodiless call sleeps or reclaims by the facts derived from the kernel's code, for a trace step. */

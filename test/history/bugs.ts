@@ -299,7 +299,7 @@ export const BUGS: readonly HistoricBug[] = [
     rule: 'reclaim-in-invalidation',
     invariant: 'I5',
     why: 'the callback flushes a workqueue whose work takes struct_mutex, which the invalidating thread may already hold (the shrinker): a wait in the invalidation on work that needs a reclaim-held lock',
-    miss: 'the wait is flush_workqueue() on work (cancel_userptr) that takes struct_mutex, held around reclaim by the shrinker: mnlint does not follow a workqueue flush to the queued work functions (call through a work item) and has no fact that struct_mutex is held around reclaim; it reports the flush only as sleep-in-non-blockable-range, on a path the non-blockable branch leaves empty',
+    miss: 'the wait is flush_workqueue() on work (cancel_userptr) that takes struct_mutex, held around reclaim by the shrinker: the flush is followed to cancel_userptr() (queued by queue_work(mn->wq, &mo->work), bound by INIT_WORK), whose mutex_lock(struct_mutex) is in the callback summary as a waited event, but mnlint has no fact that struct_mutex is held around reclaim; it reports the flush only as sleep-in-non-blockable-range, on a path the non-blockable branch leaves empty',
     real: {
       pre: { release: '5.0', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/i915_gem_userptr.c', fns: ['i915_gem_userptr_mn_invalidate_range_start', 'cancel_userptr'] },
       post: { release: '5.2', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/i915_gem_userptr.c', fns: ['userptr_mn_invalidate_range_start'] },
@@ -440,11 +440,11 @@ export const BUGS: readonly HistoricBug[] = [
     rule: 'remove-from-callback',
     invariant: 'I5',
     why: 'kfd_process_notifier_release() waited (cancel_delayed_work_sync) for svm_range_restore_work, whose deferred-list flush may mmput() the last mm reference: exit_mmap() then runs the notifier release that is waiting for it; the fix moved the wait to kfd_process_wq_release()',
-    miss: 'the wait is cancel_delayed_work_sync() on a work item: mnlint does not follow a work flush or cancel to the work function (svm_range_restore_work -> svm_range_list_lock_and_flush_work -> deferred list work -> mmput), so the mmput reached through the work is not seen from the release callback',
     real: {
-      pre: { release: '5.15', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_process.c', fns: ['kfd_process_notifier_release'] },
+      pre: { release: '5.17-rc5', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_process.c', fns: ['kfd_process_notifier_release'] },
       post: { release: '6.1-rc7', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_process.c', fns: ['kfd_process_notifier_release'] },
-      note: 'fixed between the 5.15.85 tree (which still waits in the release callback) and 6.1-rc7; the id is the one of the drm-fixes shortlog in the stored archives (stable trees carry cherry-picks under other ids)',
+      match: 'mmput',
+      note: 'fixed after 5.17-rc5 and before 6.1-rc7; the 5.15.85 tree also waits in the release callback, but its svm_range_deferred_list_work() drops no mm reference (it removes interval notifiers, which do not wait for a release callback), so the deadlock is not there; the id is the one of the drm-fixes shortlog in the stored archives (stable trees carry cherry-picks under other ids)',
     },
   },
   {
@@ -549,7 +549,7 @@ export const BUGS: readonly HistoricBug[] = [
     capabilities: ['derived-sleep'],
     rule: null,
     invariant: 'I5',
-    why: 'svm_range_deferred_list_work() dropped its mm reference with mmput(); when it was the last one, exit_mmap() ran __mmu_notifier_release() (synchronize_srcu, and the KFD release callback that cancels work this worker depends on) inside the work item: a lockdep cycle through SRCU; the fix uses mmput_async(); like odp-nested-mmput the mmput is in a work item, not in a callback, so remove-from-callback does not claim it',
+    why: "svm_range_deferred_list_work() dropped its mm reference with mmput(); when it was the last one, exit_mmap() ran __mmu_notifier_release() (synchronize_srcu, and the KFD release callback that cancels work this worker depends on) inside the work item: a lockdep cycle through SRCU; the fix uses mmput_async(); like odp-nested-mmput the mmput is in a work item, not in a callback, so remove-from-callback does not claim it: it follows a callback's waits for work, and finds no callback of 6.6 that waits for the deferred list work (the release callback's wait on it through svms.restore_work went with 6225bb3a88d2, kfd-release-cancels-restore-work)",
     real: {
       pre: { release: '6.6', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_deferred_list_work'] },
       post: { release: '6.12-debian', dir: 'drivers/gpu/drm/amd/amdkfd', file: 'drivers/gpu/drm/amd/amdkfd/kfd_svm.c', fns: ['svm_range_deferred_list_work'] },

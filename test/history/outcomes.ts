@@ -19,6 +19,6 @@ export const OUTCOME: Record<string, 'found' | 'missed'> = {
   'hmm-range-end-sleep': 'found',
   'hmm-mirrors-sem-nonblock': 'found',
   'odp-notifier-count-eagain': 'found',
-  'kfd-release-cancels-restore-work': 'missed',
+  'kfd-release-cancels-restore-work': 'found',
   'i915-userptr-mm-lock': 'missed',
 };
