@@ -22,7 +22,10 @@ describe('the real-bug catalogue', () => {
       if ('none' in b.real) continue;
       for (const site of [b.real.pre, b.real.post]) {
         const dirs = typeof site.dir === 'string' ? [site.dir] : site.dir;
-        expect(dirs.some((d) => site.file.startsWith(`${d}/`)), `${b.id}: ${site.file} is under ${dirs.join(', ')}`).toBe(true);
+        expect(
+          dirs.some((d) => site.file.startsWith(`${d}/`)),
+          `${b.id}: ${site.file} is under ${dirs.join(', ')}`,
+        ).toBe(true);
         expect(site.fns.length, b.id).toBeGreaterThan(0);
       }
     }
