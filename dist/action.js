@@ -34869,7 +34869,8 @@ var Summarizer = class {
         held: [...r2.held ?? []],
         effects: [...r2.effects ?? []],
         taken: [],
-        ...r2.untracked ? { untracked: r2.untracked } : {}
+        ...r2.untracked ? { untracked: r2.untracked } : {},
+        ...r2.stores ? { stores: r2.stores } : {}
       };
       const callId = r2.value.k === "call" ? callSiteIn(fn2, r2) : -1;
       const target = callId >= 0 ? callees.get(callId) : void 0;
@@ -34887,8 +34888,10 @@ var Summarizer = class {
         if (!both) continue;
         const w2 = truth === void 0 ? both : Object.fromEntries(Object.entries(both).filter(([k2]) => k2 !== result));
         const untracked = bothUntracked(r2.untracked, inner.untracked);
+        const { stores: _callee, ...rest } = inner;
         raw.push({
-          ...inner,
+          ...rest,
+          ...r2.stores ? { stores: r2.stores } : {},
           when: w2,
           via: [target.step, ...inner.via],
           path: [...r2.path],
@@ -35154,6 +35157,11 @@ function eventsOnPath(s, r2) {
   });
 }
 
+// src/ir/lowered.ts
+function varName(key) {
+  return key.replace(/^([A-Za-z_]\w*)#\d+/, "$1");
+}
+
 // src/ir/describe.ts
 function describeWhen(when) {
   const parts2 = [];
@@ -35164,7 +35172,7 @@ function describeWhen(when) {
     }
     const t2 = innermost(tag);
     if (t2.tag === "trylock") parts2.push(`trylock of ${t2.lock} ${value ? "succeeded" : "failed"}`);
-    else if (t2.tag === "alloc") parts2.push(`allocation ${t2.variable} ${value ? "succeeded" : "failed"}`);
+    else if (t2.tag === "alloc") parts2.push(`allocation ${varName(t2.variable)} ${value ? "succeeded" : "failed"}`);
     else if (t2.tag === "param") parts2.push(`parameter ${t2.path} is ${value}`);
     else if (t2.tag === "ret") parts2.push(`${t2.fn}() ${value ? "returned non-zero" : "returned 0"}`);
     else if (t2.tag === "event") parts2.push(`range->event ${value ? "is" : "is not"} ${t2.name}`);
@@ -35527,7 +35535,7 @@ var helper_failure_swallowed_default = defineRule({
   severity: "error",
   invariant: "I4",
   docs: {
-    what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count.",
+    what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count. It also flags a start that writes -EAGAIN to a local when the range is not blockable and then reports success because nothing ever reads that local (variables are told apart by declaration: an inner `int ret` is not the `ret` returned); this holds whatever the helper the branch tests is, even one called through a function pointer the scan cannot follow.",
     why: 'A helper that returns -EAGAIN in a non-blockable range did not tear down the device mappings. If the callback still reports success, the core goes on to free the pages while the device can reach them. Commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed exactly this: the -EAGAIN of sync_cpu_device_pagetables() went into an inner `int ret` that shadowed the one returned, "a violation of the mmu notifier contract".',
     bad: `static int drv_sync(struct drv *d, const struct mmu_notifier_range *range)
 {
@@ -35586,7 +35594,9 @@ static const struct mmu_notifier_ops drv_ops = {
   },
   messages: {
     returnsSuccess: "{{fn}}() returns {{result}} although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen",
-    goesOn: "{{fn}}() goes on to succeed although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen"
+    goesOn: "{{fn}}() goes on to succeed although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen",
+    storeShadowed: "{{fn}}() returns {{result}} although it set {{variable}} = {{failure}} at line {{line}} when the range is not blockable: that {{variable}} is an inner variable that hides the one returned, and nothing reads it, so the failure is lost",
+    storeLost: "{{fn}}() returns {{result}} although it set {{variable}} = {{failure}} at line {{line}} when the range is not blockable: nothing reads that value before {{variable}} goes out of scope or is set again, so the failure is lost"
   },
   checkTable(table, ctx) {
     for (const field of STARTS) {
@@ -35615,6 +35625,29 @@ static const struct mmu_notifier_ops drv_ops = {
         if (!t2 || seen.has(`${t2.line}`)) continue;
         seen.add(`${t2.line}`);
         report(r2, t2, "its result was not returned");
+      }
+      const stores = fn2.failureStores ?? [];
+      for (const r2 of s.returns) {
+        if (failsWith(field, r2.value) !== false || r2.via.length > 0 || !r2.stores) continue;
+        for (const id of r2.stores) {
+          const st2 = stores[id];
+          if (!st2?.dead || st2.code !== -EAGAIN || st2.when.blockable !== false || combine(r2.when, st2.when) === null) continue;
+          const key = `store:${st2.loc.line}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          ctx.report({
+            ...atReturn(r2),
+            function: fn2.name,
+            decidedBy: decidedBy(st2, r2),
+            messageId: st2.shadows ? "storeShadowed" : "storeLost",
+            data: { fn: fn2.name, result: r2.value.k === "int" && r2.text && r2.text !== String(r2.value.v) ? `${r2.text} (${r2.value.v})` : r2.text || "success", variable: st2.variable, failure: st2.text, line: st2.loc.line },
+            steps: [
+              bindingStep(table, cb.field, fn2.name),
+              step({ file: fn2.file, loc: st2.loc }, `sets ${st2.variable} = ${st2.text}${describeWhen(st2.when)}${st2.shadows ? ` (an inner ${st2.variable} that hides the outer one)` : ""}`, "event"),
+              step(r2, `returns ${r2.text || "(end)"}${describeWhen(r2.when)}`, "return")
+            ]
+          });
+        }
       }
       for (const t2 of s.dropped) {
         if (!gaveUp(t2) || seen.has(`${t2.line}`) || t2.file !== fn2.file) continue;
@@ -44417,6 +44450,30 @@ function normalizeLock(text) {
 function childrenOf(e) {
   return "children" in e ? e.children : [];
 }
+function varKey(n) {
+  return n.local ?? n.text;
+}
+function varBase(key) {
+  return /^[A-Za-z_]\w*(?:#\d+)?/.exec(key)?.[0] ?? key;
+}
+function fieldKey(node) {
+  const text = node.text.replace(/\s+/g, "");
+  if (!/^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text)) return null;
+  let base = node;
+  while (base.kind === "field" && base.arg) base = base.arg;
+  return base.kind === "ident" && text.startsWith(base.text) ? varKey(base) + text.slice(base.text.length) : text;
+}
+function baseIdentOf(node) {
+  let n = node;
+  while (n) {
+    if (n.kind === "ident") return n;
+    if (n.kind === "field") n = n.arg;
+    else if (n.kind === "paren" && n.children.length === 1) n = n.children[0];
+    else if (n.kind === "other" && n.type === "subscript_expression") n = n.children[0] ?? null;
+    else return null;
+  }
+  return null;
+}
 
 // src/path/checkers/effects.ts
 var EffectChecker = class {
@@ -44500,8 +44557,27 @@ function cloneState(s) {
     path: s.path,
     macro: s.macro,
     ...s.slots ? { slots: s.slots } : {},
-    ...s.untracked ? { untracked: s.untracked } : {}
+    ...s.untracked ? { untracked: s.untracked } : {},
+    ...s.pending ? { pending: s.pending } : {},
+    ...s.stores ? { stores: s.stores } : {}
   };
+}
+function unionIds(a, b3) {
+  if (!a?.length) return b3?.length ? b3 : void 0;
+  if (!b3?.length || a === b3) return a;
+  return [.../* @__PURE__ */ new Set([...a, ...b3])].sort((x3, y2) => x3 - y2);
+}
+function unionPending(a, b3) {
+  if (!a || a === b3) return b3 ?? a;
+  if (!b3) return a;
+  const out2 = { ...a };
+  for (const [k2, ids] of Object.entries(b3)) out2[k2] = unionIds(out2[k2], ids);
+  return out2;
+}
+function withoutPending(p2, key) {
+  if (!p2 || !(key in p2)) return p2;
+  const { [key]: _3, ...rest } = p2;
+  return Object.keys(rest).length ? rest : void 0;
 }
 function untrackedKey(c4) {
   return `${c4.line}:${c4.holds ? "+" : "-"}${c4.text}`;
@@ -44570,13 +44646,18 @@ function heldValue(v2) {
 function leaveFrames(s, at2) {
   if (at2 < 0) return s;
   const vars = { ...s.vars };
+  let pending = s.pending;
   for (const f3 of s.frames.slice(at2).reverse()) {
     for (const [k2, v2] of Object.entries(f3.saved)) {
       for (const key of Object.keys(vars)) if (key === k2 || key.startsWith(`${k2}.`) || key.startsWith(`${k2}->`)) delete vars[key];
       if (v2) vars[k2] = v2;
+      pending = withoutPending(pending, k2);
     }
   }
-  return { ...s, vars, frames: s.frames.slice(0, at2) };
+  const out2 = { ...s, vars, frames: s.frames.slice(0, at2) };
+  if (pending) out2.pending = pending;
+  else delete out2.pending;
+  return out2;
 }
 function forgetRound(s) {
   const when = {};
@@ -44596,7 +44677,7 @@ var FinishChecker = class {
     }
     if (left.kind === "unary" && left.op === "*") {
       const target = left.arg;
-      if (target?.kind === "ident" && this.eng.isParam(target.text) && /finish/.test(target.text)) {
+      if (target?.kind === "ident" && this.eng.isParam(varKey(target)) && /finish/.test(target.text)) {
         this.eng.record(s, { kind: "finish_write", name: target.text, value: (right ?? node).norm, origin: right ? this.origin(right, s) : "unknown" }, node);
       }
     }
@@ -44612,7 +44693,7 @@ var FinishChecker = class {
     while (base && base.kind === "field") base = base.arg;
     if (base?.kind !== "ident") return "unknown";
     if (value.text.trim().startsWith("&") && this.eng.sharedBase(base.text)) return "global";
-    const v2 = s.vars[base.text];
+    const v2 = s.vars[varKey(base)];
     if (v2?.k === "alloc") return "allocated";
     const held = heldValue(v2);
     if (held?.k === "call" && held.callee === "container_of" && this.eng.isParam((held.args[0] ?? "").replace(/^&/, ""))) return "embedded";
@@ -44733,8 +44814,8 @@ var MemoryChecker = class {
         if (chosen) return { mask: mask.norm, class: classifyGfp(chosen.norm) };
       }
     }
-    if (m2.kind === "ident" && s.vars[m2.text]?.k === "value") {
-      const v2 = s.vars[m2.text];
+    if (m2.kind === "ident" && s.vars[varKey(m2)]?.k === "value") {
+      const v2 = s.vars[varKey(m2)];
       if (v2.value.k === "unknown") return { mask: mask.norm, class: classifyGfp(v2.value.text) };
     }
     return { mask: mask.norm, class: classifyGfp(mask.norm) };
@@ -45144,7 +45225,7 @@ function errorOf(expr, value, s) {
   if (value.k === "call" && (value.callee === "ERR_PTR" || value.callee === "ERR_CAST")) return "errno";
   const n = expr ? unwrapParens2(expr) : null;
   if (n?.kind === "ident") {
-    const v2 = s.vars[n.text];
+    const v2 = s.vars[varKey(n)];
     if (v2?.k === "atom" && !v2.negated && s.when[v2.atom] === true && v2.value?.k === "call") return "likely";
   }
   return null;
@@ -45175,17 +45256,25 @@ var ExpressionEngine = class {
   truncated = false;
   eventIds = /* @__PURE__ */ new Map();
   returnIds = /* @__PURE__ */ new Map();
+  /** failure codes assigned to locals (State.pending, State.stores), and those some path read */
+  stores = [];
+  storeIds = /* @__PURE__ */ new Map();
+  storesRead = /* @__PURE__ */ new Set();
   params;
   /** the parameters in order (a call through one is named by its index) */
   paramOrder;
-  /** locals declared in the body (any block); function-static ones apart: those are shared */
+  /** locals declared in the body (any block), by name; function-static ones apart: those are shared */
   locals = /* @__PURE__ */ new Set();
   staticLocals = /* @__PURE__ */ new Set();
+  /** the same locals by identity (LIdent.local): an inner `ret` is not the outer one */
+  localKeys = /* @__PURE__ */ new Set();
+  /** the locals that hide one of the same name in an enclosing block, by identity */
+  shadowing = /* @__PURE__ */ new Set();
   /**
    * Locals the function builds through the walk: passed by address to a call
    * (a list head `list_add()` fills, a struct a helper fills) or raised and
    * lowered (`n++`, `n += k`). A condition on them the walk cannot decide is
-   * recorded on the path (UntrackedCondition).
+   * recorded on the path (UntrackedCondition). By identity (LIdent.local).
    */
   built = /* @__PURE__ */ new Set();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
@@ -45229,6 +45318,10 @@ var ExpressionEngine = class {
     }
     return out2;
   }
+  /** The failure stores of the walk: dead where no path read them (only when the walk went everywhere). */
+  storeFacts() {
+    return this.stores.map((x3, id) => ({ ...x3, dead: !this.truncated && !this.storesRead.has(id) }));
+  }
   // -------------------------------------------------------------- merging
   merge(states) {
     return this.budget(this.mergeKeys(states));
@@ -45242,6 +45335,8 @@ var ExpressionEngine = class {
       else {
         if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
         if (seen.untracked) seen.untracked = commonUntracked(seen.untracked, s.untracked);
+        if (s.pending && seen.pending !== s.pending) seen.pending = unionPending(seen.pending, s.pending);
+        if (s.stores && seen.stores !== s.stores) seen.stores = unionIds(seen.stores, s.stores);
       }
     }
     return [...byKey.values()];
@@ -45279,10 +45374,18 @@ var ExpressionEngine = class {
         const { left, right, op } = node;
         if (right) this.expr(right, s);
         if (left && left.kind !== "ident") this.expr(left, s);
-        if (left?.kind === "ident" && op !== "=" && this.locals.has(left.text)) this.built.add(left.text);
+        if (left?.kind === "ident" && op !== "=" && this.localKeys.has(varKey(left))) this.built.add(varKey(left));
+        if (left?.kind === "ident") {
+          const key = varKey(left);
+          if (op === "=") {
+            s.pending = withoutPending(s.pending, key);
+            if (right && this.localKeys.has(key)) this.storeFailure(s, key, left.text, right, node);
+          } else this.readVar(s, key);
+        }
         if (left?.kind === "ident" && right) {
-          if (op === "=") this.assignVar(s, left.text, right);
-          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== left.text));
+          const key = varKey(left);
+          if (op === "=") this.assignVar(s, key, right);
+          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
           for (const c4 of this.checkers) c4.onStore?.(left.text, right, s);
         }
         if (left?.kind === "field" && right) {
@@ -45298,13 +45401,16 @@ var ExpressionEngine = class {
         let arg = node.arg;
         while (arg?.kind === "unary" && arg.arg) arg = arg.arg;
         if (arg) {
-          if (arg.kind === "ident" && this.locals.has(arg.text)) this.built.add(arg.text);
+          if (arg.kind === "ident" && this.localKeys.has(varKey(arg))) this.built.add(varKey(arg));
           this.expr(arg, s);
           for (const c4 of this.checkers) c4.onIncrement?.(arg, node, s);
         }
         return;
       }
       case "comment":
+        return;
+      case "ident":
+        this.readVar(s, varKey(node));
         return;
       default:
         for (const c4 of childrenOf(node)) this.expr(c4, s);
@@ -45316,12 +45422,16 @@ var ExpressionEngine = class {
     for (const a of argList) this.expr(a, s);
     for (const a of argList) {
       const target = a.kind === "unary" && a.op === "&" ? a.arg : null;
-      if (target?.kind === "ident" && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== target.text));
-      const base2 = target && !target.text.includes("->") && !target.text.includes("*") ? baseIdent(target) : null;
-      if (base2 && this.locals.has(base2)) this.built.add(base2);
+      if (target?.kind === "ident" && varKey(target) in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== varKey(target)));
+      const base2 = target && !target.text.includes("->") && !target.text.includes("*") ? baseIdentOf(target) : null;
+      if (base2 && this.localKeys.has(varKey(base2))) this.built.add(varKey(base2));
     }
     if (!fnNode) return;
-    if (node.stmt && fnNode.kind === "ident" && declaresLocal(fnNode.text) && argList[0]?.kind === "ident") this.locals.add(argList[0].text);
+    const declared = node.stmt && fnNode.kind === "ident" && declaresLocal(fnNode.text) ? argList[0] : void 0;
+    if (declared?.kind === "ident") {
+      this.locals.add(declared.text);
+      this.localKeys.add(varKey(declared));
+    }
     for (const c4 of this.checkers) if (c4.intercept?.(node, fnNode, s)) return;
     if (fnNode.kind === "call") {
       this.expr(fnNode, s);
@@ -45356,6 +45466,47 @@ var ExpressionEngine = class {
       this.record(s, event, node);
     } else this.record(s, callEvent(classified, base), node);
     for (const c4 of this.checkers) c4.afterCall?.(call, classified, s);
+  }
+  /** A variable read: the failure codes it holds are not lost. */
+  readVar(s, key) {
+    const ids = s.pending?.[key];
+    if (!ids) return;
+    for (const id of ids) this.storesRead.add(id);
+    s.pending = withoutPending(s.pending, key);
+  }
+  /** A variable declared anew: nothing is known of it, what the last one held unread is lost. */
+  dropVar(s, key) {
+    s.pending = withoutPending(s.pending, key);
+    if (key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k2]) => k2 !== key));
+  }
+  /** `ret = -EAGAIN;`: a failure code assigned to a local, unread until something reads `ret` (see FailureStore). */
+  storeFailure(s, key, variable, value, at2) {
+    const v2 = unwrapParens2(value);
+    if (v2.kind !== "unary" || v2.op !== "-" || v2.arg?.kind !== "ident" || !ERRNO_NAME.test(v2.arg.text)) return;
+    const k2 = `${at2.start}:${whenKey(s.when)}`;
+    let id = this.storeIds.get(k2);
+    if (id === void 0) {
+      id = this.stores.length;
+      this.stores.push({
+        variable,
+        ...this.shadowing.has(key) ? { shadows: true } : {},
+        text: v2.norm,
+        code: -errnoNumber(v2.arg.text),
+        loc: { ...at2.loc },
+        when: { ...s.when },
+        ...s.untracked ? { untracked: [...s.untracked] } : {}
+      });
+      this.storeIds.set(k2, id);
+    } else {
+      const st2 = this.stores[id];
+      if (st2.untracked) {
+        const common = commonUntracked(st2.untracked, s.untracked);
+        if (common) st2.untracked = [...common];
+        else delete st2.untracked;
+      }
+    }
+    s.pending = { ...s.pending, [key]: [id] };
+    s.stores = unionIds(s.stores, [id]);
   }
   /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
   assignVar(s, name2, value) {
@@ -45479,7 +45630,7 @@ var ExpressionEngine = class {
   /** The first local the function builds that an expression reads, if any. */
   builtDataOf(n) {
     if (this.built.size === 0) return null;
-    if (n.kind === "ident") return this.built.has(n.text) ? n.text : null;
+    if (n.kind === "ident") return this.built.has(varKey(n)) ? n.text : null;
     if (n.kind === "call" && !(n.fn?.kind === "ident" && isKernelHelper(n.fn.text))) return null;
     for (const c4 of n.kind === "call" ? n.argNodes : n.kind === "assign" ? [n.left, n.right].filter((x3) => !!x3) : n.kind === "update" ? n.arg ? [n.arg] : [] : childrenOf(n)) {
       const d2 = this.builtDataOf(c4);
@@ -45523,18 +45674,19 @@ var ExpressionEngine = class {
       const key = fieldKey(n);
       if (!key) return null;
       const base = n.arg;
-      if (n.field === "blockable" && base?.kind === "ident" && this.ranges.has(base.text)) return { atom: atom.blockable, negated: false };
+      if (n.field === "blockable" && base?.kind === "ident" && this.ranges.has(varKey(base))) return { atom: atom.blockable, negated: false };
       const v2 = s.vars[key];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (!v2 && this.params.has(key.split(/\.|->/)[0])) return { atom: atom.param(key), negated: false };
+      if (!v2 && this.params.has(varBase(key))) return { atom: atom.param(key), negated: false };
       return null;
     }
     if (n.kind === "ident") {
-      const v2 = s.vars[n.text];
+      const key = varKey(n);
+      const v2 = s.vars[key];
       if (v2?.k === "atom") return { atom: v2.atom, negated: v2.negated };
-      if (v2?.k === "alloc") return { atom: atom.alloc(n.text), negated: false };
-      if (!v2 && this.blockableArgs.has(n.text)) return { atom: atom.blockable, negated: false };
-      if (!v2 && this.params.has(n.text)) return { atom: atom.param(n.text), negated: false };
+      if (v2?.k === "alloc") return { atom: atom.alloc(key), negated: false };
+      if (!v2 && this.blockableArgs.has(key)) return { atom: atom.blockable, negated: false };
+      if (!v2 && this.params.has(key)) return { atom: atom.param(key), negated: false };
     }
     return null;
   }
@@ -45543,10 +45695,11 @@ var ExpressionEngine = class {
     let n = unwrapParens2(node);
     if (n.kind === "unary" && n.op === "&") n = n.arg ?? n;
     if (n.kind !== "ident") return null;
+    const key = varKey(n);
     const out2 = [];
     for (const [k2, v2] of Object.entries(s.vars)) {
-      const m2 = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k2);
-      if (m2 && m2[1] === n.text && v2.k === "atom") out2.push({ field: m2[2], atom: v2.atom, negated: v2.negated });
+      const m2 = /^([A-Za-z_]\w*(?:#\d+)?)(?:\.|->)(.+)$/.exec(k2);
+      if (m2 && m2[1] === key && v2.k === "atom") out2.push({ field: m2[2], atom: v2.atom, negated: v2.negated });
     }
     return out2.length ? out2 : null;
   }
@@ -45579,7 +45732,7 @@ var ExpressionEngine = class {
       }
       case "ident": {
         if (text === "NULL") return { k: "null" };
-        const v2 = s.vars[text];
+        const v2 = s.vars[varKey(n)];
         if (v2?.k === "value") return v2.value;
         if (v2?.k === "atom" && v2.value && !v2.negated) return v2.value;
         return { k: "unknown", text };
@@ -45637,6 +45790,7 @@ var ExpressionEngine = class {
     if (seen !== void 0) {
       const r2 = this.returns[seen];
       r2.path = [.../* @__PURE__ */ new Set([...r2.path, ...pathIds(s.path)])].sort((a, b3) => a - b3);
+      if (s.stores) r2.stores = [...unionIds(r2.stores, s.stores) ?? []];
       if (r2.untracked) {
         const common = commonUntracked(r2.untracked, s.untracked);
         if (common) r2.untracked = common;
@@ -45659,7 +45813,8 @@ var ExpressionEngine = class {
       held: [],
       effects: [],
       ...Object.assign({}, ...this.checkers.map((c4) => c4.onReturn?.(s) ?? {})),
-      ...s.untracked ? { untracked: s.untracked } : {}
+      ...s.untracked ? { untracked: s.untracked } : {},
+      ...s.stores ? { stores: [...s.stores] } : {}
     });
   }
 };
@@ -45675,10 +45830,6 @@ function callEvent(c4, base) {
       return { kind: c4.kind, ...base };
   }
 }
-function baseIdent(node) {
-  const m2 = /^[(\s]*([A-Za-z_]\w*)/.exec(node.text);
-  return m2 ? m2[1] : null;
-}
 function lineOf(n) {
   if ("loc" in n) return n.loc.line;
   for (const c4 of childrenOf(n)) {
@@ -45686,10 +45837,6 @@ function lineOf(n) {
     if (l3) return l3;
   }
   return 0;
-}
-function fieldKey(node) {
-  const text = node.text.replace(/\s+/g, "");
-  return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
 }
 function isNonZeroConstant(node) {
   const n = unwrapParens2(node);
@@ -45706,7 +45853,7 @@ var WARNING_CALLS = /* @__PURE__ */ new Set(["WARN_ON", "WARN_ON_ONCE"]);
 function walkFunction(fn2, defined, probes) {
   const engine = new PathEngine(defined, fn2.params, fn2.ranges, fn2.blockableArgs ?? [], probes && { name: fn2.name, out: probes });
   engine.run(fn2);
-  return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts() };
+  return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts(), stores: engine.storeFacts() };
 }
 var PathEngine = class extends ExpressionEngine {
   constructor(defined, params, ranges = [], blockableArgs = [], probes) {
@@ -45818,8 +45965,9 @@ var PathEngine = class extends ExpressionEngine {
     });
   }
   /**
-   * A block: names it declares shadow the outer ones until it ends, so their
-   * outer facts are saved on entry and restored on every way out of it.
+   * A block: the variables it declares (by identity, LIdent.local) live until
+   * it ends: what was known of them is dropped on entry (a loop's next round
+   * declares them anew) and on every way out of it.
    */
   block(node, states) {
     const declared = node.declares;
@@ -45833,8 +45981,8 @@ var PathEngine = class extends ExpressionEngine {
         if (saved[name2]) shadows = true;
       }
       for (const k2 of Object.keys(s.vars)) {
-        const base = /^[A-Za-z_]\w*/.exec(k2)?.[0];
-        if (base !== k2 && base && declared.includes(base)) {
+        const base = varBase(k2);
+        if (base !== k2 && declared.includes(base)) {
           saved[k2] = s.vars[k2];
           shadows = true;
         }
@@ -45896,7 +46044,9 @@ var PathEngine = class extends ExpressionEngine {
         const looped = update ? this.exprAll(update, [...body2.normal, ...body2.continues]) : [...body2.normal, ...body2.continues];
         this.roundEnds(node.start, looped);
         const exits = cond ? [...f3, ...looped] : [];
-        return { normal: this.merge([...exits, ...body2.breaks]), breaks: [], continues: [] };
+        const out2 = [...exits, ...body2.breaks];
+        for (const key of node.declares ?? []) for (const s of out2) this.dropVar(s, key);
+        return { normal: this.merge(out2), breaks: [], continues: [] };
       }
       case "do": {
         const body2 = this.loopBody(node.start, node.body, states);
@@ -45919,6 +46069,9 @@ var PathEngine = class extends ExpressionEngine {
         edges.set(label, list);
         return none;
       }
+      case "other":
+        if (node.reads) for (const s of states) for (const key of node.reads) this.readVar(s, key);
+        return { normal: states, breaks: [], continues: [] };
       default:
         return { normal: states, breaks: [], continues: [] };
     }
@@ -45985,27 +46138,91 @@ var PathEngine = class extends ExpressionEngine {
     const isStatic = node.static;
     for (const d2 of node.declarators) {
       if (d2.local) (isStatic ? this.staticLocals : this.locals).add(d2.local);
+      if (d2.key !== void 0 && !isStatic) {
+        this.localKeys.add(d2.key);
+        if (d2.shadows) this.shadowing.add(d2.key);
+        for (const s of out2) this.dropVar(s, d2.key);
+      }
       if (!d2.init) continue;
       const { name: name2, value } = d2.init;
+      const key = d2.init.key ?? name2;
       if (!value) continue;
       out2 = this.exprAll(value, out2);
       if (name2) for (const s of out2) for (const c4 of this.checkers) c4.onStore?.(name2, value, s, d2.init.fields);
-      if (name2 && d2.init.fields) {
+      if (key && d2.init.fields) {
         for (const { field, value: v2 } of d2.init.fields) {
           for (const s of out2) {
             const atom2 = this.atomOf(v2, s);
-            if (atom2) s.vars = { ...s.vars, [`${name2}.${field}`]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
+            if (atom2) s.vars = { ...s.vars, [`${key}.${field}`]: { k: "atom", atom: atom2.atom, negated: atom2.negated } };
           }
         }
-      } else if (name2) for (const s of out2) this.assignVar(s, name2, value);
+      } else if (key) for (const s of out2) this.assignVar(s, key, value);
     }
     return out2;
   }
 };
 
 // src/parser/lower.ts
-function lowerFunction(ctx, name2, params, ranges, body2, blockableArgs = []) {
+var Scopes = class {
+  stack = [/* @__PURE__ */ new Map()];
+  count = /* @__PURE__ */ new Map();
+  /** Whether a declaration of `name` here hides one of an enclosing scope (not of this one: a redeclaration). */
+  shadows(name2) {
+    return !this.stack[this.stack.length - 1].has(name2) && this.resolve(name2) !== void 0;
+  }
+  declare(name2) {
+    const n = (this.count.get(name2) ?? 0) + 1;
+    this.count.set(name2, n);
+    const key = n === 1 ? name2 : `${name2}#${n}`;
+    this.stack[this.stack.length - 1].set(name2, key);
+    return key;
+  }
+  resolve(name2) {
+    for (let i2 = this.stack.length - 1; i2 >= 0; i2--) {
+      const key = this.stack[i2].get(name2);
+      if (key !== void 0) return key;
+    }
+    return void 0;
+  }
+  /** Runs `f` in a scope of its own; returns what it made and the identities declared in that scope. */
+  within(f3) {
+    this.stack.push(/* @__PURE__ */ new Map());
+    try {
+      const value = f3();
+      return { value, declared: [...this.stack[this.stack.length - 1].values()] };
+    } finally {
+      this.stack.pop();
+    }
+  }
+};
+function lowerFunction(file, name2, params, ranges, body2, blockableArgs = []) {
+  const ctx = { ...file, scopes: new Scopes() };
+  for (const p2 of params) if (p2) ctx.scopes.declare(p2);
   return { name: name2, params: [...params], ranges: [...ranges], blockableArgs: [...blockableArgs], body: lowerStmt(ctx, body2), bodyLoc: locOf(ctx, body2), bodyEnd: endLoc(ctx, body2) };
+}
+function declaredName(node) {
+  let n = node;
+  while (n) {
+    if (n.type === "identifier") return n.text;
+    if (n.type === "init_declarator" || n.type === "pointer_declarator" || n.type === "array_declarator" || n.type === "parenthesized_declarator" || n.type === "attributed_declarator" || n.type === "function_declarator") {
+      n = n.childForFieldName("declarator") ?? n.namedChildren[0] ?? null;
+    } else return null;
+  }
+  return null;
+}
+function localsNamed(ctx, node) {
+  const out2 = /* @__PURE__ */ new Set();
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (n.type === "identifier") {
+      const key = ctx.scopes.resolve(n.text);
+      if (key !== void 0) out2.add(key);
+      continue;
+    }
+    for (let i2 = n.namedChildCount - 1; i2 >= 0; i2--) stack.push(n.namedChild(i2));
+  }
+  return [...out2];
 }
 function lowerIfChain(ctx, first) {
   const links = [];
@@ -46032,9 +46249,8 @@ function lowerStmt(ctx, node) {
   const start2 = node.startIndex;
   switch (node.type) {
     case "compound_statement": {
-      const children = node.namedChildren;
-      const declares = children.filter((c4) => c4.type === "declaration").flatMap((d2) => d2.namedChildren.map((c4) => declaratorName(c4.type === "init_declarator" ? c4.childForFieldName("declarator") : c4)).filter((n) => !!n));
-      return { kind: "block", start: start2, declares, body: lowerStmts(ctx, children) };
+      const { value: body2, declared } = ctx.scopes.within(() => lowerStmts(ctx, node.namedChildren));
+      return { kind: "block", start: start2, declares: declared, body: body2 };
     }
     case "labeled_statement":
       return {
@@ -46048,6 +46264,11 @@ function lowerStmt(ctx, node) {
       };
     case "expression_statement": {
       const expr = node.namedChildren[0];
+      if (expr?.type === "call_expression") {
+        const fn2 = expr.childForFieldName("function");
+        const first = expr.childForFieldName("arguments")?.namedChildren[0];
+        if (fn2?.type === "identifier" && declaresLocal(fn2.text) && first?.type === "identifier") ctx.scopes.declare(first.text);
+      }
       return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true) : null };
     }
     case "declaration":
@@ -46075,14 +46296,13 @@ function lowerStmt(ctx, node) {
       const init2 = node.childForFieldName("initializer");
       const cond = node.childForFieldName("condition");
       const update = node.childForFieldName("update");
-      return {
-        kind: "for",
-        start: start2,
+      const { value, declared } = ctx.scopes.within(() => ({
         init: init2 ? init2.type === "declaration" ? lowerDecl(ctx, init2) : lowerExpr(ctx, init2) : null,
         cond: cond ? lowerExpr(ctx, cond) : null,
         update: update ? lowerExpr(ctx, update) : null,
         body: lowerStmt(ctx, node.childForFieldName("body"))
-      };
+      }));
+      return { kind: "for", start: start2, ...value, ...declared.length ? { declares: declared } : {} };
     }
     case "do_statement": {
       const cond = node.childForFieldName("condition");
@@ -46091,17 +46311,20 @@ function lowerStmt(ctx, node) {
     case "switch_statement": {
       const cond = node.childForFieldName("condition");
       const body2 = node.childForFieldName("body");
-      const cases = (body2?.namedChildren.filter((c4) => c4.type === "case_statement") ?? []).map((c4) => {
-        const value = c4.childForFieldName("value");
-        return {
-          isDefault: c4.children[0]?.text === "default",
-          body: lowerStmts(
-            ctx,
-            c4.namedChildren.filter((n) => n.id !== value?.id)
-          )
-        };
-      });
-      return { kind: "switch", start: start2, cond: cond ? lowerExpr(ctx, cond) : null, cases };
+      const condition = cond ? lowerExpr(ctx, cond) : null;
+      const cases = ctx.scopes.within(
+        () => (body2?.namedChildren.filter((c4) => c4.type === "case_statement") ?? []).map((c4) => {
+          const value = c4.childForFieldName("value");
+          return {
+            isDefault: c4.children[0]?.text === "default",
+            body: lowerStmts(
+              ctx,
+              c4.namedChildren.filter((n) => n.id !== value?.id)
+            )
+          };
+        })
+      ).value;
+      return { kind: "switch", start: start2, cond: condition, cases };
     }
     case "break_statement":
       return { kind: "break", start: start2 };
@@ -46111,8 +46334,10 @@ function lowerStmt(ctx, node) {
       return { kind: "goto", start: start2, label: node.childForFieldName("label")?.text ?? "" };
     case "comment":
       return { kind: "comment", start: start2, line: position(ctx, start2).line, text: ctx.source.slice(start2, node.endIndex) };
-    default:
-      return { kind: "other", start: start2, type: node.type };
+    default: {
+      const reads = localsNamed(ctx, node);
+      return { kind: "other", start: start2, type: node.type, ...reads.length ? { reads } : {} };
+    }
   }
 }
 function lowerDecl(ctx, node) {
@@ -46123,10 +46348,16 @@ function lowerDecl(ctx, node) {
       local = declaratorName(d2.type === "init_declarator" ? d2.childForFieldName("declarator") : d2);
     }
     if (d2.type !== "init_declarator") {
-      if (local) declarators.push({ local });
+      const declared2 = declaredName(d2);
+      const shadows2 = declared2 !== null && ctx.scopes.shadows(declared2);
+      const key2 = declared2 === null ? void 0 : ctx.scopes.declare(declared2);
+      if (local) declarators.push({ local, ...key2 !== void 0 ? { key: key2 } : {}, ...shadows2 ? { shadows: shadows2 } : {} });
       continue;
     }
     const name2 = declaratorName(d2.childForFieldName("declarator"));
+    const declared = declaredName(d2);
+    const shadows = declared !== null && ctx.scopes.shadows(declared);
+    const key = declared === null ? void 0 : ctx.scopes.declare(declared);
     const value = d2.childForFieldName("value");
     let fields;
     if (value?.type === "initializer_list") {
@@ -46137,7 +46368,12 @@ function lowerDecl(ctx, node) {
         if (field && v2) fields.push({ field, value: lowerExpr(ctx, v2) });
       }
     }
-    declarators.push({ local, init: { name: name2, value: value ? lowerExpr(ctx, value) : null, ...fields ? { fields } : {} } });
+    declarators.push({
+      local,
+      ...key !== void 0 ? { key } : {},
+      ...shadows ? { shadows } : {},
+      init: { name: name2, ...key !== void 0 && name2 === declared ? { key } : {}, value: value ? lowerExpr(ctx, value) : null, ...fields ? { fields } : {} }
+    });
   }
   return { kind: "decl", start: node.startIndex, static: hasKeyword(node, "storage_class_specifier", "static"), declarators };
 }
@@ -46213,8 +46449,10 @@ function lowerExpr(ctx, node, stmt = false) {
       const arg = node.childForFieldName("argument");
       return { kind: "update", ...base, loc: locOf(ctx, node), arg: arg ? lowerExpr(ctx, arg) : null };
     }
-    case "identifier":
-      return { kind: "ident", ...base };
+    case "identifier": {
+      const local = ctx.scopes.resolve(node.text);
+      return { kind: "ident", ...base, ...local !== void 0 ? { local } : {} };
+    }
     case "number_literal":
       return { kind: "number", ...base };
     case "true":
@@ -46359,7 +46597,8 @@ function extractFunction(ctx, def, probes) {
     callees: walked.callees,
     truncated: walked.truncated,
     parseErrors,
-    ...walked.facts
+    ...walked.facts,
+    ...walked.stores.length ? { failureStores: walked.stores } : {}
   };
 }
 function walkOrBound(ctx, def, name2, probes) {
@@ -54079,7 +54318,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "b5952134b73b761ca87dd704d455fc2e");
+  const derived = derivedFactsFor(root, "8fa04d754983b797bddea49b1b03779f");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -1,5 +1,6 @@
 // Shared wording for traces, so every rule explains paths the same way.
 import { atomsOf, innermost } from './atoms.js';
+import { varName } from './lowered.js';
 import type { Assumptions } from './types.js';
 
 /** ` when the range is not blockable and mutex_trylock(l) failed` */
@@ -13,7 +14,7 @@ export function describeWhen(when: Assumptions): string {
     // a callee's own atom reads as the callee says it
     const t = innermost(tag);
     if (t.tag === 'trylock') parts.push(`trylock of ${t.lock} ${value ? 'succeeded' : 'failed'}`);
-    else if (t.tag === 'alloc') parts.push(`allocation ${t.variable} ${value ? 'succeeded' : 'failed'}`);
+    else if (t.tag === 'alloc') parts.push(`allocation ${varName(t.variable)} ${value ? 'succeeded' : 'failed'}`);
     else if (t.tag === 'param') parts.push(`parameter ${t.path} is ${value}`);
     else if (t.tag === 'ret') parts.push(`${t.fn}() ${value ? 'returned non-zero' : 'returned 0'}`);
     else if (t.tag === 'event') parts.push(`range->event ${value ? 'is' : 'is not'} ${t.name}`);

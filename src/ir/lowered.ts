@@ -90,7 +90,26 @@ export interface LConditional extends WithChildren {
 }
 
 export interface LLeaf extends Base {
-  readonly kind: 'ident' | 'number' | 'true' | 'false' | 'null' | 'comment';
+  readonly kind: 'number' | 'true' | 'false' | 'null' | 'comment';
+}
+
+/**
+ * An identifier. `local` is the identity of the local variable or parameter
+ * it names, resolved by the lowering from C's block scopes: the name itself
+ * for the first declaration of that name in the function (its parameters
+ * first), `name#2`, `name#3`... for each later one (an inner `int ret` that
+ * shadows the outer `ret` is `ret#2`). Absent for anything the function does
+ * not declare (a global, a function, an enum constant, a macro). The walk
+ * keys what it knows of a variable by it; `text` stays the name to show.
+ */
+export interface LIdent extends Base {
+  readonly kind: 'ident';
+  readonly local?: string;
+}
+
+/** The name a variable's identity (LIdent.local) shows: `ret` of `ret#2`, `p->x` of `p#2->x`. */
+export function varName(key: string): string {
+  return key.replace(/^([A-Za-z_]\w*)#\d+/, '$1');
 }
 
 /** Anything else, by its grammar type (an initializer list, a subscript, a statement expression...). */
@@ -99,24 +118,30 @@ export interface LOther extends WithChildren {
   readonly type: string;
 }
 
-export type LExpr = LCall | LAssign | LUpdate | LUnary | LBinary | LField | LCast | LParen | LConditional | LLeaf | LOther;
+export type LExpr = LCall | LAssign | LUpdate | LUnary | LBinary | LField | LCast | LParen | LConditional | LIdent | LLeaf | LOther;
 
 // ----------------------------------------------------------------- statements
 
 export interface LBlock {
   readonly kind: 'block';
   readonly start: number;
-  /** the names its declarations declare (they shadow outer ones until it ends) */
+  /** the locals its declarations declare, by identity (LIdent.local): they live until it ends */
   readonly declares: readonly string[];
   readonly body: readonly LStmt[];
 }
 
 export interface LDeclarator {
-  /** the local it declares, if any */
+  /** the local it declares, if any: its name */
   readonly local: string | null;
+  /** the local's identity (LIdent.local), when it has a name */
+  readonly key?: string;
+  /** it hides a variable of the same name declared in an enclosing block (or a parameter) */
+  readonly shadows?: true;
   /** an initialized declarator: its name and initializer */
   readonly init?: {
     readonly name: string | null;
+    /** the identity of the local it initializes (LIdent.local) */
+    readonly key?: string;
     readonly value: LExpr | null;
     /** an initializer list's designated fields (`.field = value`) */
     readonly fields?: ReadonlyArray<{ readonly field: string; readonly value: LExpr }>;
@@ -148,7 +173,16 @@ export type LStmt =
       readonly condArgs: readonly string[];
       readonly body: LStmt;
     }
-  | { readonly kind: 'for'; readonly start: number; readonly init: LDecl | LExpr | null; readonly cond: LExpr | null; readonly update: LExpr | null; readonly body: LStmt }
+  | {
+      readonly kind: 'for';
+      readonly start: number;
+      readonly init: LDecl | LExpr | null;
+      readonly cond: LExpr | null;
+      readonly update: LExpr | null;
+      readonly body: LStmt;
+      /** the locals its initializer declares, by identity (LIdent.local): they live until the loop ends */
+      readonly declares?: readonly string[];
+    }
   | { readonly kind: 'do'; readonly start: number; readonly body: LStmt; readonly cond: LExpr | null }
   | { readonly kind: 'switch'; readonly start: number; readonly cond: LExpr | null; readonly cases: ReadonlyArray<{ readonly isDefault: boolean; readonly body: readonly LStmt[] }> }
   | { readonly kind: 'break' | 'continue'; readonly start: number }
@@ -156,7 +190,8 @@ export type LStmt =
   | { readonly kind: 'label'; readonly start: number; readonly label: string; readonly body: readonly LStmt[] }
   /** a comment among statements: the engine tests' `// walk:` probes */
   | { readonly kind: 'comment'; readonly start: number; readonly line: number; readonly text: string }
-  | { readonly kind: 'other'; readonly start: number; readonly type: string };
+  /** a statement the walk does not follow; `reads`: the locals it names (LIdent.local), which it may read */
+  | { readonly kind: 'other'; readonly start: number; readonly type: string; readonly reads?: readonly string[] };
 
 /** One function as the path engine walks it. */
 export interface LoweredFunction {

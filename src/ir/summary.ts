@@ -104,6 +104,8 @@ export interface SummaryReturn {
   taken: HelperOutcome[];
   /** the untracked conditions on the function's own data the path is decided by (absent: none; see UntrackedCondition) */
   untracked?: readonly UntrackedCondition[];
+  /** the failure codes the function wrote to its locals on the way (ids into fn.failureStores; absent: none, or a callee's return) */
+  stores?: readonly number[];
 }
 
 /** A helper's return that a caller's path depends on (or that a caller drops). */
@@ -370,6 +372,7 @@ export class Summarizer {
         effects: [...(r.effects ?? [])],
         taken: [],
         ...(r.untracked ? { untracked: r.untracked } : {}),
+        ...(r.stores ? { stores: r.stores } : {}),
       };
       const callId = r.value.k === 'call' ? callSiteIn(fn, r) : -1;
       const target = callId >= 0 ? callees.get(callId) : undefined;
@@ -391,8 +394,11 @@ export class Summarizer {
         // the helper's own conditions stand for its result now
         const w = truth === undefined ? both : Object.fromEntries(Object.entries(both).filter(([k]) => k !== result));
         const untracked = bothUntracked(r.untracked, inner.untracked);
+        // the failure stores are the root's: the callee's own mean nothing here
+        const { stores: _callee, ...rest } = inner;
         raw.push({
-          ...inner,
+          ...rest,
+          ...(r.stores ? { stores: r.stores } : {}),
           when: w,
           via: [target.step, ...inner.via],
           path: [...r.path],

@@ -255,6 +255,34 @@ export interface ReturnSite {
   readonly effects: readonly string[];
   /** the untracked conditions every path to this return is decided by (absent: none) */
   readonly untracked?: readonly UntrackedCondition[];
+  /** the failure codes written to locals on the way to this return (ids into FunctionIR.failureStores; absent: none) */
+  readonly stores?: readonly number[];
+}
+
+/**
+ * A failure code (a negative errno constant) assigned to a local variable:
+ * `ret = -EAGAIN;`. Variables are told apart by declaration, not by name: an
+ * inner `int ret` that shadows the outer one is another variable.
+ */
+export interface FailureStore {
+  /** the variable's name as written */
+  readonly variable: string;
+  /** the variable hides one of the same name declared in an enclosing block (or a parameter) */
+  readonly shadows?: true;
+  /** the value as written (`-EAGAIN`) and its number */
+  readonly text: string;
+  readonly code: number;
+  readonly loc: Loc;
+  /** tracked assumptions in force at the assignment */
+  readonly when: Assumptions;
+  /** the untracked conditions every path to the assignment is decided by (absent: none) */
+  readonly untracked?: readonly UntrackedCondition[];
+  /**
+   * No path reads the value written: the variable's scope ends, it is
+   * assigned again, or the function returns, before anything reads it (a
+   * dead store: the failure is lost). False when the walk was truncated.
+   */
+  readonly dead: boolean;
 }
 
 export interface FunctionIR {
@@ -279,6 +307,8 @@ export interface FunctionIR {
   readonly readSections?: readonly ReadSectionFact[];
   /** what the typestate checkers saw go against their protocol (ir/typestate.ts) */
   readonly typestates?: readonly TypestateFact[];
+  /** the failure codes assigned to locals (ReturnSite.stores points here; absent: none) */
+  readonly failureStores?: readonly FailureStore[];
 }
 
 /**

@@ -145,6 +145,7 @@ export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): 
     truncated: walked.truncated,
     parseErrors,
     ...walked.facts,
+    ...(walked.stores.length ? { failureStores: walked.stores } : {}),
   };
 }
 

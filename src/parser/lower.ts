@@ -4,10 +4,96 @@
 // walk used to read them again for every path state.
 import type { Node } from 'web-tree-sitter';
 import type { LDecl, LDeclarator, LExpr, LoweredFunction, LStmt } from '../ir/lowered.js';
+import { declaresLocal } from '../ir/kernel-api/helpers.js';
 import { argTexts, declaratorName, endLoc, hasKeyword, locOf, position, type FileCtx } from './syntax.js';
 
-export function lowerFunction(ctx: FileCtx, name: string, params: readonly string[], ranges: readonly string[], body: Node, blockableArgs: readonly string[] = []): LoweredFunction {
+/**
+ * C's block scopes while one function is lowered: each declaration gets an
+ * identity of its own (LIdent.local), the name for the first declaration of
+ * that name in the function, `name#N` for the N-th; an identifier is resolved
+ * to the innermost declaration in scope where it stands.
+ */
+class Scopes {
+  private readonly stack: Array<Map<string, string>> = [new Map()];
+  private readonly count = new Map<string, number>();
+
+  /** Whether a declaration of `name` here hides one of an enclosing scope (not of this one: a redeclaration). */
+  shadows(name: string): boolean {
+    return !this.stack[this.stack.length - 1]!.has(name) && this.resolve(name) !== undefined;
+  }
+
+  declare(name: string): string {
+    const n = (this.count.get(name) ?? 0) + 1;
+    this.count.set(name, n);
+    const key = n === 1 ? name : `${name}#${n}`;
+    this.stack[this.stack.length - 1]!.set(name, key);
+    return key;
+  }
+
+  resolve(name: string): string | undefined {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const key = this.stack[i]!.get(name);
+      if (key !== undefined) return key;
+    }
+    return undefined;
+  }
+
+  /** Runs `f` in a scope of its own; returns what it made and the identities declared in that scope. */
+  within<T>(f: () => T): { value: T; declared: string[] } {
+    this.stack.push(new Map());
+    try {
+      const value = f();
+      return { value, declared: [...this.stack[this.stack.length - 1]!.values()] };
+    } finally {
+      this.stack.pop();
+    }
+  }
+}
+
+/** What the lowering of one function reads: the file's context and the function's scopes. */
+interface Ctx extends FileCtx {
+  readonly scopes: Scopes;
+}
+
+export function lowerFunction(file: FileCtx, name: string, params: readonly string[], ranges: readonly string[], body: Node, blockableArgs: readonly string[] = []): LoweredFunction {
+  const ctx: Ctx = { ...file, scopes: new Scopes() };
+  for (const p of params) if (p) ctx.scopes.declare(p);
   return { name, params: [...params], ranges: [...ranges], blockableArgs: [...blockableArgs], body: lowerStmt(ctx, body), bodyLoc: locOf(ctx, body), bodyEnd: endLoc(ctx, body) };
+}
+
+/** The name a declarator declares (`x` of `*x`, `x[4]`, `(*x)(void)`, `x = 1`), if any. */
+function declaredName(node: Node | null): string | null {
+  let n = node;
+  while (n) {
+    if (n.type === 'identifier') return n.text;
+    if (
+      n.type === 'init_declarator' ||
+      n.type === 'pointer_declarator' ||
+      n.type === 'array_declarator' ||
+      n.type === 'parenthesized_declarator' ||
+      n.type === 'attributed_declarator' ||
+      n.type === 'function_declarator'
+    ) {
+      n = n.childForFieldName('declarator') ?? n.namedChildren[0] ?? null;
+    } else return null;
+  }
+  return null;
+}
+
+/** The locals an unlowered statement names (its identifiers resolved in scope), without recursion. */
+function localsNamed(ctx: Ctx, node: Node): string[] {
+  const out = new Set<string>();
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'identifier') {
+      const key = ctx.scopes.resolve(n.text);
+      if (key !== undefined) out.add(key);
+      continue;
+    }
+    for (let i = n.namedChildCount - 1; i >= 0; i--) stack.push(n.namedChild(i)!);
+  }
+  return [...out];
 }
 
 // ----------------------------------------------------------------- statements
@@ -17,7 +103,7 @@ export function lowerFunction(ctx: FileCtx, name: string, params: readonly strin
  * chain of thousands of `else if`s must not cost a stack frame per link here
  * (the walk itself goes down the chain as deep as it always did).
  */
-function lowerIfChain(ctx: FileCtx, first: Node): LStmt {
+function lowerIfChain(ctx: Ctx, first: Node): LStmt {
   const links: Array<{ start: number; cond: LExpr; consequence: LStmt }> = [];
   let node: Node | null = first;
   let last: LStmt | null = null;
@@ -36,19 +122,16 @@ function lowerIfChain(ctx: FileCtx, first: Node): LStmt {
   return out!;
 }
 
-function lowerStmts(ctx: FileCtx, nodes: readonly Node[]): LStmt[] {
+function lowerStmts(ctx: Ctx, nodes: readonly Node[]): LStmt[] {
   return nodes.map((n) => lowerStmt(ctx, n));
 }
 
-function lowerStmt(ctx: FileCtx, node: Node): LStmt {
+function lowerStmt(ctx: Ctx, node: Node): LStmt {
   const start = node.startIndex;
   switch (node.type) {
     case 'compound_statement': {
-      const children = node.namedChildren;
-      const declares = children
-        .filter((c) => c.type === 'declaration')
-        .flatMap((d) => d.namedChildren.map((c) => declaratorName(c.type === 'init_declarator' ? c.childForFieldName('declarator') : c)).filter((n): n is string => !!n));
-      return { kind: 'block', start, declares, body: lowerStmts(ctx, children) };
+      const { value: body, declared } = ctx.scopes.within(() => lowerStmts(ctx, node.namedChildren));
+      return { kind: 'block', start, declares: declared, body };
     }
     case 'labeled_statement':
       return {
@@ -62,6 +145,12 @@ function lowerStmt(ctx: FileCtx, node: Node): LStmt {
       };
     case 'expression_statement': {
       const expr = node.namedChildren[0];
+      // `LIST_HEAD(todo);` declares the local todo
+      if (expr?.type === 'call_expression') {
+        const fn = expr.childForFieldName('function');
+        const first = expr.childForFieldName('arguments')?.namedChildren[0];
+        if (fn?.type === 'identifier' && declaresLocal(fn.text) && first?.type === 'identifier') ctx.scopes.declare(first.text);
+      }
       return { kind: 'expr', start, expr: expr ? lowerExpr(ctx, expr, true) : null };
     }
     case 'declaration':
@@ -89,14 +178,14 @@ function lowerStmt(ctx: FileCtx, node: Node): LStmt {
       const init = node.childForFieldName('initializer');
       const cond = node.childForFieldName('condition');
       const update = node.childForFieldName('update');
-      return {
-        kind: 'for',
-        start,
+      // `for (int i = 0; ...)`: i lives in the loop
+      const { value, declared } = ctx.scopes.within(() => ({
         init: init ? (init.type === 'declaration' ? lowerDecl(ctx, init) : lowerExpr(ctx, init)) : null,
         cond: cond ? lowerExpr(ctx, cond) : null,
         update: update ? lowerExpr(ctx, update) : null,
         body: lowerStmt(ctx, node.childForFieldName('body')!),
-      };
+      }));
+      return { kind: 'for', start, ...value, ...(declared.length ? { declares: declared } : {}) };
     }
     case 'do_statement': {
       const cond = node.childForFieldName('condition');
@@ -105,17 +194,21 @@ function lowerStmt(ctx: FileCtx, node: Node): LStmt {
     case 'switch_statement': {
       const cond = node.childForFieldName('condition');
       const body = node.childForFieldName('body');
-      const cases = (body?.namedChildren.filter((c) => c.type === 'case_statement') ?? []).map((c) => {
-        const value = c.childForFieldName('value');
-        return {
-          isDefault: c.children[0]?.text === 'default',
-          body: lowerStmts(
-            ctx,
-            c.namedChildren.filter((n) => n.id !== value?.id),
-          ),
-        };
-      });
-      return { kind: 'switch', start, cond: cond ? lowerExpr(ctx, cond) : null, cases };
+      const condition = cond ? lowerExpr(ctx, cond) : null;
+      // the cases share the body's scope
+      const cases = ctx.scopes.within(() =>
+        (body?.namedChildren.filter((c) => c.type === 'case_statement') ?? []).map((c) => {
+          const value = c.childForFieldName('value');
+          return {
+            isDefault: c.children[0]?.text === 'default',
+            body: lowerStmts(
+              ctx,
+              c.namedChildren.filter((n) => n.id !== value?.id),
+            ),
+          };
+        }),
+      ).value;
+      return { kind: 'switch', start, cond: condition, cases };
     }
     case 'break_statement':
       return { kind: 'break', start };
@@ -125,12 +218,14 @@ function lowerStmt(ctx: FileCtx, node: Node): LStmt {
       return { kind: 'goto', start, label: node.childForFieldName('label')?.text ?? '' };
     case 'comment':
       return { kind: 'comment', start, line: position(ctx, start).line, text: ctx.source.slice(start, node.endIndex) };
-    default:
-      return { kind: 'other', start, type: node.type };
+    default: {
+      const reads = localsNamed(ctx, node);
+      return { kind: 'other', start, type: node.type, ...(reads.length ? { reads } : {}) };
+    }
   }
 }
 
-function lowerDecl(ctx: FileCtx, node: Node): LDecl {
+function lowerDecl(ctx: Ctx, node: Node): LDecl {
   const declarators: LDeclarator[] = [];
   for (const d of node.namedChildren) {
     // every local is known by name: a write to anything else is a global (I7)
@@ -139,10 +234,17 @@ function lowerDecl(ctx: FileCtx, node: Node): LDecl {
       local = declaratorName(d.type === 'init_declarator' ? d.childForFieldName('declarator') : d);
     }
     if (d.type !== 'init_declarator') {
-      if (local) declarators.push({ local });
+      const declared = declaredName(d);
+      const shadows = declared !== null && ctx.scopes.shadows(declared);
+      const key = declared === null ? undefined : ctx.scopes.declare(declared);
+      if (local) declarators.push({ local, ...(key !== undefined ? { key } : {}), ...(shadows ? { shadows } : {}) });
       continue;
     }
     const name = declaratorName(d.childForFieldName('declarator'));
+    // its scope starts at its declarator: the initializer already names it
+    const declared = declaredName(d);
+    const shadows = declared !== null && ctx.scopes.shadows(declared);
+    const key = declared === null ? undefined : ctx.scopes.declare(declared);
     const value = d.childForFieldName('value');
     let fields: Array<{ field: string; value: LExpr }> | undefined;
     if (value?.type === 'initializer_list') {
@@ -154,7 +256,12 @@ function lowerDecl(ctx: FileCtx, node: Node): LDecl {
         if (field && v) fields.push({ field, value: lowerExpr(ctx, v) });
       }
     }
-    declarators.push({ local, init: { name, value: value ? lowerExpr(ctx, value) : null, ...(fields ? { fields } : {}) } });
+    declarators.push({
+      local,
+      ...(key !== undefined ? { key } : {}),
+      ...(shadows ? { shadows } : {}),
+      init: { name, ...(key !== undefined && name === declared ? { key } : {}), value: value ? lowerExpr(ctx, value) : null, ...(fields ? { fields } : {}) },
+    });
   }
   return { kind: 'decl', start: node.startIndex, static: hasKeyword(node, 'storage_class_specifier', 'static'), declarators };
 }
@@ -162,7 +269,7 @@ function lowerDecl(ctx: FileCtx, node: Node): LDecl {
 // ---------------------------------------------------------------- expressions
 
 /** Source text of a node, whitespace folded (textOf without a second slice when there is no whitespace). */
-function norm(ctx: FileCtx, start: number, end: number): string {
+function norm(ctx: Ctx, start: number, end: number): string {
   const t = ctx.source.slice(start, end);
   return /\s/.test(t) ? t.replace(/\s+/g, ' ').trim() : t;
 }
@@ -174,7 +281,7 @@ function pick(named: readonly Node[], lowered: readonly LExpr[], field: Node | n
   return null;
 }
 
-function lowerAll(ctx: FileCtx, node: Node): { named: Node[]; children: LExpr[] } {
+function lowerAll(ctx: Ctx, node: Node): { named: Node[]; children: LExpr[] } {
   const named = node.namedChildCount === 0 ? [] : node.namedChildren;
   const stmt = node.type === 'expression_statement';
   return { named, children: named.map((c) => lowerExpr(ctx, c, stmt)) };
@@ -184,7 +291,7 @@ function lowerAll(ctx: FileCtx, node: Node): { named: Node[]; children: LExpr[] 
  * `a || b || c ...` and `x + y + z ...` nest to the left: a long chain is
  * lowered by a loop down its spine, not a stack frame per operator.
  */
-function lowerBinaryChain(ctx: FileCtx, top: Node): LExpr {
+function lowerBinaryChain(ctx: Ctx, top: Node): LExpr {
   const spine: Node[] = [];
   for (let n: Node | null = top; n?.type === 'binary_expression'; n = n.childForFieldName('left')) spine.push(n);
   let below: { id: number; lowered: LExpr } | null = null;
@@ -207,7 +314,7 @@ function lowerBinaryChain(ctx: FileCtx, top: Node): LExpr {
   return below!.lowered;
 }
 
-function lowerExpr(ctx: FileCtx, node: Node, stmt = false): LExpr {
+function lowerExpr(ctx: Ctx, node: Node, stmt = false): LExpr {
   if (node.type === 'binary_expression') return lowerBinaryChain(ctx, node);
   const start = node.startIndex;
   const end = node.endIndex;
@@ -243,8 +350,10 @@ function lowerExpr(ctx: FileCtx, node: Node, stmt = false): LExpr {
       const arg = node.childForFieldName('argument');
       return { kind: 'update', ...base, loc: locOf(ctx, node), arg: arg ? lowerExpr(ctx, arg) : null };
     }
-    case 'identifier':
-      return { kind: 'ident', ...base };
+    case 'identifier': {
+      const local = ctx.scopes.resolve(node.text);
+      return { kind: 'ident', ...base, ...(local !== undefined ? { local } : {}) };
+    }
     case 'number_literal':
       return { kind: 'number', ...base };
     case 'true':

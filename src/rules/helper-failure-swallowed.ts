@@ -17,7 +17,7 @@ export default defineRule({
   severity: 'error',
   invariant: 'I4',
   docs: {
-    what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count.",
+    what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count. It also flags a start that writes -EAGAIN to a local when the range is not blockable and then reports success because nothing ever reads that local (variables are told apart by declaration: an inner `int ret` is not the `ret` returned); this holds whatever the helper the branch tests is, even one called through a function pointer the scan cannot follow.",
     why: 'A helper that returns -EAGAIN in a non-blockable range did not tear down the device mappings. If the callback still reports success, the core goes on to free the pages while the device can reach them. Commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed exactly this: the -EAGAIN of sync_cpu_device_pagetables() went into an inner `int ret` that shadowed the one returned, "a violation of the mmu notifier contract".',
     bad: `static int drv_sync(struct drv *d, const struct mmu_notifier_range *range)
 {
@@ -77,6 +77,10 @@ static const struct mmu_notifier_ops drv_ops = {
   messages: {
     returnsSuccess: '{{fn}}() returns {{result}} although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen',
     goesOn: '{{fn}}() goes on to succeed although {{helper}}() returned {{failure}} ({{how}}) when the range is not blockable: the invalidation did not happen',
+    storeShadowed:
+      '{{fn}}() returns {{result}} although it set {{variable}} = {{failure}} at line {{line}} when the range is not blockable: that {{variable}} is an inner variable that hides the one returned, and nothing reads it, so the failure is lost',
+    storeLost:
+      '{{fn}}() returns {{result}} although it set {{variable}} = {{failure}} at line {{line}} when the range is not blockable: nothing reads that value before {{variable}} goes out of scope or is set again, so the failure is lost',
   },
   checkTable(table, ctx) {
     for (const field of STARTS) {
@@ -107,6 +111,31 @@ static const struct mmu_notifier_ops drv_ops = {
         if (!t || seen.has(`${t.line}`)) continue;
         seen.add(`${t.line}`);
         report(r, t, 'its result was not returned');
+      }
+      // `ret = -EAGAIN;` into a local nothing reads (a dead store), then success: the
+      // callback's own decision to fail is lost, whatever decided it
+      const stores = fn.failureStores ?? [];
+      for (const r of s.returns) {
+        if (failsWith(field, r.value) !== false || r.via.length > 0 || !r.stores) continue;
+        for (const id of r.stores) {
+          const st = stores[id];
+          if (!st?.dead || st.code !== -EAGAIN || st.when.blockable !== false || combine(r.when, st.when) === null) continue;
+          const key = `store:${st.loc.line}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          ctx.report({
+            ...atReturn(r),
+            function: fn.name,
+            decidedBy: decidedBy(st, r),
+            messageId: st.shadows ? 'storeShadowed' : 'storeLost',
+            data: { fn: fn.name, result: r.value.k === 'int' && r.text && r.text !== String(r.value.v) ? `${r.text} (${r.value.v})` : r.text || 'success', variable: st.variable, failure: st.text, line: st.loc.line },
+            steps: [
+              bindingStep(table, cb.field, fn.name),
+              step({ file: fn.file, loc: st.loc }, `sets ${st.variable} = ${st.text}${describeWhen(st.when)}${st.shadows ? ` (an inner ${st.variable} that hides the outer one)` : ''}`, 'event'),
+              step(r, `returns ${r.text || '(end)'}${describeWhen(r.when)}`, 'return'),
+            ],
+          });
+        }
       }
       for (const t of s.dropped) {
         if (!gaveUp(t) || seen.has(`${t.line}`) || t.file !== fn.file) continue;

@@ -4,7 +4,7 @@
 import type { LAssign, LExpr } from '../../ir/lowered.js';
 import type { FinishOrigin } from '../../ir/types.js';
 import { heldValue, type State } from '../engine/state.js';
-import { unwrapParens } from '../syntax.js';
+import { unwrapParens, varKey } from '../syntax.js';
 import type { Checker, Engine } from './checker.js';
 
 export class FinishChecker implements Checker {
@@ -17,7 +17,7 @@ export class FinishChecker implements Checker {
     }
     if (left.kind === 'unary' && left.op === '*') {
       const target = left.arg;
-      if (target?.kind === 'ident' && this.eng.isParam(target.text) && /finish/.test(target.text)) {
+      if (target?.kind === 'ident' && this.eng.isParam(varKey(target)) && /finish/.test(target.text)) {
         this.eng.record(s, { kind: 'finish_write', name: target.text, value: (right ?? node).norm, origin: right ? this.origin(right, s) : 'unknown' }, node);
       }
     }
@@ -35,7 +35,7 @@ export class FinishChecker implements Checker {
     if (base?.kind !== 'ident') return 'unknown';
     // one object for every caller: a global or a function-static (`static struct f fin;`)
     if (value.text.trim().startsWith('&') && this.eng.sharedBase(base.text)) return 'global';
-    const v = s.vars[base.text];
+    const v = s.vars[varKey(base)];
     if (v?.k === 'alloc') return 'allocated';
     const held = heldValue(v);
     if (held?.k === 'call' && held.callee === 'container_of' && this.eng.isParam((held.args[0] ?? '').replace(/^&/, ''))) return 'embedded';

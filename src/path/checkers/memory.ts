@@ -7,7 +7,7 @@ import { curatedFacts } from '../../ir/facts-db.js';
 import { classifyGfp } from '../../ir/kernel-api/memory.js';
 import type { AbstractValue, GfpMask } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
-import { unwrapParens } from '../syntax.js';
+import { unwrapParens, varKey } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
 
 export class MemoryChecker implements Checker {
@@ -36,8 +36,8 @@ export class MemoryChecker implements Checker {
         if (chosen) return { mask: mask.norm, class: classifyGfp(chosen.norm) };
       }
     }
-    if (m.kind === 'ident' && s.vars[m.text]?.k === 'value') {
-      const v = s.vars[m.text] as { k: 'value'; value: AbstractValue };
+    if (m.kind === 'ident' && s.vars[varKey(m)]?.k === 'value') {
+      const v = s.vars[varKey(m)] as { k: 'value'; value: AbstractValue };
       if (v.value.k === 'unknown') return { mask: mask.norm, class: classifyGfp(v.value.text) };
     }
     return { mask: mask.norm, class: classifyGfp(mask.norm) };

@@ -17,7 +17,7 @@ import { PROTOCOLS } from '../../ir/kernel-api/protocols.js';
 import type { Move, ObjectRef, Protocol } from '../../ir/typestate.js';
 import type { AbstractValue, CheckerFacts, Loc, TypestateFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
-import { unwrapParens } from '../syntax.js';
+import { unwrapParens, varKey } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
 
 /** One object's state on a path: plain data (slots are compared as JSON when states merge). */
@@ -445,7 +445,7 @@ function errorOf(expr: LExpr | null, value: AbstractValue, s: State): 'errno' | 
   if (value.k === 'call' && (value.callee === 'ERR_PTR' || value.callee === 'ERR_CAST')) return 'errno';
   const n = expr ? unwrapParens(expr) : null;
   if (n?.kind === 'ident') {
-    const v = s.vars[n.text];
+    const v = s.vars[varKey(n)];
     // `ret = helper(); if (ret) goto fail; ... return ret;`
     if (v?.k === 'atom' && !v.negated && s.when[v.atom] === true && v.value?.k === 'call') return 'likely';
   }

@@ -9,13 +9,13 @@ import { ERRNO_NAME, errnoNumber } from '../../ir/kernel-api/errno.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import { RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY } from '../../ir/kernel-api/notifier.js';
 import { declaresLocal, isKernelHelper } from '../../ir/kernel-api/helpers.js';
-import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventFacts, Loc, ReturnSite } from '../../ir/types.js';
+import type { AbstractValue, Assumptions, CheckerFacts, Draft, Event, EventFacts, FailureStore, Loc, ReturnSite } from '../../ir/types.js';
 import type { AtomRef, CallSite, Checker, Classified, Engine } from '../checkers/checker.js';
 import { checkersFor } from '../checkers/index.js';
 import { type LockChecker, trylockOf } from '../checkers/locks.js';
 import { isAllocCall } from '../checkers/memory.js';
-import { childrenOf, isZero, unwrapParens } from '../syntax.js';
-import { cloneState, commonUntracked, type Flow, pathIds, RETURN_BUDGET, STATE_BUDGET, type State, stateKey, valueKey, whenKey, withUntracked } from './state.js';
+import { baseIdentOf, childrenOf, fieldKey, isZero, unwrapParens, varBase, varKey } from '../syntax.js';
+import { cloneState, commonUntracked, type Flow, pathIds, RETURN_BUDGET, STATE_BUDGET, type State, stateKey, unionIds, unionPending, valueKey, whenKey, withoutPending, withUntracked } from './state.js';
 
 export type { Flow };
 
@@ -26,17 +26,25 @@ export abstract class ExpressionEngine implements Engine {
   truncated = false;
   private readonly eventIds = new Map<string, number>();
   private readonly returnIds = new Map<string, number>();
+  /** failure codes assigned to locals (State.pending, State.stores), and those some path read */
+  private readonly stores: Array<Omit<Draft<FailureStore>, 'dead'>> = [];
+  private readonly storeIds = new Map<string, number>();
+  private readonly storesRead = new Set<number>();
   protected readonly params: Set<string>;
   /** the parameters in order (a call through one is named by its index) */
   private readonly paramOrder: readonly string[];
-  /** locals declared in the body (any block); function-static ones apart: those are shared */
+  /** locals declared in the body (any block), by name; function-static ones apart: those are shared */
   protected readonly locals = new Set<string>();
   protected readonly staticLocals = new Set<string>();
+  /** the same locals by identity (LIdent.local): an inner `ret` is not the outer one */
+  protected readonly localKeys = new Set<string>();
+  /** the locals that hide one of the same name in an enclosing block, by identity */
+  protected readonly shadowing = new Set<string>();
   /**
    * Locals the function builds through the walk: passed by address to a call
    * (a list head `list_add()` fills, a struct a helper fills) or raised and
    * lowered (`n++`, `n += k`). A condition on them the walk cannot decide is
-   * recorded on the path (UntrackedCondition).
+   * recorded on the path (UntrackedCondition). By identity (LIdent.local).
    */
   protected readonly built = new Set<string>();
   /** parameters that are a `struct mmu_notifier_range *`: 5.0's `range->blockable` is the blockable flag */
@@ -106,6 +114,11 @@ export abstract class ExpressionEngine implements Engine {
     return out;
   }
 
+  /** The failure stores of the walk: dead where no path read them (only when the walk went everywhere). */
+  storeFacts(): FailureStore[] {
+    return this.stores.map((x, id) => ({ ...x, dead: !this.truncated && !this.storesRead.has(id) }));
+  }
+
   // -------------------------------------------------------------- merging
 
   protected merge(states: State[]): State[] {
@@ -122,6 +135,9 @@ export abstract class ExpressionEngine implements Engine {
         if (seen.path !== s.path) seen.path = { join: [seen.path, s.path] };
         // the merged paths are decided by what all of them were decided by
         if (seen.untracked) seen.untracked = commonUntracked(seen.untracked, s.untracked);
+        // and hold what any of them left unread
+        if (s.pending && seen.pending !== s.pending) seen.pending = unionPending(seen.pending, s.pending);
+        if (s.stores && seen.stores !== s.stores) seen.stores = unionIds(seen.stores, s.stores);
       }
     }
     return [...byKey.values()];
@@ -164,10 +180,19 @@ export abstract class ExpressionEngine implements Engine {
         const { left, right, op } = node;
         if (right) this.expr(right, s);
         if (left && left.kind !== 'ident') this.expr(left, s);
-        if (left?.kind === 'ident' && op !== '=' && this.locals.has(left.text)) this.built.add(left.text);
+        if (left?.kind === 'ident' && op !== '=' && this.localKeys.has(varKey(left))) this.built.add(varKey(left));
+        if (left?.kind === 'ident') {
+          const key = varKey(left);
+          // `x += y` reads x; `x = y` writes it anew: what it held unread is lost
+          if (op === '=') {
+            s.pending = withoutPending(s.pending, key);
+            if (right && this.localKeys.has(key)) this.storeFailure(s, key, left.text, right, node);
+          } else this.readVar(s, key);
+        }
         if (left?.kind === 'ident' && right) {
-          if (op === '=') this.assignVar(s, left.text, right);
-          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== left.text));
+          const key = varKey(left);
+          if (op === '=') this.assignVar(s, key, right);
+          else s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== key));
           for (const c of this.checkers) c.onStore?.(left.text, right, s);
         }
         if (left?.kind === 'field' && right) {
@@ -185,7 +210,7 @@ export abstract class ExpressionEngine implements Engine {
         let arg = node.arg;
         while (arg?.kind === 'unary' && arg.arg) arg = arg.arg;
         if (arg) {
-          if (arg.kind === 'ident' && this.locals.has(arg.text)) this.built.add(arg.text);
+          if (arg.kind === 'ident' && this.localKeys.has(varKey(arg))) this.built.add(varKey(arg));
           this.expr(arg, s);
           for (const c of this.checkers) c.onIncrement?.(arg, node, s);
         }
@@ -193,8 +218,11 @@ export abstract class ExpressionEngine implements Engine {
       }
       case 'comment':
         return;
+      case 'ident':
+        this.readVar(s, varKey(node));
+        return;
       default:
-        // leaves (identifiers, literals) hold no call
+        // leaves (literals) hold no call
         for (const c of childrenOf(node)) this.expr(c, s);
     }
   }
@@ -206,14 +234,18 @@ export abstract class ExpressionEngine implements Engine {
     // `f(&x)` may write x: what the walk knew of it is gone
     for (const a of argList) {
       const target = a.kind === 'unary' && a.op === '&' ? a.arg : null;
-      if (target?.kind === 'ident' && target.text in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== target.text));
+      if (target?.kind === 'ident' && varKey(target) in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== varKey(target)));
       // `&todo`, `&req.list`: a local object itself, not what a local pointer points to
-      const base = target && !target.text.includes('->') && !target.text.includes('*') ? baseIdent(target) : null;
-      if (base && this.locals.has(base)) this.built.add(base);
+      const base = target && !target.text.includes('->') && !target.text.includes('*') ? baseIdentOf(target) : null;
+      if (base && this.localKeys.has(varKey(base))) this.built.add(varKey(base));
     }
     if (!fnNode) return;
     // `LIST_HEAD(todo);` declares the local todo
-    if (node.stmt && fnNode.kind === 'ident' && declaresLocal(fnNode.text) && argList[0]?.kind === 'ident') this.locals.add(argList[0].text);
+    const declared = node.stmt && fnNode.kind === 'ident' && declaresLocal(fnNode.text) ? argList[0] : undefined;
+    if (declared?.kind === 'ident') {
+      this.locals.add(declared.text);
+      this.localKeys.add(varKey(declared));
+    }
     for (const c of this.checkers) if (c.intercept?.(node, fnNode, s)) return;
     if (fnNode.kind === 'call') {
       this.expr(fnNode, s);
@@ -251,6 +283,50 @@ export abstract class ExpressionEngine implements Engine {
       this.record(s, event, node);
     } else this.record(s, callEvent(classified, base), node);
     for (const c of this.checkers) c.afterCall?.(call, classified, s);
+  }
+
+  /** A variable read: the failure codes it holds are not lost. */
+  protected readVar(s: State, key: string): void {
+    const ids = s.pending?.[key];
+    if (!ids) return;
+    for (const id of ids) this.storesRead.add(id);
+    s.pending = withoutPending(s.pending, key);
+  }
+
+  /** A variable declared anew: nothing is known of it, what the last one held unread is lost. */
+  protected dropVar(s: State, key: string): void {
+    s.pending = withoutPending(s.pending, key);
+    if (key in s.vars) s.vars = Object.fromEntries(Object.entries(s.vars).filter(([k]) => k !== key));
+  }
+
+  /** `ret = -EAGAIN;`: a failure code assigned to a local, unread until something reads `ret` (see FailureStore). */
+  private storeFailure(s: State, key: string, variable: string, value: LExpr, at: { readonly start: number; readonly loc: Loc }): void {
+    const v = unwrapParens(value);
+    if (v.kind !== 'unary' || v.op !== '-' || v.arg?.kind !== 'ident' || !ERRNO_NAME.test(v.arg.text)) return;
+    const k = `${at.start}:${whenKey(s.when)}`;
+    let id = this.storeIds.get(k);
+    if (id === undefined) {
+      id = this.stores.length;
+      this.stores.push({
+        variable,
+        ...(this.shadowing.has(key) ? { shadows: true as const } : {}),
+        text: v.norm,
+        code: -errnoNumber(v.arg.text),
+        loc: { ...at.loc },
+        when: { ...s.when },
+        ...(s.untracked ? { untracked: [...s.untracked] } : {}),
+      });
+      this.storeIds.set(k, id);
+    } else {
+      const st = this.stores[id]!;
+      if (st.untracked) {
+        const common = commonUntracked(st.untracked, s.untracked);
+        if (common) st.untracked = [...common];
+        else delete st.untracked;
+      }
+    }
+    s.pending = { ...s.pending, [key]: [id] };
+    s.stores = unionIds(s.stores, [id]);
   }
 
   /** Tracks what a local variable now holds (state objects are per path, so this mutates). */
@@ -388,7 +464,7 @@ export abstract class ExpressionEngine implements Engine {
   /** The first local the function builds that an expression reads, if any. */
   protected builtDataOf(n: LExpr): string | null {
     if (this.built.size === 0) return null;
-    if (n.kind === 'ident') return this.built.has(n.text) ? n.text : null;
+    if (n.kind === 'ident') return this.built.has(varKey(n)) ? n.text : null;
     // a kernel helper's result is a query of its arguments (`list_empty(&todo)`); any
     // other function's is an input of its own, whatever it is passed
     if (n.kind === 'call' && !(n.fn?.kind === 'ident' && isKernelHelper(n.fn.text))) return null;
@@ -441,20 +517,21 @@ export abstract class ExpressionEngine implements Engine {
       if (!key) return null;
       // Linux 5.0/5.1: `range->blockable` is what mmu_notifier_range_blockable(range) became
       const base = n.arg;
-      if (n.field === 'blockable' && base?.kind === 'ident' && this.ranges.has(base.text)) return { atom: atoms.blockable, negated: false };
+      if (n.field === 'blockable' && base?.kind === 'ident' && this.ranges.has(varKey(base))) return { atom: atoms.blockable, negated: false };
       const v = s.vars[key];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
       // a flag in a field of a parameter: matched to what the caller stored there
-      if (!v && this.params.has(key.split(/\.|->/)[0]!)) return { atom: atoms.param(key), negated: false };
+      if (!v && this.params.has(varBase(key))) return { atom: atoms.param(key), negated: false };
       return null;
     }
     if (n.kind === 'ident') {
-      const v = s.vars[n.text];
+      const key = varKey(n);
+      const v = s.vars[key];
       if (v?.k === 'atom') return { atom: v.atom, negated: v.negated };
-      if (v?.k === 'alloc') return { atom: atoms.alloc(n.text), negated: false };
+      if (v?.k === 'alloc') return { atom: atoms.alloc(key), negated: false };
       // Linux 4.19 and 4.20: invalidate_range_start's `bool blockable` argument is the flag
-      if (!v && this.blockableArgs.has(n.text)) return { atom: atoms.blockable, negated: false };
-      if (!v && this.params.has(n.text)) return { atom: atoms.param(n.text), negated: false };
+      if (!v && this.blockableArgs.has(key)) return { atom: atoms.blockable, negated: false };
+      if (!v && this.params.has(key)) return { atom: atoms.param(key), negated: false };
     }
     return null;
   }
@@ -464,10 +541,11 @@ export abstract class ExpressionEngine implements Engine {
     let n = unwrapParens(node);
     if (n.kind === 'unary' && n.op === '&') n = n.arg ?? n;
     if (n.kind !== 'ident') return null;
+    const key = varKey(n);
     const out: Array<{ field: string; atom: Atom; negated: boolean }> = [];
     for (const [k, v] of Object.entries(s.vars)) {
-      const m = /^([A-Za-z_]\w*)(?:\.|->)(.+)$/.exec(k);
-      if (m && m[1] === n.text && v.k === 'atom') out.push({ field: m[2]!, atom: v.atom, negated: v.negated });
+      const m = /^([A-Za-z_]\w*(?:#\d+)?)(?:\.|->)(.+)$/.exec(k);
+      if (m && m[1] === key && v.k === 'atom') out.push({ field: m[2]!, atom: v.atom, negated: v.negated });
     }
     return out.length ? out : null;
   }
@@ -503,7 +581,7 @@ export abstract class ExpressionEngine implements Engine {
       }
       case 'ident': {
         if (text === 'NULL') return { k: 'null' };
-        const v = s.vars[text];
+        const v = s.vars[varKey(n)];
         if (v?.k === 'value') return v.value;
         if (v?.k === 'atom' && v.value && !v.negated) return v.value;
         return { k: 'unknown', text };
@@ -565,6 +643,7 @@ export abstract class ExpressionEngine implements Engine {
     if (seen !== undefined) {
       const r = this.returns[seen]!;
       r.path = [...new Set([...r.path, ...pathIds(s.path)])].sort((a, b) => a - b);
+      if (s.stores) r.stores = [...(unionIds(r.stores, s.stores) ?? [])];
       if (r.untracked) {
         const common = commonUntracked(r.untracked, s.untracked);
         if (common) r.untracked = common;
@@ -588,6 +667,7 @@ export abstract class ExpressionEngine implements Engine {
       effects: [],
       ...Object.assign({}, ...this.checkers.map((c) => c.onReturn?.(s) ?? {})),
       ...(s.untracked ? { untracked: s.untracked } : {}),
+      ...(s.stores ? { stores: [...s.stores] } : {}),
     });
   }
 }
@@ -606,12 +686,6 @@ function callEvent(c: Exclude<Classified, { kind: 'call' }>, base: { name: strin
   }
 }
 
-/** The variable an lvalue starts from: `x` of `x`, `x.f`, `x->f`, `x[i]`. */
-function baseIdent(node: LExpr): string | null {
-  const m = /^[(\s]*([A-Za-z_]\w*)/.exec(node.text);
-  return m ? m[1]! : null;
-}
-
 /** A node without a place of its own: its first call's line, else 0 (the caller knows better). */
 function lineOf(n: LExpr): number {
   if ('loc' in n) return (n as { loc: Loc }).loc.line;
@@ -620,12 +694,6 @@ function lineOf(n: LExpr): number {
     if (l) return l;
   }
   return 0;
-}
-
-/** `a->b.c` as the key of a tracked field, or null for a computed base (`f()->x`, `a[i].x`). */
-function fieldKey(node: LExpr): string | null {
-  const text = node.text.replace(/\s+/g, '');
-  return /^[A-Za-z_]\w*((\.|->)[A-Za-z_]\w*)+$/.test(text) ? text : null;
 }
 
 /** `-EAGAIN`, `-11`, `1`: a constant that is not zero. */

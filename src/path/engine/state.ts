@@ -41,6 +41,14 @@ export interface State {
    */
   untracked?: readonly UntrackedCondition[];
   /**
+   * The engine's: the failure stores (ids into the walk's FailureStore list)
+   * each local holds that nothing has read yet on this path, by the local's
+   * identity. Not part of the merge key: merged states keep all of them.
+   */
+  pending?: Readonly<Record<string, readonly number[]>>;
+  /** the engine's: the failure stores this path passed (sorted ids; merged states keep all) */
+  stores?: readonly number[];
+  /**
    * The slots of the checkers that keep their own path state (a typestate),
    * by checker name: immutable plain data, compared as JSON when states merge.
    */
@@ -130,7 +138,32 @@ export function cloneState(s: State): State {
     macro: s.macro,
     ...(s.slots ? { slots: s.slots } : {}),
     ...(s.untracked ? { untracked: s.untracked } : {}),
+    ...(s.pending ? { pending: s.pending } : {}),
+    ...(s.stores ? { stores: s.stores } : {}),
   };
+}
+
+/** Sorted ids of both lists. */
+export function unionIds(a: readonly number[] | undefined, b: readonly number[] | undefined): readonly number[] | undefined {
+  if (!a?.length) return b?.length ? b : undefined;
+  if (!b?.length || a === b) return a;
+  return [...new Set([...a, ...b])].sort((x, y) => x - y);
+}
+
+/** The unread stores of two merged paths: all of them. */
+export function unionPending(a: State['pending'], b: State['pending']): State['pending'] {
+  if (!a || a === b) return b ?? a;
+  if (!b) return a;
+  const out: Record<string, readonly number[]> = { ...a };
+  for (const [k, ids] of Object.entries(b)) out[k] = unionIds(out[k], ids)!;
+  return out;
+}
+
+/** The pending stores without those of a variable (read, assigned again, or gone out of scope). */
+export function withoutPending(p: State['pending'], key: string): State['pending'] {
+  if (!p || !(key in p)) return p;
+  const { [key]: _, ...rest } = p;
+  return Object.keys(rest).length ? rest : undefined;
 }
 
 /** One untracked condition's identity: its place, text and truth. */
@@ -212,17 +245,22 @@ export function heldValue(v: VarFact | undefined): AbstractValue | undefined {
   return undefined;
 }
 
-/** Leaves the scopes from frame `at` on: restores the names they shadowed. */
+/** Leaves the scopes from frame `at` on: their variables are gone (what is unread in them is lost), outer facts they saved are back. */
 export function leaveFrames(s: State, at: number): State {
   if (at < 0) return s;
   const vars = { ...s.vars };
+  let pending = s.pending;
   for (const f of s.frames.slice(at).reverse()) {
     for (const [k, v] of Object.entries(f.saved)) {
       for (const key of Object.keys(vars)) if (key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}->`)) delete vars[key];
       if (v) vars[k] = v;
+      pending = withoutPending(pending, k);
     }
   }
-  return { ...s, vars, frames: s.frames.slice(0, at) };
+  const out: State = { ...s, vars, frames: s.frames.slice(0, at) };
+  if (pending) out.pending = pending;
+  else delete out.pending;
+  return out;
 }
 
 /**

@@ -9,7 +9,8 @@
 // branches, loops, switch, goto); expressions.ts the expressions and the
 // checkers' dispatch.
 import type { LBlock, LDecl, LoweredFunction, LStmt } from '../../ir/lowered.js';
-import type { Draft, Event, ReturnSite, CheckerFacts } from '../../ir/types.js';
+import type { Draft, Event, FailureStore, ReturnSite, CheckerFacts } from '../../ir/types.js';
+import { varBase } from '../syntax.js';
 import { ExpressionEngine } from './expressions.js';
 import { cloneState, type Flow, forgetRound, LOOP_ROUNDS, leaveFrames, PROBE_COMMENT, type State, stateKey, typestateText, type VarFact, varText, type WalkProbe } from './state.js';
 
@@ -22,6 +23,8 @@ export interface WalkResult {
   callees: string[];
   truncated: boolean;
   facts: CheckerFacts;
+  /** the failure codes assigned to locals (ReturnSite.stores points here) */
+  stores: FailureStore[];
 }
 
 /**
@@ -32,7 +35,7 @@ export interface WalkResult {
 export function walkFunction(fn: LoweredFunction, defined: ReadonlySet<string>, probes?: WalkProbe[]): WalkResult {
   const engine = new PathEngine(defined, fn.params, fn.ranges, fn.blockableArgs ?? [], probes && { name: fn.name, out: probes });
   engine.run(fn);
-  return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts() };
+  return { events: engine.events, returns: engine.returns, callees: [...engine.callees].sort(), truncated: engine.truncated, facts: engine.facts(), stores: engine.storeFacts() };
 }
 
 class PathEngine extends ExpressionEngine {
@@ -163,8 +166,9 @@ class PathEngine extends ExpressionEngine {
   }
 
   /**
-   * A block: names it declares shadow the outer ones until it ends, so their
-   * outer facts are saved on entry and restored on every way out of it.
+   * A block: the variables it declares (by identity, LIdent.local) live until
+   * it ends: what was known of them is dropped on entry (a loop's next round
+   * declares them anew) and on every way out of it.
    */
   private block(node: LBlock, states: State[]): Flow {
     const declared = node.declares;
@@ -178,8 +182,8 @@ class PathEngine extends ExpressionEngine {
         if (saved[name]) shadows = true;
       }
       for (const k of Object.keys(s.vars)) {
-        const base = /^[A-Za-z_]\w*/.exec(k)?.[0];
-        if (base !== k && base && declared.includes(base)) {
+        const base = varBase(k);
+        if (base !== k && declared.includes(base)) {
           saved[k] = s.vars[k]!;
           shadows = true;
         }
@@ -244,7 +248,10 @@ class PathEngine extends ExpressionEngine {
         this.roundEnds(node.start, looped);
         // zero or one iteration; an endless `for (;;)` leaves only by break
         const exits = cond ? [...f, ...looped] : [];
-        return { normal: this.merge([...exits, ...body.breaks]), breaks: [], continues: [] };
+        // the loop's own variables end with it
+        const out = [...exits, ...body.breaks];
+        for (const key of node.declares ?? []) for (const s of out) this.dropVar(s, key);
+        return { normal: this.merge(out), breaks: [], continues: [] };
       }
       case 'do': {
         const body = this.loopBody(node.start, node.body, states);
@@ -268,6 +275,10 @@ class PathEngine extends ExpressionEngine {
         edges.set(label, list);
         return none;
       }
+      case 'other':
+        // a statement the walk does not follow may read the locals it names
+        if (node.reads) for (const s of states) for (const key of node.reads) this.readVar(s, key);
+        return { normal: states, breaks: [], continues: [] };
       default:
         return { normal: states, breaks: [], continues: [] };
     }
@@ -345,20 +356,27 @@ class PathEngine extends ExpressionEngine {
     for (const d of node.declarators) {
       // every local is known by name: a write to anything else is a global (I7)
       if (d.local) (isStatic ? this.staticLocals : this.locals).add(d.local);
+      // a new variable: what an earlier one of this declaration held is gone
+      if (d.key !== undefined && !isStatic) {
+        this.localKeys.add(d.key);
+        if (d.shadows) this.shadowing.add(d.key);
+        for (const s of out) this.dropVar(s, d.key);
+      }
       if (!d.init) continue;
       const { name, value } = d.init;
+      const key = d.init.key ?? name;
       if (!value) continue;
       out = this.exprAll(value, out);
       if (name) for (const s of out) for (const c of this.checkers) c.onStore?.(name, value, s, d.init.fields);
-      if (name && d.init.fields) {
+      if (key && d.init.fields) {
         // `struct upd u = { .blockable = mmu_notifier_range_blockable(range) }`
         for (const { field, value: v } of d.init.fields) {
           for (const s of out) {
             const atom = this.atomOf(v, s);
-            if (atom) s.vars = { ...s.vars, [`${name}.${field}`]: { k: 'atom', atom: atom.atom, negated: atom.negated } };
+            if (atom) s.vars = { ...s.vars, [`${key}.${field}`]: { k: 'atom', atom: atom.atom, negated: atom.negated } };
           }
         }
-      } else if (name) for (const s of out) this.assignVar(s, name, value);
+      } else if (key) for (const s of out) this.assignVar(s, key, value);
     }
     return out;
   }
