@@ -6,10 +6,18 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as z from 'zod/mini';
 import type { DerivedTable } from '../ir/facts-db.js';
 import { FALLBACK_DERIVED } from '../ir/kernel-api/derived.js';
 import { kernelTopOf } from '../input/tree.js';
 import { DERIVATION, DERIVED_AREAS, definitionsOf, deriveFacts } from '../parser/derive-facts.js';
+
+/** A derived table as the cache keeps it. */
+const CachedTable = z.object({
+  source: z.string(),
+  sleeps: z.record(z.string(), z.string()),
+  reclaims: z.record(z.string(), z.tuple([z.number(), z.string()])),
+});
 
 /** The release of the generated table. */
 const FALLBACK_RELEASE = '6.12';
@@ -91,7 +99,9 @@ export function derivedFactsFor(scanned: string, build: string, cacheDir?: strin
   const path = cacheDir ? join(cacheDir, 'derived', `${key}.json`) : undefined;
   if (path) {
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as DerivedTable;
+      // a cache entry of another build or a torn write is a miss, not a table
+      const cached = CachedTable.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      if (cached.success) return cached.data;
     } catch {
       // a miss: derived below
     }
