@@ -34430,6 +34430,7 @@ var LOCK_CALLS = {
   mutex_lock_interruptible: { sleeps: true },
   mutex_lock_killable: { sleeps: true },
   mutex_lock_nested: { sleeps: true },
+  mutex_lock_interruptible_nested: { sleeps: true },
   down_read: { sleeps: true },
   down_write: { sleeps: true },
   down: { sleeps: true },
@@ -34518,6 +34519,7 @@ var UNLOCK_CALLS = /* @__PURE__ */ new Set([
 var FAILABLE_ACQUIRES = /* @__PURE__ */ new Set([
   "mutex_lock_interruptible",
   "mutex_lock_killable",
+  "mutex_lock_interruptible_nested",
   "down_interruptible",
   "down_killable",
   "down_read_interruptible",
@@ -35072,6 +35074,39 @@ static const struct mmu_notifier_ops drv_ops = {
   }
 });
 
+// src/ir/lock-class.ts
+var IDENT = /^[A-Za-z_]\w*$/;
+var CHAIN = /^([A-Za-z_]\w*)((?:(?:->|\.)[A-Za-z_]\w*)+)$/;
+function lockClassOf(written, params, file) {
+  let t2 = written.replace(/\s+/g, "");
+  if (!t2.startsWith("&")) return null;
+  t2 = t2.slice(1);
+  while (t2.startsWith("(") && t2.endsWith(")")) t2 = t2.slice(1, -1);
+  if (IDENT.test(t2)) {
+    if (params.some((p2) => p2.name === t2)) return null;
+    return { chain: t2, global: { dir: dirOf2(file) } };
+  }
+  const m2 = CHAIN.exec(t2);
+  if (!m2) return null;
+  const chain = m2[2].replace(/^(->|\.)/, "").replace(/->/g, ".");
+  const param = params.find((p2) => p2.name === m2[1]);
+  const type = param ? /\bstruct\s+(\w+)/.exec(param.type)?.[1] : void 0;
+  return type ? { chain, type } : { chain };
+}
+function sameClass(a, b3) {
+  if (a.chain !== b3.chain) return false;
+  if (a.global || b3.global) return !!a.global && !!b3.global && a.global.dir === b3.global.dir;
+  if (a.type && b3.type) return a.type === b3.type;
+  return a.chain.includes(".");
+}
+function describeClass(c4) {
+  return c4.type ? `struct ${c4.type}.${c4.chain}` : c4.chain;
+}
+function dirOf2(file) {
+  const i2 = file.lastIndexOf("/");
+  return i2 < 0 ? "" : file.slice(0, i2);
+}
+
 // src/rules/reclaim-in-invalidation.ts
 var FIRST_PASS = /* @__PURE__ */ new Set([...FIRST_PASS_MEMBERS.mmu_interval_notifier_ops, ...FIRST_PASS_MEMBERS.mmu_notifier_ops]);
 var reclaim_in_invalidation_default = defineRule({
@@ -35080,8 +35115,8 @@ var reclaim_in_invalidation_default = defineRule({
   severity: "error",
   invariant: "I5",
   docs: {
-    what: "Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback's own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass.",
-    why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there.',
+    what: "Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback's own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass. Also warns when the invalidation takes a sleeping lock whose class the scan holds elsewhere around such an allocation (a lock order through reclaim); the class is the lock's struct member chain (`&obj->mm.lock` -> `mm.lock`, with the base's struct type when a parameter declares it) or a global's name, so the finding says it is not a proved identity.",
+    why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there. For the same reason a lock held anywhere around an allocation that may reclaim must not be taken in a callback: the holder waits for reclaim, reclaim runs the callback (try_to_unmap() from kswapd or direct reclaim), and the callback waits for the holder.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
 {
@@ -35126,12 +35161,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     ]
   },
   messages: {
+    lockHeldAroundReclaim: "{{lock}} is held around {{alloc}}(..., {{mask}}) in {{holder}}() ({{allocAt}}), and reclaim may run {{field}} callback {{cb}}(), which takes a lock of that class ({{taken}}): a reclaim deadlock (lockdep: fs_reclaim); the class is the lock's struct member chain, not a proved identity",
     directReclaim: "{{first}}(..., {{mask}}) may enter direct reclaim from {{field}} callback {{cb}}(){{inHelper}}{{sites}}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback"
   },
   checkTable(table, ctx) {
     for (const field of UNDER_START_MAP_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
+      lockHeldAroundReclaim(table, field, { ...cb, fn: cb.fn }, ctx);
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp.class === "sleeping");
       const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
       const all = sitesOf(
@@ -35153,6 +35190,45 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     }
   }
 });
+function lockHeldAroundReclaim(table, field, cb, ctx) {
+  const events = ctx.summary(cb.fn).events;
+  const own2 = new Set(events.filter((e) => e.kind === "alloc").map((e) => `${e.file}:${e.loc.line}`));
+  for (const e of events) {
+    if (e.kind !== "lock" || !e.sleeps) continue;
+    const owner = e.via.length ? e.via[e.via.length - 1].function : cb.fn.name;
+    const fn2 = ctx.files.find((f3) => f3.file === e.file)?.functions.find((f3) => f3.name === owner);
+    const cls = fn2 && lockClassOf(e.args[0] ?? "", fn2.params, fn2.file);
+    if (!cls) continue;
+    const hold = ctx.facts.heldAroundReclaim(cls).find((h3) => !own2.has(`${h3.alloc.file}:${h3.alloc.loc.line}`));
+    if (!hold) continue;
+    const a = hold.alloc;
+    ctx.report({
+      ...atEvent(e),
+      severity: "warning",
+      function: functionOf(e, cb.fn.name),
+      messageId: "lockHeldAroundReclaim",
+      data: {
+        lock: hold.lock,
+        alloc: a.name,
+        mask: a.gfp.mask,
+        allocAt: `${a.file}:${a.loc.line}`,
+        holder: hold.holder,
+        field,
+        cb: cb.fn.name,
+        taken: describeClass(cls)
+      },
+      steps: [
+        bindingStep(table, cb.field, cb.fn.name),
+        ...describeVia(e.via),
+        step(e, `${e.name}(${e.args[0] ?? ""}): takes a lock of class ${describeClass(cls)}`, "event"),
+        step({ file: hold.file, loc: hold.lockEvent.loc }, `${hold.holder}(): ${hold.lockEvent.name}(${hold.lockEvent.args[0] ?? ""}) elsewhere, held over`, "note"),
+        ...describeVia(a.via),
+        step(a, `${a.name}(..., ${a.gfp.mask})${derivedWhy(a)}: may enter direct reclaim, which may run this callback`, "event")
+      ]
+    });
+    return;
+  }
+}
 
 // src/rules/failed-start-leaves-state.ts
 var STARTS2 = {
@@ -39870,6 +39946,8 @@ var SLEEPING_PRIMITIVES = [
   "mutex_lock_interruptible",
   "mutex_lock_killable",
   "mutex_lock_nested",
+  "mutex_lock_interruptible_nested",
+  "mutex_lock_killable_nested",
   "mutex_lock_io",
   "down",
   "down_interruptible",
@@ -39968,6 +40046,9 @@ function curatedFacts(name2) {
 var FactsDatabase = class _FactsDatabase {
   derived = /* @__PURE__ */ new Map();
   byField = /* @__PURE__ */ new Map();
+  /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
+  holds;
+  gatherHolds;
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files) {
     const db = new _FactsDatabase();
@@ -39984,6 +40065,23 @@ var FactsDatabase = class _FactsDatabase {
   /** Records what a run derived about a function (it wins over the curated entry). */
   derive(name2, facts) {
     this.derived.set(name2, facts);
+  }
+  /** How the scan's "held around reclaim" facts are gathered, when a rule first asks (they need summaries). */
+  holdsFrom(gather2) {
+    this.gatherHolds = gather2;
+    this.holds = void 0;
+  }
+  /** Where the scan holds a lock of this class around an allocation that may reclaim. */
+  heldAroundReclaim(cls) {
+    if (!this.holds) {
+      this.holds = /* @__PURE__ */ new Map();
+      for (const h3 of this.gatherHolds?.() ?? []) {
+        const list = this.holds.get(h3.cls.chain) ?? [];
+        list.push(h3);
+        this.holds.set(h3.cls.chain, list);
+      }
+    }
+    return (this.holds.get(cls.chain) ?? []).filter((h3) => sameClass(h3.cls, cls));
   }
   bind(b3) {
     const list = this.byField.get(b3.field) ?? [];
@@ -40004,14 +40102,14 @@ var FactsDatabase = class _FactsDatabase {
     const all = this.byField.get(field);
     if (!all) return [];
     const own2 = all.filter((b3) => b3.file === fromFile);
-    const dir = dirOf2(fromFile);
-    const near = own2.length ? own2 : all.filter((b3) => dirOf2(b3.file) === dir);
+    const dir = dirOf3(fromFile);
+    const near = own2.length ? own2 : all.filter((b3) => dirOf3(b3.file) === dir);
     const names = new Set(near.map((b3) => b3.function));
     return names.size > BOUND_LIMIT ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
   }
 };
 var BOUND_LIMIT = 4;
-function dirOf2(file) {
+function dirOf3(file) {
   const i2 = file.lastIndexOf("/");
   return i2 < 0 ? "" : file.slice(0, i2);
 }
@@ -40026,6 +40124,30 @@ function derivedOf(table, name2) {
     return { reclaims: { gfpArg, why: whyOf(why) } };
   }
   return void 0;
+}
+
+// src/ir/reclaim-locks.ts
+function gatherReclaimHolds(fns, summary) {
+  const out2 = [];
+  for (const fn2 of fns) {
+    const taken = fn2.events.filter((e) => e.kind === "lock" && e.sleeps);
+    if (!taken.length) continue;
+    const classes = /* @__PURE__ */ new Map();
+    for (const e of taken) {
+      if (classes.has(e.lock)) continue;
+      const cls = lockClassOf(e.args[0] ?? "", fn2.params, fn2.file);
+      if (cls) classes.set(e.lock, { cls, event: e });
+    }
+    if (!classes.size) continue;
+    const events = summary(fn2).events;
+    const spinning = new Set(events.filter((e) => e.kind === "lock" && !e.sleeps).map((e) => e.lock));
+    const allocs = events.filter((e) => e.kind === "alloc" && e.gfp.class === "sleeping" && !e.locks.some((l3) => spinning.has(l3)));
+    for (const [lock, { cls, event }] of classes) {
+      const alloc = allocs.find((a) => a.locks.includes(lock));
+      if (alloc) out2.push({ cls, lock, holder: fn2.name, file: fn2.file, lockEvent: event, alloc });
+    }
+  }
+  return out2;
 }
 
 // src/ir/kernel-api/derived-6.12.json
@@ -41496,6 +41618,19 @@ function tableArgCallsOf(masked, items, calls2, tables) {
   }
   return out2;
 }
+function lockTakersOf(masked, items, calls2, lockCalls, chains) {
+  if (!chains.size || !lockCalls.length) return [];
+  const lockOf = (c4) => c4.includes(".") ? `&[^;]*?${c4.split(".").map((m2) => `\\s*(?:->|\\.)\\s*${m2}`).join("")}` : `&\\s*${c4}`;
+  const re2 = new RegExp(`\\b(?:${lockCalls.join("|")})\\s*\\(\\s*(?:${[...chains].map(lockOf).join("|")})\\s*[,)]`);
+  const out2 = [];
+  for (const c4 of calls2) {
+    if (out2.includes(c4.name)) continue;
+    const item = itemAt(items, c4.paren);
+    if (!item || !endsWithBody(masked, item)) continue;
+    if (re2.test(masked.slice(c4.paren, item[1]))) out2.push(c4.name);
+  }
+  return out2;
+}
 
 // src/parser/derive-facts.ts
 var DERIVED_AREAS = ["kernel/", "mm/", "lib/", "drivers/base/", "include/"];
@@ -41512,7 +41647,18 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
   const findings = [];
   let current;
   let facts;
-  const database = () => facts ??= FactsDatabase.ofScan(files);
+  const database = () => {
+    if (!facts) {
+      facts = FactsDatabase.ofScan(files);
+      facts.holdsFrom(
+        () => gatherReclaimHolds(
+          files.flatMap((f3) => f3.functions),
+          summary
+        )
+      );
+    }
+    return facts;
+  };
   const summarizer = new Summarizer(index.resolve, {
     // a name the scan defines outside the kernel's core is that function, not the core's namesake
     derived: (name2, fromFile) => {
@@ -45341,6 +45487,7 @@ async function parseNeededToIR(file, source, wanted = []) {
   const faulting = apiCallsOf(masked, items, calls2).filter((c4) => c4.name === HMM_RANGE_FAULT && c4.function && shallow.has(c4.function)).map((c4) => c4.function);
   const deep = /* @__PURE__ */ new Set([...wanted, ...faulting, ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))]);
   const parsed = new Set(tables.map((r2) => r2[0]));
+  const chains = /* @__PURE__ */ new Set();
   let pending = [...bindingItems(masked, items, new Set(ir2.tables.map((t2) => t2.name)))];
   for (let level2 = 0; level2 <= CALL_DEPTH + 1; level2++) {
     const withBindings = pending.length > 0;
@@ -45372,6 +45519,19 @@ async function parseNeededToIR(file, source, wanted = []) {
         deep.add(c4);
       }
     }
+    const newChains = /* @__PURE__ */ new Set();
+    for (const fn2 of part.functions) {
+      for (const e of fn2.events) {
+        if (e.kind !== "lock" || !e.sleeps) continue;
+        const cls = lockClassOf(e.args[0] ?? "", fn2.params, file);
+        if (cls && (cls.global || cls.chain.includes(".")) && !chains.has(cls.chain)) newChains.add(cls.chain);
+      }
+    }
+    for (const c4 of newChains) chains.add(c4);
+    for (const taker of lockTakersOf(masked, items, calls2, SLEEPING_LOCK_CALLS, newChains)) {
+      names.add(taker);
+      deep.add(taker);
+    }
   }
   ir2.functions.sort((a, b3) => a.loc.line - b3.loc.line);
   ir2.bindings.sort((a, b3) => a.loc.line - b3.loc.line || a.loc.column - b3.loc.column);
@@ -45395,6 +45555,7 @@ async function parseNeededToIR(file, source, wanted = []) {
     ...fieldBindings.length ? { fieldBindings } : {}
   };
 }
+var SLEEPING_LOCK_CALLS = Object.keys(LOCK_CALLS).filter((n) => LOCK_CALLS[n].sleeps);
 function lineStartOffsets(text) {
   const starts = [0];
   for (let i2 = text.indexOf("\n"); i2 >= 0; i2 = text.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
