@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { curatedFacts, FactsDatabase } from '../src/ir/facts-db.js';
 import { analyze } from '../src/engine/analyze.js';
+import { lockClassOf, sameClass } from '../src/ir/lock-class.js';
+import { gatherReclaimHolds } from '../src/ir/reclaim-locks.js';
+import { summarize } from '../src/ir/summary.js';
 import { scan } from '../src/engine/scan.js';
 import { kernelDir } from './kernel-trees.js';
 import { needKernel, skipUnless } from './needs.js';
@@ -81,5 +84,41 @@ describe('Linux 6.12', () => {
     // kfd_process.c: the mmu_notifier_ops table, and a kobj_type of its procfs entries
     expect(bound).toContain('kfd_process_notifier_release');
     expect(bound).toContain('kfd_procfs_kobj_release');
+  });
+});
+
+describe('lock classes and the locks held around reclaim', () => {
+  const obj = [{ name: 'obj', type: 'struct drv_obj *' }];
+  test('a class is the member chain, with the base type a parameter declares', () => {
+    expect(lockClassOf('&obj->mm.lock', obj, 'd/a.c')).toEqual({ chain: 'mm.lock', type: 'drv_obj' });
+    expect(lockClassOf('& (x->mm.lock)', [], 'd/a.c')).toEqual({ chain: 'mm.lock' });
+    expect(lockClassOf('&big_lock', [], 'd/a.c')).toEqual({ chain: 'big_lock', global: { dir: 'd' } });
+    // through a pointer, an array or a call: no class
+    expect(lockClassOf('obj->lockp', obj, 'd/a.c')).toBeNull();
+    expect(lockClassOf('&objs[i].lock', [], 'd/a.c')).toBeNull();
+    expect(lockClassOf('&to_obj(x)->lock', [], 'd/a.c')).toBeNull();
+    expect(lockClassOf('&obj', obj, 'd/a.c')).toBeNull();
+  });
+  test('one class: equal chains, types equal when both known, two members when one is not', () => {
+    const typed = lockClassOf('&obj->lock', obj, 'd/a.c')!;
+    const untyped = lockClassOf('&o->lock', [], 'd/b.c')!;
+    expect(sameClass(typed, untyped)).toBe(false);
+    expect(sameClass(typed, lockClassOf('&obj->lock', [{ name: 'obj', type: 'struct other *' }], 'd/a.c')!)).toBe(false);
+    expect(sameClass(lockClassOf('&obj->mm.lock', obj, 'd/a.c')!, lockClassOf('&o->mm.lock', [], 'd/b.c')!)).toBe(true);
+    expect(sameClass(lockClassOf('&big_lock', [], 'd/a.c')!, lockClassOf('&big_lock', [], 'e/a.c')!)).toBe(false);
+  });
+  test('a scan gathers where a sleeping lock is held around an allocation that may reclaim', async () => {
+    const r = await scan({ paths: [join(import.meta.dirname, '../fixtures/rules/reclaim-in-invalidation/lock-held.c')], jobs: 1 });
+    const db = FactsDatabase.ofScan(r.files);
+    db.holdsFrom(() =>
+      gatherReclaimHolds(
+        r.files.flatMap((f) => f.functions),
+        (fn) => summarize(fn, r.index.resolve),
+      ),
+    );
+    const held = db.heldAroundReclaim({ chain: 'backing.lock', type: 'drv_obj' });
+    expect(held.map((h) => [h.holder, h.alloc.name, h.alloc.gfp.mask])).toEqual([['drv_obj_fill', 'kmalloc', 'GFP_KERNEL']]);
+    // held over GFP_NOWAIT only: no reclaim under it
+    expect(db.heldAroundReclaim({ chain: 'stat_lock', type: 'drv_obj' })).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { throughPointer, throughWork } from '../rules/support.js';
 import { coreSteps, isCoreFile, missingStepViolation } from './core-steps.js';
 import type { CoreStep } from '../model/core.js';
 import { FactsDatabase, derivedOf, type DerivedTable } from '../ir/facts-db.js';
+import { gatherReclaimHolds } from '../ir/reclaim-locks.js';
 import { FALLBACK_DERIVED } from '../ir/kernel-api/derived.js';
 import { inDerivedArea } from '../parser/derive-facts.js';
 
@@ -26,7 +27,19 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
   const findings: Finding[] = [];
   let current: Rule | undefined;
   let facts: FactsDatabase | undefined;
-  const database = (): FactsDatabase => (facts ??= FactsDatabase.ofScan(files));
+  const database = (): FactsDatabase => {
+    if (!facts) {
+      facts = FactsDatabase.ofScan(files);
+      // every walked function of the scan may hold a lock around reclaim
+      facts.holdsFrom(() =>
+        gatherReclaimHolds(
+          files.flatMap((f) => f.functions),
+          summary,
+        ),
+      );
+    }
+    return facts;
+  };
   const summarizer = new Summarizer(index.resolve, {
     // a name the scan defines outside the kernel's core is that function, not the core's namesake
     derived: (name, fromFile) => {

@@ -18,6 +18,8 @@ import { ALLOC_GFP_ARG } from './kernel-api/memory.js';
 import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from './kernel-api/notifier.js';
 import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from './kernel-api/pages.js';
 import { isSleepingCall } from './kernel-api/sleep.js';
+import { type LockClass, sameClass } from './lock-class.js';
+import type { ReclaimHold } from './reclaim-locks.js';
 import type { FieldBinding, FileIR, ParamBinding } from './types.js';
 import { WorkIndex, type WaitTarget } from './work-items.js';
 
@@ -96,6 +98,9 @@ export class FactsDatabase {
   /** callee -> the arguments of its walked call sites (`file:line` and the texts) */
   private readonly sites = new Map<string, Array<{ file: string; line: number; args: readonly string[] }>>();
   private readonly work = new WorkIndex();
+  /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
+  private holds?: Map<string, ReclaimHold[]>;
+  private gatherHolds?: () => readonly ReclaimHold[];
 
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files: readonly FileIR[]): FactsDatabase {
@@ -171,6 +176,25 @@ export class FactsDatabase {
   /** Records what a run derived about a function (it wins over the curated entry). */
   derive(name: string, facts: CallFacts): void {
     this.derived.set(name, facts);
+  }
+
+  /** How the scan's "held around reclaim" facts are gathered, when a rule first asks (they need summaries). */
+  holdsFrom(gather: () => readonly ReclaimHold[]): void {
+    this.gatherHolds = gather;
+    this.holds = undefined;
+  }
+
+  /** Where the scan holds a lock of this class around an allocation that may reclaim. */
+  heldAroundReclaim(cls: LockClass): readonly ReclaimHold[] {
+    if (!this.holds) {
+      this.holds = new Map();
+      for (const h of this.gatherHolds?.() ?? []) {
+        const list = this.holds.get(h.cls.chain) ?? [];
+        list.push(h);
+        this.holds.set(h.cls.chain, list);
+      }
+    }
+    return (this.holds.get(cls.chain) ?? []).filter((h) => sameClass(h.cls, cls));
   }
 
   bind(b: FieldBinding): void {

@@ -8,8 +8,11 @@ import type { WalkProbe } from '../path/engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
 import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
+import { lockClassOf } from '../ir/lock-class.js';
+import { LOCK_CALLS } from '../ir/kernel-api/locks.js';
 import {
   apiCallsOf,
+  lockTakersOf,
   fieldBindingsOf,
   paramBindingsOf,
   workFactsOf,
@@ -118,6 +121,8 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     .map((c) => c.function!);
   const deep = new Set([...wanted, ...faulting, ...ir.tables.flatMap((t) => t.fields.map((f) => f.function).filter((f): f is string => !!f))]);
   const parsed = new Set<number>(tables.map((r) => r[0]));
+  // the classes of the sleeping locks the walked functions take: the file's other takers of them are walked too
+  const chains = new Set<string>();
   let pending = [...bindingItems(masked, items, new Set(ir.tables.map((t) => t.name)))];
   // each level parses only the items it adds and walks only the new functions
   for (let level = 0; level <= CALL_DEPTH + 1; level++) {
@@ -150,6 +155,20 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
         names.add(c);
         deep.add(c);
       }
+    }
+    // where this file holds those locks, it may hold them around reclaim (ir/reclaim-locks.ts)
+    const newChains = new Set<string>();
+    for (const fn of part.functions) {
+      for (const e of fn.events) {
+        if (e.kind !== 'lock' || !e.sleeps) continue;
+        const cls = lockClassOf(e.args[0] ?? '', fn.params, file);
+        if (cls && (cls.global || cls.chain.includes('.')) && !chains.has(cls.chain)) newChains.add(cls.chain);
+      }
+    }
+    for (const c of newChains) chains.add(c);
+    for (const taker of lockTakersOf(masked, items, calls, SLEEPING_LOCK_CALLS, newChains)) {
+      names.add(taker);
+      deep.add(taker);
     }
   }
   ir.functions.sort((a, b) => a.loc.line - b.loc.line);
@@ -185,6 +204,9 @@ function workFacts(file: string, masked: string): Pick<FileIR, 'workBindings' | 
   const { workBindings, queuedWork } = workFactsOf(file, masked);
   return { ...(workBindings.length ? { workBindings } : {}), ...(queuedWork.length ? { queuedWork } : {}) };
 }
+
+/** The acquires that sleep: a lock held over an allocation that may reclaim is one of them. */
+const SLEEPING_LOCK_CALLS = Object.keys(LOCK_CALLS).filter((n) => LOCK_CALLS[n]!.sleeps);
 
 function lineStartOffsets(text: string): number[] {
   const starts = [0];

@@ -422,3 +422,29 @@ export function tableArgCallsOf(
   }
   return out;
 }
+
+/**
+ * The definitions whose body takes a sleeping lock (a `LOCK_CALLS` name that
+ * sleeps) on `&...X`, X one of the member chains given (`mm.lock`): where the
+ * file may hold a lock of a class the walked functions take (ir/lock-class.ts).
+ */
+export function lockTakersOf(masked: string, items: readonly Range[], calls: readonly LineStartCall[], lockCalls: readonly string[], chains: ReadonlySet<string>): string[] {
+  if (!chains.size || !lockCalls.length) return [];
+  // `&x->mm.lock` for a chain, `&name` for a global
+  const lockOf = (c: string): string =>
+    c.includes('.')
+      ? `&[^;]*?${c
+          .split('.')
+          .map((m) => `\\s*(?:->|\\.)\\s*${m}`)
+          .join('')}`
+      : `&\\s*${c}`;
+  const re = new RegExp(`\\b(?:${lockCalls.join('|')})\\s*\\(\\s*(?:${[...chains].map(lockOf).join('|')})\\s*[,)]`);
+  const out: string[] = [];
+  for (const c of calls) {
+    if (out.includes(c.name)) continue;
+    const item = itemAt(items, c.paren);
+    if (!item || !endsWithBody(masked, item)) continue;
+    if (re.test(masked.slice(c.paren, item[1]))) out.push(c.name);
+  }
+  return out;
+}

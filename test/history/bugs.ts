@@ -452,14 +452,16 @@ export const BUGS: readonly HistoricBug[] = [
     id: 'i915-userptr-mm-lock',
     fix: 'ed29c2691188 ("drm/i915: Fix userptr so we do not have to worry about obj->mm.lock, v7.")',
     capabilities: ['derived-sleep', 'read-side'],
+    fixture: 'i915-userptr-mm-lock.c',
     rule: 'reclaim-in-invalidation',
     invariant: 'I5',
-    miss: 'the deadlock is a lock order, not an allocation in the callback: obj->mm.lock (taken by __i915_gem_object_put_pages() under the callback) is held elsewhere around allocations that may reclaim; mnlint has no fact "lock L is held around reclaim" gathered from other paths, and reclaim-in-invalidation only looks for reclaiming allocations reachable from the callback',
-    why: 'the hlist start unbound the object and put its pages (__i915_gem_object_put_pages takes obj->mm.lock, a lock held elsewhere around allocations that may reclaim) from inside the invalidation; the fix moved userptr to an interval notifier that only sets the sequence and waits, with the pages taken outside all locks and checked with mmu_interval_read_retry()',
+    why: 'the hlist start unbound the object and put its pages (__i915_gem_object_put_pages takes obj->mm.lock, a lock held elsewhere around allocations that may reclaim, e.g. i915_gem_object_pin_map() around kvmalloc_array(GFP_KERNEL)) from inside the invalidation; the fix moved userptr to an interval notifier that only sets the sequence and waits, with the pages taken outside all locks and checked with mmu_interval_read_retry()',
+    mutant: { none: 'the Debian 6.1/6.12 trees have the interval-notifier userptr; undoing the v7 rework is no small edit' },
     real: {
       pre: { release: '5.10', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/gem/i915_gem_userptr.c', fns: ['userptr_mn_invalidate_range_start'] },
       post: { release: '5.15', dir: 'drivers/gpu/drm/i915', file: 'drivers/gpu/drm/i915/gem/i915_gem_userptr.c', fns: ['i915_gem_userptr_invalidate'] },
       note: 'first fixed in 5.13; the post-fix callback is the interval notifier i915_gem_userptr_invalidate',
+      match: 'is held around',
     },
   },
   // Real fixes that no rule models (yet): each says which invariant and why no rule.

@@ -10,6 +10,7 @@ export const LOCK_CALLS: Record<string, { sleeps: boolean }> = {
   mutex_lock_interruptible: { sleeps: true },
   mutex_lock_killable: { sleeps: true },
   mutex_lock_nested: { sleeps: true },
+  mutex_lock_interruptible_nested: { sleeps: true },
   down_read: { sleeps: true },
   down_write: { sleeps: true },
   down: { sleeps: true },
@@ -104,6 +105,7 @@ export const UNLOCK_CALLS = new Set([
 export const FAILABLE_ACQUIRES: ReadonlySet<string> = new Set([
   'mutex_lock_interruptible',
   'mutex_lock_killable',
+  'mutex_lock_interruptible_nested',
   'down_interruptible',
   'down_killable',
   'down_read_interruptible',

@@ -22,6 +22,8 @@ export const SLEEPING_PRIMITIVES = [
   'mutex_lock_interruptible',
   'mutex_lock_killable',
   'mutex_lock_nested',
+  'mutex_lock_interruptible_nested',
+  'mutex_lock_killable_nested',
   'mutex_lock_io',
   'down',
   'down_interruptible',
