@@ -241,7 +241,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // only API users in the area of some table matter: callees and the read
     // side are looked for within an area (core mm/ code beside no table is skipped)
     const tableAreas = new Set([...paths.keys()].map(areaOf));
-    const relevant = tableAreas.has('') ? mentions : mentions.filter((p) => tableAreas.has(areaOf(relName(root, p))));
+    // a copy: `mentions` is emptied and refilled below
+    const relevant = tableAreas.has('') ? [...mentions] : mentions.filter((p) => tableAreas.has(areaOf(relName(root, p))));
     mentions.length = 0;
     mentions.push(...relevant.sort());
     const factBatches: Array<Array<{ path: string; file: string }>> = [];
