@@ -236,7 +236,6 @@ export const BUGS: readonly HistoricBug[] = [
     fixture: 'xe-pages-before-retry.c',
     rule: 'pfns-used-before-retry',
     invariant: 'I6',
-    miss: 'read-side protocol across files: the sequence is stored in userptr->notifier_seq and mmu_interval_read_retry() runs at bind time in xe_pt.c; pfns-used-before-retry follows a read section within one call chain, not through a stored sequence',
     real: {
       pre: { release: '6.13', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
       post: { release: '6.14', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
