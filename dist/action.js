@@ -36643,7 +36643,7 @@ var pfns_used_before_retry_default = defineRule({
   severity: "error",
   invariant: "I6",
   docs: {
-    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false, or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
+    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false (a function that faults and retries nowhere leaves the section open: its sequence, stored in a field or returned, is retried later, elsewhere), or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
     why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',
     bad: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
 {
@@ -45806,7 +45806,7 @@ async function scan(opts) {
       }
     }
     const tableAreas = new Set([...paths.keys()].map(areaOf));
-    const relevant = tableAreas.has("") ? mentions2 : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
+    const relevant = tableAreas.has("") ? [...mentions2] : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
     mentions2.length = 0;
     mentions2.push(...relevant.sort());
     const factBatches = [];
@@ -45861,7 +45861,7 @@ async function scan(opts) {
     mark(`text facts of ${mentions2.length} API users`);
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
-      const readers = f3.apiCalls.filter((c4) => RETRY_CALLS.has(c4.name) && c4.function).map((c4) => c4.function);
+      const readers = f3.apiCalls.filter((c4) => (RETRY_CALLS.has(c4.name) || c4.name === HMM_RANGE_FAULT) && c4.function).map((c4) => c4.function);
       if (!readers.length) continue;
       wantedBy.set(f3.file, new Set(readers));
       readAndParse(paths.get(f3.file), false);
