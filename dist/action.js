@@ -34603,10 +34603,13 @@ var FactsDatabase = class _FactsDatabase {
   /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
   holds;
   gatherHolds;
+  files = /* @__PURE__ */ new Map();
+  entries = /* @__PURE__ */ new Map();
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files) {
     const db = new _FactsDatabase();
     for (const f3 of files) {
+      db.files.set(f3.file, f3);
       for (const t2 of f3.tables) for (const x3 of t2.fields) if (x3.function) db.bind({ field: x3.field, function: x3.function, file: t2.file, line: x3.loc.line });
       for (const b3 of f3.fieldBindings ?? []) db.bind(b3);
       for (const b3 of f3.paramBindings ?? []) db.bindParam(b3);
@@ -34700,6 +34703,44 @@ var FactsDatabase = class _FactsDatabase {
    */
   waited(name2, args2, fromFile) {
     return this.work.waited(name2, args2, fromFile);
+  }
+  /**
+   * The locks held at the entry of a static function of `file`, known from its
+   * callers: each call site with the locks held there (the caller's own, and
+   * those held for sure at the caller's entry in turn), and the locks every
+   * site holds. Null when its callers are not all known: its address is taken,
+   * no function calls it, or a caller was not walked whole (the scan walks the
+   * callers of the static functions that retry a read section).
+   */
+  entryLocks(file, name2) {
+    return this.entryLocksAt(file, name2, 0, /* @__PURE__ */ new Set());
+  }
+  entryLocksAt(file, name2, depth, open) {
+    const key = `${file}\0${name2}`;
+    if (this.entries.has(key)) return this.entries.get(key);
+    if (depth > CALL_DEPTH || open.has(key)) return null;
+    open.add(key);
+    const found = this.computeEntry(file, name2, depth, open);
+    open.delete(key);
+    this.entries.set(key, found);
+    return found;
+  }
+  computeEntry(file, name2, depth, open) {
+    const f3 = this.files.get(file);
+    const known = f3?.entryCallers?.find((e) => e.name === name2);
+    if (!f3 || !known || known.addressTaken || known.callers.length === 0) return null;
+    const sites = [];
+    for (const caller of known.callers) {
+      const fn2 = f3.functions.find((x3) => x3.name === caller);
+      if (!fn2 || fn2.truncated || fn2.tooDeep) return null;
+      const calls2 = fn2.events.filter((e) => (e.kind === "call" || e.kind === "sleep") && e.name === name2);
+      if (!calls2.length) return null;
+      const above = this.entryLocksAt(file, caller, depth + 1, open)?.held ?? [];
+      for (const e of calls2) sites.push({ caller, file, loc: e.loc, locks: [.../* @__PURE__ */ new Set([...e.locks, ...above])].sort() });
+    }
+    const member2 = (lock) => lock.split(/->|\./).pop() ?? lock;
+    const held = sites[0].locks.filter((l3) => sites.every((s) => s.locks.some((x3) => member2(x3) === member2(l3))));
+    return { sites, held };
   }
   /** The functions a call through `->field` may reach, in the order the scan found them. */
   bound(field) {
@@ -36744,7 +36785,7 @@ var read_retry_without_lock_default = defineRule({
   severity: "warning",
   invariant: "I6",
   docs: {
-    what: "Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it. A warning: the caller may hold the lock, which mnlint does not follow across functions.",
+    what: "Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it, unless the function is static and every call of it in its file holds a lock (the locks of its callers are its entry locks; a function whose address is taken has unknown callers). A warning: the caller of a non-static function may hold the lock, which mnlint does not follow across files.",
     why: "read_retry only means something while the driver holds the user lock that the invalidate holds around mmu_interval_set_seq(): the mappings must be committed before that lock is dropped (include/linux/mmu_notifier.h, mmu_interval_read_retry()). Called unlocked, an invalidation can start right after it returns false.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -36835,6 +36876,8 @@ int drv_map(struct drv_obj *obj)
       for (const fn2 of f3.functions) {
         for (const e of fn2.events) {
           if (e.kind !== "read_retry" || e.locks.length) continue;
+          const entry = ctx.facts.entryLocks(f3.file, fn2.name);
+          if (entry?.sites.every((s) => s.locks.length)) continue;
           ctx.report({
             ...atLoc(f3.file, e.loc),
             function: fn2.name,
@@ -36850,9 +36893,17 @@ int drv_map(struct drv_obj *obj)
 
 // src/rules/set-seq-lock-mismatch.ts
 var lastPart = (lock) => lock.split(/->|\./).pop() ?? lock;
-function lockedRetries(files, table) {
+function lockedRetries(files, table, facts) {
   return filesBeside(files, table.file).flatMap(
-    (f3) => f3.functions.flatMap((fn2) => fn2.events.filter((e) => e.kind === "read_retry" && e.locks.length).map((e) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks })))
+    (f3) => f3.functions.flatMap(
+      (fn2) => fn2.events.flatMap((e) => {
+        if (e.kind !== "read_retry") return [];
+        if (e.locks.length) return [{ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks }];
+        const entry = facts.entryLocks(f3.file, fn2.name);
+        if (!entry?.sites.every((s) => s.locks.length)) return [];
+        return entry.sites.map((s) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: s.locks, via: s }));
+      })
+    )
   );
 }
 var set_seq_lock_mismatch_default = defineRule({
@@ -36932,7 +36983,7 @@ int drv_map(struct drv_obj *obj)
   },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
-    const retries = lockedRetries(ctx.files, table);
+    const retries = lockedRetries(ctx.files, table, ctx.facts);
     if (!retries.length) return;
     const readLocks = new Set(retries.flatMap((r2) => r2.locks.map(lastPart)));
     for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
@@ -36954,7 +37005,10 @@ int drv_map(struct drv_obj *obj)
           steps: [
             bindingStep(table, cb.field, cb.fn.name),
             step(e, `mmu_interval_set_seq() holding [${e.locks.join(", ")}]`, "event"),
-            step(r2, `mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`, "event")
+            ...r2.via ? [
+              step(r2, `mmu_interval_read_retry() in ${r2.fn}(), which takes no lock itself (I6)`, "event"),
+              step({ file: r2.via.file, loc: r2.via.loc }, `${r2.fn}() called from ${r2.via.caller}() holding [${r2.locks.join(", ")}]`, "event")
+            ] : [step(r2, `mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`, "event")]
           ]
         });
       }
@@ -37267,7 +37321,7 @@ var pfns_used_before_retry_default = defineRule({
   severity: "error",
   invariant: "I6",
   docs: {
-    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false, or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
+    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false (a function that faults and retries nowhere leaves the section open: its sequence, stored in a field or returned, is retried later, elsewhere), or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
     why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',
     bad: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
 {
@@ -41996,6 +42050,34 @@ function definedFunctions(masked, items, calls2) {
     out2.push({ name: c4.name, isStatic: /\bstatic\b/.test(head), line });
   }
   return out2;
+}
+function sameFileCallers(masked, items, calls2, name2) {
+  const owners = /* @__PURE__ */ new Map();
+  for (const c4 of calls2) {
+    const item = itemAt(items, c4.paren);
+    if (!item || owners.has(item[0]) || !endsWithBody(masked, item) || masked.slice(item[0], c4.paren + 1).includes("=")) continue;
+    owners.set(item[0], c4);
+  }
+  const callers = [];
+  let addressTaken = false;
+  const word = new RegExp(`\\b${name2}\\b`, "g");
+  for (const m2 of masked.matchAll(word)) {
+    const item = itemAt(items, m2.index);
+    const owner = item ? owners.get(item[0]) : void 0;
+    if (owner && owner.name === name2 && m2.index >= owner.index && m2.index < owner.paren) continue;
+    let b3 = m2.index - 1;
+    while (b3 >= 0 && /\s/.test(masked[b3])) b3--;
+    if (masked[b3] === "." || masked[b3] === ">" && masked[b3 - 1] === "-") continue;
+    let i2 = m2.index + name2.length;
+    while (i2 < masked.length && /\s/.test(masked[i2])) i2++;
+    if (masked[i2] !== "(") addressTaken = true;
+    else if (!item || !endsWithBody(masked, item))
+      continue;
+    else if (!owner)
+      addressTaken = true;
+    else if (owner.name !== name2 && !callers.includes(owner.name)) callers.push(owner.name);
+  }
+  return { callers, addressTaken };
 }
 function endsWithBody(masked, [a, b3]) {
   let i2 = b3 - 1;
@@ -48865,6 +48947,15 @@ async function parseNeededToIR(file, source, wanted = []) {
   const tables = tableItems(masked, items);
   const shallow = /* @__PURE__ */ new Set([...readSideFunctions(masked, items, calls2), ...coreFunctionsIn(calls2)]);
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
+  const definitions = definedFunctions(masked, items, calls2);
+  const entryCallers = entryCallersOf(masked, items, calls2, definitions);
+  for (const e of entryCallers) {
+    if (e.addressTaken) continue;
+    for (const c4 of e.callers) {
+      shallow.add(c4);
+      names.add(c4);
+    }
+  }
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
   const faulting = apiCallsOf(masked, items, calls2).filter((c4) => c4.name === HMM_RANGE_FAULT && c4.function && shallow.has(c4.function)).map((c4) => c4.function);
@@ -48925,7 +49016,6 @@ async function parseNeededToIR(file, source, wanted = []) {
     calls2,
     ir2.tables.map((t2) => t2.name)
   ).map((c4) => ({ name: c4.name, args: [c4.table, String(c4.arg)], line: c4.line, function: c4.function }));
-  const definitions = definedFunctions(masked, items, calls2);
   const definedNames = new Set(definitions.map((d2) => d2.name));
   const fieldBindings = fieldBindingsOf(file, masked, definedNames);
   const paramBindings = paramBindingsOf(file, masked, definedNames);
@@ -48936,6 +49026,7 @@ async function parseNeededToIR(file, source, wanted = []) {
     apiCalls: apiCallsOf(masked, items, calls2),
     calledNames: calledNamesOf(masked),
     ...tableArgCalls.length ? { tableArgCalls } : {},
+    ...entryCallers.length ? { entryCallers } : {},
     ...opsStructs.length ? { opsStructs } : {},
     ...fieldBindings.length ? { fieldBindings } : {},
     ...paramBindings.length ? { paramBindings } : {},
@@ -48989,6 +49080,31 @@ function textFactsOf(file, source) {
     calledNames: calledNamesOf(masked),
     ...workFacts(file, masked)
   };
+}
+function entryCallersOf(masked, items, calls2, definitions) {
+  const isStatic = new Map(definitions.map((d2) => [d2.name, d2.isStatic]));
+  let frontier = [
+    ...new Set(
+      apiCallsOf(masked, items, calls2).filter((c4) => RETRY_CALLS.has(c4.name) && c4.function && isStatic.get(c4.function)).map((c4) => c4.function)
+    )
+  ];
+  const seen = new Set(frontier);
+  const out2 = [];
+  for (let level2 = 0; level2 <= CALL_DEPTH && frontier.length; level2++) {
+    const next = [];
+    for (const name2 of frontier) {
+      const found = sameFileCallers(masked, items, calls2, name2);
+      out2.push({ name: name2, callers: found.callers, addressTaken: found.addressTaken });
+      if (found.addressTaken) continue;
+      for (const c4 of found.callers) {
+        if (!isStatic.get(c4) || seen.has(c4)) continue;
+        seen.add(c4);
+        next.push(c4);
+      }
+    }
+    frontier = next;
+  }
+  return out2;
 }
 function readSideFunctions(masked, items, calls2) {
   return apiCallsOf(masked, items, calls2).filter((c4) => WALKED_API_USERS.has(c4.name) && c4.function).map((c4) => c4.function);
@@ -49243,7 +49359,7 @@ async function scan(opts) {
       }
     }
     const tableAreas = new Set([...paths.keys()].map(areaOf));
-    const relevant = tableAreas.has("") ? mentions2 : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
+    const relevant = tableAreas.has("") ? [...mentions2] : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
     mentions2.length = 0;
     mentions2.push(...relevant.sort());
     const factBatches = [];
@@ -49298,7 +49414,7 @@ async function scan(opts) {
     mark(`text facts of ${mentions2.length} API users`);
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
-      const readers = f3.apiCalls.filter((c4) => RETRY_CALLS.has(c4.name) && c4.function).map((c4) => c4.function);
+      const readers = f3.apiCalls.filter((c4) => (RETRY_CALLS.has(c4.name) || c4.name === HMM_RANGE_FAULT) && c4.function).map((c4) => c4.function);
       if (!readers.length) continue;
       wantedBy.set(f3.file, new Set(readers));
       readAndParse(paths.get(f3.file), false);
@@ -54622,7 +54738,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "612aadda2c0597697bd64d571350b47e");
+  const derived = derivedFactsFor(root, "5a9165bb9a4c7d1f357db4b6bcd0ab79");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

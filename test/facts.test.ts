@@ -54,6 +54,25 @@ describe("a scan's database", () => {
     expect(names('count')).toEqual([]);
   });
 
+  test("entry locks: a static function's callers in its file, and what they hold at the call", async () => {
+    const file = 'fixtures/rules/read-retry-without-lock/callers.c';
+    const r = await scan({ paths: [file], cwd: join(import.meta.dirname, '..'), jobs: 1 });
+    const db = FactsDatabase.ofScan(r.files);
+    const f = r.files[0]!.file;
+    const held = (name: string) => db.entryLocks(f, name)?.sites.map((s) => `${s.caller}:${s.locks.join('+')}`);
+    // every caller holds the lock
+    expect(held('drv_check')).toEqual(['drv_map_a:obj->lock', 'drv_map_b:obj->lock']);
+    expect(db.entryLocks(f, 'drv_check')?.held).toEqual(['obj->lock']);
+    // one does not
+    expect(held('drv_check_some')).toEqual(['drv_map_a:obj->lock', 'drv_map_b:']);
+    expect(db.entryLocks(f, 'drv_check_some')?.held).toEqual([]);
+    // through a static caller that holds nothing itself
+    expect(held('drv_check_deep')).toEqual(['drv_step:obj->lock']);
+    // address taken, or not static: callers unknown
+    expect(db.entryLocks(f, 'drv_check_ptr')).toBeNull();
+    expect(db.entryLocks(f, 'drv_check_global')).toBeNull();
+  });
+
   test("rules reach the scan's database as ctx.facts", async () => {
     const result = await scan({ paths: ['fixtures/facts/bindings.c'], jobs: 1 });
     const seen: string[] = [];

@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FileIR } from '../ir/types.js';
 import { CALL_DEPTH } from '../ir/summary.js';
-import { RETRY_CALLS, mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
+import { HMM_RANGE_FAULT, RETRY_CALLS, mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
 import { isKernelHelper } from '../ir/kernel-api/helpers.js';
 import { InputError, isDirectory, missingPathReason, readLatin1, readSource, relName, walkCFiles, describeFsError } from '../input/files.js';
 import { lineStartNames } from '../parser/slice.js';
@@ -241,7 +241,8 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // only API users in the area of some table matter: callees and the read
     // side are looked for within an area (core mm/ code beside no table is skipped)
     const tableAreas = new Set([...paths.keys()].map(areaOf));
-    const relevant = tableAreas.has('') ? mentions : mentions.filter((p) => tableAreas.has(areaOf(relName(root, p))));
+    // a copy: `mentions` is emptied and refilled below
+    const relevant = tableAreas.has('') ? [...mentions] : mentions.filter((p) => tableAreas.has(areaOf(relName(root, p))));
     mentions.length = 0;
     mentions.push(...relevant.sort());
     const factBatches: Array<Array<{ path: string; file: string }>> = [];
@@ -298,10 +299,12 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       else if (!parsed.has(rel)) parsed.set(rel, f);
     });
     mark(`text facts of ${mentions.length} API users`);
-    // API users whose read side retries: walk those functions (their locks matter)
+    // API users whose read side retries or faults: walk those functions (their
+    // locks matter; a section faulted here and not retried stays open past it,
+    // until a retry elsewhere on the sequence it stored or returned)
     for (const f of [...parsed.values()]) {
       if (!f.textOnly) continue;
-      const readers = f.apiCalls.filter((c) => RETRY_CALLS.has(c.name) && c.function).map((c) => c.function!);
+      const readers = f.apiCalls.filter((c) => (RETRY_CALLS.has(c.name) || c.name === HMM_RANGE_FAULT) && c.function).map((c) => c.function!);
       if (!readers.length) continue;
       wantedBy.set(f.file, new Set(readers));
       readAndParse(paths.get(f.file)!, false);

@@ -10,6 +10,8 @@
 //     work items, the functions a tree binds a work field to (`INIT_WORK(&x->f, fn)`)
 //     and the work it queues on each workqueue: a wait on one is a call of
 //     those functions in another context (work-items.ts).
+//   - entry locks: the locks a static function's callers in the scan hold
+//     where they call it (smatch's caller-held context).
 // The walk's checkers ask the curated layer (a worker knows no scan); the
 // rules' context holds the whole database of a scan.
 import { EFFECT_CALLS } from './kernel-api/effects.js';
@@ -20,7 +22,8 @@ import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from './kernel-api/pages.js';
 import { isSleepingCall } from './kernel-api/sleep.js';
 import { type LockClass, sameClass } from './lock-class.js';
 import type { ReclaimHold } from './reclaim-locks.js';
-import type { FieldBinding, FileIR, ParamBinding } from './types.js';
+import { CALL_DEPTH } from './summary.js';
+import type { FieldBinding, FileIR, Loc, ParamBinding } from './types.js';
 import { WorkIndex, type WaitTarget } from './work-items.js';
 
 /** What a call does, as far as mnlint knows it by name. Absent fields: not known to. */
@@ -101,11 +104,14 @@ export class FactsDatabase {
   /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
   private holds?: Map<string, ReclaimHold[]>;
   private gatherHolds?: () => readonly ReclaimHold[];
+  private readonly files = new Map<string, FileIR>();
+  private readonly entries = new Map<string, EntryLocks | null>();
 
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files: readonly FileIR[]): FactsDatabase {
     const db = new FactsDatabase();
     for (const f of files) {
+      db.files.set(f.file, f);
       for (const t of f.tables) for (const x of t.fields) if (x.function) db.bind({ field: x.field, function: x.function, file: t.file, line: x.loc.line });
       for (const b of f.fieldBindings ?? []) db.bind(b);
       for (const b of f.paramBindings ?? []) db.bindParam(b);
@@ -213,6 +219,47 @@ export class FactsDatabase {
     return this.work.waited(name, args, fromFile);
   }
 
+  /**
+   * The locks held at the entry of a static function of `file`, known from its
+   * callers: each call site with the locks held there (the caller's own, and
+   * those held for sure at the caller's entry in turn), and the locks every
+   * site holds. Null when its callers are not all known: its address is taken,
+   * no function calls it, or a caller was not walked whole (the scan walks the
+   * callers of the static functions that retry a read section).
+   */
+  entryLocks(file: string, name: string): EntryLocks | null {
+    return this.entryLocksAt(file, name, 0, new Set());
+  }
+
+  private entryLocksAt(file: string, name: string, depth: number, open: Set<string>): EntryLocks | null {
+    const key = `${file}\0${name}`;
+    if (this.entries.has(key)) return this.entries.get(key)!;
+    if (depth > CALL_DEPTH || open.has(key)) return null;
+    open.add(key);
+    const found = this.computeEntry(file, name, depth, open);
+    open.delete(key);
+    this.entries.set(key, found);
+    return found;
+  }
+
+  private computeEntry(file: string, name: string, depth: number, open: Set<string>): EntryLocks | null {
+    const f = this.files.get(file);
+    const known = f?.entryCallers?.find((e) => e.name === name);
+    if (!f || !known || known.addressTaken || known.callers.length === 0) return null;
+    const sites: EntrySite[] = [];
+    for (const caller of known.callers) {
+      const fn = f.functions.find((x) => x.name === caller);
+      if (!fn || fn.truncated || fn.tooDeep) return null;
+      const calls = fn.events.filter((e) => (e.kind === 'call' || e.kind === 'sleep') && e.name === name);
+      if (!calls.length) return null;
+      const above = this.entryLocksAt(file, caller, depth + 1, open)?.held ?? [];
+      for (const e of calls) sites.push({ caller, file, loc: e.loc, locks: [...new Set([...e.locks, ...above])].sort() });
+    }
+    const member = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
+    const held = sites[0]!.locks.filter((l) => sites.every((s) => s.locks.some((x) => member(x) === member(l))));
+    return { sites, held };
+  }
+
   /** The functions a call through `->field` may reach, in the order the scan found them. */
   bound(field: string): readonly FieldBinding[] {
     return this.byField.get(field) ?? [];
@@ -233,6 +280,23 @@ export class FactsDatabase {
     const names = new Set(near.map((b) => b.function));
     return names.size > BOUND_LIMIT ? [] : near.filter((b, i) => near.findIndex((x) => x.function === b.function) === i);
   }
+}
+
+/** A place a static function is called from, and the locks held there. */
+export interface EntrySite {
+  readonly caller: string;
+  readonly file: string;
+  readonly loc: Loc;
+  /** the caller's locks at the call, and those held for sure at the caller's own entry */
+  readonly locks: readonly string[];
+}
+
+/** What a function's callers hold where they call it. */
+export interface EntryLocks {
+  /** every call site of the scan (all of them: the function is static and its address is not taken) */
+  readonly sites: readonly EntrySite[];
+  /** the locks every site holds (by member name: `a->lock` and `b->lock` are one), as the first site names them */
+  readonly held: readonly string[];
 }
 
 /** Functions one field may be bound to before a call through it is left unresolved. */

@@ -384,12 +384,25 @@ export interface FileIR {
   readonly apiCalls: readonly ApiCall[];
   /** calls handing one of the file's tables to a function (`helper(..., &table)`): `args[0]` is the table, `args[1]` the argument index */
   readonly tableArgCalls?: readonly ApiCall[];
+  /** the file's static functions that retry a read section, and their static callers, with the callers the text shows (ir/facts-db.ts entryLocks) */
+  readonly entryCallers?: readonly EntryCallers[];
   /** every function name the file calls, sorted (which helpers and wrappers it uses) */
   readonly calledNames?: readonly string[];
   /** ERROR/MISSING nodes anywhere in the file */
   readonly parseErrorCount: number;
   /** `#include`d header names, for API level detection later */
   readonly includes: readonly string[];
+}
+
+/**
+ * Who calls a static function, as its file's text shows: every function whose
+ * body calls it. When its address is taken (or a call sits where the text
+ * names no function) it may be called from anywhere: its callers are unknown.
+ */
+export interface EntryCallers {
+  readonly name: string;
+  readonly callers: readonly string[];
+  readonly addressTaken: boolean;
 }
 
 /** A call of a notifier API function, found in the file's text. */

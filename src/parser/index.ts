@@ -1,13 +1,13 @@
 // The parser layer's entry: C text in, IR out. Nothing else imports tree-sitter.
 import type { Parser } from 'web-tree-sitter';
-import type { Draft, FileIR } from '../ir/types.js';
+import type { Draft, EntryCallers, FileIR } from '../ir/types.js';
 import { createCParser } from './load.js';
 import { KernelSource, prepass } from './prepass.js';
 import { extractFile, includesOf, passedFunctions } from './extract.js';
 import type { WalkProbe } from '../path/engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
-import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
+import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, RETRY_CALLS, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
 import { lockClassOf } from '../ir/lock-class.js';
 import { LOCK_CALLS } from '../ir/kernel-api/locks.js';
 import {
@@ -22,6 +22,7 @@ import {
   definitionItems,
   lineStartCalls,
   opsStructsOf,
+  sameFileCallers,
   tableArgCallsOf,
   tableItems,
   topLevelItems,
@@ -113,6 +114,16 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
   // without their callees: the rules only ask what happens inside them
   const shallow = new Set([...readSideFunctions(masked, items, calls), ...coreFunctionsIn(calls)]);
   const names = new Set([...wanted, ...shallow]);
+  const definitions = definedFunctions(masked, items, calls);
+  const entryCallers = entryCallersOf(masked, items, calls, definitions);
+  // the callers of a static retrying function are walked too: the locks they hold at the call are its entry locks
+  for (const e of entryCallers) {
+    if (e.addressTaken) continue;
+    for (const c of e.callers) {
+      shallow.add(c);
+      names.add(c);
+    }
+  }
   const ir = extract(tables, []);
   for (const t of ir.tables) for (const f of t.fields) if (f.function) names.add(f.function);
   // a read section that faults pages in is walked with its callees: what they do to the pages matters
@@ -181,7 +192,6 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     calls,
     ir.tables.map((t) => t.name),
   ).map((c) => ({ name: c.name, args: [c.table, String(c.arg)], line: c.line, function: c.function }));
-  const definitions = definedFunctions(masked, items, calls);
   const definedNames = new Set(definitions.map((d) => d.name));
   const fieldBindings = fieldBindingsOf(file, masked, definedNames);
   const paramBindings = paramBindingsOf(file, masked, definedNames);
@@ -192,6 +202,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     apiCalls: apiCallsOf(masked, items, calls),
     calledNames: calledNamesOf(masked),
     ...(tableArgCalls.length ? { tableArgCalls } : {}),
+    ...(entryCallers.length ? { entryCallers } : {}),
     ...(opsStructs.length ? { opsStructs } : {}),
     ...(fieldBindings.length ? { fieldBindings } : {}),
     ...(paramBindings.length ? { paramBindings } : {}),
@@ -258,6 +269,39 @@ export function textFactsOf(file: string, source: string): FileIR {
     calledNames: calledNamesOf(masked),
     ...workFacts(file, masked),
   };
+}
+
+/**
+ * The static functions of the text that retry a read section, with their
+ * callers here (all their callers, unless the address is taken), and the
+ * static callers' callers in turn, CALL_DEPTH levels up.
+ */
+function entryCallersOf(masked: string, items: Range[], calls: ReturnType<typeof lineStartCalls>, definitions: ReadonlyArray<{ name: string; isStatic: boolean }>): EntryCallers[] {
+  const isStatic = new Map(definitions.map((d) => [d.name, d.isStatic]));
+  let frontier = [
+    ...new Set(
+      apiCallsOf(masked, items, calls)
+        .filter((c) => RETRY_CALLS.has(c.name) && c.function && isStatic.get(c.function))
+        .map((c) => c.function!),
+    ),
+  ];
+  const seen = new Set(frontier);
+  const out: EntryCallers[] = [];
+  for (let level = 0; level <= CALL_DEPTH && frontier.length; level++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      const found = sameFileCallers(masked, items, calls, name);
+      out.push({ name, callers: found.callers, addressTaken: found.addressTaken });
+      if (found.addressTaken) continue;
+      for (const c of found.callers) {
+        if (!isStatic.get(c) || seen.has(c)) continue;
+        seen.add(c);
+        next.push(c);
+      }
+    }
+    frontier = next;
+  }
+  return out;
 }
 
 /** Functions of the text on the read side, or inserting under the caller's mmap lock. */

@@ -159,6 +159,49 @@ export function definedFunctions(masked: string, items: readonly Range[], calls:
   return out;
 }
 
+/** How the text uses one of its functions: the functions whose bodies call it, and whether its name appears other than called (its address taken). */
+export interface SameFileCallers {
+  readonly callers: string[];
+  readonly addressTaken: boolean;
+}
+
+/**
+ * The callers of `name` in the text: each function whose body has a call
+ * `name(`. Any other use of the name (`INIT_WORK(&w, name)`, `.f = name`,
+ * `p = name`) takes its address: it may then be called from anywhere. A
+ * prototype is neither. A call of itself is not a caller; a call in a body
+ * whose function the text does not name counts as an unknown use too.
+ */
+export function sameFileCallers(masked: string, items: readonly Range[], calls: readonly LineStartCall[], name: string): SameFileCallers {
+  const owners = new Map<number, LineStartCall>();
+  for (const c of calls) {
+    const item = itemAt(items, c.paren);
+    if (!item || owners.has(item[0]) || !endsWithBody(masked, item) || masked.slice(item[0], c.paren + 1).includes('=')) continue;
+    owners.set(item[0], c);
+  }
+  const callers: string[] = [];
+  let addressTaken = false;
+  const word = new RegExp(`\\b${name}\\b`, 'g');
+  for (const m of masked.matchAll(word)) {
+    const item = itemAt(items, m.index);
+    const owner = item ? owners.get(item[0]) : undefined;
+    // its own definition's head; a struct member of the same name (`x->name`, `x.name`)
+    if (owner && owner.name === name && m.index >= owner.index && m.index < owner.paren) continue;
+    let b = m.index - 1;
+    while (b >= 0 && /\s/.test(masked[b]!)) b--;
+    if (masked[b] === '.' || (masked[b] === '>' && masked[b - 1] === '-')) continue;
+    let i = m.index + name.length;
+    while (i < masked.length && /\s/.test(masked[i]!)) i++;
+    if (masked[i] !== '(') addressTaken = true;
+    else if (!item || !endsWithBody(masked, item))
+      continue; // a prototype
+    else if (!owner)
+      addressTaken = true; // called from a body the text does not name: a caller unknown
+    else if (owner.name !== name && !callers.includes(owner.name)) callers.push(owner.name);
+  }
+  return { callers, addressTaken };
+}
+
 /** Whether the item's last non-blank character closes a body. */
 function endsWithBody(masked: string, [a, b]: Range): boolean {
   let i = b - 1;

@@ -8,7 +8,7 @@ export default defineRule({
   severity: 'warning',
   invariant: 'I6',
   docs: {
-    what: 'Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it. A warning: the caller may hold the lock, which mnlint does not follow across functions.',
+    what: 'Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it, unless the function is static and every call of it in its file holds a lock (the locks of its callers are its entry locks; a function whose address is taken has unknown callers). A warning: the caller of a non-static function may hold the lock, which mnlint does not follow across files.',
     why: 'read_retry only means something while the driver holds the user lock that the invalidate holds around mmu_interval_set_seq(): the mappings must be committed before that lock is dropped (include/linux/mmu_notifier.h, mmu_interval_read_retry()). Called unlocked, an invalidation can start right after it returns false.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -99,6 +99,9 @@ int drv_map(struct drv_obj *obj)
       for (const fn of f.functions) {
         for (const e of fn.events) {
           if (e.kind !== 'read_retry' || e.locks.length) continue;
+          // a static helper every caller calls under a lock
+          const entry = ctx.facts.entryLocks(f.file, fn.name);
+          if (entry?.sites.every((s) => s.locks.length)) continue;
           // the notifier of this retry: the same object the table is inserted for, when it names one
           ctx.report({
             ...atLoc(f.file, e.loc),

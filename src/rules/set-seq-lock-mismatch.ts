@@ -2,15 +2,37 @@ import { defineRule } from './rule.js';
 import { filesBeside } from '../ir/files.js';
 import { atEvent, bindingStep, functionOf, step, decidedBy } from './support.js';
 import type { SummaryEvent } from '../ir/summary.js';
+import type { EntrySite, FactsDatabase } from '../ir/facts-db.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 const lastPart = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
 
-/** read_retry / check_retry sites of the driver's directory that run under a lock. */
-export function lockedRetries(files: readonly FileIR[], table: OpsTable): Array<{ file: string; line: number; fn: string; locks: readonly string[] }> {
+/** A read_retry that runs under a lock: its own function's, or the caller's at `via` (the helper's entry locks). */
+interface LockedRetry {
+  file: string;
+  line: number;
+  fn: string;
+  locks: readonly string[];
+  via?: EntrySite;
+}
+
+/**
+ * read_retry sites of the driver's directory that run under a lock: taken or
+ * asserted in their function, or, in a static function every caller calls
+ * under a lock, held by each of those callers (one site per call).
+ */
+export function lockedRetries(files: readonly FileIR[], table: OpsTable, facts: FactsDatabase): LockedRetry[] {
   return filesBeside(files, table.file).flatMap((f) =>
-    f.functions.flatMap((fn) => fn.events.filter((e) => e.kind === 'read_retry' && e.locks.length).map((e) => ({ file: f.file, line: e.loc.line, fn: fn.name, locks: e.locks }))),
+    f.functions.flatMap((fn) =>
+      fn.events.flatMap((e): LockedRetry[] => {
+        if (e.kind !== 'read_retry') return [];
+        if (e.locks.length) return [{ file: f.file, line: e.loc.line, fn: fn.name, locks: e.locks }];
+        const entry = facts.entryLocks(f.file, fn.name);
+        if (!entry?.sites.every((s) => s.locks.length)) return [];
+        return entry.sites.map((s) => ({ file: f.file, line: e.loc.line, fn: fn.name, locks: s.locks, via: s }));
+      }),
+    ),
   );
 }
 
@@ -91,7 +113,7 @@ int drv_map(struct drv_obj *obj)
   },
   checkTable(table, ctx) {
     if (table.kind !== 'mmu_interval_notifier_ops' || !ctx.usesReadSide(table)) return;
-    const retries = lockedRetries(ctx.files, table);
+    const retries = lockedRetries(ctx.files, table, ctx.facts);
     if (!retries.length) return;
     const readLocks = new Set(retries.flatMap((r) => r.locks.map(lastPart)));
     for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
@@ -115,7 +137,12 @@ int drv_map(struct drv_obj *obj)
           steps: [
             bindingStep(table, cb.field, cb.fn.name),
             step(e, `mmu_interval_set_seq() holding [${e.locks.join(', ')}]`, 'event'),
-            step(r, `mmu_interval_read_retry() in ${r.fn}() holding [${r.locks.join(', ')}] (I6)`, 'event'),
+            ...(r.via
+              ? [
+                  step(r, `mmu_interval_read_retry() in ${r.fn}(), which takes no lock itself (I6)`, 'event'),
+                  step({ file: r.via.file, loc: r.via.loc }, `${r.fn}() called from ${r.via.caller}() holding [${r.locks.join(', ')}]`, 'event'),
+                ]
+              : [step(r, `mmu_interval_read_retry() in ${r.fn}() holding [${r.locks.join(', ')}] (I6)`, 'event')]),
           ],
         });
       }

@@ -239,7 +239,6 @@ export const BUGS: readonly HistoricBug[] = [
     fixture: 'xe-pages-before-retry.c',
     rule: 'pfns-used-before-retry',
     invariant: 'I6',
-    miss: 'read-side protocol across files: the sequence is stored in userptr->notifier_seq and mmu_interval_read_retry() runs at bind time in xe_pt.c; pfns-used-before-retry follows a read section within one call chain, not through a stored sequence',
     real: {
       pre: { release: '6.13', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
       post: { release: '6.14', dir: 'drivers/gpu/drm/xe', file: 'drivers/gpu/drm/xe/xe_hmm.c', fns: ['xe_hmm_userptr_populate_range', 'xe_mark_range_accessed', 'xe_build_sg'] },
@@ -342,7 +341,7 @@ export const BUGS: readonly HistoricBug[] = [
     rule: 'set-seq-lock-mismatch',
     invariant: 'I6',
     why: 'the HSA invalidate callback set the sequence under the device-wide adev->notifier_lock while the KFD restore worker checked mmu_interval_read_retry() under process_info->lock; the fix adds a per-process notifier lock taken on both sides',
-    miss: "the read side's retry is in a helper (amdgpu_hmm_range_get_pages_done) whose callers in amdgpu_amdkfd_gpuvm.c hold process_info->lock: the lock held at the retry is a caller's fact, not followed up the call chain, so the mismatch with adev->notifier_lock is not proven (only a read-retry-without-lock warning at the helper)",
+    miss: "the retry is in amdgpu_hmm_range_get_pages_done(), reached through amdgpu_ttm_tt_get_user_pages_done(): both are non-static, so their entry locks are unknown (callers elsewhere in the module may exist), and the callers in the scan do not agree: amdgpu_amdkfd_gpuvm.c calls it under process_info->lock (and ignores the result), amdgpu_cs.c under bo_list_mutex and under adev->notifier_lock (the gfx path, the same lock as the HSA invalidate), amdgpu_gem.c under none. Which callers carry HSA notifiers (bo->kfd_bo) is a path fact of amdgpu_mn_register(); without it no caller-held lock is proven for the HSA table's read side",
     real: {
       pre: { release: '6.1-rc7', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_mn.c', fns: ['amdgpu_mn_invalidate_hsa'] },
       post: { release: '6.6', dir: 'drivers/gpu/drm/amd/amdgpu', file: 'drivers/gpu/drm/amd/amdgpu/amdgpu_hmm.c', fns: ['amdgpu_hmm_invalidate_hsa'] },

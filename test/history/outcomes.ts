@@ -9,7 +9,7 @@ export const OUTCOME: Record<string, 'found' | 'missed'> = {
   'amdkfd-mmput': 'found',
   'core-remove-race': 'found',
   'core-range-end-pairing': 'found',
-  'xe-pages-before-retry': 'missed',
+  'xe-pages-before-retry': 'found',
   'xe-folio-deadlock': 'found',
   'odp-missed-unlock': 'found',
   'i915-flush-cancel-worker': 'missed',
