@@ -5,7 +5,7 @@ import { nonZero, type CallStep, type SummaryEvent, type SummaryReturn } from '.
 import type { AbstractValue, Loc, OpsField, OpsTable, UntrackedCondition } from '../ir/types.js';
 import { ERRNO_MEMBERS } from '../model/ops.js';
 import type { SourcePlace, Violation } from '../model/core.js';
-import { place, type EvidenceQuery, type RuleContext, type Step, type StepRole, type TraceDiagram, type Where } from './rule.js';
+import { place, type About, type EvidenceQuery, type RuleContext, type Step, type StepRole, type SubjectKind, type TraceDiagram, type Where } from './rule.js';
 
 /**
  * Whether a callback's return is its failure: invalidate_range_start fails
@@ -78,6 +78,18 @@ export function step(at: StepPlace, text: string, role: StepRole): Step {
 /** A remark of a trace, at no place. */
 export function note(text: string): Step {
   return { text, role: 'note' };
+}
+
+/**
+ * What a finding is about (rule.ts About): the callback by table and member
+ * (null: the finding's function is the callback, or it is about the table),
+ * and its subject, one name per site.
+ */
+export function about(table: OpsTable | null, member: string | null, kind?: SubjectKind, names: readonly string[] = []): About {
+  return {
+    ...(table ? { callback: member ? `${table.name}.${member}` : table.name } : {}),
+    ...(kind ? { subject: { kind, names } } : {}),
+  };
 }
 
 /** A table's field naming its callback: `drv_ops.invalidate = drv_invalidate`. */
