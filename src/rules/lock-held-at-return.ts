@@ -98,7 +98,7 @@ static const struct mmu_notifier_ops drv_ops = {
           severity: released && !handed ? 'error' : 'warning',
           function: r.via.length ? r.via[r.via.length - 1]!.function : fn.name,
           decidedBy: decidedBy(r),
-          about: about(table, cb!.field.field, 'lock', [lock]),
+          about: about(table, cb!.field.field, 'lock', [lockMember(lock)]),
           ...(handed
             ? { messageId: 'heldUntilEnd' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when), end: handOff } }
             : released

@@ -1,3 +1,4 @@
+import { lockMember } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import { describeClass, lockClassOf } from '../ir/lock-class.js';
@@ -123,7 +124,7 @@ function lockHeldAroundReclaim(table: OpsTable, field: string, cb: CallbackView 
       severity: 'warning',
       function: functionOf(e, cb.fn.name),
       messageId: 'lockHeldAroundReclaim',
-      about: about(table, field, 'lock', [hold.lock]),
+      about: about(table, field, 'lock', [lockMember(hold.lock)]),
       data: {
         lock: hold.lock,
         alloc: a.name,
