@@ -130,3 +130,25 @@ describe('compareFindings', () => {
     expect(compareFindings([f(10, ['msleep'])], [{ ...f(10, ['msleep']), about: { callback: 'drv_ops.invalidate_start', subject: { kind: 'call', names: ['msleep'] } } }]).added).toHaveLength(1);
   });
 });
+
+test('a SARIF fingerprint stays with a renamed callback, and moves to another subject', async () => {
+  const { fingerprints } = await import('../src/report/sarif.js');
+  const f: Finding = {
+    rule: 'r',
+    messageId: 'm',
+    severity: 'error',
+    invariant: null,
+    file: 'a.c',
+    line: 10,
+    column: 1,
+    endLine: 10,
+    function: 'drv_invalidate',
+    message: 'msleep() in drv_invalidate()',
+    steps: [],
+    about: { callback: 'drv_ops.invalidate', subject: { kind: 'call', names: ['msleep'] } },
+  };
+  const one = (x: Finding): string => fingerprints([x]).get(x)!;
+  expect(one({ ...f, function: 'drv_mirror_invalidate', message: 'msleep() in drv_mirror_invalidate()', line: 12 })).toBe(one(f));
+  expect(one({ ...f, about: { ...f.about, subject: { kind: 'call', names: ['schedule'] } } })).not.toBe(one(f));
+  expect(one({ ...f, about: { ...f.about, callback: 'drv_ops.invalidate_start' } })).not.toBe(one(f));
+});
