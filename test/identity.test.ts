@@ -3,7 +3,7 @@
 // occurrence, never by its message or line. Each patch is a real commit in a
 // temporary repository, taken out with git format-patch and reviewed against
 // its parent.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
@@ -60,6 +60,17 @@ describe('a finding before and after a patch', () => {
     edit(first, '');
     edit('static const struct mmu_interval_notifier_ops drv_ops', `${first}static const struct mmu_interval_notifier_ops drv_ops`);
     const r = await review('drv: move the invalidate callback');
+    expect(r.findings).toEqual([]);
+    expect(r.fixed).toEqual([]);
+  });
+
+  test('moving a callback to another file of the driver changes nothing', async () => {
+    const text = readFileSync(join(repo, FILE), 'utf8');
+    const first = text.slice(text.indexOf('static bool drv_invalidate('), text.indexOf('static bool drv_other_invalidate('));
+    edit(first, `bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range, unsigned long cur_seq);\n\n`);
+    writeFileSync(join(repo, 'drivers/drv/drv_inv.c'), `#include <linux/mmu_notifier.h>\n#include <linux/delay.h>\n\n${first.replace('static bool', 'bool')}`);
+    git('add', '-A');
+    const r = await review('drv: move the invalidate callback to its own file');
     expect(r.findings).toEqual([]);
     expect(r.fixed).toEqual([]);
   });

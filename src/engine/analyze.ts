@@ -173,7 +173,7 @@ function aboutOf(r: Report, table: OpsTable | undefined): About {
   if (r.about?.callback !== undefined || !table) return r.about ?? {};
   const bound = table.fields.find((f) => f.function !== null && f.function === r.function) ?? table.fields.find((f) => r.steps.some((s) => s.role === 'binding' && s.file === table.file && s.line === f.loc.line));
   const callback = bound ? `${table.name}.${bound.field}` : r.function === null ? table.name : undefined;
-  return callback === undefined ? (r.about ?? {}) : { ...r.about, callback };
+  return callback === undefined ? (r.about ?? {}) : { ...r.about, callback, tableFile: table.file };
 }
 
 /** One finding per rule and location: two callbacks reaching one helper report it once. */

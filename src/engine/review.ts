@@ -164,10 +164,12 @@ async function analyzePatch(patch: Patch, root: string, overlay: Map<string, str
   return { findings: sortFindings(added.map((f) => anchorToChange(f, patch))), fixed: sortFindings(removed) };
 }
 
-/** A pre-image finding under the name the patch gives its file. */
+/** A pre-image finding under the names the patch gives its file and its table's file. */
 function renamed(f: Finding, patch: Patch): Finding {
-  const fp = patch.files.find((x) => x.oldPath === f.file && x.newPath !== null && x.newPath !== x.oldPath);
-  return fp ? { ...f, file: fp.newPath! } : f;
+  const to = (file: string): string => patch.files.find((x) => x.oldPath === file && x.newPath !== null && x.newPath !== x.oldPath)?.newPath ?? file;
+  const tableFile = f.about?.tableFile;
+  if (to(f.file) === f.file && (tableFile === undefined || to(tableFile) === tableFile)) return f;
+  return { ...f, file: to(f.file), ...(tableFile !== undefined ? { about: { ...f.about, tableFile: to(tableFile) } } : {}) };
 }
 
 /**

@@ -93,6 +93,8 @@ export type SubjectKind = 'call' | 'lock' | 'member' | 'field' | 'object' | 'ste
 export interface About {
   /** `table.member`, or `table` for a finding about the table as a whole */
   readonly callback?: string;
+  /** the file of the callback's table: a finding about a callback is the same wherever the callback's code moves */
+  readonly tableFile?: string;
   readonly subject?: { readonly kind: SubjectKind; readonly names: readonly string[] };
 }
 
@@ -237,15 +239,16 @@ export interface Rule<M extends string = string> {
 
 /**
  * What makes two findings the same one across line moves, renames and
- * rewording: the rule, which of its messages, the file, the callback it is
- * about (`table.member`; the function only when it is about no callback), and
- * the kind of its subject. Never the message text or the line. The subject's
+ * rewording: the rule, which of its messages, the callback it is about
+ * (`table.member` in its table's file; else the function in the finding's
+ * file), and the kind of its subject. Never the message text or the line. The subject's
  * names and the occurrence are matched apart (engine/review.ts
  * compareFindings), so that a finding whose first site changed but whose
  * sites did not is still the same one.
  */
 export function identityOf(f: Finding): string {
-  return [f.rule, f.messageId, f.file, f.about?.callback ?? f.function ?? '', f.about?.subject?.kind ?? ''].join('\0');
+  const where = f.about?.callback !== undefined ? [f.about.tableFile ?? f.file, f.about.callback] : [f.file, f.function ?? ''];
+  return [f.rule, f.messageId, ...where, f.about?.subject?.kind ?? ''].join('\0');
 }
 
 /** A finding's subject names, sorted, each site once (`x`, `x` for two calls of x). */

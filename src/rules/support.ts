@@ -87,7 +87,7 @@ export function note(text: string): Step {
  */
 export function about(table: OpsTable | null, member: string | null, kind?: SubjectKind, names: readonly string[] = []): About {
   return {
-    ...(table ? { callback: member ? `${table.name}.${member}` : table.name } : {}),
+    ...(table ? { callback: member ? `${table.name}.${member}` : table.name, tableFile: table.file } : {}),
     ...(kind ? { subject: { kind, names } } : {}),
   };
 }
