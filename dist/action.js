@@ -35384,7 +35384,8 @@ function note(text) {
 function about(table, member2, kind, names = []) {
   return {
     ...table ? { callback: member2 ? `${table.name}.${member2}` : table.name, tableFile: table.file } : {},
-    ...kind ? { subject: { kind, names } } : {}
+    // a lock or an object by its member (its class), not by the expression that reaches it
+    ...kind ? { subject: { kind, names: kind === "lock" || kind === "object" ? names.map(lockMember) : names } } : {}
   };
 }
 function bindingStep(table, field, fn2) {
@@ -36475,6 +36476,12 @@ out_would_block:
         function: s.function,
         severity: mixed ? "warning" : void 0,
         messageId: mixed ? "stepMissingMixedMm" : "stepMissing",
+        about: about(
+          null,
+          null,
+          "step",
+          group.map((g2) => g2.s.step)
+        ),
         data: { steps: group.map((g2) => g2.s.evidence).join("; "), model: v2.message },
         steps: [
           step(s, s.evidence, "event"),
@@ -54745,7 +54752,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "fb9c036d0440210300e5b37f73ed652c");
+  const derived = derivedFactsFor(root, "236384b5a8d21b16f41f490841d6e649");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
