@@ -34603,13 +34603,10 @@ var FactsDatabase = class _FactsDatabase {
   /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
   holds;
   gatherHolds;
-  files = /* @__PURE__ */ new Map();
-  entries = /* @__PURE__ */ new Map();
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files) {
     const db = new _FactsDatabase();
     for (const f3 of files) {
-      db.files.set(f3.file, f3);
       for (const t2 of f3.tables) for (const x3 of t2.fields) if (x3.function) db.bind({ field: x3.field, function: x3.function, file: t2.file, line: x3.loc.line });
       for (const b3 of f3.fieldBindings ?? []) db.bind(b3);
       for (const b3 of f3.paramBindings ?? []) db.bindParam(b3);
@@ -34703,44 +34700,6 @@ var FactsDatabase = class _FactsDatabase {
    */
   waited(name2, args2, fromFile) {
     return this.work.waited(name2, args2, fromFile);
-  }
-  /**
-   * The locks held at the entry of a static function of `file`, known from its
-   * callers: each call site with the locks held there (the caller's own, and
-   * those held for sure at the caller's entry in turn), and the locks every
-   * site holds. Null when its callers are not all known: its address is taken,
-   * no function calls it, or a caller was not walked whole (the scan walks the
-   * callers of the static functions that retry a read section).
-   */
-  entryLocks(file, name2) {
-    return this.entryLocksAt(file, name2, 0, /* @__PURE__ */ new Set());
-  }
-  entryLocksAt(file, name2, depth, open) {
-    const key = `${file}\0${name2}`;
-    if (this.entries.has(key)) return this.entries.get(key);
-    if (depth > CALL_DEPTH || open.has(key)) return null;
-    open.add(key);
-    const found = this.computeEntry(file, name2, depth, open);
-    open.delete(key);
-    this.entries.set(key, found);
-    return found;
-  }
-  computeEntry(file, name2, depth, open) {
-    const f3 = this.files.get(file);
-    const known = f3?.entryCallers?.find((e) => e.name === name2);
-    if (!f3 || !known || known.addressTaken || known.callers.length === 0) return null;
-    const sites = [];
-    for (const caller of known.callers) {
-      const fn2 = f3.functions.find((x3) => x3.name === caller);
-      if (!fn2 || fn2.truncated || fn2.tooDeep) return null;
-      const calls2 = fn2.events.filter((e) => (e.kind === "call" || e.kind === "sleep") && e.name === name2);
-      if (!calls2.length) return null;
-      const above = this.entryLocksAt(file, caller, depth + 1, open)?.held ?? [];
-      for (const e of calls2) sites.push({ caller, file, loc: e.loc, locks: [.../* @__PURE__ */ new Set([...e.locks, ...above])].sort() });
-    }
-    const member2 = (lock) => lock.split(/->|\./).pop() ?? lock;
-    const held = sites[0].locks.filter((l3) => sites.every((s) => s.locks.some((x3) => member2(x3) === member2(l3))));
-    return { sites, held };
   }
   /** The functions a call through `->field` may reach, in the order the scan found them. */
   bound(field) {
@@ -35303,14 +35262,18 @@ function formatMessage(template, data = {}) {
   });
 }
 function identityOf(f3) {
-  return [f3.rule, f3.file, f3.function ?? "", f3.message.replace(/\d+/g, "#")].join("\0");
+  const where = f3.about?.callback !== void 0 ? [f3.about.tableFile ?? f3.file, f3.about.callback] : [f3.file, f3.function ?? ""];
+  return [f3.rule, f3.messageId, ...where, f3.about?.subject?.kind ?? ""].join("\0");
+}
+function subjectNames(f3) {
+  return [...f3.about?.subject?.names ?? []].sort();
 }
 function occurrenceKeys(findings) {
   const sorted = [...findings].sort((a, b3) => a.file < b3.file ? -1 : a.file > b3.file ? 1 : a.line - b3.line || a.column - b3.column);
   const seen = /* @__PURE__ */ new Map();
   const out2 = /* @__PURE__ */ new Map();
   for (const f3 of sorted) {
-    const id = identityOf(f3);
+    const id = `${identityOf(f3)}\0${subjectNames(f3).join(",")}`;
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);
     out2.set(f3, `${id}\0${n}`);
@@ -35417,6 +35380,13 @@ function step(at2, text, role) {
 }
 function note(text) {
   return { text, role: "note" };
+}
+function about(table, member2, kind, names = []) {
+  return {
+    ...table ? { callback: member2 ? `${table.name}.${member2}` : table.name, tableFile: table.file } : {},
+    // a lock or an object by its member (its class), not by the expression that reaches it
+    ...kind ? { subject: { kind, names: kind === "lock" || kind === "object" ? names.map(lockMember) : names } } : {}
+  };
 }
 function bindingStep(table, field, fn2) {
   return step({ file: table.file, loc: field.loc }, `${table.name}.${field.field} = ${fn2}`, "binding");
@@ -35567,6 +35537,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own2 ? "error" : "warning",
         function: functionOf(first.e, cb.fn.name),
         messageId: "sleepsUnderLock",
+        about: about(
+          table,
+          f3.field,
+          "call",
+          all.map((x3) => x3.e.name)
+        ),
         decidedBy: decidedBy(first.e),
         data: {
           call: first.e.name,
@@ -35707,6 +35683,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...r2 ? atReturn(r2) : atLine(t2.file, t2.line),
           function: fn2.name,
           decidedBy: decidedBy(r2 ?? void 0),
+          about: about(table, field, "call", [t2.callee]),
           ...r2 ? { messageId: "returnsSuccess", data: { fn: fn2.name, result: r2.text || "success", helper: t2.callee, failure: t2.text, how } } : { messageId: "goesOn", data: { fn: fn2.name, helper: t2.callee, failure: t2.text, how } },
           steps: [
             bindingStep(table, cb.field, fn2.name),
@@ -35738,6 +35715,7 @@ static const struct mmu_notifier_ops drv_ops = {
             function: fn2.name,
             decidedBy: decidedBy(st2, r2),
             messageId: st2.shadows ? "storeShadowed" : "storeLost",
+            about: about(table, field, "object", [st2.variable]),
             data: { fn: fn2.name, result: r2.value.k === "int" && r2.text && r2.text !== String(r2.value.v) ? `${r2.text} (${r2.value.v})` : r2.text || "success", variable: st2.variable, failure: st2.text, line: st2.loc.line },
             steps: [
               bindingStep(table, cb.field, fn2.name),
@@ -35833,6 +35811,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own2 ? "error" : "warning",
         function: functionOf(first, cb.fn.name),
         messageId: "directReclaim",
+        about: about(
+          table,
+          field,
+          "call",
+          all.map((x3) => x3.name)
+        ),
         decidedBy: decidedBy2,
         data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
         steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${derivedWhy(e)}${describeWhen(e.when)}`, "event")])]
@@ -35857,6 +35841,7 @@ function lockHeldAroundReclaim(table, field, cb, ctx) {
       severity: "warning",
       function: functionOf(e, cb.fn.name),
       messageId: "lockHeldAroundReclaim",
+      about: about(table, field, "lock", [lockMember(hold.lock)]),
       data: {
         lock: hold.lock,
         alloc: a.name,
@@ -35954,6 +35939,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           messageId: "stateRaised",
+          about: about(table, cb.field.field, "object", raised),
           decidedBy: decidedBy(r2),
           data: { cb: cb.fn.name, result: r2.text || "its failure", when: describeWhen(r2.when), raised: raised.join(", "), after: start2.after(ctx.api.endAfterFailedStart) },
           steps: [
@@ -36056,6 +36042,7 @@ static const struct mmu_notifier_ops drv_ops = {
           severity: released && !handed ? "error" : "warning",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : fn2.name,
           decidedBy: decidedBy(r2),
+          about: about(table, cb.field.field, "lock", [lockMember(lock)]),
           ...handed ? { messageId: "heldUntilEnd", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when), end: handOff } } : released ? { messageId: "heldOnSomePath", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when) } } : { messageId: "neverReleased", data: { fn: fn2.name, lock, table: table.name } },
           steps: [
             bindingStep(table, cb.field, fn2.name),
@@ -36116,6 +36103,7 @@ struct mmu_interval_notifier_ops {
           ...atLine(file.file, m2.line),
           function: null,
           messageId: "undocumented",
+          about: about(null, null, "member", [m2.name]),
           data: { kind: s.kind, m: m2.name },
           steps: [step({ file: file.file, line: s.line }, `struct ${s.kind}, documented: ${s.documented.map((d2) => `@${d2}`).join(", ")}`, "note")]
         });
@@ -36488,6 +36476,12 @@ out_would_block:
         function: s.function,
         severity: mixed ? "warning" : void 0,
         messageId: mixed ? "stepMissingMixedMm" : "stepMissing",
+        about: about(
+          null,
+          null,
+          "step",
+          group.map((g2) => g2.s.step)
+        ),
         data: { steps: group.map((g2) => g2.s.evidence).join("; "), model: v2.message },
         steps: [
           step(s, s.evidence, "event"),
@@ -36785,7 +36779,7 @@ var read_retry_without_lock_default = defineRule({
   severity: "warning",
   invariant: "I6",
   docs: {
-    what: "Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it, unless the function is static and every call of it in its file holds a lock (the locks of its callers are its entry locks; a function whose address is taken has unknown callers). A warning: the caller of a non-static function may hold the lock, which mnlint does not follow across files.",
+    what: "Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it. A warning: the caller may hold the lock, which mnlint does not follow across functions.",
     why: "read_retry only means something while the driver holds the user lock that the invalidate holds around mmu_interval_set_seq(): the mappings must be committed before that lock is dropped (include/linux/mmu_notifier.h, mmu_interval_read_retry()). Called unlocked, an invalidation can start right after it returns false.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -36876,8 +36870,6 @@ int drv_map(struct drv_obj *obj)
       for (const fn2 of f3.functions) {
         for (const e of fn2.events) {
           if (e.kind !== "read_retry" || e.locks.length) continue;
-          const entry = ctx.facts.entryLocks(f3.file, fn2.name);
-          if (entry?.sites.every((s) => s.locks.length)) continue;
           ctx.report({
             ...atLoc(f3.file, e.loc),
             function: fn2.name,
@@ -36893,17 +36885,9 @@ int drv_map(struct drv_obj *obj)
 
 // src/rules/set-seq-lock-mismatch.ts
 var lastPart = (lock) => lock.split(/->|\./).pop() ?? lock;
-function lockedRetries(files, table, facts) {
+function lockedRetries(files, table) {
   return filesBeside(files, table.file).flatMap(
-    (f3) => f3.functions.flatMap(
-      (fn2) => fn2.events.flatMap((e) => {
-        if (e.kind !== "read_retry") return [];
-        if (e.locks.length) return [{ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks }];
-        const entry = facts.entryLocks(f3.file, fn2.name);
-        if (!entry?.sites.every((s) => s.locks.length)) return [];
-        return entry.sites.map((s) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: s.locks, via: s }));
-      })
-    )
+    (f3) => f3.functions.flatMap((fn2) => fn2.events.filter((e) => e.kind === "read_retry" && e.locks.length).map((e) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks })))
   );
 }
 var set_seq_lock_mismatch_default = defineRule({
@@ -36983,7 +36967,7 @@ int drv_map(struct drv_obj *obj)
   },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
-    const retries = lockedRetries(ctx.files, table, ctx.facts);
+    const retries = lockedRetries(ctx.files, table);
     if (!retries.length) return;
     const readLocks = new Set(retries.flatMap((r2) => r2.locks.map(lastPart)));
     for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
@@ -37001,14 +36985,12 @@ int drv_map(struct drv_obj *obj)
           severity: e.locks.length ? "warning" : "error",
           function: functionOf(e, cb.fn.name),
           decidedBy: decidedBy(e),
+          about: about(table, field, "lock", e.locks.map(lockMember)),
           ...e.locks.length ? { messageId: "otherLock", data: { locks: e.locks.join(", "), reader: r2.fn, readerLocks: r2.locks.join(", ") } } : { messageId: "noLock", data: { reader: r2.fn, readerLocks: r2.locks.join(", ") } },
           steps: [
             bindingStep(table, cb.field, cb.fn.name),
             step(e, `mmu_interval_set_seq() holding [${e.locks.join(", ")}]`, "event"),
-            ...r2.via ? [
-              step(r2, `mmu_interval_read_retry() in ${r2.fn}(), which takes no lock itself (I6)`, "event"),
-              step({ file: r2.via.file, loc: r2.via.loc }, `${r2.fn}() called from ${r2.via.caller}() holding [${r2.locks.join(", ")}]`, "event")
-            ] : [step(r2, `mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`, "event")]
+            step(r2, `mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`, "event")
           ]
         });
       }
@@ -37300,6 +37282,7 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
             ...atEvent(e),
             function: functionOf(e, fn2.name),
             messageId: "folioLockUnderNotifierLock",
+            about: about(null, null, "call", [e.name]),
             decidedBy: decidedBy(e),
             data: { call: e.name, held, taker: taken.get(lockMember(held)), table: table.name },
             steps: [
@@ -37321,7 +37304,7 @@ var pfns_used_before_retry_default = defineRule({
   severity: "error",
   invariant: "I6",
   docs: {
-    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false (a function that faults and retries nowhere leaves the section open: its sequence, stored in a field or returned, is retried later, elsewhere), or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
+    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false, or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
     why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',
     bad: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
 {
@@ -37398,6 +37381,7 @@ again:
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, fn2.name),
+            about: about(null, null, "call", [e.name]),
             decidedBy: decidedBy(e),
             ...checked ? { messageId: "usedAfterUnlock", data: { call: e.name, locks: retry2.locks.filter((l3) => !e.locks.includes(l3)).join(", ") } } : e.via.length ? { messageId: "usedBeforeRetryInHelper", data: { call: e.name, helper: functionOf(e, fn2.name), fn: fn2.name } } : { messageId: "usedBeforeRetry", data: { call: e.name } },
             steps: [
@@ -37462,6 +37446,7 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
           ...atLine(f3.file, c4.line),
           function: c4.function,
           messageId: "getWithoutAlloc",
+          about: about(null, null, "call", [c4.name]),
           data: { c: c4.name, table: table.name },
           steps: [step(table, `${table.name} has no .alloc_notifier`, "note"), step({ file: f3.file, line: c4.line }, `${c4.name}(${c4.args.join(", ")})`, "call")]
         });
@@ -37512,6 +37497,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ...atLoc(table.file, f3.loc),
         function: null,
         messageId: "noSuchMember",
+        about: about(table, null, "member", [f3.field]),
         data: { kind: table.kind, field: f3.field, id: ctx.api.id, description: ctx.api.description },
         steps: [step({ file: table.file, loc: f3.loc }, `.${f3.field} = ${f3.value}`, "binding"), note(`members at ${ctx.api.id}: ${[...known].join(", ")}`)]
       });
@@ -37661,6 +37647,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "unlockedSharedWrite",
+          about: about(table, field, "field", [w2.target]),
           data: { table: table.name, field, storage: w2.shared === "static" ? "the function-static" : "the global", target: w2.target },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${w2.target} written${describeWhen(e.when)}, no lock held (I7)`, "event")]
         });
@@ -37728,6 +37715,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "writesFinishNotifier",
+          about: about(table, field, "call", [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name },
           steps: [step(e, `${e.name} = ${e.value}`, "event")]
@@ -37876,6 +37864,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: cb.fn.name,
         messageId: "leakOnFalse",
+        about: about(table, "invalidate_start", "call", [alloc.name]),
         decidedBy: decidedBy(r2),
         data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
         ...modelEvidence(ctx, table, { kinds: ["finish-leaked-on-false"], callback: "invalidate_start", site: siteOf(r2) }) ?? {
@@ -38168,6 +38157,7 @@ int drv_pin(struct drv_obj *obj)
           severity: eventFilter || unsure ? "warning" : "error",
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           decidedBy: decidedBy(r2),
+          about: about(table, field),
           ...eventFilter ? { messageId: "skippedForEvents", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : unsure ? { messageId: "unlessCallee", data: { fn: cb.fn.name, callees: unknown2.slice(0, 3).join(", ") || "a cut-off path", why: unknown2.length ? "not found in the scanned tree" : "too many paths" } } : neverSets && Object.keys(r2.when).some(isEventAtom) ? { messageId: "neverSet", data: { fn: cb.fn.name, when: describeWhen(r2.when) } } : { messageId: "noSetSeq", data: { fn: cb.fn.name } },
           // the model's counterexample is the table's, shown where it proves this return
           ...(eventFilter || unsure ? null : modelEvidence(ctx, table, { kinds: ["retry-misses-invalidation"], callback: field, site: siteOf(r2) })) ?? {
@@ -38236,6 +38226,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
             ...atEvent(e),
             function: functionOf(e, cb.fn.name),
             messageId: "dropsLastMmReference",
+            about: about(table, f3.field, "call", [e.name]),
             decidedBy: decidedBy(e),
             data: { call: e.name, field: f3.field, cb: cb.fn.name },
             steps: [bindingStep(table, f3, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() may drop the last reference (I5)`, "event")]
@@ -38247,6 +38238,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "waitsForItself",
+          about: about(table, f3.field, "call", [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name, field: f3.field, cb: cb.fn.name },
           steps: [bindingStep(table, f3, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, "event")]
@@ -38267,6 +38259,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: last ? "waitsForLastMmReference" : "waitsForWorkWaitingForItself",
+          about: about(table, f3.field, "call", [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name, field: f3.field, cb: cb.fn.name, work: wait.function },
           steps: [
@@ -38327,6 +38320,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: "sleepsInAtomic",
+          about: about(table, field, "call", [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name, field, cb: cb.fn.name },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.kind === "alloc" ? ` with ${e.gfp.mask}` : ""}`, "event"), note(`${field} never sleeps (I5)`)]
@@ -38401,6 +38395,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         data: { call: e.name, field, fnName, when: when ?? "when the range is not blockable", more, api: ctx.api.id },
         ...endBeforeRule ? { severity: "warning" } : {},
         decidedBy: decidedBy2,
+        about: about(
+          table,
+          field,
+          "call",
+          sites.map((x3) => x3.name)
+        ),
         ...model ? { steps: [...model.steps, ...sites.length > 1 || sites.some((x3) => x3.derived) ? siteSteps : []], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }
       });
     };
@@ -38476,6 +38476,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ...atReturn(r2),
         function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
         messageId: "notEagain",
+        about: about(table, cb.field.field),
         decidedBy: decidedBy(r2),
         data: { cb: cb.fn.name, text: r2.text },
         steps: [
@@ -38559,6 +38560,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atReturn(r2),
           function: r2.via.length ? r2.via[r2.via.length - 1].function : cb.fn.name,
           messageId: "failsWhenBlockable",
+          about: about(table, field),
           decidedBy: decidedBy(r2),
           data: { cb: cb.fn.name, text: r2.text, untested: r2.when.blockable === true ? "" : " (no blockable test before it)" },
           ...modelEvidence(ctx, table, { kinds: ["false-in-blockable-range", "false-from-release", "start-error-not-eagain"], callback: field, site: siteOf(r2) }) ?? {
@@ -38727,6 +38729,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: e.via.length ? e.via[e.via.length - 1].function : cb.fn.name,
           messageId: e.gfp.class === "unknown" ? "unknownMask" : "sleepingMask",
           decidedBy: decidedBy(e),
+          about: about(table, field, "call", [e.name]),
           data: { call: e.name, mask: e.gfp.mask, field, cb: cb.fn.name },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${head}${describeWhen(e.when) || " on a path with no mmu_notifier_range_blockable() test"}`, "event")]
         });
@@ -38902,7 +38905,7 @@ out_free:
     for (const fn2 of file.functions) {
       for (const f3 of typestateFacts(fn2, INTERVAL_NOTIFIER.name, ["use"])) {
         if (!f3.use) continue;
-        const common = { ...atLoc(file.file, f3.use.loc), function: fn2.name };
+        const common = { ...atLoc(file.file, f3.use.loc), function: fn2.name, about: about(null, null, "object", [f3.object]) };
         const steps = [
           ...f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)}${f3.state === "failed" ? " returned non-zero" : ""}`, "event")] : [],
           step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} with the notifier ${f3.state === "fresh" ? "never inserted" : f3.state}`, "event")
@@ -38978,6 +38981,7 @@ var interval_insert_not_undone_default = defineRule({
             severity: "error",
             function: fn2.name,
             messageId: "freed",
+            about: about(null, null, "object", [f3.object]),
             data: { call: f3.call ?? "", object: f3.object, line },
             steps: [
               ...inserted,
@@ -38988,13 +38992,23 @@ var interval_insert_not_undone_default = defineRule({
         } else if (f3.kind === "return" && f3.loc) {
           const at2 = step({ file: file.file, loc: f3.loc }, `return ${f3.returned?.text ?? ""}`.trim(), "return");
           if (!f3.stack && f3.returned?.error === "likely" && !returnsInt(fn2.returnType)) continue;
-          if (f3.stack) ctx.report({ ...atLoc(file.file, f3.loc), severity: "error", function: fn2.name, messageId: "stackReturn", data: { fn: fn2.name, object: f3.object, line }, steps: [...inserted, at2] });
+          if (f3.stack)
+            ctx.report({
+              ...atLoc(file.file, f3.loc),
+              severity: "error",
+              function: fn2.name,
+              messageId: "stackReturn",
+              about: about(null, null, "object", [f3.object]),
+              data: { fn: fn2.name, object: f3.object, line },
+              steps: [...inserted, at2]
+            });
           else {
             const why = f3.returned?.error === "likely" ? "the value is the non-zero result of a call that failed on this path" : "an error value";
             ctx.report({
               ...atLoc(file.file, f3.loc),
               function: fn2.name,
               messageId: "errorReturn",
+              about: about(null, null, "object", [f3.object]),
               data: { fn: fn2.name, value: f3.returned?.text ?? "", object: f3.object, line },
               steps: [...inserted, at2, note(`${why}; a warning: a caller may remove the notifier on this error`)]
             });
@@ -39076,6 +39090,7 @@ var read_sequence_overwritten_default = defineRule({
             ...atLoc(file.file, f3.use.loc),
             function: fn2.name,
             messageId: "overwritten",
+            about: about(null, null, "object", [f3.object]),
             data: { object: f3.object, line: f3.from?.loc.line ?? 0 },
             steps: [
               ...f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)}: pages of the section kept in ${f3.object}`, "event")] : [],
@@ -39088,6 +39103,7 @@ var read_sequence_overwritten_default = defineRule({
             severity: "warning",
             function: fn2.name,
             messageId: "nextRound",
+            about: about(null, null, "object", [f3.object]),
             data: { object: f3.object },
             steps: [
               step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} kept in ${f3.object}, pages produced, the round ends with no retry`, "event"),
@@ -39143,6 +39159,7 @@ var read_retry_result_ignored_default = defineRule({
           ...atLoc(file.file, f3.use.loc),
           function: fn2.name,
           messageId: "ignored",
+          about: about(null, null, "object", [f3.object]),
           data: { call: f3.call ?? "", object: f3.object },
           steps: [step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} as a statement (I6: discard the pages and retry when it returns true)`, "event")]
         });
@@ -39211,6 +39228,7 @@ var pages_committed_after_failed_retry_default = defineRule({
             severity: "warning",
             function: fn2.name,
             messageId: "afterUnlock",
+            about: about(null, null, "object", [f3.object]),
             data: { call: f3.call ?? "", object: f3.object, locks: dropped.join(", "), retry: f3.from.name, line: f3.from.loc.line },
             steps: [
               step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} returned false under ${f3.from.locks.join(", ")}`, "event"),
@@ -39225,6 +39243,7 @@ var pages_committed_after_failed_retry_default = defineRule({
           ...atLoc(file.file, f3.use.loc),
           function: fn2.name,
           messageId: "committed",
+          about: about(null, null, "object", [f3.object]),
           data: { call: f3.call ?? "", object: f3.object, retry: f3.from?.name ?? "", line: f3.from?.loc.line ?? 0 },
           steps: [
             ...f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} returned true`, "event")] : [],
@@ -42051,34 +42070,6 @@ function definedFunctions(masked, items, calls2) {
   }
   return out2;
 }
-function sameFileCallers(masked, items, calls2, name2) {
-  const owners = /* @__PURE__ */ new Map();
-  for (const c4 of calls2) {
-    const item = itemAt(items, c4.paren);
-    if (!item || owners.has(item[0]) || !endsWithBody(masked, item) || masked.slice(item[0], c4.paren + 1).includes("=")) continue;
-    owners.set(item[0], c4);
-  }
-  const callers = [];
-  let addressTaken = false;
-  const word = new RegExp(`\\b${name2}\\b`, "g");
-  for (const m2 of masked.matchAll(word)) {
-    const item = itemAt(items, m2.index);
-    const owner = item ? owners.get(item[0]) : void 0;
-    if (owner && owner.name === name2 && m2.index >= owner.index && m2.index < owner.paren) continue;
-    let b3 = m2.index - 1;
-    while (b3 >= 0 && /\s/.test(masked[b3])) b3--;
-    if (masked[b3] === "." || masked[b3] === ">" && masked[b3 - 1] === "-") continue;
-    let i2 = m2.index + name2.length;
-    while (i2 < masked.length && /\s/.test(masked[i2])) i2++;
-    if (masked[i2] !== "(") addressTaken = true;
-    else if (!item || !endsWithBody(masked, item))
-      continue;
-    else if (!owner)
-      addressTaken = true;
-    else if (owner.name !== name2 && !callers.includes(owner.name)) callers.push(owner.name);
-  }
-  return { callers, addressTaken };
-}
 function endsWithBody(masked, [a, b3]) {
   let i2 = b3 - 1;
   while (i2 > a && /\s/.test(masked[i2])) i2--;
@@ -42641,6 +42632,7 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
   const models = /* @__PURE__ */ new Map();
   const findings = [];
   let current;
+  let currentTable;
   let facts;
   const database = () => {
     if (!facts) {
@@ -42743,18 +42735,31 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
         function: r2.function,
         message,
         steps: r2.steps,
-        ...r2.diagram ? { diagram: r2.diagram } : {}
+        ...r2.diagram ? { diagram: r2.diagram } : {},
+        ...r2.data ? { data: r2.data } : {},
+        about: aboutOf(r2, currentTable)
       });
     }
   };
   for (const rule of rules) {
     current = rule;
-    if (rule.checkTable) for (const t2 of tables) rule.checkTable(t2, ctx);
+    if (rule.checkTable)
+      for (const t2 of tables) {
+        currentTable = t2;
+        rule.checkTable(t2, ctx);
+      }
+    currentTable = void 0;
     if (rule.checkFile) {
       for (const f3 of files) if (!f3.textOnly) rule.checkFile(f3, ctx);
     }
   }
   return sortFindings(dedupe2(findings));
+}
+function aboutOf(r2, table) {
+  if (r2.about?.callback !== void 0 || !table) return r2.about ?? {};
+  const bound = table.fields.find((f3) => f3.function !== null && f3.function === r2.function) ?? table.fields.find((f3) => r2.steps.some((s) => s.role === "binding" && s.file === table.file && s.line === f3.loc.line));
+  const callback = bound ? `${table.name}.${bound.field}` : r2.function === null ? table.name : void 0;
+  return callback === void 0 ? r2.about ?? {} : { ...r2.about, callback, tableFile: table.file };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -48947,15 +48952,6 @@ async function parseNeededToIR(file, source, wanted = []) {
   const tables = tableItems(masked, items);
   const shallow = /* @__PURE__ */ new Set([...readSideFunctions(masked, items, calls2), ...coreFunctionsIn(calls2)]);
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
-  const definitions = definedFunctions(masked, items, calls2);
-  const entryCallers = entryCallersOf(masked, items, calls2, definitions);
-  for (const e of entryCallers) {
-    if (e.addressTaken) continue;
-    for (const c4 of e.callers) {
-      shallow.add(c4);
-      names.add(c4);
-    }
-  }
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
   const faulting = apiCallsOf(masked, items, calls2).filter((c4) => c4.name === HMM_RANGE_FAULT && c4.function && shallow.has(c4.function)).map((c4) => c4.function);
@@ -49016,6 +49012,7 @@ async function parseNeededToIR(file, source, wanted = []) {
     calls2,
     ir2.tables.map((t2) => t2.name)
   ).map((c4) => ({ name: c4.name, args: [c4.table, String(c4.arg)], line: c4.line, function: c4.function }));
+  const definitions = definedFunctions(masked, items, calls2);
   const definedNames = new Set(definitions.map((d2) => d2.name));
   const fieldBindings = fieldBindingsOf(file, masked, definedNames);
   const paramBindings = paramBindingsOf(file, masked, definedNames);
@@ -49026,7 +49023,6 @@ async function parseNeededToIR(file, source, wanted = []) {
     apiCalls: apiCallsOf(masked, items, calls2),
     calledNames: calledNamesOf(masked),
     ...tableArgCalls.length ? { tableArgCalls } : {},
-    ...entryCallers.length ? { entryCallers } : {},
     ...opsStructs.length ? { opsStructs } : {},
     ...fieldBindings.length ? { fieldBindings } : {},
     ...paramBindings.length ? { paramBindings } : {},
@@ -49080,31 +49076,6 @@ function textFactsOf(file, source) {
     calledNames: calledNamesOf(masked),
     ...workFacts(file, masked)
   };
-}
-function entryCallersOf(masked, items, calls2, definitions) {
-  const isStatic = new Map(definitions.map((d2) => [d2.name, d2.isStatic]));
-  let frontier = [
-    ...new Set(
-      apiCallsOf(masked, items, calls2).filter((c4) => RETRY_CALLS.has(c4.name) && c4.function && isStatic.get(c4.function)).map((c4) => c4.function)
-    )
-  ];
-  const seen = new Set(frontier);
-  const out2 = [];
-  for (let level2 = 0; level2 <= CALL_DEPTH && frontier.length; level2++) {
-    const next = [];
-    for (const name2 of frontier) {
-      const found = sameFileCallers(masked, items, calls2, name2);
-      out2.push({ name: name2, callers: found.callers, addressTaken: found.addressTaken });
-      if (found.addressTaken) continue;
-      for (const c4 of found.callers) {
-        if (!isStatic.get(c4) || seen.has(c4)) continue;
-        seen.add(c4);
-        next.push(c4);
-      }
-    }
-    frontier = next;
-  }
-  return out2;
 }
 function readSideFunctions(masked, items, calls2) {
   return apiCallsOf(masked, items, calls2).filter((c4) => WALKED_API_USERS.has(c4.name) && c4.function).map((c4) => c4.function);
@@ -49359,7 +49330,7 @@ async function scan(opts) {
       }
     }
     const tableAreas = new Set([...paths.keys()].map(areaOf));
-    const relevant = tableAreas.has("") ? [...mentions2] : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
+    const relevant = tableAreas.has("") ? mentions2 : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
     mentions2.length = 0;
     mentions2.push(...relevant.sort());
     const factBatches = [];
@@ -49414,7 +49385,7 @@ async function scan(opts) {
     mark(`text facts of ${mentions2.length} API users`);
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
-      const readers = f3.apiCalls.filter((c4) => (RETRY_CALLS.has(c4.name) || c4.name === HMM_RANGE_FAULT) && c4.function).map((c4) => c4.function);
+      const readers = f3.apiCalls.filter((c4) => RETRY_CALLS.has(c4.name) && c4.function).map((c4) => c4.function);
       if (!readers.length) continue;
       wantedBy.set(f3.file, new Set(readers));
       readAndParse(paths.get(f3.file), false);
@@ -49625,11 +49596,22 @@ async function analyzePatch(patch, root, overlay, opts, base) {
   return { findings: sortFindings(added.map((f3) => anchorToChange(f3, patch))), fixed: sortFindings(removed) };
 }
 function renamed(f3, patch) {
-  const fp = patch.files.find((x3) => x3.oldPath === f3.file && x3.newPath !== null && x3.newPath !== x3.oldPath);
-  return fp ? { ...f3, file: fp.newPath } : f3;
+  const to2 = (file) => patch.files.find((x3) => x3.oldPath === file && x3.newPath !== null && x3.newPath !== x3.oldPath)?.newPath ?? file;
+  const tableFile = f3.about?.tableFile;
+  if (to2(f3.file) === f3.file && (tableFile === void 0 || to2(tableFile) === tableFile)) return f3;
+  return { ...f3, file: to2(f3.file), ...tableFile !== void 0 ? { about: { ...f3.about, tableFile: to2(tableFile) } } : {} };
 }
 function findingKey(f3) {
   return `${identityOf(f3)}\0${f3.severity}`;
+}
+function extraNames(a, b3) {
+  const left = /* @__PURE__ */ new Map();
+  for (const n of b3) left.set(n, (left.get(n) ?? 0) + 1);
+  return a.filter((n) => {
+    const k2 = left.get(n) ?? 0;
+    if (k2 > 0) left.set(n, k2 - 1);
+    return k2 === 0;
+  });
 }
 function compareFindings(pre, post) {
   const keyed = (fs3) => {
@@ -49644,9 +49626,41 @@ function compareFindings(pre, post) {
   const after = keyed(post);
   const added = [];
   const removed = [];
-  for (const [k2, fs3] of after) added.push(...fs3.slice(before.get(k2)?.length ?? 0));
-  for (const [k2, fs3] of before) removed.push(...fs3.slice(after.get(k2)?.length ?? 0));
+  for (const [k2, qs2] of after) {
+    const ps2 = before.get(k2) ?? [];
+    const pairOf = /* @__PURE__ */ new Map();
+    const taken = /* @__PURE__ */ new Set();
+    const pair = (same) => {
+      for (const q3 of qs2) {
+        if (pairOf.has(q3)) continue;
+        const p2 = ps2.find((x3) => !taken.has(x3) && same(subjectNames(q3), subjectNames(x3)));
+        if (!p2) continue;
+        pairOf.set(q3, p2);
+        taken.add(p2);
+      }
+    };
+    pair((q3, p2) => q3.length === p2.length && q3.every((n, i2) => n === p2[i2]));
+    pair((q3, p2) => q3.some((n) => p2.includes(n)));
+    for (const q3 of qs2) {
+      const p2 = pairOf.get(q3);
+      if (!p2) {
+        added.push(q3);
+        continue;
+      }
+      const extra = extraNames(subjectNames(q3), subjectNames(p2));
+      if (extra.length) added.push(withNewSubjects(q3, extra, subjectNames(p2)));
+    }
+    removed.push(...ps2.filter((p2) => !taken.has(p2)));
+  }
+  for (const [k2, ps2] of before) if (!after.has(k2)) removed.push(...ps2);
   return { added, removed };
+}
+function withNewSubjects(f3, extra, had) {
+  const kind = f3.about?.subject?.kind ?? "call";
+  const name2 = (n) => kind === "call" ? `${n}()` : n;
+  const list = (ns2) => [...new Set(ns2)].map(name2).join(", ");
+  const text = `new in this patch: ${list(extra)}; the finding was there before for ${list(had)}`;
+  return { ...f3, steps: [{ text, role: "note" }, ...f3.steps] };
 }
 function origin(f3, text) {
   return { file: f3.file, line: f3.line, column: f3.column, text, role: "origin" };
@@ -50056,7 +50070,7 @@ function formatSarif(findings, rules, version2, base) {
             }
           ],
           ...pathOf2(f3.steps, uri),
-          partialFingerprints: { "mnlint/v1": prints.get(f3) },
+          partialFingerprints: { "mnlint/v2": prints.get(f3) },
           properties: { invariant: f3.invariant, trace: renderTrace(f3) }
         }))
       }
@@ -54738,7 +54752,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "5a9165bb9a4c7d1f357db4b6bcd0ab79");
+  const derived = derivedFactsFor(root, "236384b5a8d21b16f41f490841d6e649");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -39,7 +39,7 @@ describe('--format sarif', () => {
     const first = run.results[0];
     expect(first).toMatchObject({ ruleId: expect.any(String), level: expect.stringMatching(/^(error|warning|note)$/) });
     expect(run.tool.driver.rules[first.ruleIndex].id).toBe(first.ruleId);
-    expect(first.partialFingerprints['mnlint/v1']).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.partialFingerprints['mnlint/v2']).toMatch(/^[0-9a-f]{32}$/);
     expect(run.tool.driver.rules[0].help.text).toContain('## Why is this bad?');
   });
 
@@ -60,7 +60,7 @@ describe('--format sarif', () => {
     const moved = fingerprints([a2, b2]);
     expect([moved.get(a2), moved.get(b2)]).toEqual([both.get(a), both.get(b)]);
     const r = runCli(['check', '--format', 'sarif', 'fixtures/rules/sleep-in-non-blockable-range']);
-    const prints = (JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ partialFingerprints: Record<string, string> }> }> }).runs[0]!.results.map((x) => x.partialFingerprints['mnlint/v1']);
+    const prints = (JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ partialFingerprints: Record<string, string> }> }> }).runs[0]!.results.map((x) => x.partialFingerprints['mnlint/v2']);
     expect(new Set(prints).size).toBe(prints.length);
   });
 

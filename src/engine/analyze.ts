@@ -4,7 +4,7 @@ import type { FunctionIndex } from '../ir/function-index.js';
 import { readSideOf } from '../ir/read-side.js';
 import { Summarizer, type FunctionSummary } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
-import { formatMessage, weighUntracked, type CallbackView, type CoreView, type Finding, type ModelView, type Rule, type RuleContext } from '../rules/rule.js';
+import { formatMessage, weighUntracked, type About, type CallbackView, type CoreView, type Finding, type ModelView, type Report, type Rule, type RuleContext } from '../rules/rule.js';
 import { NEWEST, type ApiLevel } from '../model/api.js';
 import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
@@ -26,6 +26,7 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
   const models = new Map<OpsTable, ModelView>();
   const findings: Finding[] = [];
   let current: Rule | undefined;
+  let currentTable: OpsTable | undefined;
   let facts: FactsDatabase | undefined;
   const database = (): FactsDatabase => {
     if (!facts) {
@@ -145,15 +146,34 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
         message,
         steps: r.steps,
         ...(r.diagram ? { diagram: r.diagram } : {}),
+        ...(r.data ? { data: r.data } : {}),
+        about: aboutOf(r, currentTable),
       });
     },
   };
   for (const rule of rules) {
     current = rule;
-    if (rule.checkTable) for (const t of tables) rule.checkTable(t, ctx);
+    if (rule.checkTable)
+      for (const t of tables) {
+        currentTable = t;
+        rule.checkTable(t, ctx);
+      }
+    currentTable = undefined;
     if (rule.checkFile) for (const f of files) if (!f.textOnly) rule.checkFile(f, ctx);
   }
   return sortFindings(dedupe(findings));
+}
+
+/**
+ * What a report is about: as the rule says, else (a rule checking a table) the
+ * member its function is bound to, or the member its trace's binding step
+ * shows, or the table itself for a finding about no function.
+ */
+function aboutOf(r: Report, table: OpsTable | undefined): About {
+  if (r.about?.callback !== undefined || !table) return r.about ?? {};
+  const bound = table.fields.find((f) => f.function !== null && f.function === r.function) ?? table.fields.find((f) => r.steps.some((s) => s.role === 'binding' && s.file === table.file && s.line === f.loc.line));
+  const callback = bound ? `${table.name}.${bound.field}` : r.function === null ? table.name : undefined;
+  return callback === undefined ? (r.about ?? {}) : { ...r.about, callback, tableFile: table.file };
 }
 
 /** One finding per rule and location: two callbacks reaching one helper report it once. */

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiLevel } from '../model/api.js';
-import { identityOf, type Finding, type Rule, type Step } from '../rules/rule.js';
+import { identityOf, subjectNames, type Finding, type Rule, type Step } from '../rules/rule.js';
 import { applyFilePatch, changePoints, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch } from '../input/apply.js';
 import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
@@ -164,21 +164,45 @@ async function analyzePatch(patch: Patch, root: string, overlay: Map<string, str
   return { findings: sortFindings(added.map((f) => anchorToChange(f, patch))), fixed: sortFindings(removed) };
 }
 
-/** A pre-image finding under the name the patch gives its file. */
+/** A pre-image finding under the names the patch gives its file and its table's file. */
 function renamed(f: Finding, patch: Patch): Finding {
-  const fp = patch.files.find((x) => x.oldPath === f.file && x.newPath !== null && x.newPath !== x.oldPath);
-  return fp ? { ...f, file: fp.newPath! } : f;
+  const to = (file: string): string => patch.files.find((x) => x.oldPath === file && x.newPath !== null && x.newPath !== x.oldPath)?.newPath ?? file;
+  const tableFile = f.about?.tableFile;
+  if (to(f.file) === f.file && (tableFile === undefined || to(tableFile) === tableFile)) return f;
+  return { ...f, file: to(f.file), ...(tableFile !== undefined ? { about: { ...f.about, tableFile: to(tableFile) } } : {}) };
 }
 
 /**
- * The same finding before and after a patch, wherever its line moved: the
- * rule, the file, the function and the message with its numbers blanked (line
- * numbers, counts of sites), then the occurrence among equal ones.
+ * The findings that may be the same one before and after a patch: the same
+ * rule, message id, file, callback (`table.member`, so a renamed callback
+ * function stays the same), kind of subject and severity.
  */
 export function findingKey(f: Finding): string {
   return `${identityOf(f)}\0${f.severity}`;
 }
 
+/** The names of `a` that `b` lacks, each site counted (two calls of x against one: x). */
+function extraNames(a: readonly string[], b: readonly string[]): string[] {
+  const left = new Map<string, number>();
+  for (const n of b) left.set(n, (left.get(n) ?? 0) + 1);
+  return a.filter((n) => {
+    const k = left.get(n) ?? 0;
+    if (k > 0) left.set(n, k - 1);
+    return k === 0;
+  });
+}
+
+/**
+ * The findings a patch adds and removes. Findings of one key (findingKey) are
+ * paired by their subjects, in line order: first those naming the same
+ * subjects (the n-th with these names pairs with the n-th: the occurrence),
+ * then those sharing one (a finding grouping several sites whose first site
+ * changed). A paired finding is neither added nor removed, however its line
+ * or message moved; one that names a subject its pair did not (a second
+ * sleeping call in a callback that had one) is added, with a note naming what
+ * is new, and its pair is not removed (it still holds). A finding that lost
+ * some of its subjects but not all is still there: not removed.
+ */
 export function compareFindings(pre: readonly Finding[], post: readonly Finding[]): { added: Finding[]; removed: Finding[] } {
   const keyed = (fs: readonly Finding[]): Map<string, Finding[]> => {
     const m = new Map<string, Finding[]>();
@@ -192,9 +216,43 @@ export function compareFindings(pre: readonly Finding[], post: readonly Finding[
   const after = keyed(post);
   const added: Finding[] = [];
   const removed: Finding[] = [];
-  for (const [k, fs] of after) added.push(...fs.slice(before.get(k)?.length ?? 0));
-  for (const [k, fs] of before) removed.push(...fs.slice(after.get(k)?.length ?? 0));
+  for (const [k, qs] of after) {
+    const ps = before.get(k) ?? [];
+    const pairOf = new Map<Finding, Finding>();
+    const taken = new Set<Finding>();
+    const pair = (same: (q: readonly string[], p: readonly string[]) => boolean): void => {
+      for (const q of qs) {
+        if (pairOf.has(q)) continue;
+        const p = ps.find((x) => !taken.has(x) && same(subjectNames(q), subjectNames(x)));
+        if (!p) continue;
+        pairOf.set(q, p);
+        taken.add(p);
+      }
+    };
+    pair((q, p) => q.length === p.length && q.every((n, i) => n === p[i]));
+    pair((q, p) => q.some((n) => p.includes(n)));
+    for (const q of qs) {
+      const p = pairOf.get(q);
+      if (!p) {
+        added.push(q);
+        continue;
+      }
+      const extra = extraNames(subjectNames(q), subjectNames(p));
+      if (extra.length) added.push(withNewSubjects(q, extra, subjectNames(p)));
+    }
+    removed.push(...ps.filter((p) => !taken.has(p)));
+  }
+  for (const [k, ps] of before) if (!after.has(k)) removed.push(...ps);
   return { added, removed };
+}
+
+/** A finding that was there before with fewer subjects: what the patch adds to it leads its trace. */
+function withNewSubjects(f: Finding, extra: readonly string[], had: readonly string[]): Finding {
+  const kind = f.about?.subject?.kind ?? 'call';
+  const name = (n: string): string => (kind === 'call' ? `${n}()` : n);
+  const list = (ns: readonly string[]): string => [...new Set(ns)].map(name).join(', ');
+  const text = `new in this patch: ${list(extra)}; the finding was there before for ${list(had)}`;
+  return { ...f, steps: [{ text, role: 'note' }, ...f.steps] };
 }
 
 /** A step at the finding's own place, kept in its trace when the finding is shown elsewhere. */

@@ -74,7 +74,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
             },
           ],
           ...pathOf(f.steps, uri),
-          partialFingerprints: { 'mnlint/v1': prints.get(f)! },
+          partialFingerprints: { 'mnlint/v2': prints.get(f)! },
           properties: { invariant: f.invariant, trace: renderTrace(f) },
         })),
       },

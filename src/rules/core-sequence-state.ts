@@ -1,4 +1,4 @@
-import { atLoc, coreDiagram, modelStep, modelSteps, note, step } from './support.js';
+import { atLoc, coreDiagram, modelStep, modelSteps, note, step, about } from './support.js';
 // I8 in the core itself: mm/mmu_notifier.c keeps invalidate_seq odd exactly
 // while an interval invalidation runs, ends every range it starts, applies the
 // deferred list at the last end, and makes read_begin and remove wait. The
@@ -98,6 +98,12 @@ out_would_block:
         function: s.function,
         severity: mixed ? 'warning' : undefined,
         messageId: mixed ? 'stepMissingMixedMm' : 'stepMissing',
+        about: about(
+          null,
+          null,
+          'step',
+          group.map((g) => g.s.step),
+        ),
         data: { steps: group.map((g) => g.s.evidence).join('; '), model: v.message },
         steps: [
           step(s, s.evidence, 'event'),

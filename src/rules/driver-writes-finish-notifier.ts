@@ -1,5 +1,5 @@
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, step, decidedBy } from './support.js';
+import { atEvent, functionOf, step, decidedBy, about } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 import { TWO_PASS_MEMBERS } from '../model/ops.js';
 
@@ -61,6 +61,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: 'writesFinishNotifier',
+          about: about(table, field, 'call', [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name },
           steps: [step(e, `${e.name} = ${e.value}`, 'event')],

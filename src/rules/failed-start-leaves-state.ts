@@ -1,7 +1,7 @@
 import { updateDelta } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, failsWith, step, describeVia, decidedBy } from './support.js';
+import { atReturn, bindingStep, failsWith, step, describeVia, decidedBy, about } from './support.js';
 
 /** The starts of an invalidation, and what a failure means to the core. */
 const STARTS: Record<string, { after: (endAfterFailedStart: boolean) => string }> = {
@@ -78,6 +78,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
           messageId: 'stateRaised',
+          about: about(table, cb.field.field, 'object', raised),
           decidedBy: decidedBy(r),
           data: { cb: cb.fn.name, result: r.text || 'its failure', when: describeWhen(r.when), raised: raised.join(', '), after: start.after(ctx.api.endAfterFailedStart) },
           steps: [

@@ -2,7 +2,7 @@ import { atom } from '../ir/atoms.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, failsWith, modelEvidence, siteOf, step, describeVia, decidedBy } from './support.js';
+import { atReturn, bindingStep, failsWith, modelEvidence, siteOf, step, describeVia, decidedBy, about } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
@@ -81,6 +81,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atReturn(r),
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
           messageId: 'failsWhenBlockable',
+          about: about(table, field),
           decidedBy: decidedBy(r),
           data: { cb: cb.fn.name, text: r.text, untested: r.when.blockable === true ? '' : ' (no blockable test before it)' },
           ...(modelEvidence(ctx, table, { kinds: ['false-in-blockable-range', 'false-from-release', 'start-error-not-eagain'], callback: field, site: siteOf(r) }) ?? {

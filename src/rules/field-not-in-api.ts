@@ -1,4 +1,4 @@
-import { atLoc, note, step } from './support.js';
+import { atLoc, note, step, about } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -42,6 +42,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ...atLoc(table.file, f.loc),
         function: null,
         messageId: 'noSuchMember',
+        about: about(table, null, 'member', [f.field]),
         data: { kind: table.kind, field: f.field, id: ctx.api.id, description: ctx.api.description },
         steps: [step({ file: table.file, loc: f.loc }, `.${f.field} = ${f.value}`, 'binding'), note(`members at ${ctx.api.id}: ${[...known].join(', ')}`)],
       });

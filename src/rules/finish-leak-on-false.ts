@@ -3,7 +3,7 @@ import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { failedAllocation } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, modelEvidence, siteOf, step, decidedBy } from './support.js';
+import { atReturn, modelEvidence, siteOf, step, decidedBy, about } from './support.js';
 import { FINISH_FN, START_SIG } from './two-pass-api.js';
 
 export default defineRule({
@@ -78,6 +78,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         ...atReturn(r),
         function: cb.fn.name,
         messageId: 'leakOnFalse',
+        about: about(table, 'invalidate_start', 'call', [alloc.name]),
         decidedBy: decidedBy(r),
         data: { cb: cb.fn.name, alloc: alloc.name, allocLine: alloc.loc.line },
         ...(modelEvidence(ctx, table, { kinds: ['finish-leaked-on-false'], callback: 'invalidate_start', site: siteOf(r) }) ?? {

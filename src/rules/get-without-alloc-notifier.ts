@@ -1,4 +1,4 @@
-import { atLine, step } from './support.js';
+import { atLine, step, about } from './support.js';
 import { defineRule, fieldFn } from './rule.js';
 import { bindsTable } from '../ir/queries.js';
 
@@ -50,6 +50,7 @@ struct mmu_notifier *drv_bind(struct mm_struct *mm)
           ...atLine(f.file, c.line),
           function: c.function,
           messageId: 'getWithoutAlloc',
+          about: about(null, null, 'call', [c.name]),
           data: { c: c.name, table: table.name },
           steps: [step(table, `${table.name} has no .alloc_notifier`, 'note'), step({ file: f.file, line: c.line }, `${c.name}(${c.args.join(', ')})`, 'call')],
         });

@@ -2,7 +2,7 @@ import { EAGAIN } from '../ir/kernel-api/errno.js';
 import { combine, type HelperOutcome } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atLine, atReturn, bindingStep, failsWith, step, describeVia, decidedBy } from './support.js';
+import { atLine, atReturn, bindingStep, failsWith, step, describeVia, decidedBy, about } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 /** The first-pass callbacks and the truth of their success. */
@@ -93,6 +93,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...(r ? atReturn(r) : atLine(t.file, t.line)),
           function: fn.name,
           decidedBy: decidedBy(r ?? undefined),
+          about: about(table, field, 'call', [t.callee]),
           ...(r
             ? { messageId: 'returnsSuccess' as const, data: { fn: fn.name, result: r.text || 'success', helper: t.callee, failure: t.text, how } }
             : { messageId: 'goesOn' as const, data: { fn: fn.name, helper: t.callee, failure: t.text, how } }),
@@ -128,6 +129,7 @@ static const struct mmu_notifier_ops drv_ops = {
             function: fn.name,
             decidedBy: decidedBy(st, r),
             messageId: st.shadows ? 'storeShadowed' : 'storeLost',
+            about: about(table, field, 'object', [st.variable]),
             data: { fn: fn.name, result: r.value.k === 'int' && r.text && r.text !== String(r.value.v) ? `${r.text} (${r.value.v})` : r.text || 'success', variable: st.variable, failure: st.text, line: st.loc.line },
             steps: [
               bindingStep(table, cb.field, fn.name),

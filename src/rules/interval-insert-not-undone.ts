@@ -4,7 +4,7 @@
 // returns at all with the notifier in its own stack frame.
 import { INTERVAL_NOTIFIER } from '../ir/kernel-api/protocols.js';
 import { defineRule } from './rule.js';
-import { atLoc, note, step } from './support.js';
+import { atLoc, note, step, about } from './support.js';
 import { callText, typestateFacts } from './typestate-support.js';
 
 export default defineRule({
@@ -61,6 +61,7 @@ export default defineRule({
             severity: 'error',
             function: fn.name,
             messageId: 'freed',
+            about: about(null, null, 'object', [f.object]),
             data: { call: f.call ?? '', object: f.object, line },
             steps: [
               ...inserted,
@@ -72,13 +73,23 @@ export default defineRule({
           const at = step({ file: file.file, loc: f.loc }, `return ${f.returned?.text ?? ''}`.trim(), 'return');
           // a call's non-zero result is an error only where the function returns an int (a pointer is its success)
           if (!f.stack && f.returned?.error === 'likely' && !returnsInt(fn.returnType)) continue;
-          if (f.stack) ctx.report({ ...atLoc(file.file, f.loc), severity: 'error', function: fn.name, messageId: 'stackReturn', data: { fn: fn.name, object: f.object, line }, steps: [...inserted, at] });
+          if (f.stack)
+            ctx.report({
+              ...atLoc(file.file, f.loc),
+              severity: 'error',
+              function: fn.name,
+              messageId: 'stackReturn',
+              about: about(null, null, 'object', [f.object]),
+              data: { fn: fn.name, object: f.object, line },
+              steps: [...inserted, at],
+            });
           else {
             const why = f.returned?.error === 'likely' ? 'the value is the non-zero result of a call that failed on this path' : 'an error value';
             ctx.report({
               ...atLoc(file.file, f.loc),
               function: fn.name,
               messageId: 'errorReturn',
+              about: about(null, null, 'object', [f.object]),
               data: { fn: fn.name, value: f.returned?.text ?? '', object: f.object, line },
               steps: [...inserted, at, note(`${why}; a warning: a caller may remove the notifier on this error`)],
             });

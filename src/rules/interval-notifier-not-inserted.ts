@@ -6,7 +6,7 @@
 import { REMOVE } from '../ir/kernel-api/notifier.js';
 import { INTERVAL_NOTIFIER } from '../ir/kernel-api/protocols.js';
 import { defineRule } from './rule.js';
-import { atLoc, note, step } from './support.js';
+import { atLoc, note, step, about } from './support.js';
 import { callText, typestateFacts } from './typestate-support.js';
 
 export default defineRule({
@@ -62,7 +62,7 @@ out_free:
     for (const fn of file.functions) {
       for (const f of typestateFacts(fn, INTERVAL_NOTIFIER.name, ['use'])) {
         if (!f.use) continue;
-        const common = { ...atLoc(file.file, f.use.loc), function: fn.name };
+        const common = { ...atLoc(file.file, f.use.loc), function: fn.name, about: about(null, null, 'object', [f.object]) };
         const steps = [
           ...(f.from ? [step({ file: file.file, loc: f.from.loc }, `${callText(f.from)}${f.state === 'failed' ? ' returned non-zero' : ''}`, 'event')] : []),
           step({ file: file.file, loc: f.use.loc }, `${callText(f.use)} with the notifier ${f.state === 'fresh' ? 'never inserted' : f.state}`, 'event'),

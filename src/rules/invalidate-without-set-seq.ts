@@ -3,7 +3,7 @@ import { isKernelHelper } from '../ir/kernel-api/helpers.js';
 import { eventsOnPath, nonZero } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, modelEvidence, siteOf, step, describeVia, decidedBy } from './support.js';
+import { atReturn, bindingStep, modelEvidence, siteOf, step, describeVia, decidedBy, about } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
@@ -107,6 +107,7 @@ int drv_pin(struct drv_obj *obj)
           severity: eventFilter || unsure ? 'warning' : 'error',
           function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
           decidedBy: decidedBy(r),
+          about: about(table, field),
           ...(eventFilter
             ? { messageId: 'skippedForEvents' as const, data: { fn: cb.fn.name, when: describeWhen(r.when) } }
             : unsure

@@ -2,7 +2,7 @@ import { describeWhen } from '../ir/describe.js';
 import { lockMember, sameLock } from '../ir/queries.js';
 import { HLIST_MEMBERS, INTERVAL_MEMBERS, type OpsMember } from '../model/ops.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, step, describeVia, decidedBy, failsWith } from './support.js';
+import { atReturn, bindingStep, step, describeVia, decidedBy, failsWith, about } from './support.js';
 
 /** Every callback runs and returns within one core step: nothing it takes may outlive it. */
 const CALLBACKS: readonly OpsMember[] = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
@@ -98,6 +98,7 @@ static const struct mmu_notifier_ops drv_ops = {
           severity: released && !handed ? 'error' : 'warning',
           function: r.via.length ? r.via[r.via.length - 1]!.function : fn.name,
           decidedBy: decidedBy(r),
+          about: about(table, cb!.field.field, 'lock', [lockMember(lock)]),
           ...(handed
             ? { messageId: 'heldUntilEnd' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when), end: handOff } }
             : released

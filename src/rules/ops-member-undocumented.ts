@@ -1,4 +1,4 @@
-import { atLine, step } from './support.js';
+import { atLine, step, about } from './support.js';
 import { defineRule } from './rule.js';
 
 export default defineRule({
@@ -47,6 +47,7 @@ struct mmu_interval_notifier_ops {
           ...atLine(file.file, m.line),
           function: null,
           messageId: 'undocumented',
+          about: about(null, null, 'member', [m.name]),
           data: { kind: s.kind, m: m.name },
           steps: [step({ file: file.file, line: s.line }, `struct ${s.kind}, documented: ${s.documented.map((d) => `@${d}`).join(', ')}`, 'note')],
         });

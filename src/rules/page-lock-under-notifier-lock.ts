@@ -6,7 +6,7 @@ import { filesBeside } from '../ir/files.js';
 import { PAGE_LOCKING_CALLS } from '../ir/kernel-api/pages.js';
 import { lockMember } from '../ir/queries.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, sitesOf, step, describeVia, decidedBy } from './support.js';
+import { atEvent, functionOf, sitesOf, step, describeVia, decidedBy, about } from './support.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
@@ -114,6 +114,7 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
             ...atEvent(e),
             function: functionOf(e, fn.name),
             messageId: 'folioLockUnderNotifierLock',
+            about: about(null, null, 'call', [e.name]),
             decidedBy: decidedBy(e),
             data: { call: e.name, held, taker: taken.get(lockMember(held))!, table: table.name },
             steps: [

@@ -4,7 +4,7 @@
 // an invalidation ran, on the path where it said so.
 import { READ_SECTION } from '../ir/kernel-api/protocols.js';
 import { defineRule } from './rule.js';
-import { atLoc, note, step } from './support.js';
+import { atLoc, note, step, about } from './support.js';
 import { callText, typestateFacts } from './typestate-support.js';
 
 export default defineRule({
@@ -67,6 +67,7 @@ export default defineRule({
             severity: 'warning',
             function: fn.name,
             messageId: 'afterUnlock',
+            about: about(null, null, 'object', [f.object]),
             data: { call: f.call ?? '', object: f.object, locks: dropped.join(', '), retry: f.from.name, line: f.from.loc.line },
             steps: [
               step({ file: file.file, loc: f.from.loc }, `${callText(f.from)} returned false under ${f.from.locks.join(', ')}`, 'event'),
@@ -81,6 +82,7 @@ export default defineRule({
           ...atLoc(file.file, f.use.loc),
           function: fn.name,
           messageId: 'committed',
+          about: about(null, null, 'object', [f.object]),
           data: { call: f.call ?? '', object: f.object, retry: f.from?.name ?? '', line: f.from?.loc.line ?? 0 },
           steps: [
             ...(f.from ? [step({ file: file.file, loc: f.from.loc }, `${callText(f.from)} returned true`, 'event')] : []),

@@ -8,7 +8,7 @@ import { sectionRetried } from '../ir/queries.js';
 import type { ReadSectionFact } from '../ir/types.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
-import { atEvent, functionOf, placeOf, step, describeVia, decidedBy } from './support.js';
+import { atEvent, functionOf, placeOf, step, describeVia, decidedBy, about } from './support.js';
 
 export default defineRule({
   id: 'pfns-used-before-retry',
@@ -96,6 +96,7 @@ again:
           ctx.report({
             ...atEvent(e),
             function: functionOf(e, fn.name),
+            about: about(null, null, 'call', [e.name]),
             decidedBy: decidedBy(e),
             ...(checked
               ? { messageId: 'usedAfterUnlock' as const, data: { call: e.name, locks: retry!.locks.filter((l) => !e.locks.includes(l)).join(', ') } }

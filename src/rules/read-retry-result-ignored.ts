@@ -3,7 +3,7 @@
 // the section is valid; thrown away, it decides nothing.
 import { READ_SECTION } from '../ir/kernel-api/protocols.js';
 import { defineRule } from './rule.js';
-import { atLoc, step } from './support.js';
+import { atLoc, step, about } from './support.js';
 import { callText, typestateFacts } from './typestate-support.js';
 
 export default defineRule({
@@ -48,6 +48,7 @@ export default defineRule({
           ...atLoc(file.file, f.use.loc),
           function: fn.name,
           messageId: 'ignored',
+          about: about(null, null, 'object', [f.object]),
           data: { call: f.call ?? '', object: f.object },
           steps: [step({ file: file.file, loc: f.use.loc }, `${callText(f.use)} as a statement (I6: discard the pages and retry when it returns true)`, 'event')],
         });

@@ -3,7 +3,7 @@
 // read under it were never checked by mmu_interval_read_retry().
 import { READ_SECTION } from '../ir/kernel-api/protocols.js';
 import { defineRule } from './rule.js';
-import { atLoc, note, step } from './support.js';
+import { atLoc, note, step, about } from './support.js';
 import { callText, typestateFacts } from './typestate-support.js';
 
 export default defineRule({
@@ -73,6 +73,7 @@ export default defineRule({
             ...atLoc(file.file, f.use.loc),
             function: fn.name,
             messageId: 'overwritten',
+            about: about(null, null, 'object', [f.object]),
             data: { object: f.object, line: f.from?.loc.line ?? 0 },
             steps: [
               ...(f.from ? [step({ file: file.file, loc: f.from.loc }, `${callText(f.from)}: pages of the section kept in ${f.object}`, 'event')] : []),
@@ -85,6 +86,7 @@ export default defineRule({
             severity: 'warning',
             function: fn.name,
             messageId: 'nextRound',
+            about: about(null, null, 'object', [f.object]),
             data: { object: f.object },
             steps: [
               step({ file: file.file, loc: f.from.loc }, `${callText(f.from)} kept in ${f.object}, pages produced, the round ends with no retry`, 'event'),

@@ -1,9 +1,10 @@
+import { lockMember } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import { describeClass, lockClassOf } from '../ir/lock-class.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { type CallbackView, defineRule, type RuleContext } from './rule.js';
-import { atEvent, bindingStep, derivedWhy, functionOf, placeOf, sitesOf, step, describeVia, provenSite } from './support.js';
+import { atEvent, bindingStep, derivedWhy, functionOf, placeOf, sitesOf, step, describeVia, provenSite, about } from './support.js';
 import { FIRST_PASS_MEMBERS, UNDER_START_MAP_MEMBERS } from '../model/ops.js';
 
 /** The first pass in a non-blockable range: sleeping-gfp-in-first-pass reports it as a sleep. */
@@ -86,6 +87,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own ? 'error' : 'warning',
         function: functionOf(first, cb.fn.name),
         messageId: 'directReclaim',
+        about: about(
+          table,
+          field,
+          'call',
+          all.map((x) => x.name),
+        ),
         decidedBy,
         data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own ? '' : ' (in a helper)', sites: all.length > 1 ? ` (${all.length} sites)` : '' },
         steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${derivedWhy(e)}${describeWhen(e.when)}`, 'event')])],
@@ -117,6 +124,7 @@ function lockHeldAroundReclaim(table: OpsTable, field: string, cb: CallbackView 
       severity: 'warning',
       function: functionOf(e, cb.fn.name),
       messageId: 'lockHeldAroundReclaim',
+      about: about(table, field, 'lock', [lockMember(hold.lock)]),
       data: {
         lock: hold.lock,
         alloc: a.name,

@@ -2,7 +2,7 @@ import { defineRule } from './rule.js';
 import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api/effects.js';
 import { REMOVE } from '../ir/kernel-api/notifier.js';
 import { GET_PUT_MEMBERS, INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
-import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia, decidedBy } from './support.js';
+import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia, decidedBy, about } from './support.js';
 
 export default defineRule({
   id: 'remove-from-callback',
@@ -63,6 +63,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
             ...atEvent(e),
             function: functionOf(e, cb.fn.name),
             messageId: 'dropsLastMmReference',
+            about: about(table, f.field, 'call', [e.name]),
             decidedBy: decidedBy(e),
             data: { call: e.name, field: f.field, cb: cb.fn.name },
             steps: [bindingStep(table, f, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() may drop the last reference (I5)`, 'event')],
@@ -74,6 +75,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: 'waitsForItself',
+          about: about(table, f.field, 'call', [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name, field: f.field, cb: cb.fn.name },
           steps: [bindingStep(table, f, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}() waits for the running invalidation to end (I5)`, 'event')],
@@ -101,6 +103,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: last ? 'waitsForLastMmReference' : 'waitsForWorkWaitingForItself',
+          about: about(table, f.field, 'call', [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name, field: f.field, cb: cb.fn.name, work: wait.function },
           steps: [

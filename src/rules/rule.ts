@@ -72,6 +72,30 @@ export interface Finding {
   steps: readonly Step[];
   /** a model counterexample, drawable as a sequence diagram (its text is in steps) */
   diagram?: TraceDiagram;
+  /** the values its message was filled from */
+  data?: MessageData;
+  /** what the finding is about, as data (see About): how patch review matches it across the two images */
+  about?: About;
+}
+
+/** What a finding's subject is: a call (the sleeping or forbidden call), a lock class, an ops member, a field or object of the driver, a step of the core. */
+export type SubjectKind = 'call' | 'lock' | 'member' | 'field' | 'object' | 'step';
+
+/**
+ * What a finding is about, apart from where it is and how its message reads
+ * (ESLint keeps a report's identity in its messageId and data, never in the
+ * text): the ops table and member it concerns (`drv_ops.invalidate`, not the
+ * C function bound there, so a renamed callback is the same finding), and its
+ * typed subject: the calls, the lock, the member or field. A finding that
+ * groups several sites (one per callback, "and 2 more") names them all, each
+ * once per site.
+ */
+export interface About {
+  /** `table.member`, or `table` for a finding about the table as a whole */
+  readonly callback?: string;
+  /** the file of the callback's table: a finding about a callback is the same wherever the callback's code moves */
+  readonly tableFile?: string;
+  readonly subject?: { readonly kind: SubjectKind; readonly names: readonly string[] };
 }
 
 /** A model trace with lanes: the scenario, its steps, and the violation it ends on. */
@@ -104,6 +128,8 @@ export type Report<M extends string = string> = Where & {
   diagram?: TraceDiagram;
   /** only where one finding of the rule is graded apart from its default */
   severity?: Severity;
+  /** what the finding is about (its callback when the function reported is not the one bound, and its subject) */
+  about?: About;
   /**
    * The untracked conditions the finding's path is decided by (an event's or a
    * return's `untracked`, see support.ts `decidedBy`): the path may be
@@ -212,26 +238,36 @@ export interface Rule<M extends string = string> {
 }
 
 /**
- * What makes two findings the same one across line moves: the rule, the
- * file, the function and the message with its numbers blanked (line numbers,
- * counts of sites).
+ * What makes two findings the same one across line moves, renames and
+ * rewording: the rule, which of its messages, the callback it is about
+ * (`table.member` in its table's file; else the function in the finding's
+ * file), and the kind of its subject. Never the message text or the line. The subject's
+ * names and the occurrence are matched apart (engine/review.ts
+ * compareFindings), so that a finding whose first site changed but whose
+ * sites did not is still the same one.
  */
 export function identityOf(f: Finding): string {
-  return [f.rule, f.file, f.function ?? '', f.message.replace(/\d+/g, '#')].join('\0');
+  const where = f.about?.callback !== undefined ? [f.about.tableFile ?? f.file, f.about.callback] : [f.file, f.function ?? ''];
+  return [f.rule, f.messageId, ...where, f.about?.subject?.kind ?? ''].join('\0');
+}
+
+/** A finding's subject names, sorted, each site once (`x`, `x` for two calls of x). */
+export function subjectNames(f: Finding): readonly string[] {
+  return [...(f.about?.subject?.names ?? [])].sort();
 }
 
 /**
  * One key per finding, unique and stable across line moves (as GitHub's own
- * primaryLocationLineHash): its identity and its occurrence among findings of
- * the same identity, in line order. Two equal messages in one function keep
- * two keys.
+ * primaryLocationLineHash): its identity, its subject and its occurrence among
+ * findings of the same identity and subject, in line order. Two equal
+ * findings in one callback keep two keys.
  */
 export function occurrenceKeys(findings: readonly Finding[]): Map<Finding, string> {
   const sorted = [...findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   const seen = new Map<string, number>();
   const out = new Map<Finding, string>();
   for (const f of sorted) {
-    const id = identityOf(f);
+    const id = `${identityOf(f)}\0${subjectNames(f).join(',')}`;
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);
     out.set(f, `${id}\0${n}`);

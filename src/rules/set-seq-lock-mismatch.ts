@@ -1,6 +1,7 @@
+import { lockMember } from '../ir/queries.js';
 import { defineRule } from './rule.js';
 import { filesBeside } from '../ir/files.js';
-import { atEvent, bindingStep, functionOf, step, decidedBy } from './support.js';
+import { atEvent, bindingStep, functionOf, step, decidedBy, about } from './support.js';
 import type { SummaryEvent } from '../ir/summary.js';
 import type { EntrySite, FactsDatabase } from '../ir/facts-db.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
@@ -131,6 +132,7 @@ int drv_map(struct drv_obj *obj)
           severity: e.locks.length ? 'warning' : 'error',
           function: functionOf(e, cb.fn.name),
           decidedBy: decidedBy(e),
+          about: about(table, field, 'lock', e.locks.map(lockMember)),
           ...(e.locks.length
             ? { messageId: 'otherLock' as const, data: { locks: e.locks.join(', '), reader: r.fn, readerLocks: r.locks.join(', ') } }
             : { messageId: 'noLock' as const, data: { reader: r.fn, readerLocks: r.locks.join(', ') } }),

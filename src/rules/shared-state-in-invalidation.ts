@@ -6,7 +6,7 @@ import { racyGlobalWrite } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
-import { atEvent, bindingStep, functionOf, sitesOf, step, describeVia } from './support.js';
+import { atEvent, bindingStep, functionOf, sitesOf, step, describeVia, about } from './support.js';
 
 export default defineRule({
   id: 'shared-state-in-invalidation',
@@ -75,6 +75,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: 'unlockedSharedWrite',
+          about: about(table, field, 'field', [w.target]),
           data: { table: table.name, field, storage: w.shared === 'static' ? 'the function-static' : 'the global', target: w.target },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${w.target} written${describeWhen(e.when)}, no lock held (I7)`, 'event')],
         });

@@ -1,7 +1,7 @@
 import { defineRule } from './rule.js';
 import { ATOMIC_MEMBERS } from '../model/ops.js';
 import { isSleepingEvent } from '../ir/queries.js';
-import { atEvent, bindingStep, functionOf, note, step, describeVia, decidedBy } from './support.js';
+import { atEvent, bindingStep, functionOf, note, step, describeVia, decidedBy, about } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-atomic-callback',
@@ -49,6 +49,7 @@ static const struct mmu_notifier_ops drv_ops = {
           ...atEvent(e),
           function: functionOf(e, cb.fn.name),
           messageId: 'sleepsInAtomic',
+          about: about(table, field, 'call', [e.name]),
           decidedBy: decidedBy(e),
           data: { call: e.name, field, cb: cb.fn.name },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${e.name}()${e.kind === 'alloc' ? ` with ${e.gfp.mask}` : ''}`, 'event'), note(`${field} never sleeps (I5)`)],

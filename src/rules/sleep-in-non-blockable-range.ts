@@ -4,7 +4,7 @@ import { finishHandedOut, isSleepingEvent } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { INVALIDATION_MEMBERS } from '../model/ops.js';
-import { SELF_WAITING, atEvent, bindingStep, derivedWhy, describeVia, functionOf, modelEvidence, provenSite, sitesOf, step } from './support.js';
+import { SELF_WAITING, atEvent, bindingStep, derivedWhy, describeVia, functionOf, modelEvidence, provenSite, sitesOf, step, about } from './support.js';
 
 export default defineRule({
   id: 'sleep-in-non-blockable-range',
@@ -74,6 +74,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         data: { call: e.name, field, fnName, when: when ?? 'when the range is not blockable', more, api: ctx.api.id },
         ...(endBeforeRule ? { severity: 'warning' as const } : {}),
         decidedBy,
+        about: about(
+          table,
+          field,
+          'call',
+          sites.map((x) => x.name),
+        ),
         ...(model ? { steps: [...model.steps, ...(sites.length > 1 || sites.some((x) => x.derived) ? siteSteps : [])], diagram: model.diagram } : { steps: [bindingStep(table, binding, fnName), ...siteSteps] }),
       });
     };

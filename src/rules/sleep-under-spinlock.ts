@@ -3,7 +3,7 @@ import type { SummaryEvent } from '../ir/summary.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { mayBlock } from '../ir/queries.js';
-import { atEvent, bindingStep, derivedWhy, functionOf, sitesOf, step, describeVia, decidedBy } from './support.js';
+import { atEvent, bindingStep, derivedWhy, functionOf, sitesOf, step, describeVia, decidedBy, about } from './support.js';
 
 export default defineRule({
   id: 'sleep-under-spinlock',
@@ -92,6 +92,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         severity: own ? 'error' : 'warning',
         function: functionOf(first.e, cb.fn.name),
         messageId: 'sleepsUnderLock',
+        about: about(
+          table,
+          f.field,
+          'call',
+          all.map((x) => x.e.name),
+        ),
         decidedBy: decidedBy(first.e),
         data: {
           call: first.e.name,

@@ -1,4 +1,4 @@
-import { atLoc, bindingStep, step, describeVia, decidedBy } from './support.js';
+import { atLoc, bindingStep, step, describeVia, decidedBy, about } from './support.js';
 import { describeWhen } from '../ir/describe.js';
 import { defineRule } from './rule.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
@@ -83,6 +83,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           function: e.via.length ? e.via[e.via.length - 1]!.function : cb.fn.name,
           messageId: e.gfp.class === 'unknown' ? 'unknownMask' : 'sleepingMask',
           decidedBy: decidedBy(e),
+          about: about(table, field, 'call', [e.name]),
           data: { call: e.name, mask: e.gfp.mask, field, cb: cb.fn.name },
           steps: [bindingStep(table, cb.field, cb.fn.name), ...describeVia(e.via), step(e, `${head}${describeWhen(e.when) || ' on a path with no mmu_notifier_range_blockable() test'}`, 'event')],
         });

@@ -1,7 +1,7 @@
 import { EAGAIN } from '../ir/kernel-api/errno.js';
 import { defineRule, fieldFn } from './rule.js';
 import { describeWhen } from '../ir/describe.js';
-import { atReturn, bindingStep, note, step, describeVia, decidedBy } from './support.js';
+import { atReturn, bindingStep, note, step, describeVia, decidedBy, about } from './support.js';
 
 export default defineRule({
   id: 'start-error-not-eagain',
@@ -48,6 +48,7 @@ static const struct mmu_notifier_ops drv_ops = {
         ...atReturn(r),
         function: r.via.length ? r.via[r.via.length - 1]!.function : cb.fn.name,
         messageId: 'notEagain',
+        about: about(table, cb.field.field),
         decidedBy: decidedBy(r),
         data: { cb: cb.fn.name, text: r.text },
         steps: [

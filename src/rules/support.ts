@@ -1,11 +1,12 @@
 // What several rules share: the callback roles, where an event or a return is,
 // and the model's counterexample trace for a notifier.
 import { SELF_WAITING_CALLS } from '../ir/kernel-api/notifier.js';
+import { lockMember } from '../ir/queries.js';
 import { nonZero, type CallStep, type SummaryEvent, type SummaryReturn } from '../ir/summary.js';
 import type { AbstractValue, Loc, OpsField, OpsTable, UntrackedCondition } from '../ir/types.js';
 import { ERRNO_MEMBERS } from '../model/ops.js';
 import type { SourcePlace, Violation } from '../model/core.js';
-import { place, type EvidenceQuery, type RuleContext, type Step, type StepRole, type TraceDiagram, type Where } from './rule.js';
+import { place, type About, type EvidenceQuery, type RuleContext, type Step, type StepRole, type SubjectKind, type TraceDiagram, type Where } from './rule.js';
 
 /**
  * Whether a callback's return is its failure: invalidate_range_start fails
@@ -78,6 +79,19 @@ export function step(at: StepPlace, text: string, role: StepRole): Step {
 /** A remark of a trace, at no place. */
 export function note(text: string): Step {
   return { text, role: 'note' };
+}
+
+/**
+ * What a finding is about (rule.ts About): the callback by table and member
+ * (null: the finding's function is the callback, or it is about the table),
+ * and its subject, one name per site; a lock or object by its last member.
+ */
+export function about(table: OpsTable | null, member: string | null, kind?: SubjectKind, names: readonly string[] = []): About {
+  return {
+    ...(table ? { callback: member ? `${table.name}.${member}` : table.name, tableFile: table.file } : {}),
+    // a lock or an object by its member (its class), not by the expression that reaches it
+    ...(kind ? { subject: { kind, names: kind === 'lock' || kind === 'object' ? names.map(lockMember) : names } } : {}),
+  };
 }
 
 /** A table's field naming its callback: `drv_ops.invalidate = drv_invalidate`. */
