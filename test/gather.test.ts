@@ -134,10 +134,10 @@ describe('a stable posting beside a mainline series', () => {
     const report = PatchReportSchema.parse(JSON.parse(r.stdout));
     expect(report.series.map((s) => [s.label, s.labels.stable, s.patches.map((p) => p.label)])).toEqual([
       ['[PATCH v3 0/2] drm/drv: notifier fixes', null, ['[PATCH v3 1/2] drm/drv: one', '[PATCH v3 2/2] drm/drv: two']],
-      ['[PATCH 6.1 23/150] drm/other: fix', '6.1', ['[PATCH 6.1 23/150] drm/other: fix']],
+      ['[PATCH 6.1 023/150] drm/other: fix', '6.1', ['[PATCH 6.1 023/150] drm/other: fix']],
     ]);
     const text = runCli(['patch', join(dir, 'mixed.mbox')]);
-    expect(text.stdout).toContain('--- [PATCH 6.1 23/150] drm/other: fix');
+    expect(text.stdout).toContain('--- [PATCH 6.1 023/150] drm/other: fix');
     expect(readFileSync(join(dir, 'mixed.mbox'), 'utf8')).toBe(MBOX);
   });
 });

@@ -96,7 +96,7 @@ describe('subject grammar', () => {
       const p = { version: s.version, index: s.index, total: s.total, subject: s.rest, labels: s.labels } as Patch;
       return patchLabel(p);
     };
-    expect(label('[PATCH AUTOSEL 5.15 05/41] drm/amdkfd: Use mmget_not_zero in MMU notifier')).toBe('[PATCH AUTOSEL 5.15 5/41] drm/amdkfd: Use mmget_not_zero in MMU notifier');
+    expect(label('[PATCH AUTOSEL 5.15 05/41] drm/amdkfd: Use mmget_not_zero in MMU notifier')).toBe('[PATCH AUTOSEL 5.15 05/41] drm/amdkfd: Use mmget_not_zero in MMU notifier');
     expect(label('[PATCH 6.1.y] drm/amdkfd: x')).toBe('[PATCH 6.1.y] drm/amdkfd: x');
     expect(label('[RFC PATCH net-next v2 1/3] net: x')).toBe('[RFC PATCH net-next v2 1/3] net: x');
     expect(label('[PATCH] drm/x: y')).toBe('drm/x: y');

@@ -125,7 +125,7 @@ export function parseSubject(subject: string): ParsedSubject {
   return out;
 }
 
-/** The words of the groups again, as a maintainer writes them: `RFC PATCH net-next v2 1/3`, `PATCH AUTOSEL 5.15 5/41`. */
+/** The words of the groups again, as a maintainer writes them: `RFC PATCH net-next v2 1/3`, `PATCH AUTOSEL 5.15 05/41`. */
 export function subjectPrefix(p: { version: number; index: number; total: number; labels?: SubjectLabels }): string {
   const l = p.labels;
   const words = [
@@ -136,7 +136,8 @@ export function subjectPrefix(p: { version: number; index: number; total: number
     ...(l?.stable ? [l.stable] : []),
     ...(l?.tags ?? []),
     ...(p.version > 1 ? [`v${p.version}`] : []),
-    ...(p.total > 1 || p.index !== 1 ? [`${p.index}/${p.total}`] : []),
+    // M padded to the width of T, as git format-patch and b4 write it (`05/41`, `023/150`)
+    ...(p.total > 1 || p.index !== 1 ? [`${String(p.index).padStart(String(p.total).length, '0')}/${p.total}`] : []),
   ];
   return words.join(' ');
 }
