@@ -99,6 +99,18 @@ describe('several files are one input', () => {
     ]);
   });
 
+  test('the same messages twice (a copy from each list): read once', async () => {
+    const mbx = [mail({ subject: '[PATCH v3 1/2] drm/drv: one', id: '<p1@x>', diff: DIFF_A }), mail({ subject: '[PATCH v3 2/2] drm/drv: two', id: '<p2@x>', diff: DIFF_B })].join('');
+    const { series, errors } = await readPatchInputs([
+      { source: 'dri-devel.mbox', bytes: Buffer.from(mbx) },
+      { source: 'lkml.mbox', bytes: Buffer.from(mbx) },
+    ]);
+    expect(errors).toEqual([]);
+    expect(series.map((s) => [s.source, s.patches.map((p) => p.index), s.dropped])).toEqual([
+      ['dri-devel.mbox', [1, 2], ['[PATCH v3 1/2] drm/drv: one (the same message again)', '[PATCH v3 2/2] drm/drv: two (the same message again)']],
+    ]);
+  });
+
   test('a file holding only a cover letter, given alone, is named', async () => {
     const { series, errors } = await readPatchInputs([{ source: 'cover.patch', bytes: Buffer.from(mail({ subject: '[PATCH v2 0/2] x' })) }]);
     expect(series).toEqual([]);

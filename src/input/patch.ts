@@ -338,7 +338,18 @@ export async function readPatchInputs(inputs: readonly PatchInputFile[]): Promis
     }
   }
   const files = reads.filter((r): r is FileRead => !!r);
-  const posts = files.flatMap((r) => r.posts);
+  // the same message twice (a copy from each list it went to) is read once
+  const seen = new Set<string>();
+  const duplicates: Post[] = [];
+  const posts: Post[] = [];
+  for (const p of files.flatMap((r) => r.posts)) {
+    const id = p.patch.messageId;
+    if (id && seen.has(id)) duplicates.push(p);
+    else {
+      if (id) seen.add(id);
+      posts.push(p);
+    }
+  }
   const groups = gatherPosts(posts);
   type Built = { series: Series; files: Set<number>; first: number; ids: Set<string>; stems: Set<string> };
   const built: Built[] = groups.map((g) => {
@@ -377,6 +388,12 @@ export async function readPatchInputs(inputs: readonly PatchInputFile[]): Promis
   }
   const kept = built.filter((b) => !older.has(b)).sort((a, b) => a.first - b.first);
   const withPatches = kept.filter((b) => b.series.patches.length);
+  for (const d of duplicates) {
+    const host = withPatches.find((h) => h.ids.has(d.patch.messageId!));
+    if (!host) continue;
+    host.series.dropped.push(`${patchLabel(d.patch)} (the same message again)`);
+    host.files.add(d.file);
+  }
   // a cover letter whose patches are not given
   for (const b of kept.filter((x) => !x.series.patches.length)) {
     const host = withPatches.find((h) => [...b.files].some((f) => h.files.has(f)));
