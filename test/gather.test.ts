@@ -135,6 +135,8 @@ describe('a stable posting beside a mainline series', () => {
       [1, '6.1', [23]],
     ]);
     expect(series[0]!.dropped).toEqual(['[v2 1/2] drm/drv: one (older version)']);
+    // the file's lines counted once, with the first series
+    expect(series.map((s) => s.inputLineCount)).toEqual([MBOX.split('\n').length - 1, 0]);
     expect(series[1]!.dropped).toEqual([]);
   });
 

@@ -367,7 +367,6 @@ export async function readPatchInputs(inputs: readonly PatchInputFile[]): Promis
       patches,
       dropped: [],
       replies: [],
-      inputLineCount: [...fileSet].reduce((n, f) => n + (reads[f]?.lineCount ?? 0), 0),
     };
     const ids = new Set(g.flatMap((p) => [...(p.patch.references ?? []), ...(p.patch.messageId ? [p.patch.messageId] : [])]));
     const stems = new Set(g.map((p) => p.patch.subject.toLowerCase()));
@@ -388,6 +387,12 @@ export async function readPatchInputs(inputs: readonly PatchInputFile[]): Promis
   }
   const kept = built.filter((b) => !older.has(b)).sort((a, b) => a.first - b.first);
   const withPatches = kept.filter((b) => b.series.patches.length);
+  // checkpatch's "lines checked": a file's lines counted once, with the first series it holds
+  const counted = new Set<number>();
+  for (const b of withPatches) {
+    b.series.inputLineCount = [...b.files].filter((f) => !counted.has(f)).reduce((n, f) => n + (reads[f]?.lineCount ?? 0), 0);
+    for (const f of b.files) counted.add(f);
+  }
   for (const d of duplicates) {
     const host = withPatches.find((h) => h.ids.has(d.patch.messageId!));
     if (!host) continue;
