@@ -20,7 +20,7 @@ import { fail } from './usage.js';
 
 export async function patchCommand(inputs: string[], values: Values): Promise<number> {
   mark('started');
-  const { PatchInputError, readPatchInput } = await import('../input/patch.js');
+  const { readPatchInputs } = await import('../input/patch.js');
   const { reviewSeries } = await import('../engine/review.js');
   mark('patch libraries loaded');
   const format = patchFormat(values, 'patch');
@@ -32,17 +32,22 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
   const derived = values.tree === undefined ? undefined : derivedOf(values, values.tree);
   let problems = 0;
   const runs: ReviewRun[] = [];
+  // the files are one input: several files of one series (git format-patch, b4) are gathered and ordered
+  const files: Array<{ source: string; bytes: Buffer }> = [];
   for (const input of inputs) {
-    let series: Series;
     try {
-      const bytes = input === '-' ? readStdin() : readFileSync(input);
-      series = await readPatchInput(input === '-' ? '<stdin>' : input, bytes);
+      files.push({ source: input === '-' ? '<stdin>' : input, bytes: input === '-' ? readStdin() : readFileSync(input) });
     } catch (e) {
       problems++;
-      const message = e instanceof PatchInputError ? e.message : `${input}: ${describeFsError(e)}`;
-      process.stderr.write(`mnlint: ${message}\n`);
-      continue;
+      process.stderr.write(`mnlint: ${input}: ${describeFsError(e)}\n`);
     }
+  }
+  const read = await readPatchInputs(files);
+  for (const e of read.errors) {
+    problems++;
+    process.stderr.write(`mnlint: ${e}\n`);
+  }
+  for (const series of read.series) {
     mark(`read ${series.patches.length} patches`);
     for (const p of series.problems ?? []) {
       problems++;

@@ -12,7 +12,8 @@ commands:
   rules [--levels]      list the rules; with --levels, the API levels instead: id, the kernels it stands
                         for, what changed and the commit that changed it (--format json too)
   explain RULE          print a rule's documentation
-  patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series;
+  patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series (the files
+                        of one series, in any order, are one series ordered by [PATCH vN M/T]);
                         with --tree DIR, each patch is applied in order and the touched drivers analyzed
   git RANGE             review each commit of a range (A..B, or one commit) against its parent
   checklist MBOX|RANGE  the pre-send checklist of a series (markdown; --format json, b4), with --repo DIR

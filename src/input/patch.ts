@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { parsePatch, type StructuredPatch } from 'diff';
 import { mboxReader } from 'mbox-reader';
 import PostalMime from 'postal-mime';
+import { hasLabels, parseSubject, queueOf, subjectPrefix, type SubjectLabels } from './subject.js';
 
 export interface FilePatch {
   /** path in the tree, without a/ b/ prefixes; null for /dev/null */
@@ -28,6 +29,8 @@ export interface Patch {
   source: string;
   /** [PATCH vN M/T]: 1 when absent */
   version: number;
+  /** what else the subject's groups say: RFC, RESEND, the stable release, tree tags */
+  labels?: SubjectLabels;
   index: number;
   total: number;
   subject: string;
@@ -50,8 +53,11 @@ export interface Patch {
 export interface Series {
   /** lines in the input file (checkpatch's "lines checked") */
   inputLineCount?: number;
+  /** the input file, or the files of a series given as several, space-separated */
   source: string;
   version: number;
+  /** the labels the series' subjects share: RFC, the stable release, tree tags */
+  labels?: SubjectLabels;
   cover: Patch | null;
   patches: Patch[];
   /** messages dropped: replies, and patches of older versions in the same mbox */
@@ -72,16 +78,11 @@ export interface ReplyMail {
 
 export class PatchInputError extends Error {}
 
-const SUBJECT_TAG = /^\s*\[([^\]]*PATCH[^\]]*)\]\s*/i;
-
-/** `[PATCH v2 3/4]` -> version 2, 3 of 4. */
+/** `[PATCH v2 3/4]` -> version 2, 3 of 4; null for a subject without a PATCH group (the full grammar: subject.ts). */
 export function parseSubjectTag(subject: string): { version: number; index: number; total: number; rest: string } | null {
-  const m = SUBJECT_TAG.exec(subject);
-  if (!m) return null;
-  const tag = m[1]!;
-  const version = Number(/\bv(\d+)\b/i.exec(tag)?.[1] ?? 1);
-  const nm = /\b(\d+)\/(\d+)\b/.exec(tag);
-  return { version, index: nm ? Number(nm[1]) : 1, total: nm ? Number(nm[2]) : 1, rest: subject.slice(m[0].length).trim() };
+  const p = parseSubject(subject);
+  if (!p.patch) return null;
+  return { version: p.version, index: p.index, total: p.total, rest: p.rest };
 }
 
 const TRAILER = /^([A-Z][A-Za-z-]*-(?:by|to)|Fixes|Link|Closes|Cc|Assisted-by):\s*(.+)$/;
@@ -202,10 +203,39 @@ function looksLikeMail(text: string): boolean {
   return /^(From|Subject|Date|Message-I[dD]|Return-Path|Received|MIME-Version):/m.test(text.slice(0, 4096).split(/\r?\n\r?\n/)[0] ?? '');
 }
 
-/** Reads one input: a diff, a mail, or an mbox, into a series (a lone diff is a series of one). */
-export async function readPatchInput(source: string, bytes: Buffer): Promise<Series> {
+/** One input file given to mnlint: its name and bytes. */
+export interface PatchInputFile {
+  source: string;
+  bytes: Buffer;
+}
+
+/** A patch or cover letter of an input file, with where it came from. */
+interface Post {
+  patch: Patch;
+  cover: boolean;
+  /** the input file (its place in the list) and the mail's place in it */
+  file: number;
+  order: number;
+}
+
+/** What one input file holds, before its postings are gathered into series. */
+interface FileRead {
+  source: string;
+  lineCount: number;
+  posts: Post[];
+  replies: Array<{ mail: ReplyMail; dropped: string; thread: string[] }>;
+  /** messages without a diff, as `dropped` names them */
+  nodiff: string[];
+  problems: string[];
+  /** a plain diff (no mail): a series of its own */
+  plain: Patch | null;
+}
+
+/** Reads one input file's mails (or its plain diff); a file that cannot be read at all throws. */
+async function readFile(source: string, bytes: Buffer, file: number): Promise<FileRead> {
   const head = bytes.subarray(0, 4096).toString('utf8');
-  const series: Series = { source, version: 1, cover: null, patches: [], dropped: [], replies: [] };
+  const text = bytes.toString('utf8');
+  const read: FileRead = { source, lineCount: text.length ? text.split('\n').length - (text.endsWith('\n') ? 1 : 0) : 0, posts: [], replies: [], nodiff: [], problems: [], plain: null };
   if (/^From \S+/.test(head)) {
     const mails: Buffer[] = [];
     try {
@@ -217,58 +247,44 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
     // each message on its own: a broken one is named, the others are reviewed
     for (const raw of mails) {
       try {
-        await addMail(series, raw, source);
+        await addMail(read, raw, file);
       } catch (e) {
         if (!(e instanceof PatchInputError)) throw e;
         const subject = /^Subject: (.*)$/m.exec(raw.subarray(0, 8192).toString('utf8'))?.[1]?.trim() ?? 'a message';
-        series.problems = [...(series.problems ?? []), e.message.replace(`${source}: `, `${source}: "${subject}": `)];
+        read.problems.push(e.message.replace(`${source}: `, `${source}: "${subject}": `));
       }
     }
   } else if (looksLikeMail(head)) {
-    await addMail(series, bytes, source);
+    await addMail(read, bytes, file);
   } else {
-    const text = bytes.toString('utf8');
     const files = parseDiff(text, source);
     if (!files.length) {
       const binary = /^GIT binary patch$|^Binary files .* differ$/m.test(text);
       throw new PatchInputError(`${source}: ${binary ? 'a binary diff only, nothing mnlint can review' : 'no unified diff in it'}`);
     }
-    series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files });
+    read.plain = { source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files };
   }
-  numberHunks(series, bytes.toString('utf8'));
-  // keep the newest version; order by M of M/T
-  const newest = Math.max(1, ...series.patches.map((p) => p.version), series.cover?.version ?? 1);
-  for (const p of series.patches.filter((x) => x.version !== newest)) series.dropped.push(`[v${p.version} ${p.index}/${p.total}] ${p.subject} (older version)`);
-  series.patches = series.patches.filter((p) => p.version === newest).sort((a, b) => a.index - b.index);
-  series.version = newest;
-  if (!series.patches.length && series.problems?.length) throw new PatchInputError(series.problems.join('; '));
-  if (!series.patches.length) {
-    const kinds = ['reply', 'no diff', 'older version'].map((k) => [k, series.dropped.filter((d) => d.endsWith(`(${k})`)).length] as const).filter(([, n]) => n);
-    const parts = [
-      ...(series.cover ? ['a cover letter'] : []),
-      ...kinds.map(([k, n]) => (k === 'reply' ? `${n} repl${n === 1 ? 'y' : 'ies'}` : k === 'no diff' ? `${n} message${n === 1 ? '' : 's'} without a diff` : `${n} older version${n === 1 ? '' : 's'}`)),
-    ];
-    throw new PatchInputError(`${source}: no patch in it${parts.length ? ` (only ${parts.join(', ')})` : ''}`);
-  }
-  return series;
+  numberHunks([...(read.plain ? [read.plain] : []), ...read.posts.filter((p) => !p.cover).map((p) => p.patch)], text);
+  return read;
 }
 
-async function addMail(series: Series, raw: Buffer | string, source: string): Promise<void> {
+async function addMail(read: FileRead, raw: Buffer | string, file: number): Promise<void> {
+  const source = read.source;
   const mail = await parseMail(raw, source);
-  const tag = parseSubjectTag(mail.subject.replace(/^(Re|Fwd|Aw):\s*/i, ''));
-  if (/^(Re|Aw):/i.test(mail.subject)) {
-    series.dropped.push(`${mail.subject} (reply)`);
-    series.replies.push({ from: mail.from, subject: mail.subject, inReplyTo: mail.inReplyTo, text: mail.text });
+  const subject = parseSubject(mail.subject);
+  if (subject.reply) {
+    read.replies.push({ mail: { from: mail.from, subject: mail.subject, inReplyTo: mail.inReplyTo, text: mail.text }, dropped: `${mail.subject} (reply)`, thread: mail.references });
     return;
   }
   const { message, notes, trailers, diff } = splitBody(mail.text);
   const files = parseDiff(diff, source);
   const patch: Patch = {
     source,
-    version: tag?.version ?? 1,
-    index: tag?.index ?? 1,
-    total: tag?.total ?? 1,
-    subject: tag?.rest ?? mail.subject,
+    version: subject.version,
+    ...(hasLabels(subject.labels) ? { labels: subject.labels } : {}),
+    index: subject.index,
+    total: subject.total,
+    subject: subject.rest || mail.subject,
     from: mail.from,
     messageId: mail.messageId,
     date: mail.date,
@@ -280,21 +296,233 @@ async function addMail(series: Series, raw: Buffer | string, source: string): Pr
     trailers,
     files,
   };
-  if (tag && tag.index === 0) {
-    series.cover = patch;
+  const cover = subject.counted && subject.index === 0;
+  if (!cover && !files.length) {
+    read.nodiff.push(`${mail.subject} (no diff)`);
     return;
   }
-  if (!files.length) {
-    series.dropped.push(`${mail.subject} (no diff)`);
-    return;
-  }
-  series.patches.push(patch);
+  read.posts.push({ patch, cover, file, order: read.posts.length });
 }
 
-/** The label a maintainer would use: `[PATCH v2 3/4] subject`. */
+/** The address of a From line, lower-cased, or null. */
+function addressOf(from: string | null): string | null {
+  return from ? (/<([^>]*)>/.exec(from)?.[1] ?? from).toLowerCase() : null;
+}
+
+/** The series' name as its subjects give it (the cover's, else the first patch's). */
+function titleOf(s: Series): string {
+  return s.cover?.subject ?? s.patches[0]?.subject ?? s.source;
+}
+
+/**
+ * Several input files as one input: their patches gathered into series, each
+ * ordered by its `[PATCH vN M/T]` numbers (cover letter first), as b4 and the
+ * lists read them. Postings of one series are those with the same version, the
+ * same T and the same stable queue, in one thread (References) or unthreaded
+ * from one sender without two of the same number; different versions, T,
+ * queues or threads stay different series. In one mbox an older version of a
+ * series (same thread or subject) is dropped for the newest; a stable-queue or
+ * AUTOSEL posting is never a version of a mainline series. A plain diff is a
+ * series of its own. Files that hold no patch are named in `errors`.
+ */
+export async function readPatchInputs(inputs: readonly PatchInputFile[]): Promise<{ series: Series[]; errors: string[] }> {
+  const errors: string[] = [];
+  const reads: Array<FileRead | null> = [];
+  for (const [i, input] of inputs.entries()) {
+    try {
+      reads.push(await readFile(input.source, input.bytes, i));
+    } catch (e) {
+      if (!(e instanceof PatchInputError)) throw e;
+      errors.push(e.message);
+      reads.push(null);
+    }
+  }
+  const files = reads.filter((r): r is FileRead => !!r);
+  // the same message twice (a copy from each list it went to) is read once
+  const seen = new Set<string>();
+  const duplicates: Post[] = [];
+  const posts: Post[] = [];
+  for (const p of files.flatMap((r) => r.posts)) {
+    const id = p.patch.messageId;
+    if (id && seen.has(id)) duplicates.push(p);
+    else {
+      if (id) seen.add(id);
+      posts.push(p);
+    }
+  }
+  const groups = gatherPosts(posts);
+  type Built = { series: Series; files: Set<number>; first: number; ids: Set<string>; stems: Set<string> };
+  const built: Built[] = groups.map((g) => {
+    const sorted = [...g].sort((a, b) => a.patch.index - b.patch.index || a.file - b.file || a.order - b.order);
+    const cover = sorted.find((p) => p.cover)?.patch ?? null;
+    const patches = sorted.filter((p) => !p.cover).map((p) => p.patch);
+    const fileSet = new Set(g.map((p) => p.file));
+    const sources = [...fileSet].sort((a, b) => a - b).map((f) => inputs[f]!.source);
+    const lead = cover ?? patches[0]!;
+    const series: Series = {
+      source: sources.join(' '),
+      version: lead.version,
+      ...(lead.labels ? { labels: lead.labels } : {}),
+      cover,
+      patches,
+      dropped: [],
+      replies: [],
+    };
+    const ids = new Set(g.flatMap((p) => [...(p.patch.references ?? []), ...(p.patch.messageId ? [p.patch.messageId] : [])]));
+    const stems = new Set(g.map((p) => p.patch.subject.toLowerCase()));
+    return { series, files: fileSet, first: Math.min(...g.map((p) => p.file * 1e6 + p.order)), ids, stems };
+  });
+  // in one mbox, an older version of a mainline series gives way to the newest
+  const mainline = (b: Built): boolean => queueOf(b.series.labels) === 'mainline';
+  const older = new Set<Built>();
+  for (const b of built) {
+    if (!mainline(b)) continue;
+    const newer = built.find(
+      (n) => n !== b && mainline(n) && n.series.version > b.series.version && [...b.files].every((f) => n.files.has(f)) && ([...b.ids].some((id) => n.ids.has(id)) || [...b.stems].some((st) => n.stems.has(st))),
+    );
+    if (!newer) continue;
+    older.add(b);
+    const all = [...(b.series.cover ? [b.series.cover] : []), ...b.series.patches];
+    newer.series.dropped.push(...all.map((p) => `[v${p.version} ${p.index}/${p.total}] ${p.subject} (older version)`));
+  }
+  const kept = built.filter((b) => !older.has(b)).sort((a, b) => a.first - b.first);
+  const withPatches = kept.filter((b) => b.series.patches.length);
+  // checkpatch's "lines checked": a file's lines counted once, with the first series it holds
+  const counted = new Set<number>();
+  for (const b of withPatches) {
+    b.series.inputLineCount = [...b.files].filter((f) => !counted.has(f)).reduce((n, f) => n + (reads[f]?.lineCount ?? 0), 0);
+    for (const f of b.files) counted.add(f);
+  }
+  for (const d of duplicates) {
+    const host = withPatches.find((h) => h.ids.has(d.patch.messageId!));
+    if (!host) continue;
+    host.series.dropped.push(`${patchLabel(d.patch)} (the same message again)`);
+    host.files.add(d.file);
+  }
+  // a cover letter whose patches are not given
+  for (const b of kept.filter((x) => !x.series.patches.length)) {
+    const host = withPatches.find((h) => [...b.files].some((f) => h.files.has(f)));
+    if (host) host.series.dropped.push(`${b.series.cover!.subject} (a cover letter without its patches)`);
+  }
+  // replies go to the series they answer, else to the series of their file
+  for (const [f, r] of reads.entries()) {
+    if (!r) continue;
+    const home = withPatches.find((h) => h.files.has(f));
+    for (const reply of r.replies) {
+      const host = withPatches.find((h) => reply.thread.some((id) => h.ids.has(id))) ?? home;
+      host?.series.dropped.push(reply.dropped);
+      host?.series.replies.push(reply.mail);
+    }
+    if (home) {
+      home.series.dropped.push(...r.nodiff);
+      if (r.problems.length) home.series.problems = [...(home.series.problems ?? []), ...r.problems];
+      continue;
+    }
+    if (r.plain) continue;
+    // nothing of this file is reviewed: say what it held
+    if (r.problems.length && !r.posts.length) {
+      errors.push(r.problems.join('; '));
+      continue;
+    }
+    const unanswered = r.replies.filter((x) => !withPatches.some((h) => x.thread.some((id) => h.ids.has(id)))).length;
+    // only answers to a series given beside it
+    if (!r.posts.length && !r.nodiff.length && r.replies.length && !unanswered) continue;
+    const covers = r.posts.filter((p) => p.cover).length;
+    const parts = [
+      ...(covers ? ['a cover letter'] : []),
+      ...(unanswered ? [`${unanswered} repl${unanswered === 1 ? 'y' : 'ies'}`] : []),
+      ...(r.nodiff.length ? [`${r.nodiff.length} message${r.nodiff.length === 1 ? '' : 's'} without a diff`] : []),
+    ];
+    errors.push(`${r.source}: no patch in it${parts.length ? ` (only ${parts.join(', ')})` : ''}`);
+  }
+  const plain = files.filter((r) => r.plain).map((r) => ({ first: reads.indexOf(r) * 1e6, series: plainSeries(r) }));
+  const series = [...withPatches, ...plain].sort((a, b) => a.first - b.first).map((b) => b.series);
+  return { series, errors };
+}
+
+function plainSeries(r: FileRead): Series {
+  return { source: r.source, version: 1, cover: null, patches: [r.plain!], dropped: [], replies: [], inputLineCount: r.lineCount, ...(r.problems.length ? { problems: r.problems } : {}) };
+}
+
+/** The postings grouped into series: same queue, version and T; one thread, or unthreaded from one sender without a number twice. */
+function gatherPosts(posts: readonly Post[]): Post[][] {
+  const byKey = new Map<string, Post[]>();
+  for (const p of posts) {
+    const key = `${queueOf(p.patch.labels)}|${p.patch.version}|${p.patch.total}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), p]);
+  }
+  const out: Post[][] = [];
+  for (const bucket of byKey.values()) {
+    // threads: a posting joins the one it references, or one with the same thread root
+    const parent = bucket.map((_, i) => i);
+    const find = (i: number): number => {
+      let r = i;
+      while (parent[r] !== r) r = parent[r]!;
+      return r;
+    };
+    const byId = new Map<string, number>();
+    for (const [i, p] of bucket.entries()) if (p.patch.messageId) byId.set(p.patch.messageId, i);
+    const byRoot = new Map<string, number>();
+    const referenced = new Set<number>();
+    for (const [i, p] of bucket.entries()) {
+      const refs = p.patch.references ?? [];
+      for (const id of refs) {
+        const j = byId.get(id);
+        if (j !== undefined) {
+          parent[find(i)] = find(j);
+          referenced.add(j);
+        }
+      }
+      const root = refs[0];
+      if (root === undefined) continue;
+      const j = byRoot.get(root);
+      if (j === undefined) byRoot.set(root, i);
+      else parent[find(i)] = find(j);
+    }
+    const components = new Map<number, number[]>();
+    for (const i of bucket.keys()) components.set(find(i), [...(components.get(find(i)) ?? []), i]);
+    // unthreaded postings (git format-patch without --thread, b4's files) join a series of their sender without taking a number twice
+    type Group = { members: Post[]; threaded: boolean; from: string | null; numbers: Set<number> };
+    const groups: Group[] = [];
+    for (const members of components.values()) {
+      const ps = members.map((i) => bucket[i]!);
+      const threaded = members.some((i) => referenced.has(i) || (bucket[i]!.patch.references ?? []).length > 0);
+      const from = ps.map((p) => addressOf(p.patch.from)).find((a) => a !== null) ?? null;
+      const numbers = new Set(ps.map((p) => p.patch.index));
+      const into = groups.find((g) => !(g.threaded && threaded) && (g.from === null || from === null || g.from === from) && ![...numbers].some((n) => g.numbers.has(n)) && numbers.size === ps.length);
+      if (into) {
+        into.members.push(...ps);
+        into.threaded ||= threaded;
+        into.from ??= from;
+        for (const n of numbers) into.numbers.add(n);
+      } else groups.push({ members: ps, threaded, from, numbers });
+    }
+    out.push(...groups.map((g) => g.members));
+  }
+  return out;
+}
+
+/** Reads one input: a diff, a mail, or an mbox, into a series (a lone diff is a series of one). */
+export async function readPatchInput(source: string, bytes: Buffer): Promise<Series> {
+  const { series, errors } = await readPatchInputs([{ source, bytes }]);
+  if (!series.length) throw new PatchInputError(errors.join('; ') || `${source}: no patch in it`);
+  // read alone (a thread, a range), the input is one series: the first, the others named
+  const [main, ...others] = series;
+  for (const o of others) main!.dropped.push(`${seriesLabel(o)} (another series in the same input: review it with mnlint patch)`);
+  return main!;
+}
+
+/** The series as a maintainer names it: `[PATCH AUTOSEL 5.15 0/41] title`. */
+export function seriesLabel(s: Series): string {
+  const lead = s.cover ?? s.patches[0];
+  if (!lead) return s.source;
+  const total = lead.total;
+  return total > 1 || lead.version > 1 || hasLabels(lead.labels) ? `[${subjectPrefix({ version: lead.version, index: s.cover ? 0 : total > 1 ? lead.index : 1, total, labels: lead.labels })}] ${titleOf(s)}` : titleOf(s);
+}
+
+/** The label a maintainer would use: `[PATCH v2 3/4] subject`, `[PATCH 6.1 23/150] subject`. */
 export function patchLabel(p: Patch): string {
-  const v = p.version > 1 ? `v${p.version} ` : '';
-  return p.total > 1 || v ? `[PATCH ${v}${p.index}/${p.total}] ${p.subject}` : p.subject;
+  return p.total > 1 || p.version > 1 || hasLabels(p.labels) ? `[${subjectPrefix(p)}] ${p.subject}` : p.subject;
 }
 
 /**
@@ -302,7 +530,7 @@ export function patchLabel(p: Patch): string {
  * headers at line starts, in input order, given to the hunks in turn (quoted
  * ones in replies start with `>` and are skipped).
  */
-function numberHunks(series: Series, text: string): void {
+function numberHunks(patches: readonly Patch[], text: string): void {
   const headers: number[] = [];
   let line = 1;
   let counted = 0;
@@ -314,8 +542,7 @@ function numberHunks(series: Series, text: string): void {
     headers.push(line);
   }
   let next = 0;
-  for (const p of series.patches) for (const fp of p.files) fp.inputLines = fp.hunks.map(() => headers[next++] ?? 0);
-  series.inputLineCount = text.length ? text.split('\n').length - (text.endsWith('\n') ? 1 : 0) : 0;
+  for (const p of patches) for (const fp of p.files) fp.inputLines = fp.hunks.map(() => headers[next++] ?? 0);
 }
 
 /** The input line (checkpatch's `#N`) of a post-image line the patch shows, or null outside its hunks. */

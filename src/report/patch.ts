@@ -1,6 +1,6 @@
 // Printers for `mnlint patch`: findings grouped by patch.
 import type { PatchReview } from '../engine/review.js';
-import { inputLineOf, type FilePatch, type Series } from '../input/patch.js';
+import { inputLineOf, seriesLabel, type FilePatch, type Series } from '../input/patch.js';
 import type { Finding } from '../rules/rule.js';
 import { changedLines } from '../input/apply.js';
 import { asJson, type LineText } from './findings.js';
@@ -15,7 +15,11 @@ export const PatchReportSchema = z.object({
   series: z.array(
     z.object({
       source: z.string(),
+      /** the series as a maintainer names it: `[PATCH AUTOSEL 5.15 0/41] title` */
+      label: z.string(),
       version: z.number(),
+      /** what the subjects say besides vN M/T: RFC, RESEND, the stable release (AUTOSEL), tree tags */
+      labels: z.object({ rfc: z.boolean(), resend: z.boolean(), stable: z.nullable(z.string()), autosel: z.boolean(), tags: z.array(z.string()) }),
       cover: z.nullable(z.string()),
       dropped: z.array(z.string()),
       patches: z.array(
@@ -41,7 +45,9 @@ export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: P
     partial: runs.some((r) => r.reviews.some((x) => x.partial)),
     series: runs.map(({ series, reviews }) => ({
       source: series.source,
+      label: seriesLabel(series),
       version: series.version,
+      labels: series.labels ?? { rfc: false, resend: false, stable: null, autosel: false, tags: [] },
       cover: series.cover?.subject ?? null,
       dropped: series.dropped,
       patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings.map(asJson), fixed: r.fixed.map(asJson) })),
@@ -71,8 +77,9 @@ export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: P
   for (const { series, reviews } of runs) {
     let errors = 0;
     let warnings = 0;
-    const input = series.source === '<stdin>' ? '-' : series.source;
     for (const r of reviews) {
+      // a series given as several files: each patch's own file
+      const input = (series.source.includes(' ') && !series.source.startsWith('commit ') ? r.patch.source : series.source).replace(/^<stdin>$/, '-');
       const where = (f: Finding): { n: number | null; fp: FilePatch | undefined } => {
         const fp = r.patch.files.find((x) => x.newPath === f.file);
         return { n: fp ? inputLineOf(fp, f.line) : null, fp };
