@@ -58,6 +58,24 @@ export function applyHunks(text: string, given: FilePatch, maxFuzz = FUZZ): Hunk
       return;
     }
     inOffset = placed.where - first(h);
+    // apply_hunk refuses a hunk whose first change falls on a line an earlier hunk already wrote ("misordered hunks")
+    const firstChange =
+      placed.where -
+      1 +
+      h.lines
+        .slice(
+          0,
+          Math.max(
+            0,
+            h.lines.findIndex((l) => l[0] === '-' || l[0] === '+'),
+          ),
+        )
+        .filter((l) => l[0] !== '\\').length;
+    if (firstChange < copied) {
+      const over = changed.find((c) => firstChange + 1 <= c.to && placed.where + pattern.length - 1 >= c.from);
+      outcomes.push({ hunk: i + 1, header, applied: false, reason: 'conflicts with an earlier hunk', ...(over ? { conflictsWith: over.hunk } : {}) });
+      return;
+    }
     // apply_hunk: copy up to each change, drop '-' lines, emit '+' lines; context stays the file's
     let pos = placed.where - 1; // 0-based input line of the pattern's first line
     for (let k = copied; k < pos; k++) out.push(input[k]!);
