@@ -14,6 +14,13 @@ import { reviewSeries } from '../src/engine/review.js';
 import { apiById } from '../src/model/api.js';
 import { PatchReportSchema } from '../src/report/patch.js';
 import { gitIn, runCli } from './helpers.js';
+import Ajv from 'ajv';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const ajv = new Ajv({ allErrors: true, schemaId: 'auto' });
+ajv.addMetaSchema(JSON.parse(readFileSync(require.resolve('ajv/lib/refs/json-schema-draft-04.json'), 'utf8')));
+const validSarif = ajv.compile(JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
 
 /** GNU patch on a copy of `text`: the hunks it rejects, each applied hunk's line and fuzz, and the result. */
 function gnuPatch(text: string, diff: string): { failed: number[]; fuzz: Map<number, number>; at: Map<number, number>; result: string } {
@@ -269,6 +276,7 @@ static const struct mmu_interval_notifier_ops pt_ops = {
         }>;
       }>;
     };
+    expect(validSarif(sarif), JSON.stringify(validSarif.errors?.slice(0, 3))).toBe(true);
     const run = sarif.runs[0]!;
     expect(run.properties?.partial).toBe(true);
     const notes = run.invocations![0]!.toolExecutionNotifications;
