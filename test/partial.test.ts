@@ -302,6 +302,20 @@ static const struct mmu_interval_notifier_ops pt_ops = {
     expect(p1!.problems[0]).toBe(`[PATCH 1/2] drm/pt: count under the lock, keep a scratch buffer: hunk 1 (@@ -13,6 +13,7 @@) of ${FILE} does not apply to ${stale}: context not found`);
   });
 
+  test('a hunk the tree already holds: named as such, the other hunk reviewed', async () => {
+    const holds = mkdtempSync(join(tmpdir(), 'mnlint-partial-holds-'));
+    mkdirSync(join(holds, dirname(FILE)), { recursive: true });
+    const held = DRIVER.replace('\tmmu_interval_set_seq(mni, cur_seq);\n', '\tmmu_interval_set_seq(mni, cur_seq);\n\tbo->scratch = kmalloc(64, GFP_KERNEL);\n');
+    writeFileSync(join(holds, FILE), held.replace('\t.invalidate = pt_invalidate,\n', '\t.invalidate = pt_invalidate,\t/* single pass */\n'));
+    const series = await readPatchInput(join(repo, 'series.mbox'), Buffer.from(mbox));
+    const [p1] = await reviewSeries({ ...series, patches: series.patches.slice(0, 1) }, { tree: holds, filter: 'new', api: apiById('6.12')!, jobs: 1 });
+    expect(p1!.rejected.map((x) => `${x.hunk} ${x.reason}`)).toEqual(['2 already in the tree']);
+    // the hunk that applied adds the sleep in the helper the callback calls
+    expect(p1!.findings.map((f) => `${f.severity} ${f.rule}`)).toContain('error sleep-in-non-blockable-range');
+    expect(p1!.findings.filter((f) => f.rule === 'sleeping-gfp-in-first-pass')).toEqual([]);
+    expect(gnuPatch(readFileSync(join(holds, FILE), 'utf8'), patches[0]!.slice(patches[0]!.indexOf('diff --git'))).failed).toEqual([2]);
+  });
+
   test('two patches written against the same base: the second conflicts with the first', async () => {
     const one = gitDiff(FILE, DRIVER, DRIVER.replace('\tpt_count(bo);\n', '\tpt_count(bo);\n\tpt_note(bo);\n'));
     const two = gitDiff(FILE, DRIVER, DRIVER.replace('\tpt_count(bo);\n\treturn true;\n', '\tpt_count(bo);\n\tbo->seq = cur_seq;\n\treturn true;\n'));

@@ -44,7 +44,7 @@ export interface RejectedHunk {
   total: number;
   /** `@@ -a,b +c,d @@` */
   header: string;
-  reason: RejectReason | 'file not found' | 'conflicts with an earlier patch of the series';
+  reason: RejectReason | 'file not found' | 'conflicts with an earlier patch of the series' | 'already in the tree';
   /** the earlier hunk of the same file it overlaps */
   conflictsWith?: number;
 }
@@ -129,8 +129,11 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
         for (const h of result.hunks) {
           if (h.applied) continue;
           // over the series so far it does not fit, over the tree it does: an earlier patch changed its lines
-          const earlierPatch = overlay.has(abs) && pristine !== null && h.reason === 'context not found' && applyHunks(pristine, { ...fp, hunks: [fp.hunks[h.hunk - 1]!], sections: [''] }).hunks[0]!.applied;
-          reject(h.hunk, h.header, earlierPatch ? 'conflicts with an earlier patch of the series' : h.reason, h.conflictsWith);
+          const alone: FilePatch = { ...fp, hunks: [fp.hunks[h.hunk - 1]!], sections: [''] };
+          const earlierPatch = overlay.has(abs) && pristine !== null && h.reason === 'context not found' && applyHunks(pristine, alone).hunks[0]!.applied;
+          // its new side is already there (patch(1): "Reversed (or previously applied) patch detected")
+          const there = !earlierPatch && h.reason === 'context not found' && applyHunks(before, reverseFilePatch(alone), 0).hunks[0]!.applied;
+          reject(h.hunk, h.header, earlierPatch ? 'conflicts with an earlier patch of the series' : there ? 'already in the tree' : h.reason, h.conflictsWith);
         }
       }
       const part = appliedPart(fp, result.hunks);
