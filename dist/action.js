@@ -19907,13 +19907,13 @@ var require_encoding_convert = __commonJS({
       var i2 = 0;
       var len = data && data.length;
       var isLE = false;
-      var first = true;
+      var first2 = true;
       var c1, c22;
       while (i2 < len) {
         c1 = data[i2++];
         c22 = data[i2++];
-        if (first && i2 === 2) {
-          first = false;
+        if (first2 && i2 === 2) {
+          first2 = false;
           if (c1 === 254 && c22 === 255) {
             isLE = false;
           } else if (c1 === 255 && c22 === 254) {
@@ -19946,13 +19946,13 @@ var require_encoding_convert = __commonJS({
       var i2 = 0;
       var len = data && data.length;
       var isLE = false;
-      var first = true;
+      var first2 = true;
       var c1, c22;
       while (i2 < len) {
         c1 = data[i2++];
         c22 = data[i2++];
-        if (first && i2 === 2) {
-          first = false;
+        if (first2 && i2 === 2) {
+          first2 = false;
           if (c1 === 254 && c22 === 255) {
             isLE = false;
           } else if (c1 === 255 && c22 === 254) {
@@ -20019,13 +20019,13 @@ var require_encoding_convert = __commonJS({
       var i2 = 0;
       var len = data && data.length;
       var isLE = false;
-      var first = true;
+      var first2 = true;
       var c1, c22;
       while (i2 < len) {
         c1 = data[i2++];
         c22 = data[i2++];
-        if (first && i2 === 2) {
-          first = false;
+        if (first2 && i2 === 2) {
+          first2 = false;
           if (c1 === 254 && c22 === 255) {
             isLE = false;
           } else if (c1 === 255 && c22 === 254) {
@@ -34038,6 +34038,7 @@ var LOCK_CALLS = {
   mutex_lock_interruptible: { sleeps: true },
   mutex_lock_killable: { sleeps: true },
   mutex_lock_nested: { sleeps: true },
+  mutex_lock_interruptible_nested: { sleeps: true },
   down_read: { sleeps: true },
   down_write: { sleeps: true },
   down: { sleeps: true },
@@ -34126,6 +34127,7 @@ var UNLOCK_CALLS = /* @__PURE__ */ new Set([
 var FAILABLE_ACQUIRES = /* @__PURE__ */ new Set([
   "mutex_lock_interruptible",
   "mutex_lock_killable",
+  "mutex_lock_interruptible_nested",
   "down_interruptible",
   "down_killable",
   "down_read_interruptible",
@@ -34287,6 +34289,8 @@ var SLEEPING_PRIMITIVES = [
   "mutex_lock_interruptible",
   "mutex_lock_killable",
   "mutex_lock_nested",
+  "mutex_lock_interruptible_nested",
+  "mutex_lock_killable_nested",
   "mutex_lock_io",
   "down",
   "down_interruptible",
@@ -34355,6 +34359,39 @@ var SLEEPING_CALLS = /* @__PURE__ */ new Set([...SLEEPING_PRIMITIVES, ...SLEEP_C
 var SLEEPING_PREFIXES = ["wait_event", "wait_var_event", "wait_on_bit"];
 function isSleepingCall(name2) {
   return SLEEPING_CALLS.has(name2) || SLEEPING_PREFIXES.some((p2) => name2.startsWith(p2) && !name2.startsWith(`${p2}_lock_irq_noresched`));
+}
+
+// src/ir/lock-class.ts
+var IDENT = /^[A-Za-z_]\w*$/;
+var CHAIN = /^([A-Za-z_]\w*)((?:(?:->|\.)[A-Za-z_]\w*)+)$/;
+function lockClassOf(written, params, file) {
+  let t2 = written.replace(/\s+/g, "");
+  if (!t2.startsWith("&")) return null;
+  t2 = t2.slice(1);
+  while (t2.startsWith("(") && t2.endsWith(")")) t2 = t2.slice(1, -1);
+  if (IDENT.test(t2)) {
+    if (params.some((p2) => p2.name === t2)) return null;
+    return { chain: t2, global: { dir: dirOf2(file) } };
+  }
+  const m2 = CHAIN.exec(t2);
+  if (!m2) return null;
+  const chain = m2[2].replace(/^(->|\.)/, "").replace(/->/g, ".");
+  const param = params.find((p2) => p2.name === m2[1]);
+  const type = param ? /\bstruct\s+(\w+)/.exec(param.type)?.[1] : void 0;
+  return type ? { chain, type } : { chain };
+}
+function sameClass(a, b3) {
+  if (a.chain !== b3.chain) return false;
+  if (a.global || b3.global) return !!a.global && !!b3.global && a.global.dir === b3.global.dir;
+  if (a.type && b3.type) return a.type === b3.type;
+  return a.chain.includes(".");
+}
+function describeClass(c4) {
+  return c4.type ? `struct ${c4.type}.${c4.chain}` : c4.chain;
+}
+function dirOf2(file) {
+  const i2 = file.lastIndexOf("/");
+  return i2 < 0 ? "" : file.slice(0, i2);
 }
 
 // src/ir/kernel-api/work.ts
@@ -34457,16 +34494,16 @@ function sharedSuffix(a, b3) {
 }
 var BOUND_LIMIT = 4;
 var QUEUE_LIMIT = 8;
-function dirOf2(file) {
+function dirOf3(file) {
   const i2 = file.lastIndexOf("/");
   return i2 < 0 ? "" : file.slice(0, i2);
 }
 function nearest(sites, pathOf3, path, fromFile) {
-  const dir = dirOf2(fromFile);
+  const dir = dirOf3(fromFile);
   let best = 0;
   let out2 = [];
   for (const s of sites) {
-    if (s.file !== fromFile && dirOf2(s.file) !== dir) continue;
+    if (s.file !== fromFile && dirOf3(s.file) !== dir) continue;
     const n = sharedSuffix(pathOf3(s), path);
     if (n === 0 || n < best) continue;
     if (n > best) {
@@ -34563,6 +34600,9 @@ var FactsDatabase = class _FactsDatabase {
   /** callee -> the arguments of its walked call sites (`file:line` and the texts) */
   sites = /* @__PURE__ */ new Map();
   work = new WorkIndex();
+  /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
+  holds;
+  gatherHolds;
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files) {
     const db = new _FactsDatabase();
@@ -34630,6 +34670,23 @@ var FactsDatabase = class _FactsDatabase {
   derive(name2, facts) {
     this.derived.set(name2, facts);
   }
+  /** How the scan's "held around reclaim" facts are gathered, when a rule first asks (they need summaries). */
+  holdsFrom(gather2) {
+    this.gatherHolds = gather2;
+    this.holds = void 0;
+  }
+  /** Where the scan holds a lock of this class around an allocation that may reclaim. */
+  heldAroundReclaim(cls) {
+    if (!this.holds) {
+      this.holds = /* @__PURE__ */ new Map();
+      for (const h3 of this.gatherHolds?.() ?? []) {
+        const list = this.holds.get(h3.cls.chain) ?? [];
+        list.push(h3);
+        this.holds.set(h3.cls.chain, list);
+      }
+    }
+    return (this.holds.get(cls.chain) ?? []).filter((h3) => sameClass(h3.cls, cls));
+  }
   bind(b3) {
     const list = this.byField.get(b3.field) ?? [];
     if (!list.some((x3) => x3.function === b3.function && x3.file === b3.file && x3.line === b3.line)) list.push(b3);
@@ -34658,8 +34715,8 @@ var FactsDatabase = class _FactsDatabase {
     const all = this.byField.get(field);
     if (!all) return [];
     const own2 = all.filter((b3) => b3.file === fromFile);
-    const dir = dirOf3(fromFile);
-    const near = own2.length ? own2 : all.filter((b3) => dirOf3(b3.file) === dir);
+    const dir = dirOf4(fromFile);
+    const near = own2.length ? own2 : all.filter((b3) => dirOf4(b3.file) === dir);
     const names = new Set(near.map((b3) => b3.function));
     return names.size > BOUND_LIMIT2 ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
   }
@@ -34667,7 +34724,7 @@ var FactsDatabase = class _FactsDatabase {
 var BOUND_LIMIT2 = 4;
 var PASSED_LIMIT = 8;
 var FUNCTION_ARG = /^(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)$/;
-function dirOf3(file) {
+function dirOf4(file) {
   const i2 = file.lastIndexOf("/");
   return i2 < 0 ? "" : file.slice(0, i2);
 }
@@ -34953,14 +35010,14 @@ var Summarizer = class {
       const translated = /* @__PURE__ */ new Map();
       const passing = passedAt(e, target.callee);
       for (const [k2, ce2] of target.closure.events.entries()) {
-        const first = ce2.via[0];
+        const first2 = ce2.via[0];
         let via = ce2.via;
-        if (passing && first?.through?.param?.owner === target.callee.name) {
-          const index = target.callee.params.findIndex((p2) => p2.name === first.through.param.name);
+        if (passing && first2?.through?.param?.owner === target.callee.name) {
+          const index = target.callee.params.findIndex((p2) => p2.name === first2.through.param.name);
           const passed = passing.get(index);
           if (passed !== void 0 && this.facts?.boundParam?.(target.callee, index).bound.some((b3) => b3.function === passed)) {
-            if (passed !== first.function) continue;
-            via = [{ ...first, through: { ...first.through, file: fn2.file, line: e.loc.line, of: 1, param: { ...first.through.param, unknown: 0 } } }, ...ce2.via.slice(1)];
+            if (passed !== first2.function) continue;
+            via = [{ ...first2, through: { ...first2.through, file: fn2.file, line: e.loc.line, of: 1, param: { ...first2.through.param, unknown: 0 } } }, ...ce2.via.slice(1)];
           }
         }
         if (ce2.kind === "call" && (target.closure.followed.has(ce2) || !isCallOfInterest(ce2.name))) continue;
@@ -35152,8 +35209,8 @@ function eventsOnPath(s, r2) {
   const callsOnPath = new Set([...own2].filter((e) => e.kind === "call").map((e) => `${e.name}:${e.loc.line}`));
   return s.events.filter((e) => {
     if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && (o2.kind === e.kind || e.derived !== void 0 && o2.kind === "call"));
-    const first = e.via[0];
-    return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
+    const first2 = e.via[0];
+    return callsOnPath.has(`${first2.function}:${first2.line}`) && combine(r2.when, e.when) !== null;
   });
 }
 
@@ -35191,10 +35248,10 @@ function place(file, line, column, endLine) {
 }
 function weighUntracked(severity, message, decidedBy2) {
   if (!decidedBy2?.length) return { severity, message };
-  const first = decidedBy2[0];
+  const first2 = decidedBy2[0];
   const more = decidedBy2.length > 1 ? ` (and ${decidedBy2.length - 1} more such test${decidedBy2.length > 2 ? "s" : ""})` : "";
-  const at2 = first.line ? ` at line ${first.line}` : "";
-  const reason = ` [unproven: the path needs \`${first.text}\` ${first.holds ? "true" : "false"}${at2}${more}, a test of ${first.data}, which the function builds and mnlint does not track]`;
+  const at2 = first2.line ? ` at line ${first2.line}` : "";
+  const reason = ` [unproven: the path needs \`${first2.text}\` ${first2.holds ? "true" : "false"}${at2}${more}, a test of ${first2.data}, which the function builds and mnlint does not track]`;
   return { severity: severity === "error" ? "warning" : severity, message: `${message}${reason}` };
 }
 function formatMessage(template, data = {}) {
@@ -35460,19 +35517,19 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (spinning.size === 0) continue;
       const held = events.filter(mayBlock).map((e) => ({ e, lock: e.locks.find((l3) => spinning.has(l3)) })).filter((x3) => x3.lock !== void 0);
       const all = sitesOf(held, (x3) => x3.e);
-      const first = all.find((x3) => !x3.e.untracked?.length) ?? all[0];
-      if (!first) continue;
-      const taken = spinning.get(first.lock);
-      const own2 = first.e.via.length === 0;
+      const first2 = all.find((x3) => !x3.e.untracked?.length) ?? all[0];
+      if (!first2) continue;
+      const taken = spinning.get(first2.lock);
+      const own2 = first2.e.via.length === 0;
       ctx.report({
-        ...atEvent(first.e),
+        ...atEvent(first2.e),
         severity: own2 ? "error" : "warning",
-        function: functionOf(first.e, cb.fn.name),
+        function: functionOf(first2.e, cb.fn.name),
         messageId: "sleepsUnderLock",
-        decidedBy: decidedBy(first.e),
+        decidedBy: decidedBy(first2.e),
         data: {
-          call: first.e.name,
-          lock: first.lock,
+          call: first2.e.name,
+          lock: first2.lock,
           taken: taken.name,
           file: taken.file,
           takenLine: taken.loc.line,
@@ -35484,7 +35541,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         steps: [
           bindingStep(table, f3, cb.fn.name),
           ...describeVia(taken.via),
-          step(taken, `${taken.name}(${first.lock})`, "event"),
+          step(taken, `${taken.name}(${first2.lock})`, "event"),
           ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${derivedWhy(e)}${describeWhen(e.when)}`, "event")])
         ]
       });
@@ -35667,8 +35724,8 @@ var reclaim_in_invalidation_default = defineRule({
   severity: "error",
   invariant: "I5",
   docs: {
-    what: "Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback's own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass.",
-    why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there.',
+    what: "Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback's own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass. Also warns when the invalidation takes a sleeping lock whose class the scan holds elsewhere around such an allocation (a lock order through reclaim); the class is the lock's struct member chain (`&obj->mm.lock` -> `mm.lock`, with the base's struct type when a parameter declares it) or a global's name, so the finding says it is not a proved identity.",
+    why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there. For the same reason a lock held anywhere around an allocation that may reclaim must not be taken in a callback: the holder waits for reclaim, reclaim runs the callback (try_to_unmap() from kswapd or direct reclaim), and the callback waits for the holder.',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
 {
@@ -35713,33 +35770,74 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     ]
   },
   messages: {
+    lockHeldAroundReclaim: "{{lock}} is held around {{alloc}}(..., {{mask}}) in {{holder}}() ({{allocAt}}), and reclaim may run {{field}} callback {{cb}}(), which takes a lock of that class ({{taken}}): a reclaim deadlock (lockdep: fs_reclaim); the class is the lock's struct member chain, not a proved identity",
     directReclaim: "{{first}}(..., {{mask}}) may enter direct reclaim from {{field}} callback {{cb}}(){{inHelper}}{{sites}}: reclaim re-enters the notifier (lockdep: __mmu_notifier_invalidate_range_start_map); use GFP_NOWAIT with a fallback"
   },
   checkTable(table, ctx) {
     for (const field of UNDER_START_MAP_MEMBERS) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
+      lockHeldAroundReclaim(table, field, { ...cb, fn: cb.fn }, ctx);
       const events = ctx.summary(cb.fn).events.filter((e) => e.kind === "alloc" && e.gfp.class === "sleeping");
       const sleeps = new Set(FIRST_PASS.has(field) ? events.filter((e) => e.when.blockable !== true).map(placeOf) : []);
       const all = sitesOf(
         events.filter((e) => !sleeps.has(placeOf(e))),
         (x3) => x3
       );
-      const { site: first, decidedBy: decidedBy2 } = provenSite(all);
-      if (!first) continue;
-      const own2 = first.via.length === 0;
+      const { site: first2, decidedBy: decidedBy2 } = provenSite(all);
+      if (!first2) continue;
+      const own2 = first2.via.length === 0;
       ctx.report({
-        ...atEvent(first),
+        ...atEvent(first2),
         severity: own2 ? "error" : "warning",
-        function: functionOf(first, cb.fn.name),
+        function: functionOf(first2, cb.fn.name),
         messageId: "directReclaim",
         decidedBy: decidedBy2,
-        data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
+        data: { first: first2.name, mask: first2.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
         steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${derivedWhy(e)}${describeWhen(e.when)}`, "event")])]
       });
     }
   }
 });
+function lockHeldAroundReclaim(table, field, cb, ctx) {
+  const events = ctx.summary(cb.fn).events;
+  const own2 = new Set(events.filter((e) => e.kind === "alloc").map((e) => `${e.file}:${e.loc.line}`));
+  for (const e of events) {
+    if (e.kind !== "lock" || !e.sleeps) continue;
+    const owner = e.via.length ? e.via[e.via.length - 1].function : cb.fn.name;
+    const fn2 = ctx.files.find((f3) => f3.file === e.file)?.functions.find((f3) => f3.name === owner);
+    const cls = fn2 && lockClassOf(e.args[0] ?? "", fn2.params, fn2.file);
+    if (!cls) continue;
+    const hold = ctx.facts.heldAroundReclaim(cls).find((h3) => !own2.has(`${h3.alloc.file}:${h3.alloc.loc.line}`));
+    if (!hold) continue;
+    const a = hold.alloc;
+    ctx.report({
+      ...atEvent(e),
+      severity: "warning",
+      function: functionOf(e, cb.fn.name),
+      messageId: "lockHeldAroundReclaim",
+      data: {
+        lock: hold.lock,
+        alloc: a.name,
+        mask: a.gfp.mask,
+        allocAt: `${a.file}:${a.loc.line}`,
+        holder: hold.holder,
+        field,
+        cb: cb.fn.name,
+        taken: describeClass(cls)
+      },
+      steps: [
+        bindingStep(table, cb.field, cb.fn.name),
+        ...describeVia(e.via),
+        step(e, `${e.name}(${e.args[0] ?? ""}): takes a lock of class ${describeClass(cls)}`, "event"),
+        step({ file: hold.file, loc: hold.lockEvent.loc }, `${hold.holder}(): ${hold.lockEvent.name}(${hold.lockEvent.args[0] ?? ""}) elsewhere, held over`, "note"),
+        ...describeVia(a.via),
+        step(a, `${a.name}(..., ${a.gfp.mask})${derivedWhy(a)}: may enter direct reclaim, which may run this callback`, "event")
+      ]
+    });
+    return;
+  }
+}
 
 // src/rules/failed-start-leaves-state.ts
 var STARTS2 = {
@@ -38476,21 +38574,21 @@ static const struct mmu_notifier_ops drv_ops = {
     const returns = ctx.summary(fn2).returns;
     const failing = returns.filter((r2) => nonZero(r2.value) === true);
     const unknown2 = returns.filter((r2) => nonZero(r2.value) === null);
-    const first = failing.find((r2) => !r2.untracked?.length) ?? failing[0] ?? unknown2[0];
-    if (!first) return;
+    const first2 = failing.find((r2) => !r2.untracked?.length) ?? failing[0] ?? unknown2[0];
+    if (!first2) return;
     const proven = failing.length > 0;
-    const where = `${first.file}:${first.loc.line}`;
+    const where = `${first2.file}:${first2.loc.line}`;
     ctx.report({
       severity: proven ? "error" : "warning",
       ...atLoc(table.file, end.loc),
       function: null,
-      decidedBy: decidedBy(first),
-      ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first.text || "a value", where } },
-      ...(proven ? modelEvidence(ctx, table, { kinds: ["end-after-failed-start"], callback: "invalidate_range_start", site: siteOf(first) }) : null) ?? {
+      decidedBy: decidedBy(first2),
+      ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first2.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first2.text || "a value", where } },
+      ...(proven ? modelEvidence(ctx, table, { kinds: ["end-after-failed-start"], callback: "invalidate_range_start", site: siteOf(first2) }) : null) ?? {
         steps: [
           step({ file: table.file, loc: cb.field.loc }, `.invalidate_range_start = ${fn2.name}`, "binding"),
-          ...describeVia(first.via),
-          step(first, `returns ${first.text}${describeWhen(first.when)}`, "return"),
+          ...describeVia(first2.via),
+          step(first2, `returns ${first2.text}${describeWhen(first2.when)}`, "return"),
           step({ file: table.file, loc: end.loc }, `.invalidate_range_end = ${end.function}`, "binding"),
           note("since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)")
         ]
@@ -39974,11 +40072,11 @@ var SCENARIOS = [
     name: "an insert during an invalidation",
     applies: (ns2) => ns2.some((n) => n.kind === "interval"),
     run(core, ns2) {
-      const [first, ...rest] = ns2;
+      const [first2, ...rest] = ns2;
       register(core, rest);
       core.insertInterval({ name: "other", kind: "interval", callbacks: { invalidate: () => [{ ret: true, setSeq: true, label: "a well-behaved notifier" }] } });
       const inv = core.invalidateRangeStart({ ...RANGE, blockable: true });
-      register(core, [first]);
+      register(core, [first2]);
       core.invalidateRangeEnd(inv);
     }
   },
@@ -40032,8 +40130,8 @@ function coreProbes() {
 }
 function withCompanions(notifiers) {
   const out2 = [...notifiers];
-  const first = notifiers[0];
-  if (first) out2.push({ ...first, name: `${first.name}#2`, ops: first.ops ?? first.name });
+  const first2 = notifiers[0];
+  if (first2) out2.push({ ...first2, name: `${first2.name}#2`, ops: first2.ops ?? first2.name });
   const counts = notifiers.some((n) => n.callbacks.invalidate_range_start && n.callbacks.invalidate_range_end);
   if (notifiers.some((n) => n.kind === "hlist" && n.callbacks.invalidate_range_start) && !counts) out2.push(coreProbes()[2]);
   return out2;
@@ -40063,9 +40161,9 @@ function explore(api, notifiers, opts = {}) {
     if (!scenario.applies(notifiers)) continue;
     result.scenarios++;
     const stack = [[]];
-    let runs = 0;
+    let runs2 = 0;
     while (stack.length) {
-      if (runs >= maxRuns) {
+      if (runs2 >= maxRuns) {
         result.truncated = true;
         break;
       }
@@ -40075,7 +40173,7 @@ function explore(api, notifiers, opts = {}) {
       core.trace.push(`scenario: ${scenario.name} (API ${api.id})`);
       scenario.run(core, notifiers);
       core.checkQuiescent();
-      runs++;
+      runs2++;
       for (const v2 of core.violations) {
         const key = `${v2.invariant}\0${v2.notifier}\0${v2.message}`;
         const withCause = `${key}\0${causeKey(v2.cause)}`;
@@ -40095,7 +40193,7 @@ function explore(api, notifiers, opts = {}) {
       }
       stack.push(...next.reverse());
     }
-    result.runs += runs;
+    result.runs += runs2;
   }
   return result;
 }
@@ -40419,6 +40517,30 @@ function missingStepViolation(api, step2) {
   const known = new Set(base.violations.map((v2) => v2.message));
   const broken = explore(api, probes, { behaviour: { ...contract, [step2]: false } });
   return broken.violations.find((v2) => !known.has(v2.message));
+}
+
+// src/ir/reclaim-locks.ts
+function gatherReclaimHolds(fns, summary) {
+  const out2 = [];
+  for (const fn2 of fns) {
+    const taken = fn2.events.filter((e) => e.kind === "lock" && e.sleeps);
+    if (!taken.length) continue;
+    const classes = /* @__PURE__ */ new Map();
+    for (const e of taken) {
+      if (classes.has(e.lock)) continue;
+      const cls = lockClassOf(e.args[0] ?? "", fn2.params, fn2.file);
+      if (cls) classes.set(e.lock, { cls, event: e });
+    }
+    if (!classes.size) continue;
+    const events = summary(fn2).events;
+    const spinning = new Set(events.filter((e) => e.kind === "lock" && !e.sleeps).map((e) => e.lock));
+    const allocs = events.filter((e) => e.kind === "alloc" && e.gfp.class === "sleeping" && !e.locks.some((l3) => spinning.has(l3)));
+    for (const [lock, { cls, event }] of classes) {
+      const alloc = allocs.find((a) => a.locks.includes(lock));
+      if (alloc) out2.push({ cls, lock, holder: fn2.name, file: fn2.file, lockEvent: event, alloc });
+    }
+  }
+  return out2;
 }
 
 // src/ir/kernel-api/derived-6.12.json
@@ -42080,6 +42202,19 @@ function tableArgCallsOf(masked, items, calls2, tables) {
   }
   return out2;
 }
+function lockTakersOf(masked, items, calls2, lockCalls, chains) {
+  if (!chains.size || !lockCalls.length) return [];
+  const lockOf = (c4) => c4.includes(".") ? `&[^;]*?${c4.split(".").map((m2) => `\\s*(?:->|\\.)\\s*${m2}`).join("")}` : `&\\s*${c4}`;
+  const re2 = new RegExp(`\\b(?:${lockCalls.join("|")})\\s*\\(\\s*(?:${[...chains].map(lockOf).join("|")})\\s*[,)]`);
+  const out2 = [];
+  for (const c4 of calls2) {
+    if (out2.includes(c4.name)) continue;
+    const item = itemAt(items, c4.paren);
+    if (!item || !endsWithBody(masked, item)) continue;
+    if (re2.test(masked.slice(c4.paren, item[1]))) out2.push(c4.name);
+  }
+  return out2;
+}
 
 // src/parser/derive-facts.ts
 var DERIVATION = 2;
@@ -42088,6 +42223,11 @@ var TRANSPARENT = /* @__PURE__ */ new Set(["likely", "unlikely", "__builtin_expe
 var SLEEPING_GUARDS = /^(?:mutex|mutex_intr|rwsem_read|rwsem_write|rwsem_read_intr|rwsem_read_try|rwsem_write_kill)$/;
 var utf162 = new TextDecoder("utf-16le");
 var ANNOTATIONS = /* @__PURE__ */ new Set(["might_sleep", "__might_sleep", "might_alloc", "might_sleep_if"]);
+function maskForScan(src) {
+  const { masked, directives } = maskLexical(src);
+  for (const [from, to2] of [...conditionalRegions(src, directives), ...directives]) blankOut(masked, from, to2);
+  return utf162.decode(masked);
+}
 function definitionsOf(file, src) {
   const header = file.endsWith(".h");
   if (header && !src.includes("inline") && !src.includes("define")) return [];
@@ -42425,7 +42565,18 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
   const findings = [];
   let current;
   let facts;
-  const database = () => facts ??= FactsDatabase.ofScan(files);
+  const database = () => {
+    if (!facts) {
+      facts = FactsDatabase.ofScan(files);
+      facts.holdsFrom(
+        () => gatherReclaimHolds(
+          files.flatMap((f3) => f3.functions),
+          summary
+        )
+      );
+    }
+    return facts;
+  };
   const summarizer = new Summarizer(index.resolve, {
     // a name the scan defines outside the kernel's core is that function, not the core's namesake
     derived: (name2, fromFile) => {
@@ -42547,6 +42698,2073 @@ import { createHash } from "node:crypto";
 import { existsSync as existsSync2, mkdirSync, readdirSync, readFileSync as readFileSync2, renameSync, writeFileSync } from "node:fs";
 import { join as join2, resolve as resolve2 } from "node:path";
 
+// node_modules/zod/v4/core/util.js
+function getEnumValues(entries) {
+  const numericValues = Object.values(entries).filter((v2) => typeof v2 === "number");
+  const values = Object.entries(entries).filter(([k2, _3]) => numericValues.indexOf(+k2) === -1).map(([_3, v2]) => v2);
+  return values;
+}
+function joinValues(array2, separator = "|") {
+  return array2.map((val) => stringifyPrimitive(val)).join(separator);
+}
+function jsonStringifyReplacer(_3, value) {
+  if (typeof value === "bigint")
+    return value.toString();
+  return value;
+}
+var Cached = class {
+  constructor(getter) {
+    this._getter = getter;
+    this._value = void 0;
+  }
+  get value() {
+    const getter = this._getter;
+    if (getter !== void 0) {
+      this._value = getter();
+      this._getter = void 0;
+    }
+    return this._value;
+  }
+};
+function cached(getter) {
+  return new Cached(getter);
+}
+function nullish(input2) {
+  return input2 === null || input2 === void 0;
+}
+function cleanRegex(source) {
+  const start2 = source.startsWith("^") ? 1 : 0;
+  const end = source.endsWith("$") ? source.length - 1 : source.length;
+  return source.slice(start2, end);
+}
+function assignProp(target, prop, value) {
+  Object.defineProperty(target, prop, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true
+  });
+}
+var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
+};
+function isObject(data) {
+  return typeof data === "object" && data !== null && !Array.isArray(data);
+}
+function isPlainObject(o2) {
+  if (isObject(o2) === false)
+    return false;
+  const ctor = o2.constructor;
+  if (ctor === void 0)
+    return true;
+  if (typeof ctor !== "function")
+    return true;
+  const prot = ctor.prototype;
+  if (isObject(prot) === false)
+    return false;
+  if (Object.prototype.hasOwnProperty.call(prot, "isPrototypeOf") === false) {
+    return false;
+  }
+  return true;
+}
+var propertyKeyTypes = /* @__PURE__ */ new Set(["string", "number", "symbol"]);
+function escapeRegex(str) {
+  return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function clone(inst, def, params) {
+  const cl = new inst._zod.constr(def ?? inst._zod.def);
+  if (!def || params?.parent)
+    cl._zod.parent = inst;
+  return cl;
+}
+function normalizeParams(_params) {
+  const params = _params;
+  if (!params)
+    return {};
+  if (typeof params === "string")
+    return { error: () => params };
+  if (params?.message !== void 0) {
+    if (params?.error !== void 0)
+      throw new Error("Cannot specify both `message` and `error` params");
+    params.error = params.message;
+  }
+  delete params.message;
+  if (typeof params.error === "string")
+    return { ...params, error: () => params.error };
+  return params;
+}
+function stringifyPrimitive(value) {
+  if (typeof value === "bigint")
+    return value.toString() + "n";
+  if (typeof value === "string")
+    return `"${value}"`;
+  return `${value}`;
+}
+function optionalKeys(shape) {
+  return Object.keys(shape).filter((k2) => {
+    return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
+  });
+}
+var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
+  safeint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  float32: [-34028234663852886e22, 34028234663852886e22],
+  float64: [-Number.MAX_VALUE, Number.MAX_VALUE]
+}))();
+function aborted(x3, startIndex = 0) {
+  if (x3.aborted === true)
+    return true;
+  for (let i2 = startIndex; i2 < x3.issues.length; i2++) {
+    if (x3.issues[i2]?.continue !== true) {
+      return true;
+    }
+  }
+  return false;
+}
+function explicitlyAborted(x3, startIndex = 0) {
+  if (x3.aborted === true)
+    return true;
+  for (let i2 = startIndex; i2 < x3.issues.length; i2++) {
+    if (x3.issues[i2]?.continue === false) {
+      return true;
+    }
+  }
+  return false;
+}
+function prefixIssues(path, issues) {
+  return issues.map((iss) => {
+    var _a2;
+    (_a2 = iss).path ?? (_a2.path = []);
+    iss.path.unshift(path);
+    return iss;
+  });
+}
+function unwrapMessage(message) {
+  return typeof message === "string" ? message : message?.message;
+}
+function sizeCaps(defChecks) {
+  const caps = [];
+  for (const ch of defChecks ?? []) {
+    const d2 = ch._zod.def;
+    if (!/_(length|size)$|_equals$/.test(d2.check))
+      break;
+    const max = d2.maximum ?? d2.length ?? d2.size;
+    if (max >= 0)
+      caps.push([max, ch]);
+  }
+  return caps;
+}
+function attachSchema(issues, start2, inst) {
+  var _a2;
+  for (let i2 = start2; i2 < issues.length; i2++) {
+    (_a2 = issues[i2]).schema ?? (_a2.schema = inst);
+  }
+}
+function finalizeIssue(iss, ctx, config2) {
+  var _a2;
+  const traits = iss.inst?._zod?.traits;
+  if (traits?.has("$ZodType")) {
+    if (traits.has("$ZodCheck"))
+      (_a2 = iss).schema ?? (_a2.schema = iss.inst);
+    else
+      iss.schema = iss.inst;
+  }
+  const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
+  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const full = {};
+  for (const k2 of Object.keys(iss)) {
+    if (k2 === "inst" || k2 === "schema" || k2 === "continue" || k2 === "input" || k2 === "__proto__")
+      continue;
+    full[k2] = iss[k2];
+  }
+  full.path ?? (full.path = []);
+  full.message = message;
+  if (ctx?.reportInput) {
+    full.input = iss.input;
+  }
+  return full;
+}
+var highSurrogate = /[\uD800-\uDBFF]/;
+function codePointLength(str) {
+  const units = str.length;
+  if (!highSurrogate.test(str))
+    return units;
+  let count2 = units;
+  for (let i2 = 0; i2 < units - 1; i2++) {
+    if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
+      count2--;
+      i2++;
+    }
+  }
+  return count2;
+}
+function getLengthableOrigin(input2) {
+  if (Array.isArray(input2))
+    return "array";
+  if (typeof input2 === "string")
+    return "string";
+  return "unknown";
+}
+function parsedType(data) {
+  const t2 = typeof data;
+  switch (t2) {
+    case "number": {
+      return Number.isNaN(data) ? "nan" : "number";
+    }
+    case "object": {
+      if (data === null) {
+        return "null";
+      }
+      if (Array.isArray(data)) {
+        return "array";
+      }
+      const obj = data;
+      if (obj && Object.getPrototypeOf(obj) !== Object.prototype && "constructor" in obj && obj.constructor) {
+        return obj.constructor.name;
+      }
+    }
+  }
+  return t2;
+}
+function members(proto, table) {
+  for (const key in table) {
+    const desc = Object.getOwnPropertyDescriptor(table, key);
+    if (desc.get)
+      Object.defineProperty(proto, key, { ...desc, enumerable: false });
+    else
+      defineBound(proto, key, desc.value);
+  }
+}
+function own(inst, key, value, enumerable = true) {
+  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
+  return value;
+}
+function hide(inst, key, value) {
+  return own(inst, key, value, false);
+}
+function defineBound(proto, key, fn2) {
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get() {
+      return this == null ? fn2 : own(this, key, fn2.bind(this));
+    },
+    set(value) {
+      own(this, key, value);
+    }
+  });
+}
+function claim(inst, sentinel) {
+  const proto = Object.getPrototypeOf(inst);
+  return sentinel in proto ? void 0 : proto;
+}
+var installing;
+var broke = false;
+var breaker = {
+  configurable: true,
+  get() {
+    broke = true;
+    return void 0;
+  }
+};
+function defineLazyInternal(inst, key, compute) {
+  const proto = Object.getPrototypeOf(inst._zod);
+  if (key in proto && installing !== inst._zod) {
+    installing = void 0;
+    return;
+  }
+  installing = inst._zod;
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get() {
+      Object.defineProperty(this, key, breaker);
+      const outer = broke;
+      broke = false;
+      try {
+        const value = compute(this);
+        if (broke)
+          delete this[key];
+        else
+          Object.defineProperty(this, key, { configurable: true, writable: true, value });
+        broke = broke || outer;
+        return value;
+      } catch (err2) {
+        delete this[key];
+        broke = broke || outer;
+        throw err2;
+      }
+    },
+    set(value) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, value });
+    }
+  });
+}
+function installLazyProp(inst, key, make, enumerable) {
+  const proto = claim(inst, key);
+  if (!proto)
+    return;
+  Object.defineProperty(proto, key, {
+    configurable: true,
+    get() {
+      const desc = { configurable: true, writable: true, enumerable, value: void 0 };
+      Object.defineProperty(this, key, desc);
+      desc.value = make(this);
+      Object.defineProperty(this, key, desc);
+      return desc.value;
+    },
+    set(value) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
+    }
+  });
+}
+
+// node_modules/zod/v4/core/core.js
+var _a;
+var _zodDesc = { value: void 0, enumerable: false };
+var _E = "captureStackTrace" in Error ? Error : null;
+function newError(Definition) {
+  const E3 = _E;
+  if (E3) {
+    const saved = E3.stackTraceLimit;
+    if (typeof saved === "number") {
+      try {
+        E3.stackTraceLimit = 0;
+      } catch {
+        _E = null;
+        return new Definition();
+      }
+      try {
+        return new Definition();
+      } finally {
+        E3.stackTraceLimit = saved;
+      }
+    }
+  }
+  return new Definition();
+}
+// @__NO_SIDE_EFFECTS__
+function $constructor(name2, initializer2, proto, params) {
+  const zodProto = {};
+  function Internals(def) {
+    this.def = def;
+    this.constr = _3;
+    this.traits = /* @__PURE__ */ new Set();
+  }
+  Internals.prototype = zodProto;
+  const protoMembers = proto;
+  const initialized = protoMembers && /* @__PURE__ */ new WeakSet();
+  function init2(inst, def) {
+    if (!inst._zod) {
+      _zodDesc.value = new Internals(def);
+      try {
+        Object.defineProperty(inst, "_zod", _zodDesc);
+      } finally {
+        _zodDesc.value = void 0;
+      }
+    } else if (inst._zod.traits.has(name2)) {
+      return;
+    }
+    inst._zod.traits.add(name2);
+    initializer2(inst, def);
+    if (initialized) {
+      const own2 = Object.getPrototypeOf(inst);
+      const ctorProto = inst._zod.constr.prototype;
+      let up = own2;
+      while (up && up !== ctorProto)
+        up = Object.getPrototypeOf(up);
+      const target = up ?? own2;
+      if (!initialized.has(target)) {
+        initialized.add(target);
+        members(target, protoMembers);
+      }
+    }
+    const proto2 = _3.prototype;
+    for (const k2 in proto2) {
+      if (!Object.prototype.hasOwnProperty.call(proto2, k2))
+        continue;
+      if (!(k2 in inst)) {
+        inst[k2] = proto2[k2].bind(inst);
+      }
+    }
+  }
+  const Parent = params?.Parent ?? Object;
+  class Definition extends Parent {
+  }
+  Object.defineProperty(Definition, "name", { value: name2 });
+  function _3(def) {
+    const inst = params?.Parent ? newError(Definition) : this;
+    init2(inst, def);
+    const deferred = inst._zod.deferred;
+    if (deferred) {
+      for (const fn2 of deferred) {
+        fn2();
+      }
+      inst._zod.deferred = void 0;
+    }
+    const pp = globalThis.__zod_globalConfig?.postProcessor;
+    if (pp)
+      pp(inst);
+    return inst;
+  }
+  Object.defineProperty(_3, "init", { value: init2 });
+  Object.defineProperty(_3, Symbol.hasInstance, {
+    value: (inst) => {
+      if (params?.Parent && inst instanceof params.Parent)
+        return true;
+      return inst?._zod?.traits?.has(name2);
+    }
+  });
+  Object.defineProperty(_3, "name", { value: name2 });
+  return _3;
+}
+var $ZodAsyncError = class extends Error {
+  constructor() {
+    super(`Encountered Promise during synchronous parse. Use .parseAsync() instead.`);
+  }
+};
+(_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
+var globalConfig = globalThis.__zod_globalConfig;
+function config(newConfig) {
+  if (newConfig)
+    Object.assign(globalConfig, newConfig);
+  return globalConfig;
+}
+
+// node_modules/zod/v4/core/errors.js
+function _getMessage() {
+  const internals = this._zod;
+  internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
+  return internals.message;
+}
+function _setMessage(value) {
+  this._zod.message = value;
+}
+var _messageDesc = {
+  get: _getMessage,
+  set: _setMessage,
+  enumerable: true,
+  configurable: true
+};
+var _issuesDesc = { value: void 0, enumerable: false };
+var _installedToString = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
+var initializer = (inst, def) => {
+  inst.name = "$ZodError";
+  _issuesDesc.value = def;
+  Object.defineProperty(inst, "issues", _issuesDesc);
+  _issuesDesc.value = void 0;
+  Object.defineProperty(inst, "message", _messageDesc);
+  const proto = Object.getPrototypeOf(inst);
+  if (!_installedToString.has(proto)) {
+    _installedToString.add(proto);
+    Object.defineProperty(proto, "toString", {
+      configurable: true,
+      enumerable: false,
+      get() {
+        const value = () => this.message;
+        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+        return value;
+      },
+      set(value) {
+        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+      }
+    });
+  }
+};
+var $ZodError = $constructor("$ZodError", initializer);
+var $ZodRealError = $constructor("$ZodError", initializer, void 0, {
+  Parent: Error
+});
+
+// node_modules/zod/v4/core/parse.js
+var _parse = (_Err) => {
+  const fn2 = (schema, value, _ctx, _params) => {
+    const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+    const result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise) {
+      throw new $ZodAsyncError();
+    }
+    if (result.issues.length) {
+      const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+      captureStackTrace(e, _params?.callee ?? fn2);
+      throw e;
+    }
+    return result.value;
+  };
+  return fn2;
+};
+var parse = /* @__PURE__ */ _parse($ZodRealError);
+var _parseAsync = (_Err) => {
+  const fn2 = async (schema, value, _ctx, params) => {
+    const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+    let result = schema._zod.run({ value, issues: [] }, ctx);
+    if (result instanceof Promise)
+      result = await result;
+    if (result.issues.length) {
+      const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+      captureStackTrace(e, params?.callee ?? fn2);
+      throw e;
+    }
+    return result.value;
+  };
+  return fn2;
+};
+var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
+var _safeParse = (_Err) => (schema, value, _ctx) => {
+  const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
+  const result = schema._zod.run({ value, issues: [] }, ctx);
+  if (result instanceof Promise) {
+    throw new $ZodAsyncError();
+  }
+  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+var safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
+function failure(Err, issues, ctx) {
+  let error2;
+  return {
+    success: false,
+    get error() {
+      if (!error2) {
+        error2 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
+        issues = void 0;
+        ctx = void 0;
+      }
+      return error2;
+    },
+    set error(e) {
+      error2 = e;
+      issues = void 0;
+      ctx = void 0;
+    }
+  };
+}
+var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+  const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
+  let result = schema._zod.run({ value, issues: [] }, ctx);
+  if (result instanceof Promise)
+    result = await result;
+  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+};
+var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
+
+// node_modules/zod/v4/core/regexes.js
+var anyString = /^[\s\S]{0,}$/;
+var number = /^-?\d+(?:\.\d+)?$/;
+var boolean = /^(?:true|false)$/i;
+
+// node_modules/zod/v4/core/checks.js
+var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
+  var _a2;
+  inst._zod ?? (inst._zod = {});
+  inst._zod.def = def;
+  (_a2 = inst._zod).onattach ?? (_a2.onattach = []);
+});
+var _whenHasLength = (payload) => {
+  const val = payload.value;
+  return !nullish(val) && val.length !== void 0;
+};
+var numericOriginMap = {
+  number: "number",
+  bigint: "bigint",
+  object: "date"
+};
+var $ZodCheckGreaterThan = /* @__PURE__ */ $constructor("$ZodCheckGreaterThan", (inst, def) => {
+  $ZodCheck.init(inst, def);
+  const origin2 = numericOriginMap[typeof def.value];
+  inst._zod.check = (payload) => {
+    if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
+      return;
+    }
+    payload.issues.push({
+      origin: numericOriginMap[typeof payload.value] ?? origin2,
+      code: "too_small",
+      minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
+      input: payload.value,
+      inclusive: def.inclusive,
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat", (inst, def) => {
+  $ZodCheck.init(inst, def);
+  def.format = def.format || "float64";
+  const isInt = def.format?.includes("int");
+  const origin2 = isInt ? "int" : "number";
+  const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
+  inst._zod.check = (payload) => {
+    const input2 = payload.value;
+    if (isInt) {
+      if (!Number.isInteger(input2)) {
+        payload.issues.push({
+          expected: origin2,
+          format: def.format,
+          code: "invalid_type",
+          continue: false,
+          input: input2,
+          inst
+        });
+        return;
+      }
+      if (!Number.isSafeInteger(input2)) {
+        if (input2 > 0) {
+          payload.issues.push({
+            input: input2,
+            code: "too_big",
+            maximum: Number.MAX_SAFE_INTEGER,
+            note: "Integers must be within the safe integer range.",
+            inst,
+            origin: origin2,
+            inclusive: true,
+            continue: !def.abort
+          });
+        } else {
+          payload.issues.push({
+            input: input2,
+            code: "too_small",
+            minimum: Number.MIN_SAFE_INTEGER,
+            note: "Integers must be within the safe integer range.",
+            inst,
+            origin: origin2,
+            inclusive: true,
+            continue: !def.abort
+          });
+        }
+        return;
+      }
+    }
+    if (input2 < minimum) {
+      payload.issues.push({
+        origin: "number",
+        input: input2,
+        code: "too_small",
+        minimum,
+        inclusive: true,
+        inst,
+        continue: !def.abort
+      });
+    }
+    if (input2 > maximum) {
+      payload.issues.push({
+        origin: "number",
+        input: input2,
+        code: "too_big",
+        maximum,
+        inclusive: true,
+        inst,
+        continue: !def.abort
+      });
+    }
+  };
+});
+var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (inst, def) => {
+  var _a2;
+  $ZodCheck.init(inst, def);
+  (_a2 = inst._zod.def).when ?? (_a2.when = _whenHasLength);
+  inst._zod.check = (payload) => {
+    const input2 = payload.value;
+    const units = input2.length;
+    const length = typeof input2 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input2) : units;
+    if (length >= def.minimum)
+      return;
+    const origin2 = getLengthableOrigin(input2);
+    payload.issues.push({
+      origin: origin2,
+      code: "too_small",
+      minimum: def.minimum,
+      inclusive: true,
+      input: input2,
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+var $ZodCheckStringFormat = /* @__PURE__ */ $constructor("$ZodCheckStringFormat", (inst, def) => {
+  var _a2, _b;
+  $ZodCheck.init(inst, def);
+  if (def.pattern)
+    (_a2 = inst._zod).check ?? (_a2.check = (payload) => {
+      def.pattern.lastIndex = 0;
+      if (def.pattern.test(payload.value))
+        return;
+      payload.issues.push({
+        origin: "string",
+        code: "invalid_format",
+        format: def.format,
+        input: payload.value,
+        ...def.pattern ? { pattern: def.pattern.toString() } : {},
+        inst,
+        continue: !def.abort
+      });
+    });
+  else
+    (_b = inst._zod).check ?? (_b.check = () => {
+    });
+});
+var $ZodCheckRegex = /* @__PURE__ */ $constructor("$ZodCheckRegex", (inst, def) => {
+  $ZodCheckStringFormat.init(inst, def);
+  inst._zod.check = (payload) => {
+    def.pattern.lastIndex = 0;
+    if (def.pattern.test(payload.value))
+      return;
+    payload.issues.push({
+      origin: "string",
+      code: "invalid_format",
+      format: "regex",
+      input: payload.value,
+      pattern: def.pattern.toString(),
+      inst,
+      continue: !def.abort
+    });
+  };
+});
+
+// node_modules/zod/v4/core/versions.js
+var version = {
+  major: 4,
+  minor: 6,
+  patch: 7
+};
+
+// node_modules/zod/v4/core/schemas.js
+var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
+  var _a2;
+  inst ?? (inst = {});
+  inst._zod.def = def;
+  inst._zod.bag = inst._zod.bag || {};
+  inst._zod.version = version;
+  const defChecks = inst._zod.def.checks;
+  const checks = inst._zod.traits.has("$ZodCheck") ? [inst, ...defChecks ?? []] : defChecks?.length ? [...defChecks] : [];
+  for (const ch of checks) {
+    for (const fn2 of ch._zod.onattach) {
+      fn2(inst);
+    }
+  }
+  if (checks.length === 0) {
+    (_a2 = inst._zod).deferred ?? (_a2.deferred = []);
+    inst._zod.deferred?.push(() => {
+      inst._zod.run = inst._zod.parse;
+    });
+  } else {
+    const runChecks = (payload, checks2, ctx) => {
+      if (payload.memo)
+        return payload;
+      let isAborted = aborted(payload);
+      let asyncResult;
+      for (const ch of checks2) {
+        if (ch._zod.def.when) {
+          if (explicitlyAborted(payload))
+            continue;
+          const shouldRun = ch._zod.def.when(payload);
+          if (!shouldRun)
+            continue;
+        } else if (isAborted) {
+          continue;
+        }
+        const currLen = payload.issues.length;
+        const _3 = ch._zod.check(payload);
+        if (_3 instanceof Promise && ctx?.async === false) {
+          throw new $ZodAsyncError();
+        }
+        if (asyncResult || _3 instanceof Promise) {
+          asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
+            await _3;
+            const nextLen = payload.issues.length;
+            if (nextLen === currLen)
+              return;
+            attachSchema(payload.issues, currLen, inst);
+            if (!isAborted)
+              isAborted = aborted(payload, currLen);
+          });
+        } else {
+          const nextLen = payload.issues.length;
+          if (nextLen === currLen)
+            continue;
+          attachSchema(payload.issues, currLen, inst);
+          if (!isAborted)
+            isAborted = aborted(payload, currLen);
+        }
+      }
+      if (asyncResult) {
+        return asyncResult.then(() => {
+          return payload;
+        });
+      }
+      return payload;
+    };
+    const handleCanaryResult = (canary, payload, ctx) => {
+      if (aborted(canary)) {
+        canary.aborted = true;
+        return canary;
+      }
+      const checkResult = runChecks(payload, checks, ctx);
+      if (checkResult instanceof Promise) {
+        if (ctx.async === false)
+          throw new $ZodAsyncError();
+        return checkResult.then((checkResult2) => inst._zod.parse(checkResult2, ctx));
+      }
+      return inst._zod.parse(checkResult, ctx);
+    };
+    inst._zod.run = (payload, ctx) => {
+      if (ctx.skipChecks) {
+        return inst._zod.parse(payload, ctx);
+      }
+      if (ctx.direction === "backward") {
+        const canary = inst._zod.parse({ value: payload.value, issues: [] }, { ...ctx, skipChecks: true });
+        if (canary instanceof Promise) {
+          return canary.then((canary2) => {
+            return handleCanaryResult(canary2, payload, ctx);
+          });
+        }
+        return handleCanaryResult(canary, payload, ctx);
+      }
+      const result = inst._zod.parse(payload, ctx);
+      if (result instanceof Promise) {
+        if (ctx.async === false)
+          throw new $ZodAsyncError();
+        return result.then((result2) => runChecks(result2, checks, ctx));
+      }
+      return runChecks(result, checks, ctx);
+    };
+  }
+}, {
+  // Wrappers extend this by installing a richer factory over it; reading it eagerly would defeat the laziness.
+  get "~standard"() {
+    return hide(this, "~standard", standardProps(this));
+  },
+  set "~standard"(value) {
+    own(this, "~standard", value);
+  }
+});
+var toStandardResult = (r2, ctx) => r2.issues.length ? { issues: r2.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r2.value };
+async function validateAsync(inst, value) {
+  const ctx = { async: true };
+  return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
+}
+function standardProps(inst) {
+  return {
+    validate: (value) => {
+      const ctx = { async: false };
+      try {
+        const r2 = inst._zod.run({ value, issues: [] }, ctx);
+        if (!(r2 instanceof Promise))
+          return toStandardResult(r2, ctx);
+      } catch (_3) {
+      }
+      return validateAsync(inst, value);
+    },
+    vendor: "zod",
+    version: 1
+  };
+}
+var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.pattern = def.pattern ?? anyString;
+  inst._zod.parse = (payload, _3) => {
+    if (def.coerce)
+      try {
+        payload.value = String(payload.value);
+      } catch (_4) {
+      }
+    if (typeof payload.value === "string")
+      return payload;
+    payload.issues.push({
+      expected: "string",
+      code: "invalid_type",
+      input: payload.value,
+      inst
+    });
+    return payload;
+  };
+});
+var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.pattern = number;
+  inst._zod.parse = (payload, _ctx) => {
+    if (def.coerce)
+      try {
+        payload.value = Number(payload.value);
+      } catch (_3) {
+      }
+    const input2 = payload.value;
+    if (typeof input2 === "number" && !Number.isNaN(input2) && Number.isFinite(input2)) {
+      return payload;
+    }
+    const received = typeof input2 === "number" ? Number.isNaN(input2) ? "NaN" : !Number.isFinite(input2) ? String(input2) : void 0 : void 0;
+    payload.issues.push({
+      expected: "number",
+      code: "invalid_type",
+      input: input2,
+      inst,
+      ...received ? { received } : {}
+    });
+    return payload;
+  };
+});
+var $ZodNumberFormat = /* @__PURE__ */ $constructor("$ZodNumberFormat", (inst, def) => {
+  $ZodCheckNumberFormat.init(inst, def);
+  $ZodNumber.init(inst, def);
+});
+var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.pattern = boolean;
+  inst._zod.parse = (payload, _ctx) => {
+    if (def.coerce)
+      try {
+        payload.value = Boolean(payload.value);
+      } catch (_3) {
+      }
+    const input2 = payload.value;
+    if (typeof input2 === "boolean")
+      return payload;
+    payload.issues.push({
+      expected: "boolean",
+      code: "invalid_type",
+      input: input2,
+      inst
+    });
+    return payload;
+  };
+});
+var $ZodUnknown = /* @__PURE__ */ $constructor("$ZodUnknown", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.parse = (payload) => payload;
+});
+var $ZodNever = /* @__PURE__ */ $constructor("$ZodNever", (inst, def) => {
+  $ZodType.init(inst, def);
+  inst._zod.parse = (payload, _ctx) => {
+    payload.issues.push({
+      expected: "never",
+      code: "invalid_type",
+      input: payload.value,
+      inst
+    });
+    return payload;
+  };
+});
+function capSize(inst, size) {
+  const caps = sizeCaps(inst._zod.def.checks);
+  if (!caps.length)
+    return;
+  const cap = Math.min(...caps.map((c4) => c4[0]));
+  const parse4 = inst._zod.parse;
+  inst._zod.parse = (payload, ctx) => {
+    const n = size(payload.value);
+    if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
+      for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
+        if (n > max && ch._zod.def.when(payload)) {
+          const start2 = payload.issues.length;
+          ch._zod.check(payload);
+          payload.issues[start2].continue = false;
+          attachSchema(payload.issues, start2, inst);
+          return payload;
+        }
+      }
+    }
+    return parse4(payload, ctx);
+  };
+}
+var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
+function handleArrayResult(result, final, index) {
+  if (result.issues.length) {
+    final.issues.push(...prefixIssues(index, result.issues));
+  }
+  final.value[index] = result.value;
+}
+var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
+  $ZodType.init(inst, def);
+  const memo = globalConfig.memoizer;
+  memo?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    const input2 = payload.value;
+    if (!Array.isArray(input2)) {
+      payload.issues.push({
+        expected: "array",
+        code: "invalid_type",
+        input: input2,
+        inst
+      });
+      return payload;
+    }
+    payload.value = memo ? memo.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
+    const proms = [];
+    const abortEarly = ctx?.abortEarly;
+    for (let i2 = 0; i2 < input2.length; i2++) {
+      const item = input2[i2];
+      const result = def.element._zod.run({
+        value: item,
+        issues: []
+      }, ctx);
+      if (result instanceof Promise) {
+        proms.push(result.then((result2) => handleArrayResult(result2, payload, i2)));
+      } else {
+        handleArrayResult(result, payload, i2);
+        if (abortEarly && result.issues.length !== 0 && aborted(result))
+          break;
+      }
+    }
+    if (proms.length) {
+      return Promise.all(proms).then(() => payload);
+    }
+    return payload;
+  };
+  capSize(inst, arraySize);
+});
+function handlePropertyResult(result, final, key, input2, optin, optout) {
+  const isPresent = key in input2;
+  const isOptionalOut = optout === "optional";
+  if (!isPresent && isOptionalOut && optin === "optional") {
+    return;
+  }
+  if (result.issues.length) {
+    if (optin !== void 0 && isOptionalOut && !isPresent) {
+      return;
+    }
+    final.issues.push(...prefixIssues(key, result.issues));
+  }
+  if (!isPresent && optin === void 0) {
+    if (!result.issues.length) {
+      final.issues.push({
+        code: "invalid_type",
+        expected: "nonoptional",
+        input: void 0,
+        path: [key]
+      });
+    }
+    return;
+  }
+  if (result.value === void 0) {
+    if (isPresent || optin === "defaulted" && !isOptionalOut) {
+      final.value[key] = void 0;
+    }
+  } else {
+    final.value[key] = result.value;
+  }
+}
+var NO_SYMBOL_KEYS = [];
+function normalizeDef(def) {
+  const keys = Object.keys(def.shape);
+  const ownSymbols = Object.getOwnPropertySymbols(def.shape);
+  const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
+  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  for (const k2 of allKeys) {
+    if (!def.shape?.[k2]?._zod?.traits?.has("$ZodType")) {
+      throw new Error(`Invalid element at key "${String(k2)}": expected a Zod schema`);
+    }
+  }
+  const okeys = optionalKeys(def.shape);
+  return {
+    ...def,
+    allKeys,
+    symbolKeys,
+    // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
+    keySet: new Set(keys),
+    numKeys: keys.length,
+    optionalKeys: new Set(okeys)
+  };
+}
+function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
+  const unrecognized = [];
+  const keySet = def.keySet;
+  const _catchall = def.catchall._zod;
+  const t2 = _catchall.def.type;
+  const optin = _catchall.optin;
+  const optout = _catchall.optout;
+  let seen = 0;
+  for (const key in input2) {
+    if (abortEarly && payload.issues.length !== seen) {
+      if (aborted(payload, seen))
+        break;
+      seen = payload.issues.length;
+    }
+    if (keySet.has(key))
+      continue;
+    if (key === "__proto__") {
+      if (t2 === "never")
+        unrecognized.push(key);
+      continue;
+    }
+    if (t2 === "never") {
+      unrecognized.push(key);
+      continue;
+    }
+    const r2 = _catchall.run({ value: input2[key], issues: [] }, ctx);
+    if (r2 instanceof Promise) {
+      proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
+    } else {
+      handlePropertyResult(r2, payload, key, input2, optin, optout);
+    }
+  }
+  if (unrecognized.length) {
+    payload.issues.push({
+      code: "unrecognized_keys",
+      keys: unrecognized,
+      input: input2,
+      inst,
+      // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
+      continue: true
+    });
+  }
+  if (!proms.length)
+    return payload;
+  return Promise.all(proms).then(() => {
+    return payload;
+  });
+}
+var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
+  $ZodType.init(inst, def);
+  const desc = Object.getOwnPropertyDescriptor(def, "shape");
+  const sh = desc?.get ? desc.get.raw : def.shape ?? {};
+  if (sh) {
+    const get = () => {
+      const newSh = { ...sh };
+      Object.defineProperty(def, "shape", { value: newSh });
+      get.raw = newSh;
+      return newSh;
+    };
+    get.raw = sh;
+    Object.defineProperty(def, "shape", { get });
+  }
+  const _normalized = cached(() => normalizeDef(def));
+  defineLazyInternal(inst, "propValues", (zod) => {
+    const shape = zod.def.shape;
+    const propValues = {};
+    for (const key in shape) {
+      const field = shape[key]._zod;
+      if (field.values) {
+        if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
+          assignProp(propValues, key, /* @__PURE__ */ new Set());
+        }
+        for (const v2 of field.values)
+          propValues[key].add(v2);
+        if (field.optin !== void 0)
+          propValues[key].add(void 0);
+      }
+    }
+    return propValues;
+  });
+  const isObject2 = isObject;
+  const catchall = def.catchall;
+  let value;
+  const memo = globalConfig.memoizer;
+  memo?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    value ?? (value = _normalized.value);
+    const input2 = payload.value;
+    if (!isObject2(input2)) {
+      payload.issues.push({
+        expected: "object",
+        code: "invalid_type",
+        input: input2,
+        inst
+      });
+      return payload;
+    }
+    payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+    const proms = [];
+    const shape = value.shape;
+    const abortEarly = ctx?.abortEarly;
+    let seen = payload.issues.length;
+    for (const key of value.allKeys) {
+      if (abortEarly && payload.issues.length !== seen) {
+        if (aborted(payload, seen))
+          break;
+        seen = payload.issues.length;
+      }
+      if (key === "__proto__")
+        continue;
+      const el = shape[key];
+      const optin = el._zod.optin;
+      const optout = el._zod.optout;
+      const r2 = el._zod.run({ value: input2[key], issues: [] }, ctx);
+      if (r2 instanceof Promise) {
+        proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
+      } else {
+        handlePropertyResult(r2, payload, key, input2, optin, optout);
+      }
+    }
+    if (!catchall) {
+      return proms.length ? Promise.all(proms).then(() => payload) : payload;
+    }
+    return handleCatchall(proms, input2, payload, ctx, _normalized.value, inst, abortEarly === true);
+  };
+});
+function handleUnionResults(results, final, inst, ctx) {
+  for (const result of results) {
+    if (result.issues.length === 0) {
+      final.value = result.value;
+      return final;
+    }
+  }
+  const nonaborted = results.filter((r2) => !aborted(r2));
+  if (nonaborted.length === 1) {
+    final.value = nonaborted[0].value;
+    return nonaborted[0];
+  }
+  final.issues.push({
+    code: "invalid_union",
+    input: final.value,
+    inst,
+    errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+  });
+  return final;
+}
+var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
+  $ZodType.init(inst, def);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o2) => o2._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o2) => o2._zod.optin !== void 0) ? "optional" : void 0);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o2) => o2._zod.optout === "optional") ? "optional" : void 0);
+  defineLazyInternal(inst, "values", (zod) => {
+    if (zod.def.options.every((o2) => o2._zod.values)) {
+      return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
+    }
+    return void 0;
+  });
+  defineLazyInternal(inst, "pattern", (zod) => {
+    if (zod.def.options.every((o2) => o2._zod.pattern)) {
+      const patterns = zod.def.options.map((o2) => o2._zod.pattern);
+      return new RegExp(`^(${patterns.map((p2) => cleanRegex(p2.source)).join("|")})$`);
+    }
+    return void 0;
+  });
+  const first2 = def.options.length === 1 ? def.options[0]._zod.run : null;
+  inst._zod.parse = (payload, ctx) => {
+    if (first2) {
+      return first2(payload, ctx);
+    }
+    let async = false;
+    const results = [];
+    for (const option of def.options) {
+      const result = option._zod.run({
+        value: payload.value,
+        issues: []
+      }, ctx);
+      if (result instanceof Promise) {
+        results.push(result);
+        async = true;
+      } else {
+        if (result.issues.length === 0)
+          return result;
+        results.push(result);
+      }
+    }
+    if (!async)
+      return handleUnionResults(results, payload, inst, ctx);
+    return Promise.all(results).then((results2) => {
+      return handleUnionResults(results2, payload, inst, ctx);
+    });
+  };
+});
+var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
+  $ZodType.init(inst, def);
+  const items = def.items;
+  const memo = globalConfig.memoizer;
+  memo?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    const input2 = payload.value;
+    if (!Array.isArray(input2)) {
+      payload.issues.push({
+        input: input2,
+        inst,
+        expected: "tuple",
+        code: "invalid_type"
+      });
+      return payload;
+    }
+    payload.value = memo ? memo.alloc(inst, payload, [], ctx) : [];
+    const proms = [];
+    const optinStart = getTupleOptStart(items, "optin");
+    const optoutStart = getTupleOptStart(items, "optout");
+    if (!def.rest) {
+      if (input2.length < optinStart) {
+        payload.issues.push({
+          code: "too_small",
+          minimum: optinStart,
+          inclusive: true,
+          input: input2,
+          inst,
+          origin: "array"
+        });
+        return payload;
+      }
+      if (input2.length > items.length) {
+        payload.issues.push({
+          code: "too_big",
+          maximum: items.length,
+          inclusive: true,
+          input: input2,
+          inst,
+          origin: "array"
+        });
+      }
+    }
+    const itemResults = new Array(items.length);
+    const abortEarly = def.rest ? ctx?.abortEarly : void 0;
+    let itemAborted = false;
+    for (let i2 = 0; i2 < items.length; i2++) {
+      const r2 = items[i2]._zod.run({ value: input2[i2], issues: [] }, ctx);
+      if (r2 instanceof Promise) {
+        proms.push(r2.then((rr2) => {
+          itemResults[i2] = rr2;
+        }));
+      } else {
+        itemResults[i2] = r2;
+        if (abortEarly && !itemAborted && r2.issues.length)
+          itemAborted = aborted(r2);
+      }
+    }
+    if (def.rest && !itemAborted) {
+      let i2 = items.length - 1;
+      const rest = input2.slice(items.length);
+      let seen = payload.issues.length;
+      for (const el of rest) {
+        if (abortEarly && payload.issues.length !== seen) {
+          if (aborted(payload, seen))
+            break;
+          seen = payload.issues.length;
+        }
+        i2++;
+        const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
+        if (result instanceof Promise) {
+          proms.push(result.then((r2) => handleTupleResult(r2, payload, i2)));
+        } else {
+          handleTupleResult(result, payload, i2);
+        }
+      }
+    }
+    if (proms.length) {
+      return Promise.all(proms).then(() => handleTupleResults(itemResults, payload, items, input2, optoutStart));
+    }
+    return handleTupleResults(itemResults, payload, items, input2, optoutStart);
+  };
+});
+function getTupleOptStart(items, key) {
+  for (let i2 = items.length - 1; i2 >= 0; i2--) {
+    const omittable = key === "optin" ? items[i2]._zod.optin !== void 0 : items[i2]._zod.optout === "optional";
+    if (!omittable)
+      return i2 + 1;
+  }
+  return 0;
+}
+function handleTupleResult(result, final, index) {
+  if (result.issues.length) {
+    final.issues.push(...prefixIssues(index, result.issues));
+  }
+  final.value[index] = result.value;
+}
+function handleTupleResults(itemResults, final, items, input2, optoutStart) {
+  for (let i2 = 0; i2 < items.length; i2++) {
+    const r2 = itemResults[i2];
+    const isPresent = i2 < input2.length;
+    if (!isPresent && i2 >= optoutStart && items[i2]._zod.optin === "optional") {
+      final.value.length = i2;
+      break;
+    }
+    if (r2.issues.length) {
+      if (!isPresent && i2 >= optoutStart) {
+        final.value.length = i2;
+        break;
+      }
+      final.issues.push(...prefixIssues(i2, r2.issues));
+    }
+    final.value[i2] = r2.value;
+  }
+  for (let i2 = final.value.length - 1; i2 >= input2.length; i2--) {
+    if (items[i2]._zod.optout === "optional" && final.value[i2] === void 0) {
+      final.value.length = i2;
+    } else {
+      break;
+    }
+  }
+  return final;
+}
+var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
+  $ZodType.init(inst, def);
+  const memo = globalConfig.memoizer;
+  memo?.attach(inst);
+  inst._zod.parse = (payload, ctx) => {
+    const input2 = payload.value;
+    if (!isPlainObject(input2)) {
+      payload.issues.push({
+        expected: "record",
+        code: "invalid_type",
+        input: input2,
+        inst
+      });
+      return payload;
+    }
+    const proms = [];
+    const values = def.keyType._zod.values;
+    if (values && !def.partial) {
+      payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+      const recordKeys = /* @__PURE__ */ new Set();
+      for (const key of values) {
+        if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
+          recordKeys.add(typeof key === "number" ? key.toString() : key);
+          if (key === "__proto__")
+            continue;
+          const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+          if (keyResult instanceof Promise) {
+            throw new Error("Async schemas not supported in object keys currently");
+          }
+          if (keyResult.issues.length) {
+            payload.issues.push({
+              code: "invalid_key",
+              origin: "record",
+              issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+              input: key,
+              path: [key],
+              inst
+            });
+            continue;
+          }
+          const outKey = keyResult.value;
+          if (outKey === "__proto__")
+            continue;
+          const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+          if (result instanceof Promise) {
+            proms.push(result.then((result2) => {
+              if (result2.issues.length) {
+                payload.issues.push(...prefixIssues(key, result2.issues));
+              }
+              payload.value[outKey] = result2.value;
+            }));
+          } else {
+            if (result.issues.length) {
+              payload.issues.push(...prefixIssues(key, result.issues));
+            }
+            payload.value[outKey] = result.value;
+          }
+        }
+      }
+      let unrecognized;
+      for (const key in input2) {
+        if (!recordKeys.has(key)) {
+          if (def.mode === "loose") {
+            if (key === "__proto__")
+              continue;
+            payload.value[key] = input2[key];
+          } else {
+            unrecognized = unrecognized ?? [];
+            unrecognized.push(key);
+          }
+        }
+      }
+      if (unrecognized && unrecognized.length > 0) {
+        payload.issues.push({
+          code: "unrecognized_keys",
+          input: input2,
+          inst,
+          keys: unrecognized,
+          continue: true
+        });
+      }
+    } else {
+      payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
+      let unrecognized;
+      for (const key of Reflect.ownKeys(input2)) {
+        if (key === "__proto__")
+          continue;
+        if (!Object.prototype.propertyIsEnumerable.call(input2, key))
+          continue;
+        let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
+        if (keyResult instanceof Promise) {
+          throw new Error("Async schemas not supported in object keys currently");
+        }
+        const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
+        if (checkNumericKey) {
+          const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
+          if (retryResult instanceof Promise) {
+            throw new Error("Async schemas not supported in object keys currently");
+          }
+          if (retryResult.issues.length === 0) {
+            keyResult = retryResult;
+          }
+        }
+        if (keyResult.issues.length) {
+          if (def.mode === "loose") {
+            payload.value[key] = input2[key];
+          } else if (values) {
+            unrecognized = unrecognized ?? [];
+            unrecognized.push(key);
+          } else {
+            payload.issues.push({
+              code: "invalid_key",
+              origin: "record",
+              issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
+              input: key,
+              path: [key],
+              inst
+            });
+          }
+          continue;
+        }
+        const outKey = keyResult.value;
+        if (outKey === "__proto__")
+          continue;
+        const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+        if (result instanceof Promise) {
+          proms.push(result.then((result2) => {
+            if (result2.issues.length) {
+              payload.issues.push(...prefixIssues(key, result2.issues));
+            }
+            payload.value[outKey] = result2.value;
+          }));
+        } else {
+          if (result.issues.length) {
+            payload.issues.push(...prefixIssues(key, result.issues));
+          }
+          payload.value[outKey] = result.value;
+        }
+      }
+      if (unrecognized && unrecognized.length > 0) {
+        payload.issues.push({
+          code: "unrecognized_keys",
+          input: input2,
+          inst,
+          keys: unrecognized,
+          continue: true
+        });
+      }
+    }
+    if (proms.length) {
+      return Promise.all(proms).then(() => payload);
+    }
+    return payload;
+  };
+});
+var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
+  $ZodType.init(inst, def);
+  const values = getEnumValues(def.entries);
+  const valuesSet = new Set(values);
+  inst._zod.values = valuesSet;
+  defineLazyInternal(inst, "pattern", (zod) => {
+    const patternValues = getEnumValues(zod.def.entries).filter((k2) => propertyKeyTypes.has(typeof k2));
+    return new RegExp(patternValues.length ? `^(${patternValues.map((o2) => escapeRegex(o2.toString())).join("|")})$` : "^[^\\s\\S]$");
+  });
+  inst._zod.parse = (payload, _ctx) => {
+    const input2 = payload.value;
+    if (valuesSet.has(input2)) {
+      return payload;
+    }
+    payload.issues.push({
+      code: "invalid_value",
+      values,
+      input: input2,
+      inst
+    });
+    return payload;
+  };
+});
+var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
+  $ZodType.init(inst, def);
+  const values = new Set(def.values);
+  inst._zod.values = values;
+  defineLazyInternal(inst, "pattern", (zod) => {
+    const vals = zod.def.values;
+    return new RegExp(vals.length ? `^(${vals.map((o2) => typeof o2 === "string" ? escapeRegex(o2) : o2 ? escapeRegex(o2.toString()) : String(o2)).join("|")})$` : "^[^\\s\\S]$");
+  });
+  inst._zod.parse = (payload, _ctx) => {
+    const input2 = payload.value;
+    if (values.has(input2)) {
+      return payload;
+    }
+    payload.issues.push({
+      code: "invalid_value",
+      values: def.values,
+      input: input2,
+      inst
+    });
+    return payload;
+  };
+});
+function handleOptionalResult(payload, result) {
+  payload.value = result.issues.length ? void 0 : result.value;
+  return payload;
+}
+var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
+  $ZodType.init(inst, def);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
+  inst._zod.optout = "optional";
+  defineLazyInternal(inst, "values", (zod) => {
+    const values = zod.def.innerType._zod.values;
+    return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
+  });
+  defineLazyInternal(inst, "pattern", (zod) => {
+    const pattern = zod.def.innerType._zod.pattern;
+    return pattern ? new RegExp(`^(${cleanRegex(pattern.source)})?$`) : void 0;
+  });
+  inst._zod.parse = (payload, ctx) => {
+    if (payload.value === void 0) {
+      if (def.innerType._zod.optin !== "defaulted")
+        return payload;
+      const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+      if (result instanceof Promise)
+        return result.then((result2) => handleOptionalResult(payload, result2));
+      return handleOptionalResult(payload, result);
+    }
+    return def.innerType._zod.run(payload, ctx);
+  };
+});
+var $ZodNullable = /* @__PURE__ */ $constructor("$ZodNullable", (inst, def) => {
+  $ZodType.init(inst, def);
+  defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin);
+  defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout);
+  defineLazyInternal(inst, "pattern", (zod) => {
+    const pattern = zod.def.innerType._zod.pattern;
+    return pattern ? new RegExp(`^(${cleanRegex(pattern.source)}|null)$`) : void 0;
+  });
+  defineLazyInternal(inst, "values", (zod) => {
+    return zod.def.innerType._zod.values ? /* @__PURE__ */ new Set([...zod.def.innerType._zod.values, null]) : void 0;
+  });
+  inst._zod.parse = (payload, ctx) => {
+    if (payload.value === null)
+      return payload;
+    return def.innerType._zod.run(payload, ctx);
+  };
+});
+
+// node_modules/zod/v4/locales/en.js
+var error = () => {
+  const Sizable = {
+    string: { unit: "characters", verb: "to have" },
+    file: { unit: "bytes", verb: "to have" },
+    array: { unit: "items", verb: "to have" },
+    set: { unit: "items", verb: "to have" },
+    map: { unit: "entries", verb: "to have" }
+  };
+  function getSizing(origin2) {
+    return Sizable[origin2] ?? null;
+  }
+  const FormatDictionary = {
+    regex: "input",
+    email: "email address",
+    url: "URL",
+    emoji: "emoji",
+    uuid: "UUID",
+    uuidv4: "UUIDv4",
+    uuidv6: "UUIDv6",
+    nanoid: "nanoid",
+    guid: "GUID",
+    cuid: "cuid",
+    cuid2: "cuid2",
+    ulid: "ULID",
+    xid: "XID",
+    ksuid: "KSUID",
+    datetime: "ISO datetime",
+    date: "ISO date",
+    time: "ISO time",
+    duration: "ISO duration",
+    ipv4: "IPv4 address",
+    ipv6: "IPv6 address",
+    mac: "MAC address",
+    cidrv4: "IPv4 range",
+    cidrv6: "IPv6 range",
+    base64: "base64-encoded string",
+    base64url: "base64url-encoded string",
+    json_string: "JSON string",
+    e164: "E.164 number",
+    currency_code: "currency code",
+    credit_card: "credit card number",
+    iban: "IBAN",
+    jwt: "JWT",
+    template_literal: "input"
+  };
+  const TypeDictionary = {
+    // Compatibility: "nan" -> "NaN" for display
+    nan: "NaN"
+    // All other type names omitted - they fall back to raw values via ?? operator
+  };
+  function getTypeName(type, input2) {
+    if (type === "number" && typeof input2 === "number" && !Number.isFinite(input2)) {
+      return String(input2);
+    }
+    return TypeDictionary[type] ?? type;
+  }
+  return (issue2) => {
+    switch (issue2.code) {
+      case "invalid_type": {
+        const expected = getTypeName(issue2.expected);
+        const receivedType = parsedType(issue2.input);
+        const received = getTypeName(receivedType, issue2.input);
+        return `Invalid input: expected ${expected}, received ${received}`;
+      }
+      case "invalid_value":
+        if (issue2.values.length === 1)
+          return `Invalid input: expected ${stringifyPrimitive(issue2.values[0])}`;
+        return `Invalid option: expected one of ${joinValues(issue2.values, "|")}`;
+      case "too_big": {
+        const adj = issue2.exact ? "exactly " : issue2.inclusive ? "<=" : "<";
+        const sizing = getSizing(issue2.origin);
+        if (sizing)
+          return `Too big: expected ${issue2.origin ?? "value"} to have ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elements"}`;
+        return `Too big: expected ${issue2.origin ?? "value"} to be ${adj}${issue2.maximum.toString()}`;
+      }
+      case "too_small": {
+        const adj = issue2.exact ? "exactly " : issue2.inclusive ? ">=" : ">";
+        const sizing = getSizing(issue2.origin);
+        if (sizing) {
+          return `Too small: expected ${issue2.origin} to have ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
+        }
+        return `Too small: expected ${issue2.origin} to be ${adj}${issue2.minimum.toString()}`;
+      }
+      case "invalid_format": {
+        const _issue = issue2;
+        if (_issue.format === "starts_with") {
+          return `Invalid string: must start with "${_issue.prefix}"`;
+        }
+        if (_issue.format === "ends_with")
+          return `Invalid string: must end with "${_issue.suffix}"`;
+        if (_issue.format === "includes")
+          return `Invalid string: must include "${_issue.includes}"`;
+        if (_issue.format === "regex")
+          return `Invalid string: must match pattern ${_issue.pattern}`;
+        return `Invalid ${FormatDictionary[_issue.format] ?? issue2.format}`;
+      }
+      case "not_multiple_of":
+        return `Invalid number: must be a multiple of ${issue2.divisor}`;
+      case "unrecognized_keys":
+        return `Unrecognized key${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
+      case "invalid_key":
+        return `Invalid key in ${issue2.origin}`;
+      case "invalid_union":
+        if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
+          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
+          return `Invalid discriminator value. Expected ${opts}`;
+        }
+        if (issue2.inclusive === false) {
+          return "Invalid input: more than one option matched";
+        }
+        return "Invalid input";
+      case "invalid_element":
+        return `Invalid value in ${issue2.origin}`;
+      default:
+        return `Invalid input`;
+    }
+  };
+};
+function en_default() {
+  return {
+    localeError: error()
+  };
+}
+
+// node_modules/zod/v4/core/api.js
+function snapshotChecks(def) {
+  if (def.checks)
+    def.checks = [...def.checks];
+  return def;
+}
+// @__NO_SIDE_EFFECTS__
+function _string(Class, params) {
+  return new Class(snapshotChecks({ type: "string", ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _number(Class, params) {
+  return new Class(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
+}
+// @__NO_SIDE_EFFECTS__
+function _int(Class, params) {
+  return new Class({
+    type: "number",
+    check: "number_format",
+    abort: false,
+    format: "safeint",
+    ...normalizeParams(params)
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _boolean(Class, params) {
+  return new Class({
+    type: "boolean",
+    ...normalizeParams(params)
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _unknown(Class) {
+  return new Class({
+    type: "unknown"
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _never(Class, params) {
+  return new Class({
+    type: "never",
+    ...normalizeParams(params)
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _gt(value, params) {
+  return new $ZodCheckGreaterThan({
+    check: "greater_than",
+    ...normalizeParams(params),
+    value,
+    inclusive: false
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _gte(value, params) {
+  return new $ZodCheckGreaterThan({
+    check: "greater_than",
+    ...normalizeParams(params),
+    value,
+    inclusive: true
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _positive(params) {
+  return /* @__PURE__ */ _gt(0, params);
+}
+// @__NO_SIDE_EFFECTS__
+function _nonnegative(params) {
+  return /* @__PURE__ */ _gte(0, params);
+}
+// @__NO_SIDE_EFFECTS__
+function _minLength(minimum, params) {
+  return new $ZodCheckMinLength({
+    check: "min_length",
+    ...normalizeParams(params),
+    minimum
+  });
+}
+// @__NO_SIDE_EFFECTS__
+function _regex(pattern, params) {
+  return new $ZodCheckRegex({
+    check: "string_format",
+    format: "regex",
+    ...normalizeParams(params),
+    pattern
+  });
+}
+
+// node_modules/zod/v4/mini/schemas.js
+var ZodMiniType = /* @__PURE__ */ $constructor("ZodMiniType", (inst, def) => {
+  if (!inst._zod)
+    throw new Error("Uninitialized schema in ZodMiniType.");
+  $ZodType.init(inst, def);
+  inst.def = def;
+  inst.type = def.type;
+}, {
+  // `with` is an alias for `check`: the same function object, not a wrapper.
+  get with() {
+    return this.check;
+  },
+  set with(value) {
+    own(this, "with", value);
+  },
+  parse(data, params) {
+    return parse(this, data, params, { callee: this.parse });
+  },
+  parseAsync(data, params) {
+    return parseAsync(this, data, params, { callee: this.parseAsync });
+  },
+  safeParse(data, params) {
+    return safeParse(this, data, params);
+  },
+  safeParseAsync(data, params) {
+    return safeParseAsync(this, data, params);
+  },
+  check(...checks) {
+    const def = this.def;
+    return this.clone({
+      ...def,
+      checks: [
+        ...def.checks ?? [],
+        ...checks.map((ch) => typeof ch === "function" ? { _zod: { check: ch, def: { check: "custom" }, onattach: [] } } : ch)
+      ]
+    }, { parent: true });
+  },
+  clone(_def, params) {
+    return clone(this, _def, params);
+  },
+  brand() {
+    return this;
+  },
+  register(reg, meta2) {
+    reg.add(this, meta2);
+    return this;
+  },
+  apply(fn2, ...args2) {
+    return args2.length === 0 ? fn2(this) : fn2(this, ...args2);
+  }
+});
+var ZodMiniString = /* @__PURE__ */ $constructor("ZodMiniString", (inst, def) => {
+  $ZodString.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function string2(params) {
+  return _string(ZodMiniString, params);
+}
+var ZodMiniNumber = /* @__PURE__ */ $constructor("ZodMiniNumber", (inst, def) => {
+  $ZodNumber.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function number2(params) {
+  return _number(ZodMiniNumber, params);
+}
+var ZodMiniNumberFormat = /* @__PURE__ */ $constructor("ZodMiniNumberFormat", (inst, def) => {
+  $ZodNumberFormat.init(inst, def);
+  ZodMiniNumber.init(inst, def);
+});
+function int(params) {
+  return _int(ZodMiniNumberFormat, params);
+}
+var ZodMiniBoolean = /* @__PURE__ */ $constructor("ZodMiniBoolean", (inst, def) => {
+  $ZodBoolean.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function boolean2(params) {
+  return _boolean(ZodMiniBoolean, params);
+}
+var ZodMiniUnknown = /* @__PURE__ */ $constructor("ZodMiniUnknown", (inst, def) => {
+  $ZodUnknown.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function unknown() {
+  return _unknown(ZodMiniUnknown);
+}
+var ZodMiniNever = /* @__PURE__ */ $constructor("ZodMiniNever", (inst, def) => {
+  $ZodNever.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function never(params) {
+  return _never(ZodMiniNever, params);
+}
+var ZodMiniArray = /* @__PURE__ */ $constructor("ZodMiniArray", (inst, def) => {
+  $ZodArray.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function array(element, params) {
+  return new ZodMiniArray({
+    type: "array",
+    element,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniObject = /* @__PURE__ */ $constructor("ZodMiniObject", (inst, def) => {
+  $ZodObject.init(inst, def);
+  ZodMiniType.init(inst, def);
+  installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
+});
+// @__NO_SIDE_EFFECTS__
+function object(shape, params) {
+  const def = {
+    type: "object",
+    shape: shape ?? {},
+    ...normalizeParams(params)
+  };
+  return new ZodMiniObject(def);
+}
+// @__NO_SIDE_EFFECTS__
+function strictObject(shape, params) {
+  return new ZodMiniObject({
+    type: "object",
+    shape,
+    catchall: /* @__PURE__ */ never(),
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniUnion = /* @__PURE__ */ $constructor("ZodMiniUnion", (inst, def) => {
+  $ZodUnion.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function union2(options, params) {
+  return new ZodMiniUnion({
+    type: "union",
+    options,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniTuple = /* @__PURE__ */ $constructor("ZodMiniTuple", (inst, def) => {
+  $ZodTuple.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function tuple(items, _paramsOrRest, _params) {
+  const hasRest = _paramsOrRest instanceof $ZodType;
+  const params = hasRest ? _params : _paramsOrRest;
+  const rest = hasRest ? _paramsOrRest : null;
+  return new ZodMiniTuple({
+    type: "tuple",
+    items,
+    rest,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniRecord = /* @__PURE__ */ $constructor("ZodMiniRecord", (inst, def) => {
+  $ZodRecord.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function record(keyType, valueType, params) {
+  if (!valueType || !valueType._zod) {
+    return new ZodMiniRecord({
+      type: "record",
+      keyType: /* @__PURE__ */ string2(),
+      valueType: keyType,
+      ...normalizeParams(valueType)
+    });
+  }
+  return new ZodMiniRecord({
+    type: "record",
+    keyType,
+    valueType,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniEnum = /* @__PURE__ */ $constructor("ZodMiniEnum", (inst, def) => {
+  $ZodEnum.init(inst, def);
+  ZodMiniType.init(inst, def);
+  inst.options = [...inst._zod.values];
+});
+// @__NO_SIDE_EFFECTS__
+function _enum(values, params) {
+  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v2) => [v2, v2])) : values;
+  return new ZodMiniEnum({
+    type: "enum",
+    entries,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniLiteral = /* @__PURE__ */ $constructor("ZodMiniLiteral", (inst, def) => {
+  $ZodLiteral.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function literal(value, params) {
+  return new ZodMiniLiteral({
+    type: "literal",
+    values: Array.isArray(value) ? value : [value],
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniOptional = /* @__PURE__ */ $constructor("ZodMiniOptional", (inst, def) => {
+  $ZodOptional.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function optional(innerType) {
+  return new ZodMiniOptional({
+    type: "optional",
+    innerType
+  });
+}
+var ZodMiniNullable = /* @__PURE__ */ $constructor("ZodMiniNullable", (inst, def) => {
+  $ZodNullable.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function nullable(innerType) {
+  return new ZodMiniNullable({
+    type: "nullable",
+    innerType
+  });
+}
+
 // src/input/tree.ts
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -42570,7 +44788,7 @@ function structBodies(text, name2) {
   }
   return out2;
 }
-function members(body2) {
+function members2(body2) {
   const out2 = [];
   for (const decl of body2.split(";")) {
     const pointer = /\(\s*\*\s*(\w+)\s*\)\s*\(/.exec(decl);
@@ -42580,7 +44798,7 @@ function members(body2) {
   }
   return out2;
 }
-function union2(lists) {
+function union3(lists) {
   return [...new Set(lists.flat())];
 }
 function readNotifierHeader(text) {
@@ -42589,9 +44807,9 @@ function readNotifierHeader(text) {
   const interval = structBodies(code, "mmu_interval_notifier_ops");
   const range = structBodies(code, "mmu_notifier_range");
   return {
-    mmu_notifier_ops: union2(hlist.map(members)),
-    mmu_interval_notifier_ops: interval.length ? union2(interval.map(members)) : void 0,
-    mmu_notifier_range: range.length ? union2(range.map(members)) : void 0
+    mmu_notifier_ops: union3(hlist.map(members2)),
+    mmu_interval_notifier_ops: interval.length ? union3(interval.map(members2)) : void 0,
+    mmu_notifier_range: range.length ? union3(range.map(members2)) : void 0
   };
 }
 function apiFromHeader(header, version2) {
@@ -42635,6 +44853,11 @@ function apiOfKernelOrTree(kernel, root) {
 }
 
 // src/engine/derived-facts.ts
+var CachedTable = object({
+  source: string2(),
+  sleeps: record(string2(), string2()),
+  reclaims: record(string2(), tuple([number2(), string2()]))
+});
 var FALLBACK_RELEASE = "6.12";
 function releaseOf(root) {
   try {
@@ -42695,7 +44918,8 @@ function derivedFactsFor(scanned, build, cacheDir) {
   const path = cacheDir ? join2(cacheDir, "derived", `${key}.json`) : void 0;
   if (path) {
     try {
-      return JSON.parse(readFileSync2(path, "utf8"));
+      const cached2 = CachedTable.safeParse(JSON.parse(readFileSync2(path, "utf8")));
+      if (cached2.success) return cached2.data;
     } catch {
     }
   }
@@ -42716,44 +44940,203 @@ function derivedFactsFor(scanned, build, cacheDir) {
 import { existsSync as existsSync4, readFileSync as readFileSync3 } from "node:fs";
 import { dirname as dirname3, resolve as resolve5 } from "node:path";
 
-// node_modules/diff/libesm/util/string.js
-function hasOnlyWinLineEndings(string3) {
-  return string3.includes("\r\n") && !string3.startsWith("\n") && !string3.match(/[^\r]\n/);
+// src/input/apply.ts
+var FUZZ = 2;
+function hunkHeader(h3, section = "") {
+  return `@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@${section ? ` ${section}` : ""}`;
 }
-function hasOnlyUnixLineEndings(string3) {
-  return !string3.includes("\r\n") && string3.includes("\n");
+function applyHunks(text, given, maxFuzz = FUZZ) {
+  const fp = sameLineEnds(text, given);
+  const endsWithNewline = text === "" || text.endsWith("\n");
+  const input2 = text === "" ? [] : (endsWithNewline ? text.slice(0, -1) : text).split("\n");
+  const out2 = [];
+  let copied = 0;
+  let inOffset = 0;
+  const outcomes = [];
+  const changed = [];
+  let noNewlineAtEnd = null;
+  fp.hunks.forEach((h3, i2) => {
+    const header = hunkHeader(h3);
+    const pattern = h3.lines.filter((l3) => l3[0] === " " || l3[0] === "-" || l3 === "").map((l3) => l3.slice(1));
+    const placed = locate(input2, h3, pattern, copied, inOffset, maxFuzz);
+    if (!placed) {
+      const free = locate(input2, h3, pattern, 0, inOffset, maxFuzz);
+      const over = free ? changed.find((c4) => free.where <= c4.to && free.where + pattern.length - 1 >= c4.from) : void 0;
+      outcomes.push(over ? { hunk: i2 + 1, header, applied: false, reason: "conflicts with an earlier hunk", conflictsWith: over.hunk } : { hunk: i2 + 1, header, applied: false, reason: "context not found" });
+      return;
+    }
+    inOffset = placed.where - first(h3);
+    const firstChange = placed.where - 1 + h3.lines.slice(
+      0,
+      Math.max(
+        0,
+        h3.lines.findIndex((l3) => l3[0] === "-" || l3[0] === "+")
+      )
+    ).filter((l3) => l3[0] !== "\\").length;
+    if (firstChange < copied) {
+      const over = changed.find((c4) => firstChange + 1 <= c4.to && placed.where + pattern.length - 1 >= c4.from);
+      outcomes.push({ hunk: i2 + 1, header, applied: false, reason: "conflicts with an earlier hunk", ...over ? { conflictsWith: over.hunk } : {} });
+      return;
+    }
+    let pos = placed.where - 1;
+    for (let k2 = copied; k2 < pos; k2++) out2.push(input2[k2]);
+    copied = Math.max(copied, pos);
+    const at2 = out2.length + 1;
+    const from = pos + 1;
+    let lastFrozen = copied;
+    h3.lines.forEach((l3, k2) => {
+      const op = l3[0] ?? " ";
+      if (op === "\\") {
+        noNewlineAtEnd = h3.lines[k2 - 1]?.[0] !== "-";
+        return;
+      }
+      if (op === "-") {
+        for (let k3 = copied; k3 < pos; k3++) out2.push(input2[k3]);
+        pos++;
+        copied = pos;
+        lastFrozen = pos;
+      } else if (op === "+") {
+        for (let k3 = copied; k3 < pos; k3++) out2.push(input2[k3]);
+        copied = Math.max(copied, pos);
+        lastFrozen = copied;
+        out2.push(l3.slice(1));
+      } else pos++;
+    });
+    changed.push({ hunk: i2 + 1, from, to: Math.max(from, lastFrozen) });
+    outcomes.push({ hunk: i2 + 1, header, applied: true, at: at2, offset: at2 - h3.newStart, fuzz: placed.fuzz });
+  });
+  for (let k2 = copied; k2 < input2.length; k2++) out2.push(input2[k2]);
+  const newline = noNewlineAtEnd === null ? endsWithNewline || input2.length === 0 : !noNewlineAtEnd;
+  return { text: out2.length ? `${out2.join("\n")}${newline ? "\n" : ""}` : "", hunks: outcomes };
 }
-
-// node_modules/diff/libesm/patch/line-endings.js
-function unixToWin(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => unixToWin(p2));
+function sameLineEnds(text, fp) {
+  const lines = fp.hunks.flatMap((h3) => h3.lines.filter((l3, i2) => l3[0] !== "\\" && h3.lines[i2 + 1]?.[0] !== "\\"));
+  const fileWin = text.includes("\r\n") && !/(^|[^\r])\n/.test(text);
+  const fileUnix = !text.includes("\r\n");
+  const patchWin = lines.length > 0 && lines.every((l3) => l3.endsWith("\r"));
+  const patchUnix = !fp.hunks.some((h3) => h3.lines.some((l3) => l3.endsWith("\r")));
+  const map = (f3) => ({ ...fp, hunks: fp.hunks.map((h3) => ({ ...h3, lines: h3.lines.map((l3, i2) => l3[0] === "\\" ? l3 : f3(l3, h3.lines[i2 + 1])) })) });
+  if (fileUnix && patchWin) return map((l3) => l3.endsWith("\r") ? l3.slice(0, -1) : l3);
+  if (fileWin && patchUnix && text !== "") return map((l3, next) => next?.[0] === "\\" ? l3 : `${l3}\r`);
+  return fp;
+}
+function first(h3) {
+  return h3.oldLines === 0 ? h3.oldStart + 1 : h3.oldStart;
+}
+function locate(input2, h3, pattern, frozen, inOffset, maxFuzz) {
+  const ops = h3.lines.filter((l3) => l3[0] !== "\\");
+  let prefix = 0;
+  while (prefix < ops.length && (ops[prefix][0] ?? " ") === " ") prefix++;
+  let suffix = 0;
+  while (suffix < ops.length - prefix && (ops[ops.length - 1 - suffix][0] ?? " ") === " ") suffix++;
+  const context = Math.max(prefix, suffix);
+  const guess = first(h3) + inOffset;
+  const lines = input2.length;
+  const match = (where, pf, sf) => {
+    for (let p2 = pf; p2 < pattern.length - sf; p2++) if (input2[where - 1 + p2] !== pattern[p2]) return false;
+    return true;
+  };
+  for (let fuzz = 0; fuzz <= Math.min(maxFuzz, context); fuzz++) {
+    if (!pattern.length) return { where: guess, fuzz: 0 };
+    let pf = fuzz + prefix - context;
+    const sf = fuzz + suffix - context;
+    const maxWhere = lines - (pattern.length - sf) + 1;
+    const minWhere = frozen + 1 - (prefix - pf);
+    const maxPos = maxWhere - guess;
+    let maxNeg = guess - minWhere;
+    if (guess <= maxNeg) maxNeg = guess - 1;
+    if (pf < 0 && first(h3) <= 1) {
+      if (sf < 0 && (pattern.length !== lines || prefix < frozen)) continue;
+      const offset = 1 - guess;
+      if (frozen <= prefix && offset <= maxPos && match(guess + offset, 0, Math.max(0, sf))) return { where: guess + offset, fuzz };
+      continue;
+    }
+    if (pf < 0) pf = 0;
+    if (sf < 0) {
+      const offset = guess - (lines - pattern.length + 1);
+      if (offset <= maxNeg && match(guess - offset, pf, 0)) return { where: guess - offset, fuzz };
+      continue;
+    }
+    for (let offset = 0; offset <= Math.max(maxPos, maxNeg); offset++) {
+      if (offset <= maxPos && match(guess + offset, pf, sf)) return { where: guess + offset, fuzz };
+      if (offset > 0 && offset <= maxNeg && match(guess - offset, pf, sf)) return { where: guess - offset, fuzz };
+    }
   }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i2) => {
-    var _a2;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a2 = hunk.lines[i2 + 1]) === null || _a2 === void 0 ? void 0 : _a2.startsWith("\\")) ? line : line + "\r";
-  }) })) });
+  return null;
 }
-function winToUnix(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => winToUnix(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line) => line.endsWith("\r") ? line.substring(0, line.length - 1) : line) })) });
+function applyFilePatch(text, fp) {
+  const r2 = applyHunks(text, fp);
+  const bad = r2.hunks.find((h3) => !h3.applied);
+  return bad ? { ok: false, hunk: bad.hunk, header: bad.header } : { ok: true, text: r2.text };
 }
-function isUnix(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
+function changedLines(fp) {
+  const added = /* @__PURE__ */ new Set();
+  const context = [];
+  for (const h3 of fp.hunks) {
+    let line = h3.newStart;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("+")) added.add(line++);
+      else if (l3.startsWith(" ")) line++;
+    }
+    context.push([h3.newStart, h3.newStart + Math.max(0, h3.newLines - 1)]);
   }
-  return !patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => !line.startsWith("\\") && line.endsWith("\r"))));
+  return { added, context };
 }
-function isWin(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
+function reverseFilePatch(fp) {
+  return {
+    ...fp,
+    oldPath: fp.newPath,
+    newPath: fp.oldPath,
+    hunks: fp.hunks.map((h3) => ({
+      ...h3,
+      oldStart: h3.newStart,
+      oldLines: h3.newLines,
+      newStart: h3.oldStart,
+      newLines: h3.oldLines,
+      lines: h3.lines.map((l3) => l3.startsWith("+") ? `-${l3.slice(1)}` : l3.startsWith("-") ? `+${l3.slice(1)}` : l3)
+    }))
+  };
+}
+function changePoints(fp) {
+  const out2 = [];
+  for (const h3 of fp.hunks) {
+    let line = h3.newStart;
+    let deleting = false;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("+")) {
+        out2.push(line++);
+        deleting = false;
+      } else if (l3.startsWith("-")) deleting = true;
+      else if (l3.startsWith(" ")) {
+        if (deleting) out2.push(line);
+        deleting = false;
+        line++;
+      }
+    }
+    if (deleting) out2.push(Math.max(1, line));
   }
-  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i2) => {
-    var _a2;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a2 = hunk.lines[i2 + 1]) === null || _a2 === void 0 ? void 0 : _a2.startsWith("\\"));
-  })));
+  return [...new Set(out2)].sort((a, b3) => a - b3);
+}
+function deletedBefore(fp, postLine) {
+  for (const h3 of fp.hunks) {
+    let oldLine = h3.oldStart;
+    let newLine = h3.newStart;
+    let lastDeleted = null;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("-")) lastDeleted = oldLine++;
+      else if (l3.startsWith("+")) {
+        newLine++;
+        lastDeleted = null;
+      } else if (l3.startsWith(" ")) {
+        if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+        lastDeleted = null;
+        oldLine++;
+        newLine++;
+      }
+    }
+    if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+  }
+  return null;
 }
 
 // node_modules/diff/libesm/patch/parse.js
@@ -43090,269 +45473,6 @@ function parsePatch(uniDiff) {
     parseIndex();
   }
   return list;
-}
-
-// node_modules/diff/libesm/util/distance-iterator.js
-function distance_iterator_default(start2, minLine, maxLine) {
-  let wantForward = true, backwardExhausted = false, forwardExhausted = false, localOffset = 1;
-  return function iterator2() {
-    if (wantForward && !forwardExhausted) {
-      if (backwardExhausted) {
-        localOffset++;
-      } else {
-        wantForward = false;
-      }
-      if (start2 + localOffset <= maxLine) {
-        return start2 + localOffset;
-      }
-      forwardExhausted = true;
-    }
-    if (!backwardExhausted) {
-      if (!forwardExhausted) {
-        wantForward = true;
-      }
-      if (minLine <= start2 - localOffset) {
-        return start2 - localOffset++;
-      }
-      backwardExhausted = true;
-      return iterator2();
-    }
-    return void 0;
-  };
-}
-
-// node_modules/diff/libesm/patch/apply.js
-function applyPatch(source, patch, options = {}) {
-  let patches;
-  if (typeof patch === "string") {
-    patches = parsePatch(patch);
-  } else if (Array.isArray(patch)) {
-    patches = patch;
-  } else {
-    patches = [patch];
-  }
-  if (patches.length > 1) {
-    throw new Error("applyPatch only works with a single input.");
-  }
-  return applyStructuredPatch(source, patches[0], options);
-}
-function applyStructuredPatch(source, patch, options = {}) {
-  if (options.autoConvertLineEndings || options.autoConvertLineEndings == null) {
-    if (hasOnlyWinLineEndings(source) && isUnix(patch)) {
-      patch = unixToWin(patch);
-    } else if (hasOnlyUnixLineEndings(source) && isWin(patch)) {
-      patch = winToUnix(patch);
-    }
-  }
-  const lines = source.split("\n"), hunks = patch.hunks, compareLine = options.compareLine || ((lineNumber2, line, operation, patchContent) => line === patchContent), fuzzFactor = options.fuzzFactor || 0;
-  let minLine = 0;
-  if (fuzzFactor < 0 || !Number.isInteger(fuzzFactor)) {
-    throw new Error("fuzzFactor must be a non-negative integer");
-  }
-  if (!hunks.length) {
-    return source;
-  }
-  let prevLine = "", removeEOFNL = false, addEOFNL = false;
-  for (let i2 = 0; i2 < hunks[hunks.length - 1].lines.length; i2++) {
-    const line = hunks[hunks.length - 1].lines[i2];
-    if (line[0] == "\\") {
-      if (prevLine[0] == "+") {
-        removeEOFNL = true;
-      } else if (prevLine[0] == "-") {
-        addEOFNL = true;
-      }
-    }
-    prevLine = line;
-  }
-  if (removeEOFNL) {
-    if (addEOFNL) {
-      if (!fuzzFactor && lines[lines.length - 1] == "") {
-        return false;
-      }
-    } else if (lines[lines.length - 1] == "") {
-      lines.pop();
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  } else if (addEOFNL) {
-    if (lines[lines.length - 1] != "") {
-      lines.push("");
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  }
-  function applyHunk(hunkLines, toPos, maxErrors, hunkLinesI = 0, lastContextLineMatched = true, patchedLines = [], patchedLinesLength = 0) {
-    let nConsecutiveOldContextLines = 0;
-    let nextContextLineMustMatch = false;
-    for (; hunkLinesI < hunkLines.length; hunkLinesI++) {
-      const hunkLine = hunkLines[hunkLinesI], operation = hunkLine.length > 0 ? hunkLine[0] : " ", content = hunkLine.length > 0 ? hunkLine.substr(1) : hunkLine;
-      if (operation === "-") {
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          toPos++;
-          nConsecutiveOldContextLines = 0;
-        } else {
-          if (!maxErrors || lines[toPos] == null) {
-            return null;
-          }
-          patchedLines[patchedLinesLength] = lines[toPos];
-          return applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1);
-        }
-      }
-      if (operation === "+") {
-        if (!lastContextLineMatched) {
-          return null;
-        }
-        patchedLines[patchedLinesLength] = content;
-        patchedLinesLength++;
-        nConsecutiveOldContextLines = 0;
-        nextContextLineMustMatch = true;
-      }
-      if (operation === " ") {
-        nConsecutiveOldContextLines++;
-        patchedLines[patchedLinesLength] = lines[toPos];
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          patchedLinesLength++;
-          lastContextLineMatched = true;
-          nextContextLineMustMatch = false;
-          toPos++;
-        } else {
-          if (nextContextLineMustMatch || !maxErrors) {
-            return null;
-          }
-          return lines[toPos] && (applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength + 1) || applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1)) || applyHunk(hunkLines, toPos, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength);
-        }
-      }
-    }
-    patchedLinesLength -= nConsecutiveOldContextLines;
-    toPos -= nConsecutiveOldContextLines;
-    patchedLines.length = patchedLinesLength;
-    return {
-      patchedLines,
-      oldLineLastI: toPos - 1
-    };
-  }
-  const resultLines = [];
-  let prevHunkOffset = 0;
-  for (let i2 = 0; i2 < hunks.length; i2++) {
-    const hunk = hunks[i2];
-    let hunkResult;
-    const maxLine = lines.length - hunk.oldLines + fuzzFactor;
-    let toPos;
-    for (let maxErrors = 0; maxErrors <= fuzzFactor; maxErrors++) {
-      toPos = hunk.oldStart + prevHunkOffset - 1;
-      const iterator2 = distance_iterator_default(toPos, minLine, maxLine);
-      for (; toPos !== void 0; toPos = iterator2()) {
-        hunkResult = applyHunk(hunk.lines, toPos, maxErrors);
-        if (hunkResult) {
-          break;
-        }
-      }
-      if (hunkResult) {
-        break;
-      }
-    }
-    if (!hunkResult) {
-      return false;
-    }
-    for (let i3 = minLine; i3 < toPos; i3++) {
-      resultLines.push(lines[i3]);
-    }
-    for (let i3 = 0; i3 < hunkResult.patchedLines.length; i3++) {
-      const line = hunkResult.patchedLines[i3];
-      resultLines.push(line);
-    }
-    minLine = hunkResult.oldLineLastI + 1;
-    prevHunkOffset = toPos + 1 - hunk.oldStart;
-  }
-  for (let i2 = minLine; i2 < lines.length; i2++) {
-    resultLines.push(lines[i2]);
-  }
-  return resultLines.join("\n");
-}
-
-// src/input/apply.ts
-var FUZZ = 2;
-function hunkHeader(h3, section = "") {
-  return `@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@${section ? ` ${section}` : ""}`;
-}
-function applyFilePatch(text, fp) {
-  let current = text;
-  for (let i2 = 0; i2 < fp.hunks.length; i2++) {
-    const hunk = fp.hunks[i2];
-    const next = applyPatch(current, { oldFileName: fp.oldPath ?? "", newFileName: fp.newPath ?? "", oldHeader: "", newHeader: "", hunks: [hunk] }, { fuzzFactor: FUZZ });
-    if (next === false) return { ok: false, hunk: i2 + 1, header: hunkHeader(hunk) };
-    current = next;
-  }
-  return { ok: true, text: current };
-}
-function changedLines(fp) {
-  const added = /* @__PURE__ */ new Set();
-  const context = [];
-  for (const h3 of fp.hunks) {
-    let line = h3.newStart;
-    for (const l3 of h3.lines) {
-      if (l3.startsWith("+")) added.add(line++);
-      else if (l3.startsWith(" ")) line++;
-    }
-    context.push([h3.newStart, h3.newStart + Math.max(0, h3.newLines - 1)]);
-  }
-  return { added, context };
-}
-function reverseFilePatch(fp) {
-  return {
-    ...fp,
-    oldPath: fp.newPath,
-    newPath: fp.oldPath,
-    hunks: fp.hunks.map((h3) => ({
-      ...h3,
-      oldStart: h3.newStart,
-      oldLines: h3.newLines,
-      newStart: h3.oldStart,
-      newLines: h3.oldLines,
-      lines: h3.lines.map((l3) => l3.startsWith("+") ? `-${l3.slice(1)}` : l3.startsWith("-") ? `+${l3.slice(1)}` : l3)
-    }))
-  };
-}
-function changePoints(fp) {
-  const out2 = [];
-  for (const h3 of fp.hunks) {
-    let line = h3.newStart;
-    let deleting = false;
-    for (const l3 of h3.lines) {
-      if (l3.startsWith("+")) {
-        out2.push(line++);
-        deleting = false;
-      } else if (l3.startsWith("-")) deleting = true;
-      else if (l3.startsWith(" ")) {
-        if (deleting) out2.push(line);
-        deleting = false;
-        line++;
-      }
-    }
-    if (deleting) out2.push(Math.max(1, line));
-  }
-  return [...new Set(out2)].sort((a, b3) => a - b3);
-}
-function deletedBefore(fp, postLine) {
-  for (const h3 of fp.hunks) {
-    let oldLine = h3.oldStart;
-    let newLine = h3.newStart;
-    let lastDeleted = null;
-    for (const l3 of h3.lines) {
-      if (l3.startsWith("-")) lastDeleted = oldLine++;
-      else if (l3.startsWith("+")) {
-        newLine++;
-        lastDeleted = null;
-      } else if (l3.startsWith(" ")) {
-        if (newLine === postLine && lastDeleted !== null) return lastDeleted;
-        lastDeleted = null;
-        oldLine++;
-        newLine++;
-      }
-    }
-    if (newLine === postLine && lastDeleted !== null) return lastDeleted;
-  }
-  return null;
 }
 
 // src/input/patch.ts
@@ -46224,9 +48344,9 @@ function localsNamed(ctx, node) {
   }
   return [...out2];
 }
-function lowerIfChain(ctx, first) {
+function lowerIfChain(ctx, first2) {
   const links = [];
-  let node = first;
+  let node = first2;
   let last = null;
   while (node) {
     links.push({ start: node.startIndex, cond: lowerExpr(ctx, node.childForFieldName("condition")), consequence: lowerStmt(ctx, node.childForFieldName("consequence")) });
@@ -46266,8 +48386,8 @@ function lowerStmt(ctx, node) {
       const expr = node.namedChildren[0];
       if (expr?.type === "call_expression") {
         const fn2 = expr.childForFieldName("function");
-        const first = expr.childForFieldName("arguments")?.namedChildren[0];
-        if (fn2?.type === "identifier" && declaresLocal(fn2.text) && first?.type === "identifier") ctx.scopes.declare(first.text);
+        const first2 = expr.childForFieldName("arguments")?.namedChildren[0];
+        if (fn2?.type === "identifier" && declaresLocal(fn2.text) && first2?.type === "identifier") ctx.scopes.declare(first2.text);
       }
       return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true) : null };
     }
@@ -46381,7 +48501,7 @@ function norm2(ctx, start2, end) {
   const t2 = ctx.source.slice(start2, end);
   return /\s/.test(t2) ? t2.replace(/\s+/g, " ").trim() : t2;
 }
-function pick(named, lowered, field) {
+function pick2(named, lowered, field) {
   if (!field) return null;
   for (let i2 = 0; i2 < named.length; i2++) if (named[i2].id === field.id) return lowered[i2];
   return null;
@@ -46406,8 +48526,8 @@ function lowerBinaryChain(ctx, top) {
       norm: norm2(ctx, b3.startIndex, b3.endIndex),
       children,
       op: b3.childForFieldName("operator")?.text ?? b3.children[1]?.text,
-      left: pick(named, children, b3.childForFieldName("left")),
-      right: pick(named, children, b3.childForFieldName("right"))
+      left: pick2(named, children, b3.childForFieldName("left")),
+      right: pick2(named, children, b3.childForFieldName("right"))
     };
     below = { id: b3.id, lowered };
   }
@@ -46466,18 +48586,18 @@ function lowerExpr(ctx, node, stmt = false) {
   switch (node.type) {
     case "unary_expression":
     case "pointer_expression":
-      return { kind: "unary", ...base, children, op: node.children[0]?.text, arg: pick(named, children, node.childForFieldName("argument")) };
+      return { kind: "unary", ...base, children, op: node.children[0]?.text, arg: pick2(named, children, node.childForFieldName("argument")) };
     case "field_expression":
       return {
         kind: "field",
         ...base,
         children,
         op: node.childForFieldName("operator")?.text,
-        arg: pick(named, children, node.childForFieldName("argument")),
+        arg: pick2(named, children, node.childForFieldName("argument")),
         field: node.childForFieldName("field")?.text
       };
     case "cast_expression":
-      return { kind: "cast", ...base, children, value: pick(named, children, node.childForFieldName("value")) };
+      return { kind: "cast", ...base, children, value: pick2(named, children, node.childForFieldName("value")) };
     case "parenthesized_expression":
     case "condition_clause":
       return { kind: "paren", ...base, children };
@@ -46486,9 +48606,9 @@ function lowerExpr(ctx, node, stmt = false) {
         kind: "conditional",
         ...base,
         children,
-        cond: pick(named, children, node.childForFieldName("condition")),
-        consequence: pick(named, children, node.childForFieldName("consequence")),
-        alternative: pick(named, children, node.childForFieldName("alternative"))
+        cond: pick2(named, children, node.childForFieldName("condition")),
+        consequence: pick2(named, children, node.childForFieldName("consequence")),
+        alternative: pick2(named, children, node.childForFieldName("alternative"))
       };
     default:
       return { kind: "other", ...base, type: node.type, children };
@@ -46651,6 +48771,7 @@ async function parseNeededToIR(file, source, wanted = []) {
   const faulting = apiCallsOf(masked, items, calls2).filter((c4) => c4.name === HMM_RANGE_FAULT && c4.function && shallow.has(c4.function)).map((c4) => c4.function);
   const deep = /* @__PURE__ */ new Set([...wanted, ...faulting, ...ir2.tables.flatMap((t2) => t2.fields.map((f3) => f3.function).filter((f3) => !!f3))]);
   const parsed = new Set(tables.map((r2) => r2[0]));
+  const chains = /* @__PURE__ */ new Set();
   let pending = [...bindingItems(masked, items, new Set(ir2.tables.map((t2) => t2.name)))];
   for (let level2 = 0; level2 <= CALL_DEPTH + 1; level2++) {
     const withBindings = pending.length > 0;
@@ -46681,6 +48802,19 @@ async function parseNeededToIR(file, source, wanted = []) {
         names.add(c4);
         deep.add(c4);
       }
+    }
+    const newChains = /* @__PURE__ */ new Set();
+    for (const fn2 of part.functions) {
+      for (const e of fn2.events) {
+        if (e.kind !== "lock" || !e.sleeps) continue;
+        const cls = lockClassOf(e.args[0] ?? "", fn2.params, file);
+        if (cls && (cls.global || cls.chain.includes(".")) && !chains.has(cls.chain)) newChains.add(cls.chain);
+      }
+    }
+    for (const c4 of newChains) chains.add(c4);
+    for (const taker of lockTakersOf(masked, items, calls2, SLEEPING_LOCK_CALLS, newChains)) {
+      names.add(taker);
+      deep.add(taker);
     }
   }
   ir2.functions.sort((a, b3) => a.loc.line - b3.loc.line);
@@ -46713,6 +48847,7 @@ function workFacts(file, masked) {
   const { workBindings, queuedWork } = workFactsOf(file, masked);
   return { ...workBindings.length ? { workBindings } : {}, ...queuedWork.length ? { queuedWork } : {} };
 }
+var SLEEPING_LOCK_CALLS = Object.keys(LOCK_CALLS).filter((n) => LOCK_CALLS[n].sleeps);
 function lineStartOffsets(text) {
   const starts = [0];
   for (let i2 = text.indexOf("\n"); i2 >= 0; i2 = text.indexOf("\n", i2 + 1)) starts.push(i2 + 1);
@@ -47264,7 +49399,69 @@ async function findingsOf(patch, root, overlay, opts, side, cache) {
   if (paths.length === 0) return [];
   const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync4(p2)) : paths.filter((p2) => overlay.has(p2));
   const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
-  return analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
+  const findings = analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
+  if (opts.tree) return findings;
+  const text = (file) => overlay.get(resolve5(root, file)) ?? "";
+  return seenInPart(findings, result.files, shownLines(patch, side), text);
+}
+function shownLines(patch, side) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (const fp of patch.files) {
+    const file = side === "post" ? fp.newPath : fp.oldPath;
+    if (file === null) continue;
+    const lines = out2.get(file) ?? /* @__PURE__ */ new Set();
+    for (const h3 of fp.hunks) {
+      const [start2, count2] = side === "post" ? [h3.newStart, h3.newLines] : [h3.oldStart, h3.oldLines];
+      for (let l3 = start2; l3 < start2 + count2; l3++) lines.add(l3);
+    }
+    out2.set(file, lines);
+  }
+  return out2;
+}
+function bodyEnd(masked, from) {
+  let depth = 0;
+  let opened = false;
+  for (let i2 = from - 1; i2 < masked.length; i2++) {
+    for (const c4 of masked[i2]) {
+      if (c4 === "{") {
+        depth++;
+        opened = true;
+      } else if (c4 === "}" && opened && --depth === 0) return i2 + 1;
+    }
+  }
+  return Math.max(from, masked.length);
+}
+function runs(lines) {
+  const parts2 = [];
+  for (let i2 = 0; i2 < lines.length; ) {
+    let j3 = i2;
+    while (j3 + 1 < lines.length && lines[j3 + 1] === lines[j3] + 1) j3++;
+    parts2.push(i2 === j3 ? `${lines[i2]}` : `${lines[i2]}-${lines[j3]}`);
+    i2 = j3 + 1;
+  }
+  return parts2.join(", ");
+}
+function seenInPart(findings, files, shown, text) {
+  const partial2 = [];
+  for (const f3 of files) {
+    const lines = shown.get(f3.file);
+    if (!lines) continue;
+    const masked = maskForScan(text(f3.file)).split("\n");
+    for (const fn2 of f3.functions) {
+      const end = bodyEnd(masked, fn2.loc.line);
+      const all = Array.from({ length: end - fn2.loc.line + 1 }, (_3, i2) => fn2.loc.line + i2);
+      const seen = all.filter((l3) => lines.has(l3));
+      if (seen.length < all.length) partial2.push({ file: f3.file, name: fn2.name, from: fn2.loc.line, to: fn2.loc.endLine, seen });
+    }
+  }
+  if (!partial2.length) return [...findings];
+  const inside = (file, line) => partial2.find((p2) => p2.file === file && line !== void 0 && line >= p2.from && line <= p2.to);
+  return findings.map((f3) => {
+    if (f3.severity === "info") return f3;
+    const fn2 = partial2.find((p2) => p2.file === f3.file && p2.name === f3.function) ?? inside(f3.file, f3.line) ?? f3.steps.map((s) => inside(s.file, s.line)).find((p2) => p2 !== void 0);
+    if (!fn2) return f3;
+    return { ...f3, severity: "warning", message: `${f3.message} (seen in part, no --tree: only lines ${runs(fn2.seen)} of ${fn2.name}() are in the patch)` };
+  });
 }
 async function analyzePatch(patch, root, overlay, opts, base) {
   const cache = scanCache();
@@ -47314,8 +49511,8 @@ function anchorToChange(f3, patch) {
       f3.file,
       points.reduce((best, p2) => Math.abs(p2 - f3.line) < Math.abs(best - f3.line) ? p2 : best)
     );
-  const first = patch.files.find((x3) => x3.newPath && changePoints(x3).length);
-  return first ? at2(first.newPath, changePoints(first)[0]) : f3;
+  const first2 = patch.files.find((x3) => x3.newPath && changePoints(x3).length);
+  return first2 ? at2(first2.newPath, changePoints(first2)[0]) : f3;
 }
 function filterToPatch(findings, patch, filter) {
   if (filter === "nofilter") return [...findings];
@@ -47356,1936 +49553,6 @@ function runParseWorker() {
 
 // src/input/config.ts
 import { readFileSync as readFileSync4 } from "node:fs";
-
-// node_modules/zod/v4/core/util.js
-function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v2) => typeof v2 === "number");
-  const values = Object.entries(entries).filter(([k2, _3]) => numericValues.indexOf(+k2) === -1).map(([_3, v2]) => v2);
-  return values;
-}
-function joinValues(array2, separator = "|") {
-  return array2.map((val) => stringifyPrimitive(val)).join(separator);
-}
-function jsonStringifyReplacer(_3, value) {
-  if (typeof value === "bigint")
-    return value.toString();
-  return value;
-}
-var Cached = class {
-  constructor(getter) {
-    this._getter = getter;
-    this._value = void 0;
-  }
-  get value() {
-    const getter = this._getter;
-    if (getter !== void 0) {
-      this._value = getter();
-      this._getter = void 0;
-    }
-    return this._value;
-  }
-};
-function cached(getter) {
-  return new Cached(getter);
-}
-function nullish(input2) {
-  return input2 === null || input2 === void 0;
-}
-function cleanRegex(source) {
-  const start2 = source.startsWith("^") ? 1 : 0;
-  const end = source.endsWith("$") ? source.length - 1 : source.length;
-  return source.slice(start2, end);
-}
-function assignProp(target, prop, value) {
-  Object.defineProperty(target, prop, {
-    value,
-    writable: true,
-    enumerable: true,
-    configurable: true
-  });
-}
-var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace : (..._args) => {
-};
-function isObject(data) {
-  return typeof data === "object" && data !== null && !Array.isArray(data);
-}
-function isPlainObject(o2) {
-  if (isObject(o2) === false)
-    return false;
-  const ctor = o2.constructor;
-  if (ctor === void 0)
-    return true;
-  if (typeof ctor !== "function")
-    return true;
-  const prot = ctor.prototype;
-  if (isObject(prot) === false)
-    return false;
-  if (Object.prototype.hasOwnProperty.call(prot, "isPrototypeOf") === false) {
-    return false;
-  }
-  return true;
-}
-var propertyKeyTypes = /* @__PURE__ */ new Set(["string", "number", "symbol"]);
-function escapeRegex(str) {
-  return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function clone(inst, def, params) {
-  const cl = new inst._zod.constr(def ?? inst._zod.def);
-  if (!def || params?.parent)
-    cl._zod.parent = inst;
-  return cl;
-}
-function normalizeParams(_params) {
-  const params = _params;
-  if (!params)
-    return {};
-  if (typeof params === "string")
-    return { error: () => params };
-  if (params?.message !== void 0) {
-    if (params?.error !== void 0)
-      throw new Error("Cannot specify both `message` and `error` params");
-    params.error = params.message;
-  }
-  delete params.message;
-  if (typeof params.error === "string")
-    return { ...params, error: () => params.error };
-  return params;
-}
-function stringifyPrimitive(value) {
-  if (typeof value === "bigint")
-    return value.toString() + "n";
-  if (typeof value === "string")
-    return `"${value}"`;
-  return `${value}`;
-}
-function optionalKeys(shape) {
-  return Object.keys(shape).filter((k2) => {
-    return shape[k2]._zod.optin !== void 0 && shape[k2]._zod.optout === "optional";
-  });
-}
-var NUMBER_FORMAT_RANGES = /* @__PURE__ */ (() => ({
-  safeint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-  float32: [-34028234663852886e22, 34028234663852886e22],
-  float64: [-Number.MAX_VALUE, Number.MAX_VALUE]
-}))();
-function aborted(x3, startIndex = 0) {
-  if (x3.aborted === true)
-    return true;
-  for (let i2 = startIndex; i2 < x3.issues.length; i2++) {
-    if (x3.issues[i2]?.continue !== true) {
-      return true;
-    }
-  }
-  return false;
-}
-function explicitlyAborted(x3, startIndex = 0) {
-  if (x3.aborted === true)
-    return true;
-  for (let i2 = startIndex; i2 < x3.issues.length; i2++) {
-    if (x3.issues[i2]?.continue === false) {
-      return true;
-    }
-  }
-  return false;
-}
-function prefixIssues(path, issues) {
-  return issues.map((iss) => {
-    var _a2;
-    (_a2 = iss).path ?? (_a2.path = []);
-    iss.path.unshift(path);
-    return iss;
-  });
-}
-function unwrapMessage(message) {
-  return typeof message === "string" ? message : message?.message;
-}
-function sizeCaps(defChecks) {
-  const caps = [];
-  for (const ch of defChecks ?? []) {
-    const d2 = ch._zod.def;
-    if (!/_(length|size)$|_equals$/.test(d2.check))
-      break;
-    const max = d2.maximum ?? d2.length ?? d2.size;
-    if (max >= 0)
-      caps.push([max, ch]);
-  }
-  return caps;
-}
-function attachSchema(issues, start2, inst) {
-  var _a2;
-  for (let i2 = start2; i2 < issues.length; i2++) {
-    (_a2 = issues[i2]).schema ?? (_a2.schema = inst);
-  }
-}
-function finalizeIssue(iss, ctx, config2) {
-  var _a2;
-  const traits = iss.inst?._zod?.traits;
-  if (traits?.has("$ZodType")) {
-    if (traits.has("$ZodCheck"))
-      (_a2 = iss).schema ?? (_a2.schema = iss.inst);
-    else
-      iss.schema = iss.inst;
-  }
-  const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
-  const full = {};
-  for (const k2 of Object.keys(iss)) {
-    if (k2 === "inst" || k2 === "schema" || k2 === "continue" || k2 === "input" || k2 === "__proto__")
-      continue;
-    full[k2] = iss[k2];
-  }
-  full.path ?? (full.path = []);
-  full.message = message;
-  if (ctx?.reportInput) {
-    full.input = iss.input;
-  }
-  return full;
-}
-var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str) {
-  const units = str.length;
-  if (!highSurrogate.test(str))
-    return units;
-  let count2 = units;
-  for (let i2 = 0; i2 < units - 1; i2++) {
-    if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
-      count2--;
-      i2++;
-    }
-  }
-  return count2;
-}
-function getLengthableOrigin(input2) {
-  if (Array.isArray(input2))
-    return "array";
-  if (typeof input2 === "string")
-    return "string";
-  return "unknown";
-}
-function parsedType(data) {
-  const t2 = typeof data;
-  switch (t2) {
-    case "number": {
-      return Number.isNaN(data) ? "nan" : "number";
-    }
-    case "object": {
-      if (data === null) {
-        return "null";
-      }
-      if (Array.isArray(data)) {
-        return "array";
-      }
-      const obj = data;
-      if (obj && Object.getPrototypeOf(obj) !== Object.prototype && "constructor" in obj && obj.constructor) {
-        return obj.constructor.name;
-      }
-    }
-  }
-  return t2;
-}
-function members2(proto, table) {
-  for (const key in table) {
-    const desc = Object.getOwnPropertyDescriptor(table, key);
-    if (desc.get)
-      Object.defineProperty(proto, key, { ...desc, enumerable: false });
-    else
-      defineBound(proto, key, desc.value);
-  }
-}
-function own(inst, key, value, enumerable = true) {
-  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
-  return value;
-}
-function hide(inst, key, value) {
-  return own(inst, key, value, false);
-}
-function defineBound(proto, key, fn2) {
-  Object.defineProperty(proto, key, {
-    configurable: true,
-    get() {
-      return this == null ? fn2 : own(this, key, fn2.bind(this));
-    },
-    set(value) {
-      own(this, key, value);
-    }
-  });
-}
-function claim(inst, sentinel) {
-  const proto = Object.getPrototypeOf(inst);
-  return sentinel in proto ? void 0 : proto;
-}
-var installing;
-var broke = false;
-var breaker = {
-  configurable: true,
-  get() {
-    broke = true;
-    return void 0;
-  }
-};
-function defineLazyInternal(inst, key, compute) {
-  const proto = Object.getPrototypeOf(inst._zod);
-  if (key in proto && installing !== inst._zod) {
-    installing = void 0;
-    return;
-  }
-  installing = inst._zod;
-  Object.defineProperty(proto, key, {
-    configurable: true,
-    get() {
-      Object.defineProperty(this, key, breaker);
-      const outer = broke;
-      broke = false;
-      try {
-        const value = compute(this);
-        if (broke)
-          delete this[key];
-        else
-          Object.defineProperty(this, key, { configurable: true, writable: true, value });
-        broke = broke || outer;
-        return value;
-      } catch (err2) {
-        delete this[key];
-        broke = broke || outer;
-        throw err2;
-      }
-    },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, value });
-    }
-  });
-}
-function installLazyProp(inst, key, make, enumerable) {
-  const proto = claim(inst, key);
-  if (!proto)
-    return;
-  Object.defineProperty(proto, key, {
-    configurable: true,
-    get() {
-      const desc = { configurable: true, writable: true, enumerable, value: void 0 };
-      Object.defineProperty(this, key, desc);
-      desc.value = make(this);
-      Object.defineProperty(this, key, desc);
-      return desc.value;
-    },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
-    }
-  });
-}
-
-// node_modules/zod/v4/core/core.js
-var _a;
-var _zodDesc = { value: void 0, enumerable: false };
-var _E = "captureStackTrace" in Error ? Error : null;
-function newError(Definition) {
-  const E3 = _E;
-  if (E3) {
-    const saved = E3.stackTraceLimit;
-    if (typeof saved === "number") {
-      try {
-        E3.stackTraceLimit = 0;
-      } catch {
-        _E = null;
-        return new Definition();
-      }
-      try {
-        return new Definition();
-      } finally {
-        E3.stackTraceLimit = saved;
-      }
-    }
-  }
-  return new Definition();
-}
-// @__NO_SIDE_EFFECTS__
-function $constructor(name2, initializer2, proto, params) {
-  const zodProto = {};
-  function Internals(def) {
-    this.def = def;
-    this.constr = _3;
-    this.traits = /* @__PURE__ */ new Set();
-  }
-  Internals.prototype = zodProto;
-  const protoMembers = proto;
-  const initialized = protoMembers && /* @__PURE__ */ new WeakSet();
-  function init2(inst, def) {
-    if (!inst._zod) {
-      _zodDesc.value = new Internals(def);
-      try {
-        Object.defineProperty(inst, "_zod", _zodDesc);
-      } finally {
-        _zodDesc.value = void 0;
-      }
-    } else if (inst._zod.traits.has(name2)) {
-      return;
-    }
-    inst._zod.traits.add(name2);
-    initializer2(inst, def);
-    if (initialized) {
-      const own2 = Object.getPrototypeOf(inst);
-      const ctorProto = inst._zod.constr.prototype;
-      let up = own2;
-      while (up && up !== ctorProto)
-        up = Object.getPrototypeOf(up);
-      const target = up ?? own2;
-      if (!initialized.has(target)) {
-        initialized.add(target);
-        members2(target, protoMembers);
-      }
-    }
-    const proto2 = _3.prototype;
-    for (const k2 in proto2) {
-      if (!Object.prototype.hasOwnProperty.call(proto2, k2))
-        continue;
-      if (!(k2 in inst)) {
-        inst[k2] = proto2[k2].bind(inst);
-      }
-    }
-  }
-  const Parent = params?.Parent ?? Object;
-  class Definition extends Parent {
-  }
-  Object.defineProperty(Definition, "name", { value: name2 });
-  function _3(def) {
-    const inst = params?.Parent ? newError(Definition) : this;
-    init2(inst, def);
-    const deferred = inst._zod.deferred;
-    if (deferred) {
-      for (const fn2 of deferred) {
-        fn2();
-      }
-      inst._zod.deferred = void 0;
-    }
-    const pp = globalThis.__zod_globalConfig?.postProcessor;
-    if (pp)
-      pp(inst);
-    return inst;
-  }
-  Object.defineProperty(_3, "init", { value: init2 });
-  Object.defineProperty(_3, Symbol.hasInstance, {
-    value: (inst) => {
-      if (params?.Parent && inst instanceof params.Parent)
-        return true;
-      return inst?._zod?.traits?.has(name2);
-    }
-  });
-  Object.defineProperty(_3, "name", { value: name2 });
-  return _3;
-}
-var $ZodAsyncError = class extends Error {
-  constructor() {
-    super(`Encountered Promise during synchronous parse. Use .parseAsync() instead.`);
-  }
-};
-(_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
-var globalConfig = globalThis.__zod_globalConfig;
-function config(newConfig) {
-  if (newConfig)
-    Object.assign(globalConfig, newConfig);
-  return globalConfig;
-}
-
-// node_modules/zod/v4/core/errors.js
-function _getMessage() {
-  const internals = this._zod;
-  internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
-  return internals.message;
-}
-function _setMessage(value) {
-  this._zod.message = value;
-}
-var _messageDesc = {
-  get: _getMessage,
-  set: _setMessage,
-  enumerable: true,
-  configurable: true
-};
-var _issuesDesc = { value: void 0, enumerable: false };
-var _installedToString = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
-var initializer = (inst, def) => {
-  inst.name = "$ZodError";
-  _issuesDesc.value = def;
-  Object.defineProperty(inst, "issues", _issuesDesc);
-  _issuesDesc.value = void 0;
-  Object.defineProperty(inst, "message", _messageDesc);
-  const proto = Object.getPrototypeOf(inst);
-  if (!_installedToString.has(proto)) {
-    _installedToString.add(proto);
-    Object.defineProperty(proto, "toString", {
-      configurable: true,
-      enumerable: false,
-      get() {
-        const value = () => this.message;
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
-        return value;
-      },
-      set(value) {
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
-      }
-    });
-  }
-};
-var $ZodError = $constructor("$ZodError", initializer);
-var $ZodRealError = $constructor("$ZodError", initializer, void 0, {
-  Parent: Error
-});
-
-// node_modules/zod/v4/core/parse.js
-var _parse = (_Err) => {
-  const fn2 = (schema, value, _ctx, _params) => {
-    const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise) {
-      throw new $ZodAsyncError();
-    }
-    if (result.issues.length) {
-      const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, _params?.callee ?? fn2);
-      throw e;
-    }
-    return result.value;
-  };
-  return fn2;
-};
-var parse = /* @__PURE__ */ _parse($ZodRealError);
-var _parseAsync = (_Err) => {
-  const fn2 = async (schema, value, _ctx, params) => {
-    const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise)
-      result = await result;
-    if (result.issues.length) {
-      const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
-      captureStackTrace(e, params?.callee ?? fn2);
-      throw e;
-    }
-    return result.value;
-  };
-  return fn2;
-};
-var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
-var _safeParse = (_Err) => (schema, value, _ctx) => {
-  const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise) {
-    throw new $ZodAsyncError();
-  }
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
-};
-var safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
-function failure(Err, issues, ctx) {
-  let error2;
-  return {
-    success: false,
-    get error() {
-      if (!error2) {
-        error2 = new Err(issues.map((iss) => finalizeIssue(iss, ctx, config())));
-        issues = void 0;
-        ctx = void 0;
-      }
-      return error2;
-    },
-    set error(e) {
-      error2 = e;
-      issues = void 0;
-      ctx = void 0;
-    }
-  };
-}
-var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
-  const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise)
-    result = await result;
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
-};
-var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
-
-// node_modules/zod/v4/core/regexes.js
-var anyString = /^[\s\S]{0,}$/;
-var number = /^-?\d+(?:\.\d+)?$/;
-var boolean = /^(?:true|false)$/i;
-
-// node_modules/zod/v4/core/checks.js
-var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
-  var _a2;
-  inst._zod ?? (inst._zod = {});
-  inst._zod.def = def;
-  (_a2 = inst._zod).onattach ?? (_a2.onattach = []);
-});
-var _whenHasLength = (payload) => {
-  const val = payload.value;
-  return !nullish(val) && val.length !== void 0;
-};
-var numericOriginMap = {
-  number: "number",
-  bigint: "bigint",
-  object: "date"
-};
-var $ZodCheckGreaterThan = /* @__PURE__ */ $constructor("$ZodCheckGreaterThan", (inst, def) => {
-  $ZodCheck.init(inst, def);
-  const origin2 = numericOriginMap[typeof def.value];
-  inst._zod.check = (payload) => {
-    if (def.inclusive ? payload.value >= def.value : payload.value > def.value) {
-      return;
-    }
-    payload.issues.push({
-      origin: numericOriginMap[typeof payload.value] ?? origin2,
-      code: "too_small",
-      minimum: typeof def.value === "object" ? def.value.getTime() : def.value,
-      input: payload.value,
-      inclusive: def.inclusive,
-      inst,
-      continue: !def.abort
-    });
-  };
-});
-var $ZodCheckNumberFormat = /* @__PURE__ */ $constructor("$ZodCheckNumberFormat", (inst, def) => {
-  $ZodCheck.init(inst, def);
-  def.format = def.format || "float64";
-  const isInt = def.format?.includes("int");
-  const origin2 = isInt ? "int" : "number";
-  const [minimum, maximum] = NUMBER_FORMAT_RANGES[def.format];
-  inst._zod.check = (payload) => {
-    const input2 = payload.value;
-    if (isInt) {
-      if (!Number.isInteger(input2)) {
-        payload.issues.push({
-          expected: origin2,
-          format: def.format,
-          code: "invalid_type",
-          continue: false,
-          input: input2,
-          inst
-        });
-        return;
-      }
-      if (!Number.isSafeInteger(input2)) {
-        if (input2 > 0) {
-          payload.issues.push({
-            input: input2,
-            code: "too_big",
-            maximum: Number.MAX_SAFE_INTEGER,
-            note: "Integers must be within the safe integer range.",
-            inst,
-            origin: origin2,
-            inclusive: true,
-            continue: !def.abort
-          });
-        } else {
-          payload.issues.push({
-            input: input2,
-            code: "too_small",
-            minimum: Number.MIN_SAFE_INTEGER,
-            note: "Integers must be within the safe integer range.",
-            inst,
-            origin: origin2,
-            inclusive: true,
-            continue: !def.abort
-          });
-        }
-        return;
-      }
-    }
-    if (input2 < minimum) {
-      payload.issues.push({
-        origin: "number",
-        input: input2,
-        code: "too_small",
-        minimum,
-        inclusive: true,
-        inst,
-        continue: !def.abort
-      });
-    }
-    if (input2 > maximum) {
-      payload.issues.push({
-        origin: "number",
-        input: input2,
-        code: "too_big",
-        maximum,
-        inclusive: true,
-        inst,
-        continue: !def.abort
-      });
-    }
-  };
-});
-var $ZodCheckMinLength = /* @__PURE__ */ $constructor("$ZodCheckMinLength", (inst, def) => {
-  var _a2;
-  $ZodCheck.init(inst, def);
-  (_a2 = inst._zod.def).when ?? (_a2.when = _whenHasLength);
-  inst._zod.check = (payload) => {
-    const input2 = payload.value;
-    const units = input2.length;
-    const length = typeof input2 === "string" && units >= def.minimum && units < def.minimum * 2 ? codePointLength(input2) : units;
-    if (length >= def.minimum)
-      return;
-    const origin2 = getLengthableOrigin(input2);
-    payload.issues.push({
-      origin: origin2,
-      code: "too_small",
-      minimum: def.minimum,
-      inclusive: true,
-      input: input2,
-      inst,
-      continue: !def.abort
-    });
-  };
-});
-var $ZodCheckStringFormat = /* @__PURE__ */ $constructor("$ZodCheckStringFormat", (inst, def) => {
-  var _a2, _b;
-  $ZodCheck.init(inst, def);
-  if (def.pattern)
-    (_a2 = inst._zod).check ?? (_a2.check = (payload) => {
-      def.pattern.lastIndex = 0;
-      if (def.pattern.test(payload.value))
-        return;
-      payload.issues.push({
-        origin: "string",
-        code: "invalid_format",
-        format: def.format,
-        input: payload.value,
-        ...def.pattern ? { pattern: def.pattern.toString() } : {},
-        inst,
-        continue: !def.abort
-      });
-    });
-  else
-    (_b = inst._zod).check ?? (_b.check = () => {
-    });
-});
-var $ZodCheckRegex = /* @__PURE__ */ $constructor("$ZodCheckRegex", (inst, def) => {
-  $ZodCheckStringFormat.init(inst, def);
-  inst._zod.check = (payload) => {
-    def.pattern.lastIndex = 0;
-    if (def.pattern.test(payload.value))
-      return;
-    payload.issues.push({
-      origin: "string",
-      code: "invalid_format",
-      format: "regex",
-      input: payload.value,
-      pattern: def.pattern.toString(),
-      inst,
-      continue: !def.abort
-    });
-  };
-});
-
-// node_modules/zod/v4/core/versions.js
-var version = {
-  major: 4,
-  minor: 6,
-  patch: 7
-};
-
-// node_modules/zod/v4/core/schemas.js
-var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
-  var _a2;
-  inst ?? (inst = {});
-  inst._zod.def = def;
-  inst._zod.bag = inst._zod.bag || {};
-  inst._zod.version = version;
-  const defChecks = inst._zod.def.checks;
-  const checks = inst._zod.traits.has("$ZodCheck") ? [inst, ...defChecks ?? []] : defChecks?.length ? [...defChecks] : [];
-  for (const ch of checks) {
-    for (const fn2 of ch._zod.onattach) {
-      fn2(inst);
-    }
-  }
-  if (checks.length === 0) {
-    (_a2 = inst._zod).deferred ?? (_a2.deferred = []);
-    inst._zod.deferred?.push(() => {
-      inst._zod.run = inst._zod.parse;
-    });
-  } else {
-    const runChecks = (payload, checks2, ctx) => {
-      if (payload.memo)
-        return payload;
-      let isAborted = aborted(payload);
-      let asyncResult;
-      for (const ch of checks2) {
-        if (ch._zod.def.when) {
-          if (explicitlyAborted(payload))
-            continue;
-          const shouldRun = ch._zod.def.when(payload);
-          if (!shouldRun)
-            continue;
-        } else if (isAborted) {
-          continue;
-        }
-        const currLen = payload.issues.length;
-        const _3 = ch._zod.check(payload);
-        if (_3 instanceof Promise && ctx?.async === false) {
-          throw new $ZodAsyncError();
-        }
-        if (asyncResult || _3 instanceof Promise) {
-          asyncResult = (asyncResult ?? Promise.resolve()).then(async () => {
-            await _3;
-            const nextLen = payload.issues.length;
-            if (nextLen === currLen)
-              return;
-            attachSchema(payload.issues, currLen, inst);
-            if (!isAborted)
-              isAborted = aborted(payload, currLen);
-          });
-        } else {
-          const nextLen = payload.issues.length;
-          if (nextLen === currLen)
-            continue;
-          attachSchema(payload.issues, currLen, inst);
-          if (!isAborted)
-            isAborted = aborted(payload, currLen);
-        }
-      }
-      if (asyncResult) {
-        return asyncResult.then(() => {
-          return payload;
-        });
-      }
-      return payload;
-    };
-    const handleCanaryResult = (canary, payload, ctx) => {
-      if (aborted(canary)) {
-        canary.aborted = true;
-        return canary;
-      }
-      const checkResult = runChecks(payload, checks, ctx);
-      if (checkResult instanceof Promise) {
-        if (ctx.async === false)
-          throw new $ZodAsyncError();
-        return checkResult.then((checkResult2) => inst._zod.parse(checkResult2, ctx));
-      }
-      return inst._zod.parse(checkResult, ctx);
-    };
-    inst._zod.run = (payload, ctx) => {
-      if (ctx.skipChecks) {
-        return inst._zod.parse(payload, ctx);
-      }
-      if (ctx.direction === "backward") {
-        const canary = inst._zod.parse({ value: payload.value, issues: [] }, { ...ctx, skipChecks: true });
-        if (canary instanceof Promise) {
-          return canary.then((canary2) => {
-            return handleCanaryResult(canary2, payload, ctx);
-          });
-        }
-        return handleCanaryResult(canary, payload, ctx);
-      }
-      const result = inst._zod.parse(payload, ctx);
-      if (result instanceof Promise) {
-        if (ctx.async === false)
-          throw new $ZodAsyncError();
-        return result.then((result2) => runChecks(result2, checks, ctx));
-      }
-      return runChecks(result, checks, ctx);
-    };
-  }
-}, {
-  // Wrappers extend this by installing a richer factory over it; reading it eagerly would defeat the laziness.
-  get "~standard"() {
-    return hide(this, "~standard", standardProps(this));
-  },
-  set "~standard"(value) {
-    own(this, "~standard", value);
-  }
-});
-var toStandardResult = (r2, ctx) => r2.issues.length ? { issues: r2.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r2.value };
-async function validateAsync(inst, value) {
-  const ctx = { async: true };
-  return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
-}
-function standardProps(inst) {
-  return {
-    validate: (value) => {
-      const ctx = { async: false };
-      try {
-        const r2 = inst._zod.run({ value, issues: [] }, ctx);
-        if (!(r2 instanceof Promise))
-          return toStandardResult(r2, ctx);
-      } catch (_3) {
-      }
-      return validateAsync(inst, value);
-    },
-    vendor: "zod",
-    version: 1
-  };
-}
-var $ZodString = /* @__PURE__ */ $constructor("$ZodString", (inst, def) => {
-  $ZodType.init(inst, def);
-  inst._zod.pattern = def.pattern ?? anyString;
-  inst._zod.parse = (payload, _3) => {
-    if (def.coerce)
-      try {
-        payload.value = String(payload.value);
-      } catch (_4) {
-      }
-    if (typeof payload.value === "string")
-      return payload;
-    payload.issues.push({
-      expected: "string",
-      code: "invalid_type",
-      input: payload.value,
-      inst
-    });
-    return payload;
-  };
-});
-var $ZodNumber = /* @__PURE__ */ $constructor("$ZodNumber", (inst, def) => {
-  $ZodType.init(inst, def);
-  inst._zod.pattern = number;
-  inst._zod.parse = (payload, _ctx) => {
-    if (def.coerce)
-      try {
-        payload.value = Number(payload.value);
-      } catch (_3) {
-      }
-    const input2 = payload.value;
-    if (typeof input2 === "number" && !Number.isNaN(input2) && Number.isFinite(input2)) {
-      return payload;
-    }
-    const received = typeof input2 === "number" ? Number.isNaN(input2) ? "NaN" : !Number.isFinite(input2) ? String(input2) : void 0 : void 0;
-    payload.issues.push({
-      expected: "number",
-      code: "invalid_type",
-      input: input2,
-      inst,
-      ...received ? { received } : {}
-    });
-    return payload;
-  };
-});
-var $ZodNumberFormat = /* @__PURE__ */ $constructor("$ZodNumberFormat", (inst, def) => {
-  $ZodCheckNumberFormat.init(inst, def);
-  $ZodNumber.init(inst, def);
-});
-var $ZodBoolean = /* @__PURE__ */ $constructor("$ZodBoolean", (inst, def) => {
-  $ZodType.init(inst, def);
-  inst._zod.pattern = boolean;
-  inst._zod.parse = (payload, _ctx) => {
-    if (def.coerce)
-      try {
-        payload.value = Boolean(payload.value);
-      } catch (_3) {
-      }
-    const input2 = payload.value;
-    if (typeof input2 === "boolean")
-      return payload;
-    payload.issues.push({
-      expected: "boolean",
-      code: "invalid_type",
-      input: input2,
-      inst
-    });
-    return payload;
-  };
-});
-var $ZodUnknown = /* @__PURE__ */ $constructor("$ZodUnknown", (inst, def) => {
-  $ZodType.init(inst, def);
-  inst._zod.parse = (payload) => payload;
-});
-var $ZodNever = /* @__PURE__ */ $constructor("$ZodNever", (inst, def) => {
-  $ZodType.init(inst, def);
-  inst._zod.parse = (payload, _ctx) => {
-    payload.issues.push({
-      expected: "never",
-      code: "invalid_type",
-      input: payload.value,
-      inst
-    });
-    return payload;
-  };
-});
-function capSize(inst, size) {
-  const caps = sizeCaps(inst._zod.def.checks);
-  if (!caps.length)
-    return;
-  const cap = Math.min(...caps.map((c4) => c4[0]));
-  const parse4 = inst._zod.parse;
-  inst._zod.parse = (payload, ctx) => {
-    const n = size(payload.value);
-    if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
-      for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
-        if (n > max && ch._zod.def.when(payload)) {
-          const start2 = payload.issues.length;
-          ch._zod.check(payload);
-          payload.issues[start2].continue = false;
-          attachSchema(payload.issues, start2, inst);
-          return payload;
-        }
-      }
-    }
-    return parse4(payload, ctx);
-  };
-}
-var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
-function handleArrayResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
-  }
-  final.value[index] = result.value;
-}
-var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
-  $ZodType.init(inst, def);
-  const memo = globalConfig.memoizer;
-  memo?.attach(inst);
-  inst._zod.parse = (payload, ctx) => {
-    const input2 = payload.value;
-    if (!Array.isArray(input2)) {
-      payload.issues.push({
-        expected: "array",
-        code: "invalid_type",
-        input: input2,
-        inst
-      });
-      return payload;
-    }
-    payload.value = memo ? memo.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
-    const proms = [];
-    const abortEarly = ctx?.abortEarly;
-    for (let i2 = 0; i2 < input2.length; i2++) {
-      const item = input2[i2];
-      const result = def.element._zod.run({
-        value: item,
-        issues: []
-      }, ctx);
-      if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleArrayResult(result2, payload, i2)));
-      } else {
-        handleArrayResult(result, payload, i2);
-        if (abortEarly && result.issues.length !== 0 && aborted(result))
-          break;
-      }
-    }
-    if (proms.length) {
-      return Promise.all(proms).then(() => payload);
-    }
-    return payload;
-  };
-  capSize(inst, arraySize);
-});
-function handlePropertyResult(result, final, key, input2, optin, optout) {
-  const isPresent = key in input2;
-  const isOptionalOut = optout === "optional";
-  if (!isPresent && isOptionalOut && optin === "optional") {
-    return;
-  }
-  if (result.issues.length) {
-    if (optin !== void 0 && isOptionalOut && !isPresent) {
-      return;
-    }
-    final.issues.push(...prefixIssues(key, result.issues));
-  }
-  if (!isPresent && optin === void 0) {
-    if (!result.issues.length) {
-      final.issues.push({
-        code: "invalid_type",
-        expected: "nonoptional",
-        input: void 0,
-        path: [key]
-      });
-    }
-    return;
-  }
-  if (result.value === void 0) {
-    if (isPresent || optin === "defaulted" && !isOptionalOut) {
-      final.value[key] = void 0;
-    }
-  } else {
-    final.value[key] = result.value;
-  }
-}
-var NO_SYMBOL_KEYS = [];
-function normalizeDef(def) {
-  const keys = Object.keys(def.shape);
-  const ownSymbols = Object.getOwnPropertySymbols(def.shape);
-  const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
-  for (const k2 of allKeys) {
-    if (!def.shape?.[k2]?._zod?.traits?.has("$ZodType")) {
-      throw new Error(`Invalid element at key "${String(k2)}": expected a Zod schema`);
-    }
-  }
-  const okeys = optionalKeys(def.shape);
-  return {
-    ...def,
-    allKeys,
-    symbolKeys,
-    // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
-    keySet: new Set(keys),
-    numKeys: keys.length,
-    optionalKeys: new Set(okeys)
-  };
-}
-function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
-  const unrecognized = [];
-  const keySet = def.keySet;
-  const _catchall = def.catchall._zod;
-  const t2 = _catchall.def.type;
-  const optin = _catchall.optin;
-  const optout = _catchall.optout;
-  let seen = 0;
-  for (const key in input2) {
-    if (abortEarly && payload.issues.length !== seen) {
-      if (aborted(payload, seen))
-        break;
-      seen = payload.issues.length;
-    }
-    if (keySet.has(key))
-      continue;
-    if (key === "__proto__") {
-      if (t2 === "never")
-        unrecognized.push(key);
-      continue;
-    }
-    if (t2 === "never") {
-      unrecognized.push(key);
-      continue;
-    }
-    const r2 = _catchall.run({ value: input2[key], issues: [] }, ctx);
-    if (r2 instanceof Promise) {
-      proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
-    } else {
-      handlePropertyResult(r2, payload, key, input2, optin, optout);
-    }
-  }
-  if (unrecognized.length) {
-    payload.issues.push({
-      code: "unrecognized_keys",
-      keys: unrecognized,
-      input: input2,
-      inst,
-      // Describes the shape of the input, not the validity of the parsed value, so it never aborts. The parse still fails; the schema's own checks just get to run first, and an enclosing intersection can reconcile the key against a sibling operand.
-      continue: true
-    });
-  }
-  if (!proms.length)
-    return payload;
-  return Promise.all(proms).then(() => {
-    return payload;
-  });
-}
-var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
-  $ZodType.init(inst, def);
-  const desc = Object.getOwnPropertyDescriptor(def, "shape");
-  const sh = desc?.get ? desc.get.raw : def.shape ?? {};
-  if (sh) {
-    const get = () => {
-      const newSh = { ...sh };
-      Object.defineProperty(def, "shape", { value: newSh });
-      get.raw = newSh;
-      return newSh;
-    };
-    get.raw = sh;
-    Object.defineProperty(def, "shape", { get });
-  }
-  const _normalized = cached(() => normalizeDef(def));
-  defineLazyInternal(inst, "propValues", (zod) => {
-    const shape = zod.def.shape;
-    const propValues = {};
-    for (const key in shape) {
-      const field = shape[key]._zod;
-      if (field.values) {
-        if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
-          assignProp(propValues, key, /* @__PURE__ */ new Set());
-        }
-        for (const v2 of field.values)
-          propValues[key].add(v2);
-        if (field.optin !== void 0)
-          propValues[key].add(void 0);
-      }
-    }
-    return propValues;
-  });
-  const isObject2 = isObject;
-  const catchall = def.catchall;
-  let value;
-  const memo = globalConfig.memoizer;
-  memo?.attach(inst);
-  inst._zod.parse = (payload, ctx) => {
-    value ?? (value = _normalized.value);
-    const input2 = payload.value;
-    if (!isObject2(input2)) {
-      payload.issues.push({
-        expected: "object",
-        code: "invalid_type",
-        input: input2,
-        inst
-      });
-      return payload;
-    }
-    payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
-    const proms = [];
-    const shape = value.shape;
-    const abortEarly = ctx?.abortEarly;
-    let seen = payload.issues.length;
-    for (const key of value.allKeys) {
-      if (abortEarly && payload.issues.length !== seen) {
-        if (aborted(payload, seen))
-          break;
-        seen = payload.issues.length;
-      }
-      if (key === "__proto__")
-        continue;
-      const el = shape[key];
-      const optin = el._zod.optin;
-      const optout = el._zod.optout;
-      const r2 = el._zod.run({ value: input2[key], issues: [] }, ctx);
-      if (r2 instanceof Promise) {
-        proms.push(r2.then((r3) => handlePropertyResult(r3, payload, key, input2, optin, optout)));
-      } else {
-        handlePropertyResult(r2, payload, key, input2, optin, optout);
-      }
-    }
-    if (!catchall) {
-      return proms.length ? Promise.all(proms).then(() => payload) : payload;
-    }
-    return handleCatchall(proms, input2, payload, ctx, _normalized.value, inst, abortEarly === true);
-  };
-});
-function handleUnionResults(results, final, inst, ctx) {
-  for (const result of results) {
-    if (result.issues.length === 0) {
-      final.value = result.value;
-      return final;
-    }
-  }
-  const nonaborted = results.filter((r2) => !aborted(r2));
-  if (nonaborted.length === 1) {
-    final.value = nonaborted[0].value;
-    return nonaborted[0];
-  }
-  final.issues.push({
-    code: "invalid_union",
-    input: final.value,
-    inst,
-    errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
-  });
-  return final;
-}
-var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
-  $ZodType.init(inst, def);
-  defineLazyInternal(inst, "optin", (zod) => zod.def.options.some((o2) => o2._zod.optin === "defaulted") ? "defaulted" : zod.def.options.some((o2) => o2._zod.optin !== void 0) ? "optional" : void 0);
-  defineLazyInternal(inst, "optout", (zod) => zod.def.options.some((o2) => o2._zod.optout === "optional") ? "optional" : void 0);
-  defineLazyInternal(inst, "values", (zod) => {
-    if (zod.def.options.every((o2) => o2._zod.values)) {
-      return new Set(zod.def.options.flatMap((option) => Array.from(option._zod.values)));
-    }
-    return void 0;
-  });
-  defineLazyInternal(inst, "pattern", (zod) => {
-    if (zod.def.options.every((o2) => o2._zod.pattern)) {
-      const patterns = zod.def.options.map((o2) => o2._zod.pattern);
-      return new RegExp(`^(${patterns.map((p2) => cleanRegex(p2.source)).join("|")})$`);
-    }
-    return void 0;
-  });
-  const first = def.options.length === 1 ? def.options[0]._zod.run : null;
-  inst._zod.parse = (payload, ctx) => {
-    if (first) {
-      return first(payload, ctx);
-    }
-    let async = false;
-    const results = [];
-    for (const option of def.options) {
-      const result = option._zod.run({
-        value: payload.value,
-        issues: []
-      }, ctx);
-      if (result instanceof Promise) {
-        results.push(result);
-        async = true;
-      } else {
-        if (result.issues.length === 0)
-          return result;
-        results.push(result);
-      }
-    }
-    if (!async)
-      return handleUnionResults(results, payload, inst, ctx);
-    return Promise.all(results).then((results2) => {
-      return handleUnionResults(results2, payload, inst, ctx);
-    });
-  };
-});
-var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
-  $ZodType.init(inst, def);
-  const memo = globalConfig.memoizer;
-  memo?.attach(inst);
-  inst._zod.parse = (payload, ctx) => {
-    const input2 = payload.value;
-    if (!isPlainObject(input2)) {
-      payload.issues.push({
-        expected: "record",
-        code: "invalid_type",
-        input: input2,
-        inst
-      });
-      return payload;
-    }
-    const proms = [];
-    const values = def.keyType._zod.values;
-    if (values && !def.partial) {
-      payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
-      const recordKeys = /* @__PURE__ */ new Set();
-      for (const key of values) {
-        if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
-          recordKeys.add(typeof key === "number" ? key.toString() : key);
-          if (key === "__proto__")
-            continue;
-          const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-          if (keyResult instanceof Promise) {
-            throw new Error("Async schemas not supported in object keys currently");
-          }
-          if (keyResult.issues.length) {
-            payload.issues.push({
-              code: "invalid_key",
-              origin: "record",
-              issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-              input: key,
-              path: [key],
-              inst
-            });
-            continue;
-          }
-          const outKey = keyResult.value;
-          if (outKey === "__proto__")
-            continue;
-          const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-          if (result instanceof Promise) {
-            proms.push(result.then((result2) => {
-              if (result2.issues.length) {
-                payload.issues.push(...prefixIssues(key, result2.issues));
-              }
-              payload.value[outKey] = result2.value;
-            }));
-          } else {
-            if (result.issues.length) {
-              payload.issues.push(...prefixIssues(key, result.issues));
-            }
-            payload.value[outKey] = result.value;
-          }
-        }
-      }
-      let unrecognized;
-      for (const key in input2) {
-        if (!recordKeys.has(key)) {
-          if (def.mode === "loose") {
-            if (key === "__proto__")
-              continue;
-            payload.value[key] = input2[key];
-          } else {
-            unrecognized = unrecognized ?? [];
-            unrecognized.push(key);
-          }
-        }
-      }
-      if (unrecognized && unrecognized.length > 0) {
-        payload.issues.push({
-          code: "unrecognized_keys",
-          input: input2,
-          inst,
-          keys: unrecognized,
-          continue: true
-        });
-      }
-    } else {
-      payload.value = memo ? memo.alloc(inst, payload, {}, ctx) : {};
-      let unrecognized;
-      for (const key of Reflect.ownKeys(input2)) {
-        if (key === "__proto__")
-          continue;
-        if (!Object.prototype.propertyIsEnumerable.call(input2, key))
-          continue;
-        let keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-        if (keyResult instanceof Promise) {
-          throw new Error("Async schemas not supported in object keys currently");
-        }
-        const checkNumericKey = typeof key === "string" && number.test(key) && keyResult.issues.length;
-        if (checkNumericKey) {
-          const retryResult = def.keyType._zod.run({ value: Number(key), issues: [] }, ctx);
-          if (retryResult instanceof Promise) {
-            throw new Error("Async schemas not supported in object keys currently");
-          }
-          if (retryResult.issues.length === 0) {
-            keyResult = retryResult;
-          }
-        }
-        if (keyResult.issues.length) {
-          if (def.mode === "loose") {
-            payload.value[key] = input2[key];
-          } else if (values) {
-            unrecognized = unrecognized ?? [];
-            unrecognized.push(key);
-          } else {
-            payload.issues.push({
-              code: "invalid_key",
-              origin: "record",
-              issues: keyResult.issues.map((iss) => finalizeIssue(iss, ctx, config())),
-              input: key,
-              path: [key],
-              inst
-            });
-          }
-          continue;
-        }
-        const outKey = keyResult.value;
-        if (outKey === "__proto__")
-          continue;
-        const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-        if (result instanceof Promise) {
-          proms.push(result.then((result2) => {
-            if (result2.issues.length) {
-              payload.issues.push(...prefixIssues(key, result2.issues));
-            }
-            payload.value[outKey] = result2.value;
-          }));
-        } else {
-          if (result.issues.length) {
-            payload.issues.push(...prefixIssues(key, result.issues));
-          }
-          payload.value[outKey] = result.value;
-        }
-      }
-      if (unrecognized && unrecognized.length > 0) {
-        payload.issues.push({
-          code: "unrecognized_keys",
-          input: input2,
-          inst,
-          keys: unrecognized,
-          continue: true
-        });
-      }
-    }
-    if (proms.length) {
-      return Promise.all(proms).then(() => payload);
-    }
-    return payload;
-  };
-});
-var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
-  $ZodType.init(inst, def);
-  const values = getEnumValues(def.entries);
-  const valuesSet = new Set(values);
-  inst._zod.values = valuesSet;
-  defineLazyInternal(inst, "pattern", (zod) => {
-    const patternValues = getEnumValues(zod.def.entries).filter((k2) => propertyKeyTypes.has(typeof k2));
-    return new RegExp(patternValues.length ? `^(${patternValues.map((o2) => escapeRegex(o2.toString())).join("|")})$` : "^[^\\s\\S]$");
-  });
-  inst._zod.parse = (payload, _ctx) => {
-    const input2 = payload.value;
-    if (valuesSet.has(input2)) {
-      return payload;
-    }
-    payload.issues.push({
-      code: "invalid_value",
-      values,
-      input: input2,
-      inst
-    });
-    return payload;
-  };
-});
-var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
-  $ZodType.init(inst, def);
-  const values = new Set(def.values);
-  inst._zod.values = values;
-  defineLazyInternal(inst, "pattern", (zod) => {
-    const vals = zod.def.values;
-    return new RegExp(vals.length ? `^(${vals.map((o2) => typeof o2 === "string" ? escapeRegex(o2) : o2 ? escapeRegex(o2.toString()) : String(o2)).join("|")})$` : "^[^\\s\\S]$");
-  });
-  inst._zod.parse = (payload, _ctx) => {
-    const input2 = payload.value;
-    if (values.has(input2)) {
-      return payload;
-    }
-    payload.issues.push({
-      code: "invalid_value",
-      values: def.values,
-      input: input2,
-      inst
-    });
-    return payload;
-  };
-});
-function handleOptionalResult(payload, result) {
-  payload.value = result.issues.length ? void 0 : result.value;
-  return payload;
-}
-var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
-  $ZodType.init(inst, def);
-  defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
-  inst._zod.optout = "optional";
-  defineLazyInternal(inst, "values", (zod) => {
-    const values = zod.def.innerType._zod.values;
-    return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
-  });
-  defineLazyInternal(inst, "pattern", (zod) => {
-    const pattern = zod.def.innerType._zod.pattern;
-    return pattern ? new RegExp(`^(${cleanRegex(pattern.source)})?$`) : void 0;
-  });
-  inst._zod.parse = (payload, ctx) => {
-    if (payload.value === void 0) {
-      if (def.innerType._zod.optin !== "defaulted")
-        return payload;
-      const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-      if (result instanceof Promise)
-        return result.then((result2) => handleOptionalResult(payload, result2));
-      return handleOptionalResult(payload, result);
-    }
-    return def.innerType._zod.run(payload, ctx);
-  };
-});
-var $ZodNullable = /* @__PURE__ */ $constructor("$ZodNullable", (inst, def) => {
-  $ZodType.init(inst, def);
-  defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin);
-  defineLazyInternal(inst, "optout", (zod) => zod.def.innerType._zod.optout);
-  defineLazyInternal(inst, "pattern", (zod) => {
-    const pattern = zod.def.innerType._zod.pattern;
-    return pattern ? new RegExp(`^(${cleanRegex(pattern.source)}|null)$`) : void 0;
-  });
-  defineLazyInternal(inst, "values", (zod) => {
-    return zod.def.innerType._zod.values ? /* @__PURE__ */ new Set([...zod.def.innerType._zod.values, null]) : void 0;
-  });
-  inst._zod.parse = (payload, ctx) => {
-    if (payload.value === null)
-      return payload;
-    return def.innerType._zod.run(payload, ctx);
-  };
-});
-
-// node_modules/zod/v4/locales/en.js
-var error = () => {
-  const Sizable = {
-    string: { unit: "characters", verb: "to have" },
-    file: { unit: "bytes", verb: "to have" },
-    array: { unit: "items", verb: "to have" },
-    set: { unit: "items", verb: "to have" },
-    map: { unit: "entries", verb: "to have" }
-  };
-  function getSizing(origin2) {
-    return Sizable[origin2] ?? null;
-  }
-  const FormatDictionary = {
-    regex: "input",
-    email: "email address",
-    url: "URL",
-    emoji: "emoji",
-    uuid: "UUID",
-    uuidv4: "UUIDv4",
-    uuidv6: "UUIDv6",
-    nanoid: "nanoid",
-    guid: "GUID",
-    cuid: "cuid",
-    cuid2: "cuid2",
-    ulid: "ULID",
-    xid: "XID",
-    ksuid: "KSUID",
-    datetime: "ISO datetime",
-    date: "ISO date",
-    time: "ISO time",
-    duration: "ISO duration",
-    ipv4: "IPv4 address",
-    ipv6: "IPv6 address",
-    mac: "MAC address",
-    cidrv4: "IPv4 range",
-    cidrv6: "IPv6 range",
-    base64: "base64-encoded string",
-    base64url: "base64url-encoded string",
-    json_string: "JSON string",
-    e164: "E.164 number",
-    currency_code: "currency code",
-    credit_card: "credit card number",
-    iban: "IBAN",
-    jwt: "JWT",
-    template_literal: "input"
-  };
-  const TypeDictionary = {
-    // Compatibility: "nan" -> "NaN" for display
-    nan: "NaN"
-    // All other type names omitted - they fall back to raw values via ?? operator
-  };
-  function getTypeName(type, input2) {
-    if (type === "number" && typeof input2 === "number" && !Number.isFinite(input2)) {
-      return String(input2);
-    }
-    return TypeDictionary[type] ?? type;
-  }
-  return (issue2) => {
-    switch (issue2.code) {
-      case "invalid_type": {
-        const expected = getTypeName(issue2.expected);
-        const receivedType = parsedType(issue2.input);
-        const received = getTypeName(receivedType, issue2.input);
-        return `Invalid input: expected ${expected}, received ${received}`;
-      }
-      case "invalid_value":
-        if (issue2.values.length === 1)
-          return `Invalid input: expected ${stringifyPrimitive(issue2.values[0])}`;
-        return `Invalid option: expected one of ${joinValues(issue2.values, "|")}`;
-      case "too_big": {
-        const adj = issue2.exact ? "exactly " : issue2.inclusive ? "<=" : "<";
-        const sizing = getSizing(issue2.origin);
-        if (sizing)
-          return `Too big: expected ${issue2.origin ?? "value"} to have ${adj}${issue2.maximum.toString()} ${sizing.unit ?? "elements"}`;
-        return `Too big: expected ${issue2.origin ?? "value"} to be ${adj}${issue2.maximum.toString()}`;
-      }
-      case "too_small": {
-        const adj = issue2.exact ? "exactly " : issue2.inclusive ? ">=" : ">";
-        const sizing = getSizing(issue2.origin);
-        if (sizing) {
-          return `Too small: expected ${issue2.origin} to have ${adj}${issue2.minimum.toString()} ${sizing.unit}`;
-        }
-        return `Too small: expected ${issue2.origin} to be ${adj}${issue2.minimum.toString()}`;
-      }
-      case "invalid_format": {
-        const _issue = issue2;
-        if (_issue.format === "starts_with") {
-          return `Invalid string: must start with "${_issue.prefix}"`;
-        }
-        if (_issue.format === "ends_with")
-          return `Invalid string: must end with "${_issue.suffix}"`;
-        if (_issue.format === "includes")
-          return `Invalid string: must include "${_issue.includes}"`;
-        if (_issue.format === "regex")
-          return `Invalid string: must match pattern ${_issue.pattern}`;
-        return `Invalid ${FormatDictionary[_issue.format] ?? issue2.format}`;
-      }
-      case "not_multiple_of":
-        return `Invalid number: must be a multiple of ${issue2.divisor}`;
-      case "unrecognized_keys":
-        return `Unrecognized key${issue2.keys.length > 1 ? "s" : ""}: ${joinValues(issue2.keys, ", ")}`;
-      case "invalid_key":
-        return `Invalid key in ${issue2.origin}`;
-      case "invalid_union":
-        if (issue2.options && Array.isArray(issue2.options) && issue2.options.length > 0) {
-          const opts = issue2.options.map((o2) => `'${o2}'`).join(" | ");
-          return `Invalid discriminator value. Expected ${opts}`;
-        }
-        if (issue2.inclusive === false) {
-          return "Invalid input: more than one option matched";
-        }
-        return "Invalid input";
-      case "invalid_element":
-        return `Invalid value in ${issue2.origin}`;
-      default:
-        return `Invalid input`;
-    }
-  };
-};
-function en_default() {
-  return {
-    localeError: error()
-  };
-}
-
-// node_modules/zod/v4/core/api.js
-function snapshotChecks(def) {
-  if (def.checks)
-    def.checks = [...def.checks];
-  return def;
-}
-// @__NO_SIDE_EFFECTS__
-function _string(Class, params) {
-  return new Class(snapshotChecks({ type: "string", ...normalizeParams(params) }));
-}
-// @__NO_SIDE_EFFECTS__
-function _number(Class, params) {
-  return new Class(snapshotChecks({ type: "number", checks: [], ...normalizeParams(params) }));
-}
-// @__NO_SIDE_EFFECTS__
-function _int(Class, params) {
-  return new Class({
-    type: "number",
-    check: "number_format",
-    abort: false,
-    format: "safeint",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _boolean(Class, params) {
-  return new Class({
-    type: "boolean",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _unknown(Class) {
-  return new Class({
-    type: "unknown"
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _never(Class, params) {
-  return new Class({
-    type: "never",
-    ...normalizeParams(params)
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _gt(value, params) {
-  return new $ZodCheckGreaterThan({
-    check: "greater_than",
-    ...normalizeParams(params),
-    value,
-    inclusive: false
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _gte(value, params) {
-  return new $ZodCheckGreaterThan({
-    check: "greater_than",
-    ...normalizeParams(params),
-    value,
-    inclusive: true
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _positive(params) {
-  return /* @__PURE__ */ _gt(0, params);
-}
-// @__NO_SIDE_EFFECTS__
-function _nonnegative(params) {
-  return /* @__PURE__ */ _gte(0, params);
-}
-// @__NO_SIDE_EFFECTS__
-function _minLength(minimum, params) {
-  return new $ZodCheckMinLength({
-    check: "min_length",
-    ...normalizeParams(params),
-    minimum
-  });
-}
-// @__NO_SIDE_EFFECTS__
-function _regex(pattern, params) {
-  return new $ZodCheckRegex({
-    check: "string_format",
-    format: "regex",
-    ...normalizeParams(params),
-    pattern
-  });
-}
-
-// node_modules/zod/v4/mini/schemas.js
-var ZodMiniType = /* @__PURE__ */ $constructor("ZodMiniType", (inst, def) => {
-  if (!inst._zod)
-    throw new Error("Uninitialized schema in ZodMiniType.");
-  $ZodType.init(inst, def);
-  inst.def = def;
-  inst.type = def.type;
-}, {
-  // `with` is an alias for `check`: the same function object, not a wrapper.
-  get with() {
-    return this.check;
-  },
-  set with(value) {
-    own(this, "with", value);
-  },
-  parse(data, params) {
-    return parse(this, data, params, { callee: this.parse });
-  },
-  parseAsync(data, params) {
-    return parseAsync(this, data, params, { callee: this.parseAsync });
-  },
-  safeParse(data, params) {
-    return safeParse(this, data, params);
-  },
-  safeParseAsync(data, params) {
-    return safeParseAsync(this, data, params);
-  },
-  check(...checks) {
-    const def = this.def;
-    return this.clone({
-      ...def,
-      checks: [
-        ...def.checks ?? [],
-        ...checks.map((ch) => typeof ch === "function" ? { _zod: { check: ch, def: { check: "custom" }, onattach: [] } } : ch)
-      ]
-    }, { parent: true });
-  },
-  clone(_def, params) {
-    return clone(this, _def, params);
-  },
-  brand() {
-    return this;
-  },
-  register(reg, meta2) {
-    reg.add(this, meta2);
-    return this;
-  },
-  apply(fn2, ...args2) {
-    return args2.length === 0 ? fn2(this) : fn2(this, ...args2);
-  }
-});
-var ZodMiniString = /* @__PURE__ */ $constructor("ZodMiniString", (inst, def) => {
-  $ZodString.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function string2(params) {
-  return _string(ZodMiniString, params);
-}
-var ZodMiniNumber = /* @__PURE__ */ $constructor("ZodMiniNumber", (inst, def) => {
-  $ZodNumber.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function number2(params) {
-  return _number(ZodMiniNumber, params);
-}
-var ZodMiniNumberFormat = /* @__PURE__ */ $constructor("ZodMiniNumberFormat", (inst, def) => {
-  $ZodNumberFormat.init(inst, def);
-  ZodMiniNumber.init(inst, def);
-});
-function int(params) {
-  return _int(ZodMiniNumberFormat, params);
-}
-var ZodMiniBoolean = /* @__PURE__ */ $constructor("ZodMiniBoolean", (inst, def) => {
-  $ZodBoolean.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function boolean2(params) {
-  return _boolean(ZodMiniBoolean, params);
-}
-var ZodMiniUnknown = /* @__PURE__ */ $constructor("ZodMiniUnknown", (inst, def) => {
-  $ZodUnknown.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function unknown() {
-  return _unknown(ZodMiniUnknown);
-}
-var ZodMiniNever = /* @__PURE__ */ $constructor("ZodMiniNever", (inst, def) => {
-  $ZodNever.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function never(params) {
-  return _never(ZodMiniNever, params);
-}
-var ZodMiniArray = /* @__PURE__ */ $constructor("ZodMiniArray", (inst, def) => {
-  $ZodArray.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function array(element, params) {
-  return new ZodMiniArray({
-    type: "array",
-    element,
-    ...normalizeParams(params)
-  });
-}
-var ZodMiniObject = /* @__PURE__ */ $constructor("ZodMiniObject", (inst, def) => {
-  $ZodObject.init(inst, def);
-  ZodMiniType.init(inst, def);
-  installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
-});
-// @__NO_SIDE_EFFECTS__
-function object(shape, params) {
-  const def = {
-    type: "object",
-    shape: shape ?? {},
-    ...normalizeParams(params)
-  };
-  return new ZodMiniObject(def);
-}
-// @__NO_SIDE_EFFECTS__
-function strictObject(shape, params) {
-  return new ZodMiniObject({
-    type: "object",
-    shape,
-    catchall: /* @__PURE__ */ never(),
-    ...normalizeParams(params)
-  });
-}
-var ZodMiniUnion = /* @__PURE__ */ $constructor("ZodMiniUnion", (inst, def) => {
-  $ZodUnion.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function union3(options, params) {
-  return new ZodMiniUnion({
-    type: "union",
-    options,
-    ...normalizeParams(params)
-  });
-}
-var ZodMiniRecord = /* @__PURE__ */ $constructor("ZodMiniRecord", (inst, def) => {
-  $ZodRecord.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function record(keyType, valueType, params) {
-  if (!valueType || !valueType._zod) {
-    return new ZodMiniRecord({
-      type: "record",
-      keyType: /* @__PURE__ */ string2(),
-      valueType: keyType,
-      ...normalizeParams(valueType)
-    });
-  }
-  return new ZodMiniRecord({
-    type: "record",
-    keyType,
-    valueType,
-    ...normalizeParams(params)
-  });
-}
-var ZodMiniEnum = /* @__PURE__ */ $constructor("ZodMiniEnum", (inst, def) => {
-  $ZodEnum.init(inst, def);
-  ZodMiniType.init(inst, def);
-  inst.options = [...inst._zod.values];
-});
-// @__NO_SIDE_EFFECTS__
-function _enum(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v2) => [v2, v2])) : values;
-  return new ZodMiniEnum({
-    type: "enum",
-    entries,
-    ...normalizeParams(params)
-  });
-}
-var ZodMiniLiteral = /* @__PURE__ */ $constructor("ZodMiniLiteral", (inst, def) => {
-  $ZodLiteral.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function literal(value, params) {
-  return new ZodMiniLiteral({
-    type: "literal",
-    values: Array.isArray(value) ? value : [value],
-    ...normalizeParams(params)
-  });
-}
-var ZodMiniOptional = /* @__PURE__ */ $constructor("ZodMiniOptional", (inst, def) => {
-  $ZodOptional.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function optional(innerType) {
-  return new ZodMiniOptional({
-    type: "optional",
-    innerType
-  });
-}
-var ZodMiniNullable = /* @__PURE__ */ $constructor("ZodMiniNullable", (inst, def) => {
-  $ZodNullable.init(inst, def);
-  ZodMiniType.init(inst, def);
-});
-// @__NO_SIDE_EFFECTS__
-function nullable(innerType) {
-  return new ZodMiniNullable({
-    type: "nullable",
-    innerType
-  });
-}
-
-// src/input/config.ts
 var ConfigError = class extends Error {
 };
 config(en_default());
@@ -49379,7 +49646,7 @@ var FindingSchema = object({
     object({
       title: string2(),
       lanes: array(string2()),
-      steps: array(union3([object({ kind: _enum(["call", "return"]), from: string2(), to: string2(), text: string2() }), object({ kind: literal("note"), over: string2(), text: string2() })])),
+      steps: array(union2([object({ kind: _enum(["call", "return"]), from: string2(), to: string2(), text: string2() }), object({ kind: literal("note"), over: string2(), text: string2() })])),
       end: string2()
     })
   )
@@ -49594,7 +49861,7 @@ function fingerprints(findings) {
   return new Map([...keys].map(([f3, k2]) => [f3, createHash2("sha256").update(k2).digest("hex").slice(0, 32)]));
 }
 var INFORMATION_URI = "https://github.com/mnlint/mnlint";
-function formatSarif(findings, rules, version2, base) {
+function formatSarif(findings, rules, version2, base, notes) {
   const uri = (file) => base?.prefix ? `${base.prefix}/${file}` : file;
   const index = new Map(rules.map((r2, i2) => [r2.id, i2]));
   const prints = fingerprints(findings);
@@ -49621,6 +49888,21 @@ function formatSarif(findings, rules, version2, base) {
         },
         ...base ? { originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(base.root.endsWith("/") ? base.root : `${base.root}/`).href } } } : {},
         columnKind: "utf16CodeUnits",
+        // a partial review: the run says so, each hunk not reviewed is a notification
+        ...notes?.partial ? {
+          invocations: [
+            {
+              executionSuccessful: true,
+              toolExecutionNotifications: notes.notifications.map((n) => ({
+                descriptor: { id: n.id },
+                level: "warning",
+                message: { text: n.text },
+                ...n.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: uri(n.file), uriBaseId: "%SRCROOT%" }, ...n.line ? { region: { startLine: n.line } } : {} } }] } : {}
+              }))
+            }
+          ],
+          properties: { partial: true }
+        } : {},
         results: findings.map((f3) => ({
           ruleId: f3.rule,
           ruleIndex: index.get(f3.rule),
@@ -49695,7 +49977,7 @@ function renderFindings(format, out2) {
     case "json":
       return formatJson(out2.findings, out2.stats, out2.version);
     case "sarif":
-      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase);
+      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase, out2.sarifNotes);
     case "rdjsonl":
       return formatRdjsonl(out2.findings);
     case "terse":
@@ -54318,7 +54600,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "8fa04d754983b797bddea49b1b03779f");
+  const derived = derivedFactsFor(root, "c944b47cb920c5afd9d0bcb16ed67453");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
