@@ -93,7 +93,7 @@ describe('mnlint patch', () => {
     const r = runCli(['patch', '--tree', TREE, '--format', 'terse', 'fixtures/patches/drv-stale.diff', 'fixtures/patches/drv-v2-1.patch']);
     expect(r.code).toBe(1);
     expect(runCli(['patch', '--tree', TREE, 'fixtures/patches/drv-stale.diff']).code).toBe(2);
-    expect(r.stderr.trim()).toBe(`mnlint: fixtures/patches/drv-stale.diff: hunk 1 (@@ -19,6 +19,8 @@) of ${FILE} does not apply to ${TREE}`);
+    expect(r.stderr.trim()).toBe(`mnlint: fixtures/patches/drv-stale.diff: hunk 1 (@@ -19,6 +19,8 @@) of ${FILE} does not apply to ${TREE}: context not found`);
     // checkpatch's --terse: the patch file and its line
     // one total per input, as checkpatch prints for each file; the stale one reviewed nothing
     expect(r.stdout).toBe(

@@ -6,7 +6,7 @@ import type { Finding } from '../rules/rule.js';
 import type { Patch, Series, Trailer } from '../input/patch.js';
 import type { RepoFacts } from '../input/git.js';
 import { entriesFor, type MaintainerEntry } from '../input/maintainers.js';
-import type { PatchReview } from '../engine/review.js';
+import { describeRejected, type PatchReview } from '../engine/review.js';
 import type { Item, PatchChecklist, SeriesChecklist, Status } from '../report/checklist.js';
 
 export interface ChecklistInput {
@@ -44,8 +44,12 @@ export async function buildChecklist(input: ChecklistInput): Promise<SeriesCheck
 function rulesItem(review: PatchReview): Item {
   if (review.problems.length) return item('mnlint', 'fail', 'the patch could not be reviewed', review.problems);
   const count = (s: string): number => review.findings.filter((f) => f.severity === s).length;
-  const details = review.findings.map((f) => `${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]`);
-  const partial = review.partial ? ' (partial: no tree, only functions wholly inside the hunks)' : '';
+  const details = [...review.rejected.map((x) => `not reviewed: ${describeRejected(x)}`), ...review.findings.map((f) => `${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]`)];
+  const partial = review.rejected.length
+    ? ` (partial: ${review.rejected.length} ${review.rejected.length === 1 ? 'hunk' : 'hunks'} did not apply and ${review.rejected.length === 1 ? 'was' : 'were'} not reviewed)`
+    : review.partial
+      ? ' (partial: no tree, only functions wholly inside the hunks)'
+      : '';
   const status: Status = count('error') ? 'fail' : count('warning') ? 'warn' : 'pass';
   return item('mnlint', status, `${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos on the lines this patch adds${partial}`, details);
 }

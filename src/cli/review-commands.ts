@@ -21,7 +21,7 @@ import { fail } from './usage.js';
 export async function patchCommand(inputs: string[], values: Values): Promise<number> {
   mark('started');
   const { readPatchInputs } = await import('../input/patch.js');
-  const { reviewSeries } = await import('../engine/review.js');
+  const { describeRejected, reviewSeries } = await import('../engine/review.js');
   mark('patch libraries loaded');
   const format = patchFormat(values, 'patch');
   const filter = filterOf(values);
@@ -54,11 +54,14 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
       process.stderr.write(`mnlint: ${p}\n`);
     }
     const reviews = await reviewSeries(series, { tree: values.tree, filter, api, derived, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
-    for (const r of reviews)
+    for (const r of reviews) {
       for (const p of r.problems) {
         problems++;
         process.stderr.write(`mnlint: ${p}\n`);
       }
+      // reviewed in part: the hunks left out named, as patch(1) names them
+      for (const x of r.problems.length ? [] : r.rejected) process.stderr.write(`mnlint: ${r.label}: ${describeRejected(x)}; the rest reviewed\n`);
+    }
     if (!values.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
     runs.push({ series, reviews });
   }
@@ -67,7 +70,7 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
 
 /** Prints the reviews of `patch` and `git` in the chosen format; the exit status. */
 async function printReviews(runs: readonly ReviewRun[], values: Values, format: PatchFormat, problems: number, tree: string | undefined): Promise<number> {
-  const { formatPatchJson, formatPatchText } = await import('../report/patch.js');
+  const { formatPatchJson, formatPatchText, patchSarifNotes } = await import('../report/patch.js');
   const { emailMbox, emailReplies } = await import('../report/email.js');
   const config = configOf(values);
   for (const r of runs) for (const x of r.reviews) x.findings = applyConfig(x.findings, config);
@@ -82,6 +85,7 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
         version: pkg.version,
         lineText: () => undefined,
         sarifBase: format === 'sarif' ? sarifBase(values, tree ?? process.cwd()) : undefined,
+        sarifNotes: patchSarifNotes(runs),
       }),
     );
   } else if (format === 'email') {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApiLevel } from '../model/api.js';
 import { identityOf, subjectNames, type Finding, type Rule, type Step } from '../rules/rule.js';
-import { applyFilePatch, changePoints, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch } from '../input/apply.js';
+import { appliedPart, applyFilePatch, applyHunks, changePoints, hunkHeader, changedLines, hunkOffsets, hunksOnly, patchLineOf, placedFilePatch, reverseFilePatch, type RejectReason } from '../input/apply.js';
 import { patchLabel, type FilePatch, type Patch, type Series } from '../input/patch.js';
 import { analyze, sortFindings } from './analyze.js';
 import type { IrCache } from './ir-cache.js';
@@ -13,6 +13,8 @@ import { scan, scanCache, type ScanCache } from './scan.js';
 
 import type { Filter } from './filter.js';
 import type { DerivedTable } from '../ir/facts-db.js';
+import type { FileIR } from '../ir/types.js';
+import { maskForScan } from '../parser/derive-facts.js';
 
 export type { Filter } from './filter.js';
 
@@ -22,14 +24,48 @@ export interface PatchReview {
   findings: Finding[];
   /** with the `new` filter: findings of the pre-image that the patch removes */
   fixed: Finding[];
-  /** the patch did not apply (named hunk), or an input problem while analyzing */
+  /** nothing of the patch applied (each hunk named), or an input problem while analyzing */
   problems: string[];
-  /** no tree: only what the hunks themselves contain was analyzed */
+  /** the hunks that did not apply to the tree while others did: not in the image, not reviewed */
+  rejected: RejectedHunk[];
+  /** no tree (only what the hunks themselves contain was analyzed), or hunks rejected */
   partial: boolean;
   /** the touched files after this patch (path in the tree -> text), for quoting lines */
   postImage: ReadonlyMap<string, string>;
   /** a finding's line as the patch shows it -> the line in postImage (they differ when a hunk applied at an offset) */
   treeLine(file: string, line: number): number;
+}
+
+/** A hunk of a patch that did not apply. */
+export interface RejectedHunk {
+  file: string;
+  /** 1-based, among the file's hunks */
+  hunk: number;
+  total: number;
+  /** `@@ -a,b +c,d @@` */
+  header: string;
+  reason: RejectReason | 'file not found' | 'conflicts with an earlier patch of the series' | 'already in the tree';
+  /** the earlier hunk of the same file it overlaps */
+  conflictsWith?: number;
+}
+
+function reasonText(r: RejectedHunk): string {
+  return r.conflictsWith ? `${r.reason} (hunk ${r.conflictsWith})` : r.reason;
+}
+
+/** A rejected hunk in one line: `hunk 2/14 (@@ -40,7 +40,9 @@) of F: context not found`. */
+export function describeRejected(r: RejectedHunk): string {
+  return `hunk ${r.hunk}/${r.total} (${r.header}) of ${r.file}: ${reasonText(r)}`;
+}
+
+/** Why a review is partial, in a few words; null when it is whole. */
+export function partialNote(r: Pick<PatchReview, 'partial' | 'rejected'>): string | null {
+  if (!r.partial) return null;
+  if (r.rejected.length) {
+    const n = r.rejected.length;
+    return `${n} ${n === 1 ? 'hunk' : 'hunks'} did not apply and ${n === 1 ? 'was' : 'were'} not reviewed`;
+  }
+  return 'no --tree, only what the hunks contain';
 }
 
 export interface ReviewOptions {
@@ -50,30 +86,37 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
   // the series so far, over the tree: absolute path -> post-image text
   const overlay = new Map<string, string>();
   for (const patch of series.patches) {
-    const review: PatchReview = { patch, label: patchLabel(patch), findings: [], fixed: [], problems: [], partial: !opts.tree, postImage: new Map(), treeLine: (_f, l) => l };
+    const review: PatchReview = { patch, label: patchLabel(patch), findings: [], fixed: [], problems: [], rejected: [], partial: !opts.tree, postImage: new Map(), treeLine: (_f, l) => l };
     reviews.push(review);
     const root = opts.tree ? resolve(opts.tree) : resolve('/nonexistent-tree');
     // the pre-image: the tree with the series so far (without a tree, the hunks' old side)
     const base = new Map(overlay);
     const staged = new Map(overlay);
-    let applies = true;
     const offsets = new Map<FilePatch, number[]>();
+    // each file patch as far as it applied (the rejected hunks left out)
+    const applied = new Map<FilePatch, FilePatch>();
+    let hunks = 0;
     for (const fp of patch.files) {
       const path = fp.newPath ?? fp.oldPath!;
       const abs = resolve(root, path);
+      hunks += fp.hunks.length;
       if (!opts.tree) {
         staged.set(abs, hunksOnly(fp));
         if (fp.oldPath !== null) base.set(resolve(root, fp.oldPath), hunksOnly(fp, 'pre'));
         continue;
       }
-      const before = fp.oldPath === null ? '' : (staged.get(abs) ?? (existsSync(resolve(root, fp.oldPath)) ? readFileSync(resolve(root, fp.oldPath), 'utf8') : null));
+      const reject = (hunk: number, header: string, reason: RejectedHunk['reason'], conflictsWith?: number): void => {
+        review.rejected.push({ file: path, hunk, total: fp.hunks.length, header, reason, ...(conflictsWith ? { conflictsWith } : {}) });
+      };
+      const pristine = fp.oldPath === null ? null : existsSync(resolve(root, fp.oldPath)) ? readFileSync(resolve(root, fp.oldPath), 'utf8') : null;
+      const before = fp.oldPath === null ? '' : (staged.get(abs) ?? pristine);
       if (before === null) {
-        review.problems.push(`${review.label}: ${fp.oldPath} does not exist in ${opts.tree}`);
-        applies = false;
-        break;
+        for (const [i, h] of fp.hunks.entries()) reject(i + 1, hunkHeader(h), 'file not found');
+        applied.set(fp, { ...fp, hunks: [], sections: [], inputLines: [] });
+        continue;
       }
-      const result = applyFilePatch(before, fp);
-      if (!result.ok) {
+      const result = applyHunks(before, fp);
+      if (result.hunks.some((h) => !h.applied)) {
         // already in the tree (b4 prep, a commit in the work tree): the tree is the
         // post-image, the patch taken back out the pre-image
         const back = fp.oldPath !== null && fp.newPath !== null && !overlay.has(abs) ? applyFilePatch(before, reverseFilePatch(fp)) : null;
@@ -83,21 +126,43 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
           offsets.set(fp, hunkOffsets(before, fp));
           continue;
         }
-        review.problems.push(`${review.label}: hunk ${result.hunk} (${result.header}) of ${path} does not apply to ${opts.tree}`);
-        applies = false;
-        break;
+        for (const h of result.hunks) {
+          if (h.applied) continue;
+          // over the series so far it does not fit, over the tree it does: an earlier patch changed its lines
+          const alone: FilePatch = { ...fp, hunks: [fp.hunks[h.hunk - 1]!], sections: [''] };
+          const earlierPatch = overlay.has(abs) && pristine !== null && h.reason === 'context not found' && applyHunks(pristine, alone).hunks[0]!.applied;
+          // its new side is already there (patch(1): "Reversed (or previously applied) patch detected")
+          const there = !earlierPatch && h.reason === 'context not found' && applyHunks(before, reverseFilePatch(alone), 0).hunks[0]!.applied;
+          reject(h.hunk, h.header, earlierPatch ? 'conflicts with an earlier patch of the series' : there ? 'already in the tree' : h.reason, h.conflictsWith);
+        }
       }
+      const part = appliedPart(fp, result.hunks);
+      applied.set(fp, part);
       staged.set(abs, result.text);
-      offsets.set(fp, hunkOffsets(result.text, fp));
+      offsets.set(
+        part,
+        result.hunks.flatMap((h) => (h.applied ? [h.offset] : [])),
+      );
     }
-    if (!applies) continue;
+    // a rejected hunk never hides the rest: nothing reviewed only when no hunk applied
+    if (review.rejected.length && review.rejected.length === hunks) {
+      for (const r of review.rejected) {
+        const line =
+          r.reason === 'file not found' ? `${review.label}: ${r.file} does not exist in ${opts.tree}` : `${review.label}: hunk ${r.hunk} (${r.header}) of ${r.file} does not apply to ${opts.tree}: ${reasonText(r)}`;
+        if (!review.problems.includes(line)) review.problems.push(line);
+      }
+      continue;
+    }
+    if (review.rejected.length) review.partial = true;
     for (const [k, v] of staged) overlay.set(k, v);
     review.postImage = new Map(patch.files.filter((f) => f.newPath).map((f) => [f.newPath!, staged.get(resolve(root, f.newPath!)) ?? '']));
+    // what applied: the rejected hunks are not in the image, nothing is found on them
+    const done: Patch = { ...patch, files: patch.files.map((fp) => applied.get(fp) ?? fp).filter((fp) => fp.hunks.length || !applied.has(fp)) };
     // analyzed where the hunks landed; reported with the patch's own numbers
-    const placed: Patch = { ...patch, files: patch.files.map((fp) => (offsets.has(fp) ? placedFilePatch(fp, offsets.get(fp)!) : fp)) };
+    const placed: Patch = { ...done, files: done.files.map((fp) => (offsets.has(fp) ? placedFilePatch(fp, offsets.get(fp)!) : fp)) };
     const result = await analyzePatch(placed, root, staged, opts, base);
     const asPatch = (f: Finding): Finding => {
-      const fp = patch.files.find((x) => x.newPath === f.file);
+      const fp = done.files.find((x) => x.newPath === f.file);
       const off = fp && offsets.get(fp);
       if (!fp || !off || off.every((o) => o === 0)) return f;
       const line = patchLineOf(fp, off, f.line);
@@ -106,7 +171,7 @@ export async function reviewSeries(series: Series, opts: ReviewOptions): Promise
     review.findings = result.findings.map(asPatch);
     review.fixed = result.fixed;
     review.treeLine = (file, line) => {
-      const fp = patch.files.find((x) => x.newPath === file);
+      const fp = done.files.find((x) => x.newPath === file);
       const off = fp && offsets.get(fp);
       if (!fp || !off) return line;
       // the inverse of patchLineOf: the offset of the last hunk the patch numbers at or above it
@@ -151,7 +216,86 @@ async function findingsOf(patch: Patch, root: string, overlay: Map<string, strin
   // the pre-image's files may be gone from the tree (a patch creating them): those are skipped
   const present = opts.tree ? paths.filter((p) => overlay.has(p) || existsSync(p)) : paths.filter((p) => overlay.has(p));
   const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
-  return analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
+  const findings = analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
+  if (opts.tree) return findings;
+  const text = (file: string): string => overlay.get(resolve(root, file)) ?? '';
+  return seenInPart(findings, result.files, shownLines(patch, side), text);
+}
+
+/** Without a tree: the lines each file's hunks show, on one side of the patch. */
+export function shownLines(patch: Patch, side: 'pre' | 'post'): Map<string, Set<number>> {
+  const out = new Map<string, Set<number>>();
+  for (const fp of patch.files) {
+    const file = side === 'post' ? fp.newPath : fp.oldPath;
+    if (file === null) continue;
+    const lines = out.get(file) ?? new Set<number>();
+    for (const h of fp.hunks) {
+      const [start, count] = side === 'post' ? [h.newStart, h.newLines] : [h.oldStart, h.oldLines];
+      for (let l = start; l < start + count; l++) lines.add(l);
+    }
+    out.set(file, lines);
+  }
+  return out;
+}
+
+/**
+ * The last line of the body of the function named on line `from` (1-based),
+ * by its braces in the masked image; the image's end when they never close
+ * (a hunk that ends inside the function).
+ */
+function bodyEnd(masked: readonly string[], from: number): number {
+  let depth = 0;
+  let opened = false;
+  for (let i = from - 1; i < masked.length; i++) {
+    for (const c of masked[i]!) {
+      if (c === '{') {
+        depth++;
+        opened = true;
+      } else if (c === '}' && opened && --depth === 0) return i + 1;
+    }
+  }
+  return Math.max(from, masked.length);
+}
+
+/** `18-27, 31-43`: runs of line numbers. */
+function runs(lines: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    parts.push(i === j ? `${lines[i]}` : `${lines[i]}-${lines[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/**
+ * Without a tree a function split across hunks (or cut by one) was seen in
+ * part: what the gaps hold (a blockable test, an unlock) is unknown, so it is
+ * never the subject of an error. A finding about such a function, or whose
+ * trace passes through one, becomes a warning that names the lines seen.
+ */
+export function seenInPart(findings: readonly Finding[], files: readonly FileIR[], shown: ReadonlyMap<string, ReadonlySet<number>>, text: (file: string) => string): Finding[] {
+  const partial: Array<{ file: string; name: string; from: number; to: number; seen: number[] }> = [];
+  for (const f of files) {
+    const lines = shown.get(f.file);
+    if (!lines) continue;
+    const masked = maskForScan(text(f.file)).split('\n');
+    for (const fn of f.functions) {
+      const end = bodyEnd(masked, fn.loc.line);
+      const all = Array.from({ length: end - fn.loc.line + 1 }, (_, i) => fn.loc.line + i);
+      const seen = all.filter((l) => lines.has(l));
+      if (seen.length < all.length) partial.push({ file: f.file, name: fn.name, from: fn.loc.line, to: fn.loc.endLine, seen });
+    }
+  }
+  if (!partial.length) return [...findings];
+  const inside = (file: string | undefined, line: number | undefined) => partial.find((p) => p.file === file && line !== undefined && line >= p.from && line <= p.to);
+  return findings.map((f) => {
+    if (f.severity === 'info') return f;
+    const fn = partial.find((p) => p.file === f.file && p.name === f.function) ?? inside(f.file, f.line) ?? f.steps.map((s) => inside(s.file, s.line)).find((p) => p !== undefined);
+    if (!fn) return f;
+    return { ...f, severity: 'warning', message: `${f.message} (seen in part, no --tree: only lines ${runs(fn.seen)} of ${fn.name}() are in the patch)` };
+  });
 }
 
 async function analyzePatch(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, base: Map<string, string>): Promise<{ findings: Finding[]; fixed: Finding[] }> {

@@ -1,6 +1,5 @@
-// Applying a file patch to a text, one hunk at a time (jsdiff, with offset and
-// fuzz like patch(1)), so that a failure names the hunk that did not apply.
-import { applyPatch } from 'diff';
+// Applying a file patch to a text, one hunk at a time with offset and fuzz as
+// GNU patch places them: the hunks that apply applied, each other one named.
 import type { FilePatch } from './patch.js';
 
 /** Context lines that may differ before a hunk is refused, like `patch -F2`. */
@@ -12,15 +11,188 @@ export function hunkHeader(h: FilePatch['hunks'][number], section = ''): string 
   return `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${section ? ` ${section}` : ''}`;
 }
 
-export function applyFilePatch(text: string, fp: FilePatch): ApplyResult {
-  let current = text;
-  for (let i = 0; i < fp.hunks.length; i++) {
-    const hunk = fp.hunks[i]!;
-    const next = applyPatch(current, { oldFileName: fp.oldPath ?? '', newFileName: fp.newPath ?? '', oldHeader: '', newHeader: '', hunks: [hunk] }, { fuzzFactor: FUZZ });
-    if (next === false) return { ok: false, hunk: i + 1, header: hunkHeader(hunk) };
-    current = next;
+/** Why a hunk was not applied. */
+export type RejectReason = 'context not found' | 'conflicts with an earlier hunk';
+
+/** One hunk of a file patch, as applying it went. */
+export type HunkOutcome =
+  | { hunk: number; header: string; applied: true /** its first line in the result (1-based) */; at: number /** from the line its header names */; offset: number; fuzz: number }
+  | { hunk: number; header: string; applied: false; reason: RejectReason /** the earlier hunk it overlaps */; conflictsWith?: number };
+
+/** Each hunk that applies applied, the others rejected: the result and each hunk's outcome. */
+export interface HunksResult {
+  text: string;
+  hunks: HunkOutcome[];
+}
+
+type Hunk = FilePatch['hunks'][number];
+
+/**
+ * GNU patch's placement (patch.c locate_hunk, patch_match, apply_hunk): the
+ * hunks in order, each searched for from its header's line plus the offset of
+ * the last one placed, nearest first, never before the last line an earlier
+ * hunk changed; with fuzz F the first and last F lines of context are not
+ * compared (and stay as the file has them). A hunk found nowhere is rejected
+ * and the others still apply, as `patch` does, writing it to a .rej file.
+ */
+export function applyHunks(text: string, given: FilePatch, maxFuzz = FUZZ): HunksResult {
+  const fp = sameLineEnds(text, given);
+  const endsWithNewline = text === '' || text.endsWith('\n');
+  const input = text === '' ? [] : (endsWithNewline ? text.slice(0, -1) : text).split('\n');
+  const out: string[] = [];
+  let copied = 0; // input lines copied to out (the last frozen line)
+  let inOffset = 0;
+  const outcomes: HunkOutcome[] = [];
+  // for naming a conflict: the input lines each applied hunk changed
+  const changed: Array<{ hunk: number; from: number; to: number }> = [];
+  let noNewlineAtEnd: boolean | null = null;
+  fp.hunks.forEach((h, i) => {
+    const header = hunkHeader(h);
+    const pattern = h.lines.filter((l) => l[0] === ' ' || l[0] === '-' || l === '').map((l) => l.slice(1));
+    const placed = locate(input, h, pattern, copied, inOffset, maxFuzz);
+    if (!placed) {
+      // would it fit if the earlier hunks had not claimed the lines before it?
+      const free = locate(input, h, pattern, 0, inOffset, maxFuzz);
+      const over = free ? changed.find((c) => free.where <= c.to && free.where + pattern.length - 1 >= c.from) : undefined;
+      outcomes.push(over ? { hunk: i + 1, header, applied: false, reason: 'conflicts with an earlier hunk', conflictsWith: over.hunk } : { hunk: i + 1, header, applied: false, reason: 'context not found' });
+      return;
+    }
+    inOffset = placed.where - first(h);
+    // apply_hunk refuses a hunk whose first change falls on a line an earlier hunk already wrote ("misordered hunks")
+    const firstChange =
+      placed.where -
+      1 +
+      h.lines
+        .slice(
+          0,
+          Math.max(
+            0,
+            h.lines.findIndex((l) => l[0] === '-' || l[0] === '+'),
+          ),
+        )
+        .filter((l) => l[0] !== '\\').length;
+    if (firstChange < copied) {
+      const over = changed.find((c) => firstChange + 1 <= c.to && placed.where + pattern.length - 1 >= c.from);
+      outcomes.push({ hunk: i + 1, header, applied: false, reason: 'conflicts with an earlier hunk', ...(over ? { conflictsWith: over.hunk } : {}) });
+      return;
+    }
+    // apply_hunk: copy up to each change, drop '-' lines, emit '+' lines; context stays the file's
+    let pos = placed.where - 1; // 0-based input line of the pattern's first line
+    for (let k = copied; k < pos; k++) out.push(input[k]!);
+    copied = Math.max(copied, pos);
+    const at = out.length + 1;
+    const from = pos + 1;
+    let lastFrozen = copied;
+    h.lines.forEach((l, k) => {
+      const op = l[0] ?? ' ';
+      if (op === '\\') {
+        // after a line of the new side: the result ends without a newline
+        noNewlineAtEnd = h.lines[k - 1]?.[0] !== '-';
+        return;
+      }
+      if (op === '-') {
+        for (let k = copied; k < pos; k++) out.push(input[k]!);
+        pos++;
+        copied = pos;
+        lastFrozen = pos;
+      } else if (op === '+') {
+        for (let k = copied; k < pos; k++) out.push(input[k]!);
+        copied = Math.max(copied, pos);
+        lastFrozen = copied;
+        out.push(l.slice(1));
+      } else pos++;
+    });
+    changed.push({ hunk: i + 1, from, to: Math.max(from, lastFrozen) });
+    outcomes.push({ hunk: i + 1, header, applied: true, at, offset: at - h.newStart, fuzz: placed.fuzz });
+  });
+  for (let k = copied; k < input.length; k++) out.push(input[k]!);
+  const newline = noNewlineAtEnd === null ? endsWithNewline || input.length === 0 : !noNewlineAtEnd;
+  return { text: out.length ? `${out.join('\n')}${newline ? '\n' : ''}` : '', hunks: outcomes };
+}
+
+/**
+ * A patch mailed with CRLF line ends for a file with LF ones (or the other
+ * way round): its lines given the file's ends, as jsdiff and git am do.
+ */
+function sameLineEnds(text: string, fp: FilePatch): FilePatch {
+  const lines = fp.hunks.flatMap((h) => h.lines.filter((l, i) => l[0] !== '\\' && h.lines[i + 1]?.[0] !== '\\'));
+  const fileWin = text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
+  const fileUnix = !text.includes('\r\n');
+  const patchWin = lines.length > 0 && lines.every((l) => l.endsWith('\r'));
+  const patchUnix = !fp.hunks.some((h) => h.lines.some((l) => l.endsWith('\r')));
+  const map = (f: (l: string, next: string | undefined) => string): FilePatch => ({ ...fp, hunks: fp.hunks.map((h) => ({ ...h, lines: h.lines.map((l, i) => (l[0] === '\\' ? l : f(l, h.lines[i + 1]))) })) });
+  if (fileUnix && patchWin) return map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (fileWin && patchUnix && text !== '') return map((l, next) => (next?.[0] === '\\' ? l : `${l}\r`));
+  return fp;
+}
+
+/** The hunk's first line in the old file (GNU patch: an empty old side appends after its line). */
+function first(h: Hunk): number {
+  return h.oldLines === 0 ? h.oldStart + 1 : h.oldStart;
+}
+
+/** locate_hunk: where the pattern's first line goes (1-based) and the fuzz it took, or null. */
+function locate(input: readonly string[], h: Hunk, pattern: readonly string[], frozen: number, inOffset: number, maxFuzz: number): { where: number; fuzz: number } | null {
+  // context before the first change and after the last one
+  const ops = h.lines.filter((l) => l[0] !== '\\');
+  let prefix = 0;
+  while (prefix < ops.length && (ops[prefix]![0] ?? ' ') === ' ') prefix++;
+  let suffix = 0;
+  while (suffix < ops.length - prefix && (ops[ops.length - 1 - suffix]![0] ?? ' ') === ' ') suffix++;
+  const context = Math.max(prefix, suffix);
+  const guess = first(h) + inOffset;
+  const lines = input.length;
+  const match = (where: number, pf: number, sf: number): boolean => {
+    for (let p = pf; p < pattern.length - sf; p++) if (input[where - 1 + p] !== pattern[p]) return false;
+    return true;
+  };
+  for (let fuzz = 0; fuzz <= Math.min(maxFuzz, context); fuzz++) {
+    if (!pattern.length) return { where: guess, fuzz: 0 };
+    let pf = fuzz + prefix - context;
+    const sf = fuzz + suffix - context;
+    const maxWhere = lines - (pattern.length - sf) + 1;
+    const minWhere = frozen + 1 - (prefix - pf);
+    const maxPos = maxWhere - guess;
+    let maxNeg = guess - minWhere;
+    if (guess <= maxNeg) maxNeg = guess - 1;
+    if (pf < 0 && first(h) <= 1) {
+      // only the start of the file
+      if (sf < 0 && (pattern.length !== lines || prefix < frozen)) continue;
+      const offset = 1 - guess;
+      if (frozen <= prefix && offset <= maxPos && match(guess + offset, 0, Math.max(0, sf))) return { where: guess + offset, fuzz };
+      continue;
+    }
+    if (pf < 0) pf = 0;
+    if (sf < 0) {
+      // only the end of the file
+      const offset = guess - (lines - pattern.length + 1);
+      if (offset <= maxNeg && match(guess - offset, pf, 0)) return { where: guess - offset, fuzz };
+      continue;
+    }
+    for (let offset = 0; offset <= Math.max(maxPos, maxNeg); offset++) {
+      if (offset <= maxPos && match(guess + offset, pf, sf)) return { where: guess + offset, fuzz };
+      if (offset > 0 && offset <= maxNeg && match(guess - offset, pf, sf)) return { where: guess - offset, fuzz };
+    }
   }
-  return { ok: true, text: current };
+  return null;
+}
+
+/** The whole file patch or nothing: the first hunk that does not apply named. */
+export function applyFilePatch(text: string, fp: FilePatch): ApplyResult {
+  const r = applyHunks(text, fp);
+  const bad = r.hunks.find((h) => !h.applied);
+  return bad ? { ok: false, hunk: bad.hunk, header: bad.header } : { ok: true, text: r.text };
+}
+
+/** The file patch with only the hunks that applied (their headers unchanged). */
+export function appliedPart(fp: FilePatch, outcomes: readonly HunkOutcome[]): FilePatch {
+  const keep = fp.hunks.map((_, i) => outcomes[i]?.applied !== false);
+  return {
+    ...fp,
+    hunks: fp.hunks.filter((_, i) => keep[i]),
+    sections: fp.sections.filter((_, i) => keep[i]),
+    ...(fp.inputLines ? { inputLines: fp.inputLines.filter((_, i) => keep[i]) } : {}),
+  };
 }
 
 /** Lines of the post-image that a file patch adds, and the post-image ranges its hunks cover. */

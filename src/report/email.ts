@@ -4,7 +4,7 @@
 // about, `[ ... ]` where quote is elided, and a footer naming the tool and the
 // run. Deterministic: same input, same bytes (the date is the patch's own).
 import { createHash } from 'node:crypto';
-import type { PatchReview } from '../engine/review.js';
+import { describeRejected, type PatchReview } from '../engine/review.js';
 import type { FilePatch } from '../input/patch.js';
 import { hunkHeader } from '../input/apply.js';
 import type { Finding } from '../rules/rule.js';
@@ -53,6 +53,11 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
       'Content-Transfer-Encoding: 8bit',
     ];
     const body: string[] = [];
+    // a partial review says so before anything else
+    if (r.rejected.length) {
+      const hunks = p.files.reduce((n, f) => n + f.hunks.length, 0);
+      body.push(`This review is partial: ${r.rejected.length} of ${hunks} hunks did not apply and were not reviewed:`, ...r.rejected.map((x) => `  ${describeRejected(x)}`), '');
+    } else if (r.partial) body.push('This review is partial: without the tree only the hunks were read; a function not wholly inside them gets warnings, never errors.', '');
     body.push(p.from ? `On ${headers.find((h) => h.startsWith('Date:'))!.slice(6)}, ${p.from.replace(/\s*<.*>$/, '')} wrote:` : 'The patch reads:');
     const placed = new Set<Finding>();
     for (const fp of p.files) {

@@ -4,7 +4,7 @@ import type { ScanStats } from '../engine/scan.js';
 import type { Finding, Rule } from '../rules/rule.js';
 import { formatJson, formatTerse, formatText, type LineText } from './findings.js';
 import { formatHtml } from './html.js';
-import { formatRdjsonl, formatSarif, type SarifBase } from './sarif.js';
+import { formatRdjsonl, formatSarif, type SarifBase, type SarifRunNotes } from './sarif.js';
 
 /** The formats of a list of findings (`check`, and `patch`/`git` after their own ones). */
 export const FINDING_FORMATS = ['text', 'terse', 'json', 'sarif', 'rdjsonl'] as const;
@@ -43,6 +43,8 @@ export interface FindingsOutput {
   lineText: LineText;
   /** sarif: where URIs start */
   sarifBase?: SarifBase;
+  /** sarif: what the run did not see (a partial patch review) */
+  sarifNotes?: SarifRunNotes;
 }
 
 export function renderFindings(format: FindingFormat | 'html', out: FindingsOutput): string {
@@ -52,7 +54,7 @@ export function renderFindings(format: FindingFormat | 'html', out: FindingsOutp
     case 'json':
       return formatJson(out.findings, out.stats, out.version);
     case 'sarif':
-      return formatSarif(out.findings, out.rules, out.version, out.sarifBase);
+      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes);
     case 'rdjsonl':
       return formatRdjsonl(out.findings);
     case 'terse':

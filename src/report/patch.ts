@@ -1,5 +1,5 @@
 // Printers for `mnlint patch`: findings grouped by patch.
-import type { PatchReview } from '../engine/review.js';
+import { describeRejected, partialNote, type PatchReview } from '../engine/review.js';
 import { inputLineOf, seriesLabel, type FilePatch, type Series } from '../input/patch.js';
 import type { Finding } from '../rules/rule.js';
 import { changedLines } from '../input/apply.js';
@@ -7,6 +7,7 @@ import { asJson, type LineText } from './findings.js';
 import { CheckReportSchema } from './schema.js';
 import * as z from 'zod/mini';
 import { renderTrace } from './trace.js';
+import type { SarifRunNotes } from './sarif.js';
 
 export const PatchReportSchema = z.object({
   tool: z.literal('mnlint'),
@@ -29,6 +30,19 @@ export const PatchReportSchema = z.object({
           total: z.number(),
           messageId: z.nullable(z.string()),
           problems: z.array(z.string()),
+          /** only part of the patch was reviewed: no tree, or hunks that did not apply */
+          partial: z.boolean(),
+          /** the hunks that did not apply (not in the image, not reviewed) */
+          rejected: z.array(
+            z.object({
+              file: z.string(),
+              hunk: z.number(),
+              total: z.number(),
+              header: z.string(),
+              reason: z.string(),
+              conflictsWith: z.optional(z.number()),
+            }),
+          ),
           findings: CheckReportSchema.shape.findings,
           /** findings of the base that the patch removes (the `new` filter) */
           fixed: CheckReportSchema.shape.findings,
@@ -50,10 +64,36 @@ export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: P
       labels: series.labels ?? { rfc: false, resend: false, stable: null, autosel: false, tags: [] },
       cover: series.cover?.subject ?? null,
       dropped: series.dropped,
-      patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings.map(asJson), fixed: r.fixed.map(asJson) })),
+      patches: reviews.map((r) => ({
+        label: r.label,
+        index: r.patch.index,
+        total: r.patch.total,
+        messageId: r.patch.messageId,
+        problems: r.problems,
+        partial: r.partial,
+        rejected: r.rejected.map((x) => ({ ...x })),
+        findings: r.findings.map(asJson),
+        fixed: r.fixed.map(asJson),
+      })),
     })),
   });
   return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** For SARIF: the partial reviews of the runs, each rejected hunk a notification. */
+export function patchSarifNotes(runs: ReadonlyArray<{ reviews: PatchReview[] }>): SarifRunNotes {
+  const reviews = runs.flatMap((r) => r.reviews);
+  return {
+    partial: reviews.some((r) => r.partial),
+    notifications: reviews.flatMap((r) => {
+      if (!r.partial) return [];
+      if (!r.rejected.length) return [{ id: 'mnlint/partial-review', text: `${r.label}: partial review: ${partialNote(r)}` }];
+      return r.rejected.map((x) => {
+        const hunk = r.patch.files.find((f) => (f.newPath ?? f.oldPath) === x.file)?.hunks[x.hunk - 1];
+        return { id: 'mnlint/rejected-hunk', text: `${r.label}: ${describeRejected(x)} (not reviewed)`, file: x.file, ...(hunk ? { line: Math.max(1, hunk.oldStart) } : {}) };
+      });
+    }),
+  };
 }
 
 export interface PatchTextOptions {
@@ -90,7 +130,12 @@ export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: P
         for (const f of r.findings) out.push(`${input}:${where(f).n ?? f.line}: ${f.severity.toUpperCase()}:${f.rule}: ${f.message}`);
         continue;
       }
-      if (!o.checkpatch) out.push(`--- ${r.label}${r.partial ? ' (partial review: no --tree, only what the hunks contain)' : ''}`);
+      if (!o.checkpatch) {
+        const note = partialNote(r);
+        out.push(`--- ${r.label}${note ? ` (partial review: ${note})` : ''}`);
+        for (const x of r.rejected) out.push(`REJECTED: ${describeRejected(x)}`);
+        if (r.rejected.length) out.push('');
+      }
       for (const f of r.findings) {
         const { n, fp } = where(f);
         out.push(`${f.severity.toUpperCase()}:${f.rule}: ${f.message}`);

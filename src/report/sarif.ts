@@ -24,6 +24,12 @@ export interface SarifBase {
   prefix: string;
 }
 
+/** What a run did not see: the run is marked partial, and each gap is a notification of its invocation. */
+export interface SarifRunNotes {
+  partial: boolean;
+  notifications: ReadonlyArray<{ id: string; text: string; file?: string; line?: number }>;
+}
+
 const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
 
 /**
@@ -31,7 +37,7 @@ const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
  * in originalUriBaseIds), so code scanning matches them to the repository's
  * files whatever directory was scanned.
  */
-export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase): string {
+export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase, notes?: SarifRunNotes): string {
   const uri = (file: string): string => (base?.prefix ? `${base.prefix}/${file}` : file);
   // every rule of the run, so ruleIndex is stable whatever fired
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -59,6 +65,23 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
         },
         ...(base ? { originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(base.root.endsWith('/') ? base.root : `${base.root}/`).href } } } : {}),
         columnKind: 'utf16CodeUnits',
+        // a partial review: the run says so, each hunk not reviewed is a notification
+        ...(notes?.partial
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: notes.notifications.map((n) => ({
+                    descriptor: { id: n.id },
+                    level: 'warning',
+                    message: { text: n.text },
+                    ...(n.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: uri(n.file), uriBaseId: '%SRCROOT%' }, ...(n.line ? { region: { startLine: n.line } } : {}) } }] } : {}),
+                  })),
+                },
+              ],
+              properties: { partial: true },
+            }
+          : {}),
         results: findings.map((f) => ({
           ruleId: f.rule,
           ruleIndex: index.get(f.rule),
