@@ -45,6 +45,8 @@ export interface Patch {
   references?: string[];
   trailers: Trailer[];
   files: FilePatch[];
+  /** the diff as the mail carries it (with git's mode and `index` lines, which the parsed files drop): for patch-ids and blob ids */
+  diff?: string;
 }
 
 export interface Series {
@@ -233,7 +235,7 @@ export async function readPatchInput(source: string, bytes: Buffer): Promise<Ser
       const binary = /^GIT binary patch$|^Binary files .* differ$/m.test(text);
       throw new PatchInputError(`${source}: ${binary ? 'a binary diff only, nothing mnlint can review' : 'no unified diff in it'}`);
     }
-    series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files });
+    series.patches.push({ source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files, diff: text });
   }
   numberHunks(series, bytes.toString('utf8'));
   // keep the newest version; order by M of M/T
@@ -279,6 +281,7 @@ async function addMail(series: Series, raw: Buffer | string, source: string): Pr
     references: mail.references,
     trailers,
     files,
+    diff,
   };
   if (tag && tag.index === 0) {
     series.cover = patch;

@@ -17,6 +17,10 @@ export const PatchReportSchema = z.object({
       source: z.string(),
       version: z.number(),
       cover: z.nullable(z.string()),
+      /** which base the series was reviewed against, in one line */
+      base: z.optional(z.string()),
+      /** what the base lacked: prerequisite patches missing or not applying */
+      baseProblems: z.optional(z.array(z.string())),
       dropped: z.array(z.string()),
       patches: z.array(
         z.object({
@@ -34,15 +38,25 @@ export const PatchReportSchema = z.object({
   ),
 });
 
-export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, version: string): string {
+/** A series' reviews, with the base they were made against. */
+export interface PatchRun {
+  series: Series;
+  reviews: PatchReview[];
+  base?: string;
+  baseProblems?: string[];
+}
+
+export function formatPatchJson(runs: ReadonlyArray<PatchRun>, version: string): string {
   const report = PatchReportSchema.parse({
     tool: 'mnlint',
     version,
     partial: runs.some((r) => r.reviews.some((x) => x.partial)),
-    series: runs.map(({ series, reviews }) => ({
+    series: runs.map(({ series, reviews, base, baseProblems }) => ({
       source: series.source,
       version: series.version,
       cover: series.cover?.subject ?? null,
+      ...(base !== undefined ? { base } : {}),
+      ...(baseProblems?.length ? { baseProblems } : {}),
       dropped: series.dropped,
       patches: reviews.map((r) => ({ label: r.label, index: r.patch.index, total: r.patch.total, messageId: r.patch.messageId, problems: r.problems, findings: r.findings.map(asJson), fixed: r.fixed.map(asJson) })),
     })),
@@ -65,13 +79,15 @@ export interface PatchTextOptions {
  * `total: N errors, N warnings, N lines checked`. The text format adds the
  * patch labels, the traces and the findings each patch fixes.
  */
-export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, lineText: LineText, opts: PatchTextOptions | boolean = {}): string {
+export function formatPatchText(runs: ReadonlyArray<PatchRun>, lineText: LineText, opts: PatchTextOptions | boolean = {}): string {
   const o: PatchTextOptions = typeof opts === 'boolean' ? { terse: opts } : opts;
   const out: string[] = [];
-  for (const { series, reviews } of runs) {
+  for (const { series, reviews, base } of runs) {
     let errors = 0;
     let warnings = 0;
     const input = series.source === '<stdin>' ? '-' : series.source;
+    // not in checkpatch's shapes: b4 reads every line of those as a warning
+    if (base !== undefined && !o.terse && !o.checkpatch) out.push(`base: ${base}`);
     for (const r of reviews) {
       const where = (f: Finding): { n: number | null; fp: FilePatch | undefined } => {
         const fp = r.patch.files.find((x) => x.newPath === f.file);
