@@ -96,6 +96,9 @@ describe('git format-patch --base', () => {
     expect(git('rev-parse', 'HEAD')).not.toContain(prereq);
     // the text output says it in one line
     expect(runCli(['patch', '--repo', repo, join(dir, 'on-y.mbox')]).stdout.split('\n')[0]).toBe(`base: base-commit ${prereq.slice(0, 12)} (from the mail)`);
+    // and SARIF in the run's properties
+    const sarif = JSON.parse(runCli(['patch', '--repo', repo, '--format', 'sarif', join(dir, 'on-y.mbox')]).stdout) as { runs: Array<{ properties?: unknown }> };
+    expect(sarif.runs[0]!.properties).toEqual({ bases: [{ source: join(dir, 'on-y.mbox'), base: `base-commit ${prereq.slice(0, 12)} (from the mail)` }] });
   });
 
   test('a prerequisite the inputs lack is named in one line, and the review goes on', () => {

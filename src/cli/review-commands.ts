@@ -105,6 +105,10 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
         version: pkg.version,
         lineText: () => undefined,
         sarifBase: format === 'sarif' ? sarifBase(values, tree ?? process.cwd()) : undefined,
+        // which base each series was reviewed against
+        runProperties: runs.some((r) => r.base !== undefined)
+          ? { bases: runs.map((r) => ({ source: r.series.source, base: r.base ?? null, ...(r.baseProblems?.length ? { problems: r.baseProblems } : {}) })) }
+          : undefined,
       }),
     );
   } else if (format === 'email') {

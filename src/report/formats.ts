@@ -43,6 +43,8 @@ export interface FindingsOutput {
   lineText: LineText;
   /** sarif: where URIs start */
   sarifBase?: SarifBase;
+  /** sarif: the run's properties (a patch review: the bases reviewed against) */
+  runProperties?: Record<string, unknown>;
 }
 
 export function renderFindings(format: FindingFormat | 'html', out: FindingsOutput): string {
@@ -52,7 +54,7 @@ export function renderFindings(format: FindingFormat | 'html', out: FindingsOutp
     case 'json':
       return formatJson(out.findings, out.stats, out.version);
     case 'sarif':
-      return formatSarif(out.findings, out.rules, out.version, out.sarifBase);
+      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.runProperties);
     case 'rdjsonl':
       return formatRdjsonl(out.findings);
     case 'terse':

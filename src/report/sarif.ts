@@ -31,7 +31,7 @@ const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
  * in originalUriBaseIds), so code scanning matches them to the repository's
  * files whatever directory was scanned.
  */
-export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase): string {
+export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase, runProperties?: Record<string, unknown>): string {
   const uri = (file: string): string => (base?.prefix ? `${base.prefix}/${file}` : file);
   // every rule of the run, so ruleIndex is stable whatever fired
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -77,6 +77,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
           partialFingerprints: { 'mnlint/v1': prints.get(f)! },
           properties: { invariant: f.invariant, trace: renderTrace(f) },
         })),
+        ...(runProperties ? { properties: runProperties } : {}),
       },
     ],
   };
