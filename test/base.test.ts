@@ -105,7 +105,7 @@ describe('git format-patch --base', () => {
     const r = review('--repo', repo, join(dir, 'with-prereq.mbox'));
     const missing = r.stderr.split('\n').filter((l) => l.includes('prerequisite-patch-id'));
     expect(missing).toHaveLength(1);
-    expect(missing[0]).toMatch(/^mnlint: .*with-prereq\.mbox: prerequisite-patch-id [0-9a-f]{12} not among the inputs: the series is reviewed without that patch/);
+    expect(missing[0]).toMatch(/^mnlint: .*with-prereq\.mbox: prerequisite-patch-id [0-9a-f]{12} not among the inputs nor the repository's commits: the series is reviewed without that patch/);
     const s = r.report.series[0]!;
     expect(s.base).toBe(`base-commit ${base.slice(0, 12)} (from the mail)`);
     expect(s.baseProblems).toEqual([missing[0]!.slice('mnlint: '.length)]);
@@ -126,6 +126,20 @@ describe('git format-patch --base', () => {
     expect(s.base).toBe(`base-commit ${base.slice(0, 12)} (from the mail), with 1 prerequisite patch from the inputs applied first`);
     expect(s.baseProblems).toBeUndefined();
     expect(findings(s)).toEqual([[`${RULE} ${FILE}:24`], []]);
+    expect(git('status', '--porcelain')).toBe(status);
+  });
+
+  test("a prerequisite on one of the repository's branches is found there by its patch-id", () => {
+    git('branch', 'has-y', prereq);
+    try {
+      const r = review('--repo', repo, join(dir, 'with-prereq.mbox'));
+      expect(r.stderr).toBe('');
+      const s = r.report.series[0]!;
+      expect(s.base).toBe(`base-commit ${base.slice(0, 12)} (from the mail), with 1 prerequisite patch from the repository applied first`);
+      expect(findings(s)).toEqual([[`${RULE} ${FILE}:24`], []]);
+    } finally {
+      git('branch', '-D', 'has-y');
+    }
     expect(git('status', '--porcelain')).toBe(status);
   });
 });

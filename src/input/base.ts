@@ -10,7 +10,7 @@ import { rmSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { applyFilePatch } from './apply.js';
 import { exportTree, GitInputError } from './git.js';
-import type { FilePatch, Patch, Series } from './patch.js';
+import { readPatchInput, type FilePatch, type Patch, type Series } from './patch.js';
 
 /** What the mails say of their base (`git format-patch --base`). */
 export interface MailBase {
@@ -111,20 +111,37 @@ export async function baseOfSeries(series: Series, opts: BaseOptions): Promise<R
   // the prerequisites: the inputs' patches with those patch-ids, in input order
   let prerequisites: Patch[] = [];
   let reviewed = series;
+  let fromRepo = 0;
+  // the base commit, when the repository has it
+  const commit = opts.repo !== undefined && mail.commit ? git(opts.repo, ['rev-parse', '--verify', '--quiet', `${mail.commit}^{commit}`])?.trim() : undefined;
   if (mail.prerequisites.length) {
     const pool = [...new Set([...(opts.pool ?? []), ...series.patches])];
     const ids = patchIds(pool);
-    const wanted = new Set(mail.prerequisites);
-    prerequisites = pool.filter((p) => wanted.has(ids.get(p) ?? ''));
-    const found = new Set(prerequisites.map((p) => ids.get(p)));
-    const missing = mail.prerequisites.filter((id) => !found.has(id));
+    const byId = new Map<string, Patch>();
+    for (const p of pool) if (ids.has(p) && !byId.has(ids.get(p)!)) byId.set(ids.get(p)!, p);
+    // the others among the repository's commits that the base lacks (a branch holding them)
+    const absent = mail.prerequisites.filter((id) => !byId.has(id));
+    if (absent.length && commit) {
+      for (const [id, p] of await commitsById(opts.repo!, commit, new Set(absent))) {
+        byId.set(id, p);
+        fromRepo++;
+      }
+    }
+    // in the order format-patch lists them: the order they apply in
+    prerequisites = mail.prerequisites.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+    if (prerequisites.some((p) => series.patches.includes(p))) reviewed = { ...series, patches: series.patches.filter((p) => !prerequisites.includes(p)) };
+    const missing = mail.prerequisites.filter((id) => !byId.has(id));
     if (missing.length)
       problems.push(
-        `${series.source}: prerequisite-patch-id ${missing.map(short).join(', ')} not among the inputs: the series is reviewed without ${missing.length === 1 ? 'that patch' : 'those patches'} (give ${missing.length === 1 ? 'it' : 'them'} as inputs too)`,
+        `${series.source}: prerequisite-patch-id ${missing.map(short).join(', ')} not among the inputs${commit ? ` nor the repository's commits` : ''}: the series is reviewed without ${missing.length === 1 ? 'that patch' : 'those patches'} (give ${missing.length === 1 ? 'it' : 'them'} as inputs too)`,
       );
-    if (prerequisites.some((p) => series.patches.includes(p))) reviewed = { ...series, patches: series.patches.filter((p) => !prerequisites.includes(p)) };
   }
-  const withPrereqs = (s: string): string => (prerequisites.length ? `${s}, with ${prerequisites.length} prerequisite patch${prerequisites.length === 1 ? '' : 'es'} from the inputs applied first` : s);
+  const withPrereqs = (s: string): string => {
+    if (!prerequisites.length) return s;
+    const n = prerequisites.length;
+    const where = fromRepo === 0 ? 'from the inputs' : fromRepo === n ? 'from the repository' : `${n - fromRepo} from the inputs, ${fromRepo} from the repository`;
+    return `${s}, with ${n} prerequisite patch${n === 1 ? '' : 'es'} ${where} applied first`;
+  };
   const none = { files: new Map<string, string>(), series: reviewed, problems, cleanup: () => {} };
   if (opts.repo === undefined) {
     const named = mail.commit ? ` (the mail names base-commit ${short(mail.commit)}; --repo DIR reviews against it)` : '';
@@ -133,7 +150,6 @@ export async function baseOfSeries(series: Series, opts: BaseOptions): Promise<R
   const repo = opts.repo;
   const workTree = opts.tree ?? repo;
   // 1. the base commit the mail names
-  const commit = mail.commit ? git(repo, ['rev-parse', '--verify', '--quiet', `${mail.commit}^{commit}`])?.trim() : undefined;
   if (commit) {
     const touched = [...prerequisites, ...reviewed.patches].flatMap((p) => p.files.flatMap((f) => [f.oldPath, f.newPath])).filter((f): f is string => f !== null);
     let tree: string;
@@ -201,6 +217,27 @@ export async function baseOfSeries(series: Series, opts: BaseOptions): Promise<R
   const rest = existing > blobs ? `, the others from the work tree of ${workTree}` : '';
   if (blobs) return { ...none, files, tree: workTree, label: withPrereqs(`the blobs of the index lines (${blobs} of ${existing} file${existing === 1 ? '' : 's'}${rest}; ${why})`) };
   return { ...none, files, tree: workTree, label: withPrereqs(`the work tree of ${workTree} (${why}${asked ? `; ${repo} has none of the blobs its index lines name` : ''})`) };
+}
+
+/** How many of the repository's commits the base lacks are searched for prerequisites (newest first). */
+const REPO_SEARCH = 500;
+
+/** Commits of the repository, not in `base`, whose patch-id is wanted: each as a patch, by its id. */
+async function commitsById(repo: string, base: string, wanted: ReadonlySet<string>): Promise<Map<string, Patch>> {
+  const out = new Map<string, Patch>();
+  const log = spawnSync('git', ['-C', repo, 'log', '--no-merges', `--max-count=${REPO_SEARCH}`, '-p', '--format=commit %H', '--all', '--not', base], { maxBuffer: 1 << 30 });
+  if (log.status !== 0) return out;
+  const ids = spawnSync('git', ['patch-id', '--stable'], { input: log.stdout, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (ids.status !== 0) return out;
+  for (const line of ids.stdout.split('\n')) {
+    const [id, sha] = line.split(' ');
+    if (!id || !sha || !wanted.has(id) || out.has(id)) continue;
+    const mail = git(repo, ['format-patch', '-1', '--stdout', '--no-signature', sha]);
+    if (mail === null) continue;
+    const p = (await readPatchInput(`commit ${short(sha)}`, Buffer.from(mail))).patches[0];
+    if (p) out.set(id, p);
+  }
+  return out;
 }
 
 /** Applies a patch through `read`/`write` (null: the file is deleted); why it did not apply, or null. */

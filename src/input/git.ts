@@ -54,6 +54,8 @@ export async function exportTree(repo: string, rev: string, files: readonly stri
   const wanted = [...new Set(files.map((f) => dirname(f))), ...CORE_FILES];
   const present = (await simpleGit(repo).raw(['ls-tree', '--name-only', rev, '--', ...wanted])).split('\n').filter(Boolean);
   const tree = mkdtempSync(join(tmpdir(), 'mnlint-git-'));
+  // no path at all would archive the whole commit
+  if (!present.length) return tree;
   // git archive is binary: piped straight into tar, not through simple-git's strings
   const archive = spawnSync('git', ['-C', repo, 'archive', '--format=tar', rev, '--', ...present], { maxBuffer: 1 << 30 });
   if (archive.status !== 0) {
