@@ -51,6 +51,7 @@ beforeAll(() => {
   write('with-prereq.mbox', git('format-patch', `--base=${base}`, '-2', '--cover-letter', '--stdout'));
   write('on-y.mbox', git('format-patch', `--base=${prereq}`, '-2', '--cover-letter', '--stdout'));
   write('no-base.mbox', git('format-patch', '-2', '--stdout'));
+  write('no-cover-on-y.mbox', git('format-patch', `--base=${prereq}`, '-2', '--stdout'));
   write('y.patch', git('format-patch', '-1', '--stdout', prereq));
   // the repository moves on: HEAD is a later commit that changes the touched lines, so the series no longer applies to it
   git('reset', '-q', '--hard', base);
@@ -159,6 +160,23 @@ describe('without the base commit', () => {
     const s = review('--repo', repo, gone).report.series[0]!;
     expect(s.base).toBe(`the blobs of the index lines (1 of 1 file; base-commit 123456700000 is not in ${repo})`);
     expect(findings(s)).toEqual([[`${RULE} ${FILE}:24`], []]);
+  });
+
+  test('format-patch without a cover letter: the base lines after patch 1', () => {
+    const mails = readFileSync(join(dir, 'no-cover-on-y.mbox'), 'utf8').split(/^(?=From [0-9a-f]{40} )/m);
+    expect(mails.map((m) => m.includes(`base-commit: ${prereq}`))).toEqual([true, false]);
+    const s = review('--repo', repo, join(dir, 'no-cover-on-y.mbox')).report.series[0]!;
+    expect(s.base).toBe(`base-commit ${prereq.slice(0, 12)} (from the mail)`);
+    expect(findings(s)).toEqual([[`${RULE} ${FILE}:24`], []]);
+  });
+
+  test('an input that starts at patch 2: base-commit is the base of patch 1, the blobs are its own', () => {
+    // the cover letter and patch 2 of the series, patch 1 left out
+    const mails = readFileSync(join(dir, 'on-y.mbox'), 'utf8').split(/^(?=From [0-9a-f]{40} )/m);
+    expect(mails).toHaveLength(3);
+    const s = review('--repo', repo, write('cover-and-2.mbox', mails[0]! + mails[2]!)).report.series[0]!;
+    expect(s.base).toBe(`the blobs of the index lines (1 of 1 file; base-commit ${prereq.slice(0, 12)} is the base of patch 1, the input starts at patch 2 of 2)`);
+    expect(s.patches.map((p) => p.problems)).toEqual([[]]);
   });
 
   test('neither base nor blobs: the work tree, said so', () => {

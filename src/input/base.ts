@@ -1,6 +1,6 @@
 // The base a posted series is reviewed against, found as b4 shazam, `git am
 // -3` and the 0-day bot find it in a repository: the `base-commit:` that `git
-// format-patch --base` writes (cover letter, else the last patch), with the
+// format-patch --base` writes (cover letter, else after patch 1), with the
 // `prerequisite-patch-id:` patches laid in first; else the pre-image blobs the
 // `index <old>..<new>` lines name; else the work tree. The base commit's files
 // are exported into a private directory (git archive): the user's work tree
@@ -22,7 +22,7 @@ export interface MailBase {
 const BASE_COMMIT = /^base-commit: ([0-9a-f]{7,64})[ \t]*$/m;
 const PREREQUISITE = /^prerequisite-patch-id: ([0-9a-f]{40,64})[ \t]*$/gm;
 
-/** The base lines of a series: the cover letter's, else those after a patch's diff (the last patch's, as format-patch puts them). */
+/** The base lines of a series: the cover letter's, else those after a patch's diff (patch 1's, where format-patch puts them without a cover letter). */
 export function mailBaseOf(series: Series): MailBase {
   const texts = [...(series.cover ? [`${series.cover.message}\n${series.cover.notes}`] : []), ...[...series.patches].reverse().map((p) => p.diff ?? '')];
   for (const text of texts) {
@@ -149,8 +149,11 @@ export async function baseOfSeries(series: Series, opts: BaseOptions): Promise<R
   }
   const repo = opts.repo;
   const workTree = opts.tree ?? repo;
-  // 1. the base commit the mail names
-  if (commit) {
+  // 1. the base commit the mail names: the base of patch 1, so only for an input that starts there
+  // (a cover letter with some of the patches, a series fetched in part)
+  const first = reviewed.patches[0];
+  const fromOne = !first || first.index <= 1;
+  if (commit && fromOne) {
     const touched = [...prerequisites, ...reviewed.patches].flatMap((p) => p.files.flatMap((f) => [f.oldPath, f.newPath])).filter((f): f is string => f !== null);
     let tree: string;
     try {
@@ -175,7 +178,11 @@ export async function baseOfSeries(series: Series, opts: BaseOptions): Promise<R
     }
     return { ...none, tree, name: `base-commit ${short(commit)}`, label: withPrereqs(`base-commit ${short(commit)} (from the mail)`), cleanup: () => rmSync(tree, { recursive: true, force: true }) };
   }
-  const why = mail.commit ? `base-commit ${short(mail.commit)} is not in ${repo}` : 'the mail names no base';
+  const why = !mail.commit
+    ? 'the mail names no base'
+    : commit
+      ? `base-commit ${short(commit)} is the base of patch 1, the input starts at patch ${first!.index} of ${first!.total}`
+      : `base-commit ${short(mail.commit)} is not in ${repo}`;
   // 2. the pre-image blobs of the `index` lines (git am -3), for each file's first touch in the series
   const files = new Map<string, string>();
   // the paths the series touches (their first touch decides), and those that exist before it
