@@ -19907,13 +19907,13 @@ var require_encoding_convert = __commonJS({
       var i2 = 0;
       var len = data && data.length;
       var isLE = false;
-      var first = true;
+      var first2 = true;
       var c1, c22;
       while (i2 < len) {
         c1 = data[i2++];
         c22 = data[i2++];
-        if (first && i2 === 2) {
-          first = false;
+        if (first2 && i2 === 2) {
+          first2 = false;
           if (c1 === 254 && c22 === 255) {
             isLE = false;
           } else if (c1 === 255 && c22 === 254) {
@@ -19946,13 +19946,13 @@ var require_encoding_convert = __commonJS({
       var i2 = 0;
       var len = data && data.length;
       var isLE = false;
-      var first = true;
+      var first2 = true;
       var c1, c22;
       while (i2 < len) {
         c1 = data[i2++];
         c22 = data[i2++];
-        if (first && i2 === 2) {
-          first = false;
+        if (first2 && i2 === 2) {
+          first2 = false;
           if (c1 === 254 && c22 === 255) {
             isLE = false;
           } else if (c1 === 255 && c22 === 254) {
@@ -20019,13 +20019,13 @@ var require_encoding_convert = __commonJS({
       var i2 = 0;
       var len = data && data.length;
       var isLE = false;
-      var first = true;
+      var first2 = true;
       var c1, c22;
       while (i2 < len) {
         c1 = data[i2++];
         c22 = data[i2++];
-        if (first && i2 === 2) {
-          first = false;
+        if (first2 && i2 === 2) {
+          first2 = false;
           if (c1 === 254 && c22 === 255) {
             isLE = false;
           } else if (c1 === 255 && c22 === 254) {
@@ -34603,10 +34603,13 @@ var FactsDatabase = class _FactsDatabase {
   /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
   holds;
   gatherHolds;
+  files = /* @__PURE__ */ new Map();
+  entries = /* @__PURE__ */ new Map();
   /** The bindings of a scan: every ops table field and every other field a function is assigned to. */
   static ofScan(files) {
     const db = new _FactsDatabase();
     for (const f3 of files) {
+      db.files.set(f3.file, f3);
       for (const t2 of f3.tables) for (const x3 of t2.fields) if (x3.function) db.bind({ field: x3.field, function: x3.function, file: t2.file, line: x3.loc.line });
       for (const b3 of f3.fieldBindings ?? []) db.bind(b3);
       for (const b3 of f3.paramBindings ?? []) db.bindParam(b3);
@@ -34700,6 +34703,44 @@ var FactsDatabase = class _FactsDatabase {
    */
   waited(name2, args2, fromFile) {
     return this.work.waited(name2, args2, fromFile);
+  }
+  /**
+   * The locks held at the entry of a static function of `file`, known from its
+   * callers: each call site with the locks held there (the caller's own, and
+   * those held for sure at the caller's entry in turn), and the locks every
+   * site holds. Null when its callers are not all known: its address is taken,
+   * no function calls it, or a caller was not walked whole (the scan walks the
+   * callers of the static functions that retry a read section).
+   */
+  entryLocks(file, name2) {
+    return this.entryLocksAt(file, name2, 0, /* @__PURE__ */ new Set());
+  }
+  entryLocksAt(file, name2, depth, open) {
+    const key = `${file}\0${name2}`;
+    if (this.entries.has(key)) return this.entries.get(key);
+    if (depth > CALL_DEPTH || open.has(key)) return null;
+    open.add(key);
+    const found = this.computeEntry(file, name2, depth, open);
+    open.delete(key);
+    this.entries.set(key, found);
+    return found;
+  }
+  computeEntry(file, name2, depth, open) {
+    const f3 = this.files.get(file);
+    const known = f3?.entryCallers?.find((e) => e.name === name2);
+    if (!f3 || !known || known.addressTaken || known.callers.length === 0) return null;
+    const sites = [];
+    for (const caller of known.callers) {
+      const fn2 = f3.functions.find((x3) => x3.name === caller);
+      if (!fn2 || fn2.truncated || fn2.tooDeep) return null;
+      const calls2 = fn2.events.filter((e) => (e.kind === "call" || e.kind === "sleep") && e.name === name2);
+      if (!calls2.length) return null;
+      const above = this.entryLocksAt(file, caller, depth + 1, open)?.held ?? [];
+      for (const e of calls2) sites.push({ caller, file, loc: e.loc, locks: [.../* @__PURE__ */ new Set([...e.locks, ...above])].sort() });
+    }
+    const member2 = (lock) => lock.split(/->|\./).pop() ?? lock;
+    const held = sites[0].locks.filter((l3) => sites.every((s) => s.locks.some((x3) => member2(x3) === member2(l3))));
+    return { sites, held };
   }
   /** The functions a call through `->field` may reach, in the order the scan found them. */
   bound(field) {
@@ -35010,14 +35051,14 @@ var Summarizer = class {
       const translated = /* @__PURE__ */ new Map();
       const passing = passedAt(e, target.callee);
       for (const [k2, ce2] of target.closure.events.entries()) {
-        const first = ce2.via[0];
+        const first2 = ce2.via[0];
         let via = ce2.via;
-        if (passing && first?.through?.param?.owner === target.callee.name) {
-          const index = target.callee.params.findIndex((p2) => p2.name === first.through.param.name);
+        if (passing && first2?.through?.param?.owner === target.callee.name) {
+          const index = target.callee.params.findIndex((p2) => p2.name === first2.through.param.name);
           const passed = passing.get(index);
           if (passed !== void 0 && this.facts?.boundParam?.(target.callee, index).bound.some((b3) => b3.function === passed)) {
-            if (passed !== first.function) continue;
-            via = [{ ...first, through: { ...first.through, file: fn2.file, line: e.loc.line, of: 1, param: { ...first.through.param, unknown: 0 } } }, ...ce2.via.slice(1)];
+            if (passed !== first2.function) continue;
+            via = [{ ...first2, through: { ...first2.through, file: fn2.file, line: e.loc.line, of: 1, param: { ...first2.through.param, unknown: 0 } } }, ...ce2.via.slice(1)];
           }
         }
         if (ce2.kind === "call" && (target.closure.followed.has(ce2) || !isCallOfInterest(ce2.name))) continue;
@@ -35209,8 +35250,8 @@ function eventsOnPath(s, r2) {
   const callsOnPath = new Set([...own2].filter((e) => e.kind === "call").map((e) => `${e.name}:${e.loc.line}`));
   return s.events.filter((e) => {
     if (e.via.length === 0) return [...own2].some((o2) => o2.loc.line === e.loc.line && o2.loc.column === e.loc.column && (o2.kind === e.kind || e.derived !== void 0 && o2.kind === "call"));
-    const first = e.via[0];
-    return callsOnPath.has(`${first.function}:${first.line}`) && combine(r2.when, e.when) !== null;
+    const first2 = e.via[0];
+    return callsOnPath.has(`${first2.function}:${first2.line}`) && combine(r2.when, e.when) !== null;
   });
 }
 
@@ -35248,10 +35289,10 @@ function place(file, line, column, endLine) {
 }
 function weighUntracked(severity, message, decidedBy2) {
   if (!decidedBy2?.length) return { severity, message };
-  const first = decidedBy2[0];
+  const first2 = decidedBy2[0];
   const more = decidedBy2.length > 1 ? ` (and ${decidedBy2.length - 1} more such test${decidedBy2.length > 2 ? "s" : ""})` : "";
-  const at2 = first.line ? ` at line ${first.line}` : "";
-  const reason = ` [unproven: the path needs \`${first.text}\` ${first.holds ? "true" : "false"}${at2}${more}, a test of ${first.data}, which the function builds and mnlint does not track]`;
+  const at2 = first2.line ? ` at line ${first2.line}` : "";
+  const reason = ` [unproven: the path needs \`${first2.text}\` ${first2.holds ? "true" : "false"}${at2}${more}, a test of ${first2.data}, which the function builds and mnlint does not track]`;
   return { severity: severity === "error" ? "warning" : severity, message: `${message}${reason}` };
 }
 function formatMessage(template, data = {}) {
@@ -35528,14 +35569,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
       if (spinning.size === 0) continue;
       const held = events.filter(mayBlock).map((e) => ({ e, lock: e.locks.find((l3) => spinning.has(l3)) })).filter((x3) => x3.lock !== void 0);
       const all = sitesOf(held, (x3) => x3.e);
-      const first = all.find((x3) => !x3.e.untracked?.length) ?? all[0];
-      if (!first) continue;
-      const taken = spinning.get(first.lock);
-      const own2 = first.e.via.length === 0;
+      const first2 = all.find((x3) => !x3.e.untracked?.length) ?? all[0];
+      if (!first2) continue;
+      const taken = spinning.get(first2.lock);
+      const own2 = first2.e.via.length === 0;
       ctx.report({
-        ...atEvent(first.e),
+        ...atEvent(first2.e),
         severity: own2 ? "error" : "warning",
-        function: functionOf(first.e, cb.fn.name),
+        function: functionOf(first2.e, cb.fn.name),
         messageId: "sleepsUnderLock",
         about: about(
           table,
@@ -35543,10 +35584,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           "call",
           all.map((x3) => x3.e.name)
         ),
-        decidedBy: decidedBy(first.e),
+        decidedBy: decidedBy(first2.e),
         data: {
-          call: first.e.name,
-          lock: first.lock,
+          call: first2.e.name,
+          lock: first2.lock,
           taken: taken.name,
           file: taken.file,
           takenLine: taken.loc.line,
@@ -35558,7 +35599,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         steps: [
           bindingStep(table, f3, cb.fn.name),
           ...describeVia(taken.via),
-          step(taken, `${taken.name}(${first.lock})`, "event"),
+          step(taken, `${taken.name}(${first2.lock})`, "event"),
           ...all.flatMap(({ e, lock }) => [...describeVia(e.via), step(e, `${e.name}() with ${lock} held${derivedWhy(e)}${describeWhen(e.when)}`, "event")])
         ]
       });
@@ -35803,13 +35844,13 @@ static const struct mmu_interval_notifier_ops drv_ops = {
         events.filter((e) => !sleeps.has(placeOf(e))),
         (x3) => x3
       );
-      const { site: first, decidedBy: decidedBy2 } = provenSite(all);
-      if (!first) continue;
-      const own2 = first.via.length === 0;
+      const { site: first2, decidedBy: decidedBy2 } = provenSite(all);
+      if (!first2) continue;
+      const own2 = first2.via.length === 0;
       ctx.report({
-        ...atEvent(first),
+        ...atEvent(first2),
         severity: own2 ? "error" : "warning",
-        function: functionOf(first, cb.fn.name),
+        function: functionOf(first2, cb.fn.name),
         messageId: "directReclaim",
         about: about(
           table,
@@ -35818,7 +35859,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
           all.map((x3) => x3.name)
         ),
         decidedBy: decidedBy2,
-        data: { first: first.name, mask: first.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
+        data: { first: first2.name, mask: first2.gfp.mask, field, cb: cb.fn.name, inHelper: own2 ? "" : " (in a helper)", sites: all.length > 1 ? ` (${all.length} sites)` : "" },
         steps: [bindingStep(table, cb.field, cb.fn.name), ...all.flatMap((e) => [...describeVia(e.via), step(e, `${e.name}(..., ${e.gfp.mask})${derivedWhy(e)}${describeWhen(e.when)}`, "event")])]
       });
     }
@@ -36779,7 +36820,7 @@ var read_retry_without_lock_default = defineRule({
   severity: "warning",
   invariant: "I6",
   docs: {
-    what: "Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it. A warning: the caller may hold the lock, which mnlint does not follow across functions.",
+    what: "Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it, unless the function is static and every call of it in its file holds a lock (the locks of its callers are its entry locks; a function whose address is taken has unknown callers). A warning: the caller of a non-static function may hold the lock, which mnlint does not follow across files.",
     why: "read_retry only means something while the driver holds the user lock that the invalidate holds around mmu_interval_set_seq(): the mappings must be committed before that lock is dropped (include/linux/mmu_notifier.h, mmu_interval_read_retry()). Called unlocked, an invalidation can start right after it returns false.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -36870,6 +36911,8 @@ int drv_map(struct drv_obj *obj)
       for (const fn2 of f3.functions) {
         for (const e of fn2.events) {
           if (e.kind !== "read_retry" || e.locks.length) continue;
+          const entry = ctx.facts.entryLocks(f3.file, fn2.name);
+          if (entry?.sites.every((s) => s.locks.length)) continue;
           ctx.report({
             ...atLoc(f3.file, e.loc),
             function: fn2.name,
@@ -36885,9 +36928,17 @@ int drv_map(struct drv_obj *obj)
 
 // src/rules/set-seq-lock-mismatch.ts
 var lastPart = (lock) => lock.split(/->|\./).pop() ?? lock;
-function lockedRetries(files, table) {
+function lockedRetries(files, table, facts) {
   return filesBeside(files, table.file).flatMap(
-    (f3) => f3.functions.flatMap((fn2) => fn2.events.filter((e) => e.kind === "read_retry" && e.locks.length).map((e) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks })))
+    (f3) => f3.functions.flatMap(
+      (fn2) => fn2.events.flatMap((e) => {
+        if (e.kind !== "read_retry") return [];
+        if (e.locks.length) return [{ file: f3.file, line: e.loc.line, fn: fn2.name, locks: e.locks }];
+        const entry = facts.entryLocks(f3.file, fn2.name);
+        if (!entry?.sites.every((s) => s.locks.length)) return [];
+        return entry.sites.map((s) => ({ file: f3.file, line: e.loc.line, fn: fn2.name, locks: s.locks, via: s }));
+      })
+    )
   );
 }
 var set_seq_lock_mismatch_default = defineRule({
@@ -36967,7 +37018,7 @@ int drv_map(struct drv_obj *obj)
   },
   checkTable(table, ctx) {
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
-    const retries = lockedRetries(ctx.files, table);
+    const retries = lockedRetries(ctx.files, table, ctx.facts);
     if (!retries.length) return;
     const readLocks = new Set(retries.flatMap((r2) => r2.locks.map(lastPart)));
     for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
@@ -36990,7 +37041,10 @@ int drv_map(struct drv_obj *obj)
           steps: [
             bindingStep(table, cb.field, cb.fn.name),
             step(e, `mmu_interval_set_seq() holding [${e.locks.join(", ")}]`, "event"),
-            step(r2, `mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`, "event")
+            ...r2.via ? [
+              step(r2, `mmu_interval_read_retry() in ${r2.fn}(), which takes no lock itself (I6)`, "event"),
+              step({ file: r2.via.file, loc: r2.via.loc }, `${r2.fn}() called from ${r2.via.caller}() holding [${r2.locks.join(", ")}]`, "event")
+            ] : [step(r2, `mmu_interval_read_retry() in ${r2.fn}() holding [${r2.locks.join(", ")}] (I6)`, "event")]
           ]
         });
       }
@@ -37304,7 +37358,7 @@ var pfns_used_before_retry_default = defineRule({
   severity: "error",
   invariant: "I6",
   docs: {
-    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false, or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
+    what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false (a function that faults and retries nowhere leaves the section open: its sequence, stored in a field or returned, is retried later, elsewhere), or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
     why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',
     bad: `static int drv_populate(struct drv_mirror *m, struct hmm_range *range)
 {
@@ -38630,21 +38684,21 @@ static const struct mmu_notifier_ops drv_ops = {
     const returns = ctx.summary(fn2).returns;
     const failing = returns.filter((r2) => nonZero(r2.value) === true);
     const unknown2 = returns.filter((r2) => nonZero(r2.value) === null);
-    const first = failing.find((r2) => !r2.untracked?.length) ?? failing[0] ?? unknown2[0];
-    if (!first) return;
+    const first2 = failing.find((r2) => !r2.untracked?.length) ?? failing[0] ?? unknown2[0];
+    if (!first2) return;
     const proven = failing.length > 0;
-    const where = `${first.file}:${first.loc.line}`;
+    const where = `${first2.file}:${first2.loc.line}`;
     ctx.report({
       severity: proven ? "error" : "warning",
       ...atLoc(table.file, end.loc),
       function: null,
-      decidedBy: decidedBy(first),
-      ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first.text || "a value", where } },
-      ...(proven ? modelEvidence(ctx, table, { kinds: ["end-after-failed-start"], callback: "invalidate_range_start", site: siteOf(first) }) : null) ?? {
+      decidedBy: decidedBy(first2),
+      ...proven ? { messageId: "startCanFail", data: { table: table.name, fn: fn2.name, result: first2.text, where } } : { messageId: "startMayFail", data: { table: table.name, fn: fn2.name, result: first2.text || "a value", where } },
+      ...(proven ? modelEvidence(ctx, table, { kinds: ["end-after-failed-start"], callback: "invalidate_range_start", site: siteOf(first2) }) : null) ?? {
         steps: [
           step({ file: table.file, loc: cb.field.loc }, `.invalidate_range_start = ${fn2.name}`, "binding"),
-          ...describeVia(first.via),
-          step(first, `returns ${first.text}${describeWhen(first.when)}`, "return"),
+          ...describeVia(first2.via),
+          step(first2, `returns ${first2.text}${describeWhen(first2.when)}`, "return"),
           step({ file: table.file, loc: end.loc }, `.invalidate_range_end = ${end.function}`, "binding"),
           note("since c2655835fd8c a failed start makes the core call invalidate_range_end on every notifier that has one (I2)")
         ]
@@ -40145,11 +40199,11 @@ var SCENARIOS = [
     name: "an insert during an invalidation",
     applies: (ns2) => ns2.some((n) => n.kind === "interval"),
     run(core, ns2) {
-      const [first, ...rest] = ns2;
+      const [first2, ...rest] = ns2;
       register(core, rest);
       core.insertInterval({ name: "other", kind: "interval", callbacks: { invalidate: () => [{ ret: true, setSeq: true, label: "a well-behaved notifier" }] } });
       const inv = core.invalidateRangeStart({ ...RANGE, blockable: true });
-      register(core, [first]);
+      register(core, [first2]);
       core.invalidateRangeEnd(inv);
     }
   },
@@ -40203,8 +40257,8 @@ function coreProbes() {
 }
 function withCompanions(notifiers) {
   const out2 = [...notifiers];
-  const first = notifiers[0];
-  if (first) out2.push({ ...first, name: `${first.name}#2`, ops: first.ops ?? first.name });
+  const first2 = notifiers[0];
+  if (first2) out2.push({ ...first2, name: `${first2.name}#2`, ops: first2.ops ?? first2.name });
   const counts = notifiers.some((n) => n.callbacks.invalidate_range_start && n.callbacks.invalidate_range_end);
   if (notifiers.some((n) => n.kind === "hlist" && n.callbacks.invalidate_range_start) && !counts) out2.push(coreProbes()[2]);
   return out2;
@@ -40234,9 +40288,9 @@ function explore(api, notifiers, opts = {}) {
     if (!scenario.applies(notifiers)) continue;
     result.scenarios++;
     const stack = [[]];
-    let runs = 0;
+    let runs2 = 0;
     while (stack.length) {
-      if (runs >= maxRuns) {
+      if (runs2 >= maxRuns) {
         result.truncated = true;
         break;
       }
@@ -40246,7 +40300,7 @@ function explore(api, notifiers, opts = {}) {
       core.trace.push(`scenario: ${scenario.name} (API ${api.id})`);
       scenario.run(core, notifiers);
       core.checkQuiescent();
-      runs++;
+      runs2++;
       for (const v2 of core.violations) {
         const key = `${v2.invariant}\0${v2.notifier}\0${v2.message}`;
         const withCause = `${key}\0${causeKey(v2.cause)}`;
@@ -40266,7 +40320,7 @@ function explore(api, notifiers, opts = {}) {
       }
       stack.push(...next.reverse());
     }
-    result.runs += runs;
+    result.runs += runs2;
   }
   return result;
 }
@@ -42070,6 +42124,34 @@ function definedFunctions(masked, items, calls2) {
   }
   return out2;
 }
+function sameFileCallers(masked, items, calls2, name2) {
+  const owners = /* @__PURE__ */ new Map();
+  for (const c4 of calls2) {
+    const item = itemAt(items, c4.paren);
+    if (!item || owners.has(item[0]) || !endsWithBody(masked, item) || masked.slice(item[0], c4.paren + 1).includes("=")) continue;
+    owners.set(item[0], c4);
+  }
+  const callers = [];
+  let addressTaken = false;
+  const word = new RegExp(`\\b${name2}\\b`, "g");
+  for (const m2 of masked.matchAll(word)) {
+    const item = itemAt(items, m2.index);
+    const owner = item ? owners.get(item[0]) : void 0;
+    if (owner && owner.name === name2 && m2.index >= owner.index && m2.index < owner.paren) continue;
+    let b3 = m2.index - 1;
+    while (b3 >= 0 && /\s/.test(masked[b3])) b3--;
+    if (masked[b3] === "." || masked[b3] === ">" && masked[b3 - 1] === "-") continue;
+    let i2 = m2.index + name2.length;
+    while (i2 < masked.length && /\s/.test(masked[i2])) i2++;
+    if (masked[i2] !== "(") addressTaken = true;
+    else if (!item || !endsWithBody(masked, item))
+      continue;
+    else if (!owner)
+      addressTaken = true;
+    else if (owner.name !== name2 && !callers.includes(owner.name)) callers.push(owner.name);
+  }
+  return { callers, addressTaken };
+}
 function endsWithBody(masked, [a, b3]) {
   let i2 = b3 - 1;
   while (i2 > a && /\s/.test(masked[i2])) i2--;
@@ -42296,6 +42378,11 @@ var TRANSPARENT = /* @__PURE__ */ new Set(["likely", "unlikely", "__builtin_expe
 var SLEEPING_GUARDS = /^(?:mutex|mutex_intr|rwsem_read|rwsem_write|rwsem_read_intr|rwsem_read_try|rwsem_write_kill)$/;
 var utf162 = new TextDecoder("utf-16le");
 var ANNOTATIONS = /* @__PURE__ */ new Set(["might_sleep", "__might_sleep", "might_alloc", "might_sleep_if"]);
+function maskForScan(src) {
+  const { masked, directives } = maskLexical(src);
+  for (const [from, to2] of [...conditionalRegions(src, directives), ...directives]) blankOut(masked, from, to2);
+  return utf162.decode(masked);
+}
 function definitionsOf(file, src) {
   const header = file.endsWith(".h");
   if (header && !src.includes("inline") && !src.includes("define")) return [];
@@ -44006,10 +44093,10 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
     }
     return void 0;
   });
-  const first = def.options.length === 1 ? def.options[0]._zod.run : null;
+  const first2 = def.options.length === 1 ? def.options[0]._zod.run : null;
   inst._zod.parse = (payload, ctx) => {
-    if (first) {
-      return first(payload, ctx);
+    if (first2) {
+      return first2(payload, ctx);
     }
     let async = false;
     const results = [];
@@ -45022,44 +45109,203 @@ function derivedFactsFor(scanned, build, cacheDir) {
 import { existsSync as existsSync4, readFileSync as readFileSync3 } from "node:fs";
 import { dirname as dirname3, resolve as resolve5 } from "node:path";
 
-// node_modules/diff/libesm/util/string.js
-function hasOnlyWinLineEndings(string3) {
-  return string3.includes("\r\n") && !string3.startsWith("\n") && !string3.match(/[^\r]\n/);
+// src/input/apply.ts
+var FUZZ = 2;
+function hunkHeader(h3, section = "") {
+  return `@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@${section ? ` ${section}` : ""}`;
 }
-function hasOnlyUnixLineEndings(string3) {
-  return !string3.includes("\r\n") && string3.includes("\n");
+function applyHunks(text, given, maxFuzz = FUZZ) {
+  const fp = sameLineEnds(text, given);
+  const endsWithNewline = text === "" || text.endsWith("\n");
+  const input2 = text === "" ? [] : (endsWithNewline ? text.slice(0, -1) : text).split("\n");
+  const out2 = [];
+  let copied = 0;
+  let inOffset = 0;
+  const outcomes = [];
+  const changed = [];
+  let noNewlineAtEnd = null;
+  fp.hunks.forEach((h3, i2) => {
+    const header = hunkHeader(h3);
+    const pattern = h3.lines.filter((l3) => l3[0] === " " || l3[0] === "-" || l3 === "").map((l3) => l3.slice(1));
+    const placed = locate(input2, h3, pattern, copied, inOffset, maxFuzz);
+    if (!placed) {
+      const free = locate(input2, h3, pattern, 0, inOffset, maxFuzz);
+      const over = free ? changed.find((c4) => free.where <= c4.to && free.where + pattern.length - 1 >= c4.from) : void 0;
+      outcomes.push(over ? { hunk: i2 + 1, header, applied: false, reason: "conflicts with an earlier hunk", conflictsWith: over.hunk } : { hunk: i2 + 1, header, applied: false, reason: "context not found" });
+      return;
+    }
+    inOffset = placed.where - first(h3);
+    const firstChange = placed.where - 1 + h3.lines.slice(
+      0,
+      Math.max(
+        0,
+        h3.lines.findIndex((l3) => l3[0] === "-" || l3[0] === "+")
+      )
+    ).filter((l3) => l3[0] !== "\\").length;
+    if (firstChange < copied) {
+      const over = changed.find((c4) => firstChange + 1 <= c4.to && placed.where + pattern.length - 1 >= c4.from);
+      outcomes.push({ hunk: i2 + 1, header, applied: false, reason: "conflicts with an earlier hunk", ...over ? { conflictsWith: over.hunk } : {} });
+      return;
+    }
+    let pos = placed.where - 1;
+    for (let k2 = copied; k2 < pos; k2++) out2.push(input2[k2]);
+    copied = Math.max(copied, pos);
+    const at2 = out2.length + 1;
+    const from = pos + 1;
+    let lastFrozen = copied;
+    h3.lines.forEach((l3, k2) => {
+      const op = l3[0] ?? " ";
+      if (op === "\\") {
+        noNewlineAtEnd = h3.lines[k2 - 1]?.[0] !== "-";
+        return;
+      }
+      if (op === "-") {
+        for (let k3 = copied; k3 < pos; k3++) out2.push(input2[k3]);
+        pos++;
+        copied = pos;
+        lastFrozen = pos;
+      } else if (op === "+") {
+        for (let k3 = copied; k3 < pos; k3++) out2.push(input2[k3]);
+        copied = Math.max(copied, pos);
+        lastFrozen = copied;
+        out2.push(l3.slice(1));
+      } else pos++;
+    });
+    changed.push({ hunk: i2 + 1, from, to: Math.max(from, lastFrozen) });
+    outcomes.push({ hunk: i2 + 1, header, applied: true, at: at2, offset: at2 - h3.newStart, fuzz: placed.fuzz });
+  });
+  for (let k2 = copied; k2 < input2.length; k2++) out2.push(input2[k2]);
+  const newline = noNewlineAtEnd === null ? endsWithNewline || input2.length === 0 : !noNewlineAtEnd;
+  return { text: out2.length ? `${out2.join("\n")}${newline ? "\n" : ""}` : "", hunks: outcomes };
 }
-
-// node_modules/diff/libesm/patch/line-endings.js
-function unixToWin(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => unixToWin(p2));
+function sameLineEnds(text, fp) {
+  const lines = fp.hunks.flatMap((h3) => h3.lines.filter((l3, i2) => l3[0] !== "\\" && h3.lines[i2 + 1]?.[0] !== "\\"));
+  const fileWin = text.includes("\r\n") && !/(^|[^\r])\n/.test(text);
+  const fileUnix = !text.includes("\r\n");
+  const patchWin = lines.length > 0 && lines.every((l3) => l3.endsWith("\r"));
+  const patchUnix = !fp.hunks.some((h3) => h3.lines.some((l3) => l3.endsWith("\r")));
+  const map = (f3) => ({ ...fp, hunks: fp.hunks.map((h3) => ({ ...h3, lines: h3.lines.map((l3, i2) => l3[0] === "\\" ? l3 : f3(l3, h3.lines[i2 + 1])) })) });
+  if (fileUnix && patchWin) return map((l3) => l3.endsWith("\r") ? l3.slice(0, -1) : l3);
+  if (fileWin && patchUnix && text !== "") return map((l3, next) => next?.[0] === "\\" ? l3 : `${l3}\r`);
+  return fp;
+}
+function first(h3) {
+  return h3.oldLines === 0 ? h3.oldStart + 1 : h3.oldStart;
+}
+function locate(input2, h3, pattern, frozen, inOffset, maxFuzz) {
+  const ops = h3.lines.filter((l3) => l3[0] !== "\\");
+  let prefix = 0;
+  while (prefix < ops.length && (ops[prefix][0] ?? " ") === " ") prefix++;
+  let suffix = 0;
+  while (suffix < ops.length - prefix && (ops[ops.length - 1 - suffix][0] ?? " ") === " ") suffix++;
+  const context = Math.max(prefix, suffix);
+  const guess = first(h3) + inOffset;
+  const lines = input2.length;
+  const match = (where, pf, sf) => {
+    for (let p2 = pf; p2 < pattern.length - sf; p2++) if (input2[where - 1 + p2] !== pattern[p2]) return false;
+    return true;
+  };
+  for (let fuzz = 0; fuzz <= Math.min(maxFuzz, context); fuzz++) {
+    if (!pattern.length) return { where: guess, fuzz: 0 };
+    let pf = fuzz + prefix - context;
+    const sf = fuzz + suffix - context;
+    const maxWhere = lines - (pattern.length - sf) + 1;
+    const minWhere = frozen + 1 - (prefix - pf);
+    const maxPos = maxWhere - guess;
+    let maxNeg = guess - minWhere;
+    if (guess <= maxNeg) maxNeg = guess - 1;
+    if (pf < 0 && first(h3) <= 1) {
+      if (sf < 0 && (pattern.length !== lines || prefix < frozen)) continue;
+      const offset = 1 - guess;
+      if (frozen <= prefix && offset <= maxPos && match(guess + offset, 0, Math.max(0, sf))) return { where: guess + offset, fuzz };
+      continue;
+    }
+    if (pf < 0) pf = 0;
+    if (sf < 0) {
+      const offset = guess - (lines - pattern.length + 1);
+      if (offset <= maxNeg && match(guess - offset, pf, 0)) return { where: guess - offset, fuzz };
+      continue;
+    }
+    for (let offset = 0; offset <= Math.max(maxPos, maxNeg); offset++) {
+      if (offset <= maxPos && match(guess + offset, pf, sf)) return { where: guess + offset, fuzz };
+      if (offset > 0 && offset <= maxNeg && match(guess - offset, pf, sf)) return { where: guess - offset, fuzz };
+    }
   }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line, i2) => {
-    var _a2;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a2 = hunk.lines[i2 + 1]) === null || _a2 === void 0 ? void 0 : _a2.startsWith("\\")) ? line : line + "\r";
-  }) })) });
+  return null;
 }
-function winToUnix(patch) {
-  if (Array.isArray(patch)) {
-    return patch.map((p2) => winToUnix(p2));
-  }
-  return Object.assign(Object.assign({}, patch), { hunks: patch.hunks.map((hunk) => Object.assign(Object.assign({}, hunk), { lines: hunk.lines.map((line) => line.endsWith("\r") ? line.substring(0, line.length - 1) : line) })) });
+function applyFilePatch(text, fp) {
+  const r2 = applyHunks(text, fp);
+  const bad = r2.hunks.find((h3) => !h3.applied);
+  return bad ? { ok: false, hunk: bad.hunk, header: bad.header } : { ok: true, text: r2.text };
 }
-function isUnix(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
+function changedLines(fp) {
+  const added = /* @__PURE__ */ new Set();
+  const context = [];
+  for (const h3 of fp.hunks) {
+    let line = h3.newStart;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("+")) added.add(line++);
+      else if (l3.startsWith(" ")) line++;
+    }
+    context.push([h3.newStart, h3.newStart + Math.max(0, h3.newLines - 1)]);
   }
-  return !patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => !line.startsWith("\\") && line.endsWith("\r"))));
+  return { added, context };
 }
-function isWin(patch) {
-  if (!Array.isArray(patch)) {
-    patch = [patch];
+function reverseFilePatch(fp) {
+  return {
+    ...fp,
+    oldPath: fp.newPath,
+    newPath: fp.oldPath,
+    hunks: fp.hunks.map((h3) => ({
+      ...h3,
+      oldStart: h3.newStart,
+      oldLines: h3.newLines,
+      newStart: h3.oldStart,
+      newLines: h3.oldLines,
+      lines: h3.lines.map((l3) => l3.startsWith("+") ? `-${l3.slice(1)}` : l3.startsWith("-") ? `+${l3.slice(1)}` : l3)
+    }))
+  };
+}
+function changePoints(fp) {
+  const out2 = [];
+  for (const h3 of fp.hunks) {
+    let line = h3.newStart;
+    let deleting = false;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("+")) {
+        out2.push(line++);
+        deleting = false;
+      } else if (l3.startsWith("-")) deleting = true;
+      else if (l3.startsWith(" ")) {
+        if (deleting) out2.push(line);
+        deleting = false;
+        line++;
+      }
+    }
+    if (deleting) out2.push(Math.max(1, line));
   }
-  return patch.some((index) => index.hunks.some((hunk) => hunk.lines.some((line) => line.endsWith("\r")))) && patch.every((index) => index.hunks.every((hunk) => hunk.lines.every((line, i2) => {
-    var _a2;
-    return line.startsWith("\\") || line.endsWith("\r") || ((_a2 = hunk.lines[i2 + 1]) === null || _a2 === void 0 ? void 0 : _a2.startsWith("\\"));
-  })));
+  return [...new Set(out2)].sort((a, b3) => a - b3);
+}
+function deletedBefore(fp, postLine) {
+  for (const h3 of fp.hunks) {
+    let oldLine = h3.oldStart;
+    let newLine = h3.newStart;
+    let lastDeleted = null;
+    for (const l3 of h3.lines) {
+      if (l3.startsWith("-")) lastDeleted = oldLine++;
+      else if (l3.startsWith("+")) {
+        newLine++;
+        lastDeleted = null;
+      } else if (l3.startsWith(" ")) {
+        if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+        lastDeleted = null;
+        oldLine++;
+        newLine++;
+      }
+    }
+    if (newLine === postLine && lastDeleted !== null) return lastDeleted;
+  }
+  return null;
 }
 
 // node_modules/diff/libesm/patch/parse.js
@@ -45396,269 +45642,6 @@ function parsePatch(uniDiff) {
     parseIndex();
   }
   return list;
-}
-
-// node_modules/diff/libesm/util/distance-iterator.js
-function distance_iterator_default(start2, minLine, maxLine) {
-  let wantForward = true, backwardExhausted = false, forwardExhausted = false, localOffset = 1;
-  return function iterator2() {
-    if (wantForward && !forwardExhausted) {
-      if (backwardExhausted) {
-        localOffset++;
-      } else {
-        wantForward = false;
-      }
-      if (start2 + localOffset <= maxLine) {
-        return start2 + localOffset;
-      }
-      forwardExhausted = true;
-    }
-    if (!backwardExhausted) {
-      if (!forwardExhausted) {
-        wantForward = true;
-      }
-      if (minLine <= start2 - localOffset) {
-        return start2 - localOffset++;
-      }
-      backwardExhausted = true;
-      return iterator2();
-    }
-    return void 0;
-  };
-}
-
-// node_modules/diff/libesm/patch/apply.js
-function applyPatch(source, patch, options = {}) {
-  let patches;
-  if (typeof patch === "string") {
-    patches = parsePatch(patch);
-  } else if (Array.isArray(patch)) {
-    patches = patch;
-  } else {
-    patches = [patch];
-  }
-  if (patches.length > 1) {
-    throw new Error("applyPatch only works with a single input.");
-  }
-  return applyStructuredPatch(source, patches[0], options);
-}
-function applyStructuredPatch(source, patch, options = {}) {
-  if (options.autoConvertLineEndings || options.autoConvertLineEndings == null) {
-    if (hasOnlyWinLineEndings(source) && isUnix(patch)) {
-      patch = unixToWin(patch);
-    } else if (hasOnlyUnixLineEndings(source) && isWin(patch)) {
-      patch = winToUnix(patch);
-    }
-  }
-  const lines = source.split("\n"), hunks = patch.hunks, compareLine = options.compareLine || ((lineNumber2, line, operation, patchContent) => line === patchContent), fuzzFactor = options.fuzzFactor || 0;
-  let minLine = 0;
-  if (fuzzFactor < 0 || !Number.isInteger(fuzzFactor)) {
-    throw new Error("fuzzFactor must be a non-negative integer");
-  }
-  if (!hunks.length) {
-    return source;
-  }
-  let prevLine = "", removeEOFNL = false, addEOFNL = false;
-  for (let i2 = 0; i2 < hunks[hunks.length - 1].lines.length; i2++) {
-    const line = hunks[hunks.length - 1].lines[i2];
-    if (line[0] == "\\") {
-      if (prevLine[0] == "+") {
-        removeEOFNL = true;
-      } else if (prevLine[0] == "-") {
-        addEOFNL = true;
-      }
-    }
-    prevLine = line;
-  }
-  if (removeEOFNL) {
-    if (addEOFNL) {
-      if (!fuzzFactor && lines[lines.length - 1] == "") {
-        return false;
-      }
-    } else if (lines[lines.length - 1] == "") {
-      lines.pop();
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  } else if (addEOFNL) {
-    if (lines[lines.length - 1] != "") {
-      lines.push("");
-    } else if (!fuzzFactor) {
-      return false;
-    }
-  }
-  function applyHunk(hunkLines, toPos, maxErrors, hunkLinesI = 0, lastContextLineMatched = true, patchedLines = [], patchedLinesLength = 0) {
-    let nConsecutiveOldContextLines = 0;
-    let nextContextLineMustMatch = false;
-    for (; hunkLinesI < hunkLines.length; hunkLinesI++) {
-      const hunkLine = hunkLines[hunkLinesI], operation = hunkLine.length > 0 ? hunkLine[0] : " ", content = hunkLine.length > 0 ? hunkLine.substr(1) : hunkLine;
-      if (operation === "-") {
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          toPos++;
-          nConsecutiveOldContextLines = 0;
-        } else {
-          if (!maxErrors || lines[toPos] == null) {
-            return null;
-          }
-          patchedLines[patchedLinesLength] = lines[toPos];
-          return applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1);
-        }
-      }
-      if (operation === "+") {
-        if (!lastContextLineMatched) {
-          return null;
-        }
-        patchedLines[patchedLinesLength] = content;
-        patchedLinesLength++;
-        nConsecutiveOldContextLines = 0;
-        nextContextLineMustMatch = true;
-      }
-      if (operation === " ") {
-        nConsecutiveOldContextLines++;
-        patchedLines[patchedLinesLength] = lines[toPos];
-        if (compareLine(toPos + 1, lines[toPos], operation, content)) {
-          patchedLinesLength++;
-          lastContextLineMatched = true;
-          nextContextLineMustMatch = false;
-          toPos++;
-        } else {
-          if (nextContextLineMustMatch || !maxErrors) {
-            return null;
-          }
-          return lines[toPos] && (applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength + 1) || applyHunk(hunkLines, toPos + 1, maxErrors - 1, hunkLinesI, false, patchedLines, patchedLinesLength + 1)) || applyHunk(hunkLines, toPos, maxErrors - 1, hunkLinesI + 1, false, patchedLines, patchedLinesLength);
-        }
-      }
-    }
-    patchedLinesLength -= nConsecutiveOldContextLines;
-    toPos -= nConsecutiveOldContextLines;
-    patchedLines.length = patchedLinesLength;
-    return {
-      patchedLines,
-      oldLineLastI: toPos - 1
-    };
-  }
-  const resultLines = [];
-  let prevHunkOffset = 0;
-  for (let i2 = 0; i2 < hunks.length; i2++) {
-    const hunk = hunks[i2];
-    let hunkResult;
-    const maxLine = lines.length - hunk.oldLines + fuzzFactor;
-    let toPos;
-    for (let maxErrors = 0; maxErrors <= fuzzFactor; maxErrors++) {
-      toPos = hunk.oldStart + prevHunkOffset - 1;
-      const iterator2 = distance_iterator_default(toPos, minLine, maxLine);
-      for (; toPos !== void 0; toPos = iterator2()) {
-        hunkResult = applyHunk(hunk.lines, toPos, maxErrors);
-        if (hunkResult) {
-          break;
-        }
-      }
-      if (hunkResult) {
-        break;
-      }
-    }
-    if (!hunkResult) {
-      return false;
-    }
-    for (let i3 = minLine; i3 < toPos; i3++) {
-      resultLines.push(lines[i3]);
-    }
-    for (let i3 = 0; i3 < hunkResult.patchedLines.length; i3++) {
-      const line = hunkResult.patchedLines[i3];
-      resultLines.push(line);
-    }
-    minLine = hunkResult.oldLineLastI + 1;
-    prevHunkOffset = toPos + 1 - hunk.oldStart;
-  }
-  for (let i2 = minLine; i2 < lines.length; i2++) {
-    resultLines.push(lines[i2]);
-  }
-  return resultLines.join("\n");
-}
-
-// src/input/apply.ts
-var FUZZ = 2;
-function hunkHeader(h3, section = "") {
-  return `@@ -${h3.oldStart},${h3.oldLines} +${h3.newStart},${h3.newLines} @@${section ? ` ${section}` : ""}`;
-}
-function applyFilePatch(text, fp) {
-  let current = text;
-  for (let i2 = 0; i2 < fp.hunks.length; i2++) {
-    const hunk = fp.hunks[i2];
-    const next = applyPatch(current, { oldFileName: fp.oldPath ?? "", newFileName: fp.newPath ?? "", oldHeader: "", newHeader: "", hunks: [hunk] }, { fuzzFactor: FUZZ });
-    if (next === false) return { ok: false, hunk: i2 + 1, header: hunkHeader(hunk) };
-    current = next;
-  }
-  return { ok: true, text: current };
-}
-function changedLines(fp) {
-  const added = /* @__PURE__ */ new Set();
-  const context = [];
-  for (const h3 of fp.hunks) {
-    let line = h3.newStart;
-    for (const l3 of h3.lines) {
-      if (l3.startsWith("+")) added.add(line++);
-      else if (l3.startsWith(" ")) line++;
-    }
-    context.push([h3.newStart, h3.newStart + Math.max(0, h3.newLines - 1)]);
-  }
-  return { added, context };
-}
-function reverseFilePatch(fp) {
-  return {
-    ...fp,
-    oldPath: fp.newPath,
-    newPath: fp.oldPath,
-    hunks: fp.hunks.map((h3) => ({
-      ...h3,
-      oldStart: h3.newStart,
-      oldLines: h3.newLines,
-      newStart: h3.oldStart,
-      newLines: h3.oldLines,
-      lines: h3.lines.map((l3) => l3.startsWith("+") ? `-${l3.slice(1)}` : l3.startsWith("-") ? `+${l3.slice(1)}` : l3)
-    }))
-  };
-}
-function changePoints(fp) {
-  const out2 = [];
-  for (const h3 of fp.hunks) {
-    let line = h3.newStart;
-    let deleting = false;
-    for (const l3 of h3.lines) {
-      if (l3.startsWith("+")) {
-        out2.push(line++);
-        deleting = false;
-      } else if (l3.startsWith("-")) deleting = true;
-      else if (l3.startsWith(" ")) {
-        if (deleting) out2.push(line);
-        deleting = false;
-        line++;
-      }
-    }
-    if (deleting) out2.push(Math.max(1, line));
-  }
-  return [...new Set(out2)].sort((a, b3) => a - b3);
-}
-function deletedBefore(fp, postLine) {
-  for (const h3 of fp.hunks) {
-    let oldLine = h3.oldStart;
-    let newLine = h3.newStart;
-    let lastDeleted = null;
-    for (const l3 of h3.lines) {
-      if (l3.startsWith("-")) lastDeleted = oldLine++;
-      else if (l3.startsWith("+")) {
-        newLine++;
-        lastDeleted = null;
-      } else if (l3.startsWith(" ")) {
-        if (newLine === postLine && lastDeleted !== null) return lastDeleted;
-        lastDeleted = null;
-        oldLine++;
-        newLine++;
-      }
-    }
-    if (newLine === postLine && lastDeleted !== null) return lastDeleted;
-  }
-  return null;
 }
 
 // src/input/patch.ts
@@ -48530,9 +48513,9 @@ function localsNamed(ctx, node) {
   }
   return [...out2];
 }
-function lowerIfChain(ctx, first) {
+function lowerIfChain(ctx, first2) {
   const links = [];
-  let node = first;
+  let node = first2;
   let last = null;
   while (node) {
     links.push({ start: node.startIndex, cond: lowerExpr(ctx, node.childForFieldName("condition")), consequence: lowerStmt(ctx, node.childForFieldName("consequence")) });
@@ -48572,8 +48555,8 @@ function lowerStmt(ctx, node) {
       const expr = node.namedChildren[0];
       if (expr?.type === "call_expression") {
         const fn2 = expr.childForFieldName("function");
-        const first = expr.childForFieldName("arguments")?.namedChildren[0];
-        if (fn2?.type === "identifier" && declaresLocal(fn2.text) && first?.type === "identifier") ctx.scopes.declare(first.text);
+        const first2 = expr.childForFieldName("arguments")?.namedChildren[0];
+        if (fn2?.type === "identifier" && declaresLocal(fn2.text) && first2?.type === "identifier") ctx.scopes.declare(first2.text);
       }
       return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true) : null };
     }
@@ -48952,6 +48935,15 @@ async function parseNeededToIR(file, source, wanted = []) {
   const tables = tableItems(masked, items);
   const shallow = /* @__PURE__ */ new Set([...readSideFunctions(masked, items, calls2), ...coreFunctionsIn(calls2)]);
   const names = /* @__PURE__ */ new Set([...wanted, ...shallow]);
+  const definitions = definedFunctions(masked, items, calls2);
+  const entryCallers = entryCallersOf(masked, items, calls2, definitions);
+  for (const e of entryCallers) {
+    if (e.addressTaken) continue;
+    for (const c4 of e.callers) {
+      shallow.add(c4);
+      names.add(c4);
+    }
+  }
   const ir2 = extract(tables, []);
   for (const t2 of ir2.tables) for (const f3 of t2.fields) if (f3.function) names.add(f3.function);
   const faulting = apiCallsOf(masked, items, calls2).filter((c4) => c4.name === HMM_RANGE_FAULT && c4.function && shallow.has(c4.function)).map((c4) => c4.function);
@@ -49012,7 +49004,6 @@ async function parseNeededToIR(file, source, wanted = []) {
     calls2,
     ir2.tables.map((t2) => t2.name)
   ).map((c4) => ({ name: c4.name, args: [c4.table, String(c4.arg)], line: c4.line, function: c4.function }));
-  const definitions = definedFunctions(masked, items, calls2);
   const definedNames = new Set(definitions.map((d2) => d2.name));
   const fieldBindings = fieldBindingsOf(file, masked, definedNames);
   const paramBindings = paramBindingsOf(file, masked, definedNames);
@@ -49023,6 +49014,7 @@ async function parseNeededToIR(file, source, wanted = []) {
     apiCalls: apiCallsOf(masked, items, calls2),
     calledNames: calledNamesOf(masked),
     ...tableArgCalls.length ? { tableArgCalls } : {},
+    ...entryCallers.length ? { entryCallers } : {},
     ...opsStructs.length ? { opsStructs } : {},
     ...fieldBindings.length ? { fieldBindings } : {},
     ...paramBindings.length ? { paramBindings } : {},
@@ -49076,6 +49068,31 @@ function textFactsOf(file, source) {
     calledNames: calledNamesOf(masked),
     ...workFacts(file, masked)
   };
+}
+function entryCallersOf(masked, items, calls2, definitions) {
+  const isStatic = new Map(definitions.map((d2) => [d2.name, d2.isStatic]));
+  let frontier = [
+    ...new Set(
+      apiCallsOf(masked, items, calls2).filter((c4) => RETRY_CALLS.has(c4.name) && c4.function && isStatic.get(c4.function)).map((c4) => c4.function)
+    )
+  ];
+  const seen = new Set(frontier);
+  const out2 = [];
+  for (let level2 = 0; level2 <= CALL_DEPTH && frontier.length; level2++) {
+    const next = [];
+    for (const name2 of frontier) {
+      const found = sameFileCallers(masked, items, calls2, name2);
+      out2.push({ name: name2, callers: found.callers, addressTaken: found.addressTaken });
+      if (found.addressTaken) continue;
+      for (const c4 of found.callers) {
+        if (!isStatic.get(c4) || seen.has(c4)) continue;
+        seen.add(c4);
+        next.push(c4);
+      }
+    }
+    frontier = next;
+  }
+  return out2;
 }
 function readSideFunctions(masked, items, calls2) {
   return apiCallsOf(masked, items, calls2).filter((c4) => WALKED_API_USERS.has(c4.name) && c4.function).map((c4) => c4.function);
@@ -49330,7 +49347,7 @@ async function scan(opts) {
       }
     }
     const tableAreas = new Set([...paths.keys()].map(areaOf));
-    const relevant = tableAreas.has("") ? mentions2 : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
+    const relevant = tableAreas.has("") ? [...mentions2] : mentions2.filter((p2) => tableAreas.has(areaOf(relName(root, p2))));
     mentions2.length = 0;
     mentions2.push(...relevant.sort());
     const factBatches = [];
@@ -49385,7 +49402,7 @@ async function scan(opts) {
     mark(`text facts of ${mentions2.length} API users`);
     for (const f3 of [...parsed.values()]) {
       if (!f3.textOnly) continue;
-      const readers = f3.apiCalls.filter((c4) => RETRY_CALLS.has(c4.name) && c4.function).map((c4) => c4.function);
+      const readers = f3.apiCalls.filter((c4) => (RETRY_CALLS.has(c4.name) || c4.name === HMM_RANGE_FAULT) && c4.function).map((c4) => c4.function);
       if (!readers.length) continue;
       wantedBy.set(f3.file, new Set(readers));
       readAndParse(paths.get(f3.file), false);
@@ -49585,7 +49602,69 @@ async function findingsOf(patch, root, overlay, opts, side, cache) {
   if (paths.length === 0) return [];
   const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync4(p2)) : paths.filter((p2) => overlay.has(p2));
   const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
-  return analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
+  const findings = analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
+  if (opts.tree) return findings;
+  const text = (file) => overlay.get(resolve5(root, file)) ?? "";
+  return seenInPart(findings, result.files, shownLines(patch, side), text);
+}
+function shownLines(patch, side) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (const fp of patch.files) {
+    const file = side === "post" ? fp.newPath : fp.oldPath;
+    if (file === null) continue;
+    const lines = out2.get(file) ?? /* @__PURE__ */ new Set();
+    for (const h3 of fp.hunks) {
+      const [start2, count2] = side === "post" ? [h3.newStart, h3.newLines] : [h3.oldStart, h3.oldLines];
+      for (let l3 = start2; l3 < start2 + count2; l3++) lines.add(l3);
+    }
+    out2.set(file, lines);
+  }
+  return out2;
+}
+function bodyEnd(masked, from) {
+  let depth = 0;
+  let opened = false;
+  for (let i2 = from - 1; i2 < masked.length; i2++) {
+    for (const c4 of masked[i2]) {
+      if (c4 === "{") {
+        depth++;
+        opened = true;
+      } else if (c4 === "}" && opened && --depth === 0) return i2 + 1;
+    }
+  }
+  return Math.max(from, masked.length);
+}
+function runs(lines) {
+  const parts2 = [];
+  for (let i2 = 0; i2 < lines.length; ) {
+    let j3 = i2;
+    while (j3 + 1 < lines.length && lines[j3 + 1] === lines[j3] + 1) j3++;
+    parts2.push(i2 === j3 ? `${lines[i2]}` : `${lines[i2]}-${lines[j3]}`);
+    i2 = j3 + 1;
+  }
+  return parts2.join(", ");
+}
+function seenInPart(findings, files, shown, text) {
+  const partial2 = [];
+  for (const f3 of files) {
+    const lines = shown.get(f3.file);
+    if (!lines) continue;
+    const masked = maskForScan(text(f3.file)).split("\n");
+    for (const fn2 of f3.functions) {
+      const end = bodyEnd(masked, fn2.loc.line);
+      const all = Array.from({ length: end - fn2.loc.line + 1 }, (_3, i2) => fn2.loc.line + i2);
+      const seen = all.filter((l3) => lines.has(l3));
+      if (seen.length < all.length) partial2.push({ file: f3.file, name: fn2.name, from: fn2.loc.line, to: fn2.loc.endLine, seen });
+    }
+  }
+  if (!partial2.length) return [...findings];
+  const inside = (file, line) => partial2.find((p2) => p2.file === file && line !== void 0 && line >= p2.from && line <= p2.to);
+  return findings.map((f3) => {
+    if (f3.severity === "info") return f3;
+    const fn2 = partial2.find((p2) => p2.file === f3.file && p2.name === f3.function) ?? inside(f3.file, f3.line) ?? f3.steps.map((s) => inside(s.file, s.line)).find((p2) => p2 !== void 0);
+    if (!fn2) return f3;
+    return { ...f3, severity: "warning", message: `${f3.message} (seen in part, no --tree: only lines ${runs(fn2.seen)} of ${fn2.name}() are in the patch)` };
+  });
 }
 async function analyzePatch(patch, root, overlay, opts, base) {
   const cache = scanCache();
@@ -49678,8 +49757,8 @@ function anchorToChange(f3, patch) {
       f3.file,
       points.reduce((best, p2) => Math.abs(p2 - f3.line) < Math.abs(best - f3.line) ? p2 : best)
     );
-  const first = patch.files.find((x3) => x3.newPath && changePoints(x3).length);
-  return first ? at2(first.newPath, changePoints(first)[0]) : f3;
+  const first2 = patch.files.find((x3) => x3.newPath && changePoints(x3).length);
+  return first2 ? at2(first2.newPath, changePoints(first2)[0]) : f3;
 }
 function filterToPatch(findings, patch, filter) {
   if (filter === "nofilter") return [...findings];
@@ -50028,7 +50107,7 @@ function fingerprints(findings) {
   return new Map([...keys].map(([f3, k2]) => [f3, createHash2("sha256").update(k2).digest("hex").slice(0, 32)]));
 }
 var INFORMATION_URI = "https://github.com/mnlint/mnlint";
-function formatSarif(findings, rules, version2, base) {
+function formatSarif(findings, rules, version2, base, notes, runProperties) {
   const uri = (file) => base?.prefix ? `${base.prefix}/${file}` : file;
   const index = new Map(rules.map((r2, i2) => [r2.id, i2]));
   const prints = fingerprints(findings);
@@ -50055,6 +50134,20 @@ function formatSarif(findings, rules, version2, base) {
         },
         ...base ? { originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL(base.root.endsWith("/") ? base.root : `${base.root}/`).href } } } : {},
         columnKind: "utf16CodeUnits",
+        // a partial review: the run says so, each hunk not reviewed is a notification
+        ...notes?.partial ? {
+          invocations: [
+            {
+              executionSuccessful: true,
+              toolExecutionNotifications: notes.notifications.map((n) => ({
+                descriptor: { id: n.id },
+                level: "warning",
+                message: { text: n.text },
+                ...n.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: uri(n.file), uriBaseId: "%SRCROOT%" }, ...n.line ? { region: { startLine: n.line } } : {} } }] } : {}
+              }))
+            }
+          ]
+        } : {},
         results: findings.map((f3) => ({
           ruleId: f3.rule,
           ruleIndex: index.get(f3.rule),
@@ -50072,7 +50165,8 @@ function formatSarif(findings, rules, version2, base) {
           ...pathOf2(f3.steps, uri),
           partialFingerprints: { "mnlint/v2": prints.get(f3) },
           properties: { invariant: f3.invariant, trace: renderTrace(f3) }
-        }))
+        })),
+        ...notes?.partial || runProperties ? { properties: { ...notes?.partial ? { partial: true } : {}, ...runProperties } } : {}
       }
     ]
   };
@@ -50129,7 +50223,7 @@ function renderFindings(format, out2) {
     case "json":
       return formatJson(out2.findings, out2.stats, out2.version);
     case "sarif":
-      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase);
+      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase, out2.sarifNotes, out2.runProperties);
     case "rdjsonl":
       return formatRdjsonl(out2.findings);
     case "terse":
@@ -54752,7 +54846,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "236384b5a8d21b16f41f490841d6e649");
+  const derived = derivedFactsFor(root, "740d090ade7ca11d0c6bf11244ae75bc");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

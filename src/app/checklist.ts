@@ -14,6 +14,8 @@ export interface ChecklistInput {
   reviews: readonly PatchReview[];
   previous?: Series;
   repo?: RepoFacts;
+  /** the base the series was reviewed against (one line), and what was missing from it */
+  base?: { label: string; problems: readonly string[] };
 }
 
 const CORE_FILES = ['mm/mmu_notifier.c', 'include/linux/mmu_notifier.h'];
@@ -35,6 +37,7 @@ export async function buildChecklist(input: ChecklistInput): Promise<SeriesCheck
     patches.push({ label: review.label, items });
   }
   const seriesItems: Item[] = [];
+  if (input.base) seriesItems.push(item('base', input.base.problems.length ? 'warn' : 'pass', `reviewed against ${input.base.label}`, [...input.base.problems]));
   if (series.version > 1) seriesItems.push(changelogItem(series));
   if (input.repo?.maintainers) seriesItems.push(recipientsItem(series, input.repo.maintainers));
   const title = series.cover?.subject ?? series.patches[0]?.subject ?? series.source;

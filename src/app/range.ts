@@ -27,6 +27,10 @@ export interface RangeOptions {
 export interface ReviewRun {
   series: Series;
   reviews: PatchReview[];
+  /** which base the series was reviewed against, in one line (`base-commit 1a2b3c4d5e6f (from the mail)`) */
+  base?: string;
+  /** what the base lacked (a prerequisite patch missing or not applying) */
+  baseProblems?: string[];
 }
 
 /** Each commit of a range reviewed against its parent; null (named through `problem`) when the range is not one. */
@@ -61,7 +65,7 @@ export async function reviewRange(repo: string, range: string, opts: RangeOption
           opts.problem(p);
         }
       }
-      runs.push({ series: cp.series, reviews });
+      runs.push({ series: cp.series, reviews, base: `the parent of ${commit.slice(0, 12)} in ${repo}` });
     } finally {
       cp.cleanup();
     }

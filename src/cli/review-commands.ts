@@ -1,6 +1,7 @@
 // The commands that review patches rather than a tree: `patch`, `git`,
 // `checklist` and `watch`, with the printing of their reviews. Their mail, diff
 // and git libraries are loaded when they run (`check` never evaluates them).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
@@ -22,14 +23,17 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
   mark('started');
   const { readPatchInputs } = await import('../input/patch.js');
   const { describeRejected, reviewSeries } = await import('../engine/review.js');
+  const { baseOfSeries } = await import('../input/base.js');
   mark('patch libraries loaded');
   const format = patchFormat(values, 'patch');
   const filter = filterOf(values);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
   if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
+  if (values.repo !== undefined) repoOf(values.repo);
   failOnOf(values); // named before any work
-  const api = apiOf(values, values.tree ?? process.cwd());
-  const derived = values.tree === undefined ? undefined : derivedOf(values, values.tree);
+  // the kernel facts of the work tree (a base commit's private copy holds only the touched directories and the core)
+  const workTree = values.tree ?? values.repo;
+  const derived = workTree === undefined ? undefined : derivedOf(values, workTree);
   let problems = 0;
   const runs: ReviewRun[] = [];
   // the files are one input: several files of one series (git format-patch, b4) are gathered and ordered
@@ -47,25 +51,47 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
     problems++;
     process.stderr.write(`mnlint: ${e}\n`);
   }
-  for (const series of read.series) {
-    mark(`read ${series.patches.length} patches`);
-    for (const p of series.problems ?? []) {
+  // prerequisite patches are looked for among all the inputs
+  const pool = read.series.flatMap((s) => s.patches);
+  for (const whole of read.series) {
+    mark(`read ${whole.patches.length} patches`);
+    for (const p of whole.problems ?? []) {
       problems++;
       process.stderr.write(`mnlint: ${p}\n`);
     }
-    const reviews = await reviewSeries(series, { tree: values.tree, filter, api, derived, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
-    for (const r of reviews) {
-      for (const p of r.problems) {
-        problems++;
-        process.stderr.write(`mnlint: ${p}\n`);
+    const base = await baseOfSeries(whole, { repo: values.repo, tree: values.tree, pool });
+    const series = base.series;
+    try {
+      for (const p of base.problems) process.stderr.write(`mnlint: ${p}\n`);
+      const api = apiOf(values, base.tree ?? process.cwd());
+      const reviews = await reviewSeries(series, { tree: base.tree, baseFiles: base.files, filter, api, derived, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
+      for (const r of reviews) {
+        r.problems = r.problems.map((p) => namedBase(p, base));
+        for (const p of r.problems) {
+          problems++;
+          process.stderr.write(`mnlint: ${p}\n`);
+        }
+        // reviewed in part: the hunks left out named, as patch(1) names them
+        for (const x of r.problems.length ? [] : r.rejected) process.stderr.write(`mnlint: ${r.label}: ${describeRejected(x)}; the rest reviewed\n`);
       }
-      // reviewed in part: the hunks left out named, as patch(1) names them
-      for (const x of r.problems.length ? [] : r.rejected) process.stderr.write(`mnlint: ${r.label}: ${describeRejected(x)}; the rest reviewed\n`);
+      if (!base.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
+      runs.push({ series, reviews, base: base.label, baseProblems: base.problems });
+    } finally {
+      base.cleanup();
     }
-    if (!values.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
-    runs.push({ series, reviews });
   }
-  return printReviews(runs, values, format, problems, values.tree);
+  return printReviews(runs, values, format, problems, workTree);
+}
+
+/** A message naming a private copy of the base by its temporary path, with the base's name instead. */
+function namedBase(message: string, base: { tree: string | undefined; name?: string }): string {
+  return base.tree && base.name ? message.split(base.tree).join(base.name) : message;
+}
+
+/** --repo DIR, checked: a git repository. */
+function repoOf(repo: string): string {
+  const r = spawnSync('git', ['-C', repo, 'rev-parse', '--git-dir'], { encoding: 'utf8' });
+  return r.status === 0 ? repo : fail(`--repo ${repo}: not a git repository`);
 }
 
 /** Prints the reviews of `patch` and `git` in the chosen format; the exit status. */
@@ -86,6 +112,10 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
         lineText: () => undefined,
         sarifBase: format === 'sarif' ? sarifBase(values, tree ?? process.cwd()) : undefined,
         sarifNotes: patchSarifNotes(runs),
+        // which base each series was reviewed against
+        runProperties: runs.some((r) => r.base !== undefined)
+          ? { bases: runs.map((r) => ({ source: r.series.source, base: r.base ?? null, ...(r.baseProblems?.length ? { problems: r.baseProblems } : {}) })) }
+          : undefined,
       }),
     );
   } else if (format === 'email') {
@@ -113,7 +143,7 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
 function reproduceLine(values: Values, source: string): string {
   const common = [...(values.kernel ? ['--kernel', values.kernel] : []), ...(values.api ? ['--api', values.api] : [])];
   if (source.startsWith('commit ')) return ['mnlint git', ...(values.repo ? ['--repo', values.repo] : []), ...common, source.slice(7)].join(' ');
-  return ['mnlint patch', ...(values.tree ? ['--tree', values.tree] : []), ...common, source].join(' ');
+  return ['mnlint patch', ...(values.repo ? ['--repo', values.repo] : []), ...(values.tree ? ['--tree', values.tree] : []), ...common, source].join(' ');
 }
 
 export async function gitCommand(args: string[], values: Values): Promise<number> {
@@ -197,6 +227,7 @@ export async function checklistCommand(args: string[], values: Values): Promise<
     const previous = values.previous !== undefined ? await seriesOf(values.previous, values.repo ?? '.') : undefined;
     let series: Series;
     let reviews: PatchReview[];
+    let base: { label: string; problems: string[] } | undefined;
     // a mail git format-patch wrote in this repository ("From <sha> ..."): that commit
     // against its parent, as `mnlint git` reviews it (the send-email hook's case)
     const commit = arg !== '-' && existsSync(arg) && values.repo !== undefined ? formatPatchCommit(values.repo, readFileSync(arg)) : null;
@@ -204,6 +235,7 @@ export async function checklistCommand(args: string[], values: Values): Promise<
       const range = await rangeReview(values.repo!, commit, values, filterOf(values));
       if (!range) return 2;
       reviews = range.runs.flatMap((r) => r.reviews);
+      base = { label: `the parent of ${commit.slice(0, 12)} in ${values.repo}`, problems: [] };
       const mail = await readPatchInput(arg, readFileSync(arg));
       // the mail's own headers and trailers (To, Cc as sent), the commit's review
       series = mail;
@@ -212,15 +244,26 @@ export async function checklistCommand(args: string[], values: Values): Promise<
       });
     } else if (arg === '-' || existsSync(arg)) {
       series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
-      reviews = await reviewSeries(series, {
-        tree,
-        filter: filterOf(values),
-        api: apiOf(values, tree ?? process.cwd()),
-        derived: tree === undefined ? undefined : derivedOf(values, tree),
-        rules: rulesOf(values),
-        jobs: 1,
-        irCache: irCacheOf(values),
-      });
+      // with --repo, the base the mail names (b4's and the send-email hook's case for a mail not written here)
+      const { baseOfSeries } = await import('../input/base.js');
+      const found = await baseOfSeries(series, { repo: values.repo, tree });
+      try {
+        series = found.series;
+        base = { label: found.label, problems: found.problems };
+        reviews = await reviewSeries(series, {
+          tree: found.tree,
+          baseFiles: found.files,
+          filter: filterOf(values),
+          api: apiOf(values, found.tree ?? process.cwd()),
+          derived: tree === undefined ? undefined : derivedOf(values, tree),
+          rules: rulesOf(values),
+          jobs: 1,
+          irCache: irCacheOf(values),
+        });
+        for (const r of reviews) r.problems = r.problems.map((p) => namedBase(p, found));
+      } finally {
+        found.cleanup();
+      }
     } else {
       const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
       if (!range) return unreadable(`${arg}: not a revision range`);
@@ -229,7 +272,7 @@ export async function checklistCommand(args: string[], values: Values): Promise<
     }
     const config = configOf(values);
     for (const r of reviews) r.findings = applyConfig(r.findings, config);
-    const list = await buildChecklist({ series, reviews, previous, repo });
+    const list = await buildChecklist({ series, reviews, previous, repo, base });
     process.stdout.write(format === 'json' ? formatChecklistJson([list], pkg.version) : format === 'b4' ? formatB4(list) : formatChecklistMarkdown([list]));
     return worst(list) === 'fail' ? 1 : 0;
   } catch (e) {

@@ -14,7 +14,10 @@ commands:
   explain RULE          print a rule's documentation
   patch FILE...|-       review a unified diff, a git format-patch mail or an mbox series (the files
                         of one series, in any order, are one series ordered by [PATCH vN M/T]);
-                        with --tree DIR, each patch is applied in order and the touched drivers analyzed
+                        with --tree DIR, each patch is applied in order and the touched drivers analyzed;
+                        with --repo DIR, against the base the mails name (base-commit:, with the
+                        prerequisite-patch-id: patches among the inputs applied first), else the blobs
+                        of their index lines, else the work tree
   git RANGE             review each commit of a range (A..B, or one commit) against its parent
   checklist MBOX|RANGE  the pre-send checklist of a series (markdown; --format json, b4), with --repo DIR
                         for Fixes:, subject prefixes and MAINTAINERS, --previous MBOX|RANGE for dropped trailers
@@ -38,7 +41,8 @@ options:
   --fail-on LEVEL       exit 1 on findings at or above error (default), warning, info; never
   --rule ID             run only this rule (repeatable)
   --tree DIR            patch: the kernel tree the series applies to
-  --repo DIR            git, checklist, hook: the repository (default .)
+  --repo DIR            git, checklist, hook: the repository (default .); patch, checklist: where the
+                        mails' base commit and blobs are looked for (never its work tree or index)
   --filter MODE         patch, git, checklist: new (default: what the post-image has and the pre-image
                         has not, wherever it sits), added, diff_context, file, nofilter
                         (patch and git exit 2 only when no patch could be reviewed; problems are named on stderr)

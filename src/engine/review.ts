@@ -79,12 +79,14 @@ export interface ReviewOptions {
   workerScript?: URL;
   /** parsed IR kept between runs */
   irCache?: IrCache;
+  /** files of the base that differ from the tree's (absolute path -> text): the blobs a patch's `index` lines name, prerequisite patches applied */
+  baseFiles?: ReadonlyMap<string, string>;
 }
 
 export async function reviewSeries(series: Series, opts: ReviewOptions): Promise<PatchReview[]> {
   const reviews: PatchReview[] = [];
   // the series so far, over the tree: absolute path -> post-image text
-  const overlay = new Map<string, string>();
+  const overlay = new Map<string, string>(opts.baseFiles ?? []);
   for (const patch of series.patches) {
     const review: PatchReview = { patch, label: patchLabel(patch), findings: [], fixed: [], problems: [], rejected: [], partial: !opts.tree, postImage: new Map(), treeLine: (_f, l) => l };
     reviews.push(review);

@@ -20,7 +20,7 @@ export interface CommitPatch {
 }
 
 /** Files the API level is read from, exported beside the touched directories. */
-const CORE_FILES = ['include/linux/mmu_notifier.h', 'mm/mmu_notifier.c'];
+const CORE_FILES = ['include/linux/mmu_notifier.h', 'mm/mmu_notifier.c', 'Makefile'];
 
 export async function commitsOf(repo: string, range: string): Promise<string[]> {
   const git = simpleGit(repo);
@@ -40,22 +40,34 @@ export async function commitPatch(repo: string, commit: string): Promise<CommitP
   const series = await readPatchInput(`commit ${commit.slice(0, 12)}`, Buffer.from(mail));
   const parent = (await git.raw(['rev-parse', `${commit}^`])).trim();
   const touched = series.patches.flatMap((p) => p.files.map((f) => f.oldPath ?? f.newPath!));
-  // only what the parent has: a commit may add a directory
-  const wanted = [...new Set(touched.map((f) => dirname(f))), ...CORE_FILES];
-  const present = (await git.raw(['ls-tree', '--name-only', parent, '--', ...wanted])).split('\n').filter(Boolean);
+  const tree = await exportTree(repo, parent, touched, commit.slice(0, 12));
+  return { commit, series, tree, cleanup: () => rmSync(tree, { recursive: true, force: true }) };
+}
+
+/**
+ * A private copy of `rev`'s version of the directories of `files`, with the
+ * files the API level and the core facts are read from; its path (the caller
+ * removes it). Nothing of the work tree or the index is touched.
+ */
+export async function exportTree(repo: string, rev: string, files: readonly string[], label: string): Promise<string> {
+  // only what the commit has: a patch may add a directory
+  const wanted = [...new Set(files.map((f) => dirname(f))), ...CORE_FILES];
+  const present = (await simpleGit(repo).raw(['ls-tree', '--name-only', rev, '--', ...wanted])).split('\n').filter(Boolean);
   const tree = mkdtempSync(join(tmpdir(), 'mnlint-git-'));
+  // no path at all would archive the whole commit
+  if (!present.length) return tree;
   // git archive is binary: piped straight into tar, not through simple-git's strings
-  const archive = spawnSync('git', ['-C', repo, 'archive', '--format=tar', parent, '--', ...present], { maxBuffer: 1 << 30 });
+  const archive = spawnSync('git', ['-C', repo, 'archive', '--format=tar', rev, '--', ...present], { maxBuffer: 1 << 30 });
   if (archive.status !== 0) {
     rmSync(tree, { recursive: true, force: true });
-    throw new GitInputError(`${commit.slice(0, 12)}: cannot export ${parent.slice(0, 12)} (${archive.stderr.toString().trim().split('\n')[0]})`);
+    throw new GitInputError(`${label}: cannot export ${rev.slice(0, 12)} (${archive.stderr.toString().trim().split('\n')[0]})`);
   }
   const untar = spawnSync('tar', ['-x', '-C', tree], { input: archive.stdout });
   if (untar.status !== 0) {
     rmSync(tree, { recursive: true, force: true });
-    throw new GitInputError(`${commit.slice(0, 12)}: cannot unpack the parent's files (${untar.stderr.toString().trim()})`);
+    throw new GitInputError(`${label}: cannot unpack the files of ${rev.slice(0, 12)} (${untar.stderr.toString().trim()})`);
   }
-  return { commit, series, tree, cleanup: () => rmSync(tree, { recursive: true, force: true }) };
+  return tree;
 }
 
 /** What the checklist asks a repository: commits by id, the history of files, MAINTAINERS. */

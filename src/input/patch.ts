@@ -48,6 +48,8 @@ export interface Patch {
   references?: string[];
   trailers: Trailer[];
   files: FilePatch[];
+  /** the diff as the mail carries it (with git's mode and `index` lines, which the parsed files drop): for patch-ids and blob ids */
+  diff?: string;
 }
 
 export interface Series {
@@ -262,7 +264,7 @@ async function readFile(source: string, bytes: Buffer, file: number): Promise<Fi
       const binary = /^GIT binary patch$|^Binary files .* differ$/m.test(text);
       throw new PatchInputError(`${source}: ${binary ? 'a binary diff only, nothing mnlint can review' : 'no unified diff in it'}`);
     }
-    read.plain = { source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files };
+    read.plain = { source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files, diff: text };
   }
   numberHunks([...(read.plain ? [read.plain] : []), ...read.posts.filter((p) => !p.cover).map((p) => p.patch)], text);
   return read;
@@ -295,6 +297,7 @@ async function addMail(read: FileRead, raw: Buffer | string, file: number): Prom
     references: mail.references,
     trailers,
     files,
+    diff,
   };
   const cover = subject.counted && subject.index === 0;
   if (!cover && !files.length) {

@@ -45,6 +45,8 @@ export interface FindingsOutput {
   sarifBase?: SarifBase;
   /** sarif: what the run did not see (a partial patch review) */
   sarifNotes?: SarifRunNotes;
+  /** sarif: the run's properties (a patch review: the bases reviewed against) */
+  runProperties?: Record<string, unknown>;
 }
 
 export function renderFindings(format: FindingFormat | 'html', out: FindingsOutput): string {
@@ -54,7 +56,7 @@ export function renderFindings(format: FindingFormat | 'html', out: FindingsOutp
     case 'json':
       return formatJson(out.findings, out.stats, out.version);
     case 'sarif':
-      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes);
+      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes, out.runProperties);
     case 'rdjsonl':
       return formatRdjsonl(out.findings);
     case 'terse':

@@ -22,6 +22,10 @@ export const PatchReportSchema = z.object({
       /** what the subjects say besides vN M/T: RFC, RESEND, the stable release (AUTOSEL), tree tags */
       labels: z.object({ rfc: z.boolean(), resend: z.boolean(), stable: z.nullable(z.string()), autosel: z.boolean(), tags: z.array(z.string()) }),
       cover: z.nullable(z.string()),
+      /** which base the series was reviewed against, in one line */
+      base: z.optional(z.string()),
+      /** what the base lacked: prerequisite patches missing or not applying */
+      baseProblems: z.optional(z.array(z.string())),
       dropped: z.array(z.string()),
       patches: z.array(
         z.object({
@@ -52,17 +56,27 @@ export const PatchReportSchema = z.object({
   ),
 });
 
-export function formatPatchJson(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, version: string): string {
+/** A series' reviews, with the base they were made against. */
+export interface PatchRun {
+  series: Series;
+  reviews: PatchReview[];
+  base?: string;
+  baseProblems?: string[];
+}
+
+export function formatPatchJson(runs: ReadonlyArray<PatchRun>, version: string): string {
   const report = PatchReportSchema.parse({
     tool: 'mnlint',
     version,
     partial: runs.some((r) => r.reviews.some((x) => x.partial)),
-    series: runs.map(({ series, reviews }) => ({
+    series: runs.map(({ series, reviews, base, baseProblems }) => ({
       source: series.source,
       label: seriesLabel(series),
       version: series.version,
       labels: series.labels ?? { rfc: false, resend: false, stable: null, autosel: false, tags: [] },
       cover: series.cover?.subject ?? null,
+      ...(base !== undefined ? { base } : {}),
+      ...(baseProblems?.length ? { baseProblems } : {}),
       dropped: series.dropped,
       patches: reviews.map((r) => ({
         label: r.label,
@@ -111,12 +125,14 @@ export interface PatchTextOptions {
  * `total: N errors, N warnings, N lines checked`. The text format adds the
  * patch labels, the traces and the findings each patch fixes.
  */
-export function formatPatchText(runs: ReadonlyArray<{ series: Series; reviews: PatchReview[] }>, lineText: LineText, opts: PatchTextOptions | boolean = {}): string {
+export function formatPatchText(runs: ReadonlyArray<PatchRun>, lineText: LineText, opts: PatchTextOptions | boolean = {}): string {
   const o: PatchTextOptions = typeof opts === 'boolean' ? { terse: opts } : opts;
   const out: string[] = [];
-  for (const { series, reviews } of runs) {
+  for (const { series, reviews, base } of runs) {
     let errors = 0;
     let warnings = 0;
+    // not in checkpatch's shapes: b4 reads every line of those as a warning
+    if (base !== undefined && !o.terse && !o.checkpatch) out.push(`base: ${base}`);
     for (const r of reviews) {
       // a series given as several files: each patch's own file
       const input = (series.source.includes(' ') && !series.source.startsWith('commit ') ? r.patch.source : series.source).replace(/^<stdin>$/, '-');

@@ -37,7 +37,7 @@ const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
  * in originalUriBaseIds), so code scanning matches them to the repository's
  * files whatever directory was scanned.
  */
-export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase, notes?: SarifRunNotes): string {
+export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase, notes?: SarifRunNotes, runProperties?: Record<string, unknown>): string {
   const uri = (file: string): string => (base?.prefix ? `${base.prefix}/${file}` : file);
   // every rule of the run, so ruleIndex is stable whatever fired
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -79,7 +79,6 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
                   })),
                 },
               ],
-              properties: { partial: true },
             }
           : {}),
         results: findings.map((f) => ({
@@ -100,6 +99,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
           partialFingerprints: { 'mnlint/v2': prints.get(f)! },
           properties: { invariant: f.invariant, trace: renderTrace(f) },
         })),
+        ...(notes?.partial || runProperties ? { properties: { ...(notes?.partial ? { partial: true } : {}), ...runProperties } } : {}),
       },
     ],
   };
