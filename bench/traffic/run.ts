@@ -77,7 +77,7 @@ function touchedFiles(diff: string): string[] {
 }
 
 /** GNU patch --dry-run: hunks that apply and those that do not (the tool a maintainer would try) */
-function dryRun(diff: string, tree: string, reverse = false): { hunks: number; failed: string[] } {
+function dryRun(diff: string, tree: string, reverse = false): { hunks: number; failed: string[]; inTree?: boolean } {
   const r = spawnSync('patch', ['-p1', '--dry-run', '-f', '-d', tree, ...(reverse ? ['-R'] : [])], { input: diff, encoding: 'utf8' });
   const out = `${r.stdout}${r.stderr}`;
   const hunks = (diff.match(/^@@ /gm) ?? []).length;
@@ -85,6 +85,7 @@ function dryRun(diff: string, tree: string, reverse = false): { hunks: number; f
   for (const m of out.matchAll(/can't find file to patch[\s\S]*?\n\|(?:---|diff)[^\n]*\n/g)) failed.push(`a file absent (${m[0].split('\n')[0]})`);
   const missingFiles = [...out.matchAll(/No file to patch\.\s+Skipping patch\.\s*\n(\d+) out of (\d+) hunks? ignored/g)];
   for (const m of missingFiles) failed.push(`${m[1]} hunks of a file absent from the tree`);
+  if (failed.length && !reverse && dryRun(diff, tree, true).failed.length === 0) return { hunks, failed: [], inTree: true };
   return { hunks, failed };
 }
 
@@ -125,7 +126,7 @@ interface Result {
   kind: Posting['kind'];
   subject: string;
   base: string;
-  patchTool: { hunks: number; failed: string[] };
+  patchTool: { hunks: number; failed: string[]; inTree?: boolean };
   applied: 'applied' | 'partial' | 'failed';
   rejected: string[];
   problems: string[];
@@ -225,7 +226,7 @@ function report(results: Result[], llm: number, postings: Posting[]): void {
   console.log('key  kind          applied  patch(1)    findings  result');
   for (const r of results) {
     const p = postings.find((q) => q.key === r.key)!;
-    const tool = r.patchTool.failed.length ? `${r.patchTool.hunks - r.patchTool.failed.length}/${r.patchTool.hunks}` : `${r.patchTool.hunks}/${r.patchTool.hunks}`;
+    const tool = r.patchTool.inTree ? 'in tree' : `${r.patchTool.hunks - r.patchTool.failed.length}/${r.patchTool.hunks}`;
     let what: string;
     if (r.error) what = `error: ${r.error}`;
     else if (r.kind === 'fixes-target') {
@@ -244,14 +245,17 @@ function report(results: Result[], llm: number, postings: Posting[]): void {
   const ok = results.filter((r) => !r.error);
   const count = (a: Result['applied']) => ok.filter((r) => r.applied === a).length;
   console.log(`\napplication (mnlint): ${count('applied')} applied, ${count('partial')} partial, ${count('failed')} failed, ${results.length - ok.length} not run`);
-  const toolFull = ok.filter((r) => !r.patchTool.failed.length).length;
-  console.log(`application (GNU patch --dry-run on the same trees): ${toolFull}/${ok.length} apply fully`);
+  const toolFull = ok.filter((r) => !r.patchTool.failed.length && !r.patchTool.inTree).length;
+  const inTree = ok.filter((r) => r.patchTool.inTree).length;
+  console.log(`application (GNU patch --dry-run on the same trees): ${toolFull}/${ok.length} apply fully, ${inTree} already in the tree (reverse applies)`);
   const targets = results.filter((r) => r.kind === 'fixes-target');
   const found = targets.filter((r) => r.found?.length);
   const inScope = targets.filter((r) => postings.find((p) => p.key === r.key)?.bug?.inScope);
   const foundInScope = inScope.filter((r) => r.found?.length);
   const reviewed = targets.filter((r) => r.applied !== 'failed' && !r.error);
+  const strict = targets.filter((r) => r.found?.some((f) => f.expected));
   console.log(`recall on Fixes targets: ${found.length}/${targets.length} = ${pct(found.length, targets.length)} (LLM review bot: ${(llm * 100).toFixed(1)}%)`);
+  console.log(`  with the rule the fix calls for: ${strict.length}/${targets.length} = ${pct(strict.length, targets.length)}`);
   console.log(`  of those mnlint could review (applied or partial): ${found.length}/${reviewed.length}; in the rules' scope: ${foundInScope.length}/${inScope.length}`);
   const good = results.filter((r) => r.kind === 'good' && !r.error);
   const fe = good.filter((r) => r.inChanged.some((f) => f.severity === 'error'));
