@@ -12,7 +12,7 @@ const Base = z.object({
   /** relative to .cache/: releases/<version> or kernels/linux-6.{1,12} */
   tree: z.string().check(z.regex(/^(releases\/[\w.-]+|kernels\/linux-6\.(1|12))$/)),
   note: z.string(),
-  /** cached mails applied (or reverse-applied) to a symlink copy of the tree first */
+  /** cached mails applied (or reverse-applied) to a hard-linked copy of the tree first */
   prepare: z.optional(z.array(Prepare)),
 });
 

@@ -89,7 +89,8 @@ function dryRun(diff: string, tree: string, reverse = false): { hunks: number; f
   return { hunks, failed };
 }
 
-/** the tree a posting is reviewed against: its base, or a symlink copy with the prepare steps applied */
+/** the tree a posting is reviewed against: its base, or a hard-linked copy with the prepare steps applied
+ * (hard links, not symlinks: mnlint's directory scan does not follow symlinks) */
 function treeFor(p: Posting, diffs: Map<string, string>): string {
   const base = resolve(REPO_ROOT, '.cache', p.base.tree);
   if (!existsSync(base)) throw new Error(`${p.key}: no tree ${base} (bench/releases/build-cache.sh)`);
@@ -100,18 +101,17 @@ function treeFor(p: Posting, diffs: Map<string, string>): string {
   if (existsSync(join(dir, '.prepared')) && readFileSync(join(dir, '.prepared'), 'utf8') === stamp) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dirname(dir), { recursive: true });
-  const cp = spawnSync('cp', ['-rs', base, dir], { encoding: 'utf8' });
-  if (cp.status !== 0) throw new Error(`${p.key}: cp -rs ${base}: ${cp.stderr}`);
+  const cp = spawnSync('cp', ['-al', base, dir], { encoding: 'utf8' });
+  if (cp.status !== 0) throw new Error(`${p.key}: cp -al ${base}: ${cp.stderr}`);
   for (const s of steps) {
     const diff = diffs.get(s.mail);
     if (diff === undefined) throw new Error(`${p.key}: prepare mail ${s.mail} is not cached`);
-    // the files the step writes become real copies, so the base tree is never touched
+    // the files the step writes become copies of their own, so the base tree is never touched
     for (const f of touchedFiles(diff)) {
       const at = join(dir, f);
-      if (existsSync(at) && lstatSync(at).isSymbolicLink()) {
-        const target = join(base, f);
+      if (existsSync(at) && lstatSync(at).nlink > 1) {
         unlinkSync(at);
-        copyFileSync(target, at);
+        copyFileSync(join(base, f), at);
       }
     }
     const r = spawnSync('patch', ['-p1', '-f', '-s', '--no-backup-if-mismatch', '-d', dir, ...(s.reverse ? ['-R'] : [])], { input: diff, encoding: 'utf8' });
