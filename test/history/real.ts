@@ -141,9 +141,10 @@ export function realTable(results: readonly RealResult[]): string {
   const found = measured.filter((r) => r.found).length;
   const clean = measured.filter((r) => r.clean).length;
   const quiet = measured.filter((r) => r.quiet).length;
+  const strict = measured.filter((r) => r.found && r.quiet).length;
   const releases = new Set(measured.flatMap((r) => [r.pre!.release, r.post!.release]));
   const lines = [
-    `real pre-fix/post-fix files: recall ${found}/${measured.length} (${pct(found, measured.length)}), post-fix clean ${clean}/${measured.length} (${pct(clean, measured.length)}), quiet ${quiet}/${measured.length} (no warning either); ${results.length - measured.length} of ${results.length} fixes not measured; ${releases.size} release trees`,
+    `real pre-fix/post-fix files: recall ${found}/${measured.length} (${pct(found, measured.length)}), post-fix clean ${clean}/${measured.length} (${pct(clean, measured.length)}), quiet ${quiet}/${measured.length} (no warning either); found and quiet after the fix ${strict}/${measured.length} (${pct(strict, measured.length)}); ${results.length - measured.length} of ${results.length} fixes not measured; ${releases.size} release trees`,
   ];
   for (const r of results) {
     const b = r.bug;
