@@ -34673,22 +34673,20 @@ var FactsDatabase = class _FactsDatabase {
   derive(name2, facts) {
     this.derived.set(name2, facts);
   }
-  /** How the scan's "held around reclaim" facts are gathered, when a rule first asks (they need summaries). */
+  /** How the scan's "held around reclaim" facts are gathered, a chain at a time when a rule first asks (they need summaries). */
   holdsFrom(gather2) {
     this.gatherHolds = gather2;
-    this.holds = void 0;
+    this.holds = /* @__PURE__ */ new Map();
   }
   /** Where the scan holds a lock of this class around an allocation that may reclaim. */
   heldAroundReclaim(cls) {
-    if (!this.holds) {
-      this.holds = /* @__PURE__ */ new Map();
-      for (const h3 of this.gatherHolds?.() ?? []) {
-        const list = this.holds.get(h3.cls.chain) ?? [];
-        list.push(h3);
-        this.holds.set(h3.cls.chain, list);
-      }
+    this.holds ??= /* @__PURE__ */ new Map();
+    let list = this.holds.get(cls.chain);
+    if (!list) {
+      list = [...this.gatherHolds?.(cls.chain) ?? []];
+      this.holds.set(cls.chain, list);
     }
-    return (this.holds.get(cls.chain) ?? []).filter((h3) => sameClass(h3.cls, cls));
+    return list.filter((h3) => sameClass(h3.cls, cls));
   }
   bind(b3) {
     const list = this.byField.get(b3.field) ?? [];
@@ -40647,7 +40645,7 @@ function missingStepViolation(api, step2) {
 }
 
 // src/ir/reclaim-locks.ts
-function gatherReclaimHolds(fns, summary) {
+function gatherReclaimHolds(fns, summary, chain) {
   const out2 = [];
   for (const fn2 of fns) {
     const taken = fn2.events.filter((e) => e.kind === "lock" && e.sleeps);
@@ -40656,7 +40654,7 @@ function gatherReclaimHolds(fns, summary) {
     for (const e of taken) {
       if (classes.has(e.lock)) continue;
       const cls = lockClassOf(e.args[0] ?? "", fn2.params, fn2.file);
-      if (cls) classes.set(e.lock, { cls, event: e });
+      if (cls && (chain === void 0 || cls.chain === chain)) classes.set(e.lock, { cls, event: e });
     }
     if (!classes.size) continue;
     const events = summary(fn2).events;
@@ -42725,9 +42723,10 @@ function analyze(files, index, rules = RULES, api = NEWEST, derived = FALLBACK_D
     if (!facts) {
       facts = FactsDatabase.ofScan(files);
       facts.holdsFrom(
-        () => gatherReclaimHolds(
+        (chain) => gatherReclaimHolds(
           files.flatMap((f3) => f3.functions),
-          summary
+          summary,
+          chain
         )
       );
     }
@@ -54846,7 +54845,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "740d090ade7ca11d0c6bf11244ae75bc");
+  const derived = derivedFactsFor(root, "6f384ca712eedb5f6f6a220f202bdb4b");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -32,10 +32,11 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
     if (!facts) {
       facts = FactsDatabase.ofScan(files);
       // every walked function of the scan may hold a lock around reclaim
-      facts.holdsFrom(() =>
+      facts.holdsFrom((chain) =>
         gatherReclaimHolds(
           files.flatMap((f) => f.functions),
           summary,
+          chain,
         ),
       );
     }

@@ -103,7 +103,7 @@ export class FactsDatabase {
   private readonly work = new WorkIndex();
   /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
   private holds?: Map<string, ReclaimHold[]>;
-  private gatherHolds?: () => readonly ReclaimHold[];
+  private gatherHolds?: (chain: string) => readonly ReclaimHold[];
   private readonly files = new Map<string, FileIR>();
   private readonly entries = new Map<string, EntryLocks | null>();
 
@@ -184,23 +184,22 @@ export class FactsDatabase {
     this.derived.set(name, facts);
   }
 
-  /** How the scan's "held around reclaim" facts are gathered, when a rule first asks (they need summaries). */
-  holdsFrom(gather: () => readonly ReclaimHold[]): void {
+  /** How the scan's "held around reclaim" facts are gathered, a chain at a time when a rule first asks (they need summaries). */
+  holdsFrom(gather: (chain: string) => readonly ReclaimHold[]): void {
     this.gatherHolds = gather;
-    this.holds = undefined;
+    this.holds = new Map();
   }
 
   /** Where the scan holds a lock of this class around an allocation that may reclaim. */
   heldAroundReclaim(cls: LockClass): readonly ReclaimHold[] {
-    if (!this.holds) {
-      this.holds = new Map();
-      for (const h of this.gatherHolds?.() ?? []) {
-        const list = this.holds.get(h.cls.chain) ?? [];
-        list.push(h);
-        this.holds.set(h.cls.chain, list);
-      }
+    this.holds ??= new Map();
+    let list = this.holds.get(cls.chain);
+    if (!list) {
+      // only the takers of this chain are summarized
+      list = [...(this.gatherHolds?.(cls.chain) ?? [])];
+      this.holds.set(cls.chain, list);
     }
-    return (this.holds.get(cls.chain) ?? []).filter((h) => sameClass(h.cls, cls));
+    return list.filter((h) => sameClass(h.cls, cls));
   }
 
   bind(b: FieldBinding): void {

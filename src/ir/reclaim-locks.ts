@@ -28,7 +28,7 @@ export interface ReclaimHold {
  * The holds of the given functions: for each sleeping lock a function takes
  * itself, the first allocation that may reclaim made while it is held.
  */
-export function gatherReclaimHolds(fns: Iterable<FunctionIR>, summary: (fn: FunctionIR) => FunctionSummary): ReclaimHold[] {
+export function gatherReclaimHolds(fns: Iterable<FunctionIR>, summary: (fn: FunctionIR) => FunctionSummary, chain?: string): ReclaimHold[] {
   const out: ReclaimHold[] = [];
   for (const fn of fns) {
     const taken = fn.events.filter((e): e is LockEvent => e.kind === 'lock' && e.sleeps);
@@ -37,7 +37,7 @@ export function gatherReclaimHolds(fns: Iterable<FunctionIR>, summary: (fn: Func
     for (const e of taken) {
       if (classes.has(e.lock)) continue;
       const cls = lockClassOf(e.args[0] ?? '', fn.params, fn.file);
-      if (cls) classes.set(e.lock, { cls, event: e });
+      if (cls && (chain === undefined || cls.chain === chain)) classes.set(e.lock, { cls, event: e });
     }
     if (!classes.size) continue;
     const events = summary(fn).events;
