@@ -34898,33 +34898,30 @@ var Summarizer = class {
       }
       if (targets.length) waits.set(id, targets);
     });
+    const pointerTargets = (bound, line, through) => {
+      const targets = [];
+      for (const b3 of bound) {
+        const callee = this.resolve(b3.function, b3.file);
+        const closure = callee && callee !== fn2 ? this.closure(callee) : null;
+        if (!callee || !closure) continue;
+        if (closure.truncated) c4.truncated = true;
+        targets.push({ callee, closure, step: { function: b3.function, file: fn2.file, line, through: through(b3) } });
+      }
+      return targets;
+    };
     fn2.events.forEach((e, id) => {
       if (e.kind !== "call") return;
       if (e.field !== void 0) {
         const field = e.field;
         const bound = this.facts?.bound(field, fn2.file) ?? [];
-        const targets = [];
-        for (const b3 of bound) {
-          const callee2 = this.resolve(b3.function, b3.file);
-          const closure2 = callee2 && callee2 !== fn2 ? this.closure(callee2) : null;
-          if (!callee2 || !closure2) continue;
-          if (closure2.truncated) c4.truncated = true;
-          targets.push({ callee: callee2, closure: closure2, step: { function: b3.function, file: fn2.file, line: e.loc.line, through: { field, file: b3.file, line: b3.line, of: bound.length } } });
-        }
+        const targets = pointerTargets(bound, e.loc.line, (b3) => ({ field, file: b3.file, line: b3.line, of: bound.length }));
         if (targets.length) indirect.set(id, targets);
         return;
       }
       if (e.param !== void 0) {
         const { bound, unknown: unknown2 } = this.facts?.boundParam?.(fn2, e.param) ?? { bound: [], unknown: 0 };
-        const targets = [];
-        for (const b3 of bound) {
-          const callee2 = this.resolve(b3.function, b3.file);
-          const closure2 = callee2 && callee2 !== fn2 ? this.closure(callee2) : null;
-          if (!callee2 || !closure2) continue;
-          if (closure2.truncated) c4.truncated = true;
-          const param = { name: e.name, owner: fn2.name, unknown: unknown2 };
-          targets.push({ callee: callee2, closure: closure2, step: { function: b3.function, file: fn2.file, line: e.loc.line, through: { param, file: b3.file, line: b3.line, of: bound.length } } });
-        }
+        const param = { name: e.name, owner: fn2.name, unknown: unknown2 };
+        const targets = pointerTargets(bound, e.loc.line, (b3) => ({ param, file: b3.file, line: b3.line, of: bound.length }));
         if (targets.length) indirect.set(id, targets);
         if (!targets.length || unknown2 > 0) unresolved.add(e.name);
         return;
@@ -47178,18 +47175,10 @@ function objectName(text) {
   let t2 = text.replace(/\s+/g, "");
   for (; ; ) {
     const m2 = /^\((.*)\)$/.exec(t2);
-    if (!m2 || !balanced2(m2[1])) break;
+    if (!m2 || !balanced(m2[1])) break;
     t2 = m2[1];
   }
-  return t2.replace(/^&\((.*)\)$/, (all, inner) => balanced2(inner) ? `&${inner}` : all);
-}
-function balanced2(t2) {
-  let depth = 0;
-  for (const c4 of t2) {
-    if (c4 === "(") depth++;
-    else if (c4 === ")" && --depth < 0) return false;
-  }
-  return depth === 0;
+  return t2.replace(/^&\((.*)\)$/, (all, inner) => balanced(inner) ? `&${inner}` : all);
 }
 function baseOf(name2) {
   return /^[&*(]*([A-Za-z_]\w*)/.exec(name2)?.[1];
@@ -54845,7 +54834,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "6f384ca712eedb5f6f6a220f202bdb4b");
+  const derived = derivedFactsFor(root, "2ca8aafba3505979ba478c96e3c64a26");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

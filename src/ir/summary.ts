@@ -300,34 +300,32 @@ export class Summarizer {
       }
       if (targets.length) waits.set(id, targets);
     });
+    // the functions a call through a pointer may run, each with the binding as its step
+    const pointerTargets = <B extends { function: string; file: string }>(bound: readonly B[], line: number, through: (b: B) => NonNullable<CallStep['through']>): Target[] => {
+      const targets: Target[] = [];
+      for (const b of bound) {
+        const callee = this.resolve(b.function, b.file);
+        const closure = callee && callee !== fn ? this.closure(callee) : null;
+        if (!callee || !closure) continue;
+        if (closure.truncated) c.truncated = true;
+        targets.push({ callee, closure, step: { function: b.function, file: fn.file, line, through: through(b) } });
+      }
+      return targets;
+    };
     fn.events.forEach((e, id) => {
       if (e.kind !== 'call') return;
       if (e.field !== undefined) {
         const field = e.field;
         const bound = this.facts?.bound(field, fn.file) ?? [];
-        const targets: Target[] = [];
-        for (const b of bound) {
-          const callee = this.resolve(b.function, b.file);
-          const closure = callee && callee !== fn ? this.closure(callee) : null;
-          if (!callee || !closure) continue;
-          if (closure.truncated) c.truncated = true;
-          targets.push({ callee, closure, step: { function: b.function, file: fn.file, line: e.loc.line, through: { field, file: b.file, line: b.line, of: bound.length } } });
-        }
+        const targets = pointerTargets(bound, e.loc.line, (b) => ({ field, file: b.file, line: b.line, of: bound.length }));
         if (targets.length) indirect.set(id, targets);
         return;
       }
       if (e.param !== undefined) {
         // context-insensitive: every function a call site passes there (the caller's fold keeps the one it passes)
         const { bound, unknown } = this.facts?.boundParam?.(fn, e.param) ?? { bound: [], unknown: 0 };
-        const targets: Target[] = [];
-        for (const b of bound) {
-          const callee = this.resolve(b.function, b.file);
-          const closure = callee && callee !== fn ? this.closure(callee) : null;
-          if (!callee || !closure) continue;
-          if (closure.truncated) c.truncated = true;
-          const param = { name: e.name, owner: fn.name, unknown };
-          targets.push({ callee, closure, step: { function: b.function, file: fn.file, line: e.loc.line, through: { param, file: b.file, line: b.line, of: bound.length } } });
-        }
+        const param = { name: e.name, owner: fn.name, unknown };
+        const targets = pointerTargets(bound, e.loc.line, (b) => ({ param, file: b.file, line: b.line, of: bound.length }));
         if (targets.length) indirect.set(id, targets);
         if (!targets.length || unknown > 0) unresolved.add(e.name);
         return;

@@ -44,7 +44,8 @@ export function memberPath(text: string): { parts: string[]; dotted: boolean } |
   return { parts, dotted: seps[seps.length - 1] === '.' };
 }
 
-function balanced(t: string): boolean {
+/** Whether a text's parentheses balance (a member path's `&(...)` may be unwrapped). */
+export function balanced(t: string): boolean {
   let depth = 0;
   for (const c of t) {
     if (c === '(') depth++;

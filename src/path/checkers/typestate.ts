@@ -15,6 +15,7 @@ import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
 import { PAGE_RELEASE_CALLS, PFN_CONVERSIONS } from '../../ir/kernel-api/pages.js';
 import { PROTOCOLS } from '../../ir/kernel-api/protocols.js';
 import type { Move, ObjectRef, Protocol } from '../../ir/typestate.js';
+import { balanced } from '../../ir/work-items.js';
 import type { AbstractValue, CheckerFacts, Loc, TypestateFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import { unwrapParens, varKey } from '../syntax.js';
@@ -64,15 +65,6 @@ export function objectName(text: string): string {
     t = m[1]!;
   }
   return t.replace(/^&\((.*)\)$/, (all, inner: string) => (balanced(inner) ? `&${inner}` : all));
-}
-
-function balanced(t: string): boolean {
-  let depth = 0;
-  for (const c of t) {
-    if (c === '(') depth++;
-    else if (c === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /** The variable an object lives in or hangs off (`&obj->a.n` -> `obj`). */
