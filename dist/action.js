@@ -34736,8 +34736,7 @@ var FactsDatabase = class _FactsDatabase {
       const above = this.entryLocksAt(file, caller, depth + 1, open)?.held ?? [];
       for (const e of calls2) sites.push({ caller, file, loc: e.loc, locks: [.../* @__PURE__ */ new Set([...e.locks, ...above])].sort() });
     }
-    const member2 = (lock) => lock.split(/->|\./).pop() ?? lock;
-    const held = sites[0].locks.filter((l3) => sites.every((s) => s.locks.some((x3) => member2(x3) === member2(l3))));
+    const held = sites[0].locks.filter((l3) => sites.every((s) => s.locks.some((x3) => lockMember(x3) === lockMember(l3))));
     return { sites, held };
   }
   /** The functions a call through `->field` may reach, in the order the scan found them. */
@@ -36922,7 +36921,6 @@ int drv_map(struct drv_obj *obj)
 });
 
 // src/rules/set-seq-lock-mismatch.ts
-var lastPart = (lock) => lock.split(/->|\./).pop() ?? lock;
 function lockedRetries(files, table, facts) {
   return filesBeside(files, table.file).flatMap(
     (f3) => f3.functions.flatMap(
@@ -37015,7 +37013,7 @@ int drv_map(struct drv_obj *obj)
     if (table.kind !== "mmu_interval_notifier_ops" || !ctx.usesReadSide(table)) return;
     const retries = lockedRetries(ctx.files, table, ctx.facts);
     if (!retries.length) return;
-    const readLocks = new Set(retries.flatMap((r2) => r2.locks.map(lastPart)));
+    const readLocks = new Set(retries.flatMap((r2) => r2.locks.map(lockMember)));
     for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
@@ -37023,7 +37021,7 @@ int drv_map(struct drv_obj *obj)
       for (const e of ctx.summary(cb.fn).events) {
         if (e.kind !== "set_seq" || seen.has(`${e.file}:${e.loc.line}`)) continue;
         seen.add(`${e.file}:${e.loc.line}`);
-        const shared2 = e.locks.some((l3) => readLocks.has(lastPart(l3)));
+        const shared2 = e.locks.some((l3) => readLocks.has(lockMember(l3)));
         if (shared2) continue;
         const r2 = retries[0];
         ctx.report({
@@ -54834,7 +54832,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "2ca8aafba3505979ba478c96e3c64a26");
+  const derived = derivedFactsFor(root, "26c7951cfeaf5e098d994c47b8b319eb");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

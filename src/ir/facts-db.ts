@@ -23,6 +23,7 @@ import { isSleepingCall } from './kernel-api/sleep.js';
 import { type LockClass, sameClass } from './lock-class.js';
 import type { ReclaimHold } from './reclaim-locks.js';
 import { CALL_DEPTH } from './summary.js';
+import { lockMember } from './queries.js';
 import type { FieldBinding, FileIR, Loc, ParamBinding } from './types.js';
 import { WorkIndex, type WaitTarget } from './work-items.js';
 
@@ -254,8 +255,7 @@ export class FactsDatabase {
       const above = this.entryLocksAt(file, caller, depth + 1, open)?.held ?? [];
       for (const e of calls) sites.push({ caller, file, loc: e.loc, locks: [...new Set([...e.locks, ...above])].sort() });
     }
-    const member = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
-    const held = sites[0]!.locks.filter((l) => sites.every((s) => s.locks.some((x) => member(x) === member(l))));
+    const held = sites[0]!.locks.filter((l) => sites.every((s) => s.locks.some((x) => lockMember(x) === lockMember(l))));
     return { sites, held };
   }
 

@@ -7,8 +7,6 @@ import type { EntrySite, FactsDatabase } from '../ir/facts-db.js';
 import type { FileIR, OpsTable } from '../ir/types.js';
 import { FIRST_PASS_MEMBERS } from '../model/ops.js';
 
-const lastPart = (lock: string): string => lock.split(/->|\./).pop() ?? lock;
-
 /** A read_retry that runs under a lock: its own function's, or the caller's at `via` (the helper's entry locks). */
 interface LockedRetry {
   file: string;
@@ -116,7 +114,7 @@ int drv_map(struct drv_obj *obj)
     if (table.kind !== 'mmu_interval_notifier_ops' || !ctx.usesReadSide(table)) return;
     const retries = lockedRetries(ctx.files, table, ctx.facts);
     if (!retries.length) return;
-    const readLocks = new Set(retries.flatMap((r) => r.locks.map(lastPart)));
+    const readLocks = new Set(retries.flatMap((r) => r.locks.map(lockMember)));
     for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
       const cb = ctx.callback(table, field);
       if (!cb?.fn) continue;
@@ -124,7 +122,7 @@ int drv_map(struct drv_obj *obj)
       for (const e of ctx.summary(cb.fn).events as SummaryEvent[]) {
         if (e.kind !== 'set_seq' || seen.has(`${e.file}:${e.loc.line}`)) continue;
         seen.add(`${e.file}:${e.loc.line}`);
-        const shared = e.locks.some((l) => readLocks.has(lastPart(l)));
+        const shared = e.locks.some((l) => readLocks.has(lockMember(l)));
         if (shared) continue;
         const r = retries[0]!;
         ctx.report({
