@@ -36062,30 +36062,36 @@ static const struct mmu_notifier_ops drv_ops = {
       const held = /* @__PURE__ */ new Map();
       for (const r2 of s.returns) for (const l3 of r2.held) if (l3) held.set(l3, [...held.get(l3) ?? [], r2]);
       for (const [lock, all] of [...held].sort(([a], [b3]) => a < b3 ? -1 : 1)) {
-        const released = s.returns.some((r3) => !r3.held.includes(lock));
+        const released = s.returns.some((r2) => !r2.held.includes(lock));
         if (!released && releasedElsewhere(lock, cb.field.field)) continue;
         const handOff = handedToEnd(cb.field.field, lock);
-        const leaked = handOff ? all.filter((r3) => !ctx.api.endAfterFailedStart && failsWith(cb.field.field, r3.value) === true) : all;
-        const handed = handOff !== null && leaked.length === 0;
-        const at2 = handed ? all : leaked;
-        const r2 = at2.find((x3) => !x3.untracked?.length) ?? at2[0];
-        if (!r2) continue;
-        const taken = s.events.find((e) => e.kind === "lock" && sameLock(e.lock, lock));
-        const value = r2.text || "(end of function)";
-        ctx.report({
-          ...atReturn(r2),
-          severity: released && !handed ? "error" : "warning",
-          function: r2.via.length ? r2.via[r2.via.length - 1].function : fn2.name,
-          decidedBy: decidedBy(r2),
-          about: about(table, cb.field.field, "lock", [lockMember(lock)]),
-          ...handed ? { messageId: "heldUntilEnd", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when), end: handOff } } : released ? { messageId: "heldOnSomePath", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when) } } : { messageId: "neverReleased", data: { fn: fn2.name, lock, table: table.name } },
-          steps: [
-            bindingStep(table, cb.field, fn2.name),
-            ...taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, "event")] : [],
-            ...describeVia(r2.via),
-            step(r2, `returns ${value} with ${lock} held${at2.length > 1 ? ` (and ${at2.length - 1} more return${at2.length > 2 ? "s" : ""})` : ""}`, "return")
-          ]
-        });
+        const leaked = handOff ? all.filter((r2) => !ctx.api.endAfterFailedStart && failsWith(cb.field.field, r2.value) === true) : all;
+        const reports = [];
+        if (leaked.length) reports.push({ at: leaked, handed: false });
+        if (handOff !== null) {
+          const kept = all.filter((r2) => !leaked.includes(r2));
+          if (kept.length) reports.push({ at: kept, handed: true });
+        }
+        for (const { at: at2, handed } of reports) {
+          const r2 = at2.find((x3) => !x3.untracked?.length) ?? at2[0];
+          if (!r2) continue;
+          const taken = s.events.find((e) => e.kind === "lock" && sameLock(e.lock, lock));
+          const value = r2.text || "(end of function)";
+          ctx.report({
+            ...atReturn(r2),
+            severity: released && !handed ? "error" : "warning",
+            function: r2.via.length ? r2.via[r2.via.length - 1].function : fn2.name,
+            decidedBy: decidedBy(r2),
+            about: about(table, cb.field.field, "lock", [lockMember(lock)]),
+            ...handed ? { messageId: "heldUntilEnd", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when), end: handOff ?? "" } } : released ? { messageId: "heldOnSomePath", data: { fn: fn2.name, value, lock, when: describeWhen(r2.when) } } : { messageId: "neverReleased", data: { fn: fn2.name, lock, table: table.name } },
+            steps: [
+              bindingStep(table, cb.field, fn2.name),
+              ...taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, "event")] : [],
+              ...describeVia(r2.via),
+              step(r2, `returns ${value} with ${lock} held${at2.length > 1 ? ` (and ${at2.length - 1} more return${at2.length > 2 ? "s" : ""})` : ""}`, "return")
+            ]
+          });
+        }
       }
     }
   }
@@ -54832,7 +54838,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "26c7951cfeaf5e098d994c47b8b319eb");
+  const derived = derivedFactsFor(root, "5ce68276cd178e8304d5106d565954db");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -87,30 +87,38 @@ static const struct mmu_notifier_ops drv_ops = {
         const handOff = handedToEnd(cb!.field.field, lock);
         // what end cannot release: before 5.12 the core calls no end after a failed start
         const leaked = handOff ? all.filter((r) => !ctx.api.endAfterFailedStart && failsWith(cb!.field.field, r.value) === true) : all;
-        const handed = handOff !== null && leaked.length === 0;
-        const at = handed ? all : leaked;
-        const r = at.find((x) => !x.untracked?.length) ?? at[0];
-        if (!r) continue;
-        const taken = s.events.find((e) => e.kind === 'lock' && sameLock(e.lock, lock));
-        const value = r.text || '(end of function)';
-        ctx.report({
-          ...atReturn(r),
-          severity: released && !handed ? 'error' : 'warning',
-          function: r.via.length ? r.via[r.via.length - 1]!.function : fn.name,
-          decidedBy: decidedBy(r),
-          about: about(table, cb!.field.field, 'lock', [lockMember(lock)]),
-          ...(handed
-            ? { messageId: 'heldUntilEnd' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when), end: handOff } }
-            : released
-              ? { messageId: 'heldOnSomePath' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when) } }
-              : { messageId: 'neverReleased' as const, data: { fn: fn.name, lock, table: table.name } }),
-          steps: [
-            bindingStep(table, cb!.field, fn.name),
-            ...(taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, 'event')] : []),
-            ...describeVia(r.via),
-            step(r, `returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`, 'return'),
-          ],
-        });
+        // a start that leaks on its failing returns still hands the lock to end on the others:
+        // both are reported, so fixing the leak leaves the hand-off as it was, not new
+        const reports: { at: typeof all; handed: boolean }[] = [];
+        if (leaked.length) reports.push({ at: leaked, handed: false });
+        if (handOff !== null) {
+          const kept = all.filter((r) => !leaked.includes(r));
+          if (kept.length) reports.push({ at: kept, handed: true });
+        }
+        for (const { at, handed } of reports) {
+          const r = at.find((x) => !x.untracked?.length) ?? at[0];
+          if (!r) continue;
+          const taken = s.events.find((e) => e.kind === 'lock' && sameLock(e.lock, lock));
+          const value = r.text || '(end of function)';
+          ctx.report({
+            ...atReturn(r),
+            severity: released && !handed ? 'error' : 'warning',
+            function: r.via.length ? r.via[r.via.length - 1]!.function : fn.name,
+            decidedBy: decidedBy(r),
+            about: about(table, cb!.field.field, 'lock', [lockMember(lock)]),
+            ...(handed
+              ? { messageId: 'heldUntilEnd' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when), end: handOff ?? '' } }
+              : released
+                ? { messageId: 'heldOnSomePath' as const, data: { fn: fn.name, value, lock, when: describeWhen(r.when) } }
+                : { messageId: 'neverReleased' as const, data: { fn: fn.name, lock, table: table.name } }),
+            steps: [
+              bindingStep(table, cb!.field, fn.name),
+              ...(taken ? [...describeVia(taken.via), step(taken, `${taken.name}(${lock})${describeWhen(taken.when)}`, 'event')] : []),
+              ...describeVia(r.via),
+              step(r, `returns ${value} with ${lock} held${at.length > 1 ? ` (and ${at.length - 1} more return${at.length > 2 ? 's' : ''})` : ''}`, 'return'),
+            ],
+          });
+        }
       }
     }
   },
