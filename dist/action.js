@@ -34931,7 +34931,18 @@ var Summarizer = class {
       if (!callee || !closure) {
         unresolved.add(e.name);
         const known = callee ? void 0 : this.facts?.derived(e.name, fn2.file);
-        const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn2.file, ...e.macro ? { macro: e.macro } : {}, ...e.discarded ? { discarded: e.discarded } : {} };
+        const base = {
+          name: e.name,
+          args: e.args,
+          loc: e.loc,
+          when: e.when,
+          locks: e.locks,
+          via: [],
+          file: fn2.file,
+          ...e.macro ? { macro: e.macro } : {},
+          ...e.discarded ? { discarded: e.discarded } : {},
+          ...e.commented ? { commented: e.commented } : {}
+        };
         const unlocked = Object.hasOwn(SLEEPS_UNLOCKED, e.name) ? e.args[SLEEPS_UNLOCKED[e.name]] : void 0;
         if (known?.sleeps) derived.set(id, { ...base, kind: "sleep", derived: known.sleeps, ...unlocked ? { unlocks: unlocked, locks: base.locks.filter((l3) => !sameLock(l3, unlocked)) } : {} });
         else if (known?.reclaims) {
@@ -36744,7 +36755,7 @@ var read_begin_result_unused_default = defineRule({
   severity: "warning",
   invariant: "I6",
   docs: {
-    what: "Warns on a call of `mmu_interval_read_begin()` whose result is discarded, so it can never reach `mmu_interval_read_retry()` / `mmu_interval_check_retry()`.",
+    what: "Warns on a call of `mmu_interval_read_begin()` whose result is discarded, so it can never reach `mmu_interval_read_retry()` / `mmu_interval_check_retry()`. A comment on the line above the call (or above the `if` it is the body of), or after it on its line, is the author saying only the wait is meant: no warning. A comment with FIXME, TODO or XXX says the opposite and does not count.",
     why: "read_begin returns the sequence that read_retry compares later; thrown away, nothing detects an invalidation that races with the device mapping being built. The call only waits for a running invalidation to end. That is sometimes the intent (xen gntdev holds the mmap lock and documents that no retry is needed), hence a warning: say so in a comment, or keep the sequence and retry.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -36799,7 +36810,7 @@ int drv_register(struct drv_obj *obj)
       if (f3.file !== table.file) continue;
       for (const fn2 of f3.functions) {
         for (const e of fn2.events) {
-          if (e.kind !== "read_begin" || !e.discarded) continue;
+          if (e.kind !== "read_begin" || !e.discarded || e.commented) continue;
           ctx.report({
             ...atLoc(f3.file, e.loc),
             function: fn2.name,
@@ -47735,6 +47746,7 @@ var ExpressionEngine = class {
     if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
     const base = { name: call.name, args: [...call.args] };
     if (node.stmt) base.discarded = true;
+    if (node.commented) base.commented = true;
     if (classified.kind === "call") {
       const event = { kind: "call", ...base, ...param >= 0 ? { param } : {} };
       const argNodes = argList.filter((a) => a.kind !== "comment");
@@ -48550,7 +48562,7 @@ function lowerStmt(ctx, node) {
         const first2 = expr.childForFieldName("arguments")?.namedChildren[0];
         if (fn2?.type === "identifier" && declaresLocal(fn2.text) && first2?.type === "identifier") ctx.scopes.declare(first2.text);
       }
-      return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true) : null };
+      return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true, hasAdjacentComment(node)) : null };
     }
     case "declaration":
       return lowerDecl(ctx, node);
@@ -48670,7 +48682,14 @@ function pick2(named, lowered, field) {
 function lowerAll(ctx, node) {
   const named = node.namedChildCount === 0 ? [] : node.namedChildren;
   const stmt = node.type === "expression_statement";
-  return { named, children: named.map((c4) => lowerExpr(ctx, c4, stmt)) };
+  const commented = stmt && hasAdjacentComment(node);
+  return { named, children: named.map((c4) => lowerExpr(ctx, c4, stmt, commented)) };
+}
+function hasAdjacentComment(node) {
+  const says = (c4, row, end) => c4?.type === "comment" && (end ? c4.endPosition.row === row : c4.startPosition.row === row) && !/\b(?:FIXME|TODO|XXX)\b/.test(c4.text);
+  let head = node;
+  while (head.parent && (head.parent.type === "if_statement" || head.parent.type === "else_clause")) head = head.parent;
+  return says(head.previousNamedSibling, head.startPosition.row - 1, true) || head !== node && says(node.previousNamedSibling, node.startPosition.row - 1, true) || says(node.nextNamedSibling, node.endPosition.row, false);
 }
 function lowerBinaryChain(ctx, top) {
   const spine = [];
@@ -48694,7 +48713,7 @@ function lowerBinaryChain(ctx, top) {
   }
   return below.lowered;
 }
-function lowerExpr(ctx, node, stmt = false) {
+function lowerExpr(ctx, node, stmt = false, commented = false) {
   if (node.type === "binary_expression") return lowerBinaryChain(ctx, node);
   const start2 = node.startIndex;
   const end = node.endIndex;
@@ -48711,7 +48730,8 @@ function lowerExpr(ctx, node, stmt = false) {
         callee: fn2?.type === "identifier" ? fn2.text : null,
         argNodes: (argsNode?.namedChildren ?? []).map((a) => lowerExpr(ctx, a)),
         args: argTexts(ctx, argsNode),
-        stmt
+        stmt,
+        ...commented ? { commented: true } : {}
       };
     }
     case "assignment_expression": {
@@ -54838,7 +54858,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "5ce68276cd178e8304d5106d565954db");
+  const derived = derivedFactsFor(root, "7526d8c9e6f6db288dc27f4a844b98d1");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -28,6 +28,8 @@ export interface LCall extends Base {
   readonly args: readonly string[];
   /** the call is an expression statement of its own (its result is discarded) */
   readonly stmt: boolean;
+  /** that statement has a comment on the line above it or after it on its line: the author's word on it */
+  readonly commented?: true;
 }
 
 export interface LAssign extends Base {

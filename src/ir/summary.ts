@@ -336,7 +336,18 @@ export class Summarizer {
       if (!callee || !closure) {
         unresolved.add(e.name);
         const known = callee ? undefined : this.facts?.derived(e.name, fn.file);
-        const base = { name: e.name, args: e.args, loc: e.loc, when: e.when, locks: e.locks, via: [], file: fn.file, ...(e.macro ? { macro: e.macro } : {}), ...(e.discarded ? { discarded: e.discarded } : {}) };
+        const base = {
+          name: e.name,
+          args: e.args,
+          loc: e.loc,
+          when: e.when,
+          locks: e.locks,
+          via: [],
+          file: fn.file,
+          ...(e.macro ? { macro: e.macro } : {}),
+          ...(e.discarded ? { discarded: e.discarded } : {}),
+          ...(e.commented ? { commented: e.commented } : {}),
+        };
         const unlocked = Object.hasOwn(SLEEPS_UNLOCKED, e.name) ? e.args[SLEEPS_UNLOCKED[e.name]!] : undefined;
         if (known?.sleeps) derived.set(id, { ...base, kind: 'sleep', derived: known.sleeps, ...(unlocked ? { unlocks: unlocked, locks: base.locks.filter((l) => !sameLock(l, unlocked)) } : {}) });
         else if (known?.reclaims) {

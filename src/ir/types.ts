@@ -144,6 +144,8 @@ interface CallEventBase extends EventBase {
   readonly args: readonly string[];
   /** the call is a statement of its own: its result is thrown away */
   readonly discarded?: boolean;
+  /** that statement has a comment just above it or after it on its line */
+  readonly commented?: boolean;
 }
 
 /** A call to a function that is not classified below. */

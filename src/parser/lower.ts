@@ -151,7 +151,7 @@ function lowerStmt(ctx: Ctx, node: Node): LStmt {
         const first = expr.childForFieldName('arguments')?.namedChildren[0];
         if (fn?.type === 'identifier' && declaresLocal(fn.text) && first?.type === 'identifier') ctx.scopes.declare(first.text);
       }
-      return { kind: 'expr', start, expr: expr ? lowerExpr(ctx, expr, true) : null };
+      return { kind: 'expr', start, expr: expr ? lowerExpr(ctx, expr, true, hasAdjacentComment(node)) : null };
     }
     case 'declaration':
       return lowerDecl(ctx, node);
@@ -284,7 +284,22 @@ function pick(named: readonly Node[], lowered: readonly LExpr[], field: Node | n
 function lowerAll(ctx: Ctx, node: Node): { named: Node[]; children: LExpr[] } {
   const named = node.namedChildCount === 0 ? [] : node.namedChildren;
   const stmt = node.type === 'expression_statement';
-  return { named, children: named.map((c) => lowerExpr(ctx, c, stmt)) };
+  const commented = stmt && hasAdjacentComment(node);
+  return { named, children: named.map((c) => lowerExpr(ctx, c, stmt, commented)) };
+}
+
+/**
+ * A comment ending on the line above a statement (or above the `if` whose
+ * unbraced body it is), or after it on its last line: the author's word on it.
+ * A FIXME/TODO/XXX is the author saying it is wrong, not that it is meant.
+ */
+function hasAdjacentComment(node: Node): boolean {
+  const says = (c: Node | null, row: number, end: boolean): boolean => c?.type === 'comment' && (end ? c.endPosition.row === row : c.startPosition.row === row) && !/\b(?:FIXME|TODO|XXX)\b/.test(c.text);
+  let head: Node = node;
+  while (head.parent && (head.parent.type === 'if_statement' || head.parent.type === 'else_clause')) head = head.parent;
+  return (
+    says(head.previousNamedSibling, head.startPosition.row - 1, true) || (head !== node && says(node.previousNamedSibling, node.startPosition.row - 1, true)) || says(node.nextNamedSibling, node.endPosition.row, false)
+  );
 }
 
 /**
@@ -314,7 +329,7 @@ function lowerBinaryChain(ctx: Ctx, top: Node): LExpr {
   return below!.lowered;
 }
 
-function lowerExpr(ctx: Ctx, node: Node, stmt = false): LExpr {
+function lowerExpr(ctx: Ctx, node: Node, stmt = false, commented = false): LExpr {
   if (node.type === 'binary_expression') return lowerBinaryChain(ctx, node);
   const start = node.startIndex;
   const end = node.endIndex;
@@ -332,6 +347,7 @@ function lowerExpr(ctx: Ctx, node: Node, stmt = false): LExpr {
         argNodes: (argsNode?.namedChildren ?? []).map((a) => lowerExpr(ctx, a)),
         args: argTexts(ctx, argsNode),
         stmt,
+        ...(commented ? { commented: true as const } : {}),
       };
     }
     case 'assignment_expression': {

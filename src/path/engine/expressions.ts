@@ -268,8 +268,9 @@ export abstract class ExpressionEngine implements Engine {
     const classified: Classified = known ?? { kind: 'call', facts: {} };
     // a call no checker knows is a function to follow (the blockable test is the engine's own)
     if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
-    const base: { name: string; args: string[]; discarded?: true } = { name: call.name, args: [...call.args] };
+    const base: { name: string; args: string[]; discarded?: true; commented?: true } = { name: call.name, args: [...call.args] };
     if (node.stmt) base.discarded = true;
+    if (node.commented) base.commented = true;
     if (classified.kind === 'call') {
       const event: Extract<EventFacts, { kind: 'call' }> = { kind: 'call', ...base, ...(param >= 0 ? { param } : {}) };
       const argNodes = argList.filter((a) => a.kind !== 'comment');
@@ -673,7 +674,7 @@ export abstract class ExpressionEngine implements Engine {
 }
 
 /** The event of a call a checker classified (a plain call is the engine's: it carries the atoms passed). */
-function callEvent(c: Exclude<Classified, { kind: 'call' }>, base: { name: string; args: string[]; discarded?: true }): EventFacts {
+function callEvent(c: Exclude<Classified, { kind: 'call' }>, base: { name: string; args: string[]; discarded?: true; commented?: true }): EventFacts {
   switch (c.kind) {
     case 'lock':
       return { kind: 'lock', ...base, ...c.facts };
