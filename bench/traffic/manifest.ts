@@ -29,6 +29,9 @@ const Bug = z.object({
   note: z.string(),
 });
 
+/** a finding on a good posting's changed lines that triage found true (bench/traffic/triage.md): not a false finding */
+const Triaged = z.object({ rule: z.string(), file: z.string(), verdict: z.literal('real issue'), why: z.string() });
+
 const Posting = z.object({
   key: z.string().check(z.regex(/^[A-Z]\d+$/)),
   messageId: z.string().check(z.regex(/^<[^<>\s]+>$/)),
@@ -40,6 +43,7 @@ const Posting = z.object({
   fixedBy: z.optional(z.array(z.object({ commit: z.string(), subject: z.string() }))),
   bug: z.optional(Bug),
   base: Base,
+  triaged: z.optional(z.array(Triaged)),
   sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
 });
 

@@ -237,7 +237,8 @@ function report(results: Result[], llm: number, postings: Posting[]): void {
     } else {
       const e = r.inChanged.filter((f) => f.severity === 'error');
       const w = r.inChanged.filter((f) => f.severity === 'warning');
-      what = e.length || w.length ? `FALSE ${[...e, ...w].map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`).join('; ')}` : 'clean on its changed lines';
+      const tag = (f: Finding) => (p.triaged?.some((t) => t.rule === f.rule && t.file === f.file) ? 'TRUE (triaged)' : 'FALSE');
+      what = e.length || w.length ? [...e, ...w].map((f) => `${tag(f)} ${f.severity} ${f.rule} ${f.file}:${f.line}`).join('; ') : 'clean on its changed lines';
     }
     const rej = r.applied !== 'applied' && r.rejected.length ? ` [${r.rejected.join('; ')}]` : '';
     console.log(`${r.key.padEnd(4)} ${r.kind.padEnd(13)} ${r.applied.padEnd(8)} ${tool.padEnd(11)} ${String(r.findings.length).padEnd(9)} ${what}${rej}`);
@@ -258,11 +259,17 @@ function report(results: Result[], llm: number, postings: Posting[]): void {
   console.log(`  with the rule the fix calls for: ${strict.length}/${targets.length} = ${pct(strict.length, targets.length)}`);
   console.log(`  of those mnlint could review (applied or partial): ${found.length}/${reviewed.length}; in the rules' scope: ${foundInScope.length}/${inScope.length}`);
   const good = results.filter((r) => r.kind === 'good' && !r.error);
-  const fe = good.filter((r) => r.inChanged.some((f) => f.severity === 'error'));
-  const fw = good.filter((r) => r.inChanged.some((f) => f.severity === 'warning'));
+  // a finding triage found true (the manifest's `triaged`, each with its reason) is not false
+  const isTrue = (r: Result, f: Finding) => postings.find((p) => p.key === r.key)?.triaged?.some((t) => t.rule === f.rule && t.file === f.file) ?? false;
+  const withSeverity = (sev: string, triaged: boolean) => good.filter((r) => r.inChanged.some((f) => f.severity === sev && !(triaged && isTrue(r, f))));
   const goodReviewed = good.filter((r) => r.applied !== 'failed');
-  console.log(`good postings with a false error on their changed lines: ${fe.length}/${good.length} = ${pct(fe.length, good.length)} (${fe.length}/${goodReviewed.length} of those reviewed)`);
-  console.log(`good postings with a false warning on their changed lines: ${fw.length}/${good.length} = ${pct(fw.length, good.length)} (${fw.length}/${goodReviewed.length} of those reviewed)`);
+  for (const sev of ['error', 'warning']) {
+    const any = withSeverity(sev, false);
+    const fals = withSeverity(sev, true);
+    console.log(`good postings with a false ${sev} on their changed lines: ${fals.length}/${good.length} = ${pct(fals.length, good.length)} (${fals.length}/${goodReviewed.length} of those reviewed)`);
+    const real = any.filter((r) => !fals.includes(r));
+    if (real.length) console.log(`  and with a ${sev} there that triage found true: ${real.map((r) => r.key).join(', ')} (${any.length}/${good.length} = ${pct(any.length, good.length)} with any ${sev})`);
+  }
 }
 
 run();
