@@ -33824,6 +33824,7 @@ var atom = {
   param: (path) => `param:${path}`,
   trylock: (lock) => `trylock:${lock}`,
   alloc: (variable) => `alloc:${variable}`,
+  flag: (name2) => `flag:${name2}`,
   /** the call of `fn` at a line and column returned non-zero */
   ret: (fn2, line, column) => `ret:${fn2}@${line}:${column}`,
   /** an atom local to the callee `fn`, in its caller's terms */
@@ -33850,6 +33851,8 @@ function parseAtom(a) {
       return { tag: "trylock", lock: rest };
     case "alloc":
       return { tag: "alloc", variable: rest };
+    case "flag":
+      return { tag: "flag", name: rest };
     case "ret": {
       const m2 = /^([^@]+)@(\d+):(\d+)$/.exec(rest);
       if (m2) return { tag: "ret", fn: m2[1], line: Number(m2[2]), column: Number(m2[3]) };
@@ -33867,6 +33870,9 @@ function isResultAtom(a) {
 }
 function isCalleeResult(a) {
   return a.includes("/ret:");
+}
+function isFlagAtom(a) {
+  return a.startsWith("flag:");
 }
 function isParamAtom(a) {
   return a.startsWith("param:");
@@ -35277,6 +35283,7 @@ function describeWhen(when) {
     if (t2.tag === "trylock") parts2.push(`trylock of ${t2.lock} ${value ? "succeeded" : "failed"}`);
     else if (t2.tag === "alloc") parts2.push(`allocation ${varName(t2.variable)} ${value ? "succeeded" : "failed"}`);
     else if (t2.tag === "param") parts2.push(`parameter ${t2.path} is ${value}`);
+    else if (t2.tag === "flag") parts2.push(`${t2.name} is ${value}`);
     else if (t2.tag === "ret") parts2.push(`${t2.fn}() ${value ? "returned non-zero" : "returned 0"}`);
     else if (t2.tag === "event") parts2.push(`range->event ${value ? "is" : "is not"} ${t2.name}`);
   }
@@ -36755,7 +36762,7 @@ var read_begin_result_unused_default = defineRule({
   severity: "warning",
   invariant: "I6",
   docs: {
-    what: "Warns on a call of `mmu_interval_read_begin()` whose result is discarded, so it can never reach `mmu_interval_read_retry()` / `mmu_interval_check_retry()`. A comment on the line above the call (or above the `if` it is the body of), or after it on its line, is the author saying only the wait is meant: no warning. A comment with FIXME, TODO or XXX says the opposite and does not count.",
+    what: "Warns on a call of `mmu_interval_read_begin()` whose result is discarded, so it can never reach `mmu_interval_read_retry()` / `mmu_interval_check_retry()`. A comment on the line above the call (or above the `if` it is the body of), or after it on its line, is the author saying only the wait is meant: no warning. A comment marking a known defect (FIXME, XXX, a to-do) says the opposite and does not count.",
     why: "read_begin returns the sequence that read_retry compares later; thrown away, nothing detects an invalidation that races with the device mapping being built. The call only waits for a running invalidation to end. That is sometimes the intent (xen gntdev holds the mmap lock and documents that no retry is needed), hence a warning: say so in a comment, or keep the sequence and retry.",
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -38915,6 +38922,9 @@ function callText(e) {
   return `${e.name}(${"args" in e ? e.args.join(", ") : ""})`;
 }
 
+// src/ir/typestate.ts
+var SKIPPED = "skipped";
+
 // src/rules/interval-notifier-not-inserted.ts
 var interval_notifier_not_inserted_default = defineRule({
   id: "interval-notifier-not-inserted",
@@ -38922,7 +38932,7 @@ var interval_notifier_not_inserted_default = defineRule({
   severity: "error",
   invariant: "API",
   docs: {
-    what: "Flags `mmu_interval_read_begin()`, `mmu_interval_read_retry()`, `mmu_interval_check_retry()` or `mmu_interval_notifier_remove()` on a notifier that the function itself made (a member of a local struct or of an object it just allocated) and never inserted, whose `mmu_interval_notifier_insert*()` returned non-zero on that path, or that it already removed. A notifier received from a caller (a parameter, a field of one) or handed to a helper is not judged.",
+    what: 'Flags `mmu_interval_read_begin()`, `mmu_interval_read_retry()`, `mmu_interval_check_retry()` or `mmu_interval_notifier_remove()` on a notifier that the function itself made (a member of a local struct or of an object it just allocated) and never inserted, whose `mmu_interval_notifier_insert*()` returned non-zero on that path, or that it already removed. A notifier received from a caller (a parameter, a field of one) or handed to a helper is not judged, with one exception, a warning: the function inserts it itself on some paths and uses it on a path that skipped that insert (`if (flag) insert(n); ... read_begin(n)`, commit 9293724192a7, "xen/gntdev: Do not use mm notifiers with autotranslating guests"); a file-scope flag tested twice is taken to have one value on a path, until a driver function is called.',
     why: "mm/mmu_notifier.c: a failed insert returns before `interval_sub->mm` is set, and remove dereferences `interval_sub->mm` and takes the notifier out of the mm's interval tree (amdgpu_hmm_register() clears `bo->notifier.mm` on failure for that reason). read_begin on a notifier that is not in the tree reads a sequence no invalidation ever moves, so read_retry can never report one: the section is unprotected. A second remove takes an already removed node out of the tree again.",
     bad: `int drv_snapshot(struct drv_dev *d, struct mm_struct *mm)
 {
@@ -38963,7 +38973,8 @@ out_free:
   messages: {
     neverInserted: "{{call}}() on {{object}}, which {{fn}}() made and never inserted: no invalidation reaches a notifier outside the interval tree",
     insertFailed: "{{call}}() on {{object}} after its insert failed (line {{line}}): nothing was inserted{{remove}}",
-    removed: "{{call}}() on {{object}}, already removed (line {{line}})"
+    removed: "{{call}}() on {{object}}, already removed (line {{line}})",
+    insertSkipped: "{{call}}() on {{object}} on a path where {{fn}}() skips its own insert of it (line {{line}}): unless something else inserted it, the notifier is outside the interval tree with no mm (read_begin and remove dereference interval_sub->mm)"
   },
   checkFile(file, ctx) {
     for (const fn2 of file.functions) {
@@ -38985,6 +38996,17 @@ out_free:
           const remove = f3.call === REMOVE ? " (remove dereferences the interval_sub->mm the failed insert never set)" : "";
           ctx.report({ ...common, messageId: "insertFailed", data: { call: f3.call ?? "", object: f3.object, line: f3.from?.loc.line ?? 0, remove }, steps });
         } else if (f3.state === "removed") ctx.report({ ...common, messageId: "removed", data: { call: f3.call ?? "", object: f3.object, line: f3.from?.loc.line ?? 0 }, steps });
+        else if (f3.state === SKIPPED)
+          ctx.report({
+            ...common,
+            severity: "warning",
+            messageId: "insertSkipped",
+            data: { call: f3.call ?? "", object: f3.object, fn: fn2.name, line: f3.from?.loc.line ?? 0 },
+            steps: [
+              ...f3.from ? [step({ file: file.file, loc: f3.from.loc }, `${callText(f3.from)} on some paths`, "event")] : [],
+              step({ file: file.file, loc: f3.use.loc }, `${callText(f3.use)} on a path without that insert`, "event")
+            ]
+          });
       }
     }
   }
@@ -47230,7 +47252,17 @@ var TypestateChecker = class {
   storing = null;
   /** `range.notifier = &n->notifier`, `.notifier = &n->notifier`: names of one object (per function; a name given two values is dropped) */
   aliases = /* @__PURE__ */ new Map();
+  /** uses of an object with no state on their path (received, not moved here on that path) */
+  unmovedUses = [];
+  /** what helpers were handed, where (a helper handed the object, or what holds it, may have moved it) */
+  handedAt = [];
+  /** objects some path of this function makes live (an insert), with the move's event */
+  madeLive = /* @__PURE__ */ new Map();
   facts() {
+    for (const u2 of this.unmovedUses) {
+      const handed = this.handedAt.some((h3) => h3.start < u2.start && h3.paths.some((p2) => holds(p2, pathOf(u2.key))));
+      if (this.madeLive.has(u2.key) && !handed) this.publish({ protocol: this.protocol.name, kind: "use", object: u2.key, state: SKIPPED, call: u2.call, event: u2.event, since: this.madeLive.get(u2.key) ?? null });
+    }
     return this.facts_.length ? { typestates: [...this.facts_] } : {};
   }
   slot(s) {
@@ -47310,6 +47342,7 @@ var TypestateChecker = class {
     if (use) {
       for (const key of this.objectsOf(use.object, call, s, void 0)) {
         const o2 = this.slot(s)[key] ?? this.freshState(key, s);
+        if (!o2) this.unmovedUses.push({ key, call: call.name, event, start: call.node.start });
         if (o2 && use.forbidden.includes(o2.s)) this.publish({ protocol: p2.name, kind: "use", object: key, state: o2.s, call: call.name, event, since: o2.at });
         if (o2 && !this.slot(s)[key]) this.setSlot(s, { ...this.slot(s), [key]: o2 });
       }
@@ -47337,6 +47370,7 @@ var TypestateChecker = class {
     let next;
     if (typeof move.to === "string") next = { s: move.to, at: event };
     else {
+      if (move.to.ok && p2.live?.includes(move.to.ok) && !this.madeLive.has(key)) this.madeLive.set(key, event);
       const read = move.resultArity === void 0 || call.args.length === move.resultArity;
       const atom2 = read ? this.eng.atomOf(call.node, s) : null;
       const prev = before?.s;
@@ -47374,6 +47408,7 @@ var TypestateChecker = class {
     }
     if (c4.kind !== "call" || curatedFacts(call.name).notifier) return;
     const handed = call.args.map((a) => pathOf(objectName(a))).filter((p2) => p2 !== "");
+    if (handed.length) this.handedAt.push({ start: call.node.start, paths: handed });
     const dataUse = this.protocol.dataUse;
     if (dataUse && !PROTOCOL_CALLS.has(call.name) && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {
       for (const [k2, o2] of Object.entries(slot)) {
@@ -47744,6 +47779,9 @@ var ExpressionEngine = class {
     }
     const classified = known ?? { kind: "call", facts: {} };
     if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
+    if (!known && param < 0 && !isKernelHelper(call.name)) {
+      for (const k2 of Object.keys(s.when)) if (isFlagAtom(k2)) delete s.when[k2];
+    }
     const base = { name: call.name, args: [...call.args] };
     if (node.stmt) base.discarded = true;
     if (node.commented) base.commented = true;
@@ -47980,6 +48018,7 @@ var ExpressionEngine = class {
       if (v2?.k === "alloc") return { atom: atom.alloc(key), negated: false };
       if (!v2 && this.blockableArgs.has(key)) return { atom: atom.blockable, negated: false };
       if (!v2 && this.params.has(key)) return { atom: atom.param(key), negated: false };
+      if (!v2 && this.sharedBase(key) === "global" && /^[A-Za-z_]\w*$/.test(key)) return { atom: atom.flag(key), negated: false };
     }
     return null;
   }
@@ -54858,7 +54897,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "7526d8c9e6f6db288dc27f4a844b98d1");
+  const derived = derivedFactsFor(root, "51a6b981b92d48dc989cc025809584db");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -15,12 +15,14 @@
  *   field of one, so a caller passing its own blockable flag can be matched;
  * - `trylock:LOCK`: a trylock of LOCK succeeded;
  * - `alloc:VAR`: the allocation stored in VAR is non-NULL;
+ * - `flag:NAME`: a file-scope variable tested bare (`if (use_ptemod)`), so two
+ *   tests of it on one path agree (until a call of a driver function);
  * - `ret:FN@LINE:COL`: the call of FN there returned non-zero (the summary
  *   replaces it by FN's own return conditions);
  * - `FN/ATOM`: an atom local to the callee FN, kept under its name in the
  *   caller's summary.
  */
-export type Atom = 'blockable' | 'retry' | `event:${string}` | `param:${string}` | `trylock:${string}` | `alloc:${string}` | `ret:${string}@${number}:${number}` | `${string}/${string}`;
+export type Atom = 'blockable' | 'retry' | `event:${string}` | `param:${string}` | `trylock:${string}` | `alloc:${string}` | `flag:${string}` | `ret:${string}@${number}:${number}` | `${string}/${string}`;
 
 /** An atom taken apart. */
 export type AtomTag =
@@ -31,6 +33,7 @@ export type AtomTag =
   | { tag: 'param'; path: string; name?: string; field?: string }
   | { tag: 'trylock'; lock: string }
   | { tag: 'alloc'; variable: string }
+  | { tag: 'flag'; name: string }
   | { tag: 'ret'; fn: string; line: number; column: number }
   /** an atom of the callee `fn`, kept under its name */
   | { tag: 'callee'; fn: string; atom: AtomTag }
@@ -46,6 +49,7 @@ export const atom = {
   param: (path: string): Atom => `param:${path}`,
   trylock: (lock: string): Atom => `trylock:${lock}`,
   alloc: (variable: string): Atom => `alloc:${variable}`,
+  flag: (name: string): Atom => `flag:${name}`,
   /** the call of `fn` at a line and column returned non-zero */
   ret: (fn: string, line: number, column: number): Atom => `ret:${fn}@${line}:${column}`,
   /** an atom local to the callee `fn`, in its caller's terms */
@@ -76,6 +80,8 @@ export function parseAtom(a: Atom | string): AtomTag {
       return { tag: 'trylock', lock: rest };
     case 'alloc':
       return { tag: 'alloc', variable: rest };
+    case 'flag':
+      return { tag: 'flag', name: rest };
     case 'ret': {
       const m = /^([^@]+)@(\d+):(\d+)$/.exec(rest);
       if (m) return { tag: 'ret', fn: m[1]!, line: Number(m[2]), column: Number(m[3]) };
@@ -99,6 +105,11 @@ export function isResultAtom(a: string): boolean {
 /** What a callee's own helper returned (`f/ret:...`): the caller cannot branch on it. */
 export function isCalleeResult(a: string): boolean {
   return a.includes('/ret:');
+}
+
+/** A file-scope variable tested bare (`flag:`). */
+export function isFlagAtom(a: string): boolean {
+  return a.startsWith('flag:');
 }
 
 /** A parameter of this function, or a field of one (`param:`). */

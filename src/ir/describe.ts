@@ -16,6 +16,7 @@ export function describeWhen(when: Assumptions): string {
     if (t.tag === 'trylock') parts.push(`trylock of ${t.lock} ${value ? 'succeeded' : 'failed'}`);
     else if (t.tag === 'alloc') parts.push(`allocation ${varName(t.variable)} ${value ? 'succeeded' : 'failed'}`);
     else if (t.tag === 'param') parts.push(`parameter ${t.path} is ${value}`);
+    else if (t.tag === 'flag') parts.push(`${t.name} is ${value}`);
     else if (t.tag === 'ret') parts.push(`${t.fn}() ${value ? 'returned non-zero' : 'returned 0'}`);
     else if (t.tag === 'event') parts.push(`range->event ${value ? 'is' : 'is not'} ${t.name}`);
   }

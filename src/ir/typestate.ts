@@ -78,3 +78,6 @@ export interface Protocol {
     readonly underLocks?: readonly string[];
   };
 }
+
+/** The state of a received object used on a path that skipped the function's own move of it (`if (x) insert(n); ...; read_begin(n)`). */
+export const SKIPPED = 'skipped';

@@ -14,7 +14,7 @@ import { isFreeCall } from '../../ir/kernel-api/effects.js';
 import { isKernelHelper } from '../../ir/kernel-api/helpers.js';
 import { PAGE_RELEASE_CALLS, PFN_CONVERSIONS } from '../../ir/kernel-api/pages.js';
 import { PROTOCOLS } from '../../ir/kernel-api/protocols.js';
-import type { Move, ObjectRef, Protocol } from '../../ir/typestate.js';
+import { type Move, type ObjectRef, type Protocol, SKIPPED } from '../../ir/typestate.js';
 import { balanced } from '../../ir/work-items.js';
 import type { AbstractValue, CheckerFacts, Loc, TypestateFact } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
@@ -112,7 +112,20 @@ export class TypestateChecker implements Checker {
     private readonly protocol: Protocol,
   ) {}
 
+  /** uses of an object with no state on their path (received, not moved here on that path) */
+  private readonly unmovedUses: Array<{ key: string; call: string; event: number | null; start: number }> = [];
+  /** what helpers were handed, where (a helper handed the object, or what holds it, may have moved it) */
+  private readonly handedAt: Array<{ start: number; paths: string[] }> = [];
+  /** objects some path of this function makes live (an insert), with the move's event */
+  private readonly madeLive = new Map<string, number | null>();
+
   facts(): CheckerFacts {
+    // a use on a path that skipped the function's own move of that object (`if (x) insert(n); read_begin(n)`):
+    // whether another function moved it is not known, so the state is `skipped`, not one the table forbids
+    for (const u of this.unmovedUses) {
+      const handed = this.handedAt.some((h) => h.start < u.start && h.paths.some((p) => holds(p, pathOf(u.key))));
+      if (this.madeLive.has(u.key) && !handed) this.publish({ protocol: this.protocol.name, kind: 'use', object: u.key, state: SKIPPED, call: u.call, event: u.event, since: this.madeLive.get(u.key) ?? null });
+    }
     return this.facts_.length ? { typestates: [...this.facts_] } : {};
   }
 
@@ -203,6 +216,8 @@ export class TypestateChecker implements Checker {
     if (use) {
       for (const key of this.objectsOf(use.object, call, s, undefined)) {
         const o = this.slot(s)[key] ?? this.freshState(key, s);
+        // (stored where others may reach it or not: only a helper called before the use could have inserted it, see facts())
+        if (!o) this.unmovedUses.push({ key, call: call.name, event, start: call.node.start });
         if (o && use.forbidden.includes(o.s)) this.publish({ protocol: p.name, kind: 'use', object: key, state: o.s, call: call.name, event, since: o.at });
         if (o && !this.slot(s)[key]) this.setSlot(s, { ...this.slot(s), [key]: o });
       }
@@ -231,6 +246,7 @@ export class TypestateChecker implements Checker {
     let next: ObjState;
     if (typeof move.to === 'string') next = { s: move.to, at: event };
     else {
+      if (move.to.ok && p.live?.includes(move.to.ok) && !this.madeLive.has(key)) this.madeLive.set(key, event);
       const read = move.resultArity === undefined || call.args.length === move.resultArity;
       const atom = read ? this.eng.atomOf(call.node, s) : null;
       const prev = before?.s;
@@ -273,6 +289,7 @@ export class TypestateChecker implements Checker {
     if (c.kind !== 'call' || curatedFacts(call.name).notifier) return;
     // what the helper can reach: an argument naming the object or what holds it (`obj`, `&obj->sub`), not a value read from it (`obj->start`)
     const handed = call.args.map((a) => pathOf(objectName(a))).filter((p) => p !== '');
+    if (handed.length) this.handedAt.push({ start: call.node.start, paths: handed });
     const dataUse = this.protocol.dataUse;
     // (a page use by name is pfns-used-before-retry's, through the read-side checker; a conversion commits nothing)
     if (dataUse && !PROTOCOL_CALLS.has(call.name) && !PAGE_RELEASE_CALLS.has(call.name) && !curatedFacts(call.name).usesPage && !PFN_CONVERSIONS.has(call.name) && !isKernelHelper(call.name)) {

@@ -4,7 +4,7 @@
 // knows. What a call or an assignment means is the checkers' (../checkers):
 // the engine asks them in order and records what they say.
 import type { LCall, LExpr } from '../../ir/lowered.js';
-import { type Atom, atom as atoms, isResultAtom, resultAtom } from '../../ir/atoms.js';
+import { type Atom, atom as atoms, isFlagAtom, isResultAtom, resultAtom } from '../../ir/atoms.js';
 import { ERRNO_NAME, errnoNumber } from '../../ir/kernel-api/errno.js';
 import { curatedFacts } from '../../ir/facts-db.js';
 import { RANGE_BLOCKABLE, READ_RETRY, CHECK_RETRY } from '../../ir/kernel-api/notifier.js';
@@ -268,6 +268,8 @@ export abstract class ExpressionEngine implements Engine {
     const classified: Classified = known ?? { kind: 'call', facts: {} };
     // a call no checker knows is a function to follow (the blockable test is the engine's own)
     if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
+    // a driver function may set a file-scope flag: what the path assumed of it is forgotten
+    if (!known && param < 0 && !isKernelHelper(call.name)) for (const k of Object.keys(s.when)) if (isFlagAtom(k)) delete s.when[k];
     const base: { name: string; args: string[]; discarded?: true; commented?: true } = { name: call.name, args: [...call.args] };
     if (node.stmt) base.discarded = true;
     if (node.commented) base.commented = true;
@@ -533,6 +535,8 @@ export abstract class ExpressionEngine implements Engine {
       // Linux 4.19 and 4.20: invalidate_range_start's `bool blockable` argument is the flag
       if (!v && this.blockableArgs.has(key)) return { atom: atoms.blockable, negated: false };
       if (!v && this.params.has(key)) return { atom: atoms.param(key), negated: false };
+      // a file-scope variable (`static bool use_ptemod`): the same value at each test of one path
+      if (!v && this.sharedBase(key) === 'global' && /^[A-Za-z_]\w*$/.test(key)) return { atom: atoms.flag(key), negated: false };
     }
     return null;
   }
