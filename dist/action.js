@@ -45784,7 +45784,7 @@ function parseDiff(diff, source) {
 }
 function tailStart(text) {
   const lastHunk = text.lastIndexOf("\n@@ ");
-  const m2 = /^(?:-- $|base-commit: )/m.exec(text.slice(lastHunk < 0 ? 0 : lastHunk + 1));
+  const m2 = /^(?:-- $|--\n(?=\d+(?:\.\w+)+\s*$|\s*$)|base-commit: )/m.exec(text.slice(lastHunk < 0 ? 0 : lastHunk + 1));
   return m2 ? (lastHunk < 0 ? 0 : lastHunk + 1) + m2.index : null;
 }
 
@@ -54832,7 +54832,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "26c7951cfeaf5e098d994c47b8b319eb");
+  const derived = derivedFactsFor(root, "8c37ab0df7fa96cbcd847f124a41a420");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
