@@ -292,6 +292,8 @@ export interface FunctionIR {
   readonly isStatic: boolean;
   readonly returnType: string;
   readonly params: Array<{ name: string; type: string }>;
+  /** the declared types of the locals its lock arguments start from (absent: none) */
+  readonly locals?: ReadonlyArray<{ name: string; type: string }>;
   /** every event of the function, deduplicated across paths */
   readonly events: readonly Event[];
   readonly returns: readonly ReturnSite[];
