@@ -166,14 +166,14 @@ static const struct mmu_interval_notifier_ops drv_ops = {
 
 /** A callback the last mmput() runs (EXIT_MMAP_MEMBERS) that takes a lock of class `cls`, itself or in a helper: the first such in the scan. */
 function callbackTaking(cls: LockClass, ctx: RuleContext): { table: OpsTable; field: OpsField; cb: string; lock: Extract<SummaryEvent, { kind: 'lock' }> } | null {
-  for (const table of ctx.tables) {
+  for (const table of ctx.notifierTables) {
     for (const member of EXIT_MMAP_MEMBERS[table.kind]) {
       const view = ctx.callback(table, member);
       if (!view?.fn) continue;
       for (const e of ctx.summary(view.fn).events) {
         if (e.kind !== 'lock') continue;
         const owner = e.via.length ? e.via[e.via.length - 1]!.function : view.fn.name;
-        const fn = owner === view.fn.name && e.file === view.fn.file ? view.fn : ctx.files.find((f) => f.file === e.file)?.functions.find((f) => f.name === owner);
+        const fn = owner === view.fn.name && e.file === view.fn.file ? view.fn : ctx.functionIn(e.file, owner);
         const taken = fn && lockClassIn(e.args[0] ?? '', fn);
         if (taken && sameClass(taken, cls)) return { table, field: view.field, cb: view.fn.name, lock: e };
       }
