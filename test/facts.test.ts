@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { curatedFacts, FactsDatabase } from '../src/ir/facts-db.js';
 import { analyze } from '../src/engine/analyze.js';
-import { lockClassOf, sameClass } from '../src/ir/lock-class.js';
+import { lockClassIn, lockClassOf, sameClass } from '../src/ir/lock-class.js';
 import { gatherReclaimHolds } from '../src/ir/reclaim-locks.js';
 import { summarize } from '../src/ir/summary.js';
 import { scan } from '../src/engine/scan.js';
@@ -125,6 +125,20 @@ describe('lock classes and the locks held around reclaim', () => {
     expect(sameClass(typed, lockClassOf('&obj->lock', [{ name: 'obj', type: 'struct other *' }], 'd/a.c')!)).toBe(false);
     expect(sameClass(lockClassOf('&obj->mm.lock', obj, 'd/a.c')!, lockClassOf('&o->mm.lock', [], 'd/b.c')!)).toBe(true);
     expect(sameClass(lockClassOf('&big_lock', [], 'd/a.c')!, lockClassOf('&big_lock', [], 'e/a.c')!)).toBe(false);
+  });
+  test("a local's declared type names the class as a parameter's does (container_of); a local lock object has none", async () => {
+    const r = await scan({ paths: [join(import.meta.dirname, '../fixtures/rules/remove-from-callback/mmput-locked.c')], jobs: 1 });
+    const fns = r.files.flatMap((f) => f.functions);
+    const cb = fns.find((f) => f.name === 'drv_umem_invalidate')!;
+    const holder = fns.find((f) => f.name === 'drv_umem_map_and_lock')!;
+    // `struct drv_umem *umem = container_of(mni, ...)`: the local the lock starts from is recorded with its type
+    expect(cb.locals).toEqual([{ name: 'umem', type: 'struct drv_umem' }]);
+    const a = lockClassIn('&umem->umem_mutex', cb)!;
+    expect(a).toEqual({ chain: 'umem_mutex', type: 'drv_umem' });
+    // one member, both types known and equal: one class (without the local's type it was none)
+    expect(sameClass(a, lockClassIn('&umem->umem_mutex', holder)!)).toBe(true);
+    expect(sameClass(lockClassOf('&umem->umem_mutex', cb.params, cb.file)!, lockClassIn('&umem->umem_mutex', holder)!)).toBe(false);
+    expect(lockClassIn('&m', { params: [], locals: [{ name: 'm', type: 'struct mutex' }], file: 'd/a.c' })).toBeNull();
   });
   test('a scan gathers where a sleeping lock is held around an allocation that may reclaim', async () => {
     const r = await scan({ paths: [join(import.meta.dirname, '../fixtures/rules/reclaim-in-invalidation/lock-held.c')], jobs: 1 });

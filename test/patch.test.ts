@@ -238,6 +238,11 @@ describe('one bad message does not sink its neighbours', () => {
     expect(sig.stderr).toBe('');
     expect(sig.stdout).toMatch(/sig\.patch:\d+: ERROR:range-end-with-failing-start: /);
     writeFileSync(join(dir, 'nohdr.diff'), '@@ -1,3 +1,3 @@\n int foo(void)\n {\n-\treturn 0;\n+\treturn 1;\n');
+    // an archive that strips trailing blanks leaves the signature as `--` (A4 of the traffic bench)
+    writeFileSync(join(dir, 'stripped.patch'), `drm/drv: bail out\n\nSigned-off-by: Ann Dev <ann@example.org>\n---\n${body}--\n2.26.2\n\n`);
+    const stripped = runCli(['patch', '--tree', TREE, '--terse', join(dir, 'stripped.patch')]);
+    expect(stripped.stderr).toBe('');
+    expect(stripped.stdout).toMatch(/stripped\.patch:\d+: ERROR:range-end-with-failing-start: /);
     const bare = runCli(['patch', '--tree', TREE, join(dir, 'nohdr.diff')]);
     expect([bare.code, bare.stderr]).toEqual([2, `mnlint: ${join(dir, 'nohdr.diff')}: a hunk without file headers (--- a/FILE and +++ b/FILE lines before its @@)\n`]);
   });

@@ -20,8 +20,11 @@ import { inDerivedArea } from '../parser/derive-facts.js';
  * The rules over the IR of a scan. `derived`: the facts derived from the
  * kernel's code (engine/derived-facts.ts), by default the table of Linux 6.12.
  */
-export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES, api: ApiLevel = NEWEST, derived: DerivedTable = FALLBACK_DERIVED): Finding[] {
+export function analyze(scanned: readonly FileIR[], index: FunctionIndex, rules: readonly Rule[] = RULES, api: ApiLevel = NEWEST, derived: DerivedTable = FALLBACK_DERIVED): Finding[] {
+  // the files looked up for their teardown callbacks only are not checked (FileIR.callbacksOnly)
+  const files = scanned.filter((f) => !f.callbacksOnly);
   const tables: OpsTable[] = files.flatMap((f) => f.tables);
+  const notifierTables: OpsTable[] = scanned.flatMap((f) => f.tables);
   const summaries = new Map<FunctionIR, FunctionSummary>();
   const models = new Map<OpsTable, ModelView>();
   const findings: Finding[] = [];
@@ -82,6 +85,10 @@ export function analyze(files: readonly FileIR[], index: FunctionIndex, rules: r
       return cores.get(file)!;
     },
     tables,
+    notifierTables,
+    functionIn(file, name) {
+      return scanned.find((f) => f.file === file)?.functions.find((f) => f.name === name);
+    },
     // built when a rule first asks: most runs have no rule that does
     get facts() {
       return database();

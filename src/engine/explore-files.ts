@@ -26,7 +26,7 @@ export function exploreFiles(files: readonly FileIR[], index: FunctionIndex, api
   const summary = (fn: FunctionIR) => summarizer.summary(fn);
   const out: FileExploration[] = [];
   for (const f of files) {
-    if (!f.tables.length) continue;
+    if (!f.tables.length || f.callbacksOnly) continue;
     const notifiers = f.tables.map((t) => abstractNotifier(t, (name) => index.resolve(name, t.file), summary, readSideOf(files, t)));
     const groups = notifiers.length <= MAX_TOGETHER ? [notifiers] : notifiers.map((n) => [n]);
     const entry: FileExploration = { file: f.file, notifiers: notifiers.map((n) => n.name), scenarios: 0, runs: 0, truncated: false, violations: [] };

@@ -15,6 +15,7 @@ import { inProcessPool, workerPool, type Facts, type WorkPool, type Mention } fr
 import { textFactsOf } from '../parser/index.js';
 import type { IrCache } from './ir-cache.js';
 import { mark } from './profile.js';
+import { lockClassesOverMmput } from '../ir/mm-teardown.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -413,6 +414,21 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       mark(`callee round ${round}: ${requests.size} files`);
     }
 
+    // mmput() under a lock whose class is a struct's member: the teardown
+    // callbacks taking it may live in another directory of the area (a core
+    // library whose drivers pass it their ops tables). Their files are parsed
+    // for those callbacks only: no rule checks their tables or the files.
+    const lookedUp = await lookUpTeardownCallbacks(ordered(), root, dirs, new Set(treeFiles), (p) => readAndParse(p, false));
+    if (lookedUp.length) {
+      await Promise.all(pending.splice(0));
+      for (const rel of lookedUp) {
+        const ir = parsed.get(rel);
+        if (ir) parsed.set(rel, { ...ir, callbacksOnly: true });
+      }
+      index = FunctionIndex.of(ordered());
+      mark(`teardown callbacks: ${lookedUp.length} files of the area`);
+    }
+
     const files = ordered();
     mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? ` (${opts.irCache.hits} parses and text facts from the IR cache)` : ''}`);
     const partial: ScanResult['partial'] = [];
@@ -423,7 +439,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         else if (callbacks.has(fn.name) && fn.parseErrors.length) partial.push({ file: f.file, line: fn.loc.line, function: fn.name, lines: [...fn.parseErrors] });
       }
     }
-    const tables = files.flatMap((f) => f.tables);
+    const tables = files.filter((f) => !f.callbacksOnly).flatMap((f) => f.tables);
     return {
       root,
       files,
@@ -432,7 +448,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
       partial,
       stats: {
         files: considered,
-        parsedFiles: files.filter((f) => !f.textOnly).length,
+        parsedFiles: files.filter((f) => !f.textOnly && !f.callbacksOnly).length,
         tables: tables.length,
         callbacks: tables.reduce((n, t) => n + t.fields.filter((x) => x.function).length, 0),
         parseErrors: files.filter((f) => f.parseErrorCount > 0).length,
@@ -441,6 +457,50 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   } finally {
     await pool.close();
   }
+}
+
+/** Files of an area looked up for teardown callbacks, at most (more: none is parsed, the class says too little). */
+const TEARDOWN_LOOKUP_LIMIT = 8;
+
+/**
+ * The files of the holders' areas, outside the scanned directories, that may
+ * hold a teardown callback taking a lock class held over mmput(): each names
+ * an ops struct, the class's struct type and its member chain. Sent to
+ * `parse`; their paths relative to the root are returned.
+ */
+async function lookUpTeardownCallbacks(files: readonly FileIR[], root: string, dirs: readonly string[], scanned: ReadonlySet<string>, parse: (path: string) => void): Promise<string[]> {
+  const classes = lockClassesOverMmput(files).filter((c) => c.type && !c.global);
+  if (!classes.length || !dirs.length) return [];
+  const out: string[] = [];
+  const areas = new Set(classes.map((c) => areaOf(c.file)).filter((a) => a !== ''));
+  for (const area of [...areas].sort()) {
+    const at = resolve(root, area);
+    // the whole area is scanned already
+    if (dirs.some((d) => at === d || at.startsWith(`${d}/`)) || !isDirectory(at)) continue;
+    const wanted = classes.filter((c) => areaOf(c.file) === area);
+    const tests = wanted.map((c) => ({
+      type: new RegExp(`\\bstruct\\s+${c.type}\\b`),
+      chain: new RegExp(`(?:->|\\.)\\s*${c.chain.split('.').join('\\s*(?:->|\\.)\\s*')}\\b`),
+    }));
+    const found: string[] = [];
+    for (const file of walkCFiles(at, () => {})) {
+      if (scanned.has(file)) continue;
+      let text: string;
+      try {
+        text = readLatin1(file);
+      } catch {
+        continue;
+      }
+      if (mentionOf(text) !== 'tables') continue;
+      if (tests.some((t) => t.type.test(text) && t.chain.test(text))) found.push(file);
+    }
+    if (!found.length || found.length > TEARDOWN_LOOKUP_LIMIT) continue;
+    for (const file of found.sort()) {
+      parse(file);
+      out.push(relName(root, file));
+    }
+  }
+  return out;
 }
 
 /** Names worth looking for in C files: macros and kernel helpers are not. */

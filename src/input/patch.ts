@@ -149,10 +149,15 @@ export function parseDiff(diff: string, source: string): FilePatch[] {
   return files.map(({ named: _named, ...f }) => f);
 }
 
-/** Where a trailing signature (`-- `) or b4's `base-commit:` block starts after the last hunk, if any. */
+/**
+ * Where a trailing signature (`-- `) or b4's `base-commit:` block starts after
+ * the last hunk, if any. An archive that strips trailing blanks leaves the
+ * signature as `--`, which reads as a removed line: it counts as the signature
+ * when git's version line (`2.26.2`) or the end follows it.
+ */
 function tailStart(text: string): number | null {
   const lastHunk = text.lastIndexOf('\n@@ ');
-  const m = /^(?:-- $|base-commit: )/m.exec(text.slice(lastHunk < 0 ? 0 : lastHunk + 1));
+  const m = /^(?:-- $|--\n(?=\d+(?:\.\w+)+\s*$|\s*$)|base-commit: )/m.exec(text.slice(lastHunk < 0 ? 0 : lastHunk + 1));
   return m ? (lastHunk < 0 ? 0 : lastHunk + 1) + m.index : null;
 }
 

@@ -1,8 +1,9 @@
 // Lock classes, as lockdep names them: not one lock object but every lock
 // initialized at one place. mnlint has no init sites; it names a class by the
 // lock's place in its struct, the member chain (`&obj->mm.lock` -> `mm.lock`)
-// and the base's struct type when a parameter declares it, or by a global's
-// name. A lock reached through a pointer (`mutex_lock(m)`, `mutex_lock(x->m)`
+// and the base's struct type when a parameter or a local declares it (a local
+// set from `container_of(x, struct drv, member)` is declared `struct drv *`),
+// or by a global's name. A lock reached through a pointer (`mutex_lock(m)`, `mutex_lock(x->m)`
 // without `&`), an array element or a call's result has no class here.
 
 /** A lock's class: the member chain of its struct, or a global's name. */
@@ -28,7 +29,7 @@ export function lockClassOf(written: string, params: ReadonlyArray<{ name: strin
   t = t.slice(1);
   while (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1);
   if (IDENT.test(t)) {
-    // a parameter or a local named so is an object of the caller's: no class
+    // a parameter or a local named so is an object of the caller's or on the stack: no class
     if (params.some((p) => p.name === t)) return null;
     return { chain: t, global: { dir: dirOf(file) } };
   }
@@ -38,6 +39,14 @@ export function lockClassOf(written: string, params: ReadonlyArray<{ name: strin
   const param = params.find((p) => p.name === m[1]);
   const type = param ? /\bstruct\s+(\w+)/.exec(param.type)?.[1] : undefined;
   return type ? { chain, type } : { chain };
+}
+
+/** The class of a lock argument as written in a function: its parameters' and locals' declared types count. */
+export function lockClassIn(
+  written: string,
+  fn: { readonly params: ReadonlyArray<{ name: string; type: string }>; readonly locals?: ReadonlyArray<{ name: string; type: string }>; readonly file: string },
+): LockClass | null {
+  return lockClassOf(written, fn.locals?.length ? [...fn.params, ...fn.locals] : fn.params, fn.file);
 }
 
 /**

@@ -6,7 +6,7 @@
 // waits for a holder that waits for reclaim: lockdep's fs_reclaim report.
 // A spinlock held around such an allocation is a sleep in atomic context of
 // its own, not gathered here.
-import { type LockClass, lockClassOf } from './lock-class.js';
+import { type LockClass, lockClassIn } from './lock-class.js';
 import type { FunctionSummary, SummaryEvent } from './summary.js';
 import type { FunctionIR, LockEvent } from './types.js';
 
@@ -36,7 +36,7 @@ export function gatherReclaimHolds(fns: Iterable<FunctionIR>, summary: (fn: Func
     const classes = new Map<string, { cls: LockClass; event: LockEvent }>();
     for (const e of taken) {
       if (classes.has(e.lock)) continue;
-      const cls = lockClassOf(e.args[0] ?? '', fn.params, fn.file);
+      const cls = lockClassIn(e.args[0] ?? '', fn);
       if (cls && (chain === undefined || cls.chain === chain)) classes.set(e.lock, { cls, event: e });
     }
     if (!classes.size) continue;

@@ -294,6 +294,8 @@ export interface FunctionIR {
   readonly isStatic: boolean;
   readonly returnType: string;
   readonly params: Array<{ name: string; type: string }>;
+  /** the declared types of the locals its lock arguments start from (absent: none) */
+  readonly locals?: ReadonlyArray<{ name: string; type: string }>;
   /** every event of the function, deduplicated across paths */
   readonly events: readonly Event[];
   readonly returns: readonly ReturnSite[];
@@ -367,6 +369,12 @@ export interface FileIR {
   readonly file: string;
   /** facts read from the text only (definitions, API calls): the file was not parsed */
   readonly textOnly?: boolean;
+  /**
+   * parsed for its notifier callbacks only, looked up outside the scanned
+   * directories (the teardown callbacks taking a lock class held over
+   * mmput()): no rule checks its tables or the file itself
+   */
+  readonly callbacksOnly?: true;
   readonly tables: readonly OpsTable[];
   readonly bindings: readonly OpsBinding[];
   /** function pointers: a function of this file set to a struct field (`.f = fn`, `x->f = fn`), outside ops tables too */

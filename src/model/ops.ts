@@ -55,6 +55,19 @@ export const FIRST_PASS_MEMBERS: Readonly<Record<OpsStruct, readonly OpsMember[]
 /** Callbacks that run under a spinlock or from an SRCU callback: they never sleep. */
 export const ATOMIC_MEMBERS: readonly OpsMember[] = ['arch_invalidate_secondary_tlbs', 'invalidate_range', 'free_notifier', 'clear_flush_young', 'clear_young', 'test_young', 'change_pte'];
 
+/**
+ * Callbacks the last mmput() runs in the task that calls it: exit_mmap() calls
+ * mmu_notifier_release(), which invalidates every interval notifier
+ * (mn_itree_release) and calls each hlist notifier's release before unhashing
+ * it (mn_hlist_release); unmap_vmas() then invalidates the interval notifiers
+ * again. The hlist invalidate_range_start/end are not reached: the list is
+ * empty by then.
+ */
+export const EXIT_MMAP_MEMBERS: Readonly<Record<OpsStruct, readonly OpsMember[]>> = {
+  mmu_interval_notifier_ops: ['invalidate', 'invalidate_start', 'invalidate_finish'],
+  mmu_notifier_ops: ['release'],
+};
+
 /** Callbacks the core runs inside `__mmu_notifier_invalidate_range_start_map` (start, the finish pass, end): lockdep ties reclaim to them. */
 export const UNDER_START_MAP_MEMBERS: readonly OpsMember[] = ['invalidate', 'invalidate_start', 'invalidate_finish', 'invalidate_range_start', 'invalidate_range_end'];
 

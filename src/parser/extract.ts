@@ -146,7 +146,35 @@ export function extractFunction(ctx: FileCtx, def: Node, probes?: WalkProbe[]): 
     parseErrors,
     ...walked.facts,
     ...(walked.stores.length ? { failureStores: walked.stores } : {}),
+    ...localsOf(ctx, body, walked.events),
   };
+}
+
+/**
+ * The declared types of the locals a lock argument starts from
+ * (`struct drv *d = container_of(...); mutex_lock(&d->lock)`): a lock's class
+ * names its base's struct type, whether a parameter or a local declares it.
+ * A name declared twice with two types (in two blocks) is left out.
+ */
+function localsOf(ctx: FileCtx, body: Node, events: FunctionIR['events']): Pick<FunctionIR, 'locals'> {
+  const bases = new Set<string>();
+  for (const e of events) if (e.kind === 'lock' || e.kind === 'unlock') bases.add(/^\s*&?\s*\(?\s*([A-Za-z_]\w*)/.exec(e.args[0] ?? '')?.[1] ?? '');
+  bases.delete('');
+  if (!bases.size) return {};
+  const found = new Map<string, string | null>();
+  for (const decl of body.descendantsOfType('declaration')) {
+    const type = decl.childForFieldName('type');
+    if (!type) continue;
+    for (const d of decl.childrenForFieldName('declarator')) {
+      const name = declaratorName(d.type === 'init_declarator' ? d.childForFieldName('declarator') : d);
+      if (!name || !bases.has(name)) continue;
+      const text = textOf(ctx, type);
+      const prev = found.get(name);
+      found.set(name, prev === undefined || prev === text ? text : null);
+    }
+  }
+  const locals = [...found].filter((x): x is [string, string] => x[1] !== null).map(([name, type]) => ({ name, type }));
+  return locals.length ? { locals } : {};
 }
 
 /**

@@ -8,7 +8,7 @@ import type { WalkProbe } from '../path/engine/walk.js';
 
 import { CALL_DEPTH } from '../ir/summary.js';
 import { CORE_FUNCTIONS, CORE_MARKERS, HMM_RANGE_FAULT, RETRY_CALLS, WALKED_API_USERS } from '../ir/kernel-api/notifier.js';
-import { lockClassOf } from '../ir/lock-class.js';
+import { lockClassIn } from '../ir/lock-class.js';
 import { LOCK_CALLS } from '../ir/kernel-api/locks.js';
 import {
   apiCallsOf,
@@ -172,7 +172,7 @@ export async function parseNeededToIR(file: string, source: string, wanted: read
     for (const fn of part.functions) {
       for (const e of fn.events) {
         if (e.kind !== 'lock' || !e.sleeps) continue;
-        const cls = lockClassOf(e.args[0] ?? '', fn.params, file);
+        const cls = lockClassIn(e.args[0] ?? '', fn);
         if (cls && (cls.global || cls.chain.includes('.')) && !chains.has(cls.chain)) newChains.add(cls.chain);
       }
     }

@@ -7,6 +7,7 @@ import { InventorySchema, type Inventory } from './schema.js';
 
 export function buildInventory(files: readonly FileIR[], index: FunctionIndex): Inventory {
   const tables = files
+    .filter((f) => !f.callbacksOnly)
     .flatMap((f) => f.tables)
     .map((t) => ({
       file: t.file,

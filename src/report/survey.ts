@@ -81,7 +81,10 @@ function findingsOf(table: OpsTable, tablesOfFile: number, findings: readonly Fi
 }
 
 export function buildSurvey(files: readonly FileIR[], index: FunctionIndex, findings: readonly Finding[], api: string): Survey {
-  const tables = files.flatMap((f) => f.tables).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line));
+  const tables = files
+    .filter((f) => !f.callbacksOnly)
+    .flatMap((f) => f.tables)
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.loc.line - b.loc.line));
   const perFile = new Map<string, number>();
   for (const t of tables) perFile.set(t.file, (perFile.get(t.file) ?? 0) + 1);
   // one memo for every table: a helper two callbacks share is summarized once

@@ -1,7 +1,7 @@
 import { lockMember } from '../ir/queries.js';
 import { describeWhen } from '../ir/describe.js';
 import type { SummaryEvent } from '../ir/summary.js';
-import { describeClass, lockClassOf } from '../ir/lock-class.js';
+import { describeClass, lockClassIn } from '../ir/lock-class.js';
 import type { FunctionIR, OpsTable } from '../ir/types.js';
 import { type CallbackView, defineRule, type RuleContext } from './rule.js';
 import { atEvent, bindingStep, derivedWhy, functionOf, placeOf, sitesOf, step, describeVia, provenSite, about } from './support.js';
@@ -114,7 +114,7 @@ function lockHeldAroundReclaim(table: OpsTable, field: string, cb: CallbackView 
     if (e.kind !== 'lock' || !e.sleeps) continue;
     const owner = e.via.length ? e.via[e.via.length - 1]!.function : cb.fn.name;
     const fn = ctx.files.find((f) => f.file === e.file)?.functions.find((f) => f.name === owner);
-    const cls = fn && lockClassOf(e.args[0] ?? '', fn.params, fn.file);
+    const cls = fn && lockClassIn(e.args[0] ?? '', fn);
     if (!cls) continue;
     const hold = ctx.facts.heldAroundReclaim(cls).find((h) => !own.has(`${h.alloc.file}:${h.alloc.loc.line}`));
     if (!hold) continue;

@@ -204,6 +204,14 @@ export interface CoreView {
 
 export interface RuleContext<M extends string = string> {
   readonly tables: readonly OpsTable[];
+  /**
+   * every ops table the scan knows: `tables`, and those of the files it looked
+   * up outside the scanned directories for their teardown callbacks only
+   * (FileIR.callbacksOnly), which no rule checks
+   */
+  readonly notifierTables: readonly OpsTable[];
+  /** a walked function of any file of the scan, the looked-up ones too */
+  functionIn(file: string, name: string): FunctionIR | undefined;
   /** every file of the scan, with the API calls each makes */
   readonly files: readonly FileIR[];
   /** the API level the code is checked against (--kernel / --api, or detected) */

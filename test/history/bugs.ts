@@ -509,13 +509,23 @@ export const BUGS: readonly HistoricBug[] = [
     fix: '85eaeb5058f0 ("IB/core: Fix a nested dead lock as part of ODP flow")',
     fixes: '36f30e486dce ("IB/core: Improve ODP to use hmm_range_fault()")',
     capabilities: ['derived-sleep'],
-    rule: null,
+    fixture: 'odp-nested-mmput.c',
+    rule: 'remove-from-callback',
     invariant: 'I5',
-    why: 'the ODP page-fault work dropped the last mm reference with mmput(): exit_mmap() then ran the notifier teardown, which waits for that same page-fault work; the fix uses mmput_async(); the mmput is on the read side (a work item), not in a callback, so remove-from-callback does not claim it',
+    why: "the ODP page fault returned holding umem_odp->umem_mutex and dropped its mm reference with mmput() under it: when that was the last one, exit_mmap() -> mmu_notifier_release() ran the driver's invalidate callback (mlx5_ib_invalidate_range(), in drivers/infiniband/hw/mlx5), which takes umem_mutex, in the same task; the fix uses mmput_async(). The callback of another directory is looked up in the area by the lock's struct type and member",
     real: {
       pre: { release: '5.10', dir: 'drivers/infiniband/core', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_odp_map_dma_and_lock'] },
       post: { release: '5.15', dir: 'drivers/infiniband/core', file: 'drivers/infiniband/core/umem_odp.c', fns: ['ib_umem_odp_map_dma_and_lock'] },
       note: 'fixed in 6.0 and backported: the 5.15 tree (5.15.85) has mmput_async()',
+    },
+    // back to 36f30e486dce's mmput(), under the mutex the fault returns holding;
+    // the scope holds the core and mlx5, whose invalidate callback takes it
+    mutant: {
+      kernel: '6.12',
+      file: 'drivers/infiniband/core/umem_odp.c',
+      scope: 'drivers/infiniband',
+      find: 'out_put_mm:\n\tmmput_async(owning_mm);',
+      replace: 'out_put_mm:\n\tmmput(owning_mm);',
     },
   },
   {

@@ -12,6 +12,7 @@ export const OUTCOME: Record<string, 'found' | 'missed'> = {
   'xe-pages-before-retry': 'found',
   'xe-folio-deadlock': 'found',
   'odp-missed-unlock': 'found',
+  'odp-nested-mmput': 'found',
   'i915-flush-cancel-worker': 'missed',
   'hfi1-cover-invalidate': 'found',
   'amdkfd-userptr-notifier-lock': 'missed',
