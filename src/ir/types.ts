@@ -253,6 +253,8 @@ export interface ReturnSite {
   readonly held: readonly string[];
   /** counters and references raised on the way and not lowered again (`+target`) */
   readonly effects: readonly string[];
+  /** lockdep maps this function acquired (lock_map_acquire) and has not released here (absent: none); not locks, so not in `held` */
+  readonly maps?: readonly string[];
   /** the untracked conditions every path to this return is decided by (absent: none) */
   readonly untracked?: readonly UntrackedCondition[];
   /** the failure codes written to locals on the way to this return (ids into FunctionIR.failureStores; absent: none) */

@@ -638,7 +638,7 @@ export abstract class ExpressionEngine implements Engine {
     const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
     const text = expr ? expr.norm : '';
     for (const c of this.checkers) c.atReturn?.(s, { expr, value, loc: expr ? at.loc : at.end });
-    const key = `${at.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
+    const key = `${at.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}${s.maps ? `:${s.maps.join(',')}` : ''}`;
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {
       const r = this.returns[seen]!;
