@@ -11,7 +11,7 @@ const CALLBACKS: readonly OpsMember[] = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
 
 export default defineRule({
   id: 'lock-held-at-return',
-  title: 'callback returns with a lock (or any function with a lockdep map) it took still held on some path',
+  title: 'callback (for a lockdep map, any function) returns with a lock it took still held on some path',
   severity: 'error',
   invariant: 'API',
   docs: {
