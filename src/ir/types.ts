@@ -309,6 +309,14 @@ export interface FunctionIR {
   readonly readSections?: readonly ReadSectionFact[];
   /** what the typestate checkers saw go against their protocol (ir/typestate.ts) */
   readonly typestates?: readonly TypestateFact[];
+  /**
+   * Lockdep maps released on some path that had not acquired them here (the
+   * lock checker's): a release of a caller's acquire, or an acquire and a
+   * release under one condition the walk does not track, tested twice
+   * (`if (sync) lock_map_acquire(m); ... if (sync) lock_map_release(m);`),
+   * whose paths the walk combines both ways. Absent: none.
+   */
+  readonly unpairedMaps?: readonly string[];
   /** the failure codes assigned to locals (ReturnSite.stores points here; absent: none) */
   readonly failureStores?: readonly FailureStore[];
 }
@@ -361,6 +369,7 @@ export interface TypestateFact {
 export interface CheckerFacts {
   readSections?: ReadSectionFact[];
   typestates?: TypestateFact[];
+  unpairedMaps?: string[];
 }
 
 export interface FileIR {

@@ -8,7 +8,7 @@
 import type { LCall, LExpr } from '../../ir/lowered.js';
 import { type Atom, parseAtom, resultAtom } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
-import type { Loc } from '../../ir/types.js';
+import type { CheckerFacts, Loc } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import { normalizeLock, unwrapParens } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
@@ -17,7 +17,14 @@ export class LockChecker implements Checker {
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
   private readonly acquires = new Map<Atom, string>();
 
+  /** lockdep maps released on a path that had not acquired them (FunctionIR.unpairedMaps) */
+  private readonly unpaired = new Set<string>();
+
   constructor(private readonly eng: Engine) {}
+
+  facts(): CheckerFacts {
+    return this.unpaired.size ? { unpairedMaps: [...this.unpaired].sort() } : {};
+  }
 
   intercept(node: LCall, fn: LExpr, s: State): boolean {
     if (fn.kind === 'call') {
@@ -62,6 +69,7 @@ export class LockChecker implements Checker {
     const map = curatedFacts(call.name).lockdepMap;
     if (map) {
       const name = normalizeLock(call.args[0] ?? '');
+      if (map === 'release' && !s.maps?.includes(name)) this.unpaired.add(name);
       const held = (s.maps ?? []).filter((m) => m !== name);
       if (map === 'acquire' && name) held.push(name);
       if (held.length) s.maps = held.sort();

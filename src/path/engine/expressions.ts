@@ -110,6 +110,7 @@ export abstract class ExpressionEngine implements Engine {
       if (f.readSections) out.readSections = [...(out.readSections ?? []), ...f.readSections];
       // each protocol's checker publishes its own: one list
       if (f.typestates) out.typestates = [...(out.typestates ?? []), ...f.typestates];
+      if (f.unpairedMaps) out.unpairedMaps = f.unpairedMaps;
     }
     return out;
   }
