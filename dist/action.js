@@ -34175,6 +34175,13 @@ var IMPLICIT_LOCKS = {
 };
 var INVERTED_TRYLOCKS = /* @__PURE__ */ new Set(["down_trylock"]);
 var SLEEPS_UNLOCKED = { cond_resched_lock: 0, cond_resched_rwlock_read: 0, cond_resched_rwlock_write: 0 };
+var LOCKDEP_MAP_CALLS = {
+  lock_map_acquire: true,
+  lock_map_acquire_read: true,
+  lock_map_acquire_try: true,
+  lock_map_acquire_tryread: true,
+  lock_map_release: false
+};
 
 // src/ir/queries.ts
 function failedAllocation(when) {
@@ -34191,6 +34198,9 @@ function bindsTable(call, table, at2 = "first") {
 function sameLock(a, b3) {
   const norm3 = (x3) => x3.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
   return norm3(a) === norm3(b3);
+}
+function normalizeLock(text) {
+  return text.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
 }
 function lockMember(lock) {
   return lock.split(/->|\./).pop() ?? lock;
@@ -34589,6 +34599,8 @@ function curatedFacts(name2) {
   const implicit = own2(IMPLICIT_LOCKS);
   if (lock) facts.acquires = { sleeps: lock.sleeps, canFail: FAILABLE_ACQUIRES.has(name2), ...implicit ? { implicit } : {} };
   if (UNLOCK_CALLS.has(name2)) facts.releases = implicit ? { implicit } : {};
+  const map = own2(LOCKDEP_MAP_CALLS);
+  if (map !== void 0) facts.lockdepMap = map ? "acquire" : "release";
   if (TRYLOCK_CALLS.has(name2)) facts.trylock = { inverted: INVERTED_TRYLOCKS.has(name2) };
   const gfpArg = own2(ALLOC_GFP_ARG);
   if (gfpArg !== void 0) facts.allocates = { gfpArg };
@@ -36018,12 +36030,12 @@ static const struct mmu_notifier_ops drv_ops = {
 var CALLBACKS = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
 var lock_held_at_return_default = defineRule({
   id: "lock-held-at-return",
-  title: "callback returns with a lock it took still held on some path",
+  title: "callback (for a lockdep map, any function) returns with a lock it took still held on some path",
   severity: "error",
   invariant: "API",
   docs: {
-    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. An `invalidate_range_start` that returns holding a lock its table's `invalidate_range_end` releases hands the lock over (ib_umem_odp up to 5.4 holds `umem_rwsem` from start to end): no imbalance, but a warning, as invalidations of one mm nest; a non-blockable range must take it with a trylock (sleep-in-non-blockable-range says so otherwise). Before 5.12 the core calls no end after a failed start, so there a failing return holding it is an error.",
-    why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
+    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. An `invalidate_range_start` that returns holding a lock its table's `invalidate_range_end` releases hands the lock over (ib_umem_odp up to 5.4 holds `umem_rwsem` from start to end): no imbalance, but a warning, as invalidations of one mm nest; a non-blockable range must take it with a trylock (sleep-in-non-blockable-range says so otherwise). Before 5.12 the core calls no end after a failed start, so there a failing return holding it is an error. A lockdep map (`lock_map_acquire()` and its read and try forms, include/linux/lockdep.h) is checked in every function mnlint walks, not only in callbacks, and in the `static inline` functions of a header a patch changes: a function that returns on some path with a map it acquired still held, while another path releases it, is an error. A map annotates a region (the core's `__mmu_notifier_invalidate_range_start_map` around the invalidation, which reclaim primes) and is never meant to stay held across a return on one path only; a map held on every return (a begin/end wrapper) is not flagged, nor one the function also releases on a path that did not acquire it (an acquire and a release under one condition tested twice, which the walk does not tie together). Ordinary locks are not checked outside callbacks: `*_and_lock()` helpers legitimately return holding a lock on success.",
+    why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start"). A lockdep map left acquired makes lockdep see the region as still held: every lock taken afterwards is recorded as nested inside it (false deadlock reports, then lockdep switched off) and the task exits holding it; commit d2b219ed03d4 ("mm, notifier: Fix early return case for new lockdep annotations") fixed such an early return in `mmu_notifier_invalidate_range_start_nonblock()`.',
     bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
 {
 	struct drv *d = container_of(mn, struct drv, mn);
@@ -36063,13 +36075,38 @@ static const struct mmu_notifier_ops drv_ops = {
     references: [
       'commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
       "Documentation/dev-tools/sparse.rst: __acquires / __releases context checking",
-      "include/linux/mmu_notifier.h: struct mmu_notifier_ops"
+      "include/linux/mmu_notifier.h: struct mmu_notifier_ops",
+      'commit d2b219ed03d4 ("mm, notifier: Fix early return case for new lockdep annotations")',
+      "include/linux/lockdep.h: lock_map_acquire(), lock_map_release()"
     ]
   },
   messages: {
     heldOnSomePath: "{{fn}}() returns {{value}} with {{lock}} still held{{when}}; the other paths release it",
     heldUntilEnd: "{{fn}}() returns {{value}}{{when}} holding {{lock}} for {{end}}() to release: legal for one invalidation, but invalidations of one mm nest (a start inside another start/end, as zap_page_range() splitting a huge pmd) and the nested start takes {{lock}} again; a read lock then deadlocks behind a waiting writer (f25a546e6529)",
-    neverReleased: "{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it"
+    neverReleased: "{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it",
+    mapHeldOnSomePath: "{{fn}}() returns {{value}}{{when}} with the lockdep map {{map}} still acquired; the return at line {{other}} releases it: lockdep sees the region held after the return (later locks nest inside it)"
+  },
+  checkFile(file, ctx) {
+    for (const fn2 of file.functions) {
+      if (fn2.truncated) continue;
+      for (const m2 of mapImbalances(fn2)) {
+        const value = m2.held.text || "(end of function)";
+        ctx.report({
+          ...atLoc(file.file, m2.held.loc),
+          function: fn2.name,
+          decidedBy: decidedBy(m2.held, m2.released),
+          about: about(null, null, "lock", [m2.map]),
+          messageId: "mapHeldOnSomePath",
+          data: { fn: fn2.name, value, when: describeWhen(m2.held.when), map: m2.map, other: m2.released.loc.line },
+          steps: [
+            ...m2.acquire ? [step({ file: file.file, loc: m2.acquire.loc }, `${m2.acquire.name}(${m2.map})${describeWhen(m2.acquire.when)}`, "event")] : [],
+            step({ file: file.file, loc: m2.held.loc }, `returns ${value} with ${m2.map} acquired`, "return"),
+            ...m2.release ? [step({ file: file.file, loc: m2.release.loc }, `${m2.release.name}(${m2.map}) on the other path`, "event")] : [],
+            step({ file: file.file, loc: m2.released.loc }, `returns ${m2.released.text || "(end of function)"} with ${m2.map} released`, "return")
+          ]
+        });
+      }
+    }
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f3) => ctx.callback(table, f3)).filter((c4) => c4?.fn);
@@ -36121,6 +36158,22 @@ static const struct mmu_notifier_ops drv_ops = {
     }
   }
 });
+function mapImbalances(fn2) {
+  const mapOf = (e, kind) => e.kind === "call" && curatedFacts(e.name).lockdepMap === kind ? normalizeLock(e.args[0] ?? "") : null;
+  const out2 = [];
+  const maps = [...new Set(fn2.returns.flatMap((r2) => r2.maps ?? []))].sort();
+  for (const map of maps) {
+    if (fn2.unpairedMaps?.includes(map)) continue;
+    const onPath = (r2, kind) => r2.path.map((id) => fn2.events[id]).find((e) => e !== void 0 && mapOf(e, kind) === map);
+    const released = fn2.returns.filter((r2) => !r2.maps?.includes(map) && onPath(r2, "acquire") && onPath(r2, "release"));
+    if (!released.length) continue;
+    const holding = fn2.returns.filter((r2) => r2.maps?.includes(map));
+    const held = holding.find((r2) => !r2.untracked?.length) ?? holding[0];
+    const other = released.find((r2) => !r2.untracked?.length) ?? released[0];
+    out2.push({ map, held, released: other, acquire: onPath(held, "acquire"), release: onPath(other, "release") });
+  }
+  return out2;
+}
 
 // src/rules/ops-member-undocumented.ts
 var ops_member_undocumented_default = defineRule({
@@ -46837,9 +46890,6 @@ function isZero(e) {
   const t2 = unwrapParens2(e).text;
   return t2 === "0" || t2 === "NULL" || t2 === "false";
 }
-function normalizeLock(text) {
-  return text.replace(/\s+/g, "").replace(/^&/, "").replace(/^\((.*)\)$/, "$1");
-}
 function childrenOf(e) {
   return "children" in e ? e.children : [];
 }
@@ -46944,6 +46994,7 @@ function cloneState(s) {
     when: { ...s.when },
     locks: [...s.locks],
     scoped: s.scoped,
+    ...s.maps ? { maps: s.maps } : {},
     effects: s.effects,
     frames: s.frames,
     vars: { ...s.vars },
@@ -47023,6 +47074,7 @@ function varText(f3) {
 }
 function stateKey(s) {
   let k2 = `${whenKey(s.when)}|${s.locks.join(",")}|${s.scoped.join(",")}|${s.effects.join(",")}|`;
+  if (s.maps) k2 += `${s.maps.join(",")}|`;
   for (const name2 of Object.keys(s.vars).sort()) {
     const f3 = s.vars[name2];
     k2 += `${name2}=${f3.k === "atom" ? `${f3.atom}${f3.negated ? "!" : ""}` : f3.k === "alloc" ? "A" : valueKey(f3.value)};`;
@@ -47102,6 +47154,11 @@ var LockChecker = class {
   eng;
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
   acquires = /* @__PURE__ */ new Map();
+  /** lockdep maps released on a path that had not acquired them (FunctionIR.unpairedMaps) */
+  unpaired = /* @__PURE__ */ new Set();
+  facts() {
+    return this.unpaired.size ? { unpairedMaps: [...this.unpaired].sort() } : {};
+  }
   intercept(node, fn2, s) {
     if (fn2.kind === "call") {
       if (fn2.fn?.text !== "guard") return false;
@@ -47122,18 +47179,29 @@ var LockChecker = class {
     }
     return true;
   }
-  /** The locks this function took and still holds (not those held by contract or by scope). */
+  /** The locks this function took and still holds (not those held by contract or by scope), and the lockdep maps. */
   onReturn(s) {
-    return { held: s.locks.filter((l3) => !s.scoped.includes(l3)) };
+    return { held: s.locks.filter((l3) => !s.scoped.includes(l3)), ...s.maps ? { maps: [...s.maps] } : {} };
   }
   classify(call) {
     const known = curatedFacts(call.name);
+    if (known.lockdepMap) return { kind: "call", facts: {} };
     if (known.acquires) return { kind: "lock", facts: { lock: known.acquires.implicit ?? normalizeLock(call.args[0] ?? ""), sleeps: known.acquires.sleeps } };
     if (known.releases) return { kind: "unlock", facts: { lock: known.releases.implicit ?? normalizeLock(call.args[0] ?? "") } };
     if (known.trylock) return { kind: "call", facts: {} };
     return null;
   }
   afterCall(call, c4, s) {
+    const map = curatedFacts(call.name).lockdepMap;
+    if (map) {
+      const name2 = normalizeLock(call.args[0] ?? "");
+      if (map === "release" && !s.maps?.includes(name2)) this.unpaired.add(name2);
+      const held = (s.maps ?? []).filter((m2) => m2 !== name2);
+      if (map === "acquire" && name2) held.push(name2);
+      if (held.length) s.maps = held.sort();
+      else delete s.maps;
+      return;
+    }
     if (c4.kind === "lock") {
       const { lock } = c4.facts;
       if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, { line: call.node.loc.line, column: call.node.loc.column }), lock);
@@ -47713,6 +47781,7 @@ var ExpressionEngine = class {
       const f3 = c4.facts?.() ?? {};
       if (f3.readSections) out2.readSections = [...out2.readSections ?? [], ...f3.readSections];
       if (f3.typestates) out2.typestates = [...out2.typestates ?? [], ...f3.typestates];
+      if (f3.unpairedMaps) out2.unpairedMaps = f3.unpairedMaps;
     }
     return out2;
   }
@@ -48188,7 +48257,7 @@ var ExpressionEngine = class {
     const value = expr ? this.valueOf(expr, s) : { k: "unknown", text: "" };
     const text = expr ? expr.norm : "";
     for (const c4 of this.checkers) c4.atReturn?.(s, { expr, value, loc: expr ? at2.loc : at2.end });
-    const key = `${at2.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}`;
+    const key = `${at2.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(",")}:${s.effects.join(",")}${s.maps ? `:${s.maps.join(",")}` : ""}`;
     const seen = this.returnIds.get(key);
     if (seen !== void 0) {
       const r2 = this.returns[seen];
@@ -48361,6 +48430,7 @@ var PathEngine = class extends ExpressionEngine {
         when: { ...s.when },
         locks: [...s.locks],
         scoped: [...s.scoped],
+        ...s.maps ? { maps: [...s.maps] } : {},
         effects: [...s.effects],
         vars: Object.fromEntries(Object.entries(s.vars).map(([k2, v2]) => [k2, varText(v2)])),
         typestate: typestateText(s)
@@ -49389,6 +49459,7 @@ async function scan(opts) {
   const counts = { read: 0, parsed: 0 };
   let parsedBytes = 0;
   const treeFiles = [];
+  for (const [path, names] of opts.want ?? []) if (names.length) wantedBy.set(relName(root, path), new Set(names));
   const parseOne = (path, text) => {
     const rel = relName(root, path);
     paths.set(rel, path);
@@ -49801,13 +49872,13 @@ async function reviewCheckedOut(patch, root, opts) {
   }
   return analyzePatch(patch, abs, /* @__PURE__ */ new Map(), { ...opts, tree: root }, base);
 }
-async function findingsOf(patch, root, overlay, opts, side, cache) {
+async function findingsOf(patch, root, overlay, opts, side, cache, want) {
   const touched = patch.files.map((f3) => side === "post" ? f3.newPath : f3.oldPath).filter((f3) => f3 !== null);
   const headers = touched.filter((f3) => f3.endsWith(".h")).map((f3) => resolve5(root, f3));
   const paths = opts.tree ? [...new Set(touched.filter((f3) => f3.endsWith(".c")).map((f3) => dirname3(resolve5(root, f3)))), ...headers] : touched.map((f3) => resolve5(root, f3));
   if (paths.length === 0) return [];
   const present = opts.tree ? paths.filter((p2) => overlay.has(p2) || existsSync4(p2)) : paths.filter((p2) => overlay.has(p2));
-  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache, ...want?.size ? { want } : {} });
   const findings = analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
   if (opts.tree) return findings;
   const text = (file) => overlay.get(resolve5(root, file)) ?? "";
@@ -49874,11 +49945,39 @@ function seenInPart(findings, files, shown, text) {
 }
 async function analyzePatch(patch, root, overlay, opts, base) {
   const cache = scanCache();
-  const post = await findingsOf(patch, root, overlay, opts, "post", cache);
+  const want = opts.tree ? changedHeaderFunctions(patch, root, overlay, base) : void 0;
+  const post = await findingsOf(patch, root, overlay, opts, "post", cache, want);
   if (opts.filter !== "new") return { findings: sortFindings(filterToPatch(post, patch, opts.filter)), fixed: [] };
-  const pre = (await findingsOf(patch, root, base, opts, "pre", cache)).map((f3) => renamed(f3, patch));
+  const pre = (await findingsOf(patch, root, base, opts, "pre", cache, want)).map((f3) => renamed(f3, patch));
   const { added, removed } = compareFindings(pre, post);
   return { findings: sortFindings(added.map((f3) => anchorToChange(f3, patch))), fixed: sortFindings(removed) };
+}
+function changedHeaderFunctions(patch, root, post, pre) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (const fp of patch.files) {
+    const names = /* @__PURE__ */ new Set();
+    const sides = [
+      { path: fp.newPath, image: post, points: () => changePoints(fp) },
+      { path: fp.oldPath, image: pre, points: () => changePoints(reverseFilePatch(fp)) }
+    ];
+    for (const { path, image, points } of sides) {
+      if (path === null || !path.endsWith(".h")) continue;
+      const abs = resolve5(root, path);
+      const text = image.get(abs) ?? (existsSync4(abs) ? readFileSync3(abs, "utf8") : null);
+      if (text === null) continue;
+      const lines = points();
+      const masked = maskForScan(text);
+      const maskedLines = masked.split("\n");
+      for (const d2 of definedFunctions(masked, topLevelItems(masked), lineStartCalls(masked))) {
+        if (!d2.isStatic) continue;
+        const end = bodyEnd(maskedLines, d2.line);
+        if (lines.some((l3) => l3 >= d2.line && l3 <= end)) names.add(d2.name);
+      }
+    }
+    if (!names.size) continue;
+    for (const path of [fp.newPath, fp.oldPath]) if (path !== null) out2.set(resolve5(root, path), [...names].sort());
+  }
+  return out2;
 }
 function renamed(f3, patch) {
   const to2 = (file) => patch.files.find((x3) => x3.oldPath === file && x3.newPath !== null && x3.newPath !== x3.oldPath)?.newPath ?? file;
@@ -55052,7 +55151,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "836011a4f99d1c51979c176609513df3");
+  const derived = derivedFactsFor(root, "327dc911952c51e3d1a36a87b7e398dd");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

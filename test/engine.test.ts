@@ -12,6 +12,7 @@
 //   atoms=[a, b]          the atoms any live state assumes something of (union)
 //   locks=L ('|' L)*      the lock sets held, one list per distinct set: `[e->lock]|[]`
 //   scoped=L ('|' L)*     the same for locks held by contract or guard()
+//   maps=L ('|' L)*       the same for lockdep maps acquired (lock_map_acquire), kept apart from locks
 //   effects=L ('|' L)*    the same for live effects (`+e->count`)
 //   when={atom:V, ...}    V = `true`, `false` or `?` (no assumption), joined by `|`:
 //                         the values the live states give the atom (the last `:`
@@ -51,6 +52,7 @@ interface Expectation {
   atoms?: string[];
   locks?: string[];
   scoped?: string[];
+  maps?: string[];
   effects?: string[];
   when?: Record<string, string[]>;
   vars?: Record<string, string[]>;
@@ -135,6 +137,7 @@ function parseAnnotation(text: string): { todo: boolean; expect: Expectation } {
         break;
       case 'locks':
       case 'scoped':
+      case 'maps':
       case 'effects':
         expect[key] = [...new Set(splitTop(value, (c) => c === '|').map((l) => listText(parseList(l))))].sort();
         break;
@@ -162,6 +165,7 @@ function observe(states: readonly StateSnapshot[], truncated: boolean, want: Exp
   if (want.truncated !== undefined) got.truncated = truncated;
   if (want.atoms) got.atoms = set(states.flatMap((s) => Object.keys(s.when)));
   for (const key of ['locks', 'scoped', 'effects'] as const) if (want[key]) got[key] = set(states.map((s) => listText(s[key])));
+  if (want.maps) got.maps = set(states.map((s) => listText(s.maps ?? [])));
   if (want.when) got.when = Object.fromEntries(Object.keys(want.when).map((a) => [a, set(states.map((s) => (a in s.when ? String(s.when[a]) : '?')))]));
   if (want.vars) got.vars = Object.fromEntries(Object.keys(want.vars).map((v) => [v, set(states.map((s) => s.vars[v] ?? '?'))]));
   if (want.typestate) got.typestate = Object.fromEntries(Object.keys(want.typestate).map((o) => [o, set(states.map((s) => s.typestate[o] ?? '-'))]));

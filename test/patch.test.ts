@@ -301,6 +301,20 @@ describe('property: no exception escapes the patch parsers', () => {
   }, 120_000);
 });
 
+/** A git diff of one file's edit, as `git diff` writes it (a/ and b/ prefixes). */
+function diffOf(path: string, before: string, after: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mnlint-diff-'));
+  for (const [side, text] of [
+    ['a', before],
+    ['b', after],
+  ] as const) {
+    mkdirSync(join(dir, side, dirname(path)), { recursive: true });
+    writeFileSync(join(dir, side, path), text);
+  }
+  const r = spawnSync('git', ['diff', '--no-index', '--no-color', '--no-prefix', `a/${path}`, `b/${path}`], { cwd: dir, encoding: 'utf8' });
+  return r.stdout;
+}
+
 describe('the new filter (the default): what the patch changes, wherever it sits', () => {
   beforeEach((ctx) => skipUnless(ctx, needKernel('6.12')));
   const K = kernelDir('6.12');
@@ -308,20 +322,6 @@ describe('the new filter (the default): what the patch changes, wherever it sits
   const CORE = 'mm/mmu_notifier.c';
   const SET_SEQ = '\tdown_write(&vm->userptr.notifier_lock);\n\tmmu_interval_set_seq(mni, cur_seq);\n';
   const END_LOOP = /\tif \(ret\) \{\n\t\t\/\*\n\t\t \* Must be non-blocking[\s\S]*?\n\t\}\n(\tsrcu_read_unlock\(&srcu, id\);\n\n\treturn ret;\n\}\n\nint __mmu_notifier_invalidate_range_start)/;
-
-  /** A git diff of one file's edit, as `git diff` writes it (a/ and b/ prefixes). */
-  function diffOf(path: string, before: string, after: string): string {
-    const dir = mkdtempSync(join(tmpdir(), 'mnlint-diff-'));
-    for (const [side, text] of [
-      ['a', before],
-      ['b', after],
-    ] as const) {
-      mkdirSync(join(dir, side, dirname(path)), { recursive: true });
-      writeFileSync(join(dir, side, path), text);
-    }
-    const r = spawnSync('git', ['diff', '--no-index', '--no-color', '--no-prefix', `a/${path}`, `b/${path}`], { cwd: dir, encoding: 'utf8' });
-    return r.stdout;
-  }
 
   test('a patch deleting mmu_interval_set_seq: reported on the line after the deletion; `added` sees nothing', () => {
     const src = readFileSync(join(K, XE), 'utf8');
@@ -369,6 +369,68 @@ describe('the new filter (the default): what the patch changes, wherever it sits
     expect(PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches[0]!.findings).toEqual([]);
     const nofilter = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', K, '--format', 'json', '--filter', 'nofilter', '-'], { input: diff }).stdout));
     expect(nofilter.series[0]!.patches[0]!.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a header the patch changes: its static inline functions are reviewed', () => {
+  // the shape of d2b219ed03d4 ("mm, notifier: Fix early return case for new
+  // lockdep annotations"): a lockdep map around a call, an early return inside it
+  const H = 'include/linux/drv_notifier.h';
+  const BASE = `#ifndef _DRV_NOTIFIER_H
+#define _DRV_NOTIFIER_H
+
+extern struct lockdep_map __drv_start_map;
+
+int __drv_start(struct drv_range *range);
+
+static inline int drv_start_nonblock(struct drv_range *range)
+{
+	if (drv_has_users(range->mm)) {
+		range->flags &= ~DRV_BLOCKABLE;
+		return __drv_start(range);
+	}
+	return 0;
+}
+
+static inline void drv_untouched(struct drv_range *range)
+{
+	lock_map_acquire(&__drv_start_map);
+	if (range->flags)
+		return;
+	lock_map_release(&__drv_start_map);
+}
+
+#endif
+`;
+  const ANNOTATED = BASE.replace('{\n\tif (drv_has_users', '{\n\tlock_map_acquire(&__drv_start_map);\n\tif (drv_has_users').replace('\t}\n\treturn 0;', '\t}\n\tlock_map_release(&__drv_start_map);\n\treturn 0;');
+  const FIXED = ANNOTATED.replace('{\n\tlock_map_acquire(&__drv_start_map);\n\tif (drv_has', '{\n\tint ret = 0;\n\n\tlock_map_acquire(&__drv_start_map);\n\tif (drv_has')
+    .replace('\t\treturn __drv_start(range);', '\t\tret = __drv_start(range);')
+    .replace('\tlock_map_release(&__drv_start_map);\n\treturn 0;', '\tlock_map_release(&__drv_start_map);\n\treturn ret;');
+
+  function treeWith(text: string): string {
+    const tree = mkdtempSync(join(tmpdir(), 'mnlint-tree-'));
+    mkdirSync(join(tree, dirname(H)), { recursive: true });
+    writeFileSync(join(tree, H), text);
+    return tree;
+  }
+
+  test('the early return that keeps the map: an error in the function the patch changes, not in the one it leaves', () => {
+    expect(ANNOTATED).not.toBe(BASE);
+    const r = runCli(['patch', '--tree', treeWith(BASE), '--format', 'json', '-'], { input: diffOf(H, BASE, ANNOTATED) });
+    const [p] = PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches;
+    expect(p!.findings.map((f) => `${f.severity} ${f.rule} ${f.function}`)).toEqual(['error lock-held-at-return drv_start_nonblock']);
+    expect(p!.findings[0]!.message).toContain('with the lockdep map __drv_start_map still acquired');
+    // nothing of the header but what the patch changes: drv_untouched() has the same defect and is not walked
+    const all = PatchReportSchema.parse(JSON.parse(runCli(['patch', '--tree', treeWith(BASE), '--format', 'json', '--filter', 'nofilter', '-'], { input: diffOf(H, BASE, ANNOTATED) }).stdout));
+    expect(all.series[0]!.patches[0]!.findings.map((f) => f.function)).toEqual(['drv_start_nonblock']);
+  });
+
+  test('the fix over it: nothing new, the error listed as fixed', () => {
+    expect(FIXED).not.toBe(ANNOTATED);
+    const r = runCli(['patch', '--tree', treeWith(ANNOTATED), '--format', 'json', '-'], { input: diffOf(H, ANNOTATED, FIXED) });
+    const [p] = PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches;
+    expect(p!.findings).toEqual([]);
+    expect(p!.fixed.map((f) => `${f.rule} ${f.function}`)).toEqual(['lock-held-at-return drv_start_nonblock']);
   });
 });
 

@@ -15,6 +15,7 @@ import type { Filter } from './filter.js';
 import type { DerivedTable } from '../ir/facts-db.js';
 import type { FileIR } from '../ir/types.js';
 import { maskForScan } from '../parser/derive-facts.js';
+import { definedFunctions, lineStartCalls, topLevelItems } from '../parser/slice.js';
 
 export type { Filter } from './filter.js';
 
@@ -207,7 +208,7 @@ export async function reviewCheckedOut(patch: Patch, root: string, opts: Omit<Re
   return analyzePatch(patch, abs, new Map(), { ...opts, tree: root }, base);
 }
 
-async function findingsOf(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, side: 'pre' | 'post', cache: ScanCache): Promise<Finding[]> {
+async function findingsOf(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, side: 'pre' | 'post', cache: ScanCache, want?: ReadonlyMap<string, readonly string[]>): Promise<Finding[]> {
   const touched = patch.files.map((f) => (side === 'post' ? f.newPath : f.oldPath)).filter((f): f is string => f !== null);
   // with a tree, the touched drivers' directories (tables and callees beside
   // the changed file); without one, the changed files alone
@@ -217,7 +218,7 @@ async function findingsOf(patch: Patch, root: string, overlay: Map<string, strin
   if (paths.length === 0) return [];
   // the pre-image's files may be gone from the tree (a patch creating them): those are skipped
   const present = opts.tree ? paths.filter((p) => overlay.has(p) || existsSync(p)) : paths.filter((p) => overlay.has(p));
-  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache });
+  const result = await scan({ paths: present, cwd: root, root, overlay, jobs: opts.jobs, workerScript: opts.workerScript, cache, irCache: opts.irCache, ...(want?.size ? { want } : {}) });
   const findings = analyze(result.files, result.index, opts.rules, opts.api, opts.derived);
   if (opts.tree) return findings;
   const text = (file: string): string => overlay.get(resolve(root, file)) ?? '';
@@ -303,11 +304,49 @@ export function seenInPart(findings: readonly Finding[], files: readonly FileIR[
 async function analyzePatch(patch: Patch, root: string, overlay: Map<string, string>, opts: ReviewOptions, base: Map<string, string>): Promise<{ findings: Finding[]; fixed: Finding[] }> {
   // the two images share the parse of every file the patch leaves alone
   const cache = scanCache();
-  const post = await findingsOf(patch, root, overlay, opts, 'post', cache);
+  const want = opts.tree ? changedHeaderFunctions(patch, root, overlay, base) : undefined;
+  const post = await findingsOf(patch, root, overlay, opts, 'post', cache, want);
   if (opts.filter !== 'new') return { findings: sortFindings(filterToPatch(post, patch, opts.filter)), fixed: [] };
-  const pre = (await findingsOf(patch, root, base, opts, 'pre', cache)).map((f) => renamed(f, patch));
+  const pre = (await findingsOf(patch, root, base, opts, 'pre', cache, want)).map((f) => renamed(f, patch));
   const { added, removed } = compareFindings(pre, post);
   return { findings: sortFindings(added.map((f) => anchorToChange(f, patch))), fixed: sortFindings(removed) };
+}
+
+/**
+ * The static inline functions of each touched header whose body the patch
+ * changes, in either image (absolute path of both names -> function names).
+ * A header is named to the scan on its own, and a parse walks only what an
+ * ops table needs; the functions a patch edits there (the core's
+ * mmu_notifier_invalidate_range_start_nonblock() in include/linux/mmu_notifier.h)
+ * are code under review: both images walk them, so a finding in one is
+ * matched against the other.
+ */
+function changedHeaderFunctions(patch: Patch, root: string, post: ReadonlyMap<string, string>, pre: ReadonlyMap<string, string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const fp of patch.files) {
+    const names = new Set<string>();
+    const sides = [
+      { path: fp.newPath, image: post, points: () => changePoints(fp) },
+      { path: fp.oldPath, image: pre, points: () => changePoints(reverseFilePatch(fp)) },
+    ];
+    for (const { path, image, points } of sides) {
+      if (path === null || !path.endsWith('.h')) continue;
+      const abs = resolve(root, path);
+      const text = image.get(abs) ?? (existsSync(abs) ? readFileSync(abs, 'utf8') : null);
+      if (text === null) continue;
+      const lines = points();
+      const masked = maskForScan(text);
+      const maskedLines = masked.split('\n');
+      for (const d of definedFunctions(masked, topLevelItems(masked), lineStartCalls(masked))) {
+        if (!d.isStatic) continue;
+        const end = bodyEnd(maskedLines, d.line);
+        if (lines.some((l) => l >= d.line && l <= end)) names.add(d.name);
+      }
+    }
+    if (!names.size) continue;
+    for (const path of [fp.newPath, fp.oldPath]) if (path !== null) out.set(resolve(root, path), [...names].sort());
+  }
+  return out;
 }
 
 /** A pre-image finding under the names the patch gives its file and its table's file. */

@@ -37,6 +37,12 @@ export interface ScanOptions {
   irCache?: IrCache;
   /** told how far the scan is, as files are read and parsed */
   progress?: (p: ScanProgress) => void;
+  /**
+   * Functions to walk in a file named in `paths` (absolute path -> names),
+   * beside what its tables need: the static inline functions of a header a
+   * patch changes.
+   */
+  want?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ScanProgress {
@@ -113,6 +119,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
   let parsedBytes = 0;
   /** the `.c` files of the scanned directories, for the callee search's scopes */
   const treeFiles: string[] = [];
+  for (const [path, names] of opts.want ?? []) if (names.length) wantedBy.set(relName(root, path), new Set(names));
 
   const parseOne = (path: string, text: string): void => {
     const rel = relName(root, path);

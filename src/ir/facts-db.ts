@@ -15,7 +15,7 @@
 // The walk's checkers ask the curated layer (a worker knows no scan); the
 // rules' context holds the whole database of a scan.
 import { EFFECT_CALLS } from './kernel-api/effects.js';
-import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from './kernel-api/locks.js';
+import { FAILABLE_ACQUIRES, IMPLICIT_LOCKS, INVERTED_TRYLOCKS, LOCK_CALLS, LOCKDEP_MAP_CALLS, TRYLOCK_CALLS, UNLOCK_CALLS } from './kernel-api/locks.js';
 import { ALLOC_GFP_ARG } from './kernel-api/memory.js';
 import { CHECK_RETRY, READ_BEGIN, READ_RETRY, SET_SEQ } from './kernel-api/notifier.js';
 import { HMM_FAULT_CALLS, PAGE_USE_CALLS } from './kernel-api/pages.js';
@@ -35,6 +35,8 @@ export interface CallFacts {
   readonly acquires?: { readonly sleeps: boolean; readonly implicit?: string; readonly canFail: boolean };
   /** releases a lock: its argument's, or the one named here */
   readonly releases?: { readonly implicit?: string };
+  /** a lockdep annotation (lock_map_acquire, lock_map_release): acquires or releases its argument's map, a region lockdep checks, not a lock */
+  readonly lockdepMap?: 'acquire' | 'release';
   /** takes its argument's lock when it succeeds (when it returns 0 if `inverted`) */
   readonly trylock?: { readonly inverted: boolean };
   /** allocates with the GFP mask in argument `gfpArg` */
@@ -66,6 +68,8 @@ export function curatedFacts(name: string): CallFacts {
   const implicit = own(IMPLICIT_LOCKS);
   if (lock) facts.acquires = { sleeps: lock.sleeps, canFail: FAILABLE_ACQUIRES.has(name), ...(implicit ? { implicit } : {}) };
   if (UNLOCK_CALLS.has(name)) facts.releases = implicit ? { implicit } : {};
+  const map = own(LOCKDEP_MAP_CALLS);
+  if (map !== undefined) facts.lockdepMap = map ? 'acquire' : 'release';
   if (TRYLOCK_CALLS.has(name)) facts.trylock = { inverted: INVERTED_TRYLOCKS.has(name) };
   const gfpArg = own(ALLOC_GFP_ARG);
   if (gfpArg !== undefined) facts.allocates = { gfpArg };

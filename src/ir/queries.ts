@@ -38,6 +38,14 @@ export function sameLock(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** `&svmm->mutex` and `svmm->mutex` are the same lock. */
+export function normalizeLock(text: string): string {
+  return text
+    .replace(/\s+/g, '')
+    .replace(/^&/, '')
+    .replace(/^\((.*)\)$/, '$1');
+}
+
 /** The member a lock is (`a->b.lock` -> `lock`): two callbacks reach one lock through different pointers. */
 export function lockMember(lock: string): string {
   return lock.split(/->|\./).pop() ?? lock;

@@ -255,6 +255,8 @@ export interface ReturnSite {
   readonly held: readonly string[];
   /** counters and references raised on the way and not lowered again (`+target`) */
   readonly effects: readonly string[];
+  /** lockdep maps this function acquired (lock_map_acquire) and has not released here (absent: none); not locks, so not in `held` */
+  readonly maps?: readonly string[];
   /** the untracked conditions every path to this return is decided by (absent: none) */
   readonly untracked?: readonly UntrackedCondition[];
   /** the failure codes written to locals on the way to this return (ids into FunctionIR.failureStores; absent: none) */
@@ -311,6 +313,14 @@ export interface FunctionIR {
   readonly readSections?: readonly ReadSectionFact[];
   /** what the typestate checkers saw go against their protocol (ir/typestate.ts) */
   readonly typestates?: readonly TypestateFact[];
+  /**
+   * Lockdep maps released on some path that had not acquired them here (the
+   * lock checker's): a release of a caller's acquire, or an acquire and a
+   * release under one condition the walk does not track, tested twice
+   * (`if (sync) lock_map_acquire(m); ... if (sync) lock_map_release(m);`),
+   * whose paths the walk combines both ways. Absent: none.
+   */
+  readonly unpairedMaps?: readonly string[];
   /** the failure codes assigned to locals (ReturnSite.stores points here; absent: none) */
   readonly failureStores?: readonly FailureStore[];
 }
@@ -363,6 +373,7 @@ export interface TypestateFact {
 export interface CheckerFacts {
   readSections?: ReadSectionFact[];
   typestates?: TypestateFact[];
+  unpairedMaps?: string[];
 }
 
 export interface FileIR {

@@ -25,13 +25,7 @@ export function isZero(e: LExpr): boolean {
   return t === '0' || t === 'NULL' || t === 'false';
 }
 
-/** `&svmm->mutex` and `svmm->mutex` are the same lock. */
-export function normalizeLock(text: string): string {
-  return text
-    .replace(/\s+/g, '')
-    .replace(/^&/, '')
-    .replace(/^\((.*)\)$/, '$1');
-}
+export { normalizeLock } from '../ir/queries.js';
 
 /** The sub-expressions a walk looking for calls descends into. */
 export function childrenOf(e: LExpr): readonly LExpr[] {

@@ -1,20 +1,22 @@
 import { describeWhen } from '../ir/describe.js';
-import { lockMember, sameLock } from '../ir/queries.js';
+import { curatedFacts } from '../ir/facts-db.js';
+import { lockMember, normalizeLock, sameLock } from '../ir/queries.js';
+import type { Event, FunctionIR, ReturnSite } from '../ir/types.js';
 import { HLIST_MEMBERS, INTERVAL_MEMBERS, type OpsMember } from '../model/ops.js';
 import { defineRule } from './rule.js';
-import { atReturn, bindingStep, step, describeVia, decidedBy, failsWith, about } from './support.js';
+import { atLoc, atReturn, bindingStep, step, describeVia, decidedBy, failsWith, about } from './support.js';
 
 /** Every callback runs and returns within one core step: nothing it takes may outlive it. */
 const CALLBACKS: readonly OpsMember[] = [...INTERVAL_MEMBERS, ...HLIST_MEMBERS];
 
 export default defineRule({
   id: 'lock-held-at-return',
-  title: 'callback returns with a lock it took still held on some path',
+  title: 'callback (for a lockdep map, any function) returns with a lock it took still held on some path',
   severity: 'error',
   invariant: 'API',
   docs: {
-    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. An `invalidate_range_start` that returns holding a lock its table's `invalidate_range_end` releases hands the lock over (ib_umem_odp up to 5.4 holds `umem_rwsem` from start to end): no imbalance, but a warning, as invalidations of one mm nest; a non-blockable range must take it with a trylock (sleep-in-non-blockable-range says so otherwise). Before 5.12 the core calls no end after a failed start, so there a failing return holding it is an error.",
-    why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start").',
+    what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. An `invalidate_range_start` that returns holding a lock its table's `invalidate_range_end` releases hands the lock over (ib_umem_odp up to 5.4 holds `umem_rwsem` from start to end): no imbalance, but a warning, as invalidations of one mm nest; a non-blockable range must take it with a trylock (sleep-in-non-blockable-range says so otherwise). Before 5.12 the core calls no end after a failed start, so there a failing return holding it is an error. A lockdep map (`lock_map_acquire()` and its read and try forms, include/linux/lockdep.h) is checked in every function mnlint walks, not only in callbacks, and in the `static inline` functions of a header a patch changes: a function that returns on some path with a map it acquired still held, while another path releases it, is an error. A map annotates a region (the core's `__mmu_notifier_invalidate_range_start_map` around the invalidation, which reclaim primes) and is never meant to stay held across a return on one path only; a map held on every return (a begin/end wrapper) is not flagged, nor one the function also releases on a path that did not acquire it (an acquire and a release under one condition tested twice, which the walk does not tie together). Ordinary locks are not checked outside callbacks: `*_and_lock()` helpers legitimately return holding a lock on success.",
+    why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start"). A lockdep map left acquired makes lockdep see the region as still held: every lock taken afterwards is recorded as nested inside it (false deadlock reports, then lockdep switched off) and the task exits holding it; commit d2b219ed03d4 ("mm, notifier: Fix early return case for new lockdep annotations") fixed such an early return in `mmu_notifier_invalidate_range_start_nonblock()`.',
     bad: `static int drv_start(struct mmu_notifier *mn, const struct mmu_notifier_range *range)
 {
 	struct drv *d = container_of(mn, struct drv, mn);
@@ -55,6 +57,8 @@ static const struct mmu_notifier_ops drv_ops = {
       'commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start")',
       'Documentation/dev-tools/sparse.rst: __acquires / __releases context checking',
       'include/linux/mmu_notifier.h: struct mmu_notifier_ops',
+      'commit d2b219ed03d4 ("mm, notifier: Fix early return case for new lockdep annotations")',
+      'include/linux/lockdep.h: lock_map_acquire(), lock_map_release()',
     ],
   },
   messages: {
@@ -62,6 +66,30 @@ static const struct mmu_notifier_ops drv_ops = {
     heldUntilEnd:
       '{{fn}}() returns {{value}}{{when}} holding {{lock}} for {{end}}() to release: legal for one invalidation, but invalidations of one mm nest (a start inside another start/end, as zap_page_range() splitting a huge pmd) and the nested start takes {{lock}} again; a read lock then deadlocks behind a waiting writer (f25a546e6529)',
     neverReleased: '{{fn}}() returns with {{lock}} held on every path and no callback of {{table}} releases it',
+    mapHeldOnSomePath:
+      '{{fn}}() returns {{value}}{{when}} with the lockdep map {{map}} still acquired; the return at line {{other}} releases it: lockdep sees the region held after the return (later locks nest inside it)',
+  },
+  checkFile(file, ctx) {
+    for (const fn of file.functions) {
+      if (fn.truncated) continue;
+      for (const m of mapImbalances(fn)) {
+        const value = m.held.text || '(end of function)';
+        ctx.report({
+          ...atLoc(file.file, m.held.loc),
+          function: fn.name,
+          decidedBy: decidedBy(m.held, m.released),
+          about: about(null, null, 'lock', [m.map]),
+          messageId: 'mapHeldOnSomePath',
+          data: { fn: fn.name, value, when: describeWhen(m.held.when), map: m.map, other: m.released.loc.line },
+          steps: [
+            ...(m.acquire ? [step({ file: file.file, loc: m.acquire.loc }, `${m.acquire.name}(${m.map})${describeWhen(m.acquire.when)}`, 'event')] : []),
+            step({ file: file.file, loc: m.held.loc }, `returns ${value} with ${m.map} acquired`, 'return'),
+            ...(m.release ? [step({ file: file.file, loc: m.release.loc }, `${m.release.name}(${m.map}) on the other path`, 'event')] : []),
+            step({ file: file.file, loc: m.released.loc }, `returns ${m.released.text || '(end of function)'} with ${m.map} released`, 'return'),
+          ],
+        });
+      }
+    }
   },
   checkTable(table, ctx) {
     const callbacks = CALLBACKS.map((f) => ctx.callback(table, f)).filter((c) => c?.fn);
@@ -123,3 +151,41 @@ static const struct mmu_notifier_ops drv_ops = {
     }
   },
 });
+
+/** A lockdep map acquired and held at one return of a function, released on the way to another. */
+interface MapImbalance {
+  readonly map: string;
+  readonly held: ReturnSite;
+  readonly released: ReturnSite;
+  readonly acquire: Event | undefined;
+  readonly release: Event | undefined;
+}
+
+/**
+ * The lockdep maps a function returns holding on some path while a path
+ * that acquired the same map releases it before its return: one per map, at
+ * the first such return (a proven one first). A map held on every return (a
+ * begin/end wrapper such as cpuhp_lock_acquire()) or acquired on one path only
+ * and never released is no imbalance of this function. Nor is a map the
+ * function also releases on a path that did not acquire it: the acquire and
+ * the release stand under one condition tested twice (iwlwifi's
+ * `if (!(cmd->flags & CMD_ASYNC))` around both), which the walk does not tie
+ * together, so the path that keeps the map may not exist.
+ */
+function mapImbalances(fn: FunctionIR): MapImbalance[] {
+  const mapOf = (e: Event, kind: 'acquire' | 'release'): string | null => (e.kind === 'call' && curatedFacts(e.name).lockdepMap === kind ? normalizeLock(e.args[0] ?? '') : null);
+  const out: MapImbalance[] = [];
+  const maps = [...new Set(fn.returns.flatMap((r) => r.maps ?? []))].sort();
+  for (const map of maps) {
+    // released where this function had not acquired it: the pairing hangs on conditions the walk does not tie together
+    if (fn.unpairedMaps?.includes(map)) continue;
+    const onPath = (r: ReturnSite, kind: 'acquire' | 'release'): Event | undefined => r.path.map((id) => fn.events[id]).find((e) => e !== undefined && mapOf(e, kind) === map);
+    const released = fn.returns.filter((r) => !r.maps?.includes(map) && onPath(r, 'acquire') && onPath(r, 'release'));
+    if (!released.length) continue;
+    const holding = fn.returns.filter((r) => r.maps?.includes(map));
+    const held = holding.find((r) => !r.untracked?.length) ?? holding[0]!;
+    const other = released.find((r) => !r.untracked?.length) ?? released[0]!;
+    out.push({ map, held, released: other, acquire: onPath(held, 'acquire'), release: onPath(other, 'release') });
+  }
+  return out;
+}

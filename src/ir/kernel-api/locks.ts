@@ -163,3 +163,24 @@ export const INVERTED_TRYLOCKS = new Set(['down_trylock']);
  * that one lock held (PREEMPT_LOCK_OFFSET). Name -> the lock's argument.
  */
 export const SLEEPS_UNLOCKED: Readonly<Record<string, number>> = { cond_resched_lock: 0, cond_resched_rwlock_read: 0, cond_resched_rwlock_write: 0 };
+
+/**
+ * Lockdep maps (include/linux/lockdep.h): `lock_map_acquire(&map)` and its
+ * read and try forms tell lockdep that the region up to `lock_map_release(&map)`
+ * behaves as if it held a lock of the map's class (struct lockdep_map: the
+ * class is the map object, a global such as `__mmu_notifier_invalidate_range_start_map`
+ * or a member such as `work->lockdep_map`). They are annotations, not locks:
+ * no mutual exclusion, no atomic section, nothing waits, nothing fails (the
+ * `_try` forms only skip lockdep's ordering check, and all return void); they
+ * compile to nothing without CONFIG_LOCKDEP. So they are kept apart from the
+ * lock tables above: a map held does not protect a shared write, does not
+ * make a sleep illegal, and is not the user lock of the read side.
+ * Name -> acquires (true) or releases (false) its argument's map.
+ */
+export const LOCKDEP_MAP_CALLS: Readonly<Record<string, boolean>> = {
+  lock_map_acquire: true,
+  lock_map_acquire_read: true,
+  lock_map_acquire_try: true,
+  lock_map_acquire_tryread: true,
+  lock_map_release: false,
+};

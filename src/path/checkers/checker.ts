@@ -75,7 +75,7 @@ export interface Checker {
   /** A branch assumed `atom` to be `value`; `cond` is the tested expression. */
   onAssume?(atom: Atom, value: boolean, cond: LExpr, s: State): void;
   /** What a return on this path carries from the checker's state (the locks still held, the effects still raised). */
-  onReturn?(s: State): Partial<Pick<ReturnSite, 'held' | 'effects'>>;
+  onReturn?(s: State): Partial<Pick<ReturnSite, 'held' | 'effects' | 'maps'>>;
   /** Every path reaching a return (before returns are deduplicated): what it returns, as written and as far as the walk knows it. */
   atReturn?(s: State, ret: { readonly expr: LExpr | null; readonly value: AbstractValue; readonly loc: Loc }): void;
   /** A path at the end of a loop's body (or at a `continue`), about to go round again. */

@@ -1,11 +1,14 @@
 // Locks: acquires and releases (sleeping or not), trylocks held on their
 // success branch only, acquires that can fail (held only when they returned
 // 0), locks held by contract (lockdep_assert_held) or by scope (guard(),
-// scoped_guard). Its slot of the path state is `locks` and `scoped`.
+// scoped_guard). Its slot of the path state is `locks` and `scoped`, and
+// `maps`: the lockdep maps (lock_map_acquire/lock_map_release) acquired and
+// not released, kept apart from the locks (an annotation: no event records
+// them as held, no rule takes them for mutual exclusion or an atomic section).
 import type { LCall, LExpr } from '../../ir/lowered.js';
 import { type Atom, parseAtom, resultAtom } from '../../ir/atoms.js';
 import { curatedFacts } from '../../ir/facts-db.js';
-import type { Loc } from '../../ir/types.js';
+import type { CheckerFacts, Loc } from '../../ir/types.js';
 import type { State } from '../engine/state.js';
 import { normalizeLock, unwrapParens } from '../syntax.js';
 import type { CallSite, Checker, Classified, Engine } from './checker.js';
@@ -14,7 +17,14 @@ export class LockChecker implements Checker {
   /** result atom of an acquire that can fail (`mutex_lock_interruptible`) -> its lock */
   private readonly acquires = new Map<Atom, string>();
 
+  /** lockdep maps released on a path that had not acquired them (FunctionIR.unpairedMaps) */
+  private readonly unpaired = new Set<string>();
+
   constructor(private readonly eng: Engine) {}
+
+  facts(): CheckerFacts {
+    return this.unpaired.size ? { unpairedMaps: [...this.unpaired].sort() } : {};
+  }
 
   intercept(node: LCall, fn: LExpr, s: State): boolean {
     if (fn.kind === 'call') {
@@ -39,13 +49,15 @@ export class LockChecker implements Checker {
     return true;
   }
 
-  /** The locks this function took and still holds (not those held by contract or by scope). */
-  onReturn(s: State): { held: string[] } {
-    return { held: s.locks.filter((l) => !s.scoped.includes(l)) };
+  /** The locks this function took and still holds (not those held by contract or by scope), and the lockdep maps. */
+  onReturn(s: State): { held: string[]; maps?: string[] } {
+    return { held: s.locks.filter((l) => !s.scoped.includes(l)), ...(s.maps ? { maps: [...s.maps] } : {}) };
   }
 
   classify(call: CallSite): Classified | null {
     const known = curatedFacts(call.name);
+    // a lockdep annotation: a call of its own (never followed), its map kept in `maps` (afterCall)
+    if (known.lockdepMap) return { kind: 'call', facts: {} };
     if (known.acquires) return { kind: 'lock', facts: { lock: known.acquires.implicit ?? normalizeLock(call.args[0] ?? ''), sleeps: known.acquires.sleeps } };
     if (known.releases) return { kind: 'unlock', facts: { lock: known.releases.implicit ?? normalizeLock(call.args[0] ?? '') } };
     // a trylock is a plain call here: its lock is taken on the branch where it succeeded (onAssume)
@@ -54,6 +66,16 @@ export class LockChecker implements Checker {
   }
 
   afterCall(call: CallSite, c: Classified, s: State): void {
+    const map = curatedFacts(call.name).lockdepMap;
+    if (map) {
+      const name = normalizeLock(call.args[0] ?? '');
+      if (map === 'release' && !s.maps?.includes(name)) this.unpaired.add(name);
+      const held = (s.maps ?? []).filter((m) => m !== name);
+      if (map === 'acquire' && name) held.push(name);
+      if (held.length) s.maps = held.sort();
+      else delete s.maps;
+      return;
+    }
     if (c.kind === 'lock') {
       const { lock } = c.facts;
       if (curatedFacts(call.name).acquires?.canFail && lock) this.acquires.set(resultAtom(call.name, { line: call.node.loc.line, column: call.node.loc.column }), lock);

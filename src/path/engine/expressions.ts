@@ -110,6 +110,7 @@ export abstract class ExpressionEngine implements Engine {
       if (f.readSections) out.readSections = [...(out.readSections ?? []), ...f.readSections];
       // each protocol's checker publishes its own: one list
       if (f.typestates) out.typestates = [...(out.typestates ?? []), ...f.typestates];
+      if (f.unpairedMaps) out.unpairedMaps = f.unpairedMaps;
     }
     return out;
   }
@@ -643,7 +644,7 @@ export abstract class ExpressionEngine implements Engine {
     const value: AbstractValue = expr ? this.valueOf(expr, s) : { k: 'unknown', text: '' };
     const text = expr ? expr.norm : '';
     for (const c of this.checkers) c.atReturn?.(s, { expr, value, loc: expr ? at.loc : at.end });
-    const key = `${at.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}`;
+    const key = `${at.start}:${whenKey(s.when)}:${valueKey(value)}:${s.locks.join(',')}:${s.effects.join(',')}${s.maps ? `:${s.maps.join(',')}` : ''}`;
     const seen = this.returnIds.get(key);
     if (seen !== undefined) {
       const r = this.returns[seen]!;

@@ -25,6 +25,8 @@ export interface State {
   locks: string[];
   /** the lock checker's slot: locks held but not taken here: lockdep_assert_held(), guard() (released by the scope) */
   scoped: string[];
+  /** the lock checker's slot: lockdep maps acquired here and not released (lock_map_acquire), sorted; absent when none. Not locks: no event records them */
+  maps?: string[];
   /** the effects checker's slot (checkers/effects.ts): live effects, `+x` a counter or reference taken, `=x` a field written (sorted) */
   effects: string[];
   /** the outer facts of names a block declares, restored when the block ends */
@@ -81,6 +83,8 @@ export interface StateSnapshot {
   when: Record<string, boolean>;
   locks: string[];
   scoped: string[];
+  /** lockdep maps held (absent when none) */
+  maps?: string[];
   effects: string[];
   vars: Record<string, string>;
   /** the typestate checkers' objects, `protocol/object` to its state (`?` when a helper was handed it) */
@@ -131,6 +135,7 @@ export function cloneState(s: State): State {
     when: { ...s.when },
     locks: [...s.locks],
     scoped: s.scoped,
+    ...(s.maps ? { maps: s.maps } : {}),
     effects: s.effects,
     frames: s.frames,
     vars: { ...s.vars },
@@ -229,6 +234,7 @@ export function varText(f: VarFact): string {
 /** What merging compares: the tracked facts only (a compact string; this runs for every join). */
 export function stateKey(s: State): string {
   let k = `${whenKey(s.when)}|${s.locks.join(',')}|${s.scoped.join(',')}|${s.effects.join(',')}|`;
+  if (s.maps) k += `${s.maps.join(',')}|`;
   for (const name of Object.keys(s.vars).sort()) {
     const f = s.vars[name]!;
     k += `${name}=${f.k === 'atom' ? `${f.atom}${f.negated ? '!' : ''}` : f.k === 'alloc' ? 'A' : valueKey(f.value)};`;

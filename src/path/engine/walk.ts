@@ -158,6 +158,7 @@ class PathEngine extends ExpressionEngine {
         when: { ...s.when },
         locks: [...s.locks],
         scoped: [...s.scoped],
+        ...(s.maps ? { maps: [...s.maps] } : {}),
         effects: [...s.effects],
         vars: Object.fromEntries(Object.entries(s.vars).map(([k, v]) => [k, varText(v)])),
         typestate: typestateText(s),
