@@ -125,6 +125,14 @@ describe('a damaged mbox separator', () => {
     }
   });
 
+  test('the checklist names the damaged message as a failing input item', () => {
+    const r = runCli(['checklist', '--format', 'b4', join(dir, 'frm.mbox')]);
+    const items = JSON.parse(r.stdout) as Array<{ tool: string; status: string; details: string | null }>;
+    expect(items[0]).toMatchObject({ tool: 'mnlint input', status: 'fail' });
+    expect(items[0]!.details).toMatch(/"\[PATCH 1\/3\] drm\/drv: shorten the header comment": line 1 is no mbox "From " line/);
+    expect(r.code).toBe(1);
+  });
+
   test('a separator damaged between two messages: the second named, not swallowed by the first', () => {
     const at = fromLines(mbox);
     expect(at).toHaveLength(3);
@@ -251,10 +259,18 @@ describe('other damage: one named line or a review, never an exception', () => {
         const i = m.indexOf('\n\n');
         const body = m.slice(i + 2);
         const text = enc === 'base64' ? Buffer.from(body).toString('base64').replace(/.{76}/g, '$&\n') : body.replace(/=/g, '=3D').replace(/\t/g, '=09');
-        return `${m.slice(0, i).replace(/^Content-Transfer-Encoding: .*$/m, `Content-Transfer-Encoding: ${enc}`)}\n\n${text}\n`;
+        return `${m.slice(0, i)}\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: ${enc}\n\n${text}\n`;
       })
       .join('');
   }
+
+  test('base64 and quoted-printable bodies decode to the same hunks', async () => {
+    const hunks = async (text: string) => (await readPatchInputs([{ source: 'in', bytes: Buffer.from(text) }])).series[0]!.patches.map((p) => p.files.map((f) => f.hunks));
+    const plain = await hunks(mbox);
+    expect(plain).toHaveLength(3);
+    expect(await hunks(encoded('base64'))).toEqual(plain);
+    expect(await hunks(encoded('quoted-printable'))).toEqual(plain);
+  });
 
   test('truncations, CRLF, CR, stray bytes, NULs, broken base64 and quoted-printable, huge lines', async () => {
     const seeds = [mbox, encoded('base64'), encoded('quoted-printable')];
