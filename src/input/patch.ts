@@ -287,7 +287,12 @@ async function readFile(source: string, bytes: Buffer, file: number): Promise<Fi
     if (!parts.some((p) => p.kind === 'mail')) throw new PatchInputError(`${source}: an mbox with no readable message${parts[0]?.kind === 'damaged' ? ` (${parts[0].why})` : ''}`);
     // each message on its own: a broken one is named, the others are reviewed
     for (const part of parts) {
-      const subject = /^Subject: ?(.*)$/im.exec(part.raw.subarray(0, 8192).toString('utf8'))?.[1]?.trim() || `the message at line ${part.line}`;
+      // named on one line of stderr: control bytes shown as ?
+      const subject =
+        /^Subject: ?(.*)$/im
+          .exec(part.raw.subarray(0, 8192).toString('utf8'))?.[1]
+          ?.replace(/[\x00-\x1f\x7f]/g, '?')
+          .trim() || `the message at line ${part.line}`;
       if (part.kind === 'damaged') {
         read.problems.push(`${source}: "${subject}": ${part.why}; the message is not read`);
         continue;
