@@ -92,6 +92,15 @@ describe('the series undamaged', () => {
     expect(ours).toEqual(git.map((m) => ['mail', m]));
   });
 
+  test("public-inbox's mboxrd: format-patch's own From line, escaped, is the message's first line, not a damaged separator", () => {
+    const first = mbox.split('\n', 1)[0]!;
+    // the whole series escaped into one message: its three From lines are body lines, unescaped
+    const rd = `From mboxrd@z Thu Jan  1 00:00:00 1970\n${mbox.replace(/^(>*From )/gm, '>$1')}`;
+    const parts = splitMbox(Buffer.from(rd));
+    expect(parts.map((p) => p.kind)).toEqual(['mail']);
+    expect(parts[0]!.raw.toString('utf8').split('\n', 1)[0]).toBe(first);
+  });
+
   test('reviewed whole: the third patch adds the error, exit 1', () => {
     const r = review(
       damaged('whole.mbox', (t) => `${t}\n`),

@@ -60,7 +60,8 @@ function headerBlockAt(lines: readonly string[], at: number): boolean {
  */
 function nearFrom(line: string): boolean {
   const l = line.replace(/\r$/, '');
-  if (l === '' || HEADER.test(l) || /^[ \t]/.test(l)) return false;
+  // mboxrd's escaped `>From ` (public-inbox keeps format-patch's own From line so) is a body line
+  if (l === '' || HEADER.test(l) || /^[ \t]/.test(l) || /^>+From /.test(l)) return false;
   if (/\b\d\d:\d\d:\d\d \d{4}$/.test(l) || /^\S*\s*[0-9a-f]{40}\b/.test(l)) return true;
   return editDistance(l.slice(0, 5), 'From ') <= 2;
 }
@@ -116,7 +117,7 @@ export function splitMbox(bytes: Buffer): MboxPart[] {
         start = i + 1;
         continue;
       }
-    } else if ((body.length === 0 || body[body.length - 1] === '') && nearFrom(line) && headerBlockAt(lines, i + 1)) {
+    } else if (body.length > 0 && body[body.length - 1] === '' && nearFrom(line) && headerBlockAt(lines, i + 1)) {
       flush();
       start = i + 1;
       damaged = `line ${i + 1} is a damaged mbox "From " line (${quote(line)})`;
