@@ -291,7 +291,7 @@ async function readFile(source: string, bytes: Buffer, file: number): Promise<Fi
       const subject =
         /^Subject: ?(.*)$/im
           .exec(part.raw.subarray(0, 8192).toString('utf8'))?.[1]
-          ?.replace(/[\x00-\x1f\x7f]/g, '?')
+          ?.replace(/\p{Cc}/gu, '?')
           .trim() || `the message at line ${part.line}`;
       if (part.kind === 'damaged') {
         read.problems.push(`${source}: "${subject}": ${part.why}; the message is not read`);
