@@ -189,13 +189,14 @@ describe('filters', () => {
 
 describe('bad patch input: one clear line, the other inputs still reviewed', () => {
   const good = 'fixtures/patches/drv-1.diff';
-  const cases: Array<[string, string | Buffer, RegExp]> = [
-    ['truncated.mbox', readFileSync(MBOX).subarray(0, 1500), /^mnlint: \S+truncated\.mbox: no patch in it \(only a cover letter, 1 reply\)$/],
-    ['nodiff.eml', 'From: a@b\nSubject: [PATCH] just talk\n\nNo diff here.\n', /^mnlint: \S+nodiff\.eml: no patch in it \(only 1 message without a diff\)$/],
-    ['binary.diff', 'diff --git a/fw.bin b/fw.bin\nindex 1234567..89abcde 100644\nGIT binary patch\nliteral 4\nLcmZ?l\n\n', /^mnlint: \S+binary\.diff: a binary diff only, nothing mnlint can review$/],
-    ['missing.diff', readFileSync(good, 'utf8').replaceAll('drv_mn.c', 'missing.c'), /^mnlint: \S+missing\.diff: drivers\/gpu\/drm\/drv\/missing\.c does not exist in fixtures\/trees\/drv$/],
+  // an input that cannot be read makes the review incomplete (exit 2); a patch the tree lacks a file for is reviewed as far as it goes
+  const cases: Array<[string, string | Buffer, RegExp, number]> = [
+    ['truncated.mbox', readFileSync(MBOX).subarray(0, 1500), /^mnlint: \S+truncated\.mbox: no patch in it \(only a cover letter, 1 reply\)$/, 2],
+    ['nodiff.eml', 'From: a@b\nSubject: [PATCH] just talk\n\nNo diff here.\n', /^mnlint: \S+nodiff\.eml: no patch in it \(only 1 message without a diff\)$/, 2],
+    ['binary.diff', 'diff --git a/fw.bin b/fw.bin\nindex 1234567..89abcde 100644\nGIT binary patch\nliteral 4\nLcmZ?l\n\n', /^mnlint: \S+binary\.diff: a binary diff only, nothing mnlint can review$/, 2],
+    ['missing.diff', readFileSync(good, 'utf8').replaceAll('drv_mn.c', 'missing.c'), /^mnlint: \S+missing\.diff: drivers\/gpu\/drm\/drv\/missing\.c does not exist in fixtures\/trees\/drv$/, 1],
   ];
-  for (const [name, content, message] of cases) {
+  for (const [name, content, message, code] of cases) {
     test(name, async () => {
       const { mkdtempSync, writeFileSync } = await import('node:fs');
       const { tmpdir } = await import('node:os');
@@ -204,7 +205,7 @@ describe('bad patch input: one clear line, the other inputs still reviewed', () 
       const r = runCli(['patch', '--tree', TREE, '--format', 'terse', `${dir}/${name}`, good]);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr.trim()).toMatch(message);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(code);
       expect(r.stdout).toMatch(/^\S+drv-1\.diff:10: ERROR:range-end-with-failing-start: /m);
       // alone, nothing could be reviewed
       expect(runCli(['patch', '--tree', TREE, `${dir}/${name}`]).code).toBe(2);
@@ -224,7 +225,8 @@ describe('one bad message does not sink its neighbours', () => {
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(r.stderr).toContain('"[PATCH v2 2/2] drm/drv: flush the GPU caches on invalidation": not a unified diff');
     expect(r.stdout).toMatch(/bad\.mbox:110: ERROR:range-end-with-failing-start: /);
-    expect(r.code).toBe(1);
+    // the review is incomplete: exit 2, the findings printed
+    expect(r.code).toBe(2);
   });
 
   test("a patch body ending in the `-- ` signature (and b4's base-commit:) is read; a hunk without file headers is named", () => {

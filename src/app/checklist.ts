@@ -37,6 +37,9 @@ export async function buildChecklist(input: ChecklistInput): Promise<SeriesCheck
     patches.push({ label: review.label, items });
   }
   const seriesItems: Item[] = [];
+  // messages of the input that could not be read (a damaged mbox separator, a mangled diff): the checklist is incomplete
+  const unread = series.problems ?? [];
+  if (unread.length) seriesItems.push(item('input', 'fail', `${unread.length} ${unread.length === 1 ? 'message' : 'messages'} of the input could not be read`, [...unread]));
   if (input.base) seriesItems.push(item('base', input.base.problems.length ? 'warn' : 'pass', `reviewed against ${input.base.label}`, [...input.base.problems]));
   if (series.version > 1) seriesItems.push(changelogItem(series));
   if (input.repo?.maintainers) seriesItems.push(recipientsItem(series, input.repo.maintainers));

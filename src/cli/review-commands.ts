@@ -35,6 +35,8 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
   const workTree = values.tree ?? values.repo;
   const derived = workTree === undefined ? undefined : derivedOf(values, workTree);
   let problems = 0;
+  // inputs (files, messages, hunks) that could not be read: the review is incomplete, exit 2
+  let unread = 0;
   const runs: ReviewRun[] = [];
   // the files are one input: several files of one series (git format-patch, b4) are gathered and ordered
   const files: Array<{ source: string; bytes: Buffer }> = [];
@@ -43,12 +45,14 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
       files.push({ source: input === '-' ? '<stdin>' : input, bytes: input === '-' ? readStdin() : readFileSync(input) });
     } catch (e) {
       problems++;
+      unread++;
       process.stderr.write(`mnlint: ${input}: ${describeFsError(e)}\n`);
     }
   }
   const read = await readPatchInputs(files);
   for (const e of read.errors) {
     problems++;
+    unread++;
     process.stderr.write(`mnlint: ${e}\n`);
   }
   // prerequisite patches are looked for among all the inputs
@@ -57,6 +61,7 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
     mark(`read ${whole.patches.length} patches`);
     for (const p of whole.problems ?? []) {
       problems++;
+      unread++;
       process.stderr.write(`mnlint: ${p}\n`);
     }
     const base = await baseOfSeries(whole, { repo: values.repo, tree: values.tree, pool });
@@ -80,7 +85,8 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
       base.cleanup();
     }
   }
-  return printReviews(runs, values, format, problems, workTree);
+  const status = await printReviews(runs, values, format, problems, workTree);
+  return unread ? 2 : status;
 }
 
 /** A message naming a private copy of the base by its temporary path, with the base's name instead. */

@@ -169,7 +169,12 @@ function locate(input: readonly string[], h: Hunk, pattern: readonly string[], f
       if (offset <= maxNeg && match(guess - offset, pf, 0)) return { where: guess - offset, fuzz };
       continue;
     }
+    // nearest first; the offsets that put the pattern outside the file are
+    // skipped, not tried one by one (a header naming line 999999999 of a
+    // 100-line file is searched for in the file's lines only)
+    const negFrom = Math.max(1, guess - maxWhere);
     for (let offset = 0; offset <= Math.max(maxPos, maxNeg); offset++) {
+      if (offset > maxPos && offset < negFrom) offset = negFrom;
       if (offset <= maxPos && match(guess + offset, pf, sf)) return { where: guess + offset, fuzz };
       if (offset > 0 && offset <= maxNeg && match(guess - offset, pf, sf)) return { where: guess - offset, fuzz };
     }

@@ -1,11 +1,11 @@
 // Patches as they arrive: a plain unified diff, a `git format-patch` mail, or
-// an mbox holding a series (cover letter, patches, replies). Mail is decoded by
-// postal-mime (MIME, quoted-printable, base64, encoded headers) and split by
-// mbox-reader; diffs are parsed by jsdiff.
-import { Readable } from 'node:stream';
+// an mbox holding a series (cover letter, patches, replies). An mbox is split
+// as git mailsplit splits it (mbox.ts), mail is decoded by postal-mime (MIME,
+// quoted-printable, base64, encoded headers), diffs are parsed by jsdiff.
 import { parsePatch, type StructuredPatch } from 'diff';
-import { mboxReader } from 'mbox-reader';
 import PostalMime from 'postal-mime';
+import { MAX_FILE_BYTES } from './files.js';
+import { looksLikeMbox, splitMbox } from './mbox.js';
 import { hasLabels, parseSubject, queueOf, subjectPrefix, type SubjectLabels } from './subject.js';
 
 export interface FilePatch {
@@ -136,17 +136,60 @@ export function parseDiff(diff: string, source: string): FilePatch[] {
   // the header lines, so that text is picked up from them in turn
   const sections = [...text.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)$/gm)].map((m) => m[1]!.replace(/\r$/, ''));
   let next = 0;
+  // each hunk's header as written (jsdiff reads a number past 2^53 as another one)
+  const raw = text.split('\n').filter((l) => /^@@\s/.test(l));
+  let at = 0;
   const files = parsed
-    .map((p) => ({
-      oldPath: stripPrefix(p.oldFileName),
-      newPath: stripPrefix(p.newFileName),
-      hunks: p.hunks,
-      sections: p.hunks.map(() => sections[next++] ?? ''),
-      named: p.oldFileName !== undefined || p.newFileName !== undefined,
-    }))
+    .map((p) => {
+      const first = at;
+      at += p.hunks.length;
+      return {
+        oldPath: stripPrefix(p.oldFileName),
+        newPath: stripPrefix(p.newFileName),
+        hunks: p.hunks,
+        sections: p.hunks.map(() => sections[next++] ?? ''),
+        named: p.oldFileName !== undefined || p.newFileName !== undefined,
+        raw: p,
+        headers: raw.slice(first, at),
+      };
+    })
     .filter((p) => p.hunks.length);
   if (files.some((f) => !f.named)) throw new PatchInputError(`${source}: a hunk without file headers (--- a/FILE and +++ b/FILE lines before its @@)`);
-  return files.map(({ named: _named, ...f }) => f);
+  for (const f of files) checkFilePatch(f, f.raw, f.headers, source);
+  return files.map(({ named: _named, raw: _raw, headers: _headers, ...f }) => f);
+}
+
+/**
+ * The last line a hunk may name: no file mnlint reads has more lines than its
+ * size cap has bytes, so a header beyond it is damaged, not a place to look.
+ */
+export const MAX_HUNK_LINE = MAX_FILE_BYTES;
+
+/**
+ * What jsdiff leaves unchecked, refused with the hunk or the header named: a
+ * hunk position that is no line number (0, past 2^53, past any file mnlint
+ * reads), a `---`/`+++` line naming no file, a side given as /dev/null that
+ * the hunks say has lines.
+ */
+function checkFilePatch(fp: FilePatch, p: StructuredPatch, headers: readonly string[], source: string): void {
+  const name = fp.newPath ?? fp.oldPath ?? '/dev/null';
+  if (p.oldFileName !== undefined && p.oldFileName.trim() === '') throw new PatchInputError(`${source}: a --- line naming no file (before the hunks of ${name})`);
+  if (p.newFileName !== undefined && p.newFileName.trim() === '') throw new PatchInputError(`${source}: a +++ line naming no file (after --- ${p.oldFileName})`);
+  fp.hunks.forEach((h, i) => {
+    const header = (headers[i] ?? `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`).replace(/\r$/, '');
+    const shown = header.length > 80 ? `${header.slice(0, 77)}...` : header;
+    const what = `hunk ${i + 1} (${shown}) of ${name}`;
+    for (const [side, start, count] of [
+      ['old', h.oldStart, h.oldLines],
+      ['new', h.newStart, h.newLines],
+    ] as const) {
+      // a number past 2^53 is read as another one: past the limit, it is not printed
+      if (start + count - 1 > MAX_HUNK_LINE) throw new PatchInputError(`${source}: ${what}: its ${side} side ends beyond any file mnlint reads (at most ${MAX_HUNK_LINE} lines)`);
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 1 || count < 0) throw new PatchInputError(`${source}: ${what}: not a hunk header (@@ -START,COUNT +START,COUNT @@)`);
+    }
+    if (fp.newPath === null && h.newLines > 0) throw new PatchInputError(`${source}: ${what}: +++ ${p.newFileName} (no new file) but the hunk has ${h.newLines} new lines`);
+    if (fp.oldPath === null && h.oldLines > 0) throw new PatchInputError(`${source}: ${what}: --- ${p.oldFileName} (no old file) but the hunk has ${h.oldLines} old lines`);
+  });
 }
 
 /**
@@ -243,21 +286,33 @@ async function readFile(source: string, bytes: Buffer, file: number): Promise<Fi
   const head = bytes.subarray(0, 4096).toString('utf8');
   const text = bytes.toString('utf8');
   const read: FileRead = { source, lineCount: text.length ? text.split('\n').length - (text.endsWith('\n') ? 1 : 0) : 0, posts: [], replies: [], nodiff: [], problems: [], plain: null };
-  if (/^From \S+/.test(head)) {
-    const mails: Buffer[] = [];
-    try {
-      for await (const m of mboxReader(Readable.from([bytes]))) mails.push(m.content);
-    } catch (e) {
-      throw new PatchInputError(`${source}: not a readable mbox (${(e as Error).message})`);
-    }
-    if (!mails.length) throw new PatchInputError(`${source}: an mbox with no message`);
+  const mbox = looksLikeMbox(text, looksLikeMail(head));
+  if (mbox) {
+    const parts = splitMbox(bytes);
+    if (!parts.some((p) => p.kind === 'mail')) throw new PatchInputError(`${source}: an mbox with no readable message${parts[0]?.kind === 'damaged' ? ` (${parts[0].why})` : ''}`);
     // each message on its own: a broken one is named, the others are reviewed
-    for (const raw of mails) {
+    for (const part of parts) {
+      // named on one line of stderr: control bytes shown as ?
+      const subject =
+        /^Subject: ?(.*)$/im
+          .exec(part.raw.subarray(0, 8192).toString('utf8'))?.[1]
+          ?.replace(/\p{Cc}/gu, '?')
+          .trim() || `the message at line ${part.line}`;
+      if (part.kind === 'damaged') {
+        read.problems.push(`${source}: "${subject}": ${part.why}; the message is not read`);
+        continue;
+      }
       try {
-        await addMail(read, raw, file);
+        const before = read.posts.length;
+        await addMail(read, part.raw, file);
+        // each message's hunks numbered in its own lines: a message not read shifts none
+        numberHunks(
+          read.posts.slice(before).flatMap((p) => (p.cover ? [] : [p.patch])),
+          part.raw.toString('utf8'),
+          part.line - 1,
+        );
       } catch (e) {
         if (!(e instanceof PatchInputError)) throw e;
-        const subject = /^Subject: (.*)$/m.exec(raw.subarray(0, 8192).toString('utf8'))?.[1]?.trim() ?? 'a message';
         read.problems.push(e.message.replace(`${source}: `, `${source}: "${subject}": `));
       }
     }
@@ -271,7 +326,7 @@ async function readFile(source: string, bytes: Buffer, file: number): Promise<Fi
     }
     read.plain = { source, version: 1, index: 1, total: 1, subject: source, from: null, messageId: null, date: null, message: '', notes: '', to: [], cc: [], trailers: [], files, diff: text };
   }
-  numberHunks([...(read.plain ? [read.plain] : []), ...read.posts.filter((p) => !p.cover).map((p) => p.patch)], text);
+  if (!mbox) numberHunks([...(read.plain ? [read.plain] : []), ...read.posts.filter((p) => !p.cover).map((p) => p.patch)], text);
   return read;
 }
 
@@ -536,11 +591,12 @@ export function patchLabel(p: Patch): string {
 /**
  * Each hunk's header line in the input, as checkpatch numbers lines: the
  * headers at line starts, in input order, given to the hunks in turn (quoted
- * ones in replies start with `>` and are skipped).
+ * ones in replies start with `>` and are skipped); `firstLine` lines of the
+ * input come before `text` (an mbox message is numbered on its own).
  */
-function numberHunks(patches: readonly Patch[], text: string): void {
+function numberHunks(patches: readonly Patch[], text: string, firstLine = 0): void {
   const headers: number[] = [];
-  let line = 1;
+  let line = 1 + firstLine;
   let counted = 0;
   for (const m of text.matchAll(/^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/gm)) {
     for (let i = text.indexOf('\n', counted); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) {
