@@ -9891,7 +9891,6 @@ var package_default = {
     "@octokit/plugin-throttling": "11.0.5",
     "@octokit/rest": "22.0.1",
     diff: "9.0.0",
-    "mbox-reader": "1.2.0",
     "postal-mime": "4.0.0",
     "simple-git": "4.0.2",
     "tree-sitter-c": "0.24.1",
@@ -31404,7 +31403,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "8ab4cb7e1b273f0324554ea5fe3ca64e");
+  const derived = derivedFactsFor(root, "d90245a1a447b3acabeb354428e1d1de");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
