@@ -24954,12 +24954,19 @@ function lowerIfChain(ctx, first2) {
   let node = first2;
   let last = null;
   while (node) {
-    links.push({ start: node.startIndex, cond: lowerExpr(ctx, node.childForFieldName("condition")), consequence: lowerStmt(ctx, node.childForFieldName("consequence")) });
+    const body2 = node.childForFieldName("consequence");
+    const cond = lowerExpr(ctx, node.childForFieldName("condition"));
+    ctx.ifBodyComment = body2.type !== "expression_statement" ? void 0 : node === first2 && commentEndsAt(first2.previousNamedSibling, first2.startPosition.row - 1);
+    const consequence = lowerStmt(ctx, body2);
+    ctx.ifBodyComment = void 0;
+    links.push({ start: node.startIndex, cond, consequence });
     const alt = node.childForFieldName("alternative");
     const elseBody = alt?.type === "else_clause" ? alt.namedChildren[0] : alt;
     if (elseBody?.type === "if_statement") node = elseBody;
     else {
+      ctx.ifBodyComment = elseBody?.type === "expression_statement" ? false : void 0;
       last = elseBody ? lowerStmt(ctx, elseBody) : null;
+      ctx.ifBodyComment = void 0;
       node = null;
     }
   }
@@ -24994,7 +25001,9 @@ function lowerStmt(ctx, node) {
         const first2 = expr.childForFieldName("arguments")?.namedChildren[0];
         if (fn2?.type === "identifier" && declaresLocal(fn2.text) && first2?.type === "identifier") ctx.scopes.declare(first2.text);
       }
-      return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true, hasAdjacentComment(node)) : null };
+      const commented = ctx.ifBodyComment ?? hasAdjacentComment(node);
+      ctx.ifBodyComment = void 0;
+      return { kind: "expr", start: start2, expr: expr ? lowerExpr(ctx, expr, true, commented) : null };
     }
     case "declaration":
       return lowerDecl(ctx, node);
@@ -25117,11 +25126,15 @@ function lowerAll(ctx, node) {
   const commented = stmt && hasAdjacentComment(node);
   return { named, children: named.map((c4) => lowerExpr(ctx, c4, stmt, commented)) };
 }
+function saysMeant(c4) {
+  return c4?.type === "comment" && !/\b(?:FIXME|TODO|XXX)\b/.test(c4.text);
+}
+function commentEndsAt(c4, row) {
+  return saysMeant(c4) && c4.endPosition.row === row;
+}
 function hasAdjacentComment(node) {
-  const says = (c4, row, end) => c4?.type === "comment" && (end ? c4.endPosition.row === row : c4.startPosition.row === row) && !/\b(?:FIXME|TODO|XXX)\b/.test(c4.text);
-  let head = node;
-  while (head.parent && (head.parent.type === "if_statement" || head.parent.type === "else_clause")) head = head.parent;
-  return says(head.previousNamedSibling, head.startPosition.row - 1, true) || head !== node && says(node.previousNamedSibling, node.startPosition.row - 1, true) || says(node.nextNamedSibling, node.endPosition.row, false);
+  const after = node.nextNamedSibling;
+  return commentEndsAt(node.previousNamedSibling, node.startPosition.row - 1) || saysMeant(after) && after.startPosition.row === node.endPosition.row;
 }
 function lowerBinaryChain(ctx, top) {
   const spine = [];
@@ -31403,7 +31416,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "d90245a1a447b3acabeb354428e1d1de");
+  const derived = derivedFactsFor(root, "49fbadabb42f51d2515e0330b6e28bd0");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -53,6 +53,8 @@ class Scopes {
 /** What the lowering of one function reads: the file's context and the function's scopes. */
 interface Ctx extends FileCtx {
   readonly scopes: Scopes;
+  /** lowering an `if`'s unbraced body: whether a comment stands above that `if` (its own siblings are not looked at) */
+  ifBodyComment?: boolean;
 }
 
 export function lowerFunction(file: FileCtx, name: string, params: readonly string[], ranges: readonly string[], body: Node, blockableArgs: readonly string[] = []): LoweredFunction {
@@ -108,12 +110,21 @@ function lowerIfChain(ctx: Ctx, first: Node): LStmt {
   let node: Node | null = first;
   let last: LStmt | null = null;
   while (node) {
-    links.push({ start: node.startIndex, cond: lowerExpr(ctx, node.childForFieldName('condition')!), consequence: lowerStmt(ctx, node.childForFieldName('consequence')!) });
+    const body = node.childForFieldName('consequence')!;
+    const cond = lowerExpr(ctx, node.childForFieldName('condition')!);
+    // an unbraced body is documented by a comment above the chain's first `if` (never by siblings: in a long
+    // `else if` chain, looking at a deep node's siblings costs its depth)
+    ctx.ifBodyComment = body.type !== 'expression_statement' ? undefined : node === first && commentEndsAt(first.previousNamedSibling, first.startPosition.row - 1);
+    const consequence = lowerStmt(ctx, body);
+    ctx.ifBodyComment = undefined;
+    links.push({ start: node.startIndex, cond, consequence });
     const alt: Node | null = node.childForFieldName('alternative');
     const elseBody: Node | null | undefined = alt?.type === 'else_clause' ? alt.namedChildren[0] : alt;
     if (elseBody?.type === 'if_statement') node = elseBody;
     else {
+      ctx.ifBodyComment = elseBody?.type === 'expression_statement' ? false : undefined;
       last = elseBody ? lowerStmt(ctx, elseBody) : null;
+      ctx.ifBodyComment = undefined;
       node = null;
     }
   }
@@ -151,7 +162,9 @@ function lowerStmt(ctx: Ctx, node: Node): LStmt {
         const first = expr.childForFieldName('arguments')?.namedChildren[0];
         if (fn?.type === 'identifier' && declaresLocal(fn.text) && first?.type === 'identifier') ctx.scopes.declare(first.text);
       }
-      return { kind: 'expr', start, expr: expr ? lowerExpr(ctx, expr, true, hasAdjacentComment(node)) : null };
+      const commented = ctx.ifBodyComment ?? hasAdjacentComment(node);
+      ctx.ifBodyComment = undefined;
+      return { kind: 'expr', start, expr: expr ? lowerExpr(ctx, expr, true, commented) : null };
     }
     case 'declaration':
       return lowerDecl(ctx, node);
@@ -288,18 +301,22 @@ function lowerAll(ctx: Ctx, node: Node): { named: Node[]; children: LExpr[] } {
   return { named, children: named.map((c) => lowerExpr(ctx, c, stmt, commented)) };
 }
 
+/** A comment that is not a FIXME/TODO/XXX (those say the code is wrong, not that it is meant). */
+function saysMeant(c: Node | null): c is Node {
+  return c?.type === 'comment' && !/\b(?:FIXME|TODO|XXX)\b/.test(c.text);
+}
+
+function commentEndsAt(c: Node | null, row: number): boolean {
+  return saysMeant(c) && c.endPosition.row === row;
+}
+
 /**
- * A comment ending on the line above a statement (or above the `if` whose
- * unbraced body it is), or after it on its last line: the author's word on it.
- * A FIXME/TODO/XXX is the author saying it is wrong, not that it is meant.
+ * A statement in a block with a comment ending on the line above it, or after
+ * it on its last line: the author's word on it. (An `if`'s body: see ifBodyComment.)
  */
 function hasAdjacentComment(node: Node): boolean {
-  const says = (c: Node | null, row: number, end: boolean): boolean => c?.type === 'comment' && (end ? c.endPosition.row === row : c.startPosition.row === row) && !/\b(?:FIXME|TODO|XXX)\b/.test(c.text);
-  let head: Node = node;
-  while (head.parent && (head.parent.type === 'if_statement' || head.parent.type === 'else_clause')) head = head.parent;
-  return (
-    says(head.previousNamedSibling, head.startPosition.row - 1, true) || (head !== node && says(node.previousNamedSibling, node.startPosition.row - 1, true)) || says(node.nextNamedSibling, node.endPosition.row, false)
-  );
+  const after = node.nextNamedSibling;
+  return commentEndsAt(node.previousNamedSibling, node.startPosition.row - 1) || (saysMeant(after) && after.startPosition.row === node.endPosition.row);
 }
 
 /**
