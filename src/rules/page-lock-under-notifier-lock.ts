@@ -14,7 +14,7 @@ import { FIRST_PASS_MEMBERS, INVALIDATION_MEMBERS } from '../model/ops.js';
 
 export default defineRule({
   id: 'page-lock-under-notifier-lock',
-  title: 'a page lock taken under the lock the `invalidate` callback takes',
+  title: 'a page lock taken by an invalidation callback, or under the lock the `invalidate` callback takes',
   severity: 'error',
   invariant: 'I5',
   docs: {
