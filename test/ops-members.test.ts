@@ -29,6 +29,12 @@ describe('designated initializers with their struct types', () => {
     const got = designatedBindingsOf('x.c', text).map((b) => `${b.struct}.${b.field}=${b.function}@${b.line}`);
     expect(got).toEqual(['o_ops.put=a@5', 'o_ops.put=b@8', 'o_ops.put=c@8', 'o_ops.get=a@10']);
   });
+
+  test('a declaration with no initializer is given up in linear time (a long name once backtracked without end)', () => {
+    const started = Date.now();
+    expect(designatedBindingsOf('x.c', `static struct s ${'a'.repeat(60)} ${'b'.repeat(60)};\n`)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
 
 const HEADER = `struct drv_obj;

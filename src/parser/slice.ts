@@ -351,8 +351,9 @@ export function paramBindingsOf(file: string, masked: string, defined: ReadonlyS
 const CALL_OPEN = /\b([A-Za-z_]\w*)\s*\(/g;
 // `.f = fn,` `.f = fn }` `->f = fn;` `.f = &fn;` `.f = (cast)fn,`: the member, then a function name alone
 const UTF16 = new TextDecoder('utf-16le');
-// `struct T name = {`, `struct T name[] = {`, qualifiers and attributes between (not a compound literal, a cast or a parameter)
-const STRUCT_INITIALIZER = /\bstruct\s+([A-Za-z_]\w*)\s+((?:[A-Za-z_]\w*\s*|\[[^\]\n;{}]*\]\s*)+)=\s*\{/g;
+// `struct T name = {`, `struct T name[] = {`, qualifiers and attributes between (not a compound literal, a cast or a
+// parameter); each word matched whole (`\b`), so a line of words with no `=` after them is given up in linear time
+const STRUCT_INITIALIZER = /\bstruct\s+([A-Za-z_]\w*)\s+((?:[A-Za-z_]\w*\b\s*|\[[^\]\n;{}]*\]\s*)+)=\s*\{/g;
 const FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 
 /**
