@@ -10114,6 +10114,54 @@ function atomsOf(when) {
   return Object.entries(when).map(([a, value]) => ({ atom: a, tag: parseAtom(a), value }));
 }
 
+// src/ir/kernel-api/pages.ts
+var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
+var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
+  "get_page",
+  "folio_get",
+  "try_get_page",
+  "kmap",
+  "kmap_local_page",
+  "kmap_atomic",
+  "kmap_local_folio",
+  "page_address",
+  "set_page_dirty",
+  "set_page_dirty_lock",
+  "folio_mark_dirty",
+  "mark_page_accessed",
+  "lock_page",
+  "copy_page",
+  "lock_page_killable",
+  "folio_lock",
+  "folio_lock_killable"
+]);
+var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
+var PAGE_LOOKUP_OUTPUT = {
+  get_user_pages: 3,
+  get_user_pages_fast: 3,
+  get_user_pages_remote: 4,
+  get_user_pages_unlocked: 3,
+  pin_user_pages: 3,
+  pin_user_pages_fast: 3,
+  pin_user_pages_remote: 4,
+  pin_user_pages_unlocked: 3,
+  make_device_exclusive_range: 3,
+  make_device_exclusive: 3
+};
+var PAGE_LOOKUP_CALLS = new Set(Object.keys(PAGE_LOOKUP_OUTPUT));
+var PAGE_RELEASE_CALLS = /* @__PURE__ */ new Set([
+  "put_page",
+  "folio_put",
+  "release_pages",
+  "unpin_user_page",
+  "unpin_user_pages",
+  "unpin_user_pages_dirty_lock",
+  "unpin_user_page_range_dirty_lock",
+  "unlock_page",
+  "folio_unlock"
+]);
+var PFN_CONVERSIONS = /* @__PURE__ */ new Set(["hmm_pfn_to_page", "hmm_pfn_to_phys", "hmm_pfn_to_map_order", "page_folio", "page_to_pfn", "page_to_phys", "pfn_to_page", "migrate_pfn_to_page"]);
+
 // src/ir/kernel-api/effects.ts
 var EFFECT_CALLS = {
   atomic_inc: { arg: 0, delta: 1 },
@@ -10149,7 +10197,7 @@ function isReleaseCall(name2) {
   return isFreeCall(name2) || name2 === "call_rcu" || /(_free|_put|_release|_recycle)$|^(put_|free_)/.test(name2);
 }
 function isCallOfInterest(name2) {
-  return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2);
+  return isReleaseCall(name2) || MM_LAST_REFERENCE_CALLS.has(name2) || PAGE_LOCKING_CALLS.has(name2);
 }
 
 // src/ir/kernel-api/memory.ts
@@ -10466,54 +10514,6 @@ function isSleepingEvent(e) {
 function mayBlock(e) {
   return isSleepingEvent(e) || e.kind === "alloc" && e.gfp.class === "sleeping";
 }
-
-// src/ir/kernel-api/pages.ts
-var HMM_FAULT_CALLS = /* @__PURE__ */ new Set(["hmm_range_fault"]);
-var PAGE_USE_CALLS = /* @__PURE__ */ new Set([
-  "get_page",
-  "folio_get",
-  "try_get_page",
-  "kmap",
-  "kmap_local_page",
-  "kmap_atomic",
-  "kmap_local_folio",
-  "page_address",
-  "set_page_dirty",
-  "set_page_dirty_lock",
-  "folio_mark_dirty",
-  "mark_page_accessed",
-  "lock_page",
-  "copy_page",
-  "lock_page_killable",
-  "folio_lock",
-  "folio_lock_killable"
-]);
-var PAGE_LOCKING_CALLS = /* @__PURE__ */ new Set(["set_page_dirty_lock", "lock_page", "lock_page_killable", "folio_lock", "folio_lock_killable"]);
-var PAGE_LOOKUP_OUTPUT = {
-  get_user_pages: 3,
-  get_user_pages_fast: 3,
-  get_user_pages_remote: 4,
-  get_user_pages_unlocked: 3,
-  pin_user_pages: 3,
-  pin_user_pages_fast: 3,
-  pin_user_pages_remote: 4,
-  pin_user_pages_unlocked: 3,
-  make_device_exclusive_range: 3,
-  make_device_exclusive: 3
-};
-var PAGE_LOOKUP_CALLS = new Set(Object.keys(PAGE_LOOKUP_OUTPUT));
-var PAGE_RELEASE_CALLS = /* @__PURE__ */ new Set([
-  "put_page",
-  "folio_put",
-  "release_pages",
-  "unpin_user_page",
-  "unpin_user_pages",
-  "unpin_user_pages_dirty_lock",
-  "unpin_user_page_range_dirty_lock",
-  "unlock_page",
-  "folio_unlock"
-]);
-var PFN_CONVERSIONS = /* @__PURE__ */ new Set(["hmm_pfn_to_page", "hmm_pfn_to_phys", "hmm_pfn_to_map_order", "page_folio", "page_to_pfn", "page_to_phys", "pfn_to_page", "migrate_pfn_to_page"]);
 
 // src/ir/kernel-api/sleep.ts
 var SLEEPING_PRIMITIVES = [
@@ -10990,13 +10990,16 @@ var FactsDatabase = class _FactsDatabase {
   }
   /**
    * The functions a call through `->field` in `fromFile` may reach, by what the
-   * tree near it assigns: the bindings of its own file, else of its directory;
-   * none when more than BOUND_LIMIT are (a field name shared by unrelated
-   * structs says too little).
+   * tree near it assigns: the designated initializers of the one struct type
+   * that has the member (see ofOneType); else the bindings of its own file,
+   * else of its directory; none when more than BOUND_LIMIT are (a field name
+   * shared by unrelated structs says too little).
    */
   boundNear(field, fromFile) {
     const all = this.byField.get(field);
     if (!all) return [];
+    const typed2 = ofOneType(all, fromFile);
+    if (typed2) return typed2;
     const own2 = all.filter((b3) => b3.file === fromFile);
     const dir = dirOf4(fromFile);
     const near = own2.length ? own2 : all.filter((b3) => dirOf4(b3.file) === dir);
@@ -11004,7 +11007,15 @@ var FactsDatabase = class _FactsDatabase {
     return names.size > BOUND_LIMIT2 ? [] : near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
   }
 };
+function ofOneType(all, fromFile) {
+  const area = `${dirOf4(dirOf4(fromFile))}/`;
+  const near = all.filter((b3) => b3.struct !== void 0 && (area === "/" || b3.file.startsWith(area)));
+  if (!near.length || near.some((b3) => b3.struct !== near[0].struct)) return void 0;
+  const distinct2 = near.filter((b3, i2) => near.findIndex((x3) => x3.function === b3.function) === i2);
+  return distinct2.length > TYPED_LIMIT ? void 0 : distinct2;
+}
 var BOUND_LIMIT2 = 4;
+var TYPED_LIMIT = 16;
 var PASSED_LIMIT = 8;
 var FUNCTION_ARG = /^(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)$/;
 function dirOf4(file) {
@@ -11029,6 +11040,10 @@ var CALL_DEPTH = 3;
 var SUMMARY_DEPTH = 8;
 var EVENT_BUDGET = 6e3;
 var ALTERNATIVES = 24;
+function takes(fn2, count2) {
+  const named = fn2.params.filter((p2) => !(p2.name === "" && p2.type === "void")).length;
+  return count2 === named;
+}
 function combine(base, extra) {
   let empty = true;
   for (const _3 in extra) {
@@ -11157,8 +11172,11 @@ var Summarizer = class {
       if (e.kind !== "call") return;
       if (e.field !== void 0) {
         const field = e.field;
-        const bound = this.facts?.bound(field, fn2.file) ?? [];
-        const targets = pointerTargets(bound, e.loc.line, (b3) => ({ field, file: b3.file, line: b3.line, of: bound.length }));
+        const bound = (this.facts?.bound(field, fn2.file) ?? []).filter((b3) => {
+          const callee2 = this.resolve(b3.function, b3.file);
+          return !callee2 || takes(callee2, e.args.length);
+        });
+        const targets = pointerTargets(bound, e.loc.line, (b3) => ({ field, file: b3.file, line: b3.line, of: bound.length, ...b3.struct ? { struct: b3.struct } : {} }));
         if (targets.length) indirect.set(id, targets);
         return;
       }
@@ -11727,8 +11745,12 @@ function throughText(v2, t2) {
     const unknown2 = t2.param.unknown > 0 ? `; ${t2.param.unknown} call site${t2.param.unknown > 1 ? "s pass" : " passes"} a value mnlint cannot name` : "";
     return `calls through parameter \`${t2.param.name}\` of ${t2.param.owner}(), bound to ${v2.function}() at ${t2.file}:${t2.line}${others2}${unknown2}`;
   }
-  const others = t2.of > 1 ? `, one of ${t2.of} functions the tree sets it to` : "";
-  return `calls through ->${t2.field}(), which the tree sets to ${v2.function}() (${t2.file}:${t2.line})${others}`;
+  const member2 = t2.struct ? `->${t2.field}() of struct ${t2.struct}` : `->${t2.field}()`;
+  const others = t2.of > 1 ? t2.struct ? `, one of ${t2.of} functions its initializers set it to: which one runs depends on the object` : `, one of ${t2.of} functions the tree sets it to` : "";
+  return `calls through ${member2}, which the tree sets to ${v2.function}() (${t2.file}:${t2.line})${others}`;
+}
+function pointerStep(steps) {
+  return steps?.find((s) => s.indirect && !s.waits);
 }
 function throughPointer(steps) {
   return !!steps?.some((s) => s.indirect && !s.waits);
@@ -13534,12 +13556,12 @@ static void __exit drv_exit(void)
 // src/rules/page-lock-under-notifier-lock.ts
 var page_lock_under_notifier_lock_default = defineRule({
   id: "page-lock-under-notifier-lock",
-  title: "a page lock taken under the lock the `invalidate` callback takes",
+  title: "a page lock taken by an invalidation callback, or under the lock the `invalidate` callback takes",
   severity: "error",
   invariant: "I5",
   docs: {
-    what: "For an interval notifier, takes the locks its `invalidate` (or `invalidate_start`) callback takes, and flags a read-side function of the same directory (one that calls `hmm_range_fault()`) that takes a page or folio lock (`set_page_dirty_lock`, `lock_page`, `folio_lock` ...) on a page from those pfns while holding one of them.",
-    why: 'Migration and reclaim lock the folio and then invalidate its mappings (`migrate_pages_batch()` -> `try_to_migrate()` -> the notifier), so the callback waits for the driver lock with the folio locked. The read side holding the driver lock and waiting for the folio lock is the other half of an ABBA deadlock (the xe userptr fix "fix notifier vs folio deadlock", Fixes: 0a98219bcc96).',
+    what: "Flags a page or folio lock (`set_page_dirty_lock`, `lock_page`, `folio_lock` ...) taken by an invalidation callback itself (`invalidate`, `invalidate_start`, `invalidate_range_start`, `invalidate_range_end`) or a function it calls, also through an ops member (`obj->ops->put_pages()`: a warning naming the candidate when several functions are set there). And, for an interval notifier, takes the locks its `invalidate` (or `invalidate_start`) callback takes, and flags a read-side function of the same directory (one that calls `hmm_range_fault()`) that takes a page or folio lock on a page from those pfns while holding one of them.",
+    why: 'Migration and reclaim lock the folio and then invalidate its mappings (`migrate_pages_batch()` -> `try_to_migrate()` -> the notifier, `shrink_page_list()` -> `try_to_unmap()`), so the callback runs with a folio locked: a folio lock it takes waits for itself on that folio, or orders two folio locks the other way round elsewhere (the i915 userptr revert 505a8ec7e11a). And it waits for the driver lock with the folio locked: the read side holding the driver lock and waiting for the folio lock is the other half of an ABBA deadlock (the xe userptr fix "fix notifier vs folio deadlock", Fixes: 0a98219bcc96).',
     bad: `static bool drv_invalidate(struct mmu_interval_notifier *mni,
 			   const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -13613,12 +13635,39 @@ static int drv_populate(struct drv_obj *obj, struct hmm_range *range)
 	return 0;
 }
 `,
-    references: ['"drm/xe/userptr: fix notifier vs folio deadlock" (Matthew Auld, 2025, Message-Id <20250414132539.26654-2-matthew.auld@intel.com>)', "mm/migrate.c: migrate_pages_batch()"]
+    references: [
+      '"drm/xe/userptr: fix notifier vs folio deadlock" (Matthew Auld, 2025, Message-Id <20250414132539.26654-2-matthew.auld@intel.com>)',
+      '505a8ec7e11a Revert "drm/i915/userptr: Acquire the page lock around set_page_dirty()"',
+      "mm/migrate.c: migrate_pages_batch()",
+      "mm/rmap.c: try_to_unmap_one()"
+    ]
   },
   messages: {
+    folioLockInCallback: "{{call}}() takes a folio lock in {{taker}} ({{table}}.{{member}}): reclaim and migration run the invalidation with a folio locked (try_to_unmap_one()), so it may wait for the folio lock its own caller holds",
     folioLockUnderNotifierLock: "{{call}}() takes the folio lock while holding {{held}}, which {{taker}} ({{table}}) takes: migration calls the notifier with the folio locked, and the two wait for each other"
   },
   checkTable(table, ctx) {
+    for (const member2 of INVALIDATION_MEMBERS[table.kind]) {
+      const cb = ctx.callback(table, member2);
+      if (!cb?.fn) continue;
+      const pointers = (e) => e.via.filter((v2) => v2.through).length;
+      const locking = ctx.summary(cb.fn).events.filter((e) => "args" in e && PAGE_LOCKING_CALLS.has(e.name)).sort((a, b3) => pointers(a) - pointers(b3));
+      for (const e of sitesOf(locking, (x3) => x3)) {
+        ctx.report({
+          ...atEvent(e),
+          function: functionOf(e, cb.fn.name),
+          messageId: "folioLockInCallback",
+          about: about(table, member2, "call", [e.name]),
+          decidedBy: decidedBy(e),
+          data: { call: e.name, taker: `${cb.fn.name}()`, table: table.name, member: member2 },
+          steps: [
+            bindingStep(table, cb.field, cb.fn.name),
+            ...describeVia(e.via),
+            step(e, `${e.name}() takes a folio lock; try_to_unmap_one() and try_to_migrate_one() run the invalidation under folio_lock() (I5: the same folio waits for itself, two folios in no order)`, "event")
+          ]
+        });
+      }
+    }
     if (table.kind !== "mmu_interval_notifier_ops") return;
     const taken = /* @__PURE__ */ new Map();
     for (const field of FIRST_PASS_MEMBERS.mmu_interval_notifier_ops) {
@@ -18557,6 +18606,7 @@ function fieldBindingsOf(file, masked, defined) {
   const out2 = [];
   let line = 1;
   let counted = 0;
+  const typed2 = initializerTypes(masked);
   for (const m2 of masked.matchAll(FIELD_BINDING)) {
     const fn2 = m2[3];
     if (!defined.has(fn2)) continue;
@@ -18564,9 +18614,45 @@ function fieldBindingsOf(file, masked, defined) {
       line++;
       counted = i2 + 1;
     }
-    out2.push({ field: m2[2], function: fn2, file, line });
+    const struct = m2[1] === "." ? typed2(m2.index) : void 0;
+    out2.push({ field: m2[2], function: fn2, file, line, ...struct ? { struct } : {} });
   }
   return out2;
+}
+function initializerTypes(masked) {
+  const inits = [];
+  for (const m2 of masked.matchAll(STRUCT_INITIALIZER)) {
+    const open = m2.index + m2[0].length - 1;
+    inits.push({ type: m2[1], open, close: closingBrace(masked, open), array: m2[2].includes("[") });
+  }
+  let k2 = 0;
+  return (at2) => {
+    while (k2 < inits.length && inits[k2].close < at2) k2++;
+    const init2 = inits[k2];
+    if (!init2 || init2.open > at2) return void 0;
+    let depth = 0;
+    for (let i2 = init2.open; i2 < at2; i2++) {
+      const c4 = masked.charCodeAt(i2);
+      if (c4 === 123) depth++;
+      else if (c4 === 125) depth--;
+    }
+    return depth === (init2.array ? 2 : 1) ? init2.type : void 0;
+  };
+}
+function closingBrace(masked, open) {
+  let depth = 0;
+  for (let i2 = open; i2 < masked.length; i2++) {
+    const c4 = masked.charCodeAt(i2);
+    if (c4 === 123) depth++;
+    else if (c4 === 125 && --depth === 0) return i2;
+  }
+  return masked.length;
+}
+function designatedBindingsOf(file, text) {
+  const { masked: units, directives } = maskLexical(text);
+  for (const [from, to2] of [...conditionalRegions(text, directives), ...directives]) blankOut(units, from, to2);
+  const masked = UTF16.decode(units);
+  return fieldBindingsOf(file, masked, lineStartNames(masked)).filter((b3) => b3.struct !== void 0);
 }
 function paramBindingsOf(file, masked, defined) {
   const out2 = [];
@@ -18595,6 +18681,8 @@ function paramBindingsOf(file, masked, defined) {
   return out2;
 }
 var CALL_OPEN = /\b([A-Za-z_]\w*)\s*\(/g;
+var UTF16 = new TextDecoder("utf-16le");
+var STRUCT_INITIALIZER = /\bstruct\s+([A-Za-z_]\w*)\s+((?:[A-Za-z_]\w*\b\s*|\[[^\]\n;{}]*\]\s*)+)=\s*\{/g;
 var FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 function workFactsOf(file, masked) {
   const workBindings = [];
@@ -19190,7 +19278,7 @@ function analyze(scanned, index, rules = RULES, api = NEWEST, derived = FALLBACK
       const work = throughWork(r2.steps);
       const weighed = weighUntracked(r2.severity ?? rule.severity, formatMessage(template, r2.data), r2.decidedBy);
       const severity = (indirect || work) && weighed.severity === "error" ? "warning" : weighed.severity;
-      const message = weighed.message + (indirect ? " (through a function pointer: the function that runs there is what the tree assigns, not proved)" : "") + (work ? " (through a wait on a work item: the work function is the one the tree binds to that field name, not proved)" : "");
+      const message = weighed.message + (indirect ? ` (through a function pointer: ${pointerNote(r2.steps) ?? "the function that runs there is what the tree assigns, not proved"})` : "") + (work ? " (through a wait on a work item: the work function is the one the tree binds to that field name, not proved)" : "");
       findings.push({
         rule: rule.id,
         messageId: r2.messageId,
@@ -19228,6 +19316,11 @@ function aboutOf(r2, table) {
   const bound = table.fields.find((f3) => f3.function !== null && f3.function === r2.function) ?? table.fields.find((f3) => r2.steps.some((s) => s.role === "binding" && s.file === table.file && s.line === f3.loc.line));
   const callback = bound ? `${table.name}.${bound.field}` : r2.function === null ? table.name : void 0;
   return callback === void 0 ? r2.about ?? {} : { ...r2.about, callback, tableFile: table.file };
+}
+function pointerNote(steps) {
+  const s = pointerStep(steps);
+  if (!s || !/, one of \d+ functions/.test(s.text)) return void 0;
+  return `${s.file}:${s.line} ${s.text}, not proved`;
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -22489,7 +22582,7 @@ function commonPrefix(a, b3) {
   while (i2 < pa.length && i2 < pb.length && pa[i2] === pb[i2]) i2++;
   return i2;
 }
-function neededCallees(files, index, depth) {
+function neededCallees(files, index, depth, fieldCalls) {
   const missing = /* @__PURE__ */ new Map();
   let bindings;
   let frontier = files.flatMap((f3) => f3.tables.flatMap((t2) => t2.fields.filter((x3) => x3.function).map((x3) => ({ name: x3.function, from: t2.file }))));
@@ -22515,7 +22608,13 @@ function neededCallees(files, index, depth) {
         for (const w2 of bindings.waited(e.name, e.args, fn2.file)) next.push({ name: w2.function, from: w2.file });
         if (e.kind !== "call") continue;
         if (e.param !== void 0) for (const b3 of bindings.boundParam(fn2.name, e.param, fn2.file, fn2.isStatic).bound) next.push({ name: b3.function, from: b3.file });
-        if (e.field !== void 0) for (const b3 of bindings.boundNear(e.field, fn2.file)) next.push({ name: b3.function, from: b3.file });
+        if (e.field === void 0) continue;
+        for (const b3 of bindings.boundNear(e.field, fn2.file)) next.push({ name: b3.function, from: b3.file });
+        if (fieldCalls) {
+          const from2 = fieldCalls.get(e.field) ?? /* @__PURE__ */ new Set();
+          from2.add(fn2.file);
+          fieldCalls.set(e.field, from2);
+        }
       }
     }
     frontier = next;
@@ -25937,9 +26036,61 @@ async function scan(opts) {
         return files2 ? [files2] : [];
       });
     };
+    const members3 = /* @__PURE__ */ new Map();
+    const designated = /* @__PURE__ */ new Map();
+    const lookedUp = /* @__PURE__ */ new Set();
+    const designatedIn = (file, field) => {
+      let names = members3.get(file);
+      let text;
+      if (!names) {
+        try {
+          text = read(file);
+        } catch {
+          text = "";
+        }
+        names = new Set([...text.matchAll(DESIGNATOR)].map((m2) => m2[1]));
+        members3.set(file, names);
+      }
+      if (!names.has(field)) return [];
+      let list = designated.get(file);
+      if (!list) {
+        list = designatedBindingsOf(relName(root, file), text ?? read(file));
+        designated.set(file, list);
+      }
+      return list.filter((b3) => b3.field === field);
+    };
+    const initializers = (fieldCalls, request2) => {
+      for (const [field, callers] of fieldCalls) {
+        for (const caller of callers) {
+          const key = `${field}\0${dirname2(caller)}`;
+          if (lookedUp.has(key)) continue;
+          lookedUp.add(key);
+          const seen = /* @__PURE__ */ new Set();
+          const found = [];
+          for (const files2 of scopesOf(resolve4(root, caller), root, dirs, sortedTree, dirFiles)) {
+            for (const file of files2) {
+              if (seen.has(file)) continue;
+              seen.add(file);
+              found.push(...designatedIn(file, field));
+            }
+          }
+          const fns = new Set(found.map((b3) => `${b3.file}\0${b3.function}`));
+          if (!found.length || found.some((b3) => b3.struct !== found[0].struct) || fns.size > TYPED_LIMIT) continue;
+          for (const b3 of found) if (sameArea(caller, b3.file) && !wantedBy.get(b3.file)?.has(b3.function)) request2(b3.file, b3.function);
+        }
+      }
+    };
     for (let round = 0; round <= CALL_DEPTH; round++) {
-      const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
-      if (missing.size === 0) break;
+      const fieldCalls = /* @__PURE__ */ new Map();
+      const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH, fieldCalls));
+      const requests = /* @__PURE__ */ new Map();
+      const request2 = (rel, name2) => {
+        const set = requests.get(rel) ?? /* @__PURE__ */ new Set();
+        set.add(name2);
+        requests.set(rel, set);
+      };
+      if (dirs.length) initializers(fieldCalls, request2);
+      if (missing.size === 0 && requests.size === 0) break;
       if (dirs.length) {
         const candidates = /* @__PURE__ */ new Set();
         for (const [name2, callers] of missing) {
@@ -25957,12 +26108,6 @@ async function scan(opts) {
         });
         mark(`callee round ${round}: filtered the functions of ${todo.length} files`);
       }
-      const requests = /* @__PURE__ */ new Map();
-      const request2 = (rel, name2) => {
-        const set = requests.get(rel) ?? /* @__PURE__ */ new Set();
-        set.add(name2);
-        requests.set(rel, set);
-      };
       for (const [name2, callers] of missing) {
         const home = index.definitionFile(name2, callers);
         if (home && callers.some((c4) => sameArea(c4, home) || namedTogether(c4, home))) {
@@ -25994,15 +26139,15 @@ async function scan(opts) {
       index = FunctionIndex.of(ordered());
       mark(`callee round ${round}: ${requests.size} files`);
     }
-    const lookedUp = await lookUpTeardownCallbacks(ordered(), root, dirs, new Set(treeFiles), (p2) => readAndParse(p2, false));
-    if (lookedUp.length) {
+    const teardownFiles = await lookUpTeardownCallbacks(ordered(), root, dirs, new Set(treeFiles), (p2) => readAndParse(p2, false));
+    if (teardownFiles.length) {
       await Promise.all(pending.splice(0));
-      for (const rel of lookedUp) {
+      for (const rel of teardownFiles) {
         const ir2 = parsed.get(rel);
         if (ir2) parsed.set(rel, { ...ir2, callbacksOnly: true });
       }
       index = FunctionIndex.of(ordered());
-      mark(`teardown callbacks: ${lookedUp.length} files of the area`);
+      mark(`teardown callbacks: ${teardownFiles.length} files of the area`);
     }
     const files = ordered();
     mark(`scanned: ${considered} files walked, ${counts.parsed} parses of ${parsedBytes} bytes${opts.irCache ? ` (${opts.irCache.hits} parses and text facts from the IR cache)` : ""}`);
@@ -26068,6 +26213,7 @@ async function lookUpTeardownCallbacks(files, root, dirs, scanned, parse4) {
   }
   return out2;
 }
+var DESIGNATOR = /\.\s*([A-Za-z_]\w*)\s*=(?!=)/g;
 function plausible(missing) {
   const out2 = /* @__PURE__ */ new Map();
   for (const [name2, callers] of missing) {
@@ -31416,7 +31562,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "49fbadabb42f51d2515e0330b6e28bd0");
+  const derived = derivedFactsFor(root, "919b1ade6eb594d6e3a2de70686eeb8a");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -111,14 +111,18 @@ describe('calls through function pointers', () => {
     const findings = await check(['fixtures/facts/fnptr']);
     const flush = findings.find((f) => f.function === 'drv_flush_sync' || f.message.includes('drv_invalidate()'));
     expect(flush).toMatchObject({ rule: 'sleep-in-non-blockable-range', severity: 'warning', line: 24 });
-    expect(steps(flush!)).toContain('calls through ->flush(), which the tree sets to drv_flush_sync() (drv_fp.c:49)');
+    expect(steps(flush!)).toContain('calls through ->flush() of struct drv_backend_ops, which the tree sets to drv_flush_sync() (drv_fp.c:49)');
   });
 
-  test('a field bound to several functions: the one that sleeps is a warning naming the others', async () => {
+  test('a field bound to several functions: the one that sleeps is a warning naming the call and that candidate', async () => {
     const findings = await check(['fixtures/facts/fnptr']);
     const kick = findings.find((f) => f.rule === 'sleep-under-spinlock');
     expect(kick).toMatchObject({ severity: 'warning', line: 31 });
-    expect(steps(kick!)).toContain('calls through ->kick(), which the tree sets to drv_kick_wait() (drv_fp.c:50), one of 2 functions the tree sets it to');
+    expect(steps(kick!)).toContain(
+      'calls through ->kick() of struct drv_backend_ops, which the tree sets to drv_kick_wait() (drv_fp.c:50), one of 2 functions its initializers set it to: which one runs depends on the object',
+    );
+    // the message names the call and the candidate, since it was one of several
+    expect(kick!.message).toContain('(through a function pointer: drv_fp.c:80 calls through ->kick() of struct drv_backend_ops, which the tree sets to drv_kick_wait()');
     // ->poke is bound to a function that does not sleep; ->done, assigned, is called in a blockable range
     expect(findings.map((f) => f.rule).sort()).toEqual(['sleep-in-non-blockable-range', 'sleep-under-spinlock']);
   });

@@ -4,11 +4,11 @@ import type { FunctionIndex } from '../ir/function-index.js';
 import { readSideOf } from '../ir/read-side.js';
 import { Summarizer, type FunctionSummary } from '../ir/summary.js';
 import { RULES } from '../rules/index.js';
-import { formatMessage, weighUntracked, type About, type CallbackView, type CoreView, type Finding, type ModelView, type Report, type Rule, type RuleContext } from '../rules/rule.js';
+import { formatMessage, weighUntracked, type Step, type About, type CallbackView, type CoreView, type Finding, type ModelView, type Report, type Rule, type RuleContext } from '../rules/rule.js';
 import { NEWEST, type ApiLevel } from '../model/api.js';
 import { exploreWithCompanions } from '../model/explore.js';
 import { abstractNotifier } from './abstract.js';
-import { throughPointer, throughWork } from '../rules/support.js';
+import { pointerStep, throughPointer, throughWork } from '../rules/support.js';
 import { coreSteps, isCoreFile, missingStepViolation } from './core-steps.js';
 import type { CoreStep } from '../model/core.js';
 import { FactsDatabase, derivedOf, type DerivedTable } from '../ir/facts-db.js';
@@ -139,7 +139,7 @@ export function analyze(scanned: readonly FileIR[], index: FunctionIndex, rules:
       const severity = (indirect || work) && weighed.severity === 'error' ? 'warning' : weighed.severity;
       const message =
         weighed.message +
-        (indirect ? ' (through a function pointer: the function that runs there is what the tree assigns, not proved)' : '') +
+        (indirect ? ` (through a function pointer: ${pointerNote(r.steps) ?? 'the function that runs there is what the tree assigns, not proved'})` : '') +
         (work ? ' (through a wait on a work item: the work function is the one the tree binds to that field name, not proved)' : '');
       findings.push({
         rule: rule.id,
@@ -182,6 +182,13 @@ function aboutOf(r: Report, table: OpsTable | undefined): About {
   const bound = table.fields.find((f) => f.function !== null && f.function === r.function) ?? table.fields.find((f) => r.steps.some((s) => s.role === 'binding' && s.file === table.file && s.line === f.loc.line));
   const callback = bound ? `${table.name}.${bound.field}` : r.function === null ? table.name : undefined;
   return callback === undefined ? (r.about ?? {}) : { ...r.about, callback, tableFile: table.file };
+}
+
+/** The indirect call a finding stands on and the candidate it took, when that was one of several (`FILE:LINE calls through ->m() ..., one of N functions ...`). */
+function pointerNote(steps: readonly Step[]): string | undefined {
+  const s = pointerStep(steps);
+  if (!s || !/, one of \d+ functions/.test(s.text)) return undefined;
+  return `${s.file}:${s.line} ${s.text}, not proved`;
 }
 
 /** One finding per rule and location: two callbacks reaching one helper report it once. */

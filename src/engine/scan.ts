@@ -3,12 +3,13 @@
 // files are looked up lazily, near the caller, only when a callback needs them.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { FileIR } from '../ir/types.js';
+import type { FieldBinding, FileIR } from '../ir/types.js';
+import { TYPED_LIMIT } from '../ir/facts-db.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import { HMM_RANGE_FAULT, RETRY_CALLS, mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
 import { isKernelHelper } from '../ir/kernel-api/helpers.js';
 import { InputError, isDirectory, missingPathReason, readLatin1, readSource, relName, walkCFiles, describeFsError } from '../input/files.js';
-import { lineStartNames } from '../parser/slice.js';
+import { designatedBindingsOf, lineStartNames } from '../parser/slice.js';
 import { mayHold } from './name-filter.js';
 import { FunctionIndex, neededCallees } from '../ir/function-index.js';
 import { inProcessPool, workerPool, type Facts, type WorkPool, type Mention } from './pool.js';
@@ -362,9 +363,65 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
           return files ? [files] : [];
         });
     };
+    // a call through `->member`: the tree's designated initializers of that
+    // member near the caller (its own directory and its parent's, as for a
+    // callee), read from the text once per file; when they are all of one
+    // struct type, each function they set is walked (facts-db.ts: ofOneType)
+    const members = new Map<string, Set<string>>();
+    const designated = new Map<string, FieldBinding[]>();
+    const lookedUp = new Set<string>();
+    const designatedIn = (file: string, field: string): FieldBinding[] => {
+      let names = members.get(file);
+      let text: string | undefined;
+      if (!names) {
+        try {
+          text = read(file);
+        } catch {
+          text = '';
+        }
+        names = new Set([...text.matchAll(DESIGNATOR)].map((m) => m[1]!));
+        members.set(file, names);
+      }
+      if (!names.has(field)) return [];
+      let list = designated.get(file);
+      if (!list) {
+        list = designatedBindingsOf(relName(root, file), text ?? read(file));
+        designated.set(file, list);
+      }
+      return list.filter((b) => b.field === field);
+    };
+    const initializers = (fieldCalls: ReadonlyMap<string, ReadonlySet<string>>, request: (rel: string, name: string) => void): void => {
+      for (const [field, callers] of fieldCalls) {
+        for (const caller of callers) {
+          const key = `${field}\0${dirname(caller)}`;
+          if (lookedUp.has(key)) continue;
+          lookedUp.add(key);
+          const seen = new Set<string>();
+          const found: FieldBinding[] = [];
+          for (const files of scopesOf(resolve(root, caller), root, dirs, sortedTree, dirFiles)) {
+            for (const file of files) {
+              if (seen.has(file)) continue;
+              seen.add(file);
+              found.push(...designatedIn(file, field));
+            }
+          }
+          const fns = new Set(found.map((b) => `${b.file}\0${b.function}`));
+          if (!found.length || found.some((b) => b.struct !== found[0]!.struct) || fns.size > TYPED_LIMIT) continue;
+          for (const b of found) if (sameArea(caller, b.file) && !wantedBy.get(b.file)?.has(b.function)) request(b.file, b.function);
+        }
+      }
+    };
     for (let round = 0; round <= CALL_DEPTH; round++) {
-      const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH));
-      if (missing.size === 0) break;
+      const fieldCalls = new Map<string, Set<string>>();
+      const missing = plausible(neededCallees(ordered(), index, CALL_DEPTH, fieldCalls));
+      const requests = new Map<string, Set<string>>();
+      const request = (rel: string, name: string): void => {
+        const set = requests.get(rel) ?? new Set<string>();
+        set.add(name);
+        requests.set(rel, set);
+      };
+      if (dirs.length) initializers(fieldCalls, request);
+      if (missing.size === 0 && requests.size === 0) break;
       // filter what the candidate files define, in parallel, before deciding
       if (dirs.length) {
         const candidates = new Set<string>();
@@ -383,12 +440,6 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
         });
         mark(`callee round ${round}: filtered the functions of ${todo.length} files`);
       }
-      const requests = new Map<string, Set<string>>();
-      const request = (rel: string, name: string): void => {
-        const set = requests.get(rel) ?? new Set<string>();
-        set.add(name);
-        requests.set(rel, set);
-      };
       for (const [name, callers] of missing) {
         const home = index.definitionFile(name, callers);
         if (home && callers.some((c) => sameArea(c, home) || namedTogether(c, home))) {
@@ -425,15 +476,15 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     // callbacks taking it may live in another directory of the area (a core
     // library whose drivers pass it their ops tables). Their files are parsed
     // for those callbacks only: no rule checks their tables or the files.
-    const lookedUp = await lookUpTeardownCallbacks(ordered(), root, dirs, new Set(treeFiles), (p) => readAndParse(p, false));
-    if (lookedUp.length) {
+    const teardownFiles = await lookUpTeardownCallbacks(ordered(), root, dirs, new Set(treeFiles), (p) => readAndParse(p, false));
+    if (teardownFiles.length) {
       await Promise.all(pending.splice(0));
-      for (const rel of lookedUp) {
+      for (const rel of teardownFiles) {
         const ir = parsed.get(rel);
         if (ir) parsed.set(rel, { ...ir, callbacksOnly: true });
       }
       index = FunctionIndex.of(ordered());
-      mark(`teardown callbacks: ${lookedUp.length} files of the area`);
+      mark(`teardown callbacks: ${teardownFiles.length} files of the area`);
     }
 
     const files = ordered();
@@ -509,6 +560,9 @@ async function lookUpTeardownCallbacks(files: readonly FileIR[], root: string, d
   }
   return out;
 }
+
+/** A designated initializer's member, `.name =` (not `==`): a file worth reading for its initializers of that member. */
+const DESIGNATOR = /\.\s*([A-Za-z_]\w*)\s*=(?!=)/g;
 
 /** Names worth looking for in C files: macros and kernel helpers are not. */
 function plausible(missing: Map<string, string[]>): Map<string, string[]> {

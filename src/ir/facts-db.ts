@@ -270,19 +270,38 @@ export class FactsDatabase {
 
   /**
    * The functions a call through `->field` in `fromFile` may reach, by what the
-   * tree near it assigns: the bindings of its own file, else of its directory;
-   * none when more than BOUND_LIMIT are (a field name shared by unrelated
-   * structs says too little).
+   * tree near it assigns: the designated initializers of the one struct type
+   * that has the member (see ofOneType); else the bindings of its own file,
+   * else of its directory; none when more than BOUND_LIMIT are (a field name
+   * shared by unrelated structs says too little).
    */
   boundNear(field: string, fromFile: string): readonly FieldBinding[] {
     const all = this.byField.get(field);
     if (!all) return [];
+    const typed = ofOneType(all, fromFile);
+    if (typed) return typed;
     const own = all.filter((b) => b.file === fromFile);
     const dir = dirOf(fromFile);
     const near = own.length ? own : all.filter((b) => dirOf(b.file) === dir);
     const names = new Set(near.map((b) => b.function));
     return names.size > BOUND_LIMIT ? [] : near.filter((b, i) => near.findIndex((x) => x.function === b.function) === i);
   }
+}
+
+/**
+ * The functions the designated initializers of one struct type set `field`
+ * to under the caller's parent directory (the scan looks the tree's
+ * initializers up there: scan.ts), when they are all of one type: a call
+ * through `->field` there is a call through that type's member, and may run
+ * any of them (which one depends on the object). Undefined when none is
+ * typed, when two types have the member, or past TYPED_LIMIT functions.
+ */
+function ofOneType(all: readonly FieldBinding[], fromFile: string): FieldBinding[] | undefined {
+  const area = `${dirOf(dirOf(fromFile))}/`;
+  const near = all.filter((b) => b.struct !== undefined && (area === '/' || b.file.startsWith(area)));
+  if (!near.length || near.some((b) => b.struct !== near[0]!.struct)) return undefined;
+  const distinct = near.filter((b, i) => near.findIndex((x) => x.function === b.function) === i);
+  return distinct.length > TYPED_LIMIT ? undefined : distinct;
 }
 
 /** A place a static function is called from, and the locks held there. */
@@ -304,6 +323,8 @@ export interface EntryLocks {
 
 /** Functions one field may be bound to before a call through it is left unresolved. */
 export const BOUND_LIMIT = 4;
+/** The same for a member of one struct type's designated initializers: its type says they are the candidates. */
+export const TYPED_LIMIT = 16;
 /** Functions one parameter may be passed before a call through it is left unresolved (the call site's own argument picks one: see summary.ts). */
 export const PASSED_LIMIT = 8;
 

@@ -76,8 +76,10 @@ function commonPrefix(a: string, b: string): number {
  * through a parameter to the functions its call sites pass, a wait on a
  * work item to its work functions. Maps each
  * missing name to the files calling it (for a bound function: its own file).
+ * `fieldCalls`, when given, gets each field called through and the files of
+ * those calls.
  */
-export function neededCallees(files: readonly FileIR[], index: FunctionIndex, depth: number): Map<string, string[]> {
+export function neededCallees(files: readonly FileIR[], index: FunctionIndex, depth: number, fieldCalls?: Map<string, Set<string>>): Map<string, string[]> {
   const missing = new Map<string, string[]>();
   let bindings: FactsDatabase | undefined;
   let frontier: Array<{ name: string; from: string }> = files.flatMap((f) => f.tables.flatMap((t) => t.fields.filter((x) => x.function).map((x) => ({ name: x.function!, from: t.file }))));
@@ -105,7 +107,14 @@ export function neededCallees(files: readonly FileIR[], index: FunctionIndex, de
         if (e.kind !== 'call') continue;
         // a call through a parameter: the functions passed there
         if (e.param !== undefined) for (const b of bindings.boundParam(fn.name, e.param, fn.file, fn.isStatic).bound) next.push({ name: b.function, from: b.file });
-        if (e.field !== undefined) for (const b of bindings.boundNear(e.field, fn.file)) next.push({ name: b.function, from: b.file });
+        if (e.field === undefined) continue;
+        for (const b of bindings.boundNear(e.field, fn.file)) next.push({ name: b.function, from: b.file });
+        // the files calling through each field: where the tree's initializers of it are looked for
+        if (fieldCalls) {
+          const from = fieldCalls.get(e.field) ?? new Set<string>();
+          from.add(fn.file);
+          fieldCalls.set(e.field, from);
+        }
       }
     }
     frontier = next;

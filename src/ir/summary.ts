@@ -47,7 +47,7 @@ export interface CallStep {
    * calling function; where the tree sets it to `function` (for a parameter,
    * the call site passing it), and to how many functions in all
    */
-  through?: { field?: string; param?: PassedThrough; file: string; line: number; of: number };
+  through?: { field?: string; param?: PassedThrough; file: string; line: number; of: number; struct?: string };
   /** a wait for a work item, which runs `function` in another context: the work's binding and, for a workqueue flush, its queueing */
   waits?: Omit<WaitTarget, 'function'>;
 }
@@ -145,6 +145,12 @@ export interface FunctionSummary {
 
 /** Finds a function's IR by name, preferring the caller's own file (static functions). */
 export type Resolver = (name: string, fromFile: string) => FunctionIR | undefined;
+
+/** Whether a function takes `count` arguments (`(void)` takes none; the parser keeps no `...`: a variadic one is taken at its named ones). */
+function takes(fn: FunctionIR, count: number): boolean {
+  const named = fn.params.filter((p) => !(p.name === '' && p.type === 'void')).length;
+  return count === named;
+}
 
 /** Merges `extra` into `base`; null when they contradict each other. */
 export function combine(base: Assumptions, extra: Assumptions): Assumptions | null {
@@ -316,8 +322,12 @@ export class Summarizer {
       if (e.kind !== 'call') return;
       if (e.field !== undefined) {
         const field = e.field;
-        const bound = this.facts?.bound(field, fn.file) ?? [];
-        const targets = pointerTargets(bound, e.loc.line, (b) => ({ field, file: b.file, line: b.line, of: bound.length }));
+        // a function that cannot take this call's arguments is not what the member points to
+        const bound = (this.facts?.bound(field, fn.file) ?? []).filter((b) => {
+          const callee = this.resolve(b.function, b.file);
+          return !callee || takes(callee, e.args.length);
+        });
+        const targets = pointerTargets(bound, e.loc.line, (b) => ({ field, file: b.file, line: b.line, of: bound.length, ...(b.struct ? { struct: b.struct } : {}) }));
         if (targets.length) indirect.set(id, targets);
         return;
       }

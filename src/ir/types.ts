@@ -40,6 +40,8 @@ export interface FieldBinding {
   readonly function: string;
   readonly file: string;
   readonly line: number;
+  /** the struct type of the designated initializer it is a member of (`struct T x = { .field = fn }`); absent for an assignment in code */
+  readonly struct?: string;
 }
 
 /** `walk(kvm, start, end, &handler_fn, data)`: a function of this file passed as argument `index` of `callee`. */

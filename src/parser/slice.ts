@@ -10,6 +10,8 @@ import type { FieldBinding, ParamBinding, QueuedWork, WorkBinding } from '../ir/
 import { FUNCTION_ARG } from '../ir/facts-db.js';
 import { WORK_INITS, WORK_QUEUES } from '../ir/kernel-api/work.js';
 import { memberPath } from '../ir/work-items.js';
+import { blankOut } from './code-units.js';
+import { conditionalRegions, maskLexical } from './lexical-mask.js';
 export type Range = [number, number];
 
 const TABLE = /\bstruct\s+mmu_(?:interval_)?notifier_ops\s+\w+\s*(?:__\w+\s*)*=\s*\{/g;
@@ -247,6 +249,7 @@ export function fieldBindingsOf(file: string, masked: string, defined: ReadonlyS
   const out: FieldBinding[] = [];
   let line = 1;
   let counted = 0;
+  const typed = initializerTypes(masked);
   for (const m of masked.matchAll(FIELD_BINDING)) {
     const fn = m[3]!;
     if (!defined.has(fn)) continue;
@@ -254,9 +257,62 @@ export function fieldBindingsOf(file: string, masked: string, defined: ReadonlyS
       line++;
       counted = i + 1;
     }
-    out.push({ field: m[2]!, function: fn, file, line });
+    const struct = m[1] === '.' ? typed(m.index) : undefined;
+    out.push({ field: m[2]!, function: fn, file, line, ...(struct ? { struct } : {}) });
   }
   return out;
+}
+
+/**
+ * The struct type of the designated initializer a member sits in directly:
+ * `struct T name = { .m = fn }`, or an element of `struct T name[] = { { .m
+ * = fn }, ... }`; undefined elsewhere (a nested member, code). Asked in the
+ * order of the text: one pass over the braces.
+ */
+function initializerTypes(masked: string): (at: number) => string | undefined {
+  const inits: Array<{ type: string; open: number; close: number; array: boolean }> = [];
+  for (const m of masked.matchAll(STRUCT_INITIALIZER)) {
+    const open = m.index + m[0].length - 1;
+    inits.push({ type: m[1]!, open, close: closingBrace(masked, open), array: m[2]!.includes('[') });
+  }
+  let k = 0;
+  return (at) => {
+    while (k < inits.length && inits[k]!.close < at) k++;
+    const init = inits[k];
+    if (!init || init.open > at) return undefined;
+    // the braces open between the initializer's and the member
+    let depth = 0;
+    for (let i = init.open; i < at; i++) {
+      const c = masked.charCodeAt(i);
+      if (c === 123) depth++;
+      else if (c === 125) depth--;
+    }
+    return depth === (init.array ? 2 : 1) ? init.type : undefined;
+  };
+}
+
+/** The index of the `}` closing the `{` at `open` (the text's end when none does). */
+function closingBrace(masked: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < masked.length; i++) {
+    const c = masked.charCodeAt(i);
+    if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return i;
+  }
+  return masked.length;
+}
+
+/**
+ * The designated initializers of a C text's struct variables, with their
+ * struct types: what a call through `->member` of that type may run. Read from
+ * the text alone (comments and strings blanked), for a file the scan does not
+ * parse.
+ */
+export function designatedBindingsOf(file: string, text: string): FieldBinding[] {
+  const { masked: units, directives } = maskLexical(text);
+  for (const [from, to] of [...conditionalRegions(text, directives), ...directives]) blankOut(units, from, to);
+  const masked = UTF16.decode(units);
+  return fieldBindingsOf(file, masked, lineStartNames(masked)).filter((b) => b.struct !== undefined);
 }
 
 /**
@@ -294,6 +350,10 @@ export function paramBindingsOf(file: string, masked: string, defined: ReadonlyS
 
 const CALL_OPEN = /\b([A-Za-z_]\w*)\s*\(/g;
 // `.f = fn,` `.f = fn }` `->f = fn;` `.f = &fn;` `.f = (cast)fn,`: the member, then a function name alone
+const UTF16 = new TextDecoder('utf-16le');
+// `struct T name = {`, `struct T name[] = {`, qualifiers and attributes between (not a compound literal, a cast or a
+// parameter); each word matched whole (`\b`), so a line of words with no `=` after them is given up in linear time
+const STRUCT_INITIALIZER = /\bstruct\s+([A-Za-z_]\w*)\s+((?:[A-Za-z_]\w*\b\s*|\[[^\]\n;{}]*\]\s*)+)=\s*\{/g;
 const FIELD_BINDING = /(\.|->)\s*([A-Za-z_]\w*)\s*=(?!=)\s*(?:\([^()]*\)\s*)?&?\s*([A-Za-z_]\w*)\s*([,;}])/g;
 
 /**

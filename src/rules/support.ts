@@ -160,8 +160,14 @@ function throughText(v: CallStep, t: NonNullable<CallStep['through']>): string {
     const unknown = t.param.unknown > 0 ? `; ${t.param.unknown} call site${t.param.unknown > 1 ? 's pass' : ' passes'} a value mnlint cannot name` : '';
     return `calls through parameter \`${t.param.name}\` of ${t.param.owner}(), bound to ${v.function}() at ${t.file}:${t.line}${others}${unknown}`;
   }
-  const others = t.of > 1 ? `, one of ${t.of} functions the tree sets it to` : '';
-  return `calls through ->${t.field}(), which the tree sets to ${v.function}() (${t.file}:${t.line})${others}`;
+  const member = t.struct ? `->${t.field}() of struct ${t.struct}` : `->${t.field}()`;
+  const others = t.of > 1 ? (t.struct ? `, one of ${t.of} functions its initializers set it to: which one runs depends on the object` : `, one of ${t.of} functions the tree sets it to`) : '';
+  return `calls through ${member}, which the tree sets to ${v.function}() (${t.file}:${t.line})${others}`;
+}
+
+/** The first call through a function pointer of a trace (a wait aside), as its step says it: what a finding standing on it names. */
+export function pointerStep(steps: readonly Step[] | undefined): Step | undefined {
+  return steps?.find((s) => s.indirect && !s.waits);
 }
 
 /** Whether a trace reaches its evidence through a function pointer: the function that runs there is not proved. */

@@ -3,6 +3,7 @@
 // that can run exit_mmap(). Read from include/linux/atomic.h, refcount.h,
 // kref.h, sched/mm.h, mm.h, percpu-refcount.h, dma-fence.h, slab.h and
 // kernel/fork.c (mmput()).
+import { PAGE_LOCKING_CALLS } from './pages.js';
 
 /**
  * Calls that raise (+1) or lower (-1) a counter or a reference: the state a
@@ -57,9 +58,9 @@ export function isReleaseCall(name: string): boolean {
 /**
  * The calls without a body in the tree that a caller's summary keeps from its
  * callees (the rules ask about them by name): releases and the mm reference
- * drops. A callee's other plain calls (list, print, trace helpers) stay in its
- * own summary only.
+ * drops, the page (folio) locks. A callee's other plain calls (list, print,
+ * trace helpers) stay in its own summary only.
  */
 export function isCallOfInterest(name: string): boolean {
-  return isReleaseCall(name) || MM_LAST_REFERENCE_CALLS.has(name);
+  return isReleaseCall(name) || MM_LAST_REFERENCE_CALLS.has(name) || PAGE_LOCKING_CALLS.has(name);
 }
