@@ -401,7 +401,7 @@ describe('--config FILE', () => {
       expect(r.stderr.trim()).toMatch(message);
     }
     const missing = runCli(['check', '--config', '/nonexistent/mnlint.json', EXAMPLE]);
-    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'mnlint: --config /nonexistent/mnlint.json: no such file']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, 'mnlint: --config /nonexistent/mnlint.json: no such file or directory']);
   });
 });
 
