@@ -150,3 +150,60 @@ describe('configuration errors: one line naming the file', () => {
     refused(run(['check', 'ok.c'], top), /: Unrecognized key: "__proto__"$/);
   });
 });
+
+describe('the machine formats print a document on every exit', () => {
+  const doc = (args: string[], input?: string) => {
+    const r = run(args, dir, input);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error/);
+    return r.stdout;
+  };
+  test("json: each command's report, empty, with the errors", () => {
+    expect(JSON.parse(doc(['checklist', '--format', 'json', 'missing.mbox']))).toEqual({ tool: 'mnlint', version: expect.any(String), checklists: [], errors: ['missing.mbox: no such file or directory'] });
+    expect(JSON.parse(doc(['checklist', '--format', 'json', '--previous', 'gone.mbox', '-'], 'x'))).toMatchObject({ checklists: [], errors: ['--previous gone.mbox: no such file or directory'] });
+    expect(JSON.parse(doc(['checklist', '--format', 'json', '--config', 'fifo', '-']))).toMatchObject({ checklists: [], errors: ['--config fifo: a FIFO, not a regular file'] });
+    expect(JSON.parse(doc(['checklist', '--format', 'json', '--']))).toMatchObject({ checklists: [], errors: ['checklist takes one mbox file, - for standard input, or one git range'] });
+    expect(JSON.parse(doc(['patch', '--format', 'json', '--bogus', 'x.patch']))).toMatchObject({ series: [], errors: [expect.stringMatching(/^Unknown option '--bogus'/)] });
+    expect(JSON.parse(doc(['check', '--format', 'json', '--config', '/dev/zero', 'ok.c']))).toMatchObject({ findings: [], errors: ['--config /dev/zero: a device, not a regular file'] });
+    expect(JSON.parse(doc(['inventory', '--format', 'json', '--kernel', '6.']))).toMatchObject({ tables: [], errors: [expect.stringMatching(/^--kernel 6\.: /)] });
+  });
+  test('b4: one failing entry in the shape b4 reads', () => {
+    const out = JSON.parse(doc(['checklist', '--format', 'b4', 'missing.mbox'])) as Array<Record<string, unknown>>;
+    expect(out).toHaveLength(1);
+    expect(Object.keys(out[0]!)).toEqual(['tool', 'status', 'summary', 'url', 'details']);
+    expect(out[0]).toMatchObject({ tool: 'mnlint', status: 'fail', details: 'missing.mbox: no such file or directory' });
+  });
+  test('sarif: a run whose invocation did not succeed, the error a notification', () => {
+    const log = JSON.parse(doc(['check', '--format', 'sarif', '--config', 'fifo', 'ok.c']));
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].results).toEqual([]);
+    expect(log.runs[0].invocations).toEqual([{ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: '--config fifo: a FIFO, not a regular file' } }] }]);
+  });
+  test('rdjsonl: one diagnostic a problem', () => {
+    const lines = doc(['patch', '--format', 'rdjsonl', 'nope.patch']).trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l))).toEqual([{ message: 'nope.patch: no such file or directory', location: { path: '' }, severity: 'ERROR', source: { name: 'mnlint' }, code: { value: 'mnlint-error' } }]);
+  });
+});
+
+describe('options checked per command', () => {
+  const cases: Array<[string[], string]> = [
+    [['rules', '--jobs', 'abc'], 'mnlint: rules takes no --jobs (its options: --format, --levels)'],
+    [['inventory', '--kernel', '6.', 'ok.c'], 'mnlint: --kernel 6.: not a version mnlint models (4.19 or later, like 6.12)'],
+    [['checklist', '--fail-on', 'panic', 'x.mbox'], expect.stringMatching(/^mnlint: checklist takes no --fail-on \(its options: --format, /) as unknown as string],
+    [['model', 'explore', '--filter', 'bogus', 'ok.c'], expect.stringMatching(/^mnlint: model explore takes no --filter /) as unknown as string],
+    [['check', '--jobs', '0', 'ok.c'], 'mnlint: --jobs takes a positive whole number, not 0'],
+    [['patch', '--filter', 'bogus', 'x.patch'], expect.stringMatching(/^mnlint: unknown --filter bogus /) as unknown as string],
+    [['git', '--fail-on', 'panic', 'HEAD'], expect.stringMatching(/^mnlint: unknown --fail-on panic /) as unknown as string],
+    [['inventory', '--format', 'xml', 'ok.c'], expect.stringMatching(/^mnlint: inventory: unknown --format xml /) as unknown as string],
+    [['explain', '--rule', 'x', 'y'], 'mnlint: explain takes no --rule (it takes no options)'],
+    [['check', '--rule', 'no-such-rule', 'ok.c'], 'mnlint: no rule no-such-rule (see `mnlint rules`)'],
+    [['nosuch'], 'mnlint: unknown command nosuch (see mnlint --help)'],
+  ];
+  for (const [args, line] of cases) {
+    test(args.join(' '), () => {
+      const r = run(args, dir);
+      expect([r.code, r.stdout, r.stderr.trimEnd()]).toEqual([2, '', line]);
+    });
+  }
+});
