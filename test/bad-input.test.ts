@@ -168,6 +168,14 @@ describe('the machine formats print a document on every exit', () => {
     expect(JSON.parse(doc(['check', '--format', 'json', '--config', '/dev/zero', 'ok.c']))).toMatchObject({ findings: [], errors: ['--config /dev/zero: a device, not a regular file'] });
     expect(JSON.parse(doc(['inventory', '--format', 'json', '--kernel', '6.']))).toMatchObject({ tables: [], errors: [expect.stringMatching(/^--kernel 6\.: /)] });
   });
+  test('check json: the inputs that failed beside the findings of the others', () => {
+    const r = run(['check', '--format', 'json', 'missing.c', 'ok.c'], dir);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout);
+    expect(report.errors).toEqual(['missing.c: no such file or directory']);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(JSON.parse(run(['check', '--format', 'json', 'ok.c'], dir).stdout)).not.toHaveProperty('errors');
+  });
   test('b4: one failing entry in the shape b4 reads', () => {
     const out = JSON.parse(doc(['checklist', '--format', 'b4', 'missing.mbox'])) as Array<Record<string, unknown>>;
     expect(out).toHaveLength(1);

@@ -240,6 +240,7 @@ async function check(paths: string[], values: Values): Promise<number> {
       version: pkg.version,
       lineText: lineReader(result.root),
       sarifBase: format === 'sarif' ? sarifBase(values, result.root) : undefined,
+      errors: result.problems.map((p) => `${p.path}: ${p.message}`),
     }),
   );
   mark('output');

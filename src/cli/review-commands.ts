@@ -31,6 +31,7 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
   if (values.tree !== undefined) directoryOf('--tree', values.tree);
   if (values.repo !== undefined) repoOf(values.repo);
+  outputDirOf(values);
   failOnOf(values); // named before any work
   // the kernel facts of the work tree (a base commit's private copy holds only the touched directories and the core)
   const workTree = values.tree ?? values.repo;
@@ -94,6 +95,12 @@ function namedBase(message: string, base: { tree: string | undefined; name?: str
 function directoryOf(option: string, dir: string): string {
   const why = notDirectory(dir);
   return why === null ? dir : fail(`${option} ${dir}: ${why}`);
+}
+
+/** --output-dir DIR: made when missing, so only something else there is refused. */
+function outputDirOf(values: Values): void {
+  const dir = values['output-dir'];
+  if (dir !== undefined && existsSync(dir)) directoryOf('--output-dir', dir);
 }
 
 /** --repo DIR, checked before anything runs: a directory, and a git repository. */
@@ -160,6 +167,7 @@ export async function gitCommand(args: string[], values: Values): Promise<number
   const filter = filterOf(values);
   if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
   if (values.repo !== undefined) repoOf(values.repo);
+  outputDirOf(values);
   failOnOf(values); // named before any work
   const range = await rangeReview(values.repo ?? '.', args[0]!, values, filter);
   if (!range) return 2;
