@@ -6415,7 +6415,7 @@ function svgOf(d2, key) {
 }
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, existsSync as existsSync5, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
+import { appendFileSync as appendFileSync2, existsSync as existsSync5, readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join as join3, relative as relative2, resolve as resolve6 } from "node:path";
 import { isMainThread, workerData } from "node:worker_threads";
@@ -22227,47 +22227,111 @@ var headerDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 var MAX_HEADERS_SIZE = 2 * 1024 * 1024;
 
 // src/input/files.ts
-import { closeSync, lstatSync, openSync, readSync, readdirSync as readdirSync2, statSync as statSync2, fstatSync } from "node:fs";
-import { relative, resolve as resolve3, sep } from "node:path";
-var MAX_FILE_BYTES = 8 * 1024 * 1024;
-var MAX_LINE_CHARS = 64 * 1024;
-var InputError = class extends Error {
-  constructor(path, message) {
-    super(message);
+import { closeSync as closeSync2, lstatSync, openSync as openSync2, readSync as readSync2, readdirSync as readdirSync2, statSync as statSync3, fstatSync as fstatSync2 } from "node:fs";
+
+// src/input/read.ts
+import { closeSync, fstatSync, openSync, readSync, statSync as statSync2 } from "node:fs";
+var MnlintError = class extends Error {
+};
+var InputError = class extends MnlintError {
+  constructor(path, reason) {
+    super(`${path}: ${reason}`);
     this.path = path;
+    this.reason = reason;
   }
   path;
+  reason;
 };
-var decoder = new TextDecoder("utf-8", { fatal: true });
+var MAX_INPUT_BYTES = 64 * 1024 * 1024;
 function notRegular(path) {
   const st2 = statSync2(path);
   if (st2.isFile()) return null;
   return st2.isFIFO() ? "a FIFO, not a regular file" : st2.isSocket() ? "a socket, not a regular file" : st2.isCharacterDevice() || st2.isBlockDevice() ? "a device, not a regular file" : st2.isDirectory() ? "a directory, not a regular file" : "not a regular file";
 }
-function readSource(path) {
-  let bytes;
+function describeFsError(e) {
+  if (e instanceof InputError) return e.reason;
+  const err2 = e;
+  switch (err2.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "ENOTDIR":
+      return "a path through something that is not a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    case "ELOOP":
+      return "too many levels of symbolic links";
+    case "EIO":
+      return "cannot read (EIO: input/output error)";
+    case "ENAMETOOLONG":
+      return "file name too long";
+    default:
+      return err2.code ? `cannot read (${err2.code})` : `cannot read (${String(err2.message ?? e)})`;
+  }
+}
+function readInput(path, opts = {}) {
+  const max = opts.max ?? MAX_INPUT_BYTES;
+  const label = opts.label ?? path;
+  if (path === "-") return readFd(0, label === "-" ? "<stdin>" : label, max);
+  let fd;
   try {
     const kind = notRegular(path);
-    if (kind) throw new InputError(path, kind);
-    const fd = openSync(path, "r");
-    try {
-      const size = fstatSync(fd).size;
-      if (size > MAX_FILE_BYTES) throw new InputError(path, `too large (${size} bytes; limit ${MAX_FILE_BYTES})`);
-      bytes = Buffer.allocUnsafe(size);
-      let off = 0;
-      while (off < size) {
-        const n = readSync(fd, bytes, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      bytes = bytes.subarray(0, off);
-    } finally {
-      closeSync(fd);
-    }
+    if (kind) throw new InputError(label, kind);
+    fd = openSync(path, "r");
   } catch (e) {
     if (e instanceof InputError) throw e;
+    throw new InputError(label, describeFsError(e));
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new InputError(label, "not a regular file");
+    return readFd(fd, label, max);
+  } finally {
+    closeSync(fd);
+  }
+}
+function readInputText(path, opts = {}) {
+  return readInput(path, opts).toString("utf8");
+}
+var sleeper = new Int32Array(new SharedArrayBuffer(4));
+function readFd(fd, label, max) {
+  const chunks = [];
+  let total = 0;
+  for (; ; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, max + 1 - total));
+    let n;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if (e.code === "EAGAIN") {
+        Atomics.wait(sleeper, 0, 0, 10);
+        continue;
+      }
+      throw new InputError(label, describeFsError(e));
+    }
+    if (n === 0) break;
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    total += n;
+    if (total > max) throw new InputError(label, `too large (more than ${max} bytes)`);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+// src/input/files.ts
+import { relative, resolve as resolve3, sep } from "node:path";
+var MAX_FILE_BYTES = 8 * 1024 * 1024;
+var MAX_LINE_CHARS = 64 * 1024;
+var decoder = new TextDecoder("utf-8", { fatal: true });
+function readSource(path) {
+  let size;
+  try {
+    size = statSync3(path).size;
+  } catch (e) {
     throw new InputError(path, describeFsError(e));
   }
+  if (size > MAX_FILE_BYTES) throw new InputError(path, `too large (${size} bytes; limit ${MAX_FILE_BYTES})`);
+  const bytes = readInput(path, { max: MAX_FILE_BYTES });
   if (bytes.includes(0)) throw new InputError(path, "binary file (contains NUL bytes), not C source");
   let text;
   try {
@@ -22295,26 +22359,10 @@ function missingPathReason(path) {
     return "no such file or directory";
   }
   try {
-    statSync2(path);
+    statSync3(path);
     return "cannot read";
   } catch (e) {
     return e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e);
-  }
-}
-function describeFsError(e) {
-  const err2 = e;
-  switch (err2.code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    case "ELOOP":
-      return "too many levels of symbolic links";
-    default:
-      return err2.code ? `cannot read (${err2.code})` : `cannot read (${String(err2.message ?? e)})`;
   }
 }
 function readDirEntries(d2, onError) {
@@ -22358,22 +22406,23 @@ function* walkCFiles(dir, onError) {
 var CHUNK = 1 << 20;
 var scratch = Buffer.allocUnsafe(CHUNK);
 function notifierMention(path) {
-  const fd = openSync(path, "r");
+  const fd = openSync2(path, "r");
   try {
     let pos = 0;
     const overlap = 32;
     let mention = false;
     for (; ; ) {
-      const n = readSync(fd, scratch, 0, CHUNK, pos);
+      const n = readSync2(fd, scratch, 0, CHUNK, pos);
       if (n <= 0) return mention ? "mention" : false;
       const view = n === CHUNK ? scratch : scratch.subarray(0, n);
+      if (view.indexOf(0) >= 0) throw new InputError(path, "binary file (contains NUL bytes), not C source");
       if (!mention) mention = namesApi(view);
       if (mention && view.indexOf("notifier_ops") >= 0) return "tables";
       if (n < CHUNK) return mention ? "mention" : false;
       pos += n - overlap;
     }
   } finally {
-    closeSync(fd);
+    closeSync2(fd);
   }
 }
 function namesApi(view) {
@@ -22389,14 +22438,14 @@ function matchAt(view, at2, word) {
 }
 function readLatin1(path) {
   try {
-    const fd = openSync(path, "r");
+    const fd = openSync2(path, "r");
     try {
-      const size = fstatSync(fd).size;
+      const size = fstatSync2(fd).size;
       const buf = size <= CHUNK ? scratch : Buffer.allocUnsafe(size);
-      const n = readSync(fd, buf, 0, Math.min(size, buf.length), 0);
+      const n = readSync2(fd, buf, 0, Math.min(size, buf.length), 0);
       return buf.toString("latin1", 0, n);
     } finally {
-      closeSync(fd);
+      closeSync2(fd);
     }
   } catch {
     return "";
@@ -22404,7 +22453,7 @@ function readLatin1(path) {
 }
 function isDirectory(path) {
   try {
-    return statSync2(path).isDirectory();
+    return statSync3(path).isDirectory();
   } catch {
     return false;
   }
@@ -22415,7 +22464,7 @@ function relName(root, path) {
 }
 
 // src/input/patch.ts
-var PatchInputError = class extends Error {
+var PatchInputError = class extends MnlintError {
 };
 function stripPrefix(path) {
   if (!path || path === "/dev/null") return null;
@@ -22485,7 +22534,7 @@ function tailStart(text) {
 }
 
 // src/engine/scan.ts
-import { existsSync as existsSync3, statSync as statSync3 } from "node:fs";
+import { existsSync as existsSync3, statSync as statSync4 } from "node:fs";
 import { dirname as dirname2, resolve as resolve4 } from "node:path";
 
 // src/engine/name-filter.ts
@@ -25704,7 +25753,7 @@ async function runTask(task) {
         try {
           return textFactsOf(file, readSource(path));
         } catch (e) {
-          return { error: e instanceof InputError ? e.message : describeFsError(e) };
+          return { error: describeFsError(e) };
         }
       });
   }
@@ -25865,7 +25914,7 @@ async function scan(opts) {
     try {
       parseOne(path, read(path));
     } catch (e) {
-      const message = e instanceof InputError ? e.message : describeFsError(e);
+      const message = describeFsError(e);
       problems.push({ path: named ? path : relName(root, path), message, named });
     }
   };
@@ -25935,10 +25984,10 @@ async function scan(opts) {
       } else {
         considered++;
         try {
-          statSync3(path);
+          statSync4(path);
           parseOne(path, read(path));
         } catch (e) {
-          problems.push({ path: shown, message: e instanceof InputError ? e.message : describeFsError(e), named: true });
+          problems.push({ path: shown, message: describeFsError(e), named: true });
         }
       }
     }
@@ -26514,9 +26563,9 @@ function runParseWorker() {
 }
 
 // src/input/config.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-var ConfigError = class extends Error {
+var ConfigError = class extends MnlintError {
 };
+var MAX_CONFIG_BYTES = 1024 * 1024;
 config(en_default());
 var Level = _enum(["off", "error", "warning", "info"]);
 var ConfigSchema = strictObject({
@@ -26539,29 +26588,37 @@ var ConfigSchema = strictObject({
 });
 var WATCH_DEFAULTS = { mute: false, minSeverity: "info", paths: [] };
 var NO_CONFIG = { kernel: null, watch: WATCH_DEFAULTS, rules: /* @__PURE__ */ new Map(), exclude: [] };
-function readConfig(path) {
+function readConfig(path, label = path) {
   let json;
   try {
-    json = JSON.parse(readFileSync4(path, "utf8"));
+    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }));
   } catch (e) {
-    const err2 = e;
-    throw new ConfigError(`${path}: ${err2.code === "ENOENT" ? "no such file" : err2 instanceof SyntaxError ? `not JSON (${err2.message})` : err2.message}`);
+    if (e instanceof InputError) throw new ConfigError(e.message);
+    const why = e.message.replace(/,? ".*" is not valid JSON$/s, " (not valid JSON)").replace(/\s+/g, " ");
+    throw new ConfigError(`${label}: not JSON (${why})`);
   }
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue2 = parsed.error.issues[0];
-    throw new ConfigError(`${path}: ${issue2.path.length ? `${issue2.path.join(".")}: ` : ""}${issue2.message}`);
+    throw new ConfigError(`${label}: ${issue2.path.length ? `${issue2.path.join(".")}: ` : ""}${issue2.message}`);
   }
   const w2 = parsed.data.watch ?? {};
   const watch = { mute: w2.mute ?? WATCH_DEFAULTS.mute, minSeverity: w2.minSeverity ?? WATCH_DEFAULTS.minSeverity, paths: w2.paths ?? WATCH_DEFAULTS.paths };
-  return { kernel: parsed.data.kernel ?? null, watch, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
+  const raw = json.rules ?? {};
+  const rules = /* @__PURE__ */ new Map();
+  for (const id of Object.keys(raw)) {
+    const level2 = Level.safeParse(raw[id]);
+    if (!level2.success) throw new ConfigError(`${label}: rules.${id}: ${level2.error.issues[0].message}`);
+    rules.set(id, level2.data);
+  }
+  return { kernel: parsed.data.kernel ?? null, watch, rules, exclude: parsed.data.exclude ?? [] };
 }
 
 // src/engine/config.ts
-function loadConfig(path) {
-  const config2 = readConfig(path);
+function loadConfig(path, label = path) {
+  const config2 = readConfig(path, label);
   const unknown2 = [...config2.rules.keys()].filter((id) => !findRule(id));
-  if (unknown2.length) throw new ConfigError(`${path}: rules: no rule ${unknown2.join(", ")} (see \`mnlint rules\`)`);
+  if (unknown2.length) throw new ConfigError(`${label}: rules: no rule ${unknown2.join(", ")} (see \`mnlint rules\`)`);
   return config2;
 }
 function applyConfig(findings, config2) {
@@ -26623,7 +26680,9 @@ var CheckReportSchema = object({
     tables: count,
     callbacks: count,
     parseErrors: count
-  })
+  }),
+  /** the inputs that could not be read, each `path: why` (the run exits 2); absent when all were */
+  errors: optional(array(string2()))
 });
 var InventorySchema = object({
   tables: array(
@@ -26701,8 +26760,8 @@ function formatTerse(findings) {
 function asJson(f3) {
   return { ...f3, trace: renderTrace(f3), steps: f3.steps };
 }
-function formatJson(findings, stats, version2) {
-  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats });
+function formatJson(findings, stats, version2, errors = []) {
+  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats, ...errors.length ? { errors } : {} });
   return `${JSON.stringify(report, null, 2)}
 `;
 }
@@ -26937,7 +26996,7 @@ function renderFindings(format, out2) {
     case "html":
       return formatHtml(out2.findings, out2.stats, out2.lineText, out2.version);
     case "json":
-      return formatJson(out2.findings, out2.stats, out2.version);
+      return formatJson(out2.findings, out2.stats, out2.version, out2.errors);
     case "sarif":
       return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase, out2.sarifNotes, out2.runProperties);
     case "rdjsonl":
@@ -26971,14 +27030,14 @@ function logError(message) {
 
 // src/action/env.ts
 import { randomUUID } from "node:crypto";
-import { appendFileSync, readFileSync as readFileSync5 } from "node:fs";
+import { appendFileSync } from "node:fs";
 
 // src/engine/filter.ts
 var FILTERS = ["new", "added", "diff_context", "file", "nofilter"];
 var DEFAULT_FILTER = "new";
 
 // src/action/env.ts
-var ActionInputError = class extends Error {
+var ActionInputError = class extends MnlintError {
 };
 function input(env, name2) {
   return (env[`INPUT_${name2.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
@@ -27024,9 +27083,10 @@ var PullRequestEvent = object({
 function readPullRequestEvent(path) {
   let json;
   try {
-    json = JSON.parse(readFileSync5(path, "utf8"));
+    json = JSON.parse(readInputText(path));
   } catch (e) {
-    throw new ActionInputError(`${path}: cannot read the event payload (${e.message.split("\n")[0]})`);
+    const why = e instanceof MnlintError && "reason" in e ? String(e.reason) : e.message.split("\n")[0];
+    throw new ActionInputError(`${path}: cannot read the event payload (${why})`);
   }
   const parsed = PullRequestEvent.safeParse(json);
   if (!parsed.success) throw new ActionInputError(`${path}: not a pull_request event payload (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`);
@@ -31562,7 +31622,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "919b1ade6eb594d6e3a2de70686eeb8a");
+  const derived = derivedFactsFor(root, "89f20baa77124205e3303517139d7c7a");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
@@ -31624,7 +31684,7 @@ function baseLevel(root, files) {
     const fp = files.find((f3) => (f3.newPath ?? f3.oldPath) === path);
     if (!fp) return void 0;
     if (fp.oldPath === null) return "";
-    const head = fp.newPath === null ? "" : existsSync5(join3(root, fp.newPath)) ? readFileSync6(join3(root, fp.newPath), "utf8") : "";
+    const head = fp.newPath === null ? "" : existsSync5(join3(root, fp.newPath)) ? readFileSync4(join3(root, fp.newPath), "utf8") : "";
     const back = applyFilePatch(head, reverseFilePatch(fp));
     return back.ok ? back.text : void 0;
   });

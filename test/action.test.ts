@@ -342,6 +342,6 @@ describe('GitHub Action on push', () => {
     ).toEqual(['range-end-with-failing-start']);
     const bad = await runAction({ GITHUB_EVENT_NAME: 'workflow_dispatch', INPUT_CONFIG: 'missing.json' });
     expect(bad.code).toBe(2);
-    expect(bad.stdout.trim()).toBe(`::error::mnlint: ${join(repo, 'missing.json')}: no such file`);
+    expect(bad.stdout.trim()).toBe(`::error::mnlint: ${join(repo, 'missing.json')}: no such file or directory`);
   });
 });

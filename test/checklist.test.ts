@@ -170,7 +170,7 @@ describe('a two-version series against a repository', () => {
 });
 
 test('bad input: a missing mbox, a range that is not one: one line, exit 2', () => {
-  expect(runCli(['checklist', 'v3.mbox', '--repo', repo])).toMatchObject({ code: 2, stdout: '', stderr: 'mnlint: checklist: v3.mbox: no such file\n' });
+  expect(runCli(['checklist', 'v3.mbox', '--repo', repo])).toMatchObject({ code: 2, stdout: '', stderr: 'mnlint: v3.mbox: no such file or directory\n' });
   const range = runCli(['checklist', 'nosuch..HEAD', '--repo', repo]);
   expect(range.code).toBe(2);
   expect(range.stderr).toMatch(/^mnlint: nosuch\.\.HEAD: not a revision range of .*\n$/);

@@ -118,7 +118,7 @@ describe('mnlint watch --public-inbox', () => {
 
   test('not an archive, a broken state file: one line, exit 2', () => {
     const r = spawnSync(process.execPath, [join(REPO, 'dist/cli.js'), 'watch', '--public-inbox', outbox, '--outbox', outbox], { encoding: 'utf8' });
-    expect([r.status, r.stderr]).toEqual([2, `mnlint: ${outbox}: not a public-inbox v2 archive (no git/ folder)\n`]);
+    expect([r.status, r.stderr]).toEqual([2, `mnlint: --public-inbox ${outbox}: no such file or directory\n`]);
     mkdirSync(outbox, { recursive: true });
     writeFileSync(join(outbox, '.mnlint-watch-state.json'), '{"version": 1, "epochs": ');
     const broken = watch();

@@ -2,12 +2,13 @@
 // payload as a JSON file, outputs as lines appended to $GITHUB_OUTPUT. Every
 // one of them is data: validated here, never passed to a shell.
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import * as z from 'zod/mini';
+import { MnlintError, readInputText } from '../input/read.js';
 import { FAIL_ON, type FailOn } from '../report/findings.js';
 import { DEFAULT_FILTER, FILTERS, type Filter } from '../engine/filter.js';
 
-export class ActionInputError extends Error {}
+export class ActionInputError extends MnlintError {}
 
 export interface ActionInputs {
   token: string;
@@ -80,9 +81,10 @@ export type PullRequestEvent = z.infer<typeof PullRequestEvent>;
 export function readPullRequestEvent(path: string): PullRequestEvent {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readInputText(path));
   } catch (e) {
-    throw new ActionInputError(`${path}: cannot read the event payload (${(e as Error).message.split('\n')[0]})`);
+    const why = e instanceof MnlintError && 'reason' in e ? String(e.reason) : (e as Error).message.split('\n')[0];
+    throw new ActionInputError(`${path}: cannot read the event payload (${why})`);
   }
   const parsed = PullRequestEvent.safeParse(json);
   if (!parsed.success) throw new ActionInputError(`${path}: not a pull_request event payload (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);

@@ -3,8 +3,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { MnlintError } from '../input/read.js';
 
-export class HookError extends Error {}
+export class HookError extends MnlintError {}
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -1,7 +1,8 @@
 // A git range reviewed commit by commit, each against its parent, as `mnlint
 // git` and the send-email hook run it; and the series behind `--previous`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInput } from '../input/read.js';
 import type { Filter } from '../engine/filter.js';
 import type { IrCache } from '../engine/ir-cache.js';
 import { reviewSeries, type PatchReview } from '../engine/review.js';
@@ -80,7 +81,7 @@ export function looksLikeFile(arg: string): boolean {
 
 /** A series from an mbox file or a git range (`git format-patch`), for --previous. */
 export async function seriesOf(arg: string, repo: string): Promise<Series> {
-  if (existsSync(arg)) return readPatchInput(arg, readFileSync(arg));
+  if (existsSync(arg)) return readPatchInput(arg, readInput(arg, { label: `--previous ${arg}` }));
   return readPatchInput(arg, Buffer.from(await rangeMbox(repo, arg)));
 }
 

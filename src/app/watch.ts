@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { MnlintError, readInputText } from '../input/read.js';
 import * as z from 'zod/mini';
 import type { ApiLevel } from '../model/api.js';
 import { atLeast, type Rule } from '../rules/rule.js';
@@ -18,7 +19,7 @@ import { emailReplies } from '../report/email.js';
 import { reviewSeries } from '../engine/review.js';
 import type { DerivedTable } from '../ir/facts-db.js';
 
-export class WatchInputError extends Error {}
+export class WatchInputError extends MnlintError {}
 
 const WatchState = z.object({
   version: z.literal(1),
@@ -61,8 +62,9 @@ function readState(path: string): WatchState {
   if (!existsSync(path)) return { version: 1, epochs: {}, pending: {}, done: [] };
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readInputText(path, { label: `--state ${path}` }));
   } catch (e) {
+    if (e instanceof MnlintError) throw e;
     throw new WatchInputError(`${path}: the state file is not JSON (${(e as Error).message}); remove it to start over`);
   }
   const parsed = WatchState.safeParse(json);

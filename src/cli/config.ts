@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/confi
 import { apiOfKernelOrTree } from '../input/tree.js';
 import { API_LEVELS, apiById, type ApiLevel } from '../model/api.js';
 import type { Values } from './options.js';
-import { fail } from './usage.js';
+import { fail, UsageError } from './usage.js';
 
 /** The configuration files read so far, by path. */
 const configs = new Map<string, Config>();
@@ -29,24 +29,25 @@ export function findConfig(cwd = process.cwd(), home = process.env.HOME): string
 
 const CONFIG_NAME = '.mnlint.json';
 
-/** The --config file, read once; without one, nothing changes. */
+/** The configuration file in force and how messages name it: `--config FILE`, else the file found. */
+export function configFile(values: Values): { path: string; label: string } | undefined {
+  if (values.config !== undefined) return { path: values.config, label: `--config ${values.config}` };
+  const found = findConfig();
+  return found === undefined ? undefined : { path: found, label: found };
+}
+
+/** The --config file, read once; without one, nothing changes. A bad one is a ConfigError naming it. */
 export function configOf(values: Values): Config {
-  const path = values.config ?? findConfig();
-  if (path === undefined) return NO_CONFIG;
-  if (!configs.has(path)) {
-    try {
-      configs.set(path, loadConfig(path));
-    } catch (e) {
-      if (e instanceof ConfigError) fail(`${values.config !== undefined ? '--config ' : ''}${e.message}`);
-      throw e;
-    }
-  }
-  return configs.get(path)!;
+  const file = configFile(values);
+  if (file === undefined) return NO_CONFIG;
+  if (!configs.has(file.path)) configs.set(file.path, loadConfig(file.path, file.label));
+  return configs.get(file.path)!;
 }
 
 /** The API level: --api, --kernel, the scanned tree's own header, else the newest. */
 export function apiOf(values: Values, root: string): ApiLevel {
   if (values.api !== undefined) return apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
   const api = apiOfKernelOrTree(values.kernel ?? configOf(values).kernel, root);
-  return typeof api === 'string' ? fail(`${values.kernel !== undefined ? '--kernel' : `${values.config}: kernel`} ${api}`) : api;
+  if (typeof api !== 'string') return api;
+  throw values.kernel !== undefined ? new UsageError(`--kernel ${api}`) : new ConfigError(`${configFile(values)!.label}: kernel ${api}`);
 }

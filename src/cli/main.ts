@@ -18,12 +18,15 @@ import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { buildSurvey, formatSurveyMarkdown } from '../report/survey.js';
 import { formatExplain, formatLevels, formatLevelsJson, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
-import { API_LEVELS } from '../model/api.js';
+import { API_LEVELS, apiById, apiForKernel } from '../model/api.js';
+import { unknownKernel } from '../input/tree.js';
 import { apiOf, configOf } from './config.js';
-import { derivedOf, failOnOf, formatOf, irCacheOf, jobsOf, OPTIONS, rulesOf, type Values } from './options.js';
+import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, jobsOf, OPTIONS, PARSE_OPTIONS, rulesOf, type OptionName, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { checklistCommand, gitCommand, patchCommand, watchCommand } from './review-commands.js';
-import { fail, USAGE, UsageError } from './usage.js';
+import { MnlintError } from '../input/read.js';
+import { commandOf, type CommandSpec, fail, GLOBAL_OPTIONS, USAGE } from './usage.js';
+import { commandWordOf, failureDocument, machineFormatOf } from './failure.js';
 
 export async function main(argv: string[]): Promise<number> {
   mark('main');
@@ -32,13 +35,57 @@ export async function main(argv: string[]): Promise<number> {
     const { runKbuild } = await import('../app/kbuild.js');
     return runKbuild({ argv: argv.slice(1), cwd: process.cwd(), irCache: irCacheOf({}), derivedOf: (root) => derivedOf({}, root), write: (t) => process.stderr.write(t) });
   }
+  const format = machineFormatOf(argv);
+  return format === undefined ? run(argv) : withDocument(argv, format);
+}
+
+/**
+ * A run in a machine format: when it ends without a document on stdout (a usage
+ * error, a missing input, a bad configuration, mnlint's own bug), one that says
+ * what failed, from the lines it named on stderr.
+ */
+async function withDocument(argv: string[], format: string): Promise<number> {
+  const errors: string[] = [];
+  let wrote = false;
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = function (this: unknown, ...args: unknown[]) {
+    // an empty write (rdjsonl without findings) says nothing
+    if (String(args[0]).length) wrote = true;
+    return (out as (...a: unknown[]) => boolean).apply(process.stdout, args);
+  } as typeof out;
+  process.stderr.write = function (this: unknown, ...args: unknown[]) {
+    for (const line of String(args[0]).split('\n')) if (line.startsWith('mnlint: ') && !line.startsWith('mnlint: note:')) errors.push(line.slice('mnlint: '.length));
+    return (err as (...a: unknown[]) => boolean).apply(process.stderr, args);
+  } as typeof err;
+  const document = (): void => {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    if (!wrote) process.stdout.write(failureDocument(commandWordOf(argv, takesValue), format, errors));
+  };
+  try {
+    const code = await run(argv);
+    document();
+    return code;
+  } catch (e) {
+    errors.push(`internal error: ${(e as Error).message}`);
+    document();
+    throw e;
+  }
+}
+
+function takesValue(option: string): boolean {
+  return Object.hasOwn(OPTIONS, option) && OPTIONS[option as OptionName].type === 'string';
+}
+
+async function run(argv: string[]): Promise<number> {
   // biome-ignore lint/suspicious/noImplicitAnyLet: parseArgs types the values from its options, on assignment
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: OPTIONS,
+      options: PARSE_OPTIONS,
     });
   } catch (e) {
     process.stderr.write(`mnlint: ${(e as Error).message}\n${USAGE}\n`);
@@ -55,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   try {
+    const spec = commandOf(command) ?? fail(`unknown command ${command} (see mnlint --help)`);
+    checkOptions(command, spec, values);
     switch (command) {
       case 'check':
         return await check(rest, values);
@@ -96,12 +145,34 @@ export async function main(argv: string[]): Promise<number> {
         fail(`unknown command ${command}`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    // bad input or a bad command line: one line naming it, exit 2
+    if (e instanceof MnlintError) {
       process.stderr.write(`mnlint: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
+}
+
+/**
+ * The options given, checked against the command's before anything runs: an
+ * option it does not take is a usage error naming it, and every value is
+ * checked (a bad --config too, --config's or the .mnlint.json found).
+ */
+function checkOptions(command: string, spec: CommandSpec, values: Values): void {
+  const label = spec.label ?? command;
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (GLOBAL_OPTIONS.includes(name) || spec.options.includes(name)) continue;
+    fail(`${label} takes no --${name} (${spec.options.length ? `its options: ${spec.options.map((o) => `--${o}`).join(', ')}` : 'it takes no options'})`);
+  }
+  if (values.format !== undefined && spec.formats) formatOf(spec.formats, values.format, label);
+  if (values['fail-on'] !== undefined) failOnOf(values);
+  if (values.filter !== undefined) filterOf(values);
+  if (values.rule !== undefined) rulesOf(values);
+  if (values.jobs !== undefined) jobsOf(values, []);
+  if (values.kernel !== undefined && !apiForKernel(values.kernel)) fail(`--kernel ${unknownKernel(values.kernel)}`);
+  if (values.api !== undefined && !apiById(values.api)) fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
+  if (spec.options.includes('config') && (command !== 'inventory' || values.survey)) configOf(values);
 }
 
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
@@ -169,6 +240,7 @@ async function check(paths: string[], values: Values): Promise<number> {
       version: pkg.version,
       lineText: lineReader(result.root),
       sarifBase: format === 'sarif' ? sarifBase(values, result.root) : undefined,
+      errors: result.problems.map((p) => `${p.path}: ${p.message}`),
     }),
   );
   mark('output');

@@ -16,62 +16,92 @@ import { RULES, findRule } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import { fail } from './usage.js';
 
-/** Every command's options, as parseArgs reads them. */
-export const OPTIONS = {
-  format: { type: 'string' },
-  'fail-on': { type: 'string' },
-  rule: { type: 'string', multiple: true },
-  kernel: { type: 'string' },
-  previous: { type: 'string' },
-  'public-inbox': { type: 'string' },
-  outbox: { type: 'string' },
-  state: { type: 'string' },
-  'hunks-only': { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  'no-cache': { type: 'boolean' },
-  terse: { type: 'boolean' },
-  'no-summary': { type: 'boolean' },
-  'show-types': { type: 'boolean' },
-  'sarif-root': { type: 'string' },
-  config: { type: 'string' },
-  api: { type: 'string' },
-  levels: { type: 'boolean' },
-  survey: { type: 'boolean' },
-  tree: { type: 'string' },
-  filter: { type: 'string' },
-  'output-dir': { type: 'string' },
-  repo: { type: 'string' },
-  jobs: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const satisfies ParseArgsConfig['options'];
-
-export interface Values {
-  repo?: string;
-  'output-dir'?: string;
-  tree?: string;
-  filter?: string;
-  kernel?: string;
-  previous?: string;
-  'public-inbox'?: string;
-  outbox?: string;
-  state?: string;
-  'hunks-only'?: boolean;
-  quiet?: boolean;
-  'no-cache'?: boolean;
-  survey?: boolean;
-  terse?: boolean;
-  'no-summary'?: boolean;
-  'show-types'?: boolean;
-  'sarif-root'?: string;
-  config?: string;
-  api?: string;
-  levels?: boolean;
-  format?: string;
-  'fail-on'?: string;
-  rule?: string[];
-  jobs?: string;
+/** An option: its parseArgs type, the placeholder of its value, what it does (a usage line a string). */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  value?: string;
+  help: readonly string[];
 }
+
+/** Every option of every command; which command takes which is the command table's (usage.ts). */
+export const OPTIONS = {
+  format: {
+    type: 'string',
+    value: 'FORMAT',
+    help: [
+      'check: text (default), terse, json, sarif, rdjsonl, html; patch, git: those but',
+      'html, checkpatch (the bare checkpatch block) and email; inventory, rules, model',
+      'explore: text, json; checklist: markdown, json, b4. The machine formats (json, sarif,',
+      'rdjsonl, b4) print a document saying what failed on any failure',
+    ],
+  },
+  'fail-on': { type: 'string', value: 'LEVEL', help: ['exit 1 on findings at or above error (default), warning, info; never'] },
+  rule: { type: 'string', multiple: true, value: 'ID', help: ['run only this rule (repeatable)'] },
+  kernel: {
+    type: 'string',
+    value: 'VERSION',
+    help: [
+      "check against this kernel's API (4.19 to 7.1: 6.12, 5.4...); default: detected from",
+      "the tree's include/linux/mmu_notifier.h (which ops members and range fields it",
+      "declares) and its Makefile's version, else the newest level",
+    ],
+  },
+  api: { type: 'string', value: 'LEVEL', help: ['check against an API level by name (see `mnlint rules --levels`), e.g. two-pass-v2'] },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    help: ['a JSON file turning rules off or changing their severity, excluding path prefixes,', 'fixing the kernel version (see the README); else .mnlint.json in ., the repository top, $HOME'],
+  },
+  tree: { type: 'string', value: 'DIR', help: ['the kernel tree the series applies to'] },
+  repo: {
+    type: 'string',
+    value: 'DIR',
+    help: ['git, checklist, hook: the repository (default .); patch, checklist: where the', "mails' base commit and blobs are looked for (never its work tree or index)"],
+  },
+  previous: { type: 'string', value: 'MBOX|RANGE', help: ["the series' previous version, for dropped trailers"] },
+  'hunks-only': { type: 'boolean', help: ['accepted for hooks installed before (the work tree holds the commit)'] },
+  filter: {
+    type: 'string',
+    value: 'MODE',
+    help: [
+      'new (default: what the post-image has and the pre-image has not, wherever it sits),',
+      'added, diff_context, file, nofilter (patch and git exit 2 only when no patch could',
+      'be reviewed; problems are named on stderr)',
+    ],
+  },
+  'output-dir': { type: 'string', value: 'DIR', help: ['--format email: one .eml reply per patch in DIR instead of an mbox on stdout'] },
+  'public-inbox': { type: 'string', value: 'DIR', help: ['the public-inbox v2 archive to read'] },
+  outbox: { type: 'string', value: 'DIR', help: ['where the replies go'] },
+  state: { type: 'string', value: 'FILE', help: ['the state file (default OUTBOX/.mnlint-watch-state.json)'] },
+  terse: { type: 'boolean', help: ["checkpatch's one line a finding (--format terse)"] },
+  'no-summary': { type: 'boolean', help: ["no total line, as checkpatch's --no-summary"] },
+  'show-types': { type: 'boolean', help: ["accepted as checkpatch's (types are always shown)"] },
+  'sarif-root': { type: 'string', value: 'DIR', help: ['sarif: URIs relative to DIR (default: the git top of the scanned tree)'] },
+  levels: { type: 'boolean', help: ['the API levels instead of the rules'] },
+  survey: { type: 'boolean', help: ['a table of every notifier user instead of the tables'] },
+  jobs: { type: 'string', value: 'N', help: ['parse threads (default: the number of cores for a directory, 1 for files)'] },
+  quiet: { type: 'boolean', short: 'q', help: ['no progress line (shown on a terminal while a directory is scanned)'] },
+  'no-cache': {
+    type: 'boolean',
+    help: ['parse every file (default: reuse the IR of files whose text this build parsed', 'before, kept in $MNLINT_CACHE_DIR, else ~/.cache/mnlint)'],
+  },
+  help: { type: 'boolean', short: 'h', help: ['this help'] },
+  version: { type: 'boolean', short: 'v', help: ['the version'] },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** The table as node:util's parseArgs reads it. */
+export const PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(OPTIONS as Record<string, OptionSpec>).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+) as { [K in OptionName]: Omit<(typeof OPTIONS)[K], 'help' | 'value'> } satisfies ParseArgsConfig['options'];
+
+type ValueOf<O> = O extends { type: 'boolean' } ? boolean : O extends { multiple: true } ? string[] : string;
+
+/** The values parseArgs gives, typed from the table. */
+export type Values = { [K in OptionName]?: ValueOf<(typeof OPTIONS)[K]> };
 
 /** Parse threads: all cores for a directory scan; for a list of files starting workers costs more than it saves. */
 export function jobsOf(values: Values, paths: string[]): number {

@@ -2,7 +2,7 @@
 // `checklist` and `watch`, with the printing of their reviews. Their mail, diff
 // and git libraries are loaded when they run (`check` never evaluates them).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import type { ReviewRun } from '../app/range.js';
@@ -10,7 +10,8 @@ import { applyConfig } from '../engine/config.js';
 import type { Filter } from '../engine/filter.js';
 import { mark } from '../engine/profile.js';
 import type { PatchReview } from '../engine/review.js';
-import { describeFsError, isDirectory } from '../input/files.js';
+import { missingPathReason } from '../input/files.js';
+import { InputError, notDirectory, readInput } from '../input/read.js';
 import type { Series } from '../input/patch.js';
 import { failsAt } from '../report/findings.js';
 import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
@@ -28,8 +29,9 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
   const format = patchFormat(values, 'patch');
   const filter = filterOf(values);
   if (!inputs.length) fail('patch takes one or more files, or - for standard input');
-  if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
+  if (values.tree !== undefined) directoryOf('--tree', values.tree);
   if (values.repo !== undefined) repoOf(values.repo);
+  outputDirOf(values);
   failOnOf(values); // named before any work
   // the kernel facts of the work tree (a base commit's private copy holds only the touched directories and the core)
   const workTree = values.tree ?? values.repo;
@@ -42,11 +44,12 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
   const files: Array<{ source: string; bytes: Buffer }> = [];
   for (const input of inputs) {
     try {
-      files.push({ source: input === '-' ? '<stdin>' : input, bytes: input === '-' ? readStdin() : readFileSync(input) });
+      files.push({ source: input === '-' ? '<stdin>' : input, bytes: readInput(input) });
     } catch (e) {
+      if (!(e instanceof InputError)) throw e;
       problems++;
       unread++;
-      process.stderr.write(`mnlint: ${input}: ${describeFsError(e)}\n`);
+      process.stderr.write(`mnlint: ${e.message}\n`);
     }
   }
   const read = await readPatchInputs(files);
@@ -94,8 +97,21 @@ function namedBase(message: string, base: { tree: string | undefined; name?: str
   return base.tree && base.name ? message.split(base.tree).join(base.name) : message;
 }
 
-/** --repo DIR, checked: a git repository. */
+/** A directory option (--tree DIR), checked before anything runs. */
+function directoryOf(option: string, dir: string): string {
+  const why = notDirectory(dir);
+  return why === null ? dir : fail(`${option} ${dir}: ${why}`);
+}
+
+/** --output-dir DIR: made when missing, so only something else there is refused. */
+function outputDirOf(values: Values): void {
+  const dir = values['output-dir'];
+  if (dir !== undefined && existsSync(dir)) directoryOf('--output-dir', dir);
+}
+
+/** --repo DIR, checked before anything runs: a directory, and a git repository. */
 function repoOf(repo: string): string {
+  directoryOf('--repo', repo);
   const r = spawnSync('git', ['-C', repo, 'rev-parse', '--git-dir'], { encoding: 'utf8' });
   return r.status === 0 ? repo : fail(`--repo ${repo}: not a git repository`);
 }
@@ -156,6 +172,8 @@ export async function gitCommand(args: string[], values: Values): Promise<number
   const format = patchFormat(values, 'git');
   const filter = filterOf(values);
   if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
+  if (values.repo !== undefined) repoOf(values.repo);
+  outputDirOf(values);
   failOnOf(values); // named before any work
   const range = await rangeReview(values.repo ?? '.', args[0]!, values, filter);
   if (!range) return 2;
@@ -180,7 +198,9 @@ export async function watchCommand(args: string[], values: Values): Promise<numb
   if (args.length) fail('watch takes no arguments: --public-inbox DIR --outbox DIR');
   const inbox = values['public-inbox'] ?? fail('watch needs --public-inbox DIR (a public-inbox v2 archive)');
   const outbox = values.outbox ?? fail('watch needs --outbox DIR (where the replies go)');
-  if (values.tree !== undefined && !isDirectory(values.tree)) fail(`--tree ${values.tree}: not a directory`);
+  directoryOf('--public-inbox', inbox);
+  if (existsSync(outbox)) directoryOf('--outbox', outbox);
+  if (values.tree !== undefined) directoryOf('--tree', values.tree);
   const crash = process.env.MNLINT_WATCH_CRASH_AFTER;
   try {
     const r = await watchInbox({
@@ -209,8 +229,8 @@ export async function watchCommand(args: string[], values: Values): Promise<numb
 }
 
 export async function checklistCommand(args: string[], values: Values): Promise<number> {
-  const { PatchInputError, readPatchInput } = await import('../input/patch.js');
-  const { GitInputError, repoFacts } = await import('../input/git.js');
+  const { readPatchInput } = await import('../input/patch.js');
+  const { repoFacts } = await import('../input/git.js');
   const { reviewSeries } = await import('../engine/review.js');
   const { buildChecklist, worst } = await import('../app/checklist.js');
   const { formatPatchCommit, looksLikeFile, seriesOf } = await import('../app/range.js');
@@ -218,78 +238,66 @@ export async function checklistCommand(args: string[], values: Values): Promise<
   const format = formatOf('checklist', values.format);
   if (args.length !== 1) fail('checklist takes one mbox file, - for standard input, or one git range');
   const arg = args[0]!;
-  if (arg !== '-' && !existsSync(arg) && looksLikeFile(arg)) fail(`checklist: ${arg}: no such file`);
-  if (values.previous !== undefined && !existsSync(values.previous) && looksLikeFile(values.previous)) fail(`--previous ${values.previous}: no such file`);
+  if (values.repo !== undefined) repoOf(values.repo);
+  if (values.tree !== undefined) directoryOf('--tree', values.tree);
+  // a path is a file (regular, or named), else a revision range
+  const isFile = arg === '-' || existsSync(arg);
+  if (!isFile && looksLikeFile(arg)) throw new InputError(arg, missingPathReason(arg));
+  if (values.previous !== undefined && !existsSync(values.previous) && looksLikeFile(values.previous)) throw new InputError(`--previous ${values.previous}`, missingPathReason(values.previous));
+  const bytes = isFile ? readInput(arg) : null;
   // --hunks-only (kept for hooks installed before): the work tree holds the commit
   const tree = values.tree ?? values.repo;
-  // the JSON shapes still parse on bad input: an empty checklist (b4: one failing entry)
-  const unreadable = (why: string): number => {
-    if (format === 'json') process.stdout.write(formatChecklistJson([], pkg.version));
-    else if (format === 'b4') process.stdout.write(`${JSON.stringify([{ tool: 'mnlint', status: 'fail', summary: 'the patch could not be read', url: null, details: why }])}\n`);
-    return 2;
-  };
-  try {
-    const repo = values.repo !== undefined ? await repoFacts(values.repo) : undefined;
-    const previous = values.previous !== undefined ? await seriesOf(values.previous, values.repo ?? '.') : undefined;
-    let series: Series;
-    let reviews: PatchReview[];
-    let base: { label: string; problems: string[] } | undefined;
-    // a mail git format-patch wrote in this repository ("From <sha> ..."): that commit
-    // against its parent, as `mnlint git` reviews it (the send-email hook's case)
-    const commit = arg !== '-' && existsSync(arg) && values.repo !== undefined ? formatPatchCommit(values.repo, readFileSync(arg)) : null;
-    if (commit) {
-      const range = await rangeReview(values.repo!, commit, values, filterOf(values));
-      if (!range) return 2;
-      reviews = range.runs.flatMap((r) => r.reviews);
-      base = { label: `the parent of ${commit.slice(0, 12)} in ${values.repo}`, problems: [] };
-      const mail = await readPatchInput(arg, readFileSync(arg));
-      // the mail's own headers and trailers (To, Cc as sent), the commit's review
-      series = mail;
-      reviews.forEach((r, i) => {
-        if (mail.patches[i]) r.patch = mail.patches[i]!;
+  const repo = values.repo !== undefined ? await repoFacts(values.repo) : undefined;
+  const previous = values.previous !== undefined ? await seriesOf(values.previous, values.repo ?? '.') : undefined;
+  let series: Series;
+  let reviews: PatchReview[];
+  let base: { label: string; problems: string[] } | undefined;
+  // a mail git format-patch wrote in this repository ("From <sha> ..."): that commit
+  // against its parent, as `mnlint git` reviews it (the send-email hook's case)
+  const commit = arg !== '-' && bytes && values.repo !== undefined ? formatPatchCommit(values.repo, bytes) : null;
+  if (commit) {
+    const range = await rangeReview(values.repo!, commit, values, filterOf(values));
+    if (!range) return 2;
+    reviews = range.runs.flatMap((r) => r.reviews);
+    base = { label: `the parent of ${commit.slice(0, 12)} in ${values.repo}`, problems: [] };
+    const mail = await readPatchInput(arg, bytes!);
+    // the mail's own headers and trailers (To, Cc as sent), the commit's review
+    series = mail;
+    reviews.forEach((r, i) => {
+      if (mail.patches[i]) r.patch = mail.patches[i]!;
+    });
+  } else if (bytes) {
+    series = await readPatchInput(arg === '-' ? '<stdin>' : arg, bytes);
+    // with --repo, the base the mail names (b4's and the send-email hook's case for a mail not written here)
+    const { baseOfSeries } = await import('../input/base.js');
+    const found = await baseOfSeries(series, { repo: values.repo, tree });
+    try {
+      series = found.series;
+      base = { label: found.label, problems: found.problems };
+      reviews = await reviewSeries(series, {
+        tree: found.tree,
+        baseFiles: found.files,
+        filter: filterOf(values),
+        api: apiOf(values, found.tree ?? process.cwd()),
+        derived: tree === undefined ? undefined : derivedOf(values, tree),
+        rules: rulesOf(values),
+        jobs: 1,
+        irCache: irCacheOf(values),
       });
-    } else if (arg === '-' || existsSync(arg)) {
-      series = await readPatchInput(arg === '-' ? '<stdin>' : arg, arg === '-' ? readStdin() : readFileSync(arg));
-      // with --repo, the base the mail names (b4's and the send-email hook's case for a mail not written here)
-      const { baseOfSeries } = await import('../input/base.js');
-      const found = await baseOfSeries(series, { repo: values.repo, tree });
-      try {
-        series = found.series;
-        base = { label: found.label, problems: found.problems };
-        reviews = await reviewSeries(series, {
-          tree: found.tree,
-          baseFiles: found.files,
-          filter: filterOf(values),
-          api: apiOf(values, found.tree ?? process.cwd()),
-          derived: tree === undefined ? undefined : derivedOf(values, tree),
-          rules: rulesOf(values),
-          jobs: 1,
-          irCache: irCacheOf(values),
-        });
-        for (const r of reviews) r.problems = r.problems.map((p) => namedBase(p, found));
-      } finally {
-        found.cleanup();
-      }
-    } else {
-      const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
-      if (!range) return unreadable(`${arg}: not a revision range`);
-      reviews = range.runs.flatMap((r) => r.reviews);
-      series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
+      for (const r of reviews) r.problems = r.problems.map((p) => namedBase(p, found));
+    } finally {
+      found.cleanup();
     }
-    const config = configOf(values);
-    for (const r of reviews) r.findings = applyConfig(r.findings, config);
-    const list = await buildChecklist({ series, reviews, previous, repo, base });
-    process.stdout.write(format === 'json' ? formatChecklistJson([list], pkg.version) : format === 'b4' ? formatB4(list) : formatChecklistMarkdown([list]));
-    return worst(list) === 'fail' ? 1 : 0;
-  } catch (e) {
-    if (e instanceof PatchInputError || e instanceof GitInputError) {
-      process.stderr.write(`mnlint: ${e.message}\n`);
-      return unreadable(e.message);
-    }
-    throw e;
+  } else {
+    const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
+    // named on stderr; with --format json or b4, main prints the document saying so
+    if (!range) return 2;
+    reviews = range.runs.flatMap((r) => r.reviews);
+    series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
   }
-}
-
-function readStdin(): Buffer {
-  return readFileSync(0);
+  const config = configOf(values);
+  for (const r of reviews) r.findings = applyConfig(r.findings, config);
+  const list = await buildChecklist({ series, reviews, previous, repo, base });
+  process.stdout.write(format === 'json' ? formatChecklistJson([list], pkg.version) : format === 'b4' ? formatB4(list) : formatChecklistMarkdown([list]));
+  return worst(list) === 'fail' ? 1 : 0;
 }

@@ -7,10 +7,10 @@ import type { Finding } from '../rules/rule.js';
 export { ConfigError, NO_CONFIG, type Config } from '../input/config.js';
 
 /** A configuration file read and checked: a rule it names that mnlint lacks is an error. */
-export function loadConfig(path: string): Config {
-  const config = readConfig(path);
+export function loadConfig(path: string, label = path): Config {
+  const config = readConfig(path, label);
   const unknown = [...config.rules.keys()].filter((id) => !findRule(id));
-  if (unknown.length) throw new ConfigError(`${path}: rules: no rule ${unknown.join(', ')} (see \`mnlint rules\`)`);
+  if (unknown.length) throw new ConfigError(`${label}: rules: no rule ${unknown.join(', ')} (see \`mnlint rules\`)`);
   return config;
 }
 

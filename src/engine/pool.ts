@@ -3,7 +3,7 @@
 // each with its own tree-sitter instance, or the same work in-process.
 import { Worker } from 'node:worker_threads';
 import type { FileIR } from '../ir/types.js';
-import { InputError, notifierMention, readLatin1, readSource, describeFsError } from '../input/files.js';
+import { notifierMention, readLatin1, readSource, describeFsError } from '../input/files.js';
 import { parseNeededToIR, textFactsOf } from '../parser/index.js';
 import { lineStartNames } from '../parser/slice.js';
 import { nameFilter } from './name-filter.js';
@@ -58,7 +58,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
         try {
           return textFactsOf(file, readSource(path));
         } catch (e) {
-          return { error: e instanceof InputError ? e.message : describeFsError(e) };
+          return { error: describeFsError(e) };
         }
       });
   }

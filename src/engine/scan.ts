@@ -8,7 +8,7 @@ import { TYPED_LIMIT } from '../ir/facts-db.js';
 import { CALL_DEPTH } from '../ir/summary.js';
 import { HMM_RANGE_FAULT, RETRY_CALLS, mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
 import { isKernelHelper } from '../ir/kernel-api/helpers.js';
-import { InputError, isDirectory, missingPathReason, readLatin1, readSource, relName, walkCFiles, describeFsError } from '../input/files.js';
+import { isDirectory, missingPathReason, readLatin1, readSource, relName, walkCFiles, describeFsError } from '../input/files.js';
 import { designatedBindingsOf, lineStartNames } from '../parser/slice.js';
 import { mayHold } from './name-filter.js';
 import { FunctionIndex, neededCallees } from '../ir/function-index.js';
@@ -163,7 +163,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
     try {
       parseOne(path, read(path));
     } catch (e) {
-      const message = e instanceof InputError ? e.message : describeFsError(e);
+      const message = describeFsError(e);
       problems.push({ path: named ? path : relName(root, path), message, named });
     }
   };
@@ -242,7 +242,7 @@ export async function scan(opts: ScanOptions): Promise<ScanResult> {
           statSync(path);
           parseOne(path, read(path));
         } catch (e) {
-          problems.push({ path: shown, message: e instanceof InputError ? e.message : describeFsError(e), named: true });
+          problems.push({ path: shown, message: describeFsError(e), named: true });
         }
       }
     }

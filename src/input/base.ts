@@ -6,7 +6,8 @@
 // are exported into a private directory (git archive): the user's work tree
 // and index are never touched.
 import { spawnSync } from 'node:child_process';
-import { rmSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rmSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readTreeText } from './read.js';
 import { dirname, resolve } from 'node:path';
 import { applyFilePatch } from './apply.js';
 import { exportTree, GitInputError } from './git.js';
@@ -167,7 +168,7 @@ export async function baseOfSeries(series: Series, opts: BaseOptions): Promise<R
     for (const p of prerequisites) {
       const failed = applyInto(
         p,
-        (path) => (existsSync(resolve(tree, path)) ? readFileSync(resolve(tree, path), 'utf8') : null),
+        (path) => readTreeText(resolve(tree, path)),
         (path, text) => {
           mkdirSync(dirname(resolve(tree, path)), { recursive: true });
           if (text === null) rmSync(resolve(tree, path), { force: true });
@@ -214,7 +215,7 @@ export async function baseOfSeries(series: Series, opts: BaseOptions): Promise<R
   for (const p of prerequisites) {
     const failed = applyInto(
       p,
-      (path) => files.get(resolve(workTree, path)) ?? (existsSync(resolve(workTree, path)) ? readFileSync(resolve(workTree, path), 'utf8') : null),
+      (path) => files.get(resolve(workTree, path)) ?? readTreeText(resolve(workTree, path)),
       (path, text) => {
         if (!seen.has(path)) files.set(resolve(workTree, path), text ?? '');
       },

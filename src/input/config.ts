@@ -2,12 +2,16 @@
 // validated with zod. Rules can be turned off or given another severity, paths
 // excluded, and the kernel version fixed.
 //   { "kernel": "6.12", "rules": { "migrate-without-owner-skip": "off" }, "exclude": ["drivers/staging/"] }
-import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 // the English messages alone: `z.locales` would bundle every language
 import en from 'zod/v4/locales/en.js';
+import { InputError, MnlintError, readInputText } from './read.js';
 
-export class ConfigError extends Error {}
+/** A configuration file that cannot be used: `path: why`, one line. */
+export class ConfigError extends MnlintError {}
+
+/** A configuration is a few lines; a larger file is not one. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 // zod/mini ships without messages; the user reads these
 z.config(en());
@@ -50,20 +54,30 @@ const WATCH_DEFAULTS: WatchSettings = { mute: false, minSeverity: 'info', paths:
 export const NO_CONFIG: Config = { kernel: null, watch: WATCH_DEFAULTS, rules: new Map(), exclude: [] };
 
 /** The file's settings, checked for shape; rule ids are checked against the registry by the engine's loadConfig. */
-export function readConfig(path: string): Config {
+export function readConfig(path: string, label = path): Config {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }));
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ConfigError(`${path}: ${err.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? `not JSON (${err.message})` : err.message}`);
+    if (e instanceof InputError) throw new ConfigError(e.message);
+    // one line: V8's message may quote the text, newlines and all
+    const why = (e as Error).message.replace(/,? ".*" is not valid JSON$/s, ' (not valid JSON)').replace(/\s+/g, ' ');
+    throw new ConfigError(`${label}: not JSON (${why})`);
   }
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${path}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
+    throw new ConfigError(`${label}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
   }
   const w = parsed.data.watch ?? {};
   const watch: WatchSettings = { mute: w.mute ?? WATCH_DEFAULTS.mute, minSeverity: w.minSeverity ?? WATCH_DEFAULTS.minSeverity, paths: w.paths ?? WATCH_DEFAULTS.paths };
-  return { kernel: parsed.data.kernel ?? null, watch, rules: new Map(Object.entries(parsed.data.rules ?? {})), exclude: parsed.data.exclude ?? [] };
+  // the rules as the file has them, its own keys only: JSON.parse keeps "__proto__" as a key, a copy would make it the prototype
+  const raw = (json as { rules?: Record<string, unknown> }).rules ?? {};
+  const rules = new Map<string, z.infer<typeof Level>>();
+  for (const id of Object.keys(raw)) {
+    const level = Level.safeParse(raw[id]);
+    if (!level.success) throw new ConfigError(`${label}: rules.${id}: ${level.error.issues[0]!.message}`);
+    rules.set(id, level.data);
+  }
+  return { kernel: parsed.data.kernel ?? null, watch, rules, exclude: parsed.data.exclude ?? [] };
 }

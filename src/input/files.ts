@@ -1,6 +1,7 @@
 // Reading C sources from disk: directory walks, the cheap prefilter, and the
 // checks that turn bad input into one clear message.
 import { closeSync, type Dirent, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
+import { describeFsError, InputError, notRegular, readInput } from './read.js';
 import { relative, resolve, sep } from 'node:path';
 
 /** A file larger than this is not C source mnlint analyzes. */
@@ -8,57 +9,21 @@ export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 /** Nor one with a line longer than this (minified or generated data). */
 export const MAX_LINE_CHARS = 64 * 1024;
 
-export class InputError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { describeFsError, InputError, notRegular } from './read.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads and validates one file as C source text. */
-/** What a path is when it is no regular file (opening a FIFO would block). */
-function notRegular(path: string): string | null {
-  const st = statSync(path);
-  if (st.isFile()) return null;
-  return st.isFIFO()
-    ? 'a FIFO, not a regular file'
-    : st.isSocket()
-      ? 'a socket, not a regular file'
-      : st.isCharacterDevice() || st.isBlockDevice()
-        ? 'a device, not a regular file'
-        : st.isDirectory()
-          ? 'a directory, not a regular file'
-          : 'not a regular file';
-}
-
 export function readSource(path: string): string {
-  let bytes: Buffer;
+  // the size first, for a message that says it; then read to the end, which a size of 0 (/proc) does not stop
+  let size: number;
   try {
-    const kind = notRegular(path);
-    if (kind) throw new InputError(path, kind);
-    const fd = openSync(path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size > MAX_FILE_BYTES) throw new InputError(path, `too large (${size} bytes; limit ${MAX_FILE_BYTES})`);
-      bytes = Buffer.allocUnsafe(size);
-      let off = 0;
-      while (off < size) {
-        const n = readSync(fd, bytes, off, size - off, off);
-        if (n === 0) break;
-        off += n;
-      }
-      bytes = bytes.subarray(0, off);
-    } finally {
-      closeSync(fd);
-    }
+    size = statSync(path).size;
   } catch (e) {
-    if (e instanceof InputError) throw e;
     throw new InputError(path, describeFsError(e));
   }
+  if (size > MAX_FILE_BYTES) throw new InputError(path, `too large (${size} bytes; limit ${MAX_FILE_BYTES})`);
+  const bytes = readInput(path, { max: MAX_FILE_BYTES });
   if (bytes.includes(0)) throw new InputError(path, 'binary file (contains NUL bytes), not C source');
   let text: string;
   try {
@@ -93,23 +58,6 @@ export function missingPathReason(path: string): string {
     return 'cannot read';
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a dangling symbolic link' : describeFsError(e);
-  }
-}
-
-export function describeFsError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    default:
-      return err.code ? `cannot read (${err.code})` : `cannot read (${String(err.message ?? e)})`;
   }
 }
 
@@ -195,6 +143,8 @@ export function notifierMention(path: string): 'tables' | 'mention' | false {
       const n = readSync(fd, scratch, 0, CHUNK, pos);
       if (n <= 0) return mention ? 'mention' : false;
       const view = n === CHUNK ? scratch : scratch.subarray(0, n);
+      // a binary file is named, never skipped in silence
+      if (view.indexOf(0) >= 0) throw new InputError(path, 'binary file (contains NUL bytes), not C source');
       if (!mention) mention = namesApi(view);
       if (mention && view.indexOf('notifier_ops') >= 0) return 'tables';
       if (n < CHUNK) return mention ? 'mention' : false;

@@ -6,10 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { MnlintError } from './read.js';
 import { parseMaintainers, type MaintainerEntry } from './maintainers.js';
 import { readPatchInput, type Series } from './patch.js';
 
-export class GitInputError extends Error {}
+export class GitInputError extends MnlintError {}
 
 export interface CommitPatch {
   commit: string;

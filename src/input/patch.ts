@@ -6,6 +6,7 @@ import { parsePatch, type StructuredPatch } from 'diff';
 import PostalMime from 'postal-mime';
 import { MAX_FILE_BYTES } from './files.js';
 import { looksLikeMbox, splitMbox } from './mbox.js';
+import { MnlintError } from './read.js';
 import { hasLabels, parseSubject, queueOf, subjectPrefix, type SubjectLabels } from './subject.js';
 
 export interface FilePatch {
@@ -78,7 +79,7 @@ export interface ReplyMail {
   text: string;
 }
 
-export class PatchInputError extends Error {}
+export class PatchInputError extends MnlintError {}
 
 /** `[PATCH v2 3/4]` -> version 2, 3 of 4; null for a subject without a PATCH group (the full grammar: subject.ts). */
 export function parseSubjectTag(subject: string): { version: number; index: number; total: number; rest: string } | null {

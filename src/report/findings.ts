@@ -40,7 +40,7 @@ export function asJson(f: Finding): Finding & { trace: string[] } {
   return { ...f, trace: renderTrace(f), steps: f.steps };
 }
 
-export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string): string {
-  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats });
+export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string, errors: readonly string[] = []): string {
+  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats, ...(errors.length ? { errors } : {}) });
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -45,6 +45,8 @@ export interface FindingsOutput {
   sarifBase?: SarifBase;
   /** sarif: what the run did not see (a partial patch review) */
   sarifNotes?: SarifRunNotes;
+  /** json: the inputs that could not be read */
+  errors?: readonly string[];
   /** sarif: the run's properties (a patch review: the bases reviewed against) */
   runProperties?: Record<string, unknown>;
 }
@@ -54,7 +56,7 @@ export function renderFindings(format: FindingFormat | 'html', out: FindingsOutp
     case 'html':
       return formatHtml(out.findings, out.stats, out.lineText, out.version);
     case 'json':
-      return formatJson(out.findings, out.stats, out.version);
+      return formatJson(out.findings, out.stats, out.version, out.errors);
     case 'sarif':
       return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes, out.runProperties);
     case 'rdjsonl':

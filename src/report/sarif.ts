@@ -30,7 +30,7 @@ export interface SarifRunNotes {
   notifications: ReadonlyArray<{ id: string; text: string; file?: string; line?: number }>;
 }
 
-const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
+export const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
 
 /**
  * SARIF 2.1.0. URIs are relative to the repository root (`%SRCROOT%`, defined

@@ -56,6 +56,8 @@ export const CheckReportSchema = z.object({
     callbacks: count,
     parseErrors: count,
   }),
+  /** the inputs that could not be read, each `path: why` (the run exits 2); absent when all were */
+  errors: z.optional(z.array(z.string())),
 });
 
 export const InventorySchema = z.object({
