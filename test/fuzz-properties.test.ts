@@ -4,13 +4,14 @@
 // runs of dist/cli.js. The properties marked `test.fails` fail today on the
 // cases named above them (issue 23 items 1-4, other helpers' scope); the
 // lead flips them to `test` when those fixes are merged.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { Case, FileSpec, SpecialKind } from '../bench/fuzz/cases.js';
-import { newFileMail } from '../bench/fuzz/corpus.js';
+import { type Case, COMMANDS, type FileSpec, generate, type SpecialKind } from '../bench/fuzz/cases.js';
+import { loadCorpus, newFileMail } from '../bench/fuzz/corpus.js';
 import { classify, cleanup, findingKeys, materialize, type Outcome, runCli, type Templates } from '../bench/fuzz/exec.js';
 import { REPO } from './helpers.js';
 
@@ -89,6 +90,17 @@ const mutatedC = fc.tuple(fc.constantFrom(...C_OPS), fc.nat(), fc.integer({ min:
 });
 
 describe('the bad-input promise (fast-check slice of bench/fuzz)', () => {
+  test('the campaign is a function of its seed, over every command', () => {
+    const corpus = loadCorpus(join(work, 'corpus'), { kernel: false, traffic: false });
+    const digest = (c: Case): string => createHash('sha256').update(JSON.stringify(c)).digest('hex');
+    const cases = Array.from({ length: 400 }, (_, i) => generate(SEED, i, corpus, { root }));
+    expect(Array.from({ length: 400 }, (_, i) => digest(generate(SEED, i, corpus, { root })))).toEqual(cases.map(digest));
+    expect(new Set(cases.map((c) => c.command))).toEqual(new Set(COMMANDS));
+    const kinds = cases.map((c) => c.kind).join('+');
+    for (const k of ['special:fifo', 'special:devzero', 'special:dir', 'special:socket', 'special:loop', 'special:eio', 'mail:separator', 'config:', 'option:unknown', 'option:foreign', 'loss', 'c:'])
+      expect(kinds).toContain(k);
+  });
+
   test('check: a mutated C file never crashes or hangs; a good file beside it keeps its findings', async () => {
     await fc.assert(
       fc.asyncProperty(mutatedC, fc.constantFrom('text', 'json', 'sarif'), async (bad, format) => {

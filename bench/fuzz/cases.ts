@@ -25,6 +25,8 @@ export interface Case {
   /** `bad`: a bad input, to be named on stderr (any of `names`); `any`: only no crash or hang. */
   expect: 'bad' | 'any';
   names?: string[];
+  /** Damaged inputs: exit 2 naming one of them is a refusal that names a bad input too. */
+  damaged?: string[];
   /** --format json/sarif/b4: stdout must be one JSON document; rdjsonl: JSON lines. */
   machine?: 'json' | 'jsonl';
   /** The loss check: the good input's findings alone (baseline argv, same files), keyed for a cache. */
@@ -49,6 +51,7 @@ function special(kind: SpecialKind, path: string, content: Buffer, root: boolean
 class Gen {
   files: FileSpec[] = [];
   names: string[] = [];
+  damaged: string[] = [];
   bad = false;
   kinds: string[] = [];
   constructor(
@@ -80,6 +83,7 @@ class Gen {
     const src = this.cText();
     const d = damageC(this.rng, src.text);
     this.kinds.push(d.how);
+    this.damaged.push(path);
     // empty, binary and UTF-16 text are not C: check names them
     if (/c:(binary|utf16)$/.test(d.how)) this.badName(path);
     return this.add(file(path, d.data));
@@ -87,6 +91,7 @@ class Gen {
   mutatedDriver(path: string): string {
     const d = damageC(this.rng, this.rng.pick(this.corpus.drivers).text);
     this.kinds.push(d.how);
+    this.damaged.push(path);
     if (/c:(binary|utf16)$/.test(d.how)) this.badName(path);
     return this.add(file(path, d.data));
   }
@@ -97,6 +102,7 @@ class Gen {
     const src = from ? this.rng.pick(from) : this.patchText();
     const d = damageMail(this.rng, src.text);
     this.kinds.push(d.how);
+    this.damaged.push(path);
     if (markBad) this.badName(path);
     return this.add(file(path, d.data));
   }
@@ -218,7 +224,7 @@ export function generate(seed: number, id: number, corpus: Corpus, opts: { root:
   }
   const g = new Gen(rng, corpus, opts.root);
   const c = build(command, g);
-  return { id, command, kind: g.kinds.join('+') || 'plain', files: g.files, expect: g.bad ? 'bad' : 'any', ...(g.bad ? { names: g.names } : {}), ...c };
+  return { id, command, kind: g.kinds.join('+') || 'plain', files: g.files, expect: g.bad ? 'bad' : 'any', ...(g.bad ? { names: g.names } : {}), ...(g.damaged.length ? { damaged: g.damaged } : {}), ...c };
 }
 
 type Built = Pick<Case, 'argv'> & Partial<Pick<Case, 'machine' | 'loss' | 'stdin'>>;

@@ -204,7 +204,7 @@ export function classify(c: Case, o: Outcome, baseline?: Set<string> | null): { 
   const m = machineProblem(c, o);
   if (m) return { cls: 'wrong-exit', why: m };
   if (c.expect === 'bad' && (o.code === 0 || o.code === 1) && !named(c, o.stderr)) return { cls: 'wrong-exit', why: `bad input, exit ${o.code}, nothing on stderr names it` };
-  if (c.expect === 'bad' && o.code === 2 && !named(c, o.stderr)) return { cls: 'unnamed', why: 'exit 2, the error names none of the bad input' };
+  if (c.expect === 'bad' && o.code === 2 && !named(c, o.stderr) && !c.damaged?.some((d) => o.stderr.includes(d))) return { cls: 'unnamed', why: 'exit 2, the error names none of the bad input' };
   return { cls: 'ok', why: '' };
 }
 
