@@ -238,7 +238,7 @@ async function main(): Promise<void> {
   const md = writeSummary();
   process.stdout.write(`${md.split('\n## ')[0]}\nsummary: ${join(out, 'summary.md')}\n`);
   const totals = summaryTotals();
-  rmSync(work, { recursive: true, force: true });
+  if (!values.keep) rmSync(work, { recursive: true, force: true });
   process.exitCode = totals.crash + totals.hang + totals.loss + totals['wrong-exit'] ? 1 : 0;
 }
 
