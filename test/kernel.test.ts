@@ -130,7 +130,6 @@ const TRIAGED_WARNINGS: Record<string, string[]> = {
     // intel_pasid_tear_down_entry() drains the PRQ (wait_for_completion) for a non-present,
     // fault-disabled entry, and intel_mm_release() calls it under domain->lock
     'drivers/iommu/intel/prq.c intel_iommu_drain_pasid_prq sleep-under-spinlock',
-    'drivers/xen/gntdev.c gntdev_mmap read-begin-result-unused',
     // a failed hlist start after a successful interval walk leaves the interval range
     // active (nobody calls mn_itree_inv_end): nouveau SVM has both kinds on one mm
     'mm/mmu_notifier.c __mmu_notifier_invalidate_range_start core-sequence-state',
@@ -146,7 +145,6 @@ const TRIAGED_WARNINGS: Record<string, string[]> = {
     'drivers/gpu/drm/nouveau/nvif/object.c nvif_object_mthd reclaim-in-invalidation',
     'drivers/gpu/drm/radeon/radeon_mn.c radeon_mn_register read-begin-result-unused',
     'drivers/infiniband/hw/hfi1/user_exp_rcv.c tid_cover_invalidate invalidate-without-set-seq',
-    'drivers/xen/gntdev.c gntdev_mmap read-begin-result-unused',
     // a failed hlist start after a successful interval walk leaves the interval range
     // active (nobody calls mn_itree_inv_end): nouveau SVM has both kinds on one mm
     'mm/mmu_notifier.c __mmu_notifier_invalidate_range_start core-sequence-state',

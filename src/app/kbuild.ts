@@ -70,7 +70,7 @@ export async function runKbuild(run: KbuildRun): Promise<number> {
       // the checks `mnlint check` makes of an input: a file, UTF-8, not binary, not huge
       text = readSource(abs);
     } catch (e) {
-      run.write(`mnlint kbuild: ${given}: ${e instanceof InputError ? e.message : (e as Error).message}\n`);
+      run.write(`mnlint kbuild: ${given}: ${e instanceof InputError ? e.reason : (e as Error).message}\n`);
       status = 2;
       continue;
     }
