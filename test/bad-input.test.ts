@@ -215,3 +215,27 @@ describe('options checked per command', () => {
     });
   }
 });
+
+describe("the campaign's kbuild and watch cases (bench/fuzz, seed 23)", () => {
+  test('kbuild: a -include that is a FIFO, a directory, /dev/zero or missing is named, no hang', () => {
+    for (const [inc, why] of [
+      ['fifo', 'a FIFO, not a regular file'],
+      ['adir', 'a directory, not a regular file'],
+      ['/dev/zero', 'a device, not a regular file'],
+      ['gone.h', 'no such file or directory'],
+    ] as const) {
+      refused(run(['kbuild', '-include', inc, 'ok.c'], dir), `mnlint kbuild: -include ${inc}: ${why}`);
+    }
+  });
+
+  test('kbuild: a source that is a FIFO is named, never read', () => {
+    refused(run(['kbuild', 'fifo'], dir), 'mnlint kbuild: fifo: a FIFO, not a regular file');
+  });
+
+  test('watch: an epoch of the inbox that is a file is a damaged archive, named', () => {
+    const inbox = join(dir, 'inbox-epoch-file');
+    mkdirSync(join(inbox, 'git'), { recursive: true });
+    writeFileSync(join(inbox, 'git', '0.git'), 'not a repository\n');
+    refused(run(['watch', '--public-inbox', inbox, '--outbox', join(dir, 'out-epoch')], dir), `mnlint: ${join(inbox, 'git', '0.git')}: not a git repository (a public-inbox epoch is a directory)`);
+  });
+});

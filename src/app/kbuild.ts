@@ -61,7 +61,14 @@ export async function runKbuild(run: KbuildRun): Promise<number> {
     run.write('mnlint kbuild: no source file in the arguments (kbuild passes the file last)\n');
     return 2;
   }
-  const env = macroEnvOf(args, run.cwd);
+  let env: ReturnType<typeof macroEnvOf>;
+  try {
+    env = macroEnvOf(args, run.cwd);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    run.write(`mnlint kbuild: -include ${e.message}\n`);
+    return 2;
+  }
   let status = 0;
   for (const given of args.files) {
     const abs = resolve(run.cwd, given);

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { describeFsError, isDirectory } from '../input/files.js';
 import { MnlintError, readInputText } from '../input/read.js';
 import * as z from 'zod/mini';
 import type { ApiLevel } from '../model/api.js';
@@ -87,7 +88,12 @@ function epochsOf(inbox: string): Array<{ n: string; dir: string }> {
     .map((name) => /^(\d+)\.git$/.exec(name)?.[1])
     .filter((n): n is string => n !== undefined)
     .sort((a, b) => Number(a) - Number(b))
-    .map((n) => ({ n, dir: join(gitDir, `${n}.git`) }));
+    .map((n) => {
+      const dir = join(gitDir, `${n}.git`);
+      // an epoch is a bare repository: a file or a dangling link there is a damaged archive, named
+      if (!isDirectory(dir)) throw new WatchInputError(`${dir}: not a git repository (a public-inbox epoch is a directory)`);
+      return { n, dir };
+    });
 }
 
 async function rawMessage(inbox: string, ref: string): Promise<Buffer> {
@@ -187,8 +193,12 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
         for (const p of r.problems) opts.log(`mnlint: ${p}`);
       }
       const replies = opts.config.watch.mute ? [] : emailReplies(reviews, { version: opts.version, reproduce: `mnlint patch${opts.tree ? ` --tree ${opts.tree}` : ''} THREAD.mbox  # thread ${root}` });
-      mkdirSync(opts.outbox, { recursive: true });
-      for (const reply of replies) writeReply(opts.outbox, reply);
+      try {
+        mkdirSync(opts.outbox, { recursive: true });
+        for (const reply of replies) writeReply(opts.outbox, reply);
+      } catch (e) {
+        throw new WatchInputError(`--outbox ${opts.outbox}: ${describeFsError(e)}`);
+      }
       const findings = reviews.reduce((n, r) => n + r.findings.length, 0);
       opts.log(`mnlint: reviewed v${series.version} "${title}" (${series.patches.length} patches): ${findings} findings, ${replies.length} replies${opts.config.watch.mute ? ' (muted)' : ''}`);
       result.reviewed++;

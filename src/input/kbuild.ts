@@ -3,6 +3,7 @@
 // decide #if (-D, -U, and the autoconf.h that -include'd kconfig.h pulls in
 // through -I) are kept; every other compiler flag is skipped.
 import { existsSync, readFileSync } from 'node:fs';
+import { notRegular, readInput } from './read.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { MacroEnv } from '../ir/kernel-api/macros.js';
 import { mentionsNotifierApi } from '../ir/kernel-api/notifier.js';
@@ -67,13 +68,14 @@ export function macroEnvOf(args: KbuildArgs, cwd: string): MacroEnv {
   };
   for (const pre of args.preincludes) {
     const path = isAbsolute(pre) ? pre : resolve(cwd, pre);
-    if (!existsSync(path)) continue;
+    // a -include the compiler could not read fails the build: so does its check (InputError, named by the caller)
+    const text = readInput(path, { label: pre }).toString('latin1');
     // its own includes, one level: kconfig.h has `#include <generated/autoconf.h>`
-    for (const m of readFileSync(path, 'latin1').matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)) {
+    for (const m of text.matchAll(/^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]+)[>"]/gm)) {
       if (!m[1]!.endsWith('autoconf.h')) continue;
       const conf = find(m[1]!, dirname(path));
       if (!conf) continue;
-      for (const [n, v] of definesOf(readFileSync(conf, 'latin1'))) defines.set(n, v);
+      for (const [n, v] of definesOf(readInput(conf).toString('latin1'))) defines.set(n, v);
       configComplete = true;
     }
   }
@@ -101,8 +103,10 @@ export function kbuildNeedsAnalysis(argv: readonly string[], cwd: string): boole
     !files.length ||
     files.some((f) => {
       try {
-        const text = readFileSync(resolve(cwd, f), 'latin1');
-        return mentionsNotifierApi(text);
+        // a FIFO or a device is never read here: the analyzer names it
+        const path = resolve(cwd, f);
+        if (notRegular(path)) return true;
+        return mentionsNotifierApi(readFileSync(path, 'latin1'));
       } catch {
         // the analyzer names what cannot be read
         return true;
