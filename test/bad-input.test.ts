@@ -239,3 +239,25 @@ describe("the campaign's kbuild and watch cases (bench/fuzz, seed 23)", () => {
     refused(run(['watch', '--public-inbox', inbox, '--outbox', join(dir, 'out-epoch')], dir), `mnlint: ${join(inbox, 'git', '0.git')}: not a git repository (a public-inbox epoch is a directory)`);
   });
 });
+
+describe("the campaign's patch losses (bench/fuzz, seed 23)", () => {
+  test('text that is no mail before a valid mbox message: the text named, the message reviewed', () => {
+    const repo = join(dir, 'loss-repo');
+    mkdirSync(join(repo, 'drivers/drv'), { recursive: true });
+    const git = (...args: string[]) => spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'base');
+    copyFileSync(join(REPO, 'fixtures/rules/sleep-in-non-blockable-range/bad.c'), join(repo, 'drivers/drv/drv.c'));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'drv: add the driver');
+    const mail = git('format-patch', '--stdout', '-1', 'HEAD').stdout;
+    // a web page's copy of another posting, pasted above the mbox
+    writeFileSync(join(dir, 'pasted.mbox'), `[PATCH v2 1/4] mm: a posting copied from a web page\n\nSomeone posted 4 patches\n--- a/x.c\n+++\n@@ -1,3 +1,9 @@\n x\n${mail}`);
+    const r = run(['patch', 'pasted.mbox'], dir);
+    expect(r.signal).toBeNull();
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.stderr).toMatch(/^mnlint: pasted\.mbox: "the message at line 1": line 1 is no mbox "From " line/m);
+    expect(r.stdout).toContain('ERROR:sleep-in-non-blockable-range');
+    expect(r.code).toBe(2);
+  });
+});

@@ -24,14 +24,15 @@ export function isFromLine(line: string): boolean {
 
 /**
  * Is the file an mbox rather than a single mail or a diff? It starts with a
- * `From ` line (possibly damaged, mail headers after it), or it is a mail
- * with a valid `From ` line further down (its own separator lost).
+ * `From ` line (possibly damaged, mail headers after it), or a valid `From `
+ * line followed by mail headers comes further down (what precedes it, a mail
+ * whose separator was lost or any other text, is named as damaged).
  */
-export function looksLikeMbox(text: string, isMail: boolean): boolean {
+export function looksLikeMbox(text: string, _isMail: boolean): boolean {
   const lines = text.replace(/^(?:[ \t\r]*\n)+/, '').split('\n');
   const first = (lines[0] ?? '').replace(/\r$/, '');
   if (/^From \S+/.test(first) || (nearFrom(first) && headerBlockAt(lines, 1))) return true;
-  return isMail && lines.some((l, i) => i > 0 && isFromLine(l.replace(/\r$/, '')) && headerBlockAt(lines, i + 1));
+  return lines.some((l, i) => i > 0 && isFromLine(l.replace(/\r$/, '')) && headerBlockAt(lines, i + 1));
 }
 
 const HEADER = /^[\x21-\x39\x3b-\x7e]+:/;
