@@ -64,11 +64,12 @@ class Gen {
     return f.path;
   }
   /** A special file at `path`, marked as the case's bad input. */
-  special(path: string, content: Buffer = Buffer.from('int x;\n'), kinds: readonly SpecialKind[] = SPECIALS, dirOk = false): string {
+  special(path: string, content: Buffer = Buffer.from('int x;\n'), kinds: readonly SpecialKind[] = SPECIALS, dirOk = false, inScan = false): string {
     const k = this.rng.pick(kinds);
     const s = special(k, path, content, this.root);
     this.files.push(...s.files);
-    if (s.bad && !(dirOk && k === 'dir')) this.badName(path);
+    // a directory scan reads only its .c files (README, check): another name is not an input
+    if (s.bad && !(dirOk && k === 'dir') && (!inScan || path.endsWith('.c'))) this.badName(path);
     this.kinds.push(`special:${k}`);
     return path;
   }
@@ -274,7 +275,7 @@ function build(command: (typeof COMMANDS)[number], g: Gen): Built {
         // a directory holding a bad file among good ones
         const good = rng.pick(g.corpus.goodC);
         g.add(file(`tree/drivers/good.c`, good.text));
-        if (rng.chance(0.5)) g.special(`tree/drivers/${rng.pick(['bad.c', 'sub', 'bad.h'])}`, Buffer.from('int x;\n'), ['fifo', 'socket', 'eio', 'loop', 'devzero', 'unreadable', 'huge']);
+        if (rng.chance(0.5)) g.special(`tree/drivers/${rng.pick(['bad.c', 'sub', 'bad.h'])}`, Buffer.from('int x;\n'), ['fifo', 'socket', 'eio', 'loop', 'devzero', 'unreadable', 'huge'], false, true);
         else g.mutatedC('tree/drivers/bad.c');
         inputs = ['tree'];
         g.kinds.push('dir-scan');
