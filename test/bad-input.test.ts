@@ -261,3 +261,30 @@ describe("the campaign's patch losses (bench/fuzz, seed 23)", () => {
     expect(r.code).toBe(2);
   });
 });
+
+describe("the campaign's wrong exits (bench/fuzz, seed 23)", () => {
+  test('an empty argument is refused by every command that takes arguments', () => {
+    refused(run(['check', 'ok.c', ''], dir), "mnlint: check: an empty argument (no file, range or name is '')");
+    refused(run(['inventory', ''], dir), "mnlint: inventory: an empty argument (no file, range or name is '')");
+  });
+
+  test('a discovered .mnlint.json that is a symbolic link loop is named, not passed over', () => {
+    const d = join(dir, 'config-loop');
+    mkdirSync(d);
+    copyFileSync(EXAMPLE, join(d, 'ok.c'));
+    symlinkSync('.mnlint.json', join(d, '.mnlint.json'));
+    const r = run(['check', 'ok.c'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\.mnlint\.json/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  test('git: a range with no commit is named, not an empty success', () => {
+    const repo = join(dir, 'range-repo');
+    mkdirSync(repo);
+    const git = (...args: string[]) => spawnSync('git', ['-C', repo, '-c', 'user.name=Ann Dev', '-c', 'user.email=ann@example.org', ...args], { encoding: 'utf8' });
+    git('init', '-q');
+    git('commit', '-q', '--allow-empty', '-m', 'base');
+    refused(run(['git', '--repo', repo, 'HEAD..HEAD'], dir), 'mnlint: HEAD..HEAD: no commit to review in the range (merges are not reviewed)');
+  });
+});

@@ -161,8 +161,21 @@ export function findingKeys(stdout: string): Set<string> | null {
   return keys;
 }
 
+/** The --format the CLI takes when several are given: the last, as getopt and git take it. */
+function lastFormat(argv: readonly string[]): string | undefined {
+  let format: string | undefined;
+  argv.forEach((a, i) => {
+    if (a === '--format') format = argv[i + 1];
+    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
+  });
+  return format;
+}
+
 function machineProblem(c: Case, o: Outcome): string | null {
   if (!c.machine || c.argv.some((a) => a === '-h' || a === '--help' || a === '--version')) return null;
+  // a later --format (text, or one no command has) is the format asked for: no document is owed
+  const last = lastFormat(c.argv);
+  if (last !== undefined && !['json', 'sarif', 'rdjsonl', 'b4'].includes(last)) return null;
   if (c.machine === 'json') {
     if (!o.stdout.trim()) return 'machine format: nothing on stdout';
     try {

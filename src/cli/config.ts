@@ -2,7 +2,7 @@
 // (--config, else found as checkpatch finds .checkpatch.conf), read once, and
 // the API level (--api, --kernel, the file's kernel, the tree's own header).
 // Apart from the option readers because both read files and the tree.
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/config.js';
 import { apiOfKernelOrTree } from '../input/tree.js';
@@ -24,7 +24,8 @@ export function findConfig(cwd = process.cwd(), home = process.env.HOME): string
     if (dirname(d) === d) break;
   }
   if (home) dirs.push(home);
-  return dirs.map((d) => join(d, CONFIG_NAME)).find((f) => existsSync(f));
+  // a name that is there at all (a dangling link, a loop) is the config: reading it names what is wrong
+  return dirs.map((d) => join(d, CONFIG_NAME)).find((f) => present(f));
 }
 
 const CONFIG_NAME = '.mnlint.json';
@@ -50,4 +51,14 @@ export function apiOf(values: Values, root: string): ApiLevel {
   const api = apiOfKernelOrTree(values.kernel ?? configOf(values).kernel, root);
   if (typeof api !== 'string') return api;
   throw values.kernel !== undefined ? new UsageError(`--kernel ${api}`) : new ConfigError(`${configFile(values)!.label}: kernel ${api}`);
+}
+
+/** Whether a directory entry of that name exists, a symbolic link included whatever it points to. */
+function present(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -104,6 +104,8 @@ async function run(argv: string[]): Promise<number> {
   try {
     const spec = commandOf(command) ?? fail(`unknown command ${command} (see mnlint --help)`);
     checkOptions(command, spec, values);
+    // an empty argument is no path, range or rule a command could mean (`mnlint check a.c ''`)
+    if (rest.some((a) => a === '')) fail(`${command}: an empty argument (no file, range or name is '')`);
     switch (command) {
       case 'check':
         return await check(rest, values);

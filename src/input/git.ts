@@ -28,7 +28,10 @@ export async function commitsOf(repo: string, range: string): Promise<string[]> 
   try {
     if (!(await git.checkIsRepo())) throw new GitInputError(`${repo}: not a git repository`);
     const out = await git.raw(['rev-list', '--reverse', '--no-merges', range.includes('..') ? range : `${range}^!`]);
-    return out.split('\n').filter(Boolean);
+    const commits = out.split('\n').filter(Boolean);
+    // an empty range (`A..A`, `...`) reviews nothing: said, not a silent success
+    if (!commits.length) throw new GitInputError(`${range}: no commit to review in the range (merges are not reviewed)`);
+    return commits;
   } catch (e) {
     if (e instanceof GitInputError) throw e;
     throw new GitInputError(`${range}: not a revision range of ${repo} (${(e as Error).message.split('\n')[0]})`);
