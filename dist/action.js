@@ -24319,7 +24319,7 @@ var ExpressionEngine = class {
     }
     const classified = known ?? { kind: "call", facts: {} };
     if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
-    if (!known && param < 0 && !isKernelHelper(call.name)) {
+    if (!known && param < 0 && !isKernelHelper(call.name) && (argList.length > 0 || this.defined.has(call.name))) {
       for (const k2 of Object.keys(s.when)) if (isFlagAtom(k2)) delete s.when[k2];
     }
     const base = { name: call.name, args: [...call.args] };
@@ -24538,6 +24538,7 @@ var ExpressionEngine = class {
       if (fn2 === READ_RETRY || fn2 === CHECK_RETRY) return { atom: atom.retry, negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: atom.trylock(tl.lock), negated: false };
+      if (fnNode?.kind === "ident" && n.argNodes.length === 0 && !this.defined.has(fn2)) return { atom: atom.flag(`${fn2}()`), negated: false };
       if (fnNode?.kind === "ident" && (!isKernelHelper(fn2) || this.defined.has(fn2) || !!curatedFacts(fn2).acquires?.canFail)) return { atom: resultAtom(fn2, { line: n.loc.line, column: n.loc.column }), negated: false };
       return null;
     }
@@ -31622,7 +31623,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "aff475c559b18b45c6d48a62dbfdf93d");
+  const derived = derivedFactsFor(root, "8678563deb152f6394c9a44157191b45");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

@@ -270,7 +270,8 @@ export abstract class ExpressionEngine implements Engine {
     // a call no checker knows is a function to follow (the blockable test is the engine's own)
     if (!known && call.name !== RANGE_BLOCKABLE && param < 0) this.callees.add(call.name);
     // a driver function may set a file-scope flag: what the path assumed of it is forgotten
-    if (!known && param < 0 && !isKernelHelper(call.name)) for (const k of Object.keys(s.when)) if (isFlagAtom(k)) delete s.when[k];
+    // (a query without arguments, `xen_pv_domain()`, is taken to change nothing: it is what such flags are)
+    if (!known && param < 0 && !isKernelHelper(call.name) && (argList.length > 0 || this.defined.has(call.name))) for (const k of Object.keys(s.when)) if (isFlagAtom(k)) delete s.when[k];
     const base: { name: string; args: string[]; discarded?: true; commented?: true } = { name: call.name, args: [...call.args] };
     if (node.stmt) base.discarded = true;
     if (node.commented) base.commented = true;
@@ -511,6 +512,9 @@ export abstract class ExpressionEngine implements Engine {
       if (fn === READ_RETRY || fn === CHECK_RETRY) return { atom: atoms.retry, negated: false };
       const tl = trylockOf(n);
       if (tl) return { atom: atoms.trylock(tl.lock), negated: false };
+      // `xen_pv_domain()`: a query of the system's state the function does not define, without
+      // arguments: tested twice on one path, it answers the same (forgotten at a driver call, as a flag)
+      if (fnNode?.kind === 'ident' && n.argNodes.length === 0 && !this.defined.has(fn)) return { atom: atoms.flag(`${fn}()`), negated: false };
       // what a helper returned: the summary replaces it by the helper's own conditions
       // (kernel helpers and macros are never looked up: their results are not tracked)
       if (fnNode?.kind === 'ident' && (!isKernelHelper(fn) || this.defined.has(fn) || !!curatedFacts(fn).acquires?.canFail)) return { atom: resultAtom(fn, { line: n.loc.line, column: n.loc.column }), negated: false };
