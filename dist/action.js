@@ -31623,7 +31623,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "8678563deb152f6394c9a44157191b45");
+  const derived = derivedFactsFor(root, "0439347afbbc5188a34c8878b71cea1d");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {

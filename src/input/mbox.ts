@@ -28,7 +28,7 @@ export function isFromLine(line: string): boolean {
  * line followed by mail headers comes further down (what precedes it, a mail
  * whose separator was lost or any other text, is named as damaged).
  */
-export function looksLikeMbox(text: string, _isMail: boolean): boolean {
+export function looksLikeMbox(text: string): boolean {
   const lines = text.replace(/^(?:[ \t\r]*\n)+/, '').split('\n');
   const first = (lines[0] ?? '').replace(/\r$/, '');
   if (/^From \S+/.test(first) || (nearFrom(first) && headerBlockAt(lines, 1))) return true;

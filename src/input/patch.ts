@@ -287,7 +287,7 @@ async function readFile(source: string, bytes: Buffer, file: number): Promise<Fi
   const head = bytes.subarray(0, 4096).toString('utf8');
   const text = bytes.toString('utf8');
   const read: FileRead = { source, lineCount: text.length ? text.split('\n').length - (text.endsWith('\n') ? 1 : 0) : 0, posts: [], replies: [], nodiff: [], problems: [], plain: null };
-  const mbox = looksLikeMbox(text, looksLikeMail(head));
+  const mbox = looksLikeMbox(text);
   if (mbox) {
     const parts = splitMbox(bytes);
     if (!parts.some((p) => p.kind === 'mail')) throw new PatchInputError(`${source}: an mbox with no readable message${parts[0]?.kind === 'damaged' ? ` (${parts[0].why})` : ''}`);
