@@ -86,6 +86,7 @@ async function run(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: PARSE_OPTIONS,
+      tokens: true,
     });
   } catch (e) {
     process.stderr.write(`mnlint: ${(e as Error).message}\n${USAGE}\n`);
@@ -104,6 +105,13 @@ async function run(argv: string[]): Promise<number> {
   try {
     const spec = commandOf(command) ?? fail(`unknown command ${command} (see mnlint --help)`);
     checkOptions(command, spec, values);
+    // a one-value option given again keeps the last, as getopt does; the ones before are checked too
+    for (const t of parsed.tokens) {
+      if (t.kind !== 'option' || t.value === undefined || OPTIONS[t.name as OptionName].type !== 'string') continue;
+      if (t.name === 'rule') continue;
+      const name = t.name as Exclude<OptionName, 'rule'>;
+      if (values[name] !== t.value) checkValues(command, spec, { [name]: t.value }, name === 'config');
+    }
     // an empty argument is no path, range or rule a command could mean (`mnlint check a.c ''`)
     if (rest.some((a) => a === '')) fail(`${command}: an empty argument (no file, range or name is '')`);
     switch (command) {
@@ -167,6 +175,12 @@ function checkOptions(command: string, spec: CommandSpec, values: Values): void 
     if (GLOBAL_OPTIONS.includes(name) || spec.options.includes(name)) continue;
     fail(`${label} takes no --${name} (${spec.options.length ? `its options: ${spec.options.map((o) => `--${o}`).join(', ')}` : 'it takes no options'})`);
   }
+  checkValues(command, spec, values, true);
+}
+
+/** The values of the options given; `config` reads the configuration (--config's, else the one found). */
+function checkValues(command: string, spec: CommandSpec, values: Values, config: boolean): void {
+  const label = spec.label ?? command;
   if (values.format !== undefined && spec.formats) formatOf(spec.formats, values.format, label);
   if (values['fail-on'] !== undefined) failOnOf(values);
   if (values.filter !== undefined) filterOf(values);
@@ -174,7 +188,7 @@ function checkOptions(command: string, spec: CommandSpec, values: Values): void 
   if (values.jobs !== undefined) jobsOf(values, []);
   if (values.kernel !== undefined && !apiForKernel(values.kernel)) fail(`--kernel ${unknownKernel(values.kernel)}`);
   if (values.api !== undefined && !apiById(values.api)) fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
-  if (spec.options.includes('config') && (command !== 'inventory' || values.survey)) configOf(values);
+  if (spec.options.includes('config') && (command !== 'inventory' || values.survey) && config) configOf(values);
 }
 
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
