@@ -6,7 +6,7 @@
 // small JSON file, replaced atomically after each series, so a run can be
 // stopped at any point: the next one redoes at most the series it was on, and
 // reply file names are fixed by content, so nothing is written twice.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describeFsError, isDirectory } from '../input/files.js';
@@ -60,7 +60,14 @@ export interface WatchResult {
 const NOTIFIER = /mmu_(interval_)?notifier/;
 
 function readState(path: string): WatchState {
-  if (!existsSync(path)) return { version: 1, epochs: {}, pending: {}, done: [] };
+  // nothing there is the first run; a link to nowhere or a loop is named by the read
+  let there: unknown;
+  try {
+    there = lstatSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new WatchInputError(`--state ${path}: ${describeFsError(e)}`);
+  }
+  if (!there) return { version: 1, epochs: {}, pending: {}, done: [] };
   let json: unknown;
   try {
     json = JSON.parse(readInputText(path, { label: `--state ${path}` }));
