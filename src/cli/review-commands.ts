@@ -171,7 +171,7 @@ function reproduceLine(values: Values, source: string): string {
 export async function gitCommand(args: string[], values: Values): Promise<number> {
   const format = patchFormat(values, 'git');
   const filter = filterOf(values);
-  if (args.length !== 1) fail('git takes one revision range (A..B) or one commit');
+  if (args.length !== 1) fail(`git takes one revision range (A..B) or one commit${givenArgs(args)}`);
   if (values.repo !== undefined) repoOf(values.repo);
   outputDirOf(values);
   failOnOf(values); // named before any work
@@ -236,7 +236,7 @@ export async function checklistCommand(args: string[], values: Values): Promise<
   const { formatPatchCommit, looksLikeFile, seriesOf } = await import('../app/range.js');
   const { formatB4, formatChecklistJson, formatChecklistMarkdown } = await import('../report/checklist.js');
   const format = formatOf('checklist', values.format);
-  if (args.length !== 1) fail('checklist takes one mbox file, - for standard input, or one git range');
+  if (args.length !== 1) fail(`checklist takes one mbox file, - for standard input, or one git range${givenArgs(args)}`);
   const arg = args[0]!;
   if (values.repo !== undefined) repoOf(values.repo);
   if (values.tree !== undefined) directoryOf('--tree', values.tree);
@@ -300,4 +300,9 @@ export async function checklistCommand(args: string[], values: Values): Promise<
   const list = await buildChecklist({ series, reviews, previous, repo, base });
   process.stdout.write(format === 'json' ? formatChecklistJson([list], pkg.version) : format === 'b4' ? formatB4(list) : formatChecklistMarkdown([list]));
   return worst(list) === 'fail' ? 1 : 0;
+}
+
+/** What was given in place of one argument, for the usage error: none, or the words. */
+function givenArgs(args: readonly string[]): string {
+  return args.length ? `, not ${args.length} (${args.join(' ')})` : ' (none given)';
 }

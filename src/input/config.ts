@@ -57,7 +57,8 @@ export const NO_CONFIG: Config = { kernel: null, watch: WATCH_DEFAULTS, rules: n
 export function readConfig(path: string, label = path): Config {
   let json: unknown;
   try {
-    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }));
+    // a byte order mark, as some Windows editors write, is no JSON but says nothing either
+    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }).replace(/^\uFEFF/, ''));
   } catch (e) {
     if (e instanceof InputError) throw new ConfigError(e.message);
     // one line: V8's message may quote the text, newlines and all
