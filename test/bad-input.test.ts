@@ -163,7 +163,7 @@ describe('the machine formats print a document on every exit', () => {
     expect(JSON.parse(doc(['checklist', '--format', 'json', 'missing.mbox']))).toEqual({ tool: 'mnlint', version: expect.any(String), checklists: [], errors: ['missing.mbox: no such file or directory'] });
     expect(JSON.parse(doc(['checklist', '--format', 'json', '--previous', 'gone.mbox', '-'], 'x'))).toMatchObject({ checklists: [], errors: ['--previous gone.mbox: no such file or directory'] });
     expect(JSON.parse(doc(['checklist', '--format', 'json', '--config', 'fifo', '-']))).toMatchObject({ checklists: [], errors: ['--config fifo: a FIFO, not a regular file'] });
-    expect(JSON.parse(doc(['checklist', '--format', 'json', '--']))).toMatchObject({ checklists: [], errors: ['checklist takes one mbox file, - for standard input, or one git range'] });
+    expect(JSON.parse(doc(['checklist', '--format', 'json', '--']))).toMatchObject({ checklists: [], errors: ['checklist takes one mbox file, - for standard input, or one git range (none given)'] });
     expect(JSON.parse(doc(['patch', '--format', 'json', '--bogus', 'x.patch']))).toMatchObject({ series: [], errors: [expect.stringMatching(/^Unknown option '--bogus'/)] });
     expect(JSON.parse(doc(['check', '--format', 'json', '--config', '/dev/zero', 'ok.c']))).toMatchObject({ findings: [], errors: ['--config /dev/zero: a device, not a regular file'] });
     expect(JSON.parse(doc(['inventory', '--format', 'json', '--kernel', '6.']))).toMatchObject({ tables: [], errors: [expect.stringMatching(/^--kernel 6\.: /)] });
@@ -286,5 +286,78 @@ describe("the campaign's wrong exits (bench/fuzz, seed 23)", () => {
     git('init', '-q');
     git('commit', '-q', '--allow-empty', '-m', 'base');
     refused(run(['git', '--repo', repo, 'HEAD..HEAD'], dir), 'mnlint: HEAD..HEAD: no commit to review in the range (merges are not reviewed)');
+  });
+});
+
+describe("the campaign's last wrong exits (bench/fuzz, seed 23, 10,000 cases)", () => {
+  test('a one-value option given twice: the last is used, the earlier one checked too', () => {
+    refused(run(['rules', '--format', 'bogus', '--format', 'json'], dir), 'mnlint: rules: unknown --format bogus (text, json)');
+    const r = run(['rules', '--format', 'text', '--format', 'json'], dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toBeInstanceOf(Array);
+  });
+
+  test('a directory scan: a .c that is not UTF-8 is named, exit 2, the other results kept', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-latin1-'));
+    copyFileSync(EXAMPLE, join(d, 'ok.c'));
+    // Latin-1 text with no NUL byte (the campaign's 2740 was random bytes without one)
+    writeFileSync(join(d, 'latin1.c'), Buffer.from('/* Copyright \xa9 J\xf6rg */\nint x;\n', 'latin1'));
+    const r = run(['check', '--format', 'terse', '.'], d);
+    expect(r.stderr).toBe('mnlint: latin1.c: not valid UTF-8\n');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^ok\.c:\d+: error: /m);
+  });
+
+  test('a directory scan follows a .c link out of the tree: its read failing (EIO) is named', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-linkeio-'));
+    copyFileSync(EXAMPLE, join(d, 'ok.c'));
+    symlinkSync(EIO_TARGET, join(d, 'bad.c'));
+    const r = run(['check', '--format', 'terse', '.'], d);
+    expect(r.stderr).toBe('mnlint: bad.c: cannot read (EIO: input/output error)\n');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^ok\.c:\d+: error: /m);
+  });
+
+  test('a .c link out of the tree is read as the compiler reads it; one into the tree is not read twice', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'mnlint-linkout-'));
+    copyFileSync(EXAMPLE, join(outside, 'shared.c'));
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-linkin-'));
+    mkdirSync(join(d, 'sub'));
+    symlinkSync(join(outside, 'shared.c'), join(d, 'sub', 'shared.c'));
+    copyFileSync(EXAMPLE, join(d, 'own.c'));
+    symlinkSync('../own.c', join(d, 'sub', 'own-again.c'));
+    const r = run(['check', '--format', 'terse', '.'], d);
+    expect(r.stderr).toBe('');
+    const files = new Set(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(':')[0]),
+    );
+    expect([...files].sort()).toEqual(['own.c', 'sub/shared.c']);
+  });
+
+  test('watch: a --state that is a link loop is named; a missing one is the first run', () => {
+    const inbox = join(dir, 'inbox-empty');
+    mkdirSync(join(inbox, 'git'), { recursive: true });
+    symlinkSync('loop.json', join(dir, 'loop.json'));
+    refused(run(['watch', '--public-inbox', inbox, '--outbox', join(dir, 'out-loop'), '--state', 'loop.json'], dir), /^mnlint: (--state )?loop\.json: .*symbolic link/);
+    const r = run(['watch', '--public-inbox', inbox, '--outbox', join(dir, 'out-first'), '--state', 'first.json'], dir);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(existsSync(join(dir, 'first.json'))).toBe(true);
+  });
+
+  test('git and checklist name the arguments given in place of one range', () => {
+    refused(run(['git', '--', '--rule', 'x'], dir), 'mnlint: git takes one revision range (A..B) or one commit, not 2 (--rule x)');
+    refused(run(['git'], dir), 'mnlint: git takes one revision range (A..B) or one commit (none given)');
+  });
+
+  test('a configuration with a byte order mark is read as JSON', () => {
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-bom-'));
+    copyFileSync(EXAMPLE, join(d, 'ok.c'));
+    writeFileSync(join(d, '.mnlint.json'), '\ufeff{"rules":{"sleeping-gfp-in-first-pass":"off"}}');
+    const r = run(['check', '--format', 'terse', 'ok.c'], d);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/sleeping-gfp-in-first-pass/);
   });
 });

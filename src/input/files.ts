@@ -1,6 +1,7 @@
 // Reading C sources from disk: directory walks, the cheap prefilter, and the
 // checks that turn bad input into one clear message.
-import { closeSync, type Dirent, lstatSync, openSync, readSync, readdirSync, statSync, fstatSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { closeSync, type Dirent, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync, fstatSync } from 'node:fs';
 import { describeFsError, InputError, notRegular, readInput } from './read.js';
 import { relative, resolve, sep } from 'node:path';
 
@@ -61,8 +62,13 @@ export function missingPathReason(path: string): string {
   }
 }
 
-/** One directory's `.c` files (sorted) and subdirectories (sorted); what cannot be read or opened is named. */
-function readDirEntries(d: string, onError: (path: string, message: string) => void): { files: string[]; subdirs: string[] } {
+/**
+ * One directory's `.c` files (sorted) and subdirectories (sorted); what cannot
+ * be read or opened is named. A link to a regular `.c` file outside `root` (the
+ * walk's real path) is read as the compiler would read it; one inside is read
+ * under its own name already.
+ */
+function readDirEntries(d: string, root: string, onError: (path: string, message: string) => void): { files: string[]; subdirs: string[] } {
   let entries: Dirent[];
   try {
     entries = readdirSync(d, { withFileTypes: true });
@@ -83,10 +89,11 @@ function readDirEntries(d: string, onError: (path: string, message: string) => v
       // a .c that is no regular file is named, never opened (a FIFO would block)
       const path = base + ent.name;
       if (ent.isSymbolicLink()) {
-        // not followed; a link to nowhere, a loop or to no regular file is named
+        // a link to nowhere, a loop or to no regular file is named
         try {
           const kind = notRegular(path);
           if (kind) onError(path, kind);
+          else if (!realpathSync(path).startsWith(`${root}/`)) files.push(path);
         } catch (e) {
           onError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'a dangling symbolic link' : describeFsError(e));
         }
@@ -98,12 +105,19 @@ function readDirEntries(d: string, onError: (path: string, message: string) => v
 
 /**
  * Walks a directory for `.c` files, depth first in name order, yielding them
- * as it goes (so their reading can start early); symlinks are not followed.
+ * as it goes (so their reading can start early); links to directories are not
+ * followed, links to `.c` files outside the directory are.
  */
 export function* walkCFiles(dir: string, onError: (path: string, message: string) => void): Generator<string> {
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    root = resolve(dir);
+  }
   const stack = [dir];
   while (stack.length) {
-    const { files, subdirs } = readDirEntries(stack.pop()!, onError);
+    const { files, subdirs } = readDirEntries(stack.pop()!, root, onError);
     yield* files;
     stack.push(...subdirs.reverse());
   }
@@ -145,6 +159,7 @@ export function notifierMention(path: string): 'tables' | 'mention' | false {
       const view = n === CHUNK ? scratch : scratch.subarray(0, n);
       // a binary file is named, never skipped in silence
       if (view.indexOf(0) >= 0) throw new InputError(path, 'binary file (contains NUL bytes), not C source');
+      if (!isUtf8(n < CHUNK ? view : wholeCharacters(view))) throw new InputError(path, 'not valid UTF-8');
       if (!mention) mention = namesApi(view);
       if (mention && view.indexOf('notifier_ops') >= 0) return 'tables';
       if (n < CHUNK) return mention ? 'mention' : false;
@@ -153,6 +168,15 @@ export function notifierMention(path: string): 'tables' | 'mention' | false {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A full chunk up to its last character's first byte: the rest is read again with the next chunk. */
+function wholeCharacters(view: Buffer): Buffer {
+  let end = view.length;
+  while (end > view.length - 4 && end > 0 && (view[end - 1]! & 0xc0) === 0x80) end--;
+  // the lead byte of a character the chunk cut, if it is one
+  if (end > 0 && view[end - 1]! >= 0xc0) end--;
+  return view.subarray(0, end);
 }
 
 /**
