@@ -4,6 +4,8 @@
 import type { Corpus, Text } from './corpus.js';
 import { damageC, damageConfig, damageMail } from './damage.js';
 import { Rng } from './rng.js';
+import { commandOf, GLOBAL_OPTIONS } from '../../src/cli/usage.js';
+import type { OptionName } from '../../src/cli/options.js';
 
 /** What a case's directory holds at one path. */
 export type FileSpec =
@@ -150,10 +152,10 @@ function optionAbuse(rng: Rng, command: string): [string[], string, string[] | n
     [['--sarif-root'], 'option:missing-value', ['sarif-root']],
     [['--levels=yes'], 'option:boolean-value', ['levels']],
     [['--quiet', '--quiet', '-q'], 'option:repeated-bool', null],
-    [takesFormat ? ['--format', 'json', '--format', 'text'] : ['-q'], 'option:repeated-value', null],
+    [takesFormat ? ['--format', 'json', '--format', command === 'checklist' ? 'markdown' : 'text'] : ['-q'], 'option:repeated-value', null],
     [['--rule', RULE_IDS[0] as string, '--rule', RULE_IDS[0] as string], 'option:repeated-rule', null],
     [['--'], 'option:double-dash', null],
-    [[''], 'option:empty-positional', ['']],
+    [[''], 'option:empty-positional', ['an empty argument']],
     [['--jobs', '2'], 'option:jobs-ok', null],
     [['--no-cache'], 'option:no-cache', null],
     [['-h'], 'option:help', null],
@@ -163,7 +165,15 @@ function optionAbuse(rng: Rng, command: string): [string[], string, string[] | n
     [['--hunks-only'], 'option:hunks-only', null],
     [['--output-dir', 'outdir'], 'option:output-dir', null],
   ];
-  return rng.pick(all);
+  const [argv, kind, names] = rng.pick(all);
+  // an option the command does not take is bad input too (the command table says which)
+  const spec = commandOf(command);
+  const foreign = argv
+    .filter((a) => a.startsWith('--') && a.length > 2)
+    .map((a) => a.slice(2).replace(/=.*/, ''))
+    .filter((o) => spec && !spec.options.includes(o as OptionName) && !GLOBAL_OPTIONS.includes(o as OptionName));
+  if (argv.includes('-q') && spec && !spec.options.includes('quiet')) foreign.push('quiet');
+  return foreign.length ? [argv, kind, [...(names ?? []), ...foreign]] : [argv, kind, names];
 }
 
 /** Options a command does not take, with a valid value: a usage error naming the option (issue 23 item 4). */
@@ -209,7 +219,7 @@ function formatOf(rng: Rng, formats: readonly string[]): { argv: string[]; machi
 }
 
 const RANGES_GOOD = ['HEAD~1..HEAD', 'HEAD', 'HEAD~2..HEAD'];
-const RANGES_BAD = ['nonexistent..HEAD', '..', '...', 'HEAD~999', 'HEAD^{tree}', '--', 'a..b..c', ':/x', '$(true)', 'HEAD..nonexistent'];
+const RANGES_BAD = ['nonexistent..HEAD', '..', '...', 'HEAD~999', 'HEAD^{tree}', '--', 'a..b..c', ':/no such message', '$(true)', 'HEAD..nonexistent'];
 
 export function generate(seed: number, id: number, corpus: Corpus, opts: { root: boolean }): Case {
   const rng = Rng.forCase(seed, id);
@@ -236,13 +246,16 @@ function withAbuse(g: Gen, command: string, base: string[]): string[] {
     const [argv, kind, names] = optionAbuse(g.rng, command);
     g.kinds.push(kind);
     if (names) g.badName(...names);
-    return [...base, ...argv];
+    // options after `--` would be arguments: they go before it
+    const dd = base.indexOf('--');
+    return dd < 0 ? [...base, ...argv] : [...base.slice(0, dd), ...argv, ...base.slice(dd)];
   }
   if (roll === 2 && FOREIGN[command]) {
     const argv = g.rng.pick(FOREIGN[command] as string[][]);
     g.kinds.push('option:foreign');
     g.badName(argv[0] as string, (argv[0] as string).replace(/^--/, ''));
-    return [...base, ...argv];
+    const dd = base.indexOf('--');
+    return dd < 0 ? [...base, ...argv] : [...base.slice(0, dd), ...argv, ...base.slice(dd)];
   }
   return base;
 }
@@ -355,7 +368,8 @@ function build(command: (typeof COMMANDS)[number], g: Gen): Built {
         const bad = rng.chance(0.6);
         arg = rng.pick(bad ? RANGES_BAD : RANGES_GOOD);
         g.kinds.push(bad ? 'range:bad' : 'range:good');
-        if (bad) g.badName(arg);
+        // `--` ends the options: no range is given at all
+        if (bad) g.badName(arg === '--' ? 'none given' : arg);
       } else if (roll < 8) {
         arg = g.add(file('in.mbox', g.patchText().text));
         extra.push('--previous', g.special('prev.mbox'));
@@ -382,7 +396,7 @@ function build(command: (typeof COMMANDS)[number], g: Gen): Built {
         if (roll === 1) {
           range = rng.pick(RANGES_BAD);
           g.kinds.push('range:bad');
-          g.badName(range);
+          g.badName(range === '--' ? 'none given' : range);
         } else g.kinds.push('range:good');
       } else if (roll < 3) extra.push('--repo', g.special('repo'));
       else if (roll < 4) {
@@ -409,7 +423,15 @@ function build(command: (typeof COMMANDS)[number], g: Gen): Built {
       else if (roll < 6) {
         g.add({ path: 'inbox', kind: 'inbox' });
         const s = damageConfig(rng);
-        if (rng.chance(0.5)) extra.push('--state', g.special('state.json'));
+        if (rng.chance(0.5))
+          extra.push(
+            '--state',
+            g.special(
+              'state.json',
+              undefined,
+              SPECIALS.filter((k) => k !== 'missing'),
+            ) /* no state file yet is the first run */,
+          );
         else {
           extra.push('--state', g.add(file('state.json', s.data)));
           g.kinds.push(`state:${s.how}`);
@@ -457,6 +479,8 @@ function build(command: (typeof COMMANDS)[number], g: Gen): Built {
         input = '';
         g.kinds.push('kbuild:no-file');
       }
+      // a flag that takes a value as the last one takes the file: there is no source file
+      if (input && ['-include', '-D'].includes(flags.at(-1) as string)) g.badName('no source file');
       g.kinds.push(`kbuild:${flags.join(' ') || 'noflags'}`);
       return { argv: ['kbuild', ...flags, ...(input ? [input] : [])] };
     }

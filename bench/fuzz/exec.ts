@@ -199,7 +199,14 @@ function machineProblem(c: Case, o: Outcome): string | null {
 export function named(c: Case, stderr: string): boolean {
   const names = (c.names ?? []).filter((n) => n !== '');
   if (!names.length) return stderr.trim() !== '';
-  return names.some((n) => stderr.includes(n));
+  // a file in a scanned tree is named relative to the tree (`tree/drivers/a.c` as `drivers/a.c`)
+  return names.some((n) => stderr.includes(n) || pathTails(n).some((t) => stderr.includes(`mnlint: ${t}:`)));
+}
+
+/** `a/b/c.c`'s tails that still hold a directory: `b/c.c`. */
+function pathTails(name: string): string[] {
+  const parts = name.split('/');
+  return parts.slice(1, -1).map((_, i) => parts.slice(i + 1).join('/'));
 }
 
 /** The case's class and why; `baseline` is the good input's findings alone (loss cases). */
