@@ -22227,7 +22227,8 @@ var headerDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 var MAX_HEADERS_SIZE = 2 * 1024 * 1024;
 
 // src/input/files.ts
-import { closeSync as closeSync2, lstatSync, openSync as openSync2, readSync as readSync2, readdirSync as readdirSync2, statSync as statSync3, fstatSync as fstatSync2 } from "node:fs";
+import { isUtf8 } from "node:buffer";
+import { closeSync as closeSync2, lstatSync, openSync as openSync2, readSync as readSync2, readdirSync as readdirSync2, realpathSync, statSync as statSync3, fstatSync as fstatSync2 } from "node:fs";
 
 // src/input/read.ts
 import { closeSync, fstatSync, openSync, readSync, statSync as statSync2 } from "node:fs";
@@ -22365,7 +22366,7 @@ function missingPathReason(path) {
     return e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e);
   }
 }
-function readDirEntries(d2, onError) {
+function readDirEntries(d2, root, onError) {
   let entries;
   try {
     entries = readdirSync2(d2, { withFileTypes: true });
@@ -22387,6 +22388,7 @@ function readDirEntries(d2, onError) {
         try {
           const kind = notRegular(path);
           if (kind) onError(path, kind);
+          else if (!realpathSync(path).startsWith(`${root}/`)) files.push(path);
         } catch (e) {
           onError(path, e.code === "ENOENT" ? "a dangling symbolic link" : describeFsError(e));
         }
@@ -22396,9 +22398,15 @@ function readDirEntries(d2, onError) {
   return { files: files.sort(), subdirs: subdirs.sort() };
 }
 function* walkCFiles(dir, onError) {
+  let root;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    root = resolve3(dir);
+  }
   const stack = [dir];
   while (stack.length) {
-    const { files, subdirs } = readDirEntries(stack.pop(), onError);
+    const { files, subdirs } = readDirEntries(stack.pop(), root, onError);
     yield* files;
     stack.push(...subdirs.reverse());
   }
@@ -22416,6 +22424,7 @@ function notifierMention(path) {
       if (n <= 0) return mention ? "mention" : false;
       const view = n === CHUNK ? scratch : scratch.subarray(0, n);
       if (view.indexOf(0) >= 0) throw new InputError(path, "binary file (contains NUL bytes), not C source");
+      if (!isUtf8(n < CHUNK ? view : wholeCharacters(view))) throw new InputError(path, "not valid UTF-8");
       if (!mention) mention = namesApi(view);
       if (mention && view.indexOf("notifier_ops") >= 0) return "tables";
       if (n < CHUNK) return mention ? "mention" : false;
@@ -22424,6 +22433,12 @@ function notifierMention(path) {
   } finally {
     closeSync2(fd);
   }
+}
+function wholeCharacters(view) {
+  let end = view.length;
+  while (end > view.length - 4 && end > 0 && (view[end - 1] & 192) === 128) end--;
+  if (end > 0 && view[end - 1] >= 192) end--;
+  return view.subarray(0, end);
 }
 function namesApi(view) {
   for (let at2 = view.indexOf("mmu_"); at2 >= 0; at2 = view.indexOf("mmu_", at2 + 4)) {
@@ -26592,7 +26607,7 @@ var NO_CONFIG = { kernel: null, watch: WATCH_DEFAULTS, rules: /* @__PURE__ */ ne
 function readConfig(path, label = path) {
   let json;
   try {
-    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }));
+    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }).replace(/^\uFEFF/, ""));
   } catch (e) {
     if (e instanceof InputError) throw new ConfigError(e.message);
     const why = e.message.replace(/,? ".*" is not valid JSON$/s, " (not valid JSON)").replace(/\s+/g, " ");
@@ -31623,7 +31638,7 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "0439347afbbc5188a34c8878b71cea1d");
+  const derived = derivedFactsFor(root, "485211efc30bc20acb1bc6da87071a30");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   if (event === "pull_request" || event === "pull_request_target") {
