@@ -1,12 +1,14 @@
 // The GitHub Action, run as the built bundle (dist/action.js) against a local
 // server on 127.0.0.1 that plays the GitHub REST API (fake-github.ts), with a pull_request
 // payload and a git repository built from the fixtures (base: the fixture
-// tree; head: the drv v2 series applied with `git am`).
+// tree; head: the drv v2 series applied with `git am`). The bundle runs under
+// the machine's Node here, and under Node 24 in test/action-node24.test.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { actionRuntime } from './action-node.js';
 import { bodyProblem, FakeGitHub } from './fake-github.js';
 import { REPO } from './helpers.js';
 
@@ -46,7 +48,7 @@ function runAction(env: Record<string, string>): Promise<Run> {
   const outputs = join(repo, '..', `output-${Date.now()}-${Math.random()}`);
   writeFileSync(outputs, '');
   return new Promise((ok) => {
-    const child = spawn(process.execPath, [ACTION], {
+    const child = spawn(actionRuntime.node, [ACTION], {
       cwd: repo,
       env: {
         PATH: process.env.PATH,
