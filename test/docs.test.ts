@@ -2,11 +2,11 @@
 // bench/README.md):
 // - every command block marked runnable is run on the bundled example:
 //     ```sh runnable [exit=N]
-//   each line (a trailing \ joins the next) runs with bash in a fresh directory
+//   the block is one bash script (errexit, pipefail) run in a fresh directory
 //   holding a copy of fixtures/examples and the built dist/ (so both
-//   `mnlint ...` and `node dist/cli.js ...` work); a mnlint command must exit N
-//   (default 0), any other command 0. A ```text output block right after it is
-//   the last command's stdout, where a line `...` stands for any lines;
+//   `mnlint ...` and `node dist/cli.js ...` work); every mnlint run in it must
+//   exit N (default 0), every other command 0. A ```text output block right
+//   after it is the script's stdout, where a line `...` stands for any lines;
 // - every relative link resolves: the file exists, and a #fragment names a
 //   heading (GitHub's slug) or an <a id> of the page;
 // - the README is a front page: the two commands first, at most 10 KB.
@@ -134,7 +134,7 @@ describe('links', () => {
 interface Runnable {
   file: string;
   line: number;
-  commands: string[];
+  script: string;
   exit: number;
   output?: string;
 }
@@ -149,15 +149,12 @@ function runnables(): Runnable[] {
       const words = b.info.split(/\s+/);
       if (words[1] !== 'runnable') return;
       const exit = Number(/^exit=(\d+)$/.exec(words[2] ?? '')?.[1] ?? 0);
-      const commands = b.body
-        .replace(/\\\n/g, ' ')
-        .split('\n')
-        .filter((l) => l.trim() && !l.trim().startsWith('#'));
+      const script = b.body;
       const next = blocks[i + 1];
       // the output block follows with nothing but blank lines between
       const between = next ? lines.slice(b.line + b.body.split('\n').length, next.line - 1) : [];
       const output = next && next.info === 'text output' && between.every((l) => /^\s*(```)?\s*$/.test(l)) ? next.body : undefined;
-      out.push({ file, line: b.line, commands, exit, output });
+      out.push({ file, line: b.line, script, exit, output });
     });
   }
   return out;
@@ -187,23 +184,36 @@ describe('runnable blocks', () => {
   });
 
   blocks.forEach((b, n) => {
-    test(`${b.file}:${b.line}: ${b.commands.join('; ').slice(0, 80)}`, () => {
+    test(`${b.file}:${b.line}: ${b.script.split('\n')[0]!.slice(0, 80)}`, () => {
       const dir = join(root, `block-${n}`);
       mkdirSync(join(dir, 'home'), { recursive: true });
       cpSync(join(REPO, 'fixtures', 'examples'), join(dir, 'fixtures', 'examples'), { recursive: true });
       symlinkSync(join(REPO, 'dist'), join(dir, 'dist'));
-      const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'home'), GIT_CONFIG_NOSYSTEM: '1', NO_COLOR: '1' };
-      // a reader's git knows who they are
-      Object.assign(env, { GIT_AUTHOR_NAME: 'Ann Dev', GIT_AUTHOR_EMAIL: 'ann@example.org', GIT_COMMITTER_NAME: 'Ann Dev', GIT_COMMITTER_EMAIL: 'ann@example.org' });
-      let stdout = '';
-      for (const command of b.commands) {
-        const r = spawnSync('bash', ['-c', command], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-        const isMnlint = /^(mnlint|node dist\/(cli|bin)\.js)\b/.test(command.trim());
-        const where = `${b.file}:${b.line}: ${command}\n${r.stderr}`;
-        expect(r.status, where).toBe(isMnlint ? b.exit : 0);
-        expect(r.stderr, where).not.toMatch(/internal error|\n\s+at .*\(.*:\d+:\d+\)/);
-        stdout = r.stdout;
-      }
+      const env = {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: join(dir, 'home'),
+        XDG_CONFIG_HOME: join(dir, 'home'),
+        GIT_CONFIG_NOSYSTEM: '1',
+        NO_COLOR: '1',
+        // a reader's git knows who they are
+        GIT_AUTHOR_NAME: 'Ann Dev',
+        GIT_AUTHOR_EMAIL: 'ann@example.org',
+        GIT_COMMITTER_NAME: 'Ann Dev',
+        GIT_COMMITTER_EMAIL: 'ann@example.org',
+      };
+      // mnlint, however it is called, must exit as the block says; the script stops on anything else
+      const prelude = [
+        'set -eo pipefail',
+        `__expect() { local s=0; "$@" || s=$?; if [ "$s" -ne ${b.exit} ]; then echo "mnlint exited $s, not ${b.exit}: $*" >&2; exit 99; fi; }`,
+        'mnlint() { __expect command mnlint "$@"; }',
+        'node() { case "$1" in dist/cli.js|dist/bin.js) __expect command node "$@" ;; *) command node "$@" ;; esac; }',
+      ].join('\n');
+      const r = spawnSync('bash', ['-c', `${prelude}\n${b.script}`], { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+      const where = `${b.file}:${b.line}:\n${b.script}\n${r.stderr}`;
+      expect(r.status, where).toBe(0);
+      expect(r.stderr, where).not.toMatch(/internal error|\n\s+at .*\(.*:\d+:\d+\)/);
+      const stdout = r.stdout;
       if (b.output !== undefined) {
         const ok = matches(stdout.replace(/\n$/, '').split('\n'), b.output.split('\n'));
         expect(ok, `${b.file}:${b.line}: the output block is not what the command prints:\n${stdout}`).toBe(true);
