@@ -57,7 +57,7 @@ let text = readFileSync(index, 'utf8');
 text = text.replace(/(import type \{ Rule \} from '\.\/rule\.js';\n)/, `$1import ${ident} from './${id}.js';\n`);
 text = text.replace(/(export const RULES: readonly Rule\[\] = \[\n)/, `$1  ${ident},\n`);
 writeFileSync(index, text);
-// the README's rule table is the registry's
+// the rule table of docs/checks.md is the registry's
 const table = spawnSync('npx', ['tsx', 'scripts/rules-table.ts'], { stdio: 'inherit' });
 if (table.status !== 0) process.exit(2);
-process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}; README table rewritten\n`);
+process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}; docs/checks.md table rewritten\n`);

@@ -1,6 +1,7 @@
-// The layers of src/ point down (README, "Layers"): a module imports only from
-// its own folder and the folders below it. Read from the sources' import
-// statements, static and dynamic, so a new arrow upward fails here.
+// The layers of src/ point down (docs/architecture-and-contributing.md,
+// "Layers"): a module imports only from its own folder and the folders below
+// it. Read from the sources' import statements, static and dynamic, so a new
+// arrow upward fails here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
