@@ -57,6 +57,39 @@ function random(seed: number): () => number {
   };
 }
 
+describe('hunks with an empty old side (`@@ -N,0`), as GNU patch applies them', () => {
+  // jsdiff reads `-N,0` as oldStart N + 1 already: adding one more put the
+  // lines one too low, and a new file began with an empty line (all its lines
+  // one off in messages and traces under --tree and git)
+  const base = Array.from({ length: 40 }, (_, i) => `\tstep(${i + 1});`);
+  const text = (lines: string[]) => `${lines.join('\n')}\n`;
+
+  test('-U0 insertions land after their line, the same text as GNU patch', async () => {
+    const after = [...base];
+    after.splice(30, 0, '\tcheck(30);');
+    after.splice(10, 0, '\tcheck(10);');
+    after.splice(0, 0, '\tcheck(0);');
+    const diff = gitDiff('f.c', text(base), text(after), '-U0');
+    const fp = (await readPatchInput('d', Buffer.from(diff))).patches[0]!.files[0]!;
+    const ours = applyHunks(text(base), fp);
+    expect(ours.hunks.map((h) => [h.applied, h.offset])).toEqual([
+      [true, 0],
+      [true, 0],
+      [true, 0],
+    ]);
+    expect(ours.text).toBe(gnuPatch(text(base), diff).result);
+    expect(ours.text).toBe(text(after));
+  });
+
+  test('a new file (`--- /dev/null`, `@@ -0,0 +1,N @@`) is its lines, from line 1', async () => {
+    const diff = gitDiff('f.c', '', text(base));
+    const fp = (await readPatchInput('d', Buffer.from(diff))).patches[0]!.files[0]!;
+    const ours = applyHunks('', fp);
+    expect(ours.hunks.map((h) => [h.applied, h.at, h.offset])).toEqual([[true, 1, 0]]);
+    expect(ours.text).toBe(text(base));
+  });
+});
+
 describe('applying hunk by hunk, as GNU patch does', () => {
   // a file of numbered statements, 14 of them changed: 14 hunks
   const base = Array.from({ length: 300 }, (_, i) => `\tstep(${i + 1});`);

@@ -126,9 +126,12 @@ function sameLineEnds(text: string, fp: FilePatch): FilePatch {
   return fp;
 }
 
-/** The hunk's first line in the old file (GNU patch: an empty old side appends after its line). */
+/**
+ * The hunk's first line in the old file. An empty old side (`@@ -N,0`) goes
+ * after line N: jsdiff's parsePatch has made oldStart N + 1 already.
+ */
 function first(h: Hunk): number {
-  return h.oldLines === 0 ? h.oldStart + 1 : h.oldStart;
+  return h.oldStart;
 }
 
 /** locate_hunk: where the pattern's first line goes (1-based) and the fuzz it took, or null. */
