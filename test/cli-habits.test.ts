@@ -109,6 +109,20 @@ describe('did you mean', () => {
     expect(runCli(['--formt', 'json']).stderr).toBe(`mnlint: unknown option --formt (did you mean --format?)\n${USAGE}\n`);
   });
 
+  test('a rule id and a subcommand: the closest too', () => {
+    const line = (args: string[]) => {
+      const r = runCli(args);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      return r.stderr;
+    };
+    expect(line(['explain', 'sleep-in-atomic'])).toBe('mnlint: explain: no rule sleep-in-atomic (did you mean sleep-in-atomic-callback?)\n');
+    expect(line(['check', '--rule', 'sleep-in-non-blockable', 'x.c'])).toBe('mnlint: no rule sleep-in-non-blockable (did you mean sleep-in-non-blockable-range?)\n');
+    expect(line(['explain', 'frobnicate'])).toBe('mnlint: explain: no rule frobnicate (see `mnlint rules`)\n');
+    expect(line(['model', 'explor'])).toBe('mnlint: model takes a subcommand: model explore [PATH...] (explor: did you mean explore?)\n');
+    expect(line(['hook', 'instal'])).toBe('mnlint: hook takes a subcommand: hook install [--repo DIR] (instal: did you mean install?)\n');
+    expect(line(['model', 'x.c'])).toBe('mnlint: model takes a subcommand: model explore [PATH...]\n');
+  });
+
   test('a machine format still gets its document, the suggestion in its errors', () => {
     const json = runCli(['check', '--format', 'json', '--fial-on', 'warning', 'x.c']);
     expect(json.code).toBe(2);

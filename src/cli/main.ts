@@ -21,12 +21,13 @@ import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS, apiById, apiForKernel } from '../model/api.js';
 import { unknownKernel } from '../input/tree.js';
 import { apiOf, configOf } from './config.js';
-import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, jobsOf, OPTIONS, PARSE_OPTIONS, rulesOf, type OptionName, type Values } from './options.js';
+import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, jobsOf, noRule, OPTIONS, PARSE_OPTIONS, rulesOf, type OptionName, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { checklistCommand, gitCommand, patchCommand, watchCommand } from './review-commands.js';
 import { MnlintError } from '../input/read.js';
 import { commandNamed, commandOf, commandUsage, type CommandSpec, fail, GLOBAL_OPTIONS, unknownOption, USAGE } from './usage.js';
 import { commandWordOf, failureDocument, machineFormatOf } from './failure.js';
+import { didYouMean } from './suggest.js';
 
 export async function main(argv: string[]): Promise<number> {
   mark('main');
@@ -106,6 +107,12 @@ function parseError(argv: string[], e: Error & { code?: string }, command: strin
   return unknownOption(argv[t.index]!, t.rawName, command);
 }
 
+/** ` (explor: did you mean explore?)` for a mistyped subcommand, else nothing. */
+function subcommandHint(given: string | undefined, subcommand: string): string {
+  const hint = given === undefined ? '' : didYouMean(given, [subcommand]);
+  return hint ? ` (${given}: ${hint})` : '';
+}
+
 function takesValue(option: string): boolean {
   return Object.hasOwn(OPTIONS, option) && OPTIONS[option as OptionName].type === 'string';
 }
@@ -173,13 +180,13 @@ async function run(argv: string[]): Promise<number> {
       case 'watch':
         return await watchCommand(rest, values);
       case 'hook': {
-        if (rest[0] !== 'install' || rest.length !== 1) fail('hook takes a subcommand: hook install [--repo DIR]');
+        if (rest[0] !== 'install' || rest.length !== 1) fail(`hook takes a subcommand: hook install [--repo DIR]${subcommandHint(rest[0], 'install')}`);
         return await hookInstall(values.repo ?? '.');
       }
       case 'git':
         return await gitCommand(rest, values);
       case 'model': {
-        if (rest[0] !== 'explore') fail('model takes a subcommand: model explore [PATH...]');
+        if (rest[0] !== 'explore') fail(`model takes a subcommand: model explore [PATH...]${subcommandHint(rest[0], 'explore')}`);
         return await modelExplore(rest.slice(1), values);
       }
       case 'help':
@@ -187,7 +194,7 @@ async function run(argv: string[]): Promise<number> {
       case 'explain': {
         if (rest.length !== 1) fail('explain takes one rule id (see `mnlint rules`)');
         const rule = findRule(rest[0]!);
-        if (!rule) fail(`explain: no rule ${rest[0]} (see \`mnlint rules\`)`);
+        if (!rule) fail(`explain: ${noRule(rest[0]!)}`);
         process.stdout.write(formatExplain(rule));
         return 0;
       }
