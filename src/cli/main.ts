@@ -31,8 +31,7 @@ import { didYouMean } from './suggest.js';
 
 export async function main(argv: string[]): Promise<number> {
   mark('main');
-  // kbuild's flags are the compiler's (-D, -include ...), not mnlint's
-  // its flags are the compiler's: only `kbuild --help` first is mnlint's
+  // kbuild's flags are the compiler's (-D, -include ...), not mnlint's; only a first --help is mnlint's
   if (argv[0] === 'kbuild' && (argv[1] === '--help' || argv[1] === '-h')) {
     process.stdout.write(`${commandUsage('kbuild')}\n`);
     return 0;

@@ -171,13 +171,7 @@ const EXIT_STATUS = 'exit status: 0 no findings at or above --fail-on, 1 finding
 function formatHelp(command: FormatCommand): string[] {
   const names: readonly string[] = FORMATS[command];
   const machine = names.filter((f) => MACHINE_FORMATS.has(f));
-  return [
-    `${names[0]} (default)${names
-      .slice(1)
-      .map((f) => `, ${f}`)
-      .join('')}`,
-    ...(machine.length ? [`${machine.join(', ')}: a document saying what failed on any failure`] : []),
-  ];
+  return [[`${names[0]} (default)`, ...names.slice(1)].join(', '), ...(machine.length ? [`${machine.join(', ')}: a document saying what failed on any failure`] : [])];
 }
 
 /**
