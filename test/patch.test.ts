@@ -145,7 +145,9 @@ describe('--format email', () => {
       '',
     ]);
     expect(body).toContain('ERROR: kmalloc(..., GFP_KERNEL) may sleep in direct reclaim');
-    expect(body).toContain(`-- \nmnlint 0.1.0, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.\nReproduce with: mnlint patch --tree ${TREE} ${MBOX}\n`);
+    expect(body).toContain(
+      `-- \nmnlint 0.1.0, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.\nReproduce with: b4 am -o - -v 2 641a9053f69fff1552d66bff712442711af4c49b.1795308620.git.maintainers@example.org | mnlint patch --tree LINUX -\n`,
+    );
   });
 
   test('same input, same bytes; --output-dir writes one file per reply', async () => {

@@ -95,6 +95,13 @@ describe('mnlint watch --public-inbox', () => {
     const written = replies();
     expect(written).toHaveLength(2);
     expect(readFileSync(join(outbox, written[0]!), 'utf8')).toMatch(/^Subject: Re: \[PATCH v2 [12]\/2\]/m);
+    // the footer names each patch by its Message-ID and the bot's tree as LINUX: no path of the bot's machine goes to the list
+    for (const f of written) {
+      const text = readFileSync(join(outbox, f), 'utf8');
+      const id = /^In-Reply-To: <(.*)>$/m.exec(text)![1]!;
+      expect(text).toContain(`\nReproduce with: b4 am -o - -v 2 ${id} | mnlint patch --tree LINUX --filter added -\n`);
+      expect(text).not.toContain(REPO);
+    }
     // nothing new: nothing done
     const third = watch();
     expect(third.stdout).toBe('mnlint: 0 new messages, 0 series reviewed, 0 skipped (no notifier code), 0 replies, 0 series incomplete\n');

@@ -199,7 +199,7 @@ export async function watchInbox(opts: WatchOptions): Promise<WatchResult> {
         r.findings = applyConfig(r.findings, opts.config).filter((f) => atLeast(f.severity, opts.config.watch.minSeverity));
         for (const p of r.problems) opts.log(`mnlint: ${p}`);
       }
-      const replies = opts.config.watch.mute ? [] : emailReplies(reviews, { version: opts.version, reproduce: `mnlint patch${opts.tree ? ` --tree ${opts.tree}` : ''} THREAD.mbox  # thread ${root}` });
+      const replies = opts.config.watch.mute ? [] : emailReplies(reviews, { version: opts.version, reproduce: { command: 'patch', options: ['--filter', 'added'], tree: opts.tree !== undefined, inputs: ['-'] } });
       try {
         mkdirSync(opts.outbox, { recursive: true });
         for (const reply of replies) writeReply(opts.outbox, reply);

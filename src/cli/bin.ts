@@ -4,4 +4,6 @@
 import { kbuildNeedsAnalysis } from '../input/kbuild.js';
 
 const argv = process.argv.slice(2);
-if (argv[0] !== 'kbuild' || kbuildNeedsAnalysis(argv.slice(1), process.cwd())) await import('./main.js');
+// `kbuild --help` is mnlint's own: main prints the usage
+const help = argv[1] === '--help' || argv[1] === '-h';
+if (argv[0] !== 'kbuild' || help || kbuildNeedsAnalysis(argv.slice(1), process.cwd())) await import('./main.js');

@@ -6,7 +6,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { INFORMATION_URI } from '../report/sarif.js';
 
 /** The formats whose stdout a tool parses. */
-const MACHINE = new Set(['json', 'sarif', 'rdjsonl', 'b4']);
+export const MACHINE_FORMATS: ReadonlySet<string> = new Set(['json', 'sarif', 'rdjsonl', 'b4']);
 
 /** The machine format of a command line, read without trusting it (it may not parse): the last --format given. */
 export function machineFormatOf(argv: readonly string[]): string | undefined {
@@ -18,7 +18,7 @@ export function machineFormatOf(argv: readonly string[]): string | undefined {
     else if (a.startsWith('--format=')) format = a.slice('--format='.length);
     else if (a === '--terse') return undefined;
   }
-  return format !== undefined && MACHINE.has(format) ? format : undefined;
+  return format !== undefined && MACHINE_FORMATS.has(format) ? format : undefined;
 }
 
 /** The command of a command line: its first word that is no option (`model explore` as `model`). */

@@ -21,16 +21,21 @@ import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS, apiById, apiForKernel } from '../model/api.js';
 import { unknownKernel } from '../input/tree.js';
 import { apiOf, configOf } from './config.js';
-import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, jobsOf, OPTIONS, PARSE_OPTIONS, rulesOf, type OptionName, type Values } from './options.js';
+import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, jobsOf, noRule, OPTIONS, PARSE_OPTIONS, rulesOf, type OptionName, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { checklistCommand, gitCommand, patchCommand, watchCommand } from './review-commands.js';
 import { MnlintError } from '../input/read.js';
-import { commandOf, type CommandSpec, fail, GLOBAL_OPTIONS, USAGE } from './usage.js';
+import { commandNamed, commandOf, commandUsage, type CommandSpec, fail, GLOBAL_OPTIONS, unknownOption, USAGE } from './usage.js';
 import { commandWordOf, failureDocument, machineFormatOf } from './failure.js';
+import { didYouMean } from './suggest.js';
 
 export async function main(argv: string[]): Promise<number> {
   mark('main');
-  // kbuild's flags are the compiler's (-D, -include ...), not mnlint's
+  // kbuild's flags are the compiler's (-D, -include ...), not mnlint's; only a first --help is mnlint's
+  if (argv[0] === 'kbuild' && (argv[1] === '--help' || argv[1] === '-h')) {
+    process.stdout.write(`${commandUsage('kbuild')}\n`);
+    return 0;
+  }
   if (argv[0] === 'kbuild') {
     const { runKbuild } = await import('../app/kbuild.js');
     return runKbuild({ argv: argv.slice(1), cwd: process.cwd(), irCache: irCacheOf({}), derivedOf: (root) => derivedOf({}, root), write: (t) => process.stderr.write(t) });
@@ -74,6 +79,39 @@ async function withDocument(argv: string[], format: string): Promise<number> {
   }
 }
 
+/** `mnlint help [COMMAND]`, `mnlint [COMMAND] --help`: one command's usage, else every command's. */
+function help(args: readonly string[]): number {
+  try {
+    if (args.length > 1) fail(`help takes one command (given: ${args.join(' ')})`);
+    process.stdout.write(`${args[0] === undefined ? USAGE : commandUsage(args[0])}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof MnlintError)) throw e;
+    process.stderr.write(`mnlint: ${e.message}\n`);
+    return 2;
+  }
+}
+
+/**
+ * What parseArgs refused, in mnlint's words: an unknown option is named as it
+ * was typed, with the closest option when one is close enough (`-format` for
+ * `--format` too); other errors as parseArgs says them.
+ */
+function parseError(argv: string[], e: Error & { code?: string }, command: string | undefined): string {
+  if (e.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return e.message;
+  // the same arguments read without refusing: the first option the table lacks
+  const { tokens } = parseArgs({ args: argv, allowPositionals: true, options: PARSE_OPTIONS, strict: false, tokens: true });
+  const t = tokens.find((x) => x.kind === 'option' && !Object.hasOwn(OPTIONS, x.name));
+  if (t?.kind !== 'option') return e.message;
+  return unknownOption(argv[t.index]!, t.rawName, command);
+}
+
+/** ` (explor: did you mean explore?)` for a mistyped subcommand, else nothing. */
+function subcommandHint(given: string | undefined, subcommand: string): string {
+  const hint = given === undefined ? '' : didYouMean(given, [subcommand]);
+  return hint ? ` (${given}: ${hint})` : '';
+}
+
 function takesValue(option: string): boolean {
   return Object.hasOwn(OPTIONS, option) && OPTIONS[option as OptionName].type === 'string';
 }
@@ -89,7 +127,10 @@ async function run(argv: string[]): Promise<number> {
       tokens: true,
     });
   } catch (e) {
-    process.stderr.write(`mnlint: ${(e as Error).message}\n${USAGE}\n`);
+    // the command's usage after the error, when the command is one
+    const command = commandWordOf(argv, takesValue);
+    const usage = command !== undefined && commandOf(command) ? commandUsage(command) : USAGE;
+    process.stderr.write(`mnlint: ${parseError(argv, e as Error & { code?: string }, command)}\n${usage}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -99,11 +140,14 @@ async function run(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = positionals;
   if (values.help || !command) {
-    (values.help ? process.stdout : process.stderr).write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
+    if (!values.help) {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    return help(command === undefined ? [] : [command]);
   }
   try {
-    const spec = commandOf(command) ?? fail(`unknown command ${command} (see mnlint --help)`);
+    const spec = commandNamed(command);
     checkOptions(command, spec, values);
     // a one-value option given again keeps the last, as getopt does; the ones before are checked too
     for (const t of parsed.tokens) {
@@ -135,19 +179,21 @@ async function run(argv: string[]): Promise<number> {
       case 'watch':
         return await watchCommand(rest, values);
       case 'hook': {
-        if (rest[0] !== 'install' || rest.length !== 1) fail('hook takes a subcommand: hook install [--repo DIR]');
+        if (rest[0] !== 'install' || rest.length !== 1) fail(`hook takes a subcommand: hook install [--repo DIR]${subcommandHint(rest[0], 'install')}`);
         return await hookInstall(values.repo ?? '.');
       }
       case 'git':
         return await gitCommand(rest, values);
       case 'model': {
-        if (rest[0] !== 'explore') fail('model takes a subcommand: model explore [PATH...]');
+        if (rest[0] !== 'explore') fail(`model takes a subcommand: model explore [PATH...]${subcommandHint(rest[0], 'explore')}`);
         return await modelExplore(rest.slice(1), values);
       }
+      case 'help':
+        return help(rest);
       case 'explain': {
         if (rest.length !== 1) fail('explain takes one rule id (see `mnlint rules`)');
         const rule = findRule(rest[0]!);
-        if (!rule) fail(`explain: no rule ${rest[0]} (see \`mnlint rules\`)`);
+        if (!rule) fail(`explain: ${noRule(rest[0]!)}`);
         process.stdout.write(formatExplain(rule));
         return 0;
       }

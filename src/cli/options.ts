@@ -14,6 +14,7 @@ import { FAIL_ON, type FailOn } from '../report/findings.js';
 import { type FORMATS, formatFor, type FormatCommand } from '../report/formats.js';
 import { RULES, findRule } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
+import { didYouMean } from './suggest.js';
 import { fail } from './usage.js';
 
 /** An option: its parseArgs type, the placeholder of its value, what it does (a usage line a string). */
@@ -146,7 +147,17 @@ export function filterOf(values: Values): Filter {
 }
 
 export function rulesOf(values: Values): readonly Rule[] {
-  return values.rule?.length ? values.rule.map((id) => findRule(id) ?? fail(`no rule ${id} (see \`mnlint rules\`)`)) : RULES;
+  return values.rule?.length ? values.rule.map((id) => findRule(id) ?? fail(noRule(id))) : RULES;
+}
+
+/** A rule id that names no rule, with the closest one when one is close enough. */
+export function noRule(id: string): string {
+  return `no rule ${id} (${
+    didYouMean(
+      id,
+      RULES.map((r) => r.id),
+    ) || 'see `mnlint rules`'
+  })`;
 }
 
 /** --terse is checkpatch's flag for the terse format. */

@@ -13,6 +13,7 @@ import type { PatchReview } from '../engine/review.js';
 import { missingPathReason } from '../input/files.js';
 import { InputError, notDirectory, readInput } from '../input/read.js';
 import type { Series } from '../input/patch.js';
+import type { Reproduce } from '../report/email.js';
 import { failsAt } from '../report/findings.js';
 import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
 import { apiOf, configOf } from './config.js';
@@ -144,7 +145,7 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
     const replies = runs.flatMap((r) =>
       emailReplies(r.reviews, {
         version: pkg.version,
-        reproduce: reproduceLine(values, r.series.source),
+        reproduce: reproduceOf(values, r.series),
       }),
     );
     if (values['output-dir']) {
@@ -162,10 +163,18 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
   return failsAt(findings, failOnOf(values)) ? 1 : 0;
 }
 
-function reproduceLine(values: Values, source: string): string {
-  const common = [...(values.kernel ? ['--kernel', values.kernel] : []), ...(values.api ? ['--api', values.api] : [])];
-  if (source.startsWith('commit ')) return ['mnlint git', ...(values.repo ? ['--repo', values.repo] : []), ...common, source.slice(7)].join(' ');
-  return ['mnlint patch', ...(values.repo ? ['--repo', values.repo] : []), ...(values.tree ? ['--tree', values.tree] : []), ...common, source].join(' ');
+/** The e-mail footer's run: the options that shape the findings, and the inputs (email.ts keeps local paths out). */
+function reproduceOf(values: Values, series: Series): Reproduce {
+  const options = [
+    ...(values.kernel ? ['--kernel', values.kernel] : []),
+    ...(values.api ? ['--api', values.api] : []),
+    ...(values.filter ? ['--filter', values.filter] : []),
+    ...(values.rule ?? []).flatMap((id) => ['--rule', id]),
+  ];
+  // `git` runs in the reader's clone: no --repo
+  if (series.source.startsWith('commit ')) return { command: 'git', options, revision: series.source.slice('commit '.length) };
+  const inputs = [...new Set([...(series.cover ? [series.cover] : []), ...series.patches].map((p) => p.source))];
+  return { command: 'patch', options, tree: values.tree !== undefined, repo: values.repo !== undefined, inputs };
 }
 
 export async function gitCommand(args: string[], values: Values): Promise<number> {

@@ -3,8 +3,10 @@
 // that a command takes the options given, and the usage text `--help` prints
 // all derive from it, so none can drift from the others.
 import { MnlintError } from '../input/read.js';
-import type { FormatCommand } from '../report/formats.js';
+import { FORMATS, type FormatCommand } from '../report/formats.js';
+import { MACHINE_FORMATS } from './failure.js';
 import { OPTIONS, type OptionName } from './options.js';
+import { didYouMean } from './suggest.js';
 
 export class UsageError extends MnlintError {}
 
@@ -22,6 +24,8 @@ export interface CommandSpec {
   formats?: FormatCommand;
   /** how messages name the command (`model explore`) */
   label?: string;
+  /** it reads its arguments itself (kbuild: the compiler's flags), so it takes no mnlint option */
+  ownArgs?: boolean;
 }
 
 /** Options every command takes. */
@@ -100,6 +104,7 @@ export const COMMANDS = {
     ],
     // its flags are the compiler's, read by itself (src/input/kbuild.ts)
     options: [],
+    ownArgs: true,
   },
   model: {
     args: 'explore [PATH...]',
@@ -108,12 +113,36 @@ export const COMMANDS = {
     formats: 'explore',
     label: 'model explore',
   },
+  help: { args: '[COMMAND]', summary: ["print a command's usage (as `mnlint COMMAND --help` does), else this one"], options: [] },
 } as const satisfies Record<string, CommandSpec>;
 
 export type CommandName = keyof typeof COMMANDS;
 
 export function commandOf(name: string): CommandSpec | undefined {
   return Object.hasOwn(COMMANDS, name) ? (COMMANDS as Record<string, CommandSpec>)[name] : undefined;
+}
+
+/** The command named `name`, else a usage error naming the closest one. */
+export function commandNamed(name: string): CommandSpec {
+  return commandOf(name) ?? fail(`unknown command ${name} (${didYouMean(name, Object.keys(COMMANDS)) || 'see mnlint --help'})`);
+}
+
+/**
+ * The error of an unknown option `raw` (as parseArgs names it: `-x`, `--bogus`)
+ * in the argument `arg`, with the closest option: among the command's first,
+ * else among all. A word after one dash (`-format`) is taken for a long option.
+ */
+export function unknownOption(arg: string, raw: string, command: string | undefined): string {
+  const spec = command === undefined ? undefined : commandOf(command);
+  const all = Object.keys(OPTIONS) as OptionName[];
+  const own = spec && !spec.ownArgs ? [...spec.options, ...GLOBAL_OPTIONS] : all;
+  const nearest = (word: string): string => (Object.hasOwn(OPTIONS, word) ? `did you mean --${word}?` : didYouMean(word, own, (n) => `--${n}`) || didYouMean(word, all, (n) => `--${n}`));
+  if (!arg.startsWith('--') && arg.length > 2) {
+    const hint = nearest(arg.slice(1).split('=')[0]!);
+    if (hint) return `unknown option ${arg} (${hint})`;
+  }
+  const hint = raw.startsWith('--') ? nearest(raw.slice(2)) : '';
+  return `unknown option ${raw} (${hint || 'a path starting with - goes after --'})`;
 }
 
 /** The commands that take an option, in the table's order. */
@@ -136,6 +165,26 @@ function optionHead(name: OptionName): string {
   return `${short}--${name}${'value' in o ? ` ${o.value}` : ''}`;
 }
 
+const EXIT_STATUS = 'exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or input errors';
+
+/** What --format takes for one command: its formats, the default first. */
+function formatHelp(command: FormatCommand): string[] {
+  const names: readonly string[] = FORMATS[command];
+  const machine = names.filter((f) => MACHINE_FORMATS.has(f));
+  return [[`${names[0]} (default)`, ...names.slice(1)].join(', '), ...(machine.length ? [`${machine.join(', ')}: a document saying what failed on any failure`] : [])];
+}
+
+/**
+ * One command's usage, as `mnlint COMMAND --help` prints it: its usage line,
+ * what it does, and only the options it takes (with its own formats).
+ */
+export function commandUsage(name: string): string {
+  const c = commandNamed(name);
+  const takes = c.ownArgs ? [] : [...c.options, ...GLOBAL_OPTIONS];
+  const options = takes.flatMap((o) => entry(optionHead(o), o === 'format' && c.formats ? formatHelp(c.formats) : OPTIONS[o].help));
+  return [`usage: mnlint ${name} ${c.args}${c.options.length ? ' [options]' : ''}`, '', ...c.summary.map((l) => `  ${l}`), ...(options.length ? ['', 'options:', ...options] : []), '', EXIT_STATUS].join('\n');
+}
+
 function usageText(): string {
   const commands = Object.entries(COMMANDS as Record<string, CommandSpec>).flatMap(([name, c]) => entry(`${name} ${c.args}`, c.summary));
   const options = (Object.keys(OPTIONS) as OptionName[]).flatMap((name) => {
@@ -147,6 +196,7 @@ function usageText(): string {
   });
   return [
     'usage: mnlint <command> [options] [PATH...]',
+    "       mnlint <command> --help   (one command's usage)",
     '',
     'commands:',
     ...commands,
@@ -154,7 +204,7 @@ function usageText(): string {
     'options (the commands that take each in parentheses; another is a usage error):',
     ...options,
     '',
-    'exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or input errors',
+    EXIT_STATUS,
   ].join('\n');
 }
 

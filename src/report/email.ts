@@ -5,16 +5,51 @@
 // run. Deterministic: same input, same bytes (the date is the patch's own).
 import { createHash } from 'node:crypto';
 import { describeRejected, type PatchReview } from '../engine/review.js';
-import type { FilePatch } from '../input/patch.js';
+import { basename } from 'node:path';
+import type { FilePatch, Patch } from '../input/patch.js';
 import { hunkHeader } from '../input/apply.js';
 import type { Finding } from '../rules/rule.js';
 import { renderTrace } from './trace.js';
 
 export interface EmailOptions {
   version: string;
-  /** the command line that reproduces the run, for the footer */
-  reproduce: string;
+  /** how the run is reproduced, for the footer */
+  reproduce: Reproduce;
   from?: string;
+}
+
+/**
+ * The run a reply's footer reproduces, without the reviewer's local paths (a
+ * reply goes to a public list): a tree or repository is named LINUX, an input
+ * file by its base name, a patch that has a Message-ID by that.
+ */
+export type Reproduce = {
+  /** options with no path in them: --kernel, --api, --filter, --rule */
+  options: readonly string[];
+  /** --tree DIR, --repo DIR given */
+  tree?: boolean;
+  repo?: boolean;
+} & ({ command: 'patch' /** the input files of the series (`-` for standard input) */; inputs: readonly string[] } | { command: 'git'; revision: string });
+
+/** What stands for the reviewer's kernel tree or repository. */
+const TREE = 'LINUX';
+
+/**
+ * The footer's command line for the reply to `p`. A mail with a Message-ID is
+ * fetched by it (b4 am, that version of the series, on stdout); else the input
+ * files are named by their base names; `git` runs in the reader's clone.
+ */
+export function reproduceLine(p: Patch, how: Reproduce): string {
+  if (how.command === 'git') return ['mnlint git', ...how.options, shellWord(how.revision)].join(' ');
+  const options = [...(how.repo ? ['--repo', TREE] : []), ...(how.tree ? ['--tree', TREE] : []), ...how.options];
+  const id = p.messageId?.replace(/^<|>$/g, '');
+  if (id) return `b4 am -o - -v ${p.version} ${shellWord(id)} | ${['mnlint patch', ...options, '-'].join(' ')}`;
+  return ['mnlint patch', ...options, ...how.inputs.map((f) => (f === '-' || f === '<stdin>' ? '-' : shellWord(basename(f))))].join(' ');
+}
+
+/** `word` as a shell reads it back: bare when it is plain, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Lines of context quoted above a comment before the quote is elided. */
@@ -77,7 +112,7 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
       body.push('', 'Fixed by this patch (reported on the tree before it):', '');
       for (const f of r.fixed) body.push(`  ${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]`);
     }
-    body.push('', '-- ', `mnlint ${opts.version}, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.`, `Reproduce with: ${opts.reproduce}`);
+    body.push('', '-- ', `mnlint ${opts.version}, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.`, `Reproduce with: ${reproduceLine(p, opts.reproduce)}`);
     const text = `${headers.join('\n')}\n\n${body.join('\n')}\n`;
     // the Message-ID in the name: v1 2/2 and v2 2/2 of one series never share a file
     out.push({
