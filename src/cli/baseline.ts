@@ -4,10 +4,9 @@
 // src/report/baseline.ts's.
 import { existsSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import type { Config } from '../engine/config.js';
 import { describeFsError, MnlintError, notRegular } from '../input/read.js';
-import { buildBaseline, formatBaseline, readBaseline, type Baseline, type InScope } from '../report/baseline.js';
-import type { Finding, Rule } from '../rules/rule.js';
+import { buildBaseline, formatBaseline, readBaseline, type Baseline } from '../report/baseline.js';
+import type { Finding } from '../rules/rule.js';
 import type { Values } from './options.js';
 
 const read = new Map<string, Baseline>();
@@ -58,10 +57,4 @@ export function writeBaselineFile(file: string, findings: readonly Finding[]): s
   }
   const n = baseline.entries.length;
   return `mnlint: note: wrote baseline ${file}: ${n} ${n === 1 ? 'entry' : 'entries'} for ${findings.length} ${findings.length === 1 ? 'finding' : 'findings'}\n`;
-}
-
-/** The entries a run could have found: rules it ran and the configuration keeps, files it does not exclude. */
-export function inScopeOf(rules: readonly Rule[], config: Config): InScope {
-  const ran = new Set(rules.map((r) => r.id).filter((id) => config.rules.get(id) !== 'off'));
-  return (e) => ran.has(e.rule) && !config.exclude.some((p) => e.file === p || e.file.startsWith(p.endsWith('/') ? p : `${p}/`));
 }

@@ -27,8 +27,8 @@ import { checklistCommand, gitCommand, patchCommand, watchCommand } from './revi
 import { MnlintError } from '../input/read.js';
 import { commandOf, type CommandSpec, fail, GLOBAL_OPTIONS, USAGE } from './usage.js';
 import { commandWordOf, failureDocument, machineFormatOf } from './failure.js';
-import { baselineOf, baselineTarget, inScopeOf, writeBaselineFile } from './baseline.js';
-import { baselineNotes, baselineSummary, compareBaseline } from '../report/baseline.js';
+import { baselineOf, baselineTarget, writeBaselineFile } from './baseline.js';
+import { baselineNotes, baselineSummary, compareBaseline, inScopeOf } from '../report/baseline.js';
 
 export async function main(argv: string[]): Promise<number> {
   mark('main');

@@ -7,7 +7,8 @@
 // nothing. Findings with the same key are one entry with a count.
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { occurrenceKeys, type Finding, type SubjectKind } from '../rules/rule.js';
+import type { Config } from '../engine/config.js';
+import { occurrenceKeys, type Finding, type Rule, type SubjectKind } from '../rules/rule.js';
 import { InputError, MnlintError, readInputText } from '../input/read.js';
 
 /** A baseline file that cannot be used: `--baseline FILE: why`, one line, exit 2. */
@@ -152,6 +153,12 @@ export interface BaselineComparison {
 
 /** Which entries a run could have found: the rules it ran, the files its configuration does not exclude. */
 export type InScope = (entry: BaselineEntry) => boolean;
+
+/** The entries a run could have found: rules it ran and the configuration keeps, files it does not exclude. */
+export function inScopeOf(rules: readonly Rule[], config: Config): InScope {
+  const ran = new Set(rules.map((r) => r.id).filter((id) => config.rules.get(id) !== 'off'));
+  return (e) => ran.has(e.rule) && !config.exclude.some((p) => e.file === p || e.file.startsWith(p.endsWith('/') ? p : `${p}/`));
+}
 
 /**
  * The findings against the baseline, key by key: of N findings with a key the
