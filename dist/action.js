@@ -21665,7 +21665,7 @@ function sameLineEnds(text, fp) {
   return fp;
 }
 function first(h3) {
-  return h3.oldLines === 0 ? h3.oldStart + 1 : h3.oldStart;
+  return h3.oldStart;
 }
 function locate(input2, h3, pattern, frozen, inOffset, maxFuzz) {
   const ops = h3.lines.filter((l3) => l3[0] !== "\\");
@@ -26648,6 +26648,110 @@ function applyConfig(findings, config2) {
   return out2;
 }
 
+// src/report/baseline.ts
+var BaselineError = class extends MnlintError {
+};
+var BASELINE_FORMAT = 1;
+var MAX_BASELINE_BYTES = 16 * 1024 * 1024;
+config(en_default());
+var SUBJECT_KINDS = ["call", "lock", "member", "field", "object", "step"];
+var BaselineEntrySchema = strictObject({
+  rule: string2().check(_minLength(1)),
+  /** which of the rule's messages */
+  messageId: string2().check(_minLength(1)),
+  /** the file of the callback's ops table when the finding is about a callback, else the finding's file */
+  file: string2().check(_minLength(1)),
+  /** `table.member` (or `table`): the callback the finding is about, wherever its code sits */
+  callback: optional(string2().check(_minLength(1))),
+  /** the function reported, when the finding is about no callback */
+  function: optional(string2()),
+  /** what the finding is about: its kind and names (each site once) */
+  subject: optional(strictObject({ kind: _enum(SUBJECT_KINDS), names: array(string2()) })),
+  /** how many findings have this key */
+  count: int().check(_positive()),
+  /** for the reader, not matched: the severity and message of the first (file:line references without the line) */
+  severity: optional(_enum(["error", "warning", "info"])),
+  message: optional(string2())
+});
+var BaselineSchema = strictObject({
+  $schema: optional(string2()),
+  tool: literal("mnlint"),
+  /** the file format's version */
+  baseline: literal(BASELINE_FORMAT),
+  entries: array(BaselineEntrySchema)
+});
+function entryKey(e) {
+  const where = e.callback !== void 0 ? [e.file, e.callback] : [e.file, e.function ?? ""];
+  const names = [...e.subject?.names ?? []].sort();
+  return `${[e.rule, e.messageId, ...where, e.subject?.kind ?? ""].join("\0")}\0${names.join(",")}`;
+}
+function findingKey2(occurrence) {
+  return occurrence.slice(0, occurrence.lastIndexOf("\0"));
+}
+function readBaseline(path, label = path) {
+  let json;
+  try {
+    json = JSON.parse(readInputText(path, { max: MAX_BASELINE_BYTES, label }).replace(/^\uFEFF/, ""));
+  } catch (e) {
+    if (e instanceof InputError) throw new BaselineError(e.message);
+    const why = e.message.replace(/,? ".*" is not valid JSON$/s, " (not valid JSON)").replace(/\s+/g, " ");
+    throw new BaselineError(`${label}: not JSON (${why})`);
+  }
+  const parsed = BaselineSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    const hint = issue2.path[0] === "baseline" ? ` (this mnlint reads baseline ${BASELINE_FORMAT}: write it again with --write-baseline)` : "";
+    throw new BaselineError(`${label}: ${issue2.path.length ? `${issue2.path.join(".")}: ` : ""}${issue2.message}${hint}`);
+  }
+  const seen = /* @__PURE__ */ new Map();
+  parsed.data.entries.forEach((e, i2) => {
+    const k2 = entryKey(e);
+    const first2 = seen.get(k2);
+    if (first2 !== void 0) throw new BaselineError(`${label}: entries.${first2} and entries.${i2} have the same key (rule, file, callback or function, subject): make them one entry with the counts added`);
+    seen.set(k2, i2);
+  });
+  return parsed.data;
+}
+function inScopeOf(rules, config2) {
+  const ran = new Set(rules.map((r2) => r2.id).filter((id) => config2.rules.get(id) !== "off"));
+  return (e) => ran.has(e.rule) && !config2.exclude.some((p2) => e.file === p2 || e.file.startsWith(p2.endsWith("/") ? p2 : `${p2}/`));
+}
+function compareBaseline(findings, baseline, inScope = () => true) {
+  const counts = new Map(baseline.entries.map((e) => [entryKey(e), e]));
+  const found = /* @__PURE__ */ new Map();
+  const out2 = { new: [], unchanged: [], fixed: [] };
+  const keys = occurrenceKeys(findings);
+  for (const f3 of findings) {
+    const occurrence = keys.get(f3);
+    const k2 = findingKey2(occurrence);
+    const n = Number(occurrence.slice(occurrence.lastIndexOf("\0") + 1));
+    found.set(k2, (found.get(k2) ?? 0) + 1);
+    (n < (counts.get(k2)?.count ?? 0) ? out2.unchanged : out2.new).push(f3);
+  }
+  for (const e of baseline.entries) {
+    const gone = e.count - (found.get(entryKey(e)) ?? 0);
+    if (gone > 0 && inScope(e)) out2.fixed.push({ ...e, count: gone });
+  }
+  return out2;
+}
+function describeEntry(e) {
+  const where = e.callback !== void 0 ? e.callback : e.function ? `${e.function}()` : "";
+  const names = e.subject?.names.length ? ` [${[...new Set(e.subject.names)].join(", ")}]` : "";
+  return `${e.rule}: ${e.file}${where ? `: ${where}` : ""}${names}${e.count > 1 ? ` (${e.count} findings)` : ""}`;
+}
+function baselineSummary(file, c4) {
+  return { file, new: c4.new.length, unchanged: c4.unchanged.length, fixed: c4.fixed };
+}
+function baselineNotes(s) {
+  const fixedCount = s.fixed.reduce((n, e) => n + e.count, 0);
+  const lines = [
+    `mnlint: note: baseline ${s.file}: ${s.unchanged} ${s.unchanged === 1 ? "finding" : "findings"} in it not shown, ${s.new} new${fixedCount ? `, ${fixedCount} fixed (in it, no longer found; --write-baseline drops them):` : ""}`,
+    ...s.fixed.map((e) => `mnlint: note:   fixed: ${describeEntry(e)}`)
+  ];
+  return `${lines.join("\n")}
+`;
+}
+
 // src/report/schema.ts
 var count = int().check(_nonnegative());
 var lineNumber = int().check(_positive());
@@ -26699,7 +26803,9 @@ var CheckReportSchema = object({
     parseErrors: count
   }),
   /** the inputs that could not be read, each `path: why` (the run exits 2); absent when all were */
-  errors: optional(array(string2()))
+  errors: optional(array(string2())),
+  /** with --baseline: the file, how many findings are new (the ones listed) and unchanged (not listed), and the entries no longer found */
+  baseline: optional(object({ file: string2(), new: count, unchanged: count, fixed: array(BaselineEntrySchema) }))
 });
 var InventorySchema = object({
   tables: array(
@@ -26777,8 +26883,8 @@ function formatTerse(findings) {
 function asJson(f3) {
   return { ...f3, trace: renderTrace(f3), steps: f3.steps };
 }
-function formatJson(findings, stats, version2, errors = []) {
-  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats, ...errors.length ? { errors } : {} });
+function formatJson(findings, stats, version2, errors = [], baseline) {
+  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats, ...errors.length ? { errors } : {}, ...baseline ? { baseline } : {} });
   return `${JSON.stringify(report, null, 2)}
 `;
 }
@@ -26899,7 +27005,7 @@ function fingerprints(findings) {
   return new Map([...keys].map(([f3, k2]) => [f3, createHash2("sha256").update(k2).digest("hex").slice(0, 32)]));
 }
 var INFORMATION_URI = "https://github.com/mnlint/mnlint";
-function formatSarif(findings, rules, version2, base, notes, runProperties) {
+function formatSarif(findings, rules, version2, base, notes, runProperties, baseline) {
   const uri = (file) => base?.prefix ? `${base.prefix}/${file}` : file;
   const index = new Map(rules.map((r2, i2) => [r2.id, i2]));
   const prints = fingerprints(findings);
@@ -26956,9 +27062,10 @@ function formatSarif(findings, rules, version2, base, notes, runProperties) {
           ],
           ...pathOf2(f3.steps, uri),
           partialFingerprints: { "mnlint/v2": prints.get(f3) },
+          ...baseline ? { baselineState: "new" } : {},
           properties: { invariant: f3.invariant, trace: renderTrace(f3) }
         })),
-        ...notes?.partial || runProperties ? { properties: { ...notes?.partial ? { partial: true } : {}, ...runProperties } } : {}
+        ...notes?.partial || runProperties || baseline ? { properties: { ...notes?.partial ? { partial: true } : {}, ...runProperties, ...baseline ? { baseline } : {} } } : {}
       }
     ]
   };
@@ -27013,9 +27120,9 @@ function renderFindings(format, out2) {
     case "html":
       return formatHtml(out2.findings, out2.stats, out2.lineText, out2.version);
     case "json":
-      return formatJson(out2.findings, out2.stats, out2.version, out2.errors);
+      return formatJson(out2.findings, out2.stats, out2.version, out2.errors, out2.baseline);
     case "sarif":
-      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase, out2.sarifNotes, out2.runProperties);
+      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase, out2.sarifNotes, out2.runProperties, out2.baseline);
     case "rdjsonl":
       return formatRdjsonl(out2.findings);
     case "terse":
@@ -27081,6 +27188,7 @@ function readInputs(env) {
     sarifFile: input(env, "sarif-file") || null,
     kernel: input(env, "kernel") || null,
     config: input(env, "config") || null,
+    baseline: input(env, "baseline") || null,
     requestTimeout: seconds(env, "request-timeout", 30),
     deadline: seconds(env, "deadline", 600)
   };
@@ -31638,17 +31746,25 @@ async function runAction(env, log) {
   const prefix = relative2(workspace, root);
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
+  const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "485211efc30bc20acb1bc6da87071a30");
+  const derived = derivedFactsFor(root, "d60c0e3c86e78c34c91e675d4dfb6f9a");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
+  let compared;
   if (event === "pull_request" || event === "pull_request_target") {
-    findings = await pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log);
+    ({ findings, compared } = await pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log, baseline));
   } else {
     const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
     for (const p2 of result.problems) log(`mnlint: ${p2.path}: ${p2.message}`);
     findings = applyConfig(analyze(result.files, result.index, RULES, api, derived), config2);
-    log(`mnlint: ${event || "run"}: scanned ${result.stats.files} files, ${findings.length} findings`);
+    if (baseline) {
+      const c4 = compareBaseline(findings, baseline, inScopeOf(RULES, config2));
+      compared = baselineSummary(inputs.baseline, c4);
+      findings = c4.new;
+      for (const line of baselineNotes(compared).trimEnd().split("\n")) log(line);
+    }
+    log(`mnlint: ${event || "run"}: scanned ${result.stats.files} files, ${findings.length} ${baseline ? "new " : ""}findings`);
     if (inputs.annotations) for (const f3 of findings) log(annotation(f3, prefix).trimEnd());
   }
   if (inputs.sarifFile) {
@@ -31660,7 +31776,8 @@ async function runAction(env, log) {
         rules: RULES,
         version: package_default.version,
         lineText: () => void 0,
-        sarifBase: { root: workspace, prefix: "" }
+        sarifBase: { root: workspace, prefix: "" },
+        baseline: compared
       })
     );
   }
@@ -31673,6 +31790,25 @@ async function runAction(env, log) {
     return 1;
   }
   return 0;
+}
+function baselineInput(workspace, file) {
+  try {
+    return readBaseline(resolve6(workspace, file), `input baseline: ${file}`);
+  } catch (e) {
+    if (e instanceof BaselineError) throw new ActionInputError(e.message);
+    throw e;
+  }
+}
+function prBaseline(findings, inputs, baseline, log) {
+  if (!baseline) return { findings };
+  if (inputs.filter !== "file" && inputs.filter !== "nofilter") {
+    log(`mnlint: baseline ${inputs.baseline}: not applied with filter ${inputs.filter}, which reports only what the pull request introduces`);
+    return { findings };
+  }
+  const c4 = compareBaseline(findings, baseline, () => false);
+  const compared = baselineSummary(inputs.baseline, c4);
+  log(`mnlint: baseline ${inputs.baseline}: ${c4.unchanged.length} findings in it not shown, ${c4.new.length} new`);
+  return { findings: c4.new, compared };
 }
 function apiOf(kernel, root) {
   const api = apiOfKernelOrTree(kernel, root);
@@ -31706,7 +31842,7 @@ function baseLevel(root, files) {
     return back.ok ? back.text : void 0;
   });
 }
-async function pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log) {
+async function pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log, baseline) {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError("GITHUB_EVENT_PATH is not set: not running as a GitHub Action?");
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr2 = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
@@ -31758,7 +31894,7 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, d
   };
   const level2 = !inputs.kernel && files.some((f3) => LEVEL_FILES.includes(f3.newPath ?? f3.oldPath ?? "")) ? baseLevel(root, files) : api;
   const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level2, derived, jobs: 1 }) : { findings: [], fixed: [] };
-  const findings = applyConfig(reviewed.findings, config2);
+  const { findings, compared } = prBaseline(applyConfig(reviewed.findings, config2), inputs, baseline, log);
   const fixed = applyConfig(reviewed.fixed, config2).map((f3) => ({ finding: f3, path: repoPath(prefix, f3.file) }));
   const hunks = new Map(files.filter((f3) => f3.newPath).map((f3) => [f3.newPath, changedLines(f3).context]));
   const inline = [];
@@ -31795,7 +31931,7 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, d
     }
   }
   if (inputs.annotations) for (const p2 of annotate) log(annotation(p2.finding, prefix).trimEnd());
-  return findings;
+  return { findings, compared };
 }
 async function hasCommits(git, shas) {
   try {

@@ -72,7 +72,7 @@ describe('hunks with an empty old side (`@@ -N,0`), as GNU patch applies them', 
     const diff = gitDiff('f.c', text(base), text(after), '-U0');
     const fp = (await readPatchInput('d', Buffer.from(diff))).patches[0]!.files[0]!;
     const ours = applyHunks(text(base), fp);
-    expect(ours.hunks.map((h) => [h.applied, h.offset])).toEqual([
+    expect(ours.hunks.map((h) => (h.applied ? [true, h.offset] : [false]))).toEqual([
       [true, 0],
       [true, 0],
       [true, 0],
@@ -85,7 +85,7 @@ describe('hunks with an empty old side (`@@ -N,0`), as GNU patch applies them', 
     const diff = gitDiff('f.c', '', text(base));
     const fp = (await readPatchInput('d', Buffer.from(diff))).patches[0]!.files[0]!;
     const ours = applyHunks('', fp);
-    expect(ours.hunks.map((h) => [h.applied, h.at, h.offset])).toEqual([[true, 1, 0]]);
+    expect(ours.hunks.map((h) => (h.applied ? [true, h.at, h.offset] : [false]))).toEqual([[true, 1, 0]]);
     expect(ours.text).toBe(text(base));
   });
 });

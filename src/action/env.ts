@@ -24,6 +24,8 @@ export interface ActionInputs {
   /** seconds the whole run may take talking to GitHub */
   deadline: number;
   config: string | null;
+  /** a baseline file (check --write-baseline), relative to the workspace */
+  baseline: string | null;
 }
 
 /** The runner's spelling: `INPUT_` + the name upper-cased, spaces to `_` (hyphens stay). */
@@ -55,6 +57,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     sarifFile: input(env, 'sarif-file') || null,
     kernel: input(env, 'kernel') || null,
     config: input(env, 'config') || null,
+    baseline: input(env, 'baseline') || null,
     requestTimeout: seconds(env, 'request-timeout', 30),
     deadline: seconds(env, 'deadline', 600),
   };

@@ -21,6 +21,7 @@ import { parseDiff, PatchInputError, type FilePatch, type Patch } from '../input
 import { apiOfKernelOrTree, apiOfTree, LEVEL_FILES } from '../input/tree.js';
 import type { DerivedTable } from '../ir/facts-db.js';
 import type { ApiLevel } from '../model/api.js';
+import { BaselineError, baselineNotes, baselineSummary, compareBaseline, inScopeOf, readBaseline, type Baseline, type BaselineSummary } from '../report/baseline.js';
 import { failsAt } from '../report/findings.js';
 import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
 import { RULES } from '../rules/index.js';
@@ -39,18 +40,27 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   const prefix = relative(workspace, root);
   if (prefix.startsWith('..')) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config = inputs.config ? loadConfig(resolve(workspace, inputs.config)) : NO_CONFIG;
+  const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : undefined;
   const api = apiOf(inputs.kernel ?? config.kernel, root);
   // the fork's own core says what sleeps and reclaims (no IR cache on a runner: derived once per run)
   const derived = derivedFactsFor(root, process.env.MNLINT_BUILD ?? 'action');
   const event = env.GITHUB_EVENT_NAME ?? '';
   let findings: Finding[];
+  let compared: BaselineSummary | undefined;
   if (event === 'pull_request' || event === 'pull_request_target') {
-    findings = await pullRequest(env, inputs, config, workspace, root, prefix, api, derived, log);
+    ({ findings, compared } = await pullRequest(env, inputs, config, workspace, root, prefix, api, derived, log, baseline));
   } else {
     const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
     for (const p of result.problems) log(`mnlint: ${p.path}: ${p.message}`);
     findings = applyConfig(analyze(result.files, result.index, RULES, api, derived), config);
-    log(`mnlint: ${event || 'run'}: scanned ${result.stats.files} files, ${findings.length} findings`);
+    if (baseline) {
+      // as `mnlint check --baseline`: the findings not in it, and its entries no longer found
+      const c = compareBaseline(findings, baseline, inScopeOf(RULES, config));
+      compared = baselineSummary(inputs.baseline!, c);
+      findings = c.new;
+      for (const line of baselineNotes(compared).trimEnd().split('\n')) log(line);
+    }
+    log(`mnlint: ${event || 'run'}: scanned ${result.stats.files} files, ${findings.length} ${baseline ? 'new ' : ''}findings`);
     if (inputs.annotations) for (const f of findings) log(annotation(f, prefix).trimEnd());
   }
   if (inputs.sarifFile) {
@@ -64,6 +74,7 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
         version: pkg.version,
         lineText: () => undefined,
         sarifBase: { root: workspace, prefix: '' },
+        baseline: compared,
       }),
     );
   }
@@ -76,6 +87,35 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
     return 1;
   }
   return 0;
+}
+
+/** The `baseline` input's file, read before anything runs; a bad one is the input's error. */
+function baselineInput(workspace: string, file: string): Baseline {
+  try {
+    return readBaseline(resolve(workspace, file), `input baseline: ${file}`);
+  } catch (e) {
+    if (e instanceof BaselineError) throw new ActionInputError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * A pull request's findings against the baseline. Only with the filters that
+ * keep the findings the base has too (file, nofilter): the others report what
+ * the change introduces, which a baseline's counts would misjudge (a second
+ * finding like an accepted one would be taken for it). No entry is listed as
+ * fixed: only the changed files were analyzed.
+ */
+function prBaseline(findings: Finding[], inputs: ActionInputs, baseline: Baseline | undefined, log: Log): { findings: Finding[]; compared?: BaselineSummary } {
+  if (!baseline) return { findings };
+  if (inputs.filter !== 'file' && inputs.filter !== 'nofilter') {
+    log(`mnlint: baseline ${inputs.baseline}: not applied with filter ${inputs.filter}, which reports only what the pull request introduces`);
+    return { findings };
+  }
+  const c = compareBaseline(findings, baseline, () => false);
+  const compared = baselineSummary(inputs.baseline!, c);
+  log(`mnlint: baseline ${inputs.baseline}: ${c.unchanged.length} findings in it not shown, ${c.new.length} new`);
+  return { findings: c.new, compared };
 }
 
 function apiOf(kernel: string | null, root: string): ApiLevel {
@@ -116,7 +156,18 @@ function baseLevel(root: string, files: readonly FilePatch[]): ApiLevel {
   });
 }
 
-async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config: Config, workspace: string, root: string, prefix: string, api: ApiLevel, derived: DerivedTable, log: Log): Promise<Finding[]> {
+async function pullRequest(
+  env: NodeJS.ProcessEnv,
+  inputs: ActionInputs,
+  config: Config,
+  workspace: string,
+  root: string,
+  prefix: string,
+  api: ApiLevel,
+  derived: DerivedTable,
+  log: Log,
+  baseline: Baseline | undefined,
+): Promise<{ findings: Finding[]; compared?: BaselineSummary }> {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError('GITHUB_EVENT_PATH is not set: not running as a GitHub Action?');
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr: PullRequest = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
@@ -175,7 +226,7 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
   // the level is the base's: a pull request changing the header or the Makefile is judged by what it changes
   const level = !inputs.kernel && files.some((f) => (LEVEL_FILES as readonly string[]).includes(f.newPath ?? f.oldPath ?? '')) ? baseLevel(root, files) : api;
   const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level, derived, jobs: 1 }) : { findings: [], fixed: [] };
-  const findings = applyConfig(reviewed.findings, config);
+  const { findings, compared } = prBaseline(applyConfig(reviewed.findings, config), inputs, baseline, log);
   const fixed = applyConfig(reviewed.fixed, config).map((f) => ({ finding: f, path: repoPath(prefix, f.file) }));
 
   // GitHub takes inline comments only on lines inside the diff's hunks
@@ -217,7 +268,7 @@ async function pullRequest(env: NodeJS.ProcessEnv, inputs: ActionInputs, config:
     }
   }
   if (inputs.annotations) for (const p of annotate) log(annotation(p.finding, prefix).trimEnd());
-  return findings;
+  return { findings, compared };
 }
 
 async function hasCommits(git: ReturnType<typeof simpleGit>, shas: string[]): Promise<boolean> {

@@ -28,6 +28,8 @@ import { MnlintError } from '../input/read.js';
 import { commandNamed, commandOf, commandUsage, type CommandSpec, fail, GLOBAL_OPTIONS, unknownOption, USAGE } from './usage.js';
 import { commandWordOf, failureDocument, machineFormatOf } from './failure.js';
 import { didYouMean } from './suggest.js';
+import { baselineOf, baselineTarget, writeBaselineFile } from './baseline.js';
+import { baselineNotes, baselineSummary, compareBaseline, inScopeOf } from '../report/baseline.js';
 
 export async function main(argv: string[]): Promise<number> {
   mark('main');
@@ -235,6 +237,8 @@ function checkValues(command: string, spec: CommandSpec, values: Values, config:
   if (values.kernel !== undefined && !apiForKernel(values.kernel)) fail(`--kernel ${unknownKernel(values.kernel)}`);
   if (values.api !== undefined && !apiById(values.api)) fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
   if (spec.options.includes('config') && (command !== 'inventory' || values.survey) && config) configOf(values);
+  if (values.baseline !== undefined) baselineOf(values);
+  if (values['write-baseline'] !== undefined) baselineTarget(values['write-baseline']);
 }
 
 async function runScan(paths: string[], values: Values): Promise<ScanResult> {
@@ -291,8 +295,13 @@ async function check(paths: string[], values: Values): Promise<number> {
   mark('scan done');
   const derived = derivedOf(values, result.root);
   mark('derived facts');
-  const findings = applyConfig(analyze(result.files, result.index, rules, api, derived), configOf(values));
+  const all = applyConfig(analyze(result.files, result.index, rules, api, derived), configOf(values));
   mark('rules');
+  // with a baseline, the findings reported are the ones not in it
+  const baseline = baselineOf(values);
+  const comparison = baseline ? compareBaseline(all, baseline, inScopeOf(rules, configOf(values))) : undefined;
+  const compared = comparison ? baselineSummary(values.baseline!, comparison) : undefined;
+  const findings = comparison ? comparison.new : all;
   const stats = { ...result.stats, inputErrors: result.problems.length };
   process.stdout.write(
     renderFindings(format, {
@@ -303,9 +312,21 @@ async function check(paths: string[], values: Values): Promise<number> {
       lineText: lineReader(result.root),
       sarifBase: format === 'sarif' ? sarifBase(values, result.root) : undefined,
       errors: result.problems.map((p) => `${p.path}: ${p.message}`),
+      baseline: compared,
     }),
   );
   mark('output');
+  if (compared) process.stderr.write(baselineNotes(compared));
+  const write = values['write-baseline'];
+  if (write !== undefined) {
+    // a baseline of a run that missed an input would report its findings as new once it is read
+    if (result.problems.length) {
+      process.stderr.write(`mnlint: --write-baseline ${write}: not written: ${result.problems.length} ${result.problems.length === 1 ? 'input' : 'inputs'} could not be read\n`);
+      return 2;
+    }
+    process.stderr.write(writeBaselineFile(write, all));
+    return 0;
+  }
   if (result.problems.length) return 2;
   return failsAt(findings, failOn) ? 1 : 0;
 }

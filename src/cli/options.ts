@@ -55,6 +55,20 @@ export const OPTIONS = {
     value: 'FILE',
     help: ['a JSON file turning rules off or changing their severity, excluding path prefixes,', 'fixing the kernel version (see the README); else .mnlint.json in ., the repository top, $HOME'],
   },
+  baseline: {
+    type: 'string',
+    value: 'FILE',
+    help: [
+      'report only the findings not in FILE, a baseline --write-baseline wrote (matched by',
+      'rule, callback or function and subject, not by line; see docs/baseline.md); its',
+      'entries no longer found are listed (stderr; json, sarif: in the document)',
+    ],
+  },
+  'write-baseline': {
+    type: 'string',
+    value: 'FILE',
+    help: ["write this run's findings to FILE as a baseline and exit 0 (2, and nothing written,", 'when an input could not be read)'],
+  },
   tree: { type: 'string', value: 'DIR', help: ['the kernel tree the series applies to'] },
   repo: {
     type: 'string',

@@ -40,7 +40,7 @@ export const COMMANDS = {
   check: {
     args: '[PATH...]',
     summary: ['analyze C files and directories (default .) and report findings'],
-    options: ['format', 'fail-on', 'rule', ...LEVEL, 'config', 'sarif-root', ...SCAN],
+    options: ['format', 'fail-on', 'rule', ...LEVEL, 'config', 'baseline', 'write-baseline', 'sarif-root', ...SCAN],
     formats: 'check',
   },
   inventory: {

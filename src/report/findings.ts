@@ -1,6 +1,7 @@
 // Printers for `check`: checkpatch-like text, terse lines, and JSON.
 import { atLeast, type Finding } from '../rules/rule.js';
 import type { ScanStats } from '../engine/scan.js';
+import type { BaselineSummary } from './baseline.js';
 import { CheckReportSchema } from './schema.js';
 import { renderTrace } from './trace.js';
 
@@ -40,7 +41,7 @@ export function asJson(f: Finding): Finding & { trace: string[] } {
   return { ...f, trace: renderTrace(f), steps: f.steps };
 }
 
-export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string, errors: readonly string[] = []): string {
-  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats, ...(errors.length ? { errors } : {}) });
+export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string, errors: readonly string[] = [], baseline?: BaselineSummary): string {
+  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats, ...(errors.length ? { errors } : {}), ...(baseline ? { baseline } : {}) });
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -2,6 +2,7 @@
 // of findings, shared by the CLI and the Action.
 import type { ScanStats } from '../engine/scan.js';
 import type { Finding, Rule } from '../rules/rule.js';
+import type { BaselineSummary } from './baseline.js';
 import { formatJson, formatTerse, formatText, type LineText } from './findings.js';
 import { formatHtml } from './html.js';
 import { formatRdjsonl, formatSarif, type SarifBase, type SarifRunNotes } from './sarif.js';
@@ -49,6 +50,8 @@ export interface FindingsOutput {
   errors?: readonly string[];
   /** sarif: the run's properties (a patch review: the bases reviewed against) */
   runProperties?: Record<string, unknown>;
+  /** json, sarif: the findings were compared with a baseline (they are its new ones) */
+  baseline?: BaselineSummary;
 }
 
 export function renderFindings(format: FindingFormat | 'html', out: FindingsOutput): string {
@@ -56,9 +59,9 @@ export function renderFindings(format: FindingFormat | 'html', out: FindingsOutp
     case 'html':
       return formatHtml(out.findings, out.stats, out.lineText, out.version);
     case 'json':
-      return formatJson(out.findings, out.stats, out.version, out.errors);
+      return formatJson(out.findings, out.stats, out.version, out.errors, out.baseline);
     case 'sarif':
-      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes, out.runProperties);
+      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes, out.runProperties, out.baseline);
     case 'rdjsonl':
       return formatRdjsonl(out.findings);
     case 'terse':

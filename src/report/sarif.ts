@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { occurrenceKeys, type Finding, type Rule, type Step } from '../rules/rule.js';
+import type { BaselineSummary } from './baseline.js';
 import { formatExplain } from './rules.js';
 import { renderTrace } from './trace.js';
 
@@ -36,8 +37,15 @@ export const INFORMATION_URI = 'https://github.com/mnlint/mnlint';
  * SARIF 2.1.0. URIs are relative to the repository root (`%SRCROOT%`, defined
  * in originalUriBaseIds), so code scanning matches them to the repository's
  * files whatever directory was scanned.
+ *
+ * Compared with a baseline, the results are its new findings, each with
+ * `baselineState: "new"`; the unchanged ones (in the baseline, found again)
+ * and the absent ones (in it, no longer found) are not results, because
+ * GitHub code scanning opens an alert for every result whatever its
+ * baselineState, kind or suppressions: they are counted in the run's
+ * `properties.baseline` (`unchanged`, and `fixed`: the entries absent).
  */
-export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase, notes?: SarifRunNotes, runProperties?: Record<string, unknown>): string {
+export function formatSarif(findings: readonly Finding[], rules: readonly Rule[], version: string, base?: SarifBase, notes?: SarifRunNotes, runProperties?: Record<string, unknown>, baseline?: BaselineSummary): string {
   const uri = (file: string): string => (base?.prefix ? `${base.prefix}/${file}` : file);
   // every rule of the run, so ruleIndex is stable whatever fired
   const index = new Map(rules.map((r, i) => [r.id, i]));
@@ -97,9 +105,10 @@ export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]
           ],
           ...pathOf(f.steps, uri),
           partialFingerprints: { 'mnlint/v2': prints.get(f)! },
+          ...(baseline ? { baselineState: 'new' } : {}),
           properties: { invariant: f.invariant, trace: renderTrace(f) },
         })),
-        ...(notes?.partial || runProperties ? { properties: { ...(notes?.partial ? { partial: true } : {}), ...runProperties } } : {}),
+        ...(notes?.partial || runProperties || baseline ? { properties: { ...(notes?.partial ? { partial: true } : {}), ...runProperties, ...(baseline ? { baseline } : {}) } } : {}),
       },
     ],
   };

@@ -4,6 +4,7 @@
 // every run of the CLI loads.
 import * as z from 'zod/mini';
 import { STEP_ROLES } from '../rules/rule.js';
+import { BaselineEntrySchema } from './baseline.js';
 
 const count = z.int().check(z.nonnegative());
 const lineNumber = z.int().check(z.positive());
@@ -58,6 +59,8 @@ export const CheckReportSchema = z.object({
   }),
   /** the inputs that could not be read, each `path: why` (the run exits 2); absent when all were */
   errors: z.optional(z.array(z.string())),
+  /** with --baseline: the file, how many findings are new (the ones listed) and unchanged (not listed), and the entries no longer found */
+  baseline: z.optional(z.object({ file: z.string(), new: count, unchanged: count, fixed: z.array(BaselineEntrySchema) })),
 });
 
 export const InventorySchema = z.object({
