@@ -44,6 +44,22 @@ describe('mnlint git', () => {
     expect(git('status', '--porcelain')).toBe('?? WIP\n');
   });
 
+  test("a repository's first commit: reviewed against the empty tree, its lines as the file has them", () => {
+    const first = mkdtempSync(join(tmpdir(), 'mnlint-root-'));
+    cpSync(join(REPO, 'fixtures/examples/drv_userptr.c'), join(first, 'drv_userptr.c'));
+    gitIn(first, 'init', '-q');
+    gitIn(first, 'add', '-A');
+    gitIn(first, 'commit', '-qm', 'drv: add the userptr driver');
+    const r = runCli(['git', '--repo', first, '--format', 'json', 'HEAD']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const findings = PatchReportSchema.parse(JSON.parse(r.stdout)).series[0]!.patches[0]!.findings;
+    // the same lines as `check` gives on the file (the return -EAGAIN is line 56)
+    const check = JSON.parse(runCli(['check', '--format', 'json', 'drv_userptr.c'], { cwd: first }).stdout) as { findings: Array<{ rule: string; line: number; message: string }> };
+    expect(findings.map((f) => `${f.rule}:${f.line}:${f.message}`)).toEqual(check.findings.map((f) => `${f.rule}:${f.line}:${f.message}`));
+    expect(findings.find((f) => f.rule === 'range-end-with-failing-start')?.message).toContain('drv_userptr.c:56');
+  });
+
   test('a range that is not one: one line, exit 2', () => {
     const r = runCli(['git', '--repo', repo, 'nope..HEAD']);
     expect(r.code).toBe(2);

@@ -66,7 +66,7 @@ export async function reviewRange(repo: string, range: string, opts: RangeOption
           opts.problem(p);
         }
       }
-      runs.push({ series: cp.series, reviews, base: `the parent of ${commit.slice(0, 12)} in ${repo}` });
+      runs.push({ series: cp.series, reviews, base: cp.root ? `the empty tree (${commit.slice(0, 12)} is a root commit)` : `the parent of ${commit.slice(0, 12)} in ${repo}` });
     } finally {
       cp.cleanup();
     }

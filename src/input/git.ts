@@ -17,6 +17,8 @@ export interface CommitPatch {
   series: Series;
   /** the parent's files, for --tree; remove with cleanup() */
   tree: string;
+  /** a commit without a parent: reviewed against the empty tree */
+  root: boolean;
   cleanup(): void;
 }
 
@@ -42,10 +44,12 @@ export async function commitPatch(repo: string, commit: string): Promise<CommitP
   const git = simpleGit(repo);
   const mail = await git.raw(['format-patch', '-1', '--stdout', '--no-signature', commit]);
   const series = await readPatchInput(`commit ${commit.slice(0, 12)}`, Buffer.from(mail));
-  const parent = (await git.raw(['rev-parse', `${commit}^`])).trim();
+  // a root commit is reviewed against the empty tree (of the repository's hash)
+  const root = (await git.raw(['rev-list', '--parents', '-n', '1', commit])).trim().split(' ').length === 1;
+  const parent = root ? (await git.raw(['hash-object', '-t', 'tree', '/dev/null'])).trim() : (await git.raw(['rev-parse', `${commit}^`])).trim();
   const touched = series.patches.flatMap((p) => p.files.map((f) => f.oldPath ?? f.newPath!));
   const tree = await exportTree(repo, parent, touched, commit.slice(0, 12));
-  return { commit, series, tree, cleanup: () => rmSync(tree, { recursive: true, force: true }) };
+  return { commit, series, tree, root, cleanup: () => rmSync(tree, { recursive: true, force: true }) };
 }
 
 /**
