@@ -126,6 +126,8 @@ class Gen {
     }
     if (this.rng.chance(0.25)) {
       this.special('cfg.json', d.data);
+      // an unreadable file is read all the same by root: then its text is what is bad
+      if (bad) this.badName('cfg.json');
       return ['--config', 'cfg.json'];
     }
     this.add(file('cfg.json', d.data));
@@ -474,6 +476,8 @@ function build(command: (typeof COMMANDS)[number], g: Gen): Built {
       else if (roll < 4) input = g.special('drv.c');
       else if (roll < 5) {
         input = g.add(file('drv.c', rng.pick(g.corpus.goodC).text));
+        // after a flag that takes a value, `-include` is that value, a file named so
+        if (['-include', '-D'].includes(flags.at(-1) as string)) g.badName(`${flags.at(-1)} -include`);
         flags.push('-include', g.special('auto.h'));
       } else {
         input = '';
