@@ -31748,7 +31748,7 @@ async function runAction(env, log) {
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "d60c0e3c86e78c34c91e675d4dfb6f9a");
+  const derived = derivedFactsFor(root, "b654e7a4a8e0886bc1c9632524f1e7ed");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;
