@@ -4,6 +4,7 @@
 // every run of the CLI loads.
 import * as z from 'zod/mini';
 import { STEP_ROLES } from '../rules/rule.js';
+import { AssumptionsSchema } from './assumed.js';
 
 const count = z.int().check(z.nonnegative());
 const lineNumber = z.int().check(z.positive());
@@ -58,6 +59,8 @@ export const CheckReportSchema = z.object({
   }),
   /** the inputs that could not be read, each `path: why` (the run exits 2); absent when all were */
   errors: z.optional(z.array(z.string())),
+  /** what the run assumed: the API level and where it came from, the functions seen in part */
+  assumptions: z.optional(AssumptionsSchema),
 });
 
 export const InventorySchema = z.object({
