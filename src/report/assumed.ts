@@ -48,9 +48,14 @@ export function assumptionsOf(choice: LevelChoice, partial: readonly SeenInPart[
   };
 }
 
-/** `api: 6.12, from include/linux/mmu_notifier.h`; the newest says why. */
+/** `6.12, from include/linux/mmu_notifier.h`; the newest says why. */
+export function levelWords(api: ApiUsed): string {
+  return api.source === 'newest' ? `${api.level}, the newest: ${api.from}` : `${api.level}, from ${api.from}`;
+}
+
+/** The text printers' line: `api: 6.12, from include/linux/mmu_notifier.h`. */
 export function apiLine(api: ApiUsed): string {
-  return api.source === 'newest' ? `api: ${api.level}, the newest: ${api.from}` : `api: ${api.level}, from ${api.from}`;
+  return `api: ${levelWords(api)}`;
 }
 
 /** The text printers' lines: the level, then each function seen in part. */
