@@ -122,6 +122,22 @@ describe('patch, git, checklist: the base and the level', () => {
     }
   });
 
+  test('email: the reply says the level above its footer, without local paths', () => {
+    const mails = (...args: string[]) =>
+      runCli(['patch', '--tree', 'fixtures/trees/drv', '--format', 'email', ...args, mbox])
+        .stdout.split(/^From mnlint /m)
+        .filter(Boolean);
+    const newest = mails();
+    expect(newest.length).toBeGreaterThan(0);
+    for (const m of newest) expect(m).toContain('\nChecked at API level 7.1, the newest level mnlint models: no include/linux/mmu_notifier.h was found.\n\n-- \n');
+    const d = mkdtempSync(join(tmpdir(), 'mnlint-assume-mail-'));
+    writeFileSync(join(d, 'c.json'), '{ "kernel": "6.12" }\n');
+    for (const m of mails('--config', join(d, 'c.json'))) {
+      expect(m).toContain("\nChecked at API level 6.12, from the configuration's kernel 6.12.\n");
+      expect(m.slice(0, m.indexOf('\n-- \n'))).not.toContain(d);
+    }
+  });
+
   test('git: each commit at its parent level, the note once for the range', () => {
     const repo = mkdtempSync(join(tmpdir(), 'mnlint-assume-git-'));
     cpSync(join(REPO, 'fixtures/trees/drv'), repo, { recursive: true });

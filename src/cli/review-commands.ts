@@ -148,6 +148,7 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
       emailReplies(r.reviews, {
         version: pkg.version,
         reproduce: reproduceLine(values, r.series.source),
+        ...(r.api ? { api: apiUsed(r.api) } : {}),
       }),
     );
     if (values['output-dir']) {
