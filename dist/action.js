@@ -21411,7 +21411,7 @@ function nullable(innerType) {
 
 // src/input/tree.ts
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 
 // src/input/header.ts
 function withoutComments(text) {
@@ -21469,11 +21469,18 @@ function readOptional(path) {
   }
 }
 var LEVEL_FILES = ["include/linux/mmu_notifier.h", "Makefile"];
-function apiOfTree(root, text = () => void 0) {
+function levelOfTree(root, text = () => void 0) {
   const top = kernelTopOf(root) ?? root;
   const header = text(LEVEL_FILES[0]) ?? readOptional(resolve(top, LEVEL_FILES[0]));
   const makefile = text(LEVEL_FILES[1]) ?? readOptional(resolve(top, LEVEL_FILES[1]));
-  return header === void 0 ? NEWEST : apiFromHeader(header, makefile === void 0 ? void 0 : versionOfMakefile(makefile));
+  if (header === void 0) return { level: NEWEST, source: "newest", from: `no ${LEVEL_FILES[0]} at or above the tree` };
+  const version2 = makefile === void 0 ? void 0 : versionOfMakefile(makefile);
+  const level2 = apiFromHeader(header, version2);
+  if (version2 !== void 0 && level2 !== apiFromHeader(header)) return { level: level2, source: "makefile", from: `${LEVEL_FILES[0]} and ${LEVEL_FILES[1]} (${version2})` };
+  return { level: level2, source: "header", from: LEVEL_FILES[0] };
+}
+function apiOfTree(root, text) {
+  return levelOfTree(root, text).level;
 }
 function kernelTopOf(path) {
   let d2 = resolve(path);
@@ -21491,9 +21498,15 @@ function kernelTopOf(path) {
 function unknownKernel(kernel) {
   return `${kernel}: not a version mnlint models (${API_LEVELS[0].id} or later, like 6.12)`;
 }
+function levelOfKernelOrTree(kernel, root, config2) {
+  if (kernel === null || kernel === void 0) return levelOfTree(root);
+  const level2 = apiForKernel(kernel);
+  if (level2 === void 0) return unknownKernel(kernel);
+  return config2 === void 0 ? { level: level2, source: "kernel", from: `--kernel ${kernel}` } : { level: level2, source: "config", from: `kernel ${kernel} of ${config2}` };
+}
 function apiOfKernelOrTree(kernel, root) {
-  if (kernel === null || kernel === void 0) return apiOfTree(root);
-  return apiForKernel(kernel) ?? unknownKernel(kernel);
+  const choice = levelOfKernelOrTree(kernel, root);
+  return typeof choice === "string" ? choice : choice.level;
 }
 
 // src/engine/derived-facts.ts
@@ -22321,7 +22334,7 @@ function readFd(fd, label, max) {
 }
 
 // src/input/files.ts
-import { relative, resolve as resolve3, sep } from "node:path";
+import { relative, resolve as resolve3, sep as sep2 } from "node:path";
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
 var MAX_LINE_CHARS = 64 * 1024;
 var decoder = new TextDecoder("utf-8", { fatal: true });
@@ -22476,7 +22489,7 @@ function isDirectory(path) {
 }
 function relName(root, path) {
   const rel = relative(root, resolve3(path));
-  return (rel === "" ? path : rel).split(sep).join("/");
+  return (rel === "" ? path : rel).split(sep2).join("/");
 }
 
 // src/input/patch.ts
@@ -26752,9 +26765,31 @@ function baselineNotes(s) {
 `;
 }
 
+// src/report/assumed.ts
+var lineNumber = int().check(_positive());
+var ApiUsedSchema = object({
+  level: string2(),
+  source: _enum(["api", "kernel", "config", "header", "makefile", "newest"]),
+  from: string2()
+});
+var AssumptionsSchema = object({
+  api: ApiUsedSchema,
+  /** the functions seen in part: text tree-sitter could not parse, or nesting deeper than mnlint walks */
+  partial: array(object({ file: string2(), line: lineNumber, function: string2(), why: string2() }))
+});
+function levelWords(api) {
+  return api.source === "newest" ? `${api.level}, the newest: ${api.from}` : `${api.level}, from ${api.from}`;
+}
+function apiLine(api) {
+  return `api: ${levelWords(api)}`;
+}
+function assumedLines(a) {
+  return [apiLine(a.api), ...a.partial.map((p2) => `partial: ${p2.file}:${p2.line}: ${p2.function}() ${p2.why}`)];
+}
+
 // src/report/schema.ts
 var count = int().check(_nonnegative());
-var lineNumber = int().check(_positive());
+var lineNumber2 = int().check(_positive());
 var FindingSchema = object({
   rule: string2(),
   /** which of the rule's messages (see `mnlint explain RULE`) */
@@ -26762,9 +26797,9 @@ var FindingSchema = object({
   severity: _enum(["error", "warning", "info"]),
   invariant: nullable(_enum(["I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "API"])),
   file: string2(),
-  line: lineNumber,
-  column: lineNumber,
-  endLine: lineNumber,
+  line: lineNumber2,
+  column: lineNumber2,
+  endLine: lineNumber2,
   function: nullable(string2()),
   message: string2(),
   /** the trace as the text printers show it, a line a step */
@@ -26773,8 +26808,8 @@ var FindingSchema = object({
   steps: array(
     object({
       file: optional(string2()),
-      line: optional(lineNumber),
-      column: optional(lineNumber),
+      line: optional(lineNumber2),
+      column: optional(lineNumber2),
       text: string2(),
       role: _enum(STEP_ROLES),
       indirect: optional(literal(true)),
@@ -26805,13 +26840,15 @@ var CheckReportSchema = object({
   /** the inputs that could not be read, each `path: why` (the run exits 2); absent when all were */
   errors: optional(array(string2())),
   /** with --baseline: the file, how many findings are new (the ones listed) and unchanged (not listed), and the entries no longer found */
-  baseline: optional(object({ file: string2(), new: count, unchanged: count, fixed: array(BaselineEntrySchema) }))
+  baseline: optional(object({ file: string2(), new: count, unchanged: count, fixed: array(BaselineEntrySchema) })),
+  /** what the run assumed: the API level and where it came from, the functions seen in part */
+  assumptions: optional(AssumptionsSchema)
 });
 var InventorySchema = object({
   tables: array(
     object({
       file: string2(),
-      line: lineNumber,
+      line: lineNumber2,
       name: string2(),
       kind: _enum(["mmu_notifier_ops", "mmu_interval_notifier_ops"]),
       fields: record(string2(), string2()),
@@ -26820,7 +26857,7 @@ var InventorySchema = object({
           field: string2(),
           function: string2(),
           file: nullable(string2()),
-          line: nullable(lineNumber),
+          line: nullable(lineNumber2),
           summary: nullable(record(string2(), unknown()))
         })
       )
@@ -26833,7 +26870,7 @@ var SurveySchema = object({
     object({
       table: string2(),
       file: string2(),
-      line: lineNumber,
+      line: lineNumber2,
       kind: _enum(["mmu_notifier_ops", "mmu_interval_notifier_ops"]),
       callbacks: array(string2()),
       /** how a non-blockable range is answered: false, -EAGAIN, "trylock, ..." ; "tested, never fails"; "not tested"; "n/a" */
@@ -26861,7 +26898,7 @@ var FAIL_ON = ["error", "warning", "info", "never"];
 function failsAt(findings, failOn) {
   return failOn !== "never" && findings.some((f3) => atLeast(f3.severity, failOn));
 }
-function formatText(findings, stats, lineText) {
+function formatText(findings, stats, lineText, assumptions) {
   const out2 = [];
   for (const f3 of findings) {
     out2.push(`${f3.severity.toUpperCase()}:${f3.rule}: ${f3.message}`);
@@ -26873,6 +26910,7 @@ function formatText(findings, stats, lineText) {
   }
   const count2 = (s) => findings.filter((f3) => f3.severity === s).length;
   out2.push(`total: ${count2("error")} errors, ${count2("warning")} warnings, ${count2("info")} infos, ${stats.tables} ops tables, ${stats.callbacks} callbacks, ${stats.parsedFiles} files parsed of ${stats.files}`);
+  if (assumptions) out2.push(...assumedLines(assumptions));
   return `${out2.join("\n")}
 `;
 }
@@ -26883,8 +26921,8 @@ function formatTerse(findings) {
 function asJson(f3) {
   return { ...f3, trace: renderTrace(f3), steps: f3.steps };
 }
-function formatJson(findings, stats, version2, errors = [], baseline) {
-  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats, ...errors.length ? { errors } : {}, ...baseline ? { baseline } : {} });
+function formatJson(findings, stats, version2, errors = [], baseline, assumptions) {
+  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats, ...errors.length ? { errors } : {}, ...baseline ? { baseline } : {}, ...assumptions ? { assumptions } : {} });
   return `${JSON.stringify(report, null, 2)}
 `;
 }
@@ -26896,6 +26934,7 @@ var STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em 2em; color: #1f2328; }
 h1 { font-size: 1.4em; margin-bottom: 0.2em; }
 .summary { color: #59636e; margin-top: 0; }
+.assumed { color: #59636e; margin: 0; font-family: ui-monospace, monospace; font-size: 0.9em; }
 .finding { border: 1px solid #d1d9e0; border-left-width: 6px; border-radius: 6px; padding: 0.4em 1em 0.8em; margin: 1.2em 0; }
 .finding.error { border-left-color: #cf222e; }
 .finding.warning { border-left-color: #bf8700; }
@@ -26933,7 +26972,7 @@ function sourceOf(f3, lineText) {
   }
   return rows.length ? `<pre class="source">${rows.join("")}</pre>` : "";
 }
-function formatHtml(findings, stats, lineText, version2) {
+function formatHtml(findings, stats, lineText, version2, assumptions) {
   const count2 = (s) => findings.filter((f3) => f3.severity === s).length;
   const body2 = findings.map((f3, k2) => {
     const diagram = f3.diagram ? `<figure><figcaption>${html(f3.diagram.title)}</figcaption>
@@ -26961,7 +27000,8 @@ ${svgOf(f3.diagram, `d${k2 + 1}`)}
 <body>
 <h1>mnlint ${html(version2)}</h1>
 <p class="summary">${summary}</p>
-<main>
+${assumptions ? `${assumedLines(assumptions).map((l3) => `<p class="assumed">${html(l3)}</p>
+`).join("")}` : ""}<main>
 ${body2.join("\n") || "<p>No findings.</p>"}
 </main>
 </body>
@@ -27118,17 +27158,17 @@ var NO_SCAN_STATS = { files: 0, parsedFiles: 0, tables: 0, callbacks: 0, parseEr
 function renderFindings(format, out2) {
   switch (format) {
     case "html":
-      return formatHtml(out2.findings, out2.stats, out2.lineText, out2.version);
+      return formatHtml(out2.findings, out2.stats, out2.lineText, out2.version, out2.assumptions);
     case "json":
-      return formatJson(out2.findings, out2.stats, out2.version, out2.errors, out2.baseline);
+      return formatJson(out2.findings, out2.stats, out2.version, out2.errors, out2.baseline, out2.assumptions);
     case "sarif":
-      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase, out2.sarifNotes, out2.runProperties, out2.baseline);
+      return formatSarif(out2.findings, out2.rules, out2.version, out2.sarifBase, out2.sarifNotes, out2.assumptions ? { ...out2.runProperties, assumptions: out2.assumptions } : out2.runProperties, out2.baseline);
     case "rdjsonl":
       return formatRdjsonl(out2.findings);
     case "terse":
       return formatTerse(out2.findings);
     case "text":
-      return formatText(out2.findings, out2.stats, out2.lineText);
+      return formatText(out2.findings, out2.stats, out2.lineText, out2.assumptions);
   }
 }
 
@@ -28510,8 +28550,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep2 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -31748,7 +31788,7 @@ async function runAction(env, log) {
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "b654e7a4a8e0886bc1c9632524f1e7ed");
+  const derived = derivedFactsFor(root, "19e518e23bab50e4a6d6fedffe2317cb");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;

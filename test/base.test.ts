@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PatchReportSchema } from '../src/report/patch.js';
-import { gitIn, REPO, replaceIn, runCli } from './helpers.js';
+import { gitIn, REPO, replaceIn, runCli, withoutNewestNote } from './helpers.js';
 import { needSendEmail, skipUnless } from './needs.js';
 
 const FILE = 'drivers/gpu/drm/drv/drv_mn.c';
@@ -87,7 +87,7 @@ describe('git format-patch --base', () => {
 
   test('--repo: the base commit the cover letter names, the bug found, the work tree and index untouched', () => {
     const r = review('--repo', repo, join(dir, 'on-y.mbox'));
-    expect(r.stderr).toBe('');
+    expect(withoutNewestNote(r.stderr)).toBe('');
     expect(r.code).toBe(1);
     const s = r.report.series[0]!;
     expect(s.base).toBe(`base-commit ${prereq.slice(0, 12)} (from the mail)`);
@@ -96,10 +96,15 @@ describe('git format-patch --base', () => {
     expect(git('status', '--porcelain')).toBe(status);
     expect(git('rev-parse', 'HEAD')).not.toContain(prereq);
     // the text output says it in one line
-    expect(runCli(['patch', '--repo', repo, join(dir, 'on-y.mbox')]).stdout.split('\n')[0]).toBe(`base: base-commit ${prereq.slice(0, 12)} (from the mail)`);
-    // and SARIF in the run's properties
+    const text = runCli(['patch', '--repo', repo, join(dir, 'on-y.mbox')]);
+    expect(text.stdout.split('\n').slice(0, 2)).toEqual([`base: base-commit ${prereq.slice(0, 12)} (from the mail)`, 'api: 7.1, the newest: no include/linux/mmu_notifier.h at or above the tree']);
+    // the note names the base, not its private copy
+    expect(text.stderr).toBe(`mnlint: note: no include/linux/mmu_notifier.h at or above base-commit ${prereq.slice(0, 12)}: checked at API level 7.1, the newest (--kernel or --api names another)\n`);
+    // and SARIF in the run's properties, with the level the base gave
     const sarif = JSON.parse(runCli(['patch', '--repo', repo, '--format', 'sarif', join(dir, 'on-y.mbox')]).stdout) as { runs: Array<{ properties?: unknown }> };
-    expect(sarif.runs[0]!.properties).toEqual({ bases: [{ source: join(dir, 'on-y.mbox'), base: `base-commit ${prereq.slice(0, 12)} (from the mail)` }] });
+    expect(sarif.runs[0]!.properties).toEqual({
+      bases: [{ source: join(dir, 'on-y.mbox'), base: `base-commit ${prereq.slice(0, 12)} (from the mail)`, api: { level: '7.1', source: 'newest', from: 'no include/linux/mmu_notifier.h at or above the tree' } }],
+    });
   });
 
   test('a prerequisite the inputs lack is named in one line, and the review goes on', () => {
@@ -123,7 +128,7 @@ describe('git format-patch --base', () => {
     const id = spawnSync('git', ['patch-id', '--stable'], { input: readFileSync(join(dir, 'y.patch')), encoding: 'utf8' }).stdout.split(' ')[0]!;
     expect(readFileSync(join(dir, 'with-prereq.mbox'), 'utf8')).toContain(`prerequisite-patch-id: ${id}\n`);
     const r = review('--repo', repo, join(dir, 'y.patch'), join(dir, 'with-prereq.mbox'));
-    expect(r.stderr).toBe('');
+    expect(withoutNewestNote(r.stderr)).toBe('');
     // the series that named it (the inputs may be read as one series or as two)
     const s = r.report.series.find((x) => x.base?.includes('prerequisite'))!;
     expect(s.base).toBe(`base-commit ${base.slice(0, 12)} (from the mail), with 1 prerequisite patch from the inputs applied first`);
@@ -136,7 +141,7 @@ describe('git format-patch --base', () => {
     git('branch', 'has-y', prereq);
     try {
       const r = review('--repo', repo, join(dir, 'with-prereq.mbox'));
-      expect(r.stderr).toBe('');
+      expect(withoutNewestNote(r.stderr)).toBe('');
       const s = r.report.series[0]!;
       expect(s.base).toBe(`base-commit ${base.slice(0, 12)} (from the mail), with 1 prerequisite patch from the repository applied first`);
       expect(findings(s)).toEqual([[`${RULE} ${FILE}:24`], []]);
@@ -150,7 +155,7 @@ describe('git format-patch --base', () => {
 describe('without the base commit', () => {
   test('no base-commit line: the pre-image blobs of the index lines', () => {
     const r = review('--repo', repo, join(dir, 'no-base.mbox'));
-    expect(r.stderr).toBe('');
+    expect(withoutNewestNote(r.stderr)).toBe('');
     const s = r.report.series[0]!;
     expect(s.base).toBe('the blobs of the index lines (1 of 1 file; the mail names no base)');
     expect(findings(s)).toEqual([[`${RULE} ${FILE}:24`], []]);

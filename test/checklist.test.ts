@@ -113,7 +113,7 @@ describe('a two-version series against a repository', () => {
     const { code, list } = checklist([v2, '--previous', v1]);
     expect(code).toBe(0);
     expect(list.version).toBe(2);
-    expect(status(list.series)).toEqual({ base: 'pass', changelog: 'pass', recipients: 'warn' });
+    expect(status(list.series)).toEqual({ base: 'pass', api: 'warn', changelog: 'pass', recipients: 'warn' });
     // a mail format-patch wrote here: its commit against its parent, and the checklist says so
     expect(list.series.find((i) => i.id === 'base')!.summary).toMatch(new RegExp(`^reviewed against the parent of [0-9a-f]{12} in ${repo}$`));
     // the list is missing; the X: file and THE REST are not asked for

@@ -13,6 +13,9 @@ import { API_LEVELS } from '../src/model/api.js';
 import { USAGE } from '../src/cli/usage.js';
 import { apiOfTree } from '../src/input/tree.js';
 
+/** The note of a run that read notifier code and found no header at or above `tree`: checked at the newest level. */
+const newestNote = (tree: string): string => `mnlint: note: no include/linux/mmu_notifier.h at or above ${tree}: checked at API level 7.1, the newest (--kernel or --api names another)\n`;
+
 const BAD = 'fixtures/rules/range-end-with-failing-start/bad.c';
 const GOOD = 'fixtures/rules/range-end-with-failing-start/good.c';
 
@@ -28,9 +31,10 @@ describe('mnlint check', () => {
         '  fixtures/rules/start-error-not-eagain/bad.c:8: returns -EBUSY when the range is not blockable\n' +
         '  the core WARNs: WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN) (I4)\n' +
         '\n' +
-        'total: 1 errors, 0 warnings, 0 infos, 1 ops tables, 1 callbacks, 1 files parsed of 1\n',
+        'total: 1 errors, 0 warnings, 0 infos, 1 ops tables, 1 callbacks, 1 files parsed of 1\n' +
+        'api: 7.1, the newest: no include/linux/mmu_notifier.h at or above the tree\n',
     );
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(newestNote('fixtures/rules/start-error-not-eagain'));
   });
 
   test("the trace of a finding the model reached is the model's counterexample", () => {
@@ -129,7 +133,12 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
     const dir = runCli(['check', '--format', 'terse', '.'], { cwd: d });
     expect(dir.code).toBe(2);
     expect(dir.stdout).toMatch(/^ok\.c:\d+: error: /m);
-    expect(dir.stderr.split('\n').filter(Boolean).sort()).toEqual(['mnlint: dangling.c: a dangling symbolic link', 'mnlint: fifo.c: a FIFO, not a regular file', 'mnlint: loop.c: too many levels of symbolic links']);
+    expect(dir.stderr.split('\n').filter(Boolean).sort()).toEqual([
+      'mnlint: dangling.c: a dangling symbolic link',
+      'mnlint: fifo.c: a FIFO, not a regular file',
+      'mnlint: loop.c: too many levels of symbolic links',
+      newestNote('.').trim(),
+    ]);
     for (const [name, why] of [
       ['fifo.c', 'a FIFO, not a regular file'],
       ['loop.c', 'too many levels of symbolic links'],
@@ -151,7 +160,7 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
       const r = runCli(['check', name], { cwd: d });
       expect(r.code, name).toBe(0);
       expect(r.stdout).toContain('1 ops tables, 1 callbacks, 1 files parsed of 1');
-      expect(r.stderr).toBe(name === 'elseif.c' ? '' : `mnlint: note: ${name}:1: drv_inv() nests deeper than mnlint walks; it has no facts, and nothing is proved absent from it\n`);
+      expect(r.stderr).toBe(`${name === 'elseif.c' ? '' : `mnlint: note: ${name}:1: drv_inv() nests deeper than mnlint walks; it has no facts, and nothing is proved absent from it\n`}${newestNote('.')}`);
     }
   });
 
@@ -185,8 +194,10 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
     test(name, () => {
       const r = runCli(['check', '--format', 'terse', name, 'bad.c'], { cwd: dir });
       expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr.trim()).toMatch(message);
+      // the input named, then the level assumed for bad.c
+      const [line, note, ...rest] = r.stderr.split('\n');
+      expect([`${note}\n`, rest]).toEqual([newestNote('.'), ['']]);
+      expect(line).toMatch(message);
       // the good input's finding is still printed
       expect(r.stdout).toMatch(/^bad\.c:41: error: .*\[range-end-with-failing-start\]$/m);
     });
@@ -220,7 +231,7 @@ describe('bad input: one clear line naming it, exit 2, other results kept', () =
     writeFileSync(join(d, 'drv', 'odd.c'), Buffer.concat([Buffer.from('struct mmu_notifier_ops x;\n'), Buffer.from([0xff, 0xfe, 0x0a])]));
     const r = runCli(['check', '--format', 'terse', '.'], { cwd: d });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('mnlint: drv/odd.c: not valid UTF-8');
+    expect(r.stderr).toBe(`mnlint: drv/odd.c: not valid UTF-8\n${newestNote('.')}`);
     expect(r.stdout).toMatch(/^drv\/bad\.c:41: error: .*\[range-end-with-failing-start\]$/m);
   });
 });

@@ -68,3 +68,13 @@ export function replaceIn(path: string, from: string, to: string): void {
   if (!text.includes(from)) throw new Error(`edit: ${from} not found in ${path}`);
   writeFileSync(path, text.replace(from, to));
 }
+
+/** The note of a run that read no notifier header and took the newest API level. */
+const NEWEST_NOTE = /^mnlint: note: no include\/linux\/mmu_notifier\.h at or above [^\n]*: checked at API level [^\s,]+, the newest \(--kernel or --api names another\)\n/m;
+
+/** stderr without the newest-level note, which must be there exactly once (a fixture tree without the header). */
+export function withoutNewestNote(stderr: string): string {
+  const found = stderr.match(new RegExp(NEWEST_NOTE.source, 'gm')) ?? [];
+  if (found.length !== 1) throw new Error(`expected the newest-level note once on stderr, found it ${found.length} times:\n${stderr}`);
+  return stderr.replace(NEWEST_NOTE, '');
+}

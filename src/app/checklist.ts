@@ -5,8 +5,10 @@
 import type { Finding } from '../rules/rule.js';
 import type { Patch, Series, Trailer } from '../input/patch.js';
 import type { RepoFacts } from '../input/git.js';
+import type { LevelChoice } from '../input/tree.js';
 import { entriesFor, type MaintainerEntry } from '../input/maintainers.js';
 import { describeRejected, type PatchReview } from '../engine/review.js';
+import { apiUsed, levelWords } from '../report/assumed.js';
 import type { Item, PatchChecklist, SeriesChecklist, Status } from '../report/checklist.js';
 
 export interface ChecklistInput {
@@ -16,6 +18,8 @@ export interface ChecklistInput {
   repo?: RepoFacts;
   /** the base the series was reviewed against (one line), and what was missing from it */
   base?: { label: string; problems: readonly string[] };
+  /** the API levels the reviews used (one a series or a commit), with their sources */
+  levels?: readonly LevelChoice[];
 }
 
 const CORE_FILES = ['mm/mmu_notifier.c', 'include/linux/mmu_notifier.h'];
@@ -41,10 +45,19 @@ export async function buildChecklist(input: ChecklistInput): Promise<SeriesCheck
   const unread = series.problems ?? [];
   if (unread.length) seriesItems.push(item('input', 'fail', `${unread.length} ${unread.length === 1 ? 'message' : 'messages'} of the input could not be read`, [...unread]));
   if (input.base) seriesItems.push(item('base', input.base.problems.length ? 'warn' : 'pass', `reviewed against ${input.base.label}`, [...input.base.problems]));
+  if (input.levels?.length) seriesItems.push(levelItem(input.levels));
   if (series.version > 1) seriesItems.push(changelogItem(series));
   if (input.repo?.maintainers) seriesItems.push(recipientsItem(series, input.repo.maintainers));
   const title = series.cover?.subject ?? series.patches[0]?.subject ?? series.source;
   return { source: series.source, version: series.version, title, series: seriesItems, patches };
+}
+
+/** The API level the rules judged by, and where it came from; the newest taken for want of a header is a warning. */
+function levelItem(levels: readonly LevelChoice[]): Item {
+  const lines = [...new Set(levels.map((l) => levelWords(apiUsed(l))))];
+  const newest = levels.some((l) => l.source === 'newest');
+  const hint = newest ? " (--tree, --repo, --kernel or --api names the tree's)" : '';
+  return lines.length === 1 ? item('api', newest ? 'warn' : 'pass', `checked at API level ${lines[0]}${hint}`) : item('api', newest ? 'warn' : 'pass', `checked at ${lines.length} API levels${hint}`, lines);
 }
 
 function rulesItem(review: PatchReview): Item {

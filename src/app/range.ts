@@ -8,15 +8,15 @@ import type { IrCache } from '../engine/ir-cache.js';
 import { reviewSeries, type PatchReview } from '../engine/review.js';
 import { GitInputError, commitPatch, commitsOf, rangeMbox } from '../input/git.js';
 import { PatchInputError, readPatchInput, type Series } from '../input/patch.js';
-import type { ApiLevel } from '../model/api.js';
+import type { LevelChoice } from '../input/tree.js';
 import type { Rule } from '../rules/rule.js';
 import type { DerivedTable } from '../ir/facts-db.js';
 
 export interface RangeOptions {
   filter: Filter;
   rules: readonly Rule[];
-  /** the level of a commit's base, from its parent's tree */
-  apiOf: (tree: string) => ApiLevel;
+  /** the level of a commit's base, from its parent's tree (`where` names that tree in words), with its source */
+  levelOf: (tree: string, where: string) => LevelChoice;
   /** the kernel facts the commits are judged by: the repository's own core, as its work tree holds it */
   derived?: DerivedTable;
   /** parsed IR kept between runs */
@@ -32,6 +32,8 @@ export interface ReviewRun {
   base?: string;
   /** what the base lacked (a prerequisite patch missing or not applying) */
   baseProblems?: string[];
+  /** the API level the series was reviewed at, and where it came from */
+  api?: LevelChoice;
 }
 
 /** Each commit of a range reviewed against its parent; null (named through `problem`) when the range is not one. */
@@ -58,7 +60,8 @@ export async function reviewRange(repo: string, range: string, opts: RangeOption
       continue;
     }
     try {
-      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: opts.filter, api: opts.apiOf(cp.tree), derived: opts.derived, rules: opts.rules, jobs: 1, irCache: opts.irCache });
+      const level = opts.levelOf(cp.tree, `the parent of ${commit.slice(0, 12)}`);
+      const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: opts.filter, api: level.level, derived: opts.derived, rules: opts.rules, jobs: 1, irCache: opts.irCache });
       for (const r of reviews) {
         r.label = `${commit.slice(0, 12)} ("${r.patch.subject}")`;
         for (const p of r.problems) {
@@ -66,7 +69,7 @@ export async function reviewRange(repo: string, range: string, opts: RangeOption
           opts.problem(p);
         }
       }
-      runs.push({ series: cp.series, reviews, base: cp.root ? `the empty tree (${commit.slice(0, 12)} is a root commit)` : `the parent of ${commit.slice(0, 12)} in ${repo}` });
+      runs.push({ series: cp.series, reviews, base: cp.root ? `the empty tree (${commit.slice(0, 12)} is a root commit)` : `the parent of ${commit.slice(0, 12)} in ${repo}`, api: level });
     } finally {
       cp.cleanup();
     }

@@ -3,9 +3,9 @@
 // the API level (--api, --kernel, the file's kernel, the tree's own header).
 // Apart from the option readers because both read files and the tree.
 import { existsSync, lstatSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/config.js';
-import { apiOfKernelOrTree } from '../input/tree.js';
+import { LEVEL_FILES, levelOfKernelOrTree, type LevelChoice } from '../input/tree.js';
 import { API_LEVELS, apiById, type ApiLevel } from '../model/api.js';
 import type { Values } from './options.js';
 import { fail, UsageError } from './usage.js';
@@ -45,12 +45,35 @@ export function configOf(values: Values): Config {
   return configs.get(file.path)!;
 }
 
-/** The API level: --api, --kernel, the scanned tree's own header, else the newest. */
-export function apiOf(values: Values, root: string): ApiLevel {
-  if (values.api !== undefined) return apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
-  const api = apiOfKernelOrTree(values.kernel ?? configOf(values).kernel, root);
-  if (typeof api !== 'string') return api;
-  throw values.kernel !== undefined ? new UsageError(`--kernel ${api}`) : new ConfigError(`${configFile(values)!.label}: kernel ${api}`);
+/** The API level: levelOf's level. */
+export function apiOf(values: Values, root: string, where?: string): ApiLevel {
+  return levelOf(values, root, where).level;
+}
+
+/** Whether the fallback to the newest level was named on stderr (once a run). */
+let newestNoted = false;
+
+/**
+ * The API level and where it came from: --api, --kernel, the configuration
+ * file's kernel, the scanned tree's own header (and Makefile), else the
+ * newest, which a note on stderr names once (`note` false: not for a run
+ * that read no notifier code). `where` names the tree in that note (its path
+ * from here by default).
+ */
+export function levelOf(values: Values, root: string, where?: string, note = true): LevelChoice {
+  if (values.api !== undefined) {
+    const level = apiById(values.api) ?? fail(`unknown --api ${values.api} (${API_LEVELS.map((l) => l.id).join(', ')})`);
+    return { level, source: 'api', from: `--api ${values.api}` };
+  }
+  const kernel = values.kernel ?? configOf(values).kernel;
+  const choice = levelOfKernelOrTree(kernel, root, values.kernel === undefined ? configFile(values)?.label : undefined);
+  if (typeof choice === 'string') throw values.kernel !== undefined ? new UsageError(`--kernel ${choice}`) : new ConfigError(`${configFile(values)!.label}: kernel ${choice}`);
+  if (choice.source === 'newest' && note && !newestNoted) {
+    newestNoted = true;
+    const tree = where ?? (relative(process.cwd(), root) || '.');
+    process.stderr.write(`mnlint: note: no ${LEVEL_FILES[0]} at or above ${tree}: checked at API level ${choice.level.id}, the newest (--kernel or --api names another)\n`);
+  }
+  return choice;
 }
 
 /** Whether a directory entry of that name exists, a symbolic link included whatever it points to. */

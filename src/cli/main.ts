@@ -13,14 +13,15 @@ import { mark } from '../engine/profile.js';
 import { isDirectory } from '../input/files.js';
 import { applyConfig } from '../engine/config.js';
 import { failsAt } from '../report/findings.js';
+import { assumptionsOf } from '../report/assumed.js';
 import { renderFindings } from '../report/formats.js';
 import { buildInventory, formatInventoryText } from '../report/inventory.js';
 import { buildSurvey, formatSurveyMarkdown } from '../report/survey.js';
 import { formatExplain, formatLevels, formatLevelsJson, formatRules, formatRulesJson } from '../report/rules.js';
 import { RULES, findRule } from '../rules/index.js';
 import { API_LEVELS, apiById, apiForKernel } from '../model/api.js';
-import { unknownKernel } from '../input/tree.js';
-import { apiOf, configOf } from './config.js';
+import { inputsDirOf, unknownKernel } from '../input/tree.js';
+import { apiOf, configOf, levelOf } from './config.js';
 import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, jobsOf, noRule, OPTIONS, PARSE_OPTIONS, rulesOf, type OptionName, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { checklistCommand, gitCommand, patchCommand, watchCommand } from './review-commands.js';
@@ -291,7 +292,9 @@ async function check(paths: string[], values: Values): Promise<number> {
   const rules = rulesOf(values);
   configOf(values); // a bad config is named before the scan
   const result = await runScan(paths, values);
-  const api = apiOf(values, result.root);
+  // the fallback to the newest level is noted for a run that read notifier code
+  const level = levelOf(values, inputsDirOf(paths.length ? paths : ['.']), undefined, result.stats.parsedFiles > 0);
+  const api = level.level;
   mark('scan done');
   const derived = derivedOf(values, result.root);
   mark('derived facts');
@@ -313,6 +316,7 @@ async function check(paths: string[], values: Values): Promise<number> {
       sarifBase: format === 'sarif' ? sarifBase(values, result.root) : undefined,
       errors: result.problems.map((p) => `${p.path}: ${p.message}`),
       baseline: compared,
+      assumptions: assumptionsOf(level, result.partial),
     }),
   );
   mark('output');
@@ -334,7 +338,7 @@ async function check(paths: string[], values: Values): Promise<number> {
 async function modelExplore(paths: string[], values: Values): Promise<number> {
   const format = formatOf('explore', values.format, 'model explore');
   const result = await runScan(paths, values);
-  const api = apiOf(values, result.root);
+  const api = apiOf(values, inputsDirOf(paths.length ? paths : ['.']));
   const runs = exploreFiles(result.files, result.index, api);
   if (format === 'json') {
     process.stdout.write(formatExploreJson(runs, api.id));
@@ -363,7 +367,7 @@ async function inventory(paths: string[], values: Values): Promise<number> {
   const result = await runScan(paths, values);
   if (values.survey) {
     // a row per user, with what every rule finds in it (the configuration applies)
-    const api = apiOf(values, result.root);
+    const api = apiOf(values, inputsDirOf(paths.length ? paths : ['.']));
     const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api, derivedOf(values, result.root)), configOf(values));
     const survey = buildSurvey(result.files, result.index, findings, api.id);
     process.stdout.write(format === 'json' ? `${JSON.stringify(survey, null, 2)}\n` : formatSurveyMarkdown(survey));

@@ -14,9 +14,11 @@ import { missingPathReason } from '../input/files.js';
 import { InputError, notDirectory, readInput } from '../input/read.js';
 import type { Series } from '../input/patch.js';
 import type { Reproduce } from '../report/email.js';
+import type { LevelChoice } from '../input/tree.js';
+import { apiUsed } from '../report/assumed.js';
 import { failsAt } from '../report/findings.js';
 import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
-import { apiOf, configOf } from './config.js';
+import { apiOf, configOf, levelOf } from './config.js';
 import { derivedOf, failOnOf, filterOf, formatOf, irCacheOf, patchFormat, rulesOf, type PatchFormat, type Values } from './options.js';
 import { lineReader, sarifBase } from './render-context.js';
 import { fail } from './usage.js';
@@ -72,8 +74,9 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
     const series = base.series;
     try {
       for (const p of base.problems) process.stderr.write(`mnlint: ${p}\n`);
-      const api = apiOf(values, base.tree ?? process.cwd());
-      const reviews = await reviewSeries(series, { tree: base.tree, baseFiles: base.files, filter, api, derived, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
+      // a private copy of the base is named as the base, not by its temporary path
+      const level = levelOf(values, base.tree ?? process.cwd(), base.tree && base.name ? base.name : undefined, notedIn(format));
+      const reviews = await reviewSeries(series, { tree: base.tree, baseFiles: base.files, filter, api: level.level, derived, rules: rulesOf(values), jobs: 1, irCache: irCacheOf(values) });
       for (const r of reviews) {
         r.problems = r.problems.map((p) => namedBase(p, base));
         for (const p of r.problems) {
@@ -84,7 +87,7 @@ export async function patchCommand(inputs: string[], values: Values): Promise<nu
         for (const x of r.problems.length ? [] : r.rejected) process.stderr.write(`mnlint: ${r.label}: ${describeRejected(x)}; the rest reviewed\n`);
       }
       if (!base.tree) process.stderr.write(`mnlint: note: ${series.source}: no --tree, the review is partial (only functions wholly inside the hunks)\n`);
-      runs.push({ series, reviews, base: base.label, baseProblems: base.problems });
+      runs.push({ series, reviews, base: base.label, baseProblems: base.problems, api: level });
     } finally {
       base.cleanup();
     }
@@ -137,7 +140,7 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
         sarifNotes: patchSarifNotes(runs),
         // which base each series was reviewed against
         runProperties: runs.some((r) => r.base !== undefined)
-          ? { bases: runs.map((r) => ({ source: r.series.source, base: r.base ?? null, ...(r.baseProblems?.length ? { problems: r.baseProblems } : {}) })) }
+          ? { bases: runs.map((r) => ({ source: r.series.source, base: r.base ?? null, ...(r.baseProblems?.length ? { problems: r.baseProblems } : {}), ...(r.api ? { api: apiUsed(r.api) } : {}) })) }
           : undefined,
       }),
     );
@@ -146,6 +149,7 @@ async function printReviews(runs: readonly ReviewRun[], values: Values, format: 
       emailReplies(r.reviews, {
         version: pkg.version,
         reproduce: reproduceOf(values, r.series),
+        ...(r.api ? { api: apiUsed(r.api) } : {}),
       }),
     );
     if (values['output-dir']) {
@@ -184,19 +188,28 @@ export async function gitCommand(args: string[], values: Values): Promise<number
   if (values.repo !== undefined) repoOf(values.repo);
   outputDirOf(values);
   failOnOf(values); // named before any work
-  const range = await rangeReview(values.repo ?? '.', args[0]!, values, filter);
+  const range = await rangeReview(values.repo ?? '.', args[0]!, values, filter, notedIn(format));
   if (!range) return 2;
   return printReviews(range.runs, values, format, range.problems, undefined);
 }
 
 /** `git`'s and the checklist's range review, its problems on stderr. */
-async function rangeReview(repo: string, range: string, values: Values, filter: Filter): Promise<{ runs: ReviewRun[]; problems: number } | null> {
+/**
+ * Whether the fallback to the newest level is noted on stderr: not in the
+ * shapes b4 reads (checkpatch's, terse, and the b4 check protocol), where
+ * every stderr line is taken for a failed check.
+ */
+function notedIn(format: string): boolean {
+  return !['checkpatch', 'terse', 'b4'].includes(format);
+}
+
+async function rangeReview(repo: string, range: string, values: Values, filter: Filter, note = true): Promise<{ runs: ReviewRun[]; problems: number } | null> {
   const { reviewRange } = await import('../app/range.js');
   return reviewRange(repo, range, {
     filter,
     rules: rulesOf(values),
     irCache: irCacheOf(values),
-    apiOf: (tree) => apiOf(values, tree),
+    levelOf: (tree, where) => levelOf(values, tree, where, note),
     derived: derivedOf(values, repo),
     problem: (line) => process.stderr.write(`mnlint: ${line}\n`),
   });
@@ -261,13 +274,16 @@ export async function checklistCommand(args: string[], values: Values): Promise<
   let series: Series;
   let reviews: PatchReview[];
   let base: { label: string; problems: string[] } | undefined;
+  // the API levels the reviews used, with their sources
+  let levels: LevelChoice[] = [];
   // a mail git format-patch wrote in this repository ("From <sha> ..."): that commit
   // against its parent, as `mnlint git` reviews it (the send-email hook's case)
   const commit = arg !== '-' && bytes && values.repo !== undefined ? formatPatchCommit(values.repo, bytes) : null;
   if (commit) {
-    const range = await rangeReview(values.repo!, commit, values, filterOf(values));
+    const range = await rangeReview(values.repo!, commit, values, filterOf(values), notedIn(format));
     if (!range) return 2;
     reviews = range.runs.flatMap((r) => r.reviews);
+    levels = range.runs.flatMap((r) => (r.api ? [r.api] : []));
     base = { label: `the parent of ${commit.slice(0, 12)} in ${values.repo}`, problems: [] };
     const mail = await readPatchInput(arg, bytes!);
     // the mail's own headers and trailers (To, Cc as sent), the commit's review
@@ -283,11 +299,13 @@ export async function checklistCommand(args: string[], values: Values): Promise<
     try {
       series = found.series;
       base = { label: found.label, problems: found.problems };
+      const level = levelOf(values, found.tree ?? process.cwd(), found.tree && found.name ? found.name : undefined, notedIn(format));
+      levels = [level];
       reviews = await reviewSeries(series, {
         tree: found.tree,
         baseFiles: found.files,
         filter: filterOf(values),
-        api: apiOf(values, found.tree ?? process.cwd()),
+        api: level.level,
         derived: tree === undefined ? undefined : derivedOf(values, tree),
         rules: rulesOf(values),
         jobs: 1,
@@ -298,15 +316,19 @@ export async function checklistCommand(args: string[], values: Values): Promise<
       found.cleanup();
     }
   } else {
-    const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values));
+    const range = await rangeReview(values.repo ?? '.', arg, values, filterOf(values), notedIn(format));
     // named on stderr; with --format json or b4, main prints the document saying so
     if (!range) return 2;
     reviews = range.runs.flatMap((r) => r.reviews);
+    levels = range.runs.flatMap((r) => (r.api ? [r.api] : []));
+    // each commit against its parent
+    const bases = [...new Set(range.runs.flatMap((r) => (r.base ? [r.base] : [])))];
+    if (bases.length) base = { label: bases.length === 1 ? bases[0]! : `each commit's parent in ${values.repo ?? '.'}`, problems: [] };
     series = { source: arg, version: 1, cover: null, patches: reviews.map((r) => r.patch), dropped: [], replies: [] };
   }
   const config = configOf(values);
   for (const r of reviews) r.findings = applyConfig(r.findings, config);
-  const list = await buildChecklist({ series, reviews, previous, repo, base });
+  const list = await buildChecklist({ series, reviews, previous, repo, base, levels });
   process.stdout.write(format === 'json' ? formatChecklistJson([list], pkg.version) : format === 'b4' ? formatB4(list) : formatChecklistMarkdown([list]));
   return worst(list) === 'fail' ? 1 : 0;
 }

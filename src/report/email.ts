@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import type { FilePatch, Patch } from '../input/patch.js';
 import { hunkHeader } from '../input/apply.js';
 import type { Finding } from '../rules/rule.js';
+import type { ApiUsed } from './assumed.js';
 import { renderTrace } from './trace.js';
 
 export interface EmailOptions {
@@ -16,6 +17,23 @@ export interface EmailOptions {
   /** how the run is reproduced, for the footer */
   reproduce: Reproduce;
   from?: string;
+  /** the API level the review judged by, said above the footer (its source in words without local paths) */
+  api?: ApiUsed;
+}
+
+/** Where the level came from, for a public reply: no local path (a configuration file is "the configuration"). */
+const SOURCE_WORDS: Record<ApiUsed['source'], (api: ApiUsed) => string> = {
+  api: (a) => a.from,
+  kernel: (a) => a.from,
+  config: (a) => `the configuration's kernel ${a.from.split(' ')[1]}`,
+  header: () => "the tree's include/linux/mmu_notifier.h",
+  makefile: () => "the tree's include/linux/mmu_notifier.h and Makefile",
+  newest: () => 'the newest level mnlint models: no include/linux/mmu_notifier.h was found',
+};
+
+/** The reply's line saying which API level the review judged by. */
+export function emailLevelLine(api: ApiUsed): string {
+  return api.source === 'newest' ? `Checked at API level ${api.level}, ${SOURCE_WORDS.newest(api)}.` : `Checked at API level ${api.level}, from ${SOURCE_WORDS[api.source](api)}.`;
 }
 
 /**
@@ -112,6 +130,8 @@ export function emailReplies(reviews: readonly PatchReview[], opts: EmailOptions
       body.push('', 'Fixed by this patch (reported on the tree before it):', '');
       for (const f of r.fixed) body.push(`  ${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.rule}]`);
     }
+    // what the review assumed, above the footer
+    if (opts.api) body.push('', emailLevelLine(opts.api));
     body.push('', '-- ', `mnlint ${opts.version}, a static checker for mmu_notifier users: \`mnlint explain RULE\` says why.`, `Reproduce with: ${reproduceLine(p, opts.reproduce)}`);
     const text = `${headers.join('\n')}\n\n${body.join('\n')}\n`;
     // the Message-ID in the name: v1 2/2 and v2 2/2 of one series never share a file

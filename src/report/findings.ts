@@ -2,6 +2,7 @@
 import { atLeast, type Finding } from '../rules/rule.js';
 import type { ScanStats } from '../engine/scan.js';
 import type { BaselineSummary } from './baseline.js';
+import { assumedLines, type Assumptions } from './assumed.js';
 import { CheckReportSchema } from './schema.js';
 import { renderTrace } from './trace.js';
 
@@ -16,7 +17,7 @@ export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {
 export type LineText = (file: string, line: number) => string | undefined;
 
 /** checkpatch's block: `ERROR:TYPE: message`, `#file:line:`, the line, then the trace. */
-export function formatText(findings: readonly Finding[], stats: ScanStats, lineText: LineText): string {
+export function formatText(findings: readonly Finding[], stats: ScanStats, lineText: LineText, assumptions?: Assumptions): string {
   const out: string[] = [];
   for (const f of findings) {
     out.push(`${f.severity.toUpperCase()}:${f.rule}: ${f.message}`);
@@ -28,6 +29,8 @@ export function formatText(findings: readonly Finding[], stats: ScanStats, lineT
   }
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
   out.push(`total: ${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos, ${stats.tables} ops tables, ${stats.callbacks} callbacks, ${stats.parsedFiles} files parsed of ${stats.files}`);
+  // what the run assumed, under the total
+  if (assumptions) out.push(...assumedLines(assumptions));
   return `${out.join('\n')}\n`;
 }
 
@@ -41,7 +44,7 @@ export function asJson(f: Finding): Finding & { trace: string[] } {
   return { ...f, trace: renderTrace(f), steps: f.steps };
 }
 
-export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string, errors: readonly string[] = [], baseline?: BaselineSummary): string {
-  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats, ...(errors.length ? { errors } : {}), ...(baseline ? { baseline } : {}) });
+export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string, errors: readonly string[] = [], baseline?: BaselineSummary, assumptions?: Assumptions): string {
+  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats, ...(errors.length ? { errors } : {}), ...(baseline ? { baseline } : {}), ...(assumptions ? { assumptions } : {}) });
   return `${JSON.stringify(report, null, 2)}\n`;
 }

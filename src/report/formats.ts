@@ -3,6 +3,7 @@
 import type { ScanStats } from '../engine/scan.js';
 import type { Finding, Rule } from '../rules/rule.js';
 import type { BaselineSummary } from './baseline.js';
+import type { Assumptions } from './assumed.js';
 import { formatJson, formatTerse, formatText, type LineText } from './findings.js';
 import { formatHtml } from './html.js';
 import { formatRdjsonl, formatSarif, type SarifBase, type SarifRunNotes } from './sarif.js';
@@ -52,21 +53,23 @@ export interface FindingsOutput {
   runProperties?: Record<string, unknown>;
   /** json, sarif: the findings were compared with a baseline (they are its new ones) */
   baseline?: BaselineSummary;
+  /** what the run assumed (the API level and its source, the functions seen in part): text lines under the total, JSON's and SARIF's `assumptions`, the HTML header; not terse or rdjsonl (a line a finding) */
+  assumptions?: Assumptions;
 }
 
 export function renderFindings(format: FindingFormat | 'html', out: FindingsOutput): string {
   switch (format) {
     case 'html':
-      return formatHtml(out.findings, out.stats, out.lineText, out.version);
+      return formatHtml(out.findings, out.stats, out.lineText, out.version, out.assumptions);
     case 'json':
-      return formatJson(out.findings, out.stats, out.version, out.errors, out.baseline);
+      return formatJson(out.findings, out.stats, out.version, out.errors, out.baseline, out.assumptions);
     case 'sarif':
-      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes, out.runProperties, out.baseline);
+      return formatSarif(out.findings, out.rules, out.version, out.sarifBase, out.sarifNotes, out.assumptions ? { ...out.runProperties, assumptions: out.assumptions } : out.runProperties, out.baseline);
     case 'rdjsonl':
       return formatRdjsonl(out.findings);
     case 'terse':
       return formatTerse(out.findings);
     case 'text':
-      return formatText(out.findings, out.stats, out.lineText);
+      return formatText(out.findings, out.stats, out.lineText, out.assumptions);
   }
 }

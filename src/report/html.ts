@@ -4,6 +4,7 @@
 import type { ScanStats } from '../engine/scan.js';
 import type { Finding } from '../rules/rule.js';
 import { svgOf } from './diagram.js';
+import { assumedLines, type Assumptions } from './assumed.js';
 import type { LineText } from './findings.js';
 import { renderTrace } from './trace.js';
 
@@ -16,6 +17,7 @@ const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em 2em; color: #1f2328; }
 h1 { font-size: 1.4em; margin-bottom: 0.2em; }
 .summary { color: #59636e; margin-top: 0; }
+.assumed { color: #59636e; margin: 0; font-family: ui-monospace, monospace; font-size: 0.9em; }
 .finding { border: 1px solid #d1d9e0; border-left-width: 6px; border-radius: 6px; padding: 0.4em 1em 0.8em; margin: 1.2em 0; }
 .finding.error { border-left-color: #cf222e; }
 .finding.warning { border-left-color: #bf8700; }
@@ -56,7 +58,7 @@ function sourceOf(f: Finding, lineText: LineText): string {
   return rows.length ? `<pre class="source">${rows.join('')}</pre>` : '';
 }
 
-export function formatHtml(findings: readonly Finding[], stats: ScanStats, lineText: LineText, version: string): string {
+export function formatHtml(findings: readonly Finding[], stats: ScanStats, lineText: LineText, version: string, assumptions?: Assumptions): string {
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
   const body = findings.map((f, k) => {
     const diagram = f.diagram ? `<figure><figcaption>${html(f.diagram.title)}</figcaption>\n${svgOf(f.diagram, `d${k + 1}`)}\n</figure>` : '';
@@ -84,7 +86,13 @@ export function formatHtml(findings: readonly Finding[], stats: ScanStats, lineT
 <body>
 <h1>mnlint ${html(version)}</h1>
 <p class="summary">${summary}</p>
-<main>
+${
+  assumptions
+    ? `${assumedLines(assumptions)
+        .map((l) => `<p class="assumed">${html(l)}</p>\n`)
+        .join('')}`
+    : ''
+}<main>
 ${body.join('\n') || '<p>No findings.</p>'}
 </main>
 </body>

@@ -8,6 +8,8 @@ import { CheckReportSchema } from './schema.js';
 import * as z from 'zod/mini';
 import { renderTrace } from './trace.js';
 import type { SarifRunNotes } from './sarif.js';
+import type { LevelChoice } from '../input/tree.js';
+import { apiLine, apiUsed, ApiUsedSchema } from './assumed.js';
 
 export const PatchReportSchema = z.object({
   tool: z.literal('mnlint'),
@@ -26,6 +28,8 @@ export const PatchReportSchema = z.object({
       base: z.optional(z.string()),
       /** what the base lacked: prerequisite patches missing or not applying */
       baseProblems: z.optional(z.array(z.string())),
+      /** the API level the series was reviewed at, and where it came from */
+      api: z.optional(ApiUsedSchema),
       dropped: z.array(z.string()),
       patches: z.array(
         z.object({
@@ -62,6 +66,8 @@ export interface PatchRun {
   reviews: PatchReview[];
   base?: string;
   baseProblems?: string[];
+  /** the API level the series was reviewed at, and where it came from */
+  api?: LevelChoice;
 }
 
 export function formatPatchJson(runs: ReadonlyArray<PatchRun>, version: string): string {
@@ -69,7 +75,7 @@ export function formatPatchJson(runs: ReadonlyArray<PatchRun>, version: string):
     tool: 'mnlint',
     version,
     partial: runs.some((r) => r.reviews.some((x) => x.partial)),
-    series: runs.map(({ series, reviews, base, baseProblems }) => ({
+    series: runs.map(({ series, reviews, base, baseProblems, api }) => ({
       source: series.source,
       label: seriesLabel(series),
       version: series.version,
@@ -77,6 +83,7 @@ export function formatPatchJson(runs: ReadonlyArray<PatchRun>, version: string):
       cover: series.cover?.subject ?? null,
       ...(base !== undefined ? { base } : {}),
       ...(baseProblems?.length ? { baseProblems } : {}),
+      ...(api ? { api: apiUsed(api) } : {}),
       dropped: series.dropped,
       patches: reviews.map((r) => ({
         label: r.label,
@@ -128,11 +135,12 @@ export interface PatchTextOptions {
 export function formatPatchText(runs: ReadonlyArray<PatchRun>, lineText: LineText, opts: PatchTextOptions | boolean = {}): string {
   const o: PatchTextOptions = typeof opts === 'boolean' ? { terse: opts } : opts;
   const out: string[] = [];
-  for (const { series, reviews, base } of runs) {
+  for (const { series, reviews, base, api } of runs) {
     let errors = 0;
     let warnings = 0;
     // not in checkpatch's shapes: b4 reads every line of those as a warning
     if (base !== undefined && !o.terse && !o.checkpatch) out.push(`base: ${base}`);
+    if (api !== undefined && !o.terse && !o.checkpatch) out.push(apiLine(apiUsed(api)));
     for (const r of reviews) {
       // a series given as several files: each patch's own file
       const input = (series.source.includes(' ') && !series.source.startsWith('commit ') ? r.patch.source : series.source).replace(/^<stdin>$/, '-');

@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { STEP_ROLES } from '../rules/rule.js';
 import { BaselineEntrySchema } from './baseline.js';
+import { AssumptionsSchema } from './assumed.js';
 
 const count = z.int().check(z.nonnegative());
 const lineNumber = z.int().check(z.positive());
@@ -61,6 +62,8 @@ export const CheckReportSchema = z.object({
   errors: z.optional(z.array(z.string())),
   /** with --baseline: the file, how many findings are new (the ones listed) and unchanged (not listed), and the entries no longer found */
   baseline: z.optional(z.object({ file: z.string(), new: count, unchanged: count, fixed: z.array(BaselineEntrySchema) })),
+  /** what the run assumed: the API level and where it came from, the functions seen in part */
+  assumptions: z.optional(AssumptionsSchema),
 });
 
 export const InventorySchema = z.object({
