@@ -60,7 +60,7 @@ export async function reviewRange(repo: string, range: string, opts: RangeOption
       continue;
     }
     try {
-      const level = opts.levelOf(cp.tree, `the parent of ${commit.slice(0, 12)}`);
+      const level = opts.levelOf(cp.tree, cp.root ? `the empty tree (${commit.slice(0, 12)} is a root commit)` : `the parent of ${commit.slice(0, 12)}`);
       const reviews = await reviewSeries(cp.series, { tree: cp.tree, filter: opts.filter, api: level.level, derived: opts.derived, rules: opts.rules, jobs: 1, irCache: opts.irCache });
       for (const r of reviews) {
         r.label = `${commit.slice(0, 12)} ("${r.patch.subject}")`;
