@@ -14,6 +14,8 @@ if (existsSync(file)) {
   process.stderr.write(`new-rule: ${file} exists\n`);
   process.exit(2);
 }
+// a new rule is preview until it reports a true defect on real kernel code (docs/rules/README.md)
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const ident = id.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 writeFileSync(
   file,
@@ -24,6 +26,8 @@ export default defineRule({
   title: 'TODO: one line',
   severity: 'error',
   invariant: '${invariant}',
+  status: 'preview',
+  since: '${version}',
   docs: {
     what: 'TODO: what the rule flags.',
     why: 'TODO: the kernel reason, with the header, commit or review thread.',
