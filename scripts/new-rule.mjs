@@ -64,4 +64,7 @@ writeFileSync(index, text);
 // the README's rule table is the registry's
 const table = spawnSync('npx', ['tsx', 'scripts/rules-table.ts'], { stdio: 'inherit' });
 if (table.status !== 0) process.exit(2);
-process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}; README table rewritten\n`);
+// and its page in docs/rules/, with the index
+const pages = spawnSync('npx', ['tsx', 'scripts/gen-rule-docs.ts'], { stdio: 'inherit' });
+if (pages.status !== 0) process.exit(2);
+process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}; README table and docs/rules/ rewritten\n`);
