@@ -31,7 +31,11 @@ static const struct mmu_notifier_ops drv_ops = {
 	.arch_invalidate_secondary_tlbs = drv_invalidate_secondary_tlbs,
 };
 `,
-    references: ['include/linux/mmu_notifier.h of the target kernel', 'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6', 'two-pass series (seed 004), merged in 7.1'],
+    references: [
+      'include/linux/mmu_notifier.h of the target kernel',
+      'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6',
+      '[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, merged in 7.1',
+    ],
   },
   messages: {
     noSuchMember: 'struct {{kind}} has no member {{field}} at API level {{id}} ({{description}})',
