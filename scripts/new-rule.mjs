@@ -14,6 +14,8 @@ if (existsSync(file)) {
   process.stderr.write(`new-rule: ${file} exists\n`);
   process.exit(2);
 }
+// a new rule is preview until it reports a true defect on real kernel code (docs/rules/README.md)
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const ident = id.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 writeFileSync(
   file,
@@ -24,6 +26,8 @@ export default defineRule({
   title: 'TODO: one line',
   severity: 'error',
   invariant: '${invariant}',
+  status: 'preview',
+  since: '${version}',
   docs: {
     what: 'TODO: what the rule flags.',
     why: 'TODO: the kernel reason, with the header, commit or review thread.',
@@ -60,4 +64,7 @@ writeFileSync(index, text);
 // the rule table of docs/checks.md is the registry's
 const table = spawnSync('npx', ['tsx', 'scripts/rules-table.ts'], { stdio: 'inherit' });
 if (table.status !== 0) process.exit(2);
-process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}; docs/checks.md table rewritten\n`);
+// and its page in docs/rules/, with the index
+const pages = spawnSync('npx', ['tsx', 'scripts/gen-rule-docs.ts'], { stdio: 'inherit' });
+if (pages.status !== 0) process.exit(2);
+process.stdout.write(`wrote ${file}, fixtures/rules/${id}/bad.c, good.c; registered in ${index}; docs/checks.md table and docs/rules/ rewritten\n`);

@@ -40,6 +40,8 @@ describe('evidence by violation', () => {
           title: 'probe',
           severity: 'info',
           invariant: 'I7',
+          status: 'preview',
+          since: '0.1.0',
           docs: { what: '', why: '', bad: '', good: '', references: [] },
           messages: {},
           checkTable(table, ctx) {

@@ -82,6 +82,8 @@ describe("a scan's database", () => {
         title: 'probe',
         severity: 'info',
         invariant: 'API',
+        status: 'preview',
+        since: '0.1.0',
         docs: { what: '', why: '', bad: '', good: '', references: [] },
         messages: {},
         checkTable(_table, ctx) {

@@ -7,6 +7,8 @@ export default defineRule({
   title: 'core: no `invalidate_range_end` for the notifiers whose start succeeded when another failed',
   severity: 'error',
   invariant: 'I1',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'In mm/mmu_notifier.c, flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure, whatever the API level: before 5.12 that is the core as it was, and the model, run with two subscribers on one mm (one that can fail start, one that counts start/end as KVM does), shows the imbalance c2655835fd8c fixed; from 5.12 on it is a revert of that fix.',
     why: "When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM's `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).",

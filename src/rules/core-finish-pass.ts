@@ -10,9 +10,11 @@ export default defineRule({
   title: 'core: a path skips the finish pass, or runs it after `inv_end`',
   severity: 'error',
   invariant: 'I3',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'In a two-pass mm/mmu_notifier.c, flags a return path of `mn_itree_invalidate` or `mn_itree_release` that called `ops->invalidate_start` but never runs the finish pass (`mn_itree_finish_pass`), or runs it only after `mn_itree_inv_end`.',
-    why: 'Every finish handed out by a first pass must get exactly one `invalidate_finish`, before `inv_end`, on every path: the success path, the -EAGAIN path and release (seed 004, the v2 series). Skipped, the finish objects leak and the work the drivers started (TLB flushes, preemption) is never waited for; after inv_end, a new invalidation or a waiting `read_begin` can run before the previous one has finished.',
+    why: 'Every finish handed out by a first pass must get exactly one `invalidate_finish`, before `inv_end`, on every path: the success path, the -EAGAIN path and release (the two-pass series, v2). Skipped, the finish objects leak and the work the drivers started (TLB flushes, preemption) is never waited for; after inv_end, a new invalidation or a waiting `read_begin` can run before the previous one has finished.',
     bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
 			       const struct mmu_notifier_range *range)
 {
@@ -70,7 +72,7 @@ export default defineRule({
 	return err;
 }
 `,
-    references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (seed 004): mn_itree_invalidate(), mn_itree_release()'],
+    references: ['[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: mn_itree_invalidate(), mn_itree_release()'],
   },
   messages: {
     noFinishPass: '{{fn}}() returns (line {{line}}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish',

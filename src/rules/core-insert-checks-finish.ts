@@ -11,9 +11,11 @@ export default defineRule({
   title: 'core: two-pass ops accepted at insert without `invalidate_finish`',
   severity: 'warning',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'In a two-pass mm/mmu_notifier.c, warns when no interval insert function checks that ops setting `invalidate_start` also set `invalidate_finish`.',
-    why: "Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost, seed 004), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver's mistake.",
+    why: "Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver's mistake.",
     bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
 			       const struct mmu_notifier_range *range)
 {

@@ -22,6 +22,8 @@ export default defineRule({
   title: 'core: a step of the interval sequence state machine is missing',
   severity: 'error',
   invariant: 'I8',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: "In mm/mmu_notifier.c (or a patch to it), reads what each core function does to the interval state: `mn_itree_inv_start_range` counts the range and marks `invalidate_seq` odd, `mn_itree_inv_end` uncounts it, advances the sequence, applies the deferred inserts and removes and wakes the waiters, `mn_itree_invalidate` ends the range on its -EAGAIN path, `mmu_interval_read_begin` and `mmu_interval_notifier_remove` wait while the sequence is being invalidated, insert and remove defer while the tree is walked, and a failed hlist start ends the interval range it started. A missing step is run in the model with probe notifiers (an interval mirror using the read side, an hlist notifier that may fail a non-blockable start, one that counts start/end as KVM does); the finding carries the model's trace.",
     why: "Interval notifiers trust the sequence: `mmu_interval_read_retry()` is only as good as the core's parity. A range never ended leaves `invalidate_seq` odd, so every later `mmu_interval_read_begin()` and `mmu_interval_notifier_remove()` sleeps forever; a deferred list never applied loses inserts and removes; a remove that does not wait lets the driver free a notifier the core is still calling.",

@@ -8,9 +8,11 @@ export default defineRule({
   title: 'driver writes `finish->notifier`',
   severity: 'error',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a write to the `notifier` member of a `struct mmu_interval_notifier_finish` from driver code.',
-    why: "The core sets `finish->notifier = interval_sub` when it queues the finish, and calls `f->notifier->ops->invalidate_finish(f)` in the finish pass (seed 004). The member belongs to the core; a driver writing it can make the core call another notifier's finish.",
+    why: "The core sets `finish->notifier = interval_sub` when it queues the finish, and calls `f->notifier->ops->invalidate_finish(f)` in the finish pass (the two-pass series, v2). The member belongs to the core; a driver writing it can make the core call another notifier's finish.",
     bad: `${FINISH_FN}
 ${START_SIG}
 {

@@ -17,6 +17,8 @@ export default defineRule({
   title: 'a start that fails leaves a counter or reference raised',
   severity: 'error',
   invariant: 'I1',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'Flags `invalidate_range_start` returning an error, and `invalidate` / `invalidate_start` returning false, on a path where a counter or reference raised earlier on the same path (`x++`, `atomic_inc`, `kref_get`, `mmget`, `get_page`...) has not been lowered again. Locks left held are the rule lock-held-at-return.',
     why: 'A start that fails must leave the notifier as it found it. The core does not call `invalidate_range_end` after a start that failed before Linux 5.12, and since c2655835fd8c it calls the end of every notifier without saying which starts failed, so an end that lowers the counter lowers it once too often. Either way the count drifts: commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed a start that returned -EAGAIN with the notifiers count raised, leaving it "permanently incremented and deadlock".',

@@ -10,6 +10,8 @@ export default defineRule({
   title: 'invalidation callback fails on a path that runs in blockable ranges',
   severity: 'error',
   invariant: 'I4',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'Flags `invalidate` / `invalidate_start` returning false, and `invalidate_range_start` returning non-zero, on a path that is not restricted to non-blockable ranges (no `!mmu_notifier_range_blockable(range)` test on the way).',
     why: 'A callback may only fail when it would have to sleep and the range is not blockable: include/linux/mmu_notifier.h, `@invalidate`: "Return false only if sleeping was required but mmu_notifier_range_blockable(range) is false". In a blockable range the core WARNs (`WARN_ON(mmu_notifier_range_blockable(range))` in mn_itree_invalidate) and goes on as if the callback had succeeded, so the device keeps mappings of pages that are being freed.',

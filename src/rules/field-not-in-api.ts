@@ -6,6 +6,8 @@ export default defineRule({
   title: 'ops field that does not exist at the target kernel',
   severity: 'error',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: "Flags an ops-table member the target API level does not have: `invalidate_range` after 6.6 (now `arch_invalidate_secondary_tlbs`), `change_pte` from 6.10, `alloc_notifier`/`free_notifier` before 5.4, `invalidate_page`, the two-pass `invalidate_start`/`invalidate_finish` before the series, or any other unknown member. The level comes from `--kernel`/`--api` or the tree's include/linux/mmu_notifier.h.",
     why: 'The build fails on an unknown member; worse, a back-port that keeps a removed callback under `#ifdef` silently loses it (the core no longer calls it), e.g. secondary TLB invalidation after commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier", 6.6).',
@@ -29,7 +31,11 @@ static const struct mmu_notifier_ops drv_ops = {
 	.arch_invalidate_secondary_tlbs = drv_invalidate_secondary_tlbs,
 };
 `,
-    references: ['include/linux/mmu_notifier.h of the target kernel', 'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6', 'two-pass series (seed 004), merged in 7.1'],
+    references: [
+      'include/linux/mmu_notifier.h of the target kernel',
+      'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6',
+      '[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, merged in 7.1',
+    ],
   },
   messages: {
     noSuchMember: 'struct {{kind}} has no member {{field}} at API level {{id}} ({{description}})',

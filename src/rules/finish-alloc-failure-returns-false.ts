@@ -10,9 +10,11 @@ export default defineRule({
   title: 'finish allocation failure answered with `return false`',
   severity: 'error',
   invariant: 'I4',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags an `invalidate_start` that returns false when its (GFP_NOWAIT) finish allocation fails, instead of doing the whole job in the first pass.',
-    why: 'Under memory pressure GFP_NOWAIT fails often, and with many two-pass notifiers more so (seed 004: "If allocation fails (which is not unlikely under memory pressure), fall back to single-pass operation"). Returning false fails the invalidation: in a blockable range the core WARNs and the device keeps stale mappings; in a non-blockable one the OOM reaper gives up on the mm.',
+    why: 'Under memory pressure GFP_NOWAIT fails often, and with many two-pass notifiers more so (the v2 series: "If allocation fails (which is not unlikely under memory pressure), fall back to single-pass operation"). Returning false fails the invalidation: in a blockable range the core WARNs and the device keeps stale mappings; in a non-blockable one the OOM reaper gives up on the mm.',
     bad: `${FINISH_FN}
 ${START_SIG}
 {

@@ -11,6 +11,8 @@ export default defineRule({
   title: 'finish object allocated, then `invalidate_start` returns false',
   severity: 'error',
   invariant: 'I7',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags an `invalidate_start` path that allocates (the finish object) and then returns false without freeing it.',
     why: 'The core ignores `*finish` when the first pass returns false (two-pass series: only `if (ret && finish)` is queued), so the object is never passed to `invalidate_finish` and leaks on every non-blockable invalidation that bails out.',

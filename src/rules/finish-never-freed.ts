@@ -10,9 +10,11 @@ export default defineRule({
   title: 'allocated finish object not freed by `invalidate_finish`',
   severity: 'error',
   invariant: 'I7',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'When `invalidate_start` hands out a finish object it allocated, flags each `invalidate_finish` path that neither frees it (`kfree`, `kmem_cache_free`, `mempool_free`...) nor hands it back (a call ending in `_free`, `_put`, `_release`).',
-    why: 'The finish pass is the last time the core touches the object: after `invalidate_finish(finish)` nothing else will free it. A path that forgets leaks one object per invalidation, under exactly the memory pressure that makes GFP_NOWAIT allocations fail (seed 004 suggests a small pool for that reason).',
+    why: 'The finish pass is the last time the core touches the object: after `invalidate_finish(finish)` nothing else will free it. A path that forgets leaks one object per invalidation, under exactly the memory pressure that makes GFP_NOWAIT allocations fail (the kernel-doc of the two-pass series suggests a small pool for that reason).',
     bad: `${START_SIG}
 {
 	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);

@@ -7,9 +7,11 @@ export default defineRule({
   title: '`invalidate_finish` set without `invalidate_start`',
   severity: 'error',
   invariant: 'I3',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a `struct mmu_interval_notifier_ops` with `invalidate_finish` but no `invalidate_start`.',
-    why: 'The core only queues a finish handed out by `invalidate_start`; with `invalidate` alone the finish callback is never called, so whatever the driver meant to wait for in it is never waited for (two-pass series, seed 004).',
+    why: 'The core only queues a finish handed out by `invalidate_start`; with `invalidate` alone the finish callback is never called, so whatever the driver meant to wait for in it is never waited for (the two-pass series, v2).',
     bad: `${FINISH_FN}
 static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)

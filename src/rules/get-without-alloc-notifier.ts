@@ -7,6 +7,8 @@ export default defineRule({
   title: '`mmu_notifier_get` on ops without `alloc_notifier`',
   severity: 'error',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags `mmu_notifier_get(&ops, mm)` / `mmu_notifier_get_locked` where `ops` has no `alloc_notifier`.',
     why: '`mmu_notifier_get_locked()` allocates the notifier by calling `ops->alloc_notifier(mm)` when none is registered yet; without it the call dereferences NULL the first time.',

@@ -16,6 +16,8 @@ export default defineRule({
   title: 'a start reports success although a helper gave up with -EAGAIN',
   severity: 'error',
   invariant: 'I4',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count. It also flags a start that writes -EAGAIN to a local when the range is not blockable and then reports success because nothing ever reads that local (variables are told apart by declaration: an inner `int ret` is not the `ret` returned); this holds whatever the helper the branch tests is, even one called through a function pointer the scan cannot follow.",
     why: 'A helper that returns -EAGAIN in a non-blockable range did not tear down the device mappings. If the callback still reports success, the core goes on to free the pages while the device can reach them. Commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed exactly this: the -EAGAIN of sync_cpu_device_pagetables() went into an inner `int ret` that shadowed the one returned, "a violation of the mmu notifier contract".',

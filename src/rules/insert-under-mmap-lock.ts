@@ -21,6 +21,8 @@ export default defineRule({
   title: '`mmu_interval_notifier_insert` with the mmap lock held, or `_insert_locked` without it',
   severity: 'warning',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Warns on `mmu_interval_notifier_insert()` called after `mmap_read_lock()`/`mmap_write_lock()` in the same function with no unlock in between, and on `mmu_interval_notifier_insert_locked()` in a function that takes no mmap lock, unless its name ends in `_locked` or it has a `struct vm_area_struct *` parameter (mmap handlers run under the lock). A warning: the order is read from the text of one function, not from its paths.',
     why: 'mmu_interval_notifier_insert() takes the mmap lock itself when the mm has no notifier subscriptions yet (it registers them with mmu_notifier_register()): called with the lock held it deadlocks. The _locked variant asserts the write lock is held (mmap_assert_write_locked()).',

@@ -12,6 +12,8 @@ export default defineRule({
   title: 'interval notifier still inserted on an error path, or when its memory goes',
   severity: 'warning',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: "After a `mmu_interval_notifier_insert*()` that returned 0, flags a path of the same function that returns an error (a negative errno, `ERR_PTR()`, or the non-zero result of a call that failed) without `mmu_interval_notifier_remove()` (a warning: a caller may remove it on that error), and, as errors, a free of the notifier's container (`kfree(obj)` with `&obj->notifier` inserted) or any return with the notifier in the function's own stack frame. A notifier handed to a helper after the insert is not judged.",
     why: "An inserted notifier stays in the mm's interval tree until mmu_interval_notifier_remove(): every invalidation of its range calls its ops with a pointer to it (mm/mmu_notifier.c, mn_itree_invalidate()). An error path that forgets the remove leaves a notifier for an object the caller believes was never set up; once that object is freed (or the stack frame holding it is gone), the next invalidation is a use after free.",

@@ -15,6 +15,8 @@ export default defineRule({
   title: 'read section or remove on an interval notifier that is not inserted on that path',
   severity: 'error',
   invariant: 'API',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'Flags `mmu_interval_read_begin()`, `mmu_interval_read_retry()`, `mmu_interval_check_retry()` or `mmu_interval_notifier_remove()` on a notifier that the function itself made (a member of a local struct or of an object it just allocated) and never inserted, whose `mmu_interval_notifier_insert*()` returned non-zero on that path, or that it already removed. A notifier received from a caller (a parameter, a field of one) or handed to a helper is not judged, with one exception, a warning: the function inserts it itself on some paths and uses it on a path that skipped that insert (`if (flag) insert(n); ... read_begin(n)`, commit 9293724192a7, "xen/gntdev: Do not use mm notifiers with autotranslating guests"); a file-scope flag tested twice is taken to have one value on a path, until a driver function is called.',
     why: "mm/mmu_notifier.c: a failed insert returns before `interval_sub->mm` is set, and remove dereferences `interval_sub->mm` and takes the notifier out of the mm's interval tree (amdgpu_hmm_register() clears `bo->notifier.mm` on failure for that reason). read_begin on a notifier that is not in the tree reads a sequence no invalidation ever moves, so read_retry can never report one: the section is unprotected. A second remove takes an already removed node out of the tree again.",

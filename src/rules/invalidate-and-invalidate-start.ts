@@ -7,6 +7,8 @@ export default defineRule({
   title: 'both `invalidate` and `invalidate_start` set',
   severity: 'error',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a `struct mmu_interval_notifier_ops` that sets both `invalidate` and `invalidate_start`.',
     why: 'When `invalidate_start` is set the core calls it instead of `invalidate` (mn_itree_invalidate, two-pass series): `invalidate` is dead code, and a reader of the driver cannot tell which one runs.',

@@ -11,6 +11,8 @@ export default defineRule({
   title: '`invalidate` returns true without `mmu_interval_set_seq` while the read side is used',
   severity: 'error',
   invariant: 'I6',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags an `invalidate` / `invalidate_start` path returning true without calling `mmu_interval_set_seq()`, for a notifier whose driver uses `mmu_interval_read_begin()`/`mmu_interval_read_retry()` on it. A path skipped only for some `range->event` values is a warning, unless no path returning true sets it at all: then no event filter can be what keeps it, and it is an error.',
     why: '`mmu_interval_read_retry()` compares the sequence saved by `mmu_interval_set_seq()`: include/linux/mmu_notifier.h says set_seq "must be called unconditionally from the invalidate callback". A path that skips it lets read_retry miss the invalidation, and lets read_begin return while the interval is being invalidated: the driver then commits device mappings of pages that are being freed.',

@@ -8,6 +8,8 @@ export default defineRule({
   title: 'device-private migration without skipping its own MMU_NOTIFY_MIGRATE',
   severity: 'info',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Notes an interval notifier whose driver calls `migrate_vma_setup()` (migration to device-private memory) while its `invalidate` never tests `range->event == MMU_NOTIFY_MIGRATE` (with `range->owner`).',
     why: 'Commit 998427b3ad2c ("mm/notifier: add migration invalidation type") added MMU_NOTIFY_MIGRATE and `range->owner` so that a driver migrating its own pages can ignore the invalidation it caused; otherwise each migration invalidates and re-faults the driver\'s own mapping.',

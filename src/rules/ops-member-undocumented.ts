@@ -6,9 +6,11 @@ export default defineRule({
   title: 'ops struct member missing from its kernel-doc',
   severity: 'warning',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'In the definition of `struct mmu_interval_notifier_ops` or `struct mmu_notifier_ops` (include/linux/mmu_notifier.h, or a patch to it), warns on a callback member that the kernel-doc comment above the struct does not describe with an `@member:` line. Structs documented without a kernel-doc block are not checked.',
-    why: 'The ops kernel-doc is the contract drivers implement: when it may be called, whether it may sleep, what a false return means. A new member without its `@member:` line leaves that contract to the code, and `scripts/kernel-doc` warns "member not described". Reviewers of the two-pass series asked for exactly this update (seed 004).',
+    why: 'The ops kernel-doc is the contract drivers implement: when it may be called, whether it may sleep, what a false return means. A new member without its `@member:` line leaves that contract to the code, and `scripts/kernel-doc` warns "member not described". Reviewers of the two-pass series asked for exactly this update.',
     bad: `/**
  * struct mmu_interval_notifier_ops
  * @invalidate: Upon return the caller must stop using any SPTEs within this range.

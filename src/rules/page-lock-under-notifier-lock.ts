@@ -17,6 +17,8 @@ export default defineRule({
   title: 'a page lock taken by an invalidation callback, or under the lock the `invalidate` callback takes',
   severity: 'error',
   invariant: 'I5',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'Flags a page or folio lock (`set_page_dirty_lock`, `lock_page`, `folio_lock` ...) taken by an invalidation callback itself (`invalidate`, `invalidate_start`, `invalidate_range_start`, `invalidate_range_end`) or a function it calls, also through an ops member (`obj->ops->put_pages()`: a warning naming the candidate when several functions are set there). And, for an interval notifier, takes the locks its `invalidate` (or `invalidate_start`) callback takes, and flags a read-side function of the same directory (one that calls `hmm_range_fault()`) that takes a page or folio lock on a page from those pfns while holding one of them.',
     why: 'Migration and reclaim lock the folio and then invalidate its mappings (`migrate_pages_batch()` -> `try_to_migrate()` -> the notifier, `shrink_page_list()` -> `try_to_unmap()`), so the callback runs with a folio locked: a folio lock it takes waits for itself on that folio, or orders two folio locks the other way round elsewhere (the i915 userptr revert 505a8ec7e11a). And it waits for the driver lock with the folio locked: the read side holding the driver lock and waiting for the folio lock is the other half of an ABBA deadlock (the xe userptr fix "fix notifier vs folio deadlock", Fixes: 0a98219bcc96).',

@@ -12,6 +12,8 @@ export default defineRule({
   title: 'pages of a read section handed on after `mmu_interval_read_retry()` reported an invalidation',
   severity: 'error',
   invariant: 'I6',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: "On a path where `mmu_interval_read_retry()` (or `mmu_interval_check_retry()`) returned true, flags a call handed what the section produced: the `struct hmm_range` that `hmm_range_fault()` filled (or a member of it, such as `range->hmm_pfns`), or the page array of a gup or pin call. Releases (`put_page`, `unpin_user_pages`, `kvfree` ...) and kernel helpers are not uses; a page referenced, mapped or dirtied by name is `pfns-used-before-retry`'s.",
     why: 'A retry that returns true says the pages may already be unmapped and freed: include/linux/mmu_notifier.h, mmu_interval_read_retry(): "If this returns true then the pages must be discarded and the caller must retry". Programming the device from them maps memory the process no longer has at that address.',

@@ -15,6 +15,8 @@ export default defineRule({
   title: 'pages of a read section used before `mmu_interval_read_retry()` succeeded, or after the lock dropped',
   severity: 'error',
   invariant: 'I6',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false (a function that faults and retries nowhere leaves the section open: its sequence, stored in a field or returned, is retried later, elsewhere), or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.',
     why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',

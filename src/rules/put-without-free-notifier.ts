@@ -9,6 +9,8 @@ export default defineRule({
   title: '`mmu_notifier_put` without `free_notifier`, or without `mmu_notifier_synchronize`',
   severity: 'error',
   invariant: 'API',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'For ops obtained with `mmu_notifier_get`: flags the table when it has no `free_notifier` although the driver calls `mmu_notifier_put`; warns when the driver never calls `mmu_notifier_synchronize()` (needed in module exit).',
     why: '`mmu_notifier_put()` drops the last reference from an SRCU callback that calls `ops->free_notifier()`: without it the notifier is never freed. That callback may still run after the module is unloaded unless module exit calls `mmu_notifier_synchronize()` (include/linux/mmu_notifier.h, mmu_notifier_put kernel-doc).',

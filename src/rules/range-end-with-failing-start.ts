@@ -8,6 +8,8 @@ export default defineRule({
   title: '`invalidate_range_end` set while `invalidate_range_start` can fail',
   severity: 'error',
   invariant: 'I2',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a `struct mmu_notifier_ops` that implements `invalidate_range_end` although its `invalidate_range_start` has a path returning non-zero. From API level 5.12 on: before it the core called no end after a failed start.',
     why: 'Since commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()", v5.12), when any notifier fails `invalidate_range_start` the core calls `invalidate_range_end` on every notifier that has one, because it cannot tell which starts succeeded. A notifier that can fail its start therefore receives an `end` for a start that failed, and its start/end accounting breaks. The commit disallows notifiers that can fail `_start()` from implementing `_end()`, and the core WARNs when one does (`WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN)` plus the `ops->invalidate_range_end` check in `mn_hlist_invalidate_range_start`).',

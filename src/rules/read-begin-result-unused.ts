@@ -6,6 +6,8 @@ export default defineRule({
   title: '`mmu_interval_read_begin` result thrown away',
   severity: 'warning',
   invariant: 'I6',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'Warns on a call of `mmu_interval_read_begin()` whose result is discarded, so it can never reach `mmu_interval_read_retry()` / `mmu_interval_check_retry()`. A comment on the line above the call (or above the `if` it is the body of), or after it on its line, is the author saying only the wait is meant: no warning. A comment marking a known defect (FIXME, XXX, a to-do) says the opposite and does not count.',
     why: 'read_begin returns the sequence that read_retry compares later; thrown away, nothing detects an invalidation that races with the device mapping being built. The call only waits for a running invalidation to end. That is sometimes the intent (xen gntdev holds the mmap lock and documents that no retry is needed), hence a warning: say so in a comment, or keep the sequence and retry.',

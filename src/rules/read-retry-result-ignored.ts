@@ -11,6 +11,8 @@ export default defineRule({
   title: '`mmu_interval_read_retry()` / `mmu_interval_check_retry()` result thrown away',
   severity: 'error',
   invariant: 'I6',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a call of `mmu_interval_read_retry()` or `mmu_interval_check_retry()` whose result is thrown away (the call is a statement of its own).',
     why: 'The retry only reports whether an invalidation ran since `mmu_interval_read_begin()`; it changes nothing. Its result thrown away, the pages of the section are committed whether or not they were unmapped meanwhile (include/linux/mmu_notifier.h, mmu_interval_read_retry(): "If this returns true then the pages must be discarded and the caller must retry").',

@@ -7,6 +7,8 @@ export default defineRule({
   title: '`mmu_interval_read_retry` with no lock held',
   severity: 'warning',
   invariant: 'I6',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it, unless the function is static and every call of it in its file holds a lock (the locks of its callers are its entry locks; a function whose address is taken has unknown callers). A warning: the caller of a non-static function may hold the lock, which mnlint does not follow across files.',
     why: 'read_retry only means something while the driver holds the user lock that the invalidate holds around mmu_interval_set_seq(): the mappings must be committed before that lock is dropped (include/linux/mmu_notifier.h, mmu_interval_read_retry()). Called unlocked, an invalidation can start right after it returns false.',

@@ -11,6 +11,8 @@ export default defineRule({
   title: 'read section sequence overwritten before its pages were retried',
   severity: 'error',
   invariant: 'I6',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: "Flags an `mmu_interval_read_begin()` that stores its sequence where an earlier section's sequence is kept while that section has produced pages (`hmm_range_fault()` returned 0, or a gup/pin call ran) and no `mmu_interval_read_retry()` has checked it: on a straight path or through a backward `goto`, an error; when it is the next round of a loop (a begin per chunk, only the last retried), a warning, as the loop may run once.",
     why: "read_retry compares the sequence it is given with the notifier's: an invalidation that ran between the first begin and the second moved the sequence before the second begin read it, so the retry of the second sequence cannot see it, and the pages of the first section, possibly unmapped and freed by then, are committed as valid. Documentation/mm/hmm.rst: every `hmm_range_fault()` sits between a begin and the retry of the same sequence.",

@@ -17,6 +17,14 @@ export function atLeast(severity: Severity, min: Severity): boolean {
 }
 export type Invariant = 'I1' | 'I2' | 'I3' | 'I4' | 'I5' | 'I6' | 'I7' | 'I8' | 'API';
 
+/**
+ * How far a rule is proven (ruff's stable/preview): `stable` when it has
+ * reported a true defect on real kernel code (a release tree, a posted patch,
+ * a file as released before its fix) with no false error open against it;
+ * `preview` when only mnlint's own reduced fixtures show it.
+ */
+export type RuleStatus = 'stable' | 'preview';
+
 export interface RuleDocs {
   /** What it does */
   what: string;
@@ -236,6 +244,9 @@ export interface Rule<M extends string = string> {
   title: string;
   severity: Severity;
   invariant: Invariant;
+  status: RuleStatus;
+  /** the mnlint version that first shipped the rule */
+  since: string;
   docs: RuleDocs;
   /** the rule's messages by id (ESLint's meta.messages): `{{name}}` placeholders are filled from a report's data */
   messages: Readonly<Record<M, string>>;

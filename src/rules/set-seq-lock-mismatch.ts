@@ -40,6 +40,8 @@ export default defineRule({
   title: '`mmu_interval_set_seq` not under the lock the read side holds around `read_retry`',
   severity: 'error',
   invariant: 'I6',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'For a notifier whose driver calls `mmu_interval_read_retry()` under a lock: flags an `mmu_interval_set_seq()` in its invalidate called with no lock held (error), or under locks that share none with the read side (warning: the IR compares lock expressions, so it says so instead of proving it).',
     why: 'The collision-retry scheme is correct only when set_seq and read_retry serialize on the same "user lock": include/linux/mmu_notifier.h, mmu_interval_set_seq(): "This must be called unconditionally from the invalidate callback of a struct mmu_interval_notifier_ops under the same lock that is used to call mmu_interval_read_retry()". Without it, the read side can pass read_retry and commit mappings while the invalidation it raced with is tearing the pages down.',

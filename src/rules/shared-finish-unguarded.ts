@@ -7,6 +7,8 @@ export default defineRule({
   title: 'one finish object handed out by concurrent invalidations',
   severity: 'error',
   invariant: 'I7',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags an `invalidate_start` that hands out the same embedded finish object (`*finish = &obj->finish`) on every call without taking it under a lock and an in-use flag.',
     why: "Invalidations run in parallel on several CPUs, each holding its own queue of finishes until its finish pass. Two invalidations of the same notifier both queue the one embedded object: its llist link is corrupted and one finish pass runs twice. Linux 7.1's first user (xe) embeds one object but takes it under the notifier lock with an in-use flag, and does the job in the first pass when it is busy.",

@@ -13,6 +13,8 @@ export default defineRule({
   title: 'a global or function-static variable written on the invalidation path without a lock',
   severity: 'warning',
   invariant: 'I7',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a plain write (`=`, `++`, `+=`, `|=` ...) to a global or function-static variable, or a member of one, reached from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end` with no lock held. Atomics and `WRITE_ONCE` are not flagged. A warning: mnlint does not know whether a caller serializes the invalidations some other way.',
     why: "The core runs invalidations concurrently: munmap on one CPU, the OOM reaper or a migration on another, and every mm with the driver's notifier at once. State that lives outside the notifier object is shared by all of them: a counter loses updates, a pointer saved in a static is overwritten by the next invalidation, a static finish object is handed out twice (I7).",

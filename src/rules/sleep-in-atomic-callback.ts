@@ -8,6 +8,8 @@ export default defineRule({
   title: 'sleeping call in a callback that must never sleep',
   severity: 'error',
   invariant: 'I5',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a call that may sleep, or an allocation with a direct-reclaim mask, reachable from `arch_invalidate_secondary_tlbs` (`invalidate_range` before 6.6), `free_notifier`, `clear_flush_young`, `clear_young`, `test_young` or `change_pte`.',
     why: '`arch_invalidate_secondary_tlbs` is called with the page-table spinlock held; `free_notifier` runs from an SRCU callback (softirq context); the young callbacks run under the rmap and page-table locks. None of them may sleep, whatever the range.',

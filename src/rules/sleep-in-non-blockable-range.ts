@@ -11,6 +11,8 @@ export default defineRule({
   title: 'sleeping call reachable when the range is not blockable',
   severity: 'error',
   invariant: 'I5',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'Flags a call that may sleep (`mutex_lock`, `down_read/write`, `wait_event*`, `dma_fence_wait*`, `dma_resv_wait_timeout`, `flush_work`, `msleep`, `schedule`, `synchronize_*`...) reachable from `invalidate`, `invalidate_start`, `invalidate_range_start` or `invalidate_range_end` on a path where the range is not known to be blockable, and from `invalidate_finish` when the first pass hands out a finish in a non-blockable range. Sleeping allocations are the rule sleeping-gfp-in-first-pass.',
     why: 'The OOM reaper invalidates with `mmu_notifier_invalidate_range_start_nonblock()`, and the core wraps the callbacks in `non_block_start()`/`non_block_end()`: sleeping there triggers "BUG: sleeping function called from invalid context" with CONFIG_DEBUG_ATOMIC_SLEEP, and can deadlock the reaper on a lock held by the dying task. Test `mmu_notifier_range_blockable(range)` and return false / -EAGAIN, or use a trylock.',

@@ -10,6 +10,8 @@ export default defineRule({
   title: 'sleeping call while a spinlock, RCU or disabled preemption is held',
   severity: 'error',
   invariant: 'I5',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: "Flags a call that may sleep (a mutex, rwsem, wait, fence wait, sleeping allocation...) reached from a notifier callback while a lock that does not sleep is held: a spinlock, rwlock, `rcu_read_lock()` or `preempt_disable()`, taken in the callback or in a caller of the helper that sleeps. One finding per callback, every site in the trace: an error when the sleep is in the callback's own body, a warning when it is in a helper (the helper's branch conditions are not all tracked).",
     why: 'Sleeping with a spinlock held or in an RCU read section schedules in atomic context: "BUG: scheduling while atomic", or a deadlock when the task that would release the lock needs this CPU. In a notifier it also runs under the invalidation the core is doing, so the sleep waits on whatever mm work is blocked behind it. Commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock") fixed a notifier that reached down_write(&mm->mmap_sem) under its handler spinlock.',

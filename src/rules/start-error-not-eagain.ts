@@ -8,6 +8,8 @@ export default defineRule({
   title: '`invalidate_range_start` returns an error other than -EAGAIN',
   severity: 'error',
   invariant: 'I4',
+  status: 'stable',
+  since: '0.1.0',
   docs: {
     what: 'Flags an `invalidate_range_start` path returning a negative value other than `-EAGAIN`.',
     why: 'The only failure the core accepts from `invalidate_range_start` is -EAGAIN in a non-blockable range: mn_hlist_invalidate_range_start() does `WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN)`. Callers such as the OOM reaper treat any failure as "try later"; another error code is reported as a bug and its meaning is lost.',

@@ -6,6 +6,8 @@ export default defineRule({
   title: '`invalidate_start` set without `invalidate_finish`',
   severity: 'error',
   invariant: 'I3',
+  status: 'preview',
+  since: '0.1.0',
   docs: {
     what: 'Flags a `struct mmu_interval_notifier_ops` that sets the two-pass first pass `invalidate_start` but no `invalidate_finish`.',
     why: 'With the two-pass interval notifiers, a start that hands out a `finish` object is completed by the core calling `ops->invalidate_finish(finish)` in start order, before `inv_end`, on the success path, the -EAGAIN path and in release. Without `invalidate_finish` the core calls a NULL pointer as soon as a start returns a finish, and a start that never returns one should have been a plain `invalidate`. Reviewers of the v2 series asked the core to WARN on exactly this table (Matthew Brost); Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in `mmu_interval_notifier_insert`.',
