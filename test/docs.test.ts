@@ -17,11 +17,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CLI, REPO } from './helpers.js';
 
-/** Pages written on other branches of the same work, linked before they land.
- *  A link to one of these is accepted while the file is missing (once present,
- *  it is checked like any other). Remove each entry when its page is merged. */
-const PENDING_PAGES = new Set(['docs/rules/README.md', 'docs/invariants.md', 'docs/baseline.md']);
-
 function markdownFiles(): string[] {
   const out = ['README.md', 'bench/README.md'];
   const walk = (dir: string): void => {
@@ -116,7 +111,7 @@ describe('links', () => {
           continue;
         }
         if (!existsSync(target)) {
-          if (!PENDING_PAGES.has(rel)) broken.push(`${link}: no ${rel}`);
+          broken.push(`${link}: no ${rel}`);
           continue;
         }
         if (fragment === undefined) continue;
