@@ -9885,6 +9885,7 @@ var package_default = {
     bench: "node bench/run.mjs && node bench/kbuild.mjs && tsx bench/explore.ts && tsx bench/patch.ts && tsx bench/action.ts && tsx bench/checklist.ts && tsx bench/history.ts",
     "new-rule": "node scripts/new-rule.mjs",
     "rules-table": "tsx scripts/rules-table.ts",
+    "rule-docs": "tsx scripts/gen-rule-docs.ts",
     lint: "biome ci ."
   },
   dependencies: {
@@ -11779,6 +11780,8 @@ var sleep_under_spinlock_default = defineRule({
   title: "sleeping call while a spinlock, RCU or disabled preemption is held",
   severity: "error",
   invariant: "I5",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a call that may sleep (a mutex, rwsem, wait, fence wait, sleeping allocation...) reached from a notifier callback while a lock that does not sleep is held: a spinlock, rwlock, `rcu_read_lock()` or `preempt_disable()`, taken in the callback or in a caller of the helper that sleeps. One finding per callback, every site in the trace: an error when the sleep is in the callback's own body, a warning when it is in a helper (the helper's branch conditions are not all tracked).",
     why: 'Sleeping with a spinlock held or in an RCU read section schedules in atomic context: "BUG: scheduling while atomic", or a deadlock when the task that would release the lock needs this CPU. In a notifier it also runs under the invalidation the core is doing, so the sleep waits on whatever mm work is blocked behind it. Commit b85ced91511f ("IB/hfi1: Consistently call ops->remove outside spinlock") fixed a notifier that reached down_write(&mm->mmap_sem) under its handler spinlock.',
@@ -11927,6 +11930,8 @@ var helper_failure_swallowed_default = defineRule({
   title: "a start reports success although a helper gave up with -EAGAIN",
   severity: "error",
   invariant: "I4",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags `invalidate_range_start` returning 0, or `invalidate` / `invalidate_start` returning true, on a path where a helper it called returned -EAGAIN because the range was not blockable: the result was overwritten, shadowed by an inner variable of the same name, or thrown away. mnlint follows each helper's returns and the conditions they hold under, so only helpers whose -EAGAIN is tied to a non-blockable range count. It also flags a start that writes -EAGAIN to a local when the range is not blockable and then reports success because nothing ever reads that local (variables are told apart by declaration: an inner `int ret` is not the `ret` returned); this holds whatever the helper the branch tests is, even one called through a function pointer the scan cannot follow.",
     why: 'A helper that returns -EAGAIN in a non-blockable range did not tear down the device mappings. If the callback still reports success, the core goes on to free the pages while the device can reach them. Commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed exactly this: the -EAGAIN of sync_cpu_device_pagetables() went into an inner `int ret` that shadowed the one returned, "a violation of the mmu notifier contract".',
@@ -12061,6 +12066,8 @@ var reclaim_in_invalidation_default = defineRule({
   title: "allocation that may enter direct reclaim on the invalidation path, even in blockable ranges",
   severity: "error",
   invariant: "I5",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags an allocation whose mask allows direct reclaim (`GFP_KERNEL`, `GFP_NOFS`, `GFP_NOIO`, `GFP_USER`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end`, in blockable ranges too. One finding per callback, every site in its trace: an error for sites in the callback's own body, a warning for sites in the helpers it calls (their branch conditions are not all tracked). The same allocation where the range is not blockable is the rule sleeping-gfp-in-first-pass. Also warns when the invalidation takes a sleeping lock whose class the scan holds elsewhere around such an allocation (a lock order through reclaim); the class is the lock's struct member chain (`&obj->mm.lock` -> `mm.lock`, with the base's struct type when a parameter declares it) or a global's name, so the finding says it is not a proved identity.",
     why: 'The callbacks run from direct reclaim: the core holds the lockdep map `__mmu_notifier_invalidate_range_start_map` around them (include/linux/mmu_notifier.h, `mmu_notifier_invalidate_range_start()`; mm/mmu_notifier.c, `__mmu_notifier_invalidate_range_end()`), and `fs_reclaim_acquire()` (mm/page_alloc.c) takes the same map for every allocation that may reclaim, since commit f920e413ff9c ("mm: track mmu notifiers in fs_reclaim_acquire/release"). An allocation that may reclaim inside a callback is therefore a reclaim recursion that lockdep reports whatever `blockable` says; only `GFP_NOWAIT`/`GFP_ATOMIC` (or a `PF_MEMALLOC` scope) are safe there. For the same reason a lock held anywhere around an allocation that may reclaim must not be taken in a callback: the holder waits for reclaim, reclaim runs the callback (try_to_unmap() from kswapd or direct reclaim), and the callback waits for the holder.',
@@ -12197,6 +12204,8 @@ var failed_start_leaves_state_default = defineRule({
   title: "a start that fails leaves a counter or reference raised",
   severity: "error",
   invariant: "I1",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags `invalidate_range_start` returning an error, and `invalidate` / `invalidate_start` returning false, on a path where a counter or reference raised earlier on the same path (`x++`, `atomic_inc`, `kref_get`, `mmget`, `get_page`...) has not been lowered again. Locks left held are the rule lock-held-at-return.",
     why: 'A start that fails must leave the notifier as it found it. The core does not call `invalidate_range_end` after a start that failed before Linux 5.12, and since c2655835fd8c it calls the end of every notifier without saying which starts failed, so an end that lowers the counter lowers it once too often. Either way the count drifts: commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start") fixed a start that returned -EAGAIN with the notifiers count raised, leaving it "permanently incremented and deadlock".',
@@ -12280,6 +12289,8 @@ var lock_held_at_return_default = defineRule({
   title: "callback (for a lockdep map, any function) returns with a lock it took still held on some path",
   severity: "error",
   invariant: "API",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags a notifier callback that returns, on some path, with a lock it (or a helper it calls) acquired and did not release, while another path of the same callback releases it: a context imbalance in the sense of sparse's `__acquires`/`__releases` checking, path by path. A trylock holds its lock only on the branch where it succeeded, an interruptible acquire only where it returned 0. A lock held on every return is a warning when no other callback of the table releases it. An `invalidate_range_start` that returns holding a lock its table's `invalidate_range_end` releases hands the lock over (ib_umem_odp up to 5.4 holds `umem_rwsem` from start to end): no imbalance, but a warning, as invalidations of one mm nest; a non-blockable range must take it with a trylock (sleep-in-non-blockable-range says so otherwise). Before 5.12 the core calls no end after a failed start, so there a failing return holding it is an error. A lockdep map (`lock_map_acquire()` and its read and try forms, include/linux/lockdep.h) is checked in every function mnlint walks, not only in callbacks, and in the `static inline` functions of a header a patch changes: a function that returns on some path with a map it acquired still held, while another path releases it, is an error. A map annotates a region (the core's `__mmu_notifier_invalidate_range_start_map` around the invalidation, which reclaim primes) and is never meant to stay held across a return on one path only; a map held on every return (a begin/end wrapper) is not flagged, nor one the function also releases on a path that did not acquire it (an acquire and a release under one condition tested twice, which the walk does not tie together). Ordinary locks are not checked outside callbacks: `*_and_lock()` helpers legitimately return holding a lock on success.",
     why: 'The core calls each callback once per invalidation and expects nothing held when it returns (mm/mmu_notifier.c takes no lock for the driver). A path that leaks a mutex or spinlock deadlocks the next invalidation of the same range, typically the OOM reaper or munmap of the same process; a leaked spinlock also leaves preemption disabled. The usual cause is an early `return -EAGAIN`/`return false` added after the lock was taken, as in commit 5a136b4ae327 ("mm/hmm: Fix error flows in hmm_invalidate_range_start"). A lockdep map left acquired makes lockdep see the region as still held: every lock taken afterwards is recorded as nested inside it (false deadlock reports, then lockdep switched off) and the task exits holding it; commit d2b219ed03d4 ("mm, notifier: Fix early return case for new lockdep annotations") fixed such an early return in `mmu_notifier_invalidate_range_start_nonblock()`.',
@@ -12428,9 +12439,11 @@ var ops_member_undocumented_default = defineRule({
   title: "ops struct member missing from its kernel-doc",
   severity: "warning",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "In the definition of `struct mmu_interval_notifier_ops` or `struct mmu_notifier_ops` (include/linux/mmu_notifier.h, or a patch to it), warns on a callback member that the kernel-doc comment above the struct does not describe with an `@member:` line. Structs documented without a kernel-doc block are not checked.",
-    why: 'The ops kernel-doc is the contract drivers implement: when it may be called, whether it may sleep, what a false return means. A new member without its `@member:` line leaves that contract to the code, and `scripts/kernel-doc` warns "member not described". Reviewers of the two-pass series asked for exactly this update (seed 004).',
+    why: 'The ops kernel-doc is the contract drivers implement: when it may be called, whether it may sleep, what a false return means. A new member without its `@member:` line leaves that contract to the code, and `scripts/kernel-doc` warns "member not described". Reviewers of the two-pass series asked for exactly this update.',
     bad: `/**
  * struct mmu_interval_notifier_ops
  * @invalidate: Upon return the caller must stop using any SPTEs within this range.
@@ -12495,9 +12508,11 @@ var core_insert_checks_finish_default = defineRule({
   title: "core: two-pass ops accepted at insert without `invalidate_finish`",
   severity: "warning",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "In a two-pass mm/mmu_notifier.c, warns when no interval insert function checks that ops setting `invalidate_start` also set `invalidate_finish`.",
-    why: "Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost, seed 004), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver's mistake.",
+    why: "Reviewers of the v2 series asked the core to complain about such ops (Matthew Brost), and Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in mmu_interval_notifier_insert(). Without it the first finish handed out makes the finish pass call a NULL pointer, far from the driver's mistake.",
     bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
 			       const struct mmu_notifier_range *range)
 {
@@ -12564,6 +12579,8 @@ var core_end_after_failed_start_default = defineRule({
   title: "core: no `invalidate_range_end` for the notifiers whose start succeeded when another failed",
   severity: "error",
   invariant: "I1",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "In mm/mmu_notifier.c, flags an `mn_hlist_invalidate_range_start` that calls `ops->invalidate_range_start` but has no path calling `ops->invalidate_range_end` after a failure, whatever the API level: before 5.12 that is the core as it was, and the model, run with two subscribers on one mm (one that can fail start, one that counts start/end as KVM does), shows the imbalance c2655835fd8c fixed; from 5.12 on it is a revert of that fix.",
     why: "When one notifier fails start (-EAGAIN in a non-blockable range) the caller does not call invalidate_range_end, yet the notifiers whose start succeeded expect their end: KVM's `mmu_invalidate_in_progress` stays elevated. Since c2655835fd8c the core calls end on every notifier that has one after a failure (and forbids failing notifiers from having end).",
@@ -12657,9 +12674,11 @@ var core_finish_pass_default = defineRule({
   title: "core: a path skips the finish pass, or runs it after `inv_end`",
   severity: "error",
   invariant: "I3",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "In a two-pass mm/mmu_notifier.c, flags a return path of `mn_itree_invalidate` or `mn_itree_release` that called `ops->invalidate_start` but never runs the finish pass (`mn_itree_finish_pass`), or runs it only after `mn_itree_inv_end`.",
-    why: "Every finish handed out by a first pass must get exactly one `invalidate_finish`, before `inv_end`, on every path: the success path, the -EAGAIN path and release (seed 004, the v2 series). Skipped, the finish objects leak and the work the drivers started (TLB flushes, preemption) is never waited for; after inv_end, a new invalidation or a waiting `read_begin` can run before the previous one has finished.",
+    why: "Every finish handed out by a first pass must get exactly one `invalidate_finish`, before `inv_end`, on every path: the success path, the -EAGAIN path and release (the two-pass series, v2). Skipped, the finish objects leak and the work the drivers started (TLB flushes, preemption) is never waited for; after inv_end, a new invalidation or a waiting `read_begin` can run before the previous one has finished.",
     bad: `static int mn_itree_invalidate(struct mmu_notifier_subscriptions *subscriptions,
 			       const struct mmu_notifier_range *range)
 {
@@ -12717,7 +12736,7 @@ var core_finish_pass_default = defineRule({
 	return err;
 }
 `,
-    references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers (seed 004): mn_itree_invalidate(), mn_itree_release()"]
+    references: ["[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers: mn_itree_invalidate(), mn_itree_release()"]
   },
   messages: {
     noFinishPass: "{{fn}}() returns (line {{line}}) on a path that called ops->invalidate_start without running the finish pass: the queued finishes never get invalidate_finish",
@@ -12768,6 +12787,8 @@ var core_sequence_state_default = defineRule({
   title: "core: a step of the interval sequence state machine is missing",
   severity: "error",
   invariant: "I8",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "In mm/mmu_notifier.c (or a patch to it), reads what each core function does to the interval state: `mn_itree_inv_start_range` counts the range and marks `invalidate_seq` odd, `mn_itree_inv_end` uncounts it, advances the sequence, applies the deferred inserts and removes and wakes the waiters, `mn_itree_invalidate` ends the range on its -EAGAIN path, `mmu_interval_read_begin` and `mmu_interval_notifier_remove` wait while the sequence is being invalidated, insert and remove defer while the tree is walked, and a failed hlist start ends the interval range it started. A missing step is run in the model with probe notifiers (an interval mirror using the read side, an hlist notifier that may fail a non-blockable start, one that counts start/end as KVM does); the finding carries the model's trace.",
     why: "Interval notifiers trust the sequence: `mmu_interval_read_retry()` is only as good as the core's parity. A range never ended leaves `invalidate_seq` odd, so every later `mmu_interval_read_begin()` and `mmu_interval_notifier_remove()` sleeps forever; a deferred list never applied loses inserts and removes; a remove that does not wait lets the driver free a notifier the core is still calling.",
@@ -12880,9 +12901,11 @@ var finish_never_freed_default = defineRule({
   title: "allocated finish object not freed by `invalidate_finish`",
   severity: "error",
   invariant: "I7",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "When `invalidate_start` hands out a finish object it allocated, flags each `invalidate_finish` path that neither frees it (`kfree`, `kmem_cache_free`, `mempool_free`...) nor hands it back (a call ending in `_free`, `_put`, `_release`).",
-    why: "The finish pass is the last time the core touches the object: after `invalidate_finish(finish)` nothing else will free it. A path that forgets leaks one object per invalidation, under exactly the memory pressure that makes GFP_NOWAIT allocations fail (seed 004 suggests a small pool for that reason).",
+    why: "The finish pass is the last time the core touches the object: after `invalidate_finish(finish)` nothing else will free it. A path that forgets leaks one object per invalidation, under exactly the memory pressure that makes GFP_NOWAIT allocations fail (the kernel-doc of the two-pass series suggests a small pool for that reason).",
     bad: `${START_SIG}
 {
 	struct drv_job *job = kmalloc(sizeof(*job), GFP_NOWAIT);
@@ -12978,6 +13001,8 @@ var insert_under_mmap_lock_default = defineRule({
   title: "`mmu_interval_notifier_insert` with the mmap lock held, or `_insert_locked` without it",
   severity: "warning",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Warns on `mmu_interval_notifier_insert()` called after `mmap_read_lock()`/`mmap_write_lock()` in the same function with no unlock in between, and on `mmu_interval_notifier_insert_locked()` in a function that takes no mmap lock, unless its name ends in `_locked` or it has a `struct vm_area_struct *` parameter (mmap handlers run under the lock). A warning: the order is read from the text of one function, not from its paths.",
     why: "mmu_interval_notifier_insert() takes the mmap lock itself when the mm has no notifier subscriptions yet (it registers them with mmu_notifier_register()): called with the lock held it deadlocks. The _locked variant asserts the write lock is held (mmap_assert_write_locked()).",
@@ -13068,6 +13093,8 @@ var read_begin_result_unused_default = defineRule({
   title: "`mmu_interval_read_begin` result thrown away",
   severity: "warning",
   invariant: "I6",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Warns on a call of `mmu_interval_read_begin()` whose result is discarded, so it can never reach `mmu_interval_read_retry()` / `mmu_interval_check_retry()`. A comment on the line above the call (or above the `if` it is the body of), or after it on its line, is the author saying only the wait is meant: no warning. A comment marking a known defect (FIXME, XXX, a to-do) says the opposite and does not count.",
     why: "read_begin returns the sequence that read_retry compares later; thrown away, nothing detects an invalidation that races with the device mapping being built. The call only waits for a running invalidation to end. That is sometimes the intent (xen gntdev holds the mmap lock and documents that no retry is needed), hence a warning: say so in a comment, or keep the sequence and retry.",
@@ -13144,6 +13171,8 @@ var read_retry_without_lock_default = defineRule({
   title: "`mmu_interval_read_retry` with no lock held",
   severity: "warning",
   invariant: "I6",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Warns on an `mmu_interval_read_retry()` call, for a notifier whose invalidate sets the sequence under a lock, in a function that neither takes a lock nor asserts one (`lockdep_assert_held`) before it, unless the function is static and every call of it in its file holds a lock (the locks of its callers are its entry locks; a function whose address is taken has unknown callers). A warning: the caller of a non-static function may hold the lock, which mnlint does not follow across files.",
     why: "read_retry only means something while the driver holds the user lock that the invalidate holds around mmu_interval_set_seq(): the mappings must be committed before that lock is dropped (include/linux/mmu_notifier.h, mmu_interval_read_retry()). Called unlocked, an invalidation can start right after it returns false.",
@@ -13270,6 +13299,8 @@ var set_seq_lock_mismatch_default = defineRule({
   title: "`mmu_interval_set_seq` not under the lock the read side holds around `read_retry`",
   severity: "error",
   invariant: "I6",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "For a notifier whose driver calls `mmu_interval_read_retry()` under a lock: flags an `mmu_interval_set_seq()` in its invalidate called with no lock held (error), or under locks that share none with the read side (warning: the IR compares lock expressions, so it says so instead of proving it).",
     why: 'The collision-retry scheme is correct only when set_seq and read_retry serialize on the same "user lock": include/linux/mmu_notifier.h, mmu_interval_set_seq(): "This must be called unconditionally from the invalidate callback of a struct mmu_interval_notifier_ops under the same lock that is used to call mmu_interval_read_retry()". Without it, the read side can pass read_retry and commit mappings while the invalidation it raced with is tearing the pages down.',
@@ -13382,6 +13413,8 @@ var migrate_without_owner_skip_default = defineRule({
   title: "device-private migration without skipping its own MMU_NOTIFY_MIGRATE",
   severity: "info",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Notes an interval notifier whose driver calls `migrate_vma_setup()` (migration to device-private memory) while its `invalidate` never tests `range->event == MMU_NOTIFY_MIGRATE` (with `range->owner`).",
     why: 'Commit 998427b3ad2c ("mm/notifier: add migration invalidation type") added MMU_NOTIFY_MIGRATE and `range->owner` so that a driver migrating its own pages can ignore the invalidation it caused; otherwise each migration invalidates and re-faults the driver\'s own mapping.',
@@ -13457,6 +13490,8 @@ var put_without_free_notifier_default = defineRule({
   title: "`mmu_notifier_put` without `free_notifier`, or without `mmu_notifier_synchronize`",
   severity: "error",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "For ops obtained with `mmu_notifier_get`: flags the table when it has no `free_notifier` although the driver calls `mmu_notifier_put`; warns when the driver never calls `mmu_notifier_synchronize()` (needed in module exit).",
     why: "`mmu_notifier_put()` drops the last reference from an SRCU callback that calls `ops->free_notifier()`: without it the notifier is never freed. That callback may still run after the module is unloaded unless module exit calls `mmu_notifier_synchronize()` (include/linux/mmu_notifier.h, mmu_notifier_put kernel-doc).",
@@ -13560,6 +13595,8 @@ var page_lock_under_notifier_lock_default = defineRule({
   title: "a page lock taken by an invalidation callback, or under the lock the `invalidate` callback takes",
   severity: "error",
   invariant: "I5",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags a page or folio lock (`set_page_dirty_lock`, `lock_page`, `folio_lock` ...) taken by an invalidation callback itself (`invalidate`, `invalidate_start`, `invalidate_range_start`, `invalidate_range_end`) or a function it calls, also through an ops member (`obj->ops->put_pages()`: a warning naming the candidate when several functions are set there). And, for an interval notifier, takes the locks its `invalidate` (or `invalidate_start`) callback takes, and flags a read-side function of the same directory (one that calls `hmm_range_fault()`) that takes a page or folio lock on a page from those pfns while holding one of them.",
     why: 'Migration and reclaim lock the folio and then invalidate its mappings (`migrate_pages_batch()` -> `try_to_migrate()` -> the notifier, `shrink_page_list()` -> `try_to_unmap()`), so the callback runs with a folio locked: a folio lock it takes waits for itself on that folio, or orders two folio locks the other way round elsewhere (the i915 userptr revert 505a8ec7e11a). And it waits for the driver lock with the folio locked: the read side holding the driver lock and waiting for the folio lock is the other half of an ABBA deadlock (the xe userptr fix "fix notifier vs folio deadlock", Fixes: 0a98219bcc96).',
@@ -13708,6 +13745,8 @@ var pfns_used_before_retry_default = defineRule({
   title: "pages of a read section used before `mmu_interval_read_retry()` succeeded, or after the lock dropped",
   severity: "error",
   invariant: "I6",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "In a function that calls `hmm_range_fault()`, flags a reference, kernel mapping or dirtying of a page made from its pfns (`get_page`, `kmap*`, `page_address`, `set_page_dirty*`, ...) on a path where `mmu_interval_read_retry()` has not returned false (a function that faults and retries nowhere leaves the section open: its sequence, stored in a field or returned, is retried later, elsewhere), or where the lock held at that retry is no longer held. DMA mapping is not flagged: drivers map first and commit after the retry.",
     why: '`hmm_range_fault()` takes no page references: until `mmu_interval_read_retry()` returns false under the driver lock that the `invalidate` callback takes, the pages may already be unmapped and freed. hmm.rst: "take_lock(driver->update); if (mmu_interval_read_retry(&ni, range.notifier_seq)) { release_lock(driver->update); goto again; } /* Use pfns array content to update device page table, under the update lock */ release_lock(driver->update);"',
@@ -13808,6 +13847,8 @@ var get_without_alloc_notifier_default = defineRule({
   title: "`mmu_notifier_get` on ops without `alloc_notifier`",
   severity: "error",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags `mmu_notifier_get(&ops, mm)` / `mmu_notifier_get_locked` where `ops` has no `alloc_notifier`.",
     why: "`mmu_notifier_get_locked()` allocates the notifier by calling `ops->alloc_notifier(mm)` when none is registered yet; without it the call dereferences NULL the first time.",
@@ -13866,6 +13907,8 @@ var field_not_in_api_default = defineRule({
   title: "ops field that does not exist at the target kernel",
   severity: "error",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags an ops-table member the target API level does not have: `invalidate_range` after 6.6 (now `arch_invalidate_secondary_tlbs`), `change_pte` from 6.10, `alloc_notifier`/`free_notifier` before 5.4, `invalidate_page`, the two-pass `invalidate_start`/`invalidate_finish` before the series, or any other unknown member. The level comes from `--kernel`/`--api` or the tree's include/linux/mmu_notifier.h.",
     why: 'The build fails on an unknown member; worse, a back-port that keeps a removed callback under `#ifdef` silently loses it (the core no longer calls it), e.g. secondary TLB invalidation after commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier", 6.6).',
@@ -13889,7 +13932,11 @@ static const struct mmu_notifier_ops drv_ops = {
 	.arch_invalidate_secondary_tlbs = drv_invalidate_secondary_tlbs,
 };
 `,
-    references: ["include/linux/mmu_notifier.h of the target kernel", 'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6', "two-pass series (seed 004), merged in 7.1"]
+    references: [
+      "include/linux/mmu_notifier.h of the target kernel",
+      'commit 1af5a8109904 ("mmu_notifiers: rename invalidate_range notifier"), 6.6',
+      "[PATCH v2 1/4] mm/mmu_notifier: Allow two-pass struct mmu_interval_notifiers, merged in 7.1"
+    ]
   },
   messages: {
     noSuchMember: "struct {{kind}} has no member {{field}} at API level {{id}} ({{description}})"
@@ -13916,6 +13963,8 @@ var shared_finish_unguarded_default = defineRule({
   title: "one finish object handed out by concurrent invalidations",
   severity: "error",
   invariant: "I7",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags an `invalidate_start` that hands out the same embedded finish object (`*finish = &obj->finish`) on every call without taking it under a lock and an in-use flag.",
     why: "Invalidations run in parallel on several CPUs, each holding its own queue of finishes until its finish pass. Two invalidations of the same notifier both queue the one embedded object: its llist link is corrupted and one finish pass runs twice. Linux 7.1's first user (xe) embeds one object but takes it under the notifier lock with an in-use flag, and does the job in the first pass when it is busy.",
@@ -13990,6 +14039,8 @@ var shared_state_in_invalidation_default = defineRule({
   title: "a global or function-static variable written on the invalidation path without a lock",
   severity: "warning",
   invariant: "I7",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a plain write (`=`, `++`, `+=`, `|=` ...) to a global or function-static variable, or a member of one, reached from `invalidate`, `invalidate_start`, `invalidate_finish`, `invalidate_range_start` or `invalidate_range_end` with no lock held. Atomics and `WRITE_ONCE` are not flagged. A warning: mnlint does not know whether a caller serializes the invalidations some other way.",
     why: "The core runs invalidations concurrently: munmap on one CPU, the OOM reaper or a migration on another, and every mm with the driver's notifier at once. State that lives outside the notifier object is shared by all of them: a counter loses updates, a pointer saved in a static is overwritten by the next invalidation, a static finish object is handed out twice (I7).",
@@ -14067,9 +14118,11 @@ var driver_writes_finish_notifier_default = defineRule({
   title: "driver writes `finish->notifier`",
   severity: "error",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a write to the `notifier` member of a `struct mmu_interval_notifier_finish` from driver code.",
-    why: "The core sets `finish->notifier = interval_sub` when it queues the finish, and calls `f->notifier->ops->invalidate_finish(f)` in the finish pass (seed 004). The member belongs to the core; a driver writing it can make the core call another notifier's finish.",
+    why: "The core sets `finish->notifier = interval_sub` when it queues the finish, and calls `f->notifier->ops->invalidate_finish(f)` in the finish pass (the two-pass series, v2). The member belongs to the core; a driver writing it can make the core call another notifier's finish.",
     bad: `${FINISH_FN}
 ${START_SIG}
 {
@@ -14136,9 +14189,11 @@ var finish_alloc_failure_returns_false_default = defineRule({
   title: "finish allocation failure answered with `return false`",
   severity: "error",
   invariant: "I4",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags an `invalidate_start` that returns false when its (GFP_NOWAIT) finish allocation fails, instead of doing the whole job in the first pass.",
-    why: 'Under memory pressure GFP_NOWAIT fails often, and with many two-pass notifiers more so (seed 004: "If allocation fails (which is not unlikely under memory pressure), fall back to single-pass operation"). Returning false fails the invalidation: in a blockable range the core WARNs and the device keeps stale mappings; in a non-blockable one the OOM reaper gives up on the mm.',
+    why: 'Under memory pressure GFP_NOWAIT fails often, and with many two-pass notifiers more so (the v2 series: "If allocation fails (which is not unlikely under memory pressure), fall back to single-pass operation"). Returning false fails the invalidation: in a blockable range the core WARNs and the device keeps stale mappings; in a non-blockable one the OOM reaper gives up on the mm.',
     bad: `${FINISH_FN}
 ${START_SIG}
 {
@@ -14203,6 +14258,8 @@ var finish_leak_on_false_default = defineRule({
   title: "finish object allocated, then `invalidate_start` returns false",
   severity: "error",
   invariant: "I7",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags an `invalidate_start` path that allocates (the finish object) and then returns false without freeing it.",
     why: "The core ignores `*finish` when the first pass returns false (two-pass series: only `if (ret && finish)` is queued), so the object is never passed to `invalidate_finish` and leaks on every non-blockable invalidation that bails out.",
@@ -14286,6 +14343,8 @@ var invalidate_and_invalidate_start_default = defineRule({
   title: "both `invalidate` and `invalidate_start` set",
   severity: "error",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a `struct mmu_interval_notifier_ops` that sets both `invalidate` and `invalidate_start`.",
     why: "When `invalidate_start` is set the core calls it instead of `invalidate` (mn_itree_invalidate, two-pass series): `invalidate` is dead code, and a reader of the driver cannot tell which one runs.",
@@ -14346,9 +14405,11 @@ var finish_without_start_default = defineRule({
   title: "`invalidate_finish` set without `invalidate_start`",
   severity: "error",
   invariant: "I3",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a `struct mmu_interval_notifier_ops` with `invalidate_finish` but no `invalidate_start`.",
-    why: "The core only queues a finish handed out by `invalidate_start`; with `invalidate` alone the finish callback is never called, so whatever the driver meant to wait for in it is never waited for (two-pass series, seed 004).",
+    why: "The core only queues a finish handed out by `invalidate_start`; with `invalidate` alone the finish callback is never called, so whatever the driver meant to wait for in it is never waited for (the two-pass series, v2).",
     bad: `${FINISH_FN}
 static bool drv_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range,
 			   unsigned long cur_seq)
@@ -14470,6 +14531,8 @@ var invalidate_without_set_seq_default = defineRule({
   title: "`invalidate` returns true without `mmu_interval_set_seq` while the read side is used",
   severity: "error",
   invariant: "I6",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags an `invalidate` / `invalidate_start` path returning true without calling `mmu_interval_set_seq()`, for a notifier whose driver uses `mmu_interval_read_begin()`/`mmu_interval_read_retry()` on it. A path skipped only for some `range->event` values is a warning, unless no path returning true sets it at all: then no event filter can be what keeps it, and it is an error.",
     why: '`mmu_interval_read_retry()` compares the sequence saved by `mmu_interval_set_seq()`: include/linux/mmu_notifier.h says set_seq "must be called unconditionally from the invalidate callback". A path that skips it lets read_retry miss the invalidation, and lets read_begin return while the interval is being invalidated: the driver then commits device mappings of pages that are being freed.',
@@ -14580,6 +14643,8 @@ var remove_from_callback_default = defineRule({
   title: "notifier removed or unregistered from inside its own callback",
   severity: "error",
   invariant: "I5",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: 'Flags `mmu_interval_notifier_remove`, `mmu_notifier_unregister` or `mmu_notifier_synchronize` reachable from a notifier callback, and `mmput` reachable from an invalidation callback (commit a29e067bd389, "drm/amdkfd: Don\'t call mmput from MMU notifier callback": the last reference runs exit_mmap inside the invalidation). `mmu_notifier_put` is not flagged: it frees asynchronously and its kernel-doc allows it from `release`. A wait for a work item (`flush_work`, `cancel_delayed_work_sync`, `flush_workqueue`...) counts as a call of the work function: a callback that waits for work calling `mmput` (commit 6225bb3a88d2, "drm/amdkfd: svm range restore work deadlock when process exit") or one of the calls above is flagged, as a warning (the work function is found by the field name of the work item). Also warns on `mmput` made while holding a lock whose class a callback the last reference runs takes (interval `invalidate`, `invalidate_start`, `invalidate_finish`; hlist `release`), itself or in a helper (commit 85eaeb5058f0, "IB/core: Fix a nested dead lock as part of ODP flow"): exit_mmap() runs that callback in the same task; a warning, since whether the reference is the last and whether the two locks are one object are not proven (the class is the struct member chain, with the struct type of the parameter or local it starts from).',
     why: "The last `mmput()` runs `exit_mmap()` synchronously, which calls `mmu_notifier_release()`: every interval notifier is invalidated and every hlist notifier released in the calling task (mm/mmu_notifier.c, mn_itree_release(), mn_hlist_release()). `mmu_interval_notifier_remove()` waits until the invalidation running on its mm ends (`wait_event(subscriptions->wq, mmu_interval_seq_released(...))`), and `mmu_notifier_unregister()`/`mmu_notifier_synchronize()` wait for SRCU readers: called from the callback of that invalidation they wait for themselves. Defer the removal to a work item.",
@@ -14742,6 +14807,8 @@ var sleep_in_atomic_callback_default = defineRule({
   title: "sleeping call in a callback that must never sleep",
   severity: "error",
   invariant: "I5",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a call that may sleep, or an allocation with a direct-reclaim mask, reachable from `arch_invalidate_secondary_tlbs` (`invalidate_range` before 6.6), `free_notifier`, `clear_flush_young`, `clear_young`, `test_young` or `change_pte`.",
     why: "`arch_invalidate_secondary_tlbs` is called with the page-table spinlock held; `free_notifier` runs from an SRCU callback (softirq context); the young callbacks run under the rmap and page-table locks. None of them may sleep, whatever the range.",
@@ -14799,6 +14866,8 @@ var sleep_in_non_blockable_range_default = defineRule({
   title: "sleeping call reachable when the range is not blockable",
   severity: "error",
   invariant: "I5",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags a call that may sleep (`mutex_lock`, `down_read/write`, `wait_event*`, `dma_fence_wait*`, `dma_resv_wait_timeout`, `flush_work`, `msleep`, `schedule`, `synchronize_*`...) reachable from `invalidate`, `invalidate_start`, `invalidate_range_start` or `invalidate_range_end` on a path where the range is not known to be blockable, and from `invalidate_finish` when the first pass hands out a finish in a non-blockable range. Sleeping allocations are the rule sleeping-gfp-in-first-pass.",
     why: 'The OOM reaper invalidates with `mmu_notifier_invalidate_range_start_nonblock()`, and the core wraps the callbacks in `non_block_start()`/`non_block_end()`: sleeping there triggers "BUG: sleeping function called from invalid context" with CONFIG_DEBUG_ATOMIC_SLEEP, and can deadlock the reaper on a lock held by the dying task. Test `mmu_notifier_range_blockable(range)` and return false / -EAGAIN, or use a trylock.',
@@ -14899,6 +14968,8 @@ var start_error_not_eagain_default = defineRule({
   title: "`invalidate_range_start` returns an error other than -EAGAIN",
   severity: "error",
   invariant: "I4",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags an `invalidate_range_start` path returning a negative value other than `-EAGAIN`.",
     why: 'The only failure the core accepts from `invalidate_range_start` is -EAGAIN in a non-blockable range: mn_hlist_invalidate_range_start() does `WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN)`. Callers such as the OOM reaper treat any failure as "try later"; another error code is reported as a bug and its meaning is lost.',
@@ -14959,6 +15030,8 @@ var false_return_in_blockable_range_default = defineRule({
   title: "invalidation callback fails on a path that runs in blockable ranges",
   severity: "error",
   invariant: "I4",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags `invalidate` / `invalidate_start` returning false, and `invalidate_range_start` returning non-zero, on a path that is not restricted to non-blockable ranges (no `!mmu_notifier_range_blockable(range)` test on the way).",
     why: 'A callback may only fail when it would have to sleep and the range is not blockable: include/linux/mmu_notifier.h, `@invalidate`: "Return false only if sleeping was required but mmu_notifier_range_blockable(range) is false". In a blockable range the core WARNs (`WARN_ON(mmu_notifier_range_blockable(range))` in mn_itree_invalidate) and goes on as if the callback had succeeded, so the device keeps mappings of pages that are being freed.',
@@ -15041,6 +15114,8 @@ var range_end_with_failing_start_default = defineRule({
   title: "`invalidate_range_end` set while `invalidate_range_start` can fail",
   severity: "error",
   invariant: "I2",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a `struct mmu_notifier_ops` that implements `invalidate_range_end` although its `invalidate_range_start` has a path returning non-zero. From API level 5.12 on: before it the core called no end after a failed start.",
     why: 'Since commit c2655835fd8c ("mm/mmu_notifiers: ensure range_end() is paired with range_start()", v5.12), when any notifier fails `invalidate_range_start` the core calls `invalidate_range_end` on every notifier that has one, because it cannot tell which starts succeeded. A notifier that can fail its start therefore receives an `end` for a start that failed, and its start/end accounting breaks. The commit disallows notifiers that can fail `_start()` from implementing `_end()`, and the core WARNs when one does (`WARN_ON(mmu_notifier_range_blockable(range) || _ret != -EAGAIN)` plus the `ops->invalidate_range_end` check in `mn_hlist_invalidate_range_start`).',
@@ -15122,6 +15197,8 @@ var sleeping_gfp_in_first_pass_default = defineRule({
   title: "sleeping GFP allocation in a first-pass invalidation callback",
   severity: "error",
   invariant: "I5",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: "Flags an allocation with a mask that allows direct reclaim (`GFP_KERNEL`, `GFP_USER`, `GFP_HIGHUSER*`, `GFP_NOFS`, `GFP_NOIO`, anything with `__GFP_DIRECT_RECLAIM`) reachable from `invalidate`, `invalidate_start` or `invalidate_range_start` on a path where the range is not known to be blockable. The same allocation on a path that only runs in blockable ranges is the rule reclaim-in-invalidation.",
     why: "The core calls these callbacks with non-blockable ranges (the OOM reaper, `mmu_notifier_invalidate_range_start_nonblock`), inside `non_block_start()`: nothing may sleep there, and direct reclaim sleeps. Even in a blockable range, reclaim itself enters `invalidate_range_start` (mm/page_alloc.c annotates `fs_reclaim_acquire` with `__mmu_notifier_invalidate_range_start_map`), so lockdep reports the allocation as a possible reclaim recursion. The two-pass series asks for `GFP_NOWAIT` in the first pass and a single-pass fallback when it fails.",
@@ -15207,6 +15284,8 @@ var two_pass_start_without_finish_default = defineRule({
   title: "`invalidate_start` set without `invalidate_finish`",
   severity: "error",
   invariant: "I3",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a `struct mmu_interval_notifier_ops` that sets the two-pass first pass `invalidate_start` but no `invalidate_finish`.",
     why: "With the two-pass interval notifiers, a start that hands out a `finish` object is completed by the core calling `ops->invalidate_finish(finish)` in start order, before `inv_end`, on the success path, the -EAGAIN path and in release. Without `invalidate_finish` the core calls a NULL pointer as soon as a start returns a finish, and a start that never returns one should have been a plain `invalidate`. Reviewers of the v2 series asked the core to WARN on exactly this table (Matthew Brost); Linux 7.1 does: `WARN_ON_ONCE(ops->invalidate_start && !ops->invalidate_finish)` in `mmu_interval_notifier_insert`.",
@@ -15323,6 +15402,8 @@ var interval_notifier_not_inserted_default = defineRule({
   title: "read section or remove on an interval notifier that is not inserted on that path",
   severity: "error",
   invariant: "API",
+  status: "stable",
+  since: "0.1.0",
   docs: {
     what: 'Flags `mmu_interval_read_begin()`, `mmu_interval_read_retry()`, `mmu_interval_check_retry()` or `mmu_interval_notifier_remove()` on a notifier that the function itself made (a member of a local struct or of an object it just allocated) and never inserted, whose `mmu_interval_notifier_insert*()` returned non-zero on that path, or that it already removed. A notifier received from a caller (a parameter, a field of one) or handed to a helper is not judged, with one exception, a warning: the function inserts it itself on some paths and uses it on a path that skipped that insert (`if (flag) insert(n); ... read_begin(n)`, commit 9293724192a7, "xen/gntdev: Do not use mm notifiers with autotranslating guests"); a file-scope flag tested twice is taken to have one value on a path, until a driver function is called.',
     why: "mm/mmu_notifier.c: a failed insert returns before `interval_sub->mm` is set, and remove dereferences `interval_sub->mm` and takes the notifier out of the mm's interval tree (amdgpu_hmm_register() clears `bo->notifier.mm` on failure for that reason). read_begin on a notifier that is not in the tree reads a sequence no invalidation ever moves, so read_retry can never report one: the section is unprotected. A second remove takes an already removed node out of the tree again.",
@@ -15410,6 +15491,8 @@ var interval_insert_not_undone_default = defineRule({
   title: "interval notifier still inserted on an error path, or when its memory goes",
   severity: "warning",
   invariant: "API",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "After a `mmu_interval_notifier_insert*()` that returned 0, flags a path of the same function that returns an error (a negative errno, `ERR_PTR()`, or the non-zero result of a call that failed) without `mmu_interval_notifier_remove()` (a warning: a caller may remove it on that error), and, as errors, a free of the notifier's container (`kfree(obj)` with `&obj->notifier` inserted) or any return with the notifier in the function's own stack frame. A notifier handed to a helper after the insert is not judged.",
     why: "An inserted notifier stays in the mm's interval tree until mmu_interval_notifier_remove(): every invalidation of its range calls its ops with a pointer to it (mm/mmu_notifier.c, mn_itree_invalidate()). An error path that forgets the remove leaves a notifier for an object the caller believes was never set up; once that object is freed (or the stack frame holding it is gone), the next invalidation is a use after free.",
@@ -15506,6 +15589,8 @@ var read_sequence_overwritten_default = defineRule({
   title: "read section sequence overwritten before its pages were retried",
   severity: "error",
   invariant: "I6",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags an `mmu_interval_read_begin()` that stores its sequence where an earlier section's sequence is kept while that section has produced pages (`hmm_range_fault()` returned 0, or a gup/pin call ran) and no `mmu_interval_read_retry()` has checked it: on a straight path or through a backward `goto`, an error; when it is the next round of a loop (a begin per chunk, only the last retried), a warning, as the loop may run once.",
     why: "read_retry compares the sequence it is given with the notifier's: an invalidation that ran between the first begin and the second moved the sequence before the second begin read it, so the retry of the second sequence cannot see it, and the pages of the first section, possibly unmapped and freed by then, are committed as valid. Documentation/mm/hmm.rst: every `hmm_range_fault()` sits between a begin and the retry of the same sequence.",
@@ -15600,6 +15685,8 @@ var read_retry_result_ignored_default = defineRule({
   title: "`mmu_interval_read_retry()` / `mmu_interval_check_retry()` result thrown away",
   severity: "error",
   invariant: "I6",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "Flags a call of `mmu_interval_read_retry()` or `mmu_interval_check_retry()` whose result is thrown away (the call is a statement of its own).",
     why: 'The retry only reports whether an invalidation ran since `mmu_interval_read_begin()`; it changes nothing. Its result thrown away, the pages of the section are committed whether or not they were unmapped meanwhile (include/linux/mmu_notifier.h, mmu_interval_read_retry(): "If this returns true then the pages must be discarded and the caller must retry").',
@@ -15652,6 +15739,8 @@ var pages_committed_after_failed_retry_default = defineRule({
   title: "pages of a read section handed on after `mmu_interval_read_retry()` reported an invalidation",
   severity: "error",
   invariant: "I6",
+  status: "preview",
+  since: "0.1.0",
   docs: {
     what: "On a path where `mmu_interval_read_retry()` (or `mmu_interval_check_retry()`) returned true, flags a call handed what the section produced: the `struct hmm_range` that `hmm_range_fault()` filled (or a member of it, such as `range->hmm_pfns`), or the page array of a gup or pin call. Releases (`put_page`, `unpin_user_pages`, `kvfree` ...) and kernel helpers are not uses; a page referenced, mapped or dirtied by name is `pfns-used-before-retry`'s.",
     why: 'A retry that returns true says the pages may already be unmapped and freed: include/linux/mmu_notifier.h, mmu_interval_read_retry(): "If this returns true then the pages must be discarded and the caller must retry". Programming the device from them maps memory the process no longer has at that address.',
@@ -21479,9 +21568,6 @@ function levelOfTree(root, text = () => void 0) {
   if (version2 !== void 0 && level2 !== apiFromHeader(header)) return { level: level2, source: "makefile", from: `${LEVEL_FILES[0]} and ${LEVEL_FILES[1]} (${version2})` };
   return { level: level2, source: "header", from: LEVEL_FILES[0] };
 }
-function apiOfTree(root, text) {
-  return levelOfTree(root, text).level;
-}
 function kernelTopOf(path) {
   let d2 = resolve(path);
   try {
@@ -21503,10 +21589,6 @@ function levelOfKernelOrTree(kernel, root, config2) {
   const level2 = apiForKernel(kernel);
   if (level2 === void 0) return unknownKernel(kernel);
   return config2 === void 0 ? { level: level2, source: "kernel", from: `--kernel ${kernel}` } : { level: level2, source: "config", from: `kernel ${kernel} of ${config2}` };
-}
-function apiOfKernelOrTree(kernel, root) {
-  const choice = levelOfKernelOrTree(kernel, root);
-  return typeof choice === "string" ? choice : choice.level;
 }
 
 // src/engine/derived-facts.ts
@@ -26661,6 +26743,42 @@ function applyConfig(findings, config2) {
   return out2;
 }
 
+// src/report/assumed.ts
+var lineNumber = int().check(_positive());
+var ApiUsedSchema = object({
+  level: string2(),
+  source: _enum(["api", "kernel", "config", "header", "makefile", "newest"]),
+  from: string2()
+});
+var AssumptionsSchema = object({
+  api: ApiUsedSchema,
+  /** the functions seen in part: text tree-sitter could not parse, or nesting deeper than mnlint walks */
+  partial: array(object({ file: string2(), line: lineNumber, function: string2(), why: string2() }))
+});
+function apiUsed(choice) {
+  return { level: choice.level.id, source: choice.source, from: choice.from };
+}
+function assumptionsOf(choice, partial2 = []) {
+  return {
+    api: apiUsed(choice),
+    partial: partial2.map((p2) => ({
+      file: p2.file,
+      line: p2.line,
+      function: p2.function,
+      why: p2.tooDeep ? "nests deeper than mnlint walks" : `text tree-sitter could not parse (line ${p2.lines.join(", ")})`
+    }))
+  };
+}
+function levelWords(api) {
+  return api.source === "newest" ? `${api.level}, the newest: ${api.from}` : `${api.level}, from ${api.from}`;
+}
+function apiLine(api) {
+  return `api: ${levelWords(api)}`;
+}
+function assumedLines(a) {
+  return [apiLine(a.api), ...a.partial.map((p2) => `partial: ${p2.file}:${p2.line}: ${p2.function}() ${p2.why}`)];
+}
+
 // src/report/baseline.ts
 var BaselineError = class extends MnlintError {
 };
@@ -26763,28 +26881,6 @@ function baselineNotes(s) {
   ];
   return `${lines.join("\n")}
 `;
-}
-
-// src/report/assumed.ts
-var lineNumber = int().check(_positive());
-var ApiUsedSchema = object({
-  level: string2(),
-  source: _enum(["api", "kernel", "config", "header", "makefile", "newest"]),
-  from: string2()
-});
-var AssumptionsSchema = object({
-  api: ApiUsedSchema,
-  /** the functions seen in part: text tree-sitter could not parse, or nesting deeper than mnlint walks */
-  partial: array(object({ file: string2(), line: lineNumber, function: string2(), why: string2() }))
-});
-function levelWords(api) {
-  return api.source === "newest" ? `${api.level}, the newest: ${api.from}` : `${api.level}, from ${api.from}`;
-}
-function apiLine(api) {
-  return `api: ${levelWords(api)}`;
-}
-function assumedLines(a) {
-  return [apiLine(a.api), ...a.partial.map((p2) => `partial: ${p2.file}:${p2.line}: ${p2.function}() ${p2.why}`)];
 }
 
 // src/report/schema.ts
@@ -31787,13 +31883,15 @@ async function runAction(env, log) {
   if (prefix.startsWith("..")) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config2 = inputs.config ? loadConfig(resolve6(workspace, inputs.config)) : NO_CONFIG;
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
-  const api = apiOf(inputs.kernel ?? config2.kernel, root);
-  const derived = derivedFactsFor(root, "19e518e23bab50e4a6d6fedffe2317cb");
+  const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
+  const api = choice.level;
+  const derived = derivedFactsFor(root, "f8aa9e49cc08bd8ac94a6f8c9ed94077");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;
+  let assumed = choice;
   if (event === "pull_request" || event === "pull_request_target") {
-    ({ findings, compared } = await pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log, baseline));
+    ({ findings, compared, level: assumed } = await pullRequest(env, inputs, config2, workspace, root, prefix, choice, derived, log, baseline));
   } else {
     const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
     for (const p2 of result.problems) log(`mnlint: ${p2.path}: ${p2.message}`);
@@ -31817,11 +31915,13 @@ async function runAction(env, log) {
         version: package_default.version,
         lineText: () => void 0,
         sarifBase: { root: workspace, prefix: "" },
-        baseline: compared
+        baseline: compared,
+        assumptions: assumptionsOf(assumed)
       })
     );
   }
-  if (env.GITHUB_STEP_SUMMARY) appendFileSync2(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
+  log(`mnlint: API level ${assumed.level.id}, ${assumed.from}`);
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync2(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env, assumed));
   setOutput(env, "findings", String(findings.length));
   setOutput(env, "errors", String(findings.filter((f3) => f3.severity === "error").length));
   setOutput(env, "sarif-file", inputs.sarifFile ?? "");
@@ -31850,20 +31950,21 @@ function prBaseline(findings, inputs, baseline, log) {
   log(`mnlint: baseline ${inputs.baseline}: ${c4.unchanged.length} findings in it not shown, ${c4.new.length} new`);
   return { findings: c4.new, compared };
 }
-function apiOf(kernel, root) {
-  const api = apiOfKernelOrTree(kernel, root);
-  if (typeof api === "string") throw new ActionInputError(`kernel ${api}`);
-  return api;
+function levelOf(input2, configured, configFile, root) {
+  const choice = input2 !== null ? levelOfKernelOrTree(input2, root) : levelOfKernelOrTree(configured, root, configured == null ? void 0 : `input config ${configFile}`);
+  if (typeof choice === "string") throw new ActionInputError(`kernel ${choice}`);
+  return choice;
 }
 var repoPath = (prefix, file) => prefix ? `${prefix}/${file}` : file;
-function jobSummary(findings, prefix, env) {
-  const docs = `https://github.com/${env.GITHUB_ACTION_REPOSITORY || "mnlint/mnlint"}/blob/${env.GITHUB_ACTION_REF || "main"}/README.md#rules`;
+function jobSummary(findings, prefix, env, level2) {
+  const docs = (rule) => `https://github.com/${env.GITHUB_ACTION_REPOSITORY || "mnlint/mnlint"}/blob/${env.GITHUB_ACTION_REF || "main"}/docs/rules/${rule}.md`;
   const count2 = (s) => findings.filter((f3) => f3.severity === s).length;
   const cell = (t2) => t2.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const lines = ["## mnlint", "", `${count2("error")} errors, ${count2("warning")} warnings, ${count2("info")} infos.`, ""];
+  if (level2) lines.push(`Checked at API level ${level2.level.id}, ${level2.from}.`, "");
   if (findings.length) {
     lines.push("| severity | rule | where | finding |", "| --- | --- | --- | --- |");
-    for (const f3 of findings) lines.push(`| ${f3.severity} | [\`${f3.rule}\`](${docs}) | \`${repoPath(prefix, f3.file)}:${f3.line}\` | ${cell(f3.message)} |`);
+    for (const f3 of findings) lines.push(`| ${f3.severity} | [\`${f3.rule}\`](${docs(f3.rule)}) | \`${repoPath(prefix, f3.file)}:${f3.line}\` | ${cell(f3.message)} |`);
     lines.push("");
   }
   const drawn = findings.filter((f3) => f3.diagram);
@@ -31873,7 +31974,7 @@ function jobSummary(findings, prefix, env) {
 `;
 }
 function baseLevel(root, files) {
-  return apiOfTree(root, (path) => {
+  return levelOfTree(root, (path) => {
     const fp = files.find((f3) => (f3.newPath ?? f3.oldPath) === path);
     if (!fp) return void 0;
     if (fp.oldPath === null) return "";
@@ -31882,7 +31983,7 @@ function baseLevel(root, files) {
     return back.ok ? back.text : void 0;
   });
 }
-async function pullRequest(env, inputs, config2, workspace, root, prefix, api, derived, log, baseline) {
+async function pullRequest(env, inputs, config2, workspace, root, prefix, choice, derived, log, baseline) {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError("GITHUB_EVENT_PATH is not set: not running as a GitHub Action?");
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr2 = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
@@ -31932,8 +32033,8 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, d
     trailers: [],
     files
   };
-  const level2 = !inputs.kernel && files.some((f3) => LEVEL_FILES.includes(f3.newPath ?? f3.oldPath ?? "")) ? baseLevel(root, files) : api;
-  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level2, derived, jobs: 1 }) : { findings: [], fixed: [] };
+  const level2 = !inputs.kernel && files.some((f3) => LEVEL_FILES.includes(f3.newPath ?? f3.oldPath ?? "")) ? baseLevel(root, files) : choice;
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level2.level, derived, jobs: 1 }) : { findings: [], fixed: [] };
   const { findings, compared } = prBaseline(applyConfig(reviewed.findings, config2), inputs, baseline, log);
   const fixed = applyConfig(reviewed.fixed, config2).map((f3) => ({ finding: f3, path: repoPath(prefix, f3.file) }));
   const hunks = new Map(files.filter((f3) => f3.newPath).map((f3) => [f3.newPath, changedLines(f3).context]));
@@ -31956,8 +32057,8 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, d
     log("mnlint: no github-token: annotations only");
   } else {
     try {
-      const docs = env.GITHUB_ACTION_REPOSITORY ? `https://github.com/${env.GITHUB_ACTION_REPOSITORY}/blob/${env.GITHUB_ACTION_REF || "main"}/README.md#rules` : null;
-      const r2 = await syncReview(gh, pr2, inline, outside, () => docs, fixed);
+      const docs = env.GITHUB_ACTION_REPOSITORY ? `https://github.com/${env.GITHUB_ACTION_REPOSITORY}/blob/${env.GITHUB_ACTION_REF || "main"}/docs/rules/` : null;
+      const r2 = await syncReview(gh, pr2, inline, outside, (rule) => docs ? `${docs}${rule}.md` : null, fixed);
       log(`mnlint: review: ${r2.created} new comments in ${r2.reviews} review(s), ${r2.updated} updated, ${r2.resolved} marked resolved`);
       annotate = outside;
     } catch (e) {
@@ -31971,7 +32072,7 @@ async function pullRequest(env, inputs, config2, workspace, root, prefix, api, d
     }
   }
   if (inputs.annotations) for (const p2 of annotate) log(annotation(p2.finding, prefix).trimEnd());
-  return { findings, compared };
+  return { findings, compared, level: level2 };
 }
 async function hasCommits(git, shas) {
   try {

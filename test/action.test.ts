@@ -117,7 +117,9 @@ describe('GitHub Action on a pull request', () => {
     expect(review.event).toBe('COMMENT');
     expect(review.body).toContain('2 errors, 0 warnings, 0 infos');
     expect(review.comments.map((c) => `${c.path}:${c.line}:${c.side}`)).toEqual([`${FILE}:23:RIGHT`, `${FILE}:51:RIGHT`]);
-    expect(review.comments[0]!.body).toMatch(/^<!-- mnlint:v1 [0-9a-f]{32} -->\n\*\*ERROR\*\* \[`range-end-with-failing-start`\]\(https:\/\/github\.com\/mnlint\/mnlint\/blob\/v1\/README\.md#rules\) \(I2\): /);
+    expect(review.comments[0]!.body).toMatch(
+      /^<!-- mnlint:v1 [0-9a-f]{32} -->\n\*\*ERROR\*\* \[`range-end-with-failing-start`\]\(https:\/\/github\.com\/mnlint\/mnlint\/blob\/v1\/docs\/rules\/range-end-with-failing-start\.md\) \(I2\): /,
+    );
     expect(review.comments[1]!.body).toContain('<details><summary>trace</summary>');
     // every comment page was read (two a page) and the 500 retried
     expect(gh.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/comments')).length).toBeGreaterThanOrEqual(2);
@@ -181,7 +183,11 @@ describe('GitHub Action on a pull request', () => {
     const annotations = r.stdout.split('\n').filter((l) => l.startsWith('::error file='));
     expect(annotations.map((l) => /^::error file=([^,]+),line=(\d+),/.exec(l)!.slice(1).join(':'))).toEqual([`${FILE}:23`, `${FILE}:51`]);
     expect(annotations[0]).toContain('title=mnlint range-end-with-failing-start (I2)');
-    expect(JSON.parse(readFileSync(join(repo, sarif), 'utf8')).runs[0].results).toHaveLength(2);
+    const run = JSON.parse(readFileSync(join(repo, sarif), 'utf8')).runs[0];
+    expect(run.results).toHaveLength(2);
+    // what the run assumed: the tree has no notifier header, so the newest level, said so
+    expect(run.properties.assumptions.api).toMatchObject({ source: 'newest', from: expect.stringMatching(/^no include\/linux\/mmu_notifier\.h /) });
+    expect(r.stdout).toMatch(/^mnlint: API level \S+, no include\/linux\/mmu_notifier\.h /m);
     expect(r.outputs).toContain(`sarif-file=${sarif}\n`);
   });
 
@@ -274,7 +280,8 @@ describe('GitHub Action under API faults: one review, no hang, named failures', 
     const md = readFileSync(summary, 'utf8');
     expect(md).toContain('## mnlint');
     expect(md).toContain('2 errors, 0 warnings, 0 infos.');
-    expect(md).toContain('| error | [`range-end-with-failing-start`](https://github.com/mnlint/mnlint/blob/v1/README.md#rules) |');
+    expect(md).toMatch(/^Checked at API level \S+, no include\/linux\/mmu_notifier\.h at or above the tree\.$/m);
+    expect(md).toContain('| error | [`range-end-with-failing-start`](https://github.com/mnlint/mnlint/blob/v1/docs/rules/range-end-with-failing-start.md) |');
   });
 
   test("the run's deadline ends every wait: no hang past it", async () => {

@@ -18,9 +18,9 @@ import { scan } from '../engine/scan.js';
 import { applyFilePatch, changedLines, deletedBefore, reverseFilePatch } from '../input/apply.js';
 import { applyConfig, ConfigError, loadConfig, NO_CONFIG, type Config } from '../engine/config.js';
 import { parseDiff, PatchInputError, type FilePatch, type Patch } from '../input/patch.js';
-import { apiOfKernelOrTree, apiOfTree, LEVEL_FILES } from '../input/tree.js';
+import { LEVEL_FILES, type LevelChoice, levelOfKernelOrTree, levelOfTree } from '../input/tree.js';
+import { assumptionsOf } from '../report/assumed.js';
 import type { DerivedTable } from '../ir/facts-db.js';
-import type { ApiLevel } from '../model/api.js';
 import { BaselineError, baselineNotes, baselineSummary, compareBaseline, inScopeOf, readBaseline, type Baseline, type BaselineSummary } from '../report/baseline.js';
 import { failsAt } from '../report/findings.js';
 import { NO_SCAN_STATS, renderFindings } from '../report/formats.js';
@@ -41,14 +41,17 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
   if (prefix.startsWith('..')) throw new ActionInputError(`input path: ${inputs.path} is outside the workspace`);
   const config = inputs.config ? loadConfig(resolve(workspace, inputs.config)) : NO_CONFIG;
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : undefined;
-  const api = apiOf(inputs.kernel ?? config.kernel, root);
+  const choice = levelOf(inputs.kernel, config.kernel, inputs.config, root);
+  const api = choice.level;
   // the fork's own core says what sleeps and reclaims (no IR cache on a runner: derived once per run)
   const derived = derivedFactsFor(root, process.env.MNLINT_BUILD ?? 'action');
   const event = env.GITHUB_EVENT_NAME ?? '';
   let findings: Finding[];
   let compared: BaselineSummary | undefined;
+  // what the run assumed: the level and where it came from (a pull request changing the level files: its base's)
+  let assumed: LevelChoice = choice;
   if (event === 'pull_request' || event === 'pull_request_target') {
-    ({ findings, compared } = await pullRequest(env, inputs, config, workspace, root, prefix, api, derived, log, baseline));
+    ({ findings, compared, level: assumed } = await pullRequest(env, inputs, config, workspace, root, prefix, choice, derived, log, baseline));
   } else {
     const result = await scan({ paths: [root], root, jobs: availableParallelism(), workerScript: new URL(import.meta.url) });
     for (const p of result.problems) log(`mnlint: ${p.path}: ${p.message}`);
@@ -75,10 +78,12 @@ export async function runAction(env: NodeJS.ProcessEnv, log: Log): Promise<numbe
         lineText: () => undefined,
         sarifBase: { root: workspace, prefix: '' },
         baseline: compared,
+        assumptions: assumptionsOf(assumed),
       }),
     );
   }
-  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env));
+  log(`mnlint: API level ${assumed.level.id}, ${assumed.from}`);
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, jobSummary(findings, prefix, env, assumed));
   setOutput(env, 'findings', String(findings.length));
   setOutput(env, 'errors', String(findings.filter((f) => f.severity === 'error').length));
   setOutput(env, 'sarif-file', inputs.sarifFile ?? '');
@@ -118,23 +123,25 @@ function prBaseline(findings: Finding[], inputs: ActionInputs, baseline: Baselin
   return { findings: c.new, compared };
 }
 
-function apiOf(kernel: string | null, root: string): ApiLevel {
-  const api = apiOfKernelOrTree(kernel, root);
-  if (typeof api === 'string') throw new ActionInputError(`kernel ${api}`);
-  return api;
+/** The level: the `kernel` input, else the configuration's kernel, else the tree's header and Makefile. */
+function levelOf(input: string | null, configured: string | null | undefined, configFile: string | null, root: string): LevelChoice {
+  const choice = input !== null ? levelOfKernelOrTree(input, root) : levelOfKernelOrTree(configured, root, configured == null ? undefined : `input config ${configFile}`);
+  if (typeof choice === 'string') throw new ActionInputError(`kernel ${choice}`);
+  return choice;
 }
 
 const repoPath = (prefix: string, file: string): string => (prefix ? `${prefix}/${file}` : file);
 
 /** The job summary ($GITHUB_STEP_SUMMARY): counts, a table of the findings with their rules' docs, the model's diagrams. */
-export function jobSummary(findings: readonly Finding[], prefix: string, env: NodeJS.ProcessEnv): string {
-  const docs = `https://github.com/${env.GITHUB_ACTION_REPOSITORY || 'mnlint/mnlint'}/blob/${env.GITHUB_ACTION_REF || 'main'}/README.md#rules`;
+export function jobSummary(findings: readonly Finding[], prefix: string, env: NodeJS.ProcessEnv, level?: LevelChoice): string {
+  const docs = (rule: string): string => `https://github.com/${env.GITHUB_ACTION_REPOSITORY || 'mnlint/mnlint'}/blob/${env.GITHUB_ACTION_REF || 'main'}/docs/rules/${rule}.md`;
   const count = (s: string): number => findings.filter((f) => f.severity === s).length;
   const cell = (t: string): string => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = ['## mnlint', '', `${count('error')} errors, ${count('warning')} warnings, ${count('info')} infos.`, ''];
+  if (level) lines.push(`Checked at API level ${level.level.id}, ${level.from}.`, '');
   if (findings.length) {
     lines.push('| severity | rule | where | finding |', '| --- | --- | --- | --- |');
-    for (const f of findings) lines.push(`| ${f.severity} | [\`${f.rule}\`](${docs}) | \`${repoPath(prefix, f.file)}:${f.line}\` | ${cell(f.message)} |`);
+    for (const f of findings) lines.push(`| ${f.severity} | [\`${f.rule}\`](${docs(f.rule)}) | \`${repoPath(prefix, f.file)}:${f.line}\` | ${cell(f.message)} |`);
     lines.push('');
   }
   // the model's counterexamples, drawn
@@ -145,8 +152,8 @@ export function jobSummary(findings: readonly Finding[], prefix: string, env: No
 }
 
 /** The API level of the base: the level files of the checkout with the change taken back out. */
-function baseLevel(root: string, files: readonly FilePatch[]): ApiLevel {
-  return apiOfTree(root, (path) => {
+function baseLevel(root: string, files: readonly FilePatch[]): LevelChoice {
+  return levelOfTree(root, (path) => {
     const fp = files.find((f) => (f.newPath ?? f.oldPath) === path);
     if (!fp) return undefined;
     if (fp.oldPath === null) return '';
@@ -163,11 +170,11 @@ async function pullRequest(
   workspace: string,
   root: string,
   prefix: string,
-  api: ApiLevel,
+  choice: LevelChoice,
   derived: DerivedTable,
   log: Log,
   baseline: Baseline | undefined,
-): Promise<{ findings: Finding[]; compared?: BaselineSummary }> {
+): Promise<{ findings: Finding[]; compared?: BaselineSummary; level: LevelChoice }> {
   if (!env.GITHUB_EVENT_PATH) throw new ActionInputError('GITHUB_EVENT_PATH is not set: not running as a GitHub Action?');
   const ev = readPullRequestEvent(env.GITHUB_EVENT_PATH);
   const pr: PullRequest = { owner: ev.repository.owner.login, repo: ev.repository.name, number: ev.pull_request.number, headSha: ev.pull_request.head.sha };
@@ -224,8 +231,8 @@ async function pullRequest(
     files,
   };
   // the level is the base's: a pull request changing the header or the Makefile is judged by what it changes
-  const level = !inputs.kernel && files.some((f) => (LEVEL_FILES as readonly string[]).includes(f.newPath ?? f.oldPath ?? '')) ? baseLevel(root, files) : api;
-  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level, derived, jobs: 1 }) : { findings: [], fixed: [] };
+  const level = !inputs.kernel && files.some((f) => (LEVEL_FILES as readonly string[]).includes(f.newPath ?? f.oldPath ?? '')) ? baseLevel(root, files) : choice;
+  const reviewed = files.length ? await reviewCheckedOut(patch, root, { filter: inputs.filter, api: level.level, derived, jobs: 1 }) : { findings: [], fixed: [] };
   const { findings, compared } = prBaseline(applyConfig(reviewed.findings, config), inputs, baseline, log);
   const fixed = applyConfig(reviewed.fixed, config).map((f) => ({ finding: f, path: repoPath(prefix, f.file) }));
 
@@ -252,8 +259,8 @@ async function pullRequest(
     log('mnlint: no github-token: annotations only');
   } else {
     try {
-      const docs = env.GITHUB_ACTION_REPOSITORY ? `https://github.com/${env.GITHUB_ACTION_REPOSITORY}/blob/${env.GITHUB_ACTION_REF || 'main'}/README.md#rules` : null;
-      const r = await syncReview(gh, pr, inline, outside, () => docs, fixed);
+      const docs = env.GITHUB_ACTION_REPOSITORY ? `https://github.com/${env.GITHUB_ACTION_REPOSITORY}/blob/${env.GITHUB_ACTION_REF || 'main'}/docs/rules/` : null;
+      const r = await syncReview(gh, pr, inline, outside, (rule) => (docs ? `${docs}${rule}.md` : null), fixed);
       log(`mnlint: review: ${r.created} new comments in ${r.reviews} review(s), ${r.updated} updated, ${r.resolved} marked resolved`);
       annotate = outside;
     } catch (e) {
@@ -268,7 +275,7 @@ async function pullRequest(
     }
   }
   if (inputs.annotations) for (const p of annotate) log(annotation(p.finding, prefix).trimEnd());
-  return { findings, compared };
+  return { findings, compared, level };
 }
 
 async function hasCommits(git: ReturnType<typeof simpleGit>, shas: string[]): Promise<boolean> {
