@@ -256,6 +256,12 @@ describe('other commands', () => {
     const explain = runCli(['explain', 'two-pass-start-without-finish']);
     expect(explain.code).toBe(0);
     for (const h of ['## What it does', '## Why is this bad?', '## Example', '## Use instead', '## References']) expect(explain.stdout).toContain(h);
+    // each rule's status (docs/rules/README.md says how it is decided) and the release it came in
+    const rule = RULES.find((r) => r.id === 'two-pass-start-without-finish')!;
+    expect(explain.stdout.split('\n')[1]).toBe(`severity: ${rule.severity}   invariant: ${rule.invariant}   status: ${rule.status} (since ${rule.since})`);
+    expect(rules.stdout).toMatch(/^lock-held-at-return +error +API +stable +/m);
+    const json = JSON.parse(runCli(['rules', '--format', 'json']).stdout) as Array<{ id: string; status: string; since: string }>;
+    expect(json.every((r) => (r.status === 'stable' || r.status === 'preview') && /^\d+\.\d+\.\d+$/.test(r.since))).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Rule } from '../rules/rule.js';
 
 export function formatRules(rules: readonly Rule[]): string {
   const width = Math.max(...rules.map((r) => r.id.length));
-  return rules.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.invariant.padEnd(3)}  ${r.title}\n`).join('');
+  return rules.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.invariant.padEnd(3)}  ${r.status.padEnd(7)}  ${r.title}\n`).join('');
 }
 
 /** The README's rule table (between its rules:start and rules:end markers), from the registry. */
@@ -15,7 +15,7 @@ export function formatRulesMarkdown(rules: readonly Rule[]): string {
 
 export function formatRulesJson(rules: readonly Rule[]): string {
   return `${JSON.stringify(
-    rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, invariant: r.invariant })),
+    rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, invariant: r.invariant, status: r.status, since: r.since })),
     null,
     2,
   )}\n`;
@@ -32,7 +32,7 @@ const indent = (text: string): string =>
 export function formatExplain(rule: Rule): string {
   return [
     `# ${rule.id}: ${rule.title}`,
-    `severity: ${rule.severity}   invariant: ${rule.invariant}`,
+    `severity: ${rule.severity}   invariant: ${rule.invariant}   status: ${rule.status} (since ${rule.since})`,
     '',
     '## What it does',
     rule.docs.what,
