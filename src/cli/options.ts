@@ -53,7 +53,7 @@ export const OPTIONS = {
   config: {
     type: 'string',
     value: 'FILE',
-    help: ['a JSON file turning rules off or changing their severity, excluding path prefixes,', 'fixing the kernel version (see the README); else .mnlint.json in ., the repository top, $HOME'],
+    help: ['a JSON file turning rules off or changing their severity, excluding path prefixes,', 'fixing the kernel version (docs/configuration-and-api-levels.md); else .mnlint.json in ., the', 'repository top, $HOME'],
   },
   baseline: {
     type: 'string',

@@ -7,7 +7,7 @@ export function formatRules(rules: readonly Rule[]): string {
   return rules.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.invariant.padEnd(3)}  ${r.status.padEnd(7)}  ${r.title}\n`).join('');
 }
 
-/** The README's rule table (between its rules:start and rules:end markers), from the registry. */
+/** The rule table of docs/checks.md (between its rules:start and rules:end markers), from the registry. */
 export function formatRulesMarkdown(rules: readonly Rule[]): string {
   const rows = rules.map((r) => `| \`${r.id}\` | ${r.severity} | ${r.invariant} | ${r.title.replace(/\|/g, '\\|')} |`);
   return ['| rule | severity | invariant | what |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
