@@ -27114,7 +27114,7 @@ var indent = (text) => text.trimEnd().split("\n").map((l3) => l3 ? `    ${l3}` :
 function formatExplain(rule) {
   return [
     `# ${rule.id}: ${rule.title}`,
-    `severity: ${rule.severity}   invariant: ${rule.invariant}`,
+    `severity: ${rule.severity}   invariant: ${rule.invariant}   status: ${rule.status} (since ${rule.since})`,
     "",
     "## What it does",
     rule.docs.what,
@@ -31885,7 +31885,7 @@ async function runAction(env, log) {
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
   const api = choice.level;
-  const derived = derivedFactsFor(root, "f8aa9e49cc08bd8ac94a6f8c9ed94077");
+  const derived = derivedFactsFor(root, "6af8221c5a4b296344e0aa17433faaf0");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;
