@@ -14692,6 +14692,7 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkFile(file, ctx) {
     for (const fn2 of file.functions) {
+      if (!fn2.events.some((x3) => x3.kind === "lock" && takenByCallback(x3, fn2, ctx))) continue;
       const drops = ctx.summary(fn2).events.filter((e) => e.kind === "call" && MM_LAST_REFERENCE_CALLS.has(e.name) && e.locks.length > 0);
       const reported = /* @__PURE__ */ new Set();
       for (const e of drops) {
@@ -14784,6 +14785,10 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     }
   }
 });
+function takenByCallback(x3, fn2, ctx) {
+  const cls = lockClassIn(x3.args[0] ?? "", fn2);
+  return cls !== null && cls !== void 0 && callbackTaking(cls, ctx) !== null;
+}
 function callbackTaking(cls, ctx) {
   for (const table of ctx.notifierTables) {
     for (const member2 of EXIT_MMAP_MEMBERS[table.kind]) {
@@ -31885,7 +31890,7 @@ async function runAction(env, log) {
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
   const api = choice.level;
-  const derived = derivedFactsFor(root, "6af8221c5a4b296344e0aa17433faaf0");
+  const derived = derivedFactsFor(root, "5a8ddf9a842a04aa22a96c74f1698b4c");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;

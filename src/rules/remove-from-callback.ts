@@ -3,7 +3,7 @@ import { MM_LAST_REFERENCE_CALLS } from '../ir/kernel-api/effects.js';
 import { REMOVE } from '../ir/kernel-api/notifier.js';
 import { describeClass, type LockClass, lockClassIn, sameClass } from '../ir/lock-class.js';
 import type { SummaryEvent } from '../ir/summary.js';
-import type { LockEvent, OpsField, OpsTable } from '../ir/types.js';
+import type { FunctionIR, LockEvent, OpsField, OpsTable } from '../ir/types.js';
 import { EXIT_MMAP_MEMBERS, GET_PUT_MEMBERS, INVALIDATION_MEMBERS, isOpsMember } from '../model/ops.js';
 import { SELF_WAITING, atEvent, bindingStep, functionOf, step, describeVia, decidedBy, about } from './support.js';
 
@@ -65,6 +65,8 @@ static const struct mmu_interval_notifier_ops drv_ops = {
   },
   checkFile(file, ctx) {
     for (const fn of file.functions) {
+      // only a lock the function takes itself counts (below): without one of a class a callback takes, no summary is needed
+      if (!fn.events.some((x) => x.kind === 'lock' && takenByCallback(x as LockEvent, fn, ctx))) continue;
       const drops = ctx.summary(fn).events.filter((e): e is Extract<SummaryEvent, { kind: 'call' }> => e.kind === 'call' && MM_LAST_REFERENCE_CALLS.has(e.name) && e.locks.length > 0);
       const reported = new Set<string>();
       for (const e of drops) {
@@ -165,6 +167,12 @@ static const struct mmu_interval_notifier_ops drv_ops = {
     }
   },
 });
+
+/** Whether a lock the function takes has a class some teardown callback takes too. */
+function takenByCallback(x: LockEvent, fn: FunctionIR, ctx: RuleContext): boolean {
+  const cls = lockClassIn(x.args[0] ?? '', fn);
+  return cls !== null && cls !== undefined && callbackTaking(cls, ctx) !== null;
+}
 
 /** A callback the last mmput() runs (EXIT_MMAP_MEMBERS) that takes a lock of class `cls`, itself or in a helper: the first such in the scan. */
 function callbackTaking(cls: LockClass, ctx: RuleContext): { table: OpsTable; field: OpsField; cb: string; lock: Extract<SummaryEvent, { kind: 'lock' }> } | null {
