@@ -10920,7 +10920,7 @@ var FactsDatabase = class _FactsDatabase {
   derive(name2, facts) {
     this.derived.set(name2, facts);
   }
-  /** How the scan's "held around reclaim" facts are gathered, a chain at a time when a rule first asks (they need summaries). */
+  /** How the scan's "held around reclaim" facts are gathered, a class at a time when a rule first asks (they need summaries). */
   holdsFrom(gather2) {
     this.gatherHolds = gather2;
     this.holds = /* @__PURE__ */ new Map();
@@ -10928,10 +10928,11 @@ var FactsDatabase = class _FactsDatabase {
   /** Where the scan holds a lock of this class around an allocation that may reclaim. */
   heldAroundReclaim(cls) {
     this.holds ??= /* @__PURE__ */ new Map();
-    let list = this.holds.get(cls.chain);
+    const key = `${cls.chain}\0${cls.type ?? ""}\0${cls.global?.dir ?? ""}`;
+    let list = this.holds.get(key);
     if (!list) {
-      list = [...this.gatherHolds?.(cls.chain) ?? []];
-      this.holds.set(cls.chain, list);
+      list = [...this.gatherHolds?.(cls) ?? []];
+      this.holds.set(key, list);
     }
     return list.filter((h3) => sameClass(h3.cls, cls));
   }
@@ -17165,7 +17166,7 @@ function missingStepViolation(api, step2) {
 }
 
 // src/ir/reclaim-locks.ts
-function gatherReclaimHolds(fns, summary, chain) {
+function gatherReclaimHolds(fns, summary, wanted) {
   const out2 = [];
   for (const fn2 of fns) {
     const taken = fn2.events.filter((e) => e.kind === "lock" && e.sleeps);
@@ -17174,7 +17175,7 @@ function gatherReclaimHolds(fns, summary, chain) {
     for (const e of taken) {
       if (classes.has(e.lock)) continue;
       const cls = lockClassIn(e.args[0] ?? "", fn2);
-      if (cls && (chain === void 0 || cls.chain === chain)) classes.set(e.lock, { cls, event: e });
+      if (cls && (wanted === void 0 || sameClass(cls, wanted))) classes.set(e.lock, { cls, event: e });
     }
     if (!classes.size) continue;
     const events = summary(fn2).events;
@@ -19284,10 +19285,10 @@ function analyze(scanned, index, rules = RULES, api = NEWEST, derived = FALLBACK
     if (!facts) {
       facts = FactsDatabase.ofScan(files);
       facts.holdsFrom(
-        (chain) => gatherReclaimHolds(
+        (wanted) => gatherReclaimHolds(
           files.flatMap((f3) => f3.functions),
           summary,
-          chain
+          wanted
         )
       );
     }
@@ -31890,7 +31891,7 @@ async function runAction(env, log) {
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
   const api = choice.level;
-  const derived = derivedFactsFor(root, "5a8ddf9a842a04aa22a96c74f1698b4c");
+  const derived = derivedFactsFor(root, "74d3c74e2d77b3d5b72f349479f27c7a");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;

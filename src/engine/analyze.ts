@@ -35,11 +35,11 @@ export function analyze(scanned: readonly FileIR[], index: FunctionIndex, rules:
     if (!facts) {
       facts = FactsDatabase.ofScan(files);
       // every walked function of the scan may hold a lock around reclaim
-      facts.holdsFrom((chain) =>
+      facts.holdsFrom((wanted) =>
         gatherReclaimHolds(
           files.flatMap((f) => f.functions),
           summary,
-          chain,
+          wanted,
         ),
       );
     }

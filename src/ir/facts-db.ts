@@ -108,7 +108,7 @@ export class FactsDatabase {
   private readonly work = new WorkIndex();
   /** lock class chain -> where a lock of it is held around reclaim (gathered when first asked) */
   private holds?: Map<string, ReclaimHold[]>;
-  private gatherHolds?: (chain: string) => readonly ReclaimHold[];
+  private gatherHolds?: (wanted: LockClass) => readonly ReclaimHold[];
   private readonly files = new Map<string, FileIR>();
   private readonly entries = new Map<string, EntryLocks | null>();
 
@@ -189,8 +189,8 @@ export class FactsDatabase {
     this.derived.set(name, facts);
   }
 
-  /** How the scan's "held around reclaim" facts are gathered, a chain at a time when a rule first asks (they need summaries). */
-  holdsFrom(gather: (chain: string) => readonly ReclaimHold[]): void {
+  /** How the scan's "held around reclaim" facts are gathered, a class at a time when a rule first asks (they need summaries). */
+  holdsFrom(gather: (wanted: LockClass) => readonly ReclaimHold[]): void {
     this.gatherHolds = gather;
     this.holds = new Map();
   }
@@ -198,11 +198,12 @@ export class FactsDatabase {
   /** Where the scan holds a lock of this class around an allocation that may reclaim. */
   heldAroundReclaim(cls: LockClass): readonly ReclaimHold[] {
     this.holds ??= new Map();
-    let list = this.holds.get(cls.chain);
+    const key = `${cls.chain}\0${cls.type ?? ''}\0${cls.global?.dir ?? ''}`;
+    let list = this.holds.get(key);
     if (!list) {
-      // only the takers of this chain are summarized
-      list = [...(this.gatherHolds?.(cls.chain) ?? [])];
-      this.holds.set(cls.chain, list);
+      // only the takers of this class are summarized
+      list = [...(this.gatherHolds?.(cls) ?? [])];
+      this.holds.set(key, list);
     }
     return list.filter((h) => sameClass(h.cls, cls));
   }

@@ -6,7 +6,7 @@
 // waits for a holder that waits for reclaim: lockdep's fs_reclaim report.
 // A spinlock held around such an allocation is a sleep in atomic context of
 // its own, not gathered here.
-import { type LockClass, lockClassIn } from './lock-class.js';
+import { type LockClass, lockClassIn, sameClass } from './lock-class.js';
 import type { FunctionSummary, SummaryEvent } from './summary.js';
 import type { FunctionIR, LockEvent } from './types.js';
 
@@ -28,7 +28,7 @@ export interface ReclaimHold {
  * The holds of the given functions: for each sleeping lock a function takes
  * itself, the first allocation that may reclaim made while it is held.
  */
-export function gatherReclaimHolds(fns: Iterable<FunctionIR>, summary: (fn: FunctionIR) => FunctionSummary, chain?: string): ReclaimHold[] {
+export function gatherReclaimHolds(fns: Iterable<FunctionIR>, summary: (fn: FunctionIR) => FunctionSummary, wanted?: LockClass): ReclaimHold[] {
   const out: ReclaimHold[] = [];
   for (const fn of fns) {
     const taken = fn.events.filter((e): e is LockEvent => e.kind === 'lock' && e.sleeps);
@@ -37,7 +37,7 @@ export function gatherReclaimHolds(fns: Iterable<FunctionIR>, summary: (fn: Func
     for (const e of taken) {
       if (classes.has(e.lock)) continue;
       const cls = lockClassIn(e.args[0] ?? '', fn);
-      if (cls && (chain === undefined || cls.chain === chain)) classes.set(e.lock, { cls, event: e });
+      if (cls && (wanted === undefined || sameClass(cls, wanted))) classes.set(e.lock, { cls, event: e });
     }
     if (!classes.size) continue;
     const events = summary(fn).events;
