@@ -45,6 +45,14 @@ export function asJson(f: Finding): Finding & { trace: string[] } {
 }
 
 export function formatJson(findings: readonly Finding[], stats: ScanStats, version: string, errors: readonly string[] = [], baseline?: BaselineSummary, assumptions?: Assumptions): string {
-  const report = CheckReportSchema.parse({ tool: 'mnlint', version, findings: findings.map(asJson), stats, ...(errors.length ? { errors } : {}), ...(baseline ? { baseline } : {}), ...(assumptions ? { assumptions } : {}) });
+  const report = CheckReportSchema.parse({
+    tool: 'mnlint',
+    version,
+    findings: findings.map(asJson),
+    stats,
+    ...(errors.length ? { errors } : {}),
+    ...(baseline ? { baseline } : {}),
+    ...(assumptions ? { assumptions } : {}),
+  });
   return `${JSON.stringify(report, null, 2)}\n`;
 }
