@@ -27024,7 +27024,15 @@ function asJson(f3) {
   return { ...f3, trace: renderTrace(f3), steps: f3.steps };
 }
 function formatJson(findings, stats, version2, errors = [], baseline, assumptions) {
-  const report = CheckReportSchema.parse({ tool: "mnlint", version: version2, findings: findings.map(asJson), stats, ...errors.length ? { errors } : {}, ...baseline ? { baseline } : {}, ...assumptions ? { assumptions } : {} });
+  const report = CheckReportSchema.parse({
+    tool: "mnlint",
+    version: version2,
+    findings: findings.map(asJson),
+    stats,
+    ...errors.length ? { errors } : {},
+    ...baseline ? { baseline } : {},
+    ...assumptions ? { assumptions } : {}
+  });
   return `${JSON.stringify(report, null, 2)}
 `;
 }
@@ -31891,7 +31899,7 @@ async function runAction(env, log) {
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
   const api = choice.level;
-  const derived = derivedFactsFor(root, "74d3c74e2d77b3d5b72f349479f27c7a");
+  const derived = derivedFactsFor(root, "abdaef768db865f76ab2db75a78552b9");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;
