@@ -22397,6 +22397,15 @@ function readInput(path, opts = {}) {
 function readInputText(path, opts = {}) {
   return readInput(path, opts).toString("utf8");
 }
+function readJsonInput(path, opts) {
+  const text = readInputText(path, opts).replace(/^\uFEFF/, "");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const why = e.message.replace(/,? ".*" is not valid JSON$/s, " (not valid JSON)").replace(/\s+/g, " ");
+    throw new InputError(opts.label, `not JSON (${why})`);
+  }
+}
 var sleeper = new Int32Array(new SharedArrayBuffer(4));
 function readFd(fd, label, max) {
   const chunks = [];
@@ -26709,11 +26718,10 @@ var NO_CONFIG = { kernel: null, watch: WATCH_DEFAULTS, rules: /* @__PURE__ */ ne
 function readConfig(path, label = path) {
   let json;
   try {
-    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }).replace(/^\uFEFF/, ""));
+    json = readJsonInput(path, { max: MAX_CONFIG_BYTES, label });
   } catch (e) {
     if (e instanceof InputError) throw new ConfigError(e.message);
-    const why = e.message.replace(/,? ".*" is not valid JSON$/s, " (not valid JSON)").replace(/\s+/g, " ");
-    throw new ConfigError(`${label}: not JSON (${why})`);
+    throw e;
   }
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {
@@ -26828,11 +26836,10 @@ function findingKey2(occurrence) {
 function readBaseline(path, label = path) {
   let json;
   try {
-    json = JSON.parse(readInputText(path, { max: MAX_BASELINE_BYTES, label }).replace(/^\uFEFF/, ""));
+    json = readJsonInput(path, { max: MAX_BASELINE_BYTES, label });
   } catch (e) {
     if (e instanceof InputError) throw new BaselineError(e.message);
-    const why = e.message.replace(/,? ".*" is not valid JSON$/s, " (not valid JSON)").replace(/\s+/g, " ");
-    throw new BaselineError(`${label}: not JSON (${why})`);
+    throw e;
   }
   const parsed = BaselineSchema.safeParse(json);
   if (!parsed.success) {
@@ -31899,7 +31906,7 @@ async function runAction(env, log) {
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
   const api = choice.level;
-  const derived = derivedFactsFor(root, "abdaef768db865f76ab2db75a78552b9");
+  const derived = derivedFactsFor(root, "e737f5503b5fdddc75dd2ddec08c6be6");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;

@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 // the English messages alone: `z.locales` would bundle every language
 import en from 'zod/v4/locales/en.js';
-import { InputError, MnlintError, readInputText } from './read.js';
+import { InputError, MnlintError, readJsonInput } from './read.js';
 
 /** A configuration file that cannot be used: `path: why`, one line. */
 export class ConfigError extends MnlintError {}
@@ -57,13 +57,10 @@ export const NO_CONFIG: Config = { kernel: null, watch: WATCH_DEFAULTS, rules: n
 export function readConfig(path: string, label = path): Config {
   let json: unknown;
   try {
-    // a byte order mark, as some Windows editors write, is no JSON but says nothing either
-    json = JSON.parse(readInputText(path, { max: MAX_CONFIG_BYTES, label }).replace(/^\uFEFF/, ''));
+    json = readJsonInput(path, { max: MAX_CONFIG_BYTES, label });
   } catch (e) {
     if (e instanceof InputError) throw new ConfigError(e.message);
-    // one line: V8's message may quote the text, newlines and all
-    const why = (e as Error).message.replace(/,? ".*" is not valid JSON$/s, ' (not valid JSON)').replace(/\s+/g, ' ');
-    throw new ConfigError(`${label}: not JSON (${why})`);
+    throw e;
   }
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {

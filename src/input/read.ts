@@ -100,6 +100,22 @@ export function readInputText(path: string, opts: ReadOptions = {}): string {
   return readInput(path, opts).toString('utf8');
 }
 
+/**
+ * A JSON file (a configuration, a baseline, a state) read as readInputText
+ * reads it, a byte order mark dropped (some Windows editors write one); text
+ * that is not JSON is an InputError in one line, the text never echoed.
+ */
+export function readJsonInput(path: string, opts: ReadOptions & { label: string }): unknown {
+  const text = readInputText(path, opts).replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    // V8's message may quote the text, newlines and all
+    const why = (e as Error).message.replace(/,? ".*" is not valid JSON$/s, ' (not valid JSON)').replace(/\s+/g, ' ');
+    throw new InputError(opts.label, `not JSON (${why})`);
+  }
+}
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Reads a descriptor to its end, refusing more than `max` bytes. */

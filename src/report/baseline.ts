@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import type { Config } from '../engine/config.js';
 import { occurrenceKeys, type Finding, type Rule, type SubjectKind } from '../rules/rule.js';
-import { InputError, MnlintError, readInputText } from '../input/read.js';
+import { InputError, MnlintError, readJsonInput } from '../input/read.js';
 
 /** A baseline file that cannot be used: `--baseline FILE: why`, one line, exit 2. */
 export class BaselineError extends MnlintError {}
@@ -118,11 +118,10 @@ export function formatBaseline(baseline: Baseline): string {
 export function readBaseline(path: string, label = path): Baseline {
   let json: unknown;
   try {
-    json = JSON.parse(readInputText(path, { max: MAX_BASELINE_BYTES, label }).replace(/^\uFEFF/, ''));
+    json = readJsonInput(path, { max: MAX_BASELINE_BYTES, label });
   } catch (e) {
     if (e instanceof InputError) throw new BaselineError(e.message);
-    const why = (e as Error).message.replace(/,? ".*" is not valid JSON$/s, ' (not valid JSON)').replace(/\s+/g, ' ');
-    throw new BaselineError(`${label}: not JSON (${why})`);
+    throw e;
   }
   const parsed = BaselineSchema.safeParse(json);
   if (!parsed.success) {
