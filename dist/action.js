@@ -31906,7 +31906,7 @@ async function runAction(env, log) {
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
   const api = choice.level;
-  const derived = derivedFactsFor(root, "e737f5503b5fdddc75dd2ddec08c6be6");
+  const derived = derivedFactsFor(root, "e6c78af2515f8348fab22ebce5110d75");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;

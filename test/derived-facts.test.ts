@@ -1,7 +1,9 @@
 // Facts derived from the kernel's own code (issue 21 item 2) and calls through
 // function pointers (item 5): the derivation on a fixture tree, the table
 // generated from Linux 6.12, and findings that exist only thanks to them.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { analyze } from '../src/engine/analyze.js';
@@ -10,8 +12,8 @@ import { scan } from '../src/engine/scan.js';
 import { FactsDatabase } from '../src/ir/facts-db.js';
 import { FALLBACK_DERIVED } from '../src/ir/kernel-api/derived.js';
 import { isSleepingCall } from '../src/ir/kernel-api/sleep.js';
-import { check, REPO, runCli } from './helpers.js';
-import { kernelDir } from './kernel-trees.js';
+import { CLI, check, REPO, runCli } from './helpers.js';
+import { haveKernel, kernelDir } from './kernel-trees.js';
 
 const TREE = join(REPO, 'fixtures/facts/tree');
 
@@ -63,6 +65,15 @@ describe('derivation from a tree', () => {
     // without the derived facts (the 6.12 table does not know the fixture's core) nothing
     expect(analyze(result.files, result.index)).toEqual([]);
   });
+  test.skipIf(!haveKernel('6.1'))("a file of a kernel tree named from outside it is judged by that tree's facts, not the current directory's", () => {
+    // the IR cache keeps a derived table per tree: a file of 6.1 named from the repository derives 6.1's
+    const cache = mkdtempSync(join(tmpdir(), 'mnlint-derived-'));
+    const file = join(kernelDir('6.1'), 'drivers/gpu/drm/radeon/radeon_mn.c');
+    const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'terse', file], { cwd: REPO, encoding: 'utf8', env: { ...process.env, MNLINT_CACHE_DIR: cache } });
+    expect(r.status).not.toBe(2);
+    expect(readdirSync(join(cache, 'derived')).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+  });
+
   test("a patch reviewed against a tree is judged by that tree's facts, not 6.12's", () => {
     // the patch calls core_sync(), which sleeps only by the fixture tree's own code
     const patch = join(REPO, 'fixtures/facts/drv-sync.patch');

@@ -293,10 +293,12 @@ async function check(paths: string[], values: Values): Promise<number> {
   configOf(values); // a bad config is named before the scan
   const result = await runScan(paths, values);
   // the fallback to the newest level is noted for a run that read notifier code
-  const level = levelOf(values, inputsDirOf(paths.length ? paths : ['.']), undefined, result.stats.parsedFiles > 0);
+  // the level and the kernel's facts come from the tree the inputs are in, wherever mnlint runs
+  const inputsDir = inputsDirOf(paths.length ? paths : ['.']);
+  const level = levelOf(values, inputsDir, undefined, result.stats.parsedFiles > 0);
   const api = level.level;
   mark('scan done');
-  const derived = derivedOf(values, result.root);
+  const derived = derivedOf(values, inputsDir);
   mark('derived facts');
   const all = applyConfig(analyze(result.files, result.index, rules, api, derived), configOf(values));
   mark('rules');
@@ -367,8 +369,9 @@ async function inventory(paths: string[], values: Values): Promise<number> {
   const result = await runScan(paths, values);
   if (values.survey) {
     // a row per user, with what every rule finds in it (the configuration applies)
-    const api = apiOf(values, inputsDirOf(paths.length ? paths : ['.']));
-    const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api, derivedOf(values, result.root)), configOf(values));
+    const inputsDir = inputsDirOf(paths.length ? paths : ['.']);
+    const api = apiOf(values, inputsDir);
+    const findings = applyConfig(analyze(result.files, result.index, rulesOf(values), api, derivedOf(values, inputsDir)), configOf(values));
     const survey = buildSurvey(result.files, result.index, findings, api.id);
     process.stdout.write(format === 'json' ? `${JSON.stringify(survey, null, 2)}\n` : formatSurveyMarkdown(survey));
     return result.problems.length ? 2 : 0;
