@@ -31906,7 +31906,7 @@ async function runAction(env, log) {
   const baseline = inputs.baseline ? baselineInput(workspace, inputs.baseline) : void 0;
   const choice = levelOf(inputs.kernel, config2.kernel, inputs.config, root);
   const api = choice.level;
-  const derived = derivedFactsFor(root, "e6c78af2515f8348fab22ebce5110d75");
+  const derived = derivedFactsFor(root, "11fd34e55256db9d1717723892d25be2");
   const event = env.GITHUB_EVENT_NAME ?? "";
   let findings;
   let compared;

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describeFsError, isDirectory } from '../input/files.js';
-import { MnlintError, readInputText } from '../input/read.js';
+import { InputError, MnlintError, readJsonInput } from '../input/read.js';
 import * as z from 'zod/mini';
 import type { ApiLevel } from '../model/api.js';
 import { atLeast, type Rule } from '../rules/rule.js';
@@ -70,10 +70,11 @@ function readState(path: string): WatchState {
   if (!there) return { version: 1, epochs: {}, pending: {}, done: [] };
   let json: unknown;
   try {
-    json = JSON.parse(readInputText(path, { label: `--state ${path}` }));
+    json = readJsonInput(path, { label: `--state ${path}` });
   } catch (e) {
-    if (e instanceof MnlintError) throw e;
-    throw new WatchInputError(`${path}: the state file is not JSON (${(e as Error).message}); remove it to start over`);
+    // one line, the text never echoed, and what to do
+    if (e instanceof InputError && e.reason.startsWith('not JSON')) throw new WatchInputError(`${path}: the state file is ${e.reason}; remove it to start over`);
+    throw e;
   }
   const parsed = WatchState.safeParse(json);
   if (!parsed.success) throw new WatchInputError(`${path}: not a mnlint watch state file; remove it to start over`);

@@ -103,9 +103,3 @@ export function levelOfKernelOrTree(kernel: string | null | undefined, root: str
   if (level === undefined) return unknownKernel(kernel);
   return config === undefined ? { level, source: 'kernel', from: `--kernel ${kernel}` } : { level, source: 'config', from: `kernel ${kernel} of ${config}` };
 }
-
-/** The API level: of a named kernel version, else of the tree; a string says why the version has none. */
-export function apiOfKernelOrTree(kernel: string | null | undefined, root: string): ApiLevel | string {
-  const choice = levelOfKernelOrTree(kernel, root);
-  return typeof choice === 'string' ? choice : choice.level;
-}
